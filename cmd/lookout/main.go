@@ -1,0 +1,26 @@
+// Command lookout watches AIS traffic for sanctions evasion. Each subcommand
+// lives in its own file and registers itself with root in an init function;
+// the logic stays in packages so it can be tested without the CLI.
+package main
+
+import (
+	"fmt"
+	"os"
+
+	"github.com/spf13/cobra"
+)
+
+var root = &cobra.Command{
+	Use:   "lookout",
+	Short: "Watch the sea for sanctions evasion: decode AIS, detect behaviour, report with evidence",
+	Example: `  lookout decode testdata/sample.nmea
+  lookout help decode`,
+	SilenceUsage: true,
+}
+
+func main() {
+	if err := root.Execute(); err != nil {
+		fmt.Fprintln(os.Stderr, "lookout:", err)
+		os.Exit(1)
+	}
+}
