@@ -1,0 +1,180 @@
+package geo
+
+import (
+	"bufio"
+	"bytes"
+	"compress/gzip"
+	_ "embed"
+	"encoding/binary"
+	"errors"
+	"fmt"
+	"io"
+	"math"
+	"sync"
+
+	"github.com/paulmach/orb"
+)
+
+//go:generate go run ./internal/genland -in ../../shared/data/geo/ne_land_10m.geojson -out data/land10m.bin.gz
+
+//go:embed data/land10m.bin.gz
+var land10m []byte
+
+// Land is a set of land polygons behind a spatial index. It is immutable and
+// safe for concurrent use.
+type Land struct {
+	polys orb.MultiPolygon
+	idx   *index
+}
+
+var (
+	defaultOnce sync.Once
+	defaultLand *Land
+)
+
+// DefaultLand is Natural Earth 1:10m land (embedded), indexed on first use.
+func DefaultLand() *Land {
+	defaultOnce.Do(func() {
+		polys, err := decodeLand(land10m)
+		if err != nil {
+			// The data is embedded at build time; failing here is a build defect.
+			panic(fmt.Sprintf("geo: embedded land data: %v", err))
+		}
+		defaultLand = NewLand(polys)
+	})
+	return defaultLand
+}
+
+// NewLand indexes the given land polygons (lon/lat rings, outer ring first,
+// holes after; ring orientation does not matter). A ring crossing the
+// antimeridian must be continuous, with longitudes beyond ±180.
+func NewLand(polys orb.MultiPolygon) *Land {
+	return &Land{polys: polys, idx: buildIndex(withWrappedCopies(polys))}
+}
+
+// withWrappedCopies adds, for each polygon reaching beyond ±180° longitude
+// (rings crossing the antimeridian are stored continuous), a copy shifted by
+// 360° so that planar tests in [-180, 180) see land on both sides.
+func withWrappedCopies(polys orb.MultiPolygon) orb.MultiPolygon {
+	out := append(orb.MultiPolygon(nil), polys...)
+	for _, p := range polys {
+		b := p.Bound()
+		var shift float64
+		switch {
+		case b.Max[0] > 180:
+			shift = -360
+		case b.Min[0] < -180:
+			shift = 360
+		default:
+			continue
+		}
+		q := make(orb.Polygon, len(p))
+		for i, r := range p {
+			q[i] = make(orb.Ring, len(r))
+			for j, pt := range r {
+				q[i][j] = orb.Point{pt[0] + shift, pt[1]}
+			}
+		}
+		out = append(out, q)
+	}
+	return out
+}
+
+// Polygons returns the land polygons, for drawing. Rings that cross the
+// antimeridian are continuous (longitudes up to about ±190). Callers must not
+// modify them.
+func (l *Land) Polygons() orb.MultiPolygon { return l.polys }
+
+// OnLand reports whether the point lies inside a land polygon.
+func (l *Land) OnLand(lat, lon float64) bool { return l.idx.onLand(lat, NormLon(lon)) }
+
+// DistanceToShoreKm is the distance from the point to the nearest land edge
+// (coastline), whether the point is at sea or on land. See the package
+// README for its accuracy: exact (to the per-edge metric) within
+// ExactShoreKm of the shore; beyond that it may return a lower bound
+// that is at least ExactShoreKm.
+func (l *Land) DistanceToShoreKm(lat, lon float64) float64 {
+	return l.idx.distance(lat, NormLon(lon))
+}
+
+var errBadLand = errors.New("bad land data")
+
+func decodeLand(gz []byte) (orb.MultiPolygon, error) {
+	zr, err := gzip.NewReader(bytes.NewReader(gz))
+	if err != nil {
+		return nil, err
+	}
+	r := bufio.NewReader(zr)
+	magic := make([]byte, 8)
+	if _, err := io.ReadFull(r, magic); err != nil || string(magic) != "NELAND1\n" {
+		return nil, fmt.Errorf("%w: no NELAND1 header", errBadLand)
+	}
+	n, err := binary.ReadUvarint(r)
+	if err != nil {
+		return nil, err
+	}
+	polys := make(orb.MultiPolygon, 0, n)
+	for range n {
+		nr, err := binary.ReadUvarint(r)
+		if err != nil {
+			return nil, err
+		}
+		poly := make(orb.Polygon, 0, nr)
+		for range nr {
+			np, err := binary.ReadUvarint(r)
+			if err != nil {
+				return nil, err
+			}
+			ring := make(orb.Ring, 0, np+1)
+			var lon, lat int64
+			for range np {
+				dlon, err := binary.ReadVarint(r)
+				if err != nil {
+					return nil, err
+				}
+				dlat, err := binary.ReadVarint(r)
+				if err != nil {
+					return nil, err
+				}
+				lon += dlon
+				lat += dlat
+				ring = append(ring, orb.Point{float64(lon) / 1e5, float64(lat) / 1e5})
+			}
+			if len(ring) > 0 {
+				ring = append(ring, ring[0])
+			}
+			poly = append(poly, ring)
+		}
+		polys = append(polys, poly)
+	}
+	if _, err := r.ReadByte(); err != io.EOF {
+		return nil, fmt.Errorf("%w: trailing bytes", errBadLand)
+	}
+	return polys, nil
+}
+
+// ExactShoreKm is the reach within which DistanceToShoreKm is exact.
+const ExactShoreKm = 50
+
+// edgeDistKm is the distance from (lat, lon) to the segment a-b, measured in
+// an equirectangular plane centred on the query point. Within a few hundred
+// km this is within about 0.5% of the great-circle distance; it is the
+// metric DistanceToShoreKm minimises, exactly, over the candidate edges.
+func edgeDistKm(lat, lon float64, coslat float64, a, b orb.Point) float64 {
+	const k = EarthRadiusKm * rad
+	ax, ay := (a[0]-lon)*coslat*k, (a[1]-lat)*k
+	bx, by := (b[0]-lon)*coslat*k, (b[1]-lat)*k
+	dx, dy := bx-ax, by-ay
+	l2 := dx*dx + dy*dy
+	t := 0.0
+	if l2 > 0 {
+		t = -(ax*dx + ay*dy) / l2
+		if t < 0 {
+			t = 0
+		} else if t > 1 {
+			t = 1
+		}
+	}
+	px, py := ax+t*dx, ay+t*dy
+	return math.Sqrt(px*px + py*py)
+}
