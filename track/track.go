@@ -1,0 +1,394 @@
+// Package track turns decoded AIS positions into clean per-vessel tracks:
+// time-ordered within a bounded reorder window, duplicates heard by several
+// stations merged, impossible positions flagged with a reason, and vessels
+// that share one MMSI separated into segments.
+//
+// Its input is plain structs of its own (Fix, Static) so that it does not
+// depend on any one decoder or file format.
+package track
+
+import (
+	"container/heap"
+	"math"
+	"time"
+
+	"github.com/lookout-osint/lookout/geo"
+)
+
+// Fix is one position report as decoded.
+type Fix struct {
+	MMSI     uint32
+	Time     time.Time
+	Lat, Lon float64
+	// HasPos is false when the report carried the "not available" markers
+	// (lat 91, lon 181) or no position at all.
+	HasPos bool
+	// SOG (knots) and COG (degrees) are NaN when not available.
+	SOG, COG float64
+	// Heading is degrees true, -1 when not available.
+	Heading int
+	// Status is the AIS navigational status (15 = not defined).
+	Status  int
+	Station string
+	// Class is 'A' or 'B' (0 when unknown).
+	Class byte
+}
+
+// Static is one static/voyage report (AIS types 5, 19, 24). Zero values
+// mean "not reported in this message".
+type Static struct {
+	MMSI        uint32
+	Time        time.Time
+	IMO         uint32
+	Name        string
+	CallSign    string
+	ShipType    int
+	Length      float64 // metres, bow to stern
+	Beam        float64 // metres
+	Draught     float64 // metres
+	Destination string
+}
+
+// Reason says why a fix was flagged.
+type Reason string
+
+const (
+	OK         Reason = ""
+	NoPosition Reason = "no_position"
+	OnLand     Reason = "on_land"
+	TooFast    Reason = "too_fast"
+	Ambiguous  Reason = "ambiguous"
+)
+
+// Point is a fix placed on a track.
+type Point struct {
+	Fix
+	// Seg numbers the segment of this MMSI the fix was assigned to (1, 2,
+	// …); 0 for flagged fixes that belong to no segment.
+	Seg  int
+	Flag Reason
+	// ImpliedKn is the speed implied from the MMSI's previous positioned
+	// fix, whatever its segment (NaN for the first).
+	ImpliedKn float64
+	// NewSeg is true when this fix opened a segment.
+	NewSeg bool
+	// Stations is how many distinct receptions were merged into this fix.
+	Stations int
+}
+
+// Land answers whether a point lies on land, and how far it is from the
+// shore. *geo.Land satisfies it.
+type Land interface {
+	OnLand(lat, lon float64) bool
+	DistanceToShoreKm(lat, lon float64) float64
+}
+
+// Config holds the tracker's thresholds.
+type Config struct {
+	// ReorderWindow is how far out of order fixes may arrive and still be
+	// put back in time order; older arrivals are processed late.
+	ReorderWindow time.Duration
+	// DedupWindow: identical reports of one MMSI within it are one message.
+	DedupWindow time.Duration
+	// MaxSpeedKn is the implied speed above which a fix is impossible.
+	MaxSpeedKn float64
+	// SegmentSpeedKn is the envelope a fix must fit to join a segment
+	// (Global Fishing Watch's segmenter uses 25 kn).
+	SegmentSpeedKn float64
+	// SegmentNoiseKm is a distance allowance added to the envelope for
+	// GPS noise and short intervals.
+	SegmentNoiseKm float64
+	// AmbiguityRatio: when the best two segments' discrepancies are within
+	// this ratio of each other the fix is ambiguous.
+	AmbiguityRatio float64
+	// SegmentMaxIdle closes a segment that has heard nothing for this long.
+	SegmentMaxIdle time.Duration
+	// InlandKm: a fix on land further than this from the shore is flagged
+	// (a fix on the coastline or in a river port is not).
+	InlandKm float64
+}
+
+// DefaultConfig returns the defaults, following Global Fishing Watch's
+// segmenter where it has one.
+func DefaultConfig() Config {
+	return Config{
+		ReorderWindow:  10 * time.Minute,
+		DedupWindow:    2 * time.Minute,
+		MaxSpeedKn:     50,
+		SegmentSpeedKn: 25,
+		SegmentNoiseKm: 1,
+		AmbiguityRatio: 2,
+		SegmentMaxIdle: 24 * time.Hour,
+		InlandKm:       2,
+	}
+}
+
+const kmPerNm = 1.852
+
+// Sink receives the tracker's output in time order.
+type Sink interface {
+	Point(p *Point)
+	Static(s *Static)
+}
+
+// item is a queued input: a fix or a static report.
+type item struct {
+	t      time.Time
+	seq    uint64
+	fix    Fix
+	static *Static
+}
+
+type queue []*item
+
+func (q queue) Len() int { return len(q) }
+func (q queue) Less(i, j int) bool {
+	if !q[i].t.Equal(q[j].t) {
+		return q[i].t.Before(q[j].t)
+	}
+	return q[i].seq < q[j].seq
+}
+func (q queue) Swap(i, j int) { q[i], q[j] = q[j], q[i] }
+func (q *queue) Push(x any)   { *q = append(*q, x.(*item)) }
+func (q *queue) Pop() any {
+	old := *q
+	it := old[len(old)-1]
+	old[len(old)-1] = nil
+	*q = old[:len(old)-1]
+	return it
+}
+
+// Stats counts what the tracker saw.
+type Stats struct {
+	Fixes      int64
+	Duplicates int64
+	Flagged    map[Reason]int64
+	Late       int64 // arrived after their reorder window had passed
+	Segments   int64
+}
+
+// Tracker orders, merges, checks and segments fixes. It is not safe for
+// concurrent use; shard by MMSI to run several.
+type Tracker struct {
+	cfg     Config
+	land    Land
+	sink    Sink
+	q       queue
+	seq     uint64
+	maxSeen time.Time
+	emitted time.Time
+	vessels map[uint32]*vessel
+	stats   Stats
+}
+
+type segment struct {
+	id       int
+	last     Fix
+	n        int
+	lastSeen time.Time
+}
+
+type vessel struct {
+	segs    []*segment
+	nextSeg int
+	prev    Fix // last positioned fix, any segment
+	hasPrev bool
+	recent  [4]dedupKey
+	ri      int
+}
+
+type dedupKey struct {
+	t        int64
+	lat, lon float64
+}
+
+// New returns a Tracker writing to sink. land may be nil (no land check).
+func New(cfg Config, land Land, sink Sink) *Tracker {
+	return &Tracker{cfg: cfg, land: land, sink: sink, vessels: map[uint32]*vessel{},
+		stats: Stats{Flagged: map[Reason]int64{}}}
+}
+
+// Stats returns the counts so far.
+func (t *Tracker) Stats() Stats { return t.stats }
+
+// Vessels returns how many MMSIs the tracker has seen.
+func (t *Tracker) Vessels() int { return len(t.vessels) }
+
+// AddFix queues a position report.
+func (t *Tracker) AddFix(f Fix) {
+	t.push(&item{t: f.Time, fix: f})
+}
+
+// AddStatic queues a static report.
+func (t *Tracker) AddStatic(s Static) {
+	t.push(&item{t: s.Time, static: &s, fix: Fix{MMSI: s.MMSI}})
+}
+
+func (t *Tracker) push(it *item) {
+	t.seq++
+	it.seq = t.seq
+	if it.t.Before(t.emitted) {
+		// Too late to reorder: process now rather than lose it.
+		t.stats.Late++
+		it.t = t.emitted
+	}
+	heap.Push(&t.q, it)
+	if it.t.After(t.maxSeen) {
+		t.maxSeen = it.t
+	}
+	limit := t.maxSeen.Add(-t.cfg.ReorderWindow)
+	for len(t.q) > 0 && t.q[0].t.Before(limit) {
+		t.process(heap.Pop(&t.q).(*item))
+	}
+}
+
+// Flush processes everything still queued.
+func (t *Tracker) Flush() {
+	for len(t.q) > 0 {
+		t.process(heap.Pop(&t.q).(*item))
+	}
+}
+
+func (t *Tracker) process(it *item) {
+	t.emitted = it.t
+	if it.static != nil {
+		t.sink.Static(it.static)
+		return
+	}
+	f := it.fix
+	t.stats.Fixes++
+	v := t.vessels[f.MMSI]
+	if v == nil {
+		v = &vessel{}
+		t.vessels[f.MMSI] = v
+	}
+	p := Point{Fix: f, ImpliedKn: math.NaN(), Stations: 1}
+	if !f.HasPos || math.IsNaN(f.Lat) || math.Abs(f.Lat) > 90 || math.Abs(f.Lon) > 180 {
+		p.Flag = NoPosition
+		p.HasPos = false
+		t.stats.Flagged[NoPosition]++
+		t.sink.Point(&p)
+		return
+	}
+	// The same report heard by several stations: same MMSI, same position,
+	// within the dedup window.
+	k := dedupKey{f.Time.Unix(), f.Lat, f.Lon}
+	for _, r := range v.recent {
+		if r.lat == k.lat && r.lon == k.lon && r.t != 0 && abs64(r.t-k.t) <= int64(t.cfg.DedupWindow/time.Second) {
+			t.stats.Duplicates++
+			return
+		}
+	}
+	v.recent[v.ri] = k
+	v.ri = (v.ri + 1) % len(v.recent)
+
+	if v.hasPrev {
+		p.ImpliedKn = impliedKn(v.prev, f)
+	}
+	v.prev, v.hasPrev = f, true
+
+	if t.land != nil && t.land.OnLand(f.Lat, f.Lon) && t.land.DistanceToShoreKm(f.Lat, f.Lon) > t.cfg.InlandKm {
+		p.Flag = OnLand
+		t.stats.Flagged[OnLand]++
+		t.sink.Point(&p)
+		return
+	}
+	t.segment(v, &p)
+	t.sink.Point(&p)
+}
+
+// segment assigns p to the open segment whose dead-reckoned position it
+// fits best, as Global Fishing Watch's gpsdio-segment does: the discrepancy
+// between the predicted and reported position must fit within an envelope
+// of SegmentSpeedKn over the elapsed time; when two segments fit about
+// equally well the fix is ambiguous and joins neither.
+func (t *Tracker) segment(v *vessel, p *Point) {
+	f := p.Fix
+	// Close idle segments.
+	keep := v.segs[:0]
+	for _, s := range v.segs {
+		if f.Time.Sub(s.lastSeen) <= t.cfg.SegmentMaxIdle {
+			keep = append(keep, s)
+		}
+	}
+	for i := len(keep); i < len(v.segs); i++ {
+		v.segs[i] = nil
+	}
+	v.segs = keep
+
+	best, second := -1, -1
+	bestScore, secondScore := math.Inf(1), math.Inf(1)
+	for i, s := range v.segs {
+		hours := f.Time.Sub(s.last.Time).Hours()
+		if hours < 0 {
+			hours = 0
+		}
+		plat, plon := deadReckon(s.last, hours)
+		disc := geo.DistanceKm(plat, plon, f.Lat, f.Lon)
+		// Also accept against the raw last position, because reported
+		// course and speed are often wrong at low speed.
+		if d := geo.DistanceKm(s.last.Lat, s.last.Lon, f.Lat, f.Lon); d < disc {
+			disc = d
+		}
+		allowed := t.cfg.SegmentSpeedKn*kmPerNm*hours + t.cfg.SegmentNoiseKm
+		if disc > allowed {
+			continue
+		}
+		score := disc / allowed
+		if score < bestScore {
+			second, secondScore = best, bestScore
+			best, bestScore = i, score
+		} else if score < secondScore {
+			second, secondScore = i, score
+		}
+	}
+	switch {
+	case best < 0:
+		v.nextSeg++
+		s := &segment{id: v.nextSeg}
+		v.segs = append(v.segs, s)
+		best = len(v.segs) - 1
+		p.NewSeg = true
+		t.stats.Segments++
+	case second >= 0 && secondScore < bestScore*t.cfg.AmbiguityRatio && secondScore > 0.05:
+		p.Flag = Ambiguous
+		t.stats.Flagged[Ambiguous]++
+		return
+	}
+	s := v.segs[best]
+	s.last, s.lastSeen = f, f.Time
+	s.n++
+	p.Seg = s.id
+	// A fix that opened a new segment while another is open implies an
+	// impossible jump from the MMSI's previous fix; flag it so that a lone
+	// glitch is visible on the track.
+	if p.NewSeg && len(v.segs) > 1 && p.ImpliedKn > t.cfg.MaxSpeedKn {
+		p.Flag = TooFast
+		t.stats.Flagged[TooFast]++
+	}
+}
+
+func deadReckon(f Fix, hours float64) (lat, lon float64) {
+	if math.IsNaN(f.SOG) || math.IsNaN(f.COG) || f.SOG <= 0 || f.SOG > 60 || hours == 0 {
+		return f.Lat, f.Lon
+	}
+	return geo.Destination(f.Lat, f.Lon, f.COG, f.SOG*kmPerNm*hours)
+}
+
+func impliedKn(a, b Fix) float64 {
+	d := geo.DistanceKm(a.Lat, a.Lon, b.Lat, b.Lon)
+	h := b.Time.Sub(a.Time).Hours()
+	// Reports carry whole-second times; treat a few seconds as the floor so
+	// that two reports in the same second do not imply infinite speed.
+	if h < 10.0/3600 {
+		h = 10.0 / 3600
+	}
+	return d / kmPerNm / h
+}
+
+func abs64(x int64) int64 {
+	if x < 0 {
+		return -x
+	}
+	return x
+}

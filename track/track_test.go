@@ -1,0 +1,118 @@
+package track
+
+import (
+	"math"
+	"testing"
+	"time"
+)
+
+type rec struct {
+	pts     []Point
+	statics []Static
+}
+
+func (r *rec) Point(p *Point)   { r.pts = append(r.pts, *p) }
+func (r *rec) Static(s *Static) { r.statics = append(r.statics, *s) }
+
+var t0 = time.Date(2025, 3, 1, 0, 0, 0, 0, time.UTC)
+
+func fix(mmsi uint32, min int, lat, lon float64) Fix {
+	return Fix{MMSI: mmsi, Time: t0.Add(time.Duration(min) * time.Minute), Lat: lat, Lon: lon, HasPos: true, SOG: math.NaN(), COG: math.NaN(), Heading: -1}
+}
+
+func TestReorderAndDedup(t *testing.T) {
+	r := &rec{}
+	tr := New(DefaultConfig(), nil, r)
+	tr.AddFix(fix(1, 2, 40, 130.01))
+	tr.AddFix(fix(1, 0, 40, 130))
+	tr.AddFix(fix(1, 0, 40, 130)) // same report from a second station
+	tr.AddFix(fix(1, 1, 40, 130.005))
+	tr.Flush()
+	if len(r.pts) != 3 {
+		t.Fatalf("got %d points, want 3 (duplicate merged)", len(r.pts))
+	}
+	for i := 1; i < len(r.pts); i++ {
+		if r.pts[i].Time.Before(r.pts[i-1].Time) {
+			t.Fatalf("out of order at %d", i)
+		}
+	}
+	if s := tr.Stats(); s.Duplicates != 1 {
+		t.Errorf("duplicates = %d, want 1", s.Duplicates)
+	}
+}
+
+func TestFlags(t *testing.T) {
+	r := &rec{}
+	tr := New(DefaultConfig(), fakeLand{}, r)
+	f := fix(1, 0, 0, 0)
+	f.HasPos = false
+	tr.AddFix(f)
+	tr.AddFix(fix(1, 10, 40, 130))
+	tr.AddFix(fix(1, 20, 40, 130.05))
+	tr.AddFix(fix(1, 30, 45, 130.05)) // 300 nm in 10 min: a glitch
+	tr.AddFix(fix(1, 40, 40, 130.10))
+	tr.AddFix(fix(1, 50, 40, 131))    // far inland
+	tr.AddFix(fix(1, 60, 40, 130.21)) // on the coastline: fine
+	tr.Flush()
+	want := []Reason{NoPosition, OK, OK, TooFast, OK, OnLand, OK}
+	if len(r.pts) != len(want) {
+		t.Fatalf("got %d points", len(r.pts))
+	}
+	for i, w := range want {
+		if r.pts[i].Flag != w {
+			t.Errorf("point %d flag %q, want %q", i, r.pts[i].Flag, w)
+		}
+	}
+	if r.pts[4].Seg != r.pts[1].Seg {
+		t.Errorf("track after glitch in segment %d, want %d", r.pts[4].Seg, r.pts[1].Seg)
+	}
+}
+
+// fakeLand: land is everything east of lon 130.2.
+type fakeLand struct{}
+
+func (fakeLand) OnLand(lat, lon float64) bool { return lon > 130.2 }
+func (fakeLand) DistanceToShoreKm(lat, lon float64) float64 {
+	return math.Abs(lon-130.2) * 85
+}
+
+func TestSharedMMSISegments(t *testing.T) {
+	r := &rec{}
+	tr := New(DefaultConfig(), nil, r)
+	// Two ships 200 km apart both transmitting as MMSI 7, interleaved.
+	for i := 0; i < 20; i++ {
+		a := fix(7, i*6, 40, 130+float64(i)*0.01)
+		b := fix(7, i*6+3, 42, 133-float64(i)*0.01)
+		tr.AddFix(a)
+		tr.AddFix(b)
+	}
+	tr.Flush()
+	segs := map[int]int{}
+	for _, p := range r.pts {
+		segs[p.Seg]++
+		if p.Lat == 40 && p.Seg != r.pts[0].Seg {
+			t.Fatalf("ship A split across segments")
+		}
+	}
+	if len(segs) != 2 || segs[1] != 20 || segs[2] != 20 {
+		t.Fatalf("segments %v, want two of 20", segs)
+	}
+}
+
+func TestIdentityHistory(t *testing.T) {
+	h := NewIdentities()
+	if ch := h.Update(&Static{MMSI: 5, Time: t0, Name: "SEA STAR", IMO: 9000001}); ch != nil {
+		t.Fatal("first report is not a change")
+	}
+	if ch := h.Update(&Static{MMSI: 5, Time: t0.Add(time.Hour), CallSign: "ABC", Length: 100}); ch != nil {
+		t.Fatalf("filling fields is not a change: %v", ch)
+	}
+	ch := h.Update(&Static{MMSI: 5, Time: t0.Add(2 * time.Hour), Name: "OCEAN PEARL"})
+	if len(ch) != 1 || ch[0].Field != "name" || ch[0].Old != "SEA STAR" {
+		t.Fatalf("changes %v", ch)
+	}
+	hist := h.History(5)
+	if len(hist) != 2 || hist[1].IMO != 9000001 || hist[1].Length != 100 {
+		t.Fatalf("history %+v", hist)
+	}
+}
