@@ -1,0 +1,122 @@
+package main
+
+import (
+	"encoding/json"
+	"fmt"
+	"strings"
+	"time"
+
+	"github.com/lookout-osint/lookout/eval"
+	"github.com/lookout-osint/lookout/event"
+	"github.com/lookout-osint/lookout/source"
+	"github.com/spf13/cobra"
+)
+
+func init() {
+	cfg := eval.DefaultConfig()
+	var (
+		truthPath string
+		format    string
+		verbose   bool
+		typeTol   map[string]string
+		types     []string
+	)
+	cmd := &cobra.Command{
+		Use:   "eval --truth TRUTH.jsonl EVENTS.jsonl|- ...",
+		Short: "Score detected events against ground truth: precision, recall and F1 per event type",
+		Long: `Score detected events (lookout analyze --format jsonl) against ground truth
+(lookout simulate's truth.jsonl): precision, recall and F1 per event type and
+overall (micro-averaged). Inputs may be gzip-compressed; "-" reads stdin.
+
+Matching rules: a detection matches a truth event when
+  - the type is the same;
+  - the vessel is the same: the mmsi for most types; the unordered pair
+    {mmsi, other_mmsi} for encounters and identity changes (either order);
+  - the intervals [start, end] overlap, or lie at most --tolerance apart
+    (so near-instant events must start within the tolerance);
+  - port visits and possible dark port visits name the same port_id, or
+    ports at most --port-km apart; voyages agree on port_group and
+    from_group where both give them.
+Assignment is one-to-one and greedy: admissible pairs are taken by largest
+overlap (intersection over union), then smallest time distance, then
+smallest start difference. A second detection of one truth event is a
+false positive. Truth events with source "satellite" (invisible in AIS) are
+left out of recall unless --include-satellite; detections of them are
+ignored rather than counted false. With nothing to find or nothing found,
+recall or precision is 1.`,
+		Example: `  lookout eval --truth out/truth.jsonl events.jsonl
+  lookout analyze out/ais.nmea.gz --format jsonl | lookout eval --truth out/truth.jsonl -v -
+  lookout eval --truth truth.jsonl --tolerance 2h --type-tolerance identity_change=6h --format json events.jsonl`,
+		Args: cobra.MinimumNArgs(1),
+		RunE: func(cmd *cobra.Command, args []string) error {
+			if truthPath == "" {
+				return fmt.Errorf("--truth is required")
+			}
+			for k, v := range typeTol {
+				d, err := time.ParseDuration(v)
+				if err != nil {
+					return fmt.Errorf("--type-tolerance %s: %w", k, err)
+				}
+				if cfg.TypeTolerance == nil {
+					cfg.TypeTolerance = map[event.Type]time.Duration{}
+				}
+				cfg.TypeTolerance[event.Type(k)] = d
+			}
+			for _, t := range types {
+				cfg.Types = append(cfg.Types, event.Type(strings.TrimSpace(t)))
+			}
+			truth, err := readEvents(truthPath)
+			if err != nil {
+				return err
+			}
+			var det []event.Event
+			for _, a := range args {
+				evs, err := readEvents(a)
+				if err != nil {
+					return err
+				}
+				det = append(det, evs...)
+			}
+			res := eval.Evaluate(truth, det, cfg)
+			out := cmd.OutOrStdout()
+			switch format {
+			case "table":
+				return eval.WriteTable(out, res, verbose)
+			case "json":
+				if !verbose {
+					res.Matches, res.Missed, res.Spurious = nil, nil, nil
+				}
+				enc := json.NewEncoder(out)
+				enc.SetIndent("", "  ")
+				return enc.Encode(res)
+			}
+			return fmt.Errorf("--format %q: want table or json", format)
+		},
+	}
+	f := cmd.Flags()
+	f.StringVar(&truthPath, "truth", "", "ground truth events (JSON lines, e.g. truth.jsonl)")
+	f.StringVar(&format, "format", "table", "output format: table or json")
+	f.BoolVarP(&verbose, "verbose", "v", false, "list missed truth events and spurious detections with the reason (json: also the matches)")
+	f.DurationVar(&cfg.Tolerance, "tolerance", cfg.Tolerance, "largest time between two intervals that still match")
+	f.StringToStringVar(&typeTol, "type-tolerance", nil, "per-type tolerance, e.g. identity_change=6h,gap=2h")
+	f.Float64Var(&cfg.PortKm, "port-km", cfg.PortKm, "largest distance between two ports taken for the same port when their ids differ")
+	f.BoolVar(&cfg.IncludeSatellite, "include-satellite", false, "score truth events that only a satellite could see (source: satellite)")
+	f.StringSliceVar(&types, "types", nil, "score only these event types (default: every type lookout analyze emits)")
+	root.AddCommand(cmd)
+}
+
+// readEvents reads every event of a JSON-lines file ("-" for stdin, gzip
+// allowed).
+func readEvents(path string) ([]event.Event, error) {
+	r, err := source.Open(path)
+	if err != nil {
+		return nil, err
+	}
+	defer r.Close()
+	evs, err := event.ReadAll(r)
+	if err != nil {
+		return nil, fmt.Errorf("%s: %w", path, err)
+	}
+	return evs, nil
+}
+
