@@ -119,4 +119,3 @@ func readEvents(path string) ([]event.Event, error) {
 	}
 	return evs, nil
 }
-
