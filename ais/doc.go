@@ -1,0 +1,49 @@
+// Package ais decodes AIS (Automatic Identification System) messages from
+// NMEA 0183 !xxVDM/!xxVDO sentences, fast and defensively.
+//
+// The usual entry point is a Reader, which reads lines, verifies checksums,
+// picks up receive times and station names (NMEA 4.10 tag blocks, logging
+// timestamp prefixes, Danish Maritime Authority $PGHP sentences), reassembles
+// multi-sentence messages and decodes every message type 1–27:
+//
+//	r := ais.NewReader(f)
+//	for r.Next() {
+//		m := r.Message() // valid until the next call to Next
+//		if lat, lon, ok := m.Position(); ok {
+//			...
+//		}
+//	}
+//	if err := r.Err(); err != nil { ... } // I/O errors only
+//	st := r.Stats()                       // messages by type, rejected lines by reason
+//
+// Bad lines never stop a Reader: each is counted in Stats under a reason
+// (one of the Err* values of this package) and reading carries on.
+//
+// # Message kinds
+//
+// A Message is one plain struct: a common header (Type, Repeat, MMSI, RxTime,
+// Station, Channel) and one body field per message family. Type says which
+// body is filled in; the others hold stale data from earlier messages when the
+// Message belongs to a Reader. Switch on Type and read the body named in the
+// field comments (PosA for 1–3, StaticA for 5, PosB for 18/19, ...), or use
+// the accessors that work across types (Position, Speed, Course, Heading,
+// ShipName).
+// Other packages may build Messages themselves (for example from CSV exports):
+// set Type and the matching body, and use the NotAvailable constants for
+// missing values.
+//
+// # Not-available values
+//
+// AIS marks missing values in-band (latitude 91, longitude 181, speed 102.3
+// knots, course 360, heading 511, draught 0, IMO 0, ETA month/day 0). Body
+// fields keep those values exactly as transmitted so nothing is lost, and
+// every such field has a Has… method (HasPosition, HasSpeed, ...). The
+// Message-level accessors (Position, Speed, Course, Heading) return ok=false
+// for not-available or out-of-range values, so a sentinel can never be taken
+// for a real value through them.
+//
+// # Lower-level API
+//
+// ParseSentence parses one NMEA line without keeping any state; Decode decodes
+// one complete armored payload with its fill bits into a Message.
+package ais

@@ -1,0 +1,470 @@
+package ais
+
+import (
+	"bytes"
+	"encoding/binary"
+	"time"
+)
+
+// Sentence is one parsed !xxVDM/!xxVDO sentence with what its tag block or
+// timestamp prefix said. Byte slices alias the parsed line.
+type Sentence struct {
+	Talker  [2]byte
+	Own     bool // VDO
+	Total   int  // number of sentences in the message, 1–9
+	Part    int  // this sentence's number, 1–Total
+	SeqID   int  // sequential message id 0–9, -1 when empty
+	Channel byte // 0 when empty
+	Payload []byte
+	Fill    int
+	// Checksum is the sentence's (verified) checksum; $PGHP refers to it.
+	Checksum byte
+
+	// From an NMEA 4.10 tag block or a timestamp prefix.
+	Time    time.Time // zero when not given
+	Station []byte    // tag block s:, nil when not given
+	// Tag block g: (sentence-grouping) values, 0 when absent.
+	GroupPart, GroupTotal, GroupID int
+}
+
+// ParseSentence parses one line: an optional timestamp prefix (unix seconds
+// or ISO 8601), an optional NMEA 4.10 tag block and a !xxVDM/!xxVDO
+// sentence with its checksum. It verifies both checksums and the sentence's
+// fields but does not decode the payload. Errors are this package's Err*
+// values.
+func ParseSentence(line []byte) (Sentence, error) {
+	var s Sentence
+	err := parseSentence(&s, line)
+	return s, err
+}
+
+func parseSentence(s *Sentence, line []byte) error {
+	s.Time = time.Time{}
+	s.Station = nil
+	s.GroupPart, s.GroupTotal, s.GroupID = 0, 0, 0
+	line = trimSpace(line)
+	if len(line) == 0 {
+		return ErrNotAIS
+	}
+	if c := line[0]; c != '!' && c != '$' && c != '\\' {
+		i := indexSentenceStart(line)
+		if i < 0 {
+			return ErrNotAIS
+		}
+		if t, ok := parsePrefixTime(line[:i]); ok {
+			s.Time = t
+		}
+		line = line[i:]
+	}
+	if line[0] == '\\' {
+		end := bytes.IndexByte(line[1:], '\\')
+		if end < 0 {
+			return ErrTagBlock
+		}
+		if err := parseTagBlock(s, line[1:1+end]); err != nil {
+			return err
+		}
+		line = line[end+2:]
+		if len(line) == 0 {
+			return ErrNotAIS
+		}
+	}
+	return parseVDM(s, line)
+}
+
+func trimSpace(b []byte) []byte {
+	for len(b) > 0 && (b[len(b)-1] <= ' ') {
+		b = b[:len(b)-1]
+	}
+	for len(b) > 0 && (b[0] == ' ' || b[0] == '\t') {
+		b = b[1:]
+	}
+	return b
+}
+
+// indexSentenceStart finds where a sentence or tag block starts after a
+// logging prefix.
+func indexSentenceStart(b []byte) int {
+	for i, c := range b {
+		if c == '!' || c == '\\' || c == '$' {
+			return i
+		}
+	}
+	return -1
+}
+
+// xorChecksum is the NMEA checksum of b, eight bytes at a time.
+func xorChecksum(b []byte) byte {
+	var x uint64
+	for len(b) >= 8 {
+		x ^= binary.LittleEndian.Uint64(b)
+		b = b[8:]
+	}
+	x ^= x >> 32
+	x ^= x >> 16
+	x ^= x >> 8
+	c := byte(x)
+	for _, v := range b {
+		c ^= v
+	}
+	return c
+}
+
+func hexNibble(c byte) (byte, bool) {
+	switch {
+	case c >= '0' && c <= '9':
+		return c - '0', true
+	case c >= 'A' && c <= 'F':
+		return c - 'A' + 10, true
+	case c >= 'a' && c <= 'f':
+		return c - 'a' + 10, true
+	}
+	return 0, false
+}
+
+func hexByte(b []byte) (byte, bool) {
+	if len(b) < 2 {
+		return 0, false
+	}
+	h, ok1 := hexNibble(b[0])
+	l, ok2 := hexNibble(b[1])
+	return h<<4 | l, ok1 && ok2
+}
+
+func parseVDM(s *Sentence, line []byte) error {
+	// "!AIVDM," is the shortest possible start.
+	if len(line) < 7 || line[3] != 'V' || line[4] != 'D' || (line[5] != 'M' && line[5] != 'O') {
+		return ErrNotAIS
+	}
+	if line[6] != ',' {
+		return ErrMalformed
+	}
+	star := bytes.LastIndexByte(line, '*')
+	if star < 0 {
+		return ErrNoChecksum
+	}
+	want, ok := hexByte(line[star+1:])
+	if !ok {
+		return ErrNoChecksum
+	}
+	if xorChecksum(line[1:star]) != want {
+		return ErrChecksum
+	}
+	s.Checksum = want
+	s.Talker = [2]byte{line[1], line[2]}
+	s.Own = line[5] == 'O'
+	f := line[7:star]
+
+	// total
+	if len(f) < 2 || f[1] != ',' || f[0] < '1' || f[0] > '9' {
+		return ErrMalformed
+	}
+	s.Total = int(f[0] - '0')
+	f = f[2:]
+	// part
+	if len(f) < 2 || f[1] != ',' || f[0] < '1' || f[0] > '9' {
+		return ErrMalformed
+	}
+	s.Part = int(f[0] - '0')
+	if s.Part > s.Total {
+		return ErrMalformed
+	}
+	f = f[2:]
+	// sequential message id: empty or one digit
+	s.SeqID = -1
+	switch {
+	case len(f) > 0 && f[0] == ',':
+		f = f[1:]
+	case len(f) > 1 && f[1] == ',' && f[0] >= '0' && f[0] <= '9':
+		s.SeqID = int(f[0] - '0')
+		f = f[2:]
+	default:
+		return ErrMalformed
+	}
+	// channel: empty or one character
+	s.Channel = 0
+	switch {
+	case len(f) > 0 && f[0] == ',':
+		f = f[1:]
+	case len(f) > 1 && f[1] == ',':
+		s.Channel = f[0]
+		f = f[2:]
+	default:
+		return ErrMalformed
+	}
+	comma := bytes.IndexByte(f, ',')
+	if comma < 0 {
+		return ErrMalformed
+	}
+	s.Payload = f[:comma]
+	f = f[comma+1:]
+	switch {
+	case len(f) == 0:
+		s.Fill = 0
+	case len(f) == 1 && f[0] >= '0' && f[0] <= '9':
+		s.Fill = int(f[0] - '0')
+		if s.Fill > 5 {
+			return ErrFillBits
+		}
+	default:
+		return ErrMalformed
+	}
+	if len(s.Payload) == 0 {
+		return ErrEmptyPayload
+	}
+	return nil
+}
+
+// parseTagBlock parses the inside of \...\ : comma-separated k:value
+// fields and an optional *hh checksum, which is verified when present.
+func parseTagBlock(s *Sentence, tb []byte) error {
+	if star := bytes.LastIndexByte(tb, '*'); star >= 0 {
+		want, ok := hexByte(tb[star+1:])
+		if !ok || star+3 != len(tb) {
+			return ErrTagBlock
+		}
+		if xorChecksum(tb[:star]) != want {
+			return ErrTagChecksum
+		}
+		tb = tb[:star]
+	}
+	for len(tb) > 0 {
+		var field []byte
+		if i := bytes.IndexByte(tb, ','); i >= 0 {
+			field, tb = tb[:i], tb[i+1:]
+		} else {
+			field, tb = tb, nil
+		}
+		if len(field) < 2 || field[1] != ':' {
+			return ErrTagBlock
+		}
+		v := field[2:]
+		switch field[0] {
+		case 'c':
+			t, ok := parseUnix(v)
+			if !ok {
+				return ErrTagBlock
+			}
+			s.Time = t
+		case 's':
+			s.Station = v
+		case 'g':
+			p, t, id, ok := parseGroup(v)
+			if !ok {
+				return ErrTagBlock
+			}
+			s.GroupPart, s.GroupTotal, s.GroupID = p, t, id
+		}
+	}
+	return nil
+}
+
+// parseGroup parses a g: value "part-total-id".
+func parseGroup(v []byte) (part, total, id int, ok bool) {
+	var n [3]int
+	k := 0
+	for _, c := range v {
+		switch {
+		case c == '-':
+			k++
+			if k > 2 {
+				return 0, 0, 0, false
+			}
+		case c >= '0' && c <= '9':
+			if n[k] > 1e8 {
+				return 0, 0, 0, false
+			}
+			n[k] = n[k]*10 + int(c-'0')
+		default:
+			return 0, 0, 0, false
+		}
+	}
+	if k != 2 || n[0] < 1 || n[0] > n[1] {
+		return 0, 0, 0, false
+	}
+	return n[0], n[1], n[2], true
+}
+
+// parseUnix parses unix seconds with an optional fraction. Thirteen-digit
+// integers are taken as milliseconds, which some receivers write.
+func parseUnix(v []byte) (time.Time, bool) {
+	var sec, frac, scale int64 = 0, 0, 1
+	digits := 0
+	i := 0
+	for ; i < len(v) && v[i] >= '0' && v[i] <= '9'; i++ {
+		if digits >= 14 {
+			return time.Time{}, false
+		}
+		sec = sec*10 + int64(v[i]-'0')
+		digits++
+	}
+	if digits == 0 {
+		return time.Time{}, false
+	}
+	if i < len(v) {
+		if v[i] != '.' {
+			return time.Time{}, false
+		}
+		for i++; i < len(v); i++ {
+			c := v[i]
+			if c < '0' || c > '9' {
+				return time.Time{}, false
+			}
+			if scale < 1e9 {
+				frac = frac*10 + int64(c-'0')
+				scale *= 10
+			}
+		}
+	}
+	if digits >= 13 && scale == 1 {
+		return time.UnixMilli(sec).UTC(), true
+	}
+	return time.Unix(sec, frac*(1e9/scale)).UTC(), true
+}
+
+// parsePrefixTime parses a logging prefix: unix seconds or ISO 8601
+// ("2024-01-02T03:04:05Z", fraction and offset optional, 'T' or space),
+// with separators around it.
+func parsePrefixTime(p []byte) (time.Time, bool) {
+	for len(p) > 0 && isSep(p[len(p)-1]) {
+		p = p[:len(p)-1]
+	}
+	for len(p) > 0 && isSep(p[0]) {
+		p = p[1:]
+	}
+	if len(p) == 0 {
+		return time.Time{}, false
+	}
+	if t, ok := parseUnix(p); ok {
+		return t, true
+	}
+	return parseISO(p)
+}
+
+func isSep(c byte) bool {
+	return c == ' ' || c == '\t' || c == ',' || c == ';' || c == '|' || c == '[' || c == ']'
+}
+
+func atoiN(b []byte) (int, bool) {
+	n := 0
+	for _, c := range b {
+		if c < '0' || c > '9' {
+			return 0, false
+		}
+		n = n*10 + int(c-'0')
+	}
+	return n, len(b) > 0
+}
+
+func parseISO(p []byte) (time.Time, bool) {
+	if len(p) < 19 || p[4] != '-' || p[7] != '-' || (p[10] != 'T' && p[10] != ' ') || p[13] != ':' || p[16] != ':' {
+		return time.Time{}, false
+	}
+	y, ok1 := atoiN(p[0:4])
+	mo, ok2 := atoiN(p[5:7])
+	d, ok3 := atoiN(p[8:10])
+	h, ok4 := atoiN(p[11:13])
+	mi, ok5 := atoiN(p[14:16])
+	sec, ok6 := atoiN(p[17:19])
+	if !(ok1 && ok2 && ok3 && ok4 && ok5 && ok6) || mo < 1 || mo > 12 || d < 1 || d > 31 || h > 23 || mi > 59 || sec > 60 {
+		return time.Time{}, false
+	}
+	rest := p[19:]
+	nsec := 0
+	if len(rest) > 0 && (rest[0] == '.' || rest[0] == ',') {
+		scale := 100000000
+		i := 1
+		for ; i < len(rest) && rest[i] >= '0' && rest[i] <= '9'; i++ {
+			nsec += int(rest[i]-'0') * scale
+			scale /= 10
+		}
+		rest = rest[i:]
+	}
+	offset := 0
+	switch {
+	case len(rest) == 0, len(rest) == 1 && rest[0] == 'Z':
+	case len(rest) == 6 && (rest[0] == '+' || rest[0] == '-') && rest[3] == ':':
+		oh, ok1 := atoiN(rest[1:3])
+		om, ok2 := atoiN(rest[4:6])
+		if !ok1 || !ok2 {
+			return time.Time{}, false
+		}
+		offset = oh*3600 + om*60
+		if rest[0] == '-' {
+			offset = -offset
+		}
+	default:
+		return time.Time{}, false
+	}
+	t := time.Date(y, time.Month(mo), d, h, mi, sec, nsec, time.UTC)
+	return t.Add(-time.Duration(offset) * time.Second), true
+}
+
+// pghp is a Danish Maritime Authority $PGHP,1 timestamp sentence:
+// $PGHP,1,yyyy,mm,dd,hh,mm,ss,ms,country,region,pss,online,cc*hh where cc
+// is the checksum of the sentence it timestamps, which follows it.
+type pghp struct {
+	time    time.Time
+	station []byte
+	target  byte // checksum of the sentence it applies to
+	anyCS   bool // cc empty: applies to the next sentence whatever it is
+}
+
+func parsePGHP(line []byte, out *pghp) bool {
+	line = trimSpace(line)
+	if len(line) < 8 || !bytes.HasPrefix(line, []byte("$PGHP,1,")) {
+		return false
+	}
+	star := bytes.LastIndexByte(line, '*')
+	if star < 0 {
+		return false
+	}
+	if want, ok := hexByte(line[star+1:]); !ok || xorChecksum(line[1:star]) != want {
+		return false
+	}
+	f := line[8:star]
+	var fields [12][]byte
+	n := 0
+	for n < len(fields) {
+		i := bytes.IndexByte(f, ',')
+		if i < 0 {
+			fields[n] = f
+			n++
+			break
+		}
+		fields[n] = f[:i]
+		f = f[i+1:]
+		n++
+	}
+	if n != 12 {
+		return false
+	}
+	var v [7]int
+	for k := 0; k < 7; k++ {
+		x, ok := atoiN(fields[k])
+		if !ok {
+			return false
+		}
+		v[k] = x
+	}
+	if v[1] < 1 || v[1] > 12 || v[2] < 1 || v[2] > 31 || v[3] > 23 || v[4] > 59 || v[5] > 60 || v[6] > 999 {
+		return false
+	}
+	out.time = time.Date(v[0], time.Month(v[1]), v[2], v[3], v[4], v[5], v[6]*1e6, time.UTC)
+	out.station = fields[9]
+	cc := fields[11]
+	out.anyCS = len(cc) == 0
+	if !out.anyCS {
+		// The DMA writes the checksum without a leading zero ("5D", "2B").
+		var x byte
+		for _, c := range cc {
+			h, ok := hexNibble(c)
+			if !ok {
+				return false
+			}
+			x = x<<4 | h
+		}
+		out.target = x
+	}
+	return true
+}
