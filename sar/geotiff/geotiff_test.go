@@ -339,13 +339,19 @@ func TestBadImages(t *testing.T) {
 		data []byte
 		want string
 	}{
-		"empty":         {nil, "not a TIFF"},
-		"not tiff":      {[]byte("hello world, not an image"), "not a TIFF"},
-		"truncated":     {good[:len(good)/2], "truncated"},
-		"no georef":     {must(stripUint16(binary.LittleEndian, nil)), "not georeferenced"},
-		"no geokeys":    {must(stripUint16(binary.LittleEndian, func(b *tiffBuilder) { wgs84(b); delete(b.tags, 34735) })), "coordinate reference system is unknown"},
-		"utm":           {must(stripUint16(binary.LittleEndian, func(b *tiffBuilder) { wgs84(b); b.set(34735, geoKeys(keyModelType, 0, 1, 1, keyProjectedType, 0, 1, 32652)) })), "EPSG:32652"},
-		"other datum":   {must(stripUint16(binary.LittleEndian, func(b *tiffBuilder) { wgs84(b); b.set(34735, geoKeys(keyModelType, 0, 1, 2, keyGeographicType, 0, 1, 4284)) })), "EPSG:4284"},
+		"empty":      {nil, "not a TIFF"},
+		"not tiff":   {[]byte("hello world, not an image"), "not a TIFF"},
+		"truncated":  {good[:len(good)/2], "truncated"},
+		"no georef":  {must(stripUint16(binary.LittleEndian, nil)), "not georeferenced"},
+		"no geokeys": {must(stripUint16(binary.LittleEndian, func(b *tiffBuilder) { wgs84(b); delete(b.tags, 34735) })), "coordinate reference system is unknown"},
+		"utm": {must(stripUint16(binary.LittleEndian, func(b *tiffBuilder) {
+			wgs84(b)
+			b.set(34735, geoKeys(keyModelType, 0, 1, 1, keyProjectedType, 0, 1, 32652))
+		})), "EPSG:32652"},
+		"other datum": {must(stripUint16(binary.LittleEndian, func(b *tiffBuilder) {
+			wgs84(b)
+			b.set(34735, geoKeys(keyModelType, 0, 1, 2, keyGeographicType, 0, 1, 4284))
+		})), "EPSG:4284"},
 		"nan transform": {must(stripUint16(binary.LittleEndian, func(b *tiffBuilder) { wgs84(b); b.set(33550, []float64{math.NaN(), 0.001, 0}) })), "non-finite"},
 		"absurd size":   {must(stripUint16(binary.LittleEndian, func(b *tiffBuilder) { wgs84(b); b.set(256, []uint32{1 << 30}) })), "absurd image dimensions"},
 		"not degrees":   {must(stripUint16(binary.LittleEndian, func(b *tiffBuilder) { wgs84(b); b.set(33922, []float64{0, 0, 0, 500000, 4600000, 0}) })), "not a WGS 84"},
