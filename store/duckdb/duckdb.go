@@ -1,0 +1,363 @@
+// Package duckdb is the embedded Lookout store: one DuckDB file, no server.
+// Positions go in through DuckDB's appender, inside the same transaction as
+// the rest of their batch, so a batch is stored whole or not at all.
+package duckdb
+
+import (
+	"cmp"
+	"context"
+	"database/sql"
+	"database/sql/driver"
+	_ "embed"
+	"errors"
+	"fmt"
+	"slices"
+	"strconv"
+	"time"
+
+	duckdb "github.com/duckdb/duckdb-go/v2"
+
+	"github.com/lookout-osint/lookout/event"
+	"github.com/lookout-osint/lookout/store"
+	"github.com/lookout-osint/lookout/store/internal/sqlstore"
+)
+
+//go:embed schema.sql
+var schema string
+
+// Store is a store.Store on a DuckDB database file.
+type Store struct {
+	db *sql.DB
+	// conn is the one connection everything goes through: DuckDB allows a
+	// single writer, and the appender must share the batch's transaction.
+	conn *sql.Conn
+}
+
+var _ store.Store = (*Store)(nil)
+
+// Open opens (creating if needed) the DuckDB database at path; ":memory:"
+// or "" opens a private in-memory database.
+func Open(ctx context.Context, path string) (*Store, error) {
+	if path == ":memory:" {
+		path = ""
+	}
+	connector, err := duckdb.NewConnector(path, nil)
+	if err != nil {
+		return nil, fmt.Errorf("open duckdb %q: %w", path, err)
+	}
+	db := sql.OpenDB(connector)
+	conn, err := db.Conn(ctx)
+	if err != nil {
+		db.Close()
+		return nil, fmt.Errorf("open duckdb %q: %w", path, err)
+	}
+	if _, err := conn.ExecContext(ctx, schema); err != nil {
+		conn.Close()
+		db.Close()
+		return nil, fmt.Errorf("create schema in %q: %w", path, err)
+	}
+	return &Store{db: db, conn: conn}, nil
+}
+
+// Close closes the database.
+func (s *Store) Close() error {
+	return errors.Join(s.conn.Close(), s.db.Close())
+}
+
+// DB returns the underlying database, for exports that use DuckDB SQL.
+func (s *Store) DB() *sql.DB { return s.db }
+
+// Write stores b in one transaction.
+func (s *Store) Write(ctx context.Context, b *store.Batch) (err error) {
+	if _, err := s.conn.ExecContext(ctx, "BEGIN TRANSACTION"); err != nil {
+		return fmt.Errorf("begin: %w", err)
+	}
+	defer func() {
+		if err != nil {
+			if _, rerr := s.conn.ExecContext(context.WithoutCancel(ctx), "ROLLBACK"); rerr != nil {
+				err = errors.Join(err, fmt.Errorf("rollback: %w", rerr))
+			}
+		}
+	}()
+	if err := s.appendRows(b); err != nil {
+		return err
+	}
+	if err := s.writeEvents(ctx, b.Events); err != nil {
+		return err
+	}
+	for _, c := range b.Checkpoints {
+		if c.Data == nil {
+			_, err = s.conn.ExecContext(ctx, "DELETE FROM checkpoints WHERE mmsi = ?", c.MMSI)
+		} else {
+			_, err = s.conn.ExecContext(ctx, "INSERT OR REPLACE INTO checkpoints VALUES (?, ?, ?)", c.MMSI, c.Data, time.Now().UTC())
+		}
+		if err != nil {
+			return fmt.Errorf("write checkpoint %d: %w", c.MMSI, err)
+		}
+	}
+	if f := b.File; f != nil {
+		_, err = s.conn.ExecContext(ctx, "INSERT OR REPLACE INTO files VALUES (?, ?, ?, ?, ?, ?, ?, ?)",
+			f.Hash, f.Name, f.Size, f.Positions, f.Identities, f.Events, f.Done, time.Now().UTC())
+		if err != nil {
+			return fmt.Errorf("write file record: %w", err)
+		}
+	}
+	if _, err := s.conn.ExecContext(ctx, "COMMIT"); err != nil {
+		return fmt.Errorf("commit: %w", err)
+	}
+	return nil
+}
+
+// appendRows appends positions and identities through DuckDB appenders on
+// the transaction's connection. Positions are appended sorted by vessel and
+// time: each row group then covers a narrow MMSI range, and DuckDB's min/max
+// statistics let a vessel query skip most of the table without an index
+// (an index would slow appends several times over).
+func (s *Store) appendRows(b *store.Batch) error {
+	if len(b.Positions) == 0 && len(b.Identities) == 0 {
+		return nil
+	}
+	return s.conn.Raw(func(dc any) error {
+		conn, ok := dc.(driver.Conn)
+		if !ok {
+			return fmt.Errorf("duckdb connection is %T", dc)
+		}
+		if len(b.Positions) > 0 {
+			if err := appendPositions(conn, b.Positions); err != nil {
+				return err
+			}
+		}
+		if len(b.Identities) > 0 {
+			if err := appendIdentities(conn, b.Identities); err != nil {
+				return err
+			}
+		}
+		return nil
+	})
+}
+
+func appendPositions(conn driver.Conn, ps []store.Position) error {
+	order := make([]int32, len(ps))
+	for i := range order {
+		order[i] = int32(i)
+	}
+	slices.SortFunc(order, func(a, b int32) int {
+		pa, pb := &ps[a], &ps[b]
+		if c := cmp.Compare(pa.MMSI, pb.MMSI); c != 0 {
+			return c
+		}
+		return pa.Time.Compare(pb.Time)
+	})
+	a, err := duckdb.NewAppenderFromConn(conn, "", "positions")
+	if err != nil {
+		return fmt.Errorf("positions appender: %w", err)
+	}
+	for _, i := range order {
+		p := &ps[i]
+		var sog, cog, heading, station driver.Value
+		if !store.IsNaN32(p.SOG) {
+			sog = p.SOG
+		}
+		if !store.IsNaN32(p.COG) {
+			cog = p.COG
+		}
+		if p.Heading >= 0 {
+			heading = p.Heading
+		}
+		if p.Station != "" {
+			station = p.Station
+		}
+		if err := a.AppendRow(p.MMSI, p.Time.UTC(), p.Lat, p.Lon, sog, cog, heading, p.Status, station, p.Flags); err != nil {
+			a.Close()
+			return fmt.Errorf("append position: %w", err)
+		}
+	}
+	if err := a.Close(); err != nil {
+		return fmt.Errorf("flush positions: %w", err)
+	}
+	return nil
+}
+
+func appendIdentities(conn driver.Conn, ids []store.Identity) error {
+	a, err := duckdb.NewAppenderFromConn(conn, "", "identities")
+	if err != nil {
+		return fmt.Errorf("identities appender: %w", err)
+	}
+	for i := range ids {
+		id := &ids[i]
+		if err := a.AppendRow(id.MMSI, id.Time.UTC(), nullU32(id.IMO), nullStr(id.Name), nullStr(id.CallSign),
+			nullU8(id.ShipType), nullF32(id.Length), nullF32(id.Beam), nullF32(id.Draught), nullStr(id.Destination)); err != nil {
+			a.Close()
+			return fmt.Errorf("append identity: %w", err)
+		}
+	}
+	if err := a.Close(); err != nil {
+		return fmt.Errorf("flush identities: %w", err)
+	}
+	return nil
+}
+
+func (s *Store) writeEvents(ctx context.Context, evs []event.Event) error {
+	if len(evs) == 0 {
+		return nil
+	}
+	stmt, err := s.conn.PrepareContext(ctx, `INSERT INTO events VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?) ON CONFLICT DO NOTHING`)
+	if err != nil {
+		return fmt.Errorf("prepare event insert: %w", err)
+	}
+	defer stmt.Close()
+	rows, err := sqlstore.DedupEvents(evs)
+	if err != nil {
+		return err
+	}
+	for _, r := range rows {
+		if _, err := stmt.ExecContext(ctx, r.ID, r.Type, r.MMSI, nullU32(r.OtherMMSI), r.Start, r.End, r.Lat, r.Lon,
+			nullStr(r.Port), nullStr(r.PortID), nullStr(r.PortGroup), nullStr(r.FromPort), nullStr(r.FromPortID), nullStr(r.FromGroup),
+			r.Confidence, nullStr(r.Source), nullStr(r.Evidence)); err != nil {
+			return fmt.Errorf("insert event %s: %w", r.ID, err)
+		}
+	}
+	return nil
+}
+
+// File returns the ingest record of a file.
+func (s *Store) File(ctx context.Context, hash string) (store.File, error) {
+	var f store.File
+	err := s.conn.QueryRowContext(ctx, "SELECT hash, name, size, positions, identities, events, done, updated FROM files WHERE hash = ?", hash).
+		Scan(&f.Hash, &f.Name, &f.Size, &f.Positions, &f.Identities, &f.Events, &f.Done, &f.Updated)
+	if errors.Is(err, sql.ErrNoRows) {
+		return f, store.ErrNotFound
+	}
+	if err != nil {
+		return f, fmt.Errorf("file %s: %w", hash, err)
+	}
+	f.Updated = f.Updated.UTC()
+	return f, nil
+}
+
+// Checkpoints calls fn for every stored checkpoint, in MMSI order.
+func (s *Store) Checkpoints(ctx context.Context, fn func(store.Checkpoint) error) error {
+	rows, err := s.conn.QueryContext(ctx, "SELECT mmsi, data FROM checkpoints ORDER BY mmsi")
+	if err != nil {
+		return fmt.Errorf("checkpoints: %w", err)
+	}
+	defer rows.Close()
+	for rows.Next() {
+		var c store.Checkpoint
+		if err := rows.Scan(&c.MMSI, &c.Data); err != nil {
+			return fmt.Errorf("checkpoints: %w", err)
+		}
+		if err := fn(c); err != nil {
+			return err
+		}
+	}
+	return rows.Err()
+}
+
+// Events returns the events matching q.
+func (s *Store) Events(ctx context.Context, q store.EventQuery) ([]event.Event, error) {
+	query, args := sqlstore.EventsSQL(q, "events")
+	rows, err := s.conn.QueryContext(ctx, query, args...)
+	if err != nil {
+		return nil, fmt.Errorf("events: %w", err)
+	}
+	defer rows.Close()
+	return sqlstore.ScanEvents(rows)
+}
+
+// Identities returns a vessel's identity history in time order.
+func (s *Store) Identities(ctx context.Context, mmsi uint32) ([]store.Identity, error) {
+	rows, err := s.conn.QueryContext(ctx, "SELECT "+sqlstore.IdentityColumns+" FROM identities WHERE mmsi = $1 ORDER BY ts", mmsi)
+	if err != nil {
+		return nil, fmt.Errorf("identities of %d: %w", mmsi, err)
+	}
+	defer rows.Close()
+	return sqlstore.ScanIdentities(rows)
+}
+
+// FindVessels resolves an MMSI, IMO or name to MMSIs.
+func (s *Store) FindVessels(ctx context.Context, query string) ([]uint32, error) {
+	q, args := sqlstore.VesselSQL(query)
+	rows, err := s.conn.QueryContext(ctx, q, args...)
+	if err != nil {
+		return nil, fmt.Errorf("find vessel %q: %w", query, err)
+	}
+	defer rows.Close()
+	return sqlstore.ScanMMSIs(rows)
+}
+
+// Track returns one vessel's positions in time order. The MMSI is written
+// into the SQL as a literal so that DuckDB prunes row groups by their
+// min/max statistics at planning time.
+func (s *Store) Track(ctx context.Context, mmsi uint32, since, until time.Time) ([]store.Position, error) {
+	query, args := sqlstore.PositionsSQL("positions", "mmsi = "+strconv.FormatUint(uint64(mmsi), 10), since, until)
+	var out []store.Position
+	err := s.scan(ctx, query, args, func(p *store.Position) error {
+		out = append(out, *p)
+		return nil
+	})
+	if err != nil {
+		return nil, fmt.Errorf("track of %d: %w", mmsi, err)
+	}
+	return out, nil
+}
+
+// ScanPositions calls fn for every position in the time window, in time
+// order.
+func (s *Store) ScanPositions(ctx context.Context, since, until time.Time, fn func(*store.Position) error) error {
+	query, args := sqlstore.PositionsSQL("positions", "", since, until)
+	if err := s.scan(ctx, query, args, fn); err != nil {
+		return fmt.Errorf("scan positions: %w", err)
+	}
+	return nil
+}
+
+func (s *Store) scan(ctx context.Context, query string, args []any, fn func(*store.Position) error) error {
+	rows, err := s.conn.QueryContext(ctx, query, args...)
+	if err != nil {
+		return err
+	}
+	defer rows.Close()
+	return sqlstore.ScanPositions(rows, fn)
+}
+
+// Counts returns the number of rows per table.
+func (s *Store) Counts(ctx context.Context) (store.Counts, error) {
+	var c store.Counts
+	err := s.conn.QueryRowContext(ctx, `SELECT
+		(SELECT count(*) FROM positions), (SELECT count(*) FROM identities), (SELECT count(*) FROM events),
+		(SELECT count(*) FROM files), (SELECT count(*) FROM checkpoints)`).
+		Scan(&c.Positions, &c.Identities, &c.Events, &c.Files, &c.Checkpoints)
+	if err != nil {
+		return c, fmt.Errorf("counts: %w", err)
+	}
+	return c, nil
+}
+
+func nullStr(s string) any {
+	if s == "" {
+		return nil
+	}
+	return s
+}
+
+func nullU32(v uint32) any {
+	if v == 0 {
+		return nil
+	}
+	return v
+}
+
+func nullU8(v uint8) any {
+	if v == 0 {
+		return nil
+	}
+	return v
+}
+
+func nullF32(v float32) any {
+	if v == 0 {
+		return nil
+	}
+	return v
+}

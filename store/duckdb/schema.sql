@@ -1,0 +1,89 @@
+-- Lookout store schema, DuckDB dialect. Times are TIMESTAMP in UTC.
+-- Keep in step with ../postgres/schema.sql and ../SCHEMA.md.
+CREATE TABLE IF NOT EXISTS positions (
+	mmsi    UINTEGER  NOT NULL,
+	ts      TIMESTAMP NOT NULL,
+	lat     DOUBLE    NOT NULL,
+	lon     DOUBLE    NOT NULL,
+	sog     REAL,
+	cog     REAL,
+	heading SMALLINT,
+	status  UTINYINT,
+	station VARCHAR,
+	flags   UINTEGER  NOT NULL
+);
+CREATE TABLE IF NOT EXISTS identities (
+	mmsi        UINTEGER  NOT NULL,
+	ts          TIMESTAMP NOT NULL,
+	imo         UINTEGER,
+	name        VARCHAR,
+	callsign    VARCHAR,
+	ship_type   UTINYINT,
+	length      REAL,
+	beam        REAL,
+	draught     REAL,
+	destination VARCHAR
+);
+CREATE TABLE IF NOT EXISTS events (
+	id           VARCHAR   PRIMARY KEY,
+	type         VARCHAR   NOT NULL,
+	mmsi         UINTEGER  NOT NULL,
+	other_mmsi   UINTEGER,
+	start_time   TIMESTAMP NOT NULL,
+	end_time     TIMESTAMP NOT NULL,
+	lat          DOUBLE    NOT NULL,
+	lon          DOUBLE    NOT NULL,
+	port         VARCHAR,
+	port_id      VARCHAR,
+	port_group   VARCHAR,
+	from_port    VARCHAR,
+	from_port_id VARCHAR,
+	from_group   VARCHAR,
+	confidence   DOUBLE    NOT NULL,
+	source       VARCHAR,
+	evidence     VARCHAR
+);
+CREATE TABLE IF NOT EXISTS checkpoints (
+	mmsi    UINTEGER  PRIMARY KEY,
+	data    BLOB      NOT NULL,
+	updated TIMESTAMP NOT NULL
+);
+CREATE TABLE IF NOT EXISTS files (
+	hash       VARCHAR   PRIMARY KEY,
+	name       VARCHAR   NOT NULL,
+	size       BIGINT    NOT NULL,
+	positions  BIGINT    NOT NULL,
+	identities BIGINT    NOT NULL,
+	events     BIGINT    NOT NULL,
+	done       BOOLEAN   NOT NULL,
+	updated    TIMESTAMP NOT NULL
+);
+CREATE TABLE IF NOT EXISTS sar_detections (
+	id           VARCHAR   PRIMARY KEY,
+	ts           TIMESTAMP NOT NULL,
+	lat          DOUBLE    NOT NULL,
+	lon          DOUBLE    NOT NULL,
+	length_m     REAL,
+	scene_id     VARCHAR,
+	source       VARCHAR,
+	matched_mmsi UINTEGER,
+	confidence   DOUBLE
+);
+CREATE TABLE IF NOT EXISTS sanctions_entities (
+	key        VARCHAR PRIMARY KEY,
+	list       VARCHAR NOT NULL,
+	list_id    VARCHAR NOT NULL,
+	name       VARCHAR NOT NULL,
+	imos       UINTEGER[],
+	mmsis      UINTEGER[],
+	call_signs VARCHAR[],
+	flags      VARCHAR[],
+	programs   VARCHAR[],
+	designated DATE,
+	source     VARCHAR
+);
+CREATE TABLE IF NOT EXISTS meta (
+	key   VARCHAR PRIMARY KEY,
+	value VARCHAR NOT NULL
+);
+INSERT INTO meta VALUES ('schema_version', '1') ON CONFLICT DO NOTHING;

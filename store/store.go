@@ -1,0 +1,164 @@
+// Package store keeps what Lookout has seen and found: positions, identity
+// history, events and per-vessel pipeline checkpoints, behind one interface
+// with two backends (store/duckdb, embedded; store/postgres, PostGIS for
+// teams). The schema is documented in SCHEMA.md; store/storetest holds the
+// conformance suite both backends pass.
+//
+// Ingest is idempotent and crash-safe because everything that belongs to one
+// step of reading a file (its positions, identities, events, the pipeline
+// checkpoints and the file's progress counters) is written by one Write call
+// in one transaction: after a crash, a re-run finds the counters of the last
+// committed batch and skips exactly what was already stored.
+package store
+
+import (
+	"context"
+	"errors"
+	"math"
+	"time"
+
+	"github.com/lookout-osint/lookout/event"
+)
+
+// Position is one fix of one vessel. Unknown speed, course and heading are
+// NaN (SOG, COG) and -1 (Heading), stored as NULL.
+type Position struct {
+	MMSI    uint32
+	Time    time.Time // UTC
+	Lat     float64
+	Lon     float64
+	SOG     float32 // knots
+	COG     float32 // degrees true
+	Heading int16   // degrees true, -1 when not available
+	Status  uint8   // AIS navigational status, 15 when not defined
+	Station string  // receiving station, "" when unknown
+	// Flags carries the track's quality flags (impossible speed, on land,
+	// …) as a bit set whose meaning belongs to package track.
+	Flags uint32
+}
+
+// Identity is one static report of a vessel (AIS types 5 and 24, or a CSV
+// row's static columns). Zero values mean "not reported".
+type Identity struct {
+	MMSI        uint32
+	Time        time.Time // UTC
+	IMO         uint32
+	Name        string
+	CallSign    string
+	ShipType    uint8
+	Length      float32 // metres, bow to stern
+	Beam        float32 // metres
+	Draught     float32 // metres
+	Destination string
+}
+
+// Checkpoint is a per-vessel blob of pipeline state (the tracker's and the
+// detectors' state machines), opaque to the store. MMSI 0 is reserved for
+// state that belongs to no single vessel. A nil Data deletes the checkpoint.
+type Checkpoint struct {
+	MMSI uint32
+	Data []byte
+}
+
+// File is the ingest record of one input file, keyed by the SHA-256 of its
+// bytes so that a renamed or copied file is still recognised. Positions and
+// Identities count the records of this file already stored, in the order the
+// pipeline produces them; a re-run skips that many of each.
+type File struct {
+	Hash       string // hex SHA-256 of the file's bytes
+	Name       string // the path it was last ingested from
+	Size       int64
+	Positions  int64
+	Identities int64
+	Events     int64
+	Done       bool // the whole file is stored
+	Updated    time.Time
+}
+
+// Batch is one atomic write: either all of it is stored or none of it.
+type Batch struct {
+	Positions  []Position
+	Identities []Identity
+	// Events are stored once each: an event whose ID() is already stored is
+	// skipped, so writing the same event twice is harmless.
+	Events      []event.Event
+	Checkpoints []Checkpoint
+	// File, when set, replaces the file's ingest record in the same
+	// transaction.
+	File *File
+}
+
+// BBox is a longitude/latitude box in degrees (WGS 84). A box with
+// MinLon > MaxLon crosses the antimeridian.
+type BBox struct {
+	MinLon, MinLat, MaxLon, MaxLat float64
+}
+
+// Contains reports whether the point lies inside the box, edges included.
+func (b BBox) Contains(lat, lon float64) bool {
+	if lat < b.MinLat || lat > b.MaxLat {
+		return false
+	}
+	if b.MinLon <= b.MaxLon {
+		return lon >= b.MinLon && lon <= b.MaxLon
+	}
+	return lon >= b.MinLon || lon <= b.MaxLon
+}
+
+// EventQuery selects events. Zero fields do not filter. Events match the
+// time window when they overlap it: End >= Since and Start < Until.
+type EventQuery struct {
+	Types []event.Type
+	BBox  *BBox
+	Since time.Time
+	Until time.Time
+	// MMSI matches the event's vessel or, for encounters and identity
+	// changes, the other vessel.
+	MMSI  uint32
+	Limit int
+}
+
+// Counts are the number of rows per table.
+type Counts struct {
+	Positions, Identities, Events, Files, Checkpoints int64
+}
+
+// Store is what Lookout needs from a database. Implementations are safe for
+// use by one goroutine at a time per Store value unless they say otherwise.
+type Store interface {
+	// Write stores a batch in one transaction.
+	Write(ctx context.Context, b *Batch) error
+	// File returns the ingest record of the file with this hash, and
+	// ErrNotFound when it has never been ingested.
+	File(ctx context.Context, hash string) (File, error)
+	// Checkpoints calls fn for every stored checkpoint.
+	Checkpoints(ctx context.Context, fn func(Checkpoint) error) error
+
+	// Events returns events matching q, ordered by start time then ID.
+	Events(ctx context.Context, q EventQuery) ([]event.Event, error)
+	// Identities returns the identity history of one vessel in time order.
+	Identities(ctx context.Context, mmsi uint32) ([]Identity, error)
+	// FindVessels resolves what an analyst typed (an MMSI, an IMO number or
+	// a name, case-insensitive, substring) to MMSIs, in ascending order.
+	FindVessels(ctx context.Context, query string) ([]uint32, error)
+	// Track returns one vessel's positions with since <= Time < until, in
+	// time order. Zero bounds do not filter.
+	Track(ctx context.Context, mmsi uint32, since, until time.Time) ([]Position, error)
+	// ScanPositions calls fn for every position with since <= Time < until
+	// (zero bounds do not filter) in time order. The Position passed to fn
+	// is reused between calls.
+	ScanPositions(ctx context.Context, since, until time.Time, fn func(*Position) error) error
+	// Counts returns the number of rows per table.
+	Counts(ctx context.Context) (Counts, error)
+
+	Close() error
+}
+
+// ErrNotFound is returned by lookups that find nothing.
+var ErrNotFound = errors.New("not found")
+
+// NaN32 is the float32 stored as NULL for unknown speed and course.
+var NaN32 = float32(math.NaN())
+
+// IsNaN32 reports whether f is NaN.
+func IsNaN32(f float32) bool { return f != f }
