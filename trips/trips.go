@@ -1,0 +1,432 @@
+// Package trips counts trips between two port groups (for example RU-FE, the
+// Russian Far East, and KP, North Korea) from Lookout events, per vessel and
+// per month, with the event IDs behind every trip so the figure can be cited
+// and checked.
+//
+// # What one trip is
+//
+// For each vessel the port calls are put in time order (by start). A call is
+// either seen in AIS (a port_visit event) or possible while dark (a
+// possible_dark_port_visit event: a gap long enough to reach the port). A
+// call is in a group when the event's port_group is that group, or when
+// Config.GroupsOf lists the group for the event's port_id. Overlapping
+// possible dark visits of one vessel (one gap that could have reached several
+// ports) are one call with several candidate ports; it is in every group one
+// of its candidates is in.
+//
+// A trip FROM→TO is a departure call in FROM followed by an arrival call in
+// TO, where:
+//
+//   - the departure is the last FROM call before the arrival (a vessel moving
+//     between two FROM ports, Vostochny then Nakhodka, departs from the
+//     second);
+//   - the arrival is the first TO call after the departure (calls at a second
+//     TO port before leaving the group again are not new trips);
+//   - by default the arrival is the very next call after the departure
+//     (direct). With Config.AllowVia, calls at ports in neither group may lie
+//     in between (FROM→Busan→TO counts, Busan listed as via); a call back in
+//     FROM always restarts the trip from there.
+//
+// A trip is "seen" when both its departure and its arrival are AIS-seen port
+// visits, and "possible dark" when either end is a possible dark visit. The
+// two are always counted separately and never added up.
+//
+// A trip belongs to the UTC month of its arrival's start, and Config.Since
+// and Config.Until select trips whose arrival starts in [Since, Until). A
+// round trip FROM→TO→FROM is one FROM→TO trip and, when Config.Both is set,
+// one TO→FROM trip; without Both only FROM→TO is reported.
+//
+// Visits are counted too: every call in TO (and in FROM with Both) whose
+// start lies in [Since, Until), seen and possible dark separately, whether or
+// not it ends a trip.
+//
+// When a vessel has no port_visit events at all, its calls are rebuilt from
+// its voyage events (from_port/from_group at the voyage start, port/port_group
+// at its end). Otherwise voyages only add evidence: a voyage of the vessel
+// that starts no earlier than the departure call and ends no later than the
+// arrival call (each with Config.Slack) is listed with the trip.
+package trips
+
+import (
+	"cmp"
+	"maps"
+	"slices"
+	"time"
+
+	"github.com/lookout-osint/lookout/event"
+)
+
+// Config selects the groups, period and rules.
+type Config struct {
+	From, To string
+	// Since and Until bound the arrival time: Since <= start < Until. Zero
+	// means unbounded.
+	Since, Until time.Time
+	// Both also reports trips To→From.
+	Both bool
+	// AllowVia lets calls at ports in neither group lie between departure
+	// and arrival.
+	AllowVia bool
+	// GroupsOf lists the groups a port id belongs to (ref.Catalog.GroupsOf),
+	// in addition to the event's own port_group. May be nil.
+	GroupsOf func(portID string) []string
+	// Slack widens the window in which a voyage is attached as evidence.
+	Slack time.Duration
+}
+
+// Call is one port call: an AIS-seen visit or a possible dark visit.
+type Call struct {
+	Dark  bool      `json:"dark"`
+	Start time.Time `json:"start"`
+	End   time.Time `json:"end"`
+	// Ports are the port names (or ids) of the call; a possible dark visit
+	// may have several candidates.
+	Ports   []string `json:"ports"`
+	PortIDs []string `json:"port_ids"`
+	// Evidence are the IDs of the events behind the call.
+	Evidence []string `json:"evidence"`
+
+	groups []string
+}
+
+func (c *Call) in(g string) bool { return slices.Contains(c.groups, g) }
+
+// Trip is one counted trip between two groups.
+type Trip struct {
+	MMSI     uint32   `json:"mmsi"`
+	From     string   `json:"from"`
+	To       string   `json:"to"`
+	Month    string   `json:"month"`
+	Dark     bool     `json:"possible_dark"`
+	Depart   Call     `json:"depart"`
+	Arrive   Call     `json:"arrive"`
+	Via      []Call   `json:"via,omitempty"`
+	Voyages  []string `json:"voyages,omitempty"`
+	Evidence []string `json:"evidence"`
+}
+
+// Tally holds the figures of one row.
+type Tally struct {
+	MMSI  uint32 `json:"mmsi,omitempty"`
+	Month string `json:"month,omitempty"`
+	From  string `json:"from"`
+	To    string `json:"to"`
+	// Trips are seen in AIS at both ends; DarkTrips have a possible dark
+	// visit at one end.
+	Trips     int `json:"trips"`
+	DarkTrips int `json:"possible_dark_trips"`
+	// Visits and DarkVisits count calls in To in the period.
+	Visits     int `json:"visits"`
+	DarkVisits int `json:"possible_dark_visits"`
+}
+
+// Result holds the trips and their counts.
+type Result struct {
+	From          string     `json:"from"`
+	To            string     `json:"to"`
+	Since         *time.Time `json:"since,omitempty"`
+	Until         *time.Time `json:"until,omitempty"`
+	Trips         []Trip     `json:"trips"`
+	ByVesselMonth []Tally    `json:"by_vessel_month"`
+	ByVessel      []Tally    `json:"by_vessel"`
+	ByMonth       []Tally    `json:"by_month"`
+	// Total has one row per direction.
+	Total []Tally `json:"total"`
+}
+
+// Count computes trips from events of any types; types other than
+// port_visit, possible_dark_port_visit and voyage are ignored.
+func Count(events []event.Event, cfg Config) Result {
+	res := Result{From: cfg.From, To: cfg.To}
+	if !cfg.Since.IsZero() {
+		s := cfg.Since.UTC()
+		res.Since = &s
+	}
+	if !cfg.Until.IsZero() {
+		u := cfg.Until.UTC()
+		res.Until = &u
+	}
+	type vessel struct {
+		visits, dark, voyages []*event.Event
+	}
+	vessels := map[uint32]*vessel{}
+	for i := range events {
+		e := &events[i]
+		v := vessels[e.MMSI]
+		if v == nil {
+			v = &vessel{}
+			vessels[e.MMSI] = v
+		}
+		switch e.Type {
+		case event.PortVisit:
+			v.visits = append(v.visits, e)
+		case event.PossibleDarkPortVisit:
+			v.dark = append(v.dark, e)
+		case event.Voyage:
+			v.voyages = append(v.voyages, e)
+		}
+	}
+	dirs := [][2]string{{cfg.From, cfg.To}}
+	if cfg.Both {
+		dirs = append(dirs, [2]string{cfg.To, cfg.From})
+	}
+	counts := map[Tally]*Tally{}
+	bump := func(mmsi uint32, month string, d [2]string, f func(*Tally)) {
+		for _, k := range []Tally{
+			{MMSI: mmsi, Month: month, From: d[0], To: d[1]},
+			{MMSI: mmsi, From: d[0], To: d[1]},
+			{Month: month, From: d[0], To: d[1]},
+			{From: d[0], To: d[1]},
+		} {
+			c := counts[k]
+			if c == nil {
+				c = &Tally{MMSI: k.MMSI, Month: k.Month, From: k.From, To: k.To}
+				counts[k] = c
+			}
+			f(c)
+		}
+	}
+	for _, d := range dirs {
+		bump(0, "", d, func(*Tally) {}) // totals exist even when zero
+	}
+
+	for _, mmsi := range slices.Sorted(maps.Keys(vessels)) {
+		v := vessels[mmsi]
+		var calls []Call
+		if len(v.visits) > 0 {
+			for _, e := range v.visits {
+				calls = append(calls, cfg.call(e, false))
+			}
+		} else {
+			calls = callsFromVoyages(v.voyages, &cfg)
+		}
+		calls = append(calls, mergeDark(v.dark, &cfg)...)
+		slices.SortStableFunc(calls, func(a, b Call) int { return a.Start.Compare(b.Start) })
+
+		for _, d := range dirs {
+			for i := range calls {
+				c := &calls[i]
+				if c.in(d[1]) && cfg.inPeriod(c.Start) {
+					bump(mmsi, month(c.Start), d, func(n *Tally) {
+						if c.Dark {
+							n.DarkVisits++
+						} else {
+							n.Visits++
+						}
+					})
+				}
+			}
+			for _, t := range walk(calls, d[0], d[1], cfg.AllowVia) {
+				if !cfg.inPeriod(t.Arrive.Start) {
+					continue
+				}
+				t.MMSI = mmsi
+				if len(v.visits) > 0 {
+					t.Voyages = voyagesBetween(v.voyages, &t.Depart, &t.Arrive, cfg.Slack)
+					t.Evidence = append(t.Evidence, t.Depart.Evidence...)
+					for _, c := range t.Via {
+						t.Evidence = append(t.Evidence, c.Evidence...)
+					}
+					t.Evidence = append(t.Evidence, t.Arrive.Evidence...)
+				} else {
+					// Calls rebuilt from voyages carry the voyages on both
+					// sides of them; the trip's own are those in between,
+					// plus the possible dark visits at either end.
+					t.Voyages = voyagesBetween(v.voyages, &t.Depart, &t.Arrive, 0)
+					for _, c := range append([]Call{t.Depart, t.Arrive}, t.Via...) {
+						if c.Dark {
+							t.Evidence = append(t.Evidence, c.Evidence...)
+						}
+					}
+				}
+				t.Evidence = dedupe(append(t.Evidence, t.Voyages...))
+				res.Trips = append(res.Trips, t)
+				bump(mmsi, t.Month, d, func(n *Tally) {
+					if t.Dark {
+						n.DarkTrips++
+					} else {
+						n.Trips++
+					}
+				})
+			}
+		}
+	}
+
+	for _, c := range counts {
+		switch {
+		case c.MMSI != 0 && c.Month != "":
+			res.ByVesselMonth = append(res.ByVesselMonth, *c)
+		case c.MMSI != 0:
+			res.ByVessel = append(res.ByVessel, *c)
+		case c.Month != "":
+			res.ByMonth = append(res.ByMonth, *c)
+		default:
+			res.Total = append(res.Total, *c)
+		}
+	}
+	order := func(a, b Tally) int {
+		return cmp.Or(cmp.Compare(a.MMSI, b.MMSI), cmp.Compare(a.Month, b.Month), dirRank(a, &cfg)-dirRank(b, &cfg))
+	}
+	for _, s := range [][]Tally{res.ByVesselMonth, res.ByVessel, res.ByMonth, res.Total} {
+		slices.SortFunc(s, order)
+	}
+	slices.SortStableFunc(res.Trips, func(a, b Trip) int {
+		return cmp.Or(cmp.Compare(a.MMSI, b.MMSI), a.Arrive.Start.Compare(b.Arrive.Start))
+	})
+	return res
+}
+
+func dirRank(c Tally, cfg *Config) int {
+	if c.From == cfg.From {
+		return 0
+	}
+	return 1
+}
+
+// walk finds the trips from one group to another in a vessel's time-ordered
+// calls, as the package documentation defines them.
+func walk(calls []Call, from, to string, allowVia bool) []Trip {
+	var trips []Trip
+	var dep *Call
+	var via []Call
+	for i := range calls {
+		c := &calls[i]
+		switch {
+		case dep != nil && c.in(to):
+			trips = append(trips, Trip{
+				From: from, To: to, Month: month(c.Start),
+				Dark:   dep.Dark || c.Dark,
+				Depart: *dep, Arrive: *c, Via: via,
+			})
+			dep, via = nil, nil
+		case dep != nil && !c.in(from):
+			if allowVia {
+				via = append(via, *c)
+			} else {
+				dep = nil
+			}
+		}
+		if c.in(from) {
+			dep, via = c, nil
+		}
+	}
+	return trips
+}
+
+func (cfg *Config) inPeriod(t time.Time) bool {
+	return (cfg.Since.IsZero() || !t.Before(cfg.Since)) && (cfg.Until.IsZero() || t.Before(cfg.Until))
+}
+
+func month(t time.Time) string { return t.UTC().Format("2006-01") }
+
+func (cfg *Config) groupsOf(group, portID string) []string {
+	var gs []string
+	if group != "" {
+		gs = append(gs, group)
+	}
+	if cfg.GroupsOf != nil && portID != "" {
+		for _, g := range cfg.GroupsOf(portID) {
+			if !slices.Contains(gs, g) {
+				gs = append(gs, g)
+			}
+		}
+	}
+	return gs
+}
+
+func (cfg *Config) call(e *event.Event, dark bool) Call {
+	return Call{
+		Dark: dark, Start: e.Start.UTC(), End: e.End.UTC(),
+		Ports: []string{portName(e.Port, e.PortID)}, PortIDs: []string{e.PortID},
+		Evidence: []string{e.ID()},
+		groups:   cfg.groupsOf(e.PortGroup, e.PortID),
+	}
+}
+
+func portName(name, id string) string {
+	if name != "" {
+		return name
+	}
+	return id
+}
+
+// mergeDark turns possible dark visits into calls, merging those whose
+// intervals overlap: one gap that could have reached several ports is one
+// possible call, not several.
+func mergeDark(evs []*event.Event, cfg *Config) []Call {
+	slices.SortStableFunc(evs, func(a, b *event.Event) int { return a.Start.Compare(b.Start) })
+	var out []Call
+	for _, e := range evs {
+		c := cfg.call(e, true)
+		if n := len(out); n > 0 && !c.Start.After(out[n-1].End) {
+			last := &out[n-1]
+			if c.End.After(last.End) {
+				last.End = c.End
+			}
+			last.Ports = append(last.Ports, c.Ports...)
+			last.PortIDs = append(last.PortIDs, c.PortIDs...)
+			last.Evidence = append(last.Evidence, c.Evidence...)
+			for _, g := range c.groups {
+				if !slices.Contains(last.groups, g) {
+					last.groups = append(last.groups, g)
+				}
+			}
+			continue
+		}
+		out = append(out, c)
+	}
+	return out
+}
+
+// callsFromVoyages rebuilds port calls from voyages when a vessel has no
+// port_visit events: each voyage departs at its start and arrives at its
+// end; an arrival and the next voyage's departure from the same port are one
+// call.
+func callsFromVoyages(evs []*event.Event, cfg *Config) []Call {
+	slices.SortStableFunc(evs, func(a, b *event.Event) int { return a.Start.Compare(b.Start) })
+	var out []Call
+	for _, e := range evs {
+		id := e.ID()
+		dep := Call{
+			Start: e.Start.UTC(), End: e.Start.UTC(),
+			Ports: []string{portName(e.FromPort, e.FromPortID)}, PortIDs: []string{e.FromPortID},
+			Evidence: []string{id}, groups: cfg.groupsOf(e.FromGroup, e.FromPortID),
+		}
+		if n := len(out); n > 0 && out[n-1].PortIDs[0] == e.FromPortID && !out[n-1].Start.After(dep.Start) {
+			out[n-1].End = dep.Start
+			out[n-1].Evidence = append(out[n-1].Evidence, id)
+		} else {
+			out = append(out, dep)
+		}
+		out = append(out, Call{
+			Start: e.End.UTC(), End: e.End.UTC(),
+			Ports: []string{portName(e.Port, e.PortID)}, PortIDs: []string{e.PortID},
+			Evidence: []string{id}, groups: cfg.groupsOf(e.PortGroup, e.PortID),
+		})
+	}
+	return out
+}
+
+// voyagesBetween lists the IDs of voyages lying between a departure call and
+// an arrival call.
+func voyagesBetween(evs []*event.Event, dep, arr *Call, slack time.Duration) []string {
+	var ids []string
+	for _, e := range evs {
+		if !e.Start.Before(dep.Start.Add(-slack)) && !e.End.After(arr.End.Add(slack)) {
+			ids = append(ids, e.ID())
+		}
+	}
+	return ids
+}
+
+func dedupe(ids []string) []string {
+	seen := make(map[string]bool, len(ids))
+	out := ids[:0]
+	for _, id := range ids {
+		if !seen[id] {
+			seen[id] = true
+			out = append(out, id)
+		}
+	}
+	return out
+}
