@@ -105,7 +105,7 @@ func (b *bitbuf) i(off, n uint) int64 {
 func (b *bitbuf) flag(off uint) bool { return b.u(off, 1) != 0 }
 
 // text decodes nchars 6-bit characters at off into dst, stopping at the
-// first '@' (the standard's terminator) and trimming trailing spaces.
+// first '@' (the standard's terminator) and trimming spaces at both ends.
 func (b *bitbuf) text(dst []byte, off uint, nchars int) []byte {
 	dst = dst[:0]
 	for k := 0; k < nchars; k++ {
@@ -121,6 +121,13 @@ func (b *bitbuf) text(dst []byte, off uint, nchars int) []byte {
 	}
 	for len(dst) > 0 && dst[len(dst)-1] == ' ' {
 		dst = dst[:len(dst)-1]
+	}
+	k := 0
+	for k < len(dst) && dst[k] == ' ' {
+		k++
+	}
+	if k > 0 {
+		dst = dst[:copy(dst, dst[k:])]
 	}
 	return dst
 }

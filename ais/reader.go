@@ -31,6 +31,10 @@ type Reader struct {
 	// PartLines abandons a multi-sentence message whose next part has not
 	// come within this many lines (always applies).
 	PartLines int64
+	// LaxChecksum decodes sentences whose checksum does not match instead
+	// of rejecting them, for sources known to rewrite sentences without
+	// fixing the checksum. Off by default.
+	LaxChecksum bool
 	// OnReject, when set, is called for every rejected line or abandoned
 	// message with the line (nil for abandoned messages; valid only during
 	// the call) and the reason, which errors.Is-matches an Err* value.
@@ -162,7 +166,7 @@ func (r *Reader) readLine() ([]byte, bool) {
 // handleLine processes one line and reports whether it completed a message.
 func (r *Reader) handleLine(line []byte) bool {
 	s := &r.sent
-	err := parseSentence(s, line)
+	err := parseSentence(s, line, r.LaxChecksum)
 	if err != nil {
 		if err == ErrNotAIS {
 			if parsePGHP(line, &r.pghp) {

@@ -34,11 +34,11 @@ type Sentence struct {
 // values.
 func ParseSentence(line []byte) (Sentence, error) {
 	var s Sentence
-	err := parseSentence(&s, line)
+	err := parseSentence(&s, line, false)
 	return s, err
 }
 
-func parseSentence(s *Sentence, line []byte) error {
+func parseSentence(s *Sentence, line []byte, laxChecksum bool) error {
 	s.Time = time.Time{}
 	s.Station = nil
 	s.GroupPart, s.GroupTotal, s.GroupID = 0, 0, 0
@@ -69,7 +69,7 @@ func parseSentence(s *Sentence, line []byte) error {
 			return ErrNotAIS
 		}
 	}
-	return parseVDM(s, line)
+	return parseVDM(s, line, laxChecksum)
 }
 
 func trimSpace(b []byte) []byte {
@@ -131,7 +131,7 @@ func hexByte(b []byte) (byte, bool) {
 	return h<<4 | l, ok1 && ok2
 }
 
-func parseVDM(s *Sentence, line []byte) error {
+func parseVDM(s *Sentence, line []byte, laxChecksum bool) error {
 	// "!AIVDM," is the shortest possible start.
 	if len(line) < 7 || line[3] != 'V' || line[4] != 'D' || (line[5] != 'M' && line[5] != 'O') {
 		return ErrNotAIS
@@ -147,7 +147,7 @@ func parseVDM(s *Sentence, line []byte) error {
 	if !ok {
 		return ErrNoChecksum
 	}
-	if xorChecksum(line[1:star]) != want {
+	if xorChecksum(line[1:star]) != want && !laxChecksum {
 		return ErrChecksum
 	}
 	s.Checksum = want
@@ -209,7 +209,9 @@ func parseVDM(s *Sentence, line []byte) error {
 	default:
 		return ErrMalformed
 	}
-	if len(s.Payload) == 0 {
+	// Continuation parts may be empty (some encoders split at a slot
+	// boundary); an empty whole message is caught when it is decoded.
+	if len(s.Payload) == 0 && s.Total == 1 {
 		return ErrEmptyPayload
 	}
 	return nil
