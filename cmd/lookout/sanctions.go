@@ -1,0 +1,266 @@
+package main
+
+import (
+	"fmt"
+	"io"
+	"os"
+	"sort"
+	"strings"
+	"text/tabwriter"
+
+	"github.com/spf13/cobra"
+
+	"github.com/lookout-osint/lookout/event"
+	"github.com/lookout-osint/lookout/sanctions"
+)
+
+func init() {
+	cmd := &cobra.Command{
+		Use:   "sanctions",
+		Short: "Import sanctions lists, list their vessels, screen AIS identities against them",
+		Long: `Lookout ships the OFAC SDN vessels (2024-05-03) and the UK Sanctions List's ships
+(2025-08-11, including the 37 UN-designated DPRK ships). Imported lists are kept as
+JSON in $LOOKOUT_LISTS or ~/.lookout/lists (until the store has a table for them) and
+are used together with the built-in ones.`,
+		Example: `  lookout sanctions import sdn.csv
+  lookout sanctions list --program DPRK --search "chon myong"
+  lookout sanctions screen identities.jsonl > matches.jsonl`,
+	}
+	var listsDir string
+	cmd.PersistentFlags().StringVar(&listsDir, "lists", "", "directory of imported lists (default $LOOKOUT_LISTS or ~/.lookout/lists)")
+	dir := func() (string, error) {
+		if listsDir != "" {
+			return listsDir, nil
+		}
+		return sanctions.ListDir()
+	}
+
+	var format, name string
+	imp := &cobra.Command{
+		Use:   "import FILE",
+		Short: "Import a sanctions list and keep it for screening",
+		Long: `Formats: ofac-sdn (OFAC's raw sdn.csv, Windows-1252, no header), ofac-vessels (the
+vessel extract with a header), uk (UK Sanctions List summary export: ships only, no IMO),
+ftm (FollowTheMoney entities as JSON lines, e.g. OpenSanctions; Vessel entities only),
+csv (any CSV whose header names name, imo, mmsi, call_sign, flag, aliases, former_names,
+programs, date_designated). auto guesses from the first bytes.
+Rejected rows are counted with their reason; they never stop the import.`,
+		Example: `  lookout sanctions import sdn.csv
+  lookout sanctions import --format ftm --name OpenSanctions targets.nested.json`,
+		Args: cobra.ExactArgs(1),
+		RunE: func(cmd *cobra.Command, args []string) error {
+			f, err := os.Open(args[0])
+			if err != nil {
+				return err
+			}
+			defer f.Close()
+			l, err := sanctions.Read(f, format, name, args[0])
+			if err != nil {
+				return err
+			}
+			d, err := dir()
+			if err != nil {
+				return err
+			}
+			path, err := sanctions.SaveList(d, l)
+			if err != nil {
+				return err
+			}
+			fmt.Fprintf(cmd.OutOrStdout(), "%s: %s\nsaved to %s\n", l.Name, l.Stats, path)
+			return nil
+		},
+	}
+	imp.Flags().StringVar(&format, "format", "auto", "list format: "+strings.Join(sanctions.Formats, ", "))
+	imp.Flags().StringVar(&name, "name", "", "list name (replaces an earlier import of the same name)")
+
+	var program, search string
+	var noBuiltin bool
+	list := &cobra.Command{
+		Use:   "list",
+		Short: "List the sanctioned vessels known to Lookout",
+		Example: `  lookout sanctions list --program DPRK
+  lookout sanctions list --search "kum un san"
+  lookout sanctions list --search 8712362`,
+		Args: cobra.NoArgs,
+		RunE: func(cmd *cobra.Command, args []string) error {
+			ix, err := loadIndex(dir, noBuiltin)
+			if err != nil {
+				return err
+			}
+			strength := map[string]float64{}
+			if search != "" {
+				strength = searchStrengths(ix, search)
+			}
+			w := tabwriter.NewWriter(cmd.OutOrStdout(), 0, 2, 2, ' ', 0)
+			fmt.Fprintln(w, "LIST\tID\tNAME\tIMO\tMMSI\tFLAG\tPROGRAMS\tMATCH")
+			n := 0
+			entries := ix.Entries()
+			for i := range entries {
+				e := &entries[i]
+				if program != "" && !hasProgram(e, program) {
+					continue
+				}
+				s, ok := strength[e.Key()]
+				if search != "" && !ok {
+					continue
+				}
+				match := ""
+				if search != "" {
+					match = fmt.Sprintf("%.2f", s)
+				}
+				flag := ""
+				if len(e.Flags) > 0 {
+					flag = e.Flags[0]
+				}
+				fmt.Fprintf(w, "%s\t%s\t%s\t%s\t%s\t%s\t%s\t%s\n", e.List, e.ListID, e.Name, uints(e.IMOs), uints(e.MMSIs),
+					flag, strings.Join(e.Programs, ";"), match)
+				n++
+			}
+			if err := w.Flush(); err != nil {
+				return err
+			}
+			fmt.Fprintf(cmd.ErrOrStderr(), "%d of %d entries\n", n, len(entries))
+			return nil
+		},
+	}
+	list.Flags().StringVar(&program, "program", "", "only entries whose program contains this text (case-insensitive), e.g. DPRK")
+	list.Flags().StringVar(&search, "search", "", "name (matched as the screener does), IMO or MMSI")
+	list.Flags().BoolVar(&noBuiltin, "no-builtin", false, "leave out the lists shipped with Lookout")
+
+	var minStrength float64
+	screen := &cobra.Command{
+		Use:   "screen [FILE|-]",
+		Short: "Screen vessel identities against the lists; print sanctions_match events as JSON lines",
+		Long: `Input: JSON lines {"mmsi":…,"imo":…,"name":…,"call_sign":…,"first":…,"last":…} or a
+CSV with a header naming mmsi, imo, name, call_sign, flag, first, last (RFC 3339).
+One line per identity a vessel used; give each its time span so that events differ.
+Every match has a strength (0–1) and its reason; exact means the IMO (valid check
+digit) or the MMSI is the one listed.`,
+		Example: `  lookout sanctions screen identities.csv > matches.jsonl
+  lookout sanctions screen --min-strength 0.6 - < identities.jsonl`,
+		Args: cobra.MaximumNArgs(1),
+		RunE: func(cmd *cobra.Command, args []string) error {
+			var in io.Reader = os.Stdin
+			if len(args) == 1 && args[0] != "-" {
+				f, err := os.Open(args[0])
+				if err != nil {
+					return err
+				}
+				defer f.Close()
+				in = f
+			}
+			ids, rejected, err := sanctions.ReadIdentities(in)
+			if err != nil {
+				return err
+			}
+			ix, err := loadIndex(dir, noBuiltin)
+			if err != nil {
+				return err
+			}
+			ix.MinStrength = minStrength
+			out := event.NewWriter(cmd.OutOrStdout())
+			matched, exact := 0, 0
+			var werr error
+			ix.MatchAll(ids, func(i int, ms []sanctions.Match) {
+				ev, ok := sanctions.Event(ids[i], ms)
+				if !ok || werr != nil {
+					return
+				}
+				matched++
+				if ms[0].Exact {
+					exact++
+				}
+				werr = out.Write(&ev)
+			})
+			fmt.Fprintf(cmd.ErrOrStderr(), "%d identities, %d matched (%d exact), rejected %v\n", len(ids), matched, exact, rejected)
+			return werr
+		},
+	}
+	screen.Flags().Float64Var(&minStrength, "min-strength", sanctions.DefaultMinStrength, "weakest match to report")
+	screen.Flags().BoolVar(&noBuiltin, "no-builtin", false, "leave out the lists shipped with Lookout")
+
+	cmd.AddCommand(imp, list, screen)
+	root.AddCommand(cmd)
+}
+
+// loadIndex indexes the builtin lists and the imported ones. An imported
+// list that cannot be read is reported and left out.
+func loadIndex(dir func() (string, error), noBuiltin bool) (*sanctions.Index, error) {
+	var lists []*sanctions.List
+	if !noBuiltin {
+		lists = append(lists, sanctions.Builtin()...)
+	}
+	d, err := dir()
+	if err != nil {
+		return nil, err
+	}
+	imported, err := sanctions.LoadDir(d)
+	if err != nil {
+		fmt.Fprintln(os.Stderr, "lookout: some imported lists were skipped:", err)
+	}
+	// An imported list with a builtin's name replaces it (a newer edition).
+	names := map[string]bool{}
+	for _, l := range imported {
+		names[l.Name] = true
+	}
+	var all []*sanctions.List
+	for _, l := range lists {
+		if !names[l.Name] {
+			all = append(all, l)
+		}
+	}
+	all = append(all, imported...)
+	return sanctions.NewIndex(sanctions.Concat(all...)), nil
+}
+
+func searchStrengths(ix *sanctions.Index, q string) map[string]float64 {
+	out := map[string]float64{}
+	var id sanctions.Identity
+	digits := strings.Trim(q, "0123456789") == ""
+	switch {
+	case digits && len(q) == 7:
+		fmt.Sscan(q, &id.IMO)
+	case digits && len(q) == 9:
+		fmt.Sscan(q, &id.MMSI)
+	default:
+		id.Name = q
+	}
+	for _, m := range ix.Match(id) {
+		out[m.Entry.Key()] = m.Strength
+	}
+	// Also plain substring on names, for partial queries ("SAN").
+	up := strings.ToUpper(q)
+	for _, e := range ix.Entries() {
+		if _, ok := out[e.Key()]; ok || digits {
+			continue
+		}
+		for _, n := range append(append([]string{e.Name}, e.Aliases...), e.FormerNames...) {
+			if strings.Contains(strings.ToUpper(n), up) {
+				out[e.Key()] = 0
+				break
+			}
+		}
+	}
+	return out
+}
+
+func hasProgram(e *sanctions.Entry, p string) bool {
+	p = strings.ToUpper(p)
+	for _, q := range e.Programs {
+		// The UK names the regime in full where OFAC writes DPRK.
+		q = strings.ReplaceAll(strings.ToUpper(q), "DEMOCRATIC PEOPLE'S REPUBLIC OF KOREA", "DPRK")
+		if strings.Contains(q, p) {
+			return true
+		}
+	}
+	return false
+}
+
+func uints(ns []uint32) string {
+	s := make([]string, len(ns))
+	for i, n := range ns {
+		s[i] = fmt.Sprint(n)
+	}
+	sort.Strings(s)
+	return strings.Join(s, ",")
+}

@@ -1,0 +1,179 @@
+// Package sanctions reads public sanctions lists that name vessels and
+// screens AIS identities (MMSI, IMO, name, call sign) against them. Every
+// match carries a strength between 0 and 1 and the reason for it, so an
+// analyst can check it; a match can become a sanctions_match event.
+//
+// The lists Lookout ships (OFAC SDN vessels, the UK Sanctions List's ships)
+// are embedded; see data/README.md for their source, date and licence.
+package sanctions
+
+import (
+	"fmt"
+	"sort"
+	"strconv"
+	"strings"
+	"time"
+)
+
+// Entry is one listed vessel.
+type Entry struct {
+	// List names the list (OFAC-SDN, UK, or the name given at import);
+	// ListID is the list's own stable id for the entry (OFAC ent_num, UK
+	// unique id).
+	List   string `json:"list"`
+	ListID string `json:"list_id"`
+	Name   string `json:"name"`
+	// Aliases are names the vessel is also known by (a.k.a.); FormerNames
+	// are names it had before (f.k.a.). Both are matched, at lower strength
+	// than the listed name only when the list says the name is historic.
+	Aliases     []string `json:"aliases,omitempty"`
+	FormerNames []string `json:"former_names,omitempty"`
+	// IMOs are as listed, including numbers whose check digit fails (see
+	// ValidIMO): a list can carry a typo, and the match says so.
+	IMOs      []uint32 `json:"imos,omitempty"`
+	MMSIs     []uint32 `json:"mmsis,omitempty"`
+	CallSigns []string `json:"call_signs,omitempty"`
+	// Flags holds the flag at listing first, then former or other flags.
+	Flags      []string  `json:"flags,omitempty"`
+	Programs   []string  `json:"programs,omitempty"`
+	VesselType string    `json:"vessel_type,omitempty"`
+	Designated time.Time `json:"designated,omitzero"`
+	// Source says where the entry came from (file, list edition).
+	Source string `json:"source,omitempty"`
+}
+
+// Key is the entry's identity across lists: "LIST:ID".
+func (e *Entry) Key() string { return e.List + ":" + e.ListID }
+
+// List is a sanctions list as imported.
+type List struct {
+	Name    string  `json:"name"`
+	Source  string  `json:"source"`
+	Entries []Entry `json:"entries"`
+	Stats   Stats   `json:"stats"`
+}
+
+// Stats counts what an import did with its input. Rejected rows are counted
+// by reason and never stop the import; Skipped rows are valid but not
+// vessels (a full SDN file is mostly people and companies).
+type Stats struct {
+	Rows     int            `json:"rows"`
+	Entries  int            `json:"entries"`
+	Skipped  int            `json:"skipped"`
+	Rejected map[string]int `json:"rejected,omitempty"`
+	// Warnings counts accepted rows with a questionable field (an IMO whose
+	// check digit fails, an MMSI that is not nine digits).
+	Warnings map[string]int `json:"warnings,omitempty"`
+}
+
+func (s *Stats) reject(reason string) {
+	if s.Rejected == nil {
+		s.Rejected = map[string]int{}
+	}
+	s.Rejected[reason]++
+}
+
+func (s *Stats) warn(reason string) {
+	if s.Warnings == nil {
+		s.Warnings = map[string]int{}
+	}
+	s.Warnings[reason]++
+}
+
+// String summarises the stats on one line, reasons in a stable order.
+func (s Stats) String() string {
+	var b strings.Builder
+	fmt.Fprintf(&b, "%d rows, %d entries, %d skipped (not vessels)", s.Rows, s.Entries, s.Skipped)
+	for _, part := range []struct {
+		label string
+		m     map[string]int
+	}{{"rejected", s.Rejected}, {"warnings", s.Warnings}} {
+		if len(part.m) == 0 {
+			continue
+		}
+		keys := make([]string, 0, len(part.m))
+		for k := range part.m {
+			keys = append(keys, k)
+		}
+		sort.Strings(keys)
+		fmt.Fprintf(&b, "; %s:", part.label)
+		for _, k := range keys {
+			fmt.Fprintf(&b, " %s=%d", k, part.m[k])
+		}
+	}
+	return b.String()
+}
+
+// ValidIMO reports whether n is a seven-digit IMO ship number whose check
+// digit is right: the first six digits weighted 7,6,5,4,3,2, summed, and
+// the last digit of the sum equals the seventh digit.
+func ValidIMO(n uint32) bool {
+	if n < 1000000 || n > 9999999 {
+		return false
+	}
+	check := n % 10
+	sum := uint32(0)
+	d := n / 10
+	for w := uint32(2); w <= 7; w++ {
+		sum += (d % 10) * w
+		d /= 10
+	}
+	return sum%10 == check
+}
+
+// parseIMO reads an IMO number written as "9123456" or "IMO 9123456".
+func parseIMO(s string) (uint32, bool) {
+	s = strings.TrimSpace(strings.ToUpper(s))
+	s = strings.TrimSpace(strings.TrimPrefix(s, "IMO"))
+	s = strings.TrimPrefix(s, ":")
+	s = strings.TrimSpace(s)
+	if len(s) != 7 {
+		return 0, false
+	}
+	n, err := strconv.ParseUint(s, 10, 32)
+	if err != nil {
+		return 0, false
+	}
+	return uint32(n), true
+}
+
+// parseMMSI reads a nine-digit MMSI.
+func parseMMSI(s string) (uint32, bool) {
+	s = strings.TrimSpace(s)
+	if len(s) != 9 {
+		return 0, false
+	}
+	n, err := strconv.ParseUint(s, 10, 32)
+	if err != nil {
+		return 0, false
+	}
+	return uint32(n), true
+}
+
+// addUnique appends the non-empty values of vs to dst, skipping ones
+// already there (case-insensitively).
+func addUnique(dst []string, vs ...string) []string {
+next:
+	for _, v := range vs {
+		v = strings.TrimSpace(v)
+		if v == "" {
+			continue
+		}
+		for _, d := range dst {
+			if strings.EqualFold(d, v) {
+				continue next
+			}
+		}
+		dst = append(dst, v)
+	}
+	return dst
+}
+
+func addUint(dst []uint32, v uint32) []uint32 {
+	for _, d := range dst {
+		if d == v {
+			return dst
+		}
+	}
+	return append(dst, v)
+}
