@@ -256,7 +256,7 @@ func (s *Store) Checkpoints(ctx context.Context, fn func(store.Checkpoint) error
 
 // Events returns the events matching q.
 func (s *Store) Events(ctx context.Context, q store.EventQuery) ([]event.Event, error) {
-	query, args := sqlstore.EventsSQL(q, "events")
+	query, args := sqlstore.EventsSQL(q, sqlstore.EventColumns, "events")
 	rows, err := s.conn.QueryContext(ctx, query, args...)
 	if err != nil {
 		return nil, fmt.Errorf("events: %w", err)

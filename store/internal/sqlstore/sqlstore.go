@@ -74,8 +74,9 @@ func DedupEvents(evs []event.Event) ([]EventRow, error) {
 	return rows, nil
 }
 
-// EventsSQL builds the query for q.
-func EventsSQL(q store.EventQuery, table string) (string, []any) {
+// EventsSQL builds the query for q; cols is EventColumns or the backend's
+// equivalent (with casts) in the same order.
+func EventsSQL(q store.EventQuery, cols, table string) (string, []any) {
 	var where []string
 	var args []any
 	arg := func(v any) string {
@@ -107,7 +108,7 @@ func EventsSQL(q store.EventQuery, table string) (string, []any) {
 			where = append(where, "(lon >= "+arg(b.MinLon)+" OR lon <= "+arg(b.MaxLon)+")")
 		}
 	}
-	query := "SELECT " + EventColumns + " FROM " + table
+	query := "SELECT " + cols + " FROM " + table
 	if len(where) > 0 {
 		query += " WHERE " + strings.Join(where, " AND ")
 	}

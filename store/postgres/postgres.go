@@ -1,0 +1,309 @@
+// Package postgres is the Lookout store for teams: PostgreSQL with PostGIS.
+// Positions go in with COPY inside the batch's transaction; events use
+// INSERT … ON CONFLICT DO NOTHING so that writing one twice is harmless.
+// Tables with a place carry a geometry(Point, 4326) column and a GiST index,
+// so QGIS opens them as layers.
+package postgres
+
+import (
+	"context"
+	_ "embed"
+	"errors"
+	"fmt"
+	"strconv"
+	"time"
+
+	"github.com/jackc/pgx/v5"
+
+	"github.com/lookout-osint/lookout/event"
+	"github.com/lookout-osint/lookout/store"
+	"github.com/lookout-osint/lookout/store/internal/sqlstore"
+)
+
+//go:embed schema.sql
+var schema string
+
+// eventColumns reads evidence as text so the shared scanner can decode it.
+const eventColumns = "id, type, mmsi, other_mmsi, start_time, end_time, lat, lon, port, port_id, port_group, from_port, from_port_id, from_group, confidence, source, evidence::text"
+
+// Store is a store.Store on a PostgreSQL database with PostGIS.
+type Store struct {
+	conn *pgx.Conn
+}
+
+var _ store.Store = (*Store)(nil)
+
+// Open connects to the database at url (postgres://…) and creates the
+// schema if needed. PostGIS must be installed on the server; the extension
+// is created in the database when missing, which needs the right to do so.
+func Open(ctx context.Context, url string) (*Store, error) {
+	conn, err := pgx.Connect(ctx, url)
+	if err != nil {
+		return nil, fmt.Errorf("connect to postgres: %w", err)
+	}
+	var hasPostGIS bool
+	if err := conn.QueryRow(ctx, "SELECT EXISTS (SELECT 1 FROM pg_extension WHERE extname = 'postgis')").Scan(&hasPostGIS); err != nil {
+		conn.Close(ctx)
+		return nil, fmt.Errorf("check for postgis: %w", err)
+	}
+	if !hasPostGIS {
+		if _, err := conn.Exec(ctx, "CREATE EXTENSION IF NOT EXISTS postgis"); err != nil {
+			conn.Close(ctx)
+			return nil, fmt.Errorf("create extension postgis (install PostGIS on the server, e.g. Debian's postgresql-15-postgis-3): %w", err)
+		}
+	}
+	if _, err := conn.Exec(ctx, schema); err != nil {
+		conn.Close(ctx)
+		return nil, fmt.Errorf("create schema: %w", err)
+	}
+	return &Store{conn: conn}, nil
+}
+
+// Close closes the connection.
+func (s *Store) Close() error { return s.conn.Close(context.Background()) }
+
+// Write stores b in one transaction.
+func (s *Store) Write(ctx context.Context, b *store.Batch) error {
+	// Encode events first: an event that cannot be stored fails the batch
+	// before anything is sent.
+	evs, err := sqlstore.DedupEvents(b.Events)
+	if err != nil {
+		return err
+	}
+	tx, err := s.conn.Begin(ctx)
+	if err != nil {
+		return fmt.Errorf("begin: %w", err)
+	}
+	defer tx.Rollback(context.WithoutCancel(ctx)) // no-op after Commit
+	if err := copyPositions(ctx, tx, b.Positions); err != nil {
+		return err
+	}
+	if err := copyIdentities(ctx, tx, b.Identities); err != nil {
+		return err
+	}
+	var batch pgx.Batch
+	for _, r := range evs {
+		batch.Queue(`INSERT INTO events (id, type, mmsi, other_mmsi, start_time, end_time, lat, lon, port, port_id, port_group,
+			from_port, from_port_id, from_group, confidence, source, evidence)
+			VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15, $16, $17::jsonb) ON CONFLICT (id) DO NOTHING`,
+			r.ID, r.Type, int64(r.MMSI), nullInt(r.OtherMMSI), r.Start, r.End, r.Lat, r.Lon,
+			nullStr(r.Port), nullStr(r.PortID), nullStr(r.PortGroup), nullStr(r.FromPort), nullStr(r.FromPortID), nullStr(r.FromGroup),
+			r.Confidence, nullStr(r.Source), nullStr(r.Evidence))
+	}
+	now := time.Now().UTC()
+	for _, c := range b.Checkpoints {
+		if c.Data == nil {
+			batch.Queue("DELETE FROM checkpoints WHERE mmsi = $1", int64(c.MMSI))
+		} else {
+			batch.Queue(`INSERT INTO checkpoints VALUES ($1, $2, $3)
+				ON CONFLICT (mmsi) DO UPDATE SET data = excluded.data, updated = excluded.updated`, int64(c.MMSI), c.Data, now)
+		}
+	}
+	if f := b.File; f != nil {
+		batch.Queue(`INSERT INTO files VALUES ($1, $2, $3, $4, $5, $6, $7, $8)
+			ON CONFLICT (hash) DO UPDATE SET name = excluded.name, size = excluded.size, positions = excluded.positions,
+			identities = excluded.identities, events = excluded.events, done = excluded.done, updated = excluded.updated`,
+			f.Hash, f.Name, f.Size, f.Positions, f.Identities, f.Events, f.Done, now)
+	}
+	if batch.Len() > 0 {
+		if err := tx.SendBatch(ctx, &batch).Close(); err != nil {
+			return fmt.Errorf("write events, checkpoints and file record: %w", err)
+		}
+	}
+	if err := tx.Commit(ctx); err != nil {
+		return fmt.Errorf("commit: %w", err)
+	}
+	return nil
+}
+
+var positionColumns = []string{"mmsi", "ts", "lat", "lon", "sog", "cog", "heading", "status", "station", "flags"}
+
+func copyPositions(ctx context.Context, tx pgx.Tx, ps []store.Position) error {
+	if len(ps) == 0 {
+		return nil
+	}
+	row := make([]any, len(positionColumns))
+	src := pgx.CopyFromSlice(len(ps), func(i int) ([]any, error) {
+		p := &ps[i]
+		row[0], row[1], row[2], row[3] = int64(p.MMSI), p.Time, p.Lat, p.Lon
+		row[4], row[5], row[6], row[8] = nil, nil, nil, nil
+		if !store.IsNaN32(p.SOG) {
+			row[4] = p.SOG
+		}
+		if !store.IsNaN32(p.COG) {
+			row[5] = p.COG
+		}
+		if p.Heading >= 0 {
+			row[6] = p.Heading
+		}
+		row[7] = int16(p.Status)
+		if p.Station != "" {
+			row[8] = p.Station
+		}
+		row[9] = int32(p.Flags) // bit pattern kept; read back as uint32
+		return row, nil
+	})
+	if _, err := tx.CopyFrom(ctx, pgx.Identifier{"positions"}, positionColumns, src); err != nil {
+		return fmt.Errorf("copy positions: %w", err)
+	}
+	return nil
+}
+
+func copyIdentities(ctx context.Context, tx pgx.Tx, ids []store.Identity) error {
+	if len(ids) == 0 {
+		return nil
+	}
+	cols := []string{"mmsi", "ts", "imo", "name", "callsign", "ship_type", "length", "beam", "draught", "destination"}
+	src := pgx.CopyFromSlice(len(ids), func(i int) ([]any, error) {
+		id := &ids[i]
+		return []any{int64(id.MMSI), id.Time, nullInt(id.IMO), nullStr(id.Name), nullStr(id.CallSign),
+			nullSmall(id.ShipType), nullF32(id.Length), nullF32(id.Beam), nullF32(id.Draught), nullStr(id.Destination)}, nil
+	})
+	if _, err := tx.CopyFrom(ctx, pgx.Identifier{"identities"}, cols, src); err != nil {
+		return fmt.Errorf("copy identities: %w", err)
+	}
+	return nil
+}
+
+// File returns the ingest record of a file.
+func (s *Store) File(ctx context.Context, hash string) (store.File, error) {
+	var f store.File
+	err := s.conn.QueryRow(ctx, "SELECT hash, name, size, positions, identities, events, done, updated FROM files WHERE hash = $1", hash).
+		Scan(&f.Hash, &f.Name, &f.Size, &f.Positions, &f.Identities, &f.Events, &f.Done, &f.Updated)
+	if errors.Is(err, pgx.ErrNoRows) {
+		return f, store.ErrNotFound
+	}
+	if err != nil {
+		return f, fmt.Errorf("file %s: %w", hash, err)
+	}
+	f.Updated = f.Updated.UTC()
+	return f, nil
+}
+
+// Checkpoints calls fn for every stored checkpoint, in MMSI order.
+func (s *Store) Checkpoints(ctx context.Context, fn func(store.Checkpoint) error) error {
+	rows, err := s.conn.Query(ctx, "SELECT mmsi, data FROM checkpoints ORDER BY mmsi")
+	if err != nil {
+		return fmt.Errorf("checkpoints: %w", err)
+	}
+	defer rows.Close()
+	for rows.Next() {
+		var (
+			mmsi int64
+			data []byte
+		)
+		if err := rows.Scan(&mmsi, &data); err != nil {
+			return fmt.Errorf("checkpoints: %w", err)
+		}
+		if err := fn(store.Checkpoint{MMSI: uint32(mmsi), Data: data}); err != nil {
+			return err
+		}
+	}
+	return rows.Err()
+}
+
+// Events returns the events matching q.
+func (s *Store) Events(ctx context.Context, q store.EventQuery) ([]event.Event, error) {
+	query, args := sqlstore.EventsSQL(q, eventColumns, "events")
+	rows, err := s.conn.Query(ctx, query, args...)
+	if err != nil {
+		return nil, fmt.Errorf("events: %w", err)
+	}
+	defer rows.Close()
+	return sqlstore.ScanEvents(rows)
+}
+
+// Identities returns a vessel's identity history in time order.
+func (s *Store) Identities(ctx context.Context, mmsi uint32) ([]store.Identity, error) {
+	rows, err := s.conn.Query(ctx, "SELECT "+sqlstore.IdentityColumns+" FROM identities WHERE mmsi = $1 ORDER BY ts", int64(mmsi))
+	if err != nil {
+		return nil, fmt.Errorf("identities of %d: %w", mmsi, err)
+	}
+	defer rows.Close()
+	return sqlstore.ScanIdentities(rows)
+}
+
+// FindVessels resolves an MMSI, IMO or name to MMSIs.
+func (s *Store) FindVessels(ctx context.Context, query string) ([]uint32, error) {
+	q, args := sqlstore.VesselSQL(query)
+	rows, err := s.conn.Query(ctx, q, args...)
+	if err != nil {
+		return nil, fmt.Errorf("find vessel %q: %w", query, err)
+	}
+	defer rows.Close()
+	return sqlstore.ScanMMSIs(rows)
+}
+
+// Track returns one vessel's positions in time order.
+func (s *Store) Track(ctx context.Context, mmsi uint32, since, until time.Time) ([]store.Position, error) {
+	query, args := sqlstore.PositionsSQL("positions", "mmsi = "+strconv.FormatUint(uint64(mmsi), 10), since, until)
+	var out []store.Position
+	err := s.scan(ctx, query, args, func(p *store.Position) error {
+		out = append(out, *p)
+		return nil
+	})
+	if err != nil {
+		return nil, fmt.Errorf("track of %d: %w", mmsi, err)
+	}
+	return out, nil
+}
+
+// ScanPositions calls fn for every position in the time window, in time
+// order.
+func (s *Store) ScanPositions(ctx context.Context, since, until time.Time, fn func(*store.Position) error) error {
+	query, args := sqlstore.PositionsSQL("positions", "", since, until)
+	if err := s.scan(ctx, query, args, fn); err != nil {
+		return fmt.Errorf("scan positions: %w", err)
+	}
+	return nil
+}
+
+func (s *Store) scan(ctx context.Context, query string, args []any, fn func(*store.Position) error) error {
+	rows, err := s.conn.Query(ctx, query, args...)
+	if err != nil {
+		return err
+	}
+	defer rows.Close()
+	return sqlstore.ScanPositions(rows, fn)
+}
+
+// Counts returns the number of rows per table.
+func (s *Store) Counts(ctx context.Context) (store.Counts, error) {
+	var c store.Counts
+	err := s.conn.QueryRow(ctx, `SELECT
+		(SELECT count(*) FROM positions), (SELECT count(*) FROM identities), (SELECT count(*) FROM events),
+		(SELECT count(*) FROM files), (SELECT count(*) FROM checkpoints)`).
+		Scan(&c.Positions, &c.Identities, &c.Events, &c.Files, &c.Checkpoints)
+	if err != nil {
+		return c, fmt.Errorf("counts: %w", err)
+	}
+	return c, nil
+}
+
+func nullStr(s string) any {
+	if s == "" {
+		return nil
+	}
+	return s
+}
+
+func nullInt(v uint32) any {
+	if v == 0 {
+		return nil
+	}
+	return int64(v)
+}
+
+func nullSmall(v uint8) any {
+	if v == 0 {
+		return nil
+	}
+	return int16(v)
+}
+
+func nullF32(v float32) any {
+	if v == 0 {
+		return nil
+	}
+	return v
+}
