@@ -1,0 +1,178 @@
+// Package detect finds the behaviours analysts look for in clean tracks:
+// port visits and voyages, ship-to-ship encounters, loitering, AIS gaps and
+// possible dark port visits, spoofing, identity and draught changes. Each
+// detector is a streaming state machine per vessel (per pair of vessels on a
+// spatial grid for encounters) fed in time order by package track; every
+// event carries the figures that triggered it.
+//
+// Defaults follow Global Fishing Watch's published definitions where there
+// is one; every threshold is in Config.
+package detect
+
+import (
+	"fmt"
+	"io"
+	"reflect"
+	"strings"
+	"text/tabwriter"
+	"time"
+)
+
+// Config holds every threshold. Field tags document each one; Describe
+// prints them (lookout analyze --help shows that table).
+type Config struct {
+	PortEntryKm       float64       `help:"port visit starts within this distance of a port (GFW: 3 km)"`
+	PortExitKm        float64       `help:"port visit ends beyond this distance (GFW: 4 km; hysteresis)"`
+	PortSlackKm       float64       `help:"added to entry/exit radii: World Port Index points are rounded to an arc-minute (≈1.3 km off at worst)"`
+	PortStopKn        float64       `help:"below this speed a vessel in port is stopped (GFW: 0.2 kn)"`
+	PortMoveKn        float64       `help:"above this speed a stopped vessel moves again (GFW: 0.5 kn)"`
+	PortGap           time.Duration `help:"a silence this long inside a port counts as a port gap (GFW: 4 h)"`
+	PortMinConfidence int           `help:"lowest port visit confidence reported (1 entry/exit only, 2 stop or gap, 3 plus entry or exit, 4 all)"`
+
+	EncounterDistanceM float64       `help:"two vessels closer than this are together (GFW: 500 m)"`
+	EncounterSpeedKn   float64       `help:"median speed of both must be below this (GFW: 2 kn)"`
+	EncounterMin       time.Duration `help:"minimum time together (GFW: 2 h)"`
+	EncounterPortKm    float64       `help:"encounters closer than this to a port are ignored (GFW: 10 km)"`
+	EncounterMerge     time.Duration `help:"pieces of an encounter less than this apart are merged (GFW: 4 h)"`
+	EncounterSlot      time.Duration `help:"tracks are resampled to this interval for pairing (GFW: 10 min)"`
+	EncounterMaxInterp time.Duration `help:"no position is interpolated across a silence longer than this"`
+
+	LoiterSpeedKn float64       `help:"loitering: average speed below this (GFW: 2 kn)"`
+	LoiterMin     time.Duration `help:"loitering: minimum duration"`
+	LoiterShoreNm float64       `help:"loitering: at least this far from shore (GFW: 20 nm)"`
+
+	GapMin             time.Duration `help:"an AIS gap is a silence at least this long (GFW: 12 h)"`
+	GapShoreNm         float64       `help:"a gap starting this far from shore looks deliberate (GFW counts gaps ≥ 50 nm out)"`
+	GapWatchedKm       float64       `help:"a gap starting this close to a watched port looks deliberate"`
+	GapNeighbourKm     float64       `help:"other vessels within about this distance of the gap's start show whether reception held"`
+	GapHeardFraction   float64       `help:"fraction of the gap's hours in which others nearby were heard, above which reception held"`
+	WatchedGroups      []string      `help:"port groups watched for dark visits and deliberate gaps"`
+	DarkSpeedKn        float64       `help:"speed assumed for a dark port visit when the vessel's own speed is unknown"`
+	DarkMaxSpeedKn     float64       `help:"ceiling on the vessel's observed speed used for the reachable ellipse"`
+	DarkMinDwell       time.Duration `help:"time a dark port visit must leave in port"`
+	SpoofSpeedKn       float64       `help:"implied speed above which movement is impossible"`
+	SpoofMinJumps      int           `help:"impossible jumps within SpoofWindow that make spoofing (one is a GPS glitch)"`
+	SpoofWindow        time.Duration `help:"window for counting impossible jumps and closing spoofing episodes"`
+	SpoofSegmentPoints int           `help:"fixes a second position stream of one MMSI needs before it counts (two places at once)"`
+	SpoofLandFixes     int           `help:"consecutive fixes far inland that make spoofing"`
+	SpoofCircleTurns   float64       `help:"full turns within SpoofCircleWindow in a small area that make a circling pattern"`
+	SpoofCircleWindow  time.Duration `help:"window for the circling pattern"`
+	SpoofCircleKm      float64       `help:"circling pattern: largest radius of the area"`
+	SpoofCircleKn      float64       `help:"circling pattern: minimum speed (slower is drifting or fishing)"`
+
+	ReappearWithin time.Duration `help:"a hull silent this long at most may reappear under another MMSI"`
+	ReappearAfter  time.Duration `help:"… after being silent at least this long"`
+	ReappearKm     float64       `help:"… this close to where it fell silent"`
+	ReappearDimM   float64       `help:"… with length and beam equal within this"`
+
+	DraughtMinChangeM float64       `help:"smallest reported draught change reported"`
+	DraughtWithin     time.Duration `help:"a draught change counts if a port visit or encounter ended this long before it"`
+	BlockCoefficient  float64       `help:"block coefficient of a laden tanker hull, for cargo from draught"`
+	WaterDensity      float64       `help:"sea water density, t/m³ (displacement)"`
+	BarrelsPerTonne   float64       `help:"barrels per tonne of cargo (crude/fuel oil ≈ 7.33)"`
+}
+
+// DefaultConfig returns the defaults.
+func DefaultConfig() Config {
+	return Config{
+		PortEntryKm:       3,
+		PortExitKm:        4,
+		PortSlackKm:       1.3,
+		PortStopKn:        0.2,
+		PortMoveKn:        0.5,
+		PortGap:           4 * time.Hour,
+		PortMinConfidence: 2,
+
+		EncounterDistanceM: 500,
+		EncounterSpeedKn:   2,
+		EncounterMin:       2 * time.Hour,
+		EncounterPortKm:    10,
+		EncounterMerge:     4 * time.Hour,
+		EncounterSlot:      10 * time.Minute,
+		EncounterMaxInterp: time.Hour,
+
+		LoiterSpeedKn: 2,
+		LoiterMin:     4 * time.Hour,
+		LoiterShoreNm: 20,
+
+		GapMin:           12 * time.Hour,
+		GapShoreNm:       50,
+		GapWatchedKm:     200,
+		GapNeighbourKm:   100,
+		GapHeardFraction: 0.5,
+		WatchedGroups:    []string{"KP", "RU-FE"},
+		DarkSpeedKn:      10,
+		DarkMaxSpeedKn:   16,
+		DarkMinDwell:     4 * time.Hour,
+
+		SpoofSpeedKn:       50,
+		SpoofMinJumps:      3,
+		SpoofWindow:        6 * time.Hour,
+		SpoofSegmentPoints: 5,
+		SpoofLandFixes:     3,
+		SpoofCircleTurns:   3,
+		SpoofCircleWindow:  6 * time.Hour,
+		SpoofCircleKm:      5,
+		SpoofCircleKn:      3,
+
+		ReappearWithin: 30 * 24 * time.Hour,
+		ReappearAfter:  6 * time.Hour,
+		ReappearKm:     100,
+		ReappearDimM:   1,
+
+		DraughtMinChangeM: 0.5,
+		DraughtWithin:     48 * time.Hour,
+		BlockCoefficient:  0.8,
+		WaterDensity:      1.025,
+		BarrelsPerTonne:   7.33,
+	}
+}
+
+// Describe writes every threshold with its value and meaning.
+func (c Config) Describe(w io.Writer) {
+	tw := tabwriter.NewWriter(w, 2, 4, 2, ' ', 0)
+	v := reflect.ValueOf(c)
+	t := v.Type()
+	for i := 0; i < t.NumField(); i++ {
+		f := t.Field(i)
+		val := v.Field(i).Interface()
+		if s, ok := val.([]string); ok {
+			val = strings.Join(s, ",")
+		}
+		fmt.Fprintf(tw, "  %s\t%v\t%s\n", f.Name, val, f.Tag.Get("help"))
+	}
+	tw.Flush()
+}
+
+// Set sets one threshold by name (as Describe prints it) from text, so
+// that the CLI can override any of them (--set PortEntryKm=2.5).
+func (c *Config) Set(name, value string) error {
+	v := reflect.ValueOf(c).Elem()
+	f := v.FieldByName(name)
+	if !f.IsValid() {
+		return fmt.Errorf("unknown threshold %q", name)
+	}
+	switch p := f.Addr().Interface().(type) {
+	case *float64:
+		_, err := fmt.Sscan(value, p)
+		return wrapSet(name, err)
+	case *int:
+		_, err := fmt.Sscan(value, p)
+		return wrapSet(name, err)
+	case *time.Duration:
+		d, err := time.ParseDuration(value)
+		*p = d
+		return wrapSet(name, err)
+	case *[]string:
+		*p = strings.Split(value, ",")
+		return nil
+	}
+	return fmt.Errorf("threshold %q: unsupported type", name)
+}
+
+func wrapSet(name string, err error) error {
+	if err != nil {
+		return fmt.Errorf("threshold %s: %w", name, err)
+	}
+	return nil
+}

@@ -1,0 +1,180 @@
+package detect
+
+import (
+	"math"
+	"time"
+
+	"github.com/lookout-osint/lookout/event"
+	"github.com/lookout-osint/lookout/geo"
+	"github.com/lookout-osint/lookout/track"
+)
+
+// Shore tells how far a point is from the shore. *geo.Land satisfies it.
+type Shore interface {
+	DistanceToShoreKm(lat, lon float64) float64
+}
+
+const kmPerNm = 1.852
+
+// Detector runs every detector over one time-ordered stream of track
+// points and static reports. It is not safe for concurrent use.
+type Detector struct {
+	cfg     Config
+	ports   *PortIndex
+	watched []*Port
+	shore   Shore
+	emit    func(*event.Event)
+	// Flag names the flag state of an MMSI (for identity evidence); may be nil.
+	Flag func(mmsi uint32) string
+
+	now     time.Time
+	vessels map[uint32]*vessel
+	ids     *track.Identities
+	imo     map[uint32]uint32 // IMO -> last MMSI using it
+	dims    map[[2]int32][]uint32
+	pairs   map[[2]uint32]bool // identity pairs already reported
+	shoreC  map[[2]int32]float32
+	rx      *reception
+	enc     *encounters
+	counts  map[event.Type]int
+}
+
+// vessel is the state of one MMSI across all detectors.
+type vessel struct {
+	mmsi        uint32
+	first, last track.Point // first and last positioned, unflagged fix
+	has         bool
+	lastAny     time.Time
+	port        portState
+	lastVisit   *event.Event
+	loiter      loiterState
+	spoof       spoofState
+	maxKn       float64 // highest plausible speed seen, for dark visits
+	lastSlotFix track.Point
+
+	draught     float64
+	draughtT    time.Time
+	activity    *event.Event // latest port visit or encounter, for draught changes
+	activityEnd time.Time
+	closeTo     uint32 // vessel it was last together with (encounter), and when
+	closeAt     time.Time
+	closeLat    float64
+	closeLon    float64
+	identified  bool // dimensions indexed
+	silentCheck bool // checked for a reappearing hull
+}
+
+// New returns a Detector. ports and shore may be nil: the detectors that
+// need them then stay silent rather than guess.
+func New(cfg Config, ports *PortIndex, shore Shore, emit func(*event.Event)) *Detector {
+	d := &Detector{cfg: cfg, ports: ports, shore: shore, emit: emit,
+		vessels: map[uint32]*vessel{}, ids: track.NewIdentities(), imo: map[uint32]uint32{},
+		dims: map[[2]int32][]uint32{}, pairs: map[[2]uint32]bool{}, shoreC: map[[2]int32]float32{},
+		rx: newReception(), counts: map[event.Type]int{}}
+	d.enc = newEncounters(d)
+	if ports != nil {
+		for i := range ports.ports {
+			if ports.ports[i].inGroups(cfg.WatchedGroups) {
+				d.watched = append(d.watched, &ports.ports[i])
+			}
+		}
+	}
+	return d
+}
+
+// Counts returns how many events of each type were emitted.
+func (d *Detector) Counts() map[event.Type]int { return d.counts }
+
+// Identities returns the identity history built from static reports.
+func (d *Detector) Identities() *track.Identities { return d.ids }
+
+func (d *Detector) out(e *event.Event) {
+	d.counts[e.Type]++
+	d.emit(e)
+}
+
+func (d *Detector) vessel(mmsi uint32) *vessel {
+	v := d.vessels[mmsi]
+	if v == nil {
+		v = &vessel{mmsi: mmsi}
+		d.vessels[mmsi] = v
+	}
+	return v
+}
+
+// Point feeds one track point; points must come in time order.
+func (d *Detector) Point(p *track.Point) {
+	if p.Time.After(d.now) {
+		d.now = p.Time
+		d.enc.advance(d.now)
+	}
+	v := d.vessel(p.MMSI)
+	d.spoofPoint(v, p)
+	if !p.HasPos || p.Flag != track.OK {
+		return
+	}
+	if v.has {
+		d.gapCheck(v, p)
+	} else {
+		v.first = *p
+	}
+	d.rx.heard(p.Lat, p.Lon, p.Time, p.MMSI)
+	if kn := speedOf(v, p); kn <= d.cfg.DarkMaxSpeedKn && kn > v.maxKn {
+		v.maxKn = kn
+	}
+	d.portPoint(v, p)
+	d.loiterPoint(v, p)
+	d.enc.point(v, p)
+	if !v.silentCheck && v.identified {
+		d.reappear(v)
+	}
+	v.last, v.has, v.lastAny = *p, true, p.Time
+}
+
+// Flush ends the stream: open visits, encounters, loitering and spoofing
+// episodes are closed and reported.
+func (d *Detector) Flush() {
+	d.enc.flush()
+	for _, v := range d.vessels {
+		if v.port.in {
+			d.closeVisit(v, false)
+		}
+		d.closeLoiter(v)
+		d.closeSpoof(v)
+	}
+}
+
+// speedOf is the reported speed over ground, or the speed implied from the
+// previous fix when none was reported.
+func speedOf(v *vessel, p *track.Point) float64 {
+	if !math.IsNaN(p.SOG) {
+		return p.SOG
+	}
+	if v.has {
+		h := p.Time.Sub(v.last.Time).Hours()
+		if h > 0 {
+			return geo.DistanceKm(v.last.Lat, v.last.Lon, p.Lat, p.Lon) / kmPerNm / h
+		}
+	}
+	return 0
+}
+
+// shoreKm caches shore distance on a 0.02° grid: it is queried for every
+// fix and the land index is the costliest lookup.
+func (d *Detector) shoreKm(lat, lon float64) float64 {
+	if d.shore == nil {
+		return math.Inf(1)
+	}
+	k := [2]int32{int32(math.Floor(lat / 0.02)), int32(math.Floor(lon / 0.02))}
+	if s, ok := d.shoreC[k]; ok {
+		return float64(s)
+	}
+	s := d.shore.DistanceToShoreKm((float64(k[0])+0.5)*0.02, (float64(k[1])+0.5)*0.02)
+	d.shoreC[k] = float32(s)
+	return s
+}
+
+func round(x float64, decimals int) float64 {
+	p := math.Pow(10, float64(decimals))
+	return math.Round(x*p) / p
+}

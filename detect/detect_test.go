@@ -1,0 +1,415 @@
+package detect
+
+import (
+	"math"
+	"sort"
+	"testing"
+	"time"
+
+	"github.com/lookout-osint/lookout/event"
+	"github.com/lookout-osint/lookout/geo"
+	"github.com/lookout-osint/lookout/track"
+)
+
+var t0 = time.Date(2025, 3, 1, 0, 0, 0, 0, time.UTC)
+
+// The test world: land west of longitude 130, sea east of it.
+type fakeShore struct{}
+
+func (fakeShore) OnLand(lat, lon float64) bool { return lon < 130 }
+func (fakeShore) DistanceToShoreKm(lat, lon float64) float64 {
+	return math.Abs(lon-130) * 111 * math.Cos(lat*math.Pi/180)
+}
+
+var testPorts = []Port{
+	{ID: "1", Name: "ALPHA", Lat: 40.0, Lon: 130.05, Groups: []string{"RU-FE"}},
+	{ID: "2", Name: "BRAVO", Lat: 41.0, Lon: 130.05, Groups: []string{"KP"}},
+	{ID: "3", Name: "CHARLIE", Lat: 42.0, Lon: 130.05},
+}
+
+// script builds a vessel's fixes leg by leg.
+type script struct {
+	mmsi  uint32
+	t     time.Time
+	lat   float64
+	lon   float64
+	every time.Duration
+	fixes []track.Fix
+}
+
+func newScript(mmsi uint32, at time.Duration, lat, lon float64) *script {
+	return &script{mmsi: mmsi, t: t0.Add(at), lat: lat, lon: lon, every: 5 * time.Minute}
+}
+
+func (s *script) add(sog, cog float64) {
+	s.fixes = append(s.fixes, track.Fix{MMSI: s.mmsi, Time: s.t, Lat: s.lat, Lon: s.lon, HasPos: true,
+		SOG: sog, COG: cog, Heading: -1, Class: 'A'})
+}
+
+// sail goes to (lat, lon) at kn knots.
+func (s *script) sail(lat, lon, kn float64) *script {
+	dist := geo.DistanceKm(s.lat, s.lon, lat, lon)
+	brg := geo.Bearing(s.lat, s.lon, lat, lon)
+	dur := time.Duration(dist / (kn * kmPerNm) * float64(time.Hour))
+	n := int(dur / s.every)
+	la0, lo0 := s.lat, s.lon
+	for i := 0; i < n; i++ {
+		f := float64(i) / float64(n)
+		s.lat, s.lon = la0+(lat-la0)*f, lo0+(lon-lo0)*f
+		s.add(kn, brg)
+		s.t = s.t.Add(s.every)
+	}
+	s.lat, s.lon = lat, lon
+	return s
+}
+
+// stay drifts in place for dur at kn knots.
+func (s *script) stay(dur time.Duration, kn float64) *script {
+	end := s.t.Add(dur)
+	for ; s.t.Before(end); s.t = s.t.Add(s.every) {
+		s.add(kn, 0)
+	}
+	return s
+}
+
+// silent skips dur without transmitting.
+func (s *script) silent(dur time.Duration) *script { s.t = s.t.Add(dur); return s }
+
+type world struct {
+	cfg     Config
+	fixes   []track.Fix
+	statics []track.Static
+}
+
+func newWorld() *world { return &world{cfg: DefaultConfig()} }
+
+func (w *world) add(ss ...*script) {
+	for _, s := range ss {
+		w.fixes = append(w.fixes, s.fixes...)
+	}
+}
+
+func (w *world) static(s track.Static) { w.statics = append(w.statics, s) }
+
+type sinkFn struct{ d *Detector }
+
+func (s sinkFn) Point(p *track.Point)   { s.d.Point(p) }
+func (s sinkFn) Static(x *track.Static) { s.d.Static(x) }
+
+func (w *world) run(t *testing.T) []event.Event {
+	t.Helper()
+	var out []event.Event
+	d := New(w.cfg, NewPortIndex(testPorts, 20), fakeShore{}, func(e *event.Event) { out = append(out, *e) })
+	tr := track.New(track.DefaultConfig(), fakeShore{}, sinkFn{d})
+	sort.SliceStable(w.fixes, func(i, j int) bool { return w.fixes[i].Time.Before(w.fixes[j].Time) })
+	si := 0
+	for _, f := range w.fixes {
+		for si < len(w.statics) && !w.statics[si].Time.After(f.Time) {
+			tr.AddStatic(w.statics[si])
+			si++
+		}
+		tr.AddFix(f)
+	}
+	for ; si < len(w.statics); si++ {
+		tr.AddStatic(w.statics[si])
+	}
+	tr.Flush()
+	d.Flush()
+	return out
+}
+
+func only(evs []event.Event, typ event.Type) []event.Event {
+	var r []event.Event
+	for _, e := range evs {
+		if e.Type == typ {
+			r = append(r, e)
+		}
+	}
+	return r
+}
+
+func TestPortVisitAndVoyage(t *testing.T) {
+	w := newWorld()
+	s := newScript(1, 0, 40.0, 131.0).
+		sail(40.0, 130.06, 10).stay(6*time.Hour, 0).
+		sail(41.0, 130.3, 10).sail(41.0, 130.06, 8).stay(8*time.Hour, 0.1).
+		sail(41.0, 131.0, 10)
+	w.add(s)
+	evs := w.run(t)
+	pv := only(evs, event.PortVisit)
+	if len(pv) != 2 {
+		t.Fatalf("port visits %d, want 2: %+v", len(pv), pv)
+	}
+	if pv[0].PortID != "1" || pv[1].PortID != "2" || pv[0].Confidence != 4 || pv[1].Confidence != 4 {
+		t.Errorf("visits %+v", pv)
+	}
+	if pv[0].Lat != 40.0 || pv[0].Lon != 130.05 {
+		t.Errorf("visit not at the port's position: %v %v", pv[0].Lat, pv[0].Lon)
+	}
+	if d := pv[1].Duration(); d < 7*time.Hour || d > 10*time.Hour {
+		t.Errorf("second visit lasted %v", d)
+	}
+	vo := only(evs, event.Voyage)
+	if len(vo) != 1 || vo[0].FromPortID != "1" || vo[0].PortID != "2" || vo[0].FromGroup != "RU-FE" || vo[0].PortGroup != "KP" {
+		t.Fatalf("voyages %+v", vo)
+	}
+}
+
+func TestAnchoredJustOutsidePort(t *testing.T) {
+	w := newWorld()
+	// 6.5 km east of ALPHA: beyond entry radius plus the WPI rounding slack.
+	w.add(newScript(1, 0, 40.0, 131.0).sail(40.0, 130.05+6.5/85, 10).stay(12*time.Hour, 0).sail(40.5, 131, 10))
+	if pv := only(w.run(t), event.PortVisit); len(pv) != 0 {
+		t.Fatalf("anchored outside produced %+v", pv)
+	}
+}
+
+func TestPortGapInsidePort(t *testing.T) {
+	w := newWorld()
+	w.add(newScript(1, 0, 40.0, 131.0).sail(40.0, 130.06, 10).stay(time.Hour, 1).silent(10*time.Hour).
+		stay(time.Hour, 1).sail(40.0, 131.0, 10))
+	pv := only(w.run(t), event.PortVisit)
+	if len(pv) != 1 || pv[0].Evidence["port_gaps"] != 1 || pv[0].Confidence != 4 {
+		t.Fatalf("visits %+v", pv)
+	}
+}
+
+func TestPassThroughIsNoVisit(t *testing.T) {
+	w := newWorld()
+	w.add(newScript(1, 0, 39.5, 130.07).sail(40.5, 130.07, 12))
+	if pv := only(w.run(t), event.PortVisit); len(pv) != 0 {
+		t.Fatalf("sailing past produced %+v", pv)
+	}
+}
+
+func TestUserPolygonOverridesRadius(t *testing.T) {
+	ports := []Port{{ID: "poly", Name: "BOX", Lat: 40.0, Lon: 130.05, Polygon: [][2]float64{
+		{130.2, 39.9}, {130.4, 39.9}, {130.4, 40.1}, {130.2, 40.1}, {130.2, 39.9}}}}
+	ix := NewPortIndex(ports, 20)
+	if _, _, ok := ix.Nearest(40.0, 130.06, 5); ok {
+		t.Error("point near the reference point but outside the polygon is in port")
+	}
+	if p, d, ok := ix.Nearest(40.0, 130.3, 5); !ok || p.ID != "poly" || d != 0 {
+		t.Error("point inside the polygon is not in port")
+	}
+}
+
+func TestEncounter(t *testing.T) {
+	w := newWorld()
+	a := newScript(10, 0, 40.5, 133.0).sail(40.5, 132.0, 10).stay(4*time.Hour, 0.5).sail(40.5, 131.5, 10)
+	b := newScript(20, 2*time.Hour, 41.0, 132.0).sail(40.5+0.002, 132.0, 11).stay(4*time.Hour, 0.5).sail(41.0, 133.0, 10)
+	w.add(a, b)
+	en := only(w.run(t), event.Encounter)
+	if len(en) != 1 {
+		t.Fatalf("encounters %+v", en)
+	}
+	e := en[0]
+	if e.MMSI != 10 || e.OtherMMSI != 20 {
+		t.Errorf("pair %d/%d", e.MMSI, e.OtherMMSI)
+	}
+	if d := e.Duration(); d < 3*time.Hour || d > 5*time.Hour {
+		t.Errorf("duration %v", d)
+	}
+	if m := e.Evidence["min_distance_m"].(float64); m > 500 {
+		t.Errorf("min distance %v", m)
+	}
+}
+
+func TestPassingFastIsNoEncounter(t *testing.T) {
+	w := newWorld()
+	w.add(newScript(10, 0, 40.0, 132.0).sail(41.0, 132.0, 12), newScript(20, 0, 41.0, 132.001).sail(40.0, 132.001, 12))
+	if en := only(w.run(t), event.Encounter); len(en) != 0 {
+		t.Fatalf("passing ships: %+v", en)
+	}
+}
+
+func TestConvoy600mIsNoEncounter(t *testing.T) {
+	w := newWorld()
+	w.add(newScript(10, 0, 40.0, 132.0).sail(40.1, 132.0, 1),
+		newScript(20, 0, 40.0, 132.0+0.6/85).sail(40.1, 132.0+0.6/85, 1))
+	if en := only(w.run(t), event.Encounter); len(en) != 0 {
+		t.Fatalf("convoy 600 m apart: %+v", en)
+	}
+}
+
+func TestEncounterNearPortIgnored(t *testing.T) {
+	w := newWorld()
+	w.add(newScript(10, 0, 40.0, 130.1).stay(5*time.Hour, 0), newScript(20, 0, 40.001, 130.1).stay(5*time.Hour, 0))
+	if en := only(w.run(t), event.Encounter); len(en) != 0 {
+		t.Fatalf("encounter inside port: %+v", en)
+	}
+}
+
+func TestEncounterPiecesMerged(t *testing.T) {
+	w := newWorld()
+	a := newScript(10, 0, 40.5, 132.0).stay(3*time.Hour, 0.5).sail(40.5, 132.05, 5).sail(40.5, 132.0, 5).stay(3*time.Hour, 0.5)
+	b := newScript(20, 0, 40.502, 132.0).stay(3*time.Hour, 0.5).sail(40.53, 132.0, 5).sail(40.502, 132.0, 5).stay(3*time.Hour, 0.5)
+	w.add(a, b)
+	en := only(w.run(t), event.Encounter)
+	if len(en) != 1 || en[0].Evidence["pieces"] != 2 {
+		t.Fatalf("encounters %+v", en)
+	}
+}
+
+func TestLoitering(t *testing.T) {
+	w := newWorld()
+	w.add(newScript(1, 0, 40.5, 133.0).stay(6*time.Hour, 1).sail(40.5, 134.0, 10))
+	// Same near shore: no loitering.
+	w.add(newScript(2, 0, 42.5, 130.1).stay(6*time.Hour, 1).sail(42.5, 131.0, 10))
+	lo := only(w.run(t), event.Loitering)
+	if len(lo) != 1 || lo[0].MMSI != 1 {
+		t.Fatalf("loitering %+v", lo)
+	}
+}
+
+func TestGapDeliberateAndCoverageHole(t *testing.T) {
+	w := newWorld()
+	// Vessel 1 goes dark for 20 h while vessel 2 nearby keeps transmitting.
+	w.add(newScript(1, 0, 40.5, 133.0).sail(40.5, 133.2, 10).silent(20*time.Hour).sail(40.5, 133.5, 10))
+	w.add(newScript(2, 0, 40.6, 133.0).stay(30*time.Hour, 0.1))
+	// At the edge of coverage, far away: everyone there is silent.
+	w.add(newScript(3, 0, 35.0, 140.0).sail(35.0, 140.2, 10).silent(20*time.Hour).sail(35.0, 140.5, 10))
+	w.add(newScript(4, 0, 35.1, 140.0).sail(35.1, 140.2, 10).silent(20*time.Hour).sail(35.1, 140.5, 10))
+	gaps := only(w.run(t), event.Gap)
+	if len(gaps) != 3 {
+		t.Fatalf("gaps %+v", gaps)
+	}
+	for _, g := range gaps {
+		want := g.MMSI == 1
+		if g.Evidence["deliberate"] != want {
+			t.Errorf("mmsi %d deliberate = %v, want %v (%v)", g.MMSI, g.Evidence["deliberate"], want, g.Evidence)
+		}
+		if g.Duration() < 20*time.Hour {
+			t.Errorf("gap %v too short", g.Duration())
+		}
+	}
+}
+
+func TestPossibleDarkPortVisit(t *testing.T) {
+	w := newWorld()
+	// 100 km off BRAVO (KP), dark 40 h, back where it was: BRAVO reachable.
+	w.add(newScript(1, 0, 41.0, 131.3).sail(41.0, 131.4, 10).silent(40*time.Hour).sail(41.0, 131.5, 10))
+	// A short gap far away: nothing reachable.
+	w.add(newScript(2, 0, 35.0, 140.0).sail(35.0, 140.2, 10).silent(13*time.Hour).sail(35.0, 140.5, 10))
+	dv := only(w.run(t), event.PossibleDarkPortVisit)
+	if len(dv) != 1 || dv[0].MMSI != 1 || dv[0].PortID != "2" || dv[0].Confidence <= 0 || dv[0].Confidence > 1 {
+		t.Fatalf("dark visits %+v", dv)
+	}
+}
+
+func TestSpoofing(t *testing.T) {
+	w := newWorld()
+	// One glitch: flagged on the track, no event.
+	g := newScript(1, 0, 40.5, 133.0).sail(40.5, 133.3, 10)
+	g.fixes[10].Lat += 2
+	w.add(g)
+	// Sustained jumping between far-apart places.
+	j := newScript(2, 0, 38.0, 133.0).sail(38.0, 134.0, 10)
+	for i := 5; i < 25; i += 2 {
+		j.fixes[i].Lat += 1.5
+		j.fixes[i].Lon += float64(i) * 0.3
+	}
+	w.add(j)
+	// A run of fixes far inland.
+	w.add(newScript(3, 0, 36.0, 131.0).sail(36.0, 128.0, 20))
+	// Two vessels on one MMSI.
+	w.add(newScript(4, 0, 37.0, 133.0).sail(37.0, 133.5, 10), newScript(4, 2*time.Minute, 39.0, 134.0).sail(39.0, 133.5, 10))
+	// Circling at 10 kn in a 2 km radius.
+	c := newScript(5, 0, 34.0, 133.0)
+	for i := 0; i < 60; i++ {
+		a := float64(i) * 2 * math.Pi / 12
+		c.lat, c.lon = 34.0+0.018*math.Sin(a), 133.0+0.022*math.Cos(a)
+		c.add(10, 0)
+		c.t = c.t.Add(5 * time.Minute)
+	}
+	w.add(c)
+	sp := only(w.run(t), event.Spoofing)
+	got := map[uint32][]any{}
+	for _, e := range sp {
+		got[e.MMSI] = append(got[e.MMSI], e.Evidence["kinds"])
+	}
+	if _, ok := got[1]; ok {
+		t.Errorf("isolated glitch reported as spoofing: %v", got[1])
+	}
+	for m, kind := range map[uint32]string{2: "impossible_speed", 3: "on_land", 4: "two_places", 5: "circling"} {
+		if len(got[m]) != 1 {
+			t.Errorf("mmsi %d: %d spoofing events, want 1 (%v)", m, len(got[m]), got[m])
+			continue
+		}
+		ks := got[m][0].([]string)
+		found := false
+		for _, k := range ks {
+			found = found || k == kind
+		}
+		if !found {
+			t.Errorf("mmsi %d kinds %v, want %s", m, ks, kind)
+		}
+	}
+}
+
+func TestFixOnCoastlineNotSpoofing(t *testing.T) {
+	w := newWorld()
+	// Sailing along the coastline, just on the land side of it.
+	w.add(newScript(1, 0, 40.3, 129.99).sail(40.6, 129.99, 8))
+	if sp := only(w.run(t), event.Spoofing); len(sp) != 0 {
+		t.Fatalf("coastline fixes reported as spoofing: %+v", sp)
+	}
+}
+
+func TestIdentityChanges(t *testing.T) {
+	w := newWorld()
+	w.add(newScript(1, 0, 40.5, 133.0).sail(40.5, 133.5, 10))
+	w.static(track.Static{MMSI: 1, Time: t0.Add(time.Minute), Name: "SEA STAR", IMO: 9000001, Length: 120, Beam: 20, ShipType: 80})
+	w.static(track.Static{MMSI: 1, Time: t0.Add(2 * time.Hour), Name: "OCEAN PEARL", IMO: 9000001, Length: 120, Beam: 20, ShipType: 80})
+	// The same hull falls silent as 1 and reappears nearby as 2.
+	w.add(newScript(2, 20*time.Hour, 40.5, 133.6).sail(40.5, 134, 10))
+	w.static(track.Static{MMSI: 2, Time: t0.Add(20*time.Hour + time.Minute), Name: "NEW MOON", Length: 120, Beam: 20, ShipType: 80})
+	// One IMO under a third MMSI far away.
+	w.add(newScript(3, 30*time.Hour, 30, 140).sail(30, 140.3, 10))
+	w.static(track.Static{MMSI: 3, Time: t0.Add(30*time.Hour + time.Minute), Name: "SEA STAR", IMO: 9000001})
+	ic := only(w.run(t), event.IdentityChange)
+	if len(ic) != 3 {
+		t.Fatalf("identity changes %d: %+v", len(ic), ic)
+	}
+	if ic[0].MMSI != 1 || ic[0].Evidence["new_name"] != "OCEAN PEARL" {
+		t.Errorf("rename %+v", ic[0])
+	}
+	if ic[1].MMSI != 2 || ic[1].OtherMMSI != 1 || ic[1].Evidence["reason"] != "hull_reappeared" {
+		t.Errorf("reappearance %+v", ic[1])
+	}
+	if ic[2].MMSI != 3 || ic[2].OtherMMSI != 1 || ic[2].Evidence["reason"] != "imo_reused" {
+		t.Errorf("imo reuse %+v", ic[2])
+	}
+}
+
+func TestDraughtChangeAfterPortVisit(t *testing.T) {
+	w := newWorld()
+	w.add(newScript(1, 0, 40.0, 131.0).sail(40.0, 130.06, 10).stay(10*time.Hour, 0).sail(40.0, 131.5, 10))
+	w.static(track.Static{MMSI: 1, Time: t0.Add(time.Hour), Length: 100, Beam: 16, Draught: 4.0})
+	w.static(track.Static{MMSI: 1, Time: t0.Add(17 * time.Hour), Length: 100, Beam: 16, Draught: 7.0})
+	// A draught change with nothing in between is not reported.
+	w.add(newScript(2, 0, 38.0, 135.0).sail(38.0, 136.0, 10))
+	w.static(track.Static{MMSI: 2, Time: t0.Add(time.Hour), Draught: 4.0})
+	w.static(track.Static{MMSI: 2, Time: t0.Add(3 * time.Hour), Draught: 8.0})
+	dc := only(w.run(t), event.DraughtChange)
+	if len(dc) != 1 || dc[0].MMSI != 1 || dc[0].PortID != "1" {
+		t.Fatalf("draught changes %+v", dc)
+	}
+	// 100 × 16 × 3 × 0.8 × 1.025 = 3936 t.
+	if c := dc[0].Evidence["cargo_t"].(float64); c != 3936 {
+		t.Errorf("cargo %v t, want 3936", c)
+	}
+}
+
+func TestConfigDescribeAndSet(t *testing.T) {
+	c := DefaultConfig()
+	if err := c.Set("PortEntryKm", "2.5"); err != nil || c.PortEntryKm != 2.5 {
+		t.Fatalf("set: %v %v", err, c.PortEntryKm)
+	}
+	if err := c.Set("GapMin", "6h"); err != nil || c.GapMin != 6*time.Hour {
+		t.Fatalf("set duration: %v", err)
+	}
+	if err := c.Set("Nope", "1"); err == nil {
+		t.Fatal("unknown threshold accepted")
+	}
+}

@@ -1,0 +1,283 @@
+package detect
+
+import (
+	"math"
+	"sort"
+	"time"
+
+	"github.com/lookout-osint/lookout/event"
+	"github.com/lookout-osint/lookout/geo"
+	"github.com/lookout-osint/lookout/track"
+)
+
+// encounters pairs vessels the way Global Fishing Watch does: every track
+// is resampled to EncounterSlot (10 min) by interpolation; in each slot,
+// vessels are bucketed on a grid of cells at least EncounterDistanceM wide
+// and only neighbouring cells are compared, so the work grows with the
+// number of vessels close together, not with the square of the fleet.
+type encounters struct {
+	d        *Detector
+	slots    map[int64][]sample
+	next     int64 // first slot not yet processed
+	pairs    map[[2]uint32]*pairState
+	cellDeg  float64
+	maxDistK float64
+}
+
+type sample struct {
+	mmsi     uint32
+	lat, lon float64
+	kn       float64
+}
+
+type pairState struct {
+	runStart, runLast int64 // current run of close slots
+	runKn             []float64
+	runDist           []float64
+	runLat, runLon    float64
+	runN              int
+	pieces            []piece
+}
+
+type piece struct {
+	start, end int64
+	kn         []float64
+	minDistM   float64
+	sumDistM   float64
+	n          int
+	lat, lon   float64
+}
+
+func newEncounters(d *Detector) *encounters {
+	return &encounters{d: d, slots: map[int64][]sample{}, pairs: map[[2]uint32]*pairState{},
+		cellDeg: d.cfg.EncounterDistanceM / 1000 / 111, maxDistK: d.cfg.EncounterDistanceM / 1000, next: -1}
+}
+
+func (e *encounters) slot() int64 { return int64(e.d.cfg.EncounterSlot / time.Second) }
+
+// point adds the vessel's interpolated positions at every slot boundary
+// since its previous fix.
+func (e *encounters) point(v *vessel, p *track.Point) {
+	q := v.lastSlotFix
+	v.lastSlotFix = *p
+	if q.Time.IsZero() {
+		return
+	}
+	dt := p.Time.Sub(q.Time)
+	if dt <= 0 || dt > e.d.cfg.EncounterMaxInterp {
+		return
+	}
+	step := e.slot()
+	t0, t1 := q.Time.Unix(), p.Time.Unix()
+	kn := geo.DistanceKm(q.Lat, q.Lon, p.Lat, p.Lon) / kmPerNm / dt.Hours()
+	if !math.IsNaN(p.SOG) && !math.IsNaN(q.SOG) {
+		// Reported speed is steadier than speed from noisy fixes at anchor.
+		kn = (p.SOG + q.SOG) / 2
+	}
+	for s := (t0/step + 1) * step; s <= t1; s += step {
+		f := float64(s-t0) / float64(t1-t0)
+		lat := q.Lat + (p.Lat-q.Lat)*f
+		lon := q.Lon + (p.Lon-q.Lon)*f
+		idx := s / step
+		if e.next < 0 {
+			e.next = idx
+		}
+		if idx < e.next {
+			continue
+		}
+		e.slots[idx] = append(e.slots[idx], sample{p.MMSI, lat, lon, kn})
+	}
+}
+
+// advance processes every slot that can no longer receive samples.
+func (e *encounters) advance(now time.Time) {
+	if e.next < 0 {
+		return
+	}
+	limit := now.Add(-e.d.cfg.EncounterMaxInterp-e.d.cfg.EncounterSlot).Unix() / e.slot()
+	for ; e.next <= limit; e.next++ {
+		e.process(e.next)
+	}
+}
+
+func (e *encounters) flush() {
+	if e.next >= 0 {
+		last := e.next
+		for k := range e.slots {
+			if k > last {
+				last = k
+			}
+		}
+		for ; e.next <= last; e.next++ {
+			e.process(e.next)
+		}
+	}
+	keys := make([][2]uint32, 0, len(e.pairs))
+	for k := range e.pairs {
+		keys = append(keys, k)
+	}
+	sort.Slice(keys, func(i, j int) bool {
+		return keys[i][0] < keys[j][0] || keys[i][0] == keys[j][0] && keys[i][1] < keys[j][1]
+	})
+	for _, k := range keys {
+		e.finish(k, e.pairs[k])
+	}
+}
+
+func (e *encounters) process(idx int64) {
+	ss := e.slots[idx]
+	delete(e.slots, idx)
+	if len(ss) >= 2 {
+		e.pairUp(idx, ss)
+	}
+	// Close pairs not together for longer than the merge window.
+	merge := int64(e.d.cfg.EncounterMerge / e.d.cfg.EncounterSlot)
+	for k, ps := range e.pairs {
+		if idx-ps.runLast > merge {
+			e.finish(k, ps)
+		}
+	}
+}
+
+func (e *encounters) pairUp(idx int64, ss []sample) {
+	grid := make(map[[2]int32][]int32, len(ss))
+	cellOf := func(s *sample) [2]int32 {
+		y := int32(math.Floor(s.lat / e.cellDeg))
+		// Longitude cells widened by latitude so that a cell is never
+		// narrower than the pairing distance.
+		w := e.cellDeg / math.Max(math.Cos(float64(y)*e.cellDeg*math.Pi/180), 0.05)
+		return [2]int32{y, int32(math.Floor(s.lon / w))}
+	}
+	for i := range ss {
+		c := cellOf(&ss[i])
+		grid[c] = append(grid[c], int32(i))
+	}
+	seen := map[uint32]bool{}
+	for i := range ss {
+		a := &ss[i]
+		if seen[a.mmsi] {
+			continue // one sample per vessel and slot
+		}
+		seen[a.mmsi] = true
+		c := cellOf(a)
+		for dy := int32(-1); dy <= 1; dy++ {
+			for dx := int32(-1); dx <= 1; dx++ {
+				for _, j := range grid[[2]int32{c[0] + dy, c[1] + dx}] {
+					b := &ss[j]
+					if b.mmsi <= a.mmsi {
+						continue
+					}
+					dkm := geo.DistanceKm(a.lat, a.lon, b.lat, b.lon)
+					if dkm > e.maxDistK {
+						continue
+					}
+					e.together(idx, a, b, dkm)
+				}
+			}
+		}
+	}
+}
+
+func (e *encounters) together(idx int64, a, b *sample, dkm float64) {
+	lat, lon := (a.lat+b.lat)/2, (a.lon+b.lon)/2
+	if e.d.ports != nil {
+		if _, _, ok := e.d.ports.Nearest(lat, lon, e.d.cfg.EncounterPortKm); ok {
+			return
+		}
+	}
+	k := [2]uint32{a.mmsi, b.mmsi}
+	ps := e.pairs[k]
+	if ps == nil {
+		ps = &pairState{runStart: idx, runLast: idx}
+		e.pairs[k] = ps
+	}
+	// A run tolerates two missing slots (a lost fix or a brief drift apart).
+	if idx-ps.runLast > 3 {
+		e.endRun(ps)
+		ps.runStart = idx
+	}
+	ps.runLast = idx
+	ps.runKn = append(ps.runKn, math.Max(a.kn, b.kn))
+	ps.runDist = append(ps.runDist, dkm*1000)
+	ps.runLat += lat
+	ps.runLon += lon
+	ps.runN++
+	for _, m := range [2]uint32{a.mmsi, b.mmsi} {
+		v := e.d.vessel(m)
+		v.closeAt = time.Unix(idx*e.slot(), 0).UTC()
+		v.closeTo = a.mmsi ^ b.mmsi ^ m
+		v.closeLat, v.closeLon = lat, lon
+	}
+}
+
+// endRun turns the current run into a piece if it is long and slow enough.
+func (e *encounters) endRun(ps *pairState) {
+	if ps.runN == 0 {
+		return
+	}
+	dur := time.Duration(ps.runLast-ps.runStart) * e.d.cfg.EncounterSlot
+	med := median(ps.runKn)
+	if dur >= e.d.cfg.EncounterMin && med < e.d.cfg.EncounterSpeedKn {
+		pc := piece{start: ps.runStart, end: ps.runLast, kn: append([]float64(nil), ps.runKn...),
+			minDistM: math.Inf(1), n: ps.runN, lat: ps.runLat / float64(ps.runN), lon: ps.runLon / float64(ps.runN)}
+		for _, x := range ps.runDist {
+			pc.minDistM = math.Min(pc.minDistM, x)
+			pc.sumDistM += x
+		}
+		ps.pieces = append(ps.pieces, pc)
+	}
+	ps.runKn, ps.runDist, ps.runLat, ps.runLon, ps.runN = ps.runKn[:0], ps.runDist[:0], 0, 0, 0
+}
+
+// finish closes a pair: its pieces, all less than EncounterMerge apart,
+// make one encounter.
+func (e *encounters) finish(k [2]uint32, ps *pairState) {
+	delete(e.pairs, k)
+	e.endRun(ps)
+	if len(ps.pieces) == 0 {
+		return
+	}
+	first, last := ps.pieces[0], ps.pieces[len(ps.pieces)-1]
+	var kn []float64
+	minD, sumD, n, lat, lon := math.Inf(1), 0.0, 0, 0.0, 0.0
+	for _, pc := range ps.pieces {
+		kn = append(kn, pc.kn...)
+		minD = math.Min(minD, pc.minDistM)
+		sumD += pc.sumDistM
+		n += pc.n
+		lat += pc.lat * float64(pc.n)
+		lon += pc.lon * float64(pc.n)
+	}
+	step := e.slot()
+	ev := &event.Event{Type: event.Encounter, MMSI: k[0], OtherMMSI: k[1],
+		Start: time.Unix(first.start*step, 0).UTC(), End: time.Unix(last.end*step, 0).UTC(),
+		Lat: lat / float64(n), Lon: lon / float64(n), Confidence: 0.9, Source: event.SourceAIS,
+		Evidence: map[string]any{
+			"duration_h":       round(time.Duration((last.end-first.start)*step*int64(time.Second)).Hours(), 2),
+			"median_speed_kn":  round(median(kn), 2),
+			"min_distance_m":   round(minD, 0),
+			"mean_distance_m":  round(sumD/float64(n), 0),
+			"slots_together":   n,
+			"pieces":           len(ps.pieces),
+			"slot_min":         e.d.cfg.EncounterSlot.Minutes(),
+			"max_distance_m":   e.d.cfg.EncounterDistanceM,
+			"min_port_dist_km": e.d.cfg.EncounterPortKm,
+		}}
+	e.d.out(ev)
+	for _, m := range k {
+		v := e.d.vessel(m)
+		v.activity, v.activityEnd = ev, ev.End
+	}
+}
+
+func median(x []float64) float64 {
+	if len(x) == 0 {
+		return math.NaN()
+	}
+	s := append([]float64(nil), x...)
+	sort.Float64s(s)
+	if len(s)%2 == 1 {
+		return s[len(s)/2]
+	}
+	return (s[len(s)/2-1] + s[len(s)/2]) / 2
+}

@@ -1,0 +1,193 @@
+package detect
+
+import (
+	"math"
+	"time"
+
+	"github.com/lookout-osint/lookout/event"
+	"github.com/lookout-osint/lookout/geo"
+	"github.com/lookout-osint/lookout/track"
+)
+
+// reception remembers, per 0.5° cell and hour, that some vessel was heard
+// there, so that a gap can be told from a hole in coverage: if others near
+// the gap's start kept being received, the receivers were listening.
+type reception struct {
+	hours map[[2]int32]map[int32]uint32 // cell -> hour -> one MMSI heard (for "others")
+	multi map[[2]int32]map[int32]bool   // cell -> hour -> more than one MMSI heard
+	prune int32
+}
+
+const rxCell = 0.5
+
+func newReception() *reception {
+	return &reception{hours: map[[2]int32]map[int32]uint32{}, multi: map[[2]int32]map[int32]bool{}}
+}
+
+func rxKey(lat, lon float64) [2]int32 {
+	return [2]int32{int32(math.Floor(lat / rxCell)), int32(math.Floor(lon / rxCell))}
+}
+
+func hourOf(t time.Time) int32 { return int32(t.Unix() / 3600) }
+
+func (r *reception) heard(lat, lon float64, t time.Time, mmsi uint32) {
+	k, h := rxKey(lat, lon), hourOf(t)
+	m := r.hours[k]
+	if m == nil {
+		m = map[int32]uint32{}
+		r.hours[k] = m
+	}
+	switch prev, ok := m[h]; {
+	case !ok:
+		m[h] = mmsi
+	case prev != mmsi:
+		mm := r.multi[k]
+		if mm == nil {
+			mm = map[int32]bool{}
+			r.multi[k] = mm
+		}
+		mm[h] = true
+	}
+	// Forget hours older than any gap we could still be asked about (a
+	// month), once a simulated day, to keep memory bounded.
+	if h > r.prune+24 {
+		r.prune = h
+		for _, m := range r.hours {
+			for hh := range m {
+				if hh < h-24*31 {
+					delete(m, hh)
+				}
+			}
+		}
+		for _, m := range r.multi {
+			for hh := range m {
+				if hh < h-24*31 {
+					delete(m, hh)
+				}
+			}
+		}
+	}
+}
+
+// heardFraction is the fraction of whole hours strictly inside (from, to) in
+// which a vessel other than mmsi was heard within about radiusKm of (lat, lon).
+func (r *reception) heardFraction(lat, lon, radiusKm float64, from, to time.Time, mmsi uint32) float64 {
+	h0, h1 := hourOf(from)+1, hourOf(to)-1
+	if h1 < h0 {
+		return 0
+	}
+	dy := int32(math.Ceil(radiusKm / 111 / rxCell))
+	dx := int32(math.Ceil(radiusKm / (111 * math.Max(math.Cos(lat*math.Pi/180), 0.1)) / rxCell))
+	c := rxKey(lat, lon)
+	n := 0
+	for h := h0; h <= h1; h++ {
+	cells:
+		for y := c[0] - dy; y <= c[0]+dy; y++ {
+			for x := c[1] - dx; x <= c[1]+dx; x++ {
+				k := [2]int32{y, x}
+				if who, ok := r.hours[k][h]; ok && (who != mmsi || r.multi[k][h]) {
+					n++
+					break cells
+				}
+			}
+		}
+	}
+	return float64(n) / float64(h1-h0+1)
+}
+
+// gapCheck reports an AIS gap when p follows the vessel's previous fix after
+// GapMin or more, and a possible dark port visit when a watched port lay
+// within reach during it.
+func (d *Detector) gapCheck(v *vessel, p *track.Point) {
+	q := &v.last
+	dt := p.Time.Sub(q.Time)
+	if dt < d.cfg.GapMin {
+		return
+	}
+	hours := dt.Hours()
+	distKm := geo.DistanceKm(q.Lat, q.Lon, p.Lat, p.Lon)
+	shoreNm := d.shoreKm(q.Lat, q.Lon) / kmPerNm
+	heard := d.rx.heardFraction(q.Lat, q.Lon, d.cfg.GapNeighbourKm, q.Time, p.Time, v.mmsi)
+	var near *Port
+	nearKm := math.Inf(1)
+	for _, w := range d.watched {
+		if k := geo.DistanceKm(q.Lat, q.Lon, w.Lat, w.Lon); k < nearKm {
+			near, nearKm = w, k
+		}
+	}
+	coverage := heard >= d.cfg.GapHeardFraction
+	offshore := shoreNm >= d.cfg.GapShoreNm
+	nearWatched := nearKm <= d.cfg.GapWatchedKm
+	deliberate := coverage && (offshore || nearWatched)
+	conf := 0.5
+	if deliberate {
+		conf = 0.9
+	} else if !coverage {
+		conf = 0.3
+	}
+	ev := map[string]any{
+		"gap_h":                 round(hours, 2),
+		"distance_km":           round(distKm, 1),
+		"implied_speed_kn":      round(distKm/kmPerNm/hours, 2),
+		"start_shore_nm":        round(math.Min(shoreNm, 1e6), 1),
+		"others_heard_fraction": round(heard, 2),
+		"end_lat":               round(p.Lat, 5),
+		"end_lon":               round(p.Lon, 5),
+		"deliberate":            deliberate,
+		"threshold_h":           d.cfg.GapMin.Hours(),
+	}
+	if near != nil {
+		ev["nearest_watched_port"] = near.Name
+		ev["nearest_watched_port_km"] = round(nearKm, 1)
+	}
+	d.out(&event.Event{Type: event.Gap, MMSI: v.mmsi, Start: q.Time, End: p.Time,
+		Lat: q.Lat, Lon: q.Lon, Confidence: conf, Source: event.SourceAIS, Evidence: ev})
+	d.darkVisit(v, q, p)
+}
+
+// darkVisit reports a possible visit to a watched port during a gap: the
+// port lies inside the ellipse of points reachable from the last fix and
+// back to the next one at the vessel's speed, leaving DarkMinDwell in port.
+// Confidence grows with the slack left over: a port just reachable is a
+// weak lead, one reachable with hours to spare a stronger one.
+func (d *Detector) darkVisit(v *vessel, q, p *track.Point) {
+	kn := v.maxKn
+	if kn < 1 {
+		kn = d.cfg.DarkSpeedKn
+	}
+	avail := p.Time.Sub(q.Time).Hours() - d.cfg.DarkMinDwell.Hours()
+	if avail <= 0 {
+		return
+	}
+	reach := kn * kmPerNm * avail
+	var best *Port
+	bestRatio := math.Inf(1)
+	var bestD1, bestD2 float64
+	for _, w := range d.watched {
+		d1 := geo.DistanceKm(q.Lat, q.Lon, w.Lat, w.Lon)
+		d2 := geo.DistanceKm(w.Lat, w.Lon, p.Lat, p.Lon)
+		// Already in that port at either end: an ordinary port visit.
+		if d1 <= d.exitKm() || d2 <= d.exitKm() {
+			continue
+		}
+		if r := (d1 + d2) / reach; r <= 1 && r < bestRatio {
+			best, bestRatio, bestD1, bestD2 = w, r, d1, d2
+		}
+	}
+	if best == nil {
+		return
+	}
+	d.out(&event.Event{Type: event.PossibleDarkPortVisit, MMSI: v.mmsi, Start: q.Time, End: p.Time,
+		Lat: best.Lat, Lon: best.Lon, Port: best.Name, PortID: best.ID, PortGroup: best.Group(),
+		Confidence: round(1-bestRatio, 2), Source: event.SourceAIS,
+		Evidence: map[string]any{
+			"gap_h":          round(p.Time.Sub(q.Time).Hours(), 2),
+			"to_port_km":     round(bestD1, 1),
+			"from_port_km":   round(bestD2, 1),
+			"speed_kn":       round(kn, 1),
+			"reach_km":       round(reach, 1),
+			"min_dwell_h":    d.cfg.DarkMinDwell.Hours(),
+			"ellipse_ratio":  round(bestRatio, 3),
+			"watched_groups": d.cfg.WatchedGroups,
+		}})
+}

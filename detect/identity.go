@@ -1,0 +1,205 @@
+package detect
+
+import (
+	"math"
+	"time"
+
+	"github.com/lookout-osint/lookout/event"
+	"github.com/lookout-osint/lookout/geo"
+	"github.com/lookout-osint/lookout/track"
+)
+
+// Static feeds one static report (in time order with the points).
+func (d *Detector) Static(s *track.Static) {
+	if s.Time.After(d.now) {
+		d.now = s.Time
+		d.enc.advance(d.now)
+	}
+	v := d.vessel(s.MMSI)
+	prev, _ := d.ids.Current(s.MMSI)
+	if ch := d.ids.Update(s); len(ch) > 0 {
+		ev := map[string]any{}
+		fields := []string{}
+		for _, c := range ch {
+			ev["old_"+c.Field] = c.Old
+			ev["new_"+c.Field] = c.New
+			fields = append(fields, c.Field)
+		}
+		ev["fields"] = fields
+		ev["previous_since"] = prev.First.Format(time.RFC3339)
+		d.out(&event.Event{Type: event.IdentityChange, MMSI: s.MMSI, Start: prev.Last, End: s.Time,
+			Lat: v.last.Lat, Lon: v.last.Lon, Confidence: 0.9, Source: event.SourceAIS, Evidence: ev})
+	}
+	if s.IMO != 0 {
+		d.imoCheck(v, s)
+	}
+	cur, _ := d.ids.Current(s.MMSI)
+	if !v.identified && cur.Length > 0 && cur.Beam > 0 {
+		v.identified = true
+		k := dimKey(cur.Length, cur.Beam)
+		d.dims[k] = append(d.dims[k], s.MMSI)
+		if v.has {
+			d.reappear(v)
+		}
+	}
+	if s.Draught > 0 {
+		d.draughtCheck(v, s, cur)
+	}
+}
+
+func dimKey(l, b float64) [2]int32 { return [2]int32{int32(math.Round(l)), int32(math.Round(b))} }
+
+// imoCheck reports one IMO number used under a second MMSI.
+func (d *Detector) imoCheck(v *vessel, s *track.Static) {
+	old, ok := d.imo[s.IMO]
+	d.imo[s.IMO] = s.MMSI
+	if !ok || old == s.MMSI {
+		return
+	}
+	o := d.vessels[old]
+	d.identityPair(v, o, "imo_reused", map[string]any{"imo": s.IMO})
+}
+
+// reappear looks for a hull that fell silent under another MMSI nearby,
+// with the same length and beam, shortly before this MMSI was first heard.
+func (d *Detector) reappear(v *vessel) {
+	v.silentCheck = true
+	cur, _ := d.ids.Current(v.mmsi)
+	k := dimKey(cur.Length, cur.Beam)
+	var best *vessel
+	bestKm := math.Inf(1)
+	for dy := int32(-1); dy <= 1; dy++ {
+		for dx := int32(-1); dx <= 1; dx++ {
+			for _, m := range d.dims[[2]int32{k[0] + dy, k[1] + dx}] {
+				o := d.vessels[m]
+				if m == v.mmsi || o == nil || !o.has {
+					continue
+				}
+				oid, _ := d.ids.Current(m)
+				if math.Abs(oid.Length-cur.Length) > d.cfg.ReappearDimM || math.Abs(oid.Beam-cur.Beam) > d.cfg.ReappearDimM {
+					continue
+				}
+				if oid.ShipType != 0 && cur.ShipType != 0 && oid.ShipType/10 != cur.ShipType/10 {
+					continue
+				}
+				silent := v.first.Time.Sub(o.last.Time)
+				if silent < d.cfg.ReappearAfter || silent > d.cfg.ReappearWithin {
+					continue
+				}
+				km := geo.DistanceKm(o.last.Lat, o.last.Lon, v.first.Lat, v.first.Lon)
+				if km <= d.cfg.ReappearKm && km < bestKm {
+					best, bestKm = o, km
+				}
+			}
+		}
+	}
+	if best == nil {
+		return
+	}
+	d.identityPair(v, best, "hull_reappeared", map[string]any{
+		"silent_h":    round(v.first.Time.Sub(best.last.Time).Hours(), 1),
+		"distance_km": round(bestKm, 1),
+		"length_m":    cur.Length,
+		"beam_m":      cur.Beam,
+	})
+}
+
+// identityPair reports vessel v (new MMSI) as the continuation of o (old).
+func (d *Detector) identityPair(v, o *vessel, reason string, ev map[string]any) {
+	k := [2]uint32{v.mmsi, 0}
+	if o != nil {
+		k[1] = o.mmsi
+	}
+	if d.pairs[k] {
+		return
+	}
+	d.pairs[k] = true
+	ev["reason"] = reason
+	start := d.now
+	if o != nil && o.has {
+		start = o.last.Time
+	}
+	end := d.now
+	if v.has && v.first.Time.After(start) {
+		end = v.first.Time
+	}
+	if newID, ok := d.ids.Current(v.mmsi); ok {
+		ev["new_name"] = newID.Name
+	}
+	if o != nil {
+		if oldID, ok := d.ids.Current(o.mmsi); ok {
+			ev["old_name"] = oldID.Name
+		}
+	}
+	if d.Flag != nil {
+		ev["new_flag"] = d.Flag(v.mmsi)
+		ev["old_flag"] = d.Flag(k[1])
+	}
+	lat, lon := v.first.Lat, v.first.Lon
+	if !v.has && o != nil {
+		lat, lon = o.last.Lat, o.last.Lon
+	}
+	d.out(&event.Event{Type: event.IdentityChange, MMSI: v.mmsi, OtherMMSI: k[1], Start: start, End: end,
+		Lat: lat, Lon: lon, Confidence: 0.8, Source: event.SourceAIS, Evidence: ev})
+}
+
+// draughtCheck reports a change in reported draught that follows a port
+// visit or an encounter, with the cargo it implies: length × beam ×
+// change × block coefficient × water density.
+func (d *Detector) draughtCheck(v *vessel, s *track.Static, id track.Identity) {
+	old, oldT := v.draught, v.draughtT
+	v.draught, v.draughtT = s.Draught, s.Time
+	if old == 0 || math.Abs(s.Draught-old) < d.cfg.DraughtMinChangeM {
+		return
+	}
+	// Which activity came between: a port visit (ended or going on) or an
+	// encounter (reported, or vessels still together).
+	var kind string
+	var lat, lon float64
+	var other uint32
+	var port *event.Event
+	when := time.Time{}
+	if v.port.in {
+		kind, lat, lon, when = "port_visit", v.port.port.Lat, v.port.port.Lon, s.Time
+		port = &event.Event{Port: v.port.port.Name, PortID: v.port.port.ID, PortGroup: v.port.port.Group()}
+	}
+	if a := v.activity; a != nil && a.End.After(when) {
+		when, lat, lon = a.End, a.Lat, a.Lon
+		kind = string(a.Type)
+		port, other = nil, 0
+		if a.Type == event.PortVisit {
+			port = a
+		} else {
+			other = a.MMSI ^ a.OtherMMSI ^ v.mmsi
+		}
+	}
+	if v.closeAt.After(when) {
+		kind, when, lat, lon, other, port = string(event.Encounter), v.closeAt, v.closeLat, v.closeLon, v.closeTo, nil
+	}
+	if kind == "" || s.Time.Sub(when) > d.cfg.DraughtWithin || when.Before(oldT.Add(-d.cfg.DraughtWithin)) {
+		return
+	}
+	change := s.Draught - old
+	ev := map[string]any{
+		"old_draught_m":     old,
+		"new_draught_m":     s.Draught,
+		"change_m":          round(change, 2),
+		"context":           kind,
+		"block_coefficient": d.cfg.BlockCoefficient,
+		"density_t_m3":      d.cfg.WaterDensity,
+		"barrels_per_tonne": d.cfg.BarrelsPerTonne,
+	}
+	if id.Length > 0 && id.Beam > 0 {
+		t := id.Length * id.Beam * math.Abs(change) * d.cfg.BlockCoefficient * d.cfg.WaterDensity
+		ev["length_m"], ev["beam_m"] = id.Length, id.Beam
+		ev["cargo_t"] = round(t, 0)
+		ev["cargo_bbl"] = round(t*d.cfg.BarrelsPerTonne, 0)
+		ev["loaded"] = change > 0
+	}
+	e := &event.Event{Type: event.DraughtChange, MMSI: v.mmsi, OtherMMSI: other, Start: oldT, End: s.Time,
+		Lat: lat, Lon: lon, Confidence: 0.8, Source: event.SourceAIS, Evidence: ev}
+	if port != nil {
+		e.Port, e.PortID, e.PortGroup = port.Port, port.PortID, port.PortGroup
+	}
+	d.out(e)
+}

@@ -1,0 +1,68 @@
+package detect
+
+import (
+	"time"
+
+	"github.com/lookout-osint/lookout/event"
+	"github.com/lookout-osint/lookout/track"
+)
+
+// loiterState is a run of slow fixes far from shore.
+type loiterState struct {
+	on             bool
+	start, end     time.Time
+	sumKn          float64
+	sumLat, sumLon float64
+	n              int
+	minShoreNm     float64
+}
+
+// loiterPoint extends or ends the vessel's loitering run. A run is broken
+// by a fix at or above LoiterSpeedKn, by coming within LoiterShoreNm of the
+// shore, or by a silence longer than GapMin (a gap is not loitering).
+func (d *Detector) loiterPoint(v *vessel, p *track.Point) {
+	s := &v.loiter
+	kn := speedOf(v, p)
+	shoreNm := d.shoreKm(p.Lat, p.Lon) / kmPerNm
+	slow := kn < d.cfg.LoiterSpeedKn && shoreNm >= d.cfg.LoiterShoreNm
+	if s.on && (!slow || p.Time.Sub(s.end) >= d.cfg.GapMin) {
+		d.closeLoiter(v)
+	}
+	if !slow {
+		return
+	}
+	if !s.on {
+		*s = loiterState{on: true, start: p.Time, minShoreNm: shoreNm}
+	}
+	s.end = p.Time
+	s.sumKn += kn
+	s.sumLat += p.Lat
+	s.sumLon += p.Lon
+	s.n++
+	if shoreNm < s.minShoreNm {
+		s.minShoreNm = shoreNm
+	}
+}
+
+func (d *Detector) closeLoiter(v *vessel) {
+	s := &v.loiter
+	if !s.on {
+		return
+	}
+	s.on = false
+	dur := s.end.Sub(s.start)
+	if dur < d.cfg.LoiterMin || s.n == 0 {
+		return
+	}
+	avg := s.sumKn / float64(s.n)
+	d.out(&event.Event{Type: event.Loitering, MMSI: v.mmsi, Start: s.start, End: s.end,
+		Lat: s.sumLat / float64(s.n), Lon: s.sumLon / float64(s.n), Confidence: 0.8, Source: event.SourceAIS,
+		Evidence: map[string]any{
+			"duration_h":       round(dur.Hours(), 2),
+			"avg_speed_kn":     round(avg, 2),
+			"min_shore_nm":     round(min(s.minShoreNm, 1e6), 1),
+			"fixes":            s.n,
+			"speed_limit_kn":   d.cfg.LoiterSpeedKn,
+			"shore_minimum_nm": d.cfg.LoiterShoreNm,
+		}})
+}

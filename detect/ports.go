@@ -1,0 +1,128 @@
+package detect
+
+import (
+	"math"
+
+	"github.com/lookout-osint/lookout/geo"
+)
+
+// Port is a place where vessels call. Ports come from the reference
+// catalogue (World Port Index points) or from a user's polygons; a port with
+// a Polygon is entered when a fix falls inside it, whatever the radius.
+type Port struct {
+	ID, Name string
+	Lat, Lon float64
+	Groups   []string
+	// Polygon is a closed ring of [lon, lat] points, or nil.
+	Polygon [][2]float64
+}
+
+// Group returns the port's first group, or "".
+func (p *Port) Group() string {
+	if len(p.Groups) == 0 {
+		return ""
+	}
+	return p.Groups[0]
+}
+
+// inGroups reports whether the port belongs to one of groups.
+func (p *Port) inGroups(groups []string) bool {
+	for _, g := range p.Groups {
+		for _, w := range groups {
+			if g == w {
+				return true
+			}
+		}
+	}
+	return false
+}
+
+// PortIndex finds ports near a point quickly: ports are bucketed on a grid
+// of 0.1° cells, each port listed in every cell within reach.
+type PortIndex struct {
+	ports []Port
+	cells map[[2]int32][]int32
+	reach float64
+}
+
+const portCell = 0.1
+
+// NewPortIndex indexes ports for queries up to reachKm.
+func NewPortIndex(ports []Port, reachKm float64) *PortIndex {
+	ix := &PortIndex{ports: ports, cells: map[[2]int32][]int32{}, reach: reachKm}
+	for i := range ports {
+		p := &ports[i]
+		r := reachKm
+		if p.Polygon != nil {
+			r += polygonRadiusKm(p)
+		}
+		dlat := r/111.0 + portCell
+		dlon := r/(111.0*math.Max(math.Cos(p.Lat*math.Pi/180), 0.05)) + portCell
+		for y := cellOf(p.Lat - dlat); y <= cellOf(p.Lat+dlat); y++ {
+			for x := cellOf(p.Lon - dlon); x <= cellOf(p.Lon+dlon); x++ {
+				k := [2]int32{y, x}
+				ix.cells[k] = append(ix.cells[k], int32(i))
+			}
+		}
+	}
+	return ix
+}
+
+func cellOf(v float64) int32 { return int32(math.Floor(v / portCell)) }
+
+// Ports returns the indexed ports.
+func (ix *PortIndex) Ports() []Port { return ix.ports }
+
+// Nearest returns the port nearest to (lat, lon) within maxKm (at most the
+// index's reach). A point inside a port polygon is at distance 0 from it.
+func (ix *PortIndex) Nearest(lat, lon, maxKm float64) (*Port, float64, bool) {
+	if ix == nil {
+		return nil, 0, false
+	}
+	best, bestD := -1, math.Inf(1)
+	for _, i := range ix.cells[[2]int32{cellOf(lat), cellOf(lon)}] {
+		d := ix.Distance(&ix.ports[i], lat, lon)
+		if d < bestD {
+			best, bestD = int(i), d
+		}
+	}
+	if best < 0 || bestD > maxKm {
+		return nil, 0, false
+	}
+	return &ix.ports[best], bestD, true
+}
+
+// Distance is the distance from (lat, lon) to port p: 0 inside its polygon,
+// otherwise to the polygon's reference point or WPI point. Outside a
+// polygon the distance is at least the polygon's outer radius so that a
+// polygon fully replaces the radius rule.
+func (ix *PortIndex) Distance(p *Port, lat, lon float64) float64 {
+	d := geo.DistanceKm(lat, lon, p.Lat, p.Lon)
+	if p.Polygon == nil {
+		return d
+	}
+	if inRing(p.Polygon, lon, lat) {
+		return 0
+	}
+	// Outside the user's polygon: never within the entry radius.
+	return math.Max(d, 1e3)
+}
+
+func polygonRadiusKm(p *Port) float64 {
+	r := 0.0
+	for _, q := range p.Polygon {
+		r = math.Max(r, geo.DistanceKm(p.Lat, p.Lon, q[1], q[0]))
+	}
+	return r
+}
+
+func inRing(ring [][2]float64, x, y float64) bool {
+	in := false
+	for i, j := 0, len(ring)-1; i < len(ring); j, i = i, i+1 {
+		xi, yi, xj, yj := ring[i][0], ring[i][1], ring[j][0], ring[j][1]
+		if (yi > y) != (yj > y) && x < (xj-xi)*(y-yi)/(yj-yi)+xi {
+			in = !in
+		}
+	}
+	return in
+}

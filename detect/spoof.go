@@ -1,0 +1,232 @@
+package detect
+
+import (
+	"math"
+	"time"
+
+	"github.com/lookout-osint/lookout/event"
+	"github.com/lookout-osint/lookout/geo"
+	"github.com/lookout-osint/lookout/track"
+)
+
+// spoofState watches one MMSI for movement no ship can make. The track
+// package already flags each impossible fix; a lone flag is a GPS glitch,
+// so an episode needs a pattern: several impossible jumps within
+// SpoofWindow, a second position stream of the same MMSI that lives on
+// (two places at once), a run of fixes far inland, or tight circling at
+// speed.
+type spoofState struct {
+	jumps     []time.Time
+	maxKn     float64
+	segs      map[int]*segInfo
+	landRun   int
+	landStart time.Time
+	turns     []turn
+	prevBrg   float64
+	prevPt    track.Point
+	hasPrev   bool
+	hasBrg    bool
+	episode   *episode
+}
+
+type segInfo struct {
+	first, last time.Time
+	n           int
+	lat, lon    float64
+	jumped      bool
+	counted     bool
+}
+
+type turn struct {
+	t        time.Time
+	deg      float64
+	lat, lon float64
+}
+
+type episode struct {
+	start, end time.Time
+	lat, lon   float64
+	kinds      map[string]int
+	maxKn      float64
+	maxSepKm   float64
+	landFixes  int
+	turns      float64
+}
+
+func (d *Detector) spoofPoint(v *vessel, p *track.Point) {
+	s := &v.spoof
+	if s.episode != nil && p.Time.Sub(s.episode.end) > d.cfg.SpoofWindow {
+		d.closeSpoof(v)
+	}
+	if !p.HasPos {
+		return
+	}
+	// Runs of fixes far inland.
+	if p.Flag == track.OnLand {
+		if s.landRun == 0 {
+			s.landStart = p.Time
+		}
+		s.landRun++
+		if s.landRun >= d.cfg.SpoofLandFixes {
+			ep := d.spoofEpisode(v, s.landStart, p)
+			ep.kinds["on_land"]++
+			ep.landFixes = max(ep.landFixes, s.landRun)
+		}
+		return
+	}
+	s.landRun = 0
+
+	// Impossible jumps: each fix the tracker flagged too fast.
+	if p.Flag == track.TooFast {
+		s.jumps = append(s.jumps, p.Time)
+		cut := 0
+		for cut < len(s.jumps) && p.Time.Sub(s.jumps[cut]) > d.cfg.SpoofWindow {
+			cut++
+		}
+		s.jumps = s.jumps[cut:]
+		if p.ImpliedKn > s.maxKn {
+			s.maxKn = p.ImpliedKn
+		}
+		if len(s.jumps) >= d.cfg.SpoofMinJumps {
+			ep := d.spoofEpisode(v, s.jumps[0], p)
+			ep.kinds["impossible_speed"]++
+			ep.maxKn = math.Max(ep.maxKn, s.maxKn)
+		}
+	}
+	if p.Seg == 0 {
+		return
+	}
+	// Two places at once: a segment opened by an impossible jump that goes
+	// on receiving fixes while another segment of this MMSI is alive.
+	if s.segs == nil {
+		s.segs = map[int]*segInfo{}
+	}
+	si := s.segs[p.Seg]
+	if si == nil {
+		si = &segInfo{first: p.Time, jumped: p.Flag == track.TooFast || (p.NewSeg && p.ImpliedKn > d.cfg.SpoofSpeedKn)}
+		s.segs[p.Seg] = si
+	}
+	si.last, si.n, si.lat, si.lon = p.Time, si.n+1, p.Lat, p.Lon
+	for id, o := range s.segs {
+		if id != p.Seg && p.Time.Sub(o.last) > d.cfg.SpoofWindow {
+			delete(s.segs, id)
+		}
+	}
+	if si.jumped && !si.counted && si.n >= d.cfg.SpoofSegmentPoints {
+		for id, o := range s.segs {
+			if id == p.Seg || o.n < d.cfg.SpoofSegmentPoints {
+				continue
+			}
+			if o.last.After(si.first) {
+				si.counted = true
+				ep := d.spoofEpisode(v, si.first, p)
+				ep.kinds["two_places"]++
+				ep.maxSepKm = math.Max(ep.maxSepKm, geo.DistanceKm(si.lat, si.lon, o.lat, o.lon))
+				break
+			}
+		}
+	}
+	if p.Flag == track.OK {
+		d.circling(v, p)
+	}
+}
+
+// circling sums the signed turn between successive legs sailed at speed;
+// SpoofCircleTurns full turns within SpoofCircleWindow inside a radius of
+// SpoofCircleKm is a pattern no voyage makes (a track replayed or drawn).
+func (d *Detector) circling(v *vessel, p *track.Point) {
+	s := &v.spoof
+	if !s.hasPrev {
+		s.prevPt, s.hasPrev = *p, true
+		return
+	}
+	q := s.prevPt
+	h := p.Time.Sub(q.Time).Hours()
+	dist := geo.DistanceKm(q.Lat, q.Lon, p.Lat, p.Lon)
+	if h <= 0 || dist < 0.05 {
+		return
+	}
+	s.prevPt = *p
+	if dist/kmPerNm/h < d.cfg.SpoofCircleKn || h > 1 {
+		s.hasBrg, s.turns = false, s.turns[:0]
+		return
+	}
+	brg := geo.Bearing(q.Lat, q.Lon, p.Lat, p.Lon)
+	if s.hasBrg {
+		dd := math.Mod(brg-s.prevBrg+540, 360) - 180
+		s.turns = append(s.turns, turn{p.Time, dd, p.Lat, p.Lon})
+	}
+	s.prevBrg, s.hasBrg = brg, true
+	cut := 0
+	for cut < len(s.turns) && p.Time.Sub(s.turns[cut].t) > d.cfg.SpoofCircleWindow {
+		cut++
+	}
+	s.turns = s.turns[cut:]
+	sum := 0.0
+	var lat, lon float64
+	for _, t := range s.turns {
+		sum += t.deg
+		lat += t.lat
+		lon += t.lon
+	}
+	if math.Abs(sum) < d.cfg.SpoofCircleTurns*360 {
+		return
+	}
+	lat /= float64(len(s.turns))
+	lon /= float64(len(s.turns))
+	for _, t := range s.turns {
+		if geo.DistanceKm(lat, lon, t.lat, t.lon) > d.cfg.SpoofCircleKm {
+			return
+		}
+	}
+	ep := d.spoofEpisode(v, s.turns[0].t, p)
+	ep.kinds["circling"]++
+	ep.turns = math.Max(ep.turns, math.Abs(sum)/360)
+}
+
+func (d *Detector) spoofEpisode(v *vessel, start time.Time, p *track.Point) *episode {
+	s := &v.spoof
+	if s.episode == nil {
+		s.episode = &episode{start: start, lat: p.Lat, lon: p.Lon, kinds: map[string]int{}}
+	}
+	if start.Before(s.episode.start) {
+		s.episode.start = start
+	}
+	s.episode.end = p.Time
+	return s.episode
+}
+
+func (d *Detector) closeSpoof(v *vessel) {
+	ep := v.spoof.episode
+	if ep == nil {
+		return
+	}
+	v.spoof.episode = nil
+	v.spoof.jumps = v.spoof.jumps[:0]
+	v.spoof.maxKn = 0
+	ev := map[string]any{}
+	kinds := []string{}
+	for _, k := range []string{"impossible_speed", "two_places", "on_land", "circling"} {
+		if ep.kinds[k] > 0 {
+			kinds = append(kinds, k)
+			ev[k+"_signals"] = ep.kinds[k]
+		}
+	}
+	ev["kinds"] = kinds
+	if ep.maxKn > 0 {
+		ev["max_implied_speed_kn"] = round(ep.maxKn, 1)
+		ev["speed_limit_kn"] = d.cfg.SpoofSpeedKn
+	}
+	if ep.maxSepKm > 0 {
+		ev["max_separation_km"] = round(ep.maxSepKm, 1)
+	}
+	if ep.landFixes > 0 {
+		ev["inland_fixes"] = ep.landFixes
+	}
+	if ep.turns > 0 {
+		ev["full_turns"] = round(ep.turns, 1)
+	}
+	conf := 0.6 + 0.1*float64(len(kinds))
+	d.out(&event.Event{Type: event.Spoofing, MMSI: v.mmsi, Start: ep.start, End: ep.end,
+		Lat: ep.lat, Lon: ep.lon, Confidence: math.Min(conf, 1), Source: event.SourceAIS, Evidence: ev})
+}
