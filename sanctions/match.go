@@ -67,13 +67,16 @@ const (
 	sNameSame     = 0.7
 	sNameNorm     = 0.65
 	sNameTrunc    = 0.6
-	sNameTranslit = 0.55
-	sNameOneEdit  = 0.4
+	sNameTranslit = 0.45
+	sNameOneEdit  = 0.35
 	sNameNoNumber = 0.35
 	sNameOtherNum = 0.15
-	// shortNameFactor scales a name match when the name has fewer than five
-	// letters and no number ("SOL", "ARK"): many unrelated ships share it.
-	shortNameFactor = 0.7
+	// oneWordFactor scales a name match when the listed name is one word
+	// without a number ("GLORY", "PACIFIC"): many unrelated ships share it.
+	// shortNameFactor scales it again when that word has fewer than five
+	// letters ("SOL", "ARK").
+	oneWordFactor   = 0.75
+	shortNameFactor = 0.8
 	// imoConflictFactor scales every non-IMO match when both sides carry a
 	// valid IMO and the numbers differ: probably another hull.
 	imoConflictFactor = 0.3
@@ -121,7 +124,7 @@ type Index struct {
 	byKey     map[string][]int32 // Letters|Nums
 	byLetters map[string][]int32 // Letters (number differs or missing)
 	byFolded  map[string][]int32 // Folded letters
-	byDelete  map[string][]int32 // Folded letters and its one-deletion variants
+	byDelete  map[string][]int32 // Letters and its one-deletion variants
 	byTrunc   map[string][]int32 // first 20 characters of long Plain names
 	// MinStrength is the weakest match reported (DefaultMinStrength).
 	MinStrength float64
@@ -129,7 +132,7 @@ type Index struct {
 
 // minFuzzyLetters: one-edit matching only for names this long, below which
 // one letter is too large a share of the name.
-const minFuzzyLetters = 6
+const minFuzzyLetters = 7
 
 // NewIndex indexes entries for screening. The entries are copied.
 func NewIndex(entries []Entry) *Index {
@@ -187,8 +190,8 @@ func (ix *Index) addName(entry int32, kind nameKind, raw string) {
 	ix.byKey[n.key()] = append(ix.byKey[n.key()], pos)
 	ix.byLetters[n.Letters] = append(ix.byLetters[n.Letters], pos)
 	ix.byFolded[n.Folded] = append(ix.byFolded[n.Folded], pos)
-	if len(n.Folded) >= minFuzzyLetters {
-		for _, d := range deletions(n.Folded) {
+	if len(n.Letters) >= minFuzzyLetters {
+		for _, d := range deletions(n.Letters) {
 			ix.byDelete[d] = appendOnce(ix.byDelete[d], pos)
 		}
 	}
@@ -318,9 +321,12 @@ func (ix *Index) matchName(raw string, get func(int32) *candidate) {
 	qPlain := strings.TrimSpace(strings.ToUpper(raw))
 	emit := func(pos int32, s float64, why string) {
 		r := &ix.names[pos]
-		if len(r.n.Letters) < 5 && r.n.Nums == "" {
-			s *= shortNameFactor
-			why += "; short name, shared by many ships"
+		if r.n.Words == 1 && (r.n.Nums == "" || q.Nums == "") {
+			s *= oneWordFactor
+			if len(r.n.Letters) < 5 {
+				s *= shortNameFactor
+			}
+			why += "; a one-word name, shared by many ships"
 		}
 		get(r.entry).add(FieldMatch{Field: r.kind.field(), Observed: raw, Listed: r.raw, Strength: round3(s), Reason: why})
 	}
@@ -359,13 +365,15 @@ func (ix *Index) matchName(raw string, get func(int32) *candidate) {
 			emit(pos, sNameOtherNum, "transliteration variant with a different number: likely a sister ship")
 		}
 	}
-	// One edit apart after folding.
-	if len(q.Folded) >= minFuzzyLetters {
+	// One edit apart: a typo. On the letters as written, not folded:
+	// folded Korean names are short and alike, and one edit between them
+	// crosses from one name to another.
+	if len(q.Letters) >= minFuzzyLetters {
 		seen := map[int32]bool{}
-		for _, d := range deletions(q.Folded) {
+		for _, d := range deletions(q.Letters) {
 			for _, pos := range ix.byDelete[d] {
 				r := &ix.names[pos]
-				if seen[pos] || r.n.Folded == q.Folded || !withinOneEdit(r.n.Folded, q.Folded) {
+				if seen[pos] || r.n.Folded == q.Folded || !withinOneEdit(r.n.Letters, q.Letters) {
 					continue
 				}
 				seen[pos] = true

@@ -22,6 +22,8 @@ type name struct {
 	Nums string
 	// Folded is Letters with romanisation variants folded (see fold).
 	Folded string
+	// Words counts the letter tokens.
+	Words int
 }
 
 func (n name) key() string { return n.Letters + "|" + n.Nums }
@@ -61,6 +63,7 @@ func parseName(s string) name {
 		toks = toks[1:]
 	}
 	var letters, nums strings.Builder
+	words := 0
 	for i, t := range toks {
 		if isNumberWord(t) && i+1 < len(toks) && isDigits(toks[i+1]) {
 			continue // "NO. 8", "NR 8", "NUMBER 8"
@@ -73,8 +76,9 @@ func parseName(s string) name {
 			continue
 		}
 		letters.WriteString(t)
+		words++
 	}
-	n := name{Plain: plain, Letters: letters.String(), Nums: nums.String()}
+	n := name{Plain: plain, Letters: letters.String(), Nums: nums.String(), Words: words}
 	n.Folded = fold(n.Letters)
 	return n
 }
