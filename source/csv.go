@@ -1,0 +1,649 @@
+package source
+
+import (
+	"bufio"
+	"bytes"
+	"errors"
+	"io"
+	"math"
+	"strconv"
+	"strings"
+	"time"
+
+	"github.com/lookout-osint/lookout/ais"
+)
+
+// Reasons a CSV row is rejected; Stats counts them under the error's text.
+var (
+	ErrBadNumber   = errors.New("bad number")
+	ErrMissingMMSI = errors.New("missing MMSI")
+	ErrOutOfRange  = errors.New("value out of range")
+	ErrBadTime     = errors.New("bad timestamp")
+	ErrBadRow      = errors.New("malformed CSV row")
+)
+
+// Column names, normalised (lower case, letters and digits only), that both
+// exports and their variants over the years use. Each field lists every
+// spelling seen; lookup is by name, never by position.
+var columns = map[string]field{
+	"timestamp": fTime, "basedatetime": fTime, "datetime": fTime,
+	"typeofmobile": fClass, "transceiverclass": fClass, "transceiver": fClass,
+	"mmsi":     fMMSI,
+	"latitude": fLat, "lat": fLat,
+	"longitude": fLon, "lon": fLon,
+	"navigationalstatus": fStatus, "status": fStatus,
+	"rot":      fROT,
+	"sog":      fSOG,
+	"cog":      fCOG,
+	"heading":  fHeading,
+	"imo":      fIMO,
+	"callsign": fCallSign,
+	"name":     fName, "vesselname": fName,
+	"shiptype": fShipType, "vesseltype": fShipType,
+	"cargotype": fCargo, "cargo": fCargo,
+	"width":   fWidth,
+	"length":  fLength,
+	"draught": fDraught, "draft": fDraught,
+	"destination": fDest,
+	"eta":         fETA,
+	"a":           fA, "b": fB, "c": fC, "d": fD,
+}
+
+type field int
+
+const (
+	fNone field = iota
+	fTime
+	fClass
+	fMMSI
+	fLat
+	fLon
+	fStatus
+	fROT
+	fSOG
+	fCOG
+	fHeading
+	fIMO
+	fCallSign
+	fName
+	fShipType
+	fCargo
+	fWidth
+	fLength
+	fDraught
+	fDest
+	fETA
+	fA
+	fB
+	fC
+	fD
+	nFields
+)
+
+// csvReader turns the rows of a DMA or MarineCadastre export into AIS
+// messages. See the package documentation for the mapping.
+type csvReader struct {
+	r      *bufio.Reader
+	delim  byte
+	rec    []string
+	col    [nFields]int // column index per field, -1 when absent
+	stats  ais.Stats
+	err    error
+	queue  [3]ais.Message
+	n, i   int
+	static map[uint32]string // last static fingerprint per MMSI
+}
+
+func normalise(h string) string {
+	var b strings.Builder
+	for _, c := range strings.ToLower(h) {
+		if c >= 'a' && c <= 'z' || c >= '0' && c <= '9' {
+			b.WriteRune(c)
+		}
+	}
+	return b.String()
+}
+
+// newCSVReader reads the header and maps columns by name. It fails when the
+// header lacks a time, an MMSI or a position column.
+func newCSVReader(r *bufio.Reader, delim byte) (*csvReader, error) {
+	c := &csvReader{r: r, delim: delim, static: map[uint32]string{}}
+	var hdr []string
+	for len(hdr) == 0 {
+		line, err := c.line()
+		if err != nil {
+			if err == io.EOF {
+				err = io.ErrUnexpectedEOF
+			}
+			return nil, err
+		}
+		if len(bytes.TrimSpace(line)) > 0 {
+			var ok bool
+			if hdr, ok = c.split(line); !ok {
+				return nil, ErrBadRow
+			}
+		}
+	}
+	for i := range c.col {
+		c.col[i] = -1
+	}
+	for i, h := range hdr {
+		if f, ok := columns[normalise(h)]; ok && c.col[f] < 0 {
+			c.col[f] = i
+		}
+	}
+	for _, f := range []field{fTime, fMMSI, fLat, fLon} {
+		if c.col[f] < 0 {
+			return nil, errors.New("CSV header lacks a timestamp, MMSI, latitude or longitude column")
+		}
+	}
+	return c, nil
+}
+
+// line returns the next line without its line ending. A line longer than
+// the buffer is rejected and skipped.
+func (c *csvReader) line() ([]byte, error) {
+	for {
+		line, err := c.r.ReadSlice('\n')
+		if err == bufio.ErrBufferFull {
+			c.stats.Lines++
+			c.reject(ErrBadRow)
+			for err == bufio.ErrBufferFull {
+				_, err = c.r.ReadSlice('\n')
+			}
+			if err != nil && err != io.EOF {
+				return nil, err
+			}
+			continue
+		}
+		if err != nil && (err != io.EOF || len(line) == 0) {
+			return nil, err
+		}
+		c.stats.Lines++
+		return bytes.TrimRight(line, "\r\n"), nil
+	}
+}
+
+// split cuts a line into fields. Exports never break a record over lines,
+// so unlike encoding/csv a stray quote can cost at most its own line: a
+// field that opens with '"' runs to the next '"' followed by the delimiter
+// or the end of the line ("" inside it is one quote); quotes elsewhere are
+// kept as they are. ok is false when an opening quote is never closed.
+func (c *csvReader) split(line []byte) (rec []string, ok bool) {
+	rec = c.rec[:0]
+	for {
+		if len(line) > 0 && line[0] == '"' {
+			var f []byte
+			i := 1
+			for {
+				j := bytes.IndexByte(line[i:], '"')
+				if j < 0 {
+					return rec, false
+				}
+				f = append(f, line[i:i+j]...)
+				i += j + 1
+				if i < len(line) && line[i] == '"' {
+					f = append(f, '"')
+					i++
+					continue
+				}
+				if i < len(line) && line[i] != c.delim {
+					return rec, false
+				}
+				break
+			}
+			rec = append(rec, string(f))
+			if i >= len(line) {
+				break
+			}
+			line = line[i+1:]
+			continue
+		}
+		j := bytes.IndexByte(line, c.delim)
+		if j < 0 {
+			rec = append(rec, string(line))
+			break
+		}
+		rec = append(rec, string(line[:j]))
+		line = line[j+1:]
+	}
+	c.rec = rec
+	return rec, true
+}
+
+func (c *csvReader) Next() bool {
+	for {
+		if c.i+1 < c.n {
+			c.i++
+			c.deliver()
+			return true
+		}
+		if c.err != nil {
+			return false
+		}
+		line, err := c.line()
+		if err != nil {
+			if err != io.EOF {
+				c.err = err
+			}
+			return false
+		}
+		if len(bytes.TrimSpace(line)) == 0 {
+			continue
+		}
+		c.n, c.i = 0, -1
+		rec, ok := c.split(line)
+		if !ok {
+			c.reject(ErrBadRow)
+			continue
+		}
+		if err := c.row(rec); err != nil {
+			c.reject(err)
+		}
+		if c.n > 0 {
+			c.i = 0
+			c.deliver()
+			return true
+		}
+	}
+}
+
+func (c *csvReader) deliver() {
+	c.stats.Messages++
+	c.stats.ByType[c.queue[c.i].Type]++
+}
+
+func (c *csvReader) Message() *ais.Message { return &c.queue[c.i] }
+func (c *csvReader) Err() error            { return c.err }
+
+func (c *csvReader) Stats() ais.Stats {
+	s := c.stats
+	s.Rejected = make(map[string]int64, len(c.stats.Rejected))
+	for k, v := range c.stats.Rejected {
+		s.Rejected[k] = v
+	}
+	return s
+}
+
+func (c *csvReader) reject(err error) {
+	if c.stats.Rejected == nil {
+		c.stats.Rejected = map[string]int64{}
+	}
+	c.stats.Rejected[err.Error()]++
+}
+
+func (c *csvReader) get(rec []string, f field) string {
+	i := c.col[f]
+	if i < 0 || i >= len(rec) {
+		return ""
+	}
+	return strings.TrimSpace(rec[i])
+}
+
+// row converts one record into messages in c.queue. It returns the reason
+// when the row, or part of it, is rejected; the sound parts (static data
+// beside a bad position) are still delivered.
+func (c *csvReader) row(rec []string) error {
+	ms := c.get(rec, fMMSI)
+	if ms == "" {
+		return ErrMissingMMSI
+	}
+	mmsi, err := strconv.ParseUint(ms, 10, 32)
+	if err != nil {
+		return ErrBadNumber
+	}
+	if mmsi == 0 || mmsi > 999999999 {
+		return ErrOutOfRange
+	}
+	t, err := parseTime(c.get(rec, fTime))
+	if err != nil {
+		return ErrBadTime
+	}
+	c.stats.Sentences++
+	class := classOf(c.get(rec, fClass))
+
+	var bad error
+	note := func(err error) {
+		if bad == nil {
+			bad = err
+		}
+	}
+	c.staticMessages(rec, uint32(mmsi), t, class, note)
+
+	lat, err1 := num(c.get(rec, fLat), ais.LatNotAvailable)
+	lon, err2 := num(c.get(rec, fLon), ais.LonNotAvailable)
+	if err := errors.Join(err1, err2); err != nil {
+		note(ErrBadNumber)
+		return bad
+	}
+	if !(lat == ais.LatNotAvailable || lat >= -90 && lat <= 90) || !(lon == ais.LonNotAvailable || lon >= -180 && lon <= 180) {
+		note(ErrOutOfRange)
+		return bad
+	}
+	sog, err := num(c.get(rec, fSOG), ais.SpeedNotAvailable)
+	if err != nil {
+		note(ErrBadNumber)
+		sog = ais.SpeedNotAvailable
+	} else if sog < 0 || sog > ais.SpeedNotAvailable {
+		note(ErrOutOfRange)
+		sog = ais.SpeedNotAvailable
+	}
+	cog, err := num(c.get(rec, fCOG), ais.CourseNotAvailable)
+	if err != nil {
+		note(ErrBadNumber)
+		cog = ais.CourseNotAvailable
+	} else if cog < 0 || cog > 360 {
+		note(ErrOutOfRange)
+		cog = ais.CourseNotAvailable
+	}
+	hdg := uint16(ais.HeadingNotAvailable)
+	if h, err := num(c.get(rec, fHeading), ais.HeadingNotAvailable); err != nil {
+		note(ErrBadNumber)
+	} else if h >= 0 && h < 360 {
+		hdg = uint16(h)
+	}
+	sec := uint8(t.Second())
+
+	m := c.push(uint32(mmsi), t)
+	switch class {
+	case classB:
+		m.Type = 18
+		m.PosB = ais.PositionReportB{Speed: sog, Lat: lat, Lon: lon, Course: cog, Heading: hdg, Second: sec}
+	case classBase:
+		m.Type = 4
+		m.Base = ais.BaseStationReport{
+			Year: uint16(t.Year()), Month: uint8(t.Month()), Day: uint8(t.Day()),
+			Hour: uint8(t.Hour()), Minute: uint8(t.Minute()), Second: sec, Lat: lat, Lon: lon,
+		}
+	case classAtoN:
+		m.Type = 21
+		m.AtoN = ais.AidToNavigation{Name: c.get(rec, fName), Lat: lat, Lon: lon, Second: sec}
+	case classSAR:
+		m.Type = 9
+		spd := uint16(ais.SARSpeedNotAvailable)
+		if sog < ais.SpeedNotAvailable {
+			spd = uint16(math.Round(sog))
+		}
+		m.SAR = ais.SARAircraftReport{Altitude: ais.SARAltNotAvailable, Speed: spd, Lat: lat, Lon: lon, Course: cog, Second: sec}
+	default:
+		m.Type = 1
+		m.PosA = ais.PositionReportA{
+			Status: navStatus(c.get(rec, fStatus)), Turn: turn(c.get(rec, fROT)),
+			Speed: sog, Lat: lat, Lon: lon, Course: cog, Heading: hdg, Second: sec,
+		}
+	}
+	return bad
+}
+
+// staticMessages queues static data (type 5 for class A, type 24 parts A
+// and B for class B) when the row's static columns differ from the last ones
+// sent for this MMSI: exports repeat them on every row, and downstream an
+// identity history wants changes, not repetitions.
+func (c *csvReader) staticMessages(rec []string, mmsi uint32, t time.Time, class int, note func(error)) {
+	if class != classA && class != classB {
+		return
+	}
+	name, call := cleanText(c.get(rec, fName)), cleanText(c.get(rec, fCallSign))
+	imoS, typS, cargoS := c.get(rec, fIMO), c.get(rec, fShipType), c.get(rec, fCargo)
+	lenS, widS, drS := c.get(rec, fLength), c.get(rec, fWidth), c.get(rec, fDraught)
+	destS, etaS := cleanText(c.get(rec, fDest)), c.get(rec, fETA)
+	abcd := [4]string{c.get(rec, fA), c.get(rec, fB), c.get(rec, fC), c.get(rec, fD)}
+	if name+call+destS+cleanText(imoS)+cleanText(typS)+cleanText(lenS)+cleanText(widS)+cleanText(drS) == "" {
+		return
+	}
+	fp := strings.Join([]string{name, call, imoS, typS, cargoS, lenS, widS, drS, destS, etaS, abcd[0], abcd[1], abcd[2], abcd[3]}, "\x00")
+	if c.static[mmsi] == fp {
+		return
+	}
+	c.static[mmsi] = fp
+
+	var imo uint32
+	if v, ok := intField(imoS, note); ok && v > 0 && v < 1<<30 {
+		imo = uint32(v)
+	}
+	shipType := shipTypeCode(typS, cargoS, note)
+	dim := dimensions(lenS, widS, abcd, note)
+	var draught float64
+	if v, err := num(drS, 0); err != nil {
+		note(ErrBadNumber)
+	} else if v > 0 && v <= 25.5 {
+		draught = v
+	} else if v != 0 {
+		note(ErrOutOfRange)
+	}
+
+	if class == classB {
+		a := c.push(mmsi, t)
+		a.Type = 24
+		a.StaticB = ais.StaticDataReport{PartNo: 0, ShipName: name}
+		b := c.push(mmsi, t)
+		b.Type = 24
+		b.StaticB = ais.StaticDataReport{PartNo: 1, ShipType: shipType, CallSign: call, Dim: dim}
+		return
+	}
+	m := c.push(mmsi, t)
+	m.Type = 5
+	m.StaticA = ais.StaticVoyageData{
+		IMO: imo, CallSign: call, ShipName: name, ShipType: shipType, Dim: dim,
+		Draught: draught, Destination: destS, ETAHour: 24, ETAMinute: 60,
+	}
+	if eta, err := parseTime(etaS); err == nil {
+		m.StaticA.ETAMonth, m.StaticA.ETADay = uint8(eta.Month()), uint8(eta.Day())
+		m.StaticA.ETAHour, m.StaticA.ETAMinute = uint8(eta.Hour()), uint8(eta.Minute())
+	}
+}
+
+func (c *csvReader) push(mmsi uint32, t time.Time) *ais.Message {
+	m := &c.queue[c.n]
+	c.n++
+	*m = ais.Message{MMSI: mmsi, RxTime: t}
+	return m
+}
+
+const (
+	classA = iota
+	classB
+	classBase
+	classAtoN
+	classSAR
+)
+
+func classOf(s string) int {
+	switch strings.ToLower(s) {
+	case "class b", "b":
+		return classB
+	case "base station":
+		return classBase
+	case "aton":
+		return classAtoN
+	case "sar airborne":
+		return classSAR
+	}
+	return classA
+}
+
+// timeLayouts are the timestamp forms of the DMA (day first) and
+// MarineCadastre (ISO) exports; both are UTC.
+var timeLayouts = []string{
+	"02/01/2006 15:04:05",
+	"2006-01-02T15:04:05",
+	"2006-01-02 15:04:05",
+	time.RFC3339,
+	"02/01/2006 15:04",
+}
+
+func parseTime(s string) (time.Time, error) {
+	for _, l := range timeLayouts {
+		if t, err := time.Parse(l, s); err == nil {
+			return t.UTC(), nil
+		}
+	}
+	return time.Time{}, ErrBadTime
+}
+
+// num parses a decimal (a decimal comma is accepted); an empty or
+// "Unknown"-style cell gives na.
+func num(s string, na float64) (float64, error) {
+	if unknown(s) {
+		return na, nil
+	}
+	v, err := strconv.ParseFloat(strings.Replace(s, ",", ".", 1), 64)
+	if err != nil || math.IsNaN(v) || math.IsInf(v, 0) {
+		return na, ErrBadNumber
+	}
+	return v, nil
+}
+
+func intField(s string, note func(error)) (int64, bool) {
+	if unknown(s) {
+		return 0, false
+	}
+	s = strings.TrimPrefix(strings.ToUpper(s), "IMO")
+	v, err := strconv.ParseInt(strings.TrimSpace(s), 10, 64)
+	if err != nil {
+		note(ErrBadNumber)
+		return 0, false
+	}
+	return v, true
+}
+
+func unknown(s string) bool {
+	switch strings.ToLower(s) {
+	case "", "unknown", "undefined", "n/a", "na", "nan", "null":
+		return true
+	}
+	return false
+}
+
+func cleanText(s string) string {
+	if unknown(s) {
+		return ""
+	}
+	return s
+}
+
+// navStatuses are the DMA's spelled-out navigation statuses, by code.
+var navStatuses = []string{
+	"under way using engine", "at anchor", "not under command", "restricted", "constrained by her draught",
+	"moored", "aground", "engaged in fishing", "under way sailing",
+}
+
+func navStatus(s string) uint8 {
+	if v, err := strconv.Atoi(s); err == nil && v >= 0 && v <= 15 {
+		return uint8(v)
+	}
+	l := strings.ToLower(s)
+	for i, p := range navStatuses {
+		if strings.HasPrefix(l, p) {
+			return uint8(i)
+		}
+	}
+	switch {
+	case strings.Contains(l, "hsc"):
+		return 9
+	case strings.Contains(l, "wig"):
+		return 10
+	case strings.Contains(l, "towing astern"):
+		return 11
+	case strings.Contains(l, "pushing ahead"):
+		return 12
+	case strings.Contains(l, "sart"):
+		return 14
+	}
+	return 15
+}
+
+// turn converts a rate of turn in degrees per minute to AIS's raw value
+// (ROT = (raw/4.733)²); empty gives not available.
+func turn(s string) int8 {
+	v, err := num(s, math.NaN())
+	if err != nil || math.IsNaN(v) {
+		return ais.TurnNotAvailable
+	}
+	r := math.Round(4.733 * math.Sqrt(math.Abs(v)))
+	if r > 126 {
+		r = 126
+	}
+	if v < 0 {
+		r = -r
+	}
+	return int8(r)
+}
+
+// shipTypes maps the DMA's ship type names to the first code of their AIS
+// range (ITU-R M.1371 table 53). MarineCadastre gives the code itself.
+var shipTypes = map[string]uint8{
+	"wig": 20, "fishing": 30, "towing": 31, "towing long/wide": 32, "dredging": 33,
+	"diving": 34, "military": 35, "sailing": 36, "pleasure": 37, "hsc": 40,
+	"pilot": 50, "sar": 51, "tug": 52, "port tender": 53, "anti-pollution": 54,
+	"law enforcement": 55, "medical": 58, "not party to conflict": 59,
+	"passenger": 60, "cargo": 70, "tanker": 80, "other": 90,
+}
+
+// shipTypeCode returns the AIS ship type; the DMA's cargo category (X, Y,
+// Z, OS: hazard categories A–D) adds 1–4 to the WIG, HSC, passenger,
+// cargo, tanker and other bases, as the AIS code does.
+func shipTypeCode(typ, cargo string, note func(error)) uint8 {
+	if unknown(typ) {
+		return 0
+	}
+	if v, err := strconv.Atoi(typ); err == nil {
+		if v < 0 || v > 255 {
+			note(ErrOutOfRange)
+			return 0
+		}
+		return uint8(v)
+	}
+	code, ok := shipTypes[strings.ToLower(typ)]
+	if !ok {
+		return 0
+	}
+	if code%10 == 0 {
+		switch strings.ToLower(strings.TrimPrefix(cargo, "Category ")) {
+		case "x":
+			code++
+		case "y":
+			code += 2
+		case "z":
+			code += 3
+		case "os":
+			code += 4
+		}
+	}
+	return code
+}
+
+// dimensions uses the DMA's A, B, C, D (to bow, stern, port, starboard)
+// when given, else splits length and width evenly about the reference
+// point: downstream only ever adds them up to length and beam.
+func dimensions(length, width string, abcd [4]string, note func(error)) ais.Dimensions {
+	var v [4]float64
+	ok := true
+	for i, s := range abcd {
+		x, err := num(s, -1)
+		if err != nil {
+			note(ErrBadNumber)
+		}
+		if x < 0 {
+			ok = false
+		}
+		v[i] = x
+	}
+	if !ok {
+		l, err1 := num(length, 0)
+		w, err2 := num(width, 0)
+		if errors.Join(err1, err2) != nil {
+			note(ErrBadNumber)
+		}
+		v = [4]float64{math.Ceil(l / 2), math.Floor(l / 2), math.Ceil(w / 2), math.Floor(w / 2)}
+	}
+	var d [4]uint16
+	for i, x := range v {
+		if x < 0 || x > 1000 {
+			note(ErrOutOfRange)
+			continue
+		}
+		d[i] = uint16(math.Round(x))
+	}
+	return ais.Dimensions{ToBow: d[0], ToStern: d[1], ToPort: d[2], ToStarboard: d[3]}
+}
