@@ -3,9 +3,11 @@ package main
 import (
 	"encoding/json"
 	"fmt"
+	"strings"
 	"time"
 
 	"github.com/lookout-osint/lookout/event"
+	"github.com/lookout-osint/lookout/ref"
 	"github.com/lookout-osint/lookout/trips"
 	"github.com/spf13/cobra"
 )
@@ -15,6 +17,7 @@ func init() {
 		cfg          trips.Config
 		since, until string
 		format       string
+		groupsFile   string
 	)
 	cmd := &cobra.Command{
 		Use:   "trips --from GROUP --to GROUP [--since DATE] [--until DATE] [EVENTS.jsonl...|-]",
@@ -25,7 +28,9 @@ and voyage. With no file, events are read from stdin; gzip is accepted.
 
 One trip FROM→TO: a port call in FROM followed by a call in TO, where the
 departure is the last FROM call before the arrival, the arrival is the first
-TO call after it, and (unless --via) no other call lies in between. A call
+TO call after it, and (unless --via) no other call lies in between. A call is
+in a group when its event says so (port_group) or the reference catalogue
+(plus --groups) lists its port_id in the group. A call
 is an AIS-seen port visit or a possible dark visit; a trip with a possible
 dark visit at either end is a "possible dark" trip, counted apart from trips
 seen in AIS at both ends. A trip counts in the UTC month its arrival starts,
@@ -53,6 +58,13 @@ then every trip), json (all of it), csv (one row per trip).`,
 			if cfg.Until, err = parseDate(until); err != nil {
 				return fmt.Errorf("--until: %w", err)
 			}
+			cat := ref.Default()
+			if groupsFile != "" {
+				if cat, err = cat.WithUserFile(groupsFile); err != nil {
+					return err
+				}
+			}
+			cfg.GroupsOf = cat.GroupsOf
 			if len(args) == 0 {
 				args = []string{"-"}
 			}
@@ -63,6 +75,11 @@ then every trip), json (all of it), csv (one row per trip).`,
 					return err
 				}
 				evs = append(evs, e...)
+			}
+			for _, g := range []string{cfg.From, cfg.To} {
+				if cat.Group(g) == nil && !mentionsGroup(evs, g) {
+					return fmt.Errorf("unknown port group %q (known: %s; or load yours with --groups)", g, strings.Join(cat.Groups(), ", "))
+				}
 			}
 			res := trips.Count(evs, cfg)
 			out := cmd.OutOrStdout()
@@ -88,7 +105,19 @@ then every trip), json (all of it), csv (one row per trip).`,
 	f.BoolVar(&cfg.AllowVia, "via", false, "allow calls at ports in neither group between departure and arrival")
 	f.DurationVar(&cfg.Slack, "voyage-slack", 6*time.Hour, "how far outside departure..arrival a voyage may reach and still be listed as evidence")
 	f.StringVar(&format, "format", "table", "output format: table, json or csv")
+	f.StringVar(&groupsFile, "groups", "", "YAML file of your own port groups and areas (groups: name, ports: [WPI ids]; areas with polygons)")
 	root.AddCommand(cmd)
+}
+
+// mentionsGroup reports whether any event names the group, so groups that
+// came from the analyst's own file at analyze time are accepted.
+func mentionsGroup(evs []event.Event, g string) bool {
+	for i := range evs {
+		if evs[i].PortGroup == g || evs[i].FromGroup == g {
+			return true
+		}
+	}
+	return false
 }
 
 // parseDate accepts a date (midnight UTC) or an RFC 3339 time; empty means
