@@ -1,9 +1,6 @@
 package ais
 
-import (
-	"fmt"
-	"time"
-)
+import "time"
 
 // maxGroups bounds the multi-sentence messages in flight. Real feeds have a
 // handful per station; when full, the oldest is abandoned.
@@ -13,6 +10,7 @@ const maxGroups = 256
 // channel and sequential message id.
 type group struct {
 	station []byte
+	pghp    []byte // $PGHP station of the first part
 	channel byte
 	seq     int
 	total   int
@@ -45,8 +43,8 @@ func (a *assembler) drop(i int) {
 
 func (a *assembler) abandon(r *Reader, i int, err error) {
 	g := a.groups[i]
-	r.reject(nil, fmt.Errorf("%w (%d of %d parts, sequence id %d, channel %q, ending line %d)",
-		err, g.next-1, g.total, g.seq, g.channel, g.line))
+	r.rejectf(nil, err, "%d of %d parts, sequence id %d, channel %q, last part on line %d",
+		g.next-1, g.total, g.seq, g.channel, g.line)
 	a.drop(i)
 }
 
@@ -99,26 +97,28 @@ func (a *assembler) add(r *Reader, line []byte, s *Sentence) bool {
 		g.payload = append(g.payload[:0], s.Payload...)
 		g.first = *s
 		g.first.Station = g.station
+		g.pghp = append(g.pghp[:0], s.pghpStation...)
+		g.first.pghpStation = g.pghp
 		g.first.Payload = nil
 		g.line = r.lines
 		a.groups = append(a.groups, g)
 		return false
 	}
 	if i < 0 {
-		r.reject(line, fmt.Errorf("%w: part %d of %d without its first part", ErrMissingPart, s.Part, s.Total))
+		r.rejectf(line, ErrMissingPart, "part %d of %d without its first part", s.Part, s.Total)
 		return false
 	}
 	g := a.groups[i]
 	switch {
 	case s.Total != g.total:
-		r.reject(line, fmt.Errorf("%w: part %d says %d parts, group has %d", ErrOutOfOrder, s.Part, s.Total, g.total))
+		r.rejectf(line, ErrOutOfOrder, "part %d says %d parts, its group %d", s.Part, s.Total, g.total)
 		a.drop(i)
 		return false
 	case s.Part < g.next:
-		r.reject(line, fmt.Errorf("%w: part %d of %d again", ErrDuplicatePart, s.Part, s.Total))
+		r.rejectf(line, ErrDuplicatePart, "part %d of %d again", s.Part, s.Total)
 		return false
 	case s.Part > g.next:
-		r.reject(line, fmt.Errorf("%w: part %d of %d while waiting for part %d", ErrOutOfOrder, s.Part, s.Total, g.next))
+		r.rejectf(line, ErrOutOfOrder, "part %d of %d while waiting for part %d", s.Part, s.Total, g.next)
 		a.drop(i)
 		return false
 	}

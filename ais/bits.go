@@ -33,34 +33,45 @@ type bitbuf struct {
 	n int // valid bits
 }
 
-// load de-armors payload, dropping fill bits at the end.
+// load de-armors payload, dropping fill bits at the end. It converts eight
+// characters (48 bits) per step, which is most of the decoder's speed.
 func (b *bitbuf) load(payload []byte, fill int) error {
 	if len(payload) > maxPayloadChars {
 		return ErrPayloadLong
 	}
-	var acc uint64
-	var accBits uint
+	var acc uint64   // pending bits, right-aligned
+	var accBits uint // how many
 	wi := 0
-	for _, c := range payload {
-		v := uint64(armor[c])
-		if v > 63 {
+	put := func(v uint64, n uint) {
+		if accBits+n < 64 {
+			acc = acc<<n | v
+			accBits += n
+			return
+		}
+		r := 64 - accBits // 1..n bits of v complete the word
+		b.w[wi] = acc<<r | v>>(n-r)
+		wi++
+		accBits = n - r
+		acc = v & (1<<accBits - 1)
+	}
+	p := payload
+	for len(p) >= 8 {
+		a0, a1, a2, a3 := armor[p[0]], armor[p[1]], armor[p[2]], armor[p[3]]
+		a4, a5, a6, a7 := armor[p[4]], armor[p[5]], armor[p[6]], armor[p[7]]
+		if (a0|a1|a2|a3|a4|a5|a6|a7)&0xC0 != 0 {
 			return ErrPayloadChar
 		}
-		if accBits <= 58 {
-			acc = acc<<6 | v
-			accBits += 6
-			if accBits == 64 {
-				b.w[wi] = acc
-				wi++
-				acc, accBits = 0, 0
-			}
-			continue
+		v := uint64(a0)<<42 | uint64(a1)<<36 | uint64(a2)<<30 | uint64(a3)<<24 |
+			uint64(a4)<<18 | uint64(a5)<<12 | uint64(a6)<<6 | uint64(a7)
+		put(v, 48)
+		p = p[8:]
+	}
+	for _, c := range p {
+		a := armor[c]
+		if a&0xC0 != 0 {
+			return ErrPayloadChar
 		}
-		r := 64 - accBits // bits of v that still fit, 1..5
-		b.w[wi] = acc<<r | v>>(6-r)
-		wi++
-		accBits = 6 - r
-		acc = v & (1<<accBits - 1)
+		put(uint64(a), 6)
 	}
 	if accBits > 0 {
 		b.w[wi] = acc << (64 - accBits)

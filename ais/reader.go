@@ -117,6 +117,15 @@ func (r *Reader) reject(line []byte, err error) {
 	}
 }
 
+// rejectf is reject with detail, formatted only when someone listens.
+func (r *Reader) rejectf(line []byte, err error, format string, args ...any) {
+	if r.OnReject == nil {
+		r.rejected[reasonIndex(err)]++
+		return
+	}
+	r.reject(line, fmt.Errorf("%w: "+format, append([]any{err}, args...)...))
+}
+
 // readLine returns the next line without its terminator, or false at the
 // end of input. The line aliases r.buf until the next call.
 func (r *Reader) readLine() ([]byte, bool) {
@@ -143,7 +152,7 @@ func (r *Reader) readLine() ([]byte, bool) {
 		if r.end-r.start >= MaxLineLength {
 			if !r.skip {
 				r.lines++
-				r.reject(nil, fmt.Errorf("line %d: %w (over %d bytes)", r.lines, ErrLineTooLong, MaxLineLength))
+				r.rejectf(nil, ErrLineTooLong, "line %d over %d bytes", r.lines, MaxLineLength)
 			}
 			r.skip = true
 			r.start, r.end = 0, 0
@@ -184,14 +193,12 @@ func (r *Reader) handleLine(line []byte) bool {
 	r.sentences++
 	if r.havePGHP {
 		r.havePGHP = false
-		if r.pghp.anyCS || r.pghp.target == s.Checksum {
-			if s.Time.IsZero() {
-				s.Time = r.pghp.time
-			}
-			if s.Station == nil {
-				s.Station = r.pghp.station
-			}
+		// The DMA's cc field often does not match the sentence (it is
+		// 00 or stale), so the $PGHP applies to whatever comes next.
+		if s.Time.IsZero() {
+			s.Time = r.pghp.time
 		}
+		s.pghpStation = r.pghp.station
 	}
 	if s.GroupID != 0 {
 		if s.GroupPart == 1 {
@@ -221,7 +228,11 @@ func (r *Reader) decode(line, payload []byte, fill int, s *Sentence) bool {
 		return false
 	}
 	m.RxTime = s.Time
-	m.Station = r.dec.intern(s.Station)
+	st := s.Station
+	if len(st) == 0 {
+		st = s.pghpStation
+	}
+	m.Station = r.dec.intern(st)
 	m.Channel = s.Channel
 	m.Own = s.Own
 	r.messages++

@@ -25,6 +25,11 @@ type Sentence struct {
 	Station []byte    // tag block s:, nil when not given
 	// Tag block g: (sentence-grouping) values, 0 when absent.
 	GroupPart, GroupTotal, GroupID int
+
+	// pghpStation is the station named by a preceding $PGHP. It labels
+	// the message but is not part of the reassembly key, because the DMA
+	// writes $PGHP before the first part only.
+	pghpStation []byte
 }
 
 // ParseSentence parses one line: an optional timestamp prefix (unix seconds
@@ -41,6 +46,7 @@ func ParseSentence(line []byte) (Sentence, error) {
 func parseSentence(s *Sentence, line []byte, laxChecksum bool) error {
 	s.Time = time.Time{}
 	s.Station = nil
+	s.pghpStation = nil
 	s.GroupPart, s.GroupTotal, s.GroupID = 0, 0, 0
 	line = trimSpace(line)
 	if len(line) == 0 {
@@ -151,6 +157,12 @@ func parseVDM(s *Sentence, line []byte, laxChecksum bool) error {
 		return ErrChecksum
 	}
 	s.Checksum = want
+	// Some loggers append ",unixtime" after the checksum.
+	if rest := line[star+3:]; len(rest) > 1 && rest[0] == ',' && s.Time.IsZero() {
+		if t, ok := parseUnix(rest[1:]); ok {
+			s.Time = t
+		}
+	}
 	s.Talker = [2]byte{line[1], line[2]}
 	s.Own = line[5] == 'O'
 	f := line[7:star]
@@ -408,8 +420,6 @@ func parseISO(p []byte) (time.Time, bool) {
 type pghp struct {
 	time    time.Time
 	station []byte
-	target  byte // checksum of the sentence it applies to
-	anyCS   bool // cc empty: applies to the next sentence whatever it is
 }
 
 func parsePGHP(line []byte, out *pghp) bool {
@@ -454,19 +464,5 @@ func parsePGHP(line []byte, out *pghp) bool {
 	}
 	out.time = time.Date(v[0], time.Month(v[1]), v[2], v[3], v[4], v[5], v[6]*1e6, time.UTC)
 	out.station = fields[9]
-	cc := fields[11]
-	out.anyCS = len(cc) == 0
-	if !out.anyCS {
-		// The DMA writes the checksum without a leading zero ("5D", "2B").
-		var x byte
-		for _, c := range cc {
-			h, ok := hexNibble(c)
-			if !ok {
-				return false
-			}
-			x = x<<4 | h
-		}
-		out.target = x
-	}
 	return true
 }
