@@ -1,0 +1,217 @@
+// Command benchstore measures the store backends: positions per second
+// written through store.Write, bytes on disk per million positions, and the
+// time of a vessel query (the track of one vessel over the whole store, and
+// its identity history) at the size built. scripts/bench-store runs it.
+package main
+
+import (
+	"context"
+	"flag"
+	"fmt"
+	"math"
+	"math/rand/v2"
+	"os"
+	"path/filepath"
+	"slices"
+	"time"
+
+	"github.com/jackc/pgx/v5"
+
+	"github.com/lookout-osint/lookout/store"
+	"github.com/lookout-osint/lookout/store/duckdb"
+	"github.com/lookout-osint/lookout/store/postgres"
+)
+
+func main() {
+	n := flag.Int("n", 10_000_000, "positions to write")
+	vessels := flag.Int("vessels", 5000, "distinct vessels")
+	batch := flag.Int("batch", 1_000_000, "positions per Write (one transaction)")
+	backend := flag.String("backend", "duckdb", "duckdb or postgres")
+	dir := flag.String("dir", os.TempDir(), "directory for the DuckDB file")
+	pgURL := flag.String("pg", os.Getenv("LOOKOUT_TEST_PG"), "PostgreSQL URL (a database the benchmark may fill; it uses a fresh schema and drops it)")
+	keep := flag.Bool("keep", false, "keep the database afterwards")
+	flag.Parse()
+	if err := run(*backend, *n, *vessels, *batch, *dir, *pgURL, *keep); err != nil {
+		fmt.Fprintln(os.Stderr, "benchstore:", err)
+		os.Exit(1)
+	}
+}
+
+func run(backend string, n, vessels, batch int, dir, pgURL string, keep bool) error {
+	ctx := context.Background()
+	var (
+		s    store.Store
+		size func() (int64, error)
+		err  error
+	)
+	switch backend {
+	case "duckdb":
+		path := filepath.Join(dir, fmt.Sprintf("benchstore-%d.duckdb", os.Getpid()))
+		if !keep {
+			defer os.Remove(path)
+			defer os.Remove(path + ".wal")
+		}
+		s, err = duckdb.Open(ctx, path)
+		size = func() (int64, error) {
+			st, err := os.Stat(path)
+			if err != nil {
+				return 0, err
+			}
+			return st.Size(), nil
+		}
+	case "postgres":
+		schema := fmt.Sprintf("benchstore_%d", os.Getpid())
+		admin, err := pgx.Connect(ctx, pgURL)
+		if err != nil {
+			return fmt.Errorf("connect: %w", err)
+		}
+		defer admin.Close(ctx)
+		if _, err := admin.Exec(ctx, "CREATE SCHEMA "+schema); err != nil {
+			return err
+		}
+		if !keep {
+			defer admin.Exec(ctx, "DROP SCHEMA "+schema+" CASCADE")
+		}
+		sep := "?"
+		if slices.Contains([]byte(pgURL), '?') {
+			sep = "&"
+		}
+		s, err = postgres.Open(ctx, pgURL+sep+"search_path="+schema+",public")
+		if err != nil {
+			return err
+		}
+		size = func() (int64, error) {
+			var b int64
+			err := admin.QueryRow(ctx, "SELECT pg_total_relation_size('"+schema+".positions')").Scan(&b)
+			return b, err
+		}
+	default:
+		return fmt.Errorf("unknown backend %q", backend)
+	}
+	if err != nil {
+		return err
+	}
+	defer s.Close()
+
+	gen := newFleet(vessels)
+	buf := make([]store.Position, batch)
+	var writing time.Duration
+	written := 0
+	for written < n {
+		m := min(batch, n-written)
+		for i := range buf[:m] {
+			gen.next(&buf[i])
+		}
+		var ids []store.Identity
+		if written == 0 {
+			ids = gen.identities()
+		}
+		t := time.Now()
+		if err := s.Write(ctx, &store.Batch{Positions: buf[:m], Identities: ids}); err != nil {
+			return err
+		}
+		writing += time.Since(t)
+		written += m
+		fmt.Fprintf(os.Stderr, "\r%s: %d/%d positions, %.0f/s", backend, written, n, float64(written)/writing.Seconds())
+	}
+	fmt.Fprintln(os.Stderr)
+	if err := s.Close(); err != nil { // flush DuckDB's WAL into the file before measuring it
+		return err
+	}
+	switch backend {
+	case "duckdb":
+		s, err = duckdb.Open(ctx, filepath.Join(dir, fmt.Sprintf("benchstore-%d.duckdb", os.Getpid())))
+	case "postgres":
+		schema := fmt.Sprintf("benchstore_%d", os.Getpid())
+		sep := "?"
+		if slices.Contains([]byte(pgURL), '?') {
+			sep = "&"
+		}
+		s, err = postgres.Open(ctx, pgURL+sep+"search_path="+schema+",public")
+	}
+	if err != nil {
+		return err
+	}
+	bytes, err := size()
+	if err != nil {
+		return err
+	}
+
+	// Vessel query: a vessel's whole track plus its identity history, as
+	// `lookout vessel` and `lookout track` ask. Median of 21 random vessels
+	// after one warm-up.
+	var times []time.Duration
+	var points int
+	for i := 0; i < 22; i++ {
+		m := gen.mmsi(rand.IntN(vessels))
+		t := time.Now()
+		tr, err := s.Track(ctx, m, time.Time{}, time.Time{})
+		if err != nil {
+			return err
+		}
+		if _, err := s.Identities(ctx, m); err != nil {
+			return err
+		}
+		if i > 0 {
+			times = append(times, time.Since(t))
+			points += len(tr)
+		}
+	}
+	slices.Sort(times)
+	fmt.Printf("%s\tpositions=%d\tbatch=%d\tvessels=%d\twrite_per_s=%.0f\tbytes=%d\tbytes_per_million=%.0f\tvessel_query_median_ms=%.1f\tvessel_query_max_ms=%.1f\tpoints_per_track=%d\n",
+		backend, n, batch, vessels, float64(n)/writing.Seconds(), bytes, float64(bytes)/float64(n)*1e6,
+		ms(times[len(times)/2]), ms(times[len(times)-1]), points/len(times))
+	return nil
+}
+
+func ms(d time.Duration) float64 { return float64(d.Microseconds()) / 1000 }
+
+// fleet makes plausible traffic: vessels moving around the Sea of Japan,
+// reporting in turn, time advancing, with a share of unknown fields.
+type fleet struct {
+	lat, lon, sog, cog []float64
+	t                  time.Time
+	i                  int
+	rng                *rand.Rand
+}
+
+func newFleet(n int) *fleet {
+	f := &fleet{
+		lat: make([]float64, n), lon: make([]float64, n), sog: make([]float64, n), cog: make([]float64, n),
+		t: time.Date(2026, 1, 1, 0, 0, 0, 0, time.UTC), rng: rand.New(rand.NewPCG(1, 2)),
+	}
+	for i := range n {
+		f.lat[i] = 35 + f.rng.Float64()*10
+		f.lon[i] = 128 + f.rng.Float64()*12
+		f.sog[i] = f.rng.Float64() * 15
+		f.cog[i] = f.rng.Float64() * 360
+	}
+	return f
+}
+
+func (f *fleet) mmsi(i int) uint32 { return 200_000_000 + uint32(i)*97 }
+
+func (f *fleet) next(p *store.Position) {
+	v := f.rng.IntN(len(f.lat))
+	f.i++
+	f.t = f.t.Add(50 * time.Millisecond)
+	rad := f.cog[v] * math.Pi / 180
+	f.lat[v] += math.Cos(rad) * f.sog[v] * 0.0001
+	f.lon[v] += math.Sin(rad) * f.sog[v] * 0.0001
+	*p = store.Position{
+		MMSI: f.mmsi(v), Time: f.t, Lat: math.Round(f.lat[v]*600000) / 600000, Lon: math.Round(f.lon[v]*600000) / 600000,
+		SOG: float32(math.Round(f.sog[v]*10) / 10), COG: float32(math.Round(f.cog[v]*10) / 10), Heading: int16(f.cog[v]),
+		Status: 0, Station: "STN" + string(rune('A'+f.i%4)),
+	}
+	if f.i%10 == 0 {
+		p.Heading = -1
+	}
+}
+
+func (f *fleet) identities() []store.Identity {
+	out := make([]store.Identity, len(f.lat))
+	for i := range out {
+		out[i] = store.Identity{MMSI: f.mmsi(i), Time: f.t, IMO: 9000000 + uint32(i), Name: fmt.Sprintf("VESSEL %d", i), ShipType: 80, Length: 120, Beam: 20, Draught: 7}
+	}
+	return out
+}
