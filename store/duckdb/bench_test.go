@@ -23,7 +23,7 @@ func BenchmarkWritePositions(b *testing.B) {
 	t0 := time.Date(2026, 1, 1, 0, 0, 0, 0, time.UTC)
 	for i := range ps {
 		ps[i] = store.Position{MMSI: 200000000 + uint32(i*7919%3000), Time: t0.Add(time.Duration(i) * time.Second),
-			Lat: 40 + float64(i%1000)/1000, Lon: 130 + float64(i%777)/777, SOG: 10.5, COG: 123.4, Heading: 120, }
+			Lat: 40 + float64(i%1000)/1000, Lon: 130 + float64(i%777)/777, SOG: 10.5, COG: 123.4, Heading: 120}
 	}
 	b.ResetTimer()
 	for b.Loop() {
