@@ -4,6 +4,7 @@ import (
 	"bufio"
 	"bytes"
 	"errors"
+	"hash/maphash"
 	"io"
 	"math"
 	"strconv"
@@ -91,7 +92,14 @@ type csvReader struct {
 	err    error
 	queue  [3]ais.Message
 	n, i   int
-	static map[uint32]string // last static fingerprint per MMSI
+	static map[uint32]uint64 // hash of the last static columns sent per MMSI
+	seed   maphash.Seed
+	// The last timestamp and navigation status parsed: rows come in runs
+	// of equal values, and parsing them is the costly part of a row.
+	lastTS     string
+	lastT      time.Time
+	lastStatus string
+	lastCode   uint8
 }
 
 func normalise(h string) string {
@@ -107,7 +115,7 @@ func normalise(h string) string {
 // newCSVReader reads the header and maps columns by name. It fails when the
 // header lacks a time, an MMSI or a position column.
 func newCSVReader(r *bufio.Reader, delim byte) (*csvReader, error) {
-	c := &csvReader{r: r, delim: delim, static: map[uint32]string{}}
+	c := &csvReader{r: r, delim: delim, static: map[uint32]uint64{}, seed: maphash.MakeSeed()}
 	var hdr []string
 	for len(hdr) == 0 {
 		line, err := c.line()
@@ -169,21 +177,23 @@ func (c *csvReader) line() ([]byte, error) {
 // field that opens with '"' runs to the next '"' followed by the delimiter
 // or the end of the line ("" inside it is one quote); quotes elsewhere are
 // kept as they are. ok is false when an opening quote is never closed.
-func (c *csvReader) split(line []byte) (rec []string, ok bool) {
+// The line is converted to a string once and fields are substrings of it.
+func (c *csvReader) split(b []byte) (rec []string, ok bool) {
+	line := string(b)
 	rec = c.rec[:0]
 	for {
 		if len(line) > 0 && line[0] == '"' {
-			var f []byte
+			var f strings.Builder
 			i := 1
 			for {
-				j := bytes.IndexByte(line[i:], '"')
+				j := strings.IndexByte(line[i:], '"')
 				if j < 0 {
 					return rec, false
 				}
-				f = append(f, line[i:i+j]...)
+				f.WriteString(line[i : i+j])
 				i += j + 1
 				if i < len(line) && line[i] == '"' {
-					f = append(f, '"')
+					f.WriteByte('"')
 					i++
 					continue
 				}
@@ -192,19 +202,19 @@ func (c *csvReader) split(line []byte) (rec []string, ok bool) {
 				}
 				break
 			}
-			rec = append(rec, string(f))
+			rec = append(rec, f.String())
 			if i >= len(line) {
 				break
 			}
 			line = line[i+1:]
 			continue
 		}
-		j := bytes.IndexByte(line, c.delim)
+		j := strings.IndexByte(line, c.delim)
 		if j < 0 {
-			rec = append(rec, string(line))
+			rec = append(rec, line)
 			break
 		}
-		rec = append(rec, string(line[:j]))
+		rec = append(rec, line[:j])
 		line = line[j+1:]
 	}
 	c.rec = rec
@@ -277,7 +287,11 @@ func (c *csvReader) get(rec []string, f field) string {
 	if i < 0 || i >= len(rec) {
 		return ""
 	}
-	return strings.TrimSpace(rec[i])
+	v := rec[i]
+	if v != "" && (v[0] == ' ' || v[len(v)-1] == ' ' || v[0] == '\t' || v[len(v)-1] == '\t') {
+		v = strings.TrimSpace(v)
+	}
+	return v
 }
 
 // row converts one record into messages in c.queue. It returns the reason
@@ -295,10 +309,15 @@ func (c *csvReader) row(rec []string) error {
 	if mmsi == 0 || mmsi > 999999999 {
 		return ErrOutOfRange
 	}
-	t, err := parseTime(c.get(rec, fTime))
-	if err != nil {
-		return ErrBadTime
+	ts := c.get(rec, fTime)
+	if ts != c.lastTS || c.lastT.IsZero() {
+		t, err := parseTime(ts)
+		if err != nil {
+			return ErrBadTime
+		}
+		c.lastTS, c.lastT = ts, t
 	}
+	t := c.lastT
 	c.stats.Sentences++
 	class := classOf(c.get(rec, fClass))
 
@@ -368,7 +387,7 @@ func (c *csvReader) row(rec []string) error {
 	default:
 		m.Type = 1
 		m.PosA = ais.PositionReportA{
-			Status: navStatus(c.get(rec, fStatus)), Turn: turn(c.get(rec, fROT)),
+			Status: c.navStatus(c.get(rec, fStatus)), Turn: turn(c.get(rec, fROT)),
 			Speed: sog, Lat: lat, Lon: lon, Course: cog, Heading: hdg, Second: sec,
 		}
 	}
@@ -388,11 +407,17 @@ func (c *csvReader) staticMessages(rec []string, mmsi uint32, t time.Time, class
 	lenS, widS, drS := c.get(rec, fLength), c.get(rec, fWidth), c.get(rec, fDraught)
 	destS, etaS := cleanText(c.get(rec, fDest)), c.get(rec, fETA)
 	abcd := [4]string{c.get(rec, fA), c.get(rec, fB), c.get(rec, fC), c.get(rec, fD)}
-	if name+call+destS+cleanText(imoS)+cleanText(typS)+cleanText(lenS)+cleanText(widS)+cleanText(drS) == "" {
+	if name == "" && call == "" && destS == "" && unknown(imoS) && unknown(typS) && unknown(lenS) && unknown(widS) && unknown(drS) {
 		return
 	}
-	fp := strings.Join([]string{name, call, imoS, typS, cargoS, lenS, widS, drS, destS, etaS, abcd[0], abcd[1], abcd[2], abcd[3]}, "\x00")
-	if c.static[mmsi] == fp {
+	var h maphash.Hash
+	h.SetSeed(c.seed)
+	for _, f := range []string{name, call, imoS, typS, cargoS, lenS, widS, drS, destS, etaS, abcd[0], abcd[1], abcd[2], abcd[3]} {
+		h.WriteString(f)
+		h.WriteByte(0)
+	}
+	fp := h.Sum64()
+	if old, ok := c.static[mmsi]; ok && old == fp {
 		return
 	}
 	c.static[mmsi] = fp
@@ -449,14 +474,16 @@ const (
 )
 
 func classOf(s string) int {
-	switch strings.ToLower(s) {
-	case "class b", "b":
+	switch {
+	case s == "" || s == "A" || s == "Class A":
+		return classA
+	case strings.EqualFold(s, "class b") || strings.EqualFold(s, "b"):
 		return classB
-	case "base station":
+	case strings.EqualFold(s, "base station"):
 		return classBase
-	case "aton":
+	case strings.EqualFold(s, "aton"):
 		return classAtoN
-	case "sar airborne":
+	case strings.EqualFold(s, "sar airborne"):
 		return classSAR
 	}
 	return classA
@@ -473,12 +500,69 @@ var timeLayouts = []string{
 }
 
 func parseTime(s string) (time.Time, error) {
+	if t, ok := fastTime(s); ok {
+		return t, nil
+	}
 	for _, l := range timeLayouts {
 		if t, err := time.Parse(l, s); err == nil {
 			return t.UTC(), nil
 		}
 	}
 	return time.Time{}, ErrBadTime
+}
+
+// fastTime parses the two common layouts, "02/01/2006 15:04:05" and
+// "2006-01-02T15:04:05", without time.Parse's generality.
+func fastTime(s string) (time.Time, bool) {
+	if len(s) != 19 || s[13] != ':' || s[16] != ':' || (s[10] != ' ' && s[10] != 'T') {
+		return time.Time{}, false
+	}
+	var y, mo, d int
+	var ok1, ok2, ok3 bool
+	switch {
+	case s[2] == '/' && s[5] == '/':
+		d, ok1 = digits(s[0:2])
+		mo, ok2 = digits(s[3:5])
+		y, ok3 = digits(s[6:10])
+	case s[4] == '-' && s[7] == '-':
+		y, ok1 = digits(s[0:4])
+		mo, ok2 = digits(s[5:7])
+		d, ok3 = digits(s[8:10])
+	default:
+		return time.Time{}, false
+	}
+	h, ok4 := digits(s[11:13])
+	mi, ok5 := digits(s[14:16])
+	se, ok6 := digits(s[17:19])
+	if !(ok1 && ok2 && ok3 && ok4 && ok5 && ok6) || mo < 1 || mo > 12 || d < 1 || d > daysIn(mo, y) || h > 23 || mi > 59 || se > 59 {
+		return time.Time{}, false
+	}
+	return time.Date(y, time.Month(mo), d, h, mi, se, 0, time.UTC), true
+}
+
+func digits(s string) (int, bool) {
+	n := 0
+	for i := 0; i < len(s); i++ {
+		c := s[i]
+		if c < '0' || c > '9' {
+			return 0, false
+		}
+		n = n*10 + int(c-'0')
+	}
+	return n, true
+}
+
+func daysIn(month, year int) int {
+	switch month {
+	case 2:
+		if year%4 == 0 && (year%100 != 0 || year%400 == 0) {
+			return 29
+		}
+		return 28
+	case 4, 6, 9, 11:
+		return 30
+	}
+	return 31
 }
 
 // num parses a decimal (a decimal comma is accepted); an empty or
@@ -508,9 +592,16 @@ func intField(s string, note func(error)) (int64, bool) {
 }
 
 func unknown(s string) bool {
-	switch strings.ToLower(s) {
-	case "", "unknown", "undefined", "n/a", "na", "nan", "null":
+	if s == "" {
 		return true
+	}
+	if c := s[0]; c >= '0' && c <= '9' || c == '-' || c == '+' || c == '.' {
+		return false
+	}
+	for _, u := range []string{"unknown", "undefined", "n/a", "na", "nan", "null"} {
+		if strings.EqualFold(s, u) {
+			return true
+		}
 	}
 	return false
 }
@@ -526,6 +617,13 @@ func cleanText(s string) string {
 var navStatuses = []string{
 	"under way using engine", "at anchor", "not under command", "restricted", "constrained by her draught",
 	"moored", "aground", "engaged in fishing", "under way sailing",
+}
+
+func (c *csvReader) navStatus(s string) uint8 {
+	if s != c.lastStatus {
+		c.lastStatus, c.lastCode = s, navStatus(s)
+	}
+	return c.lastCode
 }
 
 func navStatus(s string) uint8 {
