@@ -3,8 +3,10 @@
 // is format-agnostic.
 //
 // Open opens a file ("-" for standard input) and decompresses gzip
-// transparently (recognised by its magic bytes). NewReader sniffs the
-// format from the first non-empty line:
+// transparently (recognised by its magic bytes). Sniff names the format
+// from the first non-empty line without consuming it (Lookout's own events
+// as JSON lines too, so commands can take events or raw AIS), and NewReader
+// returns the matching stream of AIS messages:
 //
 //   - NMEA: a line starting with '!', '$' or '\' (tag block), or carrying
 //     "!" after a timestamp prefix ("1704067200 !AIVDM,..."). It is read by

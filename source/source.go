@@ -31,6 +31,9 @@ const (
 	NOAA Format = "noaa"
 	// CSV is another CSV with recognisable MMSI, time and position columns.
 	CSV Format = "csv"
+	// Events are Lookout events as JSON lines (lookout analyze --format
+	// jsonl); Sniff recognises them so commands can take either.
+	Events Format = "events"
 )
 
 // ErrUnknownFormat is returned when the first non-empty line is neither
@@ -40,24 +43,47 @@ var ErrUnknownFormat = errors.New("unrecognised input format (want NMEA or a DMA
 // sniffLimit bounds how far NewReader looks for the first non-empty line.
 const sniffLimit = 64 * 1024
 
-// NewReader sniffs the format of r from its first non-empty line and
-// returns a Reader for it. An empty input is NMEA with no messages.
-func NewReader(r io.Reader) (Reader, Format, error) {
+// Sniff reads ahead to the first non-empty line of r, without consuming
+// anything, and names its format: NMEA, DMA, NOAA, CSV, or Events (a JSON
+// object: Lookout events as JSON lines). An empty input is NMEA. The
+// returned bufio.Reader must be used in place of r.
+func Sniff(r io.Reader) (*bufio.Reader, Format, error) {
 	br, ok := r.(*bufio.Reader)
 	if !ok || br.Size() < sniffLimit {
 		br = bufio.NewReaderSize(r, sniffLimit)
 	}
 	line, err := sniff(br)
 	if err != nil {
+		return br, "", err
+	}
+	switch {
+	case len(line) == 0 || isNMEA(line):
+		return br, NMEA, nil
+	case line[0] == '{':
+		return br, Events, nil
+	}
+	if f, _, ok := csvFormat(line); ok {
+		return br, f, nil
+	}
+	return br, "", fmt.Errorf("%w: %q", ErrUnknownFormat, truncate(line, 80))
+}
+
+// NewReader sniffs the format of r from its first non-empty line and
+// returns a Reader of AIS messages for it. An empty input is NMEA with no
+// messages; events (JSON lines) are refused with ErrUnknownFormat.
+func NewReader(r io.Reader) (Reader, Format, error) {
+	br, f, err := Sniff(r)
+	if err != nil {
 		return nil, "", err
 	}
-	if len(line) == 0 || isNMEA(line) {
+	switch f {
+	case NMEA:
 		return ais.NewReader(br), NMEA, nil
+	case Events:
+		return nil, "", fmt.Errorf("%w: this is events (JSON lines), not AIS messages", ErrUnknownFormat)
 	}
-	f, delim, ok := csvFormat(line)
-	if !ok {
-		return nil, "", fmt.Errorf("%w: %q", ErrUnknownFormat, truncate(line, 80))
-	}
+	line, _ := sniff(br)
+	_, delim, _ := csvFormat(line)
 	cr, err := newCSVReader(br, delim)
 	if err != nil {
 		return nil, "", fmt.Errorf("%s CSV: %w", f, err)

@@ -302,3 +302,18 @@ func TestRowToTurn(t *testing.T) {
 		}
 	}
 }
+
+func TestSniffEvents(t *testing.T) {
+	in := "\n{\"type\":\"gap\",\"mmsi\":1}\n"
+	br, f, err := Sniff(strings.NewReader(in))
+	if err != nil || f != Events {
+		t.Fatalf("format %q err %v", f, err)
+	}
+	rest, _ := io.ReadAll(br)
+	if string(rest) != in {
+		t.Errorf("Sniff consumed input: %q", rest)
+	}
+	if _, _, err := NewReader(strings.NewReader(in)); !errors.Is(err, ErrUnknownFormat) {
+		t.Errorf("NewReader on events: %v", err)
+	}
+}
