@@ -108,8 +108,18 @@ type Miss struct {
 	Reason string      `json:"reason"`
 }
 
+// Rules records the tolerances a Result was computed with, so a published
+// figure can be reproduced.
+type Rules struct {
+	Tolerance        string            `json:"tolerance"`
+	TypeTolerance    map[string]string `json:"type_tolerance,omitempty"`
+	PortKm           float64           `json:"port_km"`
+	IncludeSatellite bool              `json:"include_satellite"`
+}
+
 // Result is the outcome of Evaluate.
 type Result struct {
+	Rules   Rules   `json:"rules"`
 	Types   []Score `json:"types"`
 	Overall Score   `json:"overall"`
 	Matches []Match `json:"matches,omitempty"`
@@ -136,7 +146,14 @@ func Evaluate(truth, detected []event.Event, cfg Config) Result {
 	if len(types) == 0 {
 		types = event.Types
 	}
-	res := Result{Skipped: map[event.Type]int{}}
+	res := Result{Skipped: map[event.Type]int{}, Rules: Rules{
+		Tolerance: cfg.Tolerance.String(), PortKm: cfg.PortKm, IncludeSatellite: cfg.IncludeSatellite}}
+	for t, d := range cfg.TypeTolerance {
+		if res.Rules.TypeTolerance == nil {
+			res.Rules.TypeTolerance = map[string]string{}
+		}
+		res.Rules.TypeTolerance[string(t)] = d.String()
+	}
 	scores := map[event.Type]*Score{}
 	for _, t := range types {
 		scores[t] = &Score{Type: t}
