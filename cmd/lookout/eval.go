@@ -3,6 +3,7 @@ package main
 import (
 	"encoding/json"
 	"fmt"
+	"slices"
 	"strings"
 	"time"
 
@@ -60,10 +61,17 @@ recall or precision is 1.`,
 				if cfg.TypeTolerance == nil {
 					cfg.TypeTolerance = map[event.Type]time.Duration{}
 				}
+				if !knownType(k) {
+					return fmt.Errorf("--type-tolerance: unknown event type %q", k)
+				}
 				cfg.TypeTolerance[event.Type(k)] = d
 			}
 			for _, t := range types {
-				cfg.Types = append(cfg.Types, event.Type(strings.TrimSpace(t)))
+				t = strings.TrimSpace(t)
+				if !knownType(t) {
+					return fmt.Errorf("--types: unknown event type %q", t)
+				}
+				cfg.Types = append(cfg.Types, event.Type(t))
 			}
 			truth, err := readEvents(truthPath)
 			if err != nil {
@@ -103,6 +111,10 @@ recall or precision is 1.`,
 	f.BoolVar(&cfg.IncludeSatellite, "include-satellite", false, "score truth events that only a satellite could see (source: satellite)")
 	f.StringSliceVar(&types, "types", nil, "score only these event types (default: every type lookout analyze emits)")
 	root.AddCommand(cmd)
+}
+
+func knownType(t string) bool {
+	return slices.Contains(event.Types, event.Type(t)) || t == string(event.SanctionsMatch) || t == string(event.DarkDetection)
 }
 
 // readEvents reads every event of a JSON-lines file ("-" for stdin, gzip
