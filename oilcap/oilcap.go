@@ -1,0 +1,293 @@
+// Package oilcap estimates how much refined petroleum product reached the
+// DPRK each year, from the draught changes AIS shows, against the cap of
+// 500,000 barrels a year set by UN Security Council resolution 2397 (2017).
+//
+// A delivery is one of:
+//   - port: a tanker's draught falls across a visit to a port of the
+//     watched group (KP);
+//   - sts: a ship-to-ship meeting after which the receiving vessel visits
+//     KP (in AIS or as a possible dark visit) within Config.STSWindow; the
+//     receiver's draught rise is used, else the giver's fall;
+//   - trip: a voyage into KP whose ship loaded (draught rose) at its
+//     origin and shows no draught change at KP (DPRK-bound ships often
+//     leave the draught field alone), counting the loaded amount.
+//
+// Volume is length × beam × draught change × block coefficient × water
+// density, in tonnes, then barrels through the product's density. Each
+// delivery has a low, central and high figure from the ranges in Config;
+// the low and high totals are sums of the per-delivery bounds, so the
+// range is wide (the errors are not independent: the same ships recur).
+// AIS draught is typed in by the crew and often stale, and deliveries made
+// with AIS off are not seen: the figure is what AIS shows, a lower bound on
+// what was delivered.
+package oilcap
+
+import (
+	"fmt"
+	"math"
+	"sort"
+	"time"
+
+	"github.com/lookout-osint/lookout/event"
+)
+
+// CapBarrels is the yearly cap on refined petroleum products supplied to
+// the DPRK, UN Security Council resolution 2397 (2017), paragraph 5.
+const CapBarrels = 500_000
+
+// Range is a low, central and high value.
+type Range struct{ Low, Central, High float64 }
+
+// Config holds the assumptions, stated in every report.
+type Config struct {
+	Group string // the receiving port group (KP)
+	// BlockCoefficient of a loaded product tanker.
+	BlockCoefficient Range
+	// WaterDensity in t/m³ (fresh to sea water): displaced water mass is
+	// the cargo mass.
+	WaterDensity Range
+	// BarrelsPerTonne of the product: 1 / (density × 0.158987 m³/bbl).
+	// Low is a heavy product (gas oil, 0.86 t/m³), high a light one
+	// (gasoline, 0.73 t/m³), central diesel (0.84 t/m³).
+	BarrelsPerTonne Range
+	// DraughtErrorM is the reading error on a draught change: AIS draught
+	// has 0.1 m steps, so each end is ±0.05 m.
+	DraughtErrorM float64
+	// STSWindow: a meeting counts as a KP delivery if the receiver reaches
+	// KP within it.
+	STSWindow time.Duration
+	// MinChangeM ignores smaller draught changes (trim, squat, typing).
+	MinChangeM float64
+}
+
+// DefaultConfig returns the assumptions Lookout states.
+func DefaultConfig() Config {
+	return Config{
+		Group:            "KP",
+		BlockCoefficient: Range{0.75, 0.80, 0.85},
+		WaterDensity:     Range{1.000, 1.025, 1.025},
+		BarrelsPerTonne:  Range{1 / (0.86 * 0.158987), 1 / (0.84 * 0.158987), 1 / (0.73 * 0.158987)},
+		DraughtErrorM:    0.1,
+		STSWindow:        30 * 24 * time.Hour,
+		MinChangeM:       0.3,
+	}
+}
+
+// Delivery is one estimated delivery into the group.
+type Delivery struct {
+	Kind     string    `json:"kind"` // port, sts, trip
+	MMSI     uint32    `json:"mmsi"` // the vessel whose draught changed
+	Receiver uint32    `json:"receiver,omitempty"`
+	Time     time.Time `json:"time"`
+	Port     string    `json:"port,omitempty"`
+	ChangeM  float64   `json:"change_m"`
+	LengthM  float64   `json:"length_m"`
+	BeamM    float64   `json:"beam_m"`
+	Tonnes   Range     `json:"tonnes"`
+	Barrels  Range     `json:"barrels"`
+	// EventIDs: the draught change, and the meeting, visit or voyage that
+	// makes it a delivery into the group.
+	EventIDs []string `json:"event_ids"`
+}
+
+// Year is one year's total.
+type Year struct {
+	Year       int        `json:"year"`
+	Deliveries []Delivery `json:"deliveries"`
+	Barrels    Range      `json:"barrels"`
+	// CapShare is Barrels.Central / CapBarrels (and the range likewise).
+	CapShare Range `json:"cap_share"`
+}
+
+// Skipped counts draught changes that could not be used, by reason.
+type Skipped map[string]int
+
+// Estimate finds the deliveries in events and totals them per year.
+func Estimate(cfg Config, events []event.Event) ([]Year, Skipped) {
+	skipped := Skipped{}
+	evs := append([]event.Event(nil), events...)
+	sort.SliceStable(evs, func(i, j int) bool {
+		if !evs[i].Start.Equal(evs[j].Start) {
+			return evs[i].Start.Before(evs[j].Start)
+		}
+		return evs[i].ID() < evs[j].ID()
+	})
+	// Arrivals at the group per vessel: port visits and dark visits.
+	arrivals := map[uint32][]*event.Event{}
+	var voyages []*event.Event
+	for i := range evs {
+		e := &evs[i]
+		switch e.Type {
+		case event.PortVisit, event.PossibleDarkPortVisit:
+			if e.PortGroup == cfg.Group {
+				arrivals[e.MMSI] = append(arrivals[e.MMSI], e)
+			}
+		case event.Voyage:
+			if e.PortGroup == cfg.Group && e.FromGroup != cfg.Group {
+				voyages = append(voyages, e)
+			}
+		}
+	}
+	var out []Delivery
+	sts := map[string]int{}          // one delivery per transfer: index in out
+	atKP := map[uint32][]time.Time{} // draught falls at KP, to spot trips already counted
+	loads := map[uint32][]*event.Event{}
+	for i := range evs {
+		e := &evs[i]
+		if e.Type != event.DraughtChange {
+			continue
+		}
+		change, _ := num(e.Evidence["change_m"])
+		l, _ := num(e.Evidence["length_m"])
+		b, _ := num(e.Evidence["beam_m"])
+		ctx, _ := e.Evidence["context"].(string)
+		if math.Abs(change) < cfg.MinChangeM {
+			skipped["change_below_minimum"]++
+			continue
+		}
+		if l <= 0 || b <= 0 {
+			skipped["no_dimensions"]++
+			continue
+		}
+		d := Delivery{MMSI: e.MMSI, Time: e.End, ChangeM: change, LengthM: l, BeamM: b, EventIDs: []string{e.ID()}}
+		switch {
+		case ctx == string(event.PortVisit) && e.PortGroup == cfg.Group && change < 0:
+			d.Kind, d.Port = "port", e.Port
+			atKP[e.MMSI] = append(atKP[e.MMSI], e.End)
+		case ctx == string(event.PortVisit) && e.PortGroup != cfg.Group && change > 0:
+			loads[e.MMSI] = append(loads[e.MMSI], e)
+			continue
+		case ctx == string(event.Encounter) && e.OtherMMSI != 0:
+			// The receiver is whoever loaded: this vessel if its draught
+			// rose, else the other.
+			recv := e.OtherMMSI
+			if change > 0 {
+				recv = e.MMSI
+			}
+			arr := firstAfter(arrivals[recv], e.End, cfg.STSWindow)
+			if arr == nil {
+				skipped["sts_receiver_not_at_group"]++
+				continue
+			}
+			d.Kind, d.Receiver, d.Port = "sts", recv, arr.Port
+			d.EventIDs = append(d.EventIDs, arr.ID())
+			// Giver's fall and receiver's rise are one transfer: keep one,
+			// the receiver's (its draught is the one read on arrival).
+			key := pairKey(e.MMSI, e.OtherMMSI, arr.ID())
+			if j, ok := sts[key]; ok {
+				if change > 0 && out[j].ChangeM < 0 {
+					fill(cfg, &d)
+					out[j] = d
+				}
+				continue
+			}
+			sts[key] = len(out)
+		default:
+			skipped["not_a_delivery"]++
+			continue
+		}
+		fill(cfg, &d)
+		out = append(out, d)
+	}
+	// Trips into the group whose loading was seen but whose discharge was not.
+	for _, v := range voyages {
+		if hasBetween(atKP[v.MMSI], v.End, v.End.Add(cfg.STSWindow)) {
+			continue
+		}
+		var load *event.Event
+		for _, l := range loads[v.MMSI] {
+			if !l.End.After(v.End) && !l.End.Before(v.Start.Add(-cfg.STSWindow)) {
+				load = l
+			}
+		}
+		if load == nil {
+			continue
+		}
+		change, _ := num(load.Evidence["change_m"])
+		l, _ := num(load.Evidence["length_m"])
+		b, _ := num(load.Evidence["beam_m"])
+		d := Delivery{Kind: "trip", MMSI: v.MMSI, Time: v.End, Port: v.Port, ChangeM: change, LengthM: l, BeamM: b,
+			EventIDs: []string{load.ID(), v.ID()}}
+		fill(cfg, &d)
+		out = append(out, d)
+	}
+	sort.Slice(out, func(i, j int) bool {
+		if !out[i].Time.Equal(out[j].Time) {
+			return out[i].Time.Before(out[j].Time)
+		}
+		return out[i].EventIDs[0] < out[j].EventIDs[0]
+	})
+	var years []Year
+	for _, d := range out {
+		y := d.Time.UTC().Year()
+		if len(years) == 0 || years[len(years)-1].Year != y {
+			years = append(years, Year{Year: y})
+		}
+		yr := &years[len(years)-1]
+		yr.Deliveries = append(yr.Deliveries, d)
+		yr.Barrels.Low += d.Barrels.Low
+		yr.Barrels.Central += d.Barrels.Central
+		yr.Barrels.High += d.Barrels.High
+	}
+	for i := range years {
+		b := &years[i].Barrels
+		b.Low, b.Central, b.High = math.Round(b.Low), math.Round(b.Central), math.Round(b.High)
+		years[i].CapShare = Range{round3(b.Low / CapBarrels), round3(b.Central / CapBarrels), round3(b.High / CapBarrels)}
+	}
+	return years, skipped
+}
+
+// fill computes the tonnes and barrels of d.
+func fill(cfg Config, d *Delivery) {
+	dd := math.Abs(d.ChangeM)
+	lo := math.Max(0, dd-cfg.DraughtErrorM)
+	hi := dd + cfg.DraughtErrorM
+	v := d.LengthM * d.BeamM
+	d.Tonnes = Range{
+		Low:     math.Round(v * lo * cfg.BlockCoefficient.Low * cfg.WaterDensity.Low),
+		Central: math.Round(v * dd * cfg.BlockCoefficient.Central * cfg.WaterDensity.Central),
+		High:    math.Round(v * hi * cfg.BlockCoefficient.High * cfg.WaterDensity.High),
+	}
+	d.Barrels = Range{
+		Low:     math.Round(d.Tonnes.Low * cfg.BarrelsPerTonne.Low),
+		Central: math.Round(d.Tonnes.Central * cfg.BarrelsPerTonne.Central),
+		High:    math.Round(d.Tonnes.High * cfg.BarrelsPerTonne.High),
+	}
+}
+
+func firstAfter(es []*event.Event, t time.Time, within time.Duration) *event.Event {
+	for _, e := range es {
+		if !e.Start.Before(t.Add(-time.Hour)) && e.Start.Sub(t) <= within {
+			return e
+		}
+	}
+	return nil
+}
+
+func hasBetween(ts []time.Time, a, b time.Time) bool {
+	for _, t := range ts {
+		if !t.Before(a) && !t.After(b) {
+			return true
+		}
+	}
+	return false
+}
+
+func pairKey(a, b uint32, arrival string) string {
+	if a > b {
+		a, b = b, a
+	}
+	return fmt.Sprintf("%d|%d|%s", a, b, arrival)
+}
+
+func num(v any) (float64, bool) {
+	switch x := v.(type) {
+	case float64:
+		return x, true
+	case int:
+		return float64(x), true
+	}
+	return 0, false
+}
+
+func round3(x float64) float64 { return math.Round(x*1000) / 1000 }
