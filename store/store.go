@@ -88,6 +88,12 @@ type Batch struct {
 	File *File
 }
 
+// Written counts the rows one Write added. Events already stored are not
+// counted.
+type Written struct {
+	Positions, Identities, Events int64
+}
+
 // BBox is a longitude/latitude box in degrees (WGS 84). A box with
 // MinLon > MaxLon crosses the antimeridian.
 type BBox struct {
@@ -126,8 +132,9 @@ type Counts struct {
 // Store is what Lookout needs from a database. Implementations are safe for
 // use by one goroutine at a time per Store value unless they say otherwise.
 type Store interface {
-	// Write stores a batch in one transaction.
-	Write(ctx context.Context, b *Batch) error
+	// Write stores a batch in one transaction and says how many rows it
+	// added.
+	Write(ctx context.Context, b *Batch) (Written, error)
 	// File returns the ingest record of the file with this hash, and
 	// ErrNotFound when it has never been ingested.
 	File(ctx context.Context, hash string) (File, error)

@@ -27,7 +27,7 @@ func BenchmarkWritePositions(b *testing.B) {
 	}
 	b.ResetTimer()
 	for b.Loop() {
-		if err := s.Write(context.Background(), &store.Batch{Positions: ps}); err != nil {
+		if _, err := s.Write(context.Background(), &store.Batch{Positions: ps}); err != nil {
 			b.Fatal(err)
 		}
 	}

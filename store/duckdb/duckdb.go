@@ -66,9 +66,9 @@ func (s *Store) Close() error {
 func (s *Store) DB() *sql.DB { return s.db }
 
 // Write stores b in one transaction.
-func (s *Store) Write(ctx context.Context, b *store.Batch) (err error) {
+func (s *Store) Write(ctx context.Context, b *store.Batch) (w store.Written, err error) {
 	if _, err := s.conn.ExecContext(ctx, "BEGIN TRANSACTION"); err != nil {
-		return fmt.Errorf("begin: %w", err)
+		return w, fmt.Errorf("begin: %w", err)
 	}
 	defer func() {
 		if err != nil {
@@ -78,10 +78,10 @@ func (s *Store) Write(ctx context.Context, b *store.Batch) (err error) {
 		}
 	}()
 	if err := s.appendRows(b); err != nil {
-		return err
+		return w, err
 	}
-	if err := s.writeEvents(ctx, b.Events); err != nil {
-		return err
+	if w.Events, err = s.writeEvents(ctx, b.Events); err != nil {
+		return w, err
 	}
 	for _, c := range b.Checkpoints {
 		if c.Data == nil {
@@ -90,20 +90,21 @@ func (s *Store) Write(ctx context.Context, b *store.Batch) (err error) {
 			_, err = s.conn.ExecContext(ctx, "INSERT OR REPLACE INTO checkpoints VALUES (?, ?, ?)", c.MMSI, c.Data, time.Now().UTC())
 		}
 		if err != nil {
-			return fmt.Errorf("write checkpoint %d: %w", c.MMSI, err)
+			return w, fmt.Errorf("write checkpoint %d: %w", c.MMSI, err)
 		}
 	}
 	if f := b.File; f != nil {
 		_, err = s.conn.ExecContext(ctx, "INSERT OR REPLACE INTO files VALUES (?, ?, ?, ?, ?, ?, ?, ?)",
 			f.Hash, f.Name, f.Size, f.Positions, f.Identities, f.Events, f.Done, time.Now().UTC())
 		if err != nil {
-			return fmt.Errorf("write file record: %w", err)
+			return w, fmt.Errorf("write file record: %w", err)
 		}
 	}
 	if _, err := s.conn.ExecContext(ctx, "COMMIT"); err != nil {
-		return fmt.Errorf("commit: %w", err)
+		return w, fmt.Errorf("commit: %w", err)
 	}
-	return nil
+	w.Positions, w.Identities = int64(len(b.Positions)), int64(len(b.Identities))
+	return w, nil
 }
 
 // appendRows appends positions and identities through DuckDB appenders on
@@ -215,27 +216,34 @@ func appendIdentities(conn driver.Conn, ids []store.Identity) error {
 	return nil
 }
 
-func (s *Store) writeEvents(ctx context.Context, evs []event.Event) error {
+func (s *Store) writeEvents(ctx context.Context, evs []event.Event) (int64, error) {
 	if len(evs) == 0 {
-		return nil
+		return 0, nil
 	}
 	stmt, err := s.conn.PrepareContext(ctx, `INSERT INTO events VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?) ON CONFLICT DO NOTHING`)
 	if err != nil {
-		return fmt.Errorf("prepare event insert: %w", err)
+		return 0, fmt.Errorf("prepare event insert: %w", err)
 	}
 	defer stmt.Close()
 	rows, err := sqlstore.DedupEvents(evs)
 	if err != nil {
-		return err
+		return 0, err
 	}
+	var added int64
 	for _, r := range rows {
-		if _, err := stmt.ExecContext(ctx, r.ID, r.Type, r.MMSI, nullU32(r.OtherMMSI), r.Start, r.End, r.Lat, r.Lon,
+		res, err := stmt.ExecContext(ctx, r.ID, r.Type, r.MMSI, nullU32(r.OtherMMSI), r.Start, r.End, r.Lat, r.Lon,
 			nullStr(r.Port), nullStr(r.PortID), nullStr(r.PortGroup), nullStr(r.FromPort), nullStr(r.FromPortID), nullStr(r.FromGroup),
-			r.Confidence, nullStr(r.Source), nullStr(r.Evidence)); err != nil {
-			return fmt.Errorf("insert event %s: %w", r.ID, err)
+			r.Confidence, nullStr(r.Source), nullStr(r.Evidence))
+		if err != nil {
+			return 0, fmt.Errorf("insert event %s: %w", r.ID, err)
 		}
+		n, err := res.RowsAffected()
+		if err != nil {
+			return 0, fmt.Errorf("insert event %s: %w", r.ID, err)
+		}
+		added += n
 	}
-	return nil
+	return added, nil
 }
 
 // File returns the ingest record of a file.

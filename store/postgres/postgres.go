@@ -63,23 +63,24 @@ func Open(ctx context.Context, url string) (*Store, error) {
 func (s *Store) Close() error { return s.conn.Close(context.Background()) }
 
 // Write stores b in one transaction.
-func (s *Store) Write(ctx context.Context, b *store.Batch) error {
+func (s *Store) Write(ctx context.Context, b *store.Batch) (store.Written, error) {
+	var w store.Written
 	// Encode events first: an event that cannot be stored fails the batch
 	// before anything is sent.
 	evs, err := sqlstore.DedupEvents(b.Events)
 	if err != nil {
-		return err
+		return w, err
 	}
 	tx, err := s.conn.Begin(ctx)
 	if err != nil {
-		return fmt.Errorf("begin: %w", err)
+		return w, fmt.Errorf("begin: %w", err)
 	}
 	defer tx.Rollback(context.WithoutCancel(ctx)) // no-op after Commit
 	if err := copyPositions(ctx, tx, b.Positions); err != nil {
-		return err
+		return w, err
 	}
 	if err := copyIdentities(ctx, tx, b.Identities); err != nil {
-		return err
+		return w, err
 	}
 	var batch pgx.Batch
 	for _, r := range evs {
@@ -106,14 +107,24 @@ func (s *Store) Write(ctx context.Context, b *store.Batch) error {
 			f.Hash, f.Name, f.Size, f.Positions, f.Identities, f.Events, f.Done, now)
 	}
 	if batch.Len() > 0 {
-		if err := tx.SendBatch(ctx, &batch).Close(); err != nil {
-			return fmt.Errorf("write events, checkpoints and file record: %w", err)
+		br := tx.SendBatch(ctx, &batch)
+		for range evs {
+			tag, err := br.Exec()
+			if err != nil {
+				br.Close()
+				return w, fmt.Errorf("insert event: %w", err)
+			}
+			w.Events += tag.RowsAffected()
+		}
+		if err := br.Close(); err != nil {
+			return w, fmt.Errorf("write checkpoints and file record: %w", err)
 		}
 	}
 	if err := tx.Commit(ctx); err != nil {
-		return fmt.Errorf("commit: %w", err)
+		return w, fmt.Errorf("commit: %w", err)
 	}
-	return nil
+	w.Positions, w.Identities = int64(len(b.Positions)), int64(len(b.Identities))
+	return w, nil
 }
 
 var positionColumns = []string{"mmsi", "ts", "lat", "lon", "sog", "cog", "heading", "status", "station", "flags"}

@@ -50,11 +50,16 @@ func Run(t *testing.T, open Opener) {
 
 var t0 = time.Date(2026, 3, 1, 0, 0, 0, 0, time.UTC)
 
-func write(t *testing.T, s store.Store, b *store.Batch) {
+func write(t *testing.T, s store.Store, b *store.Batch) store.Written {
 	t.Helper()
-	if err := s.Write(context.Background(), b); err != nil {
+	w, err := s.Write(context.Background(), b)
+	if err != nil {
 		t.Fatalf("Write: %v", err)
 	}
+	if w.Positions != int64(len(b.Positions)) || w.Identities != int64(len(b.Identities)) {
+		t.Fatalf("Write reported %+v for %d positions and %d identities", w, len(b.Positions), len(b.Identities))
+	}
+	return w
 }
 
 func counts(t *testing.T, s store.Store) store.Counts {
@@ -215,8 +220,12 @@ func sampleEvents() []event.Event {
 func testEventsIdempotent(t *testing.T, s store.Store) {
 	evs := sampleEvents()
 	// The same event twice in one batch, then the whole set again: stored once.
-	write(t, s, &store.Batch{Events: append(slices.Clone(evs), evs[0])})
-	write(t, s, &store.Batch{Events: evs})
+	if w := write(t, s, &store.Batch{Events: append(slices.Clone(evs), evs[0])}); w.Events != int64(len(evs)) {
+		t.Errorf("first Write added %d events, want %d", w.Events, len(evs))
+	}
+	if w := write(t, s, &store.Batch{Events: evs}); w.Events != 0 {
+		t.Errorf("second Write of the same events added %d, want 0", w.Events)
+	}
 	if got := counts(t, s).Events; got != int64(len(evs)) {
 		t.Fatalf("events stored = %d, want %d", got, len(evs))
 	}
@@ -290,7 +299,7 @@ func testFailedBatch(t *testing.T, s store.Store) {
 	// and identities were sent: none of it may remain.
 	bad := sampleEvents()[:1]
 	bad[0].Evidence = map[string]any{"x": math.Inf(1)}
-	err := s.Write(context.Background(), &store.Batch{
+	_, err := s.Write(context.Background(), &store.Batch{
 		Positions:   positions(10, 1),
 		Identities:  []store.Identity{{MMSI: 1, Time: t0, Name: "X"}},
 		Events:      bad,

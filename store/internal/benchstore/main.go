@@ -107,7 +107,7 @@ func run(backend string, n, vessels, batch int, dir, pgURL string, keep bool) er
 			ids = gen.identities()
 		}
 		t := time.Now()
-		if err := s.Write(ctx, &store.Batch{Positions: buf[:m], Identities: ids}); err != nil {
+		if _, err := s.Write(ctx, &store.Batch{Positions: buf[:m], Identities: ids}); err != nil {
 			return err
 		}
 		writing += time.Since(t)
