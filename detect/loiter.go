@@ -23,7 +23,11 @@ type loiterState struct {
 func (d *Detector) loiterPoint(v *vessel, p *track.Point) {
 	s := &v.loiter
 	kn := speedOf(v, p)
-	shoreNm := d.shoreKm(p.Lat, p.Lon) / kmPerNm
+	// The shore distance is the costliest figure: only ask for slow fixes.
+	shoreNm := 0.0
+	if kn < d.cfg.LoiterSpeedKn {
+		shoreNm = d.shoreKm(p.Lat, p.Lon) / kmPerNm
+	}
 	slow := kn < d.cfg.LoiterSpeedKn && shoreNm >= d.cfg.LoiterShoreNm
 	if s.on && (!slow || p.Time.Sub(s.end) >= d.cfg.GapMin) {
 		d.closeLoiter(v)

@@ -179,6 +179,7 @@ type Tracker struct {
 	emitted time.Time
 	vessels map[uint32]*vessel
 	stats   Stats
+	land01  map[[2]int32]bool
 }
 
 type segment struct {
@@ -287,7 +288,7 @@ func (t *Tracker) process(it *item) {
 	}
 	v.prev, v.hasPrev = f, true
 
-	if t.land != nil && t.land.OnLand(f.Lat, f.Lon) && t.land.DistanceToShoreKm(f.Lat, f.Lon) > t.cfg.InlandKm {
+	if t.inland(f.Lat, f.Lon) {
 		p.Flag = OnLand
 		t.stats.Flagged[OnLand]++
 		t.sink.Point(&p)
@@ -391,4 +392,25 @@ func abs64(x int64) int64 {
 		return -x
 	}
 	return x
+}
+
+// inland reports whether a fix lies on land further than InlandKm from the
+// shore. Answers are cached per 0.01° cell (judged at the cell's centre,
+// with the cell's half-diagonal as margin): land lookups are the costliest
+// step and ships keep to the same lanes.
+func (t *Tracker) inland(lat, lon float64) bool {
+	if t.land == nil {
+		return false
+	}
+	k := [2]int32{int32(math.Floor(lat * 100)), int32(math.Floor(lon * 100))}
+	if v, ok := t.land01[k]; ok {
+		return v
+	}
+	clat, clon := (float64(k[0])+0.5)/100, (float64(k[1])+0.5)/100
+	v := t.land.OnLand(clat, clon) && t.land.DistanceToShoreKm(clat, clon) > t.cfg.InlandKm+0.8
+	if t.land01 == nil {
+		t.land01 = map[[2]int32]bool{}
+	}
+	t.land01[k] = v
+	return v
 }

@@ -1,0 +1,351 @@
+// Package analyze runs the whole Lookout chain in one streaming pass:
+// AIS messages in (from package source), clean tracks (package track),
+// behaviours out (package detect). Decoding runs on its own goroutine and
+// hands batches of fixes to tracking and detection on another, so two cores
+// are busy; memory is bounded by the vessels alive in the reorder and
+// detector state, not by the input's size.
+package analyze
+
+import (
+	"bufio"
+	"compress/gzip"
+	"fmt"
+	"io"
+	"math"
+	"os"
+	"sort"
+	"strings"
+
+	"github.com/lookout-osint/lookout/ais"
+	"github.com/lookout-osint/lookout/detect"
+	"github.com/lookout-osint/lookout/event"
+	"github.com/lookout-osint/lookout/geo"
+	"github.com/lookout-osint/lookout/ref"
+	"github.com/lookout-osint/lookout/source"
+	"github.com/lookout-osint/lookout/track"
+)
+
+// Options configure a run.
+type Options struct {
+	Detect  detect.Config
+	Track   track.Config
+	Catalog *ref.Catalog // nil: ref.Default()
+	// Land is used for impossible (inland) positions and shore distance;
+	// nil: geo.DefaultLand().
+	Land *geo.Land
+	// NoLand skips the land index (tests on synthetic seas).
+	NoLand bool
+}
+
+// DefaultOptions returns the defaults of every stage.
+func DefaultOptions() Options {
+	return Options{Detect: detect.DefaultConfig(), Track: track.DefaultConfig()}
+}
+
+// Totals is what a run saw and produced.
+type Totals struct {
+	Lines, Sentences, Messages int64
+	Fixes, Statics             int64
+	NoTime                     int64 // messages without a receive time (cannot be placed on a track)
+	Duplicates                 int64
+	Flagged                    map[track.Reason]int64
+	Vessels                    int
+	Events                     map[event.Type]int
+	Rejected                   map[string]int64
+}
+
+// Ports builds the detector's port list from the catalogue: every World
+// Port Index point with its groups, except that a port with a user polygon
+// (an area naming its port) is entered by the polygon instead of the radius.
+func Ports(cat *ref.Catalog) []detect.Port {
+	poly := map[string][][2]float64{}
+	for _, a := range cat.Areas() {
+		if a.PortID == "" || len(a.Polygon) == 0 || len(a.Polygon[0]) == 0 {
+			continue
+		}
+		var ring [][2]float64
+		for _, p := range a.Polygon[0][0] {
+			ring = append(ring, [2]float64{p[0], p[1]})
+		}
+		poly[a.PortID] = ring
+	}
+	out := make([]detect.Port, 0, len(cat.Ports))
+	for _, p := range cat.Ports {
+		out = append(out, detect.Port{ID: p.ID, Name: p.Name, Lat: p.Lat, Lon: p.Lon,
+			Groups: cat.GroupsOf(p.ID), Polygon: poly[p.ID]})
+	}
+	return out
+}
+
+// batch is a slice of inputs handed from the decoding goroutine.
+type batch struct {
+	fixes   []track.Fix
+	statics []track.Static
+	order   []bool // true: next fix, false: next static, in input order
+}
+
+const batchSize = 4096
+
+// Analyzer holds one run's pipeline.
+type Analyzer struct {
+	opt     Options
+	tracker *track.Tracker
+	det     *detect.Detector
+	tot     Totals
+}
+
+type sink struct{ d *detect.Detector }
+
+func (s sink) Point(p *track.Point)   { s.d.Point(p) }
+func (s sink) Static(x *track.Static) { s.d.Static(x) }
+
+// New returns an Analyzer that passes every event to emit.
+func New(opt Options, emit func(*event.Event)) *Analyzer {
+	cat := opt.Catalog
+	if cat == nil {
+		cat = ref.Default()
+	}
+	var land *geo.Land
+	if !opt.NoLand {
+		land = opt.Land
+		if land == nil {
+			land = geo.DefaultLand()
+		}
+	}
+	ports := detect.NewPortIndex(Ports(cat), math.Max(opt.Detect.EncounterPortKm, opt.Detect.PortExitKm+opt.Detect.PortSlackKm))
+	a := &Analyzer{opt: opt, tot: Totals{Rejected: map[string]int64{}}}
+	var shore detect.Shore
+	var tland track.Land
+	if land != nil {
+		shore, tland = land, land
+	}
+	a.det = detect.New(opt.Detect, ports, shore, emit)
+	a.det.Flag = cat.Flag
+	a.tracker = track.New(opt.Track, tland, sink{a.det})
+	return a
+}
+
+// Read runs one input through the pipeline: r is decoded on its own
+// goroutine while the calling goroutine tracks and detects.
+func (a *Analyzer) Read(r source.Reader) error {
+	ch := make(chan *batch, 8)
+	free := make(chan *batch, 8)
+	errc := make(chan error, 1)
+	go func() {
+		defer close(ch)
+		b := &batch{}
+		var noTime int64
+		for r.Next() {
+			if add(b, r.Message(), &noTime) && len(b.order) >= batchSize {
+				ch <- b
+				select {
+				case b = <-free:
+					b.fixes, b.statics, b.order = b.fixes[:0], b.statics[:0], b.order[:0]
+				default:
+					b = &batch{}
+				}
+			}
+		}
+		if len(b.order) > 0 {
+			ch <- b
+		}
+		st := r.Stats()
+		a.tot.Lines += st.Lines
+		a.tot.Sentences += st.Sentences
+		a.tot.Messages += st.Messages
+		a.tot.NoTime += noTime
+		for k, v := range st.Rejected {
+			a.tot.Rejected[k] += v
+		}
+		errc <- r.Err()
+	}()
+	for b := range ch {
+		fi, si := 0, 0
+		for _, isFix := range b.order {
+			if isFix {
+				a.tracker.AddFix(b.fixes[fi])
+				fi++
+			} else {
+				a.tracker.AddStatic(b.statics[si])
+				si++
+			}
+		}
+		a.tot.Fixes += int64(fi)
+		a.tot.Statics += int64(si)
+		select {
+		case free <- b:
+		default:
+		}
+	}
+	return <-errc
+}
+
+// Finish flushes every stage and returns the totals.
+func (a *Analyzer) Finish() Totals {
+	a.tracker.Flush()
+	a.det.Flush()
+	st := a.tracker.Stats()
+	a.tot.Duplicates = st.Duplicates
+	a.tot.Flagged = st.Flagged
+	a.tot.Vessels = a.tracker.Vessels()
+	a.tot.Events = a.det.Counts()
+	if a.tot.NoTime > 0 {
+		a.tot.Rejected["no receive time"] += a.tot.NoTime
+	}
+	return a.tot
+}
+
+// add converts one message into track input, appending to b; it reports
+// whether anything was added. Messages without a receive time cannot be
+// placed in time and are counted.
+func add(b *batch, m *ais.Message, noTime *int64) bool {
+	if m.MMSI == 0 {
+		return false
+	}
+	switch m.Type {
+	case 1, 2, 3, 18, 19, 27, 5, 24:
+	default:
+		return false
+	}
+	if m.RxTime.IsZero() {
+		*noTime++
+		return false
+	}
+	switch m.Type {
+	case 5:
+		s := &m.StaticA
+		b.statics = append(b.statics, track.Static{MMSI: m.MMSI, Time: m.RxTime, IMO: s.IMO,
+			Name: clean(s.ShipName), CallSign: clean(s.CallSign), ShipType: int(s.ShipType),
+			Length: float64(s.Dim.ToBow) + float64(s.Dim.ToStern), Beam: float64(s.Dim.ToPort) + float64(s.Dim.ToStarboard),
+			Draught: s.Draught, Destination: clean(s.Destination)})
+		b.order = append(b.order, false)
+		return true
+	case 24:
+		s := &m.StaticB
+		st := track.Static{MMSI: m.MMSI, Time: m.RxTime}
+		if s.PartNo == 0 {
+			st.Name = clean(s.ShipName)
+		} else {
+			st.ShipType, st.CallSign = int(s.ShipType), clean(s.CallSign)
+			if s.MothershipMMSI == 0 {
+				st.Length = float64(s.Dim.ToBow) + float64(s.Dim.ToStern)
+				st.Beam = float64(s.Dim.ToPort) + float64(s.Dim.ToStarboard)
+			}
+		}
+		b.statics = append(b.statics, st)
+		b.order = append(b.order, false)
+		return true
+	}
+	f := track.Fix{MMSI: m.MMSI, Time: m.RxTime, SOG: math.NaN(), COG: math.NaN(), Heading: -1, Status: 15, Station: m.Station, Class: 'A'}
+	f.Lat, f.Lon, f.HasPos = m.Position()
+	if v, ok := m.Speed(); ok {
+		f.SOG = v
+	}
+	if v, ok := m.Course(); ok {
+		f.COG = v
+	}
+	if v, ok := m.Heading(); ok {
+		f.Heading = v
+	}
+	switch m.Type {
+	case 1, 2, 3:
+		f.Status = int(m.PosA.Status)
+	case 18, 19:
+		f.Class = 'B'
+	}
+	b.fixes = append(b.fixes, f)
+	b.order = append(b.order, true)
+	if m.Type == 19 {
+		x := &m.ExtB
+		b.statics = append(b.statics, track.Static{MMSI: m.MMSI, Time: m.RxTime, Name: clean(x.ShipName),
+			ShipType: int(x.ShipType), Length: float64(x.Dim.ToBow) + float64(x.Dim.ToStern),
+			Beam: float64(x.Dim.ToPort) + float64(x.Dim.ToStarboard)})
+		b.order = append(b.order, false)
+	}
+	return true
+}
+
+// clean trims AIS text padding ('@' and spaces).
+func clean(s string) string { return strings.TrimRight(strings.TrimSpace(s), "@ ") }
+
+// WriteTotals prints the end-of-run summary.
+func WriteTotals(w io.Writer, t Totals) {
+	fmt.Fprintf(w, "lines %d, sentences %d, messages %d, fixes %d, static reports %d, vessels %d\n",
+		t.Lines, t.Sentences, t.Messages, t.Fixes, t.Statics, t.Vessels)
+	fmt.Fprintf(w, "merged duplicates %d", t.Duplicates)
+	for _, r := range sortedKeys(t.Flagged) {
+		fmt.Fprintf(w, ", flagged %s %d", r, t.Flagged[track.Reason(r)])
+	}
+	fmt.Fprintln(w)
+	fmt.Fprint(w, "events:")
+	total := 0
+	for _, ty := range event.Types {
+		fmt.Fprintf(w, " %s %d", ty, t.Events[ty])
+		total += t.Events[ty]
+	}
+	fmt.Fprintf(w, " (total %d)\n", total)
+	var rt int64
+	for _, v := range t.Rejected {
+		rt += v
+	}
+	fmt.Fprintf(w, "rejected lines %d", rt)
+	for _, r := range sortedKeys(t.Rejected) {
+		fmt.Fprintf(w, "; %s: %d", r, t.Rejected[r])
+	}
+	fmt.Fprintln(w)
+}
+
+func sortedKeys[K ~string, V any](m map[K]V) []string {
+	out := make([]string, 0, len(m))
+	for k := range m {
+		out = append(out, string(k))
+	}
+	sort.Strings(out)
+	return out
+}
+
+// Open opens a named input ("-" is standard input) for Read, decompressing
+// gzip, and reports its size on disk (-1 when unknown). Every byte read from
+// the file itself (compressed or not) is passed to progress, if not nil, so
+// that a progress bar can follow the file.
+func Open(name string, progress io.Writer) (source.Reader, int64, func() error, error) {
+	var f *os.File
+	size := int64(-1)
+	if name == "-" {
+		f = os.Stdin
+	} else {
+		var err error
+		if f, err = os.Open(name); err != nil {
+			return nil, 0, nil, err
+		}
+		if fi, err := f.Stat(); err == nil && fi.Mode().IsRegular() {
+			size = fi.Size()
+		}
+	}
+	closeFn := func() error {
+		if f == os.Stdin {
+			return nil
+		}
+		return f.Close()
+	}
+	var r io.Reader = f
+	if progress != nil {
+		r = io.TeeReader(f, progress)
+	}
+	br := bufio.NewReaderSize(r, 256*1024)
+	var in io.Reader = br
+	if magic, _ := br.Peek(2); len(magic) == 2 && magic[0] == 0x1f && magic[1] == 0x8b {
+		zr, err := gzip.NewReader(br)
+		if err != nil {
+			closeFn()
+			return nil, 0, nil, fmt.Errorf("%s: %w", name, err)
+		}
+		in = zr
+	}
+	sr, _, err := source.NewReader(in)
+	if err != nil {
+		closeFn()
+		return nil, 0, nil, fmt.Errorf("%s: %w", name, err)
+	}
+	return sr, size, closeFn, nil
+}

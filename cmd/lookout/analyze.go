@@ -1,0 +1,154 @@
+package main
+
+import (
+	"bufio"
+	"fmt"
+	"io"
+	"os"
+	"strings"
+
+	"github.com/lookout-osint/lookout/analyze"
+	"github.com/lookout-osint/lookout/event"
+	"github.com/lookout-osint/lookout/ref"
+	"github.com/schollz/progressbar/v3"
+	"github.com/spf13/cobra"
+	"golang.org/x/term"
+)
+
+func init() {
+	opt := analyze.DefaultOptions()
+	var (
+		format   string
+		outPath  string
+		sets     []string
+		watch    string
+		userFile string
+		progress bool
+		quiet    bool
+	)
+	var thresholds strings.Builder
+	opt.Detect.Describe(&thresholds)
+	cmd := &cobra.Command{
+		Use:   "analyze [FILE...|-]",
+		Short: "Detect behaviours (port visits, encounters, gaps, spoofing, ...) in AIS data, with evidence",
+		Long: `Read AIS data (NMEA with tag blocks or timestamp prefixes, gzip or not, or
+Danish Maritime Authority / NOAA MarineCadastre CSV exports, recognised by
+their header) in one streaming pass: clean per-vessel tracks, then every
+detector. Events are written to stdout; totals (messages, vessels, events by
+type, rejected lines by reason) to stderr at the end.
+
+Event types: ` + joinTypes() + `.
+
+Thresholds (override any with --set Name=value; durations like 6h):
+` + thresholds.String(),
+		Example: `  lookout analyze out/ais.nmea.gz --format jsonl > events.jsonl
+  lookout analyze aisdk-2024-03-01.csv --format table
+  cat feed.nmea | lookout analyze - --set GapMin=6h --watch KP,RU-FE --format geojson > events.geojson`,
+		RunE: func(cmd *cobra.Command, args []string) error {
+			if len(args) == 0 {
+				args = []string{"-"}
+			}
+			for _, s := range sets {
+				k, v, ok := strings.Cut(s, "=")
+				if !ok {
+					return fmt.Errorf("--set %q: want Name=value", s)
+				}
+				if err := opt.Detect.Set(k, v); err != nil {
+					return err
+				}
+			}
+			if watch != "" {
+				opt.Detect.WatchedGroups = strings.Split(watch, ",")
+			}
+			if userFile != "" {
+				cat, err := ref.Default().WithUserFile(userFile)
+				if err != nil {
+					return err
+				}
+				opt.Catalog = cat
+			}
+			var out io.Writer = os.Stdout
+			if outPath != "" {
+				f, err := os.Create(outPath)
+				if err != nil {
+					return err
+				}
+				defer f.Close()
+				out = f
+			}
+			if format == "" {
+				format = "jsonl"
+				if outPath == "" && term.IsTerminal(int(os.Stdout.Fd())) {
+					format = "table"
+				}
+			}
+			bw := bufio.NewWriterSize(out, 256*1024)
+			w, err := analyze.NewWriter(bw, format)
+			if err != nil {
+				return err
+			}
+			var werr error
+			a := analyze.New(opt, func(e *event.Event) {
+				if err := w.Write(e); err != nil && werr == nil {
+					werr = err
+				}
+			})
+			showBar := progress || term.IsTerminal(int(os.Stderr.Fd()))
+			for _, name := range args {
+				var bar *progressbar.ProgressBar
+				var pw io.Writer
+				if showBar && !quiet {
+					bar = progressbar.DefaultBytes(-1, "reading "+name)
+					pw = bar
+				}
+				r, size, closeFn, err := analyze.Open(name, pw)
+				if err != nil {
+					return err
+				}
+				if bar != nil && size > 0 {
+					bar.ChangeMax64(size)
+				}
+				err = a.Read(r)
+				closeFn()
+				if bar != nil {
+					bar.Finish()
+					fmt.Fprintln(os.Stderr)
+				}
+				if err != nil {
+					return fmt.Errorf("%s: %w", name, err)
+				}
+			}
+			tot := a.Finish()
+			if err := w.Close(); err != nil {
+				return err
+			}
+			if err := bw.Flush(); err != nil {
+				return err
+			}
+			if werr != nil {
+				return werr
+			}
+			if !quiet {
+				analyze.WriteTotals(os.Stderr, tot)
+			}
+			return nil
+		},
+	}
+	f := cmd.Flags()
+	f.StringVarP(&format, "format", "f", "", "output format: "+strings.Join(analyze.Formats, ", ")+" (default table on a terminal, else jsonl)")
+	f.StringVarP(&outPath, "output", "o", "", "write events to this file instead of stdout")
+	f.StringArrayVar(&sets, "set", nil, "override a threshold, Name=value (repeatable; names listed above)")
+	f.StringVar(&watch, "watch", "", "watched port groups, comma-separated (default KP,RU-FE)")
+	f.StringVar(&userFile, "places", "", "user file of port groups and polygons (YAML, JSON or GeoJSON); polygons replace port radii")
+	f.BoolVar(&progress, "progress", false, "show a progress bar even when stderr is not a terminal")
+	f.BoolVarP(&quiet, "quiet", "q", false, "no progress bar and no totals")
+	root.AddCommand(cmd)
+}
+
+func joinTypes() string {
+	s := make([]string, len(event.Types))
+	for i, t := range event.Types {
+		s[i] = string(t)
+	}
+	return strings.Join(s, ", ")
+}
