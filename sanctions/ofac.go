@@ -39,6 +39,8 @@ func ReadOFACSDN(r io.Reader, source string) (*List, error) {
 		return nil, fmt.Errorf("read OFAC SDN: %w", err)
 	}
 	l := &List{Name: "OFAC-SDN", Source: source}
+	// OFAC ends the file with a DOS end-of-file byte (Ctrl-Z).
+	data = bytes.TrimRight(data, "\x1a\r\n")
 	cr := csv.NewReader(bytes.NewReader(decodeLegacy(data)))
 	cr.FieldsPerRecord = -1
 	cr.LazyQuotes = true

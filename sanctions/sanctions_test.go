@@ -46,6 +46,10 @@ func TestReadOFACSDNRaw(t *testing.T) {
 	if l.Stats.Entries != 851 {
 		t.Errorf("entries = %d, want the 851 vessel rows; stats %s", l.Stats.Entries, l.Stats)
 	}
+	// 14,965 rows and OFAC's trailing Ctrl-Z, which is not a row.
+	if l.Stats.Rows != 14965 || len(l.Stats.Rejected) != 0 {
+		t.Errorf("stats %s", l.Stats)
+	}
 	if l.Stats.Entries+l.Stats.Skipped+sum(l.Stats.Rejected) != l.Stats.Rows {
 		t.Errorf("rows do not add up: %s", l.Stats)
 	}
@@ -228,5 +232,22 @@ func TestSaveLoad(t *testing.T) {
 	}
 	if len(got) != 1 || got[0].Name != "My List" || got[0].Entries[0].IMOs[0] != 9187629 {
 		t.Errorf("loaded %+v", got)
+	}
+}
+
+func TestOFACBadRowsCounted(t *testing.T) {
+	in := "1,\"SHORT ROW\",\"vessel\"\r\n" +
+		"2,\"GOOD\",\"vessel\",\"DPRK\",-0- ,-0- ,-0- ,-0- ,-0- ,-0- ,-0- ,\"Vessel Registration Identification IMO 9187629.\"\r\n" +
+		"3,\"\",\"vessel\",\"DPRK\",-0- ,-0- ,-0- ,-0- ,-0- ,-0- ,-0- ,-0- \r\n" +
+		"4,\"ACME LTD\",-0- ,\"SDGT\",-0- ,-0- ,-0- ,-0- ,-0- ,-0- ,-0- ,-0- \r\n\x1a"
+	l, err := ReadOFACSDN(strings.NewReader(in), "test")
+	if err != nil {
+		t.Fatal(err)
+	}
+	if l.Stats.Rows != 4 || l.Stats.Rejected["columns_3_not_12"] != 1 || l.Stats.Rejected["no_name"] != 1 || l.Stats.Skipped != 1 {
+		t.Errorf("stats %s", l.Stats)
+	}
+	if len(l.Entries) != 1 || l.Entries[0].Name != "GOOD" || l.Entries[0].Programs[0] != "DPRK" || len(l.Entries[0].Flags) != 0 {
+		t.Errorf("entries %+v", l.Entries)
 	}
 }

@@ -1,0 +1,200 @@
+package main
+
+import (
+	"compress/gzip"
+	"encoding/json"
+	"fmt"
+	"io"
+	"os"
+	"sort"
+	"strings"
+	"text/tabwriter"
+
+	"github.com/spf13/cobra"
+
+	"github.com/lookout-osint/lookout/event"
+	"github.com/lookout-osint/lookout/ref"
+	"github.com/lookout-osint/lookout/risk"
+	"github.com/lookout-osint/lookout/sanctions"
+)
+
+func init() {
+	var (
+		top        int
+		format     string
+		identities string
+		watch      []string
+		noFOC      bool
+		mmsi       uint32
+	)
+	cmd := &cobra.Command{
+		Use:   "risk [EVENTS.jsonl…|-]",
+		Short: "Rank vessels by a risk score that is a sum of named factors, each citing its events",
+		Long: `Reads events as JSON lines (lookout analyze --format jsonl; .gz accepted) and scores
+every vessel. Factors and default weights (points each, cap):
+  listed                      50 × strongest sanctions_match strength (cap 50)
+  watched_port_visit          15 per visit to a watched group (KP), cap 45
+  watched_trip                10 per RU-FE↔KP voyage, cap 40
+  meeting_listed_vessel       20 × partner's match strength per encounter, cap 40
+  meeting_high_risk_vessel    10 per encounter with a partner scoring ≥ 30 before meetings, cap 30
+  deliberate_gap               8 per gap with evidence.deliberate, cap 24
+  possible_dark_port_visit    12 × confidence, cap 36
+  spoofing                    10 each, cap 20
+  identity_change / flag_change 5 / 8 each, cap 20 / 16
+  cargo_change_at_sea         10 per draught change at an encounter, cap 20
+  flag_of_convenience          5 once, when the MMSI's flag is on the ITF list of 2013
+With --identities, the identities are screened against the sanctions lists first and
+their sanctions_match events join the input.`,
+		Example: `  lookout analyze --format jsonl month.nmea.gz > events.jsonl
+  lookout risk --top 20 events.jsonl
+  lookout risk --identities identities.csv --format json events.jsonl
+  lookout risk --mmsi 445123000 events.jsonl`,
+		RunE: func(cmd *cobra.Command, args []string) error {
+			if len(args) == 0 {
+				args = []string{"-"}
+			}
+			rejected := map[string]int{}
+			var evs []event.Event
+			for _, a := range args {
+				es, err := readEventsFile(a, rejected)
+				if err != nil {
+					return err
+				}
+				evs = append(evs, es...)
+			}
+			if identities != "" {
+				ms, err := screenFile(identities)
+				if err != nil {
+					return err
+				}
+				evs = append(evs, ms...)
+			}
+			cfg := risk.DefaultConfig()
+			if len(watch) > 0 {
+				cfg.WatchedGroups = watch
+			}
+			if noFOC {
+				cfg.FOC = nil
+			}
+			seen := map[uint32]bool{}
+			var vessels []risk.Vessel
+			for _, e := range evs {
+				for _, m := range []uint32{e.MMSI, e.OtherMMSI} {
+					if m != 0 && !seen[m] {
+						seen[m] = true
+						info := ref.Default().MMSI(m)
+						flag := info.ISO2
+						if flag == "" {
+							flag = info.Flag
+						}
+						vessels = append(vessels, risk.Vessel{MMSI: m, Flag: flag})
+					}
+				}
+			}
+			sort.Slice(vessels, func(i, j int) bool { return vessels[i].MMSI < vessels[j].MMSI })
+			scores := risk.Scores(cfg, evs, vessels)
+			if mmsi != 0 {
+				var only []risk.Score
+				for _, s := range scores {
+					if s.MMSI == mmsi {
+						only = append(only, s)
+					}
+				}
+				scores = only
+			} else if top > 0 && len(scores) > top {
+				scores = scores[:top]
+			}
+			if len(rejected) > 0 {
+				fmt.Fprintf(cmd.ErrOrStderr(), "rejected lines: %v\n", rejected)
+			}
+			if format == "json" {
+				enc := json.NewEncoder(cmd.OutOrStdout())
+				for _, s := range scores {
+					if err := enc.Encode(s); err != nil {
+						return err
+					}
+				}
+				return nil
+			}
+			w := tabwriter.NewWriter(cmd.OutOrStdout(), 0, 2, 2, ' ', 0)
+			fmt.Fprintln(w, "RANK\tMMSI\tSCORE\tFACTOR\tPOINTS\tHOW\tEVENTS")
+			for i, s := range scores {
+				if len(s.Factors) == 0 {
+					fmt.Fprintf(w, "%d\t%d\t%.1f\t\t\t\t\n", i+1, s.MMSI, s.Total)
+				}
+				for j, f := range s.Factors {
+					rank, id, total := "", "", ""
+					if j == 0 {
+						rank, id, total = fmt.Sprint(i+1), fmt.Sprint(s.MMSI), fmt.Sprintf("%.1f", s.Total)
+					}
+					fmt.Fprintf(w, "%s\t%s\t%s\t%s\t%.1f\t%s\t%s\n", rank, id, total, f.Name, f.Points, f.Detail, shortIDs(f.EventIDs))
+				}
+			}
+			return w.Flush()
+		},
+	}
+	cmd.Flags().IntVar(&top, "top", 20, "show the N highest scores (0: all)")
+	cmd.Flags().StringVar(&format, "format", "table", "table or json (one score per line, every event ID)")
+	cmd.Flags().StringVar(&identities, "identities", "", "identities file to screen against the sanctions lists (see lookout sanctions screen)")
+	cmd.Flags().StringSliceVar(&watch, "watch", nil, "watched port groups (default KP)")
+	cmd.Flags().BoolVar(&noFOC, "no-foc", false, "leave out the flag-of-convenience factor")
+	cmd.Flags().Uint32Var(&mmsi, "mmsi", 0, "show only this vessel's score")
+	root.AddCommand(cmd)
+}
+
+func readEventsFile(path string, rejected map[string]int) ([]event.Event, error) {
+	var r io.Reader = os.Stdin
+	if path != "-" {
+		f, err := os.Open(path)
+		if err != nil {
+			return nil, err
+		}
+		defer f.Close()
+		r = f
+		if strings.HasSuffix(path, ".gz") {
+			zr, err := gzip.NewReader(f)
+			if err != nil {
+				return nil, fmt.Errorf("%s: %w", path, err)
+			}
+			r = zr
+		}
+	}
+	evs, err := risk.ReadEvents(r, rejected)
+	if err != nil {
+		return nil, fmt.Errorf("%s: %w", path, err)
+	}
+	return evs, nil
+}
+
+// screenFile screens an identities file against the builtin and imported
+// lists and returns the sanctions_match events.
+func screenFile(path string) ([]event.Event, error) {
+	f, err := os.Open(path)
+	if err != nil {
+		return nil, err
+	}
+	defer f.Close()
+	ids, _, err := sanctions.ReadIdentities(f)
+	if err != nil {
+		return nil, err
+	}
+	ix, err := loadIndex(sanctions.ListDir, false)
+	if err != nil {
+		return nil, err
+	}
+	var out []event.Event
+	ix.MatchAll(ids, func(i int, ms []sanctions.Match) {
+		if ev, ok := sanctions.Event(ids[i], ms); ok {
+			out = append(out, ev)
+		}
+	})
+	return out, nil
+}
+
+func shortIDs(ids []string) string {
+	const show = 3
+	if len(ids) <= show {
+		return strings.Join(ids, ",")
+	}
+	return strings.Join(ids[:show], ",") + fmt.Sprintf(",… (+%d)", len(ids)-show)
+}
