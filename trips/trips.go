@@ -6,8 +6,10 @@
 // # What one trip is
 //
 // For each vessel the port calls are put in time order (by start). A call is
-// either seen in AIS (a port_visit event) or possible while dark (a
-// possible_dark_port_visit event: a gap long enough to reach the port). A
+// either seen in AIS (a port_visit event) or dark: possible while dark (a
+// possible_dark_port_visit event: a gap long enough to reach the port), or a
+// port_visit with source "satellite" (seen only from space, as ground truth
+// marks visits made with AIS off). A
 // call is in a group when the event's port_group is that group, or when
 // Config.GroupsOf lists the group for the event's port_id. Overlapping
 // possible dark visits of one vessel (one gap that could have reached several
@@ -195,7 +197,9 @@ func Count(events []event.Event, cfg Config) Result {
 		var calls []Call
 		if len(v.visits) > 0 {
 			for _, e := range v.visits {
-				calls = append(calls, cfg.call(e, false))
+				// A visit known only from satellite imagery (ground truth
+				// marks it so) was not seen in AIS.
+				calls = append(calls, cfg.call(e, e.Source == event.SourceSatellite))
 			}
 		} else {
 			calls = callsFromVoyages(v.voyages, &cfg)

@@ -246,3 +246,16 @@ func TestFromVoyages(t *testing.T) {
 		t.Fatalf("voyage evidence: %+v", r.Trips)
 	}
 }
+
+func TestSatelliteVisitIsDark(t *testing.T) {
+	evs := events(10,
+		call{"Vostochny", "RU-FE", day(11, 1, 0), 10, false},
+		call{"Nampo", "KP", day(11, 4, 0), 30, false},
+	)
+	evs[1].Source = event.SourceSatellite
+	r := Count(evs, cfg)
+	tot := total(t, r, "RU-FE")
+	if tot.Trips != 0 || tot.DarkTrips != 1 || tot.DarkVisits != 1 || tot.Visits != 0 {
+		t.Fatalf("satellite-only visit counted as seen: %+v", tot)
+	}
+}
