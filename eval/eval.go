@@ -246,6 +246,18 @@ func Evaluate(truth, detected []event.Event, cfg Config) Result {
 		}
 	}
 
+	// Misses grouped by type in report order, then by time, so a detector
+	// author reads the ones of their type together.
+	rank := map[event.Type]int{}
+	for i, t := range types {
+		rank[t] = i
+	}
+	byTypeTime := func(a, b Miss) int {
+		return cmp.Or(cmp.Compare(rank[a.Event.Type], rank[b.Event.Type]), a.Event.Start.Compare(b.Event.Start), cmp.Compare(a.Event.MMSI, b.Event.MMSI))
+	}
+	slices.SortStableFunc(res.Missed, byTypeTime)
+	slices.SortStableFunc(res.Spurious, byTypeTime)
+
 	res.Overall.Type = "overall"
 	for _, t := range types {
 		s := scores[t]
