@@ -251,3 +251,28 @@ func TestOFACBadRowsCounted(t *testing.T) {
 		t.Errorf("entries %+v", l.Entries)
 	}
 }
+
+func TestReadIdentities(t *testing.T) {
+	vessels := `[{"vessel":1,"role":"covert","identities":[
+	  {"from":"2024-01-01T00:00:00Z","mmsi":445000001,"imo":1234567,"name":"HAI STAR","call_sign":"HMAB","flag":"KP"},
+	  {"from":"2024-02-01T00:00:00Z","mmsi":352000001,"imo":1234567,"name":"OCEAN PEARL","call_sign":"3EAB","flag":"PA"}]},
+	 {"vessel":2,"identities":[]}, 7]`
+	ids, rej, err := ReadIdentities(strings.NewReader(vessels))
+	if err != nil {
+		t.Fatal(err)
+	}
+	if len(ids) != 2 || ids[0].Last.Month() != 2 || ids[1].First.Month() != 2 || !ids[1].Last.IsZero() || ids[1].Name != "OCEAN PEARL" {
+		t.Errorf("vessels.json identities %+v", ids)
+	}
+	if rej["no_identity"] != 1 || rej["json_shape"] != 1 {
+		t.Errorf("rejected %v", rej)
+	}
+	csvIn := "mmsi,imo,name,call_sign,first\n445000001,1234567,HAI STAR,HMAB,2024-01-01T00:00:00Z\nx,1,2\n445000002,IMO1234567,,,\n"
+	ids, rej, err = ReadIdentities(strings.NewReader(csvIn))
+	if err != nil {
+		t.Fatal(err)
+	}
+	if len(ids) != 2 || ids[1].IMO != 1234567 || rej["mmsi"] != 1 {
+		t.Errorf("csv identities %+v, rejected %v", ids, rej)
+	}
+}
