@@ -11,6 +11,7 @@ import (
 	"path/filepath"
 	"strings"
 	"testing"
+	"time"
 
 	xtiff "golang.org/x/image/tiff"
 )
@@ -26,7 +27,8 @@ func TestWriteReadRoundTrip(t *testing.T) {
 			img[i] = rng.Float32()
 		}
 		path := filepath.Join(t.TempDir(), "x.tif")
-		wr, err := Create(path, w, h, testTransform, WriterOptions{TileSize: 64, Deflate: deflate})
+		when := time.Date(2024, 3, 1, 21, 30, 5, 0, time.UTC)
+		wr, err := Create(path, w, h, testTransform, WriterOptions{TileSize: 64, Deflate: deflate, Time: when})
 		if err != nil {
 			t.Fatal(err)
 		}
@@ -42,7 +44,7 @@ func TestWriteReadRoundTrip(t *testing.T) {
 		if err != nil {
 			t.Fatal(err)
 		}
-		if g.Width != w || g.Height != h || g.Transform != testTransform || g.EPSG != 4326 {
+		if g.Width != w || g.Height != h || g.Transform != testTransform || g.EPSG != 4326 || !g.Time.Equal(when) {
 			t.Fatalf("header: %dx%d %v EPSG:%d", g.Width, g.Height, g.Transform, g.EPSG)
 		}
 		// A window straddling tile edges and the image edge.

@@ -24,6 +24,7 @@ import (
 	"os"
 	"strconv"
 	"strings"
+	"time"
 
 	"golang.org/x/image/tiff/lzw"
 )
@@ -71,6 +72,9 @@ type File struct {
 	NoData float64
 	// EPSG is the coordinate reference system's code (always 4326 today).
 	EPSG int
+	// Time is the TIFF DateTime tag (acquisition time in files Lookout
+	// writes; processing time in some others), zero when absent.
+	Time time.Time
 
 	r         io.ReaderAt
 	closer    io.Closer
@@ -365,6 +369,12 @@ func (g *File) parseLayout(tags map[uint16]entry) error {
 	}
 	if g.comp != 1 && g.chunkBytes() > maxChunkDecoded {
 		return fmt.Errorf("compressed blocks of %d MB are too large to read piecewise; retile the image (gdal_translate -co TILED=YES)", g.chunkBytes()>>20)
+	}
+	if dt, ok := tags[306]; ok && dt.typ == 2 {
+		s := strings.TrimRight(string(dt.val), "\x00 ")
+		if t, err := time.Parse("2006:01:02 15:04:05", s); err == nil {
+			g.Time = t
+		}
 	}
 	if nd, ok := tags[42113]; ok && nd.typ == 2 {
 		s := strings.TrimSpace(strings.TrimRight(string(nd.val), "\x00"))

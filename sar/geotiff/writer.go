@@ -11,6 +11,7 @@ import (
 	"math"
 	"os"
 	"sort"
+	"time"
 )
 
 // Writer streams a single-band float32 tiled GeoTIFF in WGS 84, one row of
@@ -23,6 +24,7 @@ type Writer struct {
 	tile      int
 	deflate   bool
 	t         Transform
+	time      time.Time
 	nextRow   int
 	offsets   []uint32
 	counts    []uint32
@@ -36,6 +38,8 @@ type Writer struct {
 type WriterOptions struct {
 	TileSize int  // multiple of 16; default 256
 	Deflate  bool // compress tiles with Deflate
+	// Time, when set, is written as the TIFF DateTime (UTC, whole seconds).
+	Time time.Time
 }
 
 // Create starts a GeoTIFF of w x h pixels at path.
@@ -56,7 +60,7 @@ func Create(path string, w, h int, t Transform, o WriterOptions) (*Writer, error
 	if err != nil {
 		return nil, err
 	}
-	wr := &Writer{f: f, bw: bufio.NewWriterSize(f, 1<<20), w: w, h: h, tile: o.TileSize, deflate: o.Deflate, t: t}
+	wr := &Writer{f: f, bw: bufio.NewWriterSize(f, 1<<20), w: w, h: h, tile: o.TileSize, deflate: o.Deflate, t: t, time: o.Time}
 	// Header; the directory offset is patched in Close.
 	hdr := []byte{'I', 'I', 42, 0, 0, 0, 0, 0}
 	if _, err := wr.bw.Write(hdr); err != nil {
@@ -181,6 +185,9 @@ func (wr *Writer) finish() error {
 		{34264, 12, f64(t[1], t[2], 0, t[0], t[4], t[5], 0, t[3], 0, 0, 0, 0, 0, 0, 0, 1), 16},
 		// GeoKeyDirectory: geographic model, pixel-is-area, WGS 84.
 		{34735, 3, u16(1, 1, 0, 3, keyModelType, 0, 1, 2, keyRasterType, 0, 1, 1, keyGeographicType, 0, 1, 4326), 16},
+	}
+	if !wr.time.IsZero() {
+		fields = append(fields, field{306, 2, append([]byte(wr.time.UTC().Format("2006:01:02 15:04:05")), 0), 20})
 	}
 	sort.Slice(fields, func(i, j int) bool { return fields[i].tag < fields[j].tag })
 	// Out-of-line values first, then the directory.
