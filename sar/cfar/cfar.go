@@ -195,6 +195,9 @@ func Detect(ctx context.Context, img Image, land landmask.Land, o Options) ([]sa
 	}
 feed:
 	for _, t := range tiles {
+		if ctx.Err() != nil {
+			break
+		}
 		select {
 		case jobs <- t:
 		case <-ctx.Done():
@@ -406,7 +409,7 @@ func (wk *worker) tile(x0, y0, x1, y1 int) ([]sar.Detection, Stats, error) {
 		n            int
 		peak         float64
 		peakX, peakY int
-		sw, sx, sy   float64
+		sw           float64
 		pts          [][2]int
 		bg           float64
 	}
@@ -432,7 +435,7 @@ func (wk *worker) tile(x0, y0, x1, y1 int) ([]sar.Detection, Stats, error) {
 		}
 	}
 	var out []sar.Detection
-	mLat, mLon := landmask.MetresPerDegree(wk.img.Transform[3])
+	mLat, _ := landmask.MetresPerDegree(wk.img.Transform[3])
 	t := wk.img.Transform
 	for _, a := range clusters {
 		// Ownership: the tile holding the peak reports the cluster.
@@ -463,7 +466,7 @@ func (wk *worker) tile(x0, y0, x1, y1 int) ([]sar.Detection, Stats, error) {
 		}
 		cx, cy = cx/a.sw, cy/a.sw
 		_, lat0 := t.LonLat(cx+float64(ex0)+0.5, cy+float64(ey0)+0.5)
-		mLon = mLat * math.Cos(lat0*math.Pi/180)
+		mLon := mLat * math.Cos(lat0*math.Pi/180)
 		var see, snn, sen, me, mn float64
 		for _, p := range a.pts {
 			e, nn := groundOffset(t, float64(p[0])-cx, float64(p[1])-cy, mLat, mLon)

@@ -210,3 +210,118 @@ func (m memRaster) ReadWindow(x0, y0, w, h int, dst []float32) error {
 	}
 	return nil
 }
+
+func renderMem(t *testing.T, sc render.Scene) (*render.Rendered, Image) {
+	t.Helper()
+	r, err := render.Prepare(sc)
+	if err != nil {
+		t.Fatal(err)
+	}
+	buf := make([]float32, sc.Width*sc.Height)
+	r.Rows(0, sc.Height, buf)
+	return r, Image{Raster: memRaster{buf, sc.Width, sc.Height}, Width: sc.Width, Height: sc.Height, Transform: sc.Transform, Time: sc.Time, Scene: "mem"}
+}
+
+// A ship lying across tile boundaries must be reported once, whole.
+func TestShipAcrossTileEdgesReportedOnce(t *testing.T) {
+	sc := offshoreScene(7, 512, 0, 0)
+	sc.Spikes, sc.RainCells = 0, 0
+	lon, lat := sc.Transform.LonLat(256, 256) // the corner of four 256-pixel tiles
+	sc.Targets = []render.Target{{Lat: lat, Lon: lon, LengthM: 250, HeadingDeg: 45, ContrastDB: 20}}
+	_, img := renderMem(t, sc)
+	for _, tile := range []int{64, 256, 1024} {
+		ds, _, err := Detect(context.Background(), img, nil, Options{Tile: tile})
+		if err != nil {
+			t.Fatal(err)
+		}
+		if len(ds) != 1 {
+			t.Fatalf("tile %d: %d detections, want 1: %+v", tile, len(ds), ds)
+		}
+		if d := ds[0]; math.Abs(d.LengthM-250) > 60 || math.Abs(d.HeadingDeg-45) > 10 || geo.DistanceKm(lat, lon, d.Lat, d.Lon) > 0.05 {
+			t.Errorf("tile %d: got %+v, want 250 m at 45° at %.5f,%.5f", tile, d, lat, lon)
+		}
+	}
+}
+
+// halfLand is land west of a meridian.
+type halfLand struct{ lon float64 }
+
+func (h halfLand) OnLand(lat, lon float64) bool { return lon < h.lon }
+func (h halfLand) DistanceToShoreKm(lat, lon float64) float64 {
+	return math.Abs(lon-h.lon) * 111.195 * math.Cos(lat*math.Pi/180)
+}
+
+func TestLandMasked(t *testing.T) {
+	sc := offshoreScene(8, 512, 6, 0)
+	coast, _ := sc.Transform.LonLat(200, 0)
+	sc.Land = halfLand{coast}
+	// Ships on the land side (a harbour the coarse coastline misses) and
+	// inside the buffer are not reported; those beyond it are.
+	var wantSea int
+	for i := range sc.Targets {
+		if d := sc.Land.DistanceToShoreKm(sc.Targets[i].Lat, sc.Targets[i].Lon); sc.Targets[i].Lon > coast && d > 0.5+sc.Targets[i].LengthM/1000 {
+			wantSea++
+		}
+	}
+	if wantSea == 0 || wantSea == len(sc.Targets) {
+		t.Fatalf("scene puts %d of %d ships at sea; want some each side", wantSea, len(sc.Targets))
+	}
+	_, img := renderMem(t, sc)
+	ds, st, err := Detect(context.Background(), img, sc.Land, Options{LandBufferKm: 0.5})
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, d := range ds {
+		if sc.Land.DistanceToShoreKm(d.Lat, d.Lon) < 0.5 || d.Lon < coast {
+			t.Errorf("detection on land or in the buffer: %+v", d)
+		}
+	}
+	if len(ds) < wantSea {
+		t.Errorf("%d detections, want at least the %d ships clear of the buffer", len(ds), wantSea)
+	}
+	if st.SeaPixels >= st.Pixels*3/5 {
+		t.Errorf("land not masked: %d of %d pixels tested", st.SeaPixels, st.Pixels)
+	}
+}
+
+func TestNaNsAndBadInput(t *testing.T) {
+	sc := offshoreScene(9, 256, 3, 0)
+	_, img := renderMem(t, sc)
+	px := img.Raster.(memRaster).px
+	for i := 0; i < len(px)/3; i++ {
+		px[i] = float32(math.NaN())
+	}
+	px[len(px)-1] = float32(math.Inf(1))
+	px[len(px)-2] = -5
+	ds, st, err := Detect(context.Background(), img, nil, Options{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if st.NaNPixels != int64(len(px)/3)+2 {
+		t.Errorf("NaN pixels %d, want %d", st.NaNPixels, len(px)/3+2)
+	}
+	for _, d := range ds {
+		if math.IsNaN(d.Lat) || math.IsNaN(d.LengthM) || math.IsNaN(d.Score) {
+			t.Errorf("NaN leaked into %+v", d)
+		}
+	}
+	for i := range px {
+		px[i] = float32(math.NaN())
+	}
+	if ds, _, err := Detect(context.Background(), img, nil, Options{}); err != nil || len(ds) != 0 {
+		t.Errorf("all-NaN image: %v, %v", ds, err)
+	}
+	bad := img
+	bad.Transform = geotiff.Transform{130, 1, 0, 40, 0, -1} // one-degree pixels
+	if _, _, err := Detect(context.Background(), bad, nil, Options{}); err == nil {
+		t.Error("one-degree pixels accepted")
+	}
+	if _, _, err := Detect(context.Background(), img, nil, Options{GuardM: 600, OuterM: 200}); err == nil {
+		t.Error("guard wider than outer window accepted")
+	}
+	ctx, cancel := context.WithCancel(context.Background())
+	cancel()
+	if _, _, err := Detect(ctx, img, nil, Options{Tile: 64}); err == nil {
+		t.Error("cancelled context not reported")
+	}
+}
