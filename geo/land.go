@@ -9,7 +9,6 @@ import (
 	"errors"
 	"fmt"
 	"io"
-	"math"
 	"sync"
 
 	"github.com/paulmach/orb"
@@ -151,30 +150,4 @@ func decodeLand(gz []byte) (orb.MultiPolygon, error) {
 		return nil, fmt.Errorf("%w: trailing bytes", errBadLand)
 	}
 	return polys, nil
-}
-
-// ExactShoreKm is the reach within which DistanceToShoreKm is exact.
-const ExactShoreKm = 50
-
-// edgeDistKm is the distance from (lat, lon) to the segment a-b, measured in
-// an equirectangular plane centred on the query point. Within a few hundred
-// km this is within about 0.5% of the great-circle distance; it is the
-// metric DistanceToShoreKm minimises, exactly, over the candidate edges.
-func edgeDistKm(lat, lon float64, coslat float64, a, b orb.Point) float64 {
-	const k = EarthRadiusKm * rad
-	ax, ay := (a[0]-lon)*coslat*k, (a[1]-lat)*k
-	bx, by := (b[0]-lon)*coslat*k, (b[1]-lat)*k
-	dx, dy := bx-ax, by-ay
-	l2 := dx*dx + dy*dy
-	t := 0.0
-	if l2 > 0 {
-		t = -(ax*dx + ay*dy) / l2
-		if t < 0 {
-			t = 0
-		} else if t > 1 {
-			t = 1
-		}
-	}
-	px, py := ax+t*dx, ay+t*dy
-	return math.Sqrt(px*px + py*py)
 }
