@@ -367,8 +367,10 @@ func mergeDark(evs []*event.Event, cfg *Config) []Call {
 			if c.End.After(last.End) {
 				last.End = c.End
 			}
-			last.Ports = append(last.Ports, c.Ports...)
-			last.PortIDs = append(last.PortIDs, c.PortIDs...)
+			if !slices.Contains(last.PortIDs, c.PortIDs[0]) {
+				last.Ports = append(last.Ports, c.Ports...)
+				last.PortIDs = append(last.PortIDs, c.PortIDs...)
+			}
 			last.Evidence = append(last.Evidence, c.Evidence...)
 			for _, g := range c.groups {
 				if !slices.Contains(last.groups, g) {

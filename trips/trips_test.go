@@ -192,9 +192,10 @@ func TestDarkCandidatesMerged(t *testing.T) {
 		call{"Vostochny", "RU-FE", day(8, 1, 0), 10, false},
 		call{"Nampo", "KP", day(8, 4, 0), 30, true},
 		call{"Dalian", "CN", day(8, 4, 0), 30, true},
+		call{"Nampo", "KP", day(8, 5, 0), 20, true},
 	)
 	r := Count(evs, cfg)
-	if len(r.Trips) != 1 || !r.Trips[0].Dark || len(r.Trips[0].Arrive.Ports) != 2 {
+	if len(r.Trips) != 1 || !r.Trips[0].Dark || len(r.Trips[0].Arrive.Ports) != 2 || len(r.Trips[0].Evidence) != 4 {
 		t.Fatalf("%+v", r.Trips)
 	}
 	if tot := total(t, r, "RU-FE"); tot.DarkVisits != 1 || tot.DarkTrips != 1 || tot.Trips != 0 {

@@ -3,11 +3,15 @@ package main
 import (
 	"encoding/json"
 	"fmt"
+	"os"
+	"slices"
 	"strings"
 	"time"
 
+	"github.com/lookout-osint/lookout/analyze"
 	"github.com/lookout-osint/lookout/event"
 	"github.com/lookout-osint/lookout/ref"
+	"github.com/lookout-osint/lookout/source"
 	"github.com/lookout-osint/lookout/trips"
 	"github.com/spf13/cobra"
 )
@@ -24,13 +28,16 @@ func init() {
 		Short: "Count trips between two port groups per vessel and month, with the events behind each",
 		Long: `Count trips between two port groups, per vessel and per month, from Lookout
 events (lookout analyze --format jsonl): port_visit, possible_dark_port_visit
-and voyage. With no file, events are read from stdin; gzip is accepted.
+and voyage. With no file, stdin is read; gzip is accepted. Inputs that are
+not events (NMEA, DMA or MarineCadastre CSV) are analysed on the fly with
+lookout analyze's default thresholds, watching FROM and TO for dark visits;
+to change thresholds, run lookout analyze and pipe its jsonl here.
 
 One trip FROM→TO: a port call in FROM followed by a call in TO, where the
 departure is the last FROM call before the arrival, the arrival is the first
 TO call after it, and (unless --via) no other call lies in between. A call is
 in a group when its event says so (port_group) or the reference catalogue
-(plus --groups) lists its port_id in the group. A call
+(plus --places) lists its port_id in the group. A call
 is an AIS-seen port visit or a possible dark visit; a trip with a possible
 dark visit at either end is a "possible dark" trip, counted apart from trips
 seen in AIS at both ends. A trip counts in the UTC month its arrival starts,
@@ -45,7 +52,8 @@ Formats: table (counts per vessel and month, per vessel, per month, total,
 then every trip), json (all of it), csv (one row per trip).`,
 		Example: `  lookout trips --from RU-FE --to KP events.jsonl
   lookout trips --from RU-FE --to KP --both --since 2024-01-01 --until 2024-09-01 --format csv events.jsonl.gz
-  lookout analyze day1.nmea.gz --format jsonl | lookout trips --from RU-FE --to KP --via`,
+  lookout analyze day1.nmea.gz --format jsonl | lookout trips --from RU-FE --to KP --via
+  lookout trips --from RU-FE --to KP out/ais.nmea.gz`,
 		Args: cobra.ArbitraryArgs,
 		RunE: func(cmd *cobra.Command, args []string) error {
 			if cfg.From == "" || cfg.To == "" {
@@ -68,17 +76,13 @@ then every trip), json (all of it), csv (one row per trip).`,
 			if len(args) == 0 {
 				args = []string{"-"}
 			}
-			var evs []event.Event
-			for _, a := range args {
-				e, err := readEvents(a)
-				if err != nil {
-					return err
-				}
-				evs = append(evs, e...)
+			evs, err := tripInputs(args, cat, cfg.From, cfg.To)
+			if err != nil {
+				return err
 			}
 			for _, g := range []string{cfg.From, cfg.To} {
 				if cat.Group(g) == nil && !mentionsGroup(evs, g) {
-					return fmt.Errorf("unknown port group %q (known: %s; or load yours with --groups)", g, strings.Join(cat.Groups(), ", "))
+					return fmt.Errorf("unknown port group %q (known: %s; or load yours with --places)", g, strings.Join(cat.Groups(), ", "))
 				}
 			}
 			res := trips.Count(evs, cfg)
@@ -105,8 +109,60 @@ then every trip), json (all of it), csv (one row per trip).`,
 	f.BoolVar(&cfg.AllowVia, "via", false, "allow calls at ports in neither group between departure and arrival")
 	f.DurationVar(&cfg.Slack, "voyage-slack", 6*time.Hour, "how far outside departure..arrival a voyage may reach and still be listed as evidence")
 	f.StringVar(&format, "format", "table", "output format: table, json or csv")
-	f.StringVar(&groupsFile, "groups", "", "YAML file of your own port groups and areas (groups: name, ports: [WPI ids]; areas with polygons)")
+	f.StringVar(&groupsFile, "places", "", "user file of port groups and polygons (YAML, JSON or GeoJSON), as for lookout analyze")
 	root.AddCommand(cmd)
+}
+
+// tripInputs reads events from every input: event JSON lines as they are,
+// raw AIS (NMEA or CSV) through one analyze pipeline, keeping only the
+// events trips are made of.
+func tripInputs(paths []string, cat *ref.Catalog, from, to string) ([]event.Event, error) {
+	var evs []event.Event
+	var a *analyze.Analyzer
+	for _, p := range paths {
+		f, err := source.Open(p)
+		if err != nil {
+			return nil, err
+		}
+		br, format, err := source.Sniff(f)
+		switch {
+		case err != nil:
+		case format == source.Events:
+			rd := event.NewReader(br)
+			for rd.Next() {
+				evs = append(evs, *rd.Event())
+			}
+			err = rd.Err()
+		default:
+			if a == nil {
+				opt := analyze.DefaultOptions()
+				opt.Catalog = cat
+				for _, g := range []string{from, to} {
+					if !slices.Contains(opt.Detect.WatchedGroups, g) {
+						opt.Detect.WatchedGroups = append(opt.Detect.WatchedGroups, g)
+					}
+				}
+				a = analyze.New(opt, func(e *event.Event) {
+					switch e.Type {
+					case event.PortVisit, event.Voyage, event.PossibleDarkPortVisit:
+						evs = append(evs, *e)
+					}
+				})
+			}
+			var r source.Reader
+			if r, _, err = source.NewReader(br); err == nil {
+				err = a.Read(r)
+			}
+		}
+		f.Close()
+		if err != nil {
+			return nil, fmt.Errorf("%s: %w", p, err)
+		}
+	}
+	if a != nil {
+		analyze.WriteTotals(os.Stderr, a.Finish())
+	}
+	return evs, nil
 }
 
 // mentionsGroup reports whether any event names the group, so groups that
