@@ -23,11 +23,12 @@ import (
 type Config struct {
 	PortEntryKm       float64       `help:"port visit starts within this distance of a port (GFW: 3 km)"`
 	PortExitKm        float64       `help:"port visit ends beyond this distance (GFW: 4 km; hysteresis)"`
-	PortSlackKm       float64       `help:"added to entry/exit radii: World Port Index points are rounded to an arc-minute (≈1.3 km off at worst)"`
+	PortSlackKm       float64       `help:"added to entry/exit radii where World Port Index rounding (to an arc-minute, up to ≈1.3 km) puts berths outside them; user polygons are the precise fix"`
 	PortStopKn        float64       `help:"below this speed a vessel in port is stopped (GFW: 0.2 kn)"`
 	PortMoveKn        float64       `help:"above this speed a stopped vessel moves again (GFW: 0.5 kn)"`
 	PortGap           time.Duration `help:"a silence this long inside a port counts as a port gap (GFW: 4 h)"`
-	PortMinConfidence int           `help:"lowest port visit confidence reported (1 entry/exit only, 2 stop or gap, 3 plus entry or exit, 4 all)"`
+	PortMinConfidence int           `help:"lowest port visit confidence reported (1 entry and exit only, 2 stop or gap, 3 plus entry or exit, 4 all)"`
+	PortPartial       bool          `help:"also report visits cut off by the start or end of the data (entry or exit not seen)"`
 
 	EncounterDistanceM float64       `help:"two vessels closer than this are together (GFW: 500 m)"`
 	EncounterSpeedKn   float64       `help:"median speed of both must be below this (GFW: 2 kn)"`
@@ -77,11 +78,11 @@ func DefaultConfig() Config {
 	return Config{
 		PortEntryKm:       3,
 		PortExitKm:        4,
-		PortSlackKm:       1.3,
+		PortSlackKm:       0,
 		PortStopKn:        0.2,
 		PortMoveKn:        0.5,
 		PortGap:           4 * time.Hour,
-		PortMinConfidence: 2,
+		PortMinConfidence: 1,
 
 		EncounterDistanceM: 500,
 		EncounterSpeedKn:   2,
@@ -162,6 +163,9 @@ func (c *Config) Set(name, value string) error {
 	case *time.Duration:
 		d, err := time.ParseDuration(value)
 		*p = d
+		return wrapSet(name, err)
+	case *bool:
+		_, err := fmt.Sscan(value, p)
 		return wrapSet(name, err)
 	case *[]string:
 		*p = strings.Split(value, ",")

@@ -157,8 +157,8 @@ func TestPortVisitAndVoyage(t *testing.T) {
 
 func TestAnchoredJustOutsidePort(t *testing.T) {
 	w := newWorld()
-	// 6.5 km east of ALPHA: beyond entry radius plus the WPI rounding slack.
-	w.add(newScript(1, 0, 40.0, 131.0).sail(40.0, 130.05+6.5/85, 10).stay(12*time.Hour, 0).sail(40.5, 131, 10))
+	// 4.5 km east of ALPHA: outside the entry radius.
+	w.add(newScript(1, 0, 40.0, 131.0).sail(40.0, 130.05+4.5/85, 10).stay(12*time.Hour, 0).sail(40.5, 131, 10))
 	if pv := only(w.run(t), event.PortVisit); len(pv) != 0 {
 		t.Fatalf("anchored outside produced %+v", pv)
 	}
@@ -174,11 +174,15 @@ func TestPortGapInsidePort(t *testing.T) {
 	}
 }
 
-func TestPassThroughIsNoVisit(t *testing.T) {
+func TestPassThroughIsLowConfidence(t *testing.T) {
 	w := newWorld()
 	w.add(newScript(1, 0, 39.5, 130.07).sail(40.5, 130.07, 12))
+	if pv := only(w.run(t), event.PortVisit); len(pv) != 1 || pv[0].Confidence != 1 {
+		t.Fatalf("sailing past: want one visit of confidence 1, got %+v", pv)
+	}
+	w.cfg.PortMinConfidence = 2
 	if pv := only(w.run(t), event.PortVisit); len(pv) != 0 {
-		t.Fatalf("sailing past produced %+v", pv)
+		t.Fatalf("sailing past with PortMinConfidence 2 produced %+v", pv)
 	}
 }
 
