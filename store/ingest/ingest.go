@@ -1,0 +1,404 @@
+// Package ingest reads AIS files into a store, idempotently and safely
+// against crashes.
+//
+// A file is known by the SHA-256 of its bytes. Its positions and identity
+// records are numbered in the order the decoder yields them, which depends
+// only on the file, and each batch is stored in one transaction together
+// with the file's record of how many of each are stored. A re-run after a
+// crash (kill -9 included) reads the file again from the start and skips the
+// numbers already stored; a file whose record says done is skipped whole.
+// Events are stored once each by event.Event.ID, so events that a re-run
+// finds again are not duplicated.
+//
+// Positions are stored as received (one row per reception, with the
+// station), so what a station heard can be cited; identity records are
+// stored when a vessel's reported identity changes within the file.
+package ingest
+
+import (
+	"bufio"
+	"compress/gzip"
+	"context"
+	"crypto/sha256"
+	"encoding/hex"
+	"errors"
+	"fmt"
+	"io"
+	"math"
+	"os"
+	"strings"
+	"sync"
+	"time"
+
+	"github.com/lookout-osint/lookout/ais"
+	"github.com/lookout-osint/lookout/event"
+	"github.com/lookout-osint/lookout/source"
+	"github.com/lookout-osint/lookout/store"
+)
+
+// Pipeline is the analysis that turns messages into events (package
+// analyze's Analyzer). It reads r to the end; events reach the Ingester
+// through Emit.
+type Pipeline interface {
+	Read(r source.Reader) error
+}
+
+// Checkpointer is what a Pipeline offers to continue its state across runs
+// (a gap that starts in one daily file and ends in the next). Snapshot
+// returns the per-vessel state changed since the last call (nil Data: the
+// vessel's state is gone), Restore loads one stored checkpoint before the
+// first file. Snapshots are taken at the end of each file and stored in the
+// same transaction as the file's last batch.
+type Checkpointer interface {
+	Snapshot() []store.Checkpoint
+	Restore(store.Checkpoint) error
+}
+
+// Options configure an Ingester.
+type Options struct {
+	// BatchSize is the number of positions per transaction.
+	BatchSize int
+	// Pipeline, if set, is fed every message and its events are stored.
+	Pipeline Pipeline
+	// Progress, if set, returns a writer that receives every byte read
+	// from the named file (size bytes in all, -1 if unknown), for a
+	// progress bar; done is called when the file has been read.
+	Progress func(name string, size int64) (w io.Writer, done func())
+	// AfterWrite, if set, is called after each committed batch (tests use
+	// it to know when to kill an ingest).
+	AfterWrite func(f store.File)
+}
+
+// DefaultBatchSize suits both backends: large enough that per-transaction
+// costs vanish, small enough to bound memory (~100 MB) and the work a crash
+// throws away.
+const DefaultBatchSize = 500_000
+
+// FileResult says what ingesting one file did.
+type FileResult struct {
+	Name string
+	Hash string
+	// Skipped: the file had been ingested completely before.
+	Skipped bool
+	// Resumed: an earlier, interrupted ingest had stored part of it.
+	Resumed bool
+	// Positions, Identities and Events count rows newly stored; events
+	// that were already stored are not counted.
+	Positions, Identities, Events int64
+	Stats                         ais.Stats
+	// NoTime counts position and static reports without a receive time,
+	// which cannot be stored.
+	NoTime int64
+}
+
+// Ingester stores files in a store. Use one per run, files in time order.
+type Ingester struct {
+	st  store.Store
+	opt Options
+
+	mu      sync.Mutex
+	pending []event.Event // emitted, not yet written
+}
+
+// New returns an Ingester writing to st.
+func New(st store.Store, opt Options) *Ingester {
+	if opt.BatchSize <= 0 {
+		opt.BatchSize = DefaultBatchSize
+	}
+	return &Ingester{st: st, opt: opt}
+}
+
+// Emit queues an event for the next batch; pass it to the pipeline as its
+// event callback. Safe for concurrent use.
+func (in *Ingester) Emit(e *event.Event) {
+	in.mu.Lock()
+	in.pending = append(in.pending, *e)
+	in.mu.Unlock()
+}
+
+func (in *Ingester) takeEvents() []event.Event {
+	in.mu.Lock()
+	defer in.mu.Unlock()
+	evs := in.pending
+	in.pending = nil
+	return evs
+}
+
+// Restore loads the pipeline's stored checkpoints, when it keeps any. Call
+// it once before the first file.
+func (in *Ingester) Restore(ctx context.Context) error {
+	cp, ok := in.opt.Pipeline.(Checkpointer)
+	if !ok {
+		return nil
+	}
+	return in.st.Checkpoints(ctx, cp.Restore)
+}
+
+// Flush stores events emitted since the last batch (those the pipeline
+// emits when it is finished). Call it after the pipeline's Finish.
+func (in *Ingester) Flush(ctx context.Context) (int, error) {
+	evs := in.takeEvents()
+	if len(evs) == 0 {
+		return 0, nil
+	}
+	w, err := in.st.Write(ctx, &store.Batch{Events: evs})
+	if err != nil {
+		return 0, fmt.Errorf("store final events: %w", err)
+	}
+	return int(w.Events), nil
+}
+
+// HashFile returns the hex SHA-256 of a file's bytes and its size.
+func HashFile(path string) (string, int64, error) {
+	f, err := os.Open(path)
+	if err != nil {
+		return "", 0, err
+	}
+	defer f.Close()
+	h := sha256.New()
+	n, err := io.Copy(h, f)
+	if err != nil {
+		return "", 0, fmt.Errorf("hash %s: %w", path, err)
+	}
+	return hex.EncodeToString(h.Sum(nil)), n, nil
+}
+
+// File ingests one file (NMEA, plain or gzip, or a CSV export that package
+// source recognises).
+func (in *Ingester) File(ctx context.Context, path string) (FileResult, error) {
+	res := FileResult{Name: path}
+	if path == "-" {
+		return res, errors.New("ingest needs files, not standard input: a file's hash is what makes re-ingesting it harmless")
+	}
+	hash, size, err := HashFile(path)
+	if err != nil {
+		return res, err
+	}
+	res.Hash = hash
+	rec, err := in.st.File(ctx, hash)
+	switch {
+	case errors.Is(err, store.ErrNotFound):
+		rec = store.File{Hash: hash}
+	case err != nil:
+		return res, err
+	case rec.Done:
+		res.Skipped = true
+		return res, nil
+	default:
+		res.Resumed = true
+	}
+	rec.Name, rec.Size = path, size
+
+	f, err := os.Open(path)
+	if err != nil {
+		return res, err
+	}
+	defer f.Close()
+	var r io.Reader = f
+	if in.opt.Progress != nil {
+		w, done := in.opt.Progress(path, size)
+		defer done()
+		r = io.TeeReader(f, w)
+	}
+	br := bufio.NewReaderSize(r, 256*1024)
+	var dec io.Reader = br
+	if magic, _ := br.Peek(2); len(magic) == 2 && magic[0] == 0x1f && magic[1] == 0x8b {
+		zr, err := gzip.NewReader(br)
+		if err != nil {
+			return res, fmt.Errorf("%s: %w", path, err)
+		}
+		defer zr.Close()
+		dec = zr
+	}
+	src, _, err := source.NewReader(dec)
+	if err != nil {
+		return res, fmt.Errorf("%s: %w", path, err)
+	}
+
+	t := &tee{Reader: src, in: in, ctx: ctx, rec: rec, res: &res,
+		skipPos: rec.Positions, skipID: rec.Identities, ids: map[uint32]*store.Identity{}}
+	if in.opt.Pipeline != nil {
+		err = in.opt.Pipeline.Read(t)
+	} else {
+		for t.Next() {
+		}
+		err = src.Err()
+	}
+	if t.err != nil {
+		return res, t.err
+	}
+	if err != nil {
+		return res, fmt.Errorf("read %s: %w", path, err)
+	}
+	res.Stats = src.Stats()
+	t.rec.Done = true
+	var cps []store.Checkpoint
+	if cp, ok := in.opt.Pipeline.(Checkpointer); ok {
+		cps = cp.Snapshot()
+	}
+	if err := t.flush(cps); err != nil {
+		return res, err
+	}
+	return res, nil
+}
+
+// tee passes messages on to the pipeline while collecting what the store
+// keeps, writing a batch whenever enough has accumulated.
+type tee struct {
+	source.Reader
+	in  *Ingester
+	ctx context.Context
+	rec store.File
+	res *FileResult
+	err error
+
+	// nPos and nID number the file's positions and identity records;
+	// those at or below skipPos and skipID are already stored.
+	nPos, nID       int64
+	skipPos, skipID int64
+	batch           store.Batch
+	// ids is each vessel's identity as last reported in this file, merged
+	// across the parts of class B reports. It starts empty for every file
+	// so that numbering depends on the file alone.
+	ids map[uint32]*store.Identity
+}
+
+func (t *tee) Next() bool {
+	if t.err != nil || !t.Reader.Next() {
+		return false
+	}
+	t.collect(t.Reader.Message())
+	if len(t.batch.Positions) >= t.in.opt.BatchSize {
+		if err := t.flush(nil); err != nil {
+			t.err = err
+			return false
+		}
+	}
+	return true
+}
+
+func (t *tee) collect(m *ais.Message) {
+	if m.MMSI == 0 {
+		return
+	}
+	switch m.Type {
+	case 1, 2, 3, 18, 19, 27, 5, 24:
+	default:
+		return
+	}
+	if m.RxTime.IsZero() {
+		t.res.NoTime++
+		return
+	}
+	if m.Type == 5 || m.Type == 24 || m.Type == 19 {
+		t.identity(m)
+	}
+	if !m.IsPositionReport() {
+		return
+	}
+	lat, lon, ok := m.Position()
+	if !ok {
+		return
+	}
+	t.nPos++
+	if t.nPos <= t.skipPos {
+		return
+	}
+	p := store.Position{MMSI: m.MMSI, Time: m.RxTime.UTC(), Lat: lat, Lon: lon,
+		SOG: store.NaN32, COG: store.NaN32, Heading: -1, Status: 15, Station: m.Station}
+	if v, ok := m.Speed(); ok {
+		p.SOG = float32(v)
+	}
+	if v, ok := m.Course(); ok {
+		p.COG = float32(v)
+	}
+	if v, ok := m.Heading(); ok {
+		p.Heading = int16(v)
+	}
+	if m.Type <= 3 {
+		p.Status = m.PosA.Status
+	}
+	t.batch.Positions = append(t.batch.Positions, p)
+}
+
+// identity merges a static report into the vessel's identity and records
+// it when it changed.
+func (t *tee) identity(m *ais.Message) {
+	cur, ok := t.ids[m.MMSI]
+	if !ok {
+		cur = &store.Identity{MMSI: m.MMSI}
+		t.ids[m.MMSI] = cur
+	}
+	next := *cur
+	dims := func(d ais.Dimensions) {
+		if l := float32(d.ToBow) + float32(d.ToStern); l > 0 {
+			next.Length = l
+		}
+		if b := float32(d.ToPort) + float32(d.ToStarboard); b > 0 {
+			next.Beam = b
+		}
+	}
+	switch m.Type {
+	case 5:
+		s := &m.StaticA
+		next.IMO, next.Name, next.CallSign, next.ShipType = s.IMO, clean(s.ShipName), clean(s.CallSign), s.ShipType
+		next.Draught = float32(math.Round(s.Draught*10) / 10)
+		next.Destination = clean(s.Destination)
+		dims(s.Dim)
+	case 19:
+		next.Name, next.ShipType = clean(m.ExtB.ShipName), m.ExtB.ShipType
+		dims(m.ExtB.Dim)
+	case 24:
+		s := &m.StaticB
+		if s.PartNo == 0 {
+			next.Name = clean(s.ShipName)
+		} else {
+			next.ShipType, next.CallSign = s.ShipType, clean(s.CallSign)
+			if s.MothershipMMSI == 0 {
+				dims(s.Dim)
+			}
+		}
+	}
+	next.Time = time.Time{}
+	cur.Time = time.Time{}
+	if ok && next == *cur {
+		return
+	}
+	next.Time = m.RxTime.UTC()
+	*cur = next
+	t.nID++
+	if t.nID <= t.skipID {
+		return
+	}
+	t.batch.Identities = append(t.batch.Identities, next)
+}
+
+// flush writes the collected batch with the file's progress and any
+// pending events in one transaction.
+func (t *tee) flush(cps []store.Checkpoint) error {
+	if err := t.ctx.Err(); err != nil {
+		return err
+	}
+	b := &t.batch
+	b.Events = t.in.takeEvents()
+	b.Checkpoints = cps
+	t.rec.Positions = max(t.nPos, t.skipPos)
+	t.rec.Identities = max(t.nID, t.skipID)
+	t.rec.Events += int64(len(b.Events))
+	b.File = &t.rec
+	w, err := t.in.st.Write(t.ctx, b)
+	if err != nil {
+		return fmt.Errorf("store %s: %w", t.rec.Name, err)
+	}
+	t.res.Positions += w.Positions
+	t.res.Identities += w.Identities
+	t.res.Events += w.Events
+	if t.in.opt.AfterWrite != nil {
+		t.in.opt.AfterWrite(t.rec)
+	}
+	b.Positions, b.Identities, b.Events = b.Positions[:0], b.Identities[:0], nil
+	return nil
+}
+
+// clean trims AIS text padding ('@' and spaces).
+func clean(s string) string { return strings.TrimRight(strings.TrimSpace(s), "@ ") }

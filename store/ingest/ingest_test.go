@@ -1,0 +1,441 @@
+package ingest_test
+
+import (
+	"bufio"
+	"context"
+	"encoding/binary"
+	"fmt"
+	"hash/fnv"
+	"io"
+	"math/rand/v2"
+	"os"
+	"os/exec"
+	"path/filepath"
+	"slices"
+	"strconv"
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/jackc/pgx/v5"
+
+	"github.com/lookout-osint/lookout/event"
+	"github.com/lookout-osint/lookout/source"
+	"github.com/lookout-osint/lookout/store"
+	"github.com/lookout-osint/lookout/store/duckdb"
+	"github.com/lookout-osint/lookout/store/ingest"
+	"github.com/lookout-osint/lookout/store/postgres"
+)
+
+var t0 = time.Date(2026, 3, 1, 0, 0, 0, 0, time.UTC)
+
+// feed writes an NMEA log of vessels×fixes position reports, heard by two
+// stations (some twice), with identity reports that change once.
+type feed struct {
+	vessels, fixes int
+	positions      int // position reports written
+	identities     int // identity changes a correct ingest stores
+}
+
+func writeFeed(t *testing.T, path string, vessels, fixes int) feed {
+	t.Helper()
+	var sb strings.Builder
+	f := feed{vessels: vessels, fixes: fixes}
+	for i := 0; i < fixes; i++ {
+		for v := 0; v < vessels; v++ {
+			mmsi := uint32(273000000 + v)
+			tm := t0.Add(time.Duration(i)*time.Minute + time.Duration(v)*time.Second)
+			lat, lon := 42+float64(v)*0.01+float64(i)*0.001, 131+float64(i)*0.001
+			sb.WriteString(type1(tm, "STN1", mmsi, lat, lon, 9.5, 45))
+			f.positions++
+			if (i+v)%5 == 0 { // heard by a second station too
+				sb.WriteString(type1(tm, "STN2", mmsi, lat, lon, 9.5, 45))
+				f.positions++
+			}
+			if i%50 == 0 {
+				// Same identity every time except the name, which changes
+				// half way: two records per vessel.
+				name := "SEA STAR " + strconv.Itoa(v)
+				if i >= fixes/2 {
+					name = "NEW STAR " + strconv.Itoa(v)
+				}
+				sb.WriteString(type5(tm, "STN1", mmsi, 9100000+uint32(v), "UB"+strconv.Itoa(v), name, 80, 7.5, "NAMPO"))
+			}
+		}
+		if i%37 == 0 {
+			sb.WriteString("garbage line that is not NMEA\n")
+		}
+	}
+	f.identities = 2 * vessels
+	if err := os.WriteFile(path, []byte(sb.String()), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	return f
+}
+
+// eventPipeline stands in for the analysis: it emits a deterministic event
+// every 97th position report and keeps a per-vessel checkpoint (the count
+// of reports seen).
+type eventPipeline struct {
+	emit func(*event.Event)
+	n    int
+	seen map[uint32]uint64
+}
+
+func newEventPipeline() *eventPipeline { return &eventPipeline{seen: map[uint32]uint64{}} }
+
+func (p *eventPipeline) Read(r source.Reader) error {
+	for r.Next() {
+		m := r.Message()
+		if m.Type != 1 {
+			continue
+		}
+		p.seen[m.MMSI]++
+		p.n++
+		if p.n%97 == 0 {
+			lat, lon, _ := m.Position()
+			p.emit(&event.Event{Type: event.Loitering, MMSI: m.MMSI, Start: m.RxTime, End: m.RxTime.Add(5 * time.Hour),
+				Lat: lat, Lon: lon, Confidence: 0.8, Evidence: map[string]any{"n": float64(p.n)}})
+		}
+	}
+	return r.Err()
+}
+
+func (p *eventPipeline) Snapshot() []store.Checkpoint {
+	var out []store.Checkpoint
+	for m, n := range p.seen {
+		out = append(out, store.Checkpoint{MMSI: m, Data: binary.AppendUvarint(nil, n)})
+	}
+	return out
+}
+
+func (p *eventPipeline) Restore(c store.Checkpoint) error {
+	n, _ := binary.Uvarint(c.Data)
+	p.seen[c.MMSI] = n
+	return nil
+}
+
+func newIngester(st store.Store, batch int, after func(store.File)) *ingest.Ingester {
+	p := newEventPipeline()
+	in := ingest.New(st, ingest.Options{BatchSize: batch, Pipeline: p, AfterWrite: after})
+	p.emit = in.Emit
+	return in
+}
+
+func openDuck(t *testing.T, path string) store.Store {
+	t.Helper()
+	s, err := duckdb.Open(context.Background(), path)
+	if err != nil {
+		t.Fatal(err)
+	}
+	return s
+}
+
+// fingerprint summarises a store's content independently of row order:
+// counts, an order-free hash of every position, the stored event IDs.
+type fingerprint struct {
+	counts   store.Counts
+	posHash  uint64
+	eventIDs []string
+}
+
+func fingerprintOf(t *testing.T, s store.Store) fingerprint {
+	t.Helper()
+	ctx := context.Background()
+	var fp fingerprint
+	var err error
+	if fp.counts, err = s.Counts(ctx); err != nil {
+		t.Fatal(err)
+	}
+	err = s.ScanPositions(ctx, time.Time{}, time.Time{}, func(p *store.Position) error {
+		h := fnv.New64a()
+		fmt.Fprintf(h, "%d|%d|%.7f|%.7f|%v|%v|%s", p.MMSI, p.Time.UnixNano(), p.Lat, p.Lon, p.SOG, p.COG, p.Station)
+		fp.posHash += h.Sum64() // a sum, so the order of rows does not matter
+		return nil
+	})
+	if err != nil {
+		t.Fatal(err)
+	}
+	evs, err := s.Events(ctx, store.EventQuery{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, e := range evs {
+		fp.eventIDs = append(fp.eventIDs, e.ID())
+	}
+	slices.Sort(fp.eventIDs)
+	return fp
+}
+
+func TestIngestIdempotent(t *testing.T) {
+	ctx := context.Background()
+	dir := t.TempDir()
+	path := filepath.Join(dir, "day1.nmea")
+	f := writeFeed(t, path, 20, 120)
+	st := openDuck(t, filepath.Join(dir, "db.duckdb"))
+	defer st.Close()
+
+	in := newIngester(st, 333, nil)
+	res, err := in.File(ctx, path)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if res.Skipped || res.Resumed {
+		t.Fatalf("first ingest: %+v", res)
+	}
+	if res.Positions != int64(f.positions) || res.Identities != int64(f.identities) {
+		t.Fatalf("stored %d positions and %d identities, want %d and %d", res.Positions, res.Identities, f.positions, f.identities)
+	}
+	if res.Stats.RejectedTotal() == 0 {
+		t.Errorf("garbage lines were not counted as rejected: %+v", res.Stats)
+	}
+	wantEvents := int64(f.positions / 97)
+	if res.Events != wantEvents {
+		t.Fatalf("stored %d events, want %d", res.Events, wantEvents)
+	}
+	first := fingerprintOf(t, st)
+	if first.counts.Checkpoints != 20 {
+		t.Errorf("checkpoints = %d, want one per vessel (20)", first.counts.Checkpoints)
+	}
+
+	// The identity history shows the rename.
+	ids, err := st.Identities(ctx, 273000003)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if len(ids) != 2 || ids[0].Name != "SEA STAR 3" || ids[1].Name != "NEW STAR 3" || ids[1].IMO != 9100003 || ids[1].Length != 100 || ids[1].Draught != 7.5 {
+		t.Fatalf("identity history = %+v", ids)
+	}
+
+	// Again, and again under another name: nothing added.
+	copyPath := filepath.Join(dir, "renamed.nmea")
+	b, _ := os.ReadFile(path)
+	if err := os.WriteFile(copyPath, b, 0o644); err != nil {
+		t.Fatal(err)
+	}
+	for _, p := range []string{path, copyPath} {
+		in := newIngester(st, 333, nil)
+		res, err := in.File(ctx, p)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if !res.Skipped || res.Positions != 0 || res.Events != 0 {
+			t.Fatalf("re-ingest of %s: %+v, want skipped", p, res)
+		}
+	}
+	if again := fingerprintOf(t, st); !equalFingerprints(again, first) {
+		t.Fatalf("re-ingest changed the store: %+v, was %+v", again.counts, first.counts)
+	}
+}
+
+func equalFingerprints(a, b fingerprint) bool {
+	return a.counts == b.counts && a.posHash == b.posHash && slices.Equal(a.eventIDs, b.eventIDs)
+}
+
+func TestIngestRefusesStdin(t *testing.T) {
+	st := openDuck(t, filepath.Join(t.TempDir(), "db.duckdb"))
+	defer st.Close()
+	if _, err := ingest.New(st, ingest.Options{}).File(context.Background(), "-"); err == nil {
+		t.Fatal("ingest of standard input succeeded; it cannot be made idempotent")
+	}
+}
+
+// TestMain lets the crash test run this test binary as the process it
+// kills: with LOOKOUT_INGEST_CHILD set it ingests one file and exits.
+func TestMain(m *testing.M) {
+	if os.Getenv("LOOKOUT_INGEST_CHILD") != "" {
+		os.Exit(child())
+	}
+	os.Exit(m.Run())
+}
+
+func child() int {
+	ctx := context.Background()
+	dsn, file := os.Getenv("LOOKOUT_INGEST_DB"), os.Getenv("LOOKOUT_INGEST_FILE")
+	batch, _ := strconv.Atoi(os.Getenv("LOOKOUT_INGEST_BATCH"))
+	var (
+		st  store.Store
+		err error
+	)
+	if strings.HasPrefix(dsn, "postgres://") {
+		st, err = postgres.Open(ctx, dsn)
+	} else {
+		st, err = duckdb.Open(ctx, dsn)
+	}
+	if err != nil {
+		fmt.Fprintln(os.Stderr, "child:", err)
+		return 2
+	}
+	out := bufio.NewWriter(os.Stdout)
+	in := newIngester(st, batch, func(f store.File) {
+		fmt.Fprintf(out, "committed %d\n", f.Positions)
+		out.Flush()
+	})
+	if err := in.Restore(ctx); err != nil {
+		fmt.Fprintln(os.Stderr, "child:", err)
+		return 2
+	}
+	if _, err := in.File(ctx, file); err != nil {
+		fmt.Fprintln(os.Stderr, "child:", err)
+		return 2
+	}
+	if err := st.Close(); err != nil {
+		fmt.Fprintln(os.Stderr, "child:", err)
+		return 2
+	}
+	fmt.Fprintln(out, "finished")
+	out.Flush()
+	return 0
+}
+
+// crashIngest runs the ingest in a child process and kills it with SIGKILL
+// after a random number of committed batches plus a random delay (so the
+// kill lands inside a transaction as often as between two), again and
+// again until a run finishes. It returns the number of kills.
+func crashIngest(t *testing.T, dsn, file string, batch int, seed uint64) int {
+	t.Helper()
+	rng := rand.New(rand.NewPCG(seed, 7))
+	kills := 0
+	for attempt := 0; attempt < 60; attempt++ {
+		cmd := exec.Command(os.Args[0], "-test.run=^$")
+		cmd.Env = append(os.Environ(), "LOOKOUT_INGEST_CHILD=1", "LOOKOUT_INGEST_DB="+dsn,
+			"LOOKOUT_INGEST_FILE="+file, "LOOKOUT_INGEST_BATCH="+strconv.Itoa(batch))
+		cmd.Stderr = os.Stderr
+		stdout, err := cmd.StdoutPipe()
+		if err != nil {
+			t.Fatal(err)
+		}
+		if err := cmd.Start(); err != nil {
+			t.Fatal(err)
+		}
+		killAfter := 1 + rng.IntN(3)
+		sc := bufio.NewScanner(stdout)
+		commits, finished := 0, false
+		for sc.Scan() {
+			if sc.Text() == "finished" {
+				finished = true
+				break
+			}
+			commits++
+			if commits == killAfter {
+				time.Sleep(time.Duration(rng.IntN(4000)) * time.Microsecond)
+				if err := cmd.Process.Kill(); err != nil {
+					t.Fatal(err)
+				}
+				kills++
+				break
+			}
+		}
+		io.Copy(io.Discard, stdout)
+		err = cmd.Wait()
+		if finished {
+			if err != nil {
+				t.Fatalf("child finished but exited with %v", err)
+			}
+			return kills
+		}
+		if ee, ok := err.(*exec.ExitError); !ok || ee.ExitCode() != -1 {
+			t.Fatalf("child failed on its own (not killed): %v", err)
+		}
+	}
+	t.Fatal("ingest never finished in 60 runs")
+	return kills
+}
+
+func testKillMidIngest(t *testing.T, open func(t *testing.T, name string) (store.Store, string)) {
+	ctx := context.Background()
+	dir := t.TempDir()
+	path := filepath.Join(dir, "day1.nmea")
+	writeFeed(t, path, 25, 200)
+	const batch = 400
+
+	// The reference: one uninterrupted ingest.
+	ref, _ := open(t, "ref")
+	in := newIngester(ref, batch, nil)
+	if _, err := in.File(ctx, path); err != nil {
+		t.Fatal(err)
+	}
+	want := fingerprintOf(t, ref)
+	ref.Close()
+
+	// The same file, killed again and again.
+	st, dsn := open(t, "crash")
+	st.Close()
+	kills := crashIngest(t, dsn, path, batch, uint64(time.Now().UnixNano()))
+	if kills < 2 {
+		t.Fatalf("only %d kills: the file is too small to test crashes", kills)
+	}
+	st, _ = open(t, "crash")
+	defer st.Close()
+	got := fingerprintOf(t, st)
+	if !equalFingerprints(got, want) {
+		t.Fatalf("after %d kills the store differs from an uninterrupted ingest:\n got %+v (%d events)\nwant %+v (%d events)",
+			kills, got.counts, len(got.eventIDs), want.counts, len(want.eventIDs))
+	}
+	t.Logf("%d kills, then %+v: same as an uninterrupted ingest", kills, got.counts)
+
+	// And once more: nothing added.
+	res, err := newIngester(st, batch, nil).File(ctx, path)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if !res.Skipped {
+		t.Fatalf("re-ingest after completion: %+v", res)
+	}
+	if again := fingerprintOf(t, st); !equalFingerprints(again, want) {
+		t.Fatalf("re-ingest changed the store")
+	}
+}
+
+func TestKillMidIngestDuckDB(t *testing.T) {
+	dir := t.TempDir()
+	testKillMidIngest(t, func(t *testing.T, name string) (store.Store, string) {
+		p := filepath.Join(dir, name+".duckdb")
+		return openDuck(t, p), p
+	})
+}
+
+func TestKillMidIngestPostgres(t *testing.T) {
+	base := os.Getenv("LOOKOUT_TEST_PG")
+	if base == "" {
+		if os.Getenv("CI") == "true" {
+			t.Fatal("LOOKOUT_TEST_PG is not set in CI (run: eval \"$(scripts/ci-services)\")")
+		}
+		t.Skip("PostgreSQL crash test NOT RUN: LOOKOUT_TEST_PG is not set")
+	}
+	schemas := map[string]string{}
+	testKillMidIngest(t, func(t *testing.T, name string) (store.Store, string) {
+		ctx := context.Background()
+		u, ok := schemas[name]
+		if !ok {
+			schema := fmt.Sprintf("ingest_test_%s_%d", name, rand.Uint64())
+			admin, err := pgx.Connect(ctx, base)
+			if err != nil {
+				if os.Getenv("CI") == "true" {
+					t.Fatal(err)
+				}
+				t.Skipf("PostgreSQL crash test NOT RUN: %v", err)
+			}
+			if _, err := admin.Exec(ctx, "CREATE SCHEMA "+schema); err != nil {
+				t.Fatal(err)
+			}
+			t.Cleanup(func() {
+				if _, err := admin.Exec(ctx, "DROP SCHEMA "+schema+" CASCADE"); err != nil {
+					t.Errorf("drop schema: %v", err)
+				}
+				admin.Close(ctx)
+			})
+			sep := "?"
+			if strings.Contains(base, "?") {
+				sep = "&"
+			}
+			u = base + sep + "search_path=" + schema + ",public"
+			schemas[name] = u
+		}
+		s, err := postgres.Open(ctx, u)
+		if err != nil {
+			t.Fatal(err)
+		}
+		return s, u
+	})
+}
