@@ -37,7 +37,11 @@
 // (a visit made with the transponder off). By default they are left out of
 // recall, and a detection whose only admissible partner is such an event is
 // neither a true nor a false positive (it is counted as Ignored); set
-// Config.IncludeSatellite to score them like any other truth event.
+// Config.IncludeSatellite to score them like any other truth event. The
+// exception is possible_dark_port_visit: it is inferred from what AIS shows
+// (a gap long enough to reach the port), so it is always scored even when
+// truth marks it satellite because the visit behind it was seen only from
+// space.
 //
 // Precision is TP/(TP+FP) and recall TP/(TP+FN); with an empty denominator
 // (nothing detected, or nothing to find) the value is 1, so a type that is
@@ -166,7 +170,7 @@ func Evaluate(truth, detected []event.Event, cfg Config) Result {
 			res.Skipped[e.Type]++
 			continue
 		}
-		ex := e.Source == event.SourceSatellite && !cfg.IncludeSatellite
+		ex := e.Source == event.SourceSatellite && !cfg.IncludeSatellite && e.Type != event.PossibleDarkPortVisit
 		if ex {
 			res.ExcludedTruth++
 		} else {

@@ -274,3 +274,17 @@ func TestTypesFilterAndEmpty(t *testing.T) {
 		t.Errorf("filtered: %+v", r)
 	}
 }
+
+func TestDarkVisitTruthAlwaysScored(t *testing.T) {
+	tr := visit(9, 0, 30, "200", 39.0, 125.0)
+	tr.Type, tr.Source = event.PossibleDarkPortVisit, event.SourceSatellite
+	r := Evaluate([]event.Event{tr}, nil, DefaultConfig())
+	if r.ExcludedTruth != 0 || r.Overall.FN != 1 {
+		t.Fatalf("satellite-marked possible dark visit left out: %+v", r.Overall)
+	}
+	d := tr
+	d.Source = event.SourceAIS
+	if r := Evaluate([]event.Event{tr}, []event.Event{d}, DefaultConfig()); r.Overall.TP != 1 {
+		t.Fatalf("not matched: %+v", r.Overall)
+	}
+}

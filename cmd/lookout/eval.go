@@ -43,7 +43,8 @@ overlap (intersection over union), then smallest time distance, then
 smallest start difference. A second detection of one truth event is a
 false positive. Truth events with source "satellite" (invisible in AIS) are
 left out of recall unless --include-satellite; detections of them are
-ignored rather than counted false. With nothing to find or nothing found,
+ignored rather than counted false. possible_dark_port_visit truth is always
+scored: it is inferred from AIS gaps, whatever the visit's own source. With nothing to find or nothing found,
 recall or precision is 1.`,
 		Example: `  lookout eval --truth out/truth.jsonl events.jsonl
   lookout analyze out/ais.nmea.gz --format jsonl | lookout eval --truth out/truth.jsonl -v -
