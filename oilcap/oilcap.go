@@ -5,6 +5,9 @@
 // A delivery is one of:
 //   - port: a tanker's draught falls across a visit to a port of the
 //     watched group (KP);
+//   - dark_port: its draught falls across a possible dark visit to KP
+//     (the draught change says so in its context, or it spans a
+//     possible_dark_port_visit event of the same vessel);
 //   - sts: a ship-to-ship meeting after which the receiving vessel visits
 //     KP (in AIS or as a possible dark visit) within Config.STSWindow; the
 //     receiver's draught rise is used, else the giver's fall;
@@ -138,14 +141,13 @@ func Estimate(cfg Config, events []event.Event) ([]Year, Skipped) {
 			continue
 		}
 		change, _ := num(e.Evidence["change_m"])
-		l, _ := num(e.Evidence["length_m"])
-		b, _ := num(e.Evidence["beam_m"])
 		ctx, _ := e.Evidence["context"].(string)
 		if math.Abs(change) < cfg.MinChangeM {
 			skipped["change_below_minimum"]++
 			continue
 		}
-		if l <= 0 || b <= 0 {
+		l, b, ok := dimensions(cfg, e, change)
+		if !ok {
 			skipped["no_dimensions"]++
 			continue
 		}
@@ -153,6 +155,14 @@ func Estimate(cfg Config, events []event.Event) ([]Year, Skipped) {
 		switch {
 		case ctx == string(event.PortVisit) && e.PortGroup == cfg.Group && change < 0:
 			d.Kind, d.Port = "port", e.Port
+			atKP[e.MMSI] = append(atKP[e.MMSI], e.End)
+		case isDark(ctx) && e.PortGroup == cfg.Group && change < 0:
+			d.Kind, d.Port = "dark_port", e.Port
+			atKP[e.MMSI] = append(atKP[e.MMSI], e.End)
+		case (ctx == "" || isDark(ctx)) && change < 0 && darkWithin(arrivals[e.MMSI], e.Start, e.End) != nil:
+			dv := darkWithin(arrivals[e.MMSI], e.Start, e.End)
+			d.Kind, d.Port = "dark_port", dv.Port
+			d.EventIDs = append(d.EventIDs, dv.ID())
 			atKP[e.MMSI] = append(atKP[e.MMSI], e.End)
 		case ctx == string(event.PortVisit) && e.PortGroup != cfg.Group && change > 0:
 			loads[e.MMSI] = append(loads[e.MMSI], e)
@@ -204,8 +214,7 @@ func Estimate(cfg Config, events []event.Event) ([]Year, Skipped) {
 			continue
 		}
 		change, _ := num(load.Evidence["change_m"])
-		l, _ := num(load.Evidence["length_m"])
-		b, _ := num(load.Evidence["beam_m"])
+		l, b, _ := dimensions(cfg, load, change)
 		d := Delivery{Kind: "trip", MMSI: v.MMSI, Time: v.End, Port: v.Port, ChangeM: change, LengthM: l, BeamM: b,
 			EventIDs: []string{load.ID(), v.ID()}}
 		fill(cfg, &d)
@@ -253,6 +262,49 @@ func fill(cfg Config, d *Delivery) {
 		Central: math.Round(d.Tonnes.Central * cfg.BarrelsPerTonne.Central),
 		High:    math.Round(d.Tonnes.High * cfg.BarrelsPerTonne.High),
 	}
+}
+
+// dimensions returns the vessel's length and beam from a draught change's
+// evidence. Without them, a stated cargo_t is turned back into an
+// equivalent length × beam with the event's own block coefficient and
+// water density (as the simulator's truth states them), so that the same
+// ranges apply; beam is then 1 and length the area.
+func dimensions(cfg Config, e *event.Event, change float64) (l, b float64, ok bool) {
+	l, _ = num(e.Evidence["length_m"])
+	b, _ = num(e.Evidence["beam_m"])
+	if l > 0 && b > 0 {
+		return l, b, true
+	}
+	t, ok := num(e.Evidence["cargo_t"])
+	if !ok || t <= 0 || change == 0 {
+		return 0, 0, false
+	}
+	cb, ok := num(e.Evidence["block_coefficient"])
+	if !ok || cb <= 0 {
+		cb = cfg.BlockCoefficient.Central
+	}
+	rho := cfg.WaterDensity.Central
+	for _, k := range []string{"density_t_m3", "seawater_t_per_m3"} {
+		if v, ok := num(e.Evidence[k]); ok && v > 0 {
+			rho = v
+			break
+		}
+	}
+	return t / (math.Abs(change) * cb * rho), 1, true
+}
+
+func isDark(ctx string) bool {
+	return ctx == string(event.PossibleDarkPortVisit) || ctx == "dark_port_visit"
+}
+
+// darkWithin returns a possible dark visit in es that lies within [a, b].
+func darkWithin(es []*event.Event, a, b time.Time) *event.Event {
+	for _, e := range es {
+		if e.Type == event.PossibleDarkPortVisit && !e.Start.Before(a) && !e.End.After(b) {
+			return e
+		}
+	}
+	return nil
 }
 
 func firstAfter(es []*event.Event, t time.Time, within time.Duration) *event.Event {

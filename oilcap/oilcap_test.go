@@ -43,6 +43,17 @@ func TestEstimate(t *testing.T) {
 		draught(5, 0, "2024-09-01", "port_visit", "RU-FE", 2.5),
 		{Type: event.Voyage, MMSI: 5, Start: at("2024-09-02"), End: at("2024-09-05"), FromGroup: "RU-FE", PortGroup: "KP", PortID: "KP"},
 		draught(5, 0, "2024-09-06", "port_visit", "KP", -2.5),
+		// 8 goes dark, visits KP unseen, and comes back 1.2 m lighter; the
+		// change carries no context, only the dark visit explains it.
+		{Type: event.PossibleDarkPortVisit, MMSI: 8, Start: at("2024-10-03"), End: at("2024-10-05"), PortGroup: "KP", Port: "NAMPO", PortID: "KP"},
+		func() event.Event {
+			e := draught(8, 0, "2024-10-07", "", "", -1.2)
+			e.Start = at("2024-10-01") // last draught report before going dark
+			return e
+		}(),
+		// 9: the simulator's truth form, with cargo_t and no dimensions.
+		{Type: event.DraughtChange, MMSI: 9, Start: at("2024-11-01"), End: at("2024-11-03"), PortGroup: "KP", Port: "NAMPO",
+			Evidence: map[string]any{"change_m": -1.0, "context": "dark_port_visit", "cargo_t": 1312.0, "block_coefficient": 0.8, "seawater_t_per_m3": 1.025}},
 		// 2023: one delivery; a 0.1 m change is noise.
 		draught(1, 0, "2023-03-01", "port_visit", "KP", -1.0),
 		draught(1, 0, "2023-04-01", "port_visit", "KP", -0.1),
@@ -64,8 +75,17 @@ func TestEstimate(t *testing.T) {
 			t.Errorf("trip delivery %+v", d)
 		}
 	}
-	if kinds["port"] != 2 || kinds["sts"] != 1 || kinds["trip"] != 1 {
-		t.Errorf("2024 deliveries by kind %v, want port 2 (vessels 1, 5), sts 1, trip 1", kinds)
+	if kinds["port"] != 2 || kinds["sts"] != 1 || kinds["trip"] != 1 || kinds["dark_port"] != 2 {
+		t.Errorf("2024 deliveries by kind %v, want port 2 (vessels 1, 5), sts 1, trip 1, dark_port 2 (8, 9)", kinds)
+	}
+	for _, d := range years[1].Deliveries {
+		// 9's 1312 t at the truth's own coefficients is 2023's delivery again.
+		if d.MMSI == 9 && (d.Tonnes.Central != 1312 || d.Tonnes.Low != 1080 || d.Tonnes.High != 1533) {
+			t.Errorf("from cargo_t: %+v", d.Tonnes)
+		}
+		if d.MMSI == 8 && len(d.EventIDs) != 2 {
+			t.Errorf("dark delivery cites %v", d.EventIDs)
+		}
 	}
 	// 2023: 100 m × 16 m × 1.0 m. Central 0.80 × 1.025 t/m³ = 1312 t;
 	// diesel 0.84 t/m³ → 1312 / (0.84 × 0.158987) bbl.

@@ -312,6 +312,7 @@ func factor(cfg Config, name string, cs []contrib, flag string, foc map[string]b
 		}
 	}
 	if len(notes) > 0 {
+		slices.Sort(notes)
 		notes = slices.Compact(notes)
 		f.Detail += " (" + strings.Join(notes, "; ") + ")"
 	}

@@ -75,11 +75,11 @@ with AIS off are not seen: read the result as what AIS shows, a lower bound.`,
 			}
 			if details {
 				w = tabwriter.NewWriter(cmd.OutOrStdout(), 0, 2, 2, ' ', 0)
-				fmt.Fprintln(w, "\nTIME\tKIND\tMMSI\tRECEIVER\tPORT\tΔDRAUGHT_M\tL×B_M\tBARRELS (CENTRAL)\tEVENTS")
+				fmt.Fprintln(w, "\nTIME\tKIND\tMMSI\tRECEIVER\tPORT\tΔDRAUGHT_M\tL×B_M2\tBARRELS (CENTRAL)\tEVENTS")
 				for _, y := range years {
 					for _, d := range y.Deliveries {
-						fmt.Fprintf(w, "%s\t%s\t%d\t%d\t%s\t%.1f\t%.0f×%.0f\t%.0f\t%s\n", d.Time.Format("2006-01-02"), d.Kind, d.MMSI,
-							d.Receiver, d.Port, d.ChangeM, d.LengthM, d.BeamM, d.Barrels.Central, shortIDs(d.EventIDs))
+						fmt.Fprintf(w, "%s\t%s\t%d\t%d\t%s\t%.1f\t%.0f\t%.0f\t%s\n", d.Time.Format("2006-01-02"), d.Kind, d.MMSI,
+							d.Receiver, d.Port, d.ChangeM, d.LengthM*d.BeamM, d.Barrels.Central, shortIDs(d.EventIDs))
 					}
 				}
 				return w.Flush()

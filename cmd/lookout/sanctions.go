@@ -10,8 +10,11 @@ import (
 
 	"github.com/spf13/cobra"
 
+	"github.com/lookout-osint/lookout/analyze"
 	"github.com/lookout-osint/lookout/event"
+	"github.com/lookout-osint/lookout/ref"
 	"github.com/lookout-osint/lookout/sanctions"
+	"github.com/lookout-osint/lookout/track"
 )
 
 func init() {
@@ -128,28 +131,35 @@ Rejected rows are counted with their reason; they never stop the import.`,
 	list.Flags().BoolVar(&noBuiltin, "no-builtin", false, "leave out the lists shipped with Lookout")
 
 	var minStrength float64
+	var fromAIS bool
 	screen := &cobra.Command{
-		Use:   "screen [FILE|-]",
+		Use:   "screen [FILE…|-]",
 		Short: "Screen vessel identities against the lists; print sanctions_match events as JSON lines",
 		Long: `Input: JSON lines {"mmsi":…,"imo":…,"name":…,"call_sign":…,"first":…,"last":…} or a
 CSV with a header naming mmsi, imo, name, call_sign, flag, first, last (RFC 3339).
 One line per identity a vessel used; give each its time span so that events differ.
+The simulator's vessels.json (identity histories) is read too. With --ais, the
+files are AIS (NMEA or CSV, as lookout analyze reads them) and each MMSI's identity
+history is built from its static reports (types 5, 19 and 24).
 Every match has a strength (0–1) and its reason; exact means the IMO (valid check
 digit) or the MMSI is the one listed.`,
 		Example: `  lookout sanctions screen identities.csv > matches.jsonl
+  lookout sanctions screen --ais day1.nmea.gz day2.nmea.gz > matches.jsonl
   lookout sanctions screen --min-strength 0.6 - < identities.jsonl`,
-		Args: cobra.MaximumNArgs(1),
 		RunE: func(cmd *cobra.Command, args []string) error {
-			var in io.Reader = os.Stdin
-			if len(args) == 1 && args[0] != "-" {
-				f, err := os.Open(args[0])
-				if err != nil {
-					return err
-				}
-				defer f.Close()
-				in = f
+			if len(args) == 0 {
+				args = []string{"-"}
 			}
-			ids, rejected, err := sanctions.ReadIdentities(in)
+			var (
+				ids      []sanctions.Identity
+				rejected = map[string]int{}
+				err      error
+			)
+			if fromAIS {
+				ids, err = identitiesFromAIS(args, rejected)
+			} else {
+				ids, err = identitiesFromFiles(args, rejected)
+			}
 			if err != nil {
 				return err
 			}
@@ -177,11 +187,97 @@ digit) or the MMSI is the one listed.`,
 		},
 	}
 	screen.Flags().Float64Var(&minStrength, "min-strength", sanctions.DefaultMinStrength, "weakest match to report")
+	screen.Flags().BoolVar(&fromAIS, "ais", false, "read AIS (NMEA or CSV) and screen each MMSI's identity history")
 	screen.Flags().BoolVar(&noBuiltin, "no-builtin", false, "leave out the lists shipped with Lookout")
 
 	cmd.AddCommand(imp, list, screen)
 	root.AddCommand(cmd)
 }
+
+func identitiesFromFiles(paths []string, rejected map[string]int) ([]sanctions.Identity, error) {
+	var out []sanctions.Identity
+	for _, p := range paths {
+		var in io.Reader = os.Stdin
+		if p != "-" {
+			f, err := os.Open(p)
+			if err != nil {
+				return nil, err
+			}
+			defer f.Close()
+			in = f
+		}
+		ids, rej, err := sanctions.ReadIdentities(in)
+		if err != nil {
+			return nil, fmt.Errorf("%s: %w", p, err)
+		}
+		for k, v := range rej {
+			rejected[k] += v
+		}
+		out = append(out, ids...)
+	}
+	return out, nil
+}
+
+// identitiesFromAIS builds each MMSI's identity history from the static
+// reports in AIS files. The conversion mirrors analyze's; only the fields
+// that identify a vessel are kept.
+func identitiesFromAIS(paths []string, rejected map[string]int) ([]sanctions.Identity, error) {
+	hist := track.NewIdentities()
+	var order []uint32
+	seen := map[uint32]bool{}
+	for _, p := range paths {
+		r, _, closeFn, err := analyze.Open(p, nil)
+		if err != nil {
+			return nil, err
+		}
+		for r.Next() {
+			m := r.Message()
+			st := track.Static{MMSI: m.MMSI, Time: m.RxTime}
+			switch m.Type {
+			case 5:
+				st.IMO, st.Name, st.CallSign = m.StaticA.IMO, aisText(m.StaticA.ShipName), aisText(m.StaticA.CallSign)
+			case 19:
+				st.Name = aisText(m.ExtB.ShipName)
+			case 24:
+				if m.StaticB.PartNo == 0 {
+					st.Name = aisText(m.StaticB.ShipName)
+				} else {
+					st.CallSign = aisText(m.StaticB.CallSign)
+				}
+			default:
+				continue
+			}
+			if st.MMSI == 0 || (st.IMO == 0 && st.Name == "" && st.CallSign == "") {
+				continue
+			}
+			if !seen[st.MMSI] {
+				seen[st.MMSI] = true
+				order = append(order, st.MMSI)
+			}
+			hist.Update(&st)
+		}
+		for k, v := range r.Stats().Rejected {
+			rejected[k] += int(v)
+		}
+		err = r.Err()
+		closeFn()
+		if err != nil {
+			return nil, fmt.Errorf("%s: %w", p, err)
+		}
+	}
+	sort.Slice(order, func(i, j int) bool { return order[i] < order[j] })
+	var out []sanctions.Identity
+	for _, mmsi := range order {
+		for _, h := range hist.History(mmsi) {
+			out = append(out, sanctions.Identity{MMSI: mmsi, IMO: h.IMO, Name: h.Name, CallSign: h.CallSign,
+				Flag: ref.Default().Flag(mmsi), First: h.First, Last: h.Last})
+		}
+	}
+	return out, nil
+}
+
+// aisText trims AIS text padding ('@' and spaces).
+func aisText(s string) string { return strings.TrimRight(strings.TrimSpace(s), "@ ") }
 
 // loadIndex indexes the builtin lists and the imported ones. An imported
 // list that cannot be read is reported and left out.
