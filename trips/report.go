@@ -65,6 +65,27 @@ func WriteCSV(w io.Writer, r Result) error {
 	return cw.Error()
 }
 
+// WriteCountsCSV writes the counts: per vessel and month, per vessel, per
+// month and in total, "all" standing for the summed dimension.
+func WriteCountsCSV(w io.Writer, r Result) error {
+	cw := csv.NewWriter(w)
+	cw.Write([]string{"mmsi", "month", "from_group", "to_group", "trips_seen", "possible_dark_trips", "visits_seen", "possible_dark_visits"})
+	for _, rows := range [][]Tally{r.ByVesselMonth, r.ByVessel, r.ByMonth, r.Total} {
+		for _, c := range rows {
+			mmsi, month := "all", "all"
+			if c.MMSI != 0 {
+				mmsi = strconv.FormatUint(uint64(c.MMSI), 10)
+			}
+			if c.Month != "" {
+				month = c.Month
+			}
+			cw.Write([]string{mmsi, month, c.From, c.To, strconv.Itoa(c.Trips), strconv.Itoa(c.DarkTrips), strconv.Itoa(c.Visits), strconv.Itoa(c.DarkVisits)})
+		}
+	}
+	cw.Flush()
+	return cw.Error()
+}
+
 func kind(t Trip) string {
 	if t.Dark {
 		return "possible_dark"

@@ -2,6 +2,7 @@ package trips
 
 import (
 	"slices"
+	"strings"
 	"testing"
 	"time"
 
@@ -258,5 +259,35 @@ func TestSatelliteVisitIsDark(t *testing.T) {
 	tot := total(t, r, "RU-FE")
 	if tot.Trips != 0 || tot.DarkTrips != 1 || tot.DarkVisits != 1 || tot.Visits != 0 {
 		t.Fatalf("satellite-only visit counted as seen: %+v", tot)
+	}
+}
+
+func TestReports(t *testing.T) {
+	evs := events(12,
+		call{"Vostochny", "RU-FE", day(3, 1, 0), 20, false},
+		call{"Nampo", "KP", day(3, 5, 0), 30, false},
+	)
+	r := Count(evs, cfg)
+	var b strings.Builder
+	if err := WriteCSV(&b, r); err != nil {
+		t.Fatal(err)
+	}
+	lines := strings.Split(strings.TrimSpace(b.String()), "\n")
+	if len(lines) != 2 || !strings.HasPrefix(lines[1], "12,RU-FE,KP,2024-03,seen,Vostochny,") || !strings.Contains(lines[1], evs[1].ID()) {
+		t.Errorf("csv:\n%s", b.String())
+	}
+	b.Reset()
+	if err := WriteCountsCSV(&b, r); err != nil {
+		t.Fatal(err)
+	}
+	if !strings.Contains(b.String(), "12,2024-03,RU-FE,KP,1,0,1,0\n") || !strings.Contains(b.String(), "all,all,RU-FE,KP,1,0,1,0\n") {
+		t.Errorf("counts csv:\n%s", b.String())
+	}
+	b.Reset()
+	if err := WriteTable(&b, r); err != nil {
+		t.Fatal(err)
+	}
+	if !strings.Contains(b.String(), evs[0].ID()) || !strings.Contains(b.String(), "RU-FE→KP") {
+		t.Errorf("table:\n%s", b.String())
 	}
 }

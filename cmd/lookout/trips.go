@@ -49,7 +49,8 @@ Each trip lists its evidence: the IDs of the events behind it (departure,
 via, arrival, and the voyages between them).
 
 Formats: table (counts per vessel and month, per vessel, per month, total,
-then every trip), json (all of it), csv (one row per trip).`,
+then every trip), json (all of it), csv (one row per trip with its
+evidence), counts-csv (the counts, "all" for a summed dimension).`,
 		Example: `  lookout trips --from RU-FE --to KP events.jsonl
   lookout trips --from RU-FE --to KP --both --since 2024-01-01 --until 2024-09-01 --format csv events.jsonl.gz
   lookout analyze day1.nmea.gz --format jsonl | lookout trips --from RU-FE --to KP --via
@@ -92,12 +93,14 @@ then every trip), json (all of it), csv (one row per trip).`,
 				return trips.WriteTable(out, res)
 			case "csv":
 				return trips.WriteCSV(out, res)
+			case "counts-csv":
+				return trips.WriteCountsCSV(out, res)
 			case "json":
 				enc := json.NewEncoder(out)
 				enc.SetIndent("", "  ")
 				return enc.Encode(res)
 			}
-			return fmt.Errorf("--format %q: want table, json or csv", format)
+			return fmt.Errorf("--format %q: want table, json, csv or counts-csv", format)
 		},
 	}
 	f := cmd.Flags()
@@ -108,7 +111,7 @@ then every trip), json (all of it), csv (one row per trip).`,
 	f.BoolVar(&cfg.Both, "both", false, "also count trips TO→FROM")
 	f.BoolVar(&cfg.AllowVia, "via", false, "allow calls at ports in neither group between departure and arrival")
 	f.DurationVar(&cfg.Slack, "voyage-slack", 6*time.Hour, "how far outside departure..arrival a voyage may reach and still be listed as evidence")
-	f.StringVar(&format, "format", "table", "output format: table, json or csv")
+	f.StringVar(&format, "format", "table", "output format: table, json, csv (one row per trip) or counts-csv")
 	f.StringVar(&groupsFile, "places", "", "user file of port groups and polygons (YAML, JSON or GeoJSON), as for lookout analyze")
 	root.AddCommand(cmd)
 }
