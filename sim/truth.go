@@ -1,0 +1,561 @@
+package sim
+
+import (
+	"cmp"
+	"math"
+	"slices"
+	"time"
+
+	"github.com/lookout-osint/lookout/event"
+	"github.com/lookout-osint/lookout/geo"
+	"github.com/lookout-osint/lookout/ref"
+)
+
+// Thresholds of the definitions truth follows (issue 4, after Global
+// Fishing Watch). Truth applies them exactly; the scenario keeps behaviour
+// well away from them so that a correct detector agrees.
+const (
+	portEntryKm      = 3.0
+	portExitKm       = 4.0
+	gapMin           = 12 * hour
+	loiterMaxKn      = 2.0
+	loiterMin        = 4 * hour
+	loiterShoreKm    = 20 * 1.852
+	blockCoefficient = 0.8
+	seawaterTPerM3   = 1.025
+	oilTPerM3        = 0.85
+	barrelsPerM3     = 6.2898
+)
+
+var watchedGroups = map[string]bool{"KP": true, "RU-FE": true}
+
+type visit struct {
+	hull       *Hull
+	port       ref.Port
+	group      string
+	start, end int64
+	minKm      float64
+	stopped    bool
+	mmsi       uint32
+	rxCount    int
+	ais        bool
+}
+
+func ts(t int64) time.Time { return time.Unix(t, 0).UTC() }
+
+func r3(x float64) float64 { return math.Round(x*1000) / 1000 }
+
+// portMask flags routing cells near a catalogue port, so the visit scan
+// only measures distances where a visit is possible.
+func (w *world) portMask() []bool {
+	m := make([]bool, gridRows*gridCols)
+	for _, p := range w.cat.Ports {
+		r0, c0, ok := cellOf(p.Lat, p.Lon)
+		if !ok {
+			continue
+		}
+		for r := r0 - 3; r <= r0+3; r++ {
+			for c := c0 - 3; c <= c0+3; c++ {
+				if r >= 0 && r < gridRows && c >= 0 && c < gridCols {
+					m[r*gridCols+c] = true
+				}
+			}
+		}
+	}
+	return m
+}
+
+// visits scans a hull's true track for port visits: entry within 3 km of a
+// WPI point, exit beyond 4 km of the same point.
+func (w *world) visits(h *Hull, mask []bool) []visit {
+	var out []visit
+	var cur *visit
+	check := func(t int64, lat, lon, sog float64) {
+		r, c, ok := cellOf(lat, lon)
+		if !ok || !mask[r*gridCols+c] {
+			if cur != nil {
+				out = append(out, *cur)
+				cur = nil
+			}
+			return
+		}
+		if cur != nil {
+			d := geo.DistanceKm(lat, lon, cur.port.Lat, cur.port.Lon)
+			if d > portExitKm {
+				out = append(out, *cur)
+				cur = nil
+			} else {
+				cur.end = t
+				cur.minKm = min(cur.minKm, d)
+				if sog < 0.2 {
+					cur.stopped = true
+				}
+				return
+			}
+		}
+		p, d, ok := w.cat.NearestPort(lat, lon, portEntryKm)
+		if ok {
+			cur = &visit{hull: h, port: p, start: t, end: t, minKm: d, stopped: sog < 0.2}
+		}
+	}
+	path := h.path
+	for i := 1; i < len(path); i++ {
+		a, b := path[i-1], path[i]
+		d := geo.DistanceKm(a.lat, a.lon, b.lat, b.lon)
+		dt := float64(b.t - a.t)
+		sog := 0.0
+		if dt > 0 {
+			sog = d / 1.852 / (dt / 3600)
+		}
+		n := int(d/0.2) + 1
+		for k := 0; k < n; k++ {
+			f := float64(k) / float64(n)
+			check(a.t+int64(f*dt), a.lat+(b.lat-a.lat)*f, a.lon+(b.lon-a.lon)*f, sog)
+		}
+	}
+	if cur != nil {
+		cur.end = math.MaxInt64 // still inside at the end: incomplete
+		out = append(out, *cur)
+	}
+	var keep []visit
+	for _, v := range out {
+		if v.start >= w.t0 && v.end <= w.t1 && v.start > path[0].t {
+			keep = append(keep, v)
+		}
+	}
+	return keep
+}
+
+// covered says whether a hull's received, unspoofed positions cover a
+// span well enough for an AIS detector to see it: first and last fixes
+// within 30 minutes of the ends and no hole over an hour.
+func covered(log []rx, s span) bool {
+	i := sort64(log, s.from-30*60)
+	last := int64(-1)
+	for ; i < len(log) && log[i].t <= s.to+30*60; i++ {
+		r := &log[i]
+		if r.kind != rxPosition || r.spoofed {
+			continue
+		}
+		if last < 0 {
+			if r.t > s.from+30*60 {
+				return false
+			}
+		} else if r.t-last > hour {
+			return false
+		}
+		last = r.t
+	}
+	return last >= s.to-30*60
+}
+
+func sort64(log []rx, t int64) int {
+	i, _ := slices.BinarySearchFunc(log, t, func(r rx, t int64) int { return cmp.Compare(r.t, t) })
+	return i
+}
+
+// truth derives every event from the true tracks and the reception logs.
+func (w *world) truth() []event.Event {
+	var evs []event.Event
+	mask := w.portMask()
+	allVisits := make([][]visit, len(w.hulls))
+	parallelRange(len(w.hulls), w.cfg.Workers, func(i int) { allVisits[i] = w.visits(w.hulls[i], mask) })
+
+	// Port visits.
+	var visits []visit
+	for _, vs := range allVisits {
+		for _, v := range vs {
+			h := v.hull
+			v.mmsi = h.identAt(v.start).MMSI
+			if gs := w.cat.GroupsOf(v.port.ID); len(gs) > 0 {
+				for _, g := range gs {
+					if watchedGroups[g] {
+						v.group = g
+					}
+				}
+				if v.group == "" {
+					v.group = gs[0]
+				}
+			}
+			for i := sort64(h.log, v.start); i < len(h.log) && h.log[i].t <= v.end; i++ {
+				r := &h.log[i]
+				if r.kind == rxPosition && !r.spoofed && r.id.MMSI == v.mmsi && geo.DistanceKm(float64(r.lat), float64(r.lon), v.port.Lat, v.port.Lon) <= portExitKm {
+					v.rxCount++
+				}
+			}
+			v.ais = v.rxCount > 0
+			visits = append(visits, v)
+		}
+	}
+	for _, v := range visits {
+		src := event.SourceAIS
+		if !v.ais {
+			src = event.SourceSatellite
+		}
+		conf := 2.0
+		if v.stopped {
+			conf = 4
+		}
+		evs = append(evs, event.Event{Type: event.PortVisit, MMSI: v.mmsi, Start: ts(v.start), End: ts(v.end),
+			Lat: v.port.Lat, Lon: v.port.Lon, Port: v.port.Name, PortID: v.port.ID, PortGroup: v.group,
+			Confidence: conf, Source: src, Evidence: map[string]any{
+				"min_distance_km": r3(v.minKm), "duration_h": r3(float64(v.end-v.start) / 3600), "stopped": v.stopped,
+				"received_positions": v.rxCount, "role": v.hull.Role,
+			}})
+	}
+
+	// Voyages join consecutive AIS-visible visits of one MMSI.
+	byMMSI := map[uint32][]visit{}
+	for _, v := range visits {
+		if v.ais {
+			byMMSI[v.mmsi] = append(byMMSI[v.mmsi], v)
+		}
+	}
+	for _, m := range sortedKeys(byMMSI) {
+		vs := byMMSI[m]
+		slices.SortFunc(vs, func(a, b visit) int { return cmp.Compare(a.start, b.start) })
+		for i := 1; i < len(vs); i++ {
+			a, b := vs[i-1], vs[i]
+			evs = append(evs, event.Event{Type: event.Voyage, MMSI: m, Start: ts(a.end), End: ts(b.start),
+				Lat: b.port.Lat, Lon: b.port.Lon, Port: b.port.Name, PortID: b.port.ID, PortGroup: b.group,
+				FromPort: a.port.Name, FromPortID: a.port.ID, FromGroup: a.group, Confidence: 1, Source: event.SourceAIS,
+				Evidence: map[string]any{"duration_h": r3(float64(b.start-a.end) / 3600)}})
+		}
+	}
+
+	gaps := w.gapEvents()
+	evs = append(evs, gaps...)
+
+	// Possible dark port visits: a satellite-only visit to a watched port
+	// inside a gap of the same MMSI.
+	for _, v := range visits {
+		if v.ais || !watchedGroups[v.group] {
+			continue
+		}
+		for _, g := range gaps {
+			if g.MMSI == v.mmsi && !g.Start.After(ts(v.start)) && !g.End.Before(ts(v.end)) {
+				evs = append(evs, event.Event{Type: event.PossibleDarkPortVisit, MMSI: v.mmsi, Start: g.Start, End: g.End,
+					Lat: v.port.Lat, Lon: v.port.Lon, Port: v.port.Name, PortID: v.port.ID, PortGroup: v.group,
+					Confidence: 0.9, Source: event.SourceSatellite, Evidence: map[string]any{
+						"gap_h": r3(g.End.Sub(g.Start).Hours()), "visit_start": ts(v.start).Format(time.RFC3339),
+						"visit_end": ts(v.end).Format(time.RFC3339)}})
+				break
+			}
+		}
+	}
+
+	evs = append(evs, w.encounterEvents()...)
+	evs = append(evs, w.loiterEvents()...)
+	evs = append(evs, w.spoofEvents()...)
+	evs = append(evs, w.identityEvents()...)
+	evs = append(evs, w.draughtEvents(visits)...)
+
+	slices.SortStableFunc(evs, func(a, b event.Event) int {
+		return cmp.Or(a.Start.Compare(b.Start), cmp.Compare(a.Type, b.Type), cmp.Compare(a.MMSI, b.MMSI),
+			cmp.Compare(a.OtherMMSI, b.OtherMMSI), cmp.Compare(a.PortID, b.PortID), a.End.Compare(b.End))
+	})
+	return evs
+}
+
+func sortedKeys[V any](m map[uint32]V) []uint32 {
+	ks := make([]uint32, 0, len(m))
+	for k := range m {
+		ks = append(ks, k)
+	}
+	slices.Sort(ks)
+	return ks
+}
+
+type mrx struct {
+	rx
+	hull *Hull
+}
+
+// gapEvents finds, per MMSI, 12 h or more between received messages. A gap
+// is deliberate when the transponder of the hull that last used the MMSI
+// was off (or sending another identity) for most of it.
+func (w *world) gapEvents() []event.Event {
+	byMMSI := map[uint32][]mrx{}
+	for _, h := range w.hulls {
+		for _, r := range h.log {
+			byMMSI[r.id.MMSI] = append(byMMSI[r.id.MMSI], mrx{r, h})
+		}
+	}
+	var evs []event.Event
+	for _, m := range sortedKeys(byMMSI) {
+		rs := byMMSI[m]
+		slices.SortStableFunc(rs, func(a, b mrx) int { return cmp.Or(cmp.Compare(a.t, b.t), cmp.Compare(a.hull.Index, b.hull.Index)) })
+		for i := 1; i < len(rs); i++ {
+			a, b := rs[i-1], rs[i]
+			if b.t-a.t < gapMin {
+				continue
+			}
+			silent := int64(0)
+			const step = 600
+			for t := a.t; t < b.t; t += step {
+				if a.hull.isOff(t) || a.hull.identAt(t).MMSI != m {
+					silent += step
+				}
+			}
+			deliberate := float64(silent) > 0.5*float64(b.t-a.t)
+			evs = append(evs, event.Event{Type: event.Gap, MMSI: m, Start: ts(a.t), End: ts(b.t),
+				Lat: r3d(a.lat), Lon: r3d(a.lon), Confidence: 1, Source: event.SourceAIS, Evidence: map[string]any{
+					"duration_h": r3(float64(b.t-a.t) / 3600), "deliberate": deliberate,
+					"next_lat": r3d(b.lat), "next_lon": r3d(b.lon),
+					"distance_km": r3(geo.DistanceKm(float64(a.lat), float64(a.lon), float64(b.lat), float64(b.lon))),
+				}})
+		}
+	}
+	return evs
+}
+
+func r3d(x float32) float64 { return math.Round(float64(x)*1e5) / 1e5 }
+
+func (w *world) encounterEvents() []event.Event {
+	var evs []event.Event
+	for _, s := range w.sts {
+		if s.meet.from < w.t0 || s.meet.to > w.t1 {
+			continue
+		}
+		ma, mb := s.a.identAt(s.meet.from).MMSI, s.b.identAt(s.meet.from).MMSI
+		if ma > mb {
+			ma, mb = mb, ma
+		}
+		src := event.SourceAIS
+		if !covered(s.a.log, s.meet) || !covered(s.b.log, s.meet) {
+			src = event.SourceSatellite
+		}
+		_, pd, ok := w.cat.NearestPort(s.lat, s.lon, 200)
+		if !ok {
+			pd = 200
+		}
+		evs = append(evs, event.Event{Type: event.Encounter, MMSI: ma, OtherMMSI: mb, Start: ts(s.meet.from), End: ts(s.meet.to),
+			Lat: math.Round(s.lat*1e5) / 1e5, Lon: math.Round(s.lon*1e5) / 1e5, Confidence: 1, Source: src, Evidence: map[string]any{
+				"duration_h": r3(float64(s.meet.to-s.meet.from) / 3600), "min_distance_m": math.Round(s.gapM),
+				"median_speed_kn": r3(s.speedKn), "distance_to_port_km": r3(pd),
+			}})
+	}
+	return evs
+}
+
+// loiterEvents finds runs of the true track slower than 2 kn for 4 h or
+// more, all of it at least 20 nm from shore.
+func (w *world) loiterEvents() []event.Event {
+	var evs []event.Event
+	for _, h := range w.hulls {
+		p := h.path
+		i := 1
+		for i < len(p) {
+			if segKn(p[i-1], p[i]) >= loiterMaxKn {
+				i++
+				continue
+			}
+			j := i
+			for j+1 < len(p) && segKn(p[j], p[j+1]) < loiterMaxKn {
+				j++
+			}
+			a, b := p[i-1], p[j]
+			i = j + 1
+			if b.t-a.t < loiterMin || a.t < w.t0 || b.t > w.t1 {
+				continue
+			}
+			far := true
+			for k := i - 1; k <= j && far; k++ {
+				far = w.land.DistanceToShoreKm(p[k].lat, p[k].lon) >= loiterShoreKm
+			}
+			if !far {
+				continue
+			}
+			var dist float64
+			for k := i; k <= j; k++ {
+				dist += geo.DistanceKm(p[k-1].lat, p[k-1].lon, p[k].lat, p[k].lon)
+			}
+			src := event.SourceAIS
+			if !covered(h.log, span{a.t, b.t}) {
+				src = event.SourceSatellite
+			}
+			evs = append(evs, event.Event{Type: event.Loitering, MMSI: h.identAt(a.t).MMSI, Start: ts(a.t), End: ts(b.t),
+				Lat: math.Round(a.lat*1e5) / 1e5, Lon: math.Round(a.lon*1e5) / 1e5, Confidence: 1, Source: src, Evidence: map[string]any{
+					"duration_h": r3(float64(b.t-a.t) / 3600), "avg_speed_kn": r3(dist / 1.852 / (float64(b.t-a.t) / 3600)),
+					"distance_to_shore_km": r3(w.land.DistanceToShoreKm(a.lat, a.lon)),
+				}})
+		}
+	}
+	return evs
+}
+
+func segKn(a, b wp) float64 {
+	if b.t <= a.t {
+		return 0
+	}
+	return geo.DistanceKm(a.lat, a.lon, b.lat, b.lon) / 1.852 / (float64(b.t-a.t) / 3600)
+}
+
+func (w *world) spoofEvents() []event.Event {
+	var evs []event.Event
+	for _, h := range w.hulls {
+		for _, s := range h.spoofs {
+			if s.kind == spoofShared {
+				evs = append(evs, w.sharedEvent(h, s)...)
+				continue
+			}
+			var first, last *rx
+			n := 0
+			for i := sort64(h.log, s.from); i < len(h.log) && h.log[i].t < s.to+60; i++ {
+				if h.log[i].spoofed && h.log[i].kind == rxPosition {
+					if first == nil {
+						first = &h.log[i]
+					}
+					last = &h.log[i]
+					n++
+				}
+			}
+			if n < 2 {
+				continue
+			}
+			evs = append(evs, event.Event{Type: event.Spoofing, MMSI: first.id.MMSI, Start: ts(first.t), End: ts(last.t),
+				Lat: r3d(first.lat), Lon: r3d(first.lon), Confidence: 1, Source: event.SourceAIS, Evidence: map[string]any{
+					"kind": s.kind, "spoofed_positions": n,
+				}})
+		}
+	}
+	return evs
+}
+
+// sharedEvent reports a second hull broadcasting another's MMSI while
+// both are received: one MMSI in two places at once.
+func (w *world) sharedEvent(clone *Hull, s spoofSpan) []event.Event {
+	id := clone.identAt(s.from)
+	var orig *Hull
+	for _, h := range w.hulls {
+		if h != clone && h.identAt(s.from) == id {
+			orig = h
+		}
+	}
+	if orig == nil {
+		return nil
+	}
+	fl := func(h *Hull) (int64, int64, *rx) {
+		var f, l int64 = -1, -1
+		var fr *rx
+		for i := sort64(h.log, s.from); i < len(h.log) && h.log[i].t < s.to; i++ {
+			if h.log[i].id == id && h.log[i].kind == rxPosition {
+				if f < 0 {
+					f, fr = h.log[i].t, &h.log[i]
+				}
+				l = h.log[i].t
+			}
+		}
+		return f, l, fr
+	}
+	cf, cl, cr := fl(clone)
+	of, ol, orr := fl(orig)
+	if cf < 0 || of < 0 {
+		return nil
+	}
+	start, end := max(cf, of), min(cl, ol)
+	if end <= start {
+		return nil
+	}
+	return []event.Event{{Type: event.Spoofing, MMSI: id.MMSI, Start: ts(start), End: ts(end), Lat: r3d(cr.lat), Lon: r3d(cr.lon),
+		Confidence: 1, Source: event.SourceAIS, Evidence: map[string]any{
+			"kind": spoofShared, "separation_km": r3(geo.DistanceKm(float64(cr.lat), float64(cr.lon), float64(orr.lat), float64(orr.lon))),
+		}}}
+}
+
+func (w *world) identityEvents() []event.Event {
+	var evs []event.Event
+	for _, h := range w.hulls {
+		for _, t := range h.renames {
+			old, nw := h.identAt(t-1), h.identAt(t)
+			var last, first *rx
+			staticOnly := old.MMSI == nw.MMSI
+			for i := range h.log {
+				r := &h.log[i]
+				if staticOnly && r.kind != rxStatic {
+					continue
+				}
+				if r.t < t && r.id == old {
+					last = r
+				}
+				if r.t >= t && r.id == nw && first == nil {
+					first = r
+				}
+			}
+			if last == nil || first == nil {
+				continue
+			}
+			e := event.Event{Type: event.IdentityChange, MMSI: nw.MMSI, Start: ts(last.t), End: ts(first.t),
+				Lat: r3d(first.lat), Lon: r3d(first.lon), Confidence: 1, Source: event.SourceAIS, Evidence: map[string]any{
+					"old_name": old.Name, "new_name": nw.Name, "old_call_sign": old.CallSign, "new_call_sign": nw.CallSign,
+					"old_flag": old.Flag, "new_flag": nw.Flag, "imo": nw.IMO,
+					"distance_km": r3(geo.DistanceKm(float64(last.lat), float64(last.lon), float64(first.lat), float64(first.lon))),
+				}}
+			if old.MMSI != nw.MMSI {
+				e.OtherMMSI = old.MMSI
+			}
+			evs = append(evs, e)
+		}
+	}
+	return evs
+}
+
+// draughtEvents reports each planned draught change that a detector can
+// see: the last static report before it and the first after it, both
+// received under one MMSI.
+func (w *world) draughtEvents(visits []visit) []event.Event {
+	var evs []event.Event
+	for _, h := range w.hulls {
+		for _, c := range h.changes {
+			if math.Abs(c.to-c.from) < 0.05 {
+				continue
+			}
+			var before, after *rx
+			for i := sort64(h.log, c.t) - 1; i >= 0; i-- {
+				if h.log[i].kind == rxStatic {
+					before = &h.log[i]
+					break
+				}
+			}
+			for i := sort64(h.log, c.t); i < len(h.log); i++ {
+				if h.log[i].kind == rxStatic {
+					after = &h.log[i]
+					break
+				}
+			}
+			if before == nil || after == nil || before.id.MMSI != after.id.MMSI || before.t < w.t0 ||
+				math.Abs(float64(before.draught)-c.from) > 0.05 || math.Abs(float64(after.draught)-c.to) > 0.05 {
+				continue
+			}
+			delta := c.to - c.from
+			tonnes := h.Length * h.Beam * math.Abs(delta) * blockCoefficient * seawaterTPerM3
+			e := event.Event{Type: event.DraughtChange, MMSI: before.id.MMSI, Start: ts(before.t), End: ts(after.t),
+				Confidence: 1, Source: event.SourceAIS, Evidence: map[string]any{
+					"draught_before_m": c.from, "draught_after_m": c.to, "change_m": r3(delta),
+					"cargo_t": math.Round(tonnes), "cargo_bbl": math.Round(tonnes / oilTPerM3 * barrelsPerM3),
+					"block_coefficient": blockCoefficient, "seawater_t_per_m3": seawaterTPerM3, "oil_t_per_m3": oilTPerM3,
+				}}
+			switch {
+			case c.sts != nil:
+				e.Lat, e.Lon = math.Round(c.sts.lat*1e5)/1e5, math.Round(c.sts.lon*1e5)/1e5
+				other := c.sts.b
+				if other == h {
+					other = c.sts.a
+				}
+				e.OtherMMSI = other.identAt(c.t).MMSI
+				e.Evidence["context"] = "encounter"
+			case c.port != nil:
+				e.Lat, e.Lon = c.port.ref.Lat, c.port.ref.Lon
+				e.Port, e.PortID, e.PortGroup = c.port.ref.Name, c.port.ref.ID, c.port.group
+				e.Evidence["context"] = "port_visit"
+				for _, v := range visits {
+					if v.hull == h && v.start <= c.t && v.end >= c.t && !v.ais {
+						e.Evidence["context"] = "dark_port_visit"
+					}
+				}
+			}
+			evs = append(evs, e)
+		}
+	}
+	return evs
+}
