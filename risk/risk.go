@@ -57,6 +57,9 @@ type Config struct {
 	HighRisk float64
 	// FOC lists flags of convenience as ISO alpha-2 codes.
 	FOC []string
+	// UndeliberateDark scales a possible dark port visit whose gap the gap
+	// detector judged not deliberate (others fell silent too).
+	UndeliberateDark float64
 }
 
 // DefaultConfig returns the weights Lookout uses.
@@ -78,11 +81,12 @@ func DefaultConfig() Config {
 			// Once per vessel.
 			FlagConvenience: {Per: 5, Cap: 5},
 		},
-		WatchedGroups: []string{"KP"},
-		Trips:         [][2]string{{"RU-FE", "KP"}},
-		ListedMin:     0.5,
-		HighRisk:      30,
-		FOC:           slices.Clone(ITFFlagsOfConvenience2013),
+		WatchedGroups:    []string{"KP"},
+		Trips:            [][2]string{{"RU-FE", "KP"}},
+		ListedMin:        0.5,
+		HighRisk:         30,
+		FOC:              slices.Clone(ITFFlagsOfConvenience2013),
+		UndeliberateDark: 0.5,
 	}
 }
 
@@ -146,7 +150,20 @@ func Scores(cfg Config, events []event.Event, vessels []Vessel) []Score {
 		return false
 	}
 	listed := map[uint32]float64{} // strongest sanctions match per vessel
-	var encounters []*event.Event
+	var encounters, darkVisits []*event.Event
+	// Whether each gap looked deliberate, by vessel and start: a dark visit
+	// inferred from a gap that looks like a reception hole is weaker.
+	type gapKey struct {
+		mmsi  uint32
+		start int64
+	}
+	deliberate := map[gapKey]bool{}
+	for i := range events {
+		if e := &events[i]; e.Type == event.Gap {
+			d, _ := e.Evidence["deliberate"].(bool)
+			deliberate[gapKey{e.MMSI, e.Start.UnixNano()}] = d
+		}
+	}
 	for i := range events {
 		e := &events[i]
 		id := e.ID()
@@ -172,7 +189,7 @@ func Scores(cfg Config, events []event.Event, vessels []Vessel) []Score {
 				add(e.MMSI, DeliberateGap, contrib{id, 1, ""})
 			}
 		case event.PossibleDarkPortVisit:
-			add(e.MMSI, DarkVisit, contrib{id, clamp01(e.Confidence), e.Port})
+			darkVisits = append(darkVisits, e)
 		case event.Spoofing:
 			add(e.MMSI, Spoofing, contrib{id, 1, ""})
 		case event.IdentityChange:
@@ -188,6 +205,14 @@ func Scores(cfg Config, events []event.Event, vessels []Vessel) []Score {
 				add(e.MMSI, STSCargo, contrib{id, 1, ""})
 			}
 		}
+	}
+	for _, e := range darkVisits {
+		w, note := clamp01(e.Confidence), e.Port
+		if d, ok := deliberate[gapKey{e.MMSI, e.Start.UnixNano()}]; ok && !d {
+			w *= cfg.UndeliberateDark
+			note += " (gap not deliberate)"
+		}
+		add(e.MMSI, DarkVisit, contrib{e.ID(), round2(w), note})
 	}
 	flags := map[uint32]string{}
 	for _, v := range vessels {

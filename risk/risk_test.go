@@ -43,6 +43,8 @@ func scenario() []event.Event {
 		}),
 		ev(event.DraughtChange, 2, 401, func(e *event.Event) { e.Evidence = map[string]any{"context": "encounter"} }),
 		ev(event.PossibleDarkPortVisit, 2, 700, func(e *event.Event) { e.Confidence = 0.5; e.Port, e.PortGroup = "NAMPO", "KP" }),
+		// A dark visit in a gap that looks like a reception hole counts half.
+		ev(event.PossibleDarkPortVisit, 2, 500, func(e *event.Event) { e.Confidence = 0.5; e.Port, e.PortGroup = "NAMPO", "KP" }),
 		ev(event.Encounter, 3, 800, func(e *event.Event) { e.OtherMMSI = 2 }),
 		ev(event.Spoofing, 4, 900, nil),
 	}
@@ -62,11 +64,12 @@ func TestScores(t *testing.T) {
 	got := byMMSI(ss)
 	want := map[uint32]map[string]float64{
 		// 0.95×50; 4 KP visits capped at 45; 2 RU-FE↔KP trips (CN-NE→KP is
-		// not one); met 2, whose score before meetings is 37 ≥ 30.
+		// not one); met 2, whose score before meetings is 40 ≥ 30.
 		1: {Listed: 47.5, WatchedVisit: 45, WatchedTrip: 20, MeetHighRisk: 10},
-		// meets listed 1 (20×0.95); one deliberate gap; flag change; cargo at sea; dark visit 12×0.5; Panama FOC.
-		2: {MeetListed: 19, DeliberateGap: 8, FlagChange: 8, STSCargo: 10, DarkVisit: 6, FlagConvenience: 5},
-		// meets 2, whose score before meetings is 37 ≥ 30.
+		// meets listed 1 (20×0.95); one deliberate gap; flag change; cargo at
+		// sea; dark visits 12×0.5 and 12×0.5×0.5; Panama FOC.
+		2: {MeetListed: 19, DeliberateGap: 8, FlagChange: 8, STSCargo: 10, DarkVisit: 9, FlagConvenience: 5},
+		// meets 2, whose score before meetings is 40 ≥ 30.
 		3: {MeetHighRisk: 10},
 		4: {Spoofing: 10},
 		5: {},

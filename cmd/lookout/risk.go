@@ -38,7 +38,7 @@ every vessel. Factors and default weights (points each, cap):
   meeting_listed_vessel       20 × partner's match strength per encounter, cap 40
   meeting_high_risk_vessel    10 per encounter with a partner scoring ≥ 30 before meetings, cap 30
   deliberate_gap               8 per gap with evidence.deliberate, cap 24
-  possible_dark_port_visit    12 × confidence, cap 36
+  possible_dark_port_visit    12 × confidence (× 0.5 if its gap was not deliberate), cap 36
   spoofing                    10 each, cap 20
   identity_change / flag_change 5 / 8 each, cap 20 / 16
   cargo_change_at_sea         10 per draught change at an encounter, cap 20
