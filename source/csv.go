@@ -48,6 +48,7 @@ var columns = map[string]field{
 	"destination": fDest,
 	"eta":         fETA,
 	"a":           fA, "b": fB, "c": fC, "d": fD,
+	"sizea": fA, "sizeb": fB, "sizec": fC, "sized": fD,
 }
 
 type field int

@@ -34,12 +34,16 @@
 // not-available values (latitude 91, speed 102.3, course 360, heading 511),
 // so the ais accessors report them as absent. The DMA's spelled-out
 // navigation status and ship type ("Tanker" with cargo "Category X") are
-// turned into their AIS codes; its A, B, C, D give the antenna offsets,
-// otherwise length and width are split evenly about the reference point.
+// turned into their AIS codes; its A, B, C, D (or "Size A" ... "Size D" in
+// some descriptions of the format) give the antenna offsets, otherwise
+// length and width are split evenly about the reference point.
 //
 // Static columns repeat on every row; a static message (type 5 for class A,
 // type 24 parts A and B for class B) is emitted before the position only
 // when they differ from the last ones emitted for that MMSI.
+//
+// Stats counts Lines read (header included), Sentences (rows with a usable
+// MMSI and time), Messages delivered by type, and Rejected rows by reason.
 //
 // # Bad rows
 //

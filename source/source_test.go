@@ -178,8 +178,8 @@ func TestNOAA(t *testing.T) {
 
 func TestHeaderVariants(t *testing.T) {
 	// An older-style DMA header: no '#', semicolons, reordered, no A–D.
-	in := "Timestamp;MMSI;Type of mobile;Longitude;Latitude;SOG;Name;Ship type;Length;Width\n" +
-		"02/03/2015 10:11:12;111000021;Class A;12,5;56,25;3,5;OLD STYLE;Cargo;100;20\n"
+	in := "Timestamp;MMSI;Type of mobile;Longitude;Latitude;SOG;Name;Ship type;Length;Width;Size A;Size B;Size C;Size D\n" +
+		"02/03/2015 10:11:12;111000021;Class A;12,5;56,25;3,5;OLD STYLE;Cargo;100;20;80;20;12;8\n"
 	r, format, err := NewReader(strings.NewReader(in))
 	if err != nil || format != DMA {
 		t.Fatalf("format %q err %v", format, err)
@@ -192,7 +192,7 @@ func TestHeaderVariants(t *testing.T) {
 	if !ok || lat != 56.25 || lon != 12.5 {
 		t.Errorf("position %v %v %v (columns must be found by name)", lat, lon, ok)
 	}
-	if msgs[0].StaticA.ShipType != 70 || msgs[0].StaticA.ShipName != "OLD STYLE" {
+	if msgs[0].StaticA.ShipType != 70 || msgs[0].StaticA.ShipName != "OLD STYLE" || msgs[0].StaticA.Dim.ToBow != 80 || msgs[0].StaticA.Dim.ToPort != 12 {
 		t.Errorf("static %+v", msgs[0].StaticA)
 	}
 	if !msgs[1].RxTime.Equal(time.Date(2015, 3, 2, 10, 11, 12, 0, time.UTC)) {
