@@ -31,6 +31,7 @@ func TestParseName(t *testing.T) {
 		{"RYONG", "LYONG"}, {"RYONG", "RYUNG"}, {"CHON", "CHEON"}, {"CHON", "CHUN"}, {"CHON", "JON"},
 		{"SONG", "SUNG"}, {"KANG", "GANG"}, {"PHYONG", "PYEONG"}, {"PAEK", "BAEK"},
 		{"BALTIYSKIY", "BALTIYSKY"}, {"BALTIYSKIY", "BALTIISKII"}, {"KHASAN", "HASAN"},
+		{"PETROPAVLOVSK", "PETROPAVLOVSKIY"}, {"VOSTOCHNYY", "VOSTOCHNY"}, {"VOSTOCHNYY", "VOSTOCHNIY"},
 	}
 	for _, p := range same {
 		if a, b := fold(p[0]), fold(p[1]); a != b {

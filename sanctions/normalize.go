@@ -190,7 +190,7 @@ var latinFold = map[rune]string{
 // strength, never as the same name.
 var (
 	foldDigraphs = strings.NewReplacer(
-		"SHCH", "S", "SKIY", "SKI", "SKII", "SKI", "SKYI", "SKI", "SKIJ", "SKI",
+		"SHCH", "S", "YY", "I",
 		"TCH", "J", "SCH", "S", "SH", "S", "ZH", "J", "CH", "J", "TS", "S", "TZ", "S",
 		"KH", "H", "PH", "P", "TH", "T", "X", "KS",
 		"YEO", "YO", "EO", "O", "EU", "U", "OO", "U", "OU", "U", "AE", "E", "AI", "E",
@@ -207,8 +207,20 @@ func fold(letters string) string {
 		return ""
 	}
 	s := letters
-	if strings.HasSuffix(s, "SKY") {
-		s = s[:len(s)-3] + "SKI"
+	// Russian adjective endings: -skiy/-skii/-sky/-ski and the town's -sk
+	// are one name in practice (PETROPAVLOVSK / PETROPAVLOVSKIY).
+	for _, suf := range []string{"SKIY", "SKIJ", "SKII", "SKYI", "SKYY", "SKY", "SKI"} {
+		if strings.HasSuffix(s, suf) {
+			s = s[:len(s)-len(suf)] + "SK"
+			break
+		}
+	}
+	// -yy/-iy/-y endings (VOSTOCHNYY / VOSTOCHNIY / VOSTOCHNY).
+	for _, suf := range []string{"YY", "IY", "II", "Y"} {
+		if strings.HasSuffix(s, suf) {
+			s = s[:len(s)-len(suf)] + "I"
+			break
+		}
 	}
 	s = foldDigraphs.Replace(s)
 	s = foldSingles.Replace(s)
