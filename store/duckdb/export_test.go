@@ -69,7 +69,7 @@ func TestExportGeoParquet(t *testing.T) {
 			t.Fatalf("direct=%v: read back %d positions over %d days, want 300 over 2", direct, n, days)
 		}
 		var geo string
-		if err := db.QueryRow("SELECT decode(value) FROM parquet_kv_metadata('"+glob+"') WHERE decode(key) = 'geo' LIMIT 1").Scan(&geo); err != nil {
+		if err := db.QueryRow("SELECT decode(value) FROM parquet_kv_metadata('" + glob + "') WHERE decode(key) = 'geo' LIMIT 1").Scan(&geo); err != nil {
 			t.Fatalf("direct=%v: no geo metadata: %v", direct, err)
 		}
 		if !strings.Contains(geo, `"primary_column":"geometry"`) || !strings.Contains(geo, `"WKB"`) {
