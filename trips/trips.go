@@ -14,7 +14,9 @@
 // Config.GroupsOf lists the group for the event's port_id. Overlapping
 // possible dark visits of one vessel (one gap that could have reached several
 // ports) are one call with several candidate ports; it is in every group one
-// of its candidates is in.
+// of its candidates is in. A call overlapping the previous one in time at
+// the same port is the same stay (a dark visit inferred over a gap that
+// overlaps a recorded visit there): they are one call, seen if either was.
 //
 // A trip FROM→TO is a departure call in FROM followed by an arrival call in
 // TO, where:
@@ -206,6 +208,7 @@ func Count(events []event.Event, cfg Config) Result {
 		}
 		calls = append(calls, mergeDark(v.dark, &cfg)...)
 		slices.SortStableFunc(calls, func(a, b Call) int { return a.Start.Compare(b.Start) })
+		calls = mergeSamePort(calls)
 
 		for _, d := range dirs {
 			for i := range calls {
@@ -378,6 +381,41 @@ func mergeDark(evs []*event.Event, cfg *Config) []Call {
 				}
 			}
 			continue
+		}
+		out = append(out, c)
+	}
+	return out
+}
+
+// mergeSamePort folds a call into the one before it when they overlap in
+// time and share a port: a possible dark visit inferred across a gap that
+// overlaps a visit to the same port (seen in AIS, or by satellite in ground
+// truth) is the same stay, not a second one. The stay counts as seen when
+// either was seen.
+func mergeSamePort(calls []Call) []Call {
+	out := calls[:0]
+	for _, c := range calls {
+		if n := len(out); n > 0 {
+			last := &out[n-1]
+			if !c.Start.After(last.End) && slices.ContainsFunc(c.PortIDs, func(id string) bool { return slices.Contains(last.PortIDs, id) }) {
+				last.Dark = last.Dark && c.Dark
+				if c.End.After(last.End) {
+					last.End = c.End
+				}
+				for i, id := range c.PortIDs {
+					if !slices.Contains(last.PortIDs, id) {
+						last.PortIDs = append(last.PortIDs, id)
+						last.Ports = append(last.Ports, c.Ports[i])
+					}
+				}
+				last.Evidence = append(last.Evidence, c.Evidence...)
+				for _, g := range c.groups {
+					if !slices.Contains(last.groups, g) {
+						last.groups = append(last.groups, g)
+					}
+				}
+				continue
+			}
 		}
 		out = append(out, c)
 	}

@@ -291,3 +291,31 @@ func TestReports(t *testing.T) {
 		t.Errorf("table:\n%s", b.String())
 	}
 }
+
+func TestOverlappingSamePortIsOneCall(t *testing.T) {
+	// Ground truth: a satellite-seen visit inside the gap that also yields a
+	// possible dark visit to the same port; then an AIS visit in Russia.
+	evs := events(13,
+		call{"Senbong", "KP", day(3, 1, 18), 60, true},
+		call{"Senbong", "KP", day(3, 2, 1), 50, false},
+		call{"Slavyanka", "RU-FE", day(3, 5, 0), 50, false},
+	)
+	evs[1].Source = event.SourceSatellite
+	c := cfg
+	c.Both = true
+	r := Count(evs, c)
+	back := total(t, r, "KP")
+	fwd := total(t, r, "RU-FE")
+	if fwd.DarkVisits != 1 || fwd.Visits != 0 {
+		t.Errorf("one dark stay counted %+v", fwd)
+	}
+	if back.DarkTrips != 1 || len(r.Trips) != 1 || len(r.Trips[0].Depart.Evidence) != 2 {
+		t.Errorf("trip back %+v, trips %+v", back, r.Trips)
+	}
+	// Seen in AIS wins over a dark inference of the same stay.
+	evs[1].Source = event.SourceAIS
+	r = Count(evs, c)
+	if got := total(t, r, "RU-FE"); got.Visits != 1 || got.DarkVisits != 0 {
+		t.Errorf("seen stay: %+v", got)
+	}
+}
