@@ -4,6 +4,7 @@ import (
 	"fmt"
 	"math"
 	"runtime"
+	"slices"
 	"sort"
 	"strconv"
 	"strings"
@@ -225,6 +226,7 @@ func (ix *Index) Entries() []Entry { return ix.entries }
 
 // candidate gathers the field matches of one entry during a lookup.
 type candidate struct {
+	entry  int32
 	fields []FieldMatch
 }
 
@@ -258,14 +260,16 @@ func isNameField(f string) bool { return f == "name" || f == "alias" || f == "fo
 // MinStrength, strongest first (ties by list and id, so output is
 // deterministic).
 func (ix *Index) Match(id Identity) []Match {
-	cands := map[int32]*candidate{}
+	// Few entries match any one identity: a slice beats a map.
+	var cands []candidate
 	get := func(e int32) *candidate {
-		c := cands[e]
-		if c == nil {
-			c = &candidate{}
-			cands[e] = c
+		for i := range cands {
+			if cands[i].entry == e {
+				return &cands[i]
+			}
 		}
-		return c
+		cands = append(cands, candidate{entry: e})
+		return &cands[len(cands)-1]
 	}
 	imoValid := ValidIMO(id.IMO)
 	if id.IMO != 0 {
@@ -298,8 +302,8 @@ func (ix *Index) Match(id Identity) []Match {
 		return nil
 	}
 	out := make([]Match, 0, len(cands))
-	for e, c := range cands {
-		m := ix.finish(id, &ix.entries[e], c.fields, imoValid)
+	for _, c := range cands {
+		m := ix.finish(id, &ix.entries[c.entry], c.fields, imoValid)
 		if m.Strength >= ix.MinStrength {
 			out = append(out, m)
 		}
@@ -369,14 +373,24 @@ func (ix *Index) matchName(raw string, get func(int32) *candidate) {
 	// folded Korean names are short and alike, and one edit between them
 	// crosses from one name to another.
 	if len(q.Letters) >= minFuzzyLetters {
-		seen := map[int32]bool{}
-		for _, d := range deletions(q.Letters) {
-			for _, pos := range ix.byDelete[d] {
+		var seen []int32
+		buf := make([]byte, 0, len(q.Letters))
+		for i := -1; i < len(q.Letters); i++ {
+			if i > 0 && q.Letters[i] == q.Letters[i-1] {
+				continue
+			}
+			buf = buf[:0]
+			if i < 0 {
+				buf = append(buf, q.Letters...)
+			} else {
+				buf = append(append(buf, q.Letters[:i]...), q.Letters[i+1:]...)
+			}
+			for _, pos := range ix.byDelete[string(buf)] {
 				r := &ix.names[pos]
-				if seen[pos] || r.n.Folded == q.Folded || !withinOneEdit(r.n.Letters, q.Letters) {
+				if slices.Contains(seen, pos) || r.n.Folded == q.Folded || !withinOneEdit(r.n.Letters, q.Letters) {
 					continue
 				}
-				seen[pos] = true
+				seen = append(seen, pos)
 				if r.n.Nums == q.Nums {
 					emit(pos, sNameOneEdit, fmt.Sprintf("name one letter apart (%s ~ %s)", q.Letters, r.n.Letters))
 				} else {

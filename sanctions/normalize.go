@@ -3,6 +3,7 @@ package sanctions
 import (
 	"strings"
 	"unicode"
+	"unicode/utf8"
 )
 
 // name is a vessel name prepared for matching at three levels of
@@ -28,59 +29,93 @@ type name struct {
 
 func (n name) key() string { return n.Letters + "|" + n.Nums }
 
-// parseName prepares s for matching.
+// parseName prepares s for matching. It runs once per screened identity,
+// so it works on bytes and allocates only the strings it returns.
 func parseName(s string) name {
-	var b strings.Builder
-	b.Grow(len(s) + 8)
+	buf := make([]byte, 0, len(s)+8)
 	prev := byte(' ')
-	for _, r := range strings.ToUpper(s) {
-		t := translit(r)
-		for i := 0; i < len(t); i++ {
-			c := t[i]
-			cls := charClass(c)
-			pcls := charClass(prev)
-			if cls == ' ' {
-				if prev != ' ' {
-					b.WriteByte(' ')
-					prev = ' '
-				}
-				continue
+	put := func(c byte) {
+		cls := charClass(c)
+		if cls == ' ' {
+			if prev != ' ' {
+				buf = append(buf, ' ')
+				prev = ' '
 			}
-			// Letter–digit boundaries split tokens: "NO.18" and "PETREL8".
-			if prev != ' ' && cls != pcls {
-				b.WriteByte(' ')
+			return
+		}
+		// Letter–digit boundaries split tokens: "NO.18" and "PETREL8".
+		if prev != ' ' && cls != charClass(prev) {
+			buf = append(buf, ' ')
+		}
+		buf = append(buf, c)
+		prev = c
+	}
+	for i := 0; i < len(s); {
+		c := s[i]
+		if c < utf8.RuneSelf {
+			if c >= 'a' && c <= 'z' {
+				c -= 'a' - 'A'
 			}
-			b.WriteByte(c)
-			prev = c
+			put(c)
+			i++
+			continue
+		}
+		r, size := utf8.DecodeRuneInString(s[i:])
+		i += size
+		t := translit(unicode.ToUpper(r))
+		for j := 0; j < len(t); j++ {
+			put(t[j])
 		}
 	}
-	plain := strings.TrimSpace(b.String())
-	toks := strings.Fields(plain)
+	for len(buf) > 0 && buf[len(buf)-1] == ' ' {
+		buf = buf[:len(buf)-1]
+	}
+	plain := string(buf)
+	toks := tokens(plain)
 	// Leading vessel prefixes: "M/V", "MV", "MT", "M T".
 	if len(toks) > 2 && toks[0] == "M" && (toks[1] == "V" || toks[1] == "T") {
 		toks = toks[2:]
 	} else if len(toks) > 1 && (toks[0] == "MV" || toks[0] == "MT") {
 		toks = toks[1:]
 	}
-	var letters, nums strings.Builder
+	letters := make([]byte, 0, len(plain))
+	var nums []byte
 	words := 0
 	for i, t := range toks {
 		if isNumberWord(t) && i+1 < len(toks) && isDigits(toks[i+1]) {
 			continue // "NO. 8", "NR 8", "NUMBER 8"
 		}
 		if d, ok := numberToken(t, i); ok {
-			if nums.Len() > 0 {
-				nums.WriteByte(' ')
+			if len(nums) > 0 {
+				nums = append(nums, ' ')
 			}
-			nums.WriteString(d)
+			nums = append(nums, d...)
 			continue
 		}
-		letters.WriteString(t)
+		letters = append(letters, t...)
 		words++
 	}
-	n := name{Plain: plain, Letters: letters.String(), Nums: nums.String(), Words: words}
+	n := name{Plain: plain, Letters: string(letters), Nums: string(nums), Words: words}
 	n.Folded = fold(n.Letters)
 	return n
+}
+
+// tokens splits a Plain name (single spaces, no padding) into its words,
+// sharing its memory. Names have few words; a small array avoids a heap
+// slice for most.
+func tokens(plain string) []string {
+	var arr [8]string
+	out := arr[:0]
+	for len(plain) > 0 {
+		i := strings.IndexByte(plain, ' ')
+		if i < 0 {
+			out = append(out, plain)
+			break
+		}
+		out = append(out, plain[:i])
+		plain = plain[i+1:]
+	}
+	return out
 }
 
 func charClass(c byte) byte {
