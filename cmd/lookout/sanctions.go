@@ -8,7 +8,9 @@ import (
 	"strings"
 	"text/tabwriter"
 
+	"github.com/schollz/progressbar/v3"
 	"github.com/spf13/cobra"
+	"golang.org/x/term"
 
 	"github.com/lookout-osint/lookout/analyze"
 	"github.com/lookout-osint/lookout/event"
@@ -131,7 +133,7 @@ Rejected rows are counted with their reason; they never stop the import.`,
 	list.Flags().BoolVar(&noBuiltin, "no-builtin", false, "leave out the lists shipped with Lookout")
 
 	var minStrength float64
-	var fromAIS bool
+	var fromAIS, progress bool
 	screen := &cobra.Command{
 		Use:   "screen [FILE…|-]",
 		Short: "Screen vessel identities against the lists; print sanctions_match events as JSON lines",
@@ -156,7 +158,7 @@ digit) or the MMSI is the one listed.`,
 				err      error
 			)
 			if fromAIS {
-				ids, err = identitiesFromAIS(args, rejected)
+				ids, err = identitiesFromAIS(args, rejected, progress || term.IsTerminal(int(os.Stderr.Fd())))
 			} else {
 				ids, err = identitiesFromFiles(args, rejected)
 			}
@@ -188,6 +190,7 @@ digit) or the MMSI is the one listed.`,
 	}
 	screen.Flags().Float64Var(&minStrength, "min-strength", sanctions.DefaultMinStrength, "weakest match to report")
 	screen.Flags().BoolVar(&fromAIS, "ais", false, "read AIS (NMEA or CSV) and screen each MMSI's identity history")
+	screen.Flags().BoolVar(&progress, "progress", false, "show a progress bar reading AIS even when stderr is not a terminal")
 	screen.Flags().BoolVar(&noBuiltin, "no-builtin", false, "leave out the lists shipped with Lookout")
 
 	cmd.AddCommand(imp, list, screen)
@@ -221,14 +224,23 @@ func identitiesFromFiles(paths []string, rejected map[string]int) ([]sanctions.I
 // identitiesFromAIS builds each MMSI's identity history from the static
 // reports in AIS files. The conversion mirrors analyze's; only the fields
 // that identify a vessel are kept.
-func identitiesFromAIS(paths []string, rejected map[string]int) ([]sanctions.Identity, error) {
+func identitiesFromAIS(paths []string, rejected map[string]int, showBar bool) ([]sanctions.Identity, error) {
 	hist := track.NewIdentities()
 	var order []uint32
 	seen := map[uint32]bool{}
 	for _, p := range paths {
-		r, _, closeFn, err := analyze.Open(p, nil)
+		var bar *progressbar.ProgressBar
+		var pw io.Writer
+		if showBar {
+			bar = progressbar.DefaultBytes(-1, "reading "+p)
+			pw = bar
+		}
+		r, size, closeFn, err := analyze.Open(p, pw)
 		if err != nil {
 			return nil, err
+		}
+		if bar != nil && size > 0 {
+			bar.ChangeMax64(size)
 		}
 		for r.Next() {
 			m := r.Message()
@@ -261,6 +273,10 @@ func identitiesFromAIS(paths []string, rejected map[string]int) ([]sanctions.Ide
 		}
 		err = r.Err()
 		closeFn()
+		if bar != nil {
+			bar.Finish()
+			fmt.Fprintln(os.Stderr)
+		}
 		if err != nil {
 			return nil, fmt.Errorf("%s: %w", p, err)
 		}
