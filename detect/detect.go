@@ -44,7 +44,8 @@ type vessel struct {
 	mmsi        uint32
 	first, last track.Point // first and last positioned, unflagged fix
 	has         bool
-	lastAny     time.Time
+	lastMsg     time.Time // last message of any kind
+	gaps        []gapSpan // silences waiting for the next position
 	port        portState
 	lastVisit   *event.Event
 	loiter      loiterState
@@ -109,14 +110,16 @@ func (d *Detector) Point(p *track.Point) {
 		d.enc.advance(d.now)
 	}
 	v := d.vessel(p.MMSI)
+	d.message(v, p.Time)
 	d.spoofPoint(v, p)
 	if !p.HasPos || p.Flag != track.OK {
 		return
 	}
-	if v.has {
-		d.gapCheck(v, p)
-	} else {
+	if !v.has {
 		v.first = *p
+	}
+	if len(v.gaps) > 0 {
+		d.reportGaps(v, p)
 	}
 	d.rx.heard(p.Lat, p.Lon, p.Time, p.MMSI)
 	if kn := speedOf(v, p); kn <= d.cfg.DarkMaxSpeedKn && kn > v.maxKn {
@@ -128,7 +131,7 @@ func (d *Detector) Point(p *track.Point) {
 	if !v.silentCheck && v.identified {
 		d.reappear(v)
 	}
-	v.last, v.has, v.lastAny = *p, true, p.Time
+	v.last, v.has = *p, true
 }
 
 // Flush ends the stream: open visits, encounters, loitering and spoofing
@@ -136,6 +139,9 @@ func (d *Detector) Point(p *track.Point) {
 func (d *Detector) Flush() {
 	d.enc.flush()
 	for _, v := range d.vessels {
+		if len(v.gaps) > 0 && v.has {
+			d.reportGaps(v, &v.last)
+		}
 		if v.port.in {
 			d.closeVisit(v, false)
 		}

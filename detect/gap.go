@@ -95,19 +95,38 @@ func (r *reception) heardFraction(lat, lon, radiusKm float64, from, to time.Time
 	return float64(n) / float64(h1-h0+1)
 }
 
-// gapCheck reports an AIS gap when p follows the vessel's previous fix after
-// GapMin or more, and a possible dark port visit when a watched port lay
-// within reach during it.
-func (d *Detector) gapCheck(v *vessel, p *track.Point) {
-	q := &v.last
-	dt := p.Time.Sub(q.Time)
-	if dt < d.cfg.GapMin {
-		return
+// gapSpan is a silence of one MMSI: no message of any kind between from and to.
+type gapSpan struct{ from, to time.Time }
+
+// message notes that the vessel was heard at t (a position, a flagged
+// fix, a static report: any message ends a silence).
+func (d *Detector) message(v *vessel, t time.Time) {
+	if !v.lastMsg.IsZero() && t.Sub(v.lastMsg) >= d.cfg.GapMin && v.has {
+		v.gaps = append(v.gaps, gapSpan{v.lastMsg, t})
 	}
+	if t.After(v.lastMsg) {
+		v.lastMsg = t
+	}
+}
+
+// reportGaps reports the vessel's pending silences, now that p (the first
+// position after them) shows where it came back.
+func (d *Detector) reportGaps(v *vessel, p *track.Point) {
+	for i := range v.gaps {
+		d.reportGap(v, p, &v.gaps[i])
+	}
+	v.gaps = v.gaps[:0]
+}
+
+// reportGap reports one silence, and a possible dark port visit when a
+// watched port lay within reach during it.
+func (d *Detector) reportGap(v *vessel, p *track.Point, g *gapSpan) {
+	q := &v.last
+	dt := g.to.Sub(g.from)
 	hours := dt.Hours()
 	distKm := geo.DistanceKm(q.Lat, q.Lon, p.Lat, p.Lon)
 	shoreNm := d.shoreKm(q.Lat, q.Lon) / kmPerNm
-	heard := d.rx.heardFraction(q.Lat, q.Lon, d.cfg.GapNeighbourKm, q.Time, p.Time, v.mmsi)
+	heard := d.rx.heardFraction(q.Lat, q.Lon, d.cfg.GapNeighbourKm, g.from, g.to, v.mmsi)
 	var near *Port
 	nearKm := math.Inf(1)
 	for _, w := range d.watched {
@@ -140,9 +159,9 @@ func (d *Detector) gapCheck(v *vessel, p *track.Point) {
 		ev["nearest_watched_port"] = near.Name
 		ev["nearest_watched_port_km"] = round(nearKm, 1)
 	}
-	d.out(&event.Event{Type: event.Gap, MMSI: v.mmsi, Start: q.Time, End: p.Time,
+	d.out(&event.Event{Type: event.Gap, MMSI: v.mmsi, Start: g.from, End: g.to,
 		Lat: q.Lat, Lon: q.Lon, Confidence: conf, Source: event.SourceAIS, Evidence: ev})
-	d.darkVisit(v, q, p)
+	d.darkVisit(v, q, p, g)
 }
 
 // darkVisit reports a possible visit to a watched port during a gap: the
@@ -150,7 +169,7 @@ func (d *Detector) gapCheck(v *vessel, p *track.Point) {
 // back to the next one at the vessel's speed, leaving DarkMinDwell in port.
 // Confidence grows with the slack left over: a port just reachable is a
 // weak lead, one reachable with hours to spare a stronger one.
-func (d *Detector) darkVisit(v *vessel, q, p *track.Point) {
+func (d *Detector) darkVisit(v *vessel, q, p *track.Point, g *gapSpan) {
 	kn := v.maxKn
 	if kn < 1 {
 		kn = d.cfg.DarkSpeedKn
@@ -177,7 +196,7 @@ func (d *Detector) darkVisit(v *vessel, q, p *track.Point) {
 	if best == nil {
 		return
 	}
-	d.out(&event.Event{Type: event.PossibleDarkPortVisit, MMSI: v.mmsi, Start: q.Time, End: p.Time,
+	d.out(&event.Event{Type: event.PossibleDarkPortVisit, MMSI: v.mmsi, Start: g.from, End: g.to,
 		Lat: best.Lat, Lon: best.Lon, Port: best.Name, PortID: best.ID, PortGroup: best.Group(),
 		Confidence: round(1-bestRatio, 2), Source: event.SourceAIS,
 		Evidence: map[string]any{

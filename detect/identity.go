@@ -16,6 +16,7 @@ func (d *Detector) Static(s *track.Static) {
 		d.enc.advance(d.now)
 	}
 	v := d.vessel(s.MMSI)
+	d.message(v, s.Time)
 	prev, _ := d.ids.Current(s.MMSI)
 	if ch := d.ids.Update(s); len(ch) > 0 {
 		ev := map[string]any{}
