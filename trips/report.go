@@ -40,7 +40,7 @@ func WriteTable(w io.Writer, r Result) error {
 	tw = tabwriter.NewWriter(w, 0, 4, 2, ' ', 0)
 	fmt.Fprintln(tw, "mmsi\tdirection\tkind\tdeparture\tleft\tvia\tarrival\tarrived\tevidence")
 	for _, t := range r.Trips {
-		fmt.Fprintf(tw, "%d\t%s→%s\t%s\t%s\t%s\t%s\t%s\t%s\t%s\n", t.MMSI, t.From, t.To, kind(t),
+		fmt.Fprintf(tw, "%s\t%s→%s\t%s\t%s\t%s\t%s\t%s\t%s\t%s\n", vessel(t), t.From, t.To, kind(t),
 			ports(t.Depart), t.Depart.End.Format(time.RFC3339), via(t), ports(t.Arrive), t.Arrive.Start.Format(time.RFC3339),
 			strings.Join(t.Evidence, " "))
 	}
@@ -51,11 +51,11 @@ func WriteTable(w io.Writer, r Result) error {
 // spreadsheet to pivot and check.
 func WriteCSV(w io.Writer, r Result) error {
 	cw := csv.NewWriter(w)
-	cw.Write([]string{"mmsi", "from_group", "to_group", "month", "kind", "departure_ports", "departure_port_ids", "departure_start", "departure_end",
+	cw.Write([]string{"mmsi", "mmsis", "from_group", "to_group", "month", "kind", "departure_ports", "departure_port_ids", "departure_start", "departure_end",
 		"via_ports", "arrival_ports", "arrival_port_ids", "arrival_start", "arrival_end", "evidence"})
 	for _, t := range r.Trips {
 		cw.Write([]string{
-			strconv.FormatUint(uint64(t.MMSI), 10), t.From, t.To, t.Month, kind(t),
+			strconv.FormatUint(uint64(t.MMSI), 10), joinMMSIs(t.MMSIs, "|"), t.From, t.To, t.Month, kind(t),
 			strings.Join(t.Depart.Ports, "|"), strings.Join(t.Depart.PortIDs, "|"), t.Depart.Start.Format(time.RFC3339), t.Depart.End.Format(time.RFC3339),
 			via(t), strings.Join(t.Arrive.Ports, "|"), strings.Join(t.Arrive.PortIDs, "|"), t.Arrive.Start.Format(time.RFC3339), t.Arrive.End.Format(time.RFC3339),
 			strings.Join(t.Evidence, " "),
@@ -84,6 +84,24 @@ func WriteCountsCSV(w io.Writer, r Result) error {
 	}
 	cw.Flush()
 	return cw.Error()
+}
+
+// vessel names a trip's vessel, with the numbers it used when it changed
+// identity on the way.
+func vessel(t Trip) string {
+	s := strconv.FormatUint(uint64(t.MMSI), 10)
+	if len(t.MMSIs) > 0 {
+		s += " (as " + joinMMSIs(t.MMSIs, ",") + ")"
+	}
+	return s
+}
+
+func joinMMSIs(ms []uint32, sep string) string {
+	s := make([]string, len(ms))
+	for i, m := range ms {
+		s[i] = strconv.FormatUint(uint64(m), 10)
+	}
+	return strings.Join(s, sep)
 }
 
 func kind(t Trip) string {

@@ -44,6 +44,14 @@
 // start lies in [Since, Until), seen and possible dark separately, whether or
 // not it ends a trip.
 //
+// A vessel is one MMSI. With Config.FollowIdentity, numbers linked by
+// identity_change events (a hull that fell silent under one MMSI and came
+// back under another) are one vessel, reported under its newest number
+// (unless it went back to an older one), and
+// a trip whose calls were made under several numbers lists them and the
+// identity changes as evidence. This is off by default: an identity link is
+// an inference, and a wrong one would merge two ships' trips.
+//
 // When a vessel has no port_visit events at all, its calls are rebuilt from
 // its voyage events (from_port/from_group at the voyage start, port/port_group
 // at its end). Otherwise voyages only add evidence: a voyage of the vessel
@@ -76,10 +84,15 @@ type Config struct {
 	GroupsOf func(portID string) []string
 	// Slack widens the window in which a voyage is attached as evidence.
 	Slack time.Duration
+	// FollowIdentity joins the MMSIs that identity_change events link
+	// (mmsi the new number, other_mmsi the old) into one hull.
+	FollowIdentity bool
 }
 
 // Call is one port call: an AIS-seen visit or a possible dark visit.
 type Call struct {
+	// MMSI is the number the vessel used at this call.
+	MMSI  uint32    `json:"mmsi"`
 	Dark  bool      `json:"dark"`
 	Start time.Time `json:"start"`
 	End   time.Time `json:"end"`
@@ -97,16 +110,22 @@ func (c *Call) in(g string) bool { return slices.Contains(c.groups, g) }
 
 // Trip is one counted trip between two groups.
 type Trip struct {
-	MMSI     uint32   `json:"mmsi"`
-	From     string   `json:"from"`
-	To       string   `json:"to"`
-	Month    string   `json:"month"`
-	Dark     bool     `json:"possible_dark"`
-	Depart   Call     `json:"depart"`
-	Arrive   Call     `json:"arrive"`
-	Via      []Call   `json:"via,omitempty"`
-	Voyages  []string `json:"voyages,omitempty"`
-	Evidence []string `json:"evidence"`
+	// MMSI is the vessel; with Config.FollowIdentity, the hull's newest
+	// number, and MMSIs lists the numbers its calls were made under when
+	// there are several, IdentityLinks the identity_change events joining
+	// them (also in Evidence).
+	MMSI          uint32   `json:"mmsi"`
+	MMSIs         []uint32 `json:"mmsis,omitempty"`
+	IdentityLinks []string `json:"identity_links,omitempty"`
+	From          string   `json:"from"`
+	To            string   `json:"to"`
+	Month         string   `json:"month"`
+	Dark          bool     `json:"possible_dark"`
+	Depart        Call     `json:"depart"`
+	Arrive        Call     `json:"arrive"`
+	Via           []Call   `json:"via,omitempty"`
+	Voyages       []string `json:"voyages,omitempty"`
+	Evidence      []string `json:"evidence"`
 }
 
 // Tally holds the figures of one row.
@@ -154,12 +173,29 @@ func Count(events []event.Event, cfg Config) Result {
 		visits, dark, voyages []*event.Event
 	}
 	vessels := map[uint32]*vessel{}
+	hulls := hullSet{}
+	var links []*event.Event
+	if cfg.FollowIdentity {
+		for i := range events {
+			if e := &events[i]; e.Type == event.IdentityChange && e.MMSI != 0 && e.OtherMMSI != 0 && e.MMSI != e.OtherMMSI {
+				links = append(links, e)
+			}
+		}
+		slices.SortStableFunc(links, func(a, b *event.Event) int { return a.Start.Compare(b.Start) })
+		for _, e := range links {
+			hulls.join(e.OtherMMSI, e.MMSI)
+		}
+	}
 	for i := range events {
 		e := &events[i]
-		v := vessels[e.MMSI]
+		key := e.MMSI
+		if cfg.FollowIdentity {
+			key = hulls.find(e.MMSI)
+		}
+		v := vessels[key]
 		if v == nil {
 			v = &vessel{}
-			vessels[e.MMSI] = v
+			vessels[key] = v
 		}
 		switch e.Type {
 		case event.PortVisit:
@@ -228,6 +264,9 @@ func Count(events []event.Event, cfg Config) Result {
 					continue
 				}
 				t.MMSI = mmsi
+				if cfg.FollowIdentity {
+					t.MMSIs, t.IdentityLinks = identities(&t, links)
+				}
 				if len(v.visits) > 0 {
 					t.Voyages = voyagesBetween(v.voyages, &t.Depart, &t.Arrive, cfg.Slack)
 					t.Evidence = append(t.Evidence, t.Depart.Evidence...)
@@ -246,7 +285,8 @@ func Count(events []event.Event, cfg Config) Result {
 						}
 					}
 				}
-				t.Evidence = dedupe(append(t.Evidence, t.Voyages...))
+				t.Evidence = append(t.Evidence, t.Voyages...)
+				t.Evidence = dedupe(append(t.Evidence, t.IdentityLinks...))
 				res.Trips = append(res.Trips, t)
 				bump(mmsi, t.Month, d, func(n *Tally) {
 					if t.Dark {
@@ -343,7 +383,7 @@ func (cfg *Config) groupsOf(group, portID string) []string {
 
 func (cfg *Config) call(e *event.Event, dark bool) Call {
 	return Call{
-		Dark: dark, Start: e.Start.UTC(), End: e.End.UTC(),
+		MMSI: e.MMSI, Dark: dark, Start: e.Start.UTC(), End: e.End.UTC(),
 		Ports: []string{portName(e.Port, e.PortID)}, PortIDs: []string{e.PortID},
 		Evidence: []string{e.ID()},
 		groups:   cfg.groupsOf(e.PortGroup, e.PortID),
@@ -432,7 +472,7 @@ func callsFromVoyages(evs []*event.Event, cfg *Config) []Call {
 	for _, e := range evs {
 		id := e.ID()
 		dep := Call{
-			Start: e.Start.UTC(), End: e.Start.UTC(),
+			MMSI: e.MMSI, Start: e.Start.UTC(), End: e.Start.UTC(),
 			Ports: []string{portName(e.FromPort, e.FromPortID)}, PortIDs: []string{e.FromPortID},
 			Evidence: []string{id}, groups: cfg.groupsOf(e.FromGroup, e.FromPortID),
 		}
@@ -443,7 +483,7 @@ func callsFromVoyages(evs []*event.Event, cfg *Config) []Call {
 			out = append(out, dep)
 		}
 		out = append(out, Call{
-			Start: e.End.UTC(), End: e.End.UTC(),
+			MMSI: e.MMSI, Start: e.End.UTC(), End: e.End.UTC(),
 			Ports: []string{portName(e.Port, e.PortID)}, PortIDs: []string{e.PortID},
 			Evidence: []string{id}, groups: cfg.groupsOf(e.PortGroup, e.PortID),
 		})
@@ -473,4 +513,51 @@ func dedupe(ids []string) []string {
 		}
 	}
 	return out
+}
+
+// hullSet joins MMSIs used by one hull; each set's root is the number it
+// moved to last (unless it went back to a number it had used before).
+type hullSet map[uint32]uint32
+
+func (h hullSet) find(m uint32) uint32 {
+	for {
+		p, ok := h[m]
+		if !ok || p == m {
+			return m
+		}
+		if gp, ok := h[p]; ok && gp != p {
+			h[m] = gp // path halving
+		}
+		m = p
+	}
+}
+
+// join records that a hull moved from one number to another.
+func (h hullSet) join(from, to uint32) {
+	rf, rt := h.find(from), h.find(to)
+	if rf != rt {
+		h[rf] = rt
+	}
+}
+
+// identities lists the numbers a trip's calls were made under, when more
+// than one, and the identity changes that touch them.
+func identities(t *Trip, links []*event.Event) ([]uint32, []string) {
+	var ms []uint32
+	for _, c := range append([]Call{t.Depart, t.Arrive}, t.Via...) {
+		if !slices.Contains(ms, c.MMSI) {
+			ms = append(ms, c.MMSI)
+		}
+	}
+	if len(ms) < 2 {
+		return nil, nil
+	}
+	slices.Sort(ms)
+	var ids []string
+	for _, e := range links {
+		if slices.Contains(ms, e.MMSI) || slices.Contains(ms, e.OtherMMSI) {
+			ids = append(ids, e.ID())
+		}
+	}
+	return ms, ids
 }

@@ -273,7 +273,7 @@ func TestReports(t *testing.T) {
 		t.Fatal(err)
 	}
 	lines := strings.Split(strings.TrimSpace(b.String()), "\n")
-	if len(lines) != 2 || !strings.HasPrefix(lines[1], "12,RU-FE,KP,2024-03,seen,Vostochny,") || !strings.Contains(lines[1], evs[1].ID()) {
+	if len(lines) != 2 || !strings.HasPrefix(lines[1], "12,,RU-FE,KP,2024-03,seen,Vostochny,") || !strings.Contains(lines[1], evs[1].ID()) {
 		t.Errorf("csv:\n%s", b.String())
 	}
 	b.Reset()
@@ -317,5 +317,41 @@ func TestOverlappingSamePortIsOneCall(t *testing.T) {
 	r = Count(evs, c)
 	if got := total(t, r, "RU-FE"); got.Visits != 1 || got.DarkVisits != 0 {
 		t.Errorf("seen stay: %+v", got)
+	}
+}
+
+func TestFollowIdentity(t *testing.T) {
+	// A tanker leaves Vostochny as 20, goes dark, and arrives in Nampo as
+	// 21; later it sails back and calls at Nakhodka as 22.
+	evs := events(20, call{"Vostochny", "RU-FE", day(4, 1, 0), 10, false})
+	evs = append(evs, events(21, call{"Nampo", "KP", day(4, 5, 0), 20, false})...)
+	evs = append(evs, events(22, call{"Nakhodka", "RU-FE", day(4, 9, 0), 20, false})...)
+	link1 := event.Event{Type: event.IdentityChange, MMSI: 21, OtherMMSI: 20, Start: day(4, 4, 0), End: day(4, 4, 0)}
+	link2 := event.Event{Type: event.IdentityChange, MMSI: 22, OtherMMSI: 21, Start: day(4, 8, 0), End: day(4, 8, 0)}
+	evs = append(evs, link2, link1) // order of input must not matter
+
+	c := cfg
+	c.Both = true
+	if r := Count(evs, c); len(r.Trips) != 0 {
+		t.Fatalf("trips across MMSIs without FollowIdentity: %+v", r.Trips)
+	}
+	c.FollowIdentity = true
+	r := Count(evs, c)
+	if len(r.Trips) != 2 {
+		t.Fatalf("%+v", r.Trips)
+	}
+	out := r.Trips[0]
+	if out.MMSI != 22 || !slices.Equal(out.MMSIs, []uint32{20, 21}) || !slices.Equal(out.IdentityLinks, []string{link1.ID(), link2.ID()}) {
+		t.Errorf("outbound trip %+v", out)
+	}
+	if !slices.Contains(out.Evidence, link1.ID()) {
+		t.Errorf("identity change not in evidence: %v", out.Evidence)
+	}
+	if len(r.ByVessel) != 2 || r.ByVessel[0].MMSI != 22 {
+		t.Errorf("by vessel %+v", r.ByVessel)
+	}
+	var b strings.Builder
+	if err := WriteTable(&b, r); err != nil || !strings.Contains(b.String(), "22 (as 20,21)") {
+		t.Errorf("table (%v):\n%s", err, b.String())
 	}
 }

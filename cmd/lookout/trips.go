@@ -45,6 +45,10 @@ and --since/--until select arrivals with since <= start < until. A round
 trip is one trip each way; only FROM→TO is reported unless --both. Visits
 count every call in TO in the period, seen and possible dark apart.
 
+A vessel is one MMSI; with --follow-identity, numbers linked by
+identity_change events are one hull, reported under its newest number, and
+those events join the evidence. Off by default: a link is an inference.
+
 Each trip lists its evidence: the IDs of the events behind it (departure,
 via, arrival, and the voyages between them).
 
@@ -110,6 +114,7 @@ evidence), counts-csv (the counts, "all" for a summed dimension).`,
 	f.StringVar(&until, "until", "", "count arrivals before this time (exclusive)")
 	f.BoolVar(&cfg.Both, "both", false, "also count trips TO→FROM")
 	f.BoolVar(&cfg.AllowVia, "via", false, "allow calls at ports in neither group between departure and arrival")
+	f.BoolVar(&cfg.FollowIdentity, "follow-identity", false, "treat MMSIs linked by identity_change events (other_mmsi -> mmsi) as one vessel")
 	f.DurationVar(&cfg.Slack, "voyage-slack", 6*time.Hour, "how far outside departure..arrival a voyage may reach and still be listed as evidence")
 	f.StringVar(&format, "format", "table", "output format: table, json, csv (one row per trip) or counts-csv")
 	f.StringVar(&groupsFile, "places", "", "user file of port groups and polygons (YAML, JSON or GeoJSON), as for lookout analyze")
@@ -147,7 +152,7 @@ func tripInputs(paths []string, cat *ref.Catalog, from, to string) ([]event.Even
 				}
 				a = analyze.New(opt, func(e *event.Event) {
 					switch e.Type {
-					case event.PortVisit, event.Voyage, event.PossibleDarkPortVisit:
+					case event.PortVisit, event.Voyage, event.PossibleDarkPortVisit, event.IdentityChange:
 						evs = append(evs, *e)
 					}
 				})
