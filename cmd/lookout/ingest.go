@@ -1,0 +1,201 @@
+package main
+
+import (
+	"context"
+	"fmt"
+	"io"
+	"os"
+	"strings"
+	"time"
+
+	"github.com/schollz/progressbar/v3"
+	"github.com/spf13/cobra"
+	"golang.org/x/term"
+
+	"github.com/lookout-osint/lookout/analyze"
+	"github.com/lookout-osint/lookout/event"
+	"github.com/lookout-osint/lookout/ref"
+	"github.com/lookout-osint/lookout/source"
+	"github.com/lookout-osint/lookout/store/backend"
+	"github.com/lookout-osint/lookout/store/ingest"
+)
+
+// dbFlag adds --db to a command that reads or writes the store.
+func dbFlag(cmd *cobra.Command, dsn *string) {
+	cmd.Flags().StringVar(dsn, "db", backend.Default, "database: a DuckDB file path, or a postgres:// URL (PostgreSQL with PostGIS)")
+}
+
+func init() {
+	opt := analyze.DefaultOptions()
+	var (
+		dsn      string
+		batch    int
+		noEvents bool
+		sets     []string
+		watch    string
+		userFile string
+		progress bool
+		quiet    bool
+	)
+	cmd := &cobra.Command{
+		Use:   "ingest FILE...",
+		Short: "Store AIS files (positions, identity history, detected events) in a DuckDB file or PostGIS",
+		Long: `Read AIS files (NMEA, gzip or not, or DMA / MarineCadastre CSV) through the
+analysis pipeline and store positions, identity history and events.
+
+Ingest is idempotent: a file is known by the SHA-256 of its bytes, so
+ingesting it again (under any name) adds nothing. It is crash-safe: each
+batch is committed together with the file's progress, so after a crash or
+kill -9 the same command carries on where it stopped, losing and duplicating
+nothing. Give daily files in time order; events that span files in one run
+(a gap across midnight) are found once.
+
+Detector thresholds can be overridden as in lookout analyze (--set).`,
+		Example: `  lookout ingest out/ais.nmea.gz
+  lookout ingest aisdk-2024-03-*.csv --db march.duckdb
+  lookout ingest day1.nmea.gz day2.nmea.gz --db postgres://analyst@db.example.org/lookout`,
+		Args: cobra.MinimumNArgs(1),
+		RunE: func(cmd *cobra.Command, args []string) error {
+			ctx := cmd.Context()
+			if ctx == nil {
+				ctx = context.Background()
+			}
+			for _, s := range sets {
+				k, v, ok := strings.Cut(s, "=")
+				if !ok {
+					return fmt.Errorf("--set %q: want Name=value", s)
+				}
+				if err := opt.Detect.Set(k, v); err != nil {
+					return err
+				}
+			}
+			if watch != "" {
+				opt.Detect.WatchedGroups = strings.Split(watch, ",")
+			}
+			if userFile != "" {
+				cat, err := ref.Default().WithUserFile(userFile)
+				if err != nil {
+					return err
+				}
+				opt.Catalog = cat
+			}
+			st, err := backend.Open(ctx, dsn)
+			if err != nil {
+				return err
+			}
+			defer st.Close()
+
+			showBar := !quiet && (progress || term.IsTerminal(int(os.Stderr.Fd())))
+			iopt := ingest.Options{BatchSize: batch}
+			if showBar {
+				iopt.Progress = func(name string, size int64) (io.Writer, func()) {
+					bar := progressbar.DefaultBytes(size, "ingest "+name)
+					return bar, func() { bar.Finish(); fmt.Fprintln(os.Stderr) }
+				}
+			}
+			var in *ingest.Ingester
+			lazy := &lazyPipeline{make: func() *analyze.Analyzer {
+				return analyze.New(opt, func(e *event.Event) { in.Emit(e) })
+			}}
+			if !noEvents {
+				iopt.Pipeline = lazy
+			}
+			in = ingest.New(st, iopt)
+			if err := in.Restore(ctx); err != nil {
+				return err
+			}
+
+			start := time.Now()
+			var sum ingest.FileResult
+			for _, name := range args {
+				res, err := in.File(ctx, name)
+				if err != nil {
+					return fmt.Errorf("%s: %w (run the same command again to carry on)", name, err)
+				}
+				if !quiet {
+					fmt.Fprintln(os.Stderr, ingestSummary(res))
+				}
+				sum.Positions += res.Positions
+				sum.Identities += res.Identities
+				sum.Events += res.Events
+				sum.NoTime += res.NoTime
+			}
+			if an := lazy.a; an != nil {
+				tot := an.Finish()
+				n, err := in.Flush(ctx)
+				if err != nil {
+					return err
+				}
+				sum.Events += int64(n)
+				if !quiet {
+					analyze.WriteTotals(os.Stderr, tot)
+				}
+			}
+			if quiet {
+				return nil
+			}
+			el := time.Since(start)
+			fmt.Fprintf(os.Stderr, "stored %d positions, %d identity records, %d new events in %s (%.0f positions/s)",
+				sum.Positions, sum.Identities, sum.Events, el.Round(time.Millisecond), float64(sum.Positions)/el.Seconds())
+			if sum.NoTime > 0 {
+				fmt.Fprintf(os.Stderr, "; %d reports without a receive time not stored", sum.NoTime)
+			}
+			fmt.Fprintln(os.Stderr)
+			if c, err := st.Counts(ctx); err == nil {
+				fmt.Fprintf(os.Stderr, "%s now holds %d positions, %d identity records, %d events from %d files\n",
+					dsnName(dsn), c.Positions, c.Identities, c.Events, c.Files)
+			}
+			return nil
+		},
+	}
+	dbFlag(cmd, &dsn)
+	f := cmd.Flags()
+	f.IntVar(&batch, "batch", ingest.DefaultBatchSize, "positions per transaction")
+	f.BoolVar(&noEvents, "no-events", false, "store positions and identities only, without running the detectors")
+	f.StringArrayVar(&sets, "set", nil, "override a detector threshold, Name=value (see lookout analyze --help)")
+	f.StringVar(&watch, "watch", "", "watched port groups, comma-separated (default KP,RU-FE)")
+	f.StringVar(&userFile, "places", "", "user file of port groups and polygons (YAML, JSON or GeoJSON)")
+	f.BoolVar(&progress, "progress", false, "show a progress bar even when stderr is not a terminal")
+	f.BoolVarP(&quiet, "quiet", "q", false, "no progress bar and no summary")
+	root.AddCommand(cmd)
+}
+
+// lazyPipeline builds the analyzer (ports, land index: seconds of work)
+// only when a file needs it, so re-running an ingest that is already
+// complete is instant.
+type lazyPipeline struct {
+	make func() *analyze.Analyzer
+	a    *analyze.Analyzer
+}
+
+func (l *lazyPipeline) Read(r source.Reader) error {
+	if l.a == nil {
+		l.a = l.make()
+	}
+	return l.a.Read(r)
+}
+
+func ingestSummary(r ingest.FileResult) string {
+	if r.Skipped {
+		return fmt.Sprintf("%s: already ingested (sha256 %.12s…), skipped", r.Name, r.Hash)
+	}
+	s := fmt.Sprintf("%s: %d positions, %d identity records, %d new events stored; %d messages, %d lines rejected",
+		r.Name, r.Positions, r.Identities, r.Events, r.Stats.Messages, r.Stats.RejectedTotal())
+	if r.Resumed {
+		s += " (resumed an interrupted ingest)"
+	}
+	return s
+}
+
+// dsnName names a database without its password.
+func dsnName(dsn string) string {
+	if !backend.IsPostgres(dsn) {
+		return dsn
+	}
+	if at := strings.LastIndex(dsn, "@"); at >= 0 {
+		if scheme := strings.Index(dsn, "://"); scheme >= 0 {
+			return dsn[:scheme+3] + "…" + dsn[at:]
+		}
+	}
+	return dsn
+}
