@@ -569,6 +569,9 @@ func daysIn(month, year int) int {
 // num parses a decimal (a decimal comma is accepted); an empty or
 // "Unknown"-style cell gives na.
 func num(s string, na float64) (float64, error) {
+	if v, ok := fastDecimal(s); ok {
+		return v, nil
+	}
 	if unknown(s) {
 		return na, nil
 	}
@@ -577,6 +580,44 @@ func num(s string, na float64) (float64, error) {
 		return na, ErrBadNumber
 	}
 	return v, nil
+}
+
+var pow10 = [...]float64{1, 1e1, 1e2, 1e3, 1e4, 1e5, 1e6, 1e7, 1e8, 1e9, 1e10, 1e11, 1e12, 1e13, 1e14, 1e15}
+
+// fastDecimal parses the plain decimals exports are made of ("-12.345",
+// "57,8794") exactly: with at most 15 digits the integer mantissa and the
+// power of ten are both exact in float64, so one division rounds
+// correctly. Anything else is left to strconv.
+func fastDecimal(s string) (float64, bool) {
+	i, neg := 0, false
+	if len(s) > 0 && (s[0] == '-' || s[0] == '+') {
+		neg, i = s[0] == '-', 1
+	}
+	var mant uint64
+	digits, frac, point := 0, 0, false
+	for ; i < len(s); i++ {
+		c := s[i]
+		switch {
+		case c >= '0' && c <= '9':
+			mant = mant*10 + uint64(c-'0')
+			digits++
+			if point {
+				frac++
+			}
+		case (c == '.' || c == ',') && !point:
+			point = true
+		default:
+			return 0, false
+		}
+	}
+	if digits == 0 || digits > 15 {
+		return 0, false
+	}
+	v := float64(mant) / pow10[frac]
+	if neg {
+		v = -v
+	}
+	return v, true
 }
 
 func intField(s string, note func(error)) (int64, bool) {

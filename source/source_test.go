@@ -317,3 +317,18 @@ func TestSniffEvents(t *testing.T) {
 		t.Errorf("NewReader on events: %v", err)
 	}
 }
+
+func TestFastDecimal(t *testing.T) {
+	for _, s := range []string{"0", "12.3", "-94.90000", "57,8794", "+1.5", "511.0", "29.70000", "0.000001", "123456789012345"} {
+		got, ok := fastDecimal(s)
+		want, _ := num(strings.Replace(s, ",", ".", 1)+"e0", 0) // through strconv
+		if !ok || got != want {
+			t.Errorf("fastDecimal(%q) = %v %v, want %v", s, got, ok, want)
+		}
+	}
+	for _, s := range []string{"", "-", ".", "1.2.3", "1e5", "abc", "1234567890123456", "1,2,3"} {
+		if _, ok := fastDecimal(s); ok {
+			t.Errorf("fastDecimal(%q) accepted", s)
+		}
+	}
+}
