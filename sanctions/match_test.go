@@ -199,3 +199,30 @@ func TestMatchAllOrder(t *testing.T) {
 		t.Errorf("MatchAll reported %v", got)
 	}
 }
+
+// Every listed name finds its own entry, and a listed sister ship (same
+// name, other number) never reaches the reporting threshold through the
+// name alone.
+func TestListAgainstItself(t *testing.T) {
+	ix := Default()
+	for i := range ix.Entries() {
+		e := &ix.Entries()[i]
+		found := false
+		for _, m := range ix.Match(Identity{Name: e.Name}) {
+			if m.Entry.Key() == e.Key() {
+				found = m.Strength >= 0.4
+				continue
+			}
+			if m.Entry.List != e.List {
+				continue // the same ship on the other list
+			}
+			a, b := parseName(e.Name), parseName(m.Entry.Name)
+			if a.Letters == b.Letters && a.Nums != "" && b.Nums != "" && a.Nums != b.Nums {
+				t.Errorf("%q matches sister ship %q at %.2f", e.Name, m.Entry.Name, m.Strength)
+			}
+		}
+		if !found && parseName(e.Name).Letters != "" {
+			t.Errorf("%s %q does not find itself", e.Key(), e.Name)
+		}
+	}
+}
