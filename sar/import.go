@@ -61,8 +61,8 @@ var aliases = map[string][]string{
 	"source":  {"source"},
 }
 
-// Import reads detections from CSV or GeoJSON (sniffed from the first
-// non-blank byte). Rows that cannot be used are counted in the stats with a
+// Import reads detections from CSV, GeoJSON or the simulator's sar.jsonl
+// (sniffed from the first non-blank byte). Rows that cannot be used are counted in the stats with a
 // reason and skipped; the error is for unreadable input as a whole.
 // defaultTime stands in for files without a time column (one scene per
 // file); zero leaves such rows rejected.
@@ -81,7 +81,7 @@ func Import(r io.Reader, source string, defaultTime time.Time) ([]Detection, Imp
 			continue
 		}
 		if b[0] == '{' || b[0] == '[' {
-			return importGeoJSON(br, source, defaultTime)
+			return importJSON(br, source, defaultTime)
 		}
 		return importCSV(br, source, defaultTime)
 	}
@@ -156,57 +156,96 @@ func importCSV(r io.Reader, source string, defTime time.Time) ([]Detection, Impo
 	return out, st, nil
 }
 
-func importGeoJSON(r io.Reader, source string, defTime time.Time) ([]Detection, ImportStats, error) {
-	var fc struct {
-		Type     string `json:"type"`
-		Features []struct {
-			Geometry *struct {
-				Type        string          `json:"type"`
-				Coordinates json.RawMessage `json:"coordinates"`
-			} `json:"geometry"`
-			Properties map[string]any `json:"properties"`
-		} `json:"features"`
+// jsonDoc is a GeoJSON FeatureCollection or one line of a simulator
+// sar.jsonl (a scene with its detections).
+type jsonDoc struct {
+	Type     string `json:"type"`
+	Features []struct {
+		Geometry *struct {
+			Type        string          `json:"type"`
+			Coordinates json.RawMessage `json:"coordinates"`
+		} `json:"geometry"`
+		Properties map[string]any `json:"properties"`
+	} `json:"features"`
+	ID         string           `json:"id"`
+	Detections []map[string]any `json:"detections"`
+}
+
+func props(m map[string]any) row {
+	rw := row{}
+	for k, v := range m {
+		switch x := v.(type) {
+		case string:
+			rw[strings.ToLower(k)] = x
+		case float64:
+			rw[strings.ToLower(k)] = strconv.FormatFloat(x, 'g', -1, 64)
+		}
 	}
-	if err := json.NewDecoder(r).Decode(&fc); err != nil {
-		return nil, ImportStats{}, fmt.Errorf("reading GeoJSON: %w", err)
-	}
-	if fc.Type != "FeatureCollection" {
-		return nil, ImportStats{}, fmt.Errorf("GeoJSON type %q, want FeatureCollection", fc.Type)
-	}
+	return rw
+}
+
+func importJSON(r io.Reader, source string, defTime time.Time) ([]Detection, ImportStats, error) {
+	dec := json.NewDecoder(r)
 	var out []Detection
 	var st ImportStats
-	for _, f := range fc.Features {
+	add := func(rw row) {
 		st.Rows++
-		rw := row{}
-		for k, v := range f.Properties {
-			switch x := v.(type) {
-			case string:
-				rw[strings.ToLower(k)] = x
-			case float64:
-				rw[strings.ToLower(k)] = strconv.FormatFloat(x, 'g', -1, 64)
-			}
-		}
-		if f.Geometry != nil {
-			if f.Geometry.Type != "Point" {
-				st.reject("geometry is not a point")
-				continue
-			}
-			var c []float64
-			if err := json.Unmarshal(f.Geometry.Coordinates, &c); err != nil || len(c) < 2 {
-				st.reject("bad point coordinates")
-				continue
-			}
-			rw["lon"], rw["lat"] = strconv.FormatFloat(c[0], 'g', -1, 64), strconv.FormatFloat(c[1], 'g', -1, 64)
-		}
 		d, reason := parseRow(rw, source, defTime)
 		if reason != "" {
 			st.reject(reason)
-			continue
+			return
 		}
 		st.Accepted++
 		out = append(out, d)
 	}
-	return out, st, nil
+	for n := 0; ; n++ {
+		var doc jsonDoc
+		err := dec.Decode(&doc)
+		if errors.Is(err, io.EOF) && n > 0 {
+			return out, st, nil
+		}
+		if err != nil {
+			if n == 0 {
+				return nil, st, fmt.Errorf("reading GeoJSON or scene JSON: %w", err)
+			}
+			// A broken scene line: the stream cannot be resynchronised.
+			return out, st, fmt.Errorf("scene line %d: %w", n+1, err)
+		}
+		switch {
+		case doc.Type == "FeatureCollection":
+			for _, f := range doc.Features {
+				rw := props(f.Properties)
+				if f.Geometry != nil {
+					var c []float64
+					if f.Geometry.Type != "Point" {
+						st.Rows++
+						st.reject("geometry is not a point")
+						continue
+					}
+					if err := json.Unmarshal(f.Geometry.Coordinates, &c); err != nil || len(c) < 2 {
+						st.Rows++
+						st.reject("bad point coordinates")
+						continue
+					}
+					rw["lon"], rw["lat"] = strconv.FormatFloat(c[0], 'g', -1, 64), strconv.FormatFloat(c[1], 'g', -1, 64)
+				}
+				add(rw)
+			}
+		case doc.Detections != nil:
+			// The simulator's sar.jsonl: one scene per line.
+			for _, d := range doc.Detections {
+				rw := props(d)
+				if _, ok := rw["scene"]; !ok {
+					rw["scene"] = doc.ID
+				}
+				add(rw)
+			}
+		case n == 0:
+			return nil, st, fmt.Errorf("JSON type %q: want a GeoJSON FeatureCollection or scene lines with detections", doc.Type)
+		default:
+			return out, st, fmt.Errorf("scene line %d has no detections list", n+1)
+		}
+	}
 }
 
 var timeLayouts = []string{time.RFC3339Nano, "2006-01-02 15:04:05.999999999Z07:00", "2006-01-02 15:04:05.999999999 MST", "2006-01-02 15:04:05.999999999", "2006-01-02T15:04:05.999999999", "2006-01-02"}

@@ -75,7 +75,7 @@ func TestImportErrors(t *testing.T) {
 		"":                             "empty",
 		"a,b,c\n1,2,3\n":               "no latitude column",
 		"latitude,foo\n1,2\n":          "no longitude column",
-		`{"type":"Feature"}`:           "want FeatureCollection",
+		`{"type":"Feature"}`:           "want a GeoJSON FeatureCollection",
 		`{"type":"FeatureCollection",`: "reading GeoJSON",
 	} {
 		_, _, err := Import(strings.NewReader(in), "x", time.Time{})
@@ -99,5 +99,18 @@ func TestImportGeoJSONDefaultTime(t *testing.T) {
 	}
 	if d := ds[0]; d.Lat != 42.7 || d.Lon != 133.1 || d.LengthM != 120 || d.Score != 0.8 || !d.Time.Equal(def) {
 		t.Errorf("got %+v", d)
+	}
+}
+
+func TestImportSimulatorScenes(t *testing.T) {
+	in := `{"id":"S1-20240301T093000","time":"2024-03-01T09:30:00Z","footprint":{"min_lat":41,"min_lon":131,"max_lat":43,"max_lon":134},"detections":[{"lat":42.7,"lon":133.05,"time":"2024-03-01T09:30:00Z","length_m":104,"score":0.91,"truth":"273111000","ais_on":false,"vessel":3},{"lat":42.6,"lon":133.1,"time":"2024-03-01T09:30:00Z","length_m":31,"score":0.6,"truth":"false_alarm"}],"misses":[]}
+{"id":"S1-20240302T093000","time":"2024-03-02T09:30:00Z","footprint":{"min_lat":41,"min_lon":131,"max_lat":43,"max_lon":134},"detections":[{"lat":142.6,"lon":133.1,"time":"2024-03-02T09:30:00Z","length_m":31,"score":0.6,"truth":"false_alarm"}],"misses":[]}
+`
+	ds, st, err := Import(strings.NewReader(in), "sim", time.Time{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if len(ds) != 2 || st.Rejected["bad latitude"] != 1 || ds[0].Scene != "S1-20240301T093000" || ds[0].LengthM != 104 {
+		t.Fatalf("%+v %v", ds, st)
 	}
 }

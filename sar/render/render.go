@@ -358,3 +358,27 @@ func (r *Rendered) WriteGeoTIFF(path string, deflate bool) error {
 	}
 	return werr
 }
+
+// NorthUp is the transform of a north-up scene of w x h pixels of pixelM
+// metres centred on (lat, lon).
+func NorthUp(lat, lon float64, w, h int, pixelM float64) geotiff.Transform {
+	mLat, mLon := landmask.MetresPerDegree(lat)
+	dLon, dLat := pixelM/mLon, pixelM/mLat
+	return geotiff.Transform{lon - dLon*float64(w)/2, dLon, 0, lat + dLat*float64(h)/2, 0, -dLat}
+}
+
+// TargetsAt makes targets of the given positions and lengths, with headings
+// drawn from seed (detection lists do not carry them). Lengths of 0 or less
+// are skipped.
+func TargetsAt(lats, lons, lengths []float64, seed uint64) []Target {
+	rng := rand.New(rand.NewPCG(seed, 0x4ead))
+	var ts []Target
+	for i := range lats {
+		h := rng.Float64() * 360
+		if lengths[i] <= 0 {
+			continue
+		}
+		ts = append(ts, Target{Lat: lats[i], Lon: lons[i], LengthM: lengths[i], HeadingDeg: h})
+	}
+	return ts
+}
