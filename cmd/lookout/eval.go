@@ -3,6 +3,7 @@ package main
 import (
 	"encoding/json"
 	"fmt"
+	"os"
 	"slices"
 	"strings"
 	"time"
@@ -119,16 +120,24 @@ func knownType(t string) bool {
 }
 
 // readEvents reads every event of a JSON-lines file ("-" for stdin, gzip
-// allowed).
+// allowed); malformed lines are skipped with a warning on stderr.
 func readEvents(path string) ([]event.Event, error) {
 	r, err := source.Open(path)
 	if err != nil {
 		return nil, err
 	}
 	defer r.Close()
-	evs, err := event.ReadAll(r)
+	var evs []event.Event
+	st, err := source.ReadEvents(r, func(e *event.Event) { evs = append(evs, *e) })
 	if err != nil {
 		return nil, fmt.Errorf("%s: %w", path, err)
 	}
+	warnMalformed(path, st)
 	return evs, nil
+}
+
+func warnMalformed(path string, st source.EventStats) {
+	if st.Malformed > 0 {
+		fmt.Fprintf(os.Stderr, "%s: skipped %d malformed event lines of %d (first: %s)\n", path, st.Malformed, st.Lines, st.FirstMalformed)
+	}
 }

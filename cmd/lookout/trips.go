@@ -136,11 +136,9 @@ func tripInputs(paths []string, cat *ref.Catalog, from, to string) ([]event.Even
 		switch {
 		case err != nil:
 		case format == source.Events:
-			rd := event.NewReader(br)
-			for rd.Next() {
-				evs = append(evs, *rd.Event())
-			}
-			err = rd.Err()
+			var st source.EventStats
+			st, err = source.ReadEvents(br, func(e *event.Event) { evs = append(evs, *e) })
+			warnMalformed(p, st)
 		default:
 			if a == nil {
 				opt := analyze.DefaultOptions()
