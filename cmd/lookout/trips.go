@@ -64,6 +64,9 @@ evidence), counts-csv (the counts, "all" for a summed dimension).`,
 			if cfg.From == "" || cfg.To == "" {
 				return fmt.Errorf("--from and --to are required")
 			}
+			if cfg.From == cfg.To {
+				return fmt.Errorf("--from and --to are both %q: a trip goes between two groups", cfg.From)
+			}
 			var err error
 			if cfg.Since, err = parseDate(since); err != nil {
 				return fmt.Errorf("--since: %w", err)
