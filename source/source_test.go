@@ -264,7 +264,7 @@ func TestUnknownFormat(t *testing.T) {
 	}
 }
 
-func TestOpenGzipAndStdin(t *testing.T) {
+func TestOpenGzip(t *testing.T) {
 	raw, err := os.ReadFile(filepath.Join("testdata", "noaa.csv"))
 	if err != nil {
 		t.Fatal(err)
