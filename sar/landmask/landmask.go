@@ -79,6 +79,9 @@ func Build(land Land, w, h int, t geotiff.Transform, bufferKm float64, cell int)
 			// Every point of the block is on the centre's side of the coast.
 			isLand = land.OnLand(lat, lon)
 			m.Queries++
+		case d+radiusKm < bufferKm:
+			// The whole block lies within the buffer of the shore.
+			isLand = true
 		case d > radiusKm && land.OnLand(lat, lon):
 			m.Queries++
 			isLand = true
