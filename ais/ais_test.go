@@ -327,3 +327,27 @@ func TestConstructedMessage(t *testing.T) {
 		t.Error("ship name")
 	}
 }
+
+// NMEA 4.10 sentence groups: only the first tag block names the station
+// and time; the second part must still join its first.
+func TestTagBlockGroupsShareStationAndTime(t *testing.T) {
+	in := tagBlock("g:1-2-73874,s:r003669945,c:1241544035") + part(type5[0], "1", "A") + "\n" +
+		tagBlock("g:2-2-73874") + part(type5[1], "1", "A") + "\n"
+	msgs, st, errs := readString(t, in)
+	if len(msgs) != 1 || len(errs) != 0 {
+		t.Fatalf("%d messages, %v", len(msgs), errs)
+	}
+	if msgs[0].Station != "r003669945" || msgs[0].RxTime.Unix() != 1241544035 || msgs[0].StaticA.IMO != 9514755 {
+		t.Errorf("got %q %v %d", msgs[0].Station, msgs[0].RxTime, msgs[0].StaticA.IMO)
+	}
+	if st.Sentences != 2 || st.Messages != 1 {
+		t.Errorf("stats %+v", st)
+	}
+}
+
+func TestTrailingUnixTime(t *testing.T) {
+	msgs, _, errs := readString(t, nmea(type1)+",1276256770\n")
+	if len(msgs) != 1 || msgs[0].RxTime.Unix() != 1276256770 {
+		t.Fatalf("%v %v", msgs, errs)
+	}
+}

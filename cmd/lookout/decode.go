@@ -6,18 +6,22 @@ import (
 	"io"
 	"os"
 	"sort"
+	"strings"
 	"time"
 
 	"github.com/lookout-osint/lookout/ais"
 	"github.com/lookout-osint/lookout/source"
+	"github.com/schollz/progressbar/v3"
 	"github.com/spf13/cobra"
+	"golang.org/x/term"
 )
 
 func init() {
 	var (
-		format  string
-		verbose bool
-		lax     bool
+		format   string
+		verbose  bool
+		lax      bool
+		progress bool
 	)
 	cmd := &cobra.Command{
 		Use:   "decode [FILE...]",
@@ -53,8 +57,9 @@ empty cells); --format none only decodes and prints the statistics.`,
 			var total ais.Stats
 			total.Rejected = map[string]int64{}
 			start := time.Now()
+			showBar := progress || term.IsTerminal(int(os.Stderr.Fd()))
 			for _, name := range args {
-				st, err := decodeFile(name, format, verbose, lax, out)
+				st, err := decodeFile(name, format, verbose, lax, showBar, out)
 				addStats(&total, st)
 				if err != nil {
 					out.Flush()
@@ -71,17 +76,29 @@ empty cells); --format none only decodes and prints the statistics.`,
 	}
 	cmd.Flags().StringVar(&format, "format", "json", "output format: json, csv or none")
 	cmd.Flags().BoolVarP(&verbose, "verbose", "v", false, "print every rejected line with its reason on stderr")
+	cmd.Flags().BoolVar(&progress, "progress", false, "show a progress bar on stderr even when it is not a terminal")
 	cmd.Flags().BoolVar(&lax, "lax-checksum", false, "decode sentences whose checksum does not match instead of rejecting them")
 	root.AddCommand(cmd)
 }
 
-func decodeFile(name, format string, verbose, lax bool, out *bufio.Writer) (ais.Stats, error) {
+func decodeFile(name, format string, verbose, lax, showBar bool, out *bufio.Writer) (ais.Stats, error) {
 	in, err := source.Open(name)
 	if err != nil {
 		return ais.Stats{}, err
 	}
 	defer in.Close()
-	r := ais.NewReader(in)
+	var src io.Reader = in
+	if showBar && name != "-" {
+		// Decompressed bytes are counted, so a .gz file gets a spinner.
+		size := int64(-1)
+		if fi, err := os.Stat(name); err == nil && !strings.HasSuffix(name, ".gz") {
+			size = fi.Size()
+		}
+		bar := progressbar.DefaultBytes(size, "decode "+name)
+		defer bar.Finish()
+		src = io.TeeReader(in, bar)
+	}
+	r := ais.NewReader(src)
 	r.LaxChecksum = lax
 	if verbose {
 		r.OnReject = func(line []byte, err error) {
