@@ -182,8 +182,10 @@ func (w *world) buildFleet() {
 	// Shortest-path trees for every port a plan will use, built in
 	// parallel up front.
 	need := map[int]*simPort{}
-	for _, p := range w.hubs {
-		need[p.idx] = p
+	for _, n := range normals {
+		for _, p := range n.trade {
+			need[p.idx] = p
+		}
 	}
 	for _, h := range fishers {
 		need[h.home.idx] = h.home

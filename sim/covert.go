@@ -99,11 +99,26 @@ func (w *world) stsSpots() []int {
 			if lat < 39.3 || lat > 42.2 || lon < 130.2 || lon > 134.5 || w.sea.cells[r*gridCols+c] != cellOpen {
 				continue
 			}
-			if w.land.DistanceToShoreKm(lat, lon) < 65 || w.nearestPortKm(lat, lon) < 40 {
+			if w.land.DistanceToShoreKm(lat, lon) < 50 || w.nearestPortKm(lat, lon) < 40 {
 				continue
 			}
 			out = append(out, r*gridCols+c)
 		}
+	}
+	// Prefer spots a shore station hears well, so that transfers made with
+	// both transponders on are visible in AIS; the dark ones stay dark.
+	var heard []int
+	for _, i := range out {
+		lat, lon := cellCentre(i/gridCols, i%gridCols)
+		for _, s := range w.station {
+			if geo.DistanceKm(lat, lon, s.Lat, s.Lon) < 0.8*s.RangeNM*1.852 {
+				heard = append(heard, i)
+				break
+			}
+		}
+	}
+	if len(heard) > 0 {
+		return heard
 	}
 	return out
 }
@@ -192,7 +207,7 @@ func (w *world) covertDirect(s *covertState, rng *rand.Rand, ru []*simPort, vost
 	}
 	p.setStatus(navUnderway, kp.ref.Name)
 	p.sailVia(before, kn, nil)
-	if dark && rng.Float64() < 0.3 && p.w.land.DistanceToShoreKm(p.lat, p.lon) > 60 {
+	if dark && rng.Float64() < 0.3 && p.w.land.DistanceToShoreKm(p.lat, p.lon) > 50 {
 		w.loiter(p, rng, 6+rng.Float64()*8)
 		p.sail([]latLon{{p.lat, p.lon}, before[len(before)-1]}, kn)
 	}
@@ -249,7 +264,7 @@ func (w *world) loiter(p *planner, rng *rand.Rand, hours float64) {
 	kn := 0.3 + rng.Float64()*0.7
 	for try := 0; try < 8; try++ {
 		lat, lon := geo.Destination(p.lat, p.lon, rng.Float64()*360, knToKmh(kn)*hours)
-		if w.sea.clear(p.lat, p.lon, lat, lon) && w.land.DistanceToShoreKm(lat, lon) > 50 {
+		if w.sea.clear(p.lat, p.lon, lat, lon) && w.land.DistanceToShoreKm(lat, lon) > 45 {
 			p.setStatus(navUnderway, "")
 			p.add(p.t+int64(hours*3600), lat, lon)
 			return

@@ -22,7 +22,7 @@ import (
 // The short scenario shared by the tests: small but long enough for every
 // kind of covert behaviour to have a chance.
 func shortConfig(seed uint64) Config {
-	return Config{Seed: seed, Days: 6, Vessels: 36, Workers: 2}
+	return Config{Seed: seed, Days: 5, Vessels: 28, Workers: 2}
 }
 
 var (
