@@ -23,6 +23,10 @@
 //     within Config.PortKm (default 5 km): World Port Index points are
 //     rounded to an arc-minute and neighbouring terminals carry different
 //     numbers, so the same call can be attributed to a neighbouring entry.
+//     For possible_dark_port_visit, a port of the same port_group also
+//     matches (unless Config.DarkSamePort): the visit is inferred from a
+//     gap, so which of several reachable neighbouring ports (Rajin or
+//     Sonbong) cannot be told from AIS; the claim is "possibly in KP".
 //     For voyages, port_group and from_group must agree when both sides give
 //     them.
 //
@@ -71,6 +75,9 @@ type Config struct {
 	PortKm float64
 	// IncludeSatellite scores truth events that only a satellite could see.
 	IncludeSatellite bool
+	// DarkSamePort holds possible dark port visits to the port rule of port
+	// visits instead of accepting any port of the same group.
+	DarkSamePort bool
 	// Types restricts scoring to these types; events of other types are
 	// counted in Result.Skipped. Empty means event.Types.
 	Types []event.Type
@@ -119,6 +126,7 @@ type Rules struct {
 	TypeTolerance    map[string]string `json:"type_tolerance,omitempty"`
 	PortKm           float64           `json:"port_km"`
 	IncludeSatellite bool              `json:"include_satellite"`
+	DarkSamePort     bool              `json:"dark_same_port"`
 }
 
 // Result is the outcome of Evaluate.
@@ -151,7 +159,7 @@ func Evaluate(truth, detected []event.Event, cfg Config) Result {
 		types = event.Types
 	}
 	res := Result{Skipped: map[event.Type]int{}, Rules: Rules{
-		Tolerance: cfg.Tolerance.String(), PortKm: cfg.PortKm, IncludeSatellite: cfg.IncludeSatellite}}
+		Tolerance: cfg.Tolerance.String(), PortKm: cfg.PortKm, IncludeSatellite: cfg.IncludeSatellite, DarkSamePort: cfg.DarkSamePort}}
 	for t, d := range cfg.TypeTolerance {
 		if res.Rules.TypeTolerance == nil {
 			res.Rules.TypeTolerance = map[string]string{}
@@ -344,6 +352,9 @@ func check(t, d *event.Event, cfg *Config) (cand, string) {
 	switch t.Type {
 	case event.PortVisit, event.PossibleDarkPortVisit:
 		if t.PortID != "" && t.PortID == d.PortID {
+			break
+		}
+		if t.Type == event.PossibleDarkPortVisit && !cfg.DarkSamePort && t.PortGroup != "" && t.PortGroup == d.PortGroup {
 			break
 		}
 		if !hasPos(t) || !hasPos(d) {

@@ -288,3 +288,27 @@ func TestDarkVisitTruthAlwaysScored(t *testing.T) {
 		t.Fatalf("not matched: %+v", r.Overall)
 	}
 }
+
+func TestDarkVisitGroupRule(t *testing.T) {
+	tr := visit(9, 0, 30, "60510", 42.23, 130.30)
+	tr.Type, tr.PortGroup = event.PossibleDarkPortVisit, "KP"
+	d := visit(9, 0, 30, "60500", 41.77, 129.82) // another KP port, ~65 km away
+	d.Type, d.PortGroup = event.PossibleDarkPortVisit, "KP"
+	if r := Evaluate([]event.Event{tr}, []event.Event{d}, DefaultConfig()); r.Overall.TP != 1 {
+		t.Fatalf("same-group dark visit did not match: %+v", r.Missed)
+	}
+	cfg := DefaultConfig()
+	cfg.DarkSamePort = true
+	if r := Evaluate([]event.Event{tr}, []event.Event{d}, cfg); r.Overall.TP != 0 {
+		t.Fatal("DarkSamePort ignored")
+	}
+	d.PortGroup = "RU-FE"
+	if r := Evaluate([]event.Event{tr}, []event.Event{d}, DefaultConfig()); r.Overall.TP != 0 {
+		t.Fatal("dark visit in another group matched")
+	}
+	// Port visits keep the distance rule.
+	tr.Type, d.Type, d.PortGroup = event.PortVisit, event.PortVisit, "KP"
+	if r := Evaluate([]event.Event{tr}, []event.Event{d}, DefaultConfig()); r.Overall.TP != 0 {
+		t.Fatal("port visit matched a port 65 km away")
+	}
+}

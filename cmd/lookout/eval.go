@@ -36,8 +36,10 @@ Matching rules: a detection matches a truth event when
     {mmsi, other_mmsi} for encounters and identity changes (either order);
   - the intervals [start, end] overlap, or lie at most --tolerance apart
     (so near-instant events must start within the tolerance);
-  - port visits and possible dark port visits name the same port_id, or
-    ports at most --port-km apart; voyages agree on port_group and
+  - port visits name the same port_id, or ports at most --port-km apart;
+    possible dark port visits too, or any port of the same port_group
+    (which of neighbouring reachable ports cannot be told from a gap;
+    --dark-same-port turns this off); voyages agree on port_group and
     from_group where both give them.
 Assignment is one-to-one and greedy: admissible pairs are taken by largest
 overlap (intersection over union), then smallest time distance, then
@@ -111,6 +113,7 @@ recall or precision is 1.`,
 	f.StringToStringVar(&typeTol, "type-tolerance", nil, "per-type tolerance, e.g. identity_change=6h,gap=2h")
 	f.Float64Var(&cfg.PortKm, "port-km", cfg.PortKm, "largest distance between two ports taken for the same port when their ids differ")
 	f.BoolVar(&cfg.IncludeSatellite, "include-satellite", false, "score truth events that only a satellite could see (source: satellite)")
+	f.BoolVar(&cfg.DarkSamePort, "dark-same-port", false, "possible dark port visits must name the same port (or one within --port-km), not just a port of the same group")
 	f.StringSliceVar(&types, "types", nil, "score only these event types (default: every type lookout analyze emits)")
 	root.AddCommand(cmd)
 }
