@@ -280,3 +280,58 @@ func decodeLegacy(data []byte) []byte {
 	}
 	return out
 }
+
+// MergeOFACAlt adds the names of OFAC's alt.csv (no header, Windows-1252;
+// columns ent_num, alt_num, alt_type, alt_name, alt_remarks) to the
+// entries of l read from sdn.csv: "aka" and "nka" become aliases, "fka"
+// former names. Rows for entities that are not vessels of l are skipped;
+// malformed rows are counted in l.Stats.Rejected under "alt_…" reasons.
+func MergeOFACAlt(l *List, r io.Reader) error {
+	data, err := io.ReadAll(r)
+	if err != nil {
+		return fmt.Errorf("read OFAC alt.csv: %w", err)
+	}
+	data = bytes.TrimRight(data, "\x1a\r\n")
+	byID := map[string]*Entry{}
+	for i := range l.Entries {
+		byID[l.Entries[i].ListID] = &l.Entries[i]
+	}
+	cr := csv.NewReader(bytes.NewReader(decodeLegacy(data)))
+	cr.FieldsPerRecord = -1
+	cr.LazyQuotes = true
+	for {
+		rec, err := cr.Read()
+		if err == io.EOF {
+			return nil
+		}
+		if err != nil {
+			var pe *csv.ParseError
+			if errors.As(err, &pe) {
+				l.Stats.reject("alt_csv_syntax")
+				continue
+			}
+			return fmt.Errorf("read OFAC alt.csv: %w", err)
+		}
+		if len(rec) < 4 {
+			l.Stats.reject("alt_columns")
+			continue
+		}
+		e := byID[sdnField(rec[0])]
+		if e == nil {
+			continue // not a vessel of this list
+		}
+		name := sdnField(rec[3])
+		if name == "" {
+			l.Stats.reject("alt_no_name")
+			continue
+		}
+		switch strings.ToLower(sdnField(rec[2])) {
+		case "fka":
+			e.FormerNames = addUnique(e.FormerNames, name)
+		case "aka", "nka":
+			e.Aliases = addUnique(e.Aliases, name)
+		default:
+			l.Stats.reject("alt_type")
+		}
+	}
+}

@@ -276,3 +276,23 @@ func TestReadIdentities(t *testing.T) {
 		t.Errorf("csv identities %+v, rejected %v", ids, rej)
 	}
 }
+
+func TestMergeOFACAlt(t *testing.T) {
+	l := readFile(t, sharedFile(t, "ofac_sdn_2024-05-03.csv"), "ofac-sdn")
+	alt := "4243,101,\"fka\",\"OLD EBANO\",-0- \r\n" +
+		"4243,102,\"aka\",\"EBANO II\",-0- \r\n" +
+		"4243,103,\"aka\",\"ANA I\",-0- \r\n" + // the remarks say f.k.a.: both words are kept
+		"36,104,\"aka\",\"AERO CARIBBEAN\",-0- \r\n" + // not a vessel
+		"4243,105,\"xyz\",\"WHAT\",-0- \r\n" +
+		"4243\r\n\x1a"
+	if err := MergeOFACAlt(l, strings.NewReader(alt)); err != nil {
+		t.Fatal(err)
+	}
+	e := findEntry(t, l, "4243")
+	if strings.Join(e.FormerNames, ",") != "ANA I,SAND SWAN,OLD EBANO" || strings.Join(e.Aliases, ",") != "EBANO II,ANA I" {
+		t.Errorf("EBANO former %q aliases %q", e.FormerNames, e.Aliases)
+	}
+	if l.Stats.Rejected["alt_type"] != 1 || l.Stats.Rejected["alt_columns"] != 1 {
+		t.Errorf("stats %s", l.Stats)
+	}
+}

@@ -40,7 +40,7 @@ are used together with the built-in ones.`,
 		return sanctions.ListDir()
 	}
 
-	var format, name string
+	var format, name, alt string
 	imp := &cobra.Command{
 		Use:   "import FILE",
 		Short: "Import a sanctions list and keep it for screening",
@@ -51,6 +51,7 @@ csv (any CSV whose header names name, imo, mmsi, call_sign, flag, aliases, forme
 programs, date_designated). auto guesses from the first bytes.
 Rejected rows are counted with their reason; they never stop the import.`,
 		Example: `  lookout sanctions import sdn.csv
+  lookout sanctions import --alt alt.csv sdn.csv
   lookout sanctions import --format ftm --name OpenSanctions targets.nested.json`,
 		Args: cobra.ExactArgs(1),
 		RunE: func(cmd *cobra.Command, args []string) error {
@@ -62,6 +63,11 @@ Rejected rows are counted with their reason; they never stop the import.`,
 			l, err := sanctions.Read(f, format, name, args[0])
 			if err != nil {
 				return err
+			}
+			if alt != "" {
+				if err := mergeAlt(l, args[0], format, alt); err != nil {
+					return err
+				}
 			}
 			d, err := dir()
 			if err != nil {
@@ -77,6 +83,7 @@ Rejected rows are counted with their reason; they never stop the import.`,
 	}
 	imp.Flags().StringVar(&format, "format", "auto", "list format: "+strings.Join(sanctions.Formats, ", "))
 	imp.Flags().StringVar(&name, "name", "", "list name (replaces an earlier import of the same name)")
+	imp.Flags().StringVar(&alt, "alt", "", "OFAC alt.csv to add aliases and former names to an sdn.csv import")
 
 	var program, search string
 	var noBuiltin bool
@@ -195,6 +202,29 @@ digit) or the MMSI is the one listed.`,
 
 	cmd.AddCommand(imp, list, screen)
 	root.AddCommand(cmd)
+}
+
+// mergeAlt adds OFAC's alt.csv names to a list read from sdn.csv.
+func mergeAlt(l *sanctions.List, listPath, format, altPath string) error {
+	if format == "" || format == "auto" {
+		head := make([]byte, 4096)
+		f, err := os.Open(listPath)
+		if err != nil {
+			return err
+		}
+		n, _ := io.ReadFull(f, head)
+		f.Close()
+		format = sanctions.Detect(head[:n])
+	}
+	if format != "ofac-sdn" {
+		return fmt.Errorf("--alt goes with OFAC's sdn.csv; %s reads as %s", listPath, format)
+	}
+	f, err := os.Open(altPath)
+	if err != nil {
+		return err
+	}
+	defer f.Close()
+	return sanctions.MergeOFACAlt(l, f)
 }
 
 func identitiesFromFiles(paths []string, rejected map[string]int) ([]sanctions.Identity, error) {
