@@ -83,7 +83,9 @@ func parseUserFile(b []byte) (*userFile, error) {
 }
 
 // WithUserFile returns a copy of the catalog with the groups and areas of a
-// user file (YAML or JSON) applied; c itself is unchanged. A group named in
+// user file applied; c itself is unchanged. The file is either a GeoJSON
+// FeatureCollection of areas (properties: name, kind, port, groups) or YAML
+// or JSON of this shape. A group named in
 // the file replaces (ports:), extends (add:) or trims (remove:) the group of
 // that name, or is created. Areas are polygons given inline or in GeoJSON
 // files the user file lists. Example:
@@ -104,6 +106,18 @@ func (c *Catalog) WithUserFile(path string) (*Catalog, error) {
 	b, err := os.ReadFile(path)
 	if err != nil {
 		return nil, fmt.Errorf("ref: user file: %w", err)
+	}
+	// A bare GeoJSON FeatureCollection is a file of areas.
+	var probe struct {
+		Type string `json:"type"`
+	}
+	if json.Unmarshal(b, &probe) == nil && probe.Type == "FeatureCollection" {
+		n := c.clone()
+		if err := n.addGeoJSON(path); err != nil {
+			return nil, fmt.Errorf("ref: %w", err)
+		}
+		n.index()
+		return n, nil
 	}
 	uf, err := parseUserFile(b)
 	if err != nil {

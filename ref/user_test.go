@@ -97,6 +97,12 @@ geojson: [areas.geojson]
 	if _, ok := c.Locate(39.5, 134.0, 20); ok {
 		t.Error("open sea located somewhere")
 	}
+	// A bare GeoJSON file is a file of areas.
+	if c3, err := base.WithUserFile(filepath.Join(dir, "areas.geojson")); err != nil {
+		t.Errorf("GeoJSON user file: %v", err)
+	} else if pl, ok := c3.Locate(38.62, 125.02, 5); !ok || pl.Name() != "Nampo anchorage" || len(c3.Areas()) != 2 || c3.Group("AOI-STS") == nil {
+		t.Errorf("GeoJSON user file: Locate = %+v %v", pl, ok)
+	}
 	// JSON works too.
 	jpath := writeFile(t, dir, "groups.json", `{"groups":[{"name":"X","ports":["60725"]}]}`)
 	if c2, err := base.WithUserFile(jpath); err != nil || !c2.InGroup("60725", "X") {

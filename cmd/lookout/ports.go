@@ -1,0 +1,113 @@
+package main
+
+import (
+	"fmt"
+	"strconv"
+	"strings"
+	"text/tabwriter"
+
+	"github.com/lookout-osint/lookout/ref"
+	"github.com/spf13/cobra"
+)
+
+func init() {
+	var (
+		group, near, search, places string
+		km                          float64
+	)
+	cmd := &cobra.Command{
+		Use:   "ports",
+		Short: "List port groups, a group's ports, ports near a position, or ports by name",
+		Long: `Show the embedded reference ports (NGA World Port Index) and port groups.
+With no flag, list the groups. --places applies a user file of groups and
+areas first (the same file analyze takes), to check it.`,
+		Example: `  lookout ports                         # the groups: RU-FE, KP, RU-PAC, CN-NE, ...
+  lookout ports --group KP              # every DPRK port
+  lookout ports --near 42.75,133.08 --km 30
+  lookout ports --search nampo
+  lookout ports --places my-areas.yaml --group WATCH`,
+		Args: cobra.NoArgs,
+		RunE: func(cmd *cobra.Command, args []string) error {
+			cat := ref.Default()
+			if places != "" {
+				var err error
+				if cat, err = cat.WithUserFile(places); err != nil {
+					return err
+				}
+			}
+			w := tabwriter.NewWriter(cmd.OutOrStdout(), 0, 0, 2, ' ', 0)
+			defer w.Flush()
+			row := func(p ref.Port, extra string) {
+				fmt.Fprintf(w, "%s\t%s\t%s\t%s\t%s\t%.4f\t%.4f\t%s\t%s\n", p.ID, p.LOCODE, p.Name, p.Country, p.Size,
+					p.Lat, p.Lon, strings.Join(cat.GroupsOf(p.ID), ","), extra)
+			}
+			header := func(extra string) {
+				fmt.Fprintf(w, "ID\tLOCODE\tNAME\tCOUNTRY\tSIZE\tLAT\tLON\tGROUPS\t%s\n", extra)
+			}
+			switch {
+			case group != "":
+				g := cat.Group(group)
+				if g == nil {
+					return fmt.Errorf("no group %q (have %s)", group, strings.Join(cat.Groups(), ", "))
+				}
+				header("")
+				for _, id := range g.PortIDs {
+					p, _ := cat.Port(id)
+					row(p, "")
+				}
+				for _, a := range g.Areas {
+					fmt.Fprintf(w, "area\t\t%s\t%s\t\t\t\t\t%s\n", a.Name, a.Kind, a.Source)
+				}
+			case near != "":
+				lat, lon, err := parsePortsLatLon(near)
+				if err != nil {
+					return err
+				}
+				header("KM")
+				for _, pd := range cat.PortsWithin(lat, lon, km) {
+					row(pd.Port, fmt.Sprintf("%.1f", pd.DistKm))
+				}
+				if pl, ok := cat.Locate(lat, lon, 0); ok && pl.Area != nil {
+					fmt.Fprintf(w, "inside area %q (%s)\n", pl.Area.Name, strings.Join(pl.Groups, ","))
+				}
+			case search != "":
+				q := strings.ToLower(search)
+				header("")
+				for _, p := range cat.Ports {
+					hay := strings.ToLower(p.Name + ";" + strings.Join(p.AltNames, ";") + ";" + p.LOCODE)
+					if strings.Contains(hay, q) {
+						row(p, strings.Join(p.AltNames, "; "))
+					}
+				}
+			default:
+				fmt.Fprintf(w, "GROUP\tPORTS\tAREAS\tDESCRIPTION\n")
+				for _, name := range cat.Groups() {
+					g := cat.Group(name)
+					fmt.Fprintf(w, "%s\t%d\t%d\t%s\n", name, len(g.PortIDs), len(g.Areas), g.Description)
+				}
+			}
+			return nil
+		},
+	}
+	f := cmd.Flags()
+	f.StringVar(&group, "group", "", "list the ports (and areas) of this group")
+	f.StringVar(&near, "near", "", "list ports near LAT,LON (decimal degrees), nearest first")
+	f.Float64Var(&km, "km", 50, "radius for --near, km")
+	f.StringVar(&search, "search", "", "list ports whose name, alternate name or UN/LOCODE contains this text")
+	f.StringVar(&places, "places", "", "user file of port groups and areas (YAML, JSON or GeoJSON) to apply first")
+	root.AddCommand(cmd)
+}
+
+func parsePortsLatLon(s string) (lat, lon float64, err error) {
+	a, b, ok := strings.Cut(s, ",")
+	if ok {
+		lat, err = strconv.ParseFloat(strings.TrimSpace(a), 64)
+	}
+	if ok && err == nil {
+		lon, err = strconv.ParseFloat(strings.TrimSpace(b), 64)
+	}
+	if !ok || err != nil || lat < -90 || lat > 90 || lon < -180 || lon > 180 {
+		return 0, 0, fmt.Errorf("position %q: want LAT,LON in decimal degrees, e.g. 42.75,133.08", s)
+	}
+	return lat, lon, nil
+}
