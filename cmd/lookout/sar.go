@@ -303,7 +303,7 @@ detections with their MMSI as CSV.`,
 	fl.Float64Var(&o.MaxDistanceKm, "max-km", 1.5, "distance gate between a detection and a vessel's position at image time")
 	fl.DurationVar(&o.MaxExtrapolation, "max-extrapolation", 30*time.Minute, "dead-reckon a vessel at most this far from its nearest fix")
 	fl.DurationVar(&o.MaxInterpolationGap, "max-gap", 2*time.Hour, "interpolate across gaps between fixes up to this long")
-	fl.DurationVar(&window, "window", 3*time.Hour, "AIS positions kept around each image time")
+	fl.DurationVar(&window, "window", 12*time.Hour, "AIS positions kept around each image time (half the longest gap that can name a dark detection's candidates)")
 	fl.Float64Var(&eo.MinTankerM, "min-tanker-m", 60, "shortest detection counted as tanker-sized")
 	fl.Float64Var(&eo.MaxTankerM, "max-tanker-m", 340, "longest detection counted as tanker-sized")
 	fl.Float64Var(&eo.PortRadiusKm, "port-radius-km", 10, "a detection this near a grouped port point is at that port")

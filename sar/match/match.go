@@ -51,6 +51,10 @@ type Options struct {
 	// LengthWeight scales the length-disagreement term of the cost (default
 	// 0.25: a perfect length fit is worth 0.25 x MaxDistanceKm).
 	LengthWeight float64
+	// MaxCandidateGap is the longest AIS gap across the image time for
+	// which a silent vessel is listed as a candidate for a dark detection
+	// (default 24 h).
+	MaxCandidateGap time.Duration
 }
 
 func (o *Options) defaults() {
@@ -66,6 +70,9 @@ func (o *Options) defaults() {
 	if o.LengthWeight == 0 {
 		o.LengthWeight = 0.25
 	}
+	if o.MaxCandidateGap == 0 {
+		o.MaxCandidateGap = 24 * time.Hour
+	}
 }
 
 // Matched is a detection paired with a vessel.
@@ -79,10 +86,30 @@ type Matched struct {
 	VesselCategory string        `json:"vessel_category,omitempty"`
 }
 
+// Dark is a detection no broadcasting vessel accounts for.
+type Dark struct {
+	sar.Detection
+	// Candidates are vessels whose AIS fell silent across the image time
+	// (no fix close enough to position them) and that could have reached
+	// the detection at their speeds before and after: who it might be.
+	Candidates []Candidate `json:"candidates,omitempty"`
+}
+
+// Candidate is a silent vessel that could be a dark detection.
+type Candidate struct {
+	MMSI uint32 `json:"mmsi"`
+	// GapH is the length of the AIS gap spanning the image time, hours.
+	GapH float64 `json:"gap_h"`
+	// OffTrackKm is the detection's distance from the straight line
+	// between the fixes either side of the gap, at the image time.
+	OffTrackKm float64 `json:"off_track_km"`
+	LengthM    float64 `json:"length_m,omitempty"`
+}
+
 // Result is the outcome of matching.
 type Result struct {
 	Matched []Matched
-	Dark    []sar.Detection
+	Dark    []Dark
 }
 
 // PositionAt is the vessel's estimated position at t: interpolated between
@@ -199,10 +226,14 @@ func Match(ds []sar.Detection, tracks []Track, o Options) Result {
 				f(e.v, e.cost)
 			}
 		})
+		positioned := make(map[int]bool, len(ps))
+		for _, p := range ps {
+			positioned[p.track] = true
+		}
 		for a, di := range idx {
 			v := assign[a]
 			if v < 0 {
-				res.Dark = append(res.Dark, ds[di])
+				res.Dark = append(res.Dark, Dark{Detection: ds[di], Candidates: candidates(ds[di], tracks, positioned, o)})
 				continue
 			}
 			p := ps[v]
@@ -215,6 +246,54 @@ func Match(ds []sar.Detection, tracks []Track, o Options) Result {
 		}
 	}
 	return res
+}
+
+// maxCandidates bounds the candidates listed per dark detection.
+const maxCandidates = 5
+
+// candidates lists vessels that had no usable position at the detection's
+// time but whose fixes either side of it leave the detection within reach:
+// the distance from the last fix before and to the first fix after fits
+// 1.3 times the fastest of their reported and implied speeds (at least 12
+// knots).
+func candidates(d sar.Detection, tracks []Track, positioned map[int]bool, o Options) []Candidate {
+	var out []Candidate
+	for k := range tracks {
+		if positioned[k] {
+			continue
+		}
+		fs := tracks[k].Fixes
+		i := sort.Search(len(fs), func(i int) bool { return !fs[i].Time.Before(d.Time) })
+		if i == 0 || i == len(fs) {
+			continue
+		}
+		b, a := fs[i-1], fs[i]
+		gap := a.Time.Sub(b.Time)
+		if gap > o.MaxCandidateGap || gap <= 0 {
+			continue
+		}
+		direct := geo.DistanceKm(b.Lat, b.Lon, a.Lat, a.Lon)
+		kn := math.Max(12, direct/1.852/gap.Hours())
+		for _, s := range []float64{b.SOG, a.SOG} {
+			if !math.IsNaN(s) && s < 50 {
+				kn = math.Max(kn, s)
+			}
+		}
+		reach := 1.3 * kn * 1.852
+		if geo.DistanceKm(b.Lat, b.Lon, d.Lat, d.Lon) > reach*d.Time.Sub(b.Time).Hours()+o.MaxDistanceKm ||
+			geo.DistanceKm(d.Lat, d.Lon, a.Lat, a.Lon) > reach*a.Time.Sub(d.Time).Hours()+o.MaxDistanceKm {
+			continue
+		}
+		f := float64(d.Time.Sub(b.Time)) / float64(gap)
+		ilat, ilon := b.Lat+f*(a.Lat-b.Lat), geo.NormLon(b.Lon+f*geo.NormLon(a.Lon-b.Lon))
+		out = append(out, Candidate{MMSI: tracks[k].MMSI, GapH: math.Round(gap.Hours()*10) / 10,
+			OffTrackKm: math.Round(geo.DistanceKm(d.Lat, d.Lon, ilat, ilon)*100) / 100, LengthM: tracks[k].LengthM})
+	}
+	sort.Slice(out, func(i, j int) bool { return out[i].OffTrackKm < out[j].OffTrackKm })
+	if len(out) > maxCandidates {
+		out = out[:maxCandidates]
+	}
+	return out
 }
 
 // assignComponents solves the assignment separately on each connected
@@ -379,7 +458,7 @@ type EventOptions struct {
 // group's area (a user area, or within PortRadiusKm of a grouped port) also
 // names the port and group, so trip counting can take it as a
 // satellite-only port call. loc may be nil (no ports).
-func DarkEvents(dark []sar.Detection, loc Locator, o EventOptions) []event.Event {
+func DarkEvents(dark []Dark, loc Locator, o EventOptions) []event.Event {
 	if o.MinTankerM == 0 {
 		o.MinTankerM = 60
 	}
@@ -393,11 +472,14 @@ func DarkEvents(dark []sar.Detection, loc Locator, o EventOptions) []event.Event
 	for _, d := range dark {
 		e := event.Event{
 			Type: event.DarkDetection, Start: d.Time, End: d.Time, Lat: d.Lat, Lon: d.Lon,
-			Confidence: confidence(d), Source: event.SourceSatellite,
+			Confidence: confidence(d.Detection), Source: event.SourceSatellite,
 			Evidence: map[string]any{"length_m": d.LengthM, "score": d.Score, "detection_id": d.ID, "scene": d.Scene, "detector": d.Source},
 		}
 		tanker := d.LengthM >= o.MinTankerM && d.LengthM <= o.MaxTankerM
 		e.Evidence["tanker_sized"] = tanker
+		if len(d.Candidates) > 0 {
+			e.Evidence["candidates"] = d.Candidates
+		}
 		if loc != nil && tanker {
 			if pl, ok := loc.Locate(d.Lat, d.Lon, o.PortRadiusKm); ok && len(pl.Groups) > 0 {
 				e.Port, e.PortID, e.PortGroup = pl.Name(), pl.Port.ID, pl.Groups[0]

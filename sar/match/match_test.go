@@ -222,10 +222,10 @@ func TestDarkEventsAtPort(t *testing.T) {
 		t.Fatal("Vostochnyy not in the catalog")
 	}
 	lat, lon := geo.Destination(vost.Lat, vost.Lon, 135, 3)
-	dark := []sar.Detection{
-		{ID: "s#1", Time: t0, Lat: lat, Lon: lon, LengthM: 105, Score: 22},
-		{ID: "s#2", Time: t0, Lat: lat, Lon: lon, LengthM: 25, Score: 30},     // too small for a tanker
-		{ID: "s#3", Time: t0, Lat: 39.5, Lon: 134.5, LengthM: 110, Score: 18}, // open sea
+	dark := []Dark{
+		{Detection: sar.Detection{ID: "s#1", Time: t0, Lat: lat, Lon: lon, LengthM: 105, Score: 22}},
+		{Detection: sar.Detection{ID: "s#2", Time: t0, Lat: lat, Lon: lon, LengthM: 25, Score: 30}},     // too small for a tanker
+		{Detection: sar.Detection{ID: "s#3", Time: t0, Lat: 39.5, Lon: 134.5, LengthM: 110, Score: 18}}, // open sea
 	}
 	evs := DarkEvents(dark, cat, EventOptions{})
 	if len(evs) != 3 {
@@ -241,5 +241,32 @@ func TestDarkEventsAtPort(t *testing.T) {
 	}
 	if evs[1].PortGroup != "" || evs[2].PortGroup != "" {
 		t.Errorf("small or offshore detections got a port: %+v %+v", evs[1], evs[2])
+	}
+}
+
+// A vessel silent across the image time, able to reach the dark detection,
+// is listed as a candidate; one that could not have got there is not.
+func TestDarkCandidates(t *testing.T) {
+	lat, lon := 40.0, 134.0
+	// Fixes 3 h before and 3 h after, 10 km either side at 10 kn: silent.
+	near := Track{MMSI: 7, LengthM: 100}
+	bLat, bLon := geo.Destination(lat, lon, 270, 10)
+	aLat, aLon := geo.Destination(lat, lon, 90, 10)
+	near.Fixes = []Fix{{Time: t0.Add(-3 * time.Hour), Lat: bLat, Lon: bLon, SOG: 10, COG: 90}, {Time: t0.Add(3 * time.Hour), Lat: aLat, Lon: aLon, SOG: 10, COG: 90}}
+	// Another silent vessel 300 km away: out of reach.
+	far := near
+	far.MMSI = 8
+	far.Fixes = []Fix{{Time: t0.Add(-time.Hour), Lat: 43, Lon: 134, SOG: 10, COG: 0}, {Time: t0.Add(time.Hour), Lat: 43.05, Lon: 134, SOG: 10, COG: 0}}
+	res := Match([]sar.Detection{{Time: t0, Lat: lat, Lon: lon, LengthM: 95}}, []Track{near, far}, Options{})
+	if len(res.Dark) != 1 {
+		t.Fatalf("%v", res)
+	}
+	c := res.Dark[0].Candidates
+	if len(c) != 1 || c[0].MMSI != 7 || c[0].GapH != 6 || c[0].OffTrackKm > 0.1 {
+		t.Errorf("candidates %+v, want MMSI 7 with a 6 h gap on track", c)
+	}
+	evs := DarkEvents(res.Dark, nil, EventOptions{})
+	if _, ok := evs[0].Evidence["candidates"]; !ok {
+		t.Errorf("candidates missing from evidence: %v", evs[0].Evidence)
 	}
 }

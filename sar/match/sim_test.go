@@ -47,18 +47,30 @@ func TestMatchSimulatorTruth(t *testing.T) {
 		t.Fatal(err)
 	}
 	defer r.Close()
-	tracks, err := TracksFromAIS(ais.NewReader(r), times, 3*time.Hour)
+	tracks, err := TracksFromAIS(ais.NewReader(r), times, 12*time.Hour)
 	if err != nil {
 		t.Fatal(err)
 	}
 	res := Match(ds, tracks, Options{})
+	cands := map[[3]float64][]Candidate{}
+	for _, d := range res.Dark {
+		cands[[3]float64{d.Lat, d.Lon, float64(d.Time.Unix())}] = d.Candidates
+	}
 	got := map[[3]float64]uint32{}
 	for _, m := range res.Matched {
 		got[[3]float64{m.Lat, m.Lon, float64(m.Time.Unix())}] = m.MMSI
 	}
-	var onRight, onWrong, onDark, offDark, offMatched, faDark, faMatched int
+	var onRight, onWrong, onDark, offDark, offMatched, faDark, faMatched, darkNamed int
 	for i, d := range ds {
-		m := got[[3]float64{d.Lat, d.Lon, float64(d.Time.Unix())}]
+		key := [3]float64{d.Lat, d.Lon, float64(d.Time.Unix())}
+		m := got[key]
+		if m == 0 {
+			for _, c := range cands[key] {
+				if strconv.FormatUint(uint64(c.MMSI), 10) == truth[i] {
+					darkNamed++
+				}
+			}
+		}
 		switch {
 		case truth[i] == sar.FalseAlarm && m == 0:
 			faDark++
@@ -79,6 +91,7 @@ func TestMatchSimulatorTruth(t *testing.T) {
 	t.Logf("%d scenes, %d detections, %d tracks near image times", len(scenes), len(ds), len(tracks))
 	t.Logf("AIS on: %d matched right, %d to the wrong MMSI, %d left dark (coverage gaps)", onRight, onWrong, onDark)
 	t.Logf("AIS off: %d dark, %d matched to some vessel; false alarms: %d dark, %d matched", offDark, offMatched, faDark, faMatched)
+	t.Logf("dark detections whose true vessel is among the listed candidates: %d of %d", darkNamed, onDark+offDark)
 	// Broadcasting ships can still look dark where no station heard them
 	// (genuine coverage gaps), and ships moored together at a port point
 	// are interchangeable to within the length tie-break, so these bounds
