@@ -51,6 +51,7 @@ type Config struct {
 	DarkSpeedKn        float64       `help:"speed assumed for a dark port visit when the vessel's own speed is unknown"`
 	DarkMaxSpeedKn     float64       `help:"ceiling on the vessel's observed speed used for the reachable ellipse"`
 	DarkMinDwell       time.Duration `help:"time a dark port visit must leave in port"`
+	DarkMaxRatio       float64       `help:"largest detour (last fix→port→next fix) as a fraction of the distance reachable in the gap"`
 	SpoofSpeedKn       float64       `help:"implied speed above which movement is impossible"`
 	SpoofMinJumps      int           `help:"impossible jumps within SpoofWindow that make spoofing (one is a GPS glitch)"`
 	SpoofWindow        time.Duration `help:"window for counting impossible jumps and closing spoofing episodes"`
@@ -104,7 +105,8 @@ func DefaultConfig() Config {
 		WatchedGroups:    []string{"KP", "RU-FE"},
 		DarkSpeedKn:      10,
 		DarkMaxSpeedKn:   16,
-		DarkMinDwell:     4 * time.Hour,
+		DarkMinDwell:     24 * time.Hour,
+		DarkMaxRatio:     0.35,
 
 		SpoofSpeedKn:       50,
 		SpoofMinJumps:      3,

@@ -53,8 +53,10 @@ type vessel struct {
 	maxKn       float64 // highest plausible speed seen, for dark visits
 	lastSlotFix track.Point
 
-	draught     float64
-	draughtT    time.Time
+	// draught is the last reported draught and when, per hull dimensions:
+	// two hulls sharing one MMSI each report their own.
+	draught     map[[2]int32]draughtAt
+	lastGap     *event.Event // latest gap, a dark activity for draught changes
 	activity    *event.Event // latest port visit or encounter, for draught changes
 	activityEnd time.Time
 	closeTo     uint32 // vessel it was last together with (encounter), and when

@@ -115,6 +115,10 @@ func (d *Detector) reportGaps(v *vessel, p *track.Point) {
 	for i := range v.gaps {
 		d.reportGap(v, p, &v.gaps[i])
 	}
+	// Silences broken only by static reports are one absence for the dark
+	// port visit: the vessel's position is unknown throughout.
+	all := gapSpan{v.gaps[0].from, v.gaps[len(v.gaps)-1].to}
+	d.darkVisit(v, &v.last, p, &all, v.lastGap.Evidence["deliberate"] == true)
 	v.gaps = v.gaps[:0]
 }
 
@@ -159,9 +163,10 @@ func (d *Detector) reportGap(v *vessel, p *track.Point, g *gapSpan) {
 		ev["nearest_watched_port"] = near.Name
 		ev["nearest_watched_port_km"] = round(nearKm, 1)
 	}
-	d.out(&event.Event{Type: event.Gap, MMSI: v.mmsi, Start: g.from, End: g.to,
-		Lat: q.Lat, Lon: q.Lon, Confidence: conf, Source: event.SourceAIS, Evidence: ev})
-	d.darkVisit(v, q, p, g)
+	ge := &event.Event{Type: event.Gap, MMSI: v.mmsi, Start: g.from, End: g.to,
+		Lat: q.Lat, Lon: q.Lon, Confidence: conf, Source: event.SourceAIS, Evidence: ev}
+	d.out(ge)
+	v.lastGap = ge
 }
 
 // darkVisit reports a possible visit to a watched port during a gap: the
@@ -169,18 +174,30 @@ func (d *Detector) reportGap(v *vessel, p *track.Point, g *gapSpan) {
 // back to the next one at the vessel's speed, leaving DarkMinDwell in port.
 // Confidence grows with the slack left over: a port just reachable is a
 // weak lead, one reachable with hours to spare a stronger one.
-func (d *Detector) darkVisit(v *vessel, q, p *track.Point, g *gapSpan) {
+func (d *Detector) darkVisit(v *vessel, q, p *track.Point, g *gapSpan, deliberate bool) {
 	kn := v.maxKn
 	if kn < 1 {
 		kn = d.cfg.DarkSpeedKn
 	}
-	avail := p.Time.Sub(q.Time).Hours() - d.cfg.DarkMinDwell.Hours()
+	avail := g.to.Sub(g.from).Hours() - d.cfg.DarkMinDwell.Hours()
 	if avail <= 0 {
 		return
 	}
 	reach := kn * kmPerNm * avail
+	// Several watched ports are often within reach. A vessel hides a visit
+	// to somewhere other than where it openly was, so ports of the group it
+	// was last seen in are left out; the watched groups are listed by
+	// concern (KP first: a call in the DPRK is what a tanker hides), so
+	// ports rank by group order, then by how well the courses into and out
+	// of the silence point at them, then by the smallest detour.
+	origin := ""
+	if v.port.in {
+		origin = v.port.port.Group()
+	} else if lv := v.lastVisit; lv != nil && q.Time.Sub(lv.End) < 2*d.cfg.GapMin {
+		origin = lv.PortGroup
+	}
 	var best *Port
-	bestRatio := math.Inf(1)
+	bestRatio, bestRank, bestDev := math.Inf(1), math.MaxInt, math.Inf(1)
 	var bestD1, bestD2 float64
 	for _, w := range d.watched {
 		d1 := geo.DistanceKm(q.Lat, q.Lon, w.Lat, w.Lon)
@@ -189,8 +206,26 @@ func (d *Detector) darkVisit(v *vessel, q, p *track.Point, g *gapSpan) {
 		if d1 <= d.exitKm() || d2 <= d.exitKm() {
 			continue
 		}
-		if r := (d1 + d2) / reach; r <= 1 && r < bestRatio {
-			best, bestRatio, bestD1, bestD2 = w, r, d1, d2
+		rank := len(d.cfg.WatchedGroups)
+		for i, g := range d.cfg.WatchedGroups {
+			if w.inGroups([]string{g}) {
+				rank = i
+				break
+			}
+		}
+		if origin != "" && w.inGroups([]string{origin}) {
+			continue
+		}
+		r := (d1 + d2) / reach
+		if r > d.cfg.DarkMaxRatio {
+			continue
+		}
+		// Vessels go dark on the way: the course sailed into the silence
+		// and out of it points at the port they called at.
+		dev := headingOff(q.COG, geo.Bearing(q.Lat, q.Lon, w.Lat, w.Lon)) +
+			headingOff(p.COG, geo.Bearing(w.Lat, w.Lon, p.Lat, p.Lon))
+		if rank < bestRank || rank == bestRank && (dev < bestDev || dev == bestDev && r < bestRatio) {
+			best, bestRatio, bestRank, bestD1, bestD2, bestDev = w, r, rank, d1, d2, dev
 		}
 	}
 	if best == nil {
@@ -200,13 +235,25 @@ func (d *Detector) darkVisit(v *vessel, q, p *track.Point, g *gapSpan) {
 		Lat: best.Lat, Lon: best.Lon, Port: best.Name, PortID: best.ID, PortGroup: best.Group(),
 		Confidence: round(1-bestRatio, 2), Source: event.SourceAIS,
 		Evidence: map[string]any{
-			"gap_h":          round(p.Time.Sub(q.Time).Hours(), 2),
+			"gap_h":          round(g.to.Sub(g.from).Hours(), 2),
 			"to_port_km":     round(bestD1, 1),
 			"from_port_km":   round(bestD2, 1),
 			"speed_kn":       round(kn, 1),
 			"reach_km":       round(reach, 1),
 			"min_dwell_h":    d.cfg.DarkMinDwell.Hours(),
 			"ellipse_ratio":  round(bestRatio, 3),
+			"course_off_deg": round(bestDev, 0),
 			"watched_groups": d.cfg.WatchedGroups,
+			"origin_group":   origin,
+			"gap_deliberate": deliberate,
 		}})
+}
+
+// headingOff is the angle between a course and a bearing, 0–180°, or 0
+// when the course is unknown.
+func headingOff(cog, brg float64) float64 {
+	if math.IsNaN(cog) {
+		return 0
+	}
+	return math.Abs(math.Mod(cog-brg+540, 360) - 180)
 }

@@ -48,6 +48,11 @@ func (d *Detector) Static(s *track.Static) {
 	}
 }
 
+type draughtAt struct {
+	m float64
+	t time.Time
+}
+
 func dimKey(l, b float64) [2]int32 { return [2]int32{int32(math.Round(l)), int32(math.Round(b))} }
 
 // imoCheck reports one IMO number used under a second MMSI.
@@ -148,10 +153,18 @@ func (d *Detector) identityPair(v, o *vessel, reason string, ev map[string]any) 
 // visit or an encounter, with the cargo it implies: length × beam ×
 // change × block coefficient × water density.
 func (d *Detector) draughtCheck(v *vessel, s *track.Static, id track.Identity) {
-	old, oldT := v.draught, v.draughtT
-	v.draught, v.draughtT = s.Draught, s.Time
+	if v.draught == nil {
+		v.draught = map[[2]int32]draughtAt{}
+	}
+	hull := dimKey(s.Length, s.Beam)
+	prev := v.draught[hull]
+	v.draught[hull] = draughtAt{s.Draught, s.Time}
+	old, oldT := prev.m, prev.t
 	if old == 0 || math.Abs(s.Draught-old) < d.cfg.DraughtMinChangeM {
 		return
+	}
+	if s.Length > 0 {
+		id.Length, id.Beam = s.Length, s.Beam
 	}
 	// Which activity came between: a port visit (ended or going on) or an
 	// encounter (reported, or vessels still together).
@@ -173,6 +186,10 @@ func (d *Detector) draughtCheck(v *vessel, s *track.Static, id track.Identity) {
 		} else {
 			other = a.MMSI ^ a.OtherMMSI ^ v.mmsi
 		}
+	}
+	if g := v.lastGap; g != nil && g.End.After(when) && !g.End.After(s.Time) {
+		// Dark the while: a port visit or transfer nobody saw.
+		kind, when, lat, lon, other, port = "gap", g.End, g.Lat, g.Lon, 0, nil
 	}
 	if v.closeAt.After(when) {
 		kind, when, lat, lon, other, port = string(event.Encounter), v.closeAt, v.closeLat, v.closeLon, v.closeTo, nil
