@@ -218,6 +218,13 @@ func deletions(s string) []string {
 	return out
 }
 
+// Listed reports whether an entry lists this MMSI or IMO number exactly
+// (0 matches nothing). A simulator uses it to keep its unlisted fleet off
+// the lists.
+func (ix *Index) Listed(mmsi, imo uint32) bool {
+	return (mmsi != 0 && len(ix.byMMSI[mmsi]) > 0) || (imo != 0 && len(ix.byIMO[imo]) > 0)
+}
+
 // Len is the number of indexed entries.
 func (ix *Index) Len() int { return len(ix.entries) }
 

@@ -147,6 +147,13 @@ func TestNearMissesAreWeak(t *testing.T) {
 	}
 }
 
+func TestListed(t *testing.T) {
+	ix := Default()
+	if !ix.Listed(0, 8712362) || !ix.Listed(636013272, 0) || ix.Listed(0, 0) || ix.Listed(412000001, 1000007) {
+		t.Error("Listed disagrees with the lists")
+	}
+}
+
 func TestInvalidIMOCheckDigit(t *testing.T) {
 	ix := NewIndex([]Entry{{List: "T", ListID: "1", Name: "TYPO STAR", IMOs: []uint32{9074728}}})
 	m, ok := best(ix.Match(Identity{IMO: 9074728}))
