@@ -15,7 +15,8 @@ var root = &cobra.Command{
 	Short: "Watch the sea for sanctions evasion: decode AIS, detect behaviour, report with evidence",
 	Example: `  lookout decode testdata/sample.nmea
   lookout help decode`,
-	SilenceUsage: true,
+	SilenceUsage:  true,
+	SilenceErrors: true,
 }
 
 func main() {
