@@ -23,6 +23,7 @@ func init() {
 		top        int
 		format     string
 		identities string
+		aisFiles   []string
 		watch      []string
 		noFOC      bool
 		mmsi       uint32
@@ -43,11 +44,13 @@ every vessel. Factors and default weights (points each, cap):
   identity_change / flag_change 5 / 8 each, cap 20 / 16
   cargo_change_at_sea         10 per draught change at an encounter, cap 20
   flag_of_convenience          5 once, when the MMSI's flag is on the ITF list of 2013
-With --identities, the identities are screened against the sanctions lists first and
+With --identities (a file) or --ais (AIS files, whose static reports give each MMSI's
+identity history), the identities are screened against the sanctions lists first and
 their sanctions_match events join the input.`,
 		Example: `  lookout analyze --format jsonl month.nmea.gz > events.jsonl
   lookout risk --top 20 events.jsonl
   lookout risk --identities identities.csv --format json events.jsonl
+  lookout risk --ais month.nmea.gz events.jsonl
   lookout risk --mmsi 445123000 events.jsonl`,
 		RunE: func(cmd *cobra.Command, args []string) error {
 			if len(args) == 0 {
@@ -62,8 +65,8 @@ their sanctions_match events join the input.`,
 				}
 				evs = append(evs, es...)
 			}
-			if identities != "" {
-				ms, err := screenFile(identities)
+			if identities != "" || len(aisFiles) > 0 {
+				ms, err := screenIdentities(identities, aisFiles)
 				if err != nil {
 					return err
 				}
@@ -136,6 +139,7 @@ their sanctions_match events join the input.`,
 	cmd.Flags().IntVar(&top, "top", 20, "show the N highest scores (0: all)")
 	cmd.Flags().StringVar(&format, "format", "table", "table or json (one score per line, every event ID)")
 	cmd.Flags().StringVar(&identities, "identities", "", "identities file to screen against the sanctions lists (see lookout sanctions screen)")
+	cmd.Flags().StringSliceVar(&aisFiles, "ais", nil, "AIS files (NMEA or CSV) whose identities to screen against the sanctions lists")
 	cmd.Flags().StringSliceVar(&watch, "watch", nil, "watched port groups (default KP)")
 	cmd.Flags().BoolVar(&noFOC, "no-foc", false, "leave out the flag-of-convenience factor")
 	cmd.Flags().Uint32Var(&mmsi, "mmsi", 0, "show only this vessel's score")
@@ -166,17 +170,25 @@ func readEventsFile(path string, rejected map[string]int) ([]event.Event, error)
 	return evs, nil
 }
 
-// screenFile screens an identities file against the builtin and imported
-// lists and returns the sanctions_match events.
-func screenFile(path string) ([]event.Event, error) {
-	f, err := os.Open(path)
-	if err != nil {
-		return nil, err
+// screenIdentities screens an identities file and the identity histories
+// in AIS files against the builtin and imported lists and returns the
+// sanctions_match events.
+func screenIdentities(path string, aisFiles []string) ([]event.Event, error) {
+	rejected := map[string]int{}
+	var ids []sanctions.Identity
+	if path != "" {
+		got, err := identitiesFromFiles([]string{path}, rejected)
+		if err != nil {
+			return nil, err
+		}
+		ids = append(ids, got...)
 	}
-	defer f.Close()
-	ids, _, err := sanctions.ReadIdentities(f)
-	if err != nil {
-		return nil, err
+	if len(aisFiles) > 0 {
+		got, err := identitiesFromAIS(aisFiles, rejected, false)
+		if err != nil {
+			return nil, err
+		}
+		ids = append(ids, got...)
 	}
 	ix, err := loadIndex(sanctions.ListDir, false)
 	if err != nil {
