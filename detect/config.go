@@ -28,7 +28,7 @@ type Config struct {
 	PortMoveKn        float64       `help:"above this speed a stopped vessel moves again (GFW: 0.5 kn)"`
 	PortGap           time.Duration `help:"a silence this long inside a port counts as a port gap (GFW: 4 h)"`
 	PortMinConfidence int           `help:"lowest port visit confidence reported (1 entry and exit only, 2 stop or gap, 3 plus entry or exit, 4 all)"`
-	PortPartial       bool          `help:"also report visits cut off by the start or end of the data (entry or exit not seen)"`
+	Partial           bool          `help:"also report port visits and loitering cut off by the start or end of the data"`
 
 	EncounterDistanceM float64       `help:"two vessels closer than this are together (GFW: 500 m)"`
 	EncounterSpeedKn   float64       `help:"median speed of both must be below this (GFW: 2 kn)"`

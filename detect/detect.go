@@ -147,7 +147,7 @@ func (d *Detector) Flush() {
 		if v.port.in {
 			d.closeVisit(v, false)
 		}
-		d.closeLoiter(v)
+		d.closeLoiter(v, true)
 		d.closeSpoof(v)
 	}
 }

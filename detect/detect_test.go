@@ -257,12 +257,17 @@ func TestEncounterPiecesMerged(t *testing.T) {
 
 func TestLoitering(t *testing.T) {
 	w := newWorld()
-	w.add(newScript(1, 0, 40.5, 133.0).stay(6*time.Hour, 1).sail(40.5, 134.0, 10))
+	w.add(newScript(1, 0, 40.5, 132.5).sail(40.5, 133.0, 10).stay(6*time.Hour, 1).sail(40.5, 134.0, 10))
 	// Same near shore: no loitering.
-	w.add(newScript(2, 0, 42.5, 130.1).stay(6*time.Hour, 1).sail(42.5, 131.0, 10))
+	w.add(newScript(2, 0, 42.5, 130.5).sail(42.5, 130.1, 10).stay(6*time.Hour, 1).sail(42.5, 131.0, 10))
+	// Slow from its first fix: the start is unknown, so not reported.
+	w.add(newScript(3, 0, 38.5, 133.0).stay(6*time.Hour, 1).sail(38.5, 134.0, 10))
 	lo := only(w.run(t), event.Loitering)
 	if len(lo) != 1 || lo[0].MMSI != 1 {
 		t.Fatalf("loitering %+v", lo)
+	}
+	if d := lo[0].Duration(); d < 5*time.Hour || d > 7*time.Hour {
+		t.Errorf("loitering lasted %v", d)
 	}
 }
 

@@ -15,6 +15,7 @@ type loiterState struct {
 	sumLat, sumLon float64
 	n              int
 	minShoreNm     float64
+	cut            bool // began with the vessel's first fix: its start is unknown
 }
 
 // loiterPoint extends or ends the vessel's loitering run. A run is broken
@@ -30,13 +31,13 @@ func (d *Detector) loiterPoint(v *vessel, p *track.Point) {
 	}
 	slow := kn < d.cfg.LoiterSpeedKn && shoreNm >= d.cfg.LoiterShoreNm
 	if s.on && (!slow || p.Time.Sub(s.end) >= d.cfg.GapMin) {
-		d.closeLoiter(v)
+		d.closeLoiter(v, false)
 	}
 	if !slow {
 		return
 	}
 	if !s.on {
-		*s = loiterState{on: true, start: p.Time, minShoreNm: shoreNm}
+		*s = loiterState{on: true, start: p.Time, minShoreNm: shoreNm, cut: !v.has}
 	}
 	s.end = p.Time
 	s.sumKn += kn
@@ -48,14 +49,15 @@ func (d *Detector) loiterPoint(v *vessel, p *track.Point) {
 	}
 }
 
-func (d *Detector) closeLoiter(v *vessel) {
+// closeLoiter ends the run; atEnd says the data ended, not the run.
+func (d *Detector) closeLoiter(v *vessel, atEnd bool) {
 	s := &v.loiter
 	if !s.on {
 		return
 	}
 	s.on = false
 	dur := s.end.Sub(s.start)
-	if dur < d.cfg.LoiterMin || s.n == 0 {
+	if dur < d.cfg.LoiterMin || s.n == 0 || (s.cut || atEnd) && !d.cfg.Partial {
 		return
 	}
 	avg := s.sumKn / float64(s.n)

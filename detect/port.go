@@ -94,7 +94,7 @@ func (d *Detector) closeVisit(v *vessel, exited bool) {
 	case s.entry || exited:
 		conf = 1
 	}
-	if conf < d.cfg.PortMinConfidence || !d.cfg.PortPartial && !(s.entry && exited) {
+	if conf < d.cfg.PortMinConfidence || !d.cfg.Partial && !(s.entry && exited) {
 		return
 	}
 	p := s.port
