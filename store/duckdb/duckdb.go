@@ -136,7 +136,7 @@ func (s *Store) appendRows(b *store.Batch) error {
 }
 
 func appendPositions(conn driver.Conn, ps []store.Position) error {
-	order := orderByMMSI(ps)
+	order := sqlstore.OrderByMMSI(ps)
 	a, err := duckdb.NewAppenderFromConn(conn, "", "positions")
 	if err != nil {
 		return fmt.Errorf("positions appender: %w", err)
@@ -165,36 +165,6 @@ func appendPositions(conn driver.Conn, ps []store.Position) error {
 		return fmt.Errorf("flush positions: %w", err)
 	}
 	return nil
-}
-
-// orderByMMSI returns the indexes of ps ordered by MMSI, keeping the input
-// order (normally time order) within a vessel. A stable LSD radix sort: a
-// comparison sort costs more than the appender itself.
-func orderByMMSI(ps []store.Position) []int32 {
-	order := make([]int32, len(ps))
-	tmp := make([]int32, len(ps))
-	for i := range order {
-		order[i] = int32(i)
-	}
-	for shift := uint(0); shift < 32; shift += 8 {
-		var count [257]int
-		for _, i := range order {
-			count[(ps[i].MMSI>>shift)&0xff+1]++
-		}
-		if count[(ps[order[0]].MMSI>>shift)&0xff+1] == len(ps) {
-			continue // every key has the same byte here
-		}
-		for b := 1; b < 257; b++ {
-			count[b] += count[b-1]
-		}
-		for _, i := range order {
-			k := (ps[i].MMSI >> shift) & 0xff
-			tmp[count[k]] = i
-			count[k]++
-		}
-		order, tmp = tmp, order
-	}
-	return order
 }
 
 func appendIdentities(conn driver.Conn, ids []store.Identity) error {

@@ -59,6 +59,10 @@ func Open(ctx context.Context, url string) (*Store, error) {
 	return &Store{conn: conn}, nil
 }
 
+// BackendPID is the process id of the server process serving this store
+// (the benchmark reads its CPU time).
+func (s *Store) BackendPID() uint32 { return s.conn.PgConn().PID() }
+
 // Close closes the connection.
 func (s *Store) Close() error { return s.conn.Close(context.Background()) }
 
@@ -133,9 +137,10 @@ func copyPositions(ctx context.Context, tx pgx.Tx, ps []store.Position) error {
 	if len(ps) == 0 {
 		return nil
 	}
+	order := sqlstore.OrderByMMSI(ps)
 	row := make([]any, len(positionColumns))
 	src := pgx.CopyFromSlice(len(ps), func(i int) ([]any, error) {
-		p := &ps[i]
+		p := &ps[order[i]]
 		row[0], row[1], row[2], row[3] = int64(p.MMSI), p.Time, p.Lat, p.Lon
 		row[4], row[5], row[6], row[8] = nil, nil, nil, nil
 		if !store.IsNaN32(p.SOG) {
@@ -156,6 +161,12 @@ func copyPositions(ctx context.Context, tx pgx.Tx, ps []store.Position) error {
 	})
 	if _, err := tx.CopyFrom(ctx, pgx.Identifier{"positions"}, positionColumns, src); err != nil {
 		return fmt.Errorf("copy positions: %w", err)
+	}
+	// Summarise the new pages now, in the batch's transaction: unsummarised
+	// BRIN ranges are read in full by every query.
+	if _, err := tx.Exec(ctx, `SELECT brin_summarize_new_values('positions_ts'::regclass),
+		brin_summarize_new_values('positions_geom'::regclass)`); err != nil {
+		return fmt.Errorf("summarise position indexes: %w", err)
 	}
 	return nil
 }

@@ -289,3 +289,39 @@ func ScanMMSIs(rows Rows) ([]uint32, error) {
 	}
 	return out, rows.Err()
 }
+
+// OrderByMMSI returns the indexes of ps ordered by MMSI, keeping the input
+// order (normally time order) within a vessel. Both backends store each
+// batch in this order, so that a vessel's rows sit together and block
+// statistics (DuckDB's row-group min/max, PostgreSQL's BRIN) find them
+// without a per-row index. A stable LSD radix sort: a comparison sort would
+// cost more than the append itself.
+func OrderByMMSI(ps []store.Position) []int32 {
+	order := make([]int32, len(ps))
+	for i := range order {
+		order[i] = int32(i)
+	}
+	if len(ps) == 0 {
+		return order
+	}
+	tmp := make([]int32, len(ps))
+	for shift := uint(0); shift < 32; shift += 8 {
+		var count [257]int
+		for _, i := range order {
+			count[(ps[i].MMSI>>shift)&0xff+1]++
+		}
+		if count[(ps[order[0]].MMSI>>shift)&0xff+1] == len(ps) {
+			continue // every key has the same byte here
+		}
+		for b := 1; b < 257; b++ {
+			count[b] += count[b-1]
+		}
+		for _, i := range order {
+			k := (ps[i].MMSI >> shift) & 0xff
+			tmp[count[k]] = i
+			count[k]++
+		}
+		order, tmp = tmp, order
+	}
+	return order
+}
