@@ -429,3 +429,72 @@ func TestLZWAgainstXImage(t *testing.T) {
 		}
 	}
 }
+
+// TestBigTIFF reads a hand-made BigTIFF (64-bit offsets, 20-byte entries).
+func TestBigTIFF(t *testing.T) {
+	le := binary.LittleEndian
+	w, h := 5, 3
+	var px bytes.Buffer
+	for i := 0; i < w*h; i++ {
+		binary.Write(&px, le, float32(i)+0.5)
+	}
+	type ent struct {
+		tag, typ uint16
+		n        uint64
+		data     []byte
+	}
+	u16 := func(v ...uint16) []byte { var b bytes.Buffer; binary.Write(&b, le, v); return b.Bytes() }
+	u64 := func(v ...uint64) []byte { var b bytes.Buffer; binary.Write(&b, le, v); return b.Bytes() }
+	f64 := func(v ...float64) []byte { var b bytes.Buffer; binary.Write(&b, le, v); return b.Bytes() }
+	keys := geoKeys(keyModelType, 0, 1, 2, keyGeographicType, 0, 1, 4326)
+	var file bytes.Buffer
+	file.Write([]byte{'I', 'I', 43, 0, 8, 0, 0, 0})
+	file.Write(u64(0)) // IFD offset, patched below
+	dataOff := uint64(file.Len())
+	file.Write(px.Bytes())
+	ents := []ent{
+		{256, 3, 1, u16(uint16(w))}, {257, 3, 1, u16(uint16(h))}, {258, 3, 1, u16(32)}, {259, 3, 1, u16(1)},
+		{273, 16, 1, u64(dataOff)}, {277, 3, 1, u16(1)}, {278, 3, 1, u16(uint16(h))}, {279, 16, 1, u64(uint64(px.Len()))},
+		{339, 3, 1, u16(3)}, {33550, 12, 3, f64(0.01, 0.01, 0)}, {33922, 12, 6, f64(0, 0, 0, 130, 41, 0)},
+		{34735, 3, uint64(len(keys)), u16(keys...)},
+	}
+	offs := map[int]uint64{}
+	for i, e := range ents {
+		if len(e.data) > 8 {
+			offs[i] = uint64(file.Len())
+			file.Write(e.data)
+		}
+	}
+	ifd := uint64(file.Len())
+	file.Write(u64(uint64(len(ents))))
+	for i, e := range ents {
+		file.Write(u16(e.tag, e.typ))
+		file.Write(u64(e.n))
+		if len(e.data) > 8 {
+			file.Write(u64(offs[i]))
+		} else {
+			var v [8]byte
+			copy(v[:], e.data)
+			file.Write(v[:])
+		}
+	}
+	file.Write(u64(0))
+	data := file.Bytes()
+	le.PutUint64(data[8:], ifd)
+	g, err := NewReader(bytes.NewReader(data), int64(len(data)))
+	if err != nil {
+		t.Fatal(err)
+	}
+	if g.Transform != (Transform{130, 0.01, 0, 41, 0, -0.01}) {
+		t.Fatalf("transform %v", g.Transform)
+	}
+	dst := make([]float32, w*h)
+	if err := g.ReadWindow(0, 0, w, h, dst); err != nil {
+		t.Fatal(err)
+	}
+	for i, v := range dst {
+		if v != float32(i)+0.5 {
+			t.Fatalf("pixel %d = %v", i, v)
+		}
+	}
+}
