@@ -101,14 +101,18 @@ type Raster interface {
 type Image struct {
 	Raster        Raster
 	Width, Height int
-	Transform     geotiff.Transform
-	Time          time.Time
-	Scene         string
+	// Transform is the affine georeferencing, used for pixel sizes and the
+	// land mask; Locate, when set, gives detections' positions more exactly
+	// (a GCP polynomial).
+	Transform geotiff.Transform
+	Locate    func(col, row float64) (lon, lat float64)
+	Time      time.Time
+	Scene     string
 }
 
 // FromGeoTIFF describes an open GeoTIFF; scene names the detections.
 func FromGeoTIFF(f *geotiff.File, scene string) Image {
-	return Image{Raster: f, Width: f.Width, Height: f.Height, Transform: f.Transform, Time: f.Time, Scene: scene}
+	return Image{Raster: f, Width: f.Width, Height: f.Height, Transform: f.Transform, Locate: f.LonLat, Time: f.Time, Scene: scene}
 }
 
 // Stats describe a run.
@@ -505,7 +509,11 @@ func (wk *worker) tile(x0, y0, x1, y1 int) ([]sar.Detection, Stats, error) {
 			heading = math.Atan2(sen, l1-see) * 180 / math.Pi
 		}
 		heading = math.Mod(heading+360, 180)
-		lon, lat := t.LonLat(cx+float64(ex0)+0.5, cy+float64(ey0)+0.5)
+		locate := t.LonLat
+		if wk.img.Locate != nil {
+			locate = wk.img.Locate
+		}
+		lon, lat := locate(cx+float64(ex0)+0.5, cy+float64(ey0)+0.5)
 		out = append(out, sar.Detection{
 			Scene: wk.img.Scene, Time: wk.img.Time, Lat: lat, Lon: lon,
 			LengthM: math.Round(length*10) / 10, WidthM: math.Round(width*10) / 10,

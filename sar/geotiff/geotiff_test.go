@@ -282,6 +282,37 @@ func TestGCPsFitted(t *testing.T) {
 	}
 }
 
+// GCP grids that are not affine (like a GRD scene's) are followed by the
+// polynomial fit.
+func TestGCPPolynomial(t *testing.T) {
+	truth := func(c, r float64) (lon, lat float64) {
+		return 130 + c*0.002 + r*0.0001 + c*c*1e-6, 40 - r*0.002 + c*r*2e-7
+	}
+	data, _ := stripUint16(binary.LittleEndian, func(b *tiffBuilder) {
+		var gcps []float64
+		for _, c := range []float64{0, 9, 18, 27, 37} {
+			for _, r := range []float64{0, 5, 10} {
+				lon, lat := truth(c, r)
+				gcps = append(gcps, c, r, 0, lon, lat, 0)
+			}
+		}
+		b.set(33922, gcps)
+		b.set(34735, geoKeys(keyModelType, 0, 1, 2, keyGeographicType, 0, 1, 4326))
+	})
+	g, err := NewReader(bytes.NewReader(data), int64(len(data)))
+	if err != nil {
+		t.Fatal(err)
+	}
+	lon, lat := g.LonLat(23, 7)
+	wlon, wlat := truth(23, 7)
+	if math.Abs(lon-wlon) > 1e-9 || math.Abs(lat-wlat) > 1e-9 {
+		t.Fatalf("polynomial gives %v %v, want %v %v", lon, lat, wlon, wlat)
+	}
+	if alon, _ := g.Transform.LonLat(23, 7); math.Abs(alon-wlon) < 1e-7 {
+		t.Fatal("test is not exercising the polynomial: the affine fit is already exact")
+	}
+}
+
 func TestFloatPredictor(t *testing.T) {
 	w, h := 9, 3
 	vals := make([]float32, w*h)

@@ -76,6 +76,11 @@ type File struct {
 	// writes; processing time in some others), zero when absent.
 	Time time.Time
 
+	// poly, when set, is a second-order polynomial fitted to ground control
+	// points: GRD scenes are not quite affine over 250 km, and positions
+	// matter to within a few hundred metres for matching with AIS.
+	poly *polyFit
+
 	r         io.ReaderAt
 	closer    io.Closer
 	size      int64
@@ -428,10 +433,12 @@ func (g *File) parseGeo(tags map[uint16]entry) error {
 		tp, sc := g.floats(tags[33922]), g.floats(tags[33550])
 		t = Transform{tp[3] - tp[0]*sc[0], sc[0], 0, tp[4] + tp[1]*sc[1], 0, -sc[1]}
 	case tags[33922].count >= 18:
+		gcps := g.floats(tags[33922])
 		var err error
-		if t, err = fitGCPs(g.floats(tags[33922])); err != nil {
+		if t, err = fitGCPs(gcps); err != nil {
 			return err
 		}
+		g.poly = fitPoly(gcps)
 	default:
 		return fmt.Errorf("%w: no ModelTransformation, tiepoint/pixel scale or ground control points", ErrNotGeoreferenced)
 	}
@@ -519,6 +526,94 @@ func solve3(a [3][3]float64, b [3]float64) ([3]float64, bool) {
 		}
 	}
 	return [3]float64{b[0] / a[0][0], b[1] / a[1][1], b[2] / a[2][2]}, true
+}
+
+// polyFit maps pixel (col, row) to lon and lat by second-order polynomials
+// in normalised coordinates.
+type polyFit struct {
+	scale    float64
+	lon, lat [6]float64
+}
+
+func polyTerms(c, r float64) [6]float64 { return [6]float64{1, c, r, c * c, c * r, r * r} }
+
+// fitPoly fits the polynomial by least squares when there are enough
+// well-spread points (at least 10), else returns nil.
+func fitPoly(tp []float64) *polyFit {
+	n := len(tp) / 6
+	if n < 10 {
+		return nil
+	}
+	scale := 1.0
+	for i := 0; i < n; i++ {
+		scale = math.Max(scale, math.Max(math.Abs(tp[6*i]), math.Abs(tp[6*i+1])))
+	}
+	var a [6][6]float64
+	var bx, by [6]float64
+	for i := 0; i < n; i++ {
+		p := tp[6*i:]
+		v := polyTerms(p[0]/scale, p[1]/scale)
+		for r := 0; r < 6; r++ {
+			for c := 0; c < 6; c++ {
+				a[r][c] += v[r] * v[c]
+			}
+			bx[r] += v[r] * p[3]
+			by[r] += v[r] * p[4]
+		}
+	}
+	cx, ok1 := solveN(a, bx)
+	cy, ok2 := solveN(a, by)
+	if !ok1 || !ok2 {
+		return nil
+	}
+	return &polyFit{scale: scale, lon: cx, lat: cy}
+}
+
+func solveN(a [6][6]float64, b [6]float64) ([6]float64, bool) {
+	const n = 6
+	for c := 0; c < n; c++ {
+		p := c
+		for r := c + 1; r < n; r++ {
+			if math.Abs(a[r][c]) > math.Abs(a[p][c]) {
+				p = r
+			}
+		}
+		if math.Abs(a[p][c]) < 1e-12 {
+			return b, false
+		}
+		a[c], a[p] = a[p], a[c]
+		b[c], b[p] = b[p], b[c]
+		for r := 0; r < n; r++ {
+			if r == c {
+				continue
+			}
+			f := a[r][c] / a[c][c]
+			for k := c; k < n; k++ {
+				a[r][k] -= f * a[c][k]
+			}
+			b[r] -= f * b[c]
+		}
+	}
+	var x [6]float64
+	for i := range x {
+		x[i] = b[i] / a[i][i]
+	}
+	return x, true
+}
+
+// LonLat is the position of pixel coordinates (col, row), from the
+// polynomial fitted to ground control points when the file has them, else
+// from the affine Transform.
+func (g *File) LonLat(col, row float64) (lon, lat float64) {
+	if g.poly == nil {
+		return g.Transform.LonLat(col, row)
+	}
+	v := polyTerms(col/g.poly.scale, row/g.poly.scale)
+	for i := range v {
+		lon += g.poly.lon[i] * v[i]
+		lat += g.poly.lat[i] * v[i]
+	}
+	return lon, lat
 }
 
 // ReadWindow fills dst (row-major, w*h values) with band 1 of the window
