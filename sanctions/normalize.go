@@ -223,19 +223,34 @@ var latinFold = map[rune]string{
 // maps each family of variants to one spelling. It is lossy on purpose, so
 // a folded-only match is reported as a transliteration variant at lower
 // strength, never as the same name.
-var (
-	foldDigraphs = strings.NewReplacer(
-		"SHCH", "S", "YY", "I",
-		"TCH", "J", "SCH", "S", "SH", "S", "ZH", "J", "CH", "J", "TS", "S", "TZ", "S",
-		"KH", "H", "PH", "P", "TH", "T", "X", "KS",
-		"YEO", "YO", "EO", "O", "EU", "U", "OO", "U", "OU", "U", "AE", "E", "AI", "E",
-		"IY", "I", "YI", "I",
-	)
-	foldSingles = strings.NewReplacer(
-		"G", "K", "B", "P", "D", "T", "C", "K", "Q", "K", "W", "V", "L", "R", "U", "O",
-	)
-	foldInitials = strings.NewReplacer("RY", "Y", "NY", "Y")
-)
+// foldDigraphs are tried at each position in this order (the first that
+// matches wins, as with strings.Replacer); foldSingle maps the remaining
+// letters; then RY and NY become Y.
+var foldDigraphs = [...][2]string{
+	{"SHCH", "S"}, {"YY", "I"}, {"TCH", "J"}, {"SCH", "S"}, {"SH", "S"}, {"ZH", "J"}, {"CH", "J"},
+	{"TS", "S"}, {"TZ", "S"}, {"KH", "H"}, {"PH", "P"}, {"TH", "T"}, {"X", "KS"},
+	{"YEO", "YO"}, {"EO", "O"}, {"EU", "U"}, {"OO", "U"}, {"OU", "U"}, {"AE", "E"}, {"AI", "E"},
+	{"IY", "I"}, {"YI", "I"},
+}
+
+// foldByFirst lists, for each first letter, the digraphs starting with it,
+// in foldDigraphs order, so that each position tries only those.
+var foldByFirst = func() (t [256][]uint8) {
+	for i, d := range foldDigraphs {
+		t[d[0][0]] = append(t[d[0][0]], uint8(i))
+	}
+	return t
+}()
+
+var foldSingle = func() (t [256]byte) {
+	for i := range t {
+		t[i] = byte(i)
+	}
+	for _, p := range []string{"GK", "BP", "DT", "CK", "QK", "WV", "LR", "UO"} {
+		t[p[0]] = p[1]
+	}
+	return t
+}()
 
 func fold(letters string) string {
 	if letters == "" {
@@ -257,16 +272,36 @@ func fold(letters string) string {
 			break
 		}
 	}
-	s = foldDigraphs.Replace(s)
-	s = foldSingles.Replace(s)
-	s = foldInitials.Replace(s)
-	// Doubled letters carry no meaning across spellings (ANNA/ANA).
-	b := make([]byte, 0, len(s))
-	for i := 0; i < len(s); i++ {
-		if i > 0 && s[i] == s[i-1] {
+	// Digraphs, then single letters, in one pass.
+	var arr [64]byte
+	a := arr[:0]
+next:
+	for i := 0; i < len(s); {
+		for _, k := range foldByFirst[s[i]] {
+			d := &foldDigraphs[k]
+			if strings.HasPrefix(s[i:], d[0]) {
+				for j := 0; j < len(d[1]); j++ {
+					a = append(a, foldSingle[d[1][j]])
+				}
+				i += len(d[0])
+				continue next
+			}
+		}
+		a = append(a, foldSingle[s[i]])
+		i++
+	}
+	// RY and NY become Y; doubled letters carry no meaning across
+	// spellings (ANNA/ANA).
+	b := a[:0]
+	for i := 0; i < len(a); i++ {
+		c := a[i]
+		if (c == 'R' || c == 'N') && i+1 < len(a) && a[i+1] == 'Y' {
 			continue
 		}
-		b = append(b, s[i])
+		if len(b) > 0 && b[len(b)-1] == c {
+			continue
+		}
+		b = append(b, c)
 	}
 	return string(b)
 }
