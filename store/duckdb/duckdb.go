@@ -11,6 +11,7 @@ import (
 	"errors"
 	"fmt"
 	"strconv"
+	"strings"
 	"time"
 
 	duckdb "github.com/duckdb/duckdb-go/v2"
@@ -47,6 +48,9 @@ func Open(ctx context.Context, path string) (*Store, error) {
 	conn, err := db.Conn(ctx)
 	if err != nil {
 		db.Close()
+		if strings.Contains(err.Error(), "lock") {
+			return nil, fmt.Errorf("open duckdb %q: %w (a DuckDB file is used by one process at a time: wait for the other lookout command, or share a PostgreSQL database with --db postgres://…)", path, err)
+		}
 		return nil, fmt.Errorf("open duckdb %q: %w", path, err)
 	}
 	if _, err := conn.ExecContext(ctx, schema); err != nil {
