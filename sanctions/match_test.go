@@ -279,12 +279,12 @@ func TestFoldAgreesWithReference(t *testing.T) {
 			in = append(in, parseName(n).Letters)
 		}
 	}
-	for _, n := range syntheticIdentities(20000, 7) {
+	for _, n := range syntheticIdentities(5000, 7) {
 		in = append(in, parseName(n.Name).Letters)
 	}
 	// Letter soup rich in the digraphs' letters.
 	const soup = "ABCDEGHIJKLNOPRSTUWXYZ"
-	for i := 0; i < 20000; i++ {
+	for i := 0; i < 10000; i++ {
 		b := make([]byte, 1+i%13)
 		for j := range b {
 			b[j] = soup[(i*7+j*13+j*j*i)%len(soup)]
