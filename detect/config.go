@@ -113,7 +113,7 @@ func DefaultConfig() Config {
 		SpoofWindow:        6 * time.Hour,
 		SpoofSegmentPoints: 5,
 		SpoofLandFixes:     3,
-		SpoofCircleTurns:   3,
+		SpoofCircleTurns:   2,
 		SpoofCircleWindow:  6 * time.Hour,
 		SpoofCircleKm:      5,
 		SpoofCircleKn:      3,

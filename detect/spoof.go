@@ -105,6 +105,18 @@ func (d *Detector) spoofPoint(v *vessel, p *track.Point) {
 	if si == nil {
 		si = &segInfo{first: p.Time, jumped: p.Flag == track.TooFast || (p.NewSeg && p.ImpliedKn > d.cfg.SpoofSpeedKn)}
 		s.segs[p.Seg] = si
+	} else {
+		// Back on an older track after a jumped one lived on while this one
+		// was silent: the vessel was put somewhere else for a while.
+		for _, o := range s.segs {
+			if o != si && o.jumped && !o.counted && o.n >= d.cfg.SpoofSegmentPoints && o.first.After(si.last) {
+				o.counted = true
+				ep := d.spoofEpisode(v, o.first, p)
+				ep.end = o.last
+				ep.kinds["impossible_jump"]++
+				ep.maxSepKm = math.Max(ep.maxSepKm, geo.DistanceKm(si.lat, si.lon, o.lat, o.lon))
+			}
+		}
 	}
 	si.last, si.n, si.lat, si.lon = p.Time, si.n+1, p.Lat, p.Lon
 	for id, o := range s.segs {
@@ -162,24 +174,32 @@ func (d *Detector) circling(v *vessel, p *track.Point) {
 		cut++
 	}
 	s.turns = s.turns[cut:]
-	sum := 0.0
+	// The most recent stretch that turns SpoofCircleTurns times, if any.
+	sum, from := 0.0, -1
+	for i := len(s.turns) - 1; i >= 0; i-- {
+		sum += s.turns[i].deg
+		if math.Abs(sum) >= d.cfg.SpoofCircleTurns*360 {
+			from = i
+			break
+		}
+	}
+	if from < 0 {
+		return
+	}
 	var lat, lon float64
-	for _, t := range s.turns {
-		sum += t.deg
+	loop := s.turns[from:]
+	for _, t := range loop {
 		lat += t.lat
 		lon += t.lon
 	}
-	if math.Abs(sum) < d.cfg.SpoofCircleTurns*360 {
-		return
-	}
-	lat /= float64(len(s.turns))
-	lon /= float64(len(s.turns))
-	for _, t := range s.turns {
+	lat /= float64(len(loop))
+	lon /= float64(len(loop))
+	for _, t := range loop {
 		if geo.DistanceKm(lat, lon, t.lat, t.lon) > d.cfg.SpoofCircleKm {
 			return
 		}
 	}
-	ep := d.spoofEpisode(v, s.turns[0].t, p)
+	ep := d.spoofEpisode(v, loop[0].t, p)
 	ep.kinds["circling"]++
 	ep.turns = math.Max(ep.turns, math.Abs(sum)/360)
 }
@@ -206,7 +226,7 @@ func (d *Detector) closeSpoof(v *vessel) {
 	v.spoof.maxKn = 0
 	ev := map[string]any{}
 	kinds := []string{}
-	for _, k := range []string{"impossible_speed", "two_places", "on_land", "circling"} {
+	for _, k := range []string{"impossible_speed", "impossible_jump", "two_places", "on_land", "circling"} {
 		if ep.kinds[k] > 0 {
 			kinds = append(kinds, k)
 			ev[k+"_signals"] = ep.kinds[k]
