@@ -17,7 +17,19 @@
 //	st := r.Stats()                       // messages by type, rejected lines by reason
 //
 // Bad lines never stop a Reader: each is counted in Stats under a reason
-// (one of the Err* values of this package) and reading carries on.
+// (one of the Err* values of this package) and reading carries on. Lines
+// longer than MaxLineLength are skipped without being buffered. Set
+// OnReject to see each rejected line, LaxChecksum to accept sentences with
+// a wrong checksum, PartTimeout/PartLines to tune when an incomplete
+// multi-sentence message is given up (ErrPartTimeout).
+//
+// Multi-sentence messages are keyed by station (tag block s:), channel and
+// sequential message id, so interleaved groups from several receivers
+// reassemble; a restarted, duplicated or skipped part is reported as
+// ErrMissingPart, ErrDuplicatePart or ErrOutOfOrder.
+//
+// The hot path does not allocate: a Reader reuses one Message, a read buffer
+// and a Decoder, and interns text fields (names, call signs, stations).
 //
 // # Message kinds
 //
@@ -44,6 +56,8 @@
 //
 // # Lower-level API
 //
-// ParseSentence parses one NMEA line without keeping any state; Decode decodes
-// one complete armored payload with its fill bits into a Message.
+// ParseSentence parses one NMEA line without keeping any state.
+// (*Decoder).Decode decodes one complete armored payload with its fill bits
+// into a caller's Message without allocating; Decode is the one-off form.
+// AppendJSON and AppendCSV render a Message the way lookout decode does.
 package ais
