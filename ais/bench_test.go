@@ -89,7 +89,20 @@ func BenchmarkDecodePayload(b *testing.B) {
 }
 
 func TestNoAllocsPerPositionReport(t *testing.T) {
-	r := NewReader(&repeatReader{data: []byte(posLine + "\\s:stationX,c:1241544035*1B\\" + posLine[:len(posLine)-1] + "\n"), n: -1})
+	mixed := "!AIVDM,1,1,,B,B7P?qA000:g9u0L4UKoQ3wQ4oP06,0*5E\n" + // 18
+		"!AIVDM,1,1,,B,KC5E2b@U19PFdLbMuc5=ROv62<7m,0*16\n" + // 27
+		"!AIVDM,1,1,1,1,577JNW02BLa=I8`cN20t=@98DE`F0U<h4pB22216C@J>@4M20FlRCp11H2PCQBDSp888880,2*52\n" // 5, names interned
+	r := NewReader(&repeatReader{data: []byte(mixed), n: -1})
+	for i := 0; i < 10; i++ {
+		r.Next()
+	}
+	if a := testing.AllocsPerRun(999, func() { r.Next() }); a != 0 {
+		t.Fatalf("%v allocations per message of types 18, 27, 5", a)
+	}
+	if st := r.Stats(); st.RejectedTotal() != 0 || st.ByType[18] < 300 || st.ByType[27] < 300 || st.ByType[5] < 300 {
+		t.Fatalf("mixed stats %+v", st)
+	}
+	r = NewReader(&repeatReader{data: []byte(posLine + "\\s:stationX,c:1241544035*1B\\" + posLine[:len(posLine)-1] + "\n"), n: -1})
 	for i := 0; i < 10; i++ {
 		r.Next()
 	}
