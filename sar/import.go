@@ -150,6 +150,7 @@ func importCSV(r io.Reader, source string, defTime time.Time) ([]Detection, Impo
 			st.reject(reason)
 			continue
 		}
+		d.defaultID(source, st.Rows)
 		st.Accepted++
 		out = append(out, d)
 	}
@@ -195,6 +196,7 @@ func importJSON(r io.Reader, source string, defTime time.Time) ([]Detection, Imp
 			st.reject(reason)
 			return
 		}
+		d.defaultID(source, st.Rows)
 		st.Accepted++
 		out = append(out, d)
 	}
@@ -276,6 +278,14 @@ func num(rw row, field string) (float64, bool, bool) {
 		return 0, true, false
 	}
 	return v, true, true
+}
+
+// defaultID names a detection that came without an id by its file and
+// record number, so events citing it can be traced back.
+func (d *Detection) defaultID(source string, n int) {
+	if d.ID == "" {
+		d.ID = fmt.Sprintf("%s#%d", source, n)
+	}
 }
 
 // parseRow turns one record into a Detection, or gives the reason it can't.

@@ -65,7 +65,7 @@ S1B_1,x7,1622583005,42.8,133.3,0.61,,
 	if !ds[0].Time.Equal(want) || ds[0].LengthM != 88.2 || ds[0].Score != 0.93 || ds[0].Scene != "S1B_1" || ds[0].Source != "gfw" {
 		t.Errorf("first = %+v", ds[0])
 	}
-	if !ds[1].Time.Equal(want) || ds[1].LengthM != 0 {
+	if !ds[1].Time.Equal(want) || ds[1].LengthM != 0 || ds[1].ID != "x7" {
 		t.Errorf("unix time row = %+v", ds[1])
 	}
 }
@@ -110,7 +110,7 @@ func TestImportSimulatorScenes(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	if len(ds) != 2 || st.Rejected["bad latitude"] != 1 || ds[0].Scene != "S1-20240301T093000" || ds[0].LengthM != 104 {
+	if len(ds) != 2 || st.Rejected["bad latitude"] != 1 || ds[0].Scene != "S1-20240301T093000" || ds[0].LengthM != 104 || ds[1].ID != "sim#2" {
 		t.Fatalf("%+v %v", ds, st)
 	}
 }
