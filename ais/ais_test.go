@@ -351,3 +351,11 @@ func TestTrailingUnixTime(t *testing.T) {
 		t.Fatalf("%v %v", msgs, errs)
 	}
 }
+
+func TestBareCRLineEnds(t *testing.T) {
+	in := strings.Repeat(nmea(type1)+"\r", 500)
+	msgs, st, errs := readString(t, in)
+	if len(msgs) != 500 || len(errs) != 0 || st.Lines != 500 {
+		t.Fatalf("%d messages, %d lines, %v", len(msgs), st.Lines, errs)
+	}
+}

@@ -24,6 +24,7 @@ type Reader struct {
 	eof   bool
 	err   error
 	skip  bool // discarding the rest of an over-long line
+	noLF  int  // buf[start:noLF] holds no '\n'
 
 	// PartTimeout abandons a multi-sentence message whose next part has not
 	// come within this receive time (when the input has receive times).
@@ -130,8 +131,25 @@ func (r *Reader) rejectf(line []byte, err error, format string, args ...any) {
 // end of input. The line aliases r.buf until the next call.
 func (r *Reader) readLine() ([]byte, bool) {
 	for {
-		if i := bytes.IndexByte(r.buf[r.start:r.end], '\n'); i >= 0 {
-			line := r.buf[r.start : r.start+i]
+		region := r.buf[r.start:r.end]
+		// Resume the LF search where the last one gave up, so bare-CR
+		// input stays linear.
+		from := max(r.noLF, r.start)
+		i := bytes.IndexByte(r.buf[from:r.end], '\n')
+		if i >= 0 {
+			i += from - r.start
+		} else {
+			r.noLF = r.end
+		}
+		if i < 0 && (r.eof || len(region) >= MaxLineLength) {
+			// No LF in sight: a file with bare CR line ends, or junk.
+			i = bytes.IndexByte(region, '\r')
+			if i > MaxLineLength && !r.skip {
+				i = -1
+			}
+		}
+		if i >= 0 {
+			line := region[:i]
 			r.start += i + 1
 			if r.skip {
 				r.skip = false
@@ -155,10 +173,11 @@ func (r *Reader) readLine() ([]byte, bool) {
 				r.rejectf(nil, ErrLineTooLong, "line %d over %d bytes", r.lines, MaxLineLength)
 			}
 			r.skip = true
-			r.start, r.end = 0, 0
+			r.start, r.end, r.noLF = 0, 0, 0
 		}
 		if r.start > 0 {
 			r.end = copy(r.buf, r.buf[r.start:r.end])
+			r.noLF = max(r.noLF-r.start, 0)
 			r.start = 0
 		}
 		n, err := r.r.Read(r.buf[r.end:])
