@@ -4,6 +4,8 @@ import (
 	"bytes"
 	"errors"
 	"fmt"
+	"io"
+	"runtime"
 	"math/rand"
 	"strings"
 	"testing"
@@ -357,5 +359,29 @@ func TestBareCRLineEnds(t *testing.T) {
 	msgs, st, errs := readString(t, in)
 	if len(msgs) != 500 || len(errs) != 0 || st.Lines != 500 {
 		t.Fatalf("%d messages, %d lines, %v", len(msgs), st.Lines, errs)
+	}
+}
+
+// A huge line is skipped, not buffered: reading 10 MB of one line and a
+// 65,536-sentence stream allocates about the Reader's fixed buffer only.
+func TestMemoryStaysFlat(t *testing.T) {
+	if testing.Short() {
+		t.Skip("reads 13 MB")
+	}
+	huge := &repeatReader{data: []byte(strings.Repeat("A", 1<<20)), n: 10}
+	stream := &repeatReader{data: []byte(posLine), n: 1 << 16}
+	var before, after runtime.MemStats
+	runtime.ReadMemStats(&before)
+	r := NewReader(io.MultiReader(huge, strings.NewReader("\n"), stream))
+	n := 0
+	for r.Next() {
+		n++
+	}
+	runtime.ReadMemStats(&after)
+	if n != 1<<16 || r.Stats().Rejected[ErrLineTooLong.Error()] != 1 {
+		t.Fatalf("%d messages, %v", n, r.Stats().Rejected)
+	}
+	if grew := after.TotalAlloc - before.TotalAlloc; grew > 2*readBufSize {
+		t.Errorf("allocated %d bytes for 10 MB of junk and 64k sentences", grew)
 	}
 }
