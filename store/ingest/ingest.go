@@ -28,6 +28,7 @@ import (
 	"os"
 	"strings"
 	"sync"
+	"sync/atomic"
 	"time"
 
 	"github.com/lookout-osint/lookout/ais"
@@ -216,7 +217,8 @@ func (in *Ingester) File(ctx context.Context, path string) (FileResult, error) {
 	}
 
 	t := &tee{Reader: src, in: in, ctx: ctx, rec: rec, res: &res,
-		skipPos: rec.Positions, skipID: rec.Identities, ids: map[uint32]*store.Identity{}}
+		skipPos: rec.Positions, skipID: rec.Identities, ids: map[uint32]*store.Identity{},
+		w: newWriter(ctx, in, &res)}
 	if in.opt.Pipeline != nil {
 		err = in.opt.Pipeline.Read(t)
 	} else {
@@ -224,22 +226,87 @@ func (in *Ingester) File(ctx context.Context, path string) (FileResult, error) {
 		}
 		err = src.Err()
 	}
+	if t.err == nil && err == nil {
+		res.Stats = src.Stats()
+		t.rec.Done = true
+		var cps []store.Checkpoint
+		if cp, ok := in.opt.Pipeline.(Checkpointer); ok {
+			cps = cp.Snapshot()
+		}
+		t.err = t.flush(cps)
+	}
+	if werr := t.w.finish(); werr != nil {
+		t.err = werr // the store's own error, not "an earlier batch failed"
+	}
 	if t.err != nil {
 		return res, t.err
 	}
 	if err != nil {
 		return res, fmt.Errorf("read %s: %w", path, err)
 	}
-	res.Stats = src.Stats()
-	t.rec.Done = true
-	var cps []store.Checkpoint
-	if cp, ok := in.opt.Pipeline.(Checkpointer); ok {
-		cps = cp.Snapshot()
-	}
-	if err := t.flush(cps); err != nil {
-		return res, err
-	}
 	return res, nil
+}
+
+// writer stores batches in order on a goroutine of its own, so that the
+// database's work on one batch overlaps decoding (and analysing) the next.
+// At most one batch waits while another is written.
+type writer struct {
+	ctx    context.Context
+	in     *Ingester
+	res    *FileResult
+	ch     chan *store.Batch
+	free   chan []store.Position
+	done   chan struct{}
+	failed atomic.Bool
+	err    error // read only after done is closed
+}
+
+func newWriter(ctx context.Context, in *Ingester, res *FileResult) *writer {
+	w := &writer{ctx: ctx, in: in, res: res, ch: make(chan *store.Batch), free: make(chan []store.Position, 2), done: make(chan struct{})}
+	go w.run()
+	return w
+}
+
+func (w *writer) run() {
+	defer close(w.done)
+	for b := range w.ch {
+		if w.err != nil {
+			continue // drain after a failure
+		}
+		n, err := w.in.st.Write(w.ctx, b)
+		if err != nil {
+			w.err = fmt.Errorf("store %s: %w", b.File.Name, err)
+			w.failed.Store(true)
+			continue
+		}
+		w.res.Positions += n.Positions
+		w.res.Identities += n.Identities
+		w.res.Events += n.Events
+		if w.in.opt.AfterWrite != nil {
+			w.in.opt.AfterWrite(*b.File)
+		}
+		select {
+		case w.free <- b.Positions[:0]:
+		default:
+		}
+	}
+}
+
+// positions returns an empty slice for the next batch, reusing a written one.
+func (w *writer) positions() []store.Position {
+	select {
+	case ps := <-w.free:
+		return ps
+	default:
+		return make([]store.Position, 0, min(w.in.opt.BatchSize, 1<<20))
+	}
+}
+
+// finish waits for every batch to be stored and returns the first error.
+func (w *writer) finish() error {
+	close(w.ch)
+	<-w.done
+	return w.err
 }
 
 // tee passes messages on to the pipeline while collecting what the store
@@ -257,6 +324,7 @@ type tee struct {
 	nPos, nID       int64
 	skipPos, skipID int64
 	batch           store.Batch
+	w               *writer
 	// ids is each vessel's identity as last reported in this file, merged
 	// across the parts of class B reports. It starts empty for every file
 	// so that numbering depends on the file alone.
@@ -379,24 +447,16 @@ func (t *tee) flush(cps []store.Checkpoint) error {
 	if err := t.ctx.Err(); err != nil {
 		return err
 	}
-	b := &t.batch
-	b.Events = t.in.takeEvents()
-	b.Checkpoints = cps
+	if t.w.failed.Load() {
+		return errors.New("an earlier batch failed") // finish returns its error
+	}
 	t.rec.Positions = max(t.nPos, t.skipPos)
 	t.rec.Identities = max(t.nID, t.skipID)
-	t.rec.Events += int64(len(b.Events))
-	b.File = &t.rec
-	w, err := t.in.st.Write(t.ctx, b)
-	if err != nil {
-		return fmt.Errorf("store %s: %w", t.rec.Name, err)
-	}
-	t.res.Positions += w.Positions
-	t.res.Identities += w.Identities
-	t.res.Events += w.Events
-	if t.in.opt.AfterWrite != nil {
-		t.in.opt.AfterWrite(t.rec)
-	}
-	b.Positions, b.Identities, b.Events = b.Positions[:0], b.Identities[:0], nil
+	evs := t.in.takeEvents()
+	t.rec.Events += int64(len(evs))
+	rec := t.rec
+	t.w.ch <- &store.Batch{Positions: t.batch.Positions, Identities: t.batch.Identities, Events: evs, Checkpoints: cps, File: &rec}
+	t.batch.Positions, t.batch.Identities = t.w.positions(), nil
 	return nil
 }
 

@@ -346,8 +346,8 @@ func testKillMidIngest(t *testing.T, open func(t *testing.T, name string) (store
 	ctx := context.Background()
 	dir := t.TempDir()
 	path := filepath.Join(dir, "day1.nmea")
-	writeFeed(t, path, 25, 200)
-	const batch = 400
+	writeFeed(t, path, 20, 150)
+	const batch = 300
 
 	// The reference: one uninterrupted ingest.
 	ref, _ := open(t, "ref")
@@ -438,4 +438,39 @@ func TestKillMidIngestPostgres(t *testing.T) {
 		}
 		return s, u
 	})
+}
+
+// failingStore fails the second batch.
+type failingStore struct {
+	store.Store
+	n int
+}
+
+func (f *failingStore) Write(ctx context.Context, b *store.Batch) (store.Written, error) {
+	f.n++
+	if f.n == 2 {
+		return store.Written{}, fmt.Errorf("disk full")
+	}
+	return f.Store.Write(ctx, b)
+}
+
+func TestIngestReportsStoreError(t *testing.T) {
+	dir := t.TempDir()
+	path := filepath.Join(dir, "day1.nmea")
+	writeFeed(t, path, 10, 100)
+	st := openDuck(t, filepath.Join(dir, "db.duckdb"))
+	defer st.Close()
+	_, err := newIngester(&failingStore{Store: st}, 100, nil).File(context.Background(), path)
+	if err == nil || !strings.Contains(err.Error(), "disk full") {
+		t.Fatalf("err = %v, want the store's error", err)
+	}
+	// What was committed before the failure is resumed from, not repeated.
+	res, err := newIngester(st, 100, nil).File(context.Background(), path)
+	if err != nil {
+		t.Fatal(err)
+	}
+	c := fingerprintOf(t, st).counts
+	if !res.Resumed || c.Positions != 1200 {
+		t.Fatalf("after resuming: %+v, %d positions stored, want resumed and 1200", res, c.Positions)
+	}
 }
