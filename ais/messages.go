@@ -229,8 +229,8 @@ type SafetyMessage struct {
 	Text       string
 }
 
-// Interrogation is type 15. Requests holds Count entries in the order of
-// the standard: (MMSI1, first type), (MMSI1, second type), (MMSI2, type).
+// Interrogation is type 15: up to three requests, (MMSI1, Type1_1),
+// (MMSI1, Type1_2) and (MMSI2, Type2_1); absent ones are zero.
 type Interrogation struct {
 	MMSI1     uint32
 	Type1_1   uint8
