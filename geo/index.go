@@ -3,6 +3,7 @@ package geo
 import (
 	"math"
 	"slices"
+	"sync"
 
 	"github.com/paulmach/orb"
 )
@@ -52,10 +53,8 @@ type index struct {
 	cellEdges []uint32
 	refLand   []uint64 // bit per cell: is R on land
 
-	distStart []uint32 // per cell, into distEdges; len cells+1
-	distEdges []uint32
-	siteLon   []float32 // per cell: a coast point near the cell
-	siteLat   []float32
+	distOnce sync.Once
+	dist     *distIndex
 }
 
 const kmPerDeg = EarthRadiusKm * rad
@@ -123,7 +122,6 @@ func buildIndex(polys orb.MultiPolygon) *index {
 	}
 	ix.bucket()
 	ix.scanlines()
-	ix.distances()
 	return ix
 }
 

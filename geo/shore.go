@@ -2,7 +2,7 @@ package geo
 
 import (
 	"math"
-	"runtime"
+	"slices"
 	"sync"
 )
 
@@ -30,14 +30,40 @@ func edgeDist(lat, lon, coslat, ax, ay, bx, by float64) float64 {
 // index build.
 func hypot(x, y float64) float64 { return math.Sqrt(x*x + y*y) }
 
+// distIndex is the part of the index that DistanceToShoreKm needs. Its
+// global pieces are built on the first distance query; the per-cell
+// candidate lists are built a chunk of rows at a time, when a query first
+// falls in the chunk, so a program that looks at one sea pays for that sea.
+type distIndex struct {
+	coast  []bool // per edge: real coastline
+	coarse *coarseGrid
+	rowG   []cellGeom // per row: geometry of its column 0
+	chunks []distChunk
+	stamps sync.Pool // of *[]int32, one entry per edge
+}
+
+const chunkRows = 8
+
+type distChunk struct {
+	once  sync.Once
+	start []uint32 // per cell of the chunk, into edges; len cells+1
+	edges []uint32
+}
+
 func (ix *index) distance(lat, lon float64) float64 {
 	if math.IsNaN(lat) || math.IsNaN(lon) {
 		return math.NaN()
 	}
-	_, _, cell := ix.cellOf(lat, lon)
+	ix.distOnce.Do(ix.prepareDistance)
+	d := ix.dist
+	r, _, cell := ix.cellOf(lat, lon)
+	ci := r / chunkRows
+	ch := &d.chunks[ci]
+	ch.once.Do(func() { ix.buildChunk(ci) })
+	local := cell - ix.rowStart[ci*chunkRows]
 	coslat := math.Cos(lat * rad)
 	m := math.Inf(1)
-	for _, k := range ix.distEdges[ix.distStart[cell]:ix.distStart[cell+1]] {
+	for _, k := range ch.edges[ch.start[local]:ch.start[local+1]] {
 		e := ix.fe[4*k : 4*k+4 : 4*k+4]
 		if d := edgeDist(lat, lon, coslat, e[0], e[1], e[2], e[3]); d < m {
 			m = d
@@ -46,10 +72,105 @@ func (ix *index) distance(lat, lon float64) float64 {
 	if m <= ExactShoreKm {
 		return m
 	}
-	// Farther than ExactShoreKm from every edge: the cell's site is a coast
-	// point, so this is an upper bound, close to the truth (see README).
-	sx, sy := float64(ix.siteLon[cell]), float64(ix.siteLat[cell])
-	return min(m, kmPerDeg*hypot((sx-lon)*coslat, sy-lat))
+	// Farther than ExactShoreKm from every edge: the nearest of the coarse
+	// sites around is a coast point, so this is an upper bound (see README).
+	return min(m, d.coarse.siteDist(lat, lon, coslat))
+}
+
+func (ix *index) prepareDistance() {
+	d := &distIndex{coast: make([]bool, ix.nedges())}
+	for k := range d.coast {
+		d.coast[k] = ix.coastEdge(k)
+	}
+	d.coarse = ix.coarseCoast(d.coast)
+	d.rowG = make([]cellGeom, ix.rows)
+	for r := range d.rowG {
+		d.rowG[r] = ix.geom(r, 0)
+	}
+	d.chunks = make([]distChunk, (ix.rows+chunkRows-1)/chunkRows)
+	d.stamps.New = func() any {
+		s := make([]int32, ix.nedges())
+		for i := range s {
+			s[i] = -1
+		}
+		return &s
+	}
+	ix.dist = d
+}
+
+// buildChunk lists, for each cell of a chunk of rows, the coastline edges
+// that can be nearest to some point of the cell, if any is within
+// ExactShoreKm.
+func (ix *index) buildChunk(ci int) {
+	d := ix.dist
+	coast, coarse := d.coast, d.coarse
+	ch := &d.chunks[ci]
+	r0, r1 := ci*chunkRows, min((ci+1)*chunkRows, ix.rows)
+	ch.start = make([]uint32, ix.rowStart[r1]-ix.rowStart[r0]+1)
+	// stamp[k] == cell marks edge k as seen for this cell; cell numbers are
+	// unique, so the slice is reused across chunks without clearing.
+	stamp := d.stamps.Get().(*[]int32)
+	defer d.stamps.Put(stamp)
+	type cand struct {
+		e  uint32
+		lb float64
+	}
+	var cands []cand
+	for r := r0; r < r1; r++ {
+		g := d.rowG[r]
+		w := g.x1 - g.x0
+		for c := range ix.cols(r) {
+			cell := ix.rowStart[r] + c
+			local := cell - ix.rowStart[r0]
+			ch.start[local+1] = ch.start[local]
+			g.x0 = float64(ix.west)/unitsDeg + float64(c)*w
+			g.x1, g.cx = g.x0+w, g.x0+w/2
+			best := min(ExactShoreKm, coarse.siteBound(&g))
+			// Window of cells that can hold an edge within best.
+			dy := best / kmPerDeg
+			dx := 400.0
+			if g.cmin > 0 {
+				dx = min(dx, best/(kmPerDeg*g.cmin))
+			}
+			xa, xb, ya, yb := g.x0-dx, g.x1+dx, g.y0-dy, g.y1+dy
+			if coarse.count(xa, xb, ya, yb) == 0 {
+				continue
+			}
+			wr0 := max(int(math.Floor((ya+90)/cellDeg)), 0)
+			wr1 := min(int(math.Floor((yb+90)/cellDeg)), ix.rows-1)
+			cands = cands[:0]
+			for wr := wr0; wr <= wr1; wr++ {
+				first, last := ix.rowStart[wr]+ix.colOfDeg(wr, xa), ix.rowStart[wr]+ix.colOfDeg(wr, xb)
+				for wcell := first; wcell <= last; wcell++ {
+					for _, k := range ix.cellEdges[ix.cellStart[wcell]:ix.cellStart[wcell+1]] {
+						if (*stamp)[k] == int32(cell) {
+							continue
+						}
+						(*stamp)[k] = int32(cell)
+						e := ix.fe[4*k : 4*k+4 : 4*k+4]
+						// Cheap bound first: the edge's bounding box.
+						bx := max(0, g.x0-max(e[0], e[2]), min(e[0], e[2])-g.x1) * g.cmin
+						by := max(0, g.y0-max(e[1], e[3]), min(e[1], e[3])-g.y1)
+						if kmPerDeg*hypot(bx, by) > best || !coast[k] {
+							continue
+						}
+						lb, ub := g.bounds(e[0], e[1], e[2], e[3])
+						if lb > best {
+							continue
+						}
+						best = min(best, ub)
+						cands = append(cands, cand{k, lb})
+					}
+				}
+			}
+			for _, cd := range cands {
+				if cd.lb <= best {
+					ch.edges = append(ch.edges, cd.e)
+					ch.start[local+1]++
+				}
+			}
+		}
+	}
 }
 
 // cellGeom is a cell's rectangle in degrees, the range of cos(lat) over it,
@@ -89,219 +210,172 @@ func (g *cellGeom) bounds(ax, ay, bx, by float64) (lb, ub float64) {
 	return max(lb, 0), ub
 }
 
-// distances builds the per-cell candidate lists and sites.
-func (ix *index) distances() {
-	ix.sites()
-	ncell := ix.ncells()
-	// Prefix count of cells with coast edges, in cell order (a row's cells
-	// are contiguous), to skip windows without shore in O(rows).
-	pre := make([]int32, ncell+1)
-	for cell := range ncell {
-		pre[cell+1] = pre[cell]
-		if ix.coastCount(cell) > 0 {
-			pre[cell+1]++
-		}
-	}
-	workers := max(1, runtime.GOMAXPROCS(0))
-	type band struct {
-		counts []uint32 // per cell of the band
-		edges  []uint32
-	}
-	bands := make([]band, workers)
-	rowsPer := (ix.rows + workers - 1) / workers
-	var wg sync.WaitGroup
-	for w := range workers {
-		wg.Add(1)
-		go func() {
-			defer wg.Done()
-			r0, r1 := min(w*rowsPer, ix.rows), min((w+1)*rowsPer, ix.rows)
-			b := &bands[w]
-			b.counts = make([]uint32, ix.rowStart[r1]-ix.rowStart[r0])
-			stamp := make([]int32, ix.nedges())
-			for i := range stamp {
-				stamp[i] = -1
-			}
-			type cand struct {
-				e  uint32
-				lb float64
-			}
-			var cands []cand
-			for r := r0; r < r1; r++ {
-				for c := range ix.cols(r) {
-					cell := ix.rowStart[r] + c
-					sx, sy := float64(ix.siteLon[cell]), float64(ix.siteLat[cell])
-					if math.IsNaN(sx) {
-						continue
-					}
-					g := ix.geom(r, c)
-					_, siteUB := g.bounds(sx, sy, sx, sy)
-					best := min(ExactShoreKm, siteUB)
-					// Window of cells that can hold an edge within best.
-					dy := best / kmPerDeg
-					wr0 := max(int(math.Floor((g.y0-dy+90)/cellDeg)), 0)
-					wr1 := min(int(math.Floor((g.y1+dy+90)/cellDeg)), ix.rows-1)
-					dx := math.Inf(1)
-					if g.cmin > 0 {
-						dx = best / (kmPerDeg * g.cmin)
-					}
-					xa, xb := g.x0-min(dx, 400), g.x1+min(dx, 400)
-					n := int32(0)
-					for wr := wr0; wr <= wr1; wr++ {
-						n += pre[ix.rowStart[wr]+ix.colOfDeg(wr, xb)+1] - pre[ix.rowStart[wr]+ix.colOfDeg(wr, xa)]
-					}
-					if n == 0 {
-						continue
-					}
-					cands = cands[:0]
-					for wr := wr0; wr <= wr1; wr++ {
-						for wcell := ix.rowStart[wr] + ix.colOfDeg(wr, xa); wcell <= ix.rowStart[wr]+ix.colOfDeg(wr, xb); wcell++ {
-							for _, k := range ix.cellEdges[ix.cellStart[wcell]:ix.cellStart[wcell+1]] {
-								if stamp[k] == int32(cell) {
-									continue
-								}
-								stamp[k] = int32(cell)
-								e := ix.fe[4*k : 4*k+4 : 4*k+4]
-								// Cheap bound first: the edge's bounding box.
-								bx := max(0, g.x0-max(e[0], e[2]), min(e[0], e[2])-g.x1) * g.cmin
-								by := max(0, g.y0-max(e[1], e[3]), min(e[1], e[3])-g.y1)
-								if kmPerDeg*hypot(bx, by) > best || !ix.coastEdge(int(k)) {
-									continue
-								}
-								lb, ub := g.bounds(e[0], e[1], e[2], e[3])
-								if lb > best {
-									continue
-								}
-								best = min(best, ub)
-								cands = append(cands, cand{k, lb})
-							}
-						}
-					}
-					kept := uint32(0)
-					for _, cd := range cands {
-						if cd.lb <= best {
-							b.edges = append(b.edges, cd.e)
-							kept++
-						}
-					}
-					b.counts[cell-ix.rowStart[r0]] = kept
-				}
-			}
-		}()
-	}
-	wg.Wait()
-	ix.distStart = make([]uint32, ncell+1)
-	total := 0
-	for _, b := range bands {
-		total += len(b.edges)
-	}
-	ix.distEdges = make([]uint32, 0, total)
-	cell := 0
-	for _, b := range bands {
-		for _, n := range b.counts {
-			ix.distStart[cell+1] = ix.distStart[cell] + n
-			cell++
-		}
-		ix.distEdges = append(ix.distEdges, b.edges...)
-	}
+// coarseGrid is a uniform 0.5° grid over the index's extent. It counts,
+// per cell, the index cells with coast edges that overlap it, as a
+// summed-area table, so whether a window holds any shore is O(1) (which
+// lets the build skip the open ocean); and it gives every cell a site, a
+// coast point near it, by a two-pass vector distance transform seeded with
+// the coastline's vertices.
+type coarseGrid struct {
+	west       float64
+	rows, cols int
+	sat        []int32   // (rows+1) × (cols+1)
+	site       []float32 // per cell: lon, lat; NaN if none
+	cos        []float64 // per row: cos of its middle latitude
 }
 
-func (ix *index) coastCount(cell int) int {
-	n := 0
-	for _, k := range ix.cellEdges[ix.cellStart[cell]:ix.cellStart[cell+1]] {
-		if ix.coastEdge(int(k)) {
-			n++
-		}
-	}
-	return n
-}
+const coarseDeg = 0.5
 
-// sites gives every cell a coast point near it: cells with coast edges take
-// the point of their edges nearest their centre, and a two-pass vector
-// distance transform hands these on to every other cell. It is an
-// approximation (a cell may get a site slightly farther than the nearest
-// coast point), used as an upper bound.
-func (ix *index) sites() {
-	ncell := ix.ncells()
-	ix.siteLon = make([]float32, ncell)
-	ix.siteLat = make([]float32, ncell)
-	best := make([]float64, ncell) // squared distance (deg², x scaled) centre-site
-	cx := make([]float64, ncell)   // cell centres
-	cy := make([]float64, ncell)
-	cosr := make([]float64, ix.rows)
-	nan := float32(math.NaN())
+func (ix *index) coarseCoast(coast []bool) *coarseGrid {
+	g := &coarseGrid{west: float64(ix.west) / unitsDeg, rows: int(180 / coarseDeg), cols: int((360 + 2*marginDeg) / coarseDeg)}
+	grid := make([]int32, g.rows*g.cols)
 	for r := range ix.rows {
-		y := (float64(rowY0(r)) + cellUnits/2) / unitsDeg
-		cosr[r] = math.Cos(y * rad)
 		w := float64(ix.colUnits[r]) / unitsDeg
+		cr := int((float64(rowY0(r))/unitsDeg + 90) / coarseDeg)
 		for c := range ix.cols(r) {
 			cell := ix.rowStart[r] + c
-			cx[cell] = float64(ix.west)/unitsDeg + (float64(c)+0.5)*w
-			cy[cell] = y
-			best[cell] = math.Inf(1)
-			ix.siteLon[cell], ix.siteLat[cell] = nan, nan
-			for _, k := range ix.cellEdges[ix.cellStart[cell]:ix.cellStart[cell+1]] {
-				if !ix.coastEdge(int(k)) {
-					continue
-				}
-				e := ix.fe[4*k : 4*k+4]
-				ax, ay, bx, by := (e[0]-cx[cell])*cosr[r], e[1]-y, (e[2]-cx[cell])*cosr[r], e[3]-y
-				dx, dy := bx-ax, by-ay
-				t := 0.0
-				if l2 := dx*dx + dy*dy; l2 > 0 {
-					t = min(max(-(ax*dx+ay*dy)/l2, 0), 1)
-				}
-				px, py := ax+t*dx, ay+t*dy
-				if d := px*px + py*py; d < best[cell] {
-					best[cell] = d
-					ix.siteLon[cell] = float32(e[0] + t*(e[2]-e[0]))
-					ix.siteLat[cell] = float32(e[1] + t*(e[3]-e[1]))
-				}
+			if !slices.ContainsFunc(ix.cellEdges[ix.cellStart[cell]:ix.cellStart[cell+1]], func(k uint32) bool { return coast[k] }) {
+				continue
+			}
+			x0 := float64(c) * w / coarseDeg
+			for cc := int(x0); cc <= min(int(x0+w/coarseDeg), g.cols-1); cc++ {
+				grid[cr*g.cols+cc]++
 			}
 		}
 	}
-	try := func(cell, from int, cos float64) {
-		if best[from] == math.Inf(1) {
-			return
+	c1 := g.cols + 1
+	g.sat = make([]int32, (g.rows+1)*c1)
+	for r := range g.rows {
+		run := int32(0)
+		for c := range g.cols {
+			run += grid[r*g.cols+c]
+			g.sat[(r+1)*c1+c+1] = g.sat[r*c1+c+1] + run
 		}
-		sx, sy := float64(ix.siteLon[from]), float64(ix.siteLat[from])
-		dx, dy := (sx-cx[cell])*cos, sy-cy[cell]
+	}
+	g.sites(ix, coast)
+	return g
+}
+
+func (g *coarseGrid) cellOf(lat, lon float64) (int, int) {
+	r := min(max(int(math.Floor((lat+90)/coarseDeg)), 0), g.rows-1)
+	c := min(max(int(math.Floor((lon-g.west)/coarseDeg)), 0), g.cols-1)
+	return r, c
+}
+
+func (g *coarseGrid) center(r, c int) (lon, lat float64) {
+	return g.west + (float64(c)+0.5)*coarseDeg, -90 + (float64(r)+0.5)*coarseDeg
+}
+
+func (g *coarseGrid) sites(ix *index, coast []bool) {
+	n := g.rows * g.cols
+	g.site = make([]float32, 2*n)
+	best := make([]float64, n)
+	for i := range best {
+		best[i] = math.Inf(1)
+	}
+	g.cos = make([]float64, g.rows)
+	for r := range g.rows {
+		_, lat := g.center(r, 0)
+		g.cos[r] = math.Cos(lat * rad)
+	}
+	offer := func(r, c int, sx, sy float32) {
+		cell := r*g.cols + c
+		x, y := g.center(r, c)
+		dx, dy := (float64(sx)-x)*g.cos[r], float64(sy)-y
 		if d := dx*dx + dy*dy; d < best[cell] {
 			best[cell] = d
-			ix.siteLon[cell], ix.siteLat[cell] = ix.siteLon[from], ix.siteLat[from]
+			g.site[2*cell], g.site[2*cell+1] = sx, sy
 		}
 	}
-	// tryRow offers cell the sites of the cells of row nr around its centre.
-	tryRow := func(cell, r, nr int) {
-		if nr < 0 || nr >= ix.rows {
+	for k, ok := range coast {
+		if !ok {
+			continue
+		}
+		e := ix.fe[4*k : 4*k+4]
+		for _, p := range [2][2]float64{{e[0], e[1]}, {e[2], e[3]}} {
+			r, c := g.cellOf(p[1], p[0])
+			offer(r, c, float32(p[0]), float32(p[1]))
+		}
+	}
+	from := func(r, c, nr, nc int) {
+		if nr < 0 || nr >= g.rows || nc < 0 || nc >= g.cols {
 			return
 		}
-		nc := ix.colOfDeg(nr, cx[cell])
-		for c := max(nc-1, 0); c <= min(nc+1, ix.cols(nr)-1); c++ {
-			try(cell, ix.rowStart[nr]+c, cosr[r])
+		if n := nr*g.cols + nc; !math.IsInf(best[n], 1) {
+			offer(r, c, g.site[2*n], g.site[2*n+1])
 		}
 	}
-	for r := range ix.rows {
-		s, e := ix.rowStart[r], ix.rowStart[r+1]
-		for cell := s; cell < e; cell++ {
-			tryRow(cell, r, r-1)
-			if cell > s {
-				try(cell, cell-1, cosr[r])
+	for r := range g.rows {
+		for c := range g.cols {
+			from(r, c, r-1, c-1)
+			from(r, c, r-1, c)
+			from(r, c, r-1, c+1)
+			from(r, c, r, c-1)
+		}
+		for c := g.cols - 1; c >= 0; c-- {
+			from(r, c, r, c+1)
+		}
+	}
+	for r := g.rows - 1; r >= 0; r-- {
+		for c := g.cols - 1; c >= 0; c-- {
+			from(r, c, r+1, c+1)
+			from(r, c, r+1, c)
+			from(r, c, r+1, c-1)
+			from(r, c, r, c+1)
+		}
+		for c := range g.cols {
+			from(r, c, r, c-1)
+		}
+	}
+	for i, b := range best {
+		if math.IsInf(b, 1) {
+			g.site[2*i], g.site[2*i+1] = float32(math.NaN()), float32(math.NaN())
+		}
+	}
+}
+
+// siteDist is the distance (edgeDist's metric) from the point to the
+// nearest of the sites of the 3×3 coarse cells around it: a coast point,
+// so an upper bound of the distance to the shore.
+func (g *coarseGrid) siteDist(lat, lon, coslat float64) float64 {
+	r, c := g.cellOf(lat, lon)
+	d := math.Inf(1)
+	for nr := max(r-1, 0); nr <= min(r+1, g.rows-1); nr++ {
+		for nc := max(c-1, 0); nc <= min(c+1, g.cols-1); nc++ {
+			i := nr*g.cols + nc
+			sx, sy := float64(g.site[2*i]), float64(g.site[2*i+1])
+			if sx == sx {
+				d = min(d, kmPerDeg*hypot((sx-lon)*coslat, sy-lat))
 			}
 		}
-		for cell := e - 2; cell >= s; cell-- {
-			try(cell, cell+1, cosr[r])
-		}
 	}
-	for r := ix.rows - 1; r >= 0; r-- {
-		s, e := ix.rowStart[r], ix.rowStart[r+1]
-		for cell := e - 1; cell >= s; cell-- {
-			tryRow(cell, r, r+1)
-			if cell < e-1 {
-				try(cell, cell+1, cosr[r])
+	return d
+}
+
+// siteBound bounds from above the distance from any point of an index
+// cell to the shore, using the sites of the coarse cells around its centre.
+func (g *coarseGrid) siteBound(c *cellGeom) float64 {
+	r0, c0 := g.cellOf(c.cy, c.cx)
+	d := math.Inf(1)
+	for nr := max(r0-1, 0); nr <= min(r0+1, g.rows-1); nr++ {
+		for nc := max(c0-1, 0); nc <= min(c0+1, g.cols-1); nc++ {
+			i := nr*g.cols + nc
+			sx, sy := float64(g.site[2*i]), float64(g.site[2*i+1])
+			if sx == sx {
+				_, ub := c.bounds(sx, sy, sx, sy)
+				d = min(d, ub)
 			}
 		}
-		for cell := s + 1; cell < e; cell++ {
-			try(cell, cell-1, cosr[r])
-		}
 	}
+	return d
+}
+
+// count is the number of coast cells overlapping the window (degrees).
+func (g *coarseGrid) count(x0, x1, y0, y1 float64) int32 {
+	c0 := min(max(int(math.Floor((x0-g.west)/coarseDeg)), 0), g.cols-1)
+	c1 := min(max(int(math.Floor((x1-g.west)/coarseDeg)), 0), g.cols-1)
+	r0 := min(max(int(math.Floor((y0+90)/coarseDeg)), 0), g.rows-1)
+	r1 := min(max(int(math.Floor((y1+90)/coarseDeg)), 0), g.rows-1)
+	w := g.cols + 1
+	return g.sat[(r1+1)*w+c1+1] - g.sat[r0*w+c1+1] - g.sat[(r1+1)*w+c0] + g.sat[r0*w+c0]
 }
