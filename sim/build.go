@@ -46,9 +46,12 @@ func (w *world) chooseHubs() {
 		}
 		return strings.Compare(a.ref.ID, b.ref.ID)
 	})
+	// Offshore terminals (WPI points far from the coast) would turn every
+	// stay into loitering by definition; trade and fish from coastal ports.
+	coastal := func(p *simPort) bool { return w.land.DistanceToShoreKm(p.ref.Lat, p.ref.Lon) < 5 }
 	per := map[string]int{}
 	for _, p := range cands {
-		if p.group == "KP" || sizeRank(p.ref.Size) < 2 {
+		if p.group == "KP" || sizeRank(p.ref.Size) < 2 || !coastal(p) {
 			continue
 		}
 		if per[p.ref.Country] >= 9 && p.group != "RU-FE" {
@@ -58,7 +61,7 @@ func (w *world) chooseHubs() {
 		w.hubs = append(w.hubs, p)
 	}
 	for _, p := range cands {
-		if p.group != "KP" && sizeRank(p.ref.Size) <= 2 && p.ref.Country != "Russia" {
+		if p.group != "KP" && sizeRank(p.ref.Size) <= 2 && p.ref.Country != "Russia" && coastal(p) {
 			w.fishHomes = append(w.fishHomes, p)
 		}
 	}
@@ -115,6 +118,11 @@ func (w *world) buildFleet() {
 		nCovert, nRecv = max(2, w.cfg.Vessels/6), max(1, w.cfg.Vessels/15)
 	}
 	nNormal := max(0, w.cfg.Vessels-nCovert-nRecv)
+	if w.cfg.Vessels < 60 {
+		// A small fleet trades among fewer ports: fewer path trees to build.
+		w.hubs = w.hubs[:min(8, len(w.hubs))]
+		w.fishHomes = w.fishHomes[:min(4, len(w.fishHomes))]
+	}
 	type normalPlan struct {
 		h     *Hull
 		trade []*simPort
@@ -190,8 +198,11 @@ func (w *world) buildFleet() {
 	for _, h := range fishers {
 		need[h.home.idx] = h.home
 	}
-	for _, p := range w.portsOf("KP") {
+	for _, p := range w.kpPorts() {
 		need[p.idx] = p
+	}
+	for _, h := range receivers {
+		need[h.home.idx] = h.home
 	}
 	for _, p := range w.portsOf("RU-FE") {
 		need[p.idx] = p

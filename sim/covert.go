@@ -13,12 +13,11 @@ var covertFlags = []string{"SL", "TG", "MN", "CM", "KM", "PA"}
 
 // covertState is the planner of one covert tanker plus what it has done.
 type covertState struct {
-	p        *planner
-	cur      *simPort
-	renamed  bool
-	swaps    int
-	loops    int
-	identity *Identity
+	p       *planner
+	cur     *simPort
+	renamed bool
+	swaps   int
+	loops   int
 }
 
 // planCovert plans the covert fleet. Tankers and DPRK receivers are
@@ -81,6 +80,8 @@ func (w *world) kpPorts() []*simPort {
 		n := 1
 		if p.ref.Lon > 129 {
 			n = 3
+		} else if w.cfg.Vessels < 60 {
+			continue // small fleets: fewer path trees to build
 		}
 		for k := 0; k < n; k++ {
 			out = append(out, p)
@@ -127,7 +128,7 @@ func (w *world) covertLoop(s *covertState, rng *rand.Rand, ru []*simPort, vost *
 	p, h := s.p, s.p.h
 	laden := round1(h.Length / 17)
 	// Loading in Primorye: the draught goes up during the stay.
-	stay := int64((2 + rng.Float64()*3) * float64(day))
+	stay := int64((3 + rng.Float64()*4) * float64(day))
 	h.changes = append(h.changes, draughtChange{t: p.t + stay/2, from: h.draughtAt(p.t), to: laden, port: s.cur})
 	p.setDraught(p.t+stay/2, laden)
 	if !s.renamed && s.loops > 2 && rng.Float64() < 0.15 {
@@ -215,7 +216,7 @@ func (w *world) covertDirect(s *covertState, rng *rand.Rand, ru []*simPort, vost
 	offLat, offLon := p.lat, p.lon
 	p.sailVia(after, kn, kp)
 	p.setStatus(navMoored, kp.ref.Name)
-	stay := int64((1.5 + rng.Float64()*2.5) * float64(day))
+	stay := int64((2 + rng.Float64()*3) * float64(day))
 	h.changes = append(h.changes, draughtChange{t: p.t + stay/2, from: h.draughtAt(p.t), to: round1(h.Length / 30), port: kp})
 	p.setDraught(p.t+stay/2, round1(h.Length/30))
 	p.wait(stay)
@@ -402,11 +403,11 @@ func (w *world) planSharedMMSI(tankers []*Hull, rng *rand.Rand) {
 	if len(tankers) < 2 {
 		return
 	}
-	n := max(1, (w.cfg.Days+59)/60)
-	for k := 0; k < n; k++ {
+	n := max(1, (w.cfg.Days+39)/40)
+	for placed, try := 0, 0; placed < n && try < 20*n; try++ {
 		a := tankers[rng.IntN(len(tankers))]
 		b := tankers[rng.IntN(len(tankers))]
-		if a == b {
+		if a == b || w.t1-w.t0 < 5*day {
 			continue
 		}
 		from := w.t0 + int64(rng.Float64()*float64(w.t1-w.t0-4*day))
@@ -420,6 +421,7 @@ func (w *world) planSharedMMSI(tankers []*Hull, rng *rand.Rand) {
 		}
 		b.idents = insertIdent(b.idents, identStep{from, a.identAt(from)}, identStep{to, own})
 		b.spoofs = append(b.spoofs, spoofSpan{span: span{from, to}, kind: spoofShared})
+		placed++
 	}
 }
 

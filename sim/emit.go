@@ -27,21 +27,19 @@ type rx struct {
 	kind     uint8
 	spoofed  bool
 	draught  float32
-	stations uint8
 }
 
 // Stats counts what a run wrote.
 type Stats struct {
-	Sentences  int64            `json:"sentences"`
-	Bytes      int64            `json:"bytes"`
-	GzipBytes  int64            `json:"gzip_bytes"`
-	Corrupt    int64            `json:"corrupt_lines"`
-	Messages   map[int]int64    `json:"messages_by_type"`
-	Duplicates int64            `json:"duplicate_lines"`
-	Events     map[string]int   `json:"truth_events"`
-	SARScenes  int              `json:"sar_scenes"`
-	Elapsed    time.Duration    `json:"-"`
-	Extra      map[string]int64 `json:"-"`
+	Sentences  int64          `json:"sentences"`
+	Bytes      int64          `json:"bytes"`
+	GzipBytes  int64          `json:"gzip_bytes"`
+	Corrupt    int64          `json:"corrupt_lines"`
+	Messages   map[int]int64  `json:"messages_by_type"`
+	Duplicates int64          `json:"duplicate_lines"`
+	Events     map[string]int `json:"truth_events"`
+	SARScenes  int            `json:"sar_scenes"`
+	Elapsed    time.Duration  `json:"-"`
 }
 
 type dayOut struct {
@@ -88,7 +86,7 @@ func (w *world) emitDay(d int64, ix *stationIndex) *dayOut {
 				step *= 3
 			}
 			if !h.ClassA {
-				step *= 1.5
+				step *= 2
 			}
 			next := t + int64(step*(0.75+0.5*rng.Float64()))
 			if h.isOff(t) {
@@ -255,7 +253,6 @@ func (w *world) receive(buf []byte, groups []group, out *dayOut, h *Hull, rng *r
 	if heard > 0 {
 		out.types[typ]++
 		r.t = first
-		r.stations = uint8(min(heard, 255))
 		out.logs[h.Index] = append(out.logs[h.Index], *r)
 	}
 	return buf, groups

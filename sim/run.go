@@ -2,6 +2,7 @@ package sim
 
 import (
 	"bufio"
+	"bytes"
 	"encoding/json"
 	"fmt"
 	"os"
@@ -46,6 +47,9 @@ func Run(cfg Config, dir string) (Stats, error) {
 	if err != nil {
 		return Stats{}, err
 	}
+	// scenario.json is written last, so a half-written directory is never
+	// taken for a finished one; remove a stale one first.
+	_ = os.Remove(filepath.Join(dir, "scenario.json"))
 	st := Stats{Messages: map[int]int64{}, Events: map[string]int{}}
 	if err := w.writeAIS(filepath.Join(dir, "ais.nmea.gz"), &st); err != nil {
 		return st, err
@@ -72,6 +76,13 @@ func Run(cfg Config, dir string) (Stats, error) {
 	st.Elapsed = time.Since(start)
 	if err := writeJSON(filepath.Join(dir, "summary.json"), st); err != nil {
 		return st, err
+	}
+	sc, err := json.Marshal(scenarioOf(cfg))
+	if err != nil {
+		return st, fmt.Errorf("sim: %w", err)
+	}
+	if err := os.WriteFile(filepath.Join(dir, "scenario.json"), append(sc, '\n'), 0o644); err != nil {
+		return st, fmt.Errorf("sim: %w", err)
 	}
 	w.logf("sim: %d truth events, %d SAR scenes (%.1fs)", len(evs), len(scenes), st.Elapsed.Seconds())
 	return st, nil
@@ -185,4 +196,48 @@ func (w *world) vesselInfo() []VesselInfo {
 		out = append(out, v)
 	}
 	return out
+}
+
+// EnsureDemo makes sure dir holds the demo scenario, generating it (about a
+// minute on two cores) when it is missing or was made by other settings.
+// Only Workers, Progress and OnDay are taken from cfg. It returns true when
+// it had to generate the scenario.
+func EnsureDemo(dir string, cfg Config) (bool, error) {
+	d := DemoConfig()
+	d.Workers, d.Progress, d.OnDay = cfg.Workers, cfg.Progress, cfg.OnDay
+	return ensure(dir, d)
+}
+
+// ensure runs a scenario into dir unless dir already holds its complete
+// output (scenario.json, written last, matches).
+func ensure(dir string, cfg Config) (bool, error) {
+	cfg.defaults()
+	want, err := json.Marshal(scenarioOf(cfg))
+	if err != nil {
+		return false, fmt.Errorf("sim: %w", err)
+	}
+	if have, err := os.ReadFile(filepath.Join(dir, "scenario.json")); err == nil && bytes.Equal(bytes.TrimSpace(have), want) {
+		return false, nil
+	}
+	_, err = Run(cfg, dir)
+	return err == nil, err
+}
+
+// scenario is what identifies a run's output: written to scenario.json.
+type scenario struct {
+	Seed       uint64    `json:"seed"`
+	Days       int       `json:"days"`
+	Start      time.Time `json:"start"`
+	Vessels    int       `json:"vessels"`
+	Covert     int       `json:"covert"`
+	Receivers  int       `json:"receivers"`
+	IntervalS  float64   `json:"interval_s"`
+	SimVersion int       `json:"sim_version"`
+}
+
+// simVersion changes whenever the same seed would give different output.
+const simVersion = 1
+
+func scenarioOf(c Config) scenario {
+	return scenario{c.Seed, c.Days, c.Start.UTC(), c.Vessels, c.Covert, c.Receivers, c.Interval.Seconds(), simVersion}
 }

@@ -376,3 +376,20 @@ func TestStationNames(t *testing.T) {
 }
 
 func newRand(seed uint64) *rand.Rand { return rand.New(rand.NewPCG(seed, seed^0x5DEECE66D)) }
+
+func TestEnsureSkipsFinishedScenario(t *testing.T) {
+	dir := t.TempDir()
+	cfg := Config{Seed: 5, Days: 1, Vessels: 12, Workers: 2}
+	made, err := ensure(dir, cfg)
+	if err != nil || !made {
+		t.Fatalf("first ensure: made=%v err=%v", made, err)
+	}
+	made, err = ensure(dir, cfg)
+	if err != nil || made {
+		t.Fatalf("second ensure regenerated: made=%v err=%v", made, err)
+	}
+	cfg.Days = 2
+	if made, err = ensure(dir, cfg); err != nil || !made {
+		t.Fatalf("changed settings not regenerated: made=%v err=%v", made, err)
+	}
+}

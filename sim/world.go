@@ -36,12 +36,12 @@ type Config struct {
 	Start time.Time // DemoStart
 	// Vessels is the size of the normal fleet plus the covert fleet (300).
 	Vessels int
-	// Covert is the number of covert tankers (8) and DPRK receivers (3);
+	// Covert is the number of covert tankers (6) and DPRK receivers (3);
 	// scaled down automatically for small fleets.
 	Covert, Receivers int
 	// Interval is the mean time between position reports of a class A ship
-	// under way (4 min); moored ships report a third as often, class B
-	// ships two thirds as often. Real AIS is denser; a receiver log keeps
+	// under way (6 min); moored ships report a third as often, class B
+	// ships half as often. Real AIS is denser; a receiver log keeps
 	// about this much.
 	Interval time.Duration
 	Workers  int       // runtime.NumCPU()
@@ -61,13 +61,13 @@ func (c *Config) defaults() {
 		c.Vessels = 300
 	}
 	if c.Covert <= 0 {
-		c.Covert = 8
+		c.Covert = 6
 	}
 	if c.Receivers <= 0 {
 		c.Receivers = 3
 	}
 	if c.Interval <= 0 {
-		c.Interval = 4 * time.Minute
+		c.Interval = 6 * time.Minute
 	}
 	if c.Workers <= 0 {
 		c.Workers = runtime.NumCPU()

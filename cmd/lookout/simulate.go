@@ -67,7 +67,7 @@ The same seed and flags always give byte-identical files.`,
 	f.Uint64Var(&cfg.Seed, "seed", 1, "random seed; the same seed and flags give identical output")
 	f.IntVar(&cfg.Days, "days", 30, "days to simulate")
 	f.IntVar(&cfg.Vessels, "vessels", 300, "hulls in the scenario, covert fleet included")
-	f.DurationVar(&cfg.Interval, "interval", 4*time.Minute, "mean position-report interval of a class A ship under way (receiver-log thinning)")
+	f.DurationVar(&cfg.Interval, "interval", 6*time.Minute, "mean position-report interval of a class A ship under way (receiver-log thinning)")
 	f.StringVar(&out, "out", "", "output directory")
 	f.IntVar(&cfg.Workers, "workers", 0, "parallel workers (default: all CPUs)")
 	f.BoolVar(&progress, "progress", false, "show progress on stderr even when it is not a terminal")
