@@ -46,13 +46,15 @@ type Pipeline interface {
 
 // Checkpointer is what a Pipeline offers to continue its state across runs
 // (a gap that starts in one daily file and ends in the next). Snapshot
-// returns the per-vessel state changed since the last call (nil Data: the
-// vessel's state is gone), Restore loads one stored checkpoint before the
-// first file. Snapshots are taken at the end of each file and stored in the
-// same transaction as the file's last batch.
+// returns the per-vessel state that changed since the last call, keyed by
+// MMSI (0 for state of no single vessel; a nil value: the vessel's state is
+// gone); Restore loads one vessel's stored state before the first file.
+// Snapshots are taken at the end of each file and stored in the same
+// transaction as the file's last batch. It uses only plain types so that
+// the pipeline need not import package store.
 type Checkpointer interface {
-	Snapshot() []store.Checkpoint
-	Restore(store.Checkpoint) error
+	Snapshot() map[uint32][]byte
+	Restore(mmsi uint32, state []byte) error
 }
 
 // Options configure an Ingester.
@@ -132,7 +134,7 @@ func (in *Ingester) Restore(ctx context.Context) error {
 	if !ok {
 		return nil
 	}
-	return in.st.Checkpoints(ctx, cp.Restore)
+	return in.st.Checkpoints(ctx, func(c store.Checkpoint) error { return cp.Restore(c.MMSI, c.Data) })
 }
 
 // Flush stores events emitted since the last batch (those the pipeline
@@ -231,7 +233,9 @@ func (in *Ingester) File(ctx context.Context, path string) (FileResult, error) {
 		t.rec.Done = true
 		var cps []store.Checkpoint
 		if cp, ok := in.opt.Pipeline.(Checkpointer); ok {
-			cps = cp.Snapshot()
+			for m, data := range cp.Snapshot() {
+				cps = append(cps, store.Checkpoint{MMSI: m, Data: data})
+			}
 		}
 		t.err = t.flush(cps)
 	}

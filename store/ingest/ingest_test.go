@@ -101,17 +101,17 @@ func (p *eventPipeline) Read(r source.Reader) error {
 	return r.Err()
 }
 
-func (p *eventPipeline) Snapshot() []store.Checkpoint {
-	var out []store.Checkpoint
+func (p *eventPipeline) Snapshot() map[uint32][]byte {
+	out := map[uint32][]byte{}
 	for m, n := range p.seen {
-		out = append(out, store.Checkpoint{MMSI: m, Data: binary.AppendUvarint(nil, n)})
+		out[m] = binary.AppendUvarint(nil, n)
 	}
 	return out
 }
 
-func (p *eventPipeline) Restore(c store.Checkpoint) error {
-	n, _ := binary.Uvarint(c.Data)
-	p.seen[c.MMSI] = n
+func (p *eventPipeline) Restore(mmsi uint32, state []byte) error {
+	n, _ := binary.Uvarint(state)
+	p.seen[mmsi] = n
 	return nil
 }
 
@@ -472,5 +472,51 @@ func TestIngestReportsStoreError(t *testing.T) {
 	c := fingerprintOf(t, st).counts
 	if !res.Resumed || c.Positions != 1200 {
 		t.Fatalf("after resuming: %+v, %d positions stored, want resumed and 1200", res, c.Positions)
+	}
+}
+
+// TestCheckpointsCarryStateAcrossRuns: state snapshotted at the end of one
+// run's file is restored into the next run's pipeline before its file.
+func TestCheckpointsCarryStateAcrossRuns(t *testing.T) {
+	ctx := context.Background()
+	dir := t.TempDir()
+	day1, day2 := filepath.Join(dir, "day1.nmea"), filepath.Join(dir, "day2.nmea")
+	writeFeed(t, day1, 3, 10)
+	writeFeed(t, day2, 3, 20)
+	st := openDuck(t, filepath.Join(dir, "db.duckdb"))
+	defer st.Close()
+	for _, f := range []string{day1, day2} {
+		p := newEventPipeline()
+		in := ingest.New(st, ingest.Options{Pipeline: p})
+		p.emit = in.Emit
+		if err := in.Restore(ctx); err != nil {
+			t.Fatal(err)
+		}
+		if _, err := in.File(ctx, f); err != nil {
+			t.Fatal(err)
+		}
+	}
+	got := map[uint32]uint64{}
+	if err := st.Checkpoints(ctx, func(c store.Checkpoint) error {
+		got[c.MMSI], _ = binary.Uvarint(c.Data)
+		return nil
+	}); err != nil {
+		t.Fatal(err)
+	}
+	// Each vessel: 10 + 20 reports from STN1, plus those also heard by STN2
+	// (one in five): the second run continued the first run's count.
+	for v := uint32(0); v < 3; v++ {
+		want := uint64(0)
+		for _, fixes := range []int{10, 20} {
+			for i := 0; i < fixes; i++ {
+				want++
+				if (i+int(v))%5 == 0 {
+					want++
+				}
+			}
+		}
+		if got[273000000+v] != want {
+			t.Errorf("vessel %d: checkpoint counts %d reports, want %d (state carried across runs)", v, got[273000000+v], want)
+		}
 	}
 }
