@@ -2,6 +2,7 @@ package detect
 
 import (
 	"math"
+	"sort"
 	"time"
 
 	"github.com/lookout-osint/lookout/event"
@@ -39,6 +40,15 @@ type Detector struct {
 	counts  map[event.Type]int
 }
 
+// segState is what the movement detectors keep per track segment: two
+// hulls sharing one MMSI each make their own port visits and voyages.
+type segState struct {
+	port        portState
+	lastVisit   *event.Event
+	loiter      loiterState
+	lastSlotFix track.Point
+}
+
 // vessel is the state of one MMSI across all detectors.
 type vessel struct {
 	mmsi        uint32
@@ -46,12 +56,14 @@ type vessel struct {
 	has         bool
 	lastMsg     time.Time // last message of any kind
 	gaps        []gapSpan // silences waiting for the next position
-	port        portState
-	lastVisit   *event.Event
-	loiter      loiterState
 	spoof       spoofState
 	maxKn       float64 // highest plausible speed seen, for dark visits
-	lastSlotFix track.Point
+
+	// The movement state of the segment being fed (see useSegment); the
+	// others of this MMSI wait in segs.
+	seg int
+	segState
+	segs map[int]*segState
 
 	// draught is the last reported draught and when, per hull dimensions:
 	// two hulls sharing one MMSI each report their own.
@@ -127,6 +139,7 @@ func (d *Detector) Point(p *track.Point) {
 	if kn := speedOf(v, p); kn <= d.cfg.DarkMaxSpeedKn && kn > v.maxKn {
 		v.maxKn = kn
 	}
+	d.useSegment(v, p)
 	d.portPoint(v, p)
 	d.loiterPoint(v, p)
 	d.enc.point(v, p)
@@ -144,10 +157,15 @@ func (d *Detector) Flush() {
 		if len(v.gaps) > 0 && v.has {
 			d.reportGaps(v, &v.last)
 		}
-		if v.port.in {
-			d.closeVisit(v, false)
+		for _, seg := range append([]int{v.seg}, sortedSegs(v.segs)...) {
+			if seg != v.seg {
+				d.switchSegment(v, seg, false)
+			}
+			if v.port.in {
+				d.closeVisit(v, false)
+			}
+			d.closeLoiter(v, true)
 		}
-		d.closeLoiter(v, true)
 		d.closeSpoof(v)
 	}
 }
@@ -185,4 +203,51 @@ func (d *Detector) shoreKm(lat, lon float64) float64 {
 func round(x float64, decimals int) float64 {
 	p := math.Pow(10, float64(decimals))
 	return math.Round(x*p) / p
+}
+
+// useSegment makes p's track segment the vessel's current one. A segment
+// the tracker opened only because the vessel was silent a long time (not
+// because of an impossible jump) continues the current state: a long port
+// gap must not lose the visit.
+func (d *Detector) useSegment(v *vessel, p *track.Point) {
+	if p.Seg == v.seg || p.Seg == 0 {
+		return
+	}
+	if v.seg == 0 || p.NewSeg && !(p.ImpliedKn > d.cfg.SpoofSpeedKn) {
+		v.seg = p.Seg
+		return
+	}
+	d.switchSegment(v, p.Seg, true)
+}
+
+func (d *Detector) switchSegment(v *vessel, seg int, keep bool) {
+	if v.segs == nil {
+		v.segs = map[int]*segState{}
+	}
+	if keep {
+		cur := v.segState
+		v.segs[v.seg] = &cur
+	}
+	if st, ok := v.segs[seg]; ok {
+		v.segState = *st
+		delete(v.segs, seg)
+	} else {
+		v.segState = segState{}
+	}
+	v.seg = seg
+	// Forget segments idle for longer than any state could matter.
+	for id, st := range v.segs {
+		if d.now.Sub(st.lastSlotFix.Time) > 7*24*time.Hour {
+			delete(v.segs, id)
+		}
+	}
+}
+
+func sortedSegs(m map[int]*segState) []int {
+	out := make([]int, 0, len(m))
+	for k := range m {
+		out = append(out, k)
+	}
+	sort.Ints(out)
+	return out
 }

@@ -422,3 +422,17 @@ func TestConfigDescribeAndSet(t *testing.T) {
 		t.Fatal("unknown threshold accepted")
 	}
 }
+
+func TestSharedMMSIPortVisit(t *testing.T) {
+	w := newWorld()
+	// Hull A calls at ALPHA while hull B, on the same MMSI, sails far away.
+	w.add(newScript(9, 0, 40.0, 131.0).sail(40.0, 130.06, 10).stay(6*time.Hour, 0).sail(40.0, 131.0, 10))
+	w.add(newScript(9, 2*time.Minute, 36.0, 135.0).sail(36.0, 137.0, 10))
+	evs := w.run(t)
+	if pv := only(evs, event.PortVisit); len(pv) != 1 || pv[0].PortID != "1" || pv[0].Duration() < 5*time.Hour {
+		t.Fatalf("port visits %+v", pv)
+	}
+	if sp := only(evs, event.Spoofing); len(sp) != 1 {
+		t.Fatalf("two places at once not reported: %+v", sp)
+	}
+}
