@@ -1,0 +1,195 @@
+package main
+
+import (
+	"context"
+	"fmt"
+	"io"
+	"os"
+	"path/filepath"
+	"time"
+
+	"github.com/schollz/progressbar/v3"
+	"github.com/spf13/cobra"
+	"golang.org/x/term"
+
+	"github.com/lookout-osint/lookout/analyze"
+	"github.com/lookout-osint/lookout/event"
+	"github.com/lookout-osint/lookout/ref"
+	"github.com/lookout-osint/lookout/sanctions"
+	"github.com/lookout-osint/lookout/sar/match"
+	"github.com/lookout-osint/lookout/serve"
+	"github.com/lookout-osint/lookout/sim"
+	"github.com/lookout-osint/lookout/source"
+	"github.com/lookout-osint/lookout/store"
+	"github.com/lookout-osint/lookout/store/duckdb"
+	"github.com/lookout-osint/lookout/store/ingest"
+	"github.com/lookout-osint/lookout/web"
+)
+
+func init() {
+	var (
+		dir, addr, token string
+		noServe          bool
+	)
+	cmd := &cobra.Command{
+		Use:   "demo [--dir lookout-demo] [--no-serve]",
+		Short: "From nothing to a map: simulate the demo scenario, analyse it, print the findings, serve the map",
+		Long: `Generate the bundled eight-month demo scenario (a covert tanker fleet shuttling
+between Russia's Primorye ports and the DPRK among ordinary traffic; see lookout
+simulate --demo), analyse it into an embedded DuckDB store, screen the vessels
+against the built-in sanctions lists, match the simulated satellite detections,
+print the headline findings and serve the web map.
+
+Everything is kept in --dir: a second run reuses the scenario and the store and
+starts serving at once. The first run takes a few minutes.`,
+		Example: `  lookout demo
+  lookout demo --no-serve            # findings only
+  lookout demo --dir /tmp/demo --addr 127.0.0.1:9000`,
+		Args: cobra.NoArgs,
+		RunE: func(cmd *cobra.Command, _ []string) error {
+			ctx := context.Background()
+			if token == "" {
+				token = os.Getenv("LOOKOUT_TOKEN")
+			}
+			st, err := demoStore(ctx, dir)
+			if err != nil {
+				return err
+			}
+			defer st.Close()
+			s := serve.New(st, serve.Options{Token: token, Web: web.FS()})
+			f, err := s.HeadlineFindings(ctx, "RU-FE", "KP", 5)
+			if err != nil {
+				return err
+			}
+			f.WriteText(cmd.OutOrStdout())
+			if noServe {
+				return nil
+			}
+			fmt.Fprintln(os.Stderr)
+			return serveWith(ctx, s, addr, token)
+		},
+	}
+	f := cmd.Flags()
+	f.StringVar(&dir, "dir", "lookout-demo", "where the scenario and the store are kept")
+	f.StringVar(&addr, "addr", "127.0.0.1:8080", "address to serve on")
+	f.StringVar(&token, "token", "", "bearer token that allows changes (default $LOOKOUT_TOKEN)")
+	f.BoolVar(&noServe, "no-serve", false, "stop after printing the findings")
+	root.AddCommand(cmd)
+}
+
+// demoStore makes sure dir holds the demo scenario and a store with it
+// analysed, screened and matched, and opens that store.
+func demoStore(ctx context.Context, dir string) (store.Store, error) {
+	scen := filepath.Join(dir, "scenario")
+	tty := term.IsTerminal(int(os.Stderr.Fd()))
+	var cfg sim.Config
+	if tty {
+		bar := progressbar.NewOptions(sim.DemoConfig().Days, progressbar.OptionSetWriter(os.Stderr),
+			progressbar.OptionSetDescription("simulating days"), progressbar.OptionShowCount(), progressbar.OptionClearOnFinish())
+		cfg.OnDay = func(done, total int) { _ = bar.Set(done) }
+	}
+	fmt.Fprintf(os.Stderr, "demo: scenario in %s (generated once, about a minute)…\n", scen)
+	t0 := time.Now()
+	made, err := sim.EnsureDemo(scen, cfg)
+	if err != nil {
+		return nil, err
+	}
+	if made {
+		fmt.Fprintf(os.Stderr, "demo: scenario generated in %s\n", time.Since(t0).Round(time.Second))
+	}
+	st, err := duckdb.Open(ctx, filepath.Join(dir, "lookout.duckdb"))
+	if err != nil {
+		return nil, err
+	}
+	if err := demoIngest(ctx, st, filepath.Join(scen, "ais.nmea.gz"), tty); err != nil {
+		st.Close()
+		return nil, err
+	}
+	n, err := serve.Screen(ctx, st, sanctions.Default())
+	if err != nil {
+		st.Close()
+		return nil, err
+	}
+	fmt.Fprintf(os.Stderr, "demo: screened identities against the built-in sanctions lists: %d new matches\n", n)
+	if err := demoSAR(ctx, st, scen); err != nil {
+		st.Close()
+		return nil, err
+	}
+	return st, nil
+}
+
+// demoIngest stores the scenario's AIS through the analysis pipeline, as
+// lookout ingest does; a finished ingest is skipped at once.
+func demoIngest(ctx context.Context, st store.Store, path string, tty bool) error {
+	var in *ingest.Ingester
+	lazy := &lazyPipeline{make: func() *analyze.Analyzer {
+		return analyze.New(analyze.DefaultOptions(), func(e *event.Event) { in.Emit(e) })
+	}}
+	iopt := ingest.Options{Pipeline: lazy}
+	if tty {
+		iopt.Progress = func(name string, size int64) (io.Writer, func()) {
+			bar := progressbar.DefaultBytes(size, "analyse "+filepath.Base(name))
+			return bar, func() { bar.Finish(); fmt.Fprintln(os.Stderr) }
+		}
+	}
+	in = ingest.New(st, iopt)
+	if err := in.Restore(ctx); err != nil {
+		return err
+	}
+	fmt.Fprintf(os.Stderr, "demo: analysing %s into the store (a few minutes the first time)…\n", path)
+	res, err := in.File(ctx, path)
+	if err != nil {
+		return fmt.Errorf("%s: %w (run lookout demo again to carry on)", path, err)
+	}
+	if lazy.a != nil {
+		lazy.a.Finish()
+		if _, err := in.Flush(ctx); err != nil {
+			return err
+		}
+	}
+	fmt.Fprintln(os.Stderr, "demo:", ingestSummary(res))
+	return nil
+}
+
+// demoSAR matches the scenario's satellite detections against the AIS and
+// stores the dark ones, unless that was done before.
+func demoSAR(ctx context.Context, st store.Store, scen string) error {
+	have, err := st.Events(ctx, store.EventQuery{Types: []event.Type{event.DarkDetection}, Limit: 1})
+	if err != nil || len(have) > 0 {
+		return err
+	}
+	ds, stats, err := importFile(filepath.Join(scen, "sar.jsonl"), time.Time{})
+	if err != nil {
+		return err
+	}
+	seen := map[time.Time]bool{}
+	var times []time.Time
+	for _, d := range ds {
+		if !seen[d.Time] {
+			seen[d.Time] = true
+			times = append(times, d.Time)
+		}
+	}
+	fmt.Fprintf(os.Stderr, "demo: matching %d satellite detections at %d image times with AIS (%s)…\n", len(ds), len(times), stats)
+	r, err := source.Open(filepath.Join(scen, "ais.nmea.gz"))
+	if err != nil {
+		return err
+	}
+	defer r.Close()
+	rd, _, err := source.NewReader(r)
+	if err != nil {
+		return err
+	}
+	tracks, err := match.TracksFromAIS(rd, times, 12*time.Hour)
+	if err != nil {
+		return err
+	}
+	res := match.Match(ds, tracks, match.Options{})
+	evs := match.DarkEvents(res.Dark, ref.Default(), match.EventOptions{})
+	w, err := st.Write(ctx, &store.Batch{Events: evs})
+	if err != nil {
+		return err
+	}
+	fmt.Fprintf(os.Stderr, "demo: %s; %d dark detections stored\n", res, w.Events)
+	return nil
+}

@@ -1,0 +1,690 @@
+package serve
+
+import (
+	"bytes"
+	"compress/gzip"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"io/fs"
+	"net/http"
+	"slices"
+	"strings"
+	"time"
+
+	"github.com/paulmach/orb"
+	"github.com/paulmach/orb/clip"
+	"github.com/paulmach/orb/simplify"
+
+	"github.com/lookout-osint/lookout/event"
+	"github.com/lookout-osint/lookout/risk"
+	"github.com/lookout-osint/lookout/sanctions"
+	"github.com/lookout-osint/lookout/store"
+	"github.com/lookout-osint/lookout/trips"
+)
+
+// Feature and FeatureCollection are GeoJSON (RFC 7946).
+type Feature struct {
+	Type       string         `json:"type"`
+	ID         string         `json:"id,omitempty"`
+	Geometry   Geometry       `json:"geometry"`
+	Properties map[string]any `json:"properties"`
+}
+
+type Geometry struct {
+	Type        string `json:"type"`
+	Coordinates any    `json:"coordinates"`
+}
+
+type FeatureCollection struct {
+	Type     string    `json:"type"`
+	Features []Feature `json:"features"`
+	// Truncated says the limit cut the result short.
+	Truncated bool `json:"truncated,omitempty"`
+}
+
+func newFC() *FeatureCollection {
+	return &FeatureCollection{Type: "FeatureCollection", Features: []Feature{}}
+}
+
+func (s *Server) health(r *http.Request) (any, error) {
+	q := &query{r: r}
+	if q.only(); q.err != nil {
+		return nil, q.err
+	}
+	var c store.Counts
+	err := s.withStore(func() (err error) { c, err = s.st.Counts(r.Context()); return })
+	return map[string]any{"ok": true, "web": webBuilt(s.opt.Web), "counts": map[string]int64{
+		"positions": c.Positions, "identities": c.Identities, "events": c.Events, "files": c.Files}}, err
+}
+
+// vessels searches by MMSI, IMO or name, or lists vessels by risk.
+func (s *Server) vessels(r *http.Request) (any, error) {
+	q := &query{r: r}
+	q.only("q", "limit")
+	term := q.str("q", 100)
+	limit := q.limit(100, 1000)
+	if q.err != nil {
+		return nil, q.err
+	}
+	out := []VesselSummary{}
+	err := s.withStore(func() error {
+		d, err := s.derivedLocked(r.Context())
+		if err != nil {
+			return err
+		}
+		ms := d.order
+		if term != "" {
+			if ms, err = s.st.FindVessels(r.Context(), term); err != nil {
+				return err
+			}
+			slices.SortStableFunc(ms, func(a, b uint32) int {
+				ra, rb := d.vessels[a].Risk, d.vessels[b].Risk
+				if ra > rb {
+					return -1
+				} else if ra < rb {
+					return 1
+				}
+				return 0
+			})
+		}
+		for _, m := range ms {
+			if len(out) == limit {
+				break
+			}
+			v, ok := d.vessels[m]
+			if !ok {
+				v = VesselSummary{MMSI: m, Flag: s.opt.Catalog.Flag(m)}
+			}
+			out = append(out, v)
+		}
+		return nil
+	})
+	return map[string]any{"query": term, "vessels": out}, err
+}
+
+// Dossier is everything known about one MMSI.
+type Dossier struct {
+	VesselSummary
+	Identities []store.Identity `json:"identities"`
+	PortCalls  []eventJSON      `json:"port_calls"`
+	Events     []eventJSON      `json:"events"`
+	Risk       *risk.Score      `json:"risk_score"`
+	// Sanctions are the vessel's sanctions_match events.
+	Sanctions []eventJSON `json:"sanctions_matches"`
+	FirstSeen time.Time   `json:"first_seen,omitzero"`
+	LastSeen  time.Time   `json:"last_seen,omitzero"`
+}
+
+// eventJSON is an event with its ID, as the API returns it.
+type eventJSON struct {
+	ID string `json:"id"`
+	event.Event
+}
+
+func withID(e event.Event) eventJSON { return eventJSON{ID: e.ID(), Event: e} }
+
+func (s *Server) dossier(r *http.Request) (any, error) {
+	q := &query{r: r}
+	q.only()
+	m := q.mmsiParam("mmsi", r.PathValue("mmsi"))
+	if q.err != nil {
+		return nil, q.err
+	}
+	var d Dossier
+	err := s.withStore(func() error {
+		c, err := s.derivedLocked(r.Context())
+		if err != nil {
+			return err
+		}
+		ids, err := s.st.Identities(r.Context(), m)
+		if err != nil {
+			return err
+		}
+		evs, err := s.st.Events(r.Context(), store.EventQuery{MMSI: m})
+		if err != nil {
+			return err
+		}
+		if len(ids) == 0 && len(evs) == 0 {
+			ps, err := s.st.Track(r.Context(), m, time.Time{}, time.Time{})
+			if err != nil {
+				return err
+			}
+			if len(ps) == 0 {
+				return notFound("no vessel with MMSI %d in the store", m)
+			}
+			d.FirstSeen, d.LastSeen = ps[0].Time, ps[len(ps)-1].Time
+		}
+		d.VesselSummary = c.vessels[m]
+		d.MMSI, d.Flag = m, s.opt.Catalog.Flag(m)
+		d.Identities = mergeIdentities(ids)
+		d.PortCalls, d.Events, d.Sanctions = []eventJSON{}, []eventJSON{}, []eventJSON{}
+		for _, e := range evs {
+			switch e.Type {
+			case event.PortVisit:
+				d.PortCalls = append(d.PortCalls, withID(e))
+			case event.SanctionsMatch:
+				d.Sanctions = append(d.Sanctions, withID(e))
+			default:
+				d.Events = append(d.Events, withID(e))
+			}
+			if d.FirstSeen.IsZero() || e.Start.Before(d.FirstSeen) {
+				d.FirstSeen = e.Start
+			}
+			if e.End.After(d.LastSeen) {
+				d.LastSeen = e.End
+			}
+		}
+		for _, id := range ids {
+			if d.FirstSeen.IsZero() || id.Time.Before(d.FirstSeen) {
+				d.FirstSeen = id.Time
+			}
+			if id.Time.After(d.LastSeen) {
+				d.LastSeen = id.Time
+			}
+		}
+		d.Risk = c.byMMSI[m]
+		return nil
+	})
+	return d, err
+}
+
+// mergeIdentities keeps the changes: consecutive identical reports (apart
+// from their time) are one entry.
+func mergeIdentities(ids []store.Identity) []store.Identity {
+	out := []store.Identity{}
+	for _, id := range ids {
+		if n := len(out); n > 0 {
+			a, b := out[n-1], id
+			a.Time, b.Time = time.Time{}, time.Time{}
+			if a == b {
+				continue
+			}
+		}
+		out = append(out, id)
+	}
+	return out
+}
+
+// track is one vessel's positions as a GeoJSON LineString whose
+// properties carry each vertex's time, simplified with Douglas-Peucker at
+// the given tolerance in metres (0 keeps every position).
+func (s *Server) track(r *http.Request) (any, error) {
+	q := &query{r: r}
+	q.only("since", "until", "tolerance_m", "points")
+	m := q.mmsiParam("mmsi", r.PathValue("mmsi"))
+	since, until := q.span()
+	tol := q.float("tolerance_m", 50, 0, 100000)
+	points := q.str("points", 5)
+	if points != "" && points != "true" && points != "false" {
+		q.fail("points %q: want true or false", points)
+	}
+	if q.err != nil {
+		return nil, q.err
+	}
+	var ps []store.Position
+	if err := s.withStore(func() (err error) { ps, err = s.st.Track(r.Context(), m, since, until); return }); err != nil {
+		return nil, err
+	}
+	fc := newFC()
+	if len(ps) == 0 {
+		return fc, nil
+	}
+	ls := make(orb.LineString, len(ps))
+	for i, p := range ps {
+		ls[i] = orb.Point{p.Lon, p.Lat}
+	}
+	keep := make([]int, 0, len(ps))
+	if tol > 0 && len(ls) > 2 {
+		// Degrees of latitude; longitudes shrink with latitude, so this
+		// keeps a little more than needed east-west, never less.
+		simple := simplify.DouglasPeucker(tol / 111320).LineString(ls.Clone())
+		j := 0
+		for i := range ls {
+			if j < len(simple) && ls[i] == simple[j] {
+				keep = append(keep, i)
+				j++
+			}
+		}
+		// Douglas-Peucker keeps both ends; a vessel that lay still may have
+		// matched its last point to an earlier identical one.
+		keep[len(keep)-1] = len(ls) - 1
+	} else {
+		for i := range ls {
+			keep = append(keep, i)
+		}
+	}
+	truncated := false
+	if len(keep) > MaxTrackPoints {
+		keep, truncated = keep[:MaxTrackPoints], true
+	}
+	coords := make([][2]float64, len(keep))
+	times := make([]int64, len(keep))
+	for k, i := range keep {
+		coords[k] = [2]float64{round6(ps[i].Lon), round6(ps[i].Lat)}
+		times[k] = ps[i].Time.Unix()
+	}
+	geom := Geometry{"LineString", coords}
+	if len(coords) == 1 {
+		geom = Geometry{"Point", coords[0]}
+	}
+	fc.Features = append(fc.Features, Feature{Type: "Feature", Geometry: geom, Properties: map[string]any{
+		"mmsi": m, "start": ps[0].Time, "end": ps[len(ps)-1].Time, "positions": len(ps),
+		"vertices": len(keep), "times": times, "tolerance_m": tol}})
+	if points == "true" {
+		for _, i := range keep {
+			p := ps[i]
+			props := map[string]any{"mmsi": m, "time": p.Time, "status": p.Status}
+			if !store.IsNaN32(p.SOG) {
+				props["sog"] = p.SOG
+			}
+			if !store.IsNaN32(p.COG) {
+				props["cog"] = p.COG
+			}
+			if p.Station != "" {
+				props["station"] = p.Station
+			}
+			fc.Features = append(fc.Features, Feature{Type: "Feature", Geometry: Geometry{"Point", [2]float64{round6(p.Lon), round6(p.Lat)}}, Properties: props})
+		}
+	}
+	fc.Truncated = truncated
+	return fc, nil
+}
+
+func round6(x float64) float64 {
+	return float64(int64(x*1e6+copysign(0.5, x))) / 1e6
+}
+
+func copysign(a, b float64) float64 {
+	if b < 0 {
+		return -a
+	}
+	return a
+}
+
+// eventFeature is an event as a GeoJSON point.
+func eventFeature(e event.Event) Feature {
+	props := map[string]any{
+		"id": e.ID(), "type": e.Type, "mmsi": e.MMSI, "start": e.Start, "end": e.End,
+		"confidence": e.Confidence, "hours": round2(e.Duration().Hours()),
+	}
+	for k, v := range map[string]string{"port": e.Port, "port_id": e.PortID, "port_group": e.PortGroup,
+		"from_port": e.FromPort, "from_group": e.FromGroup, "source": string(e.Source)} {
+		if v != "" {
+			props[k] = v
+		}
+	}
+	if e.OtherMMSI != 0 {
+		props["other_mmsi"] = e.OtherMMSI
+	}
+	if len(e.Evidence) > 0 {
+		props["evidence"] = e.Evidence
+	}
+	return Feature{Type: "Feature", ID: e.ID(), Geometry: Geometry{"Point", [2]float64{round6(e.Lon), round6(e.Lat)}}, Properties: props}
+}
+
+func round2(x float64) float64 { return float64(int64(x*100+0.5)) / 100 }
+
+// eventsFC answers an event query as GeoJSON.
+func (s *Server) eventsFC(r *http.Request, fixed []event.Type) (any, error) {
+	q := &query{r: r}
+	var eq store.EventQuery
+	if fixed == nil {
+		q.only("type", "since", "until", "bbox", "mmsi", "limit")
+		eq.Types = q.types()
+	} else {
+		q.only("since", "until", "bbox", "mmsi", "limit")
+		eq.Types = fixed
+	}
+	eq.Since, eq.Until = q.span()
+	eq.BBox = q.bbox("bbox")
+	eq.MMSI = q.mmsiParam("mmsi", q.str("mmsi", 12))
+	limit := q.limit(DefaultLimit, MaxLimit)
+	if q.err != nil {
+		return nil, q.err
+	}
+	eq.Limit = limit + 1
+	var evs []event.Event
+	if err := s.withStore(func() (err error) { evs, err = s.st.Events(r.Context(), eq); return }); err != nil {
+		return nil, err
+	}
+	fc := newFC()
+	if len(evs) > limit {
+		evs, fc.Truncated = evs[:limit], true
+	}
+	for _, e := range evs {
+		fc.Features = append(fc.Features, eventFeature(e))
+	}
+	return fc, nil
+}
+
+func (s *Server) events(r *http.Request) (any, error) { return s.eventsFC(r, nil) }
+
+func (s *Server) sarDetections(r *http.Request) (any, error) {
+	return s.eventsFC(r, []event.Type{event.DarkDetection})
+}
+
+// trips counts trips between two port groups, per month and vessel.
+func (s *Server) trips(r *http.Request) (any, error) {
+	q := &query{r: r}
+	q.only("from", "to", "since", "until", "both")
+	from, to := q.str("from", 64), q.str("to", 64)
+	since, until := q.span()
+	both := q.str("both", 5)
+	if from == "" || to == "" {
+		q.fail("from and to are required: port group names (see /api/groups)")
+	} else if from == to {
+		q.fail("from and to are both %q: a trip goes between two groups", from)
+	}
+	for _, g := range []string{from, to} {
+		if g != "" && s.opt.Catalog.Group(g) == nil {
+			q.fail("unknown port group %q (known: %s)", g, strings.Join(s.opt.Catalog.Groups(), ", "))
+		}
+	}
+	if both != "" && both != "true" && both != "false" {
+		q.fail("both %q: want true or false", both)
+	}
+	if q.err != nil {
+		return nil, q.err
+	}
+	cfg := trips.Config{From: from, To: to, Since: since, Until: until, Both: both == "true",
+		GroupsOf: s.opt.Catalog.GroupsOf, FollowIdentity: true}
+	var res trips.Result
+	err := s.withStore(func() error {
+		d, err := s.derivedLocked(r.Context())
+		if err != nil {
+			return err
+		}
+		res = trips.Count(d.events, cfg)
+		return nil
+	})
+	if res.Trips == nil {
+		res.Trips = []trips.Trip{}
+	}
+	return res, err
+}
+
+func (s *Server) risk(r *http.Request) (any, error) {
+	q := &query{r: r}
+	q.only("limit", "min")
+	limit := q.limit(50, MaxLimit)
+	min := q.float("min", 0, 0, 1000)
+	if q.err != nil {
+		return nil, q.err
+	}
+	out := []scored{}
+	err := s.withStore(func() error {
+		d, err := s.derivedLocked(r.Context())
+		if err != nil {
+			return err
+		}
+		for _, sc := range d.scores {
+			if len(out) == limit || sc.Total < min {
+				break
+			}
+			out = append(out, scored{Score: sc, Vessel: d.vessels[sc.MMSI]})
+		}
+		return nil
+	})
+	return map[string]any{"config": risk.DefaultConfig().Rules, "scores": out}, err
+}
+
+type scored struct {
+	risk.Score
+	Vessel VesselSummary `json:"vessel"`
+}
+
+func (s *Server) sanctionsMatches(r *http.Request) (any, error) {
+	q := &query{r: r}
+	q.only("limit", "min")
+	limit := q.limit(DefaultLimit, MaxLimit)
+	min := q.float("min", 0, 0, 1)
+	if q.err != nil {
+		return nil, q.err
+	}
+	var evs []event.Event
+	err := s.withStore(func() (err error) {
+		evs, err = s.st.Events(r.Context(), store.EventQuery{Types: []event.Type{event.SanctionsMatch}})
+		return
+	})
+	slices.SortStableFunc(evs, func(a, b event.Event) int {
+		if a.Confidence > b.Confidence {
+			return -1
+		} else if a.Confidence < b.Confidence {
+			return 1
+		}
+		return 0
+	})
+	out := []eventJSON{}
+	for _, e := range evs {
+		if len(out) == limit || e.Confidence < min {
+			break
+		}
+		out = append(out, withID(e))
+	}
+	return map[string]any{"matches": out}, err
+}
+
+// uploadList imports a sanctions list, screens every identity in the store
+// against it and the built-in lists, and stores the matches.
+func (s *Server) uploadList(r *http.Request) (any, error) {
+	q := &query{r: r}
+	q.only("format", "name")
+	format := q.str("format", 20)
+	name := q.str("name", 64)
+	if format != "" && !slices.Contains(sanctions.Formats, format) {
+		q.fail("format %q: want one of %s", format, strings.Join(sanctions.Formats, ", "))
+	}
+	if q.err != nil {
+		return nil, q.err
+	}
+	l, err := sanctions.Read(r.Body, format, name, "upload")
+	if err != nil {
+		var ae *apiError
+		var mbe *http.MaxBytesError
+		if errors.As(err, &mbe) {
+			return nil, &apiError{http.StatusRequestEntityTooLarge, fmt.Sprintf("the list is larger than %d bytes", mbe.Limit)}
+		}
+		if !errors.As(err, &ae) {
+			return nil, badRequest("reading the list: %v", err)
+		}
+		return nil, err
+	}
+	if len(l.Entries) == 0 {
+		return nil, badRequest("the list has no usable entries (%s)", l.Stats)
+	}
+	ix := sanctions.NewIndex(append(slices.Clone(s.opt.Sanctions), l.Entries...))
+	var n int
+	err = s.withStore(func() (err error) {
+		n, err = Screen(r.Context(), s.st, ix)
+		s.cache = nil
+		return err
+	})
+	return map[string]any{"list": l.Name, "entries": len(l.Entries), "stats": l.Stats.String(), "new_match_events": n}, err
+}
+
+func (s *Server) ports(r *http.Request) (any, error) {
+	q := &query{r: r}
+	q.only("bbox", "group")
+	b := q.bbox("bbox")
+	group := q.str("group", 64)
+	if group != "" && s.opt.Catalog.Group(group) == nil {
+		q.fail("unknown port group %q", group)
+	}
+	if q.err != nil {
+		return nil, q.err
+	}
+	fc := newFC()
+	for _, p := range s.opt.Catalog.Ports {
+		if b != nil && !b.Contains(p.Lat, p.Lon) {
+			continue
+		}
+		gs := s.opt.Catalog.GroupsOf(p.ID)
+		if group != "" && !slices.Contains(gs, group) {
+			continue
+		}
+		fc.Features = append(fc.Features, Feature{Type: "Feature", ID: p.ID, Geometry: Geometry{"Point", [2]float64{p.Lon, p.Lat}},
+			Properties: map[string]any{"id": p.ID, "name": p.Name, "country": p.Country, "locode": p.LOCODE, "size": p.Size, "groups": gs}})
+	}
+	return fc, nil
+}
+
+func (s *Server) groups(r *http.Request) (any, error) {
+	q := &query{r: r}
+	if q.only(); q.err != nil {
+		return nil, q.err
+	}
+	type group struct {
+		Name  string   `json:"name"`
+		Ports []string `json:"ports"`
+	}
+	out := []group{}
+	for _, name := range s.opt.Catalog.Groups() {
+		g := s.opt.Catalog.Group(name)
+		var names []string
+		for _, id := range g.PortIDs {
+			if p, ok := s.opt.Catalog.Port(id); ok {
+				names = append(names, p.Name)
+			}
+		}
+		out = append(out, group{Name: name, Ports: names})
+	}
+	return map[string]any{"groups": out}, nil
+}
+
+// land serves the bundled Natural Earth land inside a box, clipped and
+// simplified, gzipped when the client accepts it. Answers are cached by
+// parameters.
+func (s *Server) land(w http.ResponseWriter, r *http.Request) {
+	if r.Method != http.MethodGet && r.Method != http.MethodHead {
+		w.Header().Set("Allow", "GET")
+		writeError(w, http.StatusMethodNotAllowed, "%s %s: method not allowed (use GET)", r.Method, r.URL.Path)
+		return
+	}
+	q := &query{r: r}
+	q.only("bbox", "tolerance")
+	b := q.bbox("bbox")
+	tol := q.float("tolerance", defaultTolerance, 0.001, 1)
+	if q.err != nil {
+		writeError(w, http.StatusBadRequest, "%s", q.err)
+		return
+	}
+	if b == nil {
+		b = &defaultRegion
+	}
+	if b.MinLon > b.MaxLon {
+		writeError(w, http.StatusBadRequest, "bbox: the basemap does not cross the antimeridian; give minLon <= maxLon")
+		return
+	}
+	if (b.MaxLon-b.MinLon)*(b.MaxLat-b.MinLat) > 180*90 {
+		writeError(w, http.StatusBadRequest, "bbox: at most a quarter of the globe at a time")
+		return
+	}
+	gz := s.landJSON(*b, tol)
+	w.Header().Set("Content-Type", "application/geo+json")
+	w.Header().Set("Cache-Control", "public, max-age=86400")
+	w.Header().Set("Vary", "Accept-Encoding")
+	if strings.Contains(r.Header.Get("Accept-Encoding"), "gzip") {
+		w.Header().Set("Content-Encoding", "gzip")
+		w.Write(gz)
+		return
+	}
+	zr, err := gzip.NewReader(bytes.NewReader(gz))
+	if err != nil {
+		writeError(w, http.StatusInternalServerError, "basemap: %v", err)
+		return
+	}
+	var plain bytes.Buffer
+	plain.ReadFrom(zr)
+	w.Write(plain.Bytes())
+}
+
+// The map's default region: the seas around Korea, Japan and Primorye.
+var defaultRegion = store.BBox{MinLon: 110, MinLat: 20, MaxLon: 160, MaxLat: 60}
+
+const defaultTolerance = 0.02
+
+// landJSON returns the gzipped GeoJSON of the land in b simplified at tol
+// degrees, from the cache when it can.
+func (s *Server) landJSON(b store.BBox, tol float64) []byte {
+	key := fmt.Sprintf("%g,%g,%g,%g,%g", b.MinLon, b.MinLat, b.MaxLon, b.MaxLat, tol)
+	s.landMu.Lock()
+	defer s.landMu.Unlock()
+	if gz, ok := s.landCache[key]; ok {
+		return gz
+	}
+	bound := orb.Bound{Min: orb.Point{b.MinLon, b.MinLat}, Max: orb.Point{b.MaxLon, b.MaxLat}}
+	mp := clip.MultiPolygon(bound, s.opt.Land().Polygons().Clone())
+	mp = simplify.DouglasPeucker(tol).MultiPolygon(mp)
+	fc := newFC()
+	for _, p := range mp {
+		rings := make([][][2]float64, 0, len(p))
+		for _, ring := range p {
+			if len(ring) < 4 {
+				continue
+			}
+			rr := make([][2]float64, len(ring))
+			for i, pt := range ring {
+				rr[i] = [2]float64{round4(pt[0]), round4(pt[1])}
+			}
+			rings = append(rings, rr)
+		}
+		if len(rings) == 0 || len(p[0]) < 4 {
+			continue
+		}
+		fc.Features = append(fc.Features, Feature{Type: "Feature", Geometry: Geometry{"Polygon", rings}, Properties: map[string]any{}})
+	}
+	var buf bytes.Buffer
+	zw := gzip.NewWriter(&buf)
+	json.NewEncoder(zw).Encode(fc)
+	zw.Close()
+	gz := buf.Bytes()
+	if len(s.landCache) < maxLandCache {
+		s.landCache[key] = gz
+	}
+	return gz
+}
+
+func round4(x float64) float64 { return float64(int64(x*1e4+copysign(0.5, x))) / 1e4 }
+
+// webBuilt reports whether the front end was built into the binary.
+func webBuilt(web fs.FS) bool {
+	if web == nil {
+		return false
+	}
+	_, err := fs.Stat(web, "index.html")
+	return err == nil
+}
+
+const missingPage = `<!doctype html><html lang="en"><head><meta charset="utf-8"><title>Lookout: web map not built</title></head>
+<body style="font-family:sans-serif;max-width:40em;margin:3em auto">
+<h1>Lookout</h1>
+<p><strong>The web map was not built into this binary.</strong> The API works: see
+<a href="/api/openapi.json">/api/openapi.json</a>, e.g. <a href="/api/vessels">/api/vessels</a>.</p>
+<p>To get the map, build the front end and then the binary (needs Node.js and npm):</p>
+<pre>scripts/build-web
+go build ./cmd/lookout</pre>
+</body></html>`
+
+// page serves the front end, or a page explaining how to build it.
+func (s *Server) page(w http.ResponseWriter, r *http.Request) {
+	if r.Method != http.MethodGet && r.Method != http.MethodHead {
+		w.Header().Set("Allow", "GET")
+		writeError(w, http.StatusMethodNotAllowed, "%s %s: method not allowed", r.Method, r.URL.Path)
+		return
+	}
+	if !webBuilt(s.opt.Web) {
+		if r.URL.Path != "/" && r.URL.Path != "/index.html" {
+			http.NotFound(w, r)
+			return
+		}
+		w.Header().Set("Content-Type", "text/html; charset=utf-8")
+		w.Header().Set("X-Lookout-Web", "missing")
+		w.Write([]byte(missingPage))
+		return
+	}
+	if r.URL.Path == "/" || r.URL.Path == "/index.html" {
+		w.Header().Set("Cache-Control", "no-cache")
+	}
+	http.FileServerFS(s.opt.Web).ServeHTTP(w, r)
+}
