@@ -131,7 +131,7 @@ func TestDetectorF1(t *testing.T) {
 			t.Fatal(err)
 		}
 		path := filepath.Join(t.TempDir(), "scene.tif")
-		if err := r.WriteGeoTIFF(path, true); err != nil {
+		if err := r.WriteGeoTIFF(path, false); err != nil {
 			t.Fatal(err)
 		}
 		f, err := geotiff.Open(path)
