@@ -1,0 +1,211 @@
+package report
+
+import (
+	"context"
+	"database/sql"
+	"fmt"
+	"maps"
+	"math"
+	"slices"
+	"time"
+
+	"github.com/lookout-osint/lookout/event"
+	"github.com/lookout-osint/lookout/store"
+)
+
+// StoreSource reads a report's data from a store (lookout ingest).
+type StoreSource struct {
+	Store store.Store
+	// Postgres says the store's SQL uses $1 placeholders (PostgreSQL);
+	// otherwise ? (DuckDB).
+	Postgres bool
+}
+
+// Events returns every stored event.
+func (s StoreSource) Events(ctx context.Context) ([]event.Event, error) {
+	return s.Store.Events(ctx, store.EventQuery{})
+}
+
+// Identities returns the stored identity history.
+func (s StoreSource) Identities(ctx context.Context, mmsi uint32) ([]store.Identity, error) {
+	return s.Store.Identities(ctx, mmsi)
+}
+
+// Track returns the stored positions.
+func (s StoreSource) Track(ctx context.Context, mmsi uint32, since, until time.Time) ([]store.Position, error) {
+	return s.Store.Track(ctx, mmsi, since, until)
+}
+
+// sqlDB is what both backends offer for aggregate queries the Store
+// interface has no method for.
+type sqlDB interface{ DB() *sql.DB }
+
+// Coverage aggregates the positions per station and day and per 0.5° cell
+// in SQL when the store offers it, and otherwise scans every position.
+func (s StoreSource) Coverage(ctx context.Context, since, until time.Time) (Coverage, error) {
+	var c Coverage
+	db, ok := s.Store.(sqlDB)
+	if !ok {
+		return s.scanCoverage(ctx, since, until)
+	}
+	ph := func(i int) string {
+		if s.Postgres {
+			return fmt.Sprintf("$%d", i)
+		}
+		return "?"
+	}
+	rows, err := db.DB().QueryContext(ctx, `SELECT name, hash, size, positions, identities, events, done, updated FROM files ORDER BY updated, name`)
+	if err != nil {
+		return c, err
+	}
+	for rows.Next() {
+		var f File
+		if err := rows.Scan(&f.Name, &f.Hash, &f.Size, &f.Positions, &f.Identities, &f.Events, &f.Done, &f.Updated); err != nil {
+			rows.Close()
+			return c, err
+		}
+		f.Updated = f.Updated.UTC()
+		c.Files = append(c.Files, f)
+	}
+	rows.Close()
+	if err := rows.Err(); err != nil {
+		return c, err
+	}
+	where := fmt.Sprintf("ts >= %s AND ts < %s", ph(1), ph(2))
+	days := map[string]map[int64]int64{} // station -> day (unix/86400) -> positions
+	rows, err = db.DB().QueryContext(ctx, `SELECT COALESCE(station, ''), CAST(floor(EXTRACT(EPOCH FROM ts) / 86400) AS BIGINT) AS d, count(*)
+		FROM positions WHERE `+where+` GROUP BY 1, 2`, since.UTC(), until.UTC())
+	if err != nil {
+		return c, err
+	}
+	for rows.Next() {
+		var st string
+		var d, n int64
+		if err := rows.Scan(&st, &d, &n); err != nil {
+			rows.Close()
+			return c, err
+		}
+		if days[st] == nil {
+			days[st] = map[int64]int64{}
+		}
+		days[st][d] += n
+	}
+	rows.Close()
+	if err := rows.Err(); err != nil {
+		return c, err
+	}
+	rows, err = db.DB().QueryContext(ctx, `SELECT CAST(floor(lat * 2) AS BIGINT), CAST(floor(lon * 2) AS BIGINT), count(*)
+		FROM positions WHERE `+where+` GROUP BY 1, 2`, since.UTC(), until.UTC())
+	if err != nil {
+		return c, err
+	}
+	for rows.Next() {
+		var la, lo, n int64
+		if err := rows.Scan(&la, &lo, &n); err != nil {
+			rows.Close()
+			return c, err
+		}
+		c.Cells = append(c.Cells, Cell{Lat: float64(la) / 2, Lon: float64(lo) / 2, Positions: n})
+	}
+	rows.Close()
+	if err := rows.Err(); err != nil {
+		return c, err
+	}
+	finishCoverage(&c, days, since, until)
+	return c, nil
+}
+
+func (s StoreSource) scanCoverage(ctx context.Context, since, until time.Time) (Coverage, error) {
+	var c Coverage
+	days := map[string]map[int64]int64{}
+	cells := map[[2]int64]int64{}
+	err := s.Store.ScanPositions(ctx, since, until, func(p *store.Position) error {
+		if days[p.Station] == nil {
+			days[p.Station] = map[int64]int64{}
+		}
+		days[p.Station][p.Time.Unix()/86400]++
+		cells[[2]int64{int64(math.Floor(p.Lat * 2)), int64(math.Floor(p.Lon * 2))}]++
+		return nil
+	})
+	if err != nil {
+		return c, err
+	}
+	for _, k := range slices.SortedFunc(maps.Keys(cells), func(a, b [2]int64) int {
+		if a[0] != b[0] {
+			return int(a[0] - b[0])
+		}
+		return int(a[1] - b[1])
+	}) {
+		c.Cells = append(c.Cells, Cell{Lat: float64(k[0]) / 2, Lon: float64(k[1]) / 2, Positions: cells[k]})
+	}
+	c.Notes = append(c.Notes, "The store lists no ingested files through this interface.")
+	finishCoverage(&c, days, since, until)
+	return c, nil
+}
+
+// finishCoverage turns per-station daily counts into stations with their
+// periods and silent runs, and the days nothing at all was received.
+func finishCoverage(c *Coverage, days map[string]map[int64]int64, since, until time.Time) {
+	heard := map[int64]bool{}
+	for _, name := range slices.Sorted(maps.Keys(days)) {
+		ds := slices.Sorted(maps.Keys(days[name]))
+		st := Station{Name: name, Days: len(ds)}
+		if name == "" {
+			st.Name = "(unknown station)"
+		}
+		for i, d := range ds {
+			st.Positions += days[name][d]
+			heard[d] = true
+			if i > 0 && d-ds[i-1] > 1 {
+				st.Silent = append(st.Silent, Span{dayTime(ds[i-1] + 1), dayTime(d)})
+			}
+		}
+		st.First, st.Last = dayTime(ds[0]), dayTime(ds[len(ds)-1]+1)
+		c.Positions += st.Positions
+		c.Stations = append(c.Stations, st)
+	}
+	if since.IsZero() || until.IsZero() {
+		return
+	}
+	first, last := since.Unix()/86400, (until.Unix()-1)/86400
+	var run *Span
+	for d := first; d <= last; d++ {
+		if heard[d] {
+			run = nil
+			continue
+		}
+		if run == nil {
+			c.NoData = append(c.NoData, Span{From: dayTime(d)})
+			run = &c.NoData[len(c.NoData)-1]
+		}
+		run.To = dayTime(d + 1)
+	}
+}
+
+func dayTime(d int64) time.Time { return time.Unix(d*86400, 0).UTC() }
+
+// EventSource is a report over events alone (event JSON lines): there are
+// no tracks, identity histories or station logs, and the report says so.
+type EventSource struct {
+	List []event.Event
+	// Files are the event files read, with the events each held.
+	Files []File
+}
+
+// Events returns the events.
+func (s *EventSource) Events(context.Context) ([]event.Event, error) { return s.List, nil }
+
+// Identities returns nothing: event files carry no identity history.
+func (s *EventSource) Identities(context.Context, uint32) ([]store.Identity, error) { return nil, nil }
+
+// Track returns nothing: event files carry no positions.
+func (s *EventSource) Track(context.Context, uint32, time.Time, time.Time) ([]store.Position, error) {
+	return nil, nil
+}
+
+// Coverage lists the files and says what cannot be known from events.
+func (s *EventSource) Coverage(context.Context, time.Time, time.Time) (Coverage, error) {
+	return Coverage{Files: s.Files, Notes: []string{
+		"Built from event files only: receiving stations, their periods and the areas without reception are not known, and no tracks are drawn. Ingest the AIS files (lookout ingest) and report from the store (--db) for them.",
+	}}, nil
+}
