@@ -2,6 +2,7 @@ package sim
 
 import (
 	"bytes"
+	"cmp"
 	"compress/gzip"
 	"io"
 	"math"
@@ -171,14 +172,9 @@ func (w *world) emitDay(d int64, ix *stationIndex) *dayOut {
 			out.types[4]++
 		}
 	}
-	slices.SortStableFunc(groups, func(a, b group) int {
-		if a.key != b.key {
-			if a.key < b.key {
-				return -1
-			}
-			return 1
-		}
-		return a.hull - b.hull
+	// start is unique, so this order is total and the sort deterministic.
+	slices.SortFunc(groups, func(a, b group) int {
+		return cmp.Or(cmp.Compare(a.key, b.key), cmp.Compare(a.hull, b.hull), cmp.Compare(a.start, b.start))
 	})
 	var raw bytes.Buffer
 	raw.Grow(len(buf))

@@ -6,15 +6,24 @@ import (
 )
 
 // bits accumulates an AIS payload most-significant bit first, the order
-// ITU-R M.1371 fields are laid out in.
+// ITU-R M.1371 fields are laid out in, straight into 6-bit values.
 type bits struct {
-	b []byte // one bit per byte: simple, and payloads are at most 424 bits
+	out  [72]byte // 6-bit values; payloads are at most 424 bits
+	nout int
+	acc  uint64
+	nacc int
 }
 
+// u writes the low n bits of v (n ≤ 32).
 func (w *bits) u(v uint64, n int) {
-	for i := n - 1; i >= 0; i-- {
-		w.b = append(w.b, byte(v>>uint(i))&1)
+	w.acc = w.acc<<uint(n) | v&(1<<uint(n)-1)
+	w.nacc += n
+	for w.nacc >= 6 {
+		w.nacc -= 6
+		w.out[w.nout] = byte(w.acc>>uint(w.nacc)) & 63
+		w.nout++
 	}
+	w.acc &= 1<<uint(w.nacc) - 1
 }
 
 func (w *bits) i(v int64, n int) { w.u(uint64(v)&(1<<uint(n)-1), n) }
@@ -33,27 +42,20 @@ func (w *bits) str(s string, chars int) {
 				c = ' '
 			}
 		}
-		if c >= 64 {
-			w.u(uint64(c-64), 6)
-		} else {
-			w.u(uint64(c), 6)
-		}
+		w.u(uint64(c&63), 6)
 	}
 }
 
-// armor turns the bit string into the NMEA 6-bit payload characters and
-// returns the number of fill bits added to complete the last character.
+// armor turns the bits into NMEA payload characters and returns the number
+// of fill bits added to complete the last character.
 func (w *bits) armor() (string, int) {
-	fill := (6 - len(w.b)%6) % 6
-	for k := 0; k < fill; k++ {
-		w.b = append(w.b, 0)
+	fill := 0
+	if w.nacc > 0 {
+		fill = 6 - w.nacc
+		w.u(0, fill)
 	}
-	out := make([]byte, len(w.b)/6)
-	for k := range out {
-		var v byte
-		for j := 0; j < 6; j++ {
-			v = v<<1 | w.b[k*6+j]
-		}
+	out := make([]byte, w.nout)
+	for k, v := range w.out[:w.nout] {
 		if v < 40 {
 			out[k] = v + 48
 		} else {

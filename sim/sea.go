@@ -316,17 +316,24 @@ func (s *sea) smooth(pts []latLon) []latLon {
 		return pts
 	}
 	first, last := pts[0], pts[len(pts)-1]
+	// A shortcut must stay in open cells, sampled every 250 m: any point of
+	// an open cell is at sea, and land that makes a cell blocked is wider
+	// than the step. Near ports (coastal cells) the grid path is kept.
 	ok := func(a, b latLon) bool {
-		d := geo.DistanceKm(a.lat, a.lon, b.lat, b.lon)
-		n := int(d/sampleKm) + 1
+		d := fastKm(a.lat, a.lon, b.lat, b.lon)
+		n := int(d/0.25) + 1
 		for k := 0; k <= n; k++ {
 			f := float64(k) / float64(n)
 			lat, lon := a.lat+(b.lat-a.lat)*f, a.lon+(b.lon-a.lon)*f
-			if !s.atSea(lat, lon) {
+			r, c, in := cellOf(lat, lon)
+			if !in {
 				return false
 			}
-			if r, c, _ := cellOf(lat, lon); s.penalty[r*gridCols+c] &&
-				fastKm(lat, lon, first.lat, first.lon) > portZoneKm && fastKm(lat, lon, last.lat, last.lon) > portZoneKm {
+			i := r*gridCols + c
+			if s.cells[i] != cellOpen {
+				return false
+			}
+			if s.penalty[i] && fastKm(lat, lon, first.lat, first.lon) > portZoneKm && fastKm(lat, lon, last.lat, last.lon) > portZoneKm {
 				return false
 			}
 		}

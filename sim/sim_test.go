@@ -289,6 +289,22 @@ func TestOutputDecodesAndTruthAgrees(t *testing.T) {
 			if near != (e.Source == event.SourceAIS) {
 				t.Errorf("port visit %s %d %v–%v source %q but received positions within 4 km: %v", e.Port, e.MMSI, e.Start, e.End, e.Source, near)
 			}
+		case event.IdentityChange:
+			if e.OtherMMSI != 0 && (!heardAt(msgs[e.OtherMMSI], e.Start.Unix()) || !heardAt(msgs[e.MMSI], e.End.Unix())) {
+				t.Errorf("identity change %d→%d: old not heard at start or new not heard at end: %+v", e.OtherMMSI, e.MMSI, e)
+			}
+		case event.Spoofing:
+			if e.Evidence["kind"] == spoofLand {
+				onLand := 0
+				for _, d := range msgs[e.MMSI] {
+					if d.pos && d.t >= e.Start.Unix() && d.t <= e.End.Unix() && geo.DefaultLand().OnLand(d.lat, d.lon) {
+						onLand++
+					}
+				}
+				if onLand < 2 {
+					t.Errorf("positions-on-land spoofing with %d received positions on land: %+v", onLand, e)
+				}
+			}
 		case event.Encounter:
 			if e.End.Sub(e.Start) < 2*time.Hour || e.OtherMMSI == 0 {
 				t.Errorf("bad encounter %+v", e)
@@ -301,6 +317,15 @@ func TestOutputDecodesAndTruthAgrees(t *testing.T) {
 		}
 	}
 	t.Logf("truth: %v; decoder: %d messages, rejected %v", counts, st.Messages, st.Rejected)
+}
+
+func heardAt(d []decoded, t int64) bool {
+	for _, x := range d {
+		if x.t >= t-5 && x.t <= t+5 {
+			return true
+		}
+	}
+	return false
 }
 
 func sortDecoded(d []decoded) {
