@@ -344,11 +344,14 @@ func (s *Server) derivedLocked(ctx context.Context) (*derived, error) {
 // Warm computes the whole-store figures and loads the land so that the
 // first requests are as fast as the rest.
 func (s *Server) Warm(ctx context.Context) error {
-	go s.landJSON(defaultRegion, defaultTolerance)
-	return s.withStore(func() error {
+	done := make(chan struct{})
+	go func() { s.landJSON(defaultRegion, defaultTolerance); close(done) }()
+	err := s.withStore(func() error {
 		_, err := s.derivedLocked(ctx)
 		return err
 	})
+	<-done
+	return err
 }
 
 // VesselSummary is a vessel as lists show it: its latest identity.

@@ -1,0 +1,80 @@
+// End-to-end test of the web map in headless Chromium: load the page,
+// search a vessel, open its dossier, check that its track is drawn and that
+// no request left the server's origin. Usage:
+//   node e2e/run.mjs URL QUERY [SCREENSHOT.png]
+// Prints one JSON line of results; exits non-zero on failure.
+import { createRequire } from 'node:module';
+import { fileURLToPath } from 'node:url';
+import path from 'node:path';
+
+const here = path.dirname(fileURLToPath(import.meta.url));
+const require = createRequire(path.join(here, '..', 'web', 'package.json'));
+const { chromium } = require('playwright-core');
+
+const [url, query, shot] = process.argv.slice(2);
+if (!url || !query) {
+  console.error('usage: node e2e/run.mjs URL QUERY [SCREENSHOT.png]');
+  process.exit(2);
+}
+const origin = new URL(url).origin;
+const fail = (msg) => { console.error('e2e: FAIL: ' + msg); process.exitCode = 1; };
+
+const browser = await chromium.launch({
+  executablePath: process.env.LOOKOUT_CHROMIUM || '/usr/bin/chromium',
+  args: ['--headless', '--no-sandbox', '--disable-gpu', '--disable-background-networking',
+    '--disable-component-update', '--disable-sync', '--no-first-run', '--use-angle=swiftshader', '--enable-unsafe-swiftshader'],
+});
+const result = { foreign: [], errors: [] };
+try {
+  const page = await browser.newPage({ viewport: { width: 1400, height: 850 } });
+  page.on('request', (r) => {
+    const u = r.url();
+    if (!u.startsWith(origin) && !u.startsWith('data:') && !u.startsWith('blob:')) result.foreign.push(u);
+  });
+  page.on('pageerror', (e) => result.errors.push(String(e)));
+  page.on('console', (m) => { if (m.type() === 'error') result.errors.push(m.text()); });
+
+  const t0 = Date.now();
+  await page.goto(url, { waitUntil: 'domcontentloaded' });
+  await page.waitForSelector('body[data-ready="1"]', { timeout: 20000 });
+  // usable: the basemap's land is loaded and rendered
+  await page.waitForFunction(() => window.lookout.map.isSourceLoaded('land') && window.lookout.map.loaded(), null, { timeout: 20000 });
+  result.usable_ms = Date.now() - t0;
+
+  await page.fill('#search', query);
+  await page.click('#search-form button');
+  await page.waitForSelector('#results li', { timeout: 10000 });
+  result.results = await page.$$eval('#results li', (l) => l.length);
+  await page.click('#results li');
+  await page.waitForSelector('#dossier:not([hidden]) #dossier-mmsi', { timeout: 10000 });
+  result.dossier_mmsi = await page.textContent('#dossier-mmsi');
+  await page.waitForFunction(() => {
+    const m = window.lookout.map;
+    const d = m.getSource('track')._data;
+    const fc = d && (d.geojson || d);
+    return fc && fc.features && fc.features.length > 0 && m.loaded();
+  }, null, { timeout: 10000 });
+  const drawn = await page.evaluate(() => {
+    const m = window.lookout.map;
+    const d = m.getSource('track')._data;
+    const fc = d.geojson || d;
+    const g = fc.features[0].geometry;
+    return {
+      vertices: g.type === 'LineString' ? g.coordinates.length : 1,
+      rendered: m.queryRenderedFeatures({ layers: ['track'] }).length,
+      hash: location.hash,
+    };
+  });
+  Object.assign(result, drawn);
+  if (result.vertices < 2) fail(`track has ${result.vertices} vertices`);
+  if (result.rendered < 1) fail('the track layer rendered no features');
+  if (!result.hash.includes('v=' + result.dossier_mmsi)) fail(`URL hash ${result.hash} does not name the vessel`);
+  if (shot) await page.screenshot({ path: shot });
+} catch (e) {
+  fail(String(e));
+} finally {
+  await browser.close();
+}
+if (result.foreign.length) fail('third-party requests: ' + result.foreign.join(' '));
+if (result.errors.length) fail('page errors: ' + result.errors.join(' | '));
+console.log(JSON.stringify(result));
