@@ -227,12 +227,16 @@ func (r *Rendered) Rows(y0, n int, dst []float32) {
 				continue
 			}
 			mean := s.SeaMean * (1 + (s.SeaFarRatio-1)*float64(x)/float64(w))
+			// Overlapping cells do not compound: the strongest one sets
+			// the clutter level.
+			gain := 1.0
 			for _, c := range r.cells {
 				dx, dy := (float64(x)-c.cx)/c.rx, (float64(y)-c.cy)/c.ry
-				if dx*dx+dy*dy < 1 {
-					mean *= c.gain
+				if dx*dx+dy*dy < 1 && c.gain > gain {
+					gain = c.gain
 				}
 			}
+			mean *= gain
 			tex := 1.0
 			if s.KShape > 0 {
 				gx, fx := x/step, float64(x%step)/float64(step)
