@@ -30,11 +30,11 @@ func testPoints(rng *rand.Rand, l *Land, n int) [][2]float64 {
 
 func TestIndexAgreesWithBruteForce(t *testing.T) {
 	l := DefaultLand()
-	all := withWrappedCopies(l.polys)
+	all := allPolys(l)
 	rng := rand.New(rand.NewPCG(7, 11))
 	n := 400
-	if testing.Short() {
-		n = 120
+	if testing.Short() || raceEnabled {
+		n = 100
 	}
 	far := 0
 	for _, p := range testPoints(rng, l, n) {
@@ -67,9 +67,9 @@ func TestIndexAgreesWithBruteForce(t *testing.T) {
 // where ships sail and the coast is intricate.
 func TestIndexAgreesOnCoastLattice(t *testing.T) {
 	l := DefaultLand()
-	all := withWrappedCopies(l.polys)
+	all := allPolys(l)
 	step := 0.037
-	if testing.Short() {
+	if testing.Short() || raceEnabled {
 		step = 0.09
 	}
 	land, sea := 0, 0

@@ -218,7 +218,7 @@ func TestNearestPortMatchesBruteForce(t *testing.T) {
 	c := Default()
 	rng := rand.New(rand.NewPCG(1, 2))
 	n := 3000
-	if testing.Short() {
+	if testing.Short() || raceEnabled {
 		n = 500
 	}
 	for i := range n {
