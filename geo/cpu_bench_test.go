@@ -72,4 +72,3 @@ func TestCPUThroughput(t *testing.T) {
 		t.Logf("%s DistanceToShoreKm: %.2fM queries/s CPU (%.0f%% within %d km)", bc.name, n/d.Seconds()/1e6, 100*float64(exact)/n, ExactShoreKm)
 	}
 }
-
