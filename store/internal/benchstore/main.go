@@ -33,7 +33,15 @@ func main() {
 	dir := flag.String("dir", os.TempDir(), "directory for the DuckDB file")
 	pgURL := flag.String("pg", os.Getenv("LOOKOUT_TEST_PG"), "PostgreSQL URL (a database the benchmark may fill; it uses a fresh schema and drops it)")
 	keep := flag.Bool("keep", false, "keep the database afterwards")
+	queryOnly := flag.String("query", "", "only time vessel queries on this existing DuckDB file (written by -keep with the same -vessels)")
 	flag.Parse()
+	if *queryOnly != "" {
+		if err := queries(*queryOnly, *vessels); err != nil {
+			fmt.Fprintln(os.Stderr, "benchstore:", err)
+			os.Exit(1)
+		}
+		return
+	}
 	if err := run(*backend, *n, *vessels, *batch, *dir, *pgURL, *keep); err != nil {
 		fmt.Fprintln(os.Stderr, "benchstore:", err)
 		os.Exit(1)
@@ -144,20 +152,49 @@ func run(backend string, n, vessels, batch int, dir, pgURL string, keep bool) er
 		return err
 	}
 
-	// Vessel query: a vessel's whole track plus its identity history, as
-	// `lookout vessel` and `lookout track` ask. Median of 21 random vessels
-	// after one warm-up.
+	med, worst, points, err := vesselQueries(ctx, s, gen, vessels)
+	if err != nil {
+		return err
+	}
+	fmt.Printf("%s\tpositions=%d\tbatch=%d\tvessels=%d\twrite_per_s=%.0f\twrite_per_cpu_s=%.0f\tbytes=%d\tbytes_per_million=%.0f\tvessel_query_median_ms=%.1f\tvessel_query_max_ms=%.1f\tpoints_per_track=%d\n",
+		backend, n, batch, vessels, float64(n)/writing.Seconds(), float64(n)/cpu.Seconds(), bytes, float64(bytes)/float64(n)*1e6,
+		ms(med), ms(worst), points)
+	return nil
+}
+
+func queries(path string, vessels int) error {
+	ctx := context.Background()
+	s, err := duckdb.Open(ctx, path)
+	if err != nil {
+		return err
+	}
+	defer s.Close()
+	c, err := s.Counts(ctx)
+	if err != nil {
+		return err
+	}
+	med, worst, points, err := vesselQueries(ctx, s, newFleet(vessels), vessels)
+	if err != nil {
+		return err
+	}
+	fmt.Printf("duckdb\tpositions=%d\tvessel_query_median_ms=%.1f\tvessel_query_max_ms=%.1f\tpoints_per_track=%d\n", c.Positions, ms(med), ms(worst), points)
+	return nil
+}
+
+// vesselQueries times a vessel's whole track plus its identity history, as
+// `lookout vessel` and `lookout track` ask: median and worst of 21 random
+// vessels after one warm-up, and the mean points per track.
+func vesselQueries(ctx context.Context, s store.Store, gen *fleet, vessels int) (med, worst time.Duration, points int, err error) {
 	var times []time.Duration
-	var points int
 	for i := 0; i < 22; i++ {
 		m := gen.mmsi(rand.IntN(vessels))
 		t := time.Now()
 		tr, err := s.Track(ctx, m, time.Time{}, time.Time{})
 		if err != nil {
-			return err
+			return 0, 0, 0, err
 		}
 		if _, err := s.Identities(ctx, m); err != nil {
-			return err
+			return 0, 0, 0, err
 		}
 		if i > 0 {
 			times = append(times, time.Since(t))
@@ -165,10 +202,7 @@ func run(backend string, n, vessels, batch int, dir, pgURL string, keep bool) er
 		}
 	}
 	slices.Sort(times)
-	fmt.Printf("%s\tpositions=%d\tbatch=%d\tvessels=%d\twrite_per_s=%.0f\twrite_per_cpu_s=%.0f\tbytes=%d\tbytes_per_million=%.0f\tvessel_query_median_ms=%.1f\tvessel_query_max_ms=%.1f\tpoints_per_track=%d\n",
-		backend, n, batch, vessels, float64(n)/writing.Seconds(), float64(n)/cpu.Seconds(), bytes, float64(bytes)/float64(n)*1e6,
-		ms(times[len(times)/2]), ms(times[len(times)-1]), points/len(times))
-	return nil
+	return times[len(times)/2], times[len(times)-1], points / len(times), nil
 }
 
 // serverCPU is the CPU time of the database server process serving the

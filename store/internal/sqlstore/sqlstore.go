@@ -215,36 +215,45 @@ func PositionsSQL(table, cond string, since, until time.Time) (string, []any) {
 }
 
 // ScanPositions reads rows of PositionColumns, calling fn with a reused
-// Position.
+// Position. It scans into driver values and converts them itself: going
+// through database/sql's Null types costs several times more per row, and
+// a long track is many rows.
 func ScanPositions(rows Rows, fn func(*store.Position) error) error {
 	var (
-		p        store.Position
-		mmsi     int64
-		sog, cog sql.NullFloat64
-		heading  sql.NullInt64
-		status   sql.NullInt64
-		station  sql.NullString
-		flags    int64
+		p    store.Position
+		vals [10]any
+		ptrs [10]any
 	)
+	for i := range vals {
+		ptrs[i] = &vals[i]
+	}
 	for rows.Next() {
-		if err := rows.Scan(&mmsi, &p.Time, &p.Lat, &p.Lon, &sog, &cog, &heading, &status, &station, &flags); err != nil {
+		if err := rows.Scan(ptrs[:]...); err != nil {
 			return fmt.Errorf("scan position: %w", err)
 		}
-		p.MMSI = uint32(mmsi)
-		p.Time = p.Time.UTC()
-		p.SOG, p.COG = store.NaN32, store.NaN32
-		if sog.Valid {
-			p.SOG = float32(sog.Float64)
+		mmsi, ok1 := asInt(vals[0])
+		t, ok2 := vals[1].(time.Time)
+		lat, ok3 := asFloat(vals[2])
+		lon, ok4 := asFloat(vals[3])
+		flags, ok5 := asInt(vals[9])
+		if !ok1 || !ok2 || !ok3 || !ok4 || !ok5 {
+			return fmt.Errorf("scan position: unexpected column types %T %T %T %T %T", vals[0], vals[1], vals[2], vals[3], vals[9])
 		}
-		if cog.Valid {
-			p.COG = float32(cog.Float64)
+		p.MMSI, p.Time, p.Lat, p.Lon = uint32(mmsi), t.UTC(), lat, lon
+		p.SOG, p.COG = store.NaN32, store.NaN32
+		if f, ok := asFloat(vals[4]); ok {
+			p.SOG = float32(f)
+		}
+		if f, ok := asFloat(vals[5]); ok {
+			p.COG = float32(f)
 		}
 		p.Heading = -1
-		if heading.Valid {
-			p.Heading = int16(heading.Int64)
+		if h, ok := asInt(vals[6]); ok {
+			p.Heading = int16(h)
 		}
-		p.Status = uint8(status.Int64)
-		p.Station = station.String
+		status, _ := asInt(vals[7])
+		p.Status = uint8(status)
+		p.Station, _ = vals[8].(string)
 		p.Flags = uint32(flags)
 		if err := fn(&p); err != nil {
 			return err
@@ -254,6 +263,40 @@ func ScanPositions(rows Rows, fn func(*store.Position) error) error {
 		return fmt.Errorf("read positions: %w", err)
 	}
 	return nil
+}
+
+// asInt converts an integer driver value; false for NULL.
+func asInt(v any) (int64, bool) {
+	switch x := v.(type) {
+	case int64:
+		return x, true
+	case int32:
+		return int64(x), true
+	case int16:
+		return int64(x), true
+	case int8:
+		return int64(x), true
+	case uint32:
+		return int64(x), true
+	case uint16:
+		return int64(x), true
+	case uint8:
+		return int64(x), true
+	case uint64:
+		return int64(x), true
+	}
+	return 0, false
+}
+
+// asFloat converts a floating-point driver value; false for NULL.
+func asFloat(v any) (float64, bool) {
+	switch x := v.(type) {
+	case float64:
+		return x, true
+	case float32:
+		return float64(x), true
+	}
+	return 0, false
 }
 
 // VesselSQL builds the query that resolves what an analyst typed to MMSIs:
