@@ -23,9 +23,10 @@ import (
 // DistanceToShoreKm: each cell within ExactShoreKm of the shore lists the
 // edges that can be nearest to some point of the cell (every edge whose
 // lower-bound distance to the cell is no more than an upper bound of the
-// distance from any point of the cell to the shore). Beyond ExactShoreKm a
-// cell has no list; it answers with the distance to the coast point that a
-// grid distance transform assigned to it (its "site").
+// distance from any point of the cell to the shore). The lists are built a
+// chunk of rows at a time on first use (shore.go). Beyond ExactShoreKm a cell
+// has no list; it answers with the distance to the nearest of the coast
+// points ("sites") that a coarse-grid distance transform assigned around it.
 //
 // The grid extends margin degrees beyond ±180 so that edges of polygons
 // stored beyond the antimeridian, and their copies shifted by 360°, are

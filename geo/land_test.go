@@ -162,3 +162,62 @@ func uniform(n int, lat0, lat1, lon0, lon1 float64) [][2]float64 {
 	}
 	return pts
 }
+
+// Lists are built lazily per chunk of rows; concurrent first queries in the
+// same rows must agree with each other and with a later sequential query.
+func TestConcurrentLazyBuild(t *testing.T) {
+	l := DefaultLand()
+	pts := uniform(400, -30, -10, -80, -30) // South America: rows no other test touches first
+	got := make([][]float64, 4)
+	done := make(chan int)
+	for w := range got {
+		go func() {
+			got[w] = make([]float64, len(pts))
+			for i, p := range pts {
+				got[w][i] = l.DistanceToShoreKm(p[0], p[1])
+			}
+			done <- w
+		}()
+	}
+	for range got {
+		<-done
+	}
+	for i, p := range pts {
+		want := l.DistanceToShoreKm(p[0], p[1])
+		for w := range got {
+			if got[w][i] != want {
+				t.Fatalf("worker %d: DistanceToShoreKm(%v) = %v, later %v", w, p, got[w][i], want)
+			}
+		}
+	}
+}
+
+// TestFarEstimate reports how close the far-from-shore answer is to the
+// truth; it fails only if it is badly off.
+func TestFarEstimate(t *testing.T) {
+	l := DefaultLand()
+	all := allPolys(l)
+	pts := uniform(60, 30, 50, 117, 142)
+	if raceEnabled {
+		pts = pts[:20]
+	}
+	var n int
+	var sum, worst float64
+	for _, p := range pts {
+		want := bruteDistance(all, p[0], p[1])
+		if want <= ExactShoreKm {
+			continue
+		}
+		got := l.DistanceToShoreKm(p[0], p[1])
+		n++
+		sum += got - want
+		worst = max(worst, got-want)
+		if got < want-0.01 || got > want*1.1+15 {
+			t.Errorf("far DistanceToShoreKm(%v) = %v, brute force %v", p, got, want)
+		}
+	}
+	if n == 0 {
+		t.Fatal("no far point in the sample")
+	}
+	t.Logf("%d points beyond %d km: mean overestimate %.2f km, worst %.2f km", n, ExactShoreKm, sum/float64(n), worst)
+}

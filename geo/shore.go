@@ -224,7 +224,7 @@ type coarseGrid struct {
 	cos        []float64 // per row: cos of its middle latitude
 }
 
-const coarseDeg = 0.5
+const coarseDeg = 0.25
 
 func (ix *index) coarseCoast(coast []bool) *coarseGrid {
 	g := &coarseGrid{west: float64(ix.west) / unitsDeg, rows: int(180 / coarseDeg), cols: int((360 + 2*marginDeg) / coarseDeg)}
