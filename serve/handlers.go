@@ -137,13 +137,10 @@ func (s *Server) dossier(r *http.Request) (any, error) {
 		if err != nil {
 			return err
 		}
-		ids, err := s.st.Identities(r.Context(), m)
-		if err != nil {
-			return err
-		}
-		evs, err := s.st.Events(r.Context(), store.EventQuery{MMSI: m})
-		if err != nil {
-			return err
+		ids := c.ids[m]
+		evs := make([]event.Event, 0, len(c.evs[m]))
+		for _, i := range c.evs[m] {
+			evs = append(evs, c.events[i])
 		}
 		if len(ids) == 0 && len(evs) == 0 {
 			ps, err := s.st.Track(r.Context(), m, time.Time{}, time.Time{})

@@ -99,6 +99,11 @@ type derived struct {
 	byMMSI  map[uint32]*risk.Score
 	vessels map[uint32]VesselSummary
 	order   []uint32 // vessels by risk, then MMSI
+	// ids and evs are each vessel's identity history and events (its own
+	// and those naming it as the other vessel), so a dossier is answered
+	// from memory.
+	ids map[uint32][]store.Identity
+	evs map[uint32][]int
 }
 
 // New returns a server over st.
@@ -277,16 +282,19 @@ func (s *Server) derivedLocked(ctx context.Context) (*derived, error) {
 	if err != nil {
 		return nil, err
 	}
-	d := &derived{events: evs, byMMSI: map[uint32]*risk.Score{}, vessels: map[uint32]VesselSummary{}}
+	d := &derived{events: evs, byMMSI: map[uint32]*risk.Score{}, vessels: map[uint32]VesselSummary{},
+		ids: map[uint32][]store.Identity{}, evs: map[uint32][]int{}}
 	ms, err := s.st.FindVessels(ctx, "")
 	if err != nil {
 		return nil, err
 	}
 	counts := map[uint32]int{}
-	for _, e := range evs {
+	for i, e := range evs {
 		counts[e.MMSI]++
-		if e.OtherMMSI != 0 {
+		d.evs[e.MMSI] = append(d.evs[e.MMSI], i)
+		if e.OtherMMSI != 0 && e.OtherMMSI != e.MMSI {
 			counts[e.OtherMMSI]++
+			d.evs[e.OtherMMSI] = append(d.evs[e.OtherMMSI], i)
 		}
 	}
 	all := slices.Clone(ms)
@@ -321,6 +329,7 @@ func (s *Server) derivedLocked(ctx context.Context) (*derived, error) {
 			return nil, err
 		}
 		v.fill(ids)
+		d.ids[m] = ids
 		if sc := d.byMMSI[m]; sc != nil {
 			v.Risk = sc.Total
 		}
