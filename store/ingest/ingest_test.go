@@ -4,9 +4,9 @@ import (
 	"bufio"
 	"context"
 	"encoding/binary"
+	"errors"
 	"fmt"
 	"hash/fnv"
-	"io"
 	"math/rand/v2"
 	"os"
 	"os/exec"
@@ -310,33 +310,32 @@ func crashIngest(t *testing.T, dsn, file string, batch int, seed uint64) int {
 		}
 		killAfter := 1 + rng.IntN(3)
 		sc := bufio.NewScanner(stdout)
-		commits, finished := 0, false
+		commits, finished, killed := 0, false, false
 		for sc.Scan() {
 			if sc.Text() == "finished" {
 				finished = true
-				break
+				continue
 			}
 			commits++
-			if commits == killAfter {
+			if commits == killAfter && !killed {
 				time.Sleep(time.Duration(rng.IntN(4000)) * time.Microsecond)
-				if err := cmd.Process.Kill(); err != nil {
+				if err := cmd.Process.Kill(); err != nil && !errors.Is(err, os.ErrProcessDone) {
 					t.Fatal(err)
 				}
-				kills++
-				break
+				killed = true
 			}
 		}
-		io.Copy(io.Discard, stdout)
 		err = cmd.Wait()
-		if finished {
-			if err != nil {
-				t.Fatalf("child finished but exited with %v", err)
+		if err == nil { // exited by itself: a kill that came too late did nothing
+			if !finished {
+				t.Fatal("child exited cleanly without finishing the file")
 			}
 			return kills
 		}
-		if ee, ok := err.(*exec.ExitError); !ok || ee.ExitCode() != -1 {
+		if ee, ok := err.(*exec.ExitError); !ok || !killed || ee.ExitCode() != -1 {
 			t.Fatalf("child failed on its own (not killed): %v", err)
 		}
+		kills++
 	}
 	t.Fatal("ingest never finished in 60 runs")
 	return kills
