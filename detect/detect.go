@@ -77,6 +77,8 @@ type vessel struct {
 	closeLon    float64
 	identified  bool // dimensions indexed
 	silentCheck bool // checked for a reappearing hull
+	rxKey       [2]int32
+	rxHour      int32
 }
 
 // New returns a Detector. ports and shore may be nil: the detectors that
@@ -135,7 +137,7 @@ func (d *Detector) Point(p *track.Point) {
 	if len(v.gaps) > 0 {
 		d.reportGaps(v, p)
 	}
-	d.rx.heard(p.Lat, p.Lon, p.Time, p.MMSI)
+	d.rx.heard(p.Lat, p.Lon, p.Time, p.MMSI, v)
 	if kn := speedOf(v, p); kn <= d.cfg.DarkMaxSpeedKn && kn > v.maxKn {
 		v.maxKn = kn
 	}

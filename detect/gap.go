@@ -30,8 +30,13 @@ func rxKey(lat, lon float64) [2]int32 {
 
 func hourOf(t time.Time) int32 { return int32(t.Unix() / 3600) }
 
-func (r *reception) heard(lat, lon float64, t time.Time, mmsi uint32) {
+func (r *reception) heard(lat, lon float64, t time.Time, mmsi uint32, v *vessel) {
 	k, h := rxKey(lat, lon), hourOf(t)
+	// A vessel reports many times an hour from the same cell: once is enough.
+	if v.rxKey == k && v.rxHour == h {
+		return
+	}
+	v.rxKey, v.rxHour = k, h
 	m := r.hours[k]
 	if m == nil {
 		m = map[int32]uint32{}

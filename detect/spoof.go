@@ -22,6 +22,7 @@ type spoofState struct {
 	landRun   int
 	landStart time.Time
 	turns     []turn
+	absTurn   float64 // sum of |turn| over turns
 	prevBrg   float64
 	prevPt    track.Point
 	hasPrev   bool
@@ -160,20 +161,25 @@ func (d *Detector) circling(v *vessel, p *track.Point) {
 	}
 	s.prevPt = *p
 	if dist/kmPerNm/h < d.cfg.SpoofCircleKn || h > 1 {
-		s.hasBrg, s.turns = false, s.turns[:0]
+		s.hasBrg, s.turns, s.absTurn = false, s.turns[:0], 0
 		return
 	}
 	brg := geo.Bearing(q.Lat, q.Lon, p.Lat, p.Lon)
 	if s.hasBrg {
 		dd := math.Mod(brg-s.prevBrg+540, 360) - 180
 		s.turns = append(s.turns, turn{p.Time, dd, p.Lat, p.Lon})
+		s.absTurn += math.Abs(dd)
 	}
 	s.prevBrg, s.hasBrg = brg, true
 	cut := 0
 	for cut < len(s.turns) && p.Time.Sub(s.turns[cut].t) > d.cfg.SpoofCircleWindow {
+		s.absTurn -= math.Abs(s.turns[cut].deg)
 		cut++
 	}
 	s.turns = s.turns[cut:]
+	if s.absTurn < d.cfg.SpoofCircleTurns*360 {
+		return // cannot have turned enough: the common case, kept cheap
+	}
 	// The most recent stretch that turns SpoofCircleTurns times, if any.
 	sum, from := 0.0, -1
 	for i := len(s.turns) - 1; i >= 0; i-- {

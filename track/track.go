@@ -133,24 +133,29 @@ type Sink interface {
 
 // item is a queued input: a fix or a static report.
 type item struct {
-	t      time.Time
+	ns     int64 // time, Unix nanoseconds
 	seq    uint64
 	fix    Fix
 	static *Static
 }
 
-type queue []*item
-
-func (q queue) Len() int { return len(q) }
-func (q queue) Less(i, j int) bool {
-	if !q[i].t.Equal(q[j].t) {
-		return q[i].t.Before(q[j].t)
+func (a *item) before(b *item) bool {
+	if a.ns != b.ns {
+		return a.ns < b.ns
 	}
-	return q[i].seq < q[j].seq
+	return a.seq < b.seq
 }
-func (q queue) Swap(i, j int) { q[i], q[j] = q[j], q[i] }
-func (q *queue) Push(x any)   { *q = append(*q, x.(*item)) }
-func (q *queue) Pop() any {
+
+// lateQueue is a min-heap of the inputs that arrived out of order. Most
+// input is already in time order and goes through a plain FIFO instead,
+// so the heap stays small.
+type lateQueue []*item
+
+func (q lateQueue) Len() int           { return len(q) }
+func (q lateQueue) Less(i, j int) bool { return q[i].before(q[j]) }
+func (q lateQueue) Swap(i, j int)      { q[i], q[j] = q[j], q[i] }
+func (q *lateQueue) Push(x any)        { *q = append(*q, x.(*item)) }
+func (q *lateQueue) Pop() any {
 	old := *q
 	it := old[len(old)-1]
 	old[len(old)-1] = nil
@@ -173,10 +178,12 @@ type Tracker struct {
 	cfg     Config
 	land    Land
 	sink    Sink
-	q       queue
+	fifo    []item // in-order inputs, fifo[head:] pending
+	head    int
+	late    lateQueue
 	seq     uint64
-	maxSeen time.Time
-	emitted time.Time
+	maxSeen int64
+	emitted int64
 	vessels map[uint32]*vessel
 	stats   Stats
 	land01  map[[2]int32]bool
@@ -196,6 +203,10 @@ type vessel struct {
 	hasPrev bool
 	recent  [4]dedupKey
 	ri      int
+	// The last land answer, for the cell the vessel is most likely still in.
+	landKey [2]int32
+	land    bool
+	landOK  bool
 }
 
 type dedupKey struct {
@@ -217,41 +228,79 @@ func (t *Tracker) Vessels() int { return len(t.vessels) }
 
 // AddFix queues a position report.
 func (t *Tracker) AddFix(f Fix) {
-	t.push(&item{t: f.Time, fix: f})
+	t.push(item{ns: f.Time.UnixNano(), fix: f})
 }
 
 // AddStatic queues a static report.
 func (t *Tracker) AddStatic(s Static) {
-	t.push(&item{t: s.Time, static: &s, fix: Fix{MMSI: s.MMSI}})
+	t.push(item{ns: s.Time.UnixNano(), static: &s, fix: Fix{MMSI: s.MMSI}})
 }
 
-func (t *Tracker) push(it *item) {
+func (t *Tracker) push(it item) {
 	t.seq++
 	it.seq = t.seq
-	if it.t.Before(t.emitted) {
+	if it.ns < t.emitted {
 		// Too late to reorder: process now rather than lose it.
 		t.stats.Late++
-		it.t = t.emitted
+		it.ns = t.emitted
 	}
-	heap.Push(&t.q, it)
-	if it.t.After(t.maxSeen) {
-		t.maxSeen = it.t
+	if n := len(t.fifo); n == t.head || it.ns >= t.fifo[n-1].ns {
+		t.fifo = append(t.fifo, it)
+	} else {
+		heap.Push(&t.late, &it)
 	}
-	limit := t.maxSeen.Add(-t.cfg.ReorderWindow)
-	for len(t.q) > 0 && t.q[0].t.Before(limit) {
-		t.process(heap.Pop(&t.q).(*item))
+	if it.ns > t.maxSeen {
+		t.maxSeen = it.ns
 	}
+	limit := t.maxSeen - int64(t.cfg.ReorderWindow)
+	for {
+		next := t.peek()
+		if next == nil || next.ns >= limit {
+			return
+		}
+		t.pop()
+	}
+}
+
+// peek returns the earliest queued input, or nil.
+func (t *Tracker) peek() *item {
+	var f *item
+	if t.head < len(t.fifo) {
+		f = &t.fifo[t.head]
+	}
+	if len(t.late) > 0 && (f == nil || t.late[0].before(f)) {
+		return t.late[0]
+	}
+	return f
+}
+
+// pop processes the earliest queued input.
+func (t *Tracker) pop() {
+	if len(t.late) > 0 && (t.head == len(t.fifo) || t.late[0].before(&t.fifo[t.head])) {
+		t.process(heap.Pop(&t.late).(*item))
+		return
+	}
+	it := t.fifo[t.head]
+	t.fifo[t.head] = item{}
+	t.head++
+	if t.head == len(t.fifo) {
+		t.fifo, t.head = t.fifo[:0], 0
+	} else if t.head > 4096 && t.head > len(t.fifo)/2 {
+		n := copy(t.fifo, t.fifo[t.head:])
+		t.fifo, t.head = t.fifo[:n], 0
+	}
+	t.process(&it)
 }
 
 // Flush processes everything still queued.
 func (t *Tracker) Flush() {
-	for len(t.q) > 0 {
-		t.process(heap.Pop(&t.q).(*item))
+	for t.peek() != nil {
+		t.pop()
 	}
 }
 
 func (t *Tracker) process(it *item) {
-	t.emitted = it.t
+	t.emitted = it.ns
 	if it.static != nil {
 		t.sink.Static(it.static)
 		return
@@ -288,7 +337,7 @@ func (t *Tracker) process(it *item) {
 	}
 	v.prev, v.hasPrev = f, true
 
-	if t.inland(f.Lat, f.Lon) {
+	if t.inland(v, f.Lat, f.Lon) {
 		p.Flag = OnLand
 		t.stats.Flagged[OnLand]++
 		t.sink.Point(&p)
@@ -398,19 +447,25 @@ func abs64(x int64) int64 {
 // shore. Answers are cached per 0.01° cell (judged at the cell's centre,
 // with the cell's half-diagonal as margin): land lookups are the costliest
 // step and ships keep to the same lanes.
-func (t *Tracker) inland(lat, lon float64) bool {
+func (t *Tracker) inland(ves *vessel, lat, lon float64) bool {
 	if t.land == nil {
 		return false
 	}
 	k := [2]int32{int32(math.Floor(lat * 100)), int32(math.Floor(lon * 100))}
-	if v, ok := t.land01[k]; ok {
+	if ves.landOK && ves.landKey == k {
+		return ves.land
+	}
+	v, ok := t.land01[k]
+	if ok {
+		ves.landKey, ves.land, ves.landOK = k, v, true
 		return v
 	}
 	clat, clon := (float64(k[0])+0.5)/100, (float64(k[1])+0.5)/100
-	v := t.land.OnLand(clat, clon) && t.land.DistanceToShoreKm(clat, clon) > t.cfg.InlandKm+0.8
+	v = t.land.OnLand(clat, clon) && t.land.DistanceToShoreKm(clat, clon) > t.cfg.InlandKm+0.8
 	if t.land01 == nil {
 		t.land01 = map[[2]int32]bool{}
 	}
 	t.land01[k] = v
+	ves.landKey, ves.land, ves.landOK = k, v, true
 	return v
 }
