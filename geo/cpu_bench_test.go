@@ -71,4 +71,7 @@ func TestCPUThroughput(t *testing.T) {
 		d = cpuTime() - c0
 		t.Logf("%s DistanceToShoreKm: %.2fM queries/s CPU (%.0f%% within %d km)", bc.name, n/d.Seconds()/1e6, 100*float64(exact)/n, ExactShoreKm)
 	}
+	runtime.GC()
+	runtime.ReadMemStats(&ms)
+	t.Logf("heap in use with all lists built: %d MB", ms.HeapAlloc>>20)
 }
