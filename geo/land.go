@@ -84,14 +84,16 @@ func withWrappedCopies(polys orb.MultiPolygon) orb.MultiPolygon {
 // modify them.
 func (l *Land) Polygons() orb.MultiPolygon { return l.polys }
 
-// OnLand reports whether the point lies inside a land polygon.
+// OnLand reports whether the point lies inside a land polygon (exactly as
+// ray casting over the polygons would say). NaN coordinates are not on land.
 func (l *Land) OnLand(lat, lon float64) bool { return l.idx.onLand(lat, NormLon(lon)) }
 
-// DistanceToShoreKm is the distance from the point to the nearest land edge
-// (coastline), whether the point is at sea or on land. See the package
-// README for its accuracy: exact (to the per-edge metric) within
-// ExactShoreKm of the shore; beyond that it may return a lower bound
-// that is at least ExactShoreKm.
+// DistanceToShoreKm is the distance from the point to the nearest coastline
+// edge, whether the point is at sea or on land. It is exact (the minimum of
+// an equirectangular point-to-segment distance over all coastline edges)
+// within ExactShoreKm of the shore; beyond that it is an upper bound, never
+// below ExactShoreKm, typically within a few km (see geo/README.md). NaN in,
+// NaN out.
 func (l *Land) DistanceToShoreKm(lat, lon float64) float64 {
 	return l.idx.distance(lat, NormLon(lon))
 }
