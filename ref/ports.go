@@ -6,7 +6,7 @@ import (
 	"github.com/lookout-osint/lookout/geo"
 )
 
-// portGrid buckets ports into 1° cells so NearestPort looks at a handful of
+// portGrid buckets ports into 0.25° cells so NearestPort looks at a handful of
 // ports instead of all of them.
 type portGrid struct {
 	start []int32 // cell -> first index in items; len cells+1
@@ -15,15 +15,17 @@ type portGrid struct {
 }
 
 const (
-	gridRows = 180
-	gridCols = 360
+	gridDeg  = 0.25
+	linearKm = 1500 // beyond this reach, visit scans every port
+	gridRows = int(180 / gridDeg)
+	gridCols = int(360 / gridDeg)
 	// kmPerDeg is the length of one degree of latitude on geo's sphere.
 	kmPerDeg = geo.EarthRadiusKm * math.Pi / 180
 )
 
 func cellOf(lat, lon float64) (row, col int) {
-	row = int(math.Floor(lat + 90))
-	col = int(math.Floor(geo.NormLon(lon) + 180))
+	row = int(math.Floor((lat + 90) / gridDeg))
+	col = int(math.Floor((geo.NormLon(lon) + 180) / gridDeg))
 	return min(max(row, 0), gridRows-1), min(max(col, 0), gridCols-1)
 }
 
@@ -103,6 +105,14 @@ func (g *portGrid) visit(lat, lon, reach float64, fn func(i int, distKm float64)
 		return
 	}
 	lon = geo.NormLon(lon)
+	if reach > linearKm {
+		// Rings of small cells would cover much of the globe: scan instead.
+		for i := range g.ports {
+			p := &g.ports[i]
+			fn(i, geo.DistanceKm(lat, lon, p.Lat, p.Lon))
+		}
+		return
+	}
 	r0, c0 := cellOf(lat, lon)
 	cosLat := math.Cos(lat * math.Pi / 180)
 	for ring := 0; ; ring++ {
@@ -113,6 +123,11 @@ func (g *portGrid) visit(lat, lon, reach float64, fn func(i int, distKm float64)
 			cell := r*gridCols + ((c0+dc)%gridCols+gridCols)%gridCols
 			for _, i := range g.items[g.start[cell]:g.start[cell+1]] {
 				p := &g.ports[i]
+				// The latitude difference alone bounds the distance from
+				// below; skip the haversine when it is already too far.
+				if math.Abs(p.Lat-lat)*kmPerDeg > reach {
+					continue
+				}
 				reach = fn(int(i), geo.DistanceKm(lat, lon, p.Lat, p.Lon))
 			}
 		}
@@ -135,17 +150,17 @@ func (g *portGrid) visit(lat, lon, reach float64, fn func(i int, distKm float64)
 		// Anything outside the block of rings 0..ring is at least this far.
 		bound := math.Inf(1)
 		if lo > 0 {
-			bound = min(bound, (lat-float64(lo-90))*kmPerDeg)
+			bound = min(bound, (lat-(float64(lo)*gridDeg-90))*kmPerDeg)
 		}
 		if hi < gridRows-1 {
-			bound = min(bound, (float64(hi+1-90)-lat)*kmPerDeg)
+			bound = min(bound, (float64(hi+1)*gridDeg-90-lat)*kmPerDeg)
 		}
 		if !allCols {
-			west := lon - float64(c0-ring-180)
-			east := float64(c0+ring+1-180) - lon
+			west := lon - (float64(c0-ring)*gridDeg - 180)
+			east := float64(c0+ring+1)*gridDeg - 180 - lon
 			// A point at least delta degrees of longitude away whose latitude
 			// is within the block: haversine with the block's smallest cosine.
-			latA, latB := float64(max(lo, 0)-90), float64(min(hi+1, gridRows)-90)
+			latA, latB := float64(max(lo, 0))*gridDeg-90, float64(min(hi+1, gridRows))*gridDeg-90
 			cosMin := max(0, min(math.Cos(latA*math.Pi/180), math.Cos(latB*math.Pi/180)))
 			s := math.Sin(min(west, east) * math.Pi / 360)
 			a := cosLat * cosMin * s * s

@@ -332,3 +332,18 @@ func TestShipTypesAndNavStatus(t *testing.T) {
 		t.Error("out-of-range nav status has a description")
 	}
 }
+
+func BenchmarkNearestPort(b *testing.B) {
+	c := Default()
+	rng := rand.New(rand.NewPCG(3, 4))
+	pts := make([][2]float64, 1<<16)
+	for i := range pts {
+		pts[i] = [2]float64{30 + rng.Float64()*20, 117 + rng.Float64()*25}
+	}
+	b.ResetTimer()
+	for i := range b.N {
+		p := pts[i&(len(pts)-1)]
+		c.NearestPort(p[0], p[1], 20)
+	}
+	b.ReportMetric(float64(b.N)/b.Elapsed().Seconds(), "queries/s")
+}
