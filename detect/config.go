@@ -61,6 +61,7 @@ type Config struct {
 	SpoofCircleWindow  time.Duration `help:"window for the circling pattern"`
 	SpoofCircleKm      float64       `help:"circling pattern: largest radius of the area"`
 	SpoofCircleKn      float64       `help:"circling pattern: minimum speed (slower is drifting or fishing)"`
+	SpoofInPlaceMin    time.Duration `help:"reporting speed on every course for this long without leaving the circle is a drawn track"`
 
 	ReappearWithin time.Duration `help:"a hull silent this long at most may reappear under another MMSI"`
 	ReappearAfter  time.Duration `help:"… after being silent at least this long"`
@@ -111,12 +112,13 @@ func DefaultConfig() Config {
 		SpoofSpeedKn:       50,
 		SpoofMinJumps:      3,
 		SpoofWindow:        6 * time.Hour,
-		SpoofSegmentPoints: 5,
+		SpoofSegmentPoints: 3,
 		SpoofLandFixes:     3,
 		SpoofCircleTurns:   2,
 		SpoofCircleWindow:  6 * time.Hour,
 		SpoofCircleKm:      5,
 		SpoofCircleKn:      3,
+		SpoofInPlaceMin:    12 * time.Hour,
 
 		ReappearWithin: 30 * 24 * time.Hour,
 		ReappearAfter:  6 * time.Hour,

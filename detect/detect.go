@@ -168,7 +168,7 @@ func (d *Detector) Flush() {
 			}
 			d.closeLoiter(v, true)
 		}
-		d.closeSpoof(v)
+		d.flushSpoof(v)
 	}
 }
 

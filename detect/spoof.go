@@ -23,11 +23,17 @@ type spoofState struct {
 	landStart time.Time
 	turns     []turn
 	absTurn   float64 // sum of |turn| over turns
-	prevBrg   float64
-	prevPt    track.Point
-	hasPrev   bool
-	hasBrg    bool
-	episode   *episode
+
+	inPlaceN               int
+	inPlaceQuads           int
+	inPlaceLat, inPlaceLon float64
+	inPlaceStart           time.Time
+	prevBrg                float64
+	prevPt                 track.Point
+	hasPrev                bool
+	hasBrg                 bool
+	episode                *episode
+	pending                *episode // closed, not yet reported
 }
 
 type segInfo struct {
@@ -141,6 +147,31 @@ func (d *Detector) spoofPoint(v *vessel, p *track.Point) {
 	}
 	if p.Flag == track.OK {
 		d.circling(v, p)
+		d.sailingInPlace(v, p)
+	}
+}
+
+// sailingInPlace catches a circle drawn too sparsely to follow turn by
+// turn (a few satellite fixes a day): for SpoofInPlaceMin the vessel
+// reports SpoofCircleKn or more on every fix, on courses covering all four
+// quadrants, yet never leaves a circle of SpoofCircleKm.
+func (d *Detector) sailingInPlace(v *vessel, p *track.Point) {
+	s := &v.spoof
+	if math.IsNaN(p.SOG) || math.IsNaN(p.COG) || p.SOG < d.cfg.SpoofCircleKn ||
+		s.inPlaceN > 0 && geo.DistanceKm(s.inPlaceLat, s.inPlaceLon, p.Lat, p.Lon) > 2*d.cfg.SpoofCircleKm {
+		s.inPlaceN, s.inPlaceQuads = 0, 0
+		if math.IsNaN(p.SOG) || p.SOG < d.cfg.SpoofCircleKn {
+			return
+		}
+	}
+	if s.inPlaceN == 0 {
+		s.inPlaceLat, s.inPlaceLon, s.inPlaceStart = p.Lat, p.Lon, p.Time
+	}
+	s.inPlaceN++
+	s.inPlaceQuads |= 1 << (int(p.COG/90) & 3)
+	if s.inPlaceQuads == 0xF && s.inPlaceN >= 8 && p.Time.Sub(s.inPlaceStart) >= d.cfg.SpoofInPlaceMin {
+		ep := d.spoofEpisode(v, s.inPlaceStart, p)
+		ep.kinds["circling"]++
 	}
 }
 
@@ -212,6 +243,10 @@ func (d *Detector) circling(v *vessel, p *track.Point) {
 
 func (d *Detector) spoofEpisode(v *vessel, start time.Time, p *track.Point) *episode {
 	s := &v.spoof
+	if s.episode == nil && s.pending != nil && !start.After(s.pending.end) {
+		// The same pattern seen again after a silence: one episode.
+		s.episode, s.pending = s.pending, nil
+	}
 	if s.episode == nil {
 		s.episode = &episode{start: start, lat: p.Lat, lon: p.Lon, kinds: map[string]int{}}
 	}
@@ -222,6 +257,9 @@ func (d *Detector) spoofEpisode(v *vessel, start time.Time, p *track.Point) *epi
 	return s.episode
 }
 
+// closeSpoof ends the open episode. It is held back until the next one
+// begins: a pattern seen only now and then (a circle drawn for satellite
+// receivers, heard every few hours) must not become many episodes.
 func (d *Detector) closeSpoof(v *vessel) {
 	ep := v.spoof.episode
 	if ep == nil {
@@ -230,6 +268,22 @@ func (d *Detector) closeSpoof(v *vessel) {
 	v.spoof.episode = nil
 	v.spoof.jumps = v.spoof.jumps[:0]
 	v.spoof.maxKn = 0
+	if v.spoof.pending != nil {
+		d.emitSpoof(v, v.spoof.pending)
+	}
+	v.spoof.pending = ep
+}
+
+// flushSpoof reports every episode of v at the end of the data.
+func (d *Detector) flushSpoof(v *vessel) {
+	d.closeSpoof(v)
+	if v.spoof.pending != nil {
+		d.emitSpoof(v, v.spoof.pending)
+		v.spoof.pending = nil
+	}
+}
+
+func (d *Detector) emitSpoof(v *vessel, ep *episode) {
 	ev := map[string]any{}
 	kinds := []string{}
 	for _, k := range []string{"impossible_speed", "impossible_jump", "two_places", "on_land", "circling"} {
