@@ -53,6 +53,17 @@ func parseBBox(s string) (*store.BBox, error) {
 	return b, nil
 }
 
+// openExisting opens the store for a query command: a DuckDB path that does
+// not exist is an error (opening it would create an empty database).
+func openExisting(ctx context.Context, dsn string) (store.Store, error) {
+	if !backend.IsPostgres(dsn) {
+		if _, err := os.Stat(dsn); err != nil {
+			return nil, fmt.Errorf("no database at %s (store data with lookout ingest, or name one with --db): %w", dsn, err)
+		}
+	}
+	return backend.Open(ctx, dsn)
+}
+
 // resolveVessel turns an MMSI, IMO or name into MMSIs, failing when
 // nothing matches.
 func resolveVessel(ctx context.Context, st store.Store, q string) ([]uint32, error) {
@@ -112,7 +123,7 @@ Formats: ` + strings.Join(formats, ", ") + ` (json is one array; jsonl one event
 			if !slices.Contains(formats, format) {
 				return fmt.Errorf("--format %q: want one of %s", format, strings.Join(formats, ", "))
 			}
-			st, err := backend.Open(ctx, dsn)
+			st, err := openExisting(ctx, dsn)
 			if err != nil {
 				return err
 			}

@@ -8,7 +8,6 @@ import (
 
 	"github.com/spf13/cobra"
 
-	"github.com/lookout-osint/lookout/store/backend"
 	"github.com/lookout-osint/lookout/store/duckdb"
 )
 
@@ -40,7 +39,7 @@ QGIS and GeoPandas open them as layers. DIR must not hold an earlier export.`,
 			if err != nil {
 				return err
 			}
-			st, err := backend.Open(ctx, dsn)
+			st, err := openExisting(ctx, dsn)
 			if err != nil {
 				return err
 			}

@@ -109,8 +109,11 @@ Detector thresholds can be overridden as in lookout analyze (--set).`,
 			var sum ingest.FileResult
 			for _, name := range args {
 				res, err := in.File(ctx, name)
+				if err != nil && res.Hash != "" {
+					return fmt.Errorf("%s: %w (what was stored is kept: run the same command again to carry on)", name, err)
+				}
 				if err != nil {
-					return fmt.Errorf("%s: %w (run the same command again to carry on)", name, err)
+					return err
 				}
 				if !quiet {
 					fmt.Fprintln(os.Stderr, ingestSummary(res))

@@ -10,7 +10,6 @@ import (
 
 	"github.com/spf13/cobra"
 
-	"github.com/lookout-osint/lookout/store/backend"
 	"github.com/lookout-osint/lookout/store/output"
 )
 
@@ -43,7 +42,7 @@ speed, course and receiving station), CSV one row per position.`,
 			if err != nil {
 				return err
 			}
-			st, err := backend.Open(ctx, dsn)
+			st, err := openExisting(ctx, dsn)
 			if err != nil {
 				return err
 			}

@@ -9,7 +9,6 @@ import (
 	"github.com/spf13/cobra"
 
 	"github.com/lookout-osint/lookout/ref"
-	"github.com/lookout-osint/lookout/store/backend"
 	"github.com/lookout-osint/lookout/store/output"
 )
 
@@ -31,7 +30,7 @@ or destination), its port calls and its other events.`,
 			if format != "table" && format != "json" {
 				return fmt.Errorf("--format %q: want table or json", format)
 			}
-			st, err := backend.Open(ctx, dsn)
+			st, err := openExisting(ctx, dsn)
 			if err != nil {
 				return err
 			}
