@@ -23,6 +23,7 @@ const (
 // rx is one message of a hull that at least one receiver heard intact.
 type rx struct {
 	t        int64 // earliest receive time (the c: tag)
+	tLast    int64 // latest receive time of the copies
 	lat, lon float32
 	id       *Identity
 	kind     uint8
@@ -198,7 +199,7 @@ const corruptRate = 2e-4
 // radio does not care what the ship claims), appends a tag-blocked copy
 // per receiver, and logs the message if any copy arrived intact.
 func (w *world) receive(buf []byte, groups []group, out *dayOut, h *Hull, rng *rand.Rand, ix *stationIndex, pi *int, t int64, lat, lon float64, payload string, fill, typ, seq int, r *rx) ([]byte, []group) {
-	first := int64(math.MaxInt64)
+	first, last := int64(math.MaxInt64), int64(0)
 	heard := 0
 	ch := byte('A' + rng.IntN(2))
 	n := (len(payload) + 59) / 60
@@ -229,7 +230,7 @@ func (w *world) receive(buf []byte, groups []group, out *dayOut, h *Hull, rng *r
 			out.dups++
 		}
 		heard++
-		first = min(first, c)
+		first, last = min(first, c), max(last, c)
 	}
 	for _, si := range ix.near(lat, lon) {
 		s := &w.station[si]
@@ -248,7 +249,7 @@ func (w *world) receive(buf []byte, groups []group, out *dayOut, h *Hull, rng *r
 	}
 	if heard > 0 {
 		out.types[typ]++
-		r.t = first
+		r.t, r.tLast = first, last
 		out.logs[h.Index] = append(out.logs[h.Index], *r)
 	}
 	return buf, groups

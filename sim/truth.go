@@ -285,11 +285,17 @@ func (w *world) gapEvents() []event.Event {
 	for _, m := range sortedKeys(byMMSI) {
 		rs := byMMSI[m]
 		slices.SortStableFunc(rs, func(a, b mrx) int { return cmp.Or(cmp.Compare(a.t, b.t), cmp.Compare(a.hull.Index, b.hull.Index)) })
+		maxLast := rs[0].tLast
 		for i := 1; i < len(rs); i++ {
+			// From the last copy of any earlier message to the first copy
+			// of the next: no line of that MMSI lies strictly inside a gap.
 			a, b := rs[i-1], rs[i]
-			if b.t-a.t < gapMin {
+			lastT := maxLast
+			maxLast = max(maxLast, b.tLast)
+			if b.t-lastT < gapMin {
 				continue
 			}
+			a.t = lastT
 			silent := int64(0)
 			const step = 600
 			for t := a.t; t < b.t; t += step {
