@@ -2,7 +2,6 @@ package geo
 
 import (
 	"math"
-	"slices"
 	"sync"
 )
 
@@ -210,9 +209,8 @@ func (g *cellGeom) bounds(ax, ay, bx, by float64) (lb, ub float64) {
 	return max(lb, 0), ub
 }
 
-// coarseGrid is a uniform 0.5° grid over the index's extent. It counts,
-// per cell, the index cells with coast edges that overlap it, as a
-// summed-area table, so whether a window holds any shore is O(1) (which
+// coarseGrid is a uniform grid over the index's extent. It counts the
+// cells that coastline edges may touch, as a summed-area table, so whether a window holds any shore is O(1) (which
 // lets the build skip the open ocean); and it gives every cell a site, a
 // coast point near it, by a two-pass vector distance transform seeded with
 // the coastline's vertices.
@@ -228,18 +226,19 @@ const coarseDeg = 0.25
 
 func (ix *index) coarseCoast(coast []bool) *coarseGrid {
 	g := &coarseGrid{west: float64(ix.west) / unitsDeg, rows: int(180 / coarseDeg), cols: int((360 + 2*marginDeg) / coarseDeg)}
+	// Mark every coarse cell in the bounding box of a coastline edge: a
+	// superset of the cells the edge touches, which is all the skip needs.
 	grid := make([]int32, g.rows*g.cols)
-	for r := range ix.rows {
-		w := float64(ix.colUnits[r]) / unitsDeg
-		cr := int((float64(rowY0(r))/unitsDeg + 90) / coarseDeg)
-		for c := range ix.cols(r) {
-			cell := ix.rowStart[r] + c
-			if !slices.ContainsFunc(ix.cellEdges[ix.cellStart[cell]:ix.cellStart[cell+1]], func(k uint32) bool { return coast[k] }) {
-				continue
-			}
-			x0 := float64(c) * w / coarseDeg
-			for cc := int(x0); cc <= min(int(x0+w/coarseDeg), g.cols-1); cc++ {
-				grid[cr*g.cols+cc]++
+	for k, ok := range coast {
+		if !ok {
+			continue
+		}
+		e := ix.fe[4*k : 4*k+4]
+		r0, c0 := g.cellOf(min(e[1], e[3]), min(e[0], e[2]))
+		r1, c1 := g.cellOf(max(e[1], e[3]), max(e[0], e[2]))
+		for r := r0; r <= r1; r++ {
+			for c := c0; c <= c1; c++ {
+				grid[r*g.cols+c] = 1
 			}
 		}
 	}
