@@ -22,7 +22,6 @@ import (
 
 	"github.com/lookout-osint/lookout/analyze"
 	"github.com/lookout-osint/lookout/event"
-	"github.com/lookout-osint/lookout/sim"
 	"github.com/lookout-osint/lookout/store"
 	"github.com/lookout-osint/lookout/store/duckdb"
 	"github.com/lookout-osint/lookout/store/ingest"
@@ -30,8 +29,9 @@ import (
 
 const testToken = "s3cret-token"
 
-// fixture is a store built from a short simulated scenario through the
-// same analysis pipeline as lookout ingest, plus one satellite detection.
+// fixture is a store built from a short simulated scenario
+// (testdata/README.md) through the same analysis pipeline as lookout
+// ingest, plus one satellite detection.
 type fixture struct {
 	st     store.Store
 	vessel store.Identity // a vessel with a name, an IMO and positions
@@ -71,10 +71,6 @@ func build() error {
 	if fixDir, err = os.MkdirTemp("", "serve-test"); err != nil {
 		return err
 	}
-	scen := filepath.Join(fixDir, "scenario")
-	if _, err := sim.Run(sim.Config{Seed: 5, Days: 2, Vessels: 16, Workers: 2}, scen); err != nil {
-		return err
-	}
 	st, err := duckdb.Open(ctx, filepath.Join(fixDir, "test.duckdb"))
 	if err != nil {
 		return err
@@ -83,7 +79,7 @@ func build() error {
 	var in *ingest.Ingester
 	an := analyze.New(analyze.DefaultOptions(), func(e *event.Event) { in.Emit(e) })
 	in = ingest.New(st, ingest.Options{Pipeline: an})
-	if _, err := in.File(ctx, filepath.Join(scen, "ais.nmea.gz")); err != nil {
+	if _, err := in.File(ctx, filepath.Join("testdata", "scenario.nmea.gz")); err != nil {
 		return err
 	}
 	an.Finish()
