@@ -153,3 +153,9 @@ func decodeLand(gz []byte) (orb.MultiPolygon, error) {
 	}
 	return polys, nil
 }
+
+// PrepareShore builds, on all CPUs, the distance lists for latitudes lat0 to
+// lat1, which DistanceToShoreKm otherwise builds one chunk of rows at a time
+// on first use (10–30 ms each). Call it before a run over a known sea to
+// take that cost up front; it is never needed for correct answers.
+func (l *Land) PrepareShore(lat0, lat1 float64) { l.idx.prepareRows(lat0, lat1) }

@@ -226,3 +226,16 @@ func TestFarEstimate(t *testing.T) {
 	}
 	t.Logf("%d points beyond %d km: mean overestimate %.2f km, worst %.2f km", n, ExactShoreKm, sum/float64(n), worst)
 }
+
+func TestPrepareShore(t *testing.T) {
+	l := DefaultLand()
+	l.PrepareShore(-44, -40) // New Zealand and Tasmania rows; no other test starts there
+	all := allPolys(l)
+	for _, p := range uniform(30, -44, -40, 144, 178) {
+		got, want := l.DistanceToShoreKm(p[0], p[1]), bruteDistance(all, p[0], p[1])
+		if want <= ExactShoreKm && math.Abs(got-want) > 1e-9 || want > ExactShoreKm && got < want-0.01 {
+			t.Errorf("after PrepareShore: DistanceToShoreKm(%v) = %v, brute force %v", p, got, want)
+		}
+	}
+	l.PrepareShore(math.NaN(), 3) // ignored, no panic
+}

@@ -2,6 +2,7 @@ package geo
 
 import (
 	"math"
+	"runtime"
 	"sync"
 )
 
@@ -377,4 +378,29 @@ func (g *coarseGrid) count(x0, x1, y0, y1 float64) int32 {
 	r1 := min(max(int(math.Floor((y1+90)/coarseDeg)), 0), g.rows-1)
 	w := g.cols + 1
 	return g.sat[(r1+1)*w+c1+1] - g.sat[r0*w+c1+1] - g.sat[(r1+1)*w+c0] + g.sat[r0*w+c0]
+}
+
+func (ix *index) prepareRows(lat0, lat1 float64) {
+	if math.IsNaN(lat0) || math.IsNaN(lat1) {
+		return
+	}
+	ix.distOnce.Do(ix.prepareDistance)
+	r0, _, _ := ix.cellOf(min(lat0, lat1), 0)
+	r1, _, _ := ix.cellOf(max(lat0, lat1), 0)
+	next := make(chan int)
+	var wg sync.WaitGroup
+	for range runtime.GOMAXPROCS(0) {
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			for ci := range next {
+				ix.dist.chunks[ci].once.Do(func() { ix.buildChunk(ci) })
+			}
+		}()
+	}
+	for ci := r0 / chunkRows; ci <= r1/chunkRows; ci++ {
+		next <- ci
+	}
+	close(next)
+	wg.Wait()
 }
