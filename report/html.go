@@ -14,7 +14,11 @@ import (
 	"github.com/lookout-osint/lookout/event"
 	"github.com/lookout-osint/lookout/geo"
 	"github.com/lookout-osint/lookout/oilcap"
+	"github.com/lookout-osint/lookout/store"
 )
+
+// shownIdentities is how many identity changes a vessel row shows unfolded.
+const shownIdentities = 8
 
 //go:embed report.html.tmpl
 var pageText string
@@ -37,7 +41,11 @@ var page = template.Must(template.New("report").Funcs(template.FuncMap{
 	"ids":     idLinks,
 	"ids1":    func(id string) template.HTML { return idLinks([]string{id}) },
 	"inc":     func(i int) int { return i + 1 },
-	"join":    func(s []string) string { return strings.Join(s, " / ") },
+	// first and rest split a long identity history: the first changes are
+	// shown, the rest folded.
+	"first": func(ids []store.Identity) []store.Identity { return ids[:min(len(ids), shownIdentities)] },
+	"rest":  func(ids []store.Identity) []store.Identity { return ids[min(len(ids), shownIdentities):] },
+	"join":  func(s []string) string { return strings.Join(s, " / ") },
 	"short": func(h string) string {
 		if len(h) > 16 {
 			return h[:16] + "…"

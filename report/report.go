@@ -42,8 +42,9 @@ type Source interface {
 	// Identities returns one vessel's identity history in time order
 	// (nil when the source has none).
 	Identities(ctx context.Context, mmsi uint32) ([]store.Identity, error)
-	// Track returns one vessel's positions with since <= time < until.
-	Track(ctx context.Context, mmsi uint32, since, until time.Time) ([]store.Position, error)
+	// Track returns one vessel's positions with since <= time < until; a
+	// source may keep only the first position of each step.
+	Track(ctx context.Context, mmsi uint32, since, until time.Time, step time.Duration) ([]store.Position, error)
 	// Coverage says what data the source holds and where and when it is
 	// missing.
 	Coverage(ctx context.Context, since, until time.Time) (Coverage, error)
@@ -484,13 +485,14 @@ func Build(ctx context.Context, src Source, opt Options) (*Report, error) {
 
 	// Tracks of the table's vessels in the period.
 	r.Tracks = map[uint32][]store.Position{}
+	step := max(2*time.Minute, r.Until.Sub(r.Since)/20000)
 	for _, v := range r.Vessels {
-		ps, err := src.Track(ctx, v.MMSI, r.Since, r.Until)
+		ps, err := src.Track(ctx, v.MMSI, r.Since, r.Until, step)
 		if err != nil {
 			return nil, fmt.Errorf("report: track of %d: %w", v.MMSI, err)
 		}
 		if len(ps) > 0 {
-			r.Tracks[v.MMSI] = thin(ps)
+			r.Tracks[v.MMSI] = thin(ps, step)
 		}
 	}
 	if r.Coverage, err = src.Coverage(ctx, r.Since, r.Until); err != nil {
@@ -649,15 +651,16 @@ func months(res trips.Result, from string, since, until time.Time) []Month {
 	return out
 }
 
-// changes merges consecutive identical identity reports: what is left is
-// the history of changes.
+// changes keeps the reports that change who the vessel says it is (IMO,
+// name, call sign, type, size): draught and destination change every
+// voyage, and draught changes that matter are events of their own. Each
+// kept report shows the draught and destination it was first seen with.
 func changes(hist []store.Identity) []store.Identity {
 	var out []store.Identity
 	for _, id := range hist {
 		if n := len(out); n > 0 {
-			a, b := out[n-1], id
-			a.Time, b.Time = time.Time{}, time.Time{}
-			if a == b {
+			a := out[n-1]
+			if a.IMO == id.IMO && a.Name == id.Name && a.CallSign == id.CallSign && a.ShipType == id.ShipType && a.Length == id.Length && a.Beam == id.Beam {
 				continue
 			}
 		}
@@ -689,12 +692,12 @@ func screenable(m uint32, hist []store.Identity, cat *ref.Catalog) []sanctions.I
 }
 
 // thin drops positions that add nothing to a drawn track: copies of one
-// report heard by several stations, and fixes less than two minutes after
-// the last kept one.
-func thin(ps []store.Position) []store.Position {
+// report heard by several stations, and fixes less than a step after the
+// last kept one.
+func thin(ps []store.Position, step time.Duration) []store.Position {
 	out := make([]store.Position, 0, len(ps)/4+2)
 	for i, p := range ps {
-		if n := len(out); n > 0 && p.Time.Sub(out[n-1].Time) < 2*time.Minute && i != len(ps)-1 {
+		if n := len(out); n > 0 && p.Time.Sub(out[n-1].Time) < step && i != len(ps)-1 {
 			continue
 		}
 		out = append(out, p)

@@ -31,9 +31,43 @@ func (s StoreSource) Identities(ctx context.Context, mmsi uint32) ([]store.Ident
 	return s.Store.Identities(ctx, mmsi)
 }
 
-// Track returns the stored positions.
-func (s StoreSource) Track(ctx context.Context, mmsi uint32, since, until time.Time) ([]store.Position, error) {
-	return s.Store.Track(ctx, mmsi, since, until)
+// Track returns the stored positions, the first of each step when the
+// store takes SQL: a map of eight months needs a fix every few minutes, not
+// every report every station heard.
+func (s StoreSource) Track(ctx context.Context, mmsi uint32, since, until time.Time, step time.Duration) ([]store.Position, error) {
+	db, ok := s.Store.(sqlDB)
+	if !ok || step <= 0 || since.IsZero() || until.IsZero() {
+		return s.Store.Track(ctx, mmsi, since, until)
+	}
+	q := `SELECT min(ts) AS t, arg_min(lat, ts), arg_min(lon, ts), arg_min(sog, ts), arg_min(cog, ts), arg_min(COALESCE(station, ''), ts)
+		FROM positions WHERE mmsi = ? AND ts >= ? AND ts < ? GROUP BY floor(epoch(ts) / ?) ORDER BY t`
+	if s.Postgres {
+		q = `SELECT DISTINCT ON (floor(extract(epoch FROM ts) / $4)) ts, lat, lon, sog, cog, COALESCE(station, '')
+		FROM positions WHERE mmsi = $1 AND ts >= $2 AND ts < $3 ORDER BY floor(extract(epoch FROM ts) / $4), ts`
+	}
+	rows, err := db.DB().QueryContext(ctx, q, int64(mmsi), since.UTC(), until.UTC(), step.Seconds())
+	if err != nil {
+		return nil, err
+	}
+	defer rows.Close()
+	var out []store.Position
+	for rows.Next() {
+		p := store.Position{MMSI: mmsi, Heading: -1, Status: 15}
+		var sog, cog sql.NullFloat64
+		if err := rows.Scan(&p.Time, &p.Lat, &p.Lon, &sog, &cog, &p.Station); err != nil {
+			return nil, err
+		}
+		p.Time = p.Time.UTC()
+		p.SOG, p.COG = store.NaN32, store.NaN32
+		if sog.Valid {
+			p.SOG = float32(sog.Float64)
+		}
+		if cog.Valid {
+			p.COG = float32(cog.Float64)
+		}
+		out = append(out, p)
+	}
+	return out, rows.Err()
 }
 
 // sqlDB is what both backends offer for aggregate queries the Store
@@ -199,7 +233,7 @@ func (s *EventSource) Events(context.Context) ([]event.Event, error) { return s.
 func (s *EventSource) Identities(context.Context, uint32) ([]store.Identity, error) { return nil, nil }
 
 // Track returns nothing: event files carry no positions.
-func (s *EventSource) Track(context.Context, uint32, time.Time, time.Time) ([]store.Position, error) {
+func (s *EventSource) Track(context.Context, uint32, time.Time, time.Time, time.Duration) ([]store.Position, error) {
 	return nil, nil
 }
 
