@@ -25,10 +25,13 @@ func TestCPUThroughput(t *testing.T) {
 	}
 	runtime.LockOSThread()
 	defer runtime.UnlockOSThread()
-	polys, _ := decodeLand(land10m)
 	c0, w0 := rusage(syscall.RUSAGE_SELF), time.Now()
+	polys, _ := decodeLand(land10m)
 	l := NewLand(polys)
-	t.Logf("build: wall %v, process CPU %v", time.Since(w0), rusage(syscall.RUSAGE_SELF)-c0)
+	t.Logf("decode + OnLand index: wall %v, process CPU %v", time.Since(w0), rusage(syscall.RUSAGE_SELF)-c0)
+	c0, w0 = rusage(syscall.RUSAGE_SELF), time.Now()
+	l.PrepareShore(30, 50)
+	t.Logf("PrepareShore(30, 50): wall %v, process CPU %v", time.Since(w0), rusage(syscall.RUSAGE_SELF)-c0)
 	var ms runtime.MemStats
 	runtime.GC()
 	runtime.ReadMemStats(&ms)
