@@ -1,0 +1,210 @@
+// Package bus spreads the AIS stream over NATS JetStream so that several
+// workers can run the per-vessel detectors. Publishers batch decoded
+// messages into one stream whose subjects are partitioned by MMSI
+// (lookout.ais.<partition>), so each vessel's messages stay in order in one
+// partition. Workers own partitions (worker i of n takes those with
+// p mod n = i) and run one analysis pipeline per partition.
+//
+// A worker rebuilds its detector state after a restart by replaying its
+// partitions from the start of the stream's retention, with every event
+// written idempotently (by event ID): a killed and restarted worker yields
+// exactly the events of an uninterrupted one. See Worker for the cost.
+package bus
+
+import (
+	"context"
+	"encoding/binary"
+	"errors"
+	"fmt"
+	"strconv"
+	"sync"
+	"sync/atomic"
+	"time"
+
+	"github.com/nats-io/nats.go"
+	"github.com/nats-io/nats.go/jetstream"
+
+	"github.com/lookout-osint/lookout/ais"
+)
+
+// Config names the stream and its partitioning. Publishers and workers must
+// agree on it.
+type Config struct {
+	Stream     string        // default LOOKOUT_AIS
+	Prefix     string        // subject prefix, default lookout.ais
+	Partitions int           // default 8
+	MaxAge     time.Duration // retention, default 7 days (the longest gap a worker can rebuild)
+	Replicas   int           // default 1
+}
+
+func (c Config) withDefaults() Config {
+	if c.Stream == "" {
+		c.Stream = "LOOKOUT_AIS"
+	}
+	if c.Prefix == "" {
+		c.Prefix = "lookout.ais"
+	}
+	if c.Partitions <= 0 {
+		c.Partitions = 8
+	}
+	if c.MaxAge <= 0 {
+		c.MaxAge = 7 * 24 * time.Hour
+	}
+	if c.Replicas <= 0 {
+		c.Replicas = 1
+	}
+	return c
+}
+
+// Partition returns the partition of a vessel. MMSIs share leading digits
+// by flag state, so they are hashed first.
+func (c Config) Partition(mmsi uint32) int {
+	c = c.withDefaults()
+	h := uint64(mmsi) * 0x9E3779B97F4A7C15
+	return int((h >> 32) % uint64(c.Partitions))
+}
+
+// Subject is the subject of a partition.
+func (c Config) Subject(p int) string {
+	c = c.withDefaults()
+	return c.Prefix + "." + strconv.Itoa(p)
+}
+
+// Setup creates the stream (or updates its settings). Publishing the same
+// batch twice within two minutes is dropped by the server (Nats-Msg-Id).
+func Setup(ctx context.Context, js jetstream.JetStream, c Config) (jetstream.Stream, error) {
+	c = c.withDefaults()
+	s, err := js.CreateOrUpdateStream(ctx, jetstream.StreamConfig{
+		Name:       c.Stream,
+		Subjects:   []string{c.Prefix + ".*"},
+		Storage:    jetstream.FileStorage,
+		MaxAge:     c.MaxAge,
+		Replicas:   c.Replicas,
+		Duplicates: 2 * time.Minute,
+	})
+	if err != nil {
+		return nil, fmt.Errorf("stream %s: %w", c.Stream, err)
+	}
+	return s, nil
+}
+
+// Publisher batches messages per partition and publishes them
+// asynchronously. It is safe for use by one goroutine (plus Flush from a
+// ticker goroutine).
+type Publisher struct {
+	js    jetstream.JetStream
+	cfg   Config
+	id    string
+	max   int
+	mu    sync.Mutex
+	bufs  [][]byte
+	count []int
+	seq   uint64
+
+	Published atomic.Int64 // messages acknowledged by the server
+	Skipped   atomic.Int64 // messages of untracked types or without MMSI
+	errMu     sync.Mutex
+	err       error
+}
+
+// NewPublisher returns a publisher that sends a partition's batch when it
+// holds batch messages (default 256) or on Flush. id names this publisher
+// in message IDs (for server-side deduplication of retried publishes); use
+// one per process, e.g. the host name and start time.
+func NewPublisher(js jetstream.JetStream, c Config, id string, batch int) *Publisher {
+	c = c.withDefaults()
+	if batch <= 0 {
+		batch = 256
+	}
+	return &Publisher{js: js, cfg: c, id: id, max: batch, bufs: make([][]byte, c.Partitions), count: make([]int, c.Partitions)}
+}
+
+// Add queues one message.
+func (p *Publisher) Add(m *ais.Message) error {
+	if m.MMSI == 0 || !Tracked(m.Type) {
+		p.Skipped.Add(1)
+		return nil
+	}
+	part := p.cfg.Partition(m.MMSI)
+	p.mu.Lock()
+	defer p.mu.Unlock()
+	p.bufs[part] = AppendMessage(p.bufs[part], m)
+	p.count[part]++
+	if p.count[part] >= p.max {
+		return p.sendLocked(part)
+	}
+	return p.Err()
+}
+
+// Flush sends every partial batch and waits until the server has
+// acknowledged everything sent so far (or ctx ends).
+func (p *Publisher) Flush(ctx context.Context) error {
+	p.mu.Lock()
+	for part := range p.bufs {
+		if p.count[part] > 0 {
+			if err := p.sendLocked(part); err != nil {
+				p.mu.Unlock()
+				return err
+			}
+		}
+	}
+	p.mu.Unlock()
+	select {
+	case <-p.js.PublishAsyncComplete():
+	case <-ctx.Done():
+		return ctx.Err()
+	}
+	return p.Err()
+}
+
+// Err returns the first failed publish, if any.
+func (p *Publisher) Err() error {
+	p.errMu.Lock()
+	defer p.errMu.Unlock()
+	return p.err
+}
+
+func (p *Publisher) sendLocked(part int) error {
+	p.seq++
+	payload := binary.AppendUvarint(nil, uint64(p.count[part]))
+	payload = append(payload, p.bufs[part]...)
+	n := int64(p.count[part])
+	p.bufs[part], p.count[part] = p.bufs[part][:0], 0
+	msg := &nats.Msg{Subject: p.cfg.Subject(part), Data: payload, Header: nats.Header{}}
+	msg.Header.Set(jetstream.MsgIDHeader, p.id+"-"+strconv.FormatUint(p.seq, 10))
+	fut, err := p.js.PublishMsgAsync(msg)
+	if err != nil {
+		return fmt.Errorf("publish %s: %w", msg.Subject, err)
+	}
+	go func() {
+		select {
+		case <-fut.Ok():
+			p.Published.Add(n)
+		case err := <-fut.Err():
+			p.errMu.Lock()
+			if p.err == nil {
+				p.err = fmt.Errorf("publish %s: %w", msg.Subject, err)
+			}
+			p.errMu.Unlock()
+		}
+	}()
+	return nil
+}
+
+// DecodeBatch calls fn for every message of one published batch; m is
+// reused between calls.
+func DecodeBatch(data []byte, fn func(m *ais.Message)) error {
+	n, k := binary.Uvarint(data)
+	if k <= 0 {
+		return errors.New("bus: bad batch header")
+	}
+	d := decoder{b: data[k:]}
+	var m ais.Message
+	for i := uint64(0); i < n; i++ {
+		if err := d.next(&m); err != nil {
+			return fmt.Errorf("bus: message %d of %d: %w", i+1, n, err)
+		}
+		fn(&m)
+	}
+	return nil
+}

@@ -1,0 +1,329 @@
+package bus
+
+import (
+	"context"
+	"encoding/binary"
+	"fmt"
+	"math"
+	"net"
+	"reflect"
+	"sort"
+	"sync"
+	"testing"
+	"time"
+
+	"github.com/nats-io/nats-server/v2/server"
+	"github.com/nats-io/nats.go"
+	"github.com/nats-io/nats.go/jetstream"
+
+	"github.com/lookout-osint/lookout/ais"
+	"github.com/lookout-osint/lookout/analyze"
+	"github.com/lookout-osint/lookout/event"
+)
+
+// startServer runs an embedded NATS server with JetStream on a random
+// port, storing in a temporary directory.
+func startServer(t testing.TB) *server.Server {
+	t.Helper()
+	s, err := server.NewServer(&server.Options{Host: "127.0.0.1", Port: -1, JetStream: true,
+		StoreDir: t.TempDir(), NoLog: true, NoSigs: true})
+	if err != nil {
+		t.Fatal(err)
+	}
+	go s.Start()
+	if !s.ReadyForConnections(20 * time.Second) {
+		t.Fatal("embedded nats-server did not start")
+	}
+	t.Cleanup(s.Shutdown)
+	return s
+}
+
+func connect(t testing.TB, s *server.Server) jetstream.JetStream {
+	t.Helper()
+	nc, err := nats.Connect(s.ClientURL())
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(nc.Close)
+	js, err := jetstream.New(nc)
+	if err != nil {
+		t.Fatal(err)
+	}
+	return js
+}
+
+// feed makes a time-ordered stream of vessels in open sea: some steam on,
+// some drift for hours (loitering), some fall silent for 14 h (gaps), one
+// changes its name.
+func feed(vessels int, hours int) []ais.Message {
+	t0 := time.Date(2026, 3, 1, 0, 0, 0, 0, time.UTC)
+	var out []ais.Message
+	for v := range vessels {
+		mmsi := uint32(273100000 + v*137)
+		lat, lon := 40.0+float64(v%7)*0.3, 134.0+float64(v/7)*0.3
+		st := ais.Message{Type: 5, MMSI: mmsi, RxTime: t0.Add(time.Duration(v) * time.Second), Station: "rx1"}
+		st.StaticA = ais.StaticVoyageData{IMO: 0, ShipName: fmt.Sprintf("TEST %d", v), CallSign: "UB" + fmt.Sprint(v), ShipType: 80,
+			Dim: ais.Dimensions{ToBow: 100, ToStern: 20, ToPort: 10, ToStarboard: 10}, Draught: 8, Destination: "SEA"}
+		out = append(out, st)
+		for i := 0; i < hours*12; i++ {
+			t := t0.Add(time.Duration(i)*5*time.Minute + time.Duration(v)*time.Second)
+			h := i / 12
+			if v%3 == 1 && h >= 20 && h < 34 {
+				continue // silent
+			}
+			speed := 11.0
+			if v%4 == 2 && h >= 10 && h < 20 {
+				speed = 0.4
+			}
+			lat += speed / 60 / 12 * math.Cos(0.7)
+			lon += speed / 60 / 12 * math.Sin(0.7) / math.Cos(lat*math.Pi/180)
+			m := ais.Message{Type: 1, MMSI: mmsi, RxTime: t, Station: "rx1", Channel: 'A'}
+			m.PosA = ais.PositionReportA{Status: 0, Turn: -128, Speed: speed, Lon: lon, Lat: lat, Course: 40.1, Heading: 40, Second: uint8(t.Second())}
+			out = append(out, m)
+			if v == 5 && i == hours*6 {
+				st.RxTime = t
+				st.StaticA.ShipName = "RENAMED"
+				out = append(out, st)
+			}
+		}
+	}
+	sort.SliceStable(out, func(i, j int) bool { return out[i].RxTime.Before(out[j].RxTime) })
+	return out
+}
+
+func TestCodecRoundTrip(t *testing.T) {
+	ms := feed(6, 30)
+	m19 := ais.Message{Type: 19, MMSI: 1, RxTime: time.Unix(5, 0).UTC()}
+	m19.PosB = ais.PositionReportB{Speed: 1.5, Lon: 3, Lat: 4, Course: 5, Heading: 6}
+	m19.ExtB = ais.ExtendedClassB{ShipName: "B", ShipType: 30, Dim: ais.Dimensions{ToBow: 1, ToStern: 2, ToPort: 3, ToStarboard: 4}}
+	m24 := ais.Message{Type: 24, MMSI: 2, Station: "s"}
+	m24.StaticB = ais.StaticDataReport{PartNo: 1, ShipType: 37, CallSign: "CS", VendorID: "V", MothershipMMSI: 9}
+	m27 := ais.Message{Type: 27, MMSI: 3, RxTime: time.Unix(7, 0).UTC()}
+	m27.LongRange = ais.LongRangeReport{Lon: 1.5, Lat: 2.5, Speed: 12, Course: 90, Status: 5}
+	ms = append(ms, m19, m24, m27)
+	var buf []byte
+	for i := range ms {
+		buf = AppendMessage(buf, &ms[i])
+	}
+	payload := append(binary.AppendUvarint(nil, uint64(len(ms))), buf...)
+	i := 0
+	if err := DecodeBatch(payload, func(m *ais.Message) {
+		if !reflect.DeepEqual(*m, ms[i]) {
+			t.Fatalf("message %d: got %+v, want %+v", i, *m, ms[i])
+		}
+		i++
+	}); err != nil {
+		t.Fatal(err)
+	}
+	if i != len(ms) {
+		t.Fatalf("decoded %d of %d", i, len(ms))
+	}
+	if err := DecodeBatch(payload[:len(payload)-3], func(*ais.Message) {}); err == nil {
+		t.Fatal("truncated batch decoded without error")
+	}
+}
+
+// sink collects events by ID, counting repeats.
+type sink struct {
+	mu     sync.Mutex
+	events map[string]event.Event
+	writes int
+}
+
+func newSink() *sink { return &sink{events: map[string]event.Event{}} }
+
+func (s *sink) emit(_ int, e *event.Event) {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	s.events[e.ID()] = *e
+	s.writes++
+}
+
+func (s *sink) ids() []string {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	var out []string
+	for id := range s.events {
+		out = append(out, id)
+	}
+	sort.Strings(out)
+	return out
+}
+
+func publish(t *testing.T, js jetstream.JetStream, c Config, id string, ms []ais.Message) {
+	t.Helper()
+	ctx := context.Background()
+	if _, err := Setup(ctx, js, c); err != nil {
+		t.Fatal(err)
+	}
+	p := NewPublisher(js, c, id, 64)
+	for i := range ms {
+		if err := p.Add(&ms[i]); err != nil {
+			t.Fatal(err)
+		}
+	}
+	fctx, cancel := context.WithTimeout(ctx, 30*time.Second)
+	defer cancel()
+	if err := p.Flush(fctx); err != nil {
+		t.Fatal(err)
+	}
+}
+
+func testOptions() analyze.Options {
+	o := analyze.DefaultOptions()
+	o.NoLand = true
+	return o
+}
+
+func drain(t *testing.T, js jetstream.JetStream, c Config, idx, of int, s *sink) *Worker {
+	t.Helper()
+	w := &Worker{JS: js, Config: c, Index: idx, Of: of, Options: testOptions(), Emit: s.emit, Drain: true}
+	ctx, cancel := context.WithTimeout(context.Background(), 60*time.Second)
+	defer cancel()
+	if err := w.Run(ctx); err != nil {
+		t.Fatal(err)
+	}
+	return w
+}
+
+// TestWorkerKilledAndRecovered: a worker stopped mid-stream (no flush, as
+// in a crash) and started again ends with exactly the events of one
+// uninterrupted worker, and two workers give the same events as one. The
+// per-vessel events equal a single-process run over the same messages.
+func TestWorkerKilledAndRecovered(t *testing.T) {
+	srv := startServer(t)
+	js := connect(t, srv)
+	c := Config{Partitions: 2}
+	ms := feed(16, 40)
+	publish(t, js, c, "p1", ms)
+
+	// Single process, no bus.
+	local := newSink()
+	an := analyze.New(testOptions(), func(e *event.Event) {
+		if e.Type != event.Encounter {
+			local.emit(0, e)
+		}
+	})
+	if err := an.Read(&sliceReader{ms: ms}); err != nil {
+		t.Fatal(err)
+	}
+	an.Finish()
+	if len(local.events) < 5 {
+		t.Fatalf("the feed should give events to compare; got %d", len(local.events))
+	}
+
+	one := newSink()
+	w := drain(t, js, c, 0, 1, one)
+	if got := w.Messages.Load(); got != int64(len(ms)) {
+		t.Fatalf("worker saw %d messages, published %d", got, len(ms))
+	}
+	if !reflect.DeepEqual(one.ids(), local.ids()) {
+		t.Errorf("bus worker events differ from a single-process run:\n bus   %v\n local %v", one.ids(), local.ids())
+	}
+	// Gap confidence depends on whether others were heard near the gap
+	// (reception coverage), which spans partitions: the same gaps are
+	// found, but their confidence can differ from a single-process run.
+	for id, e := range local.events {
+		b := one.events[id]
+		if e.Type == event.Gap {
+			b.Confidence, e.Confidence, b.Evidence, e.Evidence = 0, 0, nil, nil
+		}
+		if !reflect.DeepEqual(b, e) {
+			t.Errorf("event %s differs:\n bus   %+v\n local %+v", id, b, e)
+		}
+	}
+
+	// Killed mid-stream: cancel once it has taken part of the stream.
+	crashed := newSink()
+	ctx, cancel := context.WithCancel(context.Background())
+	w = &Worker{JS: js, Config: c, Options: testOptions(), Emit: crashed.emit}
+	done := make(chan error, 1)
+	go func() { done <- w.Run(ctx) }()
+	deadline := time.Now().Add(60 * time.Second)
+	for w.Messages.Load() < int64(len(ms)/2) && time.Now().Before(deadline) {
+		time.Sleep(5 * time.Millisecond)
+	}
+	cancel()
+	if err := <-done; err != nil {
+		t.Fatal(err)
+	}
+	partial := len(crashed.events)
+	for id := range crashed.events {
+		if _, ok := one.events[id]; !ok {
+			t.Errorf("the killed worker wrote event %s that an uninterrupted run does not have", id)
+		}
+	}
+	drain(t, js, c, 0, 1, crashed) // restart into the same idempotent sink
+	if !reflect.DeepEqual(crashed.events, one.events) {
+		t.Errorf("killed+recovered events (%d, %d before the kill) differ from an uninterrupted run (%d)", len(crashed.events), partial, len(one.events))
+	}
+
+	two := newSink()
+	w0 := drain(t, js, c, 0, 2, two)
+	w1 := drain(t, js, c, 1, 2, two)
+	if w0.Messages.Load()+w1.Messages.Load() != int64(len(ms)) || w0.Messages.Load() == 0 || w1.Messages.Load() == 0 {
+		t.Errorf("two workers took %d + %d of %d messages", w0.Messages.Load(), w1.Messages.Load(), len(ms))
+	}
+	if !reflect.DeepEqual(two.events, one.events) {
+		t.Errorf("two workers found %d events, one worker %d", len(two.events), len(one.events))
+	}
+}
+
+// TestPublisherSurvivesBrokerRestart restarts the embedded server (same
+// store directory) between two publishes: the stream keeps the first
+// batch and the client reconnects for the second.
+func TestPublisherSurvivesBrokerRestart(t *testing.T) {
+	dir := t.TempDir()
+	opts := &server.Options{Host: "127.0.0.1", Port: -1, JetStream: true, StoreDir: dir, NoLog: true, NoSigs: true}
+	s, err := server.NewServer(opts)
+	if err != nil {
+		t.Fatal(err)
+	}
+	go s.Start()
+	if !s.ReadyForConnections(20 * time.Second) {
+		t.Fatal("server did not start")
+	}
+	addr := s.Addr().(*net.TCPAddr)
+	nc, err := nats.Connect(s.ClientURL(), nats.MaxReconnects(-1), nats.ReconnectWait(20*time.Millisecond))
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer nc.Close()
+	js, _ := jetstream.New(nc)
+	c := Config{Partitions: 2}
+	ms := feed(4, 4)
+	publish(t, js, c, "before", ms[:len(ms)/2])
+	s.Shutdown()
+	s.WaitForShutdown()
+	opts2 := *opts
+	opts2.Port = addr.Port
+	s2, err := server.NewServer(&opts2)
+	if err != nil {
+		t.Fatal(err)
+	}
+	go s2.Start()
+	defer s2.Shutdown()
+	if !s2.ReadyForConnections(20 * time.Second) {
+		t.Fatal("server did not restart")
+	}
+	deadline := time.Now().Add(20 * time.Second)
+	for !nc.IsConnected() && time.Now().Before(deadline) {
+		time.Sleep(10 * time.Millisecond)
+	}
+	publish(t, js, c, "after", ms[len(ms)/2:])
+	got := newSink()
+	w := drain(t, js, c, 0, 1, got)
+	if w.Messages.Load() != int64(len(ms)) {
+		t.Fatalf("after a broker restart the stream holds %d of %d messages", w.Messages.Load(), len(ms))
+	}
+}
+
+type sliceReader struct {
+	ms []ais.Message
+	i  int
+}
+
+func (r *sliceReader) Next() bool            { r.i++; return r.i <= len(r.ms) }
+func (r *sliceReader) Message() *ais.Message { return &r.ms[r.i-1] }
+func (r *sliceReader) Err() error            { return nil }
+func (r *sliceReader) Stats() ais.Stats      { return ais.Stats{Rejected: map[string]int64{}} }
