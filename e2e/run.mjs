@@ -39,7 +39,15 @@ try {
   await page.waitForSelector('body[data-ready="1"]', { timeout: 20000 });
   // usable: the basemap's land is loaded and rendered
   await page.waitForFunction(() => window.lookout.map.isSourceLoaded('land') && window.lookout.map.loaded(), null, { timeout: 20000 });
-  result.usable_ms = Date.now() - t0;
+  result.wall_ms = Date.now() - t0;
+  result.timings = await page.evaluate(() => {
+    const n = performance.getEntriesByType('navigation')[0];
+    const t = Object.fromEntries(Object.entries(window.lookout.timings).map(([k, v]) => [k, Math.round(v)]));
+    return { ...t, dom_content_loaded: Math.round(n.domContentLoadedEventEnd), now: Math.round(performance.now()) };
+  });
+  // Usable: from navigation start until the basemap is drawn and the
+  // vessel list and search answer (the page's own clock).
+  result.usable_ms = result.timings.ready;
 
   await page.fill('#search', query);
   await page.click('#search-form button');

@@ -4,6 +4,8 @@
 import * as maplibregl from 'maplibre-gl';
 
 maplibregl.setWorkerUrl(new URL('/maplibre-gl-worker.js', location.href).href);
+// Two GeoJSON sources need no more than one worker; each costs a parse of the worker script.
+maplibregl.setWorkerCount(1);
 
 const $ = (id) => document.getElementById(id);
 const REGION = [110, 20, 160, 60]; // the basemap's box: the seas around Korea, Japan and Primorye
@@ -291,12 +293,16 @@ async function init() {
   $('trip-from').value = state.from;
   $('trip-to').value = state.to;
   for (const id of ['trip-from', 'trip-to']) $(id).addEventListener('change', loadTrips);
-  await Promise.all([search(''), loadTrips()]);
+  await Promise.all([search(''), loadTrips(), mapLoaded]);
   if (state.v) await selectVessel(state.v);
   else await loadEvents();
   document.body.dataset.ready = '1';
 }
-map.on('load', init);
+// The side panel's data loads while the map starts; only map layers wait for it.
+const timings = { script: performance.now() };
+const mapLoaded = new Promise((resolve) => map.once('load', () => { timings.map_load = performance.now(); resolve(); }));
+init().then(() => { timings.ready = performance.now(); });
+map.once('idle', () => { timings.first_idle = performance.now(); });
 
 // For the end-to-end test and the curious: window.lookout.map is the map.
-window.lookout = { map, state, selectVessel };
+window.lookout = { map, state, selectVessel, timings };
