@@ -164,7 +164,11 @@ function eventRows(evs) {
 function showDossier(d) {
   const el = $('dossier');
   const rs = d.risk_score;
-  const factors = rs ? rs.factors.map((f) => `<tr><td>${esc(f.name)}</td><td>${f.points}</td><td>${esc(f.detail)}</td></tr>`).join('') : '';
+  // A factor cites its events by ID: link each to where it happened.
+  const byID = new Map([...d.port_calls, ...d.events, ...d.sanctions_matches].map((e) => [e.id, e]));
+  const cite = (ids) => (ids || []).slice(0, 6).map((id) => byID.get(id)).filter(Boolean).map((e) =>
+    `<a class="ev" data-lon="${e.lon}" data-lat="${e.lat}" title="${esc(e.id)}">${esc(e.type)} ${esc(fmtTime(e.start).slice(0, 10))}</a>`).join(', ');
+  const factors = rs ? rs.factors.map((f) => `<tr><td>${esc(f.name)}</td><td>${f.points}</td><td>${esc(f.detail)}<br>${cite(f.event_ids)}</td></tr>`).join('') : '';
   const ids = d.identities.map((i) => `<tr><td>${esc(fmtTime(i.Time))}</td><td>${esc(i.Name)}</td><td>${i.IMO || ''}</td>
     <td>${esc(i.CallSign)}</td><td>${i.Draught || ''}</td><td>${esc(i.Destination)}</td></tr>`).join('');
   const sanc = d.sanctions_matches.map((e) => `<tr><td>${esc(e.evidence?.list)}</td><td>${esc(e.evidence?.entry_name)}</td>
