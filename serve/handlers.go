@@ -7,7 +7,9 @@ import (
 	"errors"
 	"fmt"
 	"io/fs"
+	"mime"
 	"net/http"
+	"path"
 	"slices"
 	"strings"
 	"time"
@@ -683,5 +685,35 @@ func (s *Server) page(w http.ResponseWriter, r *http.Request) {
 	if r.URL.Path == "/" || r.URL.Path == "/index.html" {
 		w.Header().Set("Cache-Control", "no-cache")
 	}
+	name := strings.TrimPrefix(r.URL.Path, "/")
+	if ext := path.Ext(name); (ext == ".js" || ext == ".css") && strings.Contains(r.Header.Get("Accept-Encoding"), "gzip") {
+		if gz, ok := s.gzipAsset(name); ok {
+			w.Header().Set("Content-Type", mime.TypeByExtension(ext))
+			w.Header().Set("Content-Encoding", "gzip")
+			w.Header().Set("Vary", "Accept-Encoding")
+			w.Write(gz)
+			return
+		}
+	}
 	http.FileServerFS(s.opt.Web).ServeHTTP(w, r)
+}
+
+// gzipAsset returns a front-end file gzipped, compressing it once: the
+// bundle is a few megabytes and never changes while the binary runs.
+func (s *Server) gzipAsset(name string) ([]byte, bool) {
+	s.landMu.Lock()
+	defer s.landMu.Unlock()
+	if gz, ok := s.assets[name]; ok {
+		return gz, true
+	}
+	b, err := fs.ReadFile(s.opt.Web, name)
+	if err != nil {
+		return nil, false
+	}
+	var buf bytes.Buffer
+	zw, _ := gzip.NewWriterLevel(&buf, gzip.BestCompression)
+	zw.Write(b)
+	zw.Close()
+	s.assets[name] = buf.Bytes()
+	return buf.Bytes(), true
 }

@@ -88,8 +88,9 @@ type Server struct {
 	mu    sync.Mutex // serialises store access and guards cache
 	cache *derived
 
-	landMu    sync.Mutex
+	landMu    sync.Mutex // guards landCache and assets
 	landCache map[string][]byte
+	assets    map[string][]byte // gzipped front-end files
 }
 
 // derived is what the server computes from the whole store.
@@ -123,7 +124,7 @@ func New(st store.Store, opt Options) *Server {
 	if opt.Log == nil {
 		opt.Log = log.Default()
 	}
-	s := &Server{st: st, opt: opt, mux: http.NewServeMux(), landCache: map[string][]byte{}}
+	s := &Server{st: st, opt: opt, mux: http.NewServeMux(), landCache: map[string][]byte{}, assets: map[string][]byte{}}
 	s.routes()
 	return s
 }

@@ -650,6 +650,21 @@ func TestPageAndHeaders(t *testing.T) {
 	if !bytes.Contains(body, []byte("<title>Lookout</title>")) {
 		t.Fatalf("page %s", body)
 	}
+	req, _ := http.NewRequest("GET", srv.URL+"/app.js", nil)
+	req.Header.Set("Accept-Encoding", "gzip")
+	resp, err := http.DefaultTransport.RoundTrip(req)
+	if err != nil {
+		t.Fatal(err)
+	}
+	zr, err := gzip.NewReader(resp.Body)
+	if err != nil || resp.Header.Get("Content-Encoding") != "gzip" {
+		t.Fatalf("app.js not gzipped: %v %v", err, resp.Header)
+	}
+	js, _ := io.ReadAll(zr)
+	resp.Body.Close()
+	if string(js) != "//" || !strings.Contains(resp.Header.Get("Content-Type"), "javascript") {
+		t.Fatalf("app.js %q as %q", js, resp.Header.Get("Content-Type"))
+	}
 	get(t, srv, "/api/nope", 404, nil)
 	get(t, srv, "/api/vessels/1/track/extra", 404, nil)
 
