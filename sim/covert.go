@@ -260,9 +260,9 @@ func sign(rng *rand.Rand) float64 {
 	return 1
 }
 
-// loiter drifts slowly (0.3–1.0 kn) for hours in open water.
+// loiter drifts slowly (0.6–1.2 kn) for hours in open water.
 func (w *world) loiter(p *planner, rng *rand.Rand, hours float64) {
-	kn := 0.3 + rng.Float64()*0.7
+	kn := 0.6 + rng.Float64()*0.6
 	for try := 0; try < 8; try++ {
 		lat, lon := geo.Destination(p.lat, p.lon, rng.Float64()*360, knToKmh(kn)*hours)
 		if w.sea.clear(p.lat, p.lon, lat, lon) && w.land.DistanceToShoreKm(lat, lon) > 45 {
@@ -325,7 +325,7 @@ func (w *world) covertSTS(s *covertState, rng *rand.Rand, ru []*simPort, recv []
 	if rng.Float64() < 0.4 {
 		dur = 4.8 + rng.Float64()
 	}
-	driftKn := 0.3 + rng.Float64()*0.5
+	driftKn := 0.6 + rng.Float64()*0.5
 	var eLat, eLon, bLat, bLon, beLat, beLon float64
 	for try := 0; ; try++ {
 		th := rng.Float64() * 360
@@ -359,7 +359,7 @@ func (w *world) covertSTS(s *covertState, rng *rand.Rand, ru []*simPort, recv []
 	if depart > b.t {
 		b.wait(depart - b.t)
 	}
-	dark := rng.Float64() < 0.6
+	dark := rng.Float64() < 0.5
 	tOff := b.t
 	b.setStatus(navUnderway, "")
 	b.sail(append([]latLon{{b.lat, b.lon}}, bpath[1:]...), bkn)

@@ -63,10 +63,10 @@ func (w *world) setupStations() {
 			MMSI: mid*10000 + uint32(len(w.station)+1), PortID: p.ref.ID,
 		})
 	}
-	// Six to nine satellite passes a day, at varying times, each covering
+	// Eight to twelve satellite passes a day, at varying times, each covering
 	// part of the region.
 	for d := int64(0); w.t0+d*day < w.t1; d++ {
-		n := 6 + rng.IntN(4)
+		n := 8 + rng.IntN(5)
 		for k := 0; k < n; k++ {
 			from := w.t0 + d*day + int64(rng.Float64()*float64(day))
 			w.passes = append(w.passes, satPass{
