@@ -208,8 +208,8 @@ type Station struct {
 	First, Last time.Time
 	Positions   int64
 	Days        int
-	// Silent lists runs of whole days between First and Last with nothing
-	// heard.
+	// Silent lists runs of two or more whole days between First and Last
+	// with nothing heard.
 	Silent []Span
 }
 

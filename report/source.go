@@ -190,7 +190,9 @@ func finishCoverage(c *Coverage, days map[string]map[int64]int64, since, until t
 		for i, d := range ds {
 			st.Positions += days[name][d]
 			heard[d] = true
-			if i > 0 && d-ds[i-1] > 1 {
+			// One quiet day is often just no traffic in range; two or
+			// more in a row is worth a reader's attention.
+			if i > 0 && d-ds[i-1] > 2 {
 				st.Silent = append(st.Silent, Span{dayTime(ds[i-1] + 1), dayTime(d)})
 			}
 		}
