@@ -78,6 +78,15 @@ try {
   if (result.rendered < 1) fail('the track layer rendered no features');
   if (!result.hash.includes('v=' + result.dossier_mmsi)) fail(`URL hash ${result.hash} does not name the vessel`);
   if (shot) await page.screenshot({ path: shot });
+
+  // The URL is the view: a fresh page on it reopens the vessel's dossier.
+  const shared = await page.evaluate(() => location.href);
+  const page2 = await browser.newPage();
+  page2.on('pageerror', (e) => result.errors.push(String(e)));
+  await page2.goto(shared, { waitUntil: 'domcontentloaded' });
+  await page2.waitForSelector('#dossier:not([hidden]) #dossier-mmsi', { timeout: 20000 });
+  result.shared_mmsi = await page2.textContent('#dossier-mmsi');
+  if (result.shared_mmsi !== result.dossier_mmsi) fail(`shared link opened ${result.shared_mmsi}, want ${result.dossier_mmsi}`);
 } catch (e) {
   fail(String(e));
 } finally {

@@ -45,6 +45,7 @@ function esc(s) {
 const fmtTime = (t) => (t ? new Date(t).toISOString().slice(0, 16).replace('T', ' ') : '');
 
 readHash();
+let keepView = Boolean(state.map && state.v);
 const view = state.map.split('/').map(Number);
 const map = new maplibregl.Map({
   container: 'map',
@@ -203,9 +204,12 @@ function showTrack(fc) {
   }
   track = { coords: f.geometry.coordinates, times: f.properties.times };
   map.getSource('track').setData(fc);
-  const b = new maplibregl.LngLatBounds();
-  for (const c of track.coords) b.extend(c);
-  map.fitBounds(b, { padding: 40, maxZoom: 9, duration: 0 });
+  if (keepView) keepView = false; // a shared link keeps its view
+  else {
+    const b = new maplibregl.LngLatBounds();
+    for (const c of track.coords) b.extend(c);
+    map.fitBounds(b, { padding: 40, maxZoom: 9, duration: 0 });
+  }
   $('timebar').hidden = false;
   const s = $('slider');
   s.min = track.times[0];
