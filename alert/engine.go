@@ -88,7 +88,7 @@ func (e *Engine) Identity(mmsi, imo uint32, name string) {
 	if imo != 0 {
 		id.imo = imo
 	}
-	if name = strings.TrimSpace(name); name != "" {
+	if name = strings.TrimRight(strings.TrimSpace(name), "@ "); name != "" {
 		id.name = name
 	}
 	e.ids[mmsi] = id

@@ -19,6 +19,7 @@ import (
 	"github.com/lookout-osint/lookout/ais"
 	"github.com/lookout-osint/lookout/analyze"
 	"github.com/lookout-osint/lookout/event"
+	"github.com/lookout-osint/lookout/store"
 )
 
 // startServer runs an embedded NATS server with JetStream on a random
@@ -327,3 +328,47 @@ func (r *sliceReader) Next() bool            { r.i++; return r.i <= len(r.ms) }
 func (r *sliceReader) Message() *ais.Message { return &r.ms[r.i-1] }
 func (r *sliceReader) Err() error            { return nil }
 func (r *sliceReader) Stats() ais.Stats      { return ais.Stats{Rejected: map[string]int64{}} }
+
+// flakyStore fails its first writes, as a database restarting would.
+type flakyStore struct {
+	store.Store
+	mu    sync.Mutex
+	fails int
+	ids   map[string]int
+}
+
+func (f *flakyStore) Write(_ context.Context, b *store.Batch) (store.Written, error) {
+	f.mu.Lock()
+	defer f.mu.Unlock()
+	if f.fails > 0 {
+		f.fails--
+		return store.Written{}, fmt.Errorf("connection refused")
+	}
+	var w store.Written
+	for _, e := range b.Events {
+		if f.ids[e.ID()] == 0 {
+			w.Events++
+		}
+		f.ids[e.ID()]++
+	}
+	return w, nil
+}
+
+func TestEventWriterRetriesThroughStoreOutage(t *testing.T) {
+	fs := &flakyStore{fails: 3, ids: map[string]int{}}
+	w := NewEventWriter(context.Background(), fs)
+	var attempts int
+	w.OnError = func(error, int) { attempts++ }
+	t0 := time.Unix(1e9, 0)
+	for i := range 50 {
+		w.Add(&event.Event{Type: event.Gap, MMSI: uint32(i), Start: t0})
+	}
+	w.Add(&event.Event{Type: event.Gap, MMSI: 0, Start: t0}) // replayed duplicate
+	w.Close()
+	if len(fs.ids) != 50 || w.Written() != 50 {
+		t.Fatalf("stored %d distinct, %d new; want 50", len(fs.ids), w.Written())
+	}
+	if attempts == 0 {
+		t.Fatal("the outage was not noticed")
+	}
+}

@@ -1,0 +1,98 @@
+package bus
+
+import (
+	"context"
+	"sync"
+	"time"
+
+	"github.com/lookout-osint/lookout/event"
+	"github.com/lookout-osint/lookout/store"
+)
+
+// EventWriter stores events in batches on its own goroutine. A failed write
+// (the database restarting) is retried with backoff, holding the events in
+// memory meanwhile, so workers keep consuming; the store skips events it
+// already has, so retries and replays never duplicate.
+type EventWriter struct {
+	st      store.Store
+	mu      sync.Mutex
+	pending []event.Event
+	wake    chan struct{}
+	done    chan struct{}
+	// OnError is told about each failed attempt (default: ignored).
+	OnError func(err error, pending int)
+
+	statMu  sync.Mutex
+	written int64
+}
+
+// NewEventWriter starts a writer; Close flushes and stops it.
+func NewEventWriter(ctx context.Context, st store.Store) *EventWriter {
+	w := &EventWriter{st: st, wake: make(chan struct{}, 1), done: make(chan struct{})}
+	go w.loop(ctx)
+	return w
+}
+
+// Add queues one event.
+func (w *EventWriter) Add(e *event.Event) {
+	w.mu.Lock()
+	w.pending = append(w.pending, *e)
+	w.mu.Unlock()
+	select {
+	case w.wake <- struct{}{}:
+	default:
+	}
+}
+
+// Written is the number of new events stored so far.
+func (w *EventWriter) Written() int64 {
+	w.statMu.Lock()
+	defer w.statMu.Unlock()
+	return w.written
+}
+
+// Close writes what is pending (retrying until ctx of NewEventWriter ends)
+// and stops.
+func (w *EventWriter) Close() {
+	close(w.wake)
+	<-w.done
+}
+
+func (w *EventWriter) loop(ctx context.Context) {
+	defer close(w.done)
+	wait := 200 * time.Millisecond
+	for {
+		_, open := <-w.wake
+		for {
+			w.mu.Lock()
+			batch := w.pending
+			w.mu.Unlock()
+			if len(batch) == 0 {
+				break
+			}
+			n, err := w.st.Write(ctx, &store.Batch{Events: batch})
+			if err == nil {
+				w.mu.Lock()
+				w.pending = w.pending[len(batch):]
+				w.mu.Unlock()
+				w.statMu.Lock()
+				w.written += n.Events
+				w.statMu.Unlock()
+				wait = 200 * time.Millisecond
+				continue
+			}
+			if w.OnError != nil {
+				w.OnError(err, len(batch))
+			}
+			select {
+			case <-ctx.Done():
+				return
+			case <-time.After(wait):
+			}
+			wait = min(2*wait, 30*time.Second)
+		}
+		if !open {
+			return
+		}
+	}
+}

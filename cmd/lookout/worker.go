@@ -1,0 +1,122 @@
+package main
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"os"
+	"os/signal"
+	"sync"
+	"syscall"
+	"time"
+
+	"github.com/nats-io/nats.go"
+	"github.com/nats-io/nats.go/jetstream"
+	"github.com/spf13/cobra"
+
+	"github.com/lookout-osint/lookout/analyze"
+	"github.com/lookout-osint/lookout/bus"
+	"github.com/lookout-osint/lookout/event"
+	"github.com/lookout-osint/lookout/store/backend"
+)
+
+func init() {
+	opt := analyze.DefaultOptions()
+	var (
+		natsURL, dsn, rules string
+		alerts              []string
+		index, of, parts    int
+		drain, quiet        bool
+		darkH               float64
+	)
+	cmd := &cobra.Command{
+		Use:   "worker",
+		Short: "Run the per-vessel detectors on partitions of a NATS JetStream AIS stream",
+		Long: `Consume the stream that lookout live --to publishes. Worker --index i of --of n
+takes the partitions p with p mod n = i and runs one detector pipeline per
+partition; events are written to --db idempotently (by event ID), buffered
+and retried while the database is unreachable, and --rules raises alerts.
+
+After a restart a worker replays its partitions from the start of the
+stream's retention to rebuild detector state; events it already wrote are
+not stored twice. Encounters (pairs of vessels in different partitions) are
+not detected by workers.`,
+		Example: `  lookout worker --nats nats://127.0.0.1:4222 --db postgres://analyst@db/lookout --index 0 --of 2
+  lookout worker --nats nats://127.0.0.1:4222 --db lookout.duckdb --drain`,
+		Args: cobra.NoArgs,
+		RunE: func(cmd *cobra.Command, args []string) error {
+			ctx, stop := signal.NotifyContext(cmd.Context(), os.Interrupt, syscall.SIGTERM)
+			defer stop()
+			if of < 1 || index < 0 || index >= of {
+				return fmt.Errorf("--index %d --of %d: want 0 <= index < of", index, of)
+			}
+			nc, err := nats.Connect(natsURL, nats.MaxReconnects(-1))
+			if err != nil {
+				return fmt.Errorf("--nats %s: %w", natsURL, err)
+			}
+			defer nc.Close()
+			js, err := jetstream.New(nc)
+			if err != nil {
+				return err
+			}
+			svc, closeAlerts, err := liveAlerts(context.WithoutCancel(ctx), rules, alerts, time.Duration(darkH*float64(time.Hour)))
+			if err != nil {
+				return err
+			}
+			defer closeAlerts()
+			var emit []func(*event.Event)
+			if cmd.Flags().Changed("db") {
+				st, err := backend.Open(ctx, dsn)
+				if err != nil {
+					return err
+				}
+				defer st.Close()
+				ew := bus.NewEventWriter(context.WithoutCancel(ctx), st)
+				ew.OnError = func(err error, n int) { fmt.Fprintf(os.Stderr, "store: %v (%d events held, retrying)\n", err, n) }
+				defer func() {
+					ew.Close()
+					if !quiet {
+						fmt.Fprintf(os.Stderr, "stored %d new events\n", ew.Written())
+					}
+				}()
+				emit = append(emit, ew.Add)
+			} else if svc == nil {
+				w := event.NewWriter(os.Stdout)
+				var mu sync.Mutex
+				emit = append(emit, func(e *event.Event) { mu.Lock(); w.Write(e); mu.Unlock() })
+			}
+			if svc != nil {
+				emit = append(emit, svc.Event)
+			}
+			w := &bus.Worker{JS: js, Config: bus.Config{Partitions: parts}, Index: index, Of: of, Options: opt, Drain: drain,
+				Emit: func(_ int, e *event.Event) {
+					for _, f := range emit {
+						f(e)
+					}
+				}}
+			start := time.Now()
+			err = w.Run(ctx)
+			if !quiet {
+				n := w.Messages.Load()
+				fmt.Fprintf(os.Stderr, "worker %d/%d: partitions %v, %d messages in %s (%.0f/s)\n", index, of, w.Partitions(), n,
+					time.Since(start).Round(time.Millisecond), float64(n)/time.Since(start).Seconds())
+			}
+			if errors.Is(err, context.Canceled) {
+				return nil
+			}
+			return err
+		},
+	}
+	f := cmd.Flags()
+	f.StringVar(&natsURL, "nats", nats.DefaultURL, "NATS server with JetStream")
+	f.IntVar(&index, "index", 0, "this worker's number, 0 ≤ index < --of")
+	f.IntVar(&of, "of", 1, "number of workers sharing the stream")
+	f.IntVar(&parts, "partitions", 8, "partitions of the stream (as given to lookout live --to)")
+	f.BoolVar(&drain, "drain", false, "stop once caught up with the stream, flushing open events (batch runs, benchmarks)")
+	f.StringVar(&rules, "rules", "", "alert rules file (YAML)")
+	f.StringArrayVar(&alerts, "alert", nil, "deliver alerts to -, an http(s):// webhook or nats://HOST:PORT/SUBJECT (repeatable)")
+	f.Float64Var(&darkH, "dark-after", 2, "hours of silence after which a dark rule fires")
+	f.BoolVar(&quiet, "quiet", false, "no summary on stderr")
+	dbFlag(cmd, &dsn)
+	root.AddCommand(cmd)
+}
