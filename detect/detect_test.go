@@ -332,6 +332,22 @@ func TestSpoofing(t *testing.T) {
 		c.t = c.t.Add(5 * time.Minute)
 	}
 	w.add(c)
+	// A circle heard only now and then (satellite passes): 6 kn on every
+	// course for a day, never leaving a 3 km circle.
+	c2 := newScript(6, 0, 33.0, 133.0)
+	for i := 0; i < 12; i++ {
+		a := float64(i) * 2.3
+		c2.lat, c2.lon = 33.0+0.02*math.Sin(a), 133.0+0.024*math.Cos(a)
+		c2.add(6, math.Mod(float64(i)*97, 360))
+		c2.t = c2.t.Add(2 * time.Hour)
+	}
+	w.add(c2)
+	// Put 280 km away for three fixes, then back on its own track.
+	tp := newScript(7, 0, 32.0, 133.0).sail(32.0, 133.5, 10)
+	for i := 10; i < 13; i++ {
+		tp.fixes[i].Lat -= 2.5
+	}
+	w.add(tp)
 	sp := only(w.run(t), event.Spoofing)
 	got := map[uint32][]any{}
 	for _, e := range sp {
@@ -340,7 +356,7 @@ func TestSpoofing(t *testing.T) {
 	if _, ok := got[1]; ok {
 		t.Errorf("isolated glitch reported as spoofing: %v", got[1])
 	}
-	for m, kind := range map[uint32]string{2: "impossible_speed", 3: "on_land", 4: "two_places", 5: "circling"} {
+	for m, kind := range map[uint32]string{2: "impossible_speed", 3: "on_land", 4: "two_places", 5: "circling", 6: "circling", 7: "impossible_jump"} {
 		if len(got[m]) != 1 {
 			t.Errorf("mmsi %d: %d spoofing events, want 1 (%v)", m, len(got[m]), got[m])
 			continue
