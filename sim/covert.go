@@ -230,12 +230,15 @@ func (w *world) covertDirect(s *covertState, rng *rand.Rand, ru []*simPort, vost
 	p.sail(append([]latLon{{p.lat, p.lon}}, toSplit...), kn)
 	tOn := p.t
 	if dark {
-		if rng.Float64() < 0.25 {
+		circle := rng.Float64() < 0.25
+		if circle {
 			h.spoofs = append(h.spoofs, spoofSpan{span: span{tOff, tOn}, kind: spoofCircle, lat: offLat, lon: offLon, radiusKm: 2 + rng.Float64()*2})
 		} else {
 			h.off = append(h.off, span{tOff, tOn})
 		}
-		if s.swaps < 2 && s.loops > 1 && rng.Float64() < 0.3 {
+		// A new identity appears after a silence, never straight after
+		// the circle broadcast of the old one.
+		if !circle && s.swaps < 2 && s.loops > 1 && rng.Float64() < 0.3 {
 			s.swaps++
 			old := h.identAt(tOn)
 			flag := covertFlags[rng.IntN(len(covertFlags))]

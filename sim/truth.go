@@ -177,7 +177,9 @@ func (w *world) truth() []event.Event {
 					v.group = gs[0]
 				}
 			}
-			for i := sort64(h.log, v.start); i < len(h.log) && h.log[i].t <= v.end; i++ {
+			// Receive times trail transmission by up to 5 s: a position sent
+			// inside the visit may be heard just after it.
+			for i := sort64(h.log, v.start-5); i < len(h.log) && h.log[i].t <= v.end+5; i++ {
 				r := &h.log[i]
 				if r.kind == rxPosition && !r.spoofed && r.id.MMSI == v.mmsi && geo.DistanceKm(float64(r.lat), float64(r.lon), v.port.Lat, v.port.Lon) <= portExitKm {
 					v.rxCount++
