@@ -51,8 +51,10 @@ try {
 
   await page.fill('#search', query);
   await page.click('#search-form button');
-  await page.waitForSelector('#results li', { timeout: 10000 });
+  // Wait for the answer to this query, not the list shown at start.
+  await page.waitForFunction((q) => document.getElementById('results').dataset.query === q, query, { timeout: 10000 });
   result.results = await page.$$eval('#results li', (l) => l.length);
+  if (result.results === 0) throw new Error(`search for ${query} found nothing`);
   await page.click('#results li');
   await page.waitForSelector('#dossier:not([hidden]) #dossier-mmsi', { timeout: 10000 });
   result.dossier_mmsi = await page.textContent('#dossier-mmsi');

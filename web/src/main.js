@@ -136,6 +136,7 @@ async function search(q) {
       li.addEventListener('click', () => selectVessel(String(v.mmsi)));
       ol.append(li);
     }
+    ol.dataset.query = q;
     status(r.vessels.length ? '' : `no vessel matches “${q}”`);
   } catch (err) { status(err.message); }
 }
@@ -285,7 +286,7 @@ async function loadTrips() {
     });
     box.innerHTML = `<svg id="trips-svg" width="${W}" height="${H}" role="img" aria-label="Trips per month">
       <text x="0" y="10">${max}</text><line x1="${pad}" y1="${H - pad}" x2="${W}" y2="${H - pad}" stroke="#999"/>${bars}</svg>
-      <p class="muted">■ seen in AIS <span style="color:#111">■ possible dark</span> (${r.trips.length} trips)</p>`;
+      <p class="muted"><span style="color:#2c3e91">■</span> seen in AIS <span style="color:#111">■</span> possible dark (${r.trips.length} trips)</p>`;
   } catch (err) { box.textContent = err.message; }
 }
 
