@@ -100,11 +100,18 @@ type Publisher struct {
 	bufs  [][]byte
 	count []int
 	seq   uint64
+	futs  []sent // published since the last Flush, awaiting their acks
 
-	Published atomic.Int64 // messages acknowledged by the server
+	Published atomic.Int64 // messages acknowledged by the server (counted by Flush)
 	Skipped   atomic.Int64 // messages of untracked types or without MMSI
 	errMu     sync.Mutex
 	err       error
+}
+
+type sent struct {
+	fut  jetstream.PubAckFuture
+	n    int64
+	subj string
 }
 
 // NewPublisher returns a publisher that sends a partition's batch when it
@@ -148,11 +155,29 @@ func (p *Publisher) Flush(ctx context.Context) error {
 			}
 		}
 	}
+	futs := p.futs
+	p.futs = nil
 	p.mu.Unlock()
 	select {
 	case <-p.js.PublishAsyncComplete():
 	case <-ctx.Done():
+		p.mu.Lock()
+		p.futs = append(futs, p.futs...)
+		p.mu.Unlock()
 		return ctx.Err()
+	}
+	// Every future taken above is resolved now.
+	for _, f := range futs {
+		select {
+		case <-f.fut.Ok():
+			p.Published.Add(f.n)
+		case err := <-f.fut.Err():
+			p.errMu.Lock()
+			if p.err == nil {
+				p.err = fmt.Errorf("publish %s: %w", f.subj, err)
+			}
+			p.errMu.Unlock()
+		}
 	}
 	return p.Err()
 }
@@ -176,18 +201,7 @@ func (p *Publisher) sendLocked(part int) error {
 	if err != nil {
 		return fmt.Errorf("publish %s: %w", msg.Subject, err)
 	}
-	go func() {
-		select {
-		case <-fut.Ok():
-			p.Published.Add(n)
-		case err := <-fut.Err():
-			p.errMu.Lock()
-			if p.err == nil {
-				p.err = fmt.Errorf("publish %s: %w", msg.Subject, err)
-			}
-			p.errMu.Unlock()
-		}
-	}()
+	p.futs = append(p.futs, sent{fut, n, msg.Subject})
 	return nil
 }
 
