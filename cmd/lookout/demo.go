@@ -41,7 +41,8 @@ against the built-in sanctions lists, match the simulated satellite detections,
 print the headline findings and serve the web map.
 
 Everything is kept in --dir: a second run reuses the scenario and the store and
-starts serving at once. The first run takes a few minutes.`,
+starts serving at once. The first run takes several minutes (generating and
+analysing eight months of AIS from 300 vessels); progress goes to stderr.`,
 		Example: `  lookout demo
   lookout demo --no-serve            # findings only
   lookout demo --dir /tmp/demo --addr 127.0.0.1:9000`,
