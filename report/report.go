@@ -259,8 +259,25 @@ func Build(ctx context.Context, src Source, opt Options) (*Report, error) {
 			opt.Title = fmt.Sprintf("Vessel dossier: MMSI %d", opt.MMSI)
 		}
 	}
+	// Coverage is an independent scan of every position: run it beside
+	// the rest when the source allows and the period is known.
+	type covered struct {
+		c   Coverage
+		err error
+	}
+	var cov chan covered
+	if cs, ok := src.(interface{ concurrentCoverage() bool }); ok && cs.concurrentCoverage() && !opt.Trips.Since.IsZero() && !opt.Trips.Until.IsZero() {
+		cov = make(chan covered, 1)
+		go func() {
+			c, err := src.Coverage(ctx, opt.Trips.Since, opt.Trips.Until)
+			cov <- covered{c, err}
+		}()
+	}
 	all, err := src.Events(ctx)
 	if err != nil {
+		if cov != nil {
+			<-cov
+		}
 		return nil, fmt.Errorf("report: events: %w", err)
 	}
 	r := &Report{
@@ -495,7 +512,13 @@ func Build(ctx context.Context, src Source, opt Options) (*Report, error) {
 			r.Tracks[v.MMSI] = thin(ps, step)
 		}
 	}
-	if r.Coverage, err = src.Coverage(ctx, r.Since, r.Until); err != nil {
+	if cov != nil {
+		got := <-cov
+		r.Coverage, err = got.c, got.err
+	} else {
+		r.Coverage, err = src.Coverage(ctx, r.Since, r.Until)
+	}
+	if err != nil {
 		return nil, fmt.Errorf("report: coverage: %w", err)
 	}
 	r.Method = methodology(&opt)

@@ -70,6 +70,13 @@ func (s StoreSource) Track(ctx context.Context, mmsi uint32, since, until time.T
 	return out, rows.Err()
 }
 
+// concurrentCoverage: with SQL, Coverage runs its own queries on the
+// database's connection pool, beside the Store methods.
+func (s StoreSource) concurrentCoverage() bool {
+	_, ok := s.Store.(sqlDB)
+	return ok
+}
+
 // sqlDB is what both backends offer for aggregate queries the Store
 // interface has no method for.
 type sqlDB interface{ DB() *sql.DB }
@@ -107,39 +114,30 @@ func (s StoreSource) Coverage(ctx context.Context, since, until time.Time) (Cove
 	}
 	where := fmt.Sprintf("ts >= %s AND ts < %s", ph(1), ph(2))
 	days := map[string]map[int64]int64{} // station -> day (unix/86400) -> positions
-	rows, err = db.DB().QueryContext(ctx, `SELECT COALESCE(station, ''), CAST(floor(EXTRACT(EPOCH FROM ts) / 86400) AS BIGINT) AS d, count(*)
-		FROM positions WHERE `+where+` GROUP BY 1, 2`, since.UTC(), until.UTC())
+	// One scan for both groupings: per station and day, and per cell (the
+	// columns of the other grouping are NULL).
+	const st, d, la, lo = `COALESCE(station, '')`, `CAST(floor(EXTRACT(EPOCH FROM ts) / 86400) AS BIGINT)`, `CAST(floor(lat * 2) AS BIGINT)`, `CAST(floor(lon * 2) AS BIGINT)`
+	rows, err = db.DB().QueryContext(ctx, `SELECT `+st+`, `+d+`, `+la+`, `+lo+`, count(*), GROUPING(`+la+`)
+		FROM positions WHERE `+where+` GROUP BY GROUPING SETS ((`+st+`, `+d+`), (`+la+`, `+lo+`))`, since.UTC(), until.UTC())
 	if err != nil {
 		return c, err
 	}
 	for rows.Next() {
-		var st string
-		var d, n int64
-		if err := rows.Scan(&st, &d, &n); err != nil {
+		var st sql.NullString
+		var d, la, lo sql.NullInt64
+		var n, byDay int64
+		if err := rows.Scan(&st, &d, &la, &lo, &n, &byDay); err != nil {
 			rows.Close()
 			return c, err
 		}
-		if days[st] == nil {
-			days[st] = map[int64]int64{}
+		if byDay == 1 {
+			if days[st.String] == nil {
+				days[st.String] = map[int64]int64{}
+			}
+			days[st.String][d.Int64] += n
+		} else {
+			c.Cells = append(c.Cells, Cell{Lat: float64(la.Int64) / 2, Lon: float64(lo.Int64) / 2, Positions: n})
 		}
-		days[st][d] += n
-	}
-	rows.Close()
-	if err := rows.Err(); err != nil {
-		return c, err
-	}
-	rows, err = db.DB().QueryContext(ctx, `SELECT CAST(floor(lat * 2) AS BIGINT), CAST(floor(lon * 2) AS BIGINT), count(*)
-		FROM positions WHERE `+where+` GROUP BY 1, 2`, since.UTC(), until.UTC())
-	if err != nil {
-		return c, err
-	}
-	for rows.Next() {
-		var la, lo, n int64
-		if err := rows.Scan(&la, &lo, &n); err != nil {
-			rows.Close()
-			return c, err
-		}
-		c.Cells = append(c.Cells, Cell{Lat: float64(la) / 2, Lon: float64(lo) / 2, Positions: n})
 	}
 	rows.Close()
 	if err := rows.Err(); err != nil {
