@@ -2,6 +2,7 @@ package detect
 
 import (
 	"math"
+	"slices"
 	"sort"
 	"time"
 
@@ -155,7 +156,14 @@ func (d *Detector) Point(p *track.Point) {
 // episodes are closed and reported.
 func (d *Detector) Flush() {
 	d.enc.flush()
-	for _, v := range d.vessels {
+	// In MMSI order, so that the same input always gives the same output.
+	mmsis := make([]uint32, 0, len(d.vessels))
+	for m := range d.vessels {
+		mmsis = append(mmsis, m)
+	}
+	slices.Sort(mmsis)
+	for _, m := range mmsis {
+		v := d.vessels[m]
 		if len(v.gaps) > 0 && v.has {
 			d.reportGaps(v, &v.last)
 		}
