@@ -1,9 +1,10 @@
 // Package analyze runs the whole Lookout chain in one streaming pass:
 // AIS messages in (from package source), clean tracks (package track),
-// behaviours out (package detect). Decoding runs on its own goroutine and
-// hands batches of fixes to tracking and detection on another, so two cores
-// are busy; memory is bounded by the vessels alive in the reorder and
-// detector state, not by the input's size.
+// behaviours out (package detect). During Read, decoding, tracking and
+// detection each run on their own goroutine, handing batches of a few
+// thousand items to the next stage, so the stages overlap; memory is
+// bounded by the vessels alive in the reorder and detector state, not by
+// the input's size.
 package analyze
 
 import (
@@ -91,13 +92,95 @@ type Analyzer struct {
 	opt     Options
 	tracker *track.Tracker
 	det     *detect.Detector
+	sink    *sink
 	tot     Totals
 }
 
-type sink struct{ d *detect.Detector }
+// sink passes the tracker's output to the detector: directly, or, while a
+// Read runs, in batches to the detector's goroutine. Order is kept, so the
+// detector sees exactly the stream it would see on one goroutine.
+type sink struct {
+	d    *detect.Detector
+	ch   chan *trackBatch // nil: call the detector directly
+	free chan *trackBatch
+	b    *trackBatch
+}
 
-func (s sink) Point(p *track.Point)   { s.d.Point(p) }
-func (s sink) Static(x *track.Static) { s.d.Static(x) }
+// trackBatch is a slice of tracker output handed to the detector.
+type trackBatch struct {
+	points  []track.Point
+	statics []track.Static
+	order   []bool // true: next point, false: next static
+}
+
+func (s *sink) Point(p *track.Point) {
+	if s.ch == nil {
+		s.d.Point(p)
+		return
+	}
+	s.b.points = append(s.b.points, *p)
+	s.b.order = append(s.b.order, true)
+	if len(s.b.order) >= batchSize {
+		s.send()
+	}
+}
+
+func (s *sink) Static(x *track.Static) {
+	if s.ch == nil {
+		s.d.Static(x)
+		return
+	}
+	s.b.statics = append(s.b.statics, *x)
+	s.b.order = append(s.b.order, false)
+	if len(s.b.order) >= batchSize {
+		s.send()
+	}
+}
+
+func (s *sink) send() {
+	s.ch <- s.b
+	select {
+	case s.b = <-s.free:
+		s.b.points, s.b.statics, s.b.order = s.b.points[:0], s.b.statics[:0], s.b.order[:0]
+	default:
+		s.b = &trackBatch{}
+	}
+}
+
+// start runs the detector on its own goroutine until stop.
+func (s *sink) start() (stop func()) {
+	s.ch = make(chan *trackBatch, 4)
+	s.free = make(chan *trackBatch, 4)
+	s.b = &trackBatch{}
+	done := make(chan struct{})
+	go func() {
+		defer close(done)
+		for b := range s.ch {
+			pi, si := 0, 0
+			for _, isPoint := range b.order {
+				if isPoint {
+					s.d.Point(&b.points[pi])
+					pi++
+				} else {
+					s.d.Static(&b.statics[si])
+					si++
+				}
+			}
+			select {
+			case s.free <- b:
+			default:
+			}
+		}
+	}()
+	return func() {
+		if len(s.b.order) > 0 {
+			s.ch <- s.b
+		}
+		close(s.ch)
+		<-done
+		s.ch, s.free, s.b = nil, nil, nil
+	}
+}
 
 // New returns an Analyzer that passes every event to emit.
 func New(opt Options, emit func(*event.Event)) *Analyzer {
@@ -121,13 +204,18 @@ func New(opt Options, emit func(*event.Event)) *Analyzer {
 	}
 	a.det = detect.New(opt.Detect, ports, shore, emit)
 	a.det.Flag = cat.Flag
-	a.tracker = track.New(opt.Track, tland, sink{a.det})
+	a.sink = &sink{d: a.det}
+	a.tracker = track.New(opt.Track, tland, a.sink)
 	return a
 }
 
 // Read runs one input through the pipeline: r is decoded on its own
-// goroutine while the calling goroutine tracks and detects.
+// goroutine, the calling goroutine tracks, and the detector runs on a
+// third. Every event of the input read so far has been emitted when Read
+// returns; emit is called from the detector's goroutine, one call at a time.
 func (a *Analyzer) Read(r source.Reader) error {
+	stop := a.sink.start()
+	defer stop()
 	ch := make(chan *batch, 8)
 	free := make(chan *batch, 8)
 	errc := make(chan error, 1)
