@@ -33,6 +33,7 @@ satellites. Writes into DIR:
   vessels.json   every hull: role, size and the identities it used over time
   stations.json  the shore receivers
   summary.json   counts (sentences, bytes, corrupt lines, events by type)
+  scenario.json  the settings, written last (marks a finished run)
 
 The same seed and flags always give byte-identical files.`,
 		Example: `  lookout simulate --seed 1 --days 7 --vessels 60 --out /tmp/week
