@@ -12,6 +12,7 @@ import (
 	"github.com/lookout-osint/lookout/ais"
 	"github.com/lookout-osint/lookout/analyze"
 	"github.com/lookout-osint/lookout/event"
+	"github.com/lookout-osint/lookout/source"
 )
 
 // CrossVessel lists the event types that need vessels of other partitions
@@ -40,6 +41,10 @@ type Worker struct {
 	// flushes its pipeline (events still open at the end are emitted);
 	// otherwise Run follows the stream until ctx ends and flushes nothing.
 	Drain bool
+	// Watch, if set, wraps each partition's message stream (alert rules
+	// on positions). Partitions run concurrently, each at its own pace, so
+	// anything with a clock (dark rules) must be kept per partition.
+	Watch func(partition int, r source.Reader) source.Reader
 
 	Messages atomic.Int64 // messages fed to the pipelines
 	mu       sync.Mutex
@@ -98,7 +103,11 @@ func (w *Worker) partition(ctx context.Context, p int) error {
 	an := analyze.New(w.Options, emit)
 	src := newBatchReader()
 	readErr := make(chan error, 1)
-	go func() { readErr <- an.Read(src) }()
+	var in source.Reader = src
+	if w.Watch != nil {
+		in = w.Watch(p, src)
+	}
+	go func() { readErr <- an.Read(in) }()
 
 	finish := func(flush bool) error {
 		src.close()

@@ -27,8 +27,10 @@ import (
 	"github.com/lookout-osint/lookout/store/backend"
 )
 
-// liveAlerts builds the alert service of --rules/--alert, or nil.
-func liveAlerts(ctx context.Context, rules string, sinks []string, darkAfter time.Duration) (*alert.Service, func(), error) {
+// liveAlerts builds the alert services of --rules/--alert: newSvc returns
+// a service with an engine of its own (one per independent stream clock)
+// delivering to the shared sinks; nil when there are no rules.
+func liveAlerts(ctx context.Context, rules string, sinks []string, darkAfter time.Duration) (newSvc func() *alert.Service, done func(), err error) {
 	if rules == "" {
 		if len(sinks) > 0 {
 			return nil, nil, errors.New("--alert needs --rules")
@@ -43,13 +45,28 @@ func liveAlerts(ctx context.Context, rules string, sinks []string, darkAfter tim
 	if err != nil {
 		return nil, nil, err
 	}
-	svc := alert.NewService(alert.New(f, alert.Options{Lists: sanctions.Default(), DarkAfter: darkAfter}), sink)
-	svc.OnError = func(a *alert.Alert, err error) { fmt.Fprintf(os.Stderr, "alert %s not delivered: %v\n", a.ID, err) }
-	done := make(chan struct{})
-	go func() { svc.Deliver(ctx); close(done) }()
-	return svc, func() {
-		svc.Close()
-		<-done
+	var (
+		mu   sync.Mutex
+		svcs []*alert.Service
+		wg   sync.WaitGroup
+	)
+	newSvc = func() *alert.Service {
+		svc := alert.NewService(alert.New(f, alert.Options{Lists: sanctions.Default(), DarkAfter: darkAfter}), sink)
+		svc.OnError = func(a *alert.Alert, err error) { fmt.Fprintf(os.Stderr, "alert %s not delivered: %v\n", a.ID, err) }
+		wg.Add(1)
+		go func() { defer wg.Done(); svc.Deliver(ctx) }()
+		mu.Lock()
+		svcs = append(svcs, svc)
+		mu.Unlock()
+		return svc
+	}
+	return newSvc, func() {
+		mu.Lock()
+		for _, s := range svcs {
+			s.Close()
+		}
+		mu.Unlock()
+		wg.Wait()
 		closeSinks()
 	}, nil
 }
@@ -140,12 +157,14 @@ Stop with Ctrl-C: open events are flushed before exit.`,
 			}
 			go func() { <-ctx.Done(); wg.Wait(); closeIn() }()
 
-			svc, closeAlerts, err := liveAlerts(context.WithoutCancel(ctx), rules, alerts, time.Duration(darkH*float64(time.Hour)))
+			newSvc, closeAlerts, err := liveAlerts(context.WithoutCancel(ctx), rules, alerts, time.Duration(darkH*float64(time.Hour)))
 			if err != nil {
 				return err
 			}
 			defer closeAlerts()
-			if svc != nil {
+			var svc *alert.Service
+			if newSvc != nil {
+				svc = newSvc()
 				src = svc.Watch(src)
 				go func() {
 					t := time.NewTicker(10 * time.Second)

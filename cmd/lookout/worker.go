@@ -14,9 +14,11 @@ import (
 	"github.com/nats-io/nats.go/jetstream"
 	"github.com/spf13/cobra"
 
+	"github.com/lookout-osint/lookout/alert"
 	"github.com/lookout-osint/lookout/analyze"
 	"github.com/lookout-osint/lookout/bus"
 	"github.com/lookout-osint/lookout/event"
+	"github.com/lookout-osint/lookout/source"
 	"github.com/lookout-osint/lookout/store/backend"
 )
 
@@ -59,7 +61,7 @@ not detected by workers.`,
 			if err != nil {
 				return err
 			}
-			svc, closeAlerts, err := liveAlerts(context.WithoutCancel(ctx), rules, alerts, time.Duration(darkH*float64(time.Hour)))
+			newSvc, closeAlerts, err := liveAlerts(context.WithoutCancel(ctx), rules, alerts, time.Duration(darkH*float64(time.Hour)))
 			if err != nil {
 				return err
 			}
@@ -80,20 +82,28 @@ not detected by workers.`,
 					}
 				}()
 				emit = append(emit, ew.Add)
-			} else if svc == nil {
+			} else if newSvc == nil {
 				w := event.NewWriter(os.Stdout)
 				var mu sync.Mutex
 				emit = append(emit, func(e *event.Event) { mu.Lock(); w.Write(e); mu.Unlock() })
 			}
-			if svc != nil {
-				emit = append(emit, svc.Event)
-			}
+			// One alert engine per partition: each has its own stream clock.
+			svcs := map[int]*alert.Service{}
 			w := &bus.Worker{JS: js, Config: bus.Config{Partitions: parts}, Index: index, Of: of, Options: opt, Drain: drain,
-				Emit: func(_ int, e *event.Event) {
+				Emit: func(p int, e *event.Event) {
 					for _, f := range emit {
 						f(e)
 					}
+					if s := svcs[p]; s != nil {
+						s.Event(e)
+					}
 				}}
+			if newSvc != nil {
+				for _, p := range w.Partitions() {
+					svcs[p] = newSvc()
+				}
+				w.Watch = func(p int, r source.Reader) source.Reader { return svcs[p].Watch(r) }
+			}
 			start := time.Now()
 			err = w.Run(ctx)
 			if !quiet {
