@@ -35,7 +35,7 @@ type Detector struct {
 	imo     map[uint32]uint32 // IMO -> last MMSI using it
 	dims    map[[2]int32][]uint32
 	pairs   map[[2]uint32]bool // identity pairs already reported
-	shoreC  map[[2]int32]float32
+	shoreC  map[uint64]float32
 	rx      *reception
 	enc     *encounters
 	counts  map[event.Type]int
@@ -87,7 +87,7 @@ type vessel struct {
 func New(cfg Config, ports *PortIndex, shore Shore, emit func(*event.Event)) *Detector {
 	d := &Detector{cfg: cfg, ports: ports, shore: shore, emit: emit,
 		vessels: map[uint32]*vessel{}, ids: track.NewIdentities(), imo: map[uint32]uint32{},
-		dims: map[[2]int32][]uint32{}, pairs: map[[2]uint32]bool{}, shoreC: map[[2]int32]float32{},
+		dims: map[[2]int32][]uint32{}, pairs: map[[2]uint32]bool{}, shoreC: map[uint64]float32{},
 		rx: newReception(), counts: map[event.Type]int{}}
 	d.enc = newEncounters(d)
 	if ports != nil {
@@ -201,11 +201,12 @@ func (d *Detector) shoreKm(lat, lon float64) float64 {
 	if d.shore == nil {
 		return math.Inf(1)
 	}
-	k := [2]int32{int32(math.Floor(lat / 0.02)), int32(math.Floor(lon / 0.02))}
+	y, x := int32(math.Floor(lat/0.02)), int32(math.Floor(lon/0.02))
+	k := cellKey(y, x)
 	if s, ok := d.shoreC[k]; ok {
 		return float64(s)
 	}
-	s := d.shore.DistanceToShoreKm((float64(k[0])+0.5)*0.02, (float64(k[1])+0.5)*0.02)
+	s := d.shore.DistanceToShoreKm((float64(y)+0.5)*0.02, (float64(x)+0.5)*0.02)
 	d.shoreC[k] = float32(s)
 	return s
 }

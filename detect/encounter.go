@@ -22,6 +22,10 @@ type encounters struct {
 	pairs    map[[2]uint32]*pairState
 	cellDeg  float64
 	maxDistK float64
+	// Scratch space for pairUp, reused between slots.
+	grid  map[uint64][]int32
+	seen  map[uint32]bool
+	cells [][2]int32
 }
 
 type sample struct {
@@ -140,31 +144,44 @@ func (e *encounters) process(idx int64) {
 }
 
 func (e *encounters) pairUp(idx int64, ss []sample) {
-	grid := make(map[[2]int32][]int32, len(ss))
-	cellOf := func(s *sample) [2]int32 {
+	// The grid and the seen set are kept between slots (cleared, not
+	// reallocated): a slot is processed every 10 simulated minutes.
+	if e.grid == nil {
+		e.grid, e.seen = map[uint64][]int32{}, map[uint32]bool{}
+	}
+	grid, seen := e.grid, e.seen
+	clear(grid)
+	clear(seen)
+	cells := e.cells[:0]
+	for i := range ss {
+		s := &ss[i]
 		y := int32(math.Floor(s.lat / e.cellDeg))
 		// Longitude cells widened by latitude so that a cell is never
 		// narrower than the pairing distance.
 		w := e.cellDeg / math.Max(math.Cos(float64(y)*e.cellDeg*math.Pi/180), 0.05)
-		return [2]int32{y, int32(math.Floor(s.lon / w))}
+		c := [2]int32{y, int32(math.Floor(s.lon / w))}
+		cells = append(cells, c)
+		k := cellKey(c[0], c[1])
+		grid[k] = append(grid[k], int32(i))
 	}
-	for i := range ss {
-		c := cellOf(&ss[i])
-		grid[c] = append(grid[c], int32(i))
-	}
-	seen := map[uint32]bool{}
+	e.cells = cells
 	for i := range ss {
 		a := &ss[i]
 		if seen[a.mmsi] {
 			continue // one sample per vessel and slot
 		}
 		seen[a.mmsi] = true
-		c := cellOf(a)
+		c := cells[i]
 		for dy := int32(-1); dy <= 1; dy++ {
 			for dx := int32(-1); dx <= 1; dx++ {
-				for _, j := range grid[[2]int32{c[0] + dy, c[1] + dx}] {
+				for _, j := range grid[cellKey(c[0]+dy, c[1]+dx)] {
 					b := &ss[j]
 					if b.mmsi <= a.mmsi {
+						continue
+					}
+					// Latitude alone bounds the distance from below; the
+					// margin keeps the decision exact.
+					if math.Abs(a.lat-b.lat)*kmPerDegLat*(1-1e-9) > e.maxDistK {
 						continue
 					}
 					dkm := geo.DistanceKm(a.lat, a.lon, b.lat, b.lon)

@@ -41,15 +41,18 @@ func (p *Port) inGroups(groups []string) bool {
 // of 0.1° cells, each port listed in every cell within reach.
 type PortIndex struct {
 	ports []Port
-	cells map[[2]int32][]int32
+	cells map[uint64][]int32
 	reach float64
 }
 
 const portCell = 0.1
 
+// kmPerDegLat is the length of a degree of latitude on geo's sphere.
+const kmPerDegLat = geo.EarthRadiusKm * math.Pi / 180
+
 // NewPortIndex indexes ports for queries up to reachKm.
 func NewPortIndex(ports []Port, reachKm float64) *PortIndex {
-	ix := &PortIndex{ports: ports, cells: map[[2]int32][]int32{}, reach: reachKm}
+	ix := &PortIndex{ports: ports, cells: map[uint64][]int32{}, reach: reachKm}
 	for i := range ports {
 		p := &ports[i]
 		r := reachKm
@@ -60,7 +63,7 @@ func NewPortIndex(ports []Port, reachKm float64) *PortIndex {
 		dlon := r/(111.0*math.Max(math.Cos(p.Lat*math.Pi/180), 0.05)) + portCell
 		for y := cellOf(p.Lat - dlat); y <= cellOf(p.Lat+dlat); y++ {
 			for x := cellOf(p.Lon - dlon); x <= cellOf(p.Lon+dlon); x++ {
-				k := [2]int32{y, x}
+				k := cellKey(y, x)
 				ix.cells[k] = append(ix.cells[k], int32(i))
 			}
 		}
@@ -69,6 +72,10 @@ func NewPortIndex(ports []Port, reachKm float64) *PortIndex {
 }
 
 func cellOf(v float64) int32 { return int32(math.Floor(v / portCell)) }
+
+// cellKey packs a grid cell into one word: maps keyed by it hash faster
+// than by [2]int32.
+func cellKey(y, x int32) uint64 { return uint64(uint32(y))<<32 | uint64(uint32(x)) }
 
 // Ports returns the indexed ports.
 func (ix *PortIndex) Ports() []Port { return ix.ports }
@@ -80,8 +87,15 @@ func (ix *PortIndex) Nearest(lat, lon, maxKm float64) (*Port, float64, bool) {
 		return nil, 0, false
 	}
 	best, bestD := -1, math.Inf(1)
-	for _, i := range ix.cells[[2]int32{cellOf(lat), cellOf(lon)}] {
-		d := ix.Distance(&ix.ports[i], lat, lon)
+	for _, i := range ix.cells[cellKey(cellOf(lat), cellOf(lon))] {
+		p := &ix.ports[i]
+		// The latitude difference alone bounds the distance from below: a
+		// port that cannot beat the best so far (or reach maxKm) is skipped
+		// without trigonometry. The margin keeps the choice exact.
+		if p.Polygon == nil && math.Abs(p.Lat-lat)*kmPerDegLat*(1-1e-9) > math.Min(bestD, maxKm) {
+			continue
+		}
+		d := ix.Distance(p, lat, lon)
 		if d < bestD {
 			best, bestD = int(i), d
 		}
