@@ -153,7 +153,7 @@ func (r *Report) WriteKML(w io.Writer) error {
 	if err := ew.Close(); err != nil {
 		return err
 	}
-	inner, err := documentBody(buf.String())
+	inner, err := documentBody(r.withEventIDs(buf.String()))
 	if err != nil {
 		return fmt.Errorf("report: events: %w", err)
 	}
@@ -173,4 +173,25 @@ func documentBody(kml string) (string, error) {
 		return "", fmt.Errorf("not a KML document")
 	}
 	return kml[i+len(open) : j], nil
+}
+
+// withEventIDs adds each event's ID to its placemark's extended data, so a
+// placemark can be cited like the report's evidence list. Package analyze
+// writes one placemark a line, in the order given; if that ever changes,
+// the KML is left as written.
+func (r *Report) withEventIDs(kml string) string {
+	lines := strings.SplitAfter(kml, "\n")
+	var pm []int
+	for i, l := range lines {
+		if strings.HasPrefix(l, "<Placemark>") && strings.Count(l, "<ExtendedData>") == 1 {
+			pm = append(pm, i)
+		}
+	}
+	if len(pm) != len(r.Evidence) {
+		return kml
+	}
+	for k, i := range pm {
+		lines[i] = strings.Replace(lines[i], "<ExtendedData>", `<ExtendedData><Data name="id"><value>`+r.Evidence[k].ID+`</value></Data>`, 1)
+	}
+	return strings.Join(lines, "")
 }

@@ -1,6 +1,7 @@
 package report
 
 import (
+	"cmp"
 	"context"
 	"errors"
 	"fmt"
@@ -9,11 +10,12 @@ import (
 	"path/filepath"
 )
 
-// Chromium is the browser used for PDF output and the rendering test.
-var Chromium = "/usr/bin/chromium"
+// Chromium is the browser used for PDF output and the rendering test:
+// $LOOKOUT_CHROMIUM (scripts/ci-web-deps exports it), else Debian's.
+var Chromium = cmp.Or(os.Getenv("LOOKOUT_CHROMIUM"), "/usr/bin/chromium")
 
 // ErrNoChromium says PDF output needs a headless Chromium.
-var ErrNoChromium = errors.New("PDF output needs Chromium (" + Chromium + "; on Debian/Ubuntu: apt-get install chromium); the HTML report prints to PDF from any browser too")
+var ErrNoChromium = errors.New("PDF output needs Chromium (" + Chromium + ", or set LOOKOUT_CHROMIUM; on Debian/Ubuntu: apt-get install chromium); the HTML report prints to PDF from any browser too")
 
 // PDF renders an HTML report file to PDF with headless Chromium, offline.
 func PDF(ctx context.Context, htmlPath, pdfPath string) error {

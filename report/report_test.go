@@ -264,7 +264,7 @@ func TestExports(t *testing.T) {
 	}
 	// The KML parses, tracks have time spans, events carry evidence.
 	dec := xml.NewDecoder(&k)
-	var placemarks, spans, lines int
+	var placemarks, spans, lines, ids int
 	for {
 		tok, err := dec.Token()
 		if errors.Is(err, io.EOF) {
@@ -281,8 +281,15 @@ func TestExports(t *testing.T) {
 				spans++
 			case "LineString":
 				lines++
+			case "Data":
+				if len(se.Attr) == 1 && se.Attr[0].Value == "id" {
+					ids++
+				}
 			}
 		}
+	}
+	if ids != len(r.Evidence) {
+		t.Errorf("KML: %d event placemarks carry their ID, want %d", ids, len(r.Evidence))
 	}
 	if lines != len(r.Tracks) || placemarks != len(r.Tracks)+len(r.Evidence) || spans != placemarks {
 		t.Errorf("KML: %d lines for %d tracks, %d placemarks for %d tracks + %d events, %d time spans",
@@ -366,7 +373,7 @@ func TestEventSourceReport(t *testing.T) {
 // error, the script ran, and the screenshot is not blank.
 func TestRendersInChromium(t *testing.T) {
 	if _, err := os.Stat(Chromium); err != nil {
-		if os.Getenv("CI") == "true" {
+		if os.Getenv("CI") == "true" || os.Getenv("LOOKOUT_CHROMIUM") != "" {
 			t.Fatalf("CI needs %s to render the report (scripts/ci-web-deps installs it)", Chromium)
 		}
 		t.Skipf("%s not installed", Chromium)
