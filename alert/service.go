@@ -3,6 +3,7 @@ package alert
 import (
 	"context"
 	"sync"
+	"sync/atomic"
 	"time"
 
 	"github.com/lookout-osint/lookout/ais"
@@ -24,7 +25,13 @@ type Service struct {
 	OnError func(a *Alert, err error)
 	// OnDelivered, if set, is called after each delivered alert.
 	OnDelivered func(a *Alert)
+	muted       atomic.Bool
 }
+
+// Mute stops delivery while on: rules are still evaluated and their
+// alerts remembered as sent, so replayed input (a worker rebuilding its
+// state after a restart) raises nothing again.
+func (s *Service) Mute(on bool) { s.muted.Store(on) }
 
 // NewService returns a service delivering e's alerts to sink.
 func NewService(e *Engine, sink Sink) *Service {
@@ -57,6 +64,9 @@ func (s *Service) Deliver(ctx context.Context) {
 func (s *Service) Close() { close(s.queue) }
 
 func (s *Service) push(as []Alert) {
+	if s.muted.Load() {
+		return
+	}
 	for _, a := range as {
 		s.queue <- a
 	}

@@ -19,6 +19,7 @@ import (
 	"github.com/lookout-osint/lookout/ais"
 	"github.com/lookout-osint/lookout/analyze"
 	"github.com/lookout-osint/lookout/event"
+	"github.com/lookout-osint/lookout/source"
 	"github.com/lookout-osint/lookout/store"
 )
 
@@ -370,5 +371,78 @@ func TestEventWriterRetriesThroughStoreOutage(t *testing.T) {
 	}
 	if attempts == 0 {
 		t.Fatal("the outage was not noticed")
+	}
+}
+
+// countingReader counts, per partition, messages read while muted.
+type countingReader struct {
+	source.Reader
+	muted *bool
+	n     *int64
+}
+
+func (c *countingReader) Next() bool {
+	if !c.Reader.Next() {
+		return false
+	}
+	if *c.muted {
+		*c.n++
+	}
+	return true
+}
+
+// TestRestartKnowsWhatIsReplayed: after a restart, exactly the messages a
+// previous run had taken are read in replay (alerts muted), and replay ends
+// for every partition once new messages come.
+func TestRestartKnowsWhatIsReplayed(t *testing.T) {
+	srv := startServer(t)
+	js := connect(t, srv)
+	c := Config{Partitions: 3}
+	ms := feed(9, 10)
+	half := len(ms) / 2
+	publish(t, js, c, "a", ms[:half])
+	kv, err := js.CreateOrUpdateKeyValue(context.Background(), jetstream.KeyValueConfig{Bucket: "progress"})
+	if err != nil {
+		t.Fatal(err)
+	}
+	run := func() (replayed int64, calls []string) {
+		var mu sync.Mutex
+		muted := map[int]*bool{}
+		counts := map[int]*int64{}
+		for p := range 3 {
+			muted[p], counts[p] = new(bool), new(int64)
+		}
+		w := &Worker{JS: js, Config: c, Options: testOptions(), Drain: true, KV: kv,
+			Emit: func(int, *event.Event) {},
+			Replay: func(p int, on bool) {
+				mu.Lock()
+				calls = append(calls, fmt.Sprintf("%d:%v", p, on))
+				mu.Unlock()
+				*muted[p] = on
+			},
+			Watch: func(p int, r source.Reader) source.Reader {
+				return &countingReader{Reader: r, muted: muted[p], n: counts[p]}
+			}}
+		ctx, cancel := context.WithTimeout(context.Background(), 60*time.Second)
+		defer cancel()
+		if err := w.Run(ctx); err != nil {
+			t.Fatal(err)
+		}
+		for _, n := range counts {
+			replayed += *n
+		}
+		sort.Strings(calls)
+		return replayed, calls
+	}
+	if n, calls := run(); n != 0 || len(calls) != 0 {
+		t.Fatalf("first run: %d messages replayed, calls %v", n, calls)
+	}
+	publish(t, js, c, "b", ms[half:])
+	n, calls := run()
+	if n != int64(half) {
+		t.Errorf("replayed %d messages, want the %d the first run took", n, half)
+	}
+	if want := []string{"0:false", "0:true", "1:false", "1:true", "2:false", "2:true"}; !reflect.DeepEqual(calls, want) {
+		t.Errorf("replay calls %v, want %v", calls, want)
 	}
 }

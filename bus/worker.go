@@ -4,8 +4,10 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"strconv"
 	"sync"
 	"sync/atomic"
+	"time"
 
 	"github.com/nats-io/nats.go/jetstream"
 
@@ -45,6 +47,14 @@ type Worker struct {
 	// on positions). Partitions run concurrently, each at its own pace, so
 	// anything with a clock (dark rules) must be kept per partition.
 	Watch func(partition int, r source.Reader) source.Reader
+	// KV, if set, keeps each partition's progress (the stream sequence of
+	// the last batch handed to its pipeline) so that after a restart the
+	// replayed part is known: Replay is called with true before it and
+	// with false once the pipeline reads past it. Alerts are muted in
+	// between, so a restart does not repeat them. Events are still
+	// emitted (the store skips those it has).
+	KV     jetstream.KeyValue
+	Replay func(partition int, replaying bool)
 
 	Messages atomic.Int64 // messages fed to the pipelines
 	mu       sync.Mutex
@@ -102,6 +112,38 @@ func (w *Worker) partition(ctx context.Context, p int) error {
 	}
 	an := analyze.New(w.Options, emit)
 	src := newBatchReader()
+	key := fmt.Sprintf("%s.p%d", c.Stream, p)
+	var marker uint64
+	if w.KV != nil {
+		if e, err := w.KV.Get(ctx, key); err == nil {
+			marker, _ = strconv.ParseUint(string(e.Value()), 10, 64)
+		} else if !errors.Is(err, jetstream.ErrKeyNotFound) {
+			return fmt.Errorf("partition %d progress: %w", p, err)
+		}
+	}
+	if marker > 0 && w.Replay != nil {
+		w.Replay(p, true)
+		src.onBatch = func(seq uint64) {
+			if seq > marker && src.onBatch != nil {
+				src.onBatch = nil
+				w.Replay(p, false)
+			}
+		}
+	}
+	saved := marker
+	save := func(ctx context.Context) {
+		if done := src.done.Load(); w.KV != nil && done > saved {
+			if _, err := w.KV.Put(ctx, key, []byte(strconv.FormatUint(done, 10))); err == nil {
+				saved = done
+			}
+		}
+	}
+	defer func() {
+		sctx, cancel := context.WithTimeout(context.WithoutCancel(ctx), 5*time.Second)
+		save(sctx)
+		cancel()
+	}()
+	lastSave := time.Now()
 	readErr := make(chan error, 1)
 	var in source.Reader = src
 	if w.Watch != nil {
@@ -150,13 +192,21 @@ func (w *Worker) partition(ctx context.Context, p int) error {
 			src.reject(err.Error())
 		}
 		w.Messages.Add(int64(len(batch)))
-		if !src.push(ctx, batch) {
+		var seq uint64
+		md, mdErr := msg.Metadata()
+		if mdErr == nil {
+			seq = md.Sequence.Stream
+		}
+		if time.Since(lastSave) > time.Second {
+			save(ctx)
+			lastSave = time.Now()
+		}
+		if !src.push(ctx, seqBatch{seq, batch}) {
 			finish(false)
 			return ctx.Err()
 		}
 		if w.Drain {
-			md, err := msg.Metadata()
-			if err == nil && md.NumPending == 0 {
+			if mdErr == nil && md.NumPending == 0 {
 				it.Stop()
 				return finish(true)
 			}
@@ -166,18 +216,24 @@ func (w *Worker) partition(ctx context.Context, p int) error {
 
 // batchReader is a source.Reader over batches handed from the consumer.
 type batchReader struct {
-	ch   chan []ais.Message
-	done chan struct{}
-	once sync.Once
-	cur  []ais.Message
-	i    int
-	mu   sync.Mutex
-	n    int64
-	rej  map[string]int64
+	ch     chan seqBatch
+	closed chan struct{}
+	once   sync.Once
+	cur    []ais.Message
+	curSeq uint64
+	i      int
+	// done is the stream sequence of the last batch handed out whole.
+	done atomic.Uint64
+	// onBatch, if set, is called (on the reading goroutine) with the
+	// sequence of each batch as reading it begins.
+	onBatch func(seq uint64)
+	mu      sync.Mutex
+	n       int64
+	rej     map[string]int64
 }
 
 func newBatchReader() *batchReader {
-	return &batchReader{ch: make(chan []ais.Message, 16), done: make(chan struct{}), rej: map[string]int64{}}
+	return &batchReader{ch: make(chan seqBatch, 16), closed: make(chan struct{}), rej: map[string]int64{}}
 }
 
 func (r *batchReader) reject(reason string) {
@@ -186,7 +242,12 @@ func (r *batchReader) reject(reason string) {
 	r.mu.Unlock()
 }
 
-func (r *batchReader) push(ctx context.Context, b []ais.Message) bool {
+type seqBatch struct {
+	seq uint64
+	ms  []ais.Message
+}
+
+func (r *batchReader) push(ctx context.Context, b seqBatch) bool {
 	select {
 	case r.ch <- b:
 		return true
@@ -195,20 +256,27 @@ func (r *batchReader) push(ctx context.Context, b []ais.Message) bool {
 	}
 }
 
-func (r *batchReader) close() { r.once.Do(func() { close(r.done) }) }
+func (r *batchReader) close() { r.once.Do(func() { close(r.closed) }) }
 
 func (r *batchReader) Next() bool {
 	for r.i >= len(r.cur) {
+		if r.curSeq > 0 {
+			r.done.Store(r.curSeq)
+		}
+		var b seqBatch
 		select {
-		case r.cur = <-r.ch:
-		case <-r.done:
+		case b = <-r.ch:
+		case <-r.closed:
 			select {
-			case r.cur = <-r.ch:
+			case b = <-r.ch:
 			default:
 				return false
 			}
 		}
-		r.i = 0
+		r.cur, r.curSeq, r.i = b.ms, b.seq, 0
+		if r.onBatch != nil {
+			r.onBatch(b.seq)
+		}
 	}
 	r.i++
 	r.mu.Lock()

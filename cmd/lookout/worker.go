@@ -103,6 +103,13 @@ not detected by workers.`,
 					svcs[p] = newSvc()
 				}
 				w.Watch = func(p int, r source.Reader) source.Reader { return svcs[p].Watch(r) }
+				kv, err := js.CreateOrUpdateKeyValue(ctx, jetstream.KeyValueConfig{Bucket: "LOOKOUT_WORKERS",
+					Description: "lookout worker progress per partition (alerts are not repeated after a restart)"})
+				if err != nil {
+					return fmt.Errorf("progress bucket: %w", err)
+				}
+				w.KV = kv
+				w.Replay = func(p int, on bool) { svcs[p].Mute(on) }
 			}
 			start := time.Now()
 			err = w.Run(ctx)
