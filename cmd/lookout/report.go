@@ -136,6 +136,9 @@ func (f *reportFlags) run(cmd *cobra.Command, args []string, vessel string) erro
 	if f.format != "html" && f.format != "kml" && f.format != "geojson" {
 		return fmt.Errorf("--format %q: want html, kml or geojson", f.format)
 	}
+	if _, err := os.Stat(report.Chromium); f.pdf != "" && err != nil {
+		return report.ErrNoChromium // before minutes of work, not after
+	}
 	for _, s := range f.sets {
 		k, v, ok := strings.Cut(s, "=")
 		if !ok {
