@@ -55,8 +55,17 @@ func benchJS(b *testing.B) (jetstream.JetStream, Config) {
 		b.Fatal(err)
 	}
 	c := Config{Stream: fmt.Sprintf("LOOKOUT_BENCH_%d", time.Now().UnixNano()), Prefix: fmt.Sprintf("lookout.bench%d", time.Now().UnixNano()), Partitions: 8}
-	b.Cleanup(func() { js.DeleteStream(context.Background(), c.Stream) })
 	return js, c
+}
+
+// deleteStream removes a benchmark's stream from the (possibly shared)
+// server.
+func deleteStream(b *testing.B, js jetstream.JetStream, name string) {
+	ctx, cancel := context.WithTimeout(context.Background(), time.Minute)
+	defer cancel()
+	if err := js.DeleteStream(ctx, name); err != nil {
+		b.Errorf("delete stream %s: %v", name, err)
+	}
 }
 
 func publishAll(b *testing.B, js jetstream.JetStream, c Config, ms []ais.Message) time.Duration {
@@ -89,10 +98,11 @@ func BenchmarkPublish(b *testing.B) {
 	ms := benchMessages(b)
 	js, c := benchJS(b)
 	var total time.Duration
+	base := c.Stream
 	for i := 0; i < b.N; i++ {
-		c.Stream = fmt.Sprintf("%s_%d", c.Stream, i)
+		c.Stream = fmt.Sprintf("%s_%d", base, i)
 		total += publishAll(b, js, c, ms)
-		js.DeleteStream(context.Background(), c.Stream)
+		deleteStream(b, js, c.Stream)
 	}
 	b.ReportMetric(float64(len(ms)*b.N)/total.Seconds(), "msgs/s")
 }
@@ -103,6 +113,7 @@ func BenchmarkWorkers(b *testing.B) {
 	ms := benchMessages(b)
 	js, c := benchJS(b)
 	publishAll(b, js, c, ms)
+	b.Cleanup(func() { deleteStream(b, js, c.Stream) })
 	opt := analyze.DefaultOptions()
 	for _, n := range []int{1, 2} {
 		b.Run(fmt.Sprintf("workers=%d", n), func(b *testing.B) {
