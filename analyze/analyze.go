@@ -9,7 +9,6 @@ package analyze
 
 import (
 	"bufio"
-	"compress/gzip"
 	"fmt"
 	"io"
 	"math"
@@ -17,6 +16,7 @@ import (
 	"sort"
 	"strings"
 
+	"github.com/klauspost/compress/gzip"
 	"github.com/lookout-osint/lookout/ais"
 	"github.com/lookout-osint/lookout/detect"
 	"github.com/lookout-osint/lookout/event"
