@@ -6,6 +6,7 @@ import (
 	"fmt"
 	"math"
 	"net"
+	"os"
 	"reflect"
 	"sort"
 	"sync"
@@ -38,6 +39,35 @@ func startServer(t testing.TB) *server.Server {
 	}
 	t.Cleanup(s.Shutdown)
 	return s
+}
+
+// testStream connects to the server named by LOOKOUT_TEST_NATS (CI runs
+// these tests against a real server that way) or to an embedded one, and
+// names a stream of the test's own, deleted afterwards.
+func testStream(t *testing.T, partitions int) (jetstream.JetStream, Config) {
+	t.Helper()
+	var js jetstream.JetStream
+	if url := os.Getenv("LOOKOUT_TEST_NATS"); url != "" {
+		nc, err := nats.Connect(url)
+		if err != nil {
+			t.Fatal(err)
+		}
+		t.Cleanup(nc.Close)
+		if js, err = jetstream.New(nc); err != nil {
+			t.Fatal(err)
+		}
+	} else {
+		js = connect(t, startServer(t))
+	}
+	id := time.Now().UnixNano()
+	c := Config{Stream: fmt.Sprintf("LOOKOUT_TEST_%d", id), Prefix: fmt.Sprintf("lookout.test%d", id), Partitions: partitions}
+	t.Cleanup(func() {
+		ctx, cancel := context.WithTimeout(context.Background(), time.Minute)
+		defer cancel()
+		js.DeleteStream(ctx, c.Stream)
+		js.DeleteKeyValue(ctx, c.Stream) // a test's progress bucket, if it made one
+	})
+	return js, c
 }
 
 func connect(t testing.TB, s *server.Server) jetstream.JetStream {
@@ -193,9 +223,7 @@ func drain(t *testing.T, js jetstream.JetStream, c Config, idx, of int, s *sink)
 // uninterrupted worker, and two workers give the same events as one. The
 // per-vessel events equal a single-process run over the same messages.
 func TestWorkerKilledAndRecovered(t *testing.T) {
-	srv := startServer(t)
-	js := connect(t, srv)
-	c := Config{Partitions: 2}
+	js, c := testStream(t, 2)
 	ms := feed(16, 40)
 	publish(t, js, c, "p1", ms)
 
@@ -395,13 +423,11 @@ func (c *countingReader) Next() bool {
 // previous run had taken are read in replay (alerts muted), and replay ends
 // for every partition once new messages come.
 func TestRestartKnowsWhatIsReplayed(t *testing.T) {
-	srv := startServer(t)
-	js := connect(t, srv)
-	c := Config{Partitions: 3}
+	js, c := testStream(t, 3)
 	ms := feed(9, 10)
 	half := len(ms) / 2
 	publish(t, js, c, "a", ms[:half])
-	kv, err := js.CreateOrUpdateKeyValue(context.Background(), jetstream.KeyValueConfig{Bucket: "progress"})
+	kv, err := js.CreateOrUpdateKeyValue(context.Background(), jetstream.KeyValueConfig{Bucket: c.Stream})
 	if err != nil {
 		t.Fatal(err)
 	}
