@@ -101,7 +101,7 @@ Rules file format: see the package documentation of alert
 				opt.Lists = sanctions.Default()
 			}
 			e := alert.New(f, opt)
-			out := &alert.Writer{W: os.Stdout}
+			out := &alert.Writer{W: cmd.OutOrStdout()}
 			n := 0
 			emit := func(as []alert.Alert) error {
 				for i := range as {
@@ -127,7 +127,7 @@ Rules file format: see the package documentation of alert
 						return err
 					}
 				}
-				fmt.Fprintf(os.Stderr, "%d events, %d alerts\n", len(evs), n)
+				fmt.Fprintf(cmd.ErrOrStderr(), "%d events, %d alerts\n", len(evs), n)
 				return nil
 			}
 			if !cmd.Flags().Changed("db") {
@@ -189,7 +189,7 @@ Rules file format: see the package documentation of alert
 					return err
 				}
 			}
-			fmt.Fprintf(os.Stderr, "%d positions, %d events, %d alerts\n", npos, len(evs), n)
+			fmt.Fprintf(cmd.ErrOrStderr(), "%d positions, %d events, %d alerts\n", npos, len(evs), n)
 			return nil
 		},
 	}
