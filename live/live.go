@@ -165,6 +165,11 @@ func ListenUDP(ctx context.Context, addr string, l *Lines, ready func(net.Addr))
 		return fmt.Errorf("listen udp %s: %w", addr, err)
 	}
 	defer pc.Close()
+	// Bursts (a receiver flushing its backlog) overflow the default socket
+	// buffer and are lost in the kernel; ask for more (best effort).
+	if u, ok := pc.(*net.UDPConn); ok {
+		u.SetReadBuffer(4 << 20)
+	}
 	if ready != nil {
 		ready(pc.LocalAddr())
 	}
