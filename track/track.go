@@ -186,7 +186,7 @@ type Tracker struct {
 	emitted int64
 	vessels map[uint32]*vessel
 	stats   Stats
-	land01  map[[2]int32]bool
+	land01  map[uint64]bool
 }
 
 type segment struct {
@@ -204,7 +204,7 @@ type vessel struct {
 	recent  [4]dedupKey
 	ri      int
 	// The last land answer, for the cell the vessel is most likely still in.
-	landKey [2]int32
+	landKey uint64
 	land    bool
 	landOK  bool
 }
@@ -373,6 +373,14 @@ func (t *Tracker) segment(v *vessel, p *Point) {
 		if hours < 0 {
 			hours = 0
 		}
+		allowed := t.cfg.SegmentSpeedKn*kmPerNm*hours + t.cfg.SegmentNoiseKm
+		if len(v.segs) == 1 && shortKm(s.last.Lat, s.last.Lon, f.Lat, f.Lon) <= allowed {
+			// The only open segment, and the fix is surely within the
+			// envelope of its last position: no score is needed, so the
+			// dead reckoning and great-circle distances are skipped.
+			best = i
+			break
+		}
 		plat, plon := deadReckon(s.last, hours)
 		disc := geo.DistanceKm(plat, plon, f.Lat, f.Lon)
 		// Also accept against the raw last position, because reported
@@ -380,7 +388,6 @@ func (t *Tracker) segment(v *vessel, p *Point) {
 		if d := geo.DistanceKm(s.last.Lat, s.last.Lon, f.Lat, f.Lon); d < disc {
 			disc = d
 		}
-		allowed := t.cfg.SegmentSpeedKn*kmPerNm*hours + t.cfg.SegmentNoiseKm
 		if disc > allowed {
 			continue
 		}
@@ -418,6 +425,15 @@ func (t *Tracker) segment(v *vessel, p *Point) {
 	}
 }
 
+// shortKm bounds the great-circle distance from above, without
+// trigonometry: a path along a meridian and then a parallel is never
+// shorter than the great circle. The slack covers rounding.
+func shortKm(lat1, lon1, lat2, lon2 float64) float64 {
+	return (math.Abs(lat2-lat1) + math.Abs(lon2-lon1)) * kmPerDeg * (1 + 1e-9)
+}
+
+const kmPerDeg = geo.EarthRadiusKm * math.Pi / 180
+
 func deadReckon(f Fix, hours float64) (lat, lon float64) {
 	if math.IsNaN(f.SOG) || math.IsNaN(f.COG) || f.SOG <= 0 || f.SOG > 60 || hours == 0 {
 		return f.Lat, f.Lon
@@ -451,7 +467,8 @@ func (t *Tracker) inland(ves *vessel, lat, lon float64) bool {
 	if t.land == nil {
 		return false
 	}
-	k := [2]int32{int32(math.Floor(lat * 100)), int32(math.Floor(lon * 100))}
+	y, x := int32(math.Floor(lat*100)), int32(math.Floor(lon*100))
+	k := uint64(uint32(y))<<32 | uint64(uint32(x)) // one word hashes faster than [2]int32
 	if ves.landOK && ves.landKey == k {
 		return ves.land
 	}
@@ -460,10 +477,10 @@ func (t *Tracker) inland(ves *vessel, lat, lon float64) bool {
 		ves.landKey, ves.land, ves.landOK = k, v, true
 		return v
 	}
-	clat, clon := (float64(k[0])+0.5)/100, (float64(k[1])+0.5)/100
+	clat, clon := (float64(y)+0.5)/100, (float64(x)+0.5)/100
 	v = t.land.OnLand(clat, clon) && t.land.DistanceToShoreKm(clat, clon) > t.cfg.InlandKm+0.8
 	if t.land01 == nil {
-		t.land01 = map[[2]int32]bool{}
+		t.land01 = map[uint64]bool{}
 	}
 	t.land01[k] = v
 	ves.landKey, ves.land, ves.landOK = k, v, true
