@@ -140,3 +140,10 @@ func inRing(ring [][2]float64, x, y float64) bool {
 	}
 	return in
 }
+
+// upperKm bounds the great-circle distance from above without
+// trigonometry: a path along a meridian and then a parallel is never
+// shorter than the great circle. The slack covers rounding.
+func upperKm(lat1, lon1, lat2, lon2 float64) float64 {
+	return (math.Abs(lat2-lat1) + math.Abs(lon2-lon1)) * kmPerDegLat * (1 + 1e-9)
+}

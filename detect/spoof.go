@@ -112,7 +112,7 @@ func (d *Detector) spoofPoint(v *vessel, p *track.Point) {
 	if si == nil {
 		si = &segInfo{first: p.Time, jumped: p.Flag == track.TooFast || (p.NewSeg && p.ImpliedKn > d.cfg.SpoofSpeedKn)}
 		s.segs[p.Seg] = si
-	} else {
+	} else if len(s.segs) > 1 {
 		// Back on an older track after a jumped one lived on while this one
 		// was silent: the vessel was put somewhere else for a while.
 		for _, o := range s.segs {
@@ -126,9 +126,11 @@ func (d *Detector) spoofPoint(v *vessel, p *track.Point) {
 		}
 	}
 	si.last, si.n, si.lat, si.lon = p.Time, si.n+1, p.Lat, p.Lon
-	for id, o := range s.segs {
-		if id != p.Seg && p.Time.Sub(o.last) > d.cfg.SpoofWindow {
-			delete(s.segs, id)
+	if len(s.segs) > 1 { // most vessels have one segment: nothing to forget
+		for id, o := range s.segs {
+			if id != p.Seg && p.Time.Sub(o.last) > d.cfg.SpoofWindow {
+				delete(s.segs, id)
+			}
 		}
 	}
 	if si.jumped && !si.counted && si.n >= d.cfg.SpoofSegmentPoints {
@@ -186,8 +188,13 @@ func (d *Detector) circling(v *vessel, p *track.Point) {
 	}
 	q := s.prevPt
 	h := p.Time.Sub(q.Time).Hours()
+	// A vessel at anchor or berth barely moves between fixes: an upper
+	// bound of the distance settles it without trigonometry.
+	if h <= 0 || upperKm(q.Lat, q.Lon, p.Lat, p.Lon) < 0.05 {
+		return
+	}
 	dist := geo.DistanceKm(q.Lat, q.Lon, p.Lat, p.Lon)
-	if h <= 0 || dist < 0.05 {
+	if dist < 0.05 {
 		return
 	}
 	s.prevPt = *p
