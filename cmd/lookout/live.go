@@ -77,6 +77,7 @@ func init() {
 		listen, connect, alerts []string
 		aisstream, subscribe    string
 		to, rules, dsn          string
+		stream, prefix          string
 		partitions, batch       int
 		darkH                   float64
 		every                   time.Duration
@@ -205,7 +206,7 @@ Stop with Ctrl-C: open events are flushed before exit.`,
 			}
 
 			if to != "" {
-				return livePublish(ctx, &count, to, bus.Config{Partitions: partitions}, batch)
+				return livePublish(ctx, &count, to, bus.Config{Stream: stream, Prefix: prefix, Partitions: partitions}, batch)
 			}
 
 			var emit []func(*event.Event)
@@ -249,6 +250,8 @@ Stop with Ctrl-C: open events are flushed before exit.`,
 	f.StringVar(&subscribe, "subscribe", "", "file with the aisstream.io subscription JSON (APIKey, BoundingBoxes)")
 	f.StringVar(&to, "to", "", "publish decoded messages to NATS JetStream (nats://HOST:PORT) instead of detecting here")
 	f.IntVar(&partitions, "partitions", 8, "with --to: partitions of the stream (workers must use the same)")
+	f.StringVar(&stream, "stream", "LOOKOUT_AIS", "with --to: JetStream stream name")
+	f.StringVar(&prefix, "subject-prefix", "lookout.ais", "with --to: subjects are PREFIX.<partition>")
 	f.IntVar(&batch, "batch", 256, "with --to: messages per published batch and partition")
 	f.StringVar(&rules, "rules", "", "alert rules file (YAML; see lookout alerts test)")
 	f.StringArrayVar(&alerts, "alert", nil, "deliver alerts to -, an http(s):// webhook or nats://HOST:PORT/SUBJECT (repeatable; default stdout)")

@@ -26,6 +26,7 @@ func init() {
 	opt := analyze.DefaultOptions()
 	var (
 		natsURL, dsn, rules string
+		stream, prefix      string
 		alerts              []string
 		index, of, parts    int
 		drain, quiet        bool
@@ -89,7 +90,7 @@ not detected by workers.`,
 			}
 			// One alert engine per partition: each has its own stream clock.
 			svcs := map[int]*alert.Service{}
-			w := &bus.Worker{JS: js, Config: bus.Config{Partitions: parts}, Index: index, Of: of, Options: opt, Drain: drain,
+			w := &bus.Worker{JS: js, Config: bus.Config{Stream: stream, Prefix: prefix, Partitions: parts}, Index: index, Of: of, Options: opt, Drain: drain,
 				Emit: func(p int, e *event.Event) {
 					for _, f := range emit {
 						f(e)
@@ -129,6 +130,8 @@ not detected by workers.`,
 	f.IntVar(&index, "index", 0, "this worker's number, 0 ≤ index < --of")
 	f.IntVar(&of, "of", 1, "number of workers sharing the stream")
 	f.IntVar(&parts, "partitions", 8, "partitions of the stream (as given to lookout live --to)")
+	f.StringVar(&stream, "stream", "LOOKOUT_AIS", "JetStream stream name (as given to lookout live --to)")
+	f.StringVar(&prefix, "subject-prefix", "lookout.ais", "subject prefix (as given to lookout live --to)")
 	f.BoolVar(&drain, "drain", false, "stop once caught up with the stream, flushing open events (batch runs, benchmarks)")
 	f.StringVar(&rules, "rules", "", "alert rules file (YAML)")
 	f.StringArrayVar(&alerts, "alert", nil, "deliver alerts to -, an http(s):// webhook or nats://HOST:PORT/SUBJECT (repeatable)")
