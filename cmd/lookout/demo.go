@@ -89,16 +89,24 @@ func demoStore(ctx context.Context, dir string) (store.Store, error) {
 			progressbar.OptionSetDescription("simulating days"), progressbar.OptionShowCount(), progressbar.OptionClearOnFinish())
 		cfg.OnDay = func(done, total int) { _ = bar.Set(done) }
 	}
-	fmt.Fprintf(os.Stderr, "demo: scenario in %s (generated once, about a minute)…\n", scen)
+	fmt.Fprintf(os.Stderr, "demo: scenario in %s (generated once; a minute or more)…\n", scen)
 	t0 := time.Now()
 	made, err := sim.EnsureDemo(scen, cfg)
 	if err != nil {
 		return nil, err
 	}
+	db := filepath.Join(dir, "lookout.duckdb")
 	if made {
 		fmt.Fprintf(os.Stderr, "demo: scenario generated in %s\n", time.Since(t0).Round(time.Second))
+		// A store made from an earlier scenario (another simulator
+		// version) would mix two scenarios: start it afresh.
+		for _, f := range []string{db, db + ".wal"} {
+			if err := os.Remove(f); err != nil && !os.IsNotExist(err) {
+				return nil, err
+			}
+		}
 	}
-	st, err := duckdb.Open(ctx, filepath.Join(dir, "lookout.duckdb"))
+	st, err := duckdb.Open(ctx, db)
 	if err != nil {
 		return nil, err
 	}
