@@ -125,7 +125,8 @@ func DefaultConfig() Config {
 
 const kmPerNm = 1.852
 
-// Sink receives the tracker's output in time order.
+// Sink receives the tracker's output in time order. The pointers passed
+// are valid only during the call: a sink copies what it keeps.
 type Sink interface {
 	Point(p *Point)
 	Static(s *Static)
@@ -187,6 +188,7 @@ type Tracker struct {
 	vessels map[uint32]*vessel
 	stats   Stats
 	land01  map[uint64]bool
+	pt      Point
 }
 
 type segment struct {
@@ -247,7 +249,8 @@ func (t *Tracker) push(it item) {
 	if n := len(t.fifo); n == t.head || it.ns >= t.fifo[n-1].ns {
 		t.fifo = append(t.fifo, it)
 	} else {
-		heap.Push(&t.late, &it)
+		late := it // only out-of-order inputs are copied to the heap
+		heap.Push(&t.late, &late)
 	}
 	if it.ns > t.maxSeen {
 		t.maxSeen = it.ns
@@ -312,12 +315,14 @@ func (t *Tracker) process(it *item) {
 		v = &vessel{}
 		t.vessels[f.MMSI] = v
 	}
-	p := Point{Fix: f, ImpliedKn: math.NaN(), Stations: 1}
+	// One Point reused for every fix: the sink must copy what it keeps.
+	p := &t.pt
+	*p = Point{Fix: f, ImpliedKn: math.NaN(), Stations: 1}
 	if !f.HasPos || math.IsNaN(f.Lat) || math.Abs(f.Lat) > 90 || math.Abs(f.Lon) > 180 {
 		p.Flag = NoPosition
 		p.HasPos = false
 		t.stats.Flagged[NoPosition]++
-		t.sink.Point(&p)
+		t.sink.Point(p)
 		return
 	}
 	// The same report heard by several stations: same MMSI, same position,
@@ -340,11 +345,11 @@ func (t *Tracker) process(it *item) {
 	if t.inland(v, f.Lat, f.Lon) {
 		p.Flag = OnLand
 		t.stats.Flagged[OnLand]++
-		t.sink.Point(&p)
+		t.sink.Point(p)
 		return
 	}
-	t.segment(v, &p)
-	t.sink.Point(&p)
+	t.segment(v, p)
+	t.sink.Point(p)
 }
 
 // segment assigns p to the open segment whose dead-reckoned position it
