@@ -260,6 +260,11 @@ func (a *Analyzer) Read(r source.Reader) error {
 		}
 		a.tot.Fixes += int64(fi)
 		a.tot.Statics += int64(si)
+		// Hand over what this input batch produced rather than wait for
+		// more input: a live feed must not hold its points back.
+		if len(a.sink.b.order) > 0 {
+			a.sink.send()
+		}
 		select {
 		case free <- b:
 		default:
