@@ -46,6 +46,7 @@ type segInfo struct {
 
 type turn struct {
 	t        time.Time
+	ns       int64 // t in Unix nanoseconds: the window check runs on every fix
 	deg      float64
 	lat, lon float64
 }
@@ -205,12 +206,13 @@ func (d *Detector) circling(v *vessel, p *track.Point) {
 	brg := geo.Bearing(q.Lat, q.Lon, p.Lat, p.Lon)
 	if s.hasBrg {
 		dd := math.Mod(brg-s.prevBrg+540, 360) - 180
-		s.turns = append(s.turns, turn{p.Time, dd, p.Lat, p.Lon})
+		s.turns = append(s.turns, turn{p.Time, p.Time.UnixNano(), dd, p.Lat, p.Lon})
 		s.absTurn += math.Abs(dd)
 	}
 	s.prevBrg, s.hasBrg = brg, true
 	cut := 0
-	for cut < len(s.turns) && p.Time.Sub(s.turns[cut].t) > d.cfg.SpoofCircleWindow {
+	now := p.Time.UnixNano()
+	for cut < len(s.turns) && now-s.turns[cut].ns > int64(d.cfg.SpoofCircleWindow) {
 		s.absTurn -= math.Abs(s.turns[cut].deg)
 		cut++
 	}
