@@ -8,7 +8,6 @@
 package track
 
 import (
-	"container/heap"
 	"math"
 	"time"
 
@@ -149,19 +148,49 @@ func (a *item) before(b *item) bool {
 
 // lateQueue is a min-heap of the inputs that arrived out of order. Most
 // input is already in time order and goes through a plain FIFO instead,
-// so the heap stays small.
+// so the heap stays small. It is sifted directly rather than through
+// container/heap's interface: with dense feeds it holds every copy heard
+// late by a second station. (ns, seq) orders items totally, so the pop
+// order does not depend on the heap's shape.
 type lateQueue []*item
 
-func (q lateQueue) Len() int           { return len(q) }
-func (q lateQueue) Less(i, j int) bool { return q[i].before(q[j]) }
-func (q lateQueue) Swap(i, j int)      { q[i], q[j] = q[j], q[i] }
-func (q *lateQueue) Push(x any)        { *q = append(*q, x.(*item)) }
-func (q *lateQueue) Pop() any {
-	old := *q
-	it := old[len(old)-1]
-	old[len(old)-1] = nil
-	*q = old[:len(old)-1]
-	return it
+func (q *lateQueue) push(it *item) {
+	h := append(*q, it)
+	for i := len(h) - 1; i > 0; {
+		parent := (i - 1) / 2
+		if !h[i].before(h[parent]) {
+			break
+		}
+		h[i], h[parent] = h[parent], h[i]
+		i = parent
+	}
+	*q = h
+}
+
+func (q *lateQueue) pop() *item {
+	h := *q
+	top := h[0]
+	n := len(h) - 1
+	h[0] = h[n]
+	h[n] = nil
+	h = h[:n]
+	for i := 0; ; {
+		l := 2*i + 1
+		if l >= n {
+			break
+		}
+		m := l
+		if r := l + 1; r < n && h[r].before(h[l]) {
+			m = r
+		}
+		if !h[m].before(h[i]) {
+			break
+		}
+		h[i], h[m] = h[m], h[i]
+		i = m
+	}
+	*q = h
+	return top
 }
 
 // Stats counts what the tracker saw.
@@ -250,7 +279,7 @@ func (t *Tracker) push(it item) {
 		t.fifo = append(t.fifo, it)
 	} else {
 		late := it // only out-of-order inputs are copied to the heap
-		heap.Push(&t.late, &late)
+		t.late.push(&late)
 	}
 	if it.ns > t.maxSeen {
 		t.maxSeen = it.ns
@@ -280,7 +309,7 @@ func (t *Tracker) peek() *item {
 // pop processes the earliest queued input.
 func (t *Tracker) pop() {
 	if len(t.late) > 0 && (t.head == len(t.fifo) || t.late[0].before(&t.fifo[t.head])) {
-		t.process(heap.Pop(&t.late).(*item))
+		t.process(t.late.pop())
 		return
 	}
 	it := t.fifo[t.head]
