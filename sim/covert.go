@@ -90,31 +90,36 @@ func (w *world) kpPorts() []*simPort {
 	return out
 }
 
-// stsSpots are open-sea cells east of the DPRK coast, far from shore and
-// ports, where transfers and loitering happen.
+// stsSpots are open-sea cells far from shore and ports where transfers and
+// loitering happen: east of the DPRK coast, or, when a shore station hears
+// somewhere of the sort well, there.
 func (w *world) stsSpots() []int {
-	var out []int
+	// Prefer spots a shore station hears well (inside 70% of its range, where
+	// at least 82% of messages get through), so that transfers made with both
+	// transponders on are visible in AIS; the dark ones stay dark. East of
+	// the DPRK coast no spot 50 km offshore is that close to a station (the
+	// nearest are in Primorye), so the heard spots are searched in a wider
+	// box reaching the Primorye and South Korean stations. Falling back to
+	// every spot when none was heard made every transfer satellite-only.
+	var out, heard []int
 	for r := 0; r < gridRows; r += 3 {
 		for c := 0; c < gridCols; c += 3 {
 			lat, lon := cellCentre(r, c)
-			if lat < 39.3 || lat > 42.2 || lon < 130.2 || lon > 134.5 || w.sea.cells[r*gridCols+c] != cellOpen {
+			if lat < 37.5 || lat > 42.6 || lon < 129 || lon > 136 || w.sea.cells[r*gridCols+c] != cellOpen {
 				continue
 			}
 			if w.land.DistanceToShoreKm(lat, lon) < 50 || w.nearestPortKm(lat, lon) < 40 {
 				continue
 			}
-			out = append(out, r*gridCols+c)
-		}
-	}
-	// Prefer spots a shore station hears well, so that transfers made with
-	// both transponders on are visible in AIS; the dark ones stay dark.
-	var heard []int
-	for _, i := range out {
-		lat, lon := cellCentre(i/gridCols, i%gridCols)
-		for _, s := range w.station {
-			if geo.DistanceKm(lat, lon, s.Lat, s.Lon) < 0.8*s.RangeNM*1.852 {
-				heard = append(heard, i)
-				break
+			i := r*gridCols + c
+			if lat >= 39.3 && lat <= 42.2 && lon >= 130.2 && lon <= 134.5 {
+				out = append(out, i)
+			}
+			for _, s := range w.station {
+				if geo.DistanceKm(lat, lon, s.Lat, s.Lon) < 0.7*s.RangeNM*1.852 {
+					heard = append(heard, i)
+					break
+				}
 			}
 		}
 	}
