@@ -9,7 +9,6 @@ import (
 
 	"github.com/lookout-osint/lookout/analyze"
 	"github.com/lookout-osint/lookout/event"
-	"github.com/lookout-osint/lookout/ref"
 	"github.com/schollz/progressbar/v3"
 	"github.com/spf13/cobra"
 	"golang.org/x/term"
@@ -20,9 +19,7 @@ func init() {
 	var (
 		format   string
 		outPath  string
-		sets     []string
-		watch    string
-		userFile string
+		df       detectFlags
 		progress bool
 		quiet    bool
 	)
@@ -48,24 +45,8 @@ Thresholds (override any with --set Name=value; durations like 6h):
 			if len(args) == 0 {
 				args = []string{"-"}
 			}
-			for _, s := range sets {
-				k, v, ok := strings.Cut(s, "=")
-				if !ok {
-					return fmt.Errorf("--set %q: want Name=value", s)
-				}
-				if err := opt.Detect.Set(k, v); err != nil {
-					return err
-				}
-			}
-			if watch != "" {
-				opt.Detect.WatchedGroups = strings.Split(watch, ",")
-			}
-			if userFile != "" {
-				cat, err := ref.Default().WithUserFile(userFile)
-				if err != nil {
-					return err
-				}
-				opt.Catalog = cat
+			if err := df.apply(&opt); err != nil {
+				return err
 			}
 			var out io.Writer = os.Stdout
 			if outPath != "" {
@@ -137,9 +118,7 @@ Thresholds (override any with --set Name=value; durations like 6h):
 	f := cmd.Flags()
 	f.StringVarP(&format, "format", "f", "", "output format: "+strings.Join(analyze.Formats, ", ")+" (default table on a terminal, else jsonl)")
 	f.StringVarP(&outPath, "output", "o", "", "write events to this file instead of stdout")
-	f.StringArrayVar(&sets, "set", nil, "override a threshold, Name=value (repeatable; names listed above)")
-	f.StringVar(&watch, "watch", "", "watched port groups, comma-separated (default KP,RU-FE)")
-	f.StringVar(&userFile, "places", "", "user file of port groups and polygons (YAML, JSON or GeoJSON); polygons replace port radii")
+	df.register(f)
 	f.BoolVar(&progress, "progress", false, "show a progress bar even when stderr is not a terminal")
 	f.BoolVarP(&quiet, "quiet", "q", false, "no progress bar and no totals")
 	root.AddCommand(cmd)

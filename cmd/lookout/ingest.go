@@ -14,7 +14,6 @@ import (
 
 	"github.com/lookout-osint/lookout/analyze"
 	"github.com/lookout-osint/lookout/event"
-	"github.com/lookout-osint/lookout/ref"
 	"github.com/lookout-osint/lookout/source"
 	"github.com/lookout-osint/lookout/store/backend"
 	"github.com/lookout-osint/lookout/store/ingest"
@@ -31,9 +30,7 @@ func init() {
 		dsn      string
 		batch    int
 		noEvents bool
-		sets     []string
-		watch    string
-		userFile string
+		df       detectFlags
 		progress bool
 		quiet    bool
 	)
@@ -60,24 +57,8 @@ Detector thresholds can be overridden as in lookout analyze (--set).`,
 			if ctx == nil {
 				ctx = context.Background()
 			}
-			for _, s := range sets {
-				k, v, ok := strings.Cut(s, "=")
-				if !ok {
-					return fmt.Errorf("--set %q: want Name=value", s)
-				}
-				if err := opt.Detect.Set(k, v); err != nil {
-					return err
-				}
-			}
-			if watch != "" {
-				opt.Detect.WatchedGroups = strings.Split(watch, ",")
-			}
-			if userFile != "" {
-				cat, err := ref.Default().WithUserFile(userFile)
-				if err != nil {
-					return err
-				}
-				opt.Catalog = cat
+			if err := df.apply(&opt); err != nil {
+				return err
 			}
 			st, err := backend.Open(ctx, dsn)
 			if err != nil {
@@ -155,9 +136,7 @@ Detector thresholds can be overridden as in lookout analyze (--set).`,
 	f := cmd.Flags()
 	f.IntVar(&batch, "batch", ingest.DefaultBatchSize, "positions per transaction")
 	f.BoolVar(&noEvents, "no-events", false, "store positions and identities only, without running the detectors")
-	f.StringArrayVar(&sets, "set", nil, "override a detector threshold, Name=value (see lookout analyze --help)")
-	f.StringVar(&watch, "watch", "", "watched port groups, comma-separated (default KP,RU-FE)")
-	f.StringVar(&userFile, "places", "", "user file of port groups and polygons (YAML, JSON or GeoJSON)")
+	df.register(f)
 	f.BoolVar(&progress, "progress", false, "show a progress bar even when stderr is not a terminal")
 	f.BoolVarP(&quiet, "quiet", "q", false, "no progress bar and no summary")
 	root.AddCommand(cmd)
