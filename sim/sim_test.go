@@ -429,3 +429,36 @@ func TestEnsureSkipsFinishedScenario(t *testing.T) {
 		t.Fatalf("changed settings not regenerated: made=%v err=%v", made, err)
 	}
 }
+
+// TestTransferSpotsHeard checks that ship-to-ship transfers are planned
+// where a shore station hears well. The spots were once searched only east
+// of the DPRK coast, where no station reaches 50 km offshore, and the
+// fallback to every spot made all transfers satellite-only (seeds 11–13).
+func TestTransferSpotsHeard(t *testing.T) {
+	for _, seed := range []uint64{11, 12, 13} {
+		w, err := newWorld(Config{Seed: seed, Days: 1, Vessels: 20})
+		if err != nil {
+			t.Fatal(err)
+		}
+		spots := w.stsSpots()
+		if len(spots) == 0 {
+			t.Fatalf("seed %d: no transfer spots", seed)
+		}
+		for _, i := range spots {
+			lat, lon := cellCentre(i/gridCols, i%gridCols)
+			heard := false
+			for _, s := range w.station {
+				if geo.DistanceKm(lat, lon, s.Lat, s.Lon) < 0.7*s.RangeNM*1.852 {
+					heard = true
+					break
+				}
+			}
+			if !heard {
+				t.Fatalf("seed %d: transfer spot %.2f,%.2f (one of %d) is beyond 70%% of every station's range", seed, lat, lon, len(spots))
+			}
+			if d := w.land.DistanceToShoreKm(lat, lon); d < 50 {
+				t.Fatalf("seed %d: transfer spot %.2f,%.2f is %.0f km from shore", seed, lat, lon, d)
+			}
+		}
+	}
+}
