@@ -128,6 +128,17 @@ func (c *Catalog) MMSI(mmsi uint32) MMSIInfo {
 // SAR aircraft and the like it is the administration of the station.
 func (c *Catalog) Flag(mmsi uint32) string { return c.MMSI(mmsi).Flag }
 
+// FlagCode is the flag state of the MMSI as its ISO 3166-1 alpha-2 code
+// where the data gives one, else its ITU name: the short form tables and
+// risk factors use.
+func (c *Catalog) FlagCode(mmsi uint32) string {
+	info := c.MMSI(mmsi)
+	if info.ISO2 != "" {
+		return info.ISO2
+	}
+	return info.Flag
+}
+
 // FlagISO is the ISO 3166-1 alpha-2 code for the MMSI's MID, or "" when
 // unknown.
 func (c *Catalog) FlagISO(mmsi uint32) string { return c.MMSI(mmsi).ISO2 }

@@ -388,7 +388,7 @@ func Build(ctx context.Context, src Source, opt Options) (*Report, error) {
 	// Risk over every vessel (a partner's risk feeds meeting factors).
 	var rv []risk.Vessel
 	for m := range seen {
-		rv = append(rv, risk.Vessel{MMSI: m, Flag: flagOf(opt.Catalog, m)})
+		rv = append(rv, risk.Vessel{MMSI: m, Flag: opt.Catalog.FlagCode(m)})
 	}
 	slices.SortFunc(rv, func(a, b risk.Vessel) int { return cmp.Compare(a.MMSI, b.MMSI) })
 	scores := risk.Scores(opt.Risk, scored, rv)
@@ -472,7 +472,7 @@ func Build(ctx context.Context, src Source, opt Options) (*Report, error) {
 		return cmp.Or(cmp.Compare(nb, na), cmp.Compare(scoreOf[b].Total, scoreOf[a].Total), cmp.Compare(a, b))
 	})
 	for i, m := range order {
-		v := Vessel{MMSI: m, Flag: flagOf(opt.Catalog, m), Colour: palette[i%len(palette)], Identities: ids[m], Risk: scoreOf[m]}
+		v := Vessel{MMSI: m, Flag: opt.Catalog.FlagCode(m), Colour: palette[i%len(palette)], Identities: ids[m], Risk: scoreOf[m]}
 		r.colours[m] = v.Colour
 		if t := tripsOf[m]; t != nil {
 			v.Trips, v.DarkTrips, v.Visits, v.DarkVisits = t.Trips, t.DarkTrips, t.Visits, t.DarkVisits
@@ -547,14 +547,6 @@ func hit(e *event.Event) Hit {
 	exact, _ := e.Evidence["exact"].(bool)
 	return Hit{EventID: e.ID(), List: s("list"), EntryID: s("entry_id"), Entry: s("entry_name"),
 		Strength: e.Confidence, Exact: exact, Reason: s("reason")}
-}
-
-func flagOf(cat *ref.Catalog, m uint32) string {
-	info := cat.MMSI(m)
-	if info.ISO2 != "" {
-		return info.ISO2
-	}
-	return info.Flag
 }
 
 func overlaps(e *event.Event, since, until time.Time) bool {
@@ -697,14 +689,14 @@ func changes(hist []store.Identity) []store.Identity {
 func screenable(m uint32, hist []store.Identity, cat *ref.Catalog) []sanctions.Identity {
 	var out []sanctions.Identity
 	if len(hist) == 0 {
-		return []sanctions.Identity{{MMSI: m, Flag: flagOf(cat, m)}}
+		return []sanctions.Identity{{MMSI: m, Flag: cat.FlagCode(m)}}
 	}
 	for i, h := range hist {
 		last := h.Time
 		if i+1 < len(hist) {
 			last = hist[i+1].Time
 		}
-		id := sanctions.Identity{MMSI: m, IMO: h.IMO, Name: h.Name, CallSign: h.CallSign, Flag: flagOf(cat, m), First: h.Time, Last: last}
+		id := sanctions.Identity{MMSI: m, IMO: h.IMO, Name: h.Name, CallSign: h.CallSign, Flag: cat.FlagCode(m), First: h.Time, Last: last}
 		if n := len(out); n > 0 && out[n-1].IMO == id.IMO && out[n-1].Name == id.Name && out[n-1].CallSign == id.CallSign {
 			out[n-1].Last = last
 			continue

@@ -309,12 +309,7 @@ func (s *Server) derivedLocked(ctx context.Context) (*derived, error) {
 		if m == 0 {
 			continue
 		}
-		info := s.opt.Catalog.MMSI(m)
-		flag := info.ISO2
-		if flag == "" {
-			flag = info.Flag
-		}
-		rv = append(rv, risk.Vessel{MMSI: m, Flag: flag})
+		rv = append(rv, risk.Vessel{MMSI: m, Flag: s.opt.Catalog.FlagCode(m)})
 	}
 	d.scores = risk.Scores(risk.DefaultConfig(), evs, rv)
 	for i := range d.scores {

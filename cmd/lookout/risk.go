@@ -6,7 +6,6 @@ import (
 	"fmt"
 	"io"
 	"os"
-	"sort"
 	"strings"
 	"text/tabwriter"
 
@@ -79,23 +78,7 @@ their sanctions_match events join the input.`,
 			if noFOC {
 				cfg.FOC = nil
 			}
-			seen := map[uint32]bool{}
-			var vessels []risk.Vessel
-			for _, e := range evs {
-				for _, m := range []uint32{e.MMSI, e.OtherMMSI} {
-					if m != 0 && !seen[m] {
-						seen[m] = true
-						info := ref.Default().MMSI(m)
-						flag := info.ISO2
-						if flag == "" {
-							flag = info.Flag
-						}
-						vessels = append(vessels, risk.Vessel{MMSI: m, Flag: flag})
-					}
-				}
-			}
-			sort.Slice(vessels, func(i, j int) bool { return vessels[i].MMSI < vessels[j].MMSI })
-			scores := risk.Scores(cfg, evs, vessels)
+			scores := risk.Scores(cfg, evs, risk.VesselsIn(ref.Default(), evs))
 			if mmsi != 0 {
 				var only []risk.Score
 				for _, s := range scores {

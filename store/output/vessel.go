@@ -5,6 +5,7 @@ import (
 	"fmt"
 	"io"
 	"slices"
+	"strconv"
 	"strings"
 	"text/tabwriter"
 	"time"
@@ -118,7 +119,13 @@ func zero[T uint8 | uint32 | float32](v T) string {
 func evidence(m map[string]any) string {
 	var parts []string
 	for _, k := range sortedKeys(m) {
-		parts = append(parts, fmt.Sprintf("%s=%v", k, m[k]))
+		v := m[k]
+		// Evidence read back from JSON holds every number as float64;
+		// %v would print an IMO number as 1.355294e+06.
+		if f, ok := v.(float64); ok {
+			v = strconv.FormatFloat(f, 'f', -1, 64)
+		}
+		parts = append(parts, fmt.Sprintf("%s=%v", k, v))
 	}
 	return strings.Join(parts, " ")
 }
