@@ -157,7 +157,7 @@ func (w *world) covertLoop(s *covertState, rng *rand.Rand, ru []*simPort, vost *
 	switch {
 	case r < 0.15:
 		w.covertLegit(s, rng, ru)
-	case r < 0.35 && len(spots) > 0 && len(recv) > 0:
+	case r < 0.45 && len(spots) > 0 && len(recv) > 0:
 		w.covertSTS(s, rng, ru, recv, spots)
 	default:
 		w.covertDirect(s, rng, ru, vost, kp)
@@ -367,7 +367,10 @@ func (w *world) covertSTS(s *covertState, rng *rand.Rand, ru []*simPort, recv []
 	if depart > b.t {
 		b.wait(depart - b.t)
 	}
-	dark := rng.Float64() < 0.5
+	// A third of the receivers go dark: with about five transfers a month,
+	// half dark left some months with one or two visible in AIS, too few to
+	// exercise an encounter detector.
+	dark := rng.Float64() < 1.0/3
 	tOff := b.t
 	b.setStatus(navUnderway, "")
 	b.sail(append([]latLon{{b.lat, b.lon}}, bpath[1:]...), bkn)
