@@ -462,3 +462,26 @@ func TestTransferSpotsHeard(t *testing.T) {
 		}
 	}
 }
+
+// TestEncounterCutByScenarioEnd checks that a transfer running past the end
+// of the scenario is in the truth when 2 h of it lie inside (the emitted
+// data shows that much, and a detector reports it when its input ends), and
+// left out when less does.
+func TestEncounterCutByScenarioEnd(t *testing.T) {
+	w, err := newWorld(Config{Seed: 11, Days: 1, Vessels: 20})
+	if err != nil {
+		t.Fatal(err)
+	}
+	a, b := w.hulls[0], w.hulls[1]
+	w.sts = []*stsPlan{
+		{a: a, b: b, meet: span{w.t1 - 3*hour, w.t1 + hour}, lat: 42, lon: 132, gapM: 100, speedKn: 1},
+		{a: a, b: b, meet: span{w.t1 - hour, w.t1 + 2*hour}, lat: 42, lon: 132, gapM: 100, speedKn: 1},
+	}
+	evs := w.encounterEvents()
+	if len(evs) != 1 {
+		t.Fatalf("got %d encounters, want the one with 3 h inside the scenario: %+v", len(evs), evs)
+	}
+	if e := evs[0]; e.Start.Unix() != w.t1-3*hour || e.End.Unix() != w.t1 {
+		t.Errorf("encounter %s..%s, want it to end at the scenario's end %s", e.Start, e.End, time.Unix(w.t1, 0).UTC())
+	}
+}

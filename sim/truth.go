@@ -20,6 +20,7 @@ const (
 	gapMin           = 12 * hour
 	loiterMaxKn      = 2.0
 	loiterMin        = 4 * hour
+	encounterMin     = 2 * hour
 	loiterShoreKm    = 20 * 1.852
 	blockCoefficient = 0.8
 	seawaterTPerM3   = 1.025
@@ -322,24 +323,28 @@ func r3d(x float32) float64 { return math.Round(float64(x)*1e5) / 1e5 }
 func (w *world) encounterEvents() []event.Event {
 	var evs []event.Event
 	for _, s := range w.sts {
-		if s.meet.from < w.t0 || s.meet.to > w.t1 {
+		// A transfer cut by the end of the scenario is still one in the
+		// data when 2 h of it lie inside, and a detector reports it when
+		// the input ends: keep that part.
+		m := span{max(s.meet.from, w.t0), min(s.meet.to, w.t1)}
+		if m.to-m.from < encounterMin {
 			continue
 		}
-		ma, mb := s.a.identAt(s.meet.from).MMSI, s.b.identAt(s.meet.from).MMSI
+		ma, mb := s.a.identAt(m.from).MMSI, s.b.identAt(m.from).MMSI
 		if ma > mb {
 			ma, mb = mb, ma
 		}
 		src := event.SourceAIS
-		if !covered(s.a.log, s.meet) || !covered(s.b.log, s.meet) {
+		if !covered(s.a.log, m) || !covered(s.b.log, m) {
 			src = event.SourceSatellite
 		}
 		_, pd, ok := w.cat.NearestPort(s.lat, s.lon, 200)
 		if !ok {
 			pd = 200
 		}
-		evs = append(evs, event.Event{Type: event.Encounter, MMSI: ma, OtherMMSI: mb, Start: ts(s.meet.from), End: ts(s.meet.to),
+		evs = append(evs, event.Event{Type: event.Encounter, MMSI: ma, OtherMMSI: mb, Start: ts(m.from), End: ts(m.to),
 			Lat: math.Round(s.lat*1e5) / 1e5, Lon: math.Round(s.lon*1e5) / 1e5, Confidence: 1, Source: src, Evidence: map[string]any{
-				"duration_h": r3(float64(s.meet.to-s.meet.from) / 3600), "min_distance_m": math.Round(s.gapM),
+				"duration_h": r3(float64(m.to-m.from) / 3600), "min_distance_m": math.Round(s.gapM),
 				"median_speed_kn": r3(s.speedKn), "distance_to_port_km": r3(pd),
 			}})
 	}
