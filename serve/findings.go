@@ -56,13 +56,14 @@ func (s *Server) HeadlineFindings(ctx context.Context, from, to string, top int)
 func (f *Findings) WriteText(w io.Writer) {
 	fmt.Fprintf(w, "Store: %d positions, %d identity reports, %d events, %d vessels\n\n",
 		f.Counts.Positions, f.Counts.Identities, f.Counts.Events, f.Vessels)
-	seen, dark := 0, 0
+	seen, dark, sat := 0, 0, 0
 	for _, t := range f.Trips.Total {
 		if t.From == f.From && t.To == f.To {
-			seen, dark = t.Trips, t.DarkTrips
+			seen, dark, sat = t.Trips, t.DarkTrips, t.SatelliteVisits
 		}
 	}
 	fmt.Fprintf(w, "Trips %s → %s: %d seen in AIS, %d possible dark (a dark port call at one end)\n", f.From, f.To, seen, dark)
+	fmt.Fprintf(w, "Ships seen by satellite in %s with no AIS: %d (satellite-only visits)\n", f.To, sat)
 	for _, m := range f.Trips.ByMonth {
 		if m.From == f.From && m.To == f.To {
 			fmt.Fprintf(w, "  %s  %3d seen  %3d possible dark\n", m.Month, m.Trips, m.DarkTrips)

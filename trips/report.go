@@ -16,7 +16,7 @@ func WriteTable(w io.Writer, r Result) error {
 	tw := tabwriter.NewWriter(w, 0, 4, 2, ' ', 0)
 	section := func(title string, rows []Tally) {
 		fmt.Fprintf(tw, "%s\n", title)
-		fmt.Fprintln(tw, "mmsi\tmonth\tdirection\ttrips seen\tpossible dark trips\tvisits seen\tpossible dark visits")
+		fmt.Fprintln(tw, "mmsi\tmonth\tdirection\ttrips seen\tpossible dark trips\tvisits seen\tpossible dark visits\tsatellite-only visits")
 		for _, c := range rows {
 			mmsi, month := "all", "all"
 			if c.MMSI != 0 {
@@ -25,7 +25,7 @@ func WriteTable(w io.Writer, r Result) error {
 			if c.Month != "" {
 				month = c.Month
 			}
-			fmt.Fprintf(tw, "%s\t%s\t%s→%s\t%d\t%d\t%d\t%d\n", mmsi, month, c.From, c.To, c.Trips, c.DarkTrips, c.Visits, c.DarkVisits)
+			fmt.Fprintf(tw, "%s\t%s\t%s→%s\t%d\t%d\t%d\t%d\t%d\n", mmsi, month, c.From, c.To, c.Trips, c.DarkTrips, c.Visits, c.DarkVisits, c.SatelliteVisits)
 		}
 		fmt.Fprintln(tw)
 	}
@@ -69,7 +69,7 @@ func WriteCSV(w io.Writer, r Result) error {
 // month and in total, "all" standing for the summed dimension.
 func WriteCountsCSV(w io.Writer, r Result) error {
 	cw := csv.NewWriter(w)
-	cw.Write([]string{"mmsi", "month", "from_group", "to_group", "trips_seen", "possible_dark_trips", "visits_seen", "possible_dark_visits"})
+	cw.Write([]string{"mmsi", "month", "from_group", "to_group", "trips_seen", "possible_dark_trips", "visits_seen", "possible_dark_visits", "satellite_only_visits"})
 	for _, rows := range [][]Tally{r.ByVesselMonth, r.ByVessel, r.ByMonth, r.Total} {
 		for _, c := range rows {
 			mmsi, month := "all", "all"
@@ -79,7 +79,7 @@ func WriteCountsCSV(w io.Writer, r Result) error {
 			if c.Month != "" {
 				month = c.Month
 			}
-			cw.Write([]string{mmsi, month, c.From, c.To, strconv.Itoa(c.Trips), strconv.Itoa(c.DarkTrips), strconv.Itoa(c.Visits), strconv.Itoa(c.DarkVisits)})
+			cw.Write([]string{mmsi, month, c.From, c.To, strconv.Itoa(c.Trips), strconv.Itoa(c.DarkTrips), strconv.Itoa(c.Visits), strconv.Itoa(c.DarkVisits), strconv.Itoa(c.SatelliteVisits)})
 		}
 	}
 	cw.Flush()

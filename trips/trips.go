@@ -42,7 +42,9 @@
 //
 // Visits are counted too: every call in TO (and in FROM with Both) whose
 // start lies in [Since, Until), seen and possible dark separately, whether or
-// not it ends a trip.
+// not it ends a trip. Ships found in satellite images inside TO with no AIS
+// to name them (dark_detection events) are counted as satellite-only visits,
+// per month and in total only, since the vessel is unknown.
 //
 // A vessel is one MMSI. With Config.FollowIdentity, numbers linked by
 // identity_change events (a hull that fell silent under one MMSI and came
@@ -141,6 +143,10 @@ type Tally struct {
 	// Visits and DarkVisits count calls in To in the period.
 	Visits     int `json:"visits"`
 	DarkVisits int `json:"possible_dark_visits"`
+	// SatelliteVisits counts ships seen by satellite in To that no AIS
+	// names (dark_detection events): visits, but of unknown vessels, so
+	// only in the per-month and total rows, and never part of a trip.
+	SatelliteVisits int `json:"satellite_only_visits"`
 }
 
 // Result holds the trips and their counts.
@@ -295,6 +301,25 @@ func Count(events []event.Event, cfg Config) Result {
 						n.Trips++
 					}
 				})
+			}
+		}
+	}
+
+	for i := range events {
+		e := &events[i]
+		if e.Type != event.DarkDetection || !cfg.inPeriod(e.Start) {
+			continue
+		}
+		c := cfg.call(e, true)
+		for _, d := range dirs {
+			if !c.in(d[1]) {
+				continue
+			}
+			for _, k := range []Tally{{Month: month(e.Start), From: d[0], To: d[1]}, {From: d[0], To: d[1]}} {
+				if counts[k] == nil {
+					counts[k] = &Tally{Month: k.Month, From: k.From, To: k.To}
+				}
+				counts[k].SatelliteVisits++
 			}
 		}
 	}

@@ -280,7 +280,7 @@ func TestReports(t *testing.T) {
 	if err := WriteCountsCSV(&b, r); err != nil {
 		t.Fatal(err)
 	}
-	if !strings.Contains(b.String(), "12,2024-03,RU-FE,KP,1,0,1,0\n") || !strings.Contains(b.String(), "all,all,RU-FE,KP,1,0,1,0\n") {
+	if !strings.Contains(b.String(), "12,2024-03,RU-FE,KP,1,0,1,0,0\n") || !strings.Contains(b.String(), "all,all,RU-FE,KP,1,0,1,0,0\n") {
 		t.Errorf("counts csv:\n%s", b.String())
 	}
 	b.Reset()
@@ -353,5 +353,41 @@ func TestFollowIdentity(t *testing.T) {
 	var b strings.Builder
 	if err := WriteTable(&b, r); err != nil || !strings.Contains(b.String(), "22 (as 20,21)") {
 		t.Errorf("table (%v):\n%s", err, b.String())
+	}
+}
+
+func TestDarkDetectionsAreSatelliteOnlyVisits(t *testing.T) {
+	evs := events(10,
+		call{"Vostochny", "RU-FE", day(11, 1, 0), 10, false},
+		call{"Nampo", "KP", day(11, 4, 0), 30, false},
+	)
+	det := func(group string, at time.Time) event.Event {
+		return event.Event{Type: event.DarkDetection, Start: at, End: at, Port: "Nampo", PortID: "id-Nampo",
+			PortGroup: group, Source: event.SourceSatellite}
+	}
+	evs = append(evs,
+		det("KP", day(11, 20, 3)),
+		det("KP", day(12, 2, 3)),
+		det("RU-FE", day(11, 21, 3)), // in FROM: not a visit to TO
+		det("KP", day(10, 1, 0)),     // before the period
+	)
+	c := cfg
+	c.Since = day(11, 1, 0)
+	r := Count(evs, c)
+	tot := total(t, r, "RU-FE")
+	if tot.SatelliteVisits != 2 || tot.Trips != 1 || tot.Visits != 1 {
+		t.Fatalf("total %+v: want 2 satellite-only visits beside 1 seen trip and visit", tot)
+	}
+	months := map[string]int{}
+	for _, m := range r.ByMonth {
+		months[m.Month] = m.SatelliteVisits
+	}
+	if months["2024-11"] != 1 || months["2024-12"] != 1 {
+		t.Errorf("satellite-only visits by month %v, want one in 2024-11 and one in 2024-12", months)
+	}
+	for _, v := range r.ByVessel {
+		if v.SatelliteVisits != 0 {
+			t.Errorf("vessel row %+v carries satellite-only visits of unknown ships", v)
+		}
 	}
 }
