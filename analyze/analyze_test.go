@@ -34,7 +34,7 @@ func TestWriters(t *testing.T) {
 		out := b.String()
 		switch f {
 		case "jsonl":
-			evs, err := event.ReadAll(&b)
+			evs, _, err := event.ReadAll(&b)
 			if err != nil || len(evs) != 1 || evs[0].OtherMMSI != 2 || !evs[0].End.Equal(sample.End) {
 				t.Errorf("jsonl round trip: %v %+v", err, evs)
 			}

@@ -42,7 +42,7 @@ func TestSimulatedScenario(t *testing.T) {
 		t.Fatal(err)
 	}
 	defer f.Close()
-	truth, err := event.ReadAll(f)
+	truth, _, err := event.ReadAll(f)
 	if err != nil {
 		t.Fatal(err)
 	}

@@ -27,7 +27,7 @@ func TestSimulatedEncounters(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	truth, err := event.ReadAll(f)
+	truth, _, err := event.ReadAll(f)
 	f.Close()
 	if err != nil {
 		t.Fatal(err)

@@ -22,7 +22,7 @@ func TestJSONLRoundTrip(t *testing.T) {
 			t.Fatal(err)
 		}
 	}
-	out, err := ReadAll(strings.NewReader(buf.String() + "\n  \n"))
+	out, _, err := ReadAll(strings.NewReader(buf.String() + "\n  \n"))
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -40,13 +40,24 @@ func TestJSONLRoundTrip(t *testing.T) {
 	}
 }
 
-func TestReaderNamesBadLine(t *testing.T) {
-	r := NewReader(strings.NewReader(`{"type":"gap","mmsi":1}` + "\n{oops\n"))
-	n := 0
-	for r.Next() {
-		n++
+func TestReaderSkipsAndCountsBadLines(t *testing.T) {
+	in := `{"type":"gap","mmsi":1,"start":"2024-01-01T00:00:00Z","end":"2024-01-01T13:00:00Z"}
+
+{"type":"gap","mmsi":2,"start":"not a time"}
+{"type":"port_visit","mmsi":3,"start":"2024-01-02T00:00:00Z","end":"2024-01-02T05:00:00Z","port_id":"60725"}
+{"mmsi":4}
+{"type":"gap", truncated`
+	got, st, err := ReadAll(strings.NewReader(in))
+	if err != nil {
+		t.Fatal(err)
 	}
-	if n != 1 || r.Err() == nil || !strings.Contains(r.Err().Error(), "line 2") {
-		t.Fatalf("n=%d err=%v, want 1 event then an error naming line 2", n, r.Err())
+	if st.Events != 2 || st.Malformed != 3 || st.Lines != 6 || len(got) != 2 {
+		t.Fatalf("stats %+v, %d events; want 2 events, 3 malformed of 6 lines", st, len(got))
+	}
+	if got[0].MMSI != 1 || got[1].PortID != "60725" || got[1].Duration().Hours() != 5 {
+		t.Errorf("events %+v", got)
+	}
+	if !strings.HasPrefix(st.FirstMalformed, "line 3:") {
+		t.Errorf("first malformed %q, want it to name line 3", st.FirstMalformed)
 	}
 }

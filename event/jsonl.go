@@ -2,6 +2,7 @@ package event
 
 import (
 	"bufio"
+	"bytes"
 	"encoding/json"
 	"fmt"
 	"io"
@@ -19,40 +20,59 @@ func NewWriter(w io.Writer) *Writer { return &Writer{enc: json.NewEncoder(w)} }
 // Write writes one event on one line.
 func (w *Writer) Write(e *Event) error { return w.enc.Encode(e) }
 
+// ReadStats counts what a Reader read and skipped.
+type ReadStats struct {
+	Lines, Events, Malformed int
+	// FirstMalformed describes the first skipped line ("line 3: ..."), for
+	// the warning a user sees.
+	FirstMalformed string
+}
+
 // Reader reads JSON-lines events, one per Next call, like bufio.Scanner.
-// Blank lines are skipped; a malformed line stops reading with an error that
-// names the line.
+// Blank lines are skipped. A line that is not an event (bad JSON, no type)
+// is counted in Stats and skipped, never fatal: one damaged line in a month
+// of events costs that line only.
 type Reader struct {
-	sc   *bufio.Scanner
-	line int
-	ev   Event
-	err  error
+	br  *bufio.Reader
+	st  ReadStats
+	ev  Event
+	err error
 }
 
 // NewReader returns a Reader on r.
 func NewReader(r io.Reader) *Reader {
-	sc := bufio.NewScanner(r)
-	sc.Buffer(make([]byte, 64*1024), 16*1024*1024)
-	return &Reader{sc: sc}
+	return &Reader{br: bufio.NewReaderSize(r, 256*1024)}
 }
 
 // Next advances to the next event and reports whether there is one.
 func (r *Reader) Next() bool {
-	for r.err == nil && r.sc.Scan() {
-		r.line++
-		b := r.sc.Bytes()
-		if len(trimSpace(b)) == 0 {
+	for r.err == nil {
+		line, err := r.br.ReadBytes('\n')
+		if err != nil {
+			r.err = err
+		}
+		if len(line) == 0 {
+			continue
+		}
+		r.st.Lines++
+		b := bytes.TrimSpace(line)
+		if len(b) == 0 {
 			continue
 		}
 		r.ev = Event{}
-		if err := json.Unmarshal(b, &r.ev); err != nil {
-			r.err = fmt.Errorf("event line %d: %w", r.line, err)
-			return false
+		jerr := json.Unmarshal(b, &r.ev)
+		if jerr == nil && r.ev.Type == "" {
+			jerr = fmt.Errorf("no event type")
 		}
+		if jerr != nil {
+			r.st.Malformed++
+			if r.st.FirstMalformed == "" {
+				r.st.FirstMalformed = fmt.Sprintf("line %d: %v", r.st.Lines, jerr)
+			}
+			continue
+		}
+		r.st.Events++
 		return true
-	}
-	if r.err == nil {
-		r.err = r.sc.Err()
 	}
 	return false
 }
@@ -60,25 +80,23 @@ func (r *Reader) Next() bool {
 // Event returns the current event; it is overwritten by the next call to Next.
 func (r *Reader) Event() *Event { return &r.ev }
 
-// Err returns the first error met, if any.
-func (r *Reader) Err() error { return r.err }
+// Stats returns the counts so far.
+func (r *Reader) Stats() ReadStats { return r.st }
 
-// ReadAll reads every event from r.
-func ReadAll(r io.Reader) ([]Event, error) {
+// Err returns the first I/O error met, if any.
+func (r *Reader) Err() error {
+	if r.err == io.EOF {
+		return nil
+	}
+	return r.err
+}
+
+// ReadAll reads every event from r, skipping malformed lines as Reader does.
+func ReadAll(r io.Reader) ([]Event, ReadStats, error) {
 	var out []Event
 	rd := NewReader(r)
 	for rd.Next() {
 		out = append(out, *rd.Event())
 	}
-	return out, rd.Err()
-}
-
-func trimSpace(b []byte) []byte {
-	for len(b) > 0 && (b[0] == ' ' || b[0] == '\t' || b[0] == '\r') {
-		b = b[1:]
-	}
-	for len(b) > 0 && (b[len(b)-1] == ' ' || b[len(b)-1] == '\t' || b[len(b)-1] == '\r') {
-		b = b[:len(b)-1]
-	}
-	return b
+	return out, rd.Stats(), rd.Err()
 }

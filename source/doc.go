@@ -24,9 +24,6 @@
 //     so reordered or extended headers still read; unknown columns are
 //     ignored.
 //
-// ReadEvents reads Lookout events (JSON lines) tolerantly: a malformed line
-// is counted and skipped rather than ending the read.
-//
 // # From CSV rows to messages
 //
 // Each row becomes a position report with RxTime set from the row's

@@ -6,7 +6,6 @@ import (
 	"fmt"
 	"io"
 	"net/url"
-	"os"
 	"sort"
 	"strings"
 	"time"
@@ -15,7 +14,6 @@ import (
 	"github.com/spf13/cobra"
 
 	"github.com/lookout-osint/lookout/alert"
-	"github.com/lookout-osint/lookout/event"
 	"github.com/lookout-osint/lookout/sanctions"
 	"github.com/lookout-osint/lookout/store"
 	"github.com/lookout-osint/lookout/store/backend"
@@ -113,14 +111,9 @@ Rules file format: see the package documentation of alert
 				return nil
 			}
 			if len(args) == 2 {
-				fh, err := os.Open(args[1])
+				evs, err := readEvents(args[1])
 				if err != nil {
 					return err
-				}
-				defer fh.Close()
-				evs, err := event.ReadAll(fh)
-				if err != nil {
-					return fmt.Errorf("%s: %w", args[1], err)
 				}
 				for i := range evs {
 					if err := emit(e.Event(&evs[i])); err != nil {

@@ -130,8 +130,7 @@ func readEvents(path string) ([]event.Event, error) {
 		return nil, err
 	}
 	defer r.Close()
-	var evs []event.Event
-	st, err := source.ReadEvents(r, func(e *event.Event) { evs = append(evs, *e) })
+	evs, st, err := event.ReadAll(r)
 	if err != nil {
 		return nil, fmt.Errorf("%s: %w", path, err)
 	}
@@ -139,7 +138,20 @@ func readEvents(path string) ([]event.Event, error) {
 	return evs, nil
 }
 
-func warnMalformed(path string, st source.EventStats) {
+// readEventFiles reads the events of every file in turn, as readEvents does.
+func readEventFiles(paths []string) ([]event.Event, error) {
+	var evs []event.Event
+	for _, p := range paths {
+		es, err := readEvents(p)
+		if err != nil {
+			return nil, err
+		}
+		evs = append(evs, es...)
+	}
+	return evs, nil
+}
+
+func warnMalformed(path string, st event.ReadStats) {
 	if st.Malformed > 0 {
 		fmt.Fprintf(os.Stderr, "%s: skipped %d malformed event lines of %d (first: %s)\n", path, st.Malformed, st.Lines, st.FirstMalformed)
 	}

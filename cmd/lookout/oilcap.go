@@ -7,7 +7,6 @@ import (
 
 	"github.com/spf13/cobra"
 
-	"github.com/lookout-osint/lookout/event"
 	"github.com/lookout-osint/lookout/oilcap"
 )
 
@@ -36,21 +35,13 @@ with AIS off are not seen: read the result as what AIS shows, a lower bound.`,
 			if len(args) == 0 {
 				args = []string{"-"}
 			}
-			rejected := map[string]int{}
-			var evs []event.Event
-			for _, a := range args {
-				es, err := readEventsFile(a, rejected)
-				if err != nil {
-					return err
-				}
-				evs = append(evs, es...)
+			evs, err := readEventFiles(args)
+			if err != nil {
+				return err
 			}
 			cfg := oilcap.DefaultConfig()
 			cfg.Group = group
 			years, skipped := oilcap.Estimate(cfg, evs)
-			if len(rejected) > 0 {
-				fmt.Fprintf(cmd.ErrOrStderr(), "rejected lines: %v\n", rejected)
-			}
 			fmt.Fprintf(cmd.ErrOrStderr(), "draught changes not counted: %v\n", skipped)
 			if format == "json" {
 				enc := json.NewEncoder(cmd.OutOrStdout())

@@ -289,8 +289,10 @@ func reportFiles(ctx context.Context, paths []string, cat *ref.Catalog, from, to
 		}
 		br, format, err := source.Sniff(fh)
 		if err == nil && format == source.Events {
-			var es source.EventStats
-			es, err = source.ReadEvents(br, func(e *event.Event) { evs = append(evs, *e) })
+			var read []event.Event
+			var es event.ReadStats
+			read, es, err = event.ReadAll(br)
+			evs = append(evs, read...)
 			warnMalformed(p, es)
 			files = append(files, report.File{Name: p, Events: int64(es.Events), Done: true})
 		} else if err == nil {

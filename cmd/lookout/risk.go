@@ -1,11 +1,8 @@
 package main
 
 import (
-	"compress/gzip"
 	"encoding/json"
 	"fmt"
-	"io"
-	"os"
 	"strings"
 	"text/tabwriter"
 
@@ -55,14 +52,9 @@ their sanctions_match events join the input.`,
 			if len(args) == 0 {
 				args = []string{"-"}
 			}
-			rejected := map[string]int{}
-			var evs []event.Event
-			for _, a := range args {
-				es, err := readEventsFile(a, rejected)
-				if err != nil {
-					return err
-				}
-				evs = append(evs, es...)
+			evs, err := readEventFiles(args)
+			if err != nil {
+				return err
 			}
 			if identities != "" || len(aisFiles) > 0 {
 				ms, err := screenIdentities(identities, aisFiles)
@@ -89,9 +81,6 @@ their sanctions_match events join the input.`,
 				scores = only
 			} else if top > 0 && len(scores) > top {
 				scores = scores[:top]
-			}
-			if len(rejected) > 0 {
-				fmt.Fprintf(cmd.ErrOrStderr(), "rejected lines: %v\n", rejected)
 			}
 			if format == "json" {
 				enc := json.NewEncoder(cmd.OutOrStdout())
@@ -127,30 +116,6 @@ their sanctions_match events join the input.`,
 	cmd.Flags().BoolVar(&noFOC, "no-foc", false, "leave out the flag-of-convenience factor")
 	cmd.Flags().Uint32Var(&mmsi, "mmsi", 0, "show only this vessel's score")
 	root.AddCommand(cmd)
-}
-
-func readEventsFile(path string, rejected map[string]int) ([]event.Event, error) {
-	var r io.Reader = os.Stdin
-	if path != "-" {
-		f, err := os.Open(path)
-		if err != nil {
-			return nil, err
-		}
-		defer f.Close()
-		r = f
-		if strings.HasSuffix(path, ".gz") {
-			zr, err := gzip.NewReader(f)
-			if err != nil {
-				return nil, fmt.Errorf("%s: %w", path, err)
-			}
-			r = zr
-		}
-	}
-	evs, err := risk.ReadEvents(r, rejected)
-	if err != nil {
-		return nil, fmt.Errorf("%s: %w", path, err)
-	}
-	return evs, nil
 }
 
 // screenIdentities screens an identities file and the identity histories

@@ -45,7 +45,7 @@ func TestSanctionsImportListScreenRisk(t *testing.T) {
 		t.Fatal(err)
 	}
 	matches := run(t, "sanctions", "--lists", lists, "screen", ids)
-	evs, err := event.ReadAll(strings.NewReader(matches))
+	evs, _, err := event.ReadAll(strings.NewReader(matches))
 	if err != nil {
 		t.Fatal(err)
 	}

@@ -139,8 +139,10 @@ func tripInputs(paths []string, cat *ref.Catalog, from, to string) ([]event.Even
 		switch {
 		case err != nil:
 		case format == source.Events:
-			var st source.EventStats
-			st, err = source.ReadEvents(br, func(e *event.Event) { evs = append(evs, *e) })
+			var es []event.Event
+			var st event.ReadStats
+			es, st, err = event.ReadAll(br)
+			evs = append(evs, es...)
 			warnMalformed(p, st)
 		default:
 			if a == nil {
