@@ -15,6 +15,8 @@ import (
 	"os"
 	"sort"
 	"strings"
+	"sync"
+	"time"
 
 	"github.com/klauspost/compress/gzip"
 	"github.com/lookout-osint/lookout/ais"
@@ -86,6 +88,12 @@ type batch struct {
 }
 
 const batchSize = 4096
+
+// flushAfter bounds how long a message waits in a partial batch: on a
+// quiet live feed a batch takes minutes to fill, and watch officers need
+// events within seconds. Files fill a batch in milliseconds, so they still
+// travel in full batches.
+const flushAfter = 200 * time.Millisecond
 
 // Analyzer holds one run's pipeline.
 type Analyzer struct {
@@ -221,19 +229,61 @@ func (a *Analyzer) Read(r source.Reader) error {
 	errc := make(chan error, 1)
 	go func() {
 		defer close(ch)
+		// b is shared with the flusher below, which hands over a partial
+		// batch once its first message is flushAfter old: while r.Next
+		// blocks on a quiet live feed, only the flusher can move it on.
+		var mu sync.Mutex
 		b := &batch{}
-		var noTime int64
-		for r.Next() {
-			if add(b, r.Message(), &noTime) && len(b.order) >= batchSize {
-				ch <- b
+		var first time.Time
+		send := func() {
+			ch <- b
+			select {
+			case b = <-free:
+				b.fixes, b.statics, b.order = b.fixes[:0], b.statics[:0], b.order[:0]
+			default:
+				b = &batch{}
+			}
+		}
+		quit, flusherDone := make(chan struct{}), make(chan struct{})
+		go func() {
+			defer close(flusherDone)
+			t := time.NewTicker(flushAfter / 4)
+			defer t.Stop()
+			for {
 				select {
-				case b = <-free:
-					b.fixes, b.statics, b.order = b.fixes[:0], b.statics[:0], b.order[:0]
-				default:
-					b = &batch{}
+				case <-quit:
+					return
+				case now := <-t.C:
+					mu.Lock()
+					if len(b.order) > 0 && now.Sub(first) >= flushAfter {
+						send()
+					}
+					mu.Unlock()
+				}
+			}
+		}()
+		var noTime int64
+		mu.Lock()
+		for {
+			mu.Unlock()
+			ok := r.Next()
+			mu.Lock()
+			if !ok {
+				break
+			}
+			n := len(b.order)
+			if add(b, r.Message(), &noTime) {
+				if n == 0 {
+					first = time.Now()
+				}
+				if len(b.order) >= batchSize {
+					send()
 				}
 			}
 		}
+		mu.Unlock()
+		close(quit)
+		<-flusherDone
 		if len(b.order) > 0 {
 			ch <- b
 		}

@@ -1,0 +1,69 @@
+package analyze
+
+import (
+	"fmt"
+	"io"
+	"testing"
+	"time"
+
+	"github.com/lookout-osint/lookout/event"
+	"github.com/lookout-osint/lookout/source"
+)
+
+// TestSlowFeedEventsNotHeldBack feeds a rename through a pipe that stays
+// open, as a quiet live feed does, and expects its identity change before
+// the input ends: a partial batch must not wait for 4,096 messages.
+func TestSlowFeedEventsNotHeldBack(t *testing.T) {
+	pr, pw := io.Pipe()
+	defer pw.Close()
+	events := make(chan event.Event, 16)
+	a := New(Options{Detect: DefaultOptions().Detect, Track: DefaultOptions().Track, NoLand: true},
+		func(e *event.Event) { events <- *e })
+	t0 := time.Date(2024, 3, 1, 0, 0, 0, 0, time.UTC)
+	rows := []string{"MMSI,BaseDateTime,LAT,LON,VesselName\n"}
+	// Two names two hours apart, then a fix past the tracker's reorder
+	// window so the renamed report leaves the tracker.
+	for i, name := range []string{"SEA STAR", "SEA STAR", "OCEAN PEARL", "OCEAN PEARL"} {
+		at := t0.Add(time.Duration(i) * time.Hour)
+		rows = append(rows, fmt.Sprintf("273000001,%s,40.5,%.3f,%s\n", at.Format("2006-01-02T15:04:05"), 133+0.1*float64(i), name))
+	}
+	go func() {
+		for _, r := range rows {
+			if _, err := io.WriteString(pw, r); err != nil {
+				return
+			}
+			time.Sleep(10 * time.Millisecond)
+		}
+	}()
+	errc := make(chan error, 1)
+	go func() {
+		sr, _, err := source.NewReader(pr)
+		if err != nil {
+			errc <- err
+			return
+		}
+		errc <- a.Read(sr)
+	}()
+	start := time.Now()
+	// Generous: the point is "while the pipe is open", not how fast.
+	deadline := time.After(20 * time.Second)
+	for {
+		select {
+		case e := <-events:
+			if e.Type == event.IdentityChange {
+				t.Logf("identity change %v after the first line", time.Since(start))
+				pw.Close()
+				if err := <-errc; err != nil {
+					t.Fatal(err)
+				}
+				return
+			}
+		case err := <-errc:
+			t.Fatalf("Read ended (%v) before any event", err)
+		case <-deadline:
+			pw.Close()
+			<-errc
+			t.Fatal("no identity change within 20 s while the feed stayed open: a partial batch is held back")
+		}
+	}
+}
