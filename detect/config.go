@@ -56,6 +56,7 @@ type Config struct {
 	SpoofMinJumps      int           `help:"impossible jumps within SpoofWindow that make spoofing (one is a GPS glitch)"`
 	SpoofWindow        time.Duration `help:"window for counting impossible jumps and closing spoofing episodes"`
 	SpoofSegmentPoints int           `help:"fixes a second position stream of one MMSI needs before it counts (two places at once)"`
+	SpoofSplitKm       float64       `help:"a spoofing signal starting after the open episode's last one and this far from it is a new episode"`
 	SpoofLandFixes     int           `help:"consecutive fixes far inland that make spoofing"`
 	SpoofCircleTurns   float64       `help:"full turns within SpoofCircleWindow in a small area that make a circling pattern"`
 	SpoofCircleWindow  time.Duration `help:"window for the circling pattern"`
@@ -113,6 +114,7 @@ func DefaultConfig() Config {
 		SpoofMinJumps:      3,
 		SpoofWindow:        6 * time.Hour,
 		SpoofSegmentPoints: 3,
+		SpoofSplitKm:       100,
 		SpoofLandFixes:     3,
 		SpoofCircleTurns:   2,
 		SpoofCircleWindow:  6 * time.Hour,

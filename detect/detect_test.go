@@ -452,3 +452,57 @@ func TestSharedMMSIPortVisit(t *testing.T) {
 		t.Fatalf("two places at once not reported: %+v", sp)
 	}
 }
+
+// displaced moves the fixes from i on, n of them, by dlat, dlon: a
+// transmitter reporting a faked position that follows the true track.
+func displaced(s *script, i, n int, dlat, dlon float64) {
+	for k := i; k < i+n && k < len(s.fixes); k++ {
+		s.fixes[k].Lat += dlat
+		s.fixes[k].Lon += dlon
+	}
+}
+
+func TestSpoofDisplacedLongerThanWindow(t *testing.T) {
+	w := newWorld()
+	// Moored for a day, put 280 km away for 8 h (longer than SpoofWindow, so
+	// the true track falls silent for that long), then back.
+	s := newScript(1, 0, 38.0, 133.0).stay(24*time.Hour, 0)
+	from := 36
+	displaced(s, from, 96, 2.0, 2.0)
+	w.add(s)
+	sp := only(w.run(t), event.Spoofing)
+	if len(sp) != 1 {
+		t.Fatalf("got %d spoofing events, want 1: %+v", len(sp), sp)
+	}
+	if want := s.fixes[from].Time; !sp[0].Start.Equal(want) {
+		t.Errorf("start %v, want %v", sp[0].Start, want)
+	}
+	if want := s.fixes[from+95].Time; !sp[0].End.Equal(want) {
+		t.Errorf("end %v, want %v", sp[0].End, want)
+	}
+}
+
+func TestSpoofCircleThenDisplacedAreTwoEpisodes(t *testing.T) {
+	w := newWorld()
+	// Circling at 10 kn in a 2 km radius for 5 h ...
+	c := newScript(1, 0, 34.0, 133.0)
+	for i := 0; i < 60; i++ {
+		a := float64(i) * 2 * math.Pi / 12
+		c.lat, c.lon = 34.0+0.018*math.Sin(a), 133.0+0.022*math.Cos(a)
+		c.add(10, 0)
+		c.t = c.t.Add(5 * time.Minute)
+	}
+	// ... then sailing off, and two hours later put 300 km away for 2 h.
+	c.sail(34.0, 133.2, 10)
+	n := len(c.fixes)
+	c.sail(34.0, 134.0, 10)
+	displaced(c, n+12, 24, 2.0, 2.0)
+	w.add(c)
+	sp := only(w.run(t), event.Spoofing)
+	if len(sp) != 2 {
+		t.Fatalf("got %d spoofing events, want 2 (circle, displacement): %+v", len(sp), sp)
+	}
+	if !sp[1].Start.Equal(c.fixes[n+12].Time) {
+		t.Errorf("second episode starts %v, want %v", sp[1].Start, c.fixes[n+12].Time)
+	}
+}

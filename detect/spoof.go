@@ -29,6 +29,8 @@ type spoofState struct {
 	inPlaceLat, inPlaceLon float64
 	inPlaceStart           time.Time
 	prevBrg                float64
+	lastSeg                int      // segment of the previous segmented fix
+	lastSI                 *segInfo // its state, kept when segs forgets it
 	prevPt                 track.Point
 	hasPrev                bool
 	hasBrg                 bool
@@ -54,11 +56,14 @@ type turn struct {
 type episode struct {
 	start, end time.Time
 	lat, lon   float64
-	kinds      map[string]int
-	maxKn      float64
-	maxSepKm   float64
-	landFixes  int
-	turns      float64
+	// where the latest signal was seen: a new pattern far from it is
+	// another episode
+	lastLat, lastLon float64
+	kinds            map[string]int
+	maxKn            float64
+	maxSepKm         float64
+	landFixes        int
+	turns            float64
 }
 
 func (d *Detector) spoofPoint(v *vessel, p *track.Point) {
@@ -119,14 +124,24 @@ func (d *Detector) spoofPoint(v *vessel, p *track.Point) {
 		for _, o := range s.segs {
 			if o != si && o.jumped && !o.counted && o.n >= d.cfg.SpoofSegmentPoints && o.first.After(si.last) {
 				o.counted = true
-				ep := d.spoofEpisode(v, o.first, p)
-				ep.end = o.last
+				ep := d.spoofEpisodeAt(v, o.first, o.last, o.lat, o.lon)
 				ep.kinds["impossible_jump"]++
 				ep.maxSepKm = math.Max(ep.maxSepKm, geo.DistanceKm(si.lat, si.lon, o.lat, o.lon))
 			}
 		}
 	}
+	// Out and back: the previous fix's segment was opened by an impossible
+	// jump, lived on for several fixes and is now left by another one. A
+	// lone glitch is one fix; a displaced run is a position being faked.
+	if o := s.lastSI; o != nil && s.lastSeg != p.Seg && o != si && o.jumped && !o.counted &&
+		o.n >= d.cfg.SpoofSegmentPoints && p.ImpliedKn > d.cfg.SpoofSpeedKn {
+		o.counted = true
+		ep := d.spoofEpisodeAt(v, o.first, o.last, o.lat, o.lon)
+		ep.kinds["impossible_jump"]++
+		ep.maxKn = math.Max(ep.maxKn, p.ImpliedKn)
+	}
 	si.last, si.n, si.lat, si.lon = p.Time, si.n+1, p.Lat, p.Lon
+	s.lastSeg, s.lastSI = p.Seg, si
 	if len(s.segs) > 1 { // most vessels have one segment: nothing to forget
 		for id, o := range s.segs {
 			if id != p.Seg && p.Time.Sub(o.last) > d.cfg.SpoofWindow {
@@ -251,19 +266,35 @@ func (d *Detector) circling(v *vessel, p *track.Point) {
 }
 
 func (d *Detector) spoofEpisode(v *vessel, start time.Time, p *track.Point) *episode {
+	return d.spoofEpisodeAt(v, start, p.Time, p.Lat, p.Lon)
+}
+
+// spoofEpisodeAt adds a signal seen from start to end at lat, lon to the
+// open episode, or opens one. A signal that begins after the open episode's
+// last one, far from it, is another pattern (a ship that drew a circle and
+// then put itself elsewhere): the open episode is closed first.
+func (d *Detector) spoofEpisodeAt(v *vessel, start, end time.Time, lat, lon float64) *episode {
 	s := &v.spoof
+	if ep := s.episode; ep != nil && start.After(ep.end) &&
+		geo.DistanceKm(ep.lastLat, ep.lastLon, lat, lon) > d.cfg.SpoofSplitKm {
+		d.closeSpoof(v)
+	}
 	if s.episode == nil && s.pending != nil && !start.After(s.pending.end) {
 		// The same pattern seen again after a silence: one episode.
 		s.episode, s.pending = s.pending, nil
 	}
 	if s.episode == nil {
-		s.episode = &episode{start: start, lat: p.Lat, lon: p.Lon, kinds: map[string]int{}}
+		s.episode = &episode{start: start, lat: lat, lon: lon, kinds: map[string]int{}}
 	}
-	if start.Before(s.episode.start) {
-		s.episode.start = start
+	ep := s.episode
+	if start.Before(ep.start) {
+		ep.start = start
 	}
-	s.episode.end = p.Time
-	return s.episode
+	if end.After(ep.end) {
+		ep.end = end
+	}
+	ep.lastLat, ep.lastLon = lat, lon
+	return ep
 }
 
 // closeSpoof ends the open episode. It is held back until the next one
