@@ -506,3 +506,22 @@ func TestSpoofCircleThenDisplacedAreTwoEpisodes(t *testing.T) {
 		t.Errorf("second episode starts %v, want %v", sp[1].Start, c.fixes[n+12].Time)
 	}
 }
+
+func TestSpoofSparseCircleAfterSailingIn(t *testing.T) {
+	w := newWorld()
+	// Sailing in at 10 kn, then a 4 km circle at 6 kn heard every few hours
+	// by satellites: the fixes before the circle lie more than 10 km from
+	// some of the circle's, which must not hide it.
+	s := newScript(1, 0, 41.33, 130.25).sail(41.17, 130.25, 10)
+	// Bearings from the circle's centre; the far (south) side comes late.
+	for i, brg := range []float64{0, 90, 45, 315, 270, 180, 135, 225} {
+		s.t = s.t.Add(5 * time.Hour)
+		s.lat, s.lon = geo.Destination(41.13, 130.25, brg, 4)
+		s.add(6, []float64{127, 334, 251, 61, 323, 201, 217, 55}[i])
+	}
+	w.add(s)
+	sp := only(w.run(t), event.Spoofing)
+	if len(sp) != 1 {
+		t.Fatalf("got %d spoofing events, want 1 (circle): %+v", len(sp), sp)
+	}
+}

@@ -24,18 +24,15 @@ type spoofState struct {
 	turns     []turn
 	absTurn   float64 // sum of |turn| over turns
 
-	inPlaceN               int
-	inPlaceQuads           int
-	inPlaceLat, inPlaceLon float64
-	inPlaceStart           time.Time
-	prevBrg                float64
-	lastSeg                int      // segment of the previous segmented fix
-	lastSI                 *segInfo // its state, kept when segs forgets it
-	prevPt                 track.Point
-	hasPrev                bool
-	hasBrg                 bool
-	episode                *episode
-	pending                *episode // closed, not yet reported
+	inPlace []turn // fixes at speed within the in-place circle; deg is the course
+	prevBrg float64
+	lastSeg int      // segment of the previous segmented fix
+	lastSI  *segInfo // its state, kept when segs forgets it
+	prevPt  track.Point
+	hasPrev bool
+	hasBrg  bool
+	episode *episode
+	pending *episode // closed, not yet reported
 }
 
 type segInfo struct {
@@ -172,23 +169,33 @@ func (d *Detector) spoofPoint(v *vessel, p *track.Point) {
 // sailingInPlace catches a circle drawn too sparsely to follow turn by
 // turn (a few satellite fixes a day): for SpoofInPlaceMin the vessel
 // reports SpoofCircleKn or more on every fix, on courses covering all four
-// quadrants, yet never leaves a circle of SpoofCircleKm.
+// quadrants, yet its fixes stay within 2*SpoofCircleKm of each other. The
+// fixes are kept (few: the run ends at the first fix below speed), and a
+// fix far from older ones drops only those, so a ship that sails into the
+// pattern does not hide it.
 func (d *Detector) sailingInPlace(v *vessel, p *track.Point) {
 	s := &v.spoof
-	if math.IsNaN(p.SOG) || math.IsNaN(p.COG) || p.SOG < d.cfg.SpoofCircleKn ||
-		s.inPlaceN > 0 && geo.DistanceKm(s.inPlaceLat, s.inPlaceLon, p.Lat, p.Lon) > 2*d.cfg.SpoofCircleKm {
-		s.inPlaceN, s.inPlaceQuads = 0, 0
-		if math.IsNaN(p.SOG) || p.SOG < d.cfg.SpoofCircleKn {
-			return
+	if math.IsNaN(p.SOG) || math.IsNaN(p.COG) || p.SOG < d.cfg.SpoofCircleKn {
+		s.inPlace = s.inPlace[:0]
+		return
+	}
+	cut := 0
+	for i, f := range s.inPlace {
+		if geo.DistanceKm(f.lat, f.lon, p.Lat, p.Lon) > 2*d.cfg.SpoofCircleKm {
+			cut = i + 1
 		}
 	}
-	if s.inPlaceN == 0 {
-		s.inPlaceLat, s.inPlaceLon, s.inPlaceStart = p.Lat, p.Lon, p.Time
+	s.inPlace = append(s.inPlace[:0], s.inPlace[cut:]...)
+	s.inPlace = append(s.inPlace, turn{t: p.Time, deg: p.COG, lat: p.Lat, lon: p.Lon})
+	if len(s.inPlace) < 8 || p.Time.Sub(s.inPlace[0].t) < d.cfg.SpoofInPlaceMin {
+		return
 	}
-	s.inPlaceN++
-	s.inPlaceQuads |= 1 << (int(p.COG/90) & 3)
-	if s.inPlaceQuads == 0xF && s.inPlaceN >= 8 && p.Time.Sub(s.inPlaceStart) >= d.cfg.SpoofInPlaceMin {
-		ep := d.spoofEpisode(v, s.inPlaceStart, p)
+	quads := 0
+	for _, f := range s.inPlace {
+		quads |= 1 << (int(f.deg/90) & 3)
+	}
+	if quads == 0xF {
+		ep := d.spoofEpisode(v, s.inPlace[0].t, p)
 		ep.kinds["circling"]++
 	}
 }
