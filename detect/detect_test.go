@@ -525,3 +525,37 @@ func TestSpoofSparseCircleAfterSailingIn(t *testing.T) {
 		t.Fatalf("got %d spoofing events, want 1 (circle): %+v", len(sp), sp)
 	}
 }
+
+func TestSpoofDisplacedAcrossSilence(t *testing.T) {
+	w := newWorld()
+	// Under way, silent for 3 h, heard 200 km off its track (33 kn from the
+	// last fix: beyond the segmenter's envelope, not impossible) for an
+	// hour, then back on its own track at once (impossible).
+	s := newScript(1, 0, 41.0, 130.0).sail(41.0, 130.5, 10)
+	s.silent(3 * time.Hour)
+	from := len(s.fixes)
+	s.sail(41.0, 131.3, 10)
+	displaced(s, from, 12, -1.3, 1.2)
+	w.add(s)
+	sp := only(w.run(t), event.Spoofing)
+	if len(sp) != 1 {
+		t.Fatalf("got %d spoofing events, want 1: %+v", len(sp), sp)
+	}
+	if !sp[0].Start.Equal(s.fixes[from].Time) || !sp[0].End.Equal(s.fixes[from+11].Time) {
+		t.Errorf("episode %v..%v, want %v..%v", sp[0].Start, sp[0].End, s.fixes[from].Time, s.fixes[from+11].Time)
+	}
+}
+
+func TestSpoofTwoHullsHeardInTurnIsOneEpisode(t *testing.T) {
+	w := newWorld()
+	// Two hulls on one MMSI 100 km apart, heard alternately for 3 h: one
+	// two-places episode, not also a displacement for every excursion.
+	a := newScript(1, 0, 42.0, 132.7).sail(42.4, 132.9, 11)
+	b := newScript(1, 150*time.Second, 42.6, 134.0)
+	b.every = 30 * time.Minute
+	b.sail(42.6, 133.3, 11)
+	w.add(a, b)
+	if sp := only(w.run(t), event.Spoofing); len(sp) != 1 {
+		t.Fatalf("got %d spoofing events, want 1: %+v", len(sp), sp)
+	}
+}

@@ -127,10 +127,16 @@ func (d *Detector) spoofPoint(v *vessel, p *track.Point) {
 			}
 		}
 	}
-	// Out and back: the previous fix's segment was opened by an impossible
-	// jump, lived on for several fixes and is now left by another one. A
-	// lone glitch is one fix; a displaced run is a position being faked.
-	if o := s.lastSI; o != nil && s.lastSeg != p.Seg && o != si && o.jumped && !o.counted &&
+	// Out and back: the previous fix's segment lived on for several fixes
+	// and is now left by an impossible jump, and either it was entered by
+	// one too or this fix returns to an older track (the way out, across a
+	// silence, only broke the segmenter's envelope). A lone glitch is one
+	// fix; a displaced run is a position being faked. Segment numbers grow,
+	// so an older track is known even after segs forgot it. The track
+	// returned to must have been silent meanwhile: two hulls heard in turn
+	// are two places at once, found below.
+	if o := s.lastSI; o != nil && s.lastSeg != p.Seg && o != si && !o.counted &&
+		(o.jumped || p.Seg < s.lastSeg) && (si.n == 0 || !si.last.After(o.first)) &&
 		o.n >= d.cfg.SpoofSegmentPoints && p.ImpliedKn > d.cfg.SpoofSpeedKn {
 		o.counted = true
 		ep := d.spoofEpisodeAt(v, o.first, o.last, o.lat, o.lon)
