@@ -48,17 +48,8 @@ func (r *Report) WriteGeoJSON(w io.Writer) error {
 			feats = append(feats, b)
 		}
 	}
-	var buf bytes.Buffer
-	ew, err := analyze.NewWriter(&buf, "geojson")
+	buf, err := r.evidenceAs("geojson")
 	if err != nil {
-		return err
-	}
-	for i := range r.Evidence {
-		if err := ew.Write(&r.Evidence[i].Event); err != nil {
-			return err
-		}
-	}
-	if err := ew.Close(); err != nil {
 		return err
 	}
 	var evs struct{ Features []json.RawMessage }
@@ -140,17 +131,8 @@ func (r *Report) WriteKML(w io.Writer) error {
 		b.WriteString("</Folder>\n")
 	}
 	b.WriteString("</Folder>\n")
-	var buf bytes.Buffer
-	ew, err := analyze.NewWriter(&buf, "kml")
+	buf, err := r.evidenceAs("kml")
 	if err != nil {
-		return err
-	}
-	for i := range r.Evidence {
-		if err := ew.Write(&r.Evidence[i].Event); err != nil {
-			return err
-		}
-	}
-	if err := ew.Close(); err != nil {
 		return err
 	}
 	inner, err := documentBody(r.withEventIDs(buf.String()))
@@ -166,6 +148,22 @@ func (r *Report) WriteKML(w io.Writer) error {
 
 // documentBody is what lies inside the <Document> element of a KML file
 // (its name and placemarks), so it can become a folder of another.
+// evidenceAs renders the evidence events with analyze's writer for format,
+// so the report's exports show events exactly as lookout analyze does.
+func (r *Report) evidenceAs(format string) (*bytes.Buffer, error) {
+	var buf bytes.Buffer
+	ew, err := analyze.NewWriter(&buf, format)
+	if err != nil {
+		return nil, err
+	}
+	for i := range r.Evidence {
+		if err := ew.Write(&r.Evidence[i].Event); err != nil {
+			return nil, err
+		}
+	}
+	return &buf, ew.Close()
+}
+
 func documentBody(kml string) (string, error) {
 	const open, end = "<Document>", "</Document>"
 	i, j := strings.Index(kml, open), strings.LastIndex(kml, end)
