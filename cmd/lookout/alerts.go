@@ -65,6 +65,8 @@ func init() {
 	alerts := &cobra.Command{
 		Use:   "alerts",
 		Short: "Watchlist alert rules (see lookout alerts test)",
+		Example: `  lookout alerts test watch.yaml events.jsonl
+  lookout live --listen udp://:10110 --rules watch.yaml`,
 	}
 	var (
 		dsn      string
