@@ -162,22 +162,7 @@ func readCSV(r io.Reader, listName, source string, fix func(*Entry, func(string)
 	if _, ok := field["name"]; !ok {
 		return nil, fmt.Errorf("read %s: no name column in header %q", listName, strings.Join(header, ","))
 	}
-	row := 1
-	for {
-		rec, err := cr.Read()
-		if err == io.EOF {
-			break
-		}
-		row++
-		l.Stats.Rows++
-		if err != nil {
-			var pe *csv.ParseError
-			if errors.As(err, &pe) {
-				l.Stats.reject("csv_syntax")
-				continue
-			}
-			return l, fmt.Errorf("read %s: %w", listName, err)
-		}
+	err = eachRecord(cr, &l.Stats, "read "+listName, func(rec []string) {
 		get := func(f string) string {
 			var vs []string
 			for _, i := range field[f] {
@@ -195,15 +180,16 @@ func readCSV(r io.Reader, listName, source string, fix func(*Entry, func(string)
 		}
 		if k := strings.ToLower(get("kind")); k != "" && k != "ship" && k != "vessel" {
 			l.Stats.Skipped++
-			continue
+			return
 		}
 		e := Entry{List: orDefault(get("list"), listName), ListID: get("id"), Name: get("name"), Source: source}
 		if e.Name == "" {
 			l.Stats.reject("no_name")
-			continue
+			return
 		}
 		if e.ListID == "" {
-			e.ListID = fmt.Sprintf("row%d", row)
+			// Rows already counts this record and the header is row 1.
+			e.ListID = fmt.Sprintf("row%d", l.Stats.Rows+1)
 		}
 		e.Aliases = addUnique(nil, splitMulti(get("aliases"))...)
 		e.FormerNames = addUnique(nil, splitMulti(get("former"))...)
@@ -223,9 +209,37 @@ func readCSV(r io.Reader, listName, source string, fix func(*Entry, func(string)
 			fix(&e, getRaw)
 		}
 		l.Entries = append(l.Entries, e)
+	})
+	if err != nil {
+		return l, err
 	}
 	l.Stats.Entries = len(l.Entries)
 	return l, nil
+}
+
+// eachRecord hands every record of cr to use, counting it in st.Rows
+// first so that Rows always equals entries + skipped + rejected. A record
+// that is not valid CSV is rejected as csv_syntax and reading goes on (the
+// reader resynchronises at the next line); any other read error ends the
+// import, wrapped with what. Readers with LazyQuotes never report a syntax
+// error: they read a stray quote as text.
+func eachRecord(cr *csv.Reader, st *Stats, what string, use func(rec []string)) error {
+	for {
+		rec, err := cr.Read()
+		if err == io.EOF {
+			return nil
+		}
+		st.Rows++
+		if err != nil {
+			var pe *csv.ParseError
+			if errors.As(err, &pe) {
+				st.reject("csv_syntax")
+				continue
+			}
+			return fmt.Errorf("%s: %w", what, err)
+		}
+		use(rec)
+	}
 }
 
 // addIdentifiers parses IMO and MMSI strings into e, warning on the ones

@@ -44,37 +44,26 @@ func ReadOFACSDN(r io.Reader, source string) (*List, error) {
 	cr := csv.NewReader(bytes.NewReader(decodeLegacy(data)))
 	cr.FieldsPerRecord = -1
 	cr.LazyQuotes = true
-	for {
-		rec, err := cr.Read()
-		if err == io.EOF {
-			break
-		}
-		l.Stats.Rows++
-		if err != nil {
-			var pe *csv.ParseError
-			if errors.As(err, &pe) {
-				l.Stats.reject("csv_syntax")
-				continue
-			}
-			return l, fmt.Errorf("read OFAC SDN: %w", err)
-		}
+	err = eachRecord(cr, &l.Stats, "read OFAC SDN", func(rec []string) {
 		if len(rec) != sdnColumns {
 			l.Stats.reject(fmt.Sprintf("columns_%d_not_%d", len(rec), sdnColumns))
-			continue
+			return
 		}
 		for i := range rec {
 			rec[i] = sdnField(rec[i])
 		}
 		if !strings.EqualFold(rec[sdnType], "vessel") {
 			l.Stats.Skipped++
-			continue
+			return
 		}
 		e, ok := ofacEntry(&l.Stats, source, rec[sdnEntNum], rec[sdnName], splitSDNPrograms(rec[sdnProgram]),
 			rec[sdnCallSign], rec[sdnVessType], rec[sdnVessFlag], rec[sdnRemarks])
-		if !ok {
-			continue
+		if ok {
+			l.Entries = append(l.Entries, e)
 		}
-		l.Entries = append(l.Entries, e)
+	})
+	if err != nil {
+		return l, err
 	}
 	l.Stats.Entries = len(l.Entries)
 	return l, nil
@@ -99,20 +88,7 @@ func ReadOFACVessels(r io.Reader, source string) (*List, error) {
 			return nil, fmt.Errorf("OFAC vessel extract: no %q column", n)
 		}
 	}
-	for {
-		rec, err := cr.Read()
-		if err == io.EOF {
-			break
-		}
-		l.Stats.Rows++
-		if err != nil {
-			var pe *csv.ParseError
-			if errors.As(err, &pe) {
-				l.Stats.reject("csv_syntax")
-				continue
-			}
-			return l, fmt.Errorf("read OFAC vessel extract: %w", err)
-		}
+	err = eachRecord(cr, &l.Stats, "read OFAC vessel extract", func(rec []string) {
 		get := func(name string) string {
 			if i, ok := col[name]; ok && i < len(rec) {
 				return strings.TrimSpace(rec[i])
@@ -122,7 +98,7 @@ func ReadOFACVessels(r io.Reader, source string) (*List, error) {
 		e, ok := ofacEntry(&l.Stats, source, get("ent_num"), get("name"), splitMulti(get("programs")),
 			get("call_sign"), get("vessel_type"), get("flag"), get("remarks"))
 		if !ok {
-			continue
+			return
 		}
 		// The extract's own IMO and MMSI columns catch numbers the remark
 		// parser does not know how to read.
@@ -137,6 +113,9 @@ func ReadOFACVessels(r io.Reader, source string) (*List, error) {
 			}
 		}
 		l.Entries = append(l.Entries, e)
+	})
+	if err != nil {
+		return l, err
 	}
 	l.Stats.Entries = len(l.Entries)
 	return l, nil

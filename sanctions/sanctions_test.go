@@ -1,10 +1,13 @@
 package sanctions
 
 import (
+	"errors"
+	"io"
 	"os"
 	"path/filepath"
 	"strings"
 	"testing"
+	"testing/iotest"
 )
 
 func sharedFile(t *testing.T, name string) string {
@@ -294,5 +297,80 @@ func TestMergeOFACAlt(t *testing.T) {
 	}
 	if l.Stats.Rejected["alt_type"] != 1 || l.Stats.Rejected["alt_columns"] != 1 {
 		t.Errorf("stats %s", l.Stats)
+	}
+}
+
+// TestMalformedRowEachImporter feeds each CSV importer a good row, a row
+// its CSV reader cannot use and another good row: the bad row is counted
+// with its reason and the rows around it are still read. The OFAC vessel
+// extract is read with strict quotes, so a stray quote is a csv_syntax
+// reject; the lazy readers take it as text, and a quote left open runs to
+// the end of the file and leaves a row too short to use.
+func TestMalformedRowEachImporter(t *testing.T) {
+	const sdnGood = ",-0- ,-0- ,-0- ,-0- ,-0- ,-0- ,-0- ,\"IMO 9187629.\"\r\n"
+	cases := []struct {
+		name   string
+		read   func(io.Reader) (*List, error)
+		in     string
+		reason string
+		ids    [2]string // the CSV's rows have no id: they are named by row, the header being row 1
+	}{
+		{"ofac-vessels",
+			func(r io.Reader) (*List, error) { return ReadOFACVessels(r, "test") },
+			"ent_num,name,programs,imo,mmsi,call_sign,vessel_type,flag,remarks\n" +
+				"1,ALPHA,DPRK,9187629,,,,,\n" +
+				"2,BRO\"KEN,DPRK,,,,,,\n" +
+				"3,GAMMA,DPRK,9074729,,,,,\n",
+			"csv_syntax", [2]string{"1", "3"}},
+		{"ofac-sdn",
+			func(r io.Reader) (*List, error) { return ReadOFACSDN(r, "test") },
+			"1,\"ALPHA\",\"vessel\",\"DPRK\"" + sdnGood +
+				"2,\"GAMMA\",\"vessel\",\"DPRK\"" + sdnGood +
+				"3,\"UNCLOSED,vessel,DPRK\r\n",
+			"columns_2_not_12", [2]string{"1", "2"}},
+		{"csv",
+			func(r io.Reader) (*List, error) { return ReadCSV(r, "T", "test") },
+			"imo,name\n" +
+				"9187629,ALPHA\n" +
+				"9074729,GAMMA\n" +
+				"\"1234567,UNCLOSED\n",
+			"no_name", [2]string{"row2", "row3"}},
+	}
+	for _, c := range cases {
+		l, err := c.read(strings.NewReader(c.in))
+		if err != nil {
+			t.Fatalf("%s: %v", c.name, err)
+		}
+		st := l.Stats
+		if st.Rows != 3 || st.Entries != 2 || st.Rejected[c.reason] != 1 || sum(st.Rejected) != 1 {
+			t.Errorf("%s: stats %s, want 3 rows, 2 entries, 1 rejected as %s", c.name, st, c.reason)
+		}
+		if len(l.Entries) != 2 || l.Entries[0].Name != "ALPHA" || l.Entries[1].Name != "GAMMA" ||
+			l.Entries[0].ListID != c.ids[0] || l.Entries[1].ListID != c.ids[1] {
+			t.Errorf("%s: entries %+v", c.name, l.Entries)
+		}
+	}
+}
+
+// TestImporterReadErrorWrapped: an error of the underlying reader is not a
+// bad row; it ends the import and says which list it was reading.
+func TestImporterReadErrorWrapped(t *testing.T) {
+	boom := errors.New("disk gone")
+	failAfter := func(s string) io.Reader { return io.MultiReader(strings.NewReader(s), iotest.ErrReader(boom)) }
+	cases := []struct {
+		name, prefix string
+		read         func(io.Reader) (*List, error)
+		in           string
+	}{
+		{"ofac-sdn", "read OFAC SDN: ", func(r io.Reader) (*List, error) { return ReadOFACSDN(r, "test") }, "1,\"ALPHA\",\"vessel\"\r\n"},
+		{"ofac-vessels", "read OFAC vessel extract: ", func(r io.Reader) (*List, error) { return ReadOFACVessels(r, "test") },
+			"ent_num,name,programs,imo,mmsi,call_sign,vessel_type,flag,remarks\n1,ALPHA,DPRK,9187629,,,,,\n"},
+		{"csv", "read T: ", func(r io.Reader) (*List, error) { return ReadCSV(r, "T", "test") }, "name,imo\nALPHA,9187629\n"},
+	}
+	for _, c := range cases {
+		_, err := c.read(failAfter(c.in))
+		if !errors.Is(err, boom) || !strings.HasPrefix(err.Error(), c.prefix) {
+			t.Errorf("%s: error %v, want %q wrapping %v", c.name, err, c.prefix, boom)
+		}
 	}
 }
