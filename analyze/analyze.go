@@ -38,6 +38,10 @@ type Options struct {
 	Land *geo.Land
 	// NoLand skips the land index (tests on synthetic seas).
 	NoLand bool
+	// Live: receive times follow the wall clock (a network feed), so the
+	// tracker's reorder window also runs by the wall clock (track's
+	// Advance) and a fix is not held until a later one arrives.
+	Live bool
 }
 
 // DefaultOptions returns the defaults of every stage.
@@ -102,6 +106,7 @@ type Analyzer struct {
 	det     *detect.Detector
 	sink    *sink
 	tot     Totals
+	cp      checkpoints
 }
 
 // sink passes the tracker's output to the detector: directly, or, while a
@@ -297,7 +302,26 @@ func (a *Analyzer) Read(r source.Reader) error {
 		}
 		errc <- r.Err()
 	}()
-	for b := range ch {
+	var tick <-chan time.Time
+	if a.opt.Live {
+		t := time.NewTicker(flushAfter / 4)
+		defer t.Stop()
+		tick = t.C
+	}
+	for {
+		var b *batch
+		select {
+		case b = <-ch:
+		case now := <-tick:
+			a.tracker.Advance(now)
+			if len(a.sink.b.order) > 0 {
+				a.sink.send()
+			}
+			continue
+		}
+		if b == nil {
+			break
+		}
 		fi, si := 0, 0
 		for _, isFix := range b.order {
 			if isFix {

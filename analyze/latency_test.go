@@ -68,3 +68,44 @@ func TestSlowFeedEventsNotHeldBack(t *testing.T) {
 		}
 	}
 }
+
+// TestLiveReorderByWallClock: on a live feed the last report must leave the
+// tracker once the wall clock is a reorder window past it, with the feed
+// still open and nothing later arriving.
+func TestLiveReorderByWallClock(t *testing.T) {
+	pr, pw := io.Pipe()
+	defer pw.Close()
+	events := make(chan event.Event, 16)
+	opt := Options{Detect: DefaultOptions().Detect, Track: DefaultOptions().Track, NoLand: true, Live: true}
+	opt.Track.ReorderWindow = time.Second
+	a := New(opt, func(e *event.Event) { events <- *e })
+	now := time.Now().UTC()
+	go func() {
+		io.WriteString(pw, "MMSI,BaseDateTime,LAT,LON,VesselName\n")
+		io.WriteString(pw, fmt.Sprintf("273000001,%s,40.5,133,SEA STAR\n", now.Add(-3*time.Second).Format("2006-01-02T15:04:05")))
+		io.WriteString(pw, fmt.Sprintf("273000001,%s,40.5,133,OCEAN PEARL\n", now.Add(-2*time.Second).Format("2006-01-02T15:04:05")))
+	}()
+	errc := make(chan error, 1)
+	go func() {
+		sr, _, err := source.NewReader(pr)
+		if err != nil {
+			errc <- err
+			return
+		}
+		errc <- a.Read(sr)
+	}()
+	select {
+	case e := <-events:
+		if e.Type != event.IdentityChange {
+			t.Fatalf("got %s, want identity_change", e.Type)
+		}
+	case err := <-errc:
+		t.Fatalf("Read ended (%v) before any event", err)
+	case <-time.After(20 * time.Second):
+		t.Fatal("the rename stayed in the tracker while the feed was open and quiet")
+	}
+	pw.Close()
+	if err := <-errc; err != nil {
+		t.Fatal(err)
+	}
+}

@@ -324,6 +324,32 @@ func (t *Tracker) pop() {
 	t.process(&it)
 }
 
+// liveSkew is how far the latest input may lag the wall clock for Advance
+// to treat the stream as live.
+const liveSkew = 10 * time.Minute
+
+// Advance processes the queued inputs older than now minus the reorder
+// window, now being the wall clock. On a live feed receive times follow the
+// wall clock, so nothing older will arrive whatever the next input's time;
+// without Advance a fix waits until an input one window later arrives, which
+// on a quiet feed (or with a window of whole seconds and receive times in
+// whole seconds) holds events back. A stream whose latest input lags now by
+// more than liveSkew is a replay of older data and keeps to its own time.
+func (t *Tracker) Advance(now time.Time) {
+	ns := now.UnixNano()
+	if t.maxSeen == 0 || ns-t.maxSeen > int64(liveSkew) {
+		return
+	}
+	limit := ns - int64(t.cfg.ReorderWindow)
+	for {
+		next := t.peek()
+		if next == nil || next.ns >= limit {
+			return
+		}
+		t.pop()
+	}
+}
+
 // Flush processes everything still queued.
 func (t *Tracker) Flush() {
 	for t.peek() != nil {

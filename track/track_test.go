@@ -116,3 +116,40 @@ func TestIdentityHistory(t *testing.T) {
 		t.Fatalf("history %+v", hist)
 	}
 }
+
+// A live feed's last fix must leave the tracker once the wall clock is a
+// reorder window past it, though no later input arrives; a replay of old
+// data must not be flushed by the wall clock.
+func TestAdvanceByWallClock(t *testing.T) {
+	cfg := DefaultConfig()
+	cfg.ReorderWindow = 2 * time.Second
+	r := &rec{}
+	tr := New(cfg, nil, r)
+	now := time.Now().Truncate(time.Second)
+	f := Fix{MMSI: 1, Time: now, Lat: 40, Lon: 130, HasPos: true, SOG: math.NaN(), COG: math.NaN(), Heading: -1}
+	tr.AddFix(f)
+	tr.Advance(now.Add(time.Second))
+	if len(r.pts) != 0 {
+		t.Fatalf("released after 1 s of a 2 s window")
+	}
+	tr.Advance(now.Add(3 * time.Second))
+	if len(r.pts) != 1 {
+		t.Fatalf("%d points out after the window passed, want 1", len(r.pts))
+	}
+	// An earlier fix arriving now is late: processed, not lost.
+	old := f
+	old.Time, old.Lon = now.Add(-time.Second), 130.001
+	tr.AddFix(old)
+	tr.Flush()
+	if len(r.pts) != 2 || tr.Stats().Late != 1 {
+		t.Fatalf("late fix: %d points, %d late", len(r.pts), tr.Stats().Late)
+	}
+
+	replay := &rec{}
+	tr = New(cfg, nil, replay)
+	tr.AddFix(fix(1, 0, 40, 130))
+	tr.Advance(time.Now())
+	if len(replay.pts) != 0 {
+		t.Fatal("a replay of 2025 data was flushed by today's wall clock")
+	}
+}
