@@ -1,0 +1,132 @@
+package analyze
+
+import (
+	"encoding/binary"
+	"errors"
+	"fmt"
+	"hash/maphash"
+	"slices"
+)
+
+// An Analyzer carries its state across runs through package ingest's
+// Checkpointer: after each file the tracker's and detectors' state is
+// saved, one blob per vessel plus one (MMSI 0) for what vessels share, and
+// a later run restores it before its first file. Events that span files (a
+// gap across midnight, a port visit over several days, an encounter) then
+// come out exactly as one pass over all the files would find them.
+//
+// Blob layout: a format byte, then the tracker's part (length-prefixed)
+// and the detectors' part. Either part is empty when that stage holds
+// nothing for the vessel (a vessel heard only through static reports has
+// no track).
+const checkpointFormat = 1
+
+// checkpoints remembers what was saved last, so that Snapshot returns only
+// the vessels whose state changed: a vessel silent for a week is not
+// rewritten with every daily file.
+type checkpoints struct {
+	seed  maphash.Seed
+	saved map[uint32]uint64 // MMSI -> hash of the blob last saved or restored
+}
+
+func (c *checkpoints) changed(mmsi uint32, blob []byte) bool {
+	if c.saved == nil {
+		c.seed, c.saved = maphash.MakeSeed(), map[uint32]uint64{}
+	}
+	h := maphash.Bytes(c.seed, blob)
+	if old, ok := c.saved[mmsi]; ok && old == h {
+		return false
+	}
+	c.saved[mmsi] = h
+	return true
+}
+
+func joinParts(t, d []byte) []byte {
+	b := make([]byte, 0, 1+binary.MaxVarintLen64+len(t)+len(d))
+	b = append(b, checkpointFormat)
+	b = binary.AppendUvarint(b, uint64(len(t)))
+	b = append(b, t...)
+	return append(b, d...)
+}
+
+func splitParts(b []byte) (t, d []byte, err error) {
+	if len(b) == 0 || b[0] != checkpointFormat {
+		return nil, nil, errors.New("unknown checkpoint format")
+	}
+	n, k := binary.Uvarint(b[1:])
+	if k <= 0 || n > uint64(len(b)-1-k) {
+		return nil, nil, errors.New("damaged checkpoint")
+	}
+	b = b[1+k:]
+	return b[:n], b[n:], nil
+}
+
+// Snapshot returns the state that changed since the last Snapshot or
+// Restore, keyed by MMSI (0: shared state). Call it between Reads.
+func (a *Analyzer) Snapshot() (map[uint32][]byte, error) {
+	out := map[uint32][]byte{}
+	ts, err := a.tracker.MarshalShared()
+	if err != nil {
+		return nil, err
+	}
+	ds, err := a.det.MarshalShared()
+	if err != nil {
+		return nil, err
+	}
+	if b := joinParts(ts, ds); a.cp.changed(0, b) {
+		out[0] = b
+	}
+	mmsis := append(a.tracker.MMSIs(), a.det.MMSIs()...)
+	slices.Sort(mmsis)
+	mmsis = slices.Compact(mmsis)
+	for _, m := range mmsis {
+		tb, _, err := a.tracker.MarshalVessel(m)
+		if err != nil {
+			return nil, err
+		}
+		db, _, err := a.det.MarshalVessel(m)
+		if err != nil {
+			return nil, err
+		}
+		if b := joinParts(tb, db); a.cp.changed(m, b) {
+			out[m] = b
+		}
+	}
+	// A vessel whose state is gone has its saved state deleted.
+	for m := range a.cp.saved {
+		if _, ok := slices.BinarySearch(mmsis, m); !ok && m != 0 {
+			out[m] = nil
+			delete(a.cp.saved, m)
+		}
+	}
+	return out, nil
+}
+
+// Restore loads one blob saved by Snapshot. Call it before the first Read.
+func (a *Analyzer) Restore(mmsi uint32, data []byte) error {
+	t, d, err := splitParts(data)
+	if err != nil {
+		return fmt.Errorf("checkpoint of %d: %w", mmsi, err)
+	}
+	if mmsi == 0 {
+		if err := a.tracker.UnmarshalShared(t); err != nil {
+			return err
+		}
+		if err := a.det.UnmarshalShared(d); err != nil {
+			return err
+		}
+	} else {
+		if len(t) > 0 {
+			if err := a.tracker.UnmarshalVessel(mmsi, t); err != nil {
+				return err
+			}
+		}
+		if len(d) > 0 {
+			if err := a.det.UnmarshalVessel(mmsi, d); err != nil {
+				return err
+			}
+		}
+	}
+	a.cp.changed(mmsi, data)
+	return nil
+}

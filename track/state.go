@@ -1,0 +1,66 @@
+package track
+
+import (
+	"fmt"
+	"maps"
+	"slices"
+
+	"github.com/lookout-osint/lookout/internal/statecodec"
+)
+
+// The tracker's state is saved in two parts so that an ingest can store
+// each vessel's separately: what belongs to one MMSI (its segments, last
+// fix, dedup ring) and what is shared (the reorder queue and its clock).
+// Everything not named here is carried, so a field added to Tracker or
+// vessel is saved without further work.
+var (
+	sharedCodec = statecodec.New(Tracker{},
+		// Configuration and plumbing, set by New.
+		statecodec.Skip(Tracker{}, "cfg", "land", "sink"),
+		// Saved per vessel; a cache of land answers; scratch; this run's counts.
+		statecodec.Skip(Tracker{}, "vessels", "land01", "pt", "stats"))
+	vesselCodec = statecodec.New(vessel{})
+)
+
+// MarshalShared encodes the state that belongs to no one vessel: the
+// inputs waiting in the reorder window and the clock that orders them.
+func (t *Tracker) MarshalShared() ([]byte, error) {
+	if t.head > 0 {
+		n := copy(t.fifo, t.fifo[t.head:])
+		clear(t.fifo[n:])
+		t.fifo, t.head = t.fifo[:n], 0
+	}
+	return sharedCodec.Marshal(t, nil)
+}
+
+// UnmarshalShared loads what MarshalShared saved into a tracker made by New.
+func (t *Tracker) UnmarshalShared(data []byte) error {
+	if err := sharedCodec.Unmarshal(data, t, nil); err != nil {
+		return fmt.Errorf("tracker state: %w", err)
+	}
+	return nil
+}
+
+// MMSIs lists the vessels the tracker holds state for, in ascending order.
+func (t *Tracker) MMSIs() []uint32 { return slices.Sorted(maps.Keys(t.vessels)) }
+
+// MarshalVessel encodes one vessel's state; ok is false when the tracker
+// has none.
+func (t *Tracker) MarshalVessel(mmsi uint32) (data []byte, ok bool, err error) {
+	v := t.vessels[mmsi]
+	if v == nil {
+		return nil, false, nil
+	}
+	data, err = vesselCodec.Marshal(v, nil)
+	return data, true, err
+}
+
+// UnmarshalVessel loads one vessel's state saved by MarshalVessel.
+func (t *Tracker) UnmarshalVessel(mmsi uint32, data []byte) error {
+	v := &vessel{}
+	if err := vesselCodec.Unmarshal(data, v, nil); err != nil {
+		return fmt.Errorf("tracker state of %d: %w", mmsi, err)
+	}
+	t.vessels[mmsi] = v
+	return nil
+}
