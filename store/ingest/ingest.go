@@ -219,7 +219,7 @@ func (in *Ingester) File(ctx context.Context, path string) (FileResult, error) {
 	}
 
 	t := &tee{Reader: src, in: in, ctx: ctx, rec: rec, res: &res,
-		skipPos: rec.Positions, skipID: rec.Identities, ids: map[uint32]*store.Identity{},
+		skipPos: rec.Positions, skipID: rec.Identities, ids: identities{},
 		w: newWriter(ctx, in, &res)}
 	if in.opt.Pipeline != nil {
 		err = in.opt.Pipeline.Read(t)
@@ -329,10 +329,9 @@ type tee struct {
 	skipPos, skipID int64
 	batch           store.Batch
 	w               *writer
-	// ids is each vessel's identity as last reported in this file, merged
-	// across the parts of class B reports. It starts empty for every file
-	// so that numbering depends on the file alone.
-	ids map[uint32]*store.Identity
+	// ids starts empty for every file so that numbering depends on the
+	// file alone.
+	ids identities
 }
 
 func (t *tee) Next() bool {
@@ -350,31 +349,51 @@ func (t *tee) Next() bool {
 }
 
 func (t *tee) collect(m *ais.Message) {
-	if m.MMSI == 0 {
-		return
-	}
-	switch m.Type {
-	case 1, 2, 3, 18, 19, 27, 5, 24:
-	default:
+	if !stored(m) {
 		return
 	}
 	if m.RxTime.IsZero() {
 		t.res.NoTime++
 		return
 	}
-	if m.Type == 5 || m.Type == 24 || m.Type == 19 {
-		t.identity(m)
+	if id, changed := t.ids.update(m); changed {
+		t.nID++
+		if t.nID > t.skipID {
+			t.batch.Identities = append(t.batch.Identities, id)
+		}
 	}
-	if !m.IsPositionReport() {
-		return
-	}
-	lat, lon, ok := m.Position()
+	p, ok := position(m)
 	if !ok {
 		return
 	}
 	t.nPos++
 	if t.nPos <= t.skipPos {
 		return
+	}
+	t.batch.Positions = append(t.batch.Positions, p)
+}
+
+// stored reports whether m is of a kind the store keeps (position and
+// static reports of a vessel).
+func stored(m *ais.Message) bool {
+	if m.MMSI == 0 {
+		return false
+	}
+	switch m.Type {
+	case 1, 2, 3, 18, 19, 27, 5, 24:
+		return true
+	}
+	return false
+}
+
+// position is the stored row of a position report with a position.
+func position(m *ais.Message) (store.Position, bool) {
+	if !m.IsPositionReport() {
+		return store.Position{}, false
+	}
+	lat, lon, ok := m.Position()
+	if !ok {
+		return store.Position{}, false
 	}
 	p := store.Position{MMSI: m.MMSI, Time: m.RxTime.UTC(), Lat: lat, Lon: lon,
 		SOG: store.NaN32, COG: store.NaN32, Heading: -1, Status: 15, Station: m.Station}
@@ -390,16 +409,23 @@ func (t *tee) collect(m *ais.Message) {
 	if m.Type <= 3 {
 		p.Status = m.PosA.Status
 	}
-	t.batch.Positions = append(t.batch.Positions, p)
+	return p, true
 }
 
-// identity merges a static report into the vessel's identity and records
-// it when it changed.
-func (t *tee) identity(m *ais.Message) {
-	cur, ok := t.ids[m.MMSI]
+// identities is each vessel's identity as last reported, merged across
+// the parts of class B reports.
+type identities map[uint32]*store.Identity
+
+// update merges a static report (types 5, 19, 24; others are ignored) into
+// the vessel's identity and returns it, and whether it changed.
+func (ids identities) update(m *ais.Message) (store.Identity, bool) {
+	if m.Type != 5 && m.Type != 24 && m.Type != 19 {
+		return store.Identity{}, false
+	}
+	cur, ok := ids[m.MMSI]
 	if !ok {
 		cur = &store.Identity{MMSI: m.MMSI}
-		t.ids[m.MMSI] = cur
+		ids[m.MMSI] = cur
 	}
 	next := *cur
 	dims := func(d ais.Dimensions) {
@@ -434,15 +460,11 @@ func (t *tee) identity(m *ais.Message) {
 	next.Time = time.Time{}
 	cur.Time = time.Time{}
 	if ok && next == *cur {
-		return
+		return store.Identity{}, false
 	}
 	next.Time = m.RxTime.UTC()
 	*cur = next
-	t.nID++
-	if t.nID <= t.skipID {
-		return
-	}
-	t.batch.Identities = append(t.batch.Identities, next)
+	return next, true
 }
 
 // flush writes the collected batch with the file's progress and any
