@@ -15,6 +15,7 @@ import (
 // already has, so retries and replays never duplicate.
 type EventWriter struct {
 	st      store.Store
+	open    func(context.Context) (store.Store, error) // nil: st is kept through failures
 	mu      sync.Mutex
 	pending []event.Event
 	wake    chan struct{}
@@ -31,6 +32,20 @@ func NewEventWriter(ctx context.Context, st store.Store) *EventWriter {
 	w := &EventWriter{st: st, wake: make(chan struct{}, 1), done: make(chan struct{})}
 	go w.loop(ctx)
 	return w
+}
+
+// NewReopeningEventWriter is NewEventWriter for a store whose connection
+// does not survive the server restarting (store/postgres holds a single
+// connection, closed for good by a reset): after a failed write the store
+// is closed and opened again before the retry. The writer owns the store.
+func NewReopeningEventWriter(ctx context.Context, open func(context.Context) (store.Store, error)) (*EventWriter, error) {
+	st, err := open(ctx)
+	if err != nil {
+		return nil, err
+	}
+	w := &EventWriter{st: st, open: open, wake: make(chan struct{}, 1), done: make(chan struct{})}
+	go w.loop(ctx)
+	return w, nil
 }
 
 // Add queues one event.
@@ -60,7 +75,15 @@ func (w *EventWriter) Close() {
 
 func (w *EventWriter) loop(ctx context.Context) {
 	defer close(w.done)
+	if w.open != nil {
+		defer func() {
+			if w.st != nil {
+				w.st.Close()
+			}
+		}()
+	}
 	wait := 200 * time.Millisecond
+	var openErr error
 	for {
 		_, open := <-w.wake
 		for {
@@ -70,7 +93,11 @@ func (w *EventWriter) loop(ctx context.Context) {
 			if len(batch) == 0 {
 				break
 			}
-			n, err := w.st.Write(ctx, &store.Batch{Events: batch})
+			var n store.Written
+			err := openErr
+			if w.st != nil {
+				n, err = w.st.Write(ctx, &store.Batch{Events: batch})
+			}
 			if err == nil {
 				w.mu.Lock()
 				w.pending = w.pending[len(batch):]
@@ -90,6 +117,19 @@ func (w *EventWriter) loop(ctx context.Context) {
 			case <-time.After(wait):
 			}
 			wait = min(2*wait, 30*time.Second)
+			if w.open != nil {
+				if w.st != nil {
+					w.st.Close()
+				}
+				// A failed open leaves st nil: the next round tries again
+				// and reports why.
+				octx, cancel := context.WithTimeout(ctx, 10*time.Second)
+				w.st, openErr = w.open(octx)
+				cancel()
+				if openErr != nil {
+					w.st = nil // backend.Open wraps a nil *postgres.Store in a non-nil interface
+				}
+			}
 		}
 		if !open {
 			return

@@ -19,6 +19,7 @@ import (
 	"github.com/lookout-osint/lookout/bus"
 	"github.com/lookout-osint/lookout/event"
 	"github.com/lookout-osint/lookout/source"
+	"github.com/lookout-osint/lookout/store"
 	"github.com/lookout-osint/lookout/store/backend"
 )
 
@@ -69,12 +70,12 @@ not detected by workers.`,
 			defer closeAlerts()
 			var emit []func(*event.Event)
 			if cmd.Flags().Changed("db") {
-				st, err := backend.Open(ctx, dsn)
+				// Reopened after a failed write: a PostgreSQL connection
+				// does not survive the server restarting.
+				ew, err := bus.NewReopeningEventWriter(context.WithoutCancel(ctx), func(ctx context.Context) (store.Store, error) { return backend.Open(ctx, dsn) })
 				if err != nil {
 					return err
 				}
-				defer st.Close()
-				ew := bus.NewEventWriter(context.WithoutCancel(ctx), st)
 				ew.OnError = func(err error, n int) { fmt.Fprintf(os.Stderr, "store: %v (%d events held, retrying)\n", err, n) }
 				defer func() {
 					ew.Close()

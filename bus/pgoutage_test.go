@@ -1,0 +1,233 @@
+package bus
+
+import (
+	"context"
+	"fmt"
+	"io"
+	"math/rand/v2"
+	"net"
+	"net/url"
+	"os"
+	"sort"
+	"sync"
+	"sync/atomic"
+	"testing"
+	"time"
+
+	"github.com/jackc/pgx/v5"
+
+	"github.com/lookout-osint/lookout/event"
+	"github.com/lookout-osint/lookout/store"
+	"github.com/lookout-osint/lookout/store/postgres"
+)
+
+// cutProxy relays TCP connections to a server until cut: then every open
+// connection is reset and new ones are closed at once, which is what a
+// client sees of a database restarting. It stands in for the real restart
+// because the server is shared with other tests.
+type cutProxy struct {
+	ln     net.Listener
+	target string
+	mu     sync.Mutex
+	up     bool
+	conns  []net.Conn
+}
+
+func newCutProxy(t *testing.T, target string) *cutProxy {
+	t.Helper()
+	ln, err := net.Listen("tcp", "127.0.0.1:0")
+	if err != nil {
+		t.Fatal(err)
+	}
+	p := &cutProxy{ln: ln, target: target, up: true}
+	t.Cleanup(func() { ln.Close(); p.cut() })
+	go func() {
+		for {
+			c, err := ln.Accept()
+			if err != nil {
+				return
+			}
+			p.mu.Lock()
+			up := p.up
+			p.mu.Unlock()
+			if !up {
+				c.Close()
+				continue
+			}
+			s, err := net.Dial("tcp", target)
+			if err != nil {
+				c.Close()
+				continue
+			}
+			p.mu.Lock()
+			p.conns = append(p.conns, c, s)
+			p.mu.Unlock()
+			go func() { io.Copy(s, c); s.Close() }()
+			go func() { io.Copy(c, s); c.Close() }()
+		}
+	}()
+	return p
+}
+
+func (p *cutProxy) cut() {
+	p.mu.Lock()
+	defer p.mu.Unlock()
+	p.up = false
+	for _, c := range p.conns {
+		c.Close()
+	}
+	p.conns = nil
+}
+
+func (p *cutProxy) restore() {
+	p.mu.Lock()
+	p.up = true
+	p.mu.Unlock()
+}
+
+// pgSchema gives the test a schema of its own on the server named by
+// LOOKOUT_TEST_PG (dropped afterwards) and returns its URL through a
+// cutProxy, plus a direct URL for checking.
+func pgSchema(t *testing.T) (viaProxy string, direct string, proxy *cutProxy) {
+	t.Helper()
+	base := os.Getenv("LOOKOUT_TEST_PG")
+	if base == "" {
+		if os.Getenv("CI") == "true" {
+			t.Fatal("LOOKOUT_TEST_PG is not set in CI (run: eval \"$(scripts/ci-services)\")")
+		}
+		t.Skip("LOOKOUT_TEST_PG is not set (run: eval \"$(scripts/ci-services)\")")
+	}
+	ctx := context.Background()
+	admin, err := pgx.Connect(ctx, base)
+	if err != nil {
+		t.Fatalf("LOOKOUT_TEST_PG: %v", err)
+	}
+	defer admin.Close(ctx)
+	name := fmt.Sprintf("lookout_bus_%d", rand.Uint64())
+	if _, err := admin.Exec(ctx, "CREATE SCHEMA "+name); err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() {
+		c, err := pgx.Connect(ctx, base)
+		if err != nil {
+			t.Errorf("drop schema %s: %v", name, err)
+			return
+		}
+		defer c.Close(ctx)
+		if _, err := c.Exec(ctx, "DROP SCHEMA "+name+" CASCADE"); err != nil {
+			t.Errorf("drop schema %s: %v", name, err)
+		}
+	})
+	u, err := url.Parse(base)
+	if err != nil {
+		t.Fatal(err)
+	}
+	q := u.Query()
+	q.Set("search_path", name+",public")
+	u.RawQuery = q.Encode()
+	direct = u.String()
+	host := u.Host
+	if u.Port() == "" {
+		host += ":5432"
+	}
+	proxy = newCutProxy(t, host)
+	u.Host = proxy.ln.Addr().String()
+	return u.String(), direct, proxy
+}
+
+// TestWorkersThroughDatabaseOutage: workers keep running while the
+// database connection is cut (as by a restart); their events are held,
+// the writer reconnects once the database is back, and the store ends with
+// exactly the events of an uninterrupted run, each once, including events
+// written before the cut and events replayed after it.
+func TestWorkersThroughDatabaseOutage(t *testing.T) {
+	viaProxy, direct, proxy := pgSchema(t)
+	js, c := testStream(t, 4)
+	ms := feed(24, 40)
+	publish(t, js, c, "p", ms)
+	want := newSink()
+	drain(t, js, c, 0, 1, want)
+	if len(want.events) < 10 {
+		t.Fatalf("the feed should give events to store; got %d", len(want.events))
+	}
+
+	ctx, cancel := context.WithTimeout(context.Background(), 2*time.Minute)
+	defer cancel()
+	ew, err := NewReopeningEventWriter(ctx, func(ctx context.Context) (store.Store, error) { return postgres.Open(ctx, viaProxy) })
+	if err != nil {
+		t.Fatal(err)
+	}
+	var failures atomic.Int64
+	ew.OnError = func(error, int) { failures.Add(1) }
+	emitted := map[string]bool{}
+	var mu sync.Mutex
+	add := func(_ int, e *event.Event) {
+		mu.Lock()
+		emitted[e.ID()] = true
+		mu.Unlock()
+		ew.Add(e)
+	}
+	run := func(idx, of int) {
+		w := &Worker{JS: js, Config: c, Index: idx, Of: of, Options: testOptions(), Emit: add, Drain: true}
+		if err := w.Run(ctx); err != nil {
+			t.Fatal(err)
+		}
+	}
+	waitFor := func(what string, ok func() bool) {
+		t.Helper()
+		for !ok() {
+			if ctx.Err() != nil {
+				t.Fatalf("timed out waiting for %s", what)
+			}
+			time.Sleep(10 * time.Millisecond)
+		}
+	}
+
+	run(0, 2) // worker 0 writes its events while the database is up
+	mu.Lock()
+	before := int64(len(emitted))
+	mu.Unlock()
+	waitFor("worker 0's events to be stored", func() bool { return ew.Written() == before })
+	if before == 0 || before == int64(len(want.events)) {
+		t.Fatalf("worker 0 should write some but not all events; wrote %d of %d", before, len(want.events))
+	}
+
+	proxy.cut()
+	run(1, 2) // worker 1 runs while the database is away...
+	run(0, 2) // ...and worker 0 restarts, replaying what is already stored
+	waitFor("a failed write", func() bool { return failures.Load() >= 2 })
+	if ew.Written() != before {
+		t.Fatalf("%d events stored while the database was cut off", ew.Written()-before)
+	}
+	proxy.restore()
+	ew.Close()
+
+	conn, err := pgx.Connect(context.Background(), direct)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer conn.Close(context.Background())
+	rows, err := conn.Query(context.Background(), "SELECT id FROM events")
+	if err != nil {
+		t.Fatal(err)
+	}
+	var got []string
+	for rows.Next() {
+		var id string
+		if err := rows.Scan(&id); err != nil {
+			t.Fatal(err)
+		}
+		got = append(got, id)
+	}
+	if err := rows.Err(); err != nil {
+		t.Fatal(err)
+	}
+	sort.Strings(got)
+	if wantIDs := want.ids(); fmt.Sprint(got) != fmt.Sprint(wantIDs) {
+		t.Errorf("stored %d events, an uninterrupted run has %d:\n stored %v\n want   %v", len(got), len(wantIDs), got, wantIDs)
+	}
+	if ew.Written() != int64(len(got)) {
+		t.Errorf("writer counted %d new events, the table holds %d", ew.Written(), len(got))
+	}
+	t.Logf("%d events, %d before the cut, %d failed writes during it", len(got), before, failures.Load())
+}
