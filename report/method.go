@@ -117,9 +117,22 @@ func methodology(opt *Options) []Section {
 		{Title: "Trips (package trips)", Text: tripDefinition, Params: tripParams},
 		{Title: "Volume against the UN cap (package oilcap)", Text: fmt.Sprintf("UN Security Council resolution 2397 (2017) caps refined petroleum products supplied to the DPRK at %d barrels a year. A delivery is a draught fall at a port of the group, across a possible dark visit there, at a ship-to-ship meeting whose receiver reaches the group within the window, or a loaded trip into the group with no draught change seen there. Volume = length × beam × draught change × block coefficient × water density (tonnes), then barrels through the product density. AIS draught is typed by crews and often stale, and deliveries with AIS off are not seen: the figure is what AIS shows, a lower bound.", oilcap.CapBarrels), Params: params(opt.Oilcap)},
 		{Title: "Risk factors (package risk)", Text: "A vessel's risk score is a sum of named factors; each factor earns points per event (times the event's strength where stated) up to its cap, and cites its events. The weights are judgements, not a fitted model.", Params: riskParams},
-		{Title: "Sanctions matching (package sanctions)", Text: screen + " Strengths of each kind of agreement on its own (judgements documented in package sanctions): IMO number with a valid check digit 0.95 (failing check digit 0.6), MMSI 0.8, call sign 0.5, the same name 0.7 (normalised 0.65, truncated to the 20 AIS characters 0.6, transliterated 0.45, one edit apart 0.35, number missing 0.35, a different number 0.15; one-word names × 0.75, and × 0.8 again when shorter than five letters). Field matches combine as independent evidence, 1 − Π(1 − s); every non-IMO match × 0.3 when both sides carry different valid IMO numbers.", Params: sanc},
+		{Title: "Sanctions matching (package sanctions)", Text: screen + " " + sanctionsStrengths, Params: sanc},
 		{Title: "Map and tracks", Text: "Mercator projection. Land: Natural Earth 1:10m land polygons (public domain), clipped to the map. Tracks are the positions stored for each vessel in the table, in the period; copies of one report heard by several stations and fixes less than a step after the previous one are not drawn (two minutes, or 1/20000 of the period when longer), and silences over three hours are drawn dotted. Shaded cells (0.5°) are where any position was received."},
 	}
 }
+
+// sanctionsStrengths is read from package sanctions' constants, which the
+// matcher uses, so the report cannot quote other values than it applied.
+var sanctionsStrengths = fmt.Sprintf("Strengths of each kind of agreement on its own (judgements documented in package sanctions): "+
+	"IMO number with a valid check digit %g (failing check digit %g), MMSI %g, call sign %g, "+
+	"the same name %g (normalised %g, truncated to the 20 AIS characters %g, transliterated %g, one edit apart %g, number missing %g, a different number %g; "+
+	"one-word names × %g, and × %g again when shorter than %d letters). "+
+	"Field matches combine as independent evidence, 1 − Π(1 − s); every non-IMO match × %g when both sides carry different valid IMO numbers.",
+	sanctions.StrengthIMO, sanctions.StrengthIMOBadCheck, sanctions.StrengthMMSI, sanctions.StrengthCallSign,
+	sanctions.StrengthNameSame, sanctions.StrengthNameNorm, sanctions.StrengthNameTrunc, sanctions.StrengthNameTranslit,
+	sanctions.StrengthNameOneEdit, sanctions.StrengthNameNoNumber, sanctions.StrengthNameOtherNum,
+	sanctions.OneWordFactor, sanctions.ShortNameFactor, sanctions.ShortNameLetters,
+	sanctions.IMOConflictFactor)
 
 const tripDefinition = `For each vessel the port calls are put in time order. A call is seen in AIS (a port_visit event) or possibly dark (a possible_dark_port_visit: a gap long enough to reach the port, or a visit seen only by satellite). A trip From→To is a departure call in From followed by an arrival call in To: the departure is the last From call before the arrival, the arrival the first To call after it, and (unless AllowVia) no other call lies in between. A trip is "seen" when both ends are AIS-seen visits and "possible dark" when either end is a possible dark visit; the two are counted apart and never added up. A trip belongs to the UTC month of its arrival, and Since/Until select arrivals. These are exactly the numbers lookout trips prints for the same events and options.`

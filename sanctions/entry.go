@@ -3,20 +3,26 @@
 // match carries a strength between 0 and 1 and the reason for it, so an
 // analyst can check it; a match can become a sanctions_match event.
 //
-// Matching, strongest evidence first (strengths are in match.go):
-//   - IMO identical with a valid check digit (0.95); with an invalid one
-//     (0.6), flagged as a typo or a made-up number;
-//   - MMSI identical (0.8), call sign identical (0.5);
-//   - names: identical (0.7), identical after normalising case,
-//     punctuation, spacing, "NO."/"NR", spelled and Roman numbers, leading
-//     zeros and M/V prefixes (0.65), cut to AIS's 20 characters (0.6),
-//     a Korean or Russian romanisation variant (0.45), one typing error
-//     (0.35), the number missing on one side (0.35), a different number
-//     (0.15: sister ships are different hulls). One-word names without a
-//     number count three quarters (less again under five letters).
+// Matching, strongest evidence first (each strength is the exported
+// constant named, which the report's methodology quotes):
+//   - IMO identical with a valid check digit ([StrengthIMO]); with an
+//     invalid one ([StrengthIMOBadCheck]), flagged as a typo or a made-up
+//     number;
+//   - MMSI identical ([StrengthMMSI]), call sign identical ([StrengthCallSign]);
+//   - names: identical ([StrengthNameSame]), identical after normalising
+//     case, punctuation, spacing, "NO."/"NR", spelled and Roman numbers,
+//     leading zeros and M/V prefixes ([StrengthNameNorm]), cut to AIS's 20
+//     characters ([StrengthNameTrunc]), a Korean or Russian romanisation
+//     variant ([StrengthNameTranslit]), one typing error
+//     ([StrengthNameOneEdit]), the number missing on one side
+//     ([StrengthNameNoNumber]), a different number ([StrengthNameOtherNum]:
+//     sister ships are different hulls). One-word names without a number
+//     are scaled by [OneWordFactor], and by [ShortNameFactor] again under
+//     [ShortNameLetters] letters.
 //
 // Evidence on several fields adds up as independent (1 − Π(1 − s)); a
-// valid IMO on both sides that differs scales every other field by 0.3.
+// valid IMO on both sides that differs scales every other field by
+// [IMOConflictFactor].
 // Exact means a valid IMO or the MMSI is the one listed.
 //
 // The lists Lookout ships (OFAC SDN vessels, the UK Sanctions List's ships)

@@ -50,7 +50,8 @@ type Match struct {
 }
 
 // Strengths of each kind of agreement on its own. They are judgements,
-// documented here so that a report can be argued with:
+// documented here so that a report can be argued with, and exported so that
+// the report's methodology quotes these values rather than a copy:
 //   - An IMO number stays with the hull for life; an exact one with a valid
 //     check digit is near-proof. A failing check digit on the number means a
 //     typo or a made-up number, so it proves much less.
@@ -61,26 +62,27 @@ type Match struct {
 //     an identification. Sister ships differ only by their number, so a
 //     different number means a different ship.
 const (
-	sIMO          = 0.95
-	sIMOBadCheck  = 0.6
-	sMMSI         = 0.8
-	sCallSign     = 0.5
-	sNameSame     = 0.7
-	sNameNorm     = 0.65
-	sNameTrunc    = 0.6
-	sNameTranslit = 0.45
-	sNameOneEdit  = 0.35
-	sNameNoNumber = 0.35
-	sNameOtherNum = 0.15
-	// oneWordFactor scales a name match when the listed name is one word
+	StrengthIMO          = 0.95
+	StrengthIMOBadCheck  = 0.6
+	StrengthMMSI         = 0.8
+	StrengthCallSign     = 0.5
+	StrengthNameSame     = 0.7
+	StrengthNameNorm     = 0.65
+	StrengthNameTrunc    = 0.6
+	StrengthNameTranslit = 0.45
+	StrengthNameOneEdit  = 0.35
+	StrengthNameNoNumber = 0.35
+	StrengthNameOtherNum = 0.15
+	// OneWordFactor scales a name match when the listed name is one word
 	// without a number ("GLORY", "PACIFIC"): many unrelated ships share it.
-	// shortNameFactor scales it again when that word has fewer than five
-	// letters ("SOL", "ARK").
-	oneWordFactor   = 0.75
-	shortNameFactor = 0.8
-	// imoConflictFactor scales every non-IMO match when both sides carry a
+	// ShortNameFactor scales it again when that word has fewer than
+	// ShortNameLetters letters ("SOL", "ARK").
+	OneWordFactor    = 0.75
+	ShortNameFactor  = 0.8
+	ShortNameLetters = 5
+	// IMOConflictFactor scales every non-IMO match when both sides carry a
 	// valid IMO and the numbers differ: probably another hull.
-	imoConflictFactor = 0.3
+	IMOConflictFactor = 0.3
 	// DefaultMinStrength is the weakest match Match reports.
 	DefaultMinStrength = 0.3
 	// aisNameLen is the length of the AIS name field, which truncates
@@ -281,10 +283,10 @@ func (ix *Index) Match(id Identity) []Match {
 	imoValid := ValidIMO(id.IMO)
 	if id.IMO != 0 {
 		for _, e := range ix.byIMO[id.IMO] {
-			f := FieldMatch{Field: "imo", Observed: itoa(id.IMO), Listed: itoa(id.IMO), Strength: sIMO,
+			f := FieldMatch{Field: "imo", Observed: itoa(id.IMO), Listed: itoa(id.IMO), Strength: StrengthIMO,
 				Reason: "IMO number identical (check digit valid)"}
 			if !imoValid {
-				f.Strength = sIMOBadCheck
+				f.Strength = StrengthIMOBadCheck
 				f.Reason = "IMO number identical but its check digit is invalid (typo or made-up number)"
 			}
 			get(e).add(f)
@@ -292,13 +294,13 @@ func (ix *Index) Match(id Identity) []Match {
 	}
 	if id.MMSI != 0 {
 		for _, e := range ix.byMMSI[id.MMSI] {
-			get(e).add(FieldMatch{Field: "mmsi", Observed: itoa(id.MMSI), Listed: itoa(id.MMSI), Strength: sMMSI,
+			get(e).add(FieldMatch{Field: "mmsi", Observed: itoa(id.MMSI), Listed: itoa(id.MMSI), Strength: StrengthMMSI,
 				Reason: "MMSI identical (MMSIs change with the flag and can be reissued)"})
 		}
 	}
 	if cs := normCallSign(id.CallSign); len(cs) >= 4 {
 		for _, e := range ix.byCall[cs] {
-			get(e).add(FieldMatch{Field: "call_sign", Observed: id.CallSign, Listed: cs, Strength: sCallSign,
+			get(e).add(FieldMatch{Field: "call_sign", Observed: id.CallSign, Listed: cs, Strength: StrengthCallSign,
 				Reason: "call sign identical (call signs are reissued)"})
 		}
 	}
@@ -333,9 +335,9 @@ func (ix *Index) matchName(raw string, get func(int32) *candidate) {
 	emit := func(pos int32, s float64, why string) {
 		r := &ix.names[pos]
 		if r.n.Words == 1 && (r.n.Nums == "" || q.Nums == "") {
-			s *= oneWordFactor
-			if len(r.n.Letters) < 5 {
-				s *= shortNameFactor
+			s *= OneWordFactor
+			if len(r.n.Letters) < ShortNameLetters {
+				s *= ShortNameFactor
 			}
 			why += "; a one-word name, shared by many ships"
 		}
@@ -344,9 +346,9 @@ func (ix *Index) matchName(raw string, get func(int32) *candidate) {
 	for _, pos := range ix.byKey[q.key()] {
 		r := &ix.names[pos]
 		if r.n.Plain == q.Plain || strings.EqualFold(strings.TrimSpace(r.raw), qPlain) {
-			emit(pos, sNameSame, "name identical")
+			emit(pos, StrengthNameSame, "name identical")
 		} else {
-			emit(pos, sNameNorm, "same name after normalising case, punctuation, spacing and numbers")
+			emit(pos, StrengthNameNorm, "same name after normalising case, punctuation, spacing and numbers")
 		}
 	}
 	// Same letters, different or missing number.
@@ -356,9 +358,9 @@ func (ix *Index) matchName(raw string, get func(int32) *candidate) {
 			continue // handled above
 		}
 		if r.n.Nums == "" || q.Nums == "" {
-			emit(pos, sNameNoNumber, fmt.Sprintf("same name but the number is missing on one side (%q vs %q)", raw, r.raw))
+			emit(pos, StrengthNameNoNumber, fmt.Sprintf("same name but the number is missing on one side (%q vs %q)", raw, r.raw))
 		} else {
-			emit(pos, sNameOtherNum, fmt.Sprintf("same name, different number (%s vs %s): likely a sister ship", q.Nums, r.n.Nums))
+			emit(pos, StrengthNameOtherNum, fmt.Sprintf("same name, different number (%s vs %s): likely a sister ship", q.Nums, r.n.Nums))
 		}
 	}
 	// Transliteration variants: folded letters equal, letters not.
@@ -369,11 +371,11 @@ func (ix *Index) matchName(raw string, get func(int32) *candidate) {
 		}
 		switch {
 		case r.n.Nums == q.Nums:
-			emit(pos, sNameTranslit, fmt.Sprintf("transliteration variant (%s ~ %s)", q.Letters, r.n.Letters))
+			emit(pos, StrengthNameTranslit, fmt.Sprintf("transliteration variant (%s ~ %s)", q.Letters, r.n.Letters))
 		case r.n.Nums == "" || q.Nums == "":
-			emit(pos, sNameNoNumber*sNameTranslit/sNameNorm, "transliteration variant with the number missing on one side")
+			emit(pos, StrengthNameNoNumber*StrengthNameTranslit/StrengthNameNorm, "transliteration variant with the number missing on one side")
 		default:
-			emit(pos, sNameOtherNum, "transliteration variant with a different number: likely a sister ship")
+			emit(pos, StrengthNameOtherNum, "transliteration variant with a different number: likely a sister ship")
 		}
 	}
 	// One edit apart: a typo. On the letters as written, not folded:
@@ -399,9 +401,9 @@ func (ix *Index) matchName(raw string, get func(int32) *candidate) {
 				}
 				seen = append(seen, pos)
 				if r.n.Nums == q.Nums {
-					emit(pos, sNameOneEdit, fmt.Sprintf("name one letter apart (%s ~ %s)", q.Letters, r.n.Letters))
+					emit(pos, StrengthNameOneEdit, fmt.Sprintf("name one letter apart (%s ~ %s)", q.Letters, r.n.Letters))
 				} else {
-					emit(pos, sNameOtherNum, "name one letter apart and a different number")
+					emit(pos, StrengthNameOtherNum, "name one letter apart and a different number")
 				}
 			}
 		}
@@ -409,7 +411,7 @@ func (ix *Index) matchName(raw string, get func(int32) *candidate) {
 	// AIS cuts names at 20 characters.
 	if len(q.Plain) >= aisNameLen-2 && len(q.Plain) <= aisNameLen {
 		for _, pos := range ix.byTrunc[q.Plain] {
-			emit(pos, sNameTrunc, "listed name cut to the 20 characters of the AIS name field")
+			emit(pos, StrengthNameTrunc, "listed name cut to the 20 characters of the AIS name field")
 		}
 	}
 }
@@ -434,7 +436,7 @@ func (ix *Index) finish(id Identity, e *Entry, fields []FieldMatch, imoValid boo
 		if conflict {
 			for i := range m.Fields {
 				f := &m.Fields[i]
-				f.Strength = round3(f.Strength * imoConflictFactor)
+				f.Strength = round3(f.Strength * IMOConflictFactor)
 				f.Reason += fmt.Sprintf("; but the vessel's IMO %d is not the listed %s: probably another hull", id.IMO, joinUint(validListed))
 			}
 		}
@@ -449,7 +451,7 @@ func (ix *Index) finish(id Identity, e *Entry, fields []FieldMatch, imoValid boo
 	var reasons []string
 	for _, f := range m.Fields {
 		miss *= 1 - f.Strength
-		if f.Field == "imo" && f.Strength == sIMO || f.Field == "mmsi" && !conflict {
+		if f.Field == "imo" && f.Strength == StrengthIMO || f.Field == "mmsi" && !conflict {
 			m.Exact = true
 		}
 		reasons = append(reasons, fmt.Sprintf("%s: %s", f.Field, f.Reason))

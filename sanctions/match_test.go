@@ -160,7 +160,7 @@ func TestInvalidIMOCheckDigit(t *testing.T) {
 	if !ok {
 		t.Fatal("no match")
 	}
-	if m.Exact || m.Strength >= sIMO || !strings.Contains(m.Reason, "check digit is invalid") {
+	if m.Exact || m.Strength >= StrengthIMO || !strings.Contains(m.Reason, "check digit is invalid") {
 		t.Errorf("invalid IMO not flagged: %+v", m)
 	}
 }
