@@ -80,8 +80,16 @@ type Batch struct {
 	Positions  []Position
 	Identities []Identity
 	// Events are stored once each: an event whose ID() is already stored is
-	// skipped, so writing the same event twice is harmless.
-	Events      []event.Event
+	// skipped, so writing the same event twice is harmless, except that an
+	// event replaces a provisional one with its ID (the later run's longer
+	// or closed version of an event that was open).
+	Events []event.Event
+	// Provisional marks Events as what the pipeline still had open when a
+	// run ended (a visit not yet left, a silence not yet broken): they
+	// replace every provisional event stored before, and are themselves
+	// replaced by the final versions a later run finds. A provisional event
+	// never replaces a final one.
+	Provisional bool
 	Checkpoints []Checkpoint
 	// File, when set, replaces the file's ingest record in the same
 	// transaction.

@@ -84,7 +84,7 @@ func (s *Store) Write(ctx context.Context, b *store.Batch) (w store.Written, err
 	if err := s.appendRows(b); err != nil {
 		return w, err
 	}
-	if w.Events, err = s.writeEvents(ctx, b.Events); err != nil {
+	if w.Events, err = s.writeEvents(ctx, b.Events, b.Provisional); err != nil {
 		return w, err
 	}
 	for _, c := range b.Checkpoints {
@@ -188,36 +188,6 @@ func appendIdentities(conn driver.Conn, ids []store.Identity) error {
 		return fmt.Errorf("flush identities: %w", err)
 	}
 	return nil
-}
-
-func (s *Store) writeEvents(ctx context.Context, evs []event.Event) (int64, error) {
-	if len(evs) == 0 {
-		return 0, nil
-	}
-	stmt, err := s.conn.PrepareContext(ctx, `INSERT INTO events VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?) ON CONFLICT DO NOTHING`)
-	if err != nil {
-		return 0, fmt.Errorf("prepare event insert: %w", err)
-	}
-	defer stmt.Close()
-	rows, err := sqlstore.DedupEvents(evs)
-	if err != nil {
-		return 0, err
-	}
-	var added int64
-	for _, r := range rows {
-		res, err := stmt.ExecContext(ctx, r.ID, r.Type, r.MMSI, nullU32(r.OtherMMSI), r.Start, r.End, r.Lat, r.Lon,
-			nullStr(r.Port), nullStr(r.PortID), nullStr(r.PortGroup), nullStr(r.FromPort), nullStr(r.FromPortID), nullStr(r.FromGroup),
-			r.Confidence, nullStr(r.Source), nullStr(r.Evidence))
-		if err != nil {
-			return 0, fmt.Errorf("insert event %s: %w", r.ID, err)
-		}
-		n, err := res.RowsAffected()
-		if err != nil {
-			return 0, fmt.Errorf("insert event %s: %w", r.ID, err)
-		}
-		added += n
-	}
-	return added, nil
 }
 
 // File returns the ingest record of a file.

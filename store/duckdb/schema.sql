@@ -41,8 +41,11 @@ CREATE TABLE IF NOT EXISTS events (
 	from_group   VARCHAR,
 	confidence   DOUBLE    NOT NULL,
 	source       VARCHAR,
-	evidence     VARCHAR
+	evidence     VARCHAR,
+	provisional  BOOLEAN   NOT NULL DEFAULT false
 );
+-- Files made before events could be provisional.
+ALTER TABLE events ADD COLUMN IF NOT EXISTS provisional BOOLEAN DEFAULT false;
 CREATE TABLE IF NOT EXISTS checkpoints (
 	mmsi    UINTEGER  PRIMARY KEY,
 	data    BLOB      NOT NULL,

@@ -87,13 +87,8 @@ func (s *Store) Write(ctx context.Context, b *store.Batch) (store.Written, error
 		return w, err
 	}
 	var batch pgx.Batch
-	for _, r := range evs {
-		batch.Queue(`INSERT INTO events (id, type, mmsi, other_mmsi, start_time, end_time, lat, lon, port, port_id, port_group,
-			from_port, from_port_id, from_group, confidence, source, evidence)
-			VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15, $16, $17::jsonb) ON CONFLICT (id) DO NOTHING`,
-			r.ID, r.Type, int64(r.MMSI), nullInt(r.OtherMMSI), r.Start, r.End, r.Lat, r.Lon,
-			nullStr(r.Port), nullStr(r.PortID), nullStr(r.PortGroup), nullStr(r.FromPort), nullStr(r.FromPortID), nullStr(r.FromGroup),
-			r.Confidence, nullStr(r.Source), nullStr(r.Evidence))
+	if err := queueEvents(ctx, tx, &batch, evs, b.Provisional); err != nil {
+		return w, err
 	}
 	now := time.Now().UTC()
 	for _, c := range b.Checkpoints {

@@ -59,8 +59,12 @@ CREATE TABLE IF NOT EXISTS events (
 	confidence   double precision NOT NULL,
 	source       text,
 	evidence     jsonb,
+	provisional  boolean          NOT NULL DEFAULT false,
 	geom         geometry(Point, 4326) GENERATED ALWAYS AS (ST_SetSRID(ST_MakePoint(lon, lat), 4326)) STORED
 );
+-- Databases made before events could be provisional.
+ALTER TABLE events ADD COLUMN IF NOT EXISTS provisional boolean NOT NULL DEFAULT false;
+CREATE INDEX IF NOT EXISTS events_provisional ON events (id) WHERE provisional;
 CREATE INDEX IF NOT EXISTS events_mmsi ON events (mmsi);
 CREATE INDEX IF NOT EXISTS events_other_mmsi ON events (other_mmsi) WHERE other_mmsi IS NOT NULL;
 CREATE INDEX IF NOT EXISTS events_type_start ON events (type, start_time);

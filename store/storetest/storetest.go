@@ -29,6 +29,7 @@ func Run(t *testing.T, open Opener) {
 		{"ScanPositions", testScanPositions},
 		{"Identities", testIdentities},
 		{"EventsIdempotent", testEventsIdempotent},
+		{"ProvisionalEvents", testProvisionalEvents},
 		{"EventQueries", testEventQueries},
 		{"FailedBatchStoresNothing", testFailedBatch},
 		{"Files", testFiles},
@@ -252,6 +253,67 @@ func testEventsIdempotent(t *testing.T, s store.Store) {
 	for i := 1; i < len(got); i++ {
 		if got[i].Start.Before(got[i-1].Start) {
 			t.Fatalf("events not in start order")
+		}
+	}
+}
+
+// testProvisionalEvents: what a run leaves open is stored provisionally;
+// the next run's provisional set replaces it whole, and a final version
+// (same ID, the vessel left port since) replaces a provisional one, while a
+// final event is never replaced.
+func testProvisionalEvents(t *testing.T, s store.Store) {
+	evs := sampleEvents()
+	final, open1, open2, stale := evs[0], evs[1], evs[2], evs[3]
+	write(t, s, &store.Batch{Events: []event.Event{final}})
+
+	// Run 1 ends with three events open.
+	shortFinal := final
+	shortFinal.End = final.End.Add(-time.Hour)
+	if w := write(t, s, &store.Batch{Events: []event.Event{open1, open2, stale, shortFinal}, Provisional: true}); w.Events != 3 {
+		t.Errorf("provisional write added %d events, want 3 (a final event is never replaced)", w.Events)
+	}
+	// Run 2 finds open1 closed, longer: it replaces the provisional one.
+	closed1 := open1
+	closed1.End = open1.End.Add(5 * time.Hour)
+	closed1.Evidence = map[string]any{"min_distance_m": 80.0}
+	if w := write(t, s, &store.Batch{Events: []event.Event{closed1}}); w.Events != 1 {
+		t.Errorf("final version of a provisional event: %d rows written, want 1", w.Events)
+	}
+	// Run 2 ends with open2 longer and still open; stale is not open any
+	// more (its provisional version must go), and open1's provisional
+	// version, emitted again, must not undo the final one.
+	longer2 := open2
+	longer2.End = open2.End.Add(10 * time.Hour)
+	for range 2 { // idempotent
+		write(t, s, &store.Batch{Events: []event.Event{longer2, open1}, Provisional: true})
+	}
+	// A final event with a known ID that is already final changes nothing.
+	again := final
+	again.End = final.End.Add(time.Hour)
+	if w := write(t, s, &store.Batch{Events: []event.Event{again}}); w.Events != 0 {
+		t.Errorf("a final event replaced another final one (%d rows)", w.Events)
+	}
+
+	got, err := s.Events(context.Background(), store.EventQuery{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	byID := map[string]event.Event{}
+	for _, e := range got {
+		byID[e.ID()] = e
+	}
+	want := []event.Event{final, closed1, longer2}
+	if len(got) != len(want) {
+		t.Errorf("%d events stored, want %d (stale provisional event kept?)", len(got), len(want))
+	}
+	for _, w := range want {
+		g, ok := byID[w.ID()]
+		if !ok {
+			t.Errorf("%s %s missing", w.Type, w.ID())
+			continue
+		}
+		if !g.End.Equal(w.End) || !reflect.DeepEqual(g.Evidence, w.Evidence) {
+			t.Errorf("%s: stored end %s evidence %v, want %s %v", w.Type, g.End, g.Evidence, w.End, w.Evidence)
 		}
 	}
 }
