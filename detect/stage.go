@@ -1,0 +1,109 @@
+package detect
+
+import (
+	"time"
+
+	"github.com/lookout-osint/lookout/event"
+	"github.com/lookout-osint/lookout/geo"
+)
+
+// Hooks for running the detectors split over several processes (package
+// bus): each process sees only some vessels, so the evidence that depends
+// on all vessels (who else was heard near a gap) is gathered in a second
+// stage and the gaps graded there.
+
+// ReceptionCell is the cell and hour under which the reception evidence
+// records a positioned, unflagged fix at (lat, lon, t).
+func ReceptionCell(lat, lon float64, t time.Time) (cell [2]int32, hour int32) {
+	return rxKey(lat, lon), hourOf(t)
+}
+
+// Reception is the reception evidence gathered from every vessel: which
+// cells heard whom, hour by hour. Sightings may be added in any order and
+// more than once.
+type Reception struct{ r *reception }
+
+// NewReception returns empty reception evidence.
+func NewReception() *Reception { return &Reception{newReception()} }
+
+// Add records that mmsi was heard in cell during hour.
+func (x *Reception) Add(cell [2]int32, hour int32, mmsi uint32) {
+	r := x.r
+	m := r.hours[cell]
+	if m == nil {
+		m = map[int32]uint32{}
+		r.hours[cell] = m
+	}
+	switch prev, ok := m[hour]; {
+	case !ok:
+		m[hour] = mmsi
+	case prev != mmsi:
+		mm := r.multi[cell]
+		if mm == nil {
+			mm = map[int32]bool{}
+			r.multi[cell] = mm
+		}
+		mm[hour] = true
+	}
+}
+
+// Forget drops the hours before hour, which no gap still to be graded
+// can ask about.
+func (x *Reception) Forget(hour int32) {
+	for _, m := range x.r.hours {
+		for h := range m {
+			if h < hour {
+				delete(m, h)
+			}
+		}
+	}
+	for _, m := range x.r.multi {
+		for h := range m {
+			if h < hour {
+				delete(m, h)
+			}
+		}
+	}
+}
+
+// GapGradable is the time up to which the reception evidence must be
+// complete (every fix before it recorded) to grade gap g: the last whole
+// hour inside the silence.
+func GapGradable(g *event.Event) time.Time {
+	return time.Unix(int64(hourOf(g.End))*3600, 0).UTC()
+}
+
+// GradeGap sets the coverage-dependent figures of a gap event this
+// Detector's configuration emitted (others heard, deliberate, confidence)
+// from the reception evidence rx, as a single Detector that had seen every
+// vessel would have set them, and returns whether the gap is deliberate.
+// Shore distance and watched ports are taken at the gap's start, the
+// event's position.
+func (d *Detector) GradeGap(g *event.Event, rx *Reception) bool {
+	heard := rx.r.heardFraction(g.Lat, g.Lon, d.cfg.GapNeighbourKm, g.Start, g.End, g.MMSI)
+	shoreNm := d.shoreKm(g.Lat, g.Lon) / kmPerNm
+	nearWatched := false
+	for _, w := range d.watched {
+		if geo.DistanceKm(g.Lat, g.Lon, w.Lat, w.Lon) <= d.cfg.GapWatchedKm {
+			nearWatched = true
+			break
+		}
+	}
+	coverage := heard >= d.cfg.GapHeardFraction
+	deliberate := coverage && (shoreNm >= d.cfg.GapShoreNm || nearWatched)
+	g.Confidence = 0.5
+	if deliberate {
+		g.Confidence = 0.9
+	} else if !coverage {
+		g.Confidence = 0.3
+	}
+	g.Evidence["others_heard_fraction"] = round(heard, 2)
+	g.Evidence["deliberate"] = deliberate
+	return deliberate
+}
+
+// GradeDarkVisit sets the figure of a possible dark port visit that
+// depends on its gap's grade.
+func GradeDarkVisit(e *event.Event, gapDeliberate bool) {
+	e.Evidence["gap_deliberate"] = gapDeliberate
+}
