@@ -24,7 +24,7 @@ type spoofState struct {
 	turns     []turn
 	absTurn   float64 // sum of |turn| over turns
 
-	inPlace []turn // fixes at speed within the in-place circle; deg is the course
+	inPlace []inPlaceFix // fixes at speed within the in-place circle; deg is the course
 	prevBrg float64
 	lastSeg int      // segment of the previous segmented fix
 	lastSI  *segInfo // its state, kept when segs forgets it
@@ -41,6 +41,13 @@ type segInfo struct {
 	lat, lon    float64
 	jumped      bool
 	counted     bool
+}
+
+// inPlaceFix is a turn placed by its unit vector (its position lives
+// there): every new fix is tested against all those kept.
+type inPlaceFix struct {
+	turn
+	placed
 }
 
 type turn struct {
@@ -185,14 +192,20 @@ func (d *Detector) sailingInPlace(v *vessel, p *track.Point) {
 		s.inPlace = s.inPlace[:0]
 		return
 	}
+	// The newest fix far from p ends the dropped run: searching from the
+	// newest stops there.
 	cut := 0
-	for i, f := range s.inPlace {
-		if geo.DistanceKm(f.lat, f.lon, p.Lat, p.Lon) > 2*d.cfg.SpoofCircleKm {
+	at, near := place(p.Lat, p.Lon), newKmTest(2*d.cfg.SpoofCircleKm)
+	for i := len(s.inPlace) - 1; i >= 0; i-- {
+		if !near.within(&s.inPlace[i].placed, &at) {
 			cut = i + 1
+			break
 		}
 	}
-	s.inPlace = append(s.inPlace[:0], s.inPlace[cut:]...)
-	s.inPlace = append(s.inPlace, turn{t: p.Time, deg: p.COG, lat: p.Lat, lon: p.Lon})
+	if cut > 0 {
+		s.inPlace = append(s.inPlace[:0], s.inPlace[cut:]...)
+	}
+	s.inPlace = append(s.inPlace, inPlaceFix{turn{t: p.Time, deg: p.COG}, at})
 	if len(s.inPlace) < 8 || p.Time.Sub(s.inPlace[0].t) < d.cfg.SpoofInPlaceMin {
 		return
 	}
