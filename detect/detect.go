@@ -78,8 +78,11 @@ type vessel struct {
 	closeLon    float64
 	identified  bool // dimensions indexed
 	silentCheck bool // checked for a reappearing hull
-	rxKey       [2]int32
-	rxHour      int32
+	// An identity pair already links this MMSI to the hull's next number
+	// (succeeded) or to its previous one (succeeds): a hull has one of each.
+	succeeded, succeeds bool
+	rxKey               [2]int32
+	rxHour              int32
 }
 
 // New returns a Detector. ports and shore may be nil: the detectors that

@@ -201,6 +201,12 @@ func (d *Detector) darkVisit(v *vessel, q, p *track.Point, g *gapSpan, deliberat
 	} else if lv := v.lastVisit; lv != nil && q.Time.Sub(lv.End) < 2*d.cfg.GapMin {
 		origin = lv.PortGroup
 	}
+	// The same holds where it comes back into view: a vessel that
+	// reappears berthed in a port shows its call in that group openly.
+	dest := ""
+	if pt, _, ok := d.ports.Nearest(p.Lat, p.Lon, d.exitKm()); ok {
+		dest = pt.Group()
+	}
 	var best *Port
 	bestRatio, bestRank, bestDev := math.Inf(1), math.MaxInt, math.Inf(1)
 	var bestD1, bestD2 float64
@@ -218,7 +224,7 @@ func (d *Detector) darkVisit(v *vessel, q, p *track.Point, g *gapSpan, deliberat
 				break
 			}
 		}
-		if origin != "" && w.inGroups([]string{origin}) {
+		if origin != "" && w.inGroups([]string{origin}) || dest != "" && w.inGroups([]string{dest}) {
 			continue
 		}
 		r := (d1 + d2) / reach
@@ -250,6 +256,7 @@ func (d *Detector) darkVisit(v *vessel, q, p *track.Point, g *gapSpan, deliberat
 			"course_off_deg": round(bestDev, 0),
 			"watched_groups": d.cfg.WatchedGroups,
 			"origin_group":   origin,
+			"return_group":   dest,
 			"gap_deliberate": deliberate,
 		}})
 }

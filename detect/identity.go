@@ -70,6 +70,9 @@ func (d *Detector) imoCheck(v *vessel, s *track.Static) {
 // with the same length and beam, shortly before this MMSI was first heard.
 func (d *Detector) reappear(v *vessel) {
 	v.silentCheck = true
+	if v.succeeds {
+		return // already linked to the number it had before (same IMO)
+	}
 	cur, _ := d.ids.Current(v.mmsi)
 	k := dimKey(cur.Length, cur.Beam)
 	var best *vessel
@@ -78,7 +81,9 @@ func (d *Detector) reappear(v *vessel) {
 		for dx := int32(-1); dx <= 1; dx++ {
 			for _, m := range d.dims[[2]int32{k[0] + dy, k[1] + dx}] {
 				o := d.vessels[m]
-				if m == v.mmsi || o == nil || !o.has {
+				// A number whose hull already went on under another one is
+				// accounted for: linking it again would skip a step of the chain.
+				if m == v.mmsi || o == nil || !o.has || o.succeeded {
 					continue
 				}
 				oid, _ := d.ids.Current(m)
@@ -120,6 +125,10 @@ func (d *Detector) identityPair(v, o *vessel, reason string, ev map[string]any) 
 		return
 	}
 	d.pairs[k] = true
+	v.succeeds = true
+	if o != nil {
+		o.succeeded = true
+	}
 	ev["reason"] = reason
 	start := d.now
 	if o != nil && o.has {

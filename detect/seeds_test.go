@@ -1,0 +1,69 @@
+package detect
+
+import (
+	"testing"
+	"time"
+
+	"github.com/lookout-osint/lookout/event"
+	"github.com/lookout-osint/lookout/track"
+)
+
+// Cases found by scoring simulator scenarios (scripts/eval-seeds), each on a
+// hand-built track.
+
+func TestReappearSkipsANumberAlreadySucceeded(t *testing.T) {
+	w := newWorld()
+	// One hull, three numbers, each taking over the IMO of the last: 1, then
+	// 2 (20 h later), then 3 (40 h later), 3 starting next to where 1 fell
+	// silent. 1 is accounted for by 2: linking 3 to 1 would report a change
+	// that skips the step through 2.
+	w.add(newScript(1, 0, 40.5, 133.0).sail(40.5, 133.2, 10))
+	w.static(track.Static{MMSI: 1, Time: t0.Add(time.Minute), Name: "ONE", IMO: 9000001, Length: 120, Beam: 20, ShipType: 80})
+	w.add(newScript(2, 20*time.Hour, 40.5, 133.9).sail(40.5, 134.1, 10))
+	w.static(track.Static{MMSI: 2, Time: t0.Add(20*time.Hour + time.Minute), Name: "TWO", IMO: 9000001, Length: 120, Beam: 20, ShipType: 80})
+	w.add(newScript(3, 40*time.Hour, 40.5, 133.25).sail(40.5, 133.5, 10))
+	w.static(track.Static{MMSI: 3, Time: t0.Add(40*time.Hour + time.Minute), Name: "THREE", IMO: 9000001, Length: 120, Beam: 20, ShipType: 80})
+	ic := only(w.run(t), event.IdentityChange)
+	pairs := map[[2]uint32]bool{}
+	for _, e := range ic {
+		pairs[[2]uint32{e.MMSI, e.OtherMMSI}] = true
+	}
+	if len(ic) != 2 || !pairs[[2]uint32{2, 1}] || !pairs[[2]uint32{3, 2}] {
+		t.Fatalf("identity changes %+v, want 1→2 and 2→3 only", ic)
+	}
+}
+
+func TestDarkVisitNotToTheGroupItReappearsIn(t *testing.T) {
+	w := newWorld()
+	// 60 h dark 100 km off BRAVO (KP), reappearing berthed at ALPHA (RU-FE):
+	// a hidden call at BRAVO fits.
+	w.add(newScript(1, 0, 41.0, 131.3).sail(41.0, 131.4, 10).silent(60*time.Hour).
+		add1(40.0, 130.06).stay(2*time.Hour, 0))
+	// 60 h dark 100 km off BRAVO, reappearing berthed at DELTA (KP, 70 km
+	// from BRAVO): the call in the KP group is in plain view at the end, so
+	// the silence does not suggest a hidden one at BRAVO.
+	w.add(newScript(2, 0, 41.0, 131.3).sail(41.0, 131.4, 10).silent(60*time.Hour).
+		add1(41.6, 130.36).stay(2*time.Hour, 0))
+	dv := only(w.runWith(t, append(testPorts[:3:3], Port{ID: "4", Name: "DELTA", Lat: 41.6, Lon: 130.35, Groups: []string{"KP"}})),
+		event.PossibleDarkPortVisit)
+	if len(dv) != 1 || dv[0].MMSI != 1 || dv[0].PortID != "2" {
+		t.Fatalf("dark visits %+v, want vessel 1 at BRAVO only", dv)
+	}
+}
+
+// add1 puts the vessel at (lat, lon), stopped.
+func (s *script) add1(lat, lon float64) *script {
+	s.lat, s.lon = lat, lon
+	s.add(0, 0)
+	s.t = s.t.Add(s.every)
+	return s
+}
+
+// runWith is run with another port list.
+func (w *world) runWith(t *testing.T, ports []Port) []event.Event {
+	t.Helper()
+	saved := testPorts
+	testPorts = ports
+	defer func() { testPorts = saved }()
+	return w.run(t)
+}
