@@ -11,6 +11,7 @@ import (
 	"errors"
 	"fmt"
 	"strconv"
+	"strings"
 	"time"
 
 	"github.com/jackc/pgx/v5"
@@ -52,11 +53,52 @@ func Open(ctx context.Context, url string) (*Store, error) {
 			return nil, fmt.Errorf("create extension postgis (install PostGIS on the server, e.g. Debian's postgresql-15-postgis-3): %w", err)
 		}
 	}
-	if _, err := conn.Exec(ctx, schema); err != nil {
+	if err := createSchema(ctx, conn); err != nil {
 		conn.Close(ctx)
-		return nil, fmt.Errorf("create schema: %w", err)
+		return nil, err
 	}
 	return &Store{conn: conn}, nil
+}
+
+// createSchema creates what is missing and moves positions stored in the
+// first layout (lat, lon and a generated geometry, MMSI as bigint, a btree
+// on mmsi and ts) into the current one, in one transaction.
+func createSchema(ctx context.Context, conn *pgx.Conn) error {
+	tx, err := conn.Begin(ctx)
+	if err != nil {
+		return fmt.Errorf("create schema: %w", err)
+	}
+	defer tx.Rollback(context.WithoutCancel(ctx))
+	var old bool
+	if err := tx.QueryRow(ctx, `SELECT EXISTS (SELECT 1 FROM pg_attribute
+		WHERE attrelid = to_regclass('positions') AND attname = 'lat' AND NOT attisdropped)`).Scan(&old); err != nil {
+		return fmt.Errorf("check positions layout: %w", err)
+	}
+	if old {
+		if _, err := tx.Exec(ctx, `ALTER TABLE positions RENAME TO positions_v1;
+			DROP INDEX IF EXISTS positions_mmsi_ts, positions_ts, positions_geom`); err != nil {
+			return fmt.Errorf("move old positions aside: %w", err)
+		}
+	}
+	if _, err := tx.Exec(ctx, schema); err != nil {
+		return fmt.Errorf("create schema: %w", err)
+	}
+	if old {
+		// MMSIs above int4's range keep their bit pattern, as Write does.
+		if _, err := tx.Exec(ctx, `INSERT INTO positions (ts, mmsi, flags, sog, cog, heading, status, station, geom)
+			SELECT ts, (CASE WHEN mmsi > 2147483647 THEN mmsi - 4294967296 ELSE mmsi END)::integer, flags, sog, cog,
+				heading, COALESCE(status, 15), station, ST_SetSRID(ST_MakePoint(lon, lat), 4326)
+			FROM positions_v1 ORDER BY mmsi, ts;
+			DROP TABLE positions_v1;
+			SELECT brin_summarize_new_values('positions_mmsi'::regclass),
+				brin_summarize_new_values('positions_ts'::regclass), brin_summarize_new_values('positions_geom'::regclass)`); err != nil {
+			return fmt.Errorf("move positions to the new layout: %w", err)
+		}
+	}
+	if err := tx.Commit(ctx); err != nil {
+		return fmt.Errorf("create schema: %w", err)
+	}
+	return nil
 }
 
 // BackendPID is the process id of the server process serving this store
@@ -126,41 +168,18 @@ func (s *Store) Write(ctx context.Context, b *store.Batch) (store.Written, error
 	return w, nil
 }
 
-var positionColumns = []string{"mmsi", "ts", "lat", "lon", "sog", "cog", "heading", "status", "station", "flags"}
-
 func copyPositions(ctx context.Context, tx pgx.Tx, ps []store.Position) error {
 	if len(ps) == 0 {
 		return nil
 	}
-	order := sqlstore.OrderByMMSI(ps)
-	row := make([]any, len(positionColumns))
-	src := pgx.CopyFromSlice(len(ps), func(i int) ([]any, error) {
-		p := &ps[order[i]]
-		row[0], row[1], row[2], row[3] = int64(p.MMSI), p.Time, p.Lat, p.Lon
-		row[4], row[5], row[6], row[8] = nil, nil, nil, nil
-		if !store.IsNaN32(p.SOG) {
-			row[4] = p.SOG
-		}
-		if !store.IsNaN32(p.COG) {
-			row[5] = p.COG
-		}
-		if p.Heading >= 0 {
-			row[6] = p.Heading
-		}
-		row[7] = int16(p.Status)
-		if p.Station != "" {
-			row[8] = p.Station
-		}
-		row[9] = int32(p.Flags) // bit pattern kept; read back as uint32
-		return row, nil
-	})
-	if _, err := tx.CopyFrom(ctx, pgx.Identifier{"positions"}, positionColumns, src); err != nil {
+	src := &positionRows{ps: ps, order: sqlstore.OrderByMMSI(ps)}
+	if _, err := tx.Conn().PgConn().CopyFrom(ctx, src, copyPositionsSQL); err != nil {
 		return fmt.Errorf("copy positions: %w", err)
 	}
 	// Summarise the new pages now, in the batch's transaction: unsummarised
 	// BRIN ranges are read in full by every query.
-	if _, err := tx.Exec(ctx, `SELECT brin_summarize_new_values('positions_ts'::regclass),
-		brin_summarize_new_values('positions_geom'::regclass)`); err != nil {
+	if _, err := tx.Exec(ctx, `SELECT brin_summarize_new_values('positions_mmsi'::regclass),
+		brin_summarize_new_values('positions_ts'::regclass), brin_summarize_new_values('positions_geom'::regclass)`); err != nil {
 		return fmt.Errorf("summarise position indexes: %w", err)
 	}
 	return nil
@@ -243,21 +262,41 @@ func (s *Store) Identities(ctx context.Context, mmsi uint32) ([]store.Identity, 
 // FindVessels resolves an MMSI, IMO or name to MMSIs.
 func (s *Store) FindVessels(ctx context.Context, query string) ([]uint32, error) {
 	q, args := sqlstore.VesselSQL(query)
-	rows, err := s.conn.Query(ctx, q, args...)
+	var out []uint32
+	run := func(tx querier) error {
+		rows, err := tx.Query(ctx, q, args...)
+		if err != nil {
+			return err
+		}
+		defer rows.Close()
+		out, err = sqlstore.ScanMMSIs(rows)
+		return err
+	}
+	var err error
+	if _, num := strconv.ParseUint(strings.TrimSpace(query), 10, 32); num == nil {
+		err = s.vesselQuery(ctx, run) // a number is also looked for in positions
+	} else {
+		err = run(s.conn)
+	}
 	if err != nil {
 		return nil, fmt.Errorf("find vessel %q: %w", query, err)
 	}
-	defer rows.Close()
-	return sqlstore.ScanMMSIs(rows)
+	return out, nil
 }
+
+// positionColumns reads positions in the order sqlstore.ScanPositions
+// expects. A NaN coordinate is stored as an empty point, whose ST_Y is NULL.
+const positionColumns = "mmsi, ts, COALESCE(ST_Y(geom), 'NaN'), COALESCE(ST_X(geom), 'NaN'), sog, cog, heading, status, station, flags"
 
 // Track returns one vessel's positions in time order.
 func (s *Store) Track(ctx context.Context, mmsi uint32, since, until time.Time) ([]store.Position, error) {
-	query, args := sqlstore.PositionsSQL("positions", "mmsi = "+strconv.FormatUint(uint64(mmsi), 10), since, until)
+	query, args := positionsSQL("mmsi = "+strconv.Itoa(int(int32(mmsi))), since, until)
 	var out []store.Position
-	err := s.scan(ctx, query, args, func(p *store.Position) error {
-		out = append(out, *p)
-		return nil
+	err := s.vesselQuery(ctx, func(q querier) error {
+		return scan(ctx, q, query, args, func(p *store.Position) error {
+			out = append(out, *p)
+			return nil
+		})
 	})
 	if err != nil {
 		return nil, fmt.Errorf("track of %d: %w", mmsi, err)
@@ -268,15 +307,47 @@ func (s *Store) Track(ctx context.Context, mmsi uint32, since, until time.Time) 
 // ScanPositions calls fn for every position in the time window, in time
 // order.
 func (s *Store) ScanPositions(ctx context.Context, since, until time.Time, fn func(*store.Position) error) error {
-	query, args := sqlstore.PositionsSQL("positions", "", since, until)
-	if err := s.scan(ctx, query, args, fn); err != nil {
+	query, args := positionsSQL("", since, until)
+	if err := scan(ctx, s.conn, query, args, fn); err != nil {
 		return fmt.Errorf("scan positions: %w", err)
 	}
 	return nil
 }
 
-func (s *Store) scan(ctx context.Context, query string, args []any, fn func(*store.Position) error) error {
-	rows, err := s.conn.Query(ctx, query, args...)
+// positionsSQL is sqlstore.PositionsSQL with this schema's columns.
+func positionsSQL(cond string, since, until time.Time) (string, []any) {
+	query, args := sqlstore.PositionsSQL("positions", cond, since, until)
+	return strings.Replace(query, sqlstore.PositionColumns, positionColumns, 1), args
+}
+
+type querier interface {
+	Query(ctx context.Context, sql string, args ...any) (pgx.Rows, error)
+}
+
+// vesselQuery runs fn in a read-only transaction that has sequential scans
+// turned off, so that positions are found through the BRIN index on mmsi:
+// the planner judges that index by the correlation of mmsi with row order,
+// which is low (each batch is sorted by MMSI, the table is not), and would
+// otherwise read the whole table for one vessel. The same misjudgement
+// makes it start parallel workers, whose start-up (each loads PostGIS)
+// costs more than the few pages read; they are turned off too.
+func (s *Store) vesselQuery(ctx context.Context, fn func(querier) error) error {
+	tx, err := s.conn.BeginTx(ctx, pgx.TxOptions{AccessMode: pgx.ReadOnly})
+	if err != nil {
+		return err
+	}
+	defer tx.Rollback(context.WithoutCancel(ctx))
+	if _, err := tx.Exec(ctx, "SELECT set_config('enable_seqscan', 'off', true), set_config('max_parallel_workers_per_gather', '0', true)"); err != nil {
+		return err
+	}
+	if err := fn(tx); err != nil {
+		return err
+	}
+	return tx.Commit(ctx)
+}
+
+func scan(ctx context.Context, q querier, query string, args []any, fn func(*store.Position) error) error {
+	rows, err := q.Query(ctx, query, args...)
 	if err != nil {
 		return err
 	}

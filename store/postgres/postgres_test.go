@@ -6,7 +6,9 @@ import (
 	"math/rand/v2"
 	"net/url"
 	"os"
+	"slices"
 	"testing"
+	"time"
 
 	"github.com/jackc/pgx/v5"
 
@@ -85,4 +87,105 @@ func TestConformance(t *testing.T) {
 		}
 		return s
 	})
+}
+
+// A database written before positions lost their lat and lon columns is
+// moved to the current layout when opened, keeping every row.
+func TestOpenMovesFirstLayout(t *testing.T) {
+	ctx := context.Background()
+	u := schemaURL(t, testURL(t))
+	conn, err := pgx.Connect(ctx, u)
+	if err != nil {
+		t.Fatal(err)
+	}
+	_, err = conn.Exec(ctx, `CREATE EXTENSION IF NOT EXISTS postgis;
+		CREATE TABLE positions (
+			mmsi bigint NOT NULL, ts timestamptz NOT NULL, lat double precision NOT NULL, lon double precision NOT NULL,
+			sog real, cog real, heading smallint, status smallint, station text, flags integer NOT NULL,
+			geom geometry(Point, 4326) GENERATED ALWAYS AS (ST_SetSRID(ST_MakePoint(lon, lat), 4326)) STORED);
+		CREATE INDEX positions_mmsi_ts ON positions (mmsi, ts);
+		CREATE INDEX positions_ts ON positions USING brin (ts);
+		INSERT INTO positions (mmsi, ts, lat, lon, sog, cog, heading, status, station, flags) VALUES
+			(273000001, '2026-03-01 10:00:00+00', 42.73, 133.07, 11.5, 90, 88, 0, 'rxA', 2),
+			(273000001, '2026-03-01 09:00:00+00', 42.70, 133.01, NULL, NULL, NULL, NULL, NULL, 0),
+			(3000000000, '2026-03-01 09:00:00+00', -12.5, -170.25, 3, 4, 5, 1, 'rxB', 1)`)
+	conn.Close(ctx)
+	if err != nil {
+		t.Fatal(err)
+	}
+	s, err := postgres.Open(ctx, u)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer s.Close()
+	t0 := time.Date(2026, 3, 1, 9, 0, 0, 0, time.UTC)
+	got, err := s.Track(ctx, 273000001, time.Time{}, time.Time{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	want := []store.Position{
+		{MMSI: 273000001, Time: t0, Lat: 42.70, Lon: 133.01, SOG: store.NaN32, COG: store.NaN32, Heading: -1, Status: 15},
+		{MMSI: 273000001, Time: t0.Add(time.Hour), Lat: 42.73, Lon: 133.07, SOG: 11.5, COG: 90, Heading: 88, Station: "rxA", Flags: 2},
+	}
+	if len(got) != len(want) {
+		t.Fatalf("track after moving: %+v, want %+v", got, want)
+	}
+	for i := range want {
+		g, w := got[i], want[i]
+		if g.MMSI != w.MMSI || !g.Time.Equal(w.Time) || g.Lat != w.Lat || g.Lon != w.Lon || g.Heading != w.Heading ||
+			g.Status != w.Status || g.Station != w.Station || g.Flags != w.Flags ||
+			!(g.SOG == w.SOG || store.IsNaN32(g.SOG) && store.IsNaN32(w.SOG)) {
+			t.Errorf("position %d after moving: %+v, want %+v", i, g, w)
+		}
+	}
+	big, err := s.Track(ctx, 3000000000, time.Time{}, time.Time{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if len(big) != 1 || big[0].MMSI != 3000000000 || big[0].Lat != -12.5 || big[0].Lon != -170.25 {
+		t.Errorf("MMSI beyond int4 after moving: %+v", big)
+	}
+	// Opening again finds the new layout and leaves it alone.
+	s2, err := postgres.Open(ctx, u)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer s2.Close()
+	c, err := s2.Counts(ctx)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if c.Positions != 3 {
+		t.Errorf("%d positions after reopening, want 3", c.Positions)
+	}
+}
+
+// PostgreSQL text refuses invalid UTF-8 and NUL bytes; a station name with
+// either is stored cleaned instead of failing the batch.
+func TestOddStationName(t *testing.T) {
+	ctx := context.Background()
+	s, err := postgres.Open(ctx, schemaURL(t, testURL(t)))
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer s.Close()
+	t0 := time.Date(2026, 3, 1, 9, 0, 0, 0, time.UTC)
+	ps := []store.Position{
+		{MMSI: 273000001, Time: t0, Lat: 42.7, Lon: 133, Heading: -1, Station: "rx\xffA"},
+		{MMSI: 273000001, Time: t0.Add(time.Minute), Lat: 42.7, Lon: 133, Heading: -1, Station: "rx\x00B"},
+	}
+	if _, err := s.Write(ctx, &store.Batch{Positions: ps}); err != nil {
+		t.Fatal(err)
+	}
+	got, err := s.Track(ctx, 273000001, time.Time{}, time.Time{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	var stations []string
+	for _, p := range got {
+		stations = append(stations, p.Station)
+	}
+	if !slices.Equal(stations, []string{"rx\uFFFDA", "rxB"}) {
+		t.Errorf("stations stored as %q", stations)
+	}
 }
