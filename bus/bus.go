@@ -35,6 +35,8 @@ type Config struct {
 	Partitions int           // default 8
 	MaxAge     time.Duration // retention, default 7 days (the longest gap a worker can rebuild)
 	Replicas   int           // default 1
+	// Shards of the second stage (see Stage2Subject), default 8.
+	Shards int
 }
 
 func (c Config) withDefaults() Config {
@@ -52,6 +54,9 @@ func (c Config) withDefaults() Config {
 	}
 	if c.Replicas <= 0 {
 		c.Replicas = 1
+	}
+	if c.Shards <= 0 {
+		c.Shards = 8
 	}
 	return c
 }

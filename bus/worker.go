@@ -4,6 +4,7 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"math/rand/v2"
 	"strconv"
 	"sync"
 	"sync/atomic"
@@ -17,60 +18,73 @@ import (
 	"github.com/lookout-osint/lookout/source"
 )
 
-// CrossVessel lists the event types that need vessels of other partitions
-// (pairs): a partition worker drops them rather than emit the subset it can
-// see. They need a second stage keyed by place, which does not exist yet.
-var CrossVessel = []event.Type{event.Encounter}
-
-// Worker consumes its partitions and runs one analysis pipeline per
-// partition.
+// Worker consumes its partitions and runs one first-stage pipeline per
+// partition (tracker and per-vessel detectors), and consumes its shards of
+// the second stage, which grades gaps from every partition's receptions
+// (see Stage2Subject). Stage selects one of the two.
 //
 // State after a restart is rebuilt by replaying each partition from the
 // start of the stream (an ordered consumer from sequence 1), re-emitting
 // events that the sink already has; the sink must be idempotent by event ID
 // (the store is). Restart time therefore grows with the stream's retention
-// (MaxAge); per-vessel snapshots would bound it, but the analysis pipeline
-// has no snapshot of its detector state yet.
+// (MaxAge). A shard likewise replays its subject of the second-stage
+// stream, skipping what a replaying partition sends again.
 type Worker struct {
 	JS     jetstream.JetStream
 	Config Config
-	// Index and Of select the partitions: those with p mod Of = Index.
+	// Index and Of select the partitions (those with p mod Of = Index) and
+	// the second-stage shards (likewise).
 	Index, Of int
-	Options   analyze.Options
-	// Emit receives every event; calls are serialised.
+	// Stage is 1 for the partitions only, 2 for the shards only, 0 for both.
+	Stage   int
+	Options analyze.Options
+	// Emit receives every event; calls are serialised. partition is the
+	// partition, or -1-k for events finished by shard k of the second
+	// stage (gaps, dark port visits).
 	Emit func(partition int, e *event.Event)
 	// Drain stops each partition once it has caught up with the stream and
-	// flushes its pipeline (events still open at the end are emitted);
-	// otherwise Run follows the stream until ctx ends and flushes nothing.
+	// flushes its pipeline (events still open at the end are emitted), and
+	// each shard once every partition has ended so; otherwise Run follows
+	// the streams until ctx ends and flushes nothing.
 	Drain bool
 	// Watch, if set, wraps each partition's message stream (alert rules
 	// on positions). Partitions run concurrently, each at its own pace, so
 	// anything with a clock (dark rules) must be kept per partition.
 	Watch func(partition int, r source.Reader) source.Reader
-	// KV, if set, keeps each partition's progress (the stream sequence of
-	// the last batch handed to its pipeline) so that after a restart the
-	// replayed part is known: Replay is called with true before it and
-	// with false once the pipeline reads past it. Alerts are muted in
-	// between, so a restart does not repeat them. Events are still
+	// KV, if set, keeps each partition's and shard's progress (the stream
+	// sequence of the last batch or frame taken) so that after a restart
+	// the replayed part is known: Replay is called with true before it and
+	// with false once past it (partition -1-k for shard k). Alerts are
+	// muted in between, so a restart does not repeat them. Events are still
 	// emitted (the store skips those it has).
 	KV     jetstream.KeyValue
 	Replay func(partition int, replaying bool)
 
 	Messages atomic.Int64 // messages fed to the pipelines
+	Frames   atomic.Int64 // second-stage frames taken by the shards
 	mu       sync.Mutex
+	epochs   map[int]uint64 // this run of each partition it runs
 }
 
 // Partitions returns the partitions this worker owns.
 func (w *Worker) Partitions() []int {
-	c := w.Config.withDefaults()
-	of := max(w.Of, 1)
-	var ps []int
-	for p := 0; p < c.Partitions; p++ {
-		if p%of == w.Index {
-			ps = append(ps, p)
+	return owned(w.Config.withDefaults().Partitions, w.Index, w.Of)
+}
+
+// Shards returns the second-stage shards this worker owns.
+func (w *Worker) Shards() []int {
+	return owned(w.Config.withDefaults().Shards, w.Index, w.Of)
+}
+
+func owned(n, index, of int) []int {
+	of = max(of, 1)
+	var out []int
+	for p := 0; p < n; p++ {
+		if p%of == index {
+			out = append(out, p)
 		}
 	}
-	return ps
+	return out
 }
 
 // Run consumes until ctx ends (or, with Drain, until caught up).
@@ -78,18 +92,72 @@ func (w *Worker) Run(ctx context.Context) error {
 	if w.Of > 0 && (w.Index < 0 || w.Index >= w.Of) {
 		return fmt.Errorf("worker index %d of %d", w.Index, w.Of)
 	}
-	ps := w.Partitions()
-	errc := make(chan error, len(ps))
-	for _, p := range ps {
-		go func() { errc <- w.partition(ctx, p) }()
+	if err := SetupStage2(ctx, w.JS, w.Config); err != nil {
+		return err
+	}
+	var runs []func() error
+	w.epochs = map[int]uint64{}
+	if w.Stage != 2 {
+		for _, p := range w.Partitions() {
+			w.epochs[p] = rand.Uint64() | 1
+			runs = append(runs, func() error { return w.partition(ctx, p) })
+		}
+	}
+	if w.Stage != 1 {
+		for _, k := range w.Shards() {
+			runs = append(runs, func() error { return w.shard(ctx, k) })
+		}
+	}
+	errc := make(chan error, len(runs))
+	for _, r := range runs {
+		go func() { errc <- r() }()
 	}
 	var first error
-	for range ps {
+	for range runs {
 		if err := <-errc; err != nil && first == nil && !errors.Is(err, context.Canceled) {
 			first = err
 		}
 	}
 	return first
+}
+
+// progress is a partition's or shard's place in its stream, kept in KV.
+type progress struct {
+	w      *Worker
+	key    string
+	marker uint64 // sequence taken by the previous run
+	saved  uint64
+	last   time.Time
+}
+
+func (w *Worker) progress(ctx context.Context, key string) (*progress, error) {
+	pr := &progress{w: w, key: key, last: time.Now()}
+	if w.KV != nil {
+		if e, err := w.KV.Get(ctx, key); err == nil {
+			pr.marker, _ = strconv.ParseUint(string(e.Value()), 10, 64)
+		} else if !errors.Is(err, jetstream.ErrKeyNotFound) {
+			return nil, fmt.Errorf("%s progress: %w", key, err)
+		}
+	}
+	pr.saved = pr.marker
+	return pr, nil
+}
+
+// save stores done (at most once a second unless final).
+func (pr *progress) save(ctx context.Context, done uint64, final bool) {
+	if pr.w.KV == nil || done <= pr.saved || !final && time.Since(pr.last) < time.Second {
+		return
+	}
+	pr.last = time.Now()
+	if _, err := pr.w.KV.Put(ctx, pr.key, []byte(strconv.FormatUint(done, 10))); err == nil {
+		pr.saved = done
+	}
+}
+
+func (pr *progress) saveFinal(ctx context.Context, done uint64) {
+	sctx, cancel := context.WithTimeout(context.WithoutCancel(ctx), 5*time.Second)
+	pr.save(sctx, done, true)
+	cancel()
 }
 
 func (w *Worker) partition(ctx context.Context, p int) error {
@@ -101,61 +169,77 @@ func (w *Worker) partition(ctx context.Context, p int) error {
 		return fmt.Errorf("partition %d: %w", p, err)
 	}
 	emit := func(e *event.Event) {
-		for _, t := range CrossVessel {
-			if e.Type == t {
-				return
-			}
-		}
 		w.mu.Lock()
 		w.Emit(p, e)
 		w.mu.Unlock()
 	}
-	an := analyze.New(w.Options, emit)
+	out := newStageOut(c, p, w.epochs[p], func(ctx context.Context, subj string, data []byte) error {
+		_, err := w.JS.Publish(ctx, subj, data)
+		return err
+	})
+	pl := newPipeline(w.Options, out, emit)
 	src := newBatchReader()
-	key := fmt.Sprintf("%s.p%d", c.Stream, p)
-	var marker uint64
-	if w.KV != nil {
-		if e, err := w.KV.Get(ctx, key); err == nil {
-			marker, _ = strconv.ParseUint(string(e.Value()), 10, 64)
-		} else if !errors.Is(err, jetstream.ErrKeyNotFound) {
-			return fmt.Errorf("partition %d progress: %w", p, err)
-		}
+	pr, err := w.progress(ctx, fmt.Sprintf("%s.p%d", c.Stream, p))
+	if err != nil {
+		return fmt.Errorf("partition %d: %w", p, err)
 	}
-	if marker > 0 && w.Replay != nil {
+	if pr.marker > 0 && w.Replay != nil {
 		w.Replay(p, true)
 		src.onBatch = func(seq uint64) {
-			if seq > marker && src.onBatch != nil {
+			if seq > pr.marker && src.onBatch != nil {
 				src.onBatch = nil
 				w.Replay(p, false)
 			}
 		}
 	}
-	saved := marker
-	save := func(ctx context.Context) {
-		if done := src.done.Load(); w.KV != nil && done > saved {
-			if _, err := w.KV.Put(ctx, key, []byte(strconv.FormatUint(done, 10))); err == nil {
-				saved = done
-			}
-		}
-	}
-	defer func() {
-		sctx, cancel := context.WithTimeout(context.WithoutCancel(ctx), 5*time.Second)
-		save(sctx)
-		cancel()
-	}()
-	lastSave := time.Now()
+	defer func() { pr.saveFinal(ctx, src.done.Load()) }()
 	readErr := make(chan error, 1)
 	var in source.Reader = src
 	if w.Watch != nil {
 		in = w.Watch(p, src)
 	}
-	go func() { readErr <- an.Read(in) }()
+	go func() {
+		for in.Next() {
+			pl.add(in.Message())
+			if out.message() {
+				if err := out.flush(ctx, false); err != nil {
+					readErr <- err
+					return
+				}
+			}
+		}
+		readErr <- in.Err()
+	}()
+	// A quiet feed still moves its frames (and watermark) on.
+	tctx, stopTicker := context.WithCancel(ctx)
+	tickerDone := make(chan struct{})
+	go func() {
+		defer close(tickerDone)
+		t := time.NewTicker(frameInterval)
+		defer t.Stop()
+		for {
+			select {
+			case <-tctx.Done():
+				return
+			case <-t.C:
+				out.flush(tctx, false)
+			}
+		}
+	}()
+	defer func() { stopTicker(); <-tickerDone }()
 
 	finish := func(flush bool) error {
 		src.close()
 		err := <-readErr
-		if flush {
-			an.Finish()
+		if flush && err == nil {
+			// What the end flushes goes out unnumbered, alone in the
+			// final frames (see flush).
+			stopTicker()
+			<-tickerDone
+			if err = out.flush(ctx, false); err == nil {
+				pl.finish()
+				err = out.flush(ctx, true)
+			}
 		}
 		return err
 	}
@@ -197,10 +281,7 @@ func (w *Worker) partition(ctx context.Context, p int) error {
 		if mdErr == nil {
 			seq = md.Sequence.Stream
 		}
-		if time.Since(lastSave) > time.Second {
-			save(ctx)
-			lastSave = time.Now()
-		}
+		pr.save(ctx, src.done.Load(), false)
 		if !src.push(ctx, seqBatch{seq, batch}) {
 			finish(false)
 			return ctx.Err()
@@ -210,6 +291,64 @@ func (w *Worker) partition(ctx context.Context, p int) error {
 				it.Stop()
 				return finish(true)
 			}
+		}
+	}
+}
+
+// shard consumes one subject of the second stage.
+func (w *Worker) shard(ctx context.Context, k int) error {
+	c := w.Config.withDefaults()
+	cons, err := w.JS.OrderedConsumer(ctx, c.Stage2Stream(), jetstream.OrderedConsumerConfig{
+		FilterSubjects: []string{c.Stage2Subject(k)}, DeliverPolicy: jetstream.DeliverAllPolicy})
+	if err != nil {
+		return fmt.Errorf("shard %d: %w", k, err)
+	}
+	grader, _ := newDetector(w.Options, nil)
+	sh := newShard(c, k, grader, func(e *event.Event) {
+		w.mu.Lock()
+		w.Emit(-1-k, e)
+		w.mu.Unlock()
+	})
+	pr, err := w.progress(ctx, fmt.Sprintf("%s.s%d", c.Stream, k))
+	if err != nil {
+		return fmt.Errorf("shard %d: %w", k, err)
+	}
+	replaying := pr.marker > 0 && w.Replay != nil
+	if replaying {
+		w.Replay(-1-k, true)
+	}
+	var done uint64
+	defer func() { pr.saveFinal(ctx, done) }()
+	it, err := cons.Messages(jetstream.PullMaxMessages(64))
+	if err != nil {
+		return fmt.Errorf("shard %d: %w", k, err)
+	}
+	stop := context.AfterFunc(ctx, it.Stop)
+	defer stop()
+	for {
+		msg, err := it.Next()
+		if err != nil {
+			if ctx.Err() != nil {
+				return ctx.Err()
+			}
+			return fmt.Errorf("shard %d: %w", k, err)
+		}
+		md, err := msg.Metadata()
+		if err != nil {
+			return fmt.Errorf("shard %d: %w", k, err)
+		}
+		seq := md.Sequence.Stream
+		if replaying && seq > pr.marker {
+			replaying = false
+			w.Replay(-1-k, false)
+		}
+		sh.apply(msg.Data())
+		w.Frames.Add(1)
+		done = seq
+		pr.save(ctx, done, false)
+		if w.Drain && sh.allDone(w.epochs) && md.NumPending == 0 {
+			it.Stop()
+			return nil
 		}
 	}
 }

@@ -30,29 +30,41 @@ func init() {
 		stream, prefix      string
 		alerts              []string
 		index, of, parts    int
+		stage, shards       int
 		drain, quiet        bool
 		darkH               float64
 	)
 	cmd := &cobra.Command{
 		Use:   "worker",
-		Short: "Run the per-vessel detectors on partitions of a NATS JetStream AIS stream",
+		Short: "Run the detectors on partitions of a NATS JetStream AIS stream",
 		Long: `Consume the stream that lookout live --to publishes. Worker --index i of --of n
 takes the partitions p with p mod n = i and runs one detector pipeline per
-partition; events are written to --db idempotently (by event ID), buffered
-and retried while the database is unreachable, and --rules raises alerts.
+partition (stage 1), and the second-stage shards k with k mod n = i, which
+grade gaps from the receptions of every partition (stage 2: whether others
+were heard near a gap depends on vessels of all partitions). Events are
+written to --db idempotently (by event ID), buffered and retried while the
+database is unreachable (the connection is reopened), and --rules raises
+alerts.
 
-After a restart a worker replays its partitions from the start of the
-stream's retention to rebuild detector state; events it already wrote are
-not stored twice. Encounters (pairs of vessels in different partitions) are
-not detected by workers.`,
+After a restart a worker replays its partitions and shards from the start
+of the streams' retention to rebuild state; events it already wrote are not
+stored twice. Encounters (pairs of vessels in different partitions) are not
+detected by workers yet.
+
+With --drain and several workers, a shard waits for every partition to end:
+run all workers at once, or stage 1 everywhere before stage 2.`,
 		Example: `  lookout worker --nats nats://127.0.0.1:4222 --db postgres://analyst@db/lookout --index 0 --of 2
-  lookout worker --nats nats://127.0.0.1:4222 --db lookout.duckdb --drain`,
+  lookout worker --nats nats://127.0.0.1:4222 --db lookout.duckdb --drain
+  lookout worker --stage 2 --index 1 --of 2 --db postgres://analyst@db/lookout`,
 		Args: cobra.NoArgs,
 		RunE: func(cmd *cobra.Command, args []string) error {
 			ctx, stop := signal.NotifyContext(cmd.Context(), os.Interrupt, syscall.SIGTERM)
 			defer stop()
 			if of < 1 || index < 0 || index >= of {
 				return fmt.Errorf("--index %d --of %d: want 0 <= index < of", index, of)
+			}
+			if stage < 0 || stage > 2 {
+				return fmt.Errorf("--stage %d: want 1, 2 or 0 (both)", stage)
 			}
 			nc, err := nats.Connect(natsURL, nats.MaxReconnects(-1))
 			if err != nil {
@@ -91,7 +103,8 @@ not detected by workers.`,
 			}
 			// One alert engine per partition: each has its own stream clock.
 			svcs := map[int]*alert.Service{}
-			w := &bus.Worker{JS: js, Config: bus.Config{Stream: stream, Prefix: prefix, Partitions: parts}, Index: index, Of: of, Options: opt, Drain: drain,
+			w := &bus.Worker{JS: js, Config: bus.Config{Stream: stream, Prefix: prefix, Partitions: parts, Shards: shards},
+				Index: index, Of: of, Stage: stage, Options: opt, Drain: drain,
 				Emit: func(p int, e *event.Event) {
 					for _, f := range emit {
 						f(e)
@@ -103,6 +116,10 @@ not detected by workers.`,
 			if newSvc != nil {
 				for _, p := range w.Partitions() {
 					svcs[p] = newSvc()
+				}
+				// Shard k's events (graded gaps) come as partition -1-k.
+				for _, k := range w.Shards() {
+					svcs[-1-k] = newSvc()
 				}
 				w.Watch = func(p int, r source.Reader) source.Reader { return svcs[p].Watch(r) }
 				kv, err := js.CreateOrUpdateKeyValue(ctx, jetstream.KeyValueConfig{Bucket: "LOOKOUT_WORKERS",
@@ -117,8 +134,8 @@ not detected by workers.`,
 			err = w.Run(ctx)
 			if !quiet {
 				n := w.Messages.Load()
-				fmt.Fprintf(os.Stderr, "worker %d/%d: partitions %v, %d messages in %s (%.0f/s)\n", index, of, w.Partitions(), n,
-					time.Since(start).Round(time.Millisecond), float64(n)/time.Since(start).Seconds())
+				fmt.Fprintf(os.Stderr, "worker %d/%d: partitions %v, %d messages in %s (%.0f/s); shards %v, %d frames\n", index, of, w.Partitions(), n,
+					time.Since(start).Round(time.Millisecond), float64(n)/time.Since(start).Seconds(), w.Shards(), w.Frames.Load())
 			}
 			if errors.Is(err, context.Canceled) {
 				return nil
@@ -131,6 +148,8 @@ not detected by workers.`,
 	f.IntVar(&index, "index", 0, "this worker's number, 0 ≤ index < --of")
 	f.IntVar(&of, "of", 1, "number of workers sharing the stream")
 	f.IntVar(&parts, "partitions", 8, "partitions of the stream (as given to lookout live --to)")
+	f.IntVar(&stage, "stage", 0, "1: partitions only, 2: second-stage shards only, 0: both")
+	f.IntVar(&shards, "shards", 8, "second-stage shards (every worker must agree)")
 	f.StringVar(&stream, "stream", "LOOKOUT_AIS", "JetStream stream name (as given to lookout live --to)")
 	f.StringVar(&prefix, "subject-prefix", "lookout.ais", "subject prefix (as given to lookout live --to)")
 	f.BoolVar(&drain, "drain", false, "stop once caught up with the stream, flushing open events (batch runs, benchmarks)")

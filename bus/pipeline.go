@@ -1,0 +1,141 @@
+package bus
+
+import (
+	"math"
+	"strings"
+
+	"github.com/lookout-osint/lookout/ais"
+	"github.com/lookout-osint/lookout/analyze"
+	"github.com/lookout-osint/lookout/detect"
+	"github.com/lookout-osint/lookout/event"
+	"github.com/lookout-osint/lookout/geo"
+	"github.com/lookout-osint/lookout/ref"
+	"github.com/lookout-osint/lookout/track"
+)
+
+// newDetector builds a detector as analyze.New does (same catalogue,
+// ports and land), and the land the tracker should use.
+func newDetector(opt analyze.Options, emit func(*event.Event)) (*detect.Detector, track.Land) {
+	cat := opt.Catalog
+	if cat == nil {
+		cat = ref.Default()
+	}
+	var shore detect.Shore
+	var tland track.Land
+	if !opt.NoLand {
+		land := opt.Land
+		if land == nil {
+			land = geo.DefaultLand()
+		}
+		shore, tland = land, land
+	}
+	ports := detect.NewPortIndex(analyze.Ports(cat), math.Max(opt.Detect.EncounterPortKm, opt.Detect.PortExitKm+opt.Detect.PortSlackKm))
+	d := detect.New(opt.Detect, ports, shore, emit)
+	d.Flag = cat.Flag
+	return d, tland
+}
+
+// pipeline is one partition's first stage: tracker and detectors on one
+// goroutine (partitions give the parallelism), with the track points
+// tapped for what the second stage needs from every vessel. Events that
+// depend on vessels of other partitions go to the second stage instead of
+// emit: gaps and dark port visits to be graded there, encounters to be
+// found there.
+type pipeline struct {
+	tr  *track.Tracker
+	det *detect.Detector
+	out *stageOut
+}
+
+func newPipeline(opt analyze.Options, out *stageOut, emit func(*event.Event)) *pipeline {
+	pl := &pipeline{out: out}
+	var land track.Land
+	pl.det, land = newDetector(opt, func(e *event.Event) {
+		switch e.Type {
+		case event.Gap, event.PossibleDarkPortVisit:
+			out.event(e)
+		case event.Encounter:
+		default:
+			emit(e)
+		}
+	})
+	pl.tr = track.New(opt.Track, land, pl)
+	return pl
+}
+
+func (pl *pipeline) Point(p *track.Point) {
+	pl.det.Point(p)
+	pl.out.point(p)
+}
+
+func (pl *pipeline) Static(s *track.Static) {
+	pl.det.Static(s)
+	pl.out.advance(s.Time)
+}
+
+func (pl *pipeline) finish() {
+	pl.tr.Flush()
+	pl.det.Flush()
+}
+
+// add feeds one message, converted as analyze does; it reports whether the
+// message was one the tracker takes.
+func (pl *pipeline) add(m *ais.Message) bool {
+	if m.MMSI == 0 || m.RxTime.IsZero() {
+		return false
+	}
+	switch m.Type {
+	case 5:
+		s := &m.StaticA
+		pl.tr.AddStatic(track.Static{MMSI: m.MMSI, Time: m.RxTime, IMO: s.IMO,
+			Name: clean(s.ShipName), CallSign: clean(s.CallSign), ShipType: int(s.ShipType),
+			Length: float64(s.Dim.ToBow) + float64(s.Dim.ToStern), Beam: float64(s.Dim.ToPort) + float64(s.Dim.ToStarboard),
+			Draught: s.Draught, Destination: clean(s.Destination)})
+		return true
+	case 24:
+		s := &m.StaticB
+		st := track.Static{MMSI: m.MMSI, Time: m.RxTime}
+		if s.PartNo == 0 {
+			st.Name = clean(s.ShipName)
+		} else {
+			st.ShipType, st.CallSign = int(s.ShipType), clean(s.CallSign)
+			if s.MothershipMMSI == 0 {
+				st.Length = float64(s.Dim.ToBow) + float64(s.Dim.ToStern)
+				st.Beam = float64(s.Dim.ToPort) + float64(s.Dim.ToStarboard)
+			}
+		}
+		pl.tr.AddStatic(st)
+		return true
+	case 1, 2, 3, 18, 19, 27:
+	default:
+		return false
+	}
+	f := track.Fix{MMSI: m.MMSI, Time: m.RxTime, SOG: math.NaN(), COG: math.NaN(), Heading: -1, Status: 15, Station: m.Station, Class: 'A'}
+	f.Lat, f.Lon, f.HasPos = m.Position()
+	if v, ok := m.Speed(); ok {
+		f.SOG = v
+	}
+	if v, ok := m.Course(); ok {
+		f.COG = v
+	}
+	if v, ok := m.Heading(); ok {
+		f.Heading = v
+	}
+	switch m.Type {
+	case 1, 2, 3:
+		f.Status = int(m.PosA.Status)
+	case 18, 19:
+		f.Class = 'B'
+	}
+	pl.tr.AddFix(f)
+	if m.Type == 19 {
+		x := &m.ExtB
+		pl.tr.AddStatic(track.Static{MMSI: m.MMSI, Time: m.RxTime, Name: clean(x.ShipName),
+			ShipType: int(x.ShipType), Length: float64(x.Dim.ToBow) + float64(x.Dim.ToStern),
+			Beam: float64(x.Dim.ToPort) + float64(x.Dim.ToStarboard)})
+	}
+	return true
+}
+
+// clean trims AIS text padding ('@' and spaces), as analyze does.
+func clean(s string) string { return strings.TrimRight(strings.TrimSpace(s), "@ ") }

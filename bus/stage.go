@@ -1,0 +1,438 @@
+package bus
+
+import (
+	"context"
+	"encoding/binary"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"math"
+	"strconv"
+	"sync"
+	"time"
+
+	"github.com/nats-io/nats.go/jetstream"
+
+	"github.com/lookout-osint/lookout/detect"
+	"github.com/lookout-osint/lookout/event"
+	"github.com/lookout-osint/lookout/track"
+)
+
+// The second stage. A partition's pipeline sees only its own vessels, but
+// some evidence needs all of them: whether others were heard near a gap
+// (reception), and pairs of vessels (encounters). Each partition therefore
+// publishes frames to the second-stage stream, one subject per shard
+// (lookout.ais.x.<shard>): what it heard (reception sightings, sent to
+// every shard), its gaps and dark port visits (to the shard of the MMSI),
+// and a watermark, the detector time below which it will send nothing
+// more. A shard's consumer keeps every partition's watermark and grades a
+// gap once all partitions have passed its last whole hour, so the grade is
+// the one a single process would give.
+//
+// Frames number their items per partition and shard; a restarted
+// partition replays its input from the start and republishes the same
+// items under the same numbers, which a shard skips. Only what a drained
+// partition flushes at its end (events still open) is not numbered: a
+// later run that reads further does not produce it. Each run of a
+// partition has an epoch of its own, so that a shard knows whether the
+// partition's last end still holds. A restarted shard replays its subject
+// and re-emits its events (the store keeps one copy).
+
+// Stage2Stream is the name of the second-stage stream.
+func (c Config) Stage2Stream() string { return c.withDefaults().Stream + "_X" }
+
+// Stage2Subject is the subject of a second-stage shard.
+func (c Config) Stage2Subject(shard int) string {
+	return c.withDefaults().Prefix + ".x." + strconv.Itoa(shard)
+}
+
+// shardOf is the shard that grades a vessel's gaps.
+func (c Config) shardOf(mmsi uint32) int {
+	c = c.withDefaults()
+	h := uint64(mmsi) * 0xC2B2AE3D27D4EB4F
+	return int((h >> 32) % uint64(c.Shards))
+}
+
+// SetupStage2 creates the second-stage stream (or updates its settings).
+func SetupStage2(ctx context.Context, js jetstream.JetStream, c Config) error {
+	c = c.withDefaults()
+	_, err := js.CreateOrUpdateStream(ctx, jetstream.StreamConfig{
+		Name:     c.Stage2Stream(),
+		Subjects: []string{c.Prefix + ".x.*"},
+		Storage:  jetstream.FileStorage,
+		MaxAge:   c.MaxAge,
+		Replicas: c.Replicas,
+	})
+	if err != nil {
+		return fmt.Errorf("stream %s: %w", c.Stage2Stream(), err)
+	}
+	return nil
+}
+
+const (
+	frameVersion  = 1
+	itemSighting  = 1
+	itemEvent     = 2
+	flushItems    = 4096 // input messages or items between frames, at most
+	frameInterval = 200 * time.Millisecond
+)
+
+// stageOut collects one partition's frames. The pipeline adds to it; the
+// pipeline and a ticker flush it.
+type stageOut struct {
+	cfg     Config
+	part    int
+	epoch   uint64
+	publish func(ctx context.Context, subj string, data []byte) error
+
+	flushMu sync.Mutex // one flush at a time, so frames leave in order
+	mu      sync.Mutex
+	bufs    [][]byte
+	counts  []int
+	ord     []uint64 // number of the first item in bufs
+	sentWM  []int64  // watermark of the last frame sent to each shard
+	wm      int64    // detector time, Unix seconds
+	done    bool
+	since   int // messages and items since the last flush
+	rxLast  map[uint32]rxSeen
+}
+
+type rxSeen struct {
+	cell [2]int32
+	hour int32
+}
+
+func newStageOut(c Config, part int, epoch uint64, publish func(context.Context, string, []byte) error) *stageOut {
+	c = c.withDefaults()
+	o := &stageOut{cfg: c, part: part, epoch: epoch, publish: publish, bufs: make([][]byte, c.Shards), counts: make([]int, c.Shards),
+		ord: make([]uint64, c.Shards), sentWM: make([]int64, c.Shards), wm: math.MinInt64, rxLast: map[uint32]rxSeen{}}
+	for i := range o.sentWM {
+		o.sentWM[i] = math.MinInt64
+	}
+	return o
+}
+
+func (o *stageOut) advance(t time.Time) {
+	o.mu.Lock()
+	if s := t.Unix(); s > o.wm {
+		o.wm = s
+	}
+	o.mu.Unlock()
+}
+
+// point records a track point's reception, as the detector's own
+// reception evidence does: positioned, unflagged fixes, once per vessel,
+// cell and hour.
+func (o *stageOut) point(p *track.Point) {
+	o.mu.Lock()
+	defer o.mu.Unlock()
+	if s := p.Time.Unix(); s > o.wm {
+		o.wm = s
+	}
+	if !p.HasPos || p.Flag != track.OK {
+		return
+	}
+	c, h := detect.ReceptionCell(p.Lat, p.Lon, p.Time)
+	if r, ok := o.rxLast[p.MMSI]; ok && r.cell == c && r.hour == h {
+		return
+	}
+	o.rxLast[p.MMSI] = rxSeen{c, h}
+	for s := range o.bufs {
+		b := append(o.bufs[s], itemSighting)
+		b = binary.AppendVarint(b, int64(c[0]))
+		b = binary.AppendVarint(b, int64(c[1]))
+		b = binary.AppendVarint(b, int64(h))
+		o.bufs[s] = binary.LittleEndian.AppendUint32(b, p.MMSI)
+		o.counts[s]++
+	}
+	o.since++
+}
+
+func (o *stageOut) event(e *event.Event) {
+	js, err := json.Marshal(e)
+	if err != nil {
+		return // an event is plain data; this cannot happen
+	}
+	o.mu.Lock()
+	s := o.cfg.shardOf(e.MMSI)
+	b := append(o.bufs[s], itemEvent)
+	b = binary.AppendUvarint(b, uint64(len(js)))
+	o.bufs[s] = append(b, js...)
+	o.counts[s]++
+	o.since++
+	o.mu.Unlock()
+}
+
+// message counts one input message towards the next flush.
+func (o *stageOut) message() bool {
+	o.mu.Lock()
+	o.since++
+	full := o.since >= flushItems
+	o.mu.Unlock()
+	return full
+}
+
+// flush sends every shard a frame with what is pending and the current
+// watermark (shards with nothing new are skipped). done marks the
+// partition's end, as in a drained run: its items, what the end flushed,
+// are not numbered, so everything before must have been flushed already.
+func (o *stageOut) flush(ctx context.Context, done bool) error {
+	o.flushMu.Lock()
+	defer o.flushMu.Unlock()
+	type frame struct {
+		shard int
+		data  []byte
+	}
+	var frames []frame
+	o.mu.Lock()
+	if done {
+		o.done = true
+	}
+	for s := range o.bufs {
+		if o.counts[s] == 0 && o.sentWM[s] == o.wm && !done {
+			continue
+		}
+		f := []byte{frameVersion}
+		f = binary.AppendUvarint(f, uint64(o.part))
+		f = binary.LittleEndian.AppendUint64(f, o.epoch)
+		f = append(f, b2u(o.done))
+		f = binary.AppendVarint(f, o.wm)
+		f = binary.AppendUvarint(f, o.ord[s])
+		f = binary.AppendUvarint(f, uint64(o.counts[s]))
+		f = append(f, o.bufs[s]...)
+		frames = append(frames, frame{s, f})
+		if !done {
+			o.ord[s] += uint64(o.counts[s])
+		}
+		o.sentWM[s] = o.wm
+		o.bufs[s], o.counts[s] = nil, 0
+	}
+	o.since = 0
+	o.mu.Unlock()
+	for _, f := range frames {
+		// A frame lost would stall the shard or lose a gap's grade: keep
+		// trying until the broker is back or the worker stops.
+		wait := 100 * time.Millisecond
+		for {
+			err := o.publish(ctx, o.cfg.Stage2Subject(f.shard), f.data)
+			if err == nil {
+				break
+			}
+			if ctx.Err() != nil {
+				return fmt.Errorf("partition %d: second-stage frame: %w", o.part, err)
+			}
+			select {
+			case <-ctx.Done():
+			case <-time.After(wait):
+			}
+			wait = min(2*wait, 5*time.Second)
+		}
+	}
+	return nil
+}
+
+// A frame as read by a shard.
+type frame struct {
+	part  int
+	epoch uint64
+	done  bool
+	wm    int64
+	first uint64
+	n     uint64
+	items []byte
+}
+
+func decodeFrame(b []byte) (frame, error) {
+	var f frame
+	if len(b) < 1 || b[0] != frameVersion {
+		return f, errors.New("unknown frame version")
+	}
+	d := decoder{b: b[1:]}
+	p := d.uvarint()
+	f.epoch = binary.LittleEndian.Uint64(d.take(8))
+	f.done = d.bool()
+	f.wm = d.varint()
+	f.first, f.n = d.uvarint(), d.uvarint()
+	f.part, f.items = int(p), d.b
+	if d.err != nil {
+		return f, d.err
+	}
+	return f, nil
+}
+
+func (d *decoder) uvarint() uint64 {
+	if d.err != nil {
+		return 0
+	}
+	v, k := binary.Uvarint(d.b)
+	if k <= 0 {
+		d.err = errShort
+		return 0
+	}
+	d.b = d.b[k:]
+	return v
+}
+
+func (d *decoder) varint() int64 {
+	if d.err != nil {
+		return 0
+	}
+	v, k := binary.Varint(d.b)
+	if k <= 0 {
+		d.err = errShort
+		return 0
+	}
+	d.b = d.b[k:]
+	return v
+}
+
+// shard is one second-stage consumer's state.
+type shard struct {
+	idx     int
+	parts   int
+	grader  *detect.Detector
+	rx      *detect.Reception
+	wm      []int64
+	epoch   []uint64
+	done    []bool   // the partition's current run has ended
+	next    []uint64 // next item number expected from each partition
+	queue   []event.Event
+	gapDel  map[uint32]bool // last graded gap of a vessel: deliberate?
+	forgot  int32           // reception hours before this are forgotten
+	emit    func(e *event.Event)
+	lost    int64 // items missing between frames (a partition's frames lost)
+	skipped int64 // items already applied (replays)
+	bad     map[string]int64
+}
+
+func newShard(c Config, idx int, grader *detect.Detector, emit func(*event.Event)) *shard {
+	c = c.withDefaults()
+	s := &shard{idx: idx, parts: c.Partitions, grader: grader, rx: detect.NewReception(), wm: make([]int64, c.Partitions),
+		epoch: make([]uint64, c.Partitions), done: make([]bool, c.Partitions), next: make([]uint64, c.Partitions), gapDel: map[uint32]bool{}, emit: emit, bad: map[string]int64{}}
+	for i := range s.wm {
+		s.wm[i] = math.MinInt64
+	}
+	return s
+}
+
+// apply takes one frame; a frame that cannot be read is counted, not
+// fatal.
+func (s *shard) apply(data []byte) {
+	f, err := decodeFrame(data)
+	if err == nil && (f.part < 0 || f.part >= s.parts) {
+		err = fmt.Errorf("partition %d of %d", f.part, s.parts)
+	}
+	if err != nil {
+		s.bad[err.Error()]++
+		return
+	}
+	if f.epoch != s.epoch[f.part] {
+		s.epoch[f.part], s.done[f.part] = f.epoch, false
+	}
+	if !f.done && f.first > s.next[f.part] {
+		s.lost += int64(f.first - s.next[f.part])
+		s.next[f.part] = f.first
+	}
+	d := decoder{b: f.items}
+	for i := uint64(0); i < f.n && d.err == nil; i++ {
+		kind := d.u8()
+		num := f.first + i
+		apply := f.done || num >= s.next[f.part]
+		if !apply {
+			s.skipped++
+		}
+		switch kind {
+		case itemSighting:
+			y, x, h := d.varint(), d.varint(), d.varint()
+			m := d.u32()
+			if apply && d.err == nil {
+				s.rx.Add([2]int32{int32(y), int32(x)}, int32(h), m)
+			}
+		case itemEvent:
+			n := d.uvarint()
+			if d.err == nil && n > uint64(len(d.b)) {
+				d.err = errShort
+			}
+			raw := d.take(int(min(n, uint64(len(d.b)))))
+			if apply && d.err == nil {
+				var e event.Event
+				if err := json.Unmarshal(raw, &e); err != nil {
+					s.bad["event: "+err.Error()]++
+				} else {
+					s.queue = append(s.queue, e)
+				}
+			}
+		default:
+			d.err = fmt.Errorf("item kind %d", kind)
+		}
+		if apply && !f.done && d.err == nil {
+			s.next[f.part] = num + 1
+		}
+	}
+	if d.err != nil {
+		s.bad["frame: "+d.err.Error()]++
+	}
+	if f.wm > s.wm[f.part] {
+		s.wm[f.part] = f.wm
+	}
+	if f.done {
+		s.done[f.part] = true
+	}
+	s.release()
+}
+
+// low is the time before which every partition has sent everything.
+func (s *shard) low() int64 {
+	low := int64(math.MaxInt64)
+	for p, w := range s.wm {
+		if !s.done[p] && w < low {
+			low = w
+		}
+	}
+	return low
+}
+
+// allDone reports whether every partition's run has ended, and those
+// runs named in epochs (partition -> epoch) are the ones that ended.
+func (s *shard) allDone(epochs map[int]uint64) bool {
+	for p, d := range s.done {
+		if !d {
+			return false
+		}
+		if e, ok := epochs[p]; ok && s.epoch[p] != e {
+			return false
+		}
+	}
+	return true
+}
+
+// release grades and emits the queued events whose evidence is complete,
+// in the order they came.
+func (s *shard) release() {
+	low := s.low()
+	keep := s.queue[:0]
+	for i := range s.queue {
+		e := &s.queue[i]
+		if detect.GapGradable(e).Unix() > low {
+			keep = append(keep, *e)
+			continue
+		}
+		switch e.Type {
+		case event.Gap:
+			s.gapDel[e.MMSI] = s.grader.GradeGap(e, s.rx)
+		case event.PossibleDarkPortVisit:
+			detect.GradeDarkVisit(e, s.gapDel[e.MMSI])
+		}
+		s.emit(e)
+	}
+	clear(s.queue[len(keep):])
+	s.queue = keep
+	// As the detector does: forget receptions older than any gap still
+	// to be asked about (a month), once a day.
+	if low != math.MaxInt64 {
+		if h := int32(low/3600) - 24*31; h > s.forgot+24 {
+			s.rx.Forget(h)
+			s.forgot = h
+		}
+	}
+}
