@@ -32,6 +32,16 @@ func parseWhen(flag, s string) (time.Time, error) {
 	return time.Time{}, fmt.Errorf("--%s %q: want a date (2026-03-01) or an RFC 3339 time (2026-03-01T12:00:00Z)", flag, s)
 }
 
+// parsePeriod reads the --since and --until flags; an empty one leaves
+// that end open (the zero time).
+func parsePeriod(since, until string) (from, to time.Time, err error) {
+	if from, err = parseWhen("since", since); err != nil {
+		return
+	}
+	to, err = parseWhen("until", until)
+	return
+}
+
 // parseBBox reads minLon,minLat,maxLon,maxLat.
 func parseBBox(s string) (*store.BBox, error) {
 	parts := strings.Split(s, ",")
@@ -99,10 +109,7 @@ Formats: ` + strings.Join(formats, ", ") + ` (json is one array; jsonl one event
 			ctx := context.Background()
 			var q store.EventQuery
 			var err error
-			if q.Since, err = parseWhen("since", since); err != nil {
-				return err
-			}
-			if q.Until, err = parseWhen("until", until); err != nil {
+			if q.Since, q.Until, err = parsePeriod(since, until); err != nil {
 				return err
 			}
 			if types != "" {

@@ -31,11 +31,7 @@ QGIS and GeoPandas open them as layers. DIR must not hold an earlier export.`,
 			if dir == "" {
 				return fmt.Errorf("--out DIR is required")
 			}
-			from, err := parseWhen("since", since)
-			if err != nil {
-				return err
-			}
-			to, err := parseWhen("until", until)
+			from, to, err := parsePeriod(since, until)
 			if err != nil {
 				return err
 			}

@@ -34,11 +34,7 @@ speed, course and receiving station), CSV one row per position.`,
 			if err != nil {
 				return fmt.Errorf("MMSI %q: want a number (use lookout vessel to find one by name or IMO)", args[0])
 			}
-			from, err := parseWhen("since", since)
-			if err != nil {
-				return err
-			}
-			to, err := parseWhen("until", until)
+			from, to, err := parsePeriod(since, until)
 			if err != nil {
 				return err
 			}
