@@ -18,10 +18,39 @@ type Shore interface {
 
 const kmPerNm = 1.852
 
+// Detectors names groups of detectors, for running some of them apart
+// (Detector.Only): per vessel, sharded by MMSI, or pairwise, keyed by place.
+type Detectors uint8
+
+const (
+	// Spoofing looks at one vessel's own points and nothing else.
+	Spoofing Detectors = 1 << iota
+	// Movement is the other detectors of one vessel: port visits, voyages,
+	// loitering, gaps and possible dark port visits, identity and draught
+	// changes. Some of their evidence comes from other vessels: whether a
+	// gap was deliberate (who else was heard nearby, see Reception and
+	// GradeGap), identity links between MMSIs (one IMO, a hull reappearing)
+	// and the encounter behind a draught change. Fed only some vessels,
+	// they see only those.
+	Movement
+	// Encounters pairs vessels close together: fed the points of every
+	// vessel in a region, it needs nothing else.
+	Encounters
+
+	// PerVessel is every detector whose events concern one MMSI.
+	PerVessel = Spoofing | Movement
+	// Pairwise is every detector that compares vessels with each other.
+	Pairwise = Encounters
+	// All is what New runs.
+	All = PerVessel | Pairwise
+)
+
 // Detector runs every detector over one time-ordered stream of track
 // points and static reports. It is not safe for concurrent use.
 type Detector struct {
-	cfg     Config
+	cfg Config
+	// run is the set of detectors fed (All unless Only narrowed it).
+	run     Detectors
 	ports   *PortIndex
 	watched []*Port
 	shore   Shore
@@ -88,7 +117,7 @@ type vessel struct {
 // New returns a Detector. ports and shore may be nil: the detectors that
 // need them then stay silent rather than guess.
 func New(cfg Config, ports *PortIndex, shore Shore, emit func(*event.Event)) *Detector {
-	d := &Detector{cfg: cfg, ports: ports, shore: shore, emit: emit,
+	d := &Detector{cfg: cfg, run: All, ports: ports, shore: shore, emit: emit,
 		vessels: map[uint32]*vessel{}, ids: track.NewIdentities(), imo: map[uint32]uint32{},
 		dims: map[[2]int32][]uint32{}, pairs: map[[2]uint32]bool{}, shoreC: map[uint64]float32{},
 		rx: newReception(), counts: map[event.Type]int{}}
@@ -123,42 +152,90 @@ func (d *Detector) vessel(mmsi uint32) *vessel {
 	return v
 }
 
+// Only narrows the detectors run on what is fed from now on to which.
+// Events then come exactly as from a Detector running All, less those of
+// the other detectors, with these limits: the evidence a group takes from
+// another (see Detectors) is missing when that other group runs elsewhere,
+// so a draught change after an encounter is put down to an earlier
+// activity or not reported without Encounters, and a Detector running
+// Encounters alone reports encounters only. Spoofing state can be moved
+// between Detectors with MoveSpoofing.
+func (d *Detector) Only(which Detectors) { d.run = which }
+
+// Advance moves the detectors' clock to t (if later than any point or
+// report fed so far), closing what that ends: encounters report the slots
+// no later point can change. Point and Static advance the clock
+// themselves; a caller that emits events of its own for a point (those of
+// a Detector running some detectors elsewhere) calls Advance first to
+// keep the order a single Detector would give.
+func (d *Detector) Advance(t time.Time) {
+	if t.After(d.now) {
+		d.now = t
+		if d.run&Encounters != 0 {
+			d.enc.advance(d.now)
+		}
+	}
+}
+
 // Point feeds one track point; points must come in time order.
 func (d *Detector) Point(p *track.Point) {
-	if p.Time.After(d.now) {
-		d.now = p.Time
-		d.enc.advance(d.now)
-	}
+	d.Advance(p.Time)
 	v := d.vessel(p.MMSI)
-	d.message(v, p.Time)
-	d.spoofPoint(v, p)
-	if !p.HasPos || p.Flag != track.OK {
+	move := d.run&Movement != 0
+	if move {
+		d.message(v, p.Time)
+	}
+	if d.run&Spoofing != 0 {
+		d.spoofPoint(v, p)
+	}
+	if !p.HasPos || p.Flag != track.OK || d.run&(Movement|Encounters) == 0 {
 		return
 	}
 	if !v.has {
 		v.first = *p
 	}
-	if len(v.gaps) > 0 {
-		d.reportGaps(v, p)
-	}
-	d.rx.heard(p.Lat, p.Lon, p.Time, p.MMSI, v)
-	if kn := speedOf(v, p); kn <= d.cfg.DarkMaxSpeedKn && kn > v.maxKn {
-		v.maxKn = kn
+	if move {
+		if len(v.gaps) > 0 {
+			d.reportGaps(v, p)
+		}
+		d.rx.heard(p.Lat, p.Lon, p.Time, p.MMSI, v)
+		if kn := speedOf(v, p); kn <= d.cfg.DarkMaxSpeedKn && kn > v.maxKn {
+			v.maxKn = kn
+		}
 	}
 	d.useSegment(v, p)
-	d.portPoint(v, p)
-	d.loiterPoint(v, p)
-	d.enc.point(v, p)
-	if !v.silentCheck && v.identified {
+	if move {
+		d.portPoint(v, p)
+		d.loiterPoint(v, p)
+	}
+	if d.run&Encounters != 0 {
+		d.enc.point(v, p)
+	}
+	if move && !v.silentCheck && v.identified {
 		d.reappear(v)
 	}
 	v.last, v.has = *p, true
 }
 
+// MoveSpoofing moves the spoofing detector's state of the vessels for
+// which pick is true from d to dst: to shard spoofing by MMSI over several
+// Detectors running Spoofing only, and to gather it back (into a Detector
+// that then runs All, to flush or to save its state).
+func (d *Detector) MoveSpoofing(dst *Detector, pick func(mmsi uint32) bool) {
+	for m, v := range d.vessels {
+		if pick(m) {
+			dst.vessel(m).spoof = v.spoof
+			v.spoof = spoofState{}
+		}
+	}
+}
+
 // Flush ends the stream: open visits, encounters, loitering and spoofing
-// episodes are closed and reported.
+// episodes of the detectors run are closed and reported.
 func (d *Detector) Flush() {
-	d.enc.flush()
+	if d.run&Encounters != 0 {
+		d.enc.flush()
+	}
 	// In MMSI order, so that the same input always gives the same output.
 	mmsis := make([]uint32, 0, len(d.vessels))
 	for m := range d.vessels {
@@ -167,19 +244,23 @@ func (d *Detector) Flush() {
 	slices.Sort(mmsis)
 	for _, m := range mmsis {
 		v := d.vessels[m]
-		if len(v.gaps) > 0 && v.has {
-			d.reportGaps(v, &v.last)
-		}
-		for _, seg := range append([]int{v.seg}, sortedSegs(v.segs)...) {
-			if seg != v.seg {
-				d.switchSegment(v, seg, false)
+		if d.run&Movement != 0 {
+			if len(v.gaps) > 0 && v.has {
+				d.reportGaps(v, &v.last)
 			}
-			if v.port.in {
-				d.closeVisit(v, false)
+			for _, seg := range append([]int{v.seg}, sortedSegs(v.segs)...) {
+				if seg != v.seg {
+					d.switchSegment(v, seg, false)
+				}
+				if v.port.in {
+					d.closeVisit(v, false)
+				}
+				d.closeLoiter(v, true)
 			}
-			d.closeLoiter(v, true)
 		}
-		d.flushSpoof(v)
+		if d.run&Spoofing != 0 {
+			d.flushSpoof(v)
+		}
 	}
 }
 

@@ -120,9 +120,7 @@ func (e *encounters) flush() {
 	for k := range e.pairs {
 		keys = append(keys, k)
 	}
-	sort.Slice(keys, func(i, j int) bool {
-		return keys[i][0] < keys[j][0] || keys[i][0] == keys[j][0] && keys[i][1] < keys[j][1]
-	})
+	sortPairs(keys)
 	for _, k := range keys {
 		e.finish(k, e.pairs[k])
 	}
@@ -134,13 +132,25 @@ func (e *encounters) process(idx int64) {
 	if len(ss) >= 2 {
 		e.pairUp(idx, ss)
 	}
-	// Close pairs not together for longer than the merge window.
+	// Close pairs not together for longer than the merge window, in MMSI
+	// order: map order would make two runs over the same input differ.
 	merge := int64(e.d.cfg.EncounterMerge / e.d.cfg.EncounterSlot)
+	var done [][2]uint32
 	for k, ps := range e.pairs {
 		if idx-ps.runLast > merge {
-			e.finish(k, ps)
+			done = append(done, k)
 		}
 	}
+	sortPairs(done)
+	for _, k := range done {
+		e.finish(k, e.pairs[k])
+	}
+}
+
+func sortPairs(keys [][2]uint32) {
+	sort.Slice(keys, func(i, j int) bool {
+		return keys[i][0] < keys[j][0] || keys[i][0] == keys[j][0] && keys[i][1] < keys[j][1]
+	})
 }
 
 func (e *encounters) pairUp(idx int64, ss []sample) {

@@ -11,9 +11,9 @@ import (
 
 // Static feeds one static report (in time order with the points).
 func (d *Detector) Static(s *track.Static) {
-	if s.Time.After(d.now) {
-		d.now = s.Time
-		d.enc.advance(d.now)
+	d.Advance(s.Time)
+	if d.run&Movement == 0 {
+		return
 	}
 	v := d.vessel(s.MMSI)
 	d.message(v, s.Time)

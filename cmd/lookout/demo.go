@@ -150,11 +150,8 @@ func demoIngest(ctx context.Context, st store.Store, path string, tty bool) erro
 	if err != nil {
 		return fmt.Errorf("%s: %w (run lookout demo again to carry on)", path, err)
 	}
-	if lazy.a != nil {
-		lazy.a.Finish()
-		if _, err := in.Flush(ctx); err != nil {
-			return err
-		}
+	if _, _, _, err := lazy.finish(ctx, in); err != nil {
+		return err
 	}
 	fmt.Fprintln(os.Stderr, "demo:", ingestSummary(res))
 	return nil

@@ -338,12 +338,9 @@ func reportFiles(ctx context.Context, paths []string, cat *ref.Catalog, from, to
 			return nil, nil, nop, fmt.Errorf("%s: %w", p, err)
 		}
 	}
-	if lazy.a != nil {
-		lazy.a.Finish()
-		if _, err := in.Flush(ctx); err != nil {
-			done()
-			return nil, nil, nop, err
-		}
+	if _, _, _, err := lazy.finish(ctx, in); err != nil {
+		done()
+		return nil, nil, nop, err
 	}
 	return report.StoreSource{Store: st}, st, done, nil
 }

@@ -44,19 +44,6 @@ type Pipeline interface {
 	Read(r source.Reader) error
 }
 
-// Checkpointer is what a Pipeline offers to continue its state across runs
-// (a gap that starts in one daily file and ends in the next). Snapshot
-// returns the per-vessel state that changed since the last call, keyed by
-// MMSI (0 for state of no single vessel; a nil value: the vessel's state is
-// gone); Restore loads one vessel's stored state before the first file.
-// Snapshots are taken at the end of each file and stored in the same
-// transaction as the file's last batch. It uses only plain types so that
-// the pipeline need not import package store.
-type Checkpointer interface {
-	Snapshot() map[uint32][]byte
-	Restore(mmsi uint32, state []byte) error
-}
-
 // Options configure an Ingester.
 type Options struct {
 	// BatchSize is the number of positions per transaction.
@@ -70,6 +57,10 @@ type Options struct {
 	// AfterWrite, if set, is called after each committed batch (tests use
 	// it to know when to kill an ingest).
 	AfterWrite func(f store.File)
+	// DiscardState starts the pipeline afresh instead of restoring the
+	// stored state (which a build whose pipeline keeps other state cannot
+	// load); the stored state is replaced with the next file's.
+	DiscardState bool
 }
 
 // DefaultBatchSize suits both backends: large enough that per-transaction
@@ -101,6 +92,8 @@ type Ingester struct {
 
 	mu      sync.Mutex
 	pending []event.Event // emitted, not yet written
+
+	cp checkpointing
 }
 
 // New returns an Ingester writing to st.
@@ -125,30 +118,6 @@ func (in *Ingester) takeEvents() []event.Event {
 	evs := in.pending
 	in.pending = nil
 	return evs
-}
-
-// Restore loads the pipeline's stored checkpoints, when it keeps any. Call
-// it once before the first file.
-func (in *Ingester) Restore(ctx context.Context) error {
-	cp, ok := in.opt.Pipeline.(Checkpointer)
-	if !ok {
-		return nil
-	}
-	return in.st.Checkpoints(ctx, func(c store.Checkpoint) error { return cp.Restore(c.MMSI, c.Data) })
-}
-
-// Flush stores events emitted since the last batch (those the pipeline
-// emits when it is finished). Call it after the pipeline's Finish.
-func (in *Ingester) Flush(ctx context.Context) (int, error) {
-	evs := in.takeEvents()
-	if len(evs) == 0 {
-		return 0, nil
-	}
-	w, err := in.st.Write(ctx, &store.Batch{Events: evs})
-	if err != nil {
-		return 0, fmt.Errorf("store final events: %w", err)
-	}
-	return int(w.Events), nil
 }
 
 // HashFile returns the hex SHA-256 of a file's bytes and its size.
@@ -222,6 +191,7 @@ func (in *Ingester) File(ctx context.Context, path string) (FileResult, error) {
 		skipPos: rec.Positions, skipID: rec.Identities, ids: identities{},
 		w: newWriter(ctx, in, &res)}
 	if in.opt.Pipeline != nil {
+		in.cp.read = true
 		err = in.opt.Pipeline.Read(t)
 	} else {
 		for t.Next() {
@@ -232,12 +202,9 @@ func (in *Ingester) File(ctx context.Context, path string) (FileResult, error) {
 		res.Stats = src.Stats()
 		t.rec.Done = true
 		var cps []store.Checkpoint
-		if cp, ok := in.opt.Pipeline.(Checkpointer); ok {
-			for m, data := range cp.Snapshot() {
-				cps = append(cps, store.Checkpoint{MMSI: m, Data: data})
-			}
+		if cps, t.err = in.fileEnd(); t.err == nil {
+			t.err = t.flush(cps)
 		}
-		t.err = t.flush(cps)
 	}
 	if werr := t.w.finish(); werr != nil {
 		t.err = werr // the store's own error, not "an earlier batch failed"

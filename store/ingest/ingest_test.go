@@ -101,12 +101,12 @@ func (p *eventPipeline) Read(r source.Reader) error {
 	return r.Err()
 }
 
-func (p *eventPipeline) Snapshot() map[uint32][]byte {
+func (p *eventPipeline) Snapshot() (map[uint32][]byte, error) {
 	out := map[uint32][]byte{}
 	for m, n := range p.seen {
 		out[m] = binary.AppendUvarint(nil, n)
 	}
-	return out
+	return out, nil
 }
 
 func (p *eventPipeline) Restore(mmsi uint32, state []byte) error {
@@ -193,9 +193,28 @@ func TestIngestIdempotent(t *testing.T) {
 	if res.Events != wantEvents {
 		t.Fatalf("stored %d events, want %d", res.Events, wantEvents)
 	}
+	// Killed before its pipeline finished: the next run must finish it,
+	// even with nothing new to read.
+	if c := fingerprintOf(t, st).counts.Checkpoints; c != 21 {
+		t.Errorf("checkpoints = %d, want one per vessel (20) and the mark of a run to finish", c)
+	}
+	in = newIngester(st, 333, nil)
+	if err := in.Restore(ctx); err != nil {
+		t.Fatal(err)
+	}
+	if !in.NeedsFinish() {
+		t.Fatal("a run that stored a file's state but not its open events is not finished by the next")
+	}
+	if _, err := in.Flush(ctx); err != nil {
+		t.Fatal(err)
+	}
 	first := fingerprintOf(t, st)
 	if first.counts.Checkpoints != 20 {
 		t.Errorf("checkpoints = %d, want one per vessel (20)", first.counts.Checkpoints)
+	}
+	in = newIngester(st, 333, nil)
+	if err := in.Restore(ctx); err != nil || in.NeedsFinish() {
+		t.Fatalf("after a finished run: needs finish %v, %v", in.NeedsFinish(), err)
 	}
 
 	// The identity history shows the rename.
@@ -243,7 +262,11 @@ func TestIngestRefusesStdin(t *testing.T) {
 // TestMain lets the crash test run this test binary as the process it
 // kills: with LOOKOUT_INGEST_CHILD set it ingests one file and exits.
 func TestMain(m *testing.M) {
-	if os.Getenv("LOOKOUT_INGEST_CHILD") != "" {
+	switch os.Getenv("LOOKOUT_INGEST_CHILD") {
+	case "":
+	case "analyze":
+		os.Exit(analyzeChild())
+	default:
 		os.Exit(child())
 	}
 	os.Exit(m.Run())

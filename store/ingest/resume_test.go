@@ -1,0 +1,467 @@
+package ingest_test
+
+import (
+	"bufio"
+	"compress/gzip"
+	"context"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"math/rand/v2"
+	"os"
+	"os/exec"
+	"path/filepath"
+	"sort"
+	"strconv"
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/jackc/pgx/v5"
+
+	"github.com/lookout-osint/lookout/analyze"
+	"github.com/lookout-osint/lookout/event"
+	"github.com/lookout-osint/lookout/sim"
+	"github.com/lookout-osint/lookout/store"
+	"github.com/lookout-osint/lookout/store/duckdb"
+	"github.com/lookout-osint/lookout/store/ingest"
+	"github.com/lookout-osint/lookout/store/postgres"
+)
+
+// dailyFiles simulates a short scenario and cuts its NMEA into one file per
+// UTC day of the tag-block receive time, the way receiver logs are rotated.
+func dailyFiles(t *testing.T, dir string, seed uint64, days, vessels int) []string {
+	t.Helper()
+	if testing.Short() {
+		t.Skip("simulates a scenario and runs the whole pipeline")
+	}
+	if _, err := sim.Run(sim.Config{Seed: seed, Days: days, Vessels: vessels, Workers: 2}, filepath.Join(dir, "sim")); err != nil {
+		t.Fatal(err)
+	}
+	f, err := os.Open(filepath.Join(dir, "sim", "ais.nmea.gz"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer f.Close()
+	zr, err := gzip.NewReader(f)
+	if err != nil {
+		t.Fatal(err)
+	}
+	var files []string
+	var out *os.File
+	day := int64(-1)
+	sc := bufio.NewScanner(zr)
+	for sc.Scan() {
+		line := sc.Text()
+		if i := strings.Index(line, "c:"); i >= 0 {
+			end := strings.IndexAny(line[i+2:], ",*")
+			if ts, err := strconv.ParseInt(line[i+2:i+2+max(end, 0)], 10, 64); err == nil && ts/86400 > day {
+				day = ts / 86400
+				if out != nil {
+					out.Close()
+				}
+				name := filepath.Join(dir, time.Unix(ts, 0).UTC().Format("2006-01-02")+".nmea")
+				if out, err = os.Create(name); err != nil {
+					t.Fatal(err)
+				}
+				files = append(files, name)
+			}
+		}
+		if out != nil {
+			fmt.Fprintln(out, line)
+		}
+	}
+	if err := sc.Err(); err != nil {
+		t.Fatal(err)
+	}
+	if out != nil {
+		out.Close()
+	}
+	return files
+}
+
+// onePass analyses the files as one stream.
+func onePass(t *testing.T, opt analyze.Options, files []string) map[string]string {
+	t.Helper()
+	var evs []event.Event
+	a := analyze.New(opt, func(e *event.Event) { evs = append(evs, *e) })
+	for _, name := range files {
+		r, _, closeFn, err := analyze.Open(name, nil)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if err := a.Read(r); err != nil {
+			t.Fatal(err)
+		}
+		closeFn()
+	}
+	a.Finish()
+	return canonical(t, evs)
+}
+
+// ingestRun is one `lookout ingest` run: a new Analyzer restored from the
+// store, the files, then the events still open stored provisionally.
+func ingestRun(ctx context.Context, st store.Store, opt analyze.Options, files []string, batch int, after func(store.File)) error {
+	var in *ingest.Ingester
+	a := analyze.New(opt, func(e *event.Event) { in.Emit(e) })
+	in = ingest.New(st, ingest.Options{BatchSize: batch, Pipeline: a, AfterWrite: after})
+	if err := in.Restore(ctx); err != nil {
+		return err
+	}
+	for _, f := range files {
+		if _, err := in.File(ctx, f); err != nil {
+			return err
+		}
+	}
+	if in.NeedsFinish() {
+		a.Finish()
+		if _, err := in.Flush(ctx); err != nil {
+			return err
+		}
+	}
+	return nil
+}
+
+// canonical renders events keyed by ID as JSON (evidence numbers as JSON
+// numbers, times in UTC), so that stored and analysed events compare.
+func canonical(t *testing.T, evs []event.Event) map[string]string {
+	t.Helper()
+	out := map[string]string{}
+	for i := range evs {
+		e := evs[i]
+		e.Start, e.End = e.Start.UTC(), e.End.UTC()
+		b, err := json.Marshal(e)
+		if err != nil {
+			t.Fatal(err)
+		}
+		out[e.ID()] = string(b)
+	}
+	return out
+}
+
+func storedEvents(t *testing.T, st store.Store) map[string]string {
+	t.Helper()
+	evs, err := st.Events(context.Background(), store.EventQuery{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	return canonical(t, evs)
+}
+
+func diffEvents(got, want map[string]string) string {
+	var lines []string
+	for id, w := range want {
+		if g, ok := got[id]; !ok {
+			lines = append(lines, "missing "+w)
+		} else if g != w {
+			lines = append(lines, "differs\n  got  "+g+"\n  want "+w)
+		}
+	}
+	for id, g := range got {
+		if _, ok := want[id]; !ok {
+			lines = append(lines, "extra   "+g)
+		}
+	}
+	sort.Strings(lines)
+	if len(lines) > 20 {
+		lines = append(lines[:20], "…")
+	}
+	return strings.Join(lines, "\n")
+}
+
+func spanningMidnight(want map[string]string) int {
+	n := 0
+	for _, s := range want {
+		var e event.Event
+		if json.Unmarshal([]byte(s), &e) == nil && e.Start.Truncate(24*time.Hour) != e.End.Truncate(24*time.Hour) {
+			n++
+		}
+	}
+	return n
+}
+
+// testDailyIngest: daily files ingested one per run (a new Ingester and
+// Analyzer each time, as separate `lookout ingest` commands) store exactly
+// the events of one pass over all of them: same IDs, spans and evidence.
+// After each run the store holds the events of one pass over the files so
+// far, the open ones provisional; re-ingesting everything adds nothing.
+//
+// With partial set, visits and loitering cut off by the end of the data are
+// reported too: those open at the end of a day are stored provisionally,
+// and must be replaced by the next day's longer versions.
+func testDailyIngest(t *testing.T, partial bool, open func(t *testing.T, name string) store.Store) {
+	ctx := context.Background()
+	dir := t.TempDir()
+	files := dailyFiles(t, dir, 11, 4, 40)
+	if len(files) < 4 {
+		t.Fatalf("%d daily files, want 4", len(files))
+	}
+	opt := analyze.DefaultOptions()
+	opt.Detect.Partial = partial
+	want := onePass(t, opt, files)
+	if spanningMidnight(want) == 0 {
+		t.Fatal("no event spans midnight: the scenario does not test carrying state")
+	}
+	st := open(t, "daily")
+	defer st.Close()
+	cutAfterDay1 := 0
+	for i, f := range files {
+		if err := ingestRun(ctx, st, opt, []string{f}, 0, nil); err != nil {
+			t.Fatal(err)
+		}
+		if i == 0 {
+			// What the first day left open (stored provisionally), and
+			// later found longer: the provisional replacement is tested.
+			for id, e := range storedEvents(t, st) {
+				if w, ok := want[id]; ok && w != e {
+					cutAfterDay1++
+				}
+			}
+		}
+		if i == 1 {
+			// The state is carried, not merely the last file's events
+			// kept: so far the store equals one pass over two days.
+			if diff := diffEvents(storedEvents(t, st), onePass(t, opt, files[:2])); diff != "" {
+				t.Fatalf("after two daily runs the store differs from one pass over two days:\n%s", diff)
+			}
+		}
+	}
+	if diff := diffEvents(storedEvents(t, st), want); diff != "" {
+		t.Fatalf("daily ingest runs differ from one pass (%d events):\n%s", len(want), diff)
+	}
+	if partial && cutAfterDay1 == 0 {
+		t.Fatal("no event was cut off by the end of day 1: replacing provisional events is not tested")
+	}
+	before := fingerprintOf(t, st)
+	if err := ingestRun(ctx, st, opt, files, 0, nil); err != nil {
+		t.Fatal(err)
+	}
+	if after := fingerprintOf(t, st); !equalFingerprints(after, before) {
+		t.Fatalf("re-ingesting every file changed the store: %+v, was %+v", after.counts, before.counts)
+	}
+	t.Logf("%d events, %d spanning midnight, %d cut off after day 1: daily runs store exactly one pass's",
+		len(want), spanningMidnight(want), cutAfterDay1)
+}
+
+func TestDailyIngestDuckDB(t *testing.T) {
+	for _, partial := range []bool{false, true} {
+		t.Run(fmt.Sprintf("partial=%v", partial), func(t *testing.T) {
+			dir := t.TempDir()
+			testDailyIngest(t, partial, func(t *testing.T, name string) store.Store {
+				return openDuck(t, filepath.Join(dir, name+".duckdb"))
+			})
+		})
+	}
+}
+
+func TestDailyIngestPostgres(t *testing.T) {
+	base := pgBase(t)
+	testDailyIngest(t, true, func(t *testing.T, name string) store.Store {
+		s, err := postgres.Open(context.Background(), pgSchema(t, base, name))
+		if err != nil {
+			t.Fatal(err)
+		}
+		return s
+	})
+}
+
+func pgBase(t *testing.T) string {
+	base := os.Getenv("LOOKOUT_TEST_PG")
+	if base == "" {
+		if os.Getenv("CI") == "true" {
+			t.Fatal("LOOKOUT_TEST_PG is not set in CI (run: eval \"$(scripts/ci-services)\")")
+		}
+		t.Skip("PostgreSQL test NOT RUN: LOOKOUT_TEST_PG is not set")
+	}
+	return base
+}
+
+// pgSchema creates a schema of its own for the test and returns a URL
+// that uses it.
+func pgSchema(t *testing.T, base, name string) string {
+	ctx := context.Background()
+	schema := fmt.Sprintf("ingest_test_%s_%d", name, rand.Uint64())
+	admin, err := pgx.Connect(ctx, base)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if _, err := admin.Exec(ctx, "CREATE SCHEMA "+schema); err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() {
+		if _, err := admin.Exec(ctx, "DROP SCHEMA "+schema+" CASCADE"); err != nil {
+			t.Errorf("drop schema: %v", err)
+		}
+		admin.Close(ctx)
+	})
+	sep := "?"
+	if strings.Contains(base, "?") {
+		sep = "&"
+	}
+	return base + sep + "search_path=" + schema + ",public"
+}
+
+// childOptions report cut-off visits too, so that a kill between a day's
+// last batch and its open events being stored is tested.
+func childOptions() analyze.Options {
+	opt := analyze.DefaultOptions()
+	opt.Detect.Partial = true
+	return opt
+}
+
+// analyzeChild is the process the kill test kills: one ingest run of the
+// files in LOOKOUT_INGEST_FILES through the whole pipeline. It prints
+// "committed" after each batch and "file" after a file's last one.
+func analyzeChild() int {
+	ctx := context.Background()
+	dsn := os.Getenv("LOOKOUT_INGEST_DB")
+	files := filepath.SplitList(os.Getenv("LOOKOUT_INGEST_FILES"))
+	batch, _ := strconv.Atoi(os.Getenv("LOOKOUT_INGEST_BATCH"))
+	var (
+		st  store.Store
+		err error
+	)
+	if strings.HasPrefix(dsn, "postgres://") {
+		st, err = postgres.Open(ctx, dsn)
+	} else {
+		st, err = duckdb.Open(ctx, dsn)
+	}
+	if err != nil {
+		fmt.Fprintln(os.Stderr, "child:", err)
+		return 2
+	}
+	out := bufio.NewWriter(os.Stdout)
+	err = ingestRun(ctx, st, childOptions(), files, batch, func(f store.File) {
+		if f.Done {
+			fmt.Fprintln(out, "file")
+		} else {
+			fmt.Fprintln(out, "committed")
+		}
+		out.Flush()
+	})
+	if err == nil {
+		err = st.Close()
+	}
+	if err != nil {
+		fmt.Fprintln(os.Stderr, "child:", err)
+		return 2
+	}
+	fmt.Fprintln(out, "finished")
+	out.Flush()
+	return 0
+}
+
+// crashDaily runs ingests of all files in child processes, killing each
+// with SIGKILL: the first right after a file's last batch is committed
+// (before the next file, or before the events still open are stored), the
+// others after a random number of commits and a random delay, until a run
+// finishes. It returns the number of kills.
+func crashDaily(t *testing.T, dsn string, files []string, batch int, seed uint64) int {
+	t.Helper()
+	rng := rand.New(rand.NewPCG(seed, 11))
+	kills := 0
+	for attempt := 0; attempt < 60; attempt++ {
+		cmd := exec.Command(os.Args[0], "-test.run=^$")
+		cmd.Env = append(os.Environ(), "LOOKOUT_INGEST_CHILD=analyze", "LOOKOUT_INGEST_DB="+dsn,
+			"LOOKOUT_INGEST_FILES="+strings.Join(files, string(os.PathListSeparator)), "LOOKOUT_INGEST_BATCH="+strconv.Itoa(batch))
+		cmd.Stderr = os.Stderr
+		stdout, err := cmd.StdoutPipe()
+		if err != nil {
+			t.Fatal(err)
+		}
+		if err := cmd.Start(); err != nil {
+			t.Fatal(err)
+		}
+		killAfter := 1 + rng.IntN(4)
+		sc := bufio.NewScanner(stdout)
+		commits, finished, killed := 0, false, false
+		for sc.Scan() {
+			if sc.Text() == "finished" {
+				finished = true
+				continue
+			}
+			commits++
+			atBoundary := kills == 0 && sc.Text() == "file"
+			if !killed && (atBoundary || kills > 0 && commits == killAfter) {
+				if !atBoundary {
+					time.Sleep(time.Duration(rng.IntN(4000)) * time.Microsecond)
+				}
+				if err := cmd.Process.Kill(); err != nil && !errors.Is(err, os.ErrProcessDone) {
+					t.Fatal(err)
+				}
+				killed = true
+			}
+		}
+		err = cmd.Wait()
+		if err == nil {
+			if !finished {
+				t.Fatal("child exited cleanly without finishing")
+			}
+			return kills
+		}
+		if ee, ok := err.(*exec.ExitError); !ok || !killed || ee.ExitCode() != -1 {
+			t.Fatalf("child failed on its own (not killed): %v", err)
+		}
+		kills++
+	}
+	t.Fatal("ingest never finished in 60 runs")
+	return kills
+}
+
+// testKillAcrossFiles: daily files ingested by runs killed with SIGKILL at
+// file boundaries and inside batches, each re-run carrying on, store
+// exactly what one pass finds: nothing lost, nothing duplicated.
+func testKillAcrossFiles(t *testing.T, open func(t *testing.T, name string) (store.Store, string)) {
+	dir := t.TempDir()
+	files := dailyFiles(t, dir, 5, 3, 30)
+	want := onePass(t, childOptions(), files)
+
+	ref, _ := open(t, "ref")
+	if err := ingestRun(context.Background(), ref, childOptions(), files, 0, nil); err != nil {
+		t.Fatal(err)
+	}
+	wantFP := fingerprintOf(t, ref)
+	ref.Close()
+
+	st, dsn := open(t, "crash")
+	st.Close()
+	kills := crashDaily(t, dsn, files, 700, uint64(time.Now().UnixNano()))
+	if kills < 2 {
+		t.Fatalf("only %d kills: the files are too small to test crashes", kills)
+	}
+	st, _ = open(t, "crash")
+	defer st.Close()
+	if got := fingerprintOf(t, st); !equalFingerprints(got, wantFP) {
+		t.Fatalf("after %d kills the store differs from an uninterrupted ingest:\n got %+v (%d events)\nwant %+v (%d events)",
+			kills, got.counts, len(got.eventIDs), wantFP.counts, len(wantFP.eventIDs))
+	}
+	if diff := diffEvents(storedEvents(t, st), want); diff != "" {
+		t.Fatalf("after %d kills the events differ from one pass:\n%s", kills, diff)
+	}
+	t.Logf("%d kills, then %+v: same as one pass", kills, wantFP.counts)
+}
+
+func TestKillAcrossFilesDuckDB(t *testing.T) {
+	dir := t.TempDir()
+	testKillAcrossFiles(t, func(t *testing.T, name string) (store.Store, string) {
+		p := filepath.Join(dir, name+".duckdb")
+		return openDuck(t, p), p
+	})
+}
+
+func TestKillAcrossFilesPostgres(t *testing.T) {
+	base := pgBase(t)
+	urls := map[string]string{}
+	testKillAcrossFiles(t, func(t *testing.T, name string) (store.Store, string) {
+		u, ok := urls[name]
+		if !ok {
+			u = pgSchema(t, base, name)
+			urls[name] = u
+		}
+		s, err := postgres.Open(context.Background(), u)
+		if err != nil {
+			t.Fatal(err)
+		}
+		return s, u
+	})
+}
