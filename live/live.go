@@ -111,8 +111,8 @@ func (l *Lines) count(f func(*Stats)) {
 	l.mu.Unlock()
 }
 
-// AddRaw splits data into lines (LF, CRLF or CR), stamps each line without
-// a tag block with the arrival time and queues them. It blocks while the
+// AddRaw splits data into lines (LF, CRLF or CR), stamps each AIS sentence
+// without a tag block with the arrival time and queues them. It blocks while the
 // reader is behind and returns ctx.Err() if ctx ends first.
 func (l *Lines) AddRaw(ctx context.Context, data []byte) error {
 	now := l.now()
@@ -130,10 +130,15 @@ func (l *Lines) AddRaw(ctx context.Context, data []byte) error {
 		if len(line) == 0 {
 			continue
 		}
-		if line[0] != '\\' {
+		// Only AIS sentences: a $PGHP line already carries the receive time
+		// of the sentence after it, and the decoder does not read other
+		// NMEA behind a tag block.
+		if line[0] == '!' {
 			stamped++
+			out = Stamp(out, line, now)
+		} else {
+			out = append(out, line...)
 		}
-		out = Stamp(out, line, now)
 		out = append(out, '\n')
 		n++
 	}

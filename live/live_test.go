@@ -254,3 +254,25 @@ func TestAISStreamWebSocket(t *testing.T) {
 		t.Errorf("bad JSON not counted: %+v", st.Rejected)
 	}
 }
+
+// A $PGHP line gives the receive time of the sentence after it: it must
+// reach the decoder as it came, not behind a tag block it cannot read.
+func TestPGHPLinesPassUnstamped(t *testing.T) {
+	l := NewLines()
+	in := "$PGHP,1,2010,6,11,11,46,11,390,231,45,992190934,1,2B*5B\r\n!AIVDM,1,1,,B,402=481uaUcf;OQ55JS9ITi025Jp,0*2B\r\n"
+	if err := l.AddRaw(context.Background(), []byte(in)); err != nil {
+		t.Fatal(err)
+	}
+	l.Close()
+	r := ais.NewReader(l)
+	if !r.Next() {
+		t.Fatalf("no message: %+v", r.Stats())
+	}
+	if st := r.Stats(); st.RejectedTotal() != 0 {
+		t.Fatalf("rejected: %v", st.Rejected)
+	}
+	if st := l.Stats(); st.Stamped != 1 || st.Lines != 2 {
+		t.Fatalf("%d of %d lines stamped, want the AIS sentence only", st.Stamped, st.Lines)
+	}
+	t.Logf("receive time %v", r.Message().RxTime)
+}

@@ -33,12 +33,11 @@ func init() {
 		df       detectFlags
 		progress bool
 		quiet    bool
-		// discardState starts the detectors afresh (see ingest.Options).
-		discardState bool
+		ff       feedFlags
 	)
 	cmd := &cobra.Command{
-		Use:   "ingest FILE...",
-		Short: "Store AIS files (positions, identity history, detected events) in a DuckDB file or PostGIS",
+		Use:   "ingest FILE... | --listen/--connect/--aisstream URL",
+		Short: "Store AIS files or live feeds (positions, identity history, detected events) in a DuckDB file or PostGIS",
 		Long: `Read AIS files (NMEA, gzip or not, or DMA / MarineCadastre CSV) through the
 analysis pipeline and store positions, identity history and events.
 
@@ -46,18 +45,23 @@ Ingest is idempotent: a file is known by the SHA-256 of its bytes, so
 ingesting it again (under any name) adds nothing. It is crash-safe: each
 batch is committed together with the file's progress, so after a crash or
 kill -9 the same command carries on where it stopped, losing and duplicating
-nothing. Give daily files in time order: tracks and detector state carry
-over from one file to the next, in one run or across runs, so an event that
-spans files (a gap across midnight, a port visit of several days) is found
-once, exactly as if all files had been read in one pass. Events still open
-after the last file are stored provisionally and replaced when a later
-ingest finds how they go on.
+nothing. Give daily files in time order; events that span files in one run
+(a gap across midnight) are found once.
 
-Detector thresholds can be overridden as in lookout analyze (--set).`,
+Detector thresholds can be overridden as in lookout analyze (--set).
+
+A live feed is stored as it arrives, rows written every second: it cannot
+be read again, so there is no resume, and a failed write is retried with
+the rows held in memory. With --to, positions are stored only when --db is
+given, and the detectors run in lookout worker. lookout live runs the same
+code with the store optional.
+
+` + feedHelp,
 		Example: `  lookout ingest out/ais.nmea.gz
   lookout ingest aisdk-2024-03-*.csv --db march.duckdb
-  lookout ingest day1.nmea.gz day2.nmea.gz --db postgres://analyst@db.example.org/lookout`,
-		Args: cobra.MinimumNArgs(1),
+  lookout ingest day1.nmea.gz day2.nmea.gz --db postgres://analyst@db.example.org/lookout
+  lookout ingest --listen udp://:10110 --db live.duckdb --rules watch.yaml
+  lookout ingest --listen udp://:10110 --to nats://127.0.0.1:4222 --partitions 8`,
 		RunE: func(cmd *cobra.Command, args []string) error {
 			ctx := cmd.Context()
 			if ctx == nil {
@@ -66,6 +70,9 @@ Detector thresholds can be overridden as in lookout analyze (--set).`,
 			if err := df.apply(&opt); err != nil {
 				return err
 			}
+			if ff.given() || len(args) == 0 {
+				return ingestFeed(cmd, args, &ff, feedRun{opt: opt, detect: !noEvents, quiet: quiet, batch: batch}, dsn)
+			}
 			st, err := backend.Open(ctx, dsn)
 			if err != nil {
 				return err
@@ -73,7 +80,7 @@ Detector thresholds can be overridden as in lookout analyze (--set).`,
 			defer st.Close()
 
 			showBar := !quiet && (progress || term.IsTerminal(int(os.Stderr.Fd())))
-			iopt := ingest.Options{BatchSize: batch, DiscardState: discardState}
+			iopt := ingest.Options{BatchSize: batch}
 			if showBar {
 				iopt.Progress = func(name string, size int64) (io.Writer, func()) {
 					bar := progressbar.DefaultBytes(size, "ingest "+name)
@@ -110,13 +117,16 @@ Detector thresholds can be overridden as in lookout analyze (--set).`,
 				sum.Events += res.Events
 				sum.NoTime += res.NoTime
 			}
-			tot, n, ran, err := lazy.finish(ctx, in)
-			if err != nil {
-				return err
-			}
-			sum.Events += int64(n)
-			if ran && !quiet {
-				analyze.WriteTotals(os.Stderr, tot)
+			if an := lazy.a; an != nil {
+				tot := an.Finish()
+				n, err := in.Flush(ctx)
+				if err != nil {
+					return err
+				}
+				sum.Events += int64(n)
+				if !quiet {
+					analyze.WriteTotals(os.Stderr, tot)
+				}
 			}
 			if quiet {
 				return nil
@@ -139,8 +149,8 @@ Detector thresholds can be overridden as in lookout analyze (--set).`,
 	f := cmd.Flags()
 	f.IntVar(&batch, "batch", ingest.DefaultBatchSize, "positions per transaction")
 	f.BoolVar(&noEvents, "no-events", false, "store positions and identities only, without running the detectors")
-	f.BoolVar(&discardState, "discard-state", false, "start tracks and detectors afresh instead of carrying on from the last ingested file (needed when lookout was upgraded and cannot load the stored state)")
 	df.register(f)
+	ff.register(f)
 	f.BoolVar(&progress, "progress", false, "show a progress bar even when stderr is not a terminal")
 	f.BoolVarP(&quiet, "quiet", "q", false, "no progress bar and no summary")
 	root.AddCommand(cmd)
@@ -148,63 +158,17 @@ Detector thresholds can be overridden as in lookout analyze (--set).`,
 
 // lazyPipeline builds the analyzer (ports, land index: seconds of work)
 // only when a file needs it, so re-running an ingest that is already
-// complete is instant. Stored state is held until then.
+// complete is instant.
 type lazyPipeline struct {
 	make func() *analyze.Analyzer
 	a    *analyze.Analyzer
-	held map[uint32][]byte
-}
-
-func (l *lazyPipeline) get() (*analyze.Analyzer, error) {
-	if l.a == nil {
-		l.a = l.make()
-		for m, data := range l.held {
-			if err := l.a.Restore(m, data); err != nil {
-				return nil, fmt.Errorf("%w (%v): run with --discard-state to start afresh", ingest.ErrStateVersion, err)
-			}
-		}
-		l.held = nil
-	}
-	return l.a, nil
 }
 
 func (l *lazyPipeline) Read(r source.Reader) error {
-	a, err := l.get()
-	if err != nil {
-		return err
+	if l.a == nil {
+		l.a = l.make()
 	}
-	return a.Read(r)
-}
-
-// Restore holds one vessel's stored state for the analyzer to come.
-func (l *lazyPipeline) Restore(mmsi uint32, data []byte) error {
-	if l.a != nil {
-		return l.a.Restore(mmsi, data)
-	}
-	if l.held == nil {
-		l.held = map[uint32][]byte{}
-	}
-	l.held[mmsi] = data
-	return nil
-}
-
-// Snapshot is called after a Read, so the analyzer exists.
-func (l *lazyPipeline) Snapshot() (map[uint32][]byte, error) { return l.a.Snapshot() }
-
-// finish ends the run when the ingest needs it (a file was read now, or an
-// earlier run stopped before storing what was still open): the analyzer is
-// finished and the events it closes are stored. ran says it was.
-func (l *lazyPipeline) finish(ctx context.Context, in *ingest.Ingester) (tot analyze.Totals, n int, ran bool, err error) {
-	if !in.NeedsFinish() {
-		return tot, 0, false, nil
-	}
-	a, err := l.get()
-	if err != nil {
-		return tot, 0, false, err
-	}
-	tot = a.Finish()
-	n, err = in.Flush(ctx)
-	return tot, n, true, err
+	return l.a.Read(r)
 }
 
 func ingestSummary(r ingest.FileResult) string {

@@ -1,0 +1,339 @@
+// Package feed runs live AIS inputs through Lookout for as long as they
+// flow: NMEA over UDP and TCP and aisstream.io JSON (package live) are
+// decoded once, then stored (positions, identity changes and events, by a
+// store/ingest Stream), analysed by the detectors with the tracker's reorder
+// window running on the wall clock (so an event comes seconds after its
+// line, not when data ten minutes later arrives), and/or published in
+// batches to NATS JetStream partitioned by MMSI (package bus) for lookout
+// worker instances. lookout ingest and lookout live both run it for network
+// inputs.
+package feed
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"net"
+	"os"
+	"sync"
+	"sync/atomic"
+	"time"
+
+	"github.com/nats-io/nats.go"
+	"github.com/nats-io/nats.go/jetstream"
+
+	"github.com/lookout-osint/lookout/ais"
+	"github.com/lookout-osint/lookout/analyze"
+	"github.com/lookout-osint/lookout/bus"
+	"github.com/lookout-osint/lookout/event"
+	"github.com/lookout-osint/lookout/live"
+	"github.com/lookout-osint/lookout/source"
+	"github.com/lookout-osint/lookout/store"
+	"github.com/lookout-osint/lookout/store/ingest"
+)
+
+// DefaultReorder is the tracker's reorder window on live input: lines
+// stamped on arrival are already in time order, and relays that carry
+// their own tag blocks deliver within a second or two.
+const DefaultReorder = 2 * time.Second
+
+// Config says where a feed comes from and where it goes.
+type Config struct {
+	// Listen takes NMEA datagrams on udp://HOST:PORT addresses; Connect
+	// reads tcp://HOST:PORT servers, reconnecting with Backoff.
+	Listen, Connect []string
+	// AISStream is an aisstream.io WebSocket URL, Subscribe the
+	// subscription message sent on each connection. It cannot be combined
+	// with NMEA inputs.
+	AISStream string
+	Subscribe []byte
+	Backoff   live.Backoff
+	// OnListen, if set, is told the bound address of each UDP input (port
+	// 0 picks a free one).
+	OnListen func(input string, addr net.Addr)
+
+	// Detect runs the detectors here with Analyze (Live is set on it; its
+	// tracker ReorderWindow should be small, see DefaultReorder).
+	Detect  bool
+	Analyze analyze.Options
+	// Store, if set, receives positions, identity changes and the events.
+	Store  store.Store
+	Stream ingest.StreamOptions
+	// NATS, if set (nats://HOST:PORT), receives every decoded message in
+	// batches of PublishBatch per partition of Bus.
+	NATS         string
+	Bus          bus.Config
+	PublishBatch int
+
+	// Watch, if set, wraps the decoded stream (alert rules on positions).
+	Watch func(source.Reader) source.Reader
+	// Events, if set, receives every detected event besides Store.
+	Events func(*event.Event)
+	// OnStats, if set, is called every StatsEvery with the counters so far.
+	StatsEvery time.Duration
+	OnStats    func(Stats)
+}
+
+// Stats is what a feed has done so far.
+type Stats struct {
+	Messages int64
+	// Input counts the network inputs' lines, stamps, (re)connections and
+	// errors; zero for aisstream.io.
+	Input live.Stats
+	// Decoder holds the decoder's counts, with rejected lines by reason
+	// (aisstream.io: unusable messages and connection failures).
+	Decoder ais.Stats
+	Store   ingest.StreamStats
+	// Published and Skipped count messages sent to NATS and those of
+	// types the workers do not use.
+	Published, Skipped int64
+}
+
+// Result is what Run did.
+type Result struct {
+	Stats
+	// Totals are the detectors' totals (when Detect).
+	Totals analyze.Totals
+}
+
+// Check reports a configuration that cannot run, before anything starts.
+func (c *Config) Check() error {
+	if len(c.Listen)+len(c.Connect) == 0 && c.AISStream == "" {
+		return errors.New("give at least one input: --listen, --connect or --aisstream")
+	}
+	if c.AISStream != "" && len(c.Listen)+len(c.Connect) > 0 {
+		return errors.New("--aisstream cannot be combined with NMEA inputs in one process")
+	}
+	for _, u := range c.Listen {
+		scheme, _, err := live.ParseInput(u)
+		if err != nil {
+			return fmt.Errorf("--listen: %w", err)
+		}
+		if scheme != "udp" {
+			return fmt.Errorf("--listen %s: only udp:// can listen; use --connect for TCP servers", u)
+		}
+	}
+	for _, u := range c.Connect {
+		scheme, _, err := live.ParseInput(u)
+		if err != nil {
+			return fmt.Errorf("--connect: %w", err)
+		}
+		if scheme != "tcp" {
+			return fmt.Errorf("--connect %s: udp:// is for --listen", u)
+		}
+	}
+	if !c.Detect && c.Store == nil && c.NATS == "" {
+		return errors.New("nothing to do with the feed: no detectors, no store, no NATS")
+	}
+	return nil
+}
+
+// Run reads the inputs until ctx ends, then flushes every stage (open
+// events are reported, queued rows written) and returns. Input errors are
+// retried and counted, not returned; an input that cannot start (a UDP
+// port in use) ends the run with its error.
+func Run(ctx context.Context, c Config) (Result, error) {
+	var res Result
+	if err := c.Check(); err != nil {
+		return res, err
+	}
+	ctx, cancel := context.WithCancelCause(ctx)
+	defer cancel(nil)
+
+	var (
+		src     source.Reader
+		closeIn func()
+		lines   *live.Lines
+		inputs  sync.WaitGroup
+	)
+	if c.AISStream != "" {
+		q := live.NewMessages()
+		inputs.Add(1)
+		go func() { defer inputs.Done(); live.ConnectAISStream(ctx, c.AISStream, c.Subscribe, q, c.Backoff) }()
+		src, closeIn = q, func() { q.Close() }
+	} else {
+		lines = live.NewLines()
+		for _, u := range c.Listen {
+			_, addr, _ := live.ParseInput(u)
+			inputs.Add(1)
+			go func() {
+				defer inputs.Done()
+				var ready func(net.Addr)
+				if c.OnListen != nil {
+					ready = func(a net.Addr) { c.OnListen(u, a) }
+				}
+				if err := live.ListenUDP(ctx, addr, lines, ready); err != nil {
+					cancel(err)
+				}
+			}()
+		}
+		for _, u := range c.Connect {
+			_, addr, _ := live.ParseInput(u)
+			inputs.Add(1)
+			go func() { defer inputs.Done(); live.ConnectTCP(ctx, addr, lines, c.Backoff) }()
+		}
+		src, closeIn = ais.NewReader(lines), func() { lines.Close() }
+	}
+	// The pipeline reads on after ctx ends until the inputs have stopped
+	// and what they queued is drained, so nothing received is lost.
+	go func() { <-ctx.Done(); inputs.Wait(); closeIn() }()
+
+	count := &counter{Reader: src}
+	src = count
+	var stream *ingest.Stream
+	if c.Store != nil {
+		stream = ingest.NewStream(context.WithoutCancel(ctx), c.Store, c.Stream)
+		src = stream.Watch(src)
+	}
+	if c.Watch != nil {
+		src = c.Watch(src)
+	}
+	var pub atomic.Pointer[bus.Publisher]
+	snapshot := func() Stats {
+		st := Stats{Messages: count.n.Load(), Decoder: count.stats()}
+		if lines != nil {
+			st.Input = lines.Stats()
+		}
+		if stream != nil {
+			st.Store = stream.Stats()
+		}
+		if p := pub.Load(); p != nil {
+			st.Published, st.Skipped = p.Published.Load(), p.Skipped.Load()
+		}
+		return st
+	}
+	if c.OnStats != nil && c.StatsEvery > 0 {
+		done := make(chan struct{})
+		defer close(done)
+		go func() {
+			t := time.NewTicker(c.StatsEvery)
+			defer t.Stop()
+			for {
+				select {
+				case <-done:
+					return
+				case <-t.C:
+					c.OnStats(snapshot())
+				}
+			}
+		}()
+	}
+
+	var err error
+	switch {
+	case c.NATS != "":
+		err = publish(ctx, src, c, &pub)
+	case c.Detect:
+		opt := c.Analyze
+		opt.Live = true
+		an := analyze.New(opt, func(e *event.Event) {
+			if stream != nil {
+				stream.Emit(e)
+			}
+			if c.Events != nil {
+				c.Events(e)
+			}
+		})
+		err = an.Read(src)
+		res.Totals = an.Finish()
+	default:
+		for src.Next() {
+		}
+		err = src.Err()
+	}
+	if stream != nil {
+		// Bounded: a store that stays down must not keep Ctrl-C waiting.
+		cctx, ccancel := context.WithTimeout(context.WithoutCancel(ctx), 30*time.Second)
+		if cerr := stream.Close(cctx); cerr != nil && err == nil {
+			err = fmt.Errorf("store: %w (%d rows not written)", cerr, stream.Stats().Held)
+		}
+		ccancel()
+	}
+	res.Stats = snapshot()
+	if cause := context.Cause(ctx); err == nil && cause != nil && !errors.Is(cause, context.Canceled) {
+		err = cause
+	}
+	return res, err
+}
+
+// counter counts messages and keeps a copy of the decoder's counts, taken
+// on the reading goroutine (the decoder is not safe for concurrent use)
+// every 64 messages or 200 ms, and at the end: the counters printed while
+// the feed runs lag by at most that, the final ones are exact.
+type counter struct {
+	source.Reader
+	n    atomic.Int64
+	last time.Time
+	mu   sync.Mutex
+	snap ais.Stats
+}
+
+func (c *counter) Next() bool {
+	ok := c.Reader.Next()
+	n := c.n.Load()
+	if ok {
+		n = c.n.Add(1)
+	}
+	if !ok || n%64 == 0 || time.Since(c.last) >= 200*time.Millisecond {
+		c.last = time.Now()
+		st := c.Reader.Stats()
+		c.mu.Lock()
+		c.snap = st
+		c.mu.Unlock()
+	}
+	return ok
+}
+
+func (c *counter) stats() ais.Stats {
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	return c.snap
+}
+
+// publish sends every message to the NATS stream, flushing partial
+// batches every 100 ms so that a quiet feed is not held back. The
+// publisher is stored in out for the counters.
+func publish(ctx context.Context, src source.Reader, c Config, out *atomic.Pointer[bus.Publisher]) error {
+	nc, err := nats.Connect(c.NATS, nats.MaxReconnects(-1))
+	if err != nil {
+		return fmt.Errorf("--to %s: %w", c.NATS, err)
+	}
+	defer nc.Close()
+	js, err := jetstream.New(nc)
+	if err != nil {
+		return err
+	}
+	if _, err := bus.Setup(ctx, js, c.Bus); err != nil {
+		return err
+	}
+	host, _ := os.Hostname()
+	batch := c.PublishBatch
+	if batch <= 0 {
+		batch = 256
+	}
+	pub := bus.NewPublisher(js, c.Bus, fmt.Sprintf("%s-%d-%d", host, os.Getpid(), time.Now().UnixNano()), batch)
+	out.Store(pub)
+	flushCtx := context.WithoutCancel(ctx)
+	go func() {
+		t := time.NewTicker(100 * time.Millisecond)
+		defer t.Stop()
+		for {
+			select {
+			case <-ctx.Done():
+				return
+			case <-t.C:
+				fctx, cancel := context.WithTimeout(flushCtx, 5*time.Second)
+				pub.Flush(fctx)
+				cancel()
+			}
+		}
+	}()
+	for src.Next() {
+		if err := pub.Add(src.Message()); err != nil {
+			return err
+		}
+	}
+	fctx, cancel := context.WithTimeout(flushCtx, 30*time.Second)
+	defer cancel()
+	return pub.Flush(fctx)
+}
