@@ -18,13 +18,7 @@ func WriteTable(w io.Writer, r Result) error {
 		fmt.Fprintf(tw, "%s\n", title)
 		fmt.Fprintln(tw, "mmsi\tmonth\tdirection\ttrips seen\tpossible dark trips\tvisits seen\tpossible dark visits\tsatellite-only visits")
 		for _, c := range rows {
-			mmsi, month := "all", "all"
-			if c.MMSI != 0 {
-				mmsi = strconv.FormatUint(uint64(c.MMSI), 10)
-			}
-			if c.Month != "" {
-				month = c.Month
-			}
+			mmsi, month := c.labels()
 			fmt.Fprintf(tw, "%s\t%s\t%s→%s\t%d\t%d\t%d\t%d\t%d\n", mmsi, month, c.From, c.To, c.Trips, c.DarkTrips, c.Visits, c.DarkVisits, c.SatelliteVisits)
 		}
 		fmt.Fprintln(tw)
@@ -72,13 +66,7 @@ func WriteCountsCSV(w io.Writer, r Result) error {
 	cw.Write([]string{"mmsi", "month", "from_group", "to_group", "trips_seen", "possible_dark_trips", "visits_seen", "possible_dark_visits", "satellite_only_visits"})
 	for _, rows := range [][]Tally{r.ByVesselMonth, r.ByVessel, r.ByMonth, r.Total} {
 		for _, c := range rows {
-			mmsi, month := "all", "all"
-			if c.MMSI != 0 {
-				mmsi = strconv.FormatUint(uint64(c.MMSI), 10)
-			}
-			if c.Month != "" {
-				month = c.Month
-			}
+			mmsi, month := c.labels()
 			cw.Write([]string{mmsi, month, c.From, c.To, strconv.Itoa(c.Trips), strconv.Itoa(c.DarkTrips), strconv.Itoa(c.Visits), strconv.Itoa(c.DarkVisits), strconv.Itoa(c.SatelliteVisits)})
 		}
 	}
@@ -128,4 +116,17 @@ func via(t Trip) string {
 		s = append(s, ports(c))
 	}
 	return strings.Join(s, ",")
+}
+
+// labels gives the vessel and month columns of a tally row: "all" where
+// the row sums over them.
+func (c Tally) labels() (mmsi, month string) {
+	mmsi, month = "all", "all"
+	if c.MMSI != 0 {
+		mmsi = strconv.FormatUint(uint64(c.MMSI), 10)
+	}
+	if c.Month != "" {
+		month = c.Month
+	}
+	return mmsi, month
 }

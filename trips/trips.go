@@ -431,25 +431,34 @@ func mergeDark(evs []*event.Event, cfg *Config) []Call {
 	for _, e := range evs {
 		c := cfg.call(e, true)
 		if n := len(out); n > 0 && !c.Start.After(out[n-1].End) {
-			last := &out[n-1]
-			if c.End.After(last.End) {
-				last.End = c.End
-			}
-			if !slices.Contains(last.PortIDs, c.PortIDs[0]) {
-				last.Ports = append(last.Ports, c.Ports...)
-				last.PortIDs = append(last.PortIDs, c.PortIDs...)
-			}
-			last.Evidence = append(last.Evidence, c.Evidence...)
-			for _, g := range c.groups {
-				if !slices.Contains(last.groups, g) {
-					last.groups = append(last.groups, g)
-				}
-			}
+			out[n-1].absorb(c)
 			continue
 		}
 		out = append(out, c)
 	}
 	return out
+}
+
+// absorb makes c one call with o, which overlaps it in time: the union of
+// their ports, evidence and groups until the later end, seen when either
+// was.
+func (c *Call) absorb(o Call) {
+	c.Dark = c.Dark && o.Dark
+	if o.End.After(c.End) {
+		c.End = o.End
+	}
+	for i, id := range o.PortIDs {
+		if !slices.Contains(c.PortIDs, id) {
+			c.PortIDs = append(c.PortIDs, id)
+			c.Ports = append(c.Ports, o.Ports[i])
+		}
+	}
+	c.Evidence = append(c.Evidence, o.Evidence...)
+	for _, g := range o.groups {
+		if !slices.Contains(c.groups, g) {
+			c.groups = append(c.groups, g)
+		}
+	}
 }
 
 // mergeSamePort folds a call into the one before it when they overlap in
@@ -463,22 +472,7 @@ func mergeSamePort(calls []Call) []Call {
 		if n := len(out); n > 0 {
 			last := &out[n-1]
 			if !c.Start.After(last.End) && slices.ContainsFunc(c.PortIDs, func(id string) bool { return slices.Contains(last.PortIDs, id) }) {
-				last.Dark = last.Dark && c.Dark
-				if c.End.After(last.End) {
-					last.End = c.End
-				}
-				for i, id := range c.PortIDs {
-					if !slices.Contains(last.PortIDs, id) {
-						last.PortIDs = append(last.PortIDs, id)
-						last.Ports = append(last.Ports, c.Ports[i])
-					}
-				}
-				last.Evidence = append(last.Evidence, c.Evidence...)
-				for _, g := range c.groups {
-					if !slices.Contains(last.groups, g) {
-						last.groups = append(last.groups, g)
-					}
-				}
+				last.absorb(c)
 				continue
 			}
 		}
