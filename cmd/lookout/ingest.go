@@ -33,7 +33,9 @@ func init() {
 		df       detectFlags
 		progress bool
 		quiet    bool
-		ff       feedFlags
+		// discardState starts the detectors afresh (see ingest.Options).
+		discardState bool
+		ff           feedFlags
 	)
 	cmd := &cobra.Command{
 		Use:   "ingest FILE... | --listen/--connect/--aisstream URL",
@@ -45,8 +47,12 @@ Ingest is idempotent: a file is known by the SHA-256 of its bytes, so
 ingesting it again (under any name) adds nothing. It is crash-safe: each
 batch is committed together with the file's progress, so after a crash or
 kill -9 the same command carries on where it stopped, losing and duplicating
-nothing. Give daily files in time order; events that span files in one run
-(a gap across midnight) are found once.
+nothing. Give daily files in time order: tracks and detector state carry
+over from one file to the next, in one run or across runs, so an event that
+spans files (a gap across midnight, a port visit of several days) is found
+once, exactly as if all files had been read in one pass. Events still open
+after the last file are stored provisionally and replaced when a later
+ingest finds how they go on.
 
 Detector thresholds can be overridden as in lookout analyze (--set).
 
@@ -80,7 +86,7 @@ code with the store optional.
 			defer st.Close()
 
 			showBar := !quiet && (progress || term.IsTerminal(int(os.Stderr.Fd())))
-			iopt := ingest.Options{BatchSize: batch}
+			iopt := ingest.Options{BatchSize: batch, DiscardState: discardState}
 			if showBar {
 				iopt.Progress = func(name string, size int64) (io.Writer, func()) {
 					bar := progressbar.DefaultBytes(size, "ingest "+name)
@@ -117,16 +123,13 @@ code with the store optional.
 				sum.Events += res.Events
 				sum.NoTime += res.NoTime
 			}
-			if an := lazy.a; an != nil {
-				tot := an.Finish()
-				n, err := in.Flush(ctx)
-				if err != nil {
-					return err
-				}
-				sum.Events += int64(n)
-				if !quiet {
-					analyze.WriteTotals(os.Stderr, tot)
-				}
+			tot, n, ran, err := lazy.finish(ctx, in)
+			if err != nil {
+				return err
+			}
+			sum.Events += int64(n)
+			if ran && !quiet {
+				analyze.WriteTotals(os.Stderr, tot)
 			}
 			if quiet {
 				return nil
@@ -149,6 +152,7 @@ code with the store optional.
 	f := cmd.Flags()
 	f.IntVar(&batch, "batch", ingest.DefaultBatchSize, "positions per transaction")
 	f.BoolVar(&noEvents, "no-events", false, "store positions and identities only, without running the detectors")
+	f.BoolVar(&discardState, "discard-state", false, "start tracks and detectors afresh instead of carrying on from the last ingested file (needed when lookout was upgraded and cannot load the stored state)")
 	df.register(f)
 	ff.register(f)
 	f.BoolVar(&progress, "progress", false, "show a progress bar even when stderr is not a terminal")
@@ -158,17 +162,63 @@ code with the store optional.
 
 // lazyPipeline builds the analyzer (ports, land index: seconds of work)
 // only when a file needs it, so re-running an ingest that is already
-// complete is instant.
+// complete is instant. Stored state is held until then.
 type lazyPipeline struct {
 	make func() *analyze.Analyzer
 	a    *analyze.Analyzer
+	held map[uint32][]byte
+}
+
+func (l *lazyPipeline) get() (*analyze.Analyzer, error) {
+	if l.a == nil {
+		l.a = l.make()
+		for m, data := range l.held {
+			if err := l.a.Restore(m, data); err != nil {
+				return nil, fmt.Errorf("%w (%v): run with --discard-state to start afresh", ingest.ErrStateVersion, err)
+			}
+		}
+		l.held = nil
+	}
+	return l.a, nil
 }
 
 func (l *lazyPipeline) Read(r source.Reader) error {
-	if l.a == nil {
-		l.a = l.make()
+	a, err := l.get()
+	if err != nil {
+		return err
 	}
-	return l.a.Read(r)
+	return a.Read(r)
+}
+
+// Restore holds one vessel's stored state for the analyzer to come.
+func (l *lazyPipeline) Restore(mmsi uint32, data []byte) error {
+	if l.a != nil {
+		return l.a.Restore(mmsi, data)
+	}
+	if l.held == nil {
+		l.held = map[uint32][]byte{}
+	}
+	l.held[mmsi] = data
+	return nil
+}
+
+// Snapshot is called after a Read, so the analyzer exists.
+func (l *lazyPipeline) Snapshot() (map[uint32][]byte, error) { return l.a.Snapshot() }
+
+// finish ends the run when the ingest needs it (a file was read now, or an
+// earlier run stopped before storing what was still open): the analyzer is
+// finished and the events it closes are stored. ran says it was.
+func (l *lazyPipeline) finish(ctx context.Context, in *ingest.Ingester) (tot analyze.Totals, n int, ran bool, err error) {
+	if !in.NeedsFinish() {
+		return tot, 0, false, nil
+	}
+	a, err := l.get()
+	if err != nil {
+		return tot, 0, false, err
+	}
+	tot = a.Finish()
+	n, err = in.Flush(ctx)
+	return tot, n, true, err
 }
 
 func ingestSummary(r ingest.FileResult) string {
