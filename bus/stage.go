@@ -381,6 +381,14 @@ func (s *shard) apply(data []byte) {
 	s.release()
 }
 
+func (s *shard) badFrames() int64 {
+	var n int64
+	for _, v := range s.bad {
+		n += v
+	}
+	return n
+}
+
 // low is the time before which every partition has sent everything.
 func (s *shard) low() int64 {
 	low := int64(math.MaxInt64)

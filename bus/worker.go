@@ -62,8 +62,11 @@ type Worker struct {
 
 	Messages atomic.Int64 // messages fed to the pipelines
 	Frames   atomic.Int64 // second-stage frames taken by the shards
-	mu       sync.Mutex
-	epochs   map[int]uint64 // this run of each partition it runs
+	// Lost counts second-stage items a shard never got (frames lost: their
+	// evidence is missing) and frames it could not read.
+	Lost   atomic.Int64
+	mu     sync.Mutex
+	epochs map[int]uint64 // this run of each partition it runs
 }
 
 // Partitions returns the partitions this worker owns.
@@ -222,7 +225,9 @@ func (w *Worker) partition(ctx context.Context, p int) error {
 			case <-tctx.Done():
 				return
 			case <-t.C:
-				out.flush(tctx, false)
+				// ctx, not tctx: a flush cut short would lose the frames
+				// it has taken (their items numbered, never sent).
+				out.flush(ctx, false)
 			}
 		}
 	}()
@@ -342,7 +347,9 @@ func (w *Worker) shard(ctx context.Context, k int) error {
 			replaying = false
 			w.Replay(-1-k, false)
 		}
+		lost := sh.lost + sh.badFrames()
 		sh.apply(msg.Data())
+		w.Lost.Add(sh.lost + sh.badFrames() - lost)
 		w.Frames.Add(1)
 		done = seq
 		pr.save(ctx, done, false)

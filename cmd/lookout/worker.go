@@ -136,6 +136,9 @@ run all workers at once, or stage 1 everywhere before stage 2.`,
 				n := w.Messages.Load()
 				fmt.Fprintf(os.Stderr, "worker %d/%d: partitions %v, %d messages in %s (%.0f/s); shards %v, %d frames\n", index, of, w.Partitions(), n,
 					time.Since(start).Round(time.Millisecond), float64(n)/time.Since(start).Seconds(), w.Shards(), w.Frames.Load())
+				if l := w.Lost.Load(); l > 0 {
+					fmt.Fprintf(os.Stderr, "worker %d/%d: %d second-stage items lost or unreadable: gap grades may lack evidence\n", index, of, l)
+				}
 			}
 			if errors.Is(err, context.Canceled) {
 				return nil
