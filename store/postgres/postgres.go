@@ -90,8 +90,7 @@ func createSchema(ctx context.Context, conn *pgx.Conn) error {
 				heading, COALESCE(status, 15), station, ST_SetSRID(ST_MakePoint(lon, lat), 4326)
 			FROM positions_v1 ORDER BY mmsi, ts;
 			DROP TABLE positions_v1;
-			SELECT brin_summarize_new_values('positions_mmsi'::regclass),
-				brin_summarize_new_values('positions_ts'::regclass), brin_summarize_new_values('positions_geom'::regclass)`); err != nil {
+			SELECT brin_summarize_new_values('positions_brin'::regclass)`); err != nil {
 			return fmt.Errorf("move positions to the new layout: %w", err)
 		}
 	}
@@ -178,8 +177,7 @@ func copyPositions(ctx context.Context, tx pgx.Tx, ps []store.Position) error {
 	}
 	// Summarise the new pages now, in the batch's transaction: unsummarised
 	// BRIN ranges are read in full by every query.
-	if _, err := tx.Exec(ctx, `SELECT brin_summarize_new_values('positions_mmsi'::regclass),
-		brin_summarize_new_values('positions_ts'::regclass), brin_summarize_new_values('positions_geom'::regclass)`); err != nil {
+	if _, err := tx.Exec(ctx, "SELECT brin_summarize_new_values('positions_brin'::regclass)"); err != nil {
 		return fmt.Errorf("summarise position indexes: %w", err)
 	}
 	return nil
@@ -330,14 +328,16 @@ type querier interface {
 // which is low (each batch is sorted by MMSI, the table is not), and would
 // otherwise read the whole table for one vessel. The same misjudgement
 // makes it start parallel workers, whose start-up (each loads PostGIS)
-// costs more than the few pages read; they are turned off too.
+// costs more than the few pages read, and compile the query (JIT), which
+// took up to 400 ms for a 10 ms query; both are turned off too.
 func (s *Store) vesselQuery(ctx context.Context, fn func(querier) error) error {
 	tx, err := s.conn.BeginTx(ctx, pgx.TxOptions{AccessMode: pgx.ReadOnly})
 	if err != nil {
 		return err
 	}
 	defer tx.Rollback(context.WithoutCancel(ctx))
-	if _, err := tx.Exec(ctx, "SELECT set_config('enable_seqscan', 'off', true), set_config('max_parallel_workers_per_gather', '0', true)"); err != nil {
+	if _, err := tx.Exec(ctx, `SELECT set_config('enable_seqscan', 'off', true),
+		set_config('max_parallel_workers_per_gather', '0', true), set_config('jit', 'off', true)`); err != nil {
 		return err
 	}
 	if err := fn(tx); err != nil {
