@@ -21,8 +21,8 @@ var (
 	portCodec = statecodec.With((*Port)(nil), statecodec.Custom{Enc: encPort, Dec: decPort})
 
 	sharedCodec = statecodec.New(Detector{}, portCodec,
-		// Configuration and plumbing, set by New.
-		statecodec.Skip(Detector{}, "cfg", "ports", "watched", "shore", "emit", "Flag"),
+		// Configuration and plumbing, set by New and Only.
+		statecodec.Skip(Detector{}, "cfg", "run", "ports", "watched", "shore", "emit", "Flag"),
 		// Saved per vessel; a cache of shore distances; this run's counts.
 		statecodec.Skip(Detector{}, "vessels", "shoreC", "counts"),
 		// Back pointer and configuration; scratch space of pairUp.
