@@ -10,6 +10,7 @@ import (
 	_ "embed"
 	"errors"
 	"fmt"
+	"slices"
 	"strconv"
 	"strings"
 	"time"
@@ -257,29 +258,46 @@ func (s *Store) Identities(ctx context.Context, mmsi uint32) ([]store.Identity, 
 	return sqlstore.ScanIdentities(rows)
 }
 
-// FindVessels resolves an MMSI, IMO or name to MMSIs.
+// FindVessels resolves an MMSI, IMO or name to MMSIs, as sqlstore.VesselSQL
+// does. A number is looked for in positions only when identities and events
+// do not already have it as an MMSI: finding a vessel there scans the whole
+// BRIN index, as long as fetching its track.
 func (s *Store) FindVessels(ctx context.Context, query string) ([]uint32, error) {
-	q, args := sqlstore.VesselSQL(query)
-	var out []uint32
-	run := func(tx querier) error {
-		rows, err := tx.Query(ctx, q, args...)
+	n, err := strconv.ParseUint(strings.TrimSpace(query), 10, 32)
+	if err != nil {
+		q, args := sqlstore.VesselSQL(query)
+		out, err := s.mmsis(ctx, s.conn, q, args...)
 		if err != nil {
-			return err
+			return nil, fmt.Errorf("find vessel %q: %w", query, err)
 		}
-		defer rows.Close()
-		out, err = sqlstore.ScanMMSIs(rows)
-		return err
+		return out, nil
 	}
-	var err error
-	if _, num := strconv.ParseUint(strings.TrimSpace(query), 10, 32); num == nil {
-		err = s.vesselQuery(ctx, run) // a number is also looked for in positions
-	} else {
-		err = run(s.conn)
+	out, err := s.mmsis(ctx, s.conn, `SELECT mmsi FROM identities WHERE mmsi = $1 OR imo = $1
+		UNION SELECT mmsi FROM events WHERE mmsi = $1 ORDER BY mmsi`, int64(n))
+	if err == nil && !slices.Contains(out, uint32(n)) {
+		var inPositions []uint32
+		err = s.vesselQuery(ctx, func(tx querier) error {
+			inPositions, err = s.mmsis(ctx, tx, "SELECT mmsi FROM positions WHERE mmsi = $1 LIMIT 1", int32(n))
+			return err
+		})
+		if len(inPositions) > 0 {
+			out = append(out, uint32(n))
+			slices.Sort(out)
+		}
 	}
 	if err != nil {
 		return nil, fmt.Errorf("find vessel %q: %w", query, err)
 	}
 	return out, nil
+}
+
+func (s *Store) mmsis(ctx context.Context, q querier, query string, args ...any) ([]uint32, error) {
+	rows, err := q.Query(ctx, query, args...)
+	if err != nil {
+		return nil, err
+	}
+	defer rows.Close()
+	return sqlstore.ScanMMSIs(rows)
 }
 
 // positionColumns reads positions in the order sqlstore.ScanPositions

@@ -145,6 +145,9 @@ func TestOpenMovesFirstLayout(t *testing.T) {
 	if len(big) != 1 || big[0].MMSI != 3000000000 || big[0].Lat != -12.5 || big[0].Lon != -170.25 {
 		t.Errorf("MMSI beyond int4 after moving: %+v", big)
 	}
+	if ms, err := s.FindVessels(ctx, "3000000000"); err != nil || !slices.Equal(ms, []uint32{3000000000}) {
+		t.Errorf("find MMSI beyond int4 after moving: %v, %v", ms, err)
+	}
 	// Opening again finds the new layout and leaves it alone.
 	s2, err := postgres.Open(ctx, u)
 	if err != nil {
