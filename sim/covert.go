@@ -395,12 +395,18 @@ func (w *world) covertSTS(s *covertState, rng *rand.Rand, ru []*simPort, recv []
 	b.wait(stay)
 }
 
-// inlandPoint finds a point on land 5–20 km from a port, well inland, for
-// positions-on-land spoofing.
+// inlandMinKm is how far from the shore a positions-on-land spoof is put:
+// the coastline of geo.DefaultLand and the rounding of WPI berths are good
+// to a kilometre or two, so a fix only a few kilometres inland cannot be
+// told from a berth on a coarse coastline (see the README).
+const inlandMinKm = 5.0
+
+// inlandPoint finds a point on land 5–20 km from a port, at least
+// inlandMinKm inland, for positions-on-land spoofing.
 func (w *world) inlandPoint(sp *simPort, rng *rand.Rand) (float64, float64, bool) {
 	for try := 0; try < 60; try++ {
 		lat, lon := geo.Destination(sp.ref.Lat, sp.ref.Lon, rng.Float64()*360, 5+rng.Float64()*15)
-		if w.land.OnLand(lat, lon) && w.land.DistanceToShoreKm(lat, lon) > 3 {
+		if w.land.OnLand(lat, lon) && w.land.DistanceToShoreKm(lat, lon) > inlandMinKm {
 			return lat, lon, true
 		}
 	}

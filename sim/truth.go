@@ -26,6 +26,13 @@ const (
 	seawaterTPerM3   = 1.025
 	oilTPerM3        = 0.85
 	barrelsPerM3     = 6.2898
+
+	// Observability of spoofing (see README): two hulls under one MMSI
+	// show only when positions received close in time are further apart
+	// than any ship sails (the impossible speed).
+	sharedImpossibleKn = 50.0
+	sharedPairWindow   = hour
+	sharedPairFloor    = 6 * 60
 )
 
 var watchedGroups = map[string]bool{"KP": true, "RU-FE": true}
@@ -413,17 +420,24 @@ func (w *world) spoofEvents() []event.Event {
 				continue
 			}
 			var first, last *rx
-			n := 0
+			n, sides := 0, 0
 			for i := sort64(h.log, s.from); i < len(h.log) && h.log[i].t < s.to+60; i++ {
-				if h.log[i].spoofed && h.log[i].kind == rxPosition {
+				if r := &h.log[i]; r.spoofed && r.kind == rxPosition {
 					if first == nil {
-						first = &h.log[i]
+						first = r
 					}
-					last = &h.log[i]
+					last = r
 					n++
+					sides |= 1 << (int(geo.Bearing(s.lat, s.lon, float64(r.lat), float64(r.lon))/90) & 3)
 				}
 			}
 			if n < 2 {
+				continue
+			}
+			// A drawn circle shows only when the received fixes go round
+			// it (see the README): fixes on one side of a circle are a ship
+			// reporting speed near one spot now and then.
+			if s.kind == spoofCircle && sides != 0xF {
 				continue
 			}
 			evs = append(evs, event.Event{Type: event.Spoofing, MMSI: first.id.MMSI, Start: ts(first.t), End: ts(last.t),
@@ -463,7 +477,7 @@ func (w *world) sharedEvent(clone *Hull, s spoofSpan) []event.Event {
 	}
 	cf, cl, cr := fl(clone)
 	of, ol, orr := fl(orig)
-	if cf < 0 || of < 0 {
+	if cf < 0 || of < 0 || !apart(clone.log, orig.log, id, s.span) {
 		return nil
 	}
 	start, end := max(cf, of), min(cl, ol)
@@ -474,6 +488,44 @@ func (w *world) sharedEvent(clone *Hull, s spoofSpan) []event.Event {
 		Confidence: 1, Source: event.SourceAIS, Evidence: map[string]any{
 			"kind": spoofShared, "separation_km": r3(geo.DistanceKm(float64(cr.lat), float64(cr.lon), float64(orr.lat), float64(orr.lon))),
 		}}}
+}
+
+// apart says whether the two hulls' positions received under id during sp
+// show two ships: some pair received within sharedPairWindow of each other
+// lies further apart than a ship could sail between them at
+// sharedImpossibleKn (at least sharedPairFloor apart in time, so two fixes
+// a second apart are not 'impossible' by a few metres). Two hulls moored
+// side by side under one MMSI look like one ship with a jittery GPS.
+func apart(a, b []rx, id *Identity, sp span) bool {
+	i0 := sort64(b, sp.from-sharedPairWindow)
+	for i := sort64(a, sp.from); i < len(a) && a[i].t < sp.to; i++ {
+		ra := &a[i]
+		if ra.id != id || ra.kind != rxPosition {
+			continue
+		}
+		for i0 < len(b) && b[i0].t < ra.t-sharedPairWindow {
+			i0++
+		}
+		for j := i0; j < len(b) && b[j].t <= ra.t+sharedPairWindow; j++ {
+			rb := &b[j]
+			if rb.id != id || rb.kind != rxPosition {
+				continue
+			}
+			dt := max(abs64(rb.t-ra.t), sharedPairFloor)
+			km := geo.DistanceKm(float64(ra.lat), float64(ra.lon), float64(rb.lat), float64(rb.lon))
+			if km > sharedImpossibleKn*1.852*float64(dt)/3600 {
+				return true
+			}
+		}
+	}
+	return false
+}
+
+func abs64(x int64) int64 {
+	if x < 0 {
+		return -x
+	}
+	return x
 }
 
 func (w *world) identityEvents() []event.Event {

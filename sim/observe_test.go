@@ -1,0 +1,76 @@
+package sim
+
+import (
+	"testing"
+
+	"github.com/lookout-osint/lookout/event"
+	"github.com/lookout-osint/lookout/geo"
+)
+
+// Truth claims a spoofing episode only when the received data can show it
+// (README, truth.jsonl: spoofing).
+
+func TestCircleClaimedOnlyWhenFixesGoRound(t *testing.T) {
+	w, err := newWorld(Config{Seed: 3, Days: 1, Vessels: 20})
+	if err != nil {
+		t.Fatal(err)
+	}
+	h := w.hulls[0]
+	id := h.identAt(w.t0)
+	const lat, lon, r = 41.0, 130.5, 3.0
+	circle := func(from int64, bearings ...float64) {
+		h.spoofs = []spoofSpan{{span: span{from, from + 3*day}, kind: spoofCircle, lat: lat, lon: lon, radiusKm: r}}
+		h.log = h.log[:0]
+		for i, b := range bearings {
+			la, lo := geo.Destination(lat, lon, b, r)
+			h.log = append(h.log, rx{t: from + int64(i+1)*6*hour, lat: float32(la), lon: float32(lo), id: id, kind: rxPosition, spoofed: true})
+		}
+	}
+	count := func() int {
+		n := 0
+		for _, e := range w.spoofEvents() {
+			if e.Type == event.Spoofing && e.Evidence["kind"] == spoofCircle {
+				n++
+			}
+		}
+		return n
+	}
+	// Five fixes on the north-east and north-west sides only.
+	circle(w.t0, 10, 80, 300, 20, 350)
+	if n := count(); n != 0 {
+		t.Errorf("circle seen on two sides claimed (%d events)", n)
+	}
+	// Four fixes, one on each side.
+	circle(w.t0, 10, 100, 190, 280)
+	if n := count(); n != 1 {
+		t.Errorf("circle seen all round: %d events, want 1", n)
+	}
+}
+
+func TestSharedMMSIClaimedOnlyWhenApart(t *testing.T) {
+	w, err := newWorld(Config{Seed: 3, Days: 1, Vessels: 20})
+	if err != nil {
+		t.Fatal(err)
+	}
+	a, b := w.hulls[0], w.hulls[1]
+	id := a.identAt(w.t0)
+	b.idents = []identStep{{w.t0, id}}
+	b.spoofs = []spoofSpan{{span: span{w.t0, w.t0 + day}, kind: spoofShared}}
+	heard := func(h *Hull, lat, lon float64) {
+		h.log = h.log[:0]
+		for t := w.t0 + 600; t < w.t0+day; t += 1200 {
+			h.log = append(h.log, rx{t: t, lat: float32(lat), lon: float32(lon), id: id, kind: rxPosition})
+		}
+	}
+	// Moored 20 m apart: one ship with a jittery GPS, as far as AIS shows.
+	heard(a, 42.749, 133.0761)
+	heard(b, 42.7491, 133.0762)
+	if evs := w.sharedEvent(b, b.spoofs[0]); len(evs) != 0 {
+		t.Errorf("hulls side by side claimed as two places at once: %+v", evs)
+	}
+	// 200 km apart.
+	heard(b, 41.0, 132.0)
+	if evs := w.sharedEvent(b, b.spoofs[0]); len(evs) != 1 {
+		t.Errorf("hulls 200 km apart: %d events, want 1", len(evs))
+	}
+}
