@@ -56,6 +56,7 @@ type Config struct {
 	SpoofMinJumps      int           `help:"impossible jumps within SpoofWindow that make spoofing (one is a GPS glitch)"`
 	SpoofWindow        time.Duration `help:"window for counting impossible jumps and closing spoofing episodes"`
 	SpoofSegmentPoints int           `help:"fixes a second position stream of one MMSI needs before it counts (two places at once)"`
+	SpoofSegmentIdle   time.Duration `help:"a second position stream of one MMSI is remembered this long after its last fix (as long as the tracker keeps it: a stream heard by satellites every 8 h is still one)"`
 	SpoofSplitKm       float64       `help:"a spoofing signal starting after the open episode's last one and this far from it is a new episode"`
 	SpoofLandFixes     int           `help:"consecutive fixes far inland that make spoofing"`
 	SpoofCircleTurns   float64       `help:"full turns within SpoofCircleWindow in a small area that make a circling pattern"`
@@ -63,6 +64,7 @@ type Config struct {
 	SpoofCircleKm      float64       `help:"circling pattern: largest radius of the area"`
 	SpoofCircleKn      float64       `help:"circling pattern: minimum speed (slower is drifting or fishing)"`
 	SpoofInPlaceMin    time.Duration `help:"reporting speed on every course for this long without leaving the circle is a drawn track"`
+	SpoofInPlaceFixes  int           `help:"… shown by at least this many fixes (one on each side of the circle is enough to go round it)"`
 
 	ReappearWithin time.Duration `help:"a hull silent this long at most may reappear under another MMSI"`
 	ReappearAfter  time.Duration `help:"… after being silent at least this long"`
@@ -114,6 +116,7 @@ func DefaultConfig() Config {
 		SpoofMinJumps:      3,
 		SpoofWindow:        6 * time.Hour,
 		SpoofSegmentPoints: 3,
+		SpoofSegmentIdle:   24 * time.Hour,
 		SpoofSplitKm:       100,
 		SpoofLandFixes:     3,
 		SpoofCircleTurns:   2,
@@ -121,6 +124,7 @@ func DefaultConfig() Config {
 		SpoofCircleKm:      5,
 		SpoofCircleKn:      3,
 		SpoofInPlaceMin:    12 * time.Hour,
+		SpoofInPlaceFixes:  4,
 
 		ReappearWithin: 30 * 24 * time.Hour,
 		ReappearAfter:  6 * time.Hour,

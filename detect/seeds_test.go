@@ -5,6 +5,7 @@ import (
 	"time"
 
 	"github.com/lookout-osint/lookout/event"
+	"github.com/lookout-osint/lookout/geo"
 	"github.com/lookout-osint/lookout/track"
 )
 
@@ -66,4 +67,51 @@ func (w *world) runWith(t *testing.T, ports []Port) []event.Event {
 	testPorts = ports
 	defer func() { testPorts = saved }()
 	return w.run(t)
+}
+
+func TestSpoofCircleFromFiveSatelliteFixes(t *testing.T) {
+	w := newWorld()
+	// A 3 km circle at 6 kn heard five times in 2.5 days, once on each side
+	// (and once more on the first): the fixes go round it.
+	s := newScript(1, 0, 41.0, 130.5)
+	for i, brg := range []float64{330, 215, 147, 290, 40} {
+		s.lat, s.lon = geo.Destination(41.0, 130.5, brg, 3)
+		s.add(6, brg+90)
+		s.t = s.t.Add([]time.Duration{time.Hour, 4 * time.Hour, 46 * time.Hour, 6 * time.Hour, 0}[i])
+	}
+	// Five fixes at 6 kn within 10 km, all heading one way: not round.
+	o := newScript(2, 0, 38.0, 131.0)
+	for _, brg := range []float64{330, 215, 147, 290, 40} {
+		o.lat, o.lon = geo.Destination(38.0, 131.0, brg, 3)
+		o.add(6, 20)
+		o.t = o.t.Add(12 * time.Hour)
+	}
+	w.add(s, o)
+	sp := only(w.run(t), event.Spoofing)
+	if len(sp) != 1 || sp[0].MMSI != 1 {
+		t.Fatalf("spoofing %+v, want vessel 1's circle only", sp)
+	}
+}
+
+func TestSharedMMSIMooredAndSailingIn(t *testing.T) {
+	w := newWorld()
+	// Hull A moored, heard every 20 min for three days.
+	a := newScript(1, 0, 42.65, 130.80)
+	a.every = 20 * time.Minute
+	a.stay(72*time.Hour, 0)
+	// Hull B under the same number, 600 km south: heard by satellites every
+	// 8 h while it sails north at 11 kn, then every 10 min near the coast.
+	b := newScript(1, 4*time.Hour, 37.05, 130.14)
+	for i := 0; i < 4; i++ {
+		b.add(11, 20)
+		b.t = b.t.Add(8 * time.Hour)
+		b.lat, b.lon = geo.Destination(b.lat, b.lon, 20, 8*11*kmPerNm)
+	}
+	b.every = 10 * time.Minute
+	b.sail(42.75, 133.08, 11).stay(20*time.Hour, 0)
+	w.add(a, b)
+	sp := only(w.run(t), event.Spoofing)
+	if len(sp) != 1 {
+		t.Fatalf("got %d spoofing episodes, want 1: %+v", len(sp), sp)
+	}
 }

@@ -154,7 +154,7 @@ func (d *Detector) spoofPoint(v *vessel, p *track.Point) {
 	s.lastSeg, s.lastSI = p.Seg, si
 	if len(s.segs) > 1 { // most vessels have one segment: nothing to forget
 		for id, o := range s.segs {
-			if id != p.Seg && p.Time.Sub(o.last) > d.cfg.SpoofWindow {
+			if id != p.Seg && p.Time.Sub(o.last) > d.cfg.SpoofSegmentIdle {
 				delete(s.segs, id)
 			}
 		}
@@ -182,7 +182,8 @@ func (d *Detector) spoofPoint(v *vessel, p *track.Point) {
 // sailingInPlace catches a circle drawn too sparsely to follow turn by
 // turn (a few satellite fixes a day): for SpoofInPlaceMin the vessel
 // reports SpoofCircleKn or more on every fix, on courses covering all four
-// quadrants, yet its fixes stay within 2*SpoofCircleKm of each other. The
+// quadrants (SpoofInPlaceFixes or more fixes), yet its fixes stay within
+// 2*SpoofCircleKm of each other. The
 // fixes are kept (few: the run ends at the first fix below speed), and a
 // fix far from older ones drops only those, so a ship that sails into the
 // pattern does not hide it.
@@ -206,7 +207,7 @@ func (d *Detector) sailingInPlace(v *vessel, p *track.Point) {
 		s.inPlace = append(s.inPlace[:0], s.inPlace[cut:]...)
 	}
 	s.inPlace = append(s.inPlace, inPlaceFix{turn{t: p.Time, deg: p.COG}, at})
-	if len(s.inPlace) < 8 || p.Time.Sub(s.inPlace[0].t) < d.cfg.SpoofInPlaceMin {
+	if len(s.inPlace) < d.cfg.SpoofInPlaceFixes || p.Time.Sub(s.inPlace[0].t) < d.cfg.SpoofInPlaceMin {
 		return
 	}
 	quads := 0
