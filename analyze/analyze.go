@@ -1,8 +1,9 @@
 // Package analyze runs the whole Lookout chain in one streaming pass:
 // AIS messages in (from package source), clean tracks (package track),
 // behaviours out (package detect). During Read, decoding, tracking and
-// detection each run on their own goroutine, handing batches of a few
-// thousand items to the next stage, so the stages overlap; memory is
+// detection each run on their own goroutines, handing batches of a few
+// thousand items to the next stage, so the stages overlap, and spoofing
+// is sharded by MMSI; memory is
 // bounded by the vessels alive in the reorder and detector state, not by
 // the input's size.
 package analyze
@@ -13,6 +14,7 @@ import (
 	"io"
 	"math"
 	"os"
+	"runtime"
 	"sort"
 	"strings"
 	"sync"
@@ -38,6 +40,10 @@ type Options struct {
 	Land *geo.Land
 	// NoLand skips the land index (tests on synthetic seas).
 	NoLand bool
+	// Shards is how many goroutines run the spoofing detector during Read,
+	// each for its share of MMSIs (0: GOMAXPROCS; 1: every detector runs on
+	// one goroutine). The events are the same whatever the number.
+	Shards int
 	// Live: receive times follow the wall clock (a network feed), so the
 	// tracker's reorder window also runs by the wall clock (track's
 	// Advance) and a fix is not held until a later one arrives.
@@ -104,95 +110,9 @@ type Analyzer struct {
 	opt     Options
 	tracker *track.Tracker
 	det     *detect.Detector
-	sink    *sink
+	sink    *stage
 	tot     Totals
 	cp      checkpoints
-}
-
-// sink passes the tracker's output to the detector: directly, or, while a
-// Read runs, in batches to the detector's goroutine. Order is kept, so the
-// detector sees exactly the stream it would see on one goroutine.
-type sink struct {
-	d    *detect.Detector
-	ch   chan *trackBatch // nil: call the detector directly
-	free chan *trackBatch
-	b    *trackBatch
-}
-
-// trackBatch is a slice of tracker output handed to the detector.
-type trackBatch struct {
-	points  []track.Point
-	statics []track.Static
-	order   []bool // true: next point, false: next static
-}
-
-func (s *sink) Point(p *track.Point) {
-	if s.ch == nil {
-		s.d.Point(p)
-		return
-	}
-	s.b.points = append(s.b.points, *p)
-	s.b.order = append(s.b.order, true)
-	if len(s.b.order) >= batchSize {
-		s.send()
-	}
-}
-
-func (s *sink) Static(x *track.Static) {
-	if s.ch == nil {
-		s.d.Static(x)
-		return
-	}
-	s.b.statics = append(s.b.statics, *x)
-	s.b.order = append(s.b.order, false)
-	if len(s.b.order) >= batchSize {
-		s.send()
-	}
-}
-
-func (s *sink) send() {
-	s.ch <- s.b
-	select {
-	case s.b = <-s.free:
-		s.b.points, s.b.statics, s.b.order = s.b.points[:0], s.b.statics[:0], s.b.order[:0]
-	default:
-		s.b = &trackBatch{}
-	}
-}
-
-// start runs the detector on its own goroutine until stop.
-func (s *sink) start() (stop func()) {
-	s.ch = make(chan *trackBatch, 4)
-	s.free = make(chan *trackBatch, 4)
-	s.b = &trackBatch{}
-	done := make(chan struct{})
-	go func() {
-		defer close(done)
-		for b := range s.ch {
-			pi, si := 0, 0
-			for _, isPoint := range b.order {
-				if isPoint {
-					s.d.Point(&b.points[pi])
-					pi++
-				} else {
-					s.d.Static(&b.statics[si])
-					si++
-				}
-			}
-			select {
-			case s.free <- b:
-			default:
-			}
-		}
-	}()
-	return func() {
-		if len(s.b.order) > 0 {
-			s.ch <- s.b
-		}
-		close(s.ch)
-		<-done
-		s.ch, s.free, s.b = nil, nil, nil
-	}
 }
 
 // New returns an Analyzer that passes every event to emit.
@@ -217,15 +137,28 @@ func New(opt Options, emit func(*event.Event)) *Analyzer {
 	}
 	a.det = detect.New(opt.Detect, ports, shore, emit)
 	a.det.Flag = cat.Flag
-	a.sink = &sink{d: a.det}
+	a.sink = &stage{det: a.det, emit: emit}
+	n := opt.Shards
+	if n <= 0 {
+		n = runtime.GOMAXPROCS(0)
+	}
+	if n > 1 {
+		for i := range n {
+			sh := &shard{i: i, n: n}
+			sh.det = detect.New(opt.Detect, nil, nil, sh.emit)
+			sh.det.Only(detect.Spoofing)
+			a.sink.shards = append(a.sink.shards, sh)
+		}
+	}
 	a.tracker = track.New(opt.Track, tland, a.sink)
 	return a
 }
 
 // Read runs one input through the pipeline: r is decoded on its own
-// goroutine, the calling goroutine tracks, and the detector runs on a
-// third. Every event of the input read so far has been emitted when Read
-// returns; emit is called from the detector's goroutine, one call at a time.
+// goroutine, the calling goroutine tracks, spoofing runs on Options.Shards
+// goroutines and the other detectors on one more (see stage). Every event
+// of the input read so far has been emitted when Read returns; emit is
+// called from the detectors' merging goroutine, one call at a time.
 func (a *Analyzer) Read(r source.Reader) error {
 	stop := a.sink.start()
 	defer stop()
@@ -314,7 +247,7 @@ func (a *Analyzer) Read(r source.Reader) error {
 		case b = <-ch:
 		case now := <-tick:
 			a.tracker.Advance(now)
-			if len(a.sink.b.order) > 0 {
+			if a.sink.pending() {
 				a.sink.send()
 			}
 			continue
@@ -336,7 +269,7 @@ func (a *Analyzer) Read(r source.Reader) error {
 		a.tot.Statics += int64(si)
 		// Hand over what this input batch produced rather than wait for
 		// more input: a live feed must not hold its points back.
-		if len(a.sink.b.order) > 0 {
+		if a.sink.pending() {
 			a.sink.send()
 		}
 		select {
@@ -355,7 +288,7 @@ func (a *Analyzer) Finish() Totals {
 	a.tot.Duplicates = st.Duplicates
 	a.tot.Flagged = st.Flagged
 	a.tot.Vessels = a.tracker.Vessels()
-	a.tot.Events = a.det.Counts()
+	a.tot.Events = a.sink.counts()
 	if a.tot.NoTime > 0 {
 		a.tot.Rejected["no receive time"] += a.tot.NoTime
 	}

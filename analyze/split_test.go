@@ -1,6 +1,7 @@
 package analyze
 
 import (
+	"bytes"
 	"encoding/json"
 	"fmt"
 	"math"
@@ -8,32 +9,54 @@ import (
 	"path/filepath"
 	"sync"
 	"testing"
+	"time"
+
+	"github.com/klauspost/compress/gzip"
 
 	"github.com/lookout-osint/lookout/detect"
 	"github.com/lookout-osint/lookout/event"
 	"github.com/lookout-osint/lookout/geo"
 	"github.com/lookout-osint/lookout/ref"
 	"github.com/lookout-osint/lookout/sim"
+	"github.com/lookout-osint/lookout/source"
 	"github.com/lookout-osint/lookout/track"
 )
 
-// simStream is the tracker's output for a short simulated scenario (five
-// days, 40 hulls, a position every 2 minutes under way), made once.
-var simStream = sync.OnceValues(func() (*recorded, error) {
-	// Kept in memory: the files are removed once read.
+// simulated is a short simulated scenario's AIS file (seed 14, five days,
+// 40 hulls, a position every 2 minutes under way: an encounter, spoofing,
+// loitering, gaps and dark port visits), made once and kept in memory.
+var simulated = sync.OnceValues(func() ([]byte, error) {
 	dir, err := os.MkdirTemp("", "lookout-analyze-test")
 	if err != nil {
 		return nil, err
 	}
 	defer os.RemoveAll(dir)
-	if _, err := sim.Run(sim.Config{Seed: 11, Days: 5, Vessels: 40, Workers: 2, Interval: 2 * 60e9}, dir); err != nil {
+	if _, err := sim.Run(sim.Config{Seed: 14, Days: 5, Vessels: 40, Workers: 2, Interval: 2 * time.Minute}, dir); err != nil {
 		return nil, err
 	}
-	r, _, closeFn, err := Open(filepath.Join(dir, "ais.nmea.gz"), nil)
+	return os.ReadFile(filepath.Join(dir, "ais.nmea.gz"))
+})
+
+// simulatedReader reads the simulated scenario.
+func simulatedReader(t *testing.T) source.Reader {
+	data, err := simulated()
 	if err != nil {
-		return nil, err
+		t.Fatal(err)
 	}
-	defer closeFn()
+	zr, err := gzip.NewReader(bytes.NewReader(data))
+	if err != nil {
+		t.Fatal(err)
+	}
+	r, _, err := source.NewReader(zr)
+	if err != nil {
+		t.Fatal(err)
+	}
+	return r
+}
+
+// simStream is the tracker's output for the simulated scenario.
+func simStream(t *testing.T) *recorded {
+	r := simulatedReader(t)
 	rec := &recorded{}
 	tr := track.New(track.DefaultConfig(), geo.DefaultLand(), rec)
 	var b batch
@@ -53,8 +76,11 @@ var simStream = sync.OnceValues(func() (*recorded, error) {
 		}
 	}
 	tr.Flush()
-	return rec, r.Err()
-})
+	if err := r.Err(); err != nil {
+		t.Fatal(err)
+	}
+	return rec
+}
 
 // recorded is a tracker's output in order.
 type recorded struct {
@@ -114,10 +140,7 @@ func TestDetectorsApart(t *testing.T) {
 	if testing.Short() {
 		t.Skip("simulates a scenario")
 	}
-	rec, err := simStream()
-	if err != nil {
-		t.Fatal(err)
-	}
+	rec := simStream(t)
 	var all, per, pair []string
 	rec.feed(detectorFor(&all))
 	d := detectorFor(&per)

@@ -210,6 +210,9 @@ func (d *Detector) Point(p *track.Point) {
 	}
 	if d.run&Encounters != 0 {
 		d.enc.point(v, p)
+	} else {
+		// The segment's last fix also dates it for switchSegment.
+		v.lastSlotFix = *p
 	}
 	if move && !v.silentCheck && v.identified {
 		d.reappear(v)
