@@ -9,18 +9,15 @@
 package analyze
 
 import (
-	"bufio"
 	"fmt"
 	"io"
 	"math"
-	"os"
 	"runtime"
 	"sort"
 	"strings"
 	"sync"
 	"time"
 
-	"github.com/klauspost/compress/gzip"
 	"github.com/lookout-osint/lookout/ais"
 	"github.com/lookout-osint/lookout/detect"
 	"github.com/lookout-osint/lookout/event"
@@ -404,48 +401,19 @@ func sortedKeys[K ~string, V any](m map[K]V) []string {
 	return out
 }
 
-// Open opens a named input ("-" is standard input) for Read, decompressing
-// gzip, and reports its size on disk (-1 when unknown). Every byte read from
-// the file itself (compressed or not) is passed to progress, if not nil, so
-// that a progress bar can follow the file.
+// Open opens a named input ("-" is standard input) for Read, as
+// source.OpenFile does (gzip or not, every byte read from the file itself
+// passed to progress if not nil), and reports its size on disk (-1 when
+// unknown).
 func Open(name string, progress io.Writer) (source.Reader, int64, func() error, error) {
-	var f *os.File
-	size := int64(-1)
-	if name == "-" {
-		f = os.Stdin
-	} else {
-		var err error
-		if f, err = os.Open(name); err != nil {
-			return nil, 0, nil, err
-		}
-		if fi, err := f.Stat(); err == nil && fi.Mode().IsRegular() {
-			size = fi.Size()
-		}
-	}
-	closeFn := func() error {
-		if f == os.Stdin {
-			return nil
-		}
-		return f.Close()
-	}
-	var r io.Reader = f
-	if progress != nil {
-		r = io.TeeReader(f, progress)
-	}
-	br := bufio.NewReaderSize(r, 256*1024)
-	var in io.Reader = br
-	if magic, _ := br.Peek(2); len(magic) == 2 && magic[0] == 0x1f && magic[1] == 0x8b {
-		zr, err := gzip.NewReader(br)
-		if err != nil {
-			closeFn()
-			return nil, 0, nil, fmt.Errorf("%s: %w", name, err)
-		}
-		in = zr
-	}
-	sr, _, err := source.NewReader(in)
+	rc, size, err := source.OpenFile(name, progress)
 	if err != nil {
-		closeFn()
+		return nil, 0, nil, err
+	}
+	sr, _, err := source.NewReader(rc)
+	if err != nil {
+		rc.Close()
 		return nil, 0, nil, fmt.Errorf("%s: %w", name, err)
 	}
-	return sr, size, closeFn, nil
+	return sr, size, rc.Close, nil
 }
