@@ -35,7 +35,7 @@ type Config struct {
 	Partitions int           // default 8
 	MaxAge     time.Duration // retention, default 7 days (the longest gap a worker can rebuild)
 	Replicas   int           // default 1
-	// Shards of the second stage (see Stage2Subject), default 8.
+	// Shards of the second stage (see Stage2Subject), default 8, at most 64.
 	Shards int
 }
 
@@ -58,6 +58,8 @@ func (c Config) withDefaults() Config {
 	if c.Shards <= 0 {
 		c.Shards = 8
 	}
+	// A point's shards are a bit set of 64.
+	c.Shards = min(c.Shards, 64)
 	return c
 }
 

@@ -264,11 +264,7 @@ func TestWorkerKilledAndRecovered(t *testing.T) {
 
 	// Single process, no bus.
 	local := newSink()
-	an := analyze.New(testOptions(), func(e *event.Event) {
-		if e.Type != event.Encounter {
-			local.emit(0, e)
-		}
-	})
+	an := analyze.New(testOptions(), func(e *event.Event) { local.emit(0, e) })
 	if err := an.Read(&sliceReader{ms: ms}); err != nil {
 		t.Fatal(err)
 	}

@@ -39,8 +39,10 @@ func newDetector(opt analyze.Options, emit func(*event.Event)) (*detect.Detector
 // goroutine (partitions give the parallelism), with the track points
 // tapped for what the second stage needs from every vessel. Events that
 // depend on vessels of other partitions go to the second stage instead of
-// emit: gaps and dark port visits to be graded there, encounters to be
-// found there.
+// emit: gaps and dark port visits to be graded there; encounters are found
+// there, from the points. As with detect's Only, a draught change whose
+// context was an encounter is put down to an earlier activity or not
+// reported.
 type pipeline struct {
 	tr  *track.Tracker
 	det *detect.Detector
@@ -54,11 +56,11 @@ func newPipeline(opt analyze.Options, out *stageOut, emit func(*event.Event)) *p
 		switch e.Type {
 		case event.Gap, event.PossibleDarkPortVisit:
 			out.event(e)
-		case event.Encounter:
 		default:
 			emit(e)
 		}
 	})
+	pl.det.Only(detect.PerVessel)
 	pl.tr = track.New(opt.Track, land, pl)
 	return pl
 }

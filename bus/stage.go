@@ -1,12 +1,14 @@
 package bus
 
 import (
+	"cmp"
 	"context"
 	"encoding/binary"
 	"encoding/json"
 	"errors"
 	"fmt"
 	"math"
+	"slices"
 	"strconv"
 	"sync"
 	"time"
@@ -24,10 +26,15 @@ import (
 // publishes frames to the second-stage stream, one subject per shard
 // (lookout.ais.x.<shard>): what it heard (reception sightings, sent to
 // every shard), its gaps and dark port visits (to the shard of the MMSI),
-// and a watermark, the detector time below which it will send nothing
-// more. A shard's consumer keeps every partition's watermark and grades a
-// gap once all partitions have passed its last whole hour, so the grade is
-// the one a single process would give.
+// its track points (to the shards of the places they lie near, see
+// pointShards) and a watermark, the detector time below which it will send
+// nothing more. A shard's consumer keeps every partition's watermark and
+// grades a gap once all partitions have passed its last whole hour, so the
+// grade is the one a single process would give; it feeds the points up to
+// the lowest watermark, in time order, to an encounter detector, and
+// reports the encounters whose place (the event's position) lies in a cell
+// it owns: a pair near a cell's border is seen by every shard whose
+// overlap reaches it, and reported by one.
 //
 // Frames number their items per partition and shard; a restarted
 // partition replays its input from the start and republishes the same
@@ -44,6 +51,50 @@ func (c Config) Stage2Stream() string { return c.withDefaults().Stream + "_X" }
 // Stage2Subject is the subject of a second-stage shard.
 func (c Config) Stage2Subject(shard int) string {
 	return c.withDefaults().Prefix + ".x." + strconv.Itoa(shard)
+}
+
+// Cells of the encounter stage: CellDeg wide, each shard owning cells by
+// hash and seeing MarginDeg (of latitude; of longitude widened by latitude)
+// beyond them. An encounter is reported exactly as one process would
+// report it when both vessels stay within the margin of the cell holding
+// the encounter's position, from an hour before it begins (the longest a
+// track is interpolated over) to EncounterMerge after it ends. Encounters
+// are slow (median below 2 kn) and rarely last a day: 0.5° is 55 km.
+const (
+	CellDeg   = 1.0
+	MarginDeg = 0.5
+)
+
+func cellOf(lat, lon float64) [2]int32 {
+	return [2]int32{int32(math.Floor(lat / CellDeg)), int32(math.Floor(lon / CellDeg))}
+}
+
+// cellShard is the shard owning a cell.
+func (c Config) cellShard(cell [2]int32) int {
+	c = c.withDefaults()
+	h := (uint64(uint32(cell[0]))<<32 | uint64(uint32(cell[1]))) * 0x9E3779B97F4A7C15
+	return int((h >> 32) % uint64(c.Shards))
+}
+
+// pointShards is the set of shards (a bit each) whose cells lie within the
+// margin of (lat, lon).
+func (c Config) pointShards(lat, lon float64) uint64 {
+	cell := cellOf(lat, lon)
+	mlon := MarginDeg / math.Max(math.Cos(lat*math.Pi/180), 0.05)
+	var set uint64
+	for dy := int32(-1); dy <= 1; dy++ {
+		for dx := int32(-1); dx <= 1; dx++ {
+			y, x := cell[0]+dy, cell[1]+dx
+			// Distance in degrees from the point to the cell's box.
+			lat0, lon0 := float64(y)*CellDeg, float64(x)*CellDeg
+			ddy := math.Max(math.Max(lat0-lat, lat-(lat0+CellDeg)), 0)
+			ddx := math.Max(math.Max(lon0-lon, lon-(lon0+CellDeg)), 0)
+			if ddy <= MarginDeg && ddx <= mlon {
+				set |= 1 << c.cellShard([2]int32{y, x})
+			}
+		}
+	}
+	return set
 }
 
 // shardOf is the shard that grades a vessel's gaps.
@@ -73,6 +124,7 @@ const (
 	frameVersion  = 1
 	itemSighting  = 1
 	itemEvent     = 2
+	itemPoint     = 3
 	flushItems    = 4096 // input messages or items between frames, at most
 	frameInterval = 200 * time.Millisecond
 )
@@ -95,6 +147,9 @@ type stageOut struct {
 	done    bool
 	since   int // messages and items since the last flush
 	rxLast  map[uint32]rxSeen
+	// Shards the vessel's last point went to: its next point goes there
+	// too, so a shard sees the segment on which a vessel leaves it.
+	ptLast map[uint32]uint64
 }
 
 type rxSeen struct {
@@ -105,7 +160,8 @@ type rxSeen struct {
 func newStageOut(c Config, part int, epoch uint64, publish func(context.Context, string, []byte) error) *stageOut {
 	c = c.withDefaults()
 	o := &stageOut{cfg: c, part: part, epoch: epoch, publish: publish, bufs: make([][]byte, c.Shards), counts: make([]int, c.Shards),
-		ord: make([]uint64, c.Shards), sentWM: make([]int64, c.Shards), wm: math.MinInt64, rxLast: map[uint32]rxSeen{}}
+		ord: make([]uint64, c.Shards), sentWM: make([]int64, c.Shards), wm: math.MinInt64, rxLast: map[uint32]rxSeen{},
+		ptLast: map[uint32]uint64{}}
 	for i := range o.sentWM {
 		o.sentWM[i] = math.MinInt64
 	}
@@ -132,6 +188,7 @@ func (o *stageOut) point(p *track.Point) {
 	if !p.HasPos || p.Flag != track.OK {
 		return
 	}
+	o.routePoint(p)
 	c, h := detect.ReceptionCell(p.Lat, p.Lon, p.Time)
 	if r, ok := o.rxLast[p.MMSI]; ok && r.cell == c && r.hour == h {
 		return
@@ -143,6 +200,28 @@ func (o *stageOut) point(p *track.Point) {
 		b = binary.AppendVarint(b, int64(c[1]))
 		b = binary.AppendVarint(b, int64(h))
 		o.bufs[s] = binary.LittleEndian.AppendUint32(b, p.MMSI)
+		o.counts[s]++
+	}
+	o.since++
+}
+
+// routePoint sends a positioned, unflagged point (all the encounter
+// detector uses) to the shards near it and to those its vessel's previous
+// point went to.
+func (o *stageOut) routePoint(p *track.Point) {
+	set := o.cfg.pointShards(p.Lat, p.Lon)
+	all := set | o.ptLast[p.MMSI]
+	o.ptLast[p.MMSI] = set
+	for s := range o.bufs {
+		if all&(1<<s) == 0 {
+			continue
+		}
+		b := append(o.bufs[s], itemPoint)
+		b = binary.LittleEndian.AppendUint32(b, p.MMSI)
+		b = binary.AppendVarint(b, p.Time.UnixNano())
+		b = appendF(b, p.Lat, p.Lon, p.SOG, p.ImpliedKn)
+		b = binary.AppendUvarint(b, uint64(p.Seg))
+		o.bufs[s] = append(b, b2u(p.NewSeg))
 		o.counts[s]++
 	}
 	o.since++
@@ -299,14 +378,27 @@ type shard struct {
 	queue   []event.Event
 	gapDel  map[uint32]bool // last graded gap of a vessel: deliberate?
 	forgot  int32           // reception hours before this are forgotten
+	pts     []shardPoint    // points waiting for every partition's watermark
+	arrived uint64
 	emit    func(e *event.Event)
+	others  int64 // encounters seen here but placed in another shard's cell
 	lost    int64 // items missing between frames (a partition's frames lost)
 	skipped int64 // items already applied (replays)
 	bad     map[string]int64
 }
 
+// shardPoint is a point as it arrived, for feeding in time order.
+type shardPoint struct {
+	p       track.Point
+	part    int
+	arrived uint64
+}
+
+// newShard returns shard idx; grader is a detector made for it, which it
+// narrows to encounters.
 func newShard(c Config, idx int, grader *detect.Detector, emit func(*event.Event)) *shard {
 	c = c.withDefaults()
+	grader.Only(detect.Encounters)
 	s := &shard{idx: idx, parts: c.Partitions, grader: grader, rx: detect.NewReception(), wm: make([]int64, c.Partitions),
 		epoch: make([]uint64, c.Partitions), done: make([]bool, c.Partitions), next: make([]uint64, c.Partitions), gapDel: map[uint32]bool{}, emit: emit, bad: map[string]int64{}}
 	for i := range s.wm {
@@ -347,6 +439,18 @@ func (s *shard) apply(data []byte) {
 			m := d.u32()
 			if apply && d.err == nil {
 				s.rx.Add([2]int32{int32(y), int32(x)}, int32(h), m)
+			}
+		case itemPoint:
+			var p track.Point
+			p.MMSI = d.u32()
+			p.Time = time.Unix(0, d.varint()).UTC()
+			p.Lat, p.Lon, p.SOG, p.ImpliedKn = d.f64(), d.f64(), d.f64(), d.f64()
+			p.Seg = int(d.uvarint())
+			p.NewSeg = d.bool()
+			p.HasPos, p.Flag = true, track.OK
+			if apply && d.err == nil {
+				s.arrived++
+				s.pts = append(s.pts, shardPoint{p, f.part, s.arrived})
 			}
 		case itemEvent:
 			n := d.uvarint()
@@ -435,6 +539,7 @@ func (s *shard) release() {
 	}
 	clear(s.queue[len(keep):])
 	s.queue = keep
+	s.feed(low)
 	// As the detector does: forget receptions older than any gap still
 	// to be asked about (a month), once a day.
 	if low != math.MaxInt64 {
@@ -443,4 +548,53 @@ func (s *shard) release() {
 			s.forgot = h
 		}
 	}
+}
+
+// feed gives the encounter detector the points no partition can still
+// precede, in time order, and moves its clock to low: slots no later point
+// can reach are paired and closed.
+func (s *shard) feed(low int64) {
+	ready := s.pts[:0:0]
+	keep := s.pts[:0]
+	for _, p := range s.pts {
+		if p.p.Time.Unix() <= low {
+			ready = append(ready, p)
+		} else {
+			keep = append(keep, p)
+		}
+	}
+	clear(s.pts[len(keep):])
+	s.pts = keep
+	slices.SortFunc(ready, func(a, b shardPoint) int {
+		if c := a.p.Time.Compare(b.p.Time); c != 0 {
+			return c
+		}
+		if a.part != b.part {
+			return a.part - b.part
+		}
+		return cmp.Compare(a.arrived, b.arrived)
+	})
+	for i := range ready {
+		s.grader.Point(&ready[i].p)
+	}
+	if low != math.MaxInt64 {
+		s.grader.Advance(time.Unix(low, 0))
+	}
+}
+
+// finish ends a drained run: every partition has ended, so the open
+// encounters are closed and reported.
+func (s *shard) finish() {
+	s.feed(math.MaxInt64)
+	s.grader.Flush()
+}
+
+// owned passes on the encounters placed in this shard's cells; the others
+// are reported by the shard owning their cell, which has seen them too.
+func (s *shard) owned(c Config, e *event.Event) bool {
+	if e.Type != event.Encounter || c.cellShard(cellOf(e.Lat, e.Lon)) == s.idx {
+		return true
+	}
+	s.others++
+	return false
 }

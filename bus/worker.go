@@ -308,8 +308,15 @@ func (w *Worker) shard(ctx context.Context, k int) error {
 	if err != nil {
 		return fmt.Errorf("shard %d: %w", k, err)
 	}
-	grader, _ := newDetector(w.Options, nil)
-	sh := newShard(c, k, grader, func(e *event.Event) {
+	var sh *shard
+	grader, _ := newDetector(w.Options, func(e *event.Event) {
+		if sh.owned(c, e) {
+			w.mu.Lock()
+			w.Emit(-1-k, e)
+			w.mu.Unlock()
+		}
+	})
+	sh = newShard(c, k, grader, func(e *event.Event) {
 		w.mu.Lock()
 		w.Emit(-1-k, e)
 		w.mu.Unlock()
@@ -354,6 +361,7 @@ func (w *Worker) shard(ctx context.Context, k int) error {
 		done = seq
 		pr.save(ctx, done, false)
 		if w.Drain && sh.allDone(w.epochs) && md.NumPending == 0 {
+			sh.finish()
 			it.Stop()
 			return nil
 		}

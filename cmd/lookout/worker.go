@@ -39,17 +39,20 @@ func init() {
 		Short: "Run the detectors on partitions of a NATS JetStream AIS stream",
 		Long: `Consume the stream that lookout live --to publishes. Worker --index i of --of n
 takes the partitions p with p mod n = i and runs one detector pipeline per
-partition (stage 1), and the second-stage shards k with k mod n = i, which
-grade gaps from the receptions of every partition (stage 2: whether others
-were heard near a gap depends on vessels of all partitions). Events are
+partition (stage 1), and the second-stage shards k with k mod n = i (stage
+2), which need vessels of every partition: they grade gaps from everyone's
+receptions (whether others were heard nearby) and find encounters from the
+track points near the 1° cells they own (with a 0.5° overlap; a pair near a
+border is reported by the shard owning the encounter's place). Events are
 written to --db idempotently (by event ID), buffered and retried while the
 database is unreachable (the connection is reopened), and --rules raises
 alerts.
 
 After a restart a worker replays its partitions and shards from the start
 of the streams' retention to rebuild state; events it already wrote are not
-stored twice. Encounters (pairs of vessels in different partitions) are not
-detected by workers yet.
+stored twice. A draught change whose context was an encounter is put down
+to an earlier activity or not reported (the encounter is found later, in
+stage 2).
 
 With --drain and several workers, a shard waits for every partition to end:
 run all workers at once, or stage 1 everywhere before stage 2.`,
