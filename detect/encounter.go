@@ -73,12 +73,18 @@ func (e *encounters) point(v *vessel, p *track.Point) {
 	}
 	step := e.slot()
 	t0, t1 := q.Time.Unix(), p.Time.Unix()
-	kn := geo.DistanceKm(q.Lat, q.Lon, p.Lat, p.Lon) / kmPerNm / dt.Hours()
+	first := (t0/step + 1) * step
+	if first > t1 {
+		return // most fixes cross no slot boundary: nothing to sample
+	}
+	var kn float64
 	if !math.IsNaN(p.SOG) && !math.IsNaN(q.SOG) {
 		// Reported speed is steadier than speed from noisy fixes at anchor.
 		kn = (p.SOG + q.SOG) / 2
+	} else {
+		kn = geo.DistanceKm(q.Lat, q.Lon, p.Lat, p.Lon) / kmPerNm / dt.Hours()
 	}
-	for s := (t0/step + 1) * step; s <= t1; s += step {
+	for s := first; s <= t1; s += step {
 		f := float64(s-t0) / float64(t1-t0)
 		lat := q.Lat + (p.Lat-q.Lat)*f
 		lon := q.Lon + (p.Lon-q.Lon)*f
