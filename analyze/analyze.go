@@ -141,10 +141,7 @@ func New(opt Options, emit func(*event.Event)) *Analyzer {
 	}
 	if n > 1 {
 		for i := range n {
-			sh := &shard{i: i, n: n}
-			sh.det = detect.New(opt.Detect, nil, nil, sh.emit)
-			sh.det.Only(detect.Spoofing)
-			a.sink.shards = append(a.sink.shards, sh)
+			a.sink.shards = append(a.sink.shards, &shard{i: i, n: n, cfg: opt.Detect})
 		}
 	}
 	a.tracker = track.New(opt.Track, tland, a.sink)

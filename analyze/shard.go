@@ -38,7 +38,8 @@ type spoofEvent struct {
 // shard runs spoofing for the vessels whose MMSI it owns.
 type shard struct {
 	i, n int
-	det  *detect.Detector
+	cfg  detect.Config
+	det  *detect.Detector // during Read only
 	in   chan *trackBatch
 	b    *trackBatch // the batch being fed, and the point's index
 	at   int
@@ -72,10 +73,12 @@ type stage struct {
 	det    *detect.Detector
 	shards []*shard
 	emit   func(*event.Event) // the Analyzer's, for the spoofing events
-	merge  chan *trackBatch   // nil: call the detector directly
-	free   chan *trackBatch
-	b      *trackBatch
-	done   chan struct{}
+	// spoofed counts the shards' events of finished Reads.
+	spoofed map[event.Type]int
+	merge   chan *trackBatch // nil: call the detector directly
+	free    chan *trackBatch
+	b       *trackBatch
+	done    chan struct{}
 }
 
 func (s *stage) Point(p *track.Point) {
@@ -135,6 +138,8 @@ func (s *stage) start() (stop func()) {
 	if len(s.shards) > 0 {
 		s.det.Only(detect.Movement | detect.Encounters)
 		for _, sh := range s.shards {
+			sh.det = detect.New(sh.cfg, nil, nil, sh.emit)
+			sh.det.Only(detect.Spoofing)
 			s.det.MoveSpoofing(sh.det, func(m uint32) bool { return owner(m, sh.n) == sh.i })
 			sh.in = make(chan *trackBatch, 8)
 			go sh.run()
@@ -150,8 +155,17 @@ func (s *stage) start() (stop func()) {
 		}
 		close(s.merge)
 		<-s.done
+		// The shards' Detectors go: they would keep a vessel record of
+		// every vessel they ever fed, emptied of its spoofing state.
 		for _, sh := range s.shards {
 			sh.det.MoveSpoofing(s.det, func(uint32) bool { return true })
+			if s.spoofed == nil {
+				s.spoofed = map[event.Type]int{}
+			}
+			for t, n := range sh.det.Counts() {
+				s.spoofed[t] += n
+			}
+			sh.det = nil
 		}
 		s.det.Only(detect.All)
 		s.merge, s.free, s.b = nil, nil, nil
@@ -195,16 +209,15 @@ func (s *stage) mergeRun() {
 	}
 }
 
-// counts adds the shards' event counts to the main Detector's.
+// counts adds the shards' event counts to the main Detector's (between
+// Reads).
 func (s *stage) counts() map[event.Type]int {
 	out := map[event.Type]int{}
 	for t, n := range s.det.Counts() {
 		out[t] += n
 	}
-	for _, sh := range s.shards {
-		for t, n := range sh.det.Counts() {
-			out[t] += n
-		}
+	for t, n := range s.spoofed {
+		out[t] += n
 	}
 	return out
 }
