@@ -87,15 +87,8 @@ func (s *Store) Write(ctx context.Context, b *store.Batch) (w store.Written, err
 	if w.Events, err = s.writeEvents(ctx, b.Events, b.Provisional); err != nil {
 		return w, err
 	}
-	for _, c := range b.Checkpoints {
-		if c.Data == nil {
-			_, err = s.conn.ExecContext(ctx, "DELETE FROM checkpoints WHERE mmsi = ?", c.MMSI)
-		} else {
-			_, err = s.conn.ExecContext(ctx, "INSERT OR REPLACE INTO checkpoints VALUES (?, ?, ?)", c.MMSI, c.Data, time.Now().UTC())
-		}
-		if err != nil {
-			return w, fmt.Errorf("write checkpoint %d: %w", c.MMSI, err)
-		}
+	if err := s.writeCheckpoints(ctx, b.Checkpoints); err != nil {
+		return w, err
 	}
 	if f := b.File; f != nil {
 		_, err = s.conn.ExecContext(ctx, "INSERT OR REPLACE INTO files VALUES (?, ?, ?, ?, ?, ?, ?, ?)",

@@ -2,20 +2,36 @@ package duckdb
 
 import (
 	"context"
+	"database/sql/driver"
 	"fmt"
+	"time"
+
+	duckdb "github.com/duckdb/duckdb-go/v2"
 
 	"github.com/lookout-osint/lookout/event"
+	"github.com/lookout-osint/lookout/store"
 	"github.com/lookout-osint/lookout/store/internal/sqlstore"
 )
+
+// Events and checkpoints reach their tables through temporary staging
+// tables, filled by the appender and moved with one statement each: a
+// statement per row costs DuckDB milliseconds (its primary-key check), and
+// a day's events and the state of every vessel heard that day made that
+// seconds per file.
+const staging = `CREATE TEMP TABLE IF NOT EXISTS events_in (
+	id VARCHAR, type VARCHAR, mmsi UINTEGER, other_mmsi UINTEGER, start_time TIMESTAMP, end_time TIMESTAMP,
+	lat DOUBLE, lon DOUBLE, port VARCHAR, port_id VARCHAR, port_group VARCHAR, from_port VARCHAR,
+	from_port_id VARCHAR, from_group VARCHAR, confidence DOUBLE, source VARCHAR, evidence VARCHAR, provisional BOOLEAN);
+CREATE TEMP TABLE IF NOT EXISTS checkpoints_in (mmsi UINTEGER, data BLOB, updated TIMESTAMP)`
 
 // Final events replace a provisional one with the same ID (the later run's
 // longer version of an event that was open) and are otherwise stored once;
 // provisional events replace all earlier provisional ones and never a final
 // event.
 const (
-	insertEvent = `INSERT INTO events (id, type, mmsi, other_mmsi, start_time, end_time, lat, lon, port, port_id, port_group,
+	moveEvents = `INSERT INTO events (id, type, mmsi, other_mmsi, start_time, end_time, lat, lon, port, port_id, port_group,
 		from_port, from_port_id, from_group, confidence, source, evidence, provisional)
-		VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?) `
+		SELECT * FROM events_in `
 	onConflictFinal = `ON CONFLICT (id) DO UPDATE SET type = excluded.type, mmsi = excluded.mmsi, other_mmsi = excluded.other_mmsi,
 		start_time = excluded.start_time, end_time = excluded.end_time, lat = excluded.lat, lon = excluded.lon,
 		port = excluded.port, port_id = excluded.port_id, port_group = excluded.port_group, from_port = excluded.from_port,
@@ -24,6 +40,33 @@ const (
 		WHERE events.provisional`
 	onConflictProvisional = `ON CONFLICT DO NOTHING`
 )
+
+// stage appends rows to a staging table on the transaction's connection.
+func (s *Store) stage(ctx context.Context, table string, n int, row func(i int) []driver.Value) error {
+	if _, err := s.conn.ExecContext(ctx, staging); err != nil {
+		return fmt.Errorf("staging tables: %w", err)
+	}
+	return s.conn.Raw(func(dc any) error {
+		conn, ok := dc.(driver.Conn)
+		if !ok {
+			return fmt.Errorf("duckdb connection is %T", dc)
+		}
+		a, err := duckdb.NewAppender(conn, "temp", "main", table)
+		if err != nil {
+			return fmt.Errorf("%s appender: %w", table, err)
+		}
+		for i := range n {
+			if err := a.AppendRow(row(i)...); err != nil {
+				a.Close()
+				return fmt.Errorf("append to %s: %w", table, err)
+			}
+		}
+		if err := a.Close(); err != nil {
+			return fmt.Errorf("flush %s: %w", table, err)
+		}
+		return nil
+	})
+}
 
 func (s *Store) writeEvents(ctx context.Context, evs []event.Event, provisional bool) (int64, error) {
 	if provisional {
@@ -34,32 +77,61 @@ func (s *Store) writeEvents(ctx context.Context, evs []event.Event, provisional 
 	if len(evs) == 0 {
 		return 0, nil
 	}
-	q := insertEvent + onConflictFinal
-	if provisional {
-		q = insertEvent + onConflictProvisional
-	}
-	stmt, err := s.conn.PrepareContext(ctx, q)
-	if err != nil {
-		return 0, fmt.Errorf("prepare event insert: %w", err)
-	}
-	defer stmt.Close()
 	rows, err := sqlstore.DedupEvents(evs)
 	if err != nil {
 		return 0, err
 	}
-	var added int64
-	for _, r := range rows {
-		res, err := stmt.ExecContext(ctx, r.ID, r.Type, r.MMSI, nullU32(r.OtherMMSI), r.Start, r.End, r.Lat, r.Lon,
+	err = s.stage(ctx, "events_in", len(rows), func(i int) []driver.Value {
+		r := &rows[i]
+		return []driver.Value{r.ID, r.Type, r.MMSI, nullU32(r.OtherMMSI), r.Start, r.End, r.Lat, r.Lon,
 			nullStr(r.Port), nullStr(r.PortID), nullStr(r.PortGroup), nullStr(r.FromPort), nullStr(r.FromPortID), nullStr(r.FromGroup),
-			r.Confidence, nullStr(r.Source), nullStr(r.Evidence), provisional)
-		if err != nil {
-			return 0, fmt.Errorf("insert event %s: %w", r.ID, err)
-		}
-		n, err := res.RowsAffected()
-		if err != nil {
-			return 0, fmt.Errorf("insert event %s: %w", r.ID, err)
-		}
-		added += n
+			r.Confidence, nullStr(r.Source), nullStr(r.Evidence), provisional}
+	})
+	if err != nil {
+		return 0, err
+	}
+	q := moveEvents + onConflictFinal
+	if provisional {
+		q = moveEvents + onConflictProvisional
+	}
+	res, err := s.conn.ExecContext(ctx, q)
+	if err != nil {
+		return 0, fmt.Errorf("insert events: %w", err)
+	}
+	added, err := res.RowsAffected()
+	if err != nil {
+		return 0, fmt.Errorf("insert events: %w", err)
+	}
+	if _, err := s.conn.ExecContext(ctx, "DELETE FROM events_in"); err != nil {
+		return 0, fmt.Errorf("clear staged events: %w", err)
 	}
 	return added, nil
+}
+
+// writeCheckpoints replaces the checkpoints of cps' vessels; a nil Data
+// deletes one.
+func (s *Store) writeCheckpoints(ctx context.Context, cps []store.Checkpoint) error {
+	if len(cps) == 0 {
+		return nil
+	}
+	now := time.Now().UTC()
+	err := s.stage(ctx, "checkpoints_in", len(cps), func(i int) []driver.Value {
+		if cps[i].Data == nil {
+			return []driver.Value{cps[i].MMSI, nil, now}
+		}
+		return []driver.Value{cps[i].MMSI, cps[i].Data, now}
+	})
+	if err != nil {
+		return err
+	}
+	for _, q := range []string{
+		"DELETE FROM checkpoints WHERE mmsi IN (SELECT mmsi FROM checkpoints_in WHERE data IS NULL)",
+		"INSERT OR REPLACE INTO checkpoints SELECT mmsi, data, updated FROM checkpoints_in WHERE data IS NOT NULL",
+		"DELETE FROM checkpoints_in",
+	} {
+		if _, err := s.conn.ExecContext(ctx, q); err != nil {
+			return fmt.Errorf("write checkpoints: %w", err)
+		}
+	}
+	return nil
 }
