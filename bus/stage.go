@@ -150,6 +150,15 @@ type stageOut struct {
 	// Shards the vessel's last point went to: its next point goes there
 	// too, so a shard sees the segment on which a vessel leaves it.
 	ptLast map[uint32]uint64
+	// The vessel's last point, and whether it was sent (see thin).
+	held      map[uint32]*heldPoint
+	slot      int64 // encounter slot, seconds
+	maxInterp time.Duration
+}
+
+type heldPoint struct {
+	p    track.Point
+	sent bool
 }
 
 type rxSeen struct {
@@ -157,11 +166,12 @@ type rxSeen struct {
 	hour int32
 }
 
-func newStageOut(c Config, part int, epoch uint64, publish func(context.Context, string, []byte) error) *stageOut {
+func newStageOut(c Config, part int, epoch uint64, dc detect.Config, publish func(context.Context, string, []byte) error) *stageOut {
 	c = c.withDefaults()
 	o := &stageOut{cfg: c, part: part, epoch: epoch, publish: publish, bufs: make([][]byte, c.Shards), counts: make([]int, c.Shards),
 		ord: make([]uint64, c.Shards), sentWM: make([]int64, c.Shards), wm: math.MinInt64, rxLast: map[uint32]rxSeen{},
-		ptLast: map[uint32]uint64{}}
+		ptLast: map[uint32]uint64{}, held: map[uint32]*heldPoint{},
+		slot: int64(max(dc.EncounterSlot/time.Second, 1)), maxInterp: dc.EncounterMaxInterp}
 	for i := range o.sentWM {
 		o.sentWM[i] = math.MinInt64
 	}
@@ -188,7 +198,7 @@ func (o *stageOut) point(p *track.Point) {
 	if !p.HasPos || p.Flag != track.OK {
 		return
 	}
-	o.routePoint(p)
+	o.thin(p)
 	c, h := detect.ReceptionCell(p.Lat, p.Lon, p.Time)
 	if r, ok := o.rxLast[p.MMSI]; ok && r.cell == c && r.hour == h {
 		return
@@ -203,6 +213,45 @@ func (o *stageOut) point(p *track.Point) {
 		o.counts[s]++
 	}
 	o.since++
+}
+
+// thin sends the encounter stage only the points that make its samples:
+// the detector interpolates each vessel's track at slot boundaries between
+// consecutive points, so a point is needed only next to a boundary (the
+// last before it, the first after it) or where the segment changes; the
+// points in between change nothing. A point is held until the next shows
+// whether it is needed, and is dropped once too old to be interpolated
+// from (the watermark waits for held points meanwhile, see low).
+func (o *stageOut) thin(p *track.Point) {
+	h := o.held[p.MMSI]
+	if h == nil {
+		o.routePoint(p)
+		o.held[p.MMSI] = &heldPoint{*p, true}
+		return
+	}
+	q := &h.p
+	t0, t1 := q.Time.Unix(), p.Time.Unix()
+	boundary := (t0/o.slot+1)*o.slot <= t1
+	segment := p.Seg != q.Seg || p.NewSeg
+	if !h.sent && (boundary || segment) && p.Time.Sub(q.Time) <= o.maxInterp {
+		o.routePoint(q)
+	}
+	h.p, h.sent = *p, boundary || segment
+	if h.sent {
+		o.routePoint(p)
+	}
+}
+
+// low is the watermark to send: the detector time, or the oldest held
+// point that may still be sent, if earlier.
+func (o *stageOut) low() int64 {
+	low := o.wm
+	for _, h := range o.held {
+		if t := h.p.Time.Unix(); !h.sent && t < low && h.p.Time.Add(o.maxInterp).Unix() >= o.wm {
+			low = t
+		}
+	}
+	return low
 }
 
 // routePoint sends a positioned, unflagged point (all the encounter
@@ -267,15 +316,16 @@ func (o *stageOut) flush(ctx context.Context, done bool) error {
 	if done {
 		o.done = true
 	}
+	wm := o.low()
 	for s := range o.bufs {
-		if o.counts[s] == 0 && o.sentWM[s] == o.wm && !done {
+		if o.counts[s] == 0 && o.sentWM[s] == wm && !done {
 			continue
 		}
 		f := []byte{frameVersion}
 		f = binary.AppendUvarint(f, uint64(o.part))
 		f = binary.LittleEndian.AppendUint64(f, o.epoch)
 		f = append(f, b2u(o.done))
-		f = binary.AppendVarint(f, o.wm)
+		f = binary.AppendVarint(f, wm)
 		f = binary.AppendUvarint(f, o.ord[s])
 		f = binary.AppendUvarint(f, uint64(o.counts[s]))
 		f = append(f, o.bufs[s]...)
@@ -283,7 +333,7 @@ func (o *stageOut) flush(ctx context.Context, done bool) error {
 		if !done {
 			o.ord[s] += uint64(o.counts[s])
 		}
-		o.sentWM[s] = o.wm
+		o.sentWM[s] = wm
 		o.bufs[s], o.counts[s] = nil, 0
 	}
 	o.since = 0

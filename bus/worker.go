@@ -176,7 +176,7 @@ func (w *Worker) partition(ctx context.Context, p int) error {
 		w.Emit(p, e)
 		w.mu.Unlock()
 	}
-	out := newStageOut(c, p, w.epochs[p], func(ctx context.Context, subj string, data []byte) error {
+	out := newStageOut(c, p, w.epochs[p], w.Options.Detect, func(ctx context.Context, subj string, data []byte) error {
 		_, err := w.JS.Publish(ctx, subj, data)
 		return err
 	})
