@@ -115,3 +115,35 @@ func TestSharedMMSIMooredAndSailingIn(t *testing.T) {
 		t.Fatalf("got %d spoofing episodes, want 1: %+v", len(sp), sp)
 	}
 }
+
+func TestSharedMMSITwoHullsMooredNearby(t *testing.T) {
+	w := newWorld()
+	// Two hulls moored 16 km apart under one number: A heard once, B 10 h
+	// later (as if the ship had moved), A again 18 min after that (29 kn:
+	// a second stream, not an impossible jump), then in turn every 7-13
+	// min, some switches faster than 50 kn.
+	a := newScript(1, 0, 42.802, 132.887)
+	b := newScript(1, 10*time.Hour, 42.748, 133.074)
+	a.add(0, 0)
+	a.t = b.t.Add(18 * time.Minute)
+	for i := 0; i < 60; i++ {
+		b.add(0, 0)
+		a.add(0, 0)
+		b.t = a.t.Add(time.Duration(7+i%7) * time.Minute)
+		a.t = b.t.Add(time.Duration(7+(i+3)%7) * time.Minute)
+	}
+	w.add(a, b)
+	// One hull moored, heard every 20 min, whose berth is 16 km from where
+	// it was first heard 10 h before: a ship that moved, not two.
+	c := newScript(2, 0, 40.0, 133.0)
+	c.add(0, 0)
+	c.t = c.t.Add(10 * time.Hour)
+	c.lat = 40.15
+	c.every = 20 * time.Minute
+	c.stay(10*time.Hour, 0)
+	w.add(c)
+	sp := only(w.run(t), event.Spoofing)
+	if len(sp) != 1 || sp[0].MMSI != 1 {
+		t.Fatalf("spoofing %+v, want one episode of vessel 1", sp)
+	}
+}

@@ -134,6 +134,23 @@ func (d *Detector) spoofPoint(v *vessel, p *track.Point) {
 			}
 		}
 	}
+	// Two streams heard in turn: a switch between them faster than any ship
+	// sails shows two places at once even when neither stream began with
+	// such a jump (two hulls moored 16 km apart under one number are 30 kn
+	// apart at a 20-minute switch, and a glitch-free segmenter splits them
+	// at 25 kn).
+	// The younger stream is the one put elsewhere: an older track returned
+	// to is the out-and-back case below.
+	if o := s.lastSI; o != nil && o != si && si.n > 0 {
+		if h := p.Time.Sub(o.last).Hours(); h > 0 &&
+			geo.DistanceKm(o.lat, o.lon, p.Lat, p.Lon)/kmPerNm/h > d.cfg.SpoofSpeedKn {
+			if o.first.After(si.first) {
+				o.jumped = true
+			} else {
+				si.jumped = true
+			}
+		}
+	}
 	// Out and back: the previous fix's segment lived on for several fixes
 	// and is now left by an impossible jump, and either it was entered by
 	// one too or this fix returns to an older track (the way out, across a
