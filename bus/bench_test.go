@@ -113,7 +113,10 @@ func BenchmarkWorkers(b *testing.B) {
 	ms := benchMessages(b)
 	js, c := benchJS(b)
 	publishAll(b, js, c, ms)
-	b.Cleanup(func() { deleteStream(b, js, c.Stream) })
+	b.Cleanup(func() {
+		deleteStream(b, js, c.Stream)
+		deleteStream(b, js, c.Stage2Stream())
+	})
 	opt := analyze.DefaultOptions()
 	for _, n := range []int{1, 2} {
 		b.Run(fmt.Sprintf("workers=%d", n), func(b *testing.B) {
@@ -121,6 +124,11 @@ func BenchmarkWorkers(b *testing.B) {
 				var wg sync.WaitGroup
 				var mu sync.Mutex
 				events := map[string]bool{}
+				// A fresh second stage, so that shards wait for this
+				// run's partitions rather than end on an earlier run's.
+				ctx, cancel := context.WithTimeout(context.Background(), time.Minute)
+				js.DeleteStream(ctx, c.Stage2Stream())
+				cancel()
 				start := time.Now()
 				for k := 0; k < n; k++ {
 					w := &Worker{JS: js, Config: c, Index: k, Of: n, Options: opt, Drain: true,

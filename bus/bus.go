@@ -1,12 +1,16 @@
 // Package bus spreads the AIS stream over NATS JetStream so that several
-// workers can run the per-vessel detectors. Publishers batch decoded
-// messages into one stream whose subjects are partitioned by MMSI
-// (lookout.ais.<partition>), so each vessel's messages stay in order in one
-// partition. Workers own partitions (worker i of n takes those with
-// p mod n = i) and run one analysis pipeline per partition.
+// workers can run the detectors. Publishers batch decoded messages into one
+// stream whose subjects are partitioned by MMSI (lookout.ais.<partition>),
+// so each vessel's messages stay in order in one partition. Workers own
+// partitions (worker i of n takes those with p mod n = i) and run the
+// tracker and the per-vessel detectors per partition. What needs vessels of
+// every partition runs in a second stage whose shards the workers own
+// likewise (see Stage2Subject): gaps are graded from everyone's receptions
+// and encounters found from points keyed by place, so that n workers give
+// the events of one lookout analyze.
 //
-// A worker rebuilds its detector state after a restart by replaying its
-// partitions from the start of the stream's retention, with every event
+// A worker rebuilds its state after a restart by replaying its partitions
+// and shards from the start of the streams' retention, with every event
 // written idempotently (by event ID): a killed and restarted worker yields
 // exactly the events of an uninterrupted one. See Worker for the cost.
 package bus
