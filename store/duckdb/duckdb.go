@@ -1,6 +1,8 @@
 // Package duckdb is the embedded Lookout store: one DuckDB file, no server.
-// Positions go in through DuckDB's appender, inside the same transaction as
-// the rest of their batch, so a batch is stored whole or not at all.
+// Positions go in through a table function that fills DuckDB's vectors
+// directly (positions.go), inside the same transaction as the rest of their
+// batch, so a batch is stored whole or not at all. Compact rewrites the
+// positions in vessel and time order for fast vessel queries on a big store.
 package duckdb
 
 import (
@@ -30,6 +32,8 @@ type Store struct {
 	// conn is the one connection everything goes through: DuckDB allows a
 	// single writer, and the appender must share the batch's transaction.
 	conn *sql.Conn
+	// pending hands batches to the positions table function (positions.go).
+	pending *pendingBatches
 }
 
 var _ store.Store = (*Store)(nil)
@@ -58,7 +62,13 @@ func Open(ctx context.Context, path string) (*Store, error) {
 		db.Close()
 		return nil, fmt.Errorf("create schema in %q: %w", path, err)
 	}
-	return &Store{db: db, conn: conn}, nil
+	pending := &pendingBatches{}
+	if err := registerPositionsFunc(conn, pending); err != nil {
+		conn.Close()
+		db.Close()
+		return nil, fmt.Errorf("register %s in %q: %w", positionsFunc, path, err)
+	}
+	return &Store{db: db, conn: conn, pending: pending}, nil
 }
 
 // Close closes the database.
@@ -81,7 +91,10 @@ func (s *Store) Write(ctx context.Context, b *store.Batch) (w store.Written, err
 			}
 		}
 	}()
-	if err := s.appendRows(b); err != nil {
+	if err := s.insertPositions(ctx, b.Positions); err != nil {
+		return w, err
+	}
+	if err := s.appendIdentities(b.Identities); err != nil {
 		return w, err
 	}
 	if w.Events, err = s.writeEvents(ctx, b.Events, b.Provisional); err != nil {
@@ -104,13 +117,40 @@ func (s *Store) Write(ctx context.Context, b *store.Batch) (w store.Written, err
 	return w, nil
 }
 
-// appendRows appends positions and identities through DuckDB appenders on
-// the transaction's connection. Positions are appended sorted by vessel and
-// time: each row group then covers a narrow MMSI range, and DuckDB's min/max
-// statistics let a vessel query skip most of the table without an index
-// (an index would slow appends several times over).
-func (s *Store) appendRows(b *store.Batch) error {
-	if len(b.Positions) == 0 && len(b.Identities) == 0 {
+// insertPositions stores ps sorted by vessel and time: each row group then
+// covers a narrow MMSI range, and DuckDB's min/max statistics let a vessel
+// query skip most of the table without an index (an index would slow
+// appends several times over).
+func (s *Store) insertPositions(ctx context.Context, ps []store.Position) error {
+	if len(ps) == 0 {
+		return nil
+	}
+	src, err := newPositionSource(ps)
+	if err != nil {
+		return err
+	}
+	tok := s.pending.add(src)
+	defer s.pending.remove(tok)
+	// One thread: the function is filled on one thread anyway, and with
+	// more, DuckDB's threads spin waiting for it (1.6-2x the CPU per
+	// position in scripts/bench-store on 2 cores).
+	if _, err := s.conn.ExecContext(ctx, "SET threads = 1"); err != nil {
+		return fmt.Errorf("insert positions: %w", err)
+	}
+	_, err = s.conn.ExecContext(ctx, insertSQL(tok), src.stations)
+	if _, rerr := s.conn.ExecContext(context.WithoutCancel(ctx), "RESET threads"); rerr != nil && err == nil {
+		err = rerr
+	}
+	if err != nil {
+		return fmt.Errorf("insert positions: %w", err)
+	}
+	return nil
+}
+
+// appendIdentities appends through DuckDB's appender on the transaction's
+// connection.
+func (s *Store) appendIdentities(ids []store.Identity) error {
+	if len(ids) == 0 {
 		return nil
 	}
 	return s.conn.Raw(func(dc any) error {
@@ -118,50 +158,8 @@ func (s *Store) appendRows(b *store.Batch) error {
 		if !ok {
 			return fmt.Errorf("duckdb connection is %T", dc)
 		}
-		if len(b.Positions) > 0 {
-			if err := appendPositions(conn, b.Positions); err != nil {
-				return err
-			}
-		}
-		if len(b.Identities) > 0 {
-			if err := appendIdentities(conn, b.Identities); err != nil {
-				return err
-			}
-		}
-		return nil
+		return appendIdentities(conn, ids)
 	})
-}
-
-func appendPositions(conn driver.Conn, ps []store.Position) error {
-	order := sqlstore.OrderByMMSI(ps)
-	a, err := duckdb.NewAppenderFromConn(conn, "", "positions")
-	if err != nil {
-		return fmt.Errorf("positions appender: %w", err)
-	}
-	for _, i := range order {
-		p := &ps[i]
-		var sog, cog, heading, station driver.Value
-		if !store.IsNaN32(p.SOG) {
-			sog = p.SOG
-		}
-		if !store.IsNaN32(p.COG) {
-			cog = p.COG
-		}
-		if p.Heading >= 0 {
-			heading = p.Heading
-		}
-		if p.Station != "" {
-			station = p.Station
-		}
-		if err := a.AppendRow(p.MMSI, p.Time.UTC(), p.Lat, p.Lon, sog, cog, heading, p.Status, station, p.Flags); err != nil {
-			a.Close()
-			return fmt.Errorf("append position: %w", err)
-		}
-	}
-	if err := a.Close(); err != nil {
-		return fmt.Errorf("flush positions: %w", err)
-	}
-	return nil
 }
 
 func appendIdentities(conn driver.Conn, ids []store.Identity) error {

@@ -12,6 +12,7 @@ import (
 	"math/rand/v2"
 	"os"
 	"path/filepath"
+	"runtime/pprof"
 	"slices"
 	"strconv"
 	"strings"
@@ -33,8 +34,22 @@ func main() {
 	dir := flag.String("dir", os.TempDir(), "directory for the DuckDB file")
 	pgURL := flag.String("pg", os.Getenv("LOOKOUT_TEST_PG"), "PostgreSQL URL (a database the benchmark may fill; it uses a fresh schema and drops it)")
 	keep := flag.Bool("keep", false, "keep the database afterwards")
+	compact := flag.Bool("compact", false, "DuckDB: then compact the store (duckdb.Store.Compact) and time the vessel queries again")
 	queryOnly := flag.String("query", "", "only time vessel queries on this existing DuckDB file (written by -keep with the same -vessels)")
+	cpuProfile := flag.String("cpuprofile", "", "write a CPU profile of the run to this file")
 	flag.Parse()
+	if *cpuProfile != "" {
+		f, err := os.Create(*cpuProfile)
+		if err != nil {
+			fmt.Fprintln(os.Stderr, "benchstore:", err)
+			os.Exit(1)
+		}
+		if err := pprof.StartCPUProfile(f); err != nil {
+			fmt.Fprintln(os.Stderr, "benchstore:", err)
+			os.Exit(1)
+		}
+		defer pprof.StopCPUProfile()
+	}
 	if *queryOnly != "" {
 		if err := queries(*queryOnly, *vessels); err != nil {
 			fmt.Fprintln(os.Stderr, "benchstore:", err)
@@ -42,13 +57,13 @@ func main() {
 		}
 		return
 	}
-	if err := run(*backend, *n, *vessels, *batch, *dir, *pgURL, *keep); err != nil {
+	if err := run(*backend, *n, *vessels, *batch, *dir, *pgURL, *keep, *compact); err != nil {
 		fmt.Fprintln(os.Stderr, "benchstore:", err)
 		os.Exit(1)
 	}
 }
 
-func run(backend string, n, vessels, batch int, dir, pgURL string, keep bool) error {
+func run(backend string, n, vessels, batch int, dir, pgURL string, keep, compact bool) error {
 	ctx := context.Background()
 	var (
 		s    store.Store
@@ -152,13 +167,35 @@ func run(backend string, n, vessels, batch int, dir, pgURL string, keep bool) er
 		return err
 	}
 
-	med, worst, points, err := vesselQueries(ctx, s, gen, vessels)
+	fmt.Fprintf(os.Stderr, "%s: timing vessel queries\n", backend)
+	q, err := vesselQueries(ctx, s, gen, vessels)
 	if err != nil {
 		return err
 	}
-	fmt.Printf("%s\tpositions=%d\tbatch=%d\tvessels=%d\twrite_per_s=%.0f\twrite_per_cpu_s=%.0f\tbytes=%d\tbytes_per_million=%.0f\tvessel_query_median_ms=%.1f\tvessel_query_max_ms=%.1f\tpoints_per_track=%d\n",
-		backend, n, batch, vessels, float64(n)/writing.Seconds(), float64(n)/cpu.Seconds(), bytes, float64(bytes)/float64(n)*1e6,
-		ms(med), ms(worst), points)
+	fmt.Printf("%s\tpositions=%d\tbatch=%d\tvessels=%d\twrite_per_s=%.0f\twrite_per_cpu_s=%.0f\tbytes=%d\tbytes_per_million=%.0f\t%s\n",
+		backend, n, batch, vessels, float64(n)/writing.Seconds(), float64(n)/cpu.Seconds(), bytes, float64(bytes)/float64(n)*1e6, q)
+	if d, ok := s.(*duckdb.Store); ok && compact {
+		fmt.Fprintf(os.Stderr, "%s: compacting\n", backend)
+		t, c := time.Now(), cpuTime()
+		if err := d.Compact(ctx); err != nil {
+			return err
+		}
+		wall, cpu := time.Since(t), cpuTime()-c
+		if bytes, err = size(); err != nil {
+			return err
+		}
+		// The file keeps the old copy's blocks for later writes to reuse.
+		var used int64
+		if err := d.DB().QueryRowContext(ctx, "SELECT used_blocks * block_size FROM pragma_database_size()").Scan(&used); err != nil {
+			return err
+		}
+		fmt.Fprintf(os.Stderr, "%s: timing vessel queries\n", backend)
+		if q, err = vesselQueries(ctx, s, gen, vessels); err != nil {
+			return err
+		}
+		fmt.Printf("%s-compacted\tpositions=%d\tcompact_s=%.1f\tcompact_cpu_s=%.1f\tfile_bytes=%d\tused_bytes=%d\tused_bytes_per_million=%.0f\t%s\n",
+			backend, n, wall.Seconds(), cpu.Seconds(), bytes, used, float64(used)/float64(n)*1e6, q)
+	}
 	return nil
 }
 
@@ -173,36 +210,54 @@ func queries(path string, vessels int) error {
 	if err != nil {
 		return err
 	}
-	med, worst, points, err := vesselQueries(ctx, s, newFleet(vessels), vessels)
+	q, err := vesselQueries(ctx, s, newFleet(vessels), vessels)
 	if err != nil {
 		return err
 	}
-	fmt.Printf("duckdb\tpositions=%d\tvessel_query_median_ms=%.1f\tvessel_query_max_ms=%.1f\tpoints_per_track=%d\n", c.Positions, ms(med), ms(worst), points)
+	fmt.Printf("duckdb\tpositions=%d\t%s\n", c.Positions, q)
 	return nil
 }
 
+// queryStats are the timings of vessel queries.
+type queryStats struct {
+	p50, p99, max time.Duration // wall
+	cpu           time.Duration // mean CPU time of this process (and the server's) per query
+	points        int           // mean positions per track
+}
+
+func (q queryStats) String() string {
+	return fmt.Sprintf("vessel_query_p50_ms=%.1f\tvessel_query_p99_ms=%.1f\tvessel_query_max_ms=%.1f\tvessel_query_cpu_ms=%.1f\tpoints_per_track=%d",
+		ms(q.p50), ms(q.p99), ms(q.max), ms(q.cpu), q.points)
+}
+
 // vesselQueries times a vessel's whole track plus its identity history, as
-// `lookout vessel` and `lookout track` ask: median and worst of 21 random
-// vessels after one warm-up, and the mean points per track.
-func vesselQueries(ctx context.Context, s store.Store, gen *fleet, vessels int) (med, worst time.Duration, points int, err error) {
+// `lookout vessel` and `lookout track` ask, for 100 random vessels after
+// one warm-up. CPU time is measured as well as wall: on a shared machine
+// the wall time mostly says how busy the others are.
+func vesselQueries(ctx context.Context, s store.Store, gen *fleet, vessels int) (q queryStats, err error) {
+	const n = 100
 	var times []time.Duration
-	for i := 0; i < 22; i++ {
+	var cpu time.Duration
+	for i := 0; i <= n; i++ {
 		m := gen.mmsi(rand.IntN(vessels))
-		t := time.Now()
+		t, c := time.Now(), cpuTime()+serverCPU()
 		tr, err := s.Track(ctx, m, time.Time{}, time.Time{})
 		if err != nil {
-			return 0, 0, 0, err
+			return q, err
 		}
 		if _, err := s.Identities(ctx, m); err != nil {
-			return 0, 0, 0, err
+			return q, err
 		}
 		if i > 0 {
 			times = append(times, time.Since(t))
-			points += len(tr)
+			cpu += cpuTime() + serverCPU() - c
+			q.points += len(tr)
 		}
 	}
 	slices.Sort(times)
-	return times[len(times)/2], times[len(times)-1], points / len(times), nil
+	q.p50, q.p99, q.max = times[n/2], times[n*99/100-1], times[n-1]
+	q.cpu, q.points = cpu/n, q.points/n
+	return q, nil
 }
 
 // serverCPU is the CPU time of the database server process serving the

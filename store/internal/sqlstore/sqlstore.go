@@ -337,34 +337,37 @@ func ScanMMSIs(rows Rows) ([]uint32, error) {
 // order (normally time order) within a vessel. Both backends store each
 // batch in this order, so that a vessel's rows sit together and block
 // statistics (DuckDB's row-group min/max, PostgreSQL's BRIN) find them
-// without a per-row index. A stable LSD radix sort: a comparison sort would
-// cost more than the append itself.
+// without a per-row index. A stable LSD radix sort over packed
+// (MMSI, index) keys: a comparison sort would cost more than the append
+// itself, and sorting indexes that point into ps would miss the cache on
+// every read of a key.
 func OrderByMMSI(ps []store.Position) []int32 {
-	order := make([]int32, len(ps))
-	for i := range order {
-		order[i] = int32(i)
+	keys := make([]uint64, len(ps))
+	for i := range ps {
+		keys[i] = uint64(ps[i].MMSI)<<32 | uint64(i)
 	}
-	if len(ps) == 0 {
-		return order
-	}
-	tmp := make([]int32, len(ps))
-	for shift := uint(0); shift < 32; shift += 8 {
+	tmp := make([]uint64, len(ps))
+	for shift := uint(32); shift < 64 && len(keys) > 0; shift += 8 {
 		var count [257]int
-		for _, i := range order {
-			count[(ps[i].MMSI>>shift)&0xff+1]++
+		for _, k := range keys {
+			count[(k>>shift)&0xff+1]++
 		}
-		if count[(ps[order[0]].MMSI>>shift)&0xff+1] == len(ps) {
+		if count[(keys[0]>>shift)&0xff+1] == len(keys) {
 			continue // every key has the same byte here
 		}
 		for b := 1; b < 257; b++ {
 			count[b] += count[b-1]
 		}
-		for _, i := range order {
-			k := (ps[i].MMSI >> shift) & 0xff
-			tmp[count[k]] = i
-			count[k]++
+		for _, k := range keys {
+			b := (k >> shift) & 0xff
+			tmp[count[b]] = k
+			count[b]++
 		}
-		order, tmp = tmp, order
+		keys, tmp = tmp, keys
+	}
+	order := make([]int32, len(ps))
+	for i, k := range keys {
+		order[i] = int32(uint32(k))
 	}
 	return order
 }
