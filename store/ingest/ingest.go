@@ -10,6 +10,12 @@
 // Events are stored once each by event.Event.ID, so events that a re-run
 // finds again are not duplicated.
 //
+// A pipeline that keeps state (a Checkpointer: package analyze's Analyzer)
+// has it saved with each file's last batch and restored by the next run, so
+// files ingested one run at a time give the events of one pass over all of
+// them. What is still open after a run's last file (a visit not yet left)
+// is stored provisionally and replaced by the later run's version.
+//
 // Positions are stored as received (one row per reception, with the
 // station), so what a station heard can be cited; identity records are
 // stored when a vessel's reported identity changes within the file.
