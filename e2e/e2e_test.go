@@ -8,6 +8,7 @@ import (
 	"bytes"
 	"context"
 	"encoding/json"
+	"fmt"
 	"io"
 	"log"
 	"net"
@@ -15,6 +16,7 @@ import (
 	"os"
 	"os/exec"
 	"path/filepath"
+	"strings"
 	"testing"
 	"time"
 
@@ -53,8 +55,8 @@ const (
 )
 
 // testStore holds one tanker sailing from off Vostochnyy towards the DPRK
-// coast, with a gap and a port visit.
-func testStore(t *testing.T) store.Store {
+// coast, with a gap and a port visit; it returns how many events it holds.
+func testStore(t *testing.T) (store.Store, int) {
 	ctx := context.Background()
 	st, err := duckdb.Open(ctx, filepath.Join(t.TempDir(), "e2e.duckdb"))
 	if err != nil {
@@ -80,7 +82,7 @@ func testStore(t *testing.T) store.Store {
 	if _, err := st.Write(ctx, &b); err != nil {
 		t.Fatal(err)
 	}
-	return st
+	return st, len(b.Events)
 }
 
 func TestBrowser(t *testing.T) {
@@ -90,7 +92,8 @@ func TestBrowser(t *testing.T) {
 		}
 		t.Skip(why)
 	}
-	s := serve.New(testStore(t), serve.Options{Web: web.FS(), Log: log.New(io.Discard, "", 0)})
+	st, nEvents := testStore(t)
+	s := serve.New(st, serve.Options{Web: web.FS(), Log: log.New(io.Discard, "", 0)})
 	if err := s.Warm(context.Background()); err != nil {
 		t.Fatal(err)
 	}
@@ -122,11 +125,18 @@ func TestBrowser(t *testing.T) {
 		Vertices    int      `json:"vertices"`
 		Rendered    int      `json:"rendered"`
 		UsableMS    int      `json:"usable_ms"`
+		AtStart     struct {
+			Status string `json:"status"`
+		} `json:"events_at_start"`
 	}
 	if err := json.Unmarshal(out.Bytes(), &res); err != nil {
 		t.Fatalf("run.mjs output: %v", err)
 	}
 	if res.DossierMMSI != "445000123" || res.Vertices < 2 || res.Rendered < 1 || len(res.Foreign) != 0 {
 		t.Fatalf("result %+v", res)
+	}
+	// Before a vessel is picked the map holds every event of the store.
+	if want := fmt.Sprintf("%d events of all vessels", nEvents); !strings.HasPrefix(res.AtStart.Status, want) {
+		t.Errorf("event status at start %q, want it to begin %q", res.AtStart.Status, want)
 	}
 }

@@ -1,6 +1,7 @@
 // End-to-end test of the web map in headless Chromium: load the page,
-// search a vessel, open its dossier, check that its track is drawn and that
-// no request left the server's origin. Usage:
+// check that the event count says whose events are drawn, search a vessel,
+// open its dossier, check that its track is drawn and that no request left
+// the server's origin. Usage:
 //   node e2e/run.mjs URL QUERY [SCREENSHOT.png]
 // Prints one JSON line of results; exits non-zero on failure.
 import { createRequire } from 'node:module';
@@ -25,6 +26,18 @@ const browser = await chromium.launch({
     '--disable-component-update', '--disable-sync', '--no-first-run', '--use-angle=swiftshader', '--enable-unsafe-swiftshader'],
 });
 const result = { foreign: [], errors: [] };
+
+// eventsShown: the event status line, the events the map's source holds and
+// how many of them it draws in view.
+function eventsShown(page) {
+  return page.evaluate(() => {
+    const m = window.lookout.map;
+    const d = m.getSource('events')._data;
+    const fc = d && (d.geojson || d);
+    return { status: document.getElementById('event-status').textContent, loaded: fc ? fc.features.length : 0,
+      drawn: m.queryRenderedFeatures({ layers: ['events'] }).length };
+  });
+}
 try {
   const page = await browser.newPage({ viewport: { width: 1400, height: 850 } });
   page.on('request', (r) => {
@@ -48,6 +61,15 @@ try {
   // Usable: from navigation start until the basemap is drawn and the
   // vessel list and search answer (the page's own clock).
   result.usable_ms = result.timings.ready;
+
+  // The event count says whose events the map holds: all vessels' until
+  // one is picked, though "only the selected vessel" is ticked.
+  result.events_at_start = await eventsShown(page);
+  const start = result.events_at_start;
+  if (start.loaded < 1 || start.drawn < 1) fail(`no events drawn at start: ${JSON.stringify(start)}`);
+  if (!start.status.startsWith(`${start.loaded} events of all vessels on the map`) || !start.status.includes('pick a vessel')) {
+    fail(`event status at start: "${start.status}"`);
+  }
 
   await page.fill('#search', query);
   await page.click('#search-form button');
@@ -76,6 +98,12 @@ try {
     };
   });
   Object.assign(result, drawn);
+  // After the dossier's own loadEvents, the count is the vessel's.
+  await page.waitForFunction((mmsi) => document.getElementById('event-status').textContent.includes('of vessel ' + mmsi),
+    result.dossier_mmsi, { timeout: 10000 }).catch(() => {});
+  result.events_of_vessel = await eventsShown(page);
+  const ofVessel = result.events_of_vessel;
+  if (!ofVessel.status.startsWith(`${ofVessel.loaded} events of vessel ${result.dossier_mmsi} on the map`)) fail(`event status with a vessel: "${ofVessel.status}"`);
   if (result.vertices < 2) fail(`track has ${result.vertices} vertices`);
   if (result.rendered < 1) fail('the track layer rendered no features');
   if (!result.hash.includes('v=' + result.dossier_mmsi)) fail(`URL hash ${result.hash} does not name the vessel`);

@@ -253,13 +253,23 @@ async function loadEvents() {
     const clamp = (x, lo, hi) => Math.min(hi, Math.max(lo, x));
     p.set('bbox', [clamp(b.getWest(), -180, 180), clamp(b.getSouth(), -90, 90), clamp(b.getEast(), -180, 180), clamp(b.getNorth(), -90, 90)].map((x) => x.toFixed(4)).join(','));
   }
-  if (state.v && $('only-vessel').checked) p.set('mmsi', state.v);
+  const onlyVessel = Boolean(state.v && $('only-vessel').checked);
+  if (onlyVessel) p.set('mmsi', state.v);
   writeHash();
   try {
     const fc = await api('/api/events?' + p.toString());
     map.getSource('events').setData(fc);
-    $('event-status').textContent = `${fc.features.length} events${fc.truncated ? ' (first 2000: narrow the filters)' : ''}`;
+    $('event-status').textContent = eventStatus(fc.features.length, fc.truncated, onlyVessel);
   } catch (err) { $('event-status').textContent = err.message; }
+}
+
+// eventStatus says what the map draws: whose events, and whether the
+// list was cut, so the count never reads as more than is on the map.
+function eventStatus(n, truncated, onlyVessel) {
+  let s = `${n} events of ${onlyVessel ? 'vessel ' + state.v : 'all vessels'}${state.area ? ' in view' : ''} on the map`;
+  if (truncated) s += ` (only the first ${n}: narrow the filters)`;
+  if (!state.v && $('only-vessel').checked) s += ' — pick a vessel to show only its events';
+  return s;
 }
 $('apply').addEventListener('click', loadEvents);
 
