@@ -253,7 +253,7 @@ func (s *Store) FindVessels(ctx context.Context, query string) ([]uint32, error)
 func (s *Store) Track(ctx context.Context, mmsi uint32, since, until time.Time) ([]store.Position, error) {
 	query, args := sqlstore.PositionsSQL("positions", "mmsi = "+strconv.FormatUint(uint64(mmsi), 10), since, until)
 	var out []store.Position
-	err := s.scan(ctx, query, args, func(p *store.Position) error {
+	err := s.scanDriver(ctx, query, args, func(p *store.Position) error {
 		out = append(out, *p)
 		return nil
 	})
@@ -280,6 +280,24 @@ func (s *Store) scan(ctx context.Context, query string, args []any, fn func(*sto
 	}
 	defer rows.Close()
 	return sqlstore.ScanPositions(rows, fn)
+}
+
+// scanDriver runs a query of sqlstore.PositionsSQL, reading the rows from
+// the driver itself (positions.go). It holds the connection while fn runs,
+// so fn must not use the store: Track's does not, a ScanPositions caller's
+// might.
+func (s *Store) scanDriver(ctx context.Context, query string, args []any, fn func(*store.Position) error) error {
+	query, ok := strings.CutPrefix(query, "SELECT "+sqlstore.PositionColumns+" ")
+	if !ok {
+		return fmt.Errorf("unexpected positions query %q", query)
+	}
+	return s.conn.Raw(func(dc any) error {
+		qc, ok := dc.(driver.QueryerContext)
+		if !ok {
+			return fmt.Errorf("duckdb connection is %T", dc)
+		}
+		return scanPositions(ctx, qc, positionColumns+" "+query, args, fn)
+	})
 }
 
 // Counts returns the number of rows per table.

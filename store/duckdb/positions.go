@@ -1,12 +1,16 @@
 package duckdb
 
 import (
+	"context"
 	"database/sql"
+	"database/sql/driver"
 	"fmt"
+	"io"
 	"strconv"
 	"strings"
 	"sync"
 	"sync/atomic"
+	"time"
 
 	duckdb "github.com/duckdb/duckdb-go/v2"
 
@@ -216,4 +220,58 @@ func (s *positionSource) FillChunk(c duckdb.DataChunk) error {
 	}
 	s.next += n
 	return c.SetSize(n)
+}
+
+// positionColumns selects what scanPositions reads: the time as
+// microseconds, which the driver hands over without building a time.Time.
+const positionColumns = "SELECT mmsi, epoch_us(ts), lat, lon, sog, cog, heading, status, station, flags"
+
+// scanPositions reads positions from the driver's rows rather than through
+// database/sql, whose locking and conversions per value cost more than
+// DuckDB's own work on a long track.
+func scanPositions(ctx context.Context, qc driver.QueryerContext, query string, args []any, fn func(*store.Position) error) error {
+	named := make([]driver.NamedValue, len(args))
+	for i, a := range args {
+		named[i] = driver.NamedValue{Ordinal: i + 1, Value: a}
+	}
+	rows, err := qc.QueryContext(ctx, query, named)
+	if err != nil {
+		return err
+	}
+	defer rows.Close()
+	var (
+		p    store.Position
+		vals = make([]driver.Value, 10)
+	)
+	for {
+		if err := rows.Next(vals); err == io.EOF {
+			return nil
+		} else if err != nil {
+			return fmt.Errorf("read positions: %w", err)
+		}
+		mmsi, ok1 := vals[0].(uint32)
+		us, ok2 := vals[1].(int64)
+		lat, ok3 := vals[2].(float64)
+		lon, ok4 := vals[3].(float64)
+		flags, ok5 := vals[9].(uint32)
+		if !ok1 || !ok2 || !ok3 || !ok4 || !ok5 {
+			return fmt.Errorf("read positions: unexpected column types %T %T %T %T %T", vals[0], vals[1], vals[2], vals[3], vals[9])
+		}
+		p.MMSI, p.Time, p.Lat, p.Lon, p.Flags = mmsi, time.UnixMicro(us).UTC(), lat, lon, flags
+		p.SOG, p.COG, p.Heading = store.NaN32, store.NaN32, -1
+		if v, ok := vals[4].(float32); ok {
+			p.SOG = v
+		}
+		if v, ok := vals[5].(float32); ok {
+			p.COG = v
+		}
+		if v, ok := vals[6].(int16); ok {
+			p.Heading = v
+		}
+		p.Status, _ = vals[7].(uint8)
+		p.Station, _ = vals[8].(string)
+		if err := fn(&p); err != nil {
+			return err
+		}
+	}
 }
