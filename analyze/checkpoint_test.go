@@ -21,7 +21,7 @@ import (
 
 // splitDays simulates a short scenario and cuts its NMEA into one chunk per
 // UTC day of the tag-block receive time, the way receiver logs are rotated.
-func splitDays(t *testing.T, seed uint64, days, vessels int) [][]byte {
+func splitDays(t testing.TB, seed uint64, days, vessels int) [][]byte {
 	t.Helper()
 	dir := t.TempDir()
 	if _, err := sim.Run(sim.Config{Seed: seed, Days: days, Vessels: vessels, Workers: 2}, dir); err != nil {
@@ -236,4 +236,58 @@ func TestSnapshotRoundTrip(t *testing.T) {
 	if !reflect.DeepEqual(a.tracker.MMSIs(), b.tracker.MMSIs()) {
 		t.Fatal("tracker vessels differ after restore")
 	}
+}
+
+// BenchmarkSnapshot saves the whole state of a day of 100 vessels (what a
+// daily ingest stores after each file, at worst: every vessel changed).
+func BenchmarkSnapshot(b *testing.B) {
+	a, snap := benchState(b)
+	b.ResetTimer()
+	for range b.N {
+		a.cp = checkpoints{}
+		if _, err := a.Snapshot(); err != nil {
+			b.Fatal(err)
+		}
+	}
+	b.ReportMetric(float64(snapBytes(snap))/1e6, "MB/snapshot")
+}
+
+// BenchmarkRestore loads it into a fresh Analyzer (made outside the timer).
+func BenchmarkRestore(b *testing.B) {
+	_, snap := benchState(b)
+	for range b.N {
+		b.StopTimer()
+		a := New(DefaultOptions(), func(*event.Event) {})
+		b.StartTimer()
+		for m, data := range snap {
+			if err := a.Restore(m, data); err != nil {
+				b.Fatal(err)
+			}
+		}
+	}
+}
+
+func benchState(b *testing.B) (*Analyzer, map[uint32][]byte) {
+	chunks := splitDays(b, 3, 2, 100)
+	a := New(DefaultOptions(), func(*event.Event) {})
+	r, _, err := source.NewReader(bytes.NewReader(chunks[0]))
+	if err != nil {
+		b.Fatal(err)
+	}
+	if err := a.Read(r); err != nil {
+		b.Fatal(err)
+	}
+	snap, err := a.Snapshot()
+	if err != nil {
+		b.Fatal(err)
+	}
+	return a, snap
+}
+
+func snapBytes(m map[uint32][]byte) int {
+	n := 0
+	for _, b := range m {
+		n += len(b)
+	}
+	return n
 }
