@@ -67,6 +67,8 @@ try {
   result.events_at_start = await eventsShown(page);
   const start = result.events_at_start;
   if (start.loaded < 1 || start.drawn < 1) fail(`no events drawn at start: ${JSON.stringify(start)}`);
+  // With no vessel there is no track to scrub: the time bar stays out of sight.
+  if (await page.isVisible('#timebar')) fail('the time bar shows before a vessel is picked');
   if (!start.status.startsWith(`${start.loaded} events of all vessels on the map`) || !start.status.includes('pick a vessel')) {
     fail(`event status at start: "${start.status}"`);
   }
