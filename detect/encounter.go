@@ -1,7 +1,9 @@
 package detect
 
 import (
+	"cmp"
 	"math"
+	"slices"
 	"sort"
 	"time"
 
@@ -23,10 +25,15 @@ type encounters struct {
 	cellDeg  float64
 	maxDistK float64
 	// Scratch space for pairUp, reused between slots.
-	grid  map[uint64][]int32
+	grid  []cellSample
 	seen  map[uint32]bool
 	cells [][2]int32
 }
+
+// cellSample is a sample's place in pairUp's grid: samples sorted by cell
+// (then by their order in the slot) put each row's neighbouring cells side
+// by side, found by binary search instead of a map lookup per cell.
+type cellSample struct{ y, x, i int32 }
 
 type sample struct {
 	mmsi     uint32
@@ -162,13 +169,12 @@ func sortPairs(keys [][2]uint32) {
 func (e *encounters) pairUp(idx int64, ss []sample) {
 	// The grid and the seen set are kept between slots (cleared, not
 	// reallocated): a slot is processed every 10 simulated minutes.
-	if e.grid == nil {
-		e.grid, e.seen = map[uint64][]int32{}, map[uint32]bool{}
+	if e.seen == nil {
+		e.seen = map[uint32]bool{}
 	}
-	grid, seen := e.grid, e.seen
-	clear(grid)
+	seen := e.seen
 	clear(seen)
-	cells := e.cells[:0]
+	cells, grid := e.cells[:0], e.grid[:0]
 	for i := range ss {
 		s := &ss[i]
 		y := int32(math.Floor(s.lat / e.cellDeg))
@@ -177,10 +183,18 @@ func (e *encounters) pairUp(idx int64, ss []sample) {
 		w := e.cellDeg / math.Max(math.Cos(float64(y)*e.cellDeg*math.Pi/180), 0.05)
 		c := [2]int32{y, int32(math.Floor(s.lon / w))}
 		cells = append(cells, c)
-		k := cellKey(c[0], c[1])
-		grid[k] = append(grid[k], int32(i))
+		grid = append(grid, cellSample{c[0], c[1], int32(i)})
 	}
-	e.cells = cells
+	slices.SortFunc(grid, func(a, b cellSample) int {
+		if a.y != b.y {
+			return cmp.Compare(a.y, b.y)
+		}
+		if a.x != b.x {
+			return cmp.Compare(a.x, b.x)
+		}
+		return cmp.Compare(a.i, b.i)
+	})
+	e.cells, e.grid = cells, grid
 	for i := range ss {
 		a := &ss[i]
 		if seen[a.mmsi] {
@@ -188,24 +202,31 @@ func (e *encounters) pairUp(idx int64, ss []sample) {
 		}
 		seen[a.mmsi] = true
 		c := cells[i]
-		for dy := int32(-1); dy <= 1; dy++ {
-			for dx := int32(-1); dx <= 1; dx++ {
-				for _, j := range grid[cellKey(c[0]+dy, c[1]+dx)] {
-					b := &ss[j]
-					if b.mmsi <= a.mmsi {
-						continue
-					}
-					// Latitude alone bounds the distance from below; the
-					// margin keeps the decision exact.
-					if math.Abs(a.lat-b.lat)*kmPerDegLat*(1-1e-9) > e.maxDistK {
-						continue
-					}
-					dkm := geo.DistanceKm(a.lat, a.lon, b.lat, b.lon)
-					if dkm > e.maxDistK {
-						continue
-					}
-					e.together(idx, a, b, dkm)
+		// The 3×3 cells around a's, row by row, each row's three cells
+		// left to right and their samples in slot order.
+		for y := c[0] - 1; y <= c[0]+1; y++ {
+			k, _ := slices.BinarySearchFunc(grid, [2]int32{y, c[1] - 1}, func(g cellSample, t [2]int32) int {
+				if g.y != t[0] {
+					return cmp.Compare(g.y, t[0])
 				}
+				return cmp.Compare(g.x, t[1])
+			})
+			for ; k < len(grid) && grid[k].y == y && grid[k].x <= c[1]+1; k++ {
+				j := grid[k].i
+				b := &ss[j]
+				if b.mmsi <= a.mmsi {
+					continue
+				}
+				// Latitude alone bounds the distance from below; the
+				// margin keeps the decision exact.
+				if math.Abs(a.lat-b.lat)*kmPerDegLat*(1-1e-9) > e.maxDistK {
+					continue
+				}
+				dkm := geo.DistanceKm(a.lat, a.lon, b.lat, b.lon)
+				if dkm > e.maxDistK {
+					continue
+				}
+				e.together(idx, a, b, dkm)
 			}
 		}
 	}

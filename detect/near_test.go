@@ -28,3 +28,35 @@ func TestKmTestMatchesDistance(t *testing.T) {
 		}
 	}
 }
+
+// The index, with its bitmap of used cells, must find what a scan of every
+// port finds, near ports and far from all of them. (Ports across the
+// antimeridian from a point are not found: the grid does not wrap.)
+func TestPortIndexNearestMatchesScan(t *testing.T) {
+	r := rand.New(rand.NewSource(2))
+	var ports []Port
+	for i := range 300 {
+		ports = append(ports, Port{ID: string(rune('A' + i%26)), Lat: r.Float64()*120 - 60, Lon: r.Float64()*340 - 170})
+	}
+	ix := NewPortIndex(ports, 20)
+	for i := 0; i < 20000; i++ {
+		var lat, lon float64
+		if i%2 == 0 { // near a port
+			p := ports[r.Intn(len(ports))]
+			lat, lon = p.Lat+(r.Float64()-0.5)*0.5, p.Lon+(r.Float64()-0.5)*0.5
+		} else {
+			lat, lon = r.Float64()*180-90, r.Float64()*360-180
+		}
+		maxKm := r.Float64() * 20
+		best, bestD := -1, 0.0
+		for j := range ports {
+			if d := geo.DistanceKm(lat, lon, ports[j].Lat, ports[j].Lon); d <= maxKm && (best < 0 || d < bestD) {
+				best, bestD = j, d
+			}
+		}
+		p, d, ok := ix.Nearest(lat, lon, maxKm)
+		if ok != (best >= 0) || ok && (p != &ix.ports[best] || d != bestD) {
+			t.Fatalf("Nearest(%v, %v, %v) = %v %v %v, scan finds %d at %v", lat, lon, maxKm, p, d, ok, best, bestD)
+		}
+	}
+}

@@ -43,6 +43,23 @@ type PortIndex struct {
 	ports []Port
 	cells map[uint64][]int32
 	reach float64
+	// used has a bit for every cell of cells within ±100° latitude and
+	// ±200° longitude: most fixes are at sea, far from any port, and one
+	// bit settles them without hashing.
+	used []uint64
+}
+
+const (
+	usedRows = 2001 // cells -1000 … 1000
+	usedCols = 4001 // cells -2000 … 2000
+)
+
+// usedBit is the bit of cell (y, x) in used, or -1 outside its extent.
+func usedBit(y, x int32) int {
+	if y < -1000 || y > 1000 || x < -2000 || x > 2000 {
+		return -1
+	}
+	return int(y+1000)*usedCols + int(x+2000)
 }
 
 const portCell = 0.1
@@ -52,7 +69,7 @@ const kmPerDegLat = geo.EarthRadiusKm * math.Pi / 180
 
 // NewPortIndex indexes ports for queries up to reachKm.
 func NewPortIndex(ports []Port, reachKm float64) *PortIndex {
-	ix := &PortIndex{ports: ports, cells: map[uint64][]int32{}, reach: reachKm}
+	ix := &PortIndex{ports: ports, cells: map[uint64][]int32{}, reach: reachKm, used: make([]uint64, (usedRows*usedCols+63)/64)}
 	for i := range ports {
 		p := &ports[i]
 		r := reachKm
@@ -65,6 +82,9 @@ func NewPortIndex(ports []Port, reachKm float64) *PortIndex {
 			for x := cellOf(p.Lon - dlon); x <= cellOf(p.Lon+dlon); x++ {
 				k := cellKey(y, x)
 				ix.cells[k] = append(ix.cells[k], int32(i))
+				if b := usedBit(y, x); b >= 0 {
+					ix.used[b/64] |= 1 << (b % 64)
+				}
 			}
 		}
 	}
@@ -86,8 +106,12 @@ func (ix *PortIndex) Nearest(lat, lon, maxKm float64) (*Port, float64, bool) {
 	if ix == nil {
 		return nil, 0, false
 	}
+	y, x := cellOf(lat), cellOf(lon)
+	if b := usedBit(y, x); b >= 0 && ix.used[b/64]&(1<<(b%64)) == 0 {
+		return nil, 0, false
+	}
 	best, bestD := -1, math.Inf(1)
-	for _, i := range ix.cells[cellKey(cellOf(lat), cellOf(lon))] {
+	for _, i := range ix.cells[cellKey(y, x)] {
 		p := &ix.ports[i]
 		// The latitude difference alone bounds the distance from below: a
 		// port that cannot beat the best so far (or reach maxKm) is skipped
