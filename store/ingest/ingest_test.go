@@ -37,7 +37,7 @@ type feed struct {
 	identities     int // identity changes a correct ingest stores
 }
 
-func writeFeed(t *testing.T, path string, vessels, fixes int) feed {
+func writeFeed(t testing.TB, path string, vessels, fixes int) feed {
 	t.Helper()
 	var sb strings.Builder
 	f := feed{vessels: vessels, fixes: fixes}
