@@ -1,14 +1,13 @@
 package bus
 
 import (
-	"cmp"
+	"container/heap"
 	"context"
 	"encoding/binary"
 	"encoding/json"
 	"errors"
 	"fmt"
 	"math"
-	"slices"
 	"strconv"
 	"sync"
 	"time"
@@ -428,7 +427,7 @@ type shard struct {
 	queue   []event.Event
 	gapDel  map[uint32]bool // last graded gap of a vessel: deliberate?
 	forgot  int32           // reception hours before this are forgotten
-	pts     []shardPoint    // points waiting for every partition's watermark
+	pts     pointHeap       // points waiting for every partition's watermark
 	arrived uint64
 	emit    func(e *event.Event)
 	others  int64 // encounters seen here but placed in another shard's cell
@@ -440,6 +439,7 @@ type shard struct {
 // shardPoint is a point as it arrived, for feeding in time order.
 type shardPoint struct {
 	p       track.Point
+	t       int64 // p.Time in Unix nanoseconds, for ordering
 	part    int
 	arrived uint64
 }
@@ -500,7 +500,7 @@ func (s *shard) apply(data []byte) {
 			p.HasPos, p.Flag = true, track.OK
 			if apply && d.err == nil {
 				s.arrived++
-				s.pts = append(s.pts, shardPoint{p, f.part, s.arrived})
+				heap.Push(&s.pts, &shardPoint{p, p.Time.UnixNano(), f.part, s.arrived})
 			}
 		case itemEvent:
 			n := d.uvarint()
@@ -604,32 +604,38 @@ func (s *shard) release() {
 // precede, in time order, and moves its clock to low: slots no later point
 // can reach are paired and closed.
 func (s *shard) feed(low int64) {
-	ready := s.pts[:0:0]
-	keep := s.pts[:0]
-	for _, p := range s.pts {
-		if p.p.Time.Unix() <= low {
-			ready = append(ready, p)
-		} else {
-			keep = append(keep, p)
-		}
-	}
-	clear(s.pts[len(keep):])
-	s.pts = keep
-	slices.SortFunc(ready, func(a, b shardPoint) int {
-		if c := a.p.Time.Compare(b.p.Time); c != 0 {
-			return c
-		}
-		if a.part != b.part {
-			return a.part - b.part
-		}
-		return cmp.Compare(a.arrived, b.arrived)
-	})
-	for i := range ready {
-		s.grader.Point(&ready[i].p)
+	for len(s.pts) > 0 && s.pts[0].p.Time.Unix() <= low {
+		p := heap.Pop(&s.pts).(*shardPoint)
+		s.grader.Point(&p.p)
 	}
 	if low != math.MaxInt64 {
 		s.grader.Advance(time.Unix(low, 0))
 	}
+}
+
+// pointHeap orders waiting points by time, then partition and arrival
+// (a partition sends its points in the order its detector saw them).
+type pointHeap []*shardPoint
+
+func (h pointHeap) Len() int { return len(h) }
+func (h pointHeap) Less(i, j int) bool {
+	a, b := h[i], h[j]
+	if a.t != b.t {
+		return a.t < b.t
+	}
+	if a.part != b.part {
+		return a.part < b.part
+	}
+	return a.arrived < b.arrived
+}
+func (h pointHeap) Swap(i, j int) { h[i], h[j] = h[j], h[i] }
+func (h *pointHeap) Push(x any)   { *h = append(*h, x.(*shardPoint)) }
+func (h *pointHeap) Pop() any {
+	old := *h
+	x := old[len(old)-1]
+	old[len(old)-1] = nil
+	*h = old[:len(old)-1]
+	return x
 }
 
 // finish ends a drained run: every partition has ended, so the open
