@@ -158,13 +158,7 @@ func AppendJSON(dst []byte, m *Message) []byte {
 		w.b = append(w.b, '"')
 		w.b = appendPadded(w.b, int(b.Year), 4)
 		w.b = append(w.b, '-')
-		w.b = appendPadded(w.b, int(b.Month), 2)
-		w.b = append(w.b, '-')
-		w.b = appendPadded(w.b, int(b.Day), 2)
-		w.b = append(w.b, 'T')
-		w.b = appendPadded(w.b, int(b.Hour), 2)
-		w.b = append(w.b, ':')
-		w.b = appendPadded(w.b, int(b.Minute), 2)
+		w.b = appendMonthDayTime(w.b, int(b.Month), int(b.Day), int(b.Hour), int(b.Minute))
 		w.b = append(w.b, ':')
 		w.b = appendPadded(w.b, int(b.Second), 2)
 		w.b = append(w.b, 'Z', '"')
@@ -185,13 +179,7 @@ func AppendJSON(dst []byte, m *Message) []byte {
 		w.epfd(s.EPFD)
 		w.key("eta")
 		w.b = append(w.b, '"')
-		w.b = appendPadded(w.b, int(s.ETAMonth), 2)
-		w.b = append(w.b, '-')
-		w.b = appendPadded(w.b, int(s.ETADay), 2)
-		w.b = append(w.b, 'T')
-		w.b = appendPadded(w.b, int(s.ETAHour), 2)
-		w.b = append(w.b, ':')
-		w.b = appendPadded(w.b, int(s.ETAMinute), 2)
+		w.b = appendMonthDayTime(w.b, int(s.ETAMonth), int(s.ETADay), int(s.ETAHour), int(s.ETAMinute))
 		w.b = append(w.b, 'Z', '"')
 		w.f("draught", s.Draught, 1)
 		w.str("destination", s.Destination)
@@ -403,6 +391,18 @@ func b2u(b bool) uint64 {
 		return 1
 	}
 	return 0
+}
+
+// appendMonthDayTime appends "MM-DDTHH:MM", the part that gpsd's type 4/11
+// timestamp and its type 5 ETA share.
+func appendMonthDayTime(b []byte, month, day, hour, minute int) []byte {
+	b = appendPadded(b, month, 2)
+	b = append(b, '-')
+	b = appendPadded(b, day, 2)
+	b = append(b, 'T')
+	b = appendPadded(b, hour, 2)
+	b = append(b, ':')
+	return appendPadded(b, minute, 2)
 }
 
 func appendPadded(b []byte, v, width int) []byte {
