@@ -23,25 +23,13 @@ func (a *Area) Near(lat, lon, km float64) bool {
 		ct := math.Max(b[1], math.Min(lat, b[3]))
 		return geo.DistanceKm(lat, lon, ct, cl) <= km
 	case a.Polygon != nil:
-		if inRing(a.Polygon, lon, lat) {
+		if geo.InRing(a.Polygon, lon, lat) {
 			return true
 		}
 		return km > 0 && ringDistanceKm(a.Polygon, lon, lat) <= km
 	default:
 		return a.cat.InGroupAt(lat, lon, a.PortGroup, km)
 	}
-}
-
-// inRing is the even-odd rule on [lon, lat] points (closed or not).
-func inRing(ring [][2]float64, x, y float64) bool {
-	in := false
-	for i, j := 0, len(ring)-1; i < len(ring); j, i = i, i+1 {
-		xi, yi, xj, yj := ring[i][0], ring[i][1], ring[j][0], ring[j][1]
-		if (yi > y) != (yj > y) && x < (xj-xi)*(y-yi)/(yj-yi)+xi {
-			in = !in
-		}
-	}
-	return in
 }
 
 // ringDistanceKm is the distance to the nearest edge, on a local
