@@ -2,12 +2,18 @@ package postgres
 
 import (
 	"encoding/binary"
+	"fmt"
 	"io"
 	"math"
 	"strings"
+	"time"
 	"unicode/utf8"
 
+	"github.com/jackc/pgx/v5"
+	"github.com/jackc/pgx/v5/pgtype"
+
 	"github.com/lookout-osint/lookout/store"
+	"github.com/lookout-osint/lookout/store/internal/sqlstore"
 )
 
 // copyPositionsSQL names the columns in the order positionRows encodes them.
@@ -121,4 +127,67 @@ func validText(s string) string {
 		return s
 	}
 	return strings.ReplaceAll(strings.ToValidUTF8(s, "\uFFFD"), "\x00", "")
+}
+
+// positionOIDs are the types of positionColumns as the server sends them.
+var positionOIDs = [...]uint32{pgtype.Int4OID, pgtype.TimestamptzOID, pgtype.Float8OID, pgtype.Float8OID,
+	pgtype.Float4OID, pgtype.Float4OID, pgtype.Int2OID, pgtype.Int2OID, pgtype.TextOID, pgtype.Int4OID}
+
+// scanPositions reads rows of positionColumns by decoding their binary
+// values directly: a vessel's track is tens of thousands of rows, and
+// scanning each value through an interface cost more CPU than the server's
+// whole query. Anything unexpected goes through the shared scanner.
+func scanPositions(rows pgx.Rows, fn func(*store.Position) error) error {
+	fds := rows.FieldDescriptions()
+	if len(fds) != len(positionOIDs) {
+		return sqlstore.ScanPositions(rows, fn)
+	}
+	for i, fd := range fds {
+		// pgx asks for text as text; its bytes are the same either way.
+		binaryOrText := fd.Format == pgx.BinaryFormatCode || fd.DataTypeOID == pgtype.TextOID
+		if !binaryOrText || fd.DataTypeOID != positionOIDs[i] {
+			return sqlstore.ScanPositions(rows, fn)
+		}
+	}
+	be := binary.BigEndian
+	stations := map[string]string{} // few distinct names, many rows
+	var p store.Position
+	for rows.Next() {
+		v := rows.RawValues()
+		if len(v) != len(positionOIDs) || len(v[0]) != 4 || len(v[1]) != 8 || len(v[2]) != 8 || len(v[3]) != 8 || len(v[7]) != 2 || len(v[9]) != 4 {
+			return fmt.Errorf("scan position: unexpected binary values")
+		}
+		p.MMSI = be.Uint32(v[0])
+		p.Time = time.UnixMicro(int64(be.Uint64(v[1])) + pgEpoch).UTC()
+		p.Lat = math.Float64frombits(be.Uint64(v[2]))
+		p.Lon = math.Float64frombits(be.Uint64(v[3]))
+		p.SOG, p.COG, p.Heading = store.NaN32, store.NaN32, -1
+		if len(v[4]) == 4 {
+			p.SOG = math.Float32frombits(be.Uint32(v[4]))
+		}
+		if len(v[5]) == 4 {
+			p.COG = math.Float32frombits(be.Uint32(v[5]))
+		}
+		if len(v[6]) == 2 {
+			p.Heading = int16(be.Uint16(v[6]))
+		}
+		p.Status = uint8(be.Uint16(v[7]))
+		p.Station = ""
+		if v[8] != nil {
+			st, ok := stations[string(v[8])]
+			if !ok {
+				st = string(v[8])
+				stations[st] = st
+			}
+			p.Station = st
+		}
+		p.Flags = be.Uint32(v[9])
+		if err := fn(&p); err != nil {
+			return err
+		}
+	}
+	if err := rows.Err(); err != nil {
+		return fmt.Errorf("read positions: %w", err)
+	}
+	return nil
 }

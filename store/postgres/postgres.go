@@ -370,7 +370,7 @@ func scan(ctx context.Context, q querier, query string, args []any, fn func(*sto
 		return err
 	}
 	defer rows.Close()
-	return sqlstore.ScanPositions(rows, fn)
+	return scanPositions(rows, fn)
 }
 
 // Counts returns the number of rows per table.
