@@ -430,9 +430,7 @@ type shard struct {
 	pts     pointHeap       // points waiting for every partition's watermark
 	arrived uint64
 	emit    func(e *event.Event)
-	others  int64 // encounters seen here but placed in another shard's cell
 	lost    int64 // items missing between frames (a partition's frames lost)
-	skipped int64 // items already applied (replays)
 	bad     map[string]int64
 }
 
@@ -480,9 +478,6 @@ func (s *shard) apply(data []byte) {
 		kind := d.u8()
 		num := f.first + i
 		apply := f.done || num >= s.next[f.part]
-		if !apply {
-			s.skipped++
-		}
 		switch kind {
 		case itemSighting:
 			y, x, h := d.varint(), d.varint(), d.varint()
@@ -648,9 +643,5 @@ func (s *shard) finish() {
 // owned passes on the encounters placed in this shard's cells; the others
 // are reported by the shard owning their cell, which has seen them too.
 func (s *shard) owned(c Config, e *event.Event) bool {
-	if e.Type != event.Encounter || c.cellShard(cellOf(e.Lat, e.Lon)) == s.idx {
-		return true
-	}
-	s.others++
-	return false
+	return e.Type != event.Encounter || c.cellShard(cellOf(e.Lat, e.Lon)) == s.idx
 }
