@@ -1,7 +1,6 @@
 package bus
 
 import (
-	"container/heap"
 	"context"
 	"encoding/binary"
 	"encoding/json"
@@ -434,14 +433,6 @@ type shard struct {
 	bad     map[string]int64
 }
 
-// shardPoint is a point as it arrived, for feeding in time order.
-type shardPoint struct {
-	p       track.Point
-	t       int64 // p.Time in Unix nanoseconds, for ordering
-	part    int
-	arrived uint64
-}
-
 // newShard returns shard idx; grader is a detector made for it, which it
 // narrows to encounters.
 func newShard(c Config, idx int, grader *detect.Detector, emit func(*event.Event)) *shard {
@@ -495,7 +486,7 @@ func (s *shard) apply(data []byte) {
 			p.HasPos, p.Flag = true, track.OK
 			if apply && d.err == nil {
 				s.arrived++
-				heap.Push(&s.pts, &shardPoint{p, p.Time.UnixNano(), f.part, s.arrived})
+				s.pts.push(waiting{p.Time.UnixNano(), int32(f.part), s.arrived, &p})
 			}
 		case itemEvent:
 			n := d.uvarint()
@@ -600,21 +591,25 @@ func (s *shard) release() {
 // can reach are paired and closed.
 func (s *shard) feed(low int64) {
 	for len(s.pts) > 0 && s.pts[0].p.Time.Unix() <= low {
-		p := heap.Pop(&s.pts).(*shardPoint)
-		s.grader.Point(&p.p)
+		s.grader.Point(s.pts.pop().p)
 	}
 	if low != math.MaxInt64 {
 		s.grader.Advance(time.Unix(low, 0))
 	}
 }
 
-// pointHeap orders waiting points by time, then partition and arrival
-// (a partition sends its points in the order its detector saw them).
-type pointHeap []*shardPoint
+// waiting is a point waiting for every partition's watermark, with its
+// place in the feeding order: time, then partition and arrival (a
+// partition sends its points in the order its detector saw them). The
+// order is kept inline so that sifting does not chase pointers.
+type waiting struct {
+	t       int64 // Unix nanoseconds
+	part    int32
+	arrived uint64
+	p       *track.Point
+}
 
-func (h pointHeap) Len() int { return len(h) }
-func (h pointHeap) Less(i, j int) bool {
-	a, b := h[i], h[j]
+func (a *waiting) before(b *waiting) bool {
 	if a.t != b.t {
 		return a.t < b.t
 	}
@@ -623,14 +618,46 @@ func (h pointHeap) Less(i, j int) bool {
 	}
 	return a.arrived < b.arrived
 }
-func (h pointHeap) Swap(i, j int) { h[i], h[j] = h[j], h[i] }
-func (h *pointHeap) Push(x any)   { *h = append(*h, x.(*shardPoint)) }
-func (h *pointHeap) Pop() any {
-	old := *h
-	x := old[len(old)-1]
-	old[len(old)-1] = nil
-	*h = old[:len(old)-1]
-	return x
+
+// pointHeap is a binary min-heap of waiting points.
+type pointHeap []waiting
+
+func (h *pointHeap) push(w waiting) {
+	*h = append(*h, w)
+	q := *h
+	for i := len(q) - 1; i > 0; {
+		parent := (i - 1) / 2
+		if !q[i].before(&q[parent]) {
+			break
+		}
+		q[i], q[parent] = q[parent], q[i]
+		i = parent
+	}
+}
+
+func (h *pointHeap) pop() waiting {
+	q := *h
+	top := q[0]
+	n := len(q) - 1
+	q[0] = q[n]
+	q[n] = waiting{}
+	q = q[:n]
+	for i := 0; ; {
+		l, small := 2*i+1, i
+		if l < n && q[l].before(&q[small]) {
+			small = l
+		}
+		if r := l + 1; r < n && q[r].before(&q[small]) {
+			small = r
+		}
+		if small == i {
+			break
+		}
+		q[i], q[small] = q[small], q[i]
+		i = small
+	}
+	*h = q
+	return top
 }
 
 // finish ends a drained run: every partition has ended, so the open
