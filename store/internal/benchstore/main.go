@@ -1,7 +1,8 @@
 // Command benchstore measures the store backends: positions per second
 // written through store.Write, bytes on disk per million positions, and the
 // time of a vessel query (the track of one vessel over the whole store, and
-// its identity history) at the size built. scripts/bench-store runs it.
+// its identity history) at the size built; with -compact, DuckDB's again
+// after duckdb.Store.Compact. scripts/bench-store runs it.
 package main
 
 import (
