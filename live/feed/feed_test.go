@@ -89,11 +89,11 @@ func static(mmsi uint32, name string) string {
 	b.u(0, 2)
 	b.u(uint64(mmsi), 30)
 	b.u(0, 2)
-	b.u(9000001, 30)
+	b.u(0, 30) // no IMO number: vessels sharing one are linked as a reused identity
 	b.str("UBCD", 7)
 	b.str(name, 20)
 	b.u(80, 8)
-	b.u(80, 9)
+	b.u(uint64(50+mmsi%50), 9) // dimensions of its own, for the same reason
 	b.u(20, 9)
 	b.u(8, 6)
 	b.u(8, 6)
@@ -116,7 +116,7 @@ func traffic() (lines []string, positions int) {
 	return lines, 20
 }
 
-func config(t *testing.T) (feed.Config, store.Store) {
+func config(t testing.TB) (feed.Config, store.Store) {
 	st, err := duckdb.Open(context.Background(), filepath.Join(t.TempDir(), "live.duckdb"))
 	if err != nil {
 		t.Fatal(err)
@@ -131,7 +131,7 @@ func config(t *testing.T) (feed.Config, store.Store) {
 
 // waitStored waits (generously: the point is "while the feed runs", not
 // how fast) until the store holds want positions and at least one event.
-func waitStored(t *testing.T, st store.Store, want int64) store.Counts {
+func waitStored(t testing.TB, st store.Store, want int64) store.Counts {
 	t.Helper()
 	deadline := time.Now().Add(30 * time.Second)
 	for {
@@ -149,7 +149,7 @@ func waitStored(t *testing.T, st store.Store, want int64) store.Counts {
 	}
 }
 
-func checkResult(t *testing.T, res feed.Result, st store.Store, positions int64) {
+func checkResult(t testing.TB, res feed.Result, st store.Store, positions int64) {
 	t.Helper()
 	c, err := st.Counts(context.Background())
 	if err != nil {
