@@ -54,8 +54,11 @@ stored twice. A draught change whose context was an encounter is put down
 to an earlier activity or not reported (the encounter is found later, in
 stage 2).
 
-With --drain and several workers, a shard waits for every partition to end:
-run all workers at once, or stage 1 everywhere before stage 2.`,
+Stage 2 moves at the pace of the slowest partition (it waits for every
+partition's watermark): a partition that gets no traffic holds back gaps and
+encounters. With --drain and several workers, a shard waits for every
+partition to end: run all workers at once, or stage 1 everywhere before
+stage 2.`,
 		Example: `  lookout worker --nats nats://127.0.0.1:4222 --db postgres://analyst@db/lookout --index 0 --of 2
   lookout worker --nats nats://127.0.0.1:4222 --db lookout.duckdb --drain
   lookout worker --stage 2 --index 1 --of 2 --db postgres://analyst@db/lookout`,
