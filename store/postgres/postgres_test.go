@@ -192,3 +192,98 @@ func TestOddStationName(t *testing.T) {
 		t.Errorf("stations stored as %q", stations)
 	}
 }
+
+// Compact keeps every position and every index (one added by hand too) and
+// leaves the table in vessel and time order.
+func TestCompact(t *testing.T) {
+	ctx := context.Background()
+	u := schemaURL(t, testURL(t))
+	s, err := postgres.Open(ctx, u)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer s.Close()
+	t0 := time.Date(2026, 3, 1, 0, 0, 0, 0, time.UTC)
+	var all []store.Position
+	for b := range 3 {
+		var ps []store.Position
+		for i := range 40 {
+			ps = append(ps, store.Position{MMSI: 273000000 + uint32(i%4), Time: t0.Add(time.Duration(b*40+i) * time.Minute),
+				Lat: 42 + float64(i)/100, Lon: 133, SOG: 5, COG: store.NaN32, Heading: -1, Station: "rx"})
+		}
+		if _, err := s.Write(ctx, &store.Batch{Positions: ps}); err != nil {
+			t.Fatal(err)
+		}
+		all = append(all, ps...)
+	}
+	before := map[uint32][]store.Position{}
+	for m := uint32(273000000); m < 273000004; m++ {
+		if before[m], err = s.Track(ctx, m, time.Time{}, time.Time{}); err != nil {
+			t.Fatal(err)
+		}
+	}
+	conn, err := pgx.Connect(ctx, u)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer conn.Close(ctx)
+	if _, err := conn.Exec(ctx, "CREATE INDEX positions_mmsi_btree ON positions (mmsi)"); err != nil {
+		t.Fatal(err)
+	}
+	if err := s.Compact(ctx); err != nil {
+		t.Fatal(err)
+	}
+	for m, want := range before {
+		got, err := s.Track(ctx, m, time.Time{}, time.Time{})
+		if err != nil {
+			t.Fatal(err)
+		}
+		if len(got) != len(want) || len(got) != 30 {
+			t.Fatalf("vessel %d: %d positions after compacting, %d before, want 30", m, len(got), len(want))
+		}
+		for i := range got {
+			if !got[i].Time.Equal(want[i].Time) || got[i].Lat != want[i].Lat || got[i].MMSI != m {
+				t.Errorf("vessel %d position %d: %+v after compacting, %+v before", m, i, got[i], want[i])
+			}
+		}
+	}
+	var idx []string
+	rows, err := conn.Query(ctx, "SELECT indexname FROM pg_indexes WHERE tablename = 'positions' AND schemaname = current_schema() ORDER BY 1")
+	if err != nil {
+		t.Fatal(err)
+	}
+	for rows.Next() {
+		var n string
+		if err := rows.Scan(&n); err != nil {
+			t.Fatal(err)
+		}
+		idx = append(idx, n)
+	}
+	if err := rows.Err(); err != nil {
+		t.Fatal(err)
+	}
+	if !slices.Equal(idx, []string{"positions_brin", "positions_mmsi_btree"}) {
+		t.Errorf("indexes after compacting: %v", idx)
+	}
+	// Rows now follow (mmsi, ts): reading in physical order never goes back.
+	var unordered int
+	if err := conn.QueryRow(ctx, `SELECT count(*) FROM (SELECT mmsi, ts, lag(mmsi) OVER w AS pm, lag(ts) OVER w AS pt
+		FROM positions WINDOW w AS (ORDER BY ctid)) x WHERE (mmsi, ts) < (pm, pt)`).Scan(&unordered); err != nil {
+		t.Fatal(err)
+	}
+	if unordered != 0 {
+		t.Errorf("%d rows out of (mmsi, ts) order after compacting", unordered)
+	}
+	// The store still writes and reopens after the swap.
+	if _, err := s.Write(ctx, &store.Batch{Positions: all[:1]}); err != nil {
+		t.Fatal(err)
+	}
+	s2, err := postgres.Open(ctx, u)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer s2.Close()
+	if c, err := s2.Counts(ctx); err != nil || c.Positions != int64(len(all)+1) {
+		t.Errorf("counts after compacting and one more write: %+v, %v; want %d positions", c, err, len(all)+1)
+	}
+}
