@@ -74,6 +74,12 @@ func (f *feedFlags) given() bool {
 	return len(f.listen)+len(f.connect) > 0 || f.aisstream != ""
 }
 
+// check reports bad input flags before a store is opened.
+func (f *feedFlags) check() error {
+	c := feed.Config{Listen: f.listen, Connect: f.connect, AISStream: f.aisstream, Detect: true}
+	return c.Check()
+}
+
 // feedRun is what a command asks of a feed besides its flags.
 type feedRun struct {
 	opt    analyze.Options
@@ -185,6 +191,9 @@ func ingestFeed(cmd *cobra.Command, args []string, ff *feedFlags, r feedRun, dsn
 	}
 	if len(args) > 0 {
 		return errors.New("give files or network inputs (--listen, --connect, --aisstream), not both")
+	}
+	if err := ff.check(); err != nil {
+		return err
 	}
 	if !cmd.Flags().Changed("batch") {
 		r.batch = 0

@@ -90,6 +90,9 @@ as lookout ingest --listen/--connect/--aisstream stores them.
 			if err := df.apply(&opt); err != nil {
 				return err
 			}
+			if err := ff.check(); err != nil {
+				return err
+			}
 			r := feedRun{opt: opt, detect: true, stdout: !cmd.Flags().Changed("db") && ff.rules == "", quiet: quiet}
 			if cmd.Flags().Changed("db") {
 				st, err := backend.Open(ctx, dsn)
