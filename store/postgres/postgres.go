@@ -1,8 +1,10 @@
 // Package postgres is the Lookout store for teams: PostgreSQL with PostGIS.
-// Positions go in with COPY inside the batch's transaction; events use
-// INSERT … ON CONFLICT DO NOTHING so that writing one twice is harmless.
-// Tables with a place carry a geometry(Point, 4326) column and a GiST index,
-// so QGIS opens them as layers.
+// Positions go in with binary COPY inside the batch's transaction, sorted
+// by vessel, and are found through one BRIN index (vessel, time, place);
+// Compact puts a big table in vessel order. Events use INSERT … ON
+// CONFLICT so that writing one twice is harmless. Tables with a place
+// carry a geometry(Point, 4326) column and a spatial index (GiST; BRIN on
+// positions), so QGIS opens them as layers.
 package postgres
 
 import (
