@@ -4,11 +4,16 @@ import (
 	"context"
 	"fmt"
 	"math"
+	"math/rand/v2"
 	"net"
+	"net/url"
+	"os"
 	"path/filepath"
 	"strings"
 	"testing"
 	"time"
+
+	"github.com/jackc/pgx/v5"
 
 	"github.com/lookout-osint/lookout/analyze"
 	"github.com/lookout-osint/lookout/live"
@@ -16,6 +21,7 @@ import (
 	"github.com/lookout-osint/lookout/store"
 	"github.com/lookout-osint/lookout/store/duckdb"
 	"github.com/lookout-osint/lookout/store/ingest"
+	"github.com/lookout-osint/lookout/store/postgres"
 )
 
 // sentence armours AIS bits ('0'/'1' per bit) into one NMEA sentence
@@ -121,6 +127,10 @@ func config(t testing.TB) (feed.Config, store.Store) {
 	if err != nil {
 		t.Fatal(err)
 	}
+	return configWith(t, st)
+}
+
+func configWith(t testing.TB, st store.Store) (feed.Config, store.Store) {
 	t.Cleanup(func() { st.Close() })
 	opt := analyze.DefaultOptions()
 	opt.NoLand = true
@@ -213,6 +223,64 @@ func TestUDPIntoStore(t *testing.T) {
 // whole line of both connections is stored.
 func TestTCPReconnect(t *testing.T) {
 	cfg, st := config(t)
+	tcpReconnect(t, cfg, st)
+}
+
+// TestTCPReconnectPostgres is TestTCPReconnect into PostGIS, in a schema
+// of its own on the server named by LOOKOUT_TEST_PG.
+func TestTCPReconnectPostgres(t *testing.T) {
+	base := os.Getenv("LOOKOUT_TEST_PG")
+	if base == "" {
+		if os.Getenv("CI") == "true" {
+			t.Fatal("LOOKOUT_TEST_PG is not set in CI (run: eval \"$(scripts/ci-services)\")")
+		}
+		t.Skip("LOOKOUT_TEST_PG is not set (run: eval \"$(scripts/ci-services)\")")
+	}
+	ctx := context.Background()
+	admin, err := pgx.Connect(ctx, base)
+	if err != nil {
+		t.Fatalf("LOOKOUT_TEST_PG: %v", err)
+	}
+	defer admin.Close(ctx)
+	schema := fmt.Sprintf("lookout_feed_%d", rand.Uint64())
+	if _, err := admin.Exec(ctx, "CREATE SCHEMA "+schema); err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() {
+		c, err := pgx.Connect(ctx, base)
+		if err != nil {
+			t.Errorf("drop schema %s: %v", schema, err)
+			return
+		}
+		defer c.Close(ctx)
+		if _, err := c.Exec(ctx, "DROP SCHEMA "+schema+" CASCADE"); err != nil {
+			t.Errorf("drop schema %s: %v", schema, err)
+		}
+	})
+	u, err := url.Parse(base)
+	if err != nil {
+		t.Fatal(err)
+	}
+	q := u.Query()
+	q.Set("search_path", schema+",public")
+	u.RawQuery = q.Encode()
+	st, err := postgres.Open(ctx, u.String())
+	if err != nil {
+		t.Fatal(err)
+	}
+	cfg, _ := configWith(t, st)
+	// A connection of its own to watch the store: one PostgreSQL store is
+	// one connection, not for concurrent use.
+	check, err := postgres.Open(ctx, u.String())
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer check.Close()
+	tcpReconnect(t, cfg, check)
+}
+
+// tcpReconnect runs the test with cfg, watching the store through st.
+func tcpReconnect(t *testing.T, cfg feed.Config, st store.Store) {
 	ln, err := net.Listen("tcp", "127.0.0.1:0")
 	if err != nil {
 		t.Fatal(err)
