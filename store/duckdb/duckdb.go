@@ -252,13 +252,28 @@ func (s *Store) FindVessels(ctx context.Context, query string) ([]uint32, error)
 // min/max statistics at planning time.
 func (s *Store) Track(ctx context.Context, mmsi uint32, since, until time.Time) ([]store.Position, error) {
 	query, args := sqlstore.PositionsSQL("positions", "mmsi = "+strconv.FormatUint(uint64(mmsi), 10), since, until)
-	var out []store.Position
+	// Collected in fixed chunks and copied once: appending to one slice
+	// reallocates and copies it a dozen times on the way to 20,000 points.
+	const chunk = 4096
+	var chunks [][]store.Position
+	n := 0
 	err := s.scanDriver(ctx, query, args, func(p *store.Position) error {
-		out = append(out, *p)
+		if n%chunk == 0 {
+			chunks = append(chunks, make([]store.Position, 0, chunk))
+		}
+		chunks[len(chunks)-1] = append(chunks[len(chunks)-1], *p)
+		n++
 		return nil
 	})
 	if err != nil {
 		return nil, fmt.Errorf("track of %d: %w", mmsi, err)
+	}
+	if len(chunks) == 1 {
+		return chunks[0], nil
+	}
+	out := make([]store.Position, 0, n)
+	for _, c := range chunks {
+		out = append(out, c...)
 	}
 	return out, nil
 }
