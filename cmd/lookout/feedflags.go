@@ -6,6 +6,7 @@ import (
 	"fmt"
 	"os"
 	"os/signal"
+	"strings"
 	"sync"
 	"syscall"
 	"time"
@@ -185,15 +186,31 @@ func feedSummary(s feed.Stats) string {
 
 // ingestFeed is lookout ingest of network inputs: the store is --db
 // (default file included) unless --to publishes and --db is not given.
-func ingestFeed(cmd *cobra.Command, args []string, ff *feedFlags, r feedRun, dsn string) error {
+// With files instead, it only checks that no flag of live feeds was given
+// (it would be ignored) and returns live false.
+func ingestFeed(cmd *cobra.Command, args []string, ff *feedFlags, r feedRun, dsn string) (live bool, err error) {
 	if !ff.given() {
-		return errors.New("give AIS files, or a network input (--listen, --connect, --aisstream)")
+		if len(args) == 0 {
+			return false, errors.New("give AIS files, or a network input (--listen, --connect, --aisstream)")
+		}
+		var used []string
+		fs := pflag.NewFlagSet("feed", pflag.ContinueOnError)
+		new(feedFlags).register(fs)
+		fs.VisitAll(func(f *pflag.Flag) {
+			if cmd.Flags().Changed(f.Name) {
+				used = append(used, "--"+f.Name)
+			}
+		})
+		if len(used) > 0 {
+			return false, fmt.Errorf("%s: only for network inputs (--listen, --connect, --aisstream), not files", strings.Join(used, ", "))
+		}
+		return false, nil
 	}
 	if len(args) > 0 {
-		return errors.New("give files or network inputs (--listen, --connect, --aisstream), not both")
+		return true, errors.New("give files or network inputs (--listen, --connect, --aisstream), not both")
 	}
 	if err := ff.check(); err != nil {
-		return err
+		return true, err
 	}
 	if !cmd.Flags().Changed("batch") {
 		r.batch = 0
@@ -203,10 +220,10 @@ func ingestFeed(cmd *cobra.Command, args []string, ff *feedFlags, r feedRun, dsn
 	if ff.to == "" || cmd.Flags().Changed("db") {
 		st, err := backend.Open(ctx, dsn)
 		if err != nil {
-			return err
+			return true, err
 		}
 		defer st.Close()
 		r.st = st
 	}
-	return ff.run(ctx, r)
+	return true, ff.run(ctx, r)
 }

@@ -38,6 +38,7 @@ func TestFeedArgumentsAreChecked(t *testing.T) {
 	}{
 		{[]string{"ingest"}, "give AIS files, or a network input"},
 		{[]string{"ingest", "--listen", "udp://127.0.0.1:0", "day1.nmea"}, "not both"},
+		{[]string{"ingest", "--rules", "watch.yaml", "--reorder", "1s", "day1.nmea"}, "--reorder, --rules: only for network inputs"},
 		{[]string{"ingest", "--listen", "tcp://127.0.0.1:1", "--db", t.TempDir() + "/x.duckdb"}, "only udp:// can listen"},
 		{[]string{"live", "--listen", "udp://127.0.0.1:0", "--db", "/nonexistent/dir/x.duckdb", "--connect", "udp://127.0.0.1:1"}, "udp:// is for --listen"},
 		{[]string{"live", "--connect", "udp://127.0.0.1:1"}, "udp:// is for --listen"},

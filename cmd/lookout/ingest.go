@@ -76,8 +76,8 @@ code with the store optional.
 			if err := df.apply(&opt); err != nil {
 				return err
 			}
-			if ff.given() || len(args) == 0 {
-				return ingestFeed(cmd, args, &ff, feedRun{opt: opt, detect: !noEvents, quiet: quiet, batch: batch}, dsn)
+			if live, err := ingestFeed(cmd, args, &ff, feedRun{opt: opt, detect: !noEvents, quiet: quiet, batch: batch}, dsn); live || err != nil {
+				return err
 			}
 			st, err := backend.Open(ctx, dsn)
 			if err != nil {
