@@ -2,34 +2,31 @@ package main
 
 import (
 	"context"
-	"errors"
 	"fmt"
 	"os"
 	"time"
 
 	"github.com/spf13/cobra"
-
-	"github.com/lookout-osint/lookout/store/duckdb"
 )
 
 func init() {
 	var dsn string
 	cmd := &cobra.Command{
 		Use:   "compact",
-		Short: "Rewrite a DuckDB store's positions in vessel and time order, for fast vessel queries",
-		Long: `Rewrite the positions of a DuckDB store in vessel and time order.
+		Short: "Rewrite a store's positions in vessel and time order, for fast vessel queries",
+		Long: `Rewrite the positions of a store (DuckDB or PostgreSQL) in vessel and time order.
 
 Ingest stores each batch sorted by vessel, but a big store still holds a
 vessel's track in a slice of every batch; after compact it lies in one
-place, and lookout track and lookout vessel read a fraction of the file.
+place, and lookout track and lookout vessel read a fraction of the store.
 Worth running after loading a large archive (tens of millions of
 positions). It copies the table, so it needs free disk space about the size
-of the positions and a few minutes per hundred million; the space of the
-old copy is reused by later ingests. Interrupted, it leaves the store as
-it was. PostgreSQL stores need nothing of the kind (their positions have a
-btree index on vessel and time).`,
+of the positions and a few minutes per hundred million (DuckDB keeps the old
+copy's space in its file for later ingests). Interrupted, it leaves the
+store as it was; meanwhile the store is busy.`,
 		Example: `  lookout compact
-  lookout compact --db archive.duckdb`,
+  lookout compact --db archive.duckdb
+  lookout compact --db postgres://analyst@db.example.org/lookout`,
 		Args: cobra.NoArgs,
 		RunE: func(cmd *cobra.Command, args []string) error {
 			ctx := cmd.Context()
@@ -41,9 +38,9 @@ btree index on vessel and time).`,
 				return err
 			}
 			defer st.Close()
-			d, ok := st.(*duckdb.Store)
+			d, ok := st.(interface{ Compact(context.Context) error })
 			if !ok {
-				return errors.New("lookout compact works on DuckDB stores; PostgreSQL's positions are indexed by vessel and time already")
+				return fmt.Errorf("a %T store cannot be compacted", st)
 			}
 			c, err := st.Counts(ctx)
 			if err != nil {
