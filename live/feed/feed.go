@@ -145,6 +145,25 @@ func Run(ctx context.Context, c Config) (Result, error) {
 	ctx, cancel := context.WithCancelCause(ctx)
 	defer cancel(nil)
 
+	// The analyzer first: loading the land index and ports takes seconds,
+	// during which a UDP input would already be dropping datagrams.
+	var (
+		an     *analyze.Analyzer
+		stream *ingest.Stream
+	)
+	if c.Detect && c.NATS == "" {
+		opt := c.Analyze
+		opt.Live = true
+		an = analyze.New(opt, func(e *event.Event) {
+			if stream != nil {
+				stream.Emit(e)
+			}
+			if c.Events != nil {
+				c.Events(e)
+			}
+		})
+	}
+
 	var (
 		src     source.Reader
 		closeIn func()
@@ -185,7 +204,6 @@ func Run(ctx context.Context, c Config) (Result, error) {
 
 	count := &counter{Reader: src}
 	src = count
-	var stream *ingest.Stream
 	if c.Store != nil {
 		stream = ingest.NewStream(context.WithoutCancel(ctx), c.Store, c.Stream)
 		src = stream.Watch(src)
@@ -228,17 +246,7 @@ func Run(ctx context.Context, c Config) (Result, error) {
 	switch {
 	case c.NATS != "":
 		err = publish(ctx, src, c, &pub)
-	case c.Detect:
-		opt := c.Analyze
-		opt.Live = true
-		an := analyze.New(opt, func(e *event.Event) {
-			if stream != nil {
-				stream.Emit(e)
-			}
-			if c.Events != nil {
-				c.Events(e)
-			}
-		})
+	case an != nil:
 		err = an.Read(src)
 		res.Totals = an.Finish()
 	default:
