@@ -74,3 +74,42 @@ func TestSharedMMSIClaimedOnlyWhenApart(t *testing.T) {
 		t.Errorf("hulls 200 km apart: %d events, want 1", len(evs))
 	}
 }
+
+// A dark port visit is claimed while no genuine position of the MMSI is
+// received: spoofed fixes heard during the visit do not end the silence.
+func TestDarkVisitSilenceOfGenuinePositions(t *testing.T) {
+	id := &Identity{MMSI: 1}
+	v := visit{mmsi: 1, group: "KP", start: 100 * hour, end: 160 * hour}
+	pos := func(h int64, spoofed bool) rx {
+		return rx{t: h * hour, tLast: h*hour + 2, id: id, kind: rxPosition, spoofed: spoofed}
+	}
+	// Heard at 90 h and 170 h; a spoofed circle fix at 130 h, in the visit.
+	got := darkVisitEvents([]visit{v}, map[uint32][]rx{1: {pos(90, false), pos(170, false)}})
+	if len(got) != 1 || got[0].Start.Unix() != 90*hour+2 || got[0].End.Unix() != 170*hour {
+		t.Fatalf("dark visits %+v, want one over 90–170 h", got)
+	}
+	// A genuine position during the visit: the ship was seen, not dark.
+	if got := darkVisitEvents([]visit{v}, map[uint32][]rx{1: {pos(90, false), pos(130, false), pos(170, false)}}); len(got) != 0 {
+		t.Errorf("dark visit claimed with a genuine position inside: %+v", got)
+	}
+	// Nothing genuine before it: the silence has no known start.
+	if got := darkVisitEvents([]visit{v}, map[uint32][]rx{1: {pos(170, false)}}); len(got) != 0 {
+		t.Errorf("dark visit claimed without a position before it: %+v", got)
+	}
+	// An AIS-visible visit, or one to an unwatched port, is never dark.
+	v2 := v
+	v2.group = "CN-NE"
+	if got := darkVisitEvents([]visit{v2}, map[uint32][]rx{1: {pos(90, false), pos(170, false)}}); len(got) != 0 {
+		t.Errorf("dark visit to an unwatched port: %+v", got)
+	}
+}
+
+// A loitering run is claimed per MMSI broadcast during it.
+func TestIdentSpansCutAtMMSIChange(t *testing.T) {
+	a, b, renamed := &Identity{MMSI: 1}, &Identity{MMSI: 2}, &Identity{MMSI: 2, Name: "NEW"}
+	h := &Hull{idents: []identStep{{from: 0, id: a}, {from: 10, id: b}, {from: 15, id: renamed}}}
+	got := h.identSpans(span{5, 20})
+	if len(got) != 2 || got[0] != (span{5, 10}) || got[1] != (span{10, 20}) {
+		t.Errorf("spans %v, want [5 10] [10 20] (a rename does not cut)", got)
+	}
+}

@@ -236,24 +236,7 @@ func (w *world) truth() []event.Event {
 	gaps := w.gapEvents()
 	evs = append(evs, gaps...)
 
-	// Possible dark port visits: a satellite-only visit to a watched port
-	// inside a gap of the same MMSI.
-	for _, v := range visits {
-		if v.ais || !watchedGroups[v.group] {
-			continue
-		}
-		for _, g := range gaps {
-			if g.MMSI == v.mmsi && !g.Start.After(ts(v.start)) && !g.End.Before(ts(v.end)) {
-				evs = append(evs, event.Event{Type: event.PossibleDarkPortVisit, MMSI: v.mmsi, Start: g.Start, End: g.End,
-					Lat: v.port.Lat, Lon: v.port.Lon, Port: v.port.Name, PortID: v.port.ID, PortGroup: v.group,
-					Confidence: 0.9, Source: event.SourceSatellite, Evidence: map[string]any{
-						"gap_h": r3(g.End.Sub(g.Start).Hours()), "visit_start": ts(v.start).Format(time.RFC3339),
-						"visit_end": ts(v.end).Format(time.RFC3339)}})
-				break
-			}
-		}
-	}
-
+	evs = append(evs, darkVisitEvents(visits, w.genuinePositions())...)
 	evs = append(evs, w.encounterEvents()...)
 	evs = append(evs, w.loiterEvents()...)
 	evs = append(evs, w.spoofEvents()...)
@@ -284,6 +267,56 @@ type mrx struct {
 // gapEvents finds, per MMSI, 12 h or more between received messages. A gap
 // is deliberate when the transponder of the hull that last used the MMSI
 // was off (or sending another identity) for most of it.
+// darkVisitEvents returns the possible dark port visits: satellite-only
+// visits to a watched port during which no genuine position of the MMSI
+// was received (genuine holds each MMSI's by receive time). Spoofed fixes
+// (a circle broadcast far away while the ship lies in port) and static
+// reports say nothing of where the ship was, so they do not end the
+// silence; the event spans the silence of genuine positions around the
+// visit, which must be a gap's length at least and bounded inside the
+// scenario.
+func darkVisitEvents(visits []visit, genuine map[uint32][]rx) []event.Event {
+	var evs []event.Event
+	for _, v := range visits {
+		if v.ais || !watchedGroups[v.group] {
+			continue
+		}
+		rs := genuine[v.mmsi]
+		i := sort64(rs, v.start-5)
+		if i == 0 || i == len(rs) || rs[i].t <= v.end+5 {
+			continue
+		}
+		from := slices.MaxFunc(rs[:i], func(a, b rx) int { return cmp.Compare(a.tLast, b.tLast) }).tLast
+		to := rs[i].t
+		if to-from < gapMin {
+			continue
+		}
+		evs = append(evs, event.Event{Type: event.PossibleDarkPortVisit, MMSI: v.mmsi, Start: ts(from), End: ts(to),
+			Lat: v.port.Lat, Lon: v.port.Lon, Port: v.port.Name, PortID: v.port.ID, PortGroup: v.group,
+			Confidence: 0.9, Source: event.SourceSatellite, Evidence: map[string]any{
+				"gap_h": r3(float64(to-from) / 3600), "visit_start": ts(v.start).Format(time.RFC3339),
+				"visit_end": ts(v.end).Format(time.RFC3339)}})
+	}
+	return evs
+}
+
+// genuinePositions returns, per MMSI, the received positions that are
+// where a hull really was (any hull broadcasting the MMSI), by receive time.
+func (w *world) genuinePositions() map[uint32][]rx {
+	by := map[uint32][]rx{}
+	for _, h := range w.hulls {
+		for _, r := range h.log {
+			if r.kind == rxPosition && !r.spoofed {
+				by[r.id.MMSI] = append(by[r.id.MMSI], r)
+			}
+		}
+	}
+	for _, rs := range by {
+		slices.SortStableFunc(rs, func(a, b rx) int { return cmp.Compare(a.t, b.t) })
+	}
+	return by
+}
+
 func (w *world) gapEvents() []event.Event {
 	byMMSI := map[uint32][]mrx{}
 	for _, h := range w.hulls {
@@ -390,18 +423,40 @@ func (w *world) loiterEvents() []event.Event {
 			for k := i; k <= j; k++ {
 				dist += geo.DistanceKm(p[k-1].lat, p[k-1].lon, p[k].lat, p[k].lon)
 			}
-			src := event.SourceAIS
-			if !covered(h.log, span{a.t, b.t}) {
-				src = event.SourceSatellite
+			// AIS shows a run under each identity broadcast during it: a
+			// hull changing its MMSI mid-run makes two shorter runs, each
+			// claimed only when it lasts the minimum.
+			for _, pc := range h.identSpans(span{a.t, b.t}) {
+				if pc.to-pc.from < loiterMin {
+					continue
+				}
+				src := event.SourceAIS
+				if !covered(h.log, pc) {
+					src = event.SourceSatellite
+				}
+				evs = append(evs, event.Event{Type: event.Loitering, MMSI: h.identAt(pc.from).MMSI, Start: ts(pc.from), End: ts(pc.to),
+					Lat: math.Round(a.lat*1e5) / 1e5, Lon: math.Round(a.lon*1e5) / 1e5, Confidence: 1, Source: src, Evidence: map[string]any{
+						"duration_h": r3(float64(pc.to-pc.from) / 3600), "avg_speed_kn": r3(dist / 1.852 / (float64(b.t-a.t) / 3600)),
+						"distance_to_shore_km": r3(w.land.DistanceToShoreKm(a.lat, a.lon)),
+					}})
 			}
-			evs = append(evs, event.Event{Type: event.Loitering, MMSI: h.identAt(a.t).MMSI, Start: ts(a.t), End: ts(b.t),
-				Lat: math.Round(a.lat*1e5) / 1e5, Lon: math.Round(a.lon*1e5) / 1e5, Confidence: 1, Source: src, Evidence: map[string]any{
-					"duration_h": r3(float64(b.t-a.t) / 3600), "avg_speed_kn": r3(dist / 1.852 / (float64(b.t-a.t) / 3600)),
-					"distance_to_shore_km": r3(w.land.DistanceToShoreKm(a.lat, a.lon)),
-				}})
 		}
 	}
 	return evs
+}
+
+// identSpans cuts s where the hull's broadcast MMSI changes (a rename
+// keeps the MMSI and does not cut).
+func (h *Hull) identSpans(s span) []span {
+	var out []span
+	from := s.from
+	for _, id := range h.idents {
+		if id.from > from && id.from < s.to && h.identAt(id.from).MMSI != h.identAt(from).MMSI {
+			out = append(out, span{from, id.from})
+			from = id.from
+		}
+	}
+	return append(out, span{from, s.to})
 }
 
 func segKn(a, b wp) float64 {
