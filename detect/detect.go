@@ -77,6 +77,9 @@ type segState struct {
 	lastVisit   *event.Event
 	loiter      loiterState
 	lastSlotFix track.Point
+	// jumped: the segment began with an impossible jump from another of
+	// the MMSI's streams (a displaced, spoofed stream, or another hull).
+	jumped bool
 }
 
 // vessel is the state of one MMSI across all detectors.
@@ -86,8 +89,13 @@ type vessel struct {
 	has         bool
 	lastMsg     time.Time // last message of any kind
 	gaps        []gapSpan // silences waiting for the next position
-	spoof       spoofState
-	maxKn       float64 // highest plausible speed seen, for dark visits
+	// An absence (see reportGaps) open since absFrom, after the credible
+	// fix absAt.
+	absent  bool
+	absFrom time.Time
+	absAt   track.Point
+	spoof   spoofState
+	maxKn   float64 // highest plausible speed seen, for dark visits
 
 	// The movement state of the segment being fed (see useSegment); the
 	// others of this MMSI wait in segs.
@@ -195,7 +203,7 @@ func (d *Detector) Point(p *track.Point) {
 		v.first = *p
 	}
 	if move {
-		if len(v.gaps) > 0 {
+		if len(v.gaps) > 0 || v.absent {
 			d.reportGaps(v, p)
 		}
 		d.rx.heard(p.Lat, p.Lon, p.Time, p.MMSI, v)
@@ -248,7 +256,7 @@ func (d *Detector) Flush() {
 	for _, m := range mmsis {
 		v := d.vessels[m]
 		if d.run&Movement != 0 {
-			if len(v.gaps) > 0 && v.has {
+			if (len(v.gaps) > 0 || v.absent) && v.has {
 				d.reportGaps(v, &v.last)
 			}
 			for _, seg := range append([]int{v.seg}, sortedSegs(v.segs)...) {
@@ -330,12 +338,13 @@ func (d *Detector) switchSegment(v *vessel, seg int, keep bool) {
 		v.segState = *st
 		delete(v.segs, seg)
 	} else {
-		v.segState = segState{}
+		v.segState = segState{jumped: keep}
 	}
 	v.seg = seg
 	// Forget segments idle for longer than any state could matter.
 	for id, st := range v.segs {
 		if d.now.Sub(st.lastSlotFix.Time) > 7*24*time.Hour {
+			d.endLoiter(v, st, true)
 			delete(v.segs, id)
 		}
 	}

@@ -2,6 +2,7 @@ package detect
 
 import (
 	"math"
+	"slices"
 	"time"
 
 	"github.com/lookout-osint/lookout/event"
@@ -106,7 +107,9 @@ type gapSpan struct{ from, to time.Time }
 // message notes that the vessel was heard at t (a position, a flagged
 // fix, a static report: any message ends a silence).
 func (d *Detector) message(v *vessel, t time.Time) {
-	if !v.lastMsg.IsZero() && t.Sub(v.lastMsg) >= d.cfg.GapMin && v.has {
+	// A silence before the first position is a gap too (the MMSI was
+	// heard, by its static reports); it is placed where it ends.
+	if !v.lastMsg.IsZero() && t.Sub(v.lastMsg) >= d.cfg.GapMin {
 		v.gaps = append(v.gaps, gapSpan{v.lastMsg, t})
 	}
 	if t.After(v.lastMsg) {
@@ -115,22 +118,51 @@ func (d *Detector) message(v *vessel, t time.Time) {
 }
 
 // reportGaps reports the vessel's pending silences, now that p (the first
-// position after them) shows where it came back.
+// position after them) shows where it came back, and ends the vessel's
+// absence when p is credible.
+//
+// An absence is where a dark port visit may hide: the time between two
+// credible positions with a silence in it. Static reports say nothing of
+// where the vessel is, and neither do positions that report way (at least
+// SpoofCircleKn) yet lie within twice SpoofCircleKm of where the absence
+// began: a ship under way for half a day does not end where it started,
+// but a drawn circle broadcast while the ship lies in port does (the
+// spoofing detector reports such circles; it may run elsewhere, so the
+// dark visit applies its own, simpler test). Called at the end of the
+// data with p the last fix, which then ends the absence.
 func (d *Detector) reportGaps(v *vessel, p *track.Point) {
-	for i := range v.gaps {
-		d.reportGap(v, p, &v.gaps[i])
+	if len(v.gaps) > 0 {
+		for i := range v.gaps {
+			d.reportGap(v, p, &v.gaps[i])
+		}
+		if v.has && !v.absent {
+			v.absent, v.absFrom, v.absAt = true, v.gaps[0].from, v.last
+		}
+		v.gaps = v.gaps[:0]
 	}
-	// Silences broken only by static reports are one absence for the dark
-	// port visit: the vessel's position is unknown throughout.
-	all := gapSpan{v.gaps[0].from, v.gaps[len(v.gaps)-1].to}
-	d.darkVisit(v, &v.last, p, &all, v.lastGap.Evidence["deliberate"] == true)
-	v.gaps = v.gaps[:0]
+	if !v.absent {
+		return
+	}
+	if p != &v.last && p.SOG >= d.cfg.SpoofCircleKn &&
+		geo.DistanceKm(v.absAt.Lat, v.absAt.Lon, p.Lat, p.Lon) <= 2*d.cfg.SpoofCircleKm {
+		return
+	}
+	v.absent = false
+	end := p.Time
+	if end.Before(v.lastMsg) && p == &v.last {
+		end = v.lastMsg
+	}
+	d.darkVisit(v, &v.absAt, p, &gapSpan{v.absFrom, end}, v.lastGap.Evidence["deliberate"] == true)
 }
 
 // reportGap reports one silence, and a possible dark port visit when a
 // watched port lay within reach during it.
 func (d *Detector) reportGap(v *vessel, p *track.Point, g *gapSpan) {
 	q := &v.last
+	if !v.has {
+		// No position before it: where it came back is all that is known.
+		q = p
+	}
 	dt := g.to.Sub(g.from)
 	hours := dt.Hours()
 	distKm := geo.DistanceKm(q.Lat, q.Lon, p.Lat, p.Lon)
@@ -163,6 +195,7 @@ func (d *Detector) reportGap(v *vessel, p *track.Point, g *gapSpan) {
 		"end_lon":               round(p.Lon, 5),
 		"deliberate":            deliberate,
 		"threshold_h":           d.cfg.GapMin.Hours(),
+		"position_before":       v.has,
 	}
 	if near != nil {
 		ev["nearest_watched_port"] = near.Name
@@ -224,7 +257,12 @@ func (d *Detector) darkVisit(v *vessel, q, p *track.Point, g *gapSpan, deliberat
 				break
 			}
 		}
-		if origin != "" && w.inGroups([]string{origin}) || dest != "" && w.inGroups([]string{dest}) {
+		// Nor a call of no greater concern than the one it
+		// makes openly: a tanker seen berthed in the DPRK has nothing to
+		// gain from a secret call in Russia, and its silence there is most
+		// simply the poor reception of a DPRK berth.
+		if origin != "" && w.inGroups([]string{origin}) || dest != "" && w.inGroups([]string{dest}) ||
+			rank >= d.groupRank(origin) || rank >= d.groupRank(dest) {
 			continue
 		}
 		r := (d1 + d2) / reach
@@ -259,6 +297,15 @@ func (d *Detector) darkVisit(v *vessel, q, p *track.Point, g *gapSpan, deliberat
 			"return_group":   dest,
 			"gap_deliberate": deliberate,
 		}})
+}
+
+// groupRank is the place of a port group in the watched groups (0 is the
+// greatest concern), or past their end for any other group or none.
+func (d *Detector) groupRank(group string) int {
+	if i := slices.Index(d.cfg.WatchedGroups, group); i >= 0 {
+		return i
+	}
+	return len(d.cfg.WatchedGroups) + 1
 }
 
 // headingOff is the angle between a course and a bearing, 0–180°, or 0

@@ -50,12 +50,28 @@ func (d *Detector) loiterPoint(v *vessel, p *track.Point) {
 }
 
 // closeLoiter ends the run; atEnd says the data ended, not the run.
-func (d *Detector) closeLoiter(v *vessel, atEnd bool) {
-	s := &v.loiter
+func (d *Detector) closeLoiter(v *vessel, atEnd bool) { d.endLoiter(v, &v.segState, atEnd) }
+
+// endLoiter ends the run of segment st of v (the current one, or one left
+// waiting). atEnd says the data ended, or the segment is given up, before
+// the run was seen to end.
+func (d *Detector) endLoiter(v *vessel, st *segState, atEnd bool) {
+	s := &st.loiter
 	if !s.on {
 		return
 	}
 	s.on = false
+	if atEnd && d.now.Sub(s.end) >= d.cfg.GapMin {
+		// The run's stream fell silent long before: it ended in the data
+		// (a tanker dropping an MMSI it borrowed while drifting), since a
+		// silence that long breaks a run. Unless the stream began with an
+		// impossible jump away from the MMSI's other one: that is a
+		// displaced position, which goes quiet when it jumps back.
+		if st.jumped {
+			return
+		}
+		atEnd = false
+	}
 	dur := s.end.Sub(s.start)
 	if dur < d.cfg.LoiterMin || s.n == 0 || (s.cut || atEnd) && !d.cfg.Partial {
 		return

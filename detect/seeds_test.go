@@ -147,3 +147,82 @@ func TestSharedMMSITwoHullsMooredNearby(t *testing.T) {
 		t.Fatalf("spoofing %+v, want one episode of vessel 1", sp)
 	}
 }
+
+func TestDarkVisitNotOfLesserConcernThanWhereItWasSeen(t *testing.T) {
+	w := newWorld()
+	// Berthed at BRAVO (KP), silent 90 h, back 100 km off it: ALPHA
+	// (RU-FE, of lesser concern) is well within reach, but a vessel seen in
+	// the DPRK hides nothing by calling in Russia.
+	w.add(newScript(1, 0, 41.0, 130.06).stay(6*time.Hour, 0).silent(90*time.Hour).
+		add1(41.0, 131.3).sail(41.0, 131.5, 10))
+	// Berthed at ALPHA (RU-FE), silent 90 h, back 100 km off BRAVO: a
+	// hidden call at BRAVO (KP, greater concern) fits.
+	w.add(newScript(2, 0, 40.0, 130.06).stay(6*time.Hour, 0).silent(90*time.Hour).
+		add1(41.0, 131.3).sail(41.0, 131.5, 10))
+	dv := only(w.run(t), event.PossibleDarkPortVisit)
+	if len(dv) != 1 || dv[0].MMSI != 2 || dv[0].PortID != "2" {
+		t.Fatalf("dark visits %+v, want vessel 2 at BRAVO only", dv)
+	}
+}
+
+func TestLoiteringUnderAnIdentityDroppedMidRun(t *testing.T) {
+	w := newWorld()
+	// Vessel 1 drifts 6 h far offshore, then its MMSI falls silent for good
+	// (the hull went back to its own number) while another hull under the
+	// same MMSI, far away, is heard once more: the run ended in the data,
+	// it was not cut by the data's end.
+	w.add(newScript(1, 0, 40.5, 132.5).sail(40.5, 133.0, 10).stay(6*time.Hour, 1))
+	w.add(newScript(1, 8*time.Hour+30*time.Minute, 44.0, 136.0).add1(44.0, 136.0))
+	w.add(newScript(2, 0, 38.0, 135.0).stay(48*time.Hour, 12))
+	lo := only(w.run(t), event.Loitering)
+	if len(lo) != 1 || lo[0].MMSI != 1 || lo[0].Duration() < 5*time.Hour {
+		t.Fatalf("loitering %+v, want vessel 1's 6 h drift", lo)
+	}
+}
+
+func TestGapBeforeFirstPosition(t *testing.T) {
+	w := newWorld()
+	// Heard first by a static report, then silent 20 h before its first
+	// position: the MMSI was silent 20 h, a gap placed where it came back.
+	w.static(track.Static{MMSI: 1, Time: t0, Name: "ONE", Length: 120, Beam: 20, ShipType: 80})
+	w.add(newScript(1, 20*time.Hour, 40.5, 133.0).sail(40.5, 133.2, 10))
+	g := only(w.run(t), event.Gap)
+	if len(g) != 1 || g[0].MMSI != 1 || !g[0].Start.Equal(t0) || g[0].Duration() < 20*time.Hour || g[0].Lon != 133.0 {
+		t.Fatalf("gaps %+v, want one from the static report to the first position", g)
+	}
+}
+
+func TestNoLoiteringOnAJumpedStream(t *testing.T) {
+	w := newWorld()
+	// Moored off the coast, its positions jump 2° out to sea for 5 h
+	// (still at 0 kn), then back: the displaced stream is a spoof, not a
+	// ship waiting far offshore.
+	w.add(newScript(1, 0, 40.5, 130.1).stay(10*time.Hour, 0))
+	w.add(newScript(1, 10*time.Hour, 40.5, 133.0).stay(5*time.Hour, 0))
+	w.add(newScript(1, 15*time.Hour, 40.5, 130.1).stay(40*time.Hour, 0))
+	if lo := only(w.run(t), event.Loitering); len(lo) != 0 {
+		t.Fatalf("loitering %+v on a displaced stream", lo)
+	}
+}
+
+func TestDarkVisitBehindACircleHeardNowAndThen(t *testing.T) {
+	w := newWorld()
+	// 100 km off BRAVO (KP) the transponder draws a 3 km circle at 6 kn for
+	// four days while the ship is in port; satellites hear it every 16-20 h,
+	// so no single silence leaves a day in port. Its fixes go nowhere: the
+	// absence of credible positions spans them all.
+	s := newScript(1, 0, 41.0, 131.2).sail(41.0, 131.3, 10)
+	for i, brg := range []float64{0, 100, 200, 300, 40} {
+		s.t = s.t.Add([]time.Duration{16, 18, 20, 17, 19}[i] * time.Hour)
+		s.lat, s.lon = geo.Destination(41.0, 131.3, brg, 3)
+		s.add(6, brg+90)
+	}
+	s.t = s.t.Add(10 * time.Hour)
+	s.lat, s.lon = 41.0, 131.3
+	s.sail(41.0, 131.6, 10)
+	w.add(s)
+	dv := only(w.run(t), event.PossibleDarkPortVisit)
+	if len(dv) != 1 || dv[0].PortID != "2" || dv[0].Duration() < 90*time.Hour {
+		t.Fatalf("dark visits %+v, want one at BRAVO over the whole circle", dv)
+	}
+}
