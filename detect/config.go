@@ -110,7 +110,7 @@ func DefaultConfig() Config {
 		DarkSpeedKn:      10,
 		DarkMaxSpeedKn:   16,
 		DarkMinDwell:     24 * time.Hour,
-		DarkMaxRatio:     0.35,
+		DarkMaxRatio:     0.5,
 
 		SpoofSpeedKn:       50,
 		SpoofMinJumps:      3,

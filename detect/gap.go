@@ -207,9 +207,10 @@ func (d *Detector) reportGap(v *vessel, p *track.Point, g *gapSpan) {
 	v.lastGap = ge
 }
 
-// darkVisit reports a possible visit to a watched port during a gap: the
-// port lies inside the ellipse of points reachable from the last fix and
-// back to the next one at the vessel's speed, leaving DarkMinDwell in port.
+// darkVisit reports a possible visit to a watched port during an absence
+// (see reportGaps): the port lies inside the ellipse of points reachable
+// from the last credible fix q and back to the next one p at the vessel's
+// speed, leaving DarkMinDwell in port.
 // Confidence grows with the slack left over: a port just reachable is a
 // weak lead, one reachable with hours to spare a stronger one.
 func (d *Detector) darkVisit(v *vessel, q, p *track.Point, g *gapSpan, deliberate bool) {

@@ -37,7 +37,7 @@ func TestReappearSkipsANumberAlreadySucceeded(t *testing.T) {
 func TestDarkVisitNotToTheGroupItReappearsIn(t *testing.T) {
 	w := newWorld()
 	// 60 h dark 100 km off BRAVO (KP), reappearing berthed at ALPHA (RU-FE):
-	// a hidden call at BRAVO fits.
+	// a hidden call at BRAVO (or DELTA) fits.
 	w.add(newScript(1, 0, 41.0, 131.3).sail(41.0, 131.4, 10).silent(60*time.Hour).
 		add1(40.0, 130.06).stay(2*time.Hour, 0))
 	// 60 h dark 100 km off BRAVO, reappearing berthed at DELTA (KP, 70 km
@@ -47,8 +47,8 @@ func TestDarkVisitNotToTheGroupItReappearsIn(t *testing.T) {
 		add1(41.6, 130.36).stay(2*time.Hour, 0))
 	dv := only(w.runWith(t, append(testPorts[:3:3], Port{ID: "4", Name: "DELTA", Lat: 41.6, Lon: 130.35, Groups: []string{"KP"}})),
 		event.PossibleDarkPortVisit)
-	if len(dv) != 1 || dv[0].MMSI != 1 || dv[0].PortID != "2" {
-		t.Fatalf("dark visits %+v, want vessel 1 at BRAVO only", dv)
+	if len(dv) != 1 || dv[0].MMSI != 1 || dv[0].PortGroup != "KP" {
+		t.Fatalf("dark visits %+v, want vessel 1 at a KP port only", dv)
 	}
 }
 
@@ -224,5 +224,21 @@ func TestDarkVisitBehindACircleHeardNowAndThen(t *testing.T) {
 	dv := only(w.run(t), event.PossibleDarkPortVisit)
 	if len(dv) != 1 || dv[0].PortID != "2" || dv[0].Duration() < 90*time.Hour {
 		t.Fatalf("dark visits %+v, want one at BRAVO over the whole circle", dv)
+	}
+}
+
+func TestDarkVisitOfTwoDaysInAShortSilence(t *testing.T) {
+	w := newWorld()
+	// Seed 205: silent 62 h, 106 km from BRAVO (KP) at the start and 193 km
+	// at the end, at 11.7 kn: two days in port leave 14 h to sail 299 km, a
+	// detour of 0.36 of what 38 h (62 h less DarkMinDwell) could cover.
+	la, lo := geo.Destination(41.0, 130.05, 90, 106)
+	s := newScript(1, 0, la, lo+0.1).sail(la, lo, 11.7).silent(62 * time.Hour)
+	s.lat, s.lon = geo.Destination(41.0, 130.05, 120, 193)
+	la2, lo2 := geo.Destination(s.lat, s.lon, 120, 10)
+	w.add(s.sail(la2, lo2, 11.7))
+	dv := only(w.run(t), event.PossibleDarkPortVisit)
+	if len(dv) != 1 || dv[0].PortID != "2" {
+		t.Fatalf("dark visits %+v, want one at BRAVO", dv)
 	}
 }
