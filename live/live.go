@@ -133,7 +133,7 @@ func (l *Lines) AddRaw(ctx context.Context, data []byte) error {
 		// Only AIS sentences: a $PGHP line already carries the receive time
 		// of the sentence after it, and the decoder does not read other
 		// NMEA behind a tag block.
-		if line[0] == '!' {
+		if isVDM(line) {
 			stamped++
 			out = Stamp(out, line, now)
 		} else {
@@ -147,6 +147,15 @@ func (l *Lines) AddRaw(ctx context.Context, data []byte) error {
 	}
 	l.count(func(s *Stats) { s.Lines += n; s.Stamped += stamped; s.Bytes += int64(len(out)) })
 	return l.push(ctx, out)
+}
+
+// isVDM reports whether line is an AIS sentence (!AIVDM, !BSVDO, and the
+// $-started form some receivers send) with nothing before it.
+func isVDM(line []byte) bool {
+	if line[0] == '!' {
+		return true
+	}
+	return line[0] == '$' && len(line) > 6 && line[3] == 'V' && line[4] == 'D' && (line[5] == 'M' || line[5] == 'O')
 }
 
 func (l *Lines) push(ctx context.Context, b []byte) error {
