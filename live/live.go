@@ -1,8 +1,9 @@
 // Package live turns network AIS feeds into a stream of NMEA lines that
 // package ais can read: UDP datagrams (AIS-catcher, rtl-ais, gpsd relays),
 // a TCP connection kept up with bounded exponential backoff, and the
-// aisstream.io WebSocket JSON format. Lines without a tag block get one
-// carrying their arrival time, so the decoder always has a receive time.
+// aisstream.io WebSocket JSON format. AIS sentences without a tag block get
+// one carrying their arrival time, so the decoder always has a receive
+// time. Package live/feed runs these inputs through the pipeline.
 package live
 
 import (
