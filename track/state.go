@@ -17,8 +17,9 @@ var (
 	sharedCodec = statecodec.New(Tracker{},
 		// Configuration and plumbing, set by New.
 		statecodec.Skip(Tracker{}, "cfg", "land", "sink"),
-		// Saved per vessel; a cache of land answers; scratch; this run's counts.
-		statecodec.Skip(Tracker{}, "vessels", "land01", "pt", "stats"))
+		// Saved per vessel; a cache of land answers; scratch; this run's counts;
+		// recycled Statics.
+		statecodec.Skip(Tracker{}, "vessels", "land01", "pt", "stats", "spare"))
 	vesselCodec = statecodec.New(vessel{})
 )
 

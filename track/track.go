@@ -150,47 +150,53 @@ func (a *item) before(b *item) bool {
 // input is already in time order and goes through a plain FIFO instead,
 // so the heap stays small. It is sifted directly rather than through
 // container/heap's interface: with dense feeds it holds every copy heard
-// late by a second station. (ns, seq) orders items totally, so the pop
-// order does not depend on the heap's shape.
-type lateQueue []*item
+// late by a second station. It holds items, not pointers, so that a late
+// input costs no allocation (a month of dense traffic allocated ~350 MB
+// one item at a time); sifting moves a hole instead of swapping, so each
+// level copies one item. (ns, seq) orders items totally, so the pop order
+// does not depend on the heap's shape.
+type lateQueue []item
 
 func (q *lateQueue) push(it *item) {
-	h := append(*q, it)
-	for i := len(h) - 1; i > 0; {
+	h := append(*q, item{})
+	i := len(h) - 1
+	for i > 0 {
 		parent := (i - 1) / 2
-		if !h[i].before(h[parent]) {
+		if !it.before(&h[parent]) {
 			break
 		}
-		h[i], h[parent] = h[parent], h[i]
+		h[i] = h[parent]
 		i = parent
 	}
+	h[i] = *it
 	*q = h
 }
 
-func (q *lateQueue) pop() *item {
+// pop removes the earliest item into *out.
+func (q *lateQueue) pop(out *item) {
 	h := *q
-	top := h[0]
+	*out = h[0]
 	n := len(h) - 1
-	h[0] = h[n]
-	h[n] = nil
-	h = h[:n]
-	for i := 0; ; {
+	last := &h[n]
+	i := 0
+	for {
 		l := 2*i + 1
 		if l >= n {
 			break
 		}
 		m := l
-		if r := l + 1; r < n && h[r].before(h[l]) {
+		if r := l + 1; r < n && h[r].before(&h[l]) {
 			m = r
 		}
-		if !h[m].before(h[i]) {
+		if !h[m].before(last) {
 			break
 		}
-		h[i], h[m] = h[m], h[i]
+		h[i] = h[m]
 		i = m
 	}
-	*q = h
-	return top
+	h[i] = *last
+	h[n] = item{} // drop the Static and Station references
+	*q = h[:n]
 }
 
 // Stats counts what the tracker saw.
@@ -218,6 +224,10 @@ type Tracker struct {
 	stats   Stats
 	land01  map[uint64]bool
 	pt      Point
+	// spare holds Statics already passed to the sink, for AddStatic to
+	// reuse: the sink copies what it keeps, and one report in five is
+	// static.
+	spare []*Static
 }
 
 type segment struct {
@@ -264,7 +274,15 @@ func (t *Tracker) AddFix(f Fix) {
 
 // AddStatic queues a static report.
 func (t *Tracker) AddStatic(s Static) {
-	t.push(item{ns: s.Time.UnixNano(), static: &s, fix: Fix{MMSI: s.MMSI}})
+	var p *Static
+	if n := len(t.spare); n > 0 {
+		p = t.spare[n-1]
+		t.spare = t.spare[:n-1]
+	} else {
+		p = new(Static)
+	}
+	*p = s
+	t.push(item{ns: s.Time.UnixNano(), static: p, fix: Fix{MMSI: s.MMSI}})
 }
 
 func (t *Tracker) push(it item) {
@@ -278,8 +296,7 @@ func (t *Tracker) push(it item) {
 	if n := len(t.fifo); n == t.head || it.ns >= t.fifo[n-1].ns {
 		t.fifo = append(t.fifo, it)
 	} else {
-		late := it // only out-of-order inputs are copied to the heap
-		t.late.push(&late)
+		t.late.push(&it)
 	}
 	if it.ns > t.maxSeen {
 		t.maxSeen = it.ns
@@ -301,7 +318,7 @@ func (t *Tracker) peek() *item {
 		f = &t.fifo[t.head]
 	}
 	if len(t.late) > 0 && (f == nil || t.late[0].before(f)) {
-		return t.late[0]
+		return &t.late[0]
 	}
 	return f
 }
@@ -309,7 +326,9 @@ func (t *Tracker) peek() *item {
 // pop processes the earliest queued input.
 func (t *Tracker) pop() {
 	if len(t.late) > 0 && (t.head == len(t.fifo) || t.late[0].before(&t.fifo[t.head])) {
-		t.process(t.late.pop())
+		var it item
+		t.late.pop(&it)
+		t.process(&it)
 		return
 	}
 	it := t.fifo[t.head]
@@ -361,6 +380,7 @@ func (t *Tracker) process(it *item) {
 	t.emitted = it.ns
 	if it.static != nil {
 		t.sink.Static(it.static)
+		t.spare = append(t.spare, it.static)
 		return
 	}
 	f := it.fix
