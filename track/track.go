@@ -552,13 +552,19 @@ func (t *Tracker) inland(ves *vessel, lat, lon float64) bool {
 	if ves.landOK && ves.landKey == k {
 		return ves.land
 	}
+	clat, clon := (float64(y)+0.5)/100, (float64(x)+0.5)/100
+	// At sea the land index answers from a bitmap, sooner than the map;
+	// only cells whose centre is on land need the distance, and the map.
+	if !t.land.OnLand(clat, clon) {
+		ves.landKey, ves.land, ves.landOK = k, false, true
+		return false
+	}
 	v, ok := t.land01[k]
 	if ok {
 		ves.landKey, ves.land, ves.landOK = k, v, true
 		return v
 	}
-	clat, clon := (float64(y)+0.5)/100, (float64(x)+0.5)/100
-	v = t.land.OnLand(clat, clon) && t.land.DistanceToShoreKm(clat, clon) > t.cfg.InlandKm+0.8
+	v = t.land.DistanceToShoreKm(clat, clon) > t.cfg.InlandKm+0.8
 	if t.land01 == nil {
 		t.land01 = map[uint64]bool{}
 	}
