@@ -3,7 +3,6 @@ package report
 import (
 	"context"
 	"database/sql"
-	"fmt"
 	"maps"
 	"math"
 	"slices"
@@ -16,9 +15,6 @@ import (
 // StoreSource reads a report's data from a store (lookout ingest).
 type StoreSource struct {
 	Store store.Store
-	// Postgres says the store's SQL uses $1 placeholders (PostgreSQL);
-	// otherwise ? (DuckDB).
-	Postgres bool
 }
 
 // Events returns every stored event.
@@ -41,10 +37,6 @@ func (s StoreSource) Track(ctx context.Context, mmsi uint32, since, until time.T
 	}
 	q := `SELECT min(ts) AS t, arg_min(lat, ts), arg_min(lon, ts), arg_min(sog, ts), arg_min(cog, ts), arg_min(COALESCE(station, ''), ts)
 		FROM positions WHERE mmsi = ? AND ts >= ? AND ts < ? GROUP BY floor(epoch(ts) / ?) ORDER BY t`
-	if s.Postgres {
-		q = `SELECT DISTINCT ON (floor(extract(epoch FROM ts) / $4)) ts, lat, lon, sog, cog, COALESCE(station, '')
-		FROM positions WHERE mmsi = $1 AND ts >= $2 AND ts < $3 ORDER BY floor(extract(epoch FROM ts) / $4), ts`
-	}
 	rows, err := db.DB().QueryContext(ctx, q, int64(mmsi), since.UTC(), until.UTC(), step.Seconds())
 	if err != nil {
 		return nil, err
@@ -77,8 +69,8 @@ func (s StoreSource) concurrentCoverage() bool {
 	return ok
 }
 
-// sqlDB is what both backends offer for aggregate queries the Store
-// interface has no method for.
+// sqlDB is what the DuckDB store offers for aggregate queries the Store
+// interface has no method for; other stores are read through the interface.
 type sqlDB interface{ DB() *sql.DB }
 
 // Coverage aggregates the positions per station and day and per 0.5° cell
@@ -88,12 +80,6 @@ func (s StoreSource) Coverage(ctx context.Context, since, until time.Time) (Cove
 	db, ok := s.Store.(sqlDB)
 	if !ok {
 		return s.scanCoverage(ctx, since, until)
-	}
-	ph := func(i int) string {
-		if s.Postgres {
-			return fmt.Sprintf("$%d", i)
-		}
-		return "?"
 	}
 	rows, err := db.DB().QueryContext(ctx, `SELECT name, hash, size, positions, identities, events, done, updated FROM files ORDER BY updated, name`)
 	if err != nil {
@@ -112,7 +98,7 @@ func (s StoreSource) Coverage(ctx context.Context, since, until time.Time) (Cove
 	if err := rows.Err(); err != nil {
 		return c, err
 	}
-	where := fmt.Sprintf("ts >= %s AND ts < %s", ph(1), ph(2))
+	const where = "ts >= ? AND ts < ?"
 	days := map[string]map[int64]int64{} // station -> day (unix/86400) -> positions
 	// One scan for both groupings: per station and day, and per cell (the
 	// columns of the other grouping are NULL).

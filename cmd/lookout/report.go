@@ -168,7 +168,7 @@ func (f *reportFlags) run(cmd *cobra.Command, args []string, vessel string) erro
 			return err
 		}
 		defer st.Close()
-		src = report.StoreSource{Store: st, Postgres: backend.IsPostgres(f.dsn)}
+		src = report.StoreSource{Store: st}
 	} else {
 		var cleanup func()
 		src, st, cleanup, err = reportFiles(ctx, args, opt.Catalog, opt.Trips.From, opt.Trips.To)
