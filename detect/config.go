@@ -52,6 +52,8 @@ type Config struct {
 	DarkMaxSpeedKn     float64       `help:"ceiling on the vessel's observed speed used for the reachable ellipse"`
 	DarkMinDwell       time.Duration `help:"time a dark port visit must leave in port"`
 	DarkMaxRatio       float64       `help:"largest detour (last fix→port→next fix) as a fraction of the distance reachable in the gap"`
+	DarkCourseRatio    float64       `help:"a detour above this fraction is a possible visit only if the courses into and out of the silence point at the port"`
+	DarkCourseOffDeg   float64       `help:"… within this many degrees (the two courses' offsets from the port's bearing, added)"`
 	SpoofSpeedKn       float64       `help:"implied speed above which movement is impossible"`
 	SpoofMinJumps      int           `help:"impossible jumps within SpoofWindow that make spoofing (one is a GPS glitch)"`
 	SpoofWindow        time.Duration `help:"window for counting impossible jumps and closing spoofing episodes"`
@@ -111,6 +113,8 @@ func DefaultConfig() Config {
 		DarkMaxSpeedKn:   16,
 		DarkMinDwell:     24 * time.Hour,
 		DarkMaxRatio:     0.5,
+		DarkCourseRatio:  0.35,
+		DarkCourseOffDeg: 120,
 
 		SpoofSpeedKn:       50,
 		SpoofMinJumps:      3,

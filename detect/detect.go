@@ -94,6 +94,7 @@ type vessel struct {
 	absent  bool
 	absFrom time.Time
 	absAt   track.Point
+	placeAt track.Point // where the latest run of positions going nowhere began
 	spoof   spoofState
 	maxKn   float64 // highest plausible speed seen, for dark visits
 
@@ -203,9 +204,7 @@ func (d *Detector) Point(p *track.Point) {
 		v.first = *p
 	}
 	if move {
-		if len(v.gaps) > 0 || v.absent {
-			d.reportGaps(v, p)
-		}
+		d.reportGaps(v, p)
 		d.rx.heard(p.Lat, p.Lon, p.Time, p.MMSI, v)
 		if kn := speedOf(v, p); kn <= d.cfg.DarkMaxSpeedKn && kn > v.maxKn {
 			v.maxKn = kn

@@ -118,18 +118,19 @@ func (d *Detector) message(v *vessel, t time.Time) {
 }
 
 // reportGaps reports the vessel's pending silences, now that p (the first
-// position after them) shows where it came back, and ends the vessel's
-// absence when p is credible.
+// position after them) shows where it came back, and follows the vessel's
+// absence. Called for every position, and at the end of the data with p
+// the last fix, which then ends the absence.
 //
 // An absence is where a dark port visit may hide: the time between two
-// credible positions with a silence in it. Static reports say nothing of
-// where the vessel is, and neither do positions that report way (at least
-// SpoofCircleKn) yet lie within twice SpoofCircleKm of where the absence
-// began: a ship under way for half a day does not end where it started,
-// but a drawn circle broadcast while the ship lies in port does (the
-// spoofing detector reports such circles; it may run elsewhere, so the
-// dark visit applies its own, simpler test). Called at the end of the
-// data with p the last fix, which then ends the absence.
+// credible positions. Static reports say nothing of where the vessel is,
+// and neither do positions that report way (at least SpoofCircleKn) yet
+// stay within twice SpoofCircleKm of where the absence began: a ship under
+// way does not end where it started, but a circle drawn while the ship
+// lies in port does (the spoofing detector reports such circles; it may
+// run elsewhere, so the dark visit applies its own, simpler test). An
+// absence begins with a silence of GapMin, or with such positions going
+// nowhere for SpoofInPlaceMin (a circle heard well from the start).
 func (d *Detector) reportGaps(v *vessel, p *track.Point) {
 	if len(v.gaps) > 0 {
 		for i := range v.gaps {
@@ -140,19 +141,36 @@ func (d *Detector) reportGaps(v *vessel, p *track.Point) {
 		}
 		v.gaps = v.gaps[:0]
 	}
-	if !v.absent {
+	atEnd := p == &v.last
+	if v.absent {
+		if !atEnd && d.goesNowhere(&v.absAt, p) {
+			return
+		}
+		v.absent = false
+		end := p.Time
+		if end.Before(v.lastMsg) && atEnd {
+			end = v.lastMsg
+		}
+		lg := v.lastGap
+		d.darkVisit(v, &v.absAt, p, &gapSpan{v.absFrom, end}, lg != nil && !lg.Start.Before(v.absFrom) && lg.Evidence["deliberate"] == true)
+		v.placeAt = *p
 		return
 	}
-	if p != &v.last && p.SOG >= d.cfg.SpoofCircleKn &&
-		geo.DistanceKm(v.absAt.Lat, v.absAt.Lon, p.Lat, p.Lon) <= 2*d.cfg.SpoofCircleKm {
+	if atEnd {
 		return
 	}
-	v.absent = false
-	end := p.Time
-	if end.Before(v.lastMsg) && p == &v.last {
-		end = v.lastMsg
+	if !v.placeAt.Time.IsZero() && d.goesNowhere(&v.placeAt, p) {
+		if p.Time.Sub(v.placeAt.Time) >= d.cfg.SpoofInPlaceMin {
+			v.absent, v.absFrom, v.absAt = true, v.placeAt.Time, v.placeAt
+		}
+		return
 	}
-	d.darkVisit(v, &v.absAt, p, &gapSpan{v.absFrom, end}, v.lastGap.Evidence["deliberate"] == true)
+	v.placeAt = *p
+}
+
+// goesNowhere says whether p reports way yet lies where q was.
+func (d *Detector) goesNowhere(q, p *track.Point) bool {
+	return p.SOG >= d.cfg.SpoofCircleKn && geo.DistanceKm(q.Lat, q.Lon, p.Lat, p.Lon) <= 2*d.cfg.SpoofCircleKm
 }
 
 // reportGap reports one silence, and a possible dark port visit when a
@@ -274,6 +292,11 @@ func (d *Detector) darkVisit(v *vessel, q, p *track.Point, g *gapSpan, deliberat
 		// and out of it points at the port they called at.
 		dev := headingOff(q.COG, geo.Bearing(q.Lat, q.Lon, w.Lat, w.Lon)) +
 			headingOff(p.COG, geo.Bearing(w.Lat, w.Lon, p.Lat, p.Lon))
+		// A port that takes much of the reachable distance is a weak lead
+		// unless the courses back it up.
+		if r > d.cfg.DarkCourseRatio && dev > d.cfg.DarkCourseOffDeg {
+			continue
+		}
 		if rank < bestRank || rank == bestRank && (dev < bestDev || dev == bestDev && r < bestRatio) {
 			best, bestRatio, bestRank, bestD1, bestD2, bestDev = w, r, rank, d1, d2, dev
 		}

@@ -242,3 +242,29 @@ func TestDarkVisitOfTwoDaysInAShortSilence(t *testing.T) {
 		t.Fatalf("dark visits %+v, want one at BRAVO", dv)
 	}
 }
+
+func TestDarkVisitBehindACircleHeardWell(t *testing.T) {
+	w := newWorld()
+	// The same circle heard every 10 minutes for three days (no silence at
+	// all): positions going nowhere at 6 kn for SpoofInPlaceMin and more are
+	// an absence too.
+	s := newScript(1, 0, 41.0, 131.2).sail(41.0, 131.3, 10)
+	for brg := 0.0; s.t.Before(t0.Add(80 * time.Hour)); brg += 25 {
+		s.lat, s.lon = geo.Destination(41.0, 131.3, brg, 3)
+		s.add(6, brg+90)
+		s.t = s.t.Add(10 * time.Minute)
+	}
+	s.lat, s.lon = 41.0, 131.3
+	s.sail(41.0, 131.6, 10)
+	w.add(s)
+	dv := only(w.run(t), event.PossibleDarkPortVisit)
+	if len(dv) != 1 || dv[0].PortID != "2" || dv[0].Duration() < 70*time.Hour {
+		t.Fatalf("dark visits %+v, want one at BRAVO over the whole circle", dv)
+	}
+	// A ship sailing on at 10 kn is never absent.
+	w = newWorld()
+	w.add(newScript(2, 0, 41.0, 131.2).sail(41.0, 135.0, 10))
+	if dv := only(w.run(t), event.PossibleDarkPortVisit); len(dv) != 0 {
+		t.Fatalf("dark visits %+v for a ship in plain view", dv)
+	}
+}
