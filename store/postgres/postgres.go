@@ -33,6 +33,7 @@ const eventColumns = "id, type, mmsi, other_mmsi, start_time, end_time, lat, lon
 // Store is a store.Store on a PostgreSQL database with PostGIS.
 type Store struct {
 	conn *pgx.Conn
+	url  string
 }
 
 var _ store.Store = (*Store)(nil)
@@ -60,7 +61,24 @@ func Open(ctx context.Context, url string) (*Store, error) {
 		conn.Close(ctx)
 		return nil, err
 	}
-	return &Store{conn: conn}, nil
+	return &Store{conn: conn, url: url}, nil
+}
+
+// reconnect replaces a connection the server has closed (a restart, a
+// failover, an administrator ending the session): pgx never reopens one,
+// so without it a live ingest or a worker retrying its writes would fail
+// on the dead connection forever. The schema exists already; only the
+// connection is new.
+func (s *Store) reconnect(ctx context.Context) error {
+	if !s.conn.IsClosed() {
+		return nil
+	}
+	conn, err := pgx.Connect(ctx, s.url)
+	if err != nil {
+		return fmt.Errorf("reconnect to postgres: %w", err)
+	}
+	s.conn = conn
+	return nil
 }
 
 // createSchema creates what is missing and moves positions stored in the
@@ -117,6 +135,9 @@ func (s *Store) Write(ctx context.Context, b *store.Batch) (store.Written, error
 	// before anything is sent.
 	evs, err := sqlstore.DedupEvents(b.Events)
 	if err != nil {
+		return w, err
+	}
+	if err := s.reconnect(ctx); err != nil {
 		return w, err
 	}
 	tx, err := s.conn.Begin(ctx)

@@ -193,6 +193,52 @@ func TestOddStationName(t *testing.T) {
 	}
 }
 
+// A write after the server ended the store's session (as a restart does)
+// fails at most once, and the next one reconnects and stores: a live ingest
+// retrying its writes recovers instead of failing forever.
+func TestWriteReconnects(t *testing.T) {
+	ctx := context.Background()
+	base := testURL(t)
+	s, err := postgres.Open(ctx, schemaURL(t, base))
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer s.Close()
+	t0 := time.Date(2026, 3, 1, 9, 0, 0, 0, time.UTC)
+	pos := func(i int) *store.Batch {
+		return &store.Batch{Positions: []store.Position{{MMSI: 273000001, Time: t0.Add(time.Duration(i) * time.Minute), Lat: 42.7, Lon: 133, Heading: -1}}}
+	}
+	if _, err := s.Write(ctx, pos(0)); err != nil {
+		t.Fatal(err)
+	}
+	admin, err := pgx.Connect(ctx, base)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer admin.Close(ctx)
+	var ended bool
+	if err := admin.QueryRow(ctx, "SELECT pg_terminate_backend($1)", int(s.BackendPID())).Scan(&ended); err != nil || !ended {
+		t.Fatalf("terminate the store's session: %v %v", ended, err)
+	}
+	stored := 1
+	for i := 1; i <= 3; i++ {
+		if _, err := s.Write(ctx, pos(i)); err != nil {
+			if i > 1 {
+				t.Fatalf("write %d after the session ended: %v", i, err)
+			}
+			continue // the first write may be the one that finds the connection dead
+		}
+		stored++
+	}
+	c, err := s.Counts(ctx)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if c.Positions != int64(stored) || stored < 3 {
+		t.Errorf("stored %d positions, counted %d; want the 3 or 4 writes that succeeded", c.Positions, stored)
+	}
+}
+
 // Compact keeps every position and every index (one added by hand too) and
 // leaves the table in vessel and time order.
 func TestCompact(t *testing.T) {
