@@ -131,14 +131,15 @@ func (s *Store) insertPositions(ctx context.Context, ps []store.Position) error 
 	}
 	tok := s.pending.add(src)
 	defer s.pending.remove(tok)
-	// One thread: the function is filled on one thread anyway, and with
-	// more, DuckDB's threads spin waiting for it (1.6-2x the CPU per
-	// position in scripts/bench-store on 2 cores).
-	if _, err := s.conn.ExecContext(ctx, "SET threads = 1"); err != nil {
+	// DuckDB inserts on several threads only when it need not keep the
+	// rows in the order the function returns them; each thread keeps the
+	// order within its ranges (positions.go), which is what the row groups'
+	// statistics need.
+	if _, err := s.conn.ExecContext(ctx, "SET threads = "+strconv.Itoa(insertThreads)+"; SET preserve_insertion_order = false"); err != nil {
 		return fmt.Errorf("insert positions: %w", err)
 	}
 	_, err = s.conn.ExecContext(ctx, insertSQL(tok), src.stations)
-	if _, rerr := s.conn.ExecContext(context.WithoutCancel(ctx), "RESET threads"); rerr != nil && err == nil {
+	if _, rerr := s.conn.ExecContext(context.WithoutCancel(ctx), "RESET threads; RESET preserve_insertion_order"); rerr != nil && err == nil {
 		err = rerr
 	}
 	if err != nil {

@@ -6,6 +6,7 @@ import (
 	"database/sql/driver"
 	"fmt"
 	"io"
+	"runtime"
 	"strconv"
 	"strings"
 	"sync"
@@ -50,9 +51,9 @@ func registerPositionsFunc(conn *sql.Conn, pending *pendingBatches) error {
 	if err != nil {
 		return err
 	}
-	f := duckdb.ChunkTableFunction{
+	f := duckdb.ParallelChunkTableFunction{
 		Config: duckdb.TableFunctionConfig{Arguments: []duckdb.TypeInfo{bigint}},
-		BindArguments: func(_ map[string]any, args ...any) (duckdb.ChunkTableSource, error) {
+		BindArguments: func(_ map[string]any, args ...any) (duckdb.ParallelChunkTableSource, error) {
 			tok, ok := args[0].(int64)
 			if !ok {
 				return nil, fmt.Errorf("%s: token is %T", positionsFunc, args[0])
@@ -77,8 +78,19 @@ type positionSource struct {
 	// up inside DuckDB: a string per row through the Go API costs a cgo call.
 	station  []uint32
 	stations []string
-	next     int
-	columns  []duckdb.ColumnInfo
+	// next is the start (in order) of the next range a DuckDB thread claims.
+	next    atomic.Int64
+	columns []duckdb.ColumnInfo
+}
+
+// rangeRows is how many rows a thread claims at a time: one row group, so
+// that each row group DuckDB writes covers one contiguous stretch of the
+// MMSI order (and a narrow MMSI range) although two threads insert at once.
+const rangeRows = 122_880
+
+// threadState is one DuckDB thread's range of the batch and its buffer.
+type threadState struct {
+	from, to int
 	buf      []row
 }
 
@@ -135,7 +147,14 @@ func (s *positionSource) Cardinality() *duckdb.CardinalityInfo {
 	return &duckdb.CardinalityInfo{Cardinality: uint(len(s.ps)), Exact: true}
 }
 
-func (s *positionSource) Init() {}
+// Init lets DuckDB fill and insert on two threads: with one, DuckDB's
+// storing of the rows and the Go side's filling of them took turns on one
+// core. Each thread claims contiguous ranges of the sorted batch.
+func (s *positionSource) Init() duckdb.ParallelTableSourceInfo {
+	return duckdb.ParallelTableSourceInfo{MaxThreads: insertThreads}
+}
+
+func (s *positionSource) NewLocalState() any { return &threadState{} }
 
 // row is a position as the table function hands it over.
 type row struct {
@@ -156,13 +175,18 @@ type row struct {
 // at once, where interleaving the loads with the setters waited for each
 // in turn (most of the function's time). The second writes the buffer
 // with typed setters (SetChunkValue), which box nothing.
-func (s *positionSource) FillChunk(c duckdb.DataChunk) error {
-	n := min(duckdb.GetDataChunkCapacity(), len(s.order)-s.next)
-	if cap(s.buf) < n {
-		s.buf = make([]row, n)
+func (s *positionSource) FillChunk(local any, c duckdb.DataChunk) error {
+	t := local.(*threadState)
+	if t.from == t.to {
+		t.from = min(int(s.next.Add(rangeRows))-rangeRows, len(s.order))
+		t.to = min(t.from+rangeRows, len(s.order))
 	}
-	buf := s.buf[:n]
-	for r, i := range s.order[s.next : s.next+n] {
+	n := min(duckdb.GetDataChunkCapacity(), t.to-t.from)
+	if cap(t.buf) < n {
+		t.buf = make([]row, n)
+	}
+	buf := t.buf[:n]
+	for r, i := range s.order[t.from : t.from+n] {
 		p := &s.ps[i]
 		buf[r] = row{ts: p.Time.UnixMicro(), lat: p.Lat, lon: p.Lon, mmsi: p.MMSI, station: s.station[i], flags: p.Flags,
 			sog: p.SOG, cog: p.COG, heading: p.Heading, status: p.Status,
@@ -218,7 +242,7 @@ func (s *positionSource) FillChunk(c duckdb.DataChunk) error {
 			return fmt.Errorf("position of vessel %d: %w", w.mmsi, err)
 		}
 	}
-	s.next += n
+	t.from += n
 	return c.SetSize(n)
 }
 
@@ -275,3 +299,6 @@ func scanPositions(ctx context.Context, qc driver.QueryerContext, query string, 
 		}
 	}
 }
+
+// insertThreads is how many DuckDB threads insert positions.
+var insertThreads = min(runtime.NumCPU(), 2)
