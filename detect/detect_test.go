@@ -296,8 +296,10 @@ func TestGapDeliberateAndCoverageHole(t *testing.T) {
 
 func TestPossibleDarkPortVisit(t *testing.T) {
 	w := newWorld()
-	// 100 km off BRAVO (KP), dark 60 h, back where it was: BRAVO well within reach.
-	w.add(newScript(1, 0, 41.0, 131.3).sail(41.0, 131.4, 10).silent(60*time.Hour).sail(41.0, 131.5, 10))
+	// 100 km off BRAVO (KP), dark 60 h, back where it was and sailing on
+	// (out of 2*SpoofCircleKm, so not a circle drawn there): BRAVO well
+	// within reach.
+	w.add(newScript(1, 0, 41.0, 131.3).sail(41.0, 131.4, 10).silent(60*time.Hour).sail(41.0, 131.6, 10))
 	// A short gap far away: nothing reachable.
 	w.add(newScript(2, 0, 35.0, 140.0).sail(35.0, 140.2, 10).silent(13*time.Hour).sail(35.0, 140.5, 10))
 	dv := only(w.run(t), event.PossibleDarkPortVisit)

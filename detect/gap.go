@@ -119,8 +119,8 @@ func (d *Detector) message(v *vessel, t time.Time) {
 
 // reportGaps reports the vessel's pending silences, now that p (the first
 // position after them) shows where it came back, and follows the vessel's
-// absence. Called for every position, and at the end of the data with p
-// the last fix, which then ends the absence.
+// absence. Called for every position, and at the end of the data (Flush)
+// with p the last fix, which then ends the absence.
 //
 // An absence is where a dark port visit may hide: the time between two
 // credible positions. Static reports say nothing of where the vessel is,
@@ -131,6 +131,11 @@ func (d *Detector) message(v *vessel, t time.Time) {
 // run elsewhere, so the dark visit applies its own, simpler test). An
 // absence begins with a silence of GapMin, or with such positions going
 // nowhere for SpoofInPlaceMin (a circle heard well from the start).
+// An absence still open when the data ends is no possible visit: where the
+// ship went next is unknown, so whether a port lay within reach cannot be
+// judged (a ship lying in a port behind a fake circle when the data ends
+// is found once a credible position follows, in a later run that carries
+// the absence over by checkpoint).
 func (d *Detector) reportGaps(v *vessel, p *track.Point) {
 	if len(v.gaps) > 0 {
 		for i := range v.gaps {
@@ -147,12 +152,11 @@ func (d *Detector) reportGaps(v *vessel, p *track.Point) {
 			return
 		}
 		v.absent = false
-		end := p.Time
-		if end.Before(v.lastMsg) && atEnd {
-			end = v.lastMsg
+		if atEnd {
+			return
 		}
 		lg := v.lastGap
-		d.darkVisit(v, &v.absAt, p, &gapSpan{v.absFrom, end}, lg != nil && !lg.Start.Before(v.absFrom) && lg.Evidence["deliberate"] == true)
+		d.darkVisit(v, &v.absAt, p, &gapSpan{v.absFrom, p.Time}, lg != nil && !lg.Start.Before(v.absFrom) && lg.Evidence["deliberate"] == true)
 		v.placeAt = *p
 		return
 	}

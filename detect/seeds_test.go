@@ -268,3 +268,31 @@ func TestDarkVisitBehindACircleHeardWell(t *testing.T) {
 		t.Fatalf("dark visits %+v for a ship in plain view", dv)
 	}
 }
+
+func TestNoDarkVisitInAnAbsenceOpenAtTheEnd(t *testing.T) {
+	// Seed 402: a tanker calls at BRAVO (KP) behind a fake circle 100 km
+	// off, and the data ends before a credible position shows where it went
+	// next: no reach can be judged, so no possible visit. Neither when the
+	// data ends in a plain silence heard only by static reports.
+	w := newWorld()
+	s := newScript(1, 0, 41.0, 131.2).sail(41.0, 131.3, 10)
+	for i, brg := range []float64{0, 100, 200, 300, 40} {
+		s.t = s.t.Add([]time.Duration{16, 18, 20, 17, 19}[i] * time.Hour)
+		s.lat, s.lon = geo.Destination(41.0, 131.3, brg, 3)
+		s.add(6, brg+90)
+	}
+	w.add(s)
+	s2 := newScript(2, 0, 41.0, 131.2).sail(41.0, 131.3, 10)
+	for h := 20; h <= 100; h += 20 {
+		w.static(track.Static{MMSI: 2, Time: s2.t.Add(time.Duration(h) * time.Hour), Name: "TWO", Length: 120, Beam: 20, ShipType: 80})
+	}
+	w.add(s2)
+	evs := w.run(t)
+	if dv := only(evs, event.PossibleDarkPortVisit); len(dv) != 0 {
+		t.Fatalf("dark visits %+v in absences the data ends in", dv)
+	}
+	// The silences themselves are still gaps.
+	if g := only(evs, event.Gap); len(g) < 2 {
+		t.Fatalf("gaps %+v, want the silences of both vessels", g)
+	}
+}

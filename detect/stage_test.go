@@ -38,7 +38,7 @@ func TestGradeGapAsOneDetector(t *testing.T) {
 	w.add(newScript(2, 0, 40.6, 133.0).stay(30*time.Hour, 0.1))
 	w.add(newScript(3, 0, 35.0, 140.0).sail(35.0, 140.2, 10).silent(20*time.Hour).sail(35.0, 140.5, 10))
 	w.add(newScript(4, 0, 35.1, 140.0).sail(35.1, 140.2, 10).silent(20*time.Hour).sail(35.1, 140.5, 10))
-	w.add(newScript(5, 0, 41.0, 131.3).sail(41.0, 131.4, 10).silent(60*time.Hour).sail(41.0, 131.5, 10))
+	w.add(newScript(5, 0, 41.0, 131.3).sail(41.0, 131.4, 10).silent(60*time.Hour).sail(41.0, 131.6, 10))
 	w.add(newScript(6, 0, 41.1, 131.3).stay(80*time.Hour, 0.1))
 	// Inshore, deliberate only for the watched port 40 km away.
 	w.add(newScript(7, 0, 40.3, 130.5).sail(40.3, 130.6, 10).silent(20*time.Hour).sail(40.3, 130.7, 10))
