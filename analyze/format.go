@@ -65,8 +65,14 @@ func (t *tableWriter) Write(e *event.Event) error {
 	if e.FromPort != "" {
 		port = e.FromPort + " → " + e.Port
 	}
+	// A stored event still going on ends "open": its END is only the
+	// last thing seen so far.
+	end := e.End.UTC().Format("2006-01-02 15:04")
+	if e.Open {
+		end += " open"
+	}
 	_, err := fmt.Fprintf(t.tw, "%s\t%d\t%s\t%s\t%s\t%.1f\t%.4f\t%.4f\t%s\t%g\t%s\n", e.Type, e.MMSI, other,
-		e.Start.UTC().Format("2006-01-02 15:04"), e.End.UTC().Format("2006-01-02 15:04"), e.Duration().Hours(),
+		e.Start.UTC().Format("2006-01-02 15:04"), end, e.Duration().Hours(),
 		e.Lat, e.Lon, port, e.Confidence, evidenceText(e.Evidence))
 	return err
 }

@@ -76,6 +76,12 @@ type Event struct {
 	// durations, message counts, thresholds crossed), named in snake_case
 	// with their unit as a suffix: min_distance_m, median_speed_kn.
 	Evidence map[string]any `json:"evidence,omitempty"`
+	// Open says the event was still going on when its data ended (a visit
+	// not yet left, a silence not yet broken): End is the last thing seen
+	// so far, and a later ingest may extend or close it. Stores set it on
+	// the events they hold provisionally; detectors never do, so closed
+	// events read and write as before.
+	Open bool `json:"open,omitempty"`
 }
 
 // Duration is the event's length.

@@ -319,6 +319,10 @@ func eventFeature(e event.Event) Feature {
 	if len(e.Evidence) > 0 {
 		props["evidence"] = e.Evidence
 	}
+	if e.Open {
+		// Still going on when the data ended: end is the last thing seen.
+		props["open"] = true
+	}
 	return Feature{Type: "Feature", ID: e.ID(), Geometry: Geometry{"Point", [2]float64{round6(e.Lon), round6(e.Lat)}}, Properties: props}
 }
 

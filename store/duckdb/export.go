@@ -107,7 +107,7 @@ func (s *Store) export(ctx context.Context, dir string, opt ExportOptions) error
 	}
 	posWhere := window("ts", "ts", opt.Since, opt.Until)
 	evWhere := window("end_time", "start_time", opt.Since, opt.Until)
-	posCols, evCols := sqlstore.PositionColumns, sqlstore.EventColumns
+	posCols, evCols := sqlstore.PositionColumns, sqlstore.EventFields
 	var tail string
 	switch opt.Format {
 	case GeoParquet:

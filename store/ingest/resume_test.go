@@ -84,7 +84,13 @@ func dailyFiles(t *testing.T, dir string, seed uint64, days, vessels int) []stri
 func onePass(t *testing.T, opt analyze.Options, files []string) map[string]string {
 	t.Helper()
 	var evs []event.Event
-	a := analyze.New(opt, func(e *event.Event) { evs = append(evs, *e) })
+	finishing := false
+	a := analyze.New(opt, func(e *event.Event) {
+		evs = append(evs, *e)
+		// What Finish emits was still going on when the data ended: a
+		// store holds it provisionally, as Open.
+		evs[len(evs)-1].Open = finishing
+	})
 	for _, name := range files {
 		r, _, closeFn, err := analyze.Open(name, nil)
 		if err != nil {
@@ -95,6 +101,7 @@ func onePass(t *testing.T, opt analyze.Options, files []string) map[string]strin
 		}
 		closeFn()
 	}
+	finishing = true
 	a.Finish()
 	return canonical(t, evs)
 }

@@ -272,6 +272,16 @@ func testProvisionalEvents(t *testing.T, s store.Store) {
 	if w := write(t, s, &store.Batch{Events: []event.Event{open1, open2, stale, shortFinal}, Provisional: true}); w.Events != 3 {
 		t.Errorf("provisional write added %d events, want 3 (a final event is never replaced)", w.Events)
 	}
+	// Events says which are open: the provisional ones.
+	got, err := s.Events(context.Background(), store.EventQuery{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, g := range got {
+		if want := g.ID() != final.ID(); g.Open != want {
+			t.Errorf("after run 1, %s %s has Open %v, want %v", g.Type, g.ID(), g.Open, want)
+		}
+	}
 	// Run 2 finds open1 closed, longer: it replaces the provisional one.
 	closed1 := open1
 	closed1.End = open1.End.Add(5 * time.Hour)
@@ -294,7 +304,7 @@ func testProvisionalEvents(t *testing.T, s store.Store) {
 		t.Errorf("a final event replaced another final one (%d rows)", w.Events)
 	}
 
-	got, err := s.Events(context.Background(), store.EventQuery{})
+	got, err = s.Events(context.Background(), store.EventQuery{})
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -302,6 +312,7 @@ func testProvisionalEvents(t *testing.T, s store.Store) {
 	for _, e := range got {
 		byID[e.ID()] = e
 	}
+	longer2.Open = true
 	want := []event.Event{final, closed1, longer2}
 	if len(got) != len(want) {
 		t.Errorf("%d events stored, want %d (stale provisional event kept?)", len(got), len(want))
@@ -312,8 +323,8 @@ func testProvisionalEvents(t *testing.T, s store.Store) {
 			t.Errorf("%s %s missing", w.Type, w.ID())
 			continue
 		}
-		if !g.End.Equal(w.End) || !reflect.DeepEqual(g.Evidence, w.Evidence) {
-			t.Errorf("%s: stored end %s evidence %v, want %s %v", w.Type, g.End, g.Evidence, w.End, w.Evidence)
+		if !g.End.Equal(w.End) || !reflect.DeepEqual(g.Evidence, w.Evidence) || g.Open != w.Open {
+			t.Errorf("%s: stored end %s evidence %v open %v, want %s %v open %v", w.Type, g.End, g.Evidence, g.Open, w.End, w.Evidence, w.Open)
 		}
 	}
 }

@@ -22,8 +22,12 @@ type Rows interface {
 	Err() error
 }
 
-// EventColumns lists the events columns in the order ScanEvents reads them.
-const EventColumns = "id, type, mmsi, other_mmsi, start_time, end_time, lat, lon, port, port_id, port_group, from_port, from_port_id, from_group, confidence, source, evidence"
+// EventFields lists the columns of an event's own fields (exports).
+const EventFields = "id, type, mmsi, other_mmsi, start_time, end_time, lat, lon, port, port_id, port_group, from_port, from_port_id, from_group, confidence, source, evidence"
+
+// EventColumns lists the events columns in the order ScanEvents reads
+// them: EventFields, then whether the event is provisional (Event.Open).
+const EventColumns = EventFields + ", provisional"
 
 // EventRow is an event flattened into column values.
 type EventRow struct {
@@ -130,9 +134,10 @@ func ScanEvents(rows Rows) ([]event.Event, error) {
 			other                                                    sql.NullInt64
 			port, portID, portGroup, fromPort, fromPortID, fromGroup sql.NullString
 			source, evidence                                         sql.NullString
+			open                                                     sql.NullBool
 		)
 		if err := rows.Scan(&id, &typ, &mmsi, &other, &e.Start, &e.End, &e.Lat, &e.Lon,
-			&port, &portID, &portGroup, &fromPort, &fromPortID, &fromGroup, &e.Confidence, &source, &evidence); err != nil {
+			&port, &portID, &portGroup, &fromPort, &fromPortID, &fromGroup, &e.Confidence, &source, &evidence, &open); err != nil {
 			return nil, fmt.Errorf("scan event: %w", err)
 		}
 		e.Type = event.Type(typ)
@@ -142,6 +147,7 @@ func ScanEvents(rows Rows) ([]event.Event, error) {
 		e.Port, e.PortID, e.PortGroup = port.String, portID.String, portGroup.String
 		e.FromPort, e.FromPortID, e.FromGroup = fromPort.String, fromPortID.String, fromGroup.String
 		e.Source = event.Source(source.String)
+		e.Open = open.Bool
 		if evidence.Valid && evidence.String != "" {
 			if err := json.Unmarshal([]byte(evidence.String), &e.Evidence); err != nil {
 				return nil, fmt.Errorf("event %s evidence: %w", id, err)
