@@ -5,6 +5,7 @@ import (
 
 	"github.com/lookout-osint/lookout/event"
 	"github.com/lookout-osint/lookout/geo"
+	"github.com/lookout-osint/lookout/track"
 )
 
 // Hooks for running the detectors split over several processes (package
@@ -106,4 +107,49 @@ func (d *Detector) GradeGap(g *event.Event, rx *Reception) bool {
 // depends on its gap's grade.
 func GradeDarkVisit(e *event.Event, gapDeliberate bool) {
 	e.Evidence["gap_deliberate"] = gapDeliberate
+}
+
+// Identity links between MMSIs (one IMO under a second MMSI, a hull that
+// falls silent under one MMSI and reappears nearby under another) need the
+// static reports and positions of every vessel. A Detector fed only some
+// vessels finds the links among those; IsLink tells such events apart, so
+// that they can be dropped there and found instead by one Detector fed
+// every vessel's static reports (LinkStatic) and positioned, unflagged
+// points (LinkPoint), in time order, which finds exactly the links a
+// single Detector would.
+
+// IsLink reports whether e is an identity link between two MMSIs.
+func IsLink(e *event.Event) bool { return e.Type == event.IdentityChange && e.OtherMMSI != 0 }
+
+// LinkStatic feeds one static report to the identity links only.
+func (d *Detector) LinkStatic(s *track.Static) {
+	d.Advance(s.Time)
+	v := d.vessel(s.MMSI)
+	d.ids.Update(s)
+	if s.IMO != 0 {
+		d.imoCheck(v, s)
+	}
+	cur, _ := d.ids.Current(s.MMSI)
+	if !v.identified && cur.Length > 0 && cur.Beam > 0 {
+		v.identified = true
+		k := dimKey(cur.Length, cur.Beam)
+		d.dims[k] = append(d.dims[k], s.MMSI)
+		if v.has {
+			d.reappear(v)
+		}
+	}
+}
+
+// LinkPoint feeds one positioned, unflagged point to the identity links
+// only.
+func (d *Detector) LinkPoint(p *track.Point) {
+	d.Advance(p.Time)
+	v := d.vessel(p.MMSI)
+	if !v.has {
+		v.first = *p
+	}
+	if !v.silentCheck && v.identified {
+		d.reappear(v)
+	}
+	v.last, v.has = *p, true
 }
