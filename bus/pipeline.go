@@ -39,8 +39,9 @@ func newDetector(opt analyze.Options, emit func(*event.Event)) (*detect.Detector
 // goroutine (partitions give the parallelism), with the track points
 // tapped for what the second stage needs from every vessel. Events that
 // depend on vessels of other partitions go to the second stage instead of
-// emit: gaps and dark port visits to be graded there; encounters are found
-// there, from the points. As with detect's Only, a draught change whose
+// emit: gaps and dark port visits to be graded there; encounters and
+// identity links between MMSIs are found there, from the points and
+// static reports. As with detect's Only, a draught change whose
 // context was an encounter is put down to an earlier activity or not
 // reported.
 type pipeline struct {
@@ -56,6 +57,12 @@ func newPipeline(opt analyze.Options, out *stageOut, emit func(*event.Event)) *p
 		switch e.Type {
 		case event.Gap, event.PossibleDarkPortVisit:
 			out.event(e)
+		case event.IdentityChange:
+			// Links between MMSIs are found in the second stage, from
+			// every partition's static reports and points.
+			if !detect.IsLink(e) {
+				emit(e)
+			}
 		default:
 			emit(e)
 		}
@@ -72,7 +79,7 @@ func (pl *pipeline) Point(p *track.Point) {
 
 func (pl *pipeline) Static(s *track.Static) {
 	pl.det.Static(s)
-	pl.out.advance(s.Time)
+	pl.out.static(s)
 }
 
 func (pl *pipeline) finish() {

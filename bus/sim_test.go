@@ -3,22 +3,25 @@ package bus
 import (
 	"path/filepath"
 	"reflect"
+	"slices"
 	"sort"
 	"testing"
 
 	"github.com/lookout-osint/lookout/ais"
 	"github.com/lookout-osint/lookout/analyze"
+	"github.com/lookout-osint/lookout/detect"
 	"github.com/lookout-osint/lookout/event"
 	"github.com/lookout-osint/lookout/sim"
 )
 
-// simMessages simulates a short scenario (five days, 40 hulls, with
-// AIS-visible ship-to-ship transfers) and returns its tracked messages as
-// lookout analyze reads them.
-func simMessages(t *testing.T) []ais.Message {
+// simMessages simulates a scenario of 40 hulls (with AIS-visible
+// ship-to-ship transfers and, given a few weeks, covert tankers taking new
+// identities) and returns its tracked messages as lookout analyze reads
+// them.
+func simMessages(t *testing.T, seed uint64, days int) []ais.Message {
 	t.Helper()
 	dir := t.TempDir()
-	if _, err := sim.Run(sim.Config{Seed: 11, Days: 5, Vessels: 40, Workers: 2}, dir); err != nil {
+	if _, err := sim.Run(sim.Config{Seed: seed, Days: days, Vessels: 40, Workers: 2}, dir); err != nil {
 		t.Fatal(err)
 	}
 	r, _, closeFn, err := analyze.Open(filepath.Join(dir, "ais.nmea.gz"), nil)
@@ -43,7 +46,60 @@ func TestWorkersEqualOneProcess(t *testing.T) {
 	if testing.Short() {
 		t.Skip("simulates a scenario")
 	}
-	ms := simMessages(t)
+	ms := simMessages(t, 11, 5)
+	local, c := equalOneProcess(t, ms)
+	across := 0
+	for _, e := range local.events {
+		if e.Type == event.Encounter && c.Partition(e.MMSI) != c.Partition(e.OtherMMSI) {
+			across++
+		}
+	}
+	t.Logf("%d encounters across partitions", across)
+	if across == 0 {
+		t.Error("the scenario has no encounter between vessels of different partitions, so it cannot test the second stage")
+	}
+}
+
+// TestWorkersLinkIdentities: identity links between MMSIs of different
+// partitions come out of the workers as out of one process: an IMO reused
+// under a new MMSI (as the covert tankers of a month's scenario do), and,
+// with the IMO numbers removed from the static reports, the same hulls
+// reappearing under new MMSIs.
+func TestWorkersLinkIdentities(t *testing.T) {
+	if testing.Short() {
+		t.Skip("simulates a scenario")
+	}
+	ms := simMessages(t, 13, 30)
+	for _, noIMO := range []bool{false, true} {
+		t.Run(map[bool]string{false: "imo_reused", true: "hull_reappeared"}[noIMO], func(t *testing.T) {
+			if noIMO {
+				ms = slices.Clone(ms)
+				for i := range ms {
+					ms[i].StaticA.IMO = 0
+				}
+			}
+			local, c := equalOneProcess(t, ms)
+			reason := map[bool]string{false: "imo_reused", true: "hull_reappeared"}[noIMO]
+			across := 0
+			for _, e := range local.events {
+				if detect.IsLink(&e) && e.Evidence["reason"] == reason && c.Partition(e.MMSI) != c.Partition(e.OtherMMSI) {
+					across++
+				}
+			}
+			t.Logf("%d links (%s) across partitions", across, reason)
+			if across == 0 {
+				t.Errorf("the scenario has no %s link between vessels of different partitions, so it cannot test the links", reason)
+			}
+		})
+	}
+}
+
+// equalOneProcess runs two workers over four partitions, with the second
+// stage in three shards, and requires exactly the events of one process
+// reading the same messages (lookout analyze), which it returns with the
+// workers' configuration.
+func equalOneProcess(t *testing.T, ms []ais.Message) (*sink, Config) {
+	t.Helper()
 	opt := analyze.DefaultOptions()
 	local := newSink()
 	an := analyze.New(opt, func(e *event.Event) { local.emit(0, e) })
@@ -70,20 +126,15 @@ func TestWorkersEqualOneProcess(t *testing.T) {
 		}
 	}
 
-	across := 0
 	counts := map[event.Type]int{}
 	for _, e := range local.events {
 		counts[e.Type]++
-		if e.Type == event.Encounter && c.Partition(e.MMSI) != c.Partition(e.OtherMMSI) {
-			across++
+	}
+	t.Logf("single process: %v", counts)
+	for _, typ := range []event.Type{event.Encounter, event.IdentityChange} {
+		if emitted[typ] != counts[typ] {
+			t.Errorf("workers reported %d %s events, one process %d", emitted[typ], typ, counts[typ])
 		}
-	}
-	t.Logf("single process: %v; %d encounters across partitions", counts, across)
-	if emitted[event.Encounter] != counts[event.Encounter] {
-		t.Errorf("workers reported %d encounters, one process %d", emitted[event.Encounter], counts[event.Encounter])
-	}
-	if across == 0 {
-		t.Error("the scenario has no encounter between vessels of different partitions, so it cannot test the second stage")
 	}
 	// A draught change whose context was an encounter cannot come out the
 	// same: the encounter is found in the second stage, after the draught
@@ -124,4 +175,5 @@ func TestWorkersEqualOneProcess(t *testing.T) {
 			t.Errorf("%s %d/%d %s differs:\n workers %+v\n local   %+v", l.Type, l.MMSI, l.OtherMMSI, l.Start, b, l)
 		}
 	}
+	return local, c
 }

@@ -20,19 +20,27 @@ import (
 
 // The second stage. A partition's pipeline sees only its own vessels, but
 // some evidence needs all of them: whether others were heard near a gap
-// (reception), and pairs of vessels (encounters). Each partition therefore
-// publishes frames to the second-stage stream, one subject per shard
-// (lookout.ais.x.<shard>): what it heard (reception sightings, sent to
-// every shard), its gaps and dark port visits (to the shard of the MMSI),
-// its track points (to the shards of the places they lie near, see
-// pointShards) and a watermark, the detector time below which it will send
-// nothing more. A shard's consumer keeps every partition's watermark and
+// (reception), pairs of vessels (encounters) and links between MMSIs
+// (one IMO under two MMSIs, a hull reappearing under another). Each
+// partition therefore publishes frames to the second-stage stream, one
+// subject per shard (lookout.ais.x.<shard>): what it heard (reception
+// sightings, sent to every shard), its gaps and dark port visits (to the
+// shard of the MMSI), its track points (to the shards of the places they
+// lie near, see pointShards), its static reports and every point's time
+// and place (to linkShard) and a watermark, the detector time below which
+// it will send nothing more. A shard's consumer keeps every partition's watermark and
 // grades a gap once all partitions have passed its last whole hour, so the
 // grade is the one a single process would give; it feeds the points up to
 // the lowest watermark, in time order, to an encounter detector, and
 // reports the encounters whose place (the event's position) lies in a cell
 // it owns: a pair near a cell's border is seen by every shard whose
-// overlap reaches it, and reported by one.
+// overlap reaches it, and reported by one. linkShard likewise feeds the
+// static reports and points up to the lowest watermark, in time order, to
+// a detector that finds the identity links alone (detect's LinkStatic and
+// LinkPoint); the partitions drop the links they find among their own
+// vessels. One shard sees every vessel's statics and points for this: the
+// links between MMSIs depend on each other (a number linked once is not
+// linked again), so they are not split further.
 //
 // Frames number their items per partition and shard; a restarted
 // partition replays its input from the start and republishes the same
@@ -62,6 +70,10 @@ const (
 	CellDeg   = 1.0
 	MarginDeg = 0.5
 )
+
+// linkShard is the shard that finds identity links between MMSIs: they
+// need every vessel's static reports and positions (see detect.IsLink).
+const linkShard = 0
 
 func cellOf(lat, lon float64) [2]int32 {
 	return [2]int32{int32(math.Floor(lat / CellDeg)), int32(math.Floor(lon / CellDeg))}
@@ -123,6 +135,8 @@ const (
 	itemSighting  = 1
 	itemEvent     = 2
 	itemPoint     = 3
+	itemStatic    = 4    // a static report, for the identity links
+	itemLinkPoint = 5    // a point's time and place, for the identity links
 	flushItems    = 4096 // input messages or items between frames, at most
 	frameInterval = 200 * time.Millisecond
 )
@@ -176,14 +190,6 @@ func newStageOut(c Config, part int, epoch uint64, dc detect.Config, publish fun
 	return o
 }
 
-func (o *stageOut) advance(t time.Time) {
-	o.mu.Lock()
-	if s := t.Unix(); s > o.wm {
-		o.wm = s
-	}
-	o.mu.Unlock()
-}
-
 // point records a track point's reception, as the detector's own
 // reception evidence does: positioned, unflagged fixes, once per vessel,
 // cell and hour.
@@ -197,6 +203,11 @@ func (o *stageOut) point(p *track.Point) {
 		return
 	}
 	o.thin(p)
+	b := append(o.bufs[linkShard], itemLinkPoint)
+	b = binary.LittleEndian.AppendUint32(b, p.MMSI)
+	b = binary.AppendVarint(b, p.Time.UnixNano())
+	o.bufs[linkShard] = appendF(b, p.Lat, p.Lon)
+	o.counts[linkShard]++
 	c, h := detect.ReceptionCell(p.Lat, p.Lon, p.Time)
 	if r, ok := o.rxLast[p.MMSI]; ok && r.cell == c && r.hour == h {
 		return
@@ -271,6 +282,25 @@ func (o *stageOut) routePoint(p *track.Point) {
 		o.bufs[s] = append(b, b2u(p.NewSeg))
 		o.counts[s]++
 	}
+	o.since++
+}
+
+// static sends a static report to the identity links' shard.
+func (o *stageOut) static(s *track.Static) {
+	o.mu.Lock()
+	defer o.mu.Unlock()
+	if t := s.Time.Unix(); t > o.wm {
+		o.wm = t
+	}
+	b := append(o.bufs[linkShard], itemStatic)
+	b = binary.LittleEndian.AppendUint32(b, s.MMSI)
+	b = binary.AppendVarint(b, s.Time.UnixNano())
+	b = binary.LittleEndian.AppendUint32(b, s.IMO)
+	b = appendStr(appendStr(b, s.Name), s.CallSign)
+	b = binary.AppendVarint(b, int64(s.ShipType))
+	b = appendF(b, s.Length, s.Beam, s.Draught)
+	o.bufs[linkShard] = appendStr(b, s.Destination)
+	o.counts[linkShard]++
 	o.since++
 }
 
@@ -415,18 +445,22 @@ func (d *decoder) varint() int64 {
 
 // shard is one second-stage consumer's state.
 type shard struct {
-	idx     int
-	parts   int
-	grader  *detect.Detector
-	rx      *detect.Reception
-	wm      []int64
-	epoch   []uint64
-	done    []bool   // the partition's current run has ended
-	next    []uint64 // next item number expected from each partition
-	queue   []event.Event
-	gapDel  map[uint32]bool // last graded gap of a vessel: deliberate?
-	forgot  int32           // reception hours before this are forgotten
-	pts     pointHeap       // points waiting for every partition's watermark
+	idx    int
+	parts  int
+	grader *detect.Detector
+	rx     *detect.Reception
+	wm     []int64
+	epoch  []uint64
+	done   []bool   // the partition's current run has ended
+	next   []uint64 // next item number expected from each partition
+	queue  []event.Event
+	gapDel map[uint32]bool // last graded gap of a vessel: deliberate?
+	forgot int32           // reception hours before this are forgotten
+	pts    pointHeap       // points waiting for every partition's watermark
+	// The identity links' detector (on linkShard only) and its static
+	// reports and points waiting for every partition's watermark.
+	links   *detect.Detector
+	linkQ   pointHeap
 	arrived uint64
 	emit    func(e *event.Event)
 	lost    int64 // items missing between frames (a partition's frames lost)
@@ -434,12 +468,17 @@ type shard struct {
 }
 
 // newShard returns shard idx; grader is a detector made for it, which it
-// narrows to encounters.
-func newShard(c Config, idx int, grader *detect.Detector, emit func(*event.Event)) *shard {
+// narrows to encounters. Shard linkShard also needs links, another
+// detector, to find identity links (nil: none are found).
+func newShard(c Config, idx int, grader, links *detect.Detector, emit func(*event.Event)) *shard {
 	c = c.withDefaults()
 	grader.Only(detect.Encounters)
 	s := &shard{idx: idx, parts: c.Partitions, grader: grader, rx: detect.NewReception(), wm: make([]int64, c.Partitions),
 		epoch: make([]uint64, c.Partitions), done: make([]bool, c.Partitions), next: make([]uint64, c.Partitions), gapDel: map[uint32]bool{}, emit: emit, bad: map[string]int64{}}
+	if idx == linkShard && links != nil {
+		links.Only(0)
+		s.links = links
+	}
 	for i := range s.wm {
 		s.wm[i] = math.MinInt64
 	}
@@ -486,7 +525,30 @@ func (s *shard) apply(data []byte) {
 			p.HasPos, p.Flag = true, track.OK
 			if apply && d.err == nil {
 				s.arrived++
-				s.pts.push(waiting{p.Time.UnixNano(), int32(f.part), s.arrived, &p})
+				s.pts.push(waiting{t: p.Time.UnixNano(), part: int32(f.part), arrived: s.arrived, p: &p})
+			}
+		case itemStatic:
+			var st track.Static
+			st.MMSI = d.u32()
+			st.Time = time.Unix(0, d.varint()).UTC()
+			st.IMO = d.u32()
+			st.Name, st.CallSign = d.str(), d.str()
+			st.ShipType = int(d.varint())
+			st.Length, st.Beam, st.Draught = d.f64(), d.f64(), d.f64()
+			st.Destination = d.str()
+			if apply && d.err == nil && s.links != nil {
+				s.arrived++
+				s.linkQ.push(waiting{t: st.Time.UnixNano(), part: int32(f.part), arrived: s.arrived, s: &st})
+			}
+		case itemLinkPoint:
+			var p track.Point
+			p.MMSI = d.u32()
+			p.Time = time.Unix(0, d.varint()).UTC()
+			p.Lat, p.Lon = d.f64(), d.f64()
+			p.HasPos, p.Flag = true, track.OK
+			if apply && d.err == nil && s.links != nil {
+				s.arrived++
+				s.linkQ.push(waiting{t: p.Time.UnixNano(), part: int32(f.part), arrived: s.arrived, p: &p})
 			}
 		case itemEvent:
 			n := d.uvarint()
@@ -593,6 +655,14 @@ func (s *shard) feed(low int64) {
 	for len(s.pts) > 0 && s.pts[0].p.Time.Unix() <= low {
 		s.grader.Point(s.pts.pop().p)
 	}
+	for len(s.linkQ) > 0 && s.linkQ[0].unix() <= low {
+		w := s.linkQ.pop()
+		if w.s != nil {
+			s.links.LinkStatic(w.s)
+		} else {
+			s.links.LinkPoint(w.p)
+		}
+	}
 	if low != math.MaxInt64 {
 		s.grader.Advance(time.Unix(low, 0))
 	}
@@ -607,6 +677,14 @@ type waiting struct {
 	part    int32
 	arrived uint64
 	p       *track.Point
+	s       *track.Static // instead of p, in the identity links' queue
+}
+
+func (a *waiting) unix() int64 {
+	if a.s != nil {
+		return a.s.Time.Unix()
+	}
+	return a.p.Time.Unix()
 }
 
 func (a *waiting) before(b *waiting) bool {

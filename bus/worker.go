@@ -14,6 +14,7 @@ import (
 
 	"github.com/lookout-osint/lookout/ais"
 	"github.com/lookout-osint/lookout/analyze"
+	"github.com/lookout-osint/lookout/detect"
 	"github.com/lookout-osint/lookout/event"
 	"github.com/lookout-osint/lookout/source"
 )
@@ -316,7 +317,15 @@ func (w *Worker) shard(ctx context.Context, k int) error {
 			w.mu.Unlock()
 		}
 	})
-	sh = newShard(c, k, grader, func(e *event.Event) {
+	var links *detect.Detector
+	if k == linkShard {
+		links, _ = newDetector(w.Options, func(e *event.Event) {
+			w.mu.Lock()
+			w.Emit(-1-k, e)
+			w.mu.Unlock()
+		})
+	}
+	sh = newShard(c, k, grader, links, func(e *event.Event) {
 		w.mu.Lock()
 		w.Emit(-1-k, e)
 		w.mu.Unlock()
