@@ -30,7 +30,7 @@ type state struct {
 func sample() *state {
 	l := &leaf{7, "seven"}
 	return &state{a: l, b: l, m: map[[2]int32]*leaf{{1, -2}: {1, "x"}, {3, 4}: nil},
-		list: []leaf{{1, "a"}, {2, "b"}}, when: time.Date(2024, 3, 1, 12, 0, 0, 5, time.UTC),
+		list: []leaf{{1, "a"}, {2, "b"}}, nilList: nil, config: nil, when: time.Date(2024, 3, 1, 12, 0, 0, 5, time.UTC),
 		f: math.Inf(-1), u: 4e9, ring: [3]int8{-1, 0, 1},
 		any: map[string]any{"b": true, "f": 1.5, "i": 3, "s": "x", "l": []string{"p", "q"}, "u": uint32(9)}}
 }
