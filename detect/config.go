@@ -59,6 +59,7 @@ type Config struct {
 	SpoofWindow        time.Duration `help:"window for counting impossible jumps and closing spoofing episodes"`
 	SpoofSegmentPoints int           `help:"fixes a second position stream of one MMSI needs before it counts (two places at once)"`
 	SpoofSegmentIdle   time.Duration `help:"a second position stream of one MMSI is remembered this long after its last fix (as long as the tracker keeps it: a stream heard by satellites every 8 h is still one)"`
+	SpoofSwitchMin     time.Duration `help:"moving between two position streams of one MMSI (or onto a new one) is timed over at least this long against SpoofSpeedKn: two ships a few km apart heard within a minute are not two places at once (simulator truth uses the same 6 min)"`
 	SpoofSplitKm       float64       `help:"a spoofing signal starting after the open episode's last one and this far from it is a new episode"`
 	SpoofLandFixes     int           `help:"consecutive fixes far inland that make spoofing"`
 	SpoofCircleTurns   float64       `help:"full turns within SpoofCircleWindow in a small area that make a circling pattern"`
@@ -121,6 +122,7 @@ func DefaultConfig() Config {
 		SpoofWindow:        6 * time.Hour,
 		SpoofSegmentPoints: 3,
 		SpoofSegmentIdle:   24 * time.Hour,
+		SpoofSwitchMin:     6 * time.Minute,
 		SpoofSplitKm:       100,
 		SpoofLandFixes:     3,
 		SpoofCircleTurns:   2,

@@ -296,3 +296,22 @@ func TestNoDarkVisitInAnAbsenceOpenAtTheEnd(t *testing.T) {
 		t.Fatalf("gaps %+v, want the silences of both vessels", g)
 	}
 }
+
+func TestSharedMMSITwoShipsLeavingTogether(t *testing.T) {
+	w := newWorld()
+	// Seed 402: two tankers under one number leave port 4 km apart at
+	// 11 kn, heard in turn every 6 min, 72 s apart: 4 km in 72 s is 108 kn,
+	// but not over SpoofSwitchMin (22 kn). No place is shown where a ship
+	// could not be.
+	a := newScript(1, 0, 42.757, 132.937)
+	b := newScript(1, 72*time.Second, 42.732, 132.974)
+	a.every, b.every = 6*time.Minute, 6*time.Minute
+	la, lo := geo.Destination(a.lat, a.lon, 216, 40)
+	a.sail(la, lo, 11)
+	la, lo = geo.Destination(b.lat, b.lon, 215, 40)
+	b.sail(la, lo, 11)
+	w.add(a, b)
+	if sp := only(w.run(t), event.Spoofing); len(sp) != 0 {
+		t.Fatalf("spoofing %+v for two ships 4 km apart", sp)
+	}
+}

@@ -120,7 +120,8 @@ func (d *Detector) spoofPoint(v *vessel, p *track.Point) {
 	}
 	si := s.segs[p.Seg]
 	if si == nil {
-		si = &segInfo{first: p.Time, jumped: p.Flag == track.TooFast || (p.NewSeg && p.ImpliedKn > d.cfg.SpoofSpeedKn)}
+		si = &segInfo{first: p.Time, jumped: (p.Flag == track.TooFast || p.NewSeg && p.ImpliedKn > d.cfg.SpoofSpeedKn) &&
+			(s.lastSI == nil || p.Time.Sub(s.lastSI.last) >= d.cfg.SpoofSwitchMin || d.impossibleSwitch(s.lastSI, p))}
 		s.segs[p.Seg] = si
 	} else if len(s.segs) > 1 {
 		// Back on an older track after a jumped one lived on while this one
@@ -142,8 +143,7 @@ func (d *Detector) spoofPoint(v *vessel, p *track.Point) {
 	// The younger stream is the one put elsewhere: an older track returned
 	// to is the out-and-back case below.
 	if o := s.lastSI; o != nil && o != si && si.n > 0 {
-		if h := p.Time.Sub(o.last).Hours(); h > 0 &&
-			geo.DistanceKm(o.lat, o.lon, p.Lat, p.Lon)/kmPerNm/h > d.cfg.SpoofSpeedKn {
+		if p.Time.After(o.last) && d.impossibleSwitch(o, p) {
 			if o.first.After(si.first) {
 				o.jumped = true
 			} else {
@@ -194,6 +194,16 @@ func (d *Detector) spoofPoint(v *vessel, p *track.Point) {
 		d.circling(v, p)
 		d.sailingInPlace(v, p)
 	}
+}
+
+// impossibleSwitch says whether going from stream o's last fix to p beats
+// SpoofSpeedKn, timed over SpoofSwitchMin at least: receive times and
+// fixes are not exact enough for a minute or two, and two ships a few km
+// apart heard in turn within a minute (two tankers leaving one port under
+// one number, seed 402) show no ship to be anywhere it could not be.
+func (d *Detector) impossibleSwitch(o *segInfo, p *track.Point) bool {
+	h := max(p.Time.Sub(o.last), d.cfg.SpoofSwitchMin).Hours()
+	return h > 0 && geo.DistanceKm(o.lat, o.lon, p.Lat, p.Lon)/kmPerNm/h > d.cfg.SpoofSpeedKn
 }
 
 // sailingInPlace catches a circle drawn too sparsely to follow turn by
