@@ -34,7 +34,10 @@ const eventColumns = "id, type, mmsi, other_mmsi, start_time, end_time, lat, lon
 // Store is a store.Store on a PostgreSQL database with PostGIS.
 type Store struct {
 	conn *pgx.Conn
-	url  string
+	// conn2 copies half of a big batch's positions (parallel.go); opened
+	// by the first such batch.
+	conn2 *pgx.Conn
+	url   string
 }
 
 var _ store.Store = (*Store)(nil)
@@ -126,8 +129,24 @@ func createSchema(ctx context.Context, conn *pgx.Conn) error {
 // (the benchmark reads its CPU time).
 func (s *Store) BackendPID() uint32 { return s.conn.PgConn().PID() }
 
-// Close closes the connection.
-func (s *Store) Close() error { return s.conn.Close(context.Background()) }
+// BackendPIDs are the process ids of every server process serving this
+// store, the second connection's included once it is open.
+func (s *Store) BackendPIDs() []uint32 {
+	pids := []uint32{s.conn.PgConn().PID()}
+	if s.conn2 != nil {
+		pids = append(pids, s.conn2.PgConn().PID())
+	}
+	return pids
+}
+
+// Close closes the connections.
+func (s *Store) Close() error {
+	err := s.conn.Close(context.Background())
+	if s.conn2 != nil {
+		err = errors.Join(err, s.conn2.Close(context.Background()))
+	}
+	return err
+}
 
 // Write stores b in one transaction.
 func (s *Store) Write(ctx context.Context, b *store.Batch) (store.Written, error) {
@@ -146,9 +165,11 @@ func (s *Store) Write(ctx context.Context, b *store.Batch) (store.Written, error
 		return w, fmt.Errorf("begin: %w", err)
 	}
 	defer tx.Rollback(context.WithoutCancel(ctx)) // no-op after Commit
-	if err := copyPositions(ctx, tx, b.Positions); err != nil {
+	half, err := s.copyPositions(ctx, tx, b)
+	if err != nil {
 		return w, err
 	}
+	defer half.rollback(ctx)
 	if err := copyIdentities(ctx, tx, b.Identities); err != nil {
 		return w, err
 	}
@@ -185,27 +206,16 @@ func (s *Store) Write(ctx context.Context, b *store.Batch) (store.Written, error
 			return w, fmt.Errorf("write checkpoints and file record: %w", err)
 		}
 	}
+	if half != nil {
+		if err := half.commit(ctx, tx, b.File, firstPosition(b)); err != nil {
+			return w, err
+		}
+	}
 	if err := tx.Commit(ctx); err != nil {
 		return w, fmt.Errorf("commit: %w", err)
 	}
 	w.Positions, w.Identities = int64(len(b.Positions)), int64(len(b.Identities))
 	return w, nil
-}
-
-func copyPositions(ctx context.Context, tx pgx.Tx, ps []store.Position) error {
-	if len(ps) == 0 {
-		return nil
-	}
-	src := &positionRows{ps: ps, order: sqlstore.OrderByMMSI(ps)}
-	if _, err := tx.Conn().PgConn().CopyFrom(ctx, src, copyPositionsSQL); err != nil {
-		return fmt.Errorf("copy positions: %w", err)
-	}
-	// Summarise the new pages now, in the batch's transaction: unsummarised
-	// BRIN ranges are read in full by every query.
-	if _, err := tx.Exec(ctx, "SELECT brin_summarize_new_values('positions_brin'::regclass)"); err != nil {
-		return fmt.Errorf("summarise position indexes: %w", err)
-	}
-	return nil
 }
 
 func copyIdentities(ctx context.Context, tx pgx.Tx, ids []store.Identity) error {
