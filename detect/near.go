@@ -31,9 +31,10 @@ func newKmTest(km float64) kmTest {
 	return kmTest{km, c * c * (1 - 1e-9), c * c * (1 + 1e-9)}
 }
 
-func (k kmTest) within(a, b *placed) bool {
-	x, y, z := a.u[0]-b.u[0], a.u[1]-b.u[1], a.u[2]-b.u[2]
-	c2 := x*x + y*y + z*z
+func (k kmTest) within(a, b *placed) bool { return k.inside(chord2(a, b), a, b) }
+
+// inside is within for c2, the squared chord between a and b.
+func (k kmTest) inside(c2 float64, a, b *placed) bool {
 	switch {
 	case c2 < k.lo:
 		return true
@@ -41,4 +42,76 @@ func (k kmTest) within(a, b *placed) bool {
 		return false
 	}
 	return geo.DistanceKm(a.lat, a.lon, b.lat, b.lon) <= k.km
+}
+
+// chord2 is the squared chord between two placed positions.
+func chord2(a, b *placed) float64 {
+	x, y, z := a.u[0]-b.u[0], a.u[1]-b.u[1], a.u[2]-b.u[2]
+	return x*x + y*y + z*z
+}
+
+// cutFar returns how many of the oldest fixes of run to drop: up to and
+// including the newest one not within k.km of at, found by testing each
+// with within from the newest, as sailingInPlace did. A ship sailing on
+// keeps a few dozen fixes and tests each on every fix, so each kept fix
+// carries reach, an upper bound of its chord to the newest fix less
+// *travelled, the chords from newest to newest summed over the run (the
+// triangle inequality in space): a new fix adds one chord to *travelled,
+// and a kept fix whose bound stays well inside the radius needs no test.
+// The margin (1e-6 of the chord) dwarfs the rounding of the sums (about
+// 1e-16 of a chord per fix), so a fix is skipped only where within would
+// have said true; it also sets reach for at, which the caller appends.
+func (k kmTest) cutFar(run []inPlaceFix, at *placed, travelled *float64) (cut int, reach float64) {
+	if *travelled > 1 { // keep the sums small, and so their rounding
+		for i := range run {
+			run[i].reach += *travelled
+		}
+		*travelled = 0
+	}
+	if n := len(run); n > 0 {
+		*travelled += math.Sqrt(chord2(&run[n-1].placed, at))
+	}
+	sure := math.Sqrt(k.lo) * (1 - 1e-6)
+	for i := len(run) - 1; i >= 0; i-- {
+		f := &run[i]
+		if f.reach+*travelled < sure {
+			continue
+		}
+		c2 := chord2(&f.placed, at)
+		if !k.inside(c2, &f.placed, at) {
+			return i + 1, -*travelled
+		}
+		f.reach = math.Sqrt(c2) - *travelled
+	}
+	return 0, -*travelled
+}
+
+const rad = math.Pi / 180
+
+// distKmCos is geo.DistanceKm, to the last bit, given c1 and c2, the
+// cosines of lat1*rad and lat2*rad, for callers that also want the bearing
+// (bearingCos) between the same points: each would take both again.
+func distKmCos(lat1, lon1, c1, lat2, lon2, c2 float64) float64 {
+	dLat := (lat2 - lat1) * rad
+	dLon := (lon2 - lon1) * rad
+	s1, s2 := math.Sin(dLat/2), math.Sin(dLon/2)
+	a := s1*s1 + c1*c2*s2*s2
+	if a > 1 {
+		a = 1
+	}
+	return 2 * geo.EarthRadiusKm * math.Asin(math.Sqrt(a))
+}
+
+// bearingCos is geo.Bearing, to the last bit, given the cosines as for
+// distKmCos.
+func bearingCos(lat1, lon1, c1, lat2, lon2, c2 float64) float64 {
+	phi1, phi2 := lat1*rad, lat2*rad
+	dLon := (lon2 - lon1) * rad
+	y := math.Sin(dLon) * c2
+	x := c1*math.Sin(phi2) - math.Sin(phi1)*c2*math.Cos(dLon)
+	deg := math.Atan2(y, x) / rad
+	if deg < 0 {
+		deg += 360
+	}
+	return deg
 }

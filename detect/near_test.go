@@ -1,6 +1,7 @@
 package detect
 
 import (
+	"math"
 	"math/rand"
 	"testing"
 
@@ -58,5 +59,62 @@ func TestPortIndexNearestMatchesScan(t *testing.T) {
 		if ok != (best >= 0) || ok && (p != &ix.ports[best] || d != bestD) {
 			t.Fatalf("Nearest(%v, %v, %v) = %v %v %v, scan finds %d at %v", lat, lon, maxKm, p, d, ok, best, bestD)
 		}
+	}
+}
+
+// distKmCos and bearingCos replace geo's functions in the spoofing
+// detector, whose events must not change by a bit.
+func TestCosFormsMatchGeo(t *testing.T) {
+	r := rand.New(rand.NewSource(2))
+	for i := 0; i < 200000; i++ {
+		lat1, lon1 := r.Float64()*180-90, r.Float64()*360-180
+		lat2, lon2 := lat1+(r.Float64()-0.5)*2, lon1+(r.Float64()-0.5)*2
+		if i%3 == 0 {
+			lat2, lon2 = r.Float64()*180-90, r.Float64()*360-180
+		}
+		c1, c2 := math.Cos(lat1*rad), math.Cos(lat2*rad)
+		if got, want := distKmCos(lat1, lon1, c1, lat2, lon2, c2), geo.DistanceKm(lat1, lon1, lat2, lon2); math.Float64bits(got) != math.Float64bits(want) {
+			t.Fatalf("distKmCos(%v, %v, %v, %v) = %v, geo.DistanceKm %v", lat1, lon1, lat2, lon2, got, want)
+		}
+		if got, want := bearingCos(lat1, lon1, c1, lat2, lon2, c2), geo.Bearing(lat1, lon1, lat2, lon2); math.Float64bits(got) != math.Float64bits(want) {
+			t.Fatalf("bearingCos(%v, %v, %v, %v) = %v, geo.Bearing %v", lat1, lon1, lat2, lon2, got, want)
+		}
+	}
+}
+
+// cutFar must drop exactly what testing every kept fix with within drops,
+// on runs that sail on, circle and stand still.
+func TestCutFarMatchesWithin(t *testing.T) {
+	r := rand.New(rand.NewSource(3))
+	k := newKmTest(10)
+	var run, plain []inPlaceFix
+	var travelled float64
+	lat, lon, course := 38.0, 130.0, 0.0
+	for i := 0; i < 60000; i++ {
+		switch (i / 500) % 3 {
+		case 0: // sailing on
+			course += (r.Float64() - 0.5) * 4
+		case 1: // circling
+			course += 25
+		}
+		if (i/500)%3 != 2 {
+			lat2, lon2 := geo.Destination(lat, lon, course, 0.2+r.Float64()*0.6)
+			lat, lon = lat2, lon2
+		}
+		at := place(lat, lon)
+		want := 0
+		for j := len(plain) - 1; j >= 0; j-- {
+			if !k.within(&plain[j].placed, &at) {
+				want = j + 1
+				break
+			}
+		}
+		plain = append(plain[:0], plain[want:]...)
+		plain = append(plain, inPlaceFix{placed: at})
+		cut, reach := k.cutFar(run, &at, &travelled)
+		if cut != want {
+			t.Fatalf("fix %d: cutFar drops %d, within %d", i, cut, want)
+		}
+		run = append(run[cut:], inPlaceFix{placed: at, reach: reach})
 	}
 }

@@ -33,6 +33,11 @@ type spoofState struct {
 	hasBrg  bool
 	episode *episode
 	pending *episode // closed, not yet reported
+
+	// inPlace[:inPlaceHead] are dropped fixes whose room is reused (see
+	// sailingInPlace); inPlaceRun is cutFar's travelled.
+	inPlaceHead int
+	inPlaceRun  float64
 }
 
 type segInfo struct {
@@ -41,6 +46,10 @@ type segInfo struct {
 	lat, lon    float64
 	jumped      bool
 	counted     bool
+	// opening: the MMSI's first stream, with no track before it to return
+	// to (a hull that took the number and faked where it was from the
+	// start).
+	opening bool
 }
 
 // inPlaceFix is a turn placed by its unit vector (its position lives
@@ -48,6 +57,7 @@ type segInfo struct {
 type inPlaceFix struct {
 	turn
 	placed
+	reach float64 // see kmTest.cutFar
 }
 
 type turn struct {
@@ -121,7 +131,8 @@ func (d *Detector) spoofPoint(v *vessel, p *track.Point) {
 	si := s.segs[p.Seg]
 	if si == nil {
 		si = &segInfo{first: p.Time, jumped: (p.Flag == track.TooFast || p.NewSeg && p.ImpliedKn > d.cfg.SpoofSpeedKn) &&
-			(s.lastSI == nil || p.Time.Sub(s.lastSI.last) >= d.cfg.SpoofSwitchMin || d.impossibleSwitch(s.lastSI, p))}
+			(s.lastSI == nil || p.Time.Sub(s.lastSI.last) >= d.cfg.SpoofSwitchMin || d.impossibleSwitch(s.lastSI, p)),
+			opening: s.lastSI == nil}
 		s.segs[p.Seg] = si
 	} else if len(s.segs) > 1 {
 		// Back on an older track after a jumped one lived on while this one
@@ -172,6 +183,7 @@ func (d *Detector) spoofPoint(v *vessel, p *track.Point) {
 	if len(s.segs) > 1 { // most vessels have one segment: nothing to forget
 		for id, o := range s.segs {
 			if id != p.Seg && p.Time.Sub(o.last) > d.cfg.SpoofSegmentIdle {
+				d.firstStreamLeft(v, o, si)
 				delete(s.segs, id)
 			}
 		}
@@ -196,6 +208,24 @@ func (d *Detector) spoofPoint(v *vessel, p *track.Point) {
 	}
 }
 
+// firstStreamLeft reports the MMSI's first stream o, now forgotten, as put
+// elsewhere when an impossible jump left it for the stream si that went
+// on, o never heard again: with no older track to return to, the
+// out-and-back case cannot show it, and a lone glitch (or a displaced run
+// that returns) would have come back to o (seed 405: a tanker taking a
+// new number was first heard 250 km off its real course for 7 h, then
+// showed where it was). Judged only when o is forgotten (SpoofSegmentIdle
+// after its last fix), so data ending sooner does not show it.
+func (d *Detector) firstStreamLeft(v *vessel, o, si *segInfo) {
+	if !o.opening || o.counted || o.n < d.cfg.SpoofSegmentPoints ||
+		!si.jumped || si.n < d.cfg.SpoofSegmentPoints || si.first.Before(o.last) {
+		return
+	}
+	o.counted = true
+	ep := d.spoofEpisodeAt(v, o.first, o.last, o.lat, o.lon)
+	ep.kinds["impossible_jump"]++
+}
+
 // impossibleSwitch says whether going from stream o's last fix to p beats
 // SpoofSpeedKn, timed over SpoofSwitchMin at least: receive times and
 // fixes are not exact enough for a minute or two, and two ships a few km
@@ -217,32 +247,31 @@ func (d *Detector) impossibleSwitch(o *segInfo, p *track.Point) bool {
 func (d *Detector) sailingInPlace(v *vessel, p *track.Point) {
 	s := &v.spoof
 	if math.IsNaN(p.SOG) || math.IsNaN(p.COG) || p.SOG < d.cfg.SpoofCircleKn {
-		s.inPlace = s.inPlace[:0]
+		s.inPlace, s.inPlaceHead, s.inPlaceRun = s.inPlace[:0], 0, 0
 		return
 	}
 	// The newest fix far from p ends the dropped run: searching from the
-	// newest stops there.
-	cut := 0
-	at, near := place(p.Lat, p.Lon), newKmTest(2*d.cfg.SpoofCircleKm)
-	for i := len(s.inPlace) - 1; i >= 0; i-- {
-		if !near.within(&s.inPlace[i].placed, &at) {
-			cut = i + 1
-			break
-		}
+	// newest stops there. A ship sailing on drops its oldest fix on every
+	// fix: the dropped ones stay in front of inPlaceHead until half the
+	// room is theirs rather than the rest being copied down each time.
+	at := place(p.Lat, p.Lon)
+	cut, reach := newKmTest(2*d.cfg.SpoofCircleKm).cutFar(s.inPlace[s.inPlaceHead:], &at, &s.inPlaceRun)
+	s.inPlaceHead += cut
+	if len(s.inPlace) == cap(s.inPlace) && s.inPlaceHead >= len(s.inPlace)/2 {
+		n := copy(s.inPlace, s.inPlace[s.inPlaceHead:])
+		s.inPlace, s.inPlaceHead = s.inPlace[:n], 0
 	}
-	if cut > 0 {
-		s.inPlace = append(s.inPlace[:0], s.inPlace[cut:]...)
-	}
-	s.inPlace = append(s.inPlace, inPlaceFix{turn{t: p.Time, deg: p.COG}, at})
-	if len(s.inPlace) < d.cfg.SpoofInPlaceFixes || p.Time.Sub(s.inPlace[0].t) < d.cfg.SpoofInPlaceMin {
+	s.inPlace = append(s.inPlace, inPlaceFix{turn{t: p.Time, deg: p.COG}, at, reach})
+	run := s.inPlace[s.inPlaceHead:]
+	if len(run) < d.cfg.SpoofInPlaceFixes || p.Time.Sub(run[0].t) < d.cfg.SpoofInPlaceMin {
 		return
 	}
 	quads := 0
-	for _, f := range s.inPlace {
+	for _, f := range run {
 		quads |= 1 << (int(f.deg/90) & 3)
 	}
 	if quads == 0xF {
-		ep := d.spoofEpisode(v, s.inPlace[0].t, p)
+		ep := d.spoofEpisode(v, run[0].t, p)
 		ep.kinds["circling"]++
 	}
 }
@@ -256,14 +285,15 @@ func (d *Detector) circling(v *vessel, p *track.Point) {
 		s.prevPt, s.hasPrev = *p, true
 		return
 	}
-	q := s.prevPt
-	h := p.Time.Sub(q.Time).Hours()
+	qLat, qLon := s.prevPt.Lat, s.prevPt.Lon
+	h := p.Time.Sub(s.prevPt.Time).Hours()
 	// A vessel at anchor or berth barely moves between fixes: an upper
 	// bound of the distance settles it without trigonometry.
-	if h <= 0 || upperKm(q.Lat, q.Lon, p.Lat, p.Lon) < 0.05 {
+	if h <= 0 || upperKm(qLat, qLon, p.Lat, p.Lon) < 0.05 {
 		return
 	}
-	dist := geo.DistanceKm(q.Lat, q.Lon, p.Lat, p.Lon)
+	c1, c2 := math.Cos(qLat*rad), math.Cos(p.Lat*rad)
+	dist := distKmCos(qLat, qLon, c1, p.Lat, p.Lon, c2)
 	if dist < 0.05 {
 		return
 	}
@@ -272,7 +302,7 @@ func (d *Detector) circling(v *vessel, p *track.Point) {
 		s.hasBrg, s.turns, s.absTurn = false, s.turns[:0], 0
 		return
 	}
-	brg := geo.Bearing(q.Lat, q.Lon, p.Lat, p.Lon)
+	brg := bearingCos(qLat, qLon, c1, p.Lat, p.Lon, c2)
 	if s.hasBrg {
 		dd := math.Mod(brg-s.prevBrg+540, 360) - 180
 		s.turns = append(s.turns, turn{p.Time, p.Time.UnixNano(), dd, p.Lat, p.Lon})
