@@ -89,6 +89,9 @@ type feedRun struct {
 	stdout bool        // print events as JSON lines on stdout
 	batch  int         // positions per store transaction at most (0: default)
 	quiet  bool
+	// discardState starts the detectors afresh instead of restoring the
+	// state stored by the last run (lookout ingest --discard-state).
+	discardState bool
 }
 
 // run reads the network inputs until ctx ends.
@@ -96,7 +99,7 @@ func (f *feedFlags) run(ctx context.Context, r feedRun) error {
 	cfg := feed.Config{
 		Listen: f.listen, Connect: f.connect, AISStream: f.aisstream,
 		Backoff: live.Backoff{Min: 500 * time.Millisecond, Max: 30 * time.Second},
-		Detect:  r.detect && f.to == "", Analyze: r.opt, Store: r.st,
+		Detect:  r.detect && f.to == "", Analyze: r.opt, Store: r.st, DiscardState: r.discardState,
 		Stream: ingest.StreamOptions{BatchSize: r.batch, OnError: func(err error, held int) {
 			fmt.Fprintf(os.Stderr, "store: %v (%d positions held, retrying)\n", err, held)
 		}},

@@ -58,9 +58,13 @@ Detector thresholds can be overridden as in lookout analyze (--set).
 
 A live feed is stored as it arrives, rows written every second: it cannot
 be read again, so there is no resume, and a failed write is retried with
-the rows held in memory. With --to, positions are stored only when --db is
-given, and the detectors run in lookout worker. lookout live runs the same
-code with the store optional.
+the rows held in memory. The detectors' state is stored every minute and
+when the feed is stopped (Ctrl-C, SIGTERM), and restored at the next
+start, so tracks, gaps and visits open at a restart go on; events still
+open when the feed stops are stored provisionally, as after files. With
+--to, positions are stored only when --db is given, and the detectors run
+in lookout worker. lookout live runs the same code with the store
+optional.
 
 ` + feedHelp,
 		Example: `  lookout ingest out/ais.nmea.gz
@@ -76,7 +80,7 @@ code with the store optional.
 			if err := df.apply(&opt); err != nil {
 				return err
 			}
-			if live, err := ingestFeed(cmd, args, &ff, feedRun{opt: opt, detect: !noEvents, quiet: quiet, batch: batch}, dsn); live || err != nil {
+			if live, err := ingestFeed(cmd, args, &ff, feedRun{opt: opt, detect: !noEvents, quiet: quiet, batch: batch, discardState: discardState}, dsn); live || err != nil {
 				return err
 			}
 			st, err := backend.Open(ctx, dsn)
@@ -152,7 +156,7 @@ code with the store optional.
 	f := cmd.Flags()
 	f.IntVar(&batch, "batch", ingest.DefaultBatchSize, "positions per transaction")
 	f.BoolVar(&noEvents, "no-events", false, "store positions and identities only, without running the detectors")
-	f.BoolVar(&discardState, "discard-state", false, "start tracks and detectors afresh instead of carrying on from the last ingested file (needed when lookout was upgraded and cannot load the stored state)")
+	f.BoolVar(&discardState, "discard-state", false, "start tracks and detectors afresh instead of carrying on from the last ingested file or feed (needed when lookout was upgraded and cannot load the stored state)")
 	df.register(f)
 	ff.register(f)
 	f.BoolVar(&progress, "progress", false, "show a progress bar even when stderr is not a terminal")

@@ -13,6 +13,7 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"maps"
 	"net"
 	"os"
 	"sync"
@@ -42,6 +43,12 @@ import (
 // 2.2 s with 2 s (scripts/bench-live).
 const DefaultReorder = 500 * time.Millisecond
 
+// DefaultCheckpoint bounds what a crash (kill -9, power loss) forgets of
+// the detectors' state; a stop by signal stores it whole. Each checkpoint
+// pauses the analysis for the time it takes to serialise the state of the
+// vessels that changed.
+const DefaultCheckpoint = time.Minute
+
 // Config says where a feed comes from and where it goes.
 type Config struct {
 	// Listen takes NMEA datagrams on udp://HOST:PORT addresses; Connect
@@ -64,6 +71,13 @@ type Config struct {
 	// Store, if set, receives positions, identity changes and the events.
 	Store  store.Store
 	Stream ingest.StreamOptions
+	// CheckpointEvery is how often the detectors' state is stored with
+	// Store (default DefaultCheckpoint); it is also stored when the feed
+	// ends, and restored when it starts, so a restart loses no open track,
+	// gap or visit. DiscardState starts afresh instead (see
+	// ingest.Options).
+	CheckpointEvery time.Duration
+	DiscardState    bool
 	// NATS, if set (nats://HOST:PORT), receives every decoded message in
 	// batches of PublishBatch per partition of Bus.
 	NATS         string
@@ -246,6 +260,14 @@ func Run(ctx context.Context, c Config) (Result, error) {
 	switch {
 	case c.NATS != "":
 		err = publish(ctx, src, c, &pub)
+	case an != nil && stream != nil:
+		// After a failure the state is left as last stored: finishing would
+		// store what is open as closed.
+		if err = readCheckpointed(ctx, an, src, stream, c); err != nil {
+			cancel(err)
+		} else {
+			res.Totals = an.Finish()
+		}
 	case an != nil:
 		err = an.Read(src)
 		res.Totals = an.Finish()
@@ -267,6 +289,79 @@ func Run(ctx context.Context, c Config) (Result, error) {
 		err = cause
 	}
 	return res, err
+}
+
+// readCheckpointed runs src through an with its state restored from the
+// store first and checkpointed every c.CheckpointEvery and at the end:
+// Read returns at each checkpoint (the analyzer is idle between Reads, its
+// state whole) and is called again on the same input. Then the events an
+// still has open, which Finish emits, go to the stream as provisional.
+func readCheckpointed(ctx context.Context, an *analyze.Analyzer, src source.Reader, stream *ingest.Stream, c Config) error {
+	if err := stream.Restore(ctx, an, c.DiscardState); err != nil {
+		return err
+	}
+	every := c.CheckpointEvery
+	if every <= 0 {
+		every = DefaultCheckpoint
+	}
+	p := &pauser{Reader: src, every: every, next: time.Now().Add(every)}
+	for {
+		p.paused = false
+		if err := an.Read(p); err != nil {
+			return err
+		}
+		if err := stream.Checkpoint(an); err != nil {
+			return err
+		}
+		if !p.paused {
+			stream.Open()
+			return nil
+		}
+		p.next = time.Now().Add(every)
+	}
+}
+
+// pauser ends a Read when a checkpoint is due, before taking the next
+// message from its input, and reports only the decoder's counts since the
+// last pause (an Analyzer adds up each Read's).
+type pauser struct {
+	source.Reader
+	every  time.Duration
+	next   time.Time
+	paused bool
+	last   ais.Stats
+}
+
+func (p *pauser) Next() bool {
+	if !time.Now().Before(p.next) {
+		p.paused = true
+		return false
+	}
+	return p.Reader.Next()
+}
+
+func (p *pauser) Err() error {
+	if p.paused {
+		return nil
+	}
+	return p.Reader.Err()
+}
+
+func (p *pauser) Stats() ais.Stats {
+	cur := p.Reader.Stats()
+	d := ais.Stats{Lines: cur.Lines - p.last.Lines, Sentences: cur.Sentences - p.last.Sentences,
+		Messages: cur.Messages - p.last.Messages, Rejected: map[string]int64{}}
+	for i := range d.ByType {
+		d.ByType[i] = cur.ByType[i] - p.last.ByType[i]
+	}
+	for k, v := range cur.Rejected {
+		if v -= p.last.Rejected[k]; v != 0 {
+			d.Rejected[k] = v
+		}
+	}
+	p.last = cur
+	p.last.Rejected = maps.Clone(cur.Rejected)
+	return d
 }
 
 // counter counts messages and keeps a copy of the decoder's counts, taken

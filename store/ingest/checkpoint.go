@@ -50,20 +50,31 @@ func (in *Ingester) Restore(ctx context.Context) error {
 	if !ok {
 		return nil
 	}
-	return in.st.Checkpoints(ctx, func(c store.Checkpoint) error {
+	var err error
+	in.cp.pending, in.cp.discard, err = restoreState(ctx, in.st, cp, in.opt.DiscardState)
+	return err
+}
+
+// restoreState loads st's checkpoints into cp, or lists them to be
+// deleted (discard); pending says an earlier run stored its state but not
+// the events it still had open. File ingest and Stream share it, so a
+// live feed and daily files continue each other's state.
+func restoreState(ctx context.Context, st store.Store, cp Checkpointer, discardAll bool) (pending bool, discard []uint32, err error) {
+	err = st.Checkpoints(ctx, func(c store.Checkpoint) error {
 		if c.MMSI == finishKey {
-			in.cp.pending = true
+			pending = true
 			return nil
 		}
-		if in.opt.DiscardState {
-			in.cp.discard = append(in.cp.discard, c.MMSI)
+		if discardAll {
+			discard = append(discard, c.MMSI)
 			return nil
 		}
 		if err := cp.Restore(c.MMSI, c.Data); err != nil {
-			return fmt.Errorf("%w (%v): ingest again with the state discarded, which forgets what was open at the end of the last file", ErrStateVersion, err)
+			return fmt.Errorf("%w (%v): ingest again with the state discarded, which forgets what was open at the end of the last run", ErrStateVersion, err)
 		}
 		return nil
 	})
+	return pending, discard, err
 }
 
 // fileEnd returns the checkpoints stored with a file's last batch.
@@ -72,20 +83,31 @@ func (in *Ingester) fileEnd() ([]store.Checkpoint, error) {
 	if !ok {
 		return nil, nil
 	}
+	cps, err := snapshotState(cp, in.cp.discard)
+	if err != nil {
+		return nil, err
+	}
+	in.cp.discard = nil
+	return cps, nil
+}
+
+// snapshotState returns the checkpoints of what changed in cp, deletions
+// of the discarded vessels it no longer holds, and the finishKey row
+// saying the events still open are yet to be stored.
+func snapshotState(cp Checkpointer, discard []uint32) ([]store.Checkpoint, error) {
 	snap, err := cp.Snapshot()
 	if err != nil {
 		return nil, fmt.Errorf("save pipeline state: %w", err)
 	}
-	cps := make([]store.Checkpoint, 0, len(snap)+len(in.cp.discard)+1)
+	cps := make([]store.Checkpoint, 0, len(snap)+len(discard)+1)
 	for m, data := range snap {
 		cps = append(cps, store.Checkpoint{MMSI: m, Data: data})
 	}
-	for _, m := range in.cp.discard {
+	for _, m := range discard {
 		if _, ok := snap[m]; !ok {
 			cps = append(cps, store.Checkpoint{MMSI: m})
 		}
 	}
-	in.cp.discard = nil
 	return append(cps, store.Checkpoint{MMSI: finishKey, Data: []byte{1}}), nil
 }
 

@@ -14,7 +14,9 @@
 // has it saved with each file's last batch and restored by the next run, so
 // files ingested one run at a time give the events of one pass over all of
 // them. What is still open after a run's last file (a visit not yet left)
-// is stored provisionally and replaced by the later run's version.
+// is stored provisionally and replaced by the later run's version. A live
+// feed (Stream) keeps the same state, so a feed and files continue each
+// other.
 //
 // Positions are stored as received (one row per reception, with the
 // station), so what a station heard can be cited; identity records are

@@ -49,6 +49,13 @@ type StreamStats struct {
 // is retried with backoff while the rows wait in memory and the feed goes
 // on. A failed transaction stores nothing, so a retry does not duplicate
 // positions; events are stored once each by ID anyway.
+//
+// A pipeline that keeps state (a Checkpointer) continues across restarts
+// as it does across files: Restore before the feed starts, Checkpoint now
+// and then and when the feed ends (the state is stored in the same
+// transaction as the events emitted before it), then Open before the
+// pipeline is finished, so that what it still has open is stored
+// provisional rather than as closed at the moment the feed stopped.
 type Stream struct {
 	st  store.Store
 	opt StreamOptions
@@ -58,10 +65,16 @@ type Stream struct {
 	batch   store.Batch
 	stats   StreamStats
 	lastErr error
-	wake    chan struct{}
-	closing chan struct{}
-	done    chan struct{}
-	once    sync.Once
+	// discard lists stored checkpoints to delete with the first
+	// Checkpoint (Restore with discard).
+	discard []uint32
+	// opened: Emit queues to final, stored provisional after the rest.
+	opened, finalQueued bool
+	final               []event.Event
+	wake                chan struct{}
+	closing             chan struct{}
+	done                chan struct{}
+	once                sync.Once
 }
 
 // NewStream starts a Stream writing to st; ctx bounds its writes and
@@ -132,8 +145,68 @@ func (s *Stream) add(m *ais.Message) {
 // Safe for concurrent use.
 func (s *Stream) Emit(e *event.Event) {
 	s.mu.Lock()
-	s.batch.Events = append(s.batch.Events, *e)
+	if s.opened {
+		s.final = append(s.final, *e)
+	} else {
+		s.batch.Events = append(s.batch.Events, *e)
+	}
 	s.mu.Unlock()
+}
+
+// Restore loads the stored checkpoints into cp (see Ingester.Restore);
+// with discard they are deleted with the first Checkpoint instead. Call it
+// before the feed starts.
+func (s *Stream) Restore(ctx context.Context, cp Checkpointer, discard bool) error {
+	_, d, err := restoreState(ctx, s.st, cp, discard)
+	s.mu.Lock()
+	s.discard = d
+	s.mu.Unlock()
+	return err
+}
+
+// Checkpoint queues cp's changed state to be written in the same
+// transaction as the events emitted before it. Call it while cp is idle
+// (between a Pipeline's Reads).
+func (s *Stream) Checkpoint(cp Checkpointer) error {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	cps, err := snapshotState(cp, s.discard)
+	if err != nil {
+		return err
+	}
+	s.discard = nil
+	s.batch.Checkpoints = mergeCheckpoints(s.batch.Checkpoints, cps)
+	return nil
+}
+
+// Open says the events emitted from now on are those the pipeline still
+// had open when the feed ended: Close stores them provisional, after
+// everything else, replacing those of the previous run.
+func (s *Stream) Open() {
+	s.mu.Lock()
+	s.opened = true
+	s.mu.Unlock()
+}
+
+// mergeCheckpoints adds cps to held, a later row of a vessel replacing an
+// earlier one still waiting (one transaction cannot write a key twice).
+func mergeCheckpoints(held, cps []store.Checkpoint) []store.Checkpoint {
+	if len(held) == 0 {
+		return append(held, cps...)
+	}
+	at := make(map[uint32]int, len(held))
+	for i, c := range held {
+		at[c.MMSI] = i
+	}
+	for _, c := range cps {
+		if i, ok := at[c.MMSI]; ok {
+			held[i] = c
+		} else {
+			at[c.MMSI] = len(held)
+			held = append(held, c)
+		}
+	}
+	return held
 }
 
 func (s *Stream) poke() {
@@ -188,14 +261,24 @@ func (s *Stream) loop(ctx context.Context) {
 		held.Positions = append(held.Positions, s.batch.Positions...)
 		held.Identities = append(held.Identities, s.batch.Identities...)
 		held.Events = append(held.Events, s.batch.Events...)
-		s.batch.Positions, s.batch.Identities, s.batch.Events = s.batch.Positions[:0], nil, nil
+		held.Checkpoints = mergeCheckpoints(held.Checkpoints, s.batch.Checkpoints)
+		s.batch.Positions, s.batch.Identities, s.batch.Events, s.batch.Checkpoints = s.batch.Positions[:0], nil, nil, nil
+		if closing && s.opened && !s.finalQueued && empty(&held) {
+			// Everything before is stored: the open events replace the
+			// previous run's and the state is marked complete.
+			s.finalQueued = true
+			held = store.Batch{Events: s.final, Provisional: true, Checkpoints: []store.Checkpoint{{MMSI: finishKey}}}
+		}
 		if over := len(held.Positions) - s.opt.MaxHeld; over > 0 {
 			held.Positions = append(held.Positions[:0], held.Positions[over:]...)
 			s.stats.Dropped += int64(over)
 		}
 		s.stats.Held = len(held.Positions) + len(held.Identities) + len(held.Events)
+		if !held.Provisional {
+			s.stats.Held += len(s.final)
+		}
 		s.mu.Unlock()
-		if len(held.Positions)+len(held.Identities)+len(held.Events) == 0 {
+		if empty(&held) {
 			if closing {
 				return
 			}
@@ -207,8 +290,11 @@ func (s *Stream) loop(ctx context.Context) {
 			s.stats.Positions += n.Positions
 			s.stats.Identities += n.Identities
 			s.stats.Events += n.Events
-			s.stats.Held = 0
-			held.Positions, held.Identities, held.Events = held.Positions[:0], nil, nil
+			held.Positions, held.Identities, held.Events, held.Checkpoints = held.Positions[:0], nil, nil, nil
+			if held.Provisional {
+				held.Provisional, s.final = false, nil
+			}
+			s.stats.Held = len(s.final)
 			wait = 200 * time.Millisecond
 		} else {
 			s.stats.Failures++
@@ -228,4 +314,8 @@ func (s *Stream) loop(ctx context.Context) {
 		}
 		wait = min(2*wait, 30*time.Second)
 	}
+}
+
+func empty(b *store.Batch) bool {
+	return len(b.Positions)+len(b.Identities)+len(b.Events)+len(b.Checkpoints) == 0
 }

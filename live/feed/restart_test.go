@@ -1,0 +1,224 @@
+package feed_test
+
+import (
+	"bufio"
+	"compress/gzip"
+	"context"
+	"encoding/json"
+	"net"
+	"os"
+	"path/filepath"
+	"sort"
+	"strings"
+	"sync/atomic"
+	"testing"
+	"time"
+
+	"github.com/lookout-osint/lookout/ais"
+	"github.com/lookout-osint/lookout/event"
+	"github.com/lookout-osint/lookout/live/feed"
+	"github.com/lookout-osint/lookout/sim"
+	"github.com/lookout-osint/lookout/source"
+	"github.com/lookout-osint/lookout/store"
+	"github.com/lookout-osint/lookout/store/duckdb"
+)
+
+// simLines simulates a short scenario: its NMEA lines carry tag-block
+// receive times, so a feed stamps nothing and two runs see the same times.
+func simLines(t *testing.T) []string {
+	t.Helper()
+	if testing.Short() {
+		t.Skip("simulates a scenario and runs the whole pipeline twice")
+	}
+	dir := t.TempDir()
+	if _, err := sim.Run(sim.Config{Seed: 11, Days: 3, Vessels: 30, Workers: 2}, dir); err != nil {
+		t.Fatal(err)
+	}
+	f, err := os.Open(filepath.Join(dir, "ais.nmea.gz"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer f.Close()
+	zr, err := gzip.NewReader(f)
+	if err != nil {
+		t.Fatal(err)
+	}
+	var lines []string
+	sc := bufio.NewScanner(zr)
+	for sc.Scan() {
+		lines = append(lines, sc.Text()+"\n")
+	}
+	if err := sc.Err(); err != nil {
+		t.Fatal(err)
+	}
+	return lines
+}
+
+// messages is how many messages the decoder makes of lines.
+func messages(lines []string) int64 {
+	r := ais.NewReader(strings.NewReader(strings.Join(lines, "")))
+	var n int64
+	for r.Next() {
+		n++
+	}
+	return n
+}
+
+type seen struct {
+	source.Reader
+	n *atomic.Int64
+}
+
+func (s seen) Next() bool {
+	ok := s.Reader.Next()
+	if ok {
+		s.n.Add(1)
+	}
+	return ok
+}
+
+// runFeed serves lines over TCP to a feed storing into st and stops it
+// (as SIGTERM does: the context ends) once every message has been read.
+// every is how often it checkpoints (0: the default).
+func runFeed(t *testing.T, st store.Store, lines []string, discard bool, every time.Duration) {
+	t.Helper()
+	ln, err := net.Listen("tcp", "127.0.0.1:0")
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer ln.Close()
+	go func() {
+		c, err := ln.Accept()
+		if err != nil {
+			return
+		}
+		defer c.Close()
+		c.Write([]byte(strings.Join(lines, "")))
+		c.Read(make([]byte, 1)) // held open until the feed hangs up
+	}()
+	cfg, _ := configWith(t, st)
+	cfg.Connect = []string{"tcp://" + ln.Addr().String()}
+	cfg.DiscardState = discard
+	// Visits and loitering cut off by the stop are reported too: they are
+	// what is stored provisional and replaced after the restart.
+	cfg.Analyze.Detect.Partial = true
+	cfg.CheckpointEvery = every
+	want := messages(lines)
+	var n atomic.Int64
+	ctx, cancel := context.WithCancel(context.Background())
+	defer cancel()
+	cfg.Watch = func(r source.Reader) source.Reader {
+		return seen{Reader: r, n: &n}
+	}
+	done := make(chan error, 1)
+	go func() {
+		_, err := feed.Run(ctx, cfg)
+		done <- err
+	}()
+	for n.Load() < want {
+		select {
+		case err := <-done:
+			t.Fatalf("feed ended after %d of %d messages: %v", n.Load(), want, err)
+		case <-t.Context().Done():
+			return
+		default:
+			time.Sleep(10 * time.Millisecond)
+		}
+	}
+	cancel()
+	if err := <-done; err != nil {
+		t.Fatal(err)
+	}
+}
+
+func openDuck(t *testing.T, name string) store.Store {
+	st, err := duckdb.Open(context.Background(), filepath.Join(t.TempDir(), name+".duckdb"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	return st
+}
+
+func eventsOf(t *testing.T, st store.Store) map[string]string {
+	t.Helper()
+	evs, err := st.Events(context.Background(), store.EventQuery{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	out := map[string]string{}
+	for i := range evs {
+		b, err := json.Marshal(&evs[i])
+		if err != nil {
+			t.Fatal(err)
+		}
+		out[evs[i].ID()] = string(b)
+	}
+	return out
+}
+
+func diff(got, want map[string]string) []string {
+	var d []string
+	for id, w := range want {
+		if g, ok := got[id]; !ok {
+			d = append(d, "missing "+w)
+		} else if g != w {
+			d = append(d, "differs\n  got  "+g+"\n  want "+w)
+		}
+	}
+	for id, g := range got {
+		if _, ok := want[id]; !ok {
+			d = append(d, "extra   "+g)
+		}
+	}
+	sort.Strings(d)
+	return d
+}
+
+// TestRestartCarriesState: a live TCP feed into DuckDB stopped mid-stream
+// and started again with the rest of the feed stores the events of one
+// uninterrupted run: same IDs, spans and evidence, the events still open at
+// the end provisional (Open) in both. What was open at the stop is stored
+// provisional, not as closed then. Started afresh (the state discarded),
+// the second run differs: the restore is what makes them equal.
+func TestRestartCarriesState(t *testing.T) {
+	lines := simLines(t)
+	// Cut on a line that starts a message, so both halves decode whole.
+	cut := len(lines) / 2
+	for cut < len(lines) && !strings.Contains(lines[cut], ",1,1,") {
+		cut++
+	}
+
+	one := openDuck(t, "one")
+	runFeed(t, one, lines, false, 0)
+	want := eventsOf(t, one)
+
+	two := openDuck(t, "two")
+	// Checkpoints every few milliseconds: the analysis paused and resumed
+	// many times must give the same events too.
+	const often = 5 * time.Millisecond
+	runFeed(t, two, lines[:cut], false, often)
+	open := 0
+	for _, s := range eventsOf(t, two) {
+		var e event.Event
+		if json.Unmarshal([]byte(s), &e) == nil && e.Open {
+			open++
+		}
+	}
+	t.Logf("after the first half: %d events, %d open; one run: %d", len(eventsOf(t, two)), open, len(want))
+	if open == 0 {
+		t.Fatal("nothing was open at the stop: the scenario does not test carrying state")
+	}
+	runFeed(t, two, lines[cut:], false, often)
+	if d := diff(eventsOf(t, two), want); len(d) > 0 {
+		t.Fatalf("stopped and restarted, %d of %d events differ from one run:\n%s", len(d), len(want), strings.Join(d[:min(len(d), 10)], "\n"))
+	}
+
+	fresh := openDuck(t, "fresh")
+	runFeed(t, fresh, lines[:cut], false, 0)
+	runFeed(t, fresh, lines[cut:], true, 0)
+	d := diff(eventsOf(t, fresh), want)
+	if len(d) == 0 {
+		t.Fatal("restarted without the stored state, the events equal one run's: the test cannot fail")
+	}
+	t.Logf("%d events, %d open at the stop; without the restore %d differ", len(want), open, len(d))
+}
