@@ -7,7 +7,11 @@
 // every partition runs in a second stage whose shards the workers own
 // likewise (see Stage2Subject): gaps are graded from everyone's receptions
 // and encounters found from points keyed by place, so that n workers give
-// the events of one lookout analyze.
+// the events of one lookout analyze. The second stage moves at the pace of
+// the slowest partition; every batch carries the publisher's clock, and a
+// partition with no traffic gets it in empty batches (ClockHeader), so that
+// a quiet partition does not hold back gaps and encounters, nor make their
+// points pile up, on a live feed.
 //
 // A worker rebuilds its state after a restart by replaying its partitions
 // and shards from the start of the streams' retention, with every event
@@ -112,6 +116,10 @@ type Publisher struct {
 	count []int
 	seq   uint64
 	futs  []sent // published since the last Flush, awaiting their acks
+	// clock is the latest receive time added (Unix nanoseconds); sent
+	// holds the clock each partition was last told (see ClockHeader).
+	clock int64
+	sent  []int64
 
 	Published atomic.Int64 // messages acknowledged by the server (counted by Flush)
 	Skipped   atomic.Int64 // messages of untracked types or without MMSI
@@ -134,7 +142,8 @@ func NewPublisher(js jetstream.JetStream, c Config, id string, batch int) *Publi
 	if batch <= 0 {
 		batch = 256
 	}
-	return &Publisher{js: js, cfg: c, id: id, max: batch, bufs: make([][]byte, c.Partitions), count: make([]int, c.Partitions)}
+	return &Publisher{js: js, cfg: c, id: id, max: batch, bufs: make([][]byte, c.Partitions), count: make([]int, c.Partitions),
+		sent: make([]int64, c.Partitions)}
 }
 
 // Add queues one message.
@@ -146,6 +155,9 @@ func (p *Publisher) Add(m *ais.Message) error {
 	part := p.cfg.Partition(m.MMSI)
 	p.mu.Lock()
 	defer p.mu.Unlock()
+	if t := m.RxTime.UnixNano(); t > p.clock {
+		p.clock = t
+	}
 	p.bufs[part] = AppendMessage(p.bufs[part], m)
 	p.count[part]++
 	if p.count[part] >= p.max {
@@ -154,12 +166,26 @@ func (p *Publisher) Add(m *ais.Message) error {
 	return p.Err()
 }
 
-// Flush sends every partial batch and waits until the server has
-// acknowledged everything sent so far (or ctx ends).
+// ClockHeader carries, on every batch, the publisher's clock: the latest
+// receive time it had been given, as Unix nanoseconds. Every message of
+// the partition added before then is in this batch or an earlier one, so
+// a worker knows how far the whole stream has got even when its partition
+// is quiet (see Worker).
+const ClockHeader = "Lookout-Clock"
+
+// heartbeat is how far the clock must have moved (in receive time) since
+// a partition was last told it for Flush to send the partition an empty
+// batch carrying the clock alone: a partition without traffic would
+// otherwise hold back the second stage, which waits for every partition.
+const heartbeat = time.Second
+
+// Flush sends every partial batch (and the clock to partitions that have
+// had nothing since it last moved, see ClockHeader) and waits until the
+// server has acknowledged everything sent so far (or ctx ends).
 func (p *Publisher) Flush(ctx context.Context) error {
 	p.mu.Lock()
 	for part := range p.bufs {
-		if p.count[part] > 0 {
+		if p.count[part] > 0 || p.clock-p.sent[part] >= int64(heartbeat) {
 			if err := p.sendLocked(part); err != nil {
 				p.mu.Unlock()
 				return err
@@ -208,6 +234,8 @@ func (p *Publisher) sendLocked(part int) error {
 	p.bufs[part], p.count[part] = p.bufs[part][:0], 0
 	msg := &nats.Msg{Subject: p.cfg.Subject(part), Data: payload, Header: nats.Header{}}
 	msg.Header.Set(jetstream.MsgIDHeader, p.id+"-"+strconv.FormatUint(p.seq, 10))
+	msg.Header.Set(ClockHeader, strconv.FormatInt(p.clock, 10))
+	p.sent[part] = p.clock
 	fut, err := p.js.PublishMsgAsync(msg)
 	if err != nil {
 		return fmt.Errorf("publish %s: %w", msg.Subject, err)

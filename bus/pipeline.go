@@ -3,6 +3,7 @@ package bus
 import (
 	"math"
 	"strings"
+	"time"
 
 	"github.com/lookout-osint/lookout/ais"
 	"github.com/lookout-osint/lookout/analyze"
@@ -45,13 +46,15 @@ func newDetector(opt analyze.Options, emit func(*event.Event)) (*detect.Detector
 // context was an encounter is put down to an earlier activity or not
 // reported.
 type pipeline struct {
-	tr  *track.Tracker
-	det *detect.Detector
-	out *stageOut
+	tr     *track.Tracker
+	det    *detect.Detector
+	out    *stageOut
+	maxIn  int64 // latest receive time given to the tracker, Unix ns
+	window int64 // the tracker's reorder window, ns
 }
 
 func newPipeline(opt analyze.Options, out *stageOut, emit func(*event.Event)) *pipeline {
-	pl := &pipeline{out: out}
+	pl := &pipeline{out: out, window: int64(opt.Track.ReorderWindow)}
 	var land track.Land
 	pl.det, land = newDetector(opt, func(e *event.Event) {
 		switch e.Type {
@@ -82,6 +85,24 @@ func (pl *pipeline) Static(s *track.Static) {
 	pl.out.static(s)
 }
 
+// clock takes the publisher's clock, how far the whole stream has got
+// (ClockHeader): a Tracker fed every partition would have processed what
+// is older than it by the reorder window, so this one does (Advance), and
+// the partition's watermark moves there, even when it has no traffic of
+// its own. Advance takes the clock only within ten minutes of the
+// partition's latest input (a replay of old data keeps to its own time):
+// a partition quiet for longer holds its last inputs, and the watermark
+// waits for them, until its next input.
+func (pl *pipeline) clock(ns int64) {
+	pl.tr.Advance(time.Unix(0, ns))
+	if pl.maxIn != 0 && ns-pl.maxIn > int64(10*time.Minute) {
+		ns = pl.maxIn
+	}
+	// A second short of the window: inputs at the limit itself stay
+	// queued, and watermarks are whole seconds.
+	pl.out.clock(time.Unix(0, ns-pl.window).Unix() - 1)
+}
+
 func (pl *pipeline) finish() {
 	pl.tr.Flush()
 	pl.det.Flush()
@@ -92,6 +113,9 @@ func (pl *pipeline) finish() {
 func (pl *pipeline) add(m *ais.Message) bool {
 	if m.MMSI == 0 || m.RxTime.IsZero() {
 		return false
+	}
+	if t := m.RxTime.UnixNano(); t > pl.maxIn && Tracked(m.Type) {
+		pl.maxIn = t
 	}
 	switch m.Type {
 	case 5:

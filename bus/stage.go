@@ -285,6 +285,14 @@ func (o *stageOut) routePoint(p *track.Point) {
 	o.since++
 }
 
+// clock moves the watermark to wm (Unix seconds), if later: the
+// partition will send nothing older (see pipeline.clock).
+func (o *stageOut) clock(wm int64) {
+	o.mu.Lock()
+	o.wm = max(o.wm, wm)
+	o.mu.Unlock()
+}
+
 // static sends a static report to the identity links' shard.
 func (o *stageOut) static(s *track.Static) {
 	o.mu.Lock()

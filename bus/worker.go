@@ -183,6 +183,7 @@ func (w *Worker) partition(ctx context.Context, p int) error {
 	})
 	pl := newPipeline(w.Options, out, emit)
 	src := newBatchReader()
+	src.onClock = pl.clock
 	pr, err := w.progress(ctx, fmt.Sprintf("%s.p%d", c.Stream, p))
 	if err != nil {
 		return fmt.Errorf("partition %d: %w", p, err)
@@ -288,7 +289,8 @@ func (w *Worker) partition(ctx context.Context, p int) error {
 			seq = md.Sequence.Stream
 		}
 		pr.save(ctx, src.done.Load(), false)
-		if !src.push(ctx, seqBatch{seq, batch}) {
+		clock, _ := strconv.ParseInt(msg.Headers().Get(ClockHeader), 10, 64)
+		if !src.push(ctx, seqBatch{seq, batch, clock}) {
 			finish(false)
 			return ctx.Err()
 		}
@@ -390,9 +392,13 @@ type batchReader struct {
 	// onBatch, if set, is called (on the reading goroutine) with the
 	// sequence of each batch as reading it begins.
 	onBatch func(seq uint64)
-	mu      sync.Mutex
-	n       int64
-	rej     map[string]int64
+	// onClock, if set, is called (on the reading goroutine) with the
+	// publisher's clock once a batch carrying one has been read whole.
+	onClock  func(ns int64)
+	curClock int64
+	mu       sync.Mutex
+	n        int64
+	rej      map[string]int64
 }
 
 func newBatchReader() *batchReader {
@@ -406,8 +412,9 @@ func (r *batchReader) reject(reason string) {
 }
 
 type seqBatch struct {
-	seq uint64
-	ms  []ais.Message
+	seq   uint64
+	ms    []ais.Message
+	clock int64 // the publisher's clock (ClockHeader), 0 if none
 }
 
 func (r *batchReader) push(ctx context.Context, b seqBatch) bool {
@@ -426,6 +433,10 @@ func (r *batchReader) Next() bool {
 		if r.curSeq > 0 {
 			r.done.Store(r.curSeq)
 		}
+		if r.curClock != 0 && r.onClock != nil {
+			r.onClock(r.curClock)
+		}
+		r.curClock = 0
 		var b seqBatch
 		select {
 		case b = <-r.ch:
@@ -436,7 +447,7 @@ func (r *batchReader) Next() bool {
 				return false
 			}
 		}
-		r.cur, r.curSeq, r.i = b.ms, b.seq, 0
+		r.cur, r.curSeq, r.curClock, r.i = b.ms, b.seq, b.clock, 0
 		if r.onBatch != nil {
 			r.onBatch(b.seq)
 		}
