@@ -178,6 +178,18 @@ func Run(ctx context.Context, c Config) (Result, error) {
 		})
 	}
 
+	if c.Store != nil {
+		stream = ingest.NewStream(context.WithoutCancel(ctx), c.Store, c.Stream)
+	}
+	// The stored state too, before the inputs start: a failure to load it
+	// must not leave them filling a queue nobody reads.
+	if an != nil && stream != nil {
+		if err := stream.Restore(ctx, an, c.DiscardState); err != nil {
+			stream.Close(ctx)
+			return res, err
+		}
+	}
+
 	var (
 		src     source.Reader
 		closeIn func()
@@ -218,8 +230,7 @@ func Run(ctx context.Context, c Config) (Result, error) {
 
 	count := &counter{Reader: src}
 	src = count
-	if c.Store != nil {
-		stream = ingest.NewStream(context.WithoutCancel(ctx), c.Store, c.Stream)
+	if stream != nil {
 		src = stream.Watch(src)
 	}
 	if c.Watch != nil {
@@ -263,7 +274,7 @@ func Run(ctx context.Context, c Config) (Result, error) {
 	case an != nil && stream != nil:
 		// After a failure the state is left as last stored: finishing would
 		// store what is open as closed.
-		if err = readCheckpointed(ctx, an, src, stream, c); err != nil {
+		if err = readCheckpointed(an, src, stream, c); err != nil {
 			cancel(err)
 		} else {
 			res.Totals = an.Finish()
@@ -291,15 +302,12 @@ func Run(ctx context.Context, c Config) (Result, error) {
 	return res, err
 }
 
-// readCheckpointed runs src through an with its state restored from the
-// store first and checkpointed every c.CheckpointEvery and at the end:
+// readCheckpointed runs src through an (its state restored already) with
+// the state checkpointed every c.CheckpointEvery and at the end:
 // Read returns at each checkpoint (the analyzer is idle between Reads, its
 // state whole) and is called again on the same input. Then the events an
 // still has open, which Finish emits, go to the stream as provisional.
-func readCheckpointed(ctx context.Context, an *analyze.Analyzer, src source.Reader, stream *ingest.Stream, c Config) error {
-	if err := stream.Restore(ctx, an, c.DiscardState); err != nil {
-		return err
-	}
+func readCheckpointed(an *analyze.Analyzer, src source.Reader, stream *ingest.Stream, c Config) error {
 	every := c.CheckpointEvery
 	if every <= 0 {
 		every = DefaultCheckpoint

@@ -5,6 +5,7 @@ import (
 	"compress/gzip"
 	"context"
 	"encoding/json"
+	"errors"
 	"net"
 	"os"
 	"path/filepath"
@@ -21,6 +22,7 @@ import (
 	"github.com/lookout-osint/lookout/source"
 	"github.com/lookout-osint/lookout/store"
 	"github.com/lookout-osint/lookout/store/duckdb"
+	"github.com/lookout-osint/lookout/store/ingest"
 )
 
 // simLines simulates a short scenario: its NMEA lines carry tag-block
@@ -221,4 +223,34 @@ func TestRestartCarriesState(t *testing.T) {
 		t.Fatal("restarted without the stored state, the events equal one run's: the test cannot fail")
 	}
 	t.Logf("%d events, %d open at the stop; without the restore %d differ", len(want), open, len(d))
+}
+
+// TestRestoreFailure: a stored state this build cannot load ends the feed
+// before its inputs start, saying how to go on; with the state discarded
+// the feed runs and the unreadable checkpoint is deleted.
+func TestRestoreFailure(t *testing.T) {
+	st := openDuck(t, "bad")
+	ctx := context.Background()
+	if _, err := st.Write(ctx, &store.Batch{Checkpoints: []store.Checkpoint{{MMSI: 273000099, Data: []byte{0xff, 1, 2}}}}); err != nil {
+		t.Fatal(err)
+	}
+	cfg, _ := configWith(t, st)
+	cfg.Connect = []string{"tcp://127.0.0.1:1"} // never reached
+	if _, err := feed.Run(ctx, cfg); !errors.Is(err, ingest.ErrStateVersion) {
+		t.Fatalf("feed with an unreadable stored state: %v, want ErrStateVersion", err)
+	}
+	lines, _ := traffic()
+	runFeed(t, st, lines, true, 0)
+	n := 0
+	if err := st.Checkpoints(ctx, func(c store.Checkpoint) error {
+		if c.MMSI == 273000099 {
+			n++
+		}
+		return nil
+	}); err != nil {
+		t.Fatal(err)
+	}
+	if n != 0 {
+		t.Error("the unreadable checkpoint is still stored after a run with the state discarded")
+	}
 }
