@@ -170,7 +170,10 @@ func (p *Publisher) Add(m *ais.Message) error {
 // receive time it had been given, as Unix nanoseconds. Every message of
 // the partition added before then is in this batch or an earlier one, so
 // a worker knows how far the whole stream has got even when its partition
-// is quiet (see Worker).
+// is quiet (see Worker). Several publishers on one stream must keep to one
+// clock (feeds of the same moment): a partition takes a message older than
+// the clock it was told less the reorder window as late, as one process
+// reading the feeds merged would.
 const ClockHeader = "Lookout-Clock"
 
 // heartbeat is how far the clock must have moved (in receive time) since
