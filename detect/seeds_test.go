@@ -315,3 +315,33 @@ func TestSharedMMSITwoShipsLeavingTogether(t *testing.T) {
 		t.Fatalf("spoofing %+v for two ships 4 km apart", sp)
 	}
 }
+
+func TestSpoofFirstStreamLeftByAJump(t *testing.T) {
+	w := newWorld()
+	// Seed 405: a tanker takes a new number and is first heard 250 km off
+	// its real course, sailing on for 7 h; then its positions jump to where
+	// it really is and go on from there, for a day and more (SpoofSegmentIdle,
+	// so the first stream is known not to come back). The first stream was
+	// faked.
+	a := newScript(1, 0, 40.02, 132.72)
+	la, lo := geo.Destination(a.lat, a.lon, 32, 7*10.5*kmPerNm)
+	a.sail(la, lo, 10.5)
+	b := newScript(1, a.t.Sub(t0)+5*time.Minute, 42.59, 131.24)
+	la, lo = geo.Destination(b.lat, b.lon, 36, 30*10.5*kmPerNm)
+	b.sail(la, lo, 10.5)
+	w.add(a, b)
+	// A first stream left by a lone glitch that comes straight back is no
+	// spoofing.
+	c := newScript(2, 0, 35.0, 140.0)
+	c.sail(35.0, 140.3, 10)
+	c.lat += 2
+	c.add(10, 90)
+	c.lat -= 2
+	c.t = c.t.Add(5 * time.Minute)
+	c.sail(35.0, 140.6, 10)
+	w.add(c)
+	sp := only(w.run(t), event.Spoofing)
+	if len(sp) != 1 || sp[0].MMSI != 1 || !sp[0].Start.Equal(t0) || sp[0].End.After(b.fixes[0].Time) {
+		t.Fatalf("spoofing %+v, want vessel 1's first stream", sp)
+	}
+}

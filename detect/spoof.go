@@ -46,6 +46,10 @@ type segInfo struct {
 	lat, lon    float64
 	jumped      bool
 	counted     bool
+	// opening: the MMSI's first stream, with no track before it to return
+	// to (a hull that took the number and faked where it was from the
+	// start).
+	opening bool
 }
 
 // inPlaceFix is a turn placed by its unit vector (its position lives
@@ -127,7 +131,8 @@ func (d *Detector) spoofPoint(v *vessel, p *track.Point) {
 	si := s.segs[p.Seg]
 	if si == nil {
 		si = &segInfo{first: p.Time, jumped: (p.Flag == track.TooFast || p.NewSeg && p.ImpliedKn > d.cfg.SpoofSpeedKn) &&
-			(s.lastSI == nil || p.Time.Sub(s.lastSI.last) >= d.cfg.SpoofSwitchMin || d.impossibleSwitch(s.lastSI, p))}
+			(s.lastSI == nil || p.Time.Sub(s.lastSI.last) >= d.cfg.SpoofSwitchMin || d.impossibleSwitch(s.lastSI, p)),
+			opening: s.lastSI == nil}
 		s.segs[p.Seg] = si
 	} else if len(s.segs) > 1 {
 		// Back on an older track after a jumped one lived on while this one
@@ -178,6 +183,7 @@ func (d *Detector) spoofPoint(v *vessel, p *track.Point) {
 	if len(s.segs) > 1 { // most vessels have one segment: nothing to forget
 		for id, o := range s.segs {
 			if id != p.Seg && p.Time.Sub(o.last) > d.cfg.SpoofSegmentIdle {
+				d.firstStreamLeft(v, o, si)
 				delete(s.segs, id)
 			}
 		}
@@ -200,6 +206,24 @@ func (d *Detector) spoofPoint(v *vessel, p *track.Point) {
 		d.circling(v, p)
 		d.sailingInPlace(v, p)
 	}
+}
+
+// firstStreamLeft reports the MMSI's first stream o, now forgotten, as put
+// elsewhere when an impossible jump left it for the stream si that went
+// on, o never heard again: with no older track to return to, the
+// out-and-back case cannot show it, and a lone glitch (or a displaced run
+// that returns) would have come back to o (seed 405: a tanker taking a
+// new number was first heard 250 km off its real course for 7 h, then
+// showed where it was). Judged only when o is forgotten (SpoofSegmentIdle
+// after its last fix), so data ending sooner does not show it.
+func (d *Detector) firstStreamLeft(v *vessel, o, si *segInfo) {
+	if !o.opening || o.counted || o.n < d.cfg.SpoofSegmentPoints ||
+		!si.jumped || si.n < d.cfg.SpoofSegmentPoints || si.first.Before(o.last) {
+		return
+	}
+	o.counted = true
+	ep := d.spoofEpisodeAt(v, o.first, o.last, o.lat, o.lon)
+	ep.kinds["impossible_jump"]++
 }
 
 // impossibleSwitch says whether going from stream o's last fix to p beats
