@@ -94,12 +94,11 @@ CREATE TABLE IF NOT EXISTS files (
 
 -- A half of a file's batch of positions committed ahead of the batch
 -- itself (parallel.go): positions from_pos < n <= to_pos of the file with
--- MMSI >= split_mmsi are stored. The batch's transaction deletes the row.
+-- odd MMSIs are stored. The batch's transaction deletes the row.
 CREATE TABLE IF NOT EXISTS file_parts (
-	hash       text   NOT NULL,
-	from_pos   bigint NOT NULL,
-	to_pos     bigint NOT NULL,
-	split_mmsi bigint NOT NULL,
+	hash     text   NOT NULL,
+	from_pos bigint NOT NULL,
+	to_pos   bigint NOT NULL,
 	PRIMARY KEY (hash, from_pos)
 );
 
