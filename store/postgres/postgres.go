@@ -1,6 +1,8 @@
 // Package postgres is the Lookout store for teams: PostgreSQL with PostGIS.
 // Positions go in with binary COPY inside the batch's transaction, sorted
-// by vessel, and are found through one BRIN index (vessel, time, place);
+// by vessel (a big batch of a file's, over two connections; parallel.go
+// says how that stays safe against crashes), and are found through one
+// BRIN index (vessel, time, place);
 // Compact puts a big table in vessel order. Events use INSERT … ON
 // CONFLICT so that writing one twice is harmless. Tables with a place
 // carry a geometry(Point, 4326) column and a spatial index (GiST; BRIN on
