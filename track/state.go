@@ -20,7 +20,8 @@ var (
 		// Saved per vessel; a cache of land answers; scratch; this run's counts;
 		// recycled Statics.
 		statecodec.Skip(Tracker{}, "vessels", "land01", "pt", "stats", "spare"))
-	vesselCodec = statecodec.New(vessel{})
+	// prevCos is a cache, taken again when 0.
+	vesselCodec = statecodec.New(vessel{}, statecodec.Skip(vessel{}, "prevCos"))
 )
 
 // MarshalShared encodes the state that belongs to no one vessel: the

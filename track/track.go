@@ -242,6 +242,10 @@ type vessel struct {
 	nextSeg int
 	prev    Fix // last positioned fix, any segment
 	hasPrev bool
+	// prevCos is the cosine of prev's latitude, which impliedKn would
+	// otherwise take again for every fix; 0 until known (no latitude has
+	// a cosine of 0: not even ±90° in floating point).
+	prevCos float64
 	recent  [4]dedupKey
 	ri      int
 	// The last land answer, for the cell the vessel is most likely still in.
@@ -412,10 +416,14 @@ func (t *Tracker) process(it *item) {
 	v.recent[v.ri] = k
 	v.ri = (v.ri + 1) % len(v.recent)
 
+	c := math.Cos(f.Lat * rad)
 	if v.hasPrev {
-		p.ImpliedKn = impliedKn(v.prev, f)
+		if v.prevCos == 0 {
+			v.prevCos = math.Cos(v.prev.Lat * rad)
+		}
+		p.ImpliedKn = impliedKn(&v.prev, v.prevCos, &f, c)
 	}
-	v.prev, v.hasPrev = f, true
+	v.prev, v.hasPrev, v.prevCos = f, true, c
 
 	if t.inland(v, f.Lat, f.Lon) {
 		p.Flag = OnLand
@@ -521,8 +529,10 @@ func deadReckon(f Fix, hours float64) (lat, lon float64) {
 	return geo.Destination(f.Lat, f.Lon, f.COG, f.SOG*kmPerNm*hours)
 }
 
-func impliedKn(a, b Fix) float64 {
-	d := geo.DistanceKm(a.Lat, a.Lon, b.Lat, b.Lon)
+// impliedKn is the speed from a to b; ca and cb are the cosines of their
+// latitudes (in radians).
+func impliedKn(a *Fix, ca float64, b *Fix, cb float64) float64 {
+	d := distKmCos(a.Lat, a.Lon, ca, b.Lat, b.Lon, cb)
 	h := b.Time.Sub(a.Time).Hours()
 	// Reports carry whole-second times; treat a few seconds as the floor so
 	// that two reports in the same second do not imply infinite speed.
@@ -530,6 +540,21 @@ func impliedKn(a, b Fix) float64 {
 		h = 10.0 / 3600
 	}
 	return d / kmPerNm / h
+}
+
+const rad = math.Pi / 180
+
+// distKmCos is geo.DistanceKm, to the last bit, given c1 and c2, the
+// cosines of lat1*rad and lat2*rad.
+func distKmCos(lat1, lon1, c1, lat2, lon2, c2 float64) float64 {
+	dLat := (lat2 - lat1) * rad
+	dLon := (lon2 - lon1) * rad
+	s1, s2 := math.Sin(dLat/2), math.Sin(dLon/2)
+	a := s1*s1 + c1*c2*s2*s2
+	if a > 1 {
+		a = 1
+	}
+	return 2 * geo.EarthRadiusKm * math.Asin(math.Sqrt(a))
 }
 
 func abs64(x int64) int64 {
