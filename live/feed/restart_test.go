@@ -27,13 +27,13 @@ import (
 
 // simLines simulates a short scenario: its NMEA lines carry tag-block
 // receive times, so a feed stamps nothing and two runs see the same times.
-func simLines(t *testing.T) []string {
+func simLines(t testing.TB, days, vessels int) []string {
 	t.Helper()
 	if testing.Short() {
 		t.Skip("simulates a scenario and runs the whole pipeline twice")
 	}
 	dir := t.TempDir()
-	if _, err := sim.Run(sim.Config{Seed: 11, Days: 3, Vessels: 30, Workers: 2}, dir); err != nil {
+	if _, err := sim.Run(sim.Config{Seed: 11, Days: days, Vessels: vessels, Workers: 2}, dir); err != nil {
 		t.Fatal(err)
 	}
 	f, err := os.Open(filepath.Join(dir, "ais.nmea.gz"))
@@ -82,7 +82,7 @@ func (s seen) Next() bool {
 // runFeed serves lines over TCP to a feed storing into st and stops it
 // (as SIGTERM does: the context ends) once every message has been read.
 // every is how often it checkpoints (0: the default).
-func runFeed(t *testing.T, st store.Store, lines []string, discard bool, every time.Duration) {
+func runFeed(t testing.TB, st store.Store, lines []string, discard bool, every time.Duration) {
 	t.Helper()
 	ln, err := net.Listen("tcp", "127.0.0.1:0")
 	if err != nil {
@@ -133,7 +133,7 @@ func runFeed(t *testing.T, st store.Store, lines []string, discard bool, every t
 	}
 }
 
-func openDuck(t *testing.T, name string) store.Store {
+func openDuck(t testing.TB, name string) store.Store {
 	st, err := duckdb.Open(context.Background(), filepath.Join(t.TempDir(), name+".duckdb"))
 	if err != nil {
 		t.Fatal(err)
@@ -183,7 +183,7 @@ func diff(got, want map[string]string) []string {
 // provisional, not as closed then. Started afresh (the state discarded),
 // the second run differs: the restore is what makes them equal.
 func TestRestartCarriesState(t *testing.T) {
-	lines := simLines(t)
+	lines := simLines(t, 3, 30)
 	// Cut on a line that starts a message, so both halves decode whole.
 	cut := len(lines) / 2
 	for cut < len(lines) && !strings.Contains(lines[cut], ",1,1,") {
