@@ -76,6 +76,7 @@ type Config struct {
 
 	DraughtMinChangeM float64       `help:"smallest reported draught change reported"`
 	DraughtWithin     time.Duration `help:"a draught change counts if a port visit or encounter ended this long before it"`
+	DraughtConfirm    int           `help:"static reports in a row (per MMSI and hull dimensions) that must carry a new draught before it counts: two hulls alike under one MMSI flip it on every report"`
 	BlockCoefficient  float64       `help:"block coefficient of a laden tanker hull, for cargo from draught"`
 	WaterDensity      float64       `help:"sea water density, t/m³ (displacement)"`
 	BarrelsPerTonne   float64       `help:"barrels per tonne of cargo (crude/fuel oil ≈ 7.33)"`
@@ -139,6 +140,7 @@ func DefaultConfig() Config {
 
 		DraughtMinChangeM: 0.5,
 		DraughtWithin:     48 * time.Hour,
+		DraughtConfirm:    2,
 		BlockCoefficient:  0.8,
 		WaterDensity:      1.025,
 		BarrelsPerTonne:   7.33,

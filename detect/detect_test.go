@@ -414,12 +414,14 @@ func TestDraughtChangeAfterPortVisit(t *testing.T) {
 	w.add(newScript(1, 0, 40.0, 131.0).sail(40.0, 130.06, 10).stay(10*time.Hour, 0).sail(40.0, 131.5, 10))
 	w.static(track.Static{MMSI: 1, Time: t0.Add(time.Hour), Length: 100, Beam: 16, Draught: 4.0})
 	w.static(track.Static{MMSI: 1, Time: t0.Add(17 * time.Hour), Length: 100, Beam: 16, Draught: 7.0})
+	// Confirmed by the next report (DraughtConfirm).
+	w.static(track.Static{MMSI: 1, Time: t0.Add(17*time.Hour + 6*time.Minute), Length: 100, Beam: 16, Draught: 7.0})
 	// A draught change with nothing in between is not reported.
 	w.add(newScript(2, 0, 38.0, 135.0).sail(38.0, 136.0, 10))
 	w.static(track.Static{MMSI: 2, Time: t0.Add(time.Hour), Draught: 4.0})
 	w.static(track.Static{MMSI: 2, Time: t0.Add(3 * time.Hour), Draught: 8.0})
 	dc := only(w.run(t), event.DraughtChange)
-	if len(dc) != 1 || dc[0].MMSI != 1 || dc[0].PortID != "1" {
+	if len(dc) != 1 || dc[0].MMSI != 1 || dc[0].PortID != "1" || !dc[0].End.Equal(t0.Add(17*time.Hour)) {
 		t.Fatalf("draught changes %+v", dc)
 	}
 	// 100 × 16 × 3 × 0.8 × 1.025 = 3936 t.

@@ -48,9 +48,14 @@ func (d *Detector) Static(s *track.Static) {
 	}
 }
 
+// draughtAt is the draught last confirmed (m, last reported at t) and a
+// new one reported n times in a row since, first at nextT.
 type draughtAt struct {
-	m float64
-	t time.Time
+	m     float64
+	t     time.Time
+	next  float64
+	nextT time.Time
+	n     int
 }
 
 func dimKey(l, b float64) [2]int32 { return [2]int32{int32(math.Round(l)), int32(math.Round(b))} }
@@ -160,18 +165,33 @@ func (d *Detector) identityPair(v, o *vessel, reason string, ev map[string]any) 
 
 // draughtCheck reports a change in reported draught that follows a port
 // visit or an encounter, with the cargo it implies: length × beam ×
-// change × block coefficient × water density.
+// change × block coefficient × water density. A new draught counts once
+// DraughtConfirm static reports in a row carry it: two hulls of the same
+// size under one MMSI (seed 404) report their own draughts in turn, which
+// would otherwise be a change on every report. The change is dated from
+// the last report of the old draught to the first of the new.
 func (d *Detector) draughtCheck(v *vessel, s *track.Static, id track.Identity) {
 	if v.draught == nil {
 		v.draught = map[[2]int32]draughtAt{}
 	}
 	hull := dimKey(s.Length, s.Beam)
 	prev := v.draught[hull]
-	v.draught[hull] = draughtAt{s.Draught, s.Time}
 	old, oldT := prev.m, prev.t
 	if old == 0 || math.Abs(s.Draught-old) < d.cfg.DraughtMinChangeM {
+		v.draught[hull] = draughtAt{m: s.Draught, t: s.Time}
 		return
 	}
+	cur := prev
+	if cur.n == 0 || math.Abs(s.Draught-cur.next) >= d.cfg.DraughtMinChangeM {
+		cur.next, cur.nextT, cur.n = s.Draught, s.Time, 0
+	}
+	cur.n++
+	if cur.n < d.cfg.DraughtConfirm {
+		v.draught[hull] = cur
+		return
+	}
+	v.draught[hull] = draughtAt{m: s.Draught, t: s.Time}
+	newM, newT := cur.next, cur.nextT
 	if s.Length > 0 {
 		id.Length, id.Beam = s.Length, s.Beam
 	}
@@ -183,7 +203,7 @@ func (d *Detector) draughtCheck(v *vessel, s *track.Static, id track.Identity) {
 	var port *event.Event
 	when := time.Time{}
 	if v.port.in {
-		kind, lat, lon, when = "port_visit", v.port.port.Lat, v.port.port.Lon, s.Time
+		kind, lat, lon, when = "port_visit", v.port.port.Lat, v.port.port.Lon, newT
 		port = &event.Event{Port: v.port.port.Name, PortID: v.port.port.ID, PortGroup: v.port.port.Group()}
 	}
 	if a := v.activity; a != nil && a.End.After(when) {
@@ -196,20 +216,20 @@ func (d *Detector) draughtCheck(v *vessel, s *track.Static, id track.Identity) {
 			other = a.MMSI ^ a.OtherMMSI ^ v.mmsi
 		}
 	}
-	if g := v.lastGap; g != nil && g.End.After(when) && !g.End.After(s.Time) {
+	if g := v.lastGap; g != nil && g.End.After(when) && !g.End.After(newT) {
 		// Dark the while: a port visit or transfer nobody saw.
 		kind, when, lat, lon, other, port = "gap", g.End, g.Lat, g.Lon, 0, nil
 	}
 	if v.closeAt.After(when) {
 		kind, when, lat, lon, other, port = string(event.Encounter), v.closeAt, v.closeLat, v.closeLon, v.closeTo, nil
 	}
-	if kind == "" || s.Time.Sub(when) > d.cfg.DraughtWithin || when.Before(oldT.Add(-d.cfg.DraughtWithin)) {
+	if kind == "" || newT.Sub(when) > d.cfg.DraughtWithin || when.Before(oldT.Add(-d.cfg.DraughtWithin)) {
 		return
 	}
-	change := s.Draught - old
+	change := newM - old
 	ev := map[string]any{
 		"old_draught_m":     old,
-		"new_draught_m":     s.Draught,
+		"new_draught_m":     newM,
 		"change_m":          round(change, 2),
 		"context":           kind,
 		"block_coefficient": d.cfg.BlockCoefficient,
@@ -223,7 +243,7 @@ func (d *Detector) draughtCheck(v *vessel, s *track.Static, id track.Identity) {
 		ev["cargo_bbl"] = round(t*d.cfg.BarrelsPerTonne, 0)
 		ev["loaded"] = change > 0
 	}
-	e := &event.Event{Type: event.DraughtChange, MMSI: v.mmsi, OtherMMSI: other, Start: oldT, End: s.Time,
+	e := &event.Event{Type: event.DraughtChange, MMSI: v.mmsi, OtherMMSI: other, Start: oldT, End: newT,
 		Lat: lat, Lon: lon, Confidence: 0.8, Source: event.SourceAIS, Evidence: ev}
 	if port != nil {
 		e.Port, e.PortID, e.PortGroup = port.Port, port.PortID, port.PortGroup

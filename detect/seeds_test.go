@@ -345,3 +345,30 @@ func TestSpoofFirstStreamLeftByAJump(t *testing.T) {
 		t.Fatalf("spoofing %+v, want vessel 1's first stream", sp)
 	}
 }
+
+func TestDraughtOfTwoHullsAlikeUnderOneMMSI(t *testing.T) {
+	w := newWorld()
+	// Seed 404: two tankers of one size share an MMSI in port; their
+	// static reports come in turn, 3.3 m and 5.9 m, every 10-40 min. Not a
+	// change on every report. Then one loads (3.3 m reported twice in a
+	// row, then 5.9 m twice): one change, from the last 3.3 m report to the
+	// first 5.9 m one.
+	w.add(newScript(1, 0, 40.0, 131.0).sail(40.0, 130.06, 10).stay(30*time.Hour, 0).sail(40.0, 131.5, 10))
+	at := t0.Add(6 * time.Hour)
+	for i := 0; i < 24; i++ {
+		m := 3.3
+		if i%2 == 1 {
+			m = 5.9
+		}
+		w.static(track.Static{MMSI: 1, Time: at, Length: 110, Beam: 18, Draught: m})
+		at = at.Add(time.Duration(10+i%4*10) * time.Minute)
+	}
+	at = at.Add(time.Hour)
+	for i, m := range []float64{3.3, 3.3, 5.9, 5.9, 5.9} {
+		w.static(track.Static{MMSI: 1, Time: at.Add(time.Duration(i) * 30 * time.Minute), Length: 110, Beam: 18, Draught: m})
+	}
+	dc := only(w.run(t), event.DraughtChange)
+	if len(dc) != 1 || !dc[0].Start.Equal(at.Add(30*time.Minute)) || !dc[0].End.Equal(at.Add(time.Hour)) {
+		t.Fatalf("draught changes %+v, want one from %v to %v", dc, at.Add(30*time.Minute), at.Add(time.Hour))
+	}
+}
