@@ -117,3 +117,105 @@ func TestStreamBoundsHeldRows(t *testing.T) {
 		t.Fatalf("stats %+v, want 6 dropped, 4 held", ss)
 	}
 }
+
+// fakeState is a Checkpointer whose next Snapshot is set by the test.
+type fakeState struct {
+	next     map[uint32][]byte
+	restored map[uint32]string
+}
+
+func (f *fakeState) Snapshot() (map[uint32][]byte, error) {
+	n := f.next
+	f.next = nil
+	return n, nil
+}
+
+func (f *fakeState) Restore(mmsi uint32, data []byte) error {
+	f.restored[mmsi] = string(data)
+	return nil
+}
+
+// TestStreamCheckpoints: a live feed's state goes with the events emitted
+// before it; two checkpoints held while the store is down are written as
+// one (the later state of a vessel wins); what Emit gets after Open is
+// stored provisional (Open) after everything else; the next run restores
+// the last state, and the run's provisional events replace the previous
+// run's.
+func TestStreamCheckpoints(t *testing.T) {
+	ctx := context.Background()
+	st := &flaky{Store: openDuck(t, filepath.Join(t.TempDir(), "live.duckdb"))}
+	defer st.Close()
+	t0 := time.Date(2026, 1, 5, 10, 0, 0, 0, time.UTC)
+	gap := func(mmsi uint32, h int) *event.Event {
+		return &event.Event{Type: event.Gap, MMSI: mmsi, Start: t0, End: t0.Add(time.Duration(h) * time.Hour), Lat: 40.5, Lon: 133}
+	}
+	run := func(fail int32, snaps []map[uint32][]byte, closed, open []*event.Event) map[uint32]string {
+		t.Helper()
+		st.fail.Store(fail)
+		s := ingest.NewStream(ctx, st, ingest.StreamOptions{Interval: 10 * time.Millisecond})
+		cp := &fakeState{restored: map[uint32]string{}}
+		if err := s.Restore(ctx, cp, false); err != nil {
+			t.Fatal(err)
+		}
+		for _, e := range closed {
+			s.Emit(e)
+		}
+		for _, snap := range snaps {
+			cp.next = snap
+			if err := s.Checkpoint(cp); err != nil {
+				t.Fatal(err)
+			}
+		}
+		s.Open()
+		for _, e := range open {
+			s.Emit(e)
+		}
+		if err := s.Close(ctx); err != nil {
+			t.Fatal(err)
+		}
+		return cp.restored
+	}
+	// Run 1: the store refuses the first writes, so both checkpoints wait
+	// together; vessel 1's later state must be the one stored.
+	got := run(3, []map[uint32][]byte{{1: []byte("v1 a"), 2: []byte("v2 a")}, {1: []byte("v1 b"), 3: []byte("v3 b")}},
+		[]*event.Event{gap(1, 5)}, []*event.Event{gap(2, 7), gap(3, 1)})
+	if len(got) != 0 {
+		t.Fatalf("first run restored %v from an empty store", got)
+	}
+	evs, err := st.Events(ctx, store.EventQuery{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	open := map[uint32]bool{}
+	for _, e := range evs {
+		open[e.MMSI] = e.Open
+	}
+	if len(evs) != 3 || open[1] || !open[2] || !open[3] {
+		t.Fatalf("after run 1, events %v by MMSI are open; want 1 closed, 2 and 3 open", open)
+	}
+
+	// Run 2 restores run 1's last state, deletes vessel 3's, and stops
+	// with only vessel 2's gap open: vessel 3's provisional gap goes.
+	got = run(0, []map[uint32][]byte{{3: nil}}, nil, []*event.Event{gap(2, 9)})
+	want := map[uint32]string{1: "v1 b", 2: "v2 a", 3: "v3 b"}
+	if len(got) != len(want) {
+		t.Fatalf("run 2 restored %v, want %v", got, want)
+	}
+	for m, w := range want {
+		if got[m] != w {
+			t.Fatalf("run 2 restored %v, want %v", got, want)
+		}
+	}
+	got = run(0, nil, nil, nil)
+	if _, ok := got[3]; ok || len(got) != 2 {
+		t.Fatalf("run 3 restored %v: vessel 3's state was deleted by run 2", got)
+	}
+	evs, err = st.Events(ctx, store.EventQuery{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	// Run 3 stopped with nothing open: run 2's provisional gap went too.
+	if len(evs) != 1 || evs[0].MMSI != 1 || evs[0].Open {
+		t.Fatalf("after run 3, events %+v; want only vessel 1's closed gap", evs)
+	}
+}
