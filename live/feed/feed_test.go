@@ -229,6 +229,27 @@ func TestTCPReconnect(t *testing.T) {
 // TestTCPReconnectPostgres is TestTCPReconnect into PostGIS, in a schema
 // of its own on the server named by LOOKOUT_TEST_PG.
 func TestTCPReconnectPostgres(t *testing.T) {
+	u := pgSchema(t, "feed")
+	ctx := context.Background()
+	st, err := postgres.Open(ctx, u)
+	if err != nil {
+		t.Fatal(err)
+	}
+	cfg, _ := configWith(t, st)
+	// A connection of its own to watch the store: one PostgreSQL store is
+	// one connection, not for concurrent use.
+	check, err := postgres.Open(ctx, u)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer check.Close()
+	tcpReconnect(t, cfg, check)
+}
+
+// pgSchema creates a schema of its own on the server named by
+// LOOKOUT_TEST_PG (dropped after the test) and returns the URL that uses it.
+func pgSchema(t *testing.T, name string) string {
+	t.Helper()
 	base := os.Getenv("LOOKOUT_TEST_PG")
 	if base == "" {
 		if os.Getenv("CI") == "true" {
@@ -242,7 +263,7 @@ func TestTCPReconnectPostgres(t *testing.T) {
 		t.Fatalf("LOOKOUT_TEST_PG: %v", err)
 	}
 	defer admin.Close(ctx)
-	schema := fmt.Sprintf("lookout_feed_%d", rand.Uint64())
+	schema := fmt.Sprintf("lookout_%s_%d", name, rand.Uint64())
 	if _, err := admin.Exec(ctx, "CREATE SCHEMA "+schema); err != nil {
 		t.Fatal(err)
 	}
@@ -264,19 +285,7 @@ func TestTCPReconnectPostgres(t *testing.T) {
 	q := u.Query()
 	q.Set("search_path", schema+",public")
 	u.RawQuery = q.Encode()
-	st, err := postgres.Open(ctx, u.String())
-	if err != nil {
-		t.Fatal(err)
-	}
-	cfg, _ := configWith(t, st)
-	// A connection of its own to watch the store: one PostgreSQL store is
-	// one connection, not for concurrent use.
-	check, err := postgres.Open(ctx, u.String())
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer check.Close()
-	tcpReconnect(t, cfg, check)
+	return u.String()
 }
 
 // tcpReconnect runs the test with cfg, watching the store through st.

@@ -23,6 +23,7 @@ import (
 	"github.com/lookout-osint/lookout/store"
 	"github.com/lookout-osint/lookout/store/duckdb"
 	"github.com/lookout-osint/lookout/store/ingest"
+	"github.com/lookout-osint/lookout/store/postgres"
 )
 
 // simLines simulates a short scenario: its NMEA lines carry tag-block
@@ -182,7 +183,20 @@ func diff(got, want map[string]string) []string {
 // the end provisional (Open) in both. What was open at the stop is stored
 // provisional, not as closed then. Started afresh (the state discarded),
 // the second run differs: the restore is what makes them equal.
-func TestRestartCarriesState(t *testing.T) {
+func TestRestartCarriesState(t *testing.T) { testRestart(t, openDuck) }
+
+// TestRestartCarriesStatePostgres is TestRestartCarriesState into PostGIS.
+func TestRestartCarriesStatePostgres(t *testing.T) {
+	testRestart(t, func(t testing.TB, name string) store.Store {
+		st, err := postgres.Open(context.Background(), pgSchema(t.(*testing.T), name))
+		if err != nil {
+			t.Fatal(err)
+		}
+		return st
+	})
+}
+
+func testRestart(t *testing.T, open func(t testing.TB, name string) store.Store) {
 	lines := simLines(t, 3, 30)
 	// Cut on a line that starts a message, so both halves decode whole.
 	cut := len(lines) / 2
@@ -190,24 +204,23 @@ func TestRestartCarriesState(t *testing.T) {
 		cut++
 	}
 
-	one := openDuck(t, "one")
+	one := open(t, "one")
 	runFeed(t, one, lines, false, 0)
 	want := eventsOf(t, one)
 
-	two := openDuck(t, "two")
+	two := open(t, "two")
 	// Checkpoints every few milliseconds: the analysis paused and resumed
 	// many times must give the same events too.
 	const often = 5 * time.Millisecond
 	runFeed(t, two, lines[:cut], false, often)
-	open := 0
+	nOpen := 0
 	for _, s := range eventsOf(t, two) {
 		var e event.Event
 		if json.Unmarshal([]byte(s), &e) == nil && e.Open {
-			open++
+			nOpen++
 		}
 	}
-	t.Logf("after the first half: %d events, %d open; one run: %d", len(eventsOf(t, two)), open, len(want))
-	if open == 0 {
+	if nOpen == 0 {
 		t.Fatal("nothing was open at the stop: the scenario does not test carrying state")
 	}
 	runFeed(t, two, lines[cut:], false, often)
@@ -215,14 +228,14 @@ func TestRestartCarriesState(t *testing.T) {
 		t.Fatalf("stopped and restarted, %d of %d events differ from one run:\n%s", len(d), len(want), strings.Join(d[:min(len(d), 10)], "\n"))
 	}
 
-	fresh := openDuck(t, "fresh")
+	fresh := open(t, "fresh")
 	runFeed(t, fresh, lines[:cut], false, 0)
 	runFeed(t, fresh, lines[cut:], true, 0)
 	d := diff(eventsOf(t, fresh), want)
 	if len(d) == 0 {
 		t.Fatal("restarted without the stored state, the events equal one run's: the test cannot fail")
 	}
-	t.Logf("%d events, %d open at the stop; without the restore %d differ", len(want), open, len(d))
+	t.Logf("%d events, %d open at the stop; without the restore %d differ", len(want), nOpen, len(d))
 }
 
 // TestRestoreFailure: a stored state this build cannot load ends the feed
