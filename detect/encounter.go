@@ -33,7 +33,14 @@ type encounters struct {
 // cellSample is a sample's place in pairUp's grid: samples sorted by cell
 // (then by their order in the slot) put each row's neighbouring cells side
 // by side, found by binary search instead of a map lookup per cell.
-type cellSample struct{ y, x, i int32 }
+type cellSample struct {
+	cell int64 // cellOrder
+	i    int32
+}
+
+// cellOrder packs a cell so that comparing two packed cells compares
+// their (y, x) pairs: pairUp searches the grid three times per sample.
+func cellOrder(y, x int32) int64 { return int64(y)<<32 + int64(x) }
 
 type sample struct {
 	mmsi     uint32
@@ -183,14 +190,11 @@ func (e *encounters) pairUp(idx int64, ss []sample) {
 		w := e.cellDeg / math.Max(math.Cos(float64(y)*e.cellDeg*math.Pi/180), 0.05)
 		c := [2]int32{y, int32(math.Floor(s.lon / w))}
 		cells = append(cells, c)
-		grid = append(grid, cellSample{c[0], c[1], int32(i)})
+		grid = append(grid, cellSample{cellOrder(c[0], c[1]), int32(i)})
 	}
 	slices.SortFunc(grid, func(a, b cellSample) int {
-		if a.y != b.y {
-			return cmp.Compare(a.y, b.y)
-		}
-		if a.x != b.x {
-			return cmp.Compare(a.x, b.x)
+		if a.cell != b.cell {
+			return cmp.Compare(a.cell, b.cell)
 		}
 		return cmp.Compare(a.i, b.i)
 	})
@@ -205,13 +209,16 @@ func (e *encounters) pairUp(idx int64, ss []sample) {
 		// The 3×3 cells around a's, row by row, each row's three cells
 		// left to right and their samples in slot order.
 		for y := c[0] - 1; y <= c[0]+1; y++ {
-			k, _ := slices.BinarySearchFunc(grid, [2]int32{y, c[1] - 1}, func(g cellSample, t [2]int32) int {
-				if g.y != t[0] {
-					return cmp.Compare(g.y, t[0])
+			from, to := cellOrder(y, c[1]-1), cellOrder(y, c[1]+1)
+			k, hi := 0, len(grid)
+			for k < hi {
+				if m := int(uint(k+hi) >> 1); grid[m].cell < from {
+					k = m + 1
+				} else {
+					hi = m
 				}
-				return cmp.Compare(g.x, t[1])
-			})
-			for ; k < len(grid) && grid[k].y == y && grid[k].x <= c[1]+1; k++ {
+			}
+			for ; k < len(grid) && grid[k].cell <= to; k++ {
 				j := grid[k].i
 				b := &ss[j]
 				if b.mmsi <= a.mmsi {

@@ -118,3 +118,20 @@ func TestCutFarMatchesWithin(t *testing.T) {
 		run = append(run[cut:], inPlaceFix{placed: at, reach: reach})
 	}
 }
+
+// pairUp's grid search relies on packed cells ordering as (y, x) pairs do,
+// negative cells (west, south) included.
+func TestCellOrderIsLexicographic(t *testing.T) {
+	r := rand.New(rand.NewSource(4))
+	for i := 0; i < 100000; i++ {
+		y1, x1 := int32(r.Intn(20000)-10000), int32(r.Intn(40000)-20000)
+		y2, x2 := y1+int32(r.Intn(3)-1), x1+int32(r.Intn(5)-2)
+		if i%2 == 0 {
+			y2, x2 = int32(r.Intn(20000)-10000), int32(r.Intn(40000)-20000)
+		}
+		want := y1 < y2 || y1 == y2 && x1 < x2
+		if got := cellOrder(y1, x1) < cellOrder(y2, x2); got != want {
+			t.Fatalf("cellOrder(%d, %d) < cellOrder(%d, %d) = %v", y1, x1, y2, x2, got)
+		}
+	}
+}
