@@ -173,3 +173,33 @@ func TestDistKmCosMatchesGeo(t *testing.T) {
 		}
 	}
 }
+
+// The late queue must give its items back by (time, arrival), whatever
+// the interleaving of pushes and pops and however the slab's slots were
+// reused.
+func TestLateQueueOrder(t *testing.T) {
+	r := rand.New(rand.NewSource(2))
+	var q lateQueue
+	var seq uint64
+	var popped []item
+	for round := 0; round < 200; round++ {
+		for range r.Intn(50) {
+			seq++
+			q.push(&item{ns: int64(r.Intn(100)), seq: seq, fix: Fix{MMSI: uint32(seq)}})
+		}
+		for n := r.Intn(60); n > 0 && len(q.keys) > 0; n-- {
+			var it item
+			q.pop(&it)
+			if it.fix.MMSI != uint32(it.seq) {
+				t.Fatalf("popped seq %d carries the fix of %d", it.seq, it.fix.MMSI)
+			}
+			if k := len(popped); k > 0 && len(q.keys) > 0 && q.first().before(&it) {
+				t.Fatalf("popped (%d, %d) while (%d, %d) waits", it.ns, it.seq, q.first().ns, q.first().seq)
+			}
+			popped = append(popped, it)
+		}
+	}
+	if len(popped) == 0 {
+		t.Fatal("nothing popped")
+	}
+}
