@@ -43,7 +43,9 @@ partition (stage 1), and the second-stage shards k with k mod n = i (stage
 2), which need vessels of every partition: they grade gaps from everyone's
 receptions (whether others were heard nearby) and find encounters from the
 track points near the 1° cells they own (with a 0.5° overlap; a pair near a
-border is reported by the shard owning the encounter's place). Events are
+border is reported by the shard owning the encounter's place); shard 0 also
+links MMSIs from every vessel's static reports and points (one IMO under
+two MMSIs, a hull reappearing under another). Events are
 written to --db idempotently (by event ID), buffered and retried while the
 database is unreachable (the connection is reopened), and --rules raises
 alerts.
@@ -55,8 +57,9 @@ to an earlier activity or not reported (the encounter is found later, in
 stage 2).
 
 Stage 2 moves at the pace of the slowest partition (it waits for every
-partition's watermark): a partition that gets no traffic holds back gaps and
-encounters. With --drain and several workers, a shard waits for every
+partition's watermark); a partition that gets no traffic is moved on by the
+publisher's clock, which lookout live --to sends it about once a second of
+receive time. With --drain and several workers, a shard waits for every
 partition to end: run all workers at once, or stage 1 everywhere before
 stage 2.`,
 		Example: `  lookout worker --nats nats://127.0.0.1:4222 --db postgres://analyst@db/lookout --index 0 --of 2
