@@ -166,6 +166,9 @@ type stageOut struct {
 	held      map[uint32]*heldPoint
 	slot      int64 // encounter slot, seconds
 	maxInterp time.Duration
+	// What the identity links were sent of each vessel (see linkPoint).
+	links         map[uint32]*linkSeen
+	reappearAfter time.Duration
 }
 
 type heldPoint struct {
@@ -183,7 +186,8 @@ func newStageOut(c Config, part int, epoch uint64, dc detect.Config, publish fun
 	o := &stageOut{cfg: c, part: part, epoch: epoch, publish: publish, bufs: make([][]byte, c.Shards), counts: make([]int, c.Shards),
 		ord: make([]uint64, c.Shards), sentWM: make([]int64, c.Shards), wm: math.MinInt64, rxLast: map[uint32]rxSeen{},
 		ptLast: map[uint32]uint64{}, held: map[uint32]*heldPoint{},
-		slot: int64(max(dc.EncounterSlot/time.Second, 1)), maxInterp: dc.EncounterMaxInterp}
+		slot: int64(max(dc.EncounterSlot/time.Second, 1)), maxInterp: dc.EncounterMaxInterp,
+		links: map[uint32]*linkSeen{}, reappearAfter: dc.ReappearAfter}
 	for i := range o.sentWM {
 		o.sentWM[i] = math.MinInt64
 	}
@@ -203,11 +207,7 @@ func (o *stageOut) point(p *track.Point) {
 		return
 	}
 	o.thin(p)
-	b := append(o.bufs[linkShard], itemLinkPoint)
-	b = binary.LittleEndian.AppendUint32(b, p.MMSI)
-	b = binary.AppendVarint(b, p.Time.UnixNano())
-	o.bufs[linkShard] = appendF(b, p.Lat, p.Lon)
-	o.counts[linkShard]++
+	o.linkPoint(p)
 	c, h := detect.ReceptionCell(p.Lat, p.Lon, p.Time)
 	if r, ok := o.rxLast[p.MMSI]; ok && r.cell == c && r.hour == h {
 		return
@@ -293,12 +293,78 @@ func (o *stageOut) clock(wm int64) {
 	o.mu.Unlock()
 }
 
+// linkSeen is what a partition has sent the identity links of a vessel.
+type linkSeen struct {
+	sent    int64 // time of the last point sent, Unix ns
+	any     bool  // a point was sent
+	held    track.Point
+	hasHeld bool // held is the vessel's latest point, not sent
+	imo     bool // the vessel reported an IMO: every point is sent
+}
+
+// linkPoint sends the identity links the points they need, which are far
+// fewer than all. A vessel that has reported an IMO may be the old number
+// of a reused IMO, whose event takes its last point at that moment
+// exactly: all its points go. Otherwise its first point goes (where it
+// appeared), and a point whenever the last one sent is ReappearAfter old
+// (the one before, then this one if still as old): the links compare the
+// last point with a newcomer only once the vessel has been silent that
+// long, so the last point they hold is then the vessel's true last one,
+// and earlier it is recent enough to rule the vessel out as the true last
+// one does. flush applies the same rule as the watermark moves.
+func (o *stageOut) linkPoint(p *track.Point) {
+	l := o.links[p.MMSI]
+	if l == nil {
+		l = &linkSeen{}
+		o.links[p.MMSI] = l
+	}
+	now := p.Time.UnixNano()
+	if !l.any || l.imo {
+		o.sendLink(l, p)
+		return
+	}
+	o.linkDue(l, now)
+	l.held, l.hasHeld = *p, true
+	o.linkDue(l, now)
+}
+
+// linkDue sends the held point if the last one sent is ReappearAfter old
+// at time now (Unix ns).
+func (o *stageOut) linkDue(l *linkSeen, now int64) {
+	if l.hasHeld && now >= l.sent+int64(o.reappearAfter) {
+		o.sendLink(l, &l.held)
+	}
+}
+
+func (o *stageOut) sendLink(l *linkSeen, p *track.Point) {
+	b := append(o.bufs[linkShard], itemLinkPoint)
+	b = binary.LittleEndian.AppendUint32(b, p.MMSI)
+	b = binary.AppendVarint(b, p.Time.UnixNano())
+	o.bufs[linkShard] = appendF(b, p.Lat, p.Lon)
+	o.counts[linkShard]++
+	l.sent, l.any, l.hasHeld = p.Time.UnixNano(), true, false
+}
+
 // static sends a static report to the identity links' shard.
 func (o *stageOut) static(s *track.Static) {
 	o.mu.Lock()
 	defer o.mu.Unlock()
 	if t := s.Time.Unix(); t > o.wm {
 		o.wm = t
+	}
+	if s.IMO != 0 {
+		l := o.links[s.MMSI]
+		if l == nil {
+			l = &linkSeen{}
+			o.links[s.MMSI] = l
+		}
+		if !l.imo {
+			// From now on it may be the old number of a reused IMO.
+			l.imo = true
+			if l.hasHeld {
+				o.sendLink(l, &l.held)
+			}
+		}
 	}
 	b := append(o.bufs[linkShard], itemStatic)
 	b = binary.LittleEndian.AppendUint32(b, s.MMSI)
@@ -351,6 +417,15 @@ func (o *stageOut) flush(ctx context.Context, done bool) error {
 	o.mu.Lock()
 	if done {
 		o.done = true
+	}
+	// The links may compare points up to the end of the watermark's
+	// second.
+	now := (o.wm + 1) * int64(time.Second)
+	if o.wm == math.MinInt64 {
+		now = math.MinInt64
+	}
+	for _, l := range o.links {
+		o.linkDue(l, now)
 	}
 	wm := o.low()
 	for s := range o.bufs {
