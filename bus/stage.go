@@ -26,8 +26,8 @@ import (
 // subject per shard (lookout.ais.x.<shard>): what it heard (reception
 // sightings, sent to every shard), its gaps and dark port visits (to the
 // shard of the MMSI), its track points (to the shards of the places they
-// lie near, see pointShards), its static reports and every point's time
-// and place (to linkShard) and a watermark, the detector time below which
+// lie near, see pointShards), its static reports and the points the
+// identity links need (to linkShard, see linkPoint) and a watermark, the detector time below which
 // it will send nothing more. A shard's consumer keeps every partition's watermark and
 // grades a gap once all partitions have passed its last whole hour, so the
 // grade is the one a single process would give; it feeds the points up to
