@@ -54,8 +54,8 @@ func (s *shard) emit(e *event.Event) {
 	s.b.spoof[s.i] = append(s.b.spoof[s.i], spoofEvent{s.at, e})
 }
 
-func (s *shard) run() {
-	for b := range s.in {
+func (s *shard) run(in <-chan *trackBatch) {
+	for b := range in {
 		s.b = b
 		for j := range b.points {
 			if p := &b.points[j]; owner(p.MMSI, s.n) == s.i {
@@ -79,6 +79,10 @@ type stage struct {
 	free    chan *trackBatch
 	b       *trackBatch
 	done    chan struct{}
+	// running counts the shards' goroutines: stop waits for them, since a
+	// Read that sent no batch has no other edge to them and the next Read
+	// reuses the shards.
+	running sync.WaitGroup
 }
 
 func (s *stage) Point(p *track.Point) {
@@ -142,7 +146,11 @@ func (s *stage) start() (stop func()) {
 			sh.det.Only(detect.Spoofing)
 			s.det.MoveSpoofing(sh.det, func(m uint32) bool { return owner(m, sh.n) == sh.i })
 			sh.in = make(chan *trackBatch, 8)
-			go sh.run()
+			s.running.Add(1)
+			go func(sh *shard, in <-chan *trackBatch) {
+				defer s.running.Done()
+				sh.run(in)
+			}(sh, sh.in)
 		}
 	}
 	go s.mergeRun()
@@ -155,6 +163,7 @@ func (s *stage) start() (stop func()) {
 		}
 		close(s.merge)
 		<-s.done
+		s.running.Wait()
 		// The shards' Detectors go: they would keep a vessel record of
 		// every vessel they ever fed, emptied of its spoofing state.
 		for _, sh := range s.shards {
