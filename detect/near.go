@@ -88,20 +88,6 @@ func (k kmTest) cutFar(run []inPlaceFix, at *placed, travelled *float64) (cut in
 
 const rad = math.Pi / 180
 
-// distKmCos is geo.DistanceKm, to the last bit, given c1 and c2, the
-// cosines of lat1*rad and lat2*rad, for callers that also want the bearing
-// (bearingCos) between the same points: each would take both again.
-func distKmCos(lat1, lon1, c1, lat2, lon2, c2 float64) float64 {
-	dLat := (lat2 - lat1) * rad
-	dLon := (lon2 - lon1) * rad
-	s1, s2 := math.Sin(dLat/2), math.Sin(dLon/2)
-	a := s1*s1 + c1*c2*s2*s2
-	if a > 1 {
-		a = 1
-	}
-	return 2 * geo.EarthRadiusKm * math.Asin(math.Sqrt(a))
-}
-
 // bearingCos is geo.Bearing, to the last bit, given the cosines as for
 // distKmCos.
 func bearingCos(lat1, lon1, c1, lat2, lon2, c2 float64) float64 {

@@ -139,7 +139,7 @@ func (ix *PortIndex) Distance(p *Port, lat, lon float64) float64 {
 	if p.Polygon == nil {
 		return d
 	}
-	if inRing(p.Polygon, lon, lat) {
+	if geo.InRing(p.Polygon, lon, lat) {
 		return 0
 	}
 	// Outside the user's polygon: never within the entry radius.
@@ -152,17 +152,6 @@ func polygonRadiusKm(p *Port) float64 {
 		r = math.Max(r, geo.DistanceKm(p.Lat, p.Lon, q[1], q[0]))
 	}
 	return r
-}
-
-func inRing(ring [][2]float64, x, y float64) bool {
-	in := false
-	for i, j := 0, len(ring)-1; i < len(ring); j, i = i, i+1 {
-		xi, yi, xj, yj := ring[i][0], ring[i][1], ring[j][0], ring[j][1]
-		if (yi > y) != (yj > y) && x < (xj-xi)*(y-yi)/(yj-yi)+xi {
-			in = !in
-		}
-	}
-	return in
 }
 
 // upperKm bounds the great-circle distance from above without

@@ -293,7 +293,7 @@ func (d *Detector) circling(v *vessel, p *track.Point) {
 		return
 	}
 	c1, c2 := math.Cos(qLat*rad), math.Cos(p.Lat*rad)
-	dist := distKmCos(qLat, qLon, c1, p.Lat, p.Lon, c2)
+	dist := geo.DistanceKmCos(qLat, qLon, c1, p.Lat, p.Lon, c2)
 	if dist < 0.05 {
 		return
 	}

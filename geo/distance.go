@@ -14,10 +14,18 @@ const rad = math.Pi / 180
 
 // DistanceKm is the great-circle (haversine) distance between two points.
 func DistanceKm(lat1, lon1, lat2, lon2 float64) float64 {
+	return DistanceKmCos(lat1, lon1, math.Cos(lat1*rad), lat2, lon2, math.Cos(lat2*rad))
+}
+
+// DistanceKmCos is DistanceKm, to the last bit, given c1 and c2, the
+// cosines of the two latitudes (in radians): hot loops that meet a fix
+// again (the tracker's implied speed, the spoofing detector's distance and
+// bearing) take each cosine once instead of on every call.
+func DistanceKmCos(lat1, lon1, c1, lat2, lon2, c2 float64) float64 {
 	dLat := (lat2 - lat1) * rad
 	dLon := (lon2 - lon1) * rad
 	s1, s2 := math.Sin(dLat/2), math.Sin(dLon/2)
-	a := s1*s1 + math.Cos(lat1*rad)*math.Cos(lat2*rad)*s2*s2
+	a := s1*s1 + c1*c2*s2*s2
 	if a > 1 {
 		a = 1
 	}

@@ -568,7 +568,7 @@ func deadReckon(f Fix, hours float64) (lat, lon float64) {
 // impliedKn is the speed from a to b; ca and cb are the cosines of their
 // latitudes (in radians).
 func impliedKn(a *Fix, ca float64, b *Fix, cb float64) float64 {
-	d := distKmCos(a.Lat, a.Lon, ca, b.Lat, b.Lon, cb)
+	d := geo.DistanceKmCos(a.Lat, a.Lon, ca, b.Lat, b.Lon, cb)
 	h := b.Time.Sub(a.Time).Hours()
 	// Reports carry whole-second times; treat a few seconds as the floor so
 	// that two reports in the same second do not imply infinite speed.
@@ -579,19 +579,6 @@ func impliedKn(a *Fix, ca float64, b *Fix, cb float64) float64 {
 }
 
 const rad = math.Pi / 180
-
-// distKmCos is geo.DistanceKm, to the last bit, given c1 and c2, the
-// cosines of lat1*rad and lat2*rad.
-func distKmCos(lat1, lon1, c1, lat2, lon2, c2 float64) float64 {
-	dLat := (lat2 - lat1) * rad
-	dLon := (lon2 - lon1) * rad
-	s1, s2 := math.Sin(dLat/2), math.Sin(dLon/2)
-	a := s1*s1 + c1*c2*s2*s2
-	if a > 1 {
-		a = 1
-	}
-	return 2 * geo.EarthRadiusKm * math.Asin(math.Sqrt(a))
-}
 
 func abs64(x int64) int64 {
 	if x < 0 {

@@ -5,8 +5,6 @@ import (
 	"math/rand"
 	"testing"
 	"time"
-
-	"github.com/lookout-osint/lookout/geo"
 )
 
 type rec struct {
@@ -154,23 +152,6 @@ func TestAdvanceByWallClock(t *testing.T) {
 	tr.Advance(time.Now())
 	if len(replay.pts) != 0 {
 		t.Fatal("a replay of 2025 data was flushed by today's wall clock")
-	}
-}
-
-// distKmCos stands in for geo.DistanceKm in implied speeds, which reach
-// the detectors and their events: it must not differ by a bit.
-func TestDistKmCosMatchesGeo(t *testing.T) {
-	r := rand.New(rand.NewSource(1))
-	for i := 0; i < 200000; i++ {
-		lat1, lon1 := r.Float64()*180-90, r.Float64()*360-180
-		lat2, lon2 := lat1+(r.Float64()-0.5)*2, lon1+(r.Float64()-0.5)*2
-		if i%3 == 0 {
-			lat2, lon2 = r.Float64()*180-90, r.Float64()*360-180
-		}
-		got := distKmCos(lat1, lon1, math.Cos(lat1*rad), lat2, lon2, math.Cos(lat2*rad))
-		if want := geo.DistanceKm(lat1, lon1, lat2, lon2); math.Float64bits(got) != math.Float64bits(want) {
-			t.Fatalf("distKmCos(%v, %v, %v, %v) = %v, geo.DistanceKm %v", lat1, lon1, lat2, lon2, got, want)
-		}
 	}
 }
 
