@@ -293,27 +293,56 @@ func (a *Analyzer) Finish() Totals {
 // whether anything was added. Messages without a receive time cannot be
 // placed in time and are counted.
 func add(b *batch, m *ais.Message, noTime *int64) bool {
-	if m.MMSI == 0 {
-		return false
-	}
-	switch m.Type {
-	case 1, 2, 3, 18, 19, 27, 5, 24:
-	default:
+	if m.MMSI == 0 || !Tracked(m.Type) {
 		return false
 	}
 	if m.RxTime.IsZero() {
 		*noTime++
 		return false
 	}
+	Feed(b, m)
+	return true
+}
+
+func (b *batch) AddFix(f track.Fix) {
+	b.fixes = append(b.fixes, f)
+	b.order = append(b.order, true)
+}
+
+func (b *batch) AddStatic(s track.Static) {
+	b.statics = append(b.statics, s)
+	b.order = append(b.order, false)
+}
+
+// Tracked reports whether a message type is one the tracker takes
+// (positions and static reports); the NATS publisher sends only those.
+func Tracked(t uint8) bool {
+	switch t {
+	case 1, 2, 3, 5, 18, 19, 24, 27:
+		return true
+	}
+	return false
+}
+
+// TrackInput takes what Feed converts; *track.Tracker is one.
+type TrackInput interface {
+	AddFix(track.Fix)
+	AddStatic(track.Static)
+}
+
+// Feed converts m, a Tracked message with a receive time, into the
+// tracker's input: a fix, a static report, or both (type 19). Every
+// pipeline (analyze, the NATS workers) converts through it, so their
+// tracks and events agree.
+func Feed(to TrackInput, m *ais.Message) {
 	switch m.Type {
 	case 5:
 		s := &m.StaticA
-		b.statics = append(b.statics, track.Static{MMSI: m.MMSI, Time: m.RxTime, IMO: s.IMO,
+		to.AddStatic(track.Static{MMSI: m.MMSI, Time: m.RxTime, IMO: s.IMO,
 			Name: clean(s.ShipName), CallSign: clean(s.CallSign), ShipType: int(s.ShipType),
 			Length: float64(s.Dim.ToBow) + float64(s.Dim.ToStern), Beam: float64(s.Dim.ToPort) + float64(s.Dim.ToStarboard),
 			Draught: s.Draught, Destination: clean(s.Destination)})
-		b.order = append(b.order, false)
-		return true
+		return
 	case 24:
 		s := &m.StaticB
 		st := track.Static{MMSI: m.MMSI, Time: m.RxTime}
@@ -326,9 +355,8 @@ func add(b *batch, m *ais.Message, noTime *int64) bool {
 				st.Beam = float64(s.Dim.ToPort) + float64(s.Dim.ToStarboard)
 			}
 		}
-		b.statics = append(b.statics, st)
-		b.order = append(b.order, false)
-		return true
+		to.AddStatic(st)
+		return
 	}
 	f := track.Fix{MMSI: m.MMSI, Time: m.RxTime, SOG: math.NaN(), COG: math.NaN(), Heading: -1, Status: 15, Station: m.Station, Class: 'A'}
 	f.Lat, f.Lon, f.HasPos = m.Position()
@@ -347,16 +375,13 @@ func add(b *batch, m *ais.Message, noTime *int64) bool {
 	case 18, 19:
 		f.Class = 'B'
 	}
-	b.fixes = append(b.fixes, f)
-	b.order = append(b.order, true)
+	to.AddFix(f)
 	if m.Type == 19 {
 		x := &m.ExtB
-		b.statics = append(b.statics, track.Static{MMSI: m.MMSI, Time: m.RxTime, Name: clean(x.ShipName),
+		to.AddStatic(track.Static{MMSI: m.MMSI, Time: m.RxTime, Name: clean(x.ShipName),
 			ShipType: int(x.ShipType), Length: float64(x.Dim.ToBow) + float64(x.Dim.ToStern),
 			Beam: float64(x.Dim.ToPort) + float64(x.Dim.ToStarboard)})
-		b.order = append(b.order, false)
 	}
-	return true
 }
 
 // clean trims AIS text padding ('@' and spaces).

@@ -33,6 +33,7 @@ import (
 	"github.com/nats-io/nats.go/jetstream"
 
 	"github.com/lookout-osint/lookout/ais"
+	"github.com/lookout-osint/lookout/analyze"
 )
 
 // Config names the stream and its partitioning. Publishers and workers must
@@ -148,7 +149,7 @@ func NewPublisher(js jetstream.JetStream, c Config, id string, batch int) *Publi
 
 // Add queues one message.
 func (p *Publisher) Add(m *ais.Message) error {
-	if m.MMSI == 0 || !Tracked(m.Type) {
+	if m.MMSI == 0 || !analyze.Tracked(m.Type) {
 		p.Skipped.Add(1)
 		return nil
 	}

@@ -9,16 +9,6 @@ import (
 	"github.com/lookout-osint/lookout/ais"
 )
 
-// Tracked reports whether a message type is one the per-vessel pipeline
-// uses (positions and static reports); only those are published.
-func Tracked(t uint8) bool {
-	switch t {
-	case 1, 2, 3, 5, 18, 19, 24, 27:
-		return true
-	}
-	return false
-}
-
 // AppendMessage appends a compact binary form of m (a tracked type) to dst.
 // Floats are kept exactly, so a worker decodes the very values the
 // publisher's decoder produced and its events equal a local run's.

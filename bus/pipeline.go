@@ -2,7 +2,6 @@ package bus
 
 import (
 	"math"
-	"strings"
 	"time"
 
 	"github.com/lookout-osint/lookout/ais"
@@ -111,64 +110,12 @@ func (pl *pipeline) finish() {
 // add feeds one message, converted as analyze does; it reports whether the
 // message was one the tracker takes.
 func (pl *pipeline) add(m *ais.Message) bool {
-	if m.MMSI == 0 || m.RxTime.IsZero() {
+	if m.MMSI == 0 || m.RxTime.IsZero() || !analyze.Tracked(m.Type) {
 		return false
 	}
-	if t := m.RxTime.UnixNano(); t > pl.maxIn && Tracked(m.Type) {
+	if t := m.RxTime.UnixNano(); t > pl.maxIn {
 		pl.maxIn = t
 	}
-	switch m.Type {
-	case 5:
-		s := &m.StaticA
-		pl.tr.AddStatic(track.Static{MMSI: m.MMSI, Time: m.RxTime, IMO: s.IMO,
-			Name: clean(s.ShipName), CallSign: clean(s.CallSign), ShipType: int(s.ShipType),
-			Length: float64(s.Dim.ToBow) + float64(s.Dim.ToStern), Beam: float64(s.Dim.ToPort) + float64(s.Dim.ToStarboard),
-			Draught: s.Draught, Destination: clean(s.Destination)})
-		return true
-	case 24:
-		s := &m.StaticB
-		st := track.Static{MMSI: m.MMSI, Time: m.RxTime}
-		if s.PartNo == 0 {
-			st.Name = clean(s.ShipName)
-		} else {
-			st.ShipType, st.CallSign = int(s.ShipType), clean(s.CallSign)
-			if s.MothershipMMSI == 0 {
-				st.Length = float64(s.Dim.ToBow) + float64(s.Dim.ToStern)
-				st.Beam = float64(s.Dim.ToPort) + float64(s.Dim.ToStarboard)
-			}
-		}
-		pl.tr.AddStatic(st)
-		return true
-	case 1, 2, 3, 18, 19, 27:
-	default:
-		return false
-	}
-	f := track.Fix{MMSI: m.MMSI, Time: m.RxTime, SOG: math.NaN(), COG: math.NaN(), Heading: -1, Status: 15, Station: m.Station, Class: 'A'}
-	f.Lat, f.Lon, f.HasPos = m.Position()
-	if v, ok := m.Speed(); ok {
-		f.SOG = v
-	}
-	if v, ok := m.Course(); ok {
-		f.COG = v
-	}
-	if v, ok := m.Heading(); ok {
-		f.Heading = v
-	}
-	switch m.Type {
-	case 1, 2, 3:
-		f.Status = int(m.PosA.Status)
-	case 18, 19:
-		f.Class = 'B'
-	}
-	pl.tr.AddFix(f)
-	if m.Type == 19 {
-		x := &m.ExtB
-		pl.tr.AddStatic(track.Static{MMSI: m.MMSI, Time: m.RxTime, Name: clean(x.ShipName),
-			ShipType: int(x.ShipType), Length: float64(x.Dim.ToBow) + float64(x.Dim.ToStern),
-			Beam: float64(x.Dim.ToPort) + float64(x.Dim.ToStarboard)})
-	}
+	analyze.Feed(pl.tr, m)
 	return true
 }
-
-// clean trims AIS text padding ('@' and spaces), as analyze does.
-func clean(s string) string { return strings.TrimRight(strings.TrimSpace(s), "@ ") }

@@ -31,7 +31,7 @@ func simMessages(t *testing.T, seed uint64, days int) []ais.Message {
 	defer closeFn()
 	var ms []ais.Message
 	for r.Next() {
-		if m := r.Message(); m.MMSI != 0 && Tracked(m.Type) && !m.RxTime.IsZero() {
+		if m := r.Message(); m.MMSI != 0 && analyze.Tracked(m.Type) && !m.RxTime.IsZero() {
 			ms = append(ms, *m)
 		}
 	}
