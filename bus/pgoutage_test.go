@@ -4,10 +4,8 @@ import (
 	"context"
 	"fmt"
 	"io"
-	"math/rand/v2"
 	"net"
 	"net/url"
-	"os"
 	"sort"
 	"sync"
 	"sync/atomic"
@@ -19,6 +17,7 @@ import (
 	"github.com/lookout-osint/lookout/event"
 	"github.com/lookout-osint/lookout/store"
 	"github.com/lookout-osint/lookout/store/postgres"
+	"github.com/lookout-osint/lookout/store/storetest"
 )
 
 // cutProxy relays TCP connections to a server until cut: then every open
@@ -90,41 +89,10 @@ func (p *cutProxy) restore() {
 // cutProxy, plus a direct URL for checking.
 func pgSchema(t *testing.T) (viaProxy string, direct string, proxy *cutProxy) {
 	t.Helper()
-	base := os.Getenv("LOOKOUT_TEST_PG")
-	if base == "" {
-		if os.Getenv("CI") == "true" {
-			t.Fatal("LOOKOUT_TEST_PG is not set in CI (run: eval \"$(scripts/ci-services)\")")
-		}
-		t.Skip("LOOKOUT_TEST_PG is not set (run: eval \"$(scripts/ci-services)\")")
-	}
-	ctx := context.Background()
-	admin, err := pgx.Connect(ctx, base)
-	if err != nil {
-		t.Fatalf("LOOKOUT_TEST_PG: %v", err)
-	}
-	defer admin.Close(ctx)
-	name := fmt.Sprintf("lookout_bus_%d", rand.Uint64())
-	if _, err := admin.Exec(ctx, "CREATE SCHEMA "+name); err != nil {
-		t.Fatal(err)
-	}
-	t.Cleanup(func() {
-		c, err := pgx.Connect(ctx, base)
-		if err != nil {
-			t.Errorf("drop schema %s: %v", name, err)
-			return
-		}
-		defer c.Close(ctx)
-		if _, err := c.Exec(ctx, "DROP SCHEMA "+name+" CASCADE"); err != nil {
-			t.Errorf("drop schema %s: %v", name, err)
-		}
-	})
-	u, err := url.Parse(base)
+	u, err := url.Parse(storetest.PostgresSchema(t, storetest.PostgresURL(t), "lookout_bus"))
 	if err != nil {
 		t.Fatal(err)
 	}
-	q := u.Query()
-	q.Set("search_path", name+",public")
-	u.RawQuery = q.Encode()
 	direct = u.String()
 	host := u.Host
 	if u.Port() == "" {

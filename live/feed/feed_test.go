@@ -4,16 +4,11 @@ import (
 	"context"
 	"fmt"
 	"math"
-	"math/rand/v2"
 	"net"
-	"net/url"
-	"os"
 	"path/filepath"
 	"strings"
 	"testing"
 	"time"
-
-	"github.com/jackc/pgx/v5"
 
 	"github.com/lookout-osint/lookout/analyze"
 	"github.com/lookout-osint/lookout/live"
@@ -22,6 +17,7 @@ import (
 	"github.com/lookout-osint/lookout/store/duckdb"
 	"github.com/lookout-osint/lookout/store/ingest"
 	"github.com/lookout-osint/lookout/store/postgres"
+	"github.com/lookout-osint/lookout/store/storetest"
 )
 
 // sentence armours AIS bits ('0'/'1' per bit) into one NMEA sentence
@@ -229,7 +225,7 @@ func TestTCPReconnect(t *testing.T) {
 // TestTCPReconnectPostgres is TestTCPReconnect into PostGIS, in a schema
 // of its own on the server named by LOOKOUT_TEST_PG.
 func TestTCPReconnectPostgres(t *testing.T) {
-	u := pgSchema(t, "feed")
+	u := storetest.PostgresSchema(t, storetest.PostgresURL(t), "lookout_feed")
 	ctx := context.Background()
 	st, err := postgres.Open(ctx, u)
 	if err != nil {
@@ -244,48 +240,6 @@ func TestTCPReconnectPostgres(t *testing.T) {
 	}
 	defer check.Close()
 	tcpReconnect(t, cfg, check)
-}
-
-// pgSchema creates a schema of its own on the server named by
-// LOOKOUT_TEST_PG (dropped after the test) and returns the URL that uses it.
-func pgSchema(t *testing.T, name string) string {
-	t.Helper()
-	base := os.Getenv("LOOKOUT_TEST_PG")
-	if base == "" {
-		if os.Getenv("CI") == "true" {
-			t.Fatal("LOOKOUT_TEST_PG is not set in CI (run: eval \"$(scripts/ci-services)\")")
-		}
-		t.Skip("LOOKOUT_TEST_PG is not set (run: eval \"$(scripts/ci-services)\")")
-	}
-	ctx := context.Background()
-	admin, err := pgx.Connect(ctx, base)
-	if err != nil {
-		t.Fatalf("LOOKOUT_TEST_PG: %v", err)
-	}
-	defer admin.Close(ctx)
-	schema := fmt.Sprintf("lookout_%s_%d", name, rand.Uint64())
-	if _, err := admin.Exec(ctx, "CREATE SCHEMA "+schema); err != nil {
-		t.Fatal(err)
-	}
-	t.Cleanup(func() {
-		c, err := pgx.Connect(ctx, base)
-		if err != nil {
-			t.Errorf("drop schema %s: %v", schema, err)
-			return
-		}
-		defer c.Close(ctx)
-		if _, err := c.Exec(ctx, "DROP SCHEMA "+schema+" CASCADE"); err != nil {
-			t.Errorf("drop schema %s: %v", schema, err)
-		}
-	})
-	u, err := url.Parse(base)
-	if err != nil {
-		t.Fatal(err)
-	}
-	q := u.Query()
-	q.Set("search_path", schema+",public")
-	u.RawQuery = q.Encode()
-	return u.String()
 }
 
 // tcpReconnect runs the test with cfg, watching the store through st.

@@ -24,6 +24,7 @@ import (
 	"github.com/lookout-osint/lookout/store/duckdb"
 	"github.com/lookout-osint/lookout/store/ingest"
 	"github.com/lookout-osint/lookout/store/postgres"
+	"github.com/lookout-osint/lookout/store/storetest"
 )
 
 // simLines simulates a short scenario: its NMEA lines carry tag-block
@@ -188,7 +189,7 @@ func TestRestartCarriesState(t *testing.T) { testRestart(t, openDuck) }
 // TestRestartCarriesStatePostgres is TestRestartCarriesState into PostGIS.
 func TestRestartCarriesStatePostgres(t *testing.T) {
 	testRestart(t, func(t testing.TB, name string) store.Store {
-		st, err := postgres.Open(context.Background(), pgSchema(t.(*testing.T), name))
+		st, err := postgres.Open(context.Background(), storetest.PostgresSchema(t, storetest.PostgresURL(t), "lookout_"+name))
 		if err != nil {
 			t.Fatal(err)
 		}

@@ -17,14 +17,13 @@ import (
 	"testing"
 	"time"
 
-	"github.com/jackc/pgx/v5"
-
 	"github.com/lookout-osint/lookout/event"
 	"github.com/lookout-osint/lookout/source"
 	"github.com/lookout-osint/lookout/store"
 	"github.com/lookout-osint/lookout/store/duckdb"
 	"github.com/lookout-osint/lookout/store/ingest"
 	"github.com/lookout-osint/lookout/store/postgres"
+	"github.com/lookout-osint/lookout/store/storetest"
 )
 
 var t0 = time.Date(2026, 3, 1, 0, 0, 0, 0, time.UTC)
@@ -418,40 +417,13 @@ func TestKillMidIngestDuckDB(t *testing.T) {
 }
 
 func TestKillMidIngestPostgres(t *testing.T) {
-	base := os.Getenv("LOOKOUT_TEST_PG")
-	if base == "" {
-		if os.Getenv("CI") == "true" {
-			t.Fatal("LOOKOUT_TEST_PG is not set in CI (run: eval \"$(scripts/ci-services)\")")
-		}
-		t.Skip("PostgreSQL crash test NOT RUN: LOOKOUT_TEST_PG is not set")
-	}
+	base := storetest.PostgresURL(t)
 	schemas := map[string]string{}
 	testKillMidIngest(t, func(t *testing.T, name string) (store.Store, string) {
 		ctx := context.Background()
 		u, ok := schemas[name]
 		if !ok {
-			schema := fmt.Sprintf("ingest_test_%s_%d", name, rand.Uint64())
-			admin, err := pgx.Connect(ctx, base)
-			if err != nil {
-				if os.Getenv("CI") == "true" {
-					t.Fatal(err)
-				}
-				t.Skipf("PostgreSQL crash test NOT RUN: %v", err)
-			}
-			if _, err := admin.Exec(ctx, "CREATE SCHEMA "+schema); err != nil {
-				t.Fatal(err)
-			}
-			t.Cleanup(func() {
-				if _, err := admin.Exec(ctx, "DROP SCHEMA "+schema+" CASCADE"); err != nil {
-					t.Errorf("drop schema: %v", err)
-				}
-				admin.Close(ctx)
-			})
-			sep := "?"
-			if strings.Contains(base, "?") {
-				sep = "&"
-			}
-			u = base + sep + "search_path=" + schema + ",public"
+			u = storetest.PostgresSchema(t, base, "ingest_test_"+name)
 			schemas[name] = u
 		}
 		s, err := postgres.Open(ctx, u)

@@ -17,8 +17,6 @@ import (
 	"testing"
 	"time"
 
-	"github.com/jackc/pgx/v5"
-
 	"github.com/lookout-osint/lookout/analyze"
 	"github.com/lookout-osint/lookout/event"
 	"github.com/lookout-osint/lookout/sim"
@@ -26,6 +24,7 @@ import (
 	"github.com/lookout-osint/lookout/store/duckdb"
 	"github.com/lookout-osint/lookout/store/ingest"
 	"github.com/lookout-osint/lookout/store/postgres"
+	"github.com/lookout-osint/lookout/store/storetest"
 )
 
 // dailyFiles simulates a short scenario and cuts its NMEA into one file per
@@ -262,50 +261,14 @@ func TestDailyIngestDuckDB(t *testing.T) {
 }
 
 func TestDailyIngestPostgres(t *testing.T) {
-	base := pgBase(t)
+	base := storetest.PostgresURL(t)
 	testDailyIngest(t, true, func(t *testing.T, name string) store.Store {
-		s, err := postgres.Open(context.Background(), pgSchema(t, base, name))
+		s, err := postgres.Open(context.Background(), storetest.PostgresSchema(t, base, "ingest_test_"+name))
 		if err != nil {
 			t.Fatal(err)
 		}
 		return s
 	})
-}
-
-func pgBase(t *testing.T) string {
-	base := os.Getenv("LOOKOUT_TEST_PG")
-	if base == "" {
-		if os.Getenv("CI") == "true" {
-			t.Fatal("LOOKOUT_TEST_PG is not set in CI (run: eval \"$(scripts/ci-services)\")")
-		}
-		t.Skip("PostgreSQL test NOT RUN: LOOKOUT_TEST_PG is not set")
-	}
-	return base
-}
-
-// pgSchema creates a schema of its own for the test and returns a URL
-// that uses it.
-func pgSchema(t *testing.T, base, name string) string {
-	ctx := context.Background()
-	schema := fmt.Sprintf("ingest_test_%s_%d", name, rand.Uint64())
-	admin, err := pgx.Connect(ctx, base)
-	if err != nil {
-		t.Fatal(err)
-	}
-	if _, err := admin.Exec(ctx, "CREATE SCHEMA "+schema); err != nil {
-		t.Fatal(err)
-	}
-	t.Cleanup(func() {
-		if _, err := admin.Exec(ctx, "DROP SCHEMA "+schema+" CASCADE"); err != nil {
-			t.Errorf("drop schema: %v", err)
-		}
-		admin.Close(ctx)
-	})
-	sep := "?"
-	if strings.Contains(base, "?") {
-		sep = "&"
-	}
-	return base + sep + "search_path=" + schema + ",public"
 }
 
 // childOptions report cut-off visits too, so that a kill between a day's
@@ -457,12 +420,12 @@ func TestKillAcrossFilesDuckDB(t *testing.T) {
 }
 
 func TestKillAcrossFilesPostgres(t *testing.T) {
-	base := pgBase(t)
+	base := storetest.PostgresURL(t)
 	urls := map[string]string{}
 	testKillAcrossFiles(t, func(t *testing.T, name string) (store.Store, string) {
 		u, ok := urls[name]
 		if !ok {
-			u = pgSchema(t, base, name)
+			u = storetest.PostgresSchema(t, base, "ingest_test_"+name)
 			urls[name] = u
 		}
 		s, err := postgres.Open(context.Background(), u)

@@ -8,6 +8,7 @@ import (
 
 	"github.com/lookout-osint/lookout/store"
 	"github.com/lookout-osint/lookout/store/postgres"
+	"github.com/lookout-osint/lookout/store/storetest"
 )
 
 // A batch split over two connections that dies between their commits (as
@@ -15,7 +16,7 @@ import (
 // positions again, in batches of other sizes, stores each exactly once.
 func TestSplitBatchLostBetweenCommits(t *testing.T) {
 	ctx := context.Background()
-	s, err := postgres.Open(ctx, schemaURL(t, testURL(t)))
+	s, err := postgres.Open(ctx, storetest.PostgresSchema(t, storetest.PostgresURL(t), "lookout_test"))
 	if err != nil {
 		t.Fatal(err)
 	}

@@ -2,10 +2,6 @@ package postgres_test
 
 import (
 	"context"
-	"fmt"
-	"math/rand/v2"
-	"net/url"
-	"os"
 	"slices"
 	"testing"
 	"time"
@@ -17,71 +13,10 @@ import (
 	"github.com/lookout-osint/lookout/store/storetest"
 )
 
-// testURL returns the server to test against. The suite must run in CI:
-// there a missing server fails the test; elsewhere it skips, saying so.
-func testURL(t *testing.T) string {
-	t.Helper()
-	u := os.Getenv("LOOKOUT_TEST_PG")
-	why := ""
-	if u == "" {
-		why = "LOOKOUT_TEST_PG is not set (run: eval \"$(scripts/ci-services)\")"
-	} else {
-		conn, err := pgx.Connect(context.Background(), u)
-		if err != nil {
-			why = fmt.Sprintf("PostgreSQL at LOOKOUT_TEST_PG is unreachable: %v", err)
-		} else {
-			conn.Close(context.Background())
-		}
-	}
-	if why == "" {
-		return u
-	}
-	if os.Getenv("CI") == "true" {
-		t.Fatalf("PostgreSQL conformance suite cannot run in CI: %s", why)
-	}
-	t.Skipf("PostgreSQL conformance suite NOT RUN: %s", why)
-	return ""
-}
-
-// schemaURL gives each test a schema of its own (dropped afterwards), so
-// tests start empty and runs do not see each other's rows.
-func schemaURL(t *testing.T, base string) string {
-	t.Helper()
-	ctx := context.Background()
-	name := fmt.Sprintf("lookout_test_%d", rand.Uint64())
-	admin, err := pgx.Connect(ctx, base)
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer admin.Close(ctx)
-	if _, err := admin.Exec(ctx, "CREATE SCHEMA "+name); err != nil {
-		t.Fatal(err)
-	}
-	t.Cleanup(func() {
-		c, err := pgx.Connect(ctx, base)
-		if err != nil {
-			t.Errorf("drop schema %s: %v", name, err)
-			return
-		}
-		defer c.Close(ctx)
-		if _, err := c.Exec(ctx, "DROP SCHEMA "+name+" CASCADE"); err != nil {
-			t.Errorf("drop schema %s: %v", name, err)
-		}
-	})
-	u, err := url.Parse(base)
-	if err != nil {
-		t.Fatal(err)
-	}
-	q := u.Query()
-	q.Set("search_path", name+",public")
-	u.RawQuery = q.Encode()
-	return u.String()
-}
-
 func TestConformance(t *testing.T) {
-	base := testURL(t)
+	base := storetest.PostgresURL(t)
 	storetest.Run(t, func(t *testing.T) store.Store {
-		s, err := postgres.Open(context.Background(), schemaURL(t, base))
+		s, err := postgres.Open(context.Background(), storetest.PostgresSchema(t, base, "lookout_test"))
 		if err != nil {
 			t.Fatal(err)
 		}
@@ -93,7 +28,7 @@ func TestConformance(t *testing.T) {
 // moved to the current layout when opened, keeping every row.
 func TestOpenMovesFirstLayout(t *testing.T) {
 	ctx := context.Background()
-	u := schemaURL(t, testURL(t))
+	u := storetest.PostgresSchema(t, storetest.PostgresURL(t), "lookout_test")
 	conn, err := pgx.Connect(ctx, u)
 	if err != nil {
 		t.Fatal(err)
@@ -167,7 +102,7 @@ func TestOpenMovesFirstLayout(t *testing.T) {
 // either is stored cleaned instead of failing the batch.
 func TestOddStationName(t *testing.T) {
 	ctx := context.Background()
-	s, err := postgres.Open(ctx, schemaURL(t, testURL(t)))
+	s, err := postgres.Open(ctx, storetest.PostgresSchema(t, storetest.PostgresURL(t), "lookout_test"))
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -198,8 +133,8 @@ func TestOddStationName(t *testing.T) {
 // retrying its writes recovers instead of failing forever.
 func TestWriteReconnects(t *testing.T) {
 	ctx := context.Background()
-	base := testURL(t)
-	s, err := postgres.Open(ctx, schemaURL(t, base))
+	base := storetest.PostgresURL(t)
+	s, err := postgres.Open(ctx, storetest.PostgresSchema(t, base, "lookout_test"))
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -243,7 +178,7 @@ func TestWriteReconnects(t *testing.T) {
 // leaves the table in vessel and time order.
 func TestCompact(t *testing.T) {
 	ctx := context.Background()
-	u := schemaURL(t, testURL(t))
+	u := storetest.PostgresSchema(t, storetest.PostgresURL(t), "lookout_test")
 	s, err := postgres.Open(ctx, u)
 	if err != nil {
 		t.Fatal(err)
