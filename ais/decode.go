@@ -19,6 +19,7 @@ type Decoder struct {
 	bits    bitbuf
 	scratch []byte
 	data    []byte
+	app     []AppField // application fields of the last type 6/8
 	strs    map[string]string
 }
 
@@ -149,11 +150,13 @@ func (d *Decoder) decodeBits(m *Message) error {
 		}
 		d.data, x.DataBits = b.bytesFrom(d.data, 88)
 		x.Data = d.data
+		d.decodeApp(6, x, 88)
 	case 8:
 		x := &m.Binary
 		*x = BinaryMessage{DAC: uint16(b.u(40, 10)), FI: uint8(b.u(50, 6))}
 		d.data, x.DataBits = b.bytesFrom(d.data, 56)
 		x.Data = d.data
+		d.decodeApp(8, x, 56)
 	case 7, 13:
 		a := &m.Ack
 		*a = Acknowledge{}
@@ -335,6 +338,7 @@ func (d *Decoder) decodeBits(m *Message) error {
 			}
 			s.ShipType = uint8(b.u(40, 8))
 			s.VendorID = d.str(48, 3)
+			s.VendorIDLong = d.str(48, 7)
 			s.Model = uint8(b.u(66, 4))
 			s.Serial = uint32(b.u(70, 20))
 			s.CallSign = d.str(90, 7)

@@ -53,6 +53,9 @@ type Stats struct {
 	// Rejected counts rejected lines (and abandoned multi-sentence groups)
 	// by reason, keyed by the text of the Err* value.
 	Rejected map[string]int64
+	// Apps counts the application messages of types 6 and 8 by type, DAC
+	// and FI: decoded, unknown layout, or bad payload (see AppCounts).
+	Apps map[AppID]AppCounts
 }
 
 // RejectedTotal is the sum of all rejection counts.

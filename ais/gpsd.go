@@ -35,6 +35,15 @@ func (w *jsonWriter) f(k string, v float64, prec int) {
 	w.key(k)
 	w.b = strconv.AppendFloat(w.b, v, 'f', prec, 64)
 }
+
+// quotedF writes a 6-decimal number as a JSON string, the way gpsd writes
+// the corners of type 22 and 23 areas.
+func (w *jsonWriter) quotedF(k string, v float64) {
+	w.key(k)
+	w.b = append(w.b, '"')
+	w.b = strconv.AppendFloat(w.b, v, 'f', 6, 64)
+	w.b = append(w.b, '"')
+}
 func (w *jsonWriter) bool(k string, v bool) { w.key(k); w.b = strconv.AppendBool(w.b, v) }
 func (w *jsonWriter) str(k, v string)       { w.key(k); w.b = appendJSONString(w.b, v) }
 func (w *jsonWriter) raw(k, v string) {
@@ -202,7 +211,14 @@ func AppendJSON(dst []byte, m *Message) []byte {
 			w.u("dac", uint64(x.DAC))
 			w.u("fid", uint64(x.FI))
 		}
+		if x.App != nil && m.Type < 25 {
+			w.app(x.App)
+			break
+		}
 		w.data("data", x.Data, x.DataBits)
+		if x.AppErr != nil && m.Type < 25 {
+			w.str("app_error", x.AppErr.Error())
+		}
 		if m.Type == 26 {
 			w.u("radio", uint64(x.Radio))
 		}
@@ -257,8 +273,8 @@ func AppendJSON(dst []byte, m *Message) []byte {
 		}
 	case 17:
 		g := &m.DGNSS
-		w.f("lon", g.Lon, 6)
-		w.f("lat", g.Lat, 6)
+		w.f("lon", g.Lon, 1)
+		w.f("lat", g.Lat, 1)
 		w.data("data", g.Data, g.DataBits)
 	case 18, 19:
 		p := &m.PosB
@@ -323,10 +339,10 @@ func AppendJSON(dst []byte, m *Message) []byte {
 			w.u("dest1", uint64(c.Dest1))
 			w.u("dest2", uint64(c.Dest2))
 		} else {
-			w.f("ne_lon", c.NELon, 6)
-			w.f("ne_lat", c.NELat, 6)
-			w.f("sw_lon", c.SWLon, 6)
-			w.f("sw_lat", c.SWLat, 6)
+			w.quotedF("ne_lon", c.NELon)
+			w.quotedF("ne_lat", c.NELat)
+			w.quotedF("sw_lon", c.SWLon)
+			w.quotedF("sw_lat", c.SWLat)
 		}
 		w.bool("addressed", c.Addressed)
 		w.bool("band_a", c.BandA)
@@ -334,10 +350,10 @@ func AppendJSON(dst []byte, m *Message) []byte {
 		w.u("zonesize", uint64(c.ZoneSize))
 	case 23:
 		g := &m.GroupAsgn
-		w.f("ne_lon", g.NELon, 6)
-		w.f("ne_lat", g.NELat, 6)
-		w.f("sw_lon", g.SWLon, 6)
-		w.f("sw_lat", g.SWLat, 6)
+		w.quotedF("ne_lon", g.NELon)
+		w.quotedF("ne_lat", g.NELat)
+		w.quotedF("sw_lon", g.SWLon)
+		w.quotedF("sw_lat", g.SWLat)
 		w.u("stationtype", uint64(g.StationType))
 		w.u("shiptype", uint64(g.ShipType))
 		w.u("txrx", uint64(g.TxRx))
@@ -351,7 +367,7 @@ func AppendJSON(dst []byte, m *Message) []byte {
 			break
 		}
 		w.u("shiptype", uint64(s.ShipType))
-		w.str("vendorid", s.VendorID)
+		w.str("vendorid", s.VendorIDLong)
 		w.u("model", uint64(s.Model))
 		w.u("serial", uint64(s.Serial))
 		w.str("callsign", s.CallSign)

@@ -183,6 +183,12 @@ type BinaryMessage struct {
 	Data       []byte
 	DataBits   int
 	Radio      uint32 // 26
+	// App holds the decoded application fields of a type 6 or 8 whose
+	// DAC/FI has a known layout (see AppField), nil otherwise; it aliases
+	// Reader storage like Data. AppErr is set instead when the DAC/FI is
+	// known but the payload does not fit its layout.
+	App    []AppField
+	AppErr error
 }
 
 // Acknowledge is a binary (7) or safety-related (13) acknowledgement.
@@ -365,11 +371,16 @@ type StaticDataReport struct {
 	PartNo   uint8
 	ShipName string // part A
 	ShipType uint8  // part B from here on
-	VendorID string
-	Model    uint8
-	Serial   uint32
-	CallSign string
-	Dim      Dimensions
+	VendorID string // 3 characters (ITU-R M.1371-4 on)
+	// VendorIDLong is the same 42 bits read as 7 characters, the vendor ID
+	// of transponders built before M.1371-4 carved model and serial number
+	// out of it; gpsd writes this form. Model and Serial are meaningless
+	// for those transponders.
+	VendorIDLong string
+	Model        uint8
+	Serial       uint32
+	CallSign     string
+	Dim          Dimensions
 	// MothershipMMSI replaces Dim for auxiliary craft (MMSI 98xxxxxxx).
 	MothershipMMSI uint32
 }

@@ -57,6 +57,7 @@ type Reader struct {
 	lines, sentences, messages int64
 	byType                     [28]int64
 	rejected                   [len(reasons)]int64
+	apps                       map[AppID]*AppCounts
 }
 
 // NewReader returns a Reader reading from r.
@@ -103,6 +104,12 @@ func (r *Reader) Stats() Stats {
 	for i, n := range r.rejected {
 		if n > 0 {
 			s.Rejected[reasons[i].Error()] = n
+		}
+	}
+	if len(r.apps) > 0 {
+		s.Apps = make(map[AppID]AppCounts, len(r.apps))
+		for id, c := range r.apps {
+			s.Apps[id] = *c
 		}
 	}
 	return s
@@ -256,5 +263,8 @@ func (r *Reader) decode(line, payload []byte, fill int, s *Sentence) bool {
 	m.Own = s.Own
 	r.messages++
 	r.byType[m.Type]++
+	if m.Type == 6 || m.Type == 8 {
+		r.countApp(m)
+	}
 	return true
 }

@@ -111,6 +111,9 @@ func decodeFile(name, format string, verbose, lax, showBar bool, out *bufio.Writ
 	var buf []byte
 	for r.Next() {
 		m := r.Message()
+		if verbose && m.Binary.AppErr != nil && (m.Type == 6 || m.Type == 8) {
+			fmt.Fprintf(os.Stderr, "%s: line %d: type %d from %09d: %v\n", name, r.Stats().Lines, m.Type, m.MMSI, m.Binary.AppErr)
+		}
 		switch format {
 		case "json":
 			buf = ais.AppendJSON(buf[:0], m)
@@ -139,6 +142,16 @@ func addStats(t *ais.Stats, s ais.Stats) {
 	for k, n := range s.Rejected {
 		t.Rejected[k] += n
 	}
+	for id, c := range s.Apps {
+		if t.Apps == nil {
+			t.Apps = map[ais.AppID]ais.AppCounts{}
+		}
+		a := t.Apps[id]
+		a.Decoded += c.Decoded
+		a.Unknown += c.Unknown
+		a.Bad += c.Bad
+		t.Apps[id] = a
+	}
 }
 
 func printStats(w io.Writer, s ais.Stats, took time.Duration) {
@@ -148,6 +161,27 @@ func printStats(w io.Writer, s ais.Stats, took time.Duration) {
 	for t, n := range s.ByType {
 		if n > 0 {
 			fmt.Fprintf(w, "  %2d  %d\n", t, n)
+		}
+	}
+	if len(s.Apps) > 0 {
+		ids := make([]ais.AppID, 0, len(s.Apps))
+		for id := range s.Apps {
+			ids = append(ids, id)
+		}
+		sort.Slice(ids, func(i, j int) bool {
+			a, b := ids[i], ids[j]
+			if a.DAC != b.DAC {
+				return a.DAC < b.DAC
+			}
+			if a.FI != b.FI {
+				return a.FI < b.FI
+			}
+			return a.Type < b.Type
+		})
+		fmt.Fprintln(w, "application messages (types 6 and 8) by DAC/FI:   decoded  unknown  bad payload")
+		for _, id := range ids {
+			c := s.Apps[id]
+			fmt.Fprintf(w, "  type %d  DAC %4d  FI %2d  %16d %8d %8d\n", id.Type, id.DAC, id.FI, c.Decoded, c.Unknown, c.Bad)
 		}
 	}
 	fmt.Fprintf(w, "rejected lines by reason (%d):\n", s.RejectedTotal())
