@@ -146,17 +146,15 @@ func (a *appDec) text(name string, off uint, nchars int) {
 	a.str(name, a.d.str(a.base+off, nchars))
 }
 
-// enum writes the code and, like gpsd, its legend under name_text.
-func (a *appDec) enum(name string, off, width uint, legends []string) {
+// enum writes the code and, like gpsd, its legend under textName;
+// invalid is gpsd's legend for a code past the table.
+func (a *appDec) enum(name, textName string, off, width uint, legends []string, invalid string) {
 	v := a.u(name, off, width)
-	a.str(name+"_text", legend(legends, v))
-}
-
-func legend(legends []string, v uint64) string {
 	if v < uint64(len(legends)) {
-		return legends[v]
+		a.str(textName, legends[v])
+	} else {
+		a.str(textName, invalid)
 	}
-	return "INVALID"
 }
 
 // stamp writes gpsd's merged date-time strings: "MM-DDTHH:MMZ" (pad and
@@ -164,22 +162,19 @@ func legend(legends []string, v uint64) string {
 func (a *appDec) stamp(name string, month, day, hour, minute int, pad, zone bool) {
 	var buf [24]byte
 	b := buf[:0]
-	num := func(v int) {
+	for k, v := range [4]int{month, day, hour, minute} {
+		if v < 0 {
+			continue
+		}
 		if pad {
 			b = appendPadded(b, v, 2)
 		} else {
 			b = strconv.AppendInt(b, int64(v), 10)
 		}
+		if k < 3 {
+			b = append(b, "-T:"[k])
+		}
 	}
-	if month >= 0 {
-		num(month)
-		b = append(b, '-')
-	}
-	num(day)
-	b = append(b, 'T')
-	num(hour)
-	b = append(b, ':')
-	num(minute)
 	if zone {
 		b = append(b, 'Z')
 	}
@@ -218,11 +213,14 @@ func (d *Decoder) decodeApp(typ uint8, x *BinaryMessage, base int) {
 	if fn == nil {
 		return
 	}
-	a := appDec{d: d, b: &d.bits, base: uint(base), n: d.bits.n - base, out: d.app[:0]}
+	// The state lives in the Decoder: a local would escape through the
+	// indirect call and cost an allocation per message.
+	a := &d.appState
+	*a = appDec{d: d, b: &d.bits, base: uint(base), n: d.bits.n - base, out: d.app[:0]}
 	if a.n < 0 {
 		a.n = 0
 	}
-	reason := fn(&a)
+	reason := fn(a)
 	d.app = a.out[:0]
 	if reason != "" {
 		x.AppErr = &AppError{ID: AppID{typ, x.DAC, x.FI}, Reason: reason}

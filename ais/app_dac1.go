@@ -46,8 +46,14 @@ var (
 	trendText  = []string{"steady", "increasing", "decreasing", "N/A"}
 	precipText = []string{"reserved", "rain", "thunderstorm", "freezing rain", "mixed/ice", "snow", "reserved", "N/A"}
 	iceText    = []string{"no", "yes", "reserved", "N/A"}
-	routeText  = []string{"Undefined (default)", "Mandatory", "Recommended", "Alternative",
-		"Recommended route through ice", "Ship route plan"}
+	routeText  = func() []string {
+		t := []string{"Undefined (default)", "Mandatory", "Recommended", "Alternative",
+			"Recommended route through ice", "Ship route plan"}
+		for len(t) < 31 {
+			t = append(t, "Reserved for future use.")
+		}
+		return append(t, "Cancel route identified by message linkage")
+	}()
 	berthPositionText = []string{"Not available", "Port-side to", "Starboard-side to",
 		"Mediterranean (end-on) mooring", "Mooring buoy", "Anchorage",
 		"Reserved for future use", "Reserved for future use"}
@@ -77,9 +83,9 @@ func metHydro236(a *appDec) string {
 	a.currents(155)
 	a.waves(216)
 	a.f("watertemp", (float64(a.raw(266, 10))-100)/10, 1)
-	a.enum("preciptype", 276, 3, precipText)
+	a.enum("preciptype", "preciptype_text", 276, 3, precipText, "")
 	a.f("salinity", float64(a.raw(279, 9))/10, 1)
-	a.enum("ice", 288, 2, iceText)
+	a.enum("ice", "ice_text", 288, 2, iceText, "")
 	return ""
 }
 
@@ -280,7 +286,7 @@ func berthingData(a *appDec) string {
 	}
 	a.u("linkage", 0, 10)
 	a.u("berth_length", 10, 9)
-	a.enum("position", 27, 3, berthPositionText)
+	a.enum("position", "position_text", 27, 3, berthPositionText, "")
 	a.stamp("arrival", int(a.raw(30, 4)), int(a.raw(34, 5)), int(a.raw(39, 5)), int(a.raw(44, 6)), false, false)
 	a.u("availability", 50, 1)
 	for k, name := range berthServices {
@@ -308,7 +314,7 @@ func routeInfo(a *appDec) string {
 	}
 	a.u("linkage", 0, 10)
 	a.u("sender", 10, 3)
-	a.enum("rtype", 13, 5, routeText)
+	a.enum("rtype", "rtype_text", 13, 5, routeText, "")
 	a.stamp("start", int(a.raw(18, 4)), int(a.raw(22, 5)), int(a.raw(27, 5)), int(a.raw(32, 6)), true, true)
 	a.u("duration", 38, 18)
 	a.array("waypoints")
@@ -364,11 +370,12 @@ func vtsTargets(a *appDec) string {
 		off := uint(122 * k)
 		a.object()
 		id := a.raw(off, 2)
-		a.enum("idtype", off, 2, targetIDText)
+		a.enum("idtype", "idtype_text", off, 2, targetIDText, "")
 		switch id {
-		case 0, 1: // MMSI, IMO number: gpsd quotes them
+		case 0, 1: // MMSI, IMO number: gpsd quotes them and keeps the
+			// low 32 bits of the 42-bit field
 			var buf [20]byte
-			a.str(targetIDText[id], a.d.intern(strconv.AppendUint(buf[:0], a.raw(off+2, 42), 10)))
+			a.str(targetIDText[id], a.d.intern(strconv.AppendUint(buf[:0], a.raw(off+2, 42)&0xFFFFFFFF, 10)))
 		default:
 			a.text(targetIDText[id], off+2, 7)
 		}

@@ -103,9 +103,9 @@ func inlandStatic(a *appDec) string {
 		}
 	}
 	a.str("shiptype_text", text)
-	a.enum("hazard", 85, 3, hazardText)
+	a.enum("hazard", "hazard_text", 85, 3, hazardText, "INVALID HAZARD TYPE")
 	a.u("draught", 88, 11)
-	a.enum("loaded", 99, 2, loadedText)
+	a.enum("loaded", "loaded_text", 99, 2, loadedText, "INVALID LOAD STATUS")
 	a.flag("speed_q", 101)
 	a.flag("course_q", 102)
 	a.flag("heading_q", 103)
@@ -140,7 +140,7 @@ func inlandRTA(a *appDec) string {
 		return r
 	}
 	a.inlandLocation()
-	a.enum("status", 140, 2, rtaStatusText)
+	a.enum("status", "status_text", 140, 2, rtaStatusText, "")
 	return ""
 }
 
@@ -175,11 +175,11 @@ func inlandEMMA(a *appDec) string {
 	a.f("start_lat", a.lat4(84, 27), 6)
 	a.f("end_lon", a.lat4(111, 28), 6)
 	a.f("end_lat", a.lat4(139, 27), 6)
-	a.enum("type", 166, 4, emmaTypeText)
+	a.enum("type", "type_text", 166, 4, emmaTypeText, "INVALID EMMA TYPE")
 	a.i("min", 170, 9)
 	a.i("max", 179, 9)
-	a.enum("class", 188, 2, emmaClassText)
-	a.enum("wind", 190, 4, emmaWindText)
+	a.enum("class", "class_text", 188, 2, emmaClassText, "INVALID EMMA TYPE")
+	a.enum("wind", "wind_text", 190, 4, emmaWindText, "INVALID EMMA WIND DIRECTION")
 	return ""
 }
 
@@ -210,8 +210,8 @@ func inlandSignal(a *appDec) string {
 	a.f("lat", a.lat4(28, 27), 6)
 	a.u("form", 55, 4)
 	a.u("facing", 59, 9)
-	a.enum("direction", 68, 3, directionText)
-	a.enum("status", 71, 30, lightText)
+	a.enum("direction", "direction_text", 68, 3, directionText, "INVALID DIRECTION")
+	a.enum("status", "status_text", 71, 30, lightText, "INVALID STATUS")
 	return ""
 }
 
@@ -231,7 +231,7 @@ func glaAtoN(a *appDec) string {
 			a.u(name, uint(10*k), 10)
 		}
 	}
-	a.enum("racon", 30, 2, raconText)
-	a.enum("light", 32, 2, glaLightText)
+	a.enum("racon", "racon_text", 30, 2, raconText, "")
+	a.enum("light", "light_text", 32, 2, glaLightText, "")
 	return ""
 }

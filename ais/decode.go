@@ -16,11 +16,12 @@ var minBits = [28]int{
 // allocate, and text fields are interned so that repeated names do not
 // allocate either. A Decoder is not safe for concurrent use.
 type Decoder struct {
-	bits    bitbuf
-	scratch []byte
-	data    []byte
-	app     []AppField // application fields of the last type 6/8
-	strs    map[string]string
+	bits     bitbuf
+	scratch  []byte
+	data     []byte
+	app      []AppField // application fields of the last type 6/8
+	appState appDec
+	strs     map[string]string
 }
 
 // Decode decodes one complete armored payload (all parts of a
