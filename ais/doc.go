@@ -44,6 +44,16 @@
 // set Type and the matching body, and use the NotAvailable constants for
 // missing values.
 //
+// # Application messages
+//
+// Types 6 and 8 carry binary application messages identified by DAC and
+// FI. Those gpsd decodes (IMO 236/289 meteorological and hydrological
+// data, dangerous cargo, tidal windows, route information, area notices,
+// ...; inland AIS; GLA monitoring) are decoded into BinaryMessage.App, a
+// list of fields with gpsd's JSON names and scaling; unknown DAC/FI keep
+// only Data, and a payload that does not fit its layout sets AppErr (an
+// *AppError naming the DAC/FI). Stats.Apps counts each DAC/FI.
+//
 // # Not-available values
 //
 // AIS marks missing values in-band (latitude 91, longitude 181, speed 102.3

@@ -129,7 +129,11 @@ func gpsdSpeed(w *jsonWriter, s float64) {
 // (gpsdecode -j, scaled; the field names AIS-catcher also uses), plus
 // "rxtime" (RFC 3339) and "station" when known, and a newline. Values keep
 // the AIS not-available conventions (lat 91, lon 181, heading 511, ...) as
-// gpsd prints them; speed and turn print "nan" when not available.
+// gpsd prints them; speed and turn print "nan" when not available. As in
+// gpsd, type 17 positions have one decimal and the corners of type 22/23
+// areas are quoted strings. A type 6 or 8 whose application layout is known
+// prints its decoded members instead of "data" (see AppField); one whose
+// payload does not fit its layout prints "data" and "app_error".
 func AppendJSON(dst []byte, m *Message) []byte {
 	w := jsonWriter{b: append(dst, `{"class":"AIS"`...)}
 	if !m.RxTime.IsZero() {
