@@ -228,35 +228,33 @@ func (a *appDec) tidal(size, latBits, lonBits, speedBits uint) string {
 	return ""
 }
 
-// extendedStatic236 is IMO 236 extended ship static and voyage data
-// (6 and 8, FI 15): the air draught in decimetres, as gpsd prints it.
-func extendedStatic236(a *appDec) string {
-	if r := a.need(11); r != "" {
-		return r
+// oneField is a layout of a single unsigned field: off and width in the
+// data, which must be at least (or, when exact, exactly) bits long.
+func oneField(name string, off, width uint, bits int, exact bool) appFunc {
+	return func(a *appDec) string {
+		r := a.need(bits)
+		if exact {
+			r = a.exact(bits)
+		}
+		if r != "" {
+			return r
+		}
+		a.u(name, off, width)
+		return ""
 	}
-	a.u("airdraught", 0, 11)
-	return ""
 }
 
-// personsAddressed is the number of persons on board (6/1/16).
-func personsAddressed(a *appDec) string {
-	if r := a.need(13); r != "" {
-		return r
-	}
-	a.u("persons", 0, 13)
-	return ""
-}
-
-// personsBroadcast: 8/1/16 is not an IMO 289 layout; gpsd reads persons
-// from 136-bit payloads only, where they sit after a 32-bit prefix, and
-// takes any other length as someone else's message.
-func personsBroadcast(a *appDec) string {
-	if r := a.exact(136); r != "" {
-		return r
-	}
-	a.u("persons", 32, 13)
-	return ""
-}
+var (
+	// IMO 236 extended ship static and voyage data (6 and 8, FI 15): the
+	// air draught in decimetres, as gpsd prints it.
+	extendedStatic236 = oneField("airdraught", 0, 11, 11, false)
+	// number of persons on board (6/1/16)
+	personsAddressed = oneField("persons", 0, 13, 13, false)
+	// 8/1/16 is not an IMO 289 layout; gpsd reads persons from 136-bit
+	// payloads only, where they sit after a 32-bit prefix, and takes any
+	// other length as someone else's message.
+	personsBroadcast = oneField("persons", 32, 13, 136, true)
+)
 
 // clearanceTime is IMO 289 clearance time to enter port (6/1/18).
 func clearanceTime(a *appDec) string {

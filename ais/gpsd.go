@@ -371,7 +371,11 @@ func AppendJSON(dst []byte, m *Message) []byte {
 			break
 		}
 		w.u("shiptype", uint64(s.ShipType))
-		w.str("vendorid", s.VendorIDLong)
+		if s.VendorIDLong != "" {
+			w.str("vendorid", s.VendorIDLong)
+		} else { // a Message not built by this package's decoder
+			w.str("vendorid", s.VendorID)
+		}
 		w.u("model", uint64(s.Model))
 		w.u("serial", uint64(s.Serial))
 		w.str("callsign", s.CallSign)
