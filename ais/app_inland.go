@@ -183,7 +183,8 @@ func inlandEMMA(a *appDec) string {
 	return ""
 }
 
-// inlandWaterLevels is water levels (8/200/24): a country and four gauges.
+// inlandWaterLevels is water levels (8/200/24): a country and four gauges
+// (levels in centimetres).
 func inlandWaterLevels(a *appDec) string {
 	if r := a.exact(112); r != "" {
 		return r
@@ -194,7 +195,15 @@ func inlandWaterLevels(a *appDec) string {
 		off := 12 + 25*k
 		a.object()
 		a.u("id", off, 11)
-		a.i("level", off+11, 14)
+		// sign and magnitude in cm (top bit set = positive), as libais
+		// reads it; gpsd's two's complement turns a level of 1.85 m into
+		// -80.07 m
+		lv := int64(a.raw(off+11, 14))
+		level := lv & 0x1FFF
+		if lv&0x2000 == 0 {
+			level = -level
+		}
+		a.out = append(a.out, AppField{Name: "level", Kind: AppInt, Int: level})
 		a.end()
 	}
 	a.end()

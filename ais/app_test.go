@@ -25,6 +25,9 @@ const (
 	devPartialRecord
 	// gpsd reads the IMO 236 persons count of a type 6 from the header.
 	devPersons236
+	// gpsd reads inland water levels as two's complement, not sign and
+	// magnitude.
+	devLevelSign
 )
 
 func TestAppGoldenGpsd(t *testing.T) {
@@ -81,6 +84,15 @@ func TestAppGoldenGpsd(t *testing.T) {
 			if k == "class" || dev == devPersons236 && k == "persons" || k == "signal_text" || k == "nextsignal_text" {
 				continue
 			}
+			if dev == devLevelSign && k == "gauges" {
+				for _, gw := range want.([]any) {
+					g := gw.(map[string]any)
+					raw := int64(g["level"].(float64)) & 0x3FFF
+					if g["level"] = float64(raw & 0x1FFF); raw&0x2000 == 0 {
+						g["level"] = -float64(raw & 0x1FFF)
+					}
+				}
+			}
 			if dev == devPartialRecord && (k == "tidals" || k == "targets") {
 				// gpsd's extra record is all zeros
 				if w, ok := want.([]any); ok && len(w) > 0 {
@@ -121,6 +133,8 @@ func deviation(m *Message, g map[string]any) appDeviation {
 		return devShort
 	case m.Type == 6 && x.DAC == 1 && x.FI == 16 && x.DataBits != 136:
 		return devPersons236
+	case m.Type == 8 && x.DAC == 200 && x.FI == 24 && x.App != nil:
+		return devLevelSign
 	case m.Type == 6 && x.DAC == 1 && (x.FI == 32 && (x.DataBits-9)%88 == 0 || x.FI == 14 && (x.DataBits-9)%93 == 0),
 		m.Type == 8 && x.DAC == 1 && x.FI == 17 && x.DataBits%122 == 0:
 		return devPartialRecord
@@ -377,5 +391,77 @@ func TestGpsdFormats(t *testing.T) {
 	m := decodeOne(t, []string{"!AIVDM,1,1,,A,H42O55lti4hhhilD3nink000?050,0*40"})
 	if m.StaticB.VendorID != "1D0" || m.StaticB.VendorIDLong != "1D00014" {
 		t.Errorf("vendor IDs %q %q", m.StaticB.VendorID, m.StaticB.VendorIDLong)
+	}
+}
+
+// Area notices sent by NOAA (right whale sightings and dynamic management
+// areas), from libais' src/test/ais8_1_22_test.cc (github.com/schwehr/libais,
+// Apache-2.0), with the values libais decodes: radius and distances in
+// 10^scale metres, libais' raw half-degree angles 179, 0, 540.
+func TestAppAreaNoticeLibais(t *testing.T) {
+	type sub struct {
+		Shape, Scale, Precision, Radius int
+		Lon, Lat                        float64
+		Vertices                        []struct {
+			Bearing  float64
+			Distance int
+		}
+		Text string
+	}
+	var v struct {
+		Linkage, Notice, Month, Day, Hour, Minute, Duration int
+		Subareas                                            []sub
+	}
+	m := decodeOne(t, []string{"!AIVDM,1,1,0,B,803Ovrh0EPM0WB0h2l0MwJUi=6B4G9000aip8<2Bt2Hq2Qhp,0*01"})
+	if err := json.Unmarshal(AppendJSON(nil, m), &v); err != nil {
+		t.Fatal(err)
+	}
+	if m.MMSI != 3669739 || v.Linkage != 29 || v.Notice != 1 || v.Month != 3 || v.Day != 20 || v.Hour != 16 || v.Minute != 6 || v.Duration != 1440 || len(v.Subareas) != 2 {
+		t.Fatalf("sighting: %s", AppendJSON(nil, m))
+	}
+	if c := v.Subareas[0]; c.Shape != 0 || c.Radius*10 != 14810 || c.Precision != 4 || abs(c.Lon+70.22429656982422) > 1e-4 || abs(c.Lat-42.105865478515625) > 1e-4 {
+		t.Errorf("sighting circle %+v", c)
+	}
+	if s := v.Subareas[1]; s.Shape != 5 || s.Text != "NOAA RW SGHTNG" {
+		t.Errorf("sighting text %+v", s)
+	}
+
+	v.Subareas = nil
+	m = decodeOne(t, []string{"!AIVDM,2,1,1,A,803Ovrh0EPJ0Vvch00@=w52I9BK<00000VFHkP0>D>3,0*24", "!AIVDM,2,2,1,A,;J005>?11PBGP4=1PPP,0*3F"})
+	if err := json.Unmarshal(AppendJSON(nil, m), &v); err != nil {
+		t.Fatal(err)
+	}
+	if v.Linkage != 26 || v.Month != 3 || v.Day != 15 || v.Hour != 21 || v.Minute != 30 || v.Duration != 2 || len(v.Subareas) != 3 {
+		t.Fatalf("DMA: %s", AppendJSON(nil, m))
+	}
+	if c := v.Subareas[0]; c.Radius != 0 || abs(c.Lon+70.408216666666661) > 1e-4 || abs(c.Lat-40.02495) > 1e-4 {
+		t.Errorf("DMA circle %+v", c)
+	}
+	p := v.Subareas[1]
+	if p.Shape != 4 || p.Scale != 3 || len(p.Vertices) != 4 {
+		t.Fatalf("DMA polygon %+v", p)
+	}
+	for k, want := range []struct{ angle, dist float64 }{{179, 103000}, {0, 114000}, {540, 101000}} {
+		if got := p.Vertices[k]; got.Bearing*2 != want.angle || float64(got.Distance)*1000 != want.dist {
+			t.Errorf("DMA vertex %d: %+v, libais %v", k, got, want)
+		}
+	}
+	if s := v.Subareas[2]; s.Text != "NOAA RW DMA" {
+		t.Errorf("DMA text %q", s.Text)
+	}
+	// libais' "missing subareas" case is a bad payload here.
+	m = decodeOne(t, []string{"!AIVDM,1,1,,A,803Ovrh0EPG0WB5p2l0L40,4*1E"})
+	if m.Binary.AppErr == nil || !strings.HasPrefix(m.Binary.AppErr.Error(), "DAC 1 FI 22: ") {
+		t.Errorf("missing sub-areas: %v", m.Binary.AppErr)
+	}
+}
+
+// Inland water levels of libais' issue 162 test (Croatian gauges 4, 3, 2,
+// 1 at 185, 347, 171 and 196 cm).
+func TestAppWaterLevelsLibais(t *testing.T) {
+	m := decodeOne(t, []string{"!AIVDM,1,1,,B,802ATu0j624P2@G80pEd0D5F0634,0*2F"})
+	want := `"country":"HR","gauges":[{"id":4,"level":185},{"id":3,"level":347},{"id":2,"level":171},{"id":1,"level":196}]`
+	if got := string(AppendJSON(nil, m)); !strings.Contains(got, want) {
+		t.Errorf("%s\nlacks %s", got, want)
 	}
 }
