@@ -58,6 +58,21 @@ var (
 		"Mediterranean (end-on) mooring", "Mooring buoy", "Anchorage",
 		"Reserved for future use", "Reserved for future use"}
 	targetIDText = []string{"mmsi", "imo", "callsign", "other"}
+	signalText   = []string{"N/A",
+		"Serious emergency – stop or divert according to instructions.",
+		"Vessels shall not proceed.",
+		"Vessels may proceed. One way traffic.",
+		"Vessels may proceed. Two way traffic.",
+		"Vessels shall proceed on specific orders only.",
+		"Vessels in main channel shall not proceed.",
+		"Vessels in main channel shall proceed on specific orders only.",
+		"Vessels in main channel shall proceed on specific orders only.",
+		`I = "in-bound" only acceptable.`,
+		`O = "out-bound" only acceptable.`,
+		`F = both "in- and out-bound" acceptable.`,
+		`XI = Code will shift to "I" in due time.`,
+		`XO = Code will shift to "O" in due time.`,
+		"X = Vessels shall proceed only on direction."}
 )
 
 // metHydro236 is IMO 236 meteorological and hydrological data (8/1/11).
@@ -388,7 +403,9 @@ func vtsTargets(a *appDec) string {
 	return ""
 }
 
-// marineTrafficSignal is IMO 289 marine traffic signal (8/1/19).
+// marineTrafficSignal is IMO 289 marine traffic signal (8/1/19). gpsd
+// 3.22 leaves out the comma before nextsignal_text, so its line for this
+// message is not valid JSON.
 func marineTrafficSignal(a *appDec) string {
 	if r := a.need(202); r != "" {
 		return r
@@ -398,10 +415,10 @@ func marineTrafficSignal(a *appDec) string {
 	a.f("lon", a.lat3(130, 25), 4)
 	a.f("lat", a.lat3(155, 24), 4)
 	a.u("status", 179, 2)
-	a.u("signal", 181, 5)
+	a.enum("signal", "signal_text", 181, 5, signalText, "INVALID SIGNAL TYPE")
 	a.u("hour", 186, 5)
 	a.u("minute", 191, 6)
-	a.u("nextsignal", 197, 5)
+	a.enum("nextsignal", "nextsignal_text", 197, 5, signalText, "INVALID SIGNAL TYPE")
 	return ""
 }
 

@@ -142,6 +142,15 @@ func craftedApps() [][]string {
 		add(random(appHeader(6, mmsi(), 235, 10), 48))
 		add(random(appHeader(6, mmsi(), 250, 10), 48))
 	}
+	// Added later, after the messages above (which keep their values).
+	rng = rand.New(rand.NewSource(1914))
+	for rep := 0; rep < 3; rep++ {
+		add(random(appHeader(8, mmsi(), 1, 19), 181).put(uint64(rng.Intn(16)), 5).put(uint64(rng.Intn(24)), 5).
+			put(uint64(rng.Intn(60)), 6).put(uint64(rng.Intn(16)), 5).put(0, 102))
+		for _, n := range []int{1, 3} {
+			add(random(appHeader(6, mmsi(), 1, 14), 9+93*n))
+		}
+	}
 	return out
 }
 
