@@ -34,8 +34,16 @@ them: NMEA 4.10 tag blocks (\c:UNIXTIME,s:STATION*hh\), unix-seconds or ISO
 lines. Multi-sentence messages are reassembled. Files ending in .gz (or any
 gzip stream) are read transparently; no FILE or "-" reads stdin.
 
+Types 6 and 8 whose application message (DAC/FI) gpsd decodes - IMO 236/289
+meteorological and hydrological data, dangerous cargo, tidal windows, route
+information, area notices, inland AIS, ... - print their decoded fields with
+gpsd's names; other DAC/FI print the raw "data", and a payload that does not
+fit its DAC/FI prints "data" with "app_error" (and, with -v, a line on
+stderr).
+
 Bad lines never stop decoding: they are counted by reason. At the end,
-messages by type and rejected lines by reason go to stderr.
+messages by type, application messages by DAC/FI (decoded, unknown, bad)
+and rejected lines by reason go to stderr.
 
 --format csv writes a spreadsheet-friendly table (not-available values are
 empty cells); --format none only decodes and prints the statistics.`,
