@@ -206,6 +206,20 @@ func abs(v float64) float64 {
 	return v
 }
 
+// areaNoticeJSON is an area notice as AppendJSON writes it.
+type areaNoticeJSON struct {
+	Linkage, Notice, Month, Day, Hour, Minute, Duration int
+	Subareas                                            []struct {
+		Shape, Scale, Precision, Radius int
+		Lon, Lat                        float64
+		Vertices                        []struct {
+			Bearing  float64
+			Distance int
+		}
+		Text string
+	}
+}
+
 // Layouts gpsd does not decode (area notice, IMO 289 extended static):
 // fields checked against the values the payload was built from.
 func TestAppAreaNotice(t *testing.T) {
@@ -226,18 +240,7 @@ func TestAppAreaNotice(t *testing.T) {
 	if x.AppErr != nil || x.App == nil {
 		t.Fatalf("not decoded: %v", x.AppErr)
 	}
-	var v struct {
-		Linkage, Notice, Month, Day, Hour, Minute, Duration int
-		Subareas                                            []struct {
-			Shape, Scale, Precision, Radius int
-			Lon, Lat                        float64
-			Vertices                        []struct {
-				Bearing  float64
-				Distance int
-			}
-			Text string
-		}
-	}
+	var v areaNoticeJSON
 	if err := json.Unmarshal(AppendJSON(nil, m), &v); err != nil {
 		t.Fatal(err)
 	}
@@ -417,19 +420,7 @@ func TestGpsdFormats(t *testing.T) {
 // Apache-2.0), with the values libais decodes: radius and distances in
 // 10^scale metres, libais' raw half-degree angles 179, 0, 540.
 func TestAppAreaNoticeLibais(t *testing.T) {
-	type sub struct {
-		Shape, Scale, Precision, Radius int
-		Lon, Lat                        float64
-		Vertices                        []struct {
-			Bearing  float64
-			Distance int
-		}
-		Text string
-	}
-	var v struct {
-		Linkage, Notice, Month, Day, Hour, Minute, Duration int
-		Subareas                                            []sub
-	}
+	var v areaNoticeJSON
 	m := decodeOne(t, []string{"!AIVDM,1,1,0,B,803Ovrh0EPM0WB0h2l0MwJUi=6B4G9000aip8<2Bt2Hq2Qhp,0*01"})
 	if err := json.Unmarshal(AppendJSON(nil, m), &v); err != nil {
 		t.Fatal(err)
