@@ -6,7 +6,6 @@ import (
 	"encoding/xml"
 	"fmt"
 	"io"
-	"sort"
 	"strconv"
 	"strings"
 	"text/tabwriter"
@@ -71,30 +70,14 @@ func (t *tableWriter) Write(e *event.Event) error {
 	if e.Open {
 		end += " open"
 	}
-	_, err := fmt.Fprintf(t.tw, "%s\t%d\t%s\t%s\t%s\t%.1f\t%.4f\t%.4f\t%s\t%g\t%s\n", e.Type, e.MMSI, other,
+	lat, lon, _ := strings.Cut(e.PlaceText(), ", ")
+	_, err := fmt.Fprintf(t.tw, "%s\t%d\t%s\t%s\t%s\t%.1f\t%s\t%s\t%s\t%g\t%s\n", e.Type, e.MMSI, other,
 		e.Start.UTC().Format("2006-01-02 15:04"), end, e.Duration().Hours(),
-		e.Lat, e.Lon, port, e.Confidence, evidenceText(e.Evidence))
+		lat, lon, port, e.Confidence, event.EvidenceText(e.Evidence))
 	return err
 }
 
 func (t *tableWriter) Close() error { return t.tw.Flush() }
-
-// evidenceText is the evidence as sorted key=value pairs.
-func evidenceText(ev map[string]any) string {
-	keys := make([]string, 0, len(ev))
-	for k := range ev {
-		keys = append(keys, k)
-	}
-	sort.Strings(keys)
-	var b strings.Builder
-	for i, k := range keys {
-		if i > 0 {
-			b.WriteByte(' ')
-		}
-		fmt.Fprintf(&b, "%s=%v", k, ev[k])
-	}
-	return b.String()
-}
 
 type csvWriter struct{ cw *csv.Writer }
 
@@ -161,7 +144,7 @@ func (k *kmlWriter) Write(e *event.Event) error {
 		Coordinates string   `xml:"Point>coordinates"`
 	}{
 		Name:        fmt.Sprintf("%s %d", e.Type, e.MMSI),
-		Description: evidenceText(e.Evidence),
+		Description: event.EvidenceText(e.Evidence),
 		Begin:       e.Start.UTC().Format(time.RFC3339),
 		End:         e.End.UTC().Format(time.RFC3339),
 		Coordinates: fmt.Sprintf("%.6f,%.6f", e.Lon, e.Lat),
