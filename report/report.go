@@ -308,7 +308,7 @@ func Build(ctx context.Context, src Source, opt Options) (*Report, error) {
 	hull := map[uint32]bool{}
 	if r.Dossier {
 		hull = linked(all, opt.MMSI)
-		res = onlyVessels(res, hull)
+		res = res.Only(func(m uint32) bool { return hull[m] })
 	}
 	r.Trips = res
 	for _, t := range res.Total {
@@ -581,64 +581,6 @@ func linked(evs []event.Event, m uint32) map[uint32]bool {
 		}
 	}
 	return set
-}
-
-// onlyVessels keeps the trips and counts of some vessels; the totals are
-// recomputed from the kept per-vessel rows.
-func onlyVessels(res trips.Result, keep map[uint32]bool) trips.Result {
-	out := res
-	out.Trips = nil
-	for _, t := range res.Trips {
-		if keep[t.MMSI] {
-			out.Trips = append(out.Trips, t)
-		}
-	}
-	filter := func(ts []trips.Tally) []trips.Tally {
-		var o []trips.Tally
-		for _, t := range ts {
-			if keep[t.MMSI] {
-				o = append(o, t)
-			}
-		}
-		return o
-	}
-	out.ByVessel, out.ByVesselMonth = filter(res.ByVessel), filter(res.ByVesselMonth)
-	sum := func(rows []trips.Tally, key func(trips.Tally) trips.Tally) []trips.Tally {
-		acc := map[trips.Tally]*trips.Tally{}
-		var keys []trips.Tally
-		for _, t := range rows {
-			k := key(t)
-			a := acc[k]
-			if a == nil {
-				a = &trips.Tally{Month: k.Month, From: k.From, To: k.To}
-				acc[k] = a
-				keys = append(keys, k)
-			}
-			a.Trips += t.Trips
-			a.DarkTrips += t.DarkTrips
-			a.Visits += t.Visits
-			a.DarkVisits += t.DarkVisits
-		}
-		var o []trips.Tally
-		for _, k := range keys {
-			o = append(o, *acc[k])
-		}
-		return o
-	}
-	out.ByMonth = sum(out.ByVesselMonth, func(t trips.Tally) trips.Tally { return trips.Tally{Month: t.Month, From: t.From, To: t.To} })
-	slices.SortFunc(out.ByMonth, func(a, b trips.Tally) int { return cmp.Compare(a.Month, b.Month) })
-	total := sum(out.ByVessel, func(t trips.Tally) trips.Tally { return trips.Tally{From: t.From, To: t.To} })
-	out.Total = nil
-	for _, t := range res.Total { // keep every direction, zero or not
-		row := trips.Tally{From: t.From, To: t.To}
-		for _, s := range total {
-			if s.From == t.From && s.To == t.To {
-				row = s
-			}
-		}
-		out.Total = append(out.Total, row)
-	}
-	return out
 }
 
 // months is one bar per UTC month of the period.

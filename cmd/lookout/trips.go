@@ -1,10 +1,12 @@
 package main
 
 import (
+	"context"
 	"encoding/json"
 	"fmt"
 	"os"
 	"slices"
+	"strconv"
 	"strings"
 	"time"
 
@@ -12,6 +14,8 @@ import (
 	"github.com/lookout-osint/lookout/event"
 	"github.com/lookout-osint/lookout/ref"
 	"github.com/lookout-osint/lookout/source"
+	"github.com/lookout-osint/lookout/store"
+	"github.com/lookout-osint/lookout/store/output"
 	"github.com/lookout-osint/lookout/trips"
 	"github.com/spf13/cobra"
 )
@@ -22,16 +26,22 @@ func init() {
 		since, until string
 		format       string
 		groupsFile   string
+		in           eventInput
+		fleet        trips.Fleet
+		shipTypes    string
+		vesselsFile  string
 	)
 	cmd := &cobra.Command{
-		Use:   "trips --from GROUP --to GROUP [--since DATE] [--until DATE] [EVENTS.jsonl...|-]",
+		Use:   "trips --from GROUP --to GROUP [--since DATE] [--until DATE] [--db DB | EVENTS.jsonl...|-]",
 		Short: "Count trips between two port groups per vessel and month, with the events behind each",
 		Long: `Count trips between two port groups, per vessel and per month, from Lookout
-events (lookout analyze --format jsonl): port_visit, possible_dark_port_visit
-and voyage. With no file, stdin is read; gzip is accepted. Inputs that are
-not events (NMEA, DMA or MarineCadastre CSV) are analysed on the fly with
-lookout analyze's default thresholds, watching FROM and TO for dark visits;
-to change thresholds, run lookout analyze and pipe its jsonl here.
+events: port_visit, possible_dark_port_visit and voyage. The events come
+from the store (--db, see lookout ingest) when no file is named and nothing
+is piped in, or from event files (lookout analyze --format jsonl; "-" or a
+pipe: stdin; gzip is accepted). Inputs that are not events (NMEA, DMA or
+MarineCadastre CSV) are analysed on the fly with lookout analyze's default
+thresholds, watching FROM and TO for dark visits; to change thresholds, run
+lookout analyze and pipe its jsonl here.
 
 One trip FROM→TO: a port call in FROM followed by a call in TO, where the
 departure is the last FROM call before the arrival, the arrival is the first
@@ -45,20 +55,32 @@ and --since/--until select arrivals with since <= start < until. A round
 trip is one trip each way; only FROM→TO is reported unless --both. Visits
 count every call in TO in the period, seen and possible dark apart.
 
+A published figure is about a fleet ("North Korean tankers' trips to
+Russian ports"), so the count can be limited to one: --flag (the MMSI's
+flag), --ship-type (the latest AIS ship type reported; needs the store),
+--listed (vessels with a sanctions_match event), --met-listed (vessels that
+met a listed vessel at sea), --vessels (a file of MMSIs and IMO numbers, one
+a line; IMO numbers need the store). Every filter given must hold; --listed
+and --met-listed together mean either. Satellite-only visits (no vessel to
+name) are left out of a fleet's counts.
+
 A vessel is one MMSI; with --follow-identity, numbers linked by
 identity_change events are one hull, reported under its newest number, and
 those events join the evidence. Off by default: a link is an inference.
 
 Each trip lists its evidence: the IDs of the events behind it (departure,
-via, arrival, and the voyages between them).
+via, arrival, and the voyages between them). With the store, tables name
+each vessel as it last named itself.
 
 Formats: table (counts per vessel and month, per vessel, per month, total,
 then every trip), json (all of it), csv (one row per trip with its
 evidence), counts-csv (the counts, "all" for a summed dimension).`,
-		Example: `  lookout trips --from RU-FE --to KP events.jsonl
+		Example: `  lookout trips --db lookout.duckdb --from RU-FE --to KP
+  lookout trips --db lookout.duckdb --from KP --to RU-FE --flag KP --ship-type tanker
+  lookout trips --db lookout.duckdb --from RU-FE --to KP --listed --met-listed --format csv
   lookout trips --from RU-FE --to KP --both --since 2024-01-01 --until 2024-09-01 --format csv events.jsonl.gz
   lookout analyze day1.nmea.gz --format jsonl | lookout trips --from RU-FE --to KP --via
-  lookout trips --from RU-FE --to KP out/ais.nmea.gz`,
+  lookout trips --from RU-FE --to KP --vessels dprk-tankers.txt out/ais.nmea.gz`,
 		Args: cobra.ArbitraryArgs,
 		RunE: func(cmd *cobra.Command, args []string) error {
 			if cfg.From == "" || cfg.To == "" {
@@ -74,6 +96,17 @@ evidence), counts-csv (the counts, "all" for a summed dimension).`,
 			if cfg.Until, err = parseDate(until); err != nil {
 				return fmt.Errorf("--until: %w", err)
 			}
+			if shipTypes != "" {
+				if fleet.ShipTypes, err = trips.ParseShipTypes(shipTypes); err != nil {
+					return fmt.Errorf("--ship-type: %w", err)
+				}
+			}
+			var list trips.Numbers
+			if vesselsFile != "" {
+				if list, err = readNumbers(vesselsFile); err != nil {
+					return err
+				}
+			}
 			cat := ref.Default()
 			if groupsFile != "" {
 				if cat, err = cat.WithUserFile(groupsFile); err != nil {
@@ -81,19 +114,56 @@ evidence), counts-csv (the counts, "all" for a summed dimension).`,
 				}
 			}
 			cfg.GroupsOf = cat.GroupsOf
-			if len(args) == 0 {
-				args = []string{"-"}
+			ctx := cmd.Context()
+			if ctx == nil {
+				ctx = context.Background()
 			}
-			evs, err := tripInputs(args, cat, cfg.From, cfg.To)
-			if err != nil {
-				return err
+			var evs []event.Event
+			var st store.Store
+			if in.fromStore(cmd, args) {
+				evs, st, err = in.read(cmd, args, event.PortVisit, event.PossibleDarkPortVisit, event.Voyage,
+					event.IdentityChange, event.DarkDetection, event.SanctionsMatch, event.Encounter)
+				if err != nil {
+					return err
+				}
+				defer st.Close()
+			} else {
+				if len(args) == 0 {
+					args = []string{"-"}
+				}
+				if evs, err = tripInputs(args, cat, cfg.From, cfg.To); err != nil {
+					return err
+				}
 			}
 			for _, g := range []string{cfg.From, cfg.To} {
 				if cat.Group(g) == nil && !mentionsGroup(evs, g) {
 					return fmt.Errorf("unknown port group %q (known: %s; or load yours with --places)", g, strings.Join(cat.Groups(), ", "))
 				}
 			}
+			dir := output.NewDirectory(ctx, st)
+			if vesselsFile != "" {
+				if fleet.MMSIs, err = fleetNumbers(ctx, st, list); err != nil {
+					return fmt.Errorf("--vessels %s: %w", vesselsFile, err)
+				}
+			}
+			if st == nil && len(fleet.ShipTypes) > 0 {
+				return fmt.Errorf("--ship-type needs the vessels' identity reports: read the store (--db) rather than event files")
+			}
 			res := trips.Count(evs, cfg)
+			if !fleet.Empty() {
+				res = res.Only(fleet.Members(evs, func(m uint32) (string, uint8) { return cat.FlagCode(m), dir.Latest(m).ShipType }))
+			}
+			if st != nil {
+				res.Names = map[uint32]string{}
+				for _, m := range res.Vessels() {
+					if n := dir.Name(m); n != "" {
+						res.Names[m] = n
+					}
+				}
+			}
+			if dir.Err != nil {
+				return dir.Err
+			}
 			out := cmd.OutOrStdout()
 			switch format {
 			case "table":
@@ -111,6 +181,7 @@ evidence), counts-csv (the counts, "all" for a summed dimension).`,
 		},
 	}
 	f := cmd.Flags()
+	in.add(cmd)
 	f.StringVar(&cfg.From, "from", "", "port group trips start from (e.g. RU-FE)")
 	f.StringVar(&cfg.To, "to", "", "port group trips go to (e.g. KP)")
 	f.StringVar(&since, "since", "", "count arrivals from this time on (2024-01-01 or RFC 3339; UTC)")
@@ -121,7 +192,56 @@ evidence), counts-csv (the counts, "all" for a summed dimension).`,
 	f.DurationVar(&cfg.Slack, "voyage-slack", 6*time.Hour, "how far outside departure..arrival a voyage may reach and still be listed as evidence")
 	f.StringVar(&format, "format", "table", "output format: table, json, csv (one row per trip) or counts-csv")
 	f.StringVar(&groupsFile, "places", "", "user file of port groups and polygons (YAML, JSON or GeoJSON), as for lookout analyze")
+	f.BoolVar(&fleet.Listed, "listed", false, "count only vessels matched against a sanctions list (sanctions_match events)")
+	f.BoolVar(&fleet.MetListed, "met-listed", false, "count only vessels that met a listed vessel at sea (with --listed: either)")
+	f.StringSliceVar(&fleet.Flags, "flag", nil, "count only vessels of these flags (ISO codes from the MMSI, e.g. KP)")
+	f.StringVar(&shipTypes, "ship-type", "", "count only these AIS ship types: tanker, cargo, passenger, fishing, tug, a code (80) or a range (80-89)")
+	f.StringVar(&vesselsFile, "vessels", "", "count only the vessels of this file: one MMSI or IMO number a line (# comments)")
 	root.AddCommand(cmd)
+}
+
+// readNumbers reads a --vessels file.
+func readNumbers(path string) (trips.Numbers, error) {
+	f, err := os.Open(path)
+	if err != nil {
+		return trips.Numbers{}, err
+	}
+	defer f.Close()
+	n, err := trips.ReadNumbers(f)
+	if err != nil {
+		return n, fmt.Errorf("--vessels %s: %w", path, err)
+	}
+	return n, nil
+}
+
+// fleetNumbers turns a vessel list into MMSIs, IMO numbers through the
+// store's identity reports.
+func fleetNumbers(ctx context.Context, st store.Store, n trips.Numbers) (map[uint32]bool, error) {
+	set := map[uint32]bool{}
+	for _, m := range n.MMSIs {
+		set[m] = true
+	}
+	if len(n.IMOs) > 0 && st == nil {
+		return nil, fmt.Errorf("IMO numbers (%d) need the store's identity reports to find their MMSIs: read the store (--db), or list MMSIs", len(n.IMOs))
+	}
+	for _, imo := range n.IMOs {
+		ms, err := st.FindVessels(ctx, strconv.FormatUint(uint64(imo), 10))
+		if err != nil {
+			return nil, err
+		}
+		// FindVessels also matches names containing the digits: keep the
+		// MMSIs that reported this IMO number at some time.
+		for _, m := range ms {
+			hist, err := st.Identities(ctx, m)
+			if err != nil {
+				return nil, err
+			}
+			if slices.ContainsFunc(hist, func(id store.Identity) bool { return id.IMO == imo }) {
+				set[m] = true
+			}
+		}
+	}
+	return set, nil
 }
 
 // tripInputs reads events from every input: event JSON lines as they are,

@@ -81,7 +81,14 @@ func Changes(ids []store.Identity) []store.Identity {
 // WriteText writes the vessel as a readable report.
 func (v *Vessel) WriteText(w io.Writer) error {
 	tw := tabwriter.NewWriter(w, 2, 4, 2, ' ', 0)
+	id := Latest(v.Identities)
+	if id.Name != "" {
+		fmt.Fprintf(tw, "%s · ", id.Name)
+	}
 	fmt.Fprintf(tw, "MMSI %d", v.MMSI)
+	if id.IMO != 0 {
+		fmt.Fprintf(tw, " · IMO %d", id.IMO)
+	}
 	if v.Flag != "" {
 		fmt.Fprintf(tw, " (flag %s)", v.Flag)
 	}
