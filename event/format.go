@@ -78,3 +78,13 @@ func EvidenceText(m map[string]any) string {
 	}
 	return b.String()
 }
+
+// ShortIDs lists the first three event IDs and how many more there are:
+// a table cell, where the full list would drown the row.
+func ShortIDs(ids []string) string {
+	const show = 3
+	if len(ids) <= show {
+		return strings.Join(ids, ",")
+	}
+	return strings.Join(ids[:show], ",") + fmt.Sprintf(",… (+%d)", len(ids)-show)
+}

@@ -2,6 +2,7 @@ package oilcap
 
 import (
 	"math"
+	"strings"
 	"testing"
 	"time"
 
@@ -170,5 +171,21 @@ func TestSkippedReadsAsText(t *testing.T) {
 	}
 	if s := (Skipped{}).String(); s != "none" {
 		t.Errorf("empty: %q", s)
+	}
+}
+
+func TestTableNamesVessels(t *testing.T) {
+	evs := []event.Event{
+		draught(3, 2, "2024-06-01", "encounter", "", 1.4),
+		visit(3, "2024-06-06", "KP"),
+		draught(3, 0, "2024-06-07", "port_visit", "KP", -1.4),
+	}
+	years, _ := Estimate(DefaultConfig(), evs)
+	var b strings.Builder
+	if err := WriteTable(&b, years, true, func(m uint32) string { return map[uint32]string{3: "CHON MA SAN"}[m] }); err != nil {
+		t.Fatal(err)
+	}
+	if !strings.Contains(b.String(), "port (cargo from sts)  3 CHON MA SAN") {
+		t.Errorf("table:\n%s", b.String())
 	}
 }
