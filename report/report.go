@@ -145,6 +145,17 @@ func (v *Vessel) Name() string {
 	return ""
 }
 
+// NameOf is the latest name of a vessel of the table, "" when it sent
+// none or is not in the table.
+func (r *Report) NameOf(mmsi uint32) string {
+	for i := range r.Vessels {
+		if r.Vessels[i].MMSI == mmsi {
+			return r.Vessels[i].Name()
+		}
+	}
+	return ""
+}
+
 // Hit is one sanctions match.
 type Hit struct {
 	EventID  string
@@ -253,11 +264,8 @@ func Build(ctx context.Context, src Source, opt Options) (*Report, error) {
 	if opt.Now.IsZero() {
 		opt.Now = time.Now().UTC()
 	}
-	if opt.Title == "" {
+	if opt.Title == "" && opt.MMSI == 0 {
 		opt.Title = fmt.Sprintf("Trips %s → %s: evidence report", opt.Trips.From, opt.Trips.To)
-		if opt.MMSI != 0 {
-			opt.Title = fmt.Sprintf("Vessel dossier: MMSI %d", opt.MMSI)
-		}
 	}
 	// Coverage is an independent scan of every position: run it beside
 	// the rest when the source allows and the period is known.
@@ -494,6 +502,12 @@ func Build(ctx context.Context, src Source, opt Options) (*Report, error) {
 		}
 		slices.SortFunc(v.Sanctions, func(a, b Hit) int { return cmp.Compare(b.Strength, a.Strength) })
 		r.Vessels = append(r.Vessels, v)
+	}
+	if r.Title == "" { // a dossier: named once its identities are known
+		r.Title = fmt.Sprintf("Vessel dossier: MMSI %d", opt.MMSI)
+		if n := r.NameOf(opt.MMSI); n != "" {
+			r.Title = fmt.Sprintf("Vessel dossier: %s (MMSI %d)", n, opt.MMSI)
+		}
 	}
 	slices.SortFunc(r.Evidence, func(a, b Evidence) int {
 		return cmp.Or(a.Event.Start.Compare(b.Event.Start), strings.Compare(a.ID, b.ID))

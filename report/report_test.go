@@ -6,6 +6,8 @@ import (
 	"encoding/json"
 	"encoding/xml"
 	"errors"
+	"fmt"
+	"html/template"
 	"image/png"
 	"io"
 	"math"
@@ -184,6 +186,19 @@ func TestReportCarriesTheTripCounts(t *testing.T) {
 			t.Errorf("report lacks %q", s)
 		}
 	}
+	// What a reader sees: numbers in full, no Go maps, no invented places,
+	// and the vessels of the trips named.
+	for _, bad := range []*regexp.Regexp{regexp.MustCompile(`\d\.\d+e\+\d\d`), regexp.MustCompile(`map\[`), regexp.MustCompile(`0\.0000, 0\.0000`)} {
+		if m := bad.FindString(html); m != "" {
+			t.Errorf("report shows %q", m)
+		}
+	}
+	if len(r.Trips.Trips) > 0 {
+		tr := r.Trips.Trips[0]
+		if n := r.NameOf(tr.MMSI); n == "" || !strings.Contains(html, `<a href="#v-`+strconv.FormatUint(uint64(tr.MMSI), 10)+`">`+strconv.FormatUint(uint64(tr.MMSI), 10)+`</a> `+template.HTMLEscapeString(n)) {
+			t.Errorf("trip of %d not named (%q)", tr.MMSI, n)
+		}
+	}
 	noExternal(t, html)
 }
 
@@ -248,6 +263,9 @@ func TestDossier(t *testing.T) {
 	}
 	if !strings.Contains(buf.String(), "Vessel dossier") {
 		t.Error("dossier page does not say what it is")
+	}
+	if n := r.Vessels[0].Name(); n == "" || r.Title != fmt.Sprintf("Vessel dossier: %s (MMSI %d)", n, v.MMSI) {
+		t.Errorf("dossier title %q does not name the vessel (%q)", r.Title, n)
 	}
 	noExternal(t, buf.String())
 }

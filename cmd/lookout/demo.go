@@ -150,10 +150,14 @@ func demoIngest(ctx context.Context, st store.Store, path string, tty bool) erro
 	if err != nil {
 		return fmt.Errorf("%s: %w (run lookout demo again to carry on)", path, err)
 	}
-	if _, _, _, err := lazy.finish(ctx, in); err != nil {
+	_, n, _, err := lazy.finish(ctx, in)
+	if err != nil {
 		return err
 	}
 	fmt.Fprintln(os.Stderr, "demo:", ingestSummary(res))
+	if !res.Skipped {
+		fmt.Fprintf(os.Stderr, "demo: %d new events stored in all\n", res.Events+int64(n))
+	}
 	return nil
 }
 
