@@ -29,6 +29,7 @@ import (
 	"github.com/lookout-osint/lookout/risk"
 	"github.com/lookout-osint/lookout/sanctions"
 	"github.com/lookout-osint/lookout/store"
+	"github.com/lookout-osint/lookout/store/output"
 	"github.com/lookout-osint/lookout/trips"
 )
 
@@ -60,6 +61,9 @@ type Options struct {
 	// MMSI, when set, makes a one-vessel dossier. Numbers linked to it by
 	// identity_change events are included.
 	MMSI uint32
+	// Fleet limits a fleet report to some vessels (as lookout trips
+	// does): their trips, their table rows and their oil deliveries.
+	Fleet trips.Fleet
 	// Detect is the detector configuration the events were found with,
 	// stated in the methodology.
 	Detect detect.Config
@@ -98,6 +102,8 @@ type Report struct {
 	Generated time.Time
 
 	Trips trips.Result
+	// Fleet says whose trips are counted ("" for every vessel).
+	Fleet string
 	// Total is the From→To row of Trips.Total (the headline figures).
 	Total trips.Tally
 	// TripVessels counts the vessels with at least one trip.
@@ -318,6 +324,23 @@ func Build(ctx context.Context, src Source, opt Options) (*Report, error) {
 		hull = linked(all, opt.MMSI)
 		res = res.Only(func(m uint32) bool { return hull[m] })
 	}
+	inFleet := func(uint32) bool { return true }
+	if !r.Dossier && !opt.Fleet.Empty() {
+		var ierr error
+		inFleet = opt.Fleet.Members(all, func(m uint32) (string, uint8) {
+			hist, err := src.Identities(ctx, m)
+			if err != nil && ierr == nil {
+				ierr = fmt.Errorf("report: identities of %d: %w", m, err)
+			}
+			return opt.Catalog.FlagCode(m), output.Latest(hist).ShipType
+		})
+		res = res.Only(inFleet)
+		res.Fleet = opt.Fleet.String()
+		r.Fleet = res.Fleet
+		if ierr != nil {
+			return nil, ierr
+		}
+	}
 	r.Trips = res
 	for _, t := range res.Total {
 		if t.From == opt.Trips.From && t.To == opt.Trips.To {
@@ -343,9 +366,10 @@ func Build(ctx context.Context, src Source, opt Options) (*Report, error) {
 	}
 	r.EventVessels = len(seen)
 
-	// The vessels of the table: the dossier's hull, or every vessel that
-	// made a trip or called in the destination group, their meeting
-	// partners, and vessels already matched against sanctions lists.
+	// The vessels of the table: the dossier's hull, or every vessel (of
+	// the fleet) that made a trip or called in the destination group,
+	// their meeting partners, and vessels (of the fleet) already matched
+	// against sanctions lists.
 	chosen := map[uint32]bool{}
 	if r.Dossier {
 		maps.Copy(chosen, hull)
@@ -359,7 +383,7 @@ func Build(ctx context.Context, src Source, opt Options) (*Report, error) {
 			if e.Type == event.Encounter && (chosen[e.MMSI] || chosen[e.OtherMMSI]) {
 				chosen[e.MMSI], chosen[e.OtherMMSI] = true, true
 			}
-			if e.Type == event.SanctionsMatch {
+			if e.Type == event.SanctionsMatch && inFleet(e.MMSI) {
 				chosen[e.MMSI] = true
 			}
 		}
@@ -410,7 +434,7 @@ func Build(ctx context.Context, src Source, opt Options) (*Report, error) {
 			if len(chosen) >= opt.MaxVessels {
 				break
 			}
-			if !chosen[s.MMSI] && s.Total >= opt.Risk.HighRisk {
+			if !chosen[s.MMSI] && s.Total >= opt.Risk.HighRisk && inFleet(s.MMSI) {
 				chosen[s.MMSI] = true
 				hist, err := src.Identities(ctx, s.MMSI)
 				if err != nil {
@@ -424,10 +448,10 @@ func Build(ctx context.Context, src Source, opt Options) (*Report, error) {
 	// Oil volume: deliveries by the chosen vessels (all of them in a
 	// fleet report, since only vessels calling in the group deliver).
 	oilEvents := scored
-	if r.Dossier {
+	if r.Dossier || !opt.Fleet.Empty() {
 		oilEvents = nil
 		for _, e := range scored {
-			if hull[e.MMSI] || hull[e.OtherMMSI] {
+			if r.Dossier && (hull[e.MMSI] || hull[e.OtherMMSI]) || !r.Dossier && (inFleet(e.MMSI) || e.OtherMMSI != 0 && inFleet(e.OtherMMSI)) {
 				oilEvents = append(oilEvents, e)
 			}
 		}

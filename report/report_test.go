@@ -29,6 +29,7 @@ import (
 	"github.com/lookout-osint/lookout/store"
 	"github.com/lookout-osint/lookout/store/duckdb"
 	"github.com/lookout-osint/lookout/store/ingest"
+	"github.com/lookout-osint/lookout/store/output"
 	"github.com/lookout-osint/lookout/trips"
 )
 
@@ -470,5 +471,50 @@ document.title='RENDERED off='+off+' errors='+window.__errs.length+' '+window.__
 		if b, err := os.ReadFile(shot); err == nil {
 			os.WriteFile(keep, b, 0o644)
 		}
+	}
+}
+
+// A fleet report counts the fleet's trips only: the same figures as
+// lookout trips with the same fleet, and says whose trips they are.
+func TestFleetReport(t *testing.T) {
+	st, evs := fixture(t)
+	ctx := context.Background()
+	tanker, err := trips.ParseShipTypes("tanker")
+	if err != nil {
+		t.Fatal(err)
+	}
+	opt := options()
+	opt.Fleet = trips.Fleet{ShipTypes: tanker}
+	r, err := Build(ctx, StoreSource{Store: st}, opt)
+	if err != nil {
+		t.Fatal(err)
+	}
+	isTanker := func(m uint32) bool {
+		hist, err := st.Identities(ctx, m)
+		if err != nil {
+			t.Fatal(err)
+		}
+		typ := output.Latest(hist).ShipType
+		return typ >= 80 && typ <= 89
+	}
+	all := tripsCount(evs)
+	want := all.Only(isTanker)
+	if r.Total != want.Total[0] {
+		t.Errorf("fleet report total %+v, want %+v", r.Total, want.Total[0])
+	}
+	if len(r.Trips.Trips) == 0 {
+		t.Fatal("no tanker trip in the scenario")
+	}
+	for _, tr := range r.Trips.Trips {
+		if !isTanker(tr.MMSI) {
+			t.Errorf("trip of %d, not a tanker", tr.MMSI)
+		}
+	}
+	var buf bytes.Buffer
+	if err := r.WriteHTML(&buf); err != nil {
+		t.Fatal(err)
+	}
+	if !strings.Contains(buf.String(), "fleet: AIS ship type 80-89") {
+		t.Error("the fleet report does not say whose trips it counts")
 	}
 }

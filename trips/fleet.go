@@ -130,6 +130,41 @@ func (f *Fleet) Empty() bool {
 	return !f.Listed && !f.MetListed && len(f.Flags) == 0 && len(f.ShipTypes) == 0 && f.MMSIs == nil
 }
 
+// String says which vessels the fleet is, for a reader: "ship type
+// 80-89; flag KP".
+func (f *Fleet) String() string {
+	var parts []string
+	switch {
+	case f.Listed && f.MetListed:
+		parts = append(parts, "listed vessels and those that met them")
+	case f.Listed:
+		parts = append(parts, "listed vessels")
+	case f.MetListed:
+		parts = append(parts, "vessels that met a listed vessel")
+	}
+	if len(f.Flags) > 0 {
+		parts = append(parts, "flag "+strings.Join(f.Flags, " or "))
+	}
+	if len(f.ShipTypes) > 0 {
+		var ts []string
+		for _, r := range f.ShipTypes {
+			t := strconv.Itoa(int(r.Lo))
+			if r.Hi != r.Lo {
+				t += "-" + strconv.Itoa(int(r.Hi))
+			}
+			ts = append(ts, t)
+		}
+		parts = append(parts, "AIS ship type "+strings.Join(ts, " or "))
+	}
+	if f.MMSIs != nil {
+		parts = append(parts, fmt.Sprintf("%d vessels of a list", len(f.MMSIs)))
+	}
+	if len(parts) == 0 {
+		return "every vessel"
+	}
+	return strings.Join(parts, "; ")
+}
+
 // Members returns the membership test of the fleet over these events:
 // sanctions_match events say who is listed, encounters who met them.
 func (f *Fleet) Members(events []event.Event, info VesselInfo) func(mmsi uint32) bool {

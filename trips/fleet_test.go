@@ -68,6 +68,17 @@ func TestFleetSelectsWhoseTripsCount(t *testing.T) {
 	}
 }
 
+func TestFleetString(t *testing.T) {
+	tanker, _ := ParseShipTypes("tanker,31")
+	f := Fleet{Listed: true, MetListed: true, Flags: []string{"KP", "KM"}, ShipTypes: tanker, MMSIs: map[uint32]bool{1: true}}
+	if got := f.String(); got != "listed vessels and those that met them; flag KP or KM; AIS ship type 80-89 or 31; 1 vessels of a list" {
+		t.Errorf("%q", got)
+	}
+	if got := (&Fleet{}).String(); got != "every vessel" {
+		t.Errorf("%q", got)
+	}
+}
+
 func TestParseShipTypes(t *testing.T) {
 	got, err := ParseShipTypes("tanker, 70-74,31")
 	if err != nil || !slices.Equal(got, []TypeRange{{80, 89}, {70, 74}, {31, 31}}) {

@@ -13,6 +13,9 @@ import (
 // WriteTable prints the counts per vessel and month, per vessel, per month
 // and in total, then every counted trip with its evidence.
 func WriteTable(w io.Writer, r Result) error {
+	if r.Fleet != "" {
+		fmt.Fprintf(w, "fleet: %s\n\n", r.Fleet)
+	}
 	tw := tabwriter.NewWriter(w, 0, 4, 2, ' ', 0)
 	section := func(title string, rows []Tally) {
 		fmt.Fprintf(tw, "%s\n", title)

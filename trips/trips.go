@@ -165,6 +165,9 @@ type Result struct {
 	// them (a store does, event files do not): tables show them beside
 	// the numbers.
 	Names map[uint32]string `json:"names,omitempty"`
+	// Fleet says whose trips these are when the caller chose a fleet
+	// (Fleet.String), "" for every vessel.
+	Fleet string `json:"fleet,omitempty"`
 }
 
 // Name is a vessel's name, "" when unknown.

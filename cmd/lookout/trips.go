@@ -6,7 +6,6 @@ import (
 	"fmt"
 	"os"
 	"slices"
-	"strconv"
 	"strings"
 	"time"
 
@@ -27,9 +26,7 @@ func init() {
 		format       string
 		groupsFile   string
 		in           eventInput
-		fleet        trips.Fleet
-		shipTypes    string
-		vesselsFile  string
+		ff           fleetFlags
 	)
 	cmd := &cobra.Command{
 		Use:   "trips --from GROUP --to GROUP [--since DATE] [--until DATE] [--db DB | EVENTS.jsonl...|-]",
@@ -96,16 +93,8 @@ evidence), counts-csv (the counts, "all" for a summed dimension).`,
 			if cfg.Until, err = parseDate(until); err != nil {
 				return fmt.Errorf("--until: %w", err)
 			}
-			if shipTypes != "" {
-				if fleet.ShipTypes, err = trips.ParseShipTypes(shipTypes); err != nil {
-					return fmt.Errorf("--ship-type: %w", err)
-				}
-			}
-			var list trips.Numbers
-			if vesselsFile != "" {
-				if list, err = readNumbers(vesselsFile); err != nil {
-					return err
-				}
+			if err := ff.parse(); err != nil {
+				return err
 			}
 			cat := ref.Default()
 			if groupsFile != "" {
@@ -141,17 +130,14 @@ evidence), counts-csv (the counts, "all" for a summed dimension).`,
 				}
 			}
 			dir := output.NewDirectory(ctx, st)
-			if vesselsFile != "" {
-				if fleet.MMSIs, err = fleetNumbers(ctx, st, list); err != nil {
-					return fmt.Errorf("--vessels %s: %w", vesselsFile, err)
-				}
-			}
-			if st == nil && len(fleet.ShipTypes) > 0 {
-				return fmt.Errorf("--ship-type needs the vessels' identity reports: read the store (--db) rather than event files")
+			fleet, err := ff.resolve(ctx, st)
+			if err != nil {
+				return err
 			}
 			res := trips.Count(evs, cfg)
 			if !fleet.Empty() {
 				res = res.Only(fleet.Members(evs, func(m uint32) (string, uint8) { return cat.FlagCode(m), dir.Latest(m).ShipType }))
+				res.Fleet = fleet.String()
 			}
 			if st != nil {
 				res.Names = map[uint32]string{}
@@ -192,56 +178,8 @@ evidence), counts-csv (the counts, "all" for a summed dimension).`,
 	f.DurationVar(&cfg.Slack, "voyage-slack", 6*time.Hour, "how far outside departure..arrival a voyage may reach and still be listed as evidence")
 	f.StringVar(&format, "format", "table", "output format: table, json, csv (one row per trip) or counts-csv")
 	f.StringVar(&groupsFile, "places", "", "user file of port groups and polygons (YAML, JSON or GeoJSON), as for lookout analyze")
-	f.BoolVar(&fleet.Listed, "listed", false, "count only vessels matched against a sanctions list (sanctions_match events)")
-	f.BoolVar(&fleet.MetListed, "met-listed", false, "count only vessels that met a listed vessel at sea (with --listed: either)")
-	f.StringSliceVar(&fleet.Flags, "flag", nil, "count only vessels of these flags (ISO codes from the MMSI, e.g. KP)")
-	f.StringVar(&shipTypes, "ship-type", "", "count only these AIS ship types: tanker, cargo, passenger, fishing, tug, a code (80) or a range (80-89)")
-	f.StringVar(&vesselsFile, "vessels", "", "count only the vessels of this file: one MMSI or IMO number a line (# comments)")
+	ff.add(cmd, "count")
 	root.AddCommand(cmd)
-}
-
-// readNumbers reads a --vessels file.
-func readNumbers(path string) (trips.Numbers, error) {
-	f, err := os.Open(path)
-	if err != nil {
-		return trips.Numbers{}, err
-	}
-	defer f.Close()
-	n, err := trips.ReadNumbers(f)
-	if err != nil {
-		return n, fmt.Errorf("--vessels %s: %w", path, err)
-	}
-	return n, nil
-}
-
-// fleetNumbers turns a vessel list into MMSIs, IMO numbers through the
-// store's identity reports.
-func fleetNumbers(ctx context.Context, st store.Store, n trips.Numbers) (map[uint32]bool, error) {
-	set := map[uint32]bool{}
-	for _, m := range n.MMSIs {
-		set[m] = true
-	}
-	if len(n.IMOs) > 0 && st == nil {
-		return nil, fmt.Errorf("IMO numbers (%d) need the store's identity reports to find their MMSIs: read the store (--db), or list MMSIs", len(n.IMOs))
-	}
-	for _, imo := range n.IMOs {
-		ms, err := st.FindVessels(ctx, strconv.FormatUint(uint64(imo), 10))
-		if err != nil {
-			return nil, err
-		}
-		// FindVessels also matches names containing the digits: keep the
-		// MMSIs that reported this IMO number at some time.
-		for _, m := range ms {
-			hist, err := st.Identities(ctx, m)
-			if err != nil {
-				return nil, err
-			}
-			if slices.ContainsFunc(hist, func(id store.Identity) bool { return id.IMO == imo }) {
-				set[m] = true
-			}
-		}
-	}
-	return set, nil
 }
 
 // tripInputs reads events from every input: event JSON lines as they are,
