@@ -15,6 +15,7 @@ import (
 	"os/exec"
 	"path/filepath"
 	"regexp"
+	"slices"
 	"strconv"
 	"strings"
 	"sync"
@@ -189,7 +190,7 @@ func TestReportCarriesTheTripCounts(t *testing.T) {
 	}
 	// What a reader sees: numbers in full, no Go maps, no invented places,
 	// and the vessels of the trips named.
-	for _, bad := range []*regexp.Regexp{regexp.MustCompile(`\d\.\d+e\+\d\d`), regexp.MustCompile(`map\[`), regexp.MustCompile(`0\.0000, 0\.0000`)} {
+	for _, bad := range []*regexp.Regexp{regexp.MustCompile(`\d\.\d+e(\+|&#43;)\d\d`), regexp.MustCompile(`map\[`), regexp.MustCompile(`0\.0000, 0\.0000`)} {
 		if m := bad.FindString(html); m != "" {
 			t.Errorf("report shows %q", m)
 		}
@@ -516,5 +517,42 @@ func TestFleetReport(t *testing.T) {
 	}
 	if !strings.Contains(buf.String(), "fleet: AIS ship type 80-89") {
 		t.Error("the fleet report does not say whose trips it counts")
+	}
+}
+
+// Evidence read back from JSON holds numbers as float64: the report must
+// print an IMO number in full, and a sanctions match (about an identity,
+// not a place) with no position.
+func TestEvidenceReadsAsWritten(t *testing.T) {
+	_, evs := fixture(t)
+	all := tripsCount(evs)
+	if len(all.Trips) == 0 {
+		t.Fatal("no trip in the scenario")
+	}
+	tr := all.Trips[0]
+	var b bytes.Buffer
+	event.NewWriter(&b).Write(&event.Event{Type: event.SanctionsMatch, MMSI: tr.MMSI, Start: tr.Depart.Start, End: tr.Arrive.End, Confidence: 0.9,
+		Evidence: map[string]any{"vessel_imo": 8660313, "list": "UN", "strength": 0.9, "entry_name": "CHON MA SAN"}})
+	match, _, err := event.ReadAll(&b)
+	if err != nil || len(match) != 1 {
+		t.Fatal(err)
+	}
+	opt := options()
+	opt.Sanctions = nil
+	r, err := Build(context.Background(), &EventSource{List: append(slices.Clone(evs), match[0])}, opt)
+	if err != nil {
+		t.Fatal(err)
+	}
+	var buf bytes.Buffer
+	if err := r.WriteHTML(&buf); err != nil {
+		t.Fatal(err)
+	}
+	html := buf.String()
+	row := regexp.MustCompile(`<tr id="ev-` + match[0].ID() + `".*?</tr>`).FindString(html)
+	if row == "" {
+		t.Fatal("the sanctions match is not in the evidence")
+	}
+	if !strings.Contains(row, "<i>vessel_imo</i> 8660313") || strings.Contains(row, "0.0000") || !strings.Contains(row, "<td>—</td>") {
+		t.Errorf("sanctions match row: %s", row)
 	}
 }
