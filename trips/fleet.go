@@ -157,7 +157,7 @@ func (f *Fleet) String() string {
 		parts = append(parts, "AIS ship type "+strings.Join(ts, " or "))
 	}
 	if f.MMSIs != nil {
-		parts = append(parts, fmt.Sprintf("%d vessels of a list", len(f.MMSIs)))
+		parts = append(parts, fmt.Sprintf("%d MMSIs of a list", len(f.MMSIs)))
 	}
 	if len(parts) == 0 {
 		return "every vessel"

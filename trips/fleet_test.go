@@ -71,7 +71,7 @@ func TestFleetSelectsWhoseTripsCount(t *testing.T) {
 func TestFleetString(t *testing.T) {
 	tanker, _ := ParseShipTypes("tanker,31")
 	f := Fleet{Listed: true, MetListed: true, Flags: []string{"KP", "KM"}, ShipTypes: tanker, MMSIs: map[uint32]bool{1: true}}
-	if got := f.String(); got != "listed vessels and those that met them; flag KP or KM; AIS ship type 80-89 or 31; 1 vessels of a list" {
+	if got := f.String(); got != "listed vessels and those that met them; flag KP or KM; AIS ship type 80-89 or 31; 1 MMSIs of a list" {
 		t.Errorf("%q", got)
 	}
 	if got := (&Fleet{}).String(); got != "every vessel" {
