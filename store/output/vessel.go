@@ -2,6 +2,7 @@ package output
 
 import (
 	"context"
+	"database/sql"
 	"fmt"
 	"io"
 	"text/tabwriter"
@@ -54,6 +55,16 @@ func LoadVessel(ctx context.Context, st store.Store, mmsi uint32) (Vessel, error
 // its name (static reports come every six minutes at best, and a vessel
 // may send none at all).
 func Seen(ctx context.Context, st store.Store, mmsi uint32) (n int, first, last time.Time, err error) {
+	// A store that takes SQL answers from its index, without sending the
+	// whole track (a dossier asks on every request).
+	if db, ok := st.(interface{ DB() *sql.DB }); ok {
+		var lo, hi sql.NullTime
+		err = db.DB().QueryRowContext(ctx, `SELECT count(*), min(ts), max(ts) FROM positions WHERE mmsi = ?`, int64(mmsi)).Scan(&n, &lo, &hi)
+		if err != nil || n == 0 {
+			return 0, first, last, err
+		}
+		return n, lo.Time.UTC(), hi.Time.UTC(), nil
+	}
 	ps, err := st.Track(ctx, mmsi, time.Time{}, time.Time{})
 	if err != nil || len(ps) == 0 {
 		return 0, first, last, err
