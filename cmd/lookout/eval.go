@@ -85,12 +85,10 @@ recall or precision is 1.`,
 			if err != nil {
 				return err
 			}
-			det, st, err := in.read(cmd, args)
+			det, err := in.read(cmd, args)
+			in.close()
 			if err != nil {
 				return err
-			}
-			if st != nil {
-				st.Close()
 			}
 			res := eval.Evaluate(truth, det, cfg)
 			out := cmd.OutOrStdout()

@@ -16,6 +16,9 @@ import (
 // ("-" or a pipe: stdin), as lookout analyze writes them.
 type eventInput struct {
 	dsn string
+	// st is the store the events came from, still open for names and
+	// identities until close; nil for event files.
+	st store.Store
 }
 
 func (in *eventInput) add(cmd *cobra.Command) { dbFlag(cmd, &in.dsn) }
@@ -31,15 +34,13 @@ func (in *eventInput) fromStore(cmd *cobra.Command, args []string) bool {
 }
 
 // read returns the events of the files, or of the store (of the given
-// types; none: every type) with the store itself, still open for names and
-// identities: the caller closes it.
-func (in *eventInput) read(cmd *cobra.Command, args []string, types ...event.Type) ([]event.Event, store.Store, error) {
+// types; none: every type), which then stays open in in.st until close.
+func (in *eventInput) read(cmd *cobra.Command, args []string, types ...event.Type) ([]event.Event, error) {
 	if !in.fromStore(cmd, args) {
 		if len(args) == 0 {
 			args = []string{"-"}
 		}
-		evs, err := readEventFiles(args)
-		return evs, nil, err
+		return readEventFiles(args)
 	}
 	ctx := cmd.Context()
 	if ctx == nil {
@@ -47,12 +48,21 @@ func (in *eventInput) read(cmd *cobra.Command, args []string, types ...event.Typ
 	}
 	st, err := openExisting(ctx, in.dsn)
 	if err != nil {
-		return nil, nil, err
+		return nil, err
 	}
 	evs, err := st.Events(ctx, store.EventQuery{Types: types})
 	if err != nil {
 		st.Close()
-		return nil, nil, err
+		return nil, err
 	}
-	return evs, st, nil
+	in.st = st
+	return evs, nil
+}
+
+// close closes the store read, if any.
+func (in *eventInput) close() {
+	if in.st != nil {
+		in.st.Close()
+		in.st = nil
+	}
 }

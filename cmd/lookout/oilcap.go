@@ -38,13 +38,11 @@ with AIS off are not seen: read the result as what AIS shows, a lower bound.`,
   lookout oilcap events.jsonl
   lookout oilcap --details --format json events.jsonl`,
 		RunE: func(cmd *cobra.Command, args []string) error {
-			evs, st, err := in.read(cmd, args)
+			evs, err := in.read(cmd, args)
 			if err != nil {
 				return err
 			}
-			if st != nil {
-				defer st.Close()
-			}
+			defer in.close()
 			cfg := oilcap.DefaultConfig()
 			cfg.Group = group
 			years, skipped := oilcap.Estimate(cfg, evs)
@@ -61,7 +59,7 @@ with AIS off are not seen: read the result as what AIS shows, a lower bound.`,
 				}
 				return nil
 			}
-			dir := output.NewDirectory(cmd.Context(), st)
+			dir := output.NewDirectory(cmd.Context(), in.st)
 			if err := oilcap.WriteTable(cmd.OutOrStdout(), years, details, dir.Name); err != nil {
 				return err
 			}

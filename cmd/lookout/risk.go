@@ -53,13 +53,11 @@ their sanctions_match events join the input.`,
   lookout risk --ais month.nmea.gz events.jsonl
   lookout risk --mmsi 445123000 events.jsonl`,
 		RunE: func(cmd *cobra.Command, args []string) error {
-			evs, st, err := in.read(cmd, args)
+			evs, err := in.read(cmd, args)
 			if err != nil {
 				return err
 			}
-			if st != nil {
-				defer st.Close()
-			}
+			defer in.close()
 			if identities != "" || len(aisFiles) > 0 {
 				ms, err := screenIdentities(identities, aisFiles)
 				if err != nil {
@@ -86,7 +84,7 @@ their sanctions_match events join the input.`,
 			} else if top > 0 && len(scores) > top {
 				scores = scores[:top]
 			}
-			dir := output.NewDirectory(cmd.Context(), st)
+			dir := output.NewDirectory(cmd.Context(), in.st)
 			for i := range scores {
 				scores[i].Name = dir.Name(scores[i].MMSI)
 			}

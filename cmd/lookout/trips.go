@@ -110,12 +110,13 @@ evidence), counts-csv (the counts, "all" for a summed dimension).`,
 			var evs []event.Event
 			var st store.Store
 			if in.fromStore(cmd, args) {
-				evs, st, err = in.read(cmd, args, event.PortVisit, event.PossibleDarkPortVisit, event.Voyage,
+				evs, err = in.read(cmd, args, event.PortVisit, event.PossibleDarkPortVisit, event.Voyage,
 					event.IdentityChange, event.DarkDetection, event.SanctionsMatch, event.Encounter)
 				if err != nil {
 					return err
 				}
-				defer st.Close()
+				defer in.close()
+				st = in.st
 			} else {
 				if len(args) == 0 {
 					args = []string{"-"}
