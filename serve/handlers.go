@@ -22,6 +22,7 @@ import (
 	"github.com/lookout-osint/lookout/risk"
 	"github.com/lookout-osint/lookout/sanctions"
 	"github.com/lookout-osint/lookout/store"
+	"github.com/lookout-osint/lookout/store/output"
 	"github.com/lookout-osint/lookout/trips"
 )
 
@@ -144,19 +145,17 @@ func (s *Server) dossier(r *http.Request) (any, error) {
 		for _, i := range c.evs[m] {
 			evs = append(evs, c.events[i])
 		}
-		if len(ids) == 0 && len(evs) == 0 {
-			ps, err := s.st.Track(r.Context(), m, time.Time{}, time.Time{})
-			if err != nil {
-				return err
-			}
-			if len(ps) == 0 {
-				return notFound("no vessel with MMSI %d in the store", m)
-			}
-			d.FirstSeen, d.LastSeen = ps[0].Time, ps[len(ps)-1].Time
+		n, first, last, err := output.Seen(r.Context(), s.st, m)
+		if err != nil {
+			return err
 		}
+		if len(ids) == 0 && len(evs) == 0 && n == 0 {
+			return notFound("no vessel with MMSI %d in the store", m)
+		}
+		d.FirstSeen, d.LastSeen = first, last
 		d.VesselSummary = c.vessels[m]
 		d.MMSI, d.Flag = m, s.opt.Catalog.Flag(m)
-		d.Identities = mergeIdentities(ids)
+		d.Identities = output.Changes(ids)
 		d.PortCalls, d.Events, d.Sanctions = []eventJSON{}, []eventJSON{}, []eventJSON{}
 		for _, e := range evs {
 			switch e.Type {
@@ -167,42 +166,11 @@ func (s *Server) dossier(r *http.Request) (any, error) {
 			default:
 				d.Events = append(d.Events, withID(e))
 			}
-			if d.FirstSeen.IsZero() || e.Start.Before(d.FirstSeen) {
-				d.FirstSeen = e.Start
-			}
-			if e.End.After(d.LastSeen) {
-				d.LastSeen = e.End
-			}
-		}
-		for _, id := range ids {
-			if d.FirstSeen.IsZero() || id.Time.Before(d.FirstSeen) {
-				d.FirstSeen = id.Time
-			}
-			if id.Time.After(d.LastSeen) {
-				d.LastSeen = id.Time
-			}
 		}
 		d.Risk = c.byMMSI[m]
 		return nil
 	})
 	return d, err
-}
-
-// mergeIdentities keeps the changes: consecutive identical reports (apart
-// from their time) are one entry.
-func mergeIdentities(ids []store.Identity) []store.Identity {
-	out := []store.Identity{}
-	for _, id := range ids {
-		if n := len(out); n > 0 {
-			a, b := out[n-1], id
-			a.Time, b.Time = time.Time{}, time.Time{}
-			if a == b {
-				continue
-			}
-		}
-		out = append(out, id)
-	}
-	return out
 }
 
 // track is one vessel's positions as a GeoJSON LineString whose

@@ -245,10 +245,29 @@ func TestDossier(t *testing.T) {
 		Events     []eventJSON      `json:"events"`
 		Sanctions  []eventJSON      `json:"sanctions_matches"`
 		FirstSeen  time.Time        `json:"first_seen"`
+		LastSeen   time.Time        `json:"last_seen"`
 	}
 	get(t, srv, fmt.Sprintf("/api/vessels/%d", f.vessel.MMSI), 200, &d)
 	if d.MMSI != f.vessel.MMSI || d.Name != f.vessel.Name || len(d.Identities) == 0 || d.FirstSeen.IsZero() || d.Flag == "" {
 		t.Fatalf("dossier %+v", d)
+	}
+	// Seen is when it was heard at a place: its first and last positions.
+	ps, err := f.st.Track(context.Background(), f.vessel.MMSI, time.Time{}, time.Time{})
+	if err != nil || len(ps) == 0 {
+		t.Fatal(len(ps), err)
+	}
+	if !d.FirstSeen.Equal(ps[0].Time) || !d.LastSeen.Equal(ps[len(ps)-1].Time) {
+		t.Errorf("seen %s to %s, positions %s to %s", d.FirstSeen, d.LastSeen, ps[0].Time, ps[len(ps)-1].Time)
+	}
+	// The identity history speaks the API's snake_case, not Go's field names.
+	var keys struct {
+		Identities []map[string]any `json:"identities"`
+	}
+	get(t, srv, fmt.Sprintf("/api/vessels/%d", f.vessel.MMSI), 200, &keys)
+	for k := range keys.Identities[0] {
+		if k != strings.ToLower(k) {
+			t.Errorf("identity key %q", k)
+		}
 	}
 	if d.PortCalls == nil || d.Events == nil || d.Sanctions == nil {
 		t.Fatalf("dossier lists must be [] not null: %+v", d)

@@ -6,6 +6,7 @@ import (
 	"io"
 	"os"
 	"path/filepath"
+	"strings"
 	"time"
 
 	"github.com/schollz/progressbar/v3"
@@ -14,7 +15,9 @@ import (
 
 	"github.com/lookout-osint/lookout/analyze"
 	"github.com/lookout-osint/lookout/event"
+	"github.com/lookout-osint/lookout/oilcap"
 	"github.com/lookout-osint/lookout/ref"
+	"github.com/lookout-osint/lookout/report"
 	"github.com/lookout-osint/lookout/sanctions"
 	"github.com/lookout-osint/lookout/sar/match"
 	"github.com/lookout-osint/lookout/serve"
@@ -23,6 +26,8 @@ import (
 	"github.com/lookout-osint/lookout/store"
 	"github.com/lookout-osint/lookout/store/duckdb"
 	"github.com/lookout-osint/lookout/store/ingest"
+	"github.com/lookout-osint/lookout/store/output"
+	"github.com/lookout-osint/lookout/trips"
 	"github.com/lookout-osint/lookout/web"
 )
 
@@ -63,6 +68,9 @@ analysing eight months of AIS from 300 vessels); progress goes to stderr.`,
 				return err
 			}
 			f.WriteText(cmd.OutOrStdout())
+			if err := demoStory(ctx, cmd.OutOrStdout(), st, f.Trips, filepath.Join(dir, "lookout.duckdb"), addr, noServe); err != nil {
+				return err
+			}
 			if noServe {
 				return nil
 			}
@@ -150,10 +158,14 @@ func demoIngest(ctx context.Context, st store.Store, path string, tty bool) erro
 	if err != nil {
 		return fmt.Errorf("%s: %w (run lookout demo again to carry on)", path, err)
 	}
-	if _, _, _, err := lazy.finish(ctx, in); err != nil {
+	_, n, _, err := lazy.finish(ctx, in)
+	if err != nil {
 		return err
 	}
 	fmt.Fprintln(os.Stderr, "demo:", ingestSummary(res))
+	if !res.Skipped {
+		fmt.Fprintf(os.Stderr, "demo: %d new events stored in all\n", res.Events+int64(n))
+	}
 	return nil
 }
 
@@ -198,4 +210,51 @@ func demoSAR(ctx context.Context, st store.Store, scen string) error {
 	}
 	fmt.Fprintf(os.Stderr, "demo: %s; %d dark detections stored\n", res, w.Events)
 	return nil
+}
+
+// demoStory ends the findings on the story: the tankers that carried the
+// trade, the trip and oil-cap headline, and the commands to go on with.
+func demoStory(ctx context.Context, w io.Writer, st store.Store, all trips.Result, db, addr string, noServe bool) error {
+	evs, err := st.Events(ctx, store.EventQuery{Types: []event.Type{event.PortVisit, event.PossibleDarkPortVisit, event.Voyage, event.DraughtChange}})
+	if err != nil {
+		return err
+	}
+	oil, _ := oilcap.Estimate(oilcap.DefaultConfig(), evs)
+	tanker, _ := trips.ParseShipTypes("tanker")
+	dir := output.NewDirectory(ctx, st)
+	cat := ref.Default()
+	fleet := trips.Fleet{ShipTypes: tanker}
+	res := all.Only(fleet.Members(nil, func(m uint32) (string, uint8) { return cat.FlagCode(m), dir.Latest(m).ShipType }))
+	story := report.NewStory(res, oil, 5, dir.Name, cat.FlagCode)
+	if dir.Err != nil {
+		return dir.Err
+	}
+	q := shellQuote(db)
+	mapAt := [2]string{"lookout serve --db " + q, "The map, at http://127.0.0.1:8080/ once served"}
+	if !noServe {
+		mapAt = [2]string{"http://" + addr + "/", "The map (served now; Ctrl-C stops)"}
+	}
+	story.Next = [][2]string{
+		mapAt,
+		{"lookout report --db " + q + " --out report.html", "The evidence report: every figure with the events behind it"},
+		{"lookout trips --db " + q + " --from RU-FE --to KP --ship-type tanker --follow-identity", "Every tanker trip, vessel by vessel and month by month"},
+		{"lookout oilcap --db " + q + " --details", "Every delivery behind the oil figure"},
+	}
+	if len(story.Busiest) > 0 {
+		v := story.Busiest[0].Name
+		if v == "" {
+			v = fmt.Sprint(story.Busiest[0].MMSI)
+		}
+		story.Next = append(story.Next, [2]string{"lookout vessel --db " + q + " " + shellQuote(strings.ToLower(v)) + " --report dossier.html", "The busiest tanker's dossier"})
+	}
+	story.WriteText(w, "Tankers")
+	return nil
+}
+
+// shellQuote quotes s for a POSIX shell when it needs it.
+func shellQuote(s string) string {
+	if s != "" && strings.Trim(s, "abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789-_./:") == "" {
+		return s
+	}
+	return "'" + strings.ReplaceAll(s, "'", `'\''`) + "'"
 }

@@ -229,7 +229,11 @@ func ingestSummary(r ingest.FileResult) string {
 	if r.Skipped {
 		return fmt.Sprintf("%s: already ingested (sha256 %.12s…), skipped", r.Name, r.Hash)
 	}
-	s := fmt.Sprintf("%s: %d positions, %d identity records, %d new events stored; %d messages, %d lines rejected",
+	// An event is stored when the detectors close it, most of them when
+	// the run ends (a visit is closed by the vessel leaving, or by its
+	// data ending): a file's own count is only what closed while it was
+	// read, and said as such so that it does not contradict the total.
+	s := fmt.Sprintf("%s: %d positions, %d identity records stored, %d events closed while reading it (the rest when the run ends); %d messages, %d lines rejected",
 		r.Name, r.Positions, r.Identities, r.Events, r.Stats.Messages, r.Stats.RejectedTotal())
 	if r.Resumed {
 		s += " (resumed an interrupted ingest)"
