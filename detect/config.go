@@ -27,7 +27,8 @@ type Config struct {
 	PortStopKn        float64       `help:"below this speed a vessel in port is stopped (GFW: 0.2 kn)"`
 	PortMoveKn        float64       `help:"above this speed a stopped vessel moves again (GFW: 0.5 kn)"`
 	PortGap           time.Duration `help:"a silence this long inside a port counts as a port gap (GFW: 4 h)"`
-	PortMinConfidence int           `help:"lowest port visit confidence reported (1 entry and exit only, 2 stop or gap, 3 plus entry or exit, 4 all)"`
+	PortDwell         time.Duration `help:"a port visit needs a stop, a port gap or this long inside: a ship passing through the circle (Fawley, 2.5 min at 13 kn) makes no visit and ends no voyage"`
+	PortMinConfidence int           `help:"lowest port visit confidence reported (1 entry and exit only, 2 stop, gap or dwell, 3 plus entry or exit, 4 all); a visit needs a stop, gap or dwell whatever this says"`
 	Partial           bool          `help:"also report port visits and loitering cut off by the start or end of the data"`
 
 	EncounterDistanceM float64       `help:"two vessels closer than this are together (GFW: 500 m)"`
@@ -91,6 +92,7 @@ func DefaultConfig() Config {
 		PortStopKn:        0.2,
 		PortMoveKn:        0.5,
 		PortGap:           4 * time.Hour,
+		PortDwell:         time.Hour,
 		PortMinConfidence: 1,
 
 		EncounterDistanceM: 500,
