@@ -39,6 +39,17 @@ type Config struct {
 	EncounterSlot      time.Duration `help:"tracks are resampled to this interval for pairing (GFW: 10 min)"`
 	EncounterMaxInterp time.Duration `help:"no position is interpolated across a silence longer than this"`
 
+	LearnCellKm       float64       `help:"learned port areas: cell size (GFW anchorages: S2 level 14, about 0.5 km)"`
+	LearnStopKm       float64       `help:"learned port areas: a vessel staying within this distance … (GFW: 0.5 km)"`
+	LearnStopMin      time.Duration `help:"… for this long is stationary (GFW: 12 h over years of data; shorter so that a feed knows a harbour before its first encounter there ends)"`
+	LearnVessels      int           `help:"learned port areas: distinct stationary vessels in a cell and its neighbours that make it a port area (GFW: 20 over years; 0 learns none)"`
+	LearnCoastVessels int           `help:"… within LearnCoastKm of the shore (boats moored in a marina)"`
+	LearnCoastKm      float64       `help:"learned port areas: the shore distance under which LearnCoastVessels suffice"`
+	LearnShoreKm      float64       `help:"learned port areas: none further than this from the shore (ships stationary further out are at an offshore anchorage or transfer spot, which encounters watch)"`
+	EncounterAreaKm   float64       `help:"encounters this close to a learned port area are ignored, like those near a World Port Index port"`
+	EncounterNearKm   float64       `help:"encounters this close to a port or learned area (but not ignored) carry near_port evidence"`
+	EncounterService  []int         `help:"AIS ship types that never make an encounter: they serve ships (pilot 50, tug 52, towing 31/32, port tender 53, SAR 51, anti-pollution 54, law enforcement 55, medical 58)"`
+
 	LoiterSpeedKn float64       `help:"loitering: average speed below this (GFW: 2 kn)"`
 	LoiterMin     time.Duration `help:"loitering: minimum duration"`
 	LoiterShoreNm float64       `help:"loitering: at least this far from shore (GFW: 20 nm)"`
@@ -103,6 +114,17 @@ func DefaultConfig() Config {
 		EncounterSlot:      10 * time.Minute,
 		EncounterMaxInterp: time.Hour,
 
+		LearnCellKm:       0.5,
+		LearnStopKm:       0.5,
+		LearnStopMin:      time.Hour,
+		LearnVessels:      3,
+		LearnCoastVessels: 2,
+		LearnCoastKm:      2,
+		LearnShoreKm:      10,
+		EncounterAreaKm:   2,
+		EncounterNearKm:   30,
+		EncounterService:  []int{31, 32, 50, 51, 52, 53, 54, 55, 58},
+
 		LoiterSpeedKn: 2,
 		LoiterMin:     4 * time.Hour,
 		LoiterShoreNm: 20,
@@ -157,8 +179,11 @@ func (c Config) Describe(w io.Writer) {
 	for i := 0; i < t.NumField(); i++ {
 		f := t.Field(i)
 		val := v.Field(i).Interface()
-		if s, ok := val.([]string); ok {
+		switch s := val.(type) {
+		case []string:
 			val = strings.Join(s, ",")
+		case []int:
+			val = strings.Trim(strings.Join(strings.Fields(fmt.Sprint(s)), ","), "[]")
 		}
 		fmt.Fprintf(tw, "  %s\t%v\t%s\n", f.Name, val, f.Tag.Get("help"))
 	}
@@ -189,6 +214,19 @@ func (c *Config) Set(name, value string) error {
 		return wrapSet(name, err)
 	case *[]string:
 		*p = strings.Split(value, ",")
+		return nil
+	case *[]int:
+		*p = nil
+		for _, f := range strings.Split(value, ",") {
+			if f = strings.TrimSpace(f); f == "" {
+				continue
+			}
+			var n int
+			if _, err := fmt.Sscan(f, &n); err != nil {
+				return wrapSet(name, err)
+			}
+			*p = append(*p, n)
+		}
 		return nil
 	}
 	return fmt.Errorf("threshold %q: unsupported type", name)

@@ -67,6 +67,7 @@ type Detector struct {
 	shoreC  map[uint64]float32
 	rx      *reception
 	enc     *encounters
+	learn   *learned
 	counts  map[event.Type]int
 }
 
@@ -96,7 +97,10 @@ type vessel struct {
 	absAt   track.Point
 	placeAt track.Point // where the latest run of positions going nowhere began
 	spoof   spoofState
-	maxKn   float64 // highest plausible speed seen, for dark visits
+	maxKn   float64   // highest plausible speed seen, for dark visits
+	stay    stayState // the stationary spell, for learned port areas
+	// shipType is the latest AIS ship type reported (0: none yet).
+	shipType int
 
 	// The movement state of the segment being fed (see useSegment); the
 	// others of this MMSI wait in segs.
@@ -131,6 +135,7 @@ func New(cfg Config, ports *PortIndex, shore Shore, emit func(*event.Event)) *De
 		dims: map[[2]int32][]uint32{}, pairs: map[[2]uint32]bool{}, shoreC: map[uint64]float32{},
 		rx: newReception(), counts: map[event.Type]int{}}
 	d.enc = newEncounters(d)
+	d.learn = newLearned()
 	if ports != nil {
 		for i := range ports.ports {
 			if ports.ports[i].inGroups(cfg.WatchedGroups) {
@@ -211,6 +216,7 @@ func (d *Detector) Point(p *track.Point) {
 		}
 	}
 	d.useSegment(v, p)
+	d.learnPoint(v, p)
 	if move {
 		d.portPoint(v, p)
 		d.loiterPoint(v, p)

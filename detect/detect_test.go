@@ -79,6 +79,10 @@ type world struct {
 	cfg     Config
 	fixes   []track.Fix
 	statics []track.Static
+	// restore is given to RestoreLearned before the run; last is the
+	// detector of the latest run.
+	restore []LearnedArea
+	last    *Detector
 }
 
 func newWorld() *world { return &world{cfg: DefaultConfig()} }
@@ -100,6 +104,8 @@ func (w *world) run(t *testing.T) []event.Event {
 	t.Helper()
 	var out []event.Event
 	d := New(w.cfg, NewPortIndex(testPorts, 20), fakeShore{}, func(e *event.Event) { out = append(out, *e) })
+	d.RestoreLearned(w.restore)
+	w.last = d
 	tr := track.New(track.DefaultConfig(), fakeShore{}, sinkFn{d})
 	sort.SliceStable(w.fixes, func(i, j int) bool { return w.fixes[i].Time.Before(w.fixes[j].Time) })
 	si := 0
@@ -116,6 +122,15 @@ func (w *world) run(t *testing.T) []event.Event {
 	tr.Flush()
 	d.Flush()
 	return out
+}
+
+// detector is the detector of the latest run.
+func (w *world) detector(t *testing.T) *Detector {
+	t.Helper()
+	if w.last == nil {
+		t.Fatal("no run yet")
+	}
+	return w.last
 }
 
 func only(evs []event.Event, typ event.Type) []event.Event {

@@ -310,9 +310,19 @@ func (e *encounters) finish(k [2]uint32, ps *pairState) {
 		lon += pc.lon * float64(pc.n)
 	}
 	step := e.slot()
+	lat, lon = lat/float64(n), lon/float64(n)
+	if e.ignored(k) {
+		return
+	}
+	if _, _, _, in := e.d.inLearnedArea(lat, lon, e.d.cfg.EncounterAreaKm); in {
+		// Moored or anchored where many vessels stop: a harbour or an
+		// anchorage the World Port Index does not list. Decided when the
+		// pair parts, by when the pair's own stop has been counted.
+		return
+	}
 	ev := &event.Event{Type: event.Encounter, MMSI: k[0], OtherMMSI: k[1],
 		Start: time.Unix(first.start*step, 0).UTC(), End: time.Unix(last.end*step, 0).UTC(),
-		Lat: lat / float64(n), Lon: lon / float64(n), Confidence: 0.9, Source: event.SourceAIS,
+		Lat: lat, Lon: lon, Confidence: 0.9, Source: event.SourceAIS,
 		Evidence: map[string]any{
 			"duration_h":       round(time.Duration((last.end-first.start)*step*int64(time.Second)).Hours(), 2),
 			"median_speed_kn":  round(median(kn), 2),
@@ -324,11 +334,57 @@ func (e *encounters) finish(k [2]uint32, ps *pairState) {
 			"max_distance_m":   e.d.cfg.EncounterDistanceM,
 			"min_port_dist_km": e.d.cfg.EncounterPortKm,
 		}}
+	e.nearPort(ev)
 	e.d.out(ev)
 	for _, m := range k {
 		v := e.d.vessel(m)
 		v.activity, v.activityEnd = ev, ev.End
 	}
+}
+
+// ignored tells whether one of the pair serves ships (a tug, a pilot):
+// escorting or assisting a tanker is their trade, not a transfer.
+func (e *encounters) ignored(k [2]uint32) bool {
+	for _, m := range k {
+		if t := e.d.vessel(m).shipType; t != 0 && slices.Contains(e.d.cfg.EncounterService, t) {
+			return true
+		}
+	}
+	return false
+}
+
+// nearPort adds the nearest port or learned port area within
+// EncounterNearKm to the evidence: a transfer at anchor just outside a port
+// limit is still an encounter, but the analyst should see where it was.
+func (e *encounters) nearPort(ev *event.Event) {
+	near, name, id := math.Inf(1), "", ""
+	if e.d.ports != nil {
+		// The index reaches EncounterPortKm at least; further ports are
+		// found by widening the search, which Nearest cannot, so ports
+		// beyond its reach are looked up in the slice.
+		for i := range e.d.ports.ports {
+			p := &e.d.ports.ports[i]
+			if math.Abs(p.Lat-ev.Lat)*kmPerDegLat > e.d.cfg.EncounterNearKm {
+				continue
+			}
+			if dk := e.d.ports.Distance(p, ev.Lat, ev.Lon); dk < near {
+				near, name, id = dk, p.Name, p.ID
+			}
+		}
+	}
+	learnedArea := false
+	if _, _, dk, ok := e.d.inLearnedArea(ev.Lat, ev.Lon, e.d.cfg.EncounterNearKm); ok && dk < near {
+		near, name, id, learnedArea = dk, "", "", true
+	}
+	if near > e.d.cfg.EncounterNearKm {
+		ev.Evidence["near_port"] = false
+		return
+	}
+	ev.Evidence["near_port"] = true
+	ev.Evidence["near_port_name"] = name
+	ev.Evidence["near_port_id"] = id
+	ev.Evidence["near_port_km"] = round(near, 1)
+	ev.Evidence["near_port_learned"] = learnedArea
 }
 
 func median(x []float64) float64 {

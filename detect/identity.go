@@ -12,6 +12,10 @@ import (
 // Static feeds one static report (in time order with the points).
 func (d *Detector) Static(s *track.Static) {
 	d.Advance(s.Time)
+	if s.ShipType != 0 && d.run&(Movement|Encounters) != 0 {
+		// Encounters leave out ships that serve others (tugs, pilots).
+		d.vessel(s.MMSI).shipType = s.ShipType
+	}
 	if d.run&Movement == 0 {
 		return
 	}

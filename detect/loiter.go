@@ -29,7 +29,7 @@ func (d *Detector) loiterPoint(v *vessel, p *track.Point) {
 	if kn < d.cfg.LoiterSpeedKn {
 		shoreNm = d.shoreKm(p.Lat, p.Lon) / kmPerNm
 	}
-	slow := kn < d.cfg.LoiterSpeedKn && shoreNm >= d.cfg.LoiterShoreNm
+	slow := kn < d.cfg.LoiterSpeedKn && shoreNm >= d.cfg.LoiterShoreNm && !d.inPortArea(p.Lat, p.Lon)
 	if s.on && (!slow || p.Time.Sub(s.end) >= d.cfg.GapMin) {
 		d.closeLoiter(v, false)
 	}
@@ -87,4 +87,14 @@ func (d *Detector) endLoiter(v *vessel, st *segState, atEnd bool) {
 			"speed_limit_kn":   d.cfg.LoiterSpeedKn,
 			"shore_minimum_nm": d.cfg.LoiterShoreNm,
 		}})
+}
+
+// inPortArea tells whether a slow fix is in a port or a learned port area
+// (an offshore terminal, an anchorage): waiting there is no loitering.
+func (d *Detector) inPortArea(lat, lon float64) bool {
+	if _, _, ok := d.ports.Nearest(lat, lon, d.exitKm()); ok {
+		return true
+	}
+	_, _, _, in := d.inLearnedArea(lat, lon, d.cfg.EncounterAreaKm)
+	return in
 }
