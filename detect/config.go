@@ -46,7 +46,7 @@ type Config struct {
 	LearnCoastVessels int           `help:"… within LearnCoastKm of the shore (boats moored in a marina)"`
 	LearnCoastKm      float64       `help:"learned port areas: the shore distance under which LearnCoastVessels suffice"`
 	LearnShoreKm      float64       `help:"learned port areas: none further than this from the shore (ships stationary further out are at an offshore anchorage or transfer spot, which encounters watch)"`
-	EncounterAreaKm   float64       `help:"encounters this close to a learned port area are ignored, like those near a World Port Index port"`
+	EncounterAreaKm   float64       `help:"encounters this close to a learned port area are ignored, like those near a World Port Index port (GFW: 10 km from an anchorage)"`
 	EncounterNearKm   float64       `help:"encounters this close to a port or learned area (but not ignored) carry near_port evidence"`
 	EncounterService  []int         `help:"AIS ship types that never make an encounter: they serve ships (pilot 50, tug 52, towing 31/32, port tender 53, SAR 51, anti-pollution 54, law enforcement 55, medical 58)"`
 
@@ -121,7 +121,7 @@ func DefaultConfig() Config {
 		LearnCoastVessels: 2,
 		LearnCoastKm:      2,
 		LearnShoreKm:      10,
-		EncounterAreaKm:   2,
+		EncounterAreaKm:   5,
 		EncounterNearKm:   30,
 		EncounterService:  []int{31, 32, 50, 51, 52, 53, 54, 55, 58},
 
