@@ -353,38 +353,37 @@ func (e *encounters) ignored(k [2]uint32) bool {
 	return false
 }
 
-// nearPort adds the nearest port or learned port area within
-// EncounterNearKm to the evidence: a transfer at anchor just outside a port
-// limit is still an encounter, but the analyst should see where it was.
+// nearPort adds the nearest World Port Index port and learned port area
+// within EncounterNearKm to the evidence: a transfer at anchor just outside
+// a port limit is still an encounter, but the analyst should see where it
+// was.
 func (e *encounters) nearPort(ev *event.Event) {
-	near, name, id := math.Inf(1), "", ""
+	nearKm, name, id := math.Inf(1), "", ""
 	if e.d.ports != nil {
-		// The index reaches EncounterPortKm at least; further ports are
-		// found by widening the search, which Nearest cannot, so ports
-		// beyond its reach are looked up in the slice.
+		// The index reaches only as far as EncounterPortKm: ports up to
+		// EncounterNearKm are looked up in the whole list (encounters are
+		// few).
 		for i := range e.d.ports.ports {
 			p := &e.d.ports.ports[i]
 			if math.Abs(p.Lat-ev.Lat)*kmPerDegLat > e.d.cfg.EncounterNearKm {
 				continue
 			}
-			if dk := e.d.ports.Distance(p, ev.Lat, ev.Lon); dk < near {
-				near, name, id = dk, p.Name, p.ID
+			if dk := e.d.ports.Distance(p, ev.Lat, ev.Lon); dk < nearKm {
+				nearKm, name, id = dk, p.Name, p.ID
 			}
 		}
 	}
-	learnedArea := false
-	if _, _, dk, ok := e.d.inLearnedArea(ev.Lat, ev.Lon, e.d.cfg.EncounterNearKm); ok && dk < near {
-		near, name, id, learnedArea = dk, "", "", true
+	_, _, learnedKm, learned := e.d.inLearnedArea(ev.Lat, ev.Lon, e.d.cfg.EncounterNearKm)
+	near := nearKm <= e.d.cfg.EncounterNearKm
+	ev.Evidence["near_port"] = near || learned
+	if near {
+		ev.Evidence["near_port_name"] = name
+		ev.Evidence["near_port_id"] = id
+		ev.Evidence["near_port_km"] = round(nearKm, 1)
 	}
-	if near > e.d.cfg.EncounterNearKm {
-		ev.Evidence["near_port"] = false
-		return
+	if learned {
+		ev.Evidence["near_learned_area_km"] = round(learnedKm, 1)
 	}
-	ev.Evidence["near_port"] = true
-	ev.Evidence["near_port_name"] = name
-	ev.Evidence["near_port_id"] = id
-	ev.Evidence["near_port_km"] = round(near, 1)
-	ev.Evidence["near_port_learned"] = learnedArea
 }
 
 func median(x []float64) float64 {
