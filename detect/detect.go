@@ -112,6 +112,7 @@ type vessel struct {
 	// two hulls sharing one MMSI each report their own.
 	draught     map[[2]int32]draughtAt
 	lastGap     *event.Event // latest gap, a dark activity for draught changes
+	lastLoiter  *event.Event // latest loitering, for transfers with an unseen partner
 	activity    *event.Event // latest port visit or encounter, for draught changes
 	activityEnd time.Time
 	closeTo     uint32 // vessel it was last together with (encounter), and when

@@ -103,3 +103,48 @@ func TestRestoredAreaSuppressesEncounterFromFirstFix(t *testing.T) {
 		t.Fatalf("restored areas listed as %+v", a)
 	}
 }
+
+// tankerStatics reports draught m before at and m2 from at on, every 30 min
+// over the first span hours.
+func tankerStatics(w *world, mmsi uint32, at time.Duration, m, m2 float64, span time.Duration) {
+	for t := time.Duration(0); t < span; t += 30 * time.Minute {
+		dr := m
+		if t >= at {
+			dr = m2
+		}
+		w.static(track.Static{MMSI: mmsi, Time: t0.Add(t + time.Minute), Name: "TANKER", IMO: 9000001,
+			ShipType: 80, Length: 150, Beam: 24, Draught: dr})
+	}
+}
+
+func TestDarkTransferLoiteringWithDraughtChange(t *testing.T) {
+	// A tanker 150 km out drifts at 1 kn for 7 h and its draught rises by
+	// 3 m half way through, nobody alongside: its partner's AIS was off.
+	w := newWorld()
+	lon := 130 + kmEast(150)
+	w.add(newScript(1, 0, 45.0, lon+0.3).sail(45.0, lon, 10).sail(45.1, lon, 1).sail(45.0, lon+0.5, 10))
+	tankerStatics(w, 1, 6*time.Hour, 6, 9, 16*time.Hour)
+	evs := w.run(t)
+	dt := only(evs, event.PossibleDarkTransfer)
+	if len(dt) != 1 {
+		t.Fatalf("possible dark transfers %+v, want one", dt)
+	}
+	if e := dt[0]; e.Evidence["change_m"] != 3.0 || e.Evidence["loaded"] != true || e.Duration() < 5*time.Hour {
+		t.Errorf("dark transfer %+v", e)
+	}
+	dc := only(evs, event.DraughtChange)
+	if len(dc) != 1 || dc[0].Evidence["context"] != "loitering" {
+		t.Fatalf("draught changes %+v, want one in the context of loitering", dc)
+	}
+
+	// The same with its partner alongside and transmitting: an encounter,
+	// and no dark transfer.
+	w = newWorld()
+	w.add(newScript(1, 0, 45.0, lon+0.3).sail(45.0, lon, 10).sail(45.1, lon, 1).sail(45.0, lon+0.5, 10))
+	w.add(newScript(2, 0, 45.0, lon-0.3).sail(45.0, lon+0.0015, 10).sail(45.1, lon+0.0015, 1).sail(45.0, lon-0.5, 10))
+	tankerStatics(w, 1, 6*time.Hour, 6, 9, 16*time.Hour)
+	evs = w.run(t)
+	if dt := only(evs, event.PossibleDarkTransfer); len(dt) != 0 || len(only(evs, event.Encounter)) != 1 {
+		t.Fatalf("visible transfer: dark transfers %+v, encounters %d", dt, len(only(evs, event.Encounter)))
+	}
+}

@@ -248,6 +248,7 @@ func (w *world) truth() []event.Event {
 	evs = append(evs, w.spoofEvents()...)
 	evs = append(evs, w.identityEvents()...)
 	evs = append(evs, w.draughtEvents(visits)...)
+	evs = append(evs, w.darkTransferEvents(evs)...)
 
 	slices.SortStableFunc(evs, func(a, b event.Event) int {
 		return cmp.Or(a.Start.Compare(b.Start), cmp.Compare(a.Type, b.Type), cmp.Compare(a.MMSI, b.MMSI),
