@@ -172,8 +172,9 @@ func (d *Detector) vessel(mmsi uint32) *vessel {
 // the other detectors, with these limits: the evidence a group takes from
 // another (see Detectors) is missing when that other group runs elsewhere,
 // so a draught change after an encounter is put down to an earlier
-// activity or not reported without Encounters, and a Detector running
-// Encounters alone reports encounters only. Spoofing state can be moved
+// activity or not reported without Encounters (and possible dark
+// transfers, which need to know nobody was alongside, are not reported at
+// all), and a Detector running Encounters alone reports encounters only. Spoofing state can be moved
 // between Detectors with MoveSpoofing.
 func (d *Detector) Only(which Detectors) { d.run = which }
 

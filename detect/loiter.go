@@ -103,6 +103,11 @@ func (d *Detector) endLoiter(v *vessel, st *segState, atEnd bool) {
 // had its AIS off. A satellite image of the spot may show it (package sar
 // matches dark detections to it).
 func (d *Detector) darkTransfer(v *vessel, lo, dr *event.Event) {
+	if d.run&Encounters == 0 {
+		// Without the encounter detector nobody is ever seen alongside:
+		// every transfer would look dark.
+		return
+	}
 	ev := map[string]any{
 		"loitering_h":    lo.Evidence["duration_h"],
 		"avg_speed_kn":   lo.Evidence["avg_speed_kn"],
