@@ -185,10 +185,7 @@ func (e *encounters) pairUp(idx int64, ss []sample) {
 	for i := range ss {
 		s := &ss[i]
 		y := int32(math.Floor(s.lat / e.cellDeg))
-		// Longitude cells widened by latitude so that a cell is never
-		// narrower than the pairing distance.
-		w := e.cellDeg / math.Max(math.Cos(float64(y)*e.cellDeg*math.Pi/180), 0.05)
-		c := [2]int32{y, int32(math.Floor(s.lon / w))}
+		c := [2]int32{y, int32(math.Floor(s.lon / e.colDeg(y)))}
 		cells = append(cells, c)
 		grid = append(grid, cellSample{cellOrder(c[0], c[1]), int32(i)})
 	}
@@ -207,9 +204,16 @@ func (e *encounters) pairUp(idx int64, ss []sample) {
 		seen[a.mmsi] = true
 		c := cells[i]
 		// The 3×3 cells around a's, row by row, each row's three cells
-		// left to right and their samples in slot order.
+		// left to right and their samples in slot order. Each row has its
+		// own column width: the rows above and below take the three
+		// columns around a's longitude in that row (at longitude 136°
+		// their numbering is more than a column off a's own).
 		for y := c[0] - 1; y <= c[0]+1; y++ {
-			from, to := cellOrder(y, c[1]-1), cellOrder(y, c[1]+1)
+			x := c[1]
+			if y != c[0] {
+				x = int32(math.Floor(a.lon / e.colDeg(y)))
+			}
+			from, to := cellOrder(y, x-1), cellOrder(y, x+1)
 			k, hi := 0, len(grid)
 			for k < hi {
 				if m := int(uint(k+hi) >> 1); grid[m].cell < from {
@@ -237,6 +241,14 @@ func (e *encounters) pairUp(idx int64, ss []sample) {
 			}
 		}
 	}
+}
+
+// colDeg is the width in longitude of the cells of row y: never narrower
+// than the pairing distance anywhere in the row (its width at the row's
+// poleward edge).
+func (e *encounters) colDeg(y int32) float64 {
+	lat := math.Max(math.Abs(float64(y)), math.Abs(float64(y+1))) * e.cellDeg
+	return e.cellDeg / math.Max(math.Cos(lat*math.Pi/180), 0.05)
 }
 
 func (e *encounters) together(idx int64, a, b *sample, dkm float64) {

@@ -148,3 +148,16 @@ func TestDarkTransferLoiteringWithDraughtChange(t *testing.T) {
 		t.Fatalf("visible transfer: dark transfers %+v, encounters %d", dt, len(only(evs, event.Encounter)))
 	}
 }
+
+func TestEncounterAcrossGridRowsFarEast(t *testing.T) {
+	// Two tankers at anchor 100 m apart off Fukui (simulator seed 204): at
+	// longitude 136° the encounter grid's rows number their columns more
+	// than one apart, and the pair, in neighbouring rows, was never
+	// compared.
+	w := newWorld()
+	w.add(newScript(1, 0, 36.293095, 136.05008666666666).stay(6*time.Hour, 0),
+		newScript(2, 0, 36.292671666666664, 136.04910166666667).stay(6*time.Hour, 0))
+	if en := only(w.run(t), event.Encounter); len(en) != 1 {
+		t.Fatalf("pair 100 m apart in neighbouring grid rows: %d encounters, want 1", len(en))
+	}
+}
