@@ -1,6 +1,9 @@
 // Package detect finds the behaviours analysts look for in clean tracks:
 // port visits and voyages, ship-to-ship encounters, loitering, AIS gaps and
-// possible dark port visits, spoofing, identity and draught changes. Each
+// possible dark port visits, possible transfers with a partner whose AIS
+// was off, spoofing, identity and draught changes. It also learns port
+// areas from where vessels stop (learned.go), which encounters and
+// loitering treat like World Port Index ports. Each
 // detector is a streaming state machine per vessel (per pair of vessels on a
 // spatial grid for encounters) fed in time order by package track; every
 // event carries the figures that triggered it.
