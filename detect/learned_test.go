@@ -161,3 +161,16 @@ func TestEncounterAcrossGridRowsFarEast(t *testing.T) {
 		t.Fatalf("pair 100 m apart in neighbouring grid rows: %d encounters, want 1", len(en))
 	}
 }
+
+func TestConfigSetIntList(t *testing.T) {
+	c := DefaultConfig()
+	if err := c.Set("EncounterService", "52, 50"); err != nil || len(c.EncounterService) != 2 || c.EncounterService[1] != 50 {
+		t.Fatalf("EncounterService %v, err %v", c.EncounterService, err)
+	}
+	if err := c.Set("EncounterService", "tug"); err == nil {
+		t.Fatal("a ship type that is not a number was taken")
+	}
+	if err := c.Set("EncounterService", ""); err != nil || len(c.EncounterService) != 0 {
+		t.Fatalf("empty list: %v, err %v", c.EncounterService, err)
+	}
+}
