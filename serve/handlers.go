@@ -7,6 +7,7 @@ import (
 	"errors"
 	"fmt"
 	"io/fs"
+	"math"
 	"mime"
 	"net/http"
 	"path"
@@ -476,18 +477,22 @@ func (s *Server) uploadList(r *http.Request) (any, error) {
 
 func (s *Server) ports(r *http.Request) (any, error) {
 	q := &query{r: r}
-	q.only("bbox", "group")
+	q.only("bbox", "group", "kind")
 	b := q.bbox("bbox")
 	group := q.str("group", 64)
 	if group != "" && s.opt.Catalog.Group(group) == nil {
 		q.fail("unknown port group %q", group)
+	}
+	kind := q.str("kind", 16)
+	if kind != "" && kind != "wpi" && kind != "learned" {
+		q.fail("kind: want wpi or learned, not %q", kind)
 	}
 	if q.err != nil {
 		return nil, q.err
 	}
 	fc := newFC()
 	for _, p := range s.opt.Catalog.Ports {
-		if b != nil && !b.Contains(p.Lat, p.Lon) {
+		if kind == "learned" || b != nil && !b.Contains(p.Lat, p.Lon) {
 			continue
 		}
 		gs := s.opt.Catalog.GroupsOf(p.ID)
@@ -495,9 +500,44 @@ func (s *Server) ports(r *http.Request) (any, error) {
 			continue
 		}
 		fc.Features = append(fc.Features, Feature{Type: "Feature", ID: p.ID, Geometry: Geometry{"Point", [2]float64{p.Lon, p.Lat}},
-			Properties: map[string]any{"id": p.ID, "name": p.Name, "country": p.Country, "locode": p.LOCODE, "size": p.Size, "groups": gs}})
+			Properties: map[string]any{"id": p.ID, "kind": "wpi", "name": p.Name, "country": p.Country, "locode": p.LOCODE, "size": p.Size, "groups": gs}})
+	}
+	// Port areas learned from where vessels stopped belong to no group.
+	pa, ok := s.st.(store.PortAreas)
+	if kind == "wpi" || group != "" || !ok {
+		return fc, nil
+	}
+	var learned []store.LearnedPort
+	if err := s.withStore(func() (err error) {
+		learned, err = pa.LearnedPorts(r.Context())
+		return err
+	}); err != nil {
+		return nil, err
+	}
+	for _, p := range learned {
+		if b != nil && !b.Contains(p.Lat, p.Lon) {
+			continue
+		}
+		fc.Features = append(fc.Features, learnedFeature(&p))
 	}
 	return fc, nil
+}
+
+// learnedFeature draws a learned port area as its cells, squares CellKm
+// wide, for the map to shade.
+func learnedFeature(p *store.LearnedPort) Feature {
+	half := p.CellKm / 2 / 111.195
+	var polys [][][][2]float64
+	for _, c := range p.Cells {
+		dlon := half / math.Max(math.Cos(c.Lat*math.Pi/180), 0.05)
+		polys = append(polys, [][][2]float64{{
+			{c.Lon - dlon, c.Lat - half}, {c.Lon + dlon, c.Lat - half}, {c.Lon + dlon, c.Lat + half},
+			{c.Lon - dlon, c.Lat + half}, {c.Lon - dlon, c.Lat - half}}})
+	}
+	return Feature{Type: "Feature", ID: p.ID, Geometry: Geometry{"MultiPolygon", polys},
+		Properties: map[string]any{"id": p.ID, "kind": "learned", "name": "", "lat": p.Lat, "lon": p.Lon,
+			"vessels": p.Vessels, "cells": len(p.Cells), "cell_km": p.CellKm,
+			"first_seen": p.First.Format(time.RFC3339), "last_seen": p.Last.Format(time.RFC3339)}}
 }
 
 func (s *Server) groups(r *http.Request) (any, error) {

@@ -548,6 +548,18 @@ func TestPortsAndGroups(t *testing.T) {
 		t.Fatal("no ports around Vladivostok")
 	}
 	get(t, srv, "/api/ports?group=ATLANTIS", 400, nil)
+	// The scenario's busy berths are learned as port areas by the ingest.
+	var learned fc
+	get(t, srv, "/api/ports?kind=learned", 200, &learned)
+	if len(learned.Features) == 0 {
+		t.Fatal("no learned port areas")
+	}
+	for _, f := range learned.Features {
+		if f.Properties["kind"] != "learned" || f.Properties["vessels"].(float64) < 2 || f.Geometry.Type != "MultiPolygon" {
+			t.Fatalf("learned port area %+v", f)
+		}
+	}
+	get(t, srv, "/api/ports?kind=harbour", 400, nil)
 	var g struct {
 		Groups []struct {
 			Name  string   `json:"name"`

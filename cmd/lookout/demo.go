@@ -204,6 +204,13 @@ func demoSAR(ctx context.Context, st store.Store, scen string) error {
 	}
 	res := match.Match(ds, tracks, match.Options{})
 	evs := match.DarkEvents(res.Dark, ref.Default(), match.EventOptions{})
+	// A ship without AIS beside a tanker loitering while its draught
+	// changed is the likely partner of that transfer.
+	transfers, err := st.Events(ctx, store.EventQuery{Types: []event.Type{event.PossibleDarkTransfer}})
+	if err != nil {
+		return err
+	}
+	match.LinkDarkTransfers(evs, transfers, 3, time.Hour)
 	w, err := st.Write(ctx, &store.Batch{Events: evs})
 	if err != nil {
 		return err

@@ -13,6 +13,7 @@ import (
 	"golang.org/x/term"
 
 	"github.com/lookout-osint/lookout/analyze"
+	"github.com/lookout-osint/lookout/detect"
 	"github.com/lookout-osint/lookout/event"
 	"github.com/lookout-osint/lookout/source"
 	"github.com/lookout-osint/lookout/store/backend"
@@ -168,9 +169,10 @@ optional.
 // only when a file needs it, so re-running an ingest that is already
 // complete is instant. Stored state is held until then.
 type lazyPipeline struct {
-	make func() *analyze.Analyzer
-	a    *analyze.Analyzer
-	held map[uint32][]byte
+	make  func() *analyze.Analyzer
+	a     *analyze.Analyzer
+	held  map[uint32][]byte
+	areas []detect.LearnedArea
 }
 
 func (l *lazyPipeline) get() (*analyze.Analyzer, error) {
@@ -182,6 +184,8 @@ func (l *lazyPipeline) get() (*analyze.Analyzer, error) {
 			}
 		}
 		l.held = nil
+		l.a.RestoreLearned(l.areas)
+		l.areas = nil
 	}
 	return l.a, nil
 }
@@ -204,6 +208,24 @@ func (l *lazyPipeline) Restore(mmsi uint32, data []byte) error {
 	}
 	l.held[mmsi] = data
 	return nil
+}
+
+// RestoreLearned holds port areas learned by earlier runs for the
+// analyzer to come.
+func (l *lazyPipeline) RestoreLearned(areas []detect.LearnedArea) {
+	if l.a != nil {
+		l.a.RestoreLearned(areas)
+		return
+	}
+	l.areas = areas
+}
+
+// LearnedAreas returns the analyzer's areas, or those held for it.
+func (l *lazyPipeline) LearnedAreas() []detect.LearnedArea {
+	if l.a == nil {
+		return l.areas
+	}
+	return l.a.LearnedAreas()
 }
 
 // Snapshot is called after a Read, so the analyzer exists.
