@@ -55,13 +55,16 @@ func DefaultOptions() Options {
 // Totals is what a run saw and produced.
 type Totals struct {
 	Lines, Sentences, Messages int64
-	Fixes, Statics             int64
-	NoTime                     int64 // messages without a receive time (cannot be placed on a track)
-	Duplicates                 int64
-	Flagged                    map[track.Reason]int64
-	Vessels                    int
-	Events                     map[event.Type]int
-	Rejected                   map[string]int64
+	// SetAside counts lines read that carry no AIS and are no error:
+	// other NMEA sentences and tag-block-only lines (ais.Stats).
+	SetAside       int64
+	Fixes, Statics int64
+	NoTime         int64 // messages without a receive time (cannot be placed on a track)
+	Duplicates     int64
+	Flagged        map[track.Reason]int64
+	Vessels        int
+	Events         map[event.Type]int
+	Rejected       map[string]int64
 }
 
 // Ports builds the detector's port list from the catalogue: every World
@@ -223,6 +226,7 @@ func (a *Analyzer) Read(r source.Reader) error {
 		a.tot.Lines += st.Lines
 		a.tot.Sentences += st.Sentences
 		a.tot.Messages += st.Messages
+		a.tot.SetAside += st.Other + st.TagOnly
 		a.tot.NoTime += noTime
 		for k, v := range st.Rejected {
 			a.tot.Rejected[k] += v
@@ -391,6 +395,9 @@ func clean(s string) string { return strings.TrimRight(strings.TrimSpace(s), "@ 
 func WriteTotals(w io.Writer, t Totals) {
 	fmt.Fprintf(w, "lines %d, sentences %d, messages %d, fixes %d, static reports %d, vessels %d\n",
 		t.Lines, t.Sentences, t.Messages, t.Fixes, t.Statics, t.Vessels)
+	if t.SetAside > 0 {
+		fmt.Fprintf(w, "set aside %d lines: other NMEA sentences and tag-block-only lines (not AIS, not errors)\n", t.SetAside)
+	}
 	fmt.Fprintf(w, "merged duplicates %d", t.Duplicates)
 	for _, r := range sortedKeys(t.Flagged) {
 		fmt.Fprintf(w, ", flagged %s %d", r, t.Flagged[track.Reason(r)])

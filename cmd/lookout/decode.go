@@ -133,6 +133,8 @@ func addStats(t *ais.Stats, s ais.Stats) {
 	t.Lines += s.Lines
 	t.Sentences += s.Sentences
 	t.Messages += s.Messages
+	t.Other += s.Other
+	t.TagOnly += s.TagOnly
 	for i, n := range s.ByType {
 		t.ByType[i] += n
 	}
@@ -149,6 +151,9 @@ func printStats(w io.Writer, s ais.Stats, took time.Duration) {
 		if n > 0 {
 			fmt.Fprintf(w, "  %2d  %d\n", t, n)
 		}
+	}
+	if s.Other > 0 || s.TagOnly > 0 {
+		fmt.Fprintf(w, "set aside (not AIS, not errors): %d other NMEA sentences, %d tag-block-only lines\n", s.Other, s.TagOnly)
 	}
 	fmt.Fprintf(w, "rejected lines by reason (%d):\n", s.RejectedTotal())
 	reasons := make([]string, 0, len(s.Rejected))
