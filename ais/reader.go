@@ -40,6 +40,15 @@ type Reader struct {
 	// of rejecting them, for sources known to rewrite sentences without
 	// fixing the checksum. Off by default.
 	LaxChecksum bool
+	// Clock gives a receive time to messages that come without one (a log
+	// with no timestamps): the latest time the input itself states (AIS
+	// base station reports, GPS $--RMC/$--ZDA sentences, timed lines),
+	// refined by each report's own UTC second, or Start before the first
+	// of them. Without Clock such messages have a zero RxTime.
+	Clock bool
+	// Start is the clock's reading before the input states a time (zero:
+	// messages before it stay untimed).
+	Start time.Time
 	// OnReject, when set, is called for every rejected line or abandoned
 	// message with the line (nil for abandoned messages; valid only during
 	// the call) and the reason, which errors.Is-matches an Err* value.
@@ -51,6 +60,8 @@ type Reader struct {
 	asm      assembler
 	pghp     pghp
 	havePGHP bool
+	clk      clock
+	clkSet   bool
 	// A tag block alone on its line applies to the next sentence.
 	tagTime    time.Time
 	tagStation []byte
@@ -250,6 +261,11 @@ func (r *Reader) handleLine(line []byte) bool {
 		r.other++
 		if parsePGHP(line, &r.pghp) {
 			r.havePGHP = true
+		} else if r.Clock {
+			if t, ok := gpsTime(line); ok {
+				r.startClock()
+				r.clk.set(t)
+			}
 		}
 		return false
 	default:
@@ -330,7 +346,21 @@ func (r *Reader) decode(line, payload []byte, fill int, s *Sentence) bool {
 	m.Station = r.dec.intern(st)
 	m.Channel = s.Channel
 	m.Own = s.Own
+	if r.Clock {
+		r.startClock()
+		r.clk.stamp(m)
+	}
 	r.messages++
 	r.byType[m.Type]++
 	return true
+}
+
+func (r *Reader) startClock() {
+	if !r.clkSet {
+		r.clkSet = true
+		r.clk.t = r.Start.UTC()
+		if r.Start.IsZero() {
+			r.clk.t = time.Time{}
+		}
+	}
 }

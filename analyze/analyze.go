@@ -67,6 +67,9 @@ type Totals struct {
 	Rejected       map[string]int64
 }
 
+// NoTimeHint tells a user what to do about messages without a receive time.
+const NoTimeHint = "the input has no timestamps (no tag blocks, prefixes or $PGHP); give --start auto to take times from the log's own GPS and base-station clocks, or --start TIME for when it began"
+
 // Ports builds the detector's port list from the catalogue: every World
 // Port Index point with its groups, except that a port with a user polygon
 // (an area naming its port) is entered by the polygon instead of the radius.
@@ -419,6 +422,9 @@ func WriteTotals(w io.Writer, t Totals) {
 		fmt.Fprintf(w, "; %s: %d", r, t.Rejected[r])
 	}
 	fmt.Fprintln(w)
+	if t.NoTime > 0 {
+		fmt.Fprintf(w, "%d messages had no receive time and were left out: %s\n", t.NoTime, NoTimeHint)
+	}
 }
 
 func sortedKeys[K ~string, V any](m map[K]V) []string {
@@ -435,11 +441,17 @@ func sortedKeys[K ~string, V any](m map[K]V) []string {
 // passed to progress if not nil), and reports its size on disk (-1 when
 // unknown).
 func Open(name string, progress io.Writer) (source.Reader, int64, func() error, error) {
+	return OpenOptions(name, progress, source.Options{})
+}
+
+// OpenOptions is Open with the input options of source.NewReaderOptions
+// (CSV column names, a clock for untimed logs).
+func OpenOptions(name string, progress io.Writer, opt source.Options) (source.Reader, int64, func() error, error) {
 	rc, size, err := source.OpenFile(name, progress)
 	if err != nil {
 		return nil, 0, nil, err
 	}
-	sr, _, err := source.NewReader(rc)
+	sr, _, err := source.NewReaderOptions(rc, opt)
 	if err != nil {
 		rc.Close()
 		return nil, 0, nil, fmt.Errorf("%s: %w", name, err)

@@ -22,6 +22,7 @@ func init() {
 		df       detectFlags
 		progress bool
 		quiet    bool
+		in       inputFlags
 	)
 	var thresholds strings.Builder
 	opt.Detect.Describe(&thresholds)
@@ -36,16 +37,24 @@ type, rejected lines by reason) to stderr at the end.
 
 Event types: ` + joinTypes() + `.
 
+` + inputHelp + `
+
 Thresholds (override any with --set Name=value; durations like 6h):
 ` + thresholds.String(),
 		Example: `  lookout analyze out/ais.nmea.gz --format jsonl > events.jsonl
   lookout analyze aisdk-2024-03-01.csv --format table
-  cat feed.nmea | lookout analyze - --set GapMin=6h --watch KP,RU-FE --format geojson > events.geojson`,
+  cat feed.nmea | lookout analyze - --set GapMin=6h --watch KP,RU-FE --format geojson > events.geojson
+  lookout analyze boat-multiplexer.log --start auto
+  lookout analyze export.csv --columns time=ts,mmsi=ship_id,lat=y,lon=x`,
 		RunE: func(cmd *cobra.Command, args []string) error {
 			if len(args) == 0 {
 				args = []string{"-"}
 			}
 			if err := df.apply(&opt); err != nil {
+				return err
+			}
+			srcOpt, err := in.options()
+			if err != nil {
 				return err
 			}
 			var out io.Writer = os.Stdout
@@ -82,7 +91,7 @@ Thresholds (override any with --set Name=value; durations like 6h):
 					bar = progressbar.DefaultBytes(-1, "reading "+name)
 					pw = bar
 				}
-				r, size, closeFn, err := analyze.Open(name, pw)
+				r, size, closeFn, err := analyze.OpenOptions(name, pw, srcOpt)
 				if err != nil {
 					return err
 				}
@@ -119,6 +128,7 @@ Thresholds (override any with --set Name=value; durations like 6h):
 	f.StringVarP(&format, "format", "f", "", "output format: "+strings.Join(analyze.Formats, ", ")+" (default table on a terminal, else jsonl)")
 	f.StringVarP(&outPath, "output", "o", "", "write events to this file instead of stdout")
 	df.register(f)
+	in.register(f)
 	f.BoolVar(&progress, "progress", false, "show a progress bar even when stderr is not a terminal")
 	f.BoolVarP(&quiet, "quiet", "q", false, "no progress bar and no totals")
 	root.AddCommand(cmd)

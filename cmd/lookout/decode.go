@@ -22,33 +22,44 @@ func init() {
 		verbose  bool
 		lax      bool
 		progress bool
+		in       inputFlags
 	)
 	cmd := &cobra.Command{
 		Use:   "decode [FILE...]",
-		Short: "Decode AIS NMEA (!AIVDM/!AIVDO) into JSON or CSV, one message per line",
+		Short: "Decode AIS NMEA (!AIVDM/!AIVDO) or CSV exports into JSON or CSV, one message per line",
 		Long: `Decode AIS NMEA 0183 sentences (any talker, VDM and VDO) into one JSON
 object per message, with gpsd's AIS field names and scaling (as gpsdecode -j
 and AIS-catcher write them) plus "rxtime" and "station" when the input has
 them: NMEA 4.10 tag blocks (\c:UNIXTIME,s:STATION*hh\), unix-seconds or ISO
 8601 timestamps in front of the sentence, or Danish Maritime Authority $PGHP
-lines. Multi-sentence messages are reassembled. Files ending in .gz (or any
-gzip stream) are read transparently; no FILE or "-" reads stdin.
+lines. Multi-sentence messages are reassembled. CSV exports are read as
+every other command reads them: each row becomes the AIS messages it stands
+for (a position report, and static data when it changes). Files ending in
+.gz (or any gzip stream) are read transparently; no FILE or "-" reads stdin.
 
 Bad lines never stop decoding: they are counted by reason. At the end,
 messages by type and rejected lines by reason go to stderr.
 
 --format csv writes a spreadsheet-friendly table (not-available values are
-empty cells); --format none only decodes and prints the statistics.`,
+empty cells); --format none only decodes and prints the statistics.
+
+` + inputHelp,
 		Example: `  lookout decode testdata/sample.nmea
   lookout decode --format csv capture.nmea.gz > positions.csv
   nc ais.example.org 5631 | lookout decode -
-  lookout decode --format none -v big-archive.nmea.gz`,
+  lookout decode --format none -v big-archive.nmea.gz
+  lookout decode --format none aisdk-2024-03-01.csv
+  lookout decode --start auto boat.log`,
 		RunE: func(cmd *cobra.Command, args []string) error {
 			if format != "json" && format != "csv" && format != "none" {
 				return fmt.Errorf("--format must be json, csv or none, not %q", format)
 			}
 			if len(args) == 0 {
 				args = []string{"-"}
+			}
+			srcOpt, err := in.options()
+			if err != nil {
+				return err
 			}
 			out := bufio.NewWriterSize(os.Stdout, 256<<10)
 			if format == "csv" {
@@ -59,7 +70,7 @@ empty cells); --format none only decodes and prints the statistics.`,
 			start := time.Now()
 			showBar := progress || term.IsTerminal(int(os.Stderr.Fd()))
 			for _, name := range args {
-				st, err := decodeFile(name, format, verbose, lax, showBar, out)
+				st, err := decodeFile(name, format, verbose, lax, showBar, srcOpt, out)
 				addStats(&total, st)
 				if err != nil {
 					out.Flush()
@@ -78,10 +89,11 @@ empty cells); --format none only decodes and prints the statistics.`,
 	cmd.Flags().BoolVarP(&verbose, "verbose", "v", false, "print every rejected line with its reason on stderr")
 	cmd.Flags().BoolVar(&progress, "progress", false, "show a progress bar on stderr even when it is not a terminal")
 	cmd.Flags().BoolVar(&lax, "lax-checksum", false, "decode sentences whose checksum does not match instead of rejecting them")
+	in.register(cmd.Flags())
 	root.AddCommand(cmd)
 }
 
-func decodeFile(name, format string, verbose, lax, showBar bool, out *bufio.Writer) (ais.Stats, error) {
+func decodeFile(name, format string, verbose, lax, showBar bool, srcOpt source.Options, out *bufio.Writer) (ais.Stats, error) {
 	in, err := source.Open(name)
 	if err != nil {
 		return ais.Stats{}, err
@@ -98,14 +110,19 @@ func decodeFile(name, format string, verbose, lax, showBar bool, out *bufio.Writ
 		defer bar.Finish()
 		src = io.TeeReader(in, bar)
 	}
-	r := ais.NewReader(src)
-	r.LaxChecksum = lax
-	if verbose {
-		r.OnReject = func(line []byte, err error) {
-			if len(line) > 200 {
-				line = line[:200]
+	r, _, err := source.NewReaderOptions(src, srcOpt)
+	if err != nil {
+		return ais.Stats{}, fmt.Errorf("%s: %w", name, err)
+	}
+	if ar, ok := r.(*ais.Reader); ok {
+		ar.LaxChecksum = lax
+		if verbose {
+			ar.OnReject = func(line []byte, err error) {
+				if len(line) > 200 {
+					line = line[:200]
+				}
+				fmt.Fprintf(os.Stderr, "%s: %v: %q\n", name, err, line)
 			}
-			fmt.Fprintf(os.Stderr, "%s: %v: %q\n", name, err, line)
 		}
 	}
 	var buf []byte

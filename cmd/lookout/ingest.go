@@ -36,6 +36,7 @@ func init() {
 		// discardState starts the detectors afresh (see ingest.Options).
 		discardState bool
 		ff           feedFlags
+		inf          inputFlags
 	)
 	cmd := &cobra.Command{
 		Use:   "ingest FILE... | --listen/--connect/--aisstream URL",
@@ -55,6 +56,8 @@ after the last file are stored provisionally and replaced when a later
 ingest finds how they go on.
 
 Detector thresholds can be overridden as in lookout analyze (--set).
+
+` + inputHelp + `
 
 A live feed is stored as it arrives, rows written every second: it cannot
 be read again, so there is no resume, and a failed write is retried with
@@ -89,8 +92,12 @@ optional.
 			}
 			defer st.Close()
 
+			srcOpt, err := inf.options()
+			if err != nil {
+				return err
+			}
 			showBar := !quiet && (progress || term.IsTerminal(int(os.Stderr.Fd())))
-			iopt := ingest.Options{BatchSize: batch, DiscardState: discardState}
+			iopt := ingest.Options{BatchSize: batch, DiscardState: discardState, Source: srcOpt}
 			if showBar {
 				iopt.Progress = func(name string, size int64) (io.Writer, func()) {
 					bar := progressbar.DefaultBytes(size, "ingest "+name)
@@ -142,7 +149,7 @@ optional.
 			fmt.Fprintf(os.Stderr, "stored %d positions, %d identity records, %d new events in %s (%.0f positions/s)",
 				sum.Positions, sum.Identities, sum.Events, el.Round(time.Millisecond), float64(sum.Positions)/el.Seconds())
 			if sum.NoTime > 0 {
-				fmt.Fprintf(os.Stderr, "; %d reports without a receive time not stored", sum.NoTime)
+				fmt.Fprintf(os.Stderr, "; %d reports without a receive time not stored (%s)", sum.NoTime, analyze.NoTimeHint)
 			}
 			fmt.Fprintln(os.Stderr)
 			if c, err := st.Counts(ctx); err == nil {
@@ -159,6 +166,7 @@ optional.
 	f.BoolVar(&discardState, "discard-state", false, "start tracks and detectors afresh instead of carrying on from the last ingested file or feed (needed when lookout was upgraded and cannot load the stored state)")
 	df.register(f)
 	ff.register(f)
+	inf.register(f)
 	f.BoolVar(&progress, "progress", false, "show a progress bar even when stderr is not a terminal")
 	f.BoolVarP(&quiet, "quiet", "q", false, "no progress bar and no summary")
 	root.AddCommand(cmd)

@@ -65,6 +65,9 @@ type Options struct {
 	// AfterWrite, if set, is called after each committed batch (tests use
 	// it to know when to kill an ingest).
 	AfterWrite func(f store.File)
+	// Source tunes how files are read (CSV column names, a clock for
+	// untimed logs).
+	Source source.Options
 	// DiscardState starts the pipeline afresh instead of restoring the
 	// stored state (which a build whose pipeline keeps other state cannot
 	// load); the stored state is replaced with the next file's.
@@ -190,7 +193,7 @@ func (in *Ingester) File(ctx context.Context, path string) (FileResult, error) {
 		defer zr.Close()
 		dec = zr
 	}
-	src, _, err := source.NewReader(dec)
+	src, _, err := source.NewReaderOptions(dec, in.opt.Source)
 	if err != nil {
 		return res, fmt.Errorf("%s: %w", path, err)
 	}
