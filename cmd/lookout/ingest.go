@@ -45,7 +45,9 @@ func init() {
 analysis pipeline and store positions, identity history and events.
 
 Ingest is idempotent: a file is known by the SHA-256 of its bytes, so
-ingesting it again (under any name) adds nothing. It is crash-safe: each
+ingesting it again (under any name) adds nothing, and a position already
+stored (same vessel, instant and station) is not stored again whatever
+file brings it (the .gz of a file, an overlapping capture). It is crash-safe: each
 batch is committed together with the file's progress, so after a crash or
 kill -9 the same command carries on where it stopped, losing and duplicating
 nothing. Give daily files in time order: tracks and detector state carry
@@ -239,6 +241,9 @@ func ingestSummary(r ingest.FileResult) string {
 	}
 	s := fmt.Sprintf("%s: %d positions, %d identity records, %d new events stored; %d messages, %d lines rejected",
 		r.Name, r.Positions, r.Identities, r.Events, r.Stats.Messages, r.Stats.RejectedTotal())
+	if r.KnownPositions > 0 {
+		s += fmt.Sprintf("; %d positions already stored (same vessel, instant and station, from another file) not stored again", r.KnownPositions)
+	}
 	if r.Resumed {
 		s += " (resumed an interrupted ingest)"
 	}
