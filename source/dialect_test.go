@@ -223,3 +223,22 @@ func TestImplausibleDatesRejected(t *testing.T) {
 		}
 	}
 }
+
+// An untimed NMEA log read with a clock gets its times from its own GPS
+// sentences (lookout's --start auto).
+func TestClockOption(t *testing.T) {
+	r, f, err := NewReaderOptions(realSample(t, "signalk-gofree-merrimac.log"), Options{Clock: true})
+	if err != nil || f != NMEA {
+		t.Fatal(f, err)
+	}
+	var n, timed int
+	for r.Next() {
+		n++
+		if !r.Message().RxTime.IsZero() {
+			timed++
+		}
+	}
+	if n < 1453 || timed < n*9/10 {
+		t.Errorf("%d of %d messages timed", timed, n)
+	}
+}

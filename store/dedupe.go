@@ -74,7 +74,12 @@ func (d *Dedup) Filter(ctx context.Context, ps []Position) ([]Position, int, err
 	// The window to look up: the batch's span cut to what can overlap.
 	var wlo, whi time.Time
 	add := func(a, b time.Time) {
-		a, b = later(a, lo), earlier(b, hi)
+		if a.Before(lo) {
+			a = lo
+		}
+		if b.After(hi) {
+			b = hi
+		}
 		if b.Before(a) {
 			return
 		}
@@ -94,25 +99,13 @@ func (d *Dedup) Filter(ctx context.Context, ps []Position) ([]Position, int, err
 	if d.cur.lo.IsZero() || lo.Before(d.cur.lo) {
 		d.cur.lo = lo
 	}
-	d.cur.hi = later(d.cur.hi, hi)
+	if hi.After(d.cur.hi) {
+		d.cur.hi = hi
+	}
 	if wlo.IsZero() {
 		return ps, 0, nil
 	}
 	return dropStored(ctx, d.st, ps, wlo, whi)
-}
-
-func later(a, b time.Time) time.Time {
-	if a.After(b) {
-		return a
-	}
-	return b
-}
-
-func earlier(a, b time.Time) time.Time {
-	if a.Before(b) {
-		return a
-	}
-	return b
 }
 
 // dropStored removes the positions of ps with lo <= Time <= hi that st
