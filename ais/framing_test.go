@@ -182,3 +182,40 @@ func countLines(s string) int64 {
 	}
 	return n
 }
+
+// chunks hands over its input in the given sizes, then the rest.
+type chunks struct {
+	s     string
+	sizes []int
+}
+
+func (c *chunks) Read(p []byte) (int, error) {
+	if len(c.s) == 0 {
+		return 0, io.EOF
+	}
+	n := len(c.s)
+	if len(c.sizes) > 0 {
+		n, c.sizes = min(c.sizes[0], n), c.sizes[1:]
+	}
+	n = copy(p, c.s[:n])
+	c.s = c.s[n:]
+	return n, nil
+}
+
+// An over-long line whose CR (or CR LF) ends exactly where a read ends is
+// one line: the sentence after it is read, and counted once.
+func TestOverlongLineEndingAtARead(t *testing.T) {
+	long := strings.Repeat("x", MaxLineLength+10)
+	for _, end := range []string{"\r", "\r\n"} {
+		in := long + end + nmea(type1) + "\r\n" + nmea(type1) + "\n"
+		r := NewReader(&chunks{s: in, sizes: []int{len(long) + 1}})
+		n := 0
+		for r.Next() {
+			n++
+		}
+		st := r.Stats()
+		if n != 2 || st.Lines != 3 || st.Rejected[ErrLineTooLong.Error()] != 1 || st.Lines != countLines(in) {
+			t.Errorf("%q: %d messages, %d lines (oracle %d), rejected %v", end, n, st.Lines, countLines(in), st.Rejected)
+		}
+	}
+}

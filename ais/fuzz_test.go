@@ -84,5 +84,18 @@ func FuzzReader(f *testing.F) {
 		if sum != st.Messages {
 			t.Fatalf("by type %d, messages %d", sum, st.Messages)
 		}
+		// Read in small pieces, so that terminators (CR LF above all)
+		// fall across reads, the same lines and messages come out.
+		sizes := make([]int, 0, len(in)/7+1)
+		for range len(in)/7 + 1 {
+			sizes = append(sizes, 7)
+		}
+		r2 := NewReader(&chunks{s: in, sizes: sizes})
+		for r2.Next() {
+		}
+		st2 := r2.Stats()
+		if st2.Lines != st.Lines || st2.Messages != st.Messages && len(in) < MaxLineLength {
+			t.Fatalf("read in pieces: %d lines, %d messages; at once: %d, %d", st2.Lines, st2.Messages, st.Lines, st.Messages)
+		}
 	})
 }

@@ -216,9 +216,10 @@ func (r *Reader) readLine() ([]byte, bool) {
 				r.lines++
 				r.rejectf(nil, ErrLineTooLong, "line %d over %d bytes", r.lines, MaxLineLength)
 			}
-			r.skip = true
-			// A CR ending the buffer may be followed by an LF to come.
-			r.afterCR = r.buf[r.end-1] == '\r'
+			// A CR ending the data ends the line (an LF may follow it);
+			// otherwise the rest of the line is skipped when it comes.
+			endsCR := r.buf[r.end-1] == '\r'
+			r.skip, r.afterCR = !endsCR, endsCR
 			r.start, r.end, r.noLF, r.lf = 0, 0, 0, -1
 		}
 		if r.start > 0 {
