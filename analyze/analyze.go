@@ -68,7 +68,7 @@ type Totals struct {
 }
 
 // NoTimeHint tells a user what to do about messages without a receive time.
-const NoTimeHint = "the input has no timestamps (no tag blocks, prefixes or $PGHP); give --start auto to take times from the log's own GPS and base-station clocks, or --start TIME for when it began"
+const NoTimeHint = "they carry no timestamp (no tag block, prefix or $PGHP); --start auto takes times from the log's own GPS and base-station clocks (messages before the first stay untimed), --start TIME says when the log began"
 
 // Ports builds the detector's port list from the catalogue: every World
 // Port Index point with its groups, except that a port with a user polygon
