@@ -84,6 +84,7 @@ Thresholds (override any with --set Name=value; durations like 6h):
 				}
 			})
 			showBar := progress || term.IsTerminal(int(os.Stderr.Fd()))
+			var refused []string
 			for _, name := range args {
 				var bar *progressbar.ProgressBar
 				var pw io.Writer
@@ -93,7 +94,15 @@ Thresholds (override any with --set Name=value; durations like 6h):
 				}
 				r, size, closeFn, err := analyze.OpenOptions(name, pw, srcOpt)
 				if err != nil {
-					return err
+					// What was read before stays: skip this input, say
+					// why, and fail once the others are analysed.
+					if bar != nil {
+						bar.Finish()
+						fmt.Fprintln(os.Stderr)
+					}
+					fmt.Fprintf(os.Stderr, "lookout: %v; skipped\n", err)
+					refused = append(refused, name)
+					continue
 				}
 				if bar != nil && size > 0 {
 					bar.ChangeMax64(size)
@@ -121,7 +130,7 @@ Thresholds (override any with --set Name=value; durations like 6h):
 			if !quiet {
 				analyze.WriteTotals(os.Stderr, tot)
 			}
-			return nil
+			return refusedError(refused, len(args))
 		},
 	}
 	f := cmd.Flags()

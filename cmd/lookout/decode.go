@@ -2,8 +2,10 @@ package main
 
 import (
 	"bufio"
+	"errors"
 	"fmt"
 	"io"
+	"io/fs"
 	"os"
 	"sort"
 	"strings"
@@ -69,9 +71,15 @@ empty cells); --format none only decodes and prints the statistics.
 			total.Rejected = map[string]int64{}
 			start := time.Now()
 			showBar := progress || term.IsTerminal(int(os.Stderr.Fd()))
+			var refused []string
 			for _, name := range args {
 				st, err := decodeFile(name, format, verbose, lax, showBar, srcOpt, out)
 				addStats(&total, st)
+				if errors.Is(err, source.ErrUnknownFormat) || errors.Is(err, fs.ErrNotExist) {
+					fmt.Fprintf(os.Stderr, "lookout: %v; skipped\n", err)
+					refused = append(refused, name)
+					continue
+				}
 				if err != nil {
 					out.Flush()
 					printStats(os.Stderr, total, time.Since(start))
@@ -82,7 +90,7 @@ empty cells); --format none only decodes and prints the statistics.
 				return err
 			}
 			printStats(os.Stderr, total, time.Since(start))
-			return nil
+			return refusedError(refused, len(args))
 		},
 	}
 	cmd.Flags().StringVar(&format, "format", "json", "output format: json, csv or none")

@@ -2,6 +2,7 @@ package main
 
 import (
 	"context"
+	"errors"
 	"fmt"
 	"io"
 	"os"
@@ -120,8 +121,16 @@ optional.
 
 			start := time.Now()
 			var sum ingest.FileResult
+			var refused []string
 			for _, name := range args {
 				res, err := in.File(ctx, name)
+				if errors.Is(err, source.ErrUnknownFormat) {
+					// Nothing of it was read or recorded: say why and
+					// carry on with the other files.
+					fmt.Fprintf(os.Stderr, "lookout: %v; skipped, nothing of it stored\n", err)
+					refused = append(refused, name)
+					continue
+				}
 				if err != nil && res.Hash != "" {
 					return fmt.Errorf("%s: %w (what was stored is kept: run the same command again to carry on)", name, err)
 				}
@@ -144,8 +153,9 @@ optional.
 			if ran && !quiet {
 				analyze.WriteTotals(os.Stderr, tot)
 			}
+			refusal := refusedError(refused, len(args))
 			if quiet {
-				return nil
+				return refusal
 			}
 			el := time.Since(start)
 			fmt.Fprintf(os.Stderr, "stored %d positions, %d identity records, %d new events in %s (%.0f positions/s)",
@@ -158,7 +168,7 @@ optional.
 				fmt.Fprintf(os.Stderr, "%s now holds %d positions, %d identity records, %d events from %d files\n",
 					dsnName(dsn), c.Positions, c.Identities, c.Events, c.Files)
 			}
-			return nil
+			return refusal
 		},
 	}
 	dbFlag(cmd, &dsn)

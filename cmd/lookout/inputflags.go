@@ -64,3 +64,12 @@ func (i *inputFlags) options() (source.Options, error) {
 	}
 	return o, nil
 }
+
+// refusedError is the error a command ends with when it skipped inputs it
+// could not read (after reading and writing everything else).
+func refusedError(refused []string, of int) error {
+	if len(refused) == 0 {
+		return nil
+	}
+	return fmt.Errorf("%d of %d inputs skipped, unreadable: %s", len(refused), of, strings.Join(refused, ", "))
+}
