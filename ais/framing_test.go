@@ -21,6 +21,10 @@ func TestGoFreeExtraField(t *testing.T) {
 	if msgs[0].Type != 1 || msgs[1].Type != 5 || st.Sentences != 3 {
 		t.Errorf("types %d %d, %d sentences", msgs[0].Type, msgs[1].Type, st.Sentences)
 	}
+	// An empty fill field before the extra one is no fill.
+	if s, err := ParseSentence([]byte(nmea("AIVDM,1,1,,A,13aI8e?P00PGpU:NR6s00?vT2000,,2"))); err != nil || s.Fill != 0 {
+		t.Errorf("empty fill, extra field: %v %d", err, s.Fill)
+	}
 	// The fill bits are still the field after the payload, not the extra one.
 	if _, err := ParseSentence([]byte(nmea("AIVDM,1,1,,A,13aI8e?P00PGpU:NR6s00?vT2000,7,0"))); err != ErrFillBits {
 		t.Errorf("fill 7 before an extra field: %v", err)

@@ -237,8 +237,8 @@ func parseVDM(s *Sentence, line []byte, laxChecksum bool) error {
 	f = f[comma+1:]
 	// A Navico GoFree server adds one field of its own after the fill
 	// bits ("...,0,2*75"); gpsd ignores whatever follows them, and so do we.
-	if len(f) > 1 && f[1] == ',' {
-		f = f[:1]
+	if i := bytes.IndexByte(f, ','); i >= 0 {
+		f = f[:i]
 	}
 	switch {
 	case len(f) == 0:
