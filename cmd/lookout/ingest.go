@@ -2,6 +2,7 @@ package main
 
 import (
 	"context"
+	"errors"
 	"fmt"
 	"io"
 	"os"
@@ -37,6 +38,7 @@ func init() {
 		// discardState starts the detectors afresh (see ingest.Options).
 		discardState bool
 		ff           feedFlags
+		inf          inputFlags
 	)
 	cmd := &cobra.Command{
 		Use:   "ingest FILE... | --listen/--connect/--aisstream URL",
@@ -45,7 +47,9 @@ func init() {
 analysis pipeline and store positions, identity history and events.
 
 Ingest is idempotent: a file is known by the SHA-256 of its bytes, so
-ingesting it again (under any name) adds nothing. It is crash-safe: each
+ingesting it again (under any name) adds nothing, and a position already
+stored (same vessel, instant and station) is not stored again whatever
+file brings it (the .gz of a file, an overlapping capture). It is crash-safe: each
 batch is committed together with the file's progress, so after a crash or
 kill -9 the same command carries on where it stopped, losing and duplicating
 nothing. Give daily files in time order: tracks and detector state carry
@@ -56,6 +60,8 @@ after the last file are stored provisionally and replaced when a later
 ingest finds how they go on.
 
 Detector thresholds can be overridden as in lookout analyze (--set).
+
+` + inputHelp + `
 
 A live feed is stored as it arrives, rows written every second: it cannot
 be read again, so there is no resume, and a failed write is retried with
@@ -90,8 +96,12 @@ optional.
 			}
 			defer st.Close()
 
+			srcOpt, err := inf.options()
+			if err != nil {
+				return err
+			}
 			showBar := !quiet && (progress || term.IsTerminal(int(os.Stderr.Fd())))
-			iopt := ingest.Options{BatchSize: batch, DiscardState: discardState}
+			iopt := ingest.Options{BatchSize: batch, DiscardState: discardState, Source: srcOpt}
 			if showBar {
 				iopt.Progress = func(name string, size int64) (io.Writer, func()) {
 					bar := progressbar.DefaultBytes(size, "ingest "+name)
@@ -112,8 +122,16 @@ optional.
 
 			start := time.Now()
 			var sum ingest.FileResult
+			var refused []string
 			for _, name := range args {
 				res, err := in.File(ctx, name)
+				if errors.Is(err, source.ErrUnknownFormat) {
+					// Nothing of it was read or recorded: say why and
+					// carry on with the other files.
+					fmt.Fprintf(os.Stderr, "lookout: %v; skipped, nothing of it stored\n", err)
+					refused = append(refused, name)
+					continue
+				}
 				if err != nil && res.Hash != "" {
 					return fmt.Errorf("%s: %w (what was stored is kept: run the same command again to carry on)", name, err)
 				}
@@ -136,21 +154,22 @@ optional.
 			if ran && !quiet {
 				analyze.WriteTotals(os.Stderr, tot)
 			}
+			refusal := refusedError(refused, len(args))
 			if quiet {
-				return nil
+				return refusal
 			}
 			el := time.Since(start)
 			fmt.Fprintf(os.Stderr, "stored %d positions, %d identity records, %d new events in %s (%.0f positions/s)",
 				sum.Positions, sum.Identities, sum.Events, el.Round(time.Millisecond), float64(sum.Positions)/el.Seconds())
 			if sum.NoTime > 0 {
-				fmt.Fprintf(os.Stderr, "; %d reports without a receive time not stored", sum.NoTime)
+				fmt.Fprintf(os.Stderr, "; %d reports without a receive time not stored (%s)", sum.NoTime, analyze.NoTimeHint)
 			}
 			fmt.Fprintln(os.Stderr)
 			if c, err := st.Counts(ctx); err == nil {
 				fmt.Fprintf(os.Stderr, "%s now holds %d positions, %d identity records, %d events from %d files\n",
 					dsnName(dsn), c.Positions, c.Identities, c.Events, c.Files)
 			}
-			return nil
+			return refusal
 		},
 	}
 	dbFlag(cmd, &dsn)
@@ -160,6 +179,7 @@ optional.
 	f.BoolVar(&discardState, "discard-state", false, "start tracks and detectors afresh instead of carrying on from the last ingested file or feed (needed when lookout was upgraded and cannot load the stored state)")
 	df.register(f)
 	ff.register(f)
+	inf.register(f)
 	f.BoolVar(&progress, "progress", false, "show a progress bar even when stderr is not a terminal")
 	f.BoolVarP(&quiet, "quiet", "q", false, "no progress bar and no summary")
 	root.AddCommand(cmd)
@@ -257,6 +277,9 @@ func ingestSummary(r ingest.FileResult) string {
 	// read, and said as such so that it does not contradict the total.
 	s := fmt.Sprintf("%s: %d positions, %d identity records stored, %d events closed while reading it (the rest when the run ends); %d messages, %d lines rejected",
 		r.Name, r.Positions, r.Identities, r.Events, r.Stats.Messages, r.Stats.RejectedTotal())
+	if r.KnownPositions > 0 {
+		s += fmt.Sprintf("; %d positions already stored (same vessel, instant and station, from another file) not stored again", r.KnownPositions)
+	}
 	if r.Resumed {
 		s += " (resumed an interrupted ingest)"
 	}
