@@ -22,9 +22,9 @@ import (
 
 	"github.com/lookout-osint/lookout/analyze"
 	"github.com/lookout-osint/lookout/event"
+	"github.com/lookout-osint/lookout/pipeline"
 	"github.com/lookout-osint/lookout/store"
 	"github.com/lookout-osint/lookout/store/duckdb"
-	"github.com/lookout-osint/lookout/store/ingest"
 )
 
 const testToken = "s3cret-token"
@@ -76,9 +76,9 @@ func build() error {
 		return err
 	}
 	fix.st = st
-	var in *ingest.Ingester
+	var in *pipeline.Ingester
 	an := analyze.New(analyze.DefaultOptions(), func(e *event.Event) { in.Emit(e) })
-	in = ingest.New(st, ingest.Options{Pipeline: an})
+	in = pipeline.New(st, pipeline.Options{Pipeline: an})
 	if _, err := in.File(ctx, filepath.Join("testdata", "scenario.nmea.gz")); err != nil {
 		return err
 	}

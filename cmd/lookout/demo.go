@@ -3,7 +3,6 @@ package main
 import (
 	"context"
 	"fmt"
-	"io"
 	"os"
 	"path/filepath"
 	"time"
@@ -14,6 +13,7 @@ import (
 
 	"github.com/lookout-osint/lookout/analyze"
 	"github.com/lookout-osint/lookout/event"
+	"github.com/lookout-osint/lookout/pipeline"
 	"github.com/lookout-osint/lookout/ref"
 	"github.com/lookout-osint/lookout/sanctions"
 	"github.com/lookout-osint/lookout/sar/match"
@@ -22,7 +22,6 @@ import (
 	"github.com/lookout-osint/lookout/source"
 	"github.com/lookout-osint/lookout/store"
 	"github.com/lookout-osint/lookout/store/duckdb"
-	"github.com/lookout-osint/lookout/store/ingest"
 	"github.com/lookout-osint/lookout/web"
 )
 
@@ -130,30 +129,15 @@ func demoStore(ctx context.Context, dir string) (store.Store, error) {
 // demoIngest stores the scenario's AIS through the analysis pipeline, as
 // lookout ingest does; a finished ingest is skipped at once.
 func demoIngest(ctx context.Context, st store.Store, path string, tty bool) error {
-	var in *ingest.Ingester
-	lazy := &lazyPipeline{make: func() *analyze.Analyzer {
-		return analyze.New(analyze.DefaultOptions(), func(e *event.Event) { in.Emit(e) })
-	}}
-	iopt := ingest.Options{Pipeline: lazy}
+	opt := analyze.DefaultOptions()
+	cfg := pipeline.Config{Analyze: &opt, OnFile: func(res pipeline.FileResult) { fmt.Fprintln(os.Stderr, "demo:", ingestSummary(res)) }}
 	if tty {
-		iopt.Progress = func(name string, size int64) (io.Writer, func()) {
-			bar := progressbar.DefaultBytes(size, "analyse "+filepath.Base(name))
-			return bar, func() { bar.Finish(); fmt.Fprintln(os.Stderr) }
-		}
-	}
-	in = ingest.New(st, iopt)
-	if err := in.Restore(ctx); err != nil {
-		return err
+		cfg.Progress = progressBar("analyse ")
 	}
 	fmt.Fprintf(os.Stderr, "demo: analysing %s into the store (a few minutes the first time)…\n", path)
-	res, err := in.File(ctx, path)
-	if err != nil {
-		return fmt.Errorf("%s: %w (run lookout demo again to carry on)", path, err)
+	if _, err := pipeline.Files(ctx, st, cfg, []string{path}); err != nil {
+		return fmt.Errorf("%w (run lookout demo again to carry on)", err)
 	}
-	if _, _, _, err := lazy.finish(ctx, in); err != nil {
-		return err
-	}
-	fmt.Fprintln(os.Stderr, "demo:", ingestSummary(res))
 	return nil
 }
 

@@ -20,9 +20,9 @@ import (
 	"github.com/lookout-osint/lookout/event"
 	"github.com/lookout-osint/lookout/live"
 	"github.com/lookout-osint/lookout/live/feed"
+	"github.com/lookout-osint/lookout/pipeline"
 	"github.com/lookout-osint/lookout/store"
 	"github.com/lookout-osint/lookout/store/backend"
-	"github.com/lookout-osint/lookout/store/ingest"
 )
 
 // feedFlags are the network-input flags of lookout ingest and lookout
@@ -100,7 +100,7 @@ func (f *feedFlags) run(ctx context.Context, r feedRun) error {
 		Listen: f.listen, Connect: f.connect, AISStream: f.aisstream,
 		Backoff: live.Backoff{Min: 500 * time.Millisecond, Max: 30 * time.Second},
 		Detect:  r.detect && f.to == "", Analyze: r.opt, Store: r.st, DiscardState: r.discardState,
-		Stream: ingest.StreamOptions{BatchSize: r.batch, OnError: func(err error, held int) {
+		Stream: pipeline.StreamOptions{BatchSize: r.batch, OnError: func(err error, held int) {
 			fmt.Fprintf(os.Stderr, "store: %v (%d positions held, retrying)\n", err, held)
 		}},
 		NATS: f.to, Bus: bus.Config{Stream: f.stream, Prefix: f.prefix, Partitions: f.partitions}, PublishBatch: f.pubBatch,

@@ -13,10 +13,8 @@ import (
 	"golang.org/x/term"
 
 	"github.com/lookout-osint/lookout/analyze"
-	"github.com/lookout-osint/lookout/event"
-	"github.com/lookout-osint/lookout/source"
+	"github.com/lookout-osint/lookout/pipeline"
 	"github.com/lookout-osint/lookout/store/backend"
-	"github.com/lookout-osint/lookout/store/ingest"
 )
 
 // dbFlag adds --db to a command that reads or writes the store.
@@ -33,7 +31,7 @@ func init() {
 		df       detectFlags
 		progress bool
 		quiet    bool
-		// discardState starts the detectors afresh (see ingest.Options).
+		// discardState starts the detectors afresh (see pipeline.Options).
 		discardState bool
 		ff           feedFlags
 	)
@@ -90,50 +88,23 @@ optional.
 			defer st.Close()
 
 			showBar := !quiet && (progress || term.IsTerminal(int(os.Stderr.Fd())))
-			iopt := ingest.Options{BatchSize: batch, DiscardState: discardState}
+			cfg := pipeline.Config{BatchSize: batch, DiscardState: discardState}
 			if showBar {
-				iopt.Progress = func(name string, size int64) (io.Writer, func()) {
-					bar := progressbar.DefaultBytes(size, "ingest "+name)
-					return bar, func() { bar.Finish(); fmt.Fprintln(os.Stderr) }
-				}
+				cfg.Progress = progressBar("ingest ")
 			}
-			var in *ingest.Ingester
-			lazy := &lazyPipeline{make: func() *analyze.Analyzer {
-				return analyze.New(opt, func(e *event.Event) { in.Emit(e) })
-			}}
 			if !noEvents {
-				iopt.Pipeline = lazy
+				cfg.Analyze = &opt
 			}
-			in = ingest.New(st, iopt)
-			if err := in.Restore(ctx); err != nil {
-				return err
+			if !quiet {
+				cfg.OnFile = func(res pipeline.FileResult) { fmt.Fprintln(os.Stderr, ingestSummary(res)) }
 			}
-
 			start := time.Now()
-			var sum ingest.FileResult
-			for _, name := range args {
-				res, err := in.File(ctx, name)
-				if err != nil && res.Hash != "" {
-					return fmt.Errorf("%s: %w (what was stored is kept: run the same command again to carry on)", name, err)
-				}
-				if err != nil {
-					return err
-				}
-				if !quiet {
-					fmt.Fprintln(os.Stderr, ingestSummary(res))
-				}
-				sum.Positions += res.Positions
-				sum.Identities += res.Identities
-				sum.Events += res.Events
-				sum.NoTime += res.NoTime
-			}
-			tot, n, ran, err := lazy.finish(ctx, in)
+			sum, err := pipeline.Files(ctx, st, cfg, args)
 			if err != nil {
 				return err
 			}
-			sum.Events += int64(n)
-			if ran && !quiet {
-				analyze.WriteTotals(os.Stderr, tot)
+			if sum.Finished && !quiet {
+				analyze.WriteTotals(os.Stderr, sum.Totals)
 			}
 			if quiet {
 				return nil
@@ -154,7 +125,7 @@ optional.
 	}
 	dbFlag(cmd, &dsn)
 	f := cmd.Flags()
-	f.IntVar(&batch, "batch", ingest.DefaultBatchSize, "positions per transaction")
+	f.IntVar(&batch, "batch", pipeline.DefaultBatchSize, "positions per transaction")
 	f.BoolVar(&noEvents, "no-events", false, "store positions and identities only, without running the detectors")
 	f.BoolVar(&discardState, "discard-state", false, "start tracks and detectors afresh instead of carrying on from the last ingested file or feed (needed when lookout was upgraded and cannot load the stored state)")
 	df.register(f)
@@ -164,68 +135,16 @@ optional.
 	root.AddCommand(cmd)
 }
 
-// lazyPipeline builds the analyzer (ports, land index: seconds of work)
-// only when a file needs it, so re-running an ingest that is already
-// complete is instant. Stored state is held until then.
-type lazyPipeline struct {
-	make func() *analyze.Analyzer
-	a    *analyze.Analyzer
-	held map[uint32][]byte
+// progressBar shows a byte progress bar on stderr for each file a
+// pipeline reads.
+func progressBar(label string) func(name string, size int64) (io.Writer, func()) {
+	return func(name string, size int64) (io.Writer, func()) {
+		bar := progressbar.DefaultBytes(size, label+name)
+		return bar, func() { bar.Finish(); fmt.Fprintln(os.Stderr) }
+	}
 }
 
-func (l *lazyPipeline) get() (*analyze.Analyzer, error) {
-	if l.a == nil {
-		l.a = l.make()
-		for m, data := range l.held {
-			if err := l.a.Restore(m, data); err != nil {
-				return nil, fmt.Errorf("%w (%v): run with --discard-state to start afresh", ingest.ErrStateVersion, err)
-			}
-		}
-		l.held = nil
-	}
-	return l.a, nil
-}
-
-func (l *lazyPipeline) Read(r source.Reader) error {
-	a, err := l.get()
-	if err != nil {
-		return err
-	}
-	return a.Read(r)
-}
-
-// Restore holds one vessel's stored state for the analyzer to come.
-func (l *lazyPipeline) Restore(mmsi uint32, data []byte) error {
-	if l.a != nil {
-		return l.a.Restore(mmsi, data)
-	}
-	if l.held == nil {
-		l.held = map[uint32][]byte{}
-	}
-	l.held[mmsi] = data
-	return nil
-}
-
-// Snapshot is called after a Read, so the analyzer exists.
-func (l *lazyPipeline) Snapshot() (map[uint32][]byte, error) { return l.a.Snapshot() }
-
-// finish ends the run when the ingest needs it (a file was read now, or an
-// earlier run stopped before storing what was still open): the analyzer is
-// finished and the events it closes are stored. ran says it was.
-func (l *lazyPipeline) finish(ctx context.Context, in *ingest.Ingester) (tot analyze.Totals, n int, ran bool, err error) {
-	if !in.NeedsFinish() {
-		return tot, 0, false, nil
-	}
-	a, err := l.get()
-	if err != nil {
-		return tot, 0, false, err
-	}
-	tot = a.Finish()
-	n, err = in.Flush(ctx)
-	return tot, n, true, err
-}
-
-func ingestSummary(r ingest.FileResult) string {
+func ingestSummary(r pipeline.FileResult) string {
 	if r.Skipped {
 		return fmt.Sprintf("%s: already ingested (sha256 %.12s…), skipped", r.Name, r.Hash)
 	}

@@ -1,7 +1,7 @@
 // Package feed runs live AIS inputs through Lookout for as long as they
 // flow: NMEA over UDP and TCP and aisstream.io JSON (package live) are
 // decoded once, then stored (positions, identity changes and events, by a
-// store/ingest Stream), analysed by the detectors with the tracker's reorder
+// pipeline Stream), analysed by the detectors with the tracker's reorder
 // window running on the wall clock (so an event comes seconds after its
 // line, not when data ten minutes later arrives), and/or published in
 // batches to NATS JetStream partitioned by MMSI (package bus) for lookout
@@ -28,9 +28,9 @@ import (
 	"github.com/lookout-osint/lookout/bus"
 	"github.com/lookout-osint/lookout/event"
 	"github.com/lookout-osint/lookout/live"
+	"github.com/lookout-osint/lookout/pipeline"
 	"github.com/lookout-osint/lookout/source"
 	"github.com/lookout-osint/lookout/store"
-	"github.com/lookout-osint/lookout/store/ingest"
 )
 
 // DefaultReorder is the tracker's reorder window on live input. Lines
@@ -70,12 +70,12 @@ type Config struct {
 	Analyze analyze.Options
 	// Store, if set, receives positions, identity changes and the events.
 	Store  store.Store
-	Stream ingest.StreamOptions
+	Stream pipeline.StreamOptions
 	// CheckpointEvery is how often the detectors' state is stored with
 	// Store (default DefaultCheckpoint); it is also stored when the feed
 	// ends, and restored when it starts, so a restart loses no open track,
 	// gap or visit. DiscardState starts afresh instead (see
-	// ingest.Options).
+	// pipeline.Options).
 	CheckpointEvery time.Duration
 	DiscardState    bool
 	// NATS, if set (nats://HOST:PORT), receives every decoded message in
@@ -102,7 +102,7 @@ type Stats struct {
 	// Decoder holds the decoder's counts, with rejected lines by reason
 	// (aisstream.io: unusable messages and connection failures).
 	Decoder ais.Stats
-	Store   ingest.StreamStats
+	Store   pipeline.StreamStats
 	// Published and Skipped count messages sent to NATS and those of
 	// types the workers do not use.
 	Published, Skipped int64
@@ -163,7 +163,7 @@ func Run(ctx context.Context, c Config) (Result, error) {
 	// during which a UDP input would already be dropping datagrams.
 	var (
 		an     *analyze.Analyzer
-		stream *ingest.Stream
+		stream *pipeline.Stream
 	)
 	if c.Detect && c.NATS == "" {
 		opt := c.Analyze
@@ -179,7 +179,7 @@ func Run(ctx context.Context, c Config) (Result, error) {
 	}
 
 	if c.Store != nil {
-		stream = ingest.NewStream(context.WithoutCancel(ctx), c.Store, c.Stream)
+		stream = pipeline.NewStream(context.WithoutCancel(ctx), c.Store, c.Stream)
 	}
 	// The stored state too, before the inputs start: a failure to load it
 	// must not leave them filling a queue nobody reads.
@@ -307,7 +307,7 @@ func Run(ctx context.Context, c Config) (Result, error) {
 // Read returns at each checkpoint (the analyzer is idle between Reads, its
 // state whole) and is called again on the same input. Then the events an
 // still has open, which Finish emits, go to the stream as provisional.
-func readCheckpointed(an *analyze.Analyzer, src source.Reader, stream *ingest.Stream, c Config) error {
+func readCheckpointed(an *analyze.Analyzer, src source.Reader, stream *pipeline.Stream, c Config) error {
 	every := c.CheckpointEvery
 	if every <= 0 {
 		every = DefaultCheckpoint

@@ -13,9 +13,9 @@ import (
 	"github.com/lookout-osint/lookout/analyze"
 	"github.com/lookout-osint/lookout/live"
 	"github.com/lookout-osint/lookout/live/feed"
+	"github.com/lookout-osint/lookout/pipeline"
 	"github.com/lookout-osint/lookout/store"
 	"github.com/lookout-osint/lookout/store/duckdb"
-	"github.com/lookout-osint/lookout/store/ingest"
 	"github.com/lookout-osint/lookout/store/postgres"
 	"github.com/lookout-osint/lookout/store/storetest"
 )
@@ -132,7 +132,7 @@ func configWith(t testing.TB, st store.Store) (feed.Config, store.Store) {
 	opt.NoLand = true
 	opt.Track.ReorderWindow = 500 * time.Millisecond
 	return feed.Config{Detect: true, Analyze: opt, Store: st, Backoff: live.Backoff{Min: 10 * time.Millisecond, Max: 50 * time.Millisecond},
-		Stream: ingest.StreamOptions{Interval: 50 * time.Millisecond}}, st
+		Stream: pipeline.StreamOptions{Interval: 50 * time.Millisecond}}, st
 }
 
 // waitStored waits (generously: the point is "while the feed runs", not

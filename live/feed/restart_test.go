@@ -18,11 +18,11 @@ import (
 	"github.com/lookout-osint/lookout/ais"
 	"github.com/lookout-osint/lookout/event"
 	"github.com/lookout-osint/lookout/live/feed"
+	"github.com/lookout-osint/lookout/pipeline"
 	"github.com/lookout-osint/lookout/sim"
 	"github.com/lookout-osint/lookout/source"
 	"github.com/lookout-osint/lookout/store"
 	"github.com/lookout-osint/lookout/store/duckdb"
-	"github.com/lookout-osint/lookout/store/ingest"
 	"github.com/lookout-osint/lookout/store/postgres"
 	"github.com/lookout-osint/lookout/store/storetest"
 )
@@ -250,7 +250,7 @@ func TestRestoreFailure(t *testing.T) {
 	}
 	cfg, _ := configWith(t, st)
 	cfg.Connect = []string{"tcp://127.0.0.1:1"} // never reached
-	if _, err := feed.Run(ctx, cfg); !errors.Is(err, ingest.ErrStateVersion) {
+	if _, err := feed.Run(ctx, cfg); !errors.Is(err, pipeline.ErrStateVersion) {
 		t.Fatalf("feed with an unreadable stored state: %v, want ErrStateVersion", err)
 	}
 	lines, _ := traffic()

@@ -1,4 +1,4 @@
-package ingest_test
+package pipeline_test
 
 import (
 	"context"
@@ -7,9 +7,9 @@ import (
 	"testing"
 	"time"
 
+	"github.com/lookout-osint/lookout/pipeline"
 	"github.com/lookout-osint/lookout/store"
 	"github.com/lookout-osint/lookout/store/duckdb"
-	"github.com/lookout-osint/lookout/store/ingest"
 )
 
 // discardStore takes batches without storing their rows, to time what lies
@@ -51,7 +51,7 @@ func BenchmarkIngest(b *testing.B) {
 				}
 				c := cpuTime()
 				b.StartTimer()
-				res, err := ingest.New(st, ingest.Options{BatchSize: ingest.DefaultBatchSize}).File(context.Background(), path)
+				res, err := pipeline.New(st, pipeline.Options{BatchSize: pipeline.DefaultBatchSize}).File(context.Background(), path)
 				b.StopTimer()
 				cpu += cpuTime() - c
 				if err != nil {

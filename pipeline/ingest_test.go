@@ -1,4 +1,4 @@
-package ingest_test
+package pipeline_test
 
 import (
 	"bufio"
@@ -18,10 +18,10 @@ import (
 	"time"
 
 	"github.com/lookout-osint/lookout/event"
+	"github.com/lookout-osint/lookout/pipeline"
 	"github.com/lookout-osint/lookout/source"
 	"github.com/lookout-osint/lookout/store"
 	"github.com/lookout-osint/lookout/store/duckdb"
-	"github.com/lookout-osint/lookout/store/ingest"
 	"github.com/lookout-osint/lookout/store/postgres"
 	"github.com/lookout-osint/lookout/store/storetest"
 )
@@ -114,9 +114,9 @@ func (p *eventPipeline) Restore(mmsi uint32, state []byte) error {
 	return nil
 }
 
-func newIngester(st store.Store, batch int, after func(store.File)) *ingest.Ingester {
+func newIngester(st store.Store, batch int, after func(store.File)) *pipeline.Ingester {
 	p := newEventPipeline()
-	in := ingest.New(st, ingest.Options{BatchSize: batch, Pipeline: p, AfterWrite: after})
+	in := pipeline.New(st, pipeline.Options{BatchSize: batch, Analysis: p, AfterWrite: after})
 	p.emit = in.Emit
 	return in
 }
@@ -253,7 +253,7 @@ func equalFingerprints(a, b fingerprint) bool {
 func TestIngestRefusesStdin(t *testing.T) {
 	st := openDuck(t, filepath.Join(t.TempDir(), "db.duckdb"))
 	defer st.Close()
-	if _, err := ingest.New(st, ingest.Options{}).File(context.Background(), "-"); err == nil {
+	if _, err := pipeline.New(st, pipeline.Options{}).File(context.Background(), "-"); err == nil {
 		t.Fatal("ingest of standard input succeeded; it cannot be made idempotent")
 	}
 }
@@ -481,7 +481,7 @@ func TestCheckpointsCarryStateAcrossRuns(t *testing.T) {
 	defer st.Close()
 	for _, f := range []string{day1, day2} {
 		p := newEventPipeline()
-		in := ingest.New(st, ingest.Options{Pipeline: p})
+		in := pipeline.New(st, pipeline.Options{Analysis: p})
 		p.emit = in.Emit
 		if err := in.Restore(ctx); err != nil {
 			t.Fatal(err)

@@ -1,4 +1,4 @@
-package ingest
+package pipeline
 
 import (
 	"context"
@@ -46,7 +46,7 @@ var ErrStateVersion = errors.New("the stored pipeline state cannot be loaded (wr
 // Restore loads the pipeline's stored checkpoints, when it keeps any. Call
 // it once before the first file.
 func (in *Ingester) Restore(ctx context.Context) error {
-	cp, ok := in.opt.Pipeline.(Checkpointer)
+	cp, ok := in.opt.Analysis.(Checkpointer)
 	if !ok {
 		return nil
 	}
@@ -79,7 +79,7 @@ func restoreState(ctx context.Context, st store.Store, cp Checkpointer, discardA
 
 // fileEnd returns the checkpoints stored with a file's last batch.
 func (in *Ingester) fileEnd() ([]store.Checkpoint, error) {
-	cp, ok := in.opt.Pipeline.(Checkpointer)
+	cp, ok := in.opt.Analysis.(Checkpointer)
 	if !ok {
 		return nil, nil
 	}
@@ -115,7 +115,7 @@ func snapshotState(cp Checkpointer, discard []uint32) ([]store.Checkpoint, error
 // this run read a file, or an earlier run stored a file's state and stopped
 // before storing the events its pipeline still had open.
 func (in *Ingester) NeedsFinish() bool {
-	return in.opt.Pipeline != nil && (in.cp.read || in.cp.pending)
+	return in.opt.Analysis != nil && (in.cp.read || in.cp.pending)
 }
 
 // Flush stores the events emitted since the last batch: those the pipeline
@@ -127,7 +127,7 @@ func (in *Ingester) NeedsFinish() bool {
 func (in *Ingester) Flush(ctx context.Context) (int, error) {
 	evs := in.takeEvents()
 	b := &store.Batch{Events: evs}
-	if _, ok := in.opt.Pipeline.(Checkpointer); ok {
+	if _, ok := in.opt.Analysis.(Checkpointer); ok {
 		b.Provisional = true
 		b.Checkpoints = []store.Checkpoint{{MMSI: finishKey}}
 	} else if len(evs) == 0 {

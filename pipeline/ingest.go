@@ -1,27 +1,4 @@
-// Package ingest reads AIS files into a store, idempotently and safely
-// against crashes.
-//
-// A file is known by the SHA-256 of its bytes. Its positions and identity
-// records are numbered in the order the decoder yields them, which depends
-// only on the file, and each batch is stored in one transaction together
-// with the file's record of how many of each are stored. A re-run after a
-// crash (kill -9 included) reads the file again from the start and skips the
-// numbers already stored; a file whose record says done is skipped whole.
-// Events are stored once each by event.Event.ID, so events that a re-run
-// finds again are not duplicated.
-//
-// A pipeline that keeps state (a Checkpointer: package analyze's Analyzer)
-// has it saved with each file's last batch and restored by the next run, so
-// files ingested one run at a time give the events of one pass over all of
-// them. What is still open after a run's last file (a visit not yet left)
-// is stored provisionally and replaced by the later run's version. A live
-// feed (Stream) keeps the same state, so a feed and files continue each
-// other.
-//
-// Positions are stored as received (one row per reception, with the
-// station), so what a station heard can be cited; identity records are
-// stored when a vessel's reported identity changes within the file.
-package ingest
+package pipeline
 
 import (
 	"bufio"
@@ -45,10 +22,10 @@ import (
 	"github.com/lookout-osint/lookout/store"
 )
 
-// Pipeline is the analysis that turns messages into events (package
-// analyze's Analyzer). It reads r to the end; events reach the Ingester
+// Analysis turns messages into events (package analyze's Analyzer, built
+// lazily by NewAnalyzer). It reads r to the end; events reach the Ingester
 // through Emit.
-type Pipeline interface {
+type Analysis interface {
 	Read(r source.Reader) error
 }
 
@@ -56,8 +33,8 @@ type Pipeline interface {
 type Options struct {
 	// BatchSize is the number of positions per transaction.
 	BatchSize int
-	// Pipeline, if set, is fed every message and its events are stored.
-	Pipeline Pipeline
+	// Analysis, if set, is fed every message and its events are stored.
+	Analysis Analysis
 	// Progress, if set, returns a writer that receives every byte read
 	// from the named file (size bytes in all, -1 if unknown), for a
 	// progress bar; done is called when the file has been read.
@@ -198,9 +175,9 @@ func (in *Ingester) File(ctx context.Context, path string) (FileResult, error) {
 	t := &tee{Reader: src, in: in, ctx: ctx, rec: rec, res: &res,
 		skipPos: rec.Positions, skipID: rec.Identities, ids: identities{},
 		w: newWriter(ctx, in, &res)}
-	if in.opt.Pipeline != nil {
+	if in.opt.Analysis != nil {
 		in.cp.read = true
-		err = in.opt.Pipeline.Read(t)
+		err = in.opt.Analysis.Read(t)
 	} else {
 		for t.Next() {
 		}
