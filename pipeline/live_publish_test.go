@@ -1,4 +1,4 @@
-package feed_test
+package pipeline_test
 
 import (
 	"context"
@@ -14,7 +14,7 @@ import (
 	"github.com/nats-io/nats.go/jetstream"
 
 	"github.com/lookout-osint/lookout/bus"
-	"github.com/lookout-osint/lookout/live/feed"
+	"github.com/lookout-osint/lookout/pipeline"
 )
 
 // natsURL is LOOKOUT_TEST_NATS (a real server, as CI runs) or an embedded
@@ -77,10 +77,10 @@ func TestPublishWhileStoring(t *testing.T) {
 	}()
 	ctx, cancel := context.WithCancel(context.Background())
 	defer cancel()
-	done := make(chan feed.Result, 1)
+	done := make(chan pipeline.LiveResult, 1)
 	errc := make(chan error, 1)
 	go func() {
-		res, err := feed.Run(ctx, cfg)
+		res, err := pipeline.Live(ctx, cfg)
 		done <- res
 		errc <- err
 	}()
