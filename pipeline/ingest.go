@@ -11,12 +11,12 @@ import (
 	"io"
 	"math"
 	"os"
-	"strings"
 	"sync"
 	"sync/atomic"
 	"time"
 
 	"github.com/lookout-osint/lookout/ais"
+	"github.com/lookout-osint/lookout/analyze"
 	"github.com/lookout-osint/lookout/event"
 	"github.com/lookout-osint/lookout/source"
 	"github.com/lookout-osint/lookout/store"
@@ -371,7 +371,8 @@ type identities map[uint32]*store.Identity
 // update merges a static report (types 5, 19, 24; others are ignored) into
 // the vessel's identity and returns it, and whether it changed.
 func (ids identities) update(m *ais.Message) (store.Identity, bool) {
-	if m.Type != 5 && m.Type != 24 && m.Type != 19 {
+	st, ok := analyze.StaticOf(m)
+	if !ok {
 		return store.Identity{}, false
 	}
 	cur, ok := ids[m.MMSI]
@@ -380,34 +381,25 @@ func (ids identities) update(m *ais.Message) (store.Identity, bool) {
 		ids[m.MMSI] = cur
 	}
 	next := *cur
-	dims := func(d ais.Dimensions) {
-		if l := float32(d.ToBow) + float32(d.ToStern); l > 0 {
-			next.Length = l
-		}
-		if b := float32(d.ToPort) + float32(d.ToStarboard); b > 0 {
-			next.Beam = b
-		}
+	// A part B of type 24 and a type 19 carry some fields only; an unknown
+	// size (0) keeps the one reported before.
+	if st.Length > 0 {
+		next.Length = float32(st.Length)
 	}
-	switch m.Type {
-	case 5:
-		s := &m.StaticA
-		next.IMO, next.Name, next.CallSign, next.ShipType = s.IMO, clean(s.ShipName), clean(s.CallSign), s.ShipType
-		next.Draught = float32(math.Round(s.Draught*10) / 10)
-		next.Destination = clean(s.Destination)
-		dims(s.Dim)
-	case 19:
-		next.Name, next.ShipType = clean(m.ExtB.ShipName), m.ExtB.ShipType
-		dims(m.ExtB.Dim)
-	case 24:
-		s := &m.StaticB
-		if s.PartNo == 0 {
-			next.Name = clean(s.ShipName)
-		} else {
-			next.ShipType, next.CallSign = s.ShipType, clean(s.CallSign)
-			if s.MothershipMMSI == 0 {
-				dims(s.Dim)
-			}
-		}
+	if st.Beam > 0 {
+		next.Beam = float32(st.Beam)
+	}
+	switch {
+	case m.Type == 5:
+		next.IMO, next.Name, next.CallSign, next.ShipType = st.IMO, st.Name, st.CallSign, uint8(st.ShipType)
+		next.Draught = float32(math.Round(st.Draught*10) / 10)
+		next.Destination = st.Destination
+	case m.Type == 19:
+		next.Name, next.ShipType = st.Name, uint8(st.ShipType)
+	case m.StaticB.PartNo == 0:
+		next.Name = st.Name
+	default:
+		next.ShipType, next.CallSign = uint8(st.ShipType), st.CallSign
 	}
 	next.Time = time.Time{}
 	cur.Time = time.Time{}
@@ -437,6 +429,3 @@ func (t *tee) flush(cps []store.Checkpoint) error {
 	t.batch.Positions, t.batch.Identities = t.w.positions(), nil
 	return nil
 }
-
-// clean trims AIS text padding ('@' and spaces).
-func clean(s string) string { return strings.TrimRight(strings.TrimSpace(s), "@ ") }

@@ -97,20 +97,7 @@ func NewStream(ctx context.Context, st store.Store, opt StreamOptions) *Stream {
 
 // Watch returns a reader that passes r's messages on unchanged after
 // queueing what the store keeps of each. Read it from one goroutine.
-func (s *Stream) Watch(r source.Reader) source.Reader { return &streamTee{Reader: r, s: s} }
-
-type streamTee struct {
-	source.Reader
-	s *Stream
-}
-
-func (t *streamTee) Next() bool {
-	if !t.Reader.Next() {
-		return false
-	}
-	t.s.add(t.Reader.Message())
-	return true
-}
+func (s *Stream) Watch(r source.Reader) source.Reader { return source.Tap(r, s.add) }
 
 func (s *Stream) add(m *ais.Message) {
 	if !stored(m) {

@@ -252,8 +252,8 @@ func identitiesFromFiles(paths []string, rejected map[string]int) ([]sanctions.I
 }
 
 // identitiesFromAIS builds each MMSI's identity history from the static
-// reports in AIS files. The conversion mirrors analyze's; only the fields
-// that identify a vessel are kept.
+// reports in AIS files, converted as analyze converts them; only the
+// fields that identify a vessel are kept.
 func identitiesFromAIS(paths []string, rejected map[string]int, showBar bool) ([]sanctions.Identity, error) {
 	hist := track.NewIdentities()
 	var order []uint32
@@ -273,22 +273,13 @@ func identitiesFromAIS(paths []string, rejected map[string]int, showBar bool) ([
 			bar.ChangeMax64(size)
 		}
 		for r.Next() {
-			m := r.Message()
-			st := track.Static{MMSI: m.MMSI, Time: m.RxTime}
-			switch m.Type {
-			case 5:
-				st.IMO, st.Name, st.CallSign = m.StaticA.IMO, aisText(m.StaticA.ShipName), aisText(m.StaticA.CallSign)
-			case 19:
-				st.Name = aisText(m.ExtB.ShipName)
-			case 24:
-				if m.StaticB.PartNo == 0 {
-					st.Name = aisText(m.StaticB.ShipName)
-				} else {
-					st.CallSign = aisText(m.StaticB.CallSign)
-				}
-			default:
+			full, ok := analyze.StaticOf(r.Message())
+			if !ok {
 				continue
 			}
+			// Only what identifies a vessel: a new ship type or draught
+			// is not a new identity to screen.
+			st := track.Static{MMSI: full.MMSI, Time: full.Time, IMO: full.IMO, Name: full.Name, CallSign: full.CallSign}
 			if st.MMSI == 0 || (st.IMO == 0 && st.Name == "" && st.CallSign == "") {
 				continue
 			}
@@ -321,9 +312,6 @@ func identitiesFromAIS(paths []string, rejected map[string]int, showBar bool) ([
 	}
 	return out, nil
 }
-
-// aisText trims AIS text padding ('@' and spaces).
-func aisText(s string) string { return strings.TrimRight(strings.TrimSpace(s), "@ ") }
 
 // loadIndex indexes the builtin lists and the imported ones. An imported
 // list that cannot be read is reported and left out.
