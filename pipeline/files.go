@@ -21,6 +21,8 @@ type Config struct {
 	Progress     func(name string, size int64) (w io.Writer, done func())
 	AfterWrite   func(f store.File)
 	DiscardState bool
+	// NoScreen leaves out the sanctions stage (see Screener).
+	NoScreen bool
 	// OnFile, if set, is told what each file did as soon as it is stored.
 	OnFile func(FileResult)
 }
@@ -49,6 +51,13 @@ func Files(ctx context.Context, st store.Store, cfg Config, paths []string) (Sum
 	if cfg.Analyze != nil {
 		lazy = NewAnalyzer(*cfg.Analyze, func(e *event.Event) { in.Emit(e) })
 		opt.Analysis = lazy
+	}
+	if !cfg.NoScreen {
+		sc, err := LoadScreener(ctx, st)
+		if err != nil {
+			return sum, err
+		}
+		opt.Screen = sc
 	}
 	in = New(st, opt)
 	if err := in.Restore(ctx); err != nil {

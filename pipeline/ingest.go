@@ -42,6 +42,9 @@ type Options struct {
 	// AfterWrite, if set, is called after each committed batch (tests use
 	// it to know when to kill an ingest).
 	AfterWrite func(f store.File)
+	// Screen, if set, screens every new identity against sanctions lists
+	// and stores the matches with the batch that stores the identity.
+	Screen *Screener
 	// DiscardState starts the pipeline afresh instead of restoring the
 	// stored state (which a build whose pipeline keeps other state cannot
 	// load); the stored state is replaced with the next file's.
@@ -86,7 +89,11 @@ func New(st store.Store, opt Options) *Ingester {
 	if opt.BatchSize <= 0 {
 		opt.BatchSize = DefaultBatchSize
 	}
-	return &Ingester{st: st, opt: opt}
+	in := &Ingester{st: st, opt: opt}
+	if opt.Screen != nil {
+		opt.Screen.emit = in.Emit
+	}
+	return in
 }
 
 // Emit queues an event for the next batch; pass it to the pipeline as its
@@ -184,6 +191,9 @@ func (in *Ingester) File(ctx context.Context, path string) (FileResult, error) {
 		err = src.Err()
 	}
 	if t.err == nil && err == nil {
+		if sc := in.opt.Screen; sc != nil {
+			sc.flush()
+		}
 		res.Stats = src.Stats()
 		t.rec.Done = true
 		var cps []store.Checkpoint
@@ -313,10 +323,16 @@ func (t *tee) collect(m *ais.Message) {
 		if t.nID > t.skipID {
 			t.batch.Identities = append(t.batch.Identities, id)
 		}
+		if sc := t.in.opt.Screen; sc != nil {
+			sc.identity(&id)
+		}
 	}
 	p, ok := position(m)
 	if !ok {
 		return
+	}
+	if sc := t.in.opt.Screen; sc != nil {
+		sc.position(&p)
 	}
 	t.nPos++
 	if t.nPos <= t.skipPos {

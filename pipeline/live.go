@@ -71,6 +71,8 @@ type LiveConfig struct {
 	// Store, if set, receives positions, identity changes and the events.
 	Store  store.Store
 	Stream StreamOptions
+	// NoScreen leaves out the sanctions stage (see Screener).
+	NoScreen bool
 	// CheckpointEvery is how often the detectors' state is stored with
 	// Store (default DefaultCheckpoint); it is also stored when the feed
 	// ends, and restored when it starts, so a restart loses no open track,
@@ -179,7 +181,15 @@ func Live(ctx context.Context, c LiveConfig) (LiveResult, error) {
 	}
 
 	if c.Store != nil {
-		stream = NewStream(context.WithoutCancel(ctx), c.Store, c.Stream)
+		sopt := c.Stream
+		if !c.NoScreen {
+			sc, err := LoadScreener(ctx, c.Store)
+			if err != nil {
+				return res, err
+			}
+			sopt.Screen = sc
+		}
+		stream = NewStream(context.WithoutCancel(ctx), c.Store, sopt)
 	}
 	// The stored state too, before the inputs start: a failure to load it
 	// must not leave them filling a queue nobody reads.

@@ -11,6 +11,7 @@ import (
 	"time"
 
 	"github.com/lookout-osint/lookout/analyze"
+	"github.com/lookout-osint/lookout/event"
 	"github.com/lookout-osint/lookout/live"
 	"github.com/lookout-osint/lookout/pipeline"
 	"github.com/lookout-osint/lookout/store"
@@ -160,8 +161,15 @@ func checkResult(t testing.TB, res pipeline.LiveResult, st store.Store, position
 	if err != nil {
 		t.Fatal(err)
 	}
-	if c.Positions != positions || c.Identities != 2 || c.Events != 1 {
-		t.Errorf("store holds %+v, want %d positions, 2 identities, 1 event (the rename)", c, positions)
+	// The events: the rename, and the sanctions stage's match of the first
+	// name, SEA STAR, with OFAC's SEA STAR III (a name differing by its
+	// number only: a weak match).
+	if c.Positions != positions || c.Identities != 2 || c.Events != 2 {
+		t.Errorf("store holds %+v, want %d positions, 2 identities, 2 events (the rename, a sanctions match)", c, positions)
+	}
+	if ms, err := st.Events(context.Background(), store.EventQuery{Types: []event.Type{event.SanctionsMatch}}); err != nil || len(ms) != 1 ||
+		ms[0].Evidence["vessel_name"] != "SEA STAR" || ms[0].Lat == 0 {
+		t.Errorf("sanctions matches stored from the feed: %+v, %v", ms, err)
 	}
 	if got := res.Decoder.RejectedTotal(); got != 2 {
 		t.Errorf("%d lines rejected (%v), want 2", got, res.Decoder.Rejected)

@@ -57,14 +57,8 @@ func fixture(t *testing.T) (store.Store, []event.Event) {
 			return
 		}
 		defer st.Close()
-		var in *pipeline.Ingester
-		a := analyze.New(analyze.DefaultOptions(), func(e *event.Event) { in.Emit(e) })
-		in = pipeline.New(st, pipeline.Options{Pipeline: a})
-		if _, fixErr = in.File(ctx, filepath.Join(fixDir, "ais.nmea.gz")); fixErr != nil {
-			return
-		}
-		a.Finish()
-		_, fixErr = in.Flush(ctx)
+		opt := analyze.DefaultOptions()
+		_, fixErr = pipeline.Files(ctx, st, pipeline.Config{Analyze: &opt}, []string{filepath.Join(fixDir, "ais.nmea.gz")})
 	})
 	if fixErr != nil {
 		t.Fatal(fixErr)

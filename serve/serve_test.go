@@ -76,14 +76,8 @@ func build() error {
 		return err
 	}
 	fix.st = st
-	var in *pipeline.Ingester
-	an := analyze.New(analyze.DefaultOptions(), func(e *event.Event) { in.Emit(e) })
-	in = pipeline.New(st, pipeline.Options{Pipeline: an})
-	if _, err := in.File(ctx, filepath.Join("testdata", "scenario.nmea.gz")); err != nil {
-		return err
-	}
-	an.Finish()
-	if _, err := in.Flush(ctx); err != nil {
+	opt := analyze.DefaultOptions()
+	if _, err := pipeline.Files(ctx, st, pipeline.Config{Analyze: &opt}, []string{filepath.Join("testdata", "scenario.nmea.gz")}); err != nil {
 		return err
 	}
 	fix.dark = event.Event{Type: event.DarkDetection, Start: time.Date(2024, 3, 1, 21, 0, 0, 0, time.UTC), Lat: 39.05, Lon: 125.2,

@@ -15,7 +15,6 @@ import (
 	"github.com/lookout-osint/lookout/event"
 	"github.com/lookout-osint/lookout/pipeline"
 	"github.com/lookout-osint/lookout/ref"
-	"github.com/lookout-osint/lookout/sanctions"
 	"github.com/lookout-osint/lookout/sar/match"
 	"github.com/lookout-osint/lookout/serve"
 	"github.com/lookout-osint/lookout/sim"
@@ -36,7 +35,7 @@ func init() {
 		Long: `Generate the bundled eight-month demo scenario (a covert tanker fleet shuttling
 between Russia's Primorye ports and the DPRK among ordinary traffic; see lookout
 simulate --demo), analyse it into an embedded DuckDB store, screen the vessels
-against the built-in sanctions lists, match the simulated satellite detections,
+against the built-in sanctions lists (as every ingest does), match the simulated satellite detections,
 print the headline findings and serve the web map.
 
 Everything is kept in --dir: a second run reuses the scenario and the store and
@@ -113,12 +112,6 @@ func demoStore(ctx context.Context, dir string) (store.Store, error) {
 		st.Close()
 		return nil, err
 	}
-	n, err := serve.Screen(ctx, st, sanctions.Default())
-	if err != nil {
-		st.Close()
-		return nil, err
-	}
-	fmt.Fprintf(os.Stderr, "demo: screened identities against the built-in sanctions lists: %d new matches\n", n)
 	if err := demoSAR(ctx, st, scen); err != nil {
 		st.Close()
 		return nil, err

@@ -4,6 +4,7 @@ import (
 	"context"
 	"database/sql/driver"
 	"fmt"
+	"strings"
 	"time"
 
 	duckdb "github.com/duckdb/duckdb-go/v2"
@@ -41,6 +42,9 @@ const (
 	onConflictProvisional = `ON CONFLICT DO NOTHING`
 )
 
+// onConflictReplace is onConflictFinal for any stored event (Batch.Replace).
+var onConflictReplace = strings.TrimSuffix(onConflictFinal, "\n\t\tWHERE events.provisional")
+
 // stage appends rows to a staging table on the transaction's connection.
 func (s *Store) stage(ctx context.Context, table string, n int, row func(i int) []driver.Value) error {
 	if _, err := s.conn.ExecContext(ctx, staging); err != nil {
@@ -68,7 +72,7 @@ func (s *Store) stage(ctx context.Context, table string, n int, row func(i int) 
 	})
 }
 
-func (s *Store) writeEvents(ctx context.Context, evs []event.Event, provisional bool) (int64, error) {
+func (s *Store) writeEvents(ctx context.Context, evs []event.Event, provisional, replace bool) (int64, error) {
 	if provisional {
 		if _, err := s.conn.ExecContext(ctx, "DELETE FROM events WHERE provisional"); err != nil {
 			return 0, fmt.Errorf("replace provisional events: %w", err)
@@ -91,8 +95,11 @@ func (s *Store) writeEvents(ctx context.Context, evs []event.Event, provisional 
 		return 0, err
 	}
 	q := moveEvents + onConflictFinal
-	if provisional {
+	switch {
+	case provisional:
 		q = moveEvents + onConflictProvisional
+	case replace:
+		q = moveEvents + onConflictReplace
 	}
 	res, err := s.conn.ExecContext(ctx, q)
 	if err != nil {

@@ -3,6 +3,7 @@ package postgres
 import (
 	"context"
 	"fmt"
+	"strings"
 
 	"github.com/jackc/pgx/v5"
 
@@ -26,10 +27,16 @@ const (
 	onConflictProvisional = `ON CONFLICT (id) DO NOTHING`
 )
 
+// onConflictReplace is onConflictFinal for any stored event (Batch.Replace).
+var onConflictReplace = strings.TrimSuffix(onConflictFinal, "\n\t\tWHERE events.provisional")
+
 // queueEvents queues one INSERT per event on batch, whose results Write
 // reads first; replacing the provisional set is done on tx right away.
-func queueEvents(ctx context.Context, tx pgx.Tx, batch *pgx.Batch, evs []sqlstore.EventRow, provisional bool) error {
+func queueEvents(ctx context.Context, tx pgx.Tx, batch *pgx.Batch, evs []sqlstore.EventRow, provisional, replace bool) error {
 	insert := insertEvent + onConflictFinal
+	if replace {
+		insert = insertEvent + onConflictReplace
+	}
 	if provisional {
 		if _, err := tx.Exec(ctx, "DELETE FROM events WHERE provisional"); err != nil {
 			return fmt.Errorf("replace provisional events: %w", err)
