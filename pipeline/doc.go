@@ -6,7 +6,8 @@
 //
 // Files are stored idempotently and safely against crashes.
 //
-// A file is known by the SHA-256 of its bytes. Its positions and identity
+// A file is known by the SHA-256 of its content, decompressed (stores made
+// before knew a compressed file by its bytes, which is still recognised). Its positions and identity
 // records are numbered in the order the decoder yields them, which depends
 // only on the file, and each batch is stored in one transaction together
 // with the file's record of how many of each are stored. A re-run after a

@@ -1,8 +1,6 @@
 package pipeline
 
 import (
-	"bufio"
-	"compress/gzip"
 	"context"
 	"crypto/sha256"
 	"encoding/hex"
@@ -112,34 +110,101 @@ func (in *Ingester) takeEvents() []event.Event {
 	return evs
 }
 
-// HashFile returns the hex SHA-256 of a file's bytes and its size.
-func HashFile(path string) (string, int64, error) {
-	f, err := os.Open(path)
+// HashFile returns the file's identity: the hex SHA-256 of its content,
+// decompressed (day.nmea and day.nmea.gz are one file), and of its bytes
+// as they are on disk (raw; how stores made before identified a file:
+// differs from hash only for a compressed file), and its size on disk.
+func HashFile(path string) (hash, raw string, size int64, err error) {
+	rawH := sha256.New()
+	cnt := &countWriter{w: rawH}
+	rc, _, err := source.OpenFile(path, cnt)
 	if err != nil {
-		return "", 0, err
+		return "", "", 0, err
 	}
-	defer f.Close()
+	defer rc.Close()
 	h := sha256.New()
-	n, err := io.Copy(h, f)
-	if err != nil {
-		return "", 0, fmt.Errorf("hash %s: %w", path, err)
+	if _, err := io.Copy(h, rc); err != nil {
+		return "", "", 0, fmt.Errorf("hash %s: %w", path, err)
 	}
-	return hex.EncodeToString(h.Sum(nil)), n, nil
+	return hex.EncodeToString(h.Sum(nil)), hex.EncodeToString(rawH.Sum(nil)), cnt.n, nil
 }
 
-// File ingests one file (NMEA, plain or gzip, or a CSV export that package
-// source recognises).
+type countWriter struct {
+	w io.Writer
+	n int64
+}
+
+func (c *countWriter) Write(p []byte) (int, error) {
+	c.n += int64(len(p))
+	return c.w.Write(p)
+}
+
+// spool copies an input that cannot be read twice (standard input "-", a
+// pipe such as bash's <(…), a FIFO, a character device) to a temporary
+// file, read once, and returns that file's path and a function removing
+// it; a regular file is returned as it is. A file is hashed before it is
+// read, so that an input already stored is skipped and an interrupted one
+// resumed: hashing a pipe used to empty it, leaving nothing to store while
+// the hash was recorded as done.
+func spool(path string) (string, func(), error) {
+	nop := func() {}
+	var in *os.File
+	if path == "-" {
+		in = os.Stdin
+	} else {
+		fi, err := os.Stat(path)
+		if err != nil {
+			return "", nop, err
+		}
+		if fi.Mode().IsRegular() {
+			return path, nop, nil
+		}
+		if fi.IsDir() {
+			return "", nop, fmt.Errorf("%s is a directory", path)
+		}
+		if in, err = os.Open(path); err != nil {
+			return "", nop, err
+		}
+		defer in.Close()
+	}
+	tmp, err := os.CreateTemp("", "lookout-ingest-*")
+	if err != nil {
+		return "", nop, fmt.Errorf("%s: cannot be read twice, and no temporary copy could be made: %w", path, err)
+	}
+	done := func() { os.Remove(tmp.Name()) }
+	_, err = io.Copy(tmp, in)
+	if cerr := tmp.Close(); err == nil {
+		err = cerr
+	}
+	if err != nil {
+		done()
+		return "", nop, fmt.Errorf("%s: copying the input to %s: %w", path, tmp.Name(), err)
+	}
+	return tmp.Name(), done, nil
+}
+
+// File ingests one input (NMEA, plain or gzip, or a CSV export that
+// package source recognises): a file, or "-", a pipe or a FIFO, which are
+// read once into a temporary copy first.
 func (in *Ingester) File(ctx context.Context, path string) (FileResult, error) {
 	res := FileResult{Name: path}
-	if path == "-" {
-		return res, errors.New("ingest needs files, not standard input: a file's hash is what makes re-ingesting it harmless")
+	local, cleanup, err := spool(path)
+	if err != nil {
+		return res, err
 	}
-	hash, size, err := HashFile(path)
+	defer cleanup()
+	hash, raw, size, err := HashFile(local)
 	if err != nil {
 		return res, err
 	}
 	res.Hash = hash
 	rec, err := in.st.File(ctx, hash)
+	if errors.Is(err, store.ErrNotFound) && raw != hash {
+		// Stored by a version that knew a compressed file by its bytes.
+		if rec, err = in.st.File(ctx, raw); err == nil {
+			res.Hash = raw
+		}
+	}
 	switch {
 	case errors.Is(err, store.ErrNotFound):
 		rec = store.File{Hash: hash}
@@ -153,31 +218,17 @@ func (in *Ingester) File(ctx context.Context, path string) (FileResult, error) {
 	}
 	rec.Name, rec.Size = path, size
 
-	f, err := os.Open(path)
-	if err != nil {
-		return res, err
-	}
-	defer f.Close()
-	var r io.Reader = f
+	var progress io.Writer
 	if in.opt.Progress != nil {
 		w, done := in.opt.Progress(path, size)
 		defer done()
-		r = io.TeeReader(f, w)
+		progress = w
 	}
-	br := bufio.NewReaderSize(r, 256*1024)
-	var dec io.Reader = br
-	if magic, _ := br.Peek(2); len(magic) == 2 && magic[0] == 0x1f && magic[1] == 0x8b {
-		zr, err := gzip.NewReader(br)
-		if err != nil {
-			return res, fmt.Errorf("%s: %w", path, err)
-		}
-		defer zr.Close()
-		dec = zr
-	}
-	src, _, err := source.NewReader(dec)
+	src, _, closeFile, err := analyze.Open(local, progress)
 	if err != nil {
-		return res, fmt.Errorf("%s: %w", path, err)
+		return res, err
 	}
+	defer closeFile()
 
 	t := &tee{Reader: src, in: in, ctx: ctx, rec: rec, res: &res,
 		skipPos: rec.Positions, skipID: rec.Identities, ids: identities{},

@@ -61,11 +61,12 @@ type Checkpoint struct {
 }
 
 // File is the ingest record of one input file, keyed by the SHA-256 of its
-// bytes so that a renamed or copied file is still recognised. Positions and
+// content, decompressed, so that a renamed, copied or (de)compressed file is
+// still recognised. Positions and
 // Identities count the records of this file already stored, in the order the
 // pipeline produces them; a re-run skips that many of each.
 type File struct {
-	Hash       string // hex SHA-256 of the file's bytes
+	Hash       string // hex SHA-256 of the file's content, decompressed
 	Name       string // the path it was last ingested from
 	Size       int64
 	Positions  int64
@@ -111,7 +112,7 @@ type List struct {
 	Name     string
 	Source   string    // where it came from (file, edition)
 	Imported time.Time // UTC
-	Hash     string    // hex SHA-256 of the list file's bytes
+	Hash     string    // hex SHA-256 of Data
 	Entries  int
 	Data     []byte
 }

@@ -41,8 +41,10 @@ func init() {
 		Long: `Read AIS files (NMEA, gzip or not, or DMA / MarineCadastre CSV) through the
 analysis pipeline and store positions, identity history and events.
 
-Ingest is idempotent: a file is known by the SHA-256 of its bytes, so
-ingesting it again (under any name) adds nothing. It is crash-safe: each
+Ingest is idempotent: a file is known by the SHA-256 of its content, so
+ingesting it again (under any name, gzipped or not) adds nothing. Standard
+input (-), a pipe such as <(zcat day.gz) or a FIFO is read once into a
+temporary copy (in $TMPDIR) and then ingested as a file. It is crash-safe: each
 batch is committed together with the file's progress, so after a crash or
 kill -9 the same command carries on where it stopped, losing and duplicating
 nothing. Give daily files in time order: tracks and detector state carry
