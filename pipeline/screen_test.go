@@ -144,10 +144,8 @@ func TestListedAfterIngestPostgres(t *testing.T) {
 // Lists live in the store: the built-in ones are stored by the first
 // ingest; an imported list re-screens what is stored; a list without a
 // usable entry is refused with nothing stored.
-func TestImportListRescreens(t *testing.T) {
+func testImportListRescreens(t *testing.T, st store.Store) {
 	ctx := context.Background()
-	st := openDuck(t, filepath.Join(t.TempDir(), "s.duckdb"))
-	defer st.Close()
 	if _, err := pipeline.Files(ctx, st, pipeline.Config{}, []string{"testdata/listed.nmea"}); err != nil {
 		t.Fatal(err)
 	}
@@ -204,4 +202,20 @@ func TestImportListRescreens(t *testing.T) {
 	if len(rows) != len(sanctions.Builtin())+1 {
 		t.Errorf("%d lists stored, want the built-in ones and TEST", len(rows))
 	}
+}
+
+func TestImportListRescreensDuckDB(t *testing.T) {
+	st := openDuck(t, filepath.Join(t.TempDir(), "s.duckdb"))
+	defer st.Close()
+	testImportListRescreens(t, st)
+}
+
+func TestImportListRescreensPostgres(t *testing.T) {
+	url := storetest.PostgresSchema(t, storetest.PostgresURL(t), "pipeline_import")
+	st, err := postgres.Open(context.Background(), url)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer st.Close()
+	testImportListRescreens(t, st)
 }

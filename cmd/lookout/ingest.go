@@ -54,6 +54,12 @@ once, exactly as if all files had been read in one pass. Events still open
 after the last file are stored provisionally and replaced when a later
 ingest finds how they go on.
 
+Every identity a vessel broadcasts (IMO number, name, call sign) is
+screened as it is stored against the sanctions lists kept in the store
+(the built-in ones, stored by the first ingest, and those added with
+lookout sanctions import --db); a match is stored as a sanctions_match
+event, which lookout vessel, events, risk, report and serve show.
+
 Detector thresholds can be overridden as in lookout analyze (--set).
 
 A live feed is stored as it arrives, rows written every second: it cannot
