@@ -4,7 +4,6 @@ import (
 	"context"
 	"database/sql/driver"
 	"fmt"
-	"strings"
 	"time"
 
 	duckdb "github.com/duckdb/duckdb-go/v2"
@@ -33,17 +32,16 @@ const (
 	moveEvents = `INSERT INTO events (id, type, mmsi, other_mmsi, start_time, end_time, lat, lon, port, port_id, port_group,
 		from_port, from_port_id, from_group, confidence, source, evidence, provisional)
 		SELECT * FROM events_in `
-	onConflictFinal = `ON CONFLICT (id) DO UPDATE SET type = excluded.type, mmsi = excluded.mmsi, other_mmsi = excluded.other_mmsi,
+	// onConflictReplace replaces any stored event (Batch.Replace).
+	onConflictReplace = `ON CONFLICT (id) DO UPDATE SET type = excluded.type, mmsi = excluded.mmsi, other_mmsi = excluded.other_mmsi,
 		start_time = excluded.start_time, end_time = excluded.end_time, lat = excluded.lat, lon = excluded.lon,
 		port = excluded.port, port_id = excluded.port_id, port_group = excluded.port_group, from_port = excluded.from_port,
 		from_port_id = excluded.from_port_id, from_group = excluded.from_group, confidence = excluded.confidence,
-		source = excluded.source, evidence = excluded.evidence, provisional = false
+		source = excluded.source, evidence = excluded.evidence, provisional = false`
+	onConflictFinal = onConflictReplace + `
 		WHERE events.provisional`
 	onConflictProvisional = `ON CONFLICT DO NOTHING`
 )
-
-// onConflictReplace is onConflictFinal for any stored event (Batch.Replace).
-var onConflictReplace = strings.TrimSuffix(onConflictFinal, "\n\t\tWHERE events.provisional")
 
 // stage appends rows to a staging table on the transaction's connection.
 func (s *Store) stage(ctx context.Context, table string, n int, row func(i int) []driver.Value) error {
