@@ -25,7 +25,7 @@ func (discardStore) Write(_ context.Context, b *store.Batch) (store.Written, err
 // so the two rates say whether the reader or the writer limits ingest. The
 // machine may be shared: compare positions per CPU-second, taken together.
 //
-//	go test -run - -bench Ingest -benchtime 3x ./store/ingest/
+//	go test -run - -bench Ingest -benchtime 3x ./pipeline/
 func BenchmarkIngest(b *testing.B) {
 	path := filepath.Join(b.TempDir(), "feed.nmea")
 	f := writeFeed(b, path, 2000, 500)
