@@ -246,7 +246,7 @@ func TestBadInputIsCountedAndDecodingCarriesOn(t *testing.T) {
 		line string
 		want error
 	}{
-		{string(bytes.ReplaceAll(junk, []byte("\n"), nil)), nil}, // any reason
+		{string(bytes.ReplaceAll(bytes.ReplaceAll(junk, []byte("\n"), nil), []byte("\r"), nil)), nil}, // any reason
 		{good[:20], ErrNoChecksum},
 		{huge, ErrLineTooLong},
 		{nmea("AIVDM,1,1,,B,15M67FC000G?ufbE`FepT@3n00Sa,7"), ErrFillBits},
@@ -257,7 +257,7 @@ func TestBadInputIsCountedAndDecodingCarriesOn(t *testing.T) {
 		{nmea("AIVDM,1,1,,B,,0"), ErrEmptyPayload},
 		{strings.Replace(good, "*5C", "*5D", 1), ErrChecksum},
 		{nmea("AIVDM,1,2,,B,15M67FC000G?ufbE`FepT@3n00Sa,0"), ErrMalformed},
-		{"$GPGGA,foo*00", ErrNotAIS},
+		{"GPGGA foo", ErrNotAIS},
 		{nmea("AIVDM,1,1,,B,15M67FC000G?ufbE`FepT@3n00Sa") + "\x00\xff", ErrMalformed},
 	}
 	var b strings.Builder

@@ -16,6 +16,16 @@
 //	if err := r.Err(); err != nil { ... } // I/O errors only
 //	st := r.Stats()                       // messages by type, rejected lines by reason
 //
+// Lines end at LF, CR LF or a bare CR, mixed freely. What real feeds add
+// is read: a tag block alone on its line (the DMA's \si:AISD*3F\) labels
+// the next sentence, as AisLib reads it; fields after the fill bits (a
+// Navico GoFree server's) are ignored, as gpsd ignores them; a unix time
+// after the checksum is the receive time. Other NMEA sentences (a boat
+// multiplexer's GPS and instruments, $PGHP) are counted in Stats.Other and
+// tag-only lines in Stats.TagOnly: set aside, not rejected. A log with no
+// timestamps can be given a clock (Clock, Start): its own base station and
+// GPS times, refined by each report's UTC second.
+//
 // Bad lines never stop a Reader: each is counted in Stats under a reason
 // (one of the Err* values of this package) and reading carries on. Lines
 // longer than MaxLineLength are skipped without being buffered. Set

@@ -48,6 +48,13 @@ type Stats struct {
 	Lines     int64 // lines read, blank lines included
 	Sentences int64 // AIS sentences that passed parsing and checksum
 	Messages  int64 // messages delivered by Next
+	// Other counts well-formed NMEA sentences of other kinds (GPS and
+	// instrument sentences from a boat's multiplexer, $PGHP time stamps):
+	// read and set aside, not errors.
+	Other int64
+	// TagOnly counts tag blocks alone on their line, which label the
+	// next sentence (the DMA's \si:AISD*3F\).
+	TagOnly int64
 	// ByType counts delivered messages by message type (index 1–27).
 	ByType [28]int64
 	// Rejected counts rejected lines (and abandoned multi-sentence groups)

@@ -25,6 +25,10 @@ type Reader struct {
 	err   error
 	skip  bool // discarding the rest of an over-long line
 	noLF  int  // buf[start:noLF] holds no '\n'
+	lf    int  // index in buf of the next '\n' when >= start
+	// afterCR: the last skipped line ended with a CR whose follower was
+	// not read yet; an LF there belongs to it.
+	afterCR bool
 
 	// PartTimeout abandons a multi-sentence message whose next part has not
 	// come within this receive time (when the input has receive times).
@@ -36,6 +40,15 @@ type Reader struct {
 	// of rejecting them, for sources known to rewrite sentences without
 	// fixing the checksum. Off by default.
 	LaxChecksum bool
+	// Clock gives a receive time to messages that come without one (a log
+	// with no timestamps): the latest time the input itself states (AIS
+	// base station reports, GPS $--RMC/$--ZDA sentences, timed lines),
+	// refined by each report's own UTC second, or Start before the first
+	// of them. Without Clock such messages have a zero RxTime.
+	Clock bool
+	// Start is the clock's reading before the input states a time (zero:
+	// messages before it stay untimed).
+	Start time.Time
 	// OnReject, when set, is called for every rejected line or abandoned
 	// message with the line (nil for abandoned messages; valid only during
 	// the call) and the reason, which errors.Is-matches an Err* value.
@@ -47,6 +60,12 @@ type Reader struct {
 	asm      assembler
 	pghp     pghp
 	havePGHP bool
+	clk      clock
+	clkSet   bool
+	// A tag block alone on its line applies to the next sentence.
+	tagTime    time.Time
+	tagStation []byte
+	haveTag    bool
 	// tag block g: sentence groups: later sentences of a group may carry
 	// only g:, so they inherit the first one's time and station.
 	groupID      int
@@ -55,6 +74,7 @@ type Reader struct {
 	stationBuf   []byte
 
 	lines, sentences, messages int64
+	other, tagOnly             int64
 	byType                     [28]int64
 	rejected                   [len(reasons)]int64
 	apps                       map[AppID]*AppCounts
@@ -65,6 +85,7 @@ func NewReader(r io.Reader) *Reader {
 	return &Reader{
 		r:           r,
 		buf:         make([]byte, readBufSize),
+		lf:          -1,
 		PartTimeout: 60 * time.Second,
 		PartLines:   1000,
 	}
@@ -98,6 +119,8 @@ func (r *Reader) Stats() Stats {
 		Lines:     r.lines,
 		Sentences: r.sentences,
 		Messages:  r.messages,
+		Other:     r.other,
+		TagOnly:   r.tagOnly,
 		ByType:    r.byType,
 		Rejected:  make(map[string]int64),
 	}
@@ -135,29 +158,50 @@ func (r *Reader) rejectf(line []byte, err error, format string, args ...any) {
 }
 
 // readLine returns the next line without its terminator, or false at the
-// end of input. The line aliases r.buf until the next call.
+// end of input. The line aliases r.buf until the next call. A line ends at
+// LF, CR LF or a bare CR (old Mac loggers, and files that mix them): a
+// sentence is never lost because its neighbour ended differently.
 func (r *Reader) readLine() ([]byte, bool) {
 	for {
-		region := r.buf[r.start:r.end]
-		// Resume the LF search where the last one gave up, so bare-CR
-		// input stays linear.
-		from := max(r.noLF, r.start)
-		i := bytes.IndexByte(r.buf[from:r.end], '\n')
-		if i >= 0 {
-			i += from - r.start
-		} else {
-			r.noLF = r.end
+		if r.afterCR && r.start < r.end {
+			// The CR that ended a skipped line may be half of a CR LF.
+			if r.buf[r.start] == '\n' {
+				r.start++
+			}
+			r.afterCR = false
 		}
-		if i < 0 && (r.eof || len(region) >= MaxLineLength) {
-			// No LF in sight: a file with bare CR line ends, or junk.
-			i = bytes.IndexByte(region, '\r')
-			if i > MaxLineLength && !r.skip {
-				i = -1
+		if r.lf < r.start {
+			// Resume the LF search where the last one gave up, so
+			// bare-CR input stays linear.
+			from := max(r.noLF, r.start)
+			if i := bytes.IndexByte(r.buf[from:r.end], '\n'); i >= 0 {
+				r.lf = from + i
+			} else {
+				r.lf = -1
+				r.noLF = r.end
 			}
 		}
-		if i >= 0 {
-			line := region[:i]
-			r.start += i + 1
+		stop := r.end
+		if r.lf >= r.start {
+			stop = r.lf
+		}
+		seg := r.buf[r.start:stop]
+		n, adv := -1, 0
+		switch cr := bytes.IndexByte(seg, '\r'); {
+		case cr >= 0 && cr < len(seg)-1:
+			n, adv = cr, cr+1 // a bare CR: what follows it is no LF
+		case cr >= 0 && (r.lf >= r.start || r.eof):
+			n, adv = cr, cr+1 // CR LF, or a CR that ends the input
+			if r.lf >= r.start {
+				adv++
+			}
+		case cr < 0 && r.lf >= r.start:
+			n, adv = len(seg), len(seg)+1
+		}
+		// n < 0: no terminator yet (or a CR that may be half of a CR LF).
+		if n >= 0 {
+			line := seg[:n]
+			r.start += adv
 			if r.skip {
 				r.skip = false
 				continue
@@ -174,21 +218,27 @@ func (r *Reader) readLine() ([]byte, bool) {
 			}
 			return nil, false
 		}
-		if r.end-r.start >= MaxLineLength {
+		if r.end-r.start >= MaxLineLength && len(seg) >= MaxLineLength {
 			if !r.skip {
 				r.lines++
 				r.rejectf(nil, ErrLineTooLong, "line %d over %d bytes", r.lines, MaxLineLength)
 			}
-			r.skip = true
-			r.start, r.end, r.noLF = 0, 0, 0
+			// A CR ending the data ends the line (an LF may follow it);
+			// otherwise the rest of the line is skipped when it comes.
+			endsCR := r.buf[r.end-1] == '\r'
+			r.skip, r.afterCR = !endsCR, endsCR
+			r.start, r.end, r.noLF, r.lf = 0, 0, 0, -1
 		}
 		if r.start > 0 {
 			r.end = copy(r.buf, r.buf[r.start:r.end])
 			r.noLF = max(r.noLF-r.start, 0)
+			if r.lf >= 0 {
+				r.lf -= r.start
+			}
 			r.start = 0
 		}
-		n, err := r.r.Read(r.buf[r.end:])
-		r.end += n
+		k, err := r.r.Read(r.buf[r.end:])
+		r.end += k
 		if err != nil {
 			if err != io.EOF {
 				r.err = err
@@ -202,17 +252,40 @@ func (r *Reader) readLine() ([]byte, bool) {
 func (r *Reader) handleLine(line []byte) bool {
 	s := &r.sent
 	err := parseSentence(s, line, r.LaxChecksum)
-	if err != nil {
-		if err == ErrNotAIS {
-			if parsePGHP(line, &r.pghp) {
-				r.havePGHP = true
-				return false
-			}
-			if len(trimSpace(line)) == 0 {
-				return false // blank lines are not worth a count
+	switch err {
+	case nil:
+	case errTagOnly:
+		// Several tag-only lines before one sentence add up (AisLib).
+		r.tagOnly++
+		r.haveTag = true
+		if !s.Time.IsZero() {
+			r.tagTime = s.Time
+		}
+		if s.Station != nil {
+			r.tagStation = append(r.tagStation[:0], s.Station...)
+		}
+		return false
+	case errOtherNMEA:
+		r.other++
+		if parsePGHP(line, &r.pghp) {
+			r.havePGHP = true
+		} else if r.Clock {
+			if t, ok := gpsTime(line); ok {
+				r.startClock()
+				r.clk.set(t)
 			}
 		}
+		return false
+	default:
+		if err == ErrNotAIS && len(trimSpace(line)) == 0 {
+			return false // blank lines are not worth a count
+		}
 		r.havePGHP = false
+		r.clearTag()
+		if err == ErrTagBlock && r.OnReject != nil {
+			r.rejectf(line, err, "field %q", badTagField(line))
+			return false
+		}
 		r.reject(line, err)
 		return false
 	}
@@ -225,6 +298,17 @@ func (r *Reader) handleLine(line []byte) bool {
 			s.Time = r.pghp.time
 		}
 		s.pghpStation = r.pghp.station
+	}
+	if r.haveTag {
+		// Like a $PGHP, a tag-only line labels the sentence but is no
+		// part of its reassembly key: it precedes the first part only.
+		if s.Time.IsZero() {
+			s.Time = r.tagTime
+		}
+		if s.Station == nil && r.tagStation != nil {
+			s.pghpStation = r.tagStation
+		}
+		r.clearTag()
 	}
 	if s.GroupID != 0 {
 		if s.GroupPart == 1 {
@@ -247,6 +331,15 @@ func (r *Reader) handleLine(line []byte) bool {
 	return r.asm.add(r, line, s)
 }
 
+func (r *Reader) clearTag() {
+	r.haveTag = false
+	r.tagTime = time.Time{}
+	r.tagStation = r.tagStation[:0]
+	if len(r.tagStation) == 0 {
+		r.tagStation = nil
+	}
+}
+
 func (r *Reader) decode(line, payload []byte, fill int, s *Sentence) bool {
 	m := &r.msg
 	if err := r.dec.Decode(payload, fill, m); err != nil {
@@ -261,10 +354,24 @@ func (r *Reader) decode(line, payload []byte, fill int, s *Sentence) bool {
 	m.Station = r.dec.intern(st)
 	m.Channel = s.Channel
 	m.Own = s.Own
+	if r.Clock {
+		r.startClock()
+		r.clk.stamp(m)
+	}
 	r.messages++
 	r.byType[m.Type]++
 	if m.Type == 6 || m.Type == 8 {
 		r.countApp(m)
 	}
 	return true
+}
+
+func (r *Reader) startClock() {
+	if !r.clkSet {
+		r.clkSet = true
+		r.clk.t = r.Start.UTC()
+		if r.Start.IsZero() {
+			r.clk.t = time.Time{}
+		}
+	}
 }

@@ -3,6 +3,7 @@ package ais
 import (
 	"bytes"
 	"encoding/binary"
+	"errors"
 	"time"
 )
 
@@ -40,8 +41,24 @@ type Sentence struct {
 func ParseSentence(line []byte) (Sentence, error) {
 	var s Sentence
 	err := parseSentence(&s, line, false)
+	if err == errOtherNMEA || err == errTagOnly {
+		err = ErrNotAIS
+	}
 	return s, err
 }
+
+// Internal outcomes of parseSentence for lines that are not AIS but not
+// faults either; a Reader counts them apart from rejections, ParseSentence
+// reports them as ErrNotAIS.
+var (
+	// errOtherNMEA: a well-formed NMEA sentence of another kind (GPS,
+	// instruments, $PGHP): boat multiplexers mix them with AIS.
+	errOtherNMEA = errors.New("other NMEA sentence")
+	// errTagOnly: a valid tag block alone on its line (the DMA writes
+	// \si:AISD*3F\ before its sentences); its fields are in the Sentence
+	// and apply to the next sentence, as AisLib reads them.
+	errTagOnly = errors.New("tag block only")
+)
 
 func parseSentence(s *Sentence, line []byte, laxChecksum bool) error {
 	s.Time = time.Time{}
@@ -72,7 +89,7 @@ func parseSentence(s *Sentence, line []byte, laxChecksum bool) error {
 		}
 		line = line[end+2:]
 		if len(line) == 0 {
-			return ErrNotAIS
+			return errTagOnly
 		}
 	}
 	return parseVDM(s, line, laxChecksum)
@@ -140,6 +157,9 @@ func hexByte(b []byte) (byte, bool) {
 func parseVDM(s *Sentence, line []byte, laxChecksum bool) error {
 	// "!AIVDM," is the shortest possible start.
 	if len(line) < 7 || line[3] != 'V' || line[4] != 'D' || (line[5] != 'M' && line[5] != 'O') {
+		if isNMEASentence(line) {
+			return errOtherNMEA
+		}
 		return ErrNotAIS
 	}
 	if line[6] != ',' {
@@ -157,9 +177,14 @@ func parseVDM(s *Sentence, line []byte, laxChecksum bool) error {
 		return ErrChecksum
 	}
 	s.Checksum = want
-	// Some loggers append ",unixtime" after the checksum.
-	if rest := line[star+3:]; len(rest) > 1 && rest[0] == ',' && s.Time.IsZero() {
-		if t, ok := parseUnix(rest[1:]); ok {
+	// Some loggers append ",unixtime" (or " unixtime") after the checksum,
+	// possibly followed by more fields of their own.
+	if rest := line[star+3:]; len(rest) > 1 && (rest[0] == ',' || rest[0] == ' ') && s.Time.IsZero() {
+		rest = rest[1:]
+		if i := bytes.IndexAny(rest, ", \t;"); i >= 0 {
+			rest = rest[:i]
+		}
+		if t, ok := parseUnix(rest); ok {
 			s.Time = t
 		}
 	}
@@ -210,6 +235,11 @@ func parseVDM(s *Sentence, line []byte, laxChecksum bool) error {
 	}
 	s.Payload = f[:comma]
 	f = f[comma+1:]
+	// A Navico GoFree server adds one field of its own after the fill
+	// bits ("...,0,2*75"); gpsd ignores whatever follows them, and so do we.
+	if i := bytes.IndexByte(f, ','); i >= 0 {
+		f = f[:i]
+	}
 	switch {
 	case len(f) == 0:
 		s.Fill = 0
@@ -249,10 +279,24 @@ func parseTagBlock(s *Sentence, tb []byte) error {
 		} else {
 			field, tb = tb, nil
 		}
-		if len(field) < 2 || field[1] != ':' {
+		colon := bytes.IndexByte(field, ':')
+		if colon < 1 {
 			return ErrTagBlock
 		}
-		v := field[2:]
+		v := field[colon+1:]
+		if colon > 1 {
+			// "1G2:0125" is the older form of g:1-2-0125 (AisLib reads
+			// it); other multi-letter keys (the DMA's si:) are
+			// proprietary and carry nothing Lookout uses.
+			if p, t, ok := parseOldGroup(field[:colon]); ok {
+				id, ok := atoiN(v)
+				if !ok || len(v) > 9 {
+					return ErrTagBlock
+				}
+				s.GroupPart, s.GroupTotal, s.GroupID = p, t, id
+			}
+			continue
+		}
 		switch field[0] {
 		case 'c':
 			t, ok := parseUnix(v)
@@ -271,6 +315,59 @@ func parseTagBlock(s *Sentence, tb []byte) error {
 		}
 	}
 	return nil
+}
+
+// badTagField returns the first field of line's tag block that makes it
+// malformed, for a reject message; the whole block when no field is.
+func badTagField(line []byte) string {
+	i := bytes.IndexByte(line, '\\')
+	if i < 0 {
+		return ""
+	}
+	tb := line[i+1:]
+	if end := bytes.IndexByte(tb, '\\'); end >= 0 {
+		tb = tb[:end]
+	} else {
+		return "no closing backslash"
+	}
+	if star := bytes.LastIndexByte(tb, '*'); star >= 0 {
+		tb = tb[:star]
+	}
+	for _, f := range bytes.Split(tb, []byte(",")) {
+		var s Sentence
+		if parseTagBlock(&s, f) != nil {
+			return string(f)
+		}
+	}
+	return string(tb)
+}
+
+// parseOldGroup parses the key of the "nGm:id" grouping form.
+func parseOldGroup(k []byte) (part, total int, ok bool) {
+	g := bytes.IndexByte(k, 'G')
+	if g < 1 || g > 2 || len(k)-g-1 < 1 || len(k)-g-1 > 2 {
+		return 0, 0, false
+	}
+	part, ok1 := atoiN(k[:g])
+	total, ok2 := atoiN(k[g+1:])
+	if !ok1 || !ok2 || part < 1 || part > total {
+		return 0, 0, false
+	}
+	return part, total, true
+}
+
+// isNMEASentence reports whether line starts like an NMEA 0183 sentence: a
+// start character, an address of capitals and digits (five, "GPGGA", or
+// a proprietary one such as "PGHP"), a comma, and later a checksum.
+func isNMEASentence(line []byte) bool {
+	if len(line) < 5 || line[0] != '$' && line[0] != '!' {
+		return false
+	}
+	n := 1
+	for n < len(line) && n <= 9 && (line[n] >= 'A' && line[n] <= 'Z' || line[n] >= '0' && line[n] <= '9') {
+		n++
+	}
+	return n >= 4 && n < len(line) && line[n] == ',' && bytes.IndexByte(line[n:], '*') > 0
 }
 
 // parseGroup parses a g: value "part-total-id".

@@ -54,14 +54,20 @@ func DefaultOptions() Options {
 // Totals is what a run saw and produced.
 type Totals struct {
 	Lines, Sentences, Messages int64
-	Fixes, Statics             int64
-	NoTime                     int64 // messages without a receive time (cannot be placed on a track)
-	Duplicates                 int64
-	Flagged                    map[track.Reason]int64
-	Vessels                    int
-	Events                     map[event.Type]int
-	Rejected                   map[string]int64
+	// SetAside counts lines read that carry no AIS and are no error:
+	// other NMEA sentences and tag-block-only lines (ais.Stats).
+	SetAside       int64
+	Fixes, Statics int64
+	NoTime         int64 // messages without a receive time (cannot be placed on a track)
+	Duplicates     int64
+	Flagged        map[track.Reason]int64
+	Vessels        int
+	Events         map[event.Type]int
+	Rejected       map[string]int64
 }
+
+// NoTimeHint tells a user what to do about messages without a receive time.
+const NoTimeHint = "they carry no timestamp (no tag block, prefix or $PGHP); --start auto takes times from the log's own GPS and base-station clocks (messages before the first stay untimed), --start TIME says when the log began"
 
 // Ports builds the detector's port list from the catalogue: every World
 // Port Index point with its groups, except that a port with a user polygon
@@ -229,6 +235,7 @@ func (a *Analyzer) Read(r source.Reader) error {
 		a.tot.Lines += st.Lines
 		a.tot.Sentences += st.Sentences
 		a.tot.Messages += st.Messages
+		a.tot.SetAside += st.Other + st.TagOnly
 		a.tot.NoTime += noTime
 		for k, v := range st.Rejected {
 			a.tot.Rejected[k] += v
@@ -411,6 +418,9 @@ func dims(d ais.Dimensions) (length, beam float64) {
 func WriteTotals(w io.Writer, t Totals) {
 	fmt.Fprintf(w, "lines %d, sentences %d, messages %d, fixes %d, static reports %d, vessels %d\n",
 		t.Lines, t.Sentences, t.Messages, t.Fixes, t.Statics, t.Vessels)
+	if t.SetAside > 0 {
+		fmt.Fprintf(w, "set aside %d lines: other NMEA sentences and tag-block-only lines (not AIS, not errors)\n", t.SetAside)
+	}
 	fmt.Fprintf(w, "merged duplicates %d", t.Duplicates)
 	for _, r := range sortedKeys(t.Flagged) {
 		fmt.Fprintf(w, ", flagged %s %d", r, t.Flagged[track.Reason(r)])
@@ -432,6 +442,9 @@ func WriteTotals(w io.Writer, t Totals) {
 		fmt.Fprintf(w, "; %s: %d", r, t.Rejected[r])
 	}
 	fmt.Fprintln(w)
+	if t.NoTime > 0 {
+		fmt.Fprintf(w, "%d messages had no receive time and were left out: %s\n", t.NoTime, NoTimeHint)
+	}
 }
 
 func sortedKeys[K ~string, V any](m map[K]V) []string {
@@ -448,11 +461,17 @@ func sortedKeys[K ~string, V any](m map[K]V) []string {
 // passed to progress if not nil), and reports its size on disk (-1 when
 // unknown).
 func Open(name string, progress io.Writer) (source.Reader, int64, func() error, error) {
+	return OpenOptions(name, progress, source.Options{})
+}
+
+// OpenOptions is Open with the input options of source.NewReaderOptions
+// (CSV column names, a clock for untimed logs).
+func OpenOptions(name string, progress io.Writer, opt source.Options) (source.Reader, int64, func() error, error) {
 	rc, size, err := source.OpenFile(name, progress)
 	if err != nil {
 		return nil, 0, nil, err
 	}
-	sr, _, err := source.NewReader(rc)
+	sr, _, err := source.NewReaderOptions(rc, opt)
 	if err != nil {
 		rc.Close()
 		return nil, 0, nil, fmt.Errorf("%s: %w", name, err)

@@ -4,6 +4,7 @@ import (
 	"encoding/binary"
 	"errors"
 	"fmt"
+	"github.com/lookout-osint/lookout/detect"
 	"hash/maphash"
 	"slices"
 )
@@ -130,3 +131,11 @@ func (a *Analyzer) Restore(mmsi uint32, data []byte) error {
 	a.cp.changed(mmsi, data)
 	return nil
 }
+
+// LearnedAreas returns the port areas the detectors learned (and were
+// given by RestoreLearned). Call it between Reads.
+func (a *Analyzer) LearnedAreas() []detect.LearnedArea { return a.det.LearnedAreas() }
+
+// RestoreLearned gives the detectors port areas learned by an earlier run.
+// Call it before the first Read.
+func (a *Analyzer) RestoreLearned(areas []detect.LearnedArea) { a.det.RestoreLearned(areas) }

@@ -6,7 +6,6 @@ import (
 	"encoding/xml"
 	"fmt"
 	"io"
-	"sort"
 	"strconv"
 	"strings"
 	"text/tabwriter"
@@ -26,14 +25,18 @@ type Writer interface {
 }
 
 // NewWriter returns a Writer for format (one of Formats).
-func NewWriter(w io.Writer, format string) (Writer, error) {
+func NewWriter(w io.Writer, format string) (Writer, error) { return NewNamedWriter(w, format, nil) }
+
+// NewNamedWriter is NewWriter whose table names the vessels beside their
+// numbers, when name (a store's directory) knows them.
+func NewNamedWriter(w io.Writer, format string, name func(mmsi uint32) string) (Writer, error) {
 	switch format {
 	case "jsonl":
 		return jsonlWriter{event.NewWriter(w)}, nil
 	case "table":
 		tw := tabwriter.NewWriter(w, 2, 4, 2, ' ', 0)
 		fmt.Fprintln(tw, "TYPE\tMMSI\tOTHER\tSTART\tEND\tHOURS\tLAT\tLON\tPORT\tCONF\tEVIDENCE")
-		return &tableWriter{tw: tw}, nil
+		return &tableWriter{tw: tw, name: name}, nil
 	case "csv":
 		cw := csv.NewWriter(w)
 		err := cw.Write([]string{"id", "type", "mmsi", "other_mmsi", "start", "end", "lat", "lon", "port", "port_id", "port_group",
@@ -54,13 +57,26 @@ type jsonlWriter struct{ w *event.Writer }
 func (j jsonlWriter) Write(e *event.Event) error { return j.w.Write(e) }
 func (j jsonlWriter) Close() error               { return nil }
 
-type tableWriter struct{ tw *tabwriter.Writer }
+type tableWriter struct {
+	tw   *tabwriter.Writer
+	name func(uint32) string
+}
+
+// vessel is an MMSI and, when known, the vessel's name.
+func (t *tableWriter) vessel(m uint32) string {
+	if m == 0 {
+		return ""
+	}
+	s := strconv.FormatUint(uint64(m), 10)
+	if t.name != nil {
+		if n := t.name(m); n != "" {
+			s += " " + n
+		}
+	}
+	return s
+}
 
 func (t *tableWriter) Write(e *event.Event) error {
-	other := ""
-	if e.OtherMMSI != 0 {
-		other = strconv.FormatUint(uint64(e.OtherMMSI), 10)
-	}
 	port := e.Port
 	if e.FromPort != "" {
 		port = e.FromPort + " → " + e.Port
@@ -71,30 +87,14 @@ func (t *tableWriter) Write(e *event.Event) error {
 	if e.Open {
 		end += " open"
 	}
-	_, err := fmt.Fprintf(t.tw, "%s\t%d\t%s\t%s\t%s\t%.1f\t%.4f\t%.4f\t%s\t%g\t%s\n", e.Type, e.MMSI, other,
+	lat, lon, _ := strings.Cut(e.PlaceText(), ", ")
+	_, err := fmt.Fprintf(t.tw, "%s\t%s\t%s\t%s\t%s\t%.1f\t%s\t%s\t%s\t%g\t%s\n", e.Type, t.vessel(e.MMSI), t.vessel(e.OtherMMSI),
 		e.Start.UTC().Format("2006-01-02 15:04"), end, e.Duration().Hours(),
-		e.Lat, e.Lon, port, e.Confidence, evidenceText(e.Evidence))
+		lat, lon, port, e.Confidence, event.EvidenceText(e.Evidence))
 	return err
 }
 
 func (t *tableWriter) Close() error { return t.tw.Flush() }
-
-// evidenceText is the evidence as sorted key=value pairs.
-func evidenceText(ev map[string]any) string {
-	keys := make([]string, 0, len(ev))
-	for k := range ev {
-		keys = append(keys, k)
-	}
-	sort.Strings(keys)
-	var b strings.Builder
-	for i, k := range keys {
-		if i > 0 {
-			b.WriteByte(' ')
-		}
-		fmt.Fprintf(&b, "%s=%v", k, ev[k])
-	}
-	return b.String()
-}
 
 type csvWriter struct{ cw *csv.Writer }
 
@@ -161,7 +161,7 @@ func (k *kmlWriter) Write(e *event.Event) error {
 		Coordinates string   `xml:"Point>coordinates"`
 	}{
 		Name:        fmt.Sprintf("%s %d", e.Type, e.MMSI),
-		Description: evidenceText(e.Evidence),
+		Description: event.EvidenceText(e.Evidence),
 		Begin:       e.Start.UTC().Format(time.RFC3339),
 		End:         e.End.UTC().Format(time.RFC3339),
 		Coordinates: fmt.Sprintf("%.6f,%.6f", e.Lon, e.Lat),

@@ -150,8 +150,13 @@ func equalOneProcess(t *testing.T, ms []ais.Message) (*sink, Config) {
 			skip[key{e.MMSI, e.Start.UnixNano(), e.End.UnixNano()}] = true
 		}
 	}
+	// Possible dark transfers need to know nobody was alongside, which the
+	// first stage cannot: the workers do not report them yet.
 	var ids []string
 	for id, e := range local.events {
+		if e.Type == event.PossibleDarkTransfer {
+			continue
+		}
 		if !skip[key{e.MMSI, e.Start.UnixNano(), e.End.UnixNano()}] || e.Type != event.DraughtChange {
 			ids = append(ids, id)
 		}

@@ -1,6 +1,9 @@
 // Package detect finds the behaviours analysts look for in clean tracks:
 // port visits and voyages, ship-to-ship encounters, loitering, AIS gaps and
-// possible dark port visits, spoofing, identity and draught changes. Each
+// possible dark port visits, possible transfers with a partner whose AIS
+// was off, spoofing, identity and draught changes. It also learns port
+// areas from where vessels stop (learned.go), which encounters and
+// loitering treat like World Port Index ports. Each
 // detector is a streaming state machine per vessel (per pair of vessels on a
 // spatial grid for encounters) fed in time order by package track; every
 // event carries the figures that triggered it.
@@ -27,7 +30,8 @@ type Config struct {
 	PortStopKn        float64       `help:"below this speed a vessel in port is stopped (GFW: 0.2 kn)"`
 	PortMoveKn        float64       `help:"above this speed a stopped vessel moves again (GFW: 0.5 kn)"`
 	PortGap           time.Duration `help:"a silence this long inside a port counts as a port gap (GFW: 4 h)"`
-	PortMinConfidence int           `help:"lowest port visit confidence reported (1 entry and exit only, 2 stop or gap, 3 plus entry or exit, 4 all)"`
+	PortDwell         time.Duration `help:"a port visit needs a stop, a port gap or this long inside: a ship passing through the circle (Fawley, 2.5 min at 13 kn) makes no visit and ends no voyage"`
+	PortMinConfidence int           `help:"lowest port visit confidence reported (1 entry and exit only, 2 stop, gap or dwell, 3 plus entry or exit, 4 all); a visit needs a stop, gap or dwell whatever this says"`
 	Partial           bool          `help:"also report port visits and loitering cut off by the start or end of the data"`
 
 	EncounterDistanceM float64       `help:"two vessels closer than this are together (GFW: 500 m)"`
@@ -37,6 +41,17 @@ type Config struct {
 	EncounterMerge     time.Duration `help:"pieces of an encounter less than this apart are merged (GFW: 4 h)"`
 	EncounterSlot      time.Duration `help:"tracks are resampled to this interval for pairing (GFW: 10 min)"`
 	EncounterMaxInterp time.Duration `help:"no position is interpolated across a silence longer than this"`
+
+	LearnCellKm       float64       `help:"learned port areas: cell size (GFW anchorages: S2 level 14, about 0.5 km)"`
+	LearnStopKm       float64       `help:"learned port areas: a vessel staying within this distance … (GFW: 0.5 km)"`
+	LearnStopMin      time.Duration `help:"… for this long is stationary (GFW: 12 h over years of data; shorter so that a feed knows a harbour before its first encounter there ends)"`
+	LearnVessels      int           `help:"learned port areas: distinct stationary vessels in a cell and its neighbours that make it a port area (GFW: 20 over years; 0 learns none)"`
+	LearnCoastVessels int           `help:"… within LearnCoastKm of the shore (boats moored in a marina)"`
+	LearnCoastKm      float64       `help:"learned port areas: the shore distance under which LearnCoastVessels suffice"`
+	LearnShoreKm      float64       `help:"learned port areas: none further than this from the shore (ships stationary further out are at an offshore anchorage or transfer spot, which encounters watch)"`
+	EncounterAreaKm   float64       `help:"encounters this close to a learned port area are ignored, like those near a World Port Index port (GFW: 10 km from an anchorage)"`
+	EncounterNearKm   float64       `help:"encounters this close to a port or learned area (but not ignored) carry near_port evidence"`
+	EncounterService  []int         `help:"AIS ship types that never make an encounter: they serve ships (pilot 50, tug 52, towing 31/32, port tender 53, SAR 51, anti-pollution 54, law enforcement 55, medical 58)"`
 
 	LoiterSpeedKn float64       `help:"loitering: average speed below this (GFW: 2 kn)"`
 	LoiterMin     time.Duration `help:"loitering: minimum duration"`
@@ -91,6 +106,7 @@ func DefaultConfig() Config {
 		PortStopKn:        0.2,
 		PortMoveKn:        0.5,
 		PortGap:           4 * time.Hour,
+		PortDwell:         time.Hour,
 		PortMinConfidence: 1,
 
 		EncounterDistanceM: 500,
@@ -100,6 +116,17 @@ func DefaultConfig() Config {
 		EncounterMerge:     4 * time.Hour,
 		EncounterSlot:      10 * time.Minute,
 		EncounterMaxInterp: time.Hour,
+
+		LearnCellKm:       0.5,
+		LearnStopKm:       0.5,
+		LearnStopMin:      time.Hour,
+		LearnVessels:      3,
+		LearnCoastVessels: 2,
+		LearnCoastKm:      2,
+		LearnShoreKm:      10,
+		EncounterAreaKm:   5,
+		EncounterNearKm:   30,
+		EncounterService:  []int{31, 32, 50, 51, 52, 53, 54, 55, 58},
 
 		LoiterSpeedKn: 2,
 		LoiterMin:     4 * time.Hour,
@@ -155,8 +182,11 @@ func (c Config) Describe(w io.Writer) {
 	for i := 0; i < t.NumField(); i++ {
 		f := t.Field(i)
 		val := v.Field(i).Interface()
-		if s, ok := val.([]string); ok {
+		switch s := val.(type) {
+		case []string:
 			val = strings.Join(s, ",")
+		case []int:
+			val = strings.Trim(strings.Join(strings.Fields(fmt.Sprint(s)), ","), "[]")
 		}
 		fmt.Fprintf(tw, "  %s\t%v\t%s\n", f.Name, val, f.Tag.Get("help"))
 	}
@@ -187,6 +217,19 @@ func (c *Config) Set(name, value string) error {
 		return wrapSet(name, err)
 	case *[]string:
 		*p = strings.Split(value, ",")
+		return nil
+	case *[]int:
+		*p = nil
+		for _, f := range strings.Split(value, ",") {
+			if f = strings.TrimSpace(f); f == "" {
+				continue
+			}
+			var n int
+			if _, err := fmt.Sscan(f, &n); err != nil {
+				return wrapSet(name, err)
+			}
+			*p = append(*p, n)
+		}
 		return nil
 	}
 	return fmt.Errorf("threshold %q: unsupported type", name)

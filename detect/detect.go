@@ -67,6 +67,7 @@ type Detector struct {
 	shoreC  map[uint64]float32
 	rx      *reception
 	enc     *encounters
+	learn   *learned
 	counts  map[event.Type]int
 }
 
@@ -96,7 +97,10 @@ type vessel struct {
 	absAt   track.Point
 	placeAt track.Point // where the latest run of positions going nowhere began
 	spoof   spoofState
-	maxKn   float64 // highest plausible speed seen, for dark visits
+	maxKn   float64   // highest plausible speed seen, for dark visits
+	stay    stayState // the stationary spell, for learned port areas
+	// shipType is the latest AIS ship type reported (0: none yet).
+	shipType int
 
 	// The movement state of the segment being fed (see useSegment); the
 	// others of this MMSI wait in segs.
@@ -108,6 +112,7 @@ type vessel struct {
 	// two hulls sharing one MMSI each report their own.
 	draught     map[[2]int32]draughtAt
 	lastGap     *event.Event // latest gap, a dark activity for draught changes
+	lastLoiter  *event.Event // latest loitering, for transfers with an unseen partner
 	activity    *event.Event // latest port visit or encounter, for draught changes
 	activityEnd time.Time
 	closeTo     uint32 // vessel it was last together with (encounter), and when
@@ -131,6 +136,7 @@ func New(cfg Config, ports *PortIndex, shore Shore, emit func(*event.Event)) *De
 		dims: map[[2]int32][]uint32{}, pairs: map[[2]uint32]bool{}, shoreC: map[uint64]float32{},
 		rx: newReception(), counts: map[event.Type]int{}}
 	d.enc = newEncounters(d)
+	d.learn = newLearned()
 	if ports != nil {
 		for i := range ports.ports {
 			if ports.ports[i].inGroups(cfg.WatchedGroups) {
@@ -166,8 +172,9 @@ func (d *Detector) vessel(mmsi uint32) *vessel {
 // the other detectors, with these limits: the evidence a group takes from
 // another (see Detectors) is missing when that other group runs elsewhere,
 // so a draught change after an encounter is put down to an earlier
-// activity or not reported without Encounters, and a Detector running
-// Encounters alone reports encounters only. Spoofing state can be moved
+// activity or not reported without Encounters (and possible dark
+// transfers, which need to know nobody was alongside, are not reported at
+// all), and a Detector running Encounters alone reports encounters only. Spoofing state can be moved
 // between Detectors with MoveSpoofing.
 func (d *Detector) Only(which Detectors) { d.run = which }
 
@@ -211,6 +218,7 @@ func (d *Detector) Point(p *track.Point) {
 		}
 	}
 	d.useSegment(v, p)
+	d.learnPoint(v, p)
 	if move {
 		d.portPoint(v, p)
 		d.loiterPoint(v, p)

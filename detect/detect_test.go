@@ -79,6 +79,10 @@ type world struct {
 	cfg     Config
 	fixes   []track.Fix
 	statics []track.Static
+	// restore is given to RestoreLearned before the run; last is the
+	// detector of the latest run.
+	restore []LearnedArea
+	last    *Detector
 }
 
 func newWorld() *world { return &world{cfg: DefaultConfig()} }
@@ -100,6 +104,8 @@ func (w *world) run(t *testing.T) []event.Event {
 	t.Helper()
 	var out []event.Event
 	d := New(w.cfg, NewPortIndex(testPorts, 20), fakeShore{}, func(e *event.Event) { out = append(out, *e) })
+	d.RestoreLearned(w.restore)
+	w.last = d
 	tr := track.New(track.DefaultConfig(), fakeShore{}, sinkFn{d})
 	sort.SliceStable(w.fixes, func(i, j int) bool { return w.fixes[i].Time.Before(w.fixes[j].Time) })
 	si := 0
@@ -116,6 +122,15 @@ func (w *world) run(t *testing.T) []event.Event {
 	tr.Flush()
 	d.Flush()
 	return out
+}
+
+// detector is the detector of the latest run.
+func (w *world) detector(t *testing.T) *Detector {
+	t.Helper()
+	if w.last == nil {
+		t.Fatal("no run yet")
+	}
+	return w.last
 }
 
 func only(evs []event.Event, typ event.Type) []event.Event {
@@ -174,15 +189,29 @@ func TestPortGapInsidePort(t *testing.T) {
 	}
 }
 
-func TestPassThroughIsLowConfidence(t *testing.T) {
+func TestPassThroughIsNoVisit(t *testing.T) {
 	w := newWorld()
-	w.add(newScript(1, 0, 39.5, 130.07).sail(40.5, 130.07, 12))
-	if pv := only(w.run(t), event.PortVisit); len(pv) != 1 || pv[0].Confidence != 1 {
-		t.Fatalf("sailing past: want one visit of confidence 1, got %+v", pv)
+	// Fawley in the Solent: a ship steaming through the circle at 13 kn, past
+	// ALPHA and then BRAVO. Neither is a visit, with or without Partial,
+	// and there is no voyage between them.
+	w.add(newScript(1, 0, 39.5, 130.07).sail(41.5, 130.07, 13))
+	for _, partial := range []bool{false, true} {
+		w.cfg.Partial = partial
+		evs := w.run(t)
+		if pv, vo := only(evs, event.PortVisit), only(evs, event.Voyage); len(pv) != 0 || len(vo) != 0 {
+			t.Fatalf("Partial=%v: sailing past made visits %+v and voyages %+v", partial, pv, vo)
+		}
 	}
-	w.cfg.PortMinConfidence = 2
-	if pv := only(w.run(t), event.PortVisit); len(pv) != 0 {
-		t.Fatalf("sailing past with PortMinConfidence 2 produced %+v", pv)
+}
+
+func TestPortDwellWithoutStopIsVisit(t *testing.T) {
+	w := newWorld()
+	// Manoeuvring at 0.3 kn in port for 3 h never reports a stop, but the
+	// dwell makes it a visit.
+	w.add(newScript(1, 0, 40.0, 131.0).sail(40.0, 130.06, 10).stay(3*time.Hour, 0.3).sail(40.0, 131.0, 10))
+	pv := only(w.run(t), event.PortVisit)
+	if len(pv) != 1 || pv[0].Confidence != 4 || pv[0].Evidence["stops"] != 0 {
+		t.Fatalf("dwell in port: want one visit of confidence 4 without a stop, got %+v", pv)
 	}
 }
 

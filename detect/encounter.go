@@ -185,10 +185,7 @@ func (e *encounters) pairUp(idx int64, ss []sample) {
 	for i := range ss {
 		s := &ss[i]
 		y := int32(math.Floor(s.lat / e.cellDeg))
-		// Longitude cells widened by latitude so that a cell is never
-		// narrower than the pairing distance.
-		w := e.cellDeg / math.Max(math.Cos(float64(y)*e.cellDeg*math.Pi/180), 0.05)
-		c := [2]int32{y, int32(math.Floor(s.lon / w))}
+		c := [2]int32{y, int32(math.Floor(s.lon / e.colDeg(y)))}
 		cells = append(cells, c)
 		grid = append(grid, cellSample{cellOrder(c[0], c[1]), int32(i)})
 	}
@@ -207,9 +204,16 @@ func (e *encounters) pairUp(idx int64, ss []sample) {
 		seen[a.mmsi] = true
 		c := cells[i]
 		// The 3×3 cells around a's, row by row, each row's three cells
-		// left to right and their samples in slot order.
+		// left to right and their samples in slot order. Each row has its
+		// own column width: the rows above and below take the three
+		// columns around a's longitude in that row (at longitude 136°
+		// their numbering is more than a column off a's own).
 		for y := c[0] - 1; y <= c[0]+1; y++ {
-			from, to := cellOrder(y, c[1]-1), cellOrder(y, c[1]+1)
+			x := c[1]
+			if y != c[0] {
+				x = int32(math.Floor(a.lon / e.colDeg(y)))
+			}
+			from, to := cellOrder(y, x-1), cellOrder(y, x+1)
 			k, hi := 0, len(grid)
 			for k < hi {
 				if m := int(uint(k+hi) >> 1); grid[m].cell < from {
@@ -237,6 +241,14 @@ func (e *encounters) pairUp(idx int64, ss []sample) {
 			}
 		}
 	}
+}
+
+// colDeg is the width in longitude of the cells of row y: never narrower
+// than the pairing distance anywhere in the row (its width at the row's
+// poleward edge).
+func (e *encounters) colDeg(y int32) float64 {
+	lat := math.Max(math.Abs(float64(y)), math.Abs(float64(y+1))) * e.cellDeg
+	return e.cellDeg / math.Max(math.Cos(lat*math.Pi/180), 0.05)
 }
 
 func (e *encounters) together(idx int64, a, b *sample, dkm float64) {
@@ -310,9 +322,19 @@ func (e *encounters) finish(k [2]uint32, ps *pairState) {
 		lon += pc.lon * float64(pc.n)
 	}
 	step := e.slot()
+	lat, lon = lat/float64(n), lon/float64(n)
+	if e.ignored(k) {
+		return
+	}
+	if _, _, _, in := e.d.inLearnedArea(lat, lon, e.d.cfg.EncounterAreaKm); in {
+		// Moored or anchored where many vessels stop: a harbour or an
+		// anchorage the World Port Index does not list. Decided when the
+		// pair parts, by when the pair's own stop has been counted.
+		return
+	}
 	ev := &event.Event{Type: event.Encounter, MMSI: k[0], OtherMMSI: k[1],
 		Start: time.Unix(first.start*step, 0).UTC(), End: time.Unix(last.end*step, 0).UTC(),
-		Lat: lat / float64(n), Lon: lon / float64(n), Confidence: 0.9, Source: event.SourceAIS,
+		Lat: lat, Lon: lon, Confidence: 0.9, Source: event.SourceAIS,
 		Evidence: map[string]any{
 			"duration_h":       round(time.Duration((last.end-first.start)*step*int64(time.Second)).Hours(), 2),
 			"median_speed_kn":  round(median(kn), 2),
@@ -324,10 +346,55 @@ func (e *encounters) finish(k [2]uint32, ps *pairState) {
 			"max_distance_m":   e.d.cfg.EncounterDistanceM,
 			"min_port_dist_km": e.d.cfg.EncounterPortKm,
 		}}
+	e.nearPort(ev)
 	e.d.out(ev)
 	for _, m := range k {
 		v := e.d.vessel(m)
 		v.activity, v.activityEnd = ev, ev.End
+	}
+}
+
+// ignored tells whether one of the pair serves ships (a tug, a pilot):
+// escorting or assisting a tanker is their trade, not a transfer.
+func (e *encounters) ignored(k [2]uint32) bool {
+	for _, m := range k {
+		if t := e.d.vessel(m).shipType; t != 0 && slices.Contains(e.d.cfg.EncounterService, t) {
+			return true
+		}
+	}
+	return false
+}
+
+// nearPort adds the nearest World Port Index port and learned port area
+// within EncounterNearKm to the evidence: a transfer at anchor just outside
+// a port limit is still an encounter, but the analyst should see where it
+// was.
+func (e *encounters) nearPort(ev *event.Event) {
+	nearKm, name, id := math.Inf(1), "", ""
+	if e.d.ports != nil {
+		// The index reaches only as far as EncounterPortKm: ports up to
+		// EncounterNearKm are looked up in the whole list (encounters are
+		// few).
+		for i := range e.d.ports.ports {
+			p := &e.d.ports.ports[i]
+			if math.Abs(p.Lat-ev.Lat)*kmPerDegLat > e.d.cfg.EncounterNearKm {
+				continue
+			}
+			if dk := e.d.ports.Distance(p, ev.Lat, ev.Lon); dk < nearKm {
+				nearKm, name, id = dk, p.Name, p.ID
+			}
+		}
+	}
+	_, _, learnedKm, learned := e.d.inLearnedArea(ev.Lat, ev.Lon, e.d.cfg.EncounterNearKm)
+	near := nearKm <= e.d.cfg.EncounterNearKm
+	ev.Evidence["near_port"] = near || learned
+	if near {
+		ev.Evidence["near_port_name"] = name
+		ev.Evidence["near_port_id"] = id
+		ev.Evidence["near_port_km"] = round(nearKm, 1)
+	}
+	if learned {
+		ev.Evidence["near_learned_area_km"] = round(learnedKm, 1)
 	}
 }
 

@@ -12,6 +12,10 @@ import (
 // Static feeds one static report (in time order with the points).
 func (d *Detector) Static(s *track.Static) {
 	d.Advance(s.Time)
+	if s.ShipType != 0 && d.run&(Movement|Encounters) != 0 {
+		// Encounters leave out ships that serve others (tugs, pilots).
+		d.vessel(s.MMSI).shipType = s.ShipType
+	}
 	if d.run&Movement == 0 {
 		return
 	}
@@ -223,6 +227,22 @@ func (d *Detector) draughtCheck(v *vessel, s *track.Static, id track.Identity) {
 	if v.closeAt.After(when) {
 		kind, when, lat, lon, other, port = string(event.Encounter), v.closeAt, v.closeLat, v.closeLon, v.closeTo, nil
 	}
+	// Loitering at sea with nobody alongside since it began: a transfer
+	// with a partner whose AIS was off (reported as a possible dark
+	// transfer too).
+	lo := &v.loiter
+	loitering := lo.on && !newT.Before(lo.start) && lo.end.After(when) && !v.closeAt.After(lo.start)
+	if l := v.lastLoiter; !loitering && l != nil && l.End.After(when) && !newT.Before(l.Start) &&
+		!oldT.After(l.End.Add(time.Hour)) && !v.closeAt.After(l.Start) {
+		loitering = true
+		lat, lon = l.Lat, l.Lon
+	}
+	if loitering {
+		kind, when, other, port = string(event.Loitering), newT, 0, nil
+		if lo.on {
+			lat, lon = lo.sumLat/float64(lo.n), lo.sumLon/float64(lo.n)
+		}
+	}
 	if kind == "" || newT.Sub(when) > d.cfg.DraughtWithin || when.Before(oldT.Add(-d.cfg.DraughtWithin)) {
 		return
 	}
@@ -249,4 +269,12 @@ func (d *Detector) draughtCheck(v *vessel, s *track.Static, id track.Identity) {
 		e.Port, e.PortID, e.PortGroup = port.Port, port.PortID, port.PortGroup
 	}
 	d.out(e)
+	if loitering {
+		if lo.on {
+			// Reported with the loitering, once it is known to be one.
+			lo.draught = e
+		} else {
+			d.darkTransfer(v, v.lastLoiter, e)
+		}
+	}
 }

@@ -16,6 +16,9 @@ type loiterState struct {
 	n              int
 	minShoreNm     float64
 	cut            bool // began with the vessel's first fix: its start is unknown
+	// draught is a draught change reported during the run: with the
+	// loitering, a possible transfer with a partner whose AIS was off.
+	draught *event.Event
 }
 
 // loiterPoint extends or ends the vessel's loitering run. A run is broken
@@ -29,7 +32,7 @@ func (d *Detector) loiterPoint(v *vessel, p *track.Point) {
 	if kn < d.cfg.LoiterSpeedKn {
 		shoreNm = d.shoreKm(p.Lat, p.Lon) / kmPerNm
 	}
-	slow := kn < d.cfg.LoiterSpeedKn && shoreNm >= d.cfg.LoiterShoreNm
+	slow := kn < d.cfg.LoiterSpeedKn && shoreNm >= d.cfg.LoiterShoreNm && !d.inPortArea(p.Lat, p.Lon)
 	if s.on && (!slow || p.Time.Sub(s.end) >= d.cfg.GapMin) {
 		d.closeLoiter(v, false)
 	}
@@ -77,7 +80,7 @@ func (d *Detector) endLoiter(v *vessel, st *segState, atEnd bool) {
 		return
 	}
 	avg := s.sumKn / float64(s.n)
-	d.out(&event.Event{Type: event.Loitering, MMSI: v.mmsi, Start: s.start, End: s.end,
+	lo := &event.Event{Type: event.Loitering, MMSI: v.mmsi, Start: s.start, End: s.end,
 		Lat: s.sumLat / float64(s.n), Lon: s.sumLon / float64(s.n), Confidence: 0.8, Source: event.SourceAIS,
 		Evidence: map[string]any{
 			"duration_h":       round(dur.Hours(), 2),
@@ -86,5 +89,53 @@ func (d *Detector) endLoiter(v *vessel, st *segState, atEnd bool) {
 			"fixes":            s.n,
 			"speed_limit_kn":   d.cfg.LoiterSpeedKn,
 			"shore_minimum_nm": d.cfg.LoiterShoreNm,
-		}})
+		}}
+	d.out(lo)
+	v.lastLoiter = lo
+	if s.draught != nil {
+		d.darkTransfer(v, lo, s.draught)
+		s.draught = nil
+	}
+}
+
+// darkTransfer reports loitering at sea during which the draught changed
+// with no vessel alongside: the partner of a transfer, if there was one,
+// had its AIS off. A satellite image of the spot may show it (package sar
+// matches dark detections to it).
+func (d *Detector) darkTransfer(v *vessel, lo, dr *event.Event) {
+	if d.run&Encounters == 0 {
+		// Without the encounter detector nobody is ever seen alongside:
+		// every transfer would look dark.
+		return
+	}
+	ev := map[string]any{
+		"loitering_h":    lo.Evidence["duration_h"],
+		"avg_speed_kn":   lo.Evidence["avg_speed_kn"],
+		"min_shore_nm":   lo.Evidence["min_shore_nm"],
+		"draught_at":     dr.End.Format(time.RFC3339),
+		"partner":        "unseen",
+		"loitering_id":   lo.ID(),
+		"draught_id":     dr.ID(),
+		"old_draught_m":  dr.Evidence["old_draught_m"],
+		"new_draught_m":  dr.Evidence["new_draught_m"],
+		"change_m":       dr.Evidence["change_m"],
+		"encounter_seen": false,
+	}
+	for _, k := range []string{"cargo_t", "cargo_bbl", "loaded"} {
+		if x, ok := dr.Evidence[k]; ok {
+			ev[k] = x
+		}
+	}
+	d.out(&event.Event{Type: event.PossibleDarkTransfer, MMSI: v.mmsi, Start: lo.Start, End: lo.End,
+		Lat: lo.Lat, Lon: lo.Lon, Confidence: 0.6, Source: event.SourceAIS, Evidence: ev})
+}
+
+// inPortArea tells whether a slow fix is in a port or a learned port area
+// (an offshore terminal, an anchorage): waiting there is no loitering.
+func (d *Detector) inPortArea(lat, lon float64) bool {
+	if _, _, ok := d.ports.Nearest(lat, lon, d.exitKm()); ok {
+		return true
+	}
+	_, _, _, in := d.inLearnedArea(lat, lon, d.cfg.EncounterAreaKm)
+	return in
 }

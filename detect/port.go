@@ -82,17 +82,19 @@ func (d *Detector) closeVisit(v *vessel, exited bool) {
 	s.seenOut = exited
 	// Confidence as Global Fishing Watch grades it: a stop or gap in port is
 	// what makes a visit; seeing the entry and the exit around it raises it.
-	conf := 0
-	stopOrGap := s.stops > 0 || s.gaps > 0
-	switch {
-	case stopOrGap && s.entry && exited:
-		conf = 4
-	case stopOrGap && (s.entry || exited):
-		conf = 3
-	case stopOrGap:
-		conf = 2
-	case s.entry || exited:
-		conf = 1
+	// A long dwell counts as a stop: a ship manoeuvring at a berth may never
+	// report under PortStopKn. Without either the ship only passed through
+	// the circle, which is no visit at all (and must end no voyage).
+	dwell := s.lastIn.Sub(s.start) >= d.cfg.PortDwell
+	if s.stops == 0 && s.gaps == 0 && !dwell {
+		return
+	}
+	conf := 2
+	if s.entry {
+		conf++
+	}
+	if exited {
+		conf++
 	}
 	if conf < d.cfg.PortMinConfidence || !d.cfg.Partial && !(s.entry && exited) {
 		return
@@ -111,6 +113,7 @@ func (d *Detector) closeVisit(v *vessel, exited bool) {
 			"entry_radius_km": d.entryKm(),
 			"exit_radius_km":  d.exitKm(),
 			"fixes":           s.fixes,
+			"dwell_min_h":     d.cfg.PortDwell.Hours(),
 			"duration_h":      round(s.lastIn.Sub(s.start).Hours(), 2),
 		}}
 	d.out(e)

@@ -82,6 +82,10 @@ try {
   await page.click('#results li');
   await page.waitForSelector('#dossier:not([hidden]) #dossier-mmsi', { timeout: 10000 });
   result.dossier_mmsi = await page.textContent('#dossier-mmsi');
+  // The identity history reads the API's snake_case fields: its call sign
+  // (shown nowhere else) is in the table.
+  const dossierText = await page.textContent('#dossier');
+  if (!dossierText.includes('HMXX9')) fail('the dossier\'s identity history does not show the call sign');
   await page.waitForFunction(() => {
     const m = window.lookout.map;
     const d = m.getSource('track')._data;

@@ -15,6 +15,14 @@
 //     origin and shows no draught change at KP (DPRK-bound ships often
 //     leave the draught field alone), counting the loaded amount.
 //
+// Each cargo is counted once: a receiver that takes cargo at sea and then
+// discharges at a KP port shows the same barrels twice, as a rise at the
+// meeting and a fall in port. The discharge is counted (it is the cargo
+// entering KP, read from the draught the receiver shows there) and cites
+// the meeting; the receipt is left out as counted_at_discharge. Only a
+// receipt whose receiver is never seen discharging in KP before loading
+// again counts as an sts delivery.
+//
 // Volume is length × beam × draught change × block coefficient × water
 // density, in tonnes, then barrels through the product's density. Each
 // delivery has a low, central and high figure from the ranges in Config;
@@ -29,6 +37,7 @@ import (
 	"fmt"
 	"math"
 	"sort"
+	"strings"
 	"time"
 
 	"github.com/lookout-osint/lookout/event"
@@ -83,11 +92,15 @@ type Delivery struct {
 	Receiver uint32    `json:"receiver,omitempty"`
 	Time     time.Time `json:"time"`
 	Port     string    `json:"port,omitempty"`
-	ChangeM  float64   `json:"change_m"`
-	LengthM  float64   `json:"length_m"`
-	BeamM    float64   `json:"beam_m"`
-	Tonnes   Range     `json:"tonnes"`
-	Barrels  Range     `json:"barrels"`
+	// STS lists, for a discharge in port, the ship-to-ship receipts whose
+	// cargo it discharged (their draught change and meeting events): one
+	// cargo, counted here once.
+	STS     []string `json:"sts_event_ids,omitempty"`
+	ChangeM float64  `json:"change_m"`
+	LengthM float64  `json:"length_m"`
+	BeamM   float64  `json:"beam_m"`
+	Tonnes  Range    `json:"tonnes"`
+	Barrels Range    `json:"barrels"`
 	// EventIDs: the draught change, and the meeting, visit or voyage that
 	// makes it a delivery into the group.
 	EventIDs []string `json:"event_ids"`
@@ -104,6 +117,44 @@ type Year struct {
 
 // Skipped counts draught changes that could not be used, by reason.
 type Skipped map[string]int
+
+// skipReasons say what each reason of Skipped means, for readers.
+var skipReasons = map[string]string{
+	"not_a_delivery":            "not at a port of the group, a dark visit there or a meeting (loading, trim, typing)",
+	"change_below_minimum":      "too small to read (under the minimum change)",
+	"no_dimensions":             "vessel size unknown",
+	"sts_receiver_not_at_group": "ship-to-ship, the receiver did not reach the group in the window",
+	"counted_at_discharge":      "ship-to-ship receipts counted once, at the receiver's discharge in the group",
+}
+
+// String lists the counts with what they mean, largest first, in one line:
+// "4367 not at a port of the group…; 12 vessel size unknown".
+func (s Skipped) String() string {
+	keys := make([]string, 0, len(s))
+	for k, n := range s {
+		if n > 0 {
+			keys = append(keys, k)
+		}
+	}
+	sort.Slice(keys, func(i, j int) bool {
+		if s[keys[i]] != s[keys[j]] {
+			return s[keys[i]] > s[keys[j]]
+		}
+		return keys[i] < keys[j]
+	})
+	parts := make([]string, len(keys))
+	for i, k := range keys {
+		why := skipReasons[k]
+		if why == "" {
+			why = strings.ReplaceAll(k, "_", " ")
+		}
+		parts[i] = fmt.Sprintf("%d %s", s[k], why)
+	}
+	if len(parts) == 0 {
+		return "none"
+	}
+	return strings.Join(parts, "; ")
+}
 
 // Estimate finds the deliveries in events and totals them per year.
 func Estimate(cfg Config, events []event.Event) ([]Year, Skipped) {
@@ -199,6 +250,7 @@ func Estimate(cfg Config, events []event.Event) ([]Year, Skipped) {
 		fill(cfg, &d)
 		out = append(out, d)
 	}
+	out = countOnce(out, loads, skipped)
 	// Trips into the group whose loading was seen but whose discharge was not.
 	for _, v := range voyages {
 		if hasBetween(atKP[v.MMSI], v.End, v.End.Add(cfg.STSWindow)) {
@@ -244,6 +296,55 @@ func Estimate(cfg Config, events []event.Event) ([]Year, Skipped) {
 		years[i].CapShare = Range{round3(b.Low / CapBarrels), round3(b.Central / CapBarrels), round3(b.High / CapBarrels)}
 	}
 	return years, skipped
+}
+
+// countOnce folds every ship-to-ship receipt into the receiver's next
+// discharge in the group, when the receiver did not load in port in
+// between: the barrels it took on at sea are the ones it discharged, and
+// counting both would count one cargo twice.
+func countOnce(out []Delivery, loads map[uint32][]*event.Event, skipped Skipped) []Delivery {
+	discharges := map[uint32][]int{} // receiver -> indexes of its port and dark_port deliveries, in time order
+	for i, d := range out {
+		if d.Kind == "port" || d.Kind == "dark_port" {
+			discharges[d.MMSI] = append(discharges[d.MMSI], i)
+		}
+	}
+	drop := map[int]bool{}
+	for i, d := range out {
+		if d.Kind != "sts" {
+			continue
+		}
+		var next *Delivery
+		for _, j := range discharges[d.Receiver] {
+			if out[j].Time.After(d.Time) && (next == nil || out[j].Time.Before(next.Time)) {
+				next = &out[j]
+			}
+		}
+		if next == nil || loadedBetween(loads[d.Receiver], d.Time, next.Time) {
+			continue
+		}
+		next.STS = append(next.STS, d.EventIDs...)
+		next.EventIDs = append(next.EventIDs, d.EventIDs...)
+		drop[i] = true
+		skipped["counted_at_discharge"]++
+	}
+	kept := out[:0]
+	for i, d := range out {
+		if !drop[i] {
+			kept = append(kept, d)
+		}
+	}
+	return kept
+}
+
+// loadedBetween reports whether one of the port loads ends within (a, b).
+func loadedBetween(loads []*event.Event, a, b time.Time) bool {
+	for _, l := range loads {
+		if l.End.After(a) && l.End.Before(b) {
+			return true
+		}
+	}
+	return false
 }
 
 // fill computes the tonnes and barrels of d.

@@ -2,6 +2,7 @@ package oilcap
 
 import (
 	"math"
+	"strings"
 	"testing"
 	"time"
 
@@ -103,5 +104,88 @@ func TestEstimate(t *testing.T) {
 	y := years[0]
 	if y.Barrels.Central != d.Barrels.Central || y.CapShare.Central != math.Round(d.Barrels.Central/CapBarrels*1000)/1000 {
 		t.Errorf("2023 total %+v", y)
+	}
+}
+
+// A tanker that takes cargo from another at sea and then discharges it at a
+// KP port carries one cargo: it is counted once, at the discharge, which
+// cites the meeting. A second receiver that loads in port between its
+// receipt and its discharge carries two cargoes, and both count.
+func TestSTSReceiverDischargingInPortCountsOnce(t *testing.T) {
+	evs := []event.Event{
+		draught(2, 3, "2024-06-01", "encounter", "", -1.5),
+		draught(3, 2, "2024-06-01", "encounter", "", 1.4),
+		visit(3, "2024-06-06", "KP"),
+		draught(3, 0, "2024-06-07", "port_visit", "KP", -1.4),
+
+		draught(12, 13, "2024-07-01", "encounter", "", 1.0),
+		visit(12, "2024-07-03", "KP"),
+		draught(12, 0, "2024-07-10", "port_visit", "RU-FE", 2.0),
+		draught(12, 0, "2024-07-20", "port_visit", "KP", -3.0),
+	}
+	years, skipped := Estimate(DefaultConfig(), evs)
+	if len(years) != 1 {
+		t.Fatalf("years %+v", years)
+	}
+	var sts, port []Delivery
+	for _, d := range years[0].Deliveries {
+		switch d.Kind {
+		case "sts":
+			sts = append(sts, d)
+		case "port":
+			port = append(port, d)
+		}
+	}
+	if len(sts) != 1 || sts[0].Receiver != 12 {
+		t.Errorf("sts deliveries %+v: want only 12's (it loaded in port before discharging)", sts)
+	}
+	if len(port) != 2 {
+		t.Fatalf("port deliveries %+v", port)
+	}
+	if port[0].MMSI != 3 || len(port[0].STS) != 2 || len(port[0].EventIDs) != 3 {
+		t.Errorf("3's discharge %+v: want it to cite the receipt and its meeting", port[0])
+	}
+	if len(port[1].STS) != 0 {
+		t.Errorf("12's discharge %+v took a receipt across a port load", port[1])
+	}
+	if skipped["counted_at_discharge"] != 1 {
+		t.Errorf("skipped %v", skipped)
+	}
+	// 100 × 16 m × (1.4 + 1.0 + 3.0) m, each counted once.
+	one := Range{}
+	for _, m := range []float64{-1.4, 1.0, -3.0} {
+		d := Delivery{ChangeM: m, LengthM: 100, BeamM: 16}
+		fill(DefaultConfig(), &d)
+		one.Central += d.Barrels.Central
+	}
+	if years[0].Barrels.Central != one.Central {
+		t.Errorf("total %v bbl, want %v (each cargo once)", years[0].Barrels.Central, one.Central)
+	}
+}
+
+func TestSkippedReadsAsText(t *testing.T) {
+	got := Skipped{"not_a_delivery": 4367, "no_dimensions": 2, "odd_reason": 1}.String()
+	want := "4367 not at a port of the group, a dark visit there or a meeting (loading, trim, typing); 2 vessel size unknown; 1 odd reason"
+	if got != want {
+		t.Errorf("got  %q\nwant %q", got, want)
+	}
+	if s := (Skipped{}).String(); s != "none" {
+		t.Errorf("empty: %q", s)
+	}
+}
+
+func TestTableNamesVessels(t *testing.T) {
+	evs := []event.Event{
+		draught(3, 2, "2024-06-01", "encounter", "", 1.4),
+		visit(3, "2024-06-06", "KP"),
+		draught(3, 0, "2024-06-07", "port_visit", "KP", -1.4),
+	}
+	years, _ := Estimate(DefaultConfig(), evs)
+	var b strings.Builder
+	if err := WriteTable(&b, years, true, func(m uint32) string { return map[uint32]string{3: "CHON MA SAN"}[m] }); err != nil {
+		t.Fatal(err)
+	}
+	if !strings.Contains(b.String(), "port (cargo from sts)  3 CHON MA SAN") {
+		t.Errorf("table:\n%s", b.String())
 	}
 }

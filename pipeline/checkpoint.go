@@ -46,6 +46,9 @@ var ErrStateVersion = errors.New("the stored pipeline state cannot be loaded (wr
 // Restore loads the pipeline's stored checkpoints, when it keeps any. Call
 // it once before the first file.
 func (in *Ingester) Restore(ctx context.Context) error {
+	if err := restorePorts(ctx, in.st, in.opt.Analysis); err != nil {
+		return err
+	}
 	cp, ok := in.opt.Analysis.(Checkpointer)
 	if !ok {
 		return nil
@@ -123,8 +126,12 @@ func (in *Ingester) NeedsFinish() bool {
 // pipeline keeps checkpoints, they are events still open (a visit not yet
 // left) that the next run continues from its restored state: they are
 // stored provisional, replacing the previous run's, so that the next run's
-// longer or closed versions replace them in turn.
+// longer or closed versions replace them in turn. The port areas a
+// PortLearner knows are stored too.
 func (in *Ingester) Flush(ctx context.Context) (int, error) {
+	if err := savePorts(ctx, in.st, in.opt.Analysis); err != nil {
+		return 0, err
+	}
 	evs := in.takeEvents()
 	b := &store.Batch{Events: evs}
 	if _, ok := in.opt.Analysis.(Checkpointer); ok {

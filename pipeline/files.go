@@ -2,10 +2,12 @@ package pipeline
 
 import (
 	"context"
+	"errors"
 	"fmt"
 	"io"
 
 	"github.com/lookout-osint/lookout/analyze"
+	"github.com/lookout-osint/lookout/detect"
 	"github.com/lookout-osint/lookout/event"
 	"github.com/lookout-osint/lookout/source"
 	"github.com/lookout-osint/lookout/store"
@@ -23,6 +25,12 @@ type Config struct {
 	DiscardState bool
 	// NoScreen leaves out the sanctions stage (see Screener).
 	NoScreen bool
+	// Source tunes how files are read (CSV column names, a clock for
+	// untimed logs).
+	Source source.Options
+	// OnRefused, if set, is told of a file of no format Lookout reads: it
+	// is skipped with nothing of it read or recorded, and the run goes on.
+	OnRefused func(name string, err error)
 	// OnFile, if set, is told what each file did as soon as it is stored.
 	OnFile func(FileResult)
 }
@@ -31,6 +39,8 @@ type Config struct {
 type Summary struct {
 	Positions, Identities, Events int64
 	NoTime                        int64
+	// Refused lists the files of no format Lookout reads (skipped).
+	Refused []string
 	// Finished says the detectors were finished and the events they still
 	// had open stored (a file was read, or an earlier run had stopped
 	// before that); Totals are then theirs.
@@ -45,7 +55,7 @@ type Summary struct {
 // is kept and the same call carries on from there.
 func Files(ctx context.Context, st store.Store, cfg Config, paths []string) (Summary, error) {
 	var sum Summary
-	opt := Options{BatchSize: cfg.BatchSize, Progress: cfg.Progress, AfterWrite: cfg.AfterWrite, DiscardState: cfg.DiscardState}
+	opt := Options{BatchSize: cfg.BatchSize, Progress: cfg.Progress, AfterWrite: cfg.AfterWrite, DiscardState: cfg.DiscardState, Source: cfg.Source}
 	var in *Ingester
 	var lazy *LazyAnalyzer
 	if cfg.Analyze != nil {
@@ -65,6 +75,13 @@ func Files(ctx context.Context, st store.Store, cfg Config, paths []string) (Sum
 	}
 	for _, p := range paths {
 		res, err := in.File(ctx, p)
+		if errors.Is(err, source.ErrUnknownFormat) {
+			sum.Refused = append(sum.Refused, p)
+			if cfg.OnRefused != nil {
+				cfg.OnRefused(p, err)
+			}
+			continue
+		}
 		if err != nil {
 			if res.Hash != "" {
 				return sum, fmt.Errorf("%s: %w (what was stored is kept: run the same command again to carry on)", p, err)
@@ -97,9 +114,10 @@ func Files(ctx context.Context, st store.Store, cfg Config, paths []string) (Sum
 // only when a file needs it, so re-running an ingest that is already
 // complete is instant. Stored state is held until then.
 type LazyAnalyzer struct {
-	make func() *analyze.Analyzer
-	a    *analyze.Analyzer
-	held map[uint32][]byte
+	make  func() *analyze.Analyzer
+	a     *analyze.Analyzer
+	held  map[uint32][]byte
+	areas []detect.LearnedArea
 }
 
 // NewAnalyzer returns an Analysis that runs analyze.New(opt, emit) when
@@ -117,6 +135,8 @@ func (l *LazyAnalyzer) get() (*analyze.Analyzer, error) {
 			}
 		}
 		l.held = nil
+		l.a.RestoreLearned(l.areas)
+		l.areas = nil
 	}
 	return l.a, nil
 }
@@ -140,6 +160,24 @@ func (l *LazyAnalyzer) Restore(mmsi uint32, data []byte) error {
 	}
 	l.held[mmsi] = data
 	return nil
+}
+
+// RestoreLearned holds port areas learned by earlier runs for the
+// analyzer to come.
+func (l *LazyAnalyzer) RestoreLearned(areas []detect.LearnedArea) {
+	if l.a != nil {
+		l.a.RestoreLearned(areas)
+		return
+	}
+	l.areas = areas
+}
+
+// LearnedAreas returns the analyzer's areas, or those held for it.
+func (l *LazyAnalyzer) LearnedAreas() []detect.LearnedArea {
+	if l.a == nil {
+		return l.areas
+	}
+	return l.a.LearnedAreas()
 }
 
 // Snapshot is called after a Read, so the analyzer exists.

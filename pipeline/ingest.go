@@ -43,6 +43,9 @@ type Options struct {
 	// Screen, if set, screens every new identity against sanctions lists
 	// and stores the matches with the batch that stores the identity.
 	Screen *Screener
+	// Source tunes how files are read (CSV column names, a clock for
+	// untimed logs).
+	Source source.Options
 	// DiscardState starts the pipeline afresh instead of restoring the
 	// stored state (which a build whose pipeline keeps other state cannot
 	// load); the stored state is replaced with the next file's.
@@ -65,7 +68,11 @@ type FileResult struct {
 	// Positions, Identities and Events count rows newly stored; events
 	// that were already stored are not counted.
 	Positions, Identities, Events int64
-	Stats                         ais.Stats
+	// KnownPositions counts position reports not stored because the store
+	// already held them (same vessel, instant and station: another file
+	// brought them; see store.DropStored).
+	KnownPositions int64
+	Stats          ais.Stats
 	// NoTime counts position and static reports without a receive time,
 	// which cannot be stored.
 	NoTime int64
@@ -80,6 +87,8 @@ type Ingester struct {
 	pending []event.Event // emitted, not yet written
 
 	cp checkpointing
+	// dedup keeps positions another file brought from being stored twice.
+	dedup *store.Dedup
 }
 
 // New returns an Ingester writing to st.
@@ -87,7 +96,7 @@ func New(st store.Store, opt Options) *Ingester {
 	if opt.BatchSize <= 0 {
 		opt.BatchSize = DefaultBatchSize
 	}
-	in := &Ingester{st: st, opt: opt}
+	in := &Ingester{st: st, opt: opt, dedup: store.NewDedup(st)}
 	if opt.Screen != nil {
 		opt.Screen.emit = in.Emit
 	}
@@ -224,11 +233,15 @@ func (in *Ingester) File(ctx context.Context, path string) (FileResult, error) {
 		defer done()
 		progress = w
 	}
-	src, _, closeFile, err := analyze.Open(local, progress)
+	rc, _, err := source.OpenFile(local, progress)
 	if err != nil {
 		return res, err
 	}
-	defer closeFile()
+	defer rc.Close()
+	src, _, err := source.NewReaderOptions(rc, in.opt.Source)
+	if err != nil {
+		return res, fmt.Errorf("%s: %w", path, err)
+	}
 
 	t := &tee{Reader: src, in: in, ctx: ctx, rec: rec, res: &res,
 		skipPos: rec.Positions, skipID: rec.Identities, ids: identities{},
@@ -255,6 +268,7 @@ func (in *Ingester) File(ctx context.Context, path string) (FileResult, error) {
 	if werr := t.w.finish(); werr != nil {
 		t.err = werr // the store's own error, not "an earlier batch failed"
 	}
+	in.dedup.EndFile()
 	if t.err != nil {
 		return res, t.err
 	}
@@ -290,6 +304,16 @@ func (w *writer) run() {
 		if w.err != nil {
 			continue // drain after a failure
 		}
+		// Positions another file (or an earlier run) already stored are
+		// not stored again; the previous batch is committed by now.
+		var dropped int
+		var err error
+		if b.Positions, dropped, err = w.in.dedup.Filter(w.ctx, b.Positions); err != nil {
+			w.err = fmt.Errorf("store %s: %w", b.File.Name, err)
+			w.failed.Store(true)
+			continue
+		}
+		w.res.KnownPositions += int64(dropped)
 		n, err := w.in.st.Write(w.ctx, b)
 		if err != nil {
 			w.err = fmt.Errorf("store %s: %w", b.File.Name, err)

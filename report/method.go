@@ -1,7 +1,6 @@
 package report
 
 import (
-	"encoding/json"
 	"fmt"
 	"maps"
 	"reflect"
@@ -10,6 +9,7 @@ import (
 	"strings"
 	"time"
 
+	"github.com/lookout-osint/lookout/event"
 	"github.com/lookout-osint/lookout/oilcap"
 	"github.com/lookout-osint/lookout/sanctions"
 )
@@ -19,29 +19,9 @@ import (
 func figures(m map[string]any) []Figure {
 	out := make([]Figure, 0, len(m))
 	for _, k := range slices.Sorted(maps.Keys(m)) {
-		out = append(out, Figure{Name: k, Value: value(m[k])})
+		out = append(out, Figure{Name: k, Value: event.FormatValue(m[k])})
 	}
 	return out
-}
-
-func value(v any) string {
-	switch x := v.(type) {
-	case string:
-		return x
-	case float64:
-		return strconv.FormatFloat(x, 'g', 6, 64)
-	case float32:
-		return strconv.FormatFloat(float64(x), 'g', 6, 32)
-	case bool, int, int64, uint32, uint64:
-		return fmt.Sprint(x)
-	case time.Time:
-		return x.UTC().Format(time.RFC3339)
-	}
-	b, err := json.Marshal(v)
-	if err != nil {
-		return fmt.Sprint(v)
-	}
-	return string(b)
 }
 
 // params lists the fields of a configuration struct with their values and

@@ -29,6 +29,7 @@ import (
 	"github.com/lookout-osint/lookout/risk"
 	"github.com/lookout-osint/lookout/sanctions"
 	"github.com/lookout-osint/lookout/store"
+	"github.com/lookout-osint/lookout/store/output"
 	"github.com/lookout-osint/lookout/trips"
 )
 
@@ -60,6 +61,9 @@ type Options struct {
 	// MMSI, when set, makes a one-vessel dossier. Numbers linked to it by
 	// identity_change events are included.
 	MMSI uint32
+	// Fleet limits a fleet report to some vessels (as lookout trips
+	// does): their trips, their table rows and their oil deliveries.
+	Fleet trips.Fleet
 	// Detect is the detector configuration the events were found with,
 	// stated in the methodology.
 	Detect detect.Config
@@ -98,6 +102,8 @@ type Report struct {
 	Generated time.Time
 
 	Trips trips.Result
+	// Fleet says whose trips are counted ("" for every vessel).
+	Fleet string
 	// Total is the From→To row of Trips.Total (the headline figures).
 	Total trips.Tally
 	// TripVessels counts the vessels with at least one trip.
@@ -140,6 +146,17 @@ func (v *Vessel) Name() string {
 	for i := len(v.Identities) - 1; i >= 0; i-- {
 		if n := v.Identities[i].Name; n != "" {
 			return n
+		}
+	}
+	return ""
+}
+
+// NameOf is the latest name of a vessel of the table, "" when it sent
+// none or is not in the table.
+func (r *Report) NameOf(mmsi uint32) string {
+	for i := range r.Vessels {
+		if r.Vessels[i].MMSI == mmsi {
+			return r.Vessels[i].Name()
 		}
 	}
 	return ""
@@ -253,11 +270,8 @@ func Build(ctx context.Context, src Source, opt Options) (*Report, error) {
 	if opt.Now.IsZero() {
 		opt.Now = time.Now().UTC()
 	}
-	if opt.Title == "" {
+	if opt.Title == "" && opt.MMSI == 0 {
 		opt.Title = fmt.Sprintf("Trips %s → %s: evidence report", opt.Trips.From, opt.Trips.To)
-		if opt.MMSI != 0 {
-			opt.Title = fmt.Sprintf("Vessel dossier: MMSI %d", opt.MMSI)
-		}
 	}
 	// Coverage is an independent scan of every position: run it beside
 	// the rest when the source allows and the period is known.
@@ -308,7 +322,24 @@ func Build(ctx context.Context, src Source, opt Options) (*Report, error) {
 	hull := map[uint32]bool{}
 	if r.Dossier {
 		hull = linked(all, opt.MMSI)
-		res = onlyVessels(res, hull)
+		res = res.Only(func(m uint32) bool { return hull[m] })
+	}
+	inFleet := func(uint32) bool { return true }
+	if !r.Dossier && !opt.Fleet.Empty() {
+		var ierr error
+		inFleet = opt.Fleet.Members(all, func(m uint32) (string, uint8) {
+			hist, err := src.Identities(ctx, m)
+			if err != nil && ierr == nil {
+				ierr = fmt.Errorf("report: identities of %d: %w", m, err)
+			}
+			return opt.Catalog.FlagCode(m), output.Latest(hist).ShipType
+		})
+		res = res.Only(inFleet)
+		res.Fleet = opt.Fleet.String()
+		r.Fleet = res.Fleet
+		if ierr != nil {
+			return nil, ierr
+		}
 	}
 	r.Trips = res
 	for _, t := range res.Total {
@@ -335,9 +366,10 @@ func Build(ctx context.Context, src Source, opt Options) (*Report, error) {
 	}
 	r.EventVessels = len(seen)
 
-	// The vessels of the table: the dossier's hull, or every vessel that
-	// made a trip or called in the destination group, their meeting
-	// partners, and vessels already matched against sanctions lists.
+	// The vessels of the table: the dossier's hull, or every vessel (of
+	// the fleet) that made a trip or called in the destination group,
+	// their meeting partners, and vessels (of the fleet) already matched
+	// against sanctions lists.
 	chosen := map[uint32]bool{}
 	if r.Dossier {
 		maps.Copy(chosen, hull)
@@ -351,7 +383,7 @@ func Build(ctx context.Context, src Source, opt Options) (*Report, error) {
 			if e.Type == event.Encounter && (chosen[e.MMSI] || chosen[e.OtherMMSI]) {
 				chosen[e.MMSI], chosen[e.OtherMMSI] = true, true
 			}
-			if e.Type == event.SanctionsMatch {
+			if e.Type == event.SanctionsMatch && inFleet(e.MMSI) {
 				chosen[e.MMSI] = true
 			}
 		}
@@ -402,7 +434,7 @@ func Build(ctx context.Context, src Source, opt Options) (*Report, error) {
 			if len(chosen) >= opt.MaxVessels {
 				break
 			}
-			if !chosen[s.MMSI] && s.Total >= opt.Risk.HighRisk {
+			if !chosen[s.MMSI] && s.Total >= opt.Risk.HighRisk && inFleet(s.MMSI) {
 				chosen[s.MMSI] = true
 				hist, err := src.Identities(ctx, s.MMSI)
 				if err != nil {
@@ -416,10 +448,10 @@ func Build(ctx context.Context, src Source, opt Options) (*Report, error) {
 	// Oil volume: deliveries by the chosen vessels (all of them in a
 	// fleet report, since only vessels calling in the group deliver).
 	oilEvents := scored
-	if r.Dossier {
+	if r.Dossier || !opt.Fleet.Empty() {
 		oilEvents = nil
 		for _, e := range scored {
-			if hull[e.MMSI] || hull[e.OtherMMSI] {
+			if r.Dossier && (hull[e.MMSI] || hull[e.OtherMMSI]) || !r.Dossier && (inFleet(e.MMSI) || e.OtherMMSI != 0 && inFleet(e.OtherMMSI)) {
 				oilEvents = append(oilEvents, e)
 			}
 		}
@@ -494,6 +526,12 @@ func Build(ctx context.Context, src Source, opt Options) (*Report, error) {
 		}
 		slices.SortFunc(v.Sanctions, func(a, b Hit) int { return cmp.Compare(b.Strength, a.Strength) })
 		r.Vessels = append(r.Vessels, v)
+	}
+	if r.Title == "" { // a dossier: named once its identities are known
+		r.Title = fmt.Sprintf("Vessel dossier: MMSI %d", opt.MMSI)
+		if n := r.NameOf(opt.MMSI); n != "" {
+			r.Title = fmt.Sprintf("Vessel dossier: %s (MMSI %d)", n, opt.MMSI)
+		}
 	}
 	slices.SortFunc(r.Evidence, func(a, b Evidence) int {
 		return cmp.Or(a.Event.Start.Compare(b.Event.Start), strings.Compare(a.ID, b.ID))
@@ -581,64 +619,6 @@ func linked(evs []event.Event, m uint32) map[uint32]bool {
 		}
 	}
 	return set
-}
-
-// onlyVessels keeps the trips and counts of some vessels; the totals are
-// recomputed from the kept per-vessel rows.
-func onlyVessels(res trips.Result, keep map[uint32]bool) trips.Result {
-	out := res
-	out.Trips = nil
-	for _, t := range res.Trips {
-		if keep[t.MMSI] {
-			out.Trips = append(out.Trips, t)
-		}
-	}
-	filter := func(ts []trips.Tally) []trips.Tally {
-		var o []trips.Tally
-		for _, t := range ts {
-			if keep[t.MMSI] {
-				o = append(o, t)
-			}
-		}
-		return o
-	}
-	out.ByVessel, out.ByVesselMonth = filter(res.ByVessel), filter(res.ByVesselMonth)
-	sum := func(rows []trips.Tally, key func(trips.Tally) trips.Tally) []trips.Tally {
-		acc := map[trips.Tally]*trips.Tally{}
-		var keys []trips.Tally
-		for _, t := range rows {
-			k := key(t)
-			a := acc[k]
-			if a == nil {
-				a = &trips.Tally{Month: k.Month, From: k.From, To: k.To}
-				acc[k] = a
-				keys = append(keys, k)
-			}
-			a.Trips += t.Trips
-			a.DarkTrips += t.DarkTrips
-			a.Visits += t.Visits
-			a.DarkVisits += t.DarkVisits
-		}
-		var o []trips.Tally
-		for _, k := range keys {
-			o = append(o, *acc[k])
-		}
-		return o
-	}
-	out.ByMonth = sum(out.ByVesselMonth, func(t trips.Tally) trips.Tally { return trips.Tally{Month: t.Month, From: t.From, To: t.To} })
-	slices.SortFunc(out.ByMonth, func(a, b trips.Tally) int { return cmp.Compare(a.Month, b.Month) })
-	total := sum(out.ByVessel, func(t trips.Tally) trips.Tally { return trips.Tally{From: t.From, To: t.To} })
-	out.Total = nil
-	for _, t := range res.Total { // keep every direction, zero or not
-		row := trips.Tally{From: t.From, To: t.To}
-		for _, s := range total {
-			if s.From == t.From && s.To == t.To {
-				row = s
-			}
-		}
-		out.Total = append(out.Total, row)
-	}
-	return out
 }
 
 // months is one bar per UTC month of the period.

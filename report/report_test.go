@@ -6,6 +6,8 @@ import (
 	"encoding/json"
 	"encoding/xml"
 	"errors"
+	"fmt"
+	"html/template"
 	"image/png"
 	"io"
 	"math"
@@ -13,6 +15,7 @@ import (
 	"os/exec"
 	"path/filepath"
 	"regexp"
+	"slices"
 	"strconv"
 	"strings"
 	"sync"
@@ -27,6 +30,7 @@ import (
 	"github.com/lookout-osint/lookout/sim"
 	"github.com/lookout-osint/lookout/store"
 	"github.com/lookout-osint/lookout/store/duckdb"
+	"github.com/lookout-osint/lookout/store/output"
 	"github.com/lookout-osint/lookout/trips"
 )
 
@@ -178,6 +182,19 @@ func TestReportCarriesTheTripCounts(t *testing.T) {
 			t.Errorf("report lacks %q", s)
 		}
 	}
+	// What a reader sees: numbers in full, no Go maps, no invented places,
+	// and the vessels of the trips named.
+	for _, bad := range []*regexp.Regexp{regexp.MustCompile(`\d\.\d+e(\+|&#43;)\d\d`), regexp.MustCompile(`map\[`), regexp.MustCompile(`0\.0000, 0\.0000`)} {
+		if m := bad.FindString(html); m != "" {
+			t.Errorf("report shows %q", m)
+		}
+	}
+	if len(r.Trips.Trips) > 0 {
+		tr := r.Trips.Trips[0]
+		if n := r.NameOf(tr.MMSI); n == "" || !strings.Contains(html, `<a href="#v-`+strconv.FormatUint(uint64(tr.MMSI), 10)+`">`+strconv.FormatUint(uint64(tr.MMSI), 10)+`</a> `+template.HTMLEscapeString(n)) {
+			t.Errorf("trip of %d not named (%q)", tr.MMSI, n)
+		}
+	}
 	noExternal(t, html)
 }
 
@@ -242,6 +259,9 @@ func TestDossier(t *testing.T) {
 	}
 	if !strings.Contains(buf.String(), "Vessel dossier") {
 		t.Error("dossier page does not say what it is")
+	}
+	if n := r.Vessels[0].Name(); n == "" || r.Title != fmt.Sprintf("Vessel dossier: %s (MMSI %d)", n, v.MMSI) {
+		t.Errorf("dossier title %q does not name the vessel (%q)", r.Title, n)
 	}
 	noExternal(t, buf.String())
 }
@@ -446,5 +466,87 @@ document.title='RENDERED off='+off+' errors='+window.__errs.length+' '+window.__
 		if b, err := os.ReadFile(shot); err == nil {
 			os.WriteFile(keep, b, 0o644)
 		}
+	}
+}
+
+// A fleet report counts the fleet's trips only: the same figures as
+// lookout trips with the same fleet, and says whose trips they are.
+func TestFleetReport(t *testing.T) {
+	st, evs := fixture(t)
+	ctx := context.Background()
+	tanker, err := trips.ParseShipTypes("tanker")
+	if err != nil {
+		t.Fatal(err)
+	}
+	opt := options()
+	opt.Fleet = trips.Fleet{ShipTypes: tanker}
+	r, err := Build(ctx, StoreSource{Store: st}, opt)
+	if err != nil {
+		t.Fatal(err)
+	}
+	isTanker := func(m uint32) bool {
+		hist, err := st.Identities(ctx, m)
+		if err != nil {
+			t.Fatal(err)
+		}
+		typ := output.Latest(hist).ShipType
+		return typ >= 80 && typ <= 89
+	}
+	all := tripsCount(evs)
+	want := all.Only(isTanker)
+	if r.Total != want.Total[0] {
+		t.Errorf("fleet report total %+v, want %+v", r.Total, want.Total[0])
+	}
+	if len(r.Trips.Trips) == 0 {
+		t.Fatal("no tanker trip in the scenario")
+	}
+	for _, tr := range r.Trips.Trips {
+		if !isTanker(tr.MMSI) {
+			t.Errorf("trip of %d, not a tanker", tr.MMSI)
+		}
+	}
+	var buf bytes.Buffer
+	if err := r.WriteHTML(&buf); err != nil {
+		t.Fatal(err)
+	}
+	if !strings.Contains(buf.String(), "fleet: AIS ship type 80-89") {
+		t.Error("the fleet report does not say whose trips it counts")
+	}
+}
+
+// Evidence read back from JSON holds numbers as float64: the report must
+// print an IMO number in full, and a sanctions match (about an identity,
+// not a place) with no position.
+func TestEvidenceReadsAsWritten(t *testing.T) {
+	_, evs := fixture(t)
+	all := tripsCount(evs)
+	if len(all.Trips) == 0 {
+		t.Fatal("no trip in the scenario")
+	}
+	tr := all.Trips[0]
+	var b bytes.Buffer
+	event.NewWriter(&b).Write(&event.Event{Type: event.SanctionsMatch, MMSI: tr.MMSI, Start: tr.Depart.Start, End: tr.Arrive.End, Confidence: 0.9,
+		Evidence: map[string]any{"vessel_imo": 8660313, "list": "UN", "strength": 0.9, "entry_name": "CHON MA SAN"}})
+	match, _, err := event.ReadAll(&b)
+	if err != nil || len(match) != 1 {
+		t.Fatal(err)
+	}
+	opt := options()
+	opt.Sanctions = nil
+	r, err := Build(context.Background(), &EventSource{List: append(slices.Clone(evs), match[0])}, opt)
+	if err != nil {
+		t.Fatal(err)
+	}
+	var buf bytes.Buffer
+	if err := r.WriteHTML(&buf); err != nil {
+		t.Fatal(err)
+	}
+	html := buf.String()
+	row := regexp.MustCompile(`<tr id="ev-` + match[0].ID() + `".*?</tr>`).FindString(html)
+	if row == "" {
+		t.Fatal("the sanctions match is not in the evidence")
+	}
+	if !strings.Contains(row, "<i>vessel_imo</i> 8660313") || strings.Contains(row, "0.0000") || !strings.Contains(row, "<td>—</td>") {
+		t.Errorf("sanctions match row: %s", row)
 	}
 }

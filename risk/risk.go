@@ -106,7 +106,9 @@ type Factor struct {
 
 // Score is one vessel's risk.
 type Score struct {
-	MMSI    uint32   `json:"mmsi"`
+	MMSI uint32 `json:"mmsi"`
+	// Name is the vessel's latest reported name, when the caller knows it.
+	Name    string   `json:"name,omitempty"`
 	Total   float64  `json:"total"`
 	Factors []Factor `json:"factors"`
 }

@@ -7,6 +7,7 @@ import (
 	"errors"
 	"fmt"
 	"io/fs"
+	"math"
 	"mime"
 	"net/http"
 	"path"
@@ -23,6 +24,7 @@ import (
 	"github.com/lookout-osint/lookout/risk"
 	"github.com/lookout-osint/lookout/sanctions"
 	"github.com/lookout-osint/lookout/store"
+	"github.com/lookout-osint/lookout/store/output"
 	"github.com/lookout-osint/lookout/trips"
 )
 
@@ -145,19 +147,17 @@ func (s *Server) dossier(r *http.Request) (any, error) {
 		for _, i := range c.evs[m] {
 			evs = append(evs, c.events[i])
 		}
-		if len(ids) == 0 && len(evs) == 0 {
-			ps, err := s.st.Track(r.Context(), m, time.Time{}, time.Time{})
-			if err != nil {
-				return err
-			}
-			if len(ps) == 0 {
-				return notFound("no vessel with MMSI %d in the store", m)
-			}
-			d.FirstSeen, d.LastSeen = ps[0].Time, ps[len(ps)-1].Time
+		n, first, last, err := output.Seen(r.Context(), s.st, m)
+		if err != nil {
+			return err
 		}
+		if len(ids) == 0 && len(evs) == 0 && n == 0 {
+			return notFound("no vessel with MMSI %d in the store", m)
+		}
+		d.FirstSeen, d.LastSeen = first, last
 		d.VesselSummary = c.vessels[m]
 		d.MMSI, d.Flag = m, s.opt.Catalog.Flag(m)
-		d.Identities = mergeIdentities(ids)
+		d.Identities = output.Changes(ids)
 		d.PortCalls, d.Events, d.Sanctions = []eventJSON{}, []eventJSON{}, []eventJSON{}
 		for _, e := range evs {
 			switch e.Type {
@@ -168,42 +168,11 @@ func (s *Server) dossier(r *http.Request) (any, error) {
 			default:
 				d.Events = append(d.Events, withID(e))
 			}
-			if d.FirstSeen.IsZero() || e.Start.Before(d.FirstSeen) {
-				d.FirstSeen = e.Start
-			}
-			if e.End.After(d.LastSeen) {
-				d.LastSeen = e.End
-			}
-		}
-		for _, id := range ids {
-			if d.FirstSeen.IsZero() || id.Time.Before(d.FirstSeen) {
-				d.FirstSeen = id.Time
-			}
-			if id.Time.After(d.LastSeen) {
-				d.LastSeen = id.Time
-			}
 		}
 		d.Risk = c.byMMSI[m]
 		return nil
 	})
 	return d, err
-}
-
-// mergeIdentities keeps the changes: consecutive identical reports (apart
-// from their time) are one entry.
-func mergeIdentities(ids []store.Identity) []store.Identity {
-	out := []store.Identity{}
-	for _, id := range ids {
-		if n := len(out); n > 0 {
-			a, b := out[n-1], id
-			a.Time, b.Time = time.Time{}, time.Time{}
-			if a == b {
-				continue
-			}
-		}
-		out = append(out, id)
-	}
-	return out
 }
 
 // track is one vessel's positions as a GeoJSON LineString whose
@@ -510,18 +479,22 @@ func (s *Server) uploadList(r *http.Request) (any, error) {
 
 func (s *Server) ports(r *http.Request) (any, error) {
 	q := &query{r: r}
-	q.only("bbox", "group")
+	q.only("bbox", "group", "kind")
 	b := q.bbox("bbox")
 	group := q.str("group", 64)
 	if group != "" && s.opt.Catalog.Group(group) == nil {
 		q.fail("unknown port group %q", group)
+	}
+	kind := q.str("kind", 16)
+	if kind != "" && kind != "wpi" && kind != "learned" {
+		q.fail("kind: want wpi or learned, not %q", kind)
 	}
 	if q.err != nil {
 		return nil, q.err
 	}
 	fc := newFC()
 	for _, p := range s.opt.Catalog.Ports {
-		if b != nil && !b.Contains(p.Lat, p.Lon) {
+		if kind == "learned" || b != nil && !b.Contains(p.Lat, p.Lon) {
 			continue
 		}
 		gs := s.opt.Catalog.GroupsOf(p.ID)
@@ -529,9 +502,44 @@ func (s *Server) ports(r *http.Request) (any, error) {
 			continue
 		}
 		fc.Features = append(fc.Features, Feature{Type: "Feature", ID: p.ID, Geometry: Geometry{"Point", [2]float64{p.Lon, p.Lat}},
-			Properties: map[string]any{"id": p.ID, "name": p.Name, "country": p.Country, "locode": p.LOCODE, "size": p.Size, "groups": gs}})
+			Properties: map[string]any{"id": p.ID, "kind": "wpi", "name": p.Name, "country": p.Country, "locode": p.LOCODE, "size": p.Size, "groups": gs}})
+	}
+	// Port areas learned from where vessels stopped belong to no group.
+	pa, ok := s.st.(store.PortAreas)
+	if kind == "wpi" || group != "" || !ok {
+		return fc, nil
+	}
+	var learned []store.LearnedPort
+	if err := s.withStore(func() (err error) {
+		learned, err = pa.LearnedPorts(r.Context())
+		return err
+	}); err != nil {
+		return nil, err
+	}
+	for _, p := range learned {
+		if b != nil && !b.Contains(p.Lat, p.Lon) {
+			continue
+		}
+		fc.Features = append(fc.Features, learnedFeature(&p))
 	}
 	return fc, nil
+}
+
+// learnedFeature draws a learned port area as its cells, squares CellKm
+// wide, for the map to shade.
+func learnedFeature(p *store.LearnedPort) Feature {
+	half := p.CellKm / 2 / 111.195
+	var polys [][][][2]float64
+	for _, c := range p.Cells {
+		dlon := half / math.Max(math.Cos(c.Lat*math.Pi/180), 0.05)
+		polys = append(polys, [][][2]float64{{
+			{c.Lon - dlon, c.Lat - half}, {c.Lon + dlon, c.Lat - half}, {c.Lon + dlon, c.Lat + half},
+			{c.Lon - dlon, c.Lat + half}, {c.Lon - dlon, c.Lat - half}}})
+	}
+	return Feature{Type: "Feature", ID: p.ID, Geometry: Geometry{"MultiPolygon", polys},
+		Properties: map[string]any{"id": p.ID, "kind": "learned", "name": "", "lat": p.Lat, "lon": p.Lon,
+			"vessels": p.Vessels, "cells": len(p.Cells), "cell_km": p.CellKm,
+			"first_seen": p.First.Format(time.RFC3339), "last_seen": p.Last.Format(time.RFC3339)}}
 }
 
 func (s *Server) groups(r *http.Request) (any, error) {

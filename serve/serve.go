@@ -32,6 +32,7 @@ import (
 	"github.com/lookout-osint/lookout/ref"
 	"github.com/lookout-osint/lookout/risk"
 	"github.com/lookout-osint/lookout/store"
+	"github.com/lookout-osint/lookout/store/output"
 )
 
 // Limits on what one request may ask for or send.
@@ -367,21 +368,11 @@ type VesselSummary struct {
 }
 
 func (v *VesselSummary) fill(ids []store.Identity) {
+	last := output.Latest(ids)
+	v.IMO, v.Name, v.CallSign, v.ShipType = last.IMO, last.Name, last.CallSign, last.ShipType
 	for _, id := range ids {
-		if id.IMO != 0 {
-			v.IMO = id.IMO
-		}
-		if id.Name != "" {
-			v.Name = id.Name
-			if !slices.Contains(v.Names, id.Name) {
-				v.Names = append(v.Names, id.Name)
-			}
-		}
-		if id.CallSign != "" {
-			v.CallSign = id.CallSign
-		}
-		if id.ShipType != 0 {
-			v.ShipType = id.ShipType
+		if id.Name != "" && !slices.Contains(v.Names, id.Name) {
+			v.Names = append(v.Names, id.Name)
 		}
 	}
 }

@@ -239,10 +239,29 @@ func TestDossier(t *testing.T) {
 		Events     []eventJSON      `json:"events"`
 		Sanctions  []eventJSON      `json:"sanctions_matches"`
 		FirstSeen  time.Time        `json:"first_seen"`
+		LastSeen   time.Time        `json:"last_seen"`
 	}
 	get(t, srv, fmt.Sprintf("/api/vessels/%d", f.vessel.MMSI), 200, &d)
 	if d.MMSI != f.vessel.MMSI || d.Name != f.vessel.Name || len(d.Identities) == 0 || d.FirstSeen.IsZero() || d.Flag == "" {
 		t.Fatalf("dossier %+v", d)
+	}
+	// Seen is when it was heard at a place: its first and last positions.
+	ps, err := f.st.Track(context.Background(), f.vessel.MMSI, time.Time{}, time.Time{})
+	if err != nil || len(ps) == 0 {
+		t.Fatal(len(ps), err)
+	}
+	if !d.FirstSeen.Equal(ps[0].Time) || !d.LastSeen.Equal(ps[len(ps)-1].Time) {
+		t.Errorf("seen %s to %s, positions %s to %s", d.FirstSeen, d.LastSeen, ps[0].Time, ps[len(ps)-1].Time)
+	}
+	// The identity history speaks the API's snake_case, not Go's field names.
+	var keys struct {
+		Identities []map[string]any `json:"identities"`
+	}
+	get(t, srv, fmt.Sprintf("/api/vessels/%d", f.vessel.MMSI), 200, &keys)
+	for k := range keys.Identities[0] {
+		if k != strings.ToLower(k) {
+			t.Errorf("identity key %q", k)
+		}
 	}
 	if d.PortCalls == nil || d.Events == nil || d.Sanctions == nil {
 		t.Fatalf("dossier lists must be [] not null: %+v", d)
@@ -523,6 +542,18 @@ func TestPortsAndGroups(t *testing.T) {
 		t.Fatal("no ports around Vladivostok")
 	}
 	get(t, srv, "/api/ports?group=ATLANTIS", 400, nil)
+	// The scenario's busy berths are learned as port areas by the ingest.
+	var learned fc
+	get(t, srv, "/api/ports?kind=learned", 200, &learned)
+	if len(learned.Features) == 0 {
+		t.Fatal("no learned port areas")
+	}
+	for _, f := range learned.Features {
+		if f.Properties["kind"] != "learned" || f.Properties["vessels"].(float64) < 2 || f.Geometry.Type != "MultiPolygon" {
+			t.Fatalf("learned port area %+v", f)
+		}
+	}
+	get(t, srv, "/api/ports?kind=harbour", 400, nil)
 	var g struct {
 		Groups []struct {
 			Name  string   `json:"name"`

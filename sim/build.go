@@ -187,9 +187,14 @@ func (w *world) buildFleet() {
 		receivers = append(receivers, h)
 	}
 
+	cases := w.newPortCases()
+
 	// Shortest-path trees for every port a plan will use, built in
 	// parallel up front.
 	need := map[int]*simPort{}
+	for _, p := range cases.ports {
+		need[p.idx] = p
+	}
 	for _, n := range normals {
 		for _, p := range n.trade {
 			need[p.idx] = p
@@ -215,18 +220,21 @@ func (w *world) buildFleet() {
 	}
 	parallelRange(len(list), w.cfg.Workers, func(i int) { w.sea.tree(list[i]) })
 
-	jobs := len(normals) + len(fishers) + 1
+	jobs := len(normals) + len(fishers) + 2
 	parallelRange(jobs, w.cfg.Workers, func(i int) {
 		switch {
 		case i == 0:
 			w.planCovert(tankers, receivers)
-		case i-1 < len(normals):
-			n := normals[i-1]
+		case i == 1:
+			w.planPortCases(cases)
+		case i-2 < len(normals):
+			n := normals[i-2]
 			w.planNormal(n.h, n.trade, n.kn, round1(min(n.h.Length/17, 12)), round1(n.h.Length/30))
 		default:
-			w.planFishing(fishers[i-1-len(normals)])
+			w.planFishing(fishers[i-2-len(normals)])
 		}
 	})
+	w.sts = append(w.sts, cases.sts...)
 	for _, h := range w.hulls {
 		slices.SortStableFunc(h.spoofs, func(a, b spoofSpan) int { return int(a.from - b.from) })
 		slices.SortStableFunc(h.off, func(a, b span) int { return int(a.from - b.from) })

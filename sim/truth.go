@@ -15,8 +15,11 @@ import (
 // Fishing Watch). Truth applies them exactly; the scenario keeps behaviour
 // well away from them so that a correct detector agrees.
 const (
-	portEntryKm      = 3.0
-	portExitKm       = 4.0
+	portEntryKm = 3.0
+	portExitKm  = 4.0
+	// A visit needs a stop (< 0.2 kn) or this long inside: a ship passing
+	// through the circle makes no visit (detect's PortDwell).
+	portDwell        = hour
 	gapMin           = 12 * hour
 	loiterMaxKn      = 2.0
 	loiterMin        = 4 * hour
@@ -173,6 +176,9 @@ func (w *world) truth() []event.Event {
 	var visits []visit
 	for _, vs := range allVisits {
 		for _, v := range vs {
+			if !v.stopped && v.end-v.start < portDwell {
+				continue
+			}
 			h := v.hull
 			v.mmsi = h.identAt(v.start).MMSI
 			if gs := w.cat.GroupsOf(v.port.ID); len(gs) > 0 {
@@ -242,6 +248,7 @@ func (w *world) truth() []event.Event {
 	evs = append(evs, w.spoofEvents()...)
 	evs = append(evs, w.identityEvents()...)
 	evs = append(evs, w.draughtEvents(visits)...)
+	evs = append(evs, w.darkTransferEvents(evs)...)
 
 	slices.SortStableFunc(evs, func(a, b event.Event) int {
 		return cmp.Or(a.Start.Compare(b.Start), cmp.Compare(a.Type, b.Type), cmp.Compare(a.MMSI, b.MMSI),

@@ -4,6 +4,7 @@ import (
 	"bufio"
 	"bytes"
 	"errors"
+	"fmt"
 	"hash/maphash"
 	"io"
 	"math"
@@ -21,34 +22,209 @@ var (
 	ErrOutOfRange  = errors.New("value out of range")
 	ErrBadTime     = errors.New("bad timestamp")
 	ErrBadRow      = errors.New("malformed CSV row")
+	// ErrImplausibleTime: a timestamp that parses but cannot be a
+	// reception (year 0001 or 9999 from an export's placeholder): before
+	// AIS existed or more than a year after the wall clock.
+	ErrImplausibleTime = errors.New("implausible timestamp (before 1990 or more than a year ahead)")
 )
+
+// earliestPlausible is well before the first AIS receivers (around 2000).
+var earliestPlausible = time.Date(1990, 1, 1, 0, 0, 0, 0, time.UTC)
 
 // Column names, normalised (lower case, letters and digits only), that both
 // exports and their variants over the years use. Each field lists every
 // spelling seen; lookup is by name, never by position.
 var columns = map[string]field{
-	"timestamp": fTime, "basedatetime": fTime, "datetime": fTime,
+	"timestamp": fTime, "basedatetime": fTime, "datetime": fTime, "time": fTime, "msgtime": fTime,
 	"typeofmobile": fClass, "transceiverclass": fClass, "transceiver": fClass,
 	"mmsi":     fMMSI,
 	"latitude": fLat, "lat": fLat,
-	"longitude": fLon, "lon": fLon,
-	"navigationalstatus": fStatus, "status": fStatus,
-	"rot":      fROT,
-	"sog":      fSOG,
-	"cog":      fCOG,
-	"heading":  fHeading,
-	"imo":      fIMO,
+	"longitude": fLon, "lon": fLon, "long": fLon, "lng": fLon,
+	"navigationalstatus": fStatus, "navigationstatus": fStatus, "navstatus": fStatus, "status": fStatus,
+	"rot": fROT, "rateofturn": fROT,
+	"sog": fSOG, "speedoverground": fSOG, "speed": fSOG,
+	"cog": fCOG, "courseoverground": fCOG, "course": fCOG,
+	"heading": fHeading, "trueheading": fHeading,
+	"imo": fIMO, "imonumber": fIMO,
 	"callsign": fCallSign,
-	"name":     fName, "vesselname": fName,
-	"shiptype": fShipType, "vesseltype": fShipType,
+	"name":     fName, "vesselname": fName, "shipname": fName,
+	"shiptype": fShipType, "vesseltype": fShipType, "shipandcargotype": fShipType,
 	"cargotype": fCargo, "cargo": fCargo,
-	"width":   fWidth,
+	"width": fWidth, "beam": fWidth,
 	"length":  fLength,
 	"draught": fDraught, "draft": fDraught,
 	"destination": fDest,
 	"eta":         fETA,
 	"a":           fA, "b": fB, "c": fC, "d": fD,
 	"sizea": fA, "sizeb": fB, "sizec": fC, "sized": fD,
+}
+
+// unitSuffixes are stripped from a column name that is not known as it
+// stands: "Latitude_degrees", "SOG_knots", "Draught_m", "Time_UTC".
+var unitSuffixes = []string{"degrees", "degree", "deg", "knots", "knot", "kts", "kn", "metres", "meters", "metre", "meter", "m", "utc"}
+
+// fieldNames are the names --columns gives Lookout's fields by, with the
+// spellings listed when a header lacks one.
+var fieldNames = []struct {
+	name  string
+	f     field
+	known string
+}{
+	{"time", fTime, "Timestamp, BaseDateTime, Time, DateTime"},
+	{"mmsi", fMMSI, "MMSI"},
+	{"lat", fLat, "Latitude, Lat"},
+	{"lon", fLon, "Longitude, Lon, Long, Lng"},
+	{"sog", fSOG, "SOG, Speed"},
+	{"cog", fCOG, "COG, Course"},
+	{"heading", fHeading, "Heading"},
+	{"status", fStatus, "Navigational status, Status"},
+	{"rot", fROT, "ROT"},
+	{"class", fClass, "Type of mobile, TransceiverClass"},
+	{"imo", fIMO, "IMO"},
+	{"callsign", fCallSign, "Callsign"},
+	{"name", fName, "Name, VesselName"},
+	{"shiptype", fShipType, "Ship type, VesselType"},
+	{"cargo", fCargo, "Cargo type, Cargo"},
+	{"width", fWidth, "Width"},
+	{"length", fLength, "Length"},
+	{"draught", fDraught, "Draught, Draft"},
+	{"destination", fDest, "Destination"},
+	{"eta", fETA, "ETA"},
+}
+
+// ParseColumns parses a --columns value, "field=Column,...": each of
+// Lookout's fields (time, mmsi, lat, lon, sog, cog, heading, status, rot,
+// class, imo, callsign, name, shiptype, cargo, width, length, draught,
+// destination, eta) read from the named header column.
+func ParseColumns(spec string) (map[string]string, error) {
+	out := map[string]string{}
+	for _, kv := range strings.Split(spec, ",") {
+		if strings.TrimSpace(kv) == "" {
+			continue
+		}
+		k, v, ok := strings.Cut(kv, "=")
+		k, v = strings.ToLower(strings.TrimSpace(k)), strings.TrimSpace(v)
+		if !ok || v == "" {
+			return nil, fmt.Errorf("--columns: %q is not field=Column", kv)
+		}
+		if fieldByName(k) == fNone {
+			names := make([]string, len(fieldNames))
+			for i, f := range fieldNames {
+				names[i] = f.name
+			}
+			return nil, fmt.Errorf("--columns: unknown field %q (fields: %s)", k, strings.Join(names, ", "))
+		}
+		out[k] = v
+	}
+	return out, nil
+}
+
+func fieldByName(name string) field {
+	for _, f := range fieldNames {
+		if f.name == name {
+			return f.f
+		}
+	}
+	return fNone
+}
+
+// HeaderError says which required columns a CSV header lacks. It wraps
+// ErrUnknownFormat: the file is a dialect Lookout cannot read as it is.
+type HeaderError struct {
+	Line    int64    // the header's line number
+	Missing []string // Lookout field names (see ParseColumns)
+	Header  []string // the header's column names
+}
+
+func (e *HeaderError) Error() string {
+	var b strings.Builder
+	fmt.Fprintf(&b, "line %d: the CSV header has no ", e.Line)
+	for i, m := range e.Missing {
+		if i > 0 {
+			b.WriteString(", no ")
+		}
+		for _, f := range fieldNames {
+			if f.name == m {
+				fmt.Fprintf(&b, "%s column (looked for %s)", m, f.known)
+			}
+		}
+	}
+	b.WriteString("; the header has ")
+	for i, h := range e.Header {
+		if i > 0 {
+			b.WriteString(", ")
+		}
+		if i == 40 {
+			fmt.Fprintf(&b, "… (%d columns)", len(e.Header))
+			break
+		}
+		fmt.Fprintf(&b, "%q", h)
+	}
+	fmt.Fprintf(&b, "; name the columns with --columns %s=COLUMN", e.Missing[0])
+	return b.String()
+}
+
+func (e *HeaderError) Unwrap() error { return ErrUnknownFormat }
+
+// mapHeader finds each field's column: the user's names first (exact,
+// then ignoring case and punctuation), then the known spellings.
+func mapHeader(hdr []string, user map[string]string) (col [nFields]int, known int) {
+	for i := range col {
+		col[i] = -1
+	}
+	for name, want := range user {
+		f := fieldByName(name)
+		for i, h := range hdr {
+			if strings.TrimSpace(h) == want {
+				col[f] = i
+				break
+			}
+		}
+		if col[f] < 0 {
+			for i, h := range hdr {
+				if normalise(h) == normalise(want) {
+					col[f] = i
+					break
+				}
+			}
+		}
+	}
+	for i, h := range hdr {
+		f, ok := lookupColumn(normalise(h))
+		if ok && col[f] < 0 && user[fieldNameOf(f)] == "" {
+			col[f] = i
+		}
+	}
+	for f, c := range col {
+		// A, B, C, D alone say little: "a,b,c" is no AIS header.
+		if c >= 0 && (field(f) < fA || field(f) > fD) {
+			known++
+		}
+	}
+	return col, known
+}
+
+func fieldNameOf(f field) string {
+	for _, x := range fieldNames {
+		if x.f == f {
+			return x.name
+		}
+	}
+	return ""
+}
+
+func lookupColumn(n string) (field, bool) {
+	if f, ok := columns[n]; ok {
+		return f, true
+	}
+	for _, suf := range unitSuffixes {
+		if len(n) > len(suf) && strings.HasSuffix(n, suf) {
+			if f, ok := columns[n[:len(n)-len(suf)]]; ok {
+				return f, true
+			}
+		}
+	}
+	return fNone, false
 }
 
 type field int
@@ -101,6 +277,7 @@ type csvReader struct {
 	lastT      time.Time
 	lastStatus string
 	lastCode   uint8
+	latest     time.Time // the latest plausible timestamp
 }
 
 func normalise(h string) string {
@@ -113,10 +290,12 @@ func normalise(h string) string {
 	return b.String()
 }
 
-// newCSVReader reads the header and maps columns by name. It fails when the
-// header lacks a time, an MMSI or a position column.
-func newCSVReader(r *bufio.Reader, delim byte) (*csvReader, error) {
-	c := &csvReader{r: r, delim: delim, static: map[uint32]uint64{}, seed: maphash.MakeSeed()}
+// newCSVReader reads the header and maps columns by name (user's names
+// first). It fails with a *HeaderError when the header lacks a time, an
+// MMSI or a position column.
+func newCSVReader(r *bufio.Reader, delim byte, user map[string]string) (*csvReader, error) {
+	c := &csvReader{r: r, delim: delim, static: map[uint32]uint64{}, seed: maphash.MakeSeed(),
+		latest: time.Now().UTC().AddDate(1, 0, 0)}
 	var hdr []string
 	for len(hdr) == 0 {
 		line, err := c.line()
@@ -128,23 +307,21 @@ func newCSVReader(r *bufio.Reader, delim byte) (*csvReader, error) {
 		}
 		if len(bytes.TrimSpace(line)) > 0 {
 			var ok bool
-			if hdr, ok = c.split(line); !ok {
-				return nil, ErrBadRow
+			if hdr, ok = c.split(bytes.TrimPrefix(line, []byte("\xef\xbb\xbf"))); !ok {
+				return nil, fmt.Errorf("line %d: %w: unclosed quote in the header", c.stats.Lines, ErrBadRow)
 			}
 		}
 	}
-	for i := range c.col {
-		c.col[i] = -1
-	}
-	for i, h := range hdr {
-		if f, ok := columns[normalise(h)]; ok && c.col[f] < 0 {
-			c.col[f] = i
-		}
-	}
+	hdr = append([]string(nil), hdr...)
+	c.col, _ = mapHeader(hdr, user)
+	var missing []string
 	for _, f := range []field{fTime, fMMSI, fLat, fLon} {
 		if c.col[f] < 0 {
-			return nil, errors.New("CSV header lacks a timestamp, MMSI, latitude or longitude column")
+			missing = append(missing, fieldNameOf(f))
 		}
+	}
+	if len(missing) > 0 {
+		return nil, &HeaderError{Line: c.stats.Lines, Missing: missing, Header: hdr}
 	}
 	return c, nil
 }
@@ -315,6 +492,9 @@ func (c *csvReader) row(rec []string) error {
 		t, err := parseTime(ts)
 		if err != nil {
 			return ErrBadTime
+		}
+		if t.Before(earliestPlausible) || t.After(c.latest) {
+			return ErrImplausibleTime
 		}
 		c.lastTS, c.lastT = ts, t
 	}
@@ -498,11 +678,22 @@ var timeLayouts = []string{
 	"2006-01-02 15:04:05",
 	time.RFC3339,
 	"02/01/2006 15:04",
+	"20060102_150405", // Spire
+	"2006-01-02 15:04:05 MST",
+	"2006/01/02 15:04:05",
+	"02-01-2006 15:04:05",
 }
 
 func parseTime(s string) (time.Time, error) {
 	if t, ok := fastTime(s); ok {
 		return t, nil
+	}
+	// Unix seconds (ten digits, an optional fraction).
+	if len(s) >= 10 && s[0] >= '1' && s[0] <= '9' {
+		if v, err := strconv.ParseFloat(s, 64); err == nil && v < 1e11 && strings.IndexByte(s, 'e') < 0 && strings.IndexByte(s, 'E') < 0 {
+			sec, frac := math.Modf(v)
+			return time.Unix(int64(sec), int64(math.Round(frac*1e9))).UTC(), nil
+		}
 	}
 	for _, l := range timeLayouts {
 		if t, err := time.Parse(l, s); err == nil {
@@ -669,7 +860,8 @@ func (c *csvReader) navStatus(s string) uint8 {
 }
 
 func navStatus(s string) uint8 {
-	if v, err := strconv.Atoi(s); err == nil && v >= 0 && v <= 15 {
+	// MarineCadastre writes codes as decimals ("8.0").
+	if v, ok := wholeNumber(s); ok && v >= 0 && v <= 15 {
 		return uint8(v)
 	}
 	l := strings.ToLower(s)
@@ -691,6 +883,18 @@ func navStatus(s string) uint8 {
 		return 14
 	}
 	return 15
+}
+
+// wholeNumber parses an integer written as "8" or "8.0".
+func wholeNumber(s string) (int, bool) {
+	if v, err := strconv.Atoi(s); err == nil {
+		return v, true
+	}
+	v, ok := fastDecimal(s)
+	if !ok || v != math.Trunc(v) || math.Abs(v) > 1e9 || strings.IndexByte(s, ',') >= 0 {
+		return 0, false
+	}
+	return int(v), true
 }
 
 // turn converts a rate of turn in degrees per minute to AIS's raw value
@@ -727,7 +931,7 @@ func shipTypeCode(typ, cargo string, note func(error)) uint8 {
 	if unknown(typ) {
 		return 0
 	}
-	if v, err := strconv.Atoi(typ); err == nil {
+	if v, ok := wholeNumber(typ); ok {
 		if v < 0 || v > 255 {
 			note(ErrOutOfRange)
 			return 0

@@ -22,7 +22,12 @@
 //     Status, Length, Width, Draft, Cargo, TransceiverClass"). Columns are
 //     found by name (case, spaces and punctuation ignored), never by position,
 //     so reordered or extended headers still read; unknown columns are
-//     ignored.
+//     ignored. Other dialects read the same way: unit-suffixed names
+//     ("Latitude_degrees", "SOG_knots"), "Time", "Long"/"Lng", Spire-style
+//     times ("20210701_185151") and unix seconds. Options.Columns (lookout's
+//     --columns) names the columns of any other header; a header that still
+//     lacks a time, MMSI, latitude or longitude column is refused with a
+//     HeaderError naming what is missing and listing what the header has.
 //
 // # From CSV rows to messages
 //
@@ -49,7 +54,8 @@
 //
 // Bad rows never stop a reader. Each is counted in Stats().Rejected under
 // one reason (the first problem found): ErrMissingMMSI, ErrBadNumber,
-// ErrOutOfRange, ErrBadTime, ErrBadRow. A row without a usable MMSI or time
+// ErrOutOfRange, ErrBadTime, ErrImplausibleTime (year 0001 or 9999, an
+// export's placeholder), ErrBadRow. A row without a usable MMSI or time
 // yields nothing; a row whose position is bad or out of range yields its
 // static data but no position; a bad speed, course, heading or static field
 // is counted and that value alone is treated as not available.

@@ -6,6 +6,8 @@ import (
 	"errors"
 	"fmt"
 	"io"
+	"strings"
+	"time"
 
 	"github.com/lookout-osint/lookout/ais"
 )
@@ -37,8 +39,22 @@ const (
 )
 
 // ErrUnknownFormat is returned when the first non-empty line is neither
-// NMEA nor a recognised CSV header.
-var ErrUnknownFormat = errors.New("unrecognised input format (want NMEA or a DMA/MarineCadastre CSV header)")
+// NMEA nor a CSV header naming (or mapped by Options.Columns to) MMSI, time
+// and position columns.
+var ErrUnknownFormat = errors.New("unrecognised input format (want NMEA, or CSV with a header naming MMSI, time, latitude and longitude columns)")
+
+// Options tune how an input is read; the zero value reads every known
+// format as it is.
+type Options struct {
+	// Columns maps Lookout's field names to a CSV header's column names
+	// (see ParseColumns), for dialects whose spellings are not known.
+	Columns map[string]string
+	// Clock gives NMEA messages without a receive time one, from the
+	// times the log itself states, or Start before the first of them
+	// (ais.Reader's Clock and Start). CSV rows always carry their time.
+	Clock bool
+	Start time.Time
+}
 
 // sniffLimit bounds how far NewReader looks for the first non-empty line.
 const sniffLimit = 64 * 1024
@@ -48,6 +64,10 @@ const sniffLimit = 64 * 1024
 // object: Lookout events as JSON lines). An empty input is NMEA. The
 // returned bufio.Reader must be used in place of r.
 func Sniff(r io.Reader) (*bufio.Reader, Format, error) {
+	return sniffWith(r, nil)
+}
+
+func sniffWith(r io.Reader, user map[string]string) (*bufio.Reader, Format, error) {
 	br, ok := r.(*bufio.Reader)
 	if !ok || br.Size() < sniffLimit {
 		br = bufio.NewReaderSize(r, sniffLimit)
@@ -62,31 +82,47 @@ func Sniff(r io.Reader) (*bufio.Reader, Format, error) {
 	case line[0] == '{':
 		return br, Events, nil
 	}
-	if f, _, ok := csvFormat(line); ok {
+	if f, _, ok := csvFormat(line, user); ok {
 		return br, f, nil
 	}
-	return br, "", fmt.Errorf("%w: %q", ErrUnknownFormat, truncate(line, 80))
+	if delim := csvDelim(line); delim != 0 {
+		return br, "", fmt.Errorf("%w: the first line looks like a CSV header but names none of the columns Lookout knows (%q); name them with --columns time=COLUMN,mmsi=COLUMN,lat=COLUMN,lon=COLUMN",
+			ErrUnknownFormat, truncate(line, 200))
+	}
+	return br, "", fmt.Errorf("%w: first line %q", ErrUnknownFormat, truncate(line, 80))
 }
 
 // NewReader sniffs the format of r from its first non-empty line and
 // returns a Reader of AIS messages for it. An empty input is NMEA with no
 // messages; events (JSON lines) are refused with ErrUnknownFormat.
 func NewReader(r io.Reader) (Reader, Format, error) {
-	br, f, err := Sniff(r)
+	return NewReaderOptions(r, Options{})
+}
+
+// NewReaderOptions is NewReader with Options. A CSV header that lacks a
+// required column gives a *HeaderError naming it and listing the header.
+func NewReaderOptions(r io.Reader, opt Options) (Reader, Format, error) {
+	br, f, err := sniffWith(r, opt.Columns)
 	if err != nil {
 		return nil, "", err
 	}
 	switch f {
 	case NMEA:
-		return ais.NewReader(br), NMEA, nil
+		ar := ais.NewReader(br)
+		ar.Clock, ar.Start = opt.Clock, opt.Start
+		return ar, NMEA, nil
 	case Events:
 		return nil, "", fmt.Errorf("%w: this is events (JSON lines), not AIS messages", ErrUnknownFormat)
 	}
 	line, _ := sniff(br)
-	_, delim, _ := csvFormat(line)
-	cr, err := newCSVReader(br, delim)
+	_, delim, _ := csvFormat(line, opt.Columns)
+	cr, err := newCSVReader(br, delim, opt.Columns)
 	if err != nil {
-		return nil, "", fmt.Errorf("%s CSV: %w", f, err)
+		var he *HeaderError
+		if errors.As(err, &he) {
+			return nil, "", err // it says what it is
+		}
+		return nil, "", fmt.Errorf("%s CSV: %w", strings.ToUpper(string(f)), err)
 	}
 	return cr, f, nil
 }
@@ -136,34 +172,47 @@ func isNMEA(l []byte) bool {
 	return bytes.IndexByte(l, '!') > 0
 }
 
-// csvFormat recognises a CSV header: the delimiter is the most frequent of
-// comma, semicolon and tab; the header must name an MMSI and a time column.
-func csvFormat(l []byte) (Format, byte, bool) {
-	delim := byte(',')
-	best := bytes.Count(l, []byte{','})
-	for _, d := range []byte{';', '\t'} {
+// csvDelim is the most frequent of comma, semicolon and tab in a header
+// line, 0 when there is none.
+func csvDelim(l []byte) byte {
+	delim, best := byte(0), 0
+	for _, d := range []byte{',', ';', '\t'} {
 		if n := bytes.Count(l, []byte{d}); n > best {
 			delim, best = d, n
 		}
 	}
-	if best == 0 {
+	return delim
+}
+
+// csvFormat recognises a CSV header: one that names an MMSI column, or at
+// least two columns Lookout knows (a header missing its MMSI is refused
+// later, naming what it lacks). DMA and NOAA are told by their own columns.
+func csvFormat(l []byte, user map[string]string) (Format, byte, bool) {
+	delim := csvDelim(l)
+	if delim == 0 {
+		return "", 0, false
+	}
+	l = bytes.TrimPrefix(l, []byte("\xef\xbb\xbf"))
+	c := &csvReader{delim: delim}
+	hdr, ok := c.split(l)
+	if !ok {
+		return "", 0, false
+	}
+	col, known := mapHeader(hdr, user)
+	if col[fMMSI] < 0 && known < 2 {
 		return "", 0, false
 	}
 	names := map[string]bool{}
-	for _, h := range bytes.Split(l, []byte{delim}) {
-		names[normalise(string(h))] = true
+	for _, h := range hdr {
+		names[normalise(h)] = true
 	}
 	switch {
-	case !names["mmsi"]:
-		return "", 0, false
 	case names["typeofmobile"]:
 		return DMA, delim, true
 	case names["basedatetime"]:
 		return NOAA, delim, true
-	case names["timestamp"] || names["datetime"]:
-		return CSV, delim, true
 	}
-	return "", 0, false
+	return CSV, delim, true
 }
 
 func truncate(b []byte, n int) string {

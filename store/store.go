@@ -39,17 +39,18 @@ type Position struct {
 
 // Identity is one static report of a vessel (AIS types 5 and 24, or a CSV
 // row's static columns). Zero values mean "not reported".
+// Its JSON names are snake_case with units, as everywhere in the API.
 type Identity struct {
-	MMSI        uint32
-	Time        time.Time // UTC
-	IMO         uint32
-	Name        string
-	CallSign    string
-	ShipType    uint8
-	Length      float32 // metres, bow to stern
-	Beam        float32 // metres
-	Draught     float32 // metres
-	Destination string
+	MMSI        uint32    `json:"mmsi"`
+	Time        time.Time `json:"time"` // UTC
+	IMO         uint32    `json:"imo,omitempty"`
+	Name        string    `json:"name,omitempty"`
+	CallSign    string    `json:"call_sign,omitempty"`
+	ShipType    uint8     `json:"ship_type,omitempty"`
+	Length      float32   `json:"length_m,omitempty"` // metres, bow to stern
+	Beam        float32   `json:"beam_m,omitempty"`   // metres
+	Draught     float32   `json:"draught_m,omitempty"`
+	Destination string    `json:"destination,omitempty"`
 }
 
 // Checkpoint is a per-vessel blob of pipeline state (the tracker's and the

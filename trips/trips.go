@@ -161,6 +161,31 @@ type Result struct {
 	ByMonth       []Tally    `json:"by_month"`
 	// Total has one row per direction.
 	Total []Tally `json:"total"`
+	// Names are the vessels' latest reported names, when the caller knows
+	// them (a store does, event files do not): tables show them beside
+	// the numbers.
+	Names map[uint32]string `json:"names,omitempty"`
+	// Fleet says whose trips these are when the caller chose a fleet
+	// (Fleet.String), "" for every vessel.
+	Fleet string `json:"fleet,omitempty"`
+}
+
+// Name is a vessel's name, "" when unknown.
+func (r *Result) Name(mmsi uint32) string { return r.Names[mmsi] }
+
+// Vessels are the MMSIs the result names: every trip's vessel and the
+// numbers it used, and every counted vessel.
+func (r *Result) Vessels() []uint32 {
+	var ms []uint32
+	for _, t := range r.Trips {
+		ms = append(ms, t.MMSI)
+		ms = append(ms, t.MMSIs...)
+	}
+	for _, t := range r.ByVessel {
+		ms = append(ms, t.MMSI)
+	}
+	slices.Sort(ms)
+	return slices.Compact(ms)
 }
 
 // Count computes trips from events of any types; types other than

@@ -268,26 +268,27 @@ func TestReports(t *testing.T) {
 		call{"Nampo", "KP", day(3, 5, 0), 30, false},
 	)
 	r := Count(evs, cfg)
+	r.Names = map[uint32]string{12: "SHUN LIGHT 51"}
 	var b strings.Builder
 	if err := WriteCSV(&b, r); err != nil {
 		t.Fatal(err)
 	}
 	lines := strings.Split(strings.TrimSpace(b.String()), "\n")
-	if len(lines) != 2 || !strings.HasPrefix(lines[1], "12,,RU-FE,KP,2024-03,seen,Vostochny,") || !strings.Contains(lines[1], evs[1].ID()) {
+	if len(lines) != 2 || !strings.HasPrefix(lines[1], "12,,RU-FE,KP,2024-03,seen,Vostochny,") || !strings.Contains(lines[1], evs[1].ID()) || !strings.HasSuffix(lines[1], ",SHUN LIGHT 51") {
 		t.Errorf("csv:\n%s", b.String())
 	}
 	b.Reset()
 	if err := WriteCountsCSV(&b, r); err != nil {
 		t.Fatal(err)
 	}
-	if !strings.Contains(b.String(), "12,2024-03,RU-FE,KP,1,0,1,0,0\n") || !strings.Contains(b.String(), "all,all,RU-FE,KP,1,0,1,0,0\n") {
+	if !strings.Contains(b.String(), "12,2024-03,RU-FE,KP,1,0,1,0,0,SHUN LIGHT 51\n") || !strings.Contains(b.String(), "all,all,RU-FE,KP,1,0,1,0,0,\n") {
 		t.Errorf("counts csv:\n%s", b.String())
 	}
 	b.Reset()
 	if err := WriteTable(&b, r); err != nil {
 		t.Fatal(err)
 	}
-	if !strings.Contains(b.String(), evs[0].ID()) || !strings.Contains(b.String(), "RU-FE→KP") {
+	if !strings.Contains(b.String(), evs[0].ID()) || !strings.Contains(b.String(), "RU-FE→KP") || strings.Count(b.String(), "SHUN LIGHT 51") != 3 {
 		t.Errorf("table:\n%s", b.String())
 	}
 }

@@ -22,6 +22,7 @@ func init() {
 		df       detectFlags
 		progress bool
 		quiet    bool
+		in       inputFlags
 	)
 	var thresholds strings.Builder
 	opt.Detect.Describe(&thresholds)
@@ -36,16 +37,24 @@ type, rejected lines by reason) to stderr at the end.
 
 Event types: ` + joinTypes() + `.
 
+` + inputHelp + `
+
 Thresholds (override any with --set Name=value; durations like 6h):
 ` + thresholds.String(),
 		Example: `  lookout analyze out/ais.nmea.gz --format jsonl > events.jsonl
   lookout analyze aisdk-2024-03-01.csv --format table
-  cat feed.nmea | lookout analyze - --set GapMin=6h --watch KP,RU-FE --format geojson > events.geojson`,
+  cat feed.nmea | lookout analyze - --set GapMin=6h --watch KP,RU-FE --format geojson > events.geojson
+  lookout analyze boat-multiplexer.log --start auto
+  lookout analyze export.csv --columns time=ts,mmsi=ship_id,lat=y,lon=x`,
 		RunE: func(cmd *cobra.Command, args []string) error {
 			if len(args) == 0 {
 				args = []string{"-"}
 			}
 			if err := df.apply(&opt); err != nil {
+				return err
+			}
+			srcOpt, err := in.options()
+			if err != nil {
 				return err
 			}
 			var out io.Writer = os.Stdout
@@ -75,6 +84,7 @@ Thresholds (override any with --set Name=value; durations like 6h):
 				}
 			})
 			showBar := progress || term.IsTerminal(int(os.Stderr.Fd()))
+			var refused []string
 			for _, name := range args {
 				var bar *progressbar.ProgressBar
 				var pw io.Writer
@@ -82,9 +92,17 @@ Thresholds (override any with --set Name=value; durations like 6h):
 					bar = progressbar.DefaultBytes(-1, "reading "+name)
 					pw = bar
 				}
-				r, size, closeFn, err := analyze.Open(name, pw)
+				r, size, closeFn, err := analyze.OpenOptions(name, pw, srcOpt)
 				if err != nil {
-					return err
+					// What was read before stays: skip this input, say
+					// why, and fail once the others are analysed.
+					if bar != nil {
+						bar.Finish()
+						fmt.Fprintln(os.Stderr)
+					}
+					fmt.Fprintf(os.Stderr, "lookout: %v; skipped\n", err)
+					refused = append(refused, name)
+					continue
 				}
 				if bar != nil && size > 0 {
 					bar.ChangeMax64(size)
@@ -112,13 +130,14 @@ Thresholds (override any with --set Name=value; durations like 6h):
 			if !quiet {
 				analyze.WriteTotals(os.Stderr, tot)
 			}
-			return nil
+			return refusedError(refused, len(args))
 		},
 	}
 	f := cmd.Flags()
 	f.StringVarP(&format, "format", "f", "", "output format: "+strings.Join(analyze.Formats, ", ")+" (default table on a terminal, else jsonl)")
 	f.StringVarP(&outPath, "output", "o", "", "write events to this file instead of stdout")
 	df.register(f)
+	in.register(f)
 	f.BoolVar(&progress, "progress", false, "show a progress bar even when stderr is not a terminal")
 	f.BoolVarP(&quiet, "quiet", "q", false, "no progress bar and no totals")
 	root.AddCommand(cmd)

@@ -2,8 +2,10 @@ package main
 
 import (
 	"bufio"
+	"errors"
 	"fmt"
 	"io"
+	"io/fs"
 	"os"
 	"sort"
 	"strings"
@@ -22,17 +24,20 @@ func init() {
 		verbose  bool
 		lax      bool
 		progress bool
+		in       inputFlags
 	)
 	cmd := &cobra.Command{
 		Use:   "decode [FILE...]",
-		Short: "Decode AIS NMEA (!AIVDM/!AIVDO) into JSON or CSV, one message per line",
+		Short: "Decode AIS NMEA (!AIVDM/!AIVDO) or CSV exports into JSON or CSV, one message per line",
 		Long: `Decode AIS NMEA 0183 sentences (any talker, VDM and VDO) into one JSON
 object per message, with gpsd's AIS field names and scaling (as gpsdecode -j
 and AIS-catcher write them) plus "rxtime" and "station" when the input has
 them: NMEA 4.10 tag blocks (\c:UNIXTIME,s:STATION*hh\), unix-seconds or ISO
 8601 timestamps in front of the sentence, or Danish Maritime Authority $PGHP
-lines. Multi-sentence messages are reassembled. Files ending in .gz (or any
-gzip stream) are read transparently; no FILE or "-" reads stdin.
+lines. Multi-sentence messages are reassembled. CSV exports are read as
+every other command reads them: each row becomes the AIS messages it stands
+for (a position report, and static data when it changes). Files ending in
+.gz (or any gzip stream) are read transparently; no FILE or "-" reads stdin.
 
 Types 6 and 8 whose application message (DAC/FI) gpsd decodes - IMO 236/289
 meteorological and hydrological data, dangerous cargo, tidal windows, route
@@ -46,17 +51,25 @@ messages by type, application messages by DAC/FI (decoded, unknown, bad)
 and rejected lines by reason go to stderr.
 
 --format csv writes a spreadsheet-friendly table (not-available values are
-empty cells); --format none only decodes and prints the statistics.`,
+empty cells); --format none only decodes and prints the statistics.
+
+` + inputHelp,
 		Example: `  lookout decode testdata/sample.nmea
   lookout decode --format csv capture.nmea.gz > positions.csv
   nc ais.example.org 5631 | lookout decode -
-  lookout decode --format none -v big-archive.nmea.gz`,
+  lookout decode --format none -v big-archive.nmea.gz
+  lookout decode --format none aisdk-2024-03-01.csv
+  lookout decode --start auto boat.log`,
 		RunE: func(cmd *cobra.Command, args []string) error {
 			if format != "json" && format != "csv" && format != "none" {
 				return fmt.Errorf("--format must be json, csv or none, not %q", format)
 			}
 			if len(args) == 0 {
 				args = []string{"-"}
+			}
+			srcOpt, err := in.options()
+			if err != nil {
+				return err
 			}
 			out := bufio.NewWriterSize(os.Stdout, 256<<10)
 			if format == "csv" {
@@ -66,9 +79,15 @@ empty cells); --format none only decodes and prints the statistics.`,
 			total.Rejected = map[string]int64{}
 			start := time.Now()
 			showBar := progress || term.IsTerminal(int(os.Stderr.Fd()))
+			var refused []string
 			for _, name := range args {
-				st, err := decodeFile(name, format, verbose, lax, showBar, out)
+				st, err := decodeFile(name, format, verbose, lax, showBar, srcOpt, out)
 				addStats(&total, st)
+				if errors.Is(err, source.ErrUnknownFormat) || errors.Is(err, fs.ErrNotExist) {
+					fmt.Fprintf(os.Stderr, "lookout: %v; skipped\n", err)
+					refused = append(refused, name)
+					continue
+				}
 				if err != nil {
 					out.Flush()
 					printStats(os.Stderr, total, time.Since(start))
@@ -79,17 +98,18 @@ empty cells); --format none only decodes and prints the statistics.`,
 				return err
 			}
 			printStats(os.Stderr, total, time.Since(start))
-			return nil
+			return refusedError(refused, len(args))
 		},
 	}
 	cmd.Flags().StringVar(&format, "format", "json", "output format: json, csv or none")
 	cmd.Flags().BoolVarP(&verbose, "verbose", "v", false, "print every rejected line with its reason on stderr")
 	cmd.Flags().BoolVar(&progress, "progress", false, "show a progress bar on stderr even when it is not a terminal")
 	cmd.Flags().BoolVar(&lax, "lax-checksum", false, "decode sentences whose checksum does not match instead of rejecting them")
+	in.register(cmd.Flags())
 	root.AddCommand(cmd)
 }
 
-func decodeFile(name, format string, verbose, lax, showBar bool, out *bufio.Writer) (ais.Stats, error) {
+func decodeFile(name, format string, verbose, lax, showBar bool, srcOpt source.Options, out *bufio.Writer) (ais.Stats, error) {
 	in, err := source.Open(name)
 	if err != nil {
 		return ais.Stats{}, err
@@ -106,14 +126,19 @@ func decodeFile(name, format string, verbose, lax, showBar bool, out *bufio.Writ
 		defer bar.Finish()
 		src = io.TeeReader(in, bar)
 	}
-	r := ais.NewReader(src)
-	r.LaxChecksum = lax
-	if verbose {
-		r.OnReject = func(line []byte, err error) {
-			if len(line) > 200 {
-				line = line[:200]
+	r, _, err := source.NewReaderOptions(src, srcOpt)
+	if err != nil {
+		return ais.Stats{}, fmt.Errorf("%s: %w", name, err)
+	}
+	if ar, ok := r.(*ais.Reader); ok {
+		ar.LaxChecksum = lax
+		if verbose {
+			ar.OnReject = func(line []byte, err error) {
+				if len(line) > 200 {
+					line = line[:200]
+				}
+				fmt.Fprintf(os.Stderr, "%s: %v: %q\n", name, err, line)
 			}
-			fmt.Fprintf(os.Stderr, "%s: %v: %q\n", name, err, line)
 		}
 	}
 	var buf []byte
@@ -144,6 +169,8 @@ func addStats(t *ais.Stats, s ais.Stats) {
 	t.Lines += s.Lines
 	t.Sentences += s.Sentences
 	t.Messages += s.Messages
+	t.Other += s.Other
+	t.TagOnly += s.TagOnly
 	for i, n := range s.ByType {
 		t.ByType[i] += n
 	}
@@ -191,6 +218,9 @@ func printStats(w io.Writer, s ais.Stats, took time.Duration) {
 			c := s.Apps[id]
 			fmt.Fprintf(w, "  type %d  DAC %4d  FI %2d  %16d %8d %8d\n", id.Type, id.DAC, id.FI, c.Decoded, c.Unknown, c.Bad)
 		}
+	}
+	if s.Other > 0 || s.TagOnly > 0 {
+		fmt.Fprintf(w, "set aside (not AIS, not errors): %d other NMEA sentences, %d tag-block-only lines\n", s.Other, s.TagOnly)
 	}
 	fmt.Fprintf(w, "rejected lines by reason (%d):\n", s.RejectedTotal())
 	reasons := make([]string, 0, len(s.Rejected))

@@ -3,8 +3,10 @@ package main
 import (
 	"context"
 	"fmt"
+	"io"
 	"os"
 	"path/filepath"
+	"strings"
 	"time"
 
 	"github.com/schollz/progressbar/v3"
@@ -13,14 +15,18 @@ import (
 
 	"github.com/lookout-osint/lookout/analyze"
 	"github.com/lookout-osint/lookout/event"
+	"github.com/lookout-osint/lookout/oilcap"
 	"github.com/lookout-osint/lookout/pipeline"
 	"github.com/lookout-osint/lookout/ref"
+	"github.com/lookout-osint/lookout/report"
 	"github.com/lookout-osint/lookout/sar/match"
 	"github.com/lookout-osint/lookout/serve"
 	"github.com/lookout-osint/lookout/sim"
 	"github.com/lookout-osint/lookout/source"
 	"github.com/lookout-osint/lookout/store"
 	"github.com/lookout-osint/lookout/store/duckdb"
+	"github.com/lookout-osint/lookout/store/output"
+	"github.com/lookout-osint/lookout/trips"
 	"github.com/lookout-osint/lookout/web"
 )
 
@@ -61,6 +67,9 @@ analysing eight months of AIS from 300 vessels); progress goes to stderr.`,
 				return err
 			}
 			f.WriteText(cmd.OutOrStdout())
+			if err := demoStory(ctx, cmd.OutOrStdout(), st, f.Trips, filepath.Join(dir, "lookout.duckdb"), addr, noServe); err != nil {
+				return err
+			}
 			if noServe {
 				return nil
 			}
@@ -123,13 +132,21 @@ func demoStore(ctx context.Context, dir string) (store.Store, error) {
 // lookout ingest does; a finished ingest is skipped at once.
 func demoIngest(ctx context.Context, st store.Store, path string, tty bool) error {
 	opt := analyze.DefaultOptions()
-	cfg := pipeline.Config{Analyze: &opt, OnFile: func(res pipeline.FileResult) { fmt.Fprintln(os.Stderr, "demo:", ingestSummary(res)) }}
+	var skipped bool
+	cfg := pipeline.Config{Analyze: &opt, OnFile: func(res pipeline.FileResult) {
+		skipped = res.Skipped
+		fmt.Fprintln(os.Stderr, "demo:", ingestSummary(res))
+	}}
 	if tty {
 		cfg.Progress = progressBar("analyse ")
 	}
 	fmt.Fprintf(os.Stderr, "demo: analysing %s into the store (a few minutes the first time)…\n", path)
-	if _, err := pipeline.Files(ctx, st, cfg, []string{path}); err != nil {
+	sum, err := pipeline.Files(ctx, st, cfg, []string{path})
+	if err != nil {
 		return fmt.Errorf("%w (run lookout demo again to carry on)", err)
+	}
+	if !skipped {
+		fmt.Fprintf(os.Stderr, "demo: %d new events stored in all\n", sum.Events)
 	}
 	return nil
 }
@@ -169,10 +186,64 @@ func demoSAR(ctx context.Context, st store.Store, scen string) error {
 	}
 	res := match.Match(ds, tracks, match.Options{})
 	evs := match.DarkEvents(res.Dark, ref.Default(), match.EventOptions{})
+	// A ship without AIS beside a tanker loitering while its draught
+	// changed is the likely partner of that transfer.
+	transfers, err := st.Events(ctx, store.EventQuery{Types: []event.Type{event.PossibleDarkTransfer}})
+	if err != nil {
+		return err
+	}
+	match.LinkDarkTransfers(evs, transfers, 3, time.Hour)
 	w, err := st.Write(ctx, &store.Batch{Events: evs})
 	if err != nil {
 		return err
 	}
 	fmt.Fprintf(os.Stderr, "demo: %s; %d dark detections stored\n", res, w.Events)
 	return nil
+}
+
+// demoStory ends the findings on the story: the tankers that carried the
+// trade, the trip and oil-cap headline, and the commands to go on with.
+func demoStory(ctx context.Context, w io.Writer, st store.Store, all trips.Result, db, addr string, noServe bool) error {
+	evs, err := st.Events(ctx, store.EventQuery{Types: []event.Type{event.PortVisit, event.PossibleDarkPortVisit, event.Voyage, event.DraughtChange}})
+	if err != nil {
+		return err
+	}
+	oil, _ := oilcap.Estimate(oilcap.DefaultConfig(), evs)
+	tanker, _ := trips.ParseShipTypes("tanker")
+	dir := output.NewDirectory(ctx, st)
+	cat := ref.Default()
+	fleet := trips.Fleet{ShipTypes: tanker}
+	res := all.Only(fleet.Members(nil, func(m uint32) (string, uint8) { return cat.FlagCode(m), dir.Latest(m).ShipType }))
+	story := report.NewStory(res, oil, 5, dir.Name, cat.FlagCode)
+	if dir.Err != nil {
+		return dir.Err
+	}
+	q := shellQuote(db)
+	mapAt := [2]string{"lookout serve --db " + q, "The map, at http://127.0.0.1:8080/ once served"}
+	if !noServe {
+		mapAt = [2]string{"http://" + addr + "/", "The map (served now; Ctrl-C stops)"}
+	}
+	story.Next = [][2]string{
+		mapAt,
+		{"lookout report --db " + q + " --out report.html", "The evidence report: every figure with the events behind it"},
+		{"lookout trips --db " + q + " --from RU-FE --to KP --ship-type tanker --follow-identity", "Every tanker trip, vessel by vessel and month by month"},
+		{"lookout oilcap --db " + q + " --details", "Every delivery behind the oil figure"},
+	}
+	if len(story.Busiest) > 0 {
+		v := story.Busiest[0].Name
+		if v == "" {
+			v = fmt.Sprint(story.Busiest[0].MMSI)
+		}
+		story.Next = append(story.Next, [2]string{"lookout vessel --db " + q + " " + shellQuote(strings.ToLower(v)) + " --report dossier.html", "The busiest tanker's dossier"})
+	}
+	story.WriteText(w, "Tankers")
+	return nil
+}
+
+// shellQuote quotes s for a POSIX shell when it needs it.
+func shellQuote(s string) string {
+	if s != "" && strings.Trim(s, "abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789-_./:") == "" {
+		return s
+	}
+	return "'" + strings.ReplaceAll(s, "'", `'\''`) + "'"
 }

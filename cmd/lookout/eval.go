@@ -22,13 +22,16 @@ func init() {
 		verbose   bool
 		typeTol   map[string]string
 		types     []string
+		in        eventInput
 	)
 	cmd := &cobra.Command{
-		Use:   "eval --truth TRUTH.jsonl EVENTS.jsonl|- ...",
+		Use:   "eval --truth TRUTH.jsonl [--db DB | EVENTS.jsonl|- ...]",
 		Short: "Score detected events against ground truth: precision, recall and F1 per event type",
 		Long: `Score detected events (lookout analyze --format jsonl) against ground truth
 (lookout simulate's truth.jsonl): precision, recall and F1 per event type and
-overall (micro-averaged). Inputs may be gzip-compressed; "-" reads stdin.
+overall (micro-averaged). The detections are the store's events (--db, see
+lookout ingest) when no file is named and nothing is piped in, or event
+files (gzip allowed; "-" reads stdin).
 
 Matching rules: a detection matches a truth event when
   - the type is the same;
@@ -50,9 +53,10 @@ ignored rather than counted false. possible_dark_port_visit truth is always
 scored: it is inferred from AIS gaps, whatever the visit's own source. With nothing to find or nothing found,
 recall or precision is 1.`,
 		Example: `  lookout eval --truth out/truth.jsonl events.jsonl
+  lookout eval --truth lookout-demo/scenario/truth.jsonl --db lookout-demo/lookout.duckdb
   lookout analyze out/ais.nmea.gz --format jsonl | lookout eval --truth out/truth.jsonl -v -
   lookout eval --truth truth.jsonl --tolerance 2h --type-tolerance identity_change=6h --format json events.jsonl`,
-		Args: cobra.MinimumNArgs(1),
+		Args: cobra.ArbitraryArgs,
 		RunE: func(cmd *cobra.Command, args []string) error {
 			if truthPath == "" {
 				return fmt.Errorf("--truth is required")
@@ -81,13 +85,10 @@ recall or precision is 1.`,
 			if err != nil {
 				return err
 			}
-			var det []event.Event
-			for _, a := range args {
-				evs, err := readEvents(a)
-				if err != nil {
-					return err
-				}
-				det = append(det, evs...)
+			det, err := in.read(cmd, args)
+			in.close()
+			if err != nil {
+				return err
 			}
 			res := eval.Evaluate(truth, det, cfg)
 			out := cmd.OutOrStdout()
@@ -106,6 +107,7 @@ recall or precision is 1.`,
 		},
 	}
 	f := cmd.Flags()
+	in.add(cmd)
 	f.StringVar(&truthPath, "truth", "", "ground truth events (JSON lines, e.g. truth.jsonl)")
 	f.StringVar(&format, "format", "table", "output format: table or json")
 	f.BoolVarP(&verbose, "verbose", "v", false, "list missed truth events and spurious detections with the reason (json: also the matches)")

@@ -16,6 +16,7 @@ import (
 	"github.com/lookout-osint/lookout/event"
 	"github.com/lookout-osint/lookout/store"
 	"github.com/lookout-osint/lookout/store/backend"
+	"github.com/lookout-osint/lookout/store/output"
 )
 
 // parseWhen reads a --since/--until value: RFC 3339, or a date or
@@ -173,7 +174,8 @@ Formats: ` + strings.Join(formats, ", ") + ` (json is one array; jsonl one event
 				enc.SetIndent("", "  ")
 				return enc.Encode(evs)
 			}
-			w, err := analyze.NewWriter(os.Stdout, format)
+			dir := output.NewDirectory(ctx, st)
+			w, err := analyze.NewNamedWriter(os.Stdout, format, dir.Name)
 			if err != nil {
 				return err
 			}
@@ -182,7 +184,10 @@ Formats: ` + strings.Join(formats, ", ") + ` (json is one array; jsonl one event
 					return err
 				}
 			}
-			return w.Close()
+			if err := w.Close(); err != nil {
+				return err
+			}
+			return dir.Err
 		},
 	}
 	dbFlag(cmd, &dsn)

@@ -34,6 +34,7 @@ func init() {
 		// discardState starts the detectors afresh (see pipeline.Options).
 		discardState bool
 		ff           feedFlags
+		inf          inputFlags
 	)
 	cmd := &cobra.Command{
 		Use:   "ingest FILE... | --listen/--connect/--aisstream URL",
@@ -42,9 +43,11 @@ func init() {
 analysis pipeline and store positions, identity history and events.
 
 Ingest is idempotent: a file is known by the SHA-256 of its content, so
-ingesting it again (under any name, gzipped or not) adds nothing. Standard
-input (-), a pipe such as <(zcat day.gz) or a FIFO is read once into a
-temporary copy (in $TMPDIR) and then ingested as a file. It is crash-safe: each
+ingesting it again (under any name, gzipped or not) adds nothing, and a
+position already stored (same vessel, instant and station) is not stored
+again whatever file brings it (an overlapping capture). Standard input (-),
+a pipe such as <(zcat day.gz) or a FIFO is read once into a temporary copy
+(in $TMPDIR) and then ingested as a file. It is crash-safe: each
 batch is committed together with the file's progress, so after a crash or
 kill -9 the same command carries on where it stopped, losing and duplicating
 nothing. Give daily files in time order: tracks and detector state carry
@@ -61,6 +64,8 @@ lookout sanctions import --db); a match is stored as a sanctions_match
 event, which lookout vessel, events, risk, report and serve show.
 
 Detector thresholds can be overridden as in lookout analyze (--set).
+
+` + inputHelp + `
 
 A live feed is stored as it arrives, rows written every second: it cannot
 be read again, so there is no resume, and a failed write is retried with
@@ -95,8 +100,17 @@ optional.
 			}
 			defer st.Close()
 
+			srcOpt, err := inf.options()
+			if err != nil {
+				return err
+			}
 			showBar := !quiet && (progress || term.IsTerminal(int(os.Stderr.Fd())))
-			cfg := pipeline.Config{BatchSize: batch, DiscardState: discardState}
+			cfg := pipeline.Config{BatchSize: batch, DiscardState: discardState, Source: srcOpt,
+				OnRefused: func(_ string, err error) {
+					// Nothing of it was read or recorded: say why and
+					// carry on with the other files.
+					fmt.Fprintf(os.Stderr, "lookout: %v; skipped, nothing of it stored\n", err)
+				}}
 			if showBar {
 				cfg.Progress = progressBar("ingest ")
 			}
@@ -114,21 +128,22 @@ optional.
 			if sum.Finished && !quiet {
 				analyze.WriteTotals(os.Stderr, sum.Totals)
 			}
+			refusal := refusedError(sum.Refused, len(args))
 			if quiet {
-				return nil
+				return refusal
 			}
 			el := time.Since(start)
 			fmt.Fprintf(os.Stderr, "stored %d positions, %d identity records, %d new events in %s (%.0f positions/s)",
 				sum.Positions, sum.Identities, sum.Events, el.Round(time.Millisecond), float64(sum.Positions)/el.Seconds())
 			if sum.NoTime > 0 {
-				fmt.Fprintf(os.Stderr, "; %d reports without a receive time not stored", sum.NoTime)
+				fmt.Fprintf(os.Stderr, "; %d reports without a receive time not stored (%s)", sum.NoTime, analyze.NoTimeHint)
 			}
 			fmt.Fprintln(os.Stderr)
 			if c, err := st.Counts(ctx); err == nil {
 				fmt.Fprintf(os.Stderr, "%s now holds %d positions, %d identity records, %d events from %d files\n",
 					dsnName(dsn), c.Positions, c.Identities, c.Events, c.Files)
 			}
-			return nil
+			return refusal
 		},
 	}
 	dbFlag(cmd, &dsn)
@@ -138,6 +153,7 @@ optional.
 	f.BoolVar(&discardState, "discard-state", false, "start tracks and detectors afresh instead of carrying on from the last ingested file or feed (needed when lookout was upgraded and cannot load the stored state)")
 	df.register(f)
 	ff.register(f)
+	inf.register(f)
 	f.BoolVar(&progress, "progress", false, "show a progress bar even when stderr is not a terminal")
 	f.BoolVarP(&quiet, "quiet", "q", false, "no progress bar and no summary")
 	root.AddCommand(cmd)
@@ -156,8 +172,15 @@ func ingestSummary(r pipeline.FileResult) string {
 	if r.Skipped {
 		return fmt.Sprintf("%s: already ingested (sha256 %.12s…), skipped", r.Name, r.Hash)
 	}
-	s := fmt.Sprintf("%s: %d positions, %d identity records, %d new events stored; %d messages, %d lines rejected",
+	// An event is stored when the detectors close it, most of them when
+	// the run ends (a visit is closed by the vessel leaving, or by its
+	// data ending): a file's own count is only what closed while it was
+	// read, and said as such so that it does not contradict the total.
+	s := fmt.Sprintf("%s: %d positions, %d identity records stored, %d events closed while reading it (the rest when the run ends); %d messages, %d lines rejected",
 		r.Name, r.Positions, r.Identities, r.Events, r.Stats.Messages, r.Stats.RejectedTotal())
+	if r.KnownPositions > 0 {
+		s += fmt.Sprintf("; %d positions already stored (same vessel, instant and station, from another file) not stored again", r.KnownPositions)
+	}
 	if r.Resumed {
 		s += " (resumed an interrupted ingest)"
 	}

@@ -31,6 +31,7 @@ type reportFlags struct {
 	format, title, places  string
 	sets                   []string
 	noScreen               bool
+	fleet                  fleetFlags
 }
 
 func (f *reportFlags) add(cmd *cobra.Command) {
@@ -53,6 +54,7 @@ func (f *reportFlags) add(cmd *cobra.Command) {
 	fl.StringVar(&f.title, "title", "", "report title")
 	fl.StringVar(&f.places, "places", "", "user file of port groups and polygons, as for lookout trips")
 	fl.StringArrayVar(&f.sets, "set", nil, "detector threshold the events were found with, Name=value (stated in the methodology; as for lookout ingest --set)")
+	f.fleet.add(cmd, "report on")
 	fl.BoolVar(&f.noScreen, "no-screen", false, "do not screen the vessels' identities against the sanctions lists (use stored sanctions_match events only)")
 }
 
@@ -77,6 +79,10 @@ SVG and script) for analysts to publish or archive:
   - data coverage (files, receiving stations and their periods, days and
     areas without data) and the methodology (every threshold and rule).
 
+The report may be about a fleet, chosen as for lookout trips (--flag,
+--ship-type, --listed, --met-listed, --vessels): its trips, its vessels and
+their meeting partners, and its oil deliveries.
+
 Data comes from the store (--db, see lookout ingest), or from files: event
 JSON lines (lookout analyze --format jsonl) are used as they are (no tracks
 or coverage then); AIS files (NMEA, CSV) are ingested into a temporary
@@ -84,6 +90,7 @@ DuckDB first. --pdf renders the page with headless Chromium; --kml and
 --geojson export tracks and events (and trips, in GeoJSON) too.`,
 		Example: `  lookout report --from RU-FE --to KP --since 2024-03-01 --until 2024-11-01 --out report.html
   lookout report --db postgres://analyst@db.example.org/lookout --pdf report.pdf --kml report.kml
+  lookout report --db lookout.duckdb --ship-type tanker --listed --met-listed --out fleet.html
   lookout report --from RU-FE --to KP events.jsonl --out report.html
   lookout report --format geojson --out report.geojson
   lookout report vessel 445123000 --out dossier.html`,
@@ -136,6 +143,9 @@ func (f *reportFlags) run(cmd *cobra.Command, args []string, vessel string) erro
 	if f.format != "html" && f.format != "kml" && f.format != "geojson" {
 		return fmt.Errorf("--format %q: want html, kml or geojson", f.format)
 	}
+	if err := f.fleet.parse(); err != nil {
+		return err
+	}
 	if _, err := os.Stat(report.Chromium); f.pdf != "" && err != nil {
 		return report.ErrNoChromium // before minutes of work, not after
 	}
@@ -181,6 +191,9 @@ func (f *reportFlags) run(cmd *cobra.Command, args []string, vessel string) erro
 		if opt.MMSI, err = reportVessel(ctx, st, vessel); err != nil {
 			return err
 		}
+	}
+	if opt.Fleet, err = f.fleet.resolve(ctx, st); err != nil {
+		return err
 	}
 	for _, g := range []string{opt.Trips.From, opt.Trips.To} {
 		if opt.Catalog.Group(g) == nil {

@@ -2,9 +2,6 @@ package main
 
 import (
 	"encoding/json"
-	"fmt"
-	"strings"
-	"text/tabwriter"
 
 	"github.com/spf13/cobra"
 
@@ -12,6 +9,7 @@ import (
 	"github.com/lookout-osint/lookout/ref"
 	"github.com/lookout-osint/lookout/risk"
 	"github.com/lookout-osint/lookout/sanctions"
+	"github.com/lookout-osint/lookout/store/output"
 )
 
 func init() {
@@ -23,12 +21,17 @@ func init() {
 		watch      []string
 		noFOC      bool
 		mmsi       uint32
+		in         eventInput
 	)
 	cmd := &cobra.Command{
-		Use:   "risk [EVENTS.jsonl…|-]",
+		Use:   "risk [--db DB | EVENTS.jsonl…|-]",
 		Short: "Rank vessels by a risk score that is a sum of named factors, each citing its events",
-		Long: `Reads events as JSON lines (lookout analyze --format jsonl; .gz accepted) and scores
-every vessel. Factors and default weights (points each, cap):
+		Long: `Reads events from the store (--db, see lookout ingest) when no file is named
+and nothing is piped in, or as JSON lines (lookout analyze --format jsonl;
+.gz accepted; "-": stdin), and scores every vessel; with the store, each
+vessel is named as it last named itself.
+
+Factors and default weights (points each, cap):
   listed                      50 × strongest sanctions_match strength (cap 50)
   watched_port_visit          15 per visit to a watched group (KP), cap 45
   watched_trip                10 per RU-FE↔KP voyage, cap 40
@@ -43,19 +46,18 @@ every vessel. Factors and default weights (points each, cap):
 With --identities (a file) or --ais (AIS files, whose static reports give each MMSI's
 identity history), the identities are screened against the sanctions lists first and
 their sanctions_match events join the input.`,
-		Example: `  lookout analyze --format jsonl month.nmea.gz > events.jsonl
+		Example: `  lookout risk --db lookout.duckdb --top 10
+  lookout analyze --format jsonl month.nmea.gz > events.jsonl
   lookout risk --top 20 events.jsonl
   lookout risk --identities identities.csv --format json events.jsonl
   lookout risk --ais month.nmea.gz events.jsonl
   lookout risk --mmsi 445123000 events.jsonl`,
 		RunE: func(cmd *cobra.Command, args []string) error {
-			if len(args) == 0 {
-				args = []string{"-"}
-			}
-			evs, err := readEventFiles(args)
+			evs, err := in.read(cmd, args)
 			if err != nil {
 				return err
 			}
+			defer in.close()
 			if identities != "" || len(aisFiles) > 0 {
 				ms, err := screenIdentities(identities, aisFiles)
 				if err != nil {
@@ -82,6 +84,13 @@ their sanctions_match events join the input.`,
 			} else if top > 0 && len(scores) > top {
 				scores = scores[:top]
 			}
+			dir := output.NewDirectory(cmd.Context(), in.st)
+			for i := range scores {
+				scores[i].Name = dir.Name(scores[i].MMSI)
+			}
+			if dir.Err != nil {
+				return dir.Err
+			}
 			if format == "json" {
 				enc := json.NewEncoder(cmd.OutOrStdout())
 				for _, s := range scores {
@@ -91,23 +100,10 @@ their sanctions_match events join the input.`,
 				}
 				return nil
 			}
-			w := tabwriter.NewWriter(cmd.OutOrStdout(), 0, 2, 2, ' ', 0)
-			fmt.Fprintln(w, "RANK\tMMSI\tSCORE\tFACTOR\tPOINTS\tHOW\tEVENTS")
-			for i, s := range scores {
-				if len(s.Factors) == 0 {
-					fmt.Fprintf(w, "%d\t%d\t%.1f\t\t\t\t\n", i+1, s.MMSI, s.Total)
-				}
-				for j, f := range s.Factors {
-					rank, id, total := "", "", ""
-					if j == 0 {
-						rank, id, total = fmt.Sprint(i+1), fmt.Sprint(s.MMSI), fmt.Sprintf("%.1f", s.Total)
-					}
-					fmt.Fprintf(w, "%s\t%s\t%s\t%s\t%.1f\t%s\t%s\n", rank, id, total, f.Name, f.Points, f.Detail, shortIDs(f.EventIDs))
-				}
-			}
-			return w.Flush()
+			return risk.WriteTable(cmd.OutOrStdout(), scores)
 		},
 	}
+	in.add(cmd)
 	cmd.Flags().IntVar(&top, "top", 20, "show the N highest scores (0: all)")
 	cmd.Flags().StringVar(&format, "format", "table", "table or json (one score per line, every event ID)")
 	cmd.Flags().StringVar(&identities, "identities", "", "identities file to screen against the sanctions lists (see lookout sanctions screen)")
@@ -149,12 +145,4 @@ func screenIdentities(path string, aisFiles []string) ([]event.Event, error) {
 		}
 	})
 	return out, nil
-}
-
-func shortIDs(ids []string) string {
-	const show = 3
-	if len(ids) <= show {
-		return strings.Join(ids, ",")
-	}
-	return strings.Join(ids[:show], ",") + fmt.Sprintf(",… (+%d)", len(ids)-show)
 }

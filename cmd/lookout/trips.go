@@ -1,6 +1,7 @@
 package main
 
 import (
+	"context"
 	"encoding/json"
 	"fmt"
 	"os"
@@ -12,6 +13,8 @@ import (
 	"github.com/lookout-osint/lookout/event"
 	"github.com/lookout-osint/lookout/ref"
 	"github.com/lookout-osint/lookout/source"
+	"github.com/lookout-osint/lookout/store"
+	"github.com/lookout-osint/lookout/store/output"
 	"github.com/lookout-osint/lookout/trips"
 	"github.com/spf13/cobra"
 )
@@ -22,16 +25,20 @@ func init() {
 		since, until string
 		format       string
 		groupsFile   string
+		in           eventInput
+		ff           fleetFlags
 	)
 	cmd := &cobra.Command{
-		Use:   "trips --from GROUP --to GROUP [--since DATE] [--until DATE] [EVENTS.jsonl...|-]",
+		Use:   "trips --from GROUP --to GROUP [--since DATE] [--until DATE] [--db DB | EVENTS.jsonl...|-]",
 		Short: "Count trips between two port groups per vessel and month, with the events behind each",
 		Long: `Count trips between two port groups, per vessel and per month, from Lookout
-events (lookout analyze --format jsonl): port_visit, possible_dark_port_visit
-and voyage. With no file, stdin is read; gzip is accepted. Inputs that are
-not events (NMEA, DMA or MarineCadastre CSV) are analysed on the fly with
-lookout analyze's default thresholds, watching FROM and TO for dark visits;
-to change thresholds, run lookout analyze and pipe its jsonl here.
+events: port_visit, possible_dark_port_visit and voyage. The events come
+from the store (--db, see lookout ingest) when no file is named and nothing
+is piped in, or from event files (lookout analyze --format jsonl; "-" or a
+pipe: stdin; gzip is accepted). Inputs that are not events (NMEA, DMA or
+MarineCadastre CSV) are analysed on the fly with lookout analyze's default
+thresholds, watching FROM and TO for dark visits; to change thresholds, run
+lookout analyze and pipe its jsonl here.
 
 One trip FROM→TO: a port call in FROM followed by a call in TO, where the
 departure is the last FROM call before the arrival, the arrival is the first
@@ -45,20 +52,32 @@ and --since/--until select arrivals with since <= start < until. A round
 trip is one trip each way; only FROM→TO is reported unless --both. Visits
 count every call in TO in the period, seen and possible dark apart.
 
+A published figure is about a fleet ("North Korean tankers' trips to
+Russian ports"), so the count can be limited to one: --flag (the MMSI's
+flag), --ship-type (the latest AIS ship type reported; needs the store),
+--listed (vessels with a sanctions_match event), --met-listed (vessels that
+met a listed vessel at sea), --vessels (a file of MMSIs and IMO numbers, one
+a line; IMO numbers need the store). Every filter given must hold; --listed
+and --met-listed together mean either. Satellite-only visits (no vessel to
+name) are left out of a fleet's counts.
+
 A vessel is one MMSI; with --follow-identity, numbers linked by
 identity_change events are one hull, reported under its newest number, and
 those events join the evidence. Off by default: a link is an inference.
 
 Each trip lists its evidence: the IDs of the events behind it (departure,
-via, arrival, and the voyages between them).
+via, arrival, and the voyages between them). With the store, tables name
+each vessel as it last named itself.
 
 Formats: table (counts per vessel and month, per vessel, per month, total,
 then every trip), json (all of it), csv (one row per trip with its
 evidence), counts-csv (the counts, "all" for a summed dimension).`,
-		Example: `  lookout trips --from RU-FE --to KP events.jsonl
+		Example: `  lookout trips --db lookout.duckdb --from RU-FE --to KP
+  lookout trips --db lookout.duckdb --from KP --to RU-FE --flag KP --ship-type tanker
+  lookout trips --db lookout.duckdb --from RU-FE --to KP --listed --met-listed --format csv
   lookout trips --from RU-FE --to KP --both --since 2024-01-01 --until 2024-09-01 --format csv events.jsonl.gz
   lookout analyze day1.nmea.gz --format jsonl | lookout trips --from RU-FE --to KP --via
-  lookout trips --from RU-FE --to KP out/ais.nmea.gz`,
+  lookout trips --from RU-FE --to KP --vessels dprk-tankers.txt out/ais.nmea.gz`,
 		Args: cobra.ArbitraryArgs,
 		RunE: func(cmd *cobra.Command, args []string) error {
 			if cfg.From == "" || cfg.To == "" {
@@ -74,6 +93,9 @@ evidence), counts-csv (the counts, "all" for a summed dimension).`,
 			if cfg.Until, err = parseDate(until); err != nil {
 				return fmt.Errorf("--until: %w", err)
 			}
+			if err := ff.parse(); err != nil {
+				return err
+			}
 			cat := ref.Default()
 			if groupsFile != "" {
 				if cat, err = cat.WithUserFile(groupsFile); err != nil {
@@ -81,19 +103,54 @@ evidence), counts-csv (the counts, "all" for a summed dimension).`,
 				}
 			}
 			cfg.GroupsOf = cat.GroupsOf
-			if len(args) == 0 {
-				args = []string{"-"}
+			ctx := cmd.Context()
+			if ctx == nil {
+				ctx = context.Background()
 			}
-			evs, err := tripInputs(args, cat, cfg.From, cfg.To)
-			if err != nil {
-				return err
+			var evs []event.Event
+			var st store.Store
+			if in.fromStore(cmd, args) {
+				evs, err = in.read(cmd, args, event.PortVisit, event.PossibleDarkPortVisit, event.Voyage,
+					event.IdentityChange, event.DarkDetection, event.SanctionsMatch, event.Encounter)
+				if err != nil {
+					return err
+				}
+				defer in.close()
+				st = in.st
+			} else {
+				if len(args) == 0 {
+					args = []string{"-"}
+				}
+				if evs, err = tripInputs(args, cat, cfg.From, cfg.To); err != nil {
+					return err
+				}
 			}
 			for _, g := range []string{cfg.From, cfg.To} {
 				if cat.Group(g) == nil && !mentionsGroup(evs, g) {
 					return fmt.Errorf("unknown port group %q (known: %s; or load yours with --places)", g, strings.Join(cat.Groups(), ", "))
 				}
 			}
+			dir := output.NewDirectory(ctx, st)
+			fleet, err := ff.resolve(ctx, st)
+			if err != nil {
+				return err
+			}
 			res := trips.Count(evs, cfg)
+			if !fleet.Empty() {
+				res = res.Only(fleet.Members(evs, func(m uint32) (string, uint8) { return cat.FlagCode(m), dir.Latest(m).ShipType }))
+				res.Fleet = fleet.String()
+			}
+			if st != nil {
+				res.Names = map[uint32]string{}
+				for _, m := range res.Vessels() {
+					if n := dir.Name(m); n != "" {
+						res.Names[m] = n
+					}
+				}
+			}
+			if dir.Err != nil {
+				return dir.Err
+			}
 			out := cmd.OutOrStdout()
 			switch format {
 			case "table":
@@ -111,6 +168,7 @@ evidence), counts-csv (the counts, "all" for a summed dimension).`,
 		},
 	}
 	f := cmd.Flags()
+	in.add(cmd)
 	f.StringVar(&cfg.From, "from", "", "port group trips start from (e.g. RU-FE)")
 	f.StringVar(&cfg.To, "to", "", "port group trips go to (e.g. KP)")
 	f.StringVar(&since, "since", "", "count arrivals from this time on (2024-01-01 or RFC 3339; UTC)")
@@ -121,6 +179,7 @@ evidence), counts-csv (the counts, "all" for a summed dimension).`,
 	f.DurationVar(&cfg.Slack, "voyage-slack", 6*time.Hour, "how far outside departure..arrival a voyage may reach and still be listed as evidence")
 	f.StringVar(&format, "format", "table", "output format: table, json, csv (one row per trip) or counts-csv")
 	f.StringVar(&groupsFile, "places", "", "user file of port groups and polygons (YAML, JSON or GeoJSON), as for lookout analyze")
+	ff.add(cmd, "count")
 	root.AddCommand(cmd)
 }
 

@@ -85,3 +85,15 @@ CREATE TABLE IF NOT EXISTS meta (
 	value VARCHAR NOT NULL
 );
 INSERT INTO meta VALUES ('schema_version', '1') ON CONFLICT DO NOTHING;
+-- Port areas learned from where vessels stopped (detect's learned areas);
+-- cells is a JSON array of {lat, lon, vessels} cell centres.
+CREATE TABLE IF NOT EXISTS learned_ports (
+	id         VARCHAR   PRIMARY KEY,
+	lat        DOUBLE    NOT NULL,
+	lon        DOUBLE    NOT NULL,
+	vessels    INTEGER   NOT NULL,
+	cell_km    DOUBLE    NOT NULL,
+	first_seen TIMESTAMP NOT NULL,
+	last_seen  TIMESTAMP NOT NULL,
+	cells      VARCHAR   NOT NULL
+);

@@ -2,11 +2,9 @@ package output
 
 import (
 	"context"
+	"database/sql"
 	"fmt"
 	"io"
-	"slices"
-	"strconv"
-	"strings"
 	"text/tabwriter"
 	"time"
 
@@ -36,12 +34,7 @@ func LoadVessel(ctx context.Context, st store.Store, mmsi uint32) (Vessel, error
 	if err != nil {
 		return v, err
 	}
-	for _, id := range ids {
-		if n := len(v.Identities); n > 0 && sameIdentity(v.Identities[n-1], id) {
-			continue
-		}
-		v.Identities = append(v.Identities, id)
-	}
+	v.Identities = Changes(ids)
 	evs, err := st.Events(ctx, store.EventQuery{MMSI: mmsi})
 	if err != nil {
 		return v, err
@@ -53,26 +46,60 @@ func LoadVessel(ctx context.Context, st store.Store, mmsi uint32) (Vessel, error
 			v.Events = append(v.Events, e)
 		}
 	}
-	ps, err := st.Track(ctx, mmsi, time.Time{}, time.Time{})
-	if err != nil {
-		return v, err
-	}
-	v.Positions = len(ps)
-	if len(ps) > 0 {
-		v.FirstSeen, v.LastSeen = ps[0].Time, ps[len(ps)-1].Time
-	}
-	return v, nil
+	v.Positions, v.FirstSeen, v.LastSeen, err = Seen(ctx, st, mmsi)
+	return v, err
 }
 
-func sameIdentity(a, b store.Identity) bool {
-	a.Time, b.Time = time.Time{}, time.Time{}
-	return a == b
+// Seen counts a vessel's stored positions and gives the first and last:
+// when it was seen is when it was heard at a place, not when it last sent
+// its name (static reports come every six minutes at best, and a vessel
+// may send none at all).
+func Seen(ctx context.Context, st store.Store, mmsi uint32) (n int, first, last time.Time, err error) {
+	// A store that takes SQL answers from its index, without sending the
+	// whole track (a dossier asks on every request).
+	if db, ok := st.(interface{ DB() *sql.DB }); ok {
+		var lo, hi sql.NullTime
+		err = db.DB().QueryRowContext(ctx, `SELECT count(*), min(ts), max(ts) FROM positions WHERE mmsi = ?`, int64(mmsi)).Scan(&n, &lo, &hi)
+		if err != nil || n == 0 {
+			return 0, first, last, err
+		}
+		return n, lo.Time.UTC(), hi.Time.UTC(), nil
+	}
+	ps, err := st.Track(ctx, mmsi, time.Time{}, time.Time{})
+	if err != nil || len(ps) == 0 {
+		return 0, first, last, err
+	}
+	return len(ps), ps[0].Time, ps[len(ps)-1].Time, nil
+}
+
+// Changes keeps the changes of an identity history: consecutive reports
+// identical apart from their time are one entry, the first. Never nil.
+func Changes(ids []store.Identity) []store.Identity {
+	out := []store.Identity{}
+	for _, id := range ids {
+		if n := len(out); n > 0 {
+			a, b := out[n-1], id
+			a.Time, b.Time = time.Time{}, time.Time{}
+			if a == b {
+				continue
+			}
+		}
+		out = append(out, id)
+	}
+	return out
 }
 
 // WriteText writes the vessel as a readable report.
 func (v *Vessel) WriteText(w io.Writer) error {
 	tw := tabwriter.NewWriter(w, 2, 4, 2, ' ', 0)
+	id := Latest(v.Identities)
+	if id.Name != "" {
+		fmt.Fprintf(tw, "%s · ", id.Name)
+	}
 	fmt.Fprintf(tw, "MMSI %d", v.MMSI)
+	if id.IMO != 0 {
+		fmt.Fprintf(tw, " · IMO %d", id.IMO)
+	}
 	if v.Flag != "" {
 		fmt.Fprintf(tw, " (flag %s)", v.Flag)
 	}
@@ -100,13 +127,22 @@ func (v *Vessel) WriteText(w io.Writer) error {
 	}
 	fmt.Fprintf(tw, "\nOther events (%d)\n", len(v.Events))
 	if len(v.Events) > 0 {
-		fmt.Fprintln(tw, "TYPE\tSTART\tEND\tHOURS\tOTHER\tLAT\tLON\tCONFIDENCE\tEVIDENCE")
+		fmt.Fprintln(tw, "TYPE\tSTART\tEND\tHOURS\tOTHER\tPOSITION\tCONFIDENCE\tEVIDENCE")
 		for _, e := range v.Events {
-			fmt.Fprintf(tw, "%s\t%s\t%s\t%.1f\t%s\t%.4f\t%.4f\t%.2f\t%s\n", e.Type, e.Start.Format(time.RFC3339), e.End.Format(time.RFC3339),
-				e.Duration().Hours(), zero(e.OtherMMSI), e.Lat, e.Lon, e.Confidence, evidence(e.Evidence))
+			fmt.Fprintf(tw, "%s\t%s\t%s\t%.1f\t%s\t%s\t%.2f\t%s\n", e.Type, e.Start.Format(time.RFC3339), e.End.Format(time.RFC3339),
+				e.Duration().Hours(), zero(v.other(e)), e.PlaceText(), e.Confidence, event.EvidenceText(e.Evidence))
 		}
 	}
 	return tw.Flush()
+}
+
+// other is the other vessel of one of v's events: an encounter stored
+// under the partner's MMSI names v as its other vessel.
+func (v *Vessel) other(e event.Event) uint32 {
+	if e.MMSI != v.MMSI {
+		return e.MMSI
+	}
+	return e.OtherMMSI
 }
 
 func zero[T uint8 | uint32 | float32](v T) string {
@@ -114,27 +150,4 @@ func zero[T uint8 | uint32 | float32](v T) string {
 		return ""
 	}
 	return fmt.Sprint(v)
-}
-
-func evidence(m map[string]any) string {
-	var parts []string
-	for _, k := range sortedKeys(m) {
-		v := m[k]
-		// Evidence read back from JSON holds every number as float64;
-		// %v would print an IMO number as 1.355294e+06.
-		if f, ok := v.(float64); ok {
-			v = strconv.FormatFloat(f, 'f', -1, 64)
-		}
-		parts = append(parts, fmt.Sprintf("%s=%v", k, v))
-	}
-	return strings.Join(parts, " ")
-}
-
-func sortedKeys(m map[string]any) []string {
-	keys := make([]string, 0, len(m))
-	for k := range m {
-		keys = append(keys, k)
-	}
-	slices.Sort(keys)
-	return keys
 }

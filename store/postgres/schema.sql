@@ -131,3 +131,18 @@ CREATE TABLE IF NOT EXISTS meta (
 	value text NOT NULL
 );
 INSERT INTO meta VALUES ('schema_version', '1') ON CONFLICT DO NOTHING;
+
+-- Port areas learned from where vessels stopped (detect's learned areas);
+-- cells is a JSON array of {lat, lon, vessels} cell centres.
+CREATE TABLE IF NOT EXISTS learned_ports (
+	id         text             PRIMARY KEY,
+	lat        double precision NOT NULL,
+	lon        double precision NOT NULL,
+	vessels    integer          NOT NULL,
+	cell_km    double precision NOT NULL,
+	first_seen timestamptz      NOT NULL,
+	last_seen  timestamptz      NOT NULL,
+	cells      text             NOT NULL,
+	geom       geometry(Point, 4326) GENERATED ALWAYS AS (ST_SetSRID(ST_MakePoint(lon, lat), 4326)) STORED
+);
+CREATE INDEX IF NOT EXISTS learned_ports_geom ON learned_ports USING gist (geom);

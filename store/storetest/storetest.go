@@ -35,6 +35,7 @@ func Run(t *testing.T, open Opener) {
 		{"Files", testFiles},
 		{"Checkpoints", testCheckpoints},
 		{"FindVessels", testFindVessels},
+		{"LearnedPorts", testLearnedPorts},
 	}
 	for _, tc := range tests {
 		t.Run(tc.name, func(t *testing.T) {

@@ -171,8 +171,8 @@ function showDossier(d) {
   const cite = (ids) => (ids || []).slice(0, 6).map((id) => byID.get(id)).filter(Boolean).map((e) =>
     `<a class="ev" data-lon="${e.lon}" data-lat="${e.lat}" title="${esc(e.id)}">${esc(e.type)} ${esc(fmtTime(e.start).slice(0, 10))}</a>`).join(', ');
   const factors = rs ? rs.factors.map((f) => `<tr><td>${esc(f.name)}</td><td>${f.points}</td><td>${esc(f.detail)}<br>${cite(f.event_ids)}</td></tr>`).join('') : '';
-  const ids = d.identities.map((i) => `<tr><td>${esc(fmtTime(i.Time))}</td><td>${esc(i.Name)}</td><td>${i.IMO || ''}</td>
-    <td>${esc(i.CallSign)}</td><td>${i.Draught || ''}</td><td>${esc(i.Destination)}</td></tr>`).join('');
+  const ids = d.identities.map((i) => `<tr><td>${esc(fmtTime(i.time))}</td><td>${esc(i.name)}</td><td>${i.imo || ''}</td>
+    <td>${esc(i.call_sign)}</td><td>${i.draught_m || ''}</td><td>${esc(i.destination)}</td></tr>`).join('');
   const sanc = d.sanctions_matches.map((e) => `<tr><td>${esc(e.evidence?.list)}</td><td>${esc(e.evidence?.entry_name)}</td>
     <td>${e.confidence.toFixed(2)}</td><td>${esc(e.evidence?.reason)}</td></tr>`).join('');
   el.innerHTML = `<button class="close" type="button" aria-label="Close">×</button>

@@ -1,0 +1,176 @@
+package detect
+
+import (
+	"sort"
+	"testing"
+	"time"
+
+	"github.com/lookout-osint/lookout/event"
+	"github.com/lookout-osint/lookout/track"
+)
+
+// kmEast is the longitude step of km kilometres at latitude 45 (the test
+// world's shore is the meridian 130°E, see fakeShore).
+func kmEast(km float64) float64 { return km / (111.195 * 0.7071) }
+
+// moored is a boat that arrives at (lat, lon) and lies there for dur.
+func moored(mmsi uint32, lat, lon float64, dur time.Duration) *script {
+	return newScript(mmsi, 0, lat, lon+0.02).sail(lat, lon, 4).stay(dur, 0)
+}
+
+func TestMooredInSmallHarbourIsNoEncounter(t *testing.T) {
+	// Hvide Sande, Gilleleje, Dragør: boats moored 50–250 m apart in a
+	// harbour the World Port Index does not list (here 300 km from any of
+	// its ports), 0.6 km from the shore, for 2.5 h.
+	w := newWorld()
+	lon := 130 + kmEast(0.6)
+	w.add(moored(1, 45.0, lon, 150*time.Minute), moored(2, 45.0005, lon, 150*time.Minute),
+		moored(3, 45.001, lon+kmEast(0.1), 150*time.Minute), moored(4, 45.002, lon, 150*time.Minute))
+	// Two boats alone in a marina at the shore (Coyote Point).
+	w.add(moored(5, 46.0, 130+kmEast(0.3), 150*time.Minute), moored(6, 46.003, 130+kmEast(0.3), 150*time.Minute))
+	if en := only(w.run(t), event.Encounter); len(en) != 0 {
+		t.Fatalf("moored boats in small harbours: %d encounters, want 0: %+v", len(en), en)
+	}
+	d := w.detector(t)
+	areas := d.LearnedAreas()
+	sort.Slice(areas, func(i, j int) bool { return areas[i].Lat < areas[j].Lat })
+	if len(areas) != 2 || areas[0].Vessels != 4 || areas[1].Vessels != 2 {
+		t.Fatalf("learned areas %+v, want the harbour (4 vessels) and the marina (2)", areas)
+	}
+	if a := areas[0]; a.Lat < 44.99 || a.Lat > 45.01 || a.Lon < 130 || a.Lon > lon+0.01 {
+		t.Errorf("harbour area at %.4f,%.4f", a.Lat, a.Lon)
+	}
+}
+
+func TestTransferWithThirdShipOffshoreStaysEncounter(t *testing.T) {
+	// Three tankers stationary together 100 km out: many vessels stopping
+	// is what an anchorage looks like, but this far out it is a transfer
+	// spot, which must not teach itself away.
+	w := newWorld()
+	lon := 130 + kmEast(100)
+	w.add(moored(1, 45.0, lon, 5*time.Hour), moored(2, 45.001, lon, 5*time.Hour), moored(3, 45.002, lon, 5*time.Hour))
+	if en := only(w.run(t), event.Encounter); len(en) != 3 {
+		t.Fatalf("three tankers together offshore: %d encounters, want 3: %+v", len(en), en)
+	}
+	if a := w.detector(t).LearnedAreas(); len(a) != 0 {
+		t.Fatalf("offshore transfer spot learned as a port area: %+v", a)
+	}
+}
+
+func TestTransferJustOutsidePortIsFlaggedNearPort(t *testing.T) {
+	// Two tankers at anchor 12 km east of ALPHA (beyond EncounterPortKm),
+	// 16 km from the shore: still an encounter, with the port beside it.
+	w := newWorld()
+	lon := 130.05 + 12/(111.195*0.766)
+	w.add(moored(1, 40.0, lon, 5*time.Hour), moored(2, 40.002, lon, 5*time.Hour))
+	en := only(w.run(t), event.Encounter)
+	if len(en) != 1 {
+		t.Fatalf("transfer outside the port limit: %d encounters, want 1", len(en))
+	}
+	ev := en[0].Evidence
+	if ev["near_port"] != true || ev["near_port_name"] != "ALPHA" || ev["near_port_km"].(float64) < 11 || ev["near_port_km"].(float64) > 13 {
+		t.Fatalf("evidence %v, want near_port ALPHA at 12 km", ev)
+	}
+}
+
+func TestTugEscortIsNoEncounter(t *testing.T) {
+	// A tug holding 100 m off a tanker at 1 kn for 3 h, 100 km out.
+	w := newWorld()
+	lon := 130 + kmEast(100)
+	w.add(newScript(1, 0, 45.0, lon).sail(45.05, lon, 1), newScript(2, 0, 45.0009, lon).sail(45.0509, lon, 1))
+	w.static(track.Static{MMSI: 1, Time: t0, Name: "TANKER", ShipType: 80, Length: 180, Beam: 30})
+	w.static(track.Static{MMSI: 2, Time: t0, Name: "TUG", ShipType: 52, Length: 30, Beam: 10})
+	if en := only(w.run(t), event.Encounter); len(en) != 0 {
+		t.Fatalf("tug escort: %+v", en)
+	}
+}
+
+func TestRestoredAreaSuppressesEncounterFromFirstFix(t *testing.T) {
+	// An area learned in an earlier run and stored: this run learns nothing
+	// (too few vessels), yet two boats moored there are no encounter.
+	w := newWorld()
+	w.cfg.LearnVessels, w.cfg.LearnCoastVessels = 99, 99
+	lon := 130 + kmEast(3)
+	w.add(moored(1, 45.0, lon, 3*time.Hour), moored(2, 45.002, lon, 3*time.Hour))
+	if en := only(w.run(t), event.Encounter); len(en) != 1 {
+		t.Fatalf("without the stored area: %d encounters, want 1", len(en))
+	}
+	w.restore = []LearnedArea{{Cells: []LearnedCell{{Lat: 45.001, Lon: lon, Vessels: 7}}}}
+	if en := only(w.run(t), event.Encounter); len(en) != 0 {
+		t.Fatalf("inside a restored area: %+v", en)
+	}
+	if a := w.detector(t).LearnedAreas(); len(a) != 1 || a[0].Vessels != 7 {
+		t.Fatalf("restored areas listed as %+v", a)
+	}
+}
+
+// tankerStatics reports draught m before at and m2 from at on, every 30 min
+// over the first span hours.
+func tankerStatics(w *world, mmsi uint32, at time.Duration, m, m2 float64, span time.Duration) {
+	for t := time.Duration(0); t < span; t += 30 * time.Minute {
+		dr := m
+		if t >= at {
+			dr = m2
+		}
+		w.static(track.Static{MMSI: mmsi, Time: t0.Add(t + time.Minute), Name: "TANKER", IMO: 9000001,
+			ShipType: 80, Length: 150, Beam: 24, Draught: dr})
+	}
+}
+
+func TestDarkTransferLoiteringWithDraughtChange(t *testing.T) {
+	// A tanker 150 km out drifts at 1 kn for 7 h and its draught rises by
+	// 3 m half way through, nobody alongside: its partner's AIS was off.
+	w := newWorld()
+	lon := 130 + kmEast(150)
+	w.add(newScript(1, 0, 45.0, lon+0.3).sail(45.0, lon, 10).sail(45.1, lon, 1).sail(45.0, lon+0.5, 10))
+	tankerStatics(w, 1, 6*time.Hour, 6, 9, 16*time.Hour)
+	evs := w.run(t)
+	dt := only(evs, event.PossibleDarkTransfer)
+	if len(dt) != 1 {
+		t.Fatalf("possible dark transfers %+v, want one", dt)
+	}
+	if e := dt[0]; e.Evidence["change_m"] != 3.0 || e.Evidence["loaded"] != true || e.Duration() < 5*time.Hour {
+		t.Errorf("dark transfer %+v", e)
+	}
+	dc := only(evs, event.DraughtChange)
+	if len(dc) != 1 || dc[0].Evidence["context"] != "loitering" {
+		t.Fatalf("draught changes %+v, want one in the context of loitering", dc)
+	}
+
+	// The same with its partner alongside and transmitting: an encounter,
+	// and no dark transfer.
+	w = newWorld()
+	w.add(newScript(1, 0, 45.0, lon+0.3).sail(45.0, lon, 10).sail(45.1, lon, 1).sail(45.0, lon+0.5, 10))
+	w.add(newScript(2, 0, 45.0, lon-0.3).sail(45.0, lon+0.0015, 10).sail(45.1, lon+0.0015, 1).sail(45.0, lon-0.5, 10))
+	tankerStatics(w, 1, 6*time.Hour, 6, 9, 16*time.Hour)
+	evs = w.run(t)
+	if dt := only(evs, event.PossibleDarkTransfer); len(dt) != 0 || len(only(evs, event.Encounter)) != 1 {
+		t.Fatalf("visible transfer: dark transfers %+v, encounters %d", dt, len(only(evs, event.Encounter)))
+	}
+}
+
+func TestEncounterAcrossGridRowsFarEast(t *testing.T) {
+	// Two tankers at anchor 100 m apart off Fukui (simulator seed 204): at
+	// longitude 136° the encounter grid's rows number their columns more
+	// than one apart, and the pair, in neighbouring rows, was never
+	// compared.
+	w := newWorld()
+	w.add(newScript(1, 0, 36.293095, 136.05008666666666).stay(6*time.Hour, 0),
+		newScript(2, 0, 36.292671666666664, 136.04910166666667).stay(6*time.Hour, 0))
+	if en := only(w.run(t), event.Encounter); len(en) != 1 {
+		t.Fatalf("pair 100 m apart in neighbouring grid rows: %d encounters, want 1", len(en))
+	}
+}
+
+func TestConfigSetIntList(t *testing.T) {
+	c := DefaultConfig()
+	if err := c.Set("EncounterService", "52, 50"); err != nil || len(c.EncounterService) != 2 || c.EncounterService[1] != 50 {
+		t.Fatalf("EncounterService %v, err %v", c.EncounterService, err)
+	}
+	if err := c.Set("EncounterService", "tug"); err == nil {
+		t.Fatal("a ship type that is not a number was taken")
+	}
+	if err := c.Set("EncounterService", ""); err != nil || len(c.EncounterService) != 0 {
+		t.Fatalf("empty list: %v, err %v", c.EncounterService, err)
+	}
+}
