@@ -7,6 +7,7 @@ import (
 	"strings"
 	"time"
 
+	"github.com/lookout-osint/lookout/ais"
 	"github.com/lookout-osint/lookout/event"
 	"github.com/lookout-osint/lookout/risk"
 )
@@ -88,7 +89,7 @@ func (e *Engine) Identity(mmsi, imo uint32, name string) {
 	if imo != 0 {
 		id.imo = imo
 	}
-	if name = strings.TrimRight(strings.TrimSpace(name), "@ "); name != "" {
+	if name = ais.Text(name); name != "" {
 		id.name = name
 	}
 	e.ids[mmsi] = id

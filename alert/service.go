@@ -115,20 +115,7 @@ func (s *Service) Message(m *ais.Message) {
 
 // Watch returns a reader that passes r's messages on unchanged after
 // evaluating each with Message.
-func (s *Service) Watch(r source.Reader) source.Reader { return &watched{Reader: r, s: s} }
-
-type watched struct {
-	source.Reader
-	s *Service
-}
-
-func (w *watched) Next() bool {
-	if !w.Reader.Next() {
-		return false
-	}
-	w.s.Message(w.Reader.Message())
-	return true
-}
+func (s *Service) Watch(r source.Reader) source.Reader { return source.Tap(r, s.Message) }
 
 // TickLive advances the clock to the wall clock now, but only while the
 // stream is live (its latest receive time within skew of now), so that

@@ -14,7 +14,6 @@ import (
 	"math"
 	"runtime"
 	"sort"
-	"strings"
 	"sync"
 	"time"
 
@@ -120,26 +119,9 @@ type Analyzer struct {
 
 // New returns an Analyzer that passes every event to emit.
 func New(opt Options, emit func(*event.Event)) *Analyzer {
-	cat := opt.Catalog
-	if cat == nil {
-		cat = ref.Default()
-	}
-	var land *geo.Land
-	if !opt.NoLand {
-		land = opt.Land
-		if land == nil {
-			land = geo.DefaultLand()
-		}
-	}
-	ports := detect.NewPortIndex(Ports(cat), math.Max(opt.Detect.EncounterPortKm, opt.Detect.PortExitKm+opt.Detect.PortSlackKm))
 	a := &Analyzer{opt: opt, tot: Totals{Rejected: map[string]int64{}}}
-	var shore detect.Shore
 	var tland track.Land
-	if land != nil {
-		shore, tland = land, land
-	}
-	a.det = detect.New(opt.Detect, ports, shore, emit)
-	a.det.Flag = cat.Flag
+	a.det, tland = NewDetector(opt, emit)
 	a.sink = &stage{det: a.det, emit: emit}
 	n := opt.Shards
 	if n <= 0 {
@@ -152,6 +134,30 @@ func New(opt Options, emit func(*event.Event)) *Analyzer {
 	}
 	a.tracker = track.New(opt.Track, tland, a.sink)
 	return a
+}
+
+// NewDetector builds the detectors of opt (catalogue, ports, land; the
+// default ones when unset) and returns the land the tracker should use:
+// every pipeline (analyze, the NATS workers) builds them here, so their
+// events agree.
+func NewDetector(opt Options, emit func(*event.Event)) (*detect.Detector, track.Land) {
+	cat := opt.Catalog
+	if cat == nil {
+		cat = ref.Default()
+	}
+	var shore detect.Shore
+	var tland track.Land
+	if !opt.NoLand {
+		land := opt.Land
+		if land == nil {
+			land = geo.DefaultLand()
+		}
+		shore, tland = land, land
+	}
+	ports := detect.NewPortIndex(Ports(cat), math.Max(opt.Detect.EncounterPortKm, opt.Detect.PortExitKm+opt.Detect.PortSlackKm))
+	d := detect.New(opt.Detect, ports, shore, emit)
+	d.Flag = cat.Flag
+	return d, tland
 }
 
 // Read runs one input through the pipeline: r is decoded on its own
@@ -342,26 +348,8 @@ type TrackInput interface {
 // pipeline (analyze, the NATS workers) converts through it, so their
 // tracks and events agree.
 func Feed(to TrackInput, m *ais.Message) {
-	switch m.Type {
-	case 5:
-		s := &m.StaticA
-		to.AddStatic(track.Static{MMSI: m.MMSI, Time: m.RxTime, IMO: s.IMO,
-			Name: clean(s.ShipName), CallSign: clean(s.CallSign), ShipType: int(s.ShipType),
-			Length: float64(s.Dim.ToBow) + float64(s.Dim.ToStern), Beam: float64(s.Dim.ToPort) + float64(s.Dim.ToStarboard),
-			Draught: s.Draught, Destination: clean(s.Destination)})
-		return
-	case 24:
-		s := &m.StaticB
-		st := track.Static{MMSI: m.MMSI, Time: m.RxTime}
-		if s.PartNo == 0 {
-			st.Name = clean(s.ShipName)
-		} else {
-			st.ShipType, st.CallSign = int(s.ShipType), clean(s.CallSign)
-			if s.MothershipMMSI == 0 {
-				st.Length = float64(s.Dim.ToBow) + float64(s.Dim.ToStern)
-				st.Beam = float64(s.Dim.ToPort) + float64(s.Dim.ToStarboard)
-			}
-		}
+	if m.Type == 5 || m.Type == 24 {
+		st, _ := StaticOf(m)
 		to.AddStatic(st)
 		return
 	}
@@ -384,15 +372,47 @@ func Feed(to TrackInput, m *ais.Message) {
 	}
 	to.AddFix(f)
 	if m.Type == 19 {
-		x := &m.ExtB
-		to.AddStatic(track.Static{MMSI: m.MMSI, Time: m.RxTime, Name: clean(x.ShipName),
-			ShipType: int(x.ShipType), Length: float64(x.Dim.ToBow) + float64(x.Dim.ToStern),
-			Beam: float64(x.Dim.ToPort) + float64(x.Dim.ToStarboard)})
+		st, _ := StaticOf(m)
+		to.AddStatic(st)
 	}
 }
 
-// clean trims AIS text padding ('@' and spaces).
-func clean(s string) string { return strings.TrimRight(strings.TrimSpace(s), "@ ") }
+// StaticOf converts a static report (types 5, 19 and 24) into the
+// tracker's form, text trimmed; ok is false for other types. A type 24
+// carries its name (part A) or its type, call sign and size (part B), a
+// type 19 its name, type and size. The store's identity history and the
+// sanctions screen take identities from it too, so that all agree.
+func StaticOf(m *ais.Message) (st track.Static, ok bool) {
+	st = track.Static{MMSI: m.MMSI, Time: m.RxTime}
+	switch m.Type {
+	case 5:
+		s := &m.StaticA
+		st.IMO, st.Name, st.CallSign, st.ShipType = s.IMO, ais.Text(s.ShipName), ais.Text(s.CallSign), int(s.ShipType)
+		st.Length, st.Beam = dims(s.Dim)
+		st.Draught, st.Destination = s.Draught, ais.Text(s.Destination)
+	case 19:
+		x := &m.ExtB
+		st.Name, st.ShipType = ais.Text(x.ShipName), int(x.ShipType)
+		st.Length, st.Beam = dims(x.Dim)
+	case 24:
+		s := &m.StaticB
+		if s.PartNo == 0 {
+			st.Name = ais.Text(s.ShipName)
+		} else {
+			st.ShipType, st.CallSign = int(s.ShipType), ais.Text(s.CallSign)
+			if s.MothershipMMSI == 0 {
+				st.Length, st.Beam = dims(s.Dim)
+			}
+		}
+	default:
+		return st, false
+	}
+	return st, true
+}
+
+func dims(d ais.Dimensions) (length, beam float64) {
+	return float64(d.ToBow) + float64(d.ToStern), float64(d.ToPort) + float64(d.ToStarboard)
+}
 
 // WriteTotals prints the end-of-run summary.
 func WriteTotals(w io.Writer, t Totals) {

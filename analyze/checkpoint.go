@@ -9,7 +9,7 @@ import (
 	"slices"
 )
 
-// An Analyzer carries its state across runs through package ingest's
+// An Analyzer carries its state across runs through package pipeline's
 // Checkpointer: after each file the tracker's and detectors' state is
 // saved, one blob per vessel plus one (MMSI 0) for what vessels share, and
 // a later run restores it before its first file. Events that span files (a

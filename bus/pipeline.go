@@ -1,39 +1,14 @@
 package bus
 
 import (
-	"math"
 	"time"
 
 	"github.com/lookout-osint/lookout/ais"
 	"github.com/lookout-osint/lookout/analyze"
 	"github.com/lookout-osint/lookout/detect"
 	"github.com/lookout-osint/lookout/event"
-	"github.com/lookout-osint/lookout/geo"
-	"github.com/lookout-osint/lookout/ref"
 	"github.com/lookout-osint/lookout/track"
 )
-
-// newDetector builds a detector as analyze.New does (same catalogue,
-// ports and land), and the land the tracker should use.
-func newDetector(opt analyze.Options, emit func(*event.Event)) (*detect.Detector, track.Land) {
-	cat := opt.Catalog
-	if cat == nil {
-		cat = ref.Default()
-	}
-	var shore detect.Shore
-	var tland track.Land
-	if !opt.NoLand {
-		land := opt.Land
-		if land == nil {
-			land = geo.DefaultLand()
-		}
-		shore, tland = land, land
-	}
-	ports := detect.NewPortIndex(analyze.Ports(cat), math.Max(opt.Detect.EncounterPortKm, opt.Detect.PortExitKm+opt.Detect.PortSlackKm))
-	d := detect.New(opt.Detect, ports, shore, emit)
-	d.Flag = cat.Flag
-	return d, tland
-}
 
 // pipeline is one partition's first stage: tracker and detectors on one
 // goroutine (partitions give the parallelism), with the track points
@@ -55,7 +30,7 @@ type pipeline struct {
 func newPipeline(opt analyze.Options, out *stageOut, emit func(*event.Event)) *pipeline {
 	pl := &pipeline{out: out, window: int64(opt.Track.ReorderWindow)}
 	var land track.Land
-	pl.det, land = newDetector(opt, func(e *event.Event) {
+	pl.det, land = analyze.NewDetector(opt, func(e *event.Event) {
 		switch e.Type {
 		case event.Gap, event.PossibleDarkPortVisit:
 			out.event(e)

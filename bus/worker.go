@@ -312,7 +312,7 @@ func (w *Worker) shard(ctx context.Context, k int) error {
 		return fmt.Errorf("shard %d: %w", k, err)
 	}
 	var sh *shard
-	grader, _ := newDetector(w.Options, func(e *event.Event) {
+	grader, _ := analyze.NewDetector(w.Options, func(e *event.Event) {
 		if sh.owned(c, e) {
 			w.mu.Lock()
 			w.Emit(-1-k, e)
@@ -321,7 +321,7 @@ func (w *Worker) shard(ctx context.Context, k int) error {
 	})
 	var links *detect.Detector
 	if k == linkShard {
-		links, _ = newDetector(w.Options, func(e *event.Event) {
+		links, _ = analyze.NewDetector(w.Options, func(e *event.Event) {
 			w.mu.Lock()
 			w.Emit(-1-k, e)
 			w.mu.Unlock()

@@ -3,7 +3,7 @@
 // a TCP connection kept up with bounded exponential backoff, and the
 // aisstream.io WebSocket JSON format. AIS sentences without a tag block get
 // one carrying their arrival time, so the decoder always has a receive
-// time. Package live/feed runs these inputs through the pipeline.
+// time. Package pipeline (Live) runs these inputs through to the store.
 package live
 
 import (

@@ -24,12 +24,12 @@ import (
 
 	"github.com/lookout-osint/lookout/analyze"
 	"github.com/lookout-osint/lookout/event"
+	"github.com/lookout-osint/lookout/pipeline"
 	"github.com/lookout-osint/lookout/ref"
 	"github.com/lookout-osint/lookout/sanctions"
 	"github.com/lookout-osint/lookout/sim"
 	"github.com/lookout-osint/lookout/store"
 	"github.com/lookout-osint/lookout/store/duckdb"
-	"github.com/lookout-osint/lookout/store/ingest"
 	"github.com/lookout-osint/lookout/store/output"
 	"github.com/lookout-osint/lookout/trips"
 )
@@ -61,14 +61,8 @@ func fixture(t *testing.T) (store.Store, []event.Event) {
 			return
 		}
 		defer st.Close()
-		var in *ingest.Ingester
-		a := analyze.New(analyze.DefaultOptions(), func(e *event.Event) { in.Emit(e) })
-		in = ingest.New(st, ingest.Options{Pipeline: a})
-		if _, fixErr = in.File(ctx, filepath.Join(fixDir, "ais.nmea.gz")); fixErr != nil {
-			return
-		}
-		a.Finish()
-		_, fixErr = in.Flush(ctx)
+		opt := analyze.DefaultOptions()
+		_, fixErr = pipeline.Files(ctx, st, pipeline.Config{Analyze: &opt}, []string{filepath.Join(fixDir, "ais.nmea.gz")})
 	})
 	if fixErr != nil {
 		t.Fatal(fixErr)

@@ -10,8 +10,9 @@ import (
 	"strings"
 )
 
-// ListDir is where imported lists are kept until the store offers a table
-// for them: $LOOKOUT_LISTS if set, else ~/.lookout/lists.
+// ListDir is where versions before the store's sanctions_lists table kept
+// imported lists ($LOOKOUT_LISTS if set, else ~/.lookout/lists); commands
+// without a store still read it.
 func ListDir() (string, error) {
 	if d := os.Getenv("LOOKOUT_LISTS"); d != "" {
 		return d, nil

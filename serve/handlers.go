@@ -20,6 +20,7 @@ import (
 	"github.com/paulmach/orb/simplify"
 
 	"github.com/lookout-osint/lookout/event"
+	"github.com/lookout-osint/lookout/pipeline"
 	"github.com/lookout-osint/lookout/risk"
 	"github.com/lookout-osint/lookout/sanctions"
 	"github.com/lookout-osint/lookout/store"
@@ -437,8 +438,9 @@ func (s *Server) sanctionsMatches(r *http.Request) (any, error) {
 	return map[string]any{"matches": out}, err
 }
 
-// uploadList imports a sanctions list, screens every identity in the store
-// against it and the built-in lists, and stores the matches.
+// uploadList stores a sanctions list in the store (pipeline.ImportList):
+// every identity stored is screened against the lists now kept, and the
+// matches stored with the list.
 func (s *Server) uploadList(r *http.Request) (any, error) {
 	q := &query{r: r}
 	q.only("format", "name")
@@ -465,13 +467,13 @@ func (s *Server) uploadList(r *http.Request) (any, error) {
 	if len(l.Entries) == 0 {
 		return nil, badRequest("the list has no usable entries (%s)", l.Stats)
 	}
-	ix := sanctions.NewIndex(append(slices.Clone(s.opt.Sanctions), l.Entries...))
-	var n int
+	var res pipeline.ImportResult
 	err = s.withStore(func() (err error) {
-		n, err = Screen(r.Context(), s.st, ix)
+		res, err = pipeline.ImportList(r.Context(), s.st, l)
 		s.cache = nil
 		return err
 	})
+	n := res.Matches
 	return map[string]any{"list": l.Name, "entries": len(l.Entries), "stats": l.Stats.String(), "new_match_events": n}, err
 }
 

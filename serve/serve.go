@@ -31,7 +31,6 @@ import (
 	"github.com/lookout-osint/lookout/geo"
 	"github.com/lookout-osint/lookout/ref"
 	"github.com/lookout-osint/lookout/risk"
-	"github.com/lookout-osint/lookout/sanctions"
 	"github.com/lookout-osint/lookout/store"
 	"github.com/lookout-osint/lookout/store/output"
 )
@@ -68,9 +67,6 @@ type Options struct {
 	// Web is the built front end (index.html at its root). When it has no
 	// index.html the page says how to build it.
 	Web fs.FS
-	// Sanctions is the index uploads are added to (default the built-in
-	// lists).
-	Sanctions []sanctions.Entry
 	// MaxUpload caps request bodies (default DefaultMaxUpload).
 	MaxUpload int64
 	// Log receives one line per failed request (default: log.Default()).
@@ -115,9 +111,6 @@ func New(st store.Store, opt Options) *Server {
 	}
 	if opt.Land == nil {
 		opt.Land = geo.DefaultLand
-	}
-	if opt.Sanctions == nil {
-		opt.Sanctions = sanctions.Concat(sanctions.Builtin()...)
 	}
 	if opt.MaxUpload <= 0 {
 		opt.MaxUpload = DefaultMaxUpload

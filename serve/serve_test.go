@@ -22,9 +22,9 @@ import (
 
 	"github.com/lookout-osint/lookout/analyze"
 	"github.com/lookout-osint/lookout/event"
+	"github.com/lookout-osint/lookout/pipeline"
 	"github.com/lookout-osint/lookout/store"
 	"github.com/lookout-osint/lookout/store/duckdb"
-	"github.com/lookout-osint/lookout/store/ingest"
 )
 
 const testToken = "s3cret-token"
@@ -76,14 +76,8 @@ func build() error {
 		return err
 	}
 	fix.st = st
-	var in *ingest.Ingester
-	an := analyze.New(analyze.DefaultOptions(), func(e *event.Event) { in.Emit(e) })
-	in = ingest.New(st, ingest.Options{Pipeline: an})
-	if _, err := in.File(ctx, filepath.Join("testdata", "scenario.nmea.gz")); err != nil {
-		return err
-	}
-	an.Finish()
-	if _, err := in.Flush(ctx); err != nil {
+	opt := analyze.DefaultOptions()
+	if _, err := pipeline.Files(ctx, st, pipeline.Config{Analyze: &opt}, []string{filepath.Join("testdata", "scenario.nmea.gz")}); err != nil {
 		return err
 	}
 	fix.dark = event.Event{Type: event.DarkDetection, Start: time.Date(2024, 3, 1, 21, 0, 0, 0, time.UTC), Lat: 39.05, Lon: 125.2,

@@ -62,11 +62,12 @@ type Checkpoint struct {
 }
 
 // File is the ingest record of one input file, keyed by the SHA-256 of its
-// bytes so that a renamed or copied file is still recognised. Positions and
+// content, decompressed, so that a renamed, copied or (de)compressed file is
+// still recognised. Positions and
 // Identities count the records of this file already stored, in the order the
 // pipeline produces them; a re-run skips that many of each.
 type File struct {
-	Hash       string // hex SHA-256 of the file's bytes
+	Hash       string // hex SHA-256 of the file's content, decompressed
 	Name       string // the path it was last ingested from
 	Size       int64
 	Positions  int64
@@ -91,10 +92,36 @@ type Batch struct {
 	// replaced by the final versions a later run finds. A provisional event
 	// never replaces a final one.
 	Provisional bool
+	// Replace makes Events replace the stored events with their IDs, final
+	// or not: a re-screen's matches, whose evidence names every list that
+	// now matches an identity.
+	Replace     bool
 	Checkpoints []Checkpoint
 	// File, when set, replaces the file's ingest record in the same
 	// transaction.
 	File *File
+	// Lists replace the stored sanctions lists of the same names: a list
+	// and the matches found by screening the store against it are stored
+	// together or not at all.
+	Lists []List
+}
+
+// List is a sanctions list kept in the store, so that everyone using the
+// store screens against the same lists. Data is the list as package
+// sanctions encodes it; the store does not look inside.
+type List struct {
+	Name     string
+	Source   string    // where it came from (file, edition)
+	Imported time.Time // UTC
+	Hash     string    // hex SHA-256 of Data
+	Entries  int
+	Data     []byte
+}
+
+// ListStore is a Store that keeps sanctions lists (both backends do).
+type ListStore interface {
+	// Lists returns the stored sanctions lists in name order.
+	Lists(ctx context.Context) ([]List, error)
 }
 
 // Written counts the rows one Write added. Events already stored are not

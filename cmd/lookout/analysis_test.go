@@ -10,9 +10,9 @@ import (
 	"time"
 
 	"github.com/lookout-osint/lookout/event"
+	"github.com/lookout-osint/lookout/pipeline"
 	"github.com/lookout-osint/lookout/store"
 	"github.com/lookout-osint/lookout/store/duckdb"
-	"github.com/lookout-osint/lookout/store/ingest"
 )
 
 // TestAnalysisCommandsReadTheStore runs trips, risk, oilcap and eval on a
@@ -93,7 +93,7 @@ func TestAnalysisCommandsReadTheStore(t *testing.T) {
 // A file's line must not contradict the run's total: events are stored as
 // the detectors close them, most when the run ends.
 func TestIngestFileLineSaysEventsSoFar(t *testing.T) {
-	s := ingestSummary(ingest.FileResult{Name: "day1.nmea.gz", Positions: 754, Identities: 78})
+	s := ingestSummary(pipeline.FileResult{Name: "day1.nmea.gz", Positions: 754, Identities: 78})
 	if strings.Contains(s, "0 new events") || !strings.Contains(s, "0 events closed while reading it (the rest when the run ends)") {
 		t.Errorf("%s", s)
 	}

@@ -16,16 +16,15 @@ import (
 	"github.com/lookout-osint/lookout/analyze"
 	"github.com/lookout-osint/lookout/event"
 	"github.com/lookout-osint/lookout/oilcap"
+	"github.com/lookout-osint/lookout/pipeline"
 	"github.com/lookout-osint/lookout/ref"
 	"github.com/lookout-osint/lookout/report"
-	"github.com/lookout-osint/lookout/sanctions"
 	"github.com/lookout-osint/lookout/sar/match"
 	"github.com/lookout-osint/lookout/serve"
 	"github.com/lookout-osint/lookout/sim"
 	"github.com/lookout-osint/lookout/source"
 	"github.com/lookout-osint/lookout/store"
 	"github.com/lookout-osint/lookout/store/duckdb"
-	"github.com/lookout-osint/lookout/store/ingest"
 	"github.com/lookout-osint/lookout/store/output"
 	"github.com/lookout-osint/lookout/trips"
 	"github.com/lookout-osint/lookout/web"
@@ -42,7 +41,7 @@ func init() {
 		Long: `Generate the bundled eight-month demo scenario (a covert tanker fleet shuttling
 between Russia's Primorye ports and the DPRK among ordinary traffic; see lookout
 simulate --demo), analyse it into an embedded DuckDB store, screen the vessels
-against the built-in sanctions lists, match the simulated satellite detections,
+against the built-in sanctions lists (as every ingest does), match the simulated satellite detections,
 print the headline findings and serve the web map.
 
 Everything is kept in --dir: a second run reuses the scenario and the store and
@@ -122,12 +121,6 @@ func demoStore(ctx context.Context, dir string) (store.Store, error) {
 		st.Close()
 		return nil, err
 	}
-	n, err := serve.Screen(ctx, st, sanctions.Default())
-	if err != nil {
-		st.Close()
-		return nil, err
-	}
-	fmt.Fprintf(os.Stderr, "demo: screened identities against the built-in sanctions lists: %d new matches\n", n)
 	if err := demoSAR(ctx, st, scen); err != nil {
 		st.Close()
 		return nil, err
@@ -138,33 +131,22 @@ func demoStore(ctx context.Context, dir string) (store.Store, error) {
 // demoIngest stores the scenario's AIS through the analysis pipeline, as
 // lookout ingest does; a finished ingest is skipped at once.
 func demoIngest(ctx context.Context, st store.Store, path string, tty bool) error {
-	var in *ingest.Ingester
-	lazy := &lazyPipeline{make: func() *analyze.Analyzer {
-		return analyze.New(analyze.DefaultOptions(), func(e *event.Event) { in.Emit(e) })
+	opt := analyze.DefaultOptions()
+	var skipped bool
+	cfg := pipeline.Config{Analyze: &opt, OnFile: func(res pipeline.FileResult) {
+		skipped = res.Skipped
+		fmt.Fprintln(os.Stderr, "demo:", ingestSummary(res))
 	}}
-	iopt := ingest.Options{Pipeline: lazy}
 	if tty {
-		iopt.Progress = func(name string, size int64) (io.Writer, func()) {
-			bar := progressbar.DefaultBytes(size, "analyse "+filepath.Base(name))
-			return bar, func() { bar.Finish(); fmt.Fprintln(os.Stderr) }
-		}
-	}
-	in = ingest.New(st, iopt)
-	if err := in.Restore(ctx); err != nil {
-		return err
+		cfg.Progress = progressBar("analyse ")
 	}
 	fmt.Fprintf(os.Stderr, "demo: analysing %s into the store (a few minutes the first time)…\n", path)
-	res, err := in.File(ctx, path)
+	sum, err := pipeline.Files(ctx, st, cfg, []string{path})
 	if err != nil {
-		return fmt.Errorf("%s: %w (run lookout demo again to carry on)", path, err)
+		return fmt.Errorf("%w (run lookout demo again to carry on)", err)
 	}
-	_, n, _, err := lazy.finish(ctx, in)
-	if err != nil {
-		return err
-	}
-	fmt.Fprintln(os.Stderr, "demo:", ingestSummary(res))
-	if !res.Skipped {
-		fmt.Fprintf(os.Stderr, "demo: %d new events stored in all\n", res.Events+int64(n))
+	if !skipped {
+		fmt.Fprintf(os.Stderr, "demo: %d new events stored in all\n", sum.Events)
 	}
 	return nil
 }

@@ -19,14 +19,13 @@ import (
 	"github.com/lookout-osint/lookout/bus"
 	"github.com/lookout-osint/lookout/event"
 	"github.com/lookout-osint/lookout/live"
-	"github.com/lookout-osint/lookout/live/feed"
+	"github.com/lookout-osint/lookout/pipeline"
 	"github.com/lookout-osint/lookout/store"
 	"github.com/lookout-osint/lookout/store/backend"
-	"github.com/lookout-osint/lookout/store/ingest"
 )
 
 // feedFlags are the network-input flags of lookout ingest and lookout
-// live, which run the same code (package feed) for live feeds.
+// live, which run the same code (pipeline.Live) for live feeds.
 type feedFlags struct {
 	listen, connect      []string
 	aisstream, subscribe string
@@ -58,7 +57,7 @@ func (f *feedFlags) register(fs *pflag.FlagSet) {
 	fs.StringArrayVar(&f.connect, "connect", nil, "read NMEA from a TCP server: tcp://HOST:PORT (repeatable; reconnects with backoff)")
 	fs.StringVar(&f.aisstream, "aisstream", "", "aisstream.io WebSocket URL (wss://stream.aisstream.io/v0/stream)")
 	fs.StringVar(&f.subscribe, "subscribe", "", "file with the aisstream.io subscription JSON (APIKey, BoundingBoxes)")
-	fs.DurationVar(&f.reorder, "reorder", feed.DefaultReorder, "network inputs: how long a report waits (wall clock) for earlier ones arriving late")
+	fs.DurationVar(&f.reorder, "reorder", pipeline.DefaultReorder, "network inputs: how long a report waits (wall clock) for earlier ones arriving late")
 	fs.StringVar(&f.to, "to", "", "publish decoded messages to NATS JetStream (nats://HOST:PORT) instead of detecting here")
 	fs.IntVar(&f.partitions, "partitions", 8, "with --to: partitions of the stream (workers must use the same)")
 	fs.StringVar(&f.stream, "stream", "LOOKOUT_AIS", "with --to: JetStream stream name")
@@ -77,7 +76,7 @@ func (f *feedFlags) given() bool {
 
 // check reports bad input flags before a store is opened.
 func (f *feedFlags) check() error {
-	c := feed.Config{Listen: f.listen, Connect: f.connect, AISStream: f.aisstream, Detect: true}
+	c := pipeline.LiveConfig{Listen: f.listen, Connect: f.connect, AISStream: f.aisstream, Detect: true}
 	return c.Check()
 }
 
@@ -96,11 +95,11 @@ type feedRun struct {
 
 // run reads the network inputs until ctx ends.
 func (f *feedFlags) run(ctx context.Context, r feedRun) error {
-	cfg := feed.Config{
+	cfg := pipeline.LiveConfig{
 		Listen: f.listen, Connect: f.connect, AISStream: f.aisstream,
 		Backoff: live.Backoff{Min: 500 * time.Millisecond, Max: 30 * time.Second},
 		Detect:  r.detect && f.to == "", Analyze: r.opt, Store: r.st, DiscardState: r.discardState,
-		Stream: ingest.StreamOptions{BatchSize: r.batch, OnError: func(err error, held int) {
+		Stream: pipeline.StreamOptions{BatchSize: r.batch, OnError: func(err error, held int) {
 			fmt.Fprintf(os.Stderr, "store: %v (%d positions held, retrying)\n", err, held)
 		}},
 		NATS: f.to, Bus: bus.Config{Stream: f.stream, Prefix: f.prefix, Partitions: f.partitions}, PublishBatch: f.pubBatch,
@@ -141,14 +140,14 @@ func (f *feedFlags) run(ctx context.Context, r feedRun) error {
 		}
 	}
 	if !r.quiet && f.every > 0 {
-		cfg.StatsEvery, cfg.OnStats = f.every, func(s feed.Stats) { fmt.Fprintln(os.Stderr, feedSummary(s)) }
+		cfg.StatsEvery, cfg.OnStats = f.every, func(s pipeline.LiveStats) { fmt.Fprintln(os.Stderr, feedSummary(s)) }
 	}
-	res, err := feed.Run(ctx, cfg)
+	res, err := pipeline.Live(ctx, cfg)
 	if !r.quiet {
 		if cfg.Detect {
 			analyze.WriteTotals(os.Stderr, res.Totals)
 		}
-		fmt.Fprintln(os.Stderr, feedSummary(res.Stats))
+		fmt.Fprintln(os.Stderr, feedSummary(res.LiveStats))
 	}
 	return err
 }
@@ -167,7 +166,7 @@ func tickAlerts(ctx context.Context, svc *alert.Service) {
 	}
 }
 
-func feedSummary(s feed.Stats) string {
+func feedSummary(s pipeline.LiveStats) string {
 	msg := fmt.Sprintf("live: %d messages, %d lines rejected", s.Messages, s.Decoder.RejectedTotal())
 	if in := s.Input; in.Lines > 0 || in.Connects > 0 || in.Errors > 0 {
 		msg += fmt.Sprintf(", %d lines (%d stamped), %d connects, %d input errors", in.Lines, in.Stamped, in.Connects, in.Errors)

@@ -2,7 +2,6 @@ package main
 
 import (
 	"context"
-	"errors"
 	"fmt"
 	"io"
 	"os"
@@ -14,11 +13,8 @@ import (
 	"golang.org/x/term"
 
 	"github.com/lookout-osint/lookout/analyze"
-	"github.com/lookout-osint/lookout/detect"
-	"github.com/lookout-osint/lookout/event"
-	"github.com/lookout-osint/lookout/source"
+	"github.com/lookout-osint/lookout/pipeline"
 	"github.com/lookout-osint/lookout/store/backend"
-	"github.com/lookout-osint/lookout/store/ingest"
 )
 
 // dbFlag adds --db to a command that reads or writes the store.
@@ -35,7 +31,7 @@ func init() {
 		df       detectFlags
 		progress bool
 		quiet    bool
-		// discardState starts the detectors afresh (see ingest.Options).
+		// discardState starts the detectors afresh (see pipeline.Options).
 		discardState bool
 		ff           feedFlags
 		inf          inputFlags
@@ -46,10 +42,12 @@ func init() {
 		Long: `Read AIS files (NMEA, gzip or not, or DMA / MarineCadastre CSV) through the
 analysis pipeline and store positions, identity history and events.
 
-Ingest is idempotent: a file is known by the SHA-256 of its bytes, so
-ingesting it again (under any name) adds nothing, and a position already
-stored (same vessel, instant and station) is not stored again whatever
-file brings it (the .gz of a file, an overlapping capture). It is crash-safe: each
+Ingest is idempotent: a file is known by the SHA-256 of its content, so
+ingesting it again (under any name, gzipped or not) adds nothing, and a
+position already stored (same vessel, instant and station) is not stored
+again whatever file brings it (an overlapping capture). Standard input (-),
+a pipe such as <(zcat day.gz) or a FIFO is read once into a temporary copy
+(in $TMPDIR) and then ingested as a file. It is crash-safe: each
 batch is committed together with the file's progress, so after a crash or
 kill -9 the same command carries on where it stopped, losing and duplicating
 nothing. Give daily files in time order: tracks and detector state carry
@@ -58,6 +56,12 @@ spans files (a gap across midnight, a port visit of several days) is found
 once, exactly as if all files had been read in one pass. Events still open
 after the last file are stored provisionally and replaced when a later
 ingest finds how they go on.
+
+Every identity a vessel broadcasts (IMO number, name, call sign) is
+screened as it is stored against the sanctions lists kept in the store
+(the built-in ones, stored by the first ingest, and those added with
+lookout sanctions import --db); a match is stored as a sanctions_match
+event, which lookout vessel, events, risk, report and serve show.
 
 Detector thresholds can be overridden as in lookout analyze (--set).
 
@@ -101,60 +105,30 @@ optional.
 				return err
 			}
 			showBar := !quiet && (progress || term.IsTerminal(int(os.Stderr.Fd())))
-			iopt := ingest.Options{BatchSize: batch, DiscardState: discardState, Source: srcOpt}
-			if showBar {
-				iopt.Progress = func(name string, size int64) (io.Writer, func()) {
-					bar := progressbar.DefaultBytes(size, "ingest "+name)
-					return bar, func() { bar.Finish(); fmt.Fprintln(os.Stderr) }
-				}
-			}
-			var in *ingest.Ingester
-			lazy := &lazyPipeline{make: func() *analyze.Analyzer {
-				return analyze.New(opt, func(e *event.Event) { in.Emit(e) })
-			}}
-			if !noEvents {
-				iopt.Pipeline = lazy
-			}
-			in = ingest.New(st, iopt)
-			if err := in.Restore(ctx); err != nil {
-				return err
-			}
-
-			start := time.Now()
-			var sum ingest.FileResult
-			var refused []string
-			for _, name := range args {
-				res, err := in.File(ctx, name)
-				if errors.Is(err, source.ErrUnknownFormat) {
+			cfg := pipeline.Config{BatchSize: batch, DiscardState: discardState, Source: srcOpt,
+				OnRefused: func(_ string, err error) {
 					// Nothing of it was read or recorded: say why and
 					// carry on with the other files.
 					fmt.Fprintf(os.Stderr, "lookout: %v; skipped, nothing of it stored\n", err)
-					refused = append(refused, name)
-					continue
-				}
-				if err != nil && res.Hash != "" {
-					return fmt.Errorf("%s: %w (what was stored is kept: run the same command again to carry on)", name, err)
-				}
-				if err != nil {
-					return err
-				}
-				if !quiet {
-					fmt.Fprintln(os.Stderr, ingestSummary(res))
-				}
-				sum.Positions += res.Positions
-				sum.Identities += res.Identities
-				sum.Events += res.Events
-				sum.NoTime += res.NoTime
+				}}
+			if showBar {
+				cfg.Progress = progressBar("ingest ")
 			}
-			tot, n, ran, err := lazy.finish(ctx, in)
+			if !noEvents {
+				cfg.Analyze = &opt
+			}
+			if !quiet {
+				cfg.OnFile = func(res pipeline.FileResult) { fmt.Fprintln(os.Stderr, ingestSummary(res)) }
+			}
+			start := time.Now()
+			sum, err := pipeline.Files(ctx, st, cfg, args)
 			if err != nil {
 				return err
 			}
-			sum.Events += int64(n)
-			if ran && !quiet {
-				analyze.WriteTotals(os.Stderr, tot)
+			if sum.Finished && !quiet {
+				analyze.WriteTotals(os.Stderr, sum.Totals)
 			}
-			refusal := refusedError(refused, len(args))
+			refusal := refusedError(sum.Refused, len(args))
 			if quiet {
 				return refusal
 			}
@@ -174,7 +148,7 @@ optional.
 	}
 	dbFlag(cmd, &dsn)
 	f := cmd.Flags()
-	f.IntVar(&batch, "batch", ingest.DefaultBatchSize, "positions per transaction")
+	f.IntVar(&batch, "batch", pipeline.DefaultBatchSize, "positions per transaction")
 	f.BoolVar(&noEvents, "no-events", false, "store positions and identities only, without running the detectors")
 	f.BoolVar(&discardState, "discard-state", false, "start tracks and detectors afresh instead of carrying on from the last ingested file or feed (needed when lookout was upgraded and cannot load the stored state)")
 	df.register(f)
@@ -185,89 +159,16 @@ optional.
 	root.AddCommand(cmd)
 }
 
-// lazyPipeline builds the analyzer (ports, land index: seconds of work)
-// only when a file needs it, so re-running an ingest that is already
-// complete is instant. Stored state is held until then.
-type lazyPipeline struct {
-	make  func() *analyze.Analyzer
-	a     *analyze.Analyzer
-	held  map[uint32][]byte
-	areas []detect.LearnedArea
+// progressBar shows a byte progress bar on stderr for each file a
+// pipeline reads.
+func progressBar(label string) func(name string, size int64) (io.Writer, func()) {
+	return func(name string, size int64) (io.Writer, func()) {
+		bar := progressbar.DefaultBytes(size, label+name)
+		return bar, func() { bar.Finish(); fmt.Fprintln(os.Stderr) }
+	}
 }
 
-func (l *lazyPipeline) get() (*analyze.Analyzer, error) {
-	if l.a == nil {
-		l.a = l.make()
-		for m, data := range l.held {
-			if err := l.a.Restore(m, data); err != nil {
-				return nil, fmt.Errorf("%w (%v): run with --discard-state to start afresh", ingest.ErrStateVersion, err)
-			}
-		}
-		l.held = nil
-		l.a.RestoreLearned(l.areas)
-		l.areas = nil
-	}
-	return l.a, nil
-}
-
-func (l *lazyPipeline) Read(r source.Reader) error {
-	a, err := l.get()
-	if err != nil {
-		return err
-	}
-	return a.Read(r)
-}
-
-// Restore holds one vessel's stored state for the analyzer to come.
-func (l *lazyPipeline) Restore(mmsi uint32, data []byte) error {
-	if l.a != nil {
-		return l.a.Restore(mmsi, data)
-	}
-	if l.held == nil {
-		l.held = map[uint32][]byte{}
-	}
-	l.held[mmsi] = data
-	return nil
-}
-
-// RestoreLearned holds port areas learned by earlier runs for the
-// analyzer to come.
-func (l *lazyPipeline) RestoreLearned(areas []detect.LearnedArea) {
-	if l.a != nil {
-		l.a.RestoreLearned(areas)
-		return
-	}
-	l.areas = areas
-}
-
-// LearnedAreas returns the analyzer's areas, or those held for it.
-func (l *lazyPipeline) LearnedAreas() []detect.LearnedArea {
-	if l.a == nil {
-		return l.areas
-	}
-	return l.a.LearnedAreas()
-}
-
-// Snapshot is called after a Read, so the analyzer exists.
-func (l *lazyPipeline) Snapshot() (map[uint32][]byte, error) { return l.a.Snapshot() }
-
-// finish ends the run when the ingest needs it (a file was read now, or an
-// earlier run stopped before storing what was still open): the analyzer is
-// finished and the events it closes are stored. ran says it was.
-func (l *lazyPipeline) finish(ctx context.Context, in *ingest.Ingester) (tot analyze.Totals, n int, ran bool, err error) {
-	if !in.NeedsFinish() {
-		return tot, 0, false, nil
-	}
-	a, err := l.get()
-	if err != nil {
-		return tot, 0, false, err
-	}
-	tot = a.Finish()
-	n, err = in.Flush(ctx)
-	return tot, n, true, err
-}
-
-func ingestSummary(r ingest.FileResult) string {
+func ingestSummary(r pipeline.FileResult) string {
 	if r.Skipped {
 		return fmt.Sprintf("%s: already ingested (sha256 %.12s…), skipped", r.Name, r.Hash)
 	}

@@ -14,13 +14,13 @@ import (
 
 	"github.com/lookout-osint/lookout/analyze"
 	"github.com/lookout-osint/lookout/event"
+	"github.com/lookout-osint/lookout/pipeline"
 	"github.com/lookout-osint/lookout/ref"
 	"github.com/lookout-osint/lookout/report"
 	"github.com/lookout-osint/lookout/sanctions"
 	"github.com/lookout-osint/lookout/source"
 	"github.com/lookout-osint/lookout/store"
 	"github.com/lookout-osint/lookout/store/backend"
-	"github.com/lookout-osint/lookout/store/ingest"
 )
 
 // reportFlags are the flags of lookout report and lookout report vessel.
@@ -340,18 +340,7 @@ func reportFiles(ctx context.Context, paths []string, cat *ref.Catalog, from, to
 			opt.Detect.WatchedGroups = append(opt.Detect.WatchedGroups, g)
 		}
 	}
-	var in *ingest.Ingester
-	lazy := &lazyPipeline{make: func() *analyze.Analyzer {
-		return analyze.New(opt, func(e *event.Event) { in.Emit(e) })
-	}}
-	in = ingest.New(st, ingest.Options{Pipeline: lazy})
-	for _, p := range ais {
-		if _, err := in.File(ctx, p); err != nil {
-			done()
-			return nil, nil, nop, fmt.Errorf("%s: %w", p, err)
-		}
-	}
-	if _, _, _, err := lazy.finish(ctx, in); err != nil {
+	if _, err := pipeline.Files(ctx, st, pipeline.Config{Analyze: &opt}, ais); err != nil {
 		done()
 		return nil, nil, nop, err
 	}

@@ -4,6 +4,7 @@ import (
 	"fmt"
 	"io"
 	"os"
+	"slices"
 	"sort"
 	"strings"
 	"text/tabwriter"
@@ -14,8 +15,10 @@ import (
 
 	"github.com/lookout-osint/lookout/analyze"
 	"github.com/lookout-osint/lookout/event"
+	"github.com/lookout-osint/lookout/pipeline"
 	"github.com/lookout-osint/lookout/ref"
 	"github.com/lookout-osint/lookout/sanctions"
+	"github.com/lookout-osint/lookout/store/backend"
 	"github.com/lookout-osint/lookout/track"
 )
 
@@ -24,34 +27,61 @@ func init() {
 		Use:   "sanctions",
 		Short: "Import sanctions lists, list their vessels, screen AIS identities against them",
 		Long: `Lookout ships the OFAC SDN vessels (2024-05-03) and the UK Sanctions List's ships
-(2025-08-11, including the 37 UN-designated DPRK ships). Imported lists are kept as
-JSON in $LOOKOUT_LISTS or ~/.lookout/lists (until the store has a table for them) and
-are used together with the built-in ones.`,
-		Example: `  lookout sanctions import sdn.csv
-  lookout sanctions list --program DPRK --search "chon myong"
+(2025-08-11, including the 37 UN-designated DPRK ships). Lists live in the store
+(--db), with their source, import time and content hash, so everyone using a
+store screens against the same lists: the built-in ones are stored by the first
+ingest, imported ones replace a stored list of the same name. Every identity is
+screened as lookout ingest stores it; importing a list screens the identities
+already stored. Without --db, list and screen use the built-in lists and those
+in the old lists directory (--lists).`,
+		Example: `  lookout sanctions import --db lookout.duckdb sdn.csv
+  lookout sanctions list --db lookout.duckdb --program DPRK --search "chon myong"
   lookout sanctions screen identities.jsonl > matches.jsonl`,
 	}
-	var listsDir string
-	cmd.PersistentFlags().StringVar(&listsDir, "lists", "", "directory of imported lists (default $LOOKOUT_LISTS or ~/.lookout/lists)")
+	var listsDir, dsn string
+	cmd.PersistentFlags().StringVar(&listsDir, "lists", "", "without --db: directory of lists imported by older versions (default $LOOKOUT_LISTS or ~/.lookout/lists)")
+	cmd.PersistentFlags().StringVar(&dsn, "db", backend.Default, "store whose lists are used (import: where the list is kept): a DuckDB file path, or a postgres:// URL")
 	dir := func() (string, error) {
 		if listsDir != "" {
 			return listsDir, nil
 		}
 		return sanctions.ListDir()
 	}
+	// index is what list and screen match against: the store's lists with
+	// --db, else the built-in and old-directory ones.
+	index := func(cmd *cobra.Command, noBuiltin bool) (*sanctions.Index, error) {
+		if !cmd.Flags().Changed("db") {
+			return loadIndex(dir, noBuiltin)
+		}
+		st, err := backend.Open(cmd.Context(), dsn)
+		if err != nil {
+			return nil, err
+		}
+		defer st.Close()
+		lists, missing, err := pipeline.Lists(cmd.Context(), st)
+		if err != nil {
+			return nil, err
+		}
+		if noBuiltin {
+			lists = slices.DeleteFunc(lists, func(l *sanctions.List) bool { return slices.Contains(missing, l) })
+		}
+		return sanctions.NewIndex(sanctions.Concat(lists...)), nil
+	}
 
 	var format, name, alt string
 	imp := &cobra.Command{
 		Use:   "import FILE",
-		Short: "Import a sanctions list and keep it for screening",
+		Short: "Import a sanctions list into the store and screen the stored identities against it",
 		Long: `Formats: ofac-sdn (OFAC's raw sdn.csv, Windows-1252, no header), ofac-vessels (the
 vessel extract with a header), uk (UK Sanctions List summary export: ships only, no IMO),
 ftm (FollowTheMoney entities as JSON lines, e.g. OpenSanctions; Vessel entities only),
 csv (any CSV whose header names name, imo, mmsi, call_sign, flag, aliases, former_names,
 programs, date_designated). auto guesses from the first bytes.
-Rejected rows are counted with their reason; they never stop the import.`,
-		Example: `  lookout sanctions import sdn.csv
-  lookout sanctions import --alt alt.csv sdn.csv
+Rejected rows are counted with their reason. The list and the matches its
+screening finds are stored in one transaction: a list that cannot be read or
+stored leaves the store as it was.`,
+		Example: `  lookout sanctions import --db lookout.duckdb sdn.csv
+  lookout sanctions import --db postgres://analyst@db.example.org/lookout --alt alt.csv sdn.csv
   lookout sanctions import --format ftm --name OpenSanctions targets.nested.json`,
 		Args: cobra.ExactArgs(1),
 		RunE: func(cmd *cobra.Command, args []string) error {
@@ -69,15 +99,17 @@ Rejected rows are counted with their reason; they never stop the import.`,
 					return err
 				}
 			}
-			d, err := dir()
+			st, err := backend.Open(cmd.Context(), dsn)
 			if err != nil {
 				return err
 			}
-			path, err := sanctions.SaveList(d, l)
+			defer st.Close()
+			res, err := pipeline.ImportList(cmd.Context(), st, l)
 			if err != nil {
-				return err
+				return fmt.Errorf("%s: %w", args[0], err)
 			}
-			fmt.Fprintf(cmd.OutOrStdout(), "%s: %s\nsaved to %s\n", l.Name, l.Stats, path)
+			fmt.Fprintf(cmd.OutOrStdout(), "%s: %s\nstored in %s (%d entries, sha256 %.12s…); stored identities screened: %d matches stored or updated\n",
+				l.Name, l.Stats, dsnName(dsn), res.List.Entries, res.List.Hash, res.Matches)
 			return nil
 		},
 	}
@@ -95,7 +127,7 @@ Rejected rows are counted with their reason; they never stop the import.`,
   lookout sanctions list --search 8712362`,
 		Args: cobra.NoArgs,
 		RunE: func(cmd *cobra.Command, args []string) error {
-			ix, err := loadIndex(dir, noBuiltin)
+			ix, err := index(cmd, noBuiltin)
 			if err != nil {
 				return err
 			}
@@ -172,7 +204,7 @@ digit) or the MMSI is the one listed.`,
 			if err != nil {
 				return err
 			}
-			ix, err := loadIndex(dir, noBuiltin)
+			ix, err := index(cmd, noBuiltin)
 			if err != nil {
 				return err
 			}
@@ -252,8 +284,8 @@ func identitiesFromFiles(paths []string, rejected map[string]int) ([]sanctions.I
 }
 
 // identitiesFromAIS builds each MMSI's identity history from the static
-// reports in AIS files. The conversion mirrors analyze's; only the fields
-// that identify a vessel are kept.
+// reports in AIS files, converted as analyze converts them; only the
+// fields that identify a vessel are kept.
 func identitiesFromAIS(paths []string, rejected map[string]int, showBar bool) ([]sanctions.Identity, error) {
 	hist := track.NewIdentities()
 	var order []uint32
@@ -273,22 +305,13 @@ func identitiesFromAIS(paths []string, rejected map[string]int, showBar bool) ([
 			bar.ChangeMax64(size)
 		}
 		for r.Next() {
-			m := r.Message()
-			st := track.Static{MMSI: m.MMSI, Time: m.RxTime}
-			switch m.Type {
-			case 5:
-				st.IMO, st.Name, st.CallSign = m.StaticA.IMO, aisText(m.StaticA.ShipName), aisText(m.StaticA.CallSign)
-			case 19:
-				st.Name = aisText(m.ExtB.ShipName)
-			case 24:
-				if m.StaticB.PartNo == 0 {
-					st.Name = aisText(m.StaticB.ShipName)
-				} else {
-					st.CallSign = aisText(m.StaticB.CallSign)
-				}
-			default:
+			full, ok := analyze.StaticOf(r.Message())
+			if !ok {
 				continue
 			}
+			// Only what identifies a vessel: a new ship type or draught
+			// is not a new identity to screen.
+			st := track.Static{MMSI: full.MMSI, Time: full.Time, IMO: full.IMO, Name: full.Name, CallSign: full.CallSign}
 			if st.MMSI == 0 || (st.IMO == 0 && st.Name == "" && st.CallSign == "") {
 				continue
 			}
@@ -321,9 +344,6 @@ func identitiesFromAIS(paths []string, rejected map[string]int, showBar bool) ([
 	}
 	return out, nil
 }
-
-// aisText trims AIS text padding ('@' and spaces).
-func aisText(s string) string { return strings.TrimRight(strings.TrimSpace(s), "@ ") }
 
 // loadIndex indexes the builtin lists and the imported ones. An imported
 // list that cannot be read is reported and left out.

@@ -27,15 +27,15 @@ func run(t *testing.T, args ...string) string {
 
 func TestSanctionsImportListScreenRisk(t *testing.T) {
 	dir := t.TempDir()
-	lists := filepath.Join(dir, "lists")
+	db := filepath.Join(dir, "s.duckdb")
 	listCSV := filepath.Join(dir, "demo.csv")
 	if err := os.WriteFile(listCSV, []byte("name,imo,aliases,programs\nDEMO TANKER 7,1000007,OLD DEMO,DEMO\n"), 0o644); err != nil {
 		t.Fatal(err)
 	}
-	if out := run(t, "sanctions", "--lists", lists, "import", "--name", "DEMO", listCSV); !strings.Contains(out, "1 entries") {
+	if out := run(t, "sanctions", "--db", db, "import", "--name", "DEMO", listCSV); !strings.Contains(out, "1 entries") {
 		t.Errorf("import printed %q", out)
 	}
-	if out := run(t, "sanctions", "--lists", lists, "list", "--program", "DEMO"); !strings.Contains(out, "DEMO TANKER 7") {
+	if out := run(t, "sanctions", "--db", db, "list", "--program", "DEMO"); !strings.Contains(out, "DEMO TANKER 7") {
 		t.Errorf("list printed %q", out)
 	}
 	ids := filepath.Join(dir, "ids.csv")
@@ -44,7 +44,7 @@ func TestSanctionsImportListScreenRisk(t *testing.T) {
 		"613000002,,OLD DEMO,2024-01-01T00:00:00Z,2024-02-01T00:00:00Z\n"), 0o644); err != nil {
 		t.Fatal(err)
 	}
-	matches := run(t, "sanctions", "--lists", lists, "screen", ids)
+	matches := run(t, "sanctions", "--db", db, "screen", ids)
 	evs, _, err := event.ReadAll(strings.NewReader(matches))
 	if err != nil {
 		t.Fatal(err)

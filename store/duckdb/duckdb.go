@@ -97,11 +97,17 @@ func (s *Store) Write(ctx context.Context, b *store.Batch) (w store.Written, err
 	if err := s.appendIdentities(b.Identities); err != nil {
 		return w, err
 	}
-	if w.Events, err = s.writeEvents(ctx, b.Events, b.Provisional); err != nil {
+	if w.Events, err = s.writeEvents(ctx, b.Events, b.Provisional, b.Replace); err != nil {
 		return w, err
 	}
 	if err := s.writeCheckpoints(ctx, b.Checkpoints); err != nil {
 		return w, err
+	}
+	for _, l := range b.Lists {
+		if _, err = s.conn.ExecContext(ctx, "INSERT OR REPLACE INTO sanctions_lists VALUES (?, ?, ?, ?, ?, ?)",
+			l.Name, l.Source, l.Imported.UTC(), l.Hash, l.Entries, l.Data); err != nil {
+			return w, fmt.Errorf("write sanctions list %s: %w", l.Name, err)
+		}
 	}
 	if f := b.File; f != nil {
 		_, err = s.conn.ExecContext(ctx, "INSERT OR REPLACE INTO files VALUES (?, ?, ?, ?, ?, ?, ?, ?)",
@@ -195,6 +201,16 @@ func (s *Store) File(ctx context.Context, hash string) (store.File, error) {
 	}
 	f.Updated = f.Updated.UTC()
 	return f, nil
+}
+
+// Lists returns the stored sanctions lists in name order.
+func (s *Store) Lists(ctx context.Context) ([]store.List, error) {
+	rows, err := s.conn.QueryContext(ctx, sqlstore.ListsSQL)
+	if err != nil {
+		return nil, fmt.Errorf("sanctions lists: %w", err)
+	}
+	defer rows.Close()
+	return sqlstore.ScanLists(rows)
 }
 
 // Checkpoints calls fn for every stored checkpoint, in MMSI order.

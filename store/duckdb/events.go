@@ -32,11 +32,13 @@ const (
 	moveEvents = `INSERT INTO events (id, type, mmsi, other_mmsi, start_time, end_time, lat, lon, port, port_id, port_group,
 		from_port, from_port_id, from_group, confidence, source, evidence, provisional)
 		SELECT * FROM events_in `
-	onConflictFinal = `ON CONFLICT (id) DO UPDATE SET type = excluded.type, mmsi = excluded.mmsi, other_mmsi = excluded.other_mmsi,
+	// onConflictReplace replaces any stored event (Batch.Replace).
+	onConflictReplace = `ON CONFLICT (id) DO UPDATE SET type = excluded.type, mmsi = excluded.mmsi, other_mmsi = excluded.other_mmsi,
 		start_time = excluded.start_time, end_time = excluded.end_time, lat = excluded.lat, lon = excluded.lon,
 		port = excluded.port, port_id = excluded.port_id, port_group = excluded.port_group, from_port = excluded.from_port,
 		from_port_id = excluded.from_port_id, from_group = excluded.from_group, confidence = excluded.confidence,
-		source = excluded.source, evidence = excluded.evidence, provisional = false
+		source = excluded.source, evidence = excluded.evidence, provisional = false`
+	onConflictFinal = onConflictReplace + `
 		WHERE events.provisional`
 	onConflictProvisional = `ON CONFLICT DO NOTHING`
 )
@@ -68,7 +70,7 @@ func (s *Store) stage(ctx context.Context, table string, n int, row func(i int) 
 	})
 }
 
-func (s *Store) writeEvents(ctx context.Context, evs []event.Event, provisional bool) (int64, error) {
+func (s *Store) writeEvents(ctx context.Context, evs []event.Event, provisional, replace bool) (int64, error) {
 	if provisional {
 		if _, err := s.conn.ExecContext(ctx, "DELETE FROM events WHERE provisional"); err != nil {
 			return 0, fmt.Errorf("replace provisional events: %w", err)
@@ -91,8 +93,11 @@ func (s *Store) writeEvents(ctx context.Context, evs []event.Event, provisional 
 		return 0, err
 	}
 	q := moveEvents + onConflictFinal
-	if provisional {
+	switch {
+	case provisional:
 		q = moveEvents + onConflictProvisional
+	case replace:
+		q = moveEvents + onConflictReplace
 	}
 	res, err := s.conn.ExecContext(ctx, q)
 	if err != nil {

@@ -72,18 +72,13 @@ CREATE TABLE IF NOT EXISTS sar_detections (
 	matched_mmsi UINTEGER,
 	confidence   DOUBLE
 );
-CREATE TABLE IF NOT EXISTS sanctions_entities (
-	key        VARCHAR PRIMARY KEY,
-	list       VARCHAR NOT NULL,
-	list_id    VARCHAR NOT NULL,
-	name       VARCHAR NOT NULL,
-	imos       UINTEGER[],
-	mmsis      UINTEGER[],
-	call_signs VARCHAR[],
-	flags      VARCHAR[],
-	programs   VARCHAR[],
-	designated DATE,
-	source     VARCHAR
+CREATE TABLE IF NOT EXISTS sanctions_lists (
+	name     VARCHAR   PRIMARY KEY,
+	source   VARCHAR   NOT NULL,
+	imported TIMESTAMP NOT NULL,
+	sha256   VARCHAR   NOT NULL,
+	entries  INTEGER   NOT NULL,
+	data     BLOB      NOT NULL
 );
 CREATE TABLE IF NOT EXISTS meta (
 	key   VARCHAR PRIMARY KEY,

@@ -17,19 +17,24 @@ const (
 	insertEvent = `INSERT INTO events (id, type, mmsi, other_mmsi, start_time, end_time, lat, lon, port, port_id, port_group,
 		from_port, from_port_id, from_group, confidence, source, evidence, provisional)
 		VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15, $16, $17::jsonb, $18) `
-	onConflictFinal = `ON CONFLICT (id) DO UPDATE SET type = excluded.type, mmsi = excluded.mmsi, other_mmsi = excluded.other_mmsi,
+	// onConflictReplace replaces any stored event (Batch.Replace).
+	onConflictReplace = `ON CONFLICT (id) DO UPDATE SET type = excluded.type, mmsi = excluded.mmsi, other_mmsi = excluded.other_mmsi,
 		start_time = excluded.start_time, end_time = excluded.end_time, lat = excluded.lat, lon = excluded.lon,
 		port = excluded.port, port_id = excluded.port_id, port_group = excluded.port_group, from_port = excluded.from_port,
 		from_port_id = excluded.from_port_id, from_group = excluded.from_group, confidence = excluded.confidence,
-		source = excluded.source, evidence = excluded.evidence, provisional = false
+		source = excluded.source, evidence = excluded.evidence, provisional = false`
+	onConflictFinal = onConflictReplace + `
 		WHERE events.provisional`
 	onConflictProvisional = `ON CONFLICT (id) DO NOTHING`
 )
 
 // queueEvents queues one INSERT per event on batch, whose results Write
 // reads first; replacing the provisional set is done on tx right away.
-func queueEvents(ctx context.Context, tx pgx.Tx, batch *pgx.Batch, evs []sqlstore.EventRow, provisional bool) error {
+func queueEvents(ctx context.Context, tx pgx.Tx, batch *pgx.Batch, evs []sqlstore.EventRow, provisional, replace bool) error {
 	insert := insertEvent + onConflictFinal
+	if replace {
+		insert = insertEvent + onConflictReplace
+	}
 	if provisional {
 		if _, err := tx.Exec(ctx, "DELETE FROM events WHERE provisional"); err != nil {
 			return fmt.Errorf("replace provisional events: %w", err)

@@ -176,7 +176,7 @@ func (s *Store) Write(ctx context.Context, b *store.Batch) (store.Written, error
 		return w, err
 	}
 	var batch pgx.Batch
-	if err := queueEvents(ctx, tx, &batch, evs, b.Provisional); err != nil {
+	if err := queueEvents(ctx, tx, &batch, evs, b.Provisional, b.Replace); err != nil {
 		return w, err
 	}
 	now := time.Now().UTC()
@@ -187,6 +187,12 @@ func (s *Store) Write(ctx context.Context, b *store.Batch) (store.Written, error
 			batch.Queue(`INSERT INTO checkpoints VALUES ($1, $2, $3)
 				ON CONFLICT (mmsi) DO UPDATE SET data = excluded.data, updated = excluded.updated`, int64(c.MMSI), c.Data, now)
 		}
+	}
+	for _, l := range b.Lists {
+		batch.Queue(`INSERT INTO sanctions_lists VALUES ($1, $2, $3, $4, $5, $6)
+			ON CONFLICT (name) DO UPDATE SET source = excluded.source, imported = excluded.imported,
+			sha256 = excluded.sha256, entries = excluded.entries, data = excluded.data`,
+			l.Name, l.Source, l.Imported.UTC(), l.Hash, l.Entries, l.Data)
 	}
 	if f := b.File; f != nil {
 		batch.Queue(`INSERT INTO files VALUES ($1, $2, $3, $4, $5, $6, $7, $8)
@@ -271,6 +277,16 @@ func (s *Store) Checkpoints(ctx context.Context, fn func(store.Checkpoint) error
 		}
 	}
 	return rows.Err()
+}
+
+// Lists returns the stored sanctions lists in name order.
+func (s *Store) Lists(ctx context.Context) ([]store.List, error) {
+	rows, err := s.conn.Query(ctx, sqlstore.ListsSQL)
+	if err != nil {
+		return nil, fmt.Errorf("sanctions lists: %w", err)
+	}
+	defer rows.Close()
+	return sqlstore.ScanLists(rows)
 }
 
 // Events returns the events matching q.

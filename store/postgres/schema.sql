@@ -117,18 +117,13 @@ CREATE TABLE IF NOT EXISTS sar_detections (
 CREATE INDEX IF NOT EXISTS sar_detections_geom ON sar_detections USING gist (geom);
 CREATE INDEX IF NOT EXISTS sar_detections_ts ON sar_detections (ts);
 
-CREATE TABLE IF NOT EXISTS sanctions_entities (
-	key        text PRIMARY KEY,
-	list       text NOT NULL,
-	list_id    text NOT NULL,
-	name       text NOT NULL,
-	imos       bigint[],
-	mmsis      bigint[],
-	call_signs text[],
-	flags      text[],
-	programs   text[],
-	designated date,
-	source     text
+CREATE TABLE IF NOT EXISTS sanctions_lists (
+	name     text        PRIMARY KEY,
+	source   text        NOT NULL,
+	imported timestamptz NOT NULL,
+	sha256   text        NOT NULL,
+	entries  integer     NOT NULL,
+	data     bytea       NOT NULL
 );
 
 CREATE TABLE IF NOT EXISTS meta (

@@ -377,3 +377,20 @@ func OrderByMMSI(ps []store.Position) []int32 {
 	}
 	return order
 }
+
+// ListsSQL reads the stored sanctions lists in the order ScanLists takes.
+const ListsSQL = "SELECT name, source, imported, sha256, entries, data FROM sanctions_lists ORDER BY name"
+
+// ScanLists reads the rows of ListsSQL.
+func ScanLists(rows Rows) ([]store.List, error) {
+	var out []store.List
+	for rows.Next() {
+		var l store.List
+		if err := rows.Scan(&l.Name, &l.Source, &l.Imported, &l.Hash, &l.Entries, &l.Data); err != nil {
+			return nil, fmt.Errorf("sanctions lists: %w", err)
+		}
+		l.Imported = l.Imported.UTC()
+		out = append(out, l)
+	}
+	return out, rows.Err()
+}

@@ -1,4 +1,4 @@
-package ingest
+package pipeline
 
 import (
 	"context"
@@ -46,10 +46,10 @@ var ErrStateVersion = errors.New("the stored pipeline state cannot be loaded (wr
 // Restore loads the pipeline's stored checkpoints, when it keeps any. Call
 // it once before the first file.
 func (in *Ingester) Restore(ctx context.Context) error {
-	if err := restorePorts(ctx, in.st, in.opt.Pipeline); err != nil {
+	if err := restorePorts(ctx, in.st, in.opt.Analysis); err != nil {
 		return err
 	}
-	cp, ok := in.opt.Pipeline.(Checkpointer)
+	cp, ok := in.opt.Analysis.(Checkpointer)
 	if !ok {
 		return nil
 	}
@@ -82,7 +82,7 @@ func restoreState(ctx context.Context, st store.Store, cp Checkpointer, discardA
 
 // fileEnd returns the checkpoints stored with a file's last batch.
 func (in *Ingester) fileEnd() ([]store.Checkpoint, error) {
-	cp, ok := in.opt.Pipeline.(Checkpointer)
+	cp, ok := in.opt.Analysis.(Checkpointer)
 	if !ok {
 		return nil, nil
 	}
@@ -118,7 +118,7 @@ func snapshotState(cp Checkpointer, discard []uint32) ([]store.Checkpoint, error
 // this run read a file, or an earlier run stored a file's state and stopped
 // before storing the events its pipeline still had open.
 func (in *Ingester) NeedsFinish() bool {
-	return in.opt.Pipeline != nil && (in.cp.read || in.cp.pending)
+	return in.opt.Analysis != nil && (in.cp.read || in.cp.pending)
 }
 
 // Flush stores the events emitted since the last batch: those the pipeline
@@ -129,12 +129,12 @@ func (in *Ingester) NeedsFinish() bool {
 // longer or closed versions replace them in turn. The port areas a
 // PortLearner knows are stored too.
 func (in *Ingester) Flush(ctx context.Context) (int, error) {
-	if err := savePorts(ctx, in.st, in.opt.Pipeline); err != nil {
+	if err := savePorts(ctx, in.st, in.opt.Analysis); err != nil {
 		return 0, err
 	}
 	evs := in.takeEvents()
 	b := &store.Batch{Events: evs}
-	if _, ok := in.opt.Pipeline.(Checkpointer); ok {
+	if _, ok := in.opt.Analysis.(Checkpointer); ok {
 		b.Provisional = true
 		b.Checkpoints = []store.Checkpoint{{MMSI: finishKey}}
 	} else if len(evs) == 0 {

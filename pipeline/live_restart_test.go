@@ -1,4 +1,4 @@
-package feed_test
+package pipeline_test
 
 import (
 	"bufio"
@@ -17,12 +17,11 @@ import (
 
 	"github.com/lookout-osint/lookout/ais"
 	"github.com/lookout-osint/lookout/event"
-	"github.com/lookout-osint/lookout/live/feed"
+	"github.com/lookout-osint/lookout/pipeline"
 	"github.com/lookout-osint/lookout/sim"
 	"github.com/lookout-osint/lookout/source"
 	"github.com/lookout-osint/lookout/store"
 	"github.com/lookout-osint/lookout/store/duckdb"
-	"github.com/lookout-osint/lookout/store/ingest"
 	"github.com/lookout-osint/lookout/store/postgres"
 	"github.com/lookout-osint/lookout/store/storetest"
 )
@@ -116,7 +115,7 @@ func runFeed(t testing.TB, st store.Store, lines []string, discard bool, every t
 	}
 	done := make(chan error, 1)
 	go func() {
-		_, err := feed.Run(ctx, cfg)
+		_, err := pipeline.Live(ctx, cfg)
 		done <- err
 	}()
 	for n.Load() < want {
@@ -135,7 +134,7 @@ func runFeed(t testing.TB, st store.Store, lines []string, discard bool, every t
 	}
 }
 
-func openDuck(t testing.TB, name string) store.Store {
+func openTempDuck(t testing.TB, name string) store.Store {
 	st, err := duckdb.Open(context.Background(), filepath.Join(t.TempDir(), name+".duckdb"))
 	if err != nil {
 		t.Fatal(err)
@@ -184,7 +183,7 @@ func diff(got, want map[string]string) []string {
 // the end provisional (Open) in both. What was open at the stop is stored
 // provisional, not as closed then. Started afresh (the state discarded),
 // the second run differs: the restore is what makes them equal.
-func TestRestartCarriesState(t *testing.T) { testRestart(t, openDuck) }
+func TestRestartCarriesState(t *testing.T) { testRestart(t, openTempDuck) }
 
 // TestRestartCarriesStatePostgres is TestRestartCarriesState into PostGIS.
 func TestRestartCarriesStatePostgres(t *testing.T) {
@@ -243,14 +242,14 @@ func testRestart(t *testing.T, open func(t testing.TB, name string) store.Store)
 // before its inputs start, saying how to go on; with the state discarded
 // the feed runs and the unreadable checkpoint is deleted.
 func TestRestoreFailure(t *testing.T) {
-	st := openDuck(t, "bad")
+	st := openTempDuck(t, "bad")
 	ctx := context.Background()
 	if _, err := st.Write(ctx, &store.Batch{Checkpoints: []store.Checkpoint{{MMSI: 273000099, Data: []byte{0xff, 1, 2}}}}); err != nil {
 		t.Fatal(err)
 	}
 	cfg, _ := configWith(t, st)
 	cfg.Connect = []string{"tcp://127.0.0.1:1"} // never reached
-	if _, err := feed.Run(ctx, cfg); !errors.Is(err, ingest.ErrStateVersion) {
+	if _, err := pipeline.Live(ctx, cfg); !errors.Is(err, pipeline.ErrStateVersion) {
 		t.Fatalf("feed with an unreadable stored state: %v, want ErrStateVersion", err)
 	}
 	lines, _ := traffic()

@@ -1,31 +1,6 @@
-// Package ingest reads AIS files into a store, idempotently and safely
-// against crashes.
-//
-// A file is known by the SHA-256 of its bytes. Its positions and identity
-// records are numbered in the order the decoder yields them, which depends
-// only on the file, and each batch is stored in one transaction together
-// with the file's record of how many of each are stored. A re-run after a
-// crash (kill -9 included) reads the file again from the start and skips the
-// numbers already stored; a file whose record says done is skipped whole.
-// Events are stored once each by event.Event.ID, so events that a re-run
-// finds again are not duplicated.
-//
-// A pipeline that keeps state (a Checkpointer: package analyze's Analyzer)
-// has it saved with each file's last batch and restored by the next run, so
-// files ingested one run at a time give the events of one pass over all of
-// them. What is still open after a run's last file (a visit not yet left)
-// is stored provisionally and replaced by the later run's version. A live
-// feed (Stream) keeps the same state, so a feed and files continue each
-// other.
-//
-// Positions are stored as received (one row per reception, with the
-// station), so what a station heard can be cited; identity records are
-// stored when a vessel's reported identity changes within the file.
-package ingest
+package pipeline
 
 import (
-	"bufio"
-	"compress/gzip"
 	"context"
 	"crypto/sha256"
 	"encoding/hex"
@@ -34,21 +9,21 @@ import (
 	"io"
 	"math"
 	"os"
-	"strings"
 	"sync"
 	"sync/atomic"
 	"time"
 
 	"github.com/lookout-osint/lookout/ais"
+	"github.com/lookout-osint/lookout/analyze"
 	"github.com/lookout-osint/lookout/event"
 	"github.com/lookout-osint/lookout/source"
 	"github.com/lookout-osint/lookout/store"
 )
 
-// Pipeline is the analysis that turns messages into events (package
-// analyze's Analyzer). It reads r to the end; events reach the Ingester
+// Analysis turns messages into events (package analyze's Analyzer, built
+// lazily by NewAnalyzer). It reads r to the end; events reach the Ingester
 // through Emit.
-type Pipeline interface {
+type Analysis interface {
 	Read(r source.Reader) error
 }
 
@@ -56,8 +31,8 @@ type Pipeline interface {
 type Options struct {
 	// BatchSize is the number of positions per transaction.
 	BatchSize int
-	// Pipeline, if set, is fed every message and its events are stored.
-	Pipeline Pipeline
+	// Analysis, if set, is fed every message and its events are stored.
+	Analysis Analysis
 	// Progress, if set, returns a writer that receives every byte read
 	// from the named file (size bytes in all, -1 if unknown), for a
 	// progress bar; done is called when the file has been read.
@@ -65,6 +40,9 @@ type Options struct {
 	// AfterWrite, if set, is called after each committed batch (tests use
 	// it to know when to kill an ingest).
 	AfterWrite func(f store.File)
+	// Screen, if set, screens every new identity against sanctions lists
+	// and stores the matches with the batch that stores the identity.
+	Screen *Screener
 	// Source tunes how files are read (CSV column names, a clock for
 	// untimed logs).
 	Source source.Options
@@ -118,7 +96,11 @@ func New(st store.Store, opt Options) *Ingester {
 	if opt.BatchSize <= 0 {
 		opt.BatchSize = DefaultBatchSize
 	}
-	return &Ingester{st: st, opt: opt, dedup: store.NewDedup(st)}
+	in := &Ingester{st: st, opt: opt, dedup: store.NewDedup(st)}
+	if opt.Screen != nil {
+		opt.Screen.emit = in.Emit
+	}
+	return in
 }
 
 // Emit queues an event for the next batch; pass it to the pipeline as its
@@ -137,34 +119,101 @@ func (in *Ingester) takeEvents() []event.Event {
 	return evs
 }
 
-// HashFile returns the hex SHA-256 of a file's bytes and its size.
-func HashFile(path string) (string, int64, error) {
-	f, err := os.Open(path)
+// HashFile returns the file's identity: the hex SHA-256 of its content,
+// decompressed (day.nmea and day.nmea.gz are one file), and of its bytes
+// as they are on disk (raw; how stores made before identified a file:
+// differs from hash only for a compressed file), and its size on disk.
+func HashFile(path string) (hash, raw string, size int64, err error) {
+	rawH := sha256.New()
+	cnt := &countWriter{w: rawH}
+	rc, _, err := source.OpenFile(path, cnt)
 	if err != nil {
-		return "", 0, err
+		return "", "", 0, err
 	}
-	defer f.Close()
+	defer rc.Close()
 	h := sha256.New()
-	n, err := io.Copy(h, f)
-	if err != nil {
-		return "", 0, fmt.Errorf("hash %s: %w", path, err)
+	if _, err := io.Copy(h, rc); err != nil {
+		return "", "", 0, fmt.Errorf("hash %s: %w", path, err)
 	}
-	return hex.EncodeToString(h.Sum(nil)), n, nil
+	return hex.EncodeToString(h.Sum(nil)), hex.EncodeToString(rawH.Sum(nil)), cnt.n, nil
 }
 
-// File ingests one file (NMEA, plain or gzip, or a CSV export that package
-// source recognises).
+type countWriter struct {
+	w io.Writer
+	n int64
+}
+
+func (c *countWriter) Write(p []byte) (int, error) {
+	c.n += int64(len(p))
+	return c.w.Write(p)
+}
+
+// spool copies an input that cannot be read twice (standard input "-", a
+// pipe such as bash's <(…), a FIFO, a character device) to a temporary
+// file, read once, and returns that file's path and a function removing
+// it; a regular file is returned as it is. A file is hashed before it is
+// read, so that an input already stored is skipped and an interrupted one
+// resumed: hashing a pipe used to empty it, leaving nothing to store while
+// the hash was recorded as done.
+func spool(path string) (string, func(), error) {
+	nop := func() {}
+	var in *os.File
+	if path == "-" {
+		in = os.Stdin
+	} else {
+		fi, err := os.Stat(path)
+		if err != nil {
+			return "", nop, err
+		}
+		if fi.Mode().IsRegular() {
+			return path, nop, nil
+		}
+		if fi.IsDir() {
+			return "", nop, fmt.Errorf("%s is a directory", path)
+		}
+		if in, err = os.Open(path); err != nil {
+			return "", nop, err
+		}
+		defer in.Close()
+	}
+	tmp, err := os.CreateTemp("", "lookout-ingest-*")
+	if err != nil {
+		return "", nop, fmt.Errorf("%s: cannot be read twice, and no temporary copy could be made: %w", path, err)
+	}
+	done := func() { os.Remove(tmp.Name()) }
+	_, err = io.Copy(tmp, in)
+	if cerr := tmp.Close(); err == nil {
+		err = cerr
+	}
+	if err != nil {
+		done()
+		return "", nop, fmt.Errorf("%s: copying the input to %s: %w", path, tmp.Name(), err)
+	}
+	return tmp.Name(), done, nil
+}
+
+// File ingests one input (NMEA, plain or gzip, or a CSV export that
+// package source recognises): a file, or "-", a pipe or a FIFO, which are
+// read once into a temporary copy first.
 func (in *Ingester) File(ctx context.Context, path string) (FileResult, error) {
 	res := FileResult{Name: path}
-	if path == "-" {
-		return res, errors.New("ingest needs files, not standard input: a file's hash is what makes re-ingesting it harmless")
+	local, cleanup, err := spool(path)
+	if err != nil {
+		return res, err
 	}
-	hash, size, err := HashFile(path)
+	defer cleanup()
+	hash, raw, size, err := HashFile(local)
 	if err != nil {
 		return res, err
 	}
 	res.Hash = hash
 	rec, err := in.st.File(ctx, hash)
+	if errors.Is(err, store.ErrNotFound) && raw != hash {
+		// Stored by a version that knew a compressed file by its bytes.
+		if rec, err = in.st.File(ctx, raw); err == nil {
+			res.Hash = raw
+		}
+	}
 	switch {
 	case errors.Is(err, store.ErrNotFound):
 		rec = store.File{Hash: hash}
@@ -178,28 +227,18 @@ func (in *Ingester) File(ctx context.Context, path string) (FileResult, error) {
 	}
 	rec.Name, rec.Size = path, size
 
-	f, err := os.Open(path)
-	if err != nil {
-		return res, err
-	}
-	defer f.Close()
-	var r io.Reader = f
+	var progress io.Writer
 	if in.opt.Progress != nil {
 		w, done := in.opt.Progress(path, size)
 		defer done()
-		r = io.TeeReader(f, w)
+		progress = w
 	}
-	br := bufio.NewReaderSize(r, 256*1024)
-	var dec io.Reader = br
-	if magic, _ := br.Peek(2); len(magic) == 2 && magic[0] == 0x1f && magic[1] == 0x8b {
-		zr, err := gzip.NewReader(br)
-		if err != nil {
-			return res, fmt.Errorf("%s: %w", path, err)
-		}
-		defer zr.Close()
-		dec = zr
+	rc, _, err := source.OpenFile(local, progress)
+	if err != nil {
+		return res, err
 	}
-	src, _, err := source.NewReaderOptions(dec, in.opt.Source)
+	defer rc.Close()
+	src, _, err := source.NewReaderOptions(rc, in.opt.Source)
 	if err != nil {
 		return res, fmt.Errorf("%s: %w", path, err)
 	}
@@ -207,15 +246,18 @@ func (in *Ingester) File(ctx context.Context, path string) (FileResult, error) {
 	t := &tee{Reader: src, in: in, ctx: ctx, rec: rec, res: &res,
 		skipPos: rec.Positions, skipID: rec.Identities, ids: identities{},
 		w: newWriter(ctx, in, &res)}
-	if in.opt.Pipeline != nil {
+	if in.opt.Analysis != nil {
 		in.cp.read = true
-		err = in.opt.Pipeline.Read(t)
+		err = in.opt.Analysis.Read(t)
 	} else {
 		for t.Next() {
 		}
 		err = src.Err()
 	}
 	if t.err == nil && err == nil {
+		if sc := in.opt.Screen; sc != nil {
+			sc.flush()
+		}
 		res.Stats = src.Stats()
 		t.rec.Done = true
 		var cps []store.Checkpoint
@@ -356,10 +398,16 @@ func (t *tee) collect(m *ais.Message) {
 		if t.nID > t.skipID {
 			t.batch.Identities = append(t.batch.Identities, id)
 		}
+		if sc := t.in.opt.Screen; sc != nil {
+			sc.identity(&id)
+		}
 	}
 	p, ok := position(m)
 	if !ok {
 		return
+	}
+	if sc := t.in.opt.Screen; sc != nil {
+		sc.position(&p)
 	}
 	t.nPos++
 	if t.nPos <= t.skipPos {
@@ -414,7 +462,8 @@ type identities map[uint32]*store.Identity
 // update merges a static report (types 5, 19, 24; others are ignored) into
 // the vessel's identity and returns it, and whether it changed.
 func (ids identities) update(m *ais.Message) (store.Identity, bool) {
-	if m.Type != 5 && m.Type != 24 && m.Type != 19 {
+	st, ok := analyze.StaticOf(m)
+	if !ok {
 		return store.Identity{}, false
 	}
 	cur, ok := ids[m.MMSI]
@@ -423,34 +472,25 @@ func (ids identities) update(m *ais.Message) (store.Identity, bool) {
 		ids[m.MMSI] = cur
 	}
 	next := *cur
-	dims := func(d ais.Dimensions) {
-		if l := float32(d.ToBow) + float32(d.ToStern); l > 0 {
-			next.Length = l
-		}
-		if b := float32(d.ToPort) + float32(d.ToStarboard); b > 0 {
-			next.Beam = b
-		}
+	// A part B of type 24 and a type 19 carry some fields only; an unknown
+	// size (0) keeps the one reported before.
+	if st.Length > 0 {
+		next.Length = float32(st.Length)
 	}
-	switch m.Type {
-	case 5:
-		s := &m.StaticA
-		next.IMO, next.Name, next.CallSign, next.ShipType = s.IMO, clean(s.ShipName), clean(s.CallSign), s.ShipType
-		next.Draught = float32(math.Round(s.Draught*10) / 10)
-		next.Destination = clean(s.Destination)
-		dims(s.Dim)
-	case 19:
-		next.Name, next.ShipType = clean(m.ExtB.ShipName), m.ExtB.ShipType
-		dims(m.ExtB.Dim)
-	case 24:
-		s := &m.StaticB
-		if s.PartNo == 0 {
-			next.Name = clean(s.ShipName)
-		} else {
-			next.ShipType, next.CallSign = s.ShipType, clean(s.CallSign)
-			if s.MothershipMMSI == 0 {
-				dims(s.Dim)
-			}
-		}
+	if st.Beam > 0 {
+		next.Beam = float32(st.Beam)
+	}
+	switch {
+	case m.Type == 5:
+		next.IMO, next.Name, next.CallSign, next.ShipType = st.IMO, st.Name, st.CallSign, uint8(st.ShipType)
+		next.Draught = float32(math.Round(st.Draught*10) / 10)
+		next.Destination = st.Destination
+	case m.Type == 19:
+		next.Name, next.ShipType = st.Name, uint8(st.ShipType)
+	case m.StaticB.PartNo == 0:
+		next.Name = st.Name
+	default:
+		next.ShipType, next.CallSign = uint8(st.ShipType), st.CallSign
 	}
 	next.Time = time.Time{}
 	cur.Time = time.Time{}
@@ -480,6 +520,3 @@ func (t *tee) flush(cps []store.Checkpoint) error {
 	t.batch.Positions, t.batch.Identities = t.w.positions(), nil
 	return nil
 }
-
-// clean trims AIS text padding ('@' and spaces).
-func clean(s string) string { return strings.TrimRight(strings.TrimSpace(s), "@ ") }

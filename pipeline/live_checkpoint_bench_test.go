@@ -1,4 +1,4 @@
-package feed_test
+package pipeline_test
 
 import (
 	"fmt"
@@ -12,7 +12,7 @@ import (
 // never during the run, only at the stop). It reports the process's CPU
 // time per run (user+sys, getrusage) besides wall time: a checkpoint ends
 // the analyzer's Read, serialises the vessels that changed and writes
-// them. Run: go test -run '^$' -bench CheckpointEvery -benchtime 3x ./live/feed/
+// them. Run: go test -run '^$' -bench CheckpointEvery -benchtime 3x ./pipeline
 func BenchmarkCheckpointEvery(b *testing.B) {
 	lines := simLines(b, 3, 200)
 	for _, every := range []time.Duration{time.Hour, time.Second, 100 * time.Millisecond} {
@@ -20,7 +20,7 @@ func BenchmarkCheckpointEvery(b *testing.B) {
 			var cpu time.Duration
 			for range b.N {
 				b.StopTimer()
-				st := openDuck(b, "bench")
+				st := openTempDuck(b, "bench")
 				before := rusage()
 				b.StartTimer()
 				runFeed(b, st, lines, false, every)

@@ -1,4 +1,4 @@
-package feed_test
+package pipeline_test
 
 import (
 	"context"
@@ -11,11 +11,11 @@ import (
 	"time"
 
 	"github.com/lookout-osint/lookout/analyze"
+	"github.com/lookout-osint/lookout/event"
 	"github.com/lookout-osint/lookout/live"
-	"github.com/lookout-osint/lookout/live/feed"
+	"github.com/lookout-osint/lookout/pipeline"
 	"github.com/lookout-osint/lookout/store"
 	"github.com/lookout-osint/lookout/store/duckdb"
-	"github.com/lookout-osint/lookout/store/ingest"
 	"github.com/lookout-osint/lookout/store/postgres"
 	"github.com/lookout-osint/lookout/store/storetest"
 )
@@ -118,7 +118,7 @@ func traffic() (lines []string, positions int) {
 	return lines, 20
 }
 
-func config(t testing.TB) (feed.Config, store.Store) {
+func config(t testing.TB) (pipeline.LiveConfig, store.Store) {
 	st, err := duckdb.Open(context.Background(), filepath.Join(t.TempDir(), "live.duckdb"))
 	if err != nil {
 		t.Fatal(err)
@@ -126,13 +126,13 @@ func config(t testing.TB) (feed.Config, store.Store) {
 	return configWith(t, st)
 }
 
-func configWith(t testing.TB, st store.Store) (feed.Config, store.Store) {
+func configWith(t testing.TB, st store.Store) (pipeline.LiveConfig, store.Store) {
 	t.Cleanup(func() { st.Close() })
 	opt := analyze.DefaultOptions()
 	opt.NoLand = true
 	opt.Track.ReorderWindow = 500 * time.Millisecond
-	return feed.Config{Detect: true, Analyze: opt, Store: st, Backoff: live.Backoff{Min: 10 * time.Millisecond, Max: 50 * time.Millisecond},
-		Stream: ingest.StreamOptions{Interval: 50 * time.Millisecond}}, st
+	return pipeline.LiveConfig{Detect: true, Analyze: opt, Store: st, Backoff: live.Backoff{Min: 10 * time.Millisecond, Max: 50 * time.Millisecond},
+		Stream: pipeline.StreamOptions{Interval: 50 * time.Millisecond}}, st
 }
 
 // waitStored waits (generously: the point is "while the feed runs", not
@@ -155,14 +155,21 @@ func waitStored(t testing.TB, st store.Store, want int64) store.Counts {
 	}
 }
 
-func checkResult(t testing.TB, res feed.Result, st store.Store, positions int64) {
+func checkResult(t testing.TB, res pipeline.LiveResult, st store.Store, positions int64) {
 	t.Helper()
 	c, err := st.Counts(context.Background())
 	if err != nil {
 		t.Fatal(err)
 	}
-	if c.Positions != positions || c.Identities != 2 || c.Events != 1 {
-		t.Errorf("store holds %+v, want %d positions, 2 identities, 1 event (the rename)", c, positions)
+	// The events: the rename, and the sanctions stage's match of the first
+	// name, SEA STAR, with OFAC's SEA STAR III (a name differing by its
+	// number only: a weak match).
+	if c.Positions != positions || c.Identities != 2 || c.Events != 2 {
+		t.Errorf("store holds %+v, want %d positions, 2 identities, 2 events (the rename, a sanctions match)", c, positions)
+	}
+	if ms, err := st.Events(context.Background(), store.EventQuery{Types: []event.Type{event.SanctionsMatch}}); err != nil || len(ms) != 1 ||
+		ms[0].Evidence["vessel_name"] != "SEA STAR" || ms[0].Lat == 0 {
+		t.Errorf("sanctions matches stored from the feed: %+v, %v", ms, err)
 	}
 	if got := res.Decoder.RejectedTotal(); got != 2 {
 		t.Errorf("%d lines rejected (%v), want 2", got, res.Decoder.Rejected)
@@ -182,10 +189,10 @@ func TestUDPIntoStore(t *testing.T) {
 	cfg.OnListen = func(_ string, a net.Addr) { ready <- a }
 	ctx, cancel := context.WithCancel(context.Background())
 	defer cancel()
-	done := make(chan feed.Result, 1)
+	done := make(chan pipeline.LiveResult, 1)
 	errc := make(chan error, 1)
 	go func() {
-		res, err := feed.Run(ctx, cfg)
+		res, err := pipeline.Live(ctx, cfg)
 		done <- res
 		errc <- err
 	}()
@@ -243,7 +250,7 @@ func TestTCPReconnectPostgres(t *testing.T) {
 }
 
 // tcpReconnect runs the test with cfg, watching the store through st.
-func tcpReconnect(t *testing.T, cfg feed.Config, st store.Store) {
+func tcpReconnect(t *testing.T, cfg pipeline.LiveConfig, st store.Store) {
 	ln, err := net.Listen("tcp", "127.0.0.1:0")
 	if err != nil {
 		t.Fatal(err)
@@ -270,10 +277,10 @@ func tcpReconnect(t *testing.T, cfg feed.Config, st store.Store) {
 	}()
 	ctx, cancel := context.WithCancel(context.Background())
 	defer cancel()
-	done := make(chan feed.Result, 1)
+	done := make(chan pipeline.LiveResult, 1)
 	errc := make(chan error, 1)
 	go func() {
-		res, err := feed.Run(ctx, cfg)
+		res, err := pipeline.Live(ctx, cfg)
 		done <- res
 		errc <- err
 	}()
@@ -291,15 +298,15 @@ func tcpReconnect(t *testing.T, cfg feed.Config, st store.Store) {
 
 func TestCheckRejectsBadInputs(t *testing.T) {
 	for _, c := range []struct {
-		cfg  feed.Config
+		cfg  pipeline.LiveConfig
 		want string
 	}{
-		{feed.Config{Detect: true}, "at least one input"},
-		{feed.Config{Detect: true, Listen: []string{"tcp://:1"}}, "only udp:// can listen"},
-		{feed.Config{Detect: true, Connect: []string{"udp://:1"}}, "udp:// is for --listen"},
-		{feed.Config{Detect: true, Connect: []string{"127.0.0.1:1"}}, "want udp://HOST:PORT or tcp://HOST:PORT"},
-		{feed.Config{Detect: true, AISStream: "wss://x", Listen: []string{"udp://:1"}}, "cannot be combined"},
-		{feed.Config{Listen: []string{"udp://:1"}}, "nothing to do"},
+		{pipeline.LiveConfig{Detect: true}, "at least one input"},
+		{pipeline.LiveConfig{Detect: true, Listen: []string{"tcp://:1"}}, "only udp:// can listen"},
+		{pipeline.LiveConfig{Detect: true, Connect: []string{"udp://:1"}}, "udp:// is for --listen"},
+		{pipeline.LiveConfig{Detect: true, Connect: []string{"127.0.0.1:1"}}, "want udp://HOST:PORT or tcp://HOST:PORT"},
+		{pipeline.LiveConfig{Detect: true, AISStream: "wss://x", Listen: []string{"udp://:1"}}, "cannot be combined"},
+		{pipeline.LiveConfig{Listen: []string{"udp://:1"}}, "nothing to do"},
 	} {
 		if err := c.cfg.Check(); err == nil || !strings.Contains(err.Error(), c.want) {
 			t.Errorf("%+v: %v, want %q", c.cfg, err, c.want)

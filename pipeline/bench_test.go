@@ -1,4 +1,4 @@
-package ingest_test
+package pipeline_test
 
 import (
 	"context"
@@ -7,9 +7,9 @@ import (
 	"testing"
 	"time"
 
+	"github.com/lookout-osint/lookout/pipeline"
 	"github.com/lookout-osint/lookout/store"
 	"github.com/lookout-osint/lookout/store/duckdb"
-	"github.com/lookout-osint/lookout/store/ingest"
 )
 
 // discardStore takes batches without storing their rows, to time what lies
@@ -25,7 +25,7 @@ func (discardStore) Write(_ context.Context, b *store.Batch) (store.Written, err
 // so the two rates say whether the reader or the writer limits ingest. The
 // machine may be shared: compare positions per CPU-second, taken together.
 //
-//	go test -run - -bench Ingest -benchtime 3x ./store/ingest/
+//	go test -run - -bench Ingest -benchtime 3x ./pipeline/
 func BenchmarkIngest(b *testing.B) {
 	path := filepath.Join(b.TempDir(), "feed.nmea")
 	f := writeFeed(b, path, 2000, 500)
@@ -51,7 +51,7 @@ func BenchmarkIngest(b *testing.B) {
 				}
 				c := cpuTime()
 				b.StartTimer()
-				res, err := ingest.New(st, ingest.Options{BatchSize: ingest.DefaultBatchSize}).File(context.Background(), path)
+				res, err := pipeline.New(st, pipeline.Options{BatchSize: pipeline.DefaultBatchSize}).File(context.Background(), path)
 				b.StopTimer()
 				cpu += cpuTime() - c
 				if err != nil {

@@ -1,4 +1,4 @@
-package ingest_test
+package pipeline_test
 
 import (
 	"bufio"
@@ -19,10 +19,10 @@ import (
 
 	"github.com/lookout-osint/lookout/analyze"
 	"github.com/lookout-osint/lookout/event"
+	"github.com/lookout-osint/lookout/pipeline"
 	"github.com/lookout-osint/lookout/sim"
 	"github.com/lookout-osint/lookout/store"
 	"github.com/lookout-osint/lookout/store/duckdb"
-	"github.com/lookout-osint/lookout/store/ingest"
 	"github.com/lookout-osint/lookout/store/postgres"
 	"github.com/lookout-osint/lookout/store/storetest"
 )
@@ -108,9 +108,9 @@ func onePass(t *testing.T, opt analyze.Options, files []string) map[string]strin
 // ingestRun is one `lookout ingest` run: a new Analyzer restored from the
 // store, the files, then the events still open stored provisionally.
 func ingestRun(ctx context.Context, st store.Store, opt analyze.Options, files []string, batch int, after func(store.File)) error {
-	var in *ingest.Ingester
+	var in *pipeline.Ingester
 	a := analyze.New(opt, func(e *event.Event) { in.Emit(e) })
-	in = ingest.New(st, ingest.Options{BatchSize: batch, Pipeline: a, AfterWrite: after})
+	in = pipeline.New(st, pipeline.Options{BatchSize: batch, Analysis: a, AfterWrite: after})
 	if err := in.Restore(ctx); err != nil {
 		return err
 	}

@@ -1,4 +1,4 @@
-package ingest_test
+package pipeline_test
 
 import (
 	"fmt"

@@ -1,13 +1,14 @@
-// Package feed runs live AIS inputs through Lookout for as long as they
+// Live runs network AIS inputs through the pipeline for as long as they
 // flow: NMEA over UDP and TCP and aisstream.io JSON (package live) are
 // decoded once, then stored (positions, identity changes and events, by a
-// store/ingest Stream), analysed by the detectors with the tracker's reorder
+// pipeline Stream), analysed by the detectors with the tracker's reorder
 // window running on the wall clock (so an event comes seconds after its
 // line, not when data ten minutes later arrives), and/or published in
 // batches to NATS JetStream partitioned by MMSI (package bus) for lookout
 // worker instances. lookout ingest and lookout live both run it for network
 // inputs.
-package feed
+
+package pipeline
 
 import (
 	"context"
@@ -30,7 +31,6 @@ import (
 	"github.com/lookout-osint/lookout/live"
 	"github.com/lookout-osint/lookout/source"
 	"github.com/lookout-osint/lookout/store"
-	"github.com/lookout-osint/lookout/store/ingest"
 )
 
 // DefaultReorder is the tracker's reorder window on live input. Lines
@@ -49,8 +49,8 @@ const DefaultReorder = 500 * time.Millisecond
 // vessels that changed.
 const DefaultCheckpoint = time.Minute
 
-// Config says where a feed comes from and where it goes.
-type Config struct {
+// LiveConfig says where a feed comes from and where it goes.
+type LiveConfig struct {
 	// Listen takes NMEA datagrams on udp://HOST:PORT addresses; Connect
 	// reads tcp://HOST:PORT servers, reconnecting with Backoff.
 	Listen, Connect []string
@@ -70,12 +70,14 @@ type Config struct {
 	Analyze analyze.Options
 	// Store, if set, receives positions, identity changes and the events.
 	Store  store.Store
-	Stream ingest.StreamOptions
+	Stream StreamOptions
+	// NoScreen leaves out the sanctions stage (see Screener).
+	NoScreen bool
 	// CheckpointEvery is how often the detectors' state is stored with
 	// Store (default DefaultCheckpoint); it is also stored when the feed
 	// ends, and restored when it starts, so a restart loses no open track,
 	// gap or visit. DiscardState starts afresh instead (see
-	// ingest.Options).
+	// Options).
 	CheckpointEvery time.Duration
 	DiscardState    bool
 	// NATS, if set (nats://HOST:PORT), receives every decoded message in
@@ -90,11 +92,11 @@ type Config struct {
 	Events func(*event.Event)
 	// OnStats, if set, is called every StatsEvery with the counters so far.
 	StatsEvery time.Duration
-	OnStats    func(Stats)
+	OnStats    func(LiveStats)
 }
 
-// Stats is what a feed has done so far.
-type Stats struct {
+// LiveStats is what a feed has done so far.
+type LiveStats struct {
 	Messages int64
 	// Input counts the network inputs' lines, stamps, (re)connections and
 	// errors; zero for aisstream.io.
@@ -102,21 +104,21 @@ type Stats struct {
 	// Decoder holds the decoder's counts, with rejected lines by reason
 	// (aisstream.io: unusable messages and connection failures).
 	Decoder ais.Stats
-	Store   ingest.StreamStats
+	Store   StreamStats
 	// Published and Skipped count messages sent to NATS and those of
 	// types the workers do not use.
 	Published, Skipped int64
 }
 
-// Result is what Run did.
-type Result struct {
-	Stats
+// LiveResult is what Run did.
+type LiveResult struct {
+	LiveStats
 	// Totals are the detectors' totals (when Detect).
 	Totals analyze.Totals
 }
 
 // Check reports a configuration that cannot run, before anything starts.
-func (c *Config) Check() error {
+func (c *LiveConfig) Check() error {
 	if len(c.Listen)+len(c.Connect) == 0 && c.AISStream == "" {
 		return errors.New("give at least one input: --listen, --connect or --aisstream")
 	}
@@ -151,8 +153,8 @@ func (c *Config) Check() error {
 // events are reported, queued rows written) and returns. Input errors are
 // retried and counted, not returned; an input that cannot start (a UDP
 // port in use) ends the run with its error.
-func Run(ctx context.Context, c Config) (Result, error) {
-	var res Result
+func Live(ctx context.Context, c LiveConfig) (LiveResult, error) {
+	var res LiveResult
 	if err := c.Check(); err != nil {
 		return res, err
 	}
@@ -163,7 +165,7 @@ func Run(ctx context.Context, c Config) (Result, error) {
 	// during which a UDP input would already be dropping datagrams.
 	var (
 		an     *analyze.Analyzer
-		stream *ingest.Stream
+		stream *Stream
 	)
 	if c.Detect && c.NATS == "" {
 		opt := c.Analyze
@@ -179,7 +181,15 @@ func Run(ctx context.Context, c Config) (Result, error) {
 	}
 
 	if c.Store != nil {
-		stream = ingest.NewStream(context.WithoutCancel(ctx), c.Store, c.Stream)
+		sopt := c.Stream
+		if !c.NoScreen {
+			sc, err := LoadScreener(ctx, c.Store)
+			if err != nil {
+				return res, err
+			}
+			sopt.Screen = sc
+		}
+		stream = NewStream(context.WithoutCancel(ctx), c.Store, sopt)
 	}
 	// The stored state too, before the inputs start: a failure to load it
 	// must not leave them filling a queue nobody reads.
@@ -237,8 +247,8 @@ func Run(ctx context.Context, c Config) (Result, error) {
 		src = c.Watch(src)
 	}
 	var pub atomic.Pointer[bus.Publisher]
-	snapshot := func() Stats {
-		st := Stats{Messages: count.n.Load(), Decoder: count.stats()}
+	snapshot := func() LiveStats {
+		st := LiveStats{Messages: count.n.Load(), Decoder: count.stats()}
 		if lines != nil {
 			st.Input = lines.Stats()
 		}
@@ -295,7 +305,7 @@ func Run(ctx context.Context, c Config) (Result, error) {
 		}
 		ccancel()
 	}
-	res.Stats = snapshot()
+	res.LiveStats = snapshot()
 	if cause := context.Cause(ctx); err == nil && cause != nil && !errors.Is(cause, context.Canceled) {
 		err = cause
 	}
@@ -307,7 +317,7 @@ func Run(ctx context.Context, c Config) (Result, error) {
 // Read returns at each checkpoint (the analyzer is idle between Reads, its
 // state whole) and is called again on the same input. Then the events an
 // still has open, which Finish emits, go to the stream as provisional.
-func readCheckpointed(an *analyze.Analyzer, src source.Reader, stream *ingest.Stream, c Config) error {
+func readCheckpointed(an *analyze.Analyzer, src source.Reader, stream *Stream, c LiveConfig) error {
 	every := c.CheckpointEvery
 	if every <= 0 {
 		every = DefaultCheckpoint
@@ -355,7 +365,7 @@ func (p *pauser) Err() error {
 	return p.Reader.Err()
 }
 
-func (p *pauser) Stats() ais.Stats {
+func (p *pauser) LiveStats() ais.Stats {
 	cur := p.Reader.Stats()
 	d := ais.Stats{Lines: cur.Lines - p.last.Lines, Sentences: cur.Sentences - p.last.Sentences,
 		Messages: cur.Messages - p.last.Messages, Rejected: map[string]int64{}}
@@ -409,7 +419,7 @@ func (c *counter) stats() ais.Stats {
 // publish sends every message to the NATS stream, flushing partial
 // batches every 100 ms so that a quiet feed is not held back. The
 // publisher is stored in out for the counters.
-func publish(ctx context.Context, src source.Reader, c Config, out *atomic.Pointer[bus.Publisher]) error {
+func publish(ctx context.Context, src source.Reader, c LiveConfig, out *atomic.Pointer[bus.Publisher]) error {
 	nc, err := nats.Connect(c.NATS, nats.MaxReconnects(-1))
 	if err != nil {
 		return fmt.Errorf("--to %s: %w", c.NATS, err)

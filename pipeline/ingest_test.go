@@ -1,7 +1,8 @@
-package ingest_test
+package pipeline_test
 
 import (
 	"bufio"
+	"compress/gzip"
 	"context"
 	"encoding/binary"
 	"errors"
@@ -14,14 +15,15 @@ import (
 	"slices"
 	"strconv"
 	"strings"
+	"syscall"
 	"testing"
 	"time"
 
 	"github.com/lookout-osint/lookout/event"
+	"github.com/lookout-osint/lookout/pipeline"
 	"github.com/lookout-osint/lookout/source"
 	"github.com/lookout-osint/lookout/store"
 	"github.com/lookout-osint/lookout/store/duckdb"
-	"github.com/lookout-osint/lookout/store/ingest"
 	"github.com/lookout-osint/lookout/store/postgres"
 	"github.com/lookout-osint/lookout/store/storetest"
 )
@@ -114,9 +116,9 @@ func (p *eventPipeline) Restore(mmsi uint32, state []byte) error {
 	return nil
 }
 
-func newIngester(st store.Store, batch int, after func(store.File)) *ingest.Ingester {
+func newIngester(st store.Store, batch int, after func(store.File)) *pipeline.Ingester {
 	p := newEventPipeline()
-	in := ingest.New(st, ingest.Options{BatchSize: batch, Pipeline: p, AfterWrite: after})
+	in := pipeline.New(st, pipeline.Options{BatchSize: batch, Analysis: p, AfterWrite: after})
 	p.emit = in.Emit
 	return in
 }
@@ -250,11 +252,122 @@ func equalFingerprints(a, b fingerprint) bool {
 	return a.counts == b.counts && a.posHash == b.posHash && slices.Equal(a.eventIDs, b.eventIDs)
 }
 
-func TestIngestRefusesStdin(t *testing.T) {
-	st := openDuck(t, filepath.Join(t.TempDir(), "db.duckdb"))
+// An input that cannot be read twice (standard input, bash's <(…), a
+// FIFO) is stored whole and recorded done only then; the same data given
+// as a file afterwards is already ingested. Hashing such an input used to
+// empty it: 0 positions stored, its hash recorded done, the real file
+// then skipped as already ingested (and a FIFO hung).
+func TestIngestOnceReadableInputs(t *testing.T) {
+	dir := t.TempDir()
+	path := filepath.Join(dir, "day.nmea")
+	fd := writeFeed(t, path, 5, 120)
+	data, err := os.ReadFile(path)
+	if err != nil {
+		t.Fatal(err)
+	}
+	feedPipe := func(w *os.File) {
+		go func() { w.Write(data); w.Close() }()
+	}
+	fifo := filepath.Join(dir, "fifo")
+	if err := syscall.Mkfifo(fifo, 0o600); err != nil {
+		t.Fatal(err)
+	}
+	for _, c := range []struct {
+		name string
+		open func(t *testing.T) string // returns the path to ingest
+	}{
+		{"stdin", func(t *testing.T) string {
+			r, w, err := os.Pipe()
+			if err != nil {
+				t.Fatal(err)
+			}
+			saved := os.Stdin
+			os.Stdin = r
+			t.Cleanup(func() { os.Stdin = saved; r.Close() })
+			feedPipe(w)
+			return "-"
+		}},
+		{"dev-fd", func(t *testing.T) string {
+			r, w, err := os.Pipe()
+			if err != nil {
+				t.Fatal(err)
+			}
+			t.Cleanup(func() { r.Close() })
+			feedPipe(w)
+			return fmt.Sprintf("/dev/fd/%d", r.Fd())
+		}},
+		{"fifo", func(t *testing.T) string {
+			go func() {
+				w, err := os.OpenFile(fifo, os.O_WRONLY, 0)
+				if err == nil {
+					w.Write(data)
+					w.Close()
+				}
+			}()
+			return fifo
+		}},
+	} {
+		t.Run(c.name, func(t *testing.T) {
+			st := openDuck(t, filepath.Join(t.TempDir(), "db.duckdb"))
+			defer st.Close()
+			in := pipeline.New(st, pipeline.Options{})
+			res, err := in.File(context.Background(), c.open(t))
+			if err != nil {
+				t.Fatal(err)
+			}
+			if res.Positions != int64(fd.positions) || res.Identities != int64(fd.identities) {
+				t.Fatalf("stored %d positions and %d identities, want %d and %d", res.Positions, res.Identities, fd.positions, fd.identities)
+			}
+			again, err := in.File(context.Background(), path)
+			if err != nil || !again.Skipped {
+				t.Fatalf("the same data as a file: %+v, %v; want already ingested", again, err)
+			}
+		})
+	}
+}
+
+// Identical content is one file whatever its compression or name.
+func TestIngestCompressedCopyIsSameFile(t *testing.T) {
+	dir := t.TempDir()
+	plain := filepath.Join(dir, "day.nmea")
+	writeFeed(t, plain, 4, 30)
+	data, _ := os.ReadFile(plain)
+	gz := filepath.Join(dir, "renamed.nmea.gz")
+	f, err := os.Create(gz)
+	if err != nil {
+		t.Fatal(err)
+	}
+	zw := gzip.NewWriter(f)
+	zw.Write(data)
+	zw.Close()
+	f.Close()
+
+	st := openDuck(t, filepath.Join(dir, "db.duckdb"))
 	defer st.Close()
-	if _, err := ingest.New(st, ingest.Options{}).File(context.Background(), "-"); err == nil {
-		t.Fatal("ingest of standard input succeeded; it cannot be made idempotent")
+	in := pipeline.New(st, pipeline.Options{})
+	first, err := in.File(context.Background(), plain)
+	if err != nil || first.Positions == 0 {
+		t.Fatalf("%+v %v", first, err)
+	}
+	second, err := in.File(context.Background(), gz)
+	if err != nil || !second.Skipped || second.Hash != first.Hash {
+		t.Fatalf("the gzipped copy: %+v, %v; want already ingested", second, err)
+	}
+
+	// A store made before knew a compressed file by its bytes: still
+	// recognised, so upgrading does not store it twice.
+	st2 := openDuck(t, filepath.Join(dir, "old.duckdb"))
+	defer st2.Close()
+	_, raw, size, err := pipeline.HashFile(gz)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if _, err := st2.Write(context.Background(), &store.Batch{File: &store.File{Hash: raw, Name: gz, Size: size, Done: true}}); err != nil {
+		t.Fatal(err)
+	}
+	old, err := pipeline.New(st2, pipeline.Options{}).File(context.Background(), gz)
+	if err != nil || !old.Skipped {
+		t.Fatalf("a .gz stored under its bytes' hash: %+v, %v; want already ingested", old, err)
 	}
 }
 
@@ -481,7 +594,7 @@ func TestCheckpointsCarryStateAcrossRuns(t *testing.T) {
 	defer st.Close()
 	for _, f := range []string{day1, day2} {
 		p := newEventPipeline()
-		in := ingest.New(st, ingest.Options{Pipeline: p})
+		in := pipeline.New(st, pipeline.Options{Analysis: p})
 		p.emit = in.Emit
 		if err := in.Restore(ctx); err != nil {
 			t.Fatal(err)

@@ -1,4 +1,4 @@
-package ingest_test
+package pipeline_test
 
 import (
 	"context"
@@ -11,8 +11,8 @@ import (
 
 	"github.com/lookout-osint/lookout/ais"
 	"github.com/lookout-osint/lookout/event"
+	"github.com/lookout-osint/lookout/pipeline"
 	"github.com/lookout-osint/lookout/store"
-	"github.com/lookout-osint/lookout/store/ingest"
 )
 
 // flaky fails its first fail writes, as a database being restarted does.
@@ -30,7 +30,7 @@ func (f *flaky) Write(ctx context.Context, b *store.Batch) (store.Written, error
 	return f.Store.Write(ctx, b)
 }
 
-func readAll(t *testing.T, s *ingest.Stream, text string) {
+func readAll(t *testing.T, s *pipeline.Stream, text string) {
 	t.Helper()
 	r := s.Watch(ais.NewReader(strings.NewReader(text)))
 	for r.Next() {
@@ -45,7 +45,7 @@ func TestStreamStoresLiveRows(t *testing.T) {
 	defer st.Close()
 	st.fail.Store(2)
 	var failures atomic.Int32
-	s := ingest.NewStream(context.Background(), st, ingest.StreamOptions{Interval: 20 * time.Millisecond,
+	s := pipeline.NewStream(context.Background(), st, pipeline.StreamOptions{Interval: 20 * time.Millisecond,
 		OnError: func(error, int) { failures.Add(1) }})
 	t0 := time.Date(2026, 1, 5, 10, 0, 0, 0, time.UTC)
 	var in strings.Builder
@@ -97,7 +97,7 @@ func TestStreamBoundsHeldRows(t *testing.T) {
 	st := &flaky{Store: openDuck(t, filepath.Join(t.TempDir(), "down.duckdb"))}
 	defer st.Close()
 	st.fail.Store(1 << 30)
-	s := ingest.NewStream(context.Background(), st, ingest.StreamOptions{Interval: 10 * time.Millisecond, MaxHeld: 4})
+	s := pipeline.NewStream(context.Background(), st, pipeline.StreamOptions{Interval: 10 * time.Millisecond, MaxHeld: 4})
 	t0 := time.Date(2026, 1, 5, 10, 0, 0, 0, time.UTC)
 	var in strings.Builder
 	for i := 0; i < 10; i++ {
@@ -152,7 +152,7 @@ func TestStreamCheckpoints(t *testing.T) {
 	run := func(fail int32, snaps []map[uint32][]byte, closed, open []*event.Event) map[uint32]string {
 		t.Helper()
 		st.fail.Store(fail)
-		s := ingest.NewStream(ctx, st, ingest.StreamOptions{Interval: 10 * time.Millisecond})
+		s := pipeline.NewStream(ctx, st, pipeline.StreamOptions{Interval: 10 * time.Millisecond})
 		cp := &fakeState{restored: map[uint32]string{}}
 		if err := s.Restore(ctx, cp, false); err != nil {
 			t.Fatal(err)

@@ -1,4 +1,4 @@
-package ingest_test
+package pipeline_test
 
 import (
 	"context"
@@ -7,8 +7,8 @@ import (
 	"time"
 
 	"github.com/lookout-osint/lookout/detect"
+	"github.com/lookout-osint/lookout/pipeline"
 	"github.com/lookout-osint/lookout/source"
-	"github.com/lookout-osint/lookout/store/ingest"
 )
 
 // learner is a pipeline that only keeps port areas.
@@ -33,7 +33,7 @@ func TestLearnedPortsCarryOverRuns(t *testing.T) {
 		First: time.Date(2010, 6, 11, 11, 0, 0, 0, time.UTC), Last: time.Date(2010, 6, 11, 14, 0, 0, 0, time.UTC),
 		Cells: []detect.LearnedCell{{Lat: 55.999, Lon: 8.129, Vessels: 9}}}
 	first := &learner{areas: []detect.LearnedArea{hvide}}
-	in := ingest.New(st, ingest.Options{Pipeline: first})
+	in := pipeline.New(st, pipeline.Options{Analysis: first})
 	if err := in.Restore(ctx); err != nil {
 		t.Fatal(err)
 	}
@@ -45,7 +45,7 @@ func TestLearnedPortsCarryOverRuns(t *testing.T) {
 	st = openDuck(t, path)
 	defer st.Close()
 	next := &learner{}
-	if err := ingest.New(st, ingest.Options{Pipeline: next}).Restore(ctx); err != nil {
+	if err := pipeline.New(st, pipeline.Options{Analysis: next}).Restore(ctx); err != nil {
 		t.Fatal(err)
 	}
 	if len(next.areas) != 1 || next.areas[0].ID != hvide.ID || next.areas[0].Vessels != 9 || len(next.areas[0].Cells) != 1 {

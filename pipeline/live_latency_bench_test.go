@@ -1,4 +1,4 @@
-package feed_test
+package pipeline_test
 
 import (
 	"context"
@@ -8,14 +8,13 @@ import (
 	"os"
 	"slices"
 	"sync"
-	"syscall"
 	"testing"
 	"time"
 
 	"github.com/lookout-osint/lookout/alert"
 	"github.com/lookout-osint/lookout/analyze"
 	"github.com/lookout-osint/lookout/geo"
-	"github.com/lookout-osint/lookout/live/feed"
+	"github.com/lookout-osint/lookout/pipeline"
 )
 
 type arrivals struct {
@@ -28,12 +27,6 @@ func (s *arrivals) Send(_ context.Context, a *alert.Alert) error {
 	s.at[a.MMSI] = append(s.at[a.MMSI], time.Now())
 	s.mu.Unlock()
 	return nil
-}
-
-func cpuTime() time.Duration {
-	var ru syscall.Rusage
-	syscall.Getrusage(syscall.RUSAGE_SELF, &ru)
-	return time.Duration(ru.Utime.Nano() + ru.Stime.Nano())
 }
 
 // background returns secs*rate lines of a live feed as a receiver relays
@@ -70,9 +63,9 @@ func background(secs, rate int) []string {
 
 // BenchmarkUDPToTrackedAlert sends NMEA over loopback UDP at
 // LOOKOUT_BENCH_RATE lines/s (default 10000) for LOOKOUT_BENCH_SECONDS
-// (default 30) into feed.Run as lookout ingest --listen runs it: detectors
+// (default 30) into pipeline.Run as lookout ingest --listen runs it: detectors
 // with the land index and ports, the tracker's reorder window
-// LOOKOUT_BENCH_REORDER (default feed.DefaultReorder), a DuckDB store
+// LOOKOUT_BENCH_REORDER (default pipeline.DefaultReorder), a DuckDB store
 // written every second, an alert service. Lines carry no tag block, so they
 // are stamped on arrival. Besides the background, eight probe vessels each
 // rename themselves every 2 s, staggered so that four renames a second fall
@@ -88,7 +81,7 @@ func BenchmarkUDPToTrackedAlert(b *testing.B) {
 	if s := os.Getenv("LOOKOUT_BENCH_SECONDS"); s != "" {
 		fmt.Sscan(s, &secs)
 	}
-	reorder := feed.DefaultReorder
+	reorder := pipeline.DefaultReorder
 	if s := os.Getenv("LOOKOUT_BENCH_REORDER"); s != "" {
 		d, err := time.ParseDuration(s)
 		if err != nil {
@@ -118,9 +111,9 @@ rules:
 		ctx, cancel := context.WithCancel(context.Background())
 		go svc.Deliver(ctx)
 		cfg.Watch, cfg.Events = svc.Watch, svc.Event
-		done := make(chan feed.Result, 1)
+		done := make(chan pipeline.LiveResult, 1)
 		go func() {
-			res, err := feed.Run(ctx, cfg)
+			res, err := pipeline.Live(ctx, cfg)
 			if err != nil {
 				b.Error(err)
 			}

@@ -1,4 +1,4 @@
-package ingest
+package pipeline
 
 import (
 	"context"
@@ -26,6 +26,9 @@ type StreamOptions struct {
 	MaxHeld int
 	// OnError is told about each failed write (default: ignored).
 	OnError func(err error, heldPositions int)
+	// Screen, if set, screens every new identity against sanctions lists
+	// (see Options.Screen).
+	Screen *Screener
 }
 
 // StreamStats counts what a Stream did.
@@ -91,26 +94,16 @@ func NewStream(ctx context.Context, st store.Store, opt StreamOptions) *Stream {
 	}
 	s := &Stream{st: st, opt: opt, ids: identities{}, wake: make(chan struct{}, 1),
 		closing: make(chan struct{}), done: make(chan struct{})}
+	if opt.Screen != nil {
+		opt.Screen.emit = s.Emit
+	}
 	go s.loop(ctx)
 	return s
 }
 
 // Watch returns a reader that passes r's messages on unchanged after
 // queueing what the store keeps of each. Read it from one goroutine.
-func (s *Stream) Watch(r source.Reader) source.Reader { return &streamTee{Reader: r, s: s} }
-
-type streamTee struct {
-	source.Reader
-	s *Stream
-}
-
-func (t *streamTee) Next() bool {
-	if !t.Reader.Next() {
-		return false
-	}
-	t.s.add(t.Reader.Message())
-	return true
-}
+func (s *Stream) Watch(r source.Reader) source.Reader { return source.Tap(r, s.add) }
 
 func (s *Stream) add(m *ais.Message) {
 	if !stored(m) {
@@ -126,6 +119,14 @@ func (s *Stream) add(m *ais.Message) {
 	p, isPos := position(m)
 	if !changed && !isPos {
 		return
+	}
+	if sc := s.opt.Screen; sc != nil {
+		if isPos {
+			sc.position(&p)
+		}
+		if changed {
+			sc.identity(&id)
+		}
 	}
 	s.mu.Lock()
 	if changed {
@@ -183,6 +184,9 @@ func (s *Stream) Checkpoint(cp Checkpointer) error {
 // had open when the feed ended: Close stores them provisional, after
 // everything else, replacing those of the previous run.
 func (s *Stream) Open() {
+	if sc := s.opt.Screen; sc != nil {
+		sc.flush() // final, not open: a match does not change
+	}
 	s.mu.Lock()
 	s.opened = true
 	s.mu.Unlock()
