@@ -34,42 +34,73 @@ type Store struct {
 	conn *sql.Conn
 	// pending hands batches to the positions table function (positions.go).
 	pending *pendingBatches
+	// readOnly stores refuse Write and Compact.
+	readOnly bool
 }
 
 var _ store.Store = (*Store)(nil)
 
-// Open opens (creating if needed) the DuckDB database at path; ":memory:"
-// or "" opens a private in-memory database.
+// Open opens (creating if needed) the DuckDB database at path for reading
+// and writing; ":memory:" or "" opens a private in-memory database. A file
+// another process holds fails with a *LockedError, a file that may not be
+// written with a *ReadOnlyError.
 func Open(ctx context.Context, path string) (*Store, error) {
+	return open(ctx, path, false)
+}
+
+// OpenReadOnly opens an existing database file for reading only: DuckDB
+// lets any number of processes read a file this way at once, and a file
+// that may not be written (mode 0444, a read-only filesystem) can still be
+// read. Write fails with ErrReadOnly.
+func OpenReadOnly(ctx context.Context, path string) (*Store, error) {
+	return open(ctx, path, true)
+}
+
+func open(ctx context.Context, path string, readOnly bool) (*Store, error) {
 	if path == ":memory:" {
 		path = ""
 	}
-	connector, err := duckdb.NewConnector(path, nil)
+	dsn := path
+	if readOnly {
+		if path == "" {
+			return nil, errors.New("open duckdb: an in-memory database cannot be opened read-only")
+		}
+		dsn += "?access_mode=read_only"
+	} else if path != "" {
+		if why := notWritable(path); why != "" {
+			return nil, &ReadOnlyError{Path: path, Why: why}
+		}
+	}
+	connector, err := duckdb.NewConnector(dsn, nil)
 	if err != nil {
-		return nil, fmt.Errorf("open duckdb %q: %w", path, err)
+		return nil, openError(path, err)
 	}
 	db := sql.OpenDB(connector)
 	conn, err := db.Conn(ctx)
 	if err != nil {
 		db.Close()
-		if strings.Contains(err.Error(), "lock") {
-			return nil, fmt.Errorf("open duckdb %q: %w (a DuckDB file is used by one process at a time: wait for the other lookout command, or share a PostgreSQL database with --db postgres://…)", path, err)
-		}
-		return nil, fmt.Errorf("open duckdb %q: %w", path, err)
+		return nil, openError(path, err)
+	}
+	s := &Store{db: db, conn: conn, readOnly: readOnly}
+	if readOnly {
+		return s, nil
 	}
 	if _, err := conn.ExecContext(ctx, schema); err != nil {
 		conn.Close()
 		db.Close()
 		return nil, fmt.Errorf("create schema in %q: %w", path, err)
 	}
-	pending := &pendingBatches{}
-	if err := registerPositionsFunc(conn, pending); err != nil {
+	s.pending = &pendingBatches{}
+	if err := registerPositionsFunc(conn, s.pending); err != nil {
 		conn.Close()
 		db.Close()
 		return nil, fmt.Errorf("register %s in %q: %w", positionsFunc, path, err)
 	}
-	return &Store{db: db, conn: conn, pending: pending}, nil
+	return s, nil
 }
+
+// ReadOnly reports whether the store was opened read-only.
+func (s *Store) ReadOnly() bool { return s.readOnly }
 
 // Close closes the database.
 func (s *Store) Close() error {
@@ -81,6 +112,9 @@ func (s *Store) DB() *sql.DB { return s.db }
 
 // Write stores b in one transaction.
 func (s *Store) Write(ctx context.Context, b *store.Batch) (w store.Written, err error) {
+	if s.readOnly {
+		return w, ErrReadOnly
+	}
 	if _, err := s.conn.ExecContext(ctx, "BEGIN TRANSACTION"); err != nil {
 		return w, fmt.Errorf("begin: %w", err)
 	}

@@ -1,0 +1,175 @@
+package remote
+
+import (
+	"context"
+	"encoding/gob"
+	"errors"
+	"fmt"
+	"net"
+	"net/http"
+	"strings"
+
+	"github.com/lookout-osint/lookout/store"
+)
+
+// Do runs fn with exclusive use of the store; write says whether fn may
+// change it, so that the caller can drop what it derived from the data.
+type Do func(ctx context.Context, write bool, fn func(store.Store) error) error
+
+// chunk is how many positions or checkpoints one frame carries.
+const chunk = 8192
+
+// Serve answers store calls on ln until it is closed, running each through
+// do. db names the file served.
+func Serve(ln net.Listener, db string, do Do) error {
+	hs := &http.Server{Handler: Handler(db, do)}
+	err := hs.Serve(ln)
+	if errors.Is(err, net.ErrClosed) || errors.Is(err, http.ErrServerClosed) {
+		return nil
+	}
+	return err
+}
+
+// Handler answers store calls, running each through do.
+func Handler(db string, do Do) http.Handler {
+	info := selfInfo(db)
+	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		op, ok := strings.CutPrefix(r.URL.Path, "/v1/")
+		if !ok || r.Method != http.MethodPost {
+			http.Error(w, "lookout store socket: POST /v1/{op}", http.StatusNotFound)
+			return
+		}
+		var req request
+		if err := gob.NewDecoder(r.Body).Decode(&req); err != nil {
+			http.Error(w, "bad request: "+err.Error(), http.StatusBadRequest)
+			return
+		}
+		w.Header().Set("Content-Type", "application/x-gob")
+		enc := gob.NewEncoder(w)
+		send := func(f *frame) error { return enc.Encode(f) }
+		err := answer(r.Context(), op, &req, info, do, send)
+		last := &frame{}
+		if err != nil {
+			last.Err = err.Error()
+			last.NotFound = errors.Is(err, store.ErrNotFound)
+		}
+		if f, ok := err.(*final); ok {
+			last = f.frame
+		}
+		send(last)
+	})
+}
+
+// final is the answer of a call that sends one frame.
+type final struct{ frame *frame }
+
+func (*final) Error() string { return "" }
+
+func answer(ctx context.Context, op string, req *request, info Info, do Do, send func(*frame) error) error {
+	one := func(f *frame, err error) error {
+		if err != nil {
+			return err
+		}
+		return &final{f}
+	}
+	read := func(fn func(store.Store) error) error { return do(ctx, false, fn) }
+	switch op {
+	case "hello":
+		return one(&frame{Info: info}, nil)
+	case "write":
+		if req.Batch == nil {
+			return errors.New("write: no batch")
+		}
+		b := req.Batch.Batch
+		var err error
+		if b.Events, err = fromWire(req.Batch.Events); err != nil {
+			return err
+		}
+		var wr store.Written
+		err = do(ctx, true, func(st store.Store) (err error) { wr, err = st.Write(ctx, &b); return })
+		return one(&frame{Written: wr}, err)
+	case "file":
+		var f store.File
+		err := read(func(st store.Store) (err error) { f, err = st.File(ctx, req.Hash); return })
+		return one(&frame{File: f}, err)
+	case "checkpoints":
+		return read(func(st store.Store) error {
+			var buf []store.Checkpoint
+			err := st.Checkpoints(ctx, func(c store.Checkpoint) error {
+				buf = append(buf, c)
+				if len(buf) < chunk {
+					return nil
+				}
+				err := send(&frame{More: true, Checkpoints: buf})
+				buf = buf[:0]
+				return err
+			})
+			if err != nil {
+				return err
+			}
+			return send(&frame{More: true, Checkpoints: buf})
+		})
+	case "events":
+		var out []wireEvent
+		err := read(func(st store.Store) error {
+			es, err := st.Events(ctx, req.Query)
+			if err != nil {
+				return err
+			}
+			out, err = toWire(es)
+			return err
+		})
+		return one(&frame{Events: out}, err)
+	case "identities":
+		var ids []store.Identity
+		err := read(func(st store.Store) (err error) { ids, err = st.Identities(ctx, req.MMSI); return })
+		return one(&frame{Identities: ids}, err)
+	case "vessels":
+		var ms []uint32
+		err := read(func(st store.Store) (err error) { ms, err = st.FindVessels(ctx, req.Text); return })
+		return one(&frame{MMSIs: ms}, err)
+	case "track":
+		var ps []store.Position
+		err := read(func(st store.Store) (err error) { ps, err = st.Track(ctx, req.MMSI, req.Since, req.Until); return })
+		if err != nil {
+			return err
+		}
+		for len(ps) > chunk {
+			if err := send(&frame{More: true, Positions: ps[:chunk]}); err != nil {
+				return err
+			}
+			ps = ps[chunk:]
+		}
+		return one(&frame{Positions: ps}, nil)
+	case "positions":
+		return read(func(st store.Store) error {
+			buf := make([]store.Position, 0, chunk)
+			err := st.ScanPositions(ctx, req.Since, req.Until, func(p *store.Position) error {
+				buf = append(buf, *p)
+				if len(buf) < chunk {
+					return nil
+				}
+				err := send(&frame{More: true, Positions: buf})
+				buf = buf[:0]
+				return err
+			})
+			if err != nil {
+				return err
+			}
+			return send(&frame{More: true, Positions: buf})
+		})
+	case "counts":
+		var c store.Counts
+		err := read(func(st store.Store) (err error) { c, err = st.Counts(ctx); return })
+		return one(&frame{Counts: c}, err)
+	case "compact":
+		return do(ctx, true, func(st store.Store) error {
+			c, ok := st.(interface{ Compact(context.Context) error })
+			if !ok {
+				return fmt.Errorf("a %T store cannot be compacted", st)
+			}
+			return c.Compact(ctx)
+		})
+	}
+	return fmt.Errorf("unknown store call %q", op)
+}
