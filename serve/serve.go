@@ -21,11 +21,15 @@ import (
 	"fmt"
 	"io/fs"
 	"log"
+	"net"
 	"net/http"
+	"runtime"
 	"slices"
 	"strings"
 	"sync"
 	"time"
+
+	"github.com/paulmach/orb"
 
 	"github.com/lookout-osint/lookout/event"
 	"github.com/lookout-osint/lookout/geo"
@@ -33,6 +37,7 @@ import (
 	"github.com/lookout-osint/lookout/risk"
 	"github.com/lookout-osint/lookout/sanctions"
 	"github.com/lookout-osint/lookout/store"
+	"github.com/lookout-osint/lookout/store/remote"
 )
 
 // Limits on what one request may ask for or send.
@@ -74,6 +79,11 @@ type Options struct {
 	MaxUpload int64
 	// Log receives one line per failed request (default: log.Default()).
 	Log *log.Logger
+	// AllowHosts are the host names (no port) requests may name in their
+	// Host header besides IP addresses, localhost and the name the server
+	// listens on: the names a reverse proxy in front of the server passes
+	// on. "*" allows any, for a proxy that checks names itself.
+	AllowHosts []string
 }
 
 // Server answers the API over one store. The store is used by one request
@@ -84,13 +94,28 @@ type Server struct {
 	st  store.Store
 	opt Options
 	mux *http.ServeMux
+	// boundHost is the host part of the address served (HTTPServer).
+	boundHost string
 
 	mu    sync.Mutex // serialises store access and guards cache
 	cache *derived
+	// cacheVersion is the store's DataVersion (store.Versioned) the cache
+	// was computed at: another process writing a PostgreSQL store moves it.
+	// Writes through the server (uploads, other commands on a DuckDB file
+	// the server holds) drop the cache themselves.
+	cacheVersion string
 
-	landMu    sync.Mutex // guards landCache and assets
-	landCache map[string][]byte
-	assets    map[string][]byte // gzipped front-end files
+	landMu    sync.Mutex // guards landCache
+	landCache map[string]*landEntry
+	landSem   chan struct{} // bounds the basemap computations at once
+	// landPolys are the land polygons and landBounds their bounds, set
+	// once by landOnce.
+	landOnce   sync.Once
+	landPolys  orb.MultiPolygon
+	landBounds []orb.Bound
+
+	assetsMu sync.Mutex        // guards assets
+	assets   map[string][]byte // gzipped front-end files
 }
 
 // derived is what the server computes from the whole store.
@@ -124,7 +149,8 @@ func New(st store.Store, opt Options) *Server {
 	if opt.Log == nil {
 		opt.Log = log.Default()
 	}
-	s := &Server{st: st, opt: opt, mux: http.NewServeMux(), landCache: map[string][]byte{}, assets: map[string][]byte{}}
+	s := &Server{st: st, opt: opt, mux: http.NewServeMux(), landCache: map[string]*landEntry{},
+		landSem: make(chan struct{}, max(2, runtime.GOMAXPROCS(0))), assets: map[string][]byte{}}
 	s.routes()
 	return s
 }
@@ -176,12 +202,47 @@ func (s *Server) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 	h.Set("Referrer-Policy", "no-referrer")
 	h.Set("Cross-Origin-Opener-Policy", "same-origin")
 	h.Set("Cross-Origin-Resource-Policy", "same-origin")
+	if !s.hostAllowed(r.Host) {
+		// DNS rebinding: a page from evil.example whose name was re-pointed
+		// at this machine could otherwise read the API from the analyst's
+		// browser. Its requests carry its own name.
+		writeError(w, http.StatusMisdirectedRequest, "host %q is not served here: use the server's address, or start it with --allow-host %s when it runs behind a proxy under that name",
+			r.Host, hostOnly(r.Host))
+		return
+	}
 	r.Body = http.MaxBytesReader(w, r.Body, s.opt.MaxUpload)
 	s.mux.ServeHTTP(w, r)
 }
 
+// hostAllowed reports whether a request's Host header names this server.
+// IP addresses are always allowed: DNS rebinding needs a name.
+func (s *Server) hostAllowed(host string) bool {
+	if host == "" {
+		return true // HTTP/1.0 without a Host: no browser sends that
+	}
+	h := strings.ToLower(hostOnly(host))
+	if net.ParseIP(h) != nil || h == "localhost" || strings.HasSuffix(h, ".localhost") || (s.boundHost != "" && h == strings.ToLower(s.boundHost)) {
+		return true
+	}
+	for _, a := range s.opt.AllowHosts {
+		if a == "*" || strings.EqualFold(a, h) {
+			return true
+		}
+	}
+	return false
+}
+
+// hostOnly is the host of a Host header without its port or IPv6 brackets.
+func hostOnly(host string) string {
+	if h, _, err := net.SplitHostPort(host); err == nil {
+		host = h
+	}
+	return strings.TrimSuffix(strings.TrimPrefix(host, "["), "]")
+}
+
 // Handler wraps the server in the timeouts a public listener needs.
 func (s *Server) HTTPServer(addr string) *http.Server {
+	s.boundHost = hostOnly(addr)
 	return &http.Server{
 		Addr:              addr,
 		Handler:           s,
@@ -224,6 +285,15 @@ func (s *Server) jsonHandler(h func(*http.Request) (any, error)) http.Handler {
 			var mbe *http.MaxBytesError
 			switch {
 			case errors.As(err, &ae):
+				if ae.status == http.StatusUnauthorized {
+					// RFC 6750: say which scheme is wanted, and whether the
+					// token sent was wrong or missing.
+					challenge := `Bearer realm="lookout"`
+					if r.Header.Get("Authorization") != "" {
+						challenge += `, error="invalid_token"`
+					}
+					w.Header().Set("WWW-Authenticate", challenge)
+				}
 				writeError(w, ae.status, "%s", ae.msg)
 			case errors.As(err, &mbe):
 				writeError(w, http.StatusRequestEntityTooLarge, "request body larger than %d bytes", mbe.Limit)
@@ -273,10 +343,35 @@ func (s *Server) withStore(fn func() error) error {
 	return fn()
 }
 
+// ServeStore answers other lookout commands' store calls on ln (see
+// store/remote) until ln is closed: the server holds the DuckDB file db,
+// so they read and write it through the server, one call at a time with
+// the API's own requests. A write drops the cached figures, so the API
+// answers from the new data at once.
+func (s *Server) ServeStore(ln net.Listener, db string) error {
+	return remote.Serve(ln, db, func(ctx context.Context, write bool, fn func(store.Store) error) error {
+		s.mu.Lock()
+		defer s.mu.Unlock()
+		if write {
+			defer func() { s.cache = nil }()
+		}
+		return fn(s.st)
+	})
+}
+
 // derivedLocked returns the cached whole-store figures, computing them if
 // needed. s.mu must be held.
 func (s *Server) derivedLocked(ctx context.Context) (*derived, error) {
-	if s.cache != nil {
+	var version string
+	if v, ok := s.st.(store.Versioned); ok {
+		// Read before the data, so that a write committed while the figures
+		// are computed leaves them marked as older than it.
+		var err error
+		if version, err = v.DataVersion(ctx); err != nil {
+			return nil, err
+		}
+	}
+	if s.cache != nil && s.cacheVersion == version {
 		return s.cache, nil
 	}
 	evs, err := s.st.Events(ctx, store.EventQuery{})
@@ -342,7 +437,7 @@ func (s *Server) derivedLocked(ctx context.Context) (*derived, error) {
 		}
 		return 0
 	})
-	s.cache = d
+	s.cache, s.cacheVersion = d, version
 	return d, nil
 }
 

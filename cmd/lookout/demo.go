@@ -67,7 +67,7 @@ analysing eight months of AIS from 300 vessels); progress goes to stderr.`,
 				return nil
 			}
 			fmt.Fprintln(os.Stderr)
-			return serveWith(ctx, s, addr, token)
+			return serveWith(ctx, s, addr, token, filepath.Join(dir, "lookout.duckdb"))
 		},
 	}
 	f := cmd.Flags()
