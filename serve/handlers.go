@@ -500,7 +500,7 @@ func (s *Server) uploadList(r *http.Request) (any, error) {
 	var n int
 	err = s.withStore(func() (err error) {
 		n, err = Screen(r.Context(), s.st, ix)
-		s.cache = nil
+		s.cache = nil // the uploader expects to see its matches at once
 		return err
 	})
 	return map[string]any{"list": l.Name, "entries": len(l.Entries), "stats": l.Stats.String(), "new_match_events": n}, err

@@ -79,6 +79,14 @@ type Options struct {
 	MaxUpload int64
 	// Log receives one line per failed request (default: log.Default()).
 	Log *log.Logger
+	// Refresh is how long the whole-store figures (vessel list, risk,
+	// trips, dossiers) may stay as they were while other commands write
+	// through the server (ServeStore): a live feed writes every few
+	// seconds, and recomputing the figures for every request after each
+	// write would keep the store busy for nothing. Zero recomputes after
+	// every write. Writes by other processes to a PostgreSQL store are
+	// always seen at once.
+	Refresh time.Duration
 	// AllowHosts are the host names (no port) requests may name in their
 	// Host header besides IP addresses, localhost and the name the server
 	// listens on: the names a reverse proxy in front of the server passes
@@ -101,9 +109,11 @@ type Server struct {
 	cache *derived
 	// cacheVersion is the store's DataVersion (store.Versioned) the cache
 	// was computed at: another process writing a PostgreSQL store moves it.
-	// Writes through the server (uploads, other commands on a DuckDB file
-	// the server holds) drop the cache themselves.
+	// Writes through the server (other commands on a DuckDB file the server
+	// holds) set written instead; cacheTime is when the cache was computed.
 	cacheVersion string
+	cacheTime    time.Time
+	written      bool
 
 	landMu    sync.Mutex // guards landCache
 	landCache map[string]*landEntry
@@ -353,7 +363,7 @@ func (s *Server) ServeStore(ln net.Listener, db string) error {
 		s.mu.Lock()
 		defer s.mu.Unlock()
 		if write {
-			defer func() { s.cache = nil }()
+			defer func() { s.written = true }()
 		}
 		return fn(s.st)
 	})
@@ -371,7 +381,8 @@ func (s *Server) derivedLocked(ctx context.Context) (*derived, error) {
 			return nil, err
 		}
 	}
-	if s.cache != nil && s.cacheVersion == version {
+	if s.cache != nil && s.cacheVersion == version &&
+		(!s.written || time.Since(s.cacheTime) < s.opt.Refresh) {
 		return s.cache, nil
 	}
 	evs, err := s.st.Events(ctx, store.EventQuery{})
@@ -437,7 +448,7 @@ func (s *Server) derivedLocked(ctx context.Context) (*derived, error) {
 		}
 		return 0
 	})
-	s.cache, s.cacheVersion = d, version
+	s.cache, s.cacheVersion, s.cacheTime, s.written = d, version, time.Now(), false
 	return d, nil
 }
 

@@ -201,3 +201,45 @@ func TestPostgresCacheFollowsOtherWriters(t *testing.T) {
 		t.Error("events lack the encounter")
 	}
 }
+
+// TestRefreshWhileWritten: while other commands write through the server,
+// the whole-store figures are recomputed at most once per Options.Refresh,
+// and are current once it has passed.
+func TestRefreshWhileWritten(t *testing.T) {
+	ctx := context.Background()
+	path := filepath.Join(t.TempDir(), "refresh.duckdb")
+	st, err := duckdb.Open(ctx, path)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer st.Close()
+	s := New(st, Options{Log: log.New(io.Discard, "", 0), Refresh: time.Hour})
+	srv := httptest.NewServer(s)
+	defer srv.Close()
+	ln, err := remote.Listen(path)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer ln.Close()
+	go s.ServeStore(ln, path)
+	c, err := remote.Dial(ctx, path)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer c.Close()
+	if ms := vesselMMSIs(t, srv); len(ms) != 0 {
+		t.Fatalf("vessels of an empty store: %v", ms)
+	}
+	if _, err := c.Write(ctx, newcomer()); err != nil {
+		t.Fatal(err)
+	}
+	if ms := vesselMMSIs(t, srv); len(ms) != 0 {
+		t.Errorf("figures recomputed within the refresh interval: %v", ms)
+	}
+	s.mu.Lock()
+	s.cacheTime = s.cacheTime.Add(-time.Hour)
+	s.mu.Unlock()
+	if ms := vesselMMSIs(t, srv); !slices.Contains(ms, sharedMMSI) {
+		t.Errorf("figures not recomputed once the interval passed: %v", ms)
+	}
+}

@@ -66,7 +66,7 @@ at once. See SECURITY.md for what the server exposes.`,
 			case !backend.IsPostgres(dsn):
 				shared = dsn
 			}
-			return serveWith(ctx, serve.New(st, serve.Options{Token: token, Web: web.FS(), AllowHosts: allowHosts}), addr, token, shared)
+			return serveWith(ctx, serve.New(st, serve.Options{Token: token, Web: web.FS(), AllowHosts: allowHosts, Refresh: serveRefresh}), addr, token, shared)
 		},
 	}
 	dbFlag(cmd, &dsn)
@@ -75,6 +75,10 @@ at once. See SECURITY.md for what the server exposes.`,
 	cmd.Flags().StringSliceVar(&allowHosts, "allow-host", nil, "host names the API answers to besides IP addresses, localhost and --addr's host: the names a reverse proxy passes on (\"*\": any)")
 	root.AddCommand(cmd)
 }
+
+// serveRefresh bounds how stale the map's vessel list and risk may be
+// while a live feed writes through the server.
+const serveRefresh = 5 * time.Second
 
 // serveWith serves s until interrupted. When s holds the DuckDB file db
 // for writing, other lookout commands on that file go through s.
