@@ -4,35 +4,18 @@ import (
 	"context"
 	"errors"
 	"os"
-	"path/filepath"
 	"testing"
-	"time"
 
-	"github.com/lookout-osint/lookout/store"
 	"github.com/lookout-osint/lookout/store/backend"
 	"github.com/lookout-osint/lookout/store/duckdb"
 	"github.com/lookout-osint/lookout/store/storetest"
 )
 
-func file(t *testing.T) string {
-	t.Helper()
-	path := filepath.Join(t.TempDir(), "b.duckdb")
-	st, err := backend.Open(context.Background(), path)
-	if err != nil {
-		t.Fatal(err)
-	}
-	if _, err := st.Write(context.Background(), &store.Batch{Identities: []store.Identity{{MMSI: 211000001, Time: time.Unix(1e9, 0).UTC(), Name: "B"}}}); err != nil {
-		t.Fatal(err)
-	}
-	st.Close()
-	return path
-}
-
 // TestServingReadOnlyFile: lookout serve and lookout vessel open a file of
 // mode 0444 (they need not write it); lookout ingest is told why it cannot.
 func TestServingReadOnlyFile(t *testing.T) {
 	ctx := context.Background()
-	path := file(t)
+	path := storetest.DuckDBFile(t)
 	if err := os.Chmod(path, 0o444); err != nil {
 		t.Fatal(err)
 	}
@@ -43,7 +26,7 @@ func TestServingReadOnlyFile(t *testing.T) {
 	if writable {
 		t.Error("a 0444 file served writable")
 	}
-	if ms, err := st.FindVessels(ctx, "b"); err != nil || len(ms) != 1 {
+	if ms, err := st.FindVessels(ctx, "held"); err != nil || len(ms) != 1 {
 		t.Errorf("FindVessels = %v, %v", ms, err)
 	}
 	st.Close()
@@ -60,7 +43,7 @@ func TestServingReadOnlyFile(t *testing.T) {
 // TestHeldWithoutServer: a file held by a command that serves nothing is
 // refused with the holder named, not DuckDB's raw lock error.
 func TestHeldWithoutServer(t *testing.T) {
-	path := file(t)
+	path := storetest.DuckDBFile(t)
 	pid := storetest.Hold(t, path, false)
 	_, err := backend.OpenReadOnly(context.Background(), path)
 	var le *duckdb.LockedError

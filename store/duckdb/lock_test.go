@@ -4,7 +4,6 @@ import (
 	"context"
 	"errors"
 	"os"
-	"path/filepath"
 	"strings"
 	"testing"
 	"time"
@@ -14,25 +13,11 @@ import (
 	"github.com/lookout-osint/lookout/store/storetest"
 )
 
-func newFile(t *testing.T) string {
-	t.Helper()
-	path := filepath.Join(t.TempDir(), "held.duckdb")
-	st, err := duckdb.Open(context.Background(), path)
-	if err != nil {
-		t.Fatal(err)
-	}
-	if _, err := st.Write(context.Background(), &store.Batch{Identities: []store.Identity{{MMSI: 211000001, Time: time.Unix(1e9, 0).UTC(), Name: "HELD"}}}); err != nil {
-		t.Fatal(err)
-	}
-	st.Close()
-	return path
-}
-
 // TestLockedSaysWhoAndWhat: a file another process writes is refused with
 // the holder's PID and command line and what to do, not DuckDB's "Could
 // not set lock … Conflicting lock is held".
 func TestLockedSaysWhoAndWhat(t *testing.T) {
-	path := newFile(t)
+	path := storetest.DuckDBFile(t)
 	pid := storetest.Hold(t, path, false)
 	for name, open := range map[string]func(context.Context, string) (*duckdb.Store, error){
 		"Open": duckdb.Open, "OpenReadOnly": duckdb.OpenReadOnly,
@@ -59,7 +44,7 @@ func TestLockedSaysWhoAndWhat(t *testing.T) {
 // TestReadersShare: readers open read-only, so two commands that only read
 // (vessel and report, say) can use one file at once.
 func TestReadersShare(t *testing.T) {
-	path := newFile(t)
+	path := storetest.DuckDBFile(t)
 	storetest.Hold(t, path, true)
 	st, err := duckdb.OpenReadOnly(context.Background(), path)
 	if err != nil {
@@ -76,7 +61,7 @@ func TestReadersShare(t *testing.T) {
 // cannot.
 func TestReadOnlyFile(t *testing.T) {
 	ctx := context.Background()
-	path := newFile(t)
+	path := storetest.DuckDBFile(t)
 	if err := os.Chmod(path, 0o444); err != nil {
 		t.Fatal(err)
 	}

@@ -94,20 +94,11 @@ func answer(ctx context.Context, op string, req *request, info Info, do Do, send
 		return one(&frame{File: f}, err)
 	case "checkpoints":
 		return read(func(st store.Store) error {
-			var buf []store.Checkpoint
-			err := st.Checkpoints(ctx, func(c store.Checkpoint) error {
-				buf = append(buf, c)
-				if len(buf) < chunk {
-					return nil
-				}
-				err := send(&frame{More: true, Checkpoints: buf})
-				buf = buf[:0]
-				return err
-			})
-			if err != nil {
+			b := batcher[store.Checkpoint]{send: func(cs []store.Checkpoint) error { return send(&frame{More: true, Checkpoints: cs}) }}
+			if err := st.Checkpoints(ctx, func(c store.Checkpoint) error { return b.add(c) }); err != nil {
 				return err
 			}
-			return send(&frame{More: true, Checkpoints: buf})
+			return b.flush()
 		})
 	case "events":
 		var out []wireEvent
@@ -143,20 +134,11 @@ func answer(ctx context.Context, op string, req *request, info Info, do Do, send
 		return one(&frame{Positions: ps}, nil)
 	case "positions":
 		return read(func(st store.Store) error {
-			buf := make([]store.Position, 0, chunk)
-			err := st.ScanPositions(ctx, req.Since, req.Until, func(p *store.Position) error {
-				buf = append(buf, *p)
-				if len(buf) < chunk {
-					return nil
-				}
-				err := send(&frame{More: true, Positions: buf})
-				buf = buf[:0]
-				return err
-			})
-			if err != nil {
+			b := batcher[store.Position]{send: func(ps []store.Position) error { return send(&frame{More: true, Positions: ps}) }}
+			if err := st.ScanPositions(ctx, req.Since, req.Until, func(p *store.Position) error { return b.add(*p) }); err != nil {
 				return err
 			}
-			return send(&frame{More: true, Positions: buf})
+			return b.flush()
 		})
 	case "counts":
 		var c store.Counts
@@ -172,4 +154,24 @@ func answer(ctx context.Context, op string, req *request, info Info, do Do, send
 		})
 	}
 	return fmt.Errorf("unknown store call %q", op)
+}
+
+// batcher sends what a scan yields in frames of chunk items.
+type batcher[T any] struct {
+	buf  []T
+	send func([]T) error
+}
+
+func (b *batcher[T]) add(v T) error {
+	b.buf = append(b.buf, v)
+	if len(b.buf) < chunk {
+		return nil
+	}
+	return b.flush()
+}
+
+func (b *batcher[T]) flush() error {
+	err := b.send(b.buf)
+	b.buf = b.buf[:0]
+	return err
 }

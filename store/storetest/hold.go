@@ -7,9 +7,12 @@ import (
 	"io"
 	"os"
 	"os/exec"
+	"path/filepath"
 	"strings"
 	"testing"
+	"time"
 
+	"github.com/lookout-osint/lookout/store"
 	"github.com/lookout-osint/lookout/store/duckdb"
 )
 
@@ -21,6 +24,22 @@ func init() {
 	if v := os.Getenv(holdEnv); v != "" {
 		os.Exit(hold(v))
 	}
+}
+
+// DuckDBFile makes a DuckDB file in a temporary directory holding one
+// identity, of a vessel named HELD, and closes it.
+func DuckDBFile(t testing.TB) string {
+	t.Helper()
+	path := filepath.Join(t.TempDir(), "held.duckdb")
+	st, err := duckdb.Open(context.Background(), path)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer st.Close()
+	if _, err := st.Write(context.Background(), &store.Batch{Identities: []store.Identity{{MMSI: 211000001, Time: time.Unix(1e9, 0).UTC(), Name: "HELD"}}}); err != nil {
+		t.Fatal(err)
+	}
+	return path
 }
 
 // Hold opens the DuckDB file path in another process, as another lookout
