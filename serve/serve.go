@@ -359,7 +359,16 @@ func (s *Server) withStore(fn func() error) error {
 // the API's own requests. A write drops the cached figures, so the API
 // answers from the new data at once.
 func (s *Server) ServeStore(ln net.Listener, db string) error {
+	concurrent := false
+	if c, ok := s.st.(store.ConcurrentReads); ok {
+		concurrent = c.ConcurrentReads()
+	}
 	return remote.Serve(ln, db, func(ctx context.Context, write bool, fn func(store.Store) error) error {
+		if !write && concurrent {
+			// A report scanning every position would otherwise hold the map
+			// up for as long as it reads.
+			return fn(s.st)
+		}
 		s.mu.Lock()
 		defer s.mu.Unlock()
 		if write {

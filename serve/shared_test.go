@@ -243,3 +243,68 @@ func TestRefreshWhileWritten(t *testing.T) {
 		t.Errorf("figures not recomputed once the interval passed: %v", ms)
 	}
 }
+
+// TestScanDoesNotHoldUpMap: another command reading the whole store
+// through the server (a report's scan of every position) does not stop
+// the map's requests while it reads.
+func TestScanDoesNotHoldUpMap(t *testing.T) {
+	ctx := context.Background()
+	path := filepath.Join(t.TempDir(), "scan.duckdb")
+	st, err := duckdb.Open(ctx, path)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer st.Close()
+	var b store.Batch
+	t0 := time.Date(2025, 1, 1, 0, 0, 0, 0, time.UTC)
+	for i := range 200000 {
+		b.Positions = append(b.Positions, store.Position{MMSI: 273000001 + uint32(i%50), Time: t0.Add(time.Duration(i) * time.Second), COG: store.NaN32, SOG: 1, Heading: -1})
+	}
+	if _, err := st.Write(ctx, &b); err != nil {
+		t.Fatal(err)
+	}
+	s := New(st, Options{Log: log.New(io.Discard, "", 0)})
+	srv := httptest.NewServer(s)
+	defer srv.Close()
+	ln, err := remote.Listen(path)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer ln.Close()
+	go s.ServeStore(ln, path)
+	c, err := remote.Dial(ctx, path)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer c.Close()
+	started, release := make(chan struct{}), make(chan struct{})
+	scanned := make(chan error, 1)
+	go func() {
+		first := true
+		scanned <- c.ScanPositions(ctx, time.Time{}, time.Time{}, func(*store.Position) error {
+			if first {
+				first = false
+				close(started)
+				<-release // the reader dawdles; the server is mid-scan
+			}
+			return nil
+		})
+	}()
+	<-started
+	answered := make(chan struct{})
+	go func() {
+		get(t, srv, "/api/health", 200, nil)
+		get(t, srv, fmt.Sprintf("/api/vessels/%d/track", 273000007), 200, nil)
+		close(answered)
+	}()
+	select {
+	case <-answered:
+	case <-time.After(30 * time.Second): // only keeps a failing test from hanging
+		t.Error("the map's requests waited for another command's scan")
+	}
+	close(release)
+	if err := <-scanned; err != nil {
+		t.Fatal(err)
+	}
+	<-answered
+}

@@ -186,3 +186,10 @@ func IsNaN32(f float32) bool { return f != f }
 type Versioned interface {
 	DataVersion(ctx context.Context) (string, error)
 }
+
+// ConcurrentReads is a store whose read methods may be called from several
+// goroutines at once, and beside one goroutine writing, when
+// ConcurrentReads says so.
+type ConcurrentReads interface {
+	ConcurrentReads() bool
+}

@@ -26,11 +26,17 @@ import (
 //go:embed schema.sql
 var schema string
 
-// Store is a store.Store on a DuckDB database file.
+// Store is a store.Store on a DuckDB database file. Its reads are safe
+// for concurrent use, with each other and with one Write or Compact at a
+// time.
 type Store struct {
 	db *sql.DB
-	// conn is the one connection everything goes through: DuckDB allows a
-	// single writer, and the appender must share the batch's transaction.
+	// conn is the one connection writes go through: the appender and the
+	// positions function must share the batch's transaction. Reads take
+	// connections of their own from db, so that they can run beside each
+	// other and beside a write (DuckDB's MVCC shows each the data committed
+	// when it began): a server answering the map and a report's scan at
+	// once need not queue.
 	conn *sql.Conn
 	// pending hands batches to the positions table function (positions.go).
 	pending *pendingBatches
@@ -219,7 +225,7 @@ func appendIdentities(conn driver.Conn, ids []store.Identity) error {
 // File returns the ingest record of a file.
 func (s *Store) File(ctx context.Context, hash string) (store.File, error) {
 	var f store.File
-	err := s.conn.QueryRowContext(ctx, "SELECT hash, name, size, positions, identities, events, done, updated FROM files WHERE hash = ?", hash).
+	err := s.db.QueryRowContext(ctx, "SELECT hash, name, size, positions, identities, events, done, updated FROM files WHERE hash = ?", hash).
 		Scan(&f.Hash, &f.Name, &f.Size, &f.Positions, &f.Identities, &f.Events, &f.Done, &f.Updated)
 	if errors.Is(err, sql.ErrNoRows) {
 		return f, store.ErrNotFound
@@ -233,7 +239,7 @@ func (s *Store) File(ctx context.Context, hash string) (store.File, error) {
 
 // Checkpoints calls fn for every stored checkpoint, in MMSI order.
 func (s *Store) Checkpoints(ctx context.Context, fn func(store.Checkpoint) error) error {
-	rows, err := s.conn.QueryContext(ctx, "SELECT mmsi, data FROM checkpoints ORDER BY mmsi")
+	rows, err := s.db.QueryContext(ctx, "SELECT mmsi, data FROM checkpoints ORDER BY mmsi")
 	if err != nil {
 		return fmt.Errorf("checkpoints: %w", err)
 	}
@@ -253,7 +259,7 @@ func (s *Store) Checkpoints(ctx context.Context, fn func(store.Checkpoint) error
 // Events returns the events matching q.
 func (s *Store) Events(ctx context.Context, q store.EventQuery) ([]event.Event, error) {
 	query, args := sqlstore.EventsSQL(q, sqlstore.EventColumns, "events")
-	rows, err := s.conn.QueryContext(ctx, query, args...)
+	rows, err := s.db.QueryContext(ctx, query, args...)
 	if err != nil {
 		return nil, fmt.Errorf("events: %w", err)
 	}
@@ -263,7 +269,7 @@ func (s *Store) Events(ctx context.Context, q store.EventQuery) ([]event.Event, 
 
 // Identities returns a vessel's identity history in time order.
 func (s *Store) Identities(ctx context.Context, mmsi uint32) ([]store.Identity, error) {
-	rows, err := s.conn.QueryContext(ctx, "SELECT "+sqlstore.IdentityColumns+" FROM identities WHERE mmsi = $1 ORDER BY ts", mmsi)
+	rows, err := s.db.QueryContext(ctx, "SELECT "+sqlstore.IdentityColumns+" FROM identities WHERE mmsi = $1 ORDER BY ts", mmsi)
 	if err != nil {
 		return nil, fmt.Errorf("identities of %d: %w", mmsi, err)
 	}
@@ -274,7 +280,7 @@ func (s *Store) Identities(ctx context.Context, mmsi uint32) ([]store.Identity, 
 // FindVessels resolves an MMSI, IMO or name to MMSIs.
 func (s *Store) FindVessels(ctx context.Context, query string) ([]uint32, error) {
 	q, args := sqlstore.VesselSQL(query)
-	rows, err := s.conn.QueryContext(ctx, q, args...)
+	rows, err := s.db.QueryContext(ctx, q, args...)
 	if err != nil {
 		return nil, fmt.Errorf("find vessel %q: %w", query, err)
 	}
@@ -324,7 +330,7 @@ func (s *Store) ScanPositions(ctx context.Context, since, until time.Time, fn fu
 }
 
 func (s *Store) scan(ctx context.Context, query string, args []any, fn func(*store.Position) error) error {
-	rows, err := s.conn.QueryContext(ctx, query, args...)
+	rows, err := s.db.QueryContext(ctx, query, args...)
 	if err != nil {
 		return err
 	}
@@ -333,15 +339,18 @@ func (s *Store) scan(ctx context.Context, query string, args []any, fn func(*sto
 }
 
 // scanDriver runs a query of sqlstore.PositionsSQL, reading the rows from
-// the driver itself (positions.go). It holds the connection while fn runs,
-// so fn must not use the store: Track's does not, a ScanPositions caller's
-// might.
+// the driver itself (positions.go), on a connection of its own.
 func (s *Store) scanDriver(ctx context.Context, query string, args []any, fn func(*store.Position) error) error {
 	query, ok := strings.CutPrefix(query, "SELECT "+sqlstore.PositionColumns+" ")
 	if !ok {
 		return fmt.Errorf("unexpected positions query %q", query)
 	}
-	return s.conn.Raw(func(dc any) error {
+	conn, err := s.db.Conn(ctx)
+	if err != nil {
+		return err
+	}
+	defer conn.Close()
+	return conn.Raw(func(dc any) error {
 		qc, ok := dc.(driver.QueryerContext)
 		if !ok {
 			return fmt.Errorf("duckdb connection is %T", dc)
@@ -353,7 +362,7 @@ func (s *Store) scanDriver(ctx context.Context, query string, args []any, fn fun
 // Counts returns the number of rows per table.
 func (s *Store) Counts(ctx context.Context) (store.Counts, error) {
 	var c store.Counts
-	err := s.conn.QueryRowContext(ctx, `SELECT
+	err := s.db.QueryRowContext(ctx, `SELECT
 		(SELECT count(*) FROM positions), (SELECT count(*) FROM identities), (SELECT count(*) FROM events),
 		(SELECT count(*) FROM files), (SELECT count(*) FROM checkpoints)`).
 		Scan(&c.Positions, &c.Identities, &c.Events, &c.Files, &c.Checkpoints)
@@ -390,3 +399,8 @@ func nullF32(v float32) any {
 	}
 	return v
 }
+
+var _ store.ConcurrentReads = (*Store)(nil)
+
+// ConcurrentReads says that reads may run side by side (see Store).
+func (*Store) ConcurrentReads() bool { return true }

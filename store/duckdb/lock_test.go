@@ -3,8 +3,11 @@ package duckdb_test
 import (
 	"context"
 	"errors"
+	"fmt"
 	"os"
+	"path/filepath"
 	"strings"
+	"sync"
 	"testing"
 	"time"
 
@@ -90,5 +93,60 @@ func TestReadOnlyFile(t *testing.T) {
 	st.Close()
 	if after, _ := os.ReadFile(path); string(after) != string(before) {
 		t.Error("reading the read-only file changed it")
+	}
+}
+
+// TestConcurrentReads: reads run side by side and beside a writer (the
+// race detector checks the store; the counts check what each read sees).
+func TestConcurrentReads(t *testing.T) {
+	ctx := context.Background()
+	st, err := duckdb.Open(ctx, filepath.Join(t.TempDir(), "c.duckdb"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer st.Close()
+	t0 := time.Date(2025, 1, 1, 0, 0, 0, 0, time.UTC)
+	batch := func(k int) *store.Batch {
+		var b store.Batch
+		for i := range 1000 {
+			b.Positions = append(b.Positions, store.Position{MMSI: 1 + uint32(i%5), Time: t0.Add(time.Duration(k*1000+i) * time.Second), COG: store.NaN32, SOG: 1, Heading: -1})
+		}
+		return &b
+	}
+	if _, err := st.Write(ctx, batch(0)); err != nil {
+		t.Fatal(err)
+	}
+	var wg sync.WaitGroup
+	errs := make(chan error, 100)
+	wg.Add(1)
+	go func() {
+		defer wg.Done()
+		for k := 1; k <= 10; k++ {
+			if _, err := st.Write(ctx, batch(k)); err != nil {
+				errs <- err
+			}
+		}
+	}()
+	for range 4 {
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			for range 10 {
+				n := 0
+				if err := st.ScanPositions(ctx, time.Time{}, time.Time{}, func(*store.Position) error { n++; return nil }); err != nil {
+					errs <- err
+				} else if n%1000 != 0 || n == 0 {
+					errs <- fmt.Errorf("a scan saw %d positions: part of a batch", n)
+				}
+				if ps, err := st.Track(ctx, 3, time.Time{}, time.Time{}); err != nil || len(ps) == 0 {
+					errs <- fmt.Errorf("track: %d positions, %v", len(ps), err)
+				}
+			}
+		}()
+	}
+	wg.Wait()
+	close(errs)
+	for err := range errs {
+		t.Error(err)
 	}
 }
