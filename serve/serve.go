@@ -358,12 +358,14 @@ func (s *Server) withStore(fn func() error) error {
 // so they read and write it through the server, one call at a time with
 // the API's own requests. A write drops the cached figures, so the API
 // answers from the new data at once.
-func (s *Server) ServeStore(ln net.Listener, db string) error {
+//
+// url is where s answers HTTP, for other commands to name.
+func (s *Server) ServeStore(ln net.Listener, db, url string) error {
 	concurrent := false
 	if c, ok := s.st.(store.ConcurrentReads); ok {
 		concurrent = c.ConcurrentReads()
 	}
-	return remote.Serve(ln, db, func(ctx context.Context, write bool, fn func(store.Store) error) error {
+	return remote.Serve(ln, db, url, func(ctx context.Context, write bool, fn func(store.Store) error) error {
 		if !write && concurrent {
 			// A report scanning every position would otherwise hold the map
 			// up for as long as it reads.

@@ -116,7 +116,7 @@ func TestOtherCommandsThroughServer(t *testing.T) {
 		t.Fatal(err)
 	}
 	done := make(chan error, 1)
-	go func() { done <- s.ServeStore(ln, path) }()
+	go func() { done <- s.ServeStore(ln, path, "") }()
 	defer func() {
 		ln.Close()
 		if err := <-done; err != nil {
@@ -221,7 +221,7 @@ func TestRefreshWhileWritten(t *testing.T) {
 		t.Fatal(err)
 	}
 	defer ln.Close()
-	go s.ServeStore(ln, path)
+	go s.ServeStore(ln, path, "")
 	c, err := remote.Dial(ctx, path)
 	if err != nil {
 		t.Fatal(err)
@@ -271,7 +271,7 @@ func TestScanDoesNotHoldUpMap(t *testing.T) {
 		t.Fatal(err)
 	}
 	defer ln.Close()
-	go s.ServeStore(ln, path)
+	go s.ServeStore(ln, path, "")
 	c, err := remote.Dial(ctx, path)
 	if err != nil {
 		t.Fatal(err)

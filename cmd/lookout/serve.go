@@ -87,21 +87,22 @@ func serveWith(ctx context.Context, s *serve.Server, addr, token, db string) err
 	if err := s.Warm(ctx); err != nil {
 		return err
 	}
+	ln, err := net.Listen("tcp", addr)
+	if err != nil {
+		return err
+	}
 	if db != "" {
 		sl, err := remote.Listen(db)
 		if err != nil {
+			ln.Close()
 			return fmt.Errorf("%w (other lookout commands could not use %s while it is served)", err, db)
 		}
 		defer sl.Close()
 		go func() {
-			if err := s.ServeStore(sl, db); err != nil {
+			if err := s.ServeStore(sl, db, "http://"+ln.Addr().String()+"/"); err != nil {
 				fmt.Fprintf(os.Stderr, "serve: store socket: %v\n", err)
 			}
 		}()
-	}
-	ln, err := net.Listen("tcp", addr)
-	if err != nil {
-		return err
 	}
 	hs := s.HTTPServer(addr)
 	fmt.Fprintf(os.Stderr, "serving on http://%s/ (API at /api/openapi.json; %s; Ctrl-C to stop)\n", ln.Addr(), access(token))

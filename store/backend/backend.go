@@ -81,7 +81,8 @@ func OpenServing(ctx context.Context, dsn string) (st store.Store, writable bool
 	if err == nil {
 		if c, isRemote := st.(*remote.Client); isRemote {
 			c.Close()
-			return nil, false, fmt.Errorf("%s is already served by %s (PID %d): open its address, or stop it first", dsn, c.Info().Command, c.Info().PID)
+			in := c.Info()
+			return nil, false, fmt.Errorf("%s is already served by %s (PID %d) at %s: use that server, or stop it first", dsn, in.Command, in.PID, in.URL)
 		}
 		return st, true, nil
 	}

@@ -34,6 +34,7 @@ type Info struct {
 	PID     int
 	Command string
 	Path    string // the database file, absolute
+	URL     string // where the server answers HTTP, when it does
 }
 
 // request carries the arguments of every call; each uses a few.
@@ -117,7 +118,7 @@ func absolute(db string) string {
 	return db
 }
 
-func selfInfo(db string) Info {
+func selfInfo(db, url string) Info {
 	cmd, _ := os.Executable()
-	return Info{PID: os.Getpid(), Command: filepath.Base(cmd), Path: absolute(db)}
+	return Info{PID: os.Getpid(), Command: filepath.Base(cmd), Path: absolute(db), URL: url}
 }

@@ -20,9 +20,10 @@ type Do func(ctx context.Context, write bool, fn func(store.Store) error) error
 const chunk = 8192
 
 // Serve answers store calls on ln until it is closed, running each through
-// do. db names the file served.
-func Serve(ln net.Listener, db string, do Do) error {
-	hs := &http.Server{Handler: Handler(db, do)}
+// do. db names the file served, url where the server answers HTTP ("" when
+// it does not).
+func Serve(ln net.Listener, db, url string, do Do) error {
+	hs := &http.Server{Handler: Handler(db, url, do)}
 	err := hs.Serve(ln)
 	if errors.Is(err, net.ErrClosed) || errors.Is(err, http.ErrServerClosed) {
 		return nil
@@ -31,8 +32,8 @@ func Serve(ln net.Listener, db string, do Do) error {
 }
 
 // Handler answers store calls, running each through do.
-func Handler(db string, do Do) http.Handler {
-	info := selfInfo(db)
+func Handler(db, url string, do Do) http.Handler {
+	info := selfInfo(db, url)
 	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 		op, ok := strings.CutPrefix(r.URL.Path, "/v1/")
 		if !ok || r.Method != http.MethodPost {
