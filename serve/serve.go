@@ -13,6 +13,7 @@
 package serve
 
 import (
+	"cmp"
 	"context"
 	"crypto/subtle"
 	_ "embed"
@@ -113,7 +114,10 @@ type Server struct {
 	// holds) set written instead; cacheTime is when the cache was computed.
 	cacheVersion string
 	cacheTime    time.Time
-	written      bool
+	// eventsWritten says events were written through the server since the
+	// cache was computed; idsWritten are the vessels whose identities were.
+	eventsWritten bool
+	idsWritten    map[uint32]bool
 
 	landMu    sync.Mutex // guards landCache
 	landCache map[string]*landEntry
@@ -159,7 +163,7 @@ func New(st store.Store, opt Options) *Server {
 	if opt.Log == nil {
 		opt.Log = log.Default()
 	}
-	s := &Server{st: st, opt: opt, mux: http.NewServeMux(), landCache: map[string]*landEntry{},
+	s := &Server{st: st, opt: opt, mux: http.NewServeMux(), landCache: map[string]*landEntry{}, idsWritten: map[uint32]bool{},
 		landSem: make(chan struct{}, max(2, runtime.GOMAXPROCS(0))), assets: map[string][]byte{}}
 	s.routes()
 	return s
@@ -365,16 +369,21 @@ func (s *Server) ServeStore(ln net.Listener, db, url string) error {
 	if c, ok := s.st.(store.ConcurrentReads); ok {
 		concurrent = c.ConcurrentReads()
 	}
-	return remote.Serve(ln, db, url, func(ctx context.Context, write bool, fn func(store.Store) error) error {
-		if !write && concurrent {
+	return remote.Serve(ln, db, url, func(ctx context.Context, change *remote.Change, fn func(store.Store) error) error {
+		if change == nil && concurrent {
 			// A report scanning every position would otherwise hold the map
 			// up for as long as it reads.
 			return fn(s.st)
 		}
 		s.mu.Lock()
 		defer s.mu.Unlock()
-		if write {
-			defer func() { s.written = true }()
+		if change != nil {
+			defer func() {
+				s.eventsWritten = s.eventsWritten || change.Events
+				for _, m := range change.Identities {
+					s.idsWritten[m] = true
+				}
+			}()
 		}
 		return fn(s.st)
 	})
@@ -393,7 +402,12 @@ func (s *Server) derivedLocked(ctx context.Context) (*derived, error) {
 		}
 	}
 	if s.cache != nil && s.cacheVersion == version &&
-		(!s.written || time.Since(s.cacheTime) < s.opt.Refresh) {
+		(!s.eventsWritten || time.Since(s.cacheTime) < s.opt.Refresh) {
+		// New identities change only their vessels' entries: cheap enough
+		// to bring in at once, where events need everything recomputed.
+		if err := s.refreshIdentities(ctx, s.cache); err != nil {
+			return nil, err
+		}
 		return s.cache, nil
 	}
 	evs, err := s.st.Events(ctx, store.EventQuery{})
@@ -449,18 +463,52 @@ func (s *Server) derivedLocked(ctx context.Context) (*derived, error) {
 		d.vessels[m] = v
 		d.order = append(d.order, m)
 	}
-	slices.SortStableFunc(d.order, func(a, b uint32) int {
-		ra, rb := d.vessels[a].Risk, d.vessels[b].Risk
-		if ra != rb {
+	sortByRisk(d.order, d.vessels)
+	s.cache, s.cacheVersion, s.cacheTime, s.eventsWritten = d, version, time.Now(), false
+	clear(s.idsWritten)
+	return d, nil
+}
+
+// refreshIdentities re-reads the identity histories written through the
+// server since d was computed and updates those vessels' entries. s.mu
+// must be held.
+func (s *Server) refreshIdentities(ctx context.Context, d *derived) error {
+	if len(s.idsWritten) == 0 {
+		return nil
+	}
+	added := false
+	for m := range s.idsWritten {
+		ids, err := s.st.Identities(ctx, m)
+		if err != nil {
+			return err
+		}
+		old, known := d.vessels[m]
+		v := VesselSummary{MMSI: m, Flag: s.opt.Catalog.Flag(m), Events: old.Events, Risk: old.Risk}
+		v.fill(ids)
+		d.ids[m], d.vessels[m] = ids, v
+		if !known {
+			d.order = append(d.order, m)
+			added = true
+		}
+	}
+	clear(s.idsWritten)
+	if added {
+		sortByRisk(d.order, d.vessels)
+	}
+	return nil
+}
+
+// sortByRisk orders vessels by risk, highest first, then by MMSI.
+func sortByRisk(order []uint32, vessels map[uint32]VesselSummary) {
+	slices.SortFunc(order, func(a, b uint32) int {
+		if ra, rb := vessels[a].Risk, vessels[b].Risk; ra != rb {
 			if ra > rb {
 				return -1
 			}
 			return 1
 		}
-		return 0
+		return cmp.Compare(a, b)
 	})
-	s.cache, s.cacheVersion, s.cacheTime, s.written = d, version, time.Now(), false
-	return d, nil
 }
 
 // Warm computes the whole-store figures and loads the land so that the

@@ -203,8 +203,8 @@ func TestPostgresCacheFollowsOtherWriters(t *testing.T) {
 }
 
 // TestRefreshWhileWritten: while other commands write through the server,
-// the whole-store figures are recomputed at most once per Options.Refresh,
-// and are current once it has passed.
+// new identities show at once, and what needs every event recomputed
+// (event counts, risk, trips) at most once per Options.Refresh.
 func TestRefreshWhileWritten(t *testing.T) {
 	ctx := context.Background()
 	path := filepath.Join(t.TempDir(), "refresh.duckdb")
@@ -233,15 +233,38 @@ func TestRefreshWhileWritten(t *testing.T) {
 	if _, err := c.Write(ctx, newcomer()); err != nil {
 		t.Fatal(err)
 	}
-	if ms := vesselMMSIs(t, srv); len(ms) != 0 {
-		t.Errorf("figures recomputed within the refresh interval: %v", ms)
+	var d Dossier
+	get(t, srv, fmt.Sprintf("/api/vessels/%d", sharedMMSI), 200, &d)
+	if d.Name != "SHARED NEWCOMER" {
+		t.Errorf("a new identity is not shown at once: %+v", d.VesselSummary)
+	}
+	if n := listedEvents(t, srv, sharedMMSI); n != 0 || len(d.Events) != 0 {
+		t.Errorf("events recomputed within the refresh interval: %d listed, %d in the dossier", n, len(d.Events))
 	}
 	s.mu.Lock()
 	s.cacheTime = s.cacheTime.Add(-time.Hour)
 	s.mu.Unlock()
-	if ms := vesselMMSIs(t, srv); !slices.Contains(ms, sharedMMSI) {
-		t.Errorf("figures not recomputed once the interval passed: %v", ms)
+	var d2 Dossier
+	get(t, srv, fmt.Sprintf("/api/vessels/%d", sharedMMSI), 200, &d2)
+	if n := listedEvents(t, srv, sharedMMSI); n != 1 || len(d2.Events) != 1 {
+		t.Errorf("events not brought in once the interval passed: %d listed, %d in the dossier", n, len(d2.Events))
 	}
+}
+
+// listedEvents is the event count the vessel list gives m.
+func listedEvents(t *testing.T, srv *httptest.Server, m uint32) int {
+	t.Helper()
+	var v struct {
+		Vessels []VesselSummary `json:"vessels"`
+	}
+	get(t, srv, "/api/vessels?limit=1000", 200, &v)
+	for _, x := range v.Vessels {
+		if x.MMSI == m {
+			return x.Events
+		}
+	}
+	t.Fatalf("vessel %d not listed", m)
+	return 0
 }
 
 // TestScanDoesNotHoldUpMap: another command reading the whole store

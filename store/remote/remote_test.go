@@ -32,7 +32,7 @@ func served(t testing.TB) (*remote.Client, *duckdb.Store) {
 	var mu sync.Mutex
 	done := make(chan error, 1)
 	go func() {
-		done <- remote.Serve(ln, path, "", func(_ context.Context, _ bool, fn func(store.Store) error) error {
+		done <- remote.Serve(ln, path, "", func(_ context.Context, _ *remote.Change, fn func(store.Store) error) error {
 			mu.Lock()
 			defer mu.Unlock()
 			return fn(st)

@@ -12,9 +12,30 @@ import (
 	"github.com/lookout-osint/lookout/store"
 )
 
-// Do runs fn with exclusive use of the store; write says whether fn may
-// change it, so that the caller can drop what it derived from the data.
-type Do func(ctx context.Context, write bool, fn func(store.Store) error) error
+// Do runs fn with use of the store. A call that may change the store
+// comes with a Change (nil for reads), so that the caller can update what
+// it derived from the data, and needs exclusive use.
+type Do func(ctx context.Context, change *Change, fn func(store.Store) error) error
+
+// Change says what a write may change.
+type Change struct {
+	// Events: events were added or replaced (provisional ones included).
+	Events bool
+	// Identities are the vessels whose identity history grew.
+	Identities []uint32
+}
+
+func changeOf(b *store.Batch) *Change {
+	c := &Change{Events: len(b.Events) > 0 || b.Provisional}
+	seen := map[uint32]bool{}
+	for _, id := range b.Identities {
+		if !seen[id.MMSI] {
+			seen[id.MMSI] = true
+			c.Identities = append(c.Identities, id.MMSI)
+		}
+	}
+	return c
+}
 
 // chunk is how many positions or checkpoints one frame carries.
 const chunk = 8192
@@ -73,7 +94,7 @@ func answer(ctx context.Context, op string, req *request, info Info, do Do, send
 		}
 		return &final{f}
 	}
-	read := func(fn func(store.Store) error) error { return do(ctx, false, fn) }
+	read := func(fn func(store.Store) error) error { return do(ctx, nil, fn) }
 	switch op {
 	case "hello":
 		return one(&frame{Info: info}, nil)
@@ -87,7 +108,7 @@ func answer(ctx context.Context, op string, req *request, info Info, do Do, send
 			return err
 		}
 		var wr store.Written
-		err = do(ctx, true, func(st store.Store) (err error) { wr, err = st.Write(ctx, &b); return })
+		err = do(ctx, changeOf(&b), func(st store.Store) (err error) { wr, err = st.Write(ctx, &b); return })
 		return one(&frame{Written: wr}, err)
 	case "file":
 		var f store.File
@@ -146,7 +167,8 @@ func answer(ctx context.Context, op string, req *request, info Info, do Do, send
 		err := read(func(st store.Store) (err error) { c, err = st.Counts(ctx); return })
 		return one(&frame{Counts: c}, err)
 	case "compact":
-		return do(ctx, true, func(st store.Store) error {
+		// Compacting moves positions only.
+		return do(ctx, &Change{}, func(st store.Store) error {
 			c, ok := st.(interface{ Compact(context.Context) error })
 			if !ok {
 				return fmt.Errorf("a %T store cannot be compacted", st)
