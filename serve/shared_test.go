@@ -207,26 +207,7 @@ func TestPostgresCacheFollowsOtherWriters(t *testing.T) {
 // (event counts, risk, trips) at most once per Options.Refresh.
 func TestRefreshWhileWritten(t *testing.T) {
 	ctx := context.Background()
-	path := filepath.Join(t.TempDir(), "refresh.duckdb")
-	st, err := duckdb.Open(ctx, path)
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer st.Close()
-	s := New(st, Options{Log: log.New(io.Discard, "", 0), Refresh: time.Hour})
-	srv := httptest.NewServer(s)
-	defer srv.Close()
-	ln, err := remote.Listen(path)
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer ln.Close()
-	go s.ServeStore(ln, path, "")
-	c, err := remote.Dial(ctx, path)
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer c.Close()
+	s, srv, c := serveInProcess(t, &store.Batch{}, time.Hour)
 	if ms := vesselMMSIs(t, srv); len(ms) != 0 {
 		t.Fatalf("vessels of an empty store: %v", ms)
 	}
@@ -272,34 +253,12 @@ func listedEvents(t *testing.T, srv *httptest.Server, m uint32) int {
 // the map's requests while it reads.
 func TestScanDoesNotHoldUpMap(t *testing.T) {
 	ctx := context.Background()
-	path := filepath.Join(t.TempDir(), "scan.duckdb")
-	st, err := duckdb.Open(ctx, path)
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer st.Close()
 	var b store.Batch
 	t0 := time.Date(2025, 1, 1, 0, 0, 0, 0, time.UTC)
 	for i := range 200000 {
 		b.Positions = append(b.Positions, store.Position{MMSI: 273000001 + uint32(i%50), Time: t0.Add(time.Duration(i) * time.Second), COG: store.NaN32, SOG: 1, Heading: -1})
 	}
-	if _, err := st.Write(ctx, &b); err != nil {
-		t.Fatal(err)
-	}
-	s := New(st, Options{Log: log.New(io.Discard, "", 0)})
-	srv := httptest.NewServer(s)
-	defer srv.Close()
-	ln, err := remote.Listen(path)
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer ln.Close()
-	go s.ServeStore(ln, path, "")
-	c, err := remote.Dial(ctx, path)
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer c.Close()
+	_, srv, c := serveInProcess(t, &b, 0)
 	started, release := make(chan struct{}), make(chan struct{})
 	scanned := make(chan error, 1)
 	go func() {
@@ -330,4 +289,36 @@ func TestScanDoesNotHoldUpMap(t *testing.T) {
 		t.Fatal(err)
 	}
 	<-answered
+}
+
+// serveInProcess serves a DuckDB store holding b, over HTTP and on its
+// socket, and returns a client of the socket. The client is in this
+// process (it opens no file, so one process will do).
+func serveInProcess(t *testing.T, b *store.Batch, refresh time.Duration) (*Server, *httptest.Server, *remote.Client) {
+	t.Helper()
+	ctx := context.Background()
+	path := filepath.Join(t.TempDir(), "served.duckdb")
+	st, err := duckdb.Open(ctx, path)
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { st.Close() })
+	if _, err := st.Write(ctx, b); err != nil {
+		t.Fatal(err)
+	}
+	s := New(st, Options{Log: log.New(io.Discard, "", 0), Refresh: refresh})
+	srv := httptest.NewServer(s)
+	t.Cleanup(srv.Close)
+	ln, err := remote.Listen(path)
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { ln.Close() })
+	go s.ServeStore(ln, path, "")
+	c, err := remote.Dial(ctx, path)
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { c.Close() })
+	return s, srv, c
 }
