@@ -470,7 +470,7 @@ func (s *Server) uploadList(r *http.Request) (any, error) {
 	var res pipeline.ImportResult
 	err = s.withStore(func() (err error) {
 		res, err = pipeline.ImportList(r.Context(), s.st, l)
-		s.cache = nil
+		s.cache = nil // the uploader expects to see its matches at once
 		return err
 	})
 	n := res.Matches
@@ -618,16 +618,58 @@ var defaultRegion = store.BBox{MinLon: 110, MinLat: 20, MaxLon: 160, MaxLat: 60}
 const defaultTolerance = 0.02
 
 // landJSON returns the gzipped GeoJSON of the land in b simplified at tol
-// degrees, from the cache when it can.
+// degrees, from the cache when it can. Different boxes are computed at
+// the same time (up to one per CPU); requests for a box being computed
+// wait for that computation instead of repeating it.
 func (s *Server) landJSON(b store.BBox, tol float64) []byte {
 	key := fmt.Sprintf("%g,%g,%g,%g,%g", b.MinLon, b.MinLat, b.MaxLon, b.MaxLat, tol)
 	s.landMu.Lock()
-	defer s.landMu.Unlock()
-	if gz, ok := s.landCache[key]; ok {
-		return gz
+	if e, ok := s.landCache[key]; ok {
+		s.landMu.Unlock()
+		<-e.done
+		return e.gz
 	}
+	e := &landEntry{done: make(chan struct{})}
+	if len(s.landCache) < maxLandCache {
+		s.landCache[key] = e
+	}
+	s.landMu.Unlock()
+	s.landSem <- struct{}{}
+	e.gz = s.computeLand(b, tol)
+	<-s.landSem
+	close(e.done)
+	return e.gz
+}
+
+// landEntry is one box's basemap; gz is set when done is closed.
+type landEntry struct {
+	done chan struct{}
+	gz   []byte
+}
+
+// landHook runs at the start of every basemap computation (tests count
+// how many run at once).
+var landHook = func() {}
+
+func (s *Server) computeLand(b store.BBox, tol float64) []byte {
+	landHook()
 	bound := orb.Bound{Min: orb.Point{b.MinLon, b.MinLat}, Max: orb.Point{b.MaxLon, b.MaxLat}}
-	mp := clip.MultiPolygon(bound, s.opt.Land().Polygons().Clone())
+	s.landOnce.Do(func() {
+		s.landPolys = s.opt.Land().Polygons()
+		s.landBounds = make([]orb.Bound, len(s.landPolys))
+		for i, p := range s.landPolys {
+			s.landBounds[i] = p.Bound()
+		}
+	})
+	// Clipping changes its input: copy only the polygons that reach the box,
+	// not the whole world's land.
+	var in orb.MultiPolygon
+	for i, pb := range s.landBounds {
+		if pb.Intersects(bound) {
+			in = append(in, s.landPolys[i].Clone())
+		}
+	}
+	mp := clip.MultiPolygon(bound, in)
 	mp = simplify.DouglasPeucker(tol).MultiPolygon(mp)
 	fc := newFC()
 	for _, p := range mp {
@@ -651,11 +693,7 @@ func (s *Server) landJSON(b store.BBox, tol float64) []byte {
 	zw := gzip.NewWriter(&buf)
 	json.NewEncoder(zw).Encode(fc)
 	zw.Close()
-	gz := buf.Bytes()
-	if len(s.landCache) < maxLandCache {
-		s.landCache[key] = gz
-	}
-	return gz
+	return buf.Bytes()
 }
 
 func round4(x float64) float64 { return float64(int64(x*1e4+copysign(0.5, x))) / 1e4 }
@@ -715,8 +753,8 @@ func (s *Server) page(w http.ResponseWriter, r *http.Request) {
 // gzipAsset returns a front-end file gzipped, compressing it once: the
 // bundle is a few megabytes and never changes while the binary runs.
 func (s *Server) gzipAsset(name string) ([]byte, bool) {
-	s.landMu.Lock()
-	defer s.landMu.Unlock()
+	s.assetsMu.Lock()
+	defer s.assetsMu.Unlock()
 	if gz, ok := s.assets[name]; ok {
 		return gz, true
 	}

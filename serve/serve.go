@@ -13,6 +13,7 @@
 package serve
 
 import (
+	"cmp"
 	"context"
 	"crypto/subtle"
 	_ "embed"
@@ -21,11 +22,15 @@ import (
 	"fmt"
 	"io/fs"
 	"log"
+	"net"
 	"net/http"
+	"runtime"
 	"slices"
 	"strings"
 	"sync"
 	"time"
+
+	"github.com/paulmach/orb"
 
 	"github.com/lookout-osint/lookout/event"
 	"github.com/lookout-osint/lookout/geo"
@@ -33,6 +38,7 @@ import (
 	"github.com/lookout-osint/lookout/risk"
 	"github.com/lookout-osint/lookout/store"
 	"github.com/lookout-osint/lookout/store/output"
+	"github.com/lookout-osint/lookout/store/remote"
 )
 
 // Limits on what one request may ask for or send.
@@ -71,6 +77,19 @@ type Options struct {
 	MaxUpload int64
 	// Log receives one line per failed request (default: log.Default()).
 	Log *log.Logger
+	// Refresh is how long the whole-store figures (vessel list, risk,
+	// trips, dossiers) may stay as they were while other commands write
+	// through the server (ServeStore): a live feed writes every few
+	// seconds, and recomputing the figures for every request after each
+	// write would keep the store busy for nothing. Zero recomputes after
+	// every write. Writes by other processes to a PostgreSQL store are
+	// always seen at once.
+	Refresh time.Duration
+	// AllowHosts are the host names (no port) requests may name in their
+	// Host header besides IP addresses, localhost and the name the server
+	// listens on: the names a reverse proxy in front of the server passes
+	// on. "*" allows any, for a proxy that checks names itself.
+	AllowHosts []string
 }
 
 // Server answers the API over one store. The store is used by one request
@@ -81,13 +100,33 @@ type Server struct {
 	st  store.Store
 	opt Options
 	mux *http.ServeMux
+	// boundHost is the host part of the address served (HTTPServer).
+	boundHost string
 
 	mu    sync.Mutex // serialises store access and guards cache
 	cache *derived
+	// cacheVersion is the store's DataVersion (store.Versioned) the cache
+	// was computed at: another process writing a PostgreSQL store moves it.
+	// Writes through the server (other commands on a DuckDB file the server
+	// holds) set written instead; cacheTime is when the cache was computed.
+	cacheVersion string
+	cacheTime    time.Time
+	// eventsWritten says events were written through the server since the
+	// cache was computed; idsWritten are the vessels whose identities were.
+	eventsWritten bool
+	idsWritten    map[uint32]bool
 
-	landMu    sync.Mutex // guards landCache and assets
-	landCache map[string][]byte
-	assets    map[string][]byte // gzipped front-end files
+	landMu    sync.Mutex // guards landCache
+	landCache map[string]*landEntry
+	landSem   chan struct{} // bounds the basemap computations at once
+	// landPolys are the land polygons and landBounds their bounds, set
+	// once by landOnce.
+	landOnce   sync.Once
+	landPolys  orb.MultiPolygon
+	landBounds []orb.Bound
+
+	assetsMu sync.Mutex        // guards assets
+	assets   map[string][]byte // gzipped front-end files
 }
 
 // derived is what the server computes from the whole store.
@@ -118,7 +157,8 @@ func New(st store.Store, opt Options) *Server {
 	if opt.Log == nil {
 		opt.Log = log.Default()
 	}
-	s := &Server{st: st, opt: opt, mux: http.NewServeMux(), landCache: map[string][]byte{}, assets: map[string][]byte{}}
+	s := &Server{st: st, opt: opt, mux: http.NewServeMux(), landCache: map[string]*landEntry{}, idsWritten: map[uint32]bool{},
+		landSem: make(chan struct{}, max(2, runtime.GOMAXPROCS(0))), assets: map[string][]byte{}}
 	s.routes()
 	return s
 }
@@ -170,12 +210,47 @@ func (s *Server) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 	h.Set("Referrer-Policy", "no-referrer")
 	h.Set("Cross-Origin-Opener-Policy", "same-origin")
 	h.Set("Cross-Origin-Resource-Policy", "same-origin")
+	if !s.hostAllowed(r.Host) {
+		// DNS rebinding: a page from evil.example whose name was re-pointed
+		// at this machine could otherwise read the API from the analyst's
+		// browser. Its requests carry its own name.
+		writeError(w, http.StatusMisdirectedRequest, "host %q is not served here: use the server's address, or start it with --allow-host %s when it runs behind a proxy under that name",
+			r.Host, hostOnly(r.Host))
+		return
+	}
 	r.Body = http.MaxBytesReader(w, r.Body, s.opt.MaxUpload)
 	s.mux.ServeHTTP(w, r)
 }
 
+// hostAllowed reports whether a request's Host header names this server.
+// IP addresses are always allowed: DNS rebinding needs a name.
+func (s *Server) hostAllowed(host string) bool {
+	if host == "" {
+		return true // HTTP/1.0 without a Host: no browser sends that
+	}
+	h := strings.ToLower(hostOnly(host))
+	if net.ParseIP(h) != nil || h == "localhost" || strings.HasSuffix(h, ".localhost") || (s.boundHost != "" && h == strings.ToLower(s.boundHost)) {
+		return true
+	}
+	for _, a := range s.opt.AllowHosts {
+		if a == "*" || strings.EqualFold(a, h) {
+			return true
+		}
+	}
+	return false
+}
+
+// hostOnly is the host of a Host header without its port or IPv6 brackets.
+func hostOnly(host string) string {
+	if h, _, err := net.SplitHostPort(host); err == nil {
+		host = h
+	}
+	return strings.TrimSuffix(strings.TrimPrefix(host, "["), "]")
+}
+
 // Handler wraps the server in the timeouts a public listener needs.
 func (s *Server) HTTPServer(addr string) *http.Server {
+	s.boundHost = hostOnly(addr)
 	return &http.Server{
 		Addr:              addr,
 		Handler:           s,
@@ -218,6 +293,15 @@ func (s *Server) jsonHandler(h func(*http.Request) (any, error)) http.Handler {
 			var mbe *http.MaxBytesError
 			switch {
 			case errors.As(err, &ae):
+				if ae.status == http.StatusUnauthorized {
+					// RFC 6750: say which scheme is wanted, and whether the
+					// token sent was wrong or missing.
+					challenge := `Bearer realm="lookout"`
+					if r.Header.Get("Authorization") != "" {
+						challenge += `, error="invalid_token"`
+					}
+					w.Header().Set("WWW-Authenticate", challenge)
+				}
 				writeError(w, ae.status, "%s", ae.msg)
 			case errors.As(err, &mbe):
 				writeError(w, http.StatusRequestEntityTooLarge, "request body larger than %d bytes", mbe.Limit)
@@ -267,10 +351,57 @@ func (s *Server) withStore(fn func() error) error {
 	return fn()
 }
 
+// ServeStore answers other lookout commands' store calls on ln (see
+// store/remote) until ln is closed: the server holds the DuckDB file db,
+// so they read and write it through the server, one call at a time with
+// the API's own requests. A write drops the cached figures, so the API
+// answers from the new data at once.
+//
+// url is where s answers HTTP, for other commands to name.
+func (s *Server) ServeStore(ln net.Listener, db, url string) error {
+	concurrent := false
+	if c, ok := s.st.(store.ConcurrentReads); ok {
+		concurrent = c.ConcurrentReads()
+	}
+	return remote.Serve(ln, db, url, func(ctx context.Context, change *remote.Change, fn func(store.Store) error) error {
+		if change == nil && concurrent {
+			// A report scanning every position would otherwise hold the map
+			// up for as long as it reads.
+			return fn(s.st)
+		}
+		s.mu.Lock()
+		defer s.mu.Unlock()
+		if change != nil {
+			defer func() {
+				s.eventsWritten = s.eventsWritten || change.Events
+				for _, m := range change.Identities {
+					s.idsWritten[m] = true
+				}
+			}()
+		}
+		return fn(s.st)
+	})
+}
+
 // derivedLocked returns the cached whole-store figures, computing them if
 // needed. s.mu must be held.
 func (s *Server) derivedLocked(ctx context.Context) (*derived, error) {
-	if s.cache != nil {
+	var version string
+	if v, ok := s.st.(store.Versioned); ok {
+		// Read before the data, so that a write committed while the figures
+		// are computed leaves them marked as older than it.
+		var err error
+		if version, err = v.DataVersion(ctx); err != nil {
+			return nil, err
+		}
+	}
+	if s.cache != nil && s.cacheVersion == version &&
+		(!s.eventsWritten || time.Since(s.cacheTime) < s.opt.Refresh) {
+		// New identities change only their vessels' entries: cheap enough
+		// to bring in at once, where events need everything recomputed.
+		if err := s.refreshIdentities(ctx, s.cache); err != nil {
+			return nil, err
+		}
 		return s.cache, nil
 	}
 	evs, err := s.st.Events(ctx, store.EventQuery{})
@@ -326,18 +457,52 @@ func (s *Server) derivedLocked(ctx context.Context) (*derived, error) {
 		d.vessels[m] = v
 		d.order = append(d.order, m)
 	}
-	slices.SortStableFunc(d.order, func(a, b uint32) int {
-		ra, rb := d.vessels[a].Risk, d.vessels[b].Risk
-		if ra != rb {
+	sortByRisk(d.order, d.vessels)
+	s.cache, s.cacheVersion, s.cacheTime, s.eventsWritten = d, version, time.Now(), false
+	clear(s.idsWritten)
+	return d, nil
+}
+
+// refreshIdentities re-reads the identity histories written through the
+// server since d was computed and updates those vessels' entries. s.mu
+// must be held.
+func (s *Server) refreshIdentities(ctx context.Context, d *derived) error {
+	if len(s.idsWritten) == 0 {
+		return nil
+	}
+	added := false
+	for m := range s.idsWritten {
+		ids, err := s.st.Identities(ctx, m)
+		if err != nil {
+			return err
+		}
+		old, known := d.vessels[m]
+		v := VesselSummary{MMSI: m, Flag: s.opt.Catalog.Flag(m), Events: old.Events, Risk: old.Risk}
+		v.fill(ids)
+		d.ids[m], d.vessels[m] = ids, v
+		if !known {
+			d.order = append(d.order, m)
+			added = true
+		}
+	}
+	clear(s.idsWritten)
+	if added {
+		sortByRisk(d.order, d.vessels)
+	}
+	return nil
+}
+
+// sortByRisk orders vessels by risk, highest first, then by MMSI.
+func sortByRisk(order []uint32, vessels map[uint32]VesselSummary) {
+	slices.SortFunc(order, func(a, b uint32) int {
+		if ra, rb := vessels[a].Risk, vessels[b].Risk; ra != rb {
 			if ra > rb {
 				return -1
 			}
 			return 1
 		}
-		return 0
+		return cmp.Compare(a, b)
 	})
-	s.cache = d
-	return d, nil
 }
 
 // Warm computes the whole-store figures and loads the land so that the

@@ -46,6 +46,9 @@ var (
 )
 
 func TestMain(m *testing.M) {
+	if path := os.Getenv(otherCommandEnv); path != "" {
+		os.Exit(otherCommand(path))
+	}
 	code := m.Run()
 	if fix.st != nil {
 		fix.st.Close()

@@ -205,3 +205,19 @@ var NaN32 = float32(math.NaN())
 
 // IsNaN32 reports whether f is NaN.
 func IsNaN32(f float32) bool { return f != f }
+
+// Versioned is a store that other processes may change behind a reader's
+// back (PostgreSQL): DataVersion changes whenever data another process
+// committed may have become visible, so a reader holding figures derived
+// from the store can tell whether they are still current. It may change
+// when nothing did; it never stays the same when something did.
+type Versioned interface {
+	DataVersion(ctx context.Context) (string, error)
+}
+
+// ConcurrentReads is a store whose read methods may be called from several
+// goroutines at once, and beside one goroutine writing, when
+// ConcurrentReads says so.
+type ConcurrentReads interface {
+	ConcurrentReads() bool
+}

@@ -7,6 +7,8 @@ import (
 	"time"
 
 	"github.com/spf13/cobra"
+
+	"github.com/lookout-osint/lookout/store/backend"
 )
 
 func init() {
@@ -33,7 +35,10 @@ store as it was; meanwhile the store is busy.`,
 			if ctx == nil {
 				ctx = context.Background()
 			}
-			st, err := openExisting(ctx, dsn)
+			if err := mustExist(dsn); err != nil {
+				return err
+			}
+			st, err := backend.Open(ctx, dsn)
 			if err != nil {
 				return err
 			}

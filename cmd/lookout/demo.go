@@ -61,7 +61,7 @@ analysing eight months of AIS from 300 vessels); progress goes to stderr.`,
 				return err
 			}
 			defer st.Close()
-			s := serve.New(st, serve.Options{Token: token, Web: web.FS()})
+			s := serve.New(st, serve.Options{Token: token, Web: web.FS(), Refresh: serveRefresh})
 			f, err := s.HeadlineFindings(ctx, "RU-FE", "KP", 5)
 			if err != nil {
 				return err
@@ -74,7 +74,7 @@ analysing eight months of AIS from 300 vessels); progress goes to stderr.`,
 				return nil
 			}
 			fmt.Fprintln(os.Stderr)
-			return serveWith(ctx, s, addr, token)
+			return serveWith(ctx, s, addr, token, filepath.Join(dir, "lookout.duckdb"))
 		},
 	}
 	f := cmd.Flags()

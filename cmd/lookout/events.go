@@ -64,15 +64,23 @@ func parseBBox(s string) (*store.BBox, error) {
 	return b, nil
 }
 
-// openExisting opens the store for a query command: a DuckDB path that does
-// not exist is an error (opening it would create an empty database).
+// openExisting opens the store for a query command, read-only: a DuckDB
+// path that does not exist is an error (opening it would create an empty
+// database).
 func openExisting(ctx context.Context, dsn string) (store.Store, error) {
+	if err := mustExist(dsn); err != nil {
+		return nil, err
+	}
+	return backend.OpenReadOnly(ctx, dsn)
+}
+
+func mustExist(dsn string) error {
 	if !backend.IsPostgres(dsn) {
 		if _, err := os.Stat(dsn); err != nil {
-			return nil, fmt.Errorf("no database at %s (store data with lookout ingest, or name one with --db): %w", dsn, err)
+			return fmt.Errorf("no database at %s (store data with lookout ingest, or name one with --db): %w", dsn, err)
 		}
 	}
-	return backend.Open(ctx, dsn)
+	return nil
 }
 
 // resolveVessel turns an MMSI, IMO or name into MMSIs, failing when

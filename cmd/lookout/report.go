@@ -174,7 +174,7 @@ func (f *reportFlags) run(cmd *cobra.Command, args []string, vessel string) erro
 	var src report.Source
 	var st store.Store
 	if len(args) == 0 {
-		if st, err = backend.Open(ctx, f.dsn); err != nil {
+		if st, err = backend.OpenReadOnly(ctx, f.dsn); err != nil {
 			return err
 		}
 		defer st.Close()

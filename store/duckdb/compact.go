@@ -17,6 +17,9 @@ import (
 // copy is reused by later writes. It runs in one transaction: an
 // interrupted Compact leaves the store as it was.
 func (s *Store) Compact(ctx context.Context) (err error) {
+	if s.readOnly {
+		return ErrReadOnly
+	}
 	ddl, err := positionsDDL("positions_compact")
 	if err != nil {
 		return err

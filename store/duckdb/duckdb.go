@@ -26,50 +26,87 @@ import (
 //go:embed schema.sql
 var schema string
 
-// Store is a store.Store on a DuckDB database file.
+// Store is a store.Store on a DuckDB database file. Its reads are safe
+// for concurrent use, with each other and with one Write or Compact at a
+// time.
 type Store struct {
 	db *sql.DB
-	// conn is the one connection everything goes through: DuckDB allows a
-	// single writer, and the appender must share the batch's transaction.
+	// conn is the one connection writes go through: the appender and the
+	// positions function must share the batch's transaction. Reads take
+	// connections of their own from db, so that they can run beside each
+	// other and beside a write (DuckDB's MVCC shows each the data committed
+	// when it began): a server answering the map and a report's scan at
+	// once need not queue.
 	conn *sql.Conn
 	// pending hands batches to the positions table function (positions.go).
 	pending *pendingBatches
+	// readOnly stores refuse Write and Compact.
+	readOnly bool
 }
 
 var _ store.Store = (*Store)(nil)
 
-// Open opens (creating if needed) the DuckDB database at path; ":memory:"
-// or "" opens a private in-memory database.
+// Open opens (creating if needed) the DuckDB database at path for reading
+// and writing; ":memory:" or "" opens a private in-memory database. A file
+// another process holds fails with a *LockedError, a file that may not be
+// written with a *ReadOnlyError.
 func Open(ctx context.Context, path string) (*Store, error) {
+	return open(ctx, path, false)
+}
+
+// OpenReadOnly opens an existing database file for reading only: DuckDB
+// lets any number of processes read a file this way at once, and a file
+// that may not be written (mode 0444, a read-only filesystem) can still be
+// read. Write fails with ErrReadOnly.
+func OpenReadOnly(ctx context.Context, path string) (*Store, error) {
+	return open(ctx, path, true)
+}
+
+func open(ctx context.Context, path string, readOnly bool) (*Store, error) {
 	if path == ":memory:" {
 		path = ""
 	}
-	connector, err := duckdb.NewConnector(path, nil)
+	dsn := path
+	if readOnly {
+		if path == "" {
+			return nil, errors.New("open duckdb: an in-memory database cannot be opened read-only")
+		}
+		dsn += "?access_mode=read_only"
+	} else if path != "" {
+		if why := notWritable(path); why != "" {
+			return nil, &ReadOnlyError{Path: path, Why: why}
+		}
+	}
+	connector, err := duckdb.NewConnector(dsn, nil)
 	if err != nil {
-		return nil, fmt.Errorf("open duckdb %q: %w", path, err)
+		return nil, openError(path, err)
 	}
 	db := sql.OpenDB(connector)
 	conn, err := db.Conn(ctx)
 	if err != nil {
 		db.Close()
-		if strings.Contains(err.Error(), "lock") {
-			return nil, fmt.Errorf("open duckdb %q: %w (a DuckDB file is used by one process at a time: wait for the other lookout command, or share a PostgreSQL database with --db postgres://…)", path, err)
-		}
-		return nil, fmt.Errorf("open duckdb %q: %w", path, err)
+		return nil, openError(path, err)
+	}
+	s := &Store{db: db, conn: conn, readOnly: readOnly}
+	if readOnly {
+		return s, nil
 	}
 	if _, err := conn.ExecContext(ctx, schema); err != nil {
 		conn.Close()
 		db.Close()
 		return nil, fmt.Errorf("create schema in %q: %w", path, err)
 	}
-	pending := &pendingBatches{}
-	if err := registerPositionsFunc(conn, pending); err != nil {
+	s.pending = &pendingBatches{}
+	if err := registerPositionsFunc(conn, s.pending); err != nil {
 		conn.Close()
 		db.Close()
 		return nil, fmt.Errorf("register %s in %q: %w", positionsFunc, path, err)
 	}
-	return &Store{db: db, conn: conn, pending: pending}, nil
+	return s, nil
 }
+
+// ReadOnly reports whether the store was opened read-only.
+func (s *Store) ReadOnly() bool { return s.readOnly }
 
 // Close closes the database.
 func (s *Store) Close() error {
@@ -81,6 +118,9 @@ func (s *Store) DB() *sql.DB { return s.db }
 
 // Write stores b in one transaction.
 func (s *Store) Write(ctx context.Context, b *store.Batch) (w store.Written, err error) {
+	if s.readOnly {
+		return w, ErrReadOnly
+	}
 	if _, err := s.conn.ExecContext(ctx, "BEGIN TRANSACTION"); err != nil {
 		return w, fmt.Errorf("begin: %w", err)
 	}
@@ -191,7 +231,7 @@ func appendIdentities(conn driver.Conn, ids []store.Identity) error {
 // File returns the ingest record of a file.
 func (s *Store) File(ctx context.Context, hash string) (store.File, error) {
 	var f store.File
-	err := s.conn.QueryRowContext(ctx, "SELECT hash, name, size, positions, identities, events, done, updated FROM files WHERE hash = ?", hash).
+	err := s.db.QueryRowContext(ctx, "SELECT hash, name, size, positions, identities, events, done, updated FROM files WHERE hash = ?", hash).
 		Scan(&f.Hash, &f.Name, &f.Size, &f.Positions, &f.Identities, &f.Events, &f.Done, &f.Updated)
 	if errors.Is(err, sql.ErrNoRows) {
 		return f, store.ErrNotFound
@@ -215,7 +255,7 @@ func (s *Store) Lists(ctx context.Context) ([]store.List, error) {
 
 // Checkpoints calls fn for every stored checkpoint, in MMSI order.
 func (s *Store) Checkpoints(ctx context.Context, fn func(store.Checkpoint) error) error {
-	rows, err := s.conn.QueryContext(ctx, "SELECT mmsi, data FROM checkpoints ORDER BY mmsi")
+	rows, err := s.db.QueryContext(ctx, "SELECT mmsi, data FROM checkpoints ORDER BY mmsi")
 	if err != nil {
 		return fmt.Errorf("checkpoints: %w", err)
 	}
@@ -235,7 +275,7 @@ func (s *Store) Checkpoints(ctx context.Context, fn func(store.Checkpoint) error
 // Events returns the events matching q.
 func (s *Store) Events(ctx context.Context, q store.EventQuery) ([]event.Event, error) {
 	query, args := sqlstore.EventsSQL(q, sqlstore.EventColumns, "events")
-	rows, err := s.conn.QueryContext(ctx, query, args...)
+	rows, err := s.db.QueryContext(ctx, query, args...)
 	if err != nil {
 		return nil, fmt.Errorf("events: %w", err)
 	}
@@ -245,7 +285,7 @@ func (s *Store) Events(ctx context.Context, q store.EventQuery) ([]event.Event, 
 
 // Identities returns a vessel's identity history in time order.
 func (s *Store) Identities(ctx context.Context, mmsi uint32) ([]store.Identity, error) {
-	rows, err := s.conn.QueryContext(ctx, "SELECT "+sqlstore.IdentityColumns+" FROM identities WHERE mmsi = $1 ORDER BY ts", mmsi)
+	rows, err := s.db.QueryContext(ctx, "SELECT "+sqlstore.IdentityColumns+" FROM identities WHERE mmsi = $1 ORDER BY ts", mmsi)
 	if err != nil {
 		return nil, fmt.Errorf("identities of %d: %w", mmsi, err)
 	}
@@ -256,7 +296,7 @@ func (s *Store) Identities(ctx context.Context, mmsi uint32) ([]store.Identity, 
 // FindVessels resolves an MMSI, IMO or name to MMSIs.
 func (s *Store) FindVessels(ctx context.Context, query string) ([]uint32, error) {
 	q, args := sqlstore.VesselSQL(query)
-	rows, err := s.conn.QueryContext(ctx, q, args...)
+	rows, err := s.db.QueryContext(ctx, q, args...)
 	if err != nil {
 		return nil, fmt.Errorf("find vessel %q: %w", query, err)
 	}
@@ -306,7 +346,7 @@ func (s *Store) ScanPositions(ctx context.Context, since, until time.Time, fn fu
 }
 
 func (s *Store) scan(ctx context.Context, query string, args []any, fn func(*store.Position) error) error {
-	rows, err := s.conn.QueryContext(ctx, query, args...)
+	rows, err := s.db.QueryContext(ctx, query, args...)
 	if err != nil {
 		return err
 	}
@@ -315,15 +355,18 @@ func (s *Store) scan(ctx context.Context, query string, args []any, fn func(*sto
 }
 
 // scanDriver runs a query of sqlstore.PositionsSQL, reading the rows from
-// the driver itself (positions.go). It holds the connection while fn runs,
-// so fn must not use the store: Track's does not, a ScanPositions caller's
-// might.
+// the driver itself (positions.go), on a connection of its own.
 func (s *Store) scanDriver(ctx context.Context, query string, args []any, fn func(*store.Position) error) error {
 	query, ok := strings.CutPrefix(query, "SELECT "+sqlstore.PositionColumns+" ")
 	if !ok {
 		return fmt.Errorf("unexpected positions query %q", query)
 	}
-	return s.conn.Raw(func(dc any) error {
+	conn, err := s.db.Conn(ctx)
+	if err != nil {
+		return err
+	}
+	defer conn.Close()
+	return conn.Raw(func(dc any) error {
 		qc, ok := dc.(driver.QueryerContext)
 		if !ok {
 			return fmt.Errorf("duckdb connection is %T", dc)
@@ -335,7 +378,7 @@ func (s *Store) scanDriver(ctx context.Context, query string, args []any, fn fun
 // Counts returns the number of rows per table.
 func (s *Store) Counts(ctx context.Context) (store.Counts, error) {
 	var c store.Counts
-	err := s.conn.QueryRowContext(ctx, `SELECT
+	err := s.db.QueryRowContext(ctx, `SELECT
 		(SELECT count(*) FROM positions), (SELECT count(*) FROM identities), (SELECT count(*) FROM events),
 		(SELECT count(*) FROM files), (SELECT count(*) FROM checkpoints)`).
 		Scan(&c.Positions, &c.Identities, &c.Events, &c.Files, &c.Checkpoints)
@@ -372,3 +415,8 @@ func nullF32(v float32) any {
 	}
 	return v
 }
+
+var _ store.ConcurrentReads = (*Store)(nil)
+
+// ConcurrentReads says that reads may run side by side (see Store).
+func (*Store) ConcurrentReads() bool { return true }
