@@ -16,6 +16,7 @@ import (
 	"strings"
 
 	"github.com/lookout-osint/lookout/event"
+	"github.com/lookout-osint/lookout/sanctions"
 )
 
 // Factor names, in the order scores list them.
@@ -171,7 +172,7 @@ func Scores(cfg Config, events []event.Event, vessels []Vessel) []Score {
 		id := e.ID()
 		switch e.Type {
 		case event.SanctionsMatch:
-			s := e.Confidence
+			s := listedWeight(e.Confidence)
 			if s > listed[e.MMSI] {
 				listed[e.MMSI] = s
 			}
@@ -367,3 +368,16 @@ func flagChanged(e *event.Event) bool {
 func clamp01(x float64) float64 { return math.Max(0, math.Min(1, x)) }
 
 func round2(x float64) float64 { return math.Round(x*100) / 100 }
+
+// listedWeight is how much a sanctions match of this strength counts. A
+// match as strong as an exact, valid IMO number (or stronger: several
+// fields agree) identifies the listed hull itself, so it counts in full: a
+// UN-listed tanker must not fall short of the listed factor because its
+// match is scored 0.985 rather than 1. Weaker matches (names, bad check
+// digits) count by their strength.
+func listedWeight(strength float64) float64 {
+	if strength >= sanctions.StrengthIMO {
+		return 1
+	}
+	return strength
+}

@@ -63,12 +63,13 @@ func TestScores(t *testing.T) {
 	ss := Scores(DefaultConfig(), evs, []Vessel{{MMSI: 2, Flag: "Panama"}, {MMSI: 5, Flag: "JP"}})
 	got := byMMSI(ss)
 	want := map[uint32]map[string]float64{
-		// 0.95×50; 4 KP visits capped at 45; 2 RU-FE↔KP trips (CN-NE→KP is
-		// not one); met 2, whose score before meetings is 40 ≥ 30.
-		1: {Listed: 47.5, WatchedVisit: 45, WatchedTrip: 20, MeetHighRisk: 10},
-		// meets listed 1 (20×0.95); one deliberate gap; flag change; cargo at
+		// listed by an IMO-strength match (0.95: counts in full, 50); 4 KP
+		// visits capped at 45; 2 RU-FE↔KP trips (CN-NE→KP is not one); met 2,
+		// whose score before meetings is 40 ≥ 30.
+		1: {Listed: 50, WatchedVisit: 45, WatchedTrip: 20, MeetHighRisk: 10},
+		// meets listed 1 (20, an IMO-strength match); one deliberate gap; flag change; cargo at
 		// sea; dark visits 12×0.5 and 12×0.5×0.5; Panama FOC.
-		2: {MeetListed: 19, DeliberateGap: 8, FlagChange: 8, STSCargo: 10, DarkVisit: 9, FlagConvenience: 5},
+		2: {MeetListed: 20, DeliberateGap: 8, FlagChange: 8, STSCargo: 10, DarkVisit: 9, FlagConvenience: 5},
 		// meets 2, whose score before meetings is 40 ≥ 30.
 		3: {MeetHighRisk: 10},
 		4: {Spoofing: 10},
@@ -87,7 +88,7 @@ func TestScores(t *testing.T) {
 			t.Errorf("vessel %d factors %v, want %v", mmsi, have, fs)
 		}
 	}
-	if ss[0].MMSI != 1 || ss[0].Total != 122.5 {
+	if ss[0].MMSI != 1 || ss[0].Total != 125 {
 		t.Errorf("top = %d %.2f", ss[0].MMSI, ss[0].Total)
 	}
 }
@@ -147,5 +148,20 @@ func TestFlagCode(t *testing.T) {
 	}
 	if len(ITFFlagsOfConvenience2013) != 32 {
 		t.Errorf("FOC list has %d registers; the 2013 list's 34 less FIS and GIS is 32", len(ITFFlagsOfConvenience2013))
+	}
+}
+
+// A UN-listed hull matched by its IMO number scores the listed factor in
+// full whatever else it did; a match by name alone counts by its strength.
+func TestListedByIMOCountsInFull(t *testing.T) {
+	match := func(mmsi uint32, strength float64) event.Event {
+		return ev(event.SanctionsMatch, mmsi, 0, func(e *event.Event) { e.Confidence = strength })
+	}
+	got := byMMSI(Scores(DefaultConfig(), []event.Event{match(1, 0.985), match(2, 0.7)}, nil))
+	if s := got[1].Total; s != 50 {
+		t.Errorf("IMO match 0.985: risk %.2f, want 50", s)
+	}
+	if s := got[2].Total; s != 35 {
+		t.Errorf("name match 0.7: risk %.2f, want 35", s)
 	}
 }
