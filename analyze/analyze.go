@@ -57,6 +57,7 @@ type Totals struct {
 	Lines, Sentences, Messages int64
 	Fixes, Statics             int64
 	NoTime                     int64 // messages without a receive time (cannot be placed on a track)
+	Quarantined                int64 // reports whose receive time could not be trusted (also in Rejected)
 	Duplicates                 int64
 	Flagged                    map[track.Reason]int64
 	Vessels                    int
@@ -285,6 +286,13 @@ func (a *Analyzer) Finish() Totals {
 	a.tot.Events = a.sink.counts()
 	if a.tot.NoTime > 0 {
 		a.tot.Rejected["no receive time"] += a.tot.NoTime
+	}
+	// Reports whose receive time cannot be true or does not fit the
+	// stream's clock never reached the detectors (track's clock check).
+	a.tot.Quarantined = 0
+	for r, n := range st.Quarantined {
+		a.tot.Rejected["quarantined receive time: "+string(r)] = n
+		a.tot.Quarantined += n
 	}
 	return a.tot
 }
