@@ -155,6 +155,18 @@ func Detect(ctx context.Context, img Image, land landmask.Land, o Options) ([]sa
 	if g.outer <= g.guard {
 		g.outer = g.guard + 1
 	}
+	// A worker holds its tile plus margins several times over (pixels,
+	// summed-area tables, labels): about 32 bytes a pixel. Fine pixels
+	// make the margin for a 500 m ship thousands of pixels wide, so the
+	// workers are limited to what fits in workerBudget, and a scene whose
+	// single tile does not fit is refused rather than run out of memory.
+	side := int64(o.Tile + 2*(g.margin+g.outer))
+	perWorker := side * side * bytesPerWindowPixel
+	if perWorker > workerBudget {
+		return nil, st, fmt.Errorf("pixel size %.3g x %.3g m is too fine for ships up to %g m: one tile would need %d MB (limit %d MB); raise the pixel size (gdalwarp -tr) or lower --max-length-m",
+			dx, dy, o.MaxLengthM, perWorker>>20, workerBudget>>20)
+	}
+	o.Workers = max(1, min(o.Workers, int(workerBudget/perWorker)))
 	mask := landmask.Build(land, img.Width, img.Height, img.Transform, o.LandBufferKm, 8)
 	st.LandQueries = mask.Queries
 	st.Pixels = int64(img.Width) * int64(img.Height)
@@ -228,6 +240,12 @@ feed:
 	}
 	return out, st, nil
 }
+
+// workerBudget bounds the memory of all workers' buffers together.
+const (
+	workerBudget        = 1 << 30
+	bytesPerWindowPixel = 32
+)
 
 func (s *Stats) add(t Stats) {
 	s.SeaPixels += t.SeaPixels
