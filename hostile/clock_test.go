@@ -8,13 +8,13 @@ import (
 	"os"
 	"path/filepath"
 	"regexp"
-	"runtime"
 	"strings"
 	"sync"
 	"testing"
 
 	"github.com/lookout-osint/lookout/analyze"
 	"github.com/lookout-osint/lookout/event"
+	"github.com/lookout-osint/lookout/internal/memtest"
 	"github.com/lookout-osint/lookout/sim"
 	"github.com/lookout-osint/lookout/source"
 )
@@ -99,9 +99,11 @@ func analyzeBytes(t *testing.T, data []byte, opt analyze.Options) run {
 	t.Helper()
 	var r run
 	var mu sync.Mutex
-	var ms runtime.MemStats
-	runtime.ReadMemStats(&ms)
-	before := ms.TotalAlloc
+	r.alloc = memtest.Allocated(func() { analyzeInto(t, data, opt, &r, &mu) })
+	return r
+}
+
+func analyzeInto(t *testing.T, data []byte, opt analyze.Options, r *run, mu *sync.Mutex) {
 	a := analyze.New(opt, func(e *event.Event) {
 		mu.Lock()
 		r.events = append(r.events, fmt.Sprintf("%s %d %s %s %s", e.Type, e.MMSI, e.Start.Format("0102T1504"), e.End.Format("0102T1504"), e.Port))
@@ -115,9 +117,6 @@ func analyzeBytes(t *testing.T, data []byte, opt analyze.Options) run {
 		t.Fatal(err)
 	}
 	r.tot = a.Finish()
-	runtime.ReadMemStats(&ms)
-	r.alloc = ms.TotalAlloc - before
-	return r
 }
 
 // TestBadClocksInventNothing: 200 ordinary lines stamped in 2100, a year

@@ -8,47 +8,12 @@ import (
 	"path/filepath"
 	"runtime"
 	"strings"
-	"sync"
 	"testing"
-	"time"
 
+	"github.com/lookout-osint/lookout/internal/memtest"
 	"github.com/lookout-osint/lookout/sar/cfar"
 	"github.com/lookout-osint/lookout/sar/geotiff"
 )
-
-// peakHeap runs f while sampling the heap in use, and returns the most
-// seen (sampling every 5 ms misses only what lives shorter than that).
-func peakHeap(f func()) uint64 {
-	var peak uint64
-	done := make(chan struct{})
-	var wg sync.WaitGroup
-	wg.Add(1)
-	go func() {
-		defer wg.Done()
-		var ms runtime.MemStats
-		for {
-			runtime.ReadMemStats(&ms)
-			peak = max(peak, ms.HeapInuse)
-			select {
-			case <-done:
-				return
-			case <-time.After(5 * time.Millisecond):
-			}
-		}
-	}()
-	f()
-	close(done)
-	wg.Wait()
-	return peak
-}
-
-func totalAlloc(f func()) uint64 {
-	var a, b runtime.MemStats
-	runtime.ReadMemStats(&a)
-	f()
-	runtime.ReadMemStats(&b)
-	return b.TotalAlloc - a.TotalAlloc
-}
 
 const degPer10m = 10.0 / 111_195
 
@@ -96,7 +61,7 @@ func TestSentinelSizedSceneInBoundedMemory(t *testing.T) {
 	runtime.GC()
 	var dets int
 	var err error
-	peak := peakHeap(func() {
+	peak := memtest.PeakHeap(func() {
 		var g *geotiff.File
 		if g, err = geotiff.Open(path); err != nil {
 			return
@@ -128,7 +93,7 @@ func TestTooFinePixelsRefused(t *testing.T) {
 		t.Fatal(err)
 	}
 	defer g.Close()
-	n := totalAlloc(func() {
+	n := memtest.Allocated(func() {
 		_, _, err = cfar.Detect(context.Background(), cfar.FromGeoTIFF(g, "fine"), nil, cfar.Options{})
 	})
 	if err == nil || !strings.Contains(err.Error(), "too fine") || n > 16<<20 {
@@ -141,7 +106,7 @@ func TestTooFinePixelsRefused(t *testing.T) {
 func TestClaimedTerapixelRefused(t *testing.T) {
 	data := tinyTIFF(1_000_000, 1_000_000)
 	var err error
-	n := totalAlloc(func() { _, err = geotiff.NewReader(bytes.NewReader(data), int64(len(data))) })
+	n := memtest.Allocated(func() { _, err = geotiff.NewReader(bytes.NewReader(data), int64(len(data))) })
 	if err == nil || !strings.Contains(err.Error(), "absurd image dimensions") || n > 1<<20 {
 		t.Fatalf("err %v after %d kB", err, n>>10)
 	}

@@ -7,19 +7,11 @@ import (
 	"math"
 	"os"
 	"path/filepath"
-	"runtime"
 	"strings"
 	"testing"
-)
 
-// allocated runs f and returns the bytes it allocated.
-func allocated(f func()) uint64 {
-	var a, b runtime.MemStats
-	runtime.ReadMemStats(&a)
-	f()
-	runtime.ReadMemStats(&b)
-	return b.TotalAlloc - a.TotalAlloc
-}
+	"github.com/lookout-osint/lookout/internal/memtest"
+)
 
 // claimed builds a deflate uint8 image of w x h in strips of rps rows of
 // zeros: copies copies of the compressed strip, or one that every strip's
@@ -70,7 +62,7 @@ func TestClaimedSizeRefused(t *testing.T) {
 	for name, c := range cases {
 		t.Run(name, func(t *testing.T) {
 			var err error
-			n := allocated(func() { _, err = NewReader(bytes.NewReader(c.data), int64(len(c.data))) })
+			n := memtest.Allocated(func() { _, err = NewReader(bytes.NewReader(c.data), int64(len(c.data))) })
 			if err == nil || !strings.Contains(err.Error(), c.want) {
 				t.Fatalf("err = %v, want it to mention %q", err, c.want)
 			}
