@@ -48,6 +48,23 @@ const (
 // is real (a reset station clock says 1970 or 1980).
 var minTime = time.Date(2000, 1, 1, 0, 0, 0, 0, time.UTC).UnixNano()
 
+// Impossible says why t cannot be a receive time read at wall-clock time
+// now (TimeTooEarly, TimeInFuture with slack), or OK. Clocks kept outside
+// a tracker (a publisher's, a partition's) take only possible times.
+func Impossible(t, now time.Time, slack time.Duration) Reason {
+	return impossible(t.UnixNano(), now.UnixNano(), slack)
+}
+
+func impossible(ns, wall int64, slack time.Duration) Reason {
+	switch {
+	case ns < minTime:
+		return TimeTooEarly
+	case ns > wall+int64(slack):
+		return TimeInFuture
+	}
+	return OK
+}
+
 // clockGuard is the stream's clock and the candidates that might replace
 // it. It is part of the tracker's saved state.
 type clockGuard struct {
@@ -128,17 +145,13 @@ func (t *Tracker) admit(it item) {
 		t.push(it)
 		return
 	}
-	if it.ns < minTime {
-		t.quarantine(&it, TimeTooEarly)
-		return
-	}
 	now := time.Now
 	if cfg.Now != nil {
 		now = cfg.Now
 	}
 	wall := now().UnixNano()
-	if it.ns > wall+int64(cfg.FutureSlack) {
-		t.quarantine(&it, TimeInFuture)
+	if why := impossible(it.ns, wall, cfg.FutureSlack); why != OK {
+		t.quarantine(&it, why)
 		return
 	}
 	g := &t.clock
