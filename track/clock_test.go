@@ -203,3 +203,28 @@ func TestClockStateCarried(t *testing.T) {
 		t.Fatalf("resumed: %d points, %v quarantined; one pass: %d, %v", len(r.pts), tr2.Stats().Quarantined, len(one.pts), st1.Quarantined)
 	}
 }
+
+// On a live feed the wall clock keeps the stream's clock: a report after
+// an hour's silence is tracked at once, not held until ClockConfirm more
+// arrive.
+func TestClockLiveFeedAfterSilence(t *testing.T) {
+	cfg := DefaultConfig()
+	cfg.ReorderWindow = time.Second
+	now := time.Now()
+	cfg.Now = func() time.Time { return now }
+	r := &rec{}
+	tr := New(cfg, nil, r)
+	f := Fix{MMSI: 1, Time: now, Lat: 40, Lon: 130, HasPos: true, SOG: math.NaN(), COG: math.NaN(), Heading: -1}
+	tr.AddFix(f)
+	tr.Advance(now.Add(2 * time.Second))
+	for range 120 { // two quiet hours, Advance called as the feed does
+		now = now.Add(time.Minute)
+		tr.Advance(now)
+	}
+	f.Time, f.Lon = now, 130.5
+	tr.AddFix(f)
+	tr.Advance(now.Add(2 * time.Second))
+	if len(r.pts) != 2 {
+		t.Fatalf("%d points out after the silence, want 2", len(r.pts))
+	}
+}

@@ -278,6 +278,7 @@ type Tracker struct {
 	maxSeen int64
 	emitted int64
 	clock   clockGuard
+	live    bool // Advance has seen the stream keep up with the wall clock
 	vessels map[uint32]*vessel
 	stats   Stats
 	land01  map[uint64]bool
@@ -423,9 +424,15 @@ const liveSkew = 10 * time.Minute
 // more than liveSkew is a replay of older data and keeps to its own time.
 func (t *Tracker) Advance(now time.Time) {
 	ns := now.UnixNano()
+	if t.live {
+		// The wall clock is the stream's clock: a report after a quiet
+		// hour fits it at once rather than wait for ClockConfirm more.
+		t.clock.set, t.clock.now = true, max(t.clock.now, ns)
+	}
 	if t.maxSeen == 0 || ns-t.maxSeen > int64(liveSkew) {
 		return
 	}
+	t.live = true
 	limit := ns - int64(t.cfg.ReorderWindow)
 	for {
 		next := t.peek()
