@@ -37,7 +37,7 @@ func simFile(t *testing.T) []string {
 			return
 		}
 		defer os.RemoveAll(dir)
-		if _, simErr = sim.Run(sim.Config{Seed: 1, Days: 3, Vessels: 60, Workers: 2}, dir); simErr != nil {
+		if _, simErr = sim.Run(sim.Config{Seed: 1, Days: 2, Vessels: 60, Workers: 2}, dir); simErr != nil {
 			return
 		}
 		f, err := os.Open(filepath.Join(dir, "ais.nmea.gz"))

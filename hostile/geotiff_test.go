@@ -28,17 +28,22 @@ func writeScene(t *testing.T, path string, w, h, dataW int, px float64) {
 		t.Fatal(err)
 	}
 	rows := make([]float32, w*512)
+	nan := make([]float32, w)
+	for i := range nan {
+		nan[i] = float32(math.NaN())
+	}
 	for y0 := 0; y0 < h; y0 += 512 {
 		n := min(512, h-y0)
 		for r := range n {
 			y := y0 + r
-			for x := range w {
-				v := float32(math.NaN())
-				if x >= 1024 && x < 1024+dataW && y >= 1024 && y < 1024+dataW {
-					v = 0.02 + 0.004*float32((x*7+y*13)%5)
-					if x >= 1500 && x < 1506 && y >= 1500 && y < 1520 {
-						v = 3
-					}
+			copy(rows[r*w:], nan)
+			if y < 1024 || y >= 1024+dataW {
+				continue
+			}
+			for x := 1024; x < 1024+dataW; x++ {
+				v := 0.02 + 0.004*float32((x*7+y*13)%5)
+				if x >= 1500 && x < 1506 && y >= 1500 && y < 1520 {
+					v = 3
 				}
 				rows[r*w+x] = v
 			}

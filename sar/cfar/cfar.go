@@ -293,6 +293,11 @@ func (wk *worker) tile(x0, y0, x1, y1 int) ([]sar.Detection, Stats, error) {
 	ex1, ey1 := min(x1+g.margin, wk.img.Width), min(y1+g.margin, wk.img.Height)
 	rx0, ry0 := ex0-g.outer, ey0-g.outer
 	rw, rh := ex1-ex0+2*g.outer, ey1-ey0+2*g.outer
+	if nd, ok := wk.img.Raster.(interface{ Empty(x0, y0, w, h int) bool }); ok && nd.Empty(rx0, ry0, rw, rh) {
+		// Sparse blocks hold nothing: the tile is all nodata, unread.
+		st.NaNPixels = int64(x1-x0) * int64(y1-y0)
+		return nil, st, nil
+	}
 	wk.buf = grow(wk.buf, rw*rh)
 	if err := wk.img.Raster.ReadWindow(rx0, ry0, rw, rh, wk.buf); err != nil {
 		return nil, st, fmt.Errorf("reading tile at (%d,%d): %w", x0, y0, err)
@@ -302,6 +307,7 @@ func (wk *worker) tile(x0, y0, x1, y1 int) ([]sar.Detection, Stats, error) {
 	// and find a robust clutter level to censor bright outliers (ships,
 	// platforms) from background statistics.
 	var sample []float32
+	valid := 0
 	for y := 0; y < rh; y++ {
 		for x := 0; x < rw; x++ {
 			i := y*rw + x
@@ -317,10 +323,16 @@ func (wk *worker) tile(x0, y0, x1, y1 int) ([]sar.Detection, Stats, error) {
 				buf[i] = float32(math.NaN())
 				continue
 			}
+			valid++
 			if (x*7+y*13)%31 == 0 {
 				sample = append(sample, v)
 			}
 		}
+	}
+	if valid == 0 {
+		// Nodata or land throughout (a scene's corners outside the swath,
+		// sparse tiles): nothing to test, and no tables to build.
+		return nil, st, nil
 	}
 	censor := float32(math.Inf(1))
 	if len(sample) > 100 {

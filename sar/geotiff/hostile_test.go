@@ -129,6 +129,9 @@ func TestSparseTiles(t *testing.T) {
 		t.Fatal(err)
 	}
 	defer g.Close()
+	if g.Empty(0, 0, 600, 600) || !g.Empty(512, 0, 4000, 3000) || !g.Empty(-100, -100, 50, 50) {
+		t.Error("Empty is wrong about which windows hold data")
+	}
 	buf := make([]float32, 600*600)
 	if err := g.ReadWindow(0, 0, 600, 600, buf); err != nil {
 		t.Fatal(err)

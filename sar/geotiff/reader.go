@@ -732,6 +732,25 @@ func (g *File) ReadWindow(x0, y0, w, h int, dst []float32) error {
 	return nil
 }
 
+// Empty reports whether every pixel of the window is nodata for want of
+// data: it lies outside the image or in sparse blocks. A reader can skip
+// such a window without reading it.
+func (g *File) Empty(x0, y0, w, h int) bool {
+	cx0, cy0 := max(x0, 0)/g.chunkW, max(y0, 0)/g.chunkH
+	cx1, cy1 := min(x0+w, g.Width)-1, min(y0+h, g.Height)-1
+	if cx1 < 0 || cy1 < 0 || x0 >= g.Width || y0 >= g.Height {
+		return true
+	}
+	for cy := cy0; cy <= cy1/g.chunkH; cy++ {
+		for cx := cx0; cx <= cx1/g.chunkW; cx++ {
+			if !g.sparse(cy*g.across + cx) {
+				return false
+			}
+		}
+	}
+	return true
+}
+
 // readChunk copies the part of chunk (cx, cy) that overlaps the window.
 func (g *File) readChunk(cx, cy, x0, y0, w, h int, dst []float32, buf []byte) ([]byte, error) {
 	idx := cy*g.across + cx

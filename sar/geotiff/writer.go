@@ -92,20 +92,18 @@ func (wr *Writer) WriteRows(rows []float32) error {
 	}
 	T := wr.tile
 	for tx := 0; tx < wr.w; tx += T {
+		if wr.sparse && allNaN(rows, wr.w, tx, min(tx+T, wr.w), n) {
+			wr.offsets = append(wr.offsets, 0)
+			wr.counts = append(wr.counts, 0)
+			continue
+		}
 		clear(wr.tileBuf)
-		empty := wr.sparse
 		for r := 0; r < n; r++ {
 			src := rows[r*wr.w+tx : r*wr.w+min(tx+T, wr.w)]
 			dst := wr.tileBuf[r*T*4:]
 			for i, v := range src {
-				empty = empty && v != v
 				binary.LittleEndian.PutUint32(dst[4*i:], math.Float32bits(v))
 			}
-		}
-		if empty {
-			wr.offsets = append(wr.offsets, 0)
-			wr.counts = append(wr.counts, 0)
-			continue
 		}
 		data := wr.tileBuf
 		if wr.deflate {
@@ -129,6 +127,18 @@ func (wr *Writer) WriteRows(rows []float32) error {
 	}
 	wr.nextRow += n
 	return nil
+}
+
+// allNaN says whether columns [x0, x1) of the n rows of width w are NaN.
+func allNaN(rows []float32, w, x0, x1, n int) bool {
+	for r := 0; r < n; r++ {
+		for _, v := range rows[r*w+x0 : r*w+x1] {
+			if v == v {
+				return false
+			}
+		}
+	}
+	return true
 }
 
 // Close writes the directory and closes the file.
