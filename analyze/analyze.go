@@ -57,7 +57,6 @@ type Totals struct {
 	Lines, Sentences, Messages int64
 	Fixes, Statics             int64
 	NoTime                     int64 // messages without a receive time (cannot be placed on a track)
-	Quarantined                int64 // reports whose receive time could not be trusted (also in Rejected)
 	Duplicates                 int64
 	Flagged                    map[track.Reason]int64
 	Vessels                    int
@@ -275,6 +274,10 @@ func (a *Analyzer) Read(r source.Reader) error {
 	return <-errc
 }
 
+// QuarantinedPrefix starts the Rejected reasons of reports the tracker
+// quarantined for their receive time.
+const QuarantinedPrefix = "quarantined receive time: "
+
 // Finish flushes every stage and returns the totals.
 func (a *Analyzer) Finish() Totals {
 	a.tracker.Flush()
@@ -289,10 +292,8 @@ func (a *Analyzer) Finish() Totals {
 	}
 	// Reports whose receive time cannot be true or does not fit the
 	// stream's clock never reached the detectors (track's clock check).
-	a.tot.Quarantined = 0
 	for r, n := range st.Quarantined {
-		a.tot.Rejected["quarantined receive time: "+string(r)] = n
-		a.tot.Quarantined += n
+		a.tot.Rejected[QuarantinedPrefix+string(r)] = n
 	}
 	return a.tot
 }
