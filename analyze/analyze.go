@@ -287,6 +287,10 @@ func (a *Analyzer) Read(r source.Reader) error {
 	return <-errc
 }
 
+// QuarantinedPrefix starts the Rejected reasons of reports the tracker
+// quarantined for their receive time.
+const QuarantinedPrefix = "quarantined receive time: "
+
 // Finish flushes every stage and returns the totals.
 func (a *Analyzer) Finish() Totals {
 	a.tracker.Flush()
@@ -298,6 +302,11 @@ func (a *Analyzer) Finish() Totals {
 	a.tot.Events = a.sink.counts()
 	if a.tot.NoTime > 0 {
 		a.tot.Rejected["no receive time"] += a.tot.NoTime
+	}
+	// Reports whose receive time cannot be true or does not fit the
+	// stream's clock never reached the detectors (track's clock check).
+	for r, n := range st.Quarantined {
+		a.tot.Rejected[QuarantinedPrefix+string(r)] = n
 	}
 	return a.tot
 }

@@ -34,6 +34,7 @@ import (
 
 	"github.com/lookout-osint/lookout/ais"
 	"github.com/lookout-osint/lookout/analyze"
+	"github.com/lookout-osint/lookout/track"
 )
 
 // Config names the stream and its partitioning. Publishers and workers must
@@ -156,7 +157,9 @@ func (p *Publisher) Add(m *ais.Message) error {
 	part := p.cfg.Partition(m.MMSI)
 	p.mu.Lock()
 	defer p.mu.Unlock()
-	if t := m.RxTime.UnixNano(); t > p.clock {
+	// A bad station clock (the year 2100) must not move every partition's
+	// clock; the workers' trackers quarantine the message itself.
+	if t := m.RxTime.UnixNano(); t > p.clock && track.Impossible(m.RxTime, time.Now(), track.DefaultConfig().FutureSlack) == track.OK {
 		p.clock = t
 	}
 	p.bufs[part] = AppendMessage(p.bufs[part], m)

@@ -88,7 +88,7 @@ func (pl *pipeline) add(m *ais.Message) bool {
 	if m.MMSI == 0 || m.RxTime.IsZero() || !analyze.Tracked(m.Type) {
 		return false
 	}
-	if t := m.RxTime.UnixNano(); t > pl.maxIn {
+	if t := m.RxTime.UnixNano(); t > pl.maxIn && track.Impossible(m.RxTime, time.Now(), track.DefaultConfig().FutureSlack) == track.OK {
 		pl.maxIn = t
 	}
 	analyze.Feed(pl.tr, m)

@@ -17,6 +17,8 @@ type reception struct {
 	hours map[[2]int32]map[int32]uint32 // cell -> hour -> one MMSI heard (for "others")
 	multi map[[2]int32]map[int32]bool   // cell -> hour -> more than one MMSI heard
 	prune int32
+	// looked counts the cell-hours heardFraction examined (tests bound it).
+	looked int64
 }
 
 const rxCell = 0.5
@@ -77,6 +79,10 @@ func (r *reception) heard(lat, lon float64, t time.Time, mmsi uint32, v *vessel)
 
 // heardFraction is the fraction of whole hours strictly inside (from, to) in
 // which a vessel other than mmsi was heard within about radiusKm of (lat, lon).
+//
+// Its work is bounded by what the history holds, not by the gap's length: a
+// long gap (one bad clock makes a 76-year one) walks the hours recorded in
+// the cells around instead of every hour of the gap.
 func (r *reception) heardFraction(lat, lon, radiusKm float64, from, to time.Time, mmsi uint32) float64 {
 	h0, h1 := hourOf(from)+1, hourOf(to)-1
 	if h1 < h0 {
@@ -85,21 +91,46 @@ func (r *reception) heardFraction(lat, lon, radiusKm float64, from, to time.Time
 	dy := int32(math.Ceil(radiusKm / 111 / rxCell))
 	dx := int32(math.Ceil(radiusKm / (111 * math.Max(math.Cos(lat*math.Pi/180), 0.1)) / rxCell))
 	c := rxKey(lat, lon)
+	others := func(k [2]int32, h int32, who uint32) bool {
+		return who != mmsi || r.multi[k][h]
+	}
+	span := int64(h1) - int64(h0) + 1
 	n := 0
-	for h := h0; h <= h1; h++ {
-	cells:
-		for y := c[0] - dy; y <= c[0]+dy; y++ {
-			for x := c[1] - dx; x <= c[1]+dx; x++ {
-				k := [2]int32{y, x}
-				if who, ok := r.hours[k][h]; ok && (who != mmsi || r.multi[k][h]) {
-					n++
-					break cells
+	if span <= rxScanHours {
+		for h := h0; h <= h1; h++ {
+		cells:
+			for y := c[0] - dy; y <= c[0]+dy; y++ {
+				for x := c[1] - dx; x <= c[1]+dx; x++ {
+					k := [2]int32{y, x}
+					r.looked++
+					if who, ok := r.hours[k][h]; ok && others(k, h, who) {
+						n++
+						break cells
+					}
 				}
 			}
 		}
+	} else {
+		heard := map[int32]bool{}
+		for y := c[0] - dy; y <= c[0]+dy; y++ {
+			for x := c[1] - dx; x <= c[1]+dx; x++ {
+				k := [2]int32{y, x}
+				for h, who := range r.hours[k] {
+					r.looked++
+					if h >= h0 && h <= h1 && others(k, h, who) {
+						heard[h] = true
+					}
+				}
+			}
+		}
+		n = len(heard)
 	}
-	return float64(n) / float64(h1-h0+1)
+	return float64(n) / float64(span)
 }
+
+// rxScanHours: a gap up to this long is graded hour by hour; a longer one
+// by the recorded hours, which pruning keeps to about a month per cell.
+const rxScanHours = 24 * 32
 
 // gapSpan is a silence of one MMSI: no message of any kind between from and to.
 type gapSpan struct{ from, to time.Time }

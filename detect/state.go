@@ -26,7 +26,9 @@ var (
 		// Saved per vessel; a cache of shore distances; this run's counts.
 		statecodec.Skip(Detector{}, "vessels", "shoreC", "counts"),
 		// Back pointer and configuration; scratch space of pairUp.
-		statecodec.Skip(encounters{}, "d", "cellDeg", "maxDistK", "grid", "seen", "cells"))
+		statecodec.Skip(encounters{}, "d", "cellDeg", "maxDistK", "grid", "seen", "cells"),
+		// A count for tests.
+		statecodec.Skip(reception{}, "looked"))
 	vesselCodec = statecodec.New(vessel{}, portCodec)
 )
 

@@ -3,9 +3,7 @@ package sanctions
 import (
 	"bufio"
 	"bytes"
-	"encoding/csv"
 	"encoding/json"
-	"errors"
 	"fmt"
 	"io"
 	"strings"
@@ -143,9 +141,7 @@ func ReadUK(r io.Reader, source string) (*List, error) {
 
 func readCSV(r io.Reader, listName, source string, fix func(*Entry, func(string) string)) (*List, error) {
 	l := &List{Name: listName, Source: source}
-	cr := csv.NewReader(r)
-	cr.FieldsPerRecord = -1
-	cr.LazyQuotes = true
+	cr := newCSVLines(r)
 	header, err := cr.Read()
 	if err != nil {
 		return nil, fmt.Errorf("read %s header: %w", listName, err)
@@ -218,21 +214,21 @@ func readCSV(r io.Reader, listName, source string, fix func(*Entry, func(string)
 }
 
 // eachRecord hands every record of cr to use, counting it in st.Rows
-// first so that Rows always equals entries + skipped + rejected. A record
-// that is not valid CSV is rejected as csv_syntax and reading goes on (the
-// reader resynchronises at the next line); any other read error ends the
-// import, wrapped with what. Readers with LazyQuotes never report a syntax
-// error: they read a stray quote as text.
-func eachRecord(cr *csv.Reader, st *Stats, what string, use func(rec []string)) error {
+// first so that Rows always equals entries + skipped + rejected. A line
+// that is not valid CSV is rejected as csv_syntax and reading goes on at
+// the next line; any other read error ends the import, wrapped with what.
+// Every rejection, there or in use, names its line in st.RejectedLines.
+func eachRecord(cr *csvLines, st *Stats, what string, use func(rec []string)) error {
+	defer func() { st.line = 0 }()
 	for {
 		rec, err := cr.Read()
 		if err == io.EOF {
 			return nil
 		}
 		st.Rows++
+		st.line = cr.line
 		if err != nil {
-			var pe *csv.ParseError
-			if errors.As(err, &pe) {
+			if _, ok := err.(*errCSVLine); ok {
 				st.reject("csv_syntax")
 				continue
 			}
@@ -245,6 +241,11 @@ func eachRecord(cr *csv.Reader, st *Stats, what string, use func(rec []string)) 
 // addIdentifiers parses IMO and MMSI strings into e, warning on the ones
 // it cannot read rather than dropping the entry.
 func addIdentifiers(st *Stats, e *Entry, imos, mmsis []string) {
+	var imoN, mmsiN []uint32
+	defer func() {
+		e.IMOs = addUints(e.IMOs, imoN...)
+		e.MMSIs = addUints(e.MMSIs, mmsiN...)
+	}()
 	for _, s := range imos {
 		n, ok := parseIMO(s)
 		if !ok {
@@ -254,7 +255,7 @@ func addIdentifiers(st *Stats, e *Entry, imos, mmsis []string) {
 		if !ValidIMO(n) {
 			st.warn("imo_check_digit")
 		}
-		e.IMOs = addUint(e.IMOs, n)
+		imoN = append(imoN, n)
 	}
 	for _, s := range mmsis {
 		n, ok := parseMMSI(s)
@@ -262,7 +263,7 @@ func addIdentifiers(st *Stats, e *Entry, imos, mmsis []string) {
 			st.warn("mmsi_malformed")
 			continue
 		}
-		e.MMSIs = addUint(e.MMSIs, n)
+		mmsiN = append(mmsiN, n)
 	}
 }
 

@@ -2,8 +2,6 @@ package sanctions
 
 import (
 	"bytes"
-	"encoding/csv"
-	"errors"
 	"fmt"
 	"io"
 	"regexp"
@@ -41,9 +39,7 @@ func ReadOFACSDN(r io.Reader, source string) (*List, error) {
 	l := &List{Name: "OFAC-SDN", Source: source}
 	// OFAC ends the file with a DOS end-of-file byte (Ctrl-Z).
 	data = bytes.TrimRight(data, "\x1a\r\n")
-	cr := csv.NewReader(bytes.NewReader(decodeLegacy(data)))
-	cr.FieldsPerRecord = -1
-	cr.LazyQuotes = true
+	cr := newCSVLines(bytes.NewReader(decodeLegacy(data)))
 	err = eachRecord(cr, &l.Stats, "read OFAC SDN", func(rec []string) {
 		if len(rec) != sdnColumns {
 			l.Stats.reject(fmt.Sprintf("columns_%d_not_%d", len(rec), sdnColumns))
@@ -75,8 +71,7 @@ func ReadOFACSDN(r io.Reader, source string) (*List, error) {
 // because only the remarks tell a former name (f.k.a.) from an alias.
 func ReadOFACVessels(r io.Reader, source string) (*List, error) {
 	l := &List{Name: "OFAC-SDN", Source: source}
-	cr := csv.NewReader(r)
-	cr.FieldsPerRecord = -1
+	cr := newCSVLines(r)
 	header, err := cr.Read()
 	if err != nil {
 		return nil, fmt.Errorf("read OFAC vessel extract header: %w", err)
@@ -102,16 +97,18 @@ func ReadOFACVessels(r io.Reader, source string) (*List, error) {
 		}
 		// The extract's own IMO and MMSI columns catch numbers the remark
 		// parser does not know how to read.
+		var imos, mmsis []uint32
 		for _, s := range splitMulti(get("imo")) {
 			if n, ok := parseIMO(s); ok {
-				e.IMOs = addUint(e.IMOs, n)
+				imos = append(imos, n)
 			}
 		}
 		for _, s := range splitMulti(get("mmsi")) {
 			if n, ok := parseMMSI(s); ok {
-				e.MMSIs = addUint(e.MMSIs, n)
+				mmsis = append(mmsis, n)
 			}
 		}
+		e.IMOs, e.MMSIs = addUints(e.IMOs, imos...), addUints(e.MMSIs, mmsis...)
 		l.Entries = append(l.Entries, e)
 	})
 	if err != nil {
@@ -149,6 +146,17 @@ func ofacEntry(st *Stats, source, entNum, name string, programs []string, callSi
 // Identification IMO 7406784", "MMSI 273385420", "f.k.a. 'ANA I'",
 // "alt. Former Vessel Flag Tanzania".
 func parseOFACRemarks(st *Stats, e *Entry, remarks string) {
+	// Names are collected and added once: one at a time is quadratic.
+	var former, aliases, flags, callSigns []string
+	var imos, mmsis []uint32
+	defer func() {
+		e.IMOs = addUints(e.IMOs, imos...)
+		e.MMSIs = addUints(e.MMSIs, mmsis...)
+		e.FormerNames = addUnique(e.FormerNames, former...)
+		e.Aliases = addUnique(e.Aliases, aliases...)
+		e.Flags = addUnique(e.Flags, flags...)
+		e.CallSigns = addUnique(e.CallSigns, callSigns...)
+	}()
 	for _, clause := range strings.Split(remarks, ";") {
 		c := strings.TrimSpace(clause)
 		c = strings.TrimSuffix(c, ".")
@@ -162,32 +170,32 @@ func parseOFACRemarks(st *Stats, e *Entry, remarks string) {
 				if !ValidIMO(n) {
 					st.warn("imo_check_digit")
 				}
-				e.IMOs = addUint(e.IMOs, n)
+				imos = append(imos, n)
 			} else if m := bareNumRe.FindStringSubmatch(c); m != nil && ValidIMO(mustIMO(m[1])) {
 				// Seven digits with a valid check digit but no "IMO"
 				// prefix: taken as an IMO number, which the check digit
 				// makes very likely.
 				st.warn("imo_without_prefix")
-				e.IMOs = addUint(e.IMOs, mustIMO(m[1]))
+				imos = append(imos, mustIMO(m[1]))
 			} else {
 				st.warn("registration_not_imo")
 			}
 		case strings.HasPrefix(c, "MMSI "):
 			if n, ok := parseMMSI(strings.TrimPrefix(c, "MMSI ")); ok {
-				e.MMSIs = addUint(e.MMSIs, n)
+				mmsis = append(mmsis, n)
 			} else {
 				st.warn("mmsi_malformed")
 			}
 		case strings.HasPrefix(c, "f.k.a. "):
-			e.FormerNames = addUnique(e.FormerNames, unquote(strings.TrimPrefix(c, "f.k.a. ")))
+			former = append(former, unquote(strings.TrimPrefix(c, "f.k.a. ")))
 		case strings.HasPrefix(c, "a.k.a. "), strings.HasPrefix(c, "n.k.a. "):
-			e.Aliases = addUnique(e.Aliases, unquote(c[len("a.k.a. "):]))
+			aliases = append(aliases, unquote(c[len("a.k.a. "):]))
 		case strings.HasPrefix(c, "Former Vessel Flag "):
-			e.Flags = addUnique(e.Flags, strings.TrimPrefix(c, "Former Vessel Flag "))
+			flags = append(flags, strings.TrimPrefix(c, "Former Vessel Flag "))
 		case strings.HasPrefix(c, "Other Vessel Flag "):
-			e.Flags = addUnique(e.Flags, strings.TrimPrefix(c, "Other Vessel Flag "))
+			flags = append(flags, strings.TrimPrefix(c, "Other Vessel Flag "))
 		case strings.HasPrefix(c, "Other Vessel Call Sign "):
-			e.CallSigns = addUnique(e.CallSigns, strings.TrimPrefix(c, "Other Vessel Call Sign "))
+			callSigns = append(callSigns, strings.TrimPrefix(c, "Other Vessel Call Sign "))
 		}
 	}
 }
@@ -222,9 +230,9 @@ func sdnField(s string) string {
 func splitSDNPrograms(s string) []string {
 	var out []string
 	for _, p := range strings.Split(s, "] [") {
-		out = addUnique(out, strings.Trim(p, "[] "))
+		out = append(out, strings.Trim(p, "[] "))
 	}
-	return out
+	return addUnique(nil, out...)
 }
 
 // cp1252 maps bytes 0x80–0x9F of Windows-1252 to Unicode; the other bytes
@@ -275,17 +283,26 @@ func MergeOFACAlt(l *List, r io.Reader) error {
 	for i := range l.Entries {
 		byID[l.Entries[i].ListID] = &l.Entries[i]
 	}
-	cr := csv.NewReader(bytes.NewReader(decodeLegacy(data)))
-	cr.FieldsPerRecord = -1
-	cr.LazyQuotes = true
+	cr := newCSVLines(bytes.NewReader(decodeLegacy(data)))
+	// Names are collected per entry and added once: one at a time is
+	// quadratic in an entity's names.
+	type names struct{ former, aliases []string }
+	add := map[*Entry]*names{}
+	defer func() {
+		for e, n := range add {
+			e.FormerNames = addUnique(e.FormerNames, n.former...)
+			e.Aliases = addUnique(e.Aliases, n.aliases...)
+		}
+		l.Stats.line = 0
+	}()
 	for {
 		rec, err := cr.Read()
 		if err == io.EOF {
 			return nil
 		}
+		l.Stats.line = cr.line
 		if err != nil {
-			var pe *csv.ParseError
-			if errors.As(err, &pe) {
+			if _, ok := err.(*errCSVLine); ok {
 				l.Stats.reject("alt_csv_syntax")
 				continue
 			}
@@ -304,11 +321,16 @@ func MergeOFACAlt(l *List, r io.Reader) error {
 			l.Stats.reject("alt_no_name")
 			continue
 		}
+		n := add[e]
+		if n == nil {
+			n = &names{}
+			add[e] = n
+		}
 		switch strings.ToLower(sdnField(rec[2])) {
 		case "fka":
-			e.FormerNames = addUnique(e.FormerNames, name)
+			n.former = append(n.former, name)
 		case "aka", "nka":
-			e.Aliases = addUnique(e.Aliases, name)
+			n.aliases = append(n.aliases, name)
 		default:
 			l.Stats.reject("alt_type")
 		}

@@ -5,6 +5,7 @@ import (
 	"io"
 	"os"
 	"path/filepath"
+	"slices"
 	"strings"
 	"testing"
 	"testing/iotest"
@@ -302,10 +303,9 @@ func TestMergeOFACAlt(t *testing.T) {
 
 // TestMalformedRowEachImporter feeds each CSV importer a good row, a row
 // its CSV reader cannot use and another good row: the bad row is counted
-// with its reason and the rows around it are still read. The OFAC vessel
-// extract is read with strict quotes, so a stray quote is a csv_syntax
-// reject; the lazy readers take it as text, and a quote left open runs to
-// the end of the file and leaves a row too short to use.
+// with its reason and line, and the rows after it are still read. An
+// unclosed quote used to run to the end of the file (encoding/csv with
+// lazy quotes), so every ship after it was never screened.
 func TestMalformedRowEachImporter(t *testing.T) {
 	const sdnGood = ",-0- ,-0- ,-0- ,-0- ,-0- ,-0- ,-0- ,\"IMO 9187629.\"\r\n"
 	cases := []struct {
@@ -325,16 +325,16 @@ func TestMalformedRowEachImporter(t *testing.T) {
 		{"ofac-sdn",
 			func(r io.Reader) (*List, error) { return ReadOFACSDN(r, "test") },
 			"1,\"ALPHA\",\"vessel\",\"DPRK\"" + sdnGood +
-				"2,\"GAMMA\",\"vessel\",\"DPRK\"" + sdnGood +
-				"3,\"UNCLOSED,vessel,DPRK\r\n",
-			"columns_2_not_12", [2]string{"1", "2"}},
+				"3,\"UNCLOSED,vessel,DPRK\r\n" +
+				"2,\"GAMMA\",\"vessel\",\"DPRK\"" + sdnGood,
+			"csv_syntax", [2]string{"1", "2"}},
 		{"csv",
 			func(r io.Reader) (*List, error) { return ReadCSV(r, "T", "test") },
 			"imo,name\n" +
 				"9187629,ALPHA\n" +
-				"9074729,GAMMA\n" +
-				"\"1234567,UNCLOSED\n",
-			"no_name", [2]string{"row2", "row3"}},
+				"\"1234567,UNCLOSED\n" +
+				"9074729,GAMMA\n",
+			"csv_syntax", [2]string{"row2", "row4"}},
 	}
 	for _, c := range cases {
 		l, err := c.read(strings.NewReader(c.in))
@@ -349,6 +349,30 @@ func TestMalformedRowEachImporter(t *testing.T) {
 			l.Entries[0].ListID != c.ids[0] || l.Entries[1].ListID != c.ids[1] {
 			t.Errorf("%s: entries %+v", c.name, l.Entries)
 		}
+		// The SDN file has no header line.
+		if want := map[bool]int{true: 2, false: 3}[c.name == "ofac-sdn"]; !slices.Equal(st.RejectedLines, []int{want}) {
+			t.Errorf("%s: rejected lines %v, want [%d]", c.name, st.RejectedLines, want)
+		}
+	}
+}
+
+// The issue's file: an unclosed quote in the second of four ships. Every
+// other ship is read (and so screened), and the bad line is named.
+func TestUnclosedQuoteLosesOneLine(t *testing.T) {
+	in := "name,imo\nSHIP ONE,9187629\n\"SHIP TWO,9074729\nSHIP THREE,9305609\nSHIP FOUR,9314428\n"
+	l, err := Read(strings.NewReader(in), "auto", "T", "test")
+	if err != nil {
+		t.Fatal(err)
+	}
+	var names []string
+	for _, e := range l.Entries {
+		names = append(names, e.Name)
+	}
+	if !slices.Equal(names, []string{"SHIP ONE", "SHIP THREE", "SHIP FOUR"}) || l.Stats.Rejected["csv_syntax"] != 1 {
+		t.Fatalf("entries %q, stats %s", names, l.Stats)
+	}
+	if s := l.Stats.String(); !strings.Contains(s, "csv_syntax=1 (line 3)") {
+		t.Errorf("stats %q do not name line 3", s)
 	}
 }
 

@@ -8,6 +8,7 @@
 package track
 
 import (
+	"maps"
 	"math"
 	"time"
 
@@ -105,6 +106,17 @@ type Config struct {
 	// InlandKm: a fix on land further than this from the shore is flagged
 	// (a fix on the coastline or in a river port is not).
 	InlandKm float64
+	// ClockAhead and ClockBehind: an input this far after or before the
+	// stream's clock does not fit it; ClockConfirm inputs must agree
+	// before the stream is believed to have jumped (see clock.go). 0
+	// ClockConfirm turns the check off.
+	ClockAhead, ClockBehind time.Duration
+	ClockConfirm            int
+	// FutureSlack: an input later than the wall clock plus this is
+	// quarantined (station clocks run a little fast).
+	FutureSlack time.Duration
+	// Now is the wall clock (nil: time.Now); tests set it.
+	Now func() time.Time
 }
 
 // DefaultConfig returns the defaults, following Global Fishing Watch's
@@ -119,6 +131,12 @@ func DefaultConfig() Config {
 		AmbiguityRatio: 2,
 		SegmentMaxIdle: 24 * time.Hour,
 		InlandKm:       2,
+		// An hour ahead is a quiet spell on any feed worth analysing; a
+		// day behind covers satellite data merged late.
+		ClockAhead:   time.Hour,
+		ClockBehind:  24 * time.Hour,
+		ClockConfirm: 8,
+		FutureSlack:  time.Hour,
 	}
 }
 
@@ -242,6 +260,9 @@ type Stats struct {
 	Flagged    map[Reason]int64
 	Late       int64 // arrived after their reorder window had passed
 	Segments   int64
+	// Quarantined counts inputs dropped before tracking because their time
+	// could not be true or did not fit the stream's clock (see clock.go).
+	Quarantined map[Reason]int64
 }
 
 // Tracker orders, merges, checks and segments fixes. It is not safe for
@@ -256,6 +277,8 @@ type Tracker struct {
 	seq     uint64
 	maxSeen int64
 	emitted int64
+	clock   clockGuard
+	live    bool // Advance has seen the stream keep up with the wall clock
 	vessels map[uint32]*vessel
 	stats   Stats
 	land01  map[uint64]bool
@@ -302,14 +325,19 @@ func New(cfg Config, land Land, sink Sink) *Tracker {
 }
 
 // Stats returns the counts so far.
-func (t *Tracker) Stats() Stats { return t.stats }
+func (t *Tracker) Stats() Stats {
+	s := t.stats
+	s.Flagged = maps.Clone(s.Flagged)
+	s.Quarantined = maps.Clone(s.Quarantined)
+	return s
+}
 
 // Vessels returns how many MMSIs the tracker has seen.
 func (t *Tracker) Vessels() int { return len(t.vessels) }
 
 // AddFix queues a position report.
 func (t *Tracker) AddFix(f Fix) {
-	t.push(item{ns: f.Time.UnixNano(), fix: f})
+	t.admit(item{ns: f.Time.UnixNano(), fix: f})
 }
 
 // AddStatic queues a static report.
@@ -322,7 +350,7 @@ func (t *Tracker) AddStatic(s Static) {
 		p = new(Static)
 	}
 	*p = s
-	t.push(item{ns: s.Time.UnixNano(), static: p, fix: Fix{MMSI: s.MMSI}})
+	t.admit(item{ns: s.Time.UnixNano(), static: p, fix: Fix{MMSI: s.MMSI}})
 }
 
 func (t *Tracker) push(it item) {
@@ -396,9 +424,15 @@ const liveSkew = 10 * time.Minute
 // more than liveSkew is a replay of older data and keeps to its own time.
 func (t *Tracker) Advance(now time.Time) {
 	ns := now.UnixNano()
+	if t.live {
+		// The wall clock is the stream's clock: a report after a quiet
+		// hour fits it at once rather than wait for ClockConfirm more.
+		t.clock.set, t.clock.now = true, max(t.clock.now, ns)
+	}
 	if t.maxSeen == 0 || ns-t.maxSeen > int64(liveSkew) {
 		return
 	}
+	t.live = true
 	limit := ns - int64(t.cfg.ReorderWindow)
 	for {
 		next := t.peek()
@@ -411,6 +445,7 @@ func (t *Tracker) Advance(now time.Time) {
 
 // Flush processes everything still queued.
 func (t *Tracker) Flush() {
+	t.settle()
 	for t.peek() != nil {
 		t.pop()
 	}

@@ -35,6 +35,11 @@ their header) in one streaming pass: clean per-vessel tracks, then every
 detector. Events are written to stdout; totals (messages, vessels, events by
 type, rejected lines by reason) to stderr at the end.
 
+Reports whose receive time cannot be true (before 2000, after the wall
+clock) or lies far from the rest of the stream's (a station's bad clock)
+are quarantined: counted among the rejected, never tracked, so that they
+invent no gap.
+
 Event types: ` + joinTypes() + `.
 
 ` + inputHelp + `

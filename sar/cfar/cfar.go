@@ -155,6 +155,18 @@ func Detect(ctx context.Context, img Image, land landmask.Land, o Options) ([]sa
 	if g.outer <= g.guard {
 		g.outer = g.guard + 1
 	}
+	// A worker holds its tile plus margins several times over (pixels,
+	// summed-area tables, labels): about 32 bytes a pixel. Fine pixels
+	// make the margin for a 500 m ship thousands of pixels wide, so the
+	// workers are limited to what fits in workerBudget, and a scene whose
+	// single tile does not fit is refused rather than run out of memory.
+	side := int64(o.Tile + 2*(g.margin+g.outer))
+	perWorker := side * side * bytesPerWindowPixel
+	if perWorker > workerBudget {
+		return nil, st, fmt.Errorf("pixel size %.3g x %.3g m is too fine for ships up to %g m: one tile would need %d MB (limit %d MB); raise the pixel size (gdalwarp -tr) or lower --max-length-m",
+			dx, dy, o.MaxLengthM, perWorker>>20, workerBudget>>20)
+	}
+	o.Workers = max(1, min(o.Workers, int(workerBudget/perWorker)))
 	mask := landmask.Build(land, img.Width, img.Height, img.Transform, o.LandBufferKm, 8)
 	st.LandQueries = mask.Queries
 	st.Pixels = int64(img.Width) * int64(img.Height)
@@ -229,6 +241,12 @@ feed:
 	return out, st, nil
 }
 
+// workerBudget bounds the memory of all workers' buffers together.
+const (
+	workerBudget        = 1 << 30
+	bytesPerWindowPixel = 32
+)
+
 func (s *Stats) add(t Stats) {
 	s.SeaPixels += t.SeaPixels
 	s.NaNPixels += t.NaNPixels
@@ -275,6 +293,11 @@ func (wk *worker) tile(x0, y0, x1, y1 int) ([]sar.Detection, Stats, error) {
 	ex1, ey1 := min(x1+g.margin, wk.img.Width), min(y1+g.margin, wk.img.Height)
 	rx0, ry0 := ex0-g.outer, ey0-g.outer
 	rw, rh := ex1-ex0+2*g.outer, ey1-ey0+2*g.outer
+	if nd, ok := wk.img.Raster.(interface{ Empty(x0, y0, w, h int) bool }); ok && nd.Empty(rx0, ry0, rw, rh) {
+		// Sparse blocks hold nothing: the tile is all nodata, unread.
+		st.NaNPixels = int64(x1-x0) * int64(y1-y0)
+		return nil, st, nil
+	}
 	wk.buf = grow(wk.buf, rw*rh)
 	if err := wk.img.Raster.ReadWindow(rx0, ry0, rw, rh, wk.buf); err != nil {
 		return nil, st, fmt.Errorf("reading tile at (%d,%d): %w", x0, y0, err)
@@ -284,6 +307,7 @@ func (wk *worker) tile(x0, y0, x1, y1 int) ([]sar.Detection, Stats, error) {
 	// and find a robust clutter level to censor bright outliers (ships,
 	// platforms) from background statistics.
 	var sample []float32
+	valid := 0
 	for y := 0; y < rh; y++ {
 		for x := 0; x < rw; x++ {
 			i := y*rw + x
@@ -299,10 +323,16 @@ func (wk *worker) tile(x0, y0, x1, y1 int) ([]sar.Detection, Stats, error) {
 				buf[i] = float32(math.NaN())
 				continue
 			}
+			valid++
 			if (x*7+y*13)%31 == 0 {
 				sample = append(sample, v)
 			}
 		}
+	}
+	if valid == 0 {
+		// Nodata or land throughout (a scene's corners outside the swath,
+		// sparse tiles): nothing to test, and no tables to build.
+		return nil, st, nil
 	}
 	censor := float32(math.Inf(1))
 	if len(sample) > 100 {

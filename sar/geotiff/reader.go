@@ -15,6 +15,7 @@ package geotiff
 
 import (
 	"bytes"
+	"cmp"
 	"compress/zlib"
 	"encoding/binary"
 	"errors"
@@ -22,6 +23,7 @@ import (
 	"io"
 	"math"
 	"os"
+	"slices"
 	"strconv"
 	"strings"
 	"time"
@@ -29,13 +31,34 @@ import (
 	"golang.org/x/image/tiff/lzw"
 )
 
-// Limits that keep a hostile or corrupt header from making the reader
-// allocate absurd amounts of memory.
+// Limits that keep a hostile or corrupt header from making the reader, or
+// what runs over the image (the land mask, the detector's tiles), allocate
+// absurd amounts of memory. Every allocation is sized from these or from
+// what the file holds, never from a count in the header alone.
 const (
-	MaxDimension    = 1 << 20  // pixels per side
+	MaxDimension = 1 << 20 // pixels per side
+	// MaxPixels caps width x height: 2^31 is five Sentinel-1 IW GRD
+	// scenes (25,000 x 16,000), and keeps a scene's land mask (a cell per
+	// 8 x 8 pixels) at 32 MB.
+	MaxPixels       = 1 << 31
 	maxChunkDecoded = 64 << 20 // bytes of one decoded strip or tile
-	maxTagEntries   = 1 << 24  // entries in one tag array
+	maxTagEntries   = 1 << 22  // entries in one tag array
+	maxBlocks       = 1 << 22  // strips or tiles
+	// maxTagBytes bounds the tag values read from one directory.
+	maxTagBytes = 64 << 20
+	// Deflate expands at most 1032:1 and LZW (12-bit codes, each string
+	// one byte longer than an earlier one) less than 4096:1; a header
+	// claiming more pixels than its compressed blocks can hold is lying.
+	maxDeflateRatio = 1100
+	maxLZWRatio     = 4096
 )
+
+// knownTags are the tags whose values the reader uses; others are skipped
+// unread, so that a directory of 4,096 tags all pointing at one large
+// region costs nothing.
+var knownTags = map[uint16]bool{256: true, 257: true, 258: true, 259: true, 273: true,
+	277: true, 278: true, 279: true, 284: true, 306: true, 317: true, 322: true, 323: true,
+	324: true, 325: true, 339: true, 33550: true, 33922: true, 34264: true, 34735: true, 42113: true}
 
 // ErrNotGeoreferenced is returned for TIFFs without usable GeoTIFF tags.
 var ErrNotGeoreferenced = errors.New("image is not georeferenced")
@@ -210,6 +233,7 @@ func (g *File) readIFD(off uint64, big bool) (map[uint16]entry, error) {
 		return nil, fmt.Errorf("reading directory: %w", err)
 	}
 	tags := make(map[uint16]entry, n)
+	var read uint64
 	for i := 0; i < int(n); i++ {
 		e := raw[i*entSize:]
 		tag := g.order.Uint16(e)
@@ -224,7 +248,7 @@ func (g *File) readIFD(off uint64, big bool) (map[uint16]entry, error) {
 			valField = e[8:12]
 		}
 		sz, ok := typeSize[typ]
-		if !ok {
+		if !ok || !knownTags[tag] {
 			continue // unknown types are skipped, as the TIFF spec asks
 		}
 		if count > maxTagEntries {
@@ -241,8 +265,11 @@ func (g *File) readIFD(off uint64, big bool) (map[uint16]entry, error) {
 			} else {
 				voff = uint64(g.order.Uint32(valField))
 			}
-			if voff+total > uint64(g.size) {
+			if voff+total > uint64(g.size) || voff+total < voff {
 				return nil, fmt.Errorf("truncated TIFF: tag %d values lie beyond the end of the file", tag)
+			}
+			if read += total; read > maxTagBytes {
+				return nil, fmt.Errorf("corrupt TIFF: more than %d MB of tag values", maxTagBytes>>20)
 			}
 			val = make([]byte, total)
 			if _, err := g.r.ReadAt(val, int64(voff)); err != nil {
@@ -312,6 +339,9 @@ func (g *File) parseLayout(tags map[uint16]entry) error {
 	if w > MaxDimension || h > MaxDimension {
 		return fmt.Errorf("absurd image dimensions %d x %d (limit %d per side)", w, h, MaxDimension)
 	}
+	if w*h > MaxPixels {
+		return fmt.Errorf("absurd image dimensions %d x %d: %d Mpixels, limit %d", w, h, w*h>>20, MaxPixels>>20)
+	}
 	g.Width, g.Height = int(w), int(h)
 	g.spp = int(g.one(tags, 277, 1))
 	if g.spp < 1 || g.spp > 64 {
@@ -358,22 +388,29 @@ func (g *File) parseLayout(tags map[uint16]entry) error {
 	if g.planar == 2 {
 		want *= g.spp
 	}
+	if want > maxBlocks {
+		return fmt.Errorf("corrupt TIFF: %d blocks of %d x %d pixels (limit %d)", want, g.chunkW, g.chunkH, maxBlocks)
+	}
 	oe, ok1 := tags[offTag]
 	ce, ok2 := tags[cntTag]
 	if !ok1 || !ok2 {
 		return errors.New("corrupt TIFF: no strip or tile offsets")
 	}
-	g.offsets, g.counts = g.ints(oe), g.ints(ce)
-	if len(g.offsets) < want || len(g.counts) < want {
-		return fmt.Errorf("corrupt TIFF: %d blocks listed, %d needed", min(len(g.offsets), len(g.counts)), want)
+	if oe.count < uint64(want) || ce.count < uint64(want) {
+		return fmt.Errorf("corrupt TIFF: %d blocks listed, %d needed", min(oe.count, ce.count), want)
 	}
+	oe.count, ce.count = uint64(want), uint64(want)
+	g.offsets, g.counts = g.ints(oe), g.ints(ce)
 	for i := 0; i < want; i++ {
-		if g.offsets[i]+g.counts[i] > uint64(g.size) {
+		if g.offsets[i]+g.counts[i] > uint64(g.size) || g.offsets[i]+g.counts[i] < g.offsets[i] {
 			return fmt.Errorf("truncated TIFF: block %d ends at byte %d, file has %d", i, g.offsets[i]+g.counts[i], g.size)
 		}
 	}
 	if g.comp != 1 && g.chunkBytes() > maxChunkDecoded {
 		return fmt.Errorf("compressed blocks of %d MB are too large to read piecewise; retile the image (gdal_translate -co TILED=YES)", g.chunkBytes()>>20)
+	}
+	if err := g.checkHeld(want); err != nil {
+		return err
 	}
 	if dt, ok := tags[306]; ok && dt.typ == 2 {
 		s := strings.TrimRight(string(dt.val), "\x00 ")
@@ -386,6 +423,56 @@ func (g *File) parseLayout(tags map[uint16]entry) error {
 		if v, err := strconv.ParseFloat(s, 64); err == nil {
 			g.NoData = v
 		}
+	}
+	return nil
+}
+
+// sparse says whether block i holds no data: GDAL writes blocks of nodata
+// as offset 0 and byte count 0 (SPARSE_OK), and they read as NaN.
+func (g *File) sparse(i int) bool { return g.offsets[i] == 0 && g.counts[i] == 0 }
+
+// checkHeld refuses a header that claims more pixels than its blocks can
+// hold: the decoded size of the blocks band 1 reads (sparse ones aside)
+// against the distinct bytes they occupy in the file, times the largest
+// expansion of the compression. Blocks pointing at the same bytes count
+// those bytes once, so that a file cannot make 12 MB stand for terabytes.
+func (g *File) checkHeld(blocks int) error {
+	type span struct{ off, end uint64 }
+	var spans []span
+	var decoded uint64
+	per := uint64(g.chunkBytes())
+	for i := 0; i < blocks; i++ {
+		if g.planar == 2 && i >= g.across*((g.Height+g.chunkH-1)/g.chunkH) {
+			break // the other bands' blocks are never read
+		}
+		if g.sparse(i) {
+			continue
+		}
+		decoded += per
+		spans = append(spans, span{g.offsets[i], g.offsets[i] + g.counts[i]})
+	}
+	slices.SortFunc(spans, func(a, b span) int { return cmp.Compare(a.off, b.off) })
+	var held, end uint64
+	for _, s := range spans {
+		if s.end <= end {
+			continue
+		}
+		held += s.end - max(s.off, end)
+		end = s.end
+	}
+	ratio := uint64(1)
+	switch g.comp {
+	case 8, 32946:
+		ratio = maxDeflateRatio
+	case 5:
+		ratio = maxLZWRatio
+	case 1:
+		// Uncompressed blocks may end short at the bottom of the image.
+		decoded = min(decoded, uint64(g.Width)*uint64(g.Height)*uint64(g.pixelStride()))
+	}
+	if decoded > held*ratio {
+		return fmt.Errorf("impossible TIFF: %d x %d pixels claim %d MB but the file holds %d bytes of image data (at most %d MB decoded)",
+			g.Width, g.Height, decoded>>20, held, held*ratio>>20)
 	}
 	return nil
 }
@@ -645,9 +732,31 @@ func (g *File) ReadWindow(x0, y0, w, h int, dst []float32) error {
 	return nil
 }
 
+// Empty reports whether every pixel of the window is nodata for want of
+// data: it lies outside the image or in sparse blocks. A reader can skip
+// such a window without reading it.
+func (g *File) Empty(x0, y0, w, h int) bool {
+	cx0, cy0 := max(x0, 0)/g.chunkW, max(y0, 0)/g.chunkH
+	cx1, cy1 := min(x0+w, g.Width)-1, min(y0+h, g.Height)-1
+	if cx1 < 0 || cy1 < 0 || x0 >= g.Width || y0 >= g.Height {
+		return true
+	}
+	for cy := cy0; cy <= cy1/g.chunkH; cy++ {
+		for cx := cx0; cx <= cx1/g.chunkW; cx++ {
+			if !g.sparse(cy*g.across + cx) {
+				return false
+			}
+		}
+	}
+	return true
+}
+
 // readChunk copies the part of chunk (cx, cy) that overlaps the window.
 func (g *File) readChunk(cx, cy, x0, y0, w, h int, dst []float32, buf []byte) ([]byte, error) {
 	idx := cy*g.across + cx
+	if g.sparse(idx) {
+		return buf, nil // the window was filled with NaN
+	}
 	off, cnt := int64(g.offsets[idx]), int64(g.counts[idx])
 	bx, by := cx*g.chunkW, cy*g.chunkH
 	// Rows and columns of the chunk that the window needs.

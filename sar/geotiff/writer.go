@@ -23,6 +23,7 @@ type Writer struct {
 	w, h      int
 	tile      int
 	deflate   bool
+	sparse    bool
 	t         Transform
 	time      time.Time
 	nextRow   int
@@ -38,6 +39,10 @@ type Writer struct {
 type WriterOptions struct {
 	TileSize int  // multiple of 16; default 256
 	Deflate  bool // compress tiles with Deflate
+	// Sparse writes a tile of nothing but NaN as no bytes at all (offset
+	// and count 0, GDAL's SPARSE_OK), which reads back as NaN: a scene
+	// mostly outside its swath stays small on disk.
+	Sparse bool
 	// Time, when set, is written as the TIFF DateTime (UTC, whole seconds).
 	Time time.Time
 }
@@ -60,7 +65,7 @@ func Create(path string, w, h int, t Transform, o WriterOptions) (*Writer, error
 	if err != nil {
 		return nil, err
 	}
-	wr := &Writer{f: f, bw: bufio.NewWriterSize(f, 1<<20), w: w, h: h, tile: o.TileSize, deflate: o.Deflate, t: t, time: o.Time}
+	wr := &Writer{f: f, bw: bufio.NewWriterSize(f, 1<<20), w: w, h: h, tile: o.TileSize, deflate: o.Deflate, sparse: o.Sparse, t: t, time: o.Time}
 	// Header; the directory offset is patched in Close.
 	hdr := []byte{'I', 'I', 42, 0, 0, 0, 0, 0}
 	if _, err := wr.bw.Write(hdr); err != nil {
@@ -87,6 +92,11 @@ func (wr *Writer) WriteRows(rows []float32) error {
 	}
 	T := wr.tile
 	for tx := 0; tx < wr.w; tx += T {
+		if wr.sparse && allNaN(rows, wr.w, tx, min(tx+T, wr.w), n) {
+			wr.offsets = append(wr.offsets, 0)
+			wr.counts = append(wr.counts, 0)
+			continue
+		}
 		clear(wr.tileBuf)
 		for r := 0; r < n; r++ {
 			src := rows[r*wr.w+tx : r*wr.w+min(tx+T, wr.w)]
@@ -117,6 +127,18 @@ func (wr *Writer) WriteRows(rows []float32) error {
 	}
 	wr.nextRow += n
 	return nil
+}
+
+// allNaN says whether columns [x0, x1) of the n rows of width w are NaN.
+func allNaN(rows []float32, w, x0, x1, n int) bool {
+	for r := 0; r < n; r++ {
+		for _, v := range rows[r*w+x0 : r*w+x1] {
+			if v == v {
+				return false
+			}
+		}
+	}
+	return true
 }
 
 // Close writes the directory and closes the file.

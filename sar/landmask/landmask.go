@@ -51,10 +51,10 @@ func Build(land Land, w, h int, t geotiff.Transform, bufferKm float64, cell int)
 		cell = 8
 	}
 	m := &Mask{Cell: cell, cols: (w + cell - 1) / cell, rows: (h + cell - 1) / cell}
-	m.land = make([]bool, m.cols*m.rows)
 	if land == nil {
-		return m
+		return m // all sea: no cells to mark
 	}
+	m.land = make([]bool, m.cols*m.rows)
 	dx, dy := PixelSizeM(t, w, h)
 	pxKm := math.Max(dx, dy) / 1000
 	// Quadtree over cells; a block is [c0,c1) x [r0,r1) cells.
@@ -116,5 +116,5 @@ func (m *Mask) Land(x, y int) bool {
 	if c >= m.cols || r >= m.rows {
 		return true
 	}
-	return m.land[r*m.cols+c]
+	return m.land != nil && m.land[r*m.cols+c]
 }
