@@ -61,7 +61,9 @@ type Config struct {
 	SpoofSegmentIdle   time.Duration `help:"a second position stream of one MMSI is remembered this long after its last fix (as long as the tracker keeps it: a stream heard by satellites every 8 h is still one)"`
 	SpoofSwitchMin     time.Duration `help:"moving between two position streams of one MMSI (or onto a new one) is timed over at least this long against SpoofSpeedKn: two ships a few km apart heard within a minute are not two places at once (simulator truth uses the same 6 min)"`
 	SpoofSplitKm       float64       `help:"a spoofing signal starting after the open episode's last one and this far from it is a new episode"`
-	SpoofLandFixes     int           `help:"consecutive fixes far inland that make spoofing"`
+	SpoofLandFixes     int           `help:"consecutive fixes far inland that make spoofing, when a jump no track explains led there (or left) or they lie SpoofFarKm from any water"`
+	SpoofFarKm         float64       `help:"a fix this far from the coast and from every mapped lake and river is far from any water; nearer inland, only a jump shows a spoof (a canal or ship channel missing from the map is sailed by a coherent track)"`
+	SpoofTrackKm       float64       `help:"a step between two fixes is coherent (no jump) when it is within this distance plus the distance the faster of the two reported speeds (x1.3, +2 kn) covers in the time between; with no reported speed, 25 kn (the segmenter's envelope)"`
 	SpoofCircleTurns   float64       `help:"full turns within SpoofCircleWindow in a small area that make a circling pattern"`
 	SpoofCircleWindow  time.Duration `help:"window for the circling pattern"`
 	SpoofCircleKm      float64       `help:"circling pattern: largest radius of the area"`
@@ -126,6 +128,8 @@ func DefaultConfig() Config {
 		SpoofSwitchMin:     6 * time.Minute,
 		SpoofSplitKm:       100,
 		SpoofLandFixes:     3,
+		SpoofFarKm:         40,
+		SpoofTrackKm:       2,
 		SpoofCircleTurns:   2,
 		SpoofCircleWindow:  6 * time.Hour,
 		SpoofCircleKm:      5,

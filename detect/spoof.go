@@ -21,8 +21,19 @@ type spoofState struct {
 	segs      map[int]*segInfo
 	landRun   int
 	landStart time.Time
-	turns     []turn
-	absTurn   float64 // sum of |turn| over turns
+	// landJumped: the run of inland fixes was entered, or moved within, by
+	// a step no track explains (see coherent); landCounted: it is already
+	// part of an episode.
+	landJumped, landCounted bool
+	// The MMSI's previous positioned fix, any flag: the step from it to a
+	// fix says whether a track leads there.
+	lastFix track.Fix
+	hasLast bool
+	// far caches farFromWater for the 0.1° cell farKey (+1: far, -1: not).
+	farKey  [2]int32
+	far     int8
+	turns   []turn
+	absTurn float64 // sum of |turn| over turns
 
 	inPlace []inPlaceFix // fixes at speed within the in-place circle; deg is the course
 	prevBrg float64
@@ -85,21 +96,31 @@ func (d *Detector) spoofPoint(v *vessel, p *track.Point) {
 	if s.episode != nil && p.Time.Sub(s.episode.end) > d.cfg.SpoofWindow {
 		d.closeSpoof(v)
 	}
-	if !p.HasPos {
+	if !p.HasPos || notShip(p.MMSI) {
 		return
 	}
-	// Runs of fixes far inland.
+	prev, hasPrev := s.lastFix, s.hasLast
+	s.lastFix, s.hasLast = p.Fix, true
+	// Runs of fixes inland. The map has no canals, ship channels or small
+	// rivers: a ship that sailed there is where the map is wrong. A run is
+	// a spoof when a step no track explains led into it (or moved it), or
+	// when it lies far from any water.
 	if p.Flag == track.OnLand {
+		jump := hasPrev && !d.coherent(&prev, &p.Fix)
 		if s.landRun == 0 {
-			s.landStart = p.Time
+			s.landStart, s.landJumped, s.landCounted = p.Time, jump, false
 		}
+		s.landJumped = s.landJumped || jump
 		s.landRun++
-		if s.landRun >= d.cfg.SpoofLandFixes {
-			ep := d.spoofEpisode(v, s.landStart, p)
-			ep.kinds["on_land"]++
-			ep.landFixes = max(ep.landFixes, s.landRun)
+		if s.landRun >= d.cfg.SpoofLandFixes && (s.landJumped || d.farFromWater(s, p.Lat, p.Lon)) {
+			d.landEpisode(v, s.landStart, p.Time, p.Lat, p.Lon)
 		}
 		return
+	}
+	if s.landRun >= d.cfg.SpoofLandFixes && !s.landCounted && hasPrev && !d.coherent(&prev, &p.Fix) {
+		// Left by a jump: the run was put there (the data began during it,
+		// so the jump in was not seen).
+		d.landEpisode(v, s.landStart, prev.Time, prev.Lat, prev.Lon)
 	}
 	s.landRun = 0
 
@@ -206,6 +227,68 @@ func (d *Detector) spoofPoint(v *vessel, p *track.Point) {
 		d.circling(v, p)
 		d.sailingInPlace(v, p)
 	}
+}
+
+func (d *Detector) landEpisode(v *vessel, start, end time.Time, lat, lon float64) {
+	s := &v.spoof
+	s.landCounted = true
+	ep := d.spoofEpisodeAt(v, start, end, lat, lon)
+	ep.kinds["on_land"]++
+	ep.landFixes = max(ep.landFixes, s.landRun)
+}
+
+// notShip says whether an MMSI is, by its form, no ship station's: search
+// and rescue aircraft (111MIDxxx), SARTs, MOB and EPIRB beacons (97…) and
+// aids to navigation (99…). An AtoN charted ashore or an aircraft over
+// land moves no ship anywhere.
+func notShip(m uint32) bool {
+	return m/1000000 == 111 || m >= 970000000 && m < 980000000 || m >= 990000000 && m < 1000000000
+}
+
+// coherent says whether a ship could have sailed from a to b: the step is
+// within SpoofTrackKm plus what the faster of the two reported speeds
+// (with a margin) covers in the time between, or with no reported speed
+// 25 kn (the segmenter's envelope); never beyond SpoofSpeedKn. A ship
+// moored at 0 kn that is next reported 10 km inland has not sailed there.
+func (d *Detector) coherent(a, b *track.Fix) bool {
+	h := math.Abs(b.Time.Sub(a.Time).Hours())
+	km := geo.DistanceKm(a.Lat, a.Lon, b.Lat, b.Lon)
+	if km <= d.cfg.SpoofTrackKm {
+		return true
+	}
+	if km/kmPerNm/math.Max(h, d.cfg.SpoofSwitchMin.Hours()) > d.cfg.SpoofSpeedKn {
+		return false
+	}
+	kn := 25.0
+	if !math.IsNaN(a.SOG) && !math.IsNaN(b.SOG) {
+		kn = math.Max(a.SOG, b.SOG)*1.3 + 2
+	}
+	return km <= d.cfg.SpoofTrackKm+kn*kmPerNm*h
+}
+
+// farFromWater says whether a point lies SpoofFarKm or more from the coast
+// and from every mapped lake and river (Natural Earth 1:10m, see
+// geo.DefaultWater), cached per 0.1° cell. Only fixes the tracker put
+// inland ask, so the maps are loaded only when there are some.
+func (d *Detector) farFromWater(s *spoofState, lat, lon float64) bool {
+	if d.cfg.SpoofFarKm <= 0 {
+		return false
+	}
+	k := [2]int32{int32(math.Floor(lat * 10)), int32(math.Floor(lon * 10))}
+	if s.far != 0 && s.farKey == k {
+		return s.far > 0
+	}
+	shore := d.shore
+	if shore == nil { // a spoofing shard: the tracker's land is the default
+		shore = geo.DefaultLand()
+	}
+	far := shore.DistanceToShoreKm(lat, lon) >= d.cfg.SpoofFarKm &&
+		math.IsInf(geo.DefaultWater().DistanceKm(lat, lon, d.cfg.SpoofFarKm), 1)
+	s.farKey, s.far = k, -1
+	if far {
+		s.far = 1
+	}
+	return far
 }
 
 // firstStreamLeft reports the MMSI's first stream o, now forgotten, as put
