@@ -79,6 +79,7 @@ type world struct {
 	cfg     Config
 	fixes   []track.Fix
 	statics []track.Static
+	flag    func(mmsi uint32) string // the Detector's Flag
 }
 
 func newWorld() *world { return &world{cfg: DefaultConfig()} }
@@ -100,6 +101,7 @@ func (w *world) run(t *testing.T) []event.Event {
 	t.Helper()
 	var out []event.Event
 	d := New(w.cfg, NewPortIndex(testPorts, 20), fakeShore{}, func(e *event.Event) { out = append(out, *e) })
+	d.Flag = w.flag
 	tr := track.New(track.DefaultConfig(), fakeShore{}, sinkFn{d})
 	sort.SliceStable(w.fixes, func(i, j int) bool { return w.fixes[i].Time.Before(w.fixes[j].Time) })
 	si := 0
@@ -344,9 +346,10 @@ func TestSpoofing(t *testing.T) {
 		c2.t = c2.t.Add(2 * time.Hour)
 	}
 	w.add(c2)
-	// Put 280 km away for three fixes, then back on its own track.
+	// Put 280 km away for six fixes (25 minutes: sustained), then back on
+	// its own track.
 	tp := newScript(7, 0, 32.0, 133.0).sail(32.0, 133.5, 10)
-	for i := 10; i < 13; i++ {
+	for i := 10; i < 16; i++ {
 		tp.fixes[i].Lat -= 2.5
 	}
 	w.add(tp)
@@ -395,6 +398,9 @@ func TestIdentityChanges(t *testing.T) {
 	w.add(newScript(3, 30*time.Hour, 30, 140).sail(30, 140.3, 10))
 	w.static(track.Static{MMSI: 3, Time: t0.Add(30*time.Hour + time.Minute), Name: "SEA STAR", IMO: 9000001})
 	ic := only(w.run(t), event.IdentityChange)
+	// A rename is held until it has lasted IdentityConfirm (or the data
+	// end): in time order.
+	sort.SliceStable(ic, func(i, j int) bool { return ic[i].Start.Before(ic[j].Start) })
 	if len(ic) != 3 {
 		t.Fatalf("identity changes %d: %+v", len(ic), ic)
 	}
