@@ -119,8 +119,12 @@ type vessel struct {
 	// An identity pair already links this MMSI to the hull's next number
 	// (succeeded) or to its previous one (succeeds): a hull has one of each.
 	succeeded, succeeds bool
-	rxKey               [2]int32
-	rxHour              int32
+	// idPending is an identity change of this MMSI waiting for
+	// IdentityConfirm; clone an MMSI used by two hulls (see Static).
+	idPending *event.Event
+	clone     *cloneState
+	rxKey     [2]int32
+	rxHour    int32
 }
 
 // New returns a Detector. ports and shore may be nil: the detectors that
@@ -267,6 +271,9 @@ func (d *Detector) Flush() {
 				}
 				d.closeLoiter(v, true)
 			}
+		}
+		if d.run&Movement != 0 {
+			d.flushIdentity(v)
 		}
 		if d.run&Spoofing != 0 {
 			d.flushSpoof(v)

@@ -17,20 +17,7 @@ func (d *Detector) Static(s *track.Static) {
 	}
 	v := d.vessel(s.MMSI)
 	d.message(v, s.Time)
-	prev, _ := d.ids.Current(s.MMSI)
-	if ch := d.ids.Update(s); len(ch) > 0 {
-		ev := map[string]any{}
-		fields := []string{}
-		for _, c := range ch {
-			ev["old_"+c.Field] = c.Old
-			ev["new_"+c.Field] = c.New
-			fields = append(fields, c.Field)
-		}
-		ev["fields"] = fields
-		ev["previous_since"] = prev.First.Format(time.RFC3339)
-		d.out(&event.Event{Type: event.IdentityChange, MMSI: s.MMSI, Start: prev.Last, End: s.Time,
-			Lat: v.last.Lat, Lon: v.last.Lon, Confidence: 0.9, Source: event.SourceAIS, Evidence: ev})
-	}
+	d.identityStatic(v, s)
 	if s.IMO != 0 {
 		d.imoCheck(v, s)
 	}
@@ -45,6 +32,106 @@ func (d *Detector) Static(s *track.Static) {
 	}
 	if s.Draught > 0 {
 		d.draughtCheck(v, s, cur)
+	}
+}
+
+// cloneState is an MMSI whose static data go back and forth between two
+// identities: two hulls broadcasting one number, each its own name and IMO.
+type cloneState struct {
+	a, b       track.Identity
+	start, end time.Time // first report of the second identity; latest switch
+	switches   int
+	lat, lon   float64
+}
+
+// identityStatic reports identity changes of one MMSI. A change is held
+// for IdentityConfirm: an MMSI going back to an identity it had shortly
+// before is two hulls sending their static data in turn, not two changes a
+// report (a clone 300 km away made 167 identity_change events); those
+// switches make one cloned_mmsi finding instead, when they stop.
+func (d *Detector) identityStatic(v *vessel, s *track.Static) {
+	if c := v.clone; c != nil && s.Time.Sub(c.end) > d.cfg.CloneIdle {
+		d.emitClone(v)
+	}
+	if p := v.idPending; p != nil && s.Time.Sub(p.End) >= d.cfg.IdentityConfirm {
+		v.idPending = nil
+		d.out(p)
+	}
+	prev, _ := d.ids.Current(s.MMSI)
+	ch := d.ids.Update(s)
+	if len(ch) == 0 {
+		return
+	}
+	cur, _ := d.ids.Current(s.MMSI)
+	if d.switchBack(v, prev, cur, s.Time) {
+		return
+	}
+	ev := map[string]any{}
+	fields := []string{}
+	for _, c := range ch {
+		ev["old_"+c.Field] = c.Old
+		ev["new_"+c.Field] = c.New
+		fields = append(fields, c.Field)
+	}
+	ev["fields"] = fields
+	ev["previous_since"] = prev.First.Format(time.RFC3339)
+	if v.idPending != nil { // changed again, not back: both were changes
+		d.out(v.idPending)
+	}
+	v.idPending = &event.Event{Type: event.IdentityChange, MMSI: s.MMSI, Start: prev.Last, End: s.Time,
+		Lat: v.last.Lat, Lon: v.last.Lon, Confidence: 0.9, Source: event.SourceAIS, Evidence: ev}
+}
+
+// switchBack says whether cur is an identity the MMSI had before (within
+// CloneIdle), and if so counts the switch in the MMSI's clone finding.
+func (d *Detector) switchBack(v *vessel, prev, cur track.Identity, t time.Time) bool {
+	hist := d.ids.History(v.mmsi)
+	back := false
+	for i := len(hist) - 2; i >= 0 && !back; i-- {
+		h := &hist[i]
+		back = t.Sub(h.Last) <= d.cfg.CloneIdle && h.IMO == cur.IMO && h.Name == cur.Name && h.CallSign == cur.CallSign
+	}
+	if !back {
+		return false
+	}
+	c := v.clone
+	if c == nil {
+		c = &cloneState{a: cur, b: prev, start: prev.First, lat: v.last.Lat, lon: v.last.Lon}
+		if p := v.idPending; p != nil {
+			// The change held back was the first switch.
+			c.start = p.End
+		}
+		v.clone = c
+	}
+	v.idPending = nil
+	c.end = t
+	c.switches++
+	return true
+}
+
+func (d *Detector) emitClone(v *vessel) {
+	c := v.clone
+	v.clone = nil
+	ident := func(id track.Identity) map[string]any {
+		return map[string]any{"imo": id.IMO, "name": id.Name, "call_sign": id.CallSign, "ship_type": id.ShipType,
+			"length_m": id.Length, "beam_m": id.Beam}
+	}
+	d.out(&event.Event{Type: event.IdentityChange, MMSI: v.mmsi, Start: c.start, End: c.end, Lat: c.lat, Lon: c.lon,
+		Confidence: 0.9, Source: event.SourceAIS, Evidence: map[string]any{
+			"reason":     "cloned_mmsi",
+			"identities": []map[string]any{ident(c.a), ident(c.b)},
+			"switches":   c.switches,
+		}})
+}
+
+// flushIdentity reports what is held back at the end of the data.
+func (d *Detector) flushIdentity(v *vessel) {
+	if v.clone != nil {
+		d.emitClone(v)
+	}
+	if p := v.idPending; p != nil {
+		v.idPending = nil
+		d.out(p)
 	}
 }
 
@@ -82,6 +169,7 @@ func (d *Detector) reappear(v *vessel) {
 	k := dimKey(cur.Length, cur.Beam)
 	var best *vessel
 	bestKm := math.Inf(1)
+	var refused []map[string]any
 	for dy := int32(-1); dy <= 1; dy++ {
 		for dx := int32(-1); dx <= 1; dx++ {
 			for _, m := range d.dims[[2]int32{k[0] + dy, k[1] + dx}] {
@@ -103,7 +191,18 @@ func (d *Detector) reappear(v *vessel) {
 					continue
 				}
 				km := geo.DistanceKm(o.last.Lat, o.last.Lon, v.first.Lat, v.first.Lon)
-				if km <= d.cfg.ReappearKm && km < bestKm {
+				if km > d.cfg.ReappearKm {
+					continue
+				}
+				// An IMO number stays with its hull for life: two valid,
+				// different numbers are two hulls, however alike (sister
+				// ships, tugs of one class).
+				if track.ValidIMO(cur.IMO) && track.ValidIMO(oid.IMO) && cur.IMO != oid.IMO {
+					refused = append(refused, map[string]any{"mmsi": m, "reason": "different_imo",
+						"imo": oid.IMO, "distance_km": round(km, 1)})
+					continue
+				}
+				if km < bestKm {
 					best, bestKm = o, km
 				}
 			}
@@ -112,12 +211,18 @@ func (d *Detector) reappear(v *vessel) {
 	if best == nil {
 		return
 	}
-	d.identityPair(v, best, "hull_reappeared", map[string]any{
+	ev := map[string]any{
 		"silent_h":    round(v.first.Time.Sub(best.last.Time).Hours(), 1),
 		"distance_km": round(bestKm, 1),
 		"length_m":    cur.Length,
 		"beam_m":      cur.Beam,
-	})
+	}
+	if len(refused) > 0 {
+		// Hulls alike that were not linked, and why: the analyst sees the
+		// link was chosen among them.
+		ev["refused"] = refused
+	}
+	d.identityPair(v, best, "hull_reappeared", ev)
 }
 
 // identityPair reports vessel v (new MMSI) as the continuation of o (old).
@@ -154,6 +259,12 @@ func (d *Detector) identityPair(v, o *vessel, reason string, ev map[string]any) 
 	if d.Flag != nil {
 		ev["new_flag"] = d.Flag(v.mmsi)
 		ev["old_flag"] = d.Flag(k[1])
+		// The same hull under a new number, flag and name: re-registered,
+		// the way sanctioned ships hop flags. How the hull was known stays
+		// in "link".
+		if o != nil && ev["new_flag"] != ev["old_flag"] && ev["new_name"] != ev["old_name"] && ev["new_name"] != "" && ev["old_name"] != "" {
+			ev["link"], ev["reason"] = reason, "flag_hopping"
+		}
 	}
 	lat, lon := v.first.Lat, v.first.Lon
 	if !v.has && o != nil {
