@@ -73,7 +73,7 @@ type Config struct {
 	SpoofInPlaceMin    time.Duration `help:"reporting speed on every course for this long without leaving the circle is a drawn track"`
 	SpoofInPlaceFixes  int           `help:"… shown by at least this many fixes (one on each side of the circle is enough to go round it)"`
 
-	IdentityConfirm time.Duration `help:"a changed identity (name, call sign, IMO, type) is reported once it has held this long without the MMSI going back to the one before: two hulls under one MMSI send their own static data in turn"`
+	IdentityConfirm time.Duration `help:"while an MMSI's positions come from two places, a changed identity (name, call sign, IMO, type) is reported once it has held this long without the MMSI going back to the one before: two hulls under one MMSI send their own static data in turn"`
 	CloneIdle       time.Duration `help:"an MMSI used by two hulls (their identities in turn) is one cloned_mmsi finding, closed when no switch came for this long"`
 	ReappearWithin  time.Duration `help:"a hull silent this long at most may reappear under another MMSI"`
 	ReappearAfter   time.Duration `help:"… after being silent at least this long"`

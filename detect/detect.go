@@ -123,6 +123,7 @@ type vessel struct {
 	// IdentityConfirm; clone an MMSI used by two hulls (see Static).
 	idPending *event.Event
 	clone     *cloneState
+	jumpAt    time.Time // latest fix that jumped to another place
 	rxKey     [2]int32
 	rxHour    int32
 }
@@ -200,6 +201,9 @@ func (d *Detector) Point(p *track.Point) {
 	}
 	if d.run&Spoofing != 0 {
 		d.spoofPoint(v, p)
+	}
+	if move && p.HasPos && (p.Flag == track.TooFast || p.NewSeg && p.ImpliedKn > d.cfg.SpoofSpeedKn) {
+		v.jumpAt = p.Time
 	}
 	if !p.HasPos || p.Flag != track.OK || d.run&(Movement|Encounters) == 0 {
 		return

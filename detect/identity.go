@@ -44,11 +44,12 @@ type cloneState struct {
 	lat, lon   float64
 }
 
-// identityStatic reports identity changes of one MMSI. A change is held
-// for IdentityConfirm: an MMSI going back to an identity it had shortly
-// before is two hulls sending their static data in turn, not two changes a
-// report (a clone 300 km away made 167 identity_change events); those
-// switches make one cloned_mmsi finding instead, when they stop.
+// identityStatic reports identity changes of one MMSI. An MMSI going back
+// to an identity it had shortly before is two hulls sending their static
+// data in turn, not two changes a report (a clone 300 km away made 167
+// identity_change events): those switches make one cloned_mmsi finding,
+// when they stop. While positions come from two places a change is held
+// for IdentityConfirm, to know which it is.
 func (d *Detector) identityStatic(v *vessel, s *track.Static) {
 	if c := v.clone; c != nil && s.Time.Sub(c.end) > d.cfg.CloneIdle {
 		d.emitClone(v)
@@ -77,9 +78,30 @@ func (d *Detector) identityStatic(v *vessel, s *track.Static) {
 	ev["previous_since"] = prev.First.Format(time.RFC3339)
 	if v.idPending != nil { // changed again, not back: both were changes
 		d.out(v.idPending)
+		v.idPending = nil
 	}
-	v.idPending = &event.Event{Type: event.IdentityChange, MMSI: s.MMSI, Start: prev.Last, End: s.Time,
+	e := &event.Event{Type: event.IdentityChange, MMSI: s.MMSI, Start: prev.Last, End: s.Time,
 		Lat: v.last.Lat, Lon: v.last.Lon, Confidence: 0.9, Source: event.SourceAIS, Evidence: ev}
+	if !d.twoStreams(v) {
+		d.out(e) // one ship: a change now, as a live feed wants it
+		return
+	}
+	v.idPending = e
+}
+
+// twoStreams says whether positions of v came from two places (track
+// segments) within IdentityConfirm: only then may a changed identity be
+// another hull's, and is held until it holds.
+func (d *Detector) twoStreams(v *vessel) bool {
+	if !v.jumpAt.IsZero() && d.now.Sub(v.jumpAt) <= d.cfg.IdentityConfirm {
+		return true
+	}
+	for _, st := range v.segs {
+		if d.now.Sub(st.lastSlotFix.Time) <= d.cfg.IdentityConfirm {
+			return true
+		}
+	}
+	return false
 }
 
 // switchBack says whether cur is an identity the MMSI had before (within
