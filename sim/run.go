@@ -121,6 +121,7 @@ func (w *world) writeAIS(path string, st *Stats) error {
 		st.Bytes += r.bytes
 		st.GzipBytes += int64(len(r.gz))
 		st.Corrupt += r.corrupt
+		st.Glitches += r.glitches
 		st.Duplicates += r.dups
 		for t, n := range r.types {
 			if n > 0 {
@@ -236,7 +237,7 @@ type scenario struct {
 }
 
 // simVersion changes whenever the same seed would give different output.
-const simVersion = 4
+const simVersion = 5
 
 func scenarioOf(c Config) scenario {
 	return scenario{c.Seed, c.Days, c.Start.UTC(), c.Vessels, c.Covert, c.Receivers, c.Interval.Seconds(), simVersion}
