@@ -73,12 +73,15 @@ type Config struct {
 	SpoofInPlaceMin    time.Duration `help:"reporting speed on every course for this long without leaving the circle is a drawn track"`
 	SpoofInPlaceFixes  int           `help:"… shown by at least this many fixes (one on each side of the circle is enough to go round it)"`
 
-	IdentityConfirm time.Duration `help:"while an MMSI's positions come from two places, a changed identity (name, call sign, IMO, type) is reported once it has held this long without the MMSI going back to the one before: two hulls under one MMSI send their own static data in turn"`
-	CloneIdle       time.Duration `help:"an MMSI used by two hulls (their identities in turn) is one cloned_mmsi finding, closed when no switch came for this long"`
-	ReappearWithin  time.Duration `help:"a hull silent this long at most may reappear under another MMSI"`
-	ReappearAfter   time.Duration `help:"… after being silent at least this long"`
-	ReappearKm      float64       `help:"… this close to where it fell silent"`
-	ReappearDimM    float64       `help:"… with length and beam equal within this"`
+	InterferenceVessels int           `help:"GNSS interference: this many vessels whose positions jumped into one area (InterferenceKm) within InterferenceIdle of each other"`
+	InterferenceKm      float64       `help:"… radius of the area the displaced positions fall in"`
+	InterferenceIdle    time.Duration `help:"… an interference ends when no affected vessel was placed in the area for this long"`
+	IdentityConfirm     time.Duration `help:"while an MMSI's positions come from two places, a changed identity (name, call sign, IMO, type) is reported once it has held this long without the MMSI going back to the one before: two hulls under one MMSI send their own static data in turn"`
+	CloneIdle           time.Duration `help:"an MMSI used by two hulls (their identities in turn) is one cloned_mmsi finding, closed when no switch came for this long"`
+	ReappearWithin      time.Duration `help:"a hull silent this long at most may reappear under another MMSI"`
+	ReappearAfter       time.Duration `help:"… after being silent at least this long"`
+	ReappearKm          float64       `help:"… this close to where it fell silent"`
+	ReappearDimM        float64       `help:"… with length and beam equal within this"`
 
 	DraughtMinChangeM float64       `help:"smallest reported draught change reported"`
 	DraughtWithin     time.Duration `help:"a draught change counts if a port visit or encounter ended this long before it"`
@@ -143,12 +146,15 @@ func DefaultConfig() Config {
 		SpoofInPlaceMin:    12 * time.Hour,
 		SpoofInPlaceFixes:  4,
 
-		IdentityConfirm: 2 * time.Hour,
-		CloneIdle:       24 * time.Hour,
-		ReappearWithin:  30 * 24 * time.Hour,
-		ReappearAfter:   6 * time.Hour,
-		ReappearKm:      100,
-		ReappearDimM:    1,
+		InterferenceVessels: 3,
+		InterferenceKm:      5,
+		InterferenceIdle:    6 * time.Hour,
+		IdentityConfirm:     2 * time.Hour,
+		CloneIdle:           24 * time.Hour,
+		ReappearWithin:      30 * 24 * time.Hour,
+		ReappearAfter:       6 * time.Hour,
+		ReappearKm:          100,
+		ReappearDimM:        1,
 
 		DraughtMinChangeM: 0.5,
 		DraughtWithin:     48 * time.Hour,

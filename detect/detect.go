@@ -68,6 +68,10 @@ type Detector struct {
 	rx      *reception
 	enc     *encounters
 	counts  map[event.Type]int
+	// Areas where vessels' positions jumped together (interference.go),
+	// checked for idleness at gnssNext.
+	gnss     []*gnssArea
+	gnssNext time.Time
 }
 
 // segState is what the movement detectors keep per track segment: two
@@ -205,6 +209,9 @@ func (d *Detector) Point(p *track.Point) {
 	if move && p.HasPos && (p.Flag == track.TooFast || p.NewSeg && p.ImpliedKn > d.cfg.SpoofSpeedKn) {
 		v.jumpAt = p.Time
 	}
+	if move {
+		d.interferencePoint(v, p)
+	}
 	if !p.HasPos || p.Flag != track.OK || d.run&(Movement|Encounters) == 0 {
 		return
 	}
@@ -253,6 +260,9 @@ func (d *Detector) MoveSpoofing(dst *Detector, pick func(mmsi uint32) bool) {
 func (d *Detector) Flush() {
 	if d.run&Encounters != 0 {
 		d.enc.flush()
+	}
+	if d.run&Movement != 0 {
+		d.closeInterference(true)
 	}
 	// In MMSI order, so that the same input always gives the same output.
 	mmsis := make([]uint32, 0, len(d.vessels))

@@ -29,8 +29,12 @@ func TestIsolatedGlitchesAreNotSpoofing(t *testing.T) {
 		}
 		w.add(s)
 	}
-	if sp := only(w.run(t), event.Spoofing); len(sp) != 0 {
+	evs := w.run(t)
+	if sp := only(evs, event.Spoofing); len(sp) != 0 {
 		t.Errorf("%d spoofing events from isolated glitches; first %+v", len(sp), sp[0])
+	}
+	if gi := only(evs, event.GNSSInterference); len(gi) != 0 {
+		t.Errorf("%d gnss_interference events from isolated glitches; first %+v", len(gi), gi[0])
 	}
 }
 

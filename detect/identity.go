@@ -282,10 +282,10 @@ func (d *Detector) identityPair(v, o *vessel, reason string, ev map[string]any) 
 		ev["new_flag"] = d.Flag(v.mmsi)
 		ev["old_flag"] = d.Flag(k[1])
 		// The same hull under a new number, flag and name: re-registered,
-		// the way sanctioned ships hop flags. How the hull was known stays
-		// in "link".
+		// the way sanctioned ships hop flags (reason still says how the
+		// hull was known).
 		if o != nil && ev["new_flag"] != ev["old_flag"] && ev["new_name"] != ev["old_name"] && ev["new_name"] != "" && ev["old_name"] != "" {
-			ev["link"], ev["reason"] = reason, "flag_hopping"
+			ev["flag_hopping"] = true
 		}
 	}
 	lat, lon := v.first.Lat, v.first.Lon

@@ -107,7 +107,7 @@ func TestFlagHopping(t *testing.T) {
 	if len(ic) != 1 || ic[0].MMSI != 667000009 || ic[0].OtherMMSI != 412000009 {
 		t.Fatalf("want one link 412000009 -> 667000009, got %+v", ic)
 	}
-	if ic[0].Evidence["reason"] != "flag_hopping" || ic[0].Evidence["link"] != "imo_reused" {
-		t.Errorf("evidence %v, want reason flag_hopping (link imo_reused)", ic[0].Evidence)
+	if ic[0].Evidence["flag_hopping"] != true || ic[0].Evidence["reason"] != "imo_reused" {
+		t.Errorf("evidence %v, want flag_hopping, reason imo_reused", ic[0].Evidence)
 	}
 }
