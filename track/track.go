@@ -105,6 +105,11 @@ type Config struct {
 	// InlandKm: a fix on land further than this from the shore is flagged
 	// (a fix on the coastline or in a river port is not).
 	InlandKm float64
+	// GlitchIdle closes a segment that an impossible jump opened and no
+	// second fix joined within this long: a lone glitch, whose segment,
+	// dead-reckoned on for a day, would otherwise catch the real track
+	// hours later and split it in two.
+	GlitchIdle time.Duration
 }
 
 // DefaultConfig returns the defaults, following Global Fishing Watch's
@@ -119,6 +124,7 @@ func DefaultConfig() Config {
 		AmbiguityRatio: 2,
 		SegmentMaxIdle: 24 * time.Hour,
 		InlandKm:       2,
+		GlitchIdle:     time.Hour,
 	}
 }
 
@@ -271,6 +277,13 @@ type segment struct {
 	last     Fix
 	n        int
 	lastSeen time.Time
+	jumped   bool // opened by a fix flagged TooFast
+	// prev is the fix before last (n >= 2): a fix that fits it but not
+	// the last one shows the last was a lone glitch that fitted the
+	// envelope. Once only (forgave: last was taken so): two hulls heard in
+	// turn would otherwise be one segment.
+	prev    Fix
+	forgave bool
 }
 
 type vessel struct {
@@ -481,7 +494,8 @@ func (t *Tracker) segment(v *vessel, p *Point) {
 	// Close idle segments.
 	keep := v.segs[:0]
 	for _, s := range v.segs {
-		if f.Time.Sub(s.lastSeen) <= t.cfg.SegmentMaxIdle {
+		idle := f.Time.Sub(s.lastSeen)
+		if idle <= t.cfg.SegmentMaxIdle && !(s.jumped && s.n == 1 && t.cfg.GlitchIdle > 0 && idle > t.cfg.GlitchIdle) {
 			keep = append(keep, s)
 		}
 	}
@@ -492,6 +506,12 @@ func (t *Tracker) segment(v *vessel, p *Point) {
 
 	best, second := -1, -1
 	bestScore, secondScore := math.Inf(1), math.Inf(1)
+	// A segment opened by an impossible jump and joined by nothing since
+	// is likelier a glitch than a second ship: a fix that fits another
+	// segment goes there (and is not ambiguous between them), else the
+	// glitch, dead-reckoned on, would take the track it left.
+	lone, loneScore := -1, math.Inf(1)
+	bestVia := false
 	for i, s := range v.segs {
 		hours := f.Time.Sub(s.last.Time).Hours()
 		if hours < 0 {
@@ -512,16 +532,35 @@ func (t *Tracker) segment(v *vessel, p *Point) {
 		if d := geo.DistanceKm(s.last.Lat, s.last.Lon, f.Lat, f.Lon); d < disc {
 			disc = d
 		}
+		via := false
+		if disc > allowed && s.n >= 2 && !s.forgave {
+			// The segment's last fix may have been a glitch within reach:
+			// measure from the one before.
+			h2 := math.Max(0, f.Time.Sub(s.prev.Time).Hours())
+			plat, plon := deadReckon(s.prev, h2)
+			if d2 := math.Min(geo.DistanceKm(plat, plon, f.Lat, f.Lon), geo.DistanceKm(s.prev.Lat, s.prev.Lon, f.Lat, f.Lon)); d2 <= t.cfg.SegmentSpeedKn*kmPerNm*h2+t.cfg.SegmentNoiseKm {
+				disc, allowed, via = d2, t.cfg.SegmentSpeedKn*kmPerNm*h2+t.cfg.SegmentNoiseKm, true
+			}
+		}
 		if disc > allowed {
 			continue
 		}
 		score := disc / allowed
+		if s.jumped && s.n == 1 {
+			if score < loneScore {
+				lone, loneScore = i, score
+			}
+			continue
+		}
 		if score < bestScore {
 			second, secondScore = best, bestScore
-			best, bestScore = i, score
+			best, bestScore, bestVia = i, score, via
 		} else if score < secondScore {
 			second, secondScore = i, score
 		}
+	}
+	if best < 0 {
+		best, bestVia = lone, false
 	}
 	switch {
 	case best < 0:
@@ -537,6 +576,7 @@ func (t *Tracker) segment(v *vessel, p *Point) {
 		return
 	}
 	s := v.segs[best]
+	s.prev, s.forgave = s.last, bestVia
 	s.last, s.lastSeen = f, f.Time
 	s.n++
 	p.Seg = s.id
@@ -546,6 +586,7 @@ func (t *Tracker) segment(v *vessel, p *Point) {
 	if p.NewSeg && len(v.segs) > 1 && p.ImpliedKn > t.cfg.MaxSpeedKn {
 		p.Flag = TooFast
 		t.stats.Flagged[TooFast]++
+		s.jumped = true
 	}
 }
 
