@@ -28,7 +28,8 @@ type rx struct {
 	id       *Identity
 	kind     uint8
 	spoofed  bool
-	glitch   bool // a GPS glitch: a lone bad fix (see glitch.go)
+	glitch   bool  // a GPS glitch: a lone bad fix (see glitch.go)
+	gnss     uint8 // displaced by GNSS interference number gnss-1 (gnss.go); 0 none
 	draught  float32
 }
 
@@ -117,9 +118,13 @@ func (w *world) emitDay(d int64, ix *stationIndex) *dayOut {
 					txLat, txLon = lat+sp.lat, lon+sp.lon
 				}
 			}
-			glitched := false
+			glitched, gnss := false, 0
 			if sp == nil {
-				if glat, glon, ok := w.glitch(h, grng, lat, lon, sog); ok {
+				if gnss = w.interferenceAt(t, lat, lon); gnss > 0 {
+					g := &w.gnss[gnss-1]
+					txLat, txLon = geo.Destination(g.toLat, g.toLon, grng.Float64()*360, gnssCircleKm)
+					txSog, txCog = 0, 0
+				} else if glat, glon, ok := w.glitch(h, grng, lat, lon, sog); ok {
 					txLat, txLon, glitched = glat, glon, true
 					out.glitches++
 				}
@@ -142,7 +147,7 @@ func (w *world) emitDay(d int64, ix *stationIndex) *dayOut {
 				typ = 18
 				payload, fill = encodeType18(posReport{id.MMSI, 0, txSog, txCog, txCog, txLat, txLon, sec})
 			}
-			r := rx{lat: float32(txLat), lon: float32(txLon), id: id, kind: rxPosition, spoofed: sp != nil && sp.kind != spoofShared, glitch: glitched}
+			r := rx{lat: float32(txLat), lon: float32(txLon), id: id, kind: rxPosition, spoofed: sp != nil && sp.kind != spoofShared || gnss > 0, glitch: glitched, gnss: uint8(gnss)}
 			buf, groups = w.receive(buf, groups, out, h, rng, ix, &hpi, t, lat, lon, payload, fill, typ, seq, &r)
 			// Static data every hour (AIS sends it every 6 minutes; a
 			// receiver log keeps less), and at once under a new identity.

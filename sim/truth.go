@@ -240,6 +240,7 @@ func (w *world) truth() []event.Event {
 	evs = append(evs, w.encounterEvents()...)
 	evs = append(evs, w.loiterEvents()...)
 	evs = append(evs, w.spoofEvents()...)
+	evs = append(evs, w.interferenceEvents()...)
 	evs = append(evs, w.identityEvents()...)
 	evs = append(evs, w.draughtEvents(visits)...)
 
