@@ -284,6 +284,10 @@ type segment struct {
 	// turn would otherwise be one segment.
 	prev    Fix
 	forgave bool
+	// fit is how well the last fix fitted the envelope when it joined
+	// (discrepancy over allowance, an upper bound on the shortcut path):
+	// only a last fix that fitted poorly can be the glitch.
+	fit float64
 }
 
 type vessel struct {
@@ -518,11 +522,11 @@ func (t *Tracker) segment(v *vessel, p *Point) {
 			hours = 0
 		}
 		allowed := t.cfg.SegmentSpeedKn*kmPerNm*hours + t.cfg.SegmentNoiseKm
-		if len(v.segs) == 1 && shortKm(s.last.Lat, s.last.Lon, f.Lat, f.Lon) <= allowed {
+		if short := shortKm(s.last.Lat, s.last.Lon, f.Lat, f.Lon); len(v.segs) == 1 && short <= allowed {
 			// The only open segment, and the fix is surely within the
 			// envelope of its last position: no score is needed, so the
 			// dead reckoning and great-circle distances are skipped.
-			best = i
+			best, bestScore = i, short/allowed
 			break
 		}
 		plat, plon := deadReckon(s.last, hours)
@@ -533,12 +537,12 @@ func (t *Tracker) segment(v *vessel, p *Point) {
 			disc = d
 		}
 		via := false
-		if disc > allowed && s.n >= 2 && !s.forgave {
+		if disc > allowed && s.n >= 2 && !s.forgave && s.fit > glitchFit {
 			// The segment's last fix may have been a glitch within reach:
 			// measure from the one before.
 			h2 := math.Max(0, f.Time.Sub(s.prev.Time).Hours())
 			plat, plon := deadReckon(s.prev, h2)
-			if d2 := math.Min(geo.DistanceKm(plat, plon, f.Lat, f.Lon), geo.DistanceKm(s.prev.Lat, s.prev.Lon, f.Lat, f.Lon)); d2 <= t.cfg.SegmentSpeedKn*kmPerNm*h2+t.cfg.SegmentNoiseKm {
+			if d2 := math.Min(geo.DistanceKm(plat, plon, f.Lat, f.Lon), geo.DistanceKm(s.prev.Lat, s.prev.Lon, f.Lat, f.Lon)); d2 <= goodFit*(t.cfg.SegmentSpeedKn*kmPerNm*h2+t.cfg.SegmentNoiseKm) {
 				disc, allowed, via = d2, t.cfg.SegmentSpeedKn*kmPerNm*h2+t.cfg.SegmentNoiseKm, true
 			}
 		}
@@ -576,7 +580,7 @@ func (t *Tracker) segment(v *vessel, p *Point) {
 		return
 	}
 	s := v.segs[best]
-	s.prev, s.forgave = s.last, bestVia
+	s.prev, s.forgave, s.fit = s.last, bestVia, bestScore
 	s.last, s.lastSeen = f, f.Time
 	s.n++
 	p.Seg = s.id
@@ -589,6 +593,14 @@ func (t *Tracker) segment(v *vessel, p *Point) {
 		s.jumped = true
 	}
 }
+
+// A last fix that fitted its segment's envelope worse than glitchFit may
+// be a glitch; the next fix is then measured from the one before, and
+// must fit that within goodFit of the envelope.
+const (
+	glitchFit = 0.6
+	goodFit   = 0.3
+)
 
 // shortKm bounds the great-circle distance from above, without
 // trigonometry: a path along a meridian and then a parallel is never

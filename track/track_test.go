@@ -193,9 +193,10 @@ func TestLateQueueOrder(t *testing.T) {
 func TestGlitchSplitsNoTrack(t *testing.T) {
 	r := &rec{}
 	tr := New(DefaultConfig(), nil, r)
-	lon := func(min int) float64 { return 130 + float64(min)*0.004 } // about 11 kn east
+	lon := func(min int) float64 { return 130 + float64(min)*0.0031 } // 8.5 kn east
 	for min := 0; min < 600; min += 6 {
 		f := fix(9, min, 40, lon(min))
+		f.SOG, f.COG = 8.5, 90
 		switch min {
 		case 120: // 15 km north: outside the 6-minute envelope
 			f.Lat += 0.135
