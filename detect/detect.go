@@ -209,8 +209,8 @@ func (d *Detector) Point(p *track.Point) {
 	if move && p.HasPos && (p.Flag == track.TooFast || p.NewSeg && p.ImpliedKn > d.cfg.SpoofSpeedKn) {
 		v.jumpAt = p.Time
 	}
-	if move {
-		d.interferencePoint(v, p)
+	if move && d.interferencePoint(v, p) {
+		return
 	}
 	if !p.HasPos || p.Flag != track.OK || d.run&(Movement|Encounters) == 0 {
 		return

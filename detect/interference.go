@@ -35,10 +35,14 @@ type gnssArea struct {
 	Vessels          []uint32 // sorted
 }
 
-// interferencePoint feeds one point (any flag) of vessel v.
-func (d *Detector) interferencePoint(v *vessel, p *track.Point) {
+// interferencePoint feeds one point (any flag) of vessel v and says
+// whether it is a displaced fix of an interference already shown (by
+// InterferenceVessels vessels): not where the ship is, so the movement
+// detectors do not take it (a ship put on a circle at sea for hours is
+// not loitering there).
+func (d *Detector) interferencePoint(v *vessel, p *track.Point) bool {
 	if !p.HasPos {
-		return
+		return false
 	}
 	if !d.gnssNext.After(p.Time) {
 		d.closeInterference(false)
@@ -46,7 +50,7 @@ func (d *Detector) interferencePoint(v *vessel, p *track.Point) {
 	}
 	jump := p.Flag == track.TooFast || p.NewSeg && p.ImpliedKn > d.cfg.SpoofSpeedKn
 	if !jump && len(d.gnss) == 0 {
-		return
+		return false
 	}
 	var at *gnssArea
 	for _, a := range d.gnss {
@@ -55,15 +59,25 @@ func (d *Detector) interferencePoint(v *vessel, p *track.Point) {
 			break
 		}
 	}
+	shown := at != nil && len(at.Vessels) >= d.cfg.InterferenceVessels
 	if !jump {
-		// A vessel placed there goes on being reported there.
-		if at != nil {
-			if _, ok := slices.BinarySearch(at.Vessels, v.mmsi); ok {
-				at.End = p.Time
-				at.Displaced++
-			}
+		if at == nil {
+			return false
 		}
-		return
+		i, listed := slices.BinarySearch(at.Vessels, v.mmsi)
+		if !listed && shown && p.NewSeg {
+			// Broke off its track into a shown interference, if not
+			// faster than a ship sails (a berth near enough, heard
+			// seldom enough): placed there too.
+			at.Vessels = slices.Insert(at.Vessels, i, v.mmsi)
+			listed = true
+		}
+		if listed {
+			// A vessel placed there goes on being reported there.
+			at.End = p.Time
+			at.Displaced++
+		}
+		return listed && shown
 	}
 	if at == nil {
 		at = &gnssArea{Start: p.Time, Lat: p.Lat, Lon: p.Lon}
@@ -79,6 +93,7 @@ func (d *Detector) interferencePoint(v *vessel, p *track.Point) {
 	if i, ok := slices.BinarySearch(at.Vessels, v.mmsi); !ok {
 		at.Vessels = slices.Insert(at.Vessels, i, v.mmsi)
 	}
+	return len(at.Vessels) >= d.cfg.InterferenceVessels
 }
 
 // closeInterference reports the areas idle for InterferenceIdle (all of

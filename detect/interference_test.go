@@ -29,6 +29,10 @@ func TestGNSSInterferenceIsOneEvent(t *testing.T) {
 		w.add(s)
 	}
 	evs := w.run(t)
+	// Put on one spot at 0 kn for hours, they are not loitering there.
+	if lo := only(evs, event.Loitering); len(lo) != 0 {
+		t.Errorf("%d loitering events on displaced positions: %+v", len(lo), lo[0])
+	}
 	gi := only(evs, event.GNSSInterference)
 	if len(gi) != 1 {
 		t.Fatalf("%d gnss_interference events, want 1: %+v", len(gi), gi)
