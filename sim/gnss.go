@@ -69,9 +69,9 @@ func (w *world) interferenceAt(t int64, lat, lon float64) int {
 	return 0
 }
 
-// interferenceEvents is the truth of every interference: the area event
-// (MMSI 0, the vessels with three or more received displaced fixes, at
-// least three of them) and a spoofing event for each such vessel.
+// interferenceEvents is the truth of every interference: a spoofing event
+// for each vessel with three or more received displaced fixes, and the area
+// event (MMSI 0) listing them when there are three or more.
 func (w *world) interferenceEvents() []event.Event {
 	var evs []event.Event
 	for i := range w.gnss {
@@ -106,16 +106,10 @@ func (w *world) interferenceEvents() []event.Event {
 			}
 			last = max(last, s.last)
 		}
-		if len(vessels) < 3 {
-			continue
-		}
 		slices.Sort(vessels)
 		g := &w.gnss[i]
-		evs = append(evs, event.Event{Type: event.GNSSInterference, Start: ts(first), End: ts(last),
-			Lat: r3(g.toLat), Lon: r3(g.toLon), Confidence: 1, Source: event.SourceAIS, Evidence: map[string]any{
-				"vessels": vessels, "vessel_count": len(vessels), "area_lat": r3(g.lat), "area_lon": r3(g.lon),
-				"radius_km": g.radiusKm,
-			}})
+		// Each ship's displaced fixes show whether or not enough ships
+		// were caught for the area to show.
 		for _, m := range vessels {
 			s := by[m]
 			evs = append(evs, event.Event{Type: event.Spoofing, MMSI: m, Start: ts(s.first), End: ts(s.last),
@@ -123,6 +117,14 @@ func (w *world) interferenceEvents() []event.Event {
 					"kind": "gnss_interference", "spoofed_positions": s.n,
 				}})
 		}
+		if len(vessels) < 3 {
+			continue
+		}
+		evs = append(evs, event.Event{Type: event.GNSSInterference, Start: ts(first), End: ts(last),
+			Lat: r3(g.toLat), Lon: r3(g.toLon), Confidence: 1, Source: event.SourceAIS, Evidence: map[string]any{
+				"vessels": vessels, "vessel_count": len(vessels), "area_lat": r3(g.lat), "area_lon": r3(g.lon),
+				"radius_km": g.radiusKm,
+			}})
 	}
 	slices.SortFunc(evs, func(a, b event.Event) int { return cmp.Compare(a.Start.Unix(), b.Start.Unix()) })
 	return evs

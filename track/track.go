@@ -9,6 +9,7 @@ package track
 
 import (
 	"math"
+	"slices"
 	"time"
 
 	"github.com/lookout-osint/lookout/geo"
@@ -291,7 +292,13 @@ type segment struct {
 }
 
 type vessel struct {
-	segs    []*segment
+	segs []*segment
+	// lone are segments closed by GlitchIdle (the latest few): a fix
+	// where one of them would be now (dead-reckoned, within
+	// SegmentNoiseKm and a twentieth of the way) reopens it, since a
+	// glitch does not come back to where it was, but a second hull heard
+	// by a satellite now and then does.
+	lone    []*segment
 	nextSeg int
 	prev    Fix // last positioned fix, any segment
 	hasPrev bool
@@ -499,7 +506,14 @@ func (t *Tracker) segment(v *vessel, p *Point) {
 	keep := v.segs[:0]
 	for _, s := range v.segs {
 		idle := f.Time.Sub(s.lastSeen)
-		if idle <= t.cfg.SegmentMaxIdle && !(s.jumped && s.n == 1 && t.cfg.GlitchIdle > 0 && idle > t.cfg.GlitchIdle) {
+		switch {
+		case idle > t.cfg.SegmentMaxIdle:
+		case s.jumped && s.n == 1 && t.cfg.GlitchIdle > 0 && idle > t.cfg.GlitchIdle:
+			v.lone = append(v.lone, s)
+			if len(v.lone) > 4 {
+				v.lone = v.lone[1:]
+			}
+		default:
 			keep = append(keep, s)
 		}
 	}
@@ -565,6 +579,22 @@ func (t *Tracker) segment(v *vessel, p *Point) {
 	}
 	if best < 0 {
 		best, bestVia = lone, false
+	}
+	if best < 0 {
+		for i, s := range v.lone {
+			hours := f.Time.Sub(s.last.Time).Hours()
+			if hours < 0 || f.Time.Sub(s.lastSeen) > t.cfg.SegmentMaxIdle {
+				continue
+			}
+			plat, plon := deadReckon(s.last, hours)
+			way := geo.DistanceKm(s.last.Lat, s.last.Lon, plat, plon)
+			if geo.DistanceKm(plat, plon, f.Lat, f.Lon) <= t.cfg.SegmentNoiseKm+way/20 {
+				v.segs = append(v.segs, s)
+				v.lone = slices.Delete(v.lone, i, i+1)
+				best = len(v.segs) - 1
+				break
+			}
+		}
 	}
 	switch {
 	case best < 0:
