@@ -1,7 +1,6 @@
 package analyze
 
 import (
-	"errors"
 	"os"
 	"path/filepath"
 	"slices"
@@ -11,7 +10,6 @@ import (
 	"github.com/lookout-osint/lookout/ais"
 	"github.com/lookout-osint/lookout/event"
 	"github.com/lookout-osint/lookout/geo"
-	"github.com/lookout-osint/lookout/source"
 )
 
 // Real traffic (../shared/data/ais-real, see its README): ordinary ferries,
@@ -20,49 +18,17 @@ import (
 // encounter is a false alarm; and a port visit with neither a stop, a port
 // gap nor a dwell is a ship passing a port.
 
-const realDir = "../../shared/data/ais-real"
-
-// realSamples are the samples tested. A file whose dialect is not read yet
-// is skipped with a note, and tested as soon as it is: add new ones here.
-var realSamples = []string{
-	"mc-20200101-sf-bay.csv.gz",
-	"stonesoup-solent-20160112.csv.gz",
-	"mc-small-sample.csv",
-	"dma-aislib-stream_example.txt",
-	"amsa-risky-ais.txt.gz",
-	"signalk-nais400-merrimac.log",
-	"signalk-gofree-merrimac.log",
-}
-
-// analyzeReal runs the whole chain on r and returns the events.
-func analyzeReal(t *testing.T, r source.Reader) []event.Event {
-	t.Helper()
-	var evs []event.Event
-	a := New(DefaultOptions(), func(e *event.Event) { evs = append(evs, *e) })
-	if err := a.Read(r); err != nil {
-		t.Fatal(err)
-	}
-	a.Finish()
-	return evs
-}
-
 func TestRealSamplesNoEncounterNoTransitVisit(t *testing.T) {
 	if _, err := os.Stat(realDir); err != nil {
 		t.Skipf("no real samples at %s", realDir)
 	}
 	dwell := DefaultOptions().Detect.PortDwell
-	for _, name := range realSamples {
-		t.Run(name, func(t *testing.T) {
-			r, _, done, err := Open(filepath.Join(realDir, name), nil)
-			if errors.Is(err, os.ErrNotExist) {
-				t.Skip("not present")
-			}
-			if err != nil {
-				t.Skipf("not readable yet (the inputs work adds dialects): %v", err)
-			}
+	for _, s := range realSamples {
+		t.Run(s.file, func(t *testing.T) {
+			r, done := openSample(t, s.file, s.clock)
 			defer done()
-			evs := analyzeReal(t, r)
-			for _, e := range evs {
+			got, _ := analyzeReader(t, r)
+			for _, e := range append(got[event.Encounter], got[event.PortVisit]...) {
 				switch e.Type {
 				case event.Encounter:
 					t.Errorf("encounter %d/%d at %.4f,%.4f %s–%s: %v", e.MMSI, e.OtherMMSI, e.Lat, e.Lon,
@@ -159,14 +125,11 @@ func TestMooredBoatsReplayedNoEncounter(t *testing.T) {
 			rp.msgs = append(rp.msgs, m)
 		}
 	}
-	evs := analyzeReal(t, rp)
-	n := 0
-	for _, e := range evs {
-		if e.Type == event.Encounter {
-			n++
-			if n <= 5 {
-				t.Errorf("encounter %d/%d at %.4f,%.4f: %v", e.MMSI, e.OtherMMSI, e.Lat, e.Lon, e.Evidence)
-			}
+	got, _ := analyzeReader(t, rp)
+	n := len(got[event.Encounter])
+	for i, e := range got[event.Encounter] {
+		if i < 5 {
+			t.Errorf("encounter %d/%d at %.4f,%.4f: %v", e.MMSI, e.OtherMMSI, e.Lat, e.Lon, e.Evidence)
 		}
 	}
 	if n > 0 {

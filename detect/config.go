@@ -75,19 +75,28 @@ type Config struct {
 	SpoofSegmentPoints int           `help:"fixes a second position stream of one MMSI needs before it counts (two places at once)"`
 	SpoofSegmentIdle   time.Duration `help:"a second position stream of one MMSI is remembered this long after its last fix (as long as the tracker keeps it: a stream heard by satellites every 8 h is still one)"`
 	SpoofSwitchMin     time.Duration `help:"moving between two position streams of one MMSI (or onto a new one) is timed over at least this long against SpoofSpeedKn: two ships a few km apart heard within a minute are not two places at once (simulator truth uses the same 6 min)"`
+	SpoofSustainMin    time.Duration `help:"a displaced run (fixes inland, a stream put elsewhere and back, a second stream) counts once its consecutive fixes span this long, and a return once SpoofSegmentPoints fixes in a row confirm it: a burst of bad fixes from one receiver, or one bad fix, is a glitch, not a position being faked"`
 	SpoofSplitKm       float64       `help:"a spoofing signal starting after the open episode's last one and this far from it is a new episode"`
-	SpoofLandFixes     int           `help:"consecutive fixes far inland that make spoofing"`
+	SpoofLandFixes     int           `help:"consecutive fixes far inland that make spoofing, when a jump no track explains led there (or left) or they lie SpoofFarKm from any water"`
+	SpoofFarKm         float64       `help:"a fix this far from the coast and from every mapped lake and river is far from any water; nearer inland, only a jump shows a spoof (a canal or ship channel missing from the map is sailed by a coherent track)"`
+	SpoofTrackKm       float64       `help:"a step between two fixes is coherent (no jump) when it is within this distance plus the distance the faster of the two reported speeds (x1.3, +2 kn) covers in the time between; with no reported speed, 25 kn (the segmenter's envelope)"`
 	SpoofCircleTurns   float64       `help:"full turns within SpoofCircleWindow in a small area that make a circling pattern"`
 	SpoofCircleWindow  time.Duration `help:"window for the circling pattern"`
 	SpoofCircleKm      float64       `help:"circling pattern: largest radius of the area"`
 	SpoofCircleKn      float64       `help:"circling pattern: minimum speed (slower is drifting or fishing)"`
+	SpoofCircleSpread  float64       `help:"circling pattern: largest spread of the fixes' distances from their centre (standard deviation over mean): a drawn circle is round, a harbour cruise, pilot or tug loops as it must"`
 	SpoofInPlaceMin    time.Duration `help:"reporting speed on every course for this long without leaving the circle is a drawn track"`
 	SpoofInPlaceFixes  int           `help:"… shown by at least this many fixes (one on each side of the circle is enough to go round it)"`
 
-	ReappearWithin time.Duration `help:"a hull silent this long at most may reappear under another MMSI"`
-	ReappearAfter  time.Duration `help:"… after being silent at least this long"`
-	ReappearKm     float64       `help:"… this close to where it fell silent"`
-	ReappearDimM   float64       `help:"… with length and beam equal within this"`
+	InterferenceVessels int           `help:"GNSS interference: this many vessels whose positions jumped into one area (InterferenceKm) within InterferenceIdle of each other"`
+	InterferenceKm      float64       `help:"… radius of the area the displaced positions fall in"`
+	InterferenceIdle    time.Duration `help:"… an interference ends when no affected vessel was placed in the area for this long"`
+	IdentityConfirm     time.Duration `help:"while an MMSI's positions come from two places, a changed identity (name, call sign, IMO, type) is reported once it has held this long without the MMSI going back to the one before: two hulls under one MMSI send their own static data in turn"`
+	CloneIdle           time.Duration `help:"an MMSI used by two hulls (their identities in turn) is one cloned_mmsi finding, closed when no switch came for this long"`
+	ReappearWithin      time.Duration `help:"a hull silent this long at most may reappear under another MMSI"`
+	ReappearAfter       time.Duration `help:"… after being silent at least this long"`
+	ReappearKm          float64       `help:"… this close to where it fell silent"`
+	ReappearDimM        float64       `help:"… with length and beam equal within this"`
 
 	DraughtMinChangeM float64       `help:"smallest reported draught change reported"`
 	DraughtWithin     time.Duration `help:"a draught change counts if a port visit or encounter ended this long before it"`
@@ -151,19 +160,28 @@ func DefaultConfig() Config {
 		SpoofSegmentPoints: 3,
 		SpoofSegmentIdle:   24 * time.Hour,
 		SpoofSwitchMin:     6 * time.Minute,
+		SpoofSustainMin:    15 * time.Minute,
 		SpoofSplitKm:       100,
 		SpoofLandFixes:     3,
+		SpoofFarKm:         40,
+		SpoofTrackKm:       2,
 		SpoofCircleTurns:   2,
 		SpoofCircleWindow:  6 * time.Hour,
 		SpoofCircleKm:      5,
 		SpoofCircleKn:      3,
+		SpoofCircleSpread:  0.25,
 		SpoofInPlaceMin:    12 * time.Hour,
 		SpoofInPlaceFixes:  4,
 
-		ReappearWithin: 30 * 24 * time.Hour,
-		ReappearAfter:  6 * time.Hour,
-		ReappearKm:     100,
-		ReappearDimM:   1,
+		InterferenceVessels: 3,
+		InterferenceKm:      5,
+		InterferenceIdle:    6 * time.Hour,
+		IdentityConfirm:     2 * time.Hour,
+		CloneIdle:           24 * time.Hour,
+		ReappearWithin:      30 * 24 * time.Hour,
+		ReappearAfter:       6 * time.Hour,
+		ReappearKm:          100,
+		ReappearDimM:        1,
 
 		DraughtMinChangeM: 0.5,
 		DraughtWithin:     48 * time.Hour,

@@ -69,6 +69,10 @@ type Detector struct {
 	enc     *encounters
 	learn   *learned
 	counts  map[event.Type]int
+	// Areas where vessels' positions jumped together (interference.go),
+	// checked for idleness at gnssNext.
+	gnss     []*gnssArea
+	gnssNext time.Time
 }
 
 // segState is what the movement detectors keep per track segment: two
@@ -124,8 +128,13 @@ type vessel struct {
 	// An identity pair already links this MMSI to the hull's next number
 	// (succeeded) or to its previous one (succeeds): a hull has one of each.
 	succeeded, succeeds bool
-	rxKey               [2]int32
-	rxHour              int32
+	// idPending is an identity change of this MMSI waiting for
+	// IdentityConfirm; clone an MMSI used by two hulls (see Static).
+	idPending *event.Event
+	clone     *cloneState
+	jumpAt    time.Time // latest fix that jumped to another place
+	rxKey     [2]int32
+	rxHour    int32
 }
 
 // New returns a Detector. ports and shore may be nil: the detectors that
@@ -204,6 +213,12 @@ func (d *Detector) Point(p *track.Point) {
 	if d.run&Spoofing != 0 {
 		d.spoofPoint(v, p)
 	}
+	if move && p.HasPos && (p.Flag == track.TooFast || p.NewSeg && p.ImpliedKn > d.cfg.SpoofSpeedKn) {
+		v.jumpAt = p.Time
+	}
+	if move && d.interferencePoint(v, p) {
+		return
+	}
 	if !p.HasPos || p.Flag != track.OK || d.run&(Movement|Encounters) == 0 {
 		return
 	}
@@ -254,6 +269,9 @@ func (d *Detector) Flush() {
 	if d.run&Encounters != 0 {
 		d.enc.flush()
 	}
+	if d.run&Movement != 0 {
+		d.closeInterference(true)
+	}
 	// In MMSI order, so that the same input always gives the same output.
 	mmsis := make([]uint32, 0, len(d.vessels))
 	for m := range d.vessels {
@@ -275,6 +293,9 @@ func (d *Detector) Flush() {
 				}
 				d.closeLoiter(v, true)
 			}
+		}
+		if d.run&Movement != 0 {
+			d.flushIdentity(v)
 		}
 		if d.run&Spoofing != 0 {
 			d.flushSpoof(v)

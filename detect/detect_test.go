@@ -83,6 +83,7 @@ type world struct {
 	// detector of the latest run.
 	restore []LearnedArea
 	last    *Detector
+	flag    func(mmsi uint32) string // the Detector's Flag
 }
 
 func newWorld() *world { return &world{cfg: DefaultConfig()} }
@@ -106,6 +107,7 @@ func (w *world) run(t *testing.T) []event.Event {
 	d := New(w.cfg, NewPortIndex(testPorts, 20), fakeShore{}, func(e *event.Event) { out = append(out, *e) })
 	d.RestoreLearned(w.restore)
 	w.last = d
+	d.Flag = w.flag
 	tr := track.New(track.DefaultConfig(), fakeShore{}, sinkFn{d})
 	sort.SliceStable(w.fixes, func(i, j int) bool { return w.fixes[i].Time.Before(w.fixes[j].Time) })
 	si := 0
@@ -373,9 +375,10 @@ func TestSpoofing(t *testing.T) {
 		c2.t = c2.t.Add(2 * time.Hour)
 	}
 	w.add(c2)
-	// Put 280 km away for three fixes, then back on its own track.
+	// Put 280 km away for six fixes (25 minutes: sustained), then back on
+	// its own track.
 	tp := newScript(7, 0, 32.0, 133.0).sail(32.0, 133.5, 10)
-	for i := 10; i < 13; i++ {
+	for i := 10; i < 16; i++ {
 		tp.fixes[i].Lat -= 2.5
 	}
 	w.add(tp)
@@ -415,15 +418,18 @@ func TestFixOnCoastlineNotSpoofing(t *testing.T) {
 func TestIdentityChanges(t *testing.T) {
 	w := newWorld()
 	w.add(newScript(1, 0, 40.5, 133.0).sail(40.5, 133.5, 10))
-	w.static(track.Static{MMSI: 1, Time: t0.Add(time.Minute), Name: "SEA STAR", IMO: 9000001, Length: 120, Beam: 20, ShipType: 80})
-	w.static(track.Static{MMSI: 1, Time: t0.Add(2 * time.Hour), Name: "OCEAN PEARL", IMO: 9000001, Length: 120, Beam: 20, ShipType: 80})
+	w.static(track.Static{MMSI: 1, Time: t0.Add(time.Minute), Name: "SEA STAR", IMO: 9000003, Length: 120, Beam: 20, ShipType: 80})
+	w.static(track.Static{MMSI: 1, Time: t0.Add(2 * time.Hour), Name: "OCEAN PEARL", IMO: 9000003, Length: 120, Beam: 20, ShipType: 80})
 	// The same hull falls silent as 1 and reappears nearby as 2.
 	w.add(newScript(2, 20*time.Hour, 40.5, 133.6).sail(40.5, 134, 10))
 	w.static(track.Static{MMSI: 2, Time: t0.Add(20*time.Hour + time.Minute), Name: "NEW MOON", Length: 120, Beam: 20, ShipType: 80})
 	// One IMO under a third MMSI far away.
 	w.add(newScript(3, 30*time.Hour, 30, 140).sail(30, 140.3, 10))
-	w.static(track.Static{MMSI: 3, Time: t0.Add(30*time.Hour + time.Minute), Name: "SEA STAR", IMO: 9000001})
+	w.static(track.Static{MMSI: 3, Time: t0.Add(30*time.Hour + time.Minute), Name: "SEA STAR", IMO: 9000003})
 	ic := only(w.run(t), event.IdentityChange)
+	// A rename is held until it has lasted IdentityConfirm (or the data
+	// end): in time order.
+	sort.SliceStable(ic, func(i, j int) bool { return ic[i].Start.Before(ic[j].Start) })
 	if len(ic) != 3 {
 		t.Fatalf("identity changes %d: %+v", len(ic), ic)
 	}

@@ -21,20 +21,7 @@ func (d *Detector) Static(s *track.Static) {
 	}
 	v := d.vessel(s.MMSI)
 	d.message(v, s.Time)
-	prev, _ := d.ids.Current(s.MMSI)
-	if ch := d.ids.Update(s); len(ch) > 0 {
-		ev := map[string]any{}
-		fields := []string{}
-		for _, c := range ch {
-			ev["old_"+c.Field] = c.Old
-			ev["new_"+c.Field] = c.New
-			fields = append(fields, c.Field)
-		}
-		ev["fields"] = fields
-		ev["previous_since"] = prev.First.Format(time.RFC3339)
-		d.out(&event.Event{Type: event.IdentityChange, MMSI: s.MMSI, Start: prev.Last, End: s.Time,
-			Lat: v.last.Lat, Lon: v.last.Lon, Confidence: 0.9, Source: event.SourceAIS, Evidence: ev})
-	}
+	d.identityStatic(v, s)
 	if s.IMO != 0 {
 		d.imoCheck(v, s)
 	}
@@ -52,6 +39,128 @@ func (d *Detector) Static(s *track.Static) {
 	}
 }
 
+// cloneState is an MMSI whose static data go back and forth between two
+// identities: two hulls broadcasting one number, each its own name and IMO.
+type cloneState struct {
+	a, b       track.Identity
+	start, end time.Time // first report of the second identity; latest switch
+	switches   int
+	lat, lon   float64
+}
+
+// identityStatic reports identity changes of one MMSI. An MMSI going back
+// to an identity it had shortly before is two hulls sending their static
+// data in turn, not two changes a report (a clone 300 km away made 167
+// identity_change events): those switches make one cloned_mmsi finding,
+// when they stop. While positions come from two places a change is held
+// for IdentityConfirm, to know which it is.
+func (d *Detector) identityStatic(v *vessel, s *track.Static) {
+	if c := v.clone; c != nil && s.Time.Sub(c.end) > d.cfg.CloneIdle {
+		d.emitClone(v)
+	}
+	if p := v.idPending; p != nil && s.Time.Sub(p.End) >= d.cfg.IdentityConfirm {
+		v.idPending = nil
+		d.out(p)
+	}
+	prev, _ := d.ids.Current(s.MMSI)
+	ch := d.ids.Update(s)
+	if len(ch) == 0 {
+		return
+	}
+	cur, _ := d.ids.Current(s.MMSI)
+	if d.switchBack(v, prev, cur, s.Time) {
+		return
+	}
+	ev := map[string]any{}
+	fields := []string{}
+	for _, c := range ch {
+		ev["old_"+c.Field] = c.Old
+		ev["new_"+c.Field] = c.New
+		fields = append(fields, c.Field)
+	}
+	ev["fields"] = fields
+	ev["previous_since"] = prev.First.Format(time.RFC3339)
+	if v.idPending != nil { // changed again, not back: both were changes
+		d.out(v.idPending)
+		v.idPending = nil
+	}
+	e := &event.Event{Type: event.IdentityChange, MMSI: s.MMSI, Start: prev.Last, End: s.Time,
+		Lat: v.last.Lat, Lon: v.last.Lon, Confidence: 0.9, Source: event.SourceAIS, Evidence: ev}
+	if !d.twoStreams(v) {
+		d.out(e) // one ship: a change now, as a live feed wants it
+		return
+	}
+	v.idPending = e
+}
+
+// twoStreams says whether positions of v came from two places (track
+// segments) within IdentityConfirm: only then may a changed identity be
+// another hull's, and is held until it holds.
+func (d *Detector) twoStreams(v *vessel) bool {
+	if !v.jumpAt.IsZero() && d.now.Sub(v.jumpAt) <= d.cfg.IdentityConfirm {
+		return true
+	}
+	for _, st := range v.segs {
+		if d.now.Sub(st.lastSlotFix.Time) <= d.cfg.IdentityConfirm {
+			return true
+		}
+	}
+	return false
+}
+
+// switchBack says whether cur is an identity the MMSI had before (within
+// CloneIdle), and if so counts the switch in the MMSI's clone finding.
+func (d *Detector) switchBack(v *vessel, prev, cur track.Identity, t time.Time) bool {
+	hist := d.ids.History(v.mmsi)
+	back := false
+	for i := len(hist) - 2; i >= 0 && !back; i-- {
+		h := &hist[i]
+		back = t.Sub(h.Last) <= d.cfg.CloneIdle && h.IMO == cur.IMO && h.Name == cur.Name && h.CallSign == cur.CallSign
+	}
+	if !back {
+		return false
+	}
+	c := v.clone
+	if c == nil {
+		c = &cloneState{a: cur, b: prev, start: prev.First, lat: v.last.Lat, lon: v.last.Lon}
+		if p := v.idPending; p != nil {
+			// The change held back was the first switch.
+			c.start = p.End
+		}
+		v.clone = c
+	}
+	v.idPending = nil
+	c.end = t
+	c.switches++
+	return true
+}
+
+func (d *Detector) emitClone(v *vessel) {
+	c := v.clone
+	v.clone = nil
+	ident := func(id track.Identity) map[string]any {
+		return map[string]any{"imo": id.IMO, "name": id.Name, "call_sign": id.CallSign, "ship_type": id.ShipType,
+			"length_m": id.Length, "beam_m": id.Beam}
+	}
+	d.out(&event.Event{Type: event.IdentityChange, MMSI: v.mmsi, Start: c.start, End: c.end, Lat: c.lat, Lon: c.lon,
+		Confidence: 0.9, Source: event.SourceAIS, Evidence: map[string]any{
+			"reason":     "cloned_mmsi",
+			"identities": []map[string]any{ident(c.a), ident(c.b)},
+			"switches":   c.switches,
+		}})
+}
+
+// flushIdentity reports what is held back at the end of the data.
+func (d *Detector) flushIdentity(v *vessel) {
+	if v.clone != nil {
+		d.emitClone(v)
+	}
+	if p := v.idPending; p != nil {
+		v.idPending = nil
+		d.out(p)
+	}
+}
+
 // draughtAt is the draught last confirmed (m, last reported at t) and a
 // new one reported n times in a row since, first at nextT.
 type draughtAt struct {
@@ -64,8 +173,14 @@ type draughtAt struct {
 
 func dimKey(l, b float64) [2]int32 { return [2]int32{int32(math.Round(l)), int32(math.Round(b))} }
 
-// imoCheck reports one IMO number used under a second MMSI.
+// imoCheck reports one IMO number used under a second MMSI. A number
+// that fails the check digit is a placeholder or a typing error (real
+// feeds carry 100, 1, 1234567 under many unrelated ships: AMSA's sample
+// links a US tug and an Australian boat by "IMO 100"), so it links nothing.
 func (d *Detector) imoCheck(v *vessel, s *track.Static) {
+	if !track.ValidIMO(s.IMO) {
+		return
+	}
 	old, ok := d.imo[s.IMO]
 	d.imo[s.IMO] = s.MMSI
 	if !ok || old == s.MMSI {
@@ -86,6 +201,7 @@ func (d *Detector) reappear(v *vessel) {
 	k := dimKey(cur.Length, cur.Beam)
 	var best *vessel
 	bestKm := math.Inf(1)
+	var refused []map[string]any
 	for dy := int32(-1); dy <= 1; dy++ {
 		for dx := int32(-1); dx <= 1; dx++ {
 			for _, m := range d.dims[[2]int32{k[0] + dy, k[1] + dx}] {
@@ -107,7 +223,18 @@ func (d *Detector) reappear(v *vessel) {
 					continue
 				}
 				km := geo.DistanceKm(o.last.Lat, o.last.Lon, v.first.Lat, v.first.Lon)
-				if km <= d.cfg.ReappearKm && km < bestKm {
+				if km > d.cfg.ReappearKm {
+					continue
+				}
+				// An IMO number stays with its hull for life: two valid,
+				// different numbers are two hulls, however alike (sister
+				// ships, tugs of one class).
+				if track.ValidIMO(cur.IMO) && track.ValidIMO(oid.IMO) && cur.IMO != oid.IMO {
+					refused = append(refused, map[string]any{"mmsi": m, "reason": "different_imo",
+						"imo": oid.IMO, "distance_km": round(km, 1)})
+					continue
+				}
+				if km < bestKm {
 					best, bestKm = o, km
 				}
 			}
@@ -116,12 +243,18 @@ func (d *Detector) reappear(v *vessel) {
 	if best == nil {
 		return
 	}
-	d.identityPair(v, best, "hull_reappeared", map[string]any{
+	ev := map[string]any{
 		"silent_h":    round(v.first.Time.Sub(best.last.Time).Hours(), 1),
 		"distance_km": round(bestKm, 1),
 		"length_m":    cur.Length,
 		"beam_m":      cur.Beam,
-	})
+	}
+	if len(refused) > 0 {
+		// Hulls alike that were not linked, and why: the analyst sees the
+		// link was chosen among them.
+		ev["refused"] = refused
+	}
+	d.identityPair(v, best, "hull_reappeared", ev)
 }
 
 // identityPair reports vessel v (new MMSI) as the continuation of o (old).
@@ -158,6 +291,12 @@ func (d *Detector) identityPair(v, o *vessel, reason string, ev map[string]any) 
 	if d.Flag != nil {
 		ev["new_flag"] = d.Flag(v.mmsi)
 		ev["old_flag"] = d.Flag(k[1])
+		// The same hull under a new number, flag and name: re-registered,
+		// the way sanctioned ships hop flags (reason still says how the
+		// hull was known).
+		if o != nil && ev["new_flag"] != ev["old_flag"] && ev["new_name"] != ev["old_name"] && ev["new_name"] != "" && ev["old_name"] != "" {
+			ev["flag_hopping"] = true
+		}
 	}
 	lat, lon := v.first.Lat, v.first.Lon
 	if !v.has && o != nil {

@@ -21,8 +21,19 @@ type spoofState struct {
 	segs      map[int]*segInfo
 	landRun   int
 	landStart time.Time
-	turns     []turn
-	absTurn   float64 // sum of |turn| over turns
+	// landJumped: the run of inland fixes was entered, or moved within, by
+	// a step no track explains (see coherent); landCounted: it is already
+	// part of an episode.
+	landJumped, landCounted bool
+	// The MMSI's previous positioned fix, any flag: the step from it to a
+	// fix says whether a track leads there.
+	lastFix track.Fix
+	hasLast bool
+	// far caches farFromWater for the 0.1° cell farKey (+1: far, -1: not).
+	farKey  [2]int32
+	far     int8
+	turns   []turn
+	absTurn float64 // sum of |turn| over turns
 
 	inPlace []inPlaceFix // fixes at speed within the in-place circle; deg is the course
 	prevBrg float64
@@ -33,6 +44,11 @@ type spoofState struct {
 	hasBrg  bool
 	episode *episode
 	pending *episode // closed, not yet reported
+	// An impossible jump left the displaced stream retFrom (a segment
+	// number) for retTo at retKn: it counts once retTo goes on for
+	// SpoofSegmentPoints fixes in a row (a glitch comes back at once).
+	retFrom, retTo int
+	retKn          float64
 
 	// inPlace[:inPlaceHead] are dropped fixes whose room is reused (see
 	// sailingInPlace); inPlaceRun is cutFar's travelled.
@@ -50,6 +66,11 @@ type segInfo struct {
 	// to (a hull that took the number and faked where it was from the
 	// start).
 	opening bool
+	// The latest run of consecutive fixes of the MMSI in this stream: from
+	// runStart, runN fixes; prevLast is the stream's last fix before it.
+	// entries counts the runs (how often the MMSI came to this stream).
+	runStart, prevLast time.Time
+	runN, entries      int
 }
 
 // inPlaceFix is a turn placed by its unit vector (its position lives
@@ -85,21 +106,31 @@ func (d *Detector) spoofPoint(v *vessel, p *track.Point) {
 	if s.episode != nil && p.Time.Sub(s.episode.end) > d.cfg.SpoofWindow {
 		d.closeSpoof(v)
 	}
-	if !p.HasPos {
+	if !p.HasPos || notShip(p.MMSI) {
 		return
 	}
-	// Runs of fixes far inland.
+	prev, hasPrev := s.lastFix, s.hasLast
+	s.lastFix, s.hasLast = p.Fix, true
+	// Runs of fixes inland. The map has no canals, ship channels or small
+	// rivers: a ship that sailed there is where the map is wrong. A run is
+	// a spoof when a step no track explains led into it (or moved it), or
+	// when it lies far from any water.
 	if p.Flag == track.OnLand {
+		jump := hasPrev && !d.coherent(&prev, &p.Fix)
 		if s.landRun == 0 {
-			s.landStart = p.Time
+			s.landStart, s.landJumped, s.landCounted = p.Time, jump, false
 		}
+		s.landJumped = s.landJumped || jump
 		s.landRun++
-		if s.landRun >= d.cfg.SpoofLandFixes {
-			ep := d.spoofEpisode(v, s.landStart, p)
-			ep.kinds["on_land"]++
-			ep.landFixes = max(ep.landFixes, s.landRun)
+		if s.landRun >= d.cfg.SpoofLandFixes && d.sustained(s.landStart, p.Time) && (s.landJumped || d.farFromWater(s, p.Lat, p.Lon)) {
+			d.landEpisode(v, s.landStart, p.Time, p.Lat, p.Lon)
 		}
 		return
+	}
+	if s.landRun >= d.cfg.SpoofLandFixes && !s.landCounted && d.sustained(s.landStart, prev.Time) && hasPrev && !d.coherent(&prev, &p.Fix) {
+		// Left by a jump: the run was put there (the data began during it,
+		// so the jump in was not seen).
+		d.landEpisode(v, s.landStart, prev.Time, prev.Lat, prev.Lon)
 	}
 	s.landRun = 0
 
@@ -134,17 +165,37 @@ func (d *Detector) spoofPoint(v *vessel, p *track.Point) {
 			(s.lastSI == nil || p.Time.Sub(s.lastSI.last) >= d.cfg.SpoofSwitchMin || d.impossibleSwitch(s.lastSI, p)),
 			opening: s.lastSI == nil}
 		s.segs[p.Seg] = si
-	} else if len(s.segs) > 1 {
-		// Back on an older track after a jumped one lived on while this one
-		// was silent: the vessel was put somewhere else for a while.
+	}
+	if s.lastSeg != p.Seg || s.lastSI != si {
+		si.runStart, si.runN, si.prevLast = p.Time, 0, si.last
+		si.entries++
+	}
+	si.runN++
+	if len(s.segs) > 1 && si.runN == d.cfg.SpoofSegmentPoints && !si.prevLast.IsZero() {
+		// Back on an older track, for good, after a jumped one lived on
+		// while this one was silent: the vessel was put somewhere else for
+		// a while.
 		for _, o := range s.segs {
-			if o != si && o.jumped && !o.counted && o.n >= d.cfg.SpoofSegmentPoints && o.first.After(si.last) {
+			if o != si && o.jumped && !o.counted && o.n >= d.cfg.SpoofSegmentPoints && d.sustained(o.first, o.last) &&
+				o.first.After(si.prevLast) && o.last.Before(si.runStart) {
 				o.counted = true
 				ep := d.spoofEpisodeAt(v, o.first, o.last, o.lat, o.lon)
 				ep.kinds["impossible_jump"]++
 				ep.maxSepKm = math.Max(ep.maxSepKm, geo.DistanceKm(si.lat, si.lon, o.lat, o.lon))
 			}
 		}
+	}
+	if s.retFrom != 0 && p.Seg != s.retTo {
+		s.retFrom = 0 // the way back was a glitch
+	}
+	if s.retFrom != 0 && si.runN >= d.cfg.SpoofSegmentPoints {
+		if o := s.segs[s.retFrom]; o != nil && !o.counted {
+			o.counted = true
+			ep := d.spoofEpisodeAt(v, o.first, o.last, o.lat, o.lon)
+			ep.kinds["impossible_jump"]++
+			ep.maxKn = math.Max(ep.maxKn, s.retKn)
+		}
+		s.retFrom = 0
 	}
 	// Two streams heard in turn: a switch between them faster than any ship
 	// sails shows two places at once even when neither stream began with
@@ -170,13 +221,20 @@ func (d *Detector) spoofPoint(v *vessel, p *track.Point) {
 	// so an older track is known even after segs forgot it. The track
 	// returned to must have been silent meanwhile: two hulls heard in turn
 	// are two places at once, found below.
+	// The displaced run must be sustained (SpoofSustainMin, fixes in a
+	// row), and so must the way back: it counts once this stream goes on
+	// for SpoofSegmentPoints fixes in a row (above).
 	if o := s.lastSI; o != nil && s.lastSeg != p.Seg && o != si && !o.counted &&
 		(o.jumped || p.Seg < s.lastSeg) && (si.n == 0 || !si.last.After(o.first)) &&
-		o.n >= d.cfg.SpoofSegmentPoints && p.ImpliedKn > d.cfg.SpoofSpeedKn {
-		o.counted = true
-		ep := d.spoofEpisodeAt(v, o.first, o.last, o.lat, o.lon)
-		ep.kinds["impossible_jump"]++
-		ep.maxKn = math.Max(ep.maxKn, p.ImpliedKn)
+		o.runN >= d.cfg.SpoofSegmentPoints && d.sustained(o.runStart, o.last) && p.ImpliedKn > d.cfg.SpoofSpeedKn {
+		s.retFrom, s.retTo, s.retKn = s.lastSeg, p.Seg, p.ImpliedKn
+		if si.runN >= d.cfg.SpoofSegmentPoints { // SpoofSegmentPoints of 1
+			o.counted = true
+			ep := d.spoofEpisodeAt(v, o.first, o.last, o.lat, o.lon)
+			ep.kinds["impossible_jump"]++
+			ep.maxKn = math.Max(ep.maxKn, p.ImpliedKn)
+			s.retFrom = 0
+		}
 	}
 	si.last, si.n, si.lat, si.lon = p.Time, si.n+1, p.Lat, p.Lon
 	s.lastSeg, s.lastSI = p.Seg, si
@@ -188,12 +246,17 @@ func (d *Detector) spoofPoint(v *vessel, p *track.Point) {
 			}
 		}
 	}
-	if si.jumped && !si.counted && si.n >= d.cfg.SpoofSegmentPoints {
+	// Two transmitters at once, sustained: the streams heard in turn (each
+	// come back to SpoofSegmentPoints times or more; a glitch that joins
+	// an old stream comes once) for SpoofSustainMin, further apart than
+	// any ship sails in SpoofSwitchMin (a track split in two by a glitch
+	// runs on side by side).
+	if si.jumped && !si.counted && si.n >= d.cfg.SpoofSegmentPoints && si.entries >= d.cfg.SpoofSegmentPoints && d.sustained(si.first, p.Time) {
 		for id, o := range s.segs {
-			if id == p.Seg || o.n < d.cfg.SpoofSegmentPoints {
+			if id == p.Seg || o.n < d.cfg.SpoofSegmentPoints || o.entries < d.cfg.SpoofSegmentPoints {
 				continue
 			}
-			if o.last.After(si.first) {
+			if o.last.After(si.first) && geo.DistanceKm(si.lat, si.lon, o.lat, o.lon) > d.cfg.SpoofSpeedKn*kmPerNm*d.cfg.SpoofSwitchMin.Hours() {
 				si.counted = true
 				ep := d.spoofEpisode(v, si.first, p)
 				ep.kinds["two_places"]++
@@ -208,6 +271,74 @@ func (d *Detector) spoofPoint(v *vessel, p *track.Point) {
 	}
 }
 
+func (d *Detector) landEpisode(v *vessel, start, end time.Time, lat, lon float64) {
+	s := &v.spoof
+	s.landCounted = true
+	ep := d.spoofEpisodeAt(v, start, end, lat, lon)
+	ep.kinds["on_land"]++
+	ep.landFixes = max(ep.landFixes, s.landRun)
+}
+
+// sustained says whether a displaced run from start to end lasted
+// SpoofSustainMin.
+func (d *Detector) sustained(start, end time.Time) bool {
+	return end.Sub(start) >= d.cfg.SpoofSustainMin
+}
+
+// notShip says whether an MMSI is, by its form, no ship station's: search
+// and rescue aircraft (111MIDxxx), SARTs, MOB and EPIRB beacons (97…) and
+// aids to navigation (99…). An AtoN charted ashore or an aircraft over
+// land moves no ship anywhere.
+func notShip(m uint32) bool {
+	return m/1000000 == 111 || m >= 970000000 && m < 980000000 || m >= 990000000 && m < 1000000000
+}
+
+// coherent says whether a ship could have sailed from a to b: the step is
+// within SpoofTrackKm plus what the faster of the two reported speeds
+// (with a margin) covers in the time between, or with no reported speed
+// 25 kn (the segmenter's envelope); never beyond SpoofSpeedKn. A ship
+// moored at 0 kn that is next reported 10 km inland has not sailed there.
+func (d *Detector) coherent(a, b *track.Fix) bool {
+	h := math.Abs(b.Time.Sub(a.Time).Hours())
+	km := geo.DistanceKm(a.Lat, a.Lon, b.Lat, b.Lon)
+	if km <= d.cfg.SpoofTrackKm {
+		return true
+	}
+	if km/kmPerNm/math.Max(h, d.cfg.SpoofSwitchMin.Hours()) > d.cfg.SpoofSpeedKn {
+		return false
+	}
+	kn := 25.0
+	if !math.IsNaN(a.SOG) && !math.IsNaN(b.SOG) {
+		kn = math.Max(a.SOG, b.SOG)*1.3 + 2
+	}
+	return km <= d.cfg.SpoofTrackKm+kn*kmPerNm*h
+}
+
+// farFromWater says whether a point lies SpoofFarKm or more from the coast
+// and from every mapped lake and river (Natural Earth 1:10m, see
+// geo.DefaultWater), cached per 0.1° cell. Only fixes the tracker put
+// inland ask, so the maps are loaded only when there are some.
+func (d *Detector) farFromWater(s *spoofState, lat, lon float64) bool {
+	if d.cfg.SpoofFarKm <= 0 {
+		return false
+	}
+	k := [2]int32{int32(math.Floor(lat * 10)), int32(math.Floor(lon * 10))}
+	if s.far != 0 && s.farKey == k {
+		return s.far > 0
+	}
+	shore := d.shore
+	if shore == nil { // a spoofing shard: the tracker's land is the default
+		shore = geo.DefaultLand()
+	}
+	far := shore.DistanceToShoreKm(lat, lon) >= d.cfg.SpoofFarKm &&
+		math.IsInf(geo.DefaultWater().DistanceKm(lat, lon, d.cfg.SpoofFarKm), 1)
+	s.farKey, s.far = k, -1
+	if far {
+		s.far = 1
+	}
+	return far
+}
+
 // firstStreamLeft reports the MMSI's first stream o, now forgotten, as put
 // elsewhere when an impossible jump left it for the stream si that went
 // on, o never heard again: with no older track to return to, the
@@ -217,7 +348,7 @@ func (d *Detector) spoofPoint(v *vessel, p *track.Point) {
 // showed where it was). Judged only when o is forgotten (SpoofSegmentIdle
 // after its last fix), so data ending sooner does not show it.
 func (d *Detector) firstStreamLeft(v *vessel, o, si *segInfo) {
-	if !o.opening || o.counted || o.n < d.cfg.SpoofSegmentPoints ||
+	if !o.opening || o.counted || o.n < d.cfg.SpoofSegmentPoints || !d.sustained(o.first, o.last) ||
 		!si.jumped || si.n < d.cfg.SpoofSegmentPoints || si.first.Before(o.last) {
 		return
 	}
@@ -339,10 +470,22 @@ func (d *Detector) circling(v *vessel, p *track.Point) {
 	}
 	lat /= float64(len(loop))
 	lon /= float64(len(loop))
+	var sum1, sum2 float64
 	for _, t := range loop {
-		if geo.DistanceKm(lat, lon, t.lat, t.lon) > d.cfg.SpoofCircleKm {
+		r := geo.DistanceKm(lat, lon, t.lat, t.lon)
+		if r > d.cfg.SpoofCircleKm {
 			return
 		}
+		sum1 += r
+		sum2 += r * r
+	}
+	// Round: a track drawn for a transponder keeps one radius; a ship
+	// really manoeuvring in a harbour does not (a New Year's Eve cruise
+	// in San Francisco Bay looped twice at 0.4–4.7 km from its centre).
+	n := float64(len(loop))
+	mean := sum1 / n
+	if mean <= 0 || math.Sqrt(math.Max(0, sum2/n-mean*mean)) > d.cfg.SpoofCircleSpread*mean {
+		return
 	}
 	ep := d.spoofEpisode(v, loop[0].t, p)
 	ep.kinds["circling"]++

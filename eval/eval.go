@@ -143,6 +143,9 @@ type Result struct {
 	ExcludedTruth int `json:"excluded_truth"`
 	// Skipped counts events of types outside Config.Types.
 	Skipped map[event.Type]int `json:"skipped,omitempty"`
+	// Interference is the per-vessel check that GNSS interference gave no
+	// vessel spoofing risk points (nil when truth has no interference).
+	Interference *InterferencePoints `json:"interference_spoofing_points,omitempty"`
 }
 
 type cand struct {
@@ -166,6 +169,7 @@ func Evaluate(truth, detected []event.Event, cfg Config) Result {
 		}
 		res.Rules.TypeTolerance[string(t)] = d.String()
 	}
+	res.Interference = checkInterference(truth, detected)
 	scores := map[event.Type]*Score{}
 	for _, t := range types {
 		scores[t] = &Score{Type: t}

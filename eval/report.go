@@ -30,6 +30,13 @@ func WriteTable(w io.Writer, r Result, verbose bool) error {
 	if r.ExcludedTruth > 0 {
 		fmt.Fprintf(w, "\n%d satellite-only truth events left out of recall (%d detections of them ignored); --include-satellite scores them\n", r.ExcludedTruth, r.Overall.Ignored)
 	}
+	if c := r.Interference; c != nil {
+		fmt.Fprintf(w, "\nGNSS interference: %d of %d affected vessels got spoofing risk points for it", len(c.WithPoints), c.Vessels)
+		for _, v := range c.WithPoints {
+			fmt.Fprintf(w, " (%d: %.0f)", v.MMSI, v.Points)
+		}
+		fmt.Fprintln(w)
+	}
 	for _, t := range slices.Sorted(maps.Keys(r.Skipped)) {
 		fmt.Fprintf(w, "skipped %d events of type %s (not scored)\n", r.Skipped[t], t)
 	}

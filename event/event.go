@@ -29,13 +29,17 @@ const (
 	// changed with no partner in sight: a transfer with a vessel whose AIS
 	// was off.
 	PossibleDarkTransfer Type = "possible_dark_transfer"
-	SanctionsMatch       Type = "sanctions_match"
+	// GNSSInterference is an area and period in which several vessels'
+	// positions were displaced together (jamming or spoofing of satellite
+	// navigation, not of their own doing): MMSI is 0, evidence lists them.
+	GNSSInterference Type = "gnss_interference"
+	SanctionsMatch   Type = "sanctions_match"
 	// DarkDetection is a ship seen by satellite with no AIS to match it.
 	DarkDetection Type = "dark_detection"
 )
 
 // Types lists the behaviour types that lookout analyze emits, in report order.
-var Types = []Type{PortVisit, Voyage, Encounter, Loitering, Gap, PossibleDarkPortVisit, Spoofing, IdentityChange, DraughtChange, PossibleDarkTransfer}
+var Types = []Type{PortVisit, Voyage, Encounter, Loitering, Gap, PossibleDarkPortVisit, Spoofing, IdentityChange, DraughtChange, PossibleDarkTransfer, GNSSInterference}
 
 // Source says how an event could be observed. Ground truth uses it to mark
 // behaviour that AIS cannot show (a visit made with the transponder off is

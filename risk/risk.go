@@ -161,10 +161,16 @@ func Scores(cfg Config, events []event.Event, vessels []Vessel) []Score {
 		start int64
 	}
 	deliberate := map[gapKey]bool{}
+	// GNSS interference by vessel: its spoofing then is not its own.
+	interference := map[uint32][]*event.Event{}
 	for i := range events {
 		if e := &events[i]; e.Type == event.Gap {
 			d, _ := e.Evidence["deliberate"].(bool)
 			deliberate[gapKey{e.MMSI, e.Start.UnixNano()}] = d
+		} else if e.Type == event.GNSSInterference {
+			for _, m := range AffectedVessels(e) {
+				interference[m] = append(interference[m], e)
+			}
 		}
 	}
 	for i := range events {
@@ -194,7 +200,9 @@ func Scores(cfg Config, events []event.Event, vessels []Vessel) []Score {
 		case event.PossibleDarkPortVisit:
 			darkVisits = append(darkVisits, e)
 		case event.Spoofing:
-			add(e.MMSI, Spoofing, contrib{id, 1, ""})
+			if !interfered(e, interference) {
+				add(e.MMSI, Spoofing, contrib{id, 1, ""})
+			}
 		case event.IdentityChange:
 			factor := IdentityChange
 			if flagChanged(e) {
@@ -380,4 +388,33 @@ func listedWeight(strength float64) float64 {
 		return 1
 	}
 	return strength
+}
+
+// AffectedVessels lists the MMSIs a gnss_interference event names, as
+// emitted ([]uint32) or read back from JSON ([]any of numbers).
+func AffectedVessels(e *event.Event) []uint32 {
+	switch vs := e.Evidence["vessels"].(type) {
+	case []uint32:
+		return vs
+	case []any:
+		out := make([]uint32, 0, len(vs))
+		for _, v := range vs {
+			if f, ok := v.(float64); ok {
+				out = append(out, uint32(f))
+			}
+		}
+		return out
+	}
+	return nil
+}
+
+// interfered says whether spoofing event e lies within a GNSS interference
+// that affected its vessel (its time span overlaps the interference's).
+func interfered(e *event.Event, by map[uint32][]*event.Event) bool {
+	for _, g := range by[e.MMSI] {
+		if !e.Start.After(g.End) && !g.Start.After(e.End) {
+			return true
+		}
+	}
+	return false
 }

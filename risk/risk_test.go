@@ -165,3 +165,33 @@ func TestListedByIMOCountsInFull(t *testing.T) {
 		t.Errorf("name match 0.7: risk %.2f, want 35", s)
 	}
 }
+
+// A vessel whose positions were displaced by GNSS interference gets no
+// spoofing points for it; its spoofing elsewhere still counts, and so do
+// vessels the interference did not list.
+func TestNoSpoofingPointsFromInterference(t *testing.T) {
+	gi := ev(event.GNSSInterference, 0, 1000, func(e *event.Event) {
+		e.End = e.Start.Add(6 * time.Hour)
+		e.Evidence = map[string]any{"vessels": []any{float64(7), float64(8)}}
+	})
+	evs := []event.Event{gi,
+		ev(event.Spoofing, 7, 1000, func(e *event.Event) { e.Start = gi.Start.Add(time.Hour); e.End = gi.Start.Add(3 * time.Hour) }),
+		ev(event.Spoofing, 8, 1000, func(e *event.Event) { e.Start = gi.Start.Add(30 * 24 * time.Hour); e.End = e.Start.Add(time.Hour) }),
+		ev(event.Spoofing, 9, 1000, func(e *event.Event) { e.Start = gi.Start.Add(time.Hour); e.End = gi.Start.Add(3 * time.Hour) }),
+	}
+	got := byMMSI(Scores(DefaultConfig(), evs, nil))
+	points := func(m uint32) float64 {
+		for _, f := range got[m].Factors {
+			if f.Name == Spoofing {
+				return f.Points
+			}
+		}
+		return 0
+	}
+	if p := points(7); p != 0 {
+		t.Errorf("vessel 7: %v spoofing points from an interference that listed it", p)
+	}
+	if points(8) != 10 || points(9) != 10 {
+		t.Errorf("spoofing outside the interference, or of a vessel not listed, must count: 8 %v, 9 %v", points(8), points(9))
+	}
+}

@@ -35,6 +35,8 @@ import (
 	"strconv"
 	"strings"
 	"time"
+
+	"github.com/lookout-osint/lookout/track"
 )
 
 // Entry is one listed vessel.
@@ -151,21 +153,8 @@ func (s Stats) String() string {
 }
 
 // ValidIMO reports whether n is a seven-digit IMO ship number whose check
-// digit is right: the first six digits weighted 7,6,5,4,3,2, summed, and
-// the last digit of the sum equals the seventh digit.
-func ValidIMO(n uint32) bool {
-	if n < 1000000 || n > 9999999 {
-		return false
-	}
-	check := n % 10
-	sum := uint32(0)
-	d := n / 10
-	for w := uint32(2); w <= 7; w++ {
-		sum += (d % 10) * w
-		d /= 10
-	}
-	return sum%10 == check
-}
+// digit is right (track.ValidIMO).
+func ValidIMO(n uint32) bool { return track.ValidIMO(n) }
 
 // parseIMO reads an IMO number written as "9123456" or "IMO 9123456".
 func parseIMO(s string) (uint32, bool) {

@@ -241,6 +241,7 @@ func (w *world) buildFleet() {
 		slices.SortStableFunc(h.changes, func(a, b draughtChange) int { return int(a.t - b.t) })
 	}
 	slices.SortStableFunc(w.sts, func(a, b *stsPlan) int { return int(a.meet.from - b.meet.from) })
+	w.planInterference()
 }
 
 // geography is the seed-independent part of a world: ports with berths,

@@ -28,6 +28,8 @@ type rx struct {
 	id       *Identity
 	kind     uint8
 	spoofed  bool
+	glitch   bool  // a GPS glitch: a lone bad fix (see glitch.go)
+	gnss     uint8 // displaced by GNSS interference number gnss-1 (gnss.go); 0 none
 	draught  float32
 }
 
@@ -37,6 +39,7 @@ type Stats struct {
 	Bytes      int64          `json:"bytes"`
 	GzipBytes  int64          `json:"gzip_bytes"`
 	Corrupt    int64          `json:"corrupt_lines"`
+	Glitches   int64          `json:"glitches"` // lone bad fixes sent (glitch.go), heard or not
 	Messages   map[int]int64  `json:"messages_by_type"`
 	Duplicates int64          `json:"duplicate_lines"`
 	Events     map[string]int `json:"truth_events"`
@@ -49,6 +52,7 @@ type dayOut struct {
 	sentences int64
 	bytes     int64
 	corrupt   int64
+	glitches  int64
 	dups      int64
 	types     [28]int64
 	logs      [][]rx
@@ -74,6 +78,7 @@ func (w *world) emitDay(d int64, ix *stationIndex) *dayOut {
 	pi := sort.Search(len(w.passes), func(i int) bool { return w.passes[i].To > from-600 })
 	for _, h := range w.hulls {
 		rng := w.rngFor(7, uint64(h.Index), uint64(d))
+		grng := w.rngFor(glitchPurpose, uint64(h.Index), uint64(d))
 		hpi := pi
 		phase := int64(h.Index*97) % 3600
 		t := from + int64(rng.Float64()*ivl)
@@ -113,6 +118,17 @@ func (w *world) emitDay(d int64, ix *stationIndex) *dayOut {
 					txLat, txLon = lat+sp.lat, lon+sp.lon
 				}
 			}
+			glitched, gnss := false, 0
+			if sp == nil {
+				if gnss = w.interferenceAt(t, lat, lon); gnss > 0 {
+					g := &w.gnss[gnss-1]
+					txLat, txLon = geo.Destination(g.toLat, g.toLon, grng.Float64()*360, gnssCircleKm)
+					txSog, txCog = 0, 0
+				} else if glat, glon, ok := w.glitch(h, grng, lat, lon, sog); ok {
+					txLat, txLon, glitched = glat, glon, true
+					out.glitches++
+				}
+			}
 			status := st.status
 			if status == navMoored && sog > 0.5 {
 				status = navUnderway
@@ -131,7 +147,7 @@ func (w *world) emitDay(d int64, ix *stationIndex) *dayOut {
 				typ = 18
 				payload, fill = encodeType18(posReport{id.MMSI, 0, txSog, txCog, txCog, txLat, txLon, sec})
 			}
-			r := rx{lat: float32(txLat), lon: float32(txLon), id: id, kind: rxPosition, spoofed: sp != nil && sp.kind != spoofShared}
+			r := rx{lat: float32(txLat), lon: float32(txLon), id: id, kind: rxPosition, spoofed: sp != nil && sp.kind != spoofShared || gnss > 0, glitch: glitched, gnss: uint8(gnss)}
 			buf, groups = w.receive(buf, groups, out, h, rng, ix, &hpi, t, lat, lon, payload, fill, typ, seq, &r)
 			// Static data every hour (AIS sends it every 6 minutes; a
 			// receiver log keeps less), and at once under a new identity.

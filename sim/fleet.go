@@ -4,6 +4,8 @@ import (
 	"fmt"
 	"math/rand/v2"
 	"strings"
+
+	"github.com/lookout-osint/lookout/track"
 )
 
 // Identity is what a transponder broadcasts about its ship. Several hulls
@@ -101,18 +103,8 @@ func digits6(n uint32) [6]int {
 	return d
 }
 
-// ValidIMO checks an IMO number's check digit.
-func ValidIMO(imo uint32) bool {
-	if imo < 1000000 || imo > 9999999 {
-		return false
-	}
-	d := digits6(imo / 10)
-	sum := 0
-	for i, w := range []int{7, 6, 5, 4, 3, 2} {
-		sum += d[i] * w
-	}
-	return uint32(sum%10) == imo%10
-}
+// ValidIMO checks an IMO number's check digit (track.ValidIMO).
+func ValidIMO(imo uint32) bool { return track.ValidIMO(imo) }
 
 var (
 	nameFirst = []string{"HAI", "XIN", "JIN", "HUA", "DONG", "NAN", "SHUN", "FU", "YONG", "RONG",

@@ -121,6 +121,7 @@ func (w *world) writeAIS(path string, st *Stats) error {
 		st.Bytes += r.bytes
 		st.GzipBytes += int64(len(r.gz))
 		st.Corrupt += r.corrupt
+		st.Glitches += r.glitches
 		st.Duplicates += r.dups
 		for t, n := range r.types {
 			if n > 0 {

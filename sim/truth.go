@@ -246,6 +246,7 @@ func (w *world) truth() []event.Event {
 	evs = append(evs, w.encounterEvents()...)
 	evs = append(evs, w.loiterEvents()...)
 	evs = append(evs, w.spoofEvents()...)
+	evs = append(evs, w.interferenceEvents()...)
 	evs = append(evs, w.identityEvents()...)
 	evs = append(evs, w.draughtEvents(visits)...)
 	evs = append(evs, w.darkTransferEvents(evs)...)
@@ -493,7 +494,9 @@ func (w *world) spoofEvents() []event.Event {
 					sides |= 1 << (int(geo.Bearing(s.lat, s.lon, float64(r.lat), float64(r.lon))/90) & 3)
 				}
 			}
-			if n < 2 {
+			// Sustained (see README): one or two fixes are what a GPS
+			// glitch also gives; a detector needs three.
+			if n < 3 {
 				continue
 			}
 			// A drawn circle shows only when the received fixes go round

@@ -95,6 +95,7 @@ type world struct {
 	station   []station
 	passes    []satPass
 	rng       *rand.Rand
+	gnss      []gnssEpisode // GNSS interference (gnss.go)
 }
 
 func (w *world) logf(format string, a ...any) {

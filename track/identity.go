@@ -5,6 +5,24 @@ import (
 	"time"
 )
 
+// ValidIMO reports whether n is a seven-digit IMO ship number whose check
+// digit is right: the first six digits weighted 7,6,5,4,3,2, summed, and
+// the last digit of the sum equals the seventh digit. An IMO number stays
+// with the hull for life, so two valid ones are two hulls.
+func ValidIMO(n uint32) bool {
+	if n < 1000000 || n > 9999999 {
+		return false
+	}
+	check := n % 10
+	sum := uint32(0)
+	d := n / 10
+	for w := uint32(2); w <= 7; w++ {
+		sum += (d % 10) * w
+		d /= 10
+	}
+	return sum%10 == check
+}
+
 // Identity is what a vessel says it is, over the time it said so.
 type Identity struct {
 	IMO         uint32

@@ -10,6 +10,7 @@ package track
 import (
 	"maps"
 	"math"
+	"slices"
 	"time"
 
 	"github.com/lookout-osint/lookout/geo"
@@ -117,6 +118,11 @@ type Config struct {
 	FutureSlack time.Duration
 	// Now is the wall clock (nil: time.Now); tests set it.
 	Now func() time.Time
+	// GlitchIdle closes a segment that an impossible jump opened and no
+	// second fix joined within this long: a lone glitch, whose segment,
+	// dead-reckoned on for a day, would otherwise catch the real track
+	// hours later and split it in two.
+	GlitchIdle time.Duration
 }
 
 // DefaultConfig returns the defaults, following Global Fishing Watch's
@@ -137,6 +143,7 @@ func DefaultConfig() Config {
 		ClockBehind:  24 * time.Hour,
 		ClockConfirm: 8,
 		FutureSlack:  time.Hour,
+		GlitchIdle:   time.Hour,
 	}
 }
 
@@ -294,10 +301,27 @@ type segment struct {
 	last     Fix
 	n        int
 	lastSeen time.Time
+	jumped   bool // opened by a fix flagged TooFast
+	// prev is the fix before last (n >= 2): a fix that fits it but not
+	// the last one shows the last was a lone glitch that fitted the
+	// envelope. Once only (forgave: last was taken so): two hulls heard in
+	// turn would otherwise be one segment.
+	prev    Fix
+	forgave bool
+	// fit is how well the last fix fitted the envelope when it joined
+	// (discrepancy over allowance, an upper bound on the shortcut path):
+	// only a last fix that fitted poorly can be the glitch.
+	fit float64
 }
 
 type vessel struct {
-	segs    []*segment
+	segs []*segment
+	// lone are segments closed by GlitchIdle (the latest few): a fix
+	// where one of them would be now (dead-reckoned, within
+	// SegmentNoiseKm and a twentieth of the way) reopens it, since a
+	// glitch does not come back to where it was, but a second hull heard
+	// by a satellite now and then does.
+	lone    []*segment
 	nextSeg int
 	prev    Fix // last positioned fix, any segment
 	hasPrev bool
@@ -516,7 +540,15 @@ func (t *Tracker) segment(v *vessel, p *Point) {
 	// Close idle segments.
 	keep := v.segs[:0]
 	for _, s := range v.segs {
-		if f.Time.Sub(s.lastSeen) <= t.cfg.SegmentMaxIdle {
+		idle := f.Time.Sub(s.lastSeen)
+		switch {
+		case idle > t.cfg.SegmentMaxIdle:
+		case s.jumped && s.n == 1 && t.cfg.GlitchIdle > 0 && idle > t.cfg.GlitchIdle:
+			v.lone = append(v.lone, s)
+			if len(v.lone) > 4 {
+				v.lone = v.lone[1:]
+			}
+		default:
 			keep = append(keep, s)
 		}
 	}
@@ -527,17 +559,23 @@ func (t *Tracker) segment(v *vessel, p *Point) {
 
 	best, second := -1, -1
 	bestScore, secondScore := math.Inf(1), math.Inf(1)
+	// A segment opened by an impossible jump and joined by nothing since
+	// is likelier a glitch than a second ship: a fix that fits another
+	// segment goes there (and is not ambiguous between them), else the
+	// glitch, dead-reckoned on, would take the track it left.
+	lone, loneScore := -1, math.Inf(1)
+	bestVia := false
 	for i, s := range v.segs {
 		hours := f.Time.Sub(s.last.Time).Hours()
 		if hours < 0 {
 			hours = 0
 		}
 		allowed := t.cfg.SegmentSpeedKn*kmPerNm*hours + t.cfg.SegmentNoiseKm
-		if len(v.segs) == 1 && shortKm(s.last.Lat, s.last.Lon, f.Lat, f.Lon) <= allowed {
+		if short := shortKm(s.last.Lat, s.last.Lon, f.Lat, f.Lon); len(v.segs) == 1 && short <= allowed {
 			// The only open segment, and the fix is surely within the
 			// envelope of its last position: no score is needed, so the
 			// dead reckoning and great-circle distances are skipped.
-			best = i
+			best, bestScore = i, short/allowed
 			break
 		}
 		plat, plon := deadReckon(s.last, hours)
@@ -547,15 +585,50 @@ func (t *Tracker) segment(v *vessel, p *Point) {
 		if d := geo.DistanceKm(s.last.Lat, s.last.Lon, f.Lat, f.Lon); d < disc {
 			disc = d
 		}
+		via := false
+		if disc > allowed && s.n >= 2 && !s.forgave && s.fit > glitchFit {
+			// The segment's last fix may have been a glitch within reach:
+			// measure from the one before.
+			h2 := math.Max(0, f.Time.Sub(s.prev.Time).Hours())
+			plat, plon := deadReckon(s.prev, h2)
+			if d2 := math.Min(geo.DistanceKm(plat, plon, f.Lat, f.Lon), geo.DistanceKm(s.prev.Lat, s.prev.Lon, f.Lat, f.Lon)); d2 <= goodFit*(t.cfg.SegmentSpeedKn*kmPerNm*h2+t.cfg.SegmentNoiseKm) {
+				disc, allowed, via = d2, t.cfg.SegmentSpeedKn*kmPerNm*h2+t.cfg.SegmentNoiseKm, true
+			}
+		}
 		if disc > allowed {
 			continue
 		}
 		score := disc / allowed
+		if s.jumped && s.n == 1 {
+			if score < loneScore {
+				lone, loneScore = i, score
+			}
+			continue
+		}
 		if score < bestScore {
 			second, secondScore = best, bestScore
-			best, bestScore = i, score
+			best, bestScore, bestVia = i, score, via
 		} else if score < secondScore {
 			second, secondScore = i, score
+		}
+	}
+	if best < 0 {
+		best, bestVia = lone, false
+	}
+	if best < 0 {
+		for i, s := range v.lone {
+			hours := f.Time.Sub(s.last.Time).Hours()
+			if hours < 0 || f.Time.Sub(s.lastSeen) > t.cfg.SegmentMaxIdle {
+				continue
+			}
+			plat, plon := deadReckon(s.last, hours)
+			way := geo.DistanceKm(s.last.Lat, s.last.Lon, plat, plon)
+			if geo.DistanceKm(plat, plon, f.Lat, f.Lon) <= t.cfg.SegmentNoiseKm+way/20 {
+				v.segs = append(v.segs, s)
+				v.lone = slices.Delete(v.lone, i, i+1)
+				best = len(v.segs) - 1
+				break
+			}
 		}
 	}
 	switch {
@@ -572,6 +645,7 @@ func (t *Tracker) segment(v *vessel, p *Point) {
 		return
 	}
 	s := v.segs[best]
+	s.prev, s.forgave, s.fit = s.last, bestVia, bestScore
 	s.last, s.lastSeen = f, f.Time
 	s.n++
 	p.Seg = s.id
@@ -581,8 +655,17 @@ func (t *Tracker) segment(v *vessel, p *Point) {
 	if p.NewSeg && len(v.segs) > 1 && p.ImpliedKn > t.cfg.MaxSpeedKn {
 		p.Flag = TooFast
 		t.stats.Flagged[TooFast]++
+		s.jumped = true
 	}
 }
+
+// A last fix that fitted its segment's envelope worse than glitchFit may
+// be a glitch; the next fix is then measured from the one before, and
+// must fit that within goodFit of the envelope.
+const (
+	glitchFit = 0.6
+	goodFit   = 0.3
+)
 
 // shortKm bounds the great-circle distance from above, without
 // trigonometry: a path along a meridian and then a parallel is never

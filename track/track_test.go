@@ -184,3 +184,42 @@ func TestLateQueueOrder(t *testing.T) {
 		t.Fatal("nothing popped")
 	}
 }
+
+// A lone GPS glitch splits no track (issue 18): a glitch outside the
+// envelope opens a segment that the track does not join and that closes
+// after GlitchIdle; a glitch inside it (after a silence) does not make the
+// next good fix a new segment. The glitch itself is flagged when it opens
+// a segment.
+func TestGlitchSplitsNoTrack(t *testing.T) {
+	r := &rec{}
+	tr := New(DefaultConfig(), nil, r)
+	lon := func(min int) float64 { return 130 + float64(min)*0.0031 } // 8.5 kn east
+	for min := 0; min < 600; min += 6 {
+		f := fix(9, min, 40, lon(min))
+		f.SOG, f.COG = 8.5, 90
+		switch min {
+		case 120: // 15 km north: outside the 6-minute envelope
+			f.Lat += 0.135
+		case 300: // after a 30-minute silence, 9 km north: inside the envelope
+			f.Lat += 0.08
+		}
+		if min > 270 && min < 300 {
+			continue
+		}
+		tr.AddFix(f)
+	}
+	tr.Flush()
+	segs := map[int]int{}
+	for _, p := range r.pts {
+		segs[p.Seg]++
+		if p.Time.Equal(t0.Add(120*time.Minute)) && p.Flag != TooFast {
+			t.Errorf("the glitch outside the envelope is not flagged: %+v", p)
+		}
+	}
+	if segs[1] != len(r.pts)-1 || segs[2] != 1 || len(segs) != 2 {
+		t.Errorf("segments %v: want the track in one and the first glitch alone", segs)
+	}
+	if n := len(tr.vessels[9].segs); n != 1 {
+		t.Errorf("%d segments open at the end, want the glitch's closed", n)
+	}
+}

@@ -1,0 +1,113 @@
+package detect
+
+import (
+	"testing"
+	"time"
+
+	"github.com/lookout-osint/lookout/event"
+	"github.com/lookout-osint/lookout/track"
+)
+
+// Two tugs of one class (same length, beam and type) that broadcast
+// different valid IMO numbers are two hulls: one falling silent and the
+// other first heard nearby hours later is no reappearance (issue 14). The
+// refusal is named in the evidence of a link made instead.
+func TestNoLinkBetweenDifferentIMOs(t *testing.T) {
+	w := newWorld()
+	w.add(newScript(1, 0, 40.5, 133.0).sail(40.5, 133.2, 8))
+	w.static(track.Static{MMSI: 1, Time: t0.Add(time.Minute), Name: "SVITZER A", IMO: 9074729, Length: 32, Beam: 12, ShipType: 52})
+	w.add(newScript(2, 10*time.Hour, 40.5, 133.25).sail(40.5, 133.5, 8))
+	w.static(track.Static{MMSI: 2, Time: t0.Add(10*time.Hour + time.Minute), Name: "SVITZER B", IMO: 9321483, Length: 32, Beam: 12, ShipType: 52})
+	if ic := only(w.run(t), event.IdentityChange); len(ic) != 0 {
+		t.Fatalf("two hulls with different IMO numbers linked: %+v", ic)
+	}
+
+	// A third tug of the class, no IMO broadcast, heard further away: the
+	// link goes to the hull that may be it, naming the one refused.
+	w = newWorld()
+	w.add(newScript(1, 0, 40.5, 133.0).sail(40.5, 133.2, 8))
+	w.static(track.Static{MMSI: 1, Time: t0.Add(time.Minute), Name: "SVITZER A", IMO: 9074729, Length: 32, Beam: 12, ShipType: 52})
+	w.add(newScript(3, 0, 40.0, 133.0).sail(40.0, 133.2, 8))
+	w.static(track.Static{MMSI: 3, Time: t0.Add(2 * time.Minute), Name: "TUG C", Length: 32, Beam: 12, ShipType: 52})
+	w.add(newScript(2, 10*time.Hour, 40.5, 133.25).sail(40.5, 133.5, 8))
+	w.static(track.Static{MMSI: 2, Time: t0.Add(10*time.Hour + time.Minute), Name: "SVITZER B", IMO: 9321483, Length: 32, Beam: 12, ShipType: 52})
+	ic := only(w.run(t), event.IdentityChange)
+	if len(ic) != 1 || ic[0].MMSI != 2 || ic[0].OtherMMSI != 3 {
+		t.Fatalf("want one link 3 -> 2, got %+v", ic)
+	}
+	ref, _ := ic[0].Evidence["refused"].([]map[string]any)
+	if len(ref) != 1 || ref[0]["mmsi"] != uint32(1) || ref[0]["reason"] != "different_imo" {
+		t.Errorf("refused link not named: %v", ic[0].Evidence)
+	}
+}
+
+// One MMSI used by two ships 300 km apart, both transmitting for eight
+// hours, each its own static data (issue 18): one cloned_mmsi finding with
+// both identities, not an identity change per alternating report.
+func TestClonedMMSIIsOneFinding(t *testing.T) {
+	w := newWorld()
+	a := newScript(412000001, 0, 38.0, 131.0).sail(38.0, 132.0, 10)
+	b := newScript(412000001, 2*time.Minute, 40.7, 131.0).sail(40.7, 132.0, 10)
+	w.add(a, b)
+	for m := time.Duration(0); m < 8*time.Hour; m += 6 * time.Minute {
+		w.static(track.Static{MMSI: 412000001, Time: t0.Add(m + time.Minute), Name: "HAI XING", IMO: 9074729, Length: 180, Beam: 30, ShipType: 80})
+		w.static(track.Static{MMSI: 412000001, Time: t0.Add(m + 4*time.Minute), Name: "SEA DRAGON", IMO: 9321483, Length: 120, Beam: 20, ShipType: 70})
+	}
+	// The same MMSI renamed for good a week later: one real change.
+	w.static(track.Static{MMSI: 412000001, Time: t0.Add(7 * 24 * time.Hour), Name: "HAI XING", IMO: 9074729, Length: 180, Beam: 30, ShipType: 80})
+	for h := time.Duration(0); h < 6; h++ {
+		w.static(track.Static{MMSI: 412000001, Time: t0.Add(7*24*time.Hour + (h+1)*time.Hour), Name: "HAI XING 2", IMO: 9074729, Length: 180, Beam: 30, ShipType: 80})
+	}
+	ic := only(w.run(t), event.IdentityChange)
+	var clones, changes []event.Event
+	for _, e := range ic {
+		if e.Evidence["reason"] == "cloned_mmsi" {
+			clones = append(clones, e)
+		} else {
+			changes = append(changes, e)
+		}
+	}
+	if len(clones) != 1 {
+		t.Fatalf("%d cloned_mmsi findings, want 1 (%d identity events in all)", len(clones), len(ic))
+	}
+	c := clones[0]
+	ids, _ := c.Evidence["identities"].([]map[string]any)
+	if len(ids) != 2 || ids[0]["imo"] == ids[1]["imo"] {
+		t.Errorf("both identities wanted: %v", c.Evidence)
+	}
+	if c.End.Sub(c.Start) < 7*time.Hour {
+		t.Errorf("finding spans %s–%s, want the eight hours both were heard", c.Start, c.End)
+	}
+	if len(changes) != 2 {
+		// HAI XING after the clone stopped is the first hull's own identity
+		// again (a switch back, after CloneIdle: a change), then the rename.
+		t.Errorf("%d identity changes beside the clone, want 2: %+v", len(changes), changes)
+	}
+}
+
+// Flag hopping (issue 18): the same hull (same IMO) re-registered under a
+// new MMSI, flag and name two weeks after its old number fell silent is
+// linked, with the reason.
+func TestFlagHopping(t *testing.T) {
+	w := newWorld()
+	w.flag = func(m uint32) string {
+		switch m / 1000000 {
+		case 412:
+			return "China"
+		case 667:
+			return "Sierra Leone"
+		}
+		return ""
+	}
+	w.add(newScript(412000009, 0, 40.5, 133.0).sail(40.5, 133.5, 10))
+	w.static(track.Static{MMSI: 412000009, Time: t0.Add(time.Minute), Name: "HAI XING", IMO: 9074729, Length: 180, Beam: 30, ShipType: 80})
+	w.add(newScript(667000009, 14*24*time.Hour, 40.6, 133.6).sail(40.6, 134, 10))
+	w.static(track.Static{MMSI: 667000009, Time: t0.Add(14*24*time.Hour + time.Minute), Name: "OCEAN GLORY", IMO: 9074729, Length: 180, Beam: 30, ShipType: 80})
+	ic := only(w.run(t), event.IdentityChange)
+	if len(ic) != 1 || ic[0].MMSI != 667000009 || ic[0].OtherMMSI != 412000009 {
+		t.Fatalf("want one link 412000009 -> 667000009, got %+v", ic)
+	}
+	if ic[0].Evidence["flag_hopping"] != true || ic[0].Evidence["reason"] != "imo_reused" {
+		t.Errorf("evidence %v, want flag_hopping, reason imo_reused", ic[0].Evidence)
+	}
+}
