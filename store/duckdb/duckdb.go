@@ -57,6 +57,13 @@ func Open(ctx context.Context, path string) (*Store, error) {
 		}
 		return nil, fmt.Errorf("open duckdb %q: %w", path, err)
 	}
+	if lim := memoryLimit(); lim != "" {
+		if _, err := conn.ExecContext(ctx, "SET memory_limit = '"+lim+"'"); err != nil {
+			conn.Close()
+			db.Close()
+			return nil, fmt.Errorf("open duckdb %q: LOOKOUT_DUCKDB_MEMORY_LIMIT: %w", path, err)
+		}
+	}
 	if _, err := conn.ExecContext(ctx, schema); err != nil {
 		conn.Close()
 		db.Close()
