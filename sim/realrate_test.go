@@ -1,13 +1,8 @@
 package sim
 
 import (
-	"compress/gzip"
-	"os"
-	"path/filepath"
 	"slices"
 	"testing"
-
-	"github.com/lookout-osint/lookout/ais"
 )
 
 func TestReportInterval(t *testing.T) {
@@ -61,21 +56,12 @@ func TestRealRateDensity(t *testing.T) {
 	if pos(st) < 20*pos(st0) {
 		t.Errorf("real rate sent %d position reports, thinned %d: want at least 20x", pos(st), pos(st0))
 	}
-	f, err := os.Open(filepath.Join(dir, "ais.nmea.gz"))
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer f.Close()
-	z, err := gzip.NewReader(f)
-	if err != nil {
-		t.Fatal(err)
-	}
 	type rep struct {
 		t        int64
 		lat, lon float64
 	}
 	by := map[uint32][]rep{}
-	r := ais.NewReader(z)
+	r := readAIS(t, dir)
 	for r.Next() {
 		m := r.Message()
 		if (m.Type == 1 || m.Type == 3) && m.PosA.Speed > 3 && m.PosA.Speed < 14 {
