@@ -76,17 +76,33 @@ type segInfo struct {
 // inPlaceFix is a turn placed by its unit vector (its position lives
 // there): every new fix is tested against all those kept.
 type inPlaceFix struct {
-	turn
+	ns  int64   // time, Unix nanoseconds
+	deg float64 // course
 	placed
 	reach float64 // see kmTest.cutFar
 }
 
+// turn is the signed turn at the end of a leg. Times are Unix nanoseconds
+// rather than time.Time (24 bytes): at real reporting rates a vessel under
+// way keeps hundreds of these.
 type turn struct {
-	t        time.Time
-	ns       int64 // t in Unix nanoseconds: the window check runs on every fix
+	ns       int64
 	deg      float64
 	lat, lon float64
 }
+
+// minCircleLeg is the shortest leg circling takes a bearing over. Fixes
+// every 2-10 s (real rates) add nothing to a circle that takes an hour but
+// GNSS noise on 20 m legs and, over SpoofCircleWindow, hundreds of kB per
+// vessel; legs of 30 s or more bound the turns kept by the window, not the
+// reporting rate. A receiver log (a fix a minute or rarer) is unaffected.
+const minCircleLeg = 30 * time.Second
+
+// quadrant is the quarter of the compass a course lies in.
+func quadrant(deg float64) int { return int(deg/90) & 3 }
+
+// nsTime is the UTC time of Unix nanoseconds ns.
+func nsTime(ns int64) time.Time { return time.Unix(0, ns).UTC() }
 
 type episode struct {
 	start, end time.Time
@@ -381,6 +397,16 @@ func (d *Detector) sailingInPlace(v *vessel, p *track.Point) {
 		s.inPlace, s.inPlaceHead, s.inPlaceRun = s.inPlace[:0], 0, 0
 		return
 	}
+	// At real rates (a fix every 2-10 s) the run keeps a fix per
+	// minCircleLeg, and any fix on a new quadrant: 12 h of a drawn circle
+	// then costs a vessel 1,440 fixes at most, not 20,000, and a ship
+	// sailing on a few dozen.
+	if n := len(s.inPlace); n > s.inPlaceHead {
+		last := &s.inPlace[n-1]
+		if p.Time.UnixNano()-last.ns < int64(minCircleLeg) && quadrant(last.deg) == quadrant(p.COG) {
+			return
+		}
+	}
 	// The newest fix far from p ends the dropped run: searching from the
 	// newest stops there. A ship sailing on drops its oldest fix on every
 	// fix: the dropped ones stay in front of inPlaceHead until half the
@@ -392,17 +418,17 @@ func (d *Detector) sailingInPlace(v *vessel, p *track.Point) {
 		n := copy(s.inPlace, s.inPlace[s.inPlaceHead:])
 		s.inPlace, s.inPlaceHead = s.inPlace[:n], 0
 	}
-	s.inPlace = append(s.inPlace, inPlaceFix{turn{t: p.Time, deg: p.COG}, at, reach})
+	s.inPlace = append(s.inPlace, inPlaceFix{p.Time.UnixNano(), p.COG, at, reach})
 	run := s.inPlace[s.inPlaceHead:]
-	if len(run) < d.cfg.SpoofInPlaceFixes || p.Time.Sub(run[0].t) < d.cfg.SpoofInPlaceMin {
+	if len(run) < d.cfg.SpoofInPlaceFixes || p.Time.UnixNano()-run[0].ns < int64(d.cfg.SpoofInPlaceMin) {
 		return
 	}
 	quads := 0
 	for _, f := range run {
-		quads |= 1 << (int(f.deg/90) & 3)
+		quads |= 1 << quadrant(f.deg)
 	}
 	if quads == 0xF {
-		ep := d.spoofEpisode(v, run[0].t, p)
+		ep := d.spoofEpisode(v, nsTime(run[0].ns), p)
 		ep.kinds["circling"]++
 	}
 }
@@ -425,7 +451,7 @@ func (d *Detector) circling(v *vessel, p *track.Point) {
 	}
 	c1, c2 := math.Cos(qLat*rad), math.Cos(p.Lat*rad)
 	dist := geo.DistanceKmCos(qLat, qLon, c1, p.Lat, p.Lon, c2)
-	if dist < 0.05 {
+	if dist < 0.05 || p.Time.Sub(s.prevPt.Time) < minCircleLeg {
 		return
 	}
 	s.prevPt = *p
@@ -436,7 +462,7 @@ func (d *Detector) circling(v *vessel, p *track.Point) {
 	brg := bearingCos(qLat, qLon, c1, p.Lat, p.Lon, c2)
 	if s.hasBrg {
 		dd := math.Mod(brg-s.prevBrg+540, 360) - 180
-		s.turns = append(s.turns, turn{p.Time, p.Time.UnixNano(), dd, p.Lat, p.Lon})
+		s.turns = append(s.turns, turn{p.Time.UnixNano(), dd, p.Lat, p.Lon})
 		s.absTurn += math.Abs(dd)
 	}
 	s.prevBrg, s.hasBrg = brg, true
@@ -487,7 +513,7 @@ func (d *Detector) circling(v *vessel, p *track.Point) {
 	if mean <= 0 || math.Sqrt(math.Max(0, sum2/n-mean*mean)) > d.cfg.SpoofCircleSpread*mean {
 		return
 	}
-	ep := d.spoofEpisode(v, loop[0].t, p)
+	ep := d.spoofEpisode(v, nsTime(loop[0].ns), p)
 	ep.kinds["circling"]++
 	ep.turns = math.Max(ep.turns, math.Abs(sum)/360)
 }

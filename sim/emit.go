@@ -85,17 +85,29 @@ func (w *world) emitDay(d int64, ix *stationIndex) *dayOut {
 		lastStatic := int64(-1)
 		var lastID *Identity
 		seq := 0
+		staticEvery := w.cfg.staticEvery(h.ClassA)
+		lastCog := math.NaN()
 		for t < to {
 			st := h.statusAt(t)
 			lat, lon, sog, cog := h.at(t)
-			step := ivl
-			if sog < 0.5 {
-				step *= 3
+			var next int64
+			if w.cfg.RealRate {
+				dcog := 0.0
+				if !math.IsNaN(lastCog) && sog > 0.5 {
+					dcog = courseChange(cog, lastCog)
+				}
+				lastCog = cog
+				next = t + realStep(reportInterval(h.ClassA, st.status, sog, dcog), rng.Float64())
+			} else {
+				step := ivl
+				if sog < 0.5 {
+					step *= 3
+				}
+				if !h.ClassA {
+					step *= 2
+				}
+				next = t + int64(step*(0.75+0.5*rng.Float64()))
 			}
-			if !h.ClassA {
-				step *= 2
-			}
-			next := t + int64(step*(0.75+0.5*rng.Float64()))
 			if h.isOff(t) {
 				t = next
 				continue
@@ -150,8 +162,9 @@ func (w *world) emitDay(d int64, ix *stationIndex) *dayOut {
 			r := rx{lat: float32(txLat), lon: float32(txLon), id: id, kind: rxPosition, spoofed: sp != nil && sp.kind != spoofShared || gnss > 0, glitch: glitched, gnss: uint8(gnss)}
 			buf, groups = w.receive(buf, groups, out, h, rng, ix, &hpi, t, lat, lon, payload, fill, typ, seq, &r)
 			// Static data every hour (AIS sends it every 6 minutes; a
-			// receiver log keeps less), and at once under a new identity.
-			slot := (t + phase) / 3600
+			// receiver log keeps less; real-rate mode sends it every 6
+			// minutes), and at once under a new identity.
+			slot := (t + phase) / staticEvery
 			if slot != lastStatic || id != lastID {
 				lastStatic, lastID = slot, id
 				dr := h.draughtAt(t)

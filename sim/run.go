@@ -234,11 +234,12 @@ type scenario struct {
 	Receivers  int       `json:"receivers"`
 	IntervalS  float64   `json:"interval_s"`
 	SimVersion int       `json:"sim_version"`
+	RealRate   bool      `json:"real_rate,omitempty"`
 }
 
 // simVersion changes whenever the same seed would give different output.
 const simVersion = 5
 
 func scenarioOf(c Config) scenario {
-	return scenario{c.Seed, c.Days, c.Start.UTC(), c.Vessels, c.Covert, c.Receivers, c.Interval.Seconds(), simVersion}
+	return scenario{c.Seed, c.Days, c.Start.UTC(), c.Vessels, c.Covert, c.Receivers, c.Interval.Seconds(), simVersion, c.RealRate}
 }

@@ -192,18 +192,24 @@ type decoded struct {
 	pos      bool
 }
 
-func decodeAll(t *testing.T, dir string) (map[uint32][]decoded, ais.Stats) {
+// readAIS opens a run's ais.nmea.gz for reading, closed at the test's end.
+func readAIS(t *testing.T, dir string) *ais.Reader {
 	t.Helper()
 	f, err := os.Open(filepath.Join(dir, "ais.nmea.gz"))
 	if err != nil {
 		t.Fatal(err)
 	}
-	defer f.Close()
+	t.Cleanup(func() { f.Close() })
 	z, err := gzip.NewReader(f)
 	if err != nil {
 		t.Fatal(err)
 	}
-	r := ais.NewReader(z)
+	return ais.NewReader(z)
+}
+
+func decodeAll(t *testing.T, dir string) (map[uint32][]decoded, ais.Stats) {
+	t.Helper()
+	r := readAIS(t, dir)
 	out := map[uint32][]decoded{}
 	for r.Next() {
 		m := r.Message()

@@ -44,6 +44,11 @@ type Config struct {
 	// ships half as often. Real AIS is denser; a receiver log keeps
 	// about this much.
 	Interval time.Duration
+	// RealRate replaces Interval by the reporting intervals of ITU-R
+	// M.1371 (class A 2-10 s under way by speed and turning, 3 min at
+	// anchor or moored; class B 30 s, 3 min at 2 kn or less; static data
+	// every 6 min): the feed of a receiver network rather than a log.
+	RealRate bool
 	Workers  int       // runtime.NumCPU()
 	Progress io.Writer // log lines; nil: quiet
 	// OnDay is called after each simulated day is written (for a progress bar).

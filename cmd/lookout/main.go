@@ -20,7 +20,10 @@ var root = &cobra.Command{
 }
 
 func main() {
-	if err := root.Execute(); err != nil {
+	stop := startProfiles()
+	err := root.Execute()
+	stop()
+	if err != nil {
 		fmt.Fprintln(os.Stderr, "lookout:", err)
 		os.Exit(1)
 	}

@@ -18,6 +18,7 @@ func init() {
 		out      string
 		progress bool
 		demo     bool
+		preset   string
 	)
 	cmd := &cobra.Command{
 		Use:   "simulate --seed N --days D --out DIR",
@@ -38,7 +39,9 @@ satellites. Writes into DIR:
 The same seed and flags always give byte-identical files.`,
 		Example: `  lookout simulate --seed 1 --days 7 --vessels 60 --out /tmp/week
   lookout simulate --demo --out /tmp/demo          # the bundled eight-month demo scenario
-  lookout simulate --seed 7 --days 30 --interval 1m --out /tmp/dense`,
+  lookout simulate --seed 7 --days 30 --interval 1m --out /tmp/dense
+  lookout simulate --preset national-day --out /tmp/dk   # ~11M messages, 3,000 hulls, real rate
+  lookout simulate --real-rate --days 2 --vessels 100 --out /tmp/rr`,
 		Args: cobra.NoArgs,
 		RunE: func(cmd *cobra.Command, _ []string) error {
 			if out == "" {
@@ -47,6 +50,14 @@ The same seed and flags always give byte-identical files.`,
 			if demo {
 				d := sim.DemoConfig()
 				cfg.Seed, cfg.Days, cfg.Start, cfg.Vessels = d.Seed, d.Days, d.Start, d.Vessels
+			}
+			if preset != "" {
+				p, err := sim.PresetConfig(preset)
+				if err != nil {
+					return err
+				}
+				p.Workers = cfg.Workers
+				cfg = p
 			}
 			if progress || term.IsTerminal(int(os.Stderr.Fd())) {
 				cfg.Progress = os.Stderr
@@ -69,6 +80,8 @@ The same seed and flags always give byte-identical files.`,
 	f.IntVar(&cfg.Days, "days", 30, "days to simulate")
 	f.IntVar(&cfg.Vessels, "vessels", 300, "hulls in the scenario, covert fleet included")
 	f.DurationVar(&cfg.Interval, "interval", 6*time.Minute, "mean position-report interval of a class A ship under way (receiver-log thinning)")
+	f.BoolVar(&cfg.RealRate, "real-rate", false, "report at the ITU-R M.1371 intervals (class A 2-10 s under way, 3 min moored; class B 30 s/3 min) instead of --interval")
+	f.StringVar(&preset, "preset", "", "named scenario, overriding --seed/--days/--vessels: "+presetNames())
 	f.StringVar(&out, "out", "", "output directory")
 	f.IntVar(&cfg.Workers, "workers", 0, "parallel workers (default: all CPUs)")
 	f.BoolVar(&progress, "progress", false, "show progress on stderr even when it is not a terminal")
@@ -82,4 +95,15 @@ func sumEvents(m map[string]int) int {
 		n += v
 	}
 	return n
+}
+
+func presetNames() string {
+	var b []byte
+	for i, p := range sim.Presets {
+		if i > 0 {
+			b = append(b, "; "...)
+		}
+		b = append(b, p.Name+" ("+p.Help+")"...)
+	}
+	return string(b)
 }

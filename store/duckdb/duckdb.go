@@ -91,6 +91,13 @@ func open(ctx context.Context, path string, readOnly bool) (*Store, error) {
 	if readOnly {
 		return s, nil
 	}
+	if lim := memoryLimit(); lim != "" {
+		if _, err := conn.ExecContext(ctx, "SET memory_limit = '"+lim+"'"); err != nil {
+			conn.Close()
+			db.Close()
+			return nil, fmt.Errorf("open duckdb %q: LOOKOUT_DUCKDB_MEMORY_LIMIT: %w", path, err)
+		}
+	}
 	if _, err := conn.ExecContext(ctx, schema); err != nil {
 		conn.Close()
 		db.Close()
