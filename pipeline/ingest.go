@@ -246,6 +246,10 @@ func (in *Ingester) File(ctx context.Context, path string) (FileResult, error) {
 	t := &tee{Reader: src, in: in, ctx: ctx, rec: rec, res: &res,
 		skipPos: rec.Positions, skipID: rec.Identities, ids: identities{},
 		w: newWriter(ctx, in, &res)}
+	// The first batch starts from the writer's pre-sized buffer as later
+	// ones do: grown by append to 500k positions it cost 9% of ingest CPU
+	// at real reporting rates.
+	t.batch.Positions = t.w.positions()
 	if in.opt.Analysis != nil {
 		in.cp.read = true
 		err = in.opt.Analysis.Read(t)
