@@ -46,6 +46,7 @@ const fmtTime = (t) => (t ? new Date(t).toISOString().slice(0, 16).replace('T', 
 
 readHash();
 let keepView = Boolean(state.map && state.v);
+const linkedView = Boolean(state.map); // a link's view wins over fitting the story
 const view = state.map.split('/').map(Number);
 const map = new maplibregl.Map({
   container: 'map',
@@ -57,18 +58,39 @@ const map = new maplibregl.Map({
       track: { type: 'geojson', data: empty() },
       past: { type: 'geojson', data: empty() },
       here: { type: 'geojson', data: empty() },
-      events: { type: 'geojson', data: empty() },
+      // Clusters when zoomed out: the whole period's events stay on the map
+      // without hiding the trips under thousands of dots.
+      events: { type: 'geojson', data: empty(), cluster: true, clusterMaxZoom: 7, clusterRadius: 30 },
+      groups: { type: 'geojson', data: empty() },
+      trips: { type: 'geojson', data: empty() },
     },
     layers: [
       { id: 'sea', type: 'background', paint: { 'background-color': '#cfe3f2' } },
       { id: 'land', type: 'fill', source: 'land', paint: { 'fill-color': '#f2efe6', 'fill-outline-color': '#9a9788' } },
-      { id: 'ports', type: 'circle', source: 'ports', paint: {
-        'circle-radius': ['case', ['>', ['length', ['get', 'groups']], 0], 4, 2.5],
-        'circle-color': ['case', ['in', 'KP', ['get', 'groups']], '#c0392b', ['in', 'RU-FE', ['get', 'groups']], '#2c3e91', '#555'],
+      { id: 'group-fill', type: 'fill', source: 'groups', paint: { 'fill-color': ['get', 'color'], 'fill-opacity': 0.12 } },
+      { id: 'group-line', type: 'line', source: 'groups', paint: { 'line-color': ['get', 'color'], 'line-width': 2 } },
+      // line-dasharray cannot follow data, so seen, possibly dark and
+      // port-to-port trips are three layers over one source.
+      { id: 'trips-seen', type: 'line', source: 'trips', filter: ['all', ['!', ['get', 'possible_dark']], ['!', ['has', 'straight']]],
+        layout: { 'line-cap': 'round', 'line-join': 'round' }, paint: { 'line-color': ['get', 'color'], 'line-width': 2.5, 'line-opacity': 0.85 } },
+      { id: 'trips-dark', type: 'line', source: 'trips', filter: ['all', ['get', 'possible_dark'], ['!', ['has', 'straight']]],
+        paint: { 'line-color': ['get', 'color'], 'line-width': 2, 'line-opacity': 0.85, 'line-dasharray': [3, 2] } },
+      { id: 'trips-straight', type: 'line', source: 'trips', filter: ['has', 'straight'],
+        paint: { 'line-color': ['get', 'color'], 'line-width': 1.5, 'line-opacity': 0.8, 'line-dasharray': [0.5, 2] } },
+      // Learned port areas come in the same answer as the catalogue's ports.
+      { id: 'learned-ports', type: 'fill', source: 'ports', filter: ['==', ['get', 'kind'], 'learned'],
+        paint: { 'fill-color': '#00897b', 'fill-opacity': 0.35, 'fill-outline-color': '#00695c' } },
+      { id: 'ports', type: 'circle', source: 'ports', filter: ['==', ['get', 'kind'], 'wpi'], paint: {
+        'circle-radius': ['case', ['>', ['length', ['coalesce', ['get', 'groups'], ['literal', []]]], 0], 4, 2.5],
+        'circle-color': ['case', ['in', 'KP', ['coalesce', ['get', 'groups'], ['literal', []]]], '#c0392b',
+          ['in', 'RU-FE', ['coalesce', ['get', 'groups'], ['literal', []]]], '#2c3e91', '#555'],
         'circle-stroke-color': '#fff', 'circle-stroke-width': 1 } },
       { id: 'track', type: 'line', source: 'track', paint: { 'line-color': '#7a8fa6', 'line-width': 1.5, 'line-opacity': 0.7 } },
       { id: 'past', type: 'line', source: 'past', paint: { 'line-color': '#0b4f9c', 'line-width': 2.5 } },
-      { id: 'events', type: 'circle', source: 'events', paint: {
+      { id: 'event-clusters', type: 'circle', source: 'events', filter: ['has', 'point_count'], paint: {
+        'circle-radius': ['step', ['get', 'point_count'], 5, 10, 8, 100, 12, 1000, 16],
+        'circle-color': '#6a51a3', 'circle-opacity': 0.35, 'circle-stroke-color': '#fff', 'circle-stroke-width': 1 } },
+      { id: 'events', type: 'circle', source: 'events', filter: ['!', ['has', 'point_count']], paint: {
         'circle-radius': 6, 'circle-color': ['match', ['get', 'type'], ...Object.entries(EVENT_COLORS).flat(), '#444'],
         'circle-stroke-color': '#fff', 'circle-stroke-width': 1.5 } },
       { id: 'here', type: 'circle', source: 'here', paint: { 'circle-radius': 7, 'circle-color': '#ffd400', 'circle-stroke-color': '#0b4f9c', 'circle-stroke-width': 2 } },
@@ -88,6 +110,161 @@ map.on('moveend', () => {
   if ($('area').checked) loadEvents();
 });
 
+// The story: the watched groups outlined, the trips between them as
+// tracks coloured by vessel, the headline figures and a legend for all.
+const GROUP_COLORS = ['#2c3e91', '#c0392b', '#7b3294', '#008837'];
+const VESSEL_COLORS = ['#e41a1c', '#377eb8', '#4daf4a', '#984ea3', '#ff7f00', '#a65628', '#f781bf', '#1b9e77',
+  '#d95f02', '#7570b3', '#e7298a', '#66a61e', '#e6ab02', '#17becf', '#bcbd22', '#8c564b'];
+const vesselColor = new Map(); // MMSI → colour, shared by trips, legend and playback
+let groupMarkers = [];
+
+// hull is the convex hull (Andrew's monotone chain) of pts.
+function hull(pts) {
+  const p = [...pts].sort((a, b) => a[0] - b[0] || a[1] - b[1]);
+  const cross = (o, a, b) => (a[0] - o[0]) * (b[1] - o[1]) - (a[1] - o[1]) * (b[0] - o[0]);
+  const half = (list) => {
+    const h = [];
+    for (const q of list) {
+      while (h.length >= 2 && cross(h[h.length - 2], h[h.length - 1], q) <= 0) h.pop();
+      h.push(q);
+    }
+    h.pop();
+    return h;
+  };
+  const ring = [...half(p), ...half(p.reverse())];
+  return [...ring, ring[0]];
+}
+
+// groupOutline draws a group as the hull of circles round its ports
+// (catalogue positions), so a one-port group is still an area.
+function groupOutline(name, color, ports) {
+  const pts = [];
+  for (const f of ports) {
+    const [lon, lat] = f.geometry.coordinates;
+    const r = 0.3; // degrees of latitude, about 33 km
+    for (let k = 0; k < 16; k++) {
+      const a = (k / 16) * 2 * Math.PI;
+      pts.push([lon + (r * Math.cos(a)) / Math.cos((lat * Math.PI) / 180), lat + r * Math.sin(a)]);
+    }
+  }
+  return { type: 'Feature', properties: { name, color, ports: ports.length }, geometry: { type: 'Polygon', coordinates: [hull(pts)] } };
+}
+
+function label(cls, text, lngLat, anchor, bg) {
+  const el = document.createElement('div');
+  el.className = cls;
+  el.textContent = text;
+  if (bg) el.style.background = bg;
+  const m = new maplibregl.Marker({ element: el, anchor }).setLngLat(lngLat).addTo(map);
+  groupMarkers.push(m);
+}
+
+async function loadGroups() {
+  for (const m of groupMarkers) m.remove();
+  groupMarkers = [];
+  const names = [state.from, state.to].filter((g, i, a) => g && a.indexOf(g) === i);
+  const feats = [];
+  const sym = [];
+  await Promise.all(names.map(async (g, i) => {
+    const fc = await api(`/api/ports?kind=wpi&group=${encodeURIComponent(g)}`);
+    if (!fc.features.length) return;
+    const color = GROUP_COLORS[i % GROUP_COLORS.length];
+    const f = groupOutline(g, color, fc.features);
+    feats.push(f);
+    sym.push([g, color, fc.features.length]);
+    const ring = f.geometry.coordinates[0];
+    const top = ring.reduce((a, b) => (b[1] > a[1] ? b : a));
+    label('group-label', g, top, 'bottom', color);
+    for (const p of fc.features) label('port-label', p.properties.name, p.geometry.coordinates, 'left');
+  }));
+  map.getSource('groups').setData({ type: 'FeatureCollection', features: feats });
+  return sym;
+}
+
+async function loadStory() {
+  try {
+    const [st, groups] = await Promise.all([
+      api(`/api/story?from=${encodeURIComponent(state.from)}&to=${encodeURIComponent(state.to)}`), loadGroups()]);
+    const perVessel = new Map();
+    for (const f of st.tracks.features) perVessel.set(f.properties.mmsi, (perVessel.get(f.properties.mmsi) || 0) + 1);
+    const order = [...perVessel.keys()].sort((a, b) => perVessel.get(b) - perVessel.get(a) || a - b);
+    vesselColor.clear();
+    order.forEach((m, i) => vesselColor.set(m, VESSEL_COLORS[i % VESSEL_COLORS.length]));
+    for (const f of st.tracks.features) f.properties.color = vesselColor.get(f.properties.mmsi);
+    map.getSource('trips').setData(st.tracks);
+    if (!linkedView && !state.v && st.tracks.features.length) {
+      const b = new maplibregl.LngLatBounds();
+      for (const f of st.tracks.features) for (const c of f.geometry.coordinates) b.extend(c);
+      map.fitBounds(b, { padding: { top: 30, bottom: 30, left: 280, right: 40 }, maxZoom: 8, duration: 0 });
+    }
+    story = st;
+    headline(st);
+    legend(groups, order.map((m) => ({ mmsi: m, name: st.names[m] || '', trips: perVessel.get(m) })));
+  } catch (err) { $('headline').textContent = err.message; }
+}
+let story = null;
+
+function headline(st) {
+  const share = (st.oil_cap || []).map((y) => `${y.year}: <b>${Math.round(y.cap_share.Central * 100)}%</b> of the UN 500,000-barrel cap
+    (${Math.round(y.cap_share.Low * 100)}–${Math.round(y.cap_share.High * 100)}%, ${y.deliveries} deliveries)`).join('; ');
+  $('headline').innerHTML = `${esc(st.from)} → ${esc(st.to)}: <b id="h-trips">${st.trips + st.possible_dark_trips}</b> trips
+    (${st.trips} seen in AIS, ${st.possible_dark_trips} possibly dark) by <b id="h-vessels">${st.vessels}</b> vessels
+    · oil delivered to KP ${share || 'none estimated'}`;
+}
+
+function sw(kind, color) {
+  const line = (dash) => `<svg width="28" height="10"><line x1="1" y1="5" x2="27" y2="5" stroke="${color}" stroke-width="2.5" ${dash ? `stroke-dasharray="${dash}"` : ''}/></svg>`;
+  if (kind === 'solid') return line('');
+  if (kind === 'dash') return line('6 4');
+  if (kind === 'dot') return line('1 4');
+  if (kind === 'area') return `<svg width="28" height="14"><rect x="1" y="1" width="26" height="12" fill="${color}" fill-opacity="0.15" stroke="${color}" stroke-width="2"/></svg>`;
+  return `<svg width="28" height="14"><circle cx="14" cy="7" r="5" fill="${color}" stroke="#fff"/></svg>`;
+}
+
+// legend lists every symbol on the map; a checkbox switches its layers.
+function legend(groups, vessels) {
+  const item = (layers, swatch, text) => `<li><label><input type="checkbox" checked data-layers="${layers}">${swatch}<span>${text}</span></label></li>`;
+  const rows = [
+    ...groups.map(([g, c, n]) => item('group-fill,group-line', sw('area', c), `port group ${esc(g)} (${n} ports)`)),
+    item('trips-seen', sw('solid', '#333'), 'trip seen in AIS at both ends'),
+    item('trips-dark', sw('dash', '#333'), 'trip with a possible dark port visit'),
+    item('trips-straight', sw('dot', '#333'), 'trip without positions: port to port'),
+    item('ports', sw('circle', '#c0392b'), 'port (red KP, blue RU-FE, grey other; World Port Index)'),
+    item('learned-ports', sw('area', '#00897b'), 'port area learned from where vessels stopped'),
+    item('event-clusters', sw('circle', '#b3a6d1'), 'cluster of events (zoom in to split)'),
+  ];
+  $('legend-symbols').innerHTML = rows.join('');
+  $('legend-events').innerHTML = Object.entries(EVENT_COLORS).map(([t, c]) => item('events', sw('circle', c), `event: ${t.replaceAll('_', ' ')}`)).join('');
+  $('legend-vessels').innerHTML = vessels.map((v) => `<li>${sw('solid', vesselColor.get(v.mmsi))}
+    <a class="ev" data-mmsi="${v.mmsi}">${esc(v.name || 'MMSI ' + v.mmsi)}</a> <span class="muted">${v.trips} trips</span></li>`).join('')
+    || '<li class="muted">no trips between these groups</li>';
+}
+$('legend').addEventListener('change', (e) => {
+  const box = e.target.closest('input[data-layers]');
+  if (!box) return;
+  // Event types share one layer: a type's box filters it out instead.
+  for (const l of box.dataset.layers.split(',')) {
+    if (l === 'events') continue;
+    map.setLayoutProperty(l, 'visibility', box.checked ? 'visible' : 'none');
+  }
+  if (box.dataset.layers === 'events') {
+    const off = [...$('legend').querySelectorAll('input[data-layers="events"]')].filter((b) => !b.checked)
+      .map((b) => b.closest('li').textContent.trim().replace('event: ', '').replaceAll(' ', '_'));
+    map.setFilter('events', off.length ? ['!', ['in', ['get', 'type'], ['literal', off]]] : null);
+  }
+});
+
+map.on('click', ['trips-seen', 'trips-dark', 'trips-straight'], (e) => {
+  const p = e.features[0].properties;
+  const name = story?.names[p.mmsi] || 'MMSI ' + p.mmsi;
+  new maplibregl.Popup({ maxWidth: '320px' }).setLngLat(e.lngLat).setHTML(`<div class="popup"><b>${esc(name)}</b>
+    sailed from ${esc(p.depart)} (${esc(p.from)}) to ${esc(p.arrive)} (${esc(p.to)}),
+    ${esc(fmtTime(p.start))} → ${esc(fmtTime(p.end))} UTC.<br>
+    ${p.possible_dark ? 'One end is a <b>possible dark port visit</b>: AIS went silent near the port.' : 'Seen in AIS at both ports.'}
+    ${p.straight ? '<br>No positions between the calls: the line joins the ports.' : ''}
+    <br><a class="ev" data-mmsi="${esc(p.mmsi)}">open the dossier</a></div>`).addTo(map);
+});
+
 // Popups: an event's evidence, a port's name and groups.
 function evidenceTable(ev) {
   if (!ev) return '';
@@ -95,6 +272,9 @@ function evidenceTable(ev) {
   return '<table>' + Object.entries(obj).map(([k, v]) =>
     `<tr><td>${esc(k)}</td><td>${esc(typeof v === 'object' ? JSON.stringify(v) : v)}</td></tr>`).join('') + '</table>';
 }
+map.on('click', 'event-clusters', (e) => {
+  map.easeTo({ center: e.features[0].geometry.coordinates, zoom: map.getZoom() + 2 });
+});
 map.on('click', 'events', (e) => {
   const p = e.features[0].properties;
   const other = p.other_mmsi ? ` · other <a class="ev" data-mmsi="${esc(p.other_mmsi)}">${esc(p.other_mmsi)}</a>` : '';
@@ -110,7 +290,7 @@ map.on('click', 'ports', (e) => {
   new maplibregl.Popup().setLngLat(e.lngLat)
     .setHTML(`<div class="popup"><b>${esc(p.name)}</b> (${esc(p.country)})<br>WPI ${esc(p.id)} ${groups.length ? '· ' + esc(groups.join(', ')) : ''}</div>`).addTo(map);
 });
-for (const l of ['events', 'ports']) {
+for (const l of ['events', 'event-clusters', 'ports', 'trips-seen', 'trips-dark', 'trips-straight']) {
   map.on('mouseenter', l, () => { map.getCanvas().style.cursor = 'pointer'; });
   map.on('mouseleave', l, () => { map.getCanvas().style.cursor = ''; });
 }
@@ -239,7 +419,7 @@ $('slider').addEventListener('input', (e) => {
 
 // Events.
 async function loadEvents() {
-  const p = new URLSearchParams({ limit: '2000' });
+  const p = new URLSearchParams({ limit: '10000' }); // clustered, so the API's cap, not a screenful
   const types = [...$('types').selectedOptions].map((o) => o.value);
   state.types = types.join(',');
   state.since = $('since').value;
@@ -311,8 +491,8 @@ async function init() {
   } catch (err) { status(err.message); }
   $('trip-from').value = state.from;
   $('trip-to').value = state.to;
-  for (const id of ['trip-from', 'trip-to']) $(id).addEventListener('change', loadTrips);
-  await Promise.all([search(''), loadTrips(), mapLoaded]);
+  for (const id of ['trip-from', 'trip-to']) $(id).addEventListener('change', () => { loadTrips(); loadStory(); });
+  await Promise.all([search(''), loadTrips(), mapLoaded.then(loadStory)]);
   if (state.v) await selectVessel(state.v);
   else await loadEvents();
   document.body.dataset.ready = '1';
