@@ -64,6 +64,8 @@ try {
       layers: m.getStyle().layers.filter((l) => l.type !== 'background').map((l) => l.id),
     };
   }));
+  // Wait for the last render, so the picture does not depend on timing.
+  await page.evaluate(() => new Promise((r) => { const m = window.lookout.map; m.once('idle', r); m.triggerRepaint(); }));
   if (shot) await page.screenshot({ path: shot });
   if (!(result.trips > 0)) fail('the headline gives no trip count');
   if (!result.trips_drawn_seen) fail('no trip seen in AIS is drawn');

@@ -31,6 +31,37 @@ function writeHash() {
 }
 
 function status(msg) { $('status').textContent = msg || ''; }
+// notice says, where the map is, why a link did not open what it names.
+function notice(msg) {
+  $('notice').textContent = msg;
+  $('notice').hidden = false;
+}
+
+// checkHash drops link state the page cannot use, saying so, so a bad
+// link opens the usual map with a message instead of a blank one.
+function checkHash() {
+  const bad = [];
+  for (const k of ['since', 'until']) {
+    if (state[k] && !/^\d{4}-\d{2}-\d{2}$/.test(state[k]) || state[k] && Number.isNaN(Date.parse(state[k]))) {
+      bad.push(`${k} date “${state[k]}”`);
+      state[k] = '';
+    }
+  }
+  if (state.since && state.until && state.since > state.until) {
+    bad.push(`dates from ${state.since} until ${state.until} (the end is before the start)`);
+    state.since = state.until = '';
+  }
+  if (state.v && !/^\d{9}$/.test(state.v)) {
+    bad.push(`vessel “${state.v}” (an MMSI has 9 digits)`);
+    state.v = '';
+  }
+  const vw = state.map ? state.map.split('/').map(Number) : [];
+  if (state.map && (vw.length !== 3 || !vw.every(Number.isFinite) || Math.abs(vw[1]) > 90)) {
+    bad.push(`map view “${state.map}”`);
+    state.map = '';
+  }
+  if (bad.length) notice(`This link has a bad ${bad.join(', ')}: showing the whole story instead.`);
+}
 
 async function api(path) {
   const r = await fetch(path, { headers: { Accept: 'application/json' } });
@@ -45,6 +76,7 @@ function esc(s) {
 const fmtTime = (t) => (t ? new Date(t).toISOString().slice(0, 16).replace('T', ' ') : '');
 
 readHash();
+checkHash();
 let keepView = Boolean(state.map && state.v);
 const linkedView = Boolean(state.map); // a link's view wins over fitting the story
 const view = state.map.split('/').map(Number);
@@ -192,7 +224,8 @@ async function loadStory() {
     order.forEach((m, i) => vesselColor.set(m, VESSEL_COLORS[i % VESSEL_COLORS.length]));
     for (const f of st.tracks.features) f.properties.color = vesselColor.get(f.properties.mmsi);
     map.getSource('trips').setData(st.tracks);
-    if (!linkedView && !state.v && st.tracks.features.length) {
+    if (!linkedView && !fitted && !state.v && st.tracks.features.length) {
+      fitted = true;
       const b = new maplibregl.LngLatBounds();
       for (const f of st.tracks.features) for (const c of f.geometry.coordinates) b.extend(c);
       map.fitBounds(b, { padding: { top: 30, bottom: 30, left: 280, right: 40 }, maxZoom: 8, duration: 0 });
@@ -203,6 +236,7 @@ async function loadStory() {
   } catch (err) { $('headline').textContent = err.message; }
 }
 let story = null;
+let fitted = false; // the story frames the map once, not at every update
 
 function headline(st) {
   const share = (st.oil_cap || []).map((y) => `${y.year}: <b>${Math.round(y.cap_share.Central * 100)}%</b> of the UN 500,000-barrel cap
@@ -266,23 +300,51 @@ map.on('click', ['trips-seen', 'trips-dark', 'trips-straight'], (e) => {
 });
 
 // Popups: an event's evidence, a port's name and groups.
-function evidenceTable(ev) {
-  if (!ev) return '';
-  const obj = typeof ev === 'string' ? JSON.parse(ev) : ev;
-  return '<table>' + Object.entries(obj).map(([k, v]) =>
-    `<tr><td>${esc(k)}</td><td>${esc(typeof v === 'object' ? JSON.stringify(v) : v)}</td></tr>`).join('') + '</table>';
-}
 map.on('click', 'event-clusters', (e) => {
   map.easeTo({ center: e.features[0].geometry.coordinates, zoom: map.getZoom() + 2 });
 });
+// sure puts every detector's confidence on one scale people can read:
+// port visits carry Global Fishing Watch's grade 2-4 (stop, entry, exit),
+// the others a probability 0-1; printed side by side they read as "4.00"
+// beside "0.80".
+function sure(type, c) {
+  if (typeof c !== 'number') return { word: 'unknown', detail: '' };
+  if (type === 'port_visit' || c > 1) {
+    return { word: c >= 4 ? 'high' : c >= 3 ? 'medium' : 'low', detail: `grade ${c} of 4: stop${c >= 3 ? ', entry' : ''}${c >= 4 ? ' and exit' : ''} seen` };
+  }
+  return { word: c >= 0.8 ? 'high' : c >= 0.5 ? 'medium' : 'low', detail: `${Math.round(c * 100)}%` };
+}
+const WHAT = {
+  port_visit: 'called at a port', voyage: 'sailed between ports', encounter: 'met another vessel at sea',
+  loitering: 'loitered at sea', gap: 'stopped transmitting AIS', possible_dark_port_visit: 'possibly called at a port with AIS off',
+  spoofing: 'reported impossible positions', identity_change: 'changed its broadcast identity', draught_change: 'changed its draught (loaded or unloaded)',
+  sanctions_match: 'matched a sanctions list', dark_detection: 'satellite saw a vessel not transmitting AIS',
+};
+// evidenceSentence turns the detector's evidence into one short sentence.
+function evidenceSentence(obj) {
+  const fmt = (v) => (typeof v === 'number' ? String(Number(v.toPrecision(3))) : typeof v === 'boolean' ? (v ? 'yes' : 'no') : String(v));
+  const parts = Object.entries(obj || {}).filter(([, v]) => v !== null && typeof v !== 'object')
+    .slice(0, 6).map(([k, v]) => `${k.replaceAll('_', ' ')} ${fmt(v)}`);
+  return parts.length ? parts.join(', ') + '.' : '';
+}
+function eventPopup(p) {
+  const ev = typeof p.evidence === 'string' ? JSON.parse(p.evidence || '{}') : p.evidence || {};
+  const s = sure(p.type, Number(p.confidence));
+  const name = story?.names?.[p.mmsi] || 'MMSI ' + p.mmsi;
+  const other = p.other_mmsi ? ` with <a class="ev" data-mmsi="${esc(p.other_mmsi)}">MMSI ${esc(p.other_mmsi)}</a>` : '';
+  const where = p.port ? ` at ${esc(p.port)}${p.port_group ? ' (' + esc(p.port_group) + ')' : ''}` : '';
+  return `<div class="popup"><b>${esc(name)}</b> ${esc(WHAT[p.type] || p.type.replaceAll('_', ' '))}${other}${where}.<br>
+    When: ${esc(fmtTime(p.start))} → ${esc(fmtTime(p.end))} UTC${p.hours ? ` (${esc(p.hours)} h)` : ''}.<br>
+    Where: ${Number(p.lat ?? 0).toFixed(3)}°, ${Number(p.lon ?? 0).toFixed(3)}°.<br>
+    How sure: <b>${s.word}</b> (${esc(s.detail)}).<br>
+    ${evidenceSentence(ev) ? 'Evidence: ' + esc(evidenceSentence(ev)) + '<br>' : ''}
+    <a class="ev" data-mmsi="${esc(p.mmsi)}">open the dossier</a>
+    <details><summary>raw JSON</summary><pre>${esc(JSON.stringify({ ...p, evidence: ev }, null, 1))}</pre></details></div>`;
+}
 map.on('click', 'events', (e) => {
-  const p = e.features[0].properties;
-  const other = p.other_mmsi ? ` · other <a class="ev" data-mmsi="${esc(p.other_mmsi)}">${esc(p.other_mmsi)}</a>` : '';
-  const html = `<div class="popup"><b>${esc(p.type)}</b> · MMSI <a class="ev" data-mmsi="${esc(p.mmsi)}">${esc(p.mmsi)}</a>${other}<br>
-    ${esc(fmtTime(p.start))} → ${esc(fmtTime(p.end))} (${esc(p.hours)} h)<br>
-    ${p.port ? `port ${esc(p.port)} ${p.port_group ? '(' + esc(p.port_group) + ')' : ''}<br>` : ''}
-    confidence ${esc(p.confidence)}${evidenceTable(p.evidence)}</div>`;
-  new maplibregl.Popup({ maxWidth: '360px' }).setLngLat(e.lngLat).setHTML(html).addTo(map);
+  const f = e.features[0];
+  const p = { ...f.properties, lon: f.geometry.coordinates[0], lat: f.geometry.coordinates[1] };
+  new maplibregl.Popup({ maxWidth: '360px' }).setLngLat(e.lngLat).setHTML(eventPopup(p)).addTo(map);
 });
 map.on('click', 'ports', (e) => {
   const p = e.features[0].properties;
@@ -320,7 +382,14 @@ async function search(q) {
     status(r.vessels.length ? '' : `no vessel matches “${q}”`);
   } catch (err) { status(err.message); }
 }
-$('search-form').addEventListener('submit', (e) => { e.preventDefault(); search($('search').value.trim()); });
+// A search moves the map: the best match is opened and its track framed.
+$('search-form').addEventListener('submit', async (e) => {
+  e.preventDefault();
+  const q = $('search').value.trim();
+  await search(q);
+  const first = $('results').firstElementChild;
+  if (q && first) await selectVessel(first.dataset.mmsi);
+});
 
 // Dossier and track.
 async function selectVessel(mmsi) {
@@ -340,7 +409,7 @@ async function selectVessel(mmsi) {
 function eventRows(evs) {
   return evs.map((e) => `<tr><td><a class="ev" data-lon="${e.lon}" data-lat="${e.lat}">${esc(e.type)}</a></td>
     <td>${esc(fmtTime(e.start))}</td><td>${esc(e.port || (e.other_mmsi ? 'with ' + e.other_mmsi : ''))}</td>
-    <td>${esc(typeof e.confidence === 'number' ? e.confidence.toFixed(2) : '')}</td></tr>`).join('');
+    <td title="${esc(sure(e.type, e.confidence).detail)}">${esc(sure(e.type, e.confidence).word)}</td></tr>`).join('');
 }
 
 function showDossier(d) {
@@ -493,7 +562,16 @@ async function init() {
   $('trip-to').value = state.to;
   for (const id of ['trip-from', 'trip-to']) $(id).addEventListener('change', () => { loadTrips(); loadStory(); });
   await Promise.all([search(''), loadTrips(), mapLoaded.then(loadStory)]);
-  if (state.v) await selectVessel(state.v);
+  if (state.v) {
+    const v = state.v;
+    await selectVessel(v);
+    if ($('dossier').hidden) {
+      notice(`No vessel with MMSI ${v} in this store: showing the whole story instead.`);
+      state.v = '';
+      writeHash();
+      await loadEvents();
+    }
+  }
   else await loadEvents();
   document.body.dataset.ready = '1';
 }
@@ -502,6 +580,25 @@ const timings = { script: performance.now() };
 const mapLoaded = new Promise((resolve) => map.once('load', () => { timings.map_load = performance.now(); resolve(); }));
 init().then(() => { timings.ready = performance.now(); });
 map.once('idle', () => { timings.first_idle = performance.now(); });
+
+// Live: the store's row counts are a cheap version. When a feed or an
+// ingest adds rows, the story, the chart, the events and the open dossier
+// are redrawn in place, keeping the view.
+let storeVersion = '';
+async function poll() {
+  try {
+    const h = await api('/api/health');
+    const v = JSON.stringify(h.counts);
+    if (storeVersion && v !== storeVersion) {
+      status('new data in the store: updating…');
+      await Promise.all([loadStory(), loadTrips(), state.v ? (keepView = true, selectVessel(state.v)) : loadEvents()]);
+      status(`updated ${new Date().toISOString().slice(11, 19)} UTC`);
+    }
+    storeVersion = v;
+  } catch { /* the server may be restarting: try again at the next tick */ }
+}
+setInterval(poll, 10000);
+poll();
 
 // For the end-to-end test and the curious: window.lookout.map is the map.
 window.lookout = { map, state, selectVessel, timings };
