@@ -3,7 +3,7 @@
 // watched groups are outlined and labelled, every map symbol has a legend
 // row, nothing is fetched from another origin and the console stays free
 // of warnings. Usage:
-//   node e2e/story.mjs URL [SCREENSHOT.png]
+//   node e2e/story.mjs URL [FIRST-SCREEN.png [PLAYBACK-FRAME.png]]
 // Prints one JSON line of results; exits non-zero on failure.
 import { createRequire } from 'node:module';
 import { fileURLToPath } from 'node:url';
@@ -13,7 +13,7 @@ const here = path.dirname(fileURLToPath(import.meta.url));
 const require = createRequire(path.join(here, '..', 'web', 'package.json'));
 const { chromium } = require('playwright-core');
 
-const [url, shot] = process.argv.slice(2);
+const [url, shot, playShot] = process.argv.slice(2);
 if (!url) {
   console.error('usage: node e2e/story.mjs URL [SCREENSHOT.png]');
   process.exit(2);
@@ -67,6 +67,50 @@ try {
   // Wait for the last render, so the picture does not depend on timing.
   await page.evaluate(() => new Promise((r) => { const m = window.lookout.map; m.once('idle', r); m.triggerRepaint(); }));
   if (shot) await page.screenshot({ path: shot });
+  // Export: what is in view, as GeoJSON and KML.
+  result.export = await page.evaluate(() => {
+    const fc = window.lookout.viewFeatures();
+    const kml = window.lookout.toKML(fc);
+    return { features: fc.features.length, trips: fc.features.filter((f) => f.properties.layer === 'trip').length,
+      placemarks: (kml.match(/<Placemark>/g) || []).length };
+  });
+  if (!result.export.trips || result.export.placemarks !== result.export.features) fail('export of the view: ' + JSON.stringify(result.export));
+  // Playback: all trips' vessels move along the timeline; fps on this
+  // machine's software WebGL is reported, not asserted.
+  const t0s = await page.evaluate(() => Number(document.getElementById('slider').value));
+  await page.click('#play');
+  await page.waitForTimeout(4000);
+  Object.assign(result, await page.evaluate(() => ({ playback_fps: Math.round(window.lookout.playback.fps * 10) / 10,
+    slider_moved: Number(document.getElementById('slider').value) })));
+  await page.click('#play');
+  result.slider_moved = result.slider_moved !== t0s;
+  if (playShot) {
+    // A fixed frame: 2024-06-15 00:00 UTC, inside the demo's period.
+    await page.evaluate(() => { const s = document.getElementById('slider'); s.value = 1718409600; s.dispatchEvent(new Event('input')); });
+    await page.evaluate(() => new Promise((r) => { const m = window.lookout.map; m.once('idle', r); m.triggerRepaint(); }));
+    await page.screenshot({ path: playShot });
+  }
+  if (!result.slider_moved) fail('playback did not move the timeline');
+  // Search moves the map to the vessel.
+  const before = await page.evaluate(() => window.lookout.map.getCenter().toArray());
+  await page.fill('#search', 'shun light');
+  await page.click('#search-form button');
+  await page.waitForFunction(() => document.getElementById('dossier-name'), null, { timeout: 20000 });
+  await page.waitForTimeout(300);
+  result.search = await page.evaluate(() => ({ name: document.getElementById('dossier-name').textContent,
+    center: window.lookout.map.getCenter().toArray() }));
+  if (!/SHUN LIGHT/i.test(result.search.name)) fail('search did not open the vessel');
+  if (Math.hypot(result.search.center[0] - before[0], result.search.center[1] - before[1]) < 0.01) fail('search did not move the map');
+  // A bad link shows a message over the usual map.
+  const bad = await browser.newPage({ viewport: { width: 1000, height: 700 } });
+  bad.on('console', (m) => { if (m.type() === 'warning' && !m.text().includes('GL Driver Message')) result.console.push('bad link: ' + m.text()); });
+  await bad.goto(url + '#v=999999999&since=2024-13-45', { waitUntil: 'domcontentloaded' });
+  await bad.waitForSelector('body[data-ready="1"]', { timeout: 30000 });
+  result.bad_link = await bad.evaluate(() => ({ notice: document.getElementById('notice').hidden ? '' : document.getElementById('notice').textContent,
+    trips: window.lookout.map.getSource('trips')._data?.features?.length ?? -1 }));
+  if (!/since date/.test(result.bad_link.notice) || !/999999999/.test(result.bad_link.notice + (await bad.evaluate(() => document.getElementById('status').textContent)))) {
+    fail('a bad link did not say what is wrong: ' + JSON.stringify(result.bad_link));
+  }
   if (!(result.trips > 0)) fail('the headline gives no trip count');
   if (!result.trips_drawn_seen) fail('no trip seen in AIS is drawn');
   if (!result.trips_drawn_dark) fail('no possibly dark trip is drawn dashed');

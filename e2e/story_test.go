@@ -23,7 +23,10 @@ import (
 
 // firstScreen is the reference screenshot of the demo store's first
 // screen; LOOKOUT_E2E_UPDATE=1 rewrites it after a deliberate change.
-const firstScreen = "testdata/first-screen.png"
+const (
+	firstScreen   = "testdata/first-screen.png"
+	playbackFrame = "testdata/playback-frame.png"
+)
 
 // TestStoryDemo opens the web map on the demo store (scripts/demo
 // --no-serve; LOOKOUT_E2E_DEMO names its lookout.duckdb) and checks the
@@ -62,10 +65,11 @@ func TestStoryDemo(t *testing.T) {
 	go hs.Serve(ln)
 	t.Cleanup(func() { hs.Close() })
 
-	shot := filepath.Join(t.TempDir(), "first-screen.png")
+	dir := t.TempDir()
+	shots := map[string]string{firstScreen: filepath.Join(dir, "first-screen.png"), playbackFrame: filepath.Join(dir, "playback-frame.png")}
 	rctx, cancel := context.WithTimeout(ctx, 3*time.Minute)
 	defer cancel()
-	cmd := exec.CommandContext(rctx, "node", "story.mjs", "http://"+ln.Addr().String()+"/", shot)
+	cmd := exec.CommandContext(rctx, "node", "story.mjs", "http://"+ln.Addr().String()+"/", shots[firstScreen], shots[playbackFrame])
 	var out, errb bytes.Buffer
 	cmd.Stdout, cmd.Stderr = &out, &errb
 	err = cmd.Run()
@@ -83,20 +87,22 @@ func TestStoryDemo(t *testing.T) {
 	if res.Trips == 0 {
 		t.Fatalf("the demo's first screen counts no RU-FE → KP trip: %q", res.Headline)
 	}
-	if os.Getenv("LOOKOUT_E2E_UPDATE") == "1" {
-		if err := copyFile(shot, firstScreen); err != nil {
+	for ref, shot := range shots {
+		if os.Getenv("LOOKOUT_E2E_UPDATE") == "1" {
+			if err := copyFile(shot, ref); err != nil {
+				t.Fatal(err)
+			}
+			continue
+		}
+		diff, err := pngDiff(ref, shot)
+		if err != nil {
 			t.Fatal(err)
 		}
-		return
-	}
-	diff, err := pngDiff(firstScreen, shot)
-	if err != nil {
-		t.Fatal(err)
-	}
-	// Font hinting and software GL antialiasing move a few pixels; a moved
-	// legend, a lost layer or another count moves far more.
-	if diff > 0.02 {
-		t.Errorf("first screen differs from %s in %.1f%% of pixels (look at %s; LOOKOUT_E2E_UPDATE=1 accepts it)", firstScreen, diff*100, shot)
+		// Font hinting and software GL antialiasing move a few pixels; a
+		// moved legend, a lost layer or another count moves far more.
+		if diff > 0.02 {
+			t.Errorf("%s differs from the reference in %.1f%% of pixels (look at %s; LOOKOUT_E2E_UPDATE=1 accepts it)", ref, diff*100, shot)
+		}
 	}
 }
 

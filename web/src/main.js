@@ -33,8 +33,9 @@ function writeHash() {
 function status(msg) { $('status').textContent = msg || ''; }
 // notice says, where the map is, why a link did not open what it names.
 function notice(msg) {
-  $('notice').textContent = msg;
-  $('notice').hidden = false;
+  const el = $('notice');
+  el.textContent = el.hidden ? msg : el.textContent + ' ' + msg;
+  el.hidden = false;
 }
 
 // checkHash drops link state the page cannot use, saying so, so a bad
@@ -95,6 +96,7 @@ const map = new maplibregl.Map({
       events: { type: 'geojson', data: empty(), cluster: true, clusterMaxZoom: 7, clusterRadius: 30 },
       groups: { type: 'geojson', data: empty() },
       trips: { type: 'geojson', data: empty() },
+      fleet: { type: 'geojson', data: empty() },
     },
     layers: [
       { id: 'sea', type: 'background', paint: { 'background-color': '#cfe3f2' } },
@@ -125,6 +127,8 @@ const map = new maplibregl.Map({
       { id: 'events', type: 'circle', source: 'events', filter: ['!', ['has', 'point_count']], paint: {
         'circle-radius': 6, 'circle-color': ['match', ['get', 'type'], ...Object.entries(EVENT_COLORS).flat(), '#444'],
         'circle-stroke-color': '#fff', 'circle-stroke-width': 1.5 } },
+      { id: 'fleet', type: 'circle', source: 'fleet', paint: { 'circle-radius': 6, 'circle-color': ['get', 'color'],
+        'circle-stroke-color': '#000', 'circle-stroke-width': 1.5 } },
       { id: 'here', type: 'circle', source: 'here', paint: { 'circle-radius': 7, 'circle-color': '#ffd400', 'circle-stroke-color': '#0b4f9c', 'circle-stroke-width': 2 } },
     ],
   },
@@ -231,6 +235,9 @@ async function loadStory() {
       map.fitBounds(b, { padding: { top: 30, bottom: 30, left: 280, right: 40 }, maxZoom: 8, duration: 0 });
     }
     story = st;
+    fleetTrips = st.tracks.features.map((f) => ({ times: f.properties.times, coords: f.geometry.coordinates,
+      mmsi: f.properties.mmsi, color: f.properties.color }));
+    if (!track) storyTimeline();
     headline(st);
     legend(groups, order.map((m) => ({ mmsi: m, name: st.names[m] || '', trips: perVessel.get(m) })));
   } catch (err) { $('headline').textContent = err.message; }
@@ -265,6 +272,7 @@ function legend(groups, vessels) {
     item('trips-straight', sw('dot', '#333'), 'trip without positions: port to port'),
     item('ports', sw('circle', '#c0392b'), 'port (red KP, blue RU-FE, grey other; World Port Index)'),
     item('learned-ports', sw('area', '#00897b'), 'port area learned from where vessels stopped'),
+    item('fleet', sw('circle', '#777'), 'vessel on a trip at the timeline\'s time (▶ plays)'),
     item('event-clusters', sw('circle', '#b3a6d1'), 'cluster of events (zoom in to split)'),
   ];
   $('legend-symbols').innerHTML = rows.join('');
@@ -436,9 +444,10 @@ function showDossier(d) {
     <h3>Events (${d.events.length})</h3><table>${eventRows(d.events)}</table>`;
   el.hidden = false;
   el.querySelector('.close').addEventListener('click', () => {
-    el.hidden = true; $('timebar').hidden = true; state.v = ''; state.t = ''; writeHash();
+    el.hidden = true; state.v = ''; state.t = ''; writeHash();
     track = null;
     for (const s of ['track', 'past', 'here']) map.getSource(s).setData(empty());
+    storyTimeline();
     loadEvents();
   });
   map.resize();
@@ -449,7 +458,7 @@ function showTrack(fc) {
   if (!f || f.geometry.type !== 'LineString') {
     track = null;
     map.getSource('track').setData(fc);
-    $('timebar').hidden = true;
+    storyTimeline();
     return;
   }
   track = { coords: f.geometry.coordinates, times: f.properties.times };
@@ -465,9 +474,68 @@ function showTrack(fc) {
   s.min = track.times[0];
   s.max = track.times[track.times.length - 1];
   s.value = state.t && Number(state.t) >= Number(s.min) && Number(state.t) <= Number(s.max) ? state.t : s.max;
-  drawUntil(Number(s.value));
+  drawAt(Number(s.value));
   map.resize();
 }
+
+// The story's timeline: every trip's vessel where it was at time t, so
+// the shuttle can be played back as a whole.
+let fleetTrips = [];
+function storyTimeline() {
+  let lo = Infinity, hi = -Infinity;
+  for (const f of fleetTrips) { lo = Math.min(lo, f.times[0]); hi = Math.max(hi, f.times[f.times.length - 1]); }
+  if (!Number.isFinite(lo)) return;
+  const s = $('slider');
+  s.min = lo;
+  s.max = hi;
+  s.value = state.t && Number(state.t) >= lo && Number(state.t) <= hi ? state.t : lo;
+  $('timebar').hidden = false;
+  drawAt(Number(s.value));
+  map.resize();
+}
+function fleetAt(t) {
+  const feats = [];
+  for (const f of fleetTrips) {
+    const ts = f.times;
+    if (t < ts[0] || t > ts[ts.length - 1]) continue;
+    let a = 0, b = ts.length - 1;
+    while (b - a > 1) { const m = (a + b) >> 1; if (ts[m] <= t) a = m; else b = m; }
+    const k = ts[b] > ts[a] ? (t - ts[a]) / (ts[b] - ts[a]) : 0;
+    const p = f.coords[a], q = f.coords[b];
+    feats.push({ type: 'Feature', properties: { mmsi: f.mmsi, color: f.color },
+      geometry: { type: 'Point', coordinates: [p[0] + k * (q[0] - p[0]), p[1] + k * (q[1] - p[1])] } });
+  }
+  return { type: 'FeatureCollection', features: feats };
+}
+function drawAt(t) {
+  map.getSource('fleet').setData(fleetAt(t));
+  if (track) drawUntil(t);
+  $('slider-time').textContent = fmtTime(t * 1000) + ' UTC';
+}
+// Playback: the whole period in about a minute; fps is kept for the tests.
+const playback = { on: false, frames: 0, since: 0, fps: 0 };
+function frame(now) {
+  if (!playback.on) return;
+  const s = $('slider');
+  const lo = Number(s.min), hi = Number(s.max);
+  const dt = playback.last ? now - playback.last : 16;
+  playback.last = now;
+  let t = Number(s.value) + ((hi - lo) / 60000) * dt;
+  if (t > hi) t = lo;
+  s.value = t;
+  drawAt(t);
+  playback.frames++;
+  if (now - playback.since >= 1000) { playback.fps = (playback.frames * 1000) / (now - playback.since); playback.frames = 0; playback.since = now; }
+  requestAnimationFrame(frame);
+}
+$('play').addEventListener('click', () => {
+  playback.on = !playback.on;
+  $('play').textContent = playback.on ? '⏸' : '▶';
+  if (playback.on) { playback.last = 0; playback.frames = 0; playback.since = performance.now(); requestAnimationFrame(frame); } else {
+    state.t = String(Math.round(Number($('slider').value)));
+    writeHash();
+  }
+});
 
 // drawUntil draws the track up to time t and the vessel's position then.
 function drawUntil(t) {
@@ -478,11 +546,10 @@ function drawUntil(t) {
   map.getSource('past').setData(part.length > 1
     ? { type: 'Feature', geometry: { type: 'LineString', coordinates: part }, properties: {} } : empty());
   map.getSource('here').setData({ type: 'Feature', geometry: { type: 'Point', coordinates: track.coords[i] }, properties: {} });
-  $('slider-time').textContent = fmtTime(t * 1000) + ' UTC';
 }
 $('slider').addEventListener('input', (e) => {
   state.t = e.target.value;
-  drawUntil(Number(state.t));
+  drawAt(Number(state.t));
   writeHash();
 });
 
@@ -581,6 +648,43 @@ const mapLoaded = new Promise((resolve) => map.once('load', () => { timings.map_
 init().then(() => { timings.ready = performance.now(); });
 map.once('idle', () => { timings.first_idle = performance.now(); });
 
+// Export what is on screen: the trips, the selected vessel's track and the
+// events inside the view, as GeoJSON or KML, built from what the map holds.
+function viewFeatures() {
+  const b = map.getBounds();
+  const inView = (c) => b.contains(c);
+  const touches = (f) => (f.geometry.type === 'Point' ? inView(f.geometry.coordinates) : f.geometry.coordinates.some(inView));
+  const src = (id) => { const d = map.getSource(id)?._data; const fc = d && (d.geojson || d); return fc?.features || (fc?.type === 'Feature' ? [fc] : []); };
+  const feats = [];
+  for (const f of src('trips')) if (touches(f)) feats.push({ ...f, properties: { layer: 'trip', name: story?.names?.[f.properties.mmsi] || '', ...f.properties } });
+  for (const f of src('track')) if (f.geometry?.type === 'LineString') feats.push({ ...f, properties: { layer: 'track', ...f.properties } });
+  for (const f of src('events')) if (f.geometry && touches(f)) feats.push({ ...f, properties: { layer: 'event', ...f.properties } });
+  return { type: 'FeatureCollection', features: feats };
+}
+function download(name, type, text) {
+  const a = document.createElement('a');
+  a.href = URL.createObjectURL(new Blob([text], { type }));
+  a.download = name;
+  a.click();
+  setTimeout(() => URL.revokeObjectURL(a.href), 1000);
+}
+function toKML(fc) {
+  const x = (s) => esc(s);
+  const coords = (g) => (g.type === 'Point' ? [g.coordinates] : g.coordinates).map((c) => c.join(',')).join(' ');
+  const marks = fc.features.map((f) => {
+    const p = f.properties;
+    const title = p.layer === 'event' ? `${p.type} ${p.mmsi}` : p.layer === 'trip' ? `${p.name || p.mmsi} ${p.depart} → ${p.arrive}` : `track ${p.mmsi}`;
+    const geom = f.geometry.type === 'Point' ? `<Point><coordinates>${coords(f.geometry)}</coordinates></Point>`
+      : `<LineString><coordinates>${coords(f.geometry)}</coordinates></LineString>`;
+    const data = Object.entries(p).filter(([k, v]) => k !== 'times' && typeof v !== 'object')
+      .map(([k, v]) => `<Data name="${x(k)}"><value>${x(v)}</value></Data>`).join('');
+    return `<Placemark><name>${x(title)}</name><ExtendedData>${data}</ExtendedData>${geom}</Placemark>`;
+  }).join('\n');
+  return `<?xml version="1.0" encoding="UTF-8"?>\n<kml xmlns="http://www.opengis.net/kml/2.2"><Document><name>Lookout view</name>\n${marks}\n</Document></kml>\n`;
+}
+$('export-geojson').addEventListener('click', () => download('lookout-view.geojson', 'application/geo+json', JSON.stringify(viewFeatures())));
+$('export-kml').addEventListener('click', () => download('lookout-view.kml', 'application/vnd.google-earth.kml+xml', toKML(viewFeatures())));
+
 // Live: the store's row counts are a cheap version. When a feed or an
 // ingest adds rows, the story, the chart, the events and the open dossier
 // are redrawn in place, keeping the view.
@@ -601,4 +705,4 @@ setInterval(poll, 10000);
 poll();
 
 // For the end-to-end test and the curious: window.lookout.map is the map.
-window.lookout = { map, state, selectVessel, timings };
+window.lookout = { map, state, selectVessel, timings, playback, viewFeatures, toKML };
