@@ -3,7 +3,7 @@
 // watched groups are outlined and labelled, every map symbol has a legend
 // row, nothing is fetched from another origin and the console stays free
 // of warnings. Usage:
-//   node e2e/story.mjs URL [FIRST-SCREEN.png [PLAYBACK-FRAME.png]]
+//   node e2e/story.mjs URL [FIRST-SCREEN.png [PLAYBACK-FRAME.png [DOSSIER.png]]]
 // Prints one JSON line of results; exits non-zero on failure.
 import { createRequire } from 'node:module';
 import { fileURLToPath } from 'node:url';
@@ -13,7 +13,7 @@ const here = path.dirname(fileURLToPath(import.meta.url));
 const require = createRequire(path.join(here, '..', 'web', 'package.json'));
 const { chromium } = require('playwright-core');
 
-const [url, shot, playShot] = process.argv.slice(2);
+const [url, shot, playShot, dossierShot] = process.argv.slice(2);
 if (!url) {
   console.error('usage: node e2e/story.mjs URL [SCREENSHOT.png]');
   process.exit(2);
@@ -67,6 +67,19 @@ try {
   // Wait for the last render, so the picture does not depend on timing.
   await page.evaluate(() => new Promise((r) => { const m = window.lookout.map; m.once('idle', r); m.triggerRepaint(); }));
   if (shot) await page.screenshot({ path: shot });
+  // The event list: rows of events in view, sortable, hover rings one.
+  await page.click('#event-list-box summary');
+  await page.click('#event-list th[data-k="type"]');
+  result.event_list = await page.evaluate(() => {
+    const rows = [...document.querySelectorAll('#event-list tbody tr[data-i]')];
+    const types = rows.map((r) => r.cells[0].textContent);
+    rows[0]?.dispatchEvent(new MouseEvent('mouseover', { bubbles: true }));
+    const h = window.lookout.map.getSource('hover')._data;
+    return { rows: rows.length, sorted: types.every((t, i) => i === 0 || types[i - 1] <= t),
+      hover: (h.geojson || h).type === 'Feature' };
+  });
+  if (!result.event_list.rows || !result.event_list.sorted || !result.event_list.hover) fail('event list: ' + JSON.stringify(result.event_list));
+  await page.click('#event-list-box summary');
   // Export: what is in view, as GeoJSON and KML.
   result.export = await page.evaluate(() => {
     const fc = window.lookout.viewFeatures();
@@ -100,6 +113,10 @@ try {
   result.search = await page.evaluate(() => ({ name: document.getElementById('dossier-name').textContent,
     center: window.lookout.map.getCenter().toArray() }));
   if (!/SHUN LIGHT/i.test(result.search.name)) fail('search did not open the vessel');
+  if (dossierShot) {
+    await page.evaluate(() => new Promise((r) => { const m = window.lookout.map; m.once('idle', r); m.triggerRepaint(); }));
+    await page.screenshot({ path: dossierShot });
+  }
   if (Math.hypot(result.search.center[0] - before[0], result.search.center[1] - before[1]) < 0.01) fail('search did not move the map');
   // A bad link shows a message over the usual map.
   const bad = await browser.newPage({ viewport: { width: 1000, height: 700 } });

@@ -6,19 +6,13 @@ import (
 	"encoding/json"
 	"image"
 	"image/png"
-	"io"
-	"log"
-	"net"
-	"net/http"
 	"os"
 	"os/exec"
 	"path/filepath"
 	"testing"
 	"time"
 
-	"github.com/lookout-osint/lookout/serve"
 	"github.com/lookout-osint/lookout/store/duckdb"
-	"github.com/lookout-osint/lookout/web"
 )
 
 // firstScreen is the reference screenshot of the demo store's first
@@ -26,6 +20,7 @@ import (
 const (
 	firstScreen   = "testdata/first-screen.png"
 	playbackFrame = "testdata/playback-frame.png"
+	dossier       = "testdata/dossier.png"
 )
 
 // TestStoryDemo opens the web map on the demo store (scripts/demo
@@ -53,23 +48,14 @@ func TestStoryDemo(t *testing.T) {
 		t.Fatal(err)
 	}
 	t.Cleanup(func() { st.Close() })
-	s := serve.New(st, serve.Options{Web: web.FS(), Log: log.New(io.Discard, "", 0)})
-	if err := s.Warm(ctx); err != nil {
-		t.Fatal(err)
-	}
-	ln, err := net.Listen("tcp", "127.0.0.1:0")
-	if err != nil {
-		t.Fatal(err)
-	}
-	hs := &http.Server{Handler: s}
-	go hs.Serve(ln)
-	t.Cleanup(func() { hs.Close() })
+	url := serveWeb(t, st)
 
 	dir := t.TempDir()
-	shots := map[string]string{firstScreen: filepath.Join(dir, "first-screen.png"), playbackFrame: filepath.Join(dir, "playback-frame.png")}
+	shots := map[string]string{firstScreen: filepath.Join(dir, "first-screen.png"), playbackFrame: filepath.Join(dir, "playback-frame.png"),
+		dossier: filepath.Join(dir, "dossier.png")}
 	rctx, cancel := context.WithTimeout(ctx, 3*time.Minute)
 	defer cancel()
-	cmd := exec.CommandContext(rctx, "node", "story.mjs", "http://"+ln.Addr().String()+"/", shots[firstScreen], shots[playbackFrame])
+	cmd := exec.CommandContext(rctx, "node", "story.mjs", url, shots[firstScreen], shots[playbackFrame], shots[dossier])
 	var out, errb bytes.Buffer
 	cmd.Stdout, cmd.Stderr = &out, &errb
 	err = cmd.Run()

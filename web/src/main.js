@@ -97,6 +97,7 @@ const map = new maplibregl.Map({
       groups: { type: 'geojson', data: empty() },
       trips: { type: 'geojson', data: empty() },
       fleet: { type: 'geojson', data: empty() },
+      hover: { type: 'geojson', data: empty() },
     },
     layers: [
       { id: 'sea', type: 'background', paint: { 'background-color': '#cfe3f2' } },
@@ -129,6 +130,8 @@ const map = new maplibregl.Map({
         'circle-stroke-color': '#fff', 'circle-stroke-width': 1.5 } },
       { id: 'fleet', type: 'circle', source: 'fleet', paint: { 'circle-radius': 6, 'circle-color': ['get', 'color'],
         'circle-stroke-color': '#000', 'circle-stroke-width': 1.5 } },
+      { id: 'hover', type: 'circle', source: 'hover', paint: { 'circle-radius': 11, 'circle-color': 'rgba(0,0,0,0)',
+        'circle-stroke-color': '#ffb000', 'circle-stroke-width': 3 } },
       { id: 'here', type: 'circle', source: 'here', paint: { 'circle-radius': 7, 'circle-color': '#ffd400', 'circle-stroke-color': '#0b4f9c', 'circle-stroke-width': 2 } },
     ],
   },
@@ -273,6 +276,7 @@ function legend(groups, vessels) {
     item('ports', sw('circle', '#c0392b'), 'port (red KP, blue RU-FE, grey other; World Port Index)'),
     item('learned-ports', sw('area', '#00897b'), 'port area learned from where vessels stopped'),
     item('fleet', sw('circle', '#777'), 'vessel on a trip at the timeline\'s time (▶ plays)'),
+    item('hover', sw('circle', '#ffb000'), 'event under the pointer in the event list'),
     item('event-clusters', sw('circle', '#b3a6d1'), 'cluster of events (zoom in to split)'),
   ];
   $('legend-symbols').innerHTML = rows.join('');
@@ -575,6 +579,7 @@ async function loadEvents() {
   try {
     const fc = await api('/api/events?' + p.toString());
     map.getSource('events').setData(fc);
+    eventList();
     $('event-status').textContent = eventStatus(fc.features.length, fc.truncated, onlyVessel);
   } catch (err) { $('event-status').textContent = err.message; }
 }
@@ -647,6 +652,48 @@ const timings = { script: performance.now() };
 const mapLoaded = new Promise((resolve) => map.once('load', () => { timings.map_load = performance.now(); resolve(); }));
 init().then(() => { timings.ready = performance.now(); });
 map.once('idle', () => { timings.first_idle = performance.now(); });
+
+// The event list beside the map: the loaded events inside the view,
+// sortable by column and filtered by text; hovering a row rings the event
+// on the map, clicking zooms to it.
+const listSort = { k: 'start', dir: -1 };
+let listRows = [];
+function eventList() {
+  if ($('event-list-box') && !$('event-list-box').open) return;
+  const d = map.getSource('events')?._data;
+  const fc = d && (d.geojson || d);
+  const b = map.getBounds();
+  const q = $('event-filter').value.trim().toLowerCase();
+  listRows = (fc?.features || []).filter((f) => b.contains(f.geometry.coordinates)).map((f) => ({
+    ...f.properties, lon: f.geometry.coordinates[0], lat: f.geometry.coordinates[1],
+    sure: sure(f.properties.type, Number(f.properties.confidence)).word }))
+    .filter((r) => !q || `${r.type} ${r.port || ''} ${r.mmsi} ${r.other_mmsi || ''}`.toLowerCase().includes(q));
+  const k = listSort.k;
+  listRows.sort((a, z) => (a[k] > z[k] ? 1 : a[k] < z[k] ? -1 : 0) * listSort.dir);
+  $('event-list').tBodies[0].innerHTML = listRows.slice(0, 300).map((r, i) => `<tr data-i="${i}"><td>${esc(r.type.replaceAll('_', ' '))}</td>
+    <td>${esc(fmtTime(r.start).slice(0, 10))}</td><td>${esc(story?.names?.[r.mmsi] || r.mmsi)}</td><td>${esc(r.sure)}</td></tr>`).join('')
+    + (listRows.length > 300 ? `<tr><td colspan="4" class="muted">${listRows.length - 300} more: zoom in or filter</td></tr>` : '');
+}
+$('event-list').tHead.addEventListener('click', (e) => {
+  const k = e.target.dataset.k;
+  if (!k) return;
+  listSort.dir = listSort.k === k ? -listSort.dir : 1;
+  listSort.k = k;
+  eventList();
+});
+$('event-list').tBodies[0].addEventListener('mouseover', (e) => {
+  const r = listRows[e.target.closest('tr')?.dataset.i];
+  map.getSource('hover').setData(r ? { type: 'Feature', properties: {}, geometry: { type: 'Point', coordinates: [r.lon, r.lat] } } : empty());
+});
+$('event-list').tBodies[0].addEventListener('click', (e) => {
+  const r = listRows[e.target.closest('tr')?.dataset.i];
+  if (!r) return;
+  map.flyTo({ center: [r.lon, r.lat], zoom: Math.max(map.getZoom(), 9) });
+  new maplibregl.Popup({ maxWidth: '360px' }).setLngLat([r.lon, r.lat]).setHTML(eventPopup(r)).addTo(map);
+});
+$('event-filter').addEventListener('input', eventList);
+$('event-list-box').addEventListener('toggle', eventList);
+map.on('moveend', eventList);
 
 // Export what is on screen: the trips, the selected vessel's track and the
 // events inside the view, as GeoJSON or KML, built from what the map holds.
