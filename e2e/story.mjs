@@ -41,8 +41,9 @@ try {
 
   const t0 = Date.now();
   await page.goto(url, { waitUntil: 'domcontentloaded' });
-  // usable: headline figures written, trips and land drawn
-  await page.waitForFunction(() => document.getElementById('h-trips') && window.lookout.map.loaded()
+  // usable: headline figures written, land loaded and trips drawn (the
+  // events may still be loading behind them)
+  await page.waitForFunction(() => document.getElementById('h-trips')
     && window.lookout.map.isSourceLoaded('land') && window.lookout.map.isSourceLoaded('trips')
     && window.lookout.map.queryRenderedFeatures({ layers: ['trips-seen', 'trips-dark', 'trips-straight'] }).length > 0,
   null, { timeout: 20000, polling: 50 });

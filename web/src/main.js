@@ -222,8 +222,11 @@ async function loadGroups() {
 
 async function loadStory() {
   try {
-    const [st, groups] = await Promise.all([
-      api(`/api/story?from=${encodeURIComponent(state.from)}&to=${encodeURIComponent(state.to)}`), loadGroups()]);
+    const url = `/api/story?from=${encodeURIComponent(state.from)}&to=${encodeURIComponent(state.to)}`;
+    // The first answer was asked for while the map started (see below).
+    const pending = prefetched?.url === url ? prefetched.p : api(url);
+    prefetched = null;
+    const [st, groups] = await Promise.all([pending, loadGroups()]);
     const perVessel = new Map();
     for (const f of st.tracks.features) perVessel.set(f.properties.mmsi, (perVessel.get(f.properties.mmsi) || 0) + 1);
     const order = [...perVessel.keys()].sort((a, b) => perVessel.get(b) - perVessel.get(a) || a - b);
@@ -246,6 +249,11 @@ async function loadStory() {
   } catch (err) { $('headline').textContent = err.message; }
 }
 let story = null;
+// The story is the slowest answer the first screen needs: ask for it now,
+// while MapLibre starts, not after the map's load event.
+let prefetched = { url: `/api/story?from=${encodeURIComponent(state.from)}&to=${encodeURIComponent(state.to)}` };
+prefetched.p = api(prefetched.url);
+prefetched.p.catch(() => {}); // reported when loadStory awaits it
 let fitted = false; // the story frames the map once, not at every update
 
 function headline(st) {
@@ -412,6 +420,8 @@ async function selectVessel(mmsi) {
   try {
     const [d, t] = await Promise.all([api(`/api/vessels/${mmsi}`), api(`/api/vessels/${mmsi}/track?tolerance_m=30`)]);
     showDossier(d);
+    // The legend folds away so the vessel's track is not hidden under it.
+    $('legend').open = false;
     showTrack(t);
     await loadEvents();
     status('');
