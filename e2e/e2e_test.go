@@ -85,14 +85,10 @@ func testStore(t *testing.T) (store.Store, int) {
 	return st, len(b.Events)
 }
 
-func TestBrowser(t *testing.T) {
-	if why := requirements(); why != "" {
-		if os.Getenv("CI") == "true" {
-			t.Fatalf("browser test cannot run in CI: %s (scripts/ci-web-deps installs it)", why)
-		}
-		t.Skip(why)
-	}
-	st, nEvents := testStore(t)
+// serveWeb serves st with the built web map on a loopback port until the
+// test ends, and returns the page's URL.
+func serveWeb(t *testing.T, st store.Store) string {
+	t.Helper()
 	s := serve.New(st, serve.Options{Web: web.FS(), Log: log.New(io.Discard, "", 0)})
 	if err := s.Warm(context.Background()); err != nil {
 		t.Fatal(err)
@@ -104,17 +100,29 @@ func TestBrowser(t *testing.T) {
 	hs := &http.Server{Handler: s}
 	go hs.Serve(ln)
 	t.Cleanup(func() { hs.Close() })
+	return "http://" + ln.Addr().String() + "/"
+}
+
+func TestBrowser(t *testing.T) {
+	if why := requirements(); why != "" {
+		if os.Getenv("CI") == "true" {
+			t.Fatalf("browser test cannot run in CI: %s (scripts/ci-web-deps installs it)", why)
+		}
+		t.Skip(why)
+	}
+	st, nEvents := testStore(t)
+	url := serveWeb(t, st)
 
 	ctx, cancel := context.WithTimeout(context.Background(), 3*time.Minute)
 	defer cancel()
-	args := []string{"run.mjs", "http://" + ln.Addr().String() + "/", "shuttle"}
+	args := []string{"run.mjs", url, "shuttle"}
 	if shot := os.Getenv("LOOKOUT_E2E_SCREENSHOT"); shot != "" {
 		args = append(args, shot)
 	}
 	cmd := exec.CommandContext(ctx, "node", args...)
 	var out, errb bytes.Buffer
 	cmd.Stdout, cmd.Stderr = &out, &errb
-	err = cmd.Run()
+	err := cmd.Run()
 	t.Logf("run.mjs: %s%s", out.String(), errb.String())
 	if err != nil {
 		t.Fatalf("browser test failed: %v", err)

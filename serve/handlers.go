@@ -497,7 +497,8 @@ func (s *Server) ports(r *http.Request) (any, error) {
 		if kind == "learned" || b != nil && !b.Contains(p.Lat, p.Lon) {
 			continue
 		}
-		gs := s.opt.Catalog.GroupsOf(p.ID)
+		// An empty list, not null: the map's styles test its length.
+		gs := append([]string{}, s.opt.Catalog.GroupsOf(p.ID)...)
 		if group != "" && !slices.Contains(gs, group) {
 			continue
 		}

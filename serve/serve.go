@@ -141,6 +141,9 @@ type derived struct {
 	// from memory.
 	ids map[uint32][]store.Identity
 	evs map[uint32][]int
+	// stories are /api/story answers by query: they read tracks, so they
+	// are kept until the next write like the rest.
+	stories map[string]*Story
 }
 
 // New returns a server over st.
@@ -175,6 +178,7 @@ func (s *Server) routes() {
 		"/api/vessels/{mmsi}/track": {"GET", s.track},
 		"/api/events":               {"GET", s.events},
 		"/api/trips":                {"GET", s.trips},
+		"/api/story":                {"GET", s.story},
 		"/api/risk":                 {"GET", s.risk},
 		"/api/sanctions/matches":    {"GET", s.sanctionsMatches},
 		"/api/sanctions/lists":      {"POST", s.auth(s.uploadList)},

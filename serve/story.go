@@ -1,0 +1,190 @@
+package serve
+
+import (
+	"net/http"
+	"slices"
+	"time"
+
+	"github.com/lookout-osint/lookout/oilcap"
+	"github.com/lookout-osint/lookout/store"
+	"github.com/lookout-osint/lookout/trips"
+	"github.com/paulmach/orb"
+	"github.com/paulmach/orb/simplify"
+)
+
+// storyTolerance simplifies trip tracks for the overview: at the first
+// screen's zoom a kilometre is under a pixel, and 300 vessels' months of
+// positions would otherwise be tens of megabytes.
+const storyTolerance = 1000.0 // metres
+
+// Story is the first screen in one answer: the trips between two watched
+// groups drawn as tracks, and the headline figures beside them, so the page
+// tells who shuttles between the groups before anyone clicks.
+type Story struct {
+	From  string `json:"from"`
+	To    string `json:"to"`
+	Trips int    `json:"trips"`
+	// DarkTrips have a possible dark visit at one end (dashed on the map).
+	DarkTrips int `json:"possible_dark_trips"`
+	Vessels   int `json:"vessels"`
+	// OilCap is the estimated share of the yearly refined-oil cap
+	// delivered to oilcap.DefaultConfig().Group, per year.
+	OilCap []capYear          `json:"oil_cap"`
+	Names  map[uint32]string  `json:"names"`
+	Tracks *FeatureCollection `json:"tracks"`
+}
+
+// capYear is oilcap.Year without the deliveries: the header needs the
+// share, the report has the detail.
+type capYear struct {
+	Year       int          `json:"year"`
+	Deliveries int          `json:"deliveries"`
+	Barrels    oilcap.Range `json:"barrels"`
+	CapShare   oilcap.Range `json:"cap_share"`
+}
+
+// story answers /api/story: trips between from and to (both directions with
+// both=true) over the whole stored period, each as the vessel's track
+// between leaving one group and reaching the other.
+func (s *Server) story(r *http.Request) (any, error) {
+	q := &query{r: r}
+	q.only("from", "to", "both")
+	from, to, both := q.str("from", 64), q.str("to", 64), q.str("both", 5)
+	if from == "" {
+		from = "RU-FE"
+	}
+	if to == "" {
+		to = "KP"
+	}
+	if from == to {
+		q.fail("from and to are both %q: a trip goes between two groups", from)
+	}
+	for _, g := range []string{from, to} {
+		if s.opt.Catalog.Group(g) == nil {
+			q.fail("unknown port group %q (see /api/groups)", g)
+		}
+	}
+	if both != "" && both != "true" && both != "false" {
+		q.fail("both %q: want true or false", both)
+	}
+	if q.err != nil {
+		return nil, q.err
+	}
+	key := from + "\x00" + to + "\x00" + both
+	var out *Story
+	err := s.withStore(func() error {
+		d, err := s.derivedLocked(r.Context())
+		if err != nil {
+			return err
+		}
+		if out = d.stories[key]; out != nil {
+			return nil
+		}
+		out, err = s.tell(r, d, from, to, both == "true")
+		if err == nil {
+			if d.stories == nil {
+				d.stories = map[string]*Story{}
+			}
+			d.stories[key] = out
+		}
+		return err
+	})
+	return out, err
+}
+
+// tell computes a story; s.mu must be held.
+func (s *Server) tell(r *http.Request, d *derived, from, to string, both bool) (*Story, error) {
+	out := &Story{From: from, To: to, Names: map[uint32]string{}, Tracks: newFC(), OilCap: []capYear{}}
+	err := func() error {
+		res := trips.Count(d.events, trips.Config{From: from, To: to, Both: both,
+			GroupsOf: s.opt.Catalog.GroupsOf, FollowIdentity: true})
+		years, _ := oilcap.Estimate(oilcap.DefaultConfig(), d.events)
+		for _, y := range years {
+			out.OilCap = append(out.OilCap, capYear{y.Year, len(y.Deliveries), y.Barrels, y.CapShare})
+		}
+		vessels := map[uint32]bool{}
+		for i := range res.Trips {
+			t := &res.Trips[i]
+			vessels[t.MMSI] = true
+			if t.Dark {
+				out.DarkTrips++
+			} else {
+				out.Trips++
+			}
+			if v, ok := d.vessels[t.MMSI]; ok && v.Name != "" {
+				out.Names[t.MMSI] = v.Name
+			}
+			f, err := s.tripFeature(r, t)
+			if err != nil {
+				return err
+			}
+			if f.Type != "" {
+				out.Tracks.Features = append(out.Tracks.Features, f)
+			}
+		}
+		out.Vessels = len(vessels)
+		return nil
+	}()
+	return out, err
+}
+
+// tripFeature draws one trip: the positions of every number the hull used
+// between leaving and arriving, simplified. A trip with too few positions
+// (a dark end, a reception gap) is drawn straight between its calls'
+// events, marked so the page says it is not a track.
+func (s *Server) tripFeature(r *http.Request, t *trips.Trip) (Feature, error) {
+	mmsis := []uint32{t.Depart.MMSI, t.Arrive.MMSI}
+	mmsis = append(mmsis, t.MMSIs...)
+	slices.Sort(mmsis)
+	mmsis = slices.Compact(mmsis)
+	var ps []store.Position
+	for _, m := range mmsis {
+		if m == 0 {
+			continue
+		}
+		got, err := s.st.Track(r.Context(), m, t.Depart.Start, t.Arrive.End)
+		if err != nil {
+			return Feature{}, err
+		}
+		ps = append(ps, got...)
+	}
+	slices.SortFunc(ps, func(a, b store.Position) int { return a.Time.Compare(b.Time) })
+	props := map[string]any{"mmsi": t.MMSI, "from": t.From, "to": t.To, "month": t.Month,
+		"possible_dark": t.Dark, "depart": firstOr(t.Depart.Ports), "arrive": firstOr(t.Arrive.Ports),
+		"start": t.Depart.End.Format(time.RFC3339), "end": t.Arrive.Start.Format(time.RFC3339), "positions": len(ps)}
+	if len(ps) < 2 {
+		// Port positions come from the catalogue, never guessed.
+		a, okA := s.opt.Catalog.Port(firstOr(t.Depart.PortIDs))
+		b, okB := s.opt.Catalog.Port(firstOr(t.Arrive.PortIDs))
+		if !okA || !okB {
+			return Feature{}, nil
+		}
+		props["straight"] = true
+		props["times"] = []int64{t.Depart.End.Unix(), t.Arrive.Start.Unix()}
+		return Feature{Type: "Feature", Geometry: Geometry{"LineString", [][2]float64{{a.Lon, a.Lat}, {b.Lon, b.Lat}}}, Properties: props}, nil
+	}
+	ls := make(orb.LineString, len(ps))
+	for i, p := range ps {
+		ls[i] = orb.Point{p.Lon, p.Lat}
+	}
+	simple := simplify.DouglasPeucker(storyTolerance / 111320).LineString(ls.Clone())
+	coords := make([][2]float64, 0, len(simple))
+	times := make([]int64, 0, len(simple))
+	j := 0
+	for i := range ls {
+		if j < len(simple) && ls[i] == simple[j] {
+			coords = append(coords, [2]float64{round4(ls[i][0]), round4(ls[i][1])})
+			times = append(times, ps[i].Time.Unix())
+			j++
+		}
+	}
+	props["times"] = times
+	return Feature{Type: "Feature", Geometry: Geometry{"LineString", coords}, Properties: props}, nil
+}
+
+func firstOr(xs []string) string {
+	if len(xs) == 0 {
+		return ""
+	}
+	return xs[0]
+}
