@@ -27,7 +27,7 @@ type spoofState struct {
 	landJumped, landCounted bool
 	// The MMSI's previous positioned fix, any flag: the step from it to a
 	// fix says whether a track leads there.
-	lastFix track.Fix
+	lastFix stepFix
 	hasLast bool
 	// far caches farFromWater for the 0.1° cell farKey (+1: far, -1: not).
 	farKey  [2]int32
@@ -35,25 +35,22 @@ type spoofState struct {
 	turns   []turn
 	absTurn float64 // sum of |turn| over turns
 
-	inPlace []inPlaceFix // fixes at speed within the in-place circle; deg is the course
+	inPlace inPlaceRun // fixes at speed within the in-place circle
 	prevBrg float64
 	lastSeg int      // segment of the previous segmented fix
 	lastSI  *segInfo // its state, kept when segs forgets it
-	prevPt  track.Point
-	hasPrev bool
-	hasBrg  bool
-	episode *episode
-	pending *episode // closed, not yet reported
+	// The end of circling's previous leg: Unix nanoseconds, position.
+	prevNs           int64
+	prevLat, prevLon float64
+	hasPrev          bool
+	hasBrg           bool
+	episode          *episode
+	pending          *episode // closed, not yet reported
 	// An impossible jump left the displaced stream retFrom (a segment
 	// number) for retTo at retKn: it counts once retTo goes on for
 	// SpoofSegmentPoints fixes in a row (a glitch comes back at once).
 	retFrom, retTo int
 	retKn          float64
-
-	// inPlace[:inPlaceHead] are dropped fixes whose room is reused (see
-	// sailingInPlace); inPlaceRun is cutFar's travelled.
-	inPlaceHead int
-	inPlaceRun  float64
 }
 
 type segInfo struct {
@@ -71,24 +68,6 @@ type segInfo struct {
 	// entries counts the runs (how often the MMSI came to this stream).
 	runStart, prevLast time.Time
 	runN, entries      int
-}
-
-// inPlaceFix is a turn placed by its unit vector (its position lives
-// there): every new fix is tested against all those kept.
-type inPlaceFix struct {
-	ns  int64   // time, Unix nanoseconds
-	deg float64 // course
-	placed
-	reach float64 // see kmTest.cutFar
-}
-
-// turn is the signed turn at the end of a leg. Times are Unix nanoseconds
-// rather than time.Time (24 bytes): at real reporting rates a vessel under
-// way keeps hundreds of these.
-type turn struct {
-	ns       int64
-	deg      float64
-	lat, lon float64
 }
 
 // minCircleLeg is the shortest leg circling takes a bearing over. Fixes
@@ -126,7 +105,7 @@ func (d *Detector) spoofPoint(v *vessel, p *track.Point) {
 		return
 	}
 	prev, hasPrev := s.lastFix, s.hasLast
-	s.lastFix, s.hasLast = p.Fix, true
+	s.lastFix, s.hasLast = stepFix{p.Time, p.Lat, p.Lon, p.SOG}, true
 	// Runs of fixes inland. The map has no canals, ship channels or small
 	// rivers: a ship that sailed there is where the map is wrong. A run is
 	// a spoof when a step no track explains led into it (or moved it), or
@@ -314,7 +293,7 @@ func notShip(m uint32) bool {
 // (with a margin) covers in the time between, or with no reported speed
 // 25 kn (the segmenter's envelope); never beyond SpoofSpeedKn. A ship
 // moored at 0 kn that is next reported 10 km inland has not sailed there.
-func (d *Detector) coherent(a, b *track.Fix) bool {
+func (d *Detector) coherent(a *stepFix, b *track.Fix) bool {
 	h := math.Abs(b.Time.Sub(a.Time).Hours())
 	km := geo.DistanceKm(a.Lat, a.Lon, b.Lat, b.Lon)
 	if km <= d.cfg.SpoofTrackKm {
@@ -392,40 +371,42 @@ func (d *Detector) impossibleSwitch(o *segInfo, p *track.Point) bool {
 // fix far from older ones drops only those, so a ship that sails into the
 // pattern does not hide it.
 func (d *Detector) sailingInPlace(v *vessel, p *track.Point) {
-	s := &v.spoof
+	r := &v.spoof.inPlace
 	if math.IsNaN(p.SOG) || math.IsNaN(p.COG) || p.SOG < d.cfg.SpoofCircleKn {
-		s.inPlace, s.inPlaceHead, s.inPlaceRun = s.inPlace[:0], 0, 0
+		r.reset()
 		return
 	}
 	// At real rates (a fix every 2-10 s) the run keeps a fix per
 	// minCircleLeg, and any fix on a new quadrant: 12 h of a drawn circle
 	// then costs a vessel 1,440 fixes at most, not 20,000, and a ship
 	// sailing on a few dozen.
-	if n := len(s.inPlace); n > s.inPlaceHead {
-		last := &s.inPlace[n-1]
-		if p.Time.UnixNano()-last.ns < int64(minCircleLeg) && quadrant(last.deg) == quadrant(p.COG) {
+	if n := len(r.fixes); n > r.head {
+		last := &r.fixes[n-1]
+		if p.Time.UnixNano()-last.ns < int64(minCircleLeg) && int(last.quad) == quadrant(p.COG) {
 			return
 		}
 	}
 	// The newest fix far from p ends the dropped run: searching from the
 	// newest stops there. A ship sailing on drops its oldest fix on every
-	// fix: the dropped ones stay in front of inPlaceHead until half the
-	// room is theirs rather than the rest being copied down each time.
-	at := place(p.Lat, p.Lon)
-	cut, reach := newKmTest(2*d.cfg.SpoofCircleKm).cutFar(s.inPlace[s.inPlaceHead:], &at, &s.inPlaceRun)
-	s.inPlaceHead += cut
-	if len(s.inPlace) == cap(s.inPlace) && s.inPlaceHead >= len(s.inPlace)/2 {
-		n := copy(s.inPlace, s.inPlace[s.inPlaceHead:])
-		s.inPlace, s.inPlaceHead = s.inPlace[:n], 0
+	// fix: the dropped ones stay in front of head until half the room is
+	// theirs rather than the rest being copied down each time. Positions
+	// are kept in AIS units (see spoofstate.go), so that a checkpoint
+	// restores them to the bit.
+	at := place(onUnits(p.Lat), onUnits(p.Lon))
+	cut, reach := newKmTest(2*d.cfg.SpoofCircleKm).cutFar(r.live(), &at, &r.travelled)
+	r.head += cut
+	if len(r.fixes) == cap(r.fixes) && r.head >= len(r.fixes)/2 {
+		n := copy(r.fixes, r.live())
+		r.fixes, r.head = r.fixes[:n], 0
 	}
-	s.inPlace = append(s.inPlace, inPlaceFix{p.Time.UnixNano(), p.COG, at, reach})
-	run := s.inPlace[s.inPlaceHead:]
+	r.fixes = append(r.fixes, inPlaceFix{p.Time.UnixNano(), uint8(quadrant(p.COG)), at, reach})
+	run := r.live()
 	if len(run) < d.cfg.SpoofInPlaceFixes || p.Time.UnixNano()-run[0].ns < int64(d.cfg.SpoofInPlaceMin) {
 		return
 	}
 	quads := 0
 	for _, f := range run {
-		quads |= 1 << quadrant(f.deg)
+		quads |= 1 << f.quad
 	}
 	if quads == 0xF {
 		ep := d.spoofEpisode(v, nsTime(run[0].ns), p)
@@ -438,12 +419,13 @@ func (d *Detector) sailingInPlace(v *vessel, p *track.Point) {
 // SpoofCircleKm is a pattern no voyage makes (a track replayed or drawn).
 func (d *Detector) circling(v *vessel, p *track.Point) {
 	s := &v.spoof
+	ns := p.Time.UnixNano()
 	if !s.hasPrev {
-		s.prevPt, s.hasPrev = *p, true
+		s.prevNs, s.prevLat, s.prevLon, s.hasPrev = ns, p.Lat, p.Lon, true
 		return
 	}
-	qLat, qLon := s.prevPt.Lat, s.prevPt.Lon
-	h := p.Time.Sub(s.prevPt.Time).Hours()
+	qLat, qLon := s.prevLat, s.prevLon
+	h := time.Duration(ns - s.prevNs).Hours()
 	// A vessel at anchor or berth barely moves between fixes: an upper
 	// bound of the distance settles it without trigonometry.
 	if h <= 0 || upperKm(qLat, qLon, p.Lat, p.Lon) < 0.05 {
@@ -451,26 +433,41 @@ func (d *Detector) circling(v *vessel, p *track.Point) {
 	}
 	c1, c2 := math.Cos(qLat*rad), math.Cos(p.Lat*rad)
 	dist := geo.DistanceKmCos(qLat, qLon, c1, p.Lat, p.Lon, c2)
-	if dist < 0.05 || p.Time.Sub(s.prevPt.Time) < minCircleLeg {
+	if dist < 0.05 || time.Duration(ns-s.prevNs) < minCircleLeg {
 		return
 	}
-	s.prevPt = *p
+	s.prevNs, s.prevLat, s.prevLon = ns, p.Lat, p.Lon
 	if dist/kmPerNm/h < d.cfg.SpoofCircleKn || h > 1 {
 		s.hasBrg, s.turns, s.absTurn = false, s.turns[:0], 0
 		return
 	}
 	brg := bearingCos(qLat, qLon, c1, p.Lat, p.Lon, c2)
 	if s.hasBrg {
-		dd := math.Mod(brg-s.prevBrg+540, 360) - 180
-		s.turns = append(s.turns, turn{p.Time.UnixNano(), dd, p.Lat, p.Lon})
-		s.absTurn += math.Abs(dd)
+		dd := float32(math.Mod(brg-s.prevBrg+540, 360) - 180)
+		s.turns = append(s.turns, turn{ns, dd, toUnits(p.Lat), toUnits(p.Lon)})
+		s.absTurn += math.Abs(float64(dd))
 	}
 	s.prevBrg, s.hasBrg = brg, true
+	// Turns leave the window, and so do turns more than 2*SpoofCircleKm
+	// from the newest: every stretch tested from now on ends at the newest
+	// turn, and a stretch holding two turns that far apart has one of them
+	// beyond SpoofCircleKm of any centre (the triangle inequality), so it
+	// is never a circle. A ship on passage keeps the turns of its last
+	// 10 km, not of 6 h.
 	cut := 0
-	now := p.Time.UnixNano()
-	for cut < len(s.turns) && now-s.turns[cut].ns > int64(d.cfg.SpoofCircleWindow) {
-		s.absTurn -= math.Abs(s.turns[cut].deg)
-		cut++
+	if n := len(s.turns); n > 0 { // the newest, just added, stays
+		far := 2 * d.cfg.SpoofCircleKm * (1 + 1e-9)
+		nlat, nlon := s.turns[n-1].latLon()
+		for cut < n-1 {
+			t := &s.turns[cut]
+			if ns-t.ns <= int64(d.cfg.SpoofCircleWindow) {
+				if tlat, tlon := t.latLon(); geo.DistanceKm(tlat, tlon, nlat, nlon) <= far {
+					break
+				}
+			}
+			s.absTurn -= math.Abs(float64(t.deg))
+			cut++
+		}
 	}
 	s.turns = s.turns[cut:]
 	if s.absTurn < d.cfg.SpoofCircleTurns*360 {
@@ -479,7 +476,7 @@ func (d *Detector) circling(v *vessel, p *track.Point) {
 	// The most recent stretch that turns SpoofCircleTurns times, if any.
 	sum, from := 0.0, -1
 	for i := len(s.turns) - 1; i >= 0; i-- {
-		sum += s.turns[i].deg
+		sum += float64(s.turns[i].deg)
 		if math.Abs(sum) >= d.cfg.SpoofCircleTurns*360 {
 			from = i
 			break
@@ -490,15 +487,17 @@ func (d *Detector) circling(v *vessel, p *track.Point) {
 	}
 	var lat, lon float64
 	loop := s.turns[from:]
-	for _, t := range loop {
-		lat += t.lat
-		lon += t.lon
+	for i := range loop {
+		tlat, tlon := loop[i].latLon()
+		lat += tlat
+		lon += tlon
 	}
 	lat /= float64(len(loop))
 	lon /= float64(len(loop))
 	var sum1, sum2 float64
-	for _, t := range loop {
-		r := geo.DistanceKm(lat, lon, t.lat, t.lon)
+	for i := range loop {
+		tlat, tlon := loop[i].latLon()
+		r := geo.DistanceKm(lat, lon, tlat, tlon)
 		if r > d.cfg.SpoofCircleKm {
 			return
 		}
