@@ -163,6 +163,7 @@ type Writer struct {
 func (w *Writer) Uvarint(x uint64) { w.buf = binary.AppendUvarint(w.buf, x) }
 func (w *Writer) Varint(x int64)   { w.buf = binary.AppendVarint(w.buf, x) }
 func (w *Writer) String(s string)  { w.Uvarint(uint64(len(s))); w.buf = append(w.buf, s...) }
+
 // Float32 writes f's four bytes, for Custom encoders of compact state.
 func (w *Writer) Float32(f float32) {
 	w.buf = binary.LittleEndian.AppendUint32(w.buf, math.Float32bits(f))
