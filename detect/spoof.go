@@ -51,6 +51,24 @@ type spoofState struct {
 	// SpoofSegmentPoints fixes in a row (a glitch comes back at once).
 	retFrom, retTo int
 	retKn          float64
+
+	// undo is what the previous fix changed, kept only when it jumped off
+	// the track (see spike).
+	undo *spoofUndo
+}
+
+// spoofUndo is what a fix that jumped off the track changed in the
+// streams, to be undone when the next fix shows it a glitch.
+type spoofUndo struct {
+	prev           stepFix  // the fix before it
+	si             *segInfo // the stream it went to
+	was            segInfo  // si before it (opened: si is new)
+	opened         bool
+	marked         *segInfo // the stream its switch marked jumped, if any
+	lastSeg        int
+	lastSI         *segInfo
+	retFrom, retTo int
+	retKn          float64
 }
 
 type segInfo struct {
@@ -68,6 +86,9 @@ type segInfo struct {
 	// entries counts the runs (how often the MMSI came to this stream).
 	runStart, prevLast time.Time
 	runN, entries      int
+	// spikes counts the glitches undone on this stream: one more that
+	// comes here is a second place coming back, not a glitch.
+	spikes int
 }
 
 // minCircleLeg is the shortest leg circling takes a bearing over. Fixes
@@ -106,6 +127,14 @@ func (d *Detector) spoofPoint(v *vessel, p *track.Point) {
 	}
 	prev, hasPrev := s.lastFix, s.hasLast
 	s.lastFix, s.hasLast = stepFix{p.Time, p.Lat, p.Lon, p.SOG}, true
+	// The previous fix was a GPS glitch when it jumped off the track and
+	// this one jumps back to it: its effects are undone (see spike).
+	glitch := p.Flag != track.OnLand && d.spike(s, &prev, &p.Fix)
+	if glitch {
+		prev = s.undo.prev
+		d.undoSpike(s)
+	}
+	s.undo = nil
 	// Runs of fixes inland. The map has no canals, ship channels or small
 	// rivers: a ship that sailed there is where the map is wrong. A run is
 	// a spoof when a step no track explains led into it (or moved it), or
@@ -129,8 +158,9 @@ func (d *Detector) spoofPoint(v *vessel, p *track.Point) {
 	}
 	s.landRun = 0
 
-	// Impossible jumps: each fix the tracker flagged too fast.
-	if p.Flag == track.TooFast {
+	// Impossible jumps: each fix the tracker flagged too fast (the return
+	// from a glitch is none: the glitch's own jump counts).
+	if p.Flag == track.TooFast && !glitch {
 		s.jumps = append(s.jumps, p.Time)
 		cut := 0
 		for cut < len(s.jumps) && p.Time.Sub(s.jumps[cut]) > d.cfg.SpoofWindow {
@@ -154,12 +184,31 @@ func (d *Detector) spoofPoint(v *vessel, p *track.Point) {
 	if s.segs == nil {
 		s.segs = map[int]*segInfo{}
 	}
+	// The speed the step to p implies; after a glitch, from the fix
+	// before it, which p's track continues (coherent).
+	kn := p.ImpliedKn
+	if glitch {
+		kn = 0
+	}
 	si := s.segs[p.Seg]
+	if hasPrev && !d.coherent(&prev, &p.Fix) {
+		// p may be a glitch: keep what it changes, to undo it if the next
+		// fix returns.
+		u := &spoofUndo{prev: prev, si: si, lastSeg: s.lastSeg, lastSI: s.lastSI,
+			retFrom: s.retFrom, retTo: s.retTo, retKn: s.retKn}
+		if si != nil {
+			u.was = *si
+		}
+		s.undo = u
+	}
 	if si == nil {
-		si = &segInfo{first: p.Time, jumped: (p.Flag == track.TooFast || p.NewSeg && p.ImpliedKn > d.cfg.SpoofSpeedKn) &&
+		si = &segInfo{first: p.Time, jumped: (p.Flag == track.TooFast && !glitch || p.NewSeg && kn > d.cfg.SpoofSpeedKn) &&
 			(s.lastSI == nil || p.Time.Sub(s.lastSI.last) >= d.cfg.SpoofSwitchMin || d.impossibleSwitch(s.lastSI, p)),
 			opening: s.lastSI == nil}
 		s.segs[p.Seg] = si
+		if s.undo != nil {
+			s.undo.si, s.undo.opened = si, true
+		}
 	}
 	if s.lastSeg != p.Seg || s.lastSI != si {
 		si.runStart, si.runN, si.prevLast = p.Time, 0, si.last
@@ -201,11 +250,14 @@ func (d *Detector) spoofPoint(v *vessel, p *track.Point) {
 	// to is the out-and-back case below.
 	if o := s.lastSI; o != nil && o != si && si.n > 0 {
 		if p.Time.After(o.last) && d.impossibleSwitch(o, p) {
+			m := si
 			if o.first.After(si.first) {
-				o.jumped = true
-			} else {
-				si.jumped = true
+				m = o
 			}
+			if !m.jumped && s.undo != nil {
+				s.undo.marked = m
+			}
+			m.jumped = true
 		}
 	}
 	// Out and back: the previous fix's segment lived on for several fixes
@@ -221,13 +273,13 @@ func (d *Detector) spoofPoint(v *vessel, p *track.Point) {
 	// for SpoofSegmentPoints fixes in a row (above).
 	if o := s.lastSI; o != nil && s.lastSeg != p.Seg && o != si && !o.counted &&
 		(o.jumped || p.Seg < s.lastSeg) && (si.n == 0 || !si.last.After(o.first)) &&
-		o.runN >= d.cfg.SpoofSegmentPoints && d.sustained(o.runStart, o.last) && p.ImpliedKn > d.cfg.SpoofSpeedKn {
-		s.retFrom, s.retTo, s.retKn = s.lastSeg, p.Seg, p.ImpliedKn
+		o.runN >= d.cfg.SpoofSegmentPoints && d.sustained(o.runStart, o.last) && kn > d.cfg.SpoofSpeedKn {
+		s.retFrom, s.retTo, s.retKn = s.lastSeg, p.Seg, kn
 		if si.runN >= d.cfg.SpoofSegmentPoints { // SpoofSegmentPoints of 1
 			o.counted = true
 			ep := d.spoofEpisodeAt(v, o.first, o.last, o.lat, o.lon)
 			ep.kinds["impossible_jump"]++
-			ep.maxKn = math.Max(ep.maxKn, p.ImpliedKn)
+			ep.maxKn = math.Max(ep.maxKn, kn)
 			s.retFrom = 0
 		}
 	}
@@ -251,7 +303,7 @@ func (d *Detector) spoofPoint(v *vessel, p *track.Point) {
 			if id == p.Seg || o.n < d.cfg.SpoofSegmentPoints || o.entries < d.cfg.SpoofSegmentPoints {
 				continue
 			}
-			if o.last.After(si.first) && geo.DistanceKm(si.lat, si.lon, o.lat, o.lon) > d.cfg.SpoofSpeedKn*kmPerNm*d.cfg.SpoofSwitchMin.Hours() {
+			if o.last.After(si.first) && d.impossibleSwitch(o, p) {
 				si.counted = true
 				ep := d.spoofEpisode(v, si.first, p)
 				ep.kinds["two_places"]++
@@ -272,6 +324,47 @@ func (d *Detector) landEpisode(v *vessel, start, end time.Time, lat, lon float64
 	ep := d.spoofEpisodeAt(v, start, end, lat, lon)
 	ep.kinds["on_land"]++
 	ep.landFixes = max(ep.landFixes, s.landRun)
+}
+
+// spike says whether the previous fix prev was a GPS glitch, now that p
+// follows it: one bad fix jumped off the track (no track explains the
+// step to it), and p jumps back (no track explains the step from it)
+// onto a track the fix before prev leads to. That fix's stream must not
+// be a second place already: a stream put elsewhere (jumped), or one
+// where a glitch was seen before, is a second transmitter heard now and
+// then (a hull heard by satellites), which comes back to where it was;
+// a glitch does not.
+func (d *Detector) spike(s *spoofState, prev *stepFix, p *track.Fix) bool {
+	u := s.undo
+	if u == nil || u.was.jumped || u.was.spikes > 0 || u.si == nil {
+		return false
+	}
+	return !d.coherent(prev, p) && d.coherent(&u.prev, p)
+}
+
+// undoSpike takes back what the glitch the previous fix was changed: its
+// stream is as before it (a stream it opened stays, holding it alone, so
+// that a second hull heard again where it was is still told), the switch
+// to it marked no stream jumped, and the stream before it is the MMSI's
+// last again. Its impossible jump still counts (the way back does not):
+// SpoofMinJumps of them within SpoofWindow, each to another place, are a
+// position being faked, not GPS glitches (about one fix in 3,000). An
+// episode it ended or began is not taken back: it needs
+// SpoofSegmentPoints fixes on a displaced stream or SpoofMinJumps jumps,
+// which one glitch does not make.
+func (d *Detector) undoSpike(s *spoofState) {
+	u := s.undo
+	if u.opened {
+		u.si.jumped = false
+	} else {
+		*u.si = u.was
+	}
+	u.si.spikes++
+	if u.marked != nil {
+		u.marked.jumped = false
+	}
+	s.lastSeg, s.lastSI = u.lastSeg, u.lastSI
+	s.retFrom, s.retTo, s.retKn = u.retFrom, u.retTo, u.retKn
 }
 
 // sustained says whether a displaced run from start to end lasted
