@@ -146,6 +146,9 @@ type Result struct {
 	// Interference is the per-vessel check that GNSS interference gave no
 	// vessel spoofing risk points (nil when truth has no interference).
 	Interference *InterferencePoints `json:"interference_spoofing_points,omitempty"`
+	// Glitches counts spoofing detections on simulated GPS glitches (set
+	// by the caller from glitches.jsonl, see CheckGlitches).
+	Glitches *GlitchSpoofing `json:"glitch_spoofing,omitempty"`
 }
 
 type cand struct {

@@ -37,6 +37,9 @@ func WriteTable(w io.Writer, r Result, verbose bool) error {
 		}
 		fmt.Fprintln(w)
 	}
+	if g := r.Glitches; g != nil {
+		fmt.Fprintf(w, "\nGPS glitches: %d spoofing events on %d of %d glitches heard\n", g.Events, g.OnGlitch, g.Glitches)
+	}
 	for _, t := range slices.Sorted(maps.Keys(r.Skipped)) {
 		fmt.Fprintf(w, "skipped %d events of type %s (not scored)\n", r.Skipped[t], t)
 	}

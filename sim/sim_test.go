@@ -123,7 +123,7 @@ func TestIMOCheckDigit(t *testing.T) {
 func files(t *testing.T, dir string) map[string][]byte {
 	t.Helper()
 	out := map[string][]byte{}
-	for _, n := range []string{"ais.nmea.gz", "truth.jsonl", "sar.jsonl", "vessels.json", "stations.json"} {
+	for _, n := range []string{"ais.nmea.gz", "truth.jsonl", "glitches.jsonl", "sar.jsonl", "vessels.json", "stations.json"} {
 		b, err := os.ReadFile(filepath.Join(dir, n))
 		if err != nil {
 			t.Fatal(err)
