@@ -45,6 +45,37 @@ func TestIsolatedGlitchesAreNotSpoofing(t *testing.T) {
 	}
 }
 
+// At real reporting rates (a fix every 6 s) a ship sends several lone
+// glitches a day (the simulator's real-rate demo day: 104 heard on 300
+// ships), and the tracker may put several of them on one stream, dead
+// reckoned between them: 3 glitches within SpoofWindow were
+// impossible_speed, and a stream of 3 glitches two_places (9 false events
+// on that day). Glitches come back nowhere: none is spoofing.
+func TestRealRateGlitchesAreNotSpoofing(t *testing.T) {
+	rng := rand.New(rand.NewPCG(18, 2))
+	w := newWorld()
+	for i := range 20 {
+		mmsi := uint32(413000000 + i)
+		lat := 35.0 + float64(i)*0.1
+		s := newScript(mmsi, time.Duration(i)*time.Minute, lat, 131.0)
+		s.every = 6 * time.Second
+		s.sail(lat+rng.Float64()*0.5, 134.0, 12+rng.Float64()*4)
+		n := len(s.fixes)
+		// Five glitches, 10-50 minutes apart, from the second hour.
+		k := n / 8
+		for range 5 {
+			k += (600 + rng.IntN(2400)) / 6
+			f := &s.fixes[k]
+			f.Lat, f.Lon = geo.Destination(f.Lat, f.Lon, rng.Float64()*360, 5+rng.Float64()*15)
+		}
+		w.add(s)
+	}
+	evs := w.run(t)
+	if sp := only(evs, event.Spoofing); len(sp) != 0 {
+		t.Errorf("%d spoofing events from lone glitches at real rate; first %+v", len(sp), sp[0])
+	}
+}
+
 // A harbour cruise, a pilot or a tug loops at speed in a small area, but
 // not on one radius: not a drawn circle (San Francisco Bay, 2020-01-01:
 // a cruise looped twice at 0.4–4.7 km from its centre). The same number

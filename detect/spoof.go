@@ -53,9 +53,15 @@ type spoofState struct {
 	retKn          float64
 
 	// undo is what the previous fix changed, kept only when it jumped off
-	// the track (see spike).
-	undo *spoofUndo
+	// the track (see spike); sinceGlitch counts the positioned fixes since
+	// the last glitch undone (up to glitchRun+1).
+	undo        *spoofUndo
+	sinceGlitch int
 }
+
+// glitchRun: a glitch within this many fixes of the previous one is part
+// of a run of bad fixes, and its impossible jump counts (see undoSpike).
+const glitchRun = 10
 
 // spoofUndo is what a fix that jumped off the track changed in the
 // streams, to be undone when the next fix shows it a glitch.
@@ -65,6 +71,7 @@ type spoofUndo struct {
 	was            segInfo  // si before it (opened: si is new)
 	opened         bool
 	marked         *segInfo // the stream its switch marked jumped, if any
+	counted        bool     // it was counted among the impossible jumps
 	lastSeg        int
 	lastSI         *segInfo
 	retFrom, retTo int
@@ -86,9 +93,10 @@ type segInfo struct {
 	// entries counts the runs (how often the MMSI came to this stream).
 	runStart, prevLast time.Time
 	runN, entries      int
-	// spikes counts the glitches undone on this stream: one more that
-	// comes here is a second place coming back, not a glitch.
-	spikes int
+	// spikes counts the glitches undone on this stream; scattered: one of
+	// them came after another and not back to it (see spike).
+	spikes    int
+	scattered bool
 }
 
 // minCircleLeg is the shortest leg circling takes a bearing over. Fixes
@@ -126,7 +134,7 @@ func (d *Detector) spoofPoint(v *vessel, p *track.Point) {
 		return
 	}
 	prev, hasPrev := s.lastFix, s.hasLast
-	s.lastFix, s.hasLast = stepFix{p.Time, p.Lat, p.Lon, p.SOG}, true
+	s.lastFix, s.hasLast = stepFix{p.Time, p.Lat, p.Lon, p.SOG, p.COG}, true
 	// The previous fix was a GPS glitch when it jumped off the track and
 	// this one jumps back to it: its effects are undone (see spike).
 	glitch := p.Flag != track.OnLand && d.spike(s, &prev, &p.Fix)
@@ -135,6 +143,7 @@ func (d *Detector) spoofPoint(v *vessel, p *track.Point) {
 		d.undoSpike(s)
 	}
 	s.undo = nil
+	s.sinceGlitch = min(s.sinceGlitch+1, glitchRun+1)
 	// Runs of fixes inland. The map has no canals, ship channels or small
 	// rivers: a ship that sailed there is where the map is wrong. A run is
 	// a spoof when a step no track explains led into it (or moved it), or
@@ -194,7 +203,7 @@ func (d *Detector) spoofPoint(v *vessel, p *track.Point) {
 	if hasPrev && !d.coherent(&prev, &p.Fix) {
 		// p may be a glitch: keep what it changes, to undo it if the next
 		// fix returns.
-		u := &spoofUndo{prev: prev, si: si, lastSeg: s.lastSeg, lastSI: s.lastSI,
+		u := &spoofUndo{prev: prev, si: si, lastSeg: s.lastSeg, lastSI: s.lastSI, counted: p.Flag == track.TooFast,
 			retFrom: s.retFrom, retTo: s.retTo, retKn: s.retKn}
 		if si != nil {
 			u.was = *si
@@ -329,29 +338,45 @@ func (d *Detector) landEpisode(v *vessel, start, end time.Time, lat, lon float64
 // spike says whether the previous fix prev was a GPS glitch, now that p
 // follows it: one bad fix jumped off the track (no track explains the
 // step to it), and p jumps back (no track explains the step from it)
-// onto a track the fix before prev leads to. That fix's stream must not
-// be a second place already: a stream put elsewhere (jumped), or one
-// where a glitch was seen before, is a second transmitter heard now and
-// then (a hull heard by satellites), which comes back to where it was;
-// a glitch does not.
+// onto a track the fix before prev leads to. Unless prev comes back to a
+// second place: a stream put elsewhere (jumped) or of earlier glitches,
+// where prev lies where its last fix would be now (a second transmitter
+// heard now and then, by satellites say). Glitches come back nowhere: at
+// real reporting rates a ship sends several a day, each 5-20 km off in its
+// own direction, and the tracker may put them on one stream: one in ~50
+// falls where the one before would be, so a stream where one came back
+// nowhere (scattered) is no second place, whatever falls there later.
 func (d *Detector) spike(s *spoofState, prev *stepFix, p *track.Fix) bool {
 	u := s.undo
-	if u == nil || u.was.jumped || u.was.spikes > 0 || u.si == nil {
+	if u == nil || u.si == nil || u.was.n > 0 && (u.was.jumped || u.was.spikes > 0) && !u.was.scattered && d.comesBack(&u.was, prev) {
 		return false
 	}
 	return !d.coherent(prev, p) && d.coherent(&u.prev, p)
+}
+
+// comesBack says whether f lies where stream o's last fix would be by now,
+// sailing on at f's speed and course: within SpoofTrackKm and a twentieth
+// of the way (as the tracker reopens a stream).
+func (d *Detector) comesBack(o *segInfo, f *stepFix) bool {
+	lat, lon, way := o.lat, o.lon, 0.0
+	if h := f.Time.Sub(o.last).Hours(); h > 0 && !math.IsNaN(f.SOG) && !math.IsNaN(f.COG) {
+		way = f.SOG * kmPerNm * h
+		lat, lon = geo.Destination(lat, lon, f.COG, way)
+	}
+	return geo.DistanceKm(lat, lon, f.Lat, f.Lon) <= d.cfg.SpoofTrackKm+way/20
 }
 
 // undoSpike takes back what the glitch the previous fix was changed: its
 // stream is as before it (a stream it opened stays, holding it alone, so
 // that a second hull heard again where it was is still told), the switch
 // to it marked no stream jumped, and the stream before it is the MMSI's
-// last again. Its impossible jump still counts (the way back does not):
-// SpoofMinJumps of them within SpoofWindow, each to another place, are a
-// position being faked, not GPS glitches (about one fix in 3,000). An
-// episode it ended or began is not taken back: it needs
-// SpoofSegmentPoints fixes on a displaced stream or SpoofMinJumps jumps,
-// which one glitch does not make.
+// last again. Its impossible jump counts no more (nor does the way back),
+// unless glitches come in a run (within glitchRun fixes of each other):
+// every other fix put somewhere else is a position being faked, while a
+// ship at real rates sends several lone glitches a day (3 within
+// SpoofWindow were impossible_speed). An episode it ended or began is not
+// taken back: it needs SpoofSegmentPoints fixes on a displaced stream or
+// SpoofMinJumps jumps, which one glitch does not make.
 func (d *Detector) undoSpike(s *spoofState) {
 	u := s.undo
 	if u.opened {
@@ -360,9 +385,14 @@ func (d *Detector) undoSpike(s *spoofState) {
 		*u.si = u.was
 	}
 	u.si.spikes++
+	u.si.scattered = u.si.scattered || u.was.spikes > 0
 	if u.marked != nil {
 		u.marked.jumped = false
 	}
+	if u.counted && s.sinceGlitch > glitchRun && len(s.jumps) > 0 {
+		s.jumps = s.jumps[:len(s.jumps)-1]
+	}
+	s.sinceGlitch = 0
 	s.lastSeg, s.lastSI = u.lastSeg, u.lastSI
 	s.retFrom, s.retTo, s.retKn = u.retFrom, u.retTo, u.retKn
 }

@@ -26,10 +26,10 @@ func toUnits(deg float64) int32   { return int32(math.Round(deg * aisUnits)) }
 func fromUnits(u int32) float64   { return float64(u) / aisUnits }
 func onUnits(deg float64) float64 { return fromUnits(toUnits(deg)) }
 
-// stepFix is what coherent needs of the MMSI's previous fix.
+// stepFix is what coherent (and spike) need of the MMSI's previous fix.
 type stepFix struct {
-	Time          time.Time
-	Lat, Lon, SOG float64
+	Time               time.Time
+	Lat, Lon, SOG, COG float64
 }
 
 // turn is the signed turn at the end of a leg, where the leg ended. Times
