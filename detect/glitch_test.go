@@ -2,10 +2,8 @@ package detect
 
 import (
 	"bufio"
-	"compress/gzip"
 	"math"
 	"math/rand/v2"
-	"os"
 	"sort"
 	"strconv"
 	"strings"
@@ -14,6 +12,7 @@ import (
 
 	"github.com/lookout-osint/lookout/event"
 	"github.com/lookout-osint/lookout/geo"
+	"github.com/lookout-osint/lookout/source"
 	"github.com/lookout-osint/lookout/track"
 )
 
@@ -22,20 +21,8 @@ import (
 // are flagged on the track and nothing more.
 func TestIsolatedGlitchesAreNotSpoofing(t *testing.T) {
 	rng := rand.New(rand.NewPCG(18, 1))
-	w := newWorld()
-	for i := range 40 {
-		mmsi := uint32(412000000 + i)
-		lat := 35.0 + float64(i)*0.1
-		s := newScript(mmsi, time.Duration(i)*time.Minute, lat, 131.0)
-		s.every = time.Duration(2+rng.IntN(5)) * time.Minute
-		s.sail(lat+rng.Float64()*0.5, 136.0, 11+rng.Float64()*4)
-		n := len(s.fixes)
-		for _, k := range []int{n/6 + rng.IntN(n/6), n/2 + rng.IntN(n/3)} {
-			f := &s.fixes[k]
-			f.Lat, f.Lon = geo.Destination(f.Lat, f.Lon, rng.Float64()*360, 5+rng.Float64()*15)
-		}
-		w.add(s)
-	}
+	w := glitchedLanes(rng, 412000000, 40, 136, 11, func() time.Duration { return time.Duration(2+rng.IntN(5)) * time.Minute },
+		func(n int) []int { return []int{n/6 + rng.IntN(n/6), n/2 + rng.IntN(n/3)} })
 	evs := w.run(t)
 	if sp := only(evs, event.Spoofing); len(sp) != 0 {
 		t.Errorf("%d spoofing events from isolated glitches; first %+v", len(sp), sp[0])
@@ -43,6 +30,25 @@ func TestIsolatedGlitchesAreNotSpoofing(t *testing.T) {
 	if gi := only(evs, event.GNSSInterference); len(gi) != 0 {
 		t.Errorf("%d gnss_interference events from isolated glitches; first %+v", len(gi), gi[0])
 	}
+}
+
+// glitchedLanes: ships sailing east on parallel lanes at kn to kn+4
+// knots, a fix every every(), each fix at(n) of the n put 5-20 km off in
+// any direction (a lone GPS glitch).
+func glitchedLanes(rng *rand.Rand, mmsi0 uint32, ships int, toLon, kn float64, every func() time.Duration, at func(n int) []int) *world {
+	w := newWorld()
+	for i := range ships {
+		lat := 35.0 + float64(i)*0.1
+		s := newScript(mmsi0+uint32(i), time.Duration(i)*time.Minute, lat, 131.0)
+		s.every = every()
+		s.sail(lat+rng.Float64()*0.5, toLon, kn+rng.Float64()*4)
+		for _, k := range at(len(s.fixes)) {
+			f := &s.fixes[k]
+			f.Lat, f.Lon = geo.Destination(f.Lat, f.Lon, rng.Float64()*360, 5+rng.Float64()*15)
+		}
+		w.add(s)
+	}
+	return w
 }
 
 // At real reporting rates (a fix every 6 s) a ship sends several lone
@@ -53,23 +59,16 @@ func TestIsolatedGlitchesAreNotSpoofing(t *testing.T) {
 // on that day). Glitches come back nowhere: none is spoofing.
 func TestRealRateGlitchesAreNotSpoofing(t *testing.T) {
 	rng := rand.New(rand.NewPCG(18, 2))
-	w := newWorld()
-	for i := range 20 {
-		mmsi := uint32(413000000 + i)
-		lat := 35.0 + float64(i)*0.1
-		s := newScript(mmsi, time.Duration(i)*time.Minute, lat, 131.0)
-		s.every = 6 * time.Second
-		s.sail(lat+rng.Float64()*0.5, 134.0, 12+rng.Float64()*4)
-		n := len(s.fixes)
-		// Five glitches, 10-50 minutes apart, from the second hour.
+	// Five glitches, 10-50 minutes apart, from the second hour.
+	w := glitchedLanes(rng, 413000000, 20, 134, 12, func() time.Duration { return 6 * time.Second }, func(n int) []int {
+		var at []int
 		k := n / 8
 		for range 5 {
 			k += (600 + rng.IntN(2400)) / 6
-			f := &s.fixes[k]
-			f.Lat, f.Lon = geo.Destination(f.Lat, f.Lon, rng.Float64()*360, 5+rng.Float64()*15)
+			at = append(at, k)
 		}
-		w.add(s)
-	}
+		return at
+	})
 	evs := w.run(t)
 	if sp := only(evs, event.Spoofing); len(sp) != 0 {
 		t.Errorf("%d spoofing events from lone glitches at real rate; first %+v", len(sp), sp[0])
@@ -122,15 +121,11 @@ func TestIrregularLoopsAreNotCircling(t *testing.T) {
 //   - a glitch's switch between two streams that were both the real ship
 //     marked one of them displaced (7009).
 func TestSimulatedGlitchesAreNotSpoofing(t *testing.T) {
-	f, err := os.Open("testdata/glitches.csv.gz")
+	zr, err := source.Open("testdata/glitches.csv.gz")
 	if err != nil {
 		t.Fatal(err)
 	}
-	defer f.Close()
-	zr, err := gzip.NewReader(f)
-	if err != nil {
-		t.Fatal(err)
-	}
+	defer zr.Close()
 	var fixes []track.Fix
 	ships := map[uint32]bool{}
 	sc := bufio.NewScanner(zr)

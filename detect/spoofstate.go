@@ -88,17 +88,41 @@ func decNs(r *statecodec.Reader) (int64, error) {
 	return x >> 1, err
 }
 
+// deltas writes and reads a run of (time, position) as the differences
+// from the one before.
+type deltas struct {
+	ns       int64
+	lat, lon int32
+}
+
+func (d *deltas) enc(w *statecodec.Writer, ns int64, lat, lon int32) {
+	encNs(w, ns-d.ns)
+	w.Varint(int64(lat - d.lat))
+	w.Varint(int64(lon - d.lon))
+	*d = deltas{ns, lat, lon}
+}
+
+func (d *deltas) dec(r *statecodec.Reader) error {
+	dns, err := decNs(r)
+	if err != nil {
+		return err
+	}
+	dlat, err := r.Varint()
+	if err != nil {
+		return err
+	}
+	dlon, err := r.Varint()
+	d.ns, d.lat, d.lon = d.ns+dns, d.lat+int32(dlat), d.lon+int32(dlon)
+	return err
+}
+
 func encTurns(w *statecodec.Writer, v reflect.Value) error {
 	ts := v.Interface().([]turn)
 	w.Uvarint(uint64(len(ts)))
-	var ns int64
-	var lat, lon int32
+	var at deltas
 	for _, t := range ts {
-		encNs(w, t.ns-ns)
+		at.enc(w, t.ns, t.lat, t.lon)
 		w.Float32(t.deg)
-		w.Varint(int64(t.lat - lat))
-		w.Varint(int64(t.lon - lon))
-		ns, lat, lon = t.ns, t.lat, t.lon
 	}
 	return nil
 }
@@ -110,26 +134,16 @@ func decTurns(r *statecodec.Reader, v reflect.Value) error {
 		return err
 	}
 	ts := make([]turn, 0, min(n, 1<<16))
-	var t turn
+	var at deltas
 	for range n {
-		d, err := decNs(r)
+		if err := at.dec(r); err != nil {
+			return err
+		}
+		deg, err := r.Float32()
 		if err != nil {
 			return err
 		}
-		t.ns += d
-		if t.deg, err = r.Float32(); err != nil {
-			return err
-		}
-		dlat, err := r.Varint()
-		if err != nil {
-			return err
-		}
-		dlon, err := r.Varint()
-		if err != nil {
-			return err
-		}
-		t.lat, t.lon = t.lat+int32(dlat), t.lon+int32(dlon)
-		ts = append(ts, t)
+		ts = append(ts, turn{at.ns, deg, at.lat, at.lon})
 	}
 	v.Set(reflect.ValueOf(ts))
 	return nil
@@ -142,16 +156,11 @@ func encInPlace(w *statecodec.Writer, v reflect.Value) error {
 	run := v.Addr().Interface().(*inPlaceRun)
 	fs := run.live()
 	w.Uvarint(uint64(len(fs)))
-	var ns int64
-	var lat, lon int32
+	var at deltas
 	for i := range fs {
 		f := &fs[i]
-		flat, flon := toUnits(f.lat), toUnits(f.lon)
-		encNs(w, f.ns-ns)
+		at.enc(w, f.ns, toUnits(f.lat), toUnits(f.lon))
 		w.Uvarint(uint64(f.quad))
-		w.Varint(int64(flat - lat))
-		w.Varint(int64(flon - lon))
-		ns, lat, lon = f.ns, flat, flon
 	}
 	return nil
 }
@@ -162,27 +171,16 @@ func decInPlace(r *statecodec.Reader, v reflect.Value) error {
 		return err
 	}
 	run := inPlaceRun{fixes: make([]inPlaceFix, 0, min(n, 1<<16))}
-	var ns int64
-	var lat, lon int32
+	var at deltas
 	for range n {
-		d, err := decNs(r)
-		if err != nil {
+		if err := at.dec(r); err != nil {
 			return err
 		}
 		q, err := r.Uvarint()
 		if err != nil {
 			return err
 		}
-		dlat, err := r.Varint()
-		if err != nil {
-			return err
-		}
-		dlon, err := r.Varint()
-		if err != nil {
-			return err
-		}
-		ns, lat, lon = ns+d, lat+int32(dlat), lon+int32(dlon)
-		run.fixes = append(run.fixes, inPlaceFix{ns: ns, quad: uint8(q) & 3, placed: place(fromUnits(lat), fromUnits(lon)), reach: math.Inf(1)})
+		run.fixes = append(run.fixes, inPlaceFix{ns: at.ns, quad: uint8(q) & 3, placed: place(fromUnits(at.lat), fromUnits(at.lon)), reach: math.Inf(1)})
 	}
 	v.Set(reflect.ValueOf(run))
 	return nil
