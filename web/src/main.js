@@ -81,9 +81,14 @@ checkHash();
 let keepView = Boolean(state.map && state.v);
 const linkedView = Boolean(state.map); // a link's view wins over fitting the story
 const view = state.map.split('/').map(Number);
+// hidden starts every layer but the land hidden (see showLayers).
+function hidden(style) {
+  for (const l of style.layers) if (l.source && l.source !== 'land') l.layout = { ...l.layout, visibility: 'none' };
+  return style;
+}
 const map = new maplibregl.Map({
   container: 'map',
-  style: {
+  style: hidden({
     version: 8,
     sources: {
       land: { type: 'geojson', data: `/api/basemap/land?bbox=${REGION.join(',')}` },
@@ -148,12 +153,32 @@ const map = new maplibregl.Map({
       { id: 'hover', type: 'circle', source: 'hover', paint: { 'circle-radius': 11, 'circle-color': 'rgba(0,0,0,0)',
         'circle-stroke-color': '#ffb000', 'circle-stroke-width': 3 } },
     ],
-  },
+  }),
   center: view.length === 3 && view.every(Number.isFinite) ? [view[2], view[1]] : [134, 40],
   zoom: view.length === 3 && Number.isFinite(view[0]) ? view[0] : 4.3,
   attributionControl: false,
   fadeDuration: 0, // no symbol fade-in: frames software WebGL need not draw
 });
+// A layer is drawn once its source has data and unless its legend box is
+// unticked. Until then it is hidden, so MapLibre neither loads tiles of
+// the empty source nor redraws the map as each arrives: with a dozen
+// sources that was a dozen software-WebGL frames before the first screen.
+const off = new Set(['coverage']); // switched off in the legend (coverage starts off)
+const filled = new Set(['land']);
+function showLayers() {
+  for (const l of map.getStyle().layers) {
+    if (!l.source) continue;
+    const v = filled.has(l.source) && !off.has(l.id) ? 'visible' : 'none';
+    if (map.getLayoutProperty(l.id, 'visibility') !== v) map.setLayoutProperty(l.id, 'visibility', v);
+  }
+}
+function setSource(id, data) {
+  map.getSource(id).setData(data);
+  if (!filled.has(id)) {
+    filled.add(id);
+    showLayers();
+  }
+}
 map.addControl(new maplibregl.NavigationControl({ showCompass: false }));
 map.addControl(new maplibregl.ScaleControl());
 map.addControl(new maplibregl.AttributionControl({ customAttribution: 'Land: Natural Earth · Ports: World Port Index' }));
@@ -231,7 +256,7 @@ async function loadGroups() {
     label('group-label', g, top, 'bottom', color);
     for (const p of fc.features) label('port-label', p.properties.name, p.geometry.coordinates, 'left');
   }));
-  map.getSource('groups').setData({ type: 'FeatureCollection', features: feats });
+  setSource('groups', { type: 'FeatureCollection', features: feats });
   return sym;
 }
 
@@ -250,14 +275,14 @@ async function loadStory() {
       p.t0 = p.times[0]; // numbers for the brush's filter
       p.t1 = p.times[p.times.length - 1];
     }
-    map.getSource('trips').setData(st.tracks);
+    setSource('trips', st.tracks);
     badgeOf.clear();
     for (const f of st.badges.features) {
       const p = f.properties;
       p.t0 = p.t1 = Date.parse(p.time) / 1000;
       if (badgeOf.get(p.mmsi) !== 'listed') badgeOf.set(p.mmsi, p.badge);
     }
-    map.getSource('badges').setData(st.badges);
+    setSource('badges', st.badges);
     renderResults();
     if (!linkedView && !fitted && !state.v && st.tracks.features.length) {
       fitted = true;
@@ -320,7 +345,7 @@ function badge(mmsi) {
 // legend lists every symbol on the map; a checkbox switches its layers.
 function legend(groups, vessels) {
   // A redrawn legend (live updates) keeps what was switched off or on.
-  const shown = (l) => (l === 'fleet' ? fleet.visible : !map.getLayer(l) || map.getLayoutProperty(l, 'visibility') !== 'none');
+  const shown = (l) => (l === 'fleet' ? fleet.visible : !off.has(l));
   const item = (layers, swatch, text) => `<li><label><input type="checkbox" ${layers === 'events' || shown(layers.split(',')[0]) ? 'checked' : ''}
     data-layers="${layers}">${swatch}<span>${text}</span></label></li>`;
   const rows = [
@@ -353,12 +378,13 @@ $('legend').addEventListener('change', (e) => {
     if (l === 'events') continue;
     if (l === 'fleet') { fleet.visible = box.checked; drawOverlay(); continue; } // drawn over the map, not in it
     if (l === 'coverage' && box.checked) loadCoverage();
-    map.setLayoutProperty(l, 'visibility', box.checked ? 'visible' : 'none');
+    if (box.checked) off.delete(l); else off.add(l);
   }
+  showLayers();
   if (box.dataset.layers === 'events') {
-    const off = [...$('legend').querySelectorAll('input[data-layers="events"]')].filter((b) => !b.checked)
+    const hidden = [...$('legend').querySelectorAll('input[data-layers="events"]')].filter((b) => !b.checked)
       .map((b) => b.closest('li').textContent.trim().replace('event: ', '').replaceAll(' ', '_'));
-    map.setFilter('events', off.length ? ['!', ['in', ['get', 'type'], ['literal', off]]] : null);
+    map.setFilter('events', hidden.length ? ['!', ['in', ['get', 'type'], ['literal', hidden]]] : null);
   }
 });
 
@@ -446,12 +472,12 @@ async function loadSAR() {
       p.t0 = p.t1 = Date.parse(p.start) / 1000;
       p.at_port = Boolean(p.port_group);
     }
-    map.getSource('sar').setData(fc);
+    setSource('sar', fc);
   } catch (err) { status(err.message); }
 }
 let coverageLoaded = null;
 function loadCoverage() {
-  coverageLoaded ||= api('/api/coverage').then((fc) => map.getSource('coverage').setData(fc))
+  coverageLoaded ||= api('/api/coverage').then((fc) => setSource('coverage', fc))
     .catch((err) => { coverageLoaded = null; status(err.message); });
   return coverageLoaded;
 }
@@ -559,7 +585,7 @@ function showDossier(d) {
   el.querySelector('.close').addEventListener('click', () => {
     el.hidden = true; state.v = ''; state.t = ''; writeHash();
     track = null;
-    map.getSource('track').setData(empty());
+    setSource('track', empty());
     drawOverlay();
     storyTimeline();
     loadEvents();
@@ -571,12 +597,12 @@ function showTrack(fc) {
   const f = fc.features[0];
   if (!f || f.geometry.type !== 'LineString') {
     track = null;
-    map.getSource('track').setData(fc);
+    setSource('track', fc);
     storyTimeline();
     return;
   }
   track = { coords: f.geometry.coordinates, times: f.properties.times };
-  map.getSource('track').setData(fc);
+  setSource('track', fc);
   if (keepView) keepView = false; // a shared link keeps its view
   else {
     const b = new maplibregl.LngLatBounds();
@@ -784,7 +810,7 @@ async function loadEvents() {
   writeHash();
   try {
     const fc = await api('/api/events?' + p.toString());
-    map.getSource('events').setData(fc);
+    setSource('events', fc);
     eventList();
     $('event-status').textContent = eventStatus(fc.features.length, fc.truncated, onlyVessel);
   } catch (err) { $('event-status').textContent = err.message; }
@@ -918,7 +944,7 @@ async function init() {
   for (const id of ['trip-from', 'trip-to']) $(id).addEventListener('change', () => { loadTrips(); loadStory(); });
   await Promise.all([search(''), loadTrips(), mapLoaded.then(loadStory)]);
   const sar = loadSAR(); // after the first screen: it is not part of the story
-  map.getSource('ports').setData(`/api/ports?bbox=${REGION.join(',')}`);
+  setSource('ports', `/api/ports?bbox=${REGION.join(',')}`);
   if (state.v) {
     const v = state.v;
     await selectVessel(v);
@@ -938,6 +964,8 @@ const timings = { script: performance.now() };
 const mapLoaded = new Promise((resolve) => map.once('load', () => { timings.map_load = performance.now(); resolve(); }));
 init().then(() => { timings.ready = performance.now(); });
 map.once('idle', () => { timings.first_idle = performance.now(); });
+timings.frames = 0; // frames MapLibre drew: each costs software WebGL a full redraw
+map.on('render', () => { timings.frames++; });
 
 // The event list beside the map: the loaded events inside the view,
 // sortable by column and filtered by text; hovering a row rings the event
@@ -969,7 +997,7 @@ $('event-list').tHead.addEventListener('click', (e) => {
 });
 $('event-list').tBodies[0].addEventListener('mouseover', (e) => {
   const r = listRows[e.target.closest('tr')?.dataset.i];
-  map.getSource('hover').setData(r ? { type: 'Feature', properties: {}, geometry: { type: 'Point', coordinates: [r.lon, r.lat] } } : empty());
+  setSource('hover', r ? { type: 'Feature', properties: {}, geometry: { type: 'Point', coordinates: [r.lon, r.lat] } } : empty());
 });
 $('event-list').tBodies[0].addEventListener('click', (e) => {
   const r = listRows[e.target.closest('tr')?.dataset.i];
