@@ -28,12 +28,7 @@ const (
 // CI checks the first screen, the layers, the brush, the export, playback
 // and the screenshots without the eight-month demo.
 func TestStory(t *testing.T) {
-	if why := requirements(); why != "" {
-		if os.Getenv("CI") == "true" {
-			t.Fatalf("browser test cannot run in CI: %s (scripts/ci-web-deps installs it)", why)
-		}
-		t.Skip(why)
-	}
+	needBrowser(t)
 	st, frame := storyStore(t)
 	checkStory(t, serveWeb(t, st), storyOptions{Search: "CI SHUTTLE 2", Frame: frame.Unix()}, "testdata/ci-")
 }

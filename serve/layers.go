@@ -50,7 +50,12 @@ func (s *Server) cells(ctx context.Context, d *derived) (*FeatureCollection, err
 	// store has no cheaper way to know its own span).
 	lo, hi := d.events[0].Start, d.events[0].End
 	for i := range d.events {
-		lo, hi = minTime(lo, d.events[i].Start), maxTime(hi, d.events[i].End)
+		if e := &d.events[i]; e.Start.Before(lo) {
+			lo = e.Start
+		}
+		if e := &d.events[i]; e.End.After(hi) {
+			hi = e.End
+		}
 	}
 	c, err := report.StoreSource{Store: s.st}.Coverage(ctx, lo.Add(-24*time.Hour), hi.Add(24*time.Hour))
 	if err != nil {
@@ -63,20 +68,6 @@ func (s *Server) cells(ctx context.Context, d *derived) (*FeatureCollection, err
 			Properties: map[string]any{"positions": cell.Positions, "level": round2(math.Log10(float64(max(cell.Positions, 1))))}})
 	}
 	return fc, nil
-}
-
-func minTime(a, b time.Time) time.Time {
-	if b.Before(a) {
-		return b
-	}
-	return a
-}
-
-func maxTime(a, b time.Time) time.Time {
-	if b.After(a) {
-		return b
-	}
-	return a
 }
 
 // download is an answer that is a file rather than JSON.

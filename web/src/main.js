@@ -140,8 +140,10 @@ const map = new maplibregl.Map({
         'circle-stroke-color': '#fff', 'circle-stroke-width': 1.5 } },
       // Satellite radar detections with no AIS to match them; at a watched
       // port they count as a satellite-only port call.
-      { id: 'sar-dark', type: 'circle', source: 'sar', filter: ['!', ['get', 'at_port']], paint: { 'circle-radius': 4,
-        'circle-color': '#ff7f00', 'circle-stroke-color': '#000', 'circle-stroke-width': 1 } },
+      // Small and pale at sea: the demo has hundreds, and the trips must
+      // stay readable under them.
+      { id: 'sar-dark', type: 'circle', source: 'sar', filter: ['!', ['get', 'at_port']], paint: { 'circle-radius': 2.5,
+        'circle-color': '#ff7f00', 'circle-opacity': 0.6 } },
       { id: 'sar-port', type: 'circle', source: 'sar', filter: ['get', 'at_port'], paint: { 'circle-radius': 6,
         'circle-color': '#ff7f00', 'circle-stroke-color': '#7a0019', 'circle-stroke-width': 2.5 } },
       // Sanctions badges: a ring where a vessel's identity matched a list,
@@ -329,6 +331,7 @@ function sw(kind, color) {
   if (kind === 'solid') return line('');
   if (kind === 'dash') return line('6 4');
   if (kind === 'dot') return line('1 4');
+  if (kind === 'dot-small') return `<svg width="28" height="14"><circle cx="14" cy="7" r="2.5" fill="${color}" fill-opacity="0.6"/></svg>`;
   if (kind === 'ring') return `<svg width="28" height="20"><circle cx="14" cy="10" r="7" fill="${color}" fill-opacity="0.15" stroke="${color}" stroke-width="2.5"/></svg>`;
   if (kind === 'area') return `<svg width="28" height="14"><rect x="1" y="1" width="26" height="12" fill="${color}" fill-opacity="0.15" stroke="${color}" stroke-width="2"/></svg>`;
   return `<svg width="28" height="14"><circle cx="14" cy="7" r="5" fill="${color}" stroke="#fff"/></svg>`;
@@ -360,7 +363,7 @@ function legend(groups, vessels) {
     item('event-clusters', sw('circle', '#b3a6d1'), 'cluster of events (zoom in to split)'),
     item('badges-listed', sw('ring', '#b2182b'), 'sanctions: a listed vessel, where its identity matched the list'),
     item('badges-met', sw('ring', '#e6550d'), 'sanctions: a vessel that met a listed one, where they met'),
-    item('sar-dark', sw('circle', '#ff7f00'), 'satellite radar detection with no AIS (dark vessel)'),
+    item('sar-dark', sw('dot-small', '#ff7f00'), 'satellite radar detection with no AIS (dark vessel)'),
     item('sar-port', sw('ring', '#7a0019'), 'dark detection of a tanker-sized ship at a watched port'),
     item('coverage', sw('area', '#31a354'), 'AIS reception: 0.5° cells where positions were received (darker: more)'),
   ];
