@@ -286,12 +286,7 @@ async function loadStory() {
     }
     setSource('badges', st.badges);
     renderResults();
-    if (!linkedView && !fitted && !state.v && st.tracks.features.length) {
-      fitted = true;
-      const b = new maplibregl.LngLatBounds();
-      for (const f of st.tracks.features) for (const c of f.geometry.coordinates) b.extend(c);
-      map.fitBounds(b, { padding: { top: 30, bottom: 30, left: 280, right: 40 }, maxZoom: 8, duration: 0 });
-    }
+    fitStory(st);
     story = st;
     fleetTrips = st.tracks.features.map((f) => ({ times: f.properties.times, coords: f.geometry.coordinates,
       mmsi: f.properties.mmsi, color: f.properties.color, badge: badgeOf.get(f.properties.mmsi) }));
@@ -317,6 +312,17 @@ for (const url of [`/api/story?from=${encodeURIComponent(state.from)}&to=${encod
   prefetched.set(url, p);
 }
 let fitted = false; // the story frames the map once, not at every update
+// fitStory fits the map to the story's trips, unless a link gave the view.
+// It runs as soon as the story arrives, usually before the map's first
+// frame, so the land is tiled once at the final zoom rather than twice.
+function fitStory(st) {
+  if (linkedView || fitted || state.v || !st.tracks.features.length) return;
+  fitted = true;
+  const b = new maplibregl.LngLatBounds();
+  for (const f of st.tracks.features) for (const c of f.geometry.coordinates) b.extend(c);
+  map.fitBounds(b, { padding: { top: 30, bottom: 30, left: 280, right: 40 }, maxZoom: 8, duration: 0 });
+}
+prefetched.values().next().value.then(fitStory, () => {});
 
 function headline(st) {
   const share = (st.oil_cap || []).map((y) => `${y.year}: <b>${Math.round(y.cap_share.Central * 100)}%</b> of the UN 500,000-barrel cap
