@@ -15,15 +15,6 @@ import (
 	"github.com/lookout-osint/lookout/store/duckdb"
 )
 
-// The reference screenshots: of the demo store (TestStoryDemo) and of
-// the store TestStory builds (ci-*); LOOKOUT_E2E_UPDATE=1 rewrites them
-// after a deliberate change.
-const (
-	firstScreen   = "testdata/first-screen.png"
-	playbackFrame = "testdata/playback-frame.png"
-	dossier       = "testdata/dossier.png"
-)
-
 // TestStory is TestStoryDemo on a store the test builds (storyStore), so
 // CI checks the first screen, the layers, the brush, the export, playback
 // and the screenshots without the eight-month demo.
@@ -69,7 +60,10 @@ type storyOptions struct {
 }
 
 // checkStory runs story.mjs on the page at url and compares its
-// screenshots with the references named prefix + first-screen.png etc.
+// screenshots with the references named prefix + first-screen.png,
+// playback-frame.png and dossier.png (testdata/ for the demo store,
+// testdata/ci- for TestStory's); LOOKOUT_E2E_UPDATE=1 rewrites them after
+// a deliberate change.
 func checkStory(t *testing.T, url string, opt storyOptions, prefix string) {
 	dir := t.TempDir()
 	refs := []string{prefix + "first-screen.png", prefix + "playback-frame.png", prefix + "dossier.png"}
