@@ -85,6 +85,9 @@ try {
   const cpu0 = cpuOf(process.pid);
   const t0 = Date.now();
   await page.goto(url, { waitUntil: 'domcontentloaded' });
+  // The headline's figures come first, before the map draws.
+  await page.waitForFunction(() => document.getElementById('h-trips'), null, { timeout: 20000, polling: 20 });
+  result.headline_ms = Date.now() - t0;
   // usable: headline figures written, land loaded and trips drawn (the
   // events may still be loading behind them)
   await page.waitForFunction(() => document.getElementById('h-trips')
