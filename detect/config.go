@@ -69,6 +69,7 @@ type Config struct {
 	DarkMaxRatio       float64       `help:"largest detour (last fix→port→next fix) as a fraction of the distance reachable in the gap"`
 	DarkCourseRatio    float64       `help:"a detour above this fraction is a possible visit only if the courses into and out of the silence point at the port"`
 	DarkCourseOffDeg   float64       `help:"… within this many degrees (the two courses' offsets from the port's bearing, added)"`
+	DarkStayedM        float64       `help:"a vessel stopped (under PortMoveKn) when it fell silent and when heard again this close to that spot (m) lay there: no possible dark visit"`
 	SpoofSpeedKn       float64       `help:"implied speed above which movement is impossible"`
 	SpoofMinJumps      int           `help:"impossible jumps within SpoofWindow that make spoofing (one is a GPS glitch)"`
 	SpoofWindow        time.Duration `help:"window for counting impossible jumps and closing spoofing episodes"`
@@ -153,6 +154,7 @@ func DefaultConfig() Config {
 		DarkMaxRatio:     0.5,
 		DarkCourseRatio:  0.35,
 		DarkCourseOffDeg: 120,
+		DarkStayedM:      100,
 
 		SpoofSpeedKn:       50,
 		SpoofMinJumps:      3,

@@ -339,6 +339,26 @@ func TestPossibleDarkPortVisit(t *testing.T) {
 	}
 }
 
+// A ship silent for days at its berth in a Russian port and heard again
+// at the same spot, stopped, lay there (seed 8002: a covert tanker loading
+// at Slavyanka broadcast another tanker's MMSI for 68 h): no possible
+// visit to the DPRK port within reach. Heard again at another berth of the
+// port, it may have been away.
+func TestSilentAtBerthIsNoDarkVisit(t *testing.T) {
+	w := newWorld()
+	w.add(newScript(1, 0, 40.0, 130.06).stay(6*time.Hour, 0).silent(60*time.Hour).stay(6*time.Hour, 0))
+	if dv := only(w.run(t), event.PossibleDarkPortVisit); len(dv) != 0 {
+		t.Fatalf("silent at its berth, came back there: dark visits %+v", dv)
+	}
+	w = newWorld()
+	s := newScript(1, 0, 40.0, 130.06).stay(6*time.Hour, 0).silent(60 * time.Hour)
+	s.lat += 0.005 // 550 m along the quay
+	w.add(s.stay(6*time.Hour, 0))
+	if dv := only(w.run(t), event.PossibleDarkPortVisit); len(dv) != 1 || dv[0].PortID != "2" {
+		t.Fatalf("back at another berth: dark visits %+v, want one to BRAVO", dv)
+	}
+}
+
 func TestSpoofing(t *testing.T) {
 	w := newWorld()
 	// One glitch: flagged on the track, no event.

@@ -267,6 +267,14 @@ func (d *Detector) reportGap(v *vessel, p *track.Point, g *gapSpan) {
 // Confidence grows with the slack left over: a port just reachable is a
 // weak lead, one reachable with hours to spare a stronger one.
 func (d *Detector) darkVisit(v *vessel, q, p *track.Point, g *gapSpan, deliberate bool) {
+	// Stopped when it fell silent and heard again stopped at that spot: it
+	// lay there (its transponder off, or sending another number, as a
+	// covert tanker loading in Slavyanka did for 68 h on seed 8002). A ship
+	// back from a round trip berths or anchors elsewhere, if only by a few
+	// hundred metres.
+	if q.SOG < d.cfg.PortMoveKn && p.SOG < d.cfg.PortMoveKn && geo.DistanceKm(q.Lat, q.Lon, p.Lat, p.Lon)*1000 <= d.cfg.DarkStayedM {
+		return
+	}
 	kn := v.maxKn
 	if kn < 1 {
 		kn = d.cfg.DarkSpeedKn
