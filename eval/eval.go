@@ -52,6 +52,11 @@
 // neither present nor detected does not drag the overall figures. F1 is their
 // harmonic mean. Overall figures are micro-averaged: counts are summed over
 // types before the ratios are taken.
+//
+// Two kinds of identity_change are also scored on their own (see
+// IdentityKind): a true positive of a kind is a matched pair of that kind on
+// both sides. Identity changes are counted per real change (IdentityCounts)
+// so that many detections on one change, an alternation storm, show.
 package eval
 
 import (
