@@ -44,26 +44,20 @@ type clonePlan struct {
 const (
 	cloneApartKm    = 300.0
 	identityPurpose = 24 // world.rngFor stream for planning these cases
+	casePurpose     = 25 // … and for each hull's planner
 )
 
 // newIdentityCases creates the cases' hulls and identities for a fleet and
 // scenario large enough for the port cases.
 func (w *world) newIdentityCases() *identityCases {
 	c := &identityCases{}
-	if w.cfg.Vessels < 60 || w.cfg.Days < 8 || len(w.hubs) < 3 {
+	if !w.casesFit() {
 		return c
 	}
 	rng := w.rngFor(23, 0, 0)
-	n := max(1, w.cfg.Days/20)
-	tanker := func(flag string) *Hull {
-		h := w.newHull("normal", "tanker", 90+rng.Float64()*80, true)
-		id := w.ids.newIdentity(flag, "tanker", 80, 0, true)
-		h.idents = []identStep{{0, &id}}
-		return h
-	}
-	for range n {
-		a := tanker(pickFlag(rng))
-		b := tanker(pickFlag(rng))
+	for range w.casesN() {
+		a := w.caseTanker(rng)
+		b := w.caseTanker(rng)
 		if math.Abs(a.Length-b.Length) < 3 {
 			// Two hulls of one size under one MMSI cannot be told apart by
 			// their dimensions; keep them distinct as real clones mostly are.
@@ -71,7 +65,7 @@ func (w *world) newIdentityCases() *identityCases {
 			b.Beam = float64(int(b.Length/6.3 + 0.5))
 		}
 		c.clone = append(c.clone, a, b)
-		h := tanker(pickFlag(rng))
+		h := w.caseTanker(rng)
 		h.Role = "covert"
 		var ids []*Identity
 		prev := h.idents[0].id.Flag
@@ -102,15 +96,6 @@ func (w *world) planIdentityCases(c *identityCases) {
 	for i, h := range c.hop {
 		w.planHopper(h, c.hopIDs[i], rng)
 	}
-}
-
-func (w *world) casePlanner(h *Hull, at *simPort, rng *rand.Rand) *planner {
-	p := &planner{w: w, h: h, rng: w.rngFor(25, uint64(h.Index), 0)}
-	b := p.berthNear(at)
-	p.add(w.t0-int64(rng.Float64()*float64(day)), b.lat, b.lon)
-	p.setStatus(navMoored, at.ref.Name)
-	p.setDraught(p.t, round1(h.Length/25))
-	return p
 }
 
 // along is where a ship sailing path at kn is dt seconds after leaving
@@ -156,7 +141,7 @@ func (w *world) planClone(a, b *Hull, rng *rand.Rand) (clonePlan, bool) {
 			continue
 		}
 		at := w.t0 + 2*day + int64(rng.Float64()*float64(w.t1-w.t0-6*day))
-		pa, pb := w.casePlanner(a, x1, rng), w.casePlanner(b, x2, rng)
+		pa, pb := w.casePlanner(a, x1, rng, casePurpose), w.casePlanner(b, x2, rng, casePurpose)
 		pa.wait(at - pa.t)
 		pb.wait(at - pb.t)
 		pa.voyage(x1, to1, kn)
@@ -193,7 +178,7 @@ func (w *world) planHopper(h *Hull, ids []*Identity, rng *rand.Rand) {
 	}
 	const kn = 11.0
 	cur := trade[rng.IntN(len(trade))]
-	p := w.casePlanner(h, cur, rng)
+	p := w.casePlanner(h, cur, rng, casePurpose)
 	hopAt := w.t0 + 2*day + int64(rng.Float64()*5*float64(day))
 	hops := 0
 	// leg is the path from where the ship lies to the berth of to, split
