@@ -132,9 +132,12 @@ type vessel struct {
 	// IdentityConfirm; clone an MMSI used by two hulls (see Static).
 	idPending *event.Event
 	clone     *cloneState
-	jumpAt    time.Time // latest fix that jumped to another place
-	rxKey     [2]int32
-	rxHour    int32
+	// cloned are the two identities of the MMSI's last clone finding: a
+	// switch between them later is those hulls again, no change.
+	cloned []track.Identity
+	jumpAt time.Time // latest fix that jumped to another place
+	rxKey  [2]int32
+	rxHour int32
 }
 
 // New returns a Detector. ports and shore may be nil: the detectors that

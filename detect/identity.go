@@ -2,6 +2,7 @@ package detect
 
 import (
 	"math"
+	"slices"
 	"time"
 
 	"github.com/lookout-osint/lookout/event"
@@ -69,6 +70,12 @@ func (d *Detector) identityStatic(v *vessel, s *track.Static) {
 	}
 	cur, _ := d.ids.Current(s.MMSI)
 	if d.switchBack(v, prev, cur, s.Time) {
+		return
+	}
+	if slices.ContainsFunc(v.cloned, func(id track.Identity) bool { return sameID(id, prev) }) &&
+		slices.ContainsFunc(v.cloned, func(id track.Identity) bool { return sameID(id, cur) }) {
+		// One hull of a clone found before heard again after the other,
+		// however long after: its identity did not change.
 		return
 	}
 	ev := map[string]any{}
@@ -139,8 +146,7 @@ func (d *Detector) switchBack(v *vessel, prev, cur track.Identity, t time.Time) 
 	hist := d.ids.History(v.mmsi)
 	back := false
 	for i := len(hist) - 2; i >= 0 && !back; i-- {
-		h := &hist[i]
-		back = t.Sub(h.Last) <= d.cfg.CloneIdle && h.IMO == cur.IMO && h.Name == cur.Name && h.CallSign == cur.CallSign
+		back = t.Sub(hist[i].Last) <= d.cfg.CloneIdle && sameID(hist[i], cur)
 	}
 	if !back {
 		return false
@@ -160,9 +166,15 @@ func (d *Detector) switchBack(v *vessel, prev, cur track.Identity, t time.Time) 
 	return true
 }
 
+// sameID says whether two identities name one hull: IMO, name, call sign.
+func sameID(a, b track.Identity) bool {
+	return a.IMO == b.IMO && a.Name == b.Name && a.CallSign == b.CallSign
+}
+
 func (d *Detector) emitClone(v *vessel) {
 	c := v.clone
 	v.clone = nil
+	v.cloned = []track.Identity{c.a, c.b}
 	ident := func(id track.Identity) map[string]any {
 		m := map[string]any{"imo": id.IMO, "name": id.Name, "call_sign": id.CallSign, "ship_type": id.ShipType,
 			"length_m": id.Length, "beam_m": id.Beam}
