@@ -283,6 +283,13 @@ func (d *Detector) darkVisit(v *vessel, q, p *track.Point, g *gapSpan, deliberat
 	if avail <= 0 {
 		return
 	}
+	// Silent as another MMSI's track jumped to where it was: it went on
+	// under that number (seed 8010: a covert tanker broadcast another
+	// tanker's MMSI for 55 h at sea, its own silent; seed 8002 likewise in
+	// port), so where it was is known, and it was not dark.
+	if d.carriedOn(q, kn) {
+		return
+	}
 	reach := kn * kmPerNm * avail
 	// Several watched ports are often within reach. A vessel hides a visit
 	// to somewhere other than where it openly was, so ports of the group it
