@@ -70,8 +70,9 @@ type Config struct {
 	DarkCourseRatio    float64       `help:"a detour above this fraction is a possible visit only if the courses into and out of the silence point at the port"`
 	DarkCourseOffDeg   float64       `help:"… within this many degrees (the two courses' offsets from the port's bearing, added)"`
 	DarkStayedM        float64       `help:"a vessel stopped (under PortMoveKn) when it fell silent and when heard again this close to that spot (m) lay there: no possible dark visit"`
-	StandInWithin      time.Duration `help:"a vessel falling silent where another MMSI's track jumps to within this long after (reachable at its speed) went on under that number: no possible dark visit"`
-	StandInKm          float64       `help:"… allowing this much more distance than its speed covers"`
+	StandInWithin      time.Duration `help:"a vessel falling silent where, within this long, another MMSI's track begins anew (its first fix, one after StandInQuiet, a second stream) at the place its course and speed lead went on under that number: no possible dark visit"`
+	StandInKm          float64       `help:"… that place found within this distance (plus a tenth of the way sailed)"`
+	StandInQuiet       time.Duration `help:"… a track begins anew after a silence this long"`
 	SpoofSpeedKn       float64       `help:"implied speed above which movement is impossible"`
 	SpoofMinJumps      int           `help:"impossible jumps within SpoofWindow that make spoofing (one is a GPS glitch)"`
 	SpoofWindow        time.Duration `help:"window for counting impossible jumps and closing spoofing episodes"`
@@ -159,6 +160,7 @@ func DefaultConfig() Config {
 		DarkStayedM:      100,
 		StandInWithin:    2 * time.Hour,
 		StandInKm:        2,
+		StandInQuiet:     30 * time.Minute,
 
 		SpoofSpeedKn:       50,
 		SpoofMinJumps:      3,

@@ -73,8 +73,8 @@ type Detector struct {
 	// checked for idleness at gnssNext.
 	gnss     []*gnssArea
 	gnssNext time.Time
-	// Where tracks jumped to, by reception cell (standin.go).
-	jumps map[[2]int32][]standIn
+	// Where tracks began anew, by reception cell (standin.go).
+	standIns map[[2]int32][]standIn
 }
 
 // segState is what the movement detectors keep per track segment: two
@@ -148,7 +148,7 @@ func New(cfg Config, ports *PortIndex, shore Shore, emit func(*event.Event)) *De
 	d := &Detector{cfg: cfg, run: All, ports: ports, shore: shore, emit: emit,
 		vessels: map[uint32]*vessel{}, ids: track.NewIdentities(), imo: map[uint32]uint32{},
 		dims: map[[2]int32][]uint32{}, pairs: map[[2]uint32]bool{}, shoreC: map[uint64]float32{},
-		rx: newReception(), counts: map[event.Type]int{}, jumps: map[[2]int32][]standIn{}}
+		rx: newReception(), counts: map[event.Type]int{}, standIns: map[[2]int32][]standIn{}}
 	d.enc = newEncounters(d)
 	d.learn = newLearned()
 	if ports != nil {
@@ -220,7 +220,9 @@ func (d *Detector) Point(p *track.Point) {
 	}
 	if move && p.HasPos && (p.Flag == track.TooFast || p.NewSeg && p.ImpliedKn > d.cfg.SpoofSpeedKn) {
 		v.jumpAt = p.Time
-		d.noteJump(p)
+	}
+	if move && p.HasPos {
+		d.noteStandIn(v, p)
 	}
 	if move && d.interferencePoint(v, p) {
 		return

@@ -359,20 +359,29 @@ func TestSilentAtBerthIsNoDarkVisit(t *testing.T) {
 	}
 }
 
-// A vessel falling silent at sea as another MMSI's track jumps to where
-// it was went on under that number (seed 8010: a covert tanker broadcast
+// A vessel falling silent at sea as another MMSI's track begins anew
+// where its course and speed lead went on under that number (seed 8010: a covert tanker broadcast
 // another tanker's MMSI for 55 h): no possible dark visit to BRAVO, which
 // its silence alone would allow (TestPossibleDarkPortVisit).
 func TestSilentUnderAnotherNumberIsNoDarkVisit(t *testing.T) {
-	w := newWorld()
-	x := newScript(1, 0, 41.0, 131.3).sail(41.0, 131.4, 10).silent(60*time.Hour).sail(41.0, 131.6, 10)
-	// MMSI 7's own ship, 280 km south the whole time, and the stand-in
-	// from half an hour after 1 fell silent, where 1 was, under way.
+	x := newScript(1, 0, 41.0, 131.3).sail(41.0, 131.4, 10)
+	last := x.fixes[len(x.fixes)-1]
+	x.silent(60*time.Hour).sail(41.0, 131.6, 10)
+	// MMSI 7's own ship, 280 km south the whole time, and from 40 minutes
+	// after 1 fell silent a stand-in where 1's course and speed lead.
 	own := newScript(7, 0, 38.5, 131.3).sail(38.5, 135.5, 10).stay(45*time.Hour, 0.1)
-	stand := newScript(7, time.Hour, 41.0, 131.41).sail(41.0, 134.0, 10).stay(40*time.Hour, 1)
-	w.add(x, own, stand)
-	if dv := only(w.run(t), event.PossibleDarkPortVisit); len(dv) != 0 {
-		t.Fatalf("silent while its number's stand-in sailed on: dark visits %+v", dv)
+	lat, lon := geo.Destination(last.Lat, last.Lon, 90, 10*kmPerNm*40/60)
+	at := last.Time.Add(40 * time.Minute).Sub(t0)
+	for _, c := range []struct {
+		lat, lon float64
+		want     int
+	}{{lat, lon, 0}, {lat + 0.15, lon, 1}} { // 17 km off that course: another ship
+		w := newWorld()
+		stand := newScript(7, at, c.lat, c.lon).sail(c.lat, 134.0, 10).stay(40*time.Hour, 1)
+		w.add(x, own, stand)
+		if dv := only(w.run(t), event.PossibleDarkPortVisit); len(dv) != c.want {
+			t.Errorf("stand-in at %.2f,%.2f: %d dark visits, want %d: %+v", c.lat, c.lon, len(dv), c.want, dv)
+		}
 	}
 }
 

@@ -287,7 +287,7 @@ func (d *Detector) darkVisit(v *vessel, q, p *track.Point, g *gapSpan, deliberat
 	// under that number (seed 8010: a covert tanker broadcast another
 	// tanker's MMSI for 55 h at sea, its own silent; seed 8002 likewise in
 	// port), so where it was is known, and it was not dark.
-	if d.carriedOn(q, kn) {
+	if d.carriedOn(q) {
 		return
 	}
 	reach := kn * kmPerNm * avail
