@@ -30,13 +30,13 @@ func (d *Detector) noteStandIn(v *vessel, p *track.Point) {
 		return
 	}
 	k := rxKey(p.Lat, p.Lon)
-	l := d.standIns[k][:0]
-	for _, j := range d.standIns[k] {
-		if p.Time.Sub(j.t) <= standInKeep {
-			l = append(l, j)
-		}
+	// Points come in time order: the expired ones lead the list.
+	l := d.standIns[k]
+	n := 0
+	for n < len(l) && p.Time.Sub(l[n].t) > standInKeep {
+		n++
 	}
-	d.standIns[k] = append(l, standIn{p.Time, p.Lat, p.Lon, p.MMSI})
+	d.standIns[k] = append(l[n:], standIn{p.Time, p.Lat, p.Lon, p.MMSI})
 }
 
 // carriedOn says whether another MMSI's track began anew, within
