@@ -359,6 +359,19 @@ func TestSilentAtBerthIsNoDarkVisit(t *testing.T) {
 	}
 }
 
+// A DPRK tanker lying at its home berth from the start of the data (no
+// visit opened: its arrival was never seen), silent 90 h, heard again
+// leaving: the silence began in a KP port, so no call in a port of that
+// group or of less concern is hidden in it (seed 8108 claimed one to
+// Ch'aho from Hungnam).
+func TestSilentInWatchedPortFromTheStart(t *testing.T) {
+	w := newWorld()
+	w.add(newScript(1, 0, 41.0, 130.07).stay(3*time.Hour, 0).silent(90*time.Hour).sail(40.95, 130.2, 10).sail(40.8, 130.6, 10))
+	if dv := only(w.run(t), event.PossibleDarkPortVisit); len(dv) != 0 {
+		t.Fatalf("silence that began berthed in BRAVO (KP): dark visits %+v", dv)
+	}
+}
+
 // A vessel falling silent at sea as another MMSI's track begins anew
 // where its course and speed lead went on under that number (seed 8010: a covert tanker broadcast
 // another tanker's MMSI for 55 h): no possible dark visit to BRAVO, which

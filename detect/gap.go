@@ -302,6 +302,12 @@ func (d *Detector) darkVisit(v *vessel, q, p *track.Point, g *gapSpan, deliberat
 		origin = v.port.port.Group()
 	} else if lv := v.lastVisit; lv != nil && q.Time.Sub(lv.End) < 2*d.cfg.GapMin {
 		origin = lv.PortGroup
+	} else if pt, _, ok := d.ports.Nearest(q.Lat, q.Lon, d.exitKm()); ok {
+		// Fell silent inside a port whose visit was never opened or
+		// reported (berthed there when the data began, its arrival
+		// unseen) and left before the absence ended (seed 8108: a DPRK
+		// tanker silent at its Hungnam berth was given a call in Ch'aho).
+		origin = pt.Group()
 	}
 	// The same holds where it comes back into view: a vessel that
 	// reappears berthed in a port shows its call in that group openly.
