@@ -51,7 +51,13 @@ false positive. Truth events with source "satellite" (invisible in AIS) are
 left out of recall unless --include-satellite; detections of them are
 ignored rather than counted false. possible_dark_port_visit truth is always
 scored: it is inferred from AIS gaps, whatever the visit's own source. With nothing to find or nothing found,
-recall or precision is 1.`,
+recall or precision is 1.
+
+Beside the table: identity_change scored per kind as well (cloned_mmsi: two
+hulls on one MMSI; flag_hopping: one hull under a new MMSI, flag and name),
+the identity changes detected per real change (an alternation storm shows
+as many on one), and, when truth has GNSS interference, the affected
+vessels that got spoofing risk points for it.`,
 		Example: `  lookout eval --truth out/truth.jsonl events.jsonl
   lookout eval --truth lookout-demo/scenario/truth.jsonl --db lookout-demo/lookout.duckdb
   lookout analyze out/ais.nmea.gz --format jsonl | lookout eval --truth out/truth.jsonl -v -
