@@ -395,6 +395,16 @@ func TestDemoRoundTrips(t *testing.T) {
 	if trips < 40 {
 		t.Errorf("%d round trips, want at least 40", trips)
 	}
+	// The identity cases are in the demo: one clone and one hopper per
+	// 20 days, each hopper re-registered twice.
+	hops := 0
+	for _, h := range w.idCases.hop {
+		hops += len(h.renames)
+	}
+	t.Logf("identity cases: %d clones, %d hops by %d hoppers", len(w.idCases.clones), hops, len(w.idCases.hop))
+	if n := DemoDays / 20; len(w.idCases.clones) != n || hops != 2*n {
+		t.Errorf("%d clones and %d hops, want %d and %d", len(w.idCases.clones), hops, n, 2*n)
+	}
 }
 
 func TestStationNames(t *testing.T) {

@@ -57,9 +57,14 @@ ignored rather than counted false. possible_dark_port_visit truth is always
 scored: it is inferred from AIS gaps, whatever the visit's own source. With nothing to find or nothing found,
 recall or precision is 1.
 
-When the truth file has a glitches.jsonl beside it (the GPS glitches lookout
-simulate sent and a station heard), the spoofing events falling on one, within
---tolerance, are counted: a lone bad fix is no spoofing.`,
+Beside the table: identity_change scored per kind as well (cloned_mmsi: two
+hulls on one MMSI; flag_hopping: one hull under a new MMSI, flag and name),
+the identity changes detected per real change (an alternation storm shows
+as many on one), when truth has GNSS interference, the affected vessels that
+got spoofing risk points for it, and, when the truth file has a
+glitches.jsonl beside it (the GPS glitches lookout simulate sent and a
+station heard), the spoofing events falling on one within --tolerance: a
+lone bad fix is no spoofing.`,
 		Example: `  lookout eval --truth out/truth.jsonl events.jsonl
   lookout eval --truth lookout-demo/scenario/truth.jsonl --db lookout-demo/lookout.duckdb
   lookout analyze out/ais.nmea.gz --format jsonl | lookout eval --truth out/truth.jsonl -v -
