@@ -9,6 +9,7 @@ import (
 	"github.com/lookout-osint/lookout/store"
 	"github.com/lookout-osint/lookout/trips"
 	"github.com/paulmach/orb"
+	"github.com/paulmach/orb/geojson"
 	"github.com/paulmach/orb/simplify"
 )
 
@@ -29,9 +30,9 @@ type Story struct {
 	Vessels   int `json:"vessels"`
 	// OilCap is the estimated share of the yearly refined-oil cap
 	// delivered to oilcap.DefaultConfig().Group, per year.
-	OilCap []capYear          `json:"oil_cap"`
-	Names  map[uint32]string  `json:"names"`
-	Tracks *FeatureCollection `json:"tracks"`
+	OilCap []capYear                  `json:"oil_cap"`
+	Names  map[uint32]string          `json:"names"`
+	Tracks *geojson.FeatureCollection `json:"tracks"`
 }
 
 // capYear is oilcap.Year without the deliveries: the header needs the
@@ -118,8 +119,8 @@ func (s *Server) tell(r *http.Request, d *derived, from, to string, both bool) (
 			if err != nil {
 				return err
 			}
-			if f.Type != "" {
-				out.Tracks.Features = append(out.Tracks.Features, f)
+			if f != nil {
+				out.Tracks.Append(f)
 			}
 		}
 		out.Vessels = len(vessels)
@@ -132,7 +133,7 @@ func (s *Server) tell(r *http.Request, d *derived, from, to string, both bool) (
 // between leaving and arriving, simplified. A trip with too few positions
 // (a dark end, a reception gap) is drawn straight between its calls'
 // events, marked so the page says it is not a track.
-func (s *Server) tripFeature(r *http.Request, t *trips.Trip) (Feature, error) {
+func (s *Server) tripFeature(r *http.Request, t *trips.Trip) (*geojson.Feature, error) {
 	mmsis := []uint32{t.Depart.MMSI, t.Arrive.MMSI}
 	mmsis = append(mmsis, t.MMSIs...)
 	slices.Sort(mmsis)
@@ -144,7 +145,7 @@ func (s *Server) tripFeature(r *http.Request, t *trips.Trip) (Feature, error) {
 		}
 		got, err := s.st.Track(r.Context(), m, t.Depart.Start, t.Arrive.End)
 		if err != nil {
-			return Feature{}, err
+			return nil, err
 		}
 		ps = append(ps, got...)
 	}
@@ -157,29 +158,29 @@ func (s *Server) tripFeature(r *http.Request, t *trips.Trip) (Feature, error) {
 		a, okA := s.opt.Catalog.Port(firstOr(t.Depart.PortIDs))
 		b, okB := s.opt.Catalog.Port(firstOr(t.Arrive.PortIDs))
 		if !okA || !okB {
-			return Feature{}, nil
+			return nil, nil
 		}
 		props["straight"] = true
 		props["times"] = []int64{t.Depart.End.Unix(), t.Arrive.Start.Unix()}
-		return Feature{Type: "Feature", Geometry: Geometry{"LineString", [][2]float64{{a.Lon, a.Lat}, {b.Lon, b.Lat}}}, Properties: props}, nil
+		return &geojson.Feature{Type: "Feature", Geometry: orb.LineString{{a.Lon, a.Lat}, {b.Lon, b.Lat}}, Properties: props}, nil
 	}
 	ls := make(orb.LineString, len(ps))
 	for i, p := range ps {
 		ls[i] = orb.Point{p.Lon, p.Lat}
 	}
 	simple := simplify.DouglasPeucker(storyTolerance / 111320).LineString(ls.Clone())
-	coords := make([][2]float64, 0, len(simple))
+	coords := make(orb.LineString, 0, len(simple))
 	times := make([]int64, 0, len(simple))
 	j := 0
 	for i := range ls {
 		if j < len(simple) && ls[i] == simple[j] {
-			coords = append(coords, [2]float64{round4(ls[i][0]), round4(ls[i][1])})
+			coords = append(coords, orb.Point{round4(ls[i][0]), round4(ls[i][1])})
 			times = append(times, ps[i].Time.Unix())
 			j++
 		}
 	}
 	props["times"] = times
-	return Feature{Type: "Feature", Geometry: Geometry{"LineString", coords}, Properties: props}, nil
+	return &geojson.Feature{Type: "Feature", Geometry: coords, Properties: props}, nil
 }
 
 func firstOr(xs []string) string {
