@@ -118,6 +118,43 @@ type List struct {
 	Data     []byte
 }
 
+// Reception is what a store received, counted where the data lies: a
+// report's coverage section needs these sums, and fetching every position
+// to add them up took minutes through a served store's socket.
+type Reception struct {
+	// Days counts positions per receiving station ("" when unknown) and
+	// UTC day, by station then day.
+	Days []StationDay
+	// Cells counts positions per grid cell, named by its south-west
+	// corner, by latitude then longitude.
+	Cells []CellCount
+	// Files are the ingest records of every file, by update time then
+	// name.
+	Files []File
+}
+
+// StationDay is the number of positions one station heard in one UTC day.
+type StationDay struct {
+	Station   string
+	Day       time.Time // midnight UTC
+	Positions int64
+}
+
+// CellCount is the number of positions in one grid cell.
+type CellCount struct {
+	Lat, Lon  float64 // south-west corner
+	Positions int64
+}
+
+// ReceptionCounter is a Store that counts its reception in the database
+// (both backends, and a served store's client).
+type ReceptionCounter interface {
+	// Reception counts the positions with since <= Time < until (zero
+	// bounds do not filter) per station and day and per cell of cellDeg
+	// degrees, and lists the ingested files.
+	Reception(ctx context.Context, since, until time.Time, cellDeg float64) (Reception, error)
+}
+
 // ListStore is a Store that keeps sanctions lists (both backends do).
 type ListStore interface {
 	// Lists returns the stored sanctions lists in name order.
