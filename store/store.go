@@ -37,6 +37,12 @@ type Position struct {
 	Flags uint32
 }
 
+// PositionKey names the stored positions of one vessel at one time.
+type PositionKey struct {
+	MMSI uint32
+	Time time.Time
+}
+
 // Identity is one static report of a vessel (AIS types 5 and 24, or a CSV
 // row's static columns). Zero values mean "not reported".
 // Its JSON names are snake_case with units, as everywhere in the API.
@@ -100,6 +106,12 @@ type Batch struct {
 	// File, when set, replaces the file's ingest record in the same
 	// transaction.
 	File *File
+	// Quarantined are positions stored earlier whose receive times the
+	// tracker has since quarantined (a bad station clock: its clock guard
+	// decides only once later reports outvote a time): they are deleted,
+	// so that tracks and maps do not draw fixes that reached no track or
+	// event. The tracker counts them.
+	Quarantined []PositionKey
 	// Lists replace the stored sanctions lists of the same names: a list
 	// and the matches found by screening the store against it are stored
 	// together or not at all.

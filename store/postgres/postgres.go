@@ -180,6 +180,9 @@ func (s *Store) Write(ctx context.Context, b *store.Batch) (store.Written, error
 		return w, err
 	}
 	now := time.Now().UTC()
+	for _, k := range b.Quarantined {
+		batch.Queue("DELETE FROM positions WHERE mmsi = $1 AND ts = $2", int64(k.MMSI), k.Time.UTC())
+	}
 	for _, c := range b.Checkpoints {
 		if c.Data == nil {
 			batch.Queue("DELETE FROM checkpoints WHERE mmsi = $1", int64(c.MMSI))
@@ -211,7 +214,7 @@ func (s *Store) Write(ctx context.Context, b *store.Batch) (store.Written, error
 			w.Events += tag.RowsAffected()
 		}
 		if err := br.Close(); err != nil {
-			return w, fmt.Errorf("write checkpoints and file record: %w", err)
+			return w, fmt.Errorf("write checkpoints, file record and deletions: %w", err)
 		}
 	}
 	if half != nil {

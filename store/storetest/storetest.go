@@ -36,6 +36,7 @@ func Run(t *testing.T, open Opener) {
 		{"FailedBatchStoresNothing", testFailedBatch},
 		{"Files", testFiles},
 		{"Reception", testReception},
+		{"QuarantinedPositions", testQuarantined},
 		{"Checkpoints", testCheckpoints},
 		{"FindVessels", testFindVessels},
 		{"LearnedPorts", testLearnedPorts},
@@ -553,5 +554,31 @@ func testReception(t *testing.T, s store.Store) {
 	}
 	if n != int64(len(ps)) || len(all.Cells) != 4 {
 		t.Errorf("unbounded: %d positions in %d cells of 1°, want %d in 4", n, len(all.Cells), len(ps))
+	}
+}
+
+// testQuarantined: positions named in a later batch's Quarantined are
+// deleted with it, every copy (two stations heard the report), and no
+// other; a key nothing matches is no error.
+func testQuarantined(t *testing.T, s store.Store) {
+	ctx := context.Background()
+	ps := positions(10, 7, 8)
+	dup := ps[4] // vessel 7, third minute, heard again by another station
+	dup.Station = "rxZ"
+	write(t, s, &store.Batch{Positions: append(slices.Clone(ps), dup)})
+	bad := store.PositionKey{MMSI: 7, Time: dup.Time}
+	write(t, s, &store.Batch{Quarantined: []store.PositionKey{bad, {MMSI: 9, Time: t0}}})
+	if c := counts(t, s); c.Positions != int64(len(ps))-1 {
+		t.Fatalf("%d positions after deleting 2 of %d", c.Positions, len(ps)+1)
+	}
+	tr, err := s.Track(ctx, 7, time.Time{}, time.Time{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if len(tr) != 9 || slices.ContainsFunc(tr, func(p store.Position) bool { return p.Time.Equal(bad.Time) }) {
+		t.Errorf("vessel 7 keeps %d positions, the quarantined one among them: %v", len(tr), tr)
+	}
+	if other, _ := s.Track(ctx, 8, time.Time{}, time.Time{}); len(other) != 10 {
+		t.Errorf("vessel 8 lost positions: %d left", len(other))
 	}
 }
