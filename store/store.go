@@ -173,8 +173,12 @@ type ListStore interface {
 	Lists(ctx context.Context) ([]List, error)
 }
 
-// Written counts the rows one Write added. Events already stored are not
-// counted.
+// Written counts the rows one Write added. Events counts the change in
+// the number of stored events: an event whose ID was stored (a closed
+// version of an open one, a re-screen's match) replaces it and adds
+// nothing, and the provisional events a Provisional batch drops count
+// against it, so that a run's Events add up to how much its store's total
+// grew (it is negative when fewer events are open than before).
 type Written struct {
 	Positions, Identities, Events int64
 }

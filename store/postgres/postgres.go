@@ -176,7 +176,7 @@ func (s *Store) Write(ctx context.Context, b *store.Batch) (store.Written, error
 		return w, err
 	}
 	var batch pgx.Batch
-	if err := queueEvents(ctx, tx, &batch, evs, b.Provisional, b.Replace); err != nil {
+	if w.Events, err = queueEvents(ctx, tx, &batch, evs, b.Provisional, b.Replace); err != nil {
 		return w, err
 	}
 	now := time.Now().UTC()
@@ -206,12 +206,10 @@ func (s *Store) Write(ctx context.Context, b *store.Batch) (store.Written, error
 	if batch.Len() > 0 {
 		br := tx.SendBatch(ctx, &batch)
 		for range evs {
-			tag, err := br.Exec()
-			if err != nil {
+			if _, err := br.Exec(); err != nil {
 				br.Close()
 				return w, fmt.Errorf("insert event: %w", err)
 			}
-			w.Events += tag.RowsAffected()
 		}
 		if err := br.Close(); err != nil {
 			return w, fmt.Errorf("write checkpoints, file record and deletions: %w", err)
