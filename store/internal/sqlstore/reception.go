@@ -5,7 +5,6 @@ import (
 	"database/sql"
 	"fmt"
 	"slices"
-	"strconv"
 	"strings"
 	"time"
 
@@ -45,16 +44,7 @@ func Reception(query Query, lat, lon string, since, until time.Time, cellDeg flo
 // of). lat and lon are the schema's expressions for a position's
 // coordinates.
 func ReceptionSQL(lat, lon string, since, until time.Time, cellDeg float64) (string, []any) {
-	args := []any{cellDeg}
-	var where []string
-	if !since.IsZero() {
-		args = append(args, since.UTC())
-		where = append(where, "ts >= $"+strconv.Itoa(len(args)))
-	}
-	if !until.IsZero() {
-		args = append(args, until.UTC())
-		where = append(where, "ts < $"+strconv.Itoa(len(args)))
-	}
+	args, where := timeWindow([]any{cellDeg}, nil, since, until)
 	st := `COALESCE(station, '')`
 	day := `CAST(floor(EXTRACT(EPOCH FROM ts) / 86400) AS BIGINT)`
 	la := `CAST(floor(` + lat + ` / $1) AS BIGINT)`
