@@ -9,8 +9,11 @@ import (
 	"strings"
 	"time"
 
+	"github.com/lookout-osint/lookout/geoenc"
 	"github.com/lookout-osint/lookout/report"
 	"github.com/lookout-osint/lookout/trips"
+	"github.com/paulmach/orb"
+	"github.com/paulmach/orb/geojson"
 )
 
 // coverage answers /api/coverage: the 0.5° cells in which any position
@@ -23,7 +26,7 @@ func (s *Server) coverage(r *http.Request) (any, error) {
 	if q.only(); q.err != nil {
 		return nil, q.err
 	}
-	var out *FeatureCollection
+	var out *geojson.FeatureCollection
 	err := s.withStore(func() error {
 		d, err := s.derivedLocked(r.Context())
 		if err != nil {
@@ -41,7 +44,7 @@ func (s *Server) coverage(r *http.Request) (any, error) {
 }
 
 // cells computes the coverage layer; s.mu must be held.
-func (s *Server) cells(ctx context.Context, d *derived) (*FeatureCollection, error) {
+func (s *Server) cells(ctx context.Context, d *derived) (*geojson.FeatureCollection, error) {
 	fc := newFC()
 	if len(d.events) == 0 {
 		return fc, nil
@@ -62,10 +65,10 @@ func (s *Server) cells(ctx context.Context, d *derived) (*FeatureCollection, err
 		return nil, err
 	}
 	for _, cell := range c.Cells {
-		ring := [][2]float64{{cell.Lon, cell.Lat}, {cell.Lon + 0.5, cell.Lat}, {cell.Lon + 0.5, cell.Lat + 0.5}, {cell.Lon, cell.Lat + 0.5}, {cell.Lon, cell.Lat}}
-		fc.Features = append(fc.Features, Feature{Type: "Feature", Geometry: Geometry{"Polygon", [][][2]float64{ring}},
+		ring := orb.Ring{{cell.Lon, cell.Lat}, {cell.Lon + 0.5, cell.Lat}, {cell.Lon + 0.5, cell.Lat + 0.5}, {cell.Lon, cell.Lat + 0.5}, {cell.Lon, cell.Lat}}
+		fc.Append(&geojson.Feature{Type: "Feature", Geometry: orb.Polygon{ring},
 			// level is log10 of the count, for the map's shading.
-			Properties: map[string]any{"positions": cell.Positions, "level": round2(math.Log10(float64(max(cell.Positions, 1))))}})
+			Properties: map[string]any{"positions": cell.Positions, "level": geoenc.Round(math.Log10(float64(max(cell.Positions, 1))), 2)}})
 	}
 	return fc, nil
 }

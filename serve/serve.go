@@ -31,6 +31,8 @@ import (
 	"sync"
 	"time"
 
+	"github.com/paulmach/orb/geojson"
+
 	"github.com/paulmach/orb"
 
 	"github.com/lookout-osint/lookout/event"
@@ -146,7 +148,7 @@ type derived struct {
 	// so they are kept until the next write like the rest.
 	stories map[string]json.RawMessage
 	// coverage is /api/coverage's answer (a scan of every position).
-	coverage *FeatureCollection
+	coverage *geojson.FeatureCollection
 }
 
 // New returns a server over st.

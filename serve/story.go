@@ -10,10 +10,12 @@ import (
 	"time"
 
 	"github.com/lookout-osint/lookout/event"
+	"github.com/lookout-osint/lookout/geoenc"
 	"github.com/lookout-osint/lookout/oilcap"
 	"github.com/lookout-osint/lookout/store"
 	"github.com/lookout-osint/lookout/trips"
 	"github.com/paulmach/orb"
+	"github.com/paulmach/orb/geojson"
 	"github.com/paulmach/orb/simplify"
 )
 
@@ -38,13 +40,13 @@ type Story struct {
 	Vessels   int `json:"vessels"`
 	// OilCap is the estimated share of the yearly refined-oil cap
 	// delivered to oilcap.DefaultConfig().Group, per year.
-	OilCap []capYear          `json:"oil_cap"`
-	Names  map[uint32]string  `json:"names"`
-	Tracks *FeatureCollection `json:"tracks"`
+	OilCap []capYear                  `json:"oil_cap"`
+	Names  map[uint32]string          `json:"names"`
+	Tracks *geojson.FeatureCollection `json:"tracks"`
 	// Badges mark the vessels a sanctions list names, where their
 	// identity matched, and the vessels that met one, where they met, so
 	// the map shows who deals with listed hulls without a click.
-	Badges *FeatureCollection `json:"badges"`
+	Badges *geojson.FeatureCollection `json:"badges"`
 }
 
 // capYear is oilcap.Year without the deliveries: the header needs the
@@ -144,8 +146,8 @@ func (s *Server) tell(ctx context.Context, d *derived, from, to string, both boo
 			if err != nil {
 				return err
 			}
-			if f.Type != "" {
-				out.Tracks.Features = append(out.Tracks.Features, f)
+			if f != nil {
+				out.Tracks.Append(f)
 			}
 		}
 		out.Vessels = len(vessels)
@@ -158,7 +160,7 @@ func (s *Server) tell(ctx context.Context, d *derived, from, to string, both boo
 // between leaving and arriving, simplified. A trip with too few positions
 // (a dark end, a reception gap) is drawn straight between its calls'
 // events, marked so the page says it is not a track.
-func (s *Server) tripFeature(ctx context.Context, t *trips.Trip) (Feature, error) {
+func (s *Server) tripFeature(ctx context.Context, t *trips.Trip) (*geojson.Feature, error) {
 	mmsis := []uint32{t.Depart.MMSI, t.Arrive.MMSI}
 	mmsis = append(mmsis, t.MMSIs...)
 	slices.Sort(mmsis)
@@ -170,7 +172,7 @@ func (s *Server) tripFeature(ctx context.Context, t *trips.Trip) (Feature, error
 		}
 		got, err := s.st.Track(ctx, m, t.Depart.Start, t.Arrive.End)
 		if err != nil {
-			return Feature{}, err
+			return nil, err
 		}
 		ps = append(ps, got...)
 	}
@@ -183,35 +185,35 @@ func (s *Server) tripFeature(ctx context.Context, t *trips.Trip) (Feature, error
 		a, okA := s.opt.Catalog.Port(firstOr(t.Depart.PortIDs))
 		b, okB := s.opt.Catalog.Port(firstOr(t.Arrive.PortIDs))
 		if !okA || !okB {
-			return Feature{}, nil
+			return nil, nil
 		}
 		props["straight"] = true
 		props["times"] = []int64{t.Depart.End.Unix(), t.Arrive.Start.Unix()}
-		return Feature{Type: "Feature", Geometry: Geometry{"LineString", [][2]float64{{a.Lon, a.Lat}, {b.Lon, b.Lat}}}, Properties: props}, nil
+		return &geojson.Feature{Type: "Feature", Geometry: orb.LineString{{a.Lon, a.Lat}, {b.Lon, b.Lat}}, Properties: props}, nil
 	}
 	ls := make(orb.LineString, len(ps))
 	for i, p := range ps {
 		ls[i] = orb.Point{p.Lon, p.Lat}
 	}
 	simple := simplify.DouglasPeucker(storyTolerance / 111320).LineString(ls.Clone())
-	coords := make([][2]float64, 0, len(simple))
+	coords := make(orb.LineString, 0, len(simple))
 	times := make([]int64, 0, len(simple))
 	j := 0
 	for i := range ls {
 		if j < len(simple) && ls[i] == simple[j] {
-			coords = append(coords, [2]float64{round4(ls[i][0]), round4(ls[i][1])})
+			coords = append(coords, orb.Point{round4(ls[i][0]), round4(ls[i][1])})
 			times = append(times, ps[i].Time.Unix())
 			j++
 		}
 	}
 	props["times"] = times
-	return Feature{Type: "Feature", Geometry: Geometry{"LineString", coords}, Properties: props}, nil
+	return &geojson.Feature{Type: "Feature", Geometry: coords, Properties: props}, nil
 }
 
 // badges places a badge on every vessel a sanctions list names (at its
 // latest match) and on every vessel that met one (at each meeting), with
 // the names beside them.
-func badges(d *derived) *FeatureCollection {
+func badges(d *derived) *geojson.FeatureCollection {
 	fc := newFC()
 	listed := map[uint32]*event.Event{}
 	for i := range d.events {
@@ -224,13 +226,13 @@ func badges(d *derived) *FeatureCollection {
 	name := func(m uint32) string { return d.vessels[m].Name }
 	for _, m := range slices.Sorted(maps.Keys(listed)) {
 		e := listed[m]
-		props := map[string]any{"badge": "listed", "mmsi": m, "name": name(m), "time": e.Start.Format(time.RFC3339), "confidence": round2(e.Confidence)}
+		props := map[string]any{"badge": "listed", "mmsi": m, "name": name(m), "time": e.Start.Format(time.RFC3339), "confidence": geoenc.Round(e.Confidence, 2)}
 		for _, k := range []string{"list", "entry_name", "reason"} {
 			if v, ok := e.Evidence[k]; ok {
 				props[k] = v
 			}
 		}
-		fc.Features = append(fc.Features, Feature{Type: "Feature", Geometry: Geometry{"Point", [2]float64{round6(e.Lon), round6(e.Lat)}}, Properties: props})
+		fc.Append(&geojson.Feature{Type: "Feature", Geometry: orb.Point{geoenc.Round(e.Lon, 6), geoenc.Round(e.Lat, 6)}, Properties: props})
 	}
 	for i := range d.events {
 		e := &d.events[i]
@@ -244,9 +246,9 @@ func badges(d *derived) *FeatureCollection {
 			if listed[other] == nil || listed[m] != nil || m == 0 {
 				continue
 			}
-			fc.Features = append(fc.Features, Feature{Type: "Feature", Geometry: Geometry{"Point", [2]float64{round6(e.Lon), round6(e.Lat)}},
+			fc.Append(&geojson.Feature{Type: "Feature", Geometry: orb.Point{geoenc.Round(e.Lon, 6), geoenc.Round(e.Lat, 6)},
 				Properties: map[string]any{"badge": "met_listed", "mmsi": m, "name": name(m), "other_mmsi": other, "other_name": name(other),
-					"time": e.Start.Format(time.RFC3339), "hours": round2(e.Duration().Hours()), "event_id": e.ID()}})
+					"time": e.Start.Format(time.RFC3339), "hours": geoenc.Round(e.Duration().Hours(), 2), "event_id": e.ID()}})
 		}
 	}
 	return fc

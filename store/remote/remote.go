@@ -47,6 +47,7 @@ type request struct {
 	Since time.Time
 	Until time.Time
 	Ports []store.LearnedPort
+	Cell  float64
 }
 
 // frame is one piece of an answer. Calls that stream (positions,
@@ -67,6 +68,7 @@ type frame struct {
 	Lists       []store.List
 	Ports       []store.LearnedPort
 	Latest      time.Time
+	Reception   store.Reception
 }
 
 // wireBatch is a store.Batch whose events carry their evidence as JSON:
