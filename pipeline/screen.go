@@ -32,7 +32,7 @@ type Screener struct {
 	// pos is each vessel's last position, where its match is placed;
 	// waiting holds a match found before the vessel's first position.
 	pos     map[uint32][2]float64
-	waiting map[uint32]event.Event
+	waiting map[uint32]*event.Event
 	emit    func(*event.Event)
 }
 
@@ -45,7 +45,7 @@ type idKey struct {
 // already have a stored match (the store's sanctions_match events).
 func NewScreener(ix *sanctions.Index, matched []event.Event) *Screener {
 	s := &Screener{ix: ix, last: map[uint32]idKey{}, matched: map[uint32][]idKey{}, pos: map[uint32][2]float64{},
-		waiting: map[uint32]event.Event{}, emit: func(*event.Event) {}}
+		waiting: map[uint32]*event.Event{}, emit: func(*event.Event) {}}
 	for i := range matched {
 		e := &matched[i]
 		s.matched[e.MMSI] = append(s.matched[e.MMSI], keyOfEvent(e))
@@ -70,10 +70,13 @@ func keyOfEvent(e *event.Event) idKey {
 // position notes where a vessel is, to place its matches.
 func (s *Screener) position(p *store.Position) {
 	s.pos[p.MMSI] = [2]float64{p.Lat, p.Lon}
-	if ev, ok := s.waiting[p.MMSI]; ok {
+	// Waiting matches are held by pointer: a copy of one, taken for
+	// every position, escaped to the heap and was a quarter of ingest's
+	// allocations on a real-rate day.
+	if ev := s.waiting[p.MMSI]; ev != nil {
 		delete(s.waiting, p.MMSI)
 		ev.Lat, ev.Lon = p.Lat, p.Lon
-		s.emit(&ev)
+		s.emit(ev)
 	}
 }
 
@@ -97,10 +100,10 @@ func (s *Screener) identity(id *store.Identity) {
 	s.matched[id.MMSI] = append(s.matched[id.MMSI], k)
 	p, ok := s.pos[id.MMSI]
 	if !ok {
-		if old, ok := s.waiting[id.MMSI]; ok {
-			s.emit(&old)
+		if old := s.waiting[id.MMSI]; old != nil {
+			s.emit(old)
 		}
-		s.waiting[id.MMSI] = ev
+		s.waiting[id.MMSI] = &ev
 		return
 	}
 	ev.Lat, ev.Lon = p[0], p[1]
@@ -111,7 +114,7 @@ func (s *Screener) identity(id *store.Identity) {
 func (s *Screener) flush() {
 	for m, ev := range s.waiting {
 		delete(s.waiting, m)
-		s.emit(&ev)
+		s.emit(ev)
 	}
 }
 

@@ -6,12 +6,14 @@
 package duckdb
 
 import (
+	"cmp"
 	"context"
 	"database/sql"
 	"database/sql/driver"
 	_ "embed"
 	"errors"
 	"fmt"
+	"slices"
 	"strconv"
 	"strings"
 	"time"
@@ -42,6 +44,9 @@ type Store struct {
 	pending *pendingBatches
 	// readOnly stores refuse Write and Compact.
 	readOnly bool
+	// memLimit is DuckDB's memory_limit in bytes as set at open (0: not
+	// known); a write of checkpoints raises it for its own duration.
+	memLimit int64
 }
 
 var _ store.Store = (*Store)(nil)
@@ -91,13 +96,13 @@ func open(ctx context.Context, path string, readOnly bool) (*Store, error) {
 	if readOnly {
 		return s, nil
 	}
-	if lim := memoryLimit(); lim != "" {
-		if _, err := conn.ExecContext(ctx, "SET memory_limit = '"+lim+"'"); err != nil {
-			conn.Close()
-			db.Close()
-			return nil, fmt.Errorf("open duckdb %q: LOOKOUT_DUCKDB_MEMORY_LIMIT: %w", path, err)
-		}
+	lim := memoryLimit()
+	if _, err := conn.ExecContext(ctx, "SET memory_limit = '"+lim+"'"); err != nil {
+		conn.Close()
+		db.Close()
+		return nil, fmt.Errorf("open duckdb %q: LOOKOUT_DUCKDB_MEMORY_LIMIT: %w", path, err)
 	}
+	s.memLimit = parseSize(lim)
 	if _, err := conn.ExecContext(ctx, schema); err != nil {
 		conn.Close()
 		db.Close()
@@ -128,6 +133,28 @@ func (s *Store) Write(ctx context.Context, b *store.Batch) (w store.Written, err
 	if s.readOnly {
 		return w, ErrReadOnly
 	}
+	// The transaction holds the checkpoints it writes until it commits
+	// (see withMemory).
+	var cpBytes int64
+	for i := range b.Checkpoints {
+		cpBytes += int64(len(b.Checkpoints[i].Data))
+	}
+	err = s.withMemory(ctx, 2*cpBytes, func() error {
+		if w, err = s.write(ctx, b); err != nil || cpBytes == 0 {
+			return err
+		}
+		// Committed rows stay in memory until DuckDB writes them to
+		// the file; under the limit again, they would leave no room for
+		// the next query.
+		if _, err := s.conn.ExecContext(ctx, "CHECKPOINT"); err != nil {
+			return fmt.Errorf("checkpoint the database: %w", err)
+		}
+		return nil
+	})
+	return w, err
+}
+
+func (s *Store) write(ctx context.Context, b *store.Batch) (w store.Written, err error) {
 	if _, err := s.conn.ExecContext(ctx, "BEGIN TRANSACTION"); err != nil {
 		return w, fmt.Errorf("begin: %w", err)
 	}
@@ -265,23 +292,52 @@ func (s *Store) Lists(ctx context.Context) ([]store.List, error) {
 	return sqlstore.ScanLists(rows)
 }
 
-// Checkpoints calls fn for every stored checkpoint, in MMSI order.
+// readCheckpointsMemory is what reading the checkpoints may add to DuckDB's
+// memory limit: it reads a vector of 2,048 blobs at a time, tens of
+// megabytes for a fleet's state, and a restore failed under the limit
+// where the write had succeeded (see withMemory). DuckDB takes only what
+// it needs, and gives it back when the limit is lowered again.
+const readCheckpointsMemory = 1 << 30
+
+// Checkpoints calls fn for every stored checkpoint, in MMSI order, sorted
+// here rather than by DuckDB, whose sort of the blobs must fit in memory.
 func (s *Store) Checkpoints(ctx context.Context, fn func(store.Checkpoint) error) error {
-	rows, err := s.db.QueryContext(ctx, "SELECT mmsi, data FROM checkpoints ORDER BY mmsi")
+	var cps []store.Checkpoint
+	err := s.withMemory(ctx, readCheckpointsMemory, func() error {
+		var err error
+		cps, err = s.readCheckpoints(ctx)
+		return err
+	})
 	if err != nil {
-		return fmt.Errorf("checkpoints: %w", err)
+		return err
 	}
-	defer rows.Close()
-	for rows.Next() {
-		var c store.Checkpoint
-		if err := rows.Scan(&c.MMSI, &c.Data); err != nil {
-			return fmt.Errorf("checkpoints: %w", err)
-		}
+	slices.SortFunc(cps, func(a, b store.Checkpoint) int { return cmp.Compare(a.MMSI, b.MMSI) })
+	for _, c := range cps {
 		if err := fn(c); err != nil {
 			return err
 		}
 	}
-	return rows.Err()
+	return nil
+}
+
+func (s *Store) readCheckpoints(ctx context.Context) ([]store.Checkpoint, error) {
+	rows, err := s.conn.QueryContext(ctx, "SELECT mmsi, data FROM checkpoints")
+	if err != nil {
+		return nil, fmt.Errorf("checkpoints: %w", err)
+	}
+	defer rows.Close()
+	var cps []store.Checkpoint
+	for rows.Next() {
+		var c store.Checkpoint
+		if err := rows.Scan(&c.MMSI, &c.Data); err != nil {
+			return nil, fmt.Errorf("checkpoints: %w", err)
+		}
+		cps = append(cps, c)
+	}
+	if err := rows.Err(); err != nil {
+		return nil, fmt.Errorf("checkpoints: %w", err)
+	}
+	return cps, nil
 }
 
 // Events returns the events matching q.

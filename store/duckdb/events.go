@@ -119,12 +119,30 @@ func (s *Store) writeEvents(ctx context.Context, evs []event.Event, provisional,
 	return int64(len(rows)) - known - dropped, nil
 }
 
+// checkpointChunk bounds the bytes of checkpoints staged at once.
+const checkpointChunk = 4 << 20
+
 // writeCheckpoints replaces the checkpoints of cps' vessels; a nil Data
-// deletes one.
+// deletes one. They are staged and moved a few megabytes at a time: moved
+// at once, a national feed's 3,000 vessels (40 MB of state) sat in the
+// staging table and the transaction together, six copies of it at the
+// end of a run, and DuckDB refused the write under its memory limit.
 func (s *Store) writeCheckpoints(ctx context.Context, cps []store.Checkpoint) error {
-	if len(cps) == 0 {
-		return nil
+	for len(cps) > 0 {
+		n, size := 0, 0
+		for n < len(cps) && (n == 0 || size+len(cps[n].Data) <= checkpointChunk) {
+			size += len(cps[n].Data)
+			n++
+		}
+		if err := s.moveCheckpoints(ctx, cps[:n]); err != nil {
+			return err
+		}
+		cps = cps[n:]
 	}
+	return nil
+}
+
+func (s *Store) moveCheckpoints(ctx context.Context, cps []store.Checkpoint) error {
 	now := time.Now().UTC()
 	err := s.stage(ctx, "checkpoints_in", len(cps), func(i int) []driver.Value {
 		if cps[i].Data == nil {
