@@ -47,6 +47,8 @@ type request struct {
 	Since time.Time
 	Until time.Time
 	Ports []store.LearnedPort
+	// Downsample is a compaction's (nil: compact only).
+	Downsample *store.Downsample
 }
 
 // frame is one piece of an answer. Calls that stream (positions,
@@ -67,6 +69,7 @@ type frame struct {
 	Lists       []store.List
 	Ports       []store.LearnedPort
 	Latest      time.Time
+	Compacted   store.Compacted
 }
 
 // wireBatch is a store.Batch whose events carry their evidence as JSON:

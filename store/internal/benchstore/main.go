@@ -180,7 +180,7 @@ func run(backend string, n, vessels, batch int, dir, pgURL string, keep, compact
 	if d, ok := s.(*duckdb.Store); ok && compact {
 		fmt.Fprintf(os.Stderr, "%s: compacting\n", backend)
 		t, c := time.Now(), cpuTime()
-		if err := d.Compact(ctx); err != nil {
+		if _, err := d.Compact(ctx, nil); err != nil {
 			return err
 		}
 		wall, cpu := time.Since(t), cpuTime()-c
