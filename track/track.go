@@ -155,9 +155,12 @@ func DefaultConfig() Config {
 		ClockConfirm: 8,
 		FutureSlack:  time.Hour,
 		GlitchIdle:   time.Hour,
-		// Ten minutes of a feed of 1,700 reports a second (global
-		// terrestrial and satellite AIS), about 150 MB.
-		MaxQueued: 1 << 20,
+		// Three times the ten minutes of a national feed (11M reports a
+		// day); 136 bytes a report, up to about 100 MB of heap with the
+		// queue's slack. A bigger feed overflows it now and then: its
+		// reports are processed a little early, and the few that come
+		// later still are counted late, not lost. A million held 400 MB.
+		MaxQueued: 1 << 18,
 		// Far more hulls than ever share one MMSI at once.
 		MaxSegments: 16,
 	}
@@ -406,6 +409,16 @@ func (t *Tracker) push(it item) {
 		it.ns = t.emitted
 	}
 	if n := len(t.fifo); n == t.head || it.ns >= t.fifo[n-1].ns {
+		if n == cap(t.fifo) && t.head >= n/4 && t.head > 0 {
+			// Full, with a quarter or more taken from the front: move
+			// the rest down rather than let append double the slice. A
+			// queue held at MaxQueued would otherwise end up with twice
+			// or four times that room (a million reports in a minute:
+			// 136 MB more).
+			m := copy(t.fifo, t.fifo[t.head:])
+			clear(t.fifo[m:n])
+			t.fifo, t.head = t.fifo[:m], 0
+		}
 		t.fifo = append(t.fifo, it)
 	} else {
 		t.late.push(&it)
