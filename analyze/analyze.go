@@ -291,6 +291,14 @@ func (a *Analyzer) Read(r source.Reader) error {
 	return <-errc
 }
 
+// OnQuarantine has fn told of every position report the tracker
+// quarantines for its receive time (track.Tracker.OnQuarantine), so that a
+// pipeline storing positions ahead of the tracker can take them back.
+// Call it before Read.
+func (a *Analyzer) OnQuarantine(fn func(mmsi uint32, t time.Time, why track.Reason)) {
+	a.tracker.OnQuarantine(fn)
+}
+
 // QuarantinedPrefix starts the Rejected reasons of reports the tracker
 // quarantined for their receive time.
 const QuarantinedPrefix = "quarantined receive time: "

@@ -48,7 +48,7 @@ func TestWriters(t *testing.T) {
 				t.Errorf("geojson: %v %s", err, out)
 			}
 		case "kml":
-			if err := xml.Unmarshal(b.Bytes(), new(any)); err != nil || !strings.Contains(out, "<coordinates>132.000000,40.500000</coordinates>") {
+			if err := xml.Unmarshal(b.Bytes(), new(any)); err != nil || !strings.Contains(out, "<coordinates>132,40.5</coordinates>") {
 				t.Errorf("kml: %v %s", err, out)
 			}
 		case "csv":

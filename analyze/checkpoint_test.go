@@ -1,21 +1,13 @@
 package analyze
 
 import (
-	"bufio"
 	"bytes"
-	"compress/gzip"
-	"encoding/json"
-	"os"
-	"path/filepath"
 	"reflect"
-	"sort"
-	"strconv"
-	"strings"
 	"testing"
 	"time"
 
 	"github.com/lookout-osint/lookout/event"
-	"github.com/lookout-osint/lookout/sim"
+	"github.com/lookout-osint/lookout/internal/runtest"
 	"github.com/lookout-osint/lookout/source"
 )
 
@@ -23,44 +15,8 @@ import (
 // UTC day of the tag-block receive time, the way receiver logs are rotated.
 func splitDays(t testing.TB, seed uint64, days, vessels int) [][]byte {
 	t.Helper()
-	dir := t.TempDir()
-	if _, err := sim.Run(sim.Config{Seed: seed, Days: days, Vessels: vessels, Workers: 2}, dir); err != nil {
-		t.Fatal(err)
-	}
-	f, err := os.Open(filepath.Join(dir, "ais.nmea.gz"))
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer f.Close()
-	zr, err := gzip.NewReader(f)
-	if err != nil {
-		t.Fatal(err)
-	}
-	var out [][]byte
-	var cur *bytes.Buffer
-	day := int64(-1)
-	sc := bufio.NewScanner(zr)
-	for sc.Scan() {
-		line := sc.Text()
-		if i := strings.Index(line, "c:"); i >= 0 {
-			end := strings.IndexAny(line[i+2:], ",*")
-			if ts, err := strconv.ParseInt(line[i+2:i+2+max(end, 0)], 10, 64); err == nil && ts/86400 > day {
-				day = ts / 86400
-				cur = &bytes.Buffer{}
-				out = append(out, nil)
-			}
-		}
-		if cur == nil {
-			continue
-		}
-		cur.WriteString(line)
-		cur.WriteByte('\n')
-		out[len(out)-1] = cur.Bytes()
-	}
-	if err := sc.Err(); err != nil {
-		t.Fatal(err)
-	}
-	return out
+	chunks, _ := runtest.SplitDays(t, runtest.SimNMEA(t, seed, days, vessels))
+	return chunks
 }
 
 func read(t *testing.T, a *Analyzer, data []byte) {
@@ -72,23 +28,6 @@ func read(t *testing.T, a *Analyzer, data []byte) {
 	if err := a.Read(r); err != nil {
 		t.Fatal(err)
 	}
-}
-
-// canonical renders events keyed by ID, evidence through JSON, so that two
-// runs can be compared field by field.
-func canonical(t *testing.T, evs []event.Event) map[string]string {
-	t.Helper()
-	out := map[string]string{}
-	for i := range evs {
-		e := evs[i]
-		e.Start, e.End = e.Start.UTC(), e.End.UTC()
-		b, err := json.Marshal(e)
-		if err != nil {
-			t.Fatal(err)
-		}
-		out[e.ID()] = string(b)
-	}
-	return out
 }
 
 // runSplit analyses the chunks as separate runs, carrying state through
@@ -122,14 +61,14 @@ func runSplit(t *testing.T, chunks [][]byte, carry bool) map[string]string {
 				saved[m] = b
 			}
 		}
-		for id, e := range canonical(t, evs) {
+		for id, e := range runtest.Canonical(t, evs) {
 			if _, ok := final[id]; !ok {
 				final[id] = e
 			}
 		}
 		evs = evs[:0]
 		a.Finish()
-		provisional = canonical(t, evs)
+		provisional = runtest.Canonical(t, evs)
 	}
 	for id, e := range provisional {
 		if _, ok := final[id]; !ok {
@@ -155,7 +94,7 @@ func TestCheckpointsResumeExactly(t *testing.T) {
 	a := New(DefaultOptions(), func(e *event.Event) { all = append(all, *e) })
 	read(t, a, bytes.Join(chunks, nil))
 	a.Finish()
-	want := canonical(t, all)
+	want := runtest.Canonical(t, all)
 	spanning := 0
 	for _, e := range all {
 		if e.Start.UTC().Truncate(24*time.Hour) != e.End.UTC().Truncate(24*time.Hour) {
@@ -167,37 +106,16 @@ func TestCheckpointsResumeExactly(t *testing.T) {
 	}
 
 	got := runSplit(t, chunks, true)
-	if diff := diffEvents(got, want); diff != "" {
+	if diff := runtest.Text(runtest.Diff(got, want)); diff != "" {
 		t.Fatalf("daily runs with checkpoints differ from one pass (%d events, %d spanning midnight):\n%s", len(want), spanning, diff)
 	}
 	t.Logf("%d events (%d spanning midnight) identical in daily runs and one pass", len(want), spanning)
 
 	// Without the checkpoints the daily runs are wrong: the comparison
 	// above can fail.
-	if diffEvents(runSplit(t, chunks, false), want) == "" {
+	if len(runtest.Diff(runSplit(t, chunks, false), want)) == 0 {
 		t.Fatal("daily runs without checkpoints match one pass too: the test proves nothing")
 	}
-}
-
-func diffEvents(got, want map[string]string) string {
-	var lines []string
-	for id, w := range want {
-		if g, ok := got[id]; !ok {
-			lines = append(lines, "missing "+w)
-		} else if g != w {
-			lines = append(lines, "differs\n  got  "+g+"\n  want "+w)
-		}
-	}
-	for id, g := range got {
-		if _, ok := want[id]; !ok {
-			lines = append(lines, "extra   "+g)
-		}
-	}
-	sort.Strings(lines)
-	if len(lines) > 20 {
-		lines = append(lines[:20], "…")
-	}
-	return strings.Join(lines, "\n")
 }
 
 // TestSnapshotRoundTrip: a restored Analyzer snapshots to the same bytes,

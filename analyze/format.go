@@ -3,7 +3,6 @@ package analyze
 import (
 	"encoding/csv"
 	"encoding/json"
-	"encoding/xml"
 	"fmt"
 	"io"
 	"strconv"
@@ -12,6 +11,7 @@ import (
 	"time"
 
 	"github.com/lookout-osint/lookout/event"
+	"github.com/lookout-osint/lookout/geoenc"
 )
 
 // Formats lists the output formats of NewWriter.
@@ -43,11 +43,11 @@ func NewNamedWriter(w io.Writer, format string, name func(mmsi uint32) string) (
 			"from_port", "from_port_id", "from_group", "confidence", "evidence"})
 		return &csvWriter{cw: cw}, err
 	case "geojson":
-		_, err := io.WriteString(w, `{"type":"FeatureCollection","features":[`+"\n")
-		return &geojsonWriter{w: w}, err
+		g, err := geoenc.NewGeoJSON(w, nil)
+		return geojsonWriter{g}, err
 	case "kml":
-		_, err := io.WriteString(w, xml.Header+`<kml xmlns="http://www.opengis.net/kml/2.2"><Document><name>Lookout events</name>`+"\n")
-		return &kmlWriter{w: w}, err
+		k, err := geoenc.NewKML(w, "Lookout events")
+		return kmlWriter{k}, err
 	}
 	return nil, fmt.Errorf("unknown format %q (want one of %s)", format, strings.Join(Formats, ", "))
 }
@@ -113,76 +113,12 @@ func (c *csvWriter) Write(e *event.Event) error {
 
 func (c *csvWriter) Close() error { c.cw.Flush(); return c.cw.Error() }
 
-type geojsonWriter struct {
-	w io.Writer
-	n int
-}
+type geojsonWriter struct{ g *geoenc.GeoJSON }
 
-func (g *geojsonWriter) Write(e *event.Event) error {
-	f := struct {
-		Type       string         `json:"type"`
-		Geometry   map[string]any `json:"geometry"`
-		Properties *event.Event   `json:"properties"`
-		ID         string         `json:"id"`
-	}{"Feature", map[string]any{"type": "Point", "coordinates": []float64{e.Lon, e.Lat}}, e, e.ID()}
-	b, err := json.Marshal(f)
-	if err != nil {
-		return err
-	}
-	if g.n > 0 {
-		if _, err := io.WriteString(g.w, ",\n"); err != nil {
-			return err
-		}
-	}
-	g.n++
-	_, err = g.w.Write(b)
-	return err
-}
+func (g geojsonWriter) Write(e *event.Event) error { return g.g.Write(geoenc.Event(e)) }
+func (g geojsonWriter) Close() error               { return g.g.Close() }
 
-func (g *geojsonWriter) Close() error {
-	_, err := io.WriteString(g.w, "\n]}\n")
-	return err
-}
+type kmlWriter struct{ k *geoenc.KML }
 
-type kmlWriter struct{ w io.Writer }
-
-func (k *kmlWriter) Write(e *event.Event) error {
-	type data struct {
-		Name  string `xml:"name,attr"`
-		Value string `xml:"value"`
-	}
-	pm := struct {
-		XMLName     xml.Name `xml:"Placemark"`
-		Name        string   `xml:"name"`
-		Description string   `xml:"description"`
-		Begin       string   `xml:"TimeSpan>begin"`
-		End         string   `xml:"TimeSpan>end"`
-		Data        []data   `xml:"ExtendedData>Data"`
-		Coordinates string   `xml:"Point>coordinates"`
-	}{
-		Name:        fmt.Sprintf("%s %d", e.Type, e.MMSI),
-		Description: event.EvidenceText(e.Evidence),
-		Begin:       e.Start.UTC().Format(time.RFC3339),
-		End:         e.End.UTC().Format(time.RFC3339),
-		Coordinates: fmt.Sprintf("%.6f,%.6f", e.Lon, e.Lat),
-	}
-	pm.Data = append(pm.Data, data{"type", string(e.Type)}, data{"mmsi", strconv.FormatUint(uint64(e.MMSI), 10)},
-		data{"confidence", strconv.FormatFloat(e.Confidence, 'g', -1, 64)})
-	if e.OtherMMSI != 0 {
-		pm.Data = append(pm.Data, data{"other_mmsi", strconv.FormatUint(uint64(e.OtherMMSI), 10)})
-	}
-	if e.Port != "" {
-		pm.Data = append(pm.Data, data{"port", e.Port}, data{"port_id", e.PortID})
-	}
-	b, err := xml.Marshal(pm)
-	if err != nil {
-		return err
-	}
-	_, err = k.w.Write(append(b, '\n'))
-	return err
-}
-
-func (k *kmlWriter) Close() error {
-	_, err := io.WriteString(k.w, "</Document></kml>\n")
-	return err
-}
+func (k kmlWriter) Write(e *event.Event) error { return k.k.Placemark(geoenc.EventPlacemark(e)) }
+func (k kmlWriter) Close() error               { return k.k.Close() }

@@ -5,12 +5,14 @@ import (
 	"errors"
 	"fmt"
 	"io"
+	"time"
 
 	"github.com/lookout-osint/lookout/analyze"
 	"github.com/lookout-osint/lookout/detect"
 	"github.com/lookout-osint/lookout/event"
 	"github.com/lookout-osint/lookout/source"
 	"github.com/lookout-osint/lookout/store"
+	"github.com/lookout-osint/lookout/track"
 )
 
 // Config is what a run of files asks of the pipeline.
@@ -118,6 +120,8 @@ type LazyAnalyzer struct {
 	a     *analyze.Analyzer
 	held  map[uint32][]byte
 	areas []detect.LearnedArea
+	// quarantined is passed to the analyzer when it is made.
+	quarantined func(mmsi uint32, t time.Time, why track.Reason)
 }
 
 // NewAnalyzer returns an Analysis that runs analyze.New(opt, emit) when
@@ -126,9 +130,21 @@ func NewAnalyzer(opt analyze.Options, emit func(*event.Event)) *LazyAnalyzer {
 	return &LazyAnalyzer{make: func() *analyze.Analyzer { return analyze.New(opt, emit) }}
 }
 
+// OnQuarantine has fn told of the position reports the analyzer's tracker
+// quarantines (track.Tracker.OnQuarantine).
+func (l *LazyAnalyzer) OnQuarantine(fn func(mmsi uint32, t time.Time, why track.Reason)) {
+	l.quarantined = fn
+	if l.a != nil {
+		l.a.OnQuarantine(fn)
+	}
+}
+
 func (l *LazyAnalyzer) get() (*analyze.Analyzer, error) {
 	if l.a == nil {
 		l.a = l.make()
+		if l.quarantined != nil {
+			l.a.OnQuarantine(l.quarantined)
+		}
 		for m, data := range l.held {
 			if err := l.a.Restore(m, data); err != nil {
 				return nil, fmt.Errorf("%w (%v): run with --discard-state to start afresh", ErrStateVersion, err)

@@ -89,6 +89,7 @@ type Ingester struct {
 	cp checkpointing
 	// dedup keeps positions another file brought from being stored twice.
 	dedup *store.Dedup
+	quar  quarantine
 }
 
 // New returns an Ingester writing to st.
@@ -99,6 +100,9 @@ func New(st store.Store, opt Options) *Ingester {
 	in := &Ingester{st: st, opt: opt, dedup: store.NewDedup(st)}
 	if opt.Screen != nil {
 		opt.Screen.emit = in.Emit
+	}
+	if qn, ok := opt.Analysis.(quarantineNotifier); ok {
+		qn.OnQuarantine(in.quar.add)
 	}
 	return in
 }
@@ -520,7 +524,9 @@ func (t *tee) flush(cps []store.Checkpoint) error {
 	evs := t.in.takeEvents()
 	t.rec.Events += int64(len(evs))
 	rec := t.rec
-	t.w.ch <- &store.Batch{Positions: t.batch.Positions, Identities: t.batch.Identities, Events: evs, Checkpoints: cps, File: &rec}
+	b := &store.Batch{Positions: t.batch.Positions, Identities: t.batch.Identities, Events: evs, Checkpoints: cps, File: &rec}
+	t.in.quar.take(b)
+	t.w.ch <- b
 	t.batch.Positions, t.batch.Identities = t.w.positions(), nil
 	return nil
 }

@@ -384,19 +384,19 @@ func TestMain(m *testing.M) {
 	os.Exit(m.Run())
 }
 
+// openChildStore opens the store a child ingest writes to.
+func openChildStore(ctx context.Context, dsn string) (store.Store, error) {
+	if strings.HasPrefix(dsn, "postgres://") {
+		return postgres.Open(ctx, dsn)
+	}
+	return duckdb.Open(ctx, dsn)
+}
+
 func child() int {
 	ctx := context.Background()
 	dsn, file := os.Getenv("LOOKOUT_INGEST_DB"), os.Getenv("LOOKOUT_INGEST_FILE")
 	batch, _ := strconv.Atoi(os.Getenv("LOOKOUT_INGEST_BATCH"))
-	var (
-		st  store.Store
-		err error
-	)
-	if strings.HasPrefix(dsn, "postgres://") {
-		st, err = postgres.Open(ctx, dsn)
-	} else {
-		st, err = duckdb.Open(ctx, dsn)
-	}
+	st, err := openChildStore(ctx, dsn)
 	if err != nil {
 		fmt.Fprintln(os.Stderr, "child:", err)
 		return 2
@@ -430,11 +430,31 @@ func child() int {
 func crashIngest(t *testing.T, dsn, file string, batch int, seed uint64) int {
 	t.Helper()
 	rng := rand.New(rand.NewPCG(seed, 7))
+	env := []string{"LOOKOUT_INGEST_CHILD=1", "LOOKOUT_INGEST_DB=" + dsn, "LOOKOUT_INGEST_FILE=" + file, "LOOKOUT_INGEST_BATCH=" + strconv.Itoa(batch)}
+	return crashRuns(t, env, func(int) killPlan {
+		killAfter := 1 + rng.IntN(3)
+		return func(commits int, _ string) (bool, time.Duration) {
+			if commits != killAfter {
+				return false, 0
+			}
+			return true, time.Duration(rng.IntN(4000)) * time.Microsecond
+		}
+	})
+}
+
+// killPlan says, after each line a child ingest prints (a committed batch;
+// "file" for a file's last), whether to kill it now and after what delay.
+type killPlan func(commits int, line string) (kill bool, delay time.Duration)
+
+// crashRuns runs a child ingest (env says what it ingests) again and again,
+// each run killed with SIGKILL as the plan made for it says, until a run
+// finishes. It returns the number of kills.
+func crashRuns(t *testing.T, env []string, plan func(kills int) killPlan) int {
+	t.Helper()
 	kills := 0
 	for attempt := 0; attempt < 60; attempt++ {
 		cmd := exec.Command(os.Args[0], "-test.run=^$")
-		cmd.Env = append(os.Environ(), "LOOKOUT_INGEST_CHILD=1", "LOOKOUT_INGEST_DB="+dsn,
-			"LOOKOUT_INGEST_FILE="+file, "LOOKOUT_INGEST_BATCH="+strconv.Itoa(batch))
+		cmd.Env = append(os.Environ(), env...)
 		cmd.Stderr = os.Stderr
 		stdout, err := cmd.StdoutPipe()
 		if err != nil {
@@ -443,7 +463,7 @@ func crashIngest(t *testing.T, dsn, file string, batch int, seed uint64) int {
 		if err := cmd.Start(); err != nil {
 			t.Fatal(err)
 		}
-		killAfter := 1 + rng.IntN(3)
+		kill := plan(kills)
 		sc := bufio.NewScanner(stdout)
 		commits, finished, killed := 0, false, false
 		for sc.Scan() {
@@ -452,8 +472,11 @@ func crashIngest(t *testing.T, dsn, file string, batch int, seed uint64) int {
 				continue
 			}
 			commits++
-			if commits == killAfter && !killed {
-				time.Sleep(time.Duration(rng.IntN(4000)) * time.Microsecond)
+			if killed {
+				continue
+			}
+			if now, delay := kill(commits, sc.Text()); now {
+				time.Sleep(delay)
 				if err := cmd.Process.Kill(); err != nil && !errors.Is(err, os.ErrProcessDone) {
 					t.Fatal(err)
 				}
@@ -463,7 +486,7 @@ func crashIngest(t *testing.T, dsn, file string, batch int, seed uint64) int {
 		err = cmd.Wait()
 		if err == nil { // exited by itself: a kill that came too late did nothing
 			if !finished {
-				t.Fatal("child exited cleanly without finishing the file")
+				t.Fatal("child exited cleanly without finishing")
 			}
 			return kills
 		}
@@ -521,30 +544,39 @@ func testKillMidIngest(t *testing.T, open func(t *testing.T, name string) (store
 	}
 }
 
-func TestKillMidIngestDuckDB(t *testing.T) {
+func TestKillMidIngestDuckDB(t *testing.T) { testKillMidIngest(t, duckOpener(t)) }
+
+func TestKillMidIngestPostgres(t *testing.T) { testKillMidIngest(t, postgresOpener(t)) }
+
+// opener opens the store named name, the same one each time, and says its
+// DSN for the child processes.
+type opener func(t *testing.T, name string) (store.Store, string)
+
+// duckOpener opens DuckDB files in a temporary directory.
+func duckOpener(t *testing.T) opener {
 	dir := t.TempDir()
-	testKillMidIngest(t, func(t *testing.T, name string) (store.Store, string) {
+	return func(t *testing.T, name string) (store.Store, string) {
 		p := filepath.Join(dir, name+".duckdb")
 		return openDuck(t, p), p
-	})
+	}
 }
 
-func TestKillMidIngestPostgres(t *testing.T) {
+// postgresOpener opens a schema of its own per name in the test database.
+func postgresOpener(t *testing.T) opener {
 	base := storetest.PostgresURL(t)
-	schemas := map[string]string{}
-	testKillMidIngest(t, func(t *testing.T, name string) (store.Store, string) {
-		ctx := context.Background()
-		u, ok := schemas[name]
+	urls := map[string]string{}
+	return func(t *testing.T, name string) (store.Store, string) {
+		u, ok := urls[name]
 		if !ok {
 			u = storetest.PostgresSchema(t, base, "ingest_test_"+name)
-			schemas[name] = u
+			urls[name] = u
 		}
-		s, err := postgres.Open(ctx, u)
+		s, err := postgres.Open(context.Background(), u)
 		if err != nil {
 			t.Fatal(err)
 		}
 		return s, u
-	})
+	}
 }
 
 // failingStore fails the second batch.

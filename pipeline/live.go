@@ -190,6 +190,9 @@ func Live(ctx context.Context, c LiveConfig) (LiveResult, error) {
 			sopt.Screen = sc
 		}
 		stream = NewStream(context.WithoutCancel(ctx), c.Store, sopt)
+		if an != nil {
+			an.OnQuarantine(stream.quar.add)
+		}
 	}
 	// The stored state too, before the inputs start: a failure to load it
 	// must not leave them filling a queue nobody reads.

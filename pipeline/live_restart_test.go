@@ -1,15 +1,11 @@
 package pipeline_test
 
 import (
-	"bufio"
-	"compress/gzip"
 	"context"
 	"encoding/json"
 	"errors"
 	"net"
-	"os"
 	"path/filepath"
-	"sort"
 	"strings"
 	"sync/atomic"
 	"testing"
@@ -17,8 +13,8 @@ import (
 
 	"github.com/lookout-osint/lookout/ais"
 	"github.com/lookout-osint/lookout/event"
+	"github.com/lookout-osint/lookout/internal/runtest"
 	"github.com/lookout-osint/lookout/pipeline"
-	"github.com/lookout-osint/lookout/sim"
 	"github.com/lookout-osint/lookout/source"
 	"github.com/lookout-osint/lookout/store"
 	"github.com/lookout-osint/lookout/store/duckdb"
@@ -33,26 +29,11 @@ func simLines(t testing.TB, days, vessels int) []string {
 	if testing.Short() {
 		t.Skip("simulates a scenario and runs the whole pipeline twice")
 	}
-	dir := t.TempDir()
-	if _, err := sim.Run(sim.Config{Seed: 11, Days: days, Vessels: vessels, Workers: 2}, dir); err != nil {
-		t.Fatal(err)
-	}
-	f, err := os.Open(filepath.Join(dir, "ais.nmea.gz"))
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer f.Close()
-	zr, err := gzip.NewReader(f)
-	if err != nil {
-		t.Fatal(err)
-	}
-	var lines []string
-	sc := bufio.NewScanner(zr)
-	for sc.Scan() {
-		lines = append(lines, sc.Text()+"\n")
-	}
-	if err := sc.Err(); err != nil {
-		t.Fatal(err)
+	// Every line keeps its newline: a feed's last line without one is
+	// never read.
+	lines := strings.SplitAfter(string(runtest.SimNMEA(t, 11, days, vessels)), "\n")
+	if lines[len(lines)-1] == "" {
+		lines = lines[:len(lines)-1]
 	}
 	return lines
 }
@@ -142,41 +123,6 @@ func openTempDuck(t testing.TB, name string) store.Store {
 	return st
 }
 
-func eventsOf(t *testing.T, st store.Store) map[string]string {
-	t.Helper()
-	evs, err := st.Events(context.Background(), store.EventQuery{})
-	if err != nil {
-		t.Fatal(err)
-	}
-	out := map[string]string{}
-	for i := range evs {
-		b, err := json.Marshal(&evs[i])
-		if err != nil {
-			t.Fatal(err)
-		}
-		out[evs[i].ID()] = string(b)
-	}
-	return out
-}
-
-func diff(got, want map[string]string) []string {
-	var d []string
-	for id, w := range want {
-		if g, ok := got[id]; !ok {
-			d = append(d, "missing "+w)
-		} else if g != w {
-			d = append(d, "differs\n  got  "+g+"\n  want "+w)
-		}
-	}
-	for id, g := range got {
-		if _, ok := want[id]; !ok {
-			d = append(d, "extra   "+g)
-		}
-	}
-	sort.Strings(d)
-	return d
-}
-
 // TestRestartCarriesState: a live TCP feed into DuckDB stopped mid-stream
 // and started again with the rest of the feed stores the events of one
 // uninterrupted run: same IDs, spans and evidence, the events still open at
@@ -206,7 +152,7 @@ func testRestart(t *testing.T, open func(t testing.TB, name string) store.Store)
 
 	one := open(t, "one")
 	runFeed(t, one, lines, false, 0)
-	want := eventsOf(t, one)
+	want := storedEvents(t, one)
 
 	two := open(t, "two")
 	// Checkpoints every few milliseconds: the analysis paused and resumed
@@ -214,7 +160,7 @@ func testRestart(t *testing.T, open func(t testing.TB, name string) store.Store)
 	const often = 5 * time.Millisecond
 	runFeed(t, two, lines[:cut], false, often)
 	nOpen := 0
-	for _, s := range eventsOf(t, two) {
+	for _, s := range storedEvents(t, two) {
 		var e event.Event
 		if json.Unmarshal([]byte(s), &e) == nil && e.Open {
 			nOpen++
@@ -224,14 +170,14 @@ func testRestart(t *testing.T, open func(t testing.TB, name string) store.Store)
 		t.Fatal("nothing was open at the stop: the scenario does not test carrying state")
 	}
 	runFeed(t, two, lines[cut:], false, often)
-	if d := diff(eventsOf(t, two), want); len(d) > 0 {
-		t.Fatalf("stopped and restarted, %d of %d events differ from one run:\n%s", len(d), len(want), strings.Join(d[:min(len(d), 10)], "\n"))
+	if d := runtest.Diff(storedEvents(t, two), want); len(d) > 0 {
+		t.Fatalf("stopped and restarted, %d of %d events differ from one run:\n%s", len(d), len(want), runtest.Text(d))
 	}
 
 	fresh := open(t, "fresh")
 	runFeed(t, fresh, lines[:cut], false, 0)
 	runFeed(t, fresh, lines[cut:], true, 0)
-	d := diff(eventsOf(t, fresh), want)
+	d := runtest.Diff(storedEvents(t, fresh), want)
 	if len(d) == 0 {
 		t.Fatal("restarted without the stored state, the events equal one run's: the test cannot fail")
 	}

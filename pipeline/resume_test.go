@@ -2,16 +2,12 @@ package pipeline_test
 
 import (
 	"bufio"
-	"compress/gzip"
 	"context"
 	"encoding/json"
-	"errors"
 	"fmt"
 	"math/rand/v2"
 	"os"
-	"os/exec"
 	"path/filepath"
-	"sort"
 	"strconv"
 	"strings"
 	"testing"
@@ -19,10 +15,9 @@ import (
 
 	"github.com/lookout-osint/lookout/analyze"
 	"github.com/lookout-osint/lookout/event"
+	"github.com/lookout-osint/lookout/internal/runtest"
 	"github.com/lookout-osint/lookout/pipeline"
-	"github.com/lookout-osint/lookout/sim"
 	"github.com/lookout-osint/lookout/store"
-	"github.com/lookout-osint/lookout/store/duckdb"
 	"github.com/lookout-osint/lookout/store/postgres"
 	"github.com/lookout-osint/lookout/store/storetest"
 )
@@ -34,47 +29,13 @@ func dailyFiles(t *testing.T, dir string, seed uint64, days, vessels int) []stri
 	if testing.Short() {
 		t.Skip("simulates a scenario and runs the whole pipeline")
 	}
-	if _, err := sim.Run(sim.Config{Seed: seed, Days: days, Vessels: vessels, Workers: 2}, filepath.Join(dir, "sim")); err != nil {
-		t.Fatal(err)
-	}
-	f, err := os.Open(filepath.Join(dir, "sim", "ais.nmea.gz"))
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer f.Close()
-	zr, err := gzip.NewReader(f)
-	if err != nil {
-		t.Fatal(err)
-	}
-	var files []string
-	var out *os.File
-	day := int64(-1)
-	sc := bufio.NewScanner(zr)
-	for sc.Scan() {
-		line := sc.Text()
-		if i := strings.Index(line, "c:"); i >= 0 {
-			end := strings.IndexAny(line[i+2:], ",*")
-			if ts, err := strconv.ParseInt(line[i+2:i+2+max(end, 0)], 10, 64); err == nil && ts/86400 > day {
-				day = ts / 86400
-				if out != nil {
-					out.Close()
-				}
-				name := filepath.Join(dir, time.Unix(ts, 0).UTC().Format("2006-01-02")+".nmea")
-				if out, err = os.Create(name); err != nil {
-					t.Fatal(err)
-				}
-				files = append(files, name)
-			}
+	chunks, starts := runtest.SplitDays(t, runtest.SimNMEA(t, seed, days, vessels))
+	files := make([]string, len(chunks))
+	for i, c := range chunks {
+		files[i] = filepath.Join(dir, starts[i].Format("2006-01-02")+".nmea")
+		if err := os.WriteFile(files[i], c, 0o644); err != nil {
+			t.Fatal(err)
 		}
-		if out != nil {
-			fmt.Fprintln(out, line)
-		}
-	}
-	if err := sc.Err(); err != nil {
-		t.Fatal(err)
-	}
-	if out != nil {
-		out.Close()
 	}
 	return files
 }
@@ -102,7 +63,7 @@ func onePass(t *testing.T, opt analyze.Options, files []string) map[string]strin
 	}
 	finishing = true
 	a.Finish()
-	return canonical(t, evs)
+	return runtest.Canonical(t, evs)
 }
 
 // ingestRun is one `lookout ingest` run: a new Analyzer restored from the
@@ -128,51 +89,13 @@ func ingestRun(ctx context.Context, st store.Store, opt analyze.Options, files [
 	return nil
 }
 
-// canonical renders events keyed by ID as JSON (evidence numbers as JSON
-// numbers, times in UTC), so that stored and analysed events compare.
-func canonical(t *testing.T, evs []event.Event) map[string]string {
-	t.Helper()
-	out := map[string]string{}
-	for i := range evs {
-		e := evs[i]
-		e.Start, e.End = e.Start.UTC(), e.End.UTC()
-		b, err := json.Marshal(e)
-		if err != nil {
-			t.Fatal(err)
-		}
-		out[e.ID()] = string(b)
-	}
-	return out
-}
-
 func storedEvents(t *testing.T, st store.Store) map[string]string {
 	t.Helper()
 	evs, err := st.Events(context.Background(), store.EventQuery{})
 	if err != nil {
 		t.Fatal(err)
 	}
-	return canonical(t, evs)
-}
-
-func diffEvents(got, want map[string]string) string {
-	var lines []string
-	for id, w := range want {
-		if g, ok := got[id]; !ok {
-			lines = append(lines, "missing "+w)
-		} else if g != w {
-			lines = append(lines, "differs\n  got  "+g+"\n  want "+w)
-		}
-	}
-	for id, g := range got {
-		if _, ok := want[id]; !ok {
-			lines = append(lines, "extra   "+g)
-		}
-	}
-	sort.Strings(lines)
-	if len(lines) > 20 {
-		lines = append(lines[:20], "…")
-	}
-	return strings.Join(lines, "\n")
+	return runtest.Canonical(t, evs)
 }
 
 func spanningMidnight(want map[string]string) int {
@@ -227,12 +150,12 @@ func testDailyIngest(t *testing.T, partial bool, open func(t *testing.T, name st
 		if i == 1 {
 			// The state is carried, not merely the last file's events
 			// kept: so far the store equals one pass over two days.
-			if diff := diffEvents(storedEvents(t, st), onePass(t, opt, files[:2])); diff != "" {
+			if diff := runtest.Text(runtest.Diff(storedEvents(t, st), onePass(t, opt, files[:2]))); diff != "" {
 				t.Fatalf("after two daily runs the store differs from one pass over two days:\n%s", diff)
 			}
 		}
 	}
-	if diff := diffEvents(storedEvents(t, st), want); diff != "" {
+	if diff := runtest.Text(runtest.Diff(storedEvents(t, st), want)); diff != "" {
 		t.Fatalf("daily ingest runs differ from one pass (%d events):\n%s", len(want), diff)
 	}
 	if partial && cutAfterDay1 == 0 {
@@ -287,15 +210,7 @@ func analyzeChild() int {
 	dsn := os.Getenv("LOOKOUT_INGEST_DB")
 	files := filepath.SplitList(os.Getenv("LOOKOUT_INGEST_FILES"))
 	batch, _ := strconv.Atoi(os.Getenv("LOOKOUT_INGEST_BATCH"))
-	var (
-		st  store.Store
-		err error
-	)
-	if strings.HasPrefix(dsn, "postgres://") {
-		st, err = postgres.Open(ctx, dsn)
-	} else {
-		st, err = duckdb.Open(ctx, dsn)
-	}
+	st, err := openChildStore(ctx, dsn)
 	if err != nil {
 		fmt.Fprintln(os.Stderr, "child:", err)
 		return 2
@@ -329,53 +244,20 @@ func analyzeChild() int {
 func crashDaily(t *testing.T, dsn string, files []string, batch int, seed uint64) int {
 	t.Helper()
 	rng := rand.New(rand.NewPCG(seed, 11))
-	kills := 0
-	for attempt := 0; attempt < 60; attempt++ {
-		cmd := exec.Command(os.Args[0], "-test.run=^$")
-		cmd.Env = append(os.Environ(), "LOOKOUT_INGEST_CHILD=analyze", "LOOKOUT_INGEST_DB="+dsn,
-			"LOOKOUT_INGEST_FILES="+strings.Join(files, string(os.PathListSeparator)), "LOOKOUT_INGEST_BATCH="+strconv.Itoa(batch))
-		cmd.Stderr = os.Stderr
-		stdout, err := cmd.StdoutPipe()
-		if err != nil {
-			t.Fatal(err)
-		}
-		if err := cmd.Start(); err != nil {
-			t.Fatal(err)
-		}
+	env := []string{"LOOKOUT_INGEST_CHILD=analyze", "LOOKOUT_INGEST_DB=" + dsn,
+		"LOOKOUT_INGEST_FILES=" + strings.Join(files, string(os.PathListSeparator)), "LOOKOUT_INGEST_BATCH=" + strconv.Itoa(batch)}
+	return crashRuns(t, env, func(kills int) killPlan {
 		killAfter := 1 + rng.IntN(4)
-		sc := bufio.NewScanner(stdout)
-		commits, finished, killed := 0, false, false
-		for sc.Scan() {
-			if sc.Text() == "finished" {
-				finished = true
-				continue
+		return func(commits int, line string) (bool, time.Duration) {
+			switch {
+			case kills == 0:
+				return line == "file", 0
+			case commits == killAfter:
+				return true, time.Duration(rng.IntN(4000)) * time.Microsecond
 			}
-			commits++
-			atBoundary := kills == 0 && sc.Text() == "file"
-			if !killed && (atBoundary || kills > 0 && commits == killAfter) {
-				if !atBoundary {
-					time.Sleep(time.Duration(rng.IntN(4000)) * time.Microsecond)
-				}
-				if err := cmd.Process.Kill(); err != nil && !errors.Is(err, os.ErrProcessDone) {
-					t.Fatal(err)
-				}
-				killed = true
-			}
+			return false, 0
 		}
-		err = cmd.Wait()
-		if err == nil {
-			if !finished {
-				t.Fatal("child exited cleanly without finishing")
-			}
-			return kills
-		}
-		if ee, ok := err.(*exec.ExitError); !ok || !killed || ee.ExitCode() != -1 {
-			t.Fatalf("child failed on its own (not killed): %v", err)
-		}
-		kills++
-	}
-	t.Fatal("ingest never finished in 60 runs")
-	return kills
+	})
 }
 
 // testKillAcrossFiles: daily files ingested by runs killed with SIGKILL at
@@ -405,33 +287,12 @@ func testKillAcrossFiles(t *testing.T, open func(t *testing.T, name string) (sto
 		t.Fatalf("after %d kills the store differs from an uninterrupted ingest:\n got %+v (%d events)\nwant %+v (%d events)",
 			kills, got.counts, len(got.eventIDs), wantFP.counts, len(wantFP.eventIDs))
 	}
-	if diff := diffEvents(storedEvents(t, st), want); diff != "" {
+	if diff := runtest.Text(runtest.Diff(storedEvents(t, st), want)); diff != "" {
 		t.Fatalf("after %d kills the events differ from one pass:\n%s", kills, diff)
 	}
 	t.Logf("%d kills, then %+v: same as one pass", kills, wantFP.counts)
 }
 
-func TestKillAcrossFilesDuckDB(t *testing.T) {
-	dir := t.TempDir()
-	testKillAcrossFiles(t, func(t *testing.T, name string) (store.Store, string) {
-		p := filepath.Join(dir, name+".duckdb")
-		return openDuck(t, p), p
-	})
-}
+func TestKillAcrossFilesDuckDB(t *testing.T) { testKillAcrossFiles(t, duckOpener(t)) }
 
-func TestKillAcrossFilesPostgres(t *testing.T) {
-	base := storetest.PostgresURL(t)
-	urls := map[string]string{}
-	testKillAcrossFiles(t, func(t *testing.T, name string) (store.Store, string) {
-		u, ok := urls[name]
-		if !ok {
-			u = storetest.PostgresSchema(t, base, "ingest_test_"+name)
-			urls[name] = u
-		}
-		s, err := postgres.Open(context.Background(), u)
-		if err != nil {
-			t.Fatal(err)
-		}
-		return s, u
-	})
-}
+func TestKillAcrossFilesPostgres(t *testing.T) { testKillAcrossFiles(t, postgresOpener(t)) }

@@ -220,11 +220,16 @@ func storeLists(ctx context.Context, st store.Store, all, add []*sanctions.List)
 		return res, err
 	}
 	b.Events = evs
-	w, err := st.Write(ctx, b)
-	if err != nil {
+	if _, err := st.Write(ctx, b); err != nil {
 		return res, fmt.Errorf("store sanctions list %s and its matches (nothing stored): %w", res.List.Name, err)
 	}
-	res.Matches = w.Events
+	// Every match is stored or replaces the stored one of its ID, while
+	// w.Events counts only the new ones.
+	ids := map[string]bool{}
+	for i := range evs {
+		ids[evs[i].ID()] = true
+	}
+	res.Matches = int64(len(ids))
 	return res, nil
 }
 

@@ -63,6 +63,8 @@ type Stream struct {
 	st  store.Store
 	opt StreamOptions
 	ids identities // touched only by the reading goroutine
+	// quar: positions the tracker quarantined (see quarantine).
+	quar quarantine
 
 	mu      sync.Mutex
 	batch   store.Batch
@@ -267,6 +269,7 @@ func (s *Stream) loop(ctx context.Context) {
 		held.Events = append(held.Events, s.batch.Events...)
 		held.Checkpoints = mergeCheckpoints(held.Checkpoints, s.batch.Checkpoints)
 		s.batch.Positions, s.batch.Identities, s.batch.Events, s.batch.Checkpoints = s.batch.Positions[:0], nil, nil, nil
+		s.quar.take(&held)
 		if closing && s.opened && !s.finalQueued && empty(&held) {
 			// Everything before is stored: the open events replace the
 			// previous run's and the state is marked complete.
@@ -294,7 +297,7 @@ func (s *Stream) loop(ctx context.Context) {
 			s.stats.Positions += n.Positions
 			s.stats.Identities += n.Identities
 			s.stats.Events += n.Events
-			held.Positions, held.Identities, held.Events, held.Checkpoints = held.Positions[:0], nil, nil, nil
+			held.Positions, held.Identities, held.Events, held.Checkpoints, held.Quarantined = held.Positions[:0], nil, nil, nil, nil
 			if held.Provisional {
 				held.Provisional, s.final = false, nil
 			}
@@ -321,5 +324,5 @@ func (s *Stream) loop(ctx context.Context) {
 }
 
 func empty(b *store.Batch) bool {
-	return len(b.Positions)+len(b.Identities)+len(b.Events)+len(b.Checkpoints) == 0
+	return len(b.Positions)+len(b.Identities)+len(b.Events)+len(b.Checkpoints)+len(b.Quarantined) == 0
 }

@@ -210,14 +210,7 @@ type Coverage struct {
 }
 
 // File is one input.
-type File struct {
-	Name                          string
-	Hash                          string
-	Size                          int64
-	Positions, Identities, Events int64
-	Done                          bool
-	Updated                       time.Time
-}
+type File = store.File
 
 // Station is one receiver.
 type Station struct {

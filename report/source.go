@@ -62,72 +62,44 @@ func (s StoreSource) Track(ctx context.Context, mmsi uint32, since, until time.T
 	return out, rows.Err()
 }
 
-// concurrentCoverage: with SQL, Coverage runs its own queries on the
-// database's connection pool, beside the Store methods.
+// concurrentCoverage: Coverage may run beside the other reads when the
+// store allows concurrent reads (DuckDB's connection pool).
 func (s StoreSource) concurrentCoverage() bool {
-	_, ok := s.Store.(sqlDB)
-	return ok
+	c, ok := s.Store.(store.ConcurrentReads)
+	return ok && c.ConcurrentReads()
 }
 
-// sqlDB is what the DuckDB store offers for aggregate queries the Store
-// interface has no method for; other stores are read through the interface.
+// sqlDB is what the DuckDB store offers for sampling a track in SQL, which
+// the Store interface has no method for.
 type sqlDB interface{ DB() *sql.DB }
 
-// Coverage aggregates the positions per station and day and per 0.5° cell
-// in SQL when the store offers it, and otherwise scans every position.
+// coverageCell is the side in degrees of the cells Coverage counts in.
+const coverageCell = 0.5
+
+// Coverage has the store count the positions per station and day and per
+// cell where it can (store.ReceptionCounter: both backends and a served
+// store, whose socket then carries counts, not positions), and otherwise
+// scans every position.
 func (s StoreSource) Coverage(ctx context.Context, since, until time.Time) (Coverage, error) {
 	var c Coverage
-	db, ok := s.Store.(sqlDB)
+	rc, ok := s.Store.(store.ReceptionCounter)
 	if !ok {
 		return s.scanCoverage(ctx, since, until)
 	}
-	rows, err := db.DB().QueryContext(ctx, `SELECT name, hash, size, positions, identities, events, done, updated FROM files ORDER BY updated, name`)
+	got, err := rc.Reception(ctx, since, until, coverageCell)
 	if err != nil {
 		return c, err
 	}
-	for rows.Next() {
-		var f File
-		if err := rows.Scan(&f.Name, &f.Hash, &f.Size, &f.Positions, &f.Identities, &f.Events, &f.Done, &f.Updated); err != nil {
-			rows.Close()
-			return c, err
-		}
-		f.Updated = f.Updated.UTC()
-		c.Files = append(c.Files, f)
-	}
-	rows.Close()
-	if err := rows.Err(); err != nil {
-		return c, err
-	}
-	const where = "ts >= ? AND ts < ?"
+	c.Files = got.Files
 	days := map[string]map[int64]int64{} // station -> day (unix/86400) -> positions
-	// One scan for both groupings: per station and day, and per cell (the
-	// columns of the other grouping are NULL).
-	const st, d, la, lo = `COALESCE(station, '')`, `CAST(floor(EXTRACT(EPOCH FROM ts) / 86400) AS BIGINT)`, `CAST(floor(lat * 2) AS BIGINT)`, `CAST(floor(lon * 2) AS BIGINT)`
-	rows, err = db.DB().QueryContext(ctx, `SELECT `+st+`, `+d+`, `+la+`, `+lo+`, count(*), GROUPING(`+la+`)
-		FROM positions WHERE `+where+` GROUP BY GROUPING SETS ((`+st+`, `+d+`), (`+la+`, `+lo+`))`, since.UTC(), until.UTC())
-	if err != nil {
-		return c, err
-	}
-	for rows.Next() {
-		var st sql.NullString
-		var d, la, lo sql.NullInt64
-		var n, byDay int64
-		if err := rows.Scan(&st, &d, &la, &lo, &n, &byDay); err != nil {
-			rows.Close()
-			return c, err
+	for _, d := range got.Days {
+		if days[d.Station] == nil {
+			days[d.Station] = map[int64]int64{}
 		}
-		if byDay == 1 {
-			if days[st.String] == nil {
-				days[st.String] = map[int64]int64{}
-			}
-			days[st.String][d.Int64] += n
-		} else {
-			c.Cells = append(c.Cells, Cell{Lat: float64(la.Int64) / 2, Lon: float64(lo.Int64) / 2, Positions: n})
-		}
+		days[d.Station][d.Day.Unix()/86400] += d.Positions
 	}
-	rows.Close()
-	if err := rows.Err(); err != nil {
-		return c, err
+	for _, cell := range got.Cells {
+		c.Cells = append(c.Cells, Cell{Lat: cell.Lat, Lon: cell.Lon, Positions: cell.Positions})
 	}
 	finishCoverage(&c, days, since, until)
 	return c, nil
@@ -142,7 +114,7 @@ func (s StoreSource) scanCoverage(ctx context.Context, since, until time.Time) (
 			days[p.Station] = map[int64]int64{}
 		}
 		days[p.Station][p.Time.Unix()/86400]++
-		cells[[2]int64{int64(math.Floor(p.Lat * 2)), int64(math.Floor(p.Lon * 2))}]++
+		cells[[2]int64{int64(math.Floor(p.Lat / coverageCell)), int64(math.Floor(p.Lon / coverageCell))}]++
 		return nil
 	})
 	if err != nil {
@@ -154,7 +126,7 @@ func (s StoreSource) scanCoverage(ctx context.Context, since, until time.Time) (
 		}
 		return int(a[1] - b[1])
 	}) {
-		c.Cells = append(c.Cells, Cell{Lat: float64(k[0]) / 2, Lon: float64(k[1]) / 2, Positions: cells[k]})
+		c.Cells = append(c.Cells, Cell{Lat: float64(k[0]) * coverageCell, Lon: float64(k[1]) * coverageCell, Positions: cells[k]})
 	}
 	c.Notes = append(c.Notes, "The store lists no ingested files through this interface.")
 	finishCoverage(&c, days, since, until)

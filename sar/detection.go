@@ -10,9 +10,12 @@ import (
 	"encoding/csv"
 	"encoding/json"
 	"io"
-	"math"
 	"strconv"
 	"time"
+
+	"github.com/paulmach/orb/geojson"
+
+	"github.com/lookout-osint/lookout/geoenc"
 )
 
 // Detection is one ship-like target seen in a satellite image.
@@ -64,36 +67,14 @@ func WriteCSV(w io.Writer, ds []Detection) error {
 	return cw.Error()
 }
 
-type geoJSONFeature struct {
-	Type     string `json:"type"`
-	Geometry struct {
-		Type        string    `json:"type"`
-		Coordinates []float64 `json:"coordinates"`
-	} `json:"geometry"`
-	Properties Detection `json:"properties"`
-}
-
 // WriteGeoJSON writes detections as a FeatureCollection of points whose
 // properties are the Detection fields.
 func WriteGeoJSON(w io.Writer, ds []Detection) error {
-	fc := struct {
-		Type     string           `json:"type"`
-		Features []geoJSONFeature `json:"features"`
-	}{Type: "FeatureCollection", Features: make([]geoJSONFeature, 0, len(ds))}
+	fc := geojson.FeatureCollectionOf[Detection]{Type: "FeatureCollection", Features: make([]*geojson.FeatureOf[Detection], 0, len(ds))}
 	for _, d := range ds {
-		var f geoJSONFeature
-		f.Type = "Feature"
-		f.Geometry.Type = "Point"
-		f.Geometry.Coordinates = []float64{round(d.Lon, 6), round(d.Lat, 6)}
-		f.Properties = d
-		fc.Features = append(fc.Features, f)
+		fc.Features = append(fc.Features, &geojson.FeatureOf[Detection]{Type: "Feature", Geometry: geoenc.Point(d.Lon, d.Lat), Properties: d})
 	}
 	enc := json.NewEncoder(w)
 	enc.SetIndent("", " ")
 	return enc.Encode(fc)
-}
-
-func round(v float64, prec int) float64 {
-	p := math.Pow(10, float64(prec))
-	return math.Round(v*p) / p
 }

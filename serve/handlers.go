@@ -17,9 +17,11 @@ import (
 
 	"github.com/paulmach/orb"
 	"github.com/paulmach/orb/clip"
+	"github.com/paulmach/orb/geojson"
 	"github.com/paulmach/orb/simplify"
 
 	"github.com/lookout-osint/lookout/event"
+	"github.com/lookout-osint/lookout/geoenc"
 	"github.com/lookout-osint/lookout/pipeline"
 	"github.com/lookout-osint/lookout/risk"
 	"github.com/lookout-osint/lookout/sanctions"
@@ -28,28 +30,13 @@ import (
 	"github.com/lookout-osint/lookout/trips"
 )
 
-// Feature and FeatureCollection are GeoJSON (RFC 7946).
-type Feature struct {
-	Type       string         `json:"type"`
-	ID         string         `json:"id,omitempty"`
-	Geometry   Geometry       `json:"geometry"`
-	Properties map[string]any `json:"properties"`
-}
+// newFC is an empty FeatureCollection: an empty list, never null.
+func newFC() *geojson.FeatureCollection { return geojson.NewFeatureCollection() }
 
-type Geometry struct {
-	Type        string `json:"type"`
-	Coordinates any    `json:"coordinates"`
-}
-
-type FeatureCollection struct {
-	Type     string    `json:"type"`
-	Features []Feature `json:"features"`
-	// Truncated says the limit cut the result short.
-	Truncated bool `json:"truncated,omitempty"`
-}
-
-func newFC() *FeatureCollection {
-	return &FeatureCollection{Type: "FeatureCollection", Features: []Feature{}}
+// truncated marks a collection the limit cut short (a foreign member,
+// RFC 7946 §6.1).
+func truncated(fc *geojson.FeatureCollection) {
+	fc.ExtraMembers = geojson.Properties{"truncated": true}
 }
 
 func (s *Server) health(r *http.Request) (any, error) {
@@ -223,80 +210,28 @@ func (s *Server) track(r *http.Request) (any, error) {
 			keep = append(keep, i)
 		}
 	}
-	truncated := false
-	if len(keep) > MaxTrackPoints {
-		keep, truncated = keep[:MaxTrackPoints], true
+	cut := len(keep) > MaxTrackPoints
+	if cut {
+		keep = keep[:MaxTrackPoints]
 	}
-	coords := make([][2]float64, len(keep))
+	kept := make([]store.Position, len(keep))
 	times := make([]int64, len(keep))
 	for k, i := range keep {
-		coords[k] = [2]float64{round6(ps[i].Lon), round6(ps[i].Lat)}
-		times[k] = ps[i].Time.Unix()
+		kept[k], times[k] = ps[i], ps[i].Time.Unix()
 	}
-	geom := Geometry{"LineString", coords}
-	if len(coords) == 1 {
-		geom = Geometry{"Point", coords[0]}
+	fs := output.TrackFeatures(m, kept, points == "true")
+	// The line stands for every position of the span, not only its vertices.
+	line := fs[0].Properties
+	line["start"], line["end"], line["positions"] = ps[0].Time, ps[len(ps)-1].Time, len(ps)
+	line["vertices"], line["times"], line["tolerance_m"] = len(keep), times, tol
+	fc.Features = fs
+	if cut {
+		truncated(fc)
 	}
-	fc.Features = append(fc.Features, Feature{Type: "Feature", Geometry: geom, Properties: map[string]any{
-		"mmsi": m, "start": ps[0].Time, "end": ps[len(ps)-1].Time, "positions": len(ps),
-		"vertices": len(keep), "times": times, "tolerance_m": tol}})
-	if points == "true" {
-		for _, i := range keep {
-			p := ps[i]
-			props := map[string]any{"mmsi": m, "time": p.Time, "status": p.Status}
-			if !store.IsNaN32(p.SOG) {
-				props["sog"] = p.SOG
-			}
-			if !store.IsNaN32(p.COG) {
-				props["cog"] = p.COG
-			}
-			if p.Station != "" {
-				props["station"] = p.Station
-			}
-			fc.Features = append(fc.Features, Feature{Type: "Feature", Geometry: Geometry{"Point", [2]float64{round6(p.Lon), round6(p.Lat)}}, Properties: props})
-		}
-	}
-	fc.Truncated = truncated
 	return fc, nil
 }
 
-func round6(x float64) float64 {
-	return float64(int64(x*1e6+copysign(0.5, x))) / 1e6
-}
-
-func copysign(a, b float64) float64 {
-	if b < 0 {
-		return -a
-	}
-	return a
-}
-
-// eventFeature is an event as a GeoJSON point.
-func eventFeature(e event.Event) Feature {
-	props := map[string]any{
-		"id": e.ID(), "type": e.Type, "mmsi": e.MMSI, "start": e.Start, "end": e.End,
-		"confidence": e.Confidence, "hours": round2(e.Duration().Hours()),
-	}
-	for k, v := range map[string]string{"port": e.Port, "port_id": e.PortID, "port_group": e.PortGroup,
-		"from_port": e.FromPort, "from_group": e.FromGroup, "source": string(e.Source)} {
-		if v != "" {
-			props[k] = v
-		}
-	}
-	if e.OtherMMSI != 0 {
-		props["other_mmsi"] = e.OtherMMSI
-	}
-	if len(e.Evidence) > 0 {
-		props["evidence"] = e.Evidence
-	}
-	if e.Open {
-		// Still going on when the data ended: end is the last thing seen.
-		props["open"] = true
-	}
-	return Feature{Type: "Feature", ID: e.ID(), Geometry: Geometry{"Point", [2]float64{round6(e.Lon), round6(e.Lat)}}, Properties: props}
-}
-
-func round2(x float64) float64 { return float64(int64(x*100+0.5)) / 100 }
+func round4(x float64) float64 { return geoenc.Round(x, 4) }
 
 // eventsFC answers an event query as GeoJSON.
 func (s *Server) eventsFC(r *http.Request, fixed []event.Type) (any, error) {
@@ -321,12 +256,12 @@ func (s *Server) eventsFC(r *http.Request, fixed []event.Type) (any, error) {
 	if err := s.withStore(func() (err error) { evs, err = s.st.Events(r.Context(), eq); return }); err != nil {
 		return nil, err
 	}
-	fc := newFC()
+	fc := &geojson.FeatureCollectionOf[geoenc.EventProperties]{Type: "FeatureCollection", Features: []*geoenc.EventFeature{}}
 	if len(evs) > limit {
-		evs, fc.Truncated = evs[:limit], true
+		evs, fc.ExtraMembers = evs[:limit], geojson.Properties{"truncated": true}
 	}
-	for _, e := range evs {
-		fc.Features = append(fc.Features, eventFeature(e))
+	for i := range evs {
+		fc.Features = append(fc.Features, geoenc.Event(&evs[i]))
 	}
 	return fc, nil
 }
@@ -502,8 +437,10 @@ func (s *Server) ports(r *http.Request) (any, error) {
 		if group != "" && !slices.Contains(gs, group) {
 			continue
 		}
-		fc.Features = append(fc.Features, Feature{Type: "Feature", ID: p.ID, Geometry: Geometry{"Point", [2]float64{p.Lon, p.Lat}},
-			Properties: map[string]any{"id": p.ID, "kind": "wpi", "name": p.Name, "country": p.Country, "locode": p.LOCODE, "size": p.Size, "groups": gs}})
+		f := geojson.NewFeature(geoenc.Point(p.Lon, p.Lat))
+		f.ID = p.ID
+		f.Properties = geojson.Properties{"id": p.ID, "kind": "wpi", "name": p.Name, "country": p.Country, "locode": p.LOCODE, "size": p.Size, "groups": gs}
+		fc.Features = append(fc.Features, f)
 	}
 	// Port areas learned from where vessels stopped belong to no group.
 	pa, ok := s.st.(store.PortAreas)
@@ -528,19 +465,21 @@ func (s *Server) ports(r *http.Request) (any, error) {
 
 // learnedFeature draws a learned port area as its cells, squares CellKm
 // wide, for the map to shade.
-func learnedFeature(p *store.LearnedPort) Feature {
+func learnedFeature(p *store.LearnedPort) *geojson.Feature {
 	half := p.CellKm / 2 / 111.195
-	var polys [][][][2]float64
+	var polys orb.MultiPolygon
 	for _, c := range p.Cells {
 		dlon := half / math.Max(math.Cos(c.Lat*math.Pi/180), 0.05)
-		polys = append(polys, [][][2]float64{{
+		polys = append(polys, orb.Polygon{{
 			{c.Lon - dlon, c.Lat - half}, {c.Lon + dlon, c.Lat - half}, {c.Lon + dlon, c.Lat + half},
 			{c.Lon - dlon, c.Lat + half}, {c.Lon - dlon, c.Lat - half}}})
 	}
-	return Feature{Type: "Feature", ID: p.ID, Geometry: Geometry{"MultiPolygon", polys},
-		Properties: map[string]any{"id": p.ID, "kind": "learned", "name": "", "lat": p.Lat, "lon": p.Lon,
-			"vessels": p.Vessels, "cells": len(p.Cells), "cell_km": p.CellKm,
-			"first_seen": p.First.Format(time.RFC3339), "last_seen": p.Last.Format(time.RFC3339)}}
+	f := geojson.NewFeature(polys)
+	f.ID = p.ID
+	f.Properties = geojson.Properties{"id": p.ID, "kind": "learned", "name": "", "lat": p.Lat, "lon": p.Lon,
+		"vessels": p.Vessels, "cells": len(p.Cells), "cell_km": p.CellKm,
+		"first_seen": p.First.Format(time.RFC3339), "last_seen": p.Last.Format(time.RFC3339)}
+	return f
 }
 
 func (s *Server) groups(r *http.Request) (any, error) {
@@ -674,21 +613,21 @@ func (s *Server) computeLand(b store.BBox, tol float64) []byte {
 	mp = simplify.DouglasPeucker(tol).MultiPolygon(mp)
 	fc := newFC()
 	for _, p := range mp {
-		rings := make([][][2]float64, 0, len(p))
+		rings := make(orb.Polygon, 0, len(p))
 		for _, ring := range p {
 			if len(ring) < 4 {
 				continue
 			}
-			rr := make([][2]float64, len(ring))
+			rr := make(orb.Ring, len(ring))
 			for i, pt := range ring {
-				rr[i] = [2]float64{round4(pt[0]), round4(pt[1])}
+				rr[i] = orb.Point{round4(pt[0]), round4(pt[1])}
 			}
 			rings = append(rings, rr)
 		}
 		if len(rings) == 0 || len(p[0]) < 4 {
 			continue
 		}
-		fc.Features = append(fc.Features, Feature{Type: "Feature", Geometry: Geometry{"Polygon", rings}, Properties: map[string]any{}})
+		fc.Append(geojson.NewFeature(rings))
 	}
 	var buf bytes.Buffer
 	zw := gzip.NewWriter(&buf)
@@ -696,8 +635,6 @@ func (s *Server) computeLand(b store.BBox, tol float64) []byte {
 	zw.Close()
 	return buf.Bytes()
 }
-
-func round4(x float64) float64 { return float64(int64(x*1e4+copysign(0.5, x))) / 1e4 }
 
 // webBuilt reports whether the front end was built into the binary.
 func webBuilt(web fs.FS) bool {

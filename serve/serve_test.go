@@ -22,6 +22,7 @@ import (
 
 	"github.com/lookout-osint/lookout/analyze"
 	"github.com/lookout-osint/lookout/event"
+	"github.com/lookout-osint/lookout/geoenc"
 	"github.com/lookout-osint/lookout/pipeline"
 	"github.com/lookout-osint/lookout/store"
 	"github.com/lookout-osint/lookout/store/duckdb"
@@ -314,7 +315,7 @@ func TestTrack(t *testing.T) {
 	if len(full) != len(ps) || int(props["positions"].(float64)) != len(ps) {
 		t.Fatalf("tolerance 0: %d vertices, store has %d positions", len(full), len(ps))
 	}
-	if full[0] != [2]float64{round6(ps[0].Lon), round6(ps[0].Lat)} || times[0] != ps[0].Time.Unix() {
+	if full[0] != [2]float64{geoenc.Round(ps[0].Lon, 6), geoenc.Round(ps[0].Lat, 6)} || times[0] != ps[0].Time.Unix() {
 		t.Fatalf("first vertex %v at %d, want %v at %v", full[0], times[0], ps[0], ps[0].Time)
 	}
 	simple, stimes, _ := track("?tolerance_m=2000")
@@ -649,7 +650,7 @@ func TestOpenAPI(t *testing.T) {
 	// Every endpoint is documented.
 	for _, p := range []string{"/api/health", "/api/vessels", "/api/vessels/{mmsi}", "/api/vessels/{mmsi}/track", "/api/events",
 		"/api/trips", "/api/risk", "/api/sanctions/matches", "/api/sanctions/lists", "/api/sar/detections", "/api/ports",
-		"/api/groups", "/api/basemap/land"} {
+		"/api/groups", "/api/basemap/land", "/api/story", "/api/coverage", "/api/report"} {
 		if doc.Paths[p] == nil {
 			t.Errorf("%s is not documented", p)
 		}

@@ -38,6 +38,12 @@ type Position struct {
 	Flags uint32
 }
 
+// PositionKey names the stored positions of one vessel at one time.
+type PositionKey struct {
+	MMSI uint32
+	Time time.Time
+}
+
 // Identity is one static report of a vessel (AIS types 5 and 24, or a CSV
 // row's static columns). Zero values mean "not reported".
 // Its JSON names are snake_case with units, as everywhere in the API.
@@ -101,6 +107,12 @@ type Batch struct {
 	// File, when set, replaces the file's ingest record in the same
 	// transaction.
 	File *File
+	// Quarantined are positions stored earlier whose receive times the
+	// tracker has since quarantined (a bad station clock: its clock guard
+	// decides only once later reports outvote a time): they are deleted,
+	// so that tracks and maps do not draw fixes that reached no track or
+	// event. The tracker counts them.
+	Quarantined []PositionKey
 	// Lists replace the stored sanctions lists of the same names: a list
 	// and the matches found by screening the store against it are stored
 	// together or not at all.
@@ -119,14 +131,55 @@ type List struct {
 	Data     []byte
 }
 
+// Reception is what a store received, counted where the data lies: a
+// report's coverage section needs these sums, and fetching every position
+// to add them up took minutes through a served store's socket.
+type Reception struct {
+	// Days counts positions per receiving station ("" when unknown) and
+	// UTC day, by station then day.
+	Days []StationDay
+	// Cells counts positions per grid cell, named by its south-west
+	// corner, by latitude then longitude.
+	Cells []CellCount
+	// Files are the ingest records of every file, by update time then
+	// name.
+	Files []File
+}
+
+// StationDay is the number of positions one station heard in one UTC day.
+type StationDay struct {
+	Station   string
+	Day       time.Time // midnight UTC
+	Positions int64
+}
+
+// CellCount is the number of positions in one grid cell.
+type CellCount struct {
+	Lat, Lon  float64 // south-west corner
+	Positions int64
+}
+
+// ReceptionCounter is a Store that counts its reception in the database
+// (both backends, and a served store's client).
+type ReceptionCounter interface {
+	// Reception counts the positions with since <= Time < until (zero
+	// bounds do not filter) per station and day and per cell of cellDeg
+	// degrees, and lists the ingested files.
+	Reception(ctx context.Context, since, until time.Time, cellDeg float64) (Reception, error)
+}
+
 // ListStore is a Store that keeps sanctions lists (both backends do).
 type ListStore interface {
 	// Lists returns the stored sanctions lists in name order.
 	Lists(ctx context.Context) ([]List, error)
 }
 
-// Written counts the rows one Write added. Events already stored are not
-// counted.
+// Written counts the rows one Write added. Events counts the change in
+// the number of stored events: an event whose ID was stored (a closed
+// version of an open one, a re-screen's match) replaces it and adds
+// nothing, and the provisional events a Provisional batch drops count
+// against it, so that a run's Events add up to how much its store's total
+// grew (it is negative when fewer events are open than before).
 type Written struct {
 	Positions, Identities, Events int64
 }

@@ -271,6 +271,8 @@ func (t *Tracker) quarantine(it *item, why Reason) {
 	t.stats.Quarantined[why]++
 	if it.static != nil {
 		t.spare = append(t.spare, it.static)
+	} else if t.quarantined != nil {
+		t.quarantined(it.fix.MMSI, it.fix.Time, why)
 	}
 }
 

@@ -15,8 +15,8 @@ import (
 // vessel is saved without further work.
 var (
 	sharedCodec = statecodec.New(Tracker{},
-		// Configuration and plumbing, set by New.
-		statecodec.Skip(Tracker{}, "cfg", "land", "sink"),
+		// Configuration and plumbing, set by New and OnQuarantine.
+		statecodec.Skip(Tracker{}, "cfg", "land", "sink", "quarantined"),
 		// Saved per vessel; a cache of land answers; scratch; this run's counts;
 		// recycled Statics.
 		statecodec.Skip(Tracker{}, "vessels", "land01", "pt", "stats", "spare"))

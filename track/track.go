@@ -298,21 +298,23 @@ type Stats struct {
 // Tracker orders, merges, checks and segments fixes. It is not safe for
 // concurrent use; shard by MMSI to run several.
 type Tracker struct {
-	cfg     Config
-	land    Land
-	sink    Sink
-	fifo    []item // in-order inputs, fifo[head:] pending
-	head    int
-	late    lateQueue
-	seq     uint64
-	maxSeen int64
-	emitted int64
-	clock   clockGuard
-	live    bool // Advance has seen the stream keep up with the wall clock
-	vessels map[uint32]*vessel
-	stats   Stats
-	land01  map[uint64]bool
-	pt      Point
+	cfg Config
+	// quarantined is told of each position report quarantined.
+	quarantined func(mmsi uint32, t time.Time, why Reason)
+	land        Land
+	sink        Sink
+	fifo        []item // in-order inputs, fifo[head:] pending
+	head        int
+	late        lateQueue
+	seq         uint64
+	maxSeen     int64
+	emitted     int64
+	clock       clockGuard
+	live        bool // Advance has seen the stream keep up with the wall clock
+	vessels     map[uint32]*vessel
+	stats       Stats
+	land01      map[uint64]bool
+	pt          Point
 	// spare holds Statics already passed to the sink, for AddStatic to
 	// reuse: the sink copies what it keeps, and one report in five is
 	// static.
@@ -381,6 +383,12 @@ func (t *Tracker) Stats() Stats {
 
 // Vessels returns how many MMSIs the tracker has seen.
 func (t *Tracker) Vessels() int { return len(t.vessels) }
+
+// OnQuarantine has fn told of every position report the tracker
+// quarantines for its receive time, when it does: a stray time is judged
+// only once later reports outvote it, after whoever stores positions has
+// seen it. fn runs on the goroutine that feeds the tracker.
+func (t *Tracker) OnQuarantine(fn func(mmsi uint32, t time.Time, why Reason)) { t.quarantined = fn }
 
 // AddFix queues a position report.
 func (t *Tracker) AddFix(f Fix) {

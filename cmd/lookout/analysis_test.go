@@ -94,7 +94,7 @@ func TestAnalysisCommandsReadTheStore(t *testing.T) {
 // the detectors close them, most when the run ends.
 func TestIngestFileLineSaysEventsSoFar(t *testing.T) {
 	s := ingestSummary(pipeline.FileResult{Name: "day1.nmea.gz", Positions: 754, Identities: 78})
-	if strings.Contains(s, "0 new events") || !strings.Contains(s, "0 events closed while reading it (the rest when the run ends)") {
+	if strings.Contains(s, "0 new events") || !strings.Contains(s, "0 events added while reading it (the rest when the run ends)") {
 		t.Errorf("%s", s)
 	}
 }

@@ -133,8 +133,8 @@ optional.
 				return refusal
 			}
 			el := time.Since(start)
-			fmt.Fprintf(os.Stderr, "stored %d positions, %d identity records, %d new events in %s (%.0f positions/s)",
-				sum.Positions, sum.Identities, sum.Events, el.Round(time.Millisecond), float64(sum.Positions)/el.Seconds())
+			fmt.Fprintf(os.Stderr, "stored %d positions, %d identity records, %s in %s (%.0f positions/s)",
+				sum.Positions, sum.Identities, newEvents(sum.Events), el.Round(time.Millisecond), float64(sum.Positions)/el.Seconds())
 			if sum.NoTime > 0 {
 				fmt.Fprintf(os.Stderr, "; %d reports without a receive time not stored (%s)", sum.NoTime, analyze.NoTimeHint)
 			}
@@ -176,7 +176,7 @@ func ingestSummary(r pipeline.FileResult) string {
 	// the run ends (a visit is closed by the vessel leaving, or by its
 	// data ending): a file's own count is only what closed while it was
 	// read, and said as such so that it does not contradict the total.
-	s := fmt.Sprintf("%s: %d positions, %d identity records stored, %d events closed while reading it (the rest when the run ends); %d messages, %d lines rejected",
+	s := fmt.Sprintf("%s: %d positions, %d identity records stored, %d events added while reading it (the rest when the run ends); %d messages, %d lines rejected",
 		r.Name, r.Positions, r.Identities, r.Events, r.Stats.Messages, r.Stats.RejectedTotal())
 	if r.KnownPositions > 0 {
 		s += fmt.Sprintf("; %d positions already stored (same vessel, instant and station, from another file) not stored again", r.KnownPositions)
@@ -185,6 +185,16 @@ func ingestSummary(r pipeline.FileResult) string {
 		s += " (resumed an interrupted ingest)"
 	}
 	return s
+}
+
+// newEvents says how much a run changed the store's number of events: a
+// run adds fewer than it closes when the last run had left them open, and
+// may even drop some (open events that did not last).
+func newEvents(n int64) string {
+	if n < 0 {
+		return fmt.Sprintf("%d events fewer (events left open by the last run that did not last)", -n)
+	}
+	return fmt.Sprintf("%d new events", n)
 }
 
 // dsnName names a database without its password.

@@ -73,7 +73,9 @@ SVG and script) for analysts to publish or archive:
     with reception cells; trips per month as a chart; every trip with its
     evidence;
   - a per-vessel table: identity history, flag, risk factors (lookout risk)
-    and sanctions matches (the identities are screened against the lists);
+    and sanctions matches (the identities are screened against the lists:
+    with --db those kept in the store, as ingest screens; with files the
+    built-in and imported ones);
   - the evidence list: every event shown or cited, with its ID, time,
     position and the figures that triggered it;
   - data coverage (files, receiving stations and their periods, days and
@@ -165,11 +167,6 @@ func (f *reportFlags) run(cmd *cobra.Command, args []string, vessel string) erro
 		}
 	}
 	opt.Title = f.title
-	if !f.noScreen {
-		if opt.Sanctions, err = loadIndex(sanctions.ListDir, false); err != nil {
-			return err
-		}
-	}
 
 	var src report.Source
 	var st store.Store
@@ -179,13 +176,24 @@ func (f *reportFlags) run(cmd *cobra.Command, args []string, vessel string) erro
 		}
 		defer st.Close()
 		src = report.StoreSource{Store: st}
+		if !f.noScreen {
+			opt.Sanctions, err = storeIndex(ctx, st, false)
+		}
 	} else {
+		if !f.noScreen {
+			opt.Sanctions, err = loadIndex(sanctions.ListDir, false)
+		}
 		var cleanup func()
-		src, st, cleanup, err = reportFiles(ctx, args, opt.Catalog, opt.Trips.From, opt.Trips.To)
+		if err == nil {
+			src, st, cleanup, err = reportFiles(ctx, args, opt.Catalog, opt.Trips.From, opt.Trips.To)
+		}
 		if err != nil {
 			return err
 		}
 		defer cleanup()
+	}
+	if err != nil {
+		return err
 	}
 	if vessel != "" {
 		if opt.MMSI, err = reportVessel(ctx, st, vessel); err != nil {

@@ -1,6 +1,7 @@
 package main
 
 import (
+	"context"
 	"encoding/json"
 
 	"github.com/spf13/cobra"
@@ -9,6 +10,7 @@ import (
 	"github.com/lookout-osint/lookout/ref"
 	"github.com/lookout-osint/lookout/risk"
 	"github.com/lookout-osint/lookout/sanctions"
+	"github.com/lookout-osint/lookout/store"
 	"github.com/lookout-osint/lookout/store/output"
 )
 
@@ -44,8 +46,9 @@ Factors and default weights (points each, cap):
   cargo_change_at_sea         10 per draught change at an encounter, cap 20
   flag_of_convenience          5 once, when the MMSI's flag is on the ITF list of 2013
 With --identities (a file) or --ais (AIS files, whose static reports give each MMSI's
-identity history), the identities are screened against the sanctions lists first and
-their sanctions_match events join the input.`,
+identity history), the identities are screened against the sanctions lists first (with
+--db, the lists kept in the store, as ingest screens; else the built-in and imported ones)
+and their sanctions_match events join the input.`,
 		Example: `  lookout risk --db lookout.duckdb --top 10
   lookout analyze --format jsonl month.nmea.gz > events.jsonl
   lookout risk --top 20 events.jsonl
@@ -59,7 +62,7 @@ their sanctions_match events join the input.`,
 			}
 			defer in.close()
 			if identities != "" || len(aisFiles) > 0 {
-				ms, err := screenIdentities(identities, aisFiles)
+				ms, err := screenIdentities(cmd.Context(), in.st, identities, aisFiles)
 				if err != nil {
 					return err
 				}
@@ -115,9 +118,10 @@ their sanctions_match events join the input.`,
 }
 
 // screenIdentities screens an identities file and the identity histories
-// in AIS files against the builtin and imported lists and returns the
-// sanctions_match events.
-func screenIdentities(path string, aisFiles []string) ([]event.Event, error) {
+// in AIS files and returns the sanctions_match events: against the lists
+// kept in st when the events come from a store, else against the built-in
+// and imported lists.
+func screenIdentities(ctx context.Context, st store.Store, path string, aisFiles []string) ([]event.Event, error) {
 	rejected := map[string]int{}
 	var ids []sanctions.Identity
 	if path != "" {
@@ -134,7 +138,13 @@ func screenIdentities(path string, aisFiles []string) ([]event.Event, error) {
 		}
 		ids = append(ids, got...)
 	}
-	ix, err := loadIndex(sanctions.ListDir, false)
+	var ix *sanctions.Index
+	var err error
+	if st != nil {
+		ix, err = storeIndex(ctx, st, false)
+	} else {
+		ix, err = loadIndex(sanctions.ListDir, false)
+	}
 	if err != nil {
 		return nil, err
 	}

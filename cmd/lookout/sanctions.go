@@ -1,6 +1,7 @@
 package main
 
 import (
+	"context"
 	"fmt"
 	"io"
 	"os"
@@ -18,6 +19,7 @@ import (
 	"github.com/lookout-osint/lookout/pipeline"
 	"github.com/lookout-osint/lookout/ref"
 	"github.com/lookout-osint/lookout/sanctions"
+	"github.com/lookout-osint/lookout/store"
 	"github.com/lookout-osint/lookout/store/backend"
 	"github.com/lookout-osint/lookout/track"
 )
@@ -58,14 +60,7 @@ in the old lists directory (--lists).`,
 			return nil, err
 		}
 		defer st.Close()
-		lists, missing, err := pipeline.Lists(cmd.Context(), st)
-		if err != nil {
-			return nil, err
-		}
-		if noBuiltin {
-			lists = slices.DeleteFunc(lists, func(l *sanctions.List) bool { return slices.Contains(missing, l) })
-		}
-		return sanctions.NewIndex(sanctions.Concat(lists...)), nil
+		return storeIndex(cmd.Context(), st, noBuiltin)
 	}
 
 	var format, name, alt string
@@ -343,6 +338,22 @@ func identitiesFromAIS(paths []string, rejected map[string]int, showBar bool) ([
 		}
 	}
 	return out, nil
+}
+
+// storeIndex indexes the lists that screen st's identities, as the
+// pipeline's Screener does at ingest (those kept in st, and the built-in
+// ones st has not stored yet unless noBuiltin), so that a command reading
+// a store flags what ingest flags and a list imported into a shared store
+// counts for everyone who reads it.
+func storeIndex(ctx context.Context, st store.Store, noBuiltin bool) (*sanctions.Index, error) {
+	lists, missing, err := pipeline.Lists(ctx, st)
+	if err != nil {
+		return nil, err
+	}
+	if noBuiltin {
+		lists = slices.DeleteFunc(lists, func(l *sanctions.List) bool { return slices.Contains(missing, l) })
+	}
+	return sanctions.NewIndex(sanctions.Concat(lists...)), nil
 }
 
 // loadIndex indexes the builtin lists and the imported ones. An imported

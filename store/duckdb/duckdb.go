@@ -144,6 +144,11 @@ func (s *Store) Write(ctx context.Context, b *store.Batch) (w store.Written, err
 	if err := s.appendIdentities(b.Identities); err != nil {
 		return w, err
 	}
+	for _, k := range b.Quarantined {
+		if _, err = s.conn.ExecContext(ctx, "DELETE FROM positions WHERE mmsi = ? AND ts = ?", int64(k.MMSI), k.Time.UTC()); err != nil {
+			return w, fmt.Errorf("delete quarantined position: %w", err)
+		}
+	}
 	if w.Events, err = s.writeEvents(ctx, b.Events, b.Provisional, b.Replace); err != nil {
 		return w, err
 	}

@@ -71,13 +71,18 @@ func (s *Store) stage(ctx context.Context, table string, n int, row func(i int) 
 }
 
 func (s *Store) writeEvents(ctx context.Context, evs []event.Event, provisional, replace bool) (int64, error) {
+	var dropped int64
 	if provisional {
-		if _, err := s.conn.ExecContext(ctx, "DELETE FROM events WHERE provisional"); err != nil {
+		res, err := s.conn.ExecContext(ctx, "DELETE FROM events WHERE provisional")
+		if err == nil {
+			dropped, err = res.RowsAffected()
+		}
+		if err != nil {
 			return 0, fmt.Errorf("replace provisional events: %w", err)
 		}
 	}
 	if len(evs) == 0 {
-		return 0, nil
+		return -dropped, nil
 	}
 	rows, err := sqlstore.DedupEvents(evs)
 	if err != nil {
@@ -99,18 +104,19 @@ func (s *Store) writeEvents(ctx context.Context, evs []event.Event, provisional,
 	case replace:
 		q = moveEvents + onConflictReplace
 	}
-	res, err := s.conn.ExecContext(ctx, q)
-	if err != nil {
+	// An event whose ID is stored replaces it or is skipped: only the
+	// others add to the store (store.Written).
+	var known int64
+	if err := s.conn.QueryRowContext(ctx, "SELECT count(*) FROM events_in WHERE id IN (SELECT id FROM events)").Scan(&known); err != nil {
 		return 0, fmt.Errorf("insert events: %w", err)
 	}
-	added, err := res.RowsAffected()
-	if err != nil {
+	if _, err := s.conn.ExecContext(ctx, q); err != nil {
 		return 0, fmt.Errorf("insert events: %w", err)
 	}
 	if _, err := s.conn.ExecContext(ctx, "DELETE FROM events_in"); err != nil {
 		return 0, fmt.Errorf("clear staged events: %w", err)
 	}
-	return added, nil
+	return int64(len(rows)) - known - dropped, nil
 }
 
 // writeCheckpoints replaces the checkpoints of cps' vessels; a nil Data

@@ -6,13 +6,16 @@ package output
 import (
 	"encoding/csv"
 	"encoding/json"
-	"encoding/xml"
 	"fmt"
 	"io"
 	"strconv"
 	"strings"
 	"time"
 
+	"github.com/paulmach/orb"
+	"github.com/paulmach/orb/geojson"
+
+	"github.com/lookout-osint/lookout/geoenc"
 	"github.com/lookout-osint/lookout/store"
 )
 
@@ -25,90 +28,75 @@ var TrackFormats = []string{"geojson", "kml", "csv"}
 func Track(w io.Writer, format string, mmsi uint32, ps []store.Position, points bool) error {
 	switch format {
 	case "geojson":
-		return trackGeoJSON(w, mmsi, ps, points)
+		fc := geojson.NewFeatureCollection()
+		fc.Features = append(fc.Features, TrackFeatures(mmsi, ps, points)...)
+		return json.NewEncoder(w).Encode(fc)
 	case "kml":
-		return trackKML(w, mmsi, ps, points)
+		return geoenc.WriteKML(w, fmt.Sprintf("MMSI %d", mmsi), TrackPlacemarks(mmsi, ps, points))
 	case "csv":
 		return trackCSV(w, ps)
 	}
 	return fmt.Errorf("unknown track format %q (want one of %s)", format, strings.Join(TrackFormats, ", "))
 }
 
-func num32(f float32) any {
-	if store.IsNaN32(f) {
+// TrackFeatures is a vessel's track in GeoJSON: one line (a point for a
+// single position) with its span and number of positions, and with points
+// every position as a point with its time, speed, course, heading and
+// receiving station (each left out where unknown).
+func TrackFeatures(mmsi uint32, ps []store.Position, points bool) []*geojson.Feature {
+	if len(ps) == 0 {
 		return nil
 	}
-	return f
-}
-
-func trackGeoJSON(w io.Writer, mmsi uint32, ps []store.Position, points bool) error {
-	type geometry struct {
-		Type        string `json:"type"`
-		Coordinates any    `json:"coordinates"`
-	}
-	type feature struct {
-		Type       string         `json:"type"`
-		Geometry   geometry       `json:"geometry"`
-		Properties map[string]any `json:"properties"`
-	}
-	fc := struct {
-		Type     string    `json:"type"`
-		Features []feature `json:"features"`
-	}{Type: "FeatureCollection", Features: []feature{}}
-	if len(ps) > 0 {
-		line := make([][2]float64, len(ps))
-		for i, p := range ps {
-			line[i] = [2]float64{p.Lon, p.Lat}
-		}
-		typ := "LineString"
-		var coords any = line
-		if len(ps) == 1 {
-			typ, coords = "Point", line[0]
-		}
-		fc.Features = append(fc.Features, feature{Type: "Feature", Geometry: geometry{typ, coords}, Properties: map[string]any{
-			"mmsi": mmsi, "start": ps[0].Time.Format(time.RFC3339), "end": ps[len(ps)-1].Time.Format(time.RFC3339), "positions": len(ps)}})
-	}
+	line := geojson.NewFeature(geoenc.Line(lineOf(ps)))
+	line.Properties = geojson.Properties{"mmsi": mmsi, "start": ps[0].Time.Format(time.RFC3339),
+		"end": ps[len(ps)-1].Time.Format(time.RFC3339), "positions": len(ps)}
+	fs := []*geojson.Feature{line}
 	if points {
 		for _, p := range ps {
-			props := map[string]any{"mmsi": p.MMSI, "time": p.Time.Format(time.RFC3339), "sog": num32(p.SOG), "cog": num32(p.COG), "status": p.Status}
+			f := geojson.NewFeature(geoenc.Point(p.Lon, p.Lat))
+			f.Properties = geojson.Properties{"mmsi": p.MMSI, "time": p.Time.Format(time.RFC3339), "status": p.Status}
+			if !store.IsNaN32(p.SOG) {
+				f.Properties["sog"] = p.SOG
+			}
+			if !store.IsNaN32(p.COG) {
+				f.Properties["cog"] = p.COG
+			}
 			if p.Heading >= 0 {
-				props["heading"] = p.Heading
+				f.Properties["heading"] = p.Heading
 			}
 			if p.Station != "" {
-				props["station"] = p.Station
+				f.Properties["station"] = p.Station
 			}
-			fc.Features = append(fc.Features, feature{Type: "Feature", Geometry: geometry{"Point", [2]float64{p.Lon, p.Lat}}, Properties: props})
+			fs = append(fs, f)
 		}
 	}
-	enc := json.NewEncoder(w)
-	return enc.Encode(fc)
+	return fs
 }
 
-func trackKML(w io.Writer, mmsi uint32, ps []store.Position, points bool) error {
-	var b strings.Builder
-	b.WriteString(xml.Header)
-	fmt.Fprintf(&b, "<kml xmlns=\"http://www.opengis.net/kml/2.2\"><Document><name>MMSI %d</name>\n", mmsi)
-	if len(ps) > 0 {
-		fmt.Fprintf(&b, "<Placemark><name>MMSI %d track</name><TimeSpan><begin>%s</begin><end>%s</end></TimeSpan><LineString><tessellate>1</tessellate><coordinates>",
-			mmsi, ps[0].Time.Format(time.RFC3339), ps[len(ps)-1].Time.Format(time.RFC3339))
-		for _, p := range ps {
-			b.WriteString(strconv.FormatFloat(p.Lon, 'f', -1, 64))
-			b.WriteByte(',')
-			b.WriteString(strconv.FormatFloat(p.Lat, 'f', -1, 64))
-			b.WriteByte(' ')
-		}
-		b.WriteString("</coordinates></LineString></Placemark>\n")
+func lineOf(ps []store.Position) orb.LineString {
+	ls := make(orb.LineString, len(ps))
+	for i, p := range ps {
+		ls[i] = orb.Point{p.Lon, p.Lat}
 	}
+	return ls
+}
+
+// TrackPlacemarks is a vessel's track in KML: one line with its time span
+// and, with points, every position stamped with its time and described by
+// its speed, course and station.
+func TrackPlacemarks(mmsi uint32, ps []store.Position, points bool) []*geoenc.Placemark {
+	if len(ps) == 0 {
+		return nil
+	}
+	pms := []*geoenc.Placemark{{Name: fmt.Sprintf("MMSI %d track", mmsi), Begin: ps[0].Time, End: ps[len(ps)-1].Time,
+		Geometry: geoenc.Line(lineOf(ps))}}
 	if points {
 		for _, p := range ps {
-			fmt.Fprintf(&b, "<Placemark><TimeStamp><when>%s</when></TimeStamp><description>sog %s kn, cog %s°, station %s</description><Point><coordinates>%s,%s</coordinates></Point></Placemark>\n",
-				p.Time.Format(time.RFC3339), text32(p.SOG), text32(p.COG), xmlEscape(p.Station),
-				strconv.FormatFloat(p.Lon, 'f', -1, 64), strconv.FormatFloat(p.Lat, 'f', -1, 64))
+			pms = append(pms, &geoenc.Placemark{When: p.Time, Geometry: geoenc.Point(p.Lon, p.Lat),
+				Description: fmt.Sprintf("sog %s kn, cog %s°, station %s", text32(p.SOG), text32(p.COG), p.Station)})
 		}
 	}
-	b.WriteString("</Document></kml>\n")
-	_, err := io.WriteString(w, b.String())
-	return err
+	return pms
 }
 
 func text32(f float32) string {
@@ -116,12 +104,6 @@ func text32(f float32) string {
 		return "n/a"
 	}
 	return strconv.FormatFloat(float64(f), 'f', -1, 32)
-}
-
-func xmlEscape(s string) string {
-	var b strings.Builder
-	xml.EscapeText(&b, []byte(s))
-	return b.String()
 }
 
 func trackCSV(w io.Writer, ps []store.Position) error {

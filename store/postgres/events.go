@@ -29,17 +29,34 @@ const (
 )
 
 // queueEvents queues one INSERT per event on batch, whose results Write
-// reads first; replacing the provisional set is done on tx right away.
-func queueEvents(ctx context.Context, tx pgx.Tx, batch *pgx.Batch, evs []sqlstore.EventRow, provisional, replace bool) error {
+// reads first; replacing the provisional set is done on tx right away. It
+// returns how much the events will change the number stored
+// (store.Written): those whose IDs are stored replace them or are skipped,
+// and dropped provisional ones count against it.
+func queueEvents(ctx context.Context, tx pgx.Tx, batch *pgx.Batch, evs []sqlstore.EventRow, provisional, replace bool) (int64, error) {
 	insert := insertEvent + onConflictFinal
 	if replace {
 		insert = insertEvent + onConflictReplace
 	}
+	var dropped int64
 	if provisional {
-		if _, err := tx.Exec(ctx, "DELETE FROM events WHERE provisional"); err != nil {
-			return fmt.Errorf("replace provisional events: %w", err)
+		tag, err := tx.Exec(ctx, "DELETE FROM events WHERE provisional")
+		if err != nil {
+			return 0, fmt.Errorf("replace provisional events: %w", err)
 		}
+		dropped = tag.RowsAffected()
 		insert = insertEvent + onConflictProvisional
+	}
+	if len(evs) == 0 {
+		return -dropped, nil
+	}
+	ids := make([]string, len(evs))
+	for i := range evs {
+		ids[i] = evs[i].ID
+	}
+	var known int64
+	if err := tx.QueryRow(ctx, "SELECT count(*) FROM events WHERE id = ANY($1)", ids).Scan(&known); err != nil {
+		return 0, fmt.Errorf("insert events: %w", err)
 	}
 	for _, r := range evs {
 		batch.Queue(insert,
@@ -47,5 +64,5 @@ func queueEvents(ctx context.Context, tx pgx.Tx, batch *pgx.Batch, evs []sqlstor
 			nullStr(r.Port), nullStr(r.PortID), nullStr(r.PortGroup), nullStr(r.FromPort), nullStr(r.FromPortID), nullStr(r.FromGroup),
 			r.Confidence, nullStr(r.Source), nullStr(r.Evidence), provisional)
 	}
-	return nil
+	return int64(len(evs)) - known - dropped, nil
 }

@@ -176,10 +176,13 @@ func (s *Store) Write(ctx context.Context, b *store.Batch) (store.Written, error
 		return w, err
 	}
 	var batch pgx.Batch
-	if err := queueEvents(ctx, tx, &batch, evs, b.Provisional, b.Replace); err != nil {
+	if w.Events, err = queueEvents(ctx, tx, &batch, evs, b.Provisional, b.Replace); err != nil {
 		return w, err
 	}
 	now := time.Now().UTC()
+	for _, k := range b.Quarantined {
+		batch.Queue("DELETE FROM positions WHERE mmsi = $1 AND ts = $2", int64(k.MMSI), k.Time.UTC())
+	}
 	for _, c := range b.Checkpoints {
 		if c.Data == nil {
 			batch.Queue("DELETE FROM checkpoints WHERE mmsi = $1", int64(c.MMSI))
@@ -203,15 +206,13 @@ func (s *Store) Write(ctx context.Context, b *store.Batch) (store.Written, error
 	if batch.Len() > 0 {
 		br := tx.SendBatch(ctx, &batch)
 		for range evs {
-			tag, err := br.Exec()
-			if err != nil {
+			if _, err := br.Exec(); err != nil {
 				br.Close()
 				return w, fmt.Errorf("insert event: %w", err)
 			}
-			w.Events += tag.RowsAffected()
 		}
 		if err := br.Close(); err != nil {
-			return w, fmt.Errorf("write checkpoints and file record: %w", err)
+			return w, fmt.Errorf("write checkpoints, file record and deletions: %w", err)
 		}
 	}
 	if half != nil {

@@ -196,6 +196,14 @@ func (c *Client) LatestPosition(ctx context.Context) (time.Time, error) {
 	return out, err
 }
 
+// Reception makes the client a store.ReceptionCounter: the server counts,
+// and only the counts cross the socket, not every position.
+func (c *Client) Reception(ctx context.Context, since, until time.Time, cellDeg float64) (store.Reception, error) {
+	var out store.Reception
+	err := c.call(ctx, "reception", &request{Since: since, Until: until, Cell: cellDeg}, func(f *frame) error { out = f.Reception; return nil })
+	return out, err
+}
+
 // Compact has the server compact the file (see duckdb.Store.Compact).
 func (c *Client) Compact(ctx context.Context, d *store.Downsample) (store.Compacted, error) {
 	var out store.Compacted
@@ -217,5 +225,6 @@ var (
 	_ store.ListStore        = (*Client)(nil)
 	_ store.PortAreas        = (*Client)(nil)
 	_ store.LatestPositioner = (*Client)(nil)
+	_ store.ReceptionCounter = (*Client)(nil)
 	_ store.Compactor        = (*Client)(nil)
 )

@@ -47,6 +47,7 @@ type request struct {
 	Since time.Time
 	Until time.Time
 	Ports []store.LearnedPort
+	Cell  float64
 	// Downsample is a compaction's (nil: compact only).
 	Downsample *store.Downsample
 }
@@ -69,6 +70,7 @@ type frame struct {
 	Lists       []store.List
 	Ports       []store.LearnedPort
 	Latest      time.Time
+	Reception   store.Reception
 	Compacted   store.Compacted
 }
 

@@ -211,6 +211,18 @@ func answer(ctx context.Context, op string, req *request, info Info, do Do, send
 			return err
 		})
 		return one(&frame{Latest: t}, err)
+	case "reception":
+		var rc store.Reception
+		err := read(func(st store.Store) error {
+			c, ok := st.(store.ReceptionCounter)
+			if !ok {
+				return fmt.Errorf("a %T store cannot count its reception", st)
+			}
+			var err error
+			rc, err = c.Reception(ctx, req.Since, req.Until, req.Cell)
+			return err
+		})
+		return one(&frame{Reception: rc}, err)
 	case "compact":
 		// Compacting moves positions and may drop some; it changes no
 		// event, identity or file record.

@@ -4,11 +4,13 @@
 package storetest
 
 import (
+	"cmp"
 	"context"
 	"errors"
 	"math"
 	"reflect"
 	"slices"
+	"strings"
 	"testing"
 	"time"
 
@@ -33,6 +35,8 @@ func Run(t *testing.T, open Opener) {
 		{"EventQueries", testEventQueries},
 		{"FailedBatchStoresNothing", testFailedBatch},
 		{"Files", testFiles},
+		{"Reception", testReception},
+		{"QuarantinedPositions", testQuarantined},
 		{"Checkpoints", testCheckpoints},
 		{"FindVessels", testFindVessels},
 		{"LearnedPorts", testLearnedPorts},
@@ -288,16 +292,21 @@ func testProvisionalEvents(t *testing.T, s store.Store) {
 	closed1 := open1
 	closed1.End = open1.End.Add(5 * time.Hour)
 	closed1.Evidence = map[string]any{"min_distance_m": 80.0}
-	if w := write(t, s, &store.Batch{Events: []event.Event{closed1}}); w.Events != 1 {
-		t.Errorf("final version of a provisional event: %d rows written, want 1", w.Events)
+	// It replaces, and so adds nothing: the figures an ingest prints are
+	// how much the store's total grew.
+	if w := write(t, s, &store.Batch{Events: []event.Event{closed1}}); w.Events != 0 {
+		t.Errorf("final version of a provisional event: %d events added, want 0", w.Events)
 	}
 	// Run 2 ends with open2 longer and still open; stale is not open any
 	// more (its provisional version must go), and open1's provisional
-	// version, emitted again, must not undo the final one.
+	// version, emitted again, must not undo the final one. The store holds
+	// one event fewer: the stale one.
 	longer2 := open2
 	longer2.End = open2.End.Add(10 * time.Hour)
-	for range 2 { // idempotent
-		write(t, s, &store.Batch{Events: []event.Event{longer2, open1}, Provisional: true})
+	for i, want := range []int64{-1, 0} { // idempotent
+		if w := write(t, s, &store.Batch{Events: []event.Event{longer2, open1}, Provisional: true}); w.Events != want {
+			t.Errorf("provisional write %d: %d events added, want %d", i+1, w.Events, want)
+		}
 	}
 	// A final event with a known ID that is already final changes nothing.
 	again := final
@@ -470,5 +479,112 @@ func testFindVessels(t *testing.T, s store.Store) {
 		if !slices.Equal(got, c.want) {
 			t.Errorf("FindVessels(%q) = %v, want %v", c.q, got, c.want)
 		}
+	}
+}
+
+// testReception: the store's own counts per station and day and per cell
+// equal those of a scan of the positions, across days, stations (one
+// unknown), both hemispheres, cell edges and the window's bounds.
+func testReception(t *testing.T, s store.Store) {
+	ctx := context.Background()
+	rc, ok := s.(store.ReceptionCounter)
+	if !ok {
+		t.Fatalf("%T is not a store.ReceptionCounter", s)
+	}
+	var ps []store.Position
+	places := [][2]float64{{42.5, 131.25}, {42.49, 131.75}, {-0.25, -0.75}, {0, 0}, {-33.9, 151.2}, {42.999, 131.5}}
+	for i := 0; i < 300; i++ {
+		at := places[i%len(places)]
+		ps = append(ps, store.Position{MMSI: uint32(100 + i%7), Time: t0.Add(time.Duration(i) * 17 * time.Minute),
+			Lat: at[0], Lon: at[1], SOG: store.NaN32, COG: store.NaN32, Heading: -1, Status: 15,
+			Station: []string{"rxA", "rxB", "", "rxC"}[i%4]})
+	}
+	f := store.File{Hash: "cafe", Name: "day.nmea", Size: 99, Positions: int64(len(ps)), Done: true}
+	write(t, s, &store.Batch{Positions: ps, File: &f})
+
+	since, until := t0.Add(5*time.Hour), t0.Add(60*time.Hour) // cuts the first and last day
+	got, err := rc.Reception(ctx, since, until, 0.5)
+	if err != nil {
+		t.Fatal(err)
+	}
+	var want store.Reception
+	days := map[store.StationDay]int64{}
+	cells := map[store.CellCount]int64{}
+	err = s.ScanPositions(ctx, since, until, func(p *store.Position) error {
+		days[store.StationDay{Station: p.Station, Day: p.Time.Truncate(24 * time.Hour)}]++
+		cells[store.CellCount{Lat: math.Floor(p.Lat/0.5) * 0.5, Lon: math.Floor(p.Lon/0.5) * 0.5}]++
+		return nil
+	})
+	if err != nil {
+		t.Fatal(err)
+	}
+	for k, n := range days {
+		k.Positions = n
+		want.Days = append(want.Days, k)
+	}
+	for k, n := range cells {
+		k.Positions = n
+		want.Cells = append(want.Cells, k)
+	}
+	slices.SortFunc(want.Days, func(a, b store.StationDay) int {
+		if a.Station != b.Station {
+			return strings.Compare(a.Station, b.Station)
+		}
+		return a.Day.Compare(b.Day)
+	})
+	slices.SortFunc(want.Cells, func(a, b store.CellCount) int {
+		if a.Lat != b.Lat {
+			return cmp.Compare(a.Lat, b.Lat)
+		}
+		return cmp.Compare(a.Lon, b.Lon)
+	})
+	if len(want.Days) < 8 || len(want.Cells) != 6 {
+		t.Fatalf("the fixture spans %d station-days and %d cells", len(want.Days), len(want.Cells))
+	}
+	if !reflect.DeepEqual(got.Days, want.Days) {
+		t.Errorf("Days:\n got %v\nwant %v", got.Days, want.Days)
+	}
+	if !reflect.DeepEqual(got.Cells, want.Cells) {
+		t.Errorf("Cells:\n got %v\nwant %v", got.Cells, want.Cells)
+	}
+	if len(got.Files) != 1 || got.Files[0].Hash != "cafe" || got.Files[0].Positions != 300 || !got.Files[0].Done {
+		t.Errorf("Files = %+v", got.Files)
+	}
+	all, err := rc.Reception(ctx, time.Time{}, time.Time{}, 1)
+	if err != nil {
+		t.Fatal(err)
+	}
+	var n int64
+	for _, d := range all.Days {
+		n += d.Positions
+	}
+	if n != int64(len(ps)) || len(all.Cells) != 4 {
+		t.Errorf("unbounded: %d positions in %d cells of 1°, want %d in 4", n, len(all.Cells), len(ps))
+	}
+}
+
+// testQuarantined: positions named in a later batch's Quarantined are
+// deleted with it, every copy (two stations heard the report), and no
+// other; a key nothing matches is no error.
+func testQuarantined(t *testing.T, s store.Store) {
+	ctx := context.Background()
+	ps := positions(10, 7, 8)
+	dup := ps[4] // vessel 7, third minute, heard again by another station
+	dup.Station = "rxZ"
+	write(t, s, &store.Batch{Positions: append(slices.Clone(ps), dup)})
+	bad := store.PositionKey{MMSI: 7, Time: dup.Time}
+	write(t, s, &store.Batch{Quarantined: []store.PositionKey{bad, {MMSI: 9, Time: t0}}})
+	if c := counts(t, s); c.Positions != int64(len(ps))-1 {
+		t.Fatalf("%d positions after deleting 2 of %d", c.Positions, len(ps)+1)
+	}
+	tr, err := s.Track(ctx, 7, time.Time{}, time.Time{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if len(tr) != 9 || slices.ContainsFunc(tr, func(p store.Position) bool { return p.Time.Equal(bad.Time) }) {
+		t.Errorf("vessel 7 keeps %d positions, the quarantined one among them: %v", len(tr), tr)
+	}
+	if other, _ := s.Track(ctx, 8, time.Time{}, time.Time{}); len(other) != 10 {
+		t.Errorf("vessel 8 lost positions: %d left", len(other))
 	}
 }

@@ -197,14 +197,9 @@ func ScanIdentities(rows Rows) ([]store.Identity, error) {
 // reads them.
 const PositionColumns = "mmsi, ts, lat, lon, sog, cog, heading, status, station, flags"
 
-// PositionsSQL builds a positions query in time order; cond, if not empty,
-// is an extra condition written by the caller (never user text).
-func PositionsSQL(table, cond string, since, until time.Time) (string, []any) {
-	var where []string
-	if cond != "" {
-		where = append(where, cond)
-	}
-	var args []any
+// timeWindow adds since <= ts < until to the conditions where (a zero
+// bound does not filter), its arguments numbered after args.
+func timeWindow(args []any, where []string, since, until time.Time) ([]any, []string) {
 	if !since.IsZero() {
 		args = append(args, since.UTC())
 		where = append(where, "ts >= $"+strconv.Itoa(len(args)))
@@ -213,6 +208,17 @@ func PositionsSQL(table, cond string, since, until time.Time) (string, []any) {
 		args = append(args, until.UTC())
 		where = append(where, "ts < $"+strconv.Itoa(len(args)))
 	}
+	return args, where
+}
+
+// PositionsSQL builds a positions query in time order; cond, if not empty,
+// is an extra condition written by the caller (never user text).
+func PositionsSQL(table, cond string, since, until time.Time) (string, []any) {
+	var where []string
+	if cond != "" {
+		where = append(where, cond)
+	}
+	args, where := timeWindow(nil, where, since, until)
 	q := "SELECT " + PositionColumns + " FROM " + table
 	if len(where) > 0 {
 		q += " WHERE " + strings.Join(where, " AND ")
