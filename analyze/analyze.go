@@ -60,10 +60,14 @@ type Totals struct {
 	Fixes, Statics int64
 	NoTime         int64 // messages without a receive time (cannot be placed on a track)
 	Duplicates     int64
-	Flagged        map[track.Reason]int64
-	Vessels        int
-	Events         map[event.Type]int
-	Rejected       map[string]int64
+	// Overflow and SegmentsClosed count the tracker's bounds at work
+	// (track.Stats): reports processed early because the reorder queue
+	// was full, segments closed early because an MMSI had too many open.
+	Overflow, SegmentsClosed int64
+	Flagged                  map[track.Reason]int64
+	Vessels                  int
+	Events                   map[event.Type]int
+	Rejected                 map[string]int64
 }
 
 // NoTimeHint tells a user what to do about messages without a receive time.
@@ -305,6 +309,7 @@ func (a *Analyzer) Finish() Totals {
 	a.det.Flush()
 	st := a.tracker.Stats()
 	a.tot.Duplicates = st.Duplicates
+	a.tot.Overflow, a.tot.SegmentsClosed = st.Overflow, st.SegmentsClosed
 	a.tot.Flagged = st.Flagged
 	a.tot.Vessels = a.tracker.Vessels()
 	a.tot.Events = a.sink.counts()
@@ -443,6 +448,10 @@ func WriteTotals(w io.Writer, t Totals) {
 		fmt.Fprintf(w, ", flagged %s %d", r, t.Flagged[track.Reason(r)])
 	}
 	fmt.Fprintln(w)
+	if t.Overflow > 0 || t.SegmentsClosed > 0 {
+		fmt.Fprintf(w, "flood bounds: reorder queue full %d (reports processed before their window passed), segments closed early %d (an MMSI jumping about)\n",
+			t.Overflow, t.SegmentsClosed)
+	}
 	fmt.Fprint(w, "events:")
 	total := 0
 	for _, ty := range event.Types {

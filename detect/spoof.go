@@ -125,6 +125,15 @@ type episode struct {
 	turns            float64
 }
 
+// maxSpoofSegs and maxSpoofJumps bound what spoofPoint keeps per vessel
+// (streams and recent jumps) when one MMSI floods the feed with jumps: far
+// above what a real vessel, or two under one number, produce in a
+// SpoofWindow, and far below what a flood of a million reports would keep.
+const (
+	maxSpoofSegs  = 32
+	maxSpoofJumps = 1024
+)
+
 func (d *Detector) spoofPoint(v *vessel, p *track.Point) {
 	s := &v.spoof
 	if s.episode != nil && p.Time.Sub(s.episode.end) > d.cfg.SpoofWindow {
@@ -176,6 +185,11 @@ func (d *Detector) spoofPoint(v *vessel, p *track.Point) {
 			cut++
 		}
 		s.jumps = s.jumps[cut:]
+		if len(s.jumps) > maxSpoofJumps {
+			// A flood of jumps: the first (where an episode starts) and
+			// the latest are enough to count SpoofMinJumps.
+			s.jumps = append(s.jumps[:1], s.jumps[len(s.jumps)-maxSpoofJumps/2:]...)
+		}
 		if p.ImpliedKn > s.maxKn {
 			s.maxKn = p.ImpliedKn
 		}
@@ -301,6 +315,19 @@ func (d *Detector) spoofPoint(v *vessel, p *track.Point) {
 				delete(s.segs, id)
 			}
 		}
+	}
+	for len(s.segs) > maxSpoofSegs {
+		// A GPS jumping with every report opens a track segment per fix:
+		// forget the stream heard from longest ago as an idle one is
+		// forgotten, so that a flood costs bounded state and work per fix.
+		old := -1
+		for id, o := range s.segs {
+			if id != p.Seg && (old < 0 || o.last.Before(s.segs[old].last) || o.last.Equal(s.segs[old].last) && id < old) {
+				old = id
+			}
+		}
+		d.firstStreamLeft(v, s.segs[old], si)
+		delete(s.segs, old)
 	}
 	// Two transmitters at once, sustained: the streams heard in turn (each
 	// come back to SpoofSegmentPoints times or more; a glitch that joins

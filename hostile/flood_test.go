@@ -159,7 +159,7 @@ func without(events []string, mmsi uint32) string {
 // duplicate, or tracked and flagged too fast); the work per flooding line
 // is bounded, and four times the flood takes no more memory than its own
 // bytes: the reorder queue holds at most its bound (set to 20,000 reports
-// here, so that the test's floods overflow it; the default is a million),
+// here, so that the test's floods overflow it; the default is 262,144),
 // and a vessel at most 16 open segments. Before those bounds the queue
 // held the whole flood (+67 MB of heap from 40,000 to 160,000 reports)
 // and the jumping flood opened a segment per report, each compared with

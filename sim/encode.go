@@ -301,3 +301,12 @@ func appendLines(dst []byte, unix int64, station string, payload string, fill in
 	}
 	return dst
 }
+
+// AppendPositionLine appends one class A position report (type 1) of mmsi
+// at lat, lon, as station heard it at unix time t, tag block and newline
+// included: what a test needs to make hostile input (a flood of one MMSI,
+// one report heard by many stations) with the simulator's own encoder.
+func AppendPositionLine(dst []byte, t int64, station string, mmsi uint32, lat, lon, sog, cog float64) []byte {
+	payload, fill := encodeType1(1, posReport{mmsi: mmsi, sog: sog, cog: cog, heading: cog, lat: lat, lon: lon, second: int(t % 60)})
+	return appendLines(dst, t, station, payload, fill, 'A', 0)
+}

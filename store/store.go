@@ -14,6 +14,7 @@ package store
 import (
 	"context"
 	"errors"
+	"fmt"
 	"math"
 	"time"
 
@@ -273,4 +274,45 @@ type Versioned interface {
 // ConcurrentReads says so.
 type ConcurrentReads interface {
 	ConcurrentReads() bool
+}
+
+// Downsample says which old positions a compaction may drop: of the
+// positions older than Before, it keeps the first fix of each vessel in
+// each interval of length Every (counted from the Unix epoch, so a second
+// pass with the same Every keeps the same fixes and drops nothing more),
+// and every fix within Margin of the time span of an event of that vessel
+// (as MMSI or other MMSI), a voyage excepted, and every fix with track
+// quality flags. A voyage spans a vessel's whole time between ports:
+// keeping its span would keep the whole track. Fixes heard by several
+// stations are several rows; an interval keeps one of them.
+type Downsample struct {
+	Every  time.Duration
+	Before time.Time
+	Margin time.Duration
+}
+
+// Compacted says what a compaction did.
+type Compacted struct {
+	Before, After int64 // positions stored
+}
+
+// Compactor is a store that can rewrite its positions in vessel and time
+// order (both backends, and the client of a store served over its socket),
+// dropping what a Downsample allows when one is given. It runs in one
+// transaction: interrupted, it leaves the store as it was.
+type Compactor interface {
+	Compact(ctx context.Context, d *Downsample) (Compacted, error)
+}
+
+// Valid reports what is wrong with d, if anything.
+func (d *Downsample) Valid() error {
+	switch {
+	case d.Every < time.Second || d.Every%time.Second != 0:
+		return fmt.Errorf("down-sampling interval %s: want whole seconds, at least 1s", d.Every)
+	case d.Margin < 0 || d.Margin%time.Second != 0:
+		return fmt.Errorf("evidence margin %s: want whole seconds, 0 or more", d.Margin)
+	case d.Before.IsZero():
+		return errors.New("down-sampling needs a time before which it applies")
+	}
+	return nil
 }

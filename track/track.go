@@ -123,6 +123,17 @@ type Config struct {
 	// dead-reckoned on for a day, would otherwise catch the real track
 	// hours later and split it in two.
 	GlitchIdle time.Duration
+	// MaxQueued bounds the reorder queue: beyond it the earliest input is
+	// processed at once, as if its window had passed (Stats.Overflow), so
+	// that a flood (a million reports of one MMSI in a minute) costs a
+	// bounded buffer, not memory in proportion to it. 0: no bound.
+	MaxQueued int
+	// MaxSegments bounds an MMSI's open segments: a new one beyond it
+	// closes the one heard from longest ago (Stats.SegmentsClosed). A
+	// broken or spoofing GPS that jumps with every report would otherwise
+	// open a segment per report, each kept a day, and every fix would be
+	// compared with all of them. 0: no bound.
+	MaxSegments int
 }
 
 // DefaultConfig returns the defaults, following Global Fishing Watch's
@@ -144,6 +155,14 @@ func DefaultConfig() Config {
 		ClockConfirm: 8,
 		FutureSlack:  time.Hour,
 		GlitchIdle:   time.Hour,
+		// Three times the ten minutes of a national feed (11M reports a
+		// day); 136 bytes a report, up to about 100 MB of heap with the
+		// queue's slack. A bigger feed overflows it now and then: its
+		// reports are processed a little early, and the few that come
+		// later still are counted late, not lost. A million held 400 MB.
+		MaxQueued: 1 << 18,
+		// Far more hulls than ever share one MMSI at once.
+		MaxSegments: 16,
 	}
 }
 
@@ -270,6 +289,10 @@ type Stats struct {
 	// Quarantined counts inputs dropped before tracking because their time
 	// could not be true or did not fit the stream's clock (see clock.go).
 	Quarantined map[Reason]int64
+	// Overflow counts inputs processed before their reorder window had
+	// passed because the queue held Config.MaxQueued; SegmentsClosed the
+	// segments closed early because an MMSI had Config.MaxSegments open.
+	Overflow, SegmentsClosed int64
 }
 
 // Tracker orders, merges, checks and segments fixes. It is not safe for
@@ -394,6 +417,16 @@ func (t *Tracker) push(it item) {
 		it.ns = t.emitted
 	}
 	if n := len(t.fifo); n == t.head || it.ns >= t.fifo[n-1].ns {
+		if n == cap(t.fifo) && t.head >= n/4 && t.head > 0 {
+			// Full, with a quarter or more taken from the front: move
+			// the rest down rather than let append double the slice. A
+			// queue held at MaxQueued would otherwise end up with twice
+			// or four times that room (a million reports in a minute:
+			// 136 MB more).
+			m := copy(t.fifo, t.fifo[t.head:])
+			clear(t.fifo[m:n])
+			t.fifo, t.head = t.fifo[:m], 0
+		}
 		t.fifo = append(t.fifo, it)
 	} else {
 		t.late.push(&it)
@@ -404,8 +437,14 @@ func (t *Tracker) push(it item) {
 	limit := t.maxSeen - int64(t.cfg.ReorderWindow)
 	for {
 		next := t.peek()
-		if next == nil || next.ns >= limit {
+		if next == nil {
 			return
+		}
+		if next.ns >= limit {
+			if t.cfg.MaxQueued <= 0 || len(t.fifo)-t.head+len(t.late.keys) <= t.cfg.MaxQueued {
+				return
+			}
+			t.stats.Overflow++
 		}
 		t.pop()
 	}
@@ -641,6 +680,17 @@ func (t *Tracker) segment(v *vessel, p *Point) {
 	}
 	switch {
 	case best < 0:
+		if t.cfg.MaxSegments > 0 && len(v.segs) >= t.cfg.MaxSegments {
+			// Close the segment heard from longest ago.
+			old := 0
+			for i, s := range v.segs {
+				if s.lastSeen.Before(v.segs[old].lastSeen) {
+					old = i
+				}
+			}
+			v.segs = slices.Delete(v.segs, old, old+1)
+			t.stats.SegmentsClosed++
+		}
 		v.nextSeg++
 		s := &segment{id: v.nextSeg}
 		v.segs = append(v.segs, s)

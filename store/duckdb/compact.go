@@ -5,6 +5,9 @@ import (
 	"errors"
 	"fmt"
 	"strings"
+
+	"github.com/lookout-osint/lookout/store"
+	"github.com/lookout-osint/lookout/store/internal/sqlstore"
 )
 
 // Compact rewrites the positions table in (mmsi, ts) order, so that each
@@ -16,16 +19,25 @@ import (
 // disk space and time in proportion to the store; the space of the old
 // copy is reused by later writes. It runs in one transaction: an
 // interrupted Compact leaves the store as it was.
-func (s *Store) Compact(ctx context.Context) (err error) {
+//
+// With d, the copy leaves out the old positions d allows to drop
+// (store.Downsample): rewriting the table, rather than deleting rows,
+// gives their space back to the file's later writes at once.
+func (s *Store) Compact(ctx context.Context, d *store.Downsample) (c store.Compacted, err error) {
 	if s.readOnly {
-		return ErrReadOnly
+		return c, ErrReadOnly
+	}
+	if d != nil {
+		if err := d.Valid(); err != nil {
+			return c, err
+		}
 	}
 	ddl, err := positionsDDL("positions_compact")
 	if err != nil {
-		return err
+		return c, err
 	}
 	if _, err := s.conn.ExecContext(ctx, "BEGIN TRANSACTION"); err != nil {
-		return fmt.Errorf("compact: begin: %w", err)
+		return c, fmt.Errorf("compact: begin: %w", err)
 	}
 	defer func() {
 		if err != nil {
@@ -34,25 +46,49 @@ func (s *Store) Compact(ctx context.Context) (err error) {
 			}
 		}
 	}()
-	for _, q := range []string{
-		ddl,
-		"INSERT INTO positions_compact SELECT * FROM positions ORDER BY mmsi, ts",
-		"DROP TABLE positions",
-		"ALTER TABLE positions_compact RENAME TO positions",
-	} {
-		if _, err := s.conn.ExecContext(ctx, q); err != nil {
-			return fmt.Errorf("compact: %w", err)
+	if err := s.conn.QueryRowContext(ctx, "SELECT count(*) FROM positions").Scan(&c.Before); err != nil {
+		return c, fmt.Errorf("compact: %w", err)
+	}
+	steps := []string{ddl}
+	var args []any
+	if d == nil {
+		steps = append(steps, "INSERT INTO positions_compact SELECT * FROM positions ORDER BY mmsi, ts")
+	} else {
+		// The ASOF join finds, for each fix, the evidence span that starts
+		// last at or before it (spans are merged, so no other can hold it).
+		steps = append(steps, "CREATE OR REPLACE TEMP TABLE evidence AS "+sqlstore.EvidenceSQL(d.Margin, "%s"),
+			fmt.Sprintf(`INSERT INTO positions_compact
+SELECT mmsi, ts, lat, lon, sog, cog, heading, status, station, flags FROM (
+	SELECT p.*, e.b AS reach,
+		row_number() OVER (PARTITION BY p.mmsi, epoch_ms(p.ts) // %d ORDER BY p.ts, p.station) AS k
+	FROM positions p ASOF LEFT JOIN evidence e ON p.mmsi = e.mmsi AND p.ts >= e.a)
+WHERE ts >= ? OR flags <> 0 OR k = 1 OR reach >= ts
+ORDER BY mmsi, ts`, d.Every.Milliseconds()),
+			"DROP TABLE evidence")
+		args = []any{d.Before.UTC()}
+	}
+	steps = append(steps, "DROP TABLE positions", "ALTER TABLE positions_compact RENAME TO positions")
+	for _, q := range steps {
+		var a []any
+		if strings.Contains(q, "?") {
+			a = args
+		}
+		if _, err := s.conn.ExecContext(ctx, q, a...); err != nil {
+			return c, fmt.Errorf("compact: %w", err)
 		}
 	}
+	if err := s.conn.QueryRowContext(ctx, "SELECT count(*) FROM positions").Scan(&c.After); err != nil {
+		return c, fmt.Errorf("compact: %w", err)
+	}
 	if _, err := s.conn.ExecContext(ctx, "COMMIT"); err != nil {
-		return fmt.Errorf("compact: commit: %w", err)
+		return c, fmt.Errorf("compact: commit: %w", err)
 	}
 	// Write the new table to the file now and free the old one's blocks,
 	// rather than leaving a WAL as large as the table for the next open.
 	if _, err := s.conn.ExecContext(ctx, "CHECKPOINT"); err != nil {
-		return fmt.Errorf("compact: checkpoint: %w", err)
+		return c, fmt.Errorf("compact: checkpoint: %w", err)
 	}
-	return nil
+	return c, nil
 }
 
 // positionsDDL returns schema.sql's CREATE TABLE for positions under
@@ -66,3 +102,5 @@ func positionsDDL(name string) (string, error) {
 	}
 	return "", errors.New("compact: schema.sql has no positions table")
 }
+
+var _ store.Compactor = (*Store)(nil)

@@ -84,7 +84,7 @@ func TestPositionsRoundTrip(t *testing.T) {
 		}
 	}
 	check("written")
-	if err := s.Compact(ctx); err != nil {
+	if _, err := s.Compact(ctx, nil); err != nil {
 		t.Fatal(err)
 	}
 	check("compacted")

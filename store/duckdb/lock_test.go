@@ -87,7 +87,7 @@ func TestReadOnlyFile(t *testing.T) {
 	if _, err := st.Write(ctx, &store.Batch{Identities: []store.Identity{{MMSI: 1, Time: time.Unix(1, 0)}}}); !errors.Is(err, duckdb.ErrReadOnly) {
 		t.Errorf("Write on a read-only store: %v", err)
 	}
-	if err := st.Compact(ctx); !errors.Is(err, duckdb.ErrReadOnly) {
+	if _, err := st.Compact(ctx, nil); !errors.Is(err, duckdb.ErrReadOnly) {
 		t.Errorf("Compact on a read-only store: %v", err)
 	}
 	st.Close()

@@ -211,7 +211,7 @@ func TestCompact(t *testing.T) {
 	if _, err := conn.Exec(ctx, "CREATE INDEX positions_mmsi_btree ON positions (mmsi)"); err != nil {
 		t.Fatal(err)
 	}
-	if err := s.Compact(ctx); err != nil {
+	if _, err := s.Compact(ctx, nil); err != nil {
 		t.Fatal(err)
 	}
 	for m, want := range before {

@@ -205,8 +205,10 @@ func (c *Client) Reception(ctx context.Context, since, until time.Time, cellDeg 
 }
 
 // Compact has the server compact the file (see duckdb.Store.Compact).
-func (c *Client) Compact(ctx context.Context) error {
-	return c.call(ctx, "compact", &request{}, func(*frame) error { return nil })
+func (c *Client) Compact(ctx context.Context, d *store.Downsample) (store.Compacted, error) {
+	var out store.Compacted
+	err := c.call(ctx, "compact", &request{Downsample: d}, func(f *frame) error { out = f.Compacted; return nil })
+	return out, err
 }
 
 // Close lets go of the connection; the server and its store carry on.
@@ -224,4 +226,5 @@ var (
 	_ store.PortAreas        = (*Client)(nil)
 	_ store.LatestPositioner = (*Client)(nil)
 	_ store.ReceptionCounter = (*Client)(nil)
+	_ store.Compactor        = (*Client)(nil)
 )

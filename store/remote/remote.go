@@ -48,6 +48,8 @@ type request struct {
 	Until time.Time
 	Ports []store.LearnedPort
 	Cell  float64
+	// Downsample is a compaction's (nil: compact only).
+	Downsample *store.Downsample
 }
 
 // frame is one piece of an answer. Calls that stream (positions,
@@ -69,6 +71,7 @@ type frame struct {
 	Ports       []store.LearnedPort
 	Latest      time.Time
 	Reception   store.Reception
+	Compacted   store.Compacted
 }
 
 // wireBatch is a store.Batch whose events carry their evidence as JSON:

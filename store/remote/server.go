@@ -224,14 +224,19 @@ func answer(ctx context.Context, op string, req *request, info Info, do Do, send
 		})
 		return one(&frame{Reception: rc}, err)
 	case "compact":
-		// Compacting moves positions only.
-		return do(ctx, &Change{}, func(st store.Store) error {
-			c, ok := st.(interface{ Compact(context.Context) error })
+		// Compacting moves positions and may drop some; it changes no
+		// event, identity or file record.
+		var out store.Compacted
+		err := do(ctx, &Change{}, func(st store.Store) error {
+			c, ok := st.(store.Compactor)
 			if !ok {
 				return fmt.Errorf("a %T store cannot be compacted", st)
 			}
-			return c.Compact(ctx)
+			var err error
+			out, err = c.Compact(ctx, req.Downsample)
+			return err
 		})
+		return one(&frame{Compacted: out}, err)
 	}
 	return fmt.Errorf("unknown store call %q", op)
 }

@@ -40,6 +40,7 @@ func Run(t *testing.T, open Opener) {
 		{"Checkpoints", testCheckpoints},
 		{"FindVessels", testFindVessels},
 		{"LearnedPorts", testLearnedPorts},
+		{"Downsample", testDownsample},
 	}
 	for _, tc := range tests {
 		t.Run(tc.name, func(t *testing.T) {

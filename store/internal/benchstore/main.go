@@ -38,6 +38,8 @@ func main() {
 	compact := flag.Bool("compact", false, "DuckDB: then compact the store (duckdb.Store.Compact) and time the vessel queries again")
 	queryOnly := flag.String("query", "", "only time vessel queries on this existing DuckDB file (written by -keep with the same -vessels)")
 	cpuProfile := flag.String("cpuprofile", "", "write a CPU profile of the run to this file")
+	days := flag.String("day-tracks", "", "only time one-day tracks of the busiest vessels (and as many others) on this existing store (DuckDB file or postgres:// URL), e.g. a national-day ingest")
+	busiest := flag.Int("busiest", 10, "with -day-tracks: how many of the busiest vessels")
 	flag.Parse()
 	if *cpuProfile != "" {
 		f, err := os.Create(*cpuProfile)
@@ -50,6 +52,13 @@ func main() {
 			os.Exit(1)
 		}
 		defer pprof.StopCPUProfile()
+	}
+	if *days != "" {
+		if err := dayTracks(*days, *busiest); err != nil {
+			fmt.Fprintln(os.Stderr, "benchstore:", err)
+			os.Exit(1)
+		}
+		return
 	}
 	if *queryOnly != "" {
 		if err := queries(*queryOnly, *vessels); err != nil {
@@ -180,7 +189,7 @@ func run(backend string, n, vessels, batch int, dir, pgURL string, keep, compact
 	if d, ok := s.(*duckdb.Store); ok && compact {
 		fmt.Fprintf(os.Stderr, "%s: compacting\n", backend)
 		t, c := time.Now(), cpuTime()
-		if err := d.Compact(ctx); err != nil {
+		if _, err := d.Compact(ctx, nil); err != nil {
 			return err
 		}
 		wall, cpu := time.Since(t), cpuTime()-c
