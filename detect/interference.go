@@ -54,6 +54,13 @@ func (d *Detector) interferencePoint(v *vessel, p *track.Point) bool {
 	}
 	var at *gnssArea
 	for _, a := range d.gnss {
+		// Every positioned fix is checked against every open area (each
+		// lone jump opens one, for InterferenceIdle): latitude alone
+		// bounds the distance from below and rules out nearly all of them
+		// without trigonometry; the margin keeps the decision exact.
+		if math.Abs(a.Lat-p.Lat)*kmPerDegLat*(1-1e-9) > d.cfg.InterferenceKm {
+			continue
+		}
 		if geo.DistanceKm(a.Lat, a.Lon, p.Lat, p.Lon) <= d.cfg.InterferenceKm {
 			at = a
 			break
