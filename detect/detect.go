@@ -73,6 +73,7 @@ type Detector struct {
 	// checked for idleness at gnssNext.
 	gnss     []*gnssArea
 	gnssNext time.Time
+	gnssGrid gnssGrid // finds d.gnss's areas near a point
 }
 
 // segState is what the movement detectors keep per track segment: two
