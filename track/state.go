@@ -27,11 +27,7 @@ var (
 // MarshalShared encodes the state that belongs to no one vessel: the
 // inputs waiting in the reorder window and the clock that orders them.
 func (t *Tracker) MarshalShared() ([]byte, error) {
-	if t.head > 0 {
-		n := copy(t.fifo, t.fifo[t.head:])
-		clear(t.fifo[n:])
-		t.fifo, t.head = t.fifo[:n], 0
-	}
+	t.queue.compact()
 	return sharedCodec.Marshal(t, nil)
 }
 
@@ -40,6 +36,8 @@ func (t *Tracker) UnmarshalShared(data []byte) error {
 	if err := sharedCodec.Unmarshal(data, t, nil); err != nil {
 		return fmt.Errorf("tracker state: %w", err)
 	}
+	// Saved under another ReorderWindow, the ring is sized anew.
+	t.queue.setup(t.window())
 	return nil
 }
 
