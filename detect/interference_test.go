@@ -48,7 +48,8 @@ func TestGNSSInterferenceIsOneEvent(t *testing.T) {
 	}
 }
 
-// farTest may rule out only points further than its radius: checked
+// farTest may rule out only points further than its radius, and withinKm
+// must answer as the distance does: checked
 // against the great-circle distance on points scattered at every latitude,
 // across the antimeridian and around the radius itself, and it must rule
 // out most far points (else it saves nothing).
@@ -64,6 +65,9 @@ func TestFarTestIsExact(t *testing.T) {
 		lat2, lon2 := math.Max(-90, math.Min(90, lat+dLat)), geo.NormLon(lon+dLon)
 		ft := newFarTest(lat, lon, km)
 		d := geo.DistanceKm(lat, lon, lat2, lon2)
+		if w := withinKm(lat, lon, lat2, lon2, km); w != (d <= km) {
+			t.Fatalf("(%v,%v) to (%v,%v): %v km, withinKm(%v) says %v", lat, lon, lat2, lon2, d, km, w)
+		}
 		if ft.far(lat2, lon2) {
 			ruled++
 			if d <= km {
