@@ -18,12 +18,16 @@ import (
 
 // Fix is one position report as decoded.
 type Fix struct {
-	MMSI     uint32
-	Time     time.Time
-	Lat, Lon float64
+	MMSI uint32
 	// HasPos is false when the report carried the "not available" markers
 	// (lat 91, lon 181) or no position at all.
 	HasPos bool
+	// Class is 'A' or 'B' (0 when unknown). (The small fields share the
+	// MMSI's word: the reorder window and every detector's last points
+	// hold many Fixes.)
+	Class    byte
+	Time     time.Time
+	Lat, Lon float64
 	// SOG (knots) and COG (degrees) are NaN when not available.
 	SOG, COG float64
 	// Heading is degrees true, -1 when not available.
@@ -31,8 +35,6 @@ type Fix struct {
 	// Status is the AIS navigational status (15 = not defined).
 	Status  int
 	Station string
-	// Class is 'A' or 'B' (0 when unknown).
-	Class byte
 }
 
 // Static is one static/voyage report (AIS types 5, 19, 24). Zero values
@@ -71,10 +73,10 @@ type Point struct {
 	// ImpliedKn is the speed implied from the MMSI's previous positioned
 	// fix, whatever its segment (NaN for the first).
 	ImpliedKn float64
-	// NewSeg is true when this fix opened a segment.
-	NewSeg bool
 	// Stations is how many distinct receptions were merged into this fix.
 	Stations int
+	// NewSeg is true when this fix opened a segment.
+	NewSeg bool
 }
 
 // Land answers whether a point lies on land, and how far it is from the
