@@ -18,8 +18,8 @@ var (
 		// Configuration and plumbing, set by New.
 		statecodec.Skip(Tracker{}, "cfg", "land", "sink"),
 		// Saved per vessel; a cache of land answers; scratch; this run's counts;
-		// recycled Statics.
-		statecodec.Skip(Tracker{}, "vessels", "land01", "pt", "stats", "spare"))
+		// recycled Statics; a wall clock reading.
+		statecodec.Skip(Tracker{}, "vessels", "land01", "pt", "stats", "spare", "wallNs", "wallUses"))
 	// prevCos is a cache, taken again when 0.
 	vesselCodec = statecodec.New(vessel{}, statecodec.Skip(vessel{}, "prevCos"))
 )

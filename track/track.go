@@ -196,11 +196,14 @@ type Tracker struct {
 	maxSeen int64
 	emitted int64
 	clock   clockGuard
-	live    bool // Advance has seen the stream keep up with the wall clock
-	vessels map[uint32]*vessel
-	stats   Stats
-	land01  map[uint64]bool
-	pt      Point
+	// A wall clock reading and how many more inputs may use it (wall).
+	wallNs   int64
+	wallUses int
+	live     bool // Advance has seen the stream keep up with the wall clock
+	vessels  map[uint32]*vessel
+	stats    Stats
+	land01   map[uint64]bool
+	pt       Point
 	// spare holds Statics already passed to the sink, for AddStatic to
 	// reuse: the sink copies what it keeps, and one report in five is
 	// static.
