@@ -150,7 +150,11 @@ func (d *Detector) gnssNear(lat, lon float64) *gnssArea {
 	best := len(d.gnss)
 	for yy := y0; yy <= y1; yy++ {
 		for xx := x0; xx <= x1; xx++ {
-			for _, i := range g.cells[gnssCell(yy, xx)] {
+			k := gnssCell(yy, xx)
+			if !g.used(k) {
+				continue
+			}
+			for _, i := range g.cells[k] {
 				if int(i) >= best {
 					break // ascending: the rest come later in d.gnss
 				}
@@ -181,6 +185,16 @@ type gnssGrid struct {
 	ok      bool
 	cellDeg float64
 	cells   map[uint64][]int32 // indexes into Detector.gnss, ascending
+	// bits has the bit of every cell in cells set (by a hash of the
+	// cell): most fixes are near no area and skip the map.
+	bits [256]uint64
+}
+
+func gnssBit(k uint64) uint64 { return (k * 0x9E3779B97F4A7C15) >> (64 - 14) }
+
+func (g *gnssGrid) used(k uint64) bool {
+	b := gnssBit(k)
+	return g.bits[b/64]&(1<<(b%64)) != 0
 }
 
 func gnssCell(y, x int32) uint64 { return uint64(uint32(y))<<32 | uint64(uint32(x)) }
@@ -195,9 +209,12 @@ func (g *gnssGrid) build(areas []*gnssArea, cellDeg float64) {
 		g.cells[k] = l[:0]
 	}
 	g.cellDeg = cellDeg
+	clear(g.bits[:])
 	for i, a := range areas {
 		k := gnssCell(int32(math.Floor(a.Lat/cellDeg)), int32(math.Floor(a.Lon/cellDeg)))
 		g.cells[k] = append(g.cells[k], int32(i))
+		b := gnssBit(k)
+		g.bits[b/64] |= 1 << (b % 64)
 	}
 	g.ok = true
 }
@@ -215,7 +232,11 @@ type farTest struct {
 
 func newFarTest(lat, lon, km float64) farTest {
 	latDeg := km / kmPerDegLat * (1 + 1e-9)
-	c := math.Cos(math.Min(90, math.Abs(lat)+latDeg)*math.Pi/180) * (1 - 1e-9)
+	// cos x >= 1 - x²/2 + x⁴/24 - x⁶/720 for every x (the Taylor series
+	// alternates), within 1e-5 at 40° and no math.Cos on every fix.
+	x := math.Min(90, math.Abs(lat)+latDeg) * math.Pi / 180
+	x2 := x * x
+	c := (1 - x2/2*(1-x2/12*(1-x2/30))) * (1 - 1e-9)
 	return farTest{lat, lon, km * (1 + 1e-9), latDeg, math.Max(c, 0)}
 }
 

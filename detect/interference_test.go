@@ -81,6 +81,13 @@ func TestFarTestIsExact(t *testing.T) {
 	if ruled < farOnes*3/4 {
 		t.Errorf("ruled out %d of %d far points", ruled, farOnes)
 	}
+	// Its cosine bound never exceeds the cosine, at any latitude.
+	for lat := -90.0; lat <= 90; lat += 0.001 {
+		ft := newFarTest(lat, 0, 5)
+		if c := math.Cos(math.Min(90, math.Abs(lat)+ft.latDeg) * math.Pi / 180); ft.c > c {
+			t.Fatalf("latitude %v: cosine bound %v over the cosine %v", lat, ft.c, c)
+		}
+	}
 }
 
 // The grid finds the same area as measuring to every one, in order:
