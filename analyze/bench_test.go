@@ -43,17 +43,18 @@ func BenchmarkAnalyzeFile(b *testing.B) {
 	}
 }
 
-// BenchmarkStatePerVessel measures what the pipeline holds per vessel
-// after analysing $LOOKOUT_BENCH_FILE: the heap in use once the input is
+// BenchmarkHeapPerVessel measures what the pipeline holds in memory per
+// vessel (BenchmarkStatePerVessel measures the checkpoint a daily ingest
+// saves) after analysing $LOOKOUT_BENCH_FILE: the heap in use once the input is
 // read (before Finish flushes it), less the heap once the analyzer is
 // built (catalogue, ports, land), per MMSI the tracker knows; all of them
-// are live on a day's file. With $LOOKOUT_STATE_PROFILE set, the heap
+// are live on a day's file. With $LOOKOUT_HEAP_PROFILE set, the heap
 // profile at that moment, every allocation sampled, is written there:
 // go tool pprof -sample_index=inuse_space -top shows the bytes by the
 // stage that allocated them.
-func BenchmarkStatePerVessel(b *testing.B) {
+func BenchmarkHeapPerVessel(b *testing.B) {
 	name := benchFile(b)
-	prof := os.Getenv("LOOKOUT_STATE_PROFILE")
+	prof := os.Getenv("LOOKOUT_HEAP_PROFILE")
 	for range b.N {
 		a := New(DefaultOptions(), func(*event.Event) {})
 		base := heapInUse()
