@@ -69,6 +69,10 @@ type Config struct {
 	DarkMaxRatio       float64       `help:"largest detour (last fix→port→next fix) as a fraction of the distance reachable in the gap"`
 	DarkCourseRatio    float64       `help:"a detour above this fraction is a possible visit only if the courses into and out of the silence point at the port"`
 	DarkCourseOffDeg   float64       `help:"… within this many degrees (the two courses' offsets from the port's bearing, added)"`
+	DarkStayedM        float64       `help:"a vessel stopped (under PortMoveKn) when it fell silent and when heard again this close to that spot (m) lay there: no possible dark visit"`
+	StandInWithin      time.Duration `help:"a vessel falling silent where, within this long, another MMSI's track begins anew (its first fix, one after StandInQuiet, a second stream) at the place its course and speed lead went on under that number: no possible dark visit"`
+	StandInKm          float64       `help:"… that place found within this distance (plus a tenth of the way sailed)"`
+	StandInQuiet       time.Duration `help:"… a track begins anew after a silence this long"`
 	SpoofSpeedKn       float64       `help:"implied speed above which movement is impossible"`
 	SpoofMinJumps      int           `help:"impossible jumps within SpoofWindow that make spoofing (one is a GPS glitch)"`
 	SpoofWindow        time.Duration `help:"window for counting impossible jumps and closing spoofing episodes"`
@@ -153,6 +157,10 @@ func DefaultConfig() Config {
 		DarkMaxRatio:     0.5,
 		DarkCourseRatio:  0.35,
 		DarkCourseOffDeg: 120,
+		DarkStayedM:      100,
+		StandInWithin:    2 * time.Hour,
+		StandInKm:        2,
+		StandInQuiet:     30 * time.Minute,
 
 		SpoofSpeedKn:       50,
 		SpoofMinJumps:      3,

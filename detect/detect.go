@@ -74,6 +74,8 @@ type Detector struct {
 	gnss     []*gnssArea
 	gnssNext time.Time
 	gnssGrid gnssGrid // finds d.gnss's areas near a point
+	// Where tracks began anew, by reception cell (standin.go).
+	standIns map[[2]int32][]standIn
 }
 
 // segState is what the movement detectors keep per track segment: two
@@ -133,9 +135,12 @@ type vessel struct {
 	// IdentityConfirm; clone an MMSI used by two hulls (see Static).
 	idPending *event.Event
 	clone     *cloneState
-	jumpAt    time.Time // latest fix that jumped to another place
-	rxKey     [2]int32
-	rxHour    int32
+	// cloned are the two identities of the MMSI's last clone finding: a
+	// switch between them later is those hulls again, no change.
+	cloned []track.Identity
+	jumpAt time.Time // latest fix that jumped to another place
+	rxKey  [2]int32
+	rxHour int32
 }
 
 // New returns a Detector. ports and shore may be nil: the detectors that
@@ -144,7 +149,7 @@ func New(cfg Config, ports *PortIndex, shore Shore, emit func(*event.Event)) *De
 	d := &Detector{cfg: cfg, run: All, ports: ports, shore: shore, emit: emit,
 		vessels: map[uint32]*vessel{}, ids: track.NewIdentities(), imo: map[uint32]uint32{},
 		dims: map[[2]int32][]uint32{}, pairs: map[[2]uint32]bool{}, shoreC: map[uint64]float32{},
-		rx: newReception(), counts: map[event.Type]int{}}
+		rx: newReception(), counts: map[event.Type]int{}, standIns: map[[2]int32][]standIn{}}
 	d.enc = newEncounters(d)
 	d.learn = newLearned()
 	if ports != nil {
@@ -216,6 +221,9 @@ func (d *Detector) Point(p *track.Point) {
 	}
 	if move && p.HasPos && (p.Flag == track.TooFast || p.NewSeg && p.ImpliedKn > d.cfg.SpoofSpeedKn) {
 		v.jumpAt = p.Time
+	}
+	if move && p.HasPos {
+		d.noteStandIn(v, p)
 	}
 	if move && d.interferencePoint(v, p) {
 		return

@@ -339,6 +339,65 @@ func TestPossibleDarkPortVisit(t *testing.T) {
 	}
 }
 
+// A ship silent for days at its berth in a Russian port and heard again
+// at the same spot, stopped, lay there (seed 8002: a covert tanker loading
+// at Slavyanka broadcast another tanker's MMSI for 68 h): no possible
+// visit to the DPRK port within reach. Heard again at another berth of the
+// port, it may have been away.
+func TestSilentAtBerthIsNoDarkVisit(t *testing.T) {
+	w := newWorld()
+	w.add(newScript(1, 0, 40.0, 130.06).stay(6*time.Hour, 0).silent(60*time.Hour).stay(6*time.Hour, 0))
+	if dv := only(w.run(t), event.PossibleDarkPortVisit); len(dv) != 0 {
+		t.Fatalf("silent at its berth, came back there: dark visits %+v", dv)
+	}
+	w = newWorld()
+	s := newScript(1, 0, 40.0, 130.06).stay(6*time.Hour, 0).silent(60 * time.Hour)
+	s.lat += 0.005 // 550 m along the quay
+	w.add(s.stay(6*time.Hour, 0))
+	if dv := only(w.run(t), event.PossibleDarkPortVisit); len(dv) != 1 || dv[0].PortID != "2" {
+		t.Fatalf("back at another berth: dark visits %+v, want one to BRAVO", dv)
+	}
+}
+
+// A DPRK tanker lying at its home berth from the start of the data (no
+// visit opened: its arrival was never seen), silent 90 h, heard again
+// leaving: the silence began in a KP port, so no call in a port of that
+// group or of less concern is hidden in it (seed 8108 claimed one to
+// Ch'aho from Hungnam).
+func TestSilentInWatchedPortFromTheStart(t *testing.T) {
+	w := newWorld()
+	w.add(newScript(1, 0, 41.0, 130.07).stay(3*time.Hour, 0).silent(90*time.Hour).sail(40.95, 130.2, 10).sail(40.8, 130.6, 10))
+	if dv := only(w.run(t), event.PossibleDarkPortVisit); len(dv) != 0 {
+		t.Fatalf("silence that began berthed in BRAVO (KP): dark visits %+v", dv)
+	}
+}
+
+// A vessel falling silent at sea as another MMSI's track begins anew
+// where its course and speed lead went on under that number (seed 8010: a covert tanker broadcast
+// another tanker's MMSI for 55 h): no possible dark visit to BRAVO, which
+// its silence alone would allow (TestPossibleDarkPortVisit).
+func TestSilentUnderAnotherNumberIsNoDarkVisit(t *testing.T) {
+	x := newScript(1, 0, 41.0, 131.3).sail(41.0, 131.4, 10)
+	last := x.fixes[len(x.fixes)-1]
+	x.silent(60*time.Hour).sail(41.0, 131.6, 10)
+	// MMSI 7's own ship, 280 km south the whole time, and from 40 minutes
+	// after 1 fell silent a stand-in where 1's course and speed lead.
+	own := newScript(7, 0, 38.5, 131.3).sail(38.5, 135.5, 10).stay(45*time.Hour, 0.1)
+	lat, lon := geo.Destination(last.Lat, last.Lon, 90, 10*kmPerNm*40/60)
+	at := last.Time.Add(40 * time.Minute).Sub(t0)
+	for _, c := range []struct {
+		lat, lon float64
+		want     int
+	}{{lat, lon, 0}, {lat + 0.15, lon, 1}} { // 17 km off that course: another ship
+		w := newWorld()
+		stand := newScript(7, at, c.lat, c.lon).sail(c.lat, 134.0, 10).stay(40*time.Hour, 1)
+		w.add(x, own, stand)
+		if dv := only(w.run(t), event.PossibleDarkPortVisit); len(dv) != c.want {
+			t.Errorf("stand-in at %.2f,%.2f: %d dark visits, want %d: %+v", c.lat, c.lon, len(dv), c.want, dv)
+		}
+	}
+}
+
 func TestSpoofing(t *testing.T) {
 	w := newWorld()
 	// One glitch: flagged on the track, no event.

@@ -267,12 +267,27 @@ func (d *Detector) reportGap(v *vessel, p *track.Point, g *gapSpan) {
 // Confidence grows with the slack left over: a port just reachable is a
 // weak lead, one reachable with hours to spare a stronger one.
 func (d *Detector) darkVisit(v *vessel, q, p *track.Point, g *gapSpan, deliberate bool) {
+	// Stopped when it fell silent and heard again stopped at that spot: it
+	// lay there (its transponder off, or sending another number, as a
+	// covert tanker loading in Slavyanka did for 68 h on seed 8002). A ship
+	// back from a round trip berths or anchors elsewhere, if only by a few
+	// hundred metres.
+	if q.SOG < d.cfg.PortMoveKn && p.SOG < d.cfg.PortMoveKn && geo.DistanceKm(q.Lat, q.Lon, p.Lat, p.Lon)*1000 <= d.cfg.DarkStayedM {
+		return
+	}
 	kn := v.maxKn
 	if kn < 1 {
 		kn = d.cfg.DarkSpeedKn
 	}
 	avail := g.to.Sub(g.from).Hours() - d.cfg.DarkMinDwell.Hours()
 	if avail <= 0 {
+		return
+	}
+	// Silent as another MMSI's track jumped to where it was: it went on
+	// under that number (seed 8010: a covert tanker broadcast another
+	// tanker's MMSI for 55 h at sea, its own silent; seed 8002 likewise in
+	// port), so where it was is known, and it was not dark.
+	if d.carriedOn(q) {
 		return
 	}
 	reach := kn * kmPerNm * avail
@@ -287,6 +302,12 @@ func (d *Detector) darkVisit(v *vessel, q, p *track.Point, g *gapSpan, deliberat
 		origin = v.port.port.Group()
 	} else if lv := v.lastVisit; lv != nil && q.Time.Sub(lv.End) < 2*d.cfg.GapMin {
 		origin = lv.PortGroup
+	} else if pt, _, ok := d.ports.Nearest(q.Lat, q.Lon, d.exitKm()); ok {
+		// Fell silent inside a port whose visit was never opened or
+		// reported (berthed there when the data began, its arrival
+		// unseen) and left before the absence ended (seed 8108: a DPRK
+		// tanker silent at its Hungnam berth was given a call in Ch'aho).
+		origin = pt.Group()
 	}
 	// The same holds where it comes back into view: a vessel that
 	// reappears berthed in a port shows its call in that group openly.

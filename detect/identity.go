@@ -2,6 +2,7 @@ package detect
 
 import (
 	"math"
+	"slices"
 	"time"
 
 	"github.com/lookout-osint/lookout/event"
@@ -71,6 +72,12 @@ func (d *Detector) identityStatic(v *vessel, s *track.Static) {
 	if d.switchBack(v, prev, cur, s.Time) {
 		return
 	}
+	if slices.ContainsFunc(v.cloned, func(id track.Identity) bool { return sameID(id, prev) }) &&
+		slices.ContainsFunc(v.cloned, func(id track.Identity) bool { return sameID(id, cur) }) {
+		// One hull of a clone found before heard again after the other,
+		// however long after: its identity did not change.
+		return
+	}
 	ev := map[string]any{}
 	fields := []string{}
 	for _, c := range ch {
@@ -86,11 +93,36 @@ func (d *Detector) identityStatic(v *vessel, s *track.Static) {
 	}
 	e := &event.Event{Type: event.IdentityChange, MMSI: s.MMSI, Start: prev.Last, End: s.Time,
 		Lat: v.last.Lat, Lon: v.last.Lon, Confidence: 0.9, Source: event.SourceAIS, Evidence: ev}
-	if !d.twoStreams(v) {
+	if !d.twoStreams(v) && !otherIMO(prev, cur) {
 		d.out(e) // one ship: a change now, as a live feed wants it
 		return
 	}
 	v.idPending = e
+}
+
+// otherIMO says whether two identities carry different valid IMO numbers:
+// a number stays with its hull for life, so that is another hull on the
+// MMSI (a clone, whose first static report may come before its first
+// position, or the number reassigned), held like a change while positions
+// come from two places.
+func otherIMO(a, b track.Identity) bool {
+	return track.ValidIMO(a.IMO) && track.ValidIMO(b.IMO) && a.IMO != b.IMO
+}
+
+// secondHull says whether an MMSI broadcast another valid IMO number than
+// imo within CloneIdle before t: the static data of two hulls under one
+// number (see identityStatic).
+func (d *Detector) secondHull(v *vessel, imo uint32, t time.Time) bool {
+	if v.clone != nil {
+		return true
+	}
+	hist := d.ids.History(v.mmsi)
+	for i := len(hist) - 2; i >= 0 && t.Sub(hist[i].Last) <= d.cfg.CloneIdle; i-- {
+		if track.ValidIMO(hist[i].IMO) && hist[i].IMO != imo {
+			return true
+		}
+	}
+	return false
 }
 
 // twoStreams says whether positions of v came from two places (track
@@ -114,8 +146,7 @@ func (d *Detector) switchBack(v *vessel, prev, cur track.Identity, t time.Time) 
 	hist := d.ids.History(v.mmsi)
 	back := false
 	for i := len(hist) - 2; i >= 0 && !back; i-- {
-		h := &hist[i]
-		back = t.Sub(h.Last) <= d.cfg.CloneIdle && h.IMO == cur.IMO && h.Name == cur.Name && h.CallSign == cur.CallSign
+		back = t.Sub(hist[i].Last) <= d.cfg.CloneIdle && sameID(hist[i], cur)
 	}
 	if !back {
 		return false
@@ -135,12 +166,24 @@ func (d *Detector) switchBack(v *vessel, prev, cur track.Identity, t time.Time) 
 	return true
 }
 
+// sameID says whether two identities name one hull: IMO, name, call sign.
+func sameID(a, b track.Identity) bool {
+	return a.IMO == b.IMO && a.Name == b.Name && a.CallSign == b.CallSign
+}
+
 func (d *Detector) emitClone(v *vessel) {
 	c := v.clone
 	v.clone = nil
+	v.cloned = []track.Identity{c.a, c.b}
 	ident := func(id track.Identity) map[string]any {
-		return map[string]any{"imo": id.IMO, "name": id.Name, "call_sign": id.CallSign, "ship_type": id.ShipType,
+		m := map[string]any{"imo": id.IMO, "name": id.Name, "call_sign": id.CallSign, "ship_type": id.ShipType,
 			"length_m": id.Length, "beam_m": id.Beam}
+		// The number the hull of that IMO uses on its own, when it was
+		// heard under one: where the clone comes from.
+		if own, ok := d.imo[id.IMO]; ok && own != v.mmsi && track.ValidIMO(id.IMO) {
+			m["own_mmsi"] = own
+		}
+		return m
 	}
 	d.out(&event.Event{Type: event.IdentityChange, MMSI: v.mmsi, Start: c.start, End: c.end, Lat: c.lat, Lon: c.lon,
 		Confidence: 0.9, Source: event.SourceAIS, Evidence: map[string]any{
@@ -182,6 +225,13 @@ func (d *Detector) imoCheck(v *vessel, s *track.Static) {
 		return
 	}
 	old, ok := d.imo[s.IMO]
+	if ok && old != s.MMSI && d.secondHull(v, s.IMO, s.Time) {
+		// A hull broadcasting this MMSI beside the one whose number it
+		// is: a clone, not a hull re-registered. The IMO number stays
+		// with its own MMSI, which the clone finding names, so the hull
+		// going back to it is no link either.
+		return
+	}
 	d.imo[s.IMO] = s.MMSI
 	if !ok || old == s.MMSI {
 		return

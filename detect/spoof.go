@@ -27,7 +27,7 @@ type spoofState struct {
 	landJumped, landCounted bool
 	// The MMSI's previous positioned fix, any flag: the step from it to a
 	// fix says whether a track leads there.
-	lastFix track.Fix
+	lastFix stepFix
 	hasLast bool
 	// far caches farFromWater for the 0.1° cell farKey (+1: far, -1: not).
 	farKey  [2]int32
@@ -35,25 +35,47 @@ type spoofState struct {
 	turns   []turn
 	absTurn float64 // sum of |turn| over turns
 
-	inPlace []inPlaceFix // fixes at speed within the in-place circle; deg is the course
+	inPlace inPlaceRun // fixes at speed within the in-place circle
 	prevBrg float64
 	lastSeg int      // segment of the previous segmented fix
 	lastSI  *segInfo // its state, kept when segs forgets it
-	prevPt  track.Point
-	hasPrev bool
-	hasBrg  bool
-	episode *episode
-	pending *episode // closed, not yet reported
+	// The end of circling's previous leg: Unix nanoseconds, position.
+	prevNs           int64
+	prevLat, prevLon float64
+	hasPrev          bool
+	hasBrg           bool
+	episode          *episode
+	pending          *episode // closed, not yet reported
 	// An impossible jump left the displaced stream retFrom (a segment
 	// number) for retTo at retKn: it counts once retTo goes on for
 	// SpoofSegmentPoints fixes in a row (a glitch comes back at once).
 	retFrom, retTo int
 	retKn          float64
 
-	// inPlace[:inPlaceHead] are dropped fixes whose room is reused (see
-	// sailingInPlace); inPlaceRun is cutFar's travelled.
-	inPlaceHead int
-	inPlaceRun  float64
+	// undo is what the previous fix changed, kept only when it jumped off
+	// the track (see spike); sinceGlitch counts the positioned fixes since
+	// the last glitch undone (up to glitchRun+1).
+	undo        *spoofUndo
+	sinceGlitch int
+}
+
+// glitchRun: a glitch within this many fixes of the previous one is part
+// of a run of bad fixes, and its impossible jump counts (see undoSpike).
+const glitchRun = 10
+
+// spoofUndo is what a fix that jumped off the track changed in the
+// streams, to be undone when the next fix shows it a glitch.
+type spoofUndo struct {
+	prev           stepFix  // the fix before it
+	si             *segInfo // the stream it went to
+	was            segInfo  // si before it (opened: si is new)
+	opened         bool
+	marked         *segInfo // the stream its switch marked jumped, if any
+	counted        bool     // it was counted among the impossible jumps
+	lastSeg        int
+	lastSI         *segInfo
+	retFrom, retTo int
+	retKn          float64
 }
 
 type segInfo struct {
@@ -71,24 +93,10 @@ type segInfo struct {
 	// entries counts the runs (how often the MMSI came to this stream).
 	runStart, prevLast time.Time
 	runN, entries      int
-}
-
-// inPlaceFix is a turn placed by its unit vector (its position lives
-// there): every new fix is tested against all those kept.
-type inPlaceFix struct {
-	ns  int64   // time, Unix nanoseconds
-	deg float64 // course
-	placed
-	reach float64 // see kmTest.cutFar
-}
-
-// turn is the signed turn at the end of a leg. Times are Unix nanoseconds
-// rather than time.Time (24 bytes): at real reporting rates a vessel under
-// way keeps hundreds of these.
-type turn struct {
-	ns       int64
-	deg      float64
-	lat, lon float64
+	// spikes counts the glitches undone on this stream; scattered: one of
+	// them came after another and not back to it (see spike).
+	spikes    int
+	scattered bool
 }
 
 // minCircleLeg is the shortest leg circling takes a bearing over. Fixes
@@ -126,7 +134,16 @@ func (d *Detector) spoofPoint(v *vessel, p *track.Point) {
 		return
 	}
 	prev, hasPrev := s.lastFix, s.hasLast
-	s.lastFix, s.hasLast = p.Fix, true
+	s.lastFix, s.hasLast = stepFix{p.Time, p.Lat, p.Lon, p.SOG, p.COG}, true
+	// The previous fix was a GPS glitch when it jumped off the track and
+	// this one jumps back to it: its effects are undone (see spike).
+	glitch := p.Flag != track.OnLand && d.spike(s, &prev, &p.Fix)
+	if glitch {
+		prev = s.undo.prev
+		d.undoSpike(s)
+	}
+	s.undo = nil
+	s.sinceGlitch = min(s.sinceGlitch+1, glitchRun+1)
 	// Runs of fixes inland. The map has no canals, ship channels or small
 	// rivers: a ship that sailed there is where the map is wrong. A run is
 	// a spoof when a step no track explains led into it (or moved it), or
@@ -150,8 +167,9 @@ func (d *Detector) spoofPoint(v *vessel, p *track.Point) {
 	}
 	s.landRun = 0
 
-	// Impossible jumps: each fix the tracker flagged too fast.
-	if p.Flag == track.TooFast {
+	// Impossible jumps: each fix the tracker flagged too fast (the return
+	// from a glitch is none: the glitch's own jump counts).
+	if p.Flag == track.TooFast && !glitch {
 		s.jumps = append(s.jumps, p.Time)
 		cut := 0
 		for cut < len(s.jumps) && p.Time.Sub(s.jumps[cut]) > d.cfg.SpoofWindow {
@@ -175,12 +193,31 @@ func (d *Detector) spoofPoint(v *vessel, p *track.Point) {
 	if s.segs == nil {
 		s.segs = map[int]*segInfo{}
 	}
+	// The speed the step to p implies; after a glitch, from the fix
+	// before it, which p's track continues (coherent).
+	kn := p.ImpliedKn
+	if glitch {
+		kn = 0
+	}
 	si := s.segs[p.Seg]
+	if hasPrev && !d.coherent(&prev, &p.Fix) {
+		// p may be a glitch: keep what it changes, to undo it if the next
+		// fix returns.
+		u := &spoofUndo{prev: prev, si: si, lastSeg: s.lastSeg, lastSI: s.lastSI, counted: p.Flag == track.TooFast,
+			retFrom: s.retFrom, retTo: s.retTo, retKn: s.retKn}
+		if si != nil {
+			u.was = *si
+		}
+		s.undo = u
+	}
 	if si == nil {
-		si = &segInfo{first: p.Time, jumped: (p.Flag == track.TooFast || p.NewSeg && p.ImpliedKn > d.cfg.SpoofSpeedKn) &&
+		si = &segInfo{first: p.Time, jumped: (p.Flag == track.TooFast && !glitch || p.NewSeg && kn > d.cfg.SpoofSpeedKn) &&
 			(s.lastSI == nil || p.Time.Sub(s.lastSI.last) >= d.cfg.SpoofSwitchMin || d.impossibleSwitch(s.lastSI, p)),
 			opening: s.lastSI == nil}
 		s.segs[p.Seg] = si
+		if s.undo != nil {
+			s.undo.si, s.undo.opened = si, true
+		}
 	}
 	if s.lastSeg != p.Seg || s.lastSI != si {
 		si.runStart, si.runN, si.prevLast = p.Time, 0, si.last
@@ -222,11 +259,14 @@ func (d *Detector) spoofPoint(v *vessel, p *track.Point) {
 	// to is the out-and-back case below.
 	if o := s.lastSI; o != nil && o != si && si.n > 0 {
 		if p.Time.After(o.last) && d.impossibleSwitch(o, p) {
+			m := si
 			if o.first.After(si.first) {
-				o.jumped = true
-			} else {
-				si.jumped = true
+				m = o
 			}
+			if !m.jumped && s.undo != nil {
+				s.undo.marked = m
+			}
+			m.jumped = true
 		}
 	}
 	// Out and back: the previous fix's segment lived on for several fixes
@@ -242,13 +282,13 @@ func (d *Detector) spoofPoint(v *vessel, p *track.Point) {
 	// for SpoofSegmentPoints fixes in a row (above).
 	if o := s.lastSI; o != nil && s.lastSeg != p.Seg && o != si && !o.counted &&
 		(o.jumped || p.Seg < s.lastSeg) && (si.n == 0 || !si.last.After(o.first)) &&
-		o.runN >= d.cfg.SpoofSegmentPoints && d.sustained(o.runStart, o.last) && p.ImpliedKn > d.cfg.SpoofSpeedKn {
-		s.retFrom, s.retTo, s.retKn = s.lastSeg, p.Seg, p.ImpliedKn
+		o.runN >= d.cfg.SpoofSegmentPoints && d.sustained(o.runStart, o.last) && kn > d.cfg.SpoofSpeedKn {
+		s.retFrom, s.retTo, s.retKn = s.lastSeg, p.Seg, kn
 		if si.runN >= d.cfg.SpoofSegmentPoints { // SpoofSegmentPoints of 1
 			o.counted = true
 			ep := d.spoofEpisodeAt(v, o.first, o.last, o.lat, o.lon)
 			ep.kinds["impossible_jump"]++
-			ep.maxKn = math.Max(ep.maxKn, p.ImpliedKn)
+			ep.maxKn = math.Max(ep.maxKn, kn)
 			s.retFrom = 0
 		}
 	}
@@ -272,7 +312,7 @@ func (d *Detector) spoofPoint(v *vessel, p *track.Point) {
 			if id == p.Seg || o.n < d.cfg.SpoofSegmentPoints || o.entries < d.cfg.SpoofSegmentPoints {
 				continue
 			}
-			if o.last.After(si.first) && geo.DistanceKm(si.lat, si.lon, o.lat, o.lon) > d.cfg.SpoofSpeedKn*kmPerNm*d.cfg.SpoofSwitchMin.Hours() {
+			if o.last.After(si.first) && d.impossibleSwitch(o, p) {
 				si.counted = true
 				ep := d.spoofEpisode(v, si.first, p)
 				ep.kinds["two_places"]++
@@ -295,6 +335,68 @@ func (d *Detector) landEpisode(v *vessel, start, end time.Time, lat, lon float64
 	ep.landFixes = max(ep.landFixes, s.landRun)
 }
 
+// spike says whether the previous fix prev was a GPS glitch, now that p
+// follows it: one bad fix jumped off the track (no track explains the
+// step to it), and p jumps back (no track explains the step from it)
+// onto a track the fix before prev leads to. Unless prev comes back to a
+// second place: a stream put elsewhere (jumped) or of earlier glitches,
+// where prev lies where its last fix would be now (a second transmitter
+// heard now and then, by satellites say). Glitches come back nowhere: at
+// real reporting rates a ship sends several a day, each 5-20 km off in its
+// own direction, and the tracker may put them on one stream: one in ~50
+// falls where the one before would be, so a stream where one came back
+// nowhere (scattered) is no second place, whatever falls there later.
+func (d *Detector) spike(s *spoofState, prev *stepFix, p *track.Fix) bool {
+	u := s.undo
+	if u == nil || u.si == nil || u.was.n > 0 && (u.was.jumped || u.was.spikes > 0) && !u.was.scattered && d.comesBack(&u.was, prev) {
+		return false
+	}
+	return !d.coherent(prev, p) && d.coherent(&u.prev, p)
+}
+
+// comesBack says whether f lies where stream o's last fix would be by now,
+// sailing on at f's speed and course: within SpoofTrackKm and a twentieth
+// of the way (as the tracker reopens a stream).
+func (d *Detector) comesBack(o *segInfo, f *stepFix) bool {
+	lat, lon, way := o.lat, o.lon, 0.0
+	if h := f.Time.Sub(o.last).Hours(); h > 0 && !math.IsNaN(f.SOG) && !math.IsNaN(f.COG) {
+		way = f.SOG * kmPerNm * h
+		lat, lon = geo.Destination(lat, lon, f.COG, way)
+	}
+	return geo.DistanceKm(lat, lon, f.Lat, f.Lon) <= d.cfg.SpoofTrackKm+way/20
+}
+
+// undoSpike takes back what the glitch the previous fix was changed: its
+// stream is as before it (a stream it opened stays, holding it alone, so
+// that a second hull heard again where it was is still told), the switch
+// to it marked no stream jumped, and the stream before it is the MMSI's
+// last again. Its impossible jump counts no more (nor does the way back),
+// unless glitches come in a run (within glitchRun fixes of each other):
+// every other fix put somewhere else is a position being faked, while a
+// ship at real rates sends several lone glitches a day (3 within
+// SpoofWindow were impossible_speed). An episode it ended or began is not
+// taken back: it needs SpoofSegmentPoints fixes on a displaced stream or
+// SpoofMinJumps jumps, which one glitch does not make.
+func (d *Detector) undoSpike(s *spoofState) {
+	u := s.undo
+	if u.opened {
+		u.si.jumped = false
+	} else {
+		*u.si = u.was
+	}
+	u.si.spikes++
+	u.si.scattered = u.si.scattered || u.was.spikes > 0
+	if u.marked != nil {
+		u.marked.jumped = false
+	}
+	if u.counted && s.sinceGlitch > glitchRun && len(s.jumps) > 0 {
+		s.jumps = s.jumps[:len(s.jumps)-1]
+	}
+	s.sinceGlitch = 0
+	s.lastSeg, s.lastSI = u.lastSeg, u.lastSI
+	s.retFrom, s.retTo, s.retKn = u.retFrom, u.retTo, u.retKn
+}
+
 // sustained says whether a displaced run from start to end lasted
 // SpoofSustainMin.
 func (d *Detector) sustained(start, end time.Time) bool {
@@ -314,7 +416,7 @@ func notShip(m uint32) bool {
 // (with a margin) covers in the time between, or with no reported speed
 // 25 kn (the segmenter's envelope); never beyond SpoofSpeedKn. A ship
 // moored at 0 kn that is next reported 10 km inland has not sailed there.
-func (d *Detector) coherent(a, b *track.Fix) bool {
+func (d *Detector) coherent(a *stepFix, b *track.Fix) bool {
 	h := math.Abs(b.Time.Sub(a.Time).Hours())
 	km := geo.DistanceKm(a.Lat, a.Lon, b.Lat, b.Lon)
 	if km <= d.cfg.SpoofTrackKm {
@@ -392,40 +494,42 @@ func (d *Detector) impossibleSwitch(o *segInfo, p *track.Point) bool {
 // fix far from older ones drops only those, so a ship that sails into the
 // pattern does not hide it.
 func (d *Detector) sailingInPlace(v *vessel, p *track.Point) {
-	s := &v.spoof
+	r := &v.spoof.inPlace
 	if math.IsNaN(p.SOG) || math.IsNaN(p.COG) || p.SOG < d.cfg.SpoofCircleKn {
-		s.inPlace, s.inPlaceHead, s.inPlaceRun = s.inPlace[:0], 0, 0
+		r.reset()
 		return
 	}
 	// At real rates (a fix every 2-10 s) the run keeps a fix per
 	// minCircleLeg, and any fix on a new quadrant: 12 h of a drawn circle
 	// then costs a vessel 1,440 fixes at most, not 20,000, and a ship
 	// sailing on a few dozen.
-	if n := len(s.inPlace); n > s.inPlaceHead {
-		last := &s.inPlace[n-1]
-		if p.Time.UnixNano()-last.ns < int64(minCircleLeg) && quadrant(last.deg) == quadrant(p.COG) {
+	if n := len(r.fixes); n > r.head {
+		last := &r.fixes[n-1]
+		if p.Time.UnixNano()-last.ns < int64(minCircleLeg) && int(last.quad) == quadrant(p.COG) {
 			return
 		}
 	}
 	// The newest fix far from p ends the dropped run: searching from the
 	// newest stops there. A ship sailing on drops its oldest fix on every
-	// fix: the dropped ones stay in front of inPlaceHead until half the
-	// room is theirs rather than the rest being copied down each time.
-	at := place(p.Lat, p.Lon)
-	cut, reach := newKmTest(2*d.cfg.SpoofCircleKm).cutFar(s.inPlace[s.inPlaceHead:], &at, &s.inPlaceRun)
-	s.inPlaceHead += cut
-	if len(s.inPlace) == cap(s.inPlace) && s.inPlaceHead >= len(s.inPlace)/2 {
-		n := copy(s.inPlace, s.inPlace[s.inPlaceHead:])
-		s.inPlace, s.inPlaceHead = s.inPlace[:n], 0
+	// fix: the dropped ones stay in front of head until half the room is
+	// theirs rather than the rest being copied down each time. Positions
+	// are kept in AIS units (see spoofstate.go), so that a checkpoint
+	// restores them to the bit.
+	at := place(onUnits(p.Lat), onUnits(p.Lon))
+	cut, reach := newKmTest(2*d.cfg.SpoofCircleKm).cutFar(r.live(), &at, &r.travelled)
+	r.head += cut
+	if len(r.fixes) == cap(r.fixes) && r.head >= len(r.fixes)/2 {
+		n := copy(r.fixes, r.live())
+		r.fixes, r.head = r.fixes[:n], 0
 	}
-	s.inPlace = append(s.inPlace, inPlaceFix{p.Time.UnixNano(), p.COG, at, reach})
-	run := s.inPlace[s.inPlaceHead:]
+	r.fixes = append(r.fixes, inPlaceFix{p.Time.UnixNano(), uint8(quadrant(p.COG)), at, reach})
+	run := r.live()
 	if len(run) < d.cfg.SpoofInPlaceFixes || p.Time.UnixNano()-run[0].ns < int64(d.cfg.SpoofInPlaceMin) {
 		return
 	}
 	quads := 0
 	for _, f := range run {
-		quads |= 1 << quadrant(f.deg)
+		quads |= 1 << f.quad
 	}
 	if quads == 0xF {
 		ep := d.spoofEpisode(v, nsTime(run[0].ns), p)
@@ -438,12 +542,13 @@ func (d *Detector) sailingInPlace(v *vessel, p *track.Point) {
 // SpoofCircleKm is a pattern no voyage makes (a track replayed or drawn).
 func (d *Detector) circling(v *vessel, p *track.Point) {
 	s := &v.spoof
+	ns := p.Time.UnixNano()
 	if !s.hasPrev {
-		s.prevPt, s.hasPrev = *p, true
+		s.prevNs, s.prevLat, s.prevLon, s.hasPrev = ns, p.Lat, p.Lon, true
 		return
 	}
-	qLat, qLon := s.prevPt.Lat, s.prevPt.Lon
-	h := p.Time.Sub(s.prevPt.Time).Hours()
+	qLat, qLon := s.prevLat, s.prevLon
+	h := time.Duration(ns - s.prevNs).Hours()
 	// A vessel at anchor or berth barely moves between fixes: an upper
 	// bound of the distance settles it without trigonometry.
 	if h <= 0 || upperKm(qLat, qLon, p.Lat, p.Lon) < 0.05 {
@@ -451,26 +556,41 @@ func (d *Detector) circling(v *vessel, p *track.Point) {
 	}
 	c1, c2 := math.Cos(qLat*rad), math.Cos(p.Lat*rad)
 	dist := geo.DistanceKmCos(qLat, qLon, c1, p.Lat, p.Lon, c2)
-	if dist < 0.05 || p.Time.Sub(s.prevPt.Time) < minCircleLeg {
+	if dist < 0.05 || time.Duration(ns-s.prevNs) < minCircleLeg {
 		return
 	}
-	s.prevPt = *p
+	s.prevNs, s.prevLat, s.prevLon = ns, p.Lat, p.Lon
 	if dist/kmPerNm/h < d.cfg.SpoofCircleKn || h > 1 {
 		s.hasBrg, s.turns, s.absTurn = false, s.turns[:0], 0
 		return
 	}
 	brg := bearingCos(qLat, qLon, c1, p.Lat, p.Lon, c2)
 	if s.hasBrg {
-		dd := math.Mod(brg-s.prevBrg+540, 360) - 180
-		s.turns = append(s.turns, turn{p.Time.UnixNano(), dd, p.Lat, p.Lon})
-		s.absTurn += math.Abs(dd)
+		dd := float32(math.Mod(brg-s.prevBrg+540, 360) - 180)
+		s.turns = append(s.turns, turn{ns, dd, toUnits(p.Lat), toUnits(p.Lon)})
+		s.absTurn += math.Abs(float64(dd))
 	}
 	s.prevBrg, s.hasBrg = brg, true
+	// Turns leave the window, and so do turns more than 2*SpoofCircleKm
+	// from the newest: every stretch tested from now on ends at the newest
+	// turn, and a stretch holding two turns that far apart has one of them
+	// beyond SpoofCircleKm of any centre (the triangle inequality), so it
+	// is never a circle. A ship on passage keeps the turns of its last
+	// 10 km, not of 6 h.
 	cut := 0
-	now := p.Time.UnixNano()
-	for cut < len(s.turns) && now-s.turns[cut].ns > int64(d.cfg.SpoofCircleWindow) {
-		s.absTurn -= math.Abs(s.turns[cut].deg)
-		cut++
+	if n := len(s.turns); n > 0 { // the newest, just added, stays
+		far := 2 * d.cfg.SpoofCircleKm * (1 + 1e-9)
+		nlat, nlon := s.turns[n-1].latLon()
+		for cut < n-1 {
+			t := &s.turns[cut]
+			if ns-t.ns <= int64(d.cfg.SpoofCircleWindow) {
+				if tlat, tlon := t.latLon(); geo.DistanceKm(tlat, tlon, nlat, nlon) <= far {
+					break
+				}
+			}
+			s.absTurn -= math.Abs(float64(t.deg))
+			cut++
+		}
 	}
 	s.turns = s.turns[cut:]
 	if s.absTurn < d.cfg.SpoofCircleTurns*360 {
@@ -479,7 +599,7 @@ func (d *Detector) circling(v *vessel, p *track.Point) {
 	// The most recent stretch that turns SpoofCircleTurns times, if any.
 	sum, from := 0.0, -1
 	for i := len(s.turns) - 1; i >= 0; i-- {
-		sum += s.turns[i].deg
+		sum += float64(s.turns[i].deg)
 		if math.Abs(sum) >= d.cfg.SpoofCircleTurns*360 {
 			from = i
 			break
@@ -490,15 +610,17 @@ func (d *Detector) circling(v *vessel, p *track.Point) {
 	}
 	var lat, lon float64
 	loop := s.turns[from:]
-	for _, t := range loop {
-		lat += t.lat
-		lon += t.lon
+	for i := range loop {
+		tlat, tlon := loop[i].latLon()
+		lat += tlat
+		lon += tlon
 	}
 	lat /= float64(len(loop))
 	lon /= float64(len(loop))
 	var sum1, sum2 float64
-	for _, t := range loop {
-		r := geo.DistanceKm(lat, lon, t.lat, t.lon)
+	for i := range loop {
+		tlat, tlon := loop[i].latLon()
+		r := geo.DistanceKm(lat, lon, tlat, tlon)
 		if r > d.cfg.SpoofCircleKm {
 			return
 		}

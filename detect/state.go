@@ -30,7 +30,7 @@ var (
 		statecodec.Skip(encounters{}, "d", "cellDeg", "maxDistK", "grid", "seen", "cells"),
 		// A count for tests.
 		statecodec.Skip(reception{}, "looked"))
-	vesselCodec = statecodec.New(vessel{}, portCodec)
+	vesselCodec = statecodec.New(vessel{}, append(spoofCodecs, portCodec)...)
 )
 
 // A port is saved as its place in the index, checked against its ID: the

@@ -103,13 +103,20 @@ func serveWeb(t *testing.T, st store.Store) string {
 	return "http://" + ln.Addr().String() + "/"
 }
 
-func TestBrowser(t *testing.T) {
+// needBrowser skips the test when the browser test cannot run, except in
+// CI (CI=true), where that fails it.
+func needBrowser(t *testing.T) {
+	t.Helper()
 	if why := requirements(); why != "" {
 		if os.Getenv("CI") == "true" {
 			t.Fatalf("browser test cannot run in CI: %s (scripts/ci-web-deps installs it)", why)
 		}
 		t.Skip(why)
 	}
+}
+
+func TestBrowser(t *testing.T) {
+	needBrowser(t)
 	st, nEvents := testStore(t)
 	url := serveWeb(t, st)
 

@@ -2,22 +2,31 @@
 // the headline gives the trip count, the trips are drawn as tracks, the
 // watched groups are outlined and labelled, every map symbol has a legend
 // row, nothing is fetched from another origin and the console stays free
-// of warnings. Usage:
-//   node e2e/story.mjs URL [FIRST-SCREEN.png [PLAYBACK-FRAME.png [DOSSIER.png]]]
+// of warnings; then the layers (sanctions badges, satellite detections,
+// reception coverage) with their legend switches, the trips-per-month
+// brush, the export of the view to the HTML report, playback (and its
+// frame rate with 300 vessels over eight months), search and a bad link.
+// Usage:
+//   node e2e/story.mjs URL OPTIONS-JSON [FIRST-SCREEN.png [PLAYBACK-FRAME.png [DOSSIER.png]]]
+// OPTIONS-JSON: {"search": "shun light", "frame": 1718409600} (a vessel
+// name to search and a Unix time for the playback frame), with
+// "first_screen_only": true to measure the first screen and stop.
 // Prints one JSON line of results; exits non-zero on failure.
 import { createRequire } from 'node:module';
 import { fileURLToPath } from 'node:url';
 import path from 'node:path';
+import { readdirSync, readFileSync } from 'node:fs';
 
 const here = path.dirname(fileURLToPath(import.meta.url));
 const require = createRequire(path.join(here, '..', 'web', 'package.json'));
 const { chromium } = require('playwright-core');
 
-const [url, shot, playShot, dossierShot] = process.argv.slice(2);
-if (!url) {
-  console.error('usage: node e2e/story.mjs URL [SCREENSHOT.png]');
+const [url, optJSON, shot, playShot, dossierShot] = process.argv.slice(2);
+if (!url || !optJSON) {
+  console.error('usage: node e2e/story.mjs URL OPTIONS-JSON [FIRST-SCREEN.png [PLAYBACK-FRAME.png [DOSSIER.png]]]');
   process.exit(2);
 }
+const opt = JSON.parse(optJSON);
 const origin = new URL(url).origin;
 const fail = (msg) => { console.error('e2e story: FAIL: ' + msg); process.exitCode = 1; };
 
@@ -27,6 +36,35 @@ const browser = await chromium.launch({
     '--disable-component-update', '--disable-sync', '--no-first-run', '--use-angle=swiftshader', '--enable-unsafe-swiftshader'],
 });
 const result = { foreign: [], console: [] };
+// cpuOf is the CPU time (user + system, seconds) of root's descendants by
+// process type:
+// for this script, the browser with its renderer and GPU (SwiftShader)
+// processes. Linux only; null elsewhere.
+function cpuOf(root) {
+  try {
+    const procs = new Map();
+    for (const d of readdirSync('/proc')) {
+      if (!/^\d+$/.test(d)) continue;
+      try {
+        const f = readFileSync(`/proc/${d}/stat`, 'utf8');
+        const rest = f.slice(f.lastIndexOf(')') + 2).split(' ');
+        const type = (readFileSync(`/proc/${d}/cmdline`, 'utf8').match(/--type=([a-z-]+)/) || [, 'browser'])[1];
+        procs.set(Number(d), { ppid: Number(rest[1]), ticks: Number(rest[11]) + Number(rest[12]), type });
+      } catch { /* gone meanwhile */ }
+    }
+    const keep = new Set([root]);
+    for (let grew = true; grew;) {
+      grew = false;
+      for (const [pid, p] of procs) if (!keep.has(pid) && keep.has(p.ppid)) { keep.add(pid); grew = true; }
+    }
+    const by = {}; // seconds by Chromium process type (browser, renderer, gpu-process, utility…)
+    for (const pid of keep) {
+      const p = procs.get(pid);
+      if (pid !== root && p) by[p.type] = (by[p.type] || 0) + p.ticks / 100; // USER_HZ
+    }
+    return by;
+  } catch { return null; }
+}
 try {
   const page = await browser.newPage({ viewport: { width: 1400, height: 850 } });
   page.on('request', (r) => {
@@ -39,8 +77,17 @@ try {
     if ((m.type() === 'error' || m.type() === 'warning') && !m.text().includes('GL Driver Message')) result.console.push(m.type() + ': ' + m.text());
   });
 
+  // CPU time of the page's process and main thread (Chrome's own
+  // counters): on a machine shared by many, wall time says more about
+  // the neighbours than about the page.
+  const cdp = await page.context().newCDPSession(page);
+  await cdp.send('Performance.enable');
+  const cpu0 = cpuOf(process.pid);
   const t0 = Date.now();
   await page.goto(url, { waitUntil: 'domcontentloaded' });
+  // The headline's figures come first, before the map draws.
+  await page.waitForFunction(() => document.getElementById('h-trips'), null, { timeout: 20000, polling: 20 });
+  result.headline_ms = Date.now() - t0;
   // usable: headline figures written, land loaded and trips drawn (the
   // events may still be loading behind them)
   await page.waitForFunction(() => document.getElementById('h-trips')
@@ -48,6 +95,21 @@ try {
     && window.lookout.map.queryRenderedFeatures({ layers: ['trips-seen', 'trips-dark', 'trips-straight'] }).length > 0,
   null, { timeout: 20000, polling: 50 });
   result.usable_ms = Date.now() - t0;
+  {
+    const m = Object.fromEntries((await cdp.send('Performance.getMetrics')).metrics.map((x) => [x.name, x.value]));
+    result.usable_cpu = { browser_s: cpu0 && Object.fromEntries(Object.entries(cpuOf(process.pid)).map(([k, v]) => [k, Math.round((v - (cpu0[k] || 0)) * 100) / 100])), process_s: m.ProcessTime, main_thread_busy_s: m.TaskDuration, script_s: m.ScriptDuration,
+      layout_s: m.LayoutDuration };
+  }
+  // Where the time went, on the page's clock: each request's start and
+  // end, and its size, against the map's own milestones.
+  result.timeline = await page.evaluate(() => ({
+    requests: performance.getEntriesByType('resource').filter((e) => !e.name.startsWith('data:')).map((e) => ({
+      url: e.name.replace(location.origin, ''), start: Math.round(e.startTime), end: Math.round(e.responseEnd),
+      kB: Math.round(e.encodedBodySize / 1024), raw_kB: Math.round(e.decodedBodySize / 1024) })),
+    ...Object.fromEntries(Object.entries(window.lookout.timings).map(([k, v]) => [k, Math.round(v)])),
+    usable: Math.round(performance.now()),
+  }));
+  if (opt.first_screen_only) throw new Error('stop'); // a measurement of the first screen alone
   await page.waitForSelector('body[data-ready="1"]', { timeout: 20000 });
   Object.assign(result, await page.evaluate(() => {
     const m = window.lookout.map;
@@ -89,6 +151,60 @@ try {
       placemarks: (kml.match(/<Placemark>/g) || []).length };
   });
   if (!result.export.trips || result.export.placemarks !== result.export.features) fail('export of the view: ' + JSON.stringify(result.export));
+  // Layers: sanctions badges and satellite detections are drawn, each
+  // has a legend switch that hides it; coverage loads when switched on.
+  result.layers_drawn = await page.evaluate(() => {
+    const m = window.lookout.map;
+    const n = (l) => m.queryRenderedFeatures({ layers: [l] }).length;
+    return { listed: n('badges-listed'), met: n('badges-met'), sar: n('sar-dark') + n('sar-port') };
+  });
+  // Each layer with data draws some of it (the demo has no vessel that
+  // met a listed one, so listed and met count as one).
+  const has = await page.evaluate(() => Object.fromEntries(['badges', 'sar'].map((id) => {
+    const d = window.lookout.map.getSource(id)._data;
+    return [id, ((d && (d.geojson || d)).features || []).length];
+  })));
+  if (has.badges && !(result.layers_drawn.listed + result.layers_drawn.met)) fail('no sanctions badge is drawn');
+  if (has.sar && !result.layers_drawn.sar) fail('no satellite detection is drawn');
+  if (!has.badges || !has.sar) result.layers_empty = has;
+  const toggle = (layer) => page.click(`#legend input[data-layers="${layer}"]`);
+  await toggle('badges-listed');
+  result.badges_hidden = await page.evaluate(() => window.lookout.map.getLayoutProperty('badges-listed', 'visibility'));
+  await toggle('badges-listed');
+  if (result.badges_hidden !== 'none') fail('the legend does not switch the sanctions badges off');
+  await toggle('coverage');
+  await page.waitForFunction(() => window.lookout.map.querySourceFeatures('coverage').length > 0
+    && window.lookout.map.queryRenderedFeatures({ layers: ['coverage'] }).length > 0, null, { timeout: 30000 })
+    .catch(() => fail('the coverage layer draws nothing when switched on'));
+  await toggle('coverage');
+  // The brush: dragging across the chart keeps a period; the trips
+  // drawn are the period's, the URL holds it, a double-click gives all.
+  const box = await page.locator('#brush').boundingBox();
+  const count = () => page.evaluate(() => window.lookout.map.queryRenderedFeatures({ layers: ['trips-seen', 'trips-dark', 'trips-straight'] }).length);
+  const tripsBefore = await count();
+  await page.mouse.move(box.x + box.width * 0.05, box.y + box.height / 2);
+  await page.mouse.down();
+  await page.mouse.move(box.x + box.width * 0.3, box.y + box.height / 2, { steps: 5 });
+  await page.mouse.up();
+  await page.evaluate(() => new Promise((r) => { const m = window.lookout.map; m.once('idle', r); m.triggerRepaint(); }));
+  result.brush = { before: tripsBefore, during: await count(), hash: await page.evaluate(() => location.hash) };
+  await page.dblclick('#brush');
+  await page.evaluate(() => new Promise((r) => { const m = window.lookout.map; m.once('idle', r); m.triggerRepaint(); }));
+  result.brush.after = await count();
+  if (!(result.brush.during < result.brush.before) || !/since=.*until=/.test(result.brush.hash) || result.brush.after !== tripsBefore) {
+    fail('the brush does not keep a period: ' + JSON.stringify(result.brush));
+  }
+  // Export of the view to the HTML report: the report of the trips in view.
+  result.report = await page.evaluate(async () => {
+    const u = window.lookout.reportURL();
+    const r = await fetch(u);
+    const html = await r.text();
+    return { url: u, status: r.status, type: r.headers.get('content-type'), kB: Math.round(html.length / 1024),
+      names: html.includes(document.querySelector('#legend-vessels a')?.textContent || '\u0000') };
+  });
+  if (result.report.status !== 200 || !/text\/html/.test(result.report.type) || !result.report.names || !/vessels=/.test(result.report.url)) {
+    fail('export of the view to the HTML report: ' + JSON.stringify(result.report));
+  }
   // Playback: all trips' vessels move along the timeline; fps on this
   // machine's software WebGL is reported, not asserted.
   const t0s = await page.evaluate(() => Number(document.getElementById('slider').value));
@@ -98,22 +214,64 @@ try {
     slider_moved: Number(document.getElementById('slider').value) })));
   await page.click('#play');
   result.slider_moved = result.slider_moved !== t0s;
+  // The same with 300 vessels sailing for eight months, a position every
+  // two hours each (a simplified trip track has fewer), as the issue's
+  // target asks: 864,000 points.
+  result.playback_300 = await page.evaluate(async () => {
+    const L = window.lookout;
+    const t0 = Date.UTC(2024, 2, 1) / 1000, step = 7200, n = (240 * 86400) / step;
+    // Circling inside the view, so every vessel is drawn.
+    const b = L.map.getBounds(), c = L.map.getCenter(), w = b.getEast() - b.getWest(), h = b.getNorth() - b.getSouth();
+    const list = [];
+    for (let v = 0; v < 300; v++) {
+      const times = new Float64Array(n), lon = new Float64Array(n), lat = new Float64Array(n);
+      for (let i = 0; i < n; i++) {
+        times[i] = t0 + i * step;
+        const a = (i / n) * 40 * Math.PI + v;
+        lon[i] = c.lng + w * (0.3 * Math.cos(a) + ((v % 20) - 10) * 0.02);
+        lat[i] = c.lat + h * (0.3 * Math.sin(a) + (Math.floor(v / 20) - 7) * 0.02);
+      }
+      list.push({ times, lon, lat, color: '#377eb8' });
+    }
+    L.setFleet(list);
+    let frames = 0, t = t0, busy = 0;
+    const start = performance.now();
+    await new Promise((done) => {
+      const tick = (now) => {
+        t += (240 * 86400) / 1800; // the eight months in a minute at 30 frames/s
+        const a = performance.now();
+        L.drawAt(t);
+        busy += performance.now() - a;
+        frames++;
+        if (now - start < 3000) requestAnimationFrame(tick); else done();
+      };
+      requestAnimationFrame(tick);
+    });
+    const drawn = L.fleetDrawn();
+    // draw_ms is the page's own time per frame (interpolating and drawing
+    // the dots), the part of a frame that does not depend on the machine's
+    // other load.
+    return { vessels: list.length, points: list.length * n, drawn, fps: Math.round(((frames * 1000) / (performance.now() - start)) * 10) / 10,
+      draw_ms: Math.round((busy / frames) * 100) / 100 };
+  });
+  if (result.playback_300.drawn < 250) fail('playback of 300 vessels drew ' + result.playback_300.drawn);
+  await page.evaluate(() => window.lookout.restoreFleet());
   if (playShot) {
-    // A fixed frame: 2024-06-15 00:00 UTC, inside the demo's period.
-    await page.evaluate(() => { const s = document.getElementById('slider'); s.value = 1718409600; s.dispatchEvent(new Event('input')); });
+    // A fixed frame inside the store's period.
+    await page.evaluate((t) => { const s = document.getElementById('slider'); s.value = t; s.dispatchEvent(new Event('input')); }, opt.frame);
     await page.evaluate(() => new Promise((r) => { const m = window.lookout.map; m.once('idle', r); m.triggerRepaint(); }));
     await page.screenshot({ path: playShot });
   }
   if (!result.slider_moved) fail('playback did not move the timeline');
   // Search moves the map to the vessel.
   const before = await page.evaluate(() => window.lookout.map.getCenter().toArray());
-  await page.fill('#search', 'shun light');
+  await page.fill('#search', opt.search);
   await page.click('#search-form button');
   await page.waitForFunction(() => document.getElementById('dossier-name'), null, { timeout: 20000 });
   await page.waitForTimeout(300);
   result.search = await page.evaluate(() => ({ name: document.getElementById('dossier-name').textContent,
     center: window.lookout.map.getCenter().toArray() }));
-  if (!/SHUN LIGHT/i.test(result.search.name)) fail('search did not open the vessel');
+  if (result.search.name.toLowerCase() !== opt.search.toLowerCase()) fail(`search for ${opt.search} opened ${result.search.name}`);
   if (dossierShot) {
     await page.evaluate(() => new Promise((r) => { const m = window.lookout.map; m.once('idle', r); m.triggerRepaint(); }));
     await page.screenshot({ path: dossierShot });
@@ -139,13 +297,13 @@ try {
   if (!result.port_labels) fail('no port is labelled');
   if (!result.legend_vessels) fail('the legend names no vessel');
   // Every drawn layer but the ones only a picked vessel fills has a legend row.
-  const own = ['land', 'track', 'past', 'here'];
+  const own = ['land', 'track'];
   const missing = result.layers.filter((l) => !own.includes(l) && !result.layers_in_legend.includes(l));
   if (missing.length) fail('layers without a legend row: ' + missing.join(', '));
   if (result.foreign.length) fail('requests to other origins: ' + result.foreign.join(' '));
   if (result.console.length) fail('console: ' + result.console.join(' | '));
 } catch (err) {
-  fail(String(err));
+  if (!(opt.first_screen_only && err.message === 'stop')) fail(String(err));
 } finally {
   await browser.close();
 }

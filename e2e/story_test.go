@@ -15,13 +15,14 @@ import (
 	"github.com/lookout-osint/lookout/store/duckdb"
 )
 
-// firstScreen is the reference screenshot of the demo store's first
-// screen; LOOKOUT_E2E_UPDATE=1 rewrites it after a deliberate change.
-const (
-	firstScreen   = "testdata/first-screen.png"
-	playbackFrame = "testdata/playback-frame.png"
-	dossier       = "testdata/dossier.png"
-)
+// TestStory is TestStoryDemo on a store the test builds (storyStore), so
+// CI checks the first screen, the layers, the brush, the export, playback
+// and the screenshots without the eight-month demo.
+func TestStory(t *testing.T) {
+	needBrowser(t)
+	st, frame := storyStore(t)
+	checkStory(t, serveWeb(t, st), storyOptions{Search: "CI SHUTTLE 2", Frame: frame.Unix()}, "testdata/ci-")
+}
 
 // TestStoryDemo opens the web map on the demo store (scripts/demo
 // --no-serve; LOOKOUT_E2E_DEMO names its lookout.duckdb) and checks the
@@ -42,23 +43,41 @@ func TestStoryDemo(t *testing.T) {
 	if err := copyFile(demo, db); err != nil {
 		t.Fatal(err)
 	}
-	ctx := context.Background()
-	st, err := duckdb.Open(ctx, db)
+	st, err := duckdb.Open(context.Background(), db)
 	if err != nil {
 		t.Fatal(err)
 	}
 	t.Cleanup(func() { st.Close() })
-	url := serveWeb(t, st)
+	// 2024-06-15 00:00 UTC, inside the demo's period.
+	checkStory(t, serveWeb(t, st), storyOptions{Search: "bright crest 70", Frame: 1718409600}, "testdata/")
+}
 
+// storyOptions are story.mjs's: a vessel name to search and the time of
+// the playback frame.
+type storyOptions struct {
+	Search string `json:"search"`
+	Frame  int64  `json:"frame"`
+}
+
+// checkStory runs story.mjs on the page at url and compares its
+// screenshots with the references named prefix + first-screen.png,
+// playback-frame.png and dossier.png (testdata/ for the demo store,
+// testdata/ci- for TestStory's); LOOKOUT_E2E_UPDATE=1 rewrites them after
+// a deliberate change.
+func checkStory(t *testing.T, url string, opt storyOptions, prefix string) {
 	dir := t.TempDir()
-	shots := map[string]string{firstScreen: filepath.Join(dir, "first-screen.png"), playbackFrame: filepath.Join(dir, "playback-frame.png"),
-		dossier: filepath.Join(dir, "dossier.png")}
-	rctx, cancel := context.WithTimeout(ctx, 3*time.Minute)
+	refs := []string{prefix + "first-screen.png", prefix + "playback-frame.png", prefix + "dossier.png"}
+	var shots []string
+	for _, r := range refs {
+		shots = append(shots, filepath.Join(dir, filepath.Base(r)))
+	}
+	o, _ := json.Marshal(opt)
+	rctx, cancel := context.WithTimeout(context.Background(), 4*time.Minute)
 	defer cancel()
-	cmd := exec.CommandContext(rctx, "node", "story.mjs", url, shots[firstScreen], shots[playbackFrame], shots[dossier])
+	cmd := exec.CommandContext(rctx, "node", append([]string{"story.mjs", url, string(o)}, shots...)...)
 	var out, errb bytes.Buffer
 	cmd.Stdout, cmd.Stderr = &out, &errb
-	err = cmd.Run()
+	err := cmd.Run()
 	t.Logf("story.mjs: %s%s", out.String(), errb.String())
 	if err != nil {
 		t.Fatalf("first screen check failed: %v", err)
@@ -71,13 +90,15 @@ func TestStoryDemo(t *testing.T) {
 		t.Fatalf("story.mjs output: %v", err)
 	}
 	if res.Trips == 0 {
-		t.Fatalf("the demo's first screen counts no RU-FE → KP trip: %q", res.Headline)
+		t.Fatalf("the first screen counts no RU-FE → KP trip: %q", res.Headline)
 	}
-	for ref, shot := range shots {
+	for i, ref := range refs {
+		shot := shots[i]
 		if os.Getenv("LOOKOUT_E2E_UPDATE") == "1" {
 			if err := copyFile(shot, ref); err != nil {
 				t.Fatal(err)
 			}
+			t.Logf("wrote %s", ref)
 			continue
 		}
 		diff, err := pngDiff(ref, shot)

@@ -52,6 +52,11 @@
 // neither present nor detected does not drag the overall figures. F1 is their
 // harmonic mean. Overall figures are micro-averaged: counts are summed over
 // types before the ratios are taken.
+//
+// Two kinds of identity_change are also scored on their own (see
+// IdentityKind): a true positive of a kind is a matched pair of that kind on
+// both sides. Identity changes are counted per real change (IdentityCounts)
+// so that many detections on one change, an alternation storm, show.
 package eval
 
 import (
@@ -146,6 +151,16 @@ type Result struct {
 	// Interference is the per-vessel check that GNSS interference gave no
 	// vessel spoofing risk points (nil when truth has no interference).
 	Interference *InterferencePoints `json:"interference_spoofing_points,omitempty"`
+	// Kinds scores the identity_change kinds of issue 18 on their own
+	// (type "identity_change/cloned_mmsi", ".../flag_hopping"), present
+	// when either side has one.
+	Kinds []Score `json:"kinds,omitempty"`
+	// Identity counts identity changes per real change (nil when neither
+	// side has any).
+	Identity *IdentityCounts `json:"identity_changes,omitempty"`
+	// Glitches counts spoofing detections on simulated GPS glitches (set
+	// by the caller from glitches.jsonl, see CheckGlitches).
+	Glitches *GlitchSpoofing `json:"glitch_spoofing,omitempty"`
 }
 
 type cand struct {
@@ -273,6 +288,9 @@ func Evaluate(truth, detected []event.Event, cfg Config) Result {
 	}
 	slices.SortStableFunc(res.Missed, byTypeTime)
 	slices.SortStableFunc(res.Spurious, byTypeTime)
+
+	res.Kinds = kindScores(&res, tr, det, excluded)
+	res.Identity = identityCounts(tr, det, &cfg)
 
 	res.Overall.Type = "overall"
 	for _, t := range types {

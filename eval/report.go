@@ -7,6 +7,8 @@ import (
 	"slices"
 	"text/tabwriter"
 	"time"
+
+	"github.com/lookout-osint/lookout/event"
 )
 
 // WriteTable prints the scores as an aligned table; with verbose it also
@@ -22,6 +24,11 @@ func WriteTable(w io.Writer, r Result, verbose bool) error {
 		if s.Truth+s.Detected+s.Ignored > 0 {
 			row(s)
 		}
+		if s.Type == event.IdentityChange {
+			for _, k := range r.Kinds {
+				row(k)
+			}
+		}
 	}
 	row(r.Overall)
 	if err := tw.Flush(); err != nil {
@@ -36,6 +43,12 @@ func WriteTable(w io.Writer, r Result, verbose bool) error {
 			fmt.Fprintf(w, " (%d: %.0f)", v.MMSI, v.Points)
 		}
 		fmt.Fprintln(w)
+	}
+	if c := r.Identity; c != nil {
+		fmt.Fprintf(w, "\nidentity changes: %d detected for %d real changes, at most %d on one real change\n", c.Detected, c.Truth, c.MaxPerTruth)
+	}
+	if g := r.Glitches; g != nil {
+		fmt.Fprintf(w, "\nGPS glitches: %d spoofing events on %d of %d glitches heard\n", g.Events, g.OnGlitch, g.Glitches)
 	}
 	for _, t := range slices.Sorted(maps.Keys(r.Skipped)) {
 		fmt.Fprintf(w, "skipped %d events of type %s (not scored)\n", r.Skipped[t], t)

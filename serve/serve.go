@@ -22,6 +22,7 @@ import (
 	"fmt"
 	"io/fs"
 	"log"
+	"mime"
 	"net"
 	"net/http"
 	"runtime"
@@ -141,9 +142,11 @@ type derived struct {
 	// from memory.
 	ids map[uint32][]store.Identity
 	evs map[uint32][]int
-	// stories are /api/story answers by query: they read tracks, so they
-	// are kept until the next write like the rest.
-	stories map[string]*Story
+	// stories are /api/story answers (JSON) by query: they read tracks,
+	// so they are kept until the next write like the rest.
+	stories map[string]json.RawMessage
+	// coverage is /api/coverage's answer (a scan of every position).
+	coverage *FeatureCollection
 }
 
 // New returns a server over st.
@@ -185,6 +188,8 @@ func (s *Server) routes() {
 		"/api/sar/detections":       {"GET", s.sarDetections},
 		"/api/ports":                {"GET", s.ports},
 		"/api/groups":               {"GET", s.groups},
+		"/api/coverage":             {"GET", s.coverage},
+		"/api/report":               {"GET", s.viewReport},
 		"/api/openapi.json":         {"GET", func(*http.Request) (any, error) { return json.RawMessage(openAPI), nil }},
 	}
 	for pattern, rt := range api {
@@ -317,8 +322,14 @@ func (s *Server) jsonHandler(h func(*http.Request) (any, error)) http.Handler {
 			}
 			return
 		}
-		w.Header().Set("Content-Type", contentType(r))
 		w.Header().Set("Cache-Control", "no-store")
+		if d, ok := v.(*download); ok {
+			w.Header().Set("Content-Type", d.contentType)
+			w.Header().Set("Content-Disposition", mime.FormatMediaType("attachment", map[string]string{"filename": d.name}))
+			w.Write(d.body)
+			return
+		}
+		w.Header().Set("Content-Type", contentType(r))
 		enc := json.NewEncoder(w)
 		if err := enc.Encode(v); err != nil {
 			s.opt.Log.Printf("serve: %s %s: encode: %v", r.Method, r.URL.Path, err)
@@ -514,8 +525,14 @@ func sortByRisk(order []uint32, vessels map[uint32]VesselSummary) {
 func (s *Server) Warm(ctx context.Context) error {
 	done := make(chan struct{})
 	go func() { s.landJSON(defaultRegion, defaultTolerance); close(done) }()
+	// The first screen's story too (the page's default groups): it reads
+	// every trip's track, the slowest answer the page waits for.
 	err := s.withStore(func() error {
-		_, err := s.derivedLocked(ctx)
+		if s.opt.Catalog.Group(storyFrom) == nil || s.opt.Catalog.Group(storyTo) == nil {
+			_, err := s.derivedLocked(ctx)
+			return err
+		}
+		_, err := s.storyLocked(ctx, storyFrom, storyTo, false)
 		return err
 	})
 	<-done

@@ -649,7 +649,7 @@ func TestOpenAPI(t *testing.T) {
 	// Every endpoint is documented.
 	for _, p := range []string{"/api/health", "/api/vessels", "/api/vessels/{mmsi}", "/api/vessels/{mmsi}/track", "/api/events",
 		"/api/trips", "/api/risk", "/api/sanctions/matches", "/api/sanctions/lists", "/api/sar/detections", "/api/ports",
-		"/api/groups", "/api/basemap/land"} {
+		"/api/groups", "/api/basemap/land", "/api/story", "/api/coverage", "/api/report"} {
 		if doc.Paths[p] == nil {
 			t.Errorf("%s is not documented", p)
 		}

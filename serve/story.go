@@ -1,10 +1,15 @@
 package serve
 
 import (
+	"context"
+	"encoding/json"
+	"maps"
 	"net/http"
 	"slices"
+	"strconv"
 	"time"
 
+	"github.com/lookout-osint/lookout/event"
 	"github.com/lookout-osint/lookout/oilcap"
 	"github.com/lookout-osint/lookout/store"
 	"github.com/lookout-osint/lookout/trips"
@@ -16,6 +21,10 @@ import (
 // screen's zoom a kilometre is under a pixel, and 300 vessels' months of
 // positions would otherwise be tens of megabytes.
 const storyTolerance = 1000.0 // metres
+
+// storyFrom and storyTo are the groups of the default story, the page's
+// first screen.
+const storyFrom, storyTo = "RU-FE", "KP"
 
 // Story is the first screen in one answer: the trips between two watched
 // groups drawn as tracks, and the headline figures beside them, so the page
@@ -32,6 +41,10 @@ type Story struct {
 	OilCap []capYear          `json:"oil_cap"`
 	Names  map[uint32]string  `json:"names"`
 	Tracks *FeatureCollection `json:"tracks"`
+	// Badges mark the vessels a sanctions list names, where their
+	// identity matched, and the vessels that met one, where they met, so
+	// the map shows who deals with listed hulls without a click.
+	Badges *FeatureCollection `json:"badges"`
 }
 
 // capYear is oilcap.Year without the deliveries: the header needs the
@@ -51,10 +64,10 @@ func (s *Server) story(r *http.Request) (any, error) {
 	q.only("from", "to", "both")
 	from, to, both := q.str("from", 64), q.str("to", 64), q.str("both", 5)
 	if from == "" {
-		from = "RU-FE"
+		from = storyFrom
 	}
 	if to == "" {
-		to = "KP"
+		to = storyTo
 	}
 	if from == to {
 		q.fail("from and to are both %q: a trip goes between two groups", from)
@@ -70,31 +83,44 @@ func (s *Server) story(r *http.Request) (any, error) {
 	if q.err != nil {
 		return nil, q.err
 	}
-	key := from + "\x00" + to + "\x00" + both
-	var out *Story
-	err := s.withStore(func() error {
-		d, err := s.derivedLocked(r.Context())
-		if err != nil {
-			return err
-		}
-		if out = d.stories[key]; out != nil {
-			return nil
-		}
-		out, err = s.tell(r, d, from, to, both == "true")
-		if err == nil {
-			if d.stories == nil {
-				d.stories = map[string]*Story{}
-			}
-			d.stories[key] = out
-		}
+	var out json.RawMessage
+	err := s.withStore(func() (err error) {
+		out, err = s.storyLocked(r.Context(), from, to, both == "true")
 		return err
 	})
 	return out, err
 }
 
+// storyLocked returns the story's JSON, from the cache when the store has
+// not changed since it was told: the first screen waits for it, and
+// telling it reads every trip's track. s.mu must be held.
+func (s *Server) storyLocked(ctx context.Context, from, to string, both bool) (json.RawMessage, error) {
+	d, err := s.derivedLocked(ctx)
+	if err != nil {
+		return nil, err
+	}
+	key := from + "\x00" + to + "\x00" + strconv.FormatBool(both)
+	if b := d.stories[key]; b != nil {
+		return b, nil
+	}
+	st, err := s.tell(ctx, d, from, to, both)
+	if err != nil {
+		return nil, err
+	}
+	b, err := json.Marshal(st)
+	if err != nil {
+		return nil, err
+	}
+	if d.stories == nil {
+		d.stories = map[string]json.RawMessage{}
+	}
+	d.stories[key] = b
+	return b, nil
+}
+
 // tell computes a story; s.mu must be held.
-func (s *Server) tell(r *http.Request, d *derived, from, to string, both bool) (*Story, error) {
-	out := &Story{From: from, To: to, Names: map[uint32]string{}, Tracks: newFC(), OilCap: []capYear{}}
+func (s *Server) tell(ctx context.Context, d *derived, from, to string, both bool) (*Story, error) {
+	out := &Story{From: from, To: to, Names: map[uint32]string{}, Tracks: newFC(), OilCap: []capYear{}, Badges: badges(d)}
 	err := func() error {
 		res := trips.Count(d.events, trips.Config{From: from, To: to, Both: both,
 			GroupsOf: s.opt.Catalog.GroupsOf, FollowIdentity: true})
@@ -114,7 +140,7 @@ func (s *Server) tell(r *http.Request, d *derived, from, to string, both bool) (
 			if v, ok := d.vessels[t.MMSI]; ok && v.Name != "" {
 				out.Names[t.MMSI] = v.Name
 			}
-			f, err := s.tripFeature(r, t)
+			f, err := s.tripFeature(ctx, t)
 			if err != nil {
 				return err
 			}
@@ -132,7 +158,7 @@ func (s *Server) tell(r *http.Request, d *derived, from, to string, both bool) (
 // between leaving and arriving, simplified. A trip with too few positions
 // (a dark end, a reception gap) is drawn straight between its calls'
 // events, marked so the page says it is not a track.
-func (s *Server) tripFeature(r *http.Request, t *trips.Trip) (Feature, error) {
+func (s *Server) tripFeature(ctx context.Context, t *trips.Trip) (Feature, error) {
 	mmsis := []uint32{t.Depart.MMSI, t.Arrive.MMSI}
 	mmsis = append(mmsis, t.MMSIs...)
 	slices.Sort(mmsis)
@@ -142,7 +168,7 @@ func (s *Server) tripFeature(r *http.Request, t *trips.Trip) (Feature, error) {
 		if m == 0 {
 			continue
 		}
-		got, err := s.st.Track(r.Context(), m, t.Depart.Start, t.Arrive.End)
+		got, err := s.st.Track(ctx, m, t.Depart.Start, t.Arrive.End)
 		if err != nil {
 			return Feature{}, err
 		}
@@ -180,6 +206,50 @@ func (s *Server) tripFeature(r *http.Request, t *trips.Trip) (Feature, error) {
 	}
 	props["times"] = times
 	return Feature{Type: "Feature", Geometry: Geometry{"LineString", coords}, Properties: props}, nil
+}
+
+// badges places a badge on every vessel a sanctions list names (at its
+// latest match) and on every vessel that met one (at each meeting), with
+// the names beside them.
+func badges(d *derived) *FeatureCollection {
+	fc := newFC()
+	listed := map[uint32]*event.Event{}
+	for i := range d.events {
+		if e := &d.events[i]; e.Type == event.SanctionsMatch {
+			if old := listed[e.MMSI]; old == nil || e.Start.After(old.Start) {
+				listed[e.MMSI] = e
+			}
+		}
+	}
+	name := func(m uint32) string { return d.vessels[m].Name }
+	for _, m := range slices.Sorted(maps.Keys(listed)) {
+		e := listed[m]
+		props := map[string]any{"badge": "listed", "mmsi": m, "name": name(m), "time": e.Start.Format(time.RFC3339), "confidence": round2(e.Confidence)}
+		for _, k := range []string{"list", "entry_name", "reason"} {
+			if v, ok := e.Evidence[k]; ok {
+				props[k] = v
+			}
+		}
+		fc.Features = append(fc.Features, Feature{Type: "Feature", Geometry: Geometry{"Point", [2]float64{round6(e.Lon), round6(e.Lat)}}, Properties: props})
+	}
+	for i := range d.events {
+		e := &d.events[i]
+		if e.Type != event.Encounter {
+			continue
+		}
+		// Either side of a meeting may be the listed one; a meeting of two
+		// listed vessels badges neither as "met" (both carry their own).
+		for _, pair := range [2][2]uint32{{e.MMSI, e.OtherMMSI}, {e.OtherMMSI, e.MMSI}} {
+			m, other := pair[0], pair[1]
+			if listed[other] == nil || listed[m] != nil || m == 0 {
+				continue
+			}
+			fc.Features = append(fc.Features, Feature{Type: "Feature", Geometry: Geometry{"Point", [2]float64{round6(e.Lon), round6(e.Lat)}},
+				Properties: map[string]any{"badge": "met_listed", "mmsi": m, "name": name(m), "other_mmsi": other, "other_name": name(other),
+					"time": e.Start.Format(time.RFC3339), "hours": round2(e.Duration().Hours()), "event_id": e.ID()}})
+		}
+	}
+	return fc
 }
 
 func firstOr(xs []string) string {

@@ -19,8 +19,9 @@ import (
 )
 
 // shuttleStore holds one vessel sailing Vostochnyy (RU-FE) → Najin (KP)
-// twice, with a return leg between, as positions and port visits.
-func shuttleStore(t *testing.T) *httptest.Server {
+// twice, with a return leg between, as positions and port visits, and
+// the extra events given.
+func shuttleStore(t *testing.T, extra ...event.Event) *httptest.Server {
 	ctx := context.Background()
 	st, err := duckdb.Open(ctx, filepath.Join(t.TempDir(), "story.duckdb"))
 	if err != nil {
@@ -53,6 +54,7 @@ func shuttleStore(t *testing.T) *httptest.Server {
 	sail(vos, naj)
 	visit(naj, "60510", "Najin", "KP")
 	b.Identities = []store.Identity{{MMSI: m, Time: t0, Name: "STORY SHUTTLE", ShipType: 80}}
+	b.Events = append(b.Events, extra...)
 	if _, err := st.Write(ctx, &b); err != nil {
 		t.Fatal(err)
 	}

@@ -188,6 +188,7 @@ func (w *world) buildFleet() {
 	}
 
 	cases := w.newPortCases()
+	w.idCases = w.newIdentityCases()
 
 	// Shortest-path trees for every port a plan will use, built in
 	// parallel up front.
@@ -220,18 +221,21 @@ func (w *world) buildFleet() {
 	}
 	parallelRange(len(list), w.cfg.Workers, func(i int) { w.sea.tree(list[i]) })
 
-	jobs := len(normals) + len(fishers) + 2
+	const special = 3 // covert fleet, port cases, identity cases
+	jobs := len(normals) + len(fishers) + special
 	parallelRange(jobs, w.cfg.Workers, func(i int) {
 		switch {
 		case i == 0:
 			w.planCovert(tankers, receivers)
 		case i == 1:
 			w.planPortCases(cases)
-		case i-2 < len(normals):
-			n := normals[i-2]
+		case i == 2:
+			w.planIdentityCases(w.idCases)
+		case i-special < len(normals):
+			n := normals[i-special]
 			w.planNormal(n.h, n.trade, n.kn, round1(min(n.h.Length/17, 12)), round1(n.h.Length/30))
 		default:
-			w.planFishing(fishers[i-2-len(normals)])
+			w.planFishing(fishers[i-special-len(normals)])
 		}
 	})
 	w.sts = append(w.sts, cases.sts...)

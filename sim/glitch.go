@@ -2,6 +2,7 @@ package sim
 
 import (
 	"math/rand/v2"
+	"time"
 
 	"github.com/lookout-osint/lookout/geo"
 )
@@ -35,4 +36,28 @@ func (w *world) glitch(h *Hull, rng *rand.Rand, lat, lon, sog float64) (glat, gl
 	}
 	glat, glon = geo.Destination(lat, lon, rng.Float64()*360, 5+rng.Float64()*15)
 	return glat, glon, true
+}
+
+// Glitch is one glitched position report that some station heard, as
+// glitches.jsonl lists them: the MMSI it went out under, the first receive
+// time and the displaced position sent. They are no truth events; `lookout
+// eval` counts the spoofing events that fall on one (none should).
+type Glitch struct {
+	MMSI uint32    `json:"mmsi"`
+	Time time.Time `json:"time"`
+	Lat  float32   `json:"lat"`
+	Lon  float32   `json:"lon"`
+}
+
+// receivedGlitches lists the glitches heard, by hull and receive time.
+func (w *world) receivedGlitches() []Glitch {
+	var out []Glitch
+	for _, h := range w.hulls {
+		for i := range h.log {
+			if r := &h.log[i]; r.glitch && r.kind == rxPosition {
+				out = append(out, Glitch{MMSI: r.id.MMSI, Time: time.Unix(r.t, 0).UTC(), Lat: r.lat, Lon: r.lon})
+			}
+		}
+	}
+	return out
 }

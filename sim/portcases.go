@@ -30,18 +30,12 @@ type portCases struct {
 // from one stream) for a fleet large enough to trade among several hubs.
 func (w *world) newPortCases() *portCases {
 	c := &portCases{}
-	if w.cfg.Vessels < 60 || w.cfg.Days < 8 || len(w.hubs) < 3 {
+	if !w.casesFit() {
 		return c
 	}
 	rng := w.rngFor(9, 0, 0)
-	n := max(1, w.cfg.Days/20)
-	tanker := func() *Hull {
-		h := w.newHull("normal", "tanker", 90+rng.Float64()*80, true)
-		id := w.ids.newIdentity(pickFlag(rng), "tanker", 80, 0, true)
-		h.idents = []identStep{{0, &id}}
-		return h
-	}
-	for range n {
+	tanker := func() *Hull { return w.caseTanker(rng) }
+	for range w.casesN() {
 		c.berth = append(c.berth, tanker(), tanker())
 		t := tanker()
 		tug := w.newHull("normal", "tug", 28+rng.Float64()*8, true)
@@ -58,14 +52,7 @@ func (w *world) newPortCases() *portCases {
 // touches only its own hulls (the transfers are added to w.sts after).
 func (w *world) planPortCases(c *portCases) {
 	rng := w.rngFor(10, 0, 0)
-	planner := func(h *Hull, at *simPort) *planner {
-		p := &planner{w: w, h: h, rng: w.rngFor(11, uint64(h.Index), 0)}
-		b := p.berthNear(at)
-		p.add(w.t0-int64(rng.Float64()*float64(day)), b.lat, b.lon)
-		p.setStatus(navMoored, at.ref.Name)
-		p.setDraught(p.t, round1(h.Length/25))
-		return p
-	}
+	planner := func(h *Hull, at *simPort) *planner { return w.casePlanner(h, at, rng, 11) }
 	// Each case happens once, at a random time leaving room on both sides.
 	when := func() int64 {
 		return w.t0 + 2*day + int64(rng.Float64()*float64(w.t1-w.t0-6*day))
@@ -106,6 +93,33 @@ func (w *world) planPortCases(c *portCases) {
 			c.sts = append(c.sts, s)
 		}
 	}
+}
+
+// casesFit says whether the fleet and scenario are large enough for the
+// port and identity cases (hulls trading among several hubs).
+func (w *world) casesFit() bool { return w.cfg.Vessels >= 60 && w.cfg.Days >= 8 && len(w.hubs) >= 3 }
+
+// casesN is how many of each case a scenario has: one per 20 days.
+func (w *world) casesN() int { return max(1, w.cfg.Days/20) }
+
+// caseTanker is a tanker of the cases' own, under a flag of the normal
+// fleet.
+func (w *world) caseTanker(rng *rand.Rand) *Hull {
+	h := w.newHull("normal", "tanker", 90+rng.Float64()*80, true)
+	id := w.ids.newIdentity(pickFlag(rng), "tanker", 80, 0, true)
+	h.idents = []identStep{{0, &id}}
+	return h
+}
+
+// casePlanner starts a case hull moored at a berth of at, up to a day
+// before the scenario; purpose names its random stream.
+func (w *world) casePlanner(h *Hull, at *simPort, rng *rand.Rand, purpose uint64) *planner {
+	p := &planner{w: w, h: h, rng: w.rngFor(purpose, uint64(h.Index), 0)}
+	b := p.berthNear(at)
+	p.add(w.t0-int64(rng.Float64()*float64(day)), b.lat, b.lon)
+	p.setStatus(navMoored, at.ref.Name)
+	p.setDraught(p.t, round1(h.Length/25))
+	return p
 }
 
 // abeam finds a spot d km from (lat, lon) at sea, reachable in a straight

@@ -26,7 +26,9 @@ func TestPortCasesPlanned(t *testing.T) {
 		t.Fatalf("want one tug (ship type 52), got %d", len(tugs))
 	}
 	// The berth pair lies together, 60 m apart, for a day inside a port.
-	berth = w.hulls[len(w.hulls)-6 : len(w.hulls)-4]
+	// The port cases' hulls come last but for the identity cases'.
+	end := len(w.hulls) - len(w.idCases.clone) - len(w.idCases.hop)
+	berth = w.hulls[end-6 : end-4]
 	together := int64(0)
 	for t0 := w.t0; t0 < w.t1; t0 += 600 {
 		alat, alon, akn, _ := berth[0].at(t0)
@@ -42,7 +44,7 @@ func TestPortCasesPlanned(t *testing.T) {
 		t.Errorf("berth pair together %.1f h, want about a day", float64(together)/3600)
 	}
 	// The tug holds 100 m astern of its tanker at 1.5 kn for 1–2 h.
-	tanker, tug := w.hulls[len(w.hulls)-4], tugs[0]
+	tanker, tug := w.hulls[end-4], tugs[0]
 	escort := int64(0)
 	for t0 := w.t0; t0 < w.t1; t0 += 300 {
 		alat, alon, akn, _ := tanker.at(t0)

@@ -35,8 +35,8 @@ type IdentityAt struct {
 	FlagState string `json:"flag_state"`
 }
 
-// Run simulates a scenario and writes ais.nmea.gz, truth.jsonl, sar.jsonl,
-// vessels.json and stations.json into dir.
+// Run simulates a scenario and writes ais.nmea.gz, truth.jsonl,
+// glitches.jsonl, sar.jsonl, vessels.json and stations.json into dir.
 func Run(cfg Config, dir string) (Stats, error) {
 	start := time.Now()
 	cfg.defaults()
@@ -60,6 +60,9 @@ func Run(cfg Config, dir string) (Stats, error) {
 		st.Events[string(e.Type)]++
 	}
 	if err := writeJSONL(filepath.Join(dir, "truth.jsonl"), evs); err != nil {
+		return st, err
+	}
+	if err := writeJSONL(filepath.Join(dir, "glitches.jsonl"), w.receivedGlitches()); err != nil {
 		return st, err
 	}
 	scenes := w.sarScenes()
@@ -238,7 +241,7 @@ type scenario struct {
 }
 
 // simVersion changes whenever the same seed would give different output.
-const simVersion = 5
+const simVersion = 6
 
 func scenarioOf(c Config) scenario {
 	return scenario{c.Seed, c.Days, c.Start.UTC(), c.Vessels, c.Covert, c.Receivers, c.Interval.Seconds(), simVersion, c.RealRate}

@@ -123,7 +123,7 @@ func TestIMOCheckDigit(t *testing.T) {
 func files(t *testing.T, dir string) map[string][]byte {
 	t.Helper()
 	out := map[string][]byte{}
-	for _, n := range []string{"ais.nmea.gz", "truth.jsonl", "sar.jsonl", "vessels.json", "stations.json"} {
+	for _, n := range []string{"ais.nmea.gz", "truth.jsonl", "glitches.jsonl", "sar.jsonl", "vessels.json", "stations.json"} {
 		b, err := os.ReadFile(filepath.Join(dir, n))
 		if err != nil {
 			t.Fatal(err)
@@ -394,6 +394,16 @@ func TestDemoRoundTrips(t *testing.T) {
 	t.Logf("covert RU-FE→KP→RU-FE round trips: %d", trips)
 	if trips < 40 {
 		t.Errorf("%d round trips, want at least 40", trips)
+	}
+	// The identity cases are in the demo: one clone and one hopper per
+	// 20 days, each hopper re-registered twice.
+	hops := 0
+	for _, h := range w.idCases.hop {
+		hops += len(h.renames)
+	}
+	t.Logf("identity cases: %d clones, %d hops by %d hoppers", len(w.idCases.clones), hops, len(w.idCases.hop))
+	if n := DemoDays / 20; len(w.idCases.clones) != n || hops != 2*n {
+		t.Errorf("%d clones and %d hops, want %d and %d", len(w.idCases.clones), hops, n, 2*n)
 	}
 }
 

@@ -248,6 +248,7 @@ func (w *world) truth() []event.Event {
 	evs = append(evs, w.spoofEvents()...)
 	evs = append(evs, w.interferenceEvents()...)
 	evs = append(evs, w.identityEvents()...)
+	evs = append(evs, w.cloneEvents(w.idCases.clones)...)
 	evs = append(evs, w.draughtEvents(visits)...)
 	evs = append(evs, w.darkTransferEvents(evs)...)
 
@@ -517,10 +518,12 @@ func (w *world) spoofEvents() []event.Event {
 // sharedEvent reports a second hull broadcasting another's MMSI while
 // both are received: one MMSI in two places at once.
 func (w *world) sharedEvent(clone *Hull, s spoofSpan) []event.Event {
+	// The original is the other hull broadcasting the MMSI: with the same
+	// identity (a copy) or its own (a clone sending its own static data).
 	id := clone.identAt(s.from)
 	var orig *Hull
 	for _, h := range w.hulls {
-		if h != clone && h.identAt(s.from) == id {
+		if h != clone && h.identAt(s.from).MMSI == id.MMSI {
 			orig = h
 		}
 	}
@@ -531,7 +534,7 @@ func (w *world) sharedEvent(clone *Hull, s spoofSpan) []event.Event {
 		var f, l int64 = -1, -1
 		var fr *rx
 		for i := sort64(h.log, s.from); i < len(h.log) && h.log[i].t < s.to; i++ {
-			if h.log[i].id == id && h.log[i].kind == rxPosition {
+			if h.log[i].id.MMSI == id.MMSI && h.log[i].kind == rxPosition {
 				if f < 0 {
 					f, fr = h.log[i].t, &h.log[i]
 				}
@@ -565,7 +568,7 @@ func apart(a, b []rx, id *Identity, sp span) bool {
 	i0 := sort64(b, sp.from-sharedPairWindow)
 	for i := sort64(a, sp.from); i < len(a) && a[i].t < sp.to; i++ {
 		ra := &a[i]
-		if ra.id != id || ra.kind != rxPosition {
+		if ra.id.MMSI != id.MMSI || ra.kind != rxPosition {
 			continue
 		}
 		for i0 < len(b) && b[i0].t < ra.t-sharedPairWindow {
@@ -573,7 +576,7 @@ func apart(a, b []rx, id *Identity, sp span) bool {
 		}
 		for j := i0; j < len(b) && b[j].t <= ra.t+sharedPairWindow; j++ {
 			rb := &b[j]
-			if rb.id != id || rb.kind != rxPosition {
+			if rb.id.MMSI != id.MMSI || rb.kind != rxPosition {
 				continue
 			}
 			dt := max(abs64(rb.t-ra.t), sharedPairFloor)
@@ -621,6 +624,16 @@ func (w *world) identityEvents() []event.Event {
 					"old_flag": old.Flag, "new_flag": nw.Flag, "imo": nw.IMO,
 					"distance_km": r3(geo.DistanceKm(float64(last.lat), float64(last.lon), float64(first.lat), float64(first.lon))),
 				}}
+			// Why, in the words of detect: a new number, flag and name for
+			// one hull is re-registration (flag hopping).
+			switch {
+			case old.MMSI == nw.MMSI:
+				e.Evidence["reason"] = "rename"
+			case old.Flag != nw.Flag && old.Name != nw.Name:
+				e.Evidence["reason"] = "flag_hopping"
+			default:
+				e.Evidence["reason"] = "mmsi_change"
+			}
 			if old.MMSI != nw.MMSI {
 				e.OtherMMSI = old.MMSI
 			}

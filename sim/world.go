@@ -100,7 +100,8 @@ type world struct {
 	station   []station
 	passes    []satPass
 	rng       *rand.Rand
-	gnss      []gnssEpisode // GNSS interference (gnss.go)
+	gnss      []gnssEpisode  // GNSS interference (gnss.go)
+	idCases   *identityCases // cloned MMSI and flag hopping (identitycases.go)
 }
 
 func (w *world) logf(format string, a ...any) {

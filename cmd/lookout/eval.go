@@ -1,9 +1,13 @@
 package main
 
 import (
+	"bytes"
 	"encoding/json"
+	"errors"
 	"fmt"
+	"io/fs"
 	"os"
+	"path/filepath"
 	"slices"
 	"strings"
 	"time"
@@ -51,7 +55,16 @@ false positive. Truth events with source "satellite" (invisible in AIS) are
 left out of recall unless --include-satellite; detections of them are
 ignored rather than counted false. possible_dark_port_visit truth is always
 scored: it is inferred from AIS gaps, whatever the visit's own source. With nothing to find or nothing found,
-recall or precision is 1.`,
+recall or precision is 1.
+
+Beside the table: identity_change scored per kind as well (cloned_mmsi: two
+hulls on one MMSI; flag_hopping: one hull under a new MMSI, flag and name),
+the identity changes detected per real change (an alternation storm shows
+as many on one), when truth has GNSS interference, the affected vessels that
+got spoofing risk points for it, and, when the truth file has a
+glitches.jsonl beside it (the GPS glitches lookout simulate sent and a
+station heard), the spoofing events falling on one within --tolerance: a
+lone bad fix is no spoofing.`,
 		Example: `  lookout eval --truth out/truth.jsonl events.jsonl
   lookout eval --truth lookout-demo/scenario/truth.jsonl --db lookout-demo/lookout.duckdb
   lookout analyze out/ais.nmea.gz --format jsonl | lookout eval --truth out/truth.jsonl -v -
@@ -91,6 +104,12 @@ recall or precision is 1.`,
 				return err
 			}
 			res := eval.Evaluate(truth, det, cfg)
+			// The simulator lists the GPS glitches it sent beside the truth.
+			if gl, err := readGlitches(filepath.Join(filepath.Dir(truthPath), "glitches.jsonl")); err != nil {
+				return err
+			} else if gl != nil {
+				res.Glitches = eval.CheckGlitches(gl, det, cfg.Tolerance)
+			}
 			out := cmd.OutOrStdout()
 			switch format {
 			case "table":
@@ -157,4 +176,26 @@ func warnMalformed(path string, st event.ReadStats) {
 	if st.Malformed > 0 {
 		fmt.Fprintf(os.Stderr, "%s: skipped %d malformed event lines of %d (first: %s)\n", path, st.Malformed, st.Lines, st.FirstMalformed)
 	}
+}
+
+// readGlitches reads a simulator's glitches.jsonl; nil when there is none.
+func readGlitches(path string) ([]eval.Glitch, error) {
+	b, err := os.ReadFile(path)
+	if errors.Is(err, fs.ErrNotExist) {
+		return nil, nil
+	} else if err != nil {
+		return nil, err
+	}
+	out := []eval.Glitch{}
+	for i, line := range bytes.Split(b, []byte("\n")) {
+		if len(bytes.TrimSpace(line)) == 0 {
+			continue
+		}
+		var g eval.Glitch
+		if err := json.Unmarshal(line, &g); err != nil {
+			return nil, fmt.Errorf("%s:%d: %w", path, i+1, err)
+		}
+		out = append(out, g)
+	}
+	return out, nil
 }

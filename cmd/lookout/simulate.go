@@ -30,6 +30,7 @@ satellites. Writes into DIR:
 
   ais.nmea.gz    NMEA with tag blocks (\c:UNIXTIME,s:STATION*hh\!AIVDM,...)
   truth.jsonl    the events a perfect detector would report (lookout analyze --format jsonl form)
+  glitches.jsonl the GPS glitches heard (lone bad fixes: no event; lookout eval counts spoofing on them)
   sar.jsonl      satellite radar scenes: footprint, detections with truth, misses
   vessels.json   every hull: role, size and the identities it used over time
   stations.json  the shore receivers

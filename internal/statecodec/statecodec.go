@@ -163,6 +163,11 @@ type Writer struct {
 func (w *Writer) Uvarint(x uint64) { w.buf = binary.AppendUvarint(w.buf, x) }
 func (w *Writer) Varint(x int64)   { w.buf = binary.AppendVarint(w.buf, x) }
 func (w *Writer) String(s string)  { w.Uvarint(uint64(len(s))); w.buf = append(w.buf, s...) }
+
+// Float32 writes f's four bytes, for Custom encoders of compact state.
+func (w *Writer) Float32(f float32) {
+	w.buf = binary.LittleEndian.AppendUint32(w.buf, math.Float32bits(f))
+}
 func (w *Writer) float(f float64) {
 	w.buf = binary.LittleEndian.AppendUint64(w.buf, math.Float64bits(f))
 }
@@ -405,6 +410,15 @@ func (r *Reader) String() (string, error) {
 	s := string(r.buf[:n])
 	r.buf = r.buf[n:]
 	return s, nil
+}
+
+func (r *Reader) Float32() (float32, error) {
+	if len(r.buf) < 4 {
+		return 0, errShort
+	}
+	f := math.Float32frombits(binary.LittleEndian.Uint32(r.buf))
+	r.buf = r.buf[4:]
+	return f, nil
 }
 
 func (r *Reader) float() (float64, error) {

@@ -81,27 +81,38 @@ checkHash();
 let keepView = Boolean(state.map && state.v);
 const linkedView = Boolean(state.map); // a link's view wins over fitting the story
 const view = state.map.split('/').map(Number);
+// hidden starts every layer but the land hidden (see showLayers).
+function hidden(style) {
+  for (const l of style.layers) if (l.source && l.source !== 'land') l.layout = { ...l.layout, visibility: 'none' };
+  return style;
+}
 const map = new maplibregl.Map({
   container: 'map',
-  style: {
+  style: hidden({
     version: 8,
     sources: {
       land: { type: 'geojson', data: `/api/basemap/land?bbox=${REGION.join(',')}` },
-      ports: { type: 'geojson', data: `/api/ports?bbox=${REGION.join(',')}` },
+      // Every port of the region and the learned port areas: set once the
+      // story is drawn (init), so the map's first frame does not wait for them.
+      ports: { type: 'geojson', data: empty() },
       track: { type: 'geojson', data: empty() },
-      past: { type: 'geojson', data: empty() },
-      here: { type: 'geojson', data: empty() },
       // Clusters when zoomed out: the whole period's events stay on the map
       // without hiding the trips under thousands of dots.
       events: { type: 'geojson', data: empty(), cluster: true, clusterMaxZoom: 7, clusterRadius: 30 },
       groups: { type: 'geojson', data: empty() },
       trips: { type: 'geojson', data: empty() },
-      fleet: { type: 'geojson', data: empty() },
       hover: { type: 'geojson', data: empty() },
+      sar: { type: 'geojson', data: empty() },
+      coverage: { type: 'geojson', data: empty() },
+      badges: { type: 'geojson', data: empty() },
     },
     layers: [
       { id: 'sea', type: 'background', paint: { 'background-color': '#cfe3f2' } },
       { id: 'land', type: 'fill', source: 'land', paint: { 'fill-color': '#f2efe6', 'fill-outline-color': '#9a9788' } },
+      // Where AIS was received at all (0.5° cells, darker for more): off
+      // until asked for, since the server scans every position for it.
+      { id: 'coverage', type: 'fill', source: 'coverage', layout: { visibility: 'none' }, paint: {
+        'fill-color': ['interpolate', ['linear'], ['get', 'level'], 0, '#e5f5e0', 2, '#a1d99b', 4, '#31a354', 6, '#006d2c'], 'fill-opacity': 0.35 } },
       { id: 'group-fill', type: 'fill', source: 'groups', paint: { 'fill-color': ['get', 'color'], 'fill-opacity': 0.12 } },
       { id: 'group-line', type: 'line', source: 'groups', paint: { 'line-color': ['get', 'color'], 'line-width': 2 } },
       // line-dasharray cannot follow data, so seen, possibly dark and
@@ -121,24 +132,55 @@ const map = new maplibregl.Map({
           ['in', 'RU-FE', ['coalesce', ['get', 'groups'], ['literal', []]]], '#2c3e91', '#555'],
         'circle-stroke-color': '#fff', 'circle-stroke-width': 1 } },
       { id: 'track', type: 'line', source: 'track', paint: { 'line-color': '#7a8fa6', 'line-width': 1.5, 'line-opacity': 0.7 } },
-      { id: 'past', type: 'line', source: 'past', paint: { 'line-color': '#0b4f9c', 'line-width': 2.5 } },
       { id: 'event-clusters', type: 'circle', source: 'events', filter: ['has', 'point_count'], paint: {
         'circle-radius': ['step', ['get', 'point_count'], 5, 10, 8, 100, 12, 1000, 16],
         'circle-color': '#6a51a3', 'circle-opacity': 0.35, 'circle-stroke-color': '#fff', 'circle-stroke-width': 1 } },
       { id: 'events', type: 'circle', source: 'events', filter: ['!', ['has', 'point_count']], paint: {
         'circle-radius': 6, 'circle-color': ['match', ['get', 'type'], ...Object.entries(EVENT_COLORS).flat(), '#444'],
         'circle-stroke-color': '#fff', 'circle-stroke-width': 1.5 } },
-      { id: 'fleet', type: 'circle', source: 'fleet', paint: { 'circle-radius': 6, 'circle-color': ['get', 'color'],
-        'circle-stroke-color': '#000', 'circle-stroke-width': 1.5 } },
+      // Satellite radar detections with no AIS to match them; at a watched
+      // port they count as a satellite-only port call.
+      // Small and pale at sea: the demo has hundreds, and the trips must
+      // stay readable under them.
+      { id: 'sar-dark', type: 'circle', source: 'sar', filter: ['!', ['get', 'at_port']], paint: { 'circle-radius': 2.5,
+        'circle-color': '#ff7f00', 'circle-opacity': 0.6 } },
+      { id: 'sar-port', type: 'circle', source: 'sar', filter: ['get', 'at_port'], paint: { 'circle-radius': 6,
+        'circle-color': '#ff7f00', 'circle-stroke-color': '#7a0019', 'circle-stroke-width': 2.5 } },
+      // Sanctions badges: a ring where a vessel's identity matched a list,
+      // and where another vessel met a listed one.
+      { id: 'badges-met', type: 'circle', source: 'badges', filter: ['==', ['get', 'badge'], 'met_listed'], paint: { 'circle-radius': 8,
+        'circle-color': 'rgba(255,140,0,0.15)', 'circle-stroke-color': '#e6550d', 'circle-stroke-width': 2 } },
+      { id: 'badges-listed', type: 'circle', source: 'badges', filter: ['==', ['get', 'badge'], 'listed'], paint: { 'circle-radius': 10,
+        'circle-color': 'rgba(178,24,43,0.15)', 'circle-stroke-color': '#b2182b', 'circle-stroke-width': 3 } },
       { id: 'hover', type: 'circle', source: 'hover', paint: { 'circle-radius': 11, 'circle-color': 'rgba(0,0,0,0)',
         'circle-stroke-color': '#ffb000', 'circle-stroke-width': 3 } },
-      { id: 'here', type: 'circle', source: 'here', paint: { 'circle-radius': 7, 'circle-color': '#ffd400', 'circle-stroke-color': '#0b4f9c', 'circle-stroke-width': 2 } },
     ],
-  },
+  }),
   center: view.length === 3 && view.every(Number.isFinite) ? [view[2], view[1]] : [134, 40],
   zoom: view.length === 3 && Number.isFinite(view[0]) ? view[0] : 4.3,
   attributionControl: false,
+  fadeDuration: 0, // no symbol fade-in: frames software WebGL need not draw
 });
+// A layer is drawn once its source has data and unless its legend box is
+// unticked. Until then it is hidden, so MapLibre neither loads tiles of
+// the empty source nor redraws the map as each arrives: with a dozen
+// sources that was a dozen software-WebGL frames before the first screen.
+const off = new Set(['coverage']); // switched off in the legend (coverage starts off)
+const filled = new Set(['land']);
+function showLayers() {
+  for (const l of map.getStyle().layers) {
+    if (!l.source) continue;
+    const v = filled.has(l.source) && !off.has(l.id) ? 'visible' : 'none';
+    if (map.getLayoutProperty(l.id, 'visibility') !== v) map.setLayoutProperty(l.id, 'visibility', v);
+  }
+}
+function setSource(id, data) {
+  map.getSource(id).setData(data);
+  if (!filled.has(id)) {
+    filled.add(id);
+    showLayers();
+  }
+}
 map.addControl(new maplibregl.NavigationControl({ showCompass: false }));
 map.addControl(new maplibregl.ScaleControl());
 map.addControl(new maplibregl.AttributionControl({ customAttribution: 'Land: Natural Earth · Ports: World Port Index' }));
@@ -205,7 +247,7 @@ async function loadGroups() {
   const feats = [];
   const sym = [];
   await Promise.all(names.map(async (g, i) => {
-    const fc = await api(`/api/ports?kind=wpi&group=${encodeURIComponent(g)}`);
+    const fc = await early(`/api/ports?kind=wpi&group=${encodeURIComponent(g)}`);
     if (!fc.features.length) return;
     const color = GROUP_COLORS[i % GROUP_COLORS.length];
     const f = groupOutline(g, color, fc.features);
@@ -216,45 +258,72 @@ async function loadGroups() {
     label('group-label', g, top, 'bottom', color);
     for (const p of fc.features) label('port-label', p.properties.name, p.geometry.coordinates, 'left');
   }));
-  map.getSource('groups').setData({ type: 'FeatureCollection', features: feats });
+  setSource('groups', { type: 'FeatureCollection', features: feats });
   return sym;
 }
 
 async function loadStory() {
   try {
     const url = `/api/story?from=${encodeURIComponent(state.from)}&to=${encodeURIComponent(state.to)}`;
-    // The first answer was asked for while the map started (see below).
-    const pending = prefetched?.url === url ? prefetched.p : api(url);
-    prefetched = null;
-    const [st, groups] = await Promise.all([pending, loadGroups()]);
+    const [st, groups] = await Promise.all([early(url), loadGroups()]);
     const perVessel = new Map();
     for (const f of st.tracks.features) perVessel.set(f.properties.mmsi, (perVessel.get(f.properties.mmsi) || 0) + 1);
     const order = [...perVessel.keys()].sort((a, b) => perVessel.get(b) - perVessel.get(a) || a - b);
     vesselColor.clear();
     order.forEach((m, i) => vesselColor.set(m, VESSEL_COLORS[i % VESSEL_COLORS.length]));
-    for (const f of st.tracks.features) f.properties.color = vesselColor.get(f.properties.mmsi);
-    map.getSource('trips').setData(st.tracks);
-    if (!linkedView && !fitted && !state.v && st.tracks.features.length) {
-      fitted = true;
-      const b = new maplibregl.LngLatBounds();
-      for (const f of st.tracks.features) for (const c of f.geometry.coordinates) b.extend(c);
-      map.fitBounds(b, { padding: { top: 30, bottom: 30, left: 280, right: 40 }, maxZoom: 8, duration: 0 });
+    for (const f of st.tracks.features) {
+      const p = f.properties;
+      p.color = vesselColor.get(p.mmsi);
+      p.t0 = p.times[0]; // numbers for the brush's filter
+      p.t1 = p.times[p.times.length - 1];
     }
+    setSource('trips', st.tracks);
+    badgeOf.clear();
+    for (const f of st.badges.features) {
+      const p = f.properties;
+      p.t0 = p.t1 = Date.parse(p.time) / 1000;
+      if (badgeOf.get(p.mmsi) !== 'listed') badgeOf.set(p.mmsi, p.badge);
+    }
+    setSource('badges', st.badges);
+    renderResults();
+    fitStory(st);
     story = st;
     fleetTrips = st.tracks.features.map((f) => ({ times: f.properties.times, coords: f.geometry.coordinates,
-      mmsi: f.properties.mmsi, color: f.properties.color }));
+      mmsi: f.properties.mmsi, color: f.properties.color, badge: badgeOf.get(f.properties.mmsi) }));
     if (!track) storyTimeline();
     headline(st);
     legend(groups, order.map((m) => ({ mmsi: m, name: st.names[m] || '', trips: perVessel.get(m) })));
   } catch (err) { $('headline').textContent = err.message; }
 }
 let story = null;
-// The story is the slowest answer the first screen needs: ask for it now,
-// while MapLibre starts, not after the map's load event.
-let prefetched = { url: `/api/story?from=${encodeURIComponent(state.from)}&to=${encodeURIComponent(state.to)}` };
-prefetched.p = api(prefetched.url);
-prefetched.p.catch(() => {}); // reported when loadStory awaits it
+// The first screen's answers (the story, the groups' ports) are asked for
+// now, while MapLibre starts, not after the map's load event; early()
+// hands each over once, later calls fetch afresh.
+const prefetched = new Map();
+function early(url) {
+  const p = prefetched.get(url);
+  prefetched.delete(url);
+  return p || api(url);
+}
+for (const url of [`/api/story?from=${encodeURIComponent(state.from)}&to=${encodeURIComponent(state.to)}`,
+  ...[state.from, state.to].map((g) => `/api/ports?kind=wpi&group=${encodeURIComponent(g)}`)]) {
+  const p = api(url);
+  p.catch(() => {}); // reported when early() hands it over
+  prefetched.set(url, p);
+}
 let fitted = false; // the story frames the map once, not at every update
+// fitStory fits the map to the story's trips, unless a link gave the view.
+// It runs as soon as the story arrives, usually before the map's first
+// frame, so the land is tiled once at the final zoom rather than twice.
+function fitStory(st) {
+  if (linkedView || fitted || state.v || !st.tracks.features.length) return;
+  fitted = true;
+  const b = new maplibregl.LngLatBounds();
+  for (const f of st.tracks.features) for (const c of f.geometry.coordinates) b.extend(c);
+  map.fitBounds(b, { padding: { top: 30, bottom: 30, left: 280, right: 40 }, maxZoom: 8, duration: 0 });
+}
+// The headline too: the figures are readable before the map draws.
+prefetched.values().next().value.then((st) => { fitStory(st); headline(st); timings.headline = performance.now(); }, () => {});
 
 function headline(st) {
   const share = (st.oil_cap || []).map((y) => `${y.year}: <b>${Math.round(y.cap_share.Central * 100)}%</b> of the UN 500,000-barrel cap
@@ -269,13 +338,26 @@ function sw(kind, color) {
   if (kind === 'solid') return line('');
   if (kind === 'dash') return line('6 4');
   if (kind === 'dot') return line('1 4');
+  if (kind === 'dot-small') return `<svg width="28" height="14"><circle cx="14" cy="7" r="2.5" fill="${color}" fill-opacity="0.6"/></svg>`;
+  if (kind === 'ring') return `<svg width="28" height="20"><circle cx="14" cy="10" r="7" fill="${color}" fill-opacity="0.15" stroke="${color}" stroke-width="2.5"/></svg>`;
   if (kind === 'area') return `<svg width="28" height="14"><rect x="1" y="1" width="26" height="12" fill="${color}" fill-opacity="0.15" stroke="${color}" stroke-width="2"/></svg>`;
   return `<svg width="28" height="14"><circle cx="14" cy="7" r="5" fill="${color}" stroke="#fff"/></svg>`;
 }
 
+// badge is a vessel's sanctions mark beside its name in lists.
+const badgeOf = new Map(); // MMSI → 'listed' | 'met_listed'
+function badge(mmsi) {
+  const b = badgeOf.get(Number(mmsi));
+  return b === 'listed' ? ' <span class="badge listed" title="named by a sanctions list">listed</span>'
+    : b === 'met_listed' ? ' <span class="badge met" title="met a vessel a sanctions list names">met listed</span>' : '';
+}
+
 // legend lists every symbol on the map; a checkbox switches its layers.
 function legend(groups, vessels) {
-  const item = (layers, swatch, text) => `<li><label><input type="checkbox" checked data-layers="${layers}">${swatch}<span>${text}</span></label></li>`;
+  // A redrawn legend (live updates) keeps what was switched off or on.
+  const shown = (l) => (l === 'fleet' ? fleet.visible : !off.has(l));
+  const item = (layers, swatch, text) => `<li><label><input type="checkbox" ${layers === 'events' || shown(layers.split(',')[0]) ? 'checked' : ''}
+    data-layers="${layers}">${swatch}<span>${text}</span></label></li>`;
   const rows = [
     ...groups.map(([g, c, n]) => item('group-fill,group-line', sw('area', c), `port group ${esc(g)} (${n} ports)`)),
     item('trips-seen', sw('solid', '#333'), 'trip seen in AIS at both ends'),
@@ -286,11 +368,16 @@ function legend(groups, vessels) {
     item('fleet', sw('circle', '#777'), 'vessel on a trip at the timeline\'s time (▶ plays)'),
     item('hover', sw('circle', '#ffb000'), 'event under the pointer in the event list'),
     item('event-clusters', sw('circle', '#b3a6d1'), 'cluster of events (zoom in to split)'),
+    item('badges-listed', sw('ring', '#b2182b'), 'sanctions: a listed vessel, where its identity matched the list'),
+    item('badges-met', sw('ring', '#e6550d'), 'sanctions: a vessel that met a listed one, where they met'),
+    item('sar-dark', sw('dot-small', '#ff7f00'), 'satellite radar detection with no AIS (dark vessel)'),
+    item('sar-port', sw('ring', '#7a0019'), 'dark detection of a tanker-sized ship at a watched port'),
+    item('coverage', sw('area', '#31a354'), 'AIS reception: 0.5° cells where positions were received (darker: more)'),
   ];
   $('legend-symbols').innerHTML = rows.join('');
   $('legend-events').innerHTML = Object.entries(EVENT_COLORS).map(([t, c]) => item('events', sw('circle', c), `event: ${t.replaceAll('_', ' ')}`)).join('');
   $('legend-vessels').innerHTML = vessels.map((v) => `<li>${sw('solid', vesselColor.get(v.mmsi))}
-    <a class="ev" data-mmsi="${v.mmsi}">${esc(v.name || 'MMSI ' + v.mmsi)}</a> <span class="muted">${v.trips} trips</span></li>`).join('')
+    <a class="ev" data-mmsi="${v.mmsi}">${esc(v.name || 'MMSI ' + v.mmsi)}</a>${badge(v.mmsi)} <span class="muted">${v.trips} trips</span></li>`).join('')
     || '<li class="muted">no trips between these groups</li>';
 }
 $('legend').addEventListener('change', (e) => {
@@ -299,12 +386,15 @@ $('legend').addEventListener('change', (e) => {
   // Event types share one layer: a type's box filters it out instead.
   for (const l of box.dataset.layers.split(',')) {
     if (l === 'events') continue;
-    map.setLayoutProperty(l, 'visibility', box.checked ? 'visible' : 'none');
+    if (l === 'fleet') { fleet.visible = box.checked; drawOverlay(); continue; } // drawn over the map, not in it
+    if (l === 'coverage' && box.checked) loadCoverage();
+    if (box.checked) off.delete(l); else off.add(l);
   }
+  showLayers();
   if (box.dataset.layers === 'events') {
-    const off = [...$('legend').querySelectorAll('input[data-layers="events"]')].filter((b) => !b.checked)
+    const hidden = [...$('legend').querySelectorAll('input[data-layers="events"]')].filter((b) => !b.checked)
       .map((b) => b.closest('li').textContent.trim().replace('event: ', '').replaceAll(' ', '_'));
-    map.setFilter('events', off.length ? ['!', ['in', ['get', 'type'], ['literal', off]]] : null);
+    map.setFilter('events', hidden.length ? ['!', ['in', ['get', 'type'], ['literal', hidden]]] : null);
   }
 });
 
@@ -372,7 +462,7 @@ map.on('click', 'ports', (e) => {
   new maplibregl.Popup().setLngLat(e.lngLat)
     .setHTML(`<div class="popup"><b>${esc(p.name)}</b> (${esc(p.country)})<br>WPI ${esc(p.id)} ${groups.length ? '· ' + esc(groups.join(', ')) : ''}</div>`).addTo(map);
 });
-for (const l of ['events', 'event-clusters', 'ports', 'trips-seen', 'trips-dark', 'trips-straight']) {
+for (const l of ['events', 'event-clusters', 'ports', 'trips-seen', 'trips-dark', 'trips-straight', 'sar-dark', 'sar-port', 'badges-listed', 'badges-met']) {
   map.on('mouseenter', l, () => { map.getCanvas().style.cursor = 'pointer'; });
   map.on('mouseleave', l, () => { map.getCanvas().style.cursor = ''; });
 }
@@ -383,24 +473,69 @@ document.addEventListener('click', (e) => {
   if (a.dataset.lon) map.flyTo({ center: [Number(a.dataset.lon), Number(a.dataset.lat)], zoom: Math.max(map.getZoom(), 7) });
 });
 
+// Layers the first screen does not wait for.
+async function loadSAR() {
+  try {
+    const fc = await api('/api/sar/detections?limit=10000');
+    for (const f of fc.features) {
+      const p = f.properties;
+      p.t0 = p.t1 = Date.parse(p.start) / 1000;
+      p.at_port = Boolean(p.port_group);
+    }
+    setSource('sar', fc);
+  } catch (err) { status(err.message); }
+}
+let coverageLoaded = null;
+function loadCoverage() {
+  coverageLoaded ||= api('/api/coverage').then((fc) => setSource('coverage', fc))
+    .catch((err) => { coverageLoaded = null; status(err.message); });
+  return coverageLoaded;
+}
+map.on('click', ['sar-dark', 'sar-port'], (e) => {
+  const f = e.features[0];
+  const p = { ...f.properties, lon: f.geometry.coordinates[0], lat: f.geometry.coordinates[1] };
+  new maplibregl.Popup({ maxWidth: '360px' }).setLngLat(e.lngLat).setHTML(eventPopup(p)).addTo(map);
+});
+map.on('click', ['badges-listed', 'badges-met'], (e) => {
+  const p = e.features[0].properties;
+  const who = `<a class="ev" data-mmsi="${esc(p.mmsi)}">${esc(p.name || 'MMSI ' + p.mmsi)}</a>`;
+  const html = p.badge === 'listed'
+    ? `${who} is named by a sanctions list: ${esc(p.list || '')} entry “${esc(p.entry_name || '')}”
+      (match ${Math.round(Number(p.confidence) * 100)}%${p.reason ? ', ' + esc(p.reason) : ''}), matched ${esc(fmtTime(p.time))} UTC here.`
+    : `${who} met the listed <a class="ev" data-mmsi="${esc(p.other_mmsi)}">${esc(p.other_name || 'MMSI ' + p.other_mmsi)}</a>
+      here for ${esc(p.hours)} h from ${esc(fmtTime(p.time))} UTC.`;
+  new maplibregl.Popup({ maxWidth: '340px' }).setLngLat(e.lngLat).setHTML(`<div class="popup">${html}</div>`).addTo(map);
+});
+map.on('click', 'coverage', (e) => {
+  if (map.queryRenderedFeatures(e.point).some((f) => f.layer.id !== 'coverage' && !['land', 'group-fill', 'learned-ports'].includes(f.layer.id))) return;
+  const p = e.features[0].properties;
+  new maplibregl.Popup().setLngLat(e.lngLat).setHTML(`<div class="popup">${Number(p.positions).toLocaleString('en')} AIS positions received in this 0.5° cell over the period.</div>`).addTo(map);
+});
+
 // Search.
 async function search(q) {
   status('searching…');
   try {
     const r = await api(`/api/vessels?limit=100${q ? '&q=' + encodeURIComponent(q) : ''}`);
-    const ol = $('results');
-    ol.replaceChildren();
-    for (const v of r.vessels) {
-      const li = document.createElement('li');
-      li.dataset.mmsi = v.mmsi;
-      li.innerHTML = `<span class="risk">${v.risk ? v.risk.toFixed(0) : ''}</span>${esc(v.name || '(no name)')}<br>
-        <span class="muted">MMSI ${v.mmsi}${v.imo ? ' · IMO ' + v.imo : ''} · ${esc(v.flag || '')}</span>`;
-      li.addEventListener('click', () => selectVessel(String(v.mmsi)));
-      ol.append(li);
-    }
-    ol.dataset.query = q;
+    found = r.vessels;
+    renderResults();
+    $('results').dataset.query = q;
     status(r.vessels.length ? '' : `no vessel matches “${q}”`);
   } catch (err) { status(err.message); }
+}
+let found = []; // the vessel list's rows, redrawn when the story's badges arrive
+function renderResults() {
+  const ol = $('results');
+  ol.replaceChildren();
+  for (const v of found) {
+    const li = document.createElement('li');
+    li.dataset.mmsi = v.mmsi;
+    li.classList.toggle('sel', String(v.mmsi) === state.v);
+    li.innerHTML = `<span class="risk">${v.risk ? v.risk.toFixed(0) : ''}</span>${esc(v.name || '(no name)')}${badge(v.mmsi)}<br>
+      <span class="muted">MMSI ${v.mmsi}${v.imo ? ' · IMO ' + v.imo : ''} · ${esc(v.flag || '')}</span>`;
+    li.addEventListener('click', () => selectVessel(String(v.mmsi)));
+    ol.append(li);
+  }
 }
 // A search moves the map: the best match is opened and its track framed.
 $('search-form').addEventListener('submit', async (e) => {
@@ -460,7 +595,8 @@ function showDossier(d) {
   el.querySelector('.close').addEventListener('click', () => {
     el.hidden = true; state.v = ''; state.t = ''; writeHash();
     track = null;
-    for (const s of ['track', 'past', 'here']) map.getSource(s).setData(empty());
+    setSource('track', empty());
+    drawOverlay();
     storyTimeline();
     loadEvents();
   });
@@ -471,12 +607,12 @@ function showTrack(fc) {
   const f = fc.features[0];
   if (!f || f.geometry.type !== 'LineString') {
     track = null;
-    map.getSource('track').setData(fc);
+    setSource('track', fc);
     storyTimeline();
     return;
   }
   track = { coords: f.geometry.coordinates, times: f.properties.times };
-  map.getSource('track').setData(fc);
+  setSource('track', fc);
   if (keepView) keepView = false; // a shared link keeps its view
   else {
     const b = new maplibregl.LngLatBounds();
@@ -488,42 +624,146 @@ function showTrack(fc) {
   s.min = track.times[0];
   s.max = track.times[track.times.length - 1];
   s.value = state.t && Number(state.t) >= Number(s.min) && Number(state.t) <= Number(s.max) ? state.t : s.max;
+  drawBrush();
   drawAt(Number(s.value));
   map.resize();
 }
 
 // The story's timeline: every trip's vessel where it was at time t, so
 // the shuttle can be played back as a whole.
+//
+// Playback draws on a 2D canvas laid over the map, not through MapLibre:
+// a GeoJSON setData per frame sends the points to the worker, re-tiles
+// them and redraws the whole map, which software WebGL does at 5-9 frames
+// a second. Here the map is not redrawn while the vessels move; positions
+// are interpolated from typed arrays, each trip keeping the index it
+// reached, so a frame costs one step per trip and a dot each.
+const overlay = document.createElement('canvas');
+overlay.id = 'overlay';
+map.getCanvasContainer().append(overlay);
+const fleet = { n: 0, off: new Uint32Array(1), times: new Float64Array(0), lon: new Float64Array(0), lat: new Float64Array(0),
+  at: new Uint32Array(0), color: [], ring: [], lo: Infinity, hi: -Infinity, visible: true };
 let fleetTrips = [];
+// setFleet packs trips ({ times, coords or lon and lat, color, badge })
+// into the typed arrays.
+function setFleet(list) {
+  const total = list.reduce((n, f) => n + f.times.length, 0);
+  const f = { n: list.length, off: new Uint32Array(list.length + 1), times: new Float64Array(total), lon: new Float64Array(total),
+    lat: new Float64Array(total), at: new Uint32Array(list.length), color: list.map((x) => x.color || '#777'),
+    ring: list.map((x) => (x.badge === 'listed' ? '#b2182b' : x.badge === 'met_listed' ? '#e6550d' : '')),
+    lo: Infinity, hi: -Infinity, visible: fleet.visible };
+  let k = 0;
+  list.forEach((x, i) => {
+    f.off[i] = k;
+    f.at[i] = k;
+    for (let j = 0; j < x.times.length; j++, k++) {
+      f.times[k] = x.times[j];
+      f.lon[k] = x.lon ? x.lon[j] : x.coords[j][0];
+      f.lat[k] = x.lat ? x.lat[j] : x.coords[j][1];
+    }
+    if (x.times.length) { f.lo = Math.min(f.lo, x.times[0]); f.hi = Math.max(f.hi, x.times[x.times.length - 1]); }
+  });
+  f.off[list.length] = k;
+  Object.assign(fleet, f);
+}
 function storyTimeline() {
-  let lo = Infinity, hi = -Infinity;
-  for (const f of fleetTrips) { lo = Math.min(lo, f.times[0]); hi = Math.max(hi, f.times[f.times.length - 1]); }
+  setFleet(fleetTrips);
+  // One timeline for the trips drawn and the months charted under it.
+  let lo = fleet.lo, hi = fleet.hi;
+  if (monthRows.length) { lo = Math.min(lo, monthStart(monthRows[0].month)); hi = Math.max(hi, monthEnd(monthRows[monthRows.length - 1].month)); }
   if (!Number.isFinite(lo)) return;
   const s = $('slider');
   s.min = lo;
   s.max = hi;
   s.value = state.t && Number(state.t) >= lo && Number(state.t) <= hi ? state.t : lo;
+  drawBrush();
   $('timebar').hidden = false;
   drawAt(Number(s.value));
   map.resize();
 }
-function fleetAt(t) {
-  const feats = [];
-  for (const f of fleetTrips) {
-    const ts = f.times;
-    if (t < ts[0] || t > ts[ts.length - 1]) continue;
-    let a = 0, b = ts.length - 1;
-    while (b - a > 1) { const m = (a + b) >> 1; if (ts[m] <= t) a = m; else b = m; }
-    const k = ts[b] > ts[a] ? (t - ts[a]) / (ts[b] - ts[a]) : 0;
-    const p = f.coords[a], q = f.coords[b];
-    feats.push({ type: 'Feature', properties: { mmsi: f.mmsi, color: f.color },
-      geometry: { type: 'Point', coordinates: [p[0] + k * (q[0] - p[0]), p[1] + k * (q[1] - p[1])] } });
-  }
-  return { type: 'FeatureCollection', features: feats };
+// position writes trip i's interpolated position at t into out, or
+// returns false when the trip is not under way at t.
+function position(i, t, out) {
+  const a0 = fleet.off[i], b0 = fleet.off[i + 1] - 1, ts = fleet.times;
+  if (b0 < a0 || t < ts[a0] || t > ts[b0]) return false;
+  let a = fleet.at[i];
+  if (a < a0 || a > b0 || ts[a] > t) a = a0; // the timeline went back: start over
+  while (a < b0 && ts[a + 1] <= t) a++;
+  fleet.at[i] = a;
+  const b = Math.min(a + 1, b0);
+  const k = ts[b] > ts[a] ? (t - ts[a]) / (ts[b] - ts[a]) : 0;
+  out[0] = fleet.lon[a] + k * (fleet.lon[b] - fleet.lon[a]);
+  out[1] = fleet.lat[a] + k * (fleet.lat[b] - fleet.lat[a]);
+  return true;
 }
+let shownAt = NaN; // the time the overlay shows
+function drawOverlay() {
+  const c = map.getCanvas();
+  const w = c.clientWidth, h = c.clientHeight, dpr = window.devicePixelRatio || 1;
+  if (overlay.width !== Math.round(w * dpr) || overlay.height !== Math.round(h * dpr)) {
+    overlay.width = Math.round(w * dpr);
+    overlay.height = Math.round(h * dpr);
+    overlay.style.width = w + 'px';
+    overlay.style.height = h + 'px';
+  }
+  const g = overlay.getContext('2d');
+  g.setTransform(dpr, 0, 0, dpr, 0, 0);
+  g.clearRect(0, 0, w, h);
+  const t = shownAt;
+  if (Number.isNaN(t)) return;
+  const ll = [0, 0];
+  fleet.drawn = 0;
+  if (fleet.visible) {
+    g.lineWidth = 1.5;
+    g.strokeStyle = '#000';
+    for (let i = 0; i < fleet.n; i++) {
+      if (!position(i, t, ll)) continue;
+      const p = map.project(ll);
+      if (p.x < -8 || p.y < -8 || p.x > w + 8 || p.y > h + 8) continue;
+      g.beginPath();
+      g.arc(p.x, p.y, 6, 0, 2 * Math.PI);
+      g.fillStyle = fleet.color[i];
+      g.fill();
+      g.stroke();
+      fleet.drawn++;
+      if (fleet.ring[i]) { // the sanctions badge travels with the vessel
+        g.beginPath();
+        g.arc(p.x, p.y, 10, 0, 2 * Math.PI);
+        g.strokeStyle = fleet.ring[i];
+        g.lineWidth = 3;
+        g.stroke();
+        g.strokeStyle = '#000';
+        g.lineWidth = 1.5;
+      }
+    }
+  }
+  if (track) {
+    // The picked vessel: its track so far and where it is.
+    let i = 0;
+    while (i < track.times.length - 1 && track.times[i + 1] <= t) i++;
+    g.beginPath();
+    for (let j = 0; j <= i; j++) {
+      const p = map.project(track.coords[j]);
+      if (j) g.lineTo(p.x, p.y); else g.moveTo(p.x, p.y);
+    }
+    g.strokeStyle = '#0b4f9c';
+    g.lineWidth = 2.5;
+    g.stroke();
+    const p = map.project(track.coords[i]);
+    g.beginPath();
+    g.arc(p.x, p.y, 7, 0, 2 * Math.PI);
+    g.fillStyle = '#ffd400';
+    g.fill();
+    g.lineWidth = 2;
+    g.stroke();
+  }
+}
+// The overlay follows the map when it moves.
+map.on('render', drawOverlay);
+map.on('resize', drawOverlay);
 function drawAt(t) {
-  map.getSource('fleet').setData(fleetAt(t));
-  if (track) drawUntil(t);
+  shownAt = t;
+  drawOverlay();
   $('slider-time').textContent = fmtTime(t * 1000) + ' UTC';
 }
 // Playback: the whole period in about a minute; fps is kept for the tests.
@@ -531,11 +771,13 @@ const playback = { on: false, frames: 0, since: 0, fps: 0 };
 function frame(now) {
   if (!playback.on) return;
   const s = $('slider');
-  const lo = Number(s.min), hi = Number(s.max);
+  // Playback keeps to the brushed period.
+  const br = brushRange() || [-Infinity, Infinity];
+  const lo = Math.max(Number(s.min), br[0]), hi = Math.min(Number(s.max), br[1]);
   const dt = playback.last ? now - playback.last : 16;
   playback.last = now;
   let t = Number(s.value) + ((hi - lo) / 60000) * dt;
-  if (t > hi) t = lo;
+  if (t > hi || t < lo) t = lo;
   s.value = t;
   drawAt(t);
   playback.frames++;
@@ -550,17 +792,6 @@ $('play').addEventListener('click', () => {
     writeHash();
   }
 });
-
-// drawUntil draws the track up to time t and the vessel's position then.
-function drawUntil(t) {
-  if (!track) return;
-  let i = 0;
-  while (i < track.times.length - 1 && track.times[i + 1] <= t) i++;
-  const part = track.coords.slice(0, i + 1);
-  map.getSource('past').setData(part.length > 1
-    ? { type: 'Feature', geometry: { type: 'LineString', coordinates: part }, properties: {} } : empty());
-  map.getSource('here').setData({ type: 'Feature', geometry: { type: 'Point', coordinates: track.coords[i] }, properties: {} });
-}
 $('slider').addEventListener('input', (e) => {
   state.t = e.target.value;
   drawAt(Number(state.t));
@@ -574,6 +805,7 @@ async function loadEvents() {
   state.types = types.join(',');
   state.since = $('since').value;
   state.until = $('until').value;
+  applyBrush();
   state.area = $('area').checked ? '1' : '';
   if (types.length) p.set('type', types.join(','));
   if (state.since) p.set('since', state.since);
@@ -588,7 +820,7 @@ async function loadEvents() {
   writeHash();
   try {
     const fc = await api('/api/events?' + p.toString());
-    map.getSource('events').setData(fc);
+    setSource('events', fc);
     eventList();
     $('event-status').textContent = eventStatus(fc.features.length, fc.truncated, onlyVessel);
   } catch (err) { $('event-status').textContent = err.message; }
@@ -604,31 +836,108 @@ function eventStatus(n, truncated, onlyVessel) {
 }
 $('apply').addEventListener('click', loadEvents);
 
-// Trips per month, as an inline SVG bar chart: seen trips and possible dark ones stacked.
+// Trips per month, drawn under the time slider as the timeline's brush:
+// drag across it to keep a period (the trips, events and detections on the
+// map, and playback, keep to it; the URL keeps it as since/until), click
+// it to move the time, double-click to take the whole period again.
+let monthRows = [];
 async function loadTrips() {
   state.from = $('trip-from').value;
   state.to = $('trip-to').value;
   writeHash();
-  const box = $('trips-chart');
-  if (state.from === state.to) { box.textContent = 'Choose two different groups.'; return; }
+  if (state.from === state.to) { monthRows = []; $('trips-note').textContent = 'Choose two different groups.'; drawBrush(); return; }
   try {
     const r = await api(`/api/trips?from=${encodeURIComponent(state.from)}&to=${encodeURIComponent(state.to)}`);
-    const rows = r.by_month.filter((m) => m.from === state.from && m.to === state.to);
-    if (!rows.length) { box.textContent = `No trips ${state.from} → ${state.to}.`; return; }
-    const W = 270, H = 140, pad = 18, bw = (W - pad) / rows.length;
-    const max = Math.max(...rows.map((m) => m.trips + m.possible_dark_trips), 1);
-    const y = (v) => (H - pad) * v / max;
-    let bars = '';
-    rows.forEach((m, i) => {
-      const x = pad + i * bw + 2, hs = y(m.trips), hd = y(m.possible_dark_trips);
-      bars += `<rect x="${x}" y="${H - pad - hs}" width="${bw - 4}" height="${hs}" fill="#2c3e91"><title>${m.month}: ${m.trips} seen</title></rect>`;
-      bars += `<rect x="${x}" y="${H - pad - hs - hd}" width="${bw - 4}" height="${hd}" fill="#111"><title>${m.month}: ${m.possible_dark_trips} possible dark</title></rect>`;
-      bars += `<text x="${x + (bw - 4) / 2}" y="${H - 5}" text-anchor="middle">${m.month.slice(2)}</text>`;
-    });
-    box.innerHTML = `<svg id="trips-svg" width="${W}" height="${H}" role="img" aria-label="Trips per month">
-      <text x="0" y="10">${max}</text><line x1="${pad}" y1="${H - pad}" x2="${W}" y2="${H - pad}" stroke="#999"/>${bars}</svg>
-      <p class="muted"><span style="color:#2c3e91">■</span> seen in AIS <span style="color:#111">■</span> possible dark (${r.trips.length} trips)</p>`;
-  } catch (err) { box.textContent = err.message; }
+    monthRows = r.by_month.filter((m) => m.from === state.from && m.to === state.to);
+    $('trips-note').textContent = monthRows.length ? `${r.trips.length} trips; the chart under the map is their count per month: drag across it to keep a period.`
+      : `No trips ${state.from} → ${state.to}.`;
+  } catch (err) { monthRows = []; $('trips-note').textContent = err.message; }
+  if (track) drawBrush(); else storyTimeline();
+}
+const monthStart = (m) => Date.UTC(Number(m.slice(0, 4)), Number(m.slice(5, 7)) - 1, 1) / 1000;
+const monthEnd = (m) => Date.UTC(Number(m.slice(0, 4)), Number(m.slice(5, 7)), 1) / 1000; // Date.UTC carries month 12 into the next year
+const dayOf = (t) => new Date(t * 1000).toISOString().slice(0, 10);
+const unixOf = (d) => Date.parse(d + 'T00:00:00Z') / 1000;
+// brushRange is the kept period in Unix seconds, or null for all of it.
+function brushRange() {
+  if (!state.since && !state.until) return null;
+  return [state.since ? unixOf(state.since) : -Infinity, state.until ? unixOf(state.until) : Infinity];
+}
+function drawBrush() {
+  const box = $('brush');
+  const s = $('slider');
+  const lo = Number(s.min), hi = Number(s.max);
+  if (!monthRows.length || !(hi > lo)) { box.innerHTML = ''; return; }
+  const W = 1000, H = 44;
+  const x = (t) => ((t - lo) / (hi - lo)) * W;
+  const max = Math.max(...monthRows.map((m) => m.trips + m.possible_dark_trips), 1);
+  let bars = '';
+  for (const m of monthRows) {
+    const x0 = Math.max(0, x(monthStart(m.month))), x1 = Math.min(W, x(monthEnd(m.month)));
+    if (x1 <= x0) continue;
+    const hs = ((H - 12) * m.trips) / max, hd = ((H - 12) * m.possible_dark_trips) / max;
+    bars += `<g class="month"><title>${m.month}: ${m.trips} seen, ${m.possible_dark_trips} possibly dark</title>
+      <rect x="${x0 + 1}" y="${H - hs}" width="${x1 - x0 - 2}" height="${hs}" fill="#2c3e91"/>
+      <rect x="${x0 + 1}" y="${H - hs - hd}" width="${x1 - x0 - 2}" height="${hd}" fill="#111"/>
+      <text x="${(x0 + x1) / 2}" y="9" text-anchor="middle">${m.month.slice(2)} · ${m.trips + m.possible_dark_trips}</text></g>`;
+  }
+  const br = brushRange();
+  const sel = br ? `<rect id="brush-sel" x="${Math.max(0, x(br[0]))}" y="0" width="${Math.max(2, Math.min(W, x(br[1])) - Math.max(0, x(br[0])))}" height="${H}"/>` : '';
+  box.innerHTML = `<svg id="trips-svg" viewBox="0 0 ${W} ${H}" preserveAspectRatio="none" role="img"
+    aria-label="Trips ${esc(state.from)} → ${esc(state.to)} per month: drag to keep a period">${bars}${sel}<rect id="brush-drag" y="0" height="${H}" width="0"/></svg>`;
+  $('brush-clear').hidden = !br;
+}
+// applyBrush filters what the map draws to the kept period.
+function applyBrush() {
+  const br = brushRange();
+  const inTime = br ? [['>=', ['get', 't1'], br[0]], ['<=', ['get', 't0'], br[1]]] : [];
+  const base = {
+    'trips-seen': ['all', ['!', ['get', 'possible_dark']], ['!', ['has', 'straight']]],
+    'trips-dark': ['all', ['get', 'possible_dark'], ['!', ['has', 'straight']]],
+    'trips-straight': ['all', ['has', 'straight']],
+    'sar-dark': ['all', ['!', ['get', 'at_port']]], 'sar-port': ['all', ['get', 'at_port']],
+    'badges-listed': ['all', ['==', ['get', 'badge'], 'listed']], 'badges-met': ['all', ['==', ['get', 'badge'], 'met_listed']],
+  };
+  for (const [id, f] of Object.entries(base)) if (map.getLayer(id)) map.setFilter(id, [...f, ...inTime]);
+  $('since').value = state.since;
+  $('until').value = state.until;
+  drawBrush();
+}
+function setBrush(t0, t1) {
+  if (t0 === null) { state.since = state.until = ''; } else {
+    state.since = dayOf(Math.min(t0, t1));
+    state.until = dayOf(Math.max(t0, t1) + 86400); // until is exclusive: keep the last day dragged over
+  }
+  writeHash();
+  applyBrush();
+  const br = brushRange();
+  const s = $('slider');
+  if (br && (Number(s.value) < br[0] || Number(s.value) > br[1])) { s.value = Math.max(br[0], Number(s.min)); drawAt(Number(s.value)); }
+  if (document.body.dataset.ready) loadEvents();
+}
+{
+  const box = $('brush');
+  let x0 = null;
+  const timeAt = (e) => {
+    const r = box.getBoundingClientRect(), s = $('slider');
+    return Number(s.min) + ((e.clientX - r.left) / r.width) * (Number(s.max) - Number(s.min));
+  };
+  box.addEventListener('pointerdown', (e) => { x0 = e.clientX; box.setPointerCapture(e.pointerId); box.dataset.t0 = timeAt(e); });
+  box.addEventListener('pointermove', (e) => {
+    if (x0 === null) return;
+    const d = box.querySelector('#brush-drag');
+    const r = box.getBoundingClientRect();
+    if (d) { d.setAttribute('x', ((Math.min(x0, e.clientX) - r.left) / r.width) * 1000); d.setAttribute('width', (Math.abs(e.clientX - x0) / r.width) * 1000); }
+  });
+  box.addEventListener('pointerup', (e) => {
+    if (x0 === null) return;
+    const moved = Math.abs(e.clientX - x0) > 3;
+    x0 = null;
+    if (moved) setBrush(Number(box.dataset.t0), timeAt(e));
+    else { const s = $('slider'); s.value = timeAt(e); s.dispatchEvent(new Event('input')); }
+  });
+  box.addEventListener('dblclick', () => setBrush(null));
+  $('brush-clear').addEventListener('click', () => setBrush(null));
 }
 
 async function init() {
@@ -644,6 +953,8 @@ async function init() {
   $('trip-to').value = state.to;
   for (const id of ['trip-from', 'trip-to']) $(id).addEventListener('change', () => { loadTrips(); loadStory(); });
   await Promise.all([search(''), loadTrips(), mapLoaded.then(loadStory)]);
+  const sar = loadSAR(); // after the first screen: it is not part of the story
+  setSource('ports', `/api/ports?bbox=${REGION.join(',')}`);
   if (state.v) {
     const v = state.v;
     await selectVessel(v);
@@ -655,6 +966,7 @@ async function init() {
     }
   }
   else await loadEvents();
+  await sar;
   document.body.dataset.ready = '1';
 }
 // The side panel's data loads while the map starts; only map layers wait for it.
@@ -662,6 +974,8 @@ const timings = { script: performance.now() };
 const mapLoaded = new Promise((resolve) => map.once('load', () => { timings.map_load = performance.now(); resolve(); }));
 init().then(() => { timings.ready = performance.now(); });
 map.once('idle', () => { timings.first_idle = performance.now(); });
+timings.frames = 0; // frames MapLibre drew: each costs software WebGL a full redraw
+map.on('render', () => { timings.frames++; });
 
 // The event list beside the map: the loaded events inside the view,
 // sortable by column and filtered by text; hovering a row rings the event
@@ -693,7 +1007,7 @@ $('event-list').tHead.addEventListener('click', (e) => {
 });
 $('event-list').tBodies[0].addEventListener('mouseover', (e) => {
   const r = listRows[e.target.closest('tr')?.dataset.i];
-  map.getSource('hover').setData(r ? { type: 'Feature', properties: {}, geometry: { type: 'Point', coordinates: [r.lon, r.lat] } } : empty());
+  setSource('hover', r ? { type: 'Feature', properties: {}, geometry: { type: 'Point', coordinates: [r.lon, r.lat] } } : empty());
 });
 $('event-list').tBodies[0].addEventListener('click', (e) => {
   const r = listRows[e.target.closest('tr')?.dataset.i];
@@ -739,6 +1053,28 @@ function toKML(fc) {
   }).join('\n');
   return `<?xml version="1.0" encoding="UTF-8"?>\n<kml xmlns="http://www.opengis.net/kml/2.2"><Document><name>Lookout view</name>\n${marks}\n</Document></kml>\n`;
 }
+// The HTML evidence report of the view: the selected vessel's dossier, or
+// the trips of the vessels whose trips are in view, in the kept period.
+function reportURL() {
+  const p = new URLSearchParams({ from: state.from, to: state.to });
+  if (state.since) p.set('since', state.since);
+  if (state.until) p.set('until', state.until);
+  if (state.v) p.set('mmsi', state.v);
+  else {
+    const ms = [...new Set(viewFeatures().features.filter((f) => f.properties.layer === 'trip').map((f) => f.properties.mmsi))];
+    if (ms.length) p.set('vessels', ms.slice(0, 500).join(','));
+  }
+  return '/api/report?' + p.toString();
+}
+$('export-report').addEventListener('click', async () => {
+  status('building the report…');
+  try {
+    const r = await fetch(reportURL());
+    if (!r.ok) throw new Error((await r.json().catch(() => ({}))).error || r.statusText);
+    download(state.v ? `lookout-${state.v}.html` : `lookout-${state.from}-${state.to}.html`, 'text/html', await r.text());
+    status('');
+  } catch (err) { status('report: ' + err.message); }
+});
 $('export-geojson').addEventListener('click', () => download('lookout-view.geojson', 'application/geo+json', JSON.stringify(viewFeatures())));
 $('export-kml').addEventListener('click', () => download('lookout-view.kml', 'application/vnd.google-earth.kml+xml', toKML(viewFeatures())));
 
@@ -762,4 +1098,5 @@ setInterval(poll, 10000);
 poll();
 
 // For the end-to-end test and the curious: window.lookout.map is the map.
-window.lookout = { map, state, selectVessel, timings, playback, viewFeatures, toKML };
+window.lookout = { map, state, selectVessel, timings, playback, viewFeatures, toKML, reportURL, setFleet, drawAt,
+  fleetDrawn: () => fleet.drawn, restoreFleet: () => storyTimeline() };

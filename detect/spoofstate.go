@@ -1,0 +1,187 @@
+package detect
+
+import (
+	"math"
+	"reflect"
+	"time"
+
+	"github.com/lookout-osint/lookout/internal/statecodec"
+)
+
+// The spoofing detector keeps, per vessel under way, the turns of its last
+// SpoofCircleWindow and the fixes of its run at speed (circling and
+// sailingInPlace): at real reporting rates these were ~11 kB of a vessel's
+// 12.7 kB checkpoint (issue 17 wants 2 kB per live vessel). Positions are
+// kept in AIS units, which hold every decoded AIS position exactly, and
+// saved as differences from the previous one; a checkpoint holds only the
+// live part of a run, and what can be computed again (unit vectors, reach
+// bounds) is.
+
+// aisUnits is the AIS position resolution, 1/10000 minute: a decoded AIS
+// position is a whole number of these, so int32 units hold it exactly (a
+// CSV's decimal degrees are rounded by at most 0.1 m).
+const aisUnits = 600000
+
+func toUnits(deg float64) int32   { return int32(math.Round(deg * aisUnits)) }
+func fromUnits(u int32) float64   { return float64(u) / aisUnits }
+func onUnits(deg float64) float64 { return fromUnits(toUnits(deg)) }
+
+// stepFix is what coherent (and spike) need of the MMSI's previous fix.
+type stepFix struct {
+	Time               time.Time
+	Lat, Lon, SOG, COG float64
+}
+
+// turn is the signed turn at the end of a leg, where the leg ended. Times
+// are Unix nanoseconds, the turn a float32 (a few millionths of a degree
+// off, on sums compared with whole turns).
+type turn struct {
+	ns       int64
+	deg      float32
+	lat, lon int32 // AIS units
+}
+
+func (t *turn) latLon() (float64, float64) { return fromUnits(t.lat), fromUnits(t.lon) }
+
+// inPlaceFix is a fix of the run at speed, placed by its unit vector (its
+// position lives there): every new fix is tested against all those kept.
+type inPlaceFix struct {
+	ns   int64 // time, Unix nanoseconds
+	quad uint8 // quadrant of the course
+	placed
+	reach float64 // see kmTest.cutFar
+}
+
+// inPlaceRun is the run of fixes at speed that sailingInPlace keeps:
+// fixes[head:]. fixes[:head] are dropped fixes whose room is reused;
+// travelled is cutFar's.
+type inPlaceRun struct {
+	fixes     []inPlaceFix
+	head      int
+	travelled float64
+}
+
+func (r *inPlaceRun) live() []inPlaceFix { return r.fixes[r.head:] }
+
+func (r *inPlaceRun) reset() { r.fixes, r.head, r.travelled = r.fixes[:0], 0, 0 }
+
+var spoofCodecs = []statecodec.Option{
+	statecodec.With([]turn(nil), statecodec.Custom{Enc: encTurns, Dec: decTurns}),
+	statecodec.With(inPlaceRun{}, statecodec.Custom{Enc: encInPlace, Dec: decInPlace}),
+}
+
+// Times are whole seconds in most feeds: a difference is saved as seconds
+// then (one byte for a leg), with the low bit telling which.
+func encNs(w *statecodec.Writer, d int64) {
+	if d%1e9 == 0 {
+		w.Varint(d / 1e9 << 1)
+	} else {
+		w.Varint(d<<1 | 1)
+	}
+}
+
+func decNs(r *statecodec.Reader) (int64, error) {
+	x, err := r.Varint()
+	if x&1 == 0 {
+		return x >> 1 * 1e9, err
+	}
+	return x >> 1, err
+}
+
+// deltas writes and reads a run of (time, position) as the differences
+// from the one before.
+type deltas struct {
+	ns       int64
+	lat, lon int32
+}
+
+func (d *deltas) enc(w *statecodec.Writer, ns int64, lat, lon int32) {
+	encNs(w, ns-d.ns)
+	w.Varint(int64(lat - d.lat))
+	w.Varint(int64(lon - d.lon))
+	*d = deltas{ns, lat, lon}
+}
+
+func (d *deltas) dec(r *statecodec.Reader) error {
+	dns, err := decNs(r)
+	if err != nil {
+		return err
+	}
+	dlat, err := r.Varint()
+	if err != nil {
+		return err
+	}
+	dlon, err := r.Varint()
+	d.ns, d.lat, d.lon = d.ns+dns, d.lat+int32(dlat), d.lon+int32(dlon)
+	return err
+}
+
+func encTurns(w *statecodec.Writer, v reflect.Value) error {
+	ts := v.Interface().([]turn)
+	w.Uvarint(uint64(len(ts)))
+	var at deltas
+	for _, t := range ts {
+		at.enc(w, t.ns, t.lat, t.lon)
+		w.Float32(t.deg)
+	}
+	return nil
+}
+
+func decTurns(r *statecodec.Reader, v reflect.Value) error {
+	n, err := r.Uvarint()
+	if err != nil || n == 0 {
+		v.Set(reflect.Zero(v.Type()))
+		return err
+	}
+	ts := make([]turn, 0, min(n, 1<<16))
+	var at deltas
+	for range n {
+		if err := at.dec(r); err != nil {
+			return err
+		}
+		deg, err := r.Float32()
+		if err != nil {
+			return err
+		}
+		ts = append(ts, turn{at.ns, deg, at.lat, at.lon})
+	}
+	v.Set(reflect.ValueOf(ts))
+	return nil
+}
+
+// encInPlace saves the live fixes only; their unit vectors are computed
+// again, and the reach bounds (a cache that only skips tests whose answer
+// is sure) start over.
+func encInPlace(w *statecodec.Writer, v reflect.Value) error {
+	run := v.Addr().Interface().(*inPlaceRun)
+	fs := run.live()
+	w.Uvarint(uint64(len(fs)))
+	var at deltas
+	for i := range fs {
+		f := &fs[i]
+		at.enc(w, f.ns, toUnits(f.lat), toUnits(f.lon))
+		w.Uvarint(uint64(f.quad))
+	}
+	return nil
+}
+
+func decInPlace(r *statecodec.Reader, v reflect.Value) error {
+	n, err := r.Uvarint()
+	if err != nil {
+		return err
+	}
+	run := inPlaceRun{fixes: make([]inPlaceFix, 0, min(n, 1<<16))}
+	var at deltas
+	for range n {
+		if err := at.dec(r); err != nil {
+			return err
+		}
+		q, err := r.Uvarint()
+		if err != nil {
+			return err
+		}
+		run.fixes = append(run.fixes, inPlaceFix{ns: at.ns, quad: uint8(q) & 3, placed: place(fromUnits(at.lat), fromUnits(at.lon)), reach: math.Inf(1)})
+	}
+	v.Set(reflect.ValueOf(run))
+	return nil
+}

@@ -1,0 +1,51 @@
+package eval
+
+import (
+	"time"
+
+	"github.com/lookout-osint/lookout/event"
+)
+
+// Glitch is one lone bad fix the simulator sent and a station heard
+// (lookout simulate's glitches.jsonl): no truth event, and no spoofing.
+type Glitch struct {
+	MMSI uint32    `json:"mmsi"`
+	Time time.Time `json:"time"`
+}
+
+// GlitchSpoofing counts the spoofing events that fall on a GPS glitch of
+// their vessel (issue 18 wants none): within tolerance of the event.
+type GlitchSpoofing struct {
+	Glitches int `json:"glitches"` // glitches heard
+	// Events are the spoofing detections with a glitch of their MMSI
+	// inside them; OnGlitch the glitches inside one.
+	Events   int `json:"spoofing_events"`
+	OnGlitch int `json:"glitches_in_spoofing"`
+}
+
+// CheckGlitches counts the detected spoofing events on glitches.
+func CheckGlitches(glitches []Glitch, detected []event.Event, tolerance time.Duration) *GlitchSpoofing {
+	byMMSI := map[uint32][]time.Time{}
+	for _, g := range glitches {
+		byMMSI[g.MMSI] = append(byMMSI[g.MMSI], g.Time)
+	}
+	out := &GlitchSpoofing{Glitches: len(glitches)}
+	hit := map[Glitch]bool{}
+	for _, e := range detected {
+		if e.Type != event.Spoofing {
+			continue
+		}
+		on := false
+		for _, t := range byMMSI[e.MMSI] {
+			if !t.Before(e.Start.Add(-tolerance)) && !t.After(e.End.Add(tolerance)) {
+				on = true
+				hit[Glitch{e.MMSI, t}] = true
+			}
+		}
+		if on {
+			out.Events++
+		}
+	}
+	out.OnGlitch = len(hit)
+	return out
+}
