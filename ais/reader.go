@@ -72,6 +72,7 @@ type Reader struct {
 	groupStation []byte
 	groupTime    time.Time
 	stationBuf   []byte
+	stations     [256]string // station's cache
 
 	lines, sentences, messages int64
 	other, tagOnly             int64
@@ -351,7 +352,7 @@ func (r *Reader) decode(line, payload []byte, fill int, s *Sentence) bool {
 	if len(st) == 0 {
 		st = s.pghpStation
 	}
-	m.Station = r.dec.intern(st)
+	m.Station = r.station(st)
 	m.Channel = s.Channel
 	m.Own = s.Own
 	if r.Clock {
@@ -364,6 +365,26 @@ func (r *Reader) decode(line, payload []byte, fill int, s *Sentence) bool {
 		r.countApp(m)
 	}
 	return true
+}
+
+// station interns a station name, named on nearly every line: a
+// direct-mapped cache by FNV-1a of the name answers before the Decoder's
+// map (whose lookups were a sixth of the reader's time on a national feed
+// of some 300 stations).
+func (r *Reader) station(b []byte) string {
+	if len(b) == 0 {
+		return ""
+	}
+	h := uint32(2166136261)
+	for _, c := range b {
+		h = (h ^ uint32(c)) * 16777619
+	}
+	e := &r.stations[h%uint32(len(r.stations))]
+	if *e == string(b) {
+		return *e
+	}
+	*e = r.dec.intern(b)
+	return *e
 }
 
 func (r *Reader) startClock() {

@@ -2,29 +2,89 @@ package analyze
 
 import (
 	"os"
+	"runtime"
+	"runtime/pprof"
 	"testing"
 
 	"github.com/lookout-osint/lookout/event"
 )
 
-// BenchmarkAnalyzeFile runs the whole chain over $LOOKOUT_BENCH_FILE (for
-// example a simulator's ais.nmea.gz); scripts/bench-analyze sets it.
-func BenchmarkAnalyzeFile(b *testing.B) {
+// benchFile is $LOOKOUT_BENCH_FILE (for example a simulator's
+// ais.nmea.gz; scripts/bench-analyze sets it); the benchmark is skipped
+// without it.
+func benchFile(b *testing.B) string {
 	name := os.Getenv("LOOKOUT_BENCH_FILE")
 	if name == "" {
 		b.Skip("LOOKOUT_BENCH_FILE not set")
 	}
+	return name
+}
+
+// readFile runs the named input through a.
+func readFile(b *testing.B, a *Analyzer, name string) {
+	r, _, closeFn, err := Open(name, nil)
+	if err != nil {
+		b.Fatal(err)
+	}
+	defer closeFn()
+	if err := a.Read(r); err != nil {
+		b.Fatal(err)
+	}
+}
+
+// BenchmarkAnalyzeFile runs the whole chain over $LOOKOUT_BENCH_FILE.
+func BenchmarkAnalyzeFile(b *testing.B) {
+	name := benchFile(b)
 	for i := 0; i < b.N; i++ {
 		a := New(DefaultOptions(), func(*event.Event) {})
-		r, _, closeFn, err := Open(name, nil)
-		if err != nil {
-			b.Fatal(err)
-		}
-		if err := a.Read(r); err != nil {
-			b.Fatal(err)
-		}
-		closeFn()
+		readFile(b, a, name)
 		t := a.Finish()
 		b.ReportMetric(float64(t.Sentences)/b.Elapsed().Seconds()*float64(i+1), "sentences/s")
 	}
+}
+
+// BenchmarkHeapPerVessel measures what the pipeline holds in memory per
+// vessel (BenchmarkStatePerVessel measures the checkpoint a daily ingest
+// saves) after analysing $LOOKOUT_BENCH_FILE: the heap in use once the input is
+// read (before Finish flushes it), less the heap once the analyzer is
+// built (catalogue, ports, land), per MMSI the tracker knows; all of them
+// are live on a day's file. With $LOOKOUT_HEAP_PROFILE set, the heap
+// profile at that moment, every allocation sampled, is written there:
+// go tool pprof -sample_index=inuse_space -top shows the bytes by the
+// stage that allocated them.
+func BenchmarkHeapPerVessel(b *testing.B) {
+	name := benchFile(b)
+	prof := os.Getenv("LOOKOUT_HEAP_PROFILE")
+	for range b.N {
+		a := New(DefaultOptions(), func(*event.Event) {})
+		base := heapInUse()
+		if prof != "" {
+			runtime.MemProfileRate = 1
+		}
+		readFile(b, a, name)
+		held := heapInUse() - base
+		if prof != "" {
+			f, err := os.Create(prof)
+			if err != nil {
+				b.Fatal(err)
+			}
+			if err := pprof.Lookup("heap").WriteTo(f, 0); err != nil {
+				b.Fatal(err)
+			}
+			f.Close()
+			runtime.MemProfileRate = 512 << 10
+		}
+		n := a.tracker.Vessels()
+		b.ReportMetric(float64(held)/float64(n), "B/vessel")
+		b.ReportMetric(float64(n), "vessels")
+		a.Finish()
+	}
+}
+
+func heapInUse() uint64 {
+	runtime.GC()
+	runtime.GC()
+	var m runtime.MemStats
+	runtime.ReadMemStats(&m)
+	return m.HeapAlloc
 }

@@ -73,6 +73,7 @@ type Detector struct {
 	// checked for idleness at gnssNext.
 	gnss     []*gnssArea
 	gnssNext time.Time
+	gnssGrid gnssGrid // finds d.gnss's areas near a point
 	// Where tracks began anew, by reception cell (standin.go).
 	standIns map[[2]int32][]standIn
 }

@@ -202,6 +202,7 @@ func (e *encounters) pairUp(idx int64, ss []sample) {
 			continue // one sample per vessel and slot
 		}
 		seen[a.mmsi] = true
+		far := newFarTest(a.lat, a.lon, e.maxDistK)
 		c := cells[i]
 		// The 3×3 cells around a's, row by row, each row's three cells
 		// left to right and their samples in slot order. Each row has its
@@ -228,9 +229,9 @@ func (e *encounters) pairUp(idx int64, ss []sample) {
 				if b.mmsi <= a.mmsi {
 					continue
 				}
-				// Latitude alone bounds the distance from below; the
-				// margin keeps the decision exact.
-				if math.Abs(a.lat-b.lat)*kmPerDegLat*(1-1e-9) > e.maxDistK {
+				// Most of the 3×3 cells' samples are further than the
+				// pairing distance: ruled out without trigonometry.
+				if far.far(b.lat, b.lon) {
 					continue
 				}
 				dkm := geo.DistanceKm(a.lat, a.lon, b.lat, b.lon)
@@ -254,7 +255,7 @@ func (e *encounters) colDeg(y int32) float64 {
 func (e *encounters) together(idx int64, a, b *sample, dkm float64) {
 	lat, lon := (a.lat+b.lat)/2, (a.lon+b.lon)/2
 	if e.d.ports != nil {
-		if _, _, ok := e.d.ports.Nearest(lat, lon, e.d.cfg.EncounterPortKm); ok {
+		if e.d.ports.Near(lat, lon, e.d.cfg.EncounterPortKm) {
 			return
 		}
 	}

@@ -205,7 +205,7 @@ func (d *Detector) reportGaps(v *vessel, p *track.Point) {
 
 // goesNowhere says whether p reports way yet lies where q was.
 func (d *Detector) goesNowhere(q, p *track.Point) bool {
-	return p.SOG >= d.cfg.SpoofCircleKn && geo.DistanceKm(q.Lat, q.Lon, p.Lat, p.Lon) <= 2*d.cfg.SpoofCircleKm
+	return p.SOG >= d.cfg.SpoofCircleKn && withinKm(q.Lat, q.Lon, p.Lat, p.Lon, 2*d.cfg.SpoofCircleKm)
 }
 
 // reportGap reports one silence, and a possible dark port visit when a

@@ -52,13 +52,7 @@ func (d *Detector) interferencePoint(v *vessel, p *track.Point) bool {
 	if !jump && len(d.gnss) == 0 {
 		return false
 	}
-	var at *gnssArea
-	for _, a := range d.gnss {
-		if geo.DistanceKm(a.Lat, a.Lon, p.Lat, p.Lon) <= d.cfg.InterferenceKm {
-			at = a
-			break
-		}
-	}
+	at := d.gnssNear(p.Lat, p.Lon)
 	shown := at != nil && len(at.Vessels) >= d.cfg.InterferenceVessels
 	if !jump {
 		if at == nil {
@@ -83,6 +77,7 @@ func (d *Detector) interferencePoint(v *vessel, p *track.Point) bool {
 		at = &gnssArea{Start: p.Time, Lat: p.Lat, Lon: p.Lon}
 		d.gnss = append(d.gnss, at)
 	}
+	d.gnssGrid.ok = false // the area is new or its centre moves
 	at.SumLat += p.Lat
 	at.SumLon += p.Lon
 	at.Jumps++
@@ -119,5 +114,140 @@ func (d *Detector) closeInterference(all bool) {
 			}})
 	}
 	clear(d.gnss[len(keep):])
+	if len(keep) < len(d.gnss) {
+		d.gnssGrid.ok = false
+	}
 	d.gnss = keep
+}
+
+// gnssNear returns the first open area (in d.gnss order) whose centre is
+// within InterferenceKm of (lat, lon), or nil. Every positioned fix asks
+// while any area is open, and each lone jump opens one for
+// InterferenceIdle: hundreds at once on a national feed, so they are found
+// through a grid of their centres (rebuilt when one moves, that is on a
+// jump) and a farTest, not by measuring to each.
+func (d *Detector) gnssNear(lat, lon float64) *gnssArea {
+	km := d.cfg.InterferenceKm
+	far := newFarTest(lat, lon, km)
+	g := &d.gnssGrid
+	// Within km, a centre lies at most latDeg off in latitude and lonDeg
+	// in longitude (farTest's bound, with 1% for its cubic term, valid
+	// while the angle stays under 0.4 rad).
+	xmax := far.km / (geo.EarthRadiusKm * far.c) / 0.99
+	lonDeg := xmax * 180 / math.Pi
+	if far.c <= 0 || xmax >= 0.4 || lon-lonDeg <= -180 || lon+lonDeg >= 180 || far.latDeg <= 0 {
+		return d.gnssScan(&far)
+	}
+	// Cells four times the radius: a point's reach mostly lies in one.
+	if cell := 4 * far.latDeg; !g.ok || g.cellDeg != cell {
+		g.build(d.gnss, cell)
+	}
+	y0, y1 := int32(math.Floor((lat-far.latDeg)/g.cellDeg)), int32(math.Floor((lat+far.latDeg)/g.cellDeg))
+	x0, x1 := int32(math.Floor((lon-lonDeg)/g.cellDeg)), int32(math.Floor((lon+lonDeg)/g.cellDeg))
+	if x1-x0 > 8 {
+		return d.gnssScan(&far)
+	}
+	best := len(d.gnss)
+	for yy := y0; yy <= y1; yy++ {
+		for xx := x0; xx <= x1; xx++ {
+			k := gnssCell(yy, xx)
+			if !g.used(k) {
+				continue
+			}
+			for _, i := range g.cells[k] {
+				if int(i) >= best {
+					break // ascending: the rest come later in d.gnss
+				}
+				if a := d.gnss[i]; !far.far(a.Lat, a.Lon) && geo.DistanceKm(a.Lat, a.Lon, lat, lon) <= km {
+					best = int(i)
+				}
+			}
+		}
+	}
+	if best == len(d.gnss) {
+		return nil
+	}
+	return d.gnss[best]
+}
+
+// gnssScan is gnssNear by measuring to every area.
+func (d *Detector) gnssScan(far *farTest) *gnssArea {
+	for _, a := range d.gnss {
+		if !far.far(a.Lat, a.Lon) && geo.DistanceKm(a.Lat, a.Lon, far.lat, far.lon) <= d.cfg.InterferenceKm {
+			return a
+		}
+	}
+	return nil
+}
+
+// gnssGrid indexes the open areas' centres by cell of cellDeg degrees.
+type gnssGrid struct {
+	ok      bool
+	cellDeg float64
+	cells   map[uint64][]int32 // indexes into Detector.gnss, ascending
+	// bits has the bit of every cell in cells set (by a hash of the
+	// cell): most fixes are near no area and skip the map.
+	bits [256]uint64
+}
+
+func gnssBit(k uint64) uint64 { return (k * 0x9E3779B97F4A7C15) >> (64 - 14) }
+
+func (g *gnssGrid) used(k uint64) bool {
+	b := gnssBit(k)
+	return g.bits[b/64]&(1<<(b%64)) != 0
+}
+
+func gnssCell(y, x int32) uint64 { return uint64(uint32(y))<<32 | uint64(uint32(x)) }
+
+func (g *gnssGrid) build(areas []*gnssArea, cellDeg float64) {
+	if g.cells == nil || len(g.cells) > 2*len(areas)+64 {
+		// Areas move and close: the cells they left go, so that the
+		// grid stays the size of the areas open, not of their history.
+		g.cells = map[uint64][]int32{}
+	}
+	for k, l := range g.cells {
+		g.cells[k] = l[:0]
+	}
+	g.cellDeg = cellDeg
+	clear(g.bits[:])
+	for i, a := range areas {
+		k := gnssCell(int32(math.Floor(a.Lat/cellDeg)), int32(math.Floor(a.Lon/cellDeg)))
+		g.cells[k] = append(g.cells[k], int32(i))
+		b := gnssBit(k)
+		g.bits[b/64] |= 1 << (b % 64)
+	}
+	g.ok = true
+}
+
+// farTest rules out points certainly further than km from (lat, lon)
+// (by great-circle distance), with no trigonometry per point tested.
+// Latitude alone bounds the distance from below; so does longitude, given
+// the smallest latitude cosine c of a point that passed the latitude test:
+// haversine's a >= c² sin²(Δλ/2), so d >= 2R c sin(Δλ/2) >=
+// R c Δλ (1 - Δλ²/24). The margins keep the decision exact: a point
+// within km is never ruled out.
+type farTest struct {
+	lat, lon, km, latDeg, c float64
+}
+
+func newFarTest(lat, lon, km float64) farTest {
+	latDeg := km / kmPerDegLat * (1 + 1e-9)
+	// cos x >= 1 - x²/2 + x⁴/24 - x⁶/720 for every x (the Taylor series
+	// alternates), within 1e-5 at 40° and no math.Cos on every fix.
+	x := math.Min(90, math.Abs(lat)+latDeg) * math.Pi / 180
+	x2 := x * x
+	c := (1 - x2/2*(1-x2/12*(1-x2/30))) * (1 - 1e-9)
+	return farTest{lat, lon, km * (1 + 1e-9), latDeg, math.Max(c, 0)}
+}
+
+func (t *farTest) far(lat, lon float64) bool {
+	if math.Abs(lat-t.lat) > t.latDeg {
+		return true
+	}
+	dl := math.Abs(lon - t.lon)
+	if dl > 180 {
+		dl = 360 - dl
+	}
+	x := dl * math.Pi / 180
+	return geo.EarthRadiusKm*t.c*x*(1-x*x/24) > t.km
 }

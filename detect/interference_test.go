@@ -1,6 +1,8 @@
 package detect
 
 import (
+	"math"
+	"math/rand/v2"
 	"testing"
 	"time"
 
@@ -43,5 +45,90 @@ func TestGNSSInterferenceIsOneEvent(t *testing.T) {
 	}
 	if geo.DistanceKm(e.Lat, e.Lon, pLat, pLon) > 1 || e.Start.Before(t0.Add(2*time.Hour)) || e.End.Before(t0.Add(5*time.Hour+50*time.Minute)) {
 		t.Errorf("area %.3f,%.3f %s–%s, want %.2f,%.2f from 02:00 to about 06:00", e.Lat, e.Lon, e.Start, e.End, pLat, pLon)
+	}
+}
+
+// farTest may rule out only points further than its radius, and withinKm
+// must answer as the distance does: checked
+// against the great-circle distance on points scattered at every latitude,
+// across the antimeridian and around the radius itself, and it must rule
+// out most far points (else it saves nothing).
+func TestFarTestIsExact(t *testing.T) {
+	rng := rand.New(rand.NewPCG(1, 2))
+	farOnes, ruled := 0, 0
+	for i := 0; i < 200000; i++ {
+		lat, lon := rng.Float64()*178-89, rng.Float64()*360-180
+		km := []float64{0.5, 5, 50}[i%3]
+		// Within a few radii, so that many land on either side of it.
+		dLat := (rng.Float64()*2 - 1) * 3 * km / kmPerDegLat
+		dLon := (rng.Float64()*2 - 1) * 3 * km / kmPerDegLat / math.Max(math.Cos(lat*math.Pi/180), 0.01)
+		lat2, lon2 := math.Max(-90, math.Min(90, lat+dLat)), geo.NormLon(lon+dLon)
+		ft := newFarTest(lat, lon, km)
+		d := geo.DistanceKm(lat, lon, lat2, lon2)
+		if w := withinKm(lat, lon, lat2, lon2, km); w != (d <= km) {
+			t.Fatalf("(%v,%v) to (%v,%v): %v km, withinKm(%v) says %v", lat, lon, lat2, lon2, d, km, w)
+		}
+		if ft.far(lat2, lon2) {
+			ruled++
+			if d <= km {
+				t.Fatalf("(%v,%v) to (%v,%v): %v km, within %v, ruled out", lat, lon, lat2, lon2, d, km)
+			}
+		}
+		if d > km {
+			farOnes++
+		}
+	}
+	if ruled < farOnes*3/4 {
+		t.Errorf("ruled out %d of %d far points", ruled, farOnes)
+	}
+	// Its cosine bound never exceeds the cosine, at any latitude.
+	for lat := -90.0; lat <= 90; lat += 0.001 {
+		ft := newFarTest(lat, 0, 5)
+		if c := math.Cos(math.Min(90, math.Abs(lat)+ft.latDeg) * math.Pi / 180); ft.c > c {
+			t.Fatalf("latitude %v: cosine bound %v over the cosine %v", lat, ft.c, c)
+		}
+	}
+}
+
+// The grid finds the same area as measuring to every one, in order:
+// areas scattered over a region (some across the antimeridian, some near
+// a pole), points around them, areas moving and closing in between.
+func TestGNSSNearAgreesWithScan(t *testing.T) {
+	rng := rand.New(rand.NewPCG(3, 4))
+	d := New(DefaultConfig(), nil, nil, func(*event.Event) {})
+	centres := [][2]float64{{35, 130}, {0.01, 179.99}, {-60, -179.98}, {88.9, 10}}
+	found := 0
+	for round := 0; round < 200; round++ {
+		// Move, add or drop a few areas, as jumps and closes do.
+		for k := 0; k < 5; k++ {
+			c := centres[rng.IntN(len(centres))]
+			lat, lon := c[0]+rng.NormFloat64()*0.1, geo.NormLon(c[1]+rng.NormFloat64()*0.1)
+			switch {
+			case len(d.gnss) > 0 && rng.IntN(3) == 0:
+				a := d.gnss[rng.IntN(len(d.gnss))]
+				a.Lat, a.Lon = lat, lon
+			case len(d.gnss) > 0 && rng.IntN(3) == 0:
+				i := rng.IntN(len(d.gnss))
+				d.gnss = append(d.gnss[:i], d.gnss[i+1:]...)
+			default:
+				d.gnss = append(d.gnss, &gnssArea{Lat: math.Min(lat, 89.99), Lon: lon})
+			}
+			d.gnssGrid.ok = false
+		}
+		for k := 0; k < 200; k++ {
+			c := centres[rng.IntN(len(centres))]
+			lat, lon := math.Min(c[0]+rng.NormFloat64()*0.1, 89.99), geo.NormLon(c[1]+rng.NormFloat64()*0.1)
+			far := newFarTest(lat, lon, d.cfg.InterferenceKm)
+			want := d.gnssScan(&far)
+			if got := d.gnssNear(lat, lon); got != want {
+				t.Fatalf("round %d: near (%v,%v) got area %+v, want %+v", round, lat, lon, got, want)
+			}
+			if want != nil {
+				found++
+			}
+		}
+	}
+	if found < 1000 {
+		t.Errorf("only %d points near an area: the test tells little", found)
 	}
 }

@@ -103,7 +103,7 @@ func (d *Detector) learnPoint(v *vessel, p *track.Point) {
 		return
 	}
 	s := &v.stay
-	if s.since.IsZero() || geo.DistanceKm(s.lat, s.lon, p.Lat, p.Lon) > d.cfg.LearnStopKm ||
+	if s.since.IsZero() || !withinKm(s.lat, s.lon, p.Lat, p.Lon, d.cfg.LearnStopKm) ||
 		p.Time.Sub(v.last.Time) > d.cfg.GapMin {
 		*s = stayState{lat: p.Lat, lon: p.Lon, since: p.Time}
 		return

@@ -133,7 +133,7 @@ func (d *Detector) darkTransfer(v *vessel, lo, dr *event.Event) {
 // inPortArea tells whether a slow fix is in a port or a learned port area
 // (an offshore terminal, an anchorage): waiting there is no loitering.
 func (d *Detector) inPortArea(lat, lon float64) bool {
-	if _, _, ok := d.ports.Nearest(lat, lon, d.exitKm()); ok {
+	if d.ports.Near(lat, lon, d.exitKm()) {
 		return true
 	}
 	_, _, _, in := d.inLearnedArea(lat, lon, d.cfg.EncounterAreaKm)

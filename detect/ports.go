@@ -111,12 +111,15 @@ func (ix *PortIndex) Nearest(lat, lon, maxKm float64) (*Port, float64, bool) {
 		return nil, 0, false
 	}
 	best, bestD := -1, math.Inf(1)
+	// A port beyond maxKm cannot be the answer: in busy waters a cell
+	// lists many, most ruled out by farTest without trigonometry.
+	far := newFarTest(lat, lon, maxKm)
 	for _, i := range ix.cells[cellKey(y, x)] {
 		p := &ix.ports[i]
 		// The latitude difference alone bounds the distance from below: a
 		// port that cannot beat the best so far (or reach maxKm) is skipped
 		// without trigonometry. The margin keeps the choice exact.
-		if p.Polygon == nil && math.Abs(p.Lat-lat)*kmPerDegLat*(1-1e-9) > math.Min(bestD, maxKm) {
+		if p.Polygon == nil && (math.Abs(p.Lat-lat)*kmPerDegLat*(1-1e-9) > math.Min(bestD, maxKm) || far.far(p.Lat, p.Lon)) {
 			continue
 		}
 		d := ix.Distance(p, lat, lon)
@@ -128,6 +131,26 @@ func (ix *PortIndex) Nearest(lat, lon, maxKm float64) (*Port, float64, bool) {
 		return nil, 0, false
 	}
 	return &ix.ports[best], bestD, true
+}
+
+// Near reports whether a port lies within maxKm of (lat, lon): whether
+// Nearest would find one. Vessels close together in busy waters ask it
+// every encounter slot; it stops at the first port surely within reach.
+func (ix *PortIndex) Near(lat, lon, maxKm float64) bool {
+	if ix == nil {
+		return false
+	}
+	y, x := cellOf(lat), cellOf(lon)
+	if b := usedBit(y, x); b >= 0 && ix.used[b/64]&(1<<(b%64)) == 0 {
+		return false
+	}
+	for _, i := range ix.cells[cellKey(y, x)] {
+		p := &ix.ports[i]
+		if p.Polygon == nil && withinKm(lat, lon, p.Lat, p.Lon, maxKm) || p.Polygon != nil && ix.Distance(p, lat, lon) <= maxKm {
+			return true
+		}
+	}
+	return false
 }
 
 // Distance is the distance from (lat, lon) to port p: 0 inside its polygon,
@@ -152,6 +175,23 @@ func polygonRadiusKm(p *Port) float64 {
 		r = math.Max(r, geo.DistanceKm(p.Lat, p.Lon, q[1], q[0]))
 	}
 	return r
+}
+
+// withinKm is geo.DistanceKm(lat1, lon1, lat2, lon2) <= km, the same
+// answer, with no trigonometry when the points are plainly close (upperKm)
+// or plainly apart (farTest): consecutive fixes of a ship a few seconds
+// apart are asked about on every fix.
+func withinKm(lat1, lon1, lat2, lon2, km float64) bool {
+	if upperKm(lat1, lon1, lat2, lon2) <= km {
+		return true
+	}
+	if math.Abs(lat2-lat1)*kmPerDegLat*(1-1e-9) > km {
+		return false
+	}
+	if far := newFarTest(lat1, lon1, km); far.far(lat2, lon2) {
+		return false
+	}
+	return geo.DistanceKm(lat1, lon1, lat2, lon2) <= km
 }
 
 // upperKm bounds the great-circle distance from above without

@@ -23,8 +23,9 @@ var (
 	sharedCodec = statecodec.New(Detector{}, portCodec,
 		// Configuration and plumbing, set by New and Only.
 		statecodec.Skip(Detector{}, "cfg", "run", "ports", "watched", "shore", "emit", "Flag"),
-		// Saved per vessel; a cache of shore distances; this run's counts.
-		statecodec.Skip(Detector{}, "vessels", "shoreC", "counts"),
+		// Saved per vessel; a cache of shore distances; this run's counts;
+		// an index of the GNSS areas, rebuilt when needed.
+		statecodec.Skip(Detector{}, "vessels", "shoreC", "counts", "gnssGrid"),
 		// Back pointer and configuration; scratch space of pairUp.
 		statecodec.Skip(encounters{}, "d", "cellDeg", "maxDistK", "grid", "seen", "cells"),
 		// A count for tests.

@@ -1,6 +1,7 @@
 package track
 
 import (
+	"math"
 	"slices"
 	"time"
 )
@@ -145,18 +146,14 @@ func (t *Tracker) admit(it item) {
 		t.push(it)
 		return
 	}
-	now := time.Now
-	if cfg.Now != nil {
-		now = cfg.Now
-	}
-	wall := now().UnixNano()
+	wall := t.wall(it.ns)
 	if why := impossible(it.ns, wall, cfg.FutureSlack); why != OK {
 		t.quarantine(&it, why)
 		return
 	}
 	g := &t.clock
 	g.arrive(it.ns)
-	if !g.set && it.ns >= wall-int64(liveSkew) {
+	if !g.set && it.ns >= t.wall(math.MaxInt64)-int64(liveSkew) {
 		// A live feed: the wall clock is the vote, and a watch officer
 		// does not wait for ClockConfirm reports before seeing the first.
 		g.set, g.now = true, it.ns
@@ -217,6 +214,25 @@ func (t *Tracker) admit(it item) {
 	// Neither clock nor candidate: a third time at once is noise.
 	t.quarantine(&it, TimeStray)
 }
+
+// wall is the wall clock (Unix ns) for judging an input at ns. Reading
+// the clock for every input was a tenth of the tracker's time, so a
+// reading is reused for wallReuse inputs unless ns might be in the future
+// by it (or an earlier time is asked for, math.MaxInt64 for a fresh one):
+// a stale reading is earlier, so whatever it passes a fresh one passes.
+// Config.Now, when set, is asked every time.
+func (t *Tracker) wall(ns int64) int64 {
+	if t.cfg.Now != nil {
+		return t.cfg.Now().UnixNano()
+	}
+	if t.wallUses == 0 || ns > t.wallNs+int64(t.cfg.FutureSlack) || ns == math.MaxInt64 {
+		t.wallNs, t.wallUses = time.Now().UnixNano(), wallReuse
+	}
+	t.wallUses--
+	return t.wallNs
+}
+
+const wallReuse = 1024
 
 // contradict counts an input that fitted another clock against candidate
 // i, and quarantines it once more inputs have contradicted than supported

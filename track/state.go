@@ -18,8 +18,8 @@ var (
 		// Configuration and plumbing, set by New and OnQuarantine.
 		statecodec.Skip(Tracker{}, "cfg", "land", "sink", "quarantined"),
 		// Saved per vessel; a cache of land answers; scratch; this run's counts;
-		// recycled Statics.
-		statecodec.Skip(Tracker{}, "vessels", "land01", "pt", "stats", "spare"))
+		// recycled Statics; a wall clock reading.
+		statecodec.Skip(Tracker{}, "vessels", "land01", "pt", "stats", "spare", "wallNs", "wallUses"))
 	// prevCos is a cache, taken again when 0.
 	vesselCodec = statecodec.New(vessel{}, statecodec.Skip(vessel{}, "prevCos"))
 )
@@ -27,11 +27,7 @@ var (
 // MarshalShared encodes the state that belongs to no one vessel: the
 // inputs waiting in the reorder window and the clock that orders them.
 func (t *Tracker) MarshalShared() ([]byte, error) {
-	if t.head > 0 {
-		n := copy(t.fifo, t.fifo[t.head:])
-		clear(t.fifo[n:])
-		t.fifo, t.head = t.fifo[:n], 0
-	}
+	t.queue.compact()
 	return sharedCodec.Marshal(t, nil)
 }
 
@@ -40,6 +36,8 @@ func (t *Tracker) UnmarshalShared(data []byte) error {
 	if err := sharedCodec.Unmarshal(data, t, nil); err != nil {
 		return fmt.Errorf("tracker state: %w", err)
 	}
+	// Saved under another ReorderWindow, the ring is sized anew.
+	t.queue.setup(t.window())
 	return nil
 }
 

@@ -18,12 +18,16 @@ import (
 
 // Fix is one position report as decoded.
 type Fix struct {
-	MMSI     uint32
-	Time     time.Time
-	Lat, Lon float64
+	MMSI uint32
 	// HasPos is false when the report carried the "not available" markers
 	// (lat 91, lon 181) or no position at all.
 	HasPos bool
+	// Class is 'A' or 'B' (0 when unknown). (The small fields share the
+	// MMSI's word: the reorder window and every detector's last points
+	// hold many Fixes.)
+	Class    byte
+	Time     time.Time
+	Lat, Lon float64
 	// SOG (knots) and COG (degrees) are NaN when not available.
 	SOG, COG float64
 	// Heading is degrees true, -1 when not available.
@@ -31,8 +35,6 @@ type Fix struct {
 	// Status is the AIS navigational status (15 = not defined).
 	Status  int
 	Station string
-	// Class is 'A' or 'B' (0 when unknown).
-	Class byte
 }
 
 // Static is one static/voyage report (AIS types 5, 19, 24). Zero values
@@ -71,10 +73,10 @@ type Point struct {
 	// ImpliedKn is the speed implied from the MMSI's previous positioned
 	// fix, whatever its segment (NaN for the first).
 	ImpliedKn float64
-	// NewSeg is true when this fix opened a segment.
-	NewSeg bool
 	// Stations is how many distinct receptions were merged into this fix.
 	Stations int
+	// NewSeg is true when this fix opened a segment.
+	NewSeg bool
 }
 
 // Land answers whether a point lies on land, and how far it is from the
@@ -190,95 +192,6 @@ func (a *item) before(b *item) bool {
 	return a.seq < b.seq
 }
 
-// lateQueue is a min-heap of the inputs that arrived out of order. Most
-// input is already in time order and goes through a plain FIFO instead,
-// so the heap stays small. It is sifted directly rather than through
-// container/heap's interface: with dense feeds it holds every copy heard
-// late by a second station. The items stay put in a slab (a late input
-// costs no allocation: a month of dense traffic allocated ~350 MB one item
-// at a time) and the heap orders their keys, a fifth of an item's size,
-// so each level of a sift copies 24 bytes, not a whole fix; sifting moves
-// a hole instead of swapping. (ns, seq) orders items totally, so the pop
-// order does not depend on the heap's shape.
-type lateQueue struct {
-	keys  []lateKey
-	items []item  // keys[i].at indexes it
-	free  []int32 // unused slots of items, cleared
-}
-
-type lateKey struct {
-	ns  int64
-	seq uint64
-	at  int32
-}
-
-func (a *lateKey) before(b *lateKey) bool {
-	if a.ns != b.ns {
-		return a.ns < b.ns
-	}
-	return a.seq < b.seq
-}
-
-// first is the earliest item; the queue must not be empty.
-func (q *lateQueue) first() *item { return &q.items[q.keys[0].at] }
-
-func (q *lateQueue) push(it *item) {
-	var at int32
-	if n := len(q.free); n > 0 {
-		at = q.free[n-1]
-		q.free = q.free[:n-1]
-		q.items[at] = *it
-	} else {
-		at = int32(len(q.items))
-		q.items = append(q.items, *it)
-	}
-	k := lateKey{it.ns, it.seq, at}
-	h := append(q.keys, lateKey{})
-	i := len(h) - 1
-	for i > 0 {
-		parent := (i - 1) / 2
-		if !k.before(&h[parent]) {
-			break
-		}
-		h[i] = h[parent]
-		i = parent
-	}
-	h[i] = k
-	q.keys = h
-}
-
-// pop removes the earliest item into *out.
-func (q *lateQueue) pop(out *item) {
-	h := q.keys
-	at := h[0].at
-	*out = q.items[at]
-	q.items[at] = item{} // drop the Static and Station references
-	q.free = append(q.free, at)
-	n := len(h) - 1
-	last := h[n]
-	i := 0
-	for {
-		l := 2*i + 1
-		if l >= n {
-			break
-		}
-		m := l
-		if r := l + 1; r < n && h[r].before(&h[l]) {
-			m = r
-		}
-		if !h[m].before(&last) {
-			break
-		}
-		h[i] = h[m]
-		i = m
-	}
-	h[i] = last
-	q.keys = h[:n]
-	if n == 0 { // let the slab start over rather than keep a scattered free list
-		q.items, q.free = q.items[:0], q.free[:0]
-	}
-}
-
 // Stats counts what the tracker saw.
 type Stats struct {
 	Fixes      int64
@@ -303,18 +216,19 @@ type Tracker struct {
 	quarantined func(mmsi uint32, t time.Time, why Reason)
 	land        Land
 	sink        Sink
-	fifo        []item // in-order inputs, fifo[head:] pending
-	head        int
-	late        lateQueue
+	queue       reorder
 	seq         uint64
 	maxSeen     int64
 	emitted     int64
 	clock       clockGuard
-	live        bool // Advance has seen the stream keep up with the wall clock
-	vessels     map[uint32]*vessel
-	stats       Stats
-	land01      map[uint64]bool
-	pt          Point
+	// A wall clock reading and how many more inputs may use it (wall).
+	wallNs   int64
+	wallUses int
+	live     bool // Advance has seen the stream keep up with the wall clock
+	vessels  map[uint32]*vessel
+	stats    Stats
+	land01   map[uint64]bool
+	pt       Point
 	// spare holds Statics already passed to the sink, for AddStatic to
 	// reuse: the sink copies what it keeps, and one report in five is
 	// static.
@@ -369,8 +283,10 @@ type dedupKey struct {
 
 // New returns a Tracker writing to sink. land may be nil (no land check).
 func New(cfg Config, land Land, sink Sink) *Tracker {
-	return &Tracker{cfg: cfg, land: land, sink: sink, vessels: map[uint32]*vessel{},
+	t := &Tracker{cfg: cfg, land: land, sink: sink, vessels: map[uint32]*vessel{},
 		stats: Stats{Flagged: map[Reason]int64{}}}
+	t.queue.setup(t.window())
+	return t
 }
 
 // Stats returns the counts so far.
@@ -416,71 +332,43 @@ func (t *Tracker) push(it item) {
 		t.stats.Late++
 		it.ns = t.emitted
 	}
-	if n := len(t.fifo); n == t.head || it.ns >= t.fifo[n-1].ns {
-		if n == cap(t.fifo) && t.head >= n/4 && t.head > 0 {
-			// Full, with a quarter or more taken from the front: move
-			// the rest down rather than let append double the slice. A
-			// queue held at MaxQueued would otherwise end up with twice
-			// or four times that room (a million reports in a minute:
-			// 136 MB more).
-			m := copy(t.fifo, t.fifo[t.head:])
-			clear(t.fifo[m:n])
-			t.fifo, t.head = t.fifo[:m], 0
-		}
-		t.fifo = append(t.fifo, it)
-	} else {
-		t.late.push(&it)
-	}
 	if it.ns > t.maxSeen {
 		t.maxSeen = it.ns
 	}
 	limit := t.maxSeen - int64(t.cfg.ReorderWindow)
-	for {
-		next := t.peek()
-		if next == nil {
+	if !t.queue.fits(it.ns) {
+		if it.ns < t.queue.peek().ns {
+			// Earlier than all that waits by more than the window (a
+			// late input after a jump of the clock): it goes now, and
+			// what waits stays, as the latest time seen has not moved.
+			t.process(&it)
 			return
 		}
-		if next.ns >= limit {
-			if t.cfg.MaxQueued <= 0 || len(t.fifo)-t.head+len(t.late.keys) <= t.cfg.MaxQueued {
-				return
-			}
-			t.stats.Overflow++
-		}
-		t.pop()
+		// A jump ahead of the window: what it leaves behind goes first,
+		// as it would once it were queued.
+		t.popBefore(limit)
 	}
-}
-
-// peek returns the earliest queued input, or nil.
-func (t *Tracker) peek() *item {
-	var f *item
-	if t.head < len(t.fifo) {
-		f = &t.fifo[t.head]
-	}
-	if len(t.late.keys) > 0 && (f == nil || t.late.first().before(f)) {
-		return t.late.first()
-	}
-	return f
-}
-
-// pop processes the earliest queued input.
-func (t *Tracker) pop() {
-	if len(t.late.keys) > 0 && (t.head == len(t.fifo) || t.late.first().before(&t.fifo[t.head])) {
-		var it item
-		t.late.pop(&it)
+	t.queue.push(&it)
+	t.popBefore(limit)
+	// A flood that fills the window faster than it drains (a million
+	// reports of one MMSI in a minute) would hold all of them: past
+	// MaxQueued the earliest go before their window has passed, counted.
+	for t.cfg.MaxQueued > 0 && t.queue.n > t.cfg.MaxQueued {
+		t.stats.Overflow++
+		it := t.queue.pop()
 		t.process(&it)
-		return
 	}
-	it := t.fifo[t.head]
-	t.fifo[t.head] = item{}
-	t.head++
-	if t.head == len(t.fifo) {
-		t.fifo, t.head = t.fifo[:0], 0
-	} else if t.head > 4096 && t.head > len(t.fifo)/2 {
-		n := copy(t.fifo, t.fifo[t.head:])
-		t.fifo, t.head = t.fifo[:n], 0
-	}
-	t.process(&it)
 }
+
+// popBefore processes the queued inputs older than limit (Unix ns).
+func (t *Tracker) popBefore(limit int64) {
+	for t.queue.n > 0 && t.queue.peek().ns < limit {
+		it := t.queue.pop()
+		t.process(&it)
+	}
+}
+
+func (t *Tracker) window() int64 { return max(0, int64(t.cfg.ReorderWindow)) }
 
 // liveSkew is how far the latest input may lag the wall clock for Advance
 // to treat the stream as live.
@@ -504,21 +392,15 @@ func (t *Tracker) Advance(now time.Time) {
 		return
 	}
 	t.live = true
-	limit := ns - int64(t.cfg.ReorderWindow)
-	for {
-		next := t.peek()
-		if next == nil || next.ns >= limit {
-			return
-		}
-		t.pop()
-	}
+	t.popBefore(ns - int64(t.cfg.ReorderWindow))
 }
 
 // Flush processes everything still queued.
 func (t *Tracker) Flush() {
 	t.settle()
-	for t.peek() != nil {
-		t.pop()
+	for t.queue.n > 0 {
+		it := t.queue.pop()
+		t.process(&it)
 	}
 }
 

@@ -3,6 +3,8 @@ package track
 import (
 	"math"
 	"math/rand"
+	"slices"
+	"sort"
 	"testing"
 	"time"
 )
@@ -155,33 +157,62 @@ func TestAdvanceByWallClock(t *testing.T) {
 	}
 }
 
-// The late queue must give its items back by (time, arrival), whatever
-// the interleaving of pushes and pops and however the slab's slots were
-// reused.
-func TestLateQueueOrder(t *testing.T) {
-	r := rand.New(rand.NewSource(2))
-	var q lateQueue
-	var seq uint64
-	var popped []item
-	for round := 0; round < 200; round++ {
-		for range r.Intn(50) {
+// The reorder window must give inputs back exactly as a sorted list
+// would: by (time, arrival), each once the latest time seen is a window
+// past it, a late one (older than the last processed) at the last
+// processed time. Streams with jitter of a few seconds, sub-second times,
+// jumps of days ahead, inputs older than the window, and windows from none
+// to longer than the ring's one-second buckets cover.
+func TestReorderMatchesSortedList(t *testing.T) {
+	r := rand.New(rand.NewSource(5))
+	for _, window := range []time.Duration{0, 10 * time.Second, 10 * time.Minute, 30 * time.Hour} {
+		cfg := DefaultConfig()
+		cfg.ReorderWindow, cfg.ClockConfirm = window, 0
+		got := &rec{}
+		tr := New(cfg, nil, got)
+		var want []uint32
+		var list []item
+		var seq uint64
+		var emitted, maxSeen int64
+		now := t0.UnixNano()
+		for id := uint32(1); id <= 20000; id++ {
+			switch k := r.Intn(1000); {
+			case k < 2:
+				now += int64(r.Intn(5)+1) * int64(24*time.Hour)
+			case k < 900:
+				now += int64(r.Intn(3)) * int64(time.Second)
+			}
+			ns := now - int64(r.Intn(20))*int64(time.Second)
+			switch k := r.Intn(100); {
+			case k < 5:
+				ns -= int64(r.Intn(48)) * int64(time.Hour)
+			case k < 20:
+				ns += int64(r.Intn(1000)) * int64(time.Millisecond)
+			}
+			tr.AddStatic(Static{MMSI: id, Time: time.Unix(0, ns)})
 			seq++
-			q.push(&item{ns: int64(r.Intn(100)), seq: seq, fix: Fix{MMSI: uint32(seq)}})
-		}
-		for n := r.Intn(60); n > 0 && len(q.keys) > 0; n-- {
-			var it item
-			q.pop(&it)
-			if it.fix.MMSI != uint32(it.seq) {
-				t.Fatalf("popped seq %d carries the fix of %d", it.seq, it.fix.MMSI)
+			ns = max(ns, emitted)
+			i := sort.Search(len(list), func(i int) bool { return list[i].ns > ns })
+			list = slices.Insert(list, i, item{ns: ns, seq: seq, fix: Fix{MMSI: id}})
+			maxSeen = max(maxSeen, ns)
+			for len(list) > 0 && list[0].ns < maxSeen-int64(window) {
+				want = append(want, list[0].fix.MMSI)
+				emitted = list[0].ns
+				list = list[1:]
 			}
-			if k := len(popped); k > 0 && len(q.keys) > 0 && q.first().before(&it) {
-				t.Fatalf("popped (%d, %d) while (%d, %d) waits", it.ns, it.seq, q.first().ns, q.first().seq)
-			}
-			popped = append(popped, it)
 		}
-	}
-	if len(popped) == 0 {
-		t.Fatal("nothing popped")
+		tr.Flush()
+		for _, it := range list {
+			want = append(want, it.fix.MMSI)
+		}
+		if len(got.statics) != len(want) {
+			t.Fatalf("window %v: %d inputs out, want %d", window, len(got.statics), len(want))
+		}
+		for i, s := range got.statics {
+			if s.MMSI != want[i] {
+				t.Fatalf("window %v: input %d out is %d, want %d", window, i, s.MMSI, want[i])
+			}
+		}
 	}
 }
 
