@@ -73,6 +73,9 @@ func (c Config) withDefaults() Config {
 	return c
 }
 
+// Defaults returns c with the defaults filled in.
+func (c Config) Defaults() Config { return c.withDefaults() }
+
 // Partition returns the partition of a vessel. MMSIs share leading digits
 // by flag state, so they are hashed first.
 func (c Config) Partition(mmsi uint32) int {
@@ -122,6 +125,13 @@ type Publisher struct {
 	// holds the clock each partition was last told (see ClockHeader).
 	clock int64
 	sent  []int64
+	// file, when set (StartFile), numbers batches per partition within
+	// one file so that their message IDs depend on the file alone (see
+	// files.go); batches at or below resume were stored by an earlier run.
+	file    string
+	batchNo []uint64
+	resume  []uint64
+	Resumed atomic.Int64 // file messages not sent again (stored by an earlier run)
 
 	Published atomic.Int64 // messages acknowledged by the server (counted by Flush)
 	Skipped   atomic.Int64 // messages of untracked types or without MMSI
@@ -148,9 +158,12 @@ func NewPublisher(js jetstream.JetStream, c Config, id string, batch int) *Publi
 		sent: make([]int64, c.Partitions)}
 }
 
+// Takes reports whether Add publishes m (a tracked type with an MMSI).
+func (p *Publisher) Takes(m *ais.Message) bool { return m.MMSI != 0 && analyze.Tracked(m.Type) }
+
 // Add queues one message.
 func (p *Publisher) Add(m *ais.Message) error {
-	if m.MMSI == 0 || !analyze.Tracked(m.Type) {
+	if !p.Takes(m) {
 		p.Skipped.Add(1)
 		return nil
 	}
@@ -239,10 +252,19 @@ func (p *Publisher) sendLocked(part int) error {
 	payload = append(payload, p.bufs[part]...)
 	n := int64(p.count[part])
 	p.bufs[part], p.count[part] = p.bufs[part][:0], 0
-	msg := &nats.Msg{Subject: p.cfg.Subject(part), Data: payload, Header: nats.Header{}}
-	msg.Header.Set(jetstream.MsgIDHeader, p.id+"-"+strconv.FormatUint(p.seq, 10))
-	msg.Header.Set(ClockHeader, strconv.FormatInt(p.clock, 10))
 	p.sent[part] = p.clock
+	msg := &nats.Msg{Subject: p.cfg.Subject(part), Data: payload, Header: nats.Header{}}
+	if p.file != "" {
+		p.batchNo[part]++
+		if p.batchNo[part] <= p.resume[part] {
+			p.Resumed.Add(n)
+			return nil
+		}
+		setFileHeaders(msg.Header, p.file, part, p.batchNo[part])
+	} else {
+		msg.Header.Set(jetstream.MsgIDHeader, p.id+"-"+strconv.FormatUint(p.seq, 10))
+	}
+	msg.Header.Set(ClockHeader, strconv.FormatInt(p.clock, 10))
 	fut, err := p.js.PublishMsgAsync(msg)
 	if err != nil {
 		return fmt.Errorf("publish %s: %w", msg.Subject, err)

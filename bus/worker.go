@@ -184,7 +184,7 @@ func (w *Worker) partition(ctx context.Context, p int) error {
 	pl := newPipeline(w.Options, out, emit)
 	src := newBatchReader()
 	src.onClock = pl.clock
-	pr, err := w.progress(ctx, fmt.Sprintf("%s.p%d", c.Stream, p))
+	pr, err := w.progress(ctx, c.ProgressKey(p))
 	if err != nil {
 		return fmt.Errorf("partition %d: %w", p, err)
 	}

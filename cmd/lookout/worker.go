@@ -131,14 +131,16 @@ stage 2.`,
 					svcs[-1-k] = newSvc()
 				}
 				w.Watch = func(p int, r source.Reader) source.Reader { return svcs[p].Watch(r) }
-				kv, err := js.CreateOrUpdateKeyValue(ctx, jetstream.KeyValueConfig{Bucket: "LOOKOUT_WORKERS",
-					Description: "lookout worker progress per partition (alerts are not repeated after a restart)"})
-				if err != nil {
-					return fmt.Errorf("progress bucket: %w", err)
-				}
-				w.KV = kv
 				w.Replay = func(p int, on bool) { svcs[p].Mute(on) }
 			}
+			// Progress per partition, for lookout backfill status and, with
+			// alerts, to know what a restart replays.
+			kv, err := js.CreateOrUpdateKeyValue(ctx, jetstream.KeyValueConfig{Bucket: bus.WorkersBucket,
+				Description: "lookout worker progress per partition (alerts are not repeated after a restart)"})
+			if err != nil {
+				return fmt.Errorf("progress bucket: %w", err)
+			}
+			w.KV = kv
 			start := time.Now()
 			err = w.Run(ctx)
 			if !quiet {
