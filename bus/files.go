@@ -11,6 +11,8 @@ import (
 
 	"github.com/nats-io/nats.go"
 	"github.com/nats-io/nats.go/jetstream"
+
+	"github.com/lookout-osint/lookout/source"
 )
 
 // Archives (backfills of files) go through the same stream as live feeds,
@@ -250,4 +252,13 @@ func Progress(ctx context.Context, js jetstream.JetStream, c Config) ([]Partitio
 		out[p] = pp
 	}
 	return out, nil
+}
+
+// FileOf returns the content hash of the file that r's current message
+// comes from, for r given to Worker.Watch ("" for a live feed's message).
+func FileOf(r source.Reader) string {
+	if f, ok := r.(interface{ File() string }); ok {
+		return f.File()
+	}
+	return ""
 }
