@@ -239,25 +239,23 @@ func eventDump(t *testing.T, st store.Store, encounterDraught map[string]bool, s
 	return out
 }
 
-// TestBackfillWorkersEqualIngest: daily files published by a backfill and
-// stored by two workers (partitions and second-stage shards split between
-// them) give the events lookout ingest stores from the same files in one
-// process, byte for byte (JSON of every stored event, sorted), in
-// PostgreSQL: events that span files and pairwise ones included, with two
-// known differences left out (draught changes during an encounter; the
-// open flag of events open at the end).
-func TestBackfillWorkersEqualIngest(t *testing.T) {
-	if testing.Short() {
-		t.Skip("simulates a scenario")
-	}
-	dir := t.TempDir()
-	files := backfillFiles(t, dir, 6, 60)
-	listed := addListedVessel(t, files[len(files)-1])
+// reference is what lookout ingest stores from files in one process, as
+// the workers must store it.
+type reference struct {
+	dump []string
+	// encounterDraught keys (MMSI and start) the draught changes whose
+	// context was an encounter: they cannot come out of the workers the
+	// same, since the encounter is found in the second stage, after the
+	// draught change was reported (detect.Detector.Only).
+	encounterDraught map[string]bool
+	skipped          map[string]int
+}
+
+func ingestReference(t *testing.T, files []string) reference {
+	t.Helper()
 	ctx := context.Background()
 	opt := analyze.DefaultOptions()
-
-	base := storetest.PostgresURL(t)
-	one, err := postgres.Open(ctx, storetest.PostgresSchema(t, base, "lookout_archive_ingest"))
+	one, err := postgres.Open(ctx, storetest.PostgresSchema(t, storetest.PostgresURL(t), "lookout_archive_ingest"))
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -269,65 +267,98 @@ func TestBackfillWorkersEqualIngest(t *testing.T) {
 	if _, err := pipeline.Files(ctx, one, pipeline.Config{Analyze: &opt}, sorted); err != nil {
 		t.Fatal(err)
 	}
-	// A draught change whose context was an encounter cannot come out of
-	// the workers the same: the encounter is found in the second stage,
-	// after the draught change was reported (detect.Detector.Only).
-	encounterDraught := map[string]bool{}
+	ref := reference{encounterDraught: map[string]bool{}, skipped: map[string]int{}}
 	evs, err := one.Events(ctx, store.EventQuery{Types: []event.Type{event.DraughtChange}})
 	if err != nil {
 		t.Fatal(err)
 	}
 	for _, e := range evs {
 		if e.Evidence["context"] == string(event.Encounter) {
-			encounterDraught[fmt.Sprint(e.MMSI, e.Start.Unix())] = true
+			ref.encounterDraught[fmt.Sprint(e.MMSI, e.Start.Unix())] = true
 		}
 	}
-	skipOne, skipTwo := map[string]int{}, map[string]int{}
-	want := eventDump(t, one, encounterDraught, skipOne)
+	ref.dump = eventDump(t, one, ref.encounterDraught, ref.skipped)
+	return ref
+}
 
-	js := testJS(t)
-	c := backfillStream(t, js, "workers")
-	slices.Reverse(files)
-	if _, err := pipeline.Backfill(ctx, js, pipeline.BackfillConfig{Bus: c}, files); err != nil {
+// workersSchema makes a schema for workers' events and returns its URL.
+// It is made before the workers start: two creating one schema at once
+// collide (an operator makes the database first, e.g. with lookout
+// sanctions import --db).
+func workersSchema(t *testing.T, dsn string) {
+	t.Helper()
+	st, err := postgres.Open(context.Background(), dsn)
+	if err != nil {
 		t.Fatal(err)
 	}
-	dsn := storetest.PostgresSchema(t, base, "lookout_archive_workers")
-	// Made before the workers start: two creating one schema at once
-	// collide (an operator makes the database first, e.g. with lookout
-	// sanctions import --db).
-	if st, err := postgres.Open(ctx, dsn); err != nil {
-		t.Fatal(err)
-	} else {
-		st.Close()
-	}
-	errs := make(chan error, 2)
-	for i := range 2 {
+	st.Close()
+}
+
+// runWorkers runs n drained workers at once, storing into dsn.
+func runWorkers(t *testing.T, ctx context.Context, js jetstream.JetStream, c bus.Config, n int, dsn string) {
+	t.Helper()
+	errs := make(chan error, n)
+	for i := range n {
 		go func() {
-			_, err := pipeline.Worker(ctx, js, pipeline.WorkerConfig{Bus: c, Index: i, Of: 2, Analyze: opt, Drain: true,
+			_, err := pipeline.Worker(ctx, js, pipeline.WorkerConfig{Bus: c, Index: i, Of: n, Analyze: analyze.DefaultOptions(), Drain: true,
 				Open: func(ctx context.Context) (store.Store, error) { return postgres.Open(ctx, dsn) }})
 			errs <- err
 		}()
 	}
-	for range 2 {
+	for range n {
 		if err := <-errs; err != nil {
 			t.Fatal(err)
 		}
 	}
+}
 
-	two, err := postgres.Open(ctx, dsn)
+// compareStore requires the events stored at dsn to be ref's.
+func compareStore(t *testing.T, dsn string, ref reference) []string {
+	t.Helper()
+	st, err := postgres.Open(context.Background(), dsn)
 	if err != nil {
 		t.Fatal(err)
 	}
-	defer two.Close()
-	got := eventDump(t, two, encounterDraught, skipTwo)
-	if !slices.ContainsFunc(want, func(d string) bool { return strings.Contains(d, `"sanctions_match","mmsi":`+fmt.Sprint(listed)) }) {
-		t.Errorf("ingest found no sanctions match for %d: the comparison does not test screening", listed)
-	}
+	defer st.Close()
+	skipped := map[string]int{}
+	got := eventDump(t, st, ref.encounterDraught, skipped)
 	// Events still open when the data ends are stored provisional by
 	// ingest (open, replaced by a later ingest's), final by draining
 	// workers: the open flag is left out of the comparison.
-	t.Logf("left out of the comparison: ingest %v, workers %v", skipOne, skipTwo)
-	diffDumps(t, "workers", got, "ingest", want)
+	t.Logf("left out of the comparison: ingest %v, workers %v", ref.skipped, skipped)
+	diffDumps(t, "workers", got, "ingest", ref.dump)
+	return got
+}
+
+// TestBackfillWorkersEqualIngest: daily files published by a backfill and
+// stored by two workers (partitions and second-stage shards split between
+// them) give the events lookout ingest stores from the same files in one
+// process, byte for byte (JSON of every stored event, sorted), in
+// PostgreSQL: events that span files, pairwise ones and sanctions matches
+// included, with two known differences left out (draught changes during
+// an encounter; the open flag of events open at the end).
+func TestBackfillWorkersEqualIngest(t *testing.T) {
+	if testing.Short() {
+		t.Skip("simulates a scenario")
+	}
+	dir := t.TempDir()
+	files := backfillFiles(t, dir, 6, 60)
+	listed := addListedVessel(t, files[len(files)-1])
+	ref := ingestReference(t, files)
+	if !slices.ContainsFunc(ref.dump, func(d string) bool { return strings.Contains(d, `"sanctions_match","mmsi":`+fmt.Sprint(listed)) }) {
+		t.Errorf("ingest found no sanctions match for %d: the comparison does not test screening", listed)
+	}
+
+	js := testJS(t)
+	c := backfillStream(t, js, "workers")
+	slices.Reverse(files)
+	if _, err := pipeline.Backfill(context.Background(), js, pipeline.BackfillConfig{Bus: c}, files); err != nil {
+		t.Fatal(err)
+	}
+	dsn := storetest.PostgresSchema(t, storetest.PostgresURL(t), "lookout_archive_workers")
+	workersSchema(t, dsn)
+	runWorkers(t, context.Background(), js, c, 2, dsn)
+	compareStore(t, dsn, ref)
 }
 
 // addListedVessel appends to a day's NMEA file a vessel broadcasting the
