@@ -5,6 +5,7 @@ import (
 	"encoding/json"
 	"errors"
 	"fmt"
+	"slices"
 	"sort"
 	"strconv"
 	"time"
@@ -80,6 +81,13 @@ func (p *Publisher) StartFile(ctx context.Context, hash string) error {
 		}
 	}
 	return nil
+}
+
+// Added returns the messages queued so far per partition.
+func (p *Publisher) Added() []int64 {
+	p.mu.Lock()
+	defer p.mu.Unlock()
+	return slices.Clone(p.added)
 }
 
 // EndFile sends the file's last batches, waits for them to be stored and

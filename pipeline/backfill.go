@@ -299,7 +299,7 @@ func backfillFile(ctx context.Context, pub *bus.Publisher, kv jetstream.KeyValue
 	if err != nil {
 		return res, fmt.Errorf("%w: %v", errBadFile, err)
 	}
-	published, resumed := pub.Published.Load(), pub.Resumed.Load()
+	published, resumed, added := pub.Published.Load(), pub.Resumed.Load(), pub.Added()
 	flushed := func() {
 		res.Published, res.Resumed = pub.Published.Load()-published, pub.Resumed.Load()-resumed
 		if cfg.AfterFlush != nil {
@@ -313,9 +313,6 @@ func backfillFile(ctx context.Context, pub *bus.Publisher, kv jetstream.KeyValue
 		}
 		if err := pub.Add(m); err != nil {
 			return res, err
-		}
-		if pub.Takes(m) {
-			rec.Partitions[cfg.Bus.Partition(m.MMSI)]++
 		}
 		res.Messages++
 		if res.Messages%int64(cfg.FlushEvery) == 0 {
@@ -340,6 +337,9 @@ func backfillFile(ctx context.Context, pub *bus.Publisher, kv jetstream.KeyValue
 	flushed()
 	res.Stats = r.Stats()
 	rec.Last, rec.Messages, rec.Done = res.Last, res.Messages, true
+	for i, n := range pub.Added() {
+		rec.Partitions[i] = n - added[i]
+	}
 	return res, bus.PutFile(ctx, kv, rec)
 }
 

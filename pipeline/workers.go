@@ -53,8 +53,7 @@ type WorkerResult struct {
 // the events stored idempotently. A file's identity records start afresh
 // at each file of a backfill, as ingest's do, so a backfill through
 // workers stores the events lookout ingest stores from the same files.
-func Worker(ctx context.Context, js jetstream.JetStream, cfg WorkerConfig) (WorkerResult, error) {
-	var res WorkerResult
+func Worker(ctx context.Context, js jetstream.JetStream, cfg WorkerConfig) (res WorkerResult, err error) {
 	var ew *bus.EventWriter
 	var sc *Screener
 	if cfg.Open != nil {
@@ -113,7 +112,7 @@ func Worker(ctx context.Context, js jetstream.JetStream, cfg WorkerConfig) (Work
 	if cfg.Started != nil {
 		cfg.Started(w)
 	}
-	err := w.Run(ctx)
+	err = w.Run(ctx)
 	res.Messages, res.Frames, res.Lost = w.Messages.Load(), w.Frames.Load(), w.Lost.Load()
 	res.Partitions, res.Shards = w.Partitions(), w.Shards()
 	return res, err
