@@ -9,9 +9,6 @@ import (
 	"testing"
 	"time"
 
-	"github.com/nats-io/nats.go"
-	"github.com/nats-io/nats.go/jetstream"
-
 	"github.com/lookout-osint/lookout/analyze"
 	"github.com/lookout-osint/lookout/bus"
 	"github.com/lookout-osint/lookout/pipeline"
@@ -93,15 +90,7 @@ func TestBackfillThroughFaults(t *testing.T) {
 	workersSchema(t, direct)
 
 	srv := startNATS(t)
-	nc, err := nats.Connect(srv.url(), nats.MaxReconnects(-1), nats.ReconnectWait(100*time.Millisecond))
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer nc.Close()
-	js, err := jetstream.New(nc)
-	if err != nil {
-		t.Fatal(err)
-	}
+	js := jsAt(t, srv.url())
 	c := bus.Config{Stream: "LOOKOUT_FAULTS", Prefix: "lookout.faults", Partitions: 4, Shards: 3}
 	ctx := context.Background()
 

@@ -50,9 +50,13 @@ func gzipCopy(t testing.TB, path, from string, corrupt bool) {
 	}
 }
 
-func testJS(t *testing.T) jetstream.JetStream {
+func testJS(t *testing.T) jetstream.JetStream { return jsAt(t, natsURL(t)) }
+
+// jsAt connects to a NATS server, reconnecting without end as workers and
+// publishers do (a test may restart the server).
+func jsAt(t *testing.T, url string) jetstream.JetStream {
 	t.Helper()
-	nc, err := nats.Connect(natsURL(t))
+	nc, err := nats.Connect(url, nats.MaxReconnects(-1), nats.ReconnectWait(100*time.Millisecond))
 	if err != nil {
 		t.Fatal(err)
 	}
