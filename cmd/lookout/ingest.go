@@ -40,7 +40,8 @@ func init() {
 	cmd := &cobra.Command{
 		Use:   "ingest FILE... | --listen/--connect/--aisstream URL",
 		Short: "Store AIS files or live feeds (positions, identity history, detected events) in a DuckDB file or PostGIS",
-		Long: `Read AIS files (NMEA, gzip or not, or DMA / MarineCadastre CSV) through the
+		Long: `Read AIS files (NMEA, gzip or not, or DMA / MarineCadastre CSV; a directory
+gives its files in name order, a quoted glob its matches) through the
 analysis pipeline and store positions, identity history and events.
 
 Ingest is idempotent: a file is known by the SHA-256 of its content, so
@@ -125,6 +126,11 @@ store the events (lookout worker --db).
 
 			srcOpt, err := inf.options()
 			if err != nil {
+				return err
+			}
+			// A directory of daily files (in name order) or a quoted glob,
+			// as with --to.
+			if args, err = pipeline.ExpandInputs(args); err != nil {
 				return err
 			}
 			showBar := !quiet && (progress || term.IsTerminal(int(os.Stderr.Fd())))
