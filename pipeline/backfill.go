@@ -83,8 +83,10 @@ func ExpandInputs(args []string) ([]string, error) {
 				return nil, err
 			}
 			for _, e := range ents {
-				if e.Type().IsRegular() && e.Name()[0] != '.' {
-					out = append(out, filepath.Join(a, e.Name()))
+				p := filepath.Join(a, e.Name())
+				// A link to a file counts (a folder of links to daily files).
+				if fi, err := os.Stat(p); err == nil && fi.Mode().IsRegular() && e.Name()[0] != '.' {
+					out = append(out, p)
 				}
 			}
 			continue

@@ -52,9 +52,11 @@ alerts. Each new identity a vessel broadcasts is screened against the
 sanctions lists kept in --db, as lookout ingest does (sanctions_match).
 A backfill (lookout ingest --to nats://… FILES) run through workers with
 --drain stores the events lookout ingest stores from the same files,
-except that events still open at the end are stored as final, and that a
+except that events still open at the end are stored as final, that a
 draught change during an encounter is put down to an earlier activity
-(see below); lookout backfill status shows how far the workers are.
+(see below), and that GNSS interference is found per partition (a cluster
+of vessels of several partitions comes out as several smaller ones);
+lookout backfill status shows how far the workers are.
 
 After a restart a worker replays its partitions and shards from the start
 of the streams' retention to rebuild state; events it already wrote are not
