@@ -3,9 +3,6 @@ package bus
 import (
 	"context"
 	"fmt"
-	"io"
-	"net"
-	"net/url"
 	"sort"
 	"sync"
 	"sync/atomic"
@@ -20,96 +17,13 @@ import (
 	"github.com/lookout-osint/lookout/store/storetest"
 )
 
-// cutProxy relays TCP connections to a server until cut: then every open
-// connection is reset and new ones are closed at once, which is what a
-// client sees of a database restarting. It stands in for the real restart
-// because the server is shared with other tests.
-type cutProxy struct {
-	ln     net.Listener
-	target string
-	mu     sync.Mutex
-	up     bool
-	conns  []net.Conn
-}
-
-func newCutProxy(t *testing.T, target string) *cutProxy {
-	t.Helper()
-	ln, err := net.Listen("tcp", "127.0.0.1:0")
-	if err != nil {
-		t.Fatal(err)
-	}
-	p := &cutProxy{ln: ln, target: target, up: true}
-	t.Cleanup(func() { ln.Close(); p.cut() })
-	go func() {
-		for {
-			c, err := ln.Accept()
-			if err != nil {
-				return
-			}
-			p.mu.Lock()
-			up := p.up
-			p.mu.Unlock()
-			if !up {
-				c.Close()
-				continue
-			}
-			s, err := net.Dial("tcp", target)
-			if err != nil {
-				c.Close()
-				continue
-			}
-			p.mu.Lock()
-			p.conns = append(p.conns, c, s)
-			p.mu.Unlock()
-			go func() { io.Copy(s, c); s.Close() }()
-			go func() { io.Copy(c, s); c.Close() }()
-		}
-	}()
-	return p
-}
-
-func (p *cutProxy) cut() {
-	p.mu.Lock()
-	defer p.mu.Unlock()
-	p.up = false
-	for _, c := range p.conns {
-		c.Close()
-	}
-	p.conns = nil
-}
-
-func (p *cutProxy) restore() {
-	p.mu.Lock()
-	p.up = true
-	p.mu.Unlock()
-}
-
-// pgSchema gives the test a schema of its own on the server named by
-// LOOKOUT_TEST_PG (dropped afterwards) and returns its URL through a
-// cutProxy, plus a direct URL for checking.
-func pgSchema(t *testing.T) (viaProxy string, direct string, proxy *cutProxy) {
-	t.Helper()
-	u, err := url.Parse(storetest.PostgresSchema(t, storetest.PostgresURL(t), "lookout_bus"))
-	if err != nil {
-		t.Fatal(err)
-	}
-	direct = u.String()
-	host := u.Host
-	if u.Port() == "" {
-		host += ":5432"
-	}
-	proxy = newCutProxy(t, host)
-	u.Host = proxy.ln.Addr().String()
-	return u.String(), direct, proxy
-}
-
 // TestWorkersThroughDatabaseOutage: workers keep running while the
 // database connection is cut (as by a restart); their events are held,
 // the writer reconnects once the database is back, and the store ends with
 // exactly the events of an uninterrupted run, each once, including events
 // written before the cut and events replayed after it.
 func TestWorkersThroughDatabaseOutage(t *testing.T) {
-	viaProxy, direct, proxy := pgSchema(t)
+	viaProxy, direct, proxy := storetest.PostgresSchemaViaProxy(t, "lookout_bus")
 	js, c := testStream(t, 4)
 	ms := feed(24, 40)
 	publish(t, js, c, "p", ms)
@@ -160,14 +74,14 @@ func TestWorkersThroughDatabaseOutage(t *testing.T) {
 		t.Fatalf("worker 0 should write some but not all events; wrote %d of %d", before, len(want.events))
 	}
 
-	proxy.cut()
+	proxy.Cut()
 	run(1, 2) // worker 1 runs while the database is away...
 	run(0, 2) // ...and worker 0 restarts, replaying what is already stored
 	waitFor("a failed write", func() bool { return failures.Load() >= 2 })
 	if ew.Written() != before {
 		t.Fatalf("%d events stored while the database was cut off", ew.Written()-before)
 	}
-	proxy.restore()
+	proxy.Restore()
 	ew.Close()
 
 	conn, err := pgx.Connect(context.Background(), direct)

@@ -184,7 +184,7 @@ func (w *Worker) partition(ctx context.Context, p int) error {
 	pl := newPipeline(w.Options, out, emit)
 	src := newBatchReader()
 	src.onClock = pl.clock
-	pr, err := w.progress(ctx, fmt.Sprintf("%s.p%d", c.Stream, p))
+	pr, err := w.progress(ctx, c.ProgressKey(p))
 	if err != nil {
 		return fmt.Errorf("partition %d: %w", p, err)
 	}
@@ -290,7 +290,7 @@ func (w *Worker) partition(ctx context.Context, p int) error {
 		}
 		pr.save(ctx, src.done.Load(), false)
 		clock, _ := strconv.ParseInt(msg.Headers().Get(ClockHeader), 10, 64)
-		if !src.push(ctx, seqBatch{seq, batch, clock}) {
+		if !src.push(ctx, seqBatch{seq, batch, clock, msg.Headers().Get(FileHeader)}) {
 			finish(false)
 			return ctx.Err()
 		}
@@ -396,6 +396,7 @@ type batchReader struct {
 	// publisher's clock once a batch carrying one has been read whole.
 	onClock  func(ns int64)
 	curClock int64
+	curFile  string
 	mu       sync.Mutex
 	n        int64
 	rej      map[string]int64
@@ -414,7 +415,8 @@ func (r *batchReader) reject(reason string) {
 type seqBatch struct {
 	seq   uint64
 	ms    []ais.Message
-	clock int64 // the publisher's clock (ClockHeader), 0 if none
+	clock int64  // the publisher's clock (ClockHeader), 0 if none
+	file  string // the file it comes from (FileHeader), "" from a live feed
 }
 
 func (r *batchReader) push(ctx context.Context, b seqBatch) bool {
@@ -447,7 +449,7 @@ func (r *batchReader) Next() bool {
 				return false
 			}
 		}
-		r.cur, r.curSeq, r.curClock, r.i = b.ms, b.seq, b.clock, 0
+		r.cur, r.curSeq, r.curClock, r.curFile, r.i = b.ms, b.seq, b.clock, b.file, 0
 		if r.onBatch != nil {
 			r.onBatch(b.seq)
 		}
@@ -460,7 +462,11 @@ func (r *batchReader) Next() bool {
 }
 
 func (r *batchReader) Message() *ais.Message { return &r.cur[r.i-1] }
-func (r *batchReader) Err() error            { return nil }
+
+// File is the content hash of the file the current message comes from
+// (FileHeader), "" for a live feed's; see FileOf.
+func (r *batchReader) File() string { return r.curFile }
+func (r *batchReader) Err() error   { return nil }
 func (r *batchReader) Stats() ais.Stats {
 	r.mu.Lock()
 	defer r.mu.Unlock()

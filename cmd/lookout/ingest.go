@@ -2,6 +2,7 @@ package main
 
 import (
 	"context"
+	"errors"
 	"fmt"
 	"io"
 	"os"
@@ -39,7 +40,8 @@ func init() {
 	cmd := &cobra.Command{
 		Use:   "ingest FILE... | --listen/--connect/--aisstream URL",
 		Short: "Store AIS files or live feeds (positions, identity history, detected events) in a DuckDB file or PostGIS",
-		Long: `Read AIS files (NMEA, gzip or not, or DMA / MarineCadastre CSV) through the
+		Long: `Read AIS files (NMEA, gzip or not, or DMA / MarineCadastre CSV; a directory
+gives its files in name order, a quoted glob its matches) through the
 analysis pipeline and store positions, identity history and events.
 
 Ingest is idempotent: a file is known by the SHA-256 of its content, so
@@ -77,12 +79,24 @@ open when the feed stops are stored provisionally, as after files. With
 in lookout worker. lookout live runs the same code with the store
 optional.
 
+Files with --to nats://HOST:PORT are a backfill for lookout worker: each
+file (FILE, a directory of daily files, or a quoted glob) is known by the
+SHA-256 of its decompressed content, read whole first (a corrupt file is
+reported by name and skipped, nothing of it published), and the files
+are published in the order of their first receive time, decoded,
+partitioned by MMSI. A file published before is skipped; a publisher
+killed mid-file carries on where it stopped when run again (batches are
+numbered per file, and the stream drops one sent twice). lookout
+backfill status|pause|resume|cancel shows and steers it; the workers
+store the events (lookout worker --db).
+
 ` + feedHelp,
 		Example: `  lookout ingest out/ais.nmea.gz
   lookout ingest aisdk-2024-03-*.csv --db march.duckdb
   lookout ingest day1.nmea.gz day2.nmea.gz --db postgres://analyst@db.example.org/lookout
   lookout ingest --listen udp://:10110 --db live.duckdb --rules watch.yaml
-  lookout ingest --listen udp://:10110 --to nats://127.0.0.1:4222 --partitions 8`,
+  lookout ingest --listen udp://:10110 --to nats://127.0.0.1:4222 --partitions 8
+  lookout ingest --to nats://127.0.0.1:4222 'aisdk-2024-*.csv'   # a backfill for lookout worker`,
 		RunE: func(cmd *cobra.Command, args []string) error {
 			ctx := cmd.Context()
 			if ctx == nil {
@@ -90,6 +104,16 @@ optional.
 			}
 			if err := df.apply(&opt); err != nil {
 				return err
+			}
+			if ff.to != "" && !ff.given() && len(args) > 0 {
+				if cmd.Flags().Changed("db") {
+					return errors.New("--to with files publishes them for lookout worker, which stores the events (lookout worker --db); --db is not used here")
+				}
+				srcOpt, err := inf.options()
+				if err != nil {
+					return err
+				}
+				return ingestBackfill(ctx, &ff, srcOpt, args, !quiet && (progress || term.IsTerminal(int(os.Stderr.Fd()))), quiet)
 			}
 			if live, err := ingestFeed(cmd, args, &ff, feedRun{opt: opt, detect: !noEvents, quiet: quiet, batch: batch, discardState: discardState}, dsn); live || err != nil {
 				return err
@@ -102,6 +126,11 @@ optional.
 
 			srcOpt, err := inf.options()
 			if err != nil {
+				return err
+			}
+			// A directory of daily files (in name order) or a quoted glob,
+			// as with --to.
+			if args, err = pipeline.ExpandInputs(args); err != nil {
 				return err
 			}
 			showBar := !quiet && (progress || term.IsTerminal(int(os.Stderr.Fd())))

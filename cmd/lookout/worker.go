@@ -6,7 +6,6 @@ import (
 	"fmt"
 	"os"
 	"os/signal"
-	"sync"
 	"syscall"
 	"time"
 
@@ -18,6 +17,7 @@ import (
 	"github.com/lookout-osint/lookout/analyze"
 	"github.com/lookout-osint/lookout/bus"
 	"github.com/lookout-osint/lookout/event"
+	"github.com/lookout-osint/lookout/pipeline"
 	"github.com/lookout-osint/lookout/source"
 	"github.com/lookout-osint/lookout/store"
 	"github.com/lookout-osint/lookout/store/backend"
@@ -48,7 +48,15 @@ links MMSIs from every vessel's static reports and points (one IMO under
 two MMSIs, a hull reappearing under another). Events are
 written to --db idempotently (by event ID), buffered and retried while the
 database is unreachable (the connection is reopened), and --rules raises
-alerts.
+alerts. Each new identity a vessel broadcasts is screened against the
+sanctions lists kept in --db, as lookout ingest does (sanctions_match).
+A backfill (lookout ingest --to nats://… FILES) run through workers with
+--drain stores the events lookout ingest stores from the same files,
+except that events still open at the end are stored as final, that a
+draught change during an encounter is put down to an earlier activity
+(see below), and that GNSS interference is found per partition (a cluster
+of vessels of several partitions comes out as several smaller ones);
+lookout backfill status shows how far the workers are.
 
 After a restart a worker replays its partitions and shards from the start
 of the streams' retention to rebuild state; events it already wrote are not
@@ -89,64 +97,60 @@ stage 2.`,
 				return err
 			}
 			defer closeAlerts()
-			var emit []func(*event.Event)
+			var emit func(*event.Event)
+			cfg := pipeline.WorkerConfig{Bus: bus.Config{Stream: stream, Prefix: prefix, Partitions: parts, Shards: shards},
+				Index: index, Of: of, Stage: stage, Analyze: opt, Drain: drain}
 			if cmd.Flags().Changed("db") {
 				// Reopened after a failed write: a PostgreSQL connection
 				// does not survive the server restarting.
-				ew, err := bus.NewReopeningEventWriter(context.WithoutCancel(ctx), func(ctx context.Context) (store.Store, error) { return backend.Open(ctx, dsn) })
-				if err != nil {
-					return err
-				}
-				ew.OnError = func(err error, n int) { fmt.Fprintf(os.Stderr, "store: %v (%d events held, retrying)\n", err, n) }
-				defer func() {
-					ew.Close()
-					if !quiet {
-						fmt.Fprintf(os.Stderr, "stored %d new events\n", ew.Written())
-					}
-				}()
-				emit = append(emit, ew.Add)
+				cfg.Open = func(ctx context.Context) (store.Store, error) { return backend.Open(ctx, dsn) }
+				cfg.OnStoreError = func(err error, n int) { fmt.Fprintf(os.Stderr, "store: %v (%d events held, retrying)\n", err, n) }
 			} else if newSvc == nil {
 				w := event.NewWriter(os.Stdout)
-				var mu sync.Mutex
-				emit = append(emit, func(e *event.Event) { mu.Lock(); w.Write(e); mu.Unlock() })
+				emit = func(e *event.Event) { w.Write(e) } // calls are serialised
 			}
 			// One alert engine per partition: each has its own stream clock.
 			svcs := map[int]*alert.Service{}
-			w := &bus.Worker{JS: js, Config: bus.Config{Stream: stream, Prefix: prefix, Partitions: parts, Shards: shards},
-				Index: index, Of: of, Stage: stage, Options: opt, Drain: drain,
-				Emit: func(p int, e *event.Event) {
-					for _, f := range emit {
-						f(e)
-					}
-					if s := svcs[p]; s != nil {
-						s.Event(e)
-					}
-				}}
-			if newSvc != nil {
-				for _, p := range w.Partitions() {
-					svcs[p] = newSvc()
+			cfg.Events = func(p int, e *event.Event) {
+				if emit != nil {
+					emit(e)
 				}
-				// Shard k's events (graded gaps) come as partition -1-k.
-				for _, k := range w.Shards() {
-					svcs[-1-k] = newSvc()
+				if s := svcs[p]; s != nil {
+					s.Event(e)
 				}
-				w.Watch = func(p int, r source.Reader) source.Reader { return svcs[p].Watch(r) }
-				kv, err := js.CreateOrUpdateKeyValue(ctx, jetstream.KeyValueConfig{Bucket: "LOOKOUT_WORKERS",
-					Description: "lookout worker progress per partition (alerts are not repeated after a restart)"})
-				if err != nil {
-					return fmt.Errorf("progress bucket: %w", err)
-				}
-				w.KV = kv
-				w.Replay = func(p int, on bool) { svcs[p].Mute(on) }
 			}
+			if newSvc != nil {
+				cfg.Started = func(w *bus.Worker) {
+					for _, p := range w.Partitions() {
+						svcs[p] = newSvc()
+					}
+					// Shard k's events (graded gaps) come as partition -1-k.
+					for _, k := range w.Shards() {
+						svcs[-1-k] = newSvc()
+					}
+				}
+				cfg.Watch = func(p int, r source.Reader) source.Reader { return svcs[p].Watch(r) }
+				cfg.Replay = func(p int, on bool) { svcs[p].Mute(on) }
+			}
+			// Progress per partition, for lookout backfill status and, with
+			// alerts, to know what a restart replays.
+			kv, err := js.CreateOrUpdateKeyValue(ctx, jetstream.KeyValueConfig{Bucket: bus.WorkersBucket,
+				Description: "lookout worker progress per partition (alerts are not repeated after a restart)"})
+			if err != nil {
+				return fmt.Errorf("progress bucket: %w", err)
+			}
+			cfg.KV = kv
 			start := time.Now()
-			err = w.Run(ctx)
+			res, err := pipeline.Worker(ctx, js, cfg)
 			if !quiet {
-				n := w.Messages.Load()
-				fmt.Fprintf(os.Stderr, "worker %d/%d: partitions %v, %d messages in %s (%.0f/s); shards %v, %d frames\n", index, of, w.Partitions(), n,
-					time.Since(start).Round(time.Millisecond), float64(n)/time.Since(start).Seconds(), w.Shards(), w.Frames.Load())
-				if l := w.Lost.Load(); l > 0 {
+				n := res.Messages
+				fmt.Fprintf(os.Stderr, "worker %d/%d: partitions %v, %d messages in %s (%.0f/s); shards %v, %d frames\n", index, of, res.Partitions, n,
+					time.Since(start).Round(time.Millisecond), float64(n)/time.Since(start).Seconds(), res.Shards, res.Frames)
+				if l := res.Lost; l > 0 {
 					fmt.Fprintf(os.Stderr, "worker %d/%d: %d second-stage items lost or unreadable: gap grades may lack evidence\n", index, of, l)
+				}
+				if cfg.Open != nil {
+					fmt.Fprintf(os.Stderr, "stored %d new events\n", res.Stored)
 				}
 			}
 			if errors.Is(err, context.Canceled) {
