@@ -72,7 +72,7 @@ type Config struct {
 	DarkStayedM        float64       `help:"a vessel stopped (under PortMoveKn) when it fell silent and when heard again this close to that spot (m) lay there: no possible dark visit"`
 	StandInWithin      time.Duration `help:"a vessel falling silent where, within this long, another MMSI's track begins anew (its first fix, one after StandInQuiet, a second stream) at the place its course and speed lead went on under that number: no possible dark visit"`
 	StandInKm          float64       `help:"… that place found within this distance (plus a tenth of the way sailed)"`
-	StandInQuiet       time.Duration `help:"… a track begins anew after a silence this long"`
+	StandInQuiet       time.Duration `help:"… a track begins anew after a silence this long, unless heard again within StandInWithin where its own last fix leads (the same ship going on)"`
 	SpoofSpeedKn       float64       `help:"implied speed above which movement is impossible"`
 	SpoofMinJumps      int           `help:"impossible jumps within SpoofWindow that make spoofing (one is a GPS glitch)"`
 	SpoofWindow        time.Duration `help:"window for counting impossible jumps and closing spoofing episodes"`

@@ -59,7 +59,7 @@ func (d *Detector) identityStatic(v *vessel, s *track.Static) {
 	if c := v.clone; c != nil && s.Time.Sub(c.end) > d.cfg.CloneIdle {
 		d.emitClone(v)
 	}
-	if p := v.idPending; p != nil && s.Time.Sub(p.End) >= d.cfg.IdentityConfirm {
+	if p := v.idPending; p != nil && s.Time.Sub(p.End) >= d.cfg.IdentityConfirm && !d.mayGoBack(v, p, s.Time) {
 		v.idPending = nil
 		d.out(p)
 	}
@@ -98,6 +98,17 @@ func (d *Detector) identityStatic(v *vessel, s *track.Static) {
 		return
 	}
 	v.idPending = e
+}
+
+// mayGoBack says whether a held change may still turn out the first switch
+// of a clone: positions still come from two places and the identity before
+// could still come back within CloneIdle (see switchBack). A hull in
+// reach of fewer stations sends its static data less often than the
+// other (seed 9401: four hours between two of the owner's while the clone
+// sent its own every hour), so IdentityConfirm alone reported that first
+// switch as a change beside the finding.
+func (d *Detector) mayGoBack(v *vessel, p *event.Event, t time.Time) bool {
+	return d.twoStreams(v) && t.Sub(p.Start) <= d.cfg.CloneIdle
 }
 
 // otherIMO says whether two identities carry different valid IMO numbers:

@@ -164,3 +164,27 @@ func TestCloneWithANumberOfItsOwn(t *testing.T) {
 		t.Errorf("identities %v: want the clone's own number %d named, none for the owner's", ids, x)
 	}
 }
+
+// A clone whose owner is heard less often (seed 9401: the owner's static
+// data four hours apart, out of reach of most stations, while the clone
+// sent its own every hour): the first switch, held past IdentityConfirm
+// while both still send positions, is part of the one cloned_mmsi
+// finding, not an identity change beside it.
+func TestCloneWithARarelyHeardOwner(t *testing.T) {
+	w := newWorld()
+	w.add(newScript(412000001, 0, 38.0, 131.0).sail(38.0, 132.5, 10))
+	w.add(newScript(412000001, 2*time.Minute, 40.7, 131.0).sail(40.7, 132.5, 10))
+	for m := time.Duration(0); m < 12*time.Hour; m += time.Hour {
+		if m%(4*time.Hour) == 0 {
+			w.static(track.Static{MMSI: 412000001, Time: t0.Add(m + time.Minute), Name: "HAI XING", IMO: 9074729, Length: 180, Beam: 30, ShipType: 80})
+		}
+		w.static(track.Static{MMSI: 412000001, Time: t0.Add(m + 8*time.Minute), Name: "SEA DRAGON", IMO: 9321483, Length: 120, Beam: 20, ShipType: 70})
+	}
+	ic := only(w.run(t), event.IdentityChange)
+	if len(ic) != 1 || ic[0].Evidence["reason"] != "cloned_mmsi" {
+		t.Fatalf("want one cloned_mmsi finding, got %d identity events: %+v", len(ic), ic)
+	}
+	if !ic[0].Start.Equal(t0.Add(8 * time.Minute)) {
+		t.Errorf("finding starts %s, want the clone's first static report %s", ic[0].Start, t0.Add(8*time.Minute))
+	}
+}
