@@ -95,7 +95,7 @@ type Config struct {
 	InterferenceVessels int           `help:"GNSS interference: this many vessels whose positions jumped into one area (InterferenceKm) within InterferenceIdle of each other"`
 	InterferenceKm      float64       `help:"… radius of the area the displaced positions fall in"`
 	InterferenceIdle    time.Duration `help:"… an interference ends when no affected vessel was placed in the area for this long"`
-	IdentityConfirm     time.Duration `help:"while an MMSI's positions come from two places, a changed identity (name, call sign, IMO, type) is reported once it has held this long without the MMSI going back to the one before: two hulls under one MMSI send their own static data in turn"`
+	IdentityConfirm     time.Duration `help:"while an MMSI's positions come from two places, a changed identity (name, call sign, IMO, type) is reported once it has held this long without the MMSI going back to the one before, and positions come from one place again (or CloneIdle passed since the one before): two hulls under one MMSI send their own static data in turn, one of them maybe hours apart"`
 	CloneIdle           time.Duration `help:"an MMSI used by two hulls (their identities in turn) is one cloned_mmsi finding, closed when no switch came for this long"`
 	ReappearWithin      time.Duration `help:"a hull silent this long at most may reappear under another MMSI"`
 	ReappearAfter       time.Duration `help:"… after being silent at least this long"`

@@ -657,3 +657,21 @@ func TestSpoofTwoHullsHeardInTurnIsOneEpisode(t *testing.T) {
 		t.Fatalf("got %d spoofing events, want 1: %+v", len(sp), sp)
 	}
 }
+
+// A ship moored beside a vessel that falls silent, itself silent for 37
+// minutes as it casts off and heard again 1.4 km on, is that ship going
+// on, not the silent vessel under its number (seed 9401: a covert tanker's
+// 63 h visit to Senbong was lost so): the possible dark visit stands.
+func TestNeighbourCastingOffIsNoStandIn(t *testing.T) {
+	x := newScript(1, 0, 41.0, 131.3).sail(41.0, 131.4, 10).stay(3*time.Hour, 0)
+	off := x.t.Add(10 * time.Minute).Sub(t0)
+	x.silent(60*time.Hour).sail(41.0, 131.6, 10)
+	nb := newScript(8, 0, 41.002, 131.401).stay(off, 0).silent(37 * time.Minute)
+	nb.lat, nb.lon = 41.012, 131.411
+	nb.sail(40.5, 131.2, 14)
+	w := newWorld()
+	w.add(x, nb)
+	if dv := only(w.run(t), event.PossibleDarkPortVisit); len(dv) != 1 || dv[0].MMSI != 1 || dv[0].PortID != "2" {
+		t.Fatalf("dark visits %+v, want one of 1 to BRAVO", dv)
+	}
+}

@@ -26,8 +26,19 @@ const standInKeep = 31 * 24 * time.Hour
 // noteStandIn remembers p if its track begins anew there (called before p
 // updates v).
 func (d *Detector) noteStandIn(v *vessel, p *track.Point) {
-	if v.has && !p.NewSeg && p.Flag != track.TooFast && p.Time.Sub(v.last.Time) < d.cfg.StandInQuiet {
-		return
+	if v.has && !p.NewSeg && p.Flag != track.TooFast {
+		quiet := p.Time.Sub(v.last.Time)
+		if quiet < d.cfg.StandInQuiet {
+			return
+		}
+		// Heard again after a short silence where its own last fix
+		// leads is the same ship going on, not a track begun anew (seed
+		// 9401: a ship moored beside a covert tanker in Slavyanka, silent
+		// 37 min as it cast off, was taken for the tanker's new number and
+		// the tanker's 63 h visit to Senbong was lost).
+		if quiet <= d.cfg.StandInWithin && d.leadsTo(&v.last, p.Time, p.Lat, p.Lon) {
+			return
+		}
 	}
 	k := rxKey(p.Lat, p.Lon)
 	// Points come in time order: the expired ones lead the list.
@@ -44,8 +55,7 @@ func (d *Detector) noteStandIn(v *vessel, p *track.Point) {
 // StandInKm and a tenth of the way): the vessel silent since q went on
 // under that number.
 func (d *Detector) carriedOn(q *track.Point) bool {
-	moving := q.SOG >= d.cfg.PortMoveKn
-	if math.IsNaN(q.SOG) || moving && (math.IsNaN(q.COG) || q.COG >= 360) {
+	if math.IsNaN(q.SOG) || q.SOG >= d.cfg.PortMoveKn && (math.IsNaN(q.COG) || q.COG >= 360) {
 		return false // no course to follow
 	}
 	c := rxKey(q.Lat, q.Lon)
@@ -56,16 +66,23 @@ func (d *Detector) carriedOn(q *track.Point) bool {
 				if j.mmsi == q.MMSI || dt < 0 || dt > d.cfg.StandInWithin {
 					continue
 				}
-				lat, lon, way := q.Lat, q.Lon, 0.0
-				if moving {
-					way = q.SOG * kmPerNm * dt.Hours()
-					lat, lon = geo.Destination(q.Lat, q.Lon, q.COG, way)
-				}
-				if geo.DistanceKm(lat, lon, j.lat, j.lon) <= d.cfg.StandInKm+way/10 {
+				if d.leadsTo(q, j.t, j.lat, j.lon) {
 					return true
 				}
 			}
 		}
 	}
 	return false
+}
+
+// leadsTo says whether q's course and speed lead to (lat, lon) at t, within
+// StandInKm and a tenth of the way; a q stopped, or of unknown speed or
+// course, is placed where it was.
+func (d *Detector) leadsTo(q *track.Point, t time.Time, lat, lon float64) bool {
+	plat, plon, way := q.Lat, q.Lon, 0.0
+	if q.SOG >= d.cfg.PortMoveKn && !math.IsNaN(q.COG) && q.COG < 360 {
+		way = q.SOG * kmPerNm * t.Sub(q.Time).Hours()
+		plat, plon = geo.Destination(q.Lat, q.Lon, q.COG, way)
+	}
+	return geo.DistanceKm(plat, plon, lat, lon) <= d.cfg.StandInKm+way/10
 }
