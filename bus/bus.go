@@ -97,13 +97,17 @@ func (c Config) Subject(p int) string {
 // batch twice within two minutes is dropped by the server (Nats-Msg-Id).
 func Setup(ctx context.Context, js jetstream.JetStream, c Config) (jetstream.Stream, error) {
 	c = c.withDefaults()
-	s, err := js.CreateOrUpdateStream(ctx, jetstream.StreamConfig{
-		Name:       c.Stream,
-		Subjects:   []string{c.Prefix + ".*"},
-		Storage:    jetstream.FileStorage,
-		MaxAge:     c.MaxAge,
-		Replicas:   c.Replicas,
-		Duplicates: 2 * time.Minute,
+	var s jetstream.Stream
+	err := retryAdmin(ctx, func(ctx context.Context) (err error) {
+		s, err = js.CreateOrUpdateStream(ctx, jetstream.StreamConfig{
+			Name:       c.Stream,
+			Subjects:   []string{c.Prefix + ".*"},
+			Storage:    jetstream.FileStorage,
+			MaxAge:     c.MaxAge,
+			Replicas:   c.Replicas,
+			Duplicates: 2 * time.Minute,
+		})
+		return err
 	})
 	if err != nil {
 		return nil, fmt.Errorf("stream %s: %w", c.Stream, err)

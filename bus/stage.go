@@ -117,12 +117,15 @@ func (c Config) shardOf(mmsi uint32) int {
 // SetupStage2 creates the second-stage stream (or updates its settings).
 func SetupStage2(ctx context.Context, js jetstream.JetStream, c Config) error {
 	c = c.withDefaults()
-	_, err := js.CreateOrUpdateStream(ctx, jetstream.StreamConfig{
-		Name:     c.Stage2Stream(),
-		Subjects: []string{c.Prefix + ".x.*"},
-		Storage:  jetstream.FileStorage,
-		MaxAge:   c.MaxAge,
-		Replicas: c.Replicas,
+	err := retryAdmin(ctx, func(ctx context.Context) error {
+		_, err := js.CreateOrUpdateStream(ctx, jetstream.StreamConfig{
+			Name:     c.Stage2Stream(),
+			Subjects: []string{c.Prefix + ".x.*"},
+			Storage:  jetstream.FileStorage,
+			MaxAge:   c.MaxAge,
+			Replicas: c.Replicas,
+		})
+		return err
 	})
 	if err != nil {
 		return fmt.Errorf("stream %s: %w", c.Stage2Stream(), err)
