@@ -61,6 +61,11 @@ const (
 	OnLand     Reason = "on_land"
 	TooFast    Reason = "too_fast"
 	Ambiguous  Reason = "ambiguous"
+	// Displaced: the fix opened a segment of its own, off every open
+	// segment's envelope, at an implied speed a ship could make but did
+	// not make along its track (a GPS glitch 5-10 km off, unless later
+	// fixes join it).
+	Displaced Reason = "displaced"
 )
 
 // Point is a fix placed on a track.
@@ -120,7 +125,7 @@ type Config struct {
 	FutureSlack time.Duration
 	// Now is the wall clock (nil: time.Now); tests set it.
 	Now func() time.Time
-	// GlitchIdle closes a segment that an impossible jump opened and no
+	// GlitchIdle closes a segment that a jump off the track opened and no
 	// second fix joined within this long: a lone glitch, whose segment,
 	// dead-reckoned on for a day, would otherwise catch the real track
 	// hours later and split it in two.
@@ -488,7 +493,7 @@ func (t *Tracker) segment(v *vessel, p *Point) {
 
 	best, second := -1, -1
 	bestScore, secondScore := math.Inf(1), math.Inf(1)
-	// A segment opened by an impossible jump and joined by nothing since
+	// A segment opened by a jump off the track and joined by nothing since
 	// is likelier a glitch than a second ship: a fix that fits another
 	// segment goes there (and is not ambiguous between them), else the
 	// glitch, dead-reckoned on, would take the track it left.
@@ -589,13 +594,26 @@ func (t *Tracker) segment(v *vessel, p *Point) {
 	s.last, s.lastSeen = f, f.Time
 	s.n++
 	p.Seg = s.id
-	// A fix that opened a new segment while another is open implies an
-	// impossible jump from the MMSI's previous fix; flag it so that a lone
-	// glitch is visible on the track.
-	if p.NewSeg && len(v.segs) > 1 && p.ImpliedKn > t.cfg.MaxSpeedKn {
-		p.Flag = TooFast
-		t.stats.Flagged[TooFast]++
-		s.jumped = true
+	// A fix that opened a new segment while another is open jumped off
+	// the track: flag it so that a lone glitch is visible on the track,
+	// and let GlitchIdle close its segment unless a second fix joins it.
+	// Below MaxSpeedKn too: a glitch 7 km off in 6 minutes (40 kn) is as
+	// lone as one 15 km off, and its segment, dead-reckoned on beside the
+	// track for a day, would gather the later glitches on that side into a
+	// second stream (two places at once) or take a displaced run. A second
+	// hull is not lost by it: its next fix joins the segment (or reopens
+	// it after GlitchIdle where it would be by then).
+	if p.NewSeg && len(v.segs) > 1 {
+		switch {
+		case p.ImpliedKn > t.cfg.MaxSpeedKn:
+			p.Flag = TooFast
+		case p.ImpliedKn > t.cfg.SegmentSpeedKn:
+			p.Flag = Displaced
+		}
+		if p.Flag != OK {
+			t.stats.Flagged[p.Flag]++
+			s.jumped = true
+		}
 	}
 }
 

@@ -254,3 +254,41 @@ func TestGlitchSplitsNoTrack(t *testing.T) {
 		t.Errorf("%d segments open at the end, want the glitch's closed", n)
 	}
 }
+
+// A glitch slower than MaxSpeedKn but outside the segment envelope (7.6 km
+// off in 6 minutes: 41 kn) is as lone as a faster one: flagged, and its
+// segment closed after GlitchIdle, so that a later glitch on its side of
+// the track does not join it into a second stream that lives for a day
+// (the simulator's glitches at 38-41 kn were called spoofing that way).
+func TestSlowGlitchOpensNoLastingSegment(t *testing.T) {
+	r := &rec{}
+	tr := New(DefaultConfig(), nil, r)
+	lon := func(min int) float64 { return 130 + float64(min)*0.0031 } // 8.5 kn east
+	glitch := map[int]float64{
+		60:  0.068, // 7.6 km north: 41 kn from the fix before
+		240: 0.11,  // 12 km north, 3 h on: within a day-old segment's envelope
+	}
+	for min := 0; min < 600; min += 6 {
+		f := fix(9, min, 40+glitch[min], lon(min))
+		f.SOG, f.COG = 8.5, 90
+		tr.AddFix(f)
+	}
+	tr.Flush()
+	segOf := map[int]int{}
+	for _, p := range r.pts {
+		min := int(p.Time.Sub(t0) / time.Minute)
+		segOf[min] = p.Seg
+		if _, ok := glitch[min]; ok && p.Flag == OK {
+			t.Errorf("glitch at minute %d not flagged (implied %.1f kn, segment %d)", min, p.ImpliedKn, p.Seg)
+		}
+		if _, ok := glitch[min]; !ok && p.Seg != 1 {
+			t.Errorf("track fix at minute %d in segment %d, want 1", min, p.Seg)
+		}
+	}
+	if segOf[60] == segOf[240] {
+		t.Errorf("the second glitch joined the first one's segment %d: a lasting second stream", segOf[60])
+	}
+	if n := len(tr.vessels[9].segs); n != 1 {
+		t.Errorf("%d segments open at the end, want the glitches' closed", n)
+	}
+}
