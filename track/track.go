@@ -520,12 +520,29 @@ func (t *Tracker) segment(v *vessel, p *Point) {
 			disc = d
 		}
 		via := false
-		if disc > allowed && s.n >= 2 && !s.forgave && s.fit > glitchFit {
+		if disc > allowed && s.n >= 2 && !s.forgave {
 			// The segment's last fix may have been a glitch within reach:
-			// measure from the one before.
+			// measure from the one before. A glitch fits the envelope
+			// poorly, or, after a silence (whose envelope holds any
+			// glitch), lies off the way a ship under way was going,
+			// where this fix lies on it (within SegmentNoiseKm and a
+			// twentieth of the way, further than the glitch was off):
+			// the track after the glitch would otherwise open a segment
+			// of its own, which the glitch's, dead-reckoned on, catches
+			// hours later (an out-and-back run, to the spoofing
+			// detector). A ship not under way predicts nothing of the
+			// kind: a second hull moored nearby, heard once after a
+			// silence, is no glitch.
 			h2 := math.Max(0, f.Time.Sub(s.prev.Time).Hours())
-			plat, plon := deadReckon(s.prev, h2)
-			if d2 := math.Min(geo.DistanceKm(plat, plon, f.Lat, f.Lon), geo.DistanceKm(s.prev.Lat, s.prev.Lon, f.Lat, f.Lon)); d2 <= goodFit*(t.cfg.SegmentSpeedKn*kmPerNm*h2+t.cfg.SegmentNoiseKm) {
+			d2 := devKm(s.prev, h2, &f)
+			ok := d2 <= goodFit*(t.cfg.SegmentSpeedKn*kmPerNm*h2+t.cfg.SegmentNoiseKm)
+			if ok && s.fit <= glitchFit {
+				plat, plon := deadReckon(s.prev, h2)
+				way := geo.DistanceKm(s.prev.Lat, s.prev.Lon, plat, plon)
+				off := devKm(s.prev, math.Max(0, s.last.Time.Sub(s.prev.Time).Hours()), &s.last)
+				ok = d2 <= t.cfg.SegmentNoiseKm+way/20 && way > off && d2 < off/2
+			}
+			if ok {
 				disc, allowed, via = d2, t.cfg.SegmentSpeedKn*kmPerNm*h2+t.cfg.SegmentNoiseKm, true
 			}
 		}
@@ -633,6 +650,14 @@ func shortKm(lat1, lon1, lat2, lon2 float64) float64 {
 }
 
 const kmPerDeg = geo.EarthRadiusKm * math.Pi / 180
+
+// devKm is how far f lies from where from, dead-reckoned hours on, would
+// be (or from from itself, if nearer: reported course and speed are often
+// wrong at low speed).
+func devKm(from Fix, hours float64, f *Fix) float64 {
+	plat, plon := deadReckon(from, hours)
+	return math.Min(geo.DistanceKm(plat, plon, f.Lat, f.Lon), geo.DistanceKm(from.Lat, from.Lon, f.Lat, f.Lon))
+}
 
 func deadReckon(f Fix, hours float64) (lat, lon float64) {
 	if math.IsNaN(f.SOG) || math.IsNaN(f.COG) || f.SOG <= 0 || f.SOG > 60 || hours == 0 {

@@ -292,3 +292,35 @@ func TestSlowGlitchOpensNoLastingSegment(t *testing.T) {
 		t.Errorf("%d segments open at the end, want the glitches' closed", n)
 	}
 }
+
+// A glitch after a two-hour silence fits the segment's envelope (25 kn
+// over two hours holds any glitch); the fix after it lies where the fix
+// before the silence leads, so the glitch was the stray one: the track
+// goes on in its segment, not in a new one that the glitch's, dead-
+// reckoned on, would catch hours later (out and back, to the spoofing
+// detector).
+func TestGlitchAfterSilenceKeepsTheTrack(t *testing.T) {
+	r := &rec{}
+	tr := New(DefaultConfig(), nil, r)
+	lon := func(min int) float64 { return 130 + float64(min)*0.0031 } // 8.5 kn east
+	for min := 0; min < 600; min += 6 {
+		if min > 120 && min < 252 {
+			continue
+		}
+		f := fix(9, min, 40, lon(min))
+		if min == 252 {
+			f.Lat += 0.1 // 11 km north
+		}
+		f.SOG, f.COG = 8.5, 90
+		tr.AddFix(f)
+	}
+	tr.Flush()
+	for _, p := range r.pts {
+		if p.Seg != 1 {
+			t.Errorf("fix at minute %d in segment %d, want the track in 1", int(p.Time.Sub(t0)/time.Minute), p.Seg)
+		}
+	}
+	if n := len(tr.vessels[9].segs); n != 1 {
+		t.Errorf("%d segments open at the end, want 1", n)
+	}
+}
