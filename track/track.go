@@ -652,12 +652,23 @@ func shortKm(lat1, lon1, lat2, lon2 float64) float64 {
 const kmPerDeg = geo.EarthRadiusKm * math.Pi / 180
 
 // devKm is how far f lies from where from, dead-reckoned hours on, would
-// be (or from from itself, if nearer: reported course and speed are often
-// wrong at low speed).
+// be; below underWayKn also from from itself, if nearer: reported course
+// and speed are often wrong at low speed. Not above it: a glitch thrown
+// back along the track lies near where the ship was a few fixes ago, and
+// would otherwise be taken for the track and the good fix before it for
+// the glitch.
 func devKm(from Fix, hours float64, f *Fix) float64 {
 	plat, plon := deadReckon(from, hours)
-	return math.Min(geo.DistanceKm(plat, plon, f.Lat, f.Lon), geo.DistanceKm(from.Lat, from.Lon, f.Lat, f.Lon))
+	d := geo.DistanceKm(plat, plon, f.Lat, f.Lon)
+	if !(from.SOG >= underWayKn) {
+		d = math.Min(d, geo.DistanceKm(from.Lat, from.Lon, f.Lat, f.Lon))
+	}
+	return d
 }
+
+// underWayKn is the reported speed from which course and speed are
+// trusted to say where a ship goes.
+const underWayKn = 3
 
 func deadReckon(f Fix, hours float64) (lat, lon float64) {
 	if math.IsNaN(f.SOG) || math.IsNaN(f.COG) || f.SOG <= 0 || f.SOG > 60 || hours == 0 {

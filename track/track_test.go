@@ -324,3 +324,32 @@ func TestGlitchAfterSilenceKeepsTheTrack(t *testing.T) {
 		t.Errorf("%d segments open at the end, want 1", n)
 	}
 }
+
+// A glitch thrown back along the track, near where the ship was two fixes
+// before: measured from that fix it looks like the track and the good fix
+// between like the glitch. A ship under way is measured by where it was
+// going, so the glitch stays off the track and the track in its segment.
+func TestGlitchBackAlongTheTrack(t *testing.T) {
+	r := &rec{}
+	tr := New(DefaultConfig(), nil, r)
+	lon := func(min int) float64 { return 130 + float64(min)*0.0058 } // 16 kn east
+	for min := 0; min < 700; min += 7 {
+		f := fix(9, min, 40, lon(min))
+		if min == 126 {
+			// 10 km back: 3 km behind the fix two before, 30 kn from
+			// the last one
+			f.Lon = lon(min-14) - 0.035
+		}
+		f.SOG, f.COG = 16, 90
+		tr.AddFix(f)
+	}
+	tr.Flush()
+	for _, p := range r.pts {
+		if min := int(p.Time.Sub(t0) / time.Minute); min != 126 && p.Seg != 1 {
+			t.Errorf("fix at minute %d in segment %d (%q), want the track in 1", min, p.Seg, p.Flag)
+		}
+	}
+	if n := len(tr.vessels[9].segs); n != 1 {
+		t.Errorf("%d segments open at the end, want 1", n)
+	}
+}
