@@ -255,41 +255,61 @@ func TestGlitchSplitsNoTrack(t *testing.T) {
 	}
 }
 
+// lane tracks MMSI 9 sailing east along 40°N at kn knots (16 or 8.5),
+// a fix every `every` minutes for ten hours; edit may move a fix, or drop
+// it (false). It returns the points by minute and the open segments at the
+// end.
+func lane(t *testing.T, kn float64, every int, edit func(min int, f *Fix) bool) (map[int]Point, int) {
+	t.Helper()
+	r := &rec{}
+	tr := New(DefaultConfig(), nil, r)
+	for min := 0; min < 600; min += every {
+		f := fix(9, min, 40, 130+float64(min)*kn*kmPerNm/60/85.1)
+		f.SOG, f.COG = kn, 90
+		if edit(min, &f) {
+			tr.AddFix(f)
+		}
+	}
+	tr.Flush()
+	at := map[int]Point{}
+	for _, p := range r.pts {
+		at[int(p.Time.Sub(t0)/time.Minute)] = p
+	}
+	return at, len(tr.vessels[9].segs)
+}
+
+// onTrack reports the points other than the glitches that left segment 1.
+func onTrack(t *testing.T, at map[int]Point, glitch func(min int) bool) {
+	t.Helper()
+	for min, p := range at {
+		if !glitch(min) && p.Seg != 1 {
+			t.Errorf("track fix at minute %d in segment %d (%q), want 1", min, p.Seg, p.Flag)
+		}
+	}
+}
+
 // A glitch slower than MaxSpeedKn but outside the segment envelope (7.6 km
 // off in 6 minutes: 41 kn) is as lone as a faster one: flagged, and its
 // segment closed after GlitchIdle, so that a later glitch on its side of
 // the track does not join it into a second stream that lives for a day
 // (the simulator's glitches at 38-41 kn were called spoofing that way).
 func TestSlowGlitchOpensNoLastingSegment(t *testing.T) {
-	r := &rec{}
-	tr := New(DefaultConfig(), nil, r)
-	lon := func(min int) float64 { return 130 + float64(min)*0.0031 } // 8.5 kn east
 	glitch := map[int]float64{
 		60:  0.068, // 7.6 km north: 41 kn from the fix before
 		240: 0.11,  // 12 km north, 3 h on: within a day-old segment's envelope
 	}
-	for min := 0; min < 600; min += 6 {
-		f := fix(9, min, 40+glitch[min], lon(min))
-		f.SOG, f.COG = 8.5, 90
-		tr.AddFix(f)
-	}
-	tr.Flush()
-	segOf := map[int]int{}
-	for _, p := range r.pts {
-		min := int(p.Time.Sub(t0) / time.Minute)
-		segOf[min] = p.Seg
-		if _, ok := glitch[min]; ok && p.Flag == OK {
+	at, open := lane(t, 8.5, 6, func(min int, f *Fix) bool { f.Lat += glitch[min]; return true })
+	onTrack(t, at, func(min int) bool { return glitch[min] != 0 })
+	for min := range glitch {
+		if p := at[min]; p.Flag == OK {
 			t.Errorf("glitch at minute %d not flagged (implied %.1f kn, segment %d)", min, p.ImpliedKn, p.Seg)
 		}
-		if _, ok := glitch[min]; !ok && p.Seg != 1 {
-			t.Errorf("track fix at minute %d in segment %d, want 1", min, p.Seg)
-		}
 	}
-	if segOf[60] == segOf[240] {
-		t.Errorf("the second glitch joined the first one's segment %d: a lasting second stream", segOf[60])
+	if at[60].Seg == at[240].Seg {
+		t.Errorf("the second glitch joined the first one's segment %d: a lasting second stream", at[60].Seg)
 	}
-	if n := len(tr.vessels[9].segs); n != 1 {
-		t.Errorf("%d segments open at the end, want the glitches' closed", n)
+	if open != 1 {
+		t.Errorf("%d segments open at the end, want the glitches' closed", open)
 	}
 }
 
@@ -300,28 +320,15 @@ func TestSlowGlitchOpensNoLastingSegment(t *testing.T) {
 // reckoned on, would catch hours later (out and back, to the spoofing
 // detector).
 func TestGlitchAfterSilenceKeepsTheTrack(t *testing.T) {
-	r := &rec{}
-	tr := New(DefaultConfig(), nil, r)
-	lon := func(min int) float64 { return 130 + float64(min)*0.0031 } // 8.5 kn east
-	for min := 0; min < 600; min += 6 {
-		if min > 120 && min < 252 {
-			continue
-		}
-		f := fix(9, min, 40, lon(min))
+	at, open := lane(t, 8.5, 6, func(min int, f *Fix) bool {
 		if min == 252 {
 			f.Lat += 0.1 // 11 km north
 		}
-		f.SOG, f.COG = 8.5, 90
-		tr.AddFix(f)
-	}
-	tr.Flush()
-	for _, p := range r.pts {
-		if p.Seg != 1 {
-			t.Errorf("fix at minute %d in segment %d, want the track in 1", int(p.Time.Sub(t0)/time.Minute), p.Seg)
-		}
-	}
-	if n := len(tr.vessels[9].segs); n != 1 {
-		t.Errorf("%d segments open at the end, want 1", n)
+		return min <= 120 || min >= 252
+	})
+	onTrack(t, at, func(int) bool { return false })
+	if open != 1 {
+		t.Errorf("%d segments open at the end, want 1", open)
 	}
 }
 
@@ -330,26 +337,16 @@ func TestGlitchAfterSilenceKeepsTheTrack(t *testing.T) {
 // between like the glitch. A ship under way is measured by where it was
 // going, so the glitch stays off the track and the track in its segment.
 func TestGlitchBackAlongTheTrack(t *testing.T) {
-	r := &rec{}
-	tr := New(DefaultConfig(), nil, r)
-	lon := func(min int) float64 { return 130 + float64(min)*0.0058 } // 16 kn east
-	for min := 0; min < 700; min += 7 {
-		f := fix(9, min, 40, lon(min))
+	at, open := lane(t, 16, 7, func(min int, f *Fix) bool {
 		if min == 126 {
 			// 10 km back: 3 km behind the fix two before, 30 kn from
 			// the last one
-			f.Lon = lon(min-14) - 0.035
+			f.Lon -= 14*16*kmPerNm/60/85.1 + 0.035
 		}
-		f.SOG, f.COG = 16, 90
-		tr.AddFix(f)
-	}
-	tr.Flush()
-	for _, p := range r.pts {
-		if min := int(p.Time.Sub(t0) / time.Minute); min != 126 && p.Seg != 1 {
-			t.Errorf("fix at minute %d in segment %d (%q), want the track in 1", min, p.Seg, p.Flag)
-		}
-	}
-	if n := len(tr.vessels[9].segs); n != 1 {
-		t.Errorf("%d segments open at the end, want 1", n)
+		return true
+	})
+	onTrack(t, at, func(min int) bool { return min == 126 })
+	if open != 1 {
+		t.Errorf("%d segments open at the end, want 1", open)
 	}
 }
