@@ -526,7 +526,7 @@ func (t *Tracker) segment(v *vessel, p *Point) {
 			// poorly, or, after a silence (whose envelope holds any
 			// glitch), lies off the way a ship under way was going,
 			// where this fix lies on it (within SegmentNoiseKm and a
-			// twentieth of the way, further than the glitch was off):
+			// twentieth of the way, and half as far as the glitch):
 			// the track after the glitch would otherwise open a segment
 			// of its own, which the glitch's, dead-reckoned on, catches
 			// hours later (an out-and-back run, to the spoofing
@@ -540,7 +540,7 @@ func (t *Tracker) segment(v *vessel, p *Point) {
 				plat, plon := deadReckon(s.prev, h2)
 				way := geo.DistanceKm(s.prev.Lat, s.prev.Lon, plat, plon)
 				off := devKm(s.prev, math.Max(0, s.last.Time.Sub(s.prev.Time).Hours()), &s.last)
-				ok = d2 <= t.cfg.SegmentNoiseKm+way/20 && way > off && d2 < off/2
+				ok = s.prev.SOG >= underWayKn && d2 <= t.cfg.SegmentNoiseKm+way/20 && d2 < off/2
 			}
 			if ok {
 				disc, allowed, via = d2, t.cfg.SegmentSpeedKn*kmPerNm*h2+t.cfg.SegmentNoiseKm, true

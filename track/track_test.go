@@ -319,16 +319,28 @@ func TestSlowGlitchOpensNoLastingSegment(t *testing.T) {
 // goes on in its segment, not in a new one that the glitch's, dead-
 // reckoned on, would catch hours later (out and back, to the spoofing
 // detector).
+// So after a half-hour silence, with the glitch further off the way than
+// the ship sailed.
 func TestGlitchAfterSilenceKeepsTheTrack(t *testing.T) {
-	at, open := lane(t, 8.5, 6, func(min int, f *Fix) bool {
-		if min == 252 {
-			f.Lat += 0.1 // 11 km north
+	for _, c := range []struct {
+		name          string
+		silence, back int     // minutes: the silence's end, the glitch's place back along the track
+		north         float64 // degrees
+	}{
+		{"two hours, 11 km north", 252, 0, 0.1},
+		{"half an hour, 7 km north of where it was", 150, 30, 0.06},
+	} {
+		at, open := lane(t, 8.5, 6, func(min int, f *Fix) bool {
+			if min == c.silence {
+				f.Lat += c.north
+				f.Lon -= float64(c.back) * 8.5 * kmPerNm / 60 / 85.1
+			}
+			return min <= 120 || min >= c.silence
+		})
+		onTrack(t, at, func(int) bool { return false })
+		if open != 1 {
+			t.Errorf("%s: %d segments open at the end, want 1", c.name, open)
 		}
-		return min <= 120 || min >= 252
-	})
-	onTrack(t, at, func(int) bool { return false })
-	if open != 1 {
-		t.Errorf("%d segments open at the end, want 1", open)
 	}
 }
 
