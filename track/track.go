@@ -61,6 +61,11 @@ const (
 	OnLand     Reason = "on_land"
 	TooFast    Reason = "too_fast"
 	Ambiguous  Reason = "ambiguous"
+	// Displaced: the fix opened a segment of its own, off every open
+	// segment's envelope, at an implied speed a ship could make but did
+	// not make along its track (a GPS glitch 5-10 km off, unless later
+	// fixes join it).
+	Displaced Reason = "displaced"
 )
 
 // Point is a fix placed on a track.
@@ -120,7 +125,7 @@ type Config struct {
 	FutureSlack time.Duration
 	// Now is the wall clock (nil: time.Now); tests set it.
 	Now func() time.Time
-	// GlitchIdle closes a segment that an impossible jump opened and no
+	// GlitchIdle closes a segment that a jump off the track opened and no
 	// second fix joined within this long: a lone glitch, whose segment,
 	// dead-reckoned on for a day, would otherwise catch the real track
 	// hours later and split it in two.
@@ -488,7 +493,7 @@ func (t *Tracker) segment(v *vessel, p *Point) {
 
 	best, second := -1, -1
 	bestScore, secondScore := math.Inf(1), math.Inf(1)
-	// A segment opened by an impossible jump and joined by nothing since
+	// A segment opened by a jump off the track and joined by nothing since
 	// is likelier a glitch than a second ship: a fix that fits another
 	// segment goes there (and is not ambiguous between them), else the
 	// glitch, dead-reckoned on, would take the track it left.
@@ -515,12 +520,29 @@ func (t *Tracker) segment(v *vessel, p *Point) {
 			disc = d
 		}
 		via := false
-		if disc > allowed && s.n >= 2 && !s.forgave && s.fit > glitchFit {
+		if disc > allowed && s.n >= 2 && !s.forgave {
 			// The segment's last fix may have been a glitch within reach:
-			// measure from the one before.
+			// measure from the one before. A glitch fits the envelope
+			// poorly, or, after a silence (whose envelope holds any
+			// glitch), lies off the way a ship under way was going,
+			// where this fix lies on it (within SegmentNoiseKm and a
+			// twentieth of the way, and half as far as the glitch):
+			// the track after the glitch would otherwise open a segment
+			// of its own, which the glitch's, dead-reckoned on, catches
+			// hours later (an out-and-back run, to the spoofing
+			// detector). A ship not under way predicts nothing of the
+			// kind: a second hull moored nearby, heard once after a
+			// silence, is no glitch.
 			h2 := math.Max(0, f.Time.Sub(s.prev.Time).Hours())
-			plat, plon := deadReckon(s.prev, h2)
-			if d2 := math.Min(geo.DistanceKm(plat, plon, f.Lat, f.Lon), geo.DistanceKm(s.prev.Lat, s.prev.Lon, f.Lat, f.Lon)); d2 <= goodFit*(t.cfg.SegmentSpeedKn*kmPerNm*h2+t.cfg.SegmentNoiseKm) {
+			d2 := devKm(s.prev, h2, &f)
+			ok := d2 <= goodFit*(t.cfg.SegmentSpeedKn*kmPerNm*h2+t.cfg.SegmentNoiseKm)
+			if ok && s.fit <= glitchFit {
+				plat, plon := deadReckon(s.prev, h2)
+				way := geo.DistanceKm(s.prev.Lat, s.prev.Lon, plat, plon)
+				off := devKm(s.prev, math.Max(0, s.last.Time.Sub(s.prev.Time).Hours()), &s.last)
+				ok = s.prev.SOG >= underWayKn && d2 <= t.cfg.SegmentNoiseKm+way/20 && d2 < off/2
+			}
+			if ok {
 				disc, allowed, via = d2, t.cfg.SegmentSpeedKn*kmPerNm*h2+t.cfg.SegmentNoiseKm, true
 			}
 		}
@@ -589,13 +611,26 @@ func (t *Tracker) segment(v *vessel, p *Point) {
 	s.last, s.lastSeen = f, f.Time
 	s.n++
 	p.Seg = s.id
-	// A fix that opened a new segment while another is open implies an
-	// impossible jump from the MMSI's previous fix; flag it so that a lone
-	// glitch is visible on the track.
-	if p.NewSeg && len(v.segs) > 1 && p.ImpliedKn > t.cfg.MaxSpeedKn {
-		p.Flag = TooFast
-		t.stats.Flagged[TooFast]++
-		s.jumped = true
+	// A fix that opened a new segment while another is open jumped off
+	// the track: flag it so that a lone glitch is visible on the track,
+	// and let GlitchIdle close its segment unless a second fix joins it.
+	// Below MaxSpeedKn too: a glitch 7 km off in 6 minutes (40 kn) is as
+	// lone as one 15 km off, and its segment, dead-reckoned on beside the
+	// track for a day, would gather the later glitches on that side into a
+	// second stream (two places at once) or take a displaced run. A second
+	// hull is not lost by it: its next fix joins the segment (or reopens
+	// it after GlitchIdle where it would be by then).
+	if p.NewSeg && len(v.segs) > 1 {
+		switch {
+		case p.ImpliedKn > t.cfg.MaxSpeedKn:
+			p.Flag = TooFast
+		case p.ImpliedKn > t.cfg.SegmentSpeedKn:
+			p.Flag = Displaced
+		}
+		if p.Flag != OK {
+			t.stats.Flagged[p.Flag]++
+			s.jumped = true
+		}
 	}
 }
 
@@ -615,6 +650,25 @@ func shortKm(lat1, lon1, lat2, lon2 float64) float64 {
 }
 
 const kmPerDeg = geo.EarthRadiusKm * math.Pi / 180
+
+// devKm is how far f lies from where from, dead-reckoned hours on, would
+// be; below underWayKn also from from itself, if nearer: reported course
+// and speed are often wrong at low speed. Not above it: a glitch thrown
+// back along the track lies near where the ship was a few fixes ago, and
+// would otherwise be taken for the track and the good fix before it for
+// the glitch.
+func devKm(from Fix, hours float64, f *Fix) float64 {
+	plat, plon := deadReckon(from, hours)
+	d := geo.DistanceKm(plat, plon, f.Lat, f.Lon)
+	if !(from.SOG >= underWayKn) {
+		d = math.Min(d, geo.DistanceKm(from.Lat, from.Lon, f.Lat, f.Lon))
+	}
+	return d
+}
+
+// underWayKn is the reported speed from which course and speed are
+// trusted to say where a ship goes.
+const underWayKn = 3
 
 func deadReckon(f Fix, hours float64) (lat, lon float64) {
 	if math.IsNaN(f.SOG) || math.IsNaN(f.COG) || f.SOG <= 0 || f.SOG > 60 || hours == 0 {

@@ -254,3 +254,111 @@ func TestGlitchSplitsNoTrack(t *testing.T) {
 		t.Errorf("%d segments open at the end, want the glitch's closed", n)
 	}
 }
+
+// lane tracks MMSI 9 sailing east along 40°N at kn knots (16 or 8.5),
+// a fix every `every` minutes for ten hours; edit may move a fix, or drop
+// it (false). It returns the points by minute and the open segments at the
+// end.
+func lane(t *testing.T, kn float64, every int, edit func(min int, f *Fix) bool) (map[int]Point, int) {
+	t.Helper()
+	r := &rec{}
+	tr := New(DefaultConfig(), nil, r)
+	for min := 0; min < 600; min += every {
+		f := fix(9, min, 40, 130+float64(min)*kn*kmPerNm/60/85.1)
+		f.SOG, f.COG = kn, 90
+		if edit(min, &f) {
+			tr.AddFix(f)
+		}
+	}
+	tr.Flush()
+	at := map[int]Point{}
+	for _, p := range r.pts {
+		at[int(p.Time.Sub(t0)/time.Minute)] = p
+	}
+	return at, len(tr.vessels[9].segs)
+}
+
+// onTrack reports the points other than the glitches that left segment 1.
+func onTrack(t *testing.T, at map[int]Point, glitch func(min int) bool) {
+	t.Helper()
+	for min, p := range at {
+		if !glitch(min) && p.Seg != 1 {
+			t.Errorf("track fix at minute %d in segment %d (%q), want 1", min, p.Seg, p.Flag)
+		}
+	}
+}
+
+// A glitch slower than MaxSpeedKn but outside the segment envelope (7.6 km
+// off in 6 minutes: 41 kn) is as lone as a faster one: flagged, and its
+// segment closed after GlitchIdle, so that a later glitch on its side of
+// the track does not join it into a second stream that lives for a day
+// (the simulator's glitches at 38-41 kn were called spoofing that way).
+func TestSlowGlitchOpensNoLastingSegment(t *testing.T) {
+	glitch := map[int]float64{
+		60:  0.068, // 7.6 km north: 41 kn from the fix before
+		240: 0.11,  // 12 km north, 3 h on: within a day-old segment's envelope
+	}
+	at, open := lane(t, 8.5, 6, func(min int, f *Fix) bool { f.Lat += glitch[min]; return true })
+	onTrack(t, at, func(min int) bool { return glitch[min] != 0 })
+	for min := range glitch {
+		if p := at[min]; p.Flag == OK {
+			t.Errorf("glitch at minute %d not flagged (implied %.1f kn, segment %d)", min, p.ImpliedKn, p.Seg)
+		}
+	}
+	if at[60].Seg == at[240].Seg {
+		t.Errorf("the second glitch joined the first one's segment %d: a lasting second stream", at[60].Seg)
+	}
+	if open != 1 {
+		t.Errorf("%d segments open at the end, want the glitches' closed", open)
+	}
+}
+
+// A glitch after a two-hour silence fits the segment's envelope (25 kn
+// over two hours holds any glitch); the fix after it lies where the fix
+// before the silence leads, so the glitch was the stray one: the track
+// goes on in its segment, not in a new one that the glitch's, dead-
+// reckoned on, would catch hours later (out and back, to the spoofing
+// detector).
+// So after a half-hour silence, with the glitch further off the way than
+// the ship sailed.
+func TestGlitchAfterSilenceKeepsTheTrack(t *testing.T) {
+	for _, c := range []struct {
+		name          string
+		silence, back int     // minutes: the silence's end, the glitch's place back along the track
+		north         float64 // degrees
+	}{
+		{"two hours, 11 km north", 252, 0, 0.1},
+		{"half an hour, 7 km north of where it was", 150, 30, 0.06},
+	} {
+		at, open := lane(t, 8.5, 6, func(min int, f *Fix) bool {
+			if min == c.silence {
+				f.Lat += c.north
+				f.Lon -= float64(c.back) * 8.5 * kmPerNm / 60 / 85.1
+			}
+			return min <= 120 || min >= c.silence
+		})
+		onTrack(t, at, func(int) bool { return false })
+		if open != 1 {
+			t.Errorf("%s: %d segments open at the end, want 1", c.name, open)
+		}
+	}
+}
+
+// A glitch thrown back along the track, near where the ship was two fixes
+// before: measured from that fix it looks like the track and the good fix
+// between like the glitch. A ship under way is measured by where it was
+// going, so the glitch stays off the track and the track in its segment.
+func TestGlitchBackAlongTheTrack(t *testing.T) {
+	at, open := lane(t, 16, 7, func(min int, f *Fix) bool {
+		if min == 126 {
+			// 10 km back: 3 km behind the fix two before, 30 kn from
+			// the last one
+			f.Lon -= 14*16*kmPerNm/60/85.1 + 0.035
+		}
+		return true
+	})
+	onTrack(t, at, func(min int) bool { return min == 126 })
+	if open != 1 {
+		t.Errorf("%d segments open at the end, want 1", open)
+	}
+}
