@@ -202,7 +202,11 @@ func TestFloodOneMMSI(t *testing.T) {
 				}
 				if n == 40000 {
 					small = got
-				} else if got.peak > small.peak+small.peak/4+8<<20 {
+				} else if got.peak > small.peak+small.peak/2+16<<20 {
+					// The bound leaves room for a sampled peak under load
+					// (the collector lags on a busy machine: 42 MB against
+					// 26 MB was seen with nothing held): the unbounded
+					// queue held +67 MB from a quarter to the whole flood.
 					t.Errorf("peak heap %d MB for %d flooding reports, %d MB for a quarter of them: memory grows with the flood",
 						got.peak>>20, n, small.peak>>20)
 				}
