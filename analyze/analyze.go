@@ -158,10 +158,35 @@ func NewDetector(opt Options, emit func(*event.Event)) (*detect.Detector, track.
 		}
 		shore, tland = land, land
 	}
-	ports := detect.NewPortIndex(Ports(cat), math.Max(opt.Detect.EncounterPortKm, opt.Detect.PortExitKm+opt.Detect.PortSlackKm))
+	ports := portIndex(cat, math.Max(opt.Detect.EncounterPortKm, opt.Detect.PortExitKm+opt.Detect.PortSlackKm))
 	d := detect.New(opt.Detect, ports, shore, emit)
 	d.Flag = cat.Flag
 	return d, tland
+}
+
+// lastPorts is the port index NewDetector built last. A NATS worker makes a
+// Detector per partition and per second-stage shard, all from the same
+// catalogue: one index (read-only, so shared) instead of one each, which
+// cost a sparse backfill's worker a few per cent. One entry, so that a
+// process trying many catalogues (tests) does not keep them all.
+var lastPorts struct {
+	sync.Mutex
+	cat   *ref.Catalog
+	reach float64
+	ix    *detect.PortIndex
+}
+
+// portIndex returns the port index of cat for queries up to reachKm, shared
+// with earlier calls for the same catalogue and reach. A catalogue must not
+// be changed once a Detector uses it.
+func portIndex(cat *ref.Catalog, reachKm float64) *detect.PortIndex {
+	lastPorts.Lock()
+	defer lastPorts.Unlock()
+	if lastPorts.cat != cat || lastPorts.reach != reachKm {
+		lastPorts.cat, lastPorts.reach = cat, reachKm
+		lastPorts.ix = detect.NewPortIndex(Ports(cat), reachKm)
+	}
+	return lastPorts.ix
 }
 
 // Read runs one input through the pipeline: r is decoded on its own

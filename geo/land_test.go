@@ -239,3 +239,31 @@ func TestPrepareShore(t *testing.T) {
 	}
 	l.PrepareShore(math.NaN(), 3) // ignored, no panic
 }
+
+// TestQueryBuildsOneChunk checks that a distance query builds the candidate
+// lists of its own longitude block only, not of its whole band of rows
+// around the globe: processes that see one sea (each NATS worker, each
+// second-stage shard run alone) pay for that sea.
+func TestQueryBuildsOneChunk(t *testing.T) {
+	polys, err := decodeLand(land10m)
+	if err != nil {
+		t.Fatal(err)
+	}
+	l := NewLand(polys)
+	lat, lon := 38.0, 129.0 // Sea of Japan, off Korea's east coast
+	want := bruteDistance(allPolys(l), lat, lon)
+	if got := l.DistanceToShoreKm(lat, lon); math.Abs(got-want) > 1e-9 || want > ExactShoreKm {
+		t.Fatalf("DistanceToShoreKm = %v, brute force %v", got, want)
+	}
+	built, cells := 0, 0
+	for i := range l.idx.dist.chunks {
+		if st := l.idx.dist.chunks[i].start; st != nil {
+			built++
+			cells += len(st) - 1
+		}
+	}
+	most := int(chunkRows * (blockUnits/cellUnits + 1))
+	if built != 1 || cells > most {
+		t.Errorf("one query built %d chunks of %d cells in all, want 1 of at most %d cells", built, cells, most)
+	}
+}

@@ -42,7 +42,7 @@ takes the partitions p with p mod n = i and runs one detector pipeline per
 partition (stage 1), and the second-stage shards k with k mod n = i (stage
 2), which need vessels of every partition: they grade gaps from everyone's
 receptions (whether others were heard nearby) and find encounters from the
-track points near the 1° cells they own (with a 0.5° overlap; a pair near a
+track points near the 4° cells they own (with a 0.5° overlap; a pair near a
 border is reported by the shard owning the encounter's place); shard 0 also
 links MMSIs from every vessel's static reports and points (one IMO under
 two MMSIs, a hull reappearing under another). Events are
