@@ -8,17 +8,14 @@ import (
 	"github.com/nats-io/nats.go"
 )
 
-// retryAdmin runs a JetStream administrative request (creating or
-// updating a stream) until it succeeds, fails for a reason other than the
-// broker not answering in time, or ctx ends. A worker or publisher started
-// while the broker is restarting, or too busy to answer within the
-// client's default five seconds, waits for it instead of exiting: a
-// backfill's workers are started once and left to run.
-func retryAdmin(ctx context.Context, f func(context.Context) error) error {
-	wait := 200 * time.Millisecond
+// retry runs f until it succeeds, fails with an error again does not
+// accept, or ctx ends, waiting first and then twice as long each time, up
+// to five seconds.
+func retry(ctx context.Context, first time.Duration, again func(error) bool, f func(context.Context) error) error {
+	wait := first
 	for {
 		err := f(ctx)
-		if err == nil || ctx.Err() != nil || !brokerBusy(err) {
+		if err == nil || ctx.Err() != nil || !again(err) {
 			return err
 		}
 		select {
@@ -28,6 +25,15 @@ func retryAdmin(ctx context.Context, f func(context.Context) error) error {
 		}
 		wait = min(2*wait, 5*time.Second)
 	}
+}
+
+// retryAdmin runs a JetStream administrative request (creating or
+// updating a stream) until the broker answers it. A worker or publisher
+// started while the broker is restarting, or too busy to answer within
+// the client's default five seconds, waits for it instead of exiting: a
+// backfill's workers are started once and left to run.
+func retryAdmin(ctx context.Context, f func(context.Context) error) error {
+	return retry(ctx, 200*time.Millisecond, brokerBusy, f)
 }
 
 // brokerBusy says whether err means the broker did not answer (yet), as

@@ -461,20 +461,11 @@ func (o *stageOut) flush(ctx context.Context, done bool) error {
 	for _, f := range frames {
 		// A frame lost would stall the shard or lose a gap's grade: keep
 		// trying until the broker is back or the worker stops.
-		wait := 100 * time.Millisecond
-		for {
-			err := o.publish(ctx, o.cfg.Stage2Subject(f.shard), f.data)
-			if err == nil {
-				break
-			}
-			if ctx.Err() != nil {
-				return fmt.Errorf("partition %d: second-stage frame: %w", o.part, err)
-			}
-			select {
-			case <-ctx.Done():
-			case <-time.After(wait):
-			}
-			wait = min(2*wait, 5*time.Second)
+		err := retry(ctx, 100*time.Millisecond, func(error) bool { return true }, func(ctx context.Context) error {
+			return o.publish(ctx, o.cfg.Stage2Subject(f.shard), f.data)
+		})
+		if err != nil {
+			return fmt.Errorf("partition %d: second-stage frame: %w", o.part, err)
 		}
 	}
 	return nil
