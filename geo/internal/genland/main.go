@@ -4,9 +4,6 @@
 package main
 
 import (
-	"bufio"
-	"compress/gzip"
-	"encoding/binary"
 	"flag"
 	"fmt"
 	"log"
@@ -14,6 +11,8 @@ import (
 	"os"
 
 	"encoding/json"
+
+	"github.com/lookout-osint/lookout/geo/internal/packed"
 )
 
 func main() {
@@ -64,47 +63,32 @@ func run(in, out string) error {
 			return fmt.Errorf("%s: unexpected geometry %q", in, f.Geometry.Type)
 		}
 	}
-	fh, err := os.Create(out)
+	w, err := packed.Create(out, "NELAND1")
 	if err != nil {
 		return err
 	}
-	zw, err := gzip.NewWriterLevel(fh, gzip.BestCompression)
-	if err != nil {
-		return err
-	}
-	w := bufio.NewWriter(zw)
-	var buf [binary.MaxVarintLen64]byte
-	putU := func(v uint64) { w.Write(buf[:binary.PutUvarint(buf[:], v)]) }
-	putS := func(v int64) { w.Write(buf[:binary.PutVarint(buf[:], v)]) }
-	w.WriteString("NELAND1\n")
-	putU(uint64(len(polys)))
+	w.Uint(uint64(len(polys)))
 	points := 0
 	for _, p := range polys {
-		putU(uint64(len(p)))
+		w.Uint(uint64(len(p)))
 		for _, r := range p {
 			// GeoJSON rings repeat the first point at the end; the reader closes them.
 			if len(r) > 1 && r[0] == r[len(r)-1] {
 				r = r[:len(r)-1]
 			}
 			r = unwrap(r)
-			putU(uint64(len(r)))
+			w.Uint(uint64(len(r)))
 			var plon, plat int64
 			for _, pt := range r {
 				lon, lat := q(pt[0]), q(pt[1])
-				putS(lon - plon)
-				putS(lat - plat)
+				w.Int(lon - plon)
+				w.Int(lat - plat)
 				plon, plat = lon, lat
 				points++
 			}
 		}
 	}
-	if err := w.Flush(); err != nil {
-		return err
-	}
-	if err := zw.Close(); err != nil {
-		return err
-	}
-	if err := fh.Close(); err != nil {
+	if err := w.Close(); err != nil {
 		return err
 	}
 	log.Printf("%d polygons, %d points -> %s", len(polys), points, out)

@@ -5,9 +5,7 @@
 package main
 
 import (
-	"bufio"
 	"compress/gzip"
-	"encoding/binary"
 	"encoding/json"
 	"flag"
 	"fmt"
@@ -16,6 +14,7 @@ import (
 	"os"
 	"strings"
 
+	"github.com/lookout-osint/lookout/geo/internal/packed"
 	"github.com/paulmach/orb"
 	"github.com/paulmach/orb/simplify"
 )
@@ -126,37 +125,22 @@ func line(pts [][2]float64) orb.LineString {
 }
 
 func write(out string, rings, lines []orb.LineString) error {
-	fh, err := os.Create(out)
+	w, err := packed.Create(out, "NEWATER1")
 	if err != nil {
 		return err
 	}
-	zw, err := gzip.NewWriterLevel(fh, gzip.BestCompression)
-	if err != nil {
-		return err
-	}
-	w := bufio.NewWriter(zw)
-	var buf [binary.MaxVarintLen64]byte
-	putU := func(v uint64) { w.Write(buf[:binary.PutUvarint(buf[:], v)]) }
-	putS := func(v int64) { w.Write(buf[:binary.PutVarint(buf[:], v)]) }
-	w.WriteString("NEWATER1\n")
 	for _, set := range [][]orb.LineString{rings, lines} {
-		putU(uint64(len(set)))
+		w.Uint(uint64(len(set)))
 		for _, l := range set {
-			putU(uint64(len(l)))
+			w.Uint(uint64(len(l)))
 			var px, py int64
 			for _, p := range l {
 				x, y := int64(math.Round(p[0]/unit)), int64(math.Round(p[1]/unit))
-				putS(x - px)
-				putS(y - py)
+				w.Int(x - px)
+				w.Int(y - py)
 				px, py = x, y
 			}
 		}
 	}
-	if err := w.Flush(); err != nil {
-		return err
-	}
-	if err := zw.Close(); err != nil {
-		return err
-	}
-	return fh.Close()
+	return w.Close()
 }
