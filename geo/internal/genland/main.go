@@ -4,13 +4,12 @@
 package main
 
 import (
+	"encoding/json"
 	"flag"
 	"fmt"
 	"log"
 	"math"
 	"os"
-
-	"encoding/json"
 
 	"github.com/lookout-osint/lookout/geo/internal/packed"
 )
