@@ -99,6 +99,11 @@ type Batch struct {
 	// replaced by the final versions a later run finds. A provisional event
 	// never replaces a final one.
 	Provisional bool
+	// AddProvisional, with Provisional, keeps the provisional events stored
+	// before: several writers each hold part of what one run left open
+	// (lookout worker: each its partitions and shards), so one writer's
+	// set must not drop another's. Final versions still replace them.
+	AddProvisional bool
 	// Replace makes Events replace the stored events with their IDs, final
 	// or not: a re-screen's matches, whose evidence names every list that
 	// now matches an identity.

@@ -176,7 +176,7 @@ func (s *Store) write(ctx context.Context, b *store.Batch) (w store.Written, err
 			return w, fmt.Errorf("delete quarantined position: %w", err)
 		}
 	}
-	if w.Events, err = s.writeEvents(ctx, b.Events, b.Provisional, b.Replace); err != nil {
+	if w.Events, err = s.writeEvents(ctx, b.Events, b.Provisional, b.AddProvisional, b.Replace); err != nil {
 		return w, err
 	}
 	if err := s.writeCheckpoints(ctx, b.Checkpoints); err != nil {

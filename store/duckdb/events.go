@@ -70,9 +70,9 @@ func (s *Store) stage(ctx context.Context, table string, n int, row func(i int) 
 	})
 }
 
-func (s *Store) writeEvents(ctx context.Context, evs []event.Event, provisional, replace bool) (int64, error) {
+func (s *Store) writeEvents(ctx context.Context, evs []event.Event, provisional, add, replace bool) (int64, error) {
 	var dropped int64
-	if provisional {
+	if provisional && !add {
 		res, err := s.conn.ExecContext(ctx, "DELETE FROM events WHERE provisional")
 		if err == nil {
 			dropped, err = res.RowsAffected()
@@ -96,6 +96,16 @@ func (s *Store) writeEvents(ctx context.Context, evs []event.Event, provisional,
 	})
 	if err != nil {
 		return 0, err
+	}
+	if provisional && add {
+		// This writer's newer provisional versions replace its older ones.
+		res, err := s.conn.ExecContext(ctx, "DELETE FROM events WHERE provisional AND id IN (SELECT id FROM events_in)")
+		if err == nil {
+			dropped, err = res.RowsAffected()
+		}
+		if err != nil {
+			return 0, fmt.Errorf("replace provisional events: %w", err)
+		}
 	}
 	q := moveEvents + onConflictFinal
 	switch {

@@ -11,8 +11,8 @@ import (
 
 // Final events replace a provisional one with the same ID (the later run's
 // longer version of an event that was open) and are otherwise stored once;
-// provisional events replace all earlier provisional ones and never a final
-// event.
+// provisional events replace all earlier provisional ones (those with their
+// IDs only, with store.Batch.AddProvisional) and never a final event.
 const (
 	insertEvent = `INSERT INTO events (id, type, mmsi, other_mmsi, start_time, end_time, lat, lon, port, port_id, port_group,
 		from_port, from_port_id, from_group, confidence, source, evidence, provisional)
@@ -33,18 +33,20 @@ const (
 // returns how much the events will change the number stored
 // (store.Written): those whose IDs are stored replace them or are skipped,
 // and dropped provisional ones count against it.
-func queueEvents(ctx context.Context, tx pgx.Tx, batch *pgx.Batch, evs []sqlstore.EventRow, provisional, replace bool) (int64, error) {
+func queueEvents(ctx context.Context, tx pgx.Tx, batch *pgx.Batch, evs []sqlstore.EventRow, provisional, add, replace bool) (int64, error) {
 	insert := insertEvent + onConflictFinal
 	if replace {
 		insert = insertEvent + onConflictReplace
 	}
 	var dropped int64
-	if provisional {
+	if provisional && !add {
 		tag, err := tx.Exec(ctx, "DELETE FROM events WHERE provisional")
 		if err != nil {
 			return 0, fmt.Errorf("replace provisional events: %w", err)
 		}
 		dropped = tag.RowsAffected()
+	}
+	if provisional {
 		insert = insertEvent + onConflictProvisional
 	}
 	if len(evs) == 0 {
@@ -53,6 +55,14 @@ func queueEvents(ctx context.Context, tx pgx.Tx, batch *pgx.Batch, evs []sqlstor
 	ids := make([]string, len(evs))
 	for i := range evs {
 		ids[i] = evs[i].ID
+	}
+	if provisional && add {
+		// This writer's newer provisional versions replace its older ones.
+		tag, err := tx.Exec(ctx, "DELETE FROM events WHERE provisional AND id = ANY($1)", ids)
+		if err != nil {
+			return 0, fmt.Errorf("replace provisional events: %w", err)
+		}
+		dropped = tag.RowsAffected()
 	}
 	var known int64
 	if err := tx.QueryRow(ctx, "SELECT count(*) FROM events WHERE id = ANY($1)", ids).Scan(&known); err != nil {

@@ -176,7 +176,7 @@ func (s *Store) Write(ctx context.Context, b *store.Batch) (store.Written, error
 		return w, err
 	}
 	var batch pgx.Batch
-	if w.Events, err = queueEvents(ctx, tx, &batch, evs, b.Provisional, b.Replace); err != nil {
+	if w.Events, err = queueEvents(ctx, tx, &batch, evs, b.Provisional, b.AddProvisional, b.Replace); err != nil {
 		return w, err
 	}
 	now := time.Now().UTC()

@@ -32,6 +32,7 @@ func Run(t *testing.T, open Opener) {
 		{"Identities", testIdentities},
 		{"EventsIdempotent", testEventsIdempotent},
 		{"ProvisionalEvents", testProvisionalEvents},
+		{"AddProvisional", testAddProvisional},
 		{"EventQueries", testEventQueries},
 		{"FailedBatchStoresNothing", testFailedBatch},
 		{"Files", testFiles},
@@ -336,6 +337,54 @@ func testProvisionalEvents(t *testing.T, s store.Store) {
 		}
 		if !g.End.Equal(w.End) || !reflect.DeepEqual(g.Evidence, w.Evidence) || g.Open != w.Open {
 			t.Errorf("%s: stored end %s evidence %v open %v, want %s %v open %v", w.Type, g.End, g.Evidence, g.Open, w.End, w.Evidence, w.Open)
+		}
+	}
+}
+
+// testAddProvisional: writers that each store part of what a run left open
+// (Batch.AddProvisional) keep each other's provisional events; a writer's
+// newer version replaces its older one, a final version replaces both, and
+// a provisional one never replaces a final event.
+func testAddProvisional(t *testing.T, s store.Store) {
+	evs := sampleEvents()
+	final, open1, open2 := evs[0], evs[1], evs[2]
+	write(t, s, &store.Batch{Events: []event.Event{final}})
+	add := func(e ...event.Event) store.Written {
+		return write(t, s, &store.Batch{Events: e, Provisional: true, AddProvisional: true})
+	}
+	if w := add(open1, final); w.Events != 1 {
+		t.Errorf("first writer: %d events added, want 1", w.Events)
+	}
+	if w := add(open2); w.Events != 1 {
+		t.Errorf("second writer: %d events added, want 1 (the first one's kept)", w.Events)
+	}
+	longer1 := open1
+	longer1.End = open1.End.Add(3 * time.Hour)
+	if w := add(longer1); w.Events != 0 {
+		t.Errorf("newer provisional version: %d events added, want 0", w.Events)
+	}
+	closed2 := open2
+	closed2.End = open2.End.Add(time.Hour)
+	if w := write(t, s, &store.Batch{Events: []event.Event{closed2}}); w.Events != 0 {
+		t.Errorf("final version: %d events added, want 0", w.Events)
+	}
+	got, err := s.Events(context.Background(), store.EventQuery{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	longer1.Open = true
+	want := map[string]event.Event{final.ID(): final, longer1.ID(): longer1, closed2.ID(): closed2}
+	if len(got) != len(want) {
+		t.Errorf("%d events stored, want %d", len(got), len(want))
+	}
+	for _, g := range got {
+		w, ok := want[g.ID()]
+		if !ok {
+			t.Errorf("unexpected %s %s", g.Type, g.ID())
+			continue
+		}
+		if !g.End.Equal(w.End) || g.Open != w.Open {
+			t.Errorf("%s: stored end %s open %v, want %s open %v", w.Type, g.End, g.Open, w.End, w.Open)
 		}
 	}
 }
