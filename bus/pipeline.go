@@ -25,12 +25,19 @@ type pipeline struct {
 	out    *stageOut
 	maxIn  int64 // latest receive time given to the tracker, Unix ns
 	window int64 // the tracker's reorder window, ns
+	// ending is set by finish: what it emits was still open when the
+	// data ended (event.Event.Open), as ingest stores what its analysis
+	// emits once finished.
+	ending bool
 }
 
 func newPipeline(opt analyze.Options, out *stageOut, emit func(*event.Event)) *pipeline {
 	pl := &pipeline{out: out, window: int64(opt.Track.ReorderWindow)}
 	var land track.Land
 	pl.det, land = analyze.NewDetector(opt, func(e *event.Event) {
+		if pl.ending {
+			e.Open = true
+		}
 		switch e.Type {
 		case event.Gap, event.PossibleDarkPortVisit:
 			out.event(e)
@@ -78,6 +85,7 @@ func (pl *pipeline) clock(ns int64) {
 }
 
 func (pl *pipeline) finish() {
+	pl.ending = true
 	pl.tr.Flush()
 	pl.det.Flush()
 }

@@ -685,6 +685,9 @@ func (s *shard) low() int64 {
 	return low
 }
 
+// ended reports whether every partition's current run has ended.
+func (s *shard) ended() bool { return s.low() == math.MaxInt64 }
+
 // allDone reports whether every partition's run has ended, and those
 // runs named in epochs (partition -> epoch) are the ones that ended.
 func (s *shard) allDone(epochs map[int]uint64) bool {

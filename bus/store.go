@@ -12,7 +12,9 @@ import (
 // EventWriter stores events in batches on its own goroutine. A failed write
 // (the database restarting) is retried with backoff, holding the events in
 // memory meanwhile, so workers keep consuming; the store skips events it
-// already has, so retries and replays never duplicate.
+// already has, so retries and replays never duplicate. Events with Open
+// set (what a drained worker still had open) are stored provisional, as
+// ingest stores what it had open, beside other workers' (AddProvisional).
 type EventWriter struct {
 	st      store.Store
 	open    func(context.Context) (store.Store, error) // nil: st is kept through failures
@@ -73,6 +75,36 @@ func (w *EventWriter) Close() {
 	<-w.done
 }
 
+// write stores the final events of batch, then the open ones, provisional.
+// A failure after the first write retries both: the store skips what it
+// has.
+func (w *EventWriter) write(ctx context.Context, batch []event.Event) (store.Written, error) {
+	var final, open []event.Event
+	for i := range batch {
+		if batch[i].Open {
+			open = append(open, batch[i])
+		} else {
+			final = append(final, batch[i])
+		}
+	}
+	var n store.Written
+	if len(final) > 0 {
+		m, err := w.st.Write(ctx, &store.Batch{Events: final})
+		if err != nil {
+			return n, err
+		}
+		n.Events += m.Events
+	}
+	if len(open) > 0 {
+		m, err := w.st.Write(ctx, &store.Batch{Events: open, Provisional: true, AddProvisional: true})
+		if err != nil {
+			return n, err
+		}
+		n.Events += m.Events
+	}
+	return n, nil
+}
+
 func (w *EventWriter) loop(ctx context.Context) {
 	defer close(w.done)
 	if w.open != nil {
@@ -96,7 +128,7 @@ func (w *EventWriter) loop(ctx context.Context) {
 			var n store.Written
 			err := openErr
 			if w.st != nil {
-				n, err = w.st.Write(ctx, &store.Batch{Events: batch})
+				n, err = w.write(ctx, batch)
 			}
 			if err == nil {
 				w.mu.Lock()

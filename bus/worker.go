@@ -44,9 +44,11 @@ type Worker struct {
 	// stage (gaps, dark port visits).
 	Emit func(partition int, e *event.Event)
 	// Drain stops each partition once it has caught up with the stream and
-	// flushes its pipeline (events still open at the end are emitted), and
-	// each shard once every partition has ended so; otherwise Run follows
-	// the streams until ctx ends and flushes nothing.
+	// flushes its pipeline (events still open at the end are emitted, with
+	// event.Event.Open set), and each shard once every partition has ended
+	// so (the encounters and links found once they all have are open
+	// likewise); otherwise Run follows the streams until ctx ends and
+	// flushes nothing.
 	Drain bool
 	// Watch, if set, wraps each partition's message stream (alert rules
 	// on positions). Partitions run concurrently, each at its own pace, so
@@ -60,6 +62,16 @@ type Worker struct {
 	// emitted (the store skips those it has).
 	KV     jetstream.KeyValue
 	Replay func(partition int, replaying bool)
+	// Control, if set, is the stream's files bucket (Files): the worker
+	// obeys lookout backfill pause|resume|cancel kept there (ControlKey),
+	// as publishers do. Paused, its partitions and shards take no more
+	// messages; cancelled, it stops (Run returns ErrCancelled) without
+	// flushing what is open, having handed on every event found. A worker
+	// started while cancelled stops at once. OnControl, if set, is told
+	// each state read that differs from the one before.
+	Control   jetstream.KeyValue
+	OnControl func(state string)
+	gate      gate
 
 	Messages atomic.Int64 // messages fed to the pipelines
 	Frames   atomic.Int64 // second-stage frames taken by the shards
@@ -92,12 +104,24 @@ func owned(n, index, of int) []int {
 }
 
 // Run consumes until ctx ends (or, with Drain, until caught up).
-func (w *Worker) Run(ctx context.Context) error {
+func (w *Worker) Run(ctx context.Context) (err error) {
 	if w.Of > 0 && (w.Index < 0 || w.Index >= w.Of) {
 		return fmt.Errorf("worker index %d of %d", w.Index, w.Of)
 	}
 	if err := SetupStage2(ctx, w.JS, w.Config); err != nil {
 		return err
+	}
+	if w.Control != nil {
+		var cancel context.CancelCauseFunc
+		ctx, cancel = context.WithCancelCause(ctx)
+		defer cancel(nil)
+		w.steer(ctx, cancel)
+		// Cancelled: the consumers end through ctx; Run says why.
+		defer func() {
+			if errors.Is(context.Cause(ctx), ErrCancelled) {
+				err = ErrCancelled
+			}
+		}()
 	}
 	var runs []func() error
 	w.epochs = map[int]uint64{}
@@ -276,6 +300,11 @@ func (w *Worker) partition(ctx context.Context, p int) error {
 			}
 			return fmt.Errorf("partition %d: %w", p, err)
 		}
+		// Paused, the batch waits here, not counted (Messages).
+		if err := w.gate.hold(ctx); err != nil {
+			finish(false)
+			return err
+		}
 		var batch []ais.Message
 		if err := DecodeBatch(msg.Data(), func(m *ais.Message) { batch = append(batch, *m) }); err != nil {
 			// A batch this worker cannot read is skipped, not fatal: the
@@ -312,20 +341,24 @@ func (w *Worker) shard(ctx context.Context, k int) error {
 		return fmt.Errorf("shard %d: %w", k, err)
 	}
 	var sh *shard
+	// What the detectors find once every partition has ended was open
+	// when the data ended, as a single process's finish would emit it.
+	found := func(e *event.Event) {
+		if sh.ended() {
+			e.Open = true
+		}
+		w.mu.Lock()
+		w.Emit(-1-k, e)
+		w.mu.Unlock()
+	}
 	grader, _ := analyze.NewDetector(w.Options, func(e *event.Event) {
 		if sh.owned(c, e) {
-			w.mu.Lock()
-			w.Emit(-1-k, e)
-			w.mu.Unlock()
+			found(e)
 		}
 	})
 	var links *detect.Detector
 	if k == linkShard {
-		links, _ = analyze.NewDetector(w.Options, func(e *event.Event) {
-			w.mu.Lock()
-			w.Emit(-1-k, e)
-			w.mu.Unlock()
-		})
+		links, _ = analyze.NewDetector(w.Options, found)
 	}
 	sh = newShard(c, k, grader, links, func(e *event.Event) {
 		w.mu.Lock()
@@ -361,6 +394,9 @@ func (w *Worker) shard(ctx context.Context, k int) error {
 			return fmt.Errorf("shard %d: %w", k, err)
 		}
 		seq := md.Sequence.Stream
+		if err := w.gate.hold(ctx); err != nil {
+			return err
+		}
 		if replaying && seq > pr.marker {
 			replaying = false
 			w.Replay(-1-k, false)

@@ -32,10 +32,14 @@ type WorkerConfig struct {
 	// Events, if set, receives every event too (alert rules, stdout);
 	// calls are serialised.
 	Events func(partition int, e *event.Event)
-	// Watch, KV and Replay are as in bus.Worker.
-	Watch  func(partition int, r source.Reader) source.Reader
-	KV     jetstream.KeyValue
-	Replay func(partition int, replaying bool)
+	// Watch, KV, Replay, Control and OnControl are as in bus.Worker:
+	// with Control, a cancelled backfill ends the worker with
+	// bus.ErrCancelled and WorkerResult.Stored says what it stored.
+	Watch     func(partition int, r source.Reader) source.Reader
+	KV        jetstream.KeyValue
+	Replay    func(partition int, replaying bool)
+	Control   jetstream.KeyValue
+	OnControl func(state string)
 	// Started, if set, is given the worker once it is set up (counters).
 	Started func(*bus.Worker)
 }
@@ -89,7 +93,7 @@ func Worker(ctx context.Context, js jetstream.JetStream, cfg WorkerConfig) (res 
 		}
 	}
 	w := &bus.Worker{JS: js, Config: cfg.Bus, Index: cfg.Index, Of: cfg.Of, Stage: cfg.Stage, Options: cfg.Analyze, Drain: cfg.Drain,
-		Emit: emit, KV: cfg.KV, Replay: cfg.Replay}
+		Emit: emit, KV: cfg.KV, Replay: cfg.Replay, Control: cfg.Control, OnControl: cfg.OnControl}
 	if sc != nil {
 		screeners := map[int]*screenReader{}
 		for _, p := range w.Partitions() {

@@ -51,12 +51,14 @@ database is unreachable (the connection is reopened), and --rules raises
 alerts. Each new identity a vessel broadcasts is screened against the
 sanctions lists kept in --db, as lookout ingest does (sanctions_match).
 A backfill (lookout ingest --to nats://… FILES) run through workers with
---drain stores the events lookout ingest stores from the same files,
-except that events still open at the end are stored as final, that a
+--drain stores the events lookout ingest stores from the same files (those
+still open at the end provisional, as ingest stores them), except that a
 draught change during an encounter is put down to an earlier activity
 (see below), and that GNSS interference is found per partition (a cluster
 of vessels of several partitions comes out as several smaller ones);
-lookout backfill status shows how far the workers are.
+lookout backfill status shows how far the workers are, lookout backfill
+pause holds the workers (and publishers) until resume, and cancel stops
+them (each says how many events it stored).
 
 After a restart a worker replays its partitions and shards from the start
 of the streams' retention to rebuild state; events it already wrote are not
@@ -140,6 +142,17 @@ stage 2.`,
 				return fmt.Errorf("progress bucket: %w", err)
 			}
 			cfg.KV = kv
+			// lookout backfill pause|resume|cancel steer workers too.
+			if cfg.Control, err = bus.Files(ctx, js, cfg.Bus); err != nil {
+				return err
+			}
+			told := bus.Running
+			cfg.OnControl = func(st string) {
+				if st != told && !quiet {
+					fmt.Fprintf(os.Stderr, "worker %d/%d: backfill %s\n", index, of, st)
+				}
+				told = st
+			}
 			start := time.Now()
 			res, err := pipeline.Worker(ctx, js, cfg)
 			if !quiet {
@@ -155,6 +168,9 @@ stage 2.`,
 			}
 			if errors.Is(err, context.Canceled) {
 				return nil
+			}
+			if errors.Is(err, bus.ErrCancelled) && cfg.Open != nil {
+				err = fmt.Errorf("%w: stored %d new events before stopping (a worker started again replays and carries on)", err, res.Stored)
 			}
 			return err
 		},
