@@ -2,6 +2,8 @@ package pipeline
 
 import (
 	"context"
+	"crypto/sha256"
+	"encoding/hex"
 	"errors"
 	"fmt"
 	"io"
@@ -106,10 +108,61 @@ func ExpandInputs(args []string) ([]string, error) {
 	return out, nil
 }
 
-// backfillInput is one file to publish, read once to know it.
+// backfillInput is one file to publish, its start read to order it.
 type backfillInput struct {
-	name, local, hash string
-	first             time.Time
+	name, local string
+	first       time.Time
+}
+
+// knowFile returns a file's content hash (the SHA-256 of its
+// decompressed content, as HashFile's) and a plain copy to publish from.
+// Publishing needs the hash before its first batch (it is in every
+// message ID, an earlier run's batches are found by it, and a file
+// published whole is skipped by it), so hashing and publishing cannot be
+// one pass without holding the whole decoded file. A gzip file is instead
+// inflated once: into the hash and a temporary plain copy, which
+// publishing reads (inflating took 44% of the publisher's CPU when done
+// twice). A plain file is read as it is. done removes the copy.
+func knowFile(path string) (hash, plain string, done func(), err error) {
+	done = func() {}
+	f, err := os.Open(path)
+	if err != nil {
+		return "", "", done, err
+	}
+	var magic [2]byte
+	n, _ := io.ReadFull(f, magic[:])
+	f.Close()
+	h := sha256.New()
+	if n < 2 || magic != [2]byte{0x1f, 0x8b} {
+		rc, _, err := source.OpenFile(path, nil)
+		if err != nil {
+			return "", "", done, err
+		}
+		defer rc.Close()
+		if _, err := io.Copy(h, rc); err != nil {
+			return "", "", done, err
+		}
+		return hex.EncodeToString(h.Sum(nil)), path, done, nil
+	}
+	rc, _, err := source.OpenFile(path, nil)
+	if err != nil {
+		return "", "", done, err
+	}
+	defer rc.Close()
+	tmp, err := os.CreateTemp("", "lookout-backfill-*.nmea")
+	if err != nil {
+		return "", "", done, fmt.Errorf("a plain copy to publish from: %w", err)
+	}
+	done = func() { os.Remove(tmp.Name()) }
+	_, err = io.Copy(io.MultiWriter(h, tmp), rc)
+	if cerr := tmp.Close(); err == nil && cerr != nil {
+		err = fmt.Errorf("a plain copy to publish from: %w", cerr)
+	}
+	if err != nil {
+		done()
+		return "", "", func() {}, err
+	}
+	return hex.EncodeToString(h.Sum(nil)), tmp.Name(), done, nil
 }
 
 // firstTime returns the receive time of the first timed message of a
@@ -154,8 +207,9 @@ func Backfill(ctx context.Context, js jetstream.JetStream, cfg BackfillConfig, p
 			cfg.OnBad(name, err)
 		}
 	}
-	// Know every file first (hash, first time): a corrupt gzip fails the
-	// hash, before anything of it is published.
+	// Order every file first (by its first receive time); each is hashed
+	// when its turn comes (knowFile), so a corrupt gzip fails the hash
+	// before anything of it is published.
 	var ins []backfillInput
 	for _, p := range paths {
 		local, cleanup, err := spool(p)
@@ -164,17 +218,12 @@ func Backfill(ctx context.Context, js jetstream.JetStream, cfg BackfillConfig, p
 			continue
 		}
 		defer cleanup()
-		hash, _, _, err := HashFile(local)
-		if err != nil {
-			bad(p, err)
-			continue
-		}
 		first, err := firstTime(local, cfg.Source)
 		if err != nil {
 			bad(p, err)
 			continue
 		}
-		ins = append(ins, backfillInput{p, local, hash, first})
+		ins = append(ins, backfillInput{p, local, first})
 	}
 	// Untimed files last: workers drop their messages (no receive time)
 	// but they still count as done.
@@ -198,15 +247,22 @@ func Backfill(ctx context.Context, js jetstream.JetStream, cfg BackfillConfig, p
 	pub := bus.NewPublisher(js, cfg.Bus, "backfill", cfg.Batch)
 	seen := map[string]bool{}
 	for _, in := range ins {
-		if seen[in.hash] {
-			// The same content twice in one run (day.nmea and day.nmea.gz).
-			continue
-		}
-		seen[in.hash] = true
 		if err := obey(ctx, kv, cfg); err != nil {
 			return sum, err
 		}
-		res, err := backfillFile(ctx, pub, kv, cfg, in)
+		hash, plain, done, err := knowFile(in.local)
+		if err != nil {
+			bad(in.name, err)
+			continue
+		}
+		if seen[hash] {
+			// The same content twice in one run (day.nmea and day.nmea.gz).
+			done()
+			continue
+		}
+		seen[hash] = true
+		res, err := backfillFile(ctx, pub, kv, cfg, in, hash, plain)
+		done()
 		if err != nil {
 			if errors.Is(err, errBadFile) {
 				bad(in.name, err)
@@ -265,9 +321,9 @@ func obey(ctx context.Context, kv jetstream.KeyValue, cfg BackfillConfig) error 
 // (its hash had been read whole, so the disk or the file changed).
 var errBadFile = errors.New("file unreadable")
 
-func backfillFile(ctx context.Context, pub *bus.Publisher, kv jetstream.KeyValue, cfg BackfillConfig, in backfillInput) (BackfillFile, error) {
-	res := BackfillFile{Name: in.name, Hash: in.hash, First: in.first}
-	rec, ok, err := bus.GetFile(ctx, kv, in.hash)
+func backfillFile(ctx context.Context, pub *bus.Publisher, kv jetstream.KeyValue, cfg BackfillConfig, in backfillInput, hash, plain string) (BackfillFile, error) {
+	res := BackfillFile{Name: in.name, Hash: hash, First: in.first}
+	rec, ok, err := bus.GetFile(ctx, kv, hash)
 	if err != nil {
 		return res, err
 	}
@@ -275,16 +331,16 @@ func backfillFile(ctx context.Context, pub *bus.Publisher, kv jetstream.KeyValue
 		res.AlreadyDone, res.Last, res.Messages = true, rec.Last, rec.Messages
 		return res, nil
 	}
-	rec = bus.FileRecord{Hash: in.hash, Name: in.name, First: in.first, Partitions: make([]int64, cfg.Bus.Partitions)}
+	rec = bus.FileRecord{Hash: hash, Name: in.name, First: in.first, Partitions: make([]int64, cfg.Bus.Partitions)}
 	if err := bus.PutFile(ctx, kv, rec); err != nil {
 		return res, err
 	}
-	if err := pub.StartFile(ctx, in.hash); err != nil {
+	if err := pub.StartFile(ctx, hash); err != nil {
 		return res, err
 	}
 	var progress io.Writer
 	var size int64 = -1
-	if fi, err := os.Stat(in.local); err == nil {
+	if fi, err := os.Stat(plain); err == nil {
 		size = fi.Size()
 	}
 	if cfg.Progress != nil {
@@ -292,7 +348,7 @@ func backfillFile(ctx context.Context, pub *bus.Publisher, kv jetstream.KeyValue
 		defer done()
 		progress = w
 	}
-	rc, _, err := source.OpenFile(in.local, progress)
+	rc, _, err := source.OpenFile(plain, progress)
 	if err != nil {
 		return res, fmt.Errorf("%w: %v", errBadFile, err)
 	}
