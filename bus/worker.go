@@ -72,24 +72,89 @@ type Worker struct {
 	Control   jetstream.KeyValue
 	OnControl func(state string)
 	gate      gate
+	// Members, if set, is the stream's members bucket (Members): the
+	// worker joins the workers present there instead of taking a fixed
+	// share (Index and Of are ignored), and runs the partitions and shards
+	// that fall to it as workers come and go (see members.go); it runs
+	// both stages. ID names it there (default: random). OnOwn, if set, is
+	// told what falls to it at each change.
+	Members jetstream.KeyValue
+	ID      string
+	OnOwn   func(partitions, shards []int)
 
 	Messages atomic.Int64 // messages fed to the pipelines
 	Frames   atomic.Int64 // second-stage frames taken by the shards
 	// Lost counts second-stage items a shard never got (frames lost: their
 	// evidence is missing) and frames it could not read.
-	Lost   atomic.Int64
-	mu     sync.Mutex
-	epochs map[int]uint64 // this run of each partition it runs
+	Lost    atomic.Int64
+	mu      sync.Mutex
+	epochMu sync.Mutex
+	epochs  map[int]uint64 // this run of each partition it runs
+	runs    map[int]bool   // with Members: the units it has run
 }
 
-// Partitions returns the partitions this worker owns.
+func randEpoch() uint64 { return rand.Uint64() | 1 }
+
+// setEpoch records the epoch of partition p's run (0: none any more).
+func (w *Worker) setEpoch(p int, e uint64) {
+	w.epochMu.Lock()
+	defer w.epochMu.Unlock()
+	if e == 0 {
+		delete(w.epochs, p)
+	} else {
+		w.epochs[p] = e
+	}
+}
+
+func (w *Worker) epochOf(p int) uint64 {
+	w.epochMu.Lock()
+	defer w.epochMu.Unlock()
+	return w.epochs[p]
+}
+
+// allDone is shard sh's allDone with this worker's epochs.
+func (w *Worker) allDone(sh *shard) bool {
+	w.epochMu.Lock()
+	defer w.epochMu.Unlock()
+	return sh.allDone(w.epochs)
+}
+
+func (w *Worker) ran(u int) {
+	w.epochMu.Lock()
+	w.runs[u] = true
+	w.epochMu.Unlock()
+}
+
+// Partitions returns the partitions this worker owns (with Members:
+// those it has run).
 func (w *Worker) Partitions() []int {
-	return owned(w.Config.withDefaults().Partitions, w.Index, w.Of)
+	c := w.Config.withDefaults()
+	if w.Members != nil {
+		return w.units(0, c.Partitions)
+	}
+	return owned(c.Partitions, w.Index, w.Of)
 }
 
-// Shards returns the second-stage shards this worker owns.
+// Shards returns the second-stage shards this worker owns (with Members:
+// those it has run).
 func (w *Worker) Shards() []int {
-	return owned(w.Config.withDefaults().Shards, w.Index, w.Of)
+	c := w.Config.withDefaults()
+	if w.Members != nil {
+		return w.units(c.Partitions, c.Shards)
+	}
+	return owned(c.Shards, w.Index, w.Of)
+}
+
+func (w *Worker) units(from, n int) []int {
+	w.epochMu.Lock()
+	defer w.epochMu.Unlock()
+	var out []int
+	for u := from; u < from+n; u++ {
+		if w.runs[u] {
+			out = append(out, u-from)
+		}
+	}
+	return out
 }
 
 func owned(n, index, of int) []int {
@@ -105,7 +170,8 @@ func owned(n, index, of int) []int {
 
 // Run consumes until ctx ends (or, with Drain, until caught up).
 func (w *Worker) Run(ctx context.Context) (err error) {
-	if w.Of > 0 && (w.Index < 0 || w.Index >= w.Of) {
+	w.epochs, w.runs = map[int]uint64{}, map[int]bool{}
+	if w.Members == nil && w.Of > 0 && (w.Index < 0 || w.Index >= w.Of) {
 		return fmt.Errorf("worker index %d of %d", w.Index, w.Of)
 	}
 	if err := SetupStage2(ctx, w.JS, w.Config); err != nil {
@@ -123,11 +189,13 @@ func (w *Worker) Run(ctx context.Context) (err error) {
 			}
 		}()
 	}
+	if w.Members != nil {
+		return w.runMembers(ctx)
+	}
 	var runs []func() error
-	w.epochs = map[int]uint64{}
 	if w.Stage != 2 {
 		for _, p := range w.Partitions() {
-			w.epochs[p] = rand.Uint64() | 1
+			w.epochs[p] = randEpoch()
 			runs = append(runs, func() error { return w.partition(ctx, p) })
 		}
 	}
@@ -201,7 +269,7 @@ func (w *Worker) partition(ctx context.Context, p int) error {
 		w.Emit(p, e)
 		w.mu.Unlock()
 	}
-	out := newStageOut(c, p, w.epochs[p], w.Options.Detect, func(ctx context.Context, subj string, data []byte) error {
+	out := newStageOut(c, p, w.epochOf(p), w.Options.Detect, func(ctx context.Context, subj string, data []byte) error {
 		_, err := w.JS.Publish(ctx, subj, data)
 		return err
 	})
@@ -407,7 +475,7 @@ func (w *Worker) shard(ctx context.Context, k int) error {
 		w.Frames.Add(1)
 		done = seq
 		pr.save(ctx, done, false)
-		if w.Drain && sh.allDone(w.epochs) && md.NumPending == 0 {
+		if w.Drain && w.allDone(sh) && md.NumPending == 0 {
 			sh.finish()
 			it.Stop()
 			return nil

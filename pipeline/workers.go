@@ -40,6 +40,12 @@ type WorkerConfig struct {
 	Replay    func(partition int, replaying bool)
 	Control   jetstream.KeyValue
 	OnControl func(state string)
+	// Members, ID and OnOwn are as in bus.Worker: with Members the worker
+	// joins those present and takes its share of partitions and shards
+	// as workers come and go.
+	Members jetstream.KeyValue
+	ID      string
+	OnOwn   func(partitions, shards []int)
 	// Started, if set, is given the worker once it is set up (counters).
 	Started func(*bus.Worker)
 }
@@ -93,16 +99,16 @@ func Worker(ctx context.Context, js jetstream.JetStream, cfg WorkerConfig) (res 
 		}
 	}
 	w := &bus.Worker{JS: js, Config: cfg.Bus, Index: cfg.Index, Of: cfg.Of, Stage: cfg.Stage, Options: cfg.Analyze, Drain: cfg.Drain,
-		Emit: emit, KV: cfg.KV, Replay: cfg.Replay, Control: cfg.Control, OnControl: cfg.OnControl}
+		Emit: emit, KV: cfg.KV, Replay: cfg.Replay, Control: cfg.Control, OnControl: cfg.OnControl,
+		Members: cfg.Members, ID: cfg.ID, OnOwn: cfg.OnOwn}
 	if sc != nil {
-		screeners := map[int]*screenReader{}
-		for _, p := range w.Partitions() {
-			s := sc.clone()
-			s.emit = func(e *event.Event) { mu.Lock(); emit(p, e); mu.Unlock() }
-			screeners[p] = &screenReader{sc: s}
-		}
+		// A screener of its own for each run of a partition: a partition
+		// taken over, or given back and taken again, replays from the
+		// start.
 		w.Watch = func(p int, r source.Reader) source.Reader {
-			s := screeners[p]
+			c := sc.clone()
+			c.emit = func(e *event.Event) { mu.Lock(); emit(p, e); mu.Unlock() }
+			s := &screenReader{sc: c}
 			s.Reader, s.src = r, r
 			if cfg.Watch != nil {
 				return cfg.Watch(p, s)

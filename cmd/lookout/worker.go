@@ -31,7 +31,7 @@ func init() {
 		alerts              []string
 		index, of, parts    int
 		stage, shards       int
-		drain, quiet        bool
+		drain, quiet, join  bool
 		darkH               float64
 	)
 	cmd := &cobra.Command{
@@ -60,6 +60,13 @@ lookout backfill status shows how far the workers are, lookout backfill
 pause holds the workers (and publishers) until resume, and cancel stops
 them (each says how many events it stored).
 
+With --join instead of --index/--of, workers share the stream among those
+present (a key each in the stream's _MEMBERS bucket): partition or shard
+u goes to the (u mod n)-th of the n workers, so a worker added
+mid-backfill takes its share over (replaying those partitions and shards
+from the start, while the worker that had them stops them within a few
+seconds) and a worker that stops or dies leaves its share to the others.
+
 After a restart a worker replays its partitions and shards from the start
 of the streams' retention to rebuild state; events it already wrote are not
 stored twice. A draught change whose context was an encounter is put down
@@ -79,6 +86,9 @@ stage 2.`,
 		RunE: func(cmd *cobra.Command, args []string) error {
 			ctx, stop := signal.NotifyContext(cmd.Context(), os.Interrupt, syscall.SIGTERM)
 			defer stop()
+			if join && (cmd.Flags().Changed("index") || cmd.Flags().Changed("of") || stage != 0) {
+				return errors.New("--join takes a share as workers come and go: not with --index, --of or --stage")
+			}
 			if of < 1 || index < 0 || index >= of {
 				return fmt.Errorf("--index %d --of %d: want 0 <= index < of", index, of)
 			}
@@ -123,11 +133,16 @@ stage 2.`,
 			}
 			if newSvc != nil {
 				cfg.Started = func(w *bus.Worker) {
-					for _, p := range w.Partitions() {
+					ps, ks := w.Partitions(), w.Shards()
+					if join { // any may fall to it
+						c := cfg.Bus.Defaults()
+						ps, ks = seq(c.Partitions), seq(c.Shards)
+					}
+					for _, p := range ps {
 						svcs[p] = newSvc()
 					}
 					// Shard k's events (graded gaps) come as partition -1-k.
-					for _, k := range w.Shards() {
+					for _, k := range ks {
 						svcs[-1-k] = newSvc()
 					}
 				}
@@ -145,6 +160,16 @@ stage 2.`,
 			// lookout backfill pause|resume|cancel steer workers too.
 			if cfg.Control, err = bus.Files(ctx, js, cfg.Bus); err != nil {
 				return err
+			}
+			if join {
+				if cfg.Members, err = bus.Members(ctx, js, cfg.Bus); err != nil {
+					return err
+				}
+				cfg.OnOwn = func(ps, ks []int) {
+					if !quiet {
+						fmt.Fprintf(os.Stderr, "worker: now runs partitions %v, shards %v\n", ps, ks)
+					}
+				}
 			}
 			told := bus.Running
 			cfg.OnControl = func(st string) {
@@ -184,6 +209,7 @@ stage 2.`,
 	f.IntVar(&shards, "shards", 8, "second-stage shards (every worker must agree)")
 	f.StringVar(&stream, "stream", "LOOKOUT_AIS", "JetStream stream name (as given to lookout live --to)")
 	f.StringVar(&prefix, "subject-prefix", "lookout.ais", "subject prefix (as given to lookout live --to)")
+	f.BoolVar(&join, "join", false, "share the stream with the workers present instead of --index/--of: partitions and shards are split anew as workers join (a worker added mid-backfill takes its share over) or leave")
 	f.BoolVar(&drain, "drain", false, "stop once caught up with the stream, flushing open events (batch runs, benchmarks)")
 	f.StringVar(&rules, "rules", "", "alert rules file (YAML)")
 	f.StringArrayVar(&alerts, "alert", nil, "deliver alerts to -, an http(s):// webhook or nats://HOST:PORT/SUBJECT (repeatable)")
@@ -191,4 +217,13 @@ stage 2.`,
 	f.BoolVar(&quiet, "quiet", false, "no summary on stderr")
 	dbFlag(cmd, &dsn)
 	root.AddCommand(cmd)
+}
+
+// seq returns 0..n-1.
+func seq(n int) []int {
+	out := make([]int, n)
+	for i := range out {
+		out[i] = i
+	}
+	return out
 }
