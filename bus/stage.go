@@ -545,6 +545,7 @@ type shard struct {
 	links   *detect.Detector
 	linkQ   pointHeap
 	arrived uint64
+	slab    pointSlab
 	emit    func(e *event.Event)
 	lost    int64 // items missing between frames (a partition's frames lost)
 	bad     map[string]int64
@@ -599,7 +600,7 @@ func (s *shard) apply(data []byte) {
 				s.rx.Add([2]int32{int32(y), int32(x)}, int32(h), m)
 			}
 		case itemPoint:
-			var p track.Point
+			p := s.slab.point()
 			p.MMSI = d.u32()
 			p.Time = time.Unix(0, d.varint()).UTC()
 			p.Lat, p.Lon, p.SOG, p.ImpliedKn = d.f64(), d.f64(), d.f64(), d.f64()
@@ -608,7 +609,7 @@ func (s *shard) apply(data []byte) {
 			p.HasPos, p.Flag = true, track.OK
 			if apply && d.err == nil {
 				s.arrived++
-				s.pts.push(waiting{t: p.Time.UnixNano(), part: int32(f.part), arrived: s.arrived, p: &p})
+				s.pts.push(waiting{t: p.Time.UnixNano(), part: int32(f.part), arrived: s.arrived, p: p})
 			}
 		case itemStatic:
 			var st track.Static
@@ -624,14 +625,14 @@ func (s *shard) apply(data []byte) {
 				s.linkQ.push(waiting{t: st.Time.UnixNano(), part: int32(f.part), arrived: s.arrived, s: &st})
 			}
 		case itemLinkPoint:
-			var p track.Point
+			p := s.slab.point()
 			p.MMSI = d.u32()
 			p.Time = time.Unix(0, d.varint()).UTC()
 			p.Lat, p.Lon = d.f64(), d.f64()
 			p.HasPos, p.Flag = true, track.OK
 			if apply && d.err == nil && s.links != nil {
 				s.arrived++
-				s.linkQ.push(waiting{t: p.Time.UnixNano(), part: int32(f.part), arrived: s.arrived, p: &p})
+				s.linkQ.push(waiting{t: p.Time.UnixNano(), part: int32(f.part), arrived: s.arrived, p: p})
 			}
 		case itemEvent:
 			n := d.uvarint()
@@ -752,6 +753,24 @@ func (s *shard) feed(low int64) {
 	if low != math.MaxInt64 {
 		s.grader.Advance(time.Unix(low, 0))
 	}
+}
+
+// pointSlab hands out the points a shard decodes from chunks, not one
+// allocation each: allocating them was a sixth of a shard's CPU (1.1 of
+// 6.1 s on 30 sparse days), beside the collector's work. A chunk is freed
+// once all its points are (they leave the heap roughly in the order they
+// came), and none is reused: the detector may keep what it is given.
+type pointSlab struct{ free []track.Point }
+
+const slabPoints = 256
+
+func (s *pointSlab) point() *track.Point {
+	if len(s.free) == 0 {
+		s.free = make([]track.Point, slabPoints)
+	}
+	p := &s.free[0]
+	s.free = s.free[1:]
+	return p
 }
 
 // waiting is a point waiting for every partition's watermark, with its

@@ -29,6 +29,11 @@ type EventWriter struct {
 	written int64
 }
 
+// gatherEvents is how long a writer woken by an event waits for more
+// before writing: events reach the store (not alerts, which Emit
+// delivers at once) that much later.
+const gatherEvents = 250 * time.Millisecond
+
 // NewEventWriter starts a writer; Close flushes and stops it.
 func NewEventWriter(ctx context.Context, st store.Store) *EventWriter {
 	w := &EventWriter{st: st, wake: make(chan struct{}, 1), done: make(chan struct{})}
@@ -118,6 +123,16 @@ func (w *EventWriter) loop(ctx context.Context) {
 	var openErr error
 	for {
 		_, open := <-w.wake
+		if open {
+			// Gather what comes meanwhile: a write costs about the same
+			// for one event as for hundreds, and the workers' detectors
+			// emit them one by one (each woke a write: 22% of a worker's
+			// CPU went to writing 7,363 events of 30 sparse days).
+			select {
+			case <-ctx.Done():
+			case <-time.After(gatherEvents):
+			}
+		}
 		for {
 			w.mu.Lock()
 			batch := w.pending

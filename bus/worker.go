@@ -2,6 +2,7 @@ package bus
 
 import (
 	"context"
+	"encoding/binary"
 	"errors"
 	"fmt"
 	"math/rand/v2"
@@ -374,6 +375,10 @@ func (w *Worker) partition(ctx context.Context, p int) error {
 			return err
 		}
 		var batch []ais.Message
+		// Sized once from the batch's count, not grown message by message.
+		if n, k := binary.Uvarint(msg.Data()); k > 0 && n <= 1<<16 {
+			batch = make([]ais.Message, 0, n)
+		}
 		if err := DecodeBatch(msg.Data(), func(m *ais.Message) { batch = append(batch, *m) }); err != nil {
 			// A batch this worker cannot read is skipped, not fatal: the
 			// others still carry their vessels' data.
