@@ -2,7 +2,8 @@
 // workers can run the detectors. Publishers batch decoded messages into one
 // stream whose subjects are partitioned by MMSI (lookout.ais.<partition>),
 // so each vessel's messages stay in order in one partition. Workers own
-// partitions (worker i of n takes those with p mod n = i) and run the
+// partitions (worker i of n takes those with p mod n = i, or workers that
+// join split them among those present, see members.go) and run the
 // tracker and the per-vessel detectors per partition. What needs vessels of
 // every partition runs in a second stage whose shards the workers own
 // likewise (see Stage2Subject): gaps are graded from everyone's receptions

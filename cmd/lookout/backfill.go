@@ -107,9 +107,10 @@ lookout worker instances. status shows, from the stream and the workers'
 progress bucket: the files published (done or in progress), messages per
 partition, how far behind each partition's worker is (batches not yet
 taken) and, sampling twice --sample apart, the rate and ETA. pause makes
-publishers wait between flushes, resume lets them go on, cancel stops
-them (what was published stays; the same ingest command carries on from
-there).`,
+publishers wait between flushes and workers take no more batches, resume
+lets them go on, cancel stops them (what was published stays, and the
+same ingest command carries on from there; each worker says how many
+events it stored, and one started again replays and carries on).`,
 		Example: `  lookout backfill status --nats nats://127.0.0.1:4222
   lookout backfill pause
   lookout backfill resume --stream LOOKOUT_AIS`,
