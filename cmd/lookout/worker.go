@@ -54,8 +54,10 @@ A backfill (lookout ingest --to nats://… FILES) run through workers with
 --drain stores the events lookout ingest stores from the same files (those
 still open at the end provisional, as ingest stores them), except that a
 draught change during an encounter is put down to an earlier activity
-(see below), and that GNSS interference is found per partition (a cluster
-of vessels of several partitions comes out as several smaller ones);
+(see below), that GNSS interference is found per partition (a cluster
+of vessels of several partitions comes out as several smaller ones), that
+possible dark transfers are not reported, and that a cloned MMSI's event
+lacks the own MMSI of a hull heard in another partition;
 lookout backfill status shows how far the workers are, lookout backfill
 pause holds the workers (and publishers) until resume, and cancel stops
 them (each says how many events it stored).
