@@ -1,6 +1,7 @@
 package bus
 
 import (
+	"math"
 	"time"
 
 	"github.com/lookout-osint/lookout/ais"
@@ -29,6 +30,9 @@ type pipeline struct {
 	// data ended (event.Event.Open), as ingest stores what its analysis
 	// emits once finished.
 	ending bool
+	// at is the time of the input being fed, Unix ns (MaxInt64 once
+	// ending): when a clone finding was made, for the link shard.
+	at int64
 }
 
 func newPipeline(opt analyze.Options, out *stageOut, emit func(*event.Event)) *pipeline {
@@ -43,8 +47,14 @@ func newPipeline(opt analyze.Options, out *stageOut, emit func(*event.Event)) *p
 			out.event(e)
 		case event.IdentityChange:
 			// Links between MMSIs are found in the second stage, from
-			// every partition's static reports and points.
-			if !detect.IsLink(e) {
+			// every partition's static reports and points; a clone
+			// finding is completed there with the MMSI each IMO's hull
+			// uses on its own, which may be another partition's.
+			switch {
+			case detect.IsLink(e):
+			case e.Evidence["reason"] == "cloned_mmsi":
+				out.clone(e, pl.at)
+			default:
 				emit(e)
 			}
 		default:
@@ -57,11 +67,13 @@ func newPipeline(opt analyze.Options, out *stageOut, emit func(*event.Event)) *p
 }
 
 func (pl *pipeline) Point(p *track.Point) {
+	pl.at = max(pl.at, p.Time.UnixNano())
 	pl.det.Point(p)
 	pl.out.point(p)
 }
 
 func (pl *pipeline) Static(s *track.Static) {
+	pl.at = max(pl.at, s.Time.UnixNano())
 	pl.det.Static(s)
 	pl.out.static(s)
 }
@@ -85,7 +97,7 @@ func (pl *pipeline) clock(ns int64) {
 }
 
 func (pl *pipeline) finish() {
-	pl.ending = true
+	pl.ending, pl.at = true, math.MaxInt64
 	pl.tr.Flush()
 	pl.det.Flush()
 }

@@ -1,12 +1,14 @@
 package bus
 
 import (
+	"cmp"
 	"context"
 	"encoding/binary"
 	"encoding/json"
 	"errors"
 	"fmt"
 	"math"
+	"slices"
 	"strconv"
 	"sync"
 	"time"
@@ -146,6 +148,7 @@ const (
 	itemPoint     = 3
 	itemStatic    = 4    // a static report, for the identity links
 	itemLinkPoint = 5    // a point's time and place, for the identity links
+	itemClone     = 6    // a cloned_mmsi finding, to name the IMOs' own MMSIs
 	flushItems    = 4096 // input messages or items between frames, at most
 	frameInterval = 200 * time.Millisecond
 )
@@ -402,6 +405,25 @@ func (o *stageOut) event(e *event.Event) {
 	o.mu.Unlock()
 }
 
+// clone sends a cloned_mmsi finding, made when the partition's detector
+// was at time at (Unix ns; MaxInt64 at the end of the data), to the link
+// shard, which names the MMSI each of its IMOs' hulls uses on its own as
+// of that time (see shard.named).
+func (o *stageOut) clone(e *event.Event, at int64) {
+	js, err := json.Marshal(e)
+	if err != nil {
+		return // an event is plain data; this cannot happen
+	}
+	o.mu.Lock()
+	b := append(o.bufs[linkShard], itemClone)
+	b = binary.AppendVarint(b, at)
+	b = binary.AppendUvarint(b, uint64(len(js)))
+	o.bufs[linkShard] = append(b, js...)
+	o.counts[linkShard]++
+	o.since++
+	o.mu.Unlock()
+}
+
 // message counts one input message towards the next flush.
 func (o *stageOut) message() bool {
 	o.mu.Lock()
@@ -540,6 +562,7 @@ type shard struct {
 	gapDel map[uint32]bool // last graded gap of a vessel: deliberate?
 	forgot int32           // reception hours before this are forgotten
 	pts    pointHeap       // points waiting for every partition's watermark
+	clones []clone         // on linkShard: clone findings to complete
 	// The identity links' detector (on linkShard only) and its static
 	// reports and points waiting for every partition's watermark.
 	links   *detect.Detector
@@ -634,7 +657,11 @@ func (s *shard) apply(data []byte) {
 				s.arrived++
 				s.linkQ.push(waiting{t: p.Time.UnixNano(), part: int32(f.part), arrived: s.arrived, p: p})
 			}
-		case itemEvent:
+		case itemEvent, itemClone:
+			var at int64
+			if kind == itemClone {
+				at = d.varint()
+			}
 			n := d.uvarint()
 			if d.err == nil && n > uint64(len(d.b)) {
 				d.err = errShort
@@ -644,6 +671,8 @@ func (s *shard) apply(data []byte) {
 				var e event.Event
 				if err := json.Unmarshal(raw, &e); err != nil {
 					s.bad["event: "+err.Error()]++
+				} else if kind == itemClone {
+					s.clones = append(s.clones, clone{at, e})
 				} else {
 					s.queue = append(s.queue, e)
 				}
@@ -724,6 +753,7 @@ func (s *shard) release() {
 	}
 	clear(s.queue[len(keep):])
 	s.queue = keep
+	s.named(low)
 	s.feed(low)
 	// As the detector does: forget receptions older than any gap still
 	// to be asked about (a month), once a day.
@@ -735,6 +765,61 @@ func (s *shard) release() {
 	}
 }
 
+// clone is a cloned_mmsi finding waiting for the link shard's static
+// reports up to the time it was made.
+type clone struct {
+	at int64 // Unix ns, MaxInt64: at the end of the data
+	e  event.Event
+}
+
+// named emits the clone findings made by low (Unix seconds), in the order
+// they were made, each once the identity links have been fed every static
+// report up to its time: own_mmsi then names, as one process would, the
+// MMSI each identity's IMO was last heard under as its own, whichever
+// partition heard it.
+func (s *shard) named(low int64) {
+	if len(s.clones) == 0 {
+		return
+	}
+	slices.SortStableFunc(s.clones, func(a, b clone) int { return cmp.Compare(a.at, b.at) })
+	n := 0
+	for _, c := range s.clones {
+		if c.at != math.MaxInt64 && c.at/int64(time.Second) > low || c.at == math.MaxInt64 && low != math.MaxInt64 {
+			break
+		}
+		for len(s.linkQ) > 0 && s.linkQ[0].t <= c.at {
+			s.feedLink(s.linkQ.pop())
+		}
+		e := c.e
+		ids, _ := e.Evidence["identities"].([]any)
+		for _, x := range ids {
+			if s.links == nil {
+				break
+			}
+			id, ok := x.(map[string]any)
+			if !ok {
+				continue
+			}
+			delete(id, "own_mmsi")
+			imo, _ := id["imo"].(float64)
+			if own, ok := s.links.IMOOwner(uint32(imo)); ok && own != e.MMSI {
+				id["own_mmsi"] = own
+			}
+		}
+		s.emit(&e)
+		n++
+	}
+	s.clones = slices.Delete(s.clones, 0, n)
+}
+
+func (s *shard) feedLink(w waiting) {
+	if w.s != nil {
+		s.links.LinkStatic(w.s)
+	} else {
+		s.links.LinkPoint(w.p)
+	}
+}
+
 // feed gives the encounter detector the points no partition can still
 // precede, in time order, and moves its clock to low: slots no later point
 // can reach are paired and closed.
@@ -743,12 +828,7 @@ func (s *shard) feed(low int64) {
 		s.grader.Point(s.pts.pop().p)
 	}
 	for len(s.linkQ) > 0 && s.linkQ[0].unix() <= low {
-		w := s.linkQ.pop()
-		if w.s != nil {
-			s.links.LinkStatic(w.s)
-		} else {
-			s.links.LinkPoint(w.p)
-		}
+		s.feedLink(s.linkQ.pop())
 	}
 	if low != math.MaxInt64 {
 		s.grader.Advance(time.Unix(low, 0))

@@ -121,6 +121,14 @@ func GradeDarkVisit(e *event.Event, gapDeliberate bool) {
 // IsLink reports whether e is an identity link between two MMSIs.
 func IsLink(e *event.Event) bool { return e.Type == event.IdentityChange && e.OtherMMSI != 0 }
 
+// IMOOwner returns the MMSI a valid IMO number was last heard under as
+// its own (the number a cloned_mmsi finding names as own_mmsi), from the
+// static reports fed so far.
+func (d *Detector) IMOOwner(imo uint32) (uint32, bool) {
+	m, ok := d.imo[imo]
+	return m, ok && track.ValidIMO(imo)
+}
+
 // LinkStatic feeds one static report to the identity links only.
 func (d *Detector) LinkStatic(s *track.Static) {
 	d.Advance(s.Time)
