@@ -28,8 +28,10 @@ import (
 // subject per shard (lookout.ais.x.<shard>): what it heard (reception
 // sightings, sent to every shard), its gaps and dark port visits (to the
 // shard of the MMSI), its track points (to the shards of the places they
-// lie near, see pointShards), its static reports and the points the
-// identity links need (to linkShard, see linkPoint) and a watermark, the detector time below which
+// lie near, see pointShards), its static reports, the points the
+// identity links need (to linkShard, see linkPoint) and its cloned_mmsi
+// findings (to linkShard, which names the hulls' own MMSIs from every
+// partition's reports) and a watermark, the detector time below which
 // it will send nothing more. A shard's consumer keeps every partition's watermark and
 // grades a gap once all partitions have passed its last whole hour, so the
 // grade is the one a single process would give; it feeds the points up to

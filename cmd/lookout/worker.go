@@ -55,9 +55,8 @@ A backfill (lookout ingest --to nats://… FILES) run through workers with
 still open at the end provisional, as ingest stores them), except that a
 draught change during an encounter is put down to an earlier activity
 (see below), that GNSS interference is found per partition (a cluster
-of vessels of several partitions comes out as several smaller ones), that
-possible dark transfers are not reported, and that a cloned MMSI's event
-lacks the own MMSI of a hull heard in another partition;
+of vessels of several partitions comes out as several smaller ones), and
+that possible dark transfers are not reported;
 lookout backfill status shows how far the workers are, lookout backfill
 pause holds the workers (and publishers) until resume, and cancel stops
 them (each says how many events it stored).
