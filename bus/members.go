@@ -198,7 +198,9 @@ func (w *Worker) runMembers(ctx context.Context) error {
 		if len(errs) > 0 {
 			return errs[0]
 		}
-		if w.Drain && len(jobs) == 0 && len(mine) > 0 {
+		// Drained: every unit that fell to it has ended; with none (more
+		// workers than units), once every other worker has drained.
+		if w.Drain && len(jobs) == 0 && (len(mine) > 0 || len(members) > 0 && len(drained) == len(members)-1) {
 			drainedAll = true
 			return nil
 		}
