@@ -22,16 +22,9 @@ func TestIMOReusedWhileOldNumberHeard(t *testing.T) {
 	for cw.Partition(a) == cw.Partition(b) {
 		b++
 	}
-	// The IMO, name and dimensions of a reference vector (NORDIC HAMBURG).
-	static := func(m uint32, at time.Time) ais.Message {
-		return ais.Message{Type: 5, MMSI: m, RxTime: at, Station: "rx1", Channel: 'A', StaticA: ais.StaticVoyageData{
-			IMO: 9514755, ShipName: "NORDIC HAMBURG", ShipType: 71, Dim: ais.Dimensions{ToBow: 142, ToStern: 10, ToPort: 11, ToStarboard: 11}}}
-	}
-	pos := func(m uint32, at time.Time, lat, lon float64) ais.Message {
-		msg := ais.Message{Type: 1, MMSI: m, RxTime: at, Station: "rx1", Channel: 'A'}
-		msg.PosA = ais.PositionReportA{Turn: -128, Speed: 10, Lon: lon, Lat: lat, Course: 0, Heading: 0}
-		return msg
-	}
+	// The IMO, name and dimensions of a reference vector.
+	static := func(m uint32, at time.Time) ais.Message { return staticMsg(m, at, 9514755, "NORDIC HAMBURG") }
+	pos := posMsg
 	t0 := time.Date(2026, 3, 1, 0, 0, 0, 0, time.UTC)
 	var ms []ais.Message
 	for i := 0; i < 24*20; i++ { // a: a day at 3-min reports, heading north at 10 kn
@@ -77,16 +70,7 @@ func TestClonedMMSINamesOwnerAcrossPartitions(t *testing.T) {
 	for cw.Partition(a) == cw.Partition(b) {
 		b++
 	}
-	// The IMOs, names and dimensions of reference vectors.
-	static := func(m uint32, at time.Time, imo uint32, name string) ais.Message {
-		return ais.Message{Type: 5, MMSI: m, RxTime: at, Station: "rx1", Channel: 'A', StaticA: ais.StaticVoyageData{
-			IMO: imo, ShipName: name, ShipType: 71, Dim: ais.Dimensions{ToBow: 142, ToStern: 10, ToPort: 11, ToStarboard: 11}}}
-	}
-	pos := func(m uint32, at time.Time, lat, lon float64) ais.Message {
-		msg := ais.Message{Type: 1, MMSI: m, RxTime: at, Station: "rx1", Channel: 'A'}
-		msg.PosA = ais.PositionReportA{Turn: -128, Speed: 10, Lon: lon, Lat: lat}
-		return msg
-	}
+	static, pos := staticMsg, posMsg
 	t0 := time.Date(2026, 3, 1, 0, 0, 0, 0, time.UTC)
 	var ms []ais.Message
 	for i := 0; i < 24*20; i++ { // a, under its own number: a day at 3-min reports
@@ -123,4 +107,17 @@ func TestClonedMMSINamesOwnerAcrossPartitions(t *testing.T) {
 	if named != 1 {
 		t.Errorf("one process names %d once as the clone's owner, want once: the scenario does not test it", a)
 	}
+}
+
+// staticMsg is a static report of a hull 152 m by 22 m.
+func staticMsg(m uint32, at time.Time, imo uint32, name string) ais.Message {
+	return ais.Message{Type: 5, MMSI: m, RxTime: at, Station: "rx1", Channel: 'A', StaticA: ais.StaticVoyageData{
+		IMO: imo, ShipName: name, ShipType: 71, Dim: ais.Dimensions{ToBow: 142, ToStern: 10, ToPort: 11, ToStarboard: 11}}}
+}
+
+// posMsg is a position report at 10 kn.
+func posMsg(m uint32, at time.Time, lat, lon float64) ais.Message {
+	msg := ais.Message{Type: 1, MMSI: m, RxTime: at, Station: "rx1", Channel: 'A'}
+	msg.PosA = ais.PositionReportA{Turn: -128, Speed: 10, Lon: lon, Lat: lat}
+	return msg
 }
