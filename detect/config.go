@@ -19,6 +19,8 @@ import (
 	"strings"
 	"text/tabwriter"
 	"time"
+
+	"github.com/lookout-osint/lookout/event"
 )
 
 // Config holds every threshold. Field tags document each one; Describe
@@ -162,23 +164,25 @@ func DefaultConfig() Config {
 		StandInKm:        2,
 		StandInQuiet:     30 * time.Minute,
 
+		// What an episode must show (fixes, span, turns) is shared with the
+		// simulator's truth: event/spoofing.go.
 		SpoofSpeedKn:       50,
 		SpoofMinJumps:      3,
 		SpoofWindow:        6 * time.Hour,
-		SpoofSegmentPoints: 3,
+		SpoofSegmentPoints: event.SpoofMinFixes,
 		SpoofSegmentIdle:   24 * time.Hour,
 		SpoofSwitchMin:     6 * time.Minute,
-		SpoofSustainMin:    15 * time.Minute,
+		SpoofSustainMin:    event.SpoofMinSpan,
 		SpoofSplitKm:       100,
-		SpoofLandFixes:     3,
+		SpoofLandFixes:     event.SpoofMinFixes,
 		SpoofFarKm:         40,
 		SpoofTrackKm:       2,
-		SpoofCircleTurns:   2,
+		SpoofCircleTurns:   event.SpoofCircleTurns,
 		SpoofCircleWindow:  6 * time.Hour,
 		SpoofCircleKm:      5,
 		SpoofCircleKn:      3,
 		SpoofCircleSpread:  0.25,
-		SpoofInPlaceMin:    12 * time.Hour,
+		SpoofInPlaceMin:    event.SpoofInPlaceMin,
 		SpoofInPlaceFixes:  4,
 
 		InterferenceVessels: 3,

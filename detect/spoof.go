@@ -177,7 +177,9 @@ func (d *Detector) spoofPoint(v *vessel, p *track.Point) {
 	s.landRun = 0
 
 	// Impossible jumps: each fix the tracker flagged too fast (the return
-	// from a glitch is none: the glitch's own jump counts).
+	// from a glitch is none: the glitch's own jump counts), SpoofMinJumps
+	// of them over SpoofSustainMin (a burst of a few minutes is one bad
+	// receiver, and no spoof the truth claims, event/spoofing.go).
 	if p.Flag == track.TooFast && !glitch {
 		s.jumps = append(s.jumps, p.Time)
 		cut := 0
@@ -193,7 +195,7 @@ func (d *Detector) spoofPoint(v *vessel, p *track.Point) {
 		if p.ImpliedKn > s.maxKn {
 			s.maxKn = p.ImpliedKn
 		}
-		if len(s.jumps) >= d.cfg.SpoofMinJumps {
+		if len(s.jumps) >= d.cfg.SpoofMinJumps && d.sustained(s.jumps[0], p.Time) {
 			ep := d.spoofEpisode(v, s.jumps[0], p)
 			ep.kinds["impossible_speed"]++
 			ep.maxKn = math.Max(ep.maxKn, s.maxKn)
