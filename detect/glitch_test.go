@@ -121,7 +121,29 @@ func TestIrregularLoopsAreNotCircling(t *testing.T) {
 //   - a glitch's switch between two streams that were both the real ship
 //     marked one of them displaced (7009).
 func TestSimulatedGlitchesAreNotSpoofing(t *testing.T) {
-	zr, err := source.Open("testdata/glitches.csv.gz")
+	fixes, ships := readFixes(t, "testdata/glitches.csv.gz")
+	if ships != 8 {
+		t.Fatalf("%d ships in testdata, want 8", ships)
+	}
+	out := runOpenSea(fixes)
+	for _, e := range only(out, event.Spoofing) {
+		t.Errorf("spoofing from glitches: %d %s..%s %v", e.MMSI, e.Start.Format(time.RFC3339), e.End.Format(time.RFC3339), e.Evidence)
+	}
+}
+
+// openSea has no land: the ships of glitches.csv sail between Korea, China
+// and Japan, off the coasts (glitches are kept 40 km from ports).
+type openSea struct{}
+
+func (openSea) OnLand(lat, lon float64) bool               { return false }
+func (openSea) DistanceToShoreKm(lat, lon float64) float64 { return 100 }
+
+// readFixes reads a testdata file of fixes (mmsi, Unix time, lat and lon
+// in AIS units, sog, cog; # comments), in time order, and counts the
+// ships.
+func readFixes(t *testing.T, name string) ([]track.Fix, int) {
+	t.Helper()
+	zr, err := source.Open(name)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -153,10 +175,12 @@ func TestSimulatedGlitchesAreNotSpoofing(t *testing.T) {
 	if err := sc.Err(); err != nil {
 		t.Fatal(err)
 	}
-	if len(ships) != 8 {
-		t.Fatalf("%d ships in testdata, want 8", len(ships))
-	}
 	sort.SliceStable(fixes, func(i, j int) bool { return fixes[i].Time.Before(fixes[j].Time) })
+	return fixes, len(ships)
+}
+
+// runOpenSea tracks and detects fixes with no land.
+func runOpenSea(fixes []track.Fix) []event.Event {
 	var out []event.Event
 	d := New(DefaultConfig(), NewPortIndex(testPorts, 20), openSea{}, func(e *event.Event) { out = append(out, *e) })
 	tr := track.New(track.DefaultConfig(), openSea{}, sinkFn{d})
@@ -165,14 +189,35 @@ func TestSimulatedGlitchesAreNotSpoofing(t *testing.T) {
 	}
 	tr.Flush()
 	d.Flush()
-	for _, e := range only(out, event.Spoofing) {
-		t.Errorf("spoofing from glitches: %d %s..%s %v", e.MMSI, e.Start.Format(time.RFC3339), e.End.Format(time.RFC3339), e.Evidence)
-	}
+	return out
 }
 
-// openSea has no land: the ships of glitches.csv sail between Korea, China
-// and Japan, off the coasts (glitches are kept 40 km from ports).
-type openSea struct{}
-
-func (openSea) OnLand(lat, lon float64) bool               { return false }
-func (openSea) DistanceToShoreKm(lat, lon float64) float64 { return 100 }
+// Two ships moored at a berth are put by a GNSS interference on a 2 km
+// circle 60-100 km away for 7 h (0 kn, each fix anywhere on it). The
+// berth's stream, silent while the circle was heard, took displaced fixes
+// once its envelope had grown that far (6 h). One ship is heard at its
+// berth again (fresh seed 7201): that looked like a jump away from a
+// stream heard since the first fix (the month before, reported as a first
+// stream left for good). The other left port meanwhile and sailed to the
+// next (7203): the circle's stream, silent for a day, took it leaving
+// there, so the voyage between was 'put elsewhere'. The spoof is the time
+// on the circle, once for each.
+func TestDisplacedRunTakenByAnIdleStream(t *testing.T) {
+	fixes, _ := readFixes(t, "testdata/gnss-berth.csv.gz")
+	circle := map[uint32][2]time.Time{
+		538708745: {time.Date(2024, 3, 28, 17, 51, 0, 0, time.UTC), time.Date(2024, 3, 29, 1, 18, 0, 0, time.UTC)},
+		440803822: {time.Date(2024, 3, 18, 14, 10, 0, 0, time.UTC), time.Date(2024, 3, 18, 20, 57, 0, 0, time.UTC)},
+	}
+	got := map[uint32]int{}
+	for _, e := range only(runOpenSea(fixes), event.Spoofing) {
+		got[e.MMSI]++
+		if c := circle[e.MMSI]; e.Start.Before(c[0]) || e.End.After(c[1]) {
+			t.Errorf("%d: spoofing %s..%s %v, want within %s..%s", e.MMSI, e.Start, e.End, e.Evidence, c[0], c[1])
+		}
+	}
+	for m := range circle {
+		if got[m] != 1 {
+			t.Errorf("%d: %d spoofing events, want 1", m, got[m])
+		}
+	}
+}

@@ -97,6 +97,15 @@ type segInfo struct {
 	// them came after another and not back to it (see spike).
 	spikes    int
 	scattered bool
+	// sog is the last fix's reported speed; back: the MMSI was heard
+	// again where this stream would be, on a stream of its own.
+	sog  float64
+	back bool
+}
+
+// lastFix is the stream's last fix, as coherent takes it.
+func (o *segInfo) lastFix() *stepFix {
+	return &stepFix{o.last, o.lat, o.lon, o.sog, math.NaN()}
 }
 
 // minCircleLeg is the shortest leg circling takes a bearing over. Fixes
@@ -215,7 +224,36 @@ func (d *Detector) spoofPoint(v *vessel, p *track.Point) {
 	if glitch {
 		kn = 0
 	}
-	si := s.segs[p.Seg]
+	seg := p.Seg
+	si := s.segs[seg]
+	if o := s.lastSI; si != nil && o != nil && si != o && s.segs[s.lastSeg] == o && !d.impossibleSwitch(o, p) &&
+		(si.counted && si.jumped && p.Time.Sub(si.last) > d.cfg.SpoofWindow ||
+			!d.coherent(si.lastFix(), &p.Fix) && geo.DistanceKm(o.lat, o.lon, p.Lat, p.Lon) < geo.DistanceKm(si.lat, si.lon, p.Lat, p.Lon)) {
+		// The tracker put p on a stream whose envelope grew through a
+		// silence while the MMSI was heard on another, which a ship can
+		// have sailed from to p: p goes on that one when the stream it
+		// was put on is a displaced run already reported and over
+		// (silent for SpoofWindow), or when no reported speed brings p
+		// from it and p lies nearer the other. Under a GNSS
+		// interference (fresh seeds 7201, 7203) a ship's berth stream
+		// took a displaced fix after 6 h, so the return to the berth
+		// looked like a jump away from a stream heard since the first
+		// fix of the month; and a day later the displaced run's stream
+		// took the ship leaving its next port, so the track between was
+		// 'put elsewhere'.
+		seg, si = s.lastSeg, o
+	}
+	if si == nil && hasPrev {
+		// A new stream where an older one would be now: the MMSI is
+		// back on that track (the tracker gave it a segment of its own
+		// after a displaced run moved the old one's envelope), so the
+		// older stream was not left for good (firstStreamLeft).
+		for _, o := range s.segs {
+			if o != s.lastSI && d.coherent(o.lastFix(), &p.Fix) {
+				o.back = true
+			}
+		}
+	}
 	if hasPrev && !d.coherent(&prev, &p.Fix) {
 		// p may be a glitch: keep what it changes, to undo it if the next
 		// fix returns.
@@ -230,12 +268,12 @@ func (d *Detector) spoofPoint(v *vessel, p *track.Point) {
 		si = &segInfo{first: p.Time, jumped: (p.Flag == track.TooFast && !glitch || p.NewSeg && kn > d.cfg.SpoofSpeedKn) &&
 			(s.lastSI == nil || p.Time.Sub(s.lastSI.last) >= d.cfg.SpoofSwitchMin || d.impossibleSwitch(s.lastSI, p)),
 			opening: s.lastSI == nil}
-		s.segs[p.Seg] = si
+		s.segs[seg] = si
 		if s.undo != nil {
 			s.undo.si, s.undo.opened = si, true
 		}
 	}
-	if s.lastSeg != p.Seg || s.lastSI != si {
+	if s.lastSeg != seg || s.lastSI != si {
 		si.runStart, si.runN, si.prevLast = p.Time, 0, si.last
 		si.entries++
 	}
@@ -254,7 +292,7 @@ func (d *Detector) spoofPoint(v *vessel, p *track.Point) {
 			}
 		}
 	}
-	if s.retFrom != 0 && p.Seg != s.retTo {
+	if s.retFrom != 0 && seg != s.retTo {
 		s.retFrom = 0 // the way back was a glitch
 	}
 	if s.retFrom != 0 && si.runN >= d.cfg.SpoofSegmentPoints {
@@ -296,10 +334,10 @@ func (d *Detector) spoofPoint(v *vessel, p *track.Point) {
 	// The displaced run must be sustained (SpoofSustainMin, fixes in a
 	// row), and so must the way back: it counts once this stream goes on
 	// for SpoofSegmentPoints fixes in a row (above).
-	if o := s.lastSI; o != nil && s.lastSeg != p.Seg && o != si && !o.counted &&
-		(o.jumped || p.Seg < s.lastSeg) && (si.n == 0 || !si.last.After(o.first)) &&
+	if o := s.lastSI; o != nil && s.lastSeg != seg && o != si && !o.counted &&
+		(o.jumped || seg < s.lastSeg) && (si.n == 0 || !si.last.After(o.first)) &&
 		o.runN >= d.cfg.SpoofSegmentPoints && d.sustained(o.runStart, o.last) && kn > d.cfg.SpoofSpeedKn {
-		s.retFrom, s.retTo, s.retKn = s.lastSeg, p.Seg, kn
+		s.retFrom, s.retTo, s.retKn = s.lastSeg, seg, kn
 		if si.runN >= d.cfg.SpoofSegmentPoints { // SpoofSegmentPoints of 1
 			o.counted = true
 			ep := d.spoofEpisodeAt(v, o.first, o.last, o.lat, o.lon)
@@ -308,11 +346,11 @@ func (d *Detector) spoofPoint(v *vessel, p *track.Point) {
 			s.retFrom = 0
 		}
 	}
-	si.last, si.n, si.lat, si.lon = p.Time, si.n+1, p.Lat, p.Lon
-	s.lastSeg, s.lastSI = p.Seg, si
+	si.last, si.n, si.lat, si.lon, si.sog = p.Time, si.n+1, p.Lat, p.Lon, p.SOG
+	s.lastSeg, s.lastSI = seg, si
 	if len(s.segs) > 1 { // most vessels have one segment: nothing to forget
 		for id, o := range s.segs {
-			if id != p.Seg && p.Time.Sub(o.last) > d.cfg.SpoofSegmentIdle {
+			if id != seg && p.Time.Sub(o.last) > d.cfg.SpoofSegmentIdle {
 				d.firstStreamLeft(v, o, si)
 				delete(s.segs, id)
 			}
@@ -324,7 +362,7 @@ func (d *Detector) spoofPoint(v *vessel, p *track.Point) {
 		// forgotten, so that a flood costs bounded state and work per fix.
 		old := -1
 		for id, o := range s.segs {
-			if id != p.Seg && (old < 0 || o.last.Before(s.segs[old].last) || o.last.Equal(s.segs[old].last) && id < old) {
+			if id != seg && (old < 0 || o.last.Before(s.segs[old].last) || o.last.Equal(s.segs[old].last) && id < old) {
 				old = id
 			}
 		}
@@ -338,7 +376,7 @@ func (d *Detector) spoofPoint(v *vessel, p *track.Point) {
 	// runs on side by side).
 	if si.jumped && !si.counted && si.n >= d.cfg.SpoofSegmentPoints && si.entries >= d.cfg.SpoofSegmentPoints && d.sustained(si.first, p.Time) {
 		for id, o := range s.segs {
-			if id == p.Seg || o.n < d.cfg.SpoofSegmentPoints || o.entries < d.cfg.SpoofSegmentPoints {
+			if id == seg || o.n < d.cfg.SpoofSegmentPoints || o.entries < d.cfg.SpoofSegmentPoints {
 				continue
 			}
 			if o.last.After(si.first) && d.impossibleSwitch(o, p) {
@@ -495,7 +533,7 @@ func (d *Detector) farFromWater(s *spoofState, lat, lon float64) bool {
 // showed where it was). Judged only when o is forgotten (SpoofSegmentIdle
 // after its last fix), so data ending sooner does not show it.
 func (d *Detector) firstStreamLeft(v *vessel, o, si *segInfo) {
-	if !o.opening || o.counted || o.n < d.cfg.SpoofSegmentPoints || !d.sustained(o.first, o.last) ||
+	if !o.opening || o.counted || o.back || o.n < d.cfg.SpoofSegmentPoints || !d.sustained(o.first, o.last) ||
 		!si.jumped || si.n < d.cfg.SpoofSegmentPoints || si.first.Before(o.last) {
 		return
 	}
