@@ -221,3 +221,44 @@ func TestDisplacedRunTakenByAnIdleStream(t *testing.T) {
 		}
 	}
 }
+
+// A fishing boat towing west at 3.1-3.2 kn, silent for 9 h, then back
+// east at 3.3-3.6 kn along the same line (fresh seed 7203): over 12 h it
+// reports courses in all four quadrants (out at 256-276 deg, back at 55-92
+// deg) without leaving 10 km, but its fixes lie along a line, not round a
+// circle: no drawn circle.
+func TestToAndFroIsNotACircle(t *testing.T) {
+	at := func(hm string) time.Time {
+		tm, err := time.Parse(time.RFC3339, "2024-03-"+hm+"Z")
+		if err != nil {
+			t.Fatal(err)
+		}
+		return tm
+	}
+	var fixes []track.Fix
+	for _, f := range []struct {
+		t                  string
+		lat, lon, sog, cog float64
+	}{
+		{"08T12:21:24", 37.620047, 119.421080, 3.2, 275.8},
+		{"08T12:53:14", 37.622910, 119.385128, 3.2, 275.8},
+		{"08T13:11:46", 37.623990, 119.364372, 3.1, 258.1},
+		{"08T13:26:31", 37.621388, 119.348820, 3.1, 258.1},
+		{"08T13:40:33", 37.618912, 119.334023, 3.1, 258.1},
+		{"08T13:53:43", 37.616593, 119.320157, 3.1, 258.1},
+		{"08T14:03:03", 37.614940, 119.310280, 3.1, 258.1},
+		{"08T23:18:25", 37.594503, 119.317102, 3.6, 66.2},
+		{"08T23:42:17", 37.605853, 119.343480, 3.6, 55.8},
+		{"08T23:53:24", 37.612055, 119.355017, 3.6, 55.8},
+		{"09T00:01:22", 37.616523, 119.363325, 3.6, 55.8},
+		{"09T00:13:13", 37.616828, 119.376968, 3.3, 90.0},
+		{"09T00:22:13", 37.616827, 119.387362, 3.3, 90.0},
+		{"09T00:36:36", 37.616823, 119.403973, 3.3, 90.0},
+		{"09T00:47:11", 37.616752, 119.415895, 3.3, 92.6},
+	} {
+		fixes = append(fixes, track.Fix{MMSI: 413142458, Time: at(f.t), Lat: f.lat, Lon: f.lon, HasPos: true, SOG: f.sog, COG: f.cog, Heading: -1, Status: 7, Class: 'A'})
+	}
+	if sp := only(runOpenSea(fixes), event.Spoofing); len(sp) != 0 {
+		t.Errorf("towing to and fro reported as spoofing: %+v", sp)
+	}
+}

@@ -598,10 +598,32 @@ func (d *Detector) sailingInPlace(v *vessel, p *track.Point) {
 	for _, f := range run {
 		quads |= 1 << f.quad
 	}
-	if quads == 0xF {
+	if quads == 0xF && goesRound(run) {
 		ep := d.spoofEpisode(v, nsTime(run[0].ns), p)
 		ep.kinds["circling"]++
 	}
+}
+
+// goesRound says whether the fixes lie on all four sides of the middle of
+// the area they cover (bearings from it in all four quadrants), as the
+// fixes of a drawn circle do, and as the simulator's truth asks of one. A
+// fishing boat towing to and fro along a line reports courses in all four
+// quadrants (out at 66-92 deg, back at 258-276 deg, seed 7203) while its
+// fixes lie at the two ends of the line.
+func goesRound(run []inPlaceFix) bool {
+	minLat, maxLat, minLon, maxLon := math.Inf(1), math.Inf(-1), math.Inf(1), math.Inf(-1)
+	for i := range run {
+		minLat, maxLat = math.Min(minLat, run[i].lat), math.Max(maxLat, run[i].lat)
+		minLon, maxLon = math.Min(minLon, run[i].lon), math.Max(maxLon, run[i].lon)
+	}
+	cLat, cLon := (minLat+maxLat)/2, (minLon+maxLon)/2
+	sides := 0
+	for i := range run {
+		if run[i].lat != cLat || run[i].lon != cLon {
+			sides |= 1 << quadrant(geo.Bearing(cLat, cLon, run[i].lat, run[i].lon))
+		}
+	}
+	return sides == 0xF
 }
 
 // circling sums the signed turn between successive legs sailed at speed;
