@@ -262,3 +262,18 @@ func TestToAndFroIsNotACircle(t *testing.T) {
 		t.Errorf("towing to and fro reported as spoofing: %+v", sp)
 	}
 }
+
+// A circle drawn for three and a half days, heard well for 5 h, by
+// satellites three times the next day, and well again two days later
+// (fresh seed 7205), is one episode: the fixes of the way in, kept in the
+// run at speed, do not hide that it goes round (a centre taken from the
+// area the fixes cover did, and the two stretches heard well became two
+// episodes).
+func TestCircleHeardTwiceIsOneEpisode(t *testing.T) {
+	fixes, _ := readFixes(t, "testdata/circle-heard-twice.csv.gz")
+	sp := only(runOpenSea(fixes), event.Spoofing)
+	from, to := time.Date(2024, 3, 10, 4, 19, 0, 0, time.UTC), time.Date(2024, 3, 13, 16, 57, 0, 0, time.UTC)
+	if len(sp) != 1 || sp[0].End.Before(to.Add(-time.Hour)) || sp[0].Start.After(from.Add(time.Hour)) {
+		t.Fatalf("spoofing %+v, want one episode from about %s to %s", sp, from, to)
+	}
+}

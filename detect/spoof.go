@@ -598,32 +598,100 @@ func (d *Detector) sailingInPlace(v *vessel, p *track.Point) {
 	for _, f := range run {
 		quads |= 1 << f.quad
 	}
-	if quads == 0xF && goesRound(run) {
+	if quads == 0xF && goesRound(run, d.cfg.SpoofCircleKm) {
 		ep := d.spoofEpisode(v, nsTime(run[0].ns), p)
 		ep.kinds["circling"]++
 	}
 }
 
-// goesRound says whether the fixes lie on all four sides of the middle of
-// the area they cover (bearings from it in all four quadrants), as the
-// fixes of a drawn circle do, and as the simulator's truth asks of one. A
-// fishing boat towing to and fro along a line reports courses in all four
-// quadrants (out at 66-92 deg, back at 258-276 deg, seed 7203) while its
-// fixes lie at the two ends of the line.
-func goesRound(run []inPlaceFix) bool {
-	minLat, maxLat, minLon, maxLon := math.Inf(1), math.Inf(-1), math.Inf(1), math.Inf(-1)
-	for i := range run {
-		minLat, maxLat = math.Min(minLat, run[i].lat), math.Max(maxLat, run[i].lat)
-		minLon, maxLon = math.Min(minLon, run[i].lon), math.Max(maxLon, run[i].lon)
+// goesRound says whether the fixes go round a circle of at most maxKm, as
+// a drawn circle's do and as the simulator's truth asks of one: the circle
+// that fits them best (least squares, fitted again without the fixes
+// off it, such as those of the way in) holds three in four of them (half
+// to one and a half times its radius from its centre), and those lie on
+// all four sides of it. A fishing boat towing to and fro along a line
+// (seed 7203) reports courses in all four quadrants within 10 km over
+// 12 h, but no small circle fits its fixes.
+func goesRound(run []inPlaceFix, maxKm float64) bool {
+	if len(run) < 3 {
+		return false
 	}
-	cLat, cLon := (minLat+maxLat)/2, (minLon+maxLon)/2
-	sides := 0
-	for i := range run {
-		if run[i].lat != cLat || run[i].lon != cLon {
-			sides |= 1 << quadrant(geo.Bearing(cLat, cLon, run[i].lat, run[i].lon))
+	lat0, lon0 := run[0].lat, run[0].lon
+	kx := kmPerDegLat * math.Cos(lat0*math.Pi/180)
+	xy := func(f *inPlaceFix) (float64, float64) { return (f.lon - lon0) * kx, (f.lat - lat0) * kmPerDegLat }
+	on := make([]bool, len(run))
+	for i := range on {
+		on[i] = true
+	}
+	var cx, cy, r float64
+	for pass := 0; pass < 2; pass++ {
+		var ok bool
+		if cx, cy, r, ok = fitCircle(run, on, xy); !ok || r > maxKm {
+			return false
+		}
+		for i := range run {
+			x, y := xy(&run[i])
+			d := math.Hypot(x-cx, y-cy)
+			on[i] = d >= r/2 && d <= 1.5*r
 		}
 	}
-	return sides == 0xF
+	n, sides := 0, 0
+	for i := range run {
+		if on[i] {
+			x, y := xy(&run[i])
+			n++
+			sides |= 1 << quadrant(math.Mod(math.Atan2(x-cx, y-cy)*180/math.Pi+360, 360))
+		}
+	}
+	return sides == 0xF && 4*n >= 3*len(run)
+}
+
+// fitCircle fits a circle to the fixes marked on (Kåsa's least squares:
+// x²+y²+ax+by+c = 0, linear in a, b, c), in the plane xy gives.
+func fitCircle(run []inPlaceFix, on []bool, xy func(*inPlaceFix) (float64, float64)) (cx, cy, r float64, ok bool) {
+	var m [3][4]float64 // the normal equations, augmented
+	for i := range run {
+		if !on[i] {
+			continue
+		}
+		x, y := xy(&run[i])
+		row := [3]float64{x, y, 1}
+		z := -(x*x + y*y)
+		for a := 0; a < 3; a++ {
+			for b := 0; b < 3; b++ {
+				m[a][b] += row[a] * row[b]
+			}
+			m[a][3] += row[a] * z
+		}
+	}
+	// Gaussian elimination with partial pivoting.
+	for c := 0; c < 3; c++ {
+		p := c
+		for k := c + 1; k < 3; k++ {
+			if math.Abs(m[k][c]) > math.Abs(m[p][c]) {
+				p = k
+			}
+		}
+		if math.Abs(m[p][c]) < 1e-12 {
+			return 0, 0, 0, false
+		}
+		m[c], m[p] = m[p], m[c]
+		for k := 0; k < 3; k++ {
+			if k != c {
+				f := m[k][c] / m[c][c]
+				for j := c; j < 4; j++ {
+					m[k][j] -= f * m[c][j]
+				}
+			}
+		}
+	}
+	a, b, c := m[0][3]/m[0][0], m[1][3]/m[1][1], m[2][3]/m[2][2]
+	cx, cy = -a/2, -b/2
+	r2 := cx*cx + cy*cy - c
+	if r2 <= 0 {
+		return 0, 0, 0, false
+	}
+	return cx, cy, math.Sqrt(r2), true
 }
 
 // circling sums the signed turn between successive legs sailed at speed;
