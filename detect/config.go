@@ -91,7 +91,7 @@ type Config struct {
 	SpoofCircleKm      float64       `help:"circling pattern: largest radius of the area"`
 	SpoofCircleKn      float64       `help:"circling pattern: minimum speed (slower is drifting or fishing)"`
 	SpoofCircleSpread  float64       `help:"circling pattern: largest spread of the fixes' distances from their centre (standard deviation over mean): a drawn circle is round, a harbour cruise, pilot or tug loops as it must"`
-	SpoofInPlaceMin    time.Duration `help:"reporting speed on every course for this long without leaving the circle is a drawn track"`
+	SpoofInPlaceMin    time.Duration `help:"reporting speed on every course for this long without leaving the circle, the fixes going round one (three in four on a fitted circle of at most SpoofCircleKm, on all four sides), is a drawn track"`
 	SpoofInPlaceFixes  int           `help:"… shown by at least this many fixes (one on each side of the circle is enough to go round it)"`
 
 	InterferenceVessels int           `help:"GNSS interference: this many vessels whose positions jumped into one area (InterferenceKm) within InterferenceIdle of each other"`

@@ -556,7 +556,7 @@ func (d *Detector) impossibleSwitch(o *segInfo, p *track.Point) bool {
 // turn (a few satellite fixes a day): for SpoofInPlaceMin the vessel
 // reports SpoofCircleKn or more on every fix, on courses covering all four
 // quadrants (SpoofInPlaceFixes or more fixes), yet its fixes stay within
-// 2*SpoofCircleKm of each other. The
+// 2*SpoofCircleKm of each other and go round a circle (goesRound). The
 // fixes are kept (few: the run ends at the first fix below speed), and a
 // fix far from older ones drops only those, so a ship that sails into the
 // pattern does not hide it.
