@@ -11,13 +11,19 @@ import (
 // Truth claims a spoofing episode only when the received data can show it
 // (README, truth.jsonl: spoofing).
 
-func TestCircleClaimedOnlyWhenFixesGoRound(t *testing.T) {
+// oneDay is a one-day world of 20 hulls, its first hull and that hull's
+// identity, for the truth rules to be tried on received fixes set by hand.
+func oneDay(t *testing.T) (*world, *Hull, *Identity) {
+	t.Helper()
 	w, err := newWorld(Config{Seed: 3, Days: 1, Vessels: 20})
 	if err != nil {
 		t.Fatal(err)
 	}
-	h := w.hulls[0]
-	id := h.identAt(w.t0)
+	return w, w.hulls[0], w.hulls[0].identAt(w.t0)
+}
+
+func TestCircleClaimedOnlyWhenFixesGoRound(t *testing.T) {
+	w, h, id := oneDay(t)
 	const lat, lon, r = 41.0, 130.5, 3.0
 	circle := func(from int64, bearings ...float64) {
 		h.spoofs = []spoofSpan{{span: span{from, from + 3*day}, kind: spoofCircle, lat: lat, lon: lon, radiusKm: r}}
@@ -119,12 +125,7 @@ func TestIdentSpansCutAtMMSIChange(t *testing.T) {
 // (event/spoofing.go): three fixes within a satellite pass (12 minutes)
 // are not enough, nor is a piece of a circle that goes round it once.
 func TestSpoofClaimedOnlyWhenSustained(t *testing.T) {
-	w, err := newWorld(Config{Seed: 3, Days: 1, Vessels: 20})
-	if err != nil {
-		t.Fatal(err)
-	}
-	h := w.hulls[0]
-	id := h.identAt(w.t0)
+	w, h, id := oneDay(t)
 	const lat, lon, r = 41.0, 130.5, 3.0
 	// fixes puts n received spoofed fixes every step seconds from w.t0+60,
 	// each at the bearing from the centre that the circle drawn at
@@ -173,10 +174,7 @@ func TestSpoofClaimedOnlyWhenSustained(t *testing.T) {
 // minutes is listed in the area (it jumped there) but has no spoofing
 // truth of its own (fresh seed 9601: three fixes over 12.7 minutes).
 func TestInterferenceSpoofingSustained(t *testing.T) {
-	w, err := newWorld(Config{Seed: 3, Days: 1, Vessels: 20})
-	if err != nil {
-		t.Fatal(err)
-	}
+	w, _, _ := oneDay(t)
 	w.gnss = []gnssEpisode{{span: span{w.t0, w.t0 + 8*hour}, lat: 35, lon: 129, radiusKm: gnssRadiusKm, toLat: 35.5, toLon: 129.5}}
 	for i, h := range w.hulls[:4] {
 		id := h.identAt(w.t0)
