@@ -180,10 +180,16 @@ func readFixes(t *testing.T, name string) ([]track.Fix, int) {
 }
 
 // runOpenSea tracks and detects fixes with no land.
-func runOpenSea(fixes []track.Fix) []event.Event {
+func runOpenSea(fixes []track.Fix) []event.Event { return runOn(openSea{}, fixes) }
+
+// runOn tracks and detects fixes on the land given.
+func runOn(shore interface {
+	Shore
+	track.Land
+}, fixes []track.Fix) []event.Event {
 	var out []event.Event
-	d := New(DefaultConfig(), NewPortIndex(testPorts, 20), openSea{}, func(e *event.Event) { out = append(out, *e) })
-	tr := track.New(track.DefaultConfig(), openSea{}, sinkFn{d})
+	d := New(DefaultConfig(), NewPortIndex(testPorts, 20), shore, func(e *event.Event) { out = append(out, *e) })
+	tr := track.New(track.DefaultConfig(), shore, sinkFn{d})
 	for _, f := range fixes {
 		tr.AddFix(f)
 	}
@@ -275,5 +281,27 @@ func TestCircleHeardTwiceIsOneEpisode(t *testing.T) {
 	from, to := time.Date(2024, 3, 10, 4, 19, 0, 0, time.UTC), time.Date(2024, 3, 13, 16, 57, 0, 0, time.UTC)
 	if len(sp) != 1 || sp[0].End.Before(to.Add(-time.Hour)) || sp[0].Start.After(from.Add(time.Hour)) {
 		t.Fatalf("spoofing %+v, want one episode from about %s to %s", sp, from, to)
+	}
+}
+
+// A ship under way is put on a GNSS interference's circle for 6 h while it
+// berths 67 km away (fresh seed 9640, with the six other ships on the
+// circle), is heard at its berth for 13 h, then leaves. Its stream from
+// before the interference, dead-reckoned on, took displaced fixes after
+// 5 h, so the return to the berth was no way back from the circle's
+// stream, and the departure, joining that old stream, made the 13 h at the
+// berth a second, false displaced run. One episode: the circle.
+func TestBerthAfterInterferenceIsNoDisplacedRun(t *testing.T) {
+	fixes, _ := readFixes(t, "testdata/gnss-berthed-meanwhile.csv.gz")
+	on, off := time.Date(2024, 3, 27, 19, 28, 0, 0, time.UTC), time.Date(2024, 3, 28, 1, 21, 0, 0, time.UTC)
+	var sp []event.Event
+	// The real coast: the berth is on it.
+	for _, e := range only(runOn(geo.DefaultLand(), fixes), event.Spoofing) {
+		if e.MMSI == 432125642 {
+			sp = append(sp, e)
+		}
+	}
+	if len(sp) != 1 || sp[0].Start.Before(on) || sp[0].End.After(off) {
+		t.Fatalf("spoofing %+v, want one episode within %s..%s", sp, on, off)
 	}
 }

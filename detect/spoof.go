@@ -227,20 +227,18 @@ func (d *Detector) spoofPoint(v *vessel, p *track.Point) {
 	seg := p.Seg
 	si := s.segs[seg]
 	if o := s.lastSI; si != nil && o != nil && si != o && s.segs[s.lastSeg] == o && !d.impossibleSwitch(o, p) &&
-		(si.counted && si.jumped && p.Time.Sub(si.last) > d.cfg.SpoofWindow ||
-			!d.coherent(si.lastFix(), &p.Fix) && geo.DistanceKm(o.lat, o.lon, p.Lat, p.Lon) < geo.DistanceKm(si.lat, si.lon, p.Lat, p.Lon)) {
+		geo.DistanceKm(o.lat, o.lon, p.Lat, p.Lon) < geo.DistanceKm(si.lat, si.lon, p.Lat, p.Lon) {
 		// The tracker put p on a stream whose envelope grew through a
-		// silence while the MMSI was heard on another, which a ship can
-		// have sailed from to p: p goes on that one when the stream it
-		// was put on is a displaced run already reported and over
-		// (silent for SpoofWindow), or when no reported speed brings p
-		// from it and p lies nearer the other. Under a GNSS
-		// interference (fresh seeds 7201, 7203) a ship's berth stream
-		// took a displaced fix after 6 h, so the return to the berth
-		// looked like a jump away from a stream heard since the first
-		// fix of the month; and a day later the displaced run's stream
-		// took the ship leaving its next port, so the track between was
-		// 'put elsewhere'.
+		// silence while the MMSI was heard on another, nearer which p
+		// lies and from which a ship can have sailed to it: p goes on
+		// that one. Under a GNSS interference (fresh seeds 7201, 7203,
+		// 9640) a ship's stream from before it (berthed, or under way
+		// and dead-reckoned on) took displaced fixes after 5-6 h, so the
+		// return to the ship's place looked like a jump away from a
+		// stream heard since the first fix of the month, or a second
+		// stream of displaced fixes; and a day later the displaced
+		// run's stream took the ship leaving its next port, so the track
+		// between was 'put elsewhere'.
 		seg, si = s.lastSeg, o
 	}
 	if si == nil && hasPrev {
@@ -297,10 +295,7 @@ func (d *Detector) spoofPoint(v *vessel, p *track.Point) {
 	}
 	if s.retFrom != 0 && si.runN >= d.cfg.SpoofSegmentPoints {
 		if o := s.segs[s.retFrom]; o != nil && !o.counted {
-			o.counted = true
-			ep := d.spoofEpisodeAt(v, o.first, o.last, o.lat, o.lon)
-			ep.kinds["impossible_jump"]++
-			ep.maxKn = math.Max(ep.maxKn, s.retKn)
+			d.wentBack(v, o, si, s.retKn)
 		}
 		s.retFrom = 0
 	}
@@ -339,10 +334,7 @@ func (d *Detector) spoofPoint(v *vessel, p *track.Point) {
 		o.runN >= d.cfg.SpoofSegmentPoints && d.sustained(o.runStart, o.last) && kn > d.cfg.SpoofSpeedKn {
 		s.retFrom, s.retTo, s.retKn = s.lastSeg, seg, kn
 		if si.runN >= d.cfg.SpoofSegmentPoints { // SpoofSegmentPoints of 1
-			o.counted = true
-			ep := d.spoofEpisodeAt(v, o.first, o.last, o.lat, o.lon)
-			ep.kinds["impossible_jump"]++
-			ep.maxKn = math.Max(ep.maxKn, kn)
+			d.wentBack(v, o, si, kn)
 			s.retFrom = 0
 		}
 	}
@@ -392,6 +384,22 @@ func (d *Detector) spoofPoint(v *vessel, p *track.Point) {
 		d.circling(v, p)
 		d.sailingInPlace(v, p)
 	}
+}
+
+// wentBack reports the displaced run o, left for good for si at kn: out
+// and back. si is where the ship is, not a jump away: a stream it came
+// back to on a segment of its own (the tracker's envelope of the old one
+// gone), which a segment silent since before the run, taking the ship
+// later, must not make 'put elsewhere' (fresh seed 9640: a ship berthed
+// while a GNSS interference showed it on a circle was heard at its berth
+// for 13 h; its departure joined its track from before the interference,
+// and the berth became a displaced run).
+func (d *Detector) wentBack(v *vessel, o, si *segInfo, kn float64) {
+	o.counted = true
+	ep := d.spoofEpisodeAt(v, o.first, o.last, o.lat, o.lon)
+	ep.kinds["impossible_jump"]++
+	ep.maxKn = math.Max(ep.maxKn, kn)
+	si.jumped = false
 }
 
 func (d *Detector) landEpisode(v *vessel, start, end time.Time, lat, lon float64) {
