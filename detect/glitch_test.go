@@ -305,3 +305,17 @@ func TestBerthAfterInterferenceIsNoDisplacedRun(t *testing.T) {
 		t.Fatalf("spoofing %+v, want one episode within %s..%s", sp, on, off)
 	}
 }
+
+// A tanker moored at Nakhodka, heard every 20-60 min, and another
+// broadcasting its number 333 km away, heard by satellites five times in
+// 33 h: twice at 11.7 kn, then moored 64 km on (fresh seed 9642). The
+// second place stopped where it could have sailed: not a glitch, though
+// it does not lie where its last fix's course would have taken it at
+// 0 kn. Two places at once.
+func TestSecondHullMooringIsNoGlitch(t *testing.T) {
+	fixes, _ := readFixes(t, "testdata/clone-moors.csv.gz")
+	sp := only(runOpenSea(fixes), event.Spoofing)
+	if len(sp) != 1 || sp[0].Evidence["two_places_signals"] == nil {
+		t.Fatalf("spoofing %+v, want one episode of two places", sp)
+	}
+}

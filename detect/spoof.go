@@ -431,14 +431,25 @@ func (d *Detector) spike(s *spoofState, prev *stepFix, p *track.Fix) bool {
 
 // comesBack says whether f lies where stream o's last fix would be by now,
 // sailing on at f's speed and course: within SpoofTrackKm and a twentieth
-// of the way (as the tracker reopens a stream).
+// of the way (as the tracker reopens a stream). Or, f stopped (under
+// PortStopKn), where o's last fix, under way (SpoofCircleKn or more), can
+// have sailed (coherent): a second hull heard by satellites now and then,
+// arriving at a berth (fresh seed 9642: a tanker broadcasting another's
+// number 333 km away, heard at 11.7 kn, then moored 64 km on, 13 h
+// later). A glitch carries its ship's own speed: a ship under way does
+// not report itself stopped with it, and a moored ship's stream is not
+// under way.
 func (d *Detector) comesBack(o *segInfo, f *stepFix) bool {
 	lat, lon, way := o.lat, o.lon, 0.0
 	if h := f.Time.Sub(o.last).Hours(); h > 0 && !math.IsNaN(f.SOG) && !math.IsNaN(f.COG) {
 		way = f.SOG * kmPerNm * h
 		lat, lon = geo.Destination(lat, lon, f.COG, way)
 	}
-	return geo.DistanceKm(lat, lon, f.Lat, f.Lon) <= d.cfg.SpoofTrackKm+way/20
+	if geo.DistanceKm(lat, lon, f.Lat, f.Lon) <= d.cfg.SpoofTrackKm+way/20 {
+		return true
+	}
+	return o.sog >= d.cfg.SpoofCircleKn && f.SOG < d.cfg.PortStopKn &&
+		d.coherent(o.lastFix(), &track.Fix{Time: f.Time, Lat: f.Lat, Lon: f.Lon, SOG: f.SOG, COG: f.COG})
 }
 
 // undoSpike takes back what the glitch the previous fix was changed: its
