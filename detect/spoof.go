@@ -226,7 +226,8 @@ func (d *Detector) spoofPoint(v *vessel, p *track.Point) {
 	}
 	seg := p.Seg
 	si := s.segs[seg]
-	if o := s.lastSI; si != nil && o != nil && si != o && s.segs[s.lastSeg] == o && !d.impossibleSwitch(o, p) &&
+	if o := s.lastSI; si != nil && o != nil && si != o && s.segs[s.lastSeg] == o && o.runN >= d.cfg.SpoofSegmentPoints &&
+		d.sustained(o.runStart, o.last) && !d.impossibleSwitch(o, p) &&
 		geo.DistanceKm(o.lat, o.lon, p.Lat, p.Lon) < geo.DistanceKm(si.lat, si.lon, p.Lat, p.Lon) {
 		// The tracker put p on a stream whose envelope grew through a
 		// silence while the MMSI was heard on another, nearer which p
@@ -238,7 +239,12 @@ func (d *Detector) spoofPoint(v *vessel, p *track.Point) {
 		// stream heard since the first fix of the month, or a second
 		// stream of displaced fixes; and a day later the displaced
 		// run's stream took the ship leaving its next port, so the track
-		// between was 'put elsewhere'.
+		// between was 'put elsewhere'. The MMSI must have been on the
+		// other stream for a sustained run of fixes (SpoofSegmentPoints
+		// over SpoofSustainMin): one fix there may be a glitch ahead on
+		// the track, and the track taken onto it would never come back
+		// (fresh seed 7241: the track of 20 days 'left' for a glitch's
+		// stream).
 		seg, si = s.lastSeg, o
 	}
 	if si == nil && hasPrev {
