@@ -319,3 +319,19 @@ func TestSecondHullMooringIsNoGlitch(t *testing.T) {
 		t.Fatalf("spoofing %+v, want one episode of two places", sp)
 	}
 }
+
+// An MMSI heard for 28 h on a coherent track, then only 300 km away (a
+// second hull going on under the number after the first fell silent):
+// those 28 h were the MMSI's track, not a place faked from the start
+// (fresh seed 7243 reported 4.6 days of the original of a cloned number).
+func TestLongFirstStreamIsNotPutElsewhere(t *testing.T) {
+	w := newWorld()
+	s := newScript(1, 0, 40.0, 131.0).sail(40.0, 137.0, 10)
+	far := newScript(1, 0, 37.3, 137.0)
+	far.t = s.t.Add(10 * time.Minute)
+	far.sail(37.3, 143.0, 10) // on for more than a day: the first stream is forgotten
+	w.add(s, far)
+	if sp := only(w.run(t), event.Spoofing); len(sp) != 0 {
+		t.Errorf("spoofing %+v, want none", sp)
+	}
+}

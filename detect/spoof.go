@@ -556,9 +556,14 @@ func (d *Detector) farFromWater(s *spoofState, lat, lon float64) bool {
 // that returns) would have come back to o (seed 405: a tanker taking a
 // new number was first heard 250 km off its real course for 7 h, then
 // showed where it was). Judged only when o is forgotten (SpoofSegmentIdle
-// after its last fix), so data ending sooner does not show it.
+// after its last fix), so data ending sooner does not show it. A first
+// stream heard for longer than that is the MMSI's track, not a place
+// faked from the start (fresh seed 7243: the original of a cloned number,
+// heard for 4.6 days, was 'put elsewhere' when it fell silent and the
+// clone went on; the clone's two places are the spoof).
 func (d *Detector) firstStreamLeft(v *vessel, o, si *segInfo) {
 	if !o.opening || o.counted || o.back || o.n < d.cfg.SpoofSegmentPoints || !d.sustained(o.first, o.last) ||
+		o.last.Sub(o.first) > d.cfg.SpoofSegmentIdle ||
 		!si.jumped || si.n < d.cfg.SpoofSegmentPoints || si.first.Before(o.last) {
 		return
 	}
