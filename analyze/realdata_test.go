@@ -60,10 +60,12 @@ func analyzeReader(t *testing.T, r source.Reader) (map[event.Type][]event.Event,
 	return got, a.Finish()
 }
 
-// assertOrdinary fails on any spoofing or identity link.
+// assertOrdinary fails on any spoofing, identity link or GNSS
+// interference (ships in one harbour breaking off their tracks together,
+// as glitches or displaced fixes, are not one).
 func assertOrdinary(t *testing.T, got map[event.Type][]event.Event) {
 	t.Helper()
-	for _, typ := range []event.Type{event.Spoofing, event.IdentityChange} {
+	for _, typ := range []event.Type{event.Spoofing, event.IdentityChange, event.GNSSInterference} {
 		for i, e := range got[typ] {
 			if i == 3 {
 				t.Errorf("… %d %s in all", len(got[typ]), typ)

@@ -19,6 +19,8 @@ import (
 	"strings"
 	"text/tabwriter"
 	"time"
+
+	"github.com/lookout-osint/lookout/event"
 )
 
 // Config holds every threshold. Field tags document each one; Describe
@@ -89,7 +91,7 @@ type Config struct {
 	SpoofCircleKm      float64       `help:"circling pattern: largest radius of the area"`
 	SpoofCircleKn      float64       `help:"circling pattern: minimum speed (slower is drifting or fishing)"`
 	SpoofCircleSpread  float64       `help:"circling pattern: largest spread of the fixes' distances from their centre (standard deviation over mean): a drawn circle is round, a harbour cruise, pilot or tug loops as it must"`
-	SpoofInPlaceMin    time.Duration `help:"reporting speed on every course for this long without leaving the circle is a drawn track"`
+	SpoofInPlaceMin    time.Duration `help:"reporting speed on every course for this long without leaving the circle, the fixes going round one (three in four on a fitted circle of at most SpoofCircleKm, on all four sides), is a drawn track"`
 	SpoofInPlaceFixes  int           `help:"… shown by at least this many fixes (one on each side of the circle is enough to go round it)"`
 
 	InterferenceVessels int           `help:"GNSS interference: this many vessels whose positions jumped into one area (InterferenceKm) within InterferenceIdle of each other"`
@@ -162,23 +164,25 @@ func DefaultConfig() Config {
 		StandInKm:        2,
 		StandInQuiet:     30 * time.Minute,
 
+		// What an episode must show (fixes, span, turns) is shared with the
+		// simulator's truth: event/spoofing.go.
 		SpoofSpeedKn:       50,
 		SpoofMinJumps:      3,
 		SpoofWindow:        6 * time.Hour,
-		SpoofSegmentPoints: 3,
+		SpoofSegmentPoints: event.SpoofMinFixes,
 		SpoofSegmentIdle:   24 * time.Hour,
 		SpoofSwitchMin:     6 * time.Minute,
-		SpoofSustainMin:    15 * time.Minute,
+		SpoofSustainMin:    event.SpoofMinSpan,
 		SpoofSplitKm:       100,
-		SpoofLandFixes:     3,
+		SpoofLandFixes:     event.SpoofMinFixes,
 		SpoofFarKm:         40,
 		SpoofTrackKm:       2,
-		SpoofCircleTurns:   2,
+		SpoofCircleTurns:   event.SpoofCircleTurns,
 		SpoofCircleWindow:  6 * time.Hour,
 		SpoofCircleKm:      5,
 		SpoofCircleKn:      3,
 		SpoofCircleSpread:  0.25,
-		SpoofInPlaceMin:    12 * time.Hour,
+		SpoofInPlaceMin:    event.SpoofInPlaceMin,
 		SpoofInPlaceFixes:  4,
 
 		InterferenceVessels: 3,

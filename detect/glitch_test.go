@@ -121,7 +121,29 @@ func TestIrregularLoopsAreNotCircling(t *testing.T) {
 //   - a glitch's switch between two streams that were both the real ship
 //     marked one of them displaced (7009).
 func TestSimulatedGlitchesAreNotSpoofing(t *testing.T) {
-	zr, err := source.Open("testdata/glitches.csv.gz")
+	fixes, ships := readFixes(t, "testdata/glitches.csv.gz")
+	if ships != 8 {
+		t.Fatalf("%d ships in testdata, want 8", ships)
+	}
+	out := runOpenSea(fixes)
+	for _, e := range only(out, event.Spoofing) {
+		t.Errorf("spoofing from glitches: %d %s..%s %v", e.MMSI, e.Start.Format(time.RFC3339), e.End.Format(time.RFC3339), e.Evidence)
+	}
+}
+
+// openSea has no land: the ships of glitches.csv sail between Korea, China
+// and Japan, off the coasts (glitches are kept 40 km from ports).
+type openSea struct{}
+
+func (openSea) OnLand(lat, lon float64) bool               { return false }
+func (openSea) DistanceToShoreKm(lat, lon float64) float64 { return 100 }
+
+// readFixes reads a testdata file of fixes (mmsi, Unix time, lat and lon
+// in AIS units, sog, cog; # comments), in time order, and counts the
+// ships.
+func readFixes(t *testing.T, name string) ([]track.Fix, int) {
+	t.Helper()
+	zr, err := source.Open(name)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -153,26 +175,163 @@ func TestSimulatedGlitchesAreNotSpoofing(t *testing.T) {
 	if err := sc.Err(); err != nil {
 		t.Fatal(err)
 	}
-	if len(ships) != 8 {
-		t.Fatalf("%d ships in testdata, want 8", len(ships))
-	}
 	sort.SliceStable(fixes, func(i, j int) bool { return fixes[i].Time.Before(fixes[j].Time) })
+	return fixes, len(ships)
+}
+
+// runOpenSea tracks and detects fixes with no land.
+func runOpenSea(fixes []track.Fix) []event.Event { return runOn(openSea{}, fixes) }
+
+// runOn tracks and detects fixes on the land given.
+func runOn(shore interface {
+	Shore
+	track.Land
+}, fixes []track.Fix) []event.Event {
 	var out []event.Event
-	d := New(DefaultConfig(), NewPortIndex(testPorts, 20), openSea{}, func(e *event.Event) { out = append(out, *e) })
-	tr := track.New(track.DefaultConfig(), openSea{}, sinkFn{d})
+	d := New(DefaultConfig(), NewPortIndex(testPorts, 20), shore, func(e *event.Event) { out = append(out, *e) })
+	tr := track.New(track.DefaultConfig(), shore, sinkFn{d})
 	for _, f := range fixes {
 		tr.AddFix(f)
 	}
 	tr.Flush()
 	d.Flush()
-	for _, e := range only(out, event.Spoofing) {
-		t.Errorf("spoofing from glitches: %d %s..%s %v", e.MMSI, e.Start.Format(time.RFC3339), e.End.Format(time.RFC3339), e.Evidence)
+	return out
+}
+
+// Two ships moored at a berth are put by a GNSS interference on a 2 km
+// circle 60-100 km away for 7 h (0 kn, each fix anywhere on it). The
+// berth's stream, silent while the circle was heard, took displaced fixes
+// once its envelope had grown that far (6 h). One ship is heard at its
+// berth again (fresh seed 7201): that looked like a jump away from a
+// stream heard since the first fix (the month before, reported as a first
+// stream left for good). The other left port meanwhile and sailed to the
+// next (7203): the circle's stream, silent for a day, took it leaving
+// there, so the voyage between was 'put elsewhere'. The spoof is the time
+// on the circle, once for each.
+func TestDisplacedRunTakenByAnIdleStream(t *testing.T) {
+	fixes, _ := readFixes(t, "testdata/gnss-berth.csv.gz")
+	circle := map[uint32][2]time.Time{
+		538708745: {time.Date(2024, 3, 28, 17, 51, 0, 0, time.UTC), time.Date(2024, 3, 29, 1, 18, 0, 0, time.UTC)},
+		440803822: {time.Date(2024, 3, 18, 14, 10, 0, 0, time.UTC), time.Date(2024, 3, 18, 20, 57, 0, 0, time.UTC)},
+	}
+	got := map[uint32]int{}
+	for _, e := range only(runOpenSea(fixes), event.Spoofing) {
+		got[e.MMSI]++
+		if c := circle[e.MMSI]; e.Start.Before(c[0]) || e.End.After(c[1]) {
+			t.Errorf("%d: spoofing %s..%s %v, want within %s..%s", e.MMSI, e.Start, e.End, e.Evidence, c[0], c[1])
+		}
+	}
+	for m := range circle {
+		if got[m] != 1 {
+			t.Errorf("%d: %d spoofing events, want 1", m, got[m])
+		}
 	}
 }
 
-// openSea has no land: the ships of glitches.csv sail between Korea, China
-// and Japan, off the coasts (glitches are kept 40 km from ports).
-type openSea struct{}
+// A fishing boat towing west at 3.1-3.2 kn, silent for 9 h, then back
+// east at 3.3-3.6 kn along the same line (fresh seed 7203): over 12 h it
+// reports courses in all four quadrants (out at 256-276 deg, back at 55-92
+// deg) without leaving 10 km, but its fixes lie along a line, not round a
+// circle: no drawn circle.
+func TestToAndFroIsNotACircle(t *testing.T) {
+	at := func(hm string) time.Time {
+		tm, err := time.Parse(time.RFC3339, "2024-03-"+hm+"Z")
+		if err != nil {
+			t.Fatal(err)
+		}
+		return tm
+	}
+	var fixes []track.Fix
+	for _, f := range []struct {
+		t                  string
+		lat, lon, sog, cog float64
+	}{
+		{"08T12:21:24", 37.620047, 119.421080, 3.2, 275.8},
+		{"08T12:53:14", 37.622910, 119.385128, 3.2, 275.8},
+		{"08T13:11:46", 37.623990, 119.364372, 3.1, 258.1},
+		{"08T13:26:31", 37.621388, 119.348820, 3.1, 258.1},
+		{"08T13:40:33", 37.618912, 119.334023, 3.1, 258.1},
+		{"08T13:53:43", 37.616593, 119.320157, 3.1, 258.1},
+		{"08T14:03:03", 37.614940, 119.310280, 3.1, 258.1},
+		{"08T23:18:25", 37.594503, 119.317102, 3.6, 66.2},
+		{"08T23:42:17", 37.605853, 119.343480, 3.6, 55.8},
+		{"08T23:53:24", 37.612055, 119.355017, 3.6, 55.8},
+		{"09T00:01:22", 37.616523, 119.363325, 3.6, 55.8},
+		{"09T00:13:13", 37.616828, 119.376968, 3.3, 90.0},
+		{"09T00:22:13", 37.616827, 119.387362, 3.3, 90.0},
+		{"09T00:36:36", 37.616823, 119.403973, 3.3, 90.0},
+		{"09T00:47:11", 37.616752, 119.415895, 3.3, 92.6},
+	} {
+		fixes = append(fixes, track.Fix{MMSI: 413142458, Time: at(f.t), Lat: f.lat, Lon: f.lon, HasPos: true, SOG: f.sog, COG: f.cog, Heading: -1, Status: 7, Class: 'A'})
+	}
+	if sp := only(runOpenSea(fixes), event.Spoofing); len(sp) != 0 {
+		t.Errorf("towing to and fro reported as spoofing: %+v", sp)
+	}
+}
 
-func (openSea) OnLand(lat, lon float64) bool               { return false }
-func (openSea) DistanceToShoreKm(lat, lon float64) float64 { return 100 }
+// A circle drawn for three and a half days, heard well for 5 h, by
+// satellites three times the next day, and well again two days later
+// (fresh seed 7205), is one episode: the fixes of the way in, kept in the
+// run at speed, do not hide that it goes round (a centre taken from the
+// area the fixes cover did, and the two stretches heard well became two
+// episodes).
+func TestCircleHeardTwiceIsOneEpisode(t *testing.T) {
+	fixes, _ := readFixes(t, "testdata/circle-heard-twice.csv.gz")
+	sp := only(runOpenSea(fixes), event.Spoofing)
+	from, to := time.Date(2024, 3, 10, 4, 19, 0, 0, time.UTC), time.Date(2024, 3, 13, 16, 57, 0, 0, time.UTC)
+	if len(sp) != 1 || sp[0].End.Before(to.Add(-time.Hour)) || sp[0].Start.After(from.Add(time.Hour)) {
+		t.Fatalf("spoofing %+v, want one episode from about %s to %s", sp, from, to)
+	}
+}
+
+// A ship under way is put on a GNSS interference's circle for 6 h while it
+// berths 67 km away (fresh seed 9640, with the six other ships on the
+// circle), is heard at its berth for 13 h, then leaves. Its stream from
+// before the interference, dead-reckoned on, took displaced fixes after
+// 5 h, so the return to the berth was no way back from the circle's
+// stream, and the departure, joining that old stream, made the 13 h at the
+// berth a second, false displaced run. One episode: the circle.
+func TestBerthAfterInterferenceIsNoDisplacedRun(t *testing.T) {
+	fixes, _ := readFixes(t, "testdata/gnss-berthed-meanwhile.csv.gz")
+	on, off := time.Date(2024, 3, 27, 19, 28, 0, 0, time.UTC), time.Date(2024, 3, 28, 1, 21, 0, 0, time.UTC)
+	var sp []event.Event
+	// The real coast: the berth is on it.
+	for _, e := range only(runOn(geo.DefaultLand(), fixes), event.Spoofing) {
+		if e.MMSI == 432125642 {
+			sp = append(sp, e)
+		}
+	}
+	if len(sp) != 1 || sp[0].Start.Before(on) || sp[0].End.After(off) {
+		t.Fatalf("spoofing %+v, want one episode within %s..%s", sp, on, off)
+	}
+}
+
+// A tanker moored at Nakhodka, heard every 20-60 min, and another
+// broadcasting its number 333 km away, heard by satellites five times in
+// 33 h: twice at 11.7 kn, then moored 64 km on (fresh seed 9642). The
+// second place stopped where it could have sailed: not a glitch, though
+// it does not lie where its last fix's course would have taken it at
+// 0 kn. Two places at once.
+func TestSecondHullMooringIsNoGlitch(t *testing.T) {
+	fixes, _ := readFixes(t, "testdata/clone-moors.csv.gz")
+	sp := only(runOpenSea(fixes), event.Spoofing)
+	if len(sp) != 1 || sp[0].Evidence["two_places_signals"] == nil {
+		t.Fatalf("spoofing %+v, want one episode of two places", sp)
+	}
+}
+
+// An MMSI heard for 28 h on a coherent track, then only 300 km away (a
+// second hull going on under the number after the first fell silent):
+// those 28 h were the MMSI's track, not a place faked from the start
+// (fresh seed 7243 reported 4.6 days of the original of a cloned number).
+func TestLongFirstStreamIsNotPutElsewhere(t *testing.T) {
+	w := newWorld()
+	s := newScript(1, 0, 40.0, 131.0).sail(40.0, 137.0, 10)
+	far := newScript(1, 0, 37.3, 137.0)
+	far.t = s.t.Add(10 * time.Minute)
+	far.sail(37.3, 143.0, 10) // on for more than a day: the first stream is forgotten
+	w.add(s, far)
+	if sp := only(w.run(t), event.Spoofing); len(sp) != 0 {
+		t.Errorf("spoofing %+v, want none", sp)
+	}
+}

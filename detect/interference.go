@@ -48,7 +48,12 @@ func (d *Detector) interferencePoint(v *vessel, p *track.Point) bool {
 		d.closeInterference(false)
 		d.gnssNext = p.Time.Add(10 * time.Minute)
 	}
-	jump := p.Flag == track.TooFast || p.NewSeg && p.ImpliedKn > d.cfg.SpoofSpeedKn
+	// A jump into an area: too fast for a ship, or off the track onto a
+	// segment of its own (Displaced: a ship could have made it, did not):
+	// the first vessel put there, heard seldom, may arrive under
+	// SpoofSpeedKn (48 kn on fresh seed 9603), before any area is open to
+	// list it later.
+	jump := p.Flag == track.TooFast || p.Flag == track.Displaced || p.NewSeg && p.ImpliedKn > d.cfg.SpoofSpeedKn
 	if !jump && len(d.gnss) == 0 {
 		return false
 	}

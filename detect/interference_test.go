@@ -48,6 +48,52 @@ func TestGNSSInterferenceIsOneEvent(t *testing.T) {
 	}
 }
 
+// The first vessel put in the area, heard every 40 minutes, jumps there at
+// 34 kn (under SpoofSpeedKn, flagged displaced by the tracker) before any
+// area is open: it is listed too, as the vessels after it are, so it gets
+// no spoofing risk points (fresh seed 9603: a class B ship 51 km away 34
+// minutes before was the one vessel of 15 left out).
+func TestGNSSInterferenceListsASlowFirstJump(t *testing.T) {
+	w := newWorld()
+	pLat, pLon := 40.30, 131.30
+	for i := range 4 {
+		mmsi := uint32(273000100 + i)
+		lat, lon := geo.Destination(pLat, pLon, float64(i)*90, 20)
+		s := newScript(mmsi, time.Duration(i)*time.Minute, lat, lon)
+		on := t0.Add(2*time.Hour + time.Duration(i)*5*time.Minute)
+		brg := 90.0
+		if i == 0 {
+			// 40 km west of the point, due north at 10 kn, heard every
+			// 40 min: 34 kn to the point from the fix before, 47 km off
+			// where it was going.
+			lat, lon = geo.Destination(pLat, pLon, 270, 40)
+			s = newScript(mmsi, 0, lat, lon)
+			s.every = 40 * time.Minute
+			on, brg = t0.Add(80*time.Minute), 0
+		} else {
+			s.every = 3 * time.Minute
+		}
+		tLat, tLon := geo.Destination(lat, lon, brg, 150)
+		s.sail(tLat, tLon, 10) // about 8 h
+		off := t0.Add(6 * time.Hour)
+		for k := range s.fixes {
+			if f := &s.fixes[k]; !f.Time.Before(on) && f.Time.Before(off) {
+				f.Lat, f.Lon = geo.Destination(pLat, pLon, float64(k*37%360), 0.3)
+				f.SOG, f.COG = 0, 0
+			}
+		}
+		w.add(s)
+	}
+	evs := w.run(t)
+	gi := only(evs, event.GNSSInterference)
+	if len(gi) != 1 {
+		t.Fatalf("%d gnss_interference events, want 1: %+v", len(gi), gi)
+	}
+	if n, _ := gi[0].Evidence["vessel_count"].(int); n != 4 {
+		t.Errorf("vessels %v, want all 4 (273000100 first, at 34 kn)", gi[0].Evidence["vessels"])
+	}
+}
+
 // farTest may rule out only points further than its radius, and withinKm
 // must answer as the distance does: checked
 // against the great-circle distance on points scattered at every latitude,

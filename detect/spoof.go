@@ -97,6 +97,15 @@ type segInfo struct {
 	// them came after another and not back to it (see spike).
 	spikes    int
 	scattered bool
+	// sog is the last fix's reported speed; back: the MMSI was heard
+	// again where this stream would be, on a stream of its own.
+	sog  float64
+	back bool
+}
+
+// lastFix is the stream's last fix, as coherent takes it.
+func (o *segInfo) lastFix() *stepFix {
+	return &stepFix{o.last, o.lat, o.lon, o.sog, math.NaN()}
 }
 
 // minCircleLeg is the shortest leg circling takes a bearing over. Fixes
@@ -177,7 +186,9 @@ func (d *Detector) spoofPoint(v *vessel, p *track.Point) {
 	s.landRun = 0
 
 	// Impossible jumps: each fix the tracker flagged too fast (the return
-	// from a glitch is none: the glitch's own jump counts).
+	// from a glitch is none: the glitch's own jump counts), SpoofMinJumps
+	// of them over SpoofSustainMin (a burst of a few minutes is one bad
+	// receiver, and no spoof the truth claims, event/spoofing.go).
 	if p.Flag == track.TooFast && !glitch {
 		s.jumps = append(s.jumps, p.Time)
 		cut := 0
@@ -193,7 +204,7 @@ func (d *Detector) spoofPoint(v *vessel, p *track.Point) {
 		if p.ImpliedKn > s.maxKn {
 			s.maxKn = p.ImpliedKn
 		}
-		if len(s.jumps) >= d.cfg.SpoofMinJumps {
+		if len(s.jumps) >= d.cfg.SpoofMinJumps && d.sustained(s.jumps[0], p.Time) {
 			ep := d.spoofEpisode(v, s.jumps[0], p)
 			ep.kinds["impossible_speed"]++
 			ep.maxKn = math.Max(ep.maxKn, s.maxKn)
@@ -213,7 +224,40 @@ func (d *Detector) spoofPoint(v *vessel, p *track.Point) {
 	if glitch {
 		kn = 0
 	}
-	si := s.segs[p.Seg]
+	seg := p.Seg
+	si := s.segs[seg]
+	if o := s.lastSI; si != nil && o != nil && si != o && s.segs[s.lastSeg] == o && o.runN >= d.cfg.SpoofSegmentPoints &&
+		d.sustained(o.runStart, o.last) && !d.impossibleSwitch(o, p) &&
+		geo.DistanceKm(o.lat, o.lon, p.Lat, p.Lon) < geo.DistanceKm(si.lat, si.lon, p.Lat, p.Lon) {
+		// The tracker put p on a stream whose envelope grew through a
+		// silence while the MMSI was heard on another, nearer which p
+		// lies and from which a ship can have sailed to it: p goes on
+		// that one. Under a GNSS interference (fresh seeds 7201, 7203,
+		// 9640) a ship's stream from before it (berthed, or under way
+		// and dead-reckoned on) took displaced fixes after 5-6 h, so the
+		// return to the ship's place looked like a jump away from a
+		// stream heard since the first fix of the month, or a second
+		// stream of displaced fixes; and a day later the displaced
+		// run's stream took the ship leaving its next port, so the track
+		// between was 'put elsewhere'. The MMSI must have been on the
+		// other stream for a sustained run of fixes (SpoofSegmentPoints
+		// over SpoofSustainMin): one fix there may be a glitch ahead on
+		// the track, and the track taken onto it would never come back
+		// (fresh seed 7241: the track of 20 days 'left' for a glitch's
+		// stream).
+		seg, si = s.lastSeg, o
+	}
+	if si == nil && hasPrev {
+		// A new stream where an older one would be now: the MMSI is
+		// back on that track (the tracker gave it a segment of its own
+		// after a displaced run moved the old one's envelope), so the
+		// older stream was not left for good (firstStreamLeft).
+		for _, o := range s.segs {
+			if o != s.lastSI && d.coherent(o.lastFix(), &p.Fix) {
+				o.back = true
+			}
+		}
+	}
 	if hasPrev && !d.coherent(&prev, &p.Fix) {
 		// p may be a glitch: keep what it changes, to undo it if the next
 		// fix returns.
@@ -228,12 +272,12 @@ func (d *Detector) spoofPoint(v *vessel, p *track.Point) {
 		si = &segInfo{first: p.Time, jumped: (p.Flag == track.TooFast && !glitch || p.NewSeg && kn > d.cfg.SpoofSpeedKn) &&
 			(s.lastSI == nil || p.Time.Sub(s.lastSI.last) >= d.cfg.SpoofSwitchMin || d.impossibleSwitch(s.lastSI, p)),
 			opening: s.lastSI == nil}
-		s.segs[p.Seg] = si
+		s.segs[seg] = si
 		if s.undo != nil {
 			s.undo.si, s.undo.opened = si, true
 		}
 	}
-	if s.lastSeg != p.Seg || s.lastSI != si {
+	if s.lastSeg != seg || s.lastSI != si {
 		si.runStart, si.runN, si.prevLast = p.Time, 0, si.last
 		si.entries++
 	}
@@ -252,15 +296,12 @@ func (d *Detector) spoofPoint(v *vessel, p *track.Point) {
 			}
 		}
 	}
-	if s.retFrom != 0 && p.Seg != s.retTo {
+	if s.retFrom != 0 && seg != s.retTo {
 		s.retFrom = 0 // the way back was a glitch
 	}
 	if s.retFrom != 0 && si.runN >= d.cfg.SpoofSegmentPoints {
 		if o := s.segs[s.retFrom]; o != nil && !o.counted {
-			o.counted = true
-			ep := d.spoofEpisodeAt(v, o.first, o.last, o.lat, o.lon)
-			ep.kinds["impossible_jump"]++
-			ep.maxKn = math.Max(ep.maxKn, s.retKn)
+			d.wentBack(v, o, si, s.retKn)
 		}
 		s.retFrom = 0
 	}
@@ -294,23 +335,20 @@ func (d *Detector) spoofPoint(v *vessel, p *track.Point) {
 	// The displaced run must be sustained (SpoofSustainMin, fixes in a
 	// row), and so must the way back: it counts once this stream goes on
 	// for SpoofSegmentPoints fixes in a row (above).
-	if o := s.lastSI; o != nil && s.lastSeg != p.Seg && o != si && !o.counted &&
-		(o.jumped || p.Seg < s.lastSeg) && (si.n == 0 || !si.last.After(o.first)) &&
+	if o := s.lastSI; o != nil && s.lastSeg != seg && o != si && !o.counted &&
+		(o.jumped || seg < s.lastSeg) && (si.n == 0 || !si.last.After(o.first)) &&
 		o.runN >= d.cfg.SpoofSegmentPoints && d.sustained(o.runStart, o.last) && kn > d.cfg.SpoofSpeedKn {
-		s.retFrom, s.retTo, s.retKn = s.lastSeg, p.Seg, kn
+		s.retFrom, s.retTo, s.retKn = s.lastSeg, seg, kn
 		if si.runN >= d.cfg.SpoofSegmentPoints { // SpoofSegmentPoints of 1
-			o.counted = true
-			ep := d.spoofEpisodeAt(v, o.first, o.last, o.lat, o.lon)
-			ep.kinds["impossible_jump"]++
-			ep.maxKn = math.Max(ep.maxKn, kn)
+			d.wentBack(v, o, si, kn)
 			s.retFrom = 0
 		}
 	}
-	si.last, si.n, si.lat, si.lon = p.Time, si.n+1, p.Lat, p.Lon
-	s.lastSeg, s.lastSI = p.Seg, si
+	si.last, si.n, si.lat, si.lon, si.sog = p.Time, si.n+1, p.Lat, p.Lon, p.SOG
+	s.lastSeg, s.lastSI = seg, si
 	if len(s.segs) > 1 { // most vessels have one segment: nothing to forget
 		for id, o := range s.segs {
-			if id != p.Seg && p.Time.Sub(o.last) > d.cfg.SpoofSegmentIdle {
+			if id != seg && p.Time.Sub(o.last) > d.cfg.SpoofSegmentIdle {
 				d.firstStreamLeft(v, o, si)
 				delete(s.segs, id)
 			}
@@ -322,7 +360,7 @@ func (d *Detector) spoofPoint(v *vessel, p *track.Point) {
 		// forgotten, so that a flood costs bounded state and work per fix.
 		old := -1
 		for id, o := range s.segs {
-			if id != p.Seg && (old < 0 || o.last.Before(s.segs[old].last) || o.last.Equal(s.segs[old].last) && id < old) {
+			if id != seg && (old < 0 || o.last.Before(s.segs[old].last) || o.last.Equal(s.segs[old].last) && id < old) {
 				old = id
 			}
 		}
@@ -336,7 +374,7 @@ func (d *Detector) spoofPoint(v *vessel, p *track.Point) {
 	// runs on side by side).
 	if si.jumped && !si.counted && si.n >= d.cfg.SpoofSegmentPoints && si.entries >= d.cfg.SpoofSegmentPoints && d.sustained(si.first, p.Time) {
 		for id, o := range s.segs {
-			if id == p.Seg || o.n < d.cfg.SpoofSegmentPoints || o.entries < d.cfg.SpoofSegmentPoints {
+			if id == seg || o.n < d.cfg.SpoofSegmentPoints || o.entries < d.cfg.SpoofSegmentPoints {
 				continue
 			}
 			if o.last.After(si.first) && d.impossibleSwitch(o, p) {
@@ -352,6 +390,22 @@ func (d *Detector) spoofPoint(v *vessel, p *track.Point) {
 		d.circling(v, p)
 		d.sailingInPlace(v, p)
 	}
+}
+
+// wentBack reports the displaced run o, left for good for si at kn: out
+// and back. si is where the ship is, not a jump away: a stream it came
+// back to on a segment of its own (the tracker's envelope of the old one
+// gone), which a segment silent since before the run, taking the ship
+// later, must not make 'put elsewhere' (fresh seed 9640: a ship berthed
+// while a GNSS interference showed it on a circle was heard at its berth
+// for 13 h; its departure joined its track from before the interference,
+// and the berth became a displaced run).
+func (d *Detector) wentBack(v *vessel, o, si *segInfo, kn float64) {
+	o.counted = true
+	ep := d.spoofEpisodeAt(v, o.first, o.last, o.lat, o.lon)
+	ep.kinds["impossible_jump"]++
+	ep.maxKn = math.Max(ep.maxKn, kn)
+	si.jumped = false
 }
 
 func (d *Detector) landEpisode(v *vessel, start, end time.Time, lat, lon float64) {
@@ -383,14 +437,25 @@ func (d *Detector) spike(s *spoofState, prev *stepFix, p *track.Fix) bool {
 
 // comesBack says whether f lies where stream o's last fix would be by now,
 // sailing on at f's speed and course: within SpoofTrackKm and a twentieth
-// of the way (as the tracker reopens a stream).
+// of the way (as the tracker reopens a stream). Or, f stopped (under
+// PortStopKn), where o's last fix, under way (SpoofCircleKn or more), can
+// have sailed (coherent): a second hull heard by satellites now and then,
+// arriving at a berth (fresh seed 9642: a tanker broadcasting another's
+// number 333 km away, heard at 11.7 kn, then moored 64 km on, 13 h
+// later). A glitch carries its ship's own speed: a ship under way does
+// not report itself stopped with it, and a moored ship's stream is not
+// under way.
 func (d *Detector) comesBack(o *segInfo, f *stepFix) bool {
 	lat, lon, way := o.lat, o.lon, 0.0
 	if h := f.Time.Sub(o.last).Hours(); h > 0 && !math.IsNaN(f.SOG) && !math.IsNaN(f.COG) {
 		way = f.SOG * kmPerNm * h
 		lat, lon = geo.Destination(lat, lon, f.COG, way)
 	}
-	return geo.DistanceKm(lat, lon, f.Lat, f.Lon) <= d.cfg.SpoofTrackKm+way/20
+	if geo.DistanceKm(lat, lon, f.Lat, f.Lon) <= d.cfg.SpoofTrackKm+way/20 {
+		return true
+	}
+	return o.sog >= d.cfg.SpoofCircleKn && f.SOG < d.cfg.PortStopKn &&
+		d.coherent(o.lastFix(), &track.Fix{Time: f.Time, Lat: f.Lat, Lon: f.Lon, SOG: f.SOG, COG: f.COG})
 }
 
 // undoSpike takes back what the glitch the previous fix was changed: its
@@ -491,9 +556,14 @@ func (d *Detector) farFromWater(s *spoofState, lat, lon float64) bool {
 // that returns) would have come back to o (seed 405: a tanker taking a
 // new number was first heard 250 km off its real course for 7 h, then
 // showed where it was). Judged only when o is forgotten (SpoofSegmentIdle
-// after its last fix), so data ending sooner does not show it.
+// after its last fix), so data ending sooner does not show it. A first
+// stream heard for longer than that is the MMSI's track, not a place
+// faked from the start (fresh seed 7243: the original of a cloned number,
+// heard for 4.6 days, was 'put elsewhere' when it fell silent and the
+// clone went on; the clone's two places are the spoof).
 func (d *Detector) firstStreamLeft(v *vessel, o, si *segInfo) {
-	if !o.opening || o.counted || o.n < d.cfg.SpoofSegmentPoints || !d.sustained(o.first, o.last) ||
+	if !o.opening || o.counted || o.back || o.n < d.cfg.SpoofSegmentPoints || !d.sustained(o.first, o.last) ||
+		o.last.Sub(o.first) > d.cfg.SpoofSegmentIdle ||
 		!si.jumped || si.n < d.cfg.SpoofSegmentPoints || si.first.Before(o.last) {
 		return
 	}
@@ -516,7 +586,7 @@ func (d *Detector) impossibleSwitch(o *segInfo, p *track.Point) bool {
 // turn (a few satellite fixes a day): for SpoofInPlaceMin the vessel
 // reports SpoofCircleKn or more on every fix, on courses covering all four
 // quadrants (SpoofInPlaceFixes or more fixes), yet its fixes stay within
-// 2*SpoofCircleKm of each other. The
+// 2*SpoofCircleKm of each other and go round a circle (goesRound). The
 // fixes are kept (few: the run ends at the first fix below speed), and a
 // fix far from older ones drops only those, so a ship that sails into the
 // pattern does not hide it.
@@ -558,10 +628,100 @@ func (d *Detector) sailingInPlace(v *vessel, p *track.Point) {
 	for _, f := range run {
 		quads |= 1 << f.quad
 	}
-	if quads == 0xF {
+	if quads == 0xF && goesRound(run, d.cfg.SpoofCircleKm) {
 		ep := d.spoofEpisode(v, nsTime(run[0].ns), p)
 		ep.kinds["circling"]++
 	}
+}
+
+// goesRound says whether the fixes go round a circle of at most maxKm, as
+// a drawn circle's do and as the simulator's truth asks of one: the circle
+// that fits them best (least squares, fitted again without the fixes
+// off it, such as those of the way in) holds three in four of them (half
+// to one and a half times its radius from its centre), and those lie on
+// all four sides of it. A fishing boat towing to and fro along a line
+// (seed 7203) reports courses in all four quadrants within 10 km over
+// 12 h, but no small circle fits its fixes.
+func goesRound(run []inPlaceFix, maxKm float64) bool {
+	if len(run) < 3 {
+		return false
+	}
+	lat0, lon0 := run[0].lat, run[0].lon
+	kx := kmPerDegLat * math.Cos(lat0*math.Pi/180)
+	xy := func(f *inPlaceFix) (float64, float64) { return (f.lon - lon0) * kx, (f.lat - lat0) * kmPerDegLat }
+	on := make([]bool, len(run))
+	for i := range on {
+		on[i] = true
+	}
+	var cx, cy, r float64
+	for pass := 0; pass < 2; pass++ {
+		var ok bool
+		if cx, cy, r, ok = fitCircle(run, on, xy); !ok || r > maxKm {
+			return false
+		}
+		for i := range run {
+			x, y := xy(&run[i])
+			d := math.Hypot(x-cx, y-cy)
+			on[i] = d >= r/2 && d <= 1.5*r
+		}
+	}
+	n, sides := 0, 0
+	for i := range run {
+		if on[i] {
+			x, y := xy(&run[i])
+			n++
+			sides |= 1 << quadrant(math.Mod(math.Atan2(x-cx, y-cy)*180/math.Pi+360, 360))
+		}
+	}
+	return sides == 0xF && 4*n >= 3*len(run)
+}
+
+// fitCircle fits a circle to the fixes marked on (Kåsa's least squares:
+// x²+y²+ax+by+c = 0, linear in a, b, c), in the plane xy gives.
+func fitCircle(run []inPlaceFix, on []bool, xy func(*inPlaceFix) (float64, float64)) (cx, cy, r float64, ok bool) {
+	var m [3][4]float64 // the normal equations, augmented
+	for i := range run {
+		if !on[i] {
+			continue
+		}
+		x, y := xy(&run[i])
+		row := [3]float64{x, y, 1}
+		z := -(x*x + y*y)
+		for a := 0; a < 3; a++ {
+			for b := 0; b < 3; b++ {
+				m[a][b] += row[a] * row[b]
+			}
+			m[a][3] += row[a] * z
+		}
+	}
+	// Gaussian elimination with partial pivoting.
+	for c := 0; c < 3; c++ {
+		p := c
+		for k := c + 1; k < 3; k++ {
+			if math.Abs(m[k][c]) > math.Abs(m[p][c]) {
+				p = k
+			}
+		}
+		if math.Abs(m[p][c]) < 1e-12 {
+			return 0, 0, 0, false
+		}
+		m[c], m[p] = m[p], m[c]
+		for k := 0; k < 3; k++ {
+			if k != c {
+				f := m[k][c] / m[c][c]
+				for j := c; j < 4; j++ {
+					m[k][j] -= f * m[c][j]
+				}
+			}
+		}
+	}
+	a, b, c := m[0][3]/m[0][0], m[1][3]/m[1][1], m[2][3]/m[2][2]
+	cx, cy = -a/2, -b/2
+	r2 := cx*cx + cy*cy - c
+	if r2 <= 0 {
+		return 0, 0, 0, false
+	}
+	return cx, cy, math.Sqrt(r2), true
 }
 
 // circling sums the signed turn between successive legs sailed at speed;

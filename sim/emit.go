@@ -118,11 +118,10 @@ func (w *world) emitDay(d int64, ix *stationIndex) *dayOut {
 			if sp != nil {
 				switch sp.kind {
 				case spoofCircle:
-					const kn = 6.0
-					omega := knToKmh(kn) / 3600 / sp.radiusKm
+					omega := knToKmh(circleKn) / 3600 / sp.radiusKm
 					a := float64(t-sp.from) * omega
 					txLat, txLon = geo.Destination(sp.lat, sp.lon, a*180/math.Pi, sp.radiusKm)
-					txSog, txCog = kn, math.Mod(a*180/math.Pi+90, 360)
+					txSog, txCog = circleKn, math.Mod(a*180/math.Pi+90, 360)
 				case spoofLand:
 					txLat, txLon = sp.lat+(rng.Float64()-0.5)*0.0004, sp.lon+(rng.Float64()-0.5)*0.0004
 					txSog, txCog = 0, 0

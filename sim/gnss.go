@@ -97,7 +97,7 @@ func (w *world) interferenceEvents() []event.Event {
 		var vessels []uint32
 		var first, last int64
 		for m, s := range by {
-			if s.n < 3 {
+			if s.n < event.SpoofMinFixes {
 				continue
 			}
 			vessels = append(vessels, m)
@@ -112,6 +112,12 @@ func (w *world) interferenceEvents() []event.Event {
 		// were caught for the area to show.
 		for _, m := range vessels {
 			s := by[m]
+			if !sustained(s.n, s.first, s.last) {
+				// The area shows it (the vessel jumped into it), but a
+				// few minutes of displaced fixes show no spoof of the
+				// vessel (a 12-minute run on fresh seeds 9503 and 9601).
+				continue
+			}
 			evs = append(evs, event.Event{Type: event.Spoofing, MMSI: m, Start: ts(s.first), End: ts(s.last),
 				Lat: r3(g.toLat), Lon: r3(g.toLon), Confidence: 1, Source: event.SourceAIS, Evidence: map[string]any{
 					"kind": "gnss_interference", "spoofed_positions": s.n,

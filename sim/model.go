@@ -44,6 +44,9 @@ const (
 	spoofShared = "shared_mmsi"
 )
 
+// circleKn is the speed a spoofed circle is drawn at.
+const circleKn = 6.0
+
 type spoofSpan struct {
 	span
 	kind string

@@ -1,6 +1,7 @@
 package sim
 
 import (
+	"math"
 	"testing"
 
 	"github.com/lookout-osint/lookout/event"
@@ -10,13 +11,19 @@ import (
 // Truth claims a spoofing episode only when the received data can show it
 // (README, truth.jsonl: spoofing).
 
-func TestCircleClaimedOnlyWhenFixesGoRound(t *testing.T) {
+// oneDay is a one-day world of 20 hulls, its first hull and that hull's
+// identity, for the truth rules to be tried on received fixes set by hand.
+func oneDay(t *testing.T) (*world, *Hull, *Identity) {
+	t.Helper()
 	w, err := newWorld(Config{Seed: 3, Days: 1, Vessels: 20})
 	if err != nil {
 		t.Fatal(err)
 	}
-	h := w.hulls[0]
-	id := h.identAt(w.t0)
+	return w, w.hulls[0], w.hulls[0].identAt(w.t0)
+}
+
+func TestCircleClaimedOnlyWhenFixesGoRound(t *testing.T) {
+	w, h, id := oneDay(t)
 	const lat, lon, r = 41.0, 130.5, 3.0
 	circle := func(from int64, bearings ...float64) {
 		h.spoofs = []spoofSpan{{span: span{from, from + 3*day}, kind: spoofCircle, lat: lat, lon: lon, radiusKm: r}}
@@ -111,5 +118,91 @@ func TestIdentSpansCutAtMMSIChange(t *testing.T) {
 	got := h.identSpans(span{5, 20})
 	if len(got) != 2 || got[0] != (span{5, 10}) || got[1] != (span{10, 20}) {
 		t.Errorf("spans %v, want [5 10] [10 20] (a rename does not cut)", got)
+	}
+}
+
+// A spoof is claimed only when sustained, by the rule the detector uses
+// (event/spoofing.go): three fixes within a satellite pass (12 minutes)
+// are not enough, nor is a piece of a circle that goes round it once.
+func TestSpoofClaimedOnlyWhenSustained(t *testing.T) {
+	w, h, id := oneDay(t)
+	const lat, lon, r = 41.0, 130.5, 3.0
+	// fixes puts n received spoofed fixes every step seconds from w.t0+60,
+	// each at the bearing from the centre that the circle drawn at
+	// circleKn has reached by then.
+	fixes := func(kind string, n int, step int64) {
+		h.spoofs = []spoofSpan{{span: span{w.t0, w.t0 + 3*day}, kind: kind, lat: lat, lon: lon, radiusKm: r}}
+		h.log = h.log[:0]
+		for i := range n {
+			at := w.t0 + 60 + int64(i)*step
+			b := float64(at-w.t0) * knToKmh(circleKn) / 3600 / r * 180 / math.Pi
+			la, lo := geo.Destination(lat, lon, b, r)
+			h.log = append(h.log, rx{t: at, lat: float32(la), lon: float32(lo), id: id, kind: rxPosition, spoofed: true})
+		}
+	}
+	count := func() int {
+		n := 0
+		for _, e := range w.spoofEvents() {
+			if e.Type == event.Spoofing {
+				n++
+			}
+		}
+		return n
+	}
+	for _, c := range []struct {
+		name  string
+		kind  string
+		n     int
+		step  int64
+		claim bool
+	}{
+		{"land, 3 fixes over 12 min (one satellite pass)", spoofLand, 3, 360, false},
+		{"land, 3 fixes over 20 min", spoofLand, 3, 600, true},
+		{"land, 2 fixes over an hour", spoofLand, 2, 3600, false},
+		// One turn of a 3 km circle at 6 kn takes 1.7 h.
+		{"circle, all round once in 2 h", spoofCircle, 21, 360, false},
+		{"circle, all round twice in 4 h", spoofCircle, 41, 360, true},
+	} {
+		fixes(c.kind, c.n, c.step)
+		if n := count(); (n == 1) != c.claim || n > 1 {
+			t.Errorf("%s: %d events, want claimed %v", c.name, n, c.claim)
+		}
+	}
+}
+
+// A vessel whose displaced fixes under GNSS interference span a few
+// minutes is listed in the area (it jumped there) but has no spoofing
+// truth of its own (fresh seed 9601: three fixes over 12.7 minutes).
+func TestInterferenceSpoofingSustained(t *testing.T) {
+	w, _, _ := oneDay(t)
+	w.gnss = []gnssEpisode{{span: span{w.t0, w.t0 + 8*hour}, lat: 35, lon: 129, radiusKm: gnssRadiusKm, toLat: 35.5, toLon: 129.5}}
+	for i, h := range w.hulls[:4] {
+		id := h.identAt(w.t0)
+		h.log = h.log[:0]
+		step := int64(1200) // 40 minutes of fixes
+		if i == 0 {
+			step = 380 // 12.7 minutes
+		}
+		for j := range 3 {
+			h.log = append(h.log, rx{t: w.t0 + 600 + int64(j)*step, lat: 35.5, lon: 129.5, id: id, kind: rxPosition, spoofed: true, gnss: 1})
+		}
+	}
+	spoofed := map[uint32]bool{}
+	var listed []uint32
+	for _, e := range w.interferenceEvents() {
+		switch e.Type {
+		case event.Spoofing:
+			spoofed[e.MMSI] = true
+		case event.GNSSInterference:
+			listed = e.Evidence["vessels"].([]uint32)
+		}
+	}
+	if len(listed) != 4 {
+		t.Errorf("interference lists %v, want the 4 vessels", listed)
+	}
+	for i, h := range w.hulls[:4] {
+		if m := h.identAt(w.t0).MMSI; spoofed[m] != (i > 0) {
+			t.Errorf("vessel %d (%d min of displaced fixes): spoofing truth %v", i, map[bool]int{true: 12, false: 40}[i == 0], spoofed[m])
+		}
 	}
 }

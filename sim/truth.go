@@ -475,6 +475,22 @@ func segKn(a, b wp) float64 {
 	return geo.DistanceKm(a.lat, a.lon, b.lat, b.lon) / 1.852 / (float64(b.t-a.t) / 3600)
 }
 
+// sustained says whether n received spoofed fixes from first to last (Unix
+// seconds) show a spoof: event.SpoofMinFixes of them over
+// event.SpoofMinSpan, as the detector needs.
+func sustained(n int, first, last int64) bool {
+	return n >= event.SpoofMinFixes && time.Duration(last-first)*time.Second >= event.SpoofMinSpan
+}
+
+// circleShown says whether received fixes of circle s from first to last
+// (Unix seconds) went round it event.SpoofCircleTurns times (at the speed
+// it is drawn at, see emit) or span event.SpoofInPlaceMin.
+func (s *spoofSpan) circleShown(first, last int64) bool {
+	d := time.Duration(last-first) * time.Second
+	turns := knToKmh(circleKn) * d.Hours() / (2 * math.Pi * s.radiusKm)
+	return turns >= event.SpoofCircleTurns || d >= event.SpoofInPlaceMin
+}
+
 func (w *world) spoofEvents() []event.Event {
 	var evs []event.Event
 	for _, h := range w.hulls {
@@ -495,15 +511,18 @@ func (w *world) spoofEvents() []event.Event {
 					sides |= 1 << (int(geo.Bearing(s.lat, s.lon, float64(r.lat), float64(r.lon))/90) & 3)
 				}
 			}
-			// Sustained (see README): one or two fixes are what a GPS
-			// glitch also gives; a detector needs three.
-			if n < 3 {
+			// Sustained (see README and event/spoofing.go): one or two
+			// fixes, or a few minutes of them, are what a GPS glitch also
+			// gives.
+			if first == nil || !sustained(n, first.t, last.t) {
 				continue
 			}
 			// A drawn circle shows only when the received fixes go round
 			// it (see the README): fixes on one side of a circle are a ship
-			// reporting speed near one spot now and then.
-			if s.kind == spoofCircle && sides != 0xF {
+			// reporting speed near one spot now and then; and round it
+			// event.SpoofCircleTurns times, or over event.SpoofInPlaceMin
+			// (a ship turning once near a spot goes round once).
+			if s.kind == spoofCircle && (sides != 0xF || !s.circleShown(first.t, last.t)) {
 				continue
 			}
 			evs = append(evs, event.Event{Type: event.Spoofing, MMSI: first.id.MMSI, Start: ts(first.t), End: ts(last.t),
