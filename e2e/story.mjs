@@ -88,13 +88,43 @@ try {
   // The headline's figures come first, before the map draws.
   await page.waitForFunction(() => document.getElementById('h-trips'), null, { timeout: 20000, polling: 20 });
   result.headline_ms = Date.now() - t0;
-  // usable: headline figures written, land loaded and trips drawn (the
-  // events may still be loading behind them)
-  await page.waitForFunction(() => document.getElementById('h-trips')
-    && window.lookout.map.isSourceLoaded('land') && window.lookout.map.isSourceLoaded('trips')
-    && window.lookout.map.queryRenderedFeatures({ layers: ['trips-seen', 'trips-dark', 'trips-straight'] }).length > 0,
-  null, { timeout: 20000, polling: 50 });
+  // usable: the headline's figures readable, the trips drawn in view and
+  // a click on one answered. Until the map has drawn, the trips are the
+  // server's drawing of the first screen (first.js answers the click with
+  // the trip's description); after, the map's (its popup answers).
+  await page.waitForFunction(() => document.getElementById('h-trips') && (document.querySelector('#preview path.trip')
+    || window.lookout?.map.queryRenderedFeatures({ layers: ['trips-seen', 'trips-dark', 'trips-straight'] }).length > 0),
+  null, { timeout: 20000, polling: 20 });
+  // A point on a trip, where the trip is the topmost element (or map feature).
+  const spot = await page.evaluate(() => {
+    for (const p of document.querySelectorAll('#preview path.trip')) {
+      const len = p.getTotalLength();
+      for (let k = 1; k < 10; k++) {
+        const q = p.getPointAtLength((len * k) / 10).matrixTransform(p.getScreenCTM());
+        if (document.elementFromPoint(q.x, q.y) === p) return { x: q.x, y: q.y, by: 'drawing' };
+      }
+    }
+    const m = window.lookout.map;
+    const r = m.getCanvas().getBoundingClientRect();
+    for (const f of m.queryRenderedFeatures({ layers: ['trips-seen', 'trips-dark'] })) {
+      for (const c of f.geometry.coordinates) {
+        const q = m.project(c);
+        const x = r.left + q.x, y = r.top + q.y;
+        const hit = m.queryRenderedFeatures([q.x, q.y], { layers: ['trips-seen', 'trips-dark'] }).length;
+        if (hit && q.x > 260 && q.y > 10 && q.x < r.width - 10 && q.y < r.height - 10 && document.elementFromPoint(x, y) === m.getCanvas()) return { x, y, by: 'map' };
+      }
+    }
+    return null;
+  });
+  if (!spot) throw new Error('no trip to click on the first screen');
+  await page.mouse.click(spot.x, spot.y);
+  await page.waitForFunction(() => /sailed from/.test(document.querySelector('#preview-popup:not([hidden]), .maplibregl-popup')?.textContent || ''),
+    null, { timeout: 20000, polling: 20 });
   result.usable_ms = Date.now() - t0;
+  result.usable_by = spot.by;
+  result.usable_page_ms = await page.evaluate(() => Math.round(performance.now()));
+  await page.keyboard.press('Escape');
+  await page.evaluate(() => { document.querySelector('.maplibregl-popup-close-button')?.click(); const b = document.getElementById('preview-popup'); if (b) b.hidden = true; });
   {
     const m = Object.fromEntries((await cdp.send('Performance.getMetrics')).metrics.map((x) => [x.name, x.value]));
     result.usable_cpu = { browser_s: cpu0 && Object.fromEntries(Object.entries(cpuOf(process.pid)).map(([k, v]) => [k, Math.round((v - (cpu0[k] || 0)) * 100) / 100])), process_s: m.ProcessTime, main_thread_busy_s: m.TaskDuration, script_s: m.ScriptDuration,
@@ -106,9 +136,16 @@ try {
     requests: performance.getEntriesByType('resource').filter((e) => !e.name.startsWith('data:')).map((e) => ({
       url: e.name.replace(location.origin, ''), start: Math.round(e.startTime), end: Math.round(e.responseEnd),
       kB: Math.round(e.encodedBodySize / 1024), raw_kB: Math.round(e.decodedBodySize / 1024) })),
-    ...Object.fromEntries(Object.entries(window.lookout.timings).map(([k, v]) => [k, Math.round(v)])),
-    usable: Math.round(performance.now()),
+    ...Object.fromEntries(Object.entries(window.lookout?.timings || {}).map(([k, v]) => [k, Math.round(v)])),
+    interactive: Number(document.body.dataset.interactive), usable: Math.round(performance.now()),
   }));
+  // map ready: the map itself has drawn the land and the trips and the
+  // drawing has given way to it (pan and zoom work from here).
+  await page.waitForFunction(() => !document.getElementById('preview') && window.lookout?.map.isSourceLoaded('land')
+    && window.lookout.map.queryRenderedFeatures({ layers: ['trips-seen', 'trips-dark', 'trips-straight'] }).length > 0,
+  null, { timeout: 30000, polling: 50 });
+  result.map_ready_ms = Date.now() - t0;
+  result.map_ready_timeline = await page.evaluate(() => Object.fromEntries(Object.entries(window.lookout.timings).map(([k, v]) => [k, Math.round(v)])));
   if (opt.first_screen_only) throw new Error('stop'); // a measurement of the first screen alone
   await page.waitForSelector('body[data-ready="1"]', { timeout: 20000 });
   Object.assign(result, await page.evaluate(() => {
@@ -156,7 +193,7 @@ try {
   result.layers_drawn = await page.evaluate(() => {
     const m = window.lookout.map;
     const n = (l) => m.queryRenderedFeatures({ layers: [l] }).length;
-    return { listed: n('badges-listed'), met: n('badges-met'), sar: n('sar-dark') + n('sar-port') };
+    return { listed: n('badges-listed'), met: n('badges-met'), sar: n('sar-dark') + n('sar-port'), sar_matched: n('sar-matched') };
   });
   // Each layer with data draws some of it (the demo has no vessel that
   // met a listed one, so listed and met count as one).
@@ -165,7 +202,10 @@ try {
     return [id, ((d && (d.geojson || d)).features || []).length];
   })));
   if (has.badges && !(result.layers_drawn.listed + result.layers_drawn.met)) fail('no sanctions badge is drawn');
-  if (has.sar && !result.layers_drawn.sar) fail('no satellite detection is drawn');
+  if (has.sar && !result.layers_drawn.sar) fail('no dark satellite detection is drawn');
+  // Matched detections too, where the store has them.
+  result.sar_matched_stored = await page.evaluate(() => window.lookout.map.getSource('sar')._data.features?.filter((f) => f.properties.matched).length ?? 0);
+  if (result.sar_matched_stored && !result.layers_drawn.sar_matched) fail('no matched satellite detection is drawn');
   if (!has.badges || !has.sar) result.layers_empty = has;
   const toggle = (layer) => page.click(`#legend input[data-layers="${layer}"]`);
   await toggle('badges-listed');
