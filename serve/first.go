@@ -226,8 +226,8 @@ func (s *Server) previewSVG(st *Story) []byte {
 	}
 	for _, f := range st.GroupPorts.Features {
 		x, y := px(f.Geometry.(orb.Point))
-		fmt.Fprintf(&b, `<circle cx="%.1f" cy="%.1f" r="3" fill="#555" stroke="#fff"/><text x="%.1f" y="%.1f" class="pv-port">%s</text>`,
-			x, y, x+7, y+4, html.EscapeString(f.Properties["name"].(string)))
+		fmt.Fprintf(&b, `<circle cx="%.1f" cy="%.1f" r="3" fill="#555" stroke="#fff"/><text x="%.1f" y="%.1f" dx="0.6em" dy="0.35em" class="pv-port">%s</text>`,
+			x, y, x, y, html.EscapeString(f.Properties["name"].(string)))
 	}
 	for _, f := range st.Groups.Features {
 		ring := f.Geometry.(orb.Polygon)[0]
@@ -238,7 +238,7 @@ func (s *Server) previewSVG(st *Story) []byte {
 			}
 		}
 		x, y := px(top)
-		fmt.Fprintf(&b, `<text x="%.1f" y="%.1f" class="pv-group" fill="%s">%s</text>`, x, y-6, f.Properties["color"], html.EscapeString(f.Properties["name"].(string)))
+		fmt.Fprintf(&b, `<text x="%.1f" y="%.1f" dy="-0.4em" class="pv-group" fill="%s">%s</text>`, x, y, f.Properties["color"], html.EscapeString(f.Properties["name"].(string)))
 	}
 	b.WriteString(`</svg>`)
 	return b.Bytes()

@@ -40,6 +40,9 @@ function first() {
       const W = preview.clientWidth, H = preview.clientHeight;
       preview.setAttribute('viewBox', [(cam.x - W / 2 / cam.s - ox) * k, (cam.y - H / 2 / cam.s - oy) * k, (W / cam.s) * k, (H / cam.s) * k].join(' '));
     };
+    // Drawing units per screen pixel: text and dots keep their size on
+    // screen at any scale, as the map's do (lines: non-scaling-stroke).
+    preview.style.setProperty('--u', String(k / cam.s));
     preview.setAttribute('preserveAspectRatio', 'none'); // the view box has the element's own shape
     place();
     new ResizeObserver(place).observe(preview);
