@@ -82,6 +82,12 @@ try {
   // the neighbours than about the page.
   const cdp = await page.context().newCDPSession(page);
   await cdp.send('Performance.enable');
+  // The page's long tasks (start, duration), for where the time goes.
+  await page.addInitScript(() => {
+    window.__longTasks = [];
+    new PerformanceObserver((l) => { for (const e of l.getEntries()) window.__longTasks.push([Math.round(e.startTime), Math.round(e.duration)]); })
+      .observe({ type: 'longtask', buffered: true });
+  });
   const cpu0 = cpuOf(process.pid);
   const t0 = Date.now();
   await page.goto(url, { waitUntil: 'domcontentloaded' });
@@ -130,7 +136,26 @@ try {
     if (attempt === 5) throw new Error('a click on a trip of the first screen is not answered');
     await page.waitForTimeout(200);
   }
-  result.usable_ms = Date.now() - t0;
+  result.usable_checked_ms = Date.now() - t0;
+  // On the page's own clock (from navigation start, without the browser's
+  // start-up and this script's round trips, which wait for the page's long
+  // tasks like any input): the first paint, when first.js had the drawing
+  // answering clicks, and how long the test's click waited.
+  result.page = await page.evaluate(() => ({
+    first_paint_ms: Math.round(performance.getEntriesByName('first-contentful-paint')[0]?.startTime ?? -1),
+    interactive_ms: Number(document.body.dataset.interactive), click_wait_ms: Number(document.body.dataset.clickWait ?? -1),
+    long_tasks_ms: (window.__longTasks || []).slice(0, 40), origin: performance.timeOrigin }));
+  // usable_ms: from before the navigation until the first screen was
+  // usable: with the drawing, its first paint once first.js answered
+  // clicks (the click above shows it did); with the map, when the check
+  // above was answered. The check's own round trips wait behind the page's
+  // long tasks, so they are not counted where the page's clock says more.
+  // The drawing answered the click even when the map replaced it before
+  // the check saw the answer.
+  if (result.page.click_wait_ms >= 0) result.usable_by = 'drawing';
+  result.usable_ms = result.usable_by === 'drawing'
+    ? Math.round(result.page.origin + Math.max(result.page.first_paint_ms, result.page.interactive_ms) - t0) : result.usable_checked_ms;
+  delete result.page.origin;
   result.usable_page_ms = await page.evaluate(() => Math.round(performance.now()));
   await page.keyboard.press('Escape');
   await page.evaluate(() => { document.querySelector('.maplibregl-popup-close-button')?.click(); const b = document.getElementById('preview-popup'); if (b) b.hidden = true; });

@@ -9,14 +9,20 @@ import { headline, storyCamera, tripPopup } from './story.js';
 try {
   first();
 } finally {
-  // After a frame with the first screen on it: the map's script then
-  // holds the page for a second or more (parsing MapLibre, starting WebGL).
-  requestAnimationFrame(() => setTimeout(() => {
+  // Once the first screen is painted: the map's script then holds the
+  // page for seconds in tasks of up to a second (parsing MapLibre,
+  // compiling shaders in software), and a frame waits for them.
+  let started = false;
+  const start = () => {
+    if (started) return;
+    started = true;
     const app = document.createElement('script');
     app.type = 'module';
     app.src = '/app.js';
     document.head.append(app);
-  }));
+  };
+  new PerformanceObserver((l) => { if (l.getEntriesByName('first-contentful-paint').length) start(); }).observe({ type: 'paint', buffered: true });
+  setTimeout(start, 1000); // a page that paints nothing (no story) still gets its map
 }
 
 function first() {
@@ -54,6 +60,8 @@ function first() {
     // Trips are drawn in the order of the story's tracks.
     const trips = [...preview.querySelectorAll('path.trip')];
     preview.addEventListener('click', (e) => {
+      // How long the click waited for the page (the e2e test reports it).
+      document.body.dataset.clickWait = String(Math.round(performance.now() - e.timeStamp));
       const i = trips.indexOf(e.target);
       box.hidden = i < 0;
       if (i < 0) return;
