@@ -46,29 +46,13 @@ func (r SARResult) String() string {
 // transfer: named as its likely partner). Event IDs are stable, so
 // storing the same detections again adds nothing.
 func SAR(ctx context.Context, st store.Store, ds []sar.Detection, cfg SARConfig) (SARResult, error) {
-	if cfg.Window == 0 {
-		cfg.Window = 12 * time.Hour
-	}
 	if cfg.Catalog == nil {
 		cfg.Catalog = ref.Default()
 	}
-	seen := map[time.Time]bool{}
-	var times []time.Time
-	for _, d := range ds {
-		if !seen[d.Time] {
-			seen[d.Time] = true
-			times = append(times, d.Time)
-		}
+	res, _, _, err := MatchSAR(ds, cfg)
+	if err != nil {
+		return SARResult{}, err
 	}
-	var tracks []match.Track
-	for _, name := range cfg.AIS {
-		ts, err := sarTracks(name, times, cfg.Window)
-		if err != nil {
-			return SARResult{}, fmt.Errorf("%s: %w", name, err)
-		}
-		tracks = append(tracks, ts...)
-	}
-	res := match.Match(ds, tracks, cfg.Match)
 	dark := match.DarkEvents(res.Dark, cfg.Catalog, cfg.Events)
 	transfers, err := st.Events(ctx, store.EventQuery{Types: []event.Type{event.PossibleDarkTransfer}})
 	if err != nil {
@@ -82,6 +66,32 @@ func SAR(ctx context.Context, st store.Store, ds []sar.Detection, cfg SARConfig)
 		return SARResult{}, err
 	}
 	return SARResult{Matched: len(res.Matched), Dark: len(res.Dark), Stored: int(w.Events)}, nil
+}
+
+// MatchSAR matches detections against the AIS in cfg.AIS (lookout sar
+// match prints what SAR stores). It also says how many image times there
+// were and how many vessels had AIS near them.
+func MatchSAR(ds []sar.Detection, cfg SARConfig) (res match.Result, images, vessels int, err error) {
+	if cfg.Window == 0 {
+		cfg.Window = 12 * time.Hour
+	}
+	seen := map[time.Time]bool{}
+	var times []time.Time
+	for _, d := range ds {
+		if !seen[d.Time] {
+			seen[d.Time] = true
+			times = append(times, d.Time)
+		}
+	}
+	var tracks []match.Track
+	for _, name := range cfg.AIS {
+		ts, err := sarTracks(name, times, cfg.Window)
+		if err != nil {
+			return match.Result{}, 0, 0, fmt.Errorf("%s: %w", name, err)
+		}
+		tracks = append(tracks, ts...)
+	}
+	return match.Match(ds, tracks, cfg.Match), len(times), len(tracks), nil
 }
 
 func sarTracks(name string, times []time.Time, window time.Duration) ([]match.Track, error) {
