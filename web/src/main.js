@@ -655,6 +655,27 @@ function position(i, t, out) {
   out[1] = fleet.lat[a] + k * (fleet.lat[b] - fleet.lat[a]);
   return true;
 }
+// sprite is a 24 px picture of a circle of radius r (stroke, fill), at
+// the screen's pixel density, made once.
+const sprites = new Map();
+function sprite(stroke, r, width, fill) {
+  const key = `${stroke} ${r} ${width} ${fill}`;
+  let c = sprites.get(key);
+  if (c) return c;
+  const dpr = window.devicePixelRatio || 1;
+  c = document.createElement('canvas');
+  c.width = c.height = Math.ceil(24 * dpr);
+  const g = c.getContext('2d');
+  g.scale(dpr, dpr);
+  g.beginPath();
+  g.arc(12, 12, r, 0, 2 * Math.PI);
+  if (fill) { g.fillStyle = fill; g.fill(); }
+  g.lineWidth = width;
+  g.strokeStyle = stroke;
+  g.stroke();
+  sprites.set(key, c);
+  return c;
+}
 let shownAt = NaN; // the time the overlay shows
 function drawOverlay() {
   const c = map.getCanvas();
@@ -673,27 +694,16 @@ function drawOverlay() {
   const ll = [0, 0];
   fleet.drawn = 0;
   if (fleet.visible) {
-    g.lineWidth = 1.5;
-    g.strokeStyle = '#000';
+    // Each dot is a copy of a small picture drawn once per colour: software
+    // raster fills and strokes 300 antialiased circles a frame far slower
+    // than it copies 300 small pictures.
     for (let i = 0; i < fleet.n; i++) {
       if (!position(i, t, ll)) continue;
       const p = map.project(ll);
       if (p.x < -8 || p.y < -8 || p.x > w + 8 || p.y > h + 8) continue;
-      g.beginPath();
-      g.arc(p.x, p.y, 6, 0, 2 * Math.PI);
-      g.fillStyle = fleet.color[i];
-      g.fill();
-      g.stroke();
+      if (fleet.ring[i]) g.drawImage(sprite(fleet.ring[i], 10, 3, ''), p.x - 12, p.y - 12, 24, 24); // the sanctions badge travels with the vessel
+      g.drawImage(sprite('#000', 6, 1.5, fleet.color[i]), p.x - 12, p.y - 12, 24, 24);
       fleet.drawn++;
-      if (fleet.ring[i]) { // the sanctions badge travels with the vessel
-        g.beginPath();
-        g.arc(p.x, p.y, 10, 0, 2 * Math.PI);
-        g.strokeStyle = fleet.ring[i];
-        g.lineWidth = 3;
-        g.stroke();
-        g.strokeStyle = '#000';
-        g.lineWidth = 1.5;
-      }
     }
   }
   if (track) {
