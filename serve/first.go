@@ -151,8 +151,6 @@ func mercX(lon float64) float64 { return (lon + 180) / 360 }
 func mercY(lat float64) float64 {
 	return (1 - math.Log(math.Tan(math.Pi/4+lat*math.Pi/360))/math.Pi) / 2
 }
-func lonOf(x float64) float64 { return x*360 - 180 }
-func latOf(y float64) float64 { return 360/math.Pi*math.Atan(math.Exp((1-2*y)*math.Pi)) - 90 }
 
 // previewWidth is the drawing's width in its own units, about the map's
 // width in pixels on a laptop, so line widths and text read as on the map.
