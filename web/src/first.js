@@ -35,6 +35,7 @@ function first() {
   const other = h.has('v') || h.has('map') || (h.get('from') || 'RU-FE') !== st?.from || (h.get('to') || 'KP') !== st?.to;
   if (preview && (!st || other)) preview.remove();
   else if (st) {
+    document.body.dataset.drawing = '1';
     headline(st);
     // The drawing shows what the map will: the trips framed as the map
     // frames them (storyCamera), the centre and scale kept when the

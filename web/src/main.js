@@ -339,6 +339,7 @@ function legend(groups, vessels) {
     item('coverage', sw('area', '#31a354'), 'AIS reception: 0.5° cells where positions were received (darker: more)'),
   ];
   $('legend-symbols').innerHTML = rows.join('');
+  $('legend').hidden = false; // empty until now: the page's drawing of the story has none
   $('legend-events').innerHTML = Object.entries(EVENT_COLORS).map(([t, c]) => item('events', sw('circle', c), `event: ${t.replaceAll('_', ' ')}`)).join('');
   $('legend-vessels').innerHTML = vessels.map((v) => `<li>${sw('solid', vesselColor.get(v.mmsi))}
     <a class="ev" data-mmsi="${v.mmsi}">${esc(v.name || 'MMSI ' + v.mmsi)}</a>${badge(v.mmsi)} <span class="muted">${v.trips} trips</span></li>`).join('')
