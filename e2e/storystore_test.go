@@ -16,8 +16,8 @@ import (
 // storyStore builds a small store with what every part of the first
 // screen draws: four tankers shuttling Vostochnyy (RU-FE) → Najin (KP) over
 // three months as positions and port visits, one arrival a possible dark
-// visit, one vessel a sanctions list names and one that met it, and two
-// dark satellite detections (one at Najin). Port positions come from the
+// visit, one vessel a sanctions list names and one that met it, two
+// dark satellite detections (one at Najin) and one matched to a vessel. Port positions come from the
 // catalogue. It returns the store and a time at which vessels are at sea.
 func storyStore(t *testing.T) (store.Store, time.Time) {
 	ctx := context.Background()
@@ -82,6 +82,8 @@ func storyStore(t *testing.T) (store.Store, time.Time) {
 			Port: naj.Name, PortID: naj.ID, PortGroup: "KP", Source: event.SourceSatellite, Evidence: map[string]any{"length_m": 95.0, "tanker_sized": true}},
 		event.Event{Type: event.DarkDetection, Start: mid, End: mid, Lat: 41.2, Lon: 132.8, Confidence: 0.8,
 			Source: event.SourceSatellite, Evidence: map[string]any{"length_m": 40.0, "tanker_sized": false}},
+		event.Event{Type: event.SARMatch, MMSI: partner, Start: mid, End: mid, Lat: 41.6, Lon: 132.31, Confidence: 0.9,
+			Source: event.SourceSatellite, Evidence: map[string]any{"length_m": 98.0, "distance_km": 0.4}},
 	)
 	if _, err := st.Write(ctx, &b); err != nil {
 		t.Fatal(err)

@@ -8,6 +8,7 @@ import (
 	"crypto/sha256"
 	"encoding/binary"
 	"encoding/hex"
+	"math"
 	"time"
 )
 
@@ -36,6 +37,10 @@ const (
 	SanctionsMatch   Type = "sanctions_match"
 	// DarkDetection is a ship seen by satellite with no AIS to match it.
 	DarkDetection Type = "dark_detection"
+	// SARMatch is a ship seen by satellite where a vessel's AIS placed it
+	// at the image time: MMSI is that vessel, the evidence the distance
+	// and the lengths compared.
+	SARMatch Type = "sar_match"
 )
 
 // Types lists the behaviour types that lookout analyze emits, in report order.
@@ -108,5 +113,13 @@ func (e *Event) ID() string {
 	binary.BigEndian.PutUint64(b[:], uint64(e.Start.UnixNano()))
 	h.Write(b[:])
 	h.Write([]byte(e.PortID))
+	if e.MMSI == 0 && e.Source == SourceSatellite {
+		// The dark ships of one satellite image share its time and have
+		// no MMSI: without their place they were one event, and a store
+		// kept one of them.
+		binary.BigEndian.PutUint32(b[:4], uint32(int32(math.Round(e.Lat*1e6))))
+		binary.BigEndian.PutUint32(b[4:], uint32(int32(math.Round(e.Lon*1e6))))
+		h.Write(b[:])
+	}
 	return hex.EncodeToString(h.Sum(nil)[:12])
 }

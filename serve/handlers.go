@@ -1,11 +1,13 @@
 package serve
 
 import (
+	"bufio"
 	"bytes"
 	"compress/gzip"
 	"encoding/json"
 	"errors"
 	"fmt"
+	"io"
 	"io/fs"
 	"math"
 	"mime"
@@ -253,23 +255,72 @@ func (s *Server) eventsFC(r *http.Request, fixed []event.Type) (any, error) {
 	}
 	eq.Limit = limit + 1
 	var evs []event.Event
-	if err := s.withStore(func() (err error) { evs, err = s.st.Events(r.Context(), eq); return }); err != nil {
+	err := s.withStore(func() error {
+		d, err := s.derivedLocked(r.Context())
+		if err != nil {
+			return err
+		}
+		if s.eventsWritten {
+			// Events newer than the figures: the store has them.
+			evs, err = s.st.Events(r.Context(), eq)
+			return err
+		}
+		// The figures hold every event in the store's order: filtering
+		// them holds the store for a millisecond where the query held it
+		// for seconds (10,000 events with their evidence).
+		for i := range d.events {
+			if e := &d.events[i]; eq.Matches(e) {
+				if evs = append(evs, *e); len(evs) == eq.Limit {
+					break
+				}
+			}
+		}
+		return nil
+	})
+	if err != nil {
 		return nil, err
 	}
-	fc := &geojson.FeatureCollectionOf[geoenc.EventProperties]{Type: "FeatureCollection", Features: []*geoenc.EventFeature{}}
+	out := &eventStream{evs: evs}
 	if len(evs) > limit {
-		evs, fc.ExtraMembers = evs[:limit], geojson.Properties{"truncated": true}
+		out.evs, out.truncated = evs[:limit], true
 	}
-	for i := range evs {
-		fc.Features = append(fc.Features, geoenc.Event(&evs[i]))
+	return out, nil
+}
+
+// eventStream is an events answer written feature by feature (5 MB for
+// 10,000 events), without building it whole in memory first.
+type eventStream struct {
+	evs       []event.Event
+	truncated bool
+}
+
+func (es *eventStream) writeJSON(w io.Writer) error {
+	bw := bufio.NewWriterSize(w, 64<<10)
+	bw.WriteString(`{"type":"FeatureCollection","features":[`)
+	for i := range es.evs {
+		if i > 0 {
+			bw.WriteByte(',')
+		}
+		b, err := json.Marshal(geoenc.Event(&es.evs[i]))
+		if err != nil {
+			return err
+		}
+		bw.Write(b)
 	}
-	return fc, nil
+	bw.WriteString("]")
+	if es.truncated {
+		bw.WriteString(`,"truncated":true`)
+	}
+	bw.WriteString("}\n")
+	return bw.Flush()
 }
 
 func (s *Server) events(r *http.Request) (any, error) { return s.eventsFC(r, nil) }
 
+// sarDetections answers /api/sar/detections: every satellite detection,
+// matched to a vessel's AIS (sar_match) or dark (dark_detection).
 func (s *Server) sarDetections(r *http.Request) (any, error) {
-	return s.eventsFC(r, []event.Type{event.DarkDetection})
+	return s.eventsFC(r, []event.Type{event.DarkDetection, event.SARMatch})
 }
 
 // trips counts trips between two port groups, per month and vessel.
@@ -593,26 +644,8 @@ var landHook = func() {}
 
 func (s *Server) computeLand(b store.BBox, tol float64) []byte {
 	landHook()
-	bound := orb.Bound{Min: orb.Point{b.MinLon, b.MinLat}, Max: orb.Point{b.MaxLon, b.MaxLat}}
-	s.landOnce.Do(func() {
-		s.landPolys = s.opt.Land().Polygons()
-		s.landBounds = make([]orb.Bound, len(s.landPolys))
-		for i, p := range s.landPolys {
-			s.landBounds[i] = p.Bound()
-		}
-	})
-	// Clipping changes its input: copy only the polygons that reach the box,
-	// not the whole world's land.
-	var in orb.MultiPolygon
-	for i, pb := range s.landBounds {
-		if pb.Intersects(bound) {
-			in = append(in, s.landPolys[i].Clone())
-		}
-	}
-	mp := clip.MultiPolygon(bound, in)
-	mp = simplify.DouglasPeucker(tol).MultiPolygon(mp)
 	fc := newFC()
-	for _, p := range mp {
+	for _, p := range s.landIn([4]float64{b.MinLon, b.MinLat, b.MaxLon, b.MaxLat}, tol) {
 		rings := make(orb.Polygon, 0, len(p))
 		for _, ring := range p {
 			if len(ring) < 4 {
@@ -634,6 +667,29 @@ func (s *Server) computeLand(b store.BBox, tol float64) []byte {
 	json.NewEncoder(zw).Encode(fc)
 	zw.Close()
 	return buf.Bytes()
+}
+
+// landIn is the land inside the box (west, south, east, north), clipped
+// to it and simplified at tol degrees.
+func (s *Server) landIn(box [4]float64, tol float64) orb.MultiPolygon {
+	bound := orb.Bound{Min: orb.Point{box[0], box[1]}, Max: orb.Point{box[2], box[3]}}
+	s.landOnce.Do(func() {
+		s.landPolys = s.opt.Land().Polygons()
+		s.landBounds = make([]orb.Bound, len(s.landPolys))
+		for i, p := range s.landPolys {
+			s.landBounds[i] = p.Bound()
+		}
+	})
+	// Clipping changes its input: copy only the polygons that reach the box,
+	// not the whole world's land.
+	var in orb.MultiPolygon
+	for i, pb := range s.landBounds {
+		if pb.Intersects(bound) {
+			in = append(in, s.landPolys[i].Clone())
+		}
+	}
+	mp := clip.MultiPolygon(bound, in)
+	return simplify.DouglasPeucker(tol).MultiPolygon(mp)
 }
 
 // webBuilt reports whether the front end was built into the binary.
@@ -673,7 +729,24 @@ func (s *Server) page(w http.ResponseWriter, r *http.Request) {
 		return
 	}
 	if r.URL.Path == "/" || r.URL.Path == "/index.html" {
+		page, err := s.index(r.Context())
+		if err != nil {
+			s.opt.Log.Printf("serve: %s: %v", r.URL.Path, err)
+			writeError(w, http.StatusInternalServerError, "internal error (logged on the server)")
+			return
+		}
 		w.Header().Set("Cache-Control", "no-cache")
+		w.Header().Set("Content-Type", "text/html; charset=utf-8")
+		if strings.Contains(r.Header.Get("Accept-Encoding"), "gzip") {
+			w.Header().Set("Content-Encoding", "gzip")
+			w.Header().Set("Vary", "Accept-Encoding")
+			zw, _ := gzip.NewWriterLevel(w, gzip.BestSpeed)
+			zw.Write(page)
+			zw.Close()
+			return
+		}
+		w.Write(page)
+		return
 	}
 	name := strings.TrimPrefix(r.URL.Path, "/")
 	if ext := path.Ext(name); (ext == ".js" || ext == ".css") && strings.Contains(r.Header.Get("Accept-Encoding"), "gzip") {

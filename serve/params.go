@@ -13,7 +13,7 @@ import (
 )
 
 // knownTypes are the event types the API filters by.
-var knownTypes = append(slices.Clone(event.Types), event.SanctionsMatch, event.DarkDetection)
+var knownTypes = append(slices.Clone(event.Types), event.SanctionsMatch, event.DarkDetection, event.SARMatch)
 
 // query reads and validates one request's parameters, keeping the first
 // error so handlers read every parameter and check once.

@@ -25,6 +25,7 @@ import (
 	"mime"
 	"net"
 	"net/http"
+	"path"
 	"runtime"
 	"slices"
 	"strings"
@@ -146,7 +147,9 @@ type derived struct {
 	evs map[uint32][]int
 	// stories are /api/story answers (JSON) by query: they read tracks,
 	// so they are kept until the next write like the rest.
-	stories map[string]json.RawMessage
+	stories map[string]*told
+	// first is the first screen put into index.html (firstScreen).
+	first []byte
 	// coverage is /api/coverage's answer (a scan of every position).
 	coverage *geojson.FeatureCollection
 }
@@ -332,6 +335,12 @@ func (s *Server) jsonHandler(h func(*http.Request) (any, error)) http.Handler {
 			return
 		}
 		w.Header().Set("Content-Type", contentType(r))
+		if es, ok := v.(*eventStream); ok {
+			if err := es.writeJSON(w); err != nil {
+				s.opt.Log.Printf("serve: %s %s: write: %v", r.Method, r.URL.Path, err)
+			}
+			return
+		}
 		enc := json.NewEncoder(w)
 		if err := enc.Encode(v); err != nil {
 			s.opt.Log.Printf("serve: %s %s: encode: %v", r.Method, r.URL.Path, err)
@@ -526,15 +535,28 @@ func sortByRisk(order []uint32, vessels map[uint32]VesselSummary) {
 // first requests are as fast as the rest.
 func (s *Server) Warm(ctx context.Context) error {
 	done := make(chan struct{})
-	go func() { s.landJSON(defaultRegion, defaultTolerance); close(done) }()
-	// The first screen's story too (the page's default groups): it reads
+	go func() {
+		s.landJSON(defaultRegion, defaultTolerance)
+		// The scripts and styles gzipped, so the page's first requests do
+		// not wait for a megabyte to be compressed.
+		if webBuilt(s.opt.Web) {
+			names, _ := fs.Glob(s.opt.Web, "*.[jc]s*")
+			for _, n := range names {
+				if ext := path.Ext(n); ext == ".js" || ext == ".css" {
+					s.gzipAsset(n)
+				}
+			}
+		}
+		close(done)
+	}()
+	// The first screen too (the page's default groups): its story reads
 	// every trip's track, the slowest answer the page waits for.
 	err := s.withStore(func() error {
 		if s.opt.Catalog.Group(storyFrom) == nil || s.opt.Catalog.Group(storyTo) == nil {
 			_, err := s.derivedLocked(ctx)
 			return err
 		}
-		_, err := s.storyLocked(ctx, storyFrom, storyTo, false)
+		_, err := s.firstScreen(ctx)
 		return err
 	})
 	<-done

@@ -401,6 +401,63 @@ func TestEvents(t *testing.T) {
 	}
 }
 
+// TestEventsAsTheStore: /api/events filters the events the server holds
+// instead of querying the store; every filter must give what the store's
+// own query gives, in its order, byte for byte.
+func TestEventsAsTheStore(t *testing.T) {
+	f := setup(t)
+	srv := newServer(t, "")
+	ctx := context.Background()
+	all, err := f.st.Events(ctx, store.EventQuery{})
+	if err != nil || len(all) < 10 {
+		t.Fatalf("%d events, %v", len(all), err)
+	}
+	mid := all[len(all)/2]
+	cases := map[string]store.EventQuery{
+		"limit=10000":                         {},
+		"limit=7":                             {Limit: 7},
+		"type=gap,port_visit":                 {Types: []event.Type{event.Gap, event.PortVisit}},
+		"bbox=124,37,131,43":                  {BBox: &store.BBox{MinLon: 124, MinLat: 37, MaxLon: 131, MaxLat: 43}},
+		"bbox=170,-10,-170,70":                {BBox: &store.BBox{MinLon: 170, MinLat: -10, MaxLon: -170, MaxLat: 70}},
+		fmt.Sprintf("mmsi=%d", f.vessel.MMSI): {MMSI: f.vessel.MMSI},
+		// An event ending at the start of the window overlaps it; one
+		// starting at its end does not.
+		fmt.Sprintf("since=%d&until=%d", mid.End.Unix(), mid.End.Unix()+3600): {Since: time.Unix(mid.End.Unix(), 0), Until: time.Unix(mid.End.Unix()+3600, 0)},
+	}
+	for q, eq := range cases {
+		if eq.Limit == 0 {
+			eq.Limit = 10000
+			if !strings.Contains(q, "limit") {
+				q += "&limit=10000"
+			}
+		}
+		want, err := f.st.Events(ctx, eq)
+		if err != nil {
+			t.Fatal(err)
+		}
+		resp, err := http.Get(srv.URL + "/api/events?" + q)
+		if err != nil {
+			t.Fatal(err)
+		}
+		body, _ := io.ReadAll(resp.Body)
+		resp.Body.Close()
+		var got struct {
+			Features []json.RawMessage `json:"features"`
+		}
+		if err := json.Unmarshal(body, &got); err != nil {
+			t.Fatalf("%s: %v", q, err)
+		}
+		if len(got.Features) != len(want) {
+			t.Fatalf("%s: %d events served, the store has %d", q, len(got.Features), len(want))
+		}
+		for i := range want {
+			if b, _ := json.Marshal(geoenc.Event(&want[i])); string(b) != string(got.Features[i]) {
+				t.Fatalf("%s: event %d is\n%s\nwant\n%s", q, i, got.Features[i], b)
+			}
+		}
+	}
+}
+
 func TestSARDetections(t *testing.T) {
 	f := setup(t)
 	srv := newServer(t, "")

@@ -47,6 +47,22 @@ type Story struct {
 	// identity matched, and the vessels that met one, where they met, so
 	// the map shows who deals with listed hulls without a click.
 	Badges *geojson.FeatureCollection `json:"badges"`
+	// Groups outline the two groups (colour, port count) and GroupPorts
+	// are their ports, for the labels.
+	Groups     *geojson.FeatureCollection `json:"groups"`
+	GroupPorts *geojson.FeatureCollection `json:"group_ports"`
+	// Vessels are the trips' vessels, most trips first: the order of
+	// their colours (each track's "color") and of the legend.
+	VesselOrder []uint32 `json:"vessel_order"`
+	// View is the first screen's box (west, south, east, north): the map
+	// fits it exactly, as the page's drawing of the story does.
+	View [4]float64 `json:"view"`
+}
+
+// told is a story with its JSON, as cached.
+type told struct {
+	*Story
+	json json.RawMessage
 }
 
 // capYear is oilcap.Year without the deliveries: the header needs the
@@ -86,8 +102,11 @@ func (s *Server) story(r *http.Request) (any, error) {
 		return nil, q.err
 	}
 	var out json.RawMessage
-	err := s.withStore(func() (err error) {
-		out, err = s.storyLocked(r.Context(), from, to, both == "true")
+	err := s.withStore(func() error {
+		st, err := s.storyLocked(r.Context(), from, to, both == "true")
+		if st != nil {
+			out = st.json
+		}
 		return err
 	})
 	return out, err
@@ -96,14 +115,14 @@ func (s *Server) story(r *http.Request) (any, error) {
 // storyLocked returns the story's JSON, from the cache when the store has
 // not changed since it was told: the first screen waits for it, and
 // telling it reads every trip's track. s.mu must be held.
-func (s *Server) storyLocked(ctx context.Context, from, to string, both bool) (json.RawMessage, error) {
+func (s *Server) storyLocked(ctx context.Context, from, to string, both bool) (*told, error) {
 	d, err := s.derivedLocked(ctx)
 	if err != nil {
 		return nil, err
 	}
 	key := from + "\x00" + to + "\x00" + strconv.FormatBool(both)
-	if b := d.stories[key]; b != nil {
-		return b, nil
+	if t := d.stories[key]; t != nil {
+		return t, nil
 	}
 	st, err := s.tell(ctx, d, from, to, both)
 	if err != nil {
@@ -114,10 +133,11 @@ func (s *Server) storyLocked(ctx context.Context, from, to string, both bool) (j
 		return nil, err
 	}
 	if d.stories == nil {
-		d.stories = map[string]json.RawMessage{}
+		d.stories = map[string]*told{}
 	}
-	d.stories[key] = b
-	return b, nil
+	t := &told{st, b}
+	d.stories[key] = t
+	return t, nil
 }
 
 // tell computes a story; s.mu must be held.
@@ -151,6 +171,9 @@ func (s *Server) tell(ctx context.Context, d *derived, from, to string, both boo
 			}
 		}
 		out.Vessels = len(vessels)
+		out.VesselOrder = colorVessels(out.Tracks)
+		out.Groups, out.GroupPorts = groupShapes(s.opt.Catalog, from, to)
+		out.View = storyView(out.Tracks)
 		return nil
 	}()
 	return out, err

@@ -3,6 +3,7 @@ package serve
 import (
 	"context"
 	"encoding/json"
+	"io/fs"
 	"log"
 	"net/http/httptest"
 	"path/filepath"
@@ -12,6 +13,7 @@ import (
 	"net/http"
 	"strings"
 	"testing"
+	"testing/fstest"
 
 	"github.com/lookout-osint/lookout/event"
 	"github.com/lookout-osint/lookout/store"
@@ -22,6 +24,11 @@ import (
 // twice, with a return leg between, as positions and port visits, and
 // the extra events given.
 func shuttleStore(t *testing.T, extra ...event.Event) *httptest.Server {
+	return shuttleStoreWeb(t, nil, extra...)
+}
+
+// shuttleStoreWeb is shuttleStore serving the front end web.
+func shuttleStoreWeb(t *testing.T, web fs.FS, extra ...event.Event) *httptest.Server {
 	ctx := context.Background()
 	st, err := duckdb.Open(ctx, filepath.Join(t.TempDir(), "story.duckdb"))
 	if err != nil {
@@ -58,9 +65,57 @@ func shuttleStore(t *testing.T, extra ...event.Event) *httptest.Server {
 	if _, err := st.Write(ctx, &b); err != nil {
 		t.Fatal(err)
 	}
-	srv := httptest.NewServer(New(st, Options{Log: log.New(io.Discard, "", 0)}))
+	srv := httptest.NewServer(New(st, Options{Web: web, Log: log.New(io.Discard, "", 0)}))
 	t.Cleanup(srv.Close)
 	return srv
+}
+
+// TestFirstScreenInPage: the page carries the default story and its
+// drawing, so the trips show before any script or request: the story's
+// JSON (the same as /api/story) and one drawn path per trip, in the
+// colours the story gives its vessels, with the groups labelled.
+func TestFirstScreenInPage(t *testing.T) {
+	web := fstest.MapFS{"index.html": {Data: []byte("<!doctype html><main>" + firstMarker + "</main>")}}
+	srv := shuttleStoreWeb(t, web)
+	resp, err := http.Get(srv.URL + "/")
+	if err != nil {
+		t.Fatal(err)
+	}
+	body, _ := io.ReadAll(resp.Body)
+	resp.Body.Close()
+	page := string(body)
+	var st struct {
+		Tracks fc         `json:"tracks"`
+		Groups fc         `json:"groups"`
+		View   [4]float64 `json:"view"`
+	}
+	get(t, srv, "/api/story", 200, &st)
+	_, js, ok := strings.Cut(page, `<script type="application/json" id="story-json">`)
+	js, _, _ = strings.Cut(js, "</script>")
+	var inPage map[string]any
+	if !ok || json.Unmarshal([]byte(js), &inPage) != nil || inPage["trips"] != 2.0 {
+		t.Fatalf("the page carries no story: %.300s", page)
+	}
+	if n := strings.Count(page, `class="trip"`); n != len(st.Tracks.Features) || n != 2 {
+		t.Fatalf("%d trips drawn in the page, %d in the story", n, len(st.Tracks.Features))
+	}
+	for _, f := range st.Tracks.Features {
+		if c, _ := f.Properties["color"].(string); c == "" || !strings.Contains(page, `stroke="`+c+`"`) {
+			t.Fatalf("trip colour %q is not the drawing's", c)
+		}
+	}
+	for _, g := range []string{">RU-FE</text>", ">KP</text>", ">Vostochnyy</text>"} {
+		if !strings.Contains(page, g) {
+			t.Errorf("the drawing has no label %s", g)
+		}
+	}
+	if len(st.Groups.Features) != 2 || st.Groups.Features[0].Geometry.Type != "Polygon" {
+		t.Fatalf("groups %+v", st.Groups)
+	}
+	// The view is the trips' box: from Najin to Vostochnyy.
+	if v := st.View; !(v[0] <= 130.31 && v[2] >= 133.08 && v[1] <= 42.24 && v[3] >= 42.75) {
+		t.Fatalf("view %v does not hold Najin and Vostochnyy", v)
+	}
 }
 
 // TestStory: the first screen's trips are the trips /api/trips counts, each

@@ -16,6 +16,7 @@ import (
 	"errors"
 	"fmt"
 	"math"
+	"slices"
 	"time"
 
 	"github.com/lookout-osint/lookout/event"
@@ -217,6 +218,21 @@ type EventQuery struct {
 	// changes, the other vessel.
 	MMSI  uint32
 	Limit int
+}
+
+// Matches reports whether e is one of the events q selects (Limit aside),
+// as the stores' Events do, for callers that filter events they hold.
+func (q *EventQuery) Matches(e *event.Event) bool {
+	if len(q.Types) > 0 && !slices.Contains(q.Types, e.Type) {
+		return false
+	}
+	if q.MMSI != 0 && e.MMSI != q.MMSI && e.OtherMMSI != q.MMSI {
+		return false
+	}
+	if !q.Since.IsZero() && e.End.Before(q.Since) || !q.Until.IsZero() && !e.Start.Before(q.Until) {
+		return false
+	}
+	return q.BBox == nil || q.BBox.Contains(e.Lat, e.Lon)
 }
 
 // Counts are the number of rows per table.

@@ -10,6 +10,12 @@ await esbuild.build({
   entryPoints: ['src/main.js'], bundle: true, format: 'esm', minify: true,
   target: 'es2022', outfile: `${out}/app.js`, legalComments: 'linked', logLevel: 'warning',
 });
+// The first screen's script, without MapLibre: a few kilobytes that run
+// before the map's megabyte is parsed.
+await esbuild.build({
+  entryPoints: ['src/first.js'], bundle: true, format: 'esm', minify: true,
+  target: 'es2022', outfile: `${out}/first.js`, logLevel: 'warning',
+});
 // MapLibre's worker is a separate module it loads by URL: ship it beside the app.
 await esbuild.build({
   entryPoints: ['node_modules/maplibre-gl/dist/maplibre-gl-worker.mjs'], bundle: true, format: 'esm',

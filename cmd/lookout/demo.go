@@ -19,10 +19,8 @@ import (
 	"github.com/lookout-osint/lookout/pipeline"
 	"github.com/lookout-osint/lookout/ref"
 	"github.com/lookout-osint/lookout/report"
-	"github.com/lookout-osint/lookout/sar/match"
 	"github.com/lookout-osint/lookout/serve"
 	"github.com/lookout-osint/lookout/sim"
-	"github.com/lookout-osint/lookout/source"
 	"github.com/lookout-osint/lookout/store"
 	"github.com/lookout-osint/lookout/store/duckdb"
 	"github.com/lookout-osint/lookout/store/output"
@@ -152,9 +150,10 @@ func demoIngest(ctx context.Context, st store.Store, path string, tty bool) erro
 }
 
 // demoSAR matches the scenario's satellite detections against the AIS and
-// stores the dark ones, unless that was done before.
+// stores them, matched and dark (pipeline.SAR), unless that was done
+// before.
 func demoSAR(ctx context.Context, st store.Store, scen string) error {
-	have, err := st.Events(ctx, store.EventQuery{Types: []event.Type{event.DarkDetection}, Limit: 1})
+	have, err := st.Events(ctx, store.EventQuery{Types: []event.Type{event.SARMatch, event.DarkDetection}, Limit: 1})
 	if err != nil || len(have) > 0 {
 		return err
 	}
@@ -162,42 +161,12 @@ func demoSAR(ctx context.Context, st store.Store, scen string) error {
 	if err != nil {
 		return err
 	}
-	seen := map[time.Time]bool{}
-	var times []time.Time
-	for _, d := range ds {
-		if !seen[d.Time] {
-			seen[d.Time] = true
-			times = append(times, d.Time)
-		}
-	}
-	fmt.Fprintf(os.Stderr, "demo: matching %d satellite detections at %d image times with AIS (%s)…\n", len(ds), len(times), stats)
-	r, err := source.Open(filepath.Join(scen, "ais.nmea.gz"))
+	fmt.Fprintf(os.Stderr, "demo: matching %d satellite detections with AIS (%s)…\n", len(ds), stats)
+	res, err := pipeline.SAR(ctx, st, ds, pipeline.SARConfig{AIS: []string{filepath.Join(scen, "ais.nmea.gz")}})
 	if err != nil {
 		return err
 	}
-	defer r.Close()
-	rd, _, err := source.NewReader(r)
-	if err != nil {
-		return err
-	}
-	tracks, err := match.TracksFromAIS(rd, times, 12*time.Hour)
-	if err != nil {
-		return err
-	}
-	res := match.Match(ds, tracks, match.Options{})
-	evs := match.DarkEvents(res.Dark, ref.Default(), match.EventOptions{})
-	// A ship without AIS beside a tanker loitering while its draught
-	// changed is the likely partner of that transfer.
-	transfers, err := st.Events(ctx, store.EventQuery{Types: []event.Type{event.PossibleDarkTransfer}})
-	if err != nil {
-		return err
-	}
-	match.LinkDarkTransfers(evs, transfers, 3, time.Hour)
-	w, err := st.Write(ctx, &store.Batch{Events: evs})
-	if err != nil {
-		return err
-	}
-	fmt.Fprintf(os.Stderr, "demo: %s; %d dark detections stored\n", res, w.Events)
+	fmt.Fprintf(os.Stderr, "demo: %s\n", res)
 	return nil
 }
 

@@ -122,7 +122,7 @@ Formats: ` + strings.Join(formats, ", ") + ` (json is one array; jsonl one event
 				return err
 			}
 			if types != "" {
-				known := append(slices.Clone(event.Types), event.SanctionsMatch, event.DarkDetection)
+				known := append(slices.Clone(event.Types), event.SanctionsMatch, event.DarkDetection, event.SARMatch)
 				for _, t := range strings.Split(types, ",") {
 					t = strings.TrimSpace(t)
 					if !slices.Contains(known, event.Type(t)) {

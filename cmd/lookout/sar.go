@@ -12,6 +12,7 @@ import (
 	"time"
 
 	"github.com/lookout-osint/lookout/geo"
+	"github.com/lookout-osint/lookout/pipeline"
 	"github.com/lookout-osint/lookout/ref"
 	"github.com/lookout-osint/lookout/sar"
 	"github.com/lookout-osint/lookout/sar/cfar"
@@ -242,33 +243,10 @@ detections with their MMSI as CSV.`,
 				return err
 			}
 			fmt.Fprintf(os.Stderr, "%s: %s\n", args[0], st)
-			seen := map[time.Time]bool{}
-			var times []time.Time
-			for _, d := range ds {
-				if !seen[d.Time] {
-					seen[d.Time] = true
-					times = append(times, d.Time)
-				}
+			res, images, vessels, err := pipeline.MatchSAR(ds, pipeline.SARConfig{AIS: aisFiles, Window: window, Match: o})
+			if err != nil {
+				return err
 			}
-			var tracks []match.Track
-			for _, name := range aisFiles {
-				r, err := source.Open(name)
-				if err != nil {
-					return err
-				}
-				rd, _, err := source.NewReader(r)
-				if err != nil {
-					r.Close()
-					return fmt.Errorf("%s: %w", name, err)
-				}
-				ts, err := match.TracksFromAIS(rd, times, window)
-				r.Close()
-				if err != nil {
-					return fmt.Errorf("%s: %w", name, err)
-				}
-				tracks = append(tracks, ts...)
-			}
-			res := match.Match(ds, tracks, o)
 			cat := ref.Default()
 			if groupsFile != "" {
 				if cat, err = cat.WithUserFile(groupsFile); err != nil {
@@ -292,7 +270,7 @@ detections with their MMSI as CSV.`,
 				}
 			}
 			fmt.Fprintf(os.Stderr, "%d detections at %d image times, %d vessels with AIS near them: %s (%d tanker-sized at grouped ports)\n",
-				len(ds), len(times), len(tracks), res, atPort)
+				len(ds), images, vessels, res, atPort)
 			return nil
 		},
 	}

@@ -494,6 +494,26 @@ func DarkEvents(dark []Dark, loc Locator, o EventOptions) []event.Event {
 	return out
 }
 
+// MatchedEvents turns matched detections into sar_match events on the
+// vessels they matched (source "satellite"): the image saw the ship where
+// its AIS put it, which dossiers show beside its AIS events.
+func MatchedEvents(ms []Matched) []event.Event {
+	out := make([]event.Event, 0, len(ms))
+	for _, m := range ms {
+		ev := map[string]any{"distance_km": math.Round(m.DistanceKm*1000) / 1000, "fix_age_s": math.Round(m.FixAge.Seconds()),
+			"length_m": m.LengthM, "score": m.Score, "detection_id": m.ID, "scene": m.Scene, "detector": m.Source}
+		if m.VesselLengthM > 0 {
+			ev["vessel_length_m"] = m.VesselLengthM
+		}
+		if m.VesselCategory != "" {
+			ev["vessel_category"] = m.VesselCategory
+		}
+		out = append(out, event.Event{Type: event.SARMatch, MMSI: m.MMSI, Start: m.Time, End: m.Time, Lat: m.Lat, Lon: m.Lon,
+			Confidence: confidence(m.Detection), Source: event.SourceSatellite, Evidence: ev})
+	}
+	return out
+}
+
 // confidence maps a detection's score to 0-1: imported scores already are
 // probabilities; CFAR scores (standard deviations) saturate at 40.
 func confidence(d sar.Detection) float64 {
