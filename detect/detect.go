@@ -76,6 +76,9 @@ type Detector struct {
 	gnssGrid gnssGrid // finds d.gnss's areas near a point
 	// Where tracks began anew, by reception cell (standin.go).
 	standIns map[[2]int32][]standIn
+	// Vessels with draught changes held for the encounter detector
+	// (transfer.go), in the order they were first held.
+	holding []uint32
 }
 
 // segState is what the movement detectors keep per track segment: two
@@ -141,6 +144,9 @@ type vessel struct {
 	jumpAt time.Time // latest fix that jumped to another place
 	rxKey  [2]int32
 	rxHour int32
+	// held are draught changes during loitering, waiting for the
+	// encounter detector (transfer.go).
+	held []heldDraught
 }
 
 // New returns a Detector. ports and shore may be nil: the detectors that
@@ -204,6 +210,9 @@ func (d *Detector) Advance(t time.Time) {
 		d.now = t
 		if d.run&Encounters != 0 {
 			d.enc.advance(d.now)
+			if len(d.holding) > 0 {
+				d.releaseHeld(false)
+			}
 		}
 	}
 }
@@ -310,6 +319,8 @@ func (d *Detector) Flush() {
 			d.flushSpoof(v)
 		}
 	}
+	// Every encounter is reported: what was held is decided.
+	d.releaseHeld(true)
 }
 
 // speedOf is the reported speed over ground, or the speed implied from the
