@@ -147,6 +147,8 @@ type vessel struct {
 	// held are draught changes during loitering, waiting for the
 	// encounter detector (transfer.go).
 	held []heldDraught
+	// gnssPrev is the previous positioned fix, for GNSS interference.
+	gnssPrev gnssPrev
 }
 
 // New returns a Detector. ports and shore may be nil: the detectors that
