@@ -192,7 +192,7 @@ func demoSAR(ctx context.Context, st store.Store, scen string) error {
 	if err != nil {
 		return err
 	}
-	match.LinkDarkTransfers(evs, transfers, 3, time.Hour)
+	match.LinkDarkTransfers(evs, transfers, match.PositionsOf(tracks, match.Options{}), 3, time.Hour)
 	w, err := st.Write(ctx, &store.Batch{Events: evs})
 	if err != nil {
 		return err
