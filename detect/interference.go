@@ -14,11 +14,11 @@ import (
 // positions displaced to one point or circle (seen near ports in the
 // Baltic, the Black Sea and the Gulf). Each ship alone looks like a spoof;
 // together they are one event: an area where InterferenceVessels or more
-// vessels were placed, each with InterferenceFixes displaced fixes or
-// more, into one InterferenceKm area, each within InterferenceIdle of the
-// last. A vessel is placed there by a jump no ship could sail, or by
-// arriving there unseen (a new track, or first heard there after an
-// hour's silence elsewhere); its jump back out is its own position again.
+// vessels jumped, no ship could sail there, each with InterferenceFixes
+// displaced fixes or more, into one InterferenceKm area, each within
+// InterferenceIdle of the last. Vessels arriving there unseen (a new
+// track, or first heard there after an hour's silence elsewhere) are
+// placed there too; a vessel's jump back out is its own position again.
 // It is reported once, listing the vessels, when no affected vessel was
 // placed there for InterferenceIdle. The spoofing events of those vessels in the area and
 // period stay (the data show them), and risk scoring gives them no points:
@@ -41,27 +41,34 @@ type gnssArea struct {
 	// two displaced fixes are what a GPS glitch also gives (seed 9652: a
 	// ship passing the area's edge sent one).
 	Fixes []int
+	// Jumped tells which vessels jumped there (the others arrived unseen).
+	Jumped []bool
 }
 
-// affected is how many vessels had InterferenceFixes displaced fixes.
-func (a *gnssArea) affected(min int) int {
+// shown tells whether InterferenceVessels vessels that jumped there are
+// affected: ships arriving unseen join an interference, but do not make
+// one (seed 9653: ships heard again after a coverage hole on a lane made
+// the area of one glitch an interference).
+func (a *gnssArea) shown(cfg *Config) bool {
 	n := 0
-	for _, f := range a.Fixes {
-		if f >= min {
+	for i, f := range a.Fixes {
+		if f >= cfg.InterferenceFixes && a.Jumped[i] {
 			n++
 		}
 	}
-	return n
+	return n >= cfg.InterferenceVessels
 }
 
 // place counts a displaced fix of mmsi in the area, listing the vessel.
-func (a *gnssArea) place(mmsi uint32, t time.Time) {
+func (a *gnssArea) place(mmsi uint32, t time.Time, jump bool) {
 	i, ok := slices.BinarySearch(a.Vessels, mmsi)
 	if !ok {
 		a.Vessels = slices.Insert(a.Vessels, i, mmsi)
 		a.Fixes = slices.Insert(a.Fixes, i, 0)
+		a.Jumped = slices.Insert(a.Jumped, i, false)
 	}
 	a.Fixes[i]++
+	a.Jumped[i] = a.Jumped[i] || jump
 	a.Displaced++
 	a.End = t
 }
@@ -114,15 +121,15 @@ func (d *Detector) gnssPlace(v *vessel, p *track.Point) (placed, shown bool) {
 		if at == nil {
 			return false, false
 		}
-		shown = at.affected(d.cfg.InterferenceFixes) >= d.cfg.InterferenceVessels
+		shown = at.shown(&d.cfg)
 		_, listed := slices.BinarySearch(at.Vessels, v.mmsi)
 		if !listed && !back && d.gnssArrived(v, p, at) {
 			listed = true
 		}
 		if listed {
 			// A vessel placed there goes on being reported there.
-			at.place(v.mmsi, p.Time)
-			shown = at.affected(d.cfg.InterferenceFixes) >= d.cfg.InterferenceVessels
+			at.place(v.mmsi, p.Time, false)
+			shown = at.shown(&d.cfg)
 		}
 		return listed, shown
 	}
@@ -136,8 +143,8 @@ func (d *Detector) gnssPlace(v *vessel, p *track.Point) (placed, shown bool) {
 	at.Jumps++
 	at.Lat, at.Lon = at.SumLat/float64(at.Jumps), at.SumLon/float64(at.Jumps)
 	at.MaxKm = math.Max(at.MaxKm, geo.DistanceKm(at.Lat, at.Lon, p.Lat, p.Lon))
-	at.place(v.mmsi, p.Time)
-	return true, at.affected(d.cfg.InterferenceFixes) >= d.cfg.InterferenceVessels
+	at.place(v.mmsi, p.Time, true)
+	return true, at.shown(&d.cfg)
 }
 
 // gnssArrived tells whether vessel v, not listed in area at, came into it
@@ -165,7 +172,7 @@ func (d *Detector) closeInterference(all bool) {
 			keep = append(keep, a)
 			continue
 		}
-		if a.affected(d.cfg.InterferenceFixes) < d.cfg.InterferenceVessels {
+		if !a.shown(&d.cfg) {
 			continue
 		}
 		var vessels []uint32

@@ -200,3 +200,22 @@ func TestGNSSInterferenceShipHeardFirstOnTheCircle(t *testing.T) {
 		t.Errorf("vessels %v, want the three on the lane and 273000409", vs)
 	}
 }
+
+// One ship's GPS glitch lands on a lane; ships heard again after a
+// coverage hole pass through the spot: they arrived unseen, but none of
+// them jumped there, so it is no interference (seed 9653).
+func TestGNSSInterferenceNeedsVesselsThatJumped(t *testing.T) {
+	w := newWorld()
+	a := newScript(273000500, 0, 40.0, 131.0).sail(40.0, 132.0, 12)
+	a.fixes[20].Lat, a.fixes[20].Lon = 40.3, 131.5
+	w.add(a)
+	for i := range 3 {
+		s := newScript(uint32(273000510+i), time.Duration(i)*30*time.Minute, 40.3, 131.0).sail(40.3, 131.2, 12)
+		s.silent(90 * time.Minute)
+		s.lat, s.lon = 40.3, 131.45
+		w.add(s.sail(40.3, 132.0, 12))
+	}
+	if gi := only(w.run(t), event.GNSSInterference); len(gi) != 0 {
+		t.Fatalf("ships through the spot of a glitch: %+v", gi)
+	}
+}
