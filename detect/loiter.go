@@ -16,9 +16,10 @@ type loiterState struct {
 	n              int
 	minShoreNm     float64
 	cut            bool // began with the vessel's first fix: its start is unknown
-	// draught is a draught change during the run with nobody alongside
-	// yet, held until the run ends: with the loitering, a possible
-	// transfer with a partner whose AIS was off (see hold).
+	// draught is a draught change during the run, held until the run
+	// ends and then until the encounter detector tells whether a partner
+	// was alongside; if none was, with the loitering, a possible transfer
+	// with a partner whose AIS was off (see hold).
 	draught *event.Event
 }
 
