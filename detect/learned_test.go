@@ -1,11 +1,13 @@
 package detect
 
 import (
+	"math"
 	"sort"
 	"testing"
 	"time"
 
 	"github.com/lookout-osint/lookout/event"
+	"github.com/lookout-osint/lookout/geo"
 	"github.com/lookout-osint/lookout/track"
 )
 
@@ -210,5 +212,47 @@ func TestConfigSetIntList(t *testing.T) {
 	}
 	if err := c.Set("EncounterService", ""); err != nil || len(c.EncounterService) != 0 {
 		t.Fatalf("empty list: %v, err %v", c.EncounterService, err)
+	}
+}
+
+// Seed 8201: after a GNSS interference the tracker put a tanker's real
+// track on its displaced segment (one that began with an impossible jump)
+// and, when the tanker sailed off after a 5 h drift, went back to its old
+// segment at a ship's speed. The drift ended there and is loitering; left
+// open on the displaced segment, it was dropped with it.
+func TestLoiteringOnTheSegmentOfADisplacedStream(t *testing.T) {
+	var out []event.Event
+	d := New(DefaultConfig(), NewPortIndex(testPorts, 20), fakeShore{}, func(e *event.Event) { out = append(out, *e) })
+	lon := 130 + kmEast(150)
+	var prev *track.Point
+	feed := func(s *script, seg int, jump bool) {
+		for i, f := range s.fixes {
+			p := &track.Point{Fix: f, Seg: seg, Flag: track.OK, ImpliedKn: math.NaN()}
+			if prev != nil {
+				p.ImpliedKn = geo.DistanceKm(prev.Lat, prev.Lon, f.Lat, f.Lon) / kmPerNm / f.Time.Sub(prev.Time).Hours()
+			}
+			if i == 0 && jump {
+				p.NewSeg, p.Flag = true, track.TooFast
+			}
+			d.Point(p)
+			prev = p
+		}
+	}
+	// Segment 1: sailing; segment 2: positions put 80 km away for 4 h.
+	feed(newScript(1, 0, 45.0, lon+0.5).sail(45.0, lon+0.3, 10), 1, false)
+	at := prev.Time.Sub(t0) + 10*time.Minute
+	feed(newScript(1, at, 45.7, lon+0.3).stay(4*time.Hour, 0), 2, true)
+	// The real track comes back on segment 2: sailing, then drifting 5 h.
+	at = prev.Time.Sub(t0) + 10*time.Minute
+	s := newScript(1, at, 45.0, lon+0.3)
+	s.sail(45.0, lon, 10).sail(45.08, lon, 1)
+	feed(s, 2, false)
+	// Off at 10 kn, on segment 1 again, for a day.
+	at = prev.Time.Sub(t0) + 5*time.Minute
+	feed(newScript(1, at, 45.08, lon).sail(45.08, lon+2.5, 10), 1, false)
+	d.Flush()
+	lo := only(out, event.Loitering)
+	if len(lo) != 1 || lo[0].Duration() < 4*time.Hour {
+		t.Fatalf("loitering %+v, want the 5 h drift", lo)
 	}
 }
