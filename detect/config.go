@@ -56,6 +56,7 @@ type Config struct {
 	LoiterSpeedKn float64       `help:"loitering: average speed below this (GFW: 2 kn)"`
 	LoiterMin     time.Duration `help:"loitering: minimum duration"`
 	LoiterShoreNm float64       `help:"loitering: at least this far from shore (GFW: 20 nm)"`
+	LoiterBack    time.Duration `help:"loitering on a stream that began with an impossible jump and fell silent is a displaced position (not reported) when the MMSI was heard elsewhere within this long after it: it jumped back"`
 
 	GapMin             time.Duration `help:"an AIS gap is a silence at least this long (GFW: 12 h)"`
 	GapShoreNm         float64       `help:"a gap starting this far from shore looks deliberate (GFW counts gaps ≥ 50 nm out)"`
@@ -145,6 +146,7 @@ func DefaultConfig() Config {
 		LoiterSpeedKn: 2,
 		LoiterMin:     4 * time.Hour,
 		LoiterShoreNm: 20,
+		LoiterBack:    time.Hour,
 
 		GapMin:           12 * time.Hour,
 		GapShoreNm:       50,

@@ -91,6 +91,9 @@ type segState struct {
 	// jumped: the segment began with an impossible jump from another of
 	// the MMSI's streams (a displaced, spoofed stream, or another hull).
 	jumped bool
+	// left is when the MMSI was next heard on another segment after this
+	// one's latest fix, while it waits in segs (zero while it is fed).
+	left time.Time
 }
 
 // vessel is the state of one MMSI across all detectors.
@@ -391,10 +394,15 @@ func (d *Detector) switchSegment(v *vessel, seg int, keep bool) {
 	}
 	if keep {
 		cur := v.segState
+		cur.left = d.now
 		v.segs[v.seg] = &cur
 	}
 	if st, ok := v.segs[seg]; ok {
 		v.segState = *st
+		if keep {
+			// Fed again (Flush restores segments only to close them).
+			v.segState.left = time.Time{}
+		}
 		delete(v.segs, seg)
 	} else {
 		v.segState = segState{jumped: keep}

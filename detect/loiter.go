@@ -87,9 +87,13 @@ func (d *Detector) loitering(v *vessel, st *segState, atEnd bool) *event.Event {
 		// The run's stream fell silent long before: it ended in the data
 		// (a tanker dropping an MMSI it borrowed while drifting), since a
 		// silence that long breaks a run. Unless the stream began with an
-		// impossible jump away from the MMSI's other one: that is a
-		// displaced position, which goes quiet when it jumps back.
-		if st.jumped {
+		// impossible jump away from the MMSI's other one and the MMSI was
+		// heard there again at once: that is a displaced position, which
+		// goes quiet when it jumps back. A stream that fell silent with
+		// the other one silent too is a hull of its own (seed 8206: a
+		// tanker drifting 5 h under an MMSI a clone used far away, then
+		// dark).
+		if st.jumped && !st.left.IsZero() && st.left.Sub(s.end) < d.cfg.LoiterBack {
 			return nil
 		}
 		atEnd = false
