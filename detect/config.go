@@ -58,6 +58,7 @@ type Config struct {
 	LoiterSpeedKn float64       `help:"loitering: average speed below this (GFW: 2 kn)"`
 	LoiterMin     time.Duration `help:"loitering: minimum duration"`
 	LoiterShoreNm float64       `help:"loitering: at least this far from shore (GFW: 20 nm)"`
+	LoiterBack    time.Duration `help:"loitering on a stream that began with an impossible jump and fell silent is a displaced position (not reported) when the MMSI was heard elsewhere within this long after it: it jumped back"`
 
 	GapMin             time.Duration `help:"an AIS gap is a silence at least this long (GFW: 12 h)"`
 	GapShoreNm         float64       `help:"a gap starting this far from shore looks deliberate (GFW counts gaps ≥ 50 nm out)"`
@@ -94,9 +95,10 @@ type Config struct {
 	SpoofInPlaceMin    time.Duration `help:"reporting speed on every course for this long without leaving the circle, the fixes going round one (three in four on a fitted circle of at most SpoofCircleKm, on all four sides), is a drawn track"`
 	SpoofInPlaceFixes  int           `help:"… shown by at least this many fixes (one on each side of the circle is enough to go round it)"`
 
-	InterferenceVessels int           `help:"GNSS interference: this many vessels whose positions jumped into one area (InterferenceKm) within InterferenceIdle of each other"`
+	InterferenceVessels int           `help:"GNSS interference: this many vessels whose positions were put into one area (InterferenceKm: jumped there, or arrived unseen) within InterferenceIdle of each other"`
 	InterferenceKm      float64       `help:"… radius of the area the displaced positions fall in"`
 	InterferenceIdle    time.Duration `help:"… an interference ends when no affected vessel was placed in the area for this long"`
+	InterferenceFixes   int           `help:"… a vessel is affected once this many of its fixes were placed in the area: one or two are what a GPS glitch also gives"`
 	IdentityConfirm     time.Duration `help:"while an MMSI's positions come from two places, a changed identity (name, call sign, IMO, type) is reported once it has held this long without the MMSI going back to the one before, and positions come from one place again (or CloneIdle passed since the one before): two hulls under one MMSI send their own static data in turn, one of them maybe hours apart"`
 	CloneIdle           time.Duration `help:"an MMSI used by two hulls (their identities in turn) is one cloned_mmsi finding, closed when no switch came for this long"`
 	ReappearWithin      time.Duration `help:"a hull silent this long at most may reappear under another MMSI"`
@@ -146,6 +148,7 @@ func DefaultConfig() Config {
 		LoiterSpeedKn: 2,
 		LoiterMin:     4 * time.Hour,
 		LoiterShoreNm: 20,
+		LoiterBack:    time.Hour,
 
 		GapMin:           12 * time.Hour,
 		GapShoreNm:       50,
@@ -188,6 +191,7 @@ func DefaultConfig() Config {
 		InterferenceVessels: 3,
 		InterferenceKm:      5,
 		InterferenceIdle:    6 * time.Hour,
+		InterferenceFixes:   3,
 		IdentityConfirm:     2 * time.Hour,
 		CloneIdle:           24 * time.Hour,
 		ReappearWithin:      30 * 24 * time.Hour,

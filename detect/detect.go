@@ -76,6 +76,9 @@ type Detector struct {
 	gnssGrid gnssGrid // finds d.gnss's areas near a point
 	// Where tracks began anew, by reception cell (standin.go).
 	standIns map[[2]int32][]standIn
+	// Vessels with draught changes held for the encounter detector
+	// (transfer.go), in the order they were first held.
+	holding []uint32
 }
 
 // segState is what the movement detectors keep per track segment: two
@@ -88,6 +91,9 @@ type segState struct {
 	// jumped: the segment began with an impossible jump from another of
 	// the MMSI's streams (a displaced, spoofed stream, or another hull).
 	jumped bool
+	// left is when the MMSI was next heard on another segment after this
+	// one's latest fix, while it waits in segs (zero while it is fed).
+	left time.Time
 }
 
 // vessel is the state of one MMSI across all detectors.
@@ -141,6 +147,11 @@ type vessel struct {
 	jumpAt time.Time // latest fix that jumped to another place
 	rxKey  [2]int32
 	rxHour int32
+	// held are draught changes during loitering, waiting for the
+	// encounter detector (transfer.go).
+	held []heldDraught
+	// gnssPrev is the previous positioned fix, for GNSS interference.
+	gnssPrev gnssPrev
 }
 
 // New returns a Detector. ports and shore may be nil: the detectors that
@@ -204,6 +215,9 @@ func (d *Detector) Advance(t time.Time) {
 		d.now = t
 		if d.run&Encounters != 0 {
 			d.enc.advance(d.now)
+			if len(d.holding) > 0 {
+				d.releaseHeld(false)
+			}
 		}
 	}
 }
@@ -310,6 +324,8 @@ func (d *Detector) Flush() {
 			d.flushSpoof(v)
 		}
 	}
+	// Every encounter is reported: what was held is decided.
+	d.releaseHeld(true)
 }
 
 // speedOf is the reported speed over ground, or the speed implied from the
@@ -360,6 +376,15 @@ func (d *Detector) useSegment(v *vessel, p *track.Point) {
 		v.seg = p.Seg
 		return
 	}
+	if v.loiter.on && p.ImpliedKn <= d.cfg.SpoofSpeedKn {
+		// The ship went on from the run's last fix at a ship's speed, on
+		// a segment the tracker had open too: the run ended there. Left
+		// open, it waited with a segment that began with a jump and was
+		// dropped with it (seed 8201: after a GNSS interference the
+		// tracker put a tanker's real track on its displaced segment, and
+		// its 5 h transfer drift went unreported).
+		d.closeLoiter(v, false)
+	}
 	d.switchSegment(v, p.Seg, true)
 }
 
@@ -369,10 +394,15 @@ func (d *Detector) switchSegment(v *vessel, seg int, keep bool) {
 	}
 	if keep {
 		cur := v.segState
+		cur.left = d.now
 		v.segs[v.seg] = &cur
 	}
 	if st, ok := v.segs[seg]; ok {
 		v.segState = *st
+		if keep {
+			// Fed again (Flush restores segments only to close them).
+			v.segState.left = time.Time{}
+		}
 		delete(v.segs, seg)
 	} else {
 		v.segState = segState{jumped: keep}

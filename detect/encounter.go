@@ -352,7 +352,40 @@ func (e *encounters) finish(k [2]uint32, ps *pairState) {
 	for _, m := range k {
 		v := e.d.vessel(m)
 		v.activity, v.activityEnd = ev, ev.End
+		for i := range v.held {
+			v.held[i].noteEncounter(ev)
+		}
 	}
+}
+
+// decidedUntil is the time up to which every pair that was together has
+// been reported (or dropped), unless it is still together (pairOpen).
+func (e *encounters) decidedUntil() time.Time {
+	merge := int64(e.d.cfg.EncounterMerge / e.d.cfg.EncounterSlot)
+	if e.next < 0 {
+		// No slot yet: none can come from before the interpolation limit.
+		return e.d.now.Add(-e.d.cfg.EncounterMaxInterp - e.d.cfg.EncounterSlot)
+	}
+	return time.Unix((e.next-2-merge)*e.slot(), 0).UTC()
+}
+
+// pairOpen tells whether v is still together with the vessel it was last
+// close to, in a pair that was already together by until: its encounter is
+// reported only when they part.
+func (e *encounters) pairOpen(v *vessel, until time.Time) bool {
+	k := [2]uint32{v.mmsi, v.closeTo}
+	if k[0] > k[1] {
+		k[0], k[1] = k[1], k[0]
+	}
+	ps := e.pairs[k]
+	if ps == nil {
+		return false
+	}
+	first := ps.runStart
+	if len(ps.pieces) > 0 {
+		first = ps.pieces[0].start
+	}
+	return first*e.slot() <= until.Unix()
 }
 
 // ignored tells whether one of the pair serves ships (a tug, a pilot):

@@ -427,13 +427,16 @@ func (d *Detector) draughtCheck(v *vessel, s *track.Static, id track.Identity) {
 	if v.closeAt.After(when) {
 		kind, when, lat, lon, other, port = string(event.Encounter), v.closeAt, v.closeLat, v.closeLon, v.closeTo, nil
 	}
-	// Loitering at sea with nobody alongside since it began: a transfer
-	// with a partner whose AIS was off (reported as a possible dark
-	// transfer too).
+	// Loitering at sea: a transfer, with a partner alongside or with a
+	// partner whose AIS was off (a possible dark transfer). Which one,
+	// hold decides once the encounter detector has caught up: it works
+	// behind the newest fix, so a partner that came alongside shortly
+	// before may not be known yet, and one seen alongside for a moment
+	// makes no encounter.
 	lo := &v.loiter
-	loitering := lo.on && !newT.Before(lo.start) && lo.end.After(when) && !v.closeAt.After(lo.start)
+	loitering := lo.on && !newT.Before(lo.start) && lo.end.After(when)
 	if l := v.lastLoiter; !loitering && l != nil && l.End.After(when) && !newT.Before(l.Start) &&
-		!oldT.After(l.End.Add(time.Hour)) && !v.closeAt.After(l.Start) {
+		!oldT.After(l.End.Add(time.Hour)) {
 		loitering = true
 		lat, lon = l.Lat, l.Lon
 	}
@@ -468,13 +471,18 @@ func (d *Detector) draughtCheck(v *vessel, s *track.Static, id track.Identity) {
 	if port != nil {
 		e.Port, e.PortID, e.PortGroup = port.Port, port.PortID, port.PortGroup
 	}
-	d.out(e)
-	if loitering {
-		if lo.on {
-			// Reported with the loitering, once it is known to be one.
-			lo.draught = e
-		} else {
-			d.darkTransfer(v, v.lastLoiter, e)
+	switch {
+	case !loitering || d.run&Encounters == 0:
+		// Without the encounter detector nobody is ever seen alongside:
+		// the draught change is reported as it is.
+		d.out(e)
+	case lo.on:
+		if lo.draught != nil {
+			// A second change in one run: the transfer is the latest.
+			d.hold(v, nil, lo.draught, lo.start)
 		}
+		lo.draught = e
+	default:
+		d.hold(v, v.lastLoiter, e, v.lastLoiter.Start)
 	}
 }

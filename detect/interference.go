@@ -14,10 +14,13 @@ import (
 // positions displaced to one point or circle (seen near ports in the
 // Baltic, the Black Sea and the Gulf). Each ship alone looks like a spoof;
 // together they are one event: an area where InterferenceVessels or more
-// vessels jumped, no ship could sail there, into one InterferenceKm area,
-// each within InterferenceIdle of the last. It is reported once, listing
-// the vessels, when no affected vessel was placed there for
-// InterferenceIdle. The spoofing events of those vessels in the area and
+// vessels jumped, no ship could sail there, each with InterferenceFixes
+// displaced fixes or more, into one InterferenceKm area, each within
+// InterferenceIdle of the last. Vessels arriving there unseen (a new
+// track, or first heard there after an hour's silence elsewhere) are
+// placed there too; a vessel's jump back out is its own position again.
+// It is reported once, listing the vessels, when no affected vessel was
+// placed there for InterferenceIdle. The spoofing events of those vessels in the area and
 // period stay (the data show them), and risk scoring gives them no points:
 // the spoof is not theirs.
 //
@@ -33,6 +36,51 @@ type gnssArea struct {
 	Jumps, Displaced int
 	MaxKm            float64
 	Vessels          []uint32 // sorted
+	// Fixes counts each vessel's displaced fixes (same order as Vessels):
+	// a vessel is affected once it has InterferenceFixes, since one or
+	// two displaced fixes are what a GPS glitch also gives (seed 9652: a
+	// ship passing the area's edge sent one).
+	Fixes []int
+	// Jumped tells which vessels jumped there (the others arrived unseen).
+	Jumped []bool
+}
+
+// shown tells whether InterferenceVessels vessels that jumped there are
+// affected: ships arriving unseen join an interference, but do not make
+// one (seed 9653: ships heard again after a coverage hole on a lane made
+// the area of one glitch an interference).
+func (a *gnssArea) shown(cfg *Config) bool {
+	n := 0
+	for i, f := range a.Fixes {
+		if f >= cfg.InterferenceFixes && a.Jumped[i] {
+			n++
+		}
+	}
+	return n >= cfg.InterferenceVessels
+}
+
+// place counts a displaced fix of mmsi in the area, listing the vessel.
+func (a *gnssArea) place(mmsi uint32, t time.Time, jump bool) {
+	i, ok := slices.BinarySearch(a.Vessels, mmsi)
+	if !ok {
+		a.Vessels = slices.Insert(a.Vessels, i, mmsi)
+		a.Fixes = slices.Insert(a.Fixes, i, 0)
+		a.Jumped = slices.Insert(a.Jumped, i, false)
+	}
+	a.Fixes[i]++
+	a.Jumped[i] = a.Jumped[i] || jump
+	a.Displaced++
+	a.End = t
+}
+
+// gnssPrev is what the interference detector remembers of a vessel's
+// previous positioned fix.
+type gnssPrev struct {
+	t        time.Time
+	lat, lon float64
+	// placed: that fix was a displaced one (it jumped into an area, or
+	// its vessel was placed in one).
+	placed bool
 }
 
 // interferencePoint feeds one point (any flag) of vessel v and says
@@ -44,6 +92,14 @@ func (d *Detector) interferencePoint(v *vessel, p *track.Point) bool {
 	if !p.HasPos {
 		return false
 	}
+	placed, shown := d.gnssPlace(v, p)
+	v.gnssPrev = gnssPrev{t: p.Time, lat: p.Lat, lon: p.Lon, placed: placed}
+	return placed && shown
+}
+
+// gnssPlace tells whether p is a displaced fix (placed in an area), and
+// whether that area is shown.
+func (d *Detector) gnssPlace(v *vessel, p *track.Point) (placed, shown bool) {
 	if !d.gnssNext.After(p.Time) {
 		d.closeInterference(false)
 		d.gnssNext = p.Time.Add(10 * time.Minute)
@@ -54,29 +110,33 @@ func (d *Detector) interferencePoint(v *vessel, p *track.Point) bool {
 	// SpoofSpeedKn (48 kn on fresh seed 9603), before any area is open to
 	// list it later.
 	jump := p.Flag == track.TooFast || p.Flag == track.Displaced || p.NewSeg && p.ImpliedKn > d.cfg.SpoofSpeedKn
+	// A jump away from a displaced fix is the vessel's own position
+	// again, not a displacement: ships leaving an interference along one
+	// lane regain their positions in one place (seed 9653), which made an
+	// interference of its own there.
+	back := jump && v.gnssPrev.placed
+	if back {
+		jump = false
+	}
 	if !jump && len(d.gnss) == 0 {
-		return false
+		return false, false
 	}
 	at := d.gnssNear(p.Lat, p.Lon)
-	shown := at != nil && len(at.Vessels) >= d.cfg.InterferenceVessels
 	if !jump {
 		if at == nil {
-			return false
+			return false, false
 		}
-		i, listed := slices.BinarySearch(at.Vessels, v.mmsi)
-		if !listed && shown && p.NewSeg {
-			// Broke off its track into a shown interference, if not
-			// faster than a ship sails (a berth near enough, heard
-			// seldom enough): placed there too.
-			at.Vessels = slices.Insert(at.Vessels, i, v.mmsi)
+		shown = at.shown(&d.cfg)
+		_, listed := slices.BinarySearch(at.Vessels, v.mmsi)
+		if !listed && !back && d.gnssArrived(v, p, at) {
 			listed = true
 		}
 		if listed {
 			// A vessel placed there goes on being reported there.
-			at.End = p.Time
-			at.Displaced++
+			at.place(v.mmsi, p.Time, false)
+			shown = at.shown(&d.cfg)
 		}
-		return listed && shown
+		return listed, shown
 	}
 	if at == nil {
 		at = &gnssArea{Start: p.Time, Lat: p.Lat, Lon: p.Lon}
@@ -86,14 +146,25 @@ func (d *Detector) interferencePoint(v *vessel, p *track.Point) bool {
 	at.SumLat += p.Lat
 	at.SumLon += p.Lon
 	at.Jumps++
-	at.Displaced++
 	at.Lat, at.Lon = at.SumLat/float64(at.Jumps), at.SumLon/float64(at.Jumps)
 	at.MaxKm = math.Max(at.MaxKm, geo.DistanceKm(at.Lat, at.Lon, p.Lat, p.Lon))
-	at.End = p.Time
-	if i, ok := slices.BinarySearch(at.Vessels, v.mmsi); !ok {
-		at.Vessels = slices.Insert(at.Vessels, i, v.mmsi)
+	at.place(v.mmsi, p.Time, true)
+	return true, at.shown(&d.cfg)
+}
+
+// gnssArrived tells whether vessel v, not listed in area at, came into it
+// without a jump: it broke off its track there (if not faster than a ship
+// sails: a berth near enough, heard seldom enough), or it was heard there
+// first after a silence of an hour or more from elsewhere (seed 9653: a
+// ship silent 23 h in a port 60 km away, put on the circle, was in reach
+// of it at a ship's speed).
+func (d *Detector) gnssArrived(v *vessel, p *track.Point, at *gnssArea) bool {
+	if p.NewSeg {
+		return true
 	}
-	return len(at.Vessels) >= d.cfg.InterferenceVessels
+	prev := &v.gnssPrev
+	return !prev.t.IsZero() && p.Time.Sub(prev.t) >= time.Hour &&
+		!withinKm(prev.lat, prev.lon, at.Lat, at.Lon, 2*d.cfg.InterferenceKm)
 }
 
 // closeInterference reports the areas idle for InterferenceIdle (all of
@@ -106,13 +177,19 @@ func (d *Detector) closeInterference(all bool) {
 			keep = append(keep, a)
 			continue
 		}
-		if len(a.Vessels) < d.cfg.InterferenceVessels {
+		if !a.shown(&d.cfg) {
 			continue
 		}
+		var vessels []uint32
+		for i, m := range a.Vessels {
+			if a.Fixes[i] >= d.cfg.InterferenceFixes {
+				vessels = append(vessels, m)
+			}
+		}
 		d.out(&event.Event{Type: event.GNSSInterference, Start: a.Start, End: a.End, Lat: a.Lat, Lon: a.Lon,
-			Confidence: math.Min(1, 0.5+0.1*float64(len(a.Vessels))), Source: event.SourceAIS, Evidence: map[string]any{
-				"vessels":         slices.Clone(a.Vessels),
-				"vessel_count":    len(a.Vessels),
+			Confidence: math.Min(1, 0.5+0.1*float64(len(vessels))), Source: event.SourceAIS, Evidence: map[string]any{
+				"vessels":         vessels,
+				"vessel_count":    len(vessels),
 				"radius_km":       round(a.MaxKm, 1),
 				"jumps":           a.Jumps,
 				"displaced_fixes": a.Displaced,

@@ -178,3 +178,90 @@ func TestGNSSNearAgreesWithScan(t *testing.T) {
 		t.Errorf("only %d points near an area: the test tells little", found)
 	}
 }
+
+// lane is a ship moored at (40.3, 130.8) for an hour, then put on a
+// circle around (pLat, pLon) for n fixes 10 min apart, then heard sailing
+// east along latitude 40.3 from longitude 131.9 at 12 kn (further than it
+// could have sailed from its berth: its track there is not continued).
+func lane(mmsi uint32, at time.Duration, n int, pLat, pLon float64) *script {
+	s := newScript(mmsi, at-time.Hour, 40.3, 130.8).stay(time.Hour, 0)
+	for k := 0; k < n; k++ {
+		s.lat, s.lon = geo.Destination(pLat, pLon, float64(k*53%360), 1)
+		s.add(0, 0)
+		s.t = s.t.Add(10 * time.Minute)
+	}
+	s.lat, s.lon = 40.3, 131.9
+	return s.sail(40.3, 132.4, 12)
+}
+
+// Ships leaving an interference along one lane regain their positions in
+// one place: those jumps back are no interference of their own (seed
+// 9653), and a ship with a single displaced fix (seed 9652: it only
+// brushed the interference's reach) is not one of its vessels.
+func TestGNSSInterferenceReturnsAndBrushes(t *testing.T) {
+	const pLat, pLon = 39.6, 131.2
+	w := newWorld()
+	for i := range 3 {
+		w.add(lane(uint32(273000200+i), time.Duration(i)*20*time.Minute, 9, pLat, pLon))
+	}
+	gi := only(w.run(t), event.GNSSInterference)
+	if len(gi) != 1 || gi[0].Evidence["vessel_count"] != 3 || geo.DistanceKm(gi[0].Lat, gi[0].Lon, pLat, pLon) > 2 {
+		t.Fatalf("gnss_interference %+v, want one of 3 vessels at the circle", gi)
+	}
+
+	// Two ships displaced for 1.5 h, a third with one fix on the circle:
+	// no interference of three vessels.
+	w = newWorld()
+	w.add(lane(273000300, 0, 9, pLat, pLon), lane(273000301, 20*time.Minute, 9, pLat, pLon),
+		lane(273000302, 10*time.Minute, 1, pLat, pLon))
+	if gi := only(w.run(t), event.GNSSInterference); len(gi) != 0 {
+		t.Fatalf("interference of two vessels and one displaced fix: %+v", gi)
+	}
+}
+
+// A ship silent for 20 h in port and heard next on the interference's
+// circle, 45 km away (a ship's speed would have reached it), is one of
+// its vessels (seed 9653: it got spoofing risk points for it).
+func TestGNSSInterferenceShipHeardFirstOnTheCircle(t *testing.T) {
+	const pLat, pLon = 39.6, 131.2
+	w := newWorld()
+	for i := range 3 {
+		w.add(lane(uint32(273000400+i), time.Duration(i)*20*time.Minute, 9, pLat, pLon))
+	}
+	s := newScript(273000409, -20*time.Hour, 40.0, 131.0).stay(10*time.Minute, 0)
+	s.t = t0.Add(45 * time.Minute)
+	for k := 0; k < 12; k++ {
+		s.lat, s.lon = geo.Destination(pLat, pLon, float64(k*53%360), 1)
+		s.add(0, 0)
+		s.t = s.t.Add(10 * time.Minute)
+	}
+	s.lat, s.lon = 40.0, 131.0
+	s.stay(time.Hour, 0)
+	w.add(s)
+	gi := only(w.run(t), event.GNSSInterference)
+	if len(gi) != 1 {
+		t.Fatalf("gnss_interference %+v, want one", gi)
+	}
+	if vs := gi[0].Evidence["vessels"].([]uint32); len(vs) != 4 || vs[3] != 273000409 {
+		t.Errorf("vessels %v, want the three on the lane and 273000409", vs)
+	}
+}
+
+// One ship's GPS glitch lands on a lane; ships heard again after a
+// coverage hole pass through the spot: they arrived unseen, but none of
+// them jumped there, so it is no interference (seed 9653).
+func TestGNSSInterferenceNeedsVesselsThatJumped(t *testing.T) {
+	w := newWorld()
+	a := newScript(273000500, 0, 40.0, 131.0).sail(40.0, 132.0, 12)
+	a.fixes[20].Lat, a.fixes[20].Lon = 40.3, 131.5
+	w.add(a)
+	for i := range 3 {
+		s := newScript(uint32(273000510+i), time.Duration(i)*30*time.Minute, 40.3, 131.0).sail(40.3, 131.2, 12)
+		s.silent(90 * time.Minute)
+		s.lat, s.lon = 40.3, 131.45
+		w.add(s.sail(40.3, 132.0, 12))
+	}
+	if gi := only(w.run(t), event.GNSSInterference); len(gi) != 0 {
+		t.Fatalf("ships through the spot of a glitch: %+v", gi)
+	}
+}

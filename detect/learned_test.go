@@ -1,11 +1,13 @@
 package detect
 
 import (
+	"math"
 	"sort"
 	"testing"
 	"time"
 
 	"github.com/lookout-osint/lookout/event"
+	"github.com/lookout-osint/lookout/geo"
 	"github.com/lookout-osint/lookout/track"
 )
 
@@ -149,6 +151,44 @@ func TestDarkTransferLoiteringWithDraughtChange(t *testing.T) {
 	}
 }
 
+func TestPartnerArrivingLateIsNoDarkTransfer(t *testing.T) {
+	// Seed 9650: a tanker waits 150 km out, drifting at 1 kn; after 3.5 h
+	// its partner, transmitting, comes alongside for 2.5 h and the
+	// tanker's draught rises; then both sail off. The new draught is
+	// confirmed before the encounter detector has reached the partner's
+	// arrival (it works 70 min behind the newest fix): an encounter, and
+	// a draught change in its context, but no transfer with an unseen
+	// partner.
+	w := newWorld()
+	lon := 130 + kmEast(150)
+	// The tanker drifts 6 h from 45.0 to 45.1; the partner joins it where
+	// it is after 3.5 h.
+	joinLat := 45.0 + 0.1*3.5/6
+	tk := newScript(1, 0, 45.0, lon+0.3).sail(45.0, lon, 10)
+	arrive := tk.t.Sub(t0) + 210*time.Minute
+	tk.sail(45.1, lon, 1).sail(45.1, lon+0.5, 10)
+	pa := newScript(2, arrive-77*time.Minute, joinLat, lon-0.3).sail(joinLat, lon+0.0015, 10)
+	pa.sail(45.1, lon+0.0015, 1).sail(45.1015, lon+0.1, 10).sail(46, lon+0.1, 10)
+	w.add(tk, pa)
+	// The draught reports every 30 min, the new one from the first report
+	// after the partner arrived.
+	tankerStatics(w, 1, arrive+10*time.Minute, 6, 9, 16*time.Hour)
+	evs := w.run(t)
+	if en := only(evs, event.Encounter); len(en) != 1 {
+		t.Fatalf("encounters %+v, want one", en)
+	}
+	if dt := only(evs, event.PossibleDarkTransfer); len(dt) != 0 {
+		t.Errorf("dark transfer beside a seen partner: %+v", dt)
+	}
+	dc := only(evs, event.DraughtChange)
+	if len(dc) != 1 || dc[0].Evidence["context"] != string(event.Encounter) || dc[0].OtherMMSI != 2 {
+		t.Fatalf("draught changes %+v, want one in the context of the encounter with 2", dc)
+	}
+	if len(only(evs, event.Loitering)) != 1 {
+		t.Errorf("loitering %+v, want one", only(evs, event.Loitering))
+	}
+}
+
 func TestEncounterAcrossGridRowsFarEast(t *testing.T) {
 	// Two tankers at anchor 100 m apart off Fukui (simulator seed 204): at
 	// longitude 136° the encounter grid's rows number their columns more
@@ -172,5 +212,47 @@ func TestConfigSetIntList(t *testing.T) {
 	}
 	if err := c.Set("EncounterService", ""); err != nil || len(c.EncounterService) != 0 {
 		t.Fatalf("empty list: %v, err %v", c.EncounterService, err)
+	}
+}
+
+// Seed 8201: after a GNSS interference the tracker put a tanker's real
+// track on its displaced segment (one that began with an impossible jump)
+// and, when the tanker sailed off after a 5 h drift, went back to its old
+// segment at a ship's speed. The drift ended there and is loitering; left
+// open on the displaced segment, it was dropped with it.
+func TestLoiteringOnTheSegmentOfADisplacedStream(t *testing.T) {
+	var out []event.Event
+	d := New(DefaultConfig(), NewPortIndex(testPorts, 20), fakeShore{}, func(e *event.Event) { out = append(out, *e) })
+	lon := 130 + kmEast(150)
+	var prev *track.Point
+	feed := func(s *script, seg int, jump bool) {
+		for i, f := range s.fixes {
+			p := &track.Point{Fix: f, Seg: seg, Flag: track.OK, ImpliedKn: math.NaN()}
+			if prev != nil {
+				p.ImpliedKn = geo.DistanceKm(prev.Lat, prev.Lon, f.Lat, f.Lon) / kmPerNm / f.Time.Sub(prev.Time).Hours()
+			}
+			if i == 0 && jump {
+				p.NewSeg, p.Flag = true, track.TooFast
+			}
+			d.Point(p)
+			prev = p
+		}
+	}
+	// Segment 1: sailing; segment 2: positions put 80 km away for 4 h.
+	feed(newScript(1, 0, 45.0, lon+0.5).sail(45.0, lon+0.3, 10), 1, false)
+	at := prev.Time.Sub(t0) + 10*time.Minute
+	feed(newScript(1, at, 45.7, lon+0.3).stay(4*time.Hour, 0), 2, true)
+	// The real track comes back on segment 2: sailing, then drifting 5 h.
+	at = prev.Time.Sub(t0) + 10*time.Minute
+	s := newScript(1, at, 45.0, lon+0.3)
+	s.sail(45.0, lon, 10).sail(45.08, lon, 1)
+	feed(s, 2, false)
+	// Off at 10 kn, on segment 1 again, for a day.
+	at = prev.Time.Sub(t0) + 5*time.Minute
+	feed(newScript(1, at, 45.08, lon).sail(45.08, lon+2.5, 10), 1, false)
+	d.Flush()
+	lo := only(out, event.Loitering)
+	if len(lo) != 1 || lo[0].Duration() < 4*time.Hour {
+		t.Fatalf("loitering %+v, want the 5 h drift", lo)
 	}
 }

@@ -16,8 +16,10 @@ type loiterState struct {
 	n              int
 	minShoreNm     float64
 	cut            bool // began with the vessel's first fix: its start is unknown
-	// draught is a draught change reported during the run: with the
-	// loitering, a possible transfer with a partner whose AIS was off.
+	// draught is a draught change during the run, held until the run
+	// ends and then until the encounter detector tells whether a partner
+	// was alongside; if none was, with the loitering, a possible transfer
+	// with a partner whose AIS was off (see hold).
 	draught *event.Event
 }
 
@@ -64,23 +66,44 @@ func (d *Detector) endLoiter(v *vessel, st *segState, atEnd bool) {
 		return
 	}
 	s.on = false
+	lo := d.loitering(v, st, atEnd)
+	if lo != nil {
+		d.out(lo)
+		v.lastLoiter = lo
+	}
+	if s.draught != nil {
+		// Reported, with a possible dark transfer, once the encounter
+		// detector can tell whether anybody was alongside.
+		d.hold(v, lo, s.draught, s.start)
+		s.draught = nil
+	}
+}
+
+// loitering is the event of the run of st that just ended, or nil when it
+// is not reported (too short, or its start or end unknown).
+func (d *Detector) loitering(v *vessel, st *segState, atEnd bool) *event.Event {
+	s := &st.loiter
 	if atEnd && d.now.Sub(s.end) >= d.cfg.GapMin {
 		// The run's stream fell silent long before: it ended in the data
 		// (a tanker dropping an MMSI it borrowed while drifting), since a
 		// silence that long breaks a run. Unless the stream began with an
-		// impossible jump away from the MMSI's other one: that is a
-		// displaced position, which goes quiet when it jumps back.
-		if st.jumped {
-			return
+		// impossible jump away from the MMSI's other one and the MMSI was
+		// heard there again at once: that is a displaced position, which
+		// goes quiet when it jumps back. A stream that fell silent with
+		// the other one silent too is a hull of its own (seed 8206: a
+		// tanker drifting 5 h under an MMSI a clone used far away, then
+		// dark).
+		if st.jumped && !st.left.IsZero() && st.left.Sub(s.end) < d.cfg.LoiterBack {
+			return nil
 		}
 		atEnd = false
 	}
 	dur := s.end.Sub(s.start)
 	if dur < d.cfg.LoiterMin || s.n == 0 || (s.cut || atEnd) && !d.cfg.Partial {
-		return
+		return nil
 	}
 	avg := s.sumKn / float64(s.n)
-	lo := &event.Event{Type: event.Loitering, MMSI: v.mmsi, Start: s.start, End: s.end,
+	return &event.Event{Type: event.Loitering, MMSI: v.mmsi, Start: s.start, End: s.end,
 		Lat: s.sumLat / float64(s.n), Lon: s.sumLon / float64(s.n), Confidence: 0.8, Source: event.SourceAIS,
 		Evidence: map[string]any{
 			"duration_h":       round(dur.Hours(), 2),
@@ -90,44 +113,6 @@ func (d *Detector) endLoiter(v *vessel, st *segState, atEnd bool) {
 			"speed_limit_kn":   d.cfg.LoiterSpeedKn,
 			"shore_minimum_nm": d.cfg.LoiterShoreNm,
 		}}
-	d.out(lo)
-	v.lastLoiter = lo
-	if s.draught != nil {
-		d.darkTransfer(v, lo, s.draught)
-		s.draught = nil
-	}
-}
-
-// darkTransfer reports loitering at sea during which the draught changed
-// with no vessel alongside: the partner of a transfer, if there was one,
-// had its AIS off. A satellite image of the spot may show it (package sar
-// matches dark detections to it).
-func (d *Detector) darkTransfer(v *vessel, lo, dr *event.Event) {
-	if d.run&Encounters == 0 {
-		// Without the encounter detector nobody is ever seen alongside:
-		// every transfer would look dark.
-		return
-	}
-	ev := map[string]any{
-		"loitering_h":    lo.Evidence["duration_h"],
-		"avg_speed_kn":   lo.Evidence["avg_speed_kn"],
-		"min_shore_nm":   lo.Evidence["min_shore_nm"],
-		"draught_at":     dr.End.Format(time.RFC3339),
-		"partner":        "unseen",
-		"loitering_id":   lo.ID(),
-		"draught_id":     dr.ID(),
-		"old_draught_m":  dr.Evidence["old_draught_m"],
-		"new_draught_m":  dr.Evidence["new_draught_m"],
-		"change_m":       dr.Evidence["change_m"],
-		"encounter_seen": false,
-	}
-	for _, k := range []string{"cargo_t", "cargo_bbl", "loaded"} {
-		if x, ok := dr.Evidence[k]; ok {
-			ev[k] = x
-		}
-	}
-	d.out(&event.Event{Type: event.PossibleDarkTransfer, MMSI: v.mmsi, Start: lo.Start, End: lo.End,
-		Lat: lo.Lat, Lon: lo.Lon, Confidence: 0.6, Source: event.SourceAIS, Evidence: ev})
 }
 
 // inPortArea tells whether a slow fix is in a port or a learned port area

@@ -372,3 +372,20 @@ func TestDraughtOfTwoHullsAlikeUnderOneMMSI(t *testing.T) {
 		t.Fatalf("draught changes %+v, want one from %v to %v", dc, at.Add(30*time.Minute), at.Add(time.Hour))
 	}
 }
+
+func TestLoiteringOfAHullUnderAClonedMMSI(t *testing.T) {
+	w := newWorld()
+	// Seed 8206: a clone far away is heard under the MMSI now and then;
+	// the tanker that owns it drifts 5 h at 1 kn, 80 nm out (its stream
+	// began with a jump from the clone's), then goes dark. The clone is
+	// heard again 2.5 h later, and 14 h later: the drift was a hull's,
+	// not a displaced stream's, which would have jumped back at once.
+	w.add(newScript(1, 0, 44.0, 134.0).sail(44.0, 134.2, 10))
+	tk := newScript(1, 80*time.Minute, 40.5, 132.0).sail(40.5, 132.1, 10)
+	w.add(tk.sail(40.58, 132.1, 1))
+	w.add(newScript(1, 9*time.Hour, 44.0, 134.3).sail(44.0, 134.4, 10))
+	w.add(newScript(1, 20*time.Hour, 44.0, 134.6).sail(44.0, 134.8, 10))
+	if lo := only(w.run(t), event.Loitering); len(lo) != 1 || lo[0].Duration() < 4*time.Hour {
+		t.Fatalf("loitering %+v, want the tanker's 5 h drift", lo)
+	}
+}

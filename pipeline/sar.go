@@ -49,7 +49,7 @@ func SAR(ctx context.Context, st store.Store, ds []sar.Detection, cfg SARConfig)
 	if cfg.Catalog == nil {
 		cfg.Catalog = ref.Default()
 	}
-	res, _, _, err := MatchSAR(ds, cfg)
+	res, tracks, _, err := MatchSAR(ds, cfg)
 	if err != nil {
 		return SARResult{}, err
 	}
@@ -60,7 +60,7 @@ func SAR(ctx context.Context, st store.Store, ds []sar.Detection, cfg SARConfig)
 	}
 	// A ship without AIS beside a tanker loitering while its draught
 	// changed is the likely partner of that transfer.
-	match.LinkDarkTransfers(dark, transfers, 3, time.Hour)
+	match.LinkDarkTransfers(dark, transfers, match.PositionsOf(tracks, cfg.Match), 3, time.Hour)
 	w, err := st.Write(ctx, &store.Batch{Events: append(match.MatchedEvents(res.Matched), dark...)})
 	if err != nil {
 		return SARResult{}, err
@@ -69,9 +69,10 @@ func SAR(ctx context.Context, st store.Store, ds []sar.Detection, cfg SARConfig)
 }
 
 // MatchSAR matches detections against the AIS in cfg.AIS (lookout sar
-// match prints what SAR stores). It also says how many image times there
-// were and how many vessels had AIS near them.
-func MatchSAR(ds []sar.Detection, cfg SARConfig) (res match.Result, images, vessels int, err error) {
+// match prints what SAR stores). It also returns the AIS tracks near the
+// image times (the vessels with AIS near them) and how many image times
+// there were.
+func MatchSAR(ds []sar.Detection, cfg SARConfig) (res match.Result, tracks []match.Track, images int, err error) {
 	if cfg.Window == 0 {
 		cfg.Window = 12 * time.Hour
 	}
@@ -83,15 +84,14 @@ func MatchSAR(ds []sar.Detection, cfg SARConfig) (res match.Result, images, vess
 			times = append(times, d.Time)
 		}
 	}
-	var tracks []match.Track
 	for _, name := range cfg.AIS {
 		ts, err := sarTracks(name, times, cfg.Window)
 		if err != nil {
-			return match.Result{}, 0, 0, fmt.Errorf("%s: %w", name, err)
+			return match.Result{}, nil, 0, fmt.Errorf("%s: %w", name, err)
 		}
 		tracks = append(tracks, ts...)
 	}
-	return match.Match(ds, tracks, cfg.Match), len(times), len(tracks), nil
+	return match.Match(ds, tracks, cfg.Match), tracks, len(times), nil
 }
 
 func sarTracks(name string, times []time.Time, window time.Duration) ([]match.Track, error) {

@@ -206,3 +206,51 @@ func TestInterferenceSpoofingSustained(t *testing.T) {
 		}
 	}
 }
+
+// A transfer is a possible dark transfer when AIS does not show it as an
+// encounter: certain when the partner's AIS was off, satellite-only when
+// the partner transmitted but too little of it was heard (seed 9652).
+func TestDarkTransferWhenPartnerUnseen(t *testing.T) {
+	w, err := newWorld(Config{Seed: 3, Days: 2, Vessels: 20})
+	if err != nil {
+		t.Fatal(err)
+	}
+	a, b := w.hulls[0], w.hulls[1]
+	ma, mb := a.identAt(w.t0).MMSI, b.identAt(w.t0).MMSI
+	a.off, b.off = nil, nil
+	s := &stsPlan{a: a, b: b, meet: span{w.t0 + 10*hour, w.t0 + 13*hour}, lat: 41, lon: 132, gapM: 100, speedKn: 1}
+	w.sts = []*stsPlan{s}
+	heard := func(h *Hull, every int64) {
+		h.log = h.log[:0]
+		for t := w.t0 + 600; t < w.t0+day; t += every {
+			h.log = append(h.log, rx{t: t, tLast: t, id: h.identAt(t), kind: rxPosition})
+		}
+	}
+	// a loiters from 4 h to 14 h and its draught drops during the meeting.
+	evs := []event.Event{
+		{Type: event.Loitering, MMSI: ma, Start: ts(w.t0 + 4*hour), End: ts(w.t0 + 14*hour), Source: event.SourceAIS,
+			Evidence: map[string]any{"duration_h": 10.0}},
+		{Type: event.DraughtChange, MMSI: ma, OtherMMSI: mb, Start: ts(w.t0 + 11*hour), End: ts(w.t0 + 12*hour),
+			Evidence: map[string]any{"context": "encounter", "change_m": -2.0}},
+	}
+	claim := func() []event.Event { return w.darkTransferEvents(evs) }
+
+	// Both heard every 10 min: an encounter in AIS, no dark transfer.
+	heard(a, 600)
+	heard(b, 600)
+	if got := claim(); len(got) != 0 {
+		t.Errorf("transfer seen in AIS claimed dark: %+v", got)
+	}
+	// The partner transmitting but heard every 3 h (satellite passes).
+	heard(b, 3*hour)
+	got := claim()
+	if len(got) != 1 || got[0].MMSI != ma || got[0].Source != event.SourceSatellite || got[0].Evidence["partner_ais_off"] != false {
+		t.Errorf("partner barely heard: %+v, want one satellite-only dark transfer of %d", got, ma)
+	}
+	// The partner's AIS off: a dark transfer AIS shows.
+	b.off = []span{{w.t0 + 8*hour, w.t0 + 16*hour}}
+	got = claim()
+	if len(got) != 1 || got[0].Source != event.SourceAIS || got[0].Evidence["partner_mmsi"] != mb || got[0].Evidence["partner_ais_off"] != true {
+		t.Errorf("partner dark: %+v, want one dark transfer seen in AIS", got)
+	}
+}

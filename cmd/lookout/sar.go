@@ -217,6 +217,7 @@ func sarMatchCmd() *cobra.Command {
 		aisFiles                []string
 		matchedPath, groupsFile string
 		window                  time.Duration
+		eventFiles              []string
 	)
 	cmd := &cobra.Command{
 		Use:   "match DETECTIONS",
@@ -229,10 +230,14 @@ written to stdout as dark_detection events (JSON lines, source "satellite");
 tanker-sized ones inside a port group's area (a user area, or within
 --port-radius-km of a grouped port) name the port and group, so trip counts
 can take them as satellite-only port calls. --matched writes the matched
-detections with their MMSI as CSV.`,
+detections with their MMSI as CSV. Given lookout analyze's events
+(--events), a dark detection imaged during a possible_dark_transfer within
+3 km of the loitering tanker (where its AIS puts it at the image time) names
+that transfer in its evidence: the ship without AIS is the likely partner.`,
 		Example: `  lookout sar match detections.geojson --ais out/ais.nmea.gz > dark.jsonl
   lookout sar match out/sar.jsonl --ais out/ais.nmea.gz --matched matched.csv --max-km 1
-  lookout sar match gfw.csv --ais aisdk-2024-03-01.csv --groups my-ports.yaml`,
+  lookout sar match gfw.csv --ais aisdk-2024-03-01.csv --groups my-ports.yaml
+  lookout sar match out/sar.jsonl --ais out/ais.nmea.gz --events events.jsonl > dark.jsonl`,
 		Args: cobra.ExactArgs(1),
 		RunE: func(cmd *cobra.Command, args []string) error {
 			if len(aisFiles) == 0 {
@@ -243,7 +248,7 @@ detections with their MMSI as CSV.`,
 				return err
 			}
 			fmt.Fprintf(os.Stderr, "%s: %s\n", args[0], st)
-			res, images, vessels, err := pipeline.MatchSAR(ds, pipeline.SARConfig{AIS: aisFiles, Window: window, Match: o})
+			res, tracks, images, err := pipeline.MatchSAR(ds, pipeline.SARConfig{AIS: aisFiles, Window: window, Match: o})
 			if err != nil {
 				return err
 			}
@@ -254,6 +259,14 @@ detections with their MMSI as CSV.`,
 				}
 			}
 			evs := match.DarkEvents(res.Dark, cat, eo)
+			linked := 0
+			if len(eventFiles) > 0 {
+				transfers, err := readEventFiles(eventFiles)
+				if err != nil {
+					return err
+				}
+				linked = match.LinkDarkTransfers(evs, transfers, match.PositionsOf(tracks, o), 3, time.Hour)
+			}
 			enc := json.NewEncoder(os.Stdout)
 			atPort := 0
 			for _, e := range evs {
@@ -270,7 +283,10 @@ detections with their MMSI as CSV.`,
 				}
 			}
 			fmt.Fprintf(os.Stderr, "%d detections at %d image times, %d vessels with AIS near them: %s (%d tanker-sized at grouped ports)\n",
-				len(ds), images, vessels, res, atPort)
+				len(ds), images, len(tracks), res, atPort)
+			if len(eventFiles) > 0 {
+				fmt.Fprintf(os.Stderr, "%d dark detections beside a possible dark transfer\n", linked)
+			}
 			return nil
 		},
 	}
@@ -278,6 +294,7 @@ detections with their MMSI as CSV.`,
 	fl.StringSliceVar(&aisFiles, "ais", nil, "AIS input files (NMEA or CSV, gzip or not); repeatable")
 	fl.StringVar(&matchedPath, "matched", "", "write matched detections with MMSI to this CSV file")
 	fl.StringVar(&groupsFile, "groups", "", "user file of port groups and areas (YAML or JSON)")
+	fl.StringSliceVar(&eventFiles, "events", nil, "lookout analyze events (JSON lines): link dark detections to the possible dark transfers beside them; repeatable")
 	fl.Float64Var(&o.MaxDistanceKm, "max-km", 1.5, "distance gate between a detection and a vessel's position at image time")
 	fl.DurationVar(&o.MaxExtrapolation, "max-extrapolation", 30*time.Minute, "dead-reckon a vessel at most this far from its nearest fix")
 	fl.DurationVar(&o.MaxInterpolationGap, "max-gap", 2*time.Hour, "interpolate across gaps between fixes up to this long")
