@@ -24,12 +24,7 @@ import (
 // Position is one fix of one vessel. Unknown speed, course and heading are
 // NaN (SOG, COG) and -1 (Heading), stored as NULL.
 type Position struct {
-	MMSI uint32
-	// Flags carries the track's quality flags (impossible speed, on land,
-	// …) as a bit set whose meaning belongs to package track. It sits
-	// beside MMSI so that the two fill one word: 80 bytes a position rather
-	// than 88, on the two batches of positions an ingest holds.
-	Flags   uint32
+	MMSI    uint32
 	Time    time.Time // UTC
 	Lat     float64
 	Lon     float64
@@ -38,6 +33,9 @@ type Position struct {
 	Heading int16   // degrees true, -1 when not available
 	Status  uint8   // AIS navigational status, 15 when not defined
 	Station string  // receiving station, "" when unknown
+	// Flags carries the track's quality flags (impossible speed, on land,
+	// …) as a bit set whose meaning belongs to package track.
+	Flags uint32
 }
 
 // PositionKey names the stored positions of one vessel at one time.
