@@ -54,11 +54,11 @@ type Options struct {
 
 // DefaultBatchSize suits both backends: large enough that per-transaction
 // costs vanish, small enough to bound memory and the work a crash throws
-// away. An ingest holds two batches (one filling, one being written) of 80
+// away. An ingest holds two batches (one filling, one being written) of 88
 // bytes a position, and Go's collector lets the heap grow to twice what is
-// live: 500,000 positions held ~160 MB of RSS, reached only once a file
+// live: 500,000 positions held ~175 MB of RSS, reached only once a file
 // had filled both buffers, so peak RSS rose from 1M to 3M positions; at
-// 245,760 it is ~80 MB, reached within the first 0.5M. It is two of
+// 245,760 it is ~85 MB, reached within the first 0.5M. It is two of
 // DuckDB's row groups (122,880 rows; store/duckdb fills one per range of
 // the batch's MMSI order), where 500,000 left a row group of 8,480 rows
 // behind every batch.
