@@ -62,6 +62,7 @@ func Files(ctx context.Context, st store.Store, cfg Config, paths []string) (Sum
 	var lazy *LazyAnalyzer
 	if cfg.Analyze != nil {
 		lazy = NewAnalyzer(*cfg.Analyze, func(e *event.Event) { in.Emit(e) })
+		lazy.prepare()
 		opt.Analysis = lazy
 	}
 	if !cfg.NoScreen {
@@ -116,8 +117,12 @@ func Files(ctx context.Context, st store.Store, cfg Config, paths []string) (Sum
 // only when a file needs it, so re-running an ingest that is already
 // complete is instant. Stored state is held until then.
 type LazyAnalyzer struct {
-	make  func() *analyze.Analyzer
-	a     *analyze.Analyzer
+	make func() *analyze.Analyzer
+	a    *analyze.Analyzer
+	// built is made by prepare's goroutine, and may be read once ready
+	// is closed.
+	built *analyze.Analyzer
+	ready chan struct{}
 	held  map[uint32][]byte
 	areas []detect.LearnedArea
 	// quarantined is passed to the analyzer when it is made.
@@ -139,9 +144,31 @@ func (l *LazyAnalyzer) OnQuarantine(fn func(mmsi uint32, t time.Time, why track.
 	}
 }
 
+// prepare starts building the analyzer on a goroutine of its own: its
+// set-up (the land and port indexes, a fifth of a second) then overlaps
+// hashing the first file, which held up the start of every ingest on one
+// core while the other idled. Nothing waits for it until a file is read,
+// so a run whose files are all stored is still instant.
+func (l *LazyAnalyzer) prepare() {
+	if l.a != nil || l.ready != nil {
+		return
+	}
+	ready := make(chan struct{})
+	l.ready = ready
+	go func() {
+		l.built = l.make()
+		close(ready)
+	}()
+}
+
 func (l *LazyAnalyzer) get() (*analyze.Analyzer, error) {
 	if l.a == nil {
-		l.a = l.make()
+		if l.ready != nil {
+			<-l.ready
+			l.a, l.built = l.built, nil
+		} else {
+			l.a = l.make()
+		}
 		if l.quarantined != nil {
 			l.a.OnQuarantine(l.quarantined)
 		}
