@@ -76,6 +76,8 @@ type Detector struct {
 	gnssGrid gnssGrid // finds d.gnss's areas near a point
 	// Where tracks began anew, by reception cell (standin.go).
 	standIns map[[2]int32][]standIn
+	// inPlaceKm tests sailingInPlace's 2*SpoofCircleKm (from cfg).
+	inPlaceKm kmTest
 }
 
 // segState is what the movement detectors keep per track segment: two
@@ -139,8 +141,10 @@ type vessel struct {
 	// switch between them later is those hulls again, no change.
 	cloned []track.Identity
 	jumpAt time.Time // latest fix that jumped to another place
-	rxKey  [2]int32
-	rxHour int32
+	// standInAt is when the MMSI's track last began anew (standin.go).
+	standInAt time.Time
+	rxKey     [2]int32
+	rxHour    int32
 }
 
 // New returns a Detector. ports and shore may be nil: the detectors that
@@ -151,6 +155,7 @@ func New(cfg Config, ports *PortIndex, shore Shore, emit func(*event.Event)) *De
 		dims: map[[2]int32][]uint32{}, pairs: map[[2]uint32]bool{}, shoreC: map[uint64]float32{},
 		rx: newReception(), counts: map[event.Type]int{}, standIns: map[[2]int32][]standIn{}}
 	d.enc = newEncounters(d)
+	d.inPlaceKm = newKmTest(2 * cfg.SpoofCircleKm)
 	d.learn = newLearned()
 	if ports != nil {
 		for i := range ports.ports {

@@ -537,19 +537,19 @@ func (d *Detector) sailingInPlace(v *vessel, p *track.Point) {
 		}
 	}
 	// The newest fix far from p ends the dropped run: searching from the
-	// newest stops there. A ship sailing on drops its oldest fix on every
-	// fix: the dropped ones stay in front of head until half the room is
-	// theirs rather than the rest being copied down each time. Positions
-	// are kept in AIS units (see spoofstate.go), so that a checkpoint
-	// restores them to the bit.
+	// newest stops there. Positions are kept in AIS units (see
+	// spoofstate.go), so that a checkpoint restores them to the bit.
 	at := place(onUnits(p.Lat), onUnits(p.Lon))
-	cut, reach := newKmTest(2*d.cfg.SpoofCircleKm).cutFar(r.live(), &at, &r.travelled)
-	r.head += cut
-	if len(r.fixes) == cap(r.fixes) && r.head >= len(r.fixes)/2 {
-		n := copy(r.fixes, r.live())
-		r.fixes, r.head = r.fixes[:n], 0
-	}
-	r.fixes = append(r.fixes, inPlaceFix{p.Time.UnixNano(), uint8(quadrant(p.COG)), at, reach})
+	cut, reach := d.inPlaceKm.cutFar(r.live(), &at, &r.travelled)
+	// A dense run keeps twice SpoofInPlaceMin: the pattern is found with
+	// the run's true start (an episode then keeps it), and a vessel
+	// reporting way while it stays in place for days (a ship whose
+	// position an interference holds on one spot) keeps a day of fixes,
+	// not all of them since it began: a deliberate bound (see add), which
+	// differs only when a run of more than inPlaceFloor fixes first shows
+	// all four quadrants after a day (its episode then starts a day
+	// before, not when the run began) or shows one only before the last day.
+	r.add(cut, inPlaceFix{p.Time.UnixNano(), uint8(quadrant(p.COG)), at, reach}, 2*d.cfg.SpoofInPlaceMin)
 	run := r.live()
 	if len(run) < d.cfg.SpoofInPlaceFixes || p.Time.UnixNano()-run[0].ns < int64(d.cfg.SpoofInPlaceMin) {
 		return
@@ -588,7 +588,7 @@ func (d *Detector) circling(v *vessel, p *track.Point) {
 	}
 	s.prevNs, s.prevLat, s.prevLon = ns, p.Lat, p.Lon
 	if dist/kmPerNm/h < d.cfg.SpoofCircleKn || h > 1 {
-		s.hasBrg, s.turns, s.absTurn = false, s.turns[:0], 0
+		s.hasBrg, s.turns, s.absTurn = false, shrink(s.turns), 0
 		return
 	}
 	brg := bearingCos(qLat, qLon, c1, p.Lat, p.Lon, c2)
