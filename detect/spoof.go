@@ -444,6 +444,11 @@ func notShip(m uint32) bool {
 // 25 kn (the segmenter's envelope); never beyond SpoofSpeedKn. A ship
 // moored at 0 kn that is next reported 10 km inland has not sailed there.
 func (d *Detector) coherent(a *stepFix, b *track.Fix) bool {
+	// Most steps, a few seconds apart at real rates, are within
+	// SpoofTrackKm by an upper bound that needs no trigonometry.
+	if upperKm(a.Lat, a.Lon, b.Lat, b.Lon) <= d.cfg.SpoofTrackKm {
+		return true
+	}
 	h := math.Abs(b.Time.Sub(a.Time).Hours())
 	km := geo.DistanceKm(a.Lat, a.Lon, b.Lat, b.Lon)
 	if km <= d.cfg.SpoofTrackKm {
@@ -576,14 +581,15 @@ func (d *Detector) circling(v *vessel, p *track.Point) {
 	}
 	qLat, qLon := s.prevLat, s.prevLon
 	h := time.Duration(ns - s.prevNs).Hours()
-	// A vessel at anchor or berth barely moves between fixes: an upper
-	// bound of the distance settles it without trigonometry.
-	if h <= 0 || upperKm(qLat, qLon, p.Lat, p.Lon) < 0.05 {
+	// A leg shorter than minCircleLeg (most fixes at real rates) ends
+	// nothing; a vessel at anchor or berth barely moves between fixes:
+	// an upper bound of the distance settles it without trigonometry.
+	if h <= 0 || time.Duration(ns-s.prevNs) < minCircleLeg || upperKm(qLat, qLon, p.Lat, p.Lon) < 0.05 {
 		return
 	}
 	c1, c2 := math.Cos(qLat*rad), math.Cos(p.Lat*rad)
 	dist := geo.DistanceKmCos(qLat, qLon, c1, p.Lat, p.Lon, c2)
-	if dist < 0.05 || time.Duration(ns-s.prevNs) < minCircleLeg {
+	if dist < 0.05 {
 		return
 	}
 	s.prevNs, s.prevLat, s.prevLon = ns, p.Lat, p.Lon
