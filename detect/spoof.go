@@ -554,7 +554,7 @@ func (d *Detector) sailingInPlace(v *vessel, p *track.Point) {
 	// differs only when a run of more than inPlaceFloor fixes first shows
 	// all four quadrants after a day (its episode then starts a day
 	// before, not when the run began) or shows one only before the last day.
-	r.add(cut, inPlaceFix{p.Time.UnixNano(), uint8(quadrant(p.COG)), at, reach}, 2*d.cfg.SpoofInPlaceMin)
+	r.add(cut, inPlaceAt(p.Time.UnixNano(), uint8(quadrant(p.COG)), &at, reach), 2*d.cfg.SpoofInPlaceMin)
 	run := r.live()
 	if len(run) < d.cfg.SpoofInPlaceFixes || p.Time.UnixNano()-run[0].ns < int64(d.cfg.SpoofInPlaceMin) {
 		return

@@ -43,13 +43,21 @@ type turn struct {
 
 func (t *turn) latLon() (float64, float64) { return fromUnits(t.lat), fromUnits(t.lon) }
 
-// inPlaceFix is a fix of the run at speed, placed by its unit vector (its
-// position lives there): every new fix is tested against all those kept.
+// inPlaceFix is a fix of the run at speed, placed by its unit vector and
+// its position in AIS units (every new fix is tested against all those
+// kept; exactly, from the position, near the test's radius).
 type inPlaceFix struct {
-	ns   int64 // time, Unix nanoseconds
-	quad uint8 // quadrant of the course
-	placed
-	reach float64 // see kmTest.cutFar
+	ns       int64 // time, Unix nanoseconds
+	u        [3]float64
+	reach    float32 // see kmTest.cutFar
+	lat, lon int32   // AIS units
+	quad     uint8   // quadrant of the course
+}
+
+// inPlaceAt is the kept fix at ns on course quadrant quad, at (whose
+// position is on AIS units), with reach.
+func inPlaceAt(ns int64, quad uint8, at *placed, reach float64) inPlaceFix {
+	return inPlaceFix{ns: ns, u: at.u, reach: up32(reach), lat: toUnits(at.lat), lon: toUnits(at.lon), quad: quad}
 }
 
 // inPlaceRun is the run of fixes at speed that sailingInPlace keeps:
@@ -216,7 +224,7 @@ func encInPlace(w *statecodec.Writer, v reflect.Value) error {
 	var at deltas
 	for i := range fs {
 		f := &fs[i]
-		at.enc(w, f.ns, toUnits(f.lat), toUnits(f.lon))
+		at.enc(w, f.ns, f.lat, f.lon)
 		w.Uvarint(uint64(f.quad))
 	}
 	return nil
@@ -237,7 +245,8 @@ func decInPlace(r *statecodec.Reader, v reflect.Value) error {
 		if err != nil {
 			return err
 		}
-		run.fixes = append(run.fixes, inPlaceFix{ns: at.ns, quad: uint8(q) & 3, placed: place(fromUnits(at.lat), fromUnits(at.lon)), reach: math.Inf(1)})
+		pl := place(fromUnits(at.lat), fromUnits(at.lon))
+		run.fixes = append(run.fixes, inPlaceAt(at.ns, uint8(q)&3, &pl, math.Inf(1)))
 	}
 	v.Set(reflect.ValueOf(run))
 	return nil
