@@ -141,8 +141,12 @@ type vessel struct {
 	// switch between them later is those hulls again, no change.
 	cloned []track.Identity
 	jumpAt time.Time // latest fix that jumped to another place
-	// standInAt is when the MMSI's track last began anew (standin.go).
-	standInAt time.Time
+	// standInNs is when the MMSI's track last began anew (standin.go),
+	// in Unix nanoseconds, while no credible fix has followed (0: none;
+	// a credible fix dates the silence from then on). Not a time.Time:
+	// it is saved with the vessel, and the zero of a time.Time takes 15
+	// bytes there.
+	standInNs int64
 	rxKey     [2]int32
 	rxHour    int32
 }
@@ -262,6 +266,9 @@ func (d *Detector) Point(p *track.Point) {
 		d.reappear(v)
 	}
 	v.last, v.has = *p, true
+	if v.standInNs != 0 && v.standInNs <= p.Time.UnixNano() {
+		v.standInNs = 0
+	}
 }
 
 // MoveSpoofing moves the spoofing detector's state of the vessels for

@@ -26,7 +26,7 @@ const standInKeep = 31 * 24 * time.Hour
 // noteStandIn remembers p if its track begins anew there (called before p
 // updates v).
 func (d *Detector) noteStandIn(v *vessel, p *track.Point) {
-	if !p.NewSeg && p.Flag != track.TooFast && !v.standInAt.IsZero() && p.Time.Sub(v.standInAt) < d.cfg.StandInQuiet {
+	if !p.NewSeg && p.Flag != track.TooFast && v.standInNs != 0 && p.Time.UnixNano()-v.standInNs < int64(d.cfg.StandInQuiet) {
 		// Heard since its track began anew, by fixes the movement
 		// detectors do not take (displaced into a GNSS interference, or
 		// flagged: its last credible fix stays where that began, or
@@ -59,7 +59,7 @@ func (d *Detector) noteStandIn(v *vessel, p *track.Point) {
 		n++
 	}
 	d.standIns[k] = append(l[n:], standIn{p.Time, p.Lat, p.Lon, p.MMSI})
-	v.standInAt = p.Time
+	v.standInNs = p.Time.UnixNano()
 }
 
 // carriedOn says whether another MMSI's track began anew, within
