@@ -79,6 +79,8 @@ type Detector struct {
 	// Vessels with draught changes held for the encounter detector
 	// (transfer.go), in the order they were first held.
 	holding []uint32
+	// inPlaceKm tests sailingInPlace's 2*SpoofCircleKm (from cfg).
+	inPlaceKm kmTest
 }
 
 // segState is what the movement detectors keep per track segment: two
@@ -145,8 +147,14 @@ type vessel struct {
 	// switch between them later is those hulls again, no change.
 	cloned []track.Identity
 	jumpAt time.Time // latest fix that jumped to another place
-	rxKey  [2]int32
-	rxHour int32
+	// standInNs is when the MMSI's track last began anew (standin.go),
+	// in Unix nanoseconds, while no credible fix has followed (0: none;
+	// a credible fix dates the silence from then on). Not a time.Time:
+	// it is saved with the vessel, and the zero of a time.Time takes 15
+	// bytes there.
+	standInNs int64
+	rxKey     [2]int32
+	rxHour    int32
 	// held are draught changes during loitering, waiting for the
 	// encounter detector (transfer.go).
 	held []heldDraught
@@ -162,6 +170,7 @@ func New(cfg Config, ports *PortIndex, shore Shore, emit func(*event.Event)) *De
 		dims: map[[2]int32][]uint32{}, pairs: map[[2]uint32]bool{}, shoreC: map[uint64]float32{},
 		rx: newReception(), counts: map[event.Type]int{}, standIns: map[[2]int32][]standIn{}}
 	d.enc = newEncounters(d)
+	d.inPlaceKm = newKmTest(2 * cfg.SpoofCircleKm)
 	d.learn = newLearned()
 	if ports != nil {
 		for i := range ports.ports {
@@ -271,6 +280,9 @@ func (d *Detector) Point(p *track.Point) {
 		d.reappear(v)
 	}
 	v.last, v.has = *p, true
+	if v.standInNs != 0 && v.standInNs <= p.Time.UnixNano() {
+		v.standInNs = 0
+	}
 }
 
 // MoveSpoofing moves the spoofing detector's state of the vessels for

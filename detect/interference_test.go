@@ -8,6 +8,7 @@ import (
 
 	"github.com/lookout-osint/lookout/event"
 	"github.com/lookout-osint/lookout/geo"
+	"github.com/lookout-osint/lookout/internal/memtest"
 )
 
 // For four hours every ship near a point reports its position displaced
@@ -91,6 +92,43 @@ func TestGNSSInterferenceListsASlowFirstJump(t *testing.T) {
 	}
 	if n, _ := gi[0].Evidence["vessel_count"].(int); n != 4 {
 		t.Errorf("vessels %v, want all 4 (273000100 first, at 34 kn)", gi[0].Evidence["vessels"])
+	}
+}
+
+// Six ships put into one GNSS interference report from it every 10 s
+// (real rates) for a day, and for four: what the detectors hold after
+// four days is within 25% of what they hold after one. The movement
+// detectors take none of those fixes, so each ship's last credible fix
+// stays where the interference began; every fix 30 min after it was a
+// stand-in, kept a month (9 MB held after four days, 2.4 MB after one).
+func TestInterferenceStateFlat(t *testing.T) {
+	pLat, pLon := 40.30, 131.30
+	held := func(days int) uint64 {
+		w := newWorld()
+		for i := range 6 {
+			lat, lon := geo.Destination(pLat, pLon, float64(i)*60, 30)
+			s := newScript(uint32(273000100+i), time.Duration(i)*time.Second, lat, lon)
+			s.every = 10 * time.Second
+			s.sail(lat+0.1, lon+0.1, 10)
+			n := len(s.fixes)
+			s.stay(time.Duration(days)*24*time.Hour, 10)
+			for k := n; k < len(s.fixes); k++ {
+				f := &s.fixes[k]
+				f.Lat, f.Lon = geo.Destination(pLat, pLon, float64(k*37%360), 0.05)
+			}
+			w.add(s)
+		}
+		// The world, holding its input (held before and after) and
+		// its last run's detector.
+		return memtest.Retained(func() any {
+			w.run(t)
+			return w
+		})
+	}
+	one, four := held(1), held(4)
+	t.Logf("held after one day %d B, after four %d B", one, four)
+	if float64(four) > 1.25*float64(one) {
+		t.Errorf("the detectors hold %d B after four days in an interference, %.1fx the %d B after one (flat: within 1.25x)", four, float64(four)/float64(one), one)
 	}
 }
 

@@ -31,22 +31,22 @@ func newKmTest(km float64) kmTest {
 	return kmTest{km, c * c * (1 - 1e-9), c * c * (1 + 1e-9)}
 }
 
-func (k kmTest) within(a, b *placed) bool { return k.inside(chord2(a, b), a, b) }
+func (k kmTest) within(a, b *placed) bool { return k.inside(chord2(&a.u, &b.u), a.lat, a.lon, b) }
 
-// inside is within for c2, the squared chord between a and b.
-func (k kmTest) inside(c2 float64, a, b *placed) bool {
+// inside is within for c2, the squared chord between (lat, lon) and b.
+func (k kmTest) inside(c2, lat, lon float64, b *placed) bool {
 	switch {
 	case c2 < k.lo:
 		return true
 	case c2 > k.hi:
 		return false
 	}
-	return geo.DistanceKm(a.lat, a.lon, b.lat, b.lon) <= k.km
+	return geo.DistanceKm(lat, lon, b.lat, b.lon) <= k.km
 }
 
-// chord2 is the squared chord between two placed positions.
-func chord2(a, b *placed) float64 {
-	x, y, z := a.u[0]-b.u[0], a.u[1]-b.u[1], a.u[2]-b.u[2]
+// chord2 is the squared chord between two unit vectors.
+func chord2(a, b *[3]float64) float64 {
+	x, y, z := a[0]-b[0], a[1]-b[1], a[2]-b[2]
 	return x*x + y*y + z*z
 }
 
@@ -64,26 +64,36 @@ func chord2(a, b *placed) float64 {
 func (k kmTest) cutFar(run []inPlaceFix, at *placed, travelled *float64) (cut int, reach float64) {
 	if *travelled > 1 { // keep the sums small, and so their rounding
 		for i := range run {
-			run[i].reach += *travelled
+			run[i].reach = up32(float64(run[i].reach) + *travelled)
 		}
 		*travelled = 0
 	}
 	if n := len(run); n > 0 {
-		*travelled += math.Sqrt(chord2(&run[n-1].placed, at))
+		*travelled += math.Sqrt(chord2(&run[n-1].u, &at.u))
 	}
 	sure := math.Sqrt(k.lo) * (1 - 1e-6)
 	for i := len(run) - 1; i >= 0; i-- {
 		f := &run[i]
-		if f.reach+*travelled < sure {
+		if float64(f.reach)+*travelled < sure {
 			continue
 		}
-		c2 := chord2(&f.placed, at)
-		if !k.inside(c2, &f.placed, at) {
+		c2 := chord2(&f.u, &at.u)
+		if !k.inside(c2, fromUnits(f.lat), fromUnits(f.lon), at) {
 			return i + 1, -*travelled
 		}
-		f.reach = math.Sqrt(c2) - *travelled
+		f.reach = up32(math.Sqrt(c2) - *travelled)
 	}
 	return 0, -*travelled
+}
+
+// up32 is x as a float32 no smaller: reach is kept as one (a bound, so
+// rounded up), which makes a kept fix 48 bytes instead of 64.
+func up32(x float64) float32 {
+	r := float32(x)
+	if float64(r) < x {
+		r = math.Nextafter32(r, float32(math.Inf(1)))
+	}
+	return r
 }
 
 const rad = math.Pi / 180

@@ -84,7 +84,8 @@ func TestCosFormsMatchGeo(t *testing.T) {
 func TestCutFarMatchesWithin(t *testing.T) {
 	r := rand.New(rand.NewSource(3))
 	k := newKmTest(10)
-	var run, plain []inPlaceFix
+	var run []inPlaceFix
+	var plain []placed
 	var travelled float64
 	lat, lon, course := 38.0, 130.0, 0.0
 	for i := 0; i < 60000; i++ {
@@ -98,21 +99,22 @@ func TestCutFarMatchesWithin(t *testing.T) {
 			lat2, lon2 := geo.Destination(lat, lon, course, 0.2+r.Float64()*0.6)
 			lat, lon = lat2, lon2
 		}
-		at := place(lat, lon)
+		// Kept positions are on AIS units, as sailingInPlace keeps them.
+		at := place(onUnits(lat), onUnits(lon))
 		want := 0
 		for j := len(plain) - 1; j >= 0; j-- {
-			if !k.within(&plain[j].placed, &at) {
+			if !k.within(&plain[j], &at) {
 				want = j + 1
 				break
 			}
 		}
 		plain = append(plain[:0], plain[want:]...)
-		plain = append(plain, inPlaceFix{placed: at})
+		plain = append(plain, at)
 		cut, reach := k.cutFar(run, &at, &travelled)
 		if cut != want {
 			t.Fatalf("fix %d: cutFar drops %d, within %d", i, cut, want)
 		}
-		run = append(run[cut:], inPlaceFix{placed: at, reach: reach})
+		run = append(run[cut:], inPlaceAt(0, 0, &at, reach))
 	}
 }
 

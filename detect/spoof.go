@@ -509,6 +509,11 @@ func notShip(m uint32) bool {
 // 25 kn (the segmenter's envelope); never beyond SpoofSpeedKn. A ship
 // moored at 0 kn that is next reported 10 km inland has not sailed there.
 func (d *Detector) coherent(a *stepFix, b *track.Fix) bool {
+	// Most steps, a few seconds apart at real rates, are within
+	// SpoofTrackKm by an upper bound that needs no trigonometry.
+	if upperKm(a.Lat, a.Lon, b.Lat, b.Lon) <= d.cfg.SpoofTrackKm {
+		return true
+	}
 	h := math.Abs(b.Time.Sub(a.Time).Hours())
 	km := geo.DistanceKm(a.Lat, a.Lon, b.Lat, b.Lon)
 	if km <= d.cfg.SpoofTrackKm {
@@ -607,19 +612,19 @@ func (d *Detector) sailingInPlace(v *vessel, p *track.Point) {
 		}
 	}
 	// The newest fix far from p ends the dropped run: searching from the
-	// newest stops there. A ship sailing on drops its oldest fix on every
-	// fix: the dropped ones stay in front of head until half the room is
-	// theirs rather than the rest being copied down each time. Positions
-	// are kept in AIS units (see spoofstate.go), so that a checkpoint
-	// restores them to the bit.
+	// newest stops there. Positions are kept in AIS units (see
+	// spoofstate.go), so that a checkpoint restores them to the bit.
 	at := place(onUnits(p.Lat), onUnits(p.Lon))
-	cut, reach := newKmTest(2*d.cfg.SpoofCircleKm).cutFar(r.live(), &at, &r.travelled)
-	r.head += cut
-	if len(r.fixes) == cap(r.fixes) && r.head >= len(r.fixes)/2 {
-		n := copy(r.fixes, r.live())
-		r.fixes, r.head = r.fixes[:n], 0
-	}
-	r.fixes = append(r.fixes, inPlaceFix{p.Time.UnixNano(), uint8(quadrant(p.COG)), at, reach})
+	cut, reach := d.inPlaceKm.cutFar(r.live(), &at, &r.travelled)
+	// A dense run keeps twice SpoofInPlaceMin: the pattern is found with
+	// the run's true start (an episode then keeps it), and a vessel
+	// reporting way while it stays in place for days (a ship whose
+	// position an interference holds on one spot) keeps a day of fixes,
+	// not all of them since it began: a deliberate bound (see add), which
+	// differs only when a run of more than inPlaceFloor fixes first shows
+	// all four quadrants after a day (its episode then starts a day
+	// before, not when the run began) or shows one only before the last day.
+	r.add(cut, inPlaceAt(p.Time.UnixNano(), uint8(quadrant(p.COG)), &at, reach), 2*d.cfg.SpoofInPlaceMin)
 	run := r.live()
 	if len(run) < d.cfg.SpoofInPlaceFixes || p.Time.UnixNano()-run[0].ns < int64(d.cfg.SpoofInPlaceMin) {
 		return
@@ -646,9 +651,11 @@ func goesRound(run []inPlaceFix, maxKm float64) bool {
 	if len(run) < 3 {
 		return false
 	}
-	lat0, lon0 := run[0].lat, run[0].lon
+	lat0, lon0 := fromUnits(run[0].lat), fromUnits(run[0].lon)
 	kx := kmPerDegLat * math.Cos(lat0*math.Pi/180)
-	xy := func(f *inPlaceFix) (float64, float64) { return (f.lon - lon0) * kx, (f.lat - lat0) * kmPerDegLat }
+	xy := func(f *inPlaceFix) (float64, float64) {
+		return (fromUnits(f.lon) - lon0) * kx, (fromUnits(f.lat) - lat0) * kmPerDegLat
+	}
 	on := make([]bool, len(run))
 	for i := range on {
 		on[i] = true
@@ -736,19 +743,20 @@ func (d *Detector) circling(v *vessel, p *track.Point) {
 	}
 	qLat, qLon := s.prevLat, s.prevLon
 	h := time.Duration(ns - s.prevNs).Hours()
-	// A vessel at anchor or berth barely moves between fixes: an upper
-	// bound of the distance settles it without trigonometry.
-	if h <= 0 || upperKm(qLat, qLon, p.Lat, p.Lon) < 0.05 {
+	// A leg shorter than minCircleLeg (most fixes at real rates) ends
+	// nothing; a vessel at anchor or berth barely moves between fixes:
+	// an upper bound of the distance settles it without trigonometry.
+	if h <= 0 || time.Duration(ns-s.prevNs) < minCircleLeg || upperKm(qLat, qLon, p.Lat, p.Lon) < 0.05 {
 		return
 	}
 	c1, c2 := math.Cos(qLat*rad), math.Cos(p.Lat*rad)
 	dist := geo.DistanceKmCos(qLat, qLon, c1, p.Lat, p.Lon, c2)
-	if dist < 0.05 || time.Duration(ns-s.prevNs) < minCircleLeg {
+	if dist < 0.05 {
 		return
 	}
 	s.prevNs, s.prevLat, s.prevLon = ns, p.Lat, p.Lon
 	if dist/kmPerNm/h < d.cfg.SpoofCircleKn || h > 1 {
-		s.hasBrg, s.turns, s.absTurn = false, s.turns[:0], 0
+		s.hasBrg, s.turns, s.absTurn = false, shrink(s.turns), 0
 		return
 	}
 	brg := bearingCos(qLat, qLon, c1, p.Lat, p.Lon, c2)

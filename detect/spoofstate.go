@@ -43,13 +43,21 @@ type turn struct {
 
 func (t *turn) latLon() (float64, float64) { return fromUnits(t.lat), fromUnits(t.lon) }
 
-// inPlaceFix is a fix of the run at speed, placed by its unit vector (its
-// position lives there): every new fix is tested against all those kept.
+// inPlaceFix is a fix of the run at speed, placed by its unit vector and
+// its position in AIS units (every new fix is tested against all those
+// kept; exactly, from the position, near the test's radius).
 type inPlaceFix struct {
-	ns   int64 // time, Unix nanoseconds
-	quad uint8 // quadrant of the course
-	placed
-	reach float64 // see kmTest.cutFar
+	ns       int64 // time, Unix nanoseconds
+	u        [3]float64
+	reach    float32 // see kmTest.cutFar
+	lat, lon int32   // AIS units
+	quad     uint8   // quadrant of the course
+}
+
+// inPlaceAt is the kept fix at ns on course quadrant quad, at (whose
+// position is on AIS units), with reach.
+func inPlaceAt(ns int64, quad uint8, at *placed, reach float64) inPlaceFix {
+	return inPlaceFix{ns: ns, u: at.u, reach: up32(reach), lat: toUnits(at.lat), lon: toUnits(at.lon), quad: quad}
 }
 
 // inPlaceRun is the run of fixes at speed that sailingInPlace keeps:
@@ -63,7 +71,64 @@ type inPlaceRun struct {
 
 func (r *inPlaceRun) live() []inPlaceFix { return r.fixes[r.head:] }
 
-func (r *inPlaceRun) reset() { r.fixes, r.head, r.travelled = r.fixes[:0], 0, 0 }
+func (r *inPlaceRun) reset() { r.fixes, r.head, r.travelled = shrink(r.fixes), 0, 0 }
+
+// add drops the cut oldest live fixes, and appends f after dropping the
+// oldest while more than inPlaceFloor are live and the oldest is more than
+// keep older than f, or maxInPlaceFixes are live. A ship
+// sailing on drops its oldest fix on every fix: the dropped ones stay in
+// front of head until half the room is theirs rather than the rest being
+// copied down each time. Room a run no longer needs goes: a run of a few
+// hundred fixes at 3-5 kn, followed by a few dozen sailing on at 12 kn,
+// kept its peak's room for good (a quarter of the pipeline's heap per
+// vessel on the real-rate demo day).
+func (r *inPlaceRun) add(cut int, f inPlaceFix, keep time.Duration) {
+	r.head += cut
+	for live := len(r.fixes) - r.head; live >= maxInPlaceFixes || live > inPlaceFloor && f.ns-r.fixes[r.head].ns > int64(keep); live-- {
+		r.head++
+	}
+	if len(r.fixes) == cap(r.fixes) {
+		// Full: the live fixes go to the start of a room a quarter
+		// larger than they need (the slice's own growth would double
+		// it), this one if that fits and it is not four times that.
+		live := len(r.fixes) - r.head
+		room := max(keptRoom, live+live/4+1)
+		if cap(r.fixes) >= room && cap(r.fixes) <= 4*room {
+			n := copy(r.fixes, r.live())
+			r.fixes = r.fixes[:n]
+		} else {
+			fs := make([]inPlaceFix, live, room)
+			copy(fs, r.live())
+			r.fixes = fs
+		}
+		r.head = 0
+	}
+	r.fixes = append(r.fixes, f)
+}
+
+// A run of up to inPlaceFloor fixes is kept whole, however long it lasts:
+// a circle drawn for satellites is heard a few times a day for days. A
+// denser one keeps the fixes of the last keep (add); the pattern needs
+// SpoofInPlaceMin of them. maxInPlaceFixes bounds a run by count: a
+// course along a quadrant's edge keeps every report (each on a new
+// quadrant), where twelve hours at one fix per minCircleLeg are 1,440.
+const (
+	inPlaceFloor    = 256
+	maxInPlaceFixes = 4096
+)
+
+// keptRoom is the room for fixes or turns an emptied run keeps: beyond it
+// the room goes with the run (most vessels are in port or slow most of
+// the time, and need none).
+const keptRoom = 16
+
+// shrink empties s, keeping its room only if small.
+func shrink[T any](s []T) []T {
+	if cap(s) > keptRoom {
+		return nil
+	}
+	return s[:0]
+}
 
 var spoofCodecs = []statecodec.Option{
 	statecodec.With([]turn(nil), statecodec.Custom{Enc: encTurns, Dec: decTurns}),
@@ -159,7 +224,7 @@ func encInPlace(w *statecodec.Writer, v reflect.Value) error {
 	var at deltas
 	for i := range fs {
 		f := &fs[i]
-		at.enc(w, f.ns, toUnits(f.lat), toUnits(f.lon))
+		at.enc(w, f.ns, f.lat, f.lon)
 		w.Uvarint(uint64(f.quad))
 	}
 	return nil
@@ -180,7 +245,8 @@ func decInPlace(r *statecodec.Reader, v reflect.Value) error {
 		if err != nil {
 			return err
 		}
-		run.fixes = append(run.fixes, inPlaceFix{ns: at.ns, quad: uint8(q) & 3, placed: place(fromUnits(at.lat), fromUnits(at.lon)), reach: math.Inf(1)})
+		pl := place(fromUnits(at.lat), fromUnits(at.lon))
+		run.fixes = append(run.fixes, inPlaceAt(at.ns, uint8(q)&3, &pl, math.Inf(1)))
 	}
 	v.Set(reflect.ValueOf(run))
 	return nil

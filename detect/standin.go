@@ -26,6 +26,17 @@ const standInKeep = 31 * 24 * time.Hour
 // noteStandIn remembers p if its track begins anew there (called before p
 // updates v).
 func (d *Detector) noteStandIn(v *vessel, p *track.Point) {
+	if !p.NewSeg && p.Flag != track.TooFast && v.standInNs != 0 && p.Time.UnixNano()-v.standInNs < int64(d.cfg.StandInQuiet) {
+		// Heard since its track began anew, by fixes the movement
+		// detectors do not take (displaced into a GNSS interference, or
+		// flagged: its last credible fix stays where that began, or
+		// there is none): the same beginning going on, not one per fix.
+		// Each was kept a month: a vessel in an interference for hours
+		// at real rates noted thousands, and a feed replayed day after
+		// day (the fleet jumping back at each day's start) held 238,000
+		// after five days of the demo day, growing with the input.
+		return
+	}
 	if v.has && !p.NewSeg && p.Flag != track.TooFast {
 		quiet := p.Time.Sub(v.last.Time)
 		if quiet < d.cfg.StandInQuiet {
@@ -48,6 +59,7 @@ func (d *Detector) noteStandIn(v *vessel, p *track.Point) {
 		n++
 	}
 	d.standIns[k] = append(l[n:], standIn{p.Time, p.Lat, p.Lon, p.MMSI})
+	v.standInNs = p.Time.UnixNano()
 }
 
 // carriedOn says whether another MMSI's track began anew, within
