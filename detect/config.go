@@ -109,6 +109,7 @@ type Config struct {
 	DraughtMinChangeM float64       `help:"smallest reported draught change reported"`
 	DraughtWithin     time.Duration `help:"a draught change counts if a port visit or encounter ended this long before it"`
 	DraughtConfirm    int           `help:"static reports in a row (per MMSI and hull dimensions) that must carry a new draught before it counts: two hulls alike under one MMSI flip it on every report"`
+	DraughtConfirmMin time.Duration `help:"… and the time they must span, first to last: two hulls alike in one port, each reporting now and then, give two of one hull's reports in a row whenever the other's is missed or comes later than usual (seed 8201: 16 changes in a day), and copies of one report heard by two stations count twice"`
 	BlockCoefficient  float64       `help:"block coefficient of a laden tanker hull, for cargo from draught"`
 	WaterDensity      float64       `help:"sea water density, t/m³ (displacement)"`
 	BarrelsPerTonne   float64       `help:"barrels per tonne of cargo (crude/fuel oil ≈ 7.33)"`
@@ -202,6 +203,7 @@ func DefaultConfig() Config {
 		DraughtMinChangeM: 0.5,
 		DraughtWithin:     48 * time.Hour,
 		DraughtConfirm:    2,
+		DraughtConfirmMin: 2 * time.Hour,
 		BlockCoefficient:  0.8,
 		WaterDensity:      1.025,
 		BarrelsPerTonne:   7.33,

@@ -508,8 +508,11 @@ func TestDraughtChangeAfterPortVisit(t *testing.T) {
 	w.add(newScript(1, 0, 40.0, 131.0).sail(40.0, 130.06, 10).stay(10*time.Hour, 0).sail(40.0, 131.5, 10))
 	w.static(track.Static{MMSI: 1, Time: t0.Add(time.Hour), Length: 100, Beam: 16, Draught: 4.0})
 	w.static(track.Static{MMSI: 1, Time: t0.Add(17 * time.Hour), Length: 100, Beam: 16, Draught: 7.0})
-	// Confirmed by the next report (DraughtConfirm).
-	w.static(track.Static{MMSI: 1, Time: t0.Add(17*time.Hour + 6*time.Minute), Length: 100, Beam: 16, Draught: 7.0})
+	// Confirmed by the reports that follow, over two hours (DraughtConfirm,
+	// DraughtConfirmMin).
+	for m := 6 * time.Minute; m <= 2*time.Hour; m += 6 * time.Minute {
+		w.static(track.Static{MMSI: 1, Time: t0.Add(17*time.Hour + m), Length: 100, Beam: 16, Draught: 7.0})
+	}
 	// A draught change with nothing in between is not reported.
 	w.add(newScript(2, 0, 38.0, 135.0).sail(38.0, 136.0, 10))
 	w.static(track.Static{MMSI: 2, Time: t0.Add(time.Hour), Draught: 4.0})

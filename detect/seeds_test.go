@@ -364,12 +364,42 @@ func TestDraughtOfTwoHullsAlikeUnderOneMMSI(t *testing.T) {
 		at = at.Add(time.Duration(10+i%4*10) * time.Minute)
 	}
 	at = at.Add(time.Hour)
-	for i, m := range []float64{3.3, 3.3, 5.9, 5.9, 5.9} {
+	for i, m := range []float64{3.3, 3.3, 5.9, 5.9, 5.9, 5.9, 5.9} {
 		w.static(track.Static{MMSI: 1, Time: at.Add(time.Duration(i) * 30 * time.Minute), Length: 110, Beam: 18, Draught: m})
 	}
 	dc := only(w.run(t), event.DraughtChange)
 	if len(dc) != 1 || !dc[0].Start.Equal(at.Add(30*time.Minute)) || !dc[0].End.Equal(at.Add(time.Hour)) {
 		t.Fatalf("draught changes %+v, want one from %v to %v", dc, at.Add(30*time.Minute), at.Add(time.Hour))
+	}
+}
+
+func TestDraughtOfTwoHullsAlikeReportingHourly(t *testing.T) {
+	w := newWorld()
+	// Seed 8201: a covert tanker used another tanker's MMSI, name, IMO
+	// and size while both lay in Vostochnyy; each sent its static data
+	// about once an hour (4.6 m and 2.6 m), heard by one shore station,
+	// once by a satellite too. Whenever one hull's report was missed or
+	// came after the other's, two of the other's came in a row, and each
+	// pair made a draught change: 16 in 23 h. Neither hull's draught
+	// changed. The reports as received (seconds after the first):
+	reports := []struct {
+		s int
+		m float64
+	}{{0, 4.6}, {643, 2.6}, {3147, 4.6}, {3804, 2.6}, {7205, 4.6}, {11209, 2.6}, {14329, 2.6}, {14467, 4.6},
+		{17828, 4.6}, {18872, 2.6}, {21366, 4.6}, {22264, 2.6}, {25216, 2.6}, {25281, 4.6}, {28507, 4.6},
+		{29559, 2.6}, {29560, 2.6}, {32179, 4.6}, {32535, 2.6}, {36341, 4.6}, {37104, 2.6}, {39677, 4.6},
+		{40237, 2.6}, {42689, 2.6}, {42796, 4.6}, {43838, 2.6}, {46795, 2.6}, {47446, 4.6}, {49841, 4.6},
+		{50965, 2.6}, {54038, 2.6}, {54309, 4.6}, {57107, 4.6}, {57525, 2.6}, {61176, 4.6}, {61891, 2.6},
+		{64553, 4.6}, {65253, 2.6}, {67976, 4.6}, {68633, 2.6}, {72055, 2.6}, {72573, 4.6}, {75956, 4.6},
+		{76291, 2.6}, {79335, 2.6}, {79350, 4.6}}
+	w.add(newScript(1, 0, 40.0, 131.0).sail(40.0, 130.06, 10).stay(30*time.Hour, 0).sail(40.0, 131.5, 10))
+	at := t0.Add(4 * time.Hour)
+	for _, r := range reports {
+		w.static(track.Static{MMSI: 1, Time: at.Add(time.Duration(r.s) * time.Second), Name: "SEO DAWN", IMO: 1583920,
+			Length: 78, Beam: 12, Draught: r.m})
+	}
+	if dc := only(w.run(t), event.DraughtChange); len(dc) != 0 {
+		t.Fatalf("%d draught changes %+v, want none", len(dc), dc)
 	}
 }
 
