@@ -419,3 +419,45 @@ func TestLoiteringOfAHullUnderAClonedMMSI(t *testing.T) {
 		t.Fatalf("loitering %+v, want the tanker's 5 h drift", lo)
 	}
 }
+
+func TestLoiteringAcrossSilences(t *testing.T) {
+	// Seed 8208: a tanker waited 7 days 100 km out, drifting at 0.6 kn,
+	// heard only by satellites, 12-16 h apart at times: each such silence
+	// ended the run, and one wait made two events (the simulator's truth,
+	// from the true track, one). Here it drifts 3 days heard every 14 h,
+	// then sails off: one loitering over the whole wait.
+	w := newWorld()
+	lon := 130 + kmEast(150)
+	tk := newScript(1, 0, 45.0, lon+0.3).sail(45.0, lon, 10).stay(2*time.Hour, 0.6)
+	start := tk.t.Add(-2 * time.Hour)
+	tk.every = 14 * time.Hour
+	tk.sail(45.0+0.6*72*kmPerNm/111.195, lon, 0.6)
+	end := tk.fixes[len(tk.fixes)-1].Time
+	tk.every = 5 * time.Minute
+	tk.sail(46.5, lon, 10)
+	w.add(tk)
+	// A second tanker drifts 5 h, falls silent 14 h and is heard again
+	// 100 km away, drifting another 5 h: it sailed off in between, two
+	// runs.
+	b := newScript(2, 0, 43.0, lon+0.3).sail(43.0, lon, 10).stay(5*time.Hour, 0.5).silent(14 * time.Hour)
+	b.lat += 0.9
+	b.stay(5*time.Hour, 0.5).sail(43.9, lon+0.5, 10)
+	w.add(b)
+	lo := only(w.run(t), event.Loitering)
+	var one []event.Event
+	two := 0
+	for _, e := range lo {
+		switch e.MMSI {
+		case 1:
+			one = append(one, e)
+		case 2:
+			two++
+		}
+	}
+	if len(one) != 1 || one[0].Start.After(start.Add(10*time.Minute)) || one[0].End.Before(end) {
+		t.Fatalf("loitering of 1 %+v, want one from %v to %v", one, start, end)
+	}
+	if two != 2 {
+		t.Errorf("loitering of 2: %d, want 2 (it moved 100 km during its silence)", two)
+	}
+}

@@ -21,10 +21,10 @@ const (
 	// through the circle makes no visit (detect's PortDwell).
 	portDwell        = hour
 	gapMin           = 12 * hour
-	loiterMaxKn      = 2.0
-	loiterMin        = 4 * hour
+	loiterMaxKn      = event.LoiterMaxKn
+	loiterMin        = int64(event.LoiterMin / time.Second)
 	encounterMin     = 2 * hour
-	loiterShoreKm    = 20 * 1.852
+	loiterShoreKm    = event.LoiterShoreNm * 1.852
 	blockCoefficient = 0.8
 	seawaterTPerM3   = 1.025
 	oilTPerM3        = 0.85
@@ -401,7 +401,8 @@ func (w *world) encounterEvents() []event.Event {
 }
 
 // loiterEvents finds runs of the true track slower than 2 kn for 4 h or
-// more, all of it at least 20 nm from shore.
+// more, all of it at least 20 nm from shore (event/loitering.go): the
+// true track has no silences, so a wait heard now and then is one run.
 func (w *world) loiterEvents() []event.Event {
 	var evs []event.Event
 	for _, h := range w.hulls {
