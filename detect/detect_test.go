@@ -425,12 +425,13 @@ func TestSpoofing(t *testing.T) {
 	}
 	w.add(c)
 	// A circle heard only now and then (satellite passes): 6 kn on every
-	// course for a day, never leaving a 3 km circle.
+	// course for a day, never leaving a 3 km circle, each course along it
+	// (anticlockwise: the bearing from the centre less 90°).
 	c2 := newScript(6, 0, 33.0, 133.0)
 	for i := 0; i < 12; i++ {
 		a := float64(i) * 2.3
 		c2.lat, c2.lon = 33.0+0.02*math.Sin(a), 133.0+0.024*math.Cos(a)
-		c2.add(6, math.Mod(float64(i)*97, 360))
+		c2.add(6, math.Mod(geo.Bearing(33.0, 133.0, c2.lat, c2.lon)+270, 360))
 		c2.t = c2.t.Add(2 * time.Hour)
 	}
 	w.add(c2)
@@ -615,10 +616,11 @@ func TestSpoofSparseCircleAfterSailingIn(t *testing.T) {
 	// some of the circle's, which must not hide it.
 	s := newScript(1, 0, 41.33, 130.25).sail(41.17, 130.25, 10)
 	// Bearings from the circle's centre; the far (south) side comes late.
-	for i, brg := range []float64{0, 90, 45, 315, 270, 180, 135, 225} {
+	// Each course runs along the circle, clockwise.
+	for _, brg := range []float64{0, 90, 45, 315, 270, 180, 135, 225} {
 		s.t = s.t.Add(5 * time.Hour)
 		s.lat, s.lon = geo.Destination(41.13, 130.25, brg, 4)
-		s.add(6, []float64{127, 334, 251, 61, 323, 201, 217, 55}[i])
+		s.add(6, math.Mod(brg+90, 360))
 	}
 	w.add(s)
 	sp := only(w.run(t), event.Spoofing)

@@ -461,3 +461,57 @@ func TestLoiteringAcrossSilences(t *testing.T) {
 		t.Errorf("loitering of 2: %d, want 2 (it moved 100 km during its silence)", two)
 	}
 }
+
+func TestSpoofedStreamAfterALongSilence(t *testing.T) {
+	// Seed 9643: a tanker went dark 107 h (a possible dark port visit),
+	// then its AIS showed it 280 km away sailing south at 11.7 kn for
+	// 2.8 h, then jumped 370 km (93 kn) to where it was and went on from
+	// there. The faked stream began after a silence longer than any
+	// stream is remembered (SpoofSegmentIdle): like an MMSI's first
+	// stream it has no track before it to come back to, and it was left
+	// for good by an impossible jump. One spoofing event on it.
+	w := newWorld()
+	a := newScript(1, 0, 36.0, 135.8).sail(36.9, 135.8, 11.7).silent(100 * time.Hour)
+	a.lat, a.lon = 38.68, 133.46
+	from := a.t
+	a.sail(38.14, 133.46, 11.7)
+	to := a.fixes[len(a.fixes)-1].Time
+	a.silent(2 * time.Hour)
+	a.lat, a.lon = 35.29, 135.86
+	a.sail(29.0, 135.86, 11.7)
+	w.add(a)
+	sp := only(w.run(t), event.Spoofing)
+	if len(sp) != 1 || !sp[0].Start.Equal(from) || !sp[0].End.Equal(to) {
+		t.Fatalf("spoofing %+v, want one from %v to %v", sp, from, to)
+	}
+}
+
+func TestFishingGroundHeardNowAndThenIsNoCircle(t *testing.T) {
+	// Seed 9645: a Class B boat working a ground off Longkou at 3-4 kn,
+	// heard 18 times in 21 h with silences of 6 and 10 h, every course,
+	// within 10 km: its fixes lie scattered over a disc (a fitted circle's
+	// band holds most of them) but head every way across it, not round a
+	// circle. No spoofing. Its fixes as received (seconds after the first,
+	// latitude, longitude, knots, course), moved 14° east onto the test
+	// world's sea.
+	fixes := []struct{ s, lat, lon, sog, cog float64 }{{0, 37.487195, 119.137490, 3.8, 2.4},
+		{640, 37.498497, 119.138095, 3.8, 2.4}, {2814, 37.536493, 119.139428, 3.8, 0.9},
+		{4132, 37.556835, 119.134157, 3.3, 331.1}, {4677, 37.564040, 119.129133, 3.3, 331.1},
+		{26217, 37.590935, 119.123790, 3.3, 138.9}, {26968, 37.582360, 119.133213, 3.3, 138.9},
+		{27720, 37.573727, 119.142700, 3.3, 138.9}, {29915, 37.543260, 119.160108, 3.5, 167.0},
+		{31187, 37.523130, 119.162282, 3.8, 198.7}, {31968, 37.510255, 119.156798, 3.8, 198.7},
+		{67438, 37.528540, 119.133275, 3.9, 64.3}, {69724, 37.546180, 119.179570, 3.9, 64.3},
+		{70527, 37.550143, 119.193077, 3.0, 70.2}, {71797, 37.556148, 119.214100, 3.0, 70.2},
+		{72563, 37.559778, 119.226807, 3.0, 70.2}, {75406, 37.590587, 119.266108, 3.6, 38.2},
+		{76070, 37.600832, 119.272750, 3.8, 25.5}}
+	w := newWorld()
+	b := newScript(1, 0, 0, 0)
+	for _, f := range fixes {
+		b.t, b.lat, b.lon = t0.Add(time.Duration(f.s)*time.Second), f.lat, f.lon+14
+		b.add(f.sog, f.cog)
+	}
+	w.add(b)
+	if sp := only(w.run(t), event.Spoofing); len(sp) != 0 {
+		t.Fatalf("spoofing %+v, want none", sp)
+	}
+}
