@@ -204,8 +204,8 @@ func DefaultConfig() Config {
 
 		DraughtMinChangeM: 0.5,
 		DraughtWithin:     48 * time.Hour,
-		DraughtConfirm:    2,
-		DraughtConfirmMin: 2 * time.Hour,
+		DraughtConfirm:    event.DraughtConfirm, // shared with truth: event/draught.go
+		DraughtConfirmMin: event.DraughtConfirmMin,
 		BlockCoefficient:  0.8,
 		WaterDensity:      1.025,
 		BarrelsPerTonne:   7.33,
