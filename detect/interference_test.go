@@ -3,6 +3,7 @@ package detect
 import (
 	"math"
 	"math/rand/v2"
+	"slices"
 	"testing"
 	"time"
 
@@ -263,5 +264,41 @@ func TestGNSSInterferenceNeedsVesselsThatJumped(t *testing.T) {
 	}
 	if gi := only(w.run(t), event.GNSSInterference); len(gi) != 0 {
 		t.Fatalf("ships through the spot of a glitch: %+v", gi)
+	}
+}
+
+// Seed 7251: a tanker showed itself inland for 5 h (a land spoof of its
+// own) and went straight from there onto an interference's circle 76 km
+// away, 20 minutes later. The tracker, which flags inland fixes and keeps
+// them off the track, measured no jump (the track's last fix was 5 h
+// old), so the tanker was not listed, and its land spoof's risk points
+// looked like points for the interference. Jumping into the area from
+// its previous fix, flagged or not, it is placed there.
+func TestGNSSInterferenceAfterALandSpoof(t *testing.T) {
+	w := newWorld()
+	pLat, pLon := 40.30, 131.30
+	var s *script
+	for i := range 6 {
+		mmsi := uint32(273000100 + i)
+		lat, lon := geo.Destination(pLat, pLon, float64(i)*60, 20+float64(i)*2)
+		s = newScript(mmsi, time.Duration(i)*time.Minute, lat, lon)
+		s.every = 3 * time.Minute
+		s.sail(lat+0.6, lon+1.5, 12) // about 8 h
+		on, off := t0.Add(2*time.Hour+time.Duration(i)*5*time.Minute), t0.Add(6*time.Hour)
+		for k := range s.fixes {
+			if f := &s.fixes[k]; !f.Time.Before(on) && f.Time.Before(off) {
+				f.Lat, f.Lon = geo.Destination(pLat, pLon, float64(k*37%360), 0.3)
+			} else if i == 5 && !f.Time.Before(on.Add(-90*time.Minute)) && f.Time.Before(on) {
+				f.Lat, f.Lon = 40.5, 129.5 // inland, 150 km west
+			}
+		}
+		w.add(s)
+	}
+	gi := only(w.run(t), event.GNSSInterference)
+	if len(gi) != 1 {
+		t.Fatalf("%d gnss_interference events, want 1: %+v", len(gi), gi)
+	}
+	if vs, _ := gi[0].Evidence["vessels"].([]uint32); !slices.Contains(vs, s.mmsi) {
+		t.Errorf("vessels %v, want %d (from its land spoof) among them", vs, s.mmsi)
 	}
 }
