@@ -55,7 +55,7 @@ type Config struct {
 	EncounterNearKm   float64       `help:"encounters this close to a port or learned area (but not ignored) carry near_port evidence"`
 	EncounterService  []int         `help:"AIS ship types that never make an encounter: they serve ships (pilot 50, tug 52, towing 31/32, port tender 53, SAR 51, anti-pollution 54, law enforcement 55, medical 58)"`
 
-	LoiterSpeedKn float64       `help:"loitering: average speed below this (GFW: 2 kn)"`
+	LoiterSpeedKn float64       `help:"loitering: average speed below this (GFW: 2 kn); a silence of GapMin or more ends a run only when the ship moved this fast across it"`
 	LoiterMin     time.Duration `help:"loitering: minimum duration"`
 	LoiterShoreNm float64       `help:"loitering: at least this far from shore (GFW: 20 nm)"`
 	LoiterBack    time.Duration `help:"loitering on a stream that began with an impossible jump and fell silent is a displaced position (not reported) when the MMSI was heard elsewhere within this long after it: it jumped back"`
@@ -109,6 +109,7 @@ type Config struct {
 	DraughtMinChangeM float64       `help:"smallest reported draught change reported"`
 	DraughtWithin     time.Duration `help:"a draught change counts if a port visit or encounter ended this long before it"`
 	DraughtConfirm    int           `help:"static reports in a row (per MMSI and hull dimensions) that must carry a new draught before it counts: two hulls alike under one MMSI flip it on every report"`
+	DraughtConfirmMin time.Duration `help:"… and the time they must span, first to last: two hulls alike in one port, each reporting now and then, give two of one hull's reports in a row whenever the other's is missed or comes later than usual (seed 8201: 16 changes in a day), and copies of one report heard by two stations count twice"`
 	BlockCoefficient  float64       `help:"block coefficient of a laden tanker hull, for cargo from draught"`
 	WaterDensity      float64       `help:"sea water density, t/m³ (displacement)"`
 	BarrelsPerTonne   float64       `help:"barrels per tonne of cargo (crude/fuel oil ≈ 7.33)"`
@@ -145,9 +146,11 @@ func DefaultConfig() Config {
 		EncounterNearKm:   30,
 		EncounterService:  []int{31, 32, 50, 51, 52, 53, 54, 55, 58},
 
-		LoiterSpeedKn: 2,
-		LoiterMin:     4 * time.Hour,
-		LoiterShoreNm: 20,
+		// What a loitering run is, the simulator's truth shares:
+		// event/loitering.go.
+		LoiterSpeedKn: event.LoiterMaxKn,
+		LoiterMin:     event.LoiterMin,
+		LoiterShoreNm: event.LoiterShoreNm,
 		LoiterBack:    time.Hour,
 
 		GapMin:           12 * time.Hour,
@@ -201,7 +204,8 @@ func DefaultConfig() Config {
 
 		DraughtMinChangeM: 0.5,
 		DraughtWithin:     48 * time.Hour,
-		DraughtConfirm:    2,
+		DraughtConfirm:    event.DraughtConfirm, // shared with truth: event/draught.go
+		DraughtConfirmMin: event.DraughtConfirmMin,
 		BlockCoefficient:  0.8,
 		WaterDensity:      1.025,
 		BarrelsPerTonne:   7.33,

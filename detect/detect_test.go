@@ -425,12 +425,13 @@ func TestSpoofing(t *testing.T) {
 	}
 	w.add(c)
 	// A circle heard only now and then (satellite passes): 6 kn on every
-	// course for a day, never leaving a 3 km circle.
+	// course for a day, never leaving a 3 km circle, each course along it
+	// (anticlockwise: the bearing from the centre less 90°).
 	c2 := newScript(6, 0, 33.0, 133.0)
 	for i := 0; i < 12; i++ {
 		a := float64(i) * 2.3
 		c2.lat, c2.lon = 33.0+0.02*math.Sin(a), 133.0+0.024*math.Cos(a)
-		c2.add(6, math.Mod(float64(i)*97, 360))
+		c2.add(6, math.Mod(geo.Bearing(33.0, 133.0, c2.lat, c2.lon)+270, 360))
 		c2.t = c2.t.Add(2 * time.Hour)
 	}
 	w.add(c2)
@@ -508,8 +509,11 @@ func TestDraughtChangeAfterPortVisit(t *testing.T) {
 	w.add(newScript(1, 0, 40.0, 131.0).sail(40.0, 130.06, 10).stay(10*time.Hour, 0).sail(40.0, 131.5, 10))
 	w.static(track.Static{MMSI: 1, Time: t0.Add(time.Hour), Length: 100, Beam: 16, Draught: 4.0})
 	w.static(track.Static{MMSI: 1, Time: t0.Add(17 * time.Hour), Length: 100, Beam: 16, Draught: 7.0})
-	// Confirmed by the next report (DraughtConfirm).
-	w.static(track.Static{MMSI: 1, Time: t0.Add(17*time.Hour + 6*time.Minute), Length: 100, Beam: 16, Draught: 7.0})
+	// Confirmed by the reports that follow, over two hours (DraughtConfirm,
+	// DraughtConfirmMin).
+	for m := 6 * time.Minute; m <= 2*time.Hour; m += 6 * time.Minute {
+		w.static(track.Static{MMSI: 1, Time: t0.Add(17*time.Hour + m), Length: 100, Beam: 16, Draught: 7.0})
+	}
 	// A draught change with nothing in between is not reported.
 	w.add(newScript(2, 0, 38.0, 135.0).sail(38.0, 136.0, 10))
 	w.static(track.Static{MMSI: 2, Time: t0.Add(time.Hour), Draught: 4.0})
@@ -612,10 +616,11 @@ func TestSpoofSparseCircleAfterSailingIn(t *testing.T) {
 	// some of the circle's, which must not hide it.
 	s := newScript(1, 0, 41.33, 130.25).sail(41.17, 130.25, 10)
 	// Bearings from the circle's centre; the far (south) side comes late.
-	for i, brg := range []float64{0, 90, 45, 315, 270, 180, 135, 225} {
+	// Each course runs along the circle, clockwise.
+	for _, brg := range []float64{0, 90, 45, 315, 270, 180, 135, 225} {
 		s.t = s.t.Add(5 * time.Hour)
 		s.lat, s.lon = geo.Destination(41.13, 130.25, brg, 4)
-		s.add(6, []float64{127, 334, 251, 61, 323, 201, 217, 55}[i])
+		s.add(6, math.Mod(brg+90, 360))
 	}
 	w.add(s)
 	sp := only(w.run(t), event.Spoofing)

@@ -370,10 +370,13 @@ func (d *Detector) identityPair(v, o *vessel, reason string, ev map[string]any) 
 // draughtCheck reports a change in reported draught that follows a port
 // visit or an encounter, with the cargo it implies: length × beam ×
 // change × block coefficient × water density. A new draught counts once
-// DraughtConfirm static reports in a row carry it: two hulls of the same
-// size under one MMSI (seed 404) report their own draughts in turn, which
-// would otherwise be a change on every report. The change is dated from
-// the last report of the old draught to the first of the new.
+// DraughtConfirm static reports in a row carry it over DraughtConfirmMin:
+// two hulls of the same size under one MMSI (seed 404) report their own
+// draughts in turn, which would otherwise be a change on every report,
+// and two reports of one hull come in a row whenever the other's is
+// missed or late (seed 8201), minutes to an hour apart, while a ship that
+// changed its draught keeps to the new one. The change is dated from the
+// last report of the old draught to the first of the new.
 func (d *Detector) draughtCheck(v *vessel, s *track.Static, id track.Identity) {
 	if v.draught == nil {
 		v.draught = map[[2]int32]draughtAt{}
@@ -390,7 +393,7 @@ func (d *Detector) draughtCheck(v *vessel, s *track.Static, id track.Identity) {
 		cur.next, cur.nextT, cur.n = s.Draught, s.Time, 0
 	}
 	cur.n++
-	if cur.n < d.cfg.DraughtConfirm {
+	if cur.n < d.cfg.DraughtConfirm || s.Time.Sub(cur.nextT) < d.cfg.DraughtConfirmMin {
 		v.draught[hull] = cur
 		return
 	}

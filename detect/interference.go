@@ -153,18 +153,26 @@ func (d *Detector) gnssPlace(v *vessel, p *track.Point) (placed, shown bool) {
 }
 
 // gnssArrived tells whether vessel v, not listed in area at, came into it
-// without a jump: it broke off its track there (if not faster than a ship
-// sails: a berth near enough, heard seldom enough), or it was heard there
-// first after a silence of an hour or more from elsewhere (seed 9653: a
-// ship silent 23 h in a port 60 km away, put on the circle, was in reach
-// of it at a ship's speed).
+// without a jump the tracker flagged: it broke off its track there (if not
+// faster than a ship sails: a berth near enough, heard seldom enough), it
+// was heard there first after a silence of an hour or more from elsewhere
+// (seed 9653: a ship silent 23 h in a port 60 km away, put on the circle,
+// was in reach of it at a ship's speed), or it came from a fix further
+// than a ship sails in the time between, which the tracker had flagged and
+// measured nothing from (seed 7251: a tanker shown inland for 5 h, a land
+// spoof of its own, was on the circle 76 km away 20 minutes later; the
+// track's last fix was 5 h old).
 func (d *Detector) gnssArrived(v *vessel, p *track.Point, at *gnssArea) bool {
 	if p.NewSeg {
 		return true
 	}
 	prev := &v.gnssPrev
-	return !prev.t.IsZero() && p.Time.Sub(prev.t) >= time.Hour &&
-		!withinKm(prev.lat, prev.lon, at.Lat, at.Lon, 2*d.cfg.InterferenceKm)
+	if prev.t.IsZero() || withinKm(prev.lat, prev.lon, at.Lat, at.Lon, 2*d.cfg.InterferenceKm) {
+		return false
+	}
+	dt := p.Time.Sub(prev.t)
+	return dt >= time.Hour ||
+		geo.DistanceKm(prev.lat, prev.lon, p.Lat, p.Lon)/kmPerNm > d.cfg.SpoofSpeedKn*max(dt, d.cfg.SpoofSwitchMin).Hours()
 }
 
 // closeInterference reports the areas idle for InterferenceIdle (all of

