@@ -37,12 +37,14 @@ func checkInterference(truth, detected []event.Event) *InterferencePoints {
 		if out == nil {
 			out = &InterferencePoints{}
 		}
-		// The detections overlapping the interference: its spoofing, and
-		// the interference events that may explain them.
+		// The spoofing the interference caused (begun within it: a
+		// vessel's own spoof that ran into it is not the interference's)
+		// and the interference events that may explain it.
 		var during []event.Event
 		for j := range detected {
 			e := &detected[j]
-			if (e.Type == event.Spoofing || e.Type == event.GNSSInterference) && !e.Start.After(g.End) && !g.Start.After(e.End) {
+			if e.Type == event.Spoofing && risk.FromInterference(e, g) ||
+				e.Type == event.GNSSInterference && !e.Start.After(g.End) && !g.Start.After(e.End) {
 				during = append(during, *e)
 			}
 		}

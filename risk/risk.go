@@ -14,6 +14,7 @@ import (
 	"slices"
 	"sort"
 	"strings"
+	"time"
 
 	"github.com/lookout-osint/lookout/event"
 	"github.com/lookout-osint/lookout/sanctions"
@@ -408,13 +409,27 @@ func AffectedVessels(e *event.Event) []uint32 {
 	return nil
 }
 
-// interfered says whether spoofing event e lies within a GNSS interference
-// that affected its vessel (its time span overlaps the interference's).
+// interfered says whether spoofing event e came from a GNSS interference
+// that affected its vessel (FromInterference).
 func interfered(e *event.Event, by map[uint32][]*event.Event) bool {
 	for _, g := range by[e.MMSI] {
-		if !e.Start.After(g.End) && !g.Start.After(e.End) {
+		if FromInterference(e, g) {
 			return true
 		}
 	}
 	return false
+}
+
+// interferenceLead is how much earlier than the interference's own start a
+// spoofing event it caused may start: the area opens at its first vessel's
+// jump, and a vessel's displaced fixes may come a report before that.
+const interferenceLead = 10 * time.Minute
+
+// FromInterference says whether spoofing event e began within GNSS
+// interference g, so the displacement is the interference's, not the
+// vessel's. A spoof that began before the interference and ran into it
+// (a ship already on land that was then put on the circle: seed 7251) is
+// the vessel's own and keeps its points.
+func FromInterference(e, g *event.Event) bool {
+	return !e.Start.Before(g.Start.Add(-interferenceLead)) && !e.Start.After(g.End)
 }

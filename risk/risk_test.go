@@ -178,6 +178,9 @@ func TestNoSpoofingPointsFromInterference(t *testing.T) {
 		ev(event.Spoofing, 7, 1000, func(e *event.Event) { e.Start = gi.Start.Add(time.Hour); e.End = gi.Start.Add(3 * time.Hour) }),
 		ev(event.Spoofing, 8, 1000, func(e *event.Event) { e.Start = gi.Start.Add(30 * 24 * time.Hour); e.End = e.Start.Add(time.Hour) }),
 		ev(event.Spoofing, 9, 1000, func(e *event.Event) { e.Start = gi.Start.Add(time.Hour); e.End = gi.Start.Add(3 * time.Hour) }),
+		// Vessel 8's own land spoof, begun 2 h before the interference
+		// and run into it (seed 7251): its own, so it counts.
+		ev(event.Spoofing, 8, 1000, func(e *event.Event) { e.Start = gi.Start.Add(-2 * time.Hour); e.End = gi.Start.Add(time.Hour) }),
 	}
 	got := byMMSI(Scores(DefaultConfig(), evs, nil))
 	points := func(m uint32) float64 {
@@ -191,7 +194,7 @@ func TestNoSpoofingPointsFromInterference(t *testing.T) {
 	if p := points(7); p != 0 {
 		t.Errorf("vessel 7: %v spoofing points from an interference that listed it", p)
 	}
-	if points(8) != 10 || points(9) != 10 {
-		t.Errorf("spoofing outside the interference, or of a vessel not listed, must count: 8 %v, 9 %v", points(8), points(9))
+	if points(8) != 20 || points(9) != 10 {
+		t.Errorf("spoofing outside the interference, begun before it, or of a vessel not listed, must count: 8 %v (want 20), 9 %v", points(8), points(9))
 	}
 }
