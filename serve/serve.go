@@ -49,6 +49,7 @@ import (
 const (
 	DefaultLimit     = 500
 	MaxLimit         = 10000
+	MaxMapLimit      = 200000 // events without evidence (fields=map): the demo's 66,000 and more
 	MaxTrackPoints   = 50000
 	DefaultMaxUpload = 32 << 20 // a sanctions list
 	maxLandCache     = 32
