@@ -63,13 +63,14 @@ export const TYPES = {
   },
   identity_change: {
     color: '#1b9e77', what: 'changed its broadcast identity',
-    evidence: (e) => {
+    evidence: (e, p, c) => {
       if (e.reason === 'cloned_mmsi') {
         return `Two ships share this MMSI: ${(e.identities || []).map((i) => `“${esc(i.name || '?')}” (IMO ${esc(i.imo || '?')}, ${n(i.length_m)} m)`).join(' and ')},
           switching ${n(e.switches)} times.`;
       }
       if (e.fields) return `${e.fields.map((f) => `${esc(f.replaceAll('_', ' '))} “${esc(e['old_' + f])}” → “${esc(e['new_' + f])}”`).join(', ')}.`;
-      return `The hull ${esc(e.old_name || '')} went on as ${esc(e.new_name || 'a new number')} (${esc((e.reason || '').replaceAll('_', ' '))})`
+      return `The hull ${esc(e.old_name || '')}${p.other_mmsi ? ` (${c.vessel(p.other_mmsi)})` : ''} went on as ${esc(e.new_name || '')} under MMSI ${esc(p.mmsi)}
+        (${esc((e.reason || '').replaceAll('_', ' '))})`
         + (e.old_flag || e.new_flag ? `, flag ${esc(e.old_flag || '?')} → ${esc(e.new_flag || '?')}` : '') + (e.flag_hopping ? ': a flag hop.' : '.');
     },
   },
@@ -122,7 +123,9 @@ export function describe(p, ev, c) {
   let lead;
   if (noVessel(p)) lead = esc(t ? t.what : p.type.replaceAll('_', ' '));
   else {
-    const other = p.other_mmsi && p.type !== 'dark_detection' ? ` with ${c.vessel(p.other_mmsi)}` : '';
+    // The other MMSI of an identity change is the hull's old number, of a
+    // draught change the vessel alongside; the evidence names them.
+    const other = p.other_mmsi && ['encounter', 'sanctions_match'].includes(p.type) ? ` with ${c.vessel(p.other_mmsi)}` : '';
     const where = p.port && p.type !== 'voyage' ? ` at ${esc(p.port)}${p.port_group ? ' (' + esc(p.port_group) + ')' : ''}` : '';
     lead = `${c.vessel(p.mmsi, true)} ${esc(t ? t.what : p.type.replaceAll('_', ' '))}${other}${where}`;
   }
