@@ -202,6 +202,45 @@ try {
   // Wait for the last render, so the picture does not depend on timing.
   await page.evaluate(() => new Promise((r) => { const m = window.lookout.map; m.once('idle', r); m.triggerRepaint(); }));
   if (shot) await page.screenshot({ path: shot });
+  // The legend hides no end of a trip (a port of the story).
+  result.trip_ends_under_legend = await page.evaluate(() => {
+    const m = window.lookout.map, L = document.getElementById('legend').getBoundingClientRect(), r = m.getCanvas().getBoundingClientRect();
+    const d = m.getSource('trips')._data, fc = d.geojson || d, hid = [];
+    for (const f of fc.features) {
+      for (const c of [f.geometry.coordinates[0], f.geometry.coordinates.at(-1)]) {
+        const q = m.project(c), x = r.left + q.x, y = r.top + q.y;
+        if (x >= L.left - 8 && x <= L.right + 8 && y >= L.top - 8 && y <= L.bottom + 8) hid.push(c);
+      }
+    }
+    return hid;
+  });
+  if (result.trip_ends_under_legend.length) fail('the legend hides trip ends at ' + JSON.stringify(result.trip_ends_under_legend.slice(0, 5)));
+  // Every event type on the map has its colour, legend row, filter and a
+  // popup in words with the evidence's figures.
+  result.event_types = await page.evaluate(async () => {
+    const L = window.lookout, d = L.map.getSource('events')._data, fc = d.geojson || d;
+    const first = new Map();
+    for (const f of fc.features) if (!first.has(f.properties.type)) first.set(f.properties.type, f);
+    const out = {};
+    for (const [t, f] of first) {
+      const p = await L.fullEvent({ ...f.properties, lon: f.geometry.coordinates[0], lat: f.geometry.coordinates[1] });
+      const box = document.createElement('div');
+      box.innerHTML = L.eventPopup(p);
+      box.querySelector('details')?.remove();
+      const color = L.map.getPaintProperty('events', 'circle-color');
+      out[t] = { legend: Boolean(document.querySelector(`#legend input[data-type="${t}"]`)), filter: Boolean(document.querySelector(`#types option[value="${t}"]`)),
+        colored: color.indexOf(t) > 0, stored: Object.keys(p.evidence || {}).length > 0,
+        evidence: box.querySelector('.evidence')?.textContent.replace(/\s+/g, ' ').trim() || '' };
+    }
+    return out;
+  });
+  for (const [t, r] of Object.entries(result.event_types)) {
+    // The figures of events stored with evidence are in the sentence.
+    if (!r.legend || !r.filter || !r.colored || r.stored && !/Evidence: .*\d/.test(r.evidence) || /undefined|NaN|\[object/.test(r.evidence)) fail(`event type ${t}: ${JSON.stringify(r)}`);
+  }
+  const ev = result.event_types;
+  if (ev.possible_dark_transfer && !/likely partner|partner is unseen/.test(ev.possible_dark_transfer.evidence)) fail('a dark transfer\'s popup does not say its partner');
+  if (ev.gnss_interference && !/vessels displaced/.test(ev.gnss_interference.evidence)) fail('an interference popup does not count its vessels');
   // The event list: rows of events in view, sortable, hover rings one.
   await page.click('#event-list-box summary');
   await page.click('#event-list th[data-k="type"]');

@@ -17,7 +17,9 @@ import (
 // screen draws: four tankers shuttling Vostochnyy (RU-FE) → Najin (KP) over
 // three months as positions and port visits, one arrival a possible dark
 // visit, one vessel a sanctions list names and one that met it, two
-// dark satellite detections (one at Najin) and one matched to a vessel. Port positions come from the
+// dark satellite detections (one at Najin) and one matched to a vessel, a
+// possible dark transfer with its likely partner seen by satellite and an
+// area of GNSS interference. Port positions come from the
 // catalogue. It returns the store and a time at which vessels are at sea.
 func storyStore(t *testing.T) (store.Store, time.Time) {
 	ctx := context.Background()
@@ -84,6 +86,20 @@ func storyStore(t *testing.T) (store.Store, time.Time) {
 			Source: event.SourceSatellite, Evidence: map[string]any{"length_m": 40.0, "tanker_sized": false}},
 		event.Event{Type: event.SARMatch, MMSI: partner, Start: mid, End: mid, Lat: 41.6, Lon: 132.31, Confidence: 0.9,
 			Source: event.SourceSatellite, Evidence: map[string]any{"length_m": 98.0, "distance_km": 0.4}},
+	)
+	// A possible dark transfer with the dark detection beside it (its
+	// likely partner, as sar/match links them) and an area of satellite
+	// navigation interference: every popup kind has its figures.
+	xfer := event.Event{Type: event.PossibleDarkTransfer, MMSI: 445100003, Start: mid.Add(10 * 24 * time.Hour), End: mid.Add(10*24*time.Hour + 20*time.Hour),
+		Lat: 41.5, Lon: 132.6, Confidence: 0.6, Source: event.SourceAIS, Evidence: map[string]any{"loitering_h": 20.0, "avg_speed_kn": 0.8,
+			"min_shore_nm": 40.0, "old_draught_m": 6.0, "new_draught_m": 7.4, "change_m": 1.4, "cargo_t": 3900.0, "cargo_bbl": 28600.0, "loaded": true, "partner": "unseen"}}
+	b.Events = append(b.Events, xfer,
+		event.Event{Type: event.DarkDetection, OtherMMSI: xfer.MMSI, Start: xfer.Start.Add(8 * time.Hour), End: xfer.Start.Add(8 * time.Hour), Lat: 41.51, Lon: 132.62,
+			Confidence: 0.8, Source: event.SourceSatellite, Evidence: map[string]any{"length_m": 70.0, "tanker_sized": true,
+				"dark_transfer_id": xfer.ID(), "dark_transfer_mmsi": xfer.MMSI, "dark_transfer_km": 1.9, "dark_transfer_km_from": "vessel_at_image_time"}},
+		event.Event{Type: event.GNSSInterference, Start: mid.Add(30 * 24 * time.Hour), End: mid.Add(30*24*time.Hour + 5*time.Hour), Lat: 41.8, Lon: 131.6,
+			Confidence: 0.8, Source: event.SourceAIS, Evidence: map[string]any{"vessels": []uint32{445100001, 445100002, 445100004}, "vessel_count": 3,
+				"radius_km": 12.0, "jumps": 9, "displaced_fixes": 40}},
 	)
 	if _, err := st.Write(ctx, &b); err != nil {
 		t.Fatal(err)

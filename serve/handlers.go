@@ -240,7 +240,7 @@ func (s *Server) eventsFC(r *http.Request, fixed []event.Type) (any, error) {
 	q := &query{r: r}
 	var eq store.EventQuery
 	if fixed == nil {
-		q.only("type", "since", "until", "bbox", "mmsi", "limit")
+		q.only("type", "since", "until", "bbox", "mmsi", "limit", "fields")
 		eq.Types = q.types()
 	} else {
 		q.only("since", "until", "bbox", "mmsi", "limit")
@@ -249,7 +249,22 @@ func (s *Server) eventsFC(r *http.Request, fixed []event.Type) (any, error) {
 	eq.Since, eq.Until = q.span()
 	eq.BBox = q.bbox("bbox")
 	eq.MMSI = q.mmsiParam("mmsi", q.str("mmsi", 12))
-	limit := q.limit(DefaultLimit, MaxLimit)
+	// fields=map leaves the evidence out (a tenth of the size), so the map
+	// can hold every event of a store and cluster them; a popup asks for
+	// the one it shows in full.
+	light := false
+	switch f := q.str("fields", 8); f {
+	case "", "all":
+	case "map":
+		light = true
+	default:
+		q.fail("fields %q: want all or map", f)
+	}
+	max := MaxLimit
+	if light {
+		max = MaxMapLimit
+	}
+	limit := q.limit(DefaultLimit, max)
 	if q.err != nil {
 		return nil, q.err
 	}
@@ -280,7 +295,7 @@ func (s *Server) eventsFC(r *http.Request, fixed []event.Type) (any, error) {
 	if err != nil {
 		return nil, err
 	}
-	out := &eventStream{evs: evs}
+	out := &eventStream{evs: evs, light: light}
 	if len(evs) > limit {
 		out.evs, out.truncated = evs[:limit], true
 	}
@@ -292,6 +307,21 @@ func (s *Server) eventsFC(r *http.Request, fixed []event.Type) (any, error) {
 type eventStream struct {
 	evs       []event.Event
 	truncated bool
+	light     bool // fields=map: no evidence, no port IDs or origin
+}
+
+// mapEvent is an event as the map holds it (fields=map): what it draws,
+// lists and filters by, and the ID to ask for the rest.
+type mapEvent struct {
+	ID         string    `json:"id"`
+	Type       string    `json:"type"`
+	MMSI       uint32    `json:"mmsi"`
+	OtherMMSI  uint32    `json:"other_mmsi,omitempty"`
+	Start      time.Time `json:"start"`
+	End        time.Time `json:"end"`
+	Confidence float64   `json:"confidence"`
+	Port       string    `json:"port,omitempty"`
+	PortGroup  string    `json:"port_group,omitempty"`
 }
 
 func (es *eventStream) writeJSON(w io.Writer) error {
@@ -301,7 +331,18 @@ func (es *eventStream) writeJSON(w io.Writer) error {
 		if i > 0 {
 			bw.WriteByte(',')
 		}
-		b, err := json.Marshal(geoenc.Event(&es.evs[i]))
+		var b []byte
+		var err error
+		if e := &es.evs[i]; es.light {
+			b, err = json.Marshal(struct {
+				Type       string            `json:"type"`
+				Geometry   *geojson.Geometry `json:"geometry"`
+				Properties mapEvent          `json:"properties"`
+			}{"Feature", geojson.NewGeometry(geoenc.Point(e.Lon, e.Lat)), mapEvent{e.ID(), string(e.Type), e.MMSI, e.OtherMMSI,
+				e.Start, e.End, e.Confidence, e.Port, e.PortGroup}})
+		} else {
+			b, err = json.Marshal(geoenc.Event(e))
+		}
 		if err != nil {
 			return err
 		}

@@ -395,8 +395,46 @@ func TestEvents(t *testing.T) {
 	if len(late.Features) != 0 {
 		t.Fatalf("events after 2030: %d", len(late.Features))
 	}
+	// The map's form: every event, beyond the full form's cap, with what
+	// the map draws and lists but no evidence.
+	var light fc
+	get(t, srv, "/api/events?fields=map&limit=100000", 200, &light)
+	if len(light.Features) != len(all.Features) || light.Truncated {
+		t.Fatalf("fields=map: %d events, want %d", len(light.Features), len(all.Features))
+	}
+	for i, ft := range light.Features {
+		full := all.Features[i].Properties
+		p := ft.Properties
+		if p["id"] != full["id"] || p["type"] != full["type"] || p["mmsi"] != full["mmsi"] || p["start"] != full["start"] || p["confidence"] != full["confidence"] {
+			t.Fatalf("fields=map feature %d %v, full %v", i, p, full)
+		}
+		if _, ok := p["evidence"]; ok {
+			t.Fatalf("fields=map feature has evidence: %v", p)
+		}
+	}
+	// Compressed for a browser (Go's client asks for gzip and inflates
+	// it itself unless the request names the encoding).
+	req, _ := http.NewRequest("GET", srv.URL+"/api/events?fields=map&limit=100000", nil)
+	req.Header.Set("Accept-Encoding", "gzip")
+	resp, err := http.DefaultClient.Do(req)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer resp.Body.Close()
+	if resp.Header.Get("Content-Encoding") != "gzip" {
+		t.Fatalf("events not compressed: %v", resp.Header)
+	}
+	zr, err := gzip.NewReader(resp.Body)
+	if err != nil {
+		t.Fatal(err)
+	}
+	var zipped fc
+	if err := json.NewDecoder(zr).Decode(&zipped); err != nil || len(zipped.Features) != len(light.Features) {
+		t.Fatalf("gzipped events: %d features, %v", len(zipped.Features), err)
+	}
 	for _, bad := range []string{"type=nonsense", "type=gap,", "bbox=1,2,3", "bbox=a,b,c,d", "bbox=0,50,10,40", "bbox=0,0,200,10",
-		"bbox=0,-91,1,1", "limit=100000", "mmsi=abc", "since=2024-03-02&until=2024-03-02", "bogus=1"} {
+		"bbox=0,-91,1,1", "limit=100000", "mmsi=abc", "since=2024-03-02&until=2024-03-02", "bogus=1", "fields=evidence",
+		"fields=map&limit=300000"} {
 		get(t, srv, "/api/events?"+bad, 400, nil)
 	}
 }

@@ -3,6 +3,7 @@
 // so the page works with no internet and makes no third-party requests.
 import * as maplibregl from 'maplibre-gl';
 import { FIT, esc, fmtTime, headline, tripPopup } from './story.js';
+import { TYPES, describe } from './events.js';
 
 maplibregl.setWorkerUrl(new URL('/maplibre-gl-worker.js', location.href).href);
 // Two GeoJSON sources need no more than one worker; each costs a parse of the worker script.
@@ -10,11 +11,7 @@ maplibregl.setWorkerCount(1);
 
 const $ = (id) => document.getElementById(id);
 const REGION = [110, 20, 160, 60]; // the basemap's box: the seas around Korea, Japan and Primorye
-const EVENT_COLORS = {
-  port_visit: '#2b7bb9', voyage: '#888888', encounter: '#d7301f', loitering: '#fc8d59', gap: '#6a51a3',
-  possible_dark_port_visit: '#000000', spoofing: '#e7298a', identity_change: '#1b9e77', draught_change: '#66a61e',
-  sanctions_match: '#b2182b', dark_detection: '#ff7f00', sar_match: '#1f78b4',
-};
+const EVENT_COLORS = Object.fromEntries(Object.entries(TYPES).map(([t, d]) => [t, d.color]));
 const empty = () => ({ type: 'FeatureCollection', features: [] });
 
 // state is what the URL hash holds, so a link reopens the same view.
@@ -340,7 +337,8 @@ function legend(groups, vessels) {
   ];
   $('legend-symbols').innerHTML = rows.join('');
   $('legend').hidden = false; // empty until now: the page's drawing of the story has none
-  $('legend-events').innerHTML = Object.entries(EVENT_COLORS).map(([t, c]) => item('events', sw('circle', c), `event: ${t.replaceAll('_', ' ')}`)).join('');
+  $('legend-events').innerHTML = Object.entries(EVENT_COLORS).map(([t, c]) => item('events', sw('circle', c), `event: ${t.replaceAll('_', ' ')}`)
+    .replace('data-layers="events"', `data-layers="events" data-type="${t}"`)).join('');
   $('legend-vessels').innerHTML = vessels.map((v) => `<li>${sw('solid', vesselColor.get(v.mmsi))}
     <a class="ev" data-mmsi="${v.mmsi}">${esc(v.name || 'MMSI ' + v.mmsi)}</a>${badge(v.mmsi)} <span class="muted">${v.trips} trips</span></li>`).join('')
     || '<li class="muted">no trips between these groups</li>';
@@ -357,8 +355,7 @@ $('legend').addEventListener('change', (e) => {
   }
   showLayers();
   if (box.dataset.layers === 'events') {
-    const hidden = [...$('legend').querySelectorAll('input[data-layers="events"]')].filter((b) => !b.checked)
-      .map((b) => b.closest('li').textContent.trim().replace('event: ', '').replaceAll(' ', '_'));
+    const hidden = [...$('legend').querySelectorAll('input[data-layers="events"]')].filter((b) => !b.checked).map((b) => b.dataset.type);
     map.setFilter('events', hidden.length ? ['!', ['in', ['get', 'type'], ['literal', hidden]]] : null);
   }
 });
@@ -382,38 +379,53 @@ function sure(type, c) {
   }
   return { word: c >= 0.8 ? 'high' : c >= 0.5 ? 'medium' : 'low', detail: `${Math.round(c * 100)}%` };
 }
-const WHAT = {
-  port_visit: 'called at a port', voyage: 'sailed between ports', encounter: 'met another vessel at sea',
-  loitering: 'loitered at sea', gap: 'stopped transmitting AIS', possible_dark_port_visit: 'possibly called at a port with AIS off',
-  spoofing: 'reported impossible positions', identity_change: 'changed its broadcast identity', draught_change: 'changed its draught (loaded or unloaded)',
-  sanctions_match: 'matched a sanctions list', dark_detection: 'satellite saw a vessel not transmitting AIS',
-  sar_match: 'was seen by satellite radar where its AIS put it',
-};
-// evidenceSentence turns the detector's evidence into one short sentence.
+// evidenceSentence turns evidence no describe() covers into one short sentence.
 function evidenceSentence(obj) {
   const fmt = (v) => (typeof v === 'number' ? String(Number(v.toPrecision(3))) : typeof v === 'boolean' ? (v ? 'yes' : 'no') : String(v));
   const parts = Object.entries(obj || {}).filter(([, v]) => v !== null && typeof v !== 'object')
     .slice(0, 6).map(([k, v]) => `${k.replaceAll('_', ' ')} ${fmt(v)}`);
-  return parts.length ? parts.join(', ') + '.' : '';
+  return parts.length ? esc(parts.join(', ') + '.') : '';
 }
+// How a popup names a vessel: a link to its dossier.
+const popupCtx = {
+  vessel: (m, bold) => {
+    const name = esc(story?.names?.[m] || 'MMSI ' + m);
+    return `<a class="ev" data-mmsi="${esc(m)}">${bold ? `<b>${name}</b>` : name}</a>`;
+  },
+  partner: (id) => partnerOf.get(id),
+};
 function eventPopup(p) {
   const ev = typeof p.evidence === 'string' ? JSON.parse(p.evidence || '{}') : p.evidence || {};
   const s = sure(p.type, Number(p.confidence));
-  const name = story?.names?.[p.mmsi] || 'MMSI ' + p.mmsi;
-  const other = p.other_mmsi ? ` with <a class="ev" data-mmsi="${esc(p.other_mmsi)}">MMSI ${esc(p.other_mmsi)}</a>` : '';
-  const where = p.port ? ` at ${esc(p.port)}${p.port_group ? ' (' + esc(p.port_group) + ')' : ''}` : '';
-  return `<div class="popup"><b>${esc(name)}</b> ${esc(WHAT[p.type] || p.type.replaceAll('_', ' '))}${other}${where}.<br>
-    When: ${esc(fmtTime(p.start))} → ${esc(fmtTime(p.end))} UTC${p.hours ? ` (${esc(p.hours)} h)` : ''}.<br>
+  const d = describe(p, ev, popupCtx);
+  const evidence = d.evidence || evidenceSentence(ev);
+  return `<div class="popup">${d.lead}<br>
+    When: ${esc(fmtTime(p.start))}${p.end && p.end !== p.start ? ` → ${esc(fmtTime(p.end))}` : ''} UTC${Number(p.hours) ? ` (${esc(p.hours)} h)` : ''}.<br>
     Where: ${Number(p.lat ?? 0).toFixed(3)}°, ${Number(p.lon ?? 0).toFixed(3)}°.<br>
     How sure: <b>${s.word}</b> (${esc(s.detail)}).<br>
-    ${evidenceSentence(ev) ? 'Evidence: ' + esc(evidenceSentence(ev)) + '<br>' : ''}
-    <a class="ev" data-mmsi="${esc(p.mmsi)}">open the dossier</a>
+    ${evidence ? '<span class="evidence">Evidence: ' + evidence + '</span><br>' : ''}
+    ${Number(p.mmsi) ? `<a class="ev" data-mmsi="${esc(p.mmsi)}">open the dossier</a>` : ''}
     <details><summary>raw JSON</summary><pre>${esc(JSON.stringify({ ...p, evidence: ev }, null, 1))}</pre></details></div>`;
+}
+// fullEvent is the event the map holds (fields=map) with its evidence:
+// the events of its type starting in its second, the one with its ID.
+async function fullEvent(p) {
+  const t = Math.floor(Date.parse(p.start) / 1000);
+  const q = new URLSearchParams({ type: p.type, since: String(t), until: String(t + 1), limit: '10000' });
+  if (Number(p.mmsi)) q.set('mmsi', p.mmsi);
+  try {
+    const f = (await api('/api/events?' + q)).features.find((x) => x.properties.id === p.id);
+    if (f) return { ...f.properties, lon: f.geometry.coordinates[0], lat: f.geometry.coordinates[1] };
+  } catch (err) { status(err.message); }
+  return p;
+}
+async function showEvent(p, lngLat) {
+  const full = p.evidence ? p : await fullEvent(p);
+  new maplibregl.Popup({ maxWidth: '360px' }).setLngLat(lngLat).setHTML(eventPopup(full)).addTo(map);
 }
 map.on('click', 'events', (e) => {
   const f = e.features[0];
-  const p = { ...f.properties, lon: f.geometry.coordinates[0], lat: f.geometry.coordinates[1] };
-  new maplibregl.Popup({ maxWidth: '360px' }).setLngLat(e.lngLat).setHTML(eventPopup(p)).addTo(map);
+  showEvent({ ...f.properties, lon: f.geometry.coordinates[0], lat: f.geometry.coordinates[1] }, e.lngLat);
 });
 map.on('click', 'ports', (e) => {
   const p = e.features[0].properties;
@@ -433,11 +445,14 @@ document.addEventListener('click', (e) => {
 });
 
 // Layers the first screen does not wait for.
+const partnerOf = new Map(); // possible dark transfer's ID → the dark detection beside it (its likely partner)
 async function loadSAR() {
   try {
     const fc = await api('/api/sar/detections?limit=10000');
+    partnerOf.clear();
     for (const f of fc.features) {
       const p = f.properties;
+      if (p.evidence?.dark_transfer_id) partnerOf.set(p.evidence.dark_transfer_id, p);
       p.t0 = p.t1 = Date.parse(p.start) / 1000;
       p.matched = p.type === 'sar_match';
       p.at_port = Boolean(p.port_group);
@@ -769,8 +784,11 @@ $('slider').addEventListener('input', (e) => {
 });
 
 // Events.
+const MAP_EVENTS = 200000; // the API's cap for fields=map
 async function loadEvents() {
-  const p = new URLSearchParams({ limit: '10000' }); // clustered, so the API's cap, not a screenful
+  // Every event, clustered when zoomed out: without their evidence (a
+  // tenth of the size), which a popup fetches for the one it shows.
+  const p = new URLSearchParams({ fields: 'map', limit: String(MAP_EVENTS) });
   const types = [...$('types').selectedOptions].map((o) => o.value);
   state.types = types.join(',');
   state.since = $('since').value;
@@ -801,6 +819,7 @@ async function loadEvents() {
 function eventStatus(n, truncated, onlyVessel) {
   let s = `${n} events of ${onlyVessel ? 'vessel ' + state.v : 'all vessels'}${state.area ? ' in view' : ''} on the map`;
   if (truncated) s += ` (only the first ${n}: narrow the filters)`;
+  else if (n > 1000) s += ' (all of them; zoomed out, circles count those near each other)';
   if (!state.v && $('only-vessel').checked) s += ' — pick a vessel to show only its events';
   return s;
 }
@@ -984,7 +1003,7 @@ $('event-list').tBodies[0].addEventListener('click', (e) => {
   const r = listRows[e.target.closest('tr')?.dataset.i];
   if (!r) return;
   map.flyTo({ center: [r.lon, r.lat], zoom: Math.max(map.getZoom(), 9) });
-  new maplibregl.Popup({ maxWidth: '360px' }).setLngLat([r.lon, r.lat]).setHTML(eventPopup(r)).addTo(map);
+  showEvent(r, [r.lon, r.lat]);
 });
 $('event-filter').addEventListener('input', eventList);
 $('event-list-box').addEventListener('toggle', eventList);
@@ -1069,5 +1088,5 @@ setInterval(poll, 10000);
 poll();
 
 // For the end-to-end test and the curious: window.lookout.map is the map.
-window.lookout = { map, state, selectVessel, timings, playback, viewFeatures, toKML, reportURL, setFleet, drawAt,
+window.lookout = { map, state, selectVessel, timings, playback, viewFeatures, toKML, reportURL, setFleet, drawAt, fullEvent, eventPopup,
   fleetDrawn: () => fleet.drawn, restoreFleet: () => storyTimeline() };

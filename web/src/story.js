@@ -27,8 +27,9 @@ export function tripPopup(p, names) {
 }
 
 // FIT is how the map frames the story's trips: clear of the legend on
-// the left, never closer than zoom 8.
-export const FIT = { padding: { top: 30, bottom: 30, left: 280, right: 40 }, maxZoom: 8 };
+// the left (8 + 250 px, style.css) with room for a port's dot and the
+// group's label at a trip's end, never closer than zoom 8.
+export const FIT = { padding: { top: 40, bottom: 30, left: 300, right: 40 }, maxZoom: 8 };
 const mercX = (lon) => (lon + 180) / 360;
 const mercY = (lat) => (1 - Math.log(Math.tan(Math.PI / 4 + (lat * Math.PI) / 360)) / Math.PI) / 2;
 
