@@ -25,7 +25,7 @@ func (w *world) darkTransferEvents(evs []event.Event) []event.Event {
 	for _, s := range w.sts {
 		mid := (s.meet.from + s.meet.to) / 2
 		meet := span{max(s.meet.from, w.t0), min(s.meet.to, w.t1)}
-		shown := meet.to-meet.from >= encounterMin && covered(s.a.log, meet) && covered(s.b.log, meet)
+		shown := shownInAIS(s.a.log, s.b.log, meet)
 		for _, pair := range [][2]*Hull{{s.a, s.b}, {s.b, s.a}} {
 			vis, dark := pair[0], pair[1]
 			off := dark.isOff(mid)

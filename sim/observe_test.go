@@ -254,3 +254,40 @@ func TestDarkTransferWhenPartnerUnseen(t *testing.T) {
 		t.Errorf("partner dark: %+v, want one dark transfer seen in AIS", got)
 	}
 }
+
+// An encounter's truth is scored only when both ships were heard together
+// for the detector's minimum: a meeting cut by the end of the data whose
+// first and last half hour went unheard (seed 9818: 2 h 5 min at the end)
+// is one AIS may show or not.
+func TestEncounterHeardTogetherForTheMinimum(t *testing.T) {
+	w, err := newWorld(Config{Seed: 3, Days: 2, Vessels: 20})
+	if err != nil {
+		t.Fatal(err)
+	}
+	a, b := w.hulls[0], w.hulls[1]
+	a.off, b.off = nil, nil
+	meet := span{w.t0 + 10*hour, w.t0 + 12*hour + 5*60}
+	w.sts = []*stsPlan{{a: a, b: b, meet: meet, lat: 41, lon: 132, gapM: 100, speedKn: 1}}
+	heard := func(h *Hull, from, to int64) {
+		h.log = h.log[:0]
+		for t := from; t <= to; t += 300 {
+			h.log = append(h.log, rx{t: t, tLast: t, id: h.identAt(t), kind: rxPosition})
+		}
+	}
+	source := func() event.Source {
+		evs := w.encounterEvents()
+		if len(evs) != 1 {
+			t.Fatalf("%d encounters claimed, want 1", len(evs))
+		}
+		return evs[0].Source
+	}
+	heard(a, meet.from-hour, meet.to+hour)
+	heard(b, meet.from-hour, meet.to+hour)
+	if s := source(); s != event.SourceAIS {
+		t.Errorf("heard throughout: source %q, want ais", s)
+	}
+	heard(b, meet.from+25*60, meet.to-25*60)
+	if s := source(); s != event.SourceSatellite {
+		t.Errorf("heard together 1 h 15 min of 2 h 5 min: source %q, want satellite (scored by neither answer)", s)
+	}
+}

@@ -160,6 +160,40 @@ func covered(log []rx, s span) bool {
 	return last >= s.to-30*60
 }
 
+// shownInAIS says whether a meeting over m is an encounter in what
+// receivers heard: both ships covered, and heard together for the
+// detector's minimum (a meeting cut by the end of the data with its ends
+// unheard, seed 9818's 2 h 5 min, is one AIS may show or not, so its truth
+// is satellite-only, scored by neither answer).
+func shownInAIS(a, b []rx, m span) bool {
+	return m.to-m.from >= encounterMin && covered(a, m) && covered(b, m) && heardTogether(a, b, m) >= encounterMin
+}
+
+// heardTogether is how long within s both logs have true positions
+// received: from the later of their first fixes to the earlier of their
+// last.
+func heardTogether(a, b []rx, s span) int64 {
+	fa, la, okA := heardWithin(a, s)
+	fb, lb, okB := heardWithin(b, s)
+	if !okA || !okB {
+		return 0
+	}
+	return max(0, min(la, lb)-max(fa, fb))
+}
+
+// heardWithin is the first and last true position received within s.
+func heardWithin(log []rx, s span) (first, last int64, ok bool) {
+	for i := sort64(log, s.from); i < len(log) && log[i].t <= s.to; i++ {
+		if r := &log[i]; r.kind == rxPosition && !r.spoofed {
+			if !ok {
+				first, ok = r.t, true
+			}
+			last = r.t
+		}
+	}
+	return first, last, ok
+}
+
 func sort64(log []rx, t int64) int {
 	i, _ := slices.BinarySearchFunc(log, t, func(r rx, t int64) int { return cmp.Compare(r.t, t) })
 	return i
@@ -384,7 +418,7 @@ func (w *world) encounterEvents() []event.Event {
 			ma, mb = mb, ma
 		}
 		src := event.SourceAIS
-		if !covered(s.a.log, m) || !covered(s.b.log, m) {
+		if !shownInAIS(s.a.log, s.b.log, m) {
 			src = event.SourceSatellite
 		}
 		_, pd, ok := w.cat.NearestPort(s.lat, s.lon, 200)
