@@ -62,6 +62,10 @@ func newPipeline(opt analyze.Options, out *stageOut, emit func(*event.Event)) *p
 		}
 	})
 	pl.det.Only(detect.PerVessel)
+	// Draught changes are decided in the second stage, where the
+	// encounters are found.
+	pl.det.DeferDraught = func(c *detect.DraughtCase) { out.draught(c, pl.at) }
+	pl.det.DeferLoiterEnd = func(l *detect.LoiterEnd) { out.loiterEnd(l, pl.at) }
 	pl.tr = track.New(opt.Track, land, pl)
 	return pl
 }

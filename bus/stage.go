@@ -151,6 +151,8 @@ const (
 	itemStatic    = 4    // a static report, for the identity links
 	itemLinkPoint = 5    // a point's time and place, for the identity links
 	itemClone     = 6    // a cloned_mmsi finding, to name the IMOs' own MMSIs
+	itemDraught   = 7    // a draught change to decide (detect.DraughtCase)
+	itemLoiterEnd = 8    // the end of a loitering run it fell in
 	flushItems    = 4096 // input messages or items between frames, at most
 	frameInterval = 200 * time.Millisecond
 )
@@ -407,6 +409,44 @@ func (o *stageOut) event(e *event.Event) {
 	o.mu.Unlock()
 }
 
+// draught sends a draught change, confirmed when the partition's detector
+// was at time at (Unix ns; MaxInt64 at the end of the data), to be decided
+// by the shard owning the cell the vessel is in: that shard sees every
+// vessel near it, so it knows whether one was alongside (see
+// detect.DecideDraught). It decides as one process does when the
+// encounters and close approaches of the vessel that matter (within
+// DraughtWithin before, and until a held change is settled) lie within
+// MarginDeg of that cell. A change confirmed before any position goes to
+// the shard of the MMSI.
+func (o *stageOut) draught(c *detect.DraughtCase, at int64) {
+	s := o.cfg.shardOf(c.MMSI)
+	if c.Placed {
+		s = o.cfg.cellShard(cellOf(c.Lat, c.Lon))
+	}
+	o.decision(s, itemDraught, c, at)
+}
+
+// loiterEnd sends the end of a loitering run during which a draught change
+// was sent, to the shard that change went to.
+func (o *stageOut) loiterEnd(l *detect.LoiterEnd, at int64) {
+	o.decision(o.cfg.cellShard(cellOf(l.Lat, l.Lon)), itemLoiterEnd, l, at)
+}
+
+func (o *stageOut) decision(s int, kind byte, x any, at int64) {
+	js, err := json.Marshal(x)
+	if err != nil {
+		return // plain data; this cannot happen
+	}
+	o.mu.Lock()
+	b := append(o.bufs[s], kind)
+	b = binary.AppendVarint(b, at)
+	b = binary.AppendUvarint(b, uint64(len(js)))
+	o.bufs[s] = append(b, js...)
+	o.counts[s]++
+	o.since++
+	o.mu.Unlock()
+}
+
 // clone sends a cloned_mmsi finding, made when the partition's detector
 // was at time at (Unix ns; MaxInt64 at the end of the data), to the link
 // shard, which names the MMSI each of its IMOs' hulls uses on its own as
@@ -565,6 +605,11 @@ type shard struct {
 	forgot int32           // reception hours before this are forgotten
 	pts    pointHeap       // points waiting for every partition's watermark
 	clones []clone         // on linkShard: clone findings to complete
+	// Draught changes and loitering ends to decide, in arrival order.
+	decisions []decision
+	// flushing: the data has ended and the detectors are flushed (what
+	// they report then was open, as in one process's finish).
+	flushing bool
 	// The identity links' detector (on linkShard only) and its static
 	// reports and points waiting for every partition's watermark.
 	links   *detect.Detector
@@ -658,6 +703,29 @@ func (s *shard) apply(data []byte) {
 			if apply && d.err == nil && s.links != nil {
 				s.arrived++
 				s.linkQ.push(waiting{t: p.Time.UnixNano(), part: int32(f.part), arrived: s.arrived, p: p})
+			}
+		case itemDraught, itemLoiterEnd:
+			at := d.varint()
+			n := d.uvarint()
+			if d.err == nil && n > uint64(len(d.b)) {
+				d.err = errShort
+			}
+			raw := d.take(int(min(n, uint64(len(d.b)))))
+			if apply && d.err == nil {
+				x := decision{at: at}
+				var err error
+				if kind == itemDraught {
+					x.c = &detect.DraughtCase{}
+					err = json.Unmarshal(raw, x.c)
+				} else {
+					x.l = &detect.LoiterEnd{}
+					err = json.Unmarshal(raw, x.l)
+				}
+				if err != nil {
+					s.bad["draught: "+err.Error()]++
+				} else {
+					s.decisions = append(s.decisions, x)
+				}
 			}
 		case itemEvent, itemClone:
 			var at int64
@@ -755,6 +823,7 @@ func (s *shard) release() {
 	}
 	clear(s.queue[len(keep):])
 	s.queue = keep
+	s.decide(low)
 	s.named(low)
 	s.feed(low)
 	// As the detector does: forget receptions older than any gap still
@@ -812,6 +881,45 @@ func (s *shard) named(low int64) {
 		n++
 	}
 	s.clones = slices.Delete(s.clones, 0, n)
+}
+
+// decision is a draught change or a loitering end waiting for every
+// partition's points up to its time (Unix ns; MaxInt64: made at the end
+// of the data).
+type decision struct {
+	at int64
+	c  *detect.DraughtCase
+	l  *detect.LoiterEnd
+}
+
+// decide decides the draught changes and loitering ends no partition can
+// still precede, in time order, each once the encounter detector has been
+// fed the points up to its time, as one process's would have been.
+func (s *shard) decide(low int64) {
+	if len(s.decisions) == 0 {
+		return
+	}
+	slices.SortStableFunc(s.decisions, func(a, b decision) int { return cmp.Compare(a.at, b.at) })
+	n := 0
+	for _, x := range s.decisions {
+		if x.at == math.MaxInt64 && low != math.MaxInt64 || x.at != math.MaxInt64 && x.at/int64(time.Second) > low {
+			break
+		}
+		for len(s.pts) > 0 && s.pts[0].t <= x.at {
+			s.grader.Point(s.pts.pop().p)
+		}
+		if x.at != math.MaxInt64 {
+			s.grader.Advance(time.Unix(0, x.at))
+		}
+		if x.c != nil {
+			s.grader.DecideDraught(x.c)
+		} else {
+			s.grader.EndLoiter(x.l)
+		}
+		n++
+	}
+	clear(s.decisions[:n])
+	s.decisions = slices.Delete(s.decisions, 0, n)
 }
 
 func (s *shard) feedLink(w waiting) {
@@ -928,6 +1036,7 @@ func (h *pointHeap) pop() waiting {
 // finish ends a drained run: every partition has ended, so the open
 // encounters are closed and reported.
 func (s *shard) finish() {
+	s.flushing = true
 	s.feed(math.MaxInt64)
 	s.grader.Flush()
 }

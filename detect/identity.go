@@ -399,6 +399,54 @@ func (d *Detector) draughtCheck(v *vessel, s *track.Static, id track.Identity) {
 	if s.Length > 0 {
 		id.Length, id.Beam = s.Length, s.Beam
 	}
+	c := &DraughtCase{MMSI: v.mmsi, Visit: v.activity, VisitAt: v.activityAt, Old: old, OldT: oldT, New: newM, NewT: newT, Length: id.Length, Beam: id.Beam,
+		Gap: v.lastGap, LastLoiter: v.lastLoiter, Lat: v.last.Lat, Lon: v.last.Lon, Placed: v.has}
+	if v.port.in {
+		c.PortIn = &DraughtPort{Name: v.port.port.Name, ID: v.port.port.ID, Group: v.port.port.Group(),
+			Lat: v.port.port.Lat, Lon: v.port.port.Lon}
+	}
+	if lo := &v.loiter; lo.on {
+		c.Loiter = &DraughtLoiter{Start: lo.start, End: lo.end, Lat: lo.sumLat / float64(lo.n), Lon: lo.sumLon / float64(lo.n)}
+	}
+	if d.run&Encounters == 0 && d.DeferDraught != nil {
+		// The encounters are found elsewhere: the decision is made
+		// there (DecideDraught), with a loitering run's end sent after.
+		if c.Loiter != nil {
+			v.loiter.deferred, v.loiter.deferLat, v.loiter.deferLon = true, c.Lat, c.Lon
+		}
+		d.DeferDraught(c)
+		return
+	}
+	e, how := d.draughtEvent(v, c, v.activity)
+	switch how {
+	case draughtNone:
+	case draughtOut:
+		d.out(e)
+	case draughtRun:
+		lo := &v.loiter
+		if lo.draught != nil {
+			// A second change in one run: the transfer is the latest.
+			d.hold(v, nil, lo.draught, lo.start, v.activity)
+		}
+		lo.draught = e
+	case draughtLast:
+		d.hold(v, c.LastLoiter, e, c.LastLoiter.Start, v.activity)
+	}
+}
+
+// What draughtEvent says to do with the draught change.
+const (
+	draughtNone = iota // not reported
+	draughtOut         // report it
+	draughtRun         // hold it until the loitering run ends
+	draughtLast        // hold it with the last loitering
+)
+
+// draughtEvent is the draught change of c in its context, given the
+// vessel's latest port visit or encounter (activity) and its last close
+// approach (v.closeAt), and what to do with it.
+func (d *Detector) draughtEvent(v *vessel, c *DraughtCase, activity *event.Event) (*event.Event, int) {
+	old, oldT, newM, newT := c.Old, c.OldT, c.New, c.NewT
 	// Which activity came between: a port visit (ended or going on) or an
 	// encounter (reported, or vessels still together).
 	var kind string
@@ -406,11 +454,11 @@ func (d *Detector) draughtCheck(v *vessel, s *track.Static, id track.Identity) {
 	var other uint32
 	var port *event.Event
 	when := time.Time{}
-	if v.port.in {
-		kind, lat, lon, when = "port_visit", v.port.port.Lat, v.port.port.Lon, newT
-		port = &event.Event{Port: v.port.port.Name, PortID: v.port.port.ID, PortGroup: v.port.port.Group()}
+	if p := c.PortIn; p != nil {
+		kind, lat, lon, when = "port_visit", p.Lat, p.Lon, newT
+		port = &event.Event{Port: p.Name, PortID: p.ID, PortGroup: p.Group}
 	}
-	if a := v.activity; a != nil && a.End.After(when) {
+	if a := activity; a != nil && a.End.After(when) {
 		when, lat, lon = a.End, a.Lat, a.Lon
 		kind = string(a.Type)
 		port, other = nil, 0
@@ -420,7 +468,7 @@ func (d *Detector) draughtCheck(v *vessel, s *track.Static, id track.Identity) {
 			other = a.MMSI ^ a.OtherMMSI ^ v.mmsi
 		}
 	}
-	if g := v.lastGap; g != nil && g.End.After(when) && !g.End.After(newT) {
+	if g := c.Gap; g != nil && g.End.After(when) && !g.End.After(newT) {
 		// Dark the while: a port visit or transfer nobody saw.
 		kind, when, lat, lon, other, port = "gap", g.End, g.Lat, g.Lon, 0, nil
 	}
@@ -433,21 +481,21 @@ func (d *Detector) draughtCheck(v *vessel, s *track.Static, id track.Identity) {
 	// behind the newest fix, so a partner that came alongside shortly
 	// before may not be known yet, and one seen alongside for a moment
 	// makes no encounter.
-	lo := &v.loiter
-	loitering := lo.on && !newT.Before(lo.start) && lo.end.After(when)
-	if l := v.lastLoiter; !loitering && l != nil && l.End.After(when) && !newT.Before(l.Start) &&
+	lo := c.Loiter
+	loitering := lo != nil && !newT.Before(lo.Start) && lo.End.After(when)
+	if l := c.LastLoiter; !loitering && l != nil && l.End.After(when) && !newT.Before(l.Start) &&
 		!oldT.After(l.End.Add(time.Hour)) {
 		loitering = true
 		lat, lon = l.Lat, l.Lon
 	}
 	if loitering {
 		kind, when, other, port = string(event.Loitering), newT, 0, nil
-		if lo.on {
-			lat, lon = lo.sumLat/float64(lo.n), lo.sumLon/float64(lo.n)
+		if lo != nil {
+			lat, lon = lo.Lat, lo.Lon
 		}
 	}
 	if kind == "" || newT.Sub(when) > d.cfg.DraughtWithin || when.Before(oldT.Add(-d.cfg.DraughtWithin)) {
-		return
+		return nil, draughtNone
 	}
 	change := newM - old
 	ev := map[string]any{
@@ -459,9 +507,9 @@ func (d *Detector) draughtCheck(v *vessel, s *track.Static, id track.Identity) {
 		"density_t_m3":      d.cfg.WaterDensity,
 		"barrels_per_tonne": d.cfg.BarrelsPerTonne,
 	}
-	if id.Length > 0 && id.Beam > 0 {
-		t := id.Length * id.Beam * math.Abs(change) * d.cfg.BlockCoefficient * d.cfg.WaterDensity
-		ev["length_m"], ev["beam_m"] = id.Length, id.Beam
+	if c.Length > 0 && c.Beam > 0 {
+		t := c.Length * c.Beam * math.Abs(change) * d.cfg.BlockCoefficient * d.cfg.WaterDensity
+		ev["length_m"], ev["beam_m"] = c.Length, c.Beam
 		ev["cargo_t"] = round(t, 0)
 		ev["cargo_bbl"] = round(t*d.cfg.BarrelsPerTonne, 0)
 		ev["loaded"] = change > 0
@@ -475,14 +523,10 @@ func (d *Detector) draughtCheck(v *vessel, s *track.Static, id track.Identity) {
 	case !loitering || d.run&Encounters == 0:
 		// Without the encounter detector nobody is ever seen alongside:
 		// the draught change is reported as it is.
-		d.out(e)
-	case lo.on:
-		if lo.draught != nil {
-			// A second change in one run: the transfer is the latest.
-			d.hold(v, nil, lo.draught, lo.start)
-		}
-		lo.draught = e
+		return e, draughtOut
+	case lo != nil:
+		return e, draughtRun
 	default:
-		d.hold(v, v.lastLoiter, e, v.lastLoiter.Start)
+		return e, draughtLast
 	}
 }

@@ -22,7 +22,7 @@ var (
 
 	sharedCodec = statecodec.New(Detector{}, portCodec,
 		// Configuration and plumbing, set by New and Only.
-		statecodec.Skip(Detector{}, "cfg", "run", "ports", "watched", "shore", "emit", "Flag"),
+		statecodec.Skip(Detector{}, "cfg", "run", "ports", "watched", "shore", "emit", "Flag", "DeferDraught", "DeferLoiterEnd"),
 		// Saved per vessel; a cache of shore distances; this run's counts;
 		// an index of the GNSS areas, rebuilt when needed.
 		statecodec.Skip(Detector{}, "vessels", "shoreC", "counts", "gnssGrid"),
