@@ -10,21 +10,19 @@ import (
 	"github.com/lookout-osint/lookout/event"
 )
 
-// The decisions the first stage makes per vessel from evidence that comes
-// from vessels of every partition: the context of a draught change (an
-// encounter), whether a transfer's partner was unseen, and GNSS
-// interference. Each test below builds the smallest case across
-// partitions, checks that one process reports the event in question, and
-// requires the workers to give exactly one process's events. They fail
-// on today's workers (the known differences in the README's scaling
-// section, which also gives the design that removes them), so they run
-// only with LOOKOUT_KNOWN_DIFFS=1, to be switched on by the change that
-// makes them pass.
+// The decisions made per vessel from evidence that comes from vessels of
+// every partition: the context of a draught change (an encounter),
+// whether a transfer's partner was unseen, and GNSS interference. Each
+// test below builds the smallest case across partitions, checks that one
+// process reports the event in question, and requires the workers to give
+// exactly one process's events.
+
+// knownDiff skips a test of a difference between workers and one process
+// that is known (README, scaling: GNSS interference is found per
+// partition), unless LOOKOUT_KNOWN_DIFFS=1: the change that removes it
+// switches the test on.
 func knownDiff(t *testing.T) {
 	t.Helper()
-	if testing.Short() {
-		t.Skip("runs workers")
-	}
 	if os.Getenv("LOOKOUT_KNOWN_DIFFS") == "" {
 		t.Skip("a known difference between workers and one process (README, scaling): LOOKOUT_KNOWN_DIFFS=1 runs it")
 	}
@@ -41,9 +39,11 @@ func withDraught(m ais.Message, draught float64) ais.Message {
 // ship-to-ship transfer) and one reports a lighter draught midway. One
 // process puts the draught change down to the encounter, naming the
 // partner; the first stage, which sees one tanker only, puts it down to
-// loitering.
+// loitering unless the second stage decides it.
 func TestDraughtChangeDuringEncounterAcrossPartitions(t *testing.T) {
-	knownDiff(t)
+	if testing.Short() {
+		t.Skip("runs workers")
+	}
 	cw := Config{Partitions: 4}.withDefaults()
 	a, b := uint32(273100021), uint32(273100022)
 	for cw.Partition(a) == cw.Partition(b) {
@@ -87,9 +87,12 @@ func TestDraughtChangeDuringEncounterAcrossPartitions(t *testing.T) {
 // TestDarkTransferWithNobodyAlongside: a tanker loiters at sea for six
 // hours and reports a lighter draught midway, with nobody alongside. One
 // process reports a possible dark transfer; the first stage cannot tell
-// that no vessel of another partition was alongside.
+// that no vessel of another partition was alongside: the second stage
+// decides it.
 func TestDarkTransferWithNobodyAlongside(t *testing.T) {
-	knownDiff(t)
+	if testing.Short() {
+		t.Skip("runs workers")
+	}
 	a := uint32(273100031)
 	t0 := time.Date(2026, 3, 1, 0, 0, 0, 0, time.UTC)
 	var ms []ais.Message
@@ -133,6 +136,9 @@ func TestDarkTransferWithNobodyAlongside(t *testing.T) {
 // interference listing the three; each partition sees one ship jump, which
 // is not an interference (InterferenceVessels is 3).
 func TestInterferenceAcrossPartitions(t *testing.T) {
+	if testing.Short() {
+		t.Skip("runs workers")
+	}
 	knownDiff(t)
 	cw := Config{Partitions: 4}.withDefaults()
 	ships := []uint32{273100041}
