@@ -31,7 +31,9 @@ import (
 // lie near, see pointShards), its static reports, the points the
 // identity links need (to linkShard, see linkPoint) and its cloned_mmsi
 // findings (to linkShard, which names the hulls' own MMSIs from every
-// partition's reports) and a watermark, the detector time below which
+// partition's reports), its draught changes and the ends of the loitering
+// runs they fell in (to the shard owning the vessel's cell, which decides
+// them with its encounters, see stageOut.draught) and a watermark, the detector time below which
 // it will send nothing more. A shard's consumer keeps every partition's watermark and
 // grades a gap once all partitions have passed its last whole hour, so the
 // grade is the one a single process would give; it feeds the points up to

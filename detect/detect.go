@@ -208,8 +208,9 @@ func (d *Detector) vessel(mmsi uint32) *vessel {
 // so a draught change after an encounter is put down to an earlier
 // activity or not reported without Encounters (and possible dark
 // transfers, which need to know nobody was alongside, are not reported at
-// all), and a Detector running Encounters alone reports encounters only. Spoofing state can be moved
-// between Detectors with MoveSpoofing.
+// all) unless DeferDraught hands draught changes to a Detector running
+// Encounters, and a Detector running Encounters alone reports encounters
+// only. Spoofing state can be moved between Detectors with MoveSpoofing.
 func (d *Detector) Only(which Detectors) { d.run = which }
 
 // Advance moves the detectors' clock to t (if later than any point or
