@@ -425,16 +425,19 @@ func (o *stageOut) draught(c *detect.DraughtCase, at int64) {
 	if c.Placed {
 		s = o.cfg.cellShard(cellOf(c.Lat, c.Lon))
 	}
-	o.decision(s, itemDraught, c, at)
+	o.timed(s, itemDraught, c, at)
 }
 
 // loiterEnd sends the end of a loitering run during which a draught change
 // was sent, to the shard that change went to.
 func (o *stageOut) loiterEnd(l *detect.LoiterEnd, at int64) {
-	o.decision(o.cfg.cellShard(cellOf(l.Lat, l.Lon)), itemLoiterEnd, l, at)
+	o.timed(o.cfg.cellShard(cellOf(l.Lat, l.Lon)), itemLoiterEnd, l, at)
 }
 
-func (o *stageOut) decision(s int, kind byte, x any, at int64) {
+// timed sends shard s an item of kind: x as JSON, made when the
+// partition's detector was at time at (Unix ns; MaxInt64 at the end of
+// the data).
+func (o *stageOut) timed(s int, kind byte, x any, at int64) {
 	js, err := json.Marshal(x)
 	if err != nil {
 		return // plain data; this cannot happen
@@ -453,20 +456,7 @@ func (o *stageOut) decision(s int, kind byte, x any, at int64) {
 // was at time at (Unix ns; MaxInt64 at the end of the data), to the link
 // shard, which names the MMSI each of its IMOs' hulls uses on its own as
 // of that time (see shard.named).
-func (o *stageOut) clone(e *event.Event, at int64) {
-	js, err := json.Marshal(e)
-	if err != nil {
-		return // an event is plain data; this cannot happen
-	}
-	o.mu.Lock()
-	b := append(o.bufs[linkShard], itemClone)
-	b = binary.AppendVarint(b, at)
-	b = binary.AppendUvarint(b, uint64(len(js)))
-	o.bufs[linkShard] = append(b, js...)
-	o.counts[linkShard]++
-	o.since++
-	o.mu.Unlock()
-}
+func (o *stageOut) clone(e *event.Event, at int64) { o.timed(linkShard, itemClone, e, at) }
 
 // message counts one input message towards the next flush.
 func (o *stageOut) message() bool {
@@ -706,32 +696,9 @@ func (s *shard) apply(data []byte) {
 				s.arrived++
 				s.linkQ.push(waiting{t: p.Time.UnixNano(), part: int32(f.part), arrived: s.arrived, p: p})
 			}
-		case itemDraught, itemLoiterEnd:
-			at := d.varint()
-			n := d.uvarint()
-			if d.err == nil && n > uint64(len(d.b)) {
-				d.err = errShort
-			}
-			raw := d.take(int(min(n, uint64(len(d.b)))))
-			if apply && d.err == nil {
-				x := decision{at: at}
-				var err error
-				if kind == itemDraught {
-					x.c = &detect.DraughtCase{}
-					err = json.Unmarshal(raw, x.c)
-				} else {
-					x.l = &detect.LoiterEnd{}
-					err = json.Unmarshal(raw, x.l)
-				}
-				if err != nil {
-					s.bad["draught: "+err.Error()]++
-				} else {
-					s.decisions = append(s.decisions, x)
-				}
-			}
-		case itemEvent, itemClone:
+		case itemEvent, itemClone, itemDraught, itemLoiterEnd:
 			var at int64
-			if kind == itemClone {
+			if kind != itemEvent {
 				at = d.varint()
 			}
 			n := d.uvarint()
@@ -740,14 +707,7 @@ func (s *shard) apply(data []byte) {
 			}
 			raw := d.take(int(min(n, uint64(len(d.b)))))
 			if apply && d.err == nil {
-				var e event.Event
-				if err := json.Unmarshal(raw, &e); err != nil {
-					s.bad["event: "+err.Error()]++
-				} else if kind == itemClone {
-					s.clones = append(s.clones, clone{at, e})
-				} else {
-					s.queue = append(s.queue, e)
-				}
+				s.item(kind, at, raw)
 			}
 		default:
 			d.err = fmt.Errorf("item kind %d", kind)
@@ -766,6 +726,34 @@ func (s *shard) apply(data []byte) {
 		s.done[f.part] = true
 	}
 	s.release()
+}
+
+// item takes an item carried as JSON (raw), made at time at (Unix ns)
+// for the kinds that have one.
+func (s *shard) item(kind byte, at int64, raw []byte) {
+	var err error
+	switch kind {
+	case itemDraught:
+		x := decision{at: at, c: &detect.DraughtCase{}}
+		if err = json.Unmarshal(raw, x.c); err == nil {
+			s.decisions = append(s.decisions, x)
+		}
+	case itemLoiterEnd:
+		x := decision{at: at, l: &detect.LoiterEnd{}}
+		if err = json.Unmarshal(raw, x.l); err == nil {
+			s.decisions = append(s.decisions, x)
+		}
+	default:
+		var e event.Event
+		if err = json.Unmarshal(raw, &e); err == nil && kind == itemClone {
+			s.clones = append(s.clones, clone{at, e})
+		} else if err == nil {
+			s.queue = append(s.queue, e)
+		}
+	}
+	if err != nil {
+		s.bad["item: "+err.Error()]++
+	}
 }
 
 func (s *shard) badFrames() int64 {
@@ -857,7 +845,7 @@ func (s *shard) named(low int64) {
 	slices.SortStableFunc(s.clones, func(a, b clone) int { return cmp.Compare(a.at, b.at) })
 	n := 0
 	for _, c := range s.clones {
-		if c.at != math.MaxInt64 && c.at/int64(time.Second) > low || c.at == math.MaxInt64 && low != math.MaxInt64 {
+		if !due(c.at, low) {
 			break
 		}
 		for len(s.linkQ) > 0 && s.linkQ[0].t <= c.at {
@@ -885,6 +873,16 @@ func (s *shard) named(low int64) {
 	s.clones = slices.Delete(s.clones, 0, n)
 }
 
+// due tells whether an item made at time at (Unix ns; MaxInt64: at the
+// end of the data) is due at watermark low (Unix seconds): no partition
+// can still send anything before it.
+func due(at, low int64) bool {
+	if at == math.MaxInt64 {
+		return low == math.MaxInt64
+	}
+	return at/int64(time.Second) <= low
+}
+
 // decision is a draught change or a loitering end waiting for every
 // partition's points up to its time (Unix ns; MaxInt64: made at the end
 // of the data).
@@ -904,7 +902,7 @@ func (s *shard) decide(low int64) {
 	slices.SortStableFunc(s.decisions, func(a, b decision) int { return cmp.Compare(a.at, b.at) })
 	n := 0
 	for _, x := range s.decisions {
-		if x.at == math.MaxInt64 && low != math.MaxInt64 || x.at != math.MaxInt64 && x.at/int64(time.Second) > low {
+		if !due(x.at, low) {
 			break
 		}
 		for len(s.pts) > 0 && s.pts[0].t <= x.at {
