@@ -65,6 +65,9 @@ type Detector struct {
 	// know nobody was alongside.
 	DeferDraught   func(*DraughtCase)
 	DeferLoiterEnd func(*LoiterEnd)
+	// runDraught holds, by loitering run, the draught changes
+	// DecideDraught keeps until EndLoiter.
+	runDraught map[runKey]*event.Event
 
 	now     time.Time
 	vessels map[uint32]*vessel

@@ -234,12 +234,18 @@ func (d *Detector) DecideDraught(c *DraughtCase) {
 	case draughtOut:
 		d.out(e)
 	case draughtRun:
-		lo := &v.loiter
-		if lo.draught != nil {
+		// Kept by run, not in the vessel's segment state: the points this
+		// Detector is fed may switch segments where the vessel's own
+		// detectors did not.
+		k := runKey{c.MMSI, c.Loiter.Start.UnixNano()}
+		if prev := d.runDraught[k]; prev != nil {
 			// A second change in one run: the transfer is the latest.
-			d.hold(v, nil, lo.draught, c.Loiter.Start, activity)
+			d.hold(v, nil, prev, c.Loiter.Start, activity)
 		}
-		lo.draught, lo.start = e, c.Loiter.Start
+		if d.runDraught == nil {
+			d.runDraught = map[runKey]*event.Event{}
+		}
+		d.runDraught[k] = e
 	case draughtLast:
 		d.hold(v, c.LastLoiter, e, c.LastLoiter.Start, activity)
 	}
@@ -249,11 +255,18 @@ func (d *Detector) DecideDraught(c *DraughtCase) {
 // DecideDraught kept for it is held with it until the encounters tell
 // whether anybody was alongside.
 func (d *Detector) EndLoiter(l *LoiterEnd) {
-	v := d.vessel(l.MMSI)
-	if lo := &v.loiter; lo.draught != nil {
-		d.hold(v, l.Loitering, lo.draught, lo.start, latestActivity(v, l.Visit, l.VisitAt))
-		lo.draught = nil
+	k := runKey{l.MMSI, l.From.UnixNano()}
+	if e := d.runDraught[k]; e != nil {
+		v := d.vessel(l.MMSI)
+		d.hold(v, l.Loitering, e, l.From, latestActivity(v, l.Visit, l.VisitAt))
+		delete(d.runDraught, k)
 	}
+}
+
+// runKey is a vessel's loitering run, by its start (Unix ns).
+type runKey struct {
+	mmsi  uint32
+	start int64
 }
 
 // latestActivity is the latest of the vessel's port visit (reported at

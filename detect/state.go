@@ -26,6 +26,9 @@ var (
 		// Saved per vessel; a cache of shore distances; this run's counts;
 		// an index of the GNSS areas, rebuilt when needed.
 		statecodec.Skip(Detector{}, "vessels", "shoreC", "counts", "gnssGrid"),
+		// Kept by a Detector deciding other processes' draught changes
+		// (bus's second stage), which replays instead of saving state.
+		statecodec.Skip(Detector{}, "runDraught"),
 		// Back pointer and configuration; scratch space of pairUp.
 		statecodec.Skip(encounters{}, "d", "cellDeg", "maxDistK", "grid", "seen", "cells"),
 		// A count for tests.
