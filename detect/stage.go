@@ -273,7 +273,10 @@ type runKey struct {
 // visitAt) and its encounter, by when each was reported: what one
 // Detector holds as the vessel's activity.
 func latestActivity(v *vessel, visit *event.Event, visitAt time.Time) *event.Event {
-	if a := v.activity; a != nil && (visit == nil || !v.activityAt.After(visitAt)) {
+	// An encounter reported at a port visit's very time came first: the
+	// point that ended the visit advanced the encounters before the port
+	// detector took it.
+	if a := v.activity; a != nil && (visit == nil || a.Type == event.Encounter && v.activityAt.After(visitAt)) {
 		return a
 	}
 	return visit
