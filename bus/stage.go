@@ -413,13 +413,14 @@ func (o *stageOut) event(e *event.Event) {
 
 // draught sends a draught change, confirmed when the partition's detector
 // was at time at (Unix ns; MaxInt64 at the end of the data), to be decided
-// by the shard owning the cell the vessel is in: that shard sees every
-// vessel near it, so it knows whether one was alongside (see
-// detect.DecideDraught). It decides as one process does when the
-// encounters and close approaches of the vessel that matter (within
-// DraughtWithin before, and until a held change is settled) lie within
-// MarginDeg of that cell. A change confirmed before any position goes to
-// the shard of the MMSI.
+// by the shard owning the cell the vessel was in when it first reported
+// the new draught (confirmed a day later, seed 13, it may be far away):
+// that shard sees every vessel near it, so it knows whether one was
+// alongside (see detect.DecideDraught). It decides as one process does
+// when the encounters and close approaches of the vessel that matter
+// (within DraughtWithin before, and until a held change is settled) lie
+// within MarginDeg of that cell. A change first reported before any
+// position goes to the shard of the MMSI.
 func (o *stageOut) draught(c *detect.DraughtCase, at int64) {
 	s := o.cfg.shardOf(c.MMSI)
 	if c.Placed {

@@ -216,13 +216,16 @@ func (d *Detector) flushIdentity(v *vessel) {
 }
 
 // draughtAt is the draught last confirmed (m, last reported at t) and a
-// new one reported n times in a row since, first at nextT.
+// new one reported n times in a row since, first at nextT, when the
+// vessel was last at (nextLat, nextLon) (placed: it had a position).
 type draughtAt struct {
-	m     float64
-	t     time.Time
-	next  float64
-	nextT time.Time
-	n     int
+	m                float64
+	t                time.Time
+	next             float64
+	nextT            time.Time
+	n                int
+	nextLat, nextLon float64
+	placed           bool
 }
 
 func dimKey(l, b float64) [2]int32 { return [2]int32{int32(math.Round(l)), int32(math.Round(b))} }
@@ -388,6 +391,7 @@ func (d *Detector) draughtCheck(v *vessel, s *track.Static, id track.Identity) {
 	cur := prev
 	if cur.n == 0 || math.Abs(s.Draught-cur.next) >= d.cfg.DraughtMinChangeM {
 		cur.next, cur.nextT, cur.n = s.Draught, s.Time, 0
+		cur.nextLat, cur.nextLon, cur.placed = v.last.Lat, v.last.Lon, v.has
 	}
 	cur.n++
 	if cur.n < d.cfg.DraughtConfirm {
@@ -400,7 +404,7 @@ func (d *Detector) draughtCheck(v *vessel, s *track.Static, id track.Identity) {
 		id.Length, id.Beam = s.Length, s.Beam
 	}
 	c := &DraughtCase{MMSI: v.mmsi, Visit: v.activity, VisitAt: v.activityAt, Old: old, OldT: oldT, New: newM, NewT: newT, Length: id.Length, Beam: id.Beam,
-		Gap: v.lastGap, LastLoiter: v.lastLoiter, Lat: v.last.Lat, Lon: v.last.Lon, Placed: v.has}
+		Gap: v.lastGap, LastLoiter: v.lastLoiter, Lat: cur.nextLat, Lon: cur.nextLon, Placed: cur.placed}
 	if v.port.in {
 		c.PortIn = &DraughtPort{Name: v.port.port.Name, ID: v.port.port.ID, Group: v.port.port.Group(),
 			Lat: v.port.port.Lat, Lon: v.port.port.Lon}

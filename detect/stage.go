@@ -189,8 +189,9 @@ type DraughtCase struct {
 	// Loiter is the loitering run going on, LastLoiter the last reported.
 	Loiter     *DraughtLoiter `json:",omitempty"`
 	LastLoiter *event.Event   `json:",omitempty"`
-	// Lat and Lon are the vessel's last position (Placed: it has one):
-	// where the case is decided.
+	// Lat and Lon are the vessel's last position when it first reported
+	// the new draught (Placed: it had one), near the encounter that may
+	// explain it: where the case is decided.
 	Lat, Lon float64
 	Placed   bool
 }
