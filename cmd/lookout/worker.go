@@ -55,8 +55,8 @@ A backfill (lookout ingest --to nats://… FILES) run through workers with
 still open at the end provisional, as ingest stores them), except that
 GNSS interference is found per partition (a cluster of vessels of several
 partitions comes out as several smaller ones), and that a draught change
-is decided by the shard owning the vessel's cell, which knows of the
-encounters within 0.5° of that cell only;
+is decided by the shard owning the cell where the vessel first reported
+the new draught, which knows of the encounters within 0.5° of it only;
 lookout backfill status shows how far the workers are, lookout backfill
 pause holds the workers (and publishers) until resume, and cancel stops
 them (each says how many events it stored).
