@@ -17,9 +17,8 @@ import (
 // depend on vessels of other partitions go to the second stage instead of
 // emit: gaps and dark port visits to be graded there; encounters and
 // identity links between MMSIs are found there, from the points and
-// static reports. As with detect's Only, a draught change whose
-// context was an encounter is put down to an earlier activity or not
-// reported.
+// static reports; draught changes are decided there (their context may
+// be an encounter; a possible dark transfer needs nobody alongside).
 type pipeline struct {
 	tr     *track.Tracker
 	det    *detect.Detector
@@ -62,6 +61,10 @@ func newPipeline(opt analyze.Options, out *stageOut, emit func(*event.Event)) *p
 		}
 	})
 	pl.det.Only(detect.PerVessel)
+	// Draught changes are decided in the second stage, where the
+	// encounters are found.
+	pl.det.DeferDraught = func(c *detect.DraughtCase) { out.draught(c, pl.at) }
+	pl.det.DeferLoiterEnd = func(l *detect.LoiterEnd) { out.loiterEnd(l, pl.at) }
 	pl.tr = track.New(opt.Track, land, pl)
 	return pl
 }

@@ -100,8 +100,30 @@ func TestWorkersLinkIdentities(t *testing.T) {
 // workers' configuration.
 func equalOneProcess(t *testing.T, ms []ais.Message) (*sink, Config) {
 	t.Helper()
+	local, got, emitted, c := runBoth(t, ms)
+	counts := map[event.Type]int{}
+	for _, e := range local.events {
+		counts[e.Type]++
+	}
+	t.Logf("single process: %v", counts)
+	for _, typ := range []event.Type{event.Encounter, event.IdentityChange} {
+		if emitted[typ] != counts[typ] {
+			t.Errorf("workers reported %d %s events, one process %d", emitted[typ], typ, counts[typ])
+		}
+	}
+	diffEvents(t, local, got)
+	return local, c
+}
+
+// runBoth gives ms to one process (lookout analyze) and to two workers
+// over four partitions, with the second stage in three shards: the events
+// of each, how many events of each type the workers emitted (shards
+// overlap: each encounter must still be reported once), and the workers'
+// configuration.
+func runBoth(t *testing.T, ms []ais.Message) (local, got *sink, emitted map[event.Type]int, c Config) {
+	t.Helper()
 	opt := analyze.DefaultOptions()
-	local := newSink()
+	local = newSink()
 	an := analyze.New(opt, func(e *event.Event) { local.emit(0, e) })
 	if err := an.Read(&sliceReader{ms: ms}); err != nil {
 		t.Fatal(err)
@@ -110,9 +132,8 @@ func equalOneProcess(t *testing.T, ms []ais.Message) (*sink, Config) {
 
 	js, c := testStream(t, 4)
 	publish(t, js, c, "sim", ms)
-	got := newSink()
-	// Shards overlap: each encounter must still be reported once.
-	emitted := map[event.Type]int{}
+	got = newSink()
+	emitted = map[event.Type]int{}
 	emit := func(p int, e *event.Event) {
 		emitted[e.Type]++ // calls are serialised
 		got.emit(p, e)
@@ -125,48 +146,22 @@ func equalOneProcess(t *testing.T, ms []ais.Message) (*sink, Config) {
 			}
 		}
 	}
+	return local, got, emitted, c
+}
 
-	counts := map[event.Type]int{}
-	for _, e := range local.events {
-		counts[e.Type]++
-	}
-	t.Logf("single process: %v", counts)
-	for _, typ := range []event.Type{event.Encounter, event.IdentityChange} {
-		if emitted[typ] != counts[typ] {
-			t.Errorf("workers reported %d %s events, one process %d", emitted[typ], typ, counts[typ])
-		}
-	}
-	// A draught change whose context was an encounter cannot come out the
-	// same: the encounter is found in the second stage, after the draught
-	// change's stage has moved on (detect.Detector.Only documents it). It
-	// is left out on both sides, by vessel and time.
-	type key struct {
-		mmsi       uint32
-		start, end int64
-	}
-	skip := map[key]bool{}
-	for _, e := range local.events {
-		if e.Type == event.DraughtChange && e.Evidence["context"] == string(event.Encounter) {
-			skip[key{e.MMSI, e.Start.UnixNano(), e.End.UnixNano()}] = true
-		}
-	}
-	// Possible dark transfers need to know nobody was alongside, which the
-	// first stage cannot: the workers do not report them yet.
+// diffEvents reports every event of one sink missing from, or different
+// in, the other.
+func diffEvents(t *testing.T, local, got *sink) {
+	t.Helper()
 	var ids []string
-	for id, e := range local.events {
-		if e.Type == event.PossibleDarkTransfer {
-			continue
-		}
-		if !skip[key{e.MMSI, e.Start.UnixNano(), e.End.UnixNano()}] || e.Type != event.DraughtChange {
+	for id := range local.events {
+		ids = append(ids, id)
+	}
+	for id := range got.events {
+		if _, ok := local.events[id]; !ok {
 			ids = append(ids, id)
 		}
 	}
-	for id, e := range got.events {
-		if _, ok := local.events[id]; !ok && (e.Type != event.DraughtChange || !skip[key{e.MMSI, e.Start.UnixNano(), e.End.UnixNano()}]) {
-			ids = append(ids, id)
-		}
-	}
-	t.Logf("%d draught changes after encounters left out", len(skip))
 	sort.Strings(ids)
 	for _, id := range ids {
 		l, lok := local.events[id]
@@ -180,5 +175,4 @@ func equalOneProcess(t *testing.T, ms []ais.Message) (*sink, Config) {
 			t.Errorf("%s %d/%d %s differs:\n workers %+v\n local   %+v", l.Type, l.MMSI, l.OtherMMSI, l.Start, b, l)
 		}
 	}
-	return local, c
 }

@@ -31,7 +31,9 @@ import (
 // lie near, see pointShards), its static reports, the points the
 // identity links need (to linkShard, see linkPoint) and its cloned_mmsi
 // findings (to linkShard, which names the hulls' own MMSIs from every
-// partition's reports) and a watermark, the detector time below which
+// partition's reports), its draught changes and the ends of the loitering
+// runs they fell in (to the shard owning the vessel's cell, which decides
+// them with its encounters, see stageOut.draught) and a watermark, the detector time below which
 // it will send nothing more. A shard's consumer keeps every partition's watermark and
 // grades a gap once all partitions have passed its last whole hour, so the
 // grade is the one a single process would give; it feeds the points up to
@@ -151,6 +153,8 @@ const (
 	itemStatic    = 4    // a static report, for the identity links
 	itemLinkPoint = 5    // a point's time and place, for the identity links
 	itemClone     = 6    // a cloned_mmsi finding, to name the IMOs' own MMSIs
+	itemDraught   = 7    // a draught change to decide (detect.DraughtCase)
+	itemLoiterEnd = 8    // the end of a loitering run it fell in
 	flushItems    = 4096 // input messages or items between frames, at most
 	frameInterval = 200 * time.Millisecond
 )
@@ -407,24 +411,53 @@ func (o *stageOut) event(e *event.Event) {
 	o.mu.Unlock()
 }
 
+// draught sends a draught change, confirmed when the partition's detector
+// was at time at (Unix ns; MaxInt64 at the end of the data), to be decided
+// by the shard owning the cell the vessel was in when it first reported
+// the new draught (confirmed a day later, seed 13, it may be far away):
+// that shard sees every vessel near it, so it knows whether one was
+// alongside (see detect.DecideDraught). It decides as one process does
+// when the encounters and close approaches of the vessel that matter
+// (within DraughtWithin before, and until a held change is settled) lie
+// within MarginDeg of that cell. A change first reported before any
+// position goes to the shard of the MMSI.
+func (o *stageOut) draught(c *detect.DraughtCase, at int64) {
+	s := o.cfg.shardOf(c.MMSI)
+	if c.Placed {
+		s = o.cfg.cellShard(cellOf(c.Lat, c.Lon))
+	}
+	o.timed(s, itemDraught, c, at)
+}
+
+// loiterEnd sends the end of a loitering run during which a draught change
+// was sent, to the shard that change went to.
+func (o *stageOut) loiterEnd(l *detect.LoiterEnd, at int64) {
+	o.timed(o.cfg.cellShard(cellOf(l.Lat, l.Lon)), itemLoiterEnd, l, at)
+}
+
+// timed sends shard s an item of kind: x as JSON, made when the
+// partition's detector was at time at (Unix ns; MaxInt64 at the end of
+// the data).
+func (o *stageOut) timed(s int, kind byte, x any, at int64) {
+	js, err := json.Marshal(x)
+	if err != nil {
+		return // plain data; this cannot happen
+	}
+	o.mu.Lock()
+	b := append(o.bufs[s], kind)
+	b = binary.AppendVarint(b, at)
+	b = binary.AppendUvarint(b, uint64(len(js)))
+	o.bufs[s] = append(b, js...)
+	o.counts[s]++
+	o.since++
+	o.mu.Unlock()
+}
+
 // clone sends a cloned_mmsi finding, made when the partition's detector
 // was at time at (Unix ns; MaxInt64 at the end of the data), to the link
 // shard, which names the MMSI each of its IMOs' hulls uses on its own as
 // of that time (see shard.named).
-func (o *stageOut) clone(e *event.Event, at int64) {
-	js, err := json.Marshal(e)
-	if err != nil {
-		return // an event is plain data; this cannot happen
-	}
-	o.mu.Lock()
-	b := append(o.bufs[linkShard], itemClone)
-	b = binary.AppendVarint(b, at)
-	b = binary.AppendUvarint(b, uint64(len(js)))
-	o.bufs[linkShard] = append(b, js...)
-	o.counts[linkShard]++
-	o.since++
-	o.mu.Unlock()
-}
+func (o *stageOut) clone(e *event.Event, at int64) { o.timed(linkShard, itemClone, e, at) }
 
 // message counts one input message towards the next flush.
 func (o *stageOut) message() bool {
@@ -565,6 +598,11 @@ type shard struct {
 	forgot int32           // reception hours before this are forgotten
 	pts    pointHeap       // points waiting for every partition's watermark
 	clones []clone         // on linkShard: clone findings to complete
+	// Draught changes and loitering ends to decide, in arrival order.
+	decisions []decision
+	// flushing: the data has ended and the detectors are flushed (what
+	// they report then was open, as in one process's finish).
+	flushing bool
 	// The identity links' detector (on linkShard only) and its static
 	// reports and points waiting for every partition's watermark.
 	links   *detect.Detector
@@ -659,9 +697,9 @@ func (s *shard) apply(data []byte) {
 				s.arrived++
 				s.linkQ.push(waiting{t: p.Time.UnixNano(), part: int32(f.part), arrived: s.arrived, p: p})
 			}
-		case itemEvent, itemClone:
+		case itemEvent, itemClone, itemDraught, itemLoiterEnd:
 			var at int64
-			if kind == itemClone {
+			if kind != itemEvent {
 				at = d.varint()
 			}
 			n := d.uvarint()
@@ -670,14 +708,7 @@ func (s *shard) apply(data []byte) {
 			}
 			raw := d.take(int(min(n, uint64(len(d.b)))))
 			if apply && d.err == nil {
-				var e event.Event
-				if err := json.Unmarshal(raw, &e); err != nil {
-					s.bad["event: "+err.Error()]++
-				} else if kind == itemClone {
-					s.clones = append(s.clones, clone{at, e})
-				} else {
-					s.queue = append(s.queue, e)
-				}
+				s.item(kind, at, raw)
 			}
 		default:
 			d.err = fmt.Errorf("item kind %d", kind)
@@ -696,6 +727,34 @@ func (s *shard) apply(data []byte) {
 		s.done[f.part] = true
 	}
 	s.release()
+}
+
+// item takes an item carried as JSON (raw), made at time at (Unix ns)
+// for the kinds that have one.
+func (s *shard) item(kind byte, at int64, raw []byte) {
+	var err error
+	switch kind {
+	case itemDraught:
+		x := decision{at: at, c: &detect.DraughtCase{}}
+		if err = json.Unmarshal(raw, x.c); err == nil {
+			s.decisions = append(s.decisions, x)
+		}
+	case itemLoiterEnd:
+		x := decision{at: at, l: &detect.LoiterEnd{}}
+		if err = json.Unmarshal(raw, x.l); err == nil {
+			s.decisions = append(s.decisions, x)
+		}
+	default:
+		var e event.Event
+		if err = json.Unmarshal(raw, &e); err == nil && kind == itemClone {
+			s.clones = append(s.clones, clone{at, e})
+		} else if err == nil {
+			s.queue = append(s.queue, e)
+		}
+	}
+	if err != nil {
+		s.bad["item: "+err.Error()]++
+	}
 }
 
 func (s *shard) badFrames() int64 {
@@ -755,6 +814,7 @@ func (s *shard) release() {
 	}
 	clear(s.queue[len(keep):])
 	s.queue = keep
+	s.decide(low)
 	s.named(low)
 	s.feed(low)
 	// As the detector does: forget receptions older than any gap still
@@ -786,7 +846,7 @@ func (s *shard) named(low int64) {
 	slices.SortStableFunc(s.clones, func(a, b clone) int { return cmp.Compare(a.at, b.at) })
 	n := 0
 	for _, c := range s.clones {
-		if c.at != math.MaxInt64 && c.at/int64(time.Second) > low || c.at == math.MaxInt64 && low != math.MaxInt64 {
+		if !due(c.at, low) {
 			break
 		}
 		for len(s.linkQ) > 0 && s.linkQ[0].t <= c.at {
@@ -812,6 +872,55 @@ func (s *shard) named(low int64) {
 		n++
 	}
 	s.clones = slices.Delete(s.clones, 0, n)
+}
+
+// due tells whether an item made at time at (Unix ns; MaxInt64: at the
+// end of the data) is due at watermark low (Unix seconds): no partition
+// can still send anything before it.
+func due(at, low int64) bool {
+	if at == math.MaxInt64 {
+		return low == math.MaxInt64
+	}
+	return at/int64(time.Second) <= low
+}
+
+// decision is a draught change or a loitering end waiting for every
+// partition's points up to its time (Unix ns; MaxInt64: made at the end
+// of the data).
+type decision struct {
+	at int64
+	c  *detect.DraughtCase
+	l  *detect.LoiterEnd
+}
+
+// decide decides the draught changes and loitering ends no partition can
+// still precede, in time order, each once the encounter detector has been
+// fed the points up to its time, as one process's would have been.
+func (s *shard) decide(low int64) {
+	if len(s.decisions) == 0 {
+		return
+	}
+	slices.SortStableFunc(s.decisions, func(a, b decision) int { return cmp.Compare(a.at, b.at) })
+	n := 0
+	for _, x := range s.decisions {
+		if !due(x.at, low) {
+			break
+		}
+		for len(s.pts) > 0 && s.pts[0].t <= x.at {
+			s.grader.Point(s.pts.pop().p)
+		}
+		if x.at != math.MaxInt64 {
+			s.grader.Advance(time.Unix(0, x.at))
+		}
+		if x.c != nil {
+			s.grader.DecideDraught(x.c)
+		} else {
+			s.grader.EndLoiter(x.l)
+		}
+		n++
+	}
+	clear(s.decisions[:n])
+	s.decisions = slices.Delete(s.decisions, 0, n)
 }
 
 func (s *shard) feedLink(w waiting) {
@@ -928,6 +1037,7 @@ func (h *pointHeap) pop() waiting {
 // finish ends a drained run: every partition has ended, so the open
 // encounters are closed and reported.
 func (s *shard) finish() {
+	s.flushing = true
 	s.feed(math.MaxInt64)
 	s.grader.Flush()
 }

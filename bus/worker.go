@@ -417,7 +417,9 @@ func (w *Worker) shard(ctx context.Context, k int) error {
 	// What the detectors find once every partition has ended was open
 	// when the data ended, as a single process's finish would emit it.
 	found := func(e *event.Event) {
-		if sh.ended() {
+		// Draught changes are decided at their time also once every
+		// partition has ended: only what the flush settles was open.
+		if sh.ended() && (e.Type != event.DraughtChange && e.Type != event.PossibleDarkTransfer || sh.flushing) {
 			e.Open = true
 		}
 		w.mu.Lock()

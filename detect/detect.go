@@ -57,6 +57,17 @@ type Detector struct {
 	emit    func(*event.Event)
 	// Flag names the flag state of an MMSI (for identity evidence); may be nil.
 	Flag func(mmsi uint32) string
+	// DeferDraught and DeferLoiterEnd, if set on a Detector that does
+	// not run Encounters, receive the draught changes and the ends of the
+	// loitering runs they fell in, for a Detector that runs Encounters
+	// to decide (DecideDraught, EndLoiter): the context of a draught
+	// change may be an encounter, and a possible dark transfer needs to
+	// know nobody was alongside.
+	DeferDraught   func(*DraughtCase)
+	DeferLoiterEnd func(*LoiterEnd)
+	// runDraught holds, by loitering run, the draught changes
+	// DecideDraught keeps until EndLoiter.
+	runDraught map[runKey]*event.Event
 
 	now     time.Time
 	vessels map[uint32]*vessel
@@ -129,8 +140,8 @@ type vessel struct {
 	lastGap     *event.Event // latest gap, a dark activity for draught changes
 	lastLoiter  *event.Event // latest loitering, for transfers with an unseen partner
 	activity    *event.Event // latest port visit or encounter, for draught changes
-	activityEnd time.Time
-	closeTo     uint32 // vessel it was last together with (encounter), and when
+	activityAt  time.Time    // when activity was reported (see DecideDraught)
+	closeTo     uint32       // vessel it was last together with (encounter), and when
 	closeAt     time.Time
 	closeLat    float64
 	closeLon    float64
@@ -209,8 +220,9 @@ func (d *Detector) vessel(mmsi uint32) *vessel {
 // so a draught change after an encounter is put down to an earlier
 // activity or not reported without Encounters (and possible dark
 // transfers, which need to know nobody was alongside, are not reported at
-// all), and a Detector running Encounters alone reports encounters only. Spoofing state can be moved
-// between Detectors with MoveSpoofing.
+// all) unless DeferDraught hands draught changes to a Detector running
+// Encounters, and a Detector running Encounters alone reports encounters
+// only. Spoofing state can be moved between Detectors with MoveSpoofing.
 func (d *Detector) Only(which Detectors) { d.run = which }
 
 // Advance moves the detectors' clock to t (if later than any point or

@@ -349,9 +349,13 @@ func (e *encounters) finish(k [2]uint32, ps *pairState) {
 		}}
 	e.nearPort(ev)
 	e.d.out(ev)
+	// The earliest detector time at which slot e.next is processed (see
+	// advance): when one process reports it, ahead of a port visit
+	// reported then or later (DecideDraught compares the two).
+	at := time.Unix(e.next*step, 0).Add(e.d.cfg.EncounterMaxInterp + e.d.cfg.EncounterSlot).UTC()
 	for _, m := range k {
 		v := e.d.vessel(m)
-		v.activity, v.activityEnd = ev, ev.End
+		v.activity, v.activityAt = ev, at
 		for i := range v.held {
 			v.held[i].noteEncounter(ev)
 		}

@@ -216,13 +216,16 @@ func (d *Detector) flushIdentity(v *vessel) {
 }
 
 // draughtAt is the draught last confirmed (m, last reported at t) and a
-// new one reported n times in a row since, first at nextT.
+// new one reported n times in a row since, first at nextT, when the
+// vessel was last at (nextLat, nextLon) (placed: it had a position).
 type draughtAt struct {
-	m     float64
-	t     time.Time
-	next  float64
-	nextT time.Time
-	n     int
+	m                float64
+	t                time.Time
+	next             float64
+	nextT            time.Time
+	n                int
+	nextLat, nextLon float64
+	placed           bool
 }
 
 func dimKey(l, b float64) [2]int32 { return [2]int32{int32(math.Round(l)), int32(math.Round(b))} }
@@ -391,6 +394,7 @@ func (d *Detector) draughtCheck(v *vessel, s *track.Static, id track.Identity) {
 	cur := prev
 	if cur.n == 0 || math.Abs(s.Draught-cur.next) >= d.cfg.DraughtMinChangeM {
 		cur.next, cur.nextT, cur.n = s.Draught, s.Time, 0
+		cur.nextLat, cur.nextLon, cur.placed = v.last.Lat, v.last.Lon, v.has
 	}
 	cur.n++
 	if cur.n < d.cfg.DraughtConfirm || s.Time.Sub(cur.nextT) < d.cfg.DraughtConfirmMin {
@@ -402,6 +406,54 @@ func (d *Detector) draughtCheck(v *vessel, s *track.Static, id track.Identity) {
 	if s.Length > 0 {
 		id.Length, id.Beam = s.Length, s.Beam
 	}
+	c := &DraughtCase{MMSI: v.mmsi, Visit: v.activity, VisitAt: v.activityAt, Old: old, OldT: oldT, New: newM, NewT: newT, Length: id.Length, Beam: id.Beam,
+		Gap: v.lastGap, LastLoiter: v.lastLoiter, Lat: cur.nextLat, Lon: cur.nextLon, Placed: cur.placed}
+	if v.port.in {
+		c.PortIn = &DraughtPort{Name: v.port.port.Name, ID: v.port.port.ID, Group: v.port.port.Group(),
+			Lat: v.port.port.Lat, Lon: v.port.port.Lon}
+	}
+	if lo := &v.loiter; lo.on {
+		c.Loiter = &DraughtLoiter{Start: lo.start, End: lo.end, Lat: lo.sumLat / float64(lo.n), Lon: lo.sumLon / float64(lo.n)}
+	}
+	if d.run&Encounters == 0 && d.DeferDraught != nil {
+		// The encounters are found elsewhere: the decision is made
+		// there (DecideDraught), with a loitering run's end sent after.
+		if c.Loiter != nil {
+			v.loiter.deferred, v.loiter.deferLat, v.loiter.deferLon = true, c.Lat, c.Lon
+		}
+		d.DeferDraught(c)
+		return
+	}
+	e, how := d.draughtEvent(v, c, v.activity)
+	switch how {
+	case draughtNone:
+	case draughtOut:
+		d.out(e)
+	case draughtRun:
+		lo := &v.loiter
+		if lo.draught != nil {
+			// A second change in one run: the transfer is the latest.
+			d.hold(v, nil, lo.draught, lo.start, v.activity)
+		}
+		lo.draught = e
+	case draughtLast:
+		d.hold(v, c.LastLoiter, e, c.LastLoiter.Start, v.activity)
+	}
+}
+
+// What draughtEvent says to do with the draught change.
+const (
+	draughtNone = iota // not reported
+	draughtOut         // report it
+	draughtRun         // hold it until the loitering run ends
+	draughtLast        // hold it with the last loitering
+)
+
+// draughtEvent is the draught change of c in its context, given the
+// vessel's latest port visit or encounter (activity) and its last close
+// approach (v.closeAt), and what to do with it.
+func (d *Detector) draughtEvent(v *vessel, c *DraughtCase, activity *event.Event) (*event.Event, int) {
+	old, oldT, newM, newT := c.Old, c.OldT, c.New, c.NewT
 	// Which activity came between: a port visit (ended or going on) or an
 	// encounter (reported, or vessels still together).
 	var kind string
@@ -409,11 +461,11 @@ func (d *Detector) draughtCheck(v *vessel, s *track.Static, id track.Identity) {
 	var other uint32
 	var port *event.Event
 	when := time.Time{}
-	if v.port.in {
-		kind, lat, lon, when = "port_visit", v.port.port.Lat, v.port.port.Lon, newT
-		port = &event.Event{Port: v.port.port.Name, PortID: v.port.port.ID, PortGroup: v.port.port.Group()}
+	if p := c.PortIn; p != nil {
+		kind, lat, lon, when = "port_visit", p.Lat, p.Lon, newT
+		port = &event.Event{Port: p.Name, PortID: p.ID, PortGroup: p.Group}
 	}
-	if a := v.activity; a != nil && a.End.After(when) {
+	if a := activity; a != nil && a.End.After(when) {
 		when, lat, lon = a.End, a.Lat, a.Lon
 		kind = string(a.Type)
 		port, other = nil, 0
@@ -423,7 +475,7 @@ func (d *Detector) draughtCheck(v *vessel, s *track.Static, id track.Identity) {
 			other = a.MMSI ^ a.OtherMMSI ^ v.mmsi
 		}
 	}
-	if g := v.lastGap; g != nil && g.End.After(when) && !g.End.After(newT) {
+	if g := c.Gap; g != nil && g.End.After(when) && !g.End.After(newT) {
 		// Dark the while: a port visit or transfer nobody saw.
 		kind, when, lat, lon, other, port = "gap", g.End, g.Lat, g.Lon, 0, nil
 	}
@@ -436,21 +488,21 @@ func (d *Detector) draughtCheck(v *vessel, s *track.Static, id track.Identity) {
 	// behind the newest fix, so a partner that came alongside shortly
 	// before may not be known yet, and one seen alongside for a moment
 	// makes no encounter.
-	lo := &v.loiter
-	loitering := lo.on && !newT.Before(lo.start) && lo.end.After(when)
-	if l := v.lastLoiter; !loitering && l != nil && l.End.After(when) && !newT.Before(l.Start) &&
+	lo := c.Loiter
+	loitering := lo != nil && !newT.Before(lo.Start) && lo.End.After(when)
+	if l := c.LastLoiter; !loitering && l != nil && l.End.After(when) && !newT.Before(l.Start) &&
 		!oldT.After(l.End.Add(time.Hour)) {
 		loitering = true
 		lat, lon = l.Lat, l.Lon
 	}
 	if loitering {
 		kind, when, other, port = string(event.Loitering), newT, 0, nil
-		if lo.on {
-			lat, lon = lo.sumLat/float64(lo.n), lo.sumLon/float64(lo.n)
+		if lo != nil {
+			lat, lon = lo.Lat, lo.Lon
 		}
 	}
 	if kind == "" || newT.Sub(when) > d.cfg.DraughtWithin || when.Before(oldT.Add(-d.cfg.DraughtWithin)) {
-		return
+		return nil, draughtNone
 	}
 	change := newM - old
 	ev := map[string]any{
@@ -462,9 +514,9 @@ func (d *Detector) draughtCheck(v *vessel, s *track.Static, id track.Identity) {
 		"density_t_m3":      d.cfg.WaterDensity,
 		"barrels_per_tonne": d.cfg.BarrelsPerTonne,
 	}
-	if id.Length > 0 && id.Beam > 0 {
-		t := id.Length * id.Beam * math.Abs(change) * d.cfg.BlockCoefficient * d.cfg.WaterDensity
-		ev["length_m"], ev["beam_m"] = id.Length, id.Beam
+	if c.Length > 0 && c.Beam > 0 {
+		t := c.Length * c.Beam * math.Abs(change) * d.cfg.BlockCoefficient * d.cfg.WaterDensity
+		ev["length_m"], ev["beam_m"] = c.Length, c.Beam
 		ev["cargo_t"] = round(t, 0)
 		ev["cargo_bbl"] = round(t*d.cfg.BarrelsPerTonne, 0)
 		ev["loaded"] = change > 0
@@ -478,14 +530,10 @@ func (d *Detector) draughtCheck(v *vessel, s *track.Static, id track.Identity) {
 	case !loitering || d.run&Encounters == 0:
 		// Without the encounter detector nobody is ever seen alongside:
 		// the draught change is reported as it is.
-		d.out(e)
-	case lo.on:
-		if lo.draught != nil {
-			// A second change in one run: the transfer is the latest.
-			d.hold(v, nil, lo.draught, lo.start)
-		}
-		lo.draught = e
+		return e, draughtOut
+	case lo != nil:
+		return e, draughtRun
 	default:
-		d.hold(v, v.lastLoiter, e, v.lastLoiter.Start)
+		return e, draughtLast
 	}
 }

@@ -24,6 +24,11 @@ type loiterState struct {
 	// was alongside; if none was, with the loitering, a possible transfer
 	// with a partner whose AIS was off (see hold).
 	draught *event.Event
+	// deferred: a draught change during the run was sent to be decided
+	// elsewhere (DeferDraught), with the vessel's position then, where
+	// the run's end goes too.
+	deferred           bool
+	deferLat, deferLon float64
 }
 
 // loiterPoint extends or ends the vessel's loitering run. A run is broken
@@ -91,8 +96,13 @@ func (d *Detector) endLoiter(v *vessel, st *segState, atEnd bool) {
 	if s.draught != nil {
 		// Reported, with a possible dark transfer, once the encounter
 		// detector can tell whether anybody was alongside.
-		d.hold(v, lo, s.draught, s.start)
+		d.hold(v, lo, s.draught, s.start, v.activity)
 		s.draught = nil
+	}
+	if s.deferred {
+		d.DeferLoiterEnd(&LoiterEnd{MMSI: v.mmsi, At: d.now, Loitering: lo, From: s.start,
+			Visit: v.activity, VisitAt: v.activityAt, Lat: s.deferLat, Lon: s.deferLon})
+		s.deferred = false
 	}
 }
 

@@ -130,5 +130,5 @@ func (d *Detector) closeVisit(v *vessel, exited bool) {
 			}})
 	}
 	v.lastVisit = e
-	v.activity, v.activityEnd = e, e.End
+	v.activity, v.activityAt = e, d.now
 }

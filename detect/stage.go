@@ -161,3 +161,124 @@ func (d *Detector) LinkPoint(p *track.Point) {
 	}
 	v.last, v.has = *p, true
 }
+
+// Draught changes. Their context may be an encounter (found from every
+// vessel), and a possible dark transfer needs to know that nobody was
+// alongside: a Detector running the per-vessel detectors alone hands each
+// draught change over (DeferDraught) as a DraughtCase, what the vessel's
+// own detectors know, and the end of the loitering run it fell in
+// (DeferLoiterEnd), to a Detector running Encounters, which decides them
+// as one Detector would (DecideDraught, EndLoiter) when fed every point
+// up to the case's time.
+
+// DraughtCase is a confirmed draught change and what the vessel's own
+// detectors knew of its context when it was confirmed.
+type DraughtCase struct {
+	MMSI       uint32
+	Old, New   float64   // draught, m
+	OldT, NewT time.Time // last report of the old draught, first of the new
+	// Length and Beam are the hull's dimensions (0: unknown).
+	Length, Beam float64
+	// PortIn is the port the vessel is in, if any.
+	PortIn *DraughtPort `json:",omitempty"`
+	// Visit is the vessel's latest port visit, reported at VisitAt.
+	Visit   *event.Event `json:",omitempty"`
+	VisitAt time.Time
+	// Gap is the vessel's latest gap (as found, before grading).
+	Gap *event.Event `json:",omitempty"`
+	// Loiter is the loitering run going on, LastLoiter the last reported.
+	Loiter     *DraughtLoiter `json:",omitempty"`
+	LastLoiter *event.Event   `json:",omitempty"`
+	// Lat and Lon are the vessel's last position when it first reported
+	// the new draught (Placed: it had one), near the encounter that may
+	// explain it: where the case is decided.
+	Lat, Lon float64
+	Placed   bool
+}
+
+// DraughtPort is the port a draught change happened in.
+type DraughtPort struct {
+	Name, ID, Group string
+	Lat, Lon        float64
+}
+
+// DraughtLoiter is a loitering run going on: its first and latest fix and
+// its mean position.
+type DraughtLoiter struct {
+	Start, End time.Time
+	Lat, Lon   float64
+}
+
+// LoiterEnd is the end of a loitering run during which a draught change
+// was handed over, at time At: the loitering reported (nil if it was not),
+// the run's start and the vessel's latest port visit (reported at
+// VisitAt). Lat and Lon are those of the draught change's case.
+type LoiterEnd struct {
+	MMSI      uint32
+	At        time.Time
+	Loitering *event.Event `json:",omitempty"`
+	From      time.Time
+	Visit     *event.Event `json:",omitempty"`
+	VisitAt   time.Time
+	Lat, Lon  float64
+}
+
+// DecideDraught reports draught change c (or holds it for the encounters
+// to come) as a single Detector would have when confirming it: the
+// Detector must run Encounters and have been fed every point (and
+// advanced) up to c.NewT's report, the latest static report of c.MMSI.
+func (d *Detector) DecideDraught(c *DraughtCase) {
+	v := d.vessel(c.MMSI)
+	activity := latestActivity(v, c.Visit, c.VisitAt)
+	e, how := d.draughtEvent(v, c, activity)
+	switch how {
+	case draughtOut:
+		d.out(e)
+	case draughtRun:
+		// Kept by run, not in the vessel's segment state: the points this
+		// Detector is fed may switch segments where the vessel's own
+		// detectors did not.
+		k := runKey{c.MMSI, c.Loiter.Start.UnixNano()}
+		if prev := d.runDraught[k]; prev != nil {
+			// A second change in one run: the transfer is the latest.
+			d.hold(v, nil, prev, c.Loiter.Start, activity)
+		}
+		if d.runDraught == nil {
+			d.runDraught = map[runKey]*event.Event{}
+		}
+		d.runDraught[k] = e
+	case draughtLast:
+		d.hold(v, c.LastLoiter, e, c.LastLoiter.Start, activity)
+	}
+}
+
+// EndLoiter takes the end of a loitering run: a draught change
+// DecideDraught kept for it is held with it until the encounters tell
+// whether anybody was alongside.
+func (d *Detector) EndLoiter(l *LoiterEnd) {
+	k := runKey{l.MMSI, l.From.UnixNano()}
+	if e := d.runDraught[k]; e != nil {
+		v := d.vessel(l.MMSI)
+		d.hold(v, l.Loitering, e, l.From, latestActivity(v, l.Visit, l.VisitAt))
+		delete(d.runDraught, k)
+	}
+}
+
+// runKey is a vessel's loitering run, by its start (Unix ns).
+type runKey struct {
+	mmsi  uint32
+	start int64
+}
+
+// latestActivity is the latest of the vessel's port visit (reported at
+// visitAt) and its encounter, by when each was reported: what one
+// Detector holds as the vessel's activity.
+func latestActivity(v *vessel, visit *event.Event, visitAt time.Time) *event.Event {
+	// An encounter reported at a port visit's very time came first: the
+	// point that ended the visit advanced the encounters before the port
+	// detector took it.
+	if a := v.activity; a != nil && (visit == nil || a.Type == event.Encounter && v.activityAt.After(visitAt)) {
+		return a
+	}
+	return visit
+}

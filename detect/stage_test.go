@@ -103,3 +103,30 @@ func sortedFixes(fs []track.Fix) []track.Fix {
 	sort.SliceStable(out, func(i, j int) bool { return out[i].Time.Before(out[j].Time) })
 	return out
 }
+
+// TestLatestActivity: a Detector deciding draught changes it did not see
+// confirmed takes, of the vessel's port visit and its encounter, the one
+// one Detector would hold last: the one reported later, the port visit
+// when both were reported at once (the point that ended the visit moved
+// the encounters first).
+func TestLatestActivity(t *testing.T) {
+	t0 := time.Date(2026, 3, 1, 0, 0, 0, 0, time.UTC)
+	enc := &event.Event{Type: event.Encounter}
+	visit := &event.Event{Type: event.PortVisit}
+	v := &vessel{activity: enc, activityAt: t0}
+	for _, c := range []struct {
+		visitAt time.Time
+		want    *event.Event
+	}{
+		{t0.Add(-time.Minute), enc},
+		{t0, visit},
+		{t0.Add(time.Minute), visit},
+	} {
+		if got := latestActivity(v, visit, c.visitAt); got != c.want {
+			t.Errorf("visit reported at %s, encounter at %s: took %s, want %s", c.visitAt, t0, got.Type, c.want.Type)
+		}
+	}
+	if got := latestActivity(v, nil, time.Time{}); got != enc {
+		t.Errorf("no visit: took %v, want the encounter", got)
+	}
+}

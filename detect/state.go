@@ -26,6 +26,10 @@ var (
 		// Saved per vessel; a cache of shore distances; this run's counts;
 		// an index of the GNSS areas, rebuilt when needed.
 		statecodec.Skip(Detector{}, "vessels", "shoreC", "counts", "gnssGrid"),
+		// Plumbing to a Detector deciding other processes' draught
+		// changes (bus's second stage), and what that one keeps: it
+		// replays instead of saving state.
+		statecodec.Skip(Detector{}, "DeferDraught", "DeferLoiterEnd", "runDraught"),
 		// Back pointer and configuration; scratch space of pairUp.
 		statecodec.Skip(encounters{}, "d", "cellDeg", "maxDistK", "grid", "seen", "cells"),
 		// A count for tests.

@@ -26,13 +26,14 @@ type heldDraught struct {
 }
 
 // hold keeps the draught change dr, put down to loitering from from on
-// (lo, when reported), until the encounter detector is past it.
-func (d *Detector) hold(v *vessel, lo, dr *event.Event, from time.Time) {
+// (lo, when reported), until the encounter detector is past it; activity
+// is the vessel's latest port visit or encounter.
+func (d *Detector) hold(v *vessel, lo, dr *event.Event, from time.Time, activity *event.Event) {
 	h := heldDraught{draught: dr, loiter: lo, from: from, until: dr.End}
 	if lo != nil && lo.End.After(h.until) {
 		h.until = lo.End
 	}
-	if a := v.activity; a != nil && a.Type == event.Encounter {
+	if a := activity; a != nil && a.Type == event.Encounter {
 		h.noteEncounter(a)
 	}
 	v.held = append(v.held, h)

@@ -20,7 +20,6 @@ import (
 
 	"github.com/lookout-osint/lookout/analyze"
 	"github.com/lookout-osint/lookout/bus"
-	"github.com/lookout-osint/lookout/event"
 	"github.com/lookout-osint/lookout/pipeline"
 	"github.com/lookout-osint/lookout/sanctions"
 	"github.com/lookout-osint/lookout/source"
@@ -215,10 +214,8 @@ func TestBackfillOnceAndResume(t *testing.T) {
 }
 
 // eventDump is every stored event as one JSON line, sorted (the open flag
-// included), without the difference between workers and one process that
-// is known (see TestBackfillWorkersEqualIngest), which it counts in
-// skipped.
-func eventDump(t *testing.T, st store.Store, encounterDraught map[string]bool, skipped map[string]int) []string {
+// included).
+func eventDump(t *testing.T, st store.Store) []string {
 	t.Helper()
 	evs, err := st.Events(context.Background(), store.EventQuery{})
 	if err != nil {
@@ -226,10 +223,6 @@ func eventDump(t *testing.T, st store.Store, encounterDraught map[string]bool, s
 	}
 	var out []string
 	for _, e := range evs {
-		if e.Type == event.DraughtChange && encounterDraught[fmt.Sprint(e.MMSI, e.Start.Unix())] {
-			skipped["draught_change after an encounter"]++
-			continue
-		}
 		b, err := json.Marshal(e)
 		if err != nil {
 			t.Fatal(err)
@@ -244,12 +237,6 @@ func eventDump(t *testing.T, st store.Store, encounterDraught map[string]bool, s
 // the workers must store it.
 type reference struct {
 	dump []string
-	// encounterDraught keys (MMSI and start) the draught changes whose
-	// context was an encounter: they cannot come out of the workers the
-	// same, since the encounter is found in the second stage, after the
-	// draught change was reported (detect.Detector.Only).
-	encounterDraught map[string]bool
-	skipped          map[string]int
 }
 
 func ingestReference(t *testing.T, files []string) reference {
@@ -268,18 +255,7 @@ func ingestReference(t *testing.T, files []string) reference {
 	if _, err := pipeline.Files(ctx, one, pipeline.Config{Analyze: &opt}, sorted); err != nil {
 		t.Fatal(err)
 	}
-	ref := reference{encounterDraught: map[string]bool{}, skipped: map[string]int{}}
-	evs, err := one.Events(ctx, store.EventQuery{Types: []event.Type{event.DraughtChange}})
-	if err != nil {
-		t.Fatal(err)
-	}
-	for _, e := range evs {
-		if e.Evidence["context"] == string(event.Encounter) {
-			ref.encounterDraught[fmt.Sprint(e.MMSI, e.Start.Unix())] = true
-		}
-	}
-	ref.dump = eventDump(t, one, ref.encounterDraught, ref.skipped)
-	return ref
+	return reference{dump: eventDump(t, one)}
 }
 
 // workersSchema makes a schema for workers' events and returns its URL.
@@ -321,9 +297,7 @@ func compareStore(t *testing.T, dsn string, ref reference) []string {
 		t.Fatal(err)
 	}
 	defer st.Close()
-	skipped := map[string]int{}
-	got := eventDump(t, st, ref.encounterDraught, skipped)
-	t.Logf("left out of the comparison: ingest %v, workers %v", ref.skipped, skipped)
+	got := eventDump(t, st)
 	diffDumps(t, "workers", got, "ingest", ref.dump)
 	return got
 }
@@ -334,8 +308,7 @@ func compareStore(t *testing.T, dsn string, ref reference) []string {
 // process, byte for byte (JSON of every stored event, sorted), in
 // PostgreSQL: events that span files, pairwise ones and sanctions matches
 // included, and events still open at the end stored provisional (open) as
-// ingest stores them, with one known difference left out (draught changes
-// during an encounter).
+// ingest stores them.
 func TestBackfillWorkersEqualIngest(t *testing.T) {
 	if testing.Short() {
 		t.Skip("simulates a scenario")

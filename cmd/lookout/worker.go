@@ -52,11 +52,11 @@ alerts. Each new identity a vessel broadcasts is screened against the
 sanctions lists kept in --db, as lookout ingest does (sanctions_match).
 A backfill (lookout ingest --to nats://… FILES) run through workers with
 --drain stores the events lookout ingest stores from the same files (those
-still open at the end provisional, as ingest stores them), except that a
-draught change during an encounter is put down to an earlier activity
-(see below), that GNSS interference is found per partition (a cluster
-of vessels of several partitions comes out as several smaller ones), and
-that possible dark transfers are not reported;
+still open at the end provisional, as ingest stores them), except that
+GNSS interference is found per partition (a cluster of vessels of several
+partitions comes out as several smaller ones), and that a draught change
+is decided by the shard owning the cell where the vessel first reported
+the new draught, which knows of the encounters within 0.5° of it only;
 lookout backfill status shows how far the workers are, lookout backfill
 pause holds the workers (and publishers) until resume, and cancel stops
 them (each says how many events it stored).
@@ -70,9 +70,7 @@ seconds) and a worker that stops or dies leaves its share to the others.
 
 After a restart a worker replays its partitions and shards from the start
 of the streams' retention to rebuild state; events it already wrote are not
-stored twice. A draught change whose context was an encounter is put down
-to an earlier activity or not reported (the encounter is found later, in
-stage 2).
+stored twice.
 
 Stage 2 moves at the pace of the slowest partition (it waits for every
 partition's watermark); a partition that gets no traffic is moved on by the
