@@ -3,6 +3,7 @@ package bus
 import (
 	"context"
 	"fmt"
+	"path/filepath"
 	"sort"
 	"sync"
 	"sync/atomic"
@@ -13,6 +14,7 @@ import (
 
 	"github.com/lookout-osint/lookout/event"
 	"github.com/lookout-osint/lookout/store"
+	"github.com/lookout-osint/lookout/store/duckdb"
 	"github.com/lookout-osint/lookout/store/postgres"
 	"github.com/lookout-osint/lookout/store/storetest"
 )
@@ -112,4 +114,25 @@ func TestWorkersThroughDatabaseOutage(t *testing.T) {
 		t.Errorf("writer counted %d new events, the table holds %d", ew.Written(), len(got))
 	}
 	t.Logf("%d events, %d before the cut, %d failed writes during it", len(got), before, failures.Load())
+}
+
+// TestEventWriterWaitsForTheDatabaseAtStart: a writer started while the
+// database is away (the first opens fail) opens it once it is back,
+// instead of failing the worker.
+func TestEventWriterWaitsForTheDatabaseAtStart(t *testing.T) {
+	dir := t.TempDir()
+	opens := 0
+	ew, err := NewReopeningEventWriter(context.Background(), func(ctx context.Context) (store.Store, error) {
+		if opens++; opens < 3 {
+			return nil, fmt.Errorf("create schema: conn closed")
+		}
+		return duckdb.Open(ctx, filepath.Join(dir, "w.duckdb"))
+	})
+	if err != nil {
+		t.Fatalf("after %d opens: %v", opens, err)
+	}
+	ew.Close()
+	if opens != 3 {
+		t.Errorf("%d opens, want 3", opens)
+	}
 }

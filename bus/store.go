@@ -34,6 +34,9 @@ type EventWriter struct {
 // delivers at once) that much later.
 const gatherEvents = 250 * time.Millisecond
 
+// storeStartWait is how long a writer waits for its database at start.
+const storeStartWait = 30 * time.Second
+
 // NewEventWriter starts a writer; Close flushes and stops it.
 func NewEventWriter(ctx context.Context, st store.Store) *EventWriter {
 	w := &EventWriter{st: st, wake: make(chan struct{}, 1), done: make(chan struct{})}
@@ -45,8 +48,21 @@ func NewEventWriter(ctx context.Context, st store.Store) *EventWriter {
 // does not survive the server restarting (store/postgres holds a single
 // connection, closed for good by a reset): after a failed write the store
 // is closed and opened again before the retry. The writer owns the store.
+// A database away when the writer starts (restarting, or cut off) is
+// waited for up to storeStartWait: a backfill's workers are started once
+// and left to run, and one that met a restart at its start used to exit
+// ("create schema: conn closed").
 func NewReopeningEventWriter(ctx context.Context, open func(context.Context) (store.Store, error)) (*EventWriter, error) {
-	st, err := open(ctx)
+	var st store.Store
+	sctx, cancel := context.WithTimeout(ctx, storeStartWait)
+	defer cancel()
+	err := retry(sctx, 200*time.Millisecond, func(error) bool { return true }, func(ctx context.Context) error {
+		var err error
+		if st, err = open(ctx); err != nil {
+			st = nil
+		}
+		return err
+	})
 	if err != nil {
 		return nil, err
 	}
