@@ -46,26 +46,34 @@ func (r SARResult) String() string {
 // transfer: named as its likely partner). Event IDs are stable, so
 // storing the same detections again adds nothing.
 func SAR(ctx context.Context, st store.Store, ds []sar.Detection, cfg SARConfig) (SARResult, error) {
-	if cfg.Catalog == nil {
-		cfg.Catalog = ref.Default()
-	}
 	res, tracks, _, err := MatchSAR(ds, cfg)
 	if err != nil {
 		return SARResult{}, err
 	}
-	dark := match.DarkEvents(res.Dark, cfg.Catalog, cfg.Events)
 	transfers, err := st.Events(ctx, store.EventQuery{Types: []event.Type{event.PossibleDarkTransfer}})
 	if err != nil {
 		return SARResult{}, err
 	}
-	// A ship without AIS beside a tanker loitering while its draught
-	// changed is the likely partner of that transfer.
-	match.LinkDarkTransfers(dark, transfers, match.PositionsOf(tracks, cfg.Match), 3, time.Hour)
+	dark, _ := DarkSAR(res, tracks, transfers, cfg)
 	w, err := st.Write(ctx, &store.Batch{Events: append(match.MatchedEvents(res.Matched), dark...)})
 	if err != nil {
 		return SARResult{}, err
 	}
 	return SARResult{Matched: len(res.Matched), Dark: len(res.Dark), Stored: int(w.Events)}, nil
+}
+
+// DarkSAR returns res's dark detections as events (tanker-sized at a
+// grouped port: a satellite-only port call), each imaged within 3 km of a
+// tanker during one of transfers (where its AIS track puts it at the
+// image time) naming that transfer: a ship without AIS beside a tanker
+// loitering while its draught changed is its likely partner. It also
+// says how many were so linked.
+func DarkSAR(res match.Result, tracks []match.Track, transfers []event.Event, cfg SARConfig) ([]event.Event, int) {
+	if cfg.Catalog == nil {
+		cfg.Catalog = ref.Default()
+	}
+	dark := match.DarkEvents(res.Dark, cfg.Catalog, cfg.Events)
+	return dark, match.LinkDarkTransfers(dark, transfers, match.PositionsOf(tracks, cfg.Match), 3, time.Hour)
 }
 
 // MatchSAR matches detections against the AIS in cfg.AIS (lookout sar

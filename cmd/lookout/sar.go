@@ -11,6 +11,7 @@ import (
 	"strings"
 	"time"
 
+	"github.com/lookout-osint/lookout/event"
 	"github.com/lookout-osint/lookout/geo"
 	"github.com/lookout-osint/lookout/pipeline"
 	"github.com/lookout-osint/lookout/ref"
@@ -248,25 +249,23 @@ that transfer in its evidence: the ship without AIS is the likely partner.`,
 				return err
 			}
 			fmt.Fprintf(os.Stderr, "%s: %s\n", args[0], st)
-			res, tracks, images, err := pipeline.MatchSAR(ds, pipeline.SARConfig{AIS: aisFiles, Window: window, Match: o})
+			cfg := pipeline.SARConfig{AIS: aisFiles, Window: window, Match: o, Events: eo, Catalog: ref.Default()}
+			if groupsFile != "" {
+				if cfg.Catalog, err = cfg.Catalog.WithUserFile(groupsFile); err != nil {
+					return err
+				}
+			}
+			res, tracks, images, err := pipeline.MatchSAR(ds, cfg)
 			if err != nil {
 				return err
 			}
-			cat := ref.Default()
-			if groupsFile != "" {
-				if cat, err = cat.WithUserFile(groupsFile); err != nil {
-					return err
-				}
-			}
-			evs := match.DarkEvents(res.Dark, cat, eo)
-			linked := 0
+			var transfers []event.Event
 			if len(eventFiles) > 0 {
-				transfers, err := readEventFiles(eventFiles)
-				if err != nil {
+				if transfers, err = readEventFiles(eventFiles); err != nil {
 					return err
 				}
-				linked = match.LinkDarkTransfers(evs, transfers, match.PositionsOf(tracks, o), 3, time.Hour)
 			}
+			evs, linked := pipeline.DarkSAR(res, tracks, transfers, cfg)
 			enc := json.NewEncoder(os.Stdout)
 			atPort := 0
 			for _, e := range evs {
