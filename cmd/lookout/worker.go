@@ -80,7 +80,8 @@ partition to end: run all workers at once, or stage 1 everywhere before
 stage 2.`,
 		Example: `  lookout worker --nats nats://127.0.0.1:4222 --db postgres://analyst@db/lookout --index 0 --of 2
   lookout worker --nats nats://127.0.0.1:4222 --db lookout.duckdb --drain
-  lookout worker --stage 2 --index 1 --of 2 --db postgres://analyst@db/lookout`,
+  lookout worker --stage 2 --index 1 --of 2 --db postgres://analyst@db/lookout
+  lookout worker --nats nats://127.0.0.1:4222 --db postgres://analyst@db/lookout --join --drain   # add one to a running backfill`,
 		Args: cobra.NoArgs,
 		RunE: func(cmd *cobra.Command, args []string) error {
 			ctx, stop := signal.NotifyContext(cmd.Context(), os.Interrupt, syscall.SIGTERM)
