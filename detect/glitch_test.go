@@ -335,3 +335,35 @@ func TestLongFirstStreamIsNotPutElsewhere(t *testing.T) {
 		t.Errorf("spoofing %+v, want none", sp)
 	}
 }
+
+// Three places one after the other: a position put 150 km north for
+// 1.6 h, the ship's real track for 1.6 h, then put 150 km south for
+// 1.6 h, and back on the real track (fresh seed 10013: a circle drawn
+// while the ship lay in port, its voyage after, then a GNSS
+// interference). The real track was entered by a jump and left by one,
+// but the jump out went on to a third place, not back where it came
+// from: it is no displaced run. The run put south is.
+func TestRealTrackBetweenTwoSpoofsIsNotDisplaced(t *testing.T) {
+	w := newWorld()
+	s := newScript(1, 0, 36.0, 133.0).sail(36.0, 136.0, 10)
+	n := len(s.fixes)
+	north := n / 6 // fixes put north, from the first
+	south := 2 * north
+	displaced(s, 0, north, 1.35, 0)
+	displaced(s, south, north, -1.35, 0)
+	w.add(s)
+	real0, real1 := s.fixes[north].Time, s.fixes[south-1].Time
+	sp := only(w.run(t), event.Spoofing)
+	found := false
+	for _, e := range sp {
+		if !e.Start.Before(real0) && !e.End.After(real1) {
+			t.Errorf("the real track between the spoofs reported as spoofing: %s..%s %v", e.Start, e.End, e.Evidence)
+		}
+		if !e.Start.After(s.fixes[south].Time) && !e.End.Before(s.fixes[south+north-1].Time) {
+			found = true
+		}
+	}
+	if !found {
+		t.Errorf("the run put south not reported: %+v", sp)
+	}
+}

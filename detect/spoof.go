@@ -103,6 +103,8 @@ type segInfo struct {
 	// again where this stream would be, on a stream of its own.
 	sog  float64
 	back bool
+	// from is the stream the MMSI was on when this one opened (0: none).
+	from int
 }
 
 // lastFix is the stream's last fix, as coherent takes it.
@@ -273,7 +275,7 @@ func (d *Detector) spoofPoint(v *vessel, p *track.Point) {
 	if si == nil {
 		si = &segInfo{first: p.Time, jumped: (p.Flag == track.TooFast && !glitch || p.NewSeg && kn > d.cfg.SpoofSpeedKn) &&
 			(s.lastSI == nil || p.Time.Sub(s.lastSI.last) >= d.cfg.SpoofSwitchMin || d.impossibleSwitch(s.lastSI, p)),
-			opening: s.lastSI == nil || p.Time.Sub(s.lastSI.last) > d.cfg.SpoofSegmentIdle}
+			opening: s.lastSI == nil || p.Time.Sub(s.lastSI.last) > d.cfg.SpoofSegmentIdle, from: s.lastSeg}
 		s.segs[seg] = si
 		if s.undo != nil {
 			s.undo.si, s.undo.opened = si, true
@@ -338,7 +340,7 @@ func (d *Detector) spoofPoint(v *vessel, p *track.Point) {
 	// row), and so must the way back: it counts once this stream goes on
 	// for SpoofSegmentPoints fixes in a row (above).
 	if o := s.lastSI; o != nil && s.lastSeg != seg && o != si && !o.counted &&
-		(o.jumped || seg < s.lastSeg) && (si.n == 0 || !si.last.After(o.first)) &&
+		(o.jumped && d.backWhence(s, o, p) || seg < s.lastSeg) && (si.n == 0 || !si.last.After(o.first)) &&
 		o.runN >= d.cfg.SpoofSegmentPoints && d.sustained(o.runStart, o.last) && kn > d.cfg.SpoofSpeedKn {
 		s.retFrom, s.retTo, s.retKn = s.lastSeg, seg, kn
 		if si.runN >= d.cfg.SpoofSegmentPoints { // SpoofSegmentPoints of 1
@@ -392,6 +394,19 @@ func (d *Detector) spoofPoint(v *vessel, p *track.Point) {
 		d.circling(v, p)
 		d.sailingInPlace(v, p)
 	}
+}
+
+// backWhence says whether p, leaving stream o (entered by a jump), lies
+// where the ship could be on the stream o was entered from: the way back.
+// A jump on to a third place is no return: of a circle drawn while the
+// ship lay in port, its real voyage after it and a GNSS interference's
+// displaced fixes after that (fresh seed 10013), the voyage is where
+// neither jump went back to. A stream o entered from one forgotten (silent for
+// SpoofSegmentIdle) has been the MMSI's only track for a day: no run
+// displaced from a track still there.
+func (d *Detector) backWhence(s *spoofState, o *segInfo, p *track.Point) bool {
+	f := s.segs[o.from]
+	return f != nil && f != o && d.coherent(f.lastFix(), &p.Fix)
 }
 
 // wentBack reports the displaced run o, left for good for si at kn: out
