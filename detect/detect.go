@@ -121,6 +121,10 @@ type vessel struct {
 	absent  bool
 	absFrom time.Time
 	absAt   track.Point
+	// absOff is where the first fix going nowhere during the absence lay,
+	// as offsets from absAt (degrees), once absOn.
+	absOff  [2]float32
+	absOn   bool
 	placeAt track.Point // where the latest run of positions going nowhere began
 	spoof   spoofState
 	maxKn   float64   // highest plausible speed seen, for dark visits

@@ -173,13 +173,13 @@ func (d *Detector) reportGaps(v *vessel, p *track.Point) {
 			d.reportGap(v, p, &v.gaps[i])
 		}
 		if v.has && !v.absent {
-			v.absent, v.absFrom, v.absAt = true, v.gaps[0].from, v.last
+			v.absent, v.absFrom, v.absAt, v.absOn = true, v.gaps[0].from, v.last, false
 		}
 		v.gaps = v.gaps[:0]
 	}
 	atEnd := p == &v.last
 	if v.absent {
-		if !atEnd && d.goesNowhere(&v.absAt, p) {
+		if !atEnd && d.staysAbsent(v, p) {
 			return
 		}
 		v.absent = false
@@ -196,11 +196,35 @@ func (d *Detector) reportGaps(v *vessel, p *track.Point) {
 	}
 	if !v.placeAt.Time.IsZero() && d.goesNowhere(&v.placeAt, p) {
 		if p.Time.Sub(v.placeAt.Time) >= d.cfg.SpoofInPlaceMin {
-			v.absent, v.absFrom, v.absAt = true, v.placeAt.Time, v.placeAt
+			v.absent, v.absFrom, v.absAt, v.absOn = true, v.placeAt.Time, v.placeAt, false
 		}
 		return
 	}
 	v.placeAt = *p
+}
+
+// staysAbsent says whether p, heard during v's absence, goes nowhere: it
+// reports way yet lies where the absence began, or where the first fix
+// that went nowhere during it lay (each within 2*SpoofCircleKm). Fixes
+// of a drawn circle lie within its diameter of each other, while where
+// the absence began may lie off the circle: the last fix of the way in
+// (fresh seed 10002: a circle's far side lay 10.0 km from it, and a fix
+// there cut one absence of 5.3 days in two, the second half a false call
+// in Pos'yet). A ship sailing on leaves both behind.
+func (d *Detector) staysAbsent(v *vessel, p *track.Point) bool {
+	q := &v.absAt
+	if v.absOn {
+		// The first fix's offsets from absAt, the longitude's across the
+		// antimeridian too.
+		return d.goesNowhere(q, p) || p.SOG >= d.cfg.SpoofCircleKn &&
+			withinKm(q.Lat+float64(v.absOff[0]), q.Lon+float64(v.absOff[1]), p.Lat, p.Lon, 2*d.cfg.SpoofCircleKm)
+	}
+	if !d.goesNowhere(q, p) {
+		return false
+	}
+	v.absOn = true
+	v.absOff = [2]float32{float32(p.Lat - q.Lat), float32(math.Mod(p.Lon-q.Lon+540, 360) - 180)}
+	return true
 }
 
 // goesNowhere says whether p reports way yet lies where q was.

@@ -227,6 +227,32 @@ func TestDarkVisitBehindACircleHeardNowAndThen(t *testing.T) {
 	}
 }
 
+// The circle's far side more than 2*SpoofCircleKm from the last fix of
+// the way in, 6 km east of its centre (fresh seed 10002: a fix there cut
+// a 5.3-day absence behind a circle in two, and its second half became a
+// false call): the fixes still go round one place, the middle of those
+// heard so far, and the absence spans them all.
+func TestDarkVisitBehindACircleEnteredFromAside(t *testing.T) {
+	w := newWorld()
+	s := newScript(1, 0, 41.0, 131.5).sail(41.0, 131.372, 10)
+	for i, brg := range []float64{0, 100, 270, 200, 300, 40} {
+		s.t = s.t.Add([]time.Duration{16, 18, 20, 17, 19, 16}[i] * time.Hour)
+		s.lat, s.lon = geo.Destination(41.0, 131.3, brg, 4.5)
+		s.add(6, brg+90)
+	}
+	s.t = s.t.Add(10 * time.Hour)
+	s.lat, s.lon = 41.0, 131.3
+	s.sail(41.0, 131.6, 10)
+	w.add(s)
+	if far := geo.DistanceKm(41.0, 131.372, 41.0, 131.3-4.5/84.0); far <= 2*w.cfg.SpoofCircleKm {
+		t.Fatalf("test circle: far side %.1f km from the way in", far)
+	}
+	dv := only(w.run(t), event.PossibleDarkPortVisit)
+	if len(dv) != 1 || dv[0].PortID != "2" || dv[0].Duration() < 100*time.Hour {
+		t.Fatalf("dark visits %+v, want one at BRAVO over the whole circle", dv)
+	}
+}
+
 func TestDarkVisitOfTwoDaysInAShortSilence(t *testing.T) {
 	w := newWorld()
 	// Seed 205: silent 62 h, 106 km from BRAVO (KP) at the start and 193 km
