@@ -3,6 +3,7 @@ package sim
 import (
 	"math"
 	"testing"
+	"time"
 
 	"github.com/lookout-osint/lookout/event"
 	"github.com/lookout-osint/lookout/geo"
@@ -289,5 +290,77 @@ func TestEncounterHeardTogetherForTheMinimum(t *testing.T) {
 	heard(b, meet.from+25*60, meet.to-25*60)
 	if s := source(); s != event.SourceSatellite {
 		t.Errorf("heard together 1 h 15 min of 2 h 5 min: source %q, want satellite (scored by neither answer)", s)
+	}
+}
+
+// A fix of a displaced copy of the track too brief to show as spoofing
+// (one fix) cannot be told from a real one: it ends a dark visit's
+// silence as a real one would, where a shown jump's fixes and a drawn
+// circle's, shown or not, do not (fresh seed 10020).
+func TestUnshownJumpEndsTheSilence(t *testing.T) {
+	w, h, id := oneDay(t)
+	const lat, lon = 41.0, 130.5
+	pos := func(at int64, spoofed bool) rx {
+		return rx{t: at, tLast: at, lat: lat, lon: lon, id: id, kind: rxPosition, spoofed: spoofed}
+	}
+	for _, c := range []struct {
+		kind  string
+		fixes int
+		want  int // genuine positions
+	}{
+		{spoofJump, 1, 2},   // one displaced fix: nothing shows it
+		{spoofJump, 4, 1},   // four over 3 h: a spoof, claimed
+		{spoofCircle, 1, 1}, // a circle's fix says nothing of where the ship was
+	} {
+		h.spoofs = []spoofSpan{{span: span{w.t0 + 10*hour, w.t0 + 14*hour}, kind: c.kind, lat: lat, lon: lon, radiusKm: 3}}
+		h.log = []rx{pos(w.t0+hour, false)}
+		for i := range c.fixes {
+			h.log = append(h.log, pos(w.t0+10*hour+int64(i+1)*hour, true))
+		}
+		got := 0
+		for _, r := range w.genuinePositions()[id.MMSI] {
+			if r.t >= w.t0 {
+				got++
+			}
+		}
+		if got != c.want {
+			t.Errorf("%s of %d fixes: %d genuine positions, want %d", c.kind, c.fixes, got, c.want)
+		}
+	}
+}
+
+// A drift far from shore at both ends that passes within 20 nm of an
+// island between them is loitering only where it keeps off (fresh seed
+// 10011: south-east past Ulleungdo at 0.9 kn, 17.7 nm off at its closest;
+// version 10 tested the ends alone and claimed one run).
+func TestLoiteringKeepsOffShoreAllAlong(t *testing.T) {
+	w, err := newWorld(Config{Seed: 3, Days: 2, Vessels: 20})
+	if err != nil {
+		t.Fatal(err)
+	}
+	h := w.hulls[0]
+	// The seed's drift line, extended at both ends to leave 4 h off shore
+	// on either side of the island.
+	a := wp{t: w.t0 + hour, lat: 37.5403, lon: 130.0900}
+	b := wp{t: w.t0 + 41*hour, lat: 36.9712, lon: 131.0534} // 1.4 kn
+	for _, q := range []wp{a, b} {
+		if w.land.DistanceToShoreKm(q.lat, q.lon) < loiterShoreKm {
+			t.Fatalf("test drift: %v is within 20 nm of shore", q)
+		}
+	}
+	h.path = []wp{{t: w.t0, lat: a.lat, lon: a.lon - 0.3}, a, b, {t: w.t0 + 42*hour, lat: b.lat, lon: b.lon + 0.3}}
+	var runs []event.Event
+	for _, e := range w.loiterEvents() {
+		if e.MMSI == h.identAt(w.t0).MMSI {
+			runs = append(runs, e)
+		}
+	}
+	if len(runs) != 2 {
+		t.Fatalf("loitering %+v, want two runs (before and after the island)", runs)
+	}
+	for _, e := range runs {
+		if e.End.Sub(e.Start) >= 40*time.Hour {
+			t.Errorf("run %s..%s spans the passage past the island", e.Start, e.End)
+		}
 	}
 }

@@ -344,14 +344,40 @@ func darkVisitEvents(visits []visit, genuine map[uint32][]rx) []event.Event {
 }
 
 // genuinePositions returns, per MMSI, the received positions that are
-// where a hull really was (any hull broadcasting the MMSI), by receive time.
+// where a hull really was (any hull broadcasting the MMSI), by receive
+// time, or that AIS cannot tell from such: those of a displaced copy of
+// its track (a jump) too short to show (no truth event claims it,
+// event/spoofing.go). Fresh seed 10020: a tanker back from a dark call in
+// Kimch'aek was heard once, minutes before the data ended, at a position
+// it faked; for all AIS shows its silence ended there, and the detector
+// rightly found the call. A drawn circle's or an inland fix says nothing
+// of where the ship was, shown or not: the detector's absence goes on
+// through the one, and the tracker flags the other.
 func (w *world) genuinePositions() map[uint32][]rx {
 	by := map[uint32][]rx{}
 	for _, h := range w.hulls {
+		shown := map[*spoofSpan]bool{}
 		for _, r := range h.log {
-			if r.kind == rxPosition && !r.spoofed {
-				by[r.id.MMSI] = append(by[r.id.MMSI], r)
+			if r.kind != rxPosition {
+				continue
 			}
+			if r.spoofed {
+				sp := h.spoofAt(r.t)
+				if sp == nil {
+					sp = h.spoofAt(r.t - 5) // heard up to 5 s after it was sent
+				}
+				if sp == nil || sp.kind != spoofJump || r.gnss > 0 {
+					continue
+				}
+				if _, ok := shown[sp]; !ok {
+					f, _, _ := h.shownSpoof(sp)
+					shown[sp] = f != nil
+				}
+				if shown[sp] {
+					continue
+				}
+			}
+			by[r.id.MMSI] = append(by[r.id.MMSI], r)
 		}
 	}
 	for _, rs := range by {
@@ -451,42 +477,93 @@ func (w *world) loiterEvents() []event.Event {
 			for j+1 < len(p) && segKn(p[j], p[j+1]) < loiterMaxKn {
 				j++
 			}
-			a, b := p[i-1], p[j]
+			run := p[i-1 : j+1]
 			i = j + 1
-			if b.t-a.t < loiterMin || a.t < w.t0 || b.t > w.t1 {
+			if run[len(run)-1].t-run[0].t < loiterMin || run[0].t < w.t0 || run[len(run)-1].t > w.t1 {
 				continue
 			}
-			far := true
-			for k := i - 1; k <= j && far; k++ {
-				far = w.land.DistanceToShoreKm(p[k].lat, p[k].lon) >= loiterShoreKm
-			}
-			if !far {
-				continue
-			}
-			var dist float64
-			for k := i; k <= j; k++ {
-				dist += geo.DistanceKm(p[k-1].lat, p[k-1].lon, p[k].lat, p[k].lon)
-			}
-			// AIS shows a run under each identity broadcast during it: a
-			// hull changing its MMSI mid-run makes two shorter runs, each
-			// claimed only when it lasts the minimum.
-			for _, pc := range h.identSpans(span{a.t, b.t}) {
-				if pc.to-pc.from < loiterMin {
-					continue
-				}
-				src := event.SourceAIS
-				if !covered(h.log, pc) {
-					src = event.SourceSatellite
-				}
-				evs = append(evs, event.Event{Type: event.Loitering, MMSI: h.identAt(pc.from).MMSI, Start: ts(pc.from), End: ts(pc.to),
-					Lat: math.Round(a.lat*1e5) / 1e5, Lon: math.Round(a.lon*1e5) / 1e5, Confidence: 1, Source: src, Evidence: map[string]any{
-						"duration_h": r3(float64(pc.to-pc.from) / 3600), "avg_speed_kn": r3(dist / 1.852 / (float64(b.t-a.t) / 3600)),
-						"distance_to_shore_km": r3(w.land.DistanceToShoreKm(a.lat, a.lon)),
-					}})
+			// Far from shore all along the way, not only at the path's
+			// turning points: a drift leg 150 km long passed 17.7 nm off
+			// Ulleungdo between two far ones (fresh seed 10011), and the
+			// detector rightly made two runs of it.
+			for _, far := range w.farStretches(run) {
+				evs = append(evs, w.loiterRun(h, far)...)
 			}
 		}
 	}
 	return evs
+}
+
+// loiterRun reports the slow run far from shore along path p, cut where
+// the hull's broadcast MMSI changes.
+func (w *world) loiterRun(h *Hull, p []wp) []event.Event {
+	a, b := p[0], p[len(p)-1]
+	if b.t-a.t < loiterMin {
+		return nil
+	}
+	var dist float64
+	for k := 1; k < len(p); k++ {
+		dist += geo.DistanceKm(p[k-1].lat, p[k-1].lon, p[k].lat, p[k].lon)
+	}
+	var evs []event.Event
+	// AIS shows a run under each identity broadcast during it: a hull
+	// changing its MMSI mid-run makes two shorter runs, each claimed only
+	// when it lasts the minimum.
+	for _, pc := range h.identSpans(span{a.t, b.t}) {
+		if pc.to-pc.from < loiterMin {
+			continue
+		}
+		src := event.SourceAIS
+		if !covered(h.log, pc) {
+			src = event.SourceSatellite
+		}
+		evs = append(evs, event.Event{Type: event.Loitering, MMSI: h.identAt(pc.from).MMSI, Start: ts(pc.from), End: ts(pc.to),
+			Lat: math.Round(a.lat*1e5) / 1e5, Lon: math.Round(a.lon*1e5) / 1e5, Confidence: 1, Source: src, Evidence: map[string]any{
+				"duration_h": r3(float64(pc.to-pc.from) / 3600), "avg_speed_kn": r3(dist / 1.852 / (float64(b.t-a.t) / 3600)),
+				"distance_to_shore_km": r3(w.land.DistanceToShoreKm(a.lat, a.lon)),
+			}})
+	}
+	return evs
+}
+
+// farStretches cuts path p into the stretches that stay loiterShoreKm or
+// more from the shore, testing each leg every farStepKm (a slow leg is
+// short: a day's drift at 2 kn is 89 km).
+func (w *world) farStretches(p []wp) [][]wp {
+	const farStepKm = 1.0
+	var out [][]wp
+	var cur []wp
+	far := func(q wp) bool { return w.land.DistanceToShoreKm(q.lat, q.lon) >= loiterShoreKm }
+	at := func(a, b wp, f float64) wp {
+		return wp{t: a.t + int64(f*float64(b.t-a.t)), lat: a.lat + (b.lat-a.lat)*f, lon: a.lon + (b.lon-a.lon)*f}
+	}
+	end := func() {
+		if len(cur) > 1 {
+			out = append(out, cur)
+		}
+		cur = nil
+	}
+	if far(p[0]) {
+		cur = []wp{p[0]}
+	}
+	for k := 1; k < len(p); k++ {
+		a, b := p[k-1], p[k]
+		n := int(geo.DistanceKm(a.lat, a.lon, b.lat, b.lon)/farStepKm) + 1
+		for s := 1; s <= n; s++ {
+			q := at(a, b, float64(s)/float64(n))
+			switch {
+			case far(q) && cur == nil:
+				cur = []wp{q}
+			case far(q) && s == n:
+				cur = append(cur, q)
+			case !far(q) && cur != nil:
+				cur = append(cur, at(a, b, float64(s-1)/float64(n)))
+				end()
+			}
+		}
+	}
+	end()
+	return out
 }
 
 // identSpans cuts s where the hull's broadcast MMSI changes (a rename
@@ -526,6 +603,38 @@ func (s *spoofSpan) circleShown(first, last int64) bool {
 	return turns >= event.SpoofCircleTurns || d >= event.SpoofInPlaceMin
 }
 
+// shownSpoof returns the first and last received fixes of spoof s and
+// how many there were, or nil when what was received does not show it:
+// first is nil.
+func (h *Hull) shownSpoof(s *spoofSpan) (first, last *rx, n int) {
+	sides := 0
+	for i := sort64(h.log, s.from); i < len(h.log) && h.log[i].t < s.to+60; i++ {
+		if r := &h.log[i]; r.spoofed && r.kind == rxPosition {
+			if first == nil {
+				first = r
+			}
+			last = r
+			n++
+			sides |= 1 << (int(geo.Bearing(s.lat, s.lon, float64(r.lat), float64(r.lon))/90) & 3)
+		}
+	}
+	// Sustained (see README and event/spoofing.go): one or two
+	// fixes, or a few minutes of them, are what a GPS glitch also
+	// gives.
+	if first == nil || !sustained(n, first.t, last.t) {
+		return nil, nil, 0
+	}
+	// A drawn circle shows only when the received fixes go round
+	// it (see the README): fixes on one side of a circle are a ship
+	// reporting speed near one spot now and then; and round it
+	// event.SpoofCircleTurns times, or over event.SpoofInPlaceMin
+	// (a ship turning once near a spot goes round once).
+	if s.kind == spoofCircle && (sides != 0xF || !s.circleShown(first.t, last.t)) {
+		return nil, nil, 0
+	}
+	return first, last, n
+}
+
 func (w *world) spoofEvents() []event.Event {
 	var evs []event.Event
 	for _, h := range w.hulls {
@@ -534,30 +643,8 @@ func (w *world) spoofEvents() []event.Event {
 				evs = append(evs, w.sharedEvent(h, s)...)
 				continue
 			}
-			var first, last *rx
-			n, sides := 0, 0
-			for i := sort64(h.log, s.from); i < len(h.log) && h.log[i].t < s.to+60; i++ {
-				if r := &h.log[i]; r.spoofed && r.kind == rxPosition {
-					if first == nil {
-						first = r
-					}
-					last = r
-					n++
-					sides |= 1 << (int(geo.Bearing(s.lat, s.lon, float64(r.lat), float64(r.lon))/90) & 3)
-				}
-			}
-			// Sustained (see README and event/spoofing.go): one or two
-			// fixes, or a few minutes of them, are what a GPS glitch also
-			// gives.
-			if first == nil || !sustained(n, first.t, last.t) {
-				continue
-			}
-			// A drawn circle shows only when the received fixes go round
-			// it (see the README): fixes on one side of a circle are a ship
-			// reporting speed near one spot now and then; and round it
-			// event.SpoofCircleTurns times, or over event.SpoofInPlaceMin
-			// (a ship turning once near a spot goes round once).
-			if s.kind == spoofCircle && (sides != 0xF || !s.circleShown(first.t, last.t)) {
+			first, last, n := h.shownSpoof(&s)
+			if first == nil {
 				continue
 			}
 			evs = append(evs, event.Event{Type: event.Spoofing, MMSI: first.id.MMSI, Start: ts(first.t), End: ts(last.t),
