@@ -153,16 +153,21 @@ func (d *Detector) twoStreams(v *vessel) bool {
 
 // switchBack says whether cur is an identity the MMSI had before (within
 // CloneIdle), and if so counts the switch in the MMSI's clone finding.
+// While a finding is open (its latest switch within CloneIdle), a switch
+// between its two identities is one more of it, however long ago cur was
+// last heard: the finding already says two hulls share the number (fresh
+// seed 10024: one hull's reports, 27 h apart, stopped while the other's
+// went on, and the last switch back became an identity change).
 func (d *Detector) switchBack(v *vessel, prev, cur track.Identity, t time.Time) bool {
 	hist := d.ids.History(v.mmsi)
-	back := false
+	c := v.clone
+	back := c != nil && (sameID(c.a, cur) && sameID(c.b, prev) || sameID(c.b, cur) && sameID(c.a, prev))
 	for i := len(hist) - 2; i >= 0 && !back; i-- {
 		back = t.Sub(hist[i].Last) <= d.cfg.CloneIdle && sameID(hist[i], cur)
 	}
 	if !back {
 		return false
 	}
-	c := v.clone
 	if c == nil {
 		c = &cloneState{a: cur, b: prev, start: prev.First, lat: v.last.Lat, lon: v.last.Lon}
 		if p := v.idPending; p != nil {

@@ -188,3 +188,34 @@ func TestCloneWithARarelyHeardOwner(t *testing.T) {
 		t.Errorf("finding starts %s, want the clone's first static report %s", ic[0].Start, t0.Add(8*time.Minute))
 	}
 }
+
+// Two hulls' static reports in turn under one number, both heard seldom
+// at the end: one last at 5:10, the other's switch back at 9:00, then the
+// first again 24.8 h after it was last heard, and on (fresh seed 10024:
+// 27 h). The finding's latest switch was 21 h before: one more switch of
+// it, not an identity change.
+func TestCloneSwitchAfterALongSilenceOfOneHull(t *testing.T) {
+	w := newWorld()
+	a := newScript(412000001, 0, 38.0, 131.0).sail(38.0, 136.0, 10)
+	b := newScript(412000001, 2*time.Minute, 40.7, 131.0).sail(40.7, 136.0, 10)
+	w.add(a, b)
+	hai := func(at time.Duration) track.Static {
+		return track.Static{MMSI: 412000001, Time: t0.Add(at), Name: "HAI XING", IMO: 9074729, Length: 180, Beam: 30, ShipType: 80}
+	}
+	sea := func(at time.Duration) track.Static {
+		return track.Static{MMSI: 412000001, Time: t0.Add(at), Name: "SEA DRAGON", IMO: 9321483, Length: 120, Beam: 20, ShipType: 70}
+	}
+	for m := time.Duration(0); m < 5*time.Hour; m += time.Hour {
+		w.static(hai(m + 10*time.Minute))
+		w.static(sea(m + 40*time.Minute))
+	}
+	w.static(hai(5*time.Hour + 10*time.Minute))
+	w.static(sea(9 * time.Hour))
+	for m := 30 * time.Hour; m < 36*time.Hour; m += time.Hour {
+		w.static(hai(m))
+	}
+	ic := only(w.run(t), event.IdentityChange)
+	if len(ic) != 1 || ic[0].Evidence["reason"] != "cloned_mmsi" || ic[0].End.Before(t0.Add(30*time.Hour)) {
+		t.Fatalf("identity events %+v, want one cloned_mmsi finding to the last switch", ic)
+	}
+}
