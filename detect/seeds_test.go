@@ -205,6 +205,17 @@ func TestNoLoiteringOnAJumpedStream(t *testing.T) {
 	}
 }
 
+// drawCircle adds fixes of a circle of rKm round 41.0 N 131.3 E drawn at
+// 6 kn, heard at the bearings given (from its centre), each the hours
+// given after the one before.
+func drawCircle(s *script, rKm float64, brgs []float64, hours []time.Duration) {
+	for i, brg := range brgs {
+		s.t = s.t.Add(hours[i] * time.Hour)
+		s.lat, s.lon = geo.Destination(41.0, 131.3, brg, rKm)
+		s.add(6, brg+90)
+	}
+}
+
 func TestDarkVisitBehindACircleHeardNowAndThen(t *testing.T) {
 	w := newWorld()
 	// 100 km off BRAVO (KP) the transponder draws a 3 km circle at 6 kn for
@@ -212,11 +223,7 @@ func TestDarkVisitBehindACircleHeardNowAndThen(t *testing.T) {
 	// so no single silence leaves a day in port. Its fixes go nowhere: the
 	// absence of credible positions spans them all.
 	s := newScript(1, 0, 41.0, 131.2).sail(41.0, 131.3, 10)
-	for i, brg := range []float64{0, 100, 200, 300, 40} {
-		s.t = s.t.Add([]time.Duration{16, 18, 20, 17, 19}[i] * time.Hour)
-		s.lat, s.lon = geo.Destination(41.0, 131.3, brg, 3)
-		s.add(6, brg+90)
-	}
+	drawCircle(s, 3, []float64{0, 100, 200, 300, 40}, []time.Duration{16, 18, 20, 17, 19})
 	s.t = s.t.Add(10 * time.Hour)
 	s.lat, s.lon = 41.0, 131.3
 	s.sail(41.0, 131.6, 10)
@@ -235,11 +242,7 @@ func TestDarkVisitBehindACircleHeardNowAndThen(t *testing.T) {
 func TestDarkVisitBehindACircleEnteredFromAside(t *testing.T) {
 	w := newWorld()
 	s := newScript(1, 0, 41.0, 131.5).sail(41.0, 131.372, 10)
-	for i, brg := range []float64{0, 100, 270, 200, 300, 40} {
-		s.t = s.t.Add([]time.Duration{16, 18, 20, 17, 19, 16}[i] * time.Hour)
-		s.lat, s.lon = geo.Destination(41.0, 131.3, brg, 4.5)
-		s.add(6, brg+90)
-	}
+	drawCircle(s, 4.5, []float64{0, 100, 270, 200, 300, 40}, []time.Duration{16, 18, 20, 17, 19, 16})
 	s.t = s.t.Add(10 * time.Hour)
 	s.lat, s.lon = 41.0, 131.3
 	s.sail(41.0, 131.6, 10)
@@ -302,11 +305,7 @@ func TestNoDarkVisitInAnAbsenceOpenAtTheEnd(t *testing.T) {
 	// data ends in a plain silence heard only by static reports.
 	w := newWorld()
 	s := newScript(1, 0, 41.0, 131.2).sail(41.0, 131.3, 10)
-	for i, brg := range []float64{0, 100, 200, 300, 40} {
-		s.t = s.t.Add([]time.Duration{16, 18, 20, 17, 19}[i] * time.Hour)
-		s.lat, s.lon = geo.Destination(41.0, 131.3, brg, 3)
-		s.add(6, brg+90)
-	}
+	drawCircle(s, 3, []float64{0, 100, 200, 300, 40}, []time.Duration{16, 18, 20, 17, 19})
 	w.add(s)
 	s2 := newScript(2, 0, 41.0, 131.2).sail(41.0, 131.3, 10)
 	for h := 20; h <= 100; h += 20 {
