@@ -611,7 +611,10 @@ type shard struct {
 	slab    pointSlab
 	emit    func(e *event.Event)
 	lost    int64 // items missing between frames (a partition's frames lost)
-	bad     map[string]int64
+	// Numbered items taken, and items skipped as repeats (sent again by
+	// a partition's later run).
+	applied, repeated int64
+	bad               map[string]int64
 }
 
 // newShard returns shard idx; grader is a detector made for it, which it
@@ -715,6 +718,13 @@ func (s *shard) apply(data []byte) {
 		}
 		if apply && !f.done && d.err == nil {
 			s.next[f.part] = num + 1
+		}
+		switch {
+		case d.err != nil || f.done:
+		case apply:
+			s.applied++
+		default:
+			s.repeated++
 		}
 	}
 	if d.err != nil {

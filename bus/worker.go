@@ -63,6 +63,17 @@ type Worker struct {
 	// emitted (the store skips those it has).
 	KV     jetstream.KeyValue
 	Replay func(partition int, replaying bool)
+	// State, if set, is the stream's state bucket (State): each partition
+	// saves its state there at the file boundaries of a backfill, and a
+	// later run of it resumes from there instead of replaying the stream
+	// (see checkpoint.go). Sync, if set, returns once the events emitted
+	// so far are stored: a checkpoint is saved only then. SaveState and
+	// LoadState, if set, carry what the caller keeps per partition (its
+	// Watch's state) in the checkpoint.
+	State     jetstream.ObjectStore
+	Sync      func(ctx context.Context) error
+	SaveState func(partition int) ([]byte, error)
+	LoadState func(partition int, data []byte) error
 	// Control, if set, is the stream's files bucket (Files): the worker
 	// obeys lookout backfill pause|resume|cancel kept there (ControlKey),
 	// as publishers do. Paused, its partitions and shards take no more
@@ -87,11 +98,16 @@ type Worker struct {
 	Frames   atomic.Int64 // second-stage frames taken by the shards
 	// Lost counts second-stage items a shard never got (frames lost: their
 	// evidence is missing) and frames it could not read.
-	Lost    atomic.Int64
-	mu      sync.Mutex
-	epochMu sync.Mutex
-	epochs  map[int]uint64 // this run of each partition it runs
-	runs    map[int]bool   // with Members: the units it has run
+	Lost atomic.Int64
+	// Items counts the numbered second-stage items the shards took (not
+	// those a drained partition's end flushed), Repeats those
+	// they skipped as sent again by a partition's later run (a restart
+	// replaying, or a checkpoint older than where the last run got).
+	Items, Repeats atomic.Int64
+	mu             sync.Mutex
+	epochMu        sync.Mutex
+	epochs         map[int]uint64 // this run of each partition it runs
+	runs           map[int]bool   // with Members: the units it has run
 }
 
 func randEpoch() uint64 { return rand.Uint64() | 1 }
@@ -260,28 +276,64 @@ func (pr *progress) saveFinal(ctx context.Context, done uint64) {
 func (w *Worker) partition(ctx context.Context, p int) error {
 	c := w.Config.withDefaults()
 	subj := c.Subject(p)
-	cons, err := w.JS.OrderedConsumer(ctx, c.Stream, jetstream.OrderedConsumerConfig{
-		FilterSubjects: []string{subj}, DeliverPolicy: jetstream.DeliverAllPolicy})
-	if err != nil {
-		return fmt.Errorf("partition %d: %w", p, err)
-	}
 	emit := func(e *event.Event) {
 		w.mu.Lock()
 		w.Emit(p, e)
 		w.mu.Unlock()
 	}
-	out := newStageOut(c, p, w.epochOf(p), w.Options.Detect, func(ctx context.Context, subj string, data []byte) error {
-		_, err := w.JS.Publish(ctx, subj, data)
-		return err
-	})
-	pl := newPipeline(w.Options, out, emit)
-	src := newBatchReader()
-	src.onClock = pl.clock
+	var (
+		out *stageOut
+		pl  *pipeline
+		src *batchReader
+		in  source.Reader
+	)
+	build := func() {
+		out = newStageOut(c, p, w.epochOf(p), w.Options.Detect, func(ctx context.Context, subj string, data []byte) error {
+			_, err := w.JS.Publish(ctx, subj, data)
+			return err
+		})
+		pl = newPipeline(w.Options, out, emit)
+		src = newBatchReader()
+		src.onClock = pl.clock
+		in = src
+		if w.Watch != nil {
+			in = w.Watch(p, src)
+		}
+	}
+	build()
+	var ids streamsID
+	var saver *checkpointSaver
+	start := uint64(1)
+	if w.State != nil {
+		var err error
+		if ids, err = w.streams(ctx); err != nil {
+			return fmt.Errorf("partition %d: %w", p, err)
+		}
+		ck, err := w.readCheckpoint(ctx, p, ids)
+		if err != nil {
+			return fmt.Errorf("partition %d: %w", p, err)
+		}
+		if ck != nil {
+			if err := w.load(p, ck, pl, out); err == nil {
+				start = ck.seq + 1
+				src.done.Store(ck.seq)
+			} else {
+				build() // a checkpoint that cannot be loaded is replayed
+			}
+		}
+		saver = w.newSaver(ctx, p)
+		defer saver.close()
+	}
+	cons, err := w.JS.OrderedConsumer(ctx, c.Stream, jetstream.OrderedConsumerConfig{
+		FilterSubjects: []string{subj}, DeliverPolicy: jetstream.DeliverByStartSequencePolicy, OptStartSeq: start})
+	if err != nil {
+		return fmt.Errorf("partition %d: %w", p, err)
+	}
 	pr, err := w.progress(ctx, c.ProgressKey(p))
 	if err != nil {
 		return fmt.Errorf("partition %d: %w", p, err)
 	}
-	if pr.marker > 0 && w.Replay != nil {
+	if pr.marker >= start && w.Replay != nil {
 		w.Replay(p, true)
 		src.onBatch = func(seq uint64) {
 			if seq > pr.marker && src.onBatch != nil {
@@ -292,12 +344,24 @@ func (w *Worker) partition(ctx context.Context, p int) error {
 	}
 	defer func() { pr.saveFinal(ctx, src.done.Load()) }()
 	readErr := make(chan error, 1)
-	var in source.Reader = src
-	if w.Watch != nil {
-		in = w.Watch(p, src)
-	}
 	go func() {
+		// The file of the batch being read, and that batch: a checkpoint
+		// is taken as the first batch of a file after another's begins.
+		var file string
+		var batch uint64
 		for in.Next() {
+			if saver != nil && src.curSeq != batch {
+				batch = src.curSeq
+				if f := src.curFile; f != file {
+					if file != "" && f != "" {
+						if err := w.checkpoint(ctx, p, src.done.Load(), ids, pl, out, saver); err != nil {
+							readErr <- err
+							return
+						}
+					}
+					file = f
+				}
+			}
 			pl.add(in.Message())
 			if out.message() {
 				if err := out.flush(ctx, false); err != nil {
@@ -405,6 +469,21 @@ func (w *Worker) partition(ctx context.Context, p int) error {
 	}
 }
 
+// checkpoint hands the saver partition p's state after stream sequence
+// seq, once the second-stage items before it are published.
+func (w *Worker) checkpoint(ctx context.Context, p int, seq uint64, ids streamsID, pl *pipeline, out *stageOut, saver *checkpointSaver) error {
+	if err := out.flush(ctx, false); err != nil {
+		return err
+	}
+	b, err := w.encodeCheckpoint(p, seq, ids, pl, out)
+	if err != nil {
+		// State that cannot be saved is rebuilt by replaying, as before.
+		return nil
+	}
+	saver.put(b)
+	return nil
+}
+
 // shard consumes one subject of the second stage.
 func (w *Worker) shard(ctx context.Context, k int) error {
 	c := w.Config.withDefaults()
@@ -476,9 +555,11 @@ func (w *Worker) shard(ctx context.Context, k int) error {
 			replaying = false
 			w.Replay(-1-k, false)
 		}
-		lost := sh.lost + sh.badFrames()
+		lost, items, repeats := sh.lost+sh.badFrames(), sh.applied, sh.repeated
 		sh.apply(msg.Data())
 		w.Lost.Add(sh.lost + sh.badFrames() - lost)
+		w.Items.Add(sh.applied - items)
+		w.Repeats.Add(sh.repeated - repeats)
 		w.Frames.Add(1)
 		done = seq
 		pr.save(ctx, done, false)

@@ -157,6 +157,11 @@ stage 2.`,
 				return fmt.Errorf("progress bucket: %w", err)
 			}
 			cfg.KV = kv
+			// Each partition's checkpoints: a worker taking one over (or
+			// restarted) resumes from there instead of replaying the stream.
+			if cfg.State, err = bus.State(ctx, js, cfg.Bus); err != nil {
+				return err
+			}
 			// lookout backfill pause|resume|cancel steer workers too.
 			if cfg.Control, err = bus.Files(ctx, js, cfg.Bus); err != nil {
 				return err

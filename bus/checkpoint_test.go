@@ -1,0 +1,157 @@
+package bus
+
+import (
+	"context"
+	"fmt"
+	"reflect"
+	"testing"
+	"time"
+
+	"github.com/nats-io/nats.go/jetstream"
+
+	"github.com/lookout-osint/lookout/ais"
+	"github.com/lookout-osint/lookout/source"
+)
+
+// stopReader ends a partition's reading at the first message at or after
+// at, once ctx ends: a worker killed there.
+type stopReader struct {
+	source.Reader
+	at  time.Time
+	ctx context.Context
+}
+
+func (r *stopReader) Next() bool {
+	if !r.Reader.Next() {
+		return false
+	}
+	if !r.Message().RxTime.Before(r.at) {
+		<-r.ctx.Done()
+		return false
+	}
+	return true
+}
+
+// publishFiles publishes ms as a backfill of files of hours each, as
+// lookout ingest --to does.
+func publishFiles(t *testing.T, js jetstream.JetStream, c Config, ms []ais.Message, hours int) (files int) {
+	t.Helper()
+	ctx, cancel := context.WithTimeout(context.Background(), time.Minute)
+	defer cancel()
+	if _, err := Setup(ctx, js, c); err != nil {
+		t.Fatal(err)
+	}
+	p := NewPublisher(js, c, "files", 64)
+	for i := 0; i < len(ms); {
+		end := ms[i].RxTime.Truncate(time.Duration(hours) * time.Hour).Add(time.Duration(hours) * time.Hour)
+		if err := p.StartFile(ctx, fmt.Sprintf("file%03d", files)); err != nil {
+			t.Fatal(err)
+		}
+		for ; i < len(ms) && ms[i].RxTime.Before(end); i++ {
+			if err := p.Add(&ms[i]); err != nil {
+				t.Fatal(err)
+			}
+		}
+		if err := p.EndFile(ctx); err != nil {
+			t.Fatal(err)
+		}
+		files++
+	}
+	return files
+}
+
+func stateStore(t *testing.T, js jetstream.JetStream, c Config) jetstream.ObjectStore {
+	t.Helper()
+	st, err := State(context.Background(), js, c)
+	if err != nil {
+		t.Fatal(err)
+	}
+	return st
+}
+
+// TestKilledWorkerResumesFromCheckpoint: a worker killed mid-backfill and
+// started again resumes each partition from its last file boundary
+// instead of replaying the stream, and ends with exactly the events of an
+// uninterrupted worker. So does a worker started after a drained one.
+func TestKilledWorkerResumesFromCheckpoint(t *testing.T) {
+	ms := feed(16, 48)
+	// The uninterrupted run on a stream of its own: its second-stage
+	// items would otherwise stand in for the resumed run's.
+	js, c := testStream(t, 2)
+	jsOne, cOne := testStream(t, 2)
+	for _, s := range []struct {
+		js jetstream.JetStream
+		c  Config
+	}{{js, c}, {jsOne, cOne}} {
+		if n := publishFiles(t, s.js, s.c, ms, 6); n < 6 {
+			t.Fatalf("%d files", n)
+		}
+	}
+	one := newSink()
+	uninterrupted := drain(t, jsOne, cOne, 0, 1, one)
+	if len(one.events) < 5 {
+		t.Fatalf("the feed should give events to compare; got %d", len(one.events))
+	}
+
+	st := stateStore(t, js, c)
+	crashed := newSink()
+	ctx, cancel := context.WithCancel(context.Background())
+	// Killed once every partition has read the first 30 hours (files
+	// of 6 h: the last checkpoint at 24 h; gaps from 20 h to 34 h).
+	cut := ms[0].RxTime.Add(30 * time.Hour)
+	w := &Worker{JS: js, Config: c, Options: testOptions(), Emit: crashed.emit, State: st,
+		Watch: func(_ int, r source.Reader) source.Reader { return &stopReader{Reader: r, at: cut, ctx: ctx} }}
+	done := make(chan error, 1)
+	go func() { done <- w.Run(ctx) }()
+	saved := func() bool {
+		for p := range c.Partitions {
+			if _, err := st.GetInfo(context.Background(), checkpointName(p)); err != nil {
+				return false
+			}
+		}
+		return true
+	}
+	deadline := time.Now().Add(60 * time.Second)
+	for !saved() && time.Now().Before(deadline) {
+		time.Sleep(5 * time.Millisecond)
+	}
+	cancel()
+	if err := <-done; err != nil {
+		t.Fatal(err)
+	}
+	if !saved() {
+		t.Fatal("no checkpoint saved for every partition")
+	}
+	resumed := &Worker{JS: js, Config: c, Options: testOptions(), Emit: crashed.emit, State: st, Drain: true}
+	rctx, rcancel := context.WithTimeout(context.Background(), 60*time.Second)
+	defer rcancel()
+	if err := resumed.Run(rctx); err != nil {
+		t.Fatal(err)
+	}
+	t.Logf("killed at %s (%d of %d messages read); the restarted worker read %d", cut, w.Messages.Load(), len(ms), resumed.Messages.Load())
+	if n := resumed.Messages.Load(); n >= int64(len(ms)) || n == 0 {
+		t.Errorf("the restarted worker read %d of %d messages: it should resume from its checkpoints", n, len(ms))
+	}
+	// The resumed run's shards replayed the second stage: every item of
+	// an uninterrupted run once, under its number, and the killed run's
+	// items after its checkpoint again.
+	if resumed.Items.Load() != uninterrupted.Items.Load() || resumed.Repeats.Load() == 0 {
+		t.Errorf("the resumed run's shards took %d items (%d repeats), an uninterrupted run's %d",
+			resumed.Items.Load(), resumed.Repeats.Load(), uninterrupted.Items.Load())
+	}
+	if !reflect.DeepEqual(crashed.events, one.events) {
+		t.Errorf("killed+resumed events (%d) differ from an uninterrupted run (%d)", len(crashed.events), len(one.events))
+		for id, e := range one.events {
+			if b, ok := crashed.events[id]; !ok {
+				t.Errorf("missing %s", id)
+			} else if !reflect.DeepEqual(b, e) {
+				t.Errorf("event %s differs:\n resumed %+v\n one     %+v", id, b, e)
+			}
+		}
+		for id := range crashed.events {
+			if _, ok := one.events[id]; !ok {
+				t.Errorf("extra %s", id)
+			}
+		}
+	}
+}
