@@ -146,25 +146,32 @@ func (a *Analyzer) RestoreLearned(areas []detect.LearnedArea) { a.det.RestoreLea
 // it, in Snapshot's blobs: the shared one, then every vessel's, each
 // length-prefixed after its MMSI. A NATS worker checkpoints each
 // partition's stages with it, so that a worker taking the partition over
-// resumes from there instead of replaying the stream.
+// resumes from there instead of replaying the stream, and the detectors of
+// its second stage (tr nil).
 func MarshalStages(tr *track.Tracker, det *detect.Detector) ([]byte, error) {
-	ts, err := tr.MarshalShared()
-	if err != nil {
-		return nil, err
+	var ts []byte
+	mmsis := det.MMSIs()
+	if tr != nil {
+		var err error
+		if ts, err = tr.MarshalShared(); err != nil {
+			return nil, err
+		}
+		mmsis = append(mmsis, tr.MMSIs()...)
 	}
 	ds, err := det.MarshalShared()
 	if err != nil {
 		return nil, err
 	}
 	out := appendBlob(nil, joinParts(ts, ds))
-	mmsis := append(tr.MMSIs(), det.MMSIs()...)
 	slices.Sort(mmsis)
 	mmsis = slices.Compact(mmsis)
 	out = binary.AppendUvarint(out, uint64(len(mmsis)))
 	for _, m := range mmsis {
-		tb, _, err := tr.MarshalVessel(m)
-		if err != nil {
-			return nil, err
+		var tb []byte
+		if tr != nil {
+			if tb, _, err = tr.MarshalVessel(m); err != nil {
+				return nil, err
+			}
 		}
 		db, _, err := det.MarshalVessel(m)
 		if err != nil {
@@ -198,9 +205,14 @@ func UnmarshalStages(tr *track.Tracker, det *detect.Detector, data []byte) error
 		if err != nil {
 			return fmt.Errorf("state of %d: %w", mmsi, err)
 		}
+		if len(t) > 0 && tr == nil {
+			return fmt.Errorf("state of %d: tracker state without a tracker", mmsi)
+		}
 		if mmsi == 0 {
-			if err := tr.UnmarshalShared(t); err != nil {
-				return err
+			if tr != nil {
+				if err := tr.UnmarshalShared(t); err != nil {
+					return err
+				}
 			}
 			return det.UnmarshalShared(d)
 		}

@@ -14,10 +14,11 @@
 // a quiet partition does not hold back gaps and encounters, nor make their
 // points pile up, on a live feed.
 //
-// A worker rebuilds its state after a restart by replaying its partitions
-// and shards from the start of the streams' retention, with every event
-// written idempotently (by event ID): a killed and restarted worker yields
-// exactly the events of an uninterrupted one. See Worker for the cost.
+// A worker rebuilds its state after a restart from its partitions' and
+// shards' checkpoints (checkpoint.go), or without them by replaying them
+// from the start of the streams' retention, with every event written
+// idempotently (by event ID): a killed and restarted worker yields exactly
+// the events of an uninterrupted one.
 package bus
 
 import (

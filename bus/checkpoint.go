@@ -15,32 +15,36 @@ import (
 	"github.com/lookout-osint/lookout/internal/statecodec"
 )
 
-// Partition checkpoints. A partition run from the start of the stream
-// rebuilds its state by replaying every batch: a worker restarted, or one
-// taking the partition over (a worker that joins), re-read the whole
-// backfill so far, and republished its second-stage frames, which every
-// shard decoded again only to skip them (93% of a shard's point items
-// after six runs over one stream). So at each file boundary of a backfill
-// (the first batch of a file after another's) a partition saves its state
-// in the stream's state bucket (StateBucket): the tracker's and
-// detectors' (in the blobs lookout ingest stores with each file,
-// analyze.MarshalStages), what its second-stage output keeps (item
-// numbers, held points), and the worker's own (Worker.SaveState: the
-// sanctions screener's), with the stream sequence of the last batch in
-// it. A later run of the partition loads it and consumes from the next
-// batch on.
+// Checkpoints. A partition run from the start of the stream rebuilds its
+// state by replaying every batch: a worker restarted, or one taking the
+// partition over (a worker that joins), re-read the whole backfill so far,
+// and republished its second-stage frames, which every shard decoded
+// again only to skip them (93% of a shard's point items after six runs
+// over one stream); a shard likewise replayed its whole subject. So at
+// each file boundary of a backfill (the first batch of a file after
+// another's) a partition saves its state in the stream's state bucket
+// (StateBucket): the tracker's and detectors' (in the blobs lookout ingest
+// stores with each file, analyze.MarshalStages), what its second-stage
+// output keeps (item numbers, held points), and the worker's own
+// (Worker.SaveState: the sanctions screener's), with the stream sequence
+// of the last batch in it. A shard saves its state (queues, reception
+// evidence, detectors) every shardCheckpointEvery, until a partition's end
+// reaches it. A later run loads the checkpoint and consumes from the next
+// message on.
 //
-// Exactly once: the checkpoint is saved only after the second-stage items
-// numbered before it are in the second-stage stream (flushed first) and
-// the events emitted before it are stored (Worker.Sync); until then the
-// previous checkpoint stands. A run resumed from an older checkpoint than
-// its predecessor reached emits again what followed (the store keeps one
-// copy) and republishes the same items under the same numbers (the shards
-// skip them), as a replay from the start does. A checkpoint names both
-// streams by their creation time, so one written for streams since
-// deleted and made again is not taken.
+// Exactly once: a checkpoint is saved only after the events emitted
+// before it are stored (Worker.Sync) and, for a partition, the
+// second-stage items numbered before it are in the second-stage stream
+// (flushed first); until then the previous checkpoint stands. A run
+// resumed from an older checkpoint than its predecessor reached emits
+// again what followed (the store keeps one copy) and republishes the same
+// items under the same numbers (the shards skip them), as a replay from
+// the start does. A checkpoint names both streams by their creation time,
+// so one written for streams since deleted and made again is not taken.
+// Alert rules (Worker.Watch) keep no checkpoint: they start afresh.
 
-// StateBucket is the object store bucket of the partitions' checkpoints.
+// StateBucket is the object store bucket of the partitions' and shards'
+// checkpoints.
 func (c Config) StateBucket() string { return c.withDefaults().Stream + "_STATE" }
 
 // State opens (creating it if need be) the state bucket of c's stream.
@@ -48,7 +52,7 @@ func State(ctx context.Context, js jetstream.JetStream, c Config) (jetstream.Obj
 	var os jetstream.ObjectStore
 	err := retryAdmin(ctx, func(ctx context.Context) (err error) {
 		os, err = js.CreateOrUpdateObjectStore(ctx, jetstream.ObjectStoreConfig{Bucket: c.StateBucket(),
-			Description: "lookout worker checkpoints of " + c.withDefaults().Stream + "'s partitions"})
+			Description: "lookout worker checkpoints of " + c.withDefaults().Stream + "'s partitions and shards"})
 		return err
 	})
 	if err != nil {
@@ -86,17 +90,65 @@ func (w *Worker) streams(ctx context.Context) (streamsID, error) {
 	return id, nil
 }
 
-func checkpointName(p int) string { return "p" + strconv.Itoa(p) }
+func checkpointName(p int) string      { return "p" + strconv.Itoa(p) }
+func shardCheckpointName(k int) string { return "s" + strconv.Itoa(k) }
 
-// encodeCheckpoint returns partition state after stream sequence seq. The
-// caller has flushed out and feeds pl from this goroutine.
-func (w *Worker) encodeCheckpoint(p int, seq uint64, id streamsID, pl *pipeline, out *stageOut) ([]byte, error) {
+// shardCheckpointEvery is how often a shard saves its state: shards see
+// no files, and their state (waiting points, reception hours, open
+// encounters) is larger than a partition's.
+var shardCheckpointEvery = 30 * time.Second
+
+// encodeCheckpoint returns a checkpoint after stream sequence seq of
+// streams id, made of parts.
+func encodeCheckpoint(seq uint64, id streamsID, parts ...[]byte) []byte {
 	b := []byte{checkpointVersion}
 	b = binary.AppendUvarint(b, seq)
 	b = binary.AppendVarint(b, id.ais)
 	b = binary.AppendVarint(b, id.x)
-	b = binary.AppendVarint(b, pl.maxIn)
-	b = binary.AppendVarint(b, pl.at)
+	b = binary.AppendUvarint(b, uint64(len(parts)))
+	for _, part := range parts {
+		b = binary.AppendUvarint(b, uint64(len(part)))
+		b = append(b, part...)
+	}
+	return b
+}
+
+// readCheckpoint returns the checkpoint name holds for streams id: the
+// sequence it follows and its parts (nil when there is none for them).
+func (w *Worker) readCheckpoint(ctx context.Context, name string, id streamsID) (uint64, [][]byte, error) {
+	data, err := w.State.GetBytes(ctx, name)
+	if errors.Is(err, jetstream.ErrObjectNotFound) {
+		return 0, nil, nil
+	}
+	if err != nil {
+		return 0, nil, err
+	}
+	if len(data) == 0 || data[0] != checkpointVersion {
+		return 0, nil, nil // another build's: replayed instead
+	}
+	d := decoder{b: data[1:]}
+	seq := d.uvarint()
+	if (streamsID{d.varint(), d.varint()}) != id {
+		return 0, nil, nil
+	}
+	parts := make([][]byte, min(d.uvarint(), 16))
+	for i := range parts {
+		n := d.uvarint()
+		if d.err == nil && n > uint64(len(d.b)) {
+			d.err = errShort
+		}
+		parts[i] = d.take(int(min(n, uint64(len(d.b)))))
+	}
+	if d.err != nil {
+		return 0, nil, fmt.Errorf("checkpoint %s: %w", name, d.err)
+	}
+	return seq, parts, nil
+}
+
+// encodePartition returns partition p's state after stream sequence seq.
+// The caller has flushed out and feeds pl from this goroutine.
+func (w *Worker) encodePartition(p int, seq uint64, id streamsID, pl *pipeline, out *stageOut) ([]byte, error) {
+	pb := binary.AppendVarint(binary.AppendVarint(nil, pl.maxIn), pl.at)
 	out.mu.Lock()
 	ob, err := stageOutCodec.Marshal(out, nil)
 	out.mu.Unlock()
@@ -113,74 +165,93 @@ func (w *Worker) encodeCheckpoint(p int, seq uint64, id streamsID, pl *pipeline,
 			return nil, err
 		}
 	}
-	for _, part := range [][]byte{ob, sb, xb} {
-		b = binary.AppendUvarint(b, uint64(len(part)))
-		b = append(b, part...)
-	}
-	return b, nil
+	return encodeCheckpoint(seq, id, pb, ob, sb, xb), nil
 }
 
-// checkpoint is a partition's saved state, read but not yet loaded.
-type checkpoint struct {
-	seq        uint64
-	maxIn, at  int64
-	out, stage []byte
-	extra      []byte
-}
-
-// readCheckpoint returns partition p's checkpoint for streams id; nil
-// when there is none for them.
-func (w *Worker) readCheckpoint(ctx context.Context, p int, id streamsID) (*checkpoint, error) {
-	data, err := w.State.GetBytes(ctx, checkpointName(p))
-	if errors.Is(err, jetstream.ErrObjectNotFound) {
-		return nil, nil
+// loadPartition puts a checkpoint's parts into a freshly built partition.
+func (w *Worker) loadPartition(p int, parts [][]byte, pl *pipeline, out *stageOut) error {
+	if len(parts) != 4 {
+		return errors.New("checkpoint: partition state expected")
 	}
-	if err != nil {
-		return nil, err
-	}
-	if len(data) == 0 || data[0] != checkpointVersion {
-		return nil, nil // another build's: replayed instead
-	}
-	d := decoder{b: data[1:]}
-	ck := &checkpoint{seq: d.uvarint()}
-	if (streamsID{d.varint(), d.varint()}) != id {
-		return nil, nil
-	}
-	ck.maxIn, ck.at = d.varint(), d.varint()
-	part := func() []byte {
-		n := d.uvarint()
-		if d.err == nil && n > uint64(len(d.b)) {
-			d.err = errShort
-		}
-		return d.take(int(min(n, uint64(len(d.b)))))
-	}
-	ck.out, ck.stage, ck.extra = part(), part(), part()
+	d := decoder{b: parts[0]}
+	pl.maxIn, pl.at = d.varint(), d.varint()
 	if d.err != nil {
-		return nil, fmt.Errorf("checkpoint of partition %d: %w", p, d.err)
+		return d.err
 	}
-	return ck, nil
-}
-
-// load puts ck into a freshly built partition.
-func (w *Worker) load(p int, ck *checkpoint, pl *pipeline, out *stageOut) error {
-	pl.maxIn, pl.at = ck.maxIn, ck.at
 	out.mu.Lock()
-	err := stageOutCodec.Unmarshal(ck.out, out, nil)
+	err := stageOutCodec.Unmarshal(parts[1], out, nil)
 	out.mu.Unlock()
 	if err != nil {
 		return err
 	}
-	if err := analyze.UnmarshalStages(pl.tr, pl.det, ck.stage); err != nil {
+	if err := analyze.UnmarshalStages(pl.tr, pl.det, parts[2]); err != nil {
 		return err
 	}
 	if w.LoadState != nil {
-		return w.LoadState(p, ck.extra)
+		return w.LoadState(p, parts[3])
 	}
 	return nil
 }
 
-// checkpointSaver saves a partition's checkpoints on a goroutine of its
-// own: each waits for the events emitted before it to be stored, and a
+// shardCodec carries a shard's own state; its detectors and reception
+// evidence are encoded apart.
+var shardCodec = statecodec.New(shard{}, statecodec.Skip(shard{},
+	"idx", "parts", "grader", "rx", "links", "slab", "emit", "lost", "bad", "applied", "repeated"))
+
+// checkpoint returns the shard's state after stream sequence seq.
+func (s *shard) checkpoint(seq uint64, id streamsID) ([]byte, error) {
+	parts := make([][]byte, 0, 5)
+	b, err := shardCodec.Marshal(s, nil)
+	if err != nil {
+		return nil, err
+	}
+	parts = append(parts, b)
+	if b, err = s.rx.Marshal(); err != nil {
+		return nil, err
+	}
+	parts = append(parts, b)
+	if b, err = analyze.MarshalStages(nil, s.grader); err != nil {
+		return nil, err
+	}
+	parts = append(parts, b)
+	if b, err = s.grader.MarshalDeciding(); err != nil {
+		return nil, err
+	}
+	parts = append(parts, b)
+	b = nil
+	if s.links != nil {
+		if b, err = analyze.MarshalStages(nil, s.links); err != nil {
+			return nil, err
+		}
+	}
+	return encodeCheckpoint(seq, id, append(parts, b)...), nil
+}
+
+// load puts a checkpoint's parts into a freshly made shard.
+func (s *shard) load(parts [][]byte) error {
+	if len(parts) != 5 || (s.links == nil) != (len(parts[4]) == 0) {
+		return errors.New("checkpoint: shard state expected")
+	}
+	if err := shardCodec.Unmarshal(parts[0], s, nil); err != nil {
+		return err
+	}
+	if err := s.rx.Unmarshal(parts[1]); err != nil {
+		return err
+	}
+	if err := analyze.UnmarshalStages(nil, s.grader, parts[2]); err != nil {
+		return err
+	}
+	if err := s.grader.UnmarshalDeciding(parts[3]); err != nil {
+		return err
+	}
+	if s.links != nil {
+		return analyze.UnmarshalStages(nil, s.links, parts[4])
+	}
+	return nil
+}
+
+// checkpointSaver saves a partition's or shard's checkpoints on a
+// goroutine of its own: each waits for the events emitted before it to be stored, and a
 // newer one replaces one not yet saved.
 type checkpointSaver struct {
 	w    *Worker
@@ -191,8 +262,8 @@ type checkpointSaver struct {
 	done chan struct{}
 }
 
-func (w *Worker) newSaver(ctx context.Context, p int) *checkpointSaver {
-	s := &checkpointSaver{w: w, name: checkpointName(p), wake: make(chan struct{}, 1), done: make(chan struct{})}
+func (w *Worker) newSaver(ctx context.Context, name string) *checkpointSaver {
+	s := &checkpointSaver{w: w, name: name, wake: make(chan struct{}, 1), done: make(chan struct{})}
 	go s.loop(ctx)
 	return s
 }

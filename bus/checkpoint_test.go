@@ -60,20 +60,39 @@ func publishFiles(t *testing.T, js jetstream.JetStream, c Config, ms []ais.Messa
 	return files
 }
 
-func stateStore(t *testing.T, js jetstream.JetStream, c Config) jetstream.ObjectStore {
-	t.Helper()
-	st, err := State(context.Background(), js, c)
-	if err != nil {
-		t.Fatal(err)
-	}
-	return st
-}
-
 // TestKilledWorkerResumesFromCheckpoint: a worker killed mid-backfill and
 // started again resumes each partition from its last file boundary
 // instead of replaying the stream, and ends with exactly the events of an
-// uninterrupted worker. So does a worker started after a drained one.
+// uninterrupted worker.
 func TestKilledWorkerResumesFromCheckpoint(t *testing.T) {
+	resumed, uninterrupted := killAndResume(t, false)
+	// Its shards replayed the second stage: every item of an
+	// uninterrupted run once, under its number (and again those the
+	// killed run had sent after its checkpoint).
+	if resumed.Items.Load() != uninterrupted.Items.Load() {
+		t.Errorf("the resumed run's shards took %d items (%d repeats), an uninterrupted run's %d",
+			resumed.Items.Load(), resumed.Repeats.Load(), uninterrupted.Items.Load())
+	}
+}
+
+// TestKilledShardResumesFromCheckpoint: so do the second stage's shards,
+// from their own checkpoints.
+func TestKilledShardResumesFromCheckpoint(t *testing.T) {
+	defer func(d time.Duration) { shardCheckpointEvery = d }(shardCheckpointEvery)
+	shardCheckpointEvery = 0
+	resumed, uninterrupted := killAndResume(t, true)
+	if resumed.Items.Load() >= uninterrupted.Items.Load() {
+		t.Errorf("the resumed run's shards took %d items, an uninterrupted run's %d: they should resume from their checkpoints",
+			resumed.Items.Load(), uninterrupted.Items.Load())
+	}
+}
+
+// killAndResume runs a worker (both stages) over a backfill of 6-hour
+// files, kills it once every partition has read the first 30 hours (and
+// saved its checkpoints; with shards, every shard too) and starts it
+// again to the end. The events must be those of an uninterrupted worker.
+func killAndResume(t *testing.T, shards bool) (resumed, uninterrupted *Worker) {
+	t.Helper()
 	ms := feed(16, 48)
 	// The uninterrupted run on a stream of its own: its second-stage
 	// items would otherwise stand in for the resumed run's.
@@ -88,24 +107,35 @@ func TestKilledWorkerResumesFromCheckpoint(t *testing.T) {
 		}
 	}
 	one := newSink()
-	uninterrupted := drain(t, jsOne, cOne, 0, 1, one)
+	uninterrupted = drain(t, jsOne, cOne, 0, 1, one)
 	if len(one.events) < 5 {
 		t.Fatalf("the feed should give events to compare; got %d", len(one.events))
 	}
 
-	st := stateStore(t, js, c)
+	st, err := State(context.Background(), js, c)
+	if err != nil {
+		t.Fatal(err)
+	}
 	crashed := newSink()
 	ctx, cancel := context.WithCancel(context.Background())
-	// Killed once every partition has read the first 30 hours (files
-	// of 6 h: the last checkpoint at 24 h; gaps from 20 h to 34 h).
+	// The last checkpoint at 24 h; gaps from 20 h to 34 h.
 	cut := ms[0].RxTime.Add(30 * time.Hour)
 	w := &Worker{JS: js, Config: c, Options: testOptions(), Emit: crashed.emit, State: st,
 		Watch: func(_ int, r source.Reader) source.Reader { return &stopReader{Reader: r, at: cut, ctx: ctx} }}
 	done := make(chan error, 1)
 	go func() { done <- w.Run(ctx) }()
+	names := []string{}
+	for p := range c.Partitions {
+		names = append(names, checkpointName(p))
+	}
+	if shards {
+		for k := range c.Shards {
+			names = append(names, shardCheckpointName(k))
+		}
+	}
 	saved := func() bool {
-		for p := range c.Partitions {
-			if _, err := st.GetInfo(context.Background(), checkpointName(p)); err != nil {
+		for _, n := range names {
+			if _, err := st.GetInfo(context.Background(), n); err != nil {
 				return false
 			}
 		}
@@ -120,24 +150,18 @@ func TestKilledWorkerResumesFromCheckpoint(t *testing.T) {
 		t.Fatal(err)
 	}
 	if !saved() {
-		t.Fatal("no checkpoint saved for every partition")
+		t.Fatalf("no checkpoint saved for every one of %v", names)
 	}
-	resumed := &Worker{JS: js, Config: c, Options: testOptions(), Emit: crashed.emit, State: st, Drain: true}
+	resumed = &Worker{JS: js, Config: c, Options: testOptions(), Emit: crashed.emit, State: st, Drain: true}
 	rctx, rcancel := context.WithTimeout(context.Background(), 60*time.Second)
 	defer rcancel()
 	if err := resumed.Run(rctx); err != nil {
 		t.Fatal(err)
 	}
-	t.Logf("killed at %s (%d of %d messages read); the restarted worker read %d", cut, w.Messages.Load(), len(ms), resumed.Messages.Load())
+	t.Logf("killed at %s (%d of %d messages read); the restarted worker read %d; its shards took %d items, %d repeats",
+		cut, w.Messages.Load(), len(ms), resumed.Messages.Load(), resumed.Items.Load(), resumed.Repeats.Load())
 	if n := resumed.Messages.Load(); n >= int64(len(ms)) || n == 0 {
 		t.Errorf("the restarted worker read %d of %d messages: it should resume from its checkpoints", n, len(ms))
-	}
-	// The resumed run's shards replayed the second stage: every item of
-	// an uninterrupted run once, under its number, and the killed run's
-	// items after its checkpoint again.
-	if resumed.Items.Load() != uninterrupted.Items.Load() || resumed.Repeats.Load() == 0 {
-		t.Errorf("the resumed run's shards took %d items (%d repeats), an uninterrupted run's %d",
-			resumed.Items.Load(), resumed.Repeats.Load(), uninterrupted.Items.Load())
 	}
 	if !reflect.DeepEqual(crashed.events, one.events) {
 		t.Errorf("killed+resumed events (%d) differ from an uninterrupted run (%d)", len(crashed.events), len(one.events))
@@ -154,4 +178,5 @@ func TestKilledWorkerResumesFromCheckpoint(t *testing.T) {
 			}
 		}
 	}
+	return resumed, uninterrupted
 }

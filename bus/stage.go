@@ -603,6 +603,10 @@ type shard struct {
 	// flushing: the data has ended and the detectors are flushed (what
 	// they report then was open, as in one process's finish).
 	flushing bool
+	// sawEnd: a partition's end (what its finish flushed) was taken, which
+	// a run that carries on from a checkpoint would not have taken: no
+	// checkpoint is saved after.
+	sawEnd bool
 	// The identity links' detector (on linkShard only) and its static
 	// reports and points waiting for every partition's watermark.
 	links   *detect.Detector
@@ -734,7 +738,7 @@ func (s *shard) apply(data []byte) {
 		s.wm[f.part] = f.wm
 	}
 	if f.done {
-		s.done[f.part] = true
+		s.done[f.part], s.sawEnd = true, true
 	}
 	s.release()
 }

@@ -25,12 +25,13 @@ import (
 // the second stage, which grades gaps from every partition's receptions
 // (see Stage2Subject). Stage selects one of the two.
 //
-// State after a restart is rebuilt by replaying each partition from the
-// start of the stream (an ordered consumer from sequence 1), re-emitting
-// events that the sink already has; the sink must be idempotent by event ID
-// (the store is). Restart time therefore grows with the stream's retention
-// (MaxAge). A shard likewise replays its subject of the second-stage
-// stream, skipping what a replaying partition sends again.
+// State after a restart is loaded from the partition's or shard's last
+// checkpoint (State), and what follows it replayed; without one, by
+// replaying the partition from the start of the stream (restart time then
+// grows with the stream's retention, MaxAge) and the shard from the start
+// of its subject of the second-stage stream, skipping what a replaying
+// partition sends again. Events emitted again are ones the sink already
+// has: it must be idempotent by event ID (the store is).
 type Worker struct {
 	JS     jetstream.JetStream
 	Config Config
@@ -309,19 +310,19 @@ func (w *Worker) partition(ctx context.Context, p int) error {
 		if ids, err = w.streams(ctx); err != nil {
 			return fmt.Errorf("partition %d: %w", p, err)
 		}
-		ck, err := w.readCheckpoint(ctx, p, ids)
+		seq, parts, err := w.readCheckpoint(ctx, checkpointName(p), ids)
 		if err != nil {
 			return fmt.Errorf("partition %d: %w", p, err)
 		}
-		if ck != nil {
-			if err := w.load(p, ck, pl, out); err == nil {
-				start = ck.seq + 1
-				src.done.Store(ck.seq)
+		if parts != nil {
+			if err := w.loadPartition(p, parts, pl, out); err == nil {
+				start = seq + 1
+				src.done.Store(seq)
 			} else {
 				build() // a checkpoint that cannot be loaded is replayed
 			}
 		}
-		saver = w.newSaver(ctx, p)
+		saver = w.newSaver(ctx, checkpointName(p))
 		defer saver.close()
 	}
 	cons, err := w.JS.OrderedConsumer(ctx, c.Stream, jetstream.OrderedConsumerConfig{
@@ -475,7 +476,7 @@ func (w *Worker) checkpoint(ctx context.Context, p int, seq uint64, ids streamsI
 	if err := out.flush(ctx, false); err != nil {
 		return err
 	}
-	b, err := w.encodeCheckpoint(p, seq, ids, pl, out)
+	b, err := w.encodePartition(p, seq, ids, pl, out)
 	if err != nil {
 		// State that cannot be saved is rebuilt by replaying, as before.
 		return nil
@@ -487,11 +488,6 @@ func (w *Worker) checkpoint(ctx context.Context, p int, seq uint64, ids streamsI
 // shard consumes one subject of the second stage.
 func (w *Worker) shard(ctx context.Context, k int) error {
 	c := w.Config.withDefaults()
-	cons, err := w.JS.OrderedConsumer(ctx, c.Stage2Stream(), jetstream.OrderedConsumerConfig{
-		FilterSubjects: []string{c.Stage2Subject(k)}, DeliverPolicy: jetstream.DeliverAllPolicy})
-	if err != nil {
-		return fmt.Errorf("shard %d: %w", k, err)
-	}
 	var sh *shard
 	// What the detectors find once every partition has ended was open
 	// when the data ended, as a single process's finish would emit it.
@@ -505,30 +501,61 @@ func (w *Worker) shard(ctx context.Context, k int) error {
 		w.Emit(-1-k, e)
 		w.mu.Unlock()
 	}
-	grader, _ := analyze.NewDetector(w.Options, func(e *event.Event) {
-		if sh.owned(c, e) {
-			found(e)
+	build := func() {
+		grader, _ := analyze.NewDetector(w.Options, func(e *event.Event) {
+			if sh.owned(c, e) {
+				found(e)
+			}
+		})
+		var links *detect.Detector
+		if k == linkShard {
+			links, _ = analyze.NewDetector(w.Options, found)
 		}
-	})
-	var links *detect.Detector
-	if k == linkShard {
-		links, _ = analyze.NewDetector(w.Options, found)
+		sh = newShard(c, k, grader, links, func(e *event.Event) {
+			w.mu.Lock()
+			w.Emit(-1-k, e)
+			w.mu.Unlock()
+		})
 	}
-	sh = newShard(c, k, grader, links, func(e *event.Event) {
-		w.mu.Lock()
-		w.Emit(-1-k, e)
-		w.mu.Unlock()
-	})
+	build()
+	var ids streamsID
+	var saver *checkpointSaver
+	start := uint64(1)
+	if w.State != nil {
+		var err error
+		if ids, err = w.streams(ctx); err != nil {
+			return fmt.Errorf("shard %d: %w", k, err)
+		}
+		seq, parts, err := w.readCheckpoint(ctx, shardCheckpointName(k), ids)
+		if err != nil {
+			return fmt.Errorf("shard %d: %w", k, err)
+		}
+		if parts != nil {
+			if err := sh.load(parts); err == nil {
+				start = seq + 1
+			} else {
+				build() // a checkpoint that cannot be loaded is replayed
+			}
+		}
+		saver = w.newSaver(ctx, shardCheckpointName(k))
+		defer saver.close()
+	}
+	cons, err := w.JS.OrderedConsumer(ctx, c.Stage2Stream(), jetstream.OrderedConsumerConfig{
+		FilterSubjects: []string{c.Stage2Subject(k)}, DeliverPolicy: jetstream.DeliverByStartSequencePolicy, OptStartSeq: start})
+	if err != nil {
+		return fmt.Errorf("shard %d: %w", k, err)
+	}
 	pr, err := w.progress(ctx, fmt.Sprintf("%s.s%d", c.Stream, k))
 	if err != nil {
 		return fmt.Errorf("shard %d: %w", k, err)
 	}
-	replaying := pr.marker > 0 && w.Replay != nil
+	replaying := pr.marker >= start && w.Replay != nil
 	if replaying {
 		w.Replay(-1-k, true)
 	}
 	var done uint64
 	defer func() { pr.saveFinal(ctx, done) }()
+	saved := time.Now()
 	it, err := cons.Messages(jetstream.PullMaxMessages(64))
 	if err != nil {
 		return fmt.Errorf("shard %d: %w", k, err)
@@ -563,6 +590,12 @@ func (w *Worker) shard(ctx context.Context, k int) error {
 		w.Frames.Add(1)
 		done = seq
 		pr.save(ctx, done, false)
+		if saver != nil && !sh.sawEnd && time.Since(saved) >= shardCheckpointEvery {
+			if b, err := sh.checkpoint(seq, ids); err == nil {
+				saver.put(b)
+			}
+			saved = time.Now()
+		}
 		if w.Drain && w.allDone(sh) && md.NumPending == 0 {
 			sh.finish()
 			it.Stop()
