@@ -2,7 +2,6 @@ package bus
 
 import (
 	"context"
-	"encoding/binary"
 	"errors"
 	"fmt"
 	"math/rand/v2"
@@ -423,6 +422,7 @@ func (w *Worker) partition(ctx context.Context, p int) error {
 		finish(false)
 		return fmt.Errorf("partition %d: %w", p, err)
 	}
+	intern := map[string]string{}
 	stop := context.AfterFunc(ctx, it.Stop)
 	defer stop()
 	for {
@@ -439,12 +439,9 @@ func (w *Worker) partition(ctx context.Context, p int) error {
 			finish(false)
 			return err
 		}
-		var batch []ais.Message
 		// Sized once from the batch's count, not grown message by message.
-		if n, k := binary.Uvarint(msg.Data()); k > 0 && n <= 1<<16 {
-			batch = make([]ais.Message, 0, n)
-		}
-		if err := DecodeBatch(msg.Data(), func(m *ais.Message) { batch = append(batch, *m) }); err != nil {
+		batch, err := appendBatch(nil, msg.Data(), intern)
+		if err != nil {
 			// A batch this worker cannot read is skipped, not fatal: the
 			// others still carry their vessels' data.
 			src.reject(err.Error())

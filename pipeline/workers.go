@@ -58,8 +58,11 @@ type WorkerConfig struct {
 // WorkerResult says what a worker stored.
 type WorkerResult struct {
 	Messages, Frames, Lost int64
-	Stored                 int64 // new events stored
-	Partitions, Shards     []int
+	// Items and Repeats are bus.Worker's: second-stage items taken, and
+	// skipped as sent again.
+	Items, Repeats     int64
+	Stored             int64 // new events stored
+	Partitions, Shards []int
 }
 
 // Worker runs one lookout worker: bus.Worker's detectors on its partitions
@@ -146,6 +149,7 @@ func Worker(ctx context.Context, js jetstream.JetStream, cfg WorkerConfig) (res 
 	}
 	err = w.Run(ctx)
 	res.Messages, res.Frames, res.Lost = w.Messages.Load(), w.Frames.Load(), w.Lost.Load()
+	res.Items, res.Repeats = w.Items.Load(), w.Repeats.Load()
 	res.Partitions, res.Shards = w.Partitions(), w.Shards()
 	return res, err
 }
