@@ -44,7 +44,7 @@ func publishFiles(t *testing.T, js jetstream.JetStream, c Config, ms []ais.Messa
 	p := NewPublisher(js, c, "files", 64)
 	for i := 0; i < len(ms); {
 		end := ms[i].RxTime.Truncate(time.Duration(hours) * time.Hour).Add(time.Duration(hours) * time.Hour)
-		if err := p.StartFile(ctx, fmt.Sprintf("file%03d", files)); err != nil {
+		if err := p.StartFile(ctx, fmt.Sprintf("file-%d", end.Unix())); err != nil {
 			t.Fatal(err)
 		}
 		for ; i < len(ms) && ms[i].RxTime.Before(end); i++ {
@@ -179,4 +179,61 @@ func killAndResume(t *testing.T, shards bool) (resumed, uninterrupted *Worker) {
 		}
 	}
 	return resumed, uninterrupted
+}
+
+// TestDrainedWorkerCarriesOnFromCheckpoint: a backfill drained, then
+// given more files and drained again, carries on from the partitions' and
+// shards' checkpoints, with the events of one run over all the files.
+func TestDrainedWorkerCarriesOnFromCheckpoint(t *testing.T) {
+	ms := feed(16, 48)
+	half := 0
+	for half < len(ms) && ms[half].RxTime.Before(ms[0].RxTime.Add(24*time.Hour)) {
+		half++
+	}
+	js, c := testStream(t, 2)
+	jsOne, cOne := testStream(t, 2)
+	publishFiles(t, jsOne, cOne, ms, 6)
+	one := newSink()
+	uninterrupted := drain(t, jsOne, cOne, 0, 1, one)
+
+	st, err := State(context.Background(), js, c)
+	if err != nil {
+		t.Fatal(err)
+	}
+	two := newSink()
+	run := func() *Worker {
+		w := &Worker{JS: js, Config: c, Options: testOptions(), Emit: two.emit, State: st, Drain: true}
+		ctx, cancel := context.WithTimeout(context.Background(), 60*time.Second)
+		defer cancel()
+		if err := w.Run(ctx); err != nil {
+			t.Fatal(err)
+		}
+		return w
+	}
+	publishFiles(t, js, c, ms[:half], 6)
+	first := run()
+	publishFiles(t, js, c, ms[half:], 6)
+	second := run()
+	t.Logf("first run: %d messages, %d items; second: %d messages, %d items (%d repeats); one run: %d items",
+		first.Messages.Load(), first.Items.Load(), second.Messages.Load(), second.Items.Load(), second.Repeats.Load(), uninterrupted.Items.Load())
+	if n := second.Messages.Load(); n >= int64(len(ms)) || n < int64(len(ms)-half) {
+		t.Errorf("the second run read %d messages, %d of them new: it should carry on from its checkpoints", n, len(ms)-half)
+	}
+	if first.Items.Load()+second.Items.Load() != uninterrupted.Items.Load() {
+		t.Errorf("the shards took %d + %d items, one run's %d: the second should carry on from their checkpoints",
+			first.Items.Load(), second.Items.Load(), uninterrupted.Items.Load())
+	}
+	if !reflect.DeepEqual(two.events, one.events) {
+		t.Errorf("two drained runs found %d events, one run %d", len(two.events), len(one.events))
+		for id := range one.events {
+			if _, ok := two.events[id]; !ok {
+				t.Errorf("missing %s", id)
+			}
+		}
+		for id := range two.events {
+			if _, ok := one.events[id]; !ok {
+				t.Errorf("extra %s", id)
+			}
+		}
+	}
 }
