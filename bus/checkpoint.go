@@ -20,11 +20,12 @@ import (
 // partition over (a worker that joins), re-read the whole backfill so far,
 // and republished its second-stage frames, which every shard decoded
 // again only to skip them (93% of a shard's point items after six runs
-// over one stream); a shard likewise replayed its whole subject. So at
-// each file boundary of a backfill (the first batch of a file after
-// another's) a partition saves its state in the stream's state bucket
-// (StateBucket): the tracker's and detectors' (in the blobs lookout ingest
-// stores with each file, analyze.MarshalStages), what its second-stage
+// over one stream); a shard likewise replayed its whole subject. So at a
+// file boundary of a backfill (the first batch of a file after another's,
+// at most every partitionCheckpointEvery) a partition saves its state in
+// the stream's state bucket (StateBucket): the tracker's and detectors'
+// (in the blobs lookout ingest stores with each file,
+// analyze.MarshalStages), what its second-stage
 // output keeps (item numbers, held points), and the worker's own
 // (Worker.SaveState: the sanctions screener's), with the stream sequence
 // of the last batch in it. A shard saves its state (queues, reception
@@ -93,6 +94,12 @@ func (w *Worker) streams(ctx context.Context) (streamsID, error) {
 
 func checkpointName(p int) string      { return "p" + strconv.Itoa(p) }
 func shardCheckpointName(k int) string { return "s" + strconv.Itoa(k) }
+
+// partitionCheckpointEvery is the least time between a partition's
+// checkpoints: at every file boundary of 30 sparse days (42k messages a
+// day) they cost a worker a tenth more CPU, for a restart that would
+// replay seconds.
+var partitionCheckpointEvery = 30 * time.Second
 
 // shardCheckpointEvery is how often a shard saves its state: shards see
 // no files, and their state (waiting points, reception hours, open

@@ -93,6 +93,8 @@ func TestKilledShardResumesFromCheckpoint(t *testing.T) {
 // again to the end. The events must be those of an uninterrupted worker.
 func killAndResume(t *testing.T, shards bool) (resumed, uninterrupted *Worker) {
 	t.Helper()
+	defer func(d time.Duration) { partitionCheckpointEvery = d }(partitionCheckpointEvery)
+	partitionCheckpointEvery = 0
 	ms := feed(16, 48)
 	// The uninterrupted run on a stream of its own: its second-stage
 	// items would otherwise stand in for the resumed run's.
@@ -185,6 +187,8 @@ func killAndResume(t *testing.T, shards bool) (resumed, uninterrupted *Worker) {
 // given more files and drained again, carries on from the partitions' and
 // shards' checkpoints, with the events of one run over all the files.
 func TestDrainedWorkerCarriesOnFromCheckpoint(t *testing.T) {
+	defer func(d time.Duration) { partitionCheckpointEvery = d }(partitionCheckpointEvery)
+	partitionCheckpointEvery = 0
 	ms := feed(16, 48)
 	half := 0
 	for half < len(ms) && ms[half].RxTime.Before(ms[0].RxTime.Add(24*time.Hour)) {

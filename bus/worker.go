@@ -346,14 +346,17 @@ func (w *Worker) partition(ctx context.Context, p int) error {
 	readErr := make(chan error, 1)
 	go func() {
 		// The file of the batch being read, and that batch: a checkpoint
-		// is taken as the first batch of a file after another's begins.
+		// is taken as the first batch of a file after another's begins
+		// (partitionCheckpointEvery after the last).
 		var file string
 		var batch uint64
+		last := time.Now()
 		for in.Next() {
 			if saver != nil && src.curSeq != batch {
 				batch = src.curSeq
 				if f := src.curFile; f != file {
-					if file != "" && f != "" {
+					if file != "" && f != "" && time.Since(last) >= partitionCheckpointEvery {
+						last = time.Now()
 						if err := w.checkpoint(ctx, p, src.done.Load(), ids, pl, out, saver); err != nil {
 							readErr <- err
 							return
