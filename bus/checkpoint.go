@@ -260,6 +260,32 @@ func (s *shard) load(parts [][]byte) error {
 	return nil
 }
 
+// resume loads unit name's checkpoint, if any, with load (and on failure
+// calls rebuild: the unit is replayed), and returns the stream sequence to
+// consume from, the streams' identity and the unit's saver (nil without
+// State).
+func (w *Worker) resume(ctx context.Context, name string, load func(seq uint64, parts [][]byte) error, rebuild func()) (start uint64, ids streamsID, saver *checkpointSaver, err error) {
+	if w.State == nil {
+		return 1, ids, nil, nil
+	}
+	if ids, err = w.streams(ctx); err != nil {
+		return 0, ids, nil, err
+	}
+	seq, parts, err := w.readCheckpoint(ctx, name, ids)
+	if err != nil {
+		return 0, ids, nil, err
+	}
+	start = 1
+	if parts != nil {
+		if load(seq, parts) == nil {
+			start = seq + 1
+		} else {
+			rebuild()
+		}
+	}
+	return start, ids, w.newSaver(ctx, name), nil
+}
+
 // checkpointSaver saves a partition's or shard's checkpoints on a
 // goroutine of its own: each waits for the events emitted before it to be stored, and a
 // newer one replaces one not yet saved.

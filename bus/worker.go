@@ -301,27 +301,17 @@ func (w *Worker) partition(ctx context.Context, p int) error {
 		}
 	}
 	build()
-	var ids streamsID
-	var saver *checkpointSaver
-	start := uint64(1)
-	if w.State != nil {
-		var err error
-		if ids, err = w.streams(ctx); err != nil {
-			return fmt.Errorf("partition %d: %w", p, err)
+	start, ids, saver, err := w.resume(ctx, checkpointName(p), func(seq uint64, parts [][]byte) error {
+		if err := w.loadPartition(p, parts, pl, out); err != nil {
+			return err
 		}
-		seq, parts, err := w.readCheckpoint(ctx, checkpointName(p), ids)
-		if err != nil {
-			return fmt.Errorf("partition %d: %w", p, err)
-		}
-		if parts != nil {
-			if err := w.loadPartition(p, parts, pl, out); err == nil {
-				start = seq + 1
-				src.done.Store(seq)
-			} else {
-				build() // a checkpoint that cannot be loaded is replayed
-			}
-		}
-		saver = w.newSaver(ctx, checkpointName(p))
+		src.done.Store(seq)
+		return nil
+	}, build)
+	if err != nil {
+		return fmt.Errorf("partition %d: %w", p, err)
+	}
+	if saver != nil {
 		defer saver.close()
 	}
 	cons, err := w.JS.OrderedConsumer(ctx, c.Stream, jetstream.OrderedConsumerConfig{
@@ -518,26 +508,11 @@ func (w *Worker) shard(ctx context.Context, k int) error {
 		})
 	}
 	build()
-	var ids streamsID
-	var saver *checkpointSaver
-	start := uint64(1)
-	if w.State != nil {
-		var err error
-		if ids, err = w.streams(ctx); err != nil {
-			return fmt.Errorf("shard %d: %w", k, err)
-		}
-		seq, parts, err := w.readCheckpoint(ctx, shardCheckpointName(k), ids)
-		if err != nil {
-			return fmt.Errorf("shard %d: %w", k, err)
-		}
-		if parts != nil {
-			if err := sh.load(parts); err == nil {
-				start = seq + 1
-			} else {
-				build() // a checkpoint that cannot be loaded is replayed
-			}
-		}
-		saver = w.newSaver(ctx, shardCheckpointName(k))
+	start, ids, saver, err := w.resume(ctx, shardCheckpointName(k), func(_ uint64, parts [][]byte) error { return sh.load(parts) }, build)
+	if err != nil {
+		return fmt.Errorf("shard %d: %w", k, err)
+	}
+	if saver != nil {
 		defer saver.close()
 	}
 	cons, err := w.JS.OrderedConsumer(ctx, c.Stage2Stream(), jetstream.OrderedConsumerConfig{
