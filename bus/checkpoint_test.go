@@ -185,10 +185,11 @@ func killAndResume(t *testing.T, shards bool) (resumed, uninterrupted *Worker) {
 
 // TestDrainedWorkerCarriesOnFromCheckpoint: a backfill drained, then
 // given more files and drained again, carries on from the partitions' and
-// shards' checkpoints, with the events of one run over all the files.
+// shards' checkpoints (the shards' taken as often as can be), with the
+// events of one run over all the files.
 func TestDrainedWorkerCarriesOnFromCheckpoint(t *testing.T) {
-	defer func(d time.Duration) { partitionCheckpointEvery = d }(partitionCheckpointEvery)
-	partitionCheckpointEvery = 0
+	defer func(p, s time.Duration) { partitionCheckpointEvery, shardCheckpointEvery = p, s }(partitionCheckpointEvery, shardCheckpointEvery)
+	partitionCheckpointEvery, shardCheckpointEvery = 0, 0
 	ms := feed(16, 48)
 	half := 0
 	for half < len(ms) && ms[half].RxTime.Before(ms[0].RxTime.Add(24*time.Hour)) {

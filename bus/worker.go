@@ -557,16 +557,6 @@ func (w *Worker) shard(ctx context.Context, k int) error {
 			replaying = false
 			w.Replay(-1-k, false)
 		}
-		if saver != nil && !sh.sawEnd && done > 0 {
-			// The last state a later run can carry on from: before the
-			// first partition's end (a drained backfill's), whatever the
-			// time since the last checkpoint.
-			if f, err := decodeFrame(msg.Data()); err == nil && f.done {
-				if b, err := sh.checkpoint(done, ids); err == nil {
-					saver.put(b)
-				}
-			}
-		}
 		lost, items, repeats := sh.lost+sh.badFrames(), sh.applied, sh.repeated
 		sh.apply(msg.Data())
 		w.Lost.Add(sh.lost + sh.badFrames() - lost)
