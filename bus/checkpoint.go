@@ -270,10 +270,17 @@ func (w *Worker) resume(ctx context.Context, name string, load func(seq uint64, 
 	if w.State == nil {
 		return 1, ids, nil, nil
 	}
-	if ids, err = w.streams(ctx); err != nil {
-		return 0, ids, nil, err
-	}
-	seq, parts, err := w.readCheckpoint(ctx, name, ids)
+	// A broker restarting as a worker starts is waited for, as SetupStage2
+	// waits.
+	var seq uint64
+	var parts [][]byte
+	err = retryAdmin(ctx, func(ctx context.Context) (err error) {
+		if ids, err = w.streams(ctx); err != nil {
+			return err
+		}
+		seq, parts, err = w.readCheckpoint(ctx, name, ids)
+		return err
+	})
 	if err != nil {
 		return 0, ids, nil, err
 	}
