@@ -4,9 +4,11 @@ import (
 	"encoding/binary"
 	"errors"
 	"fmt"
-	"github.com/lookout-osint/lookout/detect"
 	"hash/maphash"
 	"slices"
+
+	"github.com/lookout-osint/lookout/detect"
+	"github.com/lookout-osint/lookout/track"
 )
 
 // An Analyzer carries its state across runs through package pipeline's
@@ -139,3 +141,118 @@ func (a *Analyzer) LearnedAreas() []detect.LearnedArea { return a.det.LearnedAre
 // RestoreLearned gives the detectors port areas learned by an earlier run.
 // Call it before the first Read.
 func (a *Analyzer) RestoreLearned(areas []detect.LearnedArea) { a.det.RestoreLearned(areas) }
+
+// MarshalStages encodes the whole state of a tracker and a detector fed by
+// it, in Snapshot's blobs: the shared one, then every vessel's, each
+// length-prefixed after its MMSI. A NATS worker checkpoints each
+// partition's stages with it, so that a worker taking the partition over
+// resumes from there instead of replaying the stream, and the detectors of
+// its second stage (tr nil).
+func MarshalStages(tr *track.Tracker, det *detect.Detector) ([]byte, error) {
+	var ts []byte
+	mmsis := det.MMSIs()
+	if tr != nil {
+		var err error
+		if ts, err = tr.MarshalShared(); err != nil {
+			return nil, err
+		}
+		mmsis = append(mmsis, tr.MMSIs()...)
+	}
+	ds, err := det.MarshalShared()
+	if err != nil {
+		return nil, err
+	}
+	out := appendBlob(nil, joinParts(ts, ds))
+	slices.Sort(mmsis)
+	mmsis = slices.Compact(mmsis)
+	out = binary.AppendUvarint(out, uint64(len(mmsis)))
+	for _, m := range mmsis {
+		var tb []byte
+		if tr != nil {
+			if tb, _, err = tr.MarshalVessel(m); err != nil {
+				return nil, err
+			}
+		}
+		db, _, err := det.MarshalVessel(m)
+		if err != nil {
+			return nil, err
+		}
+		out = binary.LittleEndian.AppendUint32(out, m)
+		out = appendBlob(out, joinParts(tb, db))
+	}
+	return out, nil
+}
+
+func appendBlob(dst, b []byte) []byte {
+	dst = binary.AppendUvarint(dst, uint64(len(b)))
+	return append(dst, b...)
+}
+
+// UnmarshalStages loads what MarshalStages saved into a tracker and a
+// detector freshly made with the same options.
+func UnmarshalStages(tr *track.Tracker, det *detect.Detector, data []byte) error {
+	blob := func() ([]byte, error) {
+		n, k := binary.Uvarint(data)
+		if k <= 0 || n > uint64(len(data)-k) {
+			return nil, errors.New("damaged stage state")
+		}
+		b := data[k : k+int(n)]
+		data = data[k+int(n):]
+		return b, nil
+	}
+	restore := func(mmsi uint32, b []byte) error {
+		t, d, err := splitParts(b)
+		if err != nil {
+			return fmt.Errorf("state of %d: %w", mmsi, err)
+		}
+		if len(t) > 0 && tr == nil {
+			return fmt.Errorf("state of %d: tracker state without a tracker", mmsi)
+		}
+		if mmsi == 0 {
+			if tr != nil {
+				if err := tr.UnmarshalShared(t); err != nil {
+					return err
+				}
+			}
+			return det.UnmarshalShared(d)
+		}
+		if len(t) > 0 {
+			if err := tr.UnmarshalVessel(mmsi, t); err != nil {
+				return err
+			}
+		}
+		if len(d) > 0 {
+			return det.UnmarshalVessel(mmsi, d)
+		}
+		return nil
+	}
+	b, err := blob()
+	if err != nil {
+		return err
+	}
+	if err := restore(0, b); err != nil {
+		return err
+	}
+	n, k := binary.Uvarint(data)
+	if k <= 0 {
+		return errors.New("damaged stage state")
+	}
+	data = data[k:]
+	for range n {
+		if len(data) < 4 {
+			return errors.New("damaged stage state")
+		}
+		m := binary.LittleEndian.Uint32(data)
+		data = data[4:]
+		if b, err = blob(); err != nil {
+			return err
+		}
+		if err := restore(m, b); err != nil {
+			return err
+		}
+	}
+	if len(data) > 0 {
+		return errors.New("damaged stage state: trailing bytes")
+	}
+	return nil
+}

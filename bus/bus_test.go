@@ -68,6 +68,7 @@ func testStream(t *testing.T, partitions int) (jetstream.JetStream, Config) {
 		js.DeleteStream(ctx, c.Stream)
 		js.DeleteStream(ctx, c.Stage2Stream())
 		js.DeleteKeyValue(ctx, c.Stream) // a test's progress bucket, if it made one
+		js.DeleteObjectStore(ctx, c.StateBucket())
 	})
 	return js, c
 }

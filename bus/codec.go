@@ -71,7 +71,14 @@ var errShort = errors.New("bus: truncated message")
 type decoder struct {
 	b   []byte
 	err error
+	// intern, if set, holds the strings decoded so far (station, names):
+	// a batch's messages repeat a few, and a string each was an
+	// allocation per message.
+	intern map[string]string
 }
+
+// maxInterned bounds a decoder's intern map.
+const maxInterned = 1 << 14
 
 func (d *decoder) take(n int) []byte {
 	if d.err != nil || len(d.b) < n {
@@ -95,7 +102,18 @@ func (d *decoder) str() string {
 		return ""
 	}
 	d.b = d.b[k:]
-	return string(d.take(int(n)))
+	b := d.take(int(n))
+	if d.intern == nil {
+		return string(b)
+	}
+	if s, ok := d.intern[string(b)]; ok {
+		return s
+	}
+	s := string(b)
+	if len(d.intern) < maxInterned {
+		d.intern[s] = s
+	}
+	return s
 }
 func (d *decoder) dim() ais.Dimensions {
 	return ais.Dimensions{ToBow: d.u16(), ToStern: d.u16(), ToPort: d.u16(), ToStarboard: d.u16()}

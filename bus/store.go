@@ -27,6 +27,10 @@ type EventWriter struct {
 
 	statMu  sync.Mutex
 	written int64
+	// added counts the events queued, stored those done with (written
+	// or already in the store); synced is closed when stored moves.
+	added, stored int64
+	synced        chan struct{}
 }
 
 // gatherEvents is how long a writer woken by an event waits for more
@@ -75,11 +79,34 @@ func NewReopeningEventWriter(ctx context.Context, open func(context.Context) (st
 func (w *EventWriter) Add(e *event.Event) {
 	w.mu.Lock()
 	w.pending = append(w.pending, *e)
+	w.added++
 	w.mu.Unlock()
 	select {
 	case w.wake <- struct{}{}:
 	default:
 	}
+}
+
+// Sync returns once every event added before it was called is stored (or
+// ctx ends): a worker's checkpoint must not get ahead of its events.
+func (w *EventWriter) Sync(ctx context.Context) error {
+	w.mu.Lock()
+	mark := w.added
+	for w.stored < mark {
+		if w.synced == nil {
+			w.synced = make(chan struct{})
+		}
+		ch := w.synced
+		w.mu.Unlock()
+		select {
+		case <-ctx.Done():
+			return ctx.Err()
+		case <-ch:
+		}
+		w.mu.Lock()
+	}
+	w.mu.Unlock()
+	return nil
 }
 
 // Written is the number of new events stored so far.
@@ -164,6 +191,11 @@ func (w *EventWriter) loop(ctx context.Context) {
 			if err == nil {
 				w.mu.Lock()
 				w.pending = w.pending[len(batch):]
+				w.stored += int64(len(batch))
+				if w.synced != nil {
+					close(w.synced)
+					w.synced = nil
+				}
 				w.mu.Unlock()
 				w.statMu.Lock()
 				w.written += n.Events

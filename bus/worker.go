@@ -2,7 +2,6 @@ package bus
 
 import (
 	"context"
-	"encoding/binary"
 	"errors"
 	"fmt"
 	"math/rand/v2"
@@ -25,12 +24,13 @@ import (
 // the second stage, which grades gaps from every partition's receptions
 // (see Stage2Subject). Stage selects one of the two.
 //
-// State after a restart is rebuilt by replaying each partition from the
-// start of the stream (an ordered consumer from sequence 1), re-emitting
-// events that the sink already has; the sink must be idempotent by event ID
-// (the store is). Restart time therefore grows with the stream's retention
-// (MaxAge). A shard likewise replays its subject of the second-stage
-// stream, skipping what a replaying partition sends again.
+// State after a restart is loaded from the partition's or shard's last
+// checkpoint (State), and what follows it replayed; without one, by
+// replaying the partition from the start of the stream (restart time then
+// grows with the stream's retention, MaxAge) and the shard from the start
+// of its subject of the second-stage stream, skipping what a replaying
+// partition sends again. Events emitted again are ones the sink already
+// has: it must be idempotent by event ID (the store is).
 type Worker struct {
 	JS     jetstream.JetStream
 	Config Config
@@ -63,6 +63,17 @@ type Worker struct {
 	// emitted (the store skips those it has).
 	KV     jetstream.KeyValue
 	Replay func(partition int, replaying bool)
+	// State, if set, is the stream's state bucket (State): each partition
+	// saves its state there at the file boundaries of a backfill, and a
+	// later run of it resumes from there instead of replaying the stream
+	// (see checkpoint.go). Sync, if set, returns once the events emitted
+	// so far are stored: a checkpoint is saved only then. SaveState and
+	// LoadState, if set, carry what the caller keeps per partition (its
+	// Watch's state) in the checkpoint.
+	State     jetstream.ObjectStore
+	Sync      func(ctx context.Context) error
+	SaveState func(partition int) ([]byte, error)
+	LoadState func(partition int, data []byte) error
 	// Control, if set, is the stream's files bucket (Files): the worker
 	// obeys lookout backfill pause|resume|cancel kept there (ControlKey),
 	// as publishers do. Paused, its partitions and shards take no more
@@ -87,11 +98,16 @@ type Worker struct {
 	Frames   atomic.Int64 // second-stage frames taken by the shards
 	// Lost counts second-stage items a shard never got (frames lost: their
 	// evidence is missing) and frames it could not read.
-	Lost    atomic.Int64
-	mu      sync.Mutex
-	epochMu sync.Mutex
-	epochs  map[int]uint64 // this run of each partition it runs
-	runs    map[int]bool   // with Members: the units it has run
+	Lost atomic.Int64
+	// Items counts the numbered second-stage items the shards took (not
+	// those a drained partition's end flushed), Repeats those
+	// they skipped as sent again by a partition's later run (a restart
+	// replaying, or a checkpoint older than where the last run got).
+	Items, Repeats atomic.Int64
+	mu             sync.Mutex
+	epochMu        sync.Mutex
+	epochs         map[int]uint64 // this run of each partition it runs
+	runs           map[int]bool   // with Members: the units it has run
 }
 
 func randEpoch() uint64 { return rand.Uint64() | 1 }
@@ -260,28 +276,54 @@ func (pr *progress) saveFinal(ctx context.Context, done uint64) {
 func (w *Worker) partition(ctx context.Context, p int) error {
 	c := w.Config.withDefaults()
 	subj := c.Subject(p)
-	cons, err := w.JS.OrderedConsumer(ctx, c.Stream, jetstream.OrderedConsumerConfig{
-		FilterSubjects: []string{subj}, DeliverPolicy: jetstream.DeliverAllPolicy})
-	if err != nil {
-		return fmt.Errorf("partition %d: %w", p, err)
-	}
 	emit := func(e *event.Event) {
 		w.mu.Lock()
 		w.Emit(p, e)
 		w.mu.Unlock()
 	}
-	out := newStageOut(c, p, w.epochOf(p), w.Options.Detect, func(ctx context.Context, subj string, data []byte) error {
-		_, err := w.JS.Publish(ctx, subj, data)
-		return err
-	})
-	pl := newPipeline(w.Options, out, emit)
-	src := newBatchReader()
-	src.onClock = pl.clock
+	var (
+		out *stageOut
+		pl  *pipeline
+		src *batchReader
+		in  source.Reader
+	)
+	build := func() {
+		out = newStageOut(c, p, w.epochOf(p), w.Options.Detect, func(ctx context.Context, subj string, data []byte) error {
+			_, err := w.JS.Publish(ctx, subj, data)
+			return err
+		})
+		pl = newPipeline(w.Options, out, emit)
+		src = newBatchReader()
+		src.onClock = pl.clock
+		in = src
+		if w.Watch != nil {
+			in = w.Watch(p, src)
+		}
+	}
+	build()
+	start, ids, saver, err := w.resume(ctx, checkpointName(p), func(seq uint64, parts [][]byte) error {
+		if err := w.loadPartition(p, parts, pl, out); err != nil {
+			return err
+		}
+		src.done.Store(seq)
+		return nil
+	}, build)
+	if err != nil {
+		return fmt.Errorf("partition %d: %w", p, err)
+	}
+	if saver != nil {
+		defer saver.close()
+	}
+	cons, err := w.JS.OrderedConsumer(ctx, c.Stream, jetstream.OrderedConsumerConfig{
+		FilterSubjects: []string{subj}, DeliverPolicy: jetstream.DeliverByStartSequencePolicy, OptStartSeq: start})
+	if err != nil {
+		return fmt.Errorf("partition %d: %w", p, err)
+	}
 	pr, err := w.progress(ctx, c.ProgressKey(p))
 	if err != nil {
 		return fmt.Errorf("partition %d: %w", p, err)
 	}
-	if pr.marker > 0 && w.Replay != nil {
+	if pr.marker >= start && w.Replay != nil {
 		w.Replay(p, true)
 		src.onBatch = func(seq uint64) {
 			if seq > pr.marker && src.onBatch != nil {
@@ -292,12 +334,27 @@ func (w *Worker) partition(ctx context.Context, p int) error {
 	}
 	defer func() { pr.saveFinal(ctx, src.done.Load()) }()
 	readErr := make(chan error, 1)
-	var in source.Reader = src
-	if w.Watch != nil {
-		in = w.Watch(p, src)
-	}
 	go func() {
+		// The file of the batch being read, and that batch: a checkpoint
+		// is taken as the first batch of a file after another's begins
+		// (partitionCheckpointEvery after the last).
+		var file string
+		var batch uint64
+		last := time.Now()
 		for in.Next() {
+			if saver != nil && src.curSeq != batch {
+				batch = src.curSeq
+				if f := src.curFile; f != file {
+					if file != "" && f != "" && time.Since(last) >= partitionCheckpointEvery {
+						last = time.Now()
+						if err := w.checkpoint(ctx, p, src.done.Load(), ids, pl, out, saver); err != nil {
+							readErr <- err
+							return
+						}
+					}
+					file = f
+				}
+			}
 			pl.add(in.Message())
 			if out.message() {
 				if err := out.flush(ctx, false); err != nil {
@@ -358,6 +415,7 @@ func (w *Worker) partition(ctx context.Context, p int) error {
 		finish(false)
 		return fmt.Errorf("partition %d: %w", p, err)
 	}
+	intern := map[string]string{}
 	stop := context.AfterFunc(ctx, it.Stop)
 	defer stop()
 	for {
@@ -374,12 +432,9 @@ func (w *Worker) partition(ctx context.Context, p int) error {
 			finish(false)
 			return err
 		}
-		var batch []ais.Message
 		// Sized once from the batch's count, not grown message by message.
-		if n, k := binary.Uvarint(msg.Data()); k > 0 && n <= 1<<16 {
-			batch = make([]ais.Message, 0, n)
-		}
-		if err := DecodeBatch(msg.Data(), func(m *ais.Message) { batch = append(batch, *m) }); err != nil {
+		batch, err := appendBatch(nil, msg.Data(), intern)
+		if err != nil {
 			// A batch this worker cannot read is skipped, not fatal: the
 			// others still carry their vessels' data.
 			src.reject(err.Error())
@@ -405,14 +460,24 @@ func (w *Worker) partition(ctx context.Context, p int) error {
 	}
 }
 
+// checkpoint hands the saver partition p's state after stream sequence
+// seq, once the second-stage items before it are published.
+func (w *Worker) checkpoint(ctx context.Context, p int, seq uint64, ids streamsID, pl *pipeline, out *stageOut, saver *checkpointSaver) error {
+	if err := out.flush(ctx, false); err != nil {
+		return err
+	}
+	b, err := w.encodePartition(p, seq, ids, pl, out)
+	if err != nil {
+		// State that cannot be saved is rebuilt by replaying, as before.
+		return nil
+	}
+	saver.put(b)
+	return nil
+}
+
 // shard consumes one subject of the second stage.
 func (w *Worker) shard(ctx context.Context, k int) error {
 	c := w.Config.withDefaults()
-	cons, err := w.JS.OrderedConsumer(ctx, c.Stage2Stream(), jetstream.OrderedConsumerConfig{
-		FilterSubjects: []string{c.Stage2Subject(k)}, DeliverPolicy: jetstream.DeliverAllPolicy})
-	if err != nil {
-		return fmt.Errorf("shard %d: %w", k, err)
-	}
 	var sh *shard
 	// What the detectors find once every partition has ended was open
 	// when the data ended, as a single process's finish would emit it.
@@ -426,30 +491,46 @@ func (w *Worker) shard(ctx context.Context, k int) error {
 		w.Emit(-1-k, e)
 		w.mu.Unlock()
 	}
-	grader, _ := analyze.NewDetector(w.Options, func(e *event.Event) {
-		if sh.owned(c, e) {
-			found(e)
+	build := func() {
+		grader, _ := analyze.NewDetector(w.Options, func(e *event.Event) {
+			if sh.owned(c, e) {
+				found(e)
+			}
+		})
+		var links *detect.Detector
+		if k == linkShard {
+			links, _ = analyze.NewDetector(w.Options, found)
 		}
-	})
-	var links *detect.Detector
-	if k == linkShard {
-		links, _ = analyze.NewDetector(w.Options, found)
+		sh = newShard(c, k, grader, links, func(e *event.Event) {
+			w.mu.Lock()
+			w.Emit(-1-k, e)
+			w.mu.Unlock()
+		})
 	}
-	sh = newShard(c, k, grader, links, func(e *event.Event) {
-		w.mu.Lock()
-		w.Emit(-1-k, e)
-		w.mu.Unlock()
-	})
+	build()
+	start, ids, saver, err := w.resume(ctx, shardCheckpointName(k), func(_ uint64, parts [][]byte) error { return sh.load(parts) }, build)
+	if err != nil {
+		return fmt.Errorf("shard %d: %w", k, err)
+	}
+	if saver != nil {
+		defer saver.close()
+	}
+	cons, err := w.JS.OrderedConsumer(ctx, c.Stage2Stream(), jetstream.OrderedConsumerConfig{
+		FilterSubjects: []string{c.Stage2Subject(k)}, DeliverPolicy: jetstream.DeliverByStartSequencePolicy, OptStartSeq: start})
+	if err != nil {
+		return fmt.Errorf("shard %d: %w", k, err)
+	}
 	pr, err := w.progress(ctx, fmt.Sprintf("%s.s%d", c.Stream, k))
 	if err != nil {
 		return fmt.Errorf("shard %d: %w", k, err)
 	}
-	replaying := pr.marker > 0 && w.Replay != nil
+	replaying := pr.marker >= start && w.Replay != nil
 	if replaying {
 		w.Replay(-1-k, true)
 	}
 	var done uint64
 	defer func() { pr.saveFinal(ctx, done) }()
+	saved := time.Now()
 	it, err := cons.Messages(jetstream.PullMaxMessages(64))
 	if err != nil {
 		return fmt.Errorf("shard %d: %w", k, err)
@@ -476,12 +557,20 @@ func (w *Worker) shard(ctx context.Context, k int) error {
 			replaying = false
 			w.Replay(-1-k, false)
 		}
-		lost := sh.lost + sh.badFrames()
+		lost, items, repeats := sh.lost+sh.badFrames(), sh.applied, sh.repeated
 		sh.apply(msg.Data())
 		w.Lost.Add(sh.lost + sh.badFrames() - lost)
+		w.Items.Add(sh.applied - items)
+		w.Repeats.Add(sh.repeated - repeats)
 		w.Frames.Add(1)
 		done = seq
 		pr.save(ctx, done, false)
+		if saver != nil && !sh.sawEnd && time.Since(saved) >= shardCheckpointEvery {
+			if b, err := sh.checkpoint(seq, ids); err == nil {
+				saver.put(b)
+			}
+			saved = time.Now()
+		}
 		if w.Drain && w.allDone(sh) && md.NumPending == 0 {
 			sh.finish()
 			it.Stop()

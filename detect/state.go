@@ -7,6 +7,7 @@ import (
 	"slices"
 	"unsafe"
 
+	"github.com/lookout-osint/lookout/event"
 	"github.com/lookout-osint/lookout/internal/statecodec"
 )
 
@@ -119,5 +120,42 @@ func (d *Detector) UnmarshalVessel(mmsi uint32, data []byte) error {
 		return fmt.Errorf("detector state of %d: %w", mmsi, err)
 	}
 	d.vessels[mmsi] = v
+	return nil
+}
+
+// A Detector deciding other processes' draught changes (bus's second
+// stage) keeps those held for a loitering run's end (runDraught), which
+// the shared state leaves out; its checkpoints carry them apart, and the
+// reception evidence it grades gaps with.
+var (
+	decidingCodec  = statecodec.New(deciding{})
+	receptionCodec = statecodec.New(reception{}, statecodec.Skip(reception{}, "looked"))
+)
+
+type deciding struct{ Run map[runKey]*event.Event }
+
+// MarshalDeciding encodes the draught changes DecideDraught holds.
+func (d *Detector) MarshalDeciding() ([]byte, error) {
+	return decidingCodec.Marshal(&deciding{d.runDraught}, d)
+}
+
+// UnmarshalDeciding loads what MarshalDeciding saved.
+func (d *Detector) UnmarshalDeciding(data []byte) error {
+	var s deciding
+	if err := decidingCodec.Unmarshal(data, &s, d); err != nil {
+		return fmt.Errorf("draught changes held: %w", err)
+	}
+	d.runDraught = s.Run
+	return nil
+}
+
+// Marshal encodes the reception evidence.
+func (x *Reception) Marshal() ([]byte, error) { return receptionCodec.Marshal(x.r, nil) }
+
+// Unmarshal loads what Marshal saved.
+func (x *Reception) Unmarshal(data []byte) error {
+	if err := receptionCodec.Unmarshal(data, x.r, nil); err != nil {
+		return fmt.Errorf("reception state: %w", err)
+	}
 	return nil
 }

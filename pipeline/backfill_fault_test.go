@@ -112,11 +112,17 @@ func TestBackfillThroughFaults(t *testing.T) {
 	var cancels [2]context.CancelFunc
 	done := make(chan int, 2)
 	var failures atomic.Int64
+	// Checkpoints as lookout worker keeps them: the workers started again
+	// below resume from them.
+	state, err := bus.State(ctx, js, c)
+	if err != nil {
+		t.Fatal(err)
+	}
 	for i := range 2 {
 		wctx, cancel := context.WithCancel(ctx)
 		cancels[i] = cancel
 		go func() {
-			_, err := pipeline.Worker(wctx, js, pipeline.WorkerConfig{Bus: c, Index: i, Of: 2, Analyze: analyze.DefaultOptions(), Open: open,
+			_, err := pipeline.Worker(wctx, js, pipeline.WorkerConfig{Bus: c, Index: i, Of: 2, Analyze: analyze.DefaultOptions(), Open: open, State: state,
 				OnStoreError: func(error, int) { failures.Add(1) },
 				Started:      func(w *bus.Worker) { taken[i].Store(w) }})
 			t.Logf("worker %d stopped: %v", i, err)

@@ -40,6 +40,11 @@ func TestBackfillWorkerJoinsMidway(t *testing.T) {
 		t.Fatal(err)
 	}
 	t.Cleanup(func() { js.DeleteKeyValue(context.Background(), c.MembersBucket()) })
+	// A partition taken over resumes from its last checkpoint, if any.
+	state, err := bus.State(ctx, js, c)
+	if err != nil {
+		t.Fatal(err)
+	}
 	dsn := storetest.PostgresSchema(t, storetest.PostgresURL(t), "lookout_backfill_join")
 	workersSchema(t, dsn)
 
@@ -51,7 +56,7 @@ func TestBackfillWorkerJoinsMidway(t *testing.T) {
 	owns := map[string][][]int{} // worker -> partitions at each change
 	joined := make(chan string, 16)
 	run := func(id string, cfg pipeline.WorkerConfig) chan result {
-		cfg.Bus, cfg.Analyze, cfg.Drain, cfg.Control, cfg.Members, cfg.ID = c, analyze.DefaultOptions(), true, kv, members, id
+		cfg.Bus, cfg.Analyze, cfg.Drain, cfg.Control, cfg.Members, cfg.ID, cfg.State = c, analyze.DefaultOptions(), true, kv, members, id, state
 		cfg.Open = func(ctx context.Context) (store.Store, error) { return postgres.Open(ctx, dsn) }
 		cfg.OnOwn = func(ps, _ []int) {
 			mu.Lock()

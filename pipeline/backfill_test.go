@@ -79,6 +79,7 @@ func backfillStream(t *testing.T, js jetstream.JetStream, name string) bus.Confi
 		js.DeleteStream(ctx, c.Stage2Stream())
 		js.DeleteKeyValue(ctx, c.FilesBucket())
 		js.DeleteKeyValue(ctx, c.Stream)
+		js.DeleteObjectStore(ctx, c.StateBucket())
 	})
 	return c
 }
@@ -274,11 +275,16 @@ func workersSchema(t *testing.T, dsn string) {
 // runWorkers runs n drained workers at once, storing into dsn.
 func runWorkers(t *testing.T, ctx context.Context, js jetstream.JetStream, c bus.Config, n int, dsn string) {
 	t.Helper()
+	state, err := bus.State(ctx, js, c)
+	if err != nil {
+		t.Fatal(err)
+	}
 	errs := make(chan error, n)
 	for i := range n {
 		go func() {
 			_, err := pipeline.Worker(ctx, js, pipeline.WorkerConfig{Bus: c, Index: i, Of: n, Analyze: analyze.DefaultOptions(), Drain: true,
-				Open: func(ctx context.Context) (store.Store, error) { return postgres.Open(ctx, dsn) }})
+				Open:  func(ctx context.Context) (store.Store, error) { return postgres.Open(ctx, dsn) },
+				State: state})
 			errs <- err
 		}()
 	}

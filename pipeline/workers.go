@@ -2,6 +2,7 @@ package pipeline
 
 import (
 	"context"
+	"errors"
 	"slices"
 	"sync"
 
@@ -10,6 +11,7 @@ import (
 	"github.com/lookout-osint/lookout/analyze"
 	"github.com/lookout-osint/lookout/bus"
 	"github.com/lookout-osint/lookout/event"
+	"github.com/lookout-osint/lookout/internal/statecodec"
 	"github.com/lookout-osint/lookout/source"
 	"github.com/lookout-osint/lookout/store"
 )
@@ -35,9 +37,12 @@ type WorkerConfig struct {
 	// Watch, KV, Replay, Control and OnControl are as in bus.Worker:
 	// with Control, a cancelled backfill ends the worker with
 	// bus.ErrCancelled and WorkerResult.Stored says what it stored.
-	Watch     func(partition int, r source.Reader) source.Reader
-	KV        jetstream.KeyValue
-	Replay    func(partition int, replaying bool)
+	Watch  func(partition int, r source.Reader) source.Reader
+	KV     jetstream.KeyValue
+	Replay func(partition int, replaying bool)
+	// State is as in bus.Worker: each partition's checkpoints (the
+	// screener's state with them), taken once its events are stored.
+	State     jetstream.ObjectStore
 	Control   jetstream.KeyValue
 	OnControl func(state string)
 	// Members, ID and OnOwn are as in bus.Worker: with Members the worker
@@ -53,8 +58,11 @@ type WorkerConfig struct {
 // WorkerResult says what a worker stored.
 type WorkerResult struct {
 	Messages, Frames, Lost int64
-	Stored                 int64 // new events stored
-	Partitions, Shards     []int
+	// Items and Repeats are bus.Worker's: second-stage items taken, and
+	// skipped as sent again.
+	Items, Repeats     int64
+	Stored             int64 // new events stored
+	Partitions, Shards []int
 }
 
 // Worker runs one lookout worker: bus.Worker's detectors on its partitions
@@ -100,14 +108,31 @@ func Worker(ctx context.Context, js jetstream.JetStream, cfg WorkerConfig) (res 
 	}
 	w := &bus.Worker{JS: js, Config: cfg.Bus, Index: cfg.Index, Of: cfg.Of, Stage: cfg.Stage, Options: cfg.Analyze, Drain: cfg.Drain,
 		Emit: emit, KV: cfg.KV, Replay: cfg.Replay, Control: cfg.Control, OnControl: cfg.OnControl,
-		Members: cfg.Members, ID: cfg.ID, OnOwn: cfg.OnOwn}
+		Members: cfg.Members, ID: cfg.ID, OnOwn: cfg.OnOwn, State: cfg.State}
+	if ew != nil {
+		w.Sync = ew.Sync
+	}
 	if sc != nil {
+		// The screener of each partition's run, whose state its
+		// checkpoints carry.
+		var scMu sync.Mutex
+		screeners := map[int]*Screener{}
+		screener := func(p int) *Screener {
+			scMu.Lock()
+			defer scMu.Unlock()
+			return screeners[p]
+		}
+		w.SaveState = func(p int) ([]byte, error) { return screener(p).marshal() }
+		w.LoadState = func(p int, b []byte) error { return screener(p).unmarshal(b) }
 		// A screener of its own for each run of a partition: a partition
 		// taken over, or given back and taken again, replays from the
 		// start.
 		w.Watch = func(p int, r source.Reader) source.Reader {
 			c := sc.clone()
 			c.emit = func(e *event.Event) { mu.Lock(); emit(p, e); mu.Unlock() }
+			scMu.Lock()
+			screeners[p] = c
+			scMu.Unlock()
 			s := &screenReader{sc: c}
 			s.Reader, s.src = r, r
 			if cfg.Watch != nil {
@@ -124,6 +149,7 @@ func Worker(ctx context.Context, js jetstream.JetStream, cfg WorkerConfig) (res 
 	}
 	err = w.Run(ctx)
 	res.Messages, res.Frames, res.Lost = w.Messages.Load(), w.Frames.Load(), w.Lost.Load()
+	res.Items, res.Repeats = w.Items.Load(), w.Repeats.Load()
 	res.Partitions, res.Shards = w.Partitions(), w.Shards()
 	return res, err
 }
@@ -136,6 +162,37 @@ func (s *Screener) clone() *Screener {
 		c.matched[m] = slices.Clone(ks)
 	}
 	return c
+}
+
+// screenerCodec carries a screener's state across a partition's
+// checkpoint, taken at a file boundary: identities screened and matched,
+// and positions (the matches waiting for one were emitted as the file
+// ended).
+var screenerCodec = statecodec.New(Screener{}, statecodec.Skip(Screener{}, "ix", "emit", "waiting"))
+
+func (s *Screener) marshal() ([]byte, error) {
+	if len(s.waiting) > 0 {
+		return nil, errors.New("screener: matches waiting for a position")
+	}
+	return screenerCodec.Marshal(s, nil)
+}
+
+// unmarshal loads a screener's state, keeping the matches it was loaded
+// with from the store besides those of the state.
+func (s *Screener) unmarshal(b []byte) error {
+	var t Screener
+	if err := screenerCodec.Unmarshal(b, &t, nil); err != nil {
+		return err
+	}
+	s.last, s.pos = t.last, t.pos
+	for m, ks := range t.matched {
+		for _, k := range ks {
+			if !slices.Contains(s.matched[m], k) {
+				s.matched[m] = append(s.matched[m], k)
+			}
+		}
+	}
+	return nil
 }
 
 // screenReader screens a partition's identities as its messages pass,

@@ -157,6 +157,11 @@ stage 2.`,
 				return fmt.Errorf("progress bucket: %w", err)
 			}
 			cfg.KV = kv
+			// Each partition's checkpoints: a worker taking one over (or
+			// restarted) resumes from there instead of replaying the stream.
+			if cfg.State, err = bus.State(ctx, js, cfg.Bus); err != nil {
+				return err
+			}
 			// lookout backfill pause|resume|cancel steer workers too.
 			if cfg.Control, err = bus.Files(ctx, js, cfg.Bus); err != nil {
 				return err
@@ -182,8 +187,8 @@ stage 2.`,
 			res, err := pipeline.Worker(ctx, js, cfg)
 			if !quiet {
 				n := res.Messages
-				fmt.Fprintf(os.Stderr, "worker %d/%d: partitions %v, %d messages in %s (%.0f/s); shards %v, %d frames\n", index, of, res.Partitions, n,
-					time.Since(start).Round(time.Millisecond), float64(n)/time.Since(start).Seconds(), res.Shards, res.Frames)
+				fmt.Fprintf(os.Stderr, "worker %d/%d: partitions %v, %d messages in %s (%.0f/s); shards %v, %d frames, %d items (%d skipped as sent again)\n", index, of, res.Partitions, n,
+					time.Since(start).Round(time.Millisecond), float64(n)/time.Since(start).Seconds(), res.Shards, res.Frames, res.Items, res.Repeats)
 				if l := res.Lost; l > 0 {
 					fmt.Fprintf(os.Stderr, "worker %d/%d: %d second-stage items lost or unreadable: gap grades may lack evidence\n", index, of, l)
 				}

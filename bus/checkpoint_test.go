@@ -1,0 +1,248 @@
+package bus
+
+import (
+	"context"
+	"fmt"
+	"reflect"
+	"testing"
+	"time"
+
+	"github.com/nats-io/nats.go/jetstream"
+
+	"github.com/lookout-osint/lookout/ais"
+	"github.com/lookout-osint/lookout/source"
+)
+
+// stopReader ends a partition's reading at the first message at or after
+// at, once ctx ends: a worker killed there.
+type stopReader struct {
+	source.Reader
+	at  time.Time
+	ctx context.Context
+}
+
+func (r *stopReader) Next() bool {
+	if !r.Reader.Next() {
+		return false
+	}
+	if !r.Message().RxTime.Before(r.at) {
+		<-r.ctx.Done()
+		return false
+	}
+	return true
+}
+
+// publishFiles publishes ms as a backfill of files of hours each, as
+// lookout ingest --to does.
+func publishFiles(t *testing.T, js jetstream.JetStream, c Config, ms []ais.Message, hours int) (files int) {
+	t.Helper()
+	ctx, cancel := context.WithTimeout(context.Background(), time.Minute)
+	defer cancel()
+	if _, err := Setup(ctx, js, c); err != nil {
+		t.Fatal(err)
+	}
+	p := NewPublisher(js, c, "files", 64)
+	for i := 0; i < len(ms); {
+		end := ms[i].RxTime.Truncate(time.Duration(hours) * time.Hour).Add(time.Duration(hours) * time.Hour)
+		if err := p.StartFile(ctx, fmt.Sprintf("file-%d", end.Unix())); err != nil {
+			t.Fatal(err)
+		}
+		for ; i < len(ms) && ms[i].RxTime.Before(end); i++ {
+			if err := p.Add(&ms[i]); err != nil {
+				t.Fatal(err)
+			}
+		}
+		if err := p.EndFile(ctx); err != nil {
+			t.Fatal(err)
+		}
+		files++
+	}
+	return files
+}
+
+// TestKilledWorkerResumesFromCheckpoint: a worker killed mid-backfill and
+// started again resumes each partition from its last file boundary
+// instead of replaying the stream, and ends with exactly the events of an
+// uninterrupted worker.
+func TestKilledWorkerResumesFromCheckpoint(t *testing.T) {
+	resumed, uninterrupted := killAndResume(t, false)
+	// Its shards replayed the second stage: every item of an
+	// uninterrupted run once, under its number (and again those the
+	// killed run had sent after its checkpoint).
+	if resumed.Items.Load() != uninterrupted.Items.Load() {
+		t.Errorf("the resumed run's shards took %d items (%d repeats), an uninterrupted run's %d",
+			resumed.Items.Load(), resumed.Repeats.Load(), uninterrupted.Items.Load())
+	}
+}
+
+// TestKilledShardResumesFromCheckpoint: so do the second stage's shards,
+// from their own checkpoints.
+func TestKilledShardResumesFromCheckpoint(t *testing.T) {
+	defer func(d time.Duration) { shardCheckpointEvery = d }(shardCheckpointEvery)
+	shardCheckpointEvery = 0
+	resumed, uninterrupted := killAndResume(t, true)
+	if resumed.Items.Load() >= uninterrupted.Items.Load() {
+		t.Errorf("the resumed run's shards took %d items, an uninterrupted run's %d: they should resume from their checkpoints",
+			resumed.Items.Load(), uninterrupted.Items.Load())
+	}
+}
+
+// killAndResume runs a worker (both stages) over a backfill of 6-hour
+// files, kills it once every partition has read the first 30 hours (and
+// saved its checkpoints; with shards, every shard too) and starts it
+// again to the end. The events must be those of an uninterrupted worker.
+func killAndResume(t *testing.T, shards bool) (resumed, uninterrupted *Worker) {
+	t.Helper()
+	defer func(d time.Duration) { partitionCheckpointEvery = d }(partitionCheckpointEvery)
+	partitionCheckpointEvery = 0
+	ms := feed(16, 48)
+	// The uninterrupted run on a stream of its own: its second-stage
+	// items would otherwise stand in for the resumed run's.
+	js, c := testStream(t, 2)
+	jsOne, cOne := testStream(t, 2)
+	for _, s := range []struct {
+		js jetstream.JetStream
+		c  Config
+	}{{js, c}, {jsOne, cOne}} {
+		if n := publishFiles(t, s.js, s.c, ms, 6); n < 6 {
+			t.Fatalf("%d files", n)
+		}
+	}
+	one := newSink()
+	uninterrupted = drain(t, jsOne, cOne, 0, 1, one)
+	if len(one.events) < 5 {
+		t.Fatalf("the feed should give events to compare; got %d", len(one.events))
+	}
+
+	st, err := State(context.Background(), js, c)
+	if err != nil {
+		t.Fatal(err)
+	}
+	crashed := newSink()
+	ctx, cancel := context.WithCancel(context.Background())
+	// The last checkpoint at 24 h; gaps from 20 h to 34 h.
+	cut := ms[0].RxTime.Add(30 * time.Hour)
+	w := &Worker{JS: js, Config: c, Options: testOptions(), Emit: crashed.emit, State: st,
+		Watch: func(_ int, r source.Reader) source.Reader { return &stopReader{Reader: r, at: cut, ctx: ctx} }}
+	done := make(chan error, 1)
+	go func() { done <- w.Run(ctx) }()
+	names := []string{}
+	for p := range c.Partitions {
+		names = append(names, checkpointName(p))
+	}
+	if shards {
+		for k := range c.Shards {
+			names = append(names, shardCheckpointName(k))
+		}
+	}
+	saved := func() bool {
+		for _, n := range names {
+			if _, err := st.GetInfo(context.Background(), n); err != nil {
+				return false
+			}
+		}
+		return true
+	}
+	deadline := time.Now().Add(60 * time.Second)
+	for !saved() && time.Now().Before(deadline) {
+		time.Sleep(5 * time.Millisecond)
+	}
+	cancel()
+	if err := <-done; err != nil {
+		t.Fatal(err)
+	}
+	if !saved() {
+		t.Fatalf("no checkpoint saved for every one of %v", names)
+	}
+	resumed = &Worker{JS: js, Config: c, Options: testOptions(), Emit: crashed.emit, State: st, Drain: true}
+	rctx, rcancel := context.WithTimeout(context.Background(), 60*time.Second)
+	defer rcancel()
+	if err := resumed.Run(rctx); err != nil {
+		t.Fatal(err)
+	}
+	t.Logf("killed at %s (%d of %d messages read); the restarted worker read %d; its shards took %d items, %d repeats",
+		cut, w.Messages.Load(), len(ms), resumed.Messages.Load(), resumed.Items.Load(), resumed.Repeats.Load())
+	if n := resumed.Messages.Load(); n >= int64(len(ms)) || n == 0 {
+		t.Errorf("the restarted worker read %d of %d messages: it should resume from its checkpoints", n, len(ms))
+	}
+	if !reflect.DeepEqual(crashed.events, one.events) {
+		t.Errorf("killed+resumed events (%d) differ from an uninterrupted run (%d)", len(crashed.events), len(one.events))
+		for id, e := range one.events {
+			if b, ok := crashed.events[id]; !ok {
+				t.Errorf("missing %s", id)
+			} else if !reflect.DeepEqual(b, e) {
+				t.Errorf("event %s differs:\n resumed %+v\n one     %+v", id, b, e)
+			}
+		}
+		for id := range crashed.events {
+			if _, ok := one.events[id]; !ok {
+				t.Errorf("extra %s", id)
+			}
+		}
+	}
+	return resumed, uninterrupted
+}
+
+// TestDrainedWorkerCarriesOnFromCheckpoint: a backfill drained, then
+// given more files and drained again, carries on from the partitions' and
+// shards' checkpoints (the shards' taken as often as can be), with the
+// events of one run over all the files.
+func TestDrainedWorkerCarriesOnFromCheckpoint(t *testing.T) {
+	defer func(p, s time.Duration) { partitionCheckpointEvery, shardCheckpointEvery = p, s }(partitionCheckpointEvery, shardCheckpointEvery)
+	partitionCheckpointEvery, shardCheckpointEvery = 0, 0
+	ms := feed(16, 48)
+	half := 0
+	for half < len(ms) && ms[half].RxTime.Before(ms[0].RxTime.Add(24*time.Hour)) {
+		half++
+	}
+	js, c := testStream(t, 2)
+	jsOne, cOne := testStream(t, 2)
+	publishFiles(t, jsOne, cOne, ms, 6)
+	one := newSink()
+	uninterrupted := drain(t, jsOne, cOne, 0, 1, one)
+
+	st, err := State(context.Background(), js, c)
+	if err != nil {
+		t.Fatal(err)
+	}
+	two := newSink()
+	run := func() *Worker {
+		w := &Worker{JS: js, Config: c, Options: testOptions(), Emit: two.emit, State: st, Drain: true}
+		ctx, cancel := context.WithTimeout(context.Background(), 60*time.Second)
+		defer cancel()
+		if err := w.Run(ctx); err != nil {
+			t.Fatal(err)
+		}
+		return w
+	}
+	publishFiles(t, js, c, ms[:half], 6)
+	first := run()
+	publishFiles(t, js, c, ms[half:], 6)
+	second := run()
+	t.Logf("first run: %d messages, %d items; second: %d messages, %d items (%d repeats); one run: %d items",
+		first.Messages.Load(), first.Items.Load(), second.Messages.Load(), second.Items.Load(), second.Repeats.Load(), uninterrupted.Items.Load())
+	if n := second.Messages.Load(); n >= int64(len(ms)) || n < int64(len(ms)-half) {
+		t.Errorf("the second run read %d messages, %d of them new: it should carry on from its checkpoints", n, len(ms)-half)
+	}
+	// A replay takes every item once more; carrying on, the second run
+	// takes those after the shards' checkpoints: what the second half of
+	// the files sent, and what other partitions sent after the first
+	// partition's end reached the shard.
+	if second.Items.Load() > uninterrupted.Items.Load()-first.Items.Load()/2 {
+		t.Errorf("the shards took %d + %d items, one run's %d: the second should carry on from their checkpoints",
+			first.Items.Load(), second.Items.Load(), uninterrupted.Items.Load())
+	}
+	if !reflect.DeepEqual(two.events, one.events) {
+		t.Errorf("two drained runs found %d events, one run %d", len(two.events), len(one.events))
+		for id := range one.events {
+			if _, ok := two.events[id]; !ok {
+				t.Errorf("missing %s", id)
+			}
+		}
+		for id := range two.events {
+			if _, ok := one.events[id]; !ok {
+				t.Errorf("extra %s", id)
+			}
+		}
+	}
+}
