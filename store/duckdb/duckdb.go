@@ -210,10 +210,8 @@ func (s *Store) insertPositions(ctx context.Context, ps []store.Position) error 
 	if len(ps) == 0 {
 		return nil
 	}
-	src, err := newPositionSource(ps)
-	if err != nil {
-		return err
-	}
+	src := newPositionSource(ps)
+	defer src.release()
 	tok := s.pending.add(src)
 	defer s.pending.remove(tok)
 	// DuckDB inserts on several threads only when it need not keep the
@@ -223,7 +221,7 @@ func (s *Store) insertPositions(ctx context.Context, ps []store.Position) error 
 	if _, err := s.conn.ExecContext(ctx, "SET threads = "+strconv.Itoa(insertThreads)+"; SET preserve_insertion_order = false"); err != nil {
 		return fmt.Errorf("insert positions: %w", err)
 	}
-	_, err = s.conn.ExecContext(ctx, insertSQL(tok), src.stations)
+	_, err := s.conn.ExecContext(ctx, insertSQL(tok), src.stations)
 	if _, rerr := s.conn.ExecContext(context.WithoutCancel(ctx), "RESET threads; RESET preserve_insertion_order"); rerr != nil && err == nil {
 		err = rerr
 	}
@@ -439,7 +437,7 @@ func (s *Store) scanDriver(ctx context.Context, query string, args []any, fn fun
 		if !ok {
 			return fmt.Errorf("duckdb connection is %T", dc)
 		}
-		return scanPositions(ctx, qc, positionColumns+" "+query, args, fn)
+		return scanPositions(ctx, qc, positionQuery+" "+query, args, fn)
 	})
 }
 
