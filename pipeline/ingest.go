@@ -388,14 +388,10 @@ func (t *tee) collect(m *ais.Message) {
 		t.res.NoTime++
 		return
 	}
-	if id, changed := t.ids.update(m); changed {
-		t.nID++
-		if t.nID > t.skipID {
-			t.batch.Identities = append(t.batch.Identities, id)
-		}
-		if sc := t.in.opt.Screen; sc != nil {
-			sc.identity(&id)
-		}
+	// Most messages are position reports: update's zeroing and copying of
+	// identities cost them nearly as much as the rest of collecting.
+	if m.Type == 5 || m.Type == 19 || m.Type == 24 {
+		t.identity(m)
 	}
 	p, ok := position(m)
 	if !ok {
@@ -409,6 +405,19 @@ func (t *tee) collect(m *ais.Message) {
 		return
 	}
 	t.batch.Positions = append(t.batch.Positions, p)
+}
+
+// identity stores a static report's change of the vessel's identity.
+func (t *tee) identity(m *ais.Message) {
+	if id, changed := t.ids.update(m); changed {
+		t.nID++
+		if t.nID > t.skipID {
+			t.batch.Identities = append(t.batch.Identities, id)
+		}
+		if sc := t.in.opt.Screen; sc != nil {
+			sc.identity(&id)
+		}
+	}
 }
 
 // stored reports whether m is of a kind the store keeps (position and
