@@ -42,6 +42,8 @@ type Store struct {
 	conn *sql.Conn
 	// pending hands batches to the positions table function (positions.go).
 	pending *pendingBatches
+	// rows holds the memory positions are sorted in (positions.go).
+	rows chan *rowBuf
 	// readOnly stores refuse Write and Compact.
 	readOnly bool
 	// memLimit is DuckDB's memory_limit in bytes as set at open (0: not
@@ -109,6 +111,7 @@ func open(ctx context.Context, path string, readOnly bool) (*Store, error) {
 		return nil, fmt.Errorf("create schema in %q: %w", path, err)
 	}
 	s.pending = &pendingBatches{}
+	s.rows = make(chan *rowBuf, 1)
 	if err := registerPositionsFunc(conn, s.pending); err != nil {
 		conn.Close()
 		db.Close()
@@ -210,8 +213,21 @@ func (s *Store) insertPositions(ctx context.Context, ps []store.Position) error 
 	if len(ps) == 0 {
 		return nil
 	}
-	src := newPositionSource(ps)
-	defer src.release()
+	// The buffer is taken while it is used: a Store is not to be written
+	// by two at once, but if it is, the second allocates its own.
+	var buf *rowBuf
+	select {
+	case buf = <-s.rows:
+	default:
+		buf = new(rowBuf)
+	}
+	defer func() {
+		select {
+		case s.rows <- buf:
+		default:
+		}
+	}()
+	src := newPositionSource(ps, buf)
 	tok := s.pending.add(src)
 	defer s.pending.remove(tok)
 	// DuckDB inserts on several threads only when it need not keep the

@@ -82,8 +82,6 @@ type positionSource struct {
 	// next is the start (in rows) of the next range a DuckDB thread claims.
 	next    atomic.Int64
 	columns []duckdb.ColumnInfo
-	// buf goes back to rowBufs when the insert is done.
-	buf *rowBuf
 }
 
 // rangeRows is how many rows a thread claims at a time: one row group, so
@@ -112,15 +110,14 @@ const (
 	nullStation
 )
 
-// rowBuf is the memory of one batch's sorted rows, reused batch after batch
-// (12 MB at the default batch size: allocated afresh it was faulted in
+// rowBuf is the memory of one batch's sorted rows, which a Store reuses
+// batch after batch (12 MB at the default batch size: allocated afresh,
+// or kept in a sync.Pool, which the collector empties, it was faulted in
 // afresh).
 type rowBuf struct {
 	rows   []row
 	vessel []int32 // each position's vessel, by first appearance
 }
-
-var rowBufs = sync.Pool{New: func() any { return new(rowBuf) }}
 
 // positionColumns are the table function's columns, in the order of the
 // positions table.
@@ -144,12 +141,11 @@ var positionColumns = func() []duckdb.ColumnInfo {
 // Gathering the rows in MMSI order at insert time instead missed the cache
 // on nearly every row (a busy day's batch interleaves thousands of vessels
 // over 20 MB), which was most of the Go side's cost.
-func newPositionSource(ps []store.Position) *positionSource {
-	buf := rowBufs.Get().(*rowBuf)
+func newPositionSource(ps []store.Position, buf *rowBuf) *positionSource {
 	if cap(buf.rows) < len(ps) {
 		buf.rows, buf.vessel = make([]row, len(ps)), make([]int32, len(ps))
 	}
-	src := &positionSource{rows: buf.rows[:len(ps)], stations: []string{}, columns: positionColumns, buf: buf}
+	src := &positionSource{rows: buf.rows[:len(ps)], stations: []string{}, columns: positionColumns}
 	vessel := buf.vessel[:len(ps)]
 	slot := map[uint32]int32{}
 	var mmsis []uint32
@@ -221,12 +217,6 @@ func newPositionSource(ps []store.Position) *positionSource {
 		next[s]++
 	}
 	return src
-}
-
-// release hands the rows' memory back once DuckDB has stored them.
-func (s *positionSource) release() {
-	s.rows = nil
-	rowBufs.Put(s.buf)
 }
 
 // insertSQL is the statement that stores the source's rows; its one
