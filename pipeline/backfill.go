@@ -2,8 +2,6 @@ package pipeline
 
 import (
 	"context"
-	"crypto/sha256"
-	"encoding/hex"
 	"errors"
 	"fmt"
 	"io"
@@ -115,54 +113,18 @@ type backfillInput struct {
 }
 
 // knowFile returns a file's content hash (the SHA-256 of its
-// decompressed content, as HashFile's) and a plain copy to publish from.
-// Publishing needs the hash before its first batch (it is in every
+// decompressed content, as HashFile's) and a plain file to publish from
+// (identify: a gzip file is inflated once, into the hash and a temporary
+// copy). Publishing needs the hash before its first batch (it is in every
 // message ID, an earlier run's batches are found by it, and a file
 // published whole is skipped by it), so hashing and publishing cannot be
-// one pass without holding the whole decoded file. A gzip file is instead
-// inflated once: into the hash and a temporary plain copy, which
-// publishing reads (inflating took 44% of the publisher's CPU when done
-// twice). A plain file is read as it is. done removes the copy.
+// one pass without holding the whole decoded file. done removes the copy.
 func knowFile(path string) (hash, plain string, done func(), err error) {
-	done = func() {}
-	f, err := os.Open(path)
+	id, err := identify(path, true)
 	if err != nil {
-		return "", "", done, err
-	}
-	var magic [2]byte
-	n, _ := io.ReadFull(f, magic[:])
-	f.Close()
-	h := sha256.New()
-	if n < 2 || magic != [2]byte{0x1f, 0x8b} {
-		rc, _, err := source.OpenFile(path, nil)
-		if err != nil {
-			return "", "", done, err
-		}
-		defer rc.Close()
-		if _, err := io.Copy(h, rc); err != nil {
-			return "", "", done, err
-		}
-		return hex.EncodeToString(h.Sum(nil)), path, done, nil
-	}
-	rc, _, err := source.OpenFile(path, nil)
-	if err != nil {
-		return "", "", done, err
-	}
-	defer rc.Close()
-	tmp, err := os.CreateTemp("", "lookout-backfill-*.nmea")
-	if err != nil {
-		return "", "", done, fmt.Errorf("a plain copy to publish from: %w", err)
-	}
-	done = func() { os.Remove(tmp.Name()) }
-	_, err = io.Copy(io.MultiWriter(h, tmp), rc)
-	if cerr := tmp.Close(); err == nil && cerr != nil {
-		err = fmt.Errorf("a plain copy to publish from: %w", cerr)
-	}
-	if err != nil {
-		done()
 		return "", "", func() {}, err
 	}
-	return hex.EncodeToString(h.Sum(nil)), tmp.Name(), done, nil
+	return id.hash, id.plain, id.done, nil
 }
 
 // firstTime returns the receive time of the first timed message of a

@@ -2,8 +2,6 @@ package pipeline
 
 import (
 	"context"
-	"crypto/sha256"
-	"encoding/hex"
 	"errors"
 	"fmt"
 	"io"
@@ -135,35 +133,6 @@ func (in *Ingester) takeEvents() []event.Event {
 	return evs
 }
 
-// HashFile returns the file's identity: the hex SHA-256 of its content,
-// decompressed (day.nmea and day.nmea.gz are one file), and of its bytes
-// as they are on disk (raw; how stores made before identified a file:
-// differs from hash only for a compressed file), and its size on disk.
-func HashFile(path string) (hash, raw string, size int64, err error) {
-	rawH := sha256.New()
-	cnt := &countWriter{w: rawH}
-	rc, _, err := source.OpenFile(path, cnt)
-	if err != nil {
-		return "", "", 0, err
-	}
-	defer rc.Close()
-	h := sha256.New()
-	if _, err := io.Copy(h, rc); err != nil {
-		return "", "", 0, fmt.Errorf("hash %s: %w", path, err)
-	}
-	return hex.EncodeToString(h.Sum(nil)), hex.EncodeToString(rawH.Sum(nil)), cnt.n, nil
-}
-
-type countWriter struct {
-	w io.Writer
-	n int64
-}
-
-func (c *countWriter) Write(p []byte) (int, error) {
-	c.n += int64(len(p))
-	return c.w.Write(p)
-}
-
 // spool copies an input that cannot be read twice (standard input "-", a
 // pipe such as bash's <(…), a FIFO, a character device) to a temporary
 // file, read once, and returns that file's path and a function removing
@@ -218,21 +187,22 @@ func (in *Ingester) File(ctx context.Context, path string) (FileResult, error) {
 		return res, err
 	}
 	defer cleanup()
-	hash, raw, size, err := HashFile(local)
+	id, err := identify(local, true)
+	defer id.done()
 	if err != nil {
 		return res, err
 	}
-	res.Hash = hash
-	rec, err := in.st.File(ctx, hash)
-	if errors.Is(err, store.ErrNotFound) && raw != hash {
+	res.Hash = id.hash
+	rec, err := in.st.File(ctx, id.hash)
+	if errors.Is(err, store.ErrNotFound) && id.raw != id.hash {
 		// Stored by a version that knew a compressed file by its bytes.
-		if rec, err = in.st.File(ctx, raw); err == nil {
-			res.Hash = raw
+		if rec, err = in.st.File(ctx, id.raw); err == nil {
+			res.Hash = id.raw
 		}
 	}
 	switch {
 	case errors.Is(err, store.ErrNotFound):
-		rec = store.File{Hash: hash}
+		rec = store.File{Hash: id.hash}
 	case err != nil:
 		return res, err
 	case rec.Done:
@@ -241,15 +211,19 @@ func (in *Ingester) File(ctx context.Context, path string) (FileResult, error) {
 	default:
 		res.Resumed = true
 	}
-	rec.Name, rec.Size = path, size
+	rec.Name, rec.Size = path, id.size
 
 	var progress io.Writer
 	if in.opt.Progress != nil {
+		size := id.size
+		if id.plain != local {
+			size = id.plainSize // the bar follows the copy read
+		}
 		w, done := in.opt.Progress(path, size)
 		defer done()
 		progress = w
 	}
-	rc, _, err := source.OpenFile(local, progress)
+	rc, _, err := source.OpenFile(id.plain, progress)
 	if err != nil {
 		return res, err
 	}
@@ -414,14 +388,10 @@ func (t *tee) collect(m *ais.Message) {
 		t.res.NoTime++
 		return
 	}
-	if id, changed := t.ids.update(m); changed {
-		t.nID++
-		if t.nID > t.skipID {
-			t.batch.Identities = append(t.batch.Identities, id)
-		}
-		if sc := t.in.opt.Screen; sc != nil {
-			sc.identity(&id)
-		}
+	// Most messages are position reports: update's zeroing and copying of
+	// identities cost them nearly as much as the rest of collecting.
+	if m.Type == 5 || m.Type == 19 || m.Type == 24 {
+		t.identity(m)
 	}
 	p, ok := position(m)
 	if !ok {
@@ -435,6 +405,19 @@ func (t *tee) collect(m *ais.Message) {
 		return
 	}
 	t.batch.Positions = append(t.batch.Positions, p)
+}
+
+// identity stores a static report's change of the vessel's identity.
+func (t *tee) identity(m *ais.Message) {
+	if id, changed := t.ids.update(m); changed {
+		t.nID++
+		if t.nID > t.skipID {
+			t.batch.Identities = append(t.batch.Identities, id)
+		}
+		if sc := t.in.opt.Screen; sc != nil {
+			sc.identity(&id)
+		}
+	}
 }
 
 // stored reports whether m is of a kind the store keeps (position and

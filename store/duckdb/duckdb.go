@@ -42,6 +42,8 @@ type Store struct {
 	conn *sql.Conn
 	// pending hands batches to the positions table function (positions.go).
 	pending *pendingBatches
+	// rows holds the memory positions are sorted in (positions.go).
+	rows chan *rowBuf
 	// readOnly stores refuse Write and Compact.
 	readOnly bool
 	// memLimit is DuckDB's memory_limit in bytes as set at open (0: not
@@ -109,6 +111,7 @@ func open(ctx context.Context, path string, readOnly bool) (*Store, error) {
 		return nil, fmt.Errorf("create schema in %q: %w", path, err)
 	}
 	s.pending = &pendingBatches{}
+	s.rows = make(chan *rowBuf, 1)
 	if err := registerPositionsFunc(conn, s.pending); err != nil {
 		conn.Close()
 		db.Close()
@@ -210,10 +213,21 @@ func (s *Store) insertPositions(ctx context.Context, ps []store.Position) error 
 	if len(ps) == 0 {
 		return nil
 	}
-	src, err := newPositionSource(ps)
-	if err != nil {
-		return err
+	// The buffer is taken while it is used: a Store is not to be written
+	// by two at once, but if it is, the second allocates its own.
+	var buf *rowBuf
+	select {
+	case buf = <-s.rows:
+	default:
+		buf = new(rowBuf)
 	}
+	defer func() {
+		select {
+		case s.rows <- buf:
+		default:
+		}
+	}()
+	src := newPositionSource(ps, buf)
 	tok := s.pending.add(src)
 	defer s.pending.remove(tok)
 	// DuckDB inserts on several threads only when it need not keep the
@@ -223,7 +237,7 @@ func (s *Store) insertPositions(ctx context.Context, ps []store.Position) error 
 	if _, err := s.conn.ExecContext(ctx, "SET threads = "+strconv.Itoa(insertThreads)+"; SET preserve_insertion_order = false"); err != nil {
 		return fmt.Errorf("insert positions: %w", err)
 	}
-	_, err = s.conn.ExecContext(ctx, insertSQL(tok), src.stations)
+	_, err := s.conn.ExecContext(ctx, insertSQL(tok), src.stations)
 	if _, rerr := s.conn.ExecContext(context.WithoutCancel(ctx), "RESET threads; RESET preserve_insertion_order"); rerr != nil && err == nil {
 		err = rerr
 	}
@@ -439,7 +453,7 @@ func (s *Store) scanDriver(ctx context.Context, query string, args []any, fn fun
 		if !ok {
 			return fmt.Errorf("duckdb connection is %T", dc)
 		}
-		return scanPositions(ctx, qc, positionColumns+" "+query, args, fn)
+		return scanPositions(ctx, qc, positionQuery+" "+query, args, fn)
 	})
 }
 

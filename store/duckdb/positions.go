@@ -1,12 +1,14 @@
 package duckdb
 
 import (
+	"cmp"
 	"context"
 	"database/sql"
 	"database/sql/driver"
 	"fmt"
 	"io"
 	"runtime"
+	"slices"
 	"strconv"
 	"strings"
 	"sync"
@@ -16,15 +18,14 @@ import (
 	duckdb "github.com/duckdb/duckdb-go/v2"
 
 	"github.com/lookout-osint/lookout/store"
-	"github.com/lookout-osint/lookout/store/internal/sqlstore"
 )
 
 // Positions reach DuckDB through a table function, lookout_positions(token),
-// that fills DuckDB's vectors straight from the batch with typed setters:
-// INSERT INTO positions SELECT * FROM lookout_positions(token). The
-// row-at-a-time appender boxed every value into an interface and made a cgo
-// call per row (twice, for the string), which cost more CPU than DuckDB's
-// own work of storing the rows.
+// that writes the batch, sorted by vessel, straight into DuckDB's vectors
+// (vector.go): INSERT INTO positions SELECT * FROM lookout_positions(token).
+// The row-at-a-time appender boxed every value into an interface and made a
+// cgo call per row (twice, for the string), which cost more CPU than
+// DuckDB's own work of storing the rows.
 
 // positionsFunc is the name of the table function in the store's database.
 const positionsFunc = "lookout_positions"
@@ -69,16 +70,16 @@ func registerPositionsFunc(conn *sql.Conn, pending *pendingBatches) error {
 }
 
 // positionSource serves one batch's positions in MMSI order (time order kept
-// within a vessel; see sqlstore.OrderByMMSI).
+// within a vessel, as the batch has it).
 type positionSource struct {
-	ps    []store.Position
-	order []int32
-	// station holds each position's 1-based index into stations, 0 for
-	// none. The function returns the index and the INSERT looks the name
-	// up inside DuckDB: a string per row through the Go API costs a cgo call.
-	station  []uint32
+	// rows is the batch, sorted, in the layout FillChunk reads in turn.
+	rows []row
+	// stations lists the batch's station names; a row holds its 1-based
+	// index, 0 for none. The function returns the index and the INSERT
+	// looks the name up inside DuckDB: a string per row through the Go API
+	// costs a cgo call.
 	stations []string
-	// next is the start (in order) of the next range a DuckDB thread claims.
+	// next is the start (in rows) of the next range a DuckDB thread claims.
 	next    atomic.Int64
 	columns []duckdb.ColumnInfo
 }
@@ -88,48 +89,134 @@ type positionSource struct {
 // MMSI order (and a narrow MMSI range) although two threads insert at once.
 const rangeRows = 122_880
 
-// threadState is one DuckDB thread's range of the batch and its buffer.
-type threadState struct {
-	from, to int
-	buf      []row
+// threadState is one DuckDB thread's range of the batch.
+type threadState struct{ from, to int }
+
+// row is a position as the table function hands it over.
+type row struct {
+	ts                   int64 // microseconds since 1970
+	lat, lon             float64
+	mmsi, station, flags uint32
+	sog, cog             float32
+	heading              int16
+	status               uint8
+	nulls                uint8 // nullSOG | nullCOG | nullHeading | nullStation
 }
 
-func newPositionSource(ps []store.Position) (*positionSource, error) {
-	src := &positionSource{ps: ps, order: sqlstore.OrderByMMSI(ps), station: make([]uint32, len(ps)), stations: []string{}}
-	index := map[string]uint32{}
-	var prev string
-	var prevIdx uint32
-	for i := range ps {
-		st := ps[i].Station
-		if st == "" {
-			continue
-		}
-		// A file's consecutive reports often come from one station: compare
-		// with the last before hashing.
-		if st != prev {
-			idx, ok := index[st]
-			if !ok {
-				// DuckDB takes only UTF-8 (the driver crashes binding
-				// anything else), so a garbled name is stored repaired.
-				src.stations = append(src.stations, strings.ToValidUTF8(st, "\uFFFD"))
-				idx = uint32(len(src.stations))
-				index[st] = idx
-			}
-			prev, prevIdx = st, idx
-		}
-		src.station[i] = prevIdx
-	}
-	types := []duckdb.Type{duckdb.TYPE_UINTEGER, duckdb.TYPE_BIGINT, duckdb.TYPE_DOUBLE, duckdb.TYPE_DOUBLE,
+const (
+	nullSOG = 1 << iota
+	nullCOG
+	nullHeading
+	nullStation
+)
+
+// rowBuf is the memory of one batch's sorted rows, which a Store reuses
+// batch after batch (12 MB at the default batch size: allocated afresh,
+// or kept in a sync.Pool, which the collector empties, it was faulted in
+// afresh).
+type rowBuf struct {
+	rows   []row
+	vessel []int32 // each position's vessel, by first appearance
+}
+
+// positionColumns are the table function's columns, in the order of the
+// positions table.
+var positionColumns = func() []duckdb.ColumnInfo {
+	types := []duckdb.Type{duckdb.TYPE_UINTEGER, duckdb.TYPE_TIMESTAMP, duckdb.TYPE_DOUBLE, duckdb.TYPE_DOUBLE,
 		duckdb.TYPE_FLOAT, duckdb.TYPE_FLOAT, duckdb.TYPE_SMALLINT, duckdb.TYPE_UTINYINT, duckdb.TYPE_UINTEGER, duckdb.TYPE_UINTEGER}
 	names := []string{"mmsi", "ts", "lat", "lon", "sog", "cog", "heading", "status", "station", "flags"}
+	cols := make([]duckdb.ColumnInfo, len(types))
 	for i, t := range types {
 		info, err := duckdb.NewTypeInfo(t)
 		if err != nil {
-			return nil, err
+			panic(err) // a primitive type: cannot fail
 		}
-		src.columns = append(src.columns, duckdb.ColumnInfo{Name: names[i], T: info})
+		cols[i] = duckdb.ColumnInfo{Name: names[i], T: info}
 	}
-	return src, nil
+	return cols
+}()
+
+// newPositionSource sorts ps by vessel into rows: a counting sort, whose
+// one pass over the batch writes each row after the last of its vessel.
+// Gathering the rows in MMSI order at insert time instead missed the cache
+// on nearly every row (a busy day's batch interleaves thousands of vessels
+// over 20 MB), which was most of the Go side's cost.
+func newPositionSource(ps []store.Position, buf *rowBuf) *positionSource {
+	if cap(buf.rows) < len(ps) {
+		buf.rows, buf.vessel = make([]row, len(ps)), make([]int32, len(ps))
+	}
+	src := &positionSource{rows: buf.rows[:len(ps)], stations: []string{}, columns: positionColumns}
+	vessel := buf.vessel[:len(ps)]
+	slot := map[uint32]int32{}
+	var mmsis []uint32
+	var count []int
+	prev, prevSlot := uint32(0), int32(-1)
+	for i := range ps {
+		m := ps[i].MMSI
+		if m != prev || prevSlot < 0 {
+			s, ok := slot[m]
+			if !ok {
+				s = int32(len(mmsis))
+				slot[m] = s
+				mmsis, count = append(mmsis, m), append(count, 0)
+			}
+			prev, prevSlot = m, s
+		}
+		vessel[i] = prevSlot
+		count[prevSlot]++
+	}
+	bySlot := make([]int32, len(mmsis))
+	for i := range bySlot {
+		bySlot[i] = int32(i)
+	}
+	slices.SortFunc(bySlot, func(a, b int32) int { return cmp.Compare(mmsis[a], mmsis[b]) })
+	next := make([]int, len(mmsis)) // where each vessel's next row goes
+	at := 0
+	for _, s := range bySlot {
+		next[s] = at
+		at += count[s]
+	}
+	index := map[string]uint32{}
+	var prevSt string
+	var prevIdx uint32
+	for i := range ps {
+		p := &ps[i]
+		var st uint32
+		// A file's consecutive reports often come from one station:
+		// compare with the last before hashing.
+		if p.Station != "" {
+			if p.Station != prevSt {
+				idx, ok := index[p.Station]
+				if !ok {
+					// DuckDB takes only UTF-8 (the driver crashes binding
+					// anything else), so a garbled name is stored repaired.
+					src.stations = append(src.stations, strings.ToValidUTF8(p.Station, "\uFFFD"))
+					idx = uint32(len(src.stations))
+					index[p.Station] = idx
+				}
+				prevSt, prevIdx = p.Station, idx
+			}
+			st = prevIdx
+		}
+		var nulls uint8
+		if store.IsNaN32(p.SOG) {
+			nulls |= nullSOG
+		}
+		if store.IsNaN32(p.COG) {
+			nulls |= nullCOG
+		}
+		if p.Heading < 0 {
+			nulls |= nullHeading
+		}
+		if st == 0 {
+			nulls |= nullStation
+		}
+		s := vessel[i]
+		src.rows[next[s]] = row{ts: p.Time.UnixMicro(), lat: p.Lat, lon: p.Lon, mmsi: p.MMSI, station: st, flags: p.Flags,
+			sog: p.SOG, cog: p.COG, heading: p.Heading, status: p.Status, nulls: nulls}
+		next[s]++
+	}
+	return src
 }
 
 // insertSQL is the statement that stores the source's rows; its one
@@ -137,14 +224,14 @@ func newPositionSource(ps []store.Position) (*positionSource, error) {
 func insertSQL(tok int64) string {
 	// The token is a literal: a table function's arguments are needed when
 	// the statement is bound, before parameters would be.
-	return "INSERT INTO positions SELECT mmsi, make_timestamp(ts), lat, lon, sog, cog, heading, status, list_extract($1::VARCHAR[], station), flags FROM " +
+	return "INSERT INTO positions SELECT mmsi, ts, lat, lon, sog, cog, heading, status, list_extract($1::VARCHAR[], station), flags FROM " +
 		positionsFunc + "(" + strconv.FormatInt(tok, 10) + ")"
 }
 
 func (s *positionSource) ColumnInfos() []duckdb.ColumnInfo { return s.columns }
 
 func (s *positionSource) Cardinality() *duckdb.CardinalityInfo {
-	return &duckdb.CardinalityInfo{Cardinality: uint(len(s.ps)), Exact: true}
+	return &duckdb.CardinalityInfo{Cardinality: uint(len(s.rows)), Exact: true}
 }
 
 // Init lets DuckDB fill and insert on two threads: with one, DuckDB's
@@ -156,99 +243,110 @@ func (s *positionSource) Init() duckdb.ParallelTableSourceInfo {
 
 func (s *positionSource) NewLocalState() any { return &threadState{} }
 
-// row is a position as the table function hands it over.
-type row struct {
-	ts            int64 // microseconds since 1970
-	lat, lon      float64
-	mmsi, station uint32
-	flags         uint32
-	sog, cog      float32
-	heading       int16
-	status        uint8
-	noSOG, noCOG  bool
-	noHeading, _  bool
-}
+// slowFill makes FillChunk write through duckdb-go's setters even when the
+// vectors can be reached (tests compare the two).
+var slowFill = false
 
-// FillChunk writes the next vector's worth of rows in two passes. The first
-// gathers the rows, in MMSI order, from all over the batch into a small
-// buffer: a loop that only loads lets the CPU wait for many cache misses
-// at once, where interleaving the loads with the setters waited for each
-// in turn (most of the function's time). The second writes the buffer
-// with typed setters (SetChunkValue), which box nothing.
+// FillChunk writes the next vector's worth of the thread's range straight
+// into DuckDB's vectors (rawColumns), or through the driver's typed setters
+// when they cannot be reached.
 func (s *positionSource) FillChunk(local any, c duckdb.DataChunk) error {
 	t := local.(*threadState)
 	if t.from == t.to {
-		t.from = min(int(s.next.Add(rangeRows))-rangeRows, len(s.order))
-		t.to = min(t.from+rangeRows, len(s.order))
+		t.from = min(int(s.next.Add(rangeRows))-rangeRows, len(s.rows))
+		t.to = min(t.from+rangeRows, len(s.rows))
 	}
 	n := min(duckdb.GetDataChunkCapacity(), t.to-t.from)
-	if cap(t.buf) < n {
-		t.buf = make([]row, n)
-	}
-	buf := t.buf[:n]
-	for r, i := range s.order[t.from : t.from+n] {
-		p := &s.ps[i]
-		buf[r] = row{ts: p.Time.UnixMicro(), lat: p.Lat, lon: p.Lon, mmsi: p.MMSI, station: s.station[i], flags: p.Flags,
-			sog: p.SOG, cog: p.COG, heading: p.Heading, status: p.Status,
-			noSOG: store.IsNaN32(p.SOG), noCOG: store.IsNaN32(p.COG), noHeading: p.Heading < 0}
-	}
-	for r := range buf {
-		w := &buf[r]
-		err := duckdb.SetChunkValue(c, 0, r, w.mmsi)
-		if err == nil {
-			err = duckdb.SetChunkValue(c, 1, r, w.ts)
-		}
-		if err == nil {
-			err = duckdb.SetChunkValue(c, 2, r, w.lat)
-		}
-		if err == nil {
-			err = duckdb.SetChunkValue(c, 3, r, w.lon)
-		}
-		if err == nil {
-			if w.noSOG {
-				err = c.SetValue(4, r, nil)
-			} else {
-				err = duckdb.SetChunkValue(c, 4, r, w.sog)
-			}
-		}
-		if err == nil {
-			if w.noCOG {
-				err = c.SetValue(5, r, nil)
-			} else {
-				err = duckdb.SetChunkValue(c, 5, r, w.cog)
-			}
-		}
-		if err == nil {
-			if w.noHeading {
-				err = c.SetValue(6, r, nil)
-			} else {
-				err = duckdb.SetChunkValue(c, 6, r, w.heading)
-			}
-		}
-		if err == nil {
-			err = duckdb.SetChunkValue(c, 7, r, w.status)
-		}
-		if err == nil {
-			if w.station == 0 {
-				err = c.SetValue(8, r, nil)
-			} else {
-				err = duckdb.SetChunkValue(c, 8, r, w.station)
-			}
-		}
-		if err == nil {
-			err = duckdb.SetChunkValue(c, 9, r, w.flags)
-		}
-		if err != nil {
-			return fmt.Errorf("position of vessel %d: %w", w.mmsi, err)
-		}
-	}
+	rows := s.rows[t.from : t.from+n]
 	t.from += n
+	var cols [10]column
+	if !slowFill && rawColumns(c, cols[:]) {
+		fillRaw(rows, &cols)
+	} else if err := fillSlow(rows, c); err != nil {
+		return err
+	}
 	return c.SetSize(n)
 }
 
-// positionColumns selects what scanPositions reads: the time as
+func fillRaw(rows []row, cols *[10]column) {
+	n := len(rows)
+	mmsi, ts := values[uint32](cols[0], n), values[int64](cols[1], n)
+	lat, lon := values[float64](cols[2], n), values[float64](cols[3], n)
+	sog, cog := values[float32](cols[4], n), values[float32](cols[5], n)
+	heading, status := values[int16](cols[6], n), values[uint8](cols[7], n)
+	station, flags := values[uint32](cols[8], n), values[uint32](cols[9], n)
+	sogOK, cogOK, headingOK, stationOK := validity(cols[4], n), validity(cols[5], n), validity(cols[6], n), validity(cols[8], n)
+	for i := range rows {
+		r := &rows[i]
+		mmsi[i], ts[i], lat[i], lon[i] = r.mmsi, r.ts, r.lat, r.lon
+		sog[i], cog[i], heading[i], status[i] = r.sog, r.cog, r.heading, r.status
+		station[i], flags[i] = r.station, r.flags
+		if r.nulls != 0 {
+			w, bit := i/64, uint64(1)<<(i%64)
+			if r.nulls&nullSOG != 0 {
+				sogOK[w] &^= bit
+			}
+			if r.nulls&nullCOG != 0 {
+				cogOK[w] &^= bit
+			}
+			if r.nulls&nullHeading != 0 {
+				headingOK[w] &^= bit
+			}
+			if r.nulls&nullStation != 0 {
+				stationOK[w] &^= bit
+			}
+		}
+	}
+}
+
+func fillSlow(rows []row, c duckdb.DataChunk) error {
+	for i := range rows {
+		r := &rows[i]
+		err := duckdb.SetChunkValue(c, 0, i, r.mmsi)
+		if err == nil {
+			err = duckdb.SetChunkValue(c, 1, i, time.UnixMicro(r.ts).UTC())
+		}
+		if err == nil {
+			err = duckdb.SetChunkValue(c, 2, i, r.lat)
+		}
+		if err == nil {
+			err = duckdb.SetChunkValue(c, 3, i, r.lon)
+		}
+		if err == nil {
+			err = setNullable(c, 4, i, r.sog, r.nulls&nullSOG != 0)
+		}
+		if err == nil {
+			err = setNullable(c, 5, i, r.cog, r.nulls&nullCOG != 0)
+		}
+		if err == nil {
+			err = setNullable(c, 6, i, r.heading, r.nulls&nullHeading != 0)
+		}
+		if err == nil {
+			err = duckdb.SetChunkValue(c, 7, i, r.status)
+		}
+		if err == nil {
+			err = setNullable(c, 8, i, r.station, r.nulls&nullStation != 0)
+		}
+		if err == nil {
+			err = duckdb.SetChunkValue(c, 9, i, r.flags)
+		}
+		if err != nil {
+			return fmt.Errorf("position of vessel %d: %w", r.mmsi, err)
+		}
+	}
+	return nil
+}
+
+func setNullable[T any](c duckdb.DataChunk, col, i int, v T, null bool) error {
+	if null {
+		return c.SetValue(col, i, nil)
+	}
+	return duckdb.SetChunkValue(c, col, i, v)
+}
+
+// positionQuery selects what scanPositions reads: the time as
 // microseconds, which the driver hands over without building a time.Time.
-const positionColumns = "SELECT mmsi, epoch_us(ts), lat, lon, sog, cog, heading, status, station, flags"
+const positionQuery = "SELECT mmsi, epoch_us(ts), lat, lon, sog, cog, heading, status, station, flags"
 
 // scanPositions reads positions from the driver's rows rather than through
 // database/sql, whose locking and conversions per value cost more than
