@@ -15,7 +15,7 @@ func TestElapsedIsSub(t *testing.T) {
 	for range 20000 {
 		// Mostly near each other, as receive times are; now and then
 		// centuries or millennia apart, around Duration's limits.
-		span := []time.Duration{time.Second, time.Hour, 1000 * time.Hour, 1 << 62, 1 << 63 - 1}[rng.IntN(5)]
+		span := []time.Duration{time.Second, time.Hour, 1000 * time.Hour, 1 << 62, 1<<63 - 1}[rng.IntN(5)]
 		times = append(times, base.Add(time.Duration(rng.Int64N(int64(span)))-span/2).Add(time.Duration(rng.Int64N(1e9))))
 	}
 	times = append(times, time.Unix(300e9, 0).UTC(), time.Unix(-300e9, 5).UTC())
