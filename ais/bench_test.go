@@ -3,6 +3,7 @@ package ais
 import (
 	"bufio"
 	"bytes"
+	"fmt"
 	"io"
 	"testing"
 )
@@ -127,5 +128,25 @@ func TestNoAllocsPerPositionReport(t *testing.T) {
 	}
 	if m.Type != 1 || m.Station != "stationX" || m.RxTime.Unix() != 1241544035 {
 		t.Fatalf("got type %d station %q time %v", m.Type, m.Station, m.RxTime)
+	}
+}
+
+// BenchmarkTaggedLines reads position reports with tag blocks as a
+// real-rate feed writes them: receive times in order, several lines a
+// second, a few stations. One op is one line.
+func BenchmarkTaggedLines(b *testing.B) {
+	var data []byte
+	for i := range 1000 {
+		tb := fmt.Sprintf("c:%d,s:STATION%d", 1709251200+i/8, i%5)
+		data = append(data, fmt.Sprintf("\\%s*%02X\\%s", tb, xorChecksum([]byte(tb)), posLine)...)
+	}
+	r := NewReader(&repeatReader{data: data, n: -1})
+	r.Next()
+	b.ReportAllocs()
+	b.ResetTimer()
+	for i := 0; i < b.N; i++ {
+		if !r.Next() {
+			b.Fatal("stopped")
+		}
 	}
 }
