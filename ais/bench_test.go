@@ -64,8 +64,11 @@ const posLine = "!AIVDM,1,1,,B,15M67FC000G?ufbE`FepT@3n00Sa,0*5C\n"
 
 // BenchmarkPositionReport shows the per-message cost and that a position
 // report allocates nothing once the Reader is warm.
-func BenchmarkPositionReport(b *testing.B) {
-	r := NewReader(&repeatReader{data: []byte(posLine), n: -1})
+func BenchmarkPositionReport(b *testing.B) { benchLines(b, []byte(posLine)) }
+
+// benchLines reads data over and over, one message per op.
+func benchLines(b *testing.B, data []byte) {
+	r := NewReader(&repeatReader{data: data, n: -1})
 	r.Next()
 	b.ReportAllocs()
 	b.ResetTimer()
@@ -140,13 +143,5 @@ func BenchmarkTaggedLines(b *testing.B) {
 		tb := fmt.Sprintf("c:%d,s:STATION%d", 1709251200+i/8, i%5)
 		data = append(data, fmt.Sprintf("\\%s*%02X\\%s", tb, xorChecksum([]byte(tb)), posLine)...)
 	}
-	r := NewReader(&repeatReader{data: data, n: -1})
-	r.Next()
-	b.ReportAllocs()
-	b.ResetTimer()
-	for i := 0; i < b.N; i++ {
-		if !r.Next() {
-			b.Fatal("stopped")
-		}
-	}
+	benchLines(b, data)
 }
