@@ -231,7 +231,7 @@ func TestOverlongLineEndingAtARead(t *testing.T) {
 func TestTagTimesInARow(t *testing.T) {
 	body := "AIVDM,1,1,,B,15M67FC000G?ufbE`FepT@3n00Sa,0"
 	times := []string{"1709251200", "1709251200", "1709251201", "1709251200.5", "1709251200", "1709251200123",
-		"", "x1709251200", "1709251200", "17092512000", "170925120", "1709251200", "12345678901234567890123456", "1709251200"}
+		"", "x1709251200", "1709251200", "17092512000", "170925120", "1709251200", "12345678901234567890123456", "1709251200", "1709251205", "1709251202", "1709251205"}
 	var in strings.Builder
 	for _, c := range times {
 		in.WriteString(tagBlock("c:"+c+",s:X") + nmea(body) + "\n")
@@ -247,7 +247,7 @@ func TestTagTimesInARow(t *testing.T) {
 			want = append(want, s.Time)
 		}
 	}
-	if len(want) != 11 || !slices.EqualFunc(got, want, time.Time.Equal) {
+	if len(want) != 14 || !slices.EqualFunc(got, want, time.Time.Equal) {
 		t.Fatalf("times read %v, each line alone %v", got, want)
 	}
 	if n := r.Stats().Rejected[ErrTagBlock.Error()]; n != 3 {
