@@ -43,6 +43,19 @@ type turn struct {
 
 func (t *turn) latLon() (float64, float64) { return fromUnits(t.lat), fromUnits(t.lon) }
 
+// addTurn appends t to ts. The oldest turns are dropped by slicing them
+// off the front, so append would keep doubling a room whose front is
+// dead; a full one is replaced by a room a quarter larger than the live
+// turns instead (as inPlaceRun.add does).
+func addTurn(ts []turn, t turn) []turn {
+	if len(ts) == cap(ts) {
+		room := make([]turn, len(ts), max(keptRoom, len(ts)+len(ts)/4+1))
+		copy(room, ts)
+		ts = room
+	}
+	return append(ts, t)
+}
+
 // inPlaceFix is a fix of the run at speed, placed by its position in AIS
 // units (every new fix is tested against those kept whose reach does not
 // settle it). Its unit vector is taken again when tested (unit) rather
