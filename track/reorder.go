@@ -5,6 +5,7 @@ import (
 	"math"
 	"slices"
 	"time"
+	"unsafe"
 )
 
 // reorder is the reorder window: the inputs waiting to be processed, given
@@ -263,4 +264,25 @@ func (q *reorder) compact() {
 			bk.items, bk.head = bk.items[:n], 0
 		}
 	}
+}
+
+// QueueBytes is the heap the reorder window holds: the room of its
+// buckets and side tables, the static reports waiting in it and those
+// kept for reuse. It is a buffer of the feed (its rate times
+// ReorderWindow), not state of any vessel: figures of state per vessel
+// leave it out.
+func (t *Tracker) QueueBytes() int {
+	q := &t.queue
+	n := len(q.buckets) * int(unsafe.Sizeof(bucket{}))
+	for i := range q.buckets {
+		n += cap(q.buckets[i].items) * int(unsafe.Sizeof(qitem{}))
+	}
+	n += cap(q.statics)*int(unsafe.Sizeof((*Static)(nil))) + cap(q.spilled)*int(unsafe.Sizeof(Fix{})) + 4*(cap(q.freeS)+cap(q.freeF))
+	statics := len(t.spare)
+	for _, s := range q.statics {
+		if s != nil {
+			statics++
+		}
+	}
+	return n + statics*int(unsafe.Sizeof(Static{})) + cap(t.spare)*int(unsafe.Sizeof((*Static)(nil)))
 }
