@@ -230,11 +230,10 @@ type Tracker struct {
 }
 
 type segment struct {
-	id       int
-	last     Fix
-	n        int
-	lastSeen time.Time
-	jumped   bool // opened by a fix flagged TooFast
+	id     int
+	last   Fix
+	n      int
+	jumped bool // opened by a fix flagged TooFast
 	// prev is the fix before last (n >= 2): a fix that fits it but not
 	// the last one shows the last was a lone glitch that fitted the
 	// envelope. Once only (forgave: last was taken so): two hulls heard in
@@ -461,7 +460,7 @@ func (t *Tracker) segment(v *vessel, p *Point) {
 	// Close idle segments.
 	keep := v.segs[:0]
 	for _, s := range v.segs {
-		idle := f.Time.Sub(s.lastSeen)
+		idle := f.Time.Sub(s.last.Time)
 		switch {
 		case idle > t.cfg.SegmentMaxIdle:
 		case s.jumped && s.n == 1 && t.cfg.GlitchIdle > 0 && idle > t.cfg.GlitchIdle:
@@ -556,7 +555,7 @@ func (t *Tracker) segment(v *vessel, p *Point) {
 	if best < 0 {
 		for i, s := range v.lone {
 			hours := f.Time.Sub(s.last.Time).Hours()
-			if hours < 0 || f.Time.Sub(s.lastSeen) > t.cfg.SegmentMaxIdle {
+			if hours < 0 || f.Time.Sub(s.last.Time) > t.cfg.SegmentMaxIdle {
 				continue
 			}
 			plat, plon := deadReckon(s.last, hours)
@@ -575,7 +574,7 @@ func (t *Tracker) segment(v *vessel, p *Point) {
 			// Close the segment heard from longest ago.
 			old := 0
 			for i, s := range v.segs {
-				if s.lastSeen.Before(v.segs[old].lastSeen) {
+				if s.last.Time.Before(v.segs[old].last.Time) {
 					old = i
 				}
 			}
@@ -595,7 +594,7 @@ func (t *Tracker) segment(v *vessel, p *Point) {
 	}
 	s := v.segs[best]
 	s.prev, s.forgave, s.fit = s.last, bestVia, bestScore
-	s.last, s.lastSeen = f, f.Time
+	s.last = f
 	s.n++
 	p.Seg = s.id
 	// A fix that opened a new segment while another is open jumped off
