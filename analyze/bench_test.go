@@ -21,14 +21,14 @@ func benchFile(b *testing.B) string {
 }
 
 // readFile runs the named input through a.
-func readFile(b *testing.B, a *Analyzer, name string) {
+func readFile(tb testing.TB, a *Analyzer, name string) {
 	r, _, closeFn, err := Open(name, nil)
 	if err != nil {
-		b.Fatal(err)
+		tb.Fatal(err)
 	}
 	defer closeFn()
 	if err := a.Read(r); err != nil {
-		b.Fatal(err)
+		tb.Fatal(err)
 	}
 }
 

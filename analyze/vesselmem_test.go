@@ -33,25 +33,15 @@ func TestStatePerLiveVessel(t *testing.T) {
 		t.Fatal(err)
 	}
 	name := filepath.Join(dir, "ais.nmea.gz")
-	read := func(a *Analyzer) {
-		r, _, closeFn, err := Open(name, nil)
-		if err != nil {
-			t.Fatal(err)
-		}
-		defer closeFn()
-		if err := a.Read(r); err != nil {
-			t.Fatal(err)
-		}
-	}
 	// The land index's distance lists are built on first use, once per
 	// process: a first run builds them.
 	warm := New(DefaultOptions(), func(*event.Event) {})
-	read(warm)
+	readFile(t, warm, name)
 	warm.Finish()
 
 	a := New(DefaultOptions(), func(*event.Event) {})
 	base := heapInUse()
-	read(a)
+	readFile(t, a, name)
 	held := heapInUse() - base
 	queue := a.tracker.QueueBytes()
 	n := a.tracker.Vessels()
