@@ -410,7 +410,7 @@ func Feed(to TrackInput, m *ais.Message) {
 		to.AddStatic(st)
 		return
 	}
-	f := track.Fix{MMSI: m.MMSI, Time: m.RxTime, SOG: math.NaN(), COG: math.NaN(), Heading: -1, Status: 15, Station: m.Station, Class: 'A'}
+	f := track.Fix{MMSI: m.MMSI, Time: m.RxTime, SOG: math.NaN(), COG: math.NaN(), Heading: -1, Status: 15, Class: 'A'}
 	f.Lat, f.Lon, f.HasPos = m.Position()
 	if v, ok := m.Speed(); ok {
 		f.SOG = v
@@ -419,11 +419,11 @@ func Feed(to TrackInput, m *ais.Message) {
 		f.COG = v
 	}
 	if v, ok := m.Heading(); ok {
-		f.Heading = v
+		f.Heading = int16(v)
 	}
 	switch m.Type {
 	case 1, 2, 3:
-		f.Status = int(m.PosA.Status)
+		f.Status = m.PosA.Status
 	case 18, 19:
 		f.Class = 'B'
 	}
