@@ -68,14 +68,11 @@ func TestEncounterOnCellBorder(t *testing.T) {
 		}
 		got.emit(p, e)
 	}
-	for stage := 1; stage <= 2; stage++ {
-		for i := range 2 {
-			w := &Worker{JS: js, Config: c, Index: i, Of: 2, Stage: stage, Options: testOptions(), Emit: emit, Drain: true}
-			if err := w.Run(t.Context()); err != nil {
-				t.Fatal(err)
-			}
-		}
+	var ws []*Worker
+	for i := range 2 {
+		ws = append(ws, &Worker{JS: js, Config: c, Index: i, Of: 2, Options: testOptions(), Emit: emit, Drain: true})
 	}
+	runAll(t.Context(), t, ws...)
 	if reported != 1 {
 		t.Errorf("the encounter was reported %d times", reported)
 	}

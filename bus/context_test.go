@@ -1,7 +1,6 @@
 package bus
 
 import (
-	"os"
 	"sort"
 	"testing"
 	"time"
@@ -16,17 +15,6 @@ import (
 // test below builds the smallest case across partitions, checks that one
 // process reports the event in question, and requires the workers to give
 // exactly one process's events.
-
-// knownDiff skips a test of a difference between workers and one process
-// that is known (README, scaling: GNSS interference is found per
-// partition), unless LOOKOUT_KNOWN_DIFFS=1: the change that removes it
-// switches the test on.
-func knownDiff(t *testing.T) {
-	t.Helper()
-	if os.Getenv("LOOKOUT_KNOWN_DIFFS") == "" {
-		t.Skip("a known difference between workers and one process (README, scaling): LOOKOUT_KNOWN_DIFFS=1 runs it")
-	}
-}
 
 // withDraught is a static report carrying a draught.
 func withDraught(m ais.Message, draught float64) ais.Message {
@@ -134,12 +122,12 @@ func TestDarkTransferWithNobodyAlongside(t *testing.T) {
 // sailing apart, are put on one spot at sea for an hour (GNSS
 // interference) and then regain their positions. One process reports one
 // interference listing the three; each partition sees one ship jump, which
-// is not an interference (InterferenceVessels is 3).
+// is not an interference (InterferenceVessels is 3): the interference unit
+// sees them all.
 func TestInterferenceAcrossPartitions(t *testing.T) {
 	if testing.Short() {
 		t.Skip("runs workers")
 	}
-	knownDiff(t)
 	cw := Config{Partitions: 4}.withDefaults()
 	ships := []uint32{273100041}
 	for m := ships[0] + 1; len(ships) < 3; m++ {
@@ -169,5 +157,108 @@ func TestInterferenceAcrossPartitions(t *testing.T) {
 	}
 	if n != 1 {
 		t.Errorf("one process reports %d interferences of the three ships, want 1: the scenario does not test it", n)
+	}
+}
+
+// TestInterferenceKeepsDisplacedFixesAcrossPartitions: three ships of
+// three partitions, sailing apart, are put on one spot at sea for five
+// hours, reporting no way. One process sees the interference once the
+// three are there and keeps their displaced fixes from the movement
+// detectors (no loitering on the spot); a partition seeing its own ship
+// alone takes them, unless the interference unit's verdicts reach it.
+func TestInterferenceKeepsDisplacedFixesAcrossPartitions(t *testing.T) {
+	if testing.Short() {
+		t.Skip("runs workers")
+	}
+	cw := Config{Partitions: 4}.withDefaults()
+	ships := []uint32{273100051}
+	for m := ships[0] + 1; len(ships) < 3; m++ {
+		if cw.Partition(m) != cw.Partition(ships[0]) && (len(ships) < 2 || cw.Partition(m) != cw.Partition(ships[1])) {
+			ships = append(ships, m)
+		}
+	}
+	t0 := time.Date(2026, 3, 1, 0, 0, 0, 0, time.UTC)
+	var ms []ais.Message
+	for k, m := range ships {
+		for i := 0; i < 10*20; i++ {
+			at := t0.Add(time.Duration(i)*3*time.Minute + time.Duration(17+20*k)*time.Second)
+			lat, lon := 38.0+float64(i)*0.0083, 133.0+float64(k)*0.5
+			pm := posMsg(m, at, lat, lon)
+			if i >= 2*20 && i < 7*20 { // hours two to seven: displaced onto one spot
+				pm = posMsg(m, at, 40.5, 135.0)
+				pm.PosA.Speed = 0.2
+			}
+			ms = append(ms, pm)
+		}
+	}
+	sort.SliceStable(ms, func(i, j int) bool { return ms[i].RxTime.Before(ms[j].RxTime) })
+	local, _ := equalOneProcess(t, ms)
+	n := 0
+	for _, e := range local.events {
+		switch e.Type {
+		case event.GNSSInterference:
+			n++
+		case event.Loitering:
+			t.Errorf("one process reports loitering of %d on the displaced spot: the scenario does not test the verdicts", e.MMSI)
+		}
+	}
+	if n != 1 {
+		t.Errorf("one process reports %d interferences, want 1: the scenario does not test it", n)
+	}
+}
+
+// TestDraughtChangeWhileDisplacedAcrossPartitions: three ships of three
+// partitions are put on one spot at sea for five hours (GNSS
+// interference), and one reports a lighter draught meanwhile. One process
+// keeps the displaced fixes from the encounter detector, so the ships put
+// on one spot are no encounter and give the draught change no partner;
+// shards fed those fixes found the ships together there (so were the
+// workers' draught changes at every interference of the eight-month demo
+// put down to an encounter at its spot).
+func TestDraughtChangeWhileDisplacedAcrossPartitions(t *testing.T) {
+	if testing.Short() {
+		t.Skip("runs workers")
+	}
+	cw := Config{Partitions: 4}.withDefaults()
+	ships := []uint32{273100061}
+	for m := ships[0] + 1; len(ships) < 3; m++ {
+		if cw.Partition(m) != cw.Partition(ships[0]) && (len(ships) < 2 || cw.Partition(m) != cw.Partition(ships[1])) {
+			ships = append(ships, m)
+		}
+	}
+	t0 := time.Date(2026, 3, 1, 0, 0, 0, 0, time.UTC)
+	var ms []ais.Message
+	for k, m := range ships {
+		for i := 0; i < 10*20; i++ {
+			at := t0.Add(time.Duration(i)*3*time.Minute + time.Duration(17+20*k)*time.Second)
+			lat, lon := 38.0+float64(i)*0.0083, 133.0+float64(k)*0.5
+			pm := posMsg(m, at, lat, lon)
+			if i >= 2*20 && i < 7*20 { // hours two to seven: displaced onto one spot
+				pm = posMsg(m, at, 40.5, 135.0)
+				pm.PosA.Speed = 0.2
+			}
+			ms = append(ms, pm)
+			if k == 0 && i%10 == 0 {
+				d := 12.0
+				if i >= 4*20 {
+					d = 8.0
+				}
+				ms = append(ms, withDraught(staticMsg(m, at.Add(time.Second), 9514755, "NORDIC HAMBURG"), d))
+			}
+		}
+	}
+	sort.SliceStable(ms, func(i, j int) bool { return ms[i].RxTime.Before(ms[j].RxTime) })
+	local, _ := equalOneProcess(t, ms)
+	n := 0
+	for _, e := range local.events {
+		if e.Type == event.DraughtChange && e.MMSI == ships[0] {
+			n++
+			if e.OtherMMSI != 0 {
+				t.Errorf("one process puts the draught change down to %d: the scenario does not test it", e.OtherMMSI)
+			}
+		}
+	}
+	if n != 1 {
+		t.Errorf("one process reports %d draught changes of %d, want 1: the scenario does not test it", n, ships[0])
 	}
 }

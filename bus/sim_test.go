@@ -138,14 +138,11 @@ func runBoth(t *testing.T, ms []ais.Message) (local, got *sink, emitted map[even
 		emitted[e.Type]++ // calls are serialised
 		got.emit(p, e)
 	}
-	for stage := 1; stage <= 2; stage++ {
-		for i := range 2 {
-			w := &Worker{JS: js, Config: c, Index: i, Of: 2, Stage: stage, Options: opt, Emit: emit, Drain: true}
-			if err := w.Run(t.Context()); err != nil {
-				t.Fatal(err)
-			}
-		}
+	var ws []*Worker
+	for i := range 2 {
+		ws = append(ws, &Worker{JS: js, Config: c, Index: i, Of: 2, Options: opt, Emit: emit, Drain: true})
 	}
+	runAll(t.Context(), t, ws...)
 	return local, got, emitted, c
 }
 

@@ -257,8 +257,15 @@ func (pr *progress) saveFinal(ctx context.Context, done uint64) {
 	cancel()
 }
 
-func (w *Worker) partition(ctx context.Context, p int) error {
+func (w *Worker) partition(ctx context.Context, p int) (err error) {
 	c := w.Config.withDefaults()
+	ctx, cancel := context.WithCancelCause(ctx)
+	defer func() {
+		if cause := context.Cause(ctx); err != nil && cause != nil && !errors.Is(cause, context.Canceled) {
+			err = cause // the verdicts failed
+		}
+		cancel(nil)
+	}()
 	subj := c.Subject(p)
 	cons, err := w.JS.OrderedConsumer(ctx, c.Stream, jetstream.OrderedConsumerConfig{
 		FilterSubjects: []string{subj}, DeliverPolicy: jetstream.DeliverAllPolicy})
@@ -275,6 +282,17 @@ func (w *Worker) partition(ctx context.Context, p int) error {
 		return err
 	})
 	pl := newPipeline(w.Options, out, emit)
+	pl.flush = func() { out.flush(ctx, false) }
+	vctx, stopVerdicts := context.WithCancel(ctx)
+	verdictsDone := make(chan error, 1)
+	go func() {
+		err := w.judgeVerdicts(vctx, p, pl)
+		if err != nil && vctx.Err() == nil {
+			cancel(err)
+		}
+		verdictsDone <- err
+	}()
+	defer func() { stopVerdicts(); <-verdictsDone }()
 	src := newBatchReader()
 	src.onClock = pl.clock
 	pr, err := w.progress(ctx, c.ProgressKey(p))
@@ -337,8 +355,9 @@ func (w *Worker) partition(ctx context.Context, p int) error {
 			stopTicker()
 			<-tickerDone
 			if err = out.flush(ctx, false); err == nil {
-				pl.finish()
-				err = out.flush(ctx, true)
+				if err = pl.finish(ctx); err == nil {
+					err = out.flush(ctx, true)
+				}
 			}
 		}
 		return err
@@ -405,9 +424,24 @@ func (w *Worker) partition(ctx context.Context, p int) error {
 	}
 }
 
-// shard consumes one subject of the second stage.
-func (w *Worker) shard(ctx context.Context, k int) error {
+// shard consumes one subject of the second stage, and beside shard
+// fixShard the interference unit's.
+func (w *Worker) shard(ctx context.Context, k int) (err error) {
 	c := w.Config.withDefaults()
+	if k == c.fixShard() {
+		fctx, cancel := context.WithCancel(ctx)
+		fixErr := make(chan error, 1)
+		go func() { fixErr <- w.fixes(fctx, k) }()
+		defer func() {
+			if err != nil {
+				cancel()
+			}
+			if ferr := <-fixErr; err == nil && ferr != nil {
+				err = ferr
+			}
+			cancel()
+		}()
+	}
 	cons, err := w.JS.OrderedConsumer(ctx, c.Stage2Stream(), jetstream.OrderedConsumerConfig{
 		FilterSubjects: []string{c.Stage2Subject(k)}, DeliverPolicy: jetstream.DeliverAllPolicy})
 	if err != nil {
