@@ -423,11 +423,6 @@ func (u *fixUnit) badFrames() int64 {
 // with Drain, until every partition has ended and every fix is judged.
 func (w *Worker) fixes(ctx context.Context, k int) error {
 	c := w.Config.withDefaults()
-	cons, err := w.JS.OrderedConsumer(ctx, c.Stage2Stream(), jetstream.OrderedConsumerConfig{
-		FilterSubjects: []string{c.fixSubject()}, DeliverPolicy: jetstream.DeliverAllPolicy})
-	if err != nil {
-		return fmt.Errorf("interference: %w", err)
-	}
 	var u *fixUnit
 	flushing := false
 	det, _ := analyze.NewDetector(w.Options, func(e *event.Event) {
@@ -456,9 +451,44 @@ func (w *Worker) fixes(ctx context.Context, k int) error {
 		}
 		return nil
 	}
+	err := w.follow(ctx, c.fixSubject(), func(msg jetstream.Msg) (bool, error) {
+		md, err := msg.Metadata()
+		if err != nil {
+			return false, err
+		}
+		if err := w.gate.hold(ctx); err != nil {
+			return false, err
+		}
+		lost := u.lost + u.badFrames()
+		u.apply(msg.Data())
+		w.Lost.Add(u.lost + u.badFrames() - lost)
+		if err := send(); err != nil {
+			return false, err
+		}
+		if w.Drain && md.NumPending == 0 && w.fixesDone(u) {
+			flushing = true
+			det.Flush()
+			return true, nil
+		}
+		return false, nil
+	})
+	if err != nil && ctx.Err() == nil {
+		return fmt.Errorf("interference: %w", err)
+	}
+	return err
+}
+
+// follow reads a subject of the second-stage stream from its start,
+// handing each message to take, until ctx ends or take says it is done.
+func (w *Worker) follow(ctx context.Context, subject string, take func(jetstream.Msg) (done bool, err error)) error {
+	cons, err := w.JS.OrderedConsumer(ctx, w.Config.Stage2Stream(), jetstream.OrderedConsumerConfig{
+		FilterSubjects: []string{subject}, DeliverPolicy: jetstream.DeliverAllPolicy})
+	if err != nil {
+		return err
+	}
 	it, err := cons.Messages(jetstream.PullMaxMessages(64))
 	if err != nil {
-		return fmt.Errorf("interference: %w", err)
+		return err
 	}
 	stop := context.AfterFunc(ctx, it.Stop)
 	defer stop()
@@ -468,26 +498,11 @@ func (w *Worker) fixes(ctx context.Context, k int) error {
 			if ctx.Err() != nil {
 				return ctx.Err()
 			}
-			return fmt.Errorf("interference: %w", err)
-		}
-		md, err := msg.Metadata()
-		if err != nil {
-			return fmt.Errorf("interference: %w", err)
-		}
-		if err := w.gate.hold(ctx); err != nil {
 			return err
 		}
-		lost := u.lost + u.badFrames()
-		u.apply(msg.Data())
-		w.Lost.Add(u.lost + u.badFrames() - lost)
-		if err := send(); err != nil {
-			return err
-		}
-		if w.Drain && md.NumPending == 0 && w.fixesDone(u) {
-			flushing = true
-			det.Flush()
+		if done, err := take(msg); done || err != nil {
 			it.Stop()
-			return nil
+			return err
 		}
 	}
 }
@@ -501,31 +516,17 @@ func (w *Worker) fixesDone(u *fixUnit) bool {
 // judgeVerdicts follows partition part's verdicts and hands them to pl
 // until ctx ends.
 func (w *Worker) judgeVerdicts(ctx context.Context, part int, pl *pipeline) error {
-	c := w.Config.withDefaults()
-	cons, err := w.JS.OrderedConsumer(ctx, c.Stage2Stream(), jetstream.OrderedConsumerConfig{
-		FilterSubjects: []string{c.verdictSubject(part)}, DeliverPolicy: jetstream.DeliverAllPolicy})
-	if err != nil {
-		return fmt.Errorf("partition %d: verdicts: %w", part, err)
-	}
-	it, err := cons.Messages(jetstream.PullMaxMessages(64))
-	if err != nil {
-		return fmt.Errorf("partition %d: verdicts: %w", part, err)
-	}
-	stop := context.AfterFunc(ctx, it.Stop)
-	defer stop()
-	for {
-		msg, err := it.Next()
-		if err != nil {
-			if ctx.Err() != nil {
-				return ctx.Err()
-			}
-			return fmt.Errorf("partition %d: verdicts: %w", part, err)
-		}
+	err := w.follow(ctx, w.Config.verdictSubject(part), func(msg jetstream.Msg) (bool, error) {
 		v, err := decodeVerdicts(msg.Data())
 		if err != nil {
 			w.Lost.Add(1)
-			continue
+		} else {
+			pl.verdict(&v)
 		}
-		pl.verdict(&v)
+		return false, nil
+	})
+	if err != nil && ctx.Err() == nil {
+		return fmt.Errorf("partition %d: verdicts: %w", part, err)
 	}
+	return err
 }

@@ -52,6 +52,9 @@ type pipeline struct {
 	// flush, if set, sends the frames collected (as the partition's
 	// reading does every flushItems).
 	flush func()
+	// room is signalled as the detectors take what waits (see hold).
+	room    *sync.Cond
+	stopped bool
 }
 
 // waitingInput is a point or a static report held for the verdicts.
@@ -66,6 +69,7 @@ type waitingInput struct {
 func newPipeline(opt analyze.Options, out *stageOut, emit func(*event.Event)) *pipeline {
 	pl := &pipeline{out: out, window: int64(opt.Track.ReorderWindow), disp: map[uint64]struct{}{},
 		finals: map[uint64]*verdicts{}, released: make(chan struct{}, 1)}
+	pl.room = sync.NewCond(&pl.mu)
 	var land track.Land
 	pl.det, land = analyze.NewDetector(opt, func(e *event.Event) {
 		if pl.open {
@@ -119,10 +123,29 @@ func (pl *pipeline) Static(s *track.Static) {
 	pl.hold(waitingInput{s: &c, ending: pl.ending})
 }
 
+// maxWaiting bounds what a partition holds for the verdicts: its tracker
+// waits for its detectors beyond it (the tracker is the cheaper, and would
+// otherwise hold a backfill's points). The unit judges what is older than
+// every partition's watermark, so holding less than a second's worth can
+// stall nothing.
+const maxWaiting = 1 << 16
+
 func (pl *pipeline) hold(in waitingInput) {
 	pl.mu.Lock()
 	pl.waiting = append(pl.waiting, in)
 	pl.release()
+	for !pl.ending && !pl.stopped && len(pl.waiting)-pl.head >= maxWaiting {
+		pl.room.Wait()
+	}
+	pl.mu.Unlock()
+}
+
+// stop lets the tracker go on whatever its detectors have taken: the run
+// is ending.
+func (pl *pipeline) stop() {
+	pl.mu.Lock()
+	pl.stopped = true
+	pl.room.Broadcast()
 	pl.mu.Unlock()
 }
 
@@ -161,6 +184,12 @@ func (pl *pipeline) judged(v *verdicts) {
 
 // release feeds the detectors what is judged, in order; pl.mu is held.
 func (pl *pipeline) release() {
+	taken := false
+	defer func() {
+		if taken {
+			pl.room.Broadcast()
+		}
+	}()
 	for pl.head < len(pl.waiting) {
 		in := &pl.waiting[pl.head]
 		if in.fix && in.num >= pl.through || in.ending && !pl.open {
@@ -186,6 +215,7 @@ func (pl *pipeline) release() {
 		}
 		*in = waitingInput{}
 		pl.head++
+		taken = true
 		if pl.out.full() && pl.flush != nil && !pl.open {
 			// A backlog released at once must not make one frame
 			// larger than the broker takes.

@@ -347,6 +347,7 @@ func (w *Worker) partition(ctx context.Context, p int) (err error) {
 	defer func() { stopTicker(); <-tickerDone }()
 
 	finish := func(flush bool) error {
+		pl.stop()
 		src.close()
 		err := <-readErr
 		if flush && err == nil {
