@@ -4,6 +4,7 @@ import (
 	"math"
 	"reflect"
 	"sort"
+	"sync/atomic"
 	"testing"
 	"time"
 
@@ -61,10 +62,10 @@ func TestEncounterOnCellBorder(t *testing.T) {
 
 	publish(t, js, c, "border", ms)
 	got := newSink()
-	reported := 0
+	var reported atomic.Int64 // the workers run at once
 	emit := func(p int, e *event.Event) {
 		if e.Type == event.Encounter {
-			reported++
+			reported.Add(1)
 		}
 		got.emit(p, e)
 	}
@@ -73,8 +74,8 @@ func TestEncounterOnCellBorder(t *testing.T) {
 		ws = append(ws, &Worker{JS: js, Config: c, Index: i, Of: 2, Options: testOptions(), Emit: emit, Drain: true})
 	}
 	runAll(t.Context(), t, ws...)
-	if reported != 1 {
-		t.Errorf("the encounter was reported %d times", reported)
+	if reported.Load() != 1 {
+		t.Errorf("the encounter was reported %d times", reported.Load())
 	}
 	for id, e := range local.events {
 		if g, ok := got.events[id]; !ok || !reflect.DeepEqual(g, e) {

@@ -5,6 +5,7 @@ import (
 	"reflect"
 	"slices"
 	"sort"
+	"sync"
 	"testing"
 
 	"github.com/lookout-osint/lookout/ais"
@@ -134,8 +135,11 @@ func runBoth(t *testing.T, ms []ais.Message) (local, got *sink, emitted map[even
 	publish(t, js, c, "sim", ms)
 	got = newSink()
 	emitted = map[event.Type]int{}
+	var mu sync.Mutex // the workers run at once
 	emit := func(p int, e *event.Event) {
-		emitted[e.Type]++ // calls are serialised
+		mu.Lock()
+		emitted[e.Type]++
+		mu.Unlock()
 		got.emit(p, e)
 	}
 	var ws []*Worker
