@@ -4,6 +4,7 @@ import (
 	"math"
 	"reflect"
 	"sort"
+	"sync/atomic"
 	"testing"
 	"time"
 
@@ -61,23 +62,20 @@ func TestEncounterOnCellBorder(t *testing.T) {
 
 	publish(t, js, c, "border", ms)
 	got := newSink()
-	reported := 0
+	var reported atomic.Int64 // the workers run at once
 	emit := func(p int, e *event.Event) {
 		if e.Type == event.Encounter {
-			reported++
+			reported.Add(1)
 		}
 		got.emit(p, e)
 	}
-	for stage := 1; stage <= 2; stage++ {
-		for i := range 2 {
-			w := &Worker{JS: js, Config: c, Index: i, Of: 2, Stage: stage, Options: testOptions(), Emit: emit, Drain: true}
-			if err := w.Run(t.Context()); err != nil {
-				t.Fatal(err)
-			}
-		}
+	var ws []*Worker
+	for i := range 2 {
+		ws = append(ws, &Worker{JS: js, Config: c, Index: i, Of: 2, Options: testOptions(), Emit: emit, Drain: true})
 	}
-	if reported != 1 {
-		t.Errorf("the encounter was reported %d times", reported)
+	runAll(t.Context(), t, ws...)
+	if reported.Load() != 1 {
+		t.Errorf("the encounter was reported %d times", reported.Load())
 	}
 	for id, e := range local.events {
 		if g, ok := got.events[id]; !ok || !reflect.DeepEqual(g, e) {

@@ -240,12 +240,31 @@ func drain(t *testing.T, js jetstream.JetStream, c Config, idx, of int, s *sink)
 func drainAll(t *testing.T, js jetstream.JetStream, c Config, of int, s *sink) (ws []*Worker) {
 	t.Helper()
 	for i := range of {
-		ws = append(ws, drainStage(t, js, c, i, of, 1, s))
+		ws = append(ws, &Worker{JS: js, Config: c, Index: i, Of: of, Options: testOptions(), Emit: s.emit, Drain: true})
 	}
-	for i := range of {
-		drainStage(t, js, c, i, of, 2, s)
-	}
+	ctx, cancel := context.WithTimeout(context.Background(), 60*time.Second)
+	defer cancel()
+	runAll(ctx, t, ws...)
 	return ws
+}
+
+// runAll runs drained workers at once, as they must: a partition's first
+// stage waits for the interference unit's verdicts, which wait for every
+// partition.
+func runAll(ctx context.Context, t *testing.T, ws ...*Worker) {
+	t.Helper()
+	errs := make(chan error, len(ws))
+	for _, w := range ws {
+		go func() { errs <- w.Run(ctx) }()
+	}
+	for range ws {
+		if err := <-errs; err != nil {
+			t.Error(err)
+		}
+	}
+	if t.Failed() {
+		t.FailNow()
+	}
 }
 
 func drainStage(t *testing.T, js jetstream.JetStream, c Config, idx, of, stage int, s *sink) *Worker {

@@ -65,7 +65,7 @@ func State(ctx context.Context, js jetstream.JetStream, c Config) (jetstream.Obj
 	return os, nil
 }
 
-const checkpointVersion = 1
+const checkpointVersion = 2
 
 // stageOutCodec carries what a partition's second-stage output keeps
 // between frames: numbering, watermarks and what was sent of each vessel.
@@ -157,9 +157,33 @@ func (w *Worker) readCheckpoint(ctx context.Context, name string, id streamsID) 
 	return seq, parts, nil
 }
 
+// heldState is what a partition holds for the interference unit's
+// verdicts (fixes.go): the points and static reports its tracker has put
+// out and its detectors not yet taken, how far its fixes are judged and
+// which of those waiting are displaced. Without it a run resumed from a
+// checkpoint taken while points wait would never feed them to its
+// detectors: its tracker put them out before the checkpoint. The verdicts
+// on the last fixes of ended runs (pipeline.finals) are not kept: the
+// verdicts are read again from their subject's start on resuming.
+type heldState struct {
+	Waiting []waitingInput
+	Through uint64
+	Disp    map[uint64]struct{}
+}
+
+var heldCodec = statecodec.New(heldState{})
+
 // encodePartition returns partition p's state after stream sequence seq.
-// The caller has flushed out and feeds pl from this goroutine.
-func (w *Worker) encodePartition(p int, seq uint64, id streamsID, pl *pipeline, out *stageOut) ([]byte, error) {
+// The caller feeds pl's tracker from this goroutine; pl.mu keeps the
+// verdicts' goroutine from feeding its detectors meanwhile, and the
+// second-stage items and fixes taken before are flushed under it, so that
+// the numbering saved is of items published.
+func (w *Worker) encodePartition(ctx context.Context, p int, seq uint64, id streamsID, pl *pipeline, out *stageOut) ([]byte, error) {
+	pl.mu.Lock()
+	defer pl.mu.Unlock()
+	if err := out.flush(ctx, false); err != nil {
+		return nil, err
+	}
 	pb := binary.AppendVarint(binary.AppendVarint(nil, pl.maxIn), pl.at)
 	out.mu.Lock()
 	ob, err := stageOutCodec.Marshal(out, nil)
@@ -171,18 +195,22 @@ func (w *Worker) encodePartition(p int, seq uint64, id streamsID, pl *pipeline, 
 	if err != nil {
 		return nil, err
 	}
+	hb, err := heldCodec.Marshal(&heldState{Waiting: pl.waiting[pl.head:], Through: pl.through, Disp: pl.disp}, nil)
+	if err != nil {
+		return nil, err
+	}
 	var xb []byte
 	if w.SaveState != nil {
 		if xb, err = w.SaveState(p); err != nil {
 			return nil, err
 		}
 	}
-	return encodeCheckpoint(seq, id, pb, ob, sb, xb), nil
+	return encodeCheckpoint(seq, id, pb, ob, sb, xb, hb), nil
 }
 
 // loadPartition puts a checkpoint's parts into a freshly built partition.
 func (w *Worker) loadPartition(p int, parts [][]byte, pl *pipeline, out *stageOut) error {
-	if len(parts) != 4 {
+	if len(parts) != 5 {
 		return errors.New("checkpoint: partition state expected")
 	}
 	d := decoder{b: parts[0]}
@@ -199,6 +227,16 @@ func (w *Worker) loadPartition(p int, parts [][]byte, pl *pipeline, out *stageOu
 	if err := analyze.UnmarshalStages(pl.tr, pl.det, parts[2]); err != nil {
 		return err
 	}
+	var h heldState
+	if err := heldCodec.Unmarshal(parts[4], &h, nil); err != nil {
+		return err
+	}
+	pl.mu.Lock()
+	pl.waiting, pl.head, pl.through = h.Waiting, 0, h.Through
+	if h.Disp != nil {
+		pl.disp = h.Disp
+	}
+	pl.mu.Unlock()
 	if w.LoadState != nil {
 		return w.LoadState(p, parts[3])
 	}

@@ -1,7 +1,6 @@
 package bus
 
 import (
-	"os"
 	"sort"
 	"testing"
 	"time"
@@ -16,17 +15,6 @@ import (
 // test below builds the smallest case across partitions, checks that one
 // process reports the event in question, and requires the workers to give
 // exactly one process's events.
-
-// knownDiff skips a test of a difference between workers and one process
-// that is known (README, scaling: GNSS interference is found per
-// partition), unless LOOKOUT_KNOWN_DIFFS=1: the change that removes it
-// switches the test on.
-func knownDiff(t *testing.T) {
-	t.Helper()
-	if os.Getenv("LOOKOUT_KNOWN_DIFFS") == "" {
-		t.Skip("a known difference between workers and one process (README, scaling): LOOKOUT_KNOWN_DIFFS=1 runs it")
-	}
-}
 
 // withDraught is a static report carrying a draught.
 func withDraught(m ais.Message, draught float64) ais.Message {
@@ -130,19 +118,15 @@ func TestDarkTransferWithNobodyAlongside(t *testing.T) {
 	}
 }
 
-// TestInterferenceAcrossPartitions: three ships of three partitions,
-// sailing apart, are put on one spot at sea for an hour (GNSS
-// interference) and then regain their positions. One process reports one
-// interference listing the three; each partition sees one ship jump, which
-// is not an interference (InterferenceVessels is 3).
-func TestInterferenceAcrossPartitions(t *testing.T) {
-	if testing.Short() {
-		t.Skip("runs workers")
-	}
-	knownDiff(t)
+// displacedShips simulates three ships of three partitions (the first
+// MMSI first), sailing apart at 10 kn for hours h, put on one spot at sea
+// (GNSS interference) from hour from to hour to, there reporting kn; the
+// first reports its draught every half hour, 12 m, then draught from hour
+// 4 (0: none). It returns their messages in time order and MMSIs.
+func displacedShips(first uint32, h, from, to int, kn, draught float64) ([]ais.Message, []uint32) {
 	cw := Config{Partitions: 4}.withDefaults()
-	ships := []uint32{273100041}
-	for m := ships[0] + 1; len(ships) < 3; m++ {
+	ships := []uint32{first}
+	for m := first + 1; len(ships) < 3; m++ {
 		if cw.Partition(m) != cw.Partition(ships[0]) && (len(ships) < 2 || cw.Partition(m) != cw.Partition(ships[1])) {
 			ships = append(ships, m)
 		}
@@ -150,16 +134,38 @@ func TestInterferenceAcrossPartitions(t *testing.T) {
 	t0 := time.Date(2026, 3, 1, 0, 0, 0, 0, time.UTC)
 	var ms []ais.Message
 	for k, m := range ships {
-		for i := 0; i < 6*20; i++ {
+		for i := 0; i < h*20; i++ {
 			at := t0.Add(time.Duration(i)*3*time.Minute + time.Duration(17+20*k)*time.Second)
-			lat, lon := 38.0+float64(i)*0.0083, 133.0+float64(k)*0.5
-			if i >= 2*20 && i < 3*20 { // hour two: displaced onto one spot
-				lat, lon = 40.5, 135.0
+			pm := posMsg(m, at, 38.0+float64(i)*0.0083, 133.0+float64(k)*0.5)
+			if i >= from*20 && i < to*20 {
+				pm = posMsg(m, at, 40.5, 135.0)
+				pm.PosA.Speed = kn
 			}
-			ms = append(ms, posMsg(m, at, lat, lon))
+			ms = append(ms, pm)
+			if k == 0 && draught > 0 && i%10 == 0 {
+				d := 12.0
+				if i >= 4*20 {
+					d = draught
+				}
+				ms = append(ms, withDraught(staticMsg(m, at.Add(time.Second), 9514755, "NORDIC HAMBURG"), d))
+			}
 		}
 	}
 	sort.SliceStable(ms, func(i, j int) bool { return ms[i].RxTime.Before(ms[j].RxTime) })
+	return ms, ships
+}
+
+// TestInterferenceAcrossPartitions: three ships of three partitions,
+// sailing apart, are put on one spot at sea for an hour (GNSS
+// interference) and then regain their positions. One process reports one
+// interference listing the three; each partition sees one ship jump, which
+// is not an interference (InterferenceVessels is 3): the interference unit
+// sees them all.
+func TestInterferenceAcrossPartitions(t *testing.T) {
+	if testing.Short() {
+		t.Skip("runs workers")
+	}
+	ms, _ := displacedShips(273100041, 6, 2, 3, 10, 0)
 	local, _ := equalOneProcess(t, ms)
 	n := 0
 	for _, e := range local.events {
@@ -169,5 +175,61 @@ func TestInterferenceAcrossPartitions(t *testing.T) {
 	}
 	if n != 1 {
 		t.Errorf("one process reports %d interferences of the three ships, want 1: the scenario does not test it", n)
+	}
+}
+
+// TestInterferenceKeepsDisplacedFixesAcrossPartitions: three ships of
+// three partitions, sailing apart, are put on one spot at sea for five
+// hours, reporting no way. One process sees the interference once the
+// three are there and keeps their displaced fixes from the movement
+// detectors (no loitering on the spot) and from the encounter detector
+// (the three are not together); a partition seeing its own ship alone
+// takes them, and so did the shards, unless the interference unit's
+// verdicts reach the partition first.
+func TestInterferenceKeepsDisplacedFixesAcrossPartitions(t *testing.T) {
+	if testing.Short() {
+		t.Skip("runs workers")
+	}
+	ms, _ := displacedShips(273100051, 10, 2, 7, 0.2, 0)
+	local, _ := equalOneProcess(t, ms)
+	n := 0
+	for _, e := range local.events {
+		switch e.Type {
+		case event.GNSSInterference:
+			n++
+		case event.Loitering, event.Encounter:
+			t.Errorf("one process reports %s of %d on the displaced spot: the scenario does not test the verdicts", e.Type, e.MMSI)
+		}
+	}
+	if n != 1 {
+		t.Errorf("one process reports %d interferences, want 1: the scenario does not test it", n)
+	}
+}
+
+// TestDraughtChangeWhileDisplacedAcrossPartitions: three ships of three
+// partitions are put on one spot at sea for five hours (GNSS
+// interference), and one reports a lighter draught meanwhile. One process
+// keeps the displaced fixes from the encounter detector, so the ships put
+// on one spot are no encounter and give the draught change no partner;
+// shards fed those fixes found the ships together there (so were the
+// workers' draught changes at every interference of the eight-month demo
+// put down to an encounter at its spot).
+func TestDraughtChangeWhileDisplacedAcrossPartitions(t *testing.T) {
+	if testing.Short() {
+		t.Skip("runs workers")
+	}
+	ms, ships := displacedShips(273100061, 10, 2, 7, 0.2, 8)
+	local, _ := equalOneProcess(t, ms)
+	n := 0
+	for _, e := range local.events {
+		if e.Type == event.DraughtChange && e.MMSI == ships[0] {
+			n++
+			if e.OtherMMSI != 0 {
+				t.Errorf("one process puts the draught change down to %d: the scenario does not test it", e.OtherMMSI)
+			}
+		}
+	}
+	if n != 1 {
+		t.Errorf("one process reports %d draught changes of %d, want 1: the scenario does not test it", n, ships[0])
 	}
 }

@@ -5,6 +5,7 @@ import (
 	"reflect"
 	"slices"
 	"sort"
+	"sync"
 	"testing"
 
 	"github.com/lookout-osint/lookout/ais"
@@ -134,18 +135,18 @@ func runBoth(t *testing.T, ms []ais.Message) (local, got *sink, emitted map[even
 	publish(t, js, c, "sim", ms)
 	got = newSink()
 	emitted = map[event.Type]int{}
+	var mu sync.Mutex // the workers run at once
 	emit := func(p int, e *event.Event) {
-		emitted[e.Type]++ // calls are serialised
+		mu.Lock()
+		emitted[e.Type]++
+		mu.Unlock()
 		got.emit(p, e)
 	}
-	for stage := 1; stage <= 2; stage++ {
-		for i := range 2 {
-			w := &Worker{JS: js, Config: c, Index: i, Of: 2, Stage: stage, Options: opt, Emit: emit, Drain: true}
-			if err := w.Run(t.Context()); err != nil {
-				t.Fatal(err)
-			}
-		}
+	var ws []*Worker
+	for i := range 2 {
+		ws = append(ws, &Worker{JS: js, Config: c, Index: i, Of: 2, Options: opt, Emit: emit, Drain: true})
 	}
+	runAll(t.Context(), t, ws...)
 	return local, got, emitted, c
 }
 

@@ -194,6 +194,16 @@ type stageOut struct {
 	// What the identity links were sent of each vessel (see linkPoint).
 	links         map[uint32]*linkSeen
 	reappearAfter time.Duration
+	// The fixes for the interference unit (fixes.go): pending items, the
+	// number of the first, the watermark and end last sent with them.
+	fixBuf      []byte
+	fixOff      []int // where each item in fixBuf begins
+	fixOrd      uint64
+	fixWM       int64
+	fixDone     bool // the run's fixes from now on are its last
+	fixSentDone bool
+	finalKey    uint64 // of the run's last fixes, once sealed
+	waitNs      int64  // see hold
 }
 
 type heldPoint struct {
@@ -212,7 +222,7 @@ func newStageOut(c Config, part int, epoch uint64, dc detect.Config, publish fun
 		ord: make([]uint64, c.Shards), sentWM: make([]int64, c.Shards), wm: math.MinInt64, rxLast: map[uint32]rxSeen{},
 		ptLast: map[uint32]uint64{}, held: map[uint32]*heldPoint{},
 		slot: int64(max(dc.EncounterSlot/time.Second, 1)), maxInterp: dc.EncounterMaxInterp,
-		links: map[uint32]*linkSeen{}, reappearAfter: dc.ReappearAfter}
+		links: map[uint32]*linkSeen{}, reappearAfter: dc.ReappearAfter, fixWM: math.MinInt64, waitNs: math.MaxInt64}
 	for i := range o.sentWM {
 		o.sentWM[i] = math.MinInt64
 	}
@@ -491,15 +501,21 @@ func (o *stageOut) flush(ctx context.Context, done bool) error {
 		o.done = true
 	}
 	// The links may compare points up to the end of the watermark's
-	// second.
-	now := (o.wm + 1) * int64(time.Second)
-	if o.wm == math.MinInt64 {
+	// second: the detectors', below what waits for its verdicts (a point
+	// sent for a time the detectors have not reached would be one the
+	// next point of its vessel does not send).
+	dwm := o.shardWM(o.wm)
+	now := (dwm + 1) * int64(time.Second)
+	if dwm == math.MinInt64 {
 		now = math.MinInt64
 	}
 	for _, l := range o.links {
 		o.linkDue(l, now)
 	}
-	wm := o.low()
+	for _, f := range o.fixFrames(o.wm) {
+		frames = append(frames, frame{-1, f})
+	}
+	wm := o.shardWM(o.low())
 	for s := range o.bufs {
 		if o.counts[s] == 0 && o.sentWM[s] == wm && !done {
 			continue
@@ -524,8 +540,12 @@ func (o *stageOut) flush(ctx context.Context, done bool) error {
 	for _, f := range frames {
 		// A frame lost would stall the shard or lose a gap's grade: keep
 		// trying until the broker is back or the worker stops.
+		subj := o.cfg.fixSubject()
+		if f.shard >= 0 {
+			subj = o.cfg.Stage2Subject(f.shard)
+		}
 		err := retry(ctx, 100*time.Millisecond, func(error) bool { return true }, func(ctx context.Context) error {
-			return o.publish(ctx, o.cfg.Stage2Subject(f.shard), f.data)
+			return o.publish(ctx, subj, f.data)
 		})
 		if err != nil {
 			return fmt.Errorf("partition %d: second-stage frame: %w", o.part, err)

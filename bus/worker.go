@@ -273,8 +273,15 @@ func (pr *progress) saveFinal(ctx context.Context, done uint64) {
 	cancel()
 }
 
-func (w *Worker) partition(ctx context.Context, p int) error {
+func (w *Worker) partition(ctx context.Context, p int) (err error) {
 	c := w.Config.withDefaults()
+	ctx, cancel := context.WithCancelCause(ctx)
+	defer func() {
+		if cause := context.Cause(ctx); err != nil && cause != nil && !errors.Is(cause, context.Canceled) {
+			err = cause // the verdicts failed
+		}
+		cancel(nil)
+	}()
 	subj := c.Subject(p)
 	emit := func(e *event.Event) {
 		w.mu.Lock()
@@ -293,6 +300,7 @@ func (w *Worker) partition(ctx context.Context, p int) error {
 			return err
 		})
 		pl = newPipeline(w.Options, out, emit)
+		pl.flush = func() { out.flush(ctx, false) }
 		src = newBatchReader()
 		src.onClock = pl.clock
 		in = src
@@ -314,6 +322,19 @@ func (w *Worker) partition(ctx context.Context, p int) error {
 	if saver != nil {
 		defer saver.close()
 	}
+	// The verdicts are read from the start of their subject, after the
+	// checkpoint is loaded: those on fixes it had taken are passed over
+	// (below its through), the rest free what it holds.
+	vctx, stopVerdicts := context.WithCancel(ctx)
+	verdictsDone := make(chan error, 1)
+	go func() {
+		err := w.judgeVerdicts(vctx, p, pl)
+		if err != nil && vctx.Err() == nil {
+			cancel(err)
+		}
+		verdictsDone <- err
+	}()
+	defer func() { stopVerdicts(); <-verdictsDone }()
 	cons, err := w.JS.OrderedConsumer(ctx, c.Stream, jetstream.OrderedConsumerConfig{
 		FilterSubjects: []string{subj}, DeliverPolicy: jetstream.DeliverByStartSequencePolicy, OptStartSeq: start})
 	if err != nil {
@@ -386,6 +407,7 @@ func (w *Worker) partition(ctx context.Context, p int) error {
 	defer func() { stopTicker(); <-tickerDone }()
 
 	finish := func(flush bool) error {
+		pl.stop()
 		src.close()
 		err := <-readErr
 		if flush && err == nil {
@@ -394,8 +416,9 @@ func (w *Worker) partition(ctx context.Context, p int) error {
 			stopTicker()
 			<-tickerDone
 			if err = out.flush(ctx, false); err == nil {
-				pl.finish()
-				err = out.flush(ctx, true)
+				if err = pl.finish(ctx); err == nil {
+					err = out.flush(ctx, true)
+				}
 			}
 		}
 		return err
@@ -461,12 +484,12 @@ func (w *Worker) partition(ctx context.Context, p int) error {
 }
 
 // checkpoint hands the saver partition p's state after stream sequence
-// seq, once the second-stage items before it are published.
+// seq, once the second-stage items and fixes before it are published.
 func (w *Worker) checkpoint(ctx context.Context, p int, seq uint64, ids streamsID, pl *pipeline, out *stageOut, saver *checkpointSaver) error {
-	if err := out.flush(ctx, false); err != nil {
-		return err
+	b, err := w.encodePartition(ctx, p, seq, ids, pl, out)
+	if ctx.Err() != nil {
+		return ctx.Err()
 	}
-	b, err := w.encodePartition(p, seq, ids, pl, out)
 	if err != nil {
 		// State that cannot be saved is rebuilt by replaying, as before.
 		return nil
@@ -475,9 +498,24 @@ func (w *Worker) checkpoint(ctx context.Context, p int, seq uint64, ids streamsI
 	return nil
 }
 
-// shard consumes one subject of the second stage.
-func (w *Worker) shard(ctx context.Context, k int) error {
+// shard consumes one subject of the second stage, and beside shard
+// fixShard the interference unit's.
+func (w *Worker) shard(ctx context.Context, k int) (err error) {
 	c := w.Config.withDefaults()
+	if k == c.fixShard() {
+		fctx, cancel := context.WithCancel(ctx)
+		fixErr := make(chan error, 1)
+		go func() { fixErr <- w.fixes(fctx, k) }()
+		defer func() {
+			if err != nil {
+				cancel()
+			}
+			if ferr := <-fixErr; err == nil && ferr != nil {
+				err = ferr
+			}
+			cancel()
+		}()
+	}
 	var sh *shard
 	// What the detectors find once every partition has ended was open
 	// when the data ended, as a single process's finish would emit it.

@@ -25,18 +25,28 @@ type Detectors uint8
 const (
 	// Spoofing looks at one vessel's own points and nothing else.
 	Spoofing Detectors = 1 << iota
-	// Movement is the other detectors of one vessel: port visits, voyages,
-	// loitering, gaps and possible dark port visits, identity and draught
-	// changes. Some of their evidence comes from other vessels: whether a
-	// gap was deliberate (who else was heard nearby, see Reception and
-	// GradeGap), identity links between MMSIs (one IMO, a hull reappearing)
-	// and the encounter behind a draught change. Fed only some vessels,
-	// they see only those.
-	Movement
+	// moving is Movement without Interference.
+	moving
 	// Encounters pairs vessels close together: fed the points of every
 	// vessel in a region, it needs nothing else.
 	Encounters
+	// Interference finds GNSS interference (interference.go): an area
+	// where the fixes of several vessels were displaced together. Its
+	// verdict on each fix (displaced into an area already shown) keeps
+	// that fix from the other Movement detectors, so it is part of
+	// Movement; a Detector running Movement without it takes the verdict
+	// of one that runs it alone, fed every vessel (Interfered, PointJudged).
+	Interference
 
+	// Movement is the other detectors of one vessel: port visits, voyages,
+	// loitering, gaps and possible dark port visits, identity and draught
+	// changes, and GNSS interference. Some of their evidence comes from
+	// other vessels: whether a gap was deliberate (who else was heard
+	// nearby, see Reception and GradeGap), identity links between MMSIs
+	// (one IMO, a hull reappearing), the encounter behind a draught change
+	// and the interference areas, which other vessels' jumps make. Fed
+	// only some vessels, they see only those.
+	Movement = moving | Interference
 	// PerVessel is every detector whose events concern one MMSI.
 	PerVessel = Spoofing | Movement
 	// Pairwise is every detector that compares vessels with each other.
@@ -249,10 +259,26 @@ func (d *Detector) Advance(t time.Time) {
 }
 
 // Point feeds one track point; points must come in time order.
-func (d *Detector) Point(p *track.Point) {
+func (d *Detector) Point(p *track.Point) { d.point(p, false) }
+
+// Interfered feeds p to a Detector running Interference (and no other
+// Movement detector) as Point does, and returns its verdict on p: a
+// displaced fix of an interference already shown, which the Movement
+// detectors must not take (PointJudged).
+func (d *Detector) Interfered(p *track.Point) bool { return d.point(p, false) }
+
+// PointJudged feeds p as Point does to a Detector running Movement without
+// Interference, with the verdict on p (Interfered) of the Detector that
+// runs Interference over every vessel: the Movement detectors then take
+// the fixes they would take from one Detector running All.
+func (d *Detector) PointJudged(p *track.Point, displaced bool) { d.point(p, displaced) }
+
+// point feeds p, displaced if the interference detector run elsewhere
+// says so, and returns whether p is a displaced fix of an interference.
+func (d *Detector) point(p *track.Point, displaced bool) bool {
 	d.Advance(p.Time)
 	v := d.vessel(p.MMSI)
-	move := d.run&Movement != 0
+	move := d.run&moving != 0
 	if move {
 		d.message(v, p.Time)
 	}
@@ -265,11 +291,14 @@ func (d *Detector) Point(p *track.Point) {
 	if move && p.HasPos {
 		d.noteStandIn(v, p)
 	}
-	if move && d.interferencePoint(v, p) {
-		return
+	if d.run&Interference != 0 {
+		displaced = d.interferencePoint(v, p)
 	}
-	if !p.HasPos || p.Flag != track.OK || d.run&(Movement|Encounters) == 0 {
-		return
+	if displaced {
+		return true
+	}
+	if !p.HasPos || p.Flag != track.OK || d.run&(moving|Encounters) == 0 {
+		return false
 	}
 	if !v.has {
 		v.first = *p
@@ -300,6 +329,7 @@ func (d *Detector) Point(p *track.Point) {
 	if v.standInNs != 0 && v.standInNs <= p.Time.UnixNano() {
 		v.standInNs = 0
 	}
+	return false
 }
 
 // MoveSpoofing moves the spoofing detector's state of the vessels for
@@ -321,7 +351,7 @@ func (d *Detector) Flush() {
 	if d.run&Encounters != 0 {
 		d.enc.flush()
 	}
-	if d.run&Movement != 0 {
+	if d.run&Interference != 0 {
 		d.closeInterference(true)
 	}
 	// In MMSI order, so that the same input always gives the same output.
@@ -332,7 +362,7 @@ func (d *Detector) Flush() {
 	slices.Sort(mmsis)
 	for _, m := range mmsis {
 		v := d.vessels[m]
-		if d.run&Movement != 0 {
+		if d.run&moving != 0 {
 			if (len(v.gaps) > 0 || v.absent) && v.has {
 				d.reportGaps(v, &v.last)
 			}
@@ -346,7 +376,7 @@ func (d *Detector) Flush() {
 				d.closeLoiter(v, true)
 			}
 		}
-		if d.run&Movement != 0 {
+		if d.run&moving != 0 {
 			d.flushIdentity(v)
 		}
 		if d.run&Spoofing != 0 {

@@ -13,11 +13,11 @@ import (
 // Static feeds one static report (in time order with the points).
 func (d *Detector) Static(s *track.Static) {
 	d.Advance(s.Time)
-	if s.ShipType != 0 && d.run&(Movement|Encounters) != 0 {
+	if s.ShipType != 0 && d.run&(moving|Encounters) != 0 {
 		// Encounters leave out ships that serve others (tugs, pilots).
 		d.vessel(s.MMSI).shipType = s.ShipType
 	}
-	if d.run&Movement == 0 {
+	if d.run&moving == 0 {
 		return
 	}
 	v := d.vessel(s.MMSI)

@@ -26,7 +26,9 @@ import (
 //
 // It runs with the Movement detectors, which see every vessel in one
 // Detector (a Detector fed only some vessels sees their share of an
-// interference only).
+// interference only), or alone over every vessel (Interference), handing
+// its verdict on each fix to Detectors running the other Movement
+// detectors on some vessels each (PointJudged).
 
 // gnssArea is an area where displaced positions land.
 type gnssArea struct {

@@ -4,6 +4,7 @@ import (
 	"context"
 	"errors"
 	"sync"
+	"sync/atomic"
 	"testing"
 	"time"
 
@@ -11,6 +12,7 @@ import (
 	"github.com/lookout-osint/lookout/bus"
 	"github.com/lookout-osint/lookout/event"
 	"github.com/lookout-osint/lookout/pipeline"
+	"github.com/lookout-osint/lookout/source"
 	"github.com/lookout-osint/lookout/store"
 	"github.com/lookout-osint/lookout/store/postgres"
 	"github.com/lookout-osint/lookout/store/storetest"
@@ -19,7 +21,9 @@ import (
 // TestBackfillWorkerObeysControl: lookout backfill pause holds a worker
 // (it takes no more batches), and cancel stops it mid-backfill with
 // bus.ErrCancelled, every event it found stored and counted. The backfill
-// is paused from the worker's first event, so that it is surely mid-way.
+// is paused once every partition has read a day of the three and the
+// worker has found an event (the reading held until the pause is known), so
+// that it is surely mid-way.
 func TestBackfillWorkerObeysControl(t *testing.T) {
 	files := dailyFiles(t, t.TempDir(), 9750, 3, 30)
 	ctx := context.Background()
@@ -39,6 +43,9 @@ func TestBackfillWorkerObeysControl(t *testing.T) {
 
 	paused := make(chan struct{})
 	var once sync.Once
+	var start atomic.Int64
+	found := make(chan struct{})
+	var foundOnce sync.Once
 	var w *bus.Worker
 	type result struct {
 		res pipeline.WorkerResult
@@ -55,15 +62,25 @@ func TestBackfillWorkerObeysControl(t *testing.T) {
 				}
 			},
 			Started: func(bw *bus.Worker) { w = bw },
-			Events: func(int, *event.Event) {
-				once.Do(func() {
-					if err := bus.SetControl(ctx, kv, bus.Paused); err != nil {
-						t.Error(err)
-					}
-					// Until the worker knows: it takes at most the batches
-					// already past its gate after this.
-					<-paused
-				})
+			Events:  func(int, *event.Event) { foundOnce.Do(func() { close(found) }) },
+			Watch: func(_ int, r source.Reader) source.Reader {
+				return &pauseAt{Reader: r, start: &start, pause: func() {
+					once.Do(func() {
+						// The other partitions go on meanwhile, and the
+						// detectors take what came before.
+						select {
+						case <-found:
+						case <-time.After(30 * time.Second):
+							t.Error("no event in 30 s")
+						}
+						if err := bus.SetControl(ctx, kv, bus.Paused); err != nil {
+							t.Error(err)
+						}
+						// Until the worker knows: it takes at most the
+						// batches already past its gate after this.
+						<-paused
+					})
+				}}
 			}})
 		done <- result{res, err}
 	}()
@@ -104,4 +121,26 @@ func TestBackfillWorkerObeysControl(t *testing.T) {
 	if _, err := pipeline.Worker(ctx, js, pipeline.WorkerConfig{Bus: c, Of: 1, Analyze: analyze.DefaultOptions(), Drain: true, Control: kv}); !errors.Is(err, bus.ErrCancelled) {
 		t.Errorf("worker started while cancelled: %v, want bus.ErrCancelled", err)
 	}
+}
+
+// pauseAt calls pause, on the reading goroutine, at the first message a
+// day after the first any partition read (start, Unix ns; 0: none yet),
+// before handing it on: every partition gets there and the detectors take
+// what came before, however the partitions' paces differ.
+type pauseAt struct {
+	source.Reader
+	start *atomic.Int64
+	pause func()
+}
+
+func (r *pauseAt) Next() bool {
+	if !r.Reader.Next() {
+		return false
+	}
+	t := r.Reader.Message().RxTime.UnixNano()
+	r.start.CompareAndSwap(0, t)
+	if t >= r.start.Load()+int64(24*time.Hour) {
+		r.pause()
+	}
+	return true
 }

@@ -140,6 +140,9 @@ func TestBackfillThroughFaults(t *testing.T) {
 		t.Fatalf("timed out waiting for %s", what)
 	}
 	waitFor("worker 0 to take messages", func() bool { w := taken[0].Load(); return w != nil && w.Messages.Load() > 0 })
+	// Worker 1 has its store open before it goes away (a worker that
+	// cannot open it at its start exits).
+	waitFor("worker 1 to start", func() bool { return taken[1].Load() != nil })
 	cancels[0]()
 	<-done
 

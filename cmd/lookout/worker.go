@@ -45,7 +45,9 @@ receptions (whether others were heard nearby) and find encounters from the
 track points near the 4° cells they own (with a 0.5° overlap; a pair near a
 border is reported by the shard owning the encounter's place); shard 0 also
 links MMSIs from every vessel's static reports and points (one IMO under
-two MMSIs, a hull reappearing under another). Events are
+two MMSIs, a hull reappearing under another), and beside shard 1 runs the
+interference unit, which finds GNSS interference from every partition's
+fixes and tells each partition which of its fixes were displaced. Events are
 written to --db idempotently (by event ID), buffered and retried while the
 database is unreachable (the connection is reopened), and --rules raises
 alerts. Each new identity a vessel broadcasts is screened against the
@@ -53,10 +55,9 @@ sanctions lists kept in --db, as lookout ingest does (sanctions_match).
 A backfill (lookout ingest --to nats://… FILES) run through workers with
 --drain stores the events lookout ingest stores from the same files (those
 still open at the end provisional, as ingest stores them), except that
-GNSS interference is found per partition (a cluster of vessels of several
-partitions comes out as several smaller ones), and that a draught change
-is decided by the shard owning the cell where the vessel first reported
-the new draught, which knows of the encounters within 0.5° of it only;
+a draught change is decided by the shard owning the cell where the vessel
+first reported the new draught, which knows of the encounters within 0.5°
+of it only;
 lookout backfill status shows how far the workers are, lookout backfill
 pause holds the workers (and publishers) until resume, and cancel stops
 them (each says how many events it stored).
@@ -75,9 +76,9 @@ stored twice.
 Stage 2 moves at the pace of the slowest partition (it waits for every
 partition's watermark); a partition that gets no traffic is moved on by the
 publisher's clock, which lookout live --to sends it about once a second of
-receive time. With --drain and several workers, a shard waits for every
-partition to end: run all workers at once, or stage 1 everywhere before
-stage 2.`,
+receive time. So does each partition's first stage, which takes its
+vessels' points once the interference unit has judged them: with --drain
+and several workers, run all workers (both stages) at once.`,
 		Example: `  lookout worker --nats nats://127.0.0.1:4222 --db postgres://analyst@db/lookout --index 0 --of 2
   lookout worker --nats nats://127.0.0.1:4222 --db lookout.duckdb --drain
   lookout worker --stage 2 --index 1 --of 2 --db postgres://analyst@db/lookout

@@ -1,0 +1,532 @@
+package bus
+
+import (
+	"context"
+	"encoding/binary"
+	"errors"
+	"fmt"
+	"hash/fnv"
+	"math"
+	"strconv"
+	"time"
+
+	"github.com/nats-io/nats.go/jetstream"
+
+	"github.com/lookout-osint/lookout/analyze"
+	"github.com/lookout-osint/lookout/detect"
+	"github.com/lookout-osint/lookout/event"
+	"github.com/lookout-osint/lookout/track"
+)
+
+// GNSS interference across partitions. An interference is an area where
+// the fixes of vessels of any partition were displaced together, and its
+// verdict on a fix (displaced into an area already shown) keeps that fix
+// from the vessel's port visits, voyages and loitering at once: a
+// partition alone sees its own vessels' share of an area only. So each
+// partition sends every positioned fix of its tracker (numbered, as
+// second-stage items are) to one interference unit (the fixes subject,
+// lookout.ais.x.g), which runs the interference detector over every
+// partition's fixes in time order, once every partition's watermark has
+// passed them, and reports the interferences; it sends each partition
+// back, on a subject of its own (lookout.ais.x.v<partition>), which of its
+// fixes are displaced, up to which number all are judged. The partition
+// holds its vessels' points and static reports meanwhile, in order, and
+// feeds them to its other detectors (detect.Detector.PointJudged) as the
+// verdicts come; its second-stage watermark waits for them, since what
+// they send (gaps, draught changes) is dated when they run. The unit runs
+// beside the shard fixShard, on the worker that owns it; a partition's
+// first stage cannot end before it has judged the partition's fixes, so
+// drained workers must run at once.
+
+func (c Config) fixSubject() string { return c.withDefaults().Prefix + ".x.g" }
+
+func (c Config) verdictSubject(part int) string {
+	return c.withDefaults().Prefix + ".x.v" + strconv.Itoa(part)
+}
+
+// fixShard is the shard beside which the interference unit runs: not the
+// link shard, which every vessel's statics and points already load.
+func (c Config) fixShard() int { return 1 % c.withDefaults().Shards }
+
+const itemFix = 9 // a positioned fix, to the interference unit
+
+// fix sends p (positioned, any flag) to the interference unit and returns
+// its number there.
+func (o *stageOut) fix(p *track.Point) uint64 {
+	o.mu.Lock()
+	defer o.mu.Unlock()
+	n := o.fixOrd + uint64(len(o.fixOff))
+	o.fixOff = append(o.fixOff, len(o.fixBuf))
+	b := append(o.fixBuf, itemFix)
+	b = binary.LittleEndian.AppendUint32(b, p.MMSI)
+	b = binary.AppendVarint(b, p.Time.UnixNano())
+	b = appendF(b, p.Lat, p.Lon, p.ImpliedKn)
+	o.fixBuf = append(appendStr(b, string(p.Flag)), b2u(p.NewSeg))
+	o.since++
+	return n
+}
+
+// advance moves the partition's detector time to t, as a point or static
+// report of that time comes out of its tracker: the interference unit's
+// watermark (the shards' waits for the detectors, see hold).
+func (o *stageOut) advance(t time.Time) {
+	o.mu.Lock()
+	o.wm = max(o.wm, t.Unix())
+	o.mu.Unlock()
+}
+
+// endFixes marks the fixes sent from now on (the tracker's flush) as the
+// partition run's last: they wait for sealFixes, then go in frames that
+// say the run has ended.
+func (o *stageOut) endFixes() {
+	o.mu.Lock()
+	o.fixDone = true
+	o.mu.Unlock()
+}
+
+// sealFixes names the run's last fixes, all sent now (finalKey).
+func (o *stageOut) sealFixes() {
+	o.mu.Lock()
+	o.finalKey = finalKey(o.fixOrd, len(o.fixOff), o.fixBuf)
+	o.mu.Unlock()
+}
+
+// full tells whether a frame's worth of items waits to be flushed.
+func (o *stageOut) full() bool {
+	o.mu.Lock()
+	defer o.mu.Unlock()
+	return o.since >= flushItems
+}
+
+// lastKey is the finalKey of the run's last fixes once sealed (0 before).
+func (o *stageOut) lastKey() uint64 {
+	o.mu.Lock()
+	defer o.mu.Unlock()
+	return o.finalKey
+}
+
+// hold dates the oldest point or static report waiting for its verdict
+// (Unix ns; MaxInt64: none): the shards' watermark stays below it, as what
+// the detectors send when they take it is dated then.
+func (o *stageOut) hold(ns int64) {
+	o.mu.Lock()
+	o.waitNs = ns
+	o.mu.Unlock()
+}
+
+// fixFrames returns the frames to send the unit (none: nothing new), of
+// flushItems fixes at most, with watermark wm; o.mu is held. A frame of
+// the run's last fixes begins its items with their finalKey.
+func (o *stageOut) fixFrames(wm int64) [][]byte {
+	sealed := o.fixDone && o.finalKey != 0
+	if o.fixDone && !sealed || len(o.fixOff) == 0 && o.fixWM == wm && o.fixSentDone == sealed {
+		return nil
+	}
+	var frames [][]byte
+	for first := true; first || len(o.fixOff) > 0; first = false {
+		n := min(len(o.fixOff), flushItems)
+		end := len(o.fixBuf)
+		if n < len(o.fixOff) {
+			end = o.fixOff[n]
+		}
+		f := []byte{frameVersion}
+		f = binary.AppendUvarint(f, uint64(o.part))
+		f = binary.LittleEndian.AppendUint64(f, o.epoch)
+		f = append(f, b2u(sealed))
+		f = binary.AppendVarint(f, wm)
+		f = binary.AppendUvarint(f, o.fixOrd)
+		f = binary.AppendUvarint(f, uint64(n))
+		if sealed {
+			f = binary.LittleEndian.AppendUint64(f, o.finalKey)
+		}
+		frames = append(frames, append(f, o.fixBuf[:end]...))
+		// Numbered whether or not the run has ended: the verdicts name
+		// them.
+		o.fixOrd += uint64(n)
+		o.fixBuf = o.fixBuf[end:]
+		o.fixOff = o.fixOff[n:]
+		for i := range o.fixOff {
+			o.fixOff[i] -= end
+		}
+	}
+	o.fixBuf, o.fixOff = nil, nil
+	o.fixWM, o.fixSentDone = wm, sealed
+	return frames
+}
+
+// finalKey names the last fixes of a partition's run (first, the number
+// of the first, n of them, items as sent): a run that ends where another
+// ended sends the same, and their verdicts hold for both.
+func finalKey(first uint64, n int, items []byte) uint64 {
+	h := fnv.New64a()
+	var b [2 * binary.MaxVarintLen64]byte
+	k := binary.PutUvarint(b[:], first)
+	k += binary.PutUvarint(b[k:], uint64(n))
+	h.Write(b[:k])
+	h.Write(items)
+	return h.Sum64() | 1
+}
+
+// shardWM is the watermark to send the shards, from the partition's
+// watermark wm: below the oldest point still waiting for its verdict.
+func (o *stageOut) shardWM(wm int64) int64 {
+	if o.waitNs == math.MaxInt64 {
+		return wm
+	}
+	return min(wm, floorDiv(o.waitNs, int64(time.Second))-1)
+}
+
+func floorDiv(a, b int64) int64 {
+	q := a / b
+	if a%b != 0 && a < 0 {
+		q--
+	}
+	return q
+}
+
+// A verdict frame: which fixes of a partition are displaced (their
+// numbers), and up to which number all are judged. The last fixes of a
+// run that has ended (from finalFrom-1 on; finalFrom 0: none) are judged
+// for the runs that sent the same (key, see finalKey): a run that reads
+// further sends others under those numbers.
+type verdicts struct {
+	key       uint64
+	through   uint64
+	finalFrom uint64
+	displaced []uint64
+}
+
+func (v *verdicts) encode() []byte {
+	b := []byte{frameVersion}
+	b = binary.LittleEndian.AppendUint64(b, v.key)
+	b = binary.AppendUvarint(b, v.through)
+	b = binary.AppendUvarint(b, v.finalFrom)
+	b = binary.AppendUvarint(b, uint64(len(v.displaced)))
+	for _, n := range v.displaced {
+		b = binary.AppendUvarint(b, n)
+	}
+	return b
+}
+
+func decodeVerdicts(b []byte) (verdicts, error) {
+	var v verdicts
+	if len(b) < 1 || b[0] != frameVersion {
+		return v, errors.New("unknown verdict frame version")
+	}
+	d := decoder{b: b[1:]}
+	v.key = binary.LittleEndian.Uint64(d.take(8))
+	v.through, v.finalFrom = d.uvarint(), d.uvarint()
+	n := d.uvarint()
+	for i := uint64(0); i < n && d.err == nil; i++ {
+		v.displaced = append(v.displaced, d.uvarint())
+	}
+	return v, d.err
+}
+
+// split parts v into the verdicts on fixes every run sends and those on
+// the last fixes of the run key.
+func (v *verdicts) split() (common, final verdicts) {
+	if v.finalFrom == 0 {
+		return *v, verdicts{}
+	}
+	from := v.finalFrom - 1
+	common = verdicts{through: min(v.through, from)}
+	final = verdicts{key: v.key, through: v.through}
+	for _, n := range v.displaced {
+		if n < from {
+			common.displaced = append(common.displaced, n)
+		} else {
+			final.displaced = append(final.displaced, n)
+		}
+	}
+	return common, final
+}
+
+// fixUnit is the interference unit's state.
+type fixUnit struct {
+	det   *detect.Detector
+	wm    []int64
+	epoch []uint64
+	done  []bool
+	next  []uint64 // next number expected from each partition
+	// Each partition's fixes waiting for every watermark, in its order.
+	q [][]numbered
+	// What has been judged since the last verdicts sent, per partition.
+	judged    []uint64 // the next number to judge
+	finalFrom []uint64 // 1 + first number of the ended run's fixes (0: none)
+	key       []uint64 // their finalKey
+	// ends are the last fixes taken of each partition: the next number
+	// expected, by finalKey.
+	ends      []map[uint64]uint64
+	displaced [][]uint64
+	changed   []bool
+	// ending: the unit judges the fixes of a partition's flush (what it
+	// reports from then on was open when the data ended, as in one
+	// process's finish).
+	ending bool
+	slab   pointSlab
+	bad    map[string]int64
+	lost   int64
+}
+
+type numbered struct {
+	num   uint64
+	final bool
+	p     *track.Point
+}
+
+func newFixUnit(parts int, det *detect.Detector) *fixUnit {
+	det.Only(detect.Interference)
+	u := &fixUnit{det: det, wm: make([]int64, parts), epoch: make([]uint64, parts), done: make([]bool, parts),
+		next: make([]uint64, parts), q: make([][]numbered, parts), judged: make([]uint64, parts),
+		finalFrom: make([]uint64, parts), key: make([]uint64, parts), ends: make([]map[uint64]uint64, parts), displaced: make([][]uint64, parts), changed: make([]bool, parts),
+		bad: map[string]int64{}}
+	for i := range u.wm {
+		u.wm[i] = math.MinInt64
+	}
+	return u
+}
+
+// apply takes one frame of fixes and judges what every watermark allows.
+func (u *fixUnit) apply(data []byte) {
+	f, err := decodeFrame(data)
+	if err == nil && (f.part < 0 || f.part >= len(u.wm)) {
+		err = fmt.Errorf("partition %d of %d", f.part, len(u.wm))
+	}
+	if err != nil {
+		u.bad[err.Error()]++
+		return
+	}
+	if f.epoch != u.epoch[f.part] {
+		u.epoch[f.part], u.done[f.part] = f.epoch, false
+	}
+	if f.first > u.next[f.part] {
+		u.lost += int64(f.first - u.next[f.part])
+		u.next[f.part] = f.first
+		u.judged[f.part] = max(u.judged[f.part], f.first)
+	}
+	d := decoder{b: f.items}
+	fresh := true // the last fixes of a run are taken once per ending
+	if f.done {
+		key := binary.LittleEndian.Uint64(d.take(8))
+		if key != u.key[f.part] {
+			u.finalFrom[f.part], u.key[f.part] = f.first+1, key
+		}
+		if u.ends[f.part] == nil {
+			u.ends[f.part] = map[uint64]uint64{}
+		}
+		if next, ok := u.ends[f.part][key]; ok && f.first < next {
+			fresh = false
+		} else {
+			u.ends[f.part][key] = f.first + f.n
+		}
+	}
+	for i := uint64(0); i < f.n && d.err == nil; i++ {
+		num := f.first + i
+		if kind := d.u8(); kind != itemFix {
+			d.err = fmt.Errorf("item kind %d", kind)
+			break
+		}
+		p := u.slab.point()
+		p.MMSI = d.u32()
+		p.Time = time.Unix(0, d.varint()).UTC()
+		p.Lat, p.Lon, p.ImpliedKn = d.f64(), d.f64(), d.f64()
+		p.Flag, p.NewSeg = track.Reason(d.str()), d.bool()
+		p.HasPos = true
+		if d.err == nil && (f.done && fresh || !f.done && num >= u.next[f.part]) {
+			u.q[f.part] = append(u.q[f.part], numbered{num, f.done, p})
+			u.next[f.part] = max(u.next[f.part], num+1)
+		}
+	}
+	if d.err != nil {
+		u.bad["frame: "+d.err.Error()]++
+	}
+	u.wm[f.part] = max(u.wm[f.part], f.wm)
+	if f.done {
+		u.done[f.part] = true
+	}
+	u.judge()
+}
+
+// judge feeds the detector, in time order, every fix no partition can
+// still precede (partitions in index order at one instant), noting the
+// verdicts.
+func (u *fixUnit) judge() {
+	low := int64(math.MaxInt64)
+	for p, w := range u.wm {
+		if !u.done[p] && w < low {
+			low = w
+		}
+	}
+	for {
+		best := -1
+		var bt int64
+		for p, q := range u.q {
+			if len(q) == 0 {
+				continue
+			}
+			if t := q[0].p.Time.UnixNano(); best < 0 || t < bt {
+				best, bt = p, t
+			}
+		}
+		// A partition may still send fixes of the second its watermark
+		// names.
+		if best < 0 || low != math.MaxInt64 && floorDiv(bt, int64(time.Second)) >= low {
+			return
+		}
+		x := u.q[best][0]
+		u.q[best][0] = numbered{}
+		u.q[best] = u.q[best][1:]
+		if len(u.q[best]) == 0 {
+			u.q[best] = nil // let the slice's array go
+		}
+		u.ending = u.ending || x.final
+		if u.det.Interfered(x.p) {
+			u.displaced[best] = append(u.displaced[best], x.num)
+		}
+		u.judged[best] = max(u.judged[best], x.num+1)
+		u.changed[best] = true
+	}
+}
+
+// take returns the verdicts of partition p judged since the last take.
+func (u *fixUnit) take(p int) (verdicts, bool) {
+	if !u.changed[p] {
+		return verdicts{}, false
+	}
+	v := verdicts{key: u.key[p], through: u.judged[p], finalFrom: u.finalFrom[p], displaced: u.displaced[p]}
+	u.displaced[p], u.changed[p] = nil, false
+	return v, true
+}
+
+func (u *fixUnit) allDone(epochs map[int]uint64) bool {
+	for p, d := range u.done {
+		if !d {
+			return false
+		}
+		if e, ok := epochs[p]; ok && u.epoch[p] != e {
+			return false
+		}
+	}
+	return true
+}
+
+func (u *fixUnit) badFrames() int64 {
+	var n int64
+	for _, v := range u.bad {
+		n += v
+	}
+	return n
+}
+
+// fixes runs the interference unit (beside shard k) until ctx ends, or
+// with Drain, until every partition has ended and every fix is judged.
+func (w *Worker) fixes(ctx context.Context, k int) error {
+	c := w.Config.withDefaults()
+	var u *fixUnit
+	flushing := false
+	det, _ := analyze.NewDetector(w.Options, func(e *event.Event) {
+		if u.ending || flushing {
+			e.Open = true
+		}
+		w.mu.Lock()
+		w.Emit(-1-k, e)
+		w.mu.Unlock()
+	})
+	u = newFixUnit(c.Partitions, det)
+	send := func() error {
+		for p := range u.changed {
+			v, ok := u.take(p)
+			if !ok {
+				continue
+			}
+			data := v.encode()
+			err := retry(ctx, 100*time.Millisecond, func(error) bool { return true }, func(ctx context.Context) error {
+				_, err := w.JS.Publish(ctx, c.verdictSubject(p), data)
+				return err
+			})
+			if err != nil {
+				return fmt.Errorf("interference: verdicts: %w", err)
+			}
+		}
+		return nil
+	}
+	err := w.follow(ctx, c.fixSubject(), func(msg jetstream.Msg) (bool, error) {
+		md, err := msg.Metadata()
+		if err != nil {
+			return false, err
+		}
+		if err := w.gate.hold(ctx); err != nil {
+			return false, err
+		}
+		lost := u.lost + u.badFrames()
+		u.apply(msg.Data())
+		w.Lost.Add(u.lost + u.badFrames() - lost)
+		if err := send(); err != nil {
+			return false, err
+		}
+		if w.Drain && md.NumPending == 0 && w.fixesDone(u) {
+			flushing = true
+			det.Flush()
+			return true, nil
+		}
+		return false, nil
+	})
+	if err != nil && ctx.Err() == nil {
+		return fmt.Errorf("interference: %w", err)
+	}
+	return err
+}
+
+// follow reads a subject of the second-stage stream from its start,
+// handing each message to take, until ctx ends or take says it is done.
+func (w *Worker) follow(ctx context.Context, subject string, take func(jetstream.Msg) (done bool, err error)) error {
+	cons, err := w.JS.OrderedConsumer(ctx, w.Config.Stage2Stream(), jetstream.OrderedConsumerConfig{
+		FilterSubjects: []string{subject}, DeliverPolicy: jetstream.DeliverAllPolicy})
+	if err != nil {
+		return err
+	}
+	it, err := cons.Messages(jetstream.PullMaxMessages(64))
+	if err != nil {
+		return err
+	}
+	stop := context.AfterFunc(ctx, it.Stop)
+	defer stop()
+	for {
+		msg, err := it.Next()
+		if err != nil {
+			if ctx.Err() != nil {
+				return ctx.Err()
+			}
+			return err
+		}
+		if done, err := take(msg); done || err != nil {
+			it.Stop()
+			return err
+		}
+	}
+}
+
+func (w *Worker) fixesDone(u *fixUnit) bool {
+	w.epochMu.Lock()
+	defer w.epochMu.Unlock()
+	return u.allDone(w.epochs)
+}
+
+// judgeVerdicts follows partition part's verdicts and hands them to pl
+// until ctx ends.
+func (w *Worker) judgeVerdicts(ctx context.Context, part int, pl *pipeline) error {
+	err := w.follow(ctx, w.Config.verdictSubject(part), func(msg jetstream.Msg) (bool, error) {
+		v, err := decodeVerdicts(msg.Data())
+		if err != nil {
+			w.Lost.Add(1)
+		} else {
+			pl.verdict(&v)
+		}
+		return false, nil
+	})
+	if err != nil && ctx.Err() == nil {
+		return fmt.Errorf("partition %d: verdicts: %w", part, err)
+	}
+	return err
+}
