@@ -10,6 +10,8 @@ import (
 	"github.com/nats-io/nats.go/jetstream"
 
 	"github.com/lookout-osint/lookout/ais"
+	"github.com/lookout-osint/lookout/analyze"
+	"github.com/lookout-osint/lookout/event"
 	"github.com/lookout-osint/lookout/source"
 )
 
@@ -245,4 +247,108 @@ func TestDrainedWorkerCarriesOnFromCheckpoint(t *testing.T) {
 			}
 		}
 	}
+}
+
+// TestKilledWorkerWhilePointsWaitForVerdicts: a worker killed in the
+// middle of a GNSS interference across partitions, whose checkpoints were
+// taken while its partitions held points for the interference unit's
+// verdicts, and started again, stores the events of one process. A
+// checkpoint without what was held lost those points: the tracker had put
+// them out before it, so the resumed run never fed them to its detectors.
+func TestKilledWorkerWhilePointsWaitForVerdicts(t *testing.T) {
+	if testing.Short() {
+		t.Skip("runs workers")
+	}
+	defer func(d time.Duration) { partitionCheckpointEvery = d }(partitionCheckpointEvery)
+	partitionCheckpointEvery = 0
+	ms, ships := displacedShips(273100071, 10, 2, 7, 0.2, 8)
+	opt := analyze.DefaultOptions()
+	local := newSink()
+	an := analyze.New(opt, func(e *event.Event) { local.emit(0, e) })
+	if err := an.Read(&sliceReader{ms: ms}); err != nil {
+		t.Fatal(err)
+	}
+	an.Finish()
+
+	js, c := testStream(t, 4)
+	publishFiles(t, js, c, ms, 1)
+	st, err := State(context.Background(), js, c)
+	if err != nil {
+		t.Fatal(err)
+	}
+	got := newSink()
+	ctx, cancel := context.WithCancel(context.Background())
+	t0 := ms[0].RxTime.Truncate(time.Hour)
+	// Killed half an hour after the file boundary at 4 h, the
+	// interference lasting from 2 h to 7 h.
+	cut := t0.Add(270 * time.Minute)
+	w := &Worker{JS: js, Config: c, Options: opt, Emit: got.emit, State: st,
+		Watch: func(_ int, r source.Reader) source.Reader { return &stopReader{Reader: r, at: cut, ctx: ctx} }}
+	done := make(chan error, 1)
+	go func() { done <- w.Run(ctx) }()
+	if err := SetupStage2(context.Background(), js, c); err != nil {
+		t.Fatal(err)
+	}
+	ids, err := w.streams(context.Background())
+	if err != nil {
+		t.Fatal(err)
+	}
+	// held reads the ships' partitions' checkpoints: whether each is of
+	// the boundary at 4 h, and how many points and reports they held.
+	held := func() (atBoundary bool, waiting int) {
+		atBoundary = true
+		for _, m := range ships {
+			_, parts, err := w.readCheckpoint(context.Background(), checkpointName(c.Partition(m)), ids)
+			if err != nil || len(parts) != 5 {
+				return false, 0
+			}
+			d := decoder{b: parts[0]}
+			// The last message before 4 h was given to the tracker.
+			if d.varint() < t0.Add(4*time.Hour-10*time.Minute).UnixNano() {
+				atBoundary = false
+			}
+			var h heldState
+			if err := heldCodec.Unmarshal(parts[4], &h, nil); err != nil {
+				t.Fatal(err)
+			}
+			waiting += len(h.Waiting)
+		}
+		return atBoundary, waiting
+	}
+	deadline := time.Now().Add(60 * time.Second)
+	for ok, _ := held(); !ok && time.Now().Before(deadline); ok, _ = held() {
+		time.Sleep(5 * time.Millisecond)
+	}
+	cancel()
+	if err := <-done; err != nil {
+		t.Fatal(err)
+	}
+	ok, waiting := held()
+	if !ok {
+		t.Fatal("no checkpoint of the file boundary at 4 h saved for every ship's partition")
+	}
+	if waiting == 0 {
+		t.Fatal("the checkpoints held no points for the verdicts: the scenario does not test it")
+	}
+	resumed := &Worker{JS: js, Config: c, Options: opt, Emit: got.emit, State: st, Drain: true}
+	rctx, rcancel := context.WithTimeout(context.Background(), 60*time.Second)
+	defer rcancel()
+	if err := resumed.Run(rctx); err != nil {
+		t.Fatal(err)
+	}
+	t.Logf("killed at %s with %d points and reports held in the checkpoints; %d of %d messages read, then %d",
+		cut, waiting, w.Messages.Load(), len(ms), resumed.Messages.Load())
+	if n := resumed.Messages.Load(); n >= int64(len(ms)) || n == 0 {
+		t.Errorf("the restarted worker read %d of %d messages: it should resume from its checkpoints", n, len(ms))
+	}
+	n := 0
+	for _, e := range local.events {
+		if e.Type == event.GNSSInterference {
+			n++
+		}
+	}
+	if n != 1 {
+		t.Errorf("one process reports %d interferences, want 1: the scenario does not test it", n)
+	}
+	diffEvents(t, local, got)
 }
