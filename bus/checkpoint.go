@@ -26,7 +26,8 @@ import (
 // the stream's state bucket (StateBucket): the tracker's and detectors'
 // (in the blobs lookout ingest stores with each file,
 // analyze.MarshalStages), what its second-stage
-// output keeps (item numbers, held points), and the worker's own
+// output keeps (item and fix numbers, held points), what it holds for the
+// interference unit's verdicts (heldState), and the worker's own
 // (Worker.SaveState: the sanctions screener's), with the stream sequence
 // of the last batch in it. A shard saves its state (queues, reception
 // evidence, detectors) every shardCheckpointEvery until a partition's end
@@ -45,7 +46,9 @@ import (
 // items under the same numbers (the shards skip them), as a replay from
 // the start does. A checkpoint names both streams by their creation time,
 // so one written for streams since deleted and made again is not taken.
-// Alert rules (Worker.Watch) keep no checkpoint: they start afresh.
+// Alert rules (Worker.Watch) keep no checkpoint: they start afresh. Nor
+// does the interference unit (fixes.go): it replays its subject from the
+// start, which rebuilds its state exactly (see Worker.fixes).
 
 // StateBucket is the object store bucket of the partitions' and shards'
 // checkpoints.

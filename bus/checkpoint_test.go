@@ -263,12 +263,7 @@ func TestKilledWorkerWhilePointsWaitForVerdicts(t *testing.T) {
 	partitionCheckpointEvery = 0
 	ms, ships := displacedShips(273100071, 10, 2, 7, 0.2, 8)
 	opt := analyze.DefaultOptions()
-	local := newSink()
-	an := analyze.New(opt, func(e *event.Event) { local.emit(0, e) })
-	if err := an.Read(&sliceReader{ms: ms}); err != nil {
-		t.Fatal(err)
-	}
-	an.Finish()
+	local := oneProcess(t, opt, ms)
 
 	js, c := testStream(t, 4)
 	publishFiles(t, js, c, ms, 1)

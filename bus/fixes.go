@@ -421,6 +421,13 @@ func (u *fixUnit) badFrames() int64 {
 
 // fixes runs the interference unit (beside shard k) until ctx ends, or
 // with Drain, until every partition has ended and every fix is judged.
+// It reads its subject from the start, checkpoint or not: a partition
+// resumed from its checkpoint sends its fixes again under the numbers it
+// sent them before, which the unit skips (next), and the verdicts it
+// sends again are passed over; so the state rebuilt is the one lost, for
+// the interference detector's work alone over every fix (a fifth of
+// shard 1's CPU on the eight-month demo), where a checkpoint of its own
+// would have to agree with every partition's.
 func (w *Worker) fixes(ctx context.Context, k int) error {
 	c := w.Config.withDefaults()
 	var u *fixUnit

@@ -30,12 +30,7 @@ func TestIdlePartitionDoesNotStall(t *testing.T) {
 		}
 	}
 	opt := analyze.DefaultOptions()
-	local := newSink()
-	an := analyze.New(opt, func(e *event.Event) { local.emit(0, e) })
-	if err := an.Read(&sliceReader{ms: ms}); err != nil {
-		t.Fatal(err)
-	}
-	an.Finish()
+	local := oneProcess(t, opt, ms)
 	// The second stage's events that a feed going on would have given by
 	// its last message: a running worker flushes nothing at the end.
 	last := ms[len(ms)-1].RxTime

@@ -124,12 +124,7 @@ func equalOneProcess(t *testing.T, ms []ais.Message) (*sink, Config) {
 func runBoth(t *testing.T, ms []ais.Message) (local, got *sink, emitted map[event.Type]int, c Config) {
 	t.Helper()
 	opt := analyze.DefaultOptions()
-	local = newSink()
-	an := analyze.New(opt, func(e *event.Event) { local.emit(0, e) })
-	if err := an.Read(&sliceReader{ms: ms}); err != nil {
-		t.Fatal(err)
-	}
-	an.Finish()
+	local = oneProcess(t, opt, ms)
 
 	js, c := testStream(t, 4)
 	publish(t, js, c, "sim", ms)
@@ -148,6 +143,19 @@ func runBoth(t *testing.T, ms []ais.Message) (local, got *sink, emitted map[even
 	}
 	runAll(t.Context(), t, ws...)
 	return local, got, emitted, c
+}
+
+// oneProcess returns the events of ms through one process (lookout
+// analyze).
+func oneProcess(t *testing.T, opt analyze.Options, ms []ais.Message) *sink {
+	t.Helper()
+	local := newSink()
+	an := analyze.New(opt, func(e *event.Event) { local.emit(0, e) })
+	if err := an.Read(&sliceReader{ms: ms}); err != nil {
+		t.Fatal(err)
+	}
+	an.Finish()
+	return local
 }
 
 // diffEvents reports every event of one sink missing from, or different
