@@ -267,6 +267,9 @@ func (d *Detector) Point(p *track.Point) {
 	if move && d.interferencePoint(v, p) {
 		return
 	}
+	if move && p.HasPos && p.Flag != track.OK {
+		d.heardAway(v, p)
+	}
 	if !p.HasPos || p.Flag != track.OK || d.run&(Movement|Encounters) == 0 {
 		return
 	}
@@ -274,11 +277,16 @@ func (d *Detector) Point(p *track.Point) {
 		v.first = *p
 	}
 	if move {
-		d.reportGaps(v, p)
-		d.rx.heard(p.Lat, p.Lon, p.Time, p.MMSI, v)
+		// The speed a ship comes back from a silence at is one it can
+		// sail at during it: taken before the silence is judged (seed
+		// 10009: a tanker moored since the data began, whose transponder
+		// drew a circle at 6 kn while it sailed to the DPRK and back, came
+		// back at 10.7 kn; reach at 6 kn left its call out).
 		if kn := speedOf(v, p); kn <= d.cfg.DarkMaxSpeedKn && kn > v.maxKn {
 			v.maxKn = kn
 		}
+		d.reportGaps(v, p)
+		d.rx.heard(p.Lat, p.Lon, p.Time, p.MMSI, v)
 	}
 	d.useSegment(v, p)
 	d.learnPoint(v, p)
