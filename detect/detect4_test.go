@@ -199,3 +199,20 @@ func TestNoLoiteringOnAStreamDisplacedToSea(t *testing.T) {
 		t.Fatalf("loitering %+v on the displaced stream", lo)
 	}
 }
+
+// Seed 10014: a tanker moored 465 km from another hull broadcasting its
+// MMSI, which satellites hear four times in 38 h, 25.7 h between the first
+// two. Each of its fixes alone looks like a glitch (off the track and
+// back), but the second comes back to where the first was, more than a
+// day later: two places at once, from its first fix to its last.
+func TestSecondHullHeardADayApart(t *testing.T) {
+	w := newWorld()
+	w.add(newScript(1, 0, 42.75, 133.08).stay(48*time.Hour, 0))
+	for _, h := range []time.Duration{2 * time.Hour, 27*time.Hour + 42*time.Minute, 35 * time.Hour, 40 * time.Hour} {
+		w.add(newScript(1, h+2*time.Minute, 40.2, 131.0).stay(time.Minute, 0))
+	}
+	sp := only(w.run(t), event.Spoofing)
+	if len(sp) != 1 || sp[0].Start.Sub(t0) > 3*time.Hour || sp[0].End.Sub(t0) < 40*time.Hour {
+		t.Fatalf("spoofing %+v, want one from 02:00 to 40:00", sp)
+	}
+}

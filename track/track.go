@@ -111,6 +111,12 @@ type Config struct {
 	AmbiguityRatio float64
 	// SegmentMaxIdle closes a segment that has heard nothing for this long.
 	SegmentMaxIdle time.Duration
+	// LoneMaxIdle: a segment GlitchIdle closed (one fix, off the track)
+	// is reopened by a fix where it would be now for this long after it:
+	// a second hull heard by satellites only now and then may be heard
+	// again a day and more later, a glitch does not come back (seed 10014:
+	// 25.7 h between a second hull's first two fixes). 0: SegmentMaxIdle.
+	LoneMaxIdle time.Duration
 	// InlandKm: a fix on land further than this from the shore is flagged
 	// (a fix on the coastline or in a river port is not).
 	InlandKm float64
@@ -154,6 +160,7 @@ func DefaultConfig() Config {
 		SegmentNoiseKm: 1,
 		AmbiguityRatio: 2,
 		SegmentMaxIdle: 24 * time.Hour,
+		LoneMaxIdle:    48 * time.Hour,
 		InlandKm:       2,
 		// An hour ahead is a quiet spell on any feed worth analysing; a
 		// day behind covers satellite data merged late.
@@ -464,6 +471,13 @@ func (t *Tracker) process(it *item) {
 	t.sink.Point(p)
 }
 
+func (t *Tracker) loneMaxIdle() time.Duration {
+	if t.cfg.LoneMaxIdle > 0 {
+		return t.cfg.LoneMaxIdle
+	}
+	return t.cfg.SegmentMaxIdle
+}
+
 // segment assigns p to the open segment whose dead-reckoned position it
 // fits best, as Global Fishing Watch's gpsdio-segment does: the discrepancy
 // between the predicted and reported position must fit within an envelope
@@ -569,7 +583,7 @@ func (t *Tracker) segment(v *vessel, p *Point) {
 	if best < 0 {
 		for i, s := range v.lone {
 			hours := f.Time.Sub(s.last.Time).Hours()
-			if hours < 0 || f.Time.Sub(s.lastSeen) > t.cfg.SegmentMaxIdle {
+			if hours < 0 || f.Time.Sub(s.lastSeen) > t.loneMaxIdle() {
 				continue
 			}
 			plat, plon := deadReckon(s.last, hours)
