@@ -123,12 +123,13 @@ type vessel struct {
 	absAt   track.Point
 	// absOff is where the first fix going nowhere during the absence lay,
 	// as offsets from absAt (degrees), once absOn.
-	absOff  [2]float32
-	absOn   bool
-	placeAt track.Point // where the latest run of positions going nowhere began
-	spoof   spoofState
-	maxKn   float64   // highest plausible speed seen, for dark visits
-	stay    stayState // the stationary spell, for learned port areas
+	absOff    [2]float32
+	absOn     bool
+	placeAt   track.Point // where the latest run of positions going nowhere began
+	heldVisit *heldVisit  // an absence's visit waiting for the fixes after it
+	spoof     spoofState
+	maxKn     float64   // highest plausible speed seen, for dark visits
+	stay      stayState // the stationary spell, for learned port areas
 	// shipType is the latest AIS ship type reported (0: none yet).
 	shipType int
 
@@ -340,7 +341,7 @@ func (d *Detector) Flush() {
 	for _, m := range mmsis {
 		v := d.vessels[m]
 		if d.run&Movement != 0 {
-			if (len(v.gaps) > 0 || v.absent) && v.has {
+			if (len(v.gaps) > 0 || v.absent || v.heldVisit != nil) && v.has {
 				d.reportGaps(v, &v.last)
 			}
 			for _, seg := range append([]int{v.seg}, sortedSegs(v.segs)...) {

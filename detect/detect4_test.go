@@ -216,3 +216,29 @@ func TestSecondHullHeardADayApart(t *testing.T) {
 		t.Fatalf("spoofing %+v, want one from 02:00 to 40:00", sp)
 	}
 }
+
+// A tanker sailing west 118 km off BRAVO (KP) falls silent; 60 h later its
+// transponder is heard drawing a circle near where it vanished (its first
+// fix 15.6 km from there, beyond 2*SpoofCircleKm), for half an hour, then
+// nothing for 60 h, and the ship is heard again sailing east. The circle
+// showed no voyage: one absence, one possible visit over all of it, not
+// two with the second from the circle's first fix.
+func TestDarkVisitNotSplitByACircleBetweenSilences(t *testing.T) {
+	w := newWorld()
+	s := newScript(1, 0, 41.0, 131.6).sail(41.0, 131.45, 10)
+	drawCircle(s, 3, []float64{270, 290, 310, 330}, []time.Duration{60, 0, 0, 0})
+	for i := len(s.fixes) - 3; i < len(s.fixes); i++ {
+		s.fixes[i].Time = s.fixes[i-1].Time.Add(10 * time.Minute)
+	}
+	s.t = s.fixes[len(s.fixes)-1].Time.Add(60 * time.Hour)
+	s.lat, s.lon = 41.0, 131.45
+	w.add(s.sail(41.0, 131.7, 10))
+	lat, lon := geo.Destination(41.0, 131.3, 270, 3)
+	if first := geo.DistanceKm(41.0, 131.45, lat, lon); first <= 2*w.cfg.SpoofCircleKm {
+		t.Fatalf("test circle: its first fix %.1f km from the last of the way in", first)
+	}
+	dv := only(w.run(t), event.PossibleDarkPortVisit)
+	if len(dv) != 1 || dv[0].PortID != "2" || dv[0].Duration() < 110*time.Hour {
+		t.Fatalf("dark visits %+v, want one at BRAVO over both silences", dv)
+	}
+}

@@ -174,6 +174,7 @@ func (d *Detector) reportGaps(v *vessel, p *track.Point) {
 		}
 		if v.has && !v.absent {
 			v.absent, v.absFrom, v.absAt, v.absOn = true, v.gaps[0].from, v.last, false
+			d.resumeAbsence(v)
 		}
 		v.gaps = v.gaps[:0]
 	}
@@ -184,23 +185,75 @@ func (d *Detector) reportGaps(v *vessel, p *track.Point) {
 		}
 		v.absent = false
 		if atEnd {
+			d.releaseVisit(v)
 			return
 		}
 		lg := v.lastGap
-		d.darkVisit(v, &v.absAt, p, &gapSpan{v.absFrom, p.Time}, lg != nil && !lg.Start.Before(v.absFrom) && lg.Evidence["deliberate"] == true)
+		deliberate := lg != nil && !lg.Start.Before(v.absFrom) && lg.Evidence["deliberate"] == true
+		v.heldVisit = nil
+		if p.SOG >= d.cfg.SpoofCircleKn {
+			v.heldVisit = &heldVisit{from: v.absFrom, at: v.absAt, end: *p, deliberate: deliberate}
+		} else {
+			d.darkVisit(v, &v.absAt, p, &gapSpan{v.absFrom, p.Time}, deliberate)
+		}
 		v.placeAt = *p
 		return
 	}
 	if atEnd {
+		d.releaseVisit(v)
 		return
 	}
 	if !v.placeAt.Time.IsZero() && d.goesNowhere(&v.placeAt, p) {
 		if p.Time.Sub(v.placeAt.Time) >= d.cfg.SpoofInPlaceMin {
 			v.absent, v.absFrom, v.absAt, v.absOn = true, v.placeAt.Time, v.placeAt, false
+			d.resumeAbsence(v)
 		}
 		return
 	}
+	d.releaseVisit(v)
 	v.placeAt = *p
+}
+
+// heldVisit is an absence that ended at a fix reporting way (end), whose
+// possible dark visit waits for the fixes after it: a drawn track's first
+// fix reports way too. Going nowhere from it into another absence (a
+// silence, or SpoofInPlaceMin in place), they showed no voyage, and the
+// absence goes on (one absence, one visit: a tanker in port behind a
+// circle drawn near where it vanished, heard now and then, was given two
+// visits, the second from the circle's first fix).
+type heldVisit struct {
+	from       time.Time
+	at, end    track.Point
+	deliberate bool
+}
+
+// resumeAbsence joins the absence just begun to the held one, when the
+// vessel went nowhere since that one ended (placeAt is still its end).
+func (d *Detector) resumeAbsence(v *vessel) {
+	h := v.heldVisit
+	if h == nil {
+		return
+	}
+	if !v.placeAt.Time.Equal(h.end.Time) {
+		d.releaseVisit(v)
+		return
+	}
+	// It began where the held one did, and goes on while fixes stay near
+	// where the held one ended (staysAbsent); held still, to be reported
+	// as it was should the data end in this absence.
+	v.absFrom, v.absAt, v.absOn = h.from, h.at, true
+	v.absOff = [2]float32{float32(h.end.Lat - h.at.Lat), float32(math.Mod(h.end.Lon-h.at.Lon+540, 360) - 180)}
+}
+
+// releaseVisit reports the held absence's possible dark visit: the vessel
+// went somewhere after it, or the data ended.
+func (d *Detector) releaseVisit(v *vessel) {
+	h := v.heldVisit
+	if h == nil {
+		return
+	}
+	v.heldVisit = nil
+	d.darkVisit(v, &h.at, &h.end, &gapSpan{h.from, h.end.Time}, h.deliberate)
 }
 
 // staysAbsent says whether p, heard during v's absence, goes nowhere: it
