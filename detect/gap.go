@@ -191,7 +191,7 @@ func (d *Detector) reportGaps(v *vessel, p *track.Point) {
 		lg := v.lastGap
 		deliberate := lg != nil && !lg.Start.Before(v.absFrom) && lg.Evidence["deliberate"] == true
 		v.heldVisit = nil
-		if p.SOG >= d.cfg.SpoofCircleKn {
+		if p.SOG >= d.cfg.SpoofCircleKn && withinKm(v.absAt.Lat, v.absAt.Lon, p.Lat, p.Lon, 4*d.cfg.SpoofCircleKm) {
 			v.heldVisit = &heldVisit{from: v.absFrom, at: v.absAt, end: *p, deliberate: deliberate}
 		} else {
 			d.darkVisit(v, &v.absAt, p, &gapSpan{v.absFrom, p.Time}, deliberate)
@@ -214,9 +214,12 @@ func (d *Detector) reportGaps(v *vessel, p *track.Point) {
 	v.placeAt = *p
 }
 
-// heldVisit is an absence that ended at a fix reporting way (end), whose
+// heldVisit is an absence that ended at a fix reporting way (end) near
+// where it began (within 4*SpoofCircleKm: the far side of a circle drawn
+// round where the ship vanished, the last fix of the way in off it), whose
 // possible dark visit waits for the fixes after it: a drawn track's first
-// fix reports way too. Going nowhere from it into another absence (a
+// fix reports way too. A ship on a voyage heard once between silences is
+// tens of km on (seed 10009: 60-85 km on a lane heard every 13-16 h). Going nowhere from it into another absence (a
 // silence, or SpoofInPlaceMin in place), they showed no voyage, and the
 // absence goes on (one absence, one visit: a tanker in port behind a
 // circle drawn near where it vanished, heard now and then, was given two

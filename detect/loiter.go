@@ -70,7 +70,8 @@ func (d *Detector) loiterPoint(v *vessel, p *track.Point) {
 
 // heardAway notes a flagged fix p of v (one the movement detectors do not
 // take) that lies further from the loitering run's latest fix than
-// drifting at LoiterSpeedKn covers since: the MMSI was heard elsewhere.
+// drifting at LoiterSpeedKn covers since, and a nautical mile of position
+// noise: the MMSI was heard elsewhere.
 func (d *Detector) heardAway(v *vessel, p *track.Point) {
 	s := &v.loiter
 	if !s.on || !v.jumped || !s.away.IsZero() || !p.Time.After(s.end) {
