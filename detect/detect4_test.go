@@ -217,20 +217,18 @@ func TestSecondHullHeardADayApart(t *testing.T) {
 	}
 }
 
-// A tanker sailing west 118 km off BRAVO (KP) falls silent; 60 h later its
-// transponder is heard drawing a circle near where it vanished (its first
-// fix 15.6 km from there, beyond 2*SpoofCircleKm), for half an hour, then
-// nothing for 60 h, and the ship is heard again sailing east. The circle
-// showed no voyage: one absence, one possible visit over all of it, not
-// two with the second from the circle's first fix.
+// Fresh seed 10053: a tanker sailing west 118 km off BRAVO (KP) falls
+// silent; 60 h later its transponder is heard on a circle near where it
+// vanished (its first fix 15.6 km from there, beyond 2*SpoofCircleKm),
+// reporting 6 kn but in the same place 5 h and 8 h later, then nothing for
+// 60 h, and the ship is heard again sailing east. The circle showed no
+// voyage: one absence, one possible visit over all of it, not two with the
+// second from the circle's fixes.
 func TestDarkVisitNotSplitByACircleBetweenSilences(t *testing.T) {
 	w := newWorld()
 	s := newScript(1, 0, 41.0, 131.6).sail(41.0, 131.45, 10)
-	drawCircle(s, 3, []float64{270, 290, 310, 330}, []time.Duration{60, 0, 0, 0})
-	for i := len(s.fixes) - 3; i < len(s.fixes); i++ {
-		s.fixes[i].Time = s.fixes[i-1].Time.Add(10 * time.Minute)
-	}
-	s.t = s.fixes[len(s.fixes)-1].Time.Add(60 * time.Hour)
+	drawCircle(s, 3, []float64{270, 290, 310}, []time.Duration{60, 5, 3})
+	s.t = s.t.Add(60 * time.Hour)
 	s.lat, s.lon = 41.0, 131.45
 	w.add(s.sail(41.0, 131.7, 10))
 	lat, lon := geo.Destination(41.0, 131.3, 270, 3)

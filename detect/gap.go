@@ -174,7 +174,7 @@ func (d *Detector) reportGaps(v *vessel, p *track.Point) {
 		}
 		if v.has && !v.absent {
 			v.absent, v.absFrom, v.absAt, v.absOn = true, v.gaps[0].from, v.last, false
-			d.resumeAbsence(v)
+			d.resumeAbsence(v, p)
 		}
 		v.gaps = v.gaps[:0]
 	}
@@ -191,7 +191,7 @@ func (d *Detector) reportGaps(v *vessel, p *track.Point) {
 		lg := v.lastGap
 		deliberate := lg != nil && !lg.Start.Before(v.absFrom) && lg.Evidence["deliberate"] == true
 		v.heldVisit = nil
-		if p.SOG >= d.cfg.SpoofCircleKn && withinKm(v.absAt.Lat, v.absAt.Lon, p.Lat, p.Lon, 4*d.cfg.SpoofCircleKm) {
+		if p.SOG >= d.cfg.SpoofCircleKn {
 			v.heldVisit = &heldVisit{from: v.absFrom, at: v.absAt, end: *p, deliberate: deliberate}
 		} else {
 			d.darkVisit(v, &v.absAt, p, &gapSpan{v.absFrom, p.Time}, deliberate)
@@ -204,9 +204,12 @@ func (d *Detector) reportGaps(v *vessel, p *track.Point) {
 		return
 	}
 	if !v.placeAt.Time.IsZero() && d.goesNowhere(&v.placeAt, p) {
+		if h := v.heldVisit; h != nil && d.drawn(&h.end, p) {
+			h.drawn = true
+		}
 		if p.Time.Sub(v.placeAt.Time) >= d.cfg.SpoofInPlaceMin {
 			v.absent, v.absFrom, v.absAt, v.absOn = true, v.placeAt.Time, v.placeAt, false
-			d.resumeAbsence(v)
+			d.resumeAbsence(v, p)
 		}
 		return
 	}
@@ -214,30 +217,40 @@ func (d *Detector) reportGaps(v *vessel, p *track.Point) {
 	v.placeAt = *p
 }
 
-// heldVisit is an absence that ended at a fix reporting way (end) near
-// where it began (within 4*SpoofCircleKm: the far side of a circle drawn
-// round where the ship vanished, the last fix of the way in off it), whose
+// heldVisit is an absence that ended at a fix reporting way (end), whose
 // possible dark visit waits for the fixes after it: a drawn track's first
-// fix reports way too. A ship on a voyage heard once between silences is
-// tens of km on (seed 10009: 60-85 km on a lane heard every 13-16 h). Going nowhere from it into another absence (a
-// silence, or SpoofInPlaceMin in place), they showed no voyage, and the
-// absence goes on (one absence, one visit: a tanker in port behind a
-// circle drawn near where it vanished, heard now and then, was given two
-// visits, the second from the circle's first fix).
+// fix reports way too. When a later fix lies near end, long enough after
+// it for that way to have carried the ship further (drawn), the fixes
+// showed no voyage, and an absence beginning from them (a silence, or
+// SpoofInPlaceMin in place) goes on from this one: one absence, one
+// visit (fresh seed 10053: a tanker silent 35 h, then heard on a circle
+// 67 km from its last fix at 07:21, 12:17 and 15:05, then silent again,
+// was given two visits to Wonsan, one either side of them). A ship on a
+// voyage heard once between silences is tens of km on at the next fix
+// (seed 10009: 60-85 km on a lane heard every 13-16 h): its silences stay
+// apart.
 type heldVisit struct {
 	from       time.Time
 	at, end    track.Point
 	deliberate bool
+	drawn      bool
 }
 
-// resumeAbsence joins the absence just begun to the held one, when the
-// vessel went nowhere since that one ended (placeAt is still its end).
-func (d *Detector) resumeAbsence(v *vessel) {
+// drawn says whether p, going nowhere from q, came long enough after it
+// for q's reported speed to have carried the ship beyond 2*SpoofCircleKm.
+func (d *Detector) drawn(q, p *track.Point) bool {
+	return d.goesNowhere(q, p) && p.Time.Sub(q.Time).Hours()*q.SOG*kmPerNm > 2*d.cfg.SpoofCircleKm
+}
+
+// resumeAbsence joins the absence just begun, at p, to the held one when
+// the vessel went nowhere since that one ended (placeAt is still its end)
+// and its fixes were drawn.
+func (d *Detector) resumeAbsence(v *vessel, p *track.Point) {
 	h := v.heldVisit
 	if h == nil {
 		return
 	}
-	if !v.placeAt.Time.Equal(h.end.Time) {
+	if !v.placeAt.Time.Equal(h.end.Time) || !h.drawn && !d.drawn(&h.end, p) {
 		d.releaseVisit(v)
 		return
 	}
