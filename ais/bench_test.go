@@ -3,6 +3,7 @@ package ais
 import (
 	"bufio"
 	"bytes"
+	"fmt"
 	"io"
 	"testing"
 )
@@ -63,8 +64,11 @@ const posLine = "!AIVDM,1,1,,B,15M67FC000G?ufbE`FepT@3n00Sa,0*5C\n"
 
 // BenchmarkPositionReport shows the per-message cost and that a position
 // report allocates nothing once the Reader is warm.
-func BenchmarkPositionReport(b *testing.B) {
-	r := NewReader(&repeatReader{data: []byte(posLine), n: -1})
+func BenchmarkPositionReport(b *testing.B) { benchLines(b, []byte(posLine)) }
+
+// benchLines reads data over and over, one message per op.
+func benchLines(b *testing.B, data []byte) {
+	r := NewReader(&repeatReader{data: data, n: -1})
 	r.Next()
 	b.ReportAllocs()
 	b.ResetTimer()
@@ -128,4 +132,16 @@ func TestNoAllocsPerPositionReport(t *testing.T) {
 	if m.Type != 1 || m.Station != "stationX" || m.RxTime.Unix() != 1241544035 {
 		t.Fatalf("got type %d station %q time %v", m.Type, m.Station, m.RxTime)
 	}
+}
+
+// BenchmarkTaggedLines reads position reports with tag blocks as a
+// real-rate feed writes them: receive times in order, several lines a
+// second, a few stations. One op is one line.
+func BenchmarkTaggedLines(b *testing.B) {
+	var data []byte
+	for i := range 1000 {
+		tb := fmt.Sprintf("c:%d,s:STATION%d", 1709251200+i/8, i%5)
+		data = append(data, fmt.Sprintf("\\%s*%02X\\%s", tb, xorChecksum([]byte(tb)), posLine)...)
+	}
+	benchLines(b, data)
 }

@@ -3,6 +3,7 @@ package ais
 import (
 	"errors"
 	"io"
+	"slices"
 	"strings"
 	"testing"
 	"time"
@@ -221,5 +222,35 @@ func TestOverlongLineEndingAtARead(t *testing.T) {
 		if n != 2 || st.Lines != 3 || st.Rejected[ErrLineTooLong.Error()] != 1 || st.Lines != countLines(in) {
 			t.Errorf("%q: %d messages, %d lines (oracle %d), rejected %v", end, n, st.Lines, countLines(in), st.Rejected)
 		}
+	}
+}
+
+// A Reader takes a tag block's time from its last one when the text
+// repeats; every line must still get what parsing it alone gives, and a
+// bad time must still be rejected after a good one.
+func TestTagTimesInARow(t *testing.T) {
+	body := "AIVDM,1,1,,B,15M67FC000G?ufbE`FepT@3n00Sa,0"
+	times := []string{"1709251200", "1709251200", "1709251201", "1709251200.5", "1709251200", "1709251200123",
+		"", "x1709251200", "1709251200", "17092512000", "170925120", "1709251200", "12345678901234567890123456", "1709251200", "1709251205", "1709251202", "1709251205"}
+	var in strings.Builder
+	for _, c := range times {
+		in.WriteString(tagBlock("c:"+c+",s:X") + nmea(body) + "\n")
+	}
+	r := NewReader(strings.NewReader(in.String()))
+	var got []time.Time
+	for r.Next() {
+		got = append(got, r.Message().RxTime)
+	}
+	var want []time.Time
+	for _, l := range strings.Split(strings.TrimSpace(in.String()), "\n") {
+		if s, err := ParseSentence([]byte(l)); err == nil {
+			want = append(want, s.Time)
+		}
+	}
+	if len(want) != 14 || !slices.EqualFunc(got, want, time.Time.Equal) {
+		t.Fatalf("times read %v, each line alone %v", got, want)
+	}
+	if n := r.Stats().Rejected[ErrTagBlock.Error()]; n != 3 {
+		t.Errorf("%d bad tag blocks rejected, want 3", n)
 	}
 }

@@ -84,6 +84,7 @@ type Reader struct {
 // NewReader returns a Reader reading from r.
 func NewReader(r io.Reader) *Reader {
 	return &Reader{
+		sent:        Sentence{times: new(timeCache)},
 		r:           r,
 		buf:         make([]byte, readBufSize),
 		lf:          -1,

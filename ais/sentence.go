@@ -31,6 +31,34 @@ type Sentence struct {
 	// the message but is not part of the reassembly key, because the DMA
 	// writes $PGHP before the first part only.
 	pghpStation []byte
+	// times remembers the tag block times a Reader parsed (nil: none).
+	times *timeCache
+}
+
+// timeCache holds the latest tag block time parsed for each last digit of
+// its text: a real-rate feed writes many lines a second, a few seconds out
+// of order across its stations, and parsing the digits into a time was a
+// tenth of a Reader's instructions.
+type timeCache [10]struct {
+	n    int
+	text [24]byte
+	t    time.Time
+}
+
+// unix is parseUnix(v), from the cache when v was parsed last for its digit.
+func (c *timeCache) unix(v []byte) (time.Time, bool) {
+	if c == nil || len(v) == 0 || len(v) > len(c[0].text) {
+		return parseUnix(v)
+	}
+	e := &c[v[len(v)-1]%10]
+	if e.n == len(v) && string(e.text[:e.n]) == string(v) {
+		return e.t, true
+	}
+	t, ok := parseUnix(v)
+	if ok {
+		e.n, e.t = copy(e.text[:], v), t
+	}
+	return t, ok
 }
 
 // ParseSentence parses one line: an optional timestamp prefix (unix seconds
@@ -299,7 +327,7 @@ func parseTagBlock(s *Sentence, tb []byte) error {
 		}
 		switch field[0] {
 		case 'c':
-			t, ok := parseUnix(v)
+			t, ok := s.times.unix(v)
 			if !ok {
 				return ErrTagBlock
 			}

@@ -145,20 +145,30 @@ func New(opt Options, emit func(*event.Event)) *Analyzer {
 // every pipeline (analyze, the NATS workers) builds them here, so their
 // events agree.
 func NewDetector(opt Options, emit func(*event.Event)) (*detect.Detector, track.Land) {
+	// The land index (a tenth of a second to build, once per process) is
+	// built beside the catalogue and the port index, and the part of it
+	// shore distances need is left building while the run starts: a
+	// real-rate day is analysed in about a second, which waited for them
+	// on one core.
+	var shore detect.Shore
+	var tland track.Land
+	var wg sync.WaitGroup
+	if !opt.NoLand {
+		wg.Go(func() {
+			land := opt.Land
+			if land == nil {
+				land = geo.DefaultLand()
+			}
+			go land.PrepareDistance()
+			shore, tland = land, land
+		})
+	}
 	cat := opt.Catalog
 	if cat == nil {
 		cat = ref.Default()
 	}
-	var shore detect.Shore
-	var tland track.Land
-	if !opt.NoLand {
-		land := opt.Land
-		if land == nil {
-			land = geo.DefaultLand()
-		}
-		shore, tland = land, land
-	}
 	ports := portIndex(cat, math.Max(opt.Detect.EncounterPortKm, opt.Detect.PortExitKm+opt.Detect.PortSlackKm))
+	wg.Wait()
 	d := detect.New(opt.Detect, ports, shore, emit)
 	d.Flag = cat.Flag
 	return d, tland
@@ -400,7 +410,7 @@ func Feed(to TrackInput, m *ais.Message) {
 		to.AddStatic(st)
 		return
 	}
-	f := track.Fix{MMSI: m.MMSI, Time: m.RxTime, SOG: math.NaN(), COG: math.NaN(), Heading: -1, Status: 15, Station: m.Station, Class: 'A'}
+	f := track.Fix{MMSI: m.MMSI, Time: m.RxTime, SOG: math.NaN(), COG: math.NaN(), Heading: -1, Status: 15, Class: 'A'}
 	f.Lat, f.Lon, f.HasPos = m.Position()
 	if v, ok := m.Speed(); ok {
 		f.SOG = v
@@ -409,11 +419,11 @@ func Feed(to TrackInput, m *ais.Message) {
 		f.COG = v
 	}
 	if v, ok := m.Heading(); ok {
-		f.Heading = v
+		f.Heading = int16(v)
 	}
 	switch m.Type {
 	case 1, 2, 3:
-		f.Status = int(m.PosA.Status)
+		f.Status = m.PosA.Status
 	case 18, 19:
 		f.Class = 'B'
 	}

@@ -21,14 +21,14 @@ func benchFile(b *testing.B) string {
 }
 
 // readFile runs the named input through a.
-func readFile(b *testing.B, a *Analyzer, name string) {
+func readFile(tb testing.TB, a *Analyzer, name string) {
 	r, _, closeFn, err := Open(name, nil)
 	if err != nil {
-		b.Fatal(err)
+		tb.Fatal(err)
 	}
 	defer closeFn()
 	if err := a.Read(r); err != nil {
-		b.Fatal(err)
+		tb.Fatal(err)
 	}
 }
 
@@ -47,8 +47,9 @@ func BenchmarkAnalyzeFile(b *testing.B) {
 // vessel (BenchmarkStatePerVessel measures the checkpoint a daily ingest
 // saves) after analysing $LOOKOUT_BENCH_FILE: the heap in use once the input is
 // read (before Finish flushes it), less the heap once the analyzer is
-// built (catalogue, ports, land), per MMSI the tracker knows; all of them
-// are live on a day's file. With $LOOKOUT_HEAP_PROFILE set, the heap
+// built (catalogue, ports, land), per MMSI the tracker knows (B/vessel);
+// all of them are live on a day's file. state-B/vessel leaves the reorder
+// window out, window-B/vessel is the window (see TestStatePerLiveVessel). With $LOOKOUT_HEAP_PROFILE set, the heap
 // profile at that moment, every allocation sampled, is written there:
 // go tool pprof -sample_index=inuse_space -top shows the bytes by the
 // stage that allocated them.
@@ -83,7 +84,10 @@ func BenchmarkHeapPerVessel(b *testing.B) {
 			runtime.MemProfileRate = 512 << 10
 		}
 		n := a.tracker.Vessels()
+		q := a.tracker.QueueBytes()
 		b.ReportMetric(float64(held)/float64(n), "B/vessel")
+		b.ReportMetric(float64(int(held)-q)/float64(n), "state-B/vessel")
+		b.ReportMetric(float64(q)/float64(n), "window-B/vessel")
 		b.ReportMetric(float64(n), "vessels")
 		a.Finish()
 	}

@@ -72,7 +72,7 @@ func TestShardsKeepOrderAtOnePoint(t *testing.T) {
 		at := func(d time.Duration, seg int, jump bool) {
 			p := track.Point{Fix: track.Fix{MMSI: 273000000 + m, Time: t0.Add(d + time.Duration(m)*time.Second),
 				Lat: lat, Lon: lon, HasPos: true, SOG: 10, COG: 90, Heading: -1, Class: 'A'},
-				Seg: seg, ImpliedKn: 10, Stations: 1}
+				Seg: seg, ImpliedKn: 10}
 			if jump {
 				p.Lat += 1
 				p.Flag, p.NewSeg, p.ImpliedKn = track.TooFast, true, 300

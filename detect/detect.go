@@ -140,8 +140,9 @@ type vessel struct {
 	segs map[int]*segState
 
 	// draught is the last reported draught and when, per hull dimensions:
-	// two hulls sharing one MMSI each report their own.
-	draught     map[[2]int32]draughtAt
+	// two hulls sharing one MMSI each report their own. (A slice: nearly
+	// every vessel has one hull, whose entry a map kept in room for eight.)
+	draught     []hullDraught
 	lastGap     *event.Event // latest gap, a dark activity for draught changes
 	lastLoiter  *event.Event // latest loitering, for transfers with an unseen partner
 	activity    *event.Event // latest port visit or encounter, for draught changes

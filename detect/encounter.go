@@ -81,7 +81,7 @@ func (e *encounters) point(v *vessel, p *track.Point) {
 	if q.Time.IsZero() {
 		return
 	}
-	dt := p.Time.Sub(q.Time)
+	dt := track.Elapsed(q.Time, p.Time)
 	if dt <= 0 || dt > e.d.cfg.EncounterMaxInterp {
 		return
 	}

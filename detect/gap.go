@@ -140,7 +140,7 @@ type gapSpan struct{ from, to time.Time }
 func (d *Detector) message(v *vessel, t time.Time) {
 	// A silence before the first position is a gap too (the MMSI was
 	// heard, by its static reports); it is placed where it ends.
-	if !v.lastMsg.IsZero() && t.Sub(v.lastMsg) >= d.cfg.GapMin {
+	if !v.lastMsg.IsZero() && track.Elapsed(v.lastMsg, t) >= d.cfg.GapMin {
 		v.gaps = append(v.gaps, gapSpan{v.lastMsg, t})
 	}
 	if t.After(v.lastMsg) {
@@ -207,7 +207,7 @@ func (d *Detector) reportGaps(v *vessel, p *track.Point) {
 		if h := v.heldVisit; h != nil && d.drawn(&h.end, p) {
 			h.drawn = true
 		}
-		if p.Time.Sub(v.placeAt.Time) >= d.cfg.SpoofInPlaceMin {
+		if track.Elapsed(v.placeAt.Time, p.Time) >= d.cfg.SpoofInPlaceMin {
 			v.absent, v.absFrom, v.absAt, v.absOn = true, v.placeAt.Time, v.placeAt, false
 			d.resumeAbsence(v, p)
 		}

@@ -223,6 +223,11 @@ func (d *Detector) flushIdentity(v *vessel) {
 // draughtAt is the draught last confirmed (m, last reported at t) and a
 // new one reported n times in a row since, first at nextT, when the
 // vessel was last at (nextLat, nextLon) (placed: it had a position).
+type hullDraught struct {
+	hull [2]int32 // dimKey
+	draughtAt
+}
+
 type draughtAt struct {
 	m                float64
 	t                time.Time
@@ -386,14 +391,17 @@ func (d *Detector) identityPair(v, o *vessel, reason string, ev map[string]any) 
 // changed its draught keeps to the new one. The change is dated from the
 // last report of the old draught to the first of the new.
 func (d *Detector) draughtCheck(v *vessel, s *track.Static, id track.Identity) {
-	if v.draught == nil {
-		v.draught = map[[2]int32]draughtAt{}
-	}
 	hull := dimKey(s.Length, s.Beam)
-	prev := v.draught[hull]
+	i := slices.IndexFunc(v.draught, func(h hullDraught) bool { return h.hull == hull })
+	if i < 0 {
+		v.draught = append(v.draught, hullDraught{hull: hull})
+		i = len(v.draught) - 1
+	}
+	at := &v.draught[i].draughtAt
+	prev := *at
 	old, oldT := prev.m, prev.t
 	if old == 0 || math.Abs(s.Draught-old) < d.cfg.DraughtMinChangeM {
-		v.draught[hull] = draughtAt{m: s.Draught, t: s.Time}
+		*at = draughtAt{m: s.Draught, t: s.Time}
 		return
 	}
 	cur := prev
@@ -403,10 +411,10 @@ func (d *Detector) draughtCheck(v *vessel, s *track.Static, id track.Identity) {
 	}
 	cur.n++
 	if cur.n < d.cfg.DraughtConfirm || s.Time.Sub(cur.nextT) < d.cfg.DraughtConfirmMin {
-		v.draught[hull] = cur
+		*at = cur
 		return
 	}
-	v.draught[hull] = draughtAt{m: s.Draught, t: s.Time}
+	*at = draughtAt{m: s.Draught, t: s.Time}
 	newM, newT := cur.next, cur.nextT
 	if s.Length > 0 {
 		id.Length, id.Beam = s.Length, s.Beam

@@ -104,11 +104,11 @@ func (d *Detector) learnPoint(v *vessel, p *track.Point) {
 	}
 	s := &v.stay
 	if s.since.IsZero() || !withinKm(s.lat, s.lon, p.Lat, p.Lon, d.cfg.LearnStopKm) ||
-		p.Time.Sub(v.last.Time) > d.cfg.GapMin {
+		track.Elapsed(v.last.Time, p.Time) > d.cfg.GapMin {
 		*s = stayState{lat: p.Lat, lon: p.Lon, since: p.Time}
 		return
 	}
-	if s.counted || p.Time.Sub(s.since) < d.cfg.LearnStopMin {
+	if s.counted || track.Elapsed(s.since, p.Time) < d.cfg.LearnStopMin {
 		return
 	}
 	s.counted = true

@@ -94,7 +94,7 @@ func TestSpoofCheckpointAtRealRate(t *testing.T) {
 		for i, f := range fixes {
 			if len(cuts) > 0 && i == cuts[0] {
 				cuts = cuts[1:]
-				shared, err := d.MarshalShared()
+				shared, err := d.MarshalShared(nil)
 				if err != nil {
 					t.Fatal(err)
 				}
@@ -103,7 +103,7 @@ func TestSpoofCheckpointAtRealRate(t *testing.T) {
 					t.Fatal(err)
 				}
 				for _, m := range d.MMSIs() {
-					b, _, err := d.MarshalVessel(m)
+					b, _, err := d.MarshalVessel(nil, m)
 					if err != nil {
 						t.Fatal(err)
 					}

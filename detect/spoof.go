@@ -798,7 +798,7 @@ func (d *Detector) circling(v *vessel, p *track.Point) {
 	brg := bearingCos(qLat, qLon, c1, p.Lat, p.Lon, c2)
 	if s.hasBrg {
 		dd := float32(math.Mod(brg-s.prevBrg+540, 360) - 180)
-		s.turns = append(s.turns, turn{ns, dd, toUnits(p.Lat), toUnits(p.Lon)})
+		s.turns = addTurn(s.turns, turn{ns, dd, toUnits(p.Lat), toUnits(p.Lon)})
 		s.absTurn += math.Abs(float64(dd))
 	}
 	s.prevBrg, s.hasBrg = brg, true

@@ -43,12 +43,27 @@ type turn struct {
 
 func (t *turn) latLon() (float64, float64) { return fromUnits(t.lat), fromUnits(t.lon) }
 
-// inPlaceFix is a fix of the run at speed, placed by its unit vector and
-// its position in AIS units (every new fix is tested against all those
-// kept; exactly, from the position, near the test's radius).
+// addTurn appends t to ts. The oldest turns are dropped by slicing them
+// off the front, so append would keep doubling a room whose front is
+// dead; a full one is replaced by a room a quarter larger than the live
+// turns instead (as inPlaceRun.add does).
+func addTurn(ts []turn, t turn) []turn {
+	if len(ts) == cap(ts) {
+		room := make([]turn, len(ts), max(keptRoom, len(ts)+len(ts)/4+1))
+		copy(room, ts)
+		ts = room
+	}
+	return append(ts, t)
+}
+
+// inPlaceFix is a fix of the run at speed, placed by its position in AIS
+// units (every new fix is tested against those kept whose reach does not
+// settle it). Its unit vector is taken again when tested (unit) rather
+// than kept: the same bits from the same units, where keeping it doubled
+// a kept fix, and the runs kept were the largest share of a vessel's
+// state at real rates.
 type inPlaceFix struct {
-	ns       int64 // time, Unix nanoseconds
-	u        [3]float64
+	ns       int64   // time, Unix nanoseconds
 	reach    float32 // see kmTest.cutFar
 	lat, lon int32   // AIS units
 	quad     uint8   // quadrant of the course
@@ -57,8 +72,11 @@ type inPlaceFix struct {
 // inPlaceAt is the kept fix at ns on course quadrant quad, at (whose
 // position is on AIS units), with reach.
 func inPlaceAt(ns int64, quad uint8, at *placed, reach float64) inPlaceFix {
-	return inPlaceFix{ns: ns, u: at.u, reach: up32(reach), lat: toUnits(at.lat), lon: toUnits(at.lon), quad: quad}
+	return inPlaceFix{ns: ns, reach: up32(reach), lat: toUnits(at.lat), lon: toUnits(at.lon), quad: quad}
 }
+
+// unit is f's unit vector, as place gave it when f was kept.
+func (f *inPlaceFix) unit() [3]float64 { return place(fromUnits(f.lat), fromUnits(f.lon)).u }
 
 // inPlaceRun is the run of fixes at speed that sailingInPlace keeps:
 // fixes[head:]. fixes[:head] are dropped fixes whose room is reused;

@@ -38,7 +38,7 @@ func (d *Detector) noteStandIn(v *vessel, p *track.Point) {
 		return
 	}
 	if v.has && !p.NewSeg && p.Flag != track.TooFast {
-		quiet := p.Time.Sub(v.last.Time)
+		quiet := track.Elapsed(v.last.Time, p.Time)
 		if quiet < d.cfg.StandInQuiet {
 			return
 		}
@@ -55,7 +55,7 @@ func (d *Detector) noteStandIn(v *vessel, p *track.Point) {
 	// Points come in time order: the expired ones lead the list.
 	l := d.standIns[k]
 	n := 0
-	for n < len(l) && p.Time.Sub(l[n].t) > standInKeep {
+	for n < len(l) && track.Elapsed(l[n].t, p.Time) > standInKeep {
 		n++
 	}
 	d.standIns[k] = append(l[n:], standIn{p.Time, p.Lat, p.Lon, p.MMSI})

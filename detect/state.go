@@ -88,8 +88,10 @@ func decPort(r *statecodec.Reader, v reflect.Value) error {
 	return nil
 }
 
-// MarshalShared encodes the state that belongs to no one vessel.
-func (d *Detector) MarshalShared() ([]byte, error) { return sharedCodec.Marshal(d, d) }
+// MarshalShared appends the state that belongs to no one vessel to dst.
+func (d *Detector) MarshalShared(dst []byte) ([]byte, error) {
+	return sharedCodec.MarshalAppend(dst, d, d)
+}
 
 // UnmarshalShared loads what MarshalShared saved into a detector made by
 // New with the same ports.
@@ -103,13 +105,14 @@ func (d *Detector) UnmarshalShared(data []byte) error {
 // MMSIs lists the vessels the detectors hold state for, in ascending order.
 func (d *Detector) MMSIs() []uint32 { return slices.Sorted(maps.Keys(d.vessels)) }
 
-// MarshalVessel encodes one vessel's state; ok is false when there is none.
-func (d *Detector) MarshalVessel(mmsi uint32) (data []byte, ok bool, err error) {
+// MarshalVessel appends one vessel's state to dst; ok is false when there
+// is none (data is then dst).
+func (d *Detector) MarshalVessel(dst []byte, mmsi uint32) (data []byte, ok bool, err error) {
 	v := d.vessels[mmsi]
 	if v == nil {
-		return nil, false, nil
+		return dst, false, nil
 	}
-	data, err = vesselCodec.Marshal(v, d)
+	data, err = vesselCodec.MarshalAppend(dst, v, d)
 	return data, true, err
 }
 

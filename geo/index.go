@@ -121,8 +121,13 @@ func buildIndex(polys orb.MultiPolygon) *index {
 	for i, v := range ix.ee {
 		ix.fe[i] = float64(v) / unitsDeg
 	}
+	// Independent passes over the edges (they write different fields):
+	// the index is built before a program's first position is looked at,
+	// while its other core has little to do.
+	var wg sync.WaitGroup
+	wg.Go(ix.scanlines)
 	ix.bucket()
-	ix.scanlines()
+	wg.Wait()
 	return ix
 }
 

@@ -154,6 +154,14 @@ func decodeLand(gz []byte) (orb.MultiPolygon, error) {
 	return polys, nil
 }
 
+// PrepareDistance builds the pieces of the shore distance index that
+// every query needs (the coarse sites around the globe; tens of ms), which
+// DistanceToShoreKm otherwise builds on its first call. A program that
+// will ask calls it on a goroutine of its own at start, while its other
+// work gets going; a query meanwhile waits for it. It is never needed for
+// correct answers.
+func (l *Land) PrepareDistance() { l.idx.distOnce.Do(l.idx.prepareDistance) }
+
 // PrepareShore builds, on all CPUs, the distance lists for latitudes lat0 to
 // lat1, which DistanceToShoreKm otherwise builds one chunk of rows at a time
 // on first use (10–30 ms each). Call it before a run over a known sea to

@@ -315,15 +315,6 @@ func (g *coarseGrid) sites(ix *index, coast []bool) {
 		_, lat := g.center(r, 0)
 		g.cos[r] = math.Cos(lat * rad)
 	}
-	offer := func(r, c int, sx, sy float32) {
-		cell := r*g.cols + c
-		x, y := g.center(r, c)
-		dx, dy := (float64(sx)-x)*g.cos[r], float64(sy)-y
-		if d := dx*dx + dy*dy; d < best[cell] {
-			best[cell] = d
-			g.site[2*cell], g.site[2*cell+1] = sx, sy
-		}
-	}
 	for k, ok := range coast {
 		if !ok {
 			continue
@@ -331,43 +322,90 @@ func (g *coarseGrid) sites(ix *index, coast []bool) {
 		e := ix.fe[4*k : 4*k+4]
 		for _, p := range [2][2]float64{{e[0], e[1]}, {e[2], e[3]}} {
 			r, c := g.cellOf(p[1], p[0])
-			offer(r, c, float32(p[0]), float32(p[1]))
+			x, y := g.center(r, c)
+			g.offer(best, r*g.cols+c, x, y, g.cos[r], float32(p[0]), float32(p[1]))
 		}
 	}
-	from := func(r, c, nr, nc int) {
-		if nr < 0 || nr >= g.rows || nc < 0 || nc >= g.cols {
-			return
-		}
-		if n := nr*g.cols + nc; !math.IsInf(best[n], 1) {
-			offer(r, c, g.site[2*n], g.site[2*n+1])
-		}
-	}
+	// The two sweeps of the distance transform, each cell offered its
+	// neighbours' sites in a fixed order (ties keep the first). A sweep
+	// visits a million cells eight times: the centre and the row's cosine
+	// are taken once per cell, the neighbours' offsets once per row.
+	cols, site := g.cols, g.site
 	for r := range g.rows {
-		for c := range g.cols {
-			from(r, c, r-1, c-1)
-			from(r, c, r-1, c)
-			from(r, c, r-1, c+1)
-			from(r, c, r, c-1)
+		_, y := g.center(r, 0)
+		cos := g.cos[r]
+		for c := range cols {
+			x := g.west + (float64(c)+0.5)*coarseDeg
+			i := r*cols + c
+			if r > 0 {
+				if c > 0 {
+					from(best, site, i, i-cols-1, x, y, cos)
+				}
+				from(best, site, i, i-cols, x, y, cos)
+				if c+1 < cols {
+					from(best, site, i, i-cols+1, x, y, cos)
+				}
+			}
+			if c > 0 {
+				from(best, site, i, i-1, x, y, cos)
+			}
 		}
-		for c := g.cols - 1; c >= 0; c-- {
-			from(r, c, r, c+1)
+		for c := cols - 2; c >= 0; c-- {
+			x := g.west + (float64(c)+0.5)*coarseDeg
+			from(best, site, r*cols+c, r*cols+c+1, x, y, cos)
 		}
 	}
 	for r := g.rows - 1; r >= 0; r-- {
-		for c := g.cols - 1; c >= 0; c-- {
-			from(r, c, r+1, c+1)
-			from(r, c, r+1, c)
-			from(r, c, r+1, c-1)
-			from(r, c, r, c+1)
+		_, y := g.center(r, 0)
+		cos := g.cos[r]
+		for c := cols - 1; c >= 0; c-- {
+			x := g.west + (float64(c)+0.5)*coarseDeg
+			i := r*cols + c
+			if r+1 < g.rows {
+				if c+1 < cols {
+					from(best, site, i, i+cols+1, x, y, cos)
+				}
+				from(best, site, i, i+cols, x, y, cos)
+				if c > 0 {
+					from(best, site, i, i+cols-1, x, y, cos)
+				}
+			}
+			if c+1 < cols {
+				from(best, site, i, i+1, x, y, cos)
+			}
 		}
-		for c := range g.cols {
-			from(r, c, r, c-1)
+		for c := 1; c < cols; c++ {
+			x := g.west + (float64(c)+0.5)*coarseDeg
+			from(best, site, r*cols+c, r*cols+c-1, x, y, cos)
 		}
 	}
 	for i, b := range best {
 		if math.IsInf(b, 1) {
 			g.site[2*i], g.site[2*i+1] = float32(math.NaN()), float32(math.NaN())
 		}
+	}
+}
+
+// from offers cell i (centre x, y; its row's cosine cos) the site of cell
+// n, if n has one (a finite best).
+func from(best []float64, site []float32, i, n int, x, y, cos float64) {
+	if best[n] <= math.MaxFloat64 {
+		sx, sy := site[2*n], site[2*n+1]
+		dx, dy := (float64(sx)-x)*cos, float64(sy)-y
+		if d := dx*dx + dy*dy; d < best[i] {
+			best[i] = d
+			site[2*i], site[2*i+1] = sx, sy
+		}
+	}
+}
+
+// offer makes (sx, sy) the site of cell i (centre x, y) if it is nearer
+// than the cell's site so far.
+func (g *coarseGrid) offer(best []float64, i int, x, y, cos float64, sx, sy float32) {
+	dx, dy := (float64(sx)-x)*cos, float64(sy)-y
+	if d := dx*dx + dy*dy; d < best[i] {
+		best[i] = d
+		g.site[2*i], g.site[2*i+1] = sx, sy
 	}
 }
 

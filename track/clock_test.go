@@ -181,7 +181,7 @@ func TestClockStateCarried(t *testing.T) {
 	for _, f := range fixes[:201] {
 		tr.AddFix(f)
 	}
-	blob, err := tr.MarshalShared()
+	blob, err := tr.MarshalShared(nil)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -190,7 +190,7 @@ func TestClockStateCarried(t *testing.T) {
 		t.Fatal(err)
 	}
 	for _, m := range tr.MMSIs() {
-		b, _, _ := tr.MarshalVessel(m)
+		b, _, _ := tr.MarshalVessel(nil, m)
 		if err := tr2.UnmarshalVessel(m, b); err != nil {
 			t.Fatal(err)
 		}

@@ -26,9 +26,10 @@ var (
 
 // MarshalShared encodes the state that belongs to no one vessel: the
 // inputs waiting in the reorder window and the clock that orders them.
-func (t *Tracker) MarshalShared() ([]byte, error) {
+// It appends to dst.
+func (t *Tracker) MarshalShared(dst []byte) ([]byte, error) {
 	t.queue.compact()
-	return sharedCodec.Marshal(t, nil)
+	return sharedCodec.MarshalAppend(dst, t, nil)
 }
 
 // UnmarshalShared loads what MarshalShared saved into a tracker made by New.
@@ -44,14 +45,14 @@ func (t *Tracker) UnmarshalShared(data []byte) error {
 // MMSIs lists the vessels the tracker holds state for, in ascending order.
 func (t *Tracker) MMSIs() []uint32 { return slices.Sorted(maps.Keys(t.vessels)) }
 
-// MarshalVessel encodes one vessel's state; ok is false when the tracker
-// has none.
-func (t *Tracker) MarshalVessel(mmsi uint32) (data []byte, ok bool, err error) {
+// MarshalVessel appends one vessel's state to dst; ok is false when the
+// tracker has none (data is then dst).
+func (t *Tracker) MarshalVessel(dst []byte, mmsi uint32) (data []byte, ok bool, err error) {
 	v := t.vessels[mmsi]
 	if v == nil {
-		return nil, false, nil
+		return dst, false, nil
 	}
-	data, err = vesselCodec.Marshal(v, nil)
+	data, err = vesselCodec.MarshalAppend(dst, v, nil)
 	return data, true, err
 }
 

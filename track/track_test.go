@@ -172,7 +172,6 @@ func TestReorderMatchesSortedList(t *testing.T) {
 		tr := New(cfg, nil, got)
 		var want []uint32
 		var list []item
-		var seq uint64
 		var emitted, maxSeen int64
 		now := t0.UnixNano()
 		for id := uint32(1); id <= 20000; id++ {
@@ -190,10 +189,9 @@ func TestReorderMatchesSortedList(t *testing.T) {
 				ns += int64(r.Intn(1000)) * int64(time.Millisecond)
 			}
 			tr.AddStatic(Static{MMSI: id, Time: time.Unix(0, ns)})
-			seq++
 			ns = max(ns, emitted)
 			i := sort.Search(len(list), func(i int) bool { return list[i].ns > ns })
-			list = slices.Insert(list, i, item{ns: ns, seq: seq, fix: Fix{MMSI: id}})
+			list = slices.Insert(list, i, item{ns: ns, fix: Fix{MMSI: id}})
 			maxSeen = max(maxSeen, ns)
 			for len(list) > 0 && list[0].ns < maxSeen-int64(window) {
 				want = append(want, list[0].fix.MMSI)
