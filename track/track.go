@@ -108,8 +108,9 @@ type Config struct {
 	AmbiguityRatio float64
 	// SegmentMaxIdle closes a segment that has heard nothing for this long.
 	SegmentMaxIdle time.Duration
-	// LoneMaxIdle: a segment GlitchIdle closed (one fix, off the track)
-	// is reopened by a fix where it would be now for this long after it:
+	// LoneMaxIdle: a segment GlitchIdle closed (one fix, off the track,
+	// stopped) is reopened by a fix where it would be now for this long
+	// after it:
 	// a second hull heard by satellites only now and then may be heard
 	// again a day and more later, a glitch does not come back (seed 10014:
 	// 25.7 h between a second hull's first two fixes). 0: SegmentMaxIdle.
@@ -457,9 +458,13 @@ func (t *Tracker) process(it *item) {
 	t.sink.Point(p)
 }
 
-func (t *Tracker) loneMaxIdle() time.Duration {
-	if t.cfg.LoneMaxIdle > 0 {
-		return t.cfg.LoneMaxIdle
+// loneMaxIdle is how long a lone segment whose fix is f may be reopened:
+// LoneMaxIdle if f was stopped, else SegmentMaxIdle (a glitch carries
+// its ship's speed and course, and dead-reckoned on for two days it meets
+// the ship's own track after a long silence: seed 10021).
+func (t *Tracker) loneMaxIdle(f *Fix) time.Duration {
+	if t.cfg.LoneMaxIdle > 0 && f.SOG < underWayKn {
+		return max(t.cfg.LoneMaxIdle, t.cfg.SegmentMaxIdle)
 	}
 	return t.cfg.SegmentMaxIdle
 }
@@ -569,7 +574,7 @@ func (t *Tracker) segment(v *vessel, p *Point) {
 	if best < 0 {
 		for i, s := range v.lone {
 			hours := f.Time.Sub(s.last.Time).Hours()
-			if hours < 0 || f.Time.Sub(s.last.Time) > t.loneMaxIdle() {
+			if hours < 0 || f.Time.Sub(s.last.Time) > t.loneMaxIdle(&s.last) {
 				continue
 			}
 			plat, plon := deadReckon(s.last, hours)
