@@ -81,6 +81,7 @@ type Config struct {
 	SpoofWindow        time.Duration `help:"window for counting impossible jumps and closing spoofing episodes"`
 	SpoofSegmentPoints int           `help:"fixes a second position stream of one MMSI needs before it counts (two places at once)"`
 	SpoofSegmentIdle   time.Duration `help:"a second position stream of one MMSI is remembered this long after its last fix (as long as the tracker keeps it: a stream heard by satellites every 8 h is still one)"`
+	SpoofLoneIdle      time.Duration `help:"a stream holding one stopped fix that was undone as a glitch is remembered this long (as long as the tracker's LoneMaxIdle): a second hull heard by satellites may come back to it after a day and more, a glitch does not"`
 	SpoofSwitchMin     time.Duration `help:"moving between two position streams of one MMSI (or onto a new one) is timed over at least this long against SpoofSpeedKn: two ships a few km apart heard within a minute are not two places at once (simulator truth uses the same 6 min)"`
 	SpoofSustainMin    time.Duration `help:"a displaced run (fixes inland, a stream put elsewhere and back, a second stream) counts once its consecutive fixes span this long, and a return once SpoofSegmentPoints fixes in a row confirm it: a burst of bad fixes from one receiver, or one bad fix, is a glitch, not a position being faked"`
 	SpoofSplitKm       float64       `help:"a spoofing signal starting after the open episode's last one and this far from it is a new episode"`
@@ -177,6 +178,7 @@ func DefaultConfig() Config {
 		SpoofWindow:        6 * time.Hour,
 		SpoofSegmentPoints: event.SpoofMinFixes,
 		SpoofSegmentIdle:   24 * time.Hour,
+		SpoofLoneIdle:      48 * time.Hour,
 		SpoofSwitchMin:     6 * time.Minute,
 		SpoofSustainMin:    event.SpoofMinSpan,
 		SpoofSplitKm:       100,

@@ -133,12 +133,13 @@ type vessel struct {
 	absAt   track.Point
 	// absOff is where the first fix going nowhere during the absence lay,
 	// as offsets from absAt (degrees), once absOn.
-	absOff  [2]float32
-	absOn   bool
-	placeAt track.Point // where the latest run of positions going nowhere began
-	spoof   spoofState
-	maxKn   float64   // highest plausible speed seen, for dark visits
-	stay    stayState // the stationary spell, for learned port areas
+	absOff    [2]float32
+	absOn     bool
+	placeAt   track.Point // where the latest run of positions going nowhere began
+	heldVisit *heldVisit  // an absence's visit waiting for the fixes after it
+	spoof     spoofState
+	maxKn     float64   // highest plausible speed seen, for dark visits
+	stay      stayState // the stationary spell, for learned port areas
 	// shipType is the latest AIS ship type reported (0: none yet).
 	shipType int
 
@@ -297,6 +298,9 @@ func (d *Detector) point(p *track.Point, displaced bool) bool {
 	if displaced {
 		return true
 	}
+	if move && p.HasPos && p.Flag != track.OK {
+		d.heardAway(v, p)
+	}
 	if !p.HasPos || p.Flag != track.OK || d.run&(moving|Encounters) == 0 {
 		return false
 	}
@@ -304,11 +308,16 @@ func (d *Detector) point(p *track.Point, displaced bool) bool {
 		v.first = *p
 	}
 	if move {
-		d.reportGaps(v, p)
-		d.rx.heard(p.Lat, p.Lon, p.Time, p.MMSI, v)
+		// The speed a ship comes back from a silence at is one it can
+		// sail at during it: taken before the silence is judged (seed
+		// 10009: a tanker moored since the data began, whose transponder
+		// drew a circle at 6 kn while it sailed to the DPRK and back, came
+		// back at 10.7 kn; reach at 6 kn left its call out).
 		if kn := speedOf(v, p); kn <= d.cfg.DarkMaxSpeedKn && kn > v.maxKn {
 			v.maxKn = kn
 		}
+		d.reportGaps(v, p)
+		d.rx.heard(p.Lat, p.Lon, p.Time, p.MMSI, v)
 	}
 	d.useSegment(v, p)
 	d.learnPoint(v, p)
@@ -363,7 +372,7 @@ func (d *Detector) Flush() {
 	for _, m := range mmsis {
 		v := d.vessels[m]
 		if d.run&moving != 0 {
-			if (len(v.gaps) > 0 || v.absent) && v.has {
+			if (len(v.gaps) > 0 || v.absent || v.heldVisit != nil) && v.has {
 				d.reportGaps(v, &v.last)
 			}
 			for _, seg := range append([]int{v.seg}, sortedSegs(v.segs)...) {

@@ -174,6 +174,7 @@ func (d *Detector) reportGaps(v *vessel, p *track.Point) {
 		}
 		if v.has && !v.absent {
 			v.absent, v.absFrom, v.absAt, v.absOn = true, v.gaps[0].from, v.last, false
+			d.resumeAbsence(v, p)
 		}
 		v.gaps = v.gaps[:0]
 	}
@@ -184,23 +185,91 @@ func (d *Detector) reportGaps(v *vessel, p *track.Point) {
 		}
 		v.absent = false
 		if atEnd {
+			d.releaseVisit(v)
 			return
 		}
 		lg := v.lastGap
-		d.darkVisit(v, &v.absAt, p, &gapSpan{v.absFrom, p.Time}, lg != nil && !lg.Start.Before(v.absFrom) && lg.Evidence["deliberate"] == true)
+		deliberate := lg != nil && !lg.Start.Before(v.absFrom) && lg.Evidence["deliberate"] == true
+		v.heldVisit = nil
+		if p.SOG >= d.cfg.SpoofCircleKn {
+			v.heldVisit = &heldVisit{from: v.absFrom, at: v.absAt, end: *p, deliberate: deliberate}
+		} else {
+			d.darkVisit(v, &v.absAt, p, &gapSpan{v.absFrom, p.Time}, deliberate)
+		}
 		v.placeAt = *p
 		return
 	}
 	if atEnd {
+		d.releaseVisit(v)
 		return
 	}
 	if !v.placeAt.Time.IsZero() && d.goesNowhere(&v.placeAt, p) {
+		if h := v.heldVisit; h != nil && d.drawn(&h.end, p) {
+			h.drawn = true
+		}
 		if track.Elapsed(v.placeAt.Time, p.Time) >= d.cfg.SpoofInPlaceMin {
 			v.absent, v.absFrom, v.absAt, v.absOn = true, v.placeAt.Time, v.placeAt, false
+			d.resumeAbsence(v, p)
 		}
 		return
 	}
+	d.releaseVisit(v)
 	v.placeAt = *p
+}
+
+// heldVisit is an absence that ended at a fix reporting way (end), whose
+// possible dark visit waits for the fixes after it: a drawn track's first
+// fix reports way too. When a later fix lies near end, long enough after
+// it for that way to have carried the ship further (drawn), the fixes
+// showed no voyage, and an absence beginning from them (a silence, or
+// SpoofInPlaceMin in place) goes on from this one: one absence, one
+// visit (fresh seed 10053: a tanker silent 35 h, then heard on a circle
+// 67 km from its last fix at 07:21, 12:17 and 15:05, then silent again,
+// was given two visits to Wonsan, one either side of them). A ship on a
+// voyage heard once between silences is tens of km on at the next fix
+// (seed 10009: 60-85 km on a lane heard every 13-16 h): its silences stay
+// apart.
+type heldVisit struct {
+	from       time.Time
+	at, end    track.Point
+	deliberate bool
+	drawn      bool
+}
+
+// drawn says whether p, going nowhere from q, came long enough after it
+// for q's reported speed to have carried the ship beyond 2*SpoofCircleKm.
+func (d *Detector) drawn(q, p *track.Point) bool {
+	return d.goesNowhere(q, p) && p.Time.Sub(q.Time).Hours()*q.SOG*kmPerNm > 2*d.cfg.SpoofCircleKm
+}
+
+// resumeAbsence joins the absence just begun, at p, to the held one when
+// the vessel went nowhere since that one ended (placeAt is still its end)
+// and its fixes were drawn.
+func (d *Detector) resumeAbsence(v *vessel, p *track.Point) {
+	h := v.heldVisit
+	if h == nil {
+		return
+	}
+	if !v.placeAt.Time.Equal(h.end.Time) || !h.drawn && !d.drawn(&h.end, p) {
+		d.releaseVisit(v)
+		return
+	}
+	// It began where the held one did, and goes on while fixes stay near
+	// where the held one ended (staysAbsent); held still, to be reported
+	// as it was should the data end in this absence.
+	v.absFrom, v.absAt, v.absOn = h.from, h.at, true
+	v.absOff = [2]float32{float32(h.end.Lat - h.at.Lat), float32(math.Mod(h.end.Lon-h.at.Lon+540, 360) - 180)}
+}
+
+// releaseVisit reports the held absence's possible dark visit: the vessel
+// went somewhere after it, or the data ended.
+func (d *Detector) releaseVisit(v *vessel) {
+	h := v.heldVisit
+	if h == nil {
+		return
+	}
+	v.heldVisit = nil
+	d.darkVisit(v, &h.at, &h.end, &gapSpan{h.from, h.end.Time}, h.deliberate)
 }
 
 // staysAbsent says whether p, heard during v's absence, goes nowhere: it

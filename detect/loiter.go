@@ -29,6 +29,10 @@ type loiterState struct {
 	// the run's end goes too.
 	deferred           bool
 	deferLat, deferLon float64
+	// away: the MMSI was heard, by a fix the tracker flagged, further from
+	// the run's latest fix than it could have drifted since (see
+	// heardAway); zero once the run takes a fix again.
+	away time.Time
 }
 
 // loiterPoint extends or ends the vessel's loitering run. A run is broken
@@ -54,13 +58,27 @@ func (d *Detector) loiterPoint(v *vessel, p *track.Point) {
 	if !s.on {
 		*s = loiterState{on: true, start: p.Time, minShoreNm: shoreNm, cut: !v.has}
 	}
-	s.end, s.lat, s.lon = p.Time, p.Lat, p.Lon
+	s.end, s.lat, s.lon, s.away = p.Time, p.Lat, p.Lon, time.Time{}
 	s.sumKn += kn
 	s.sumLat += p.Lat
 	s.sumLon += p.Lon
 	s.n++
 	if shoreNm < s.minShoreNm {
 		s.minShoreNm = shoreNm
+	}
+}
+
+// heardAway notes a flagged fix p of v (one the movement detectors do not
+// take) that lies further from the loitering run's latest fix than
+// drifting at LoiterSpeedKn covers since, and a nautical mile of position
+// noise: the MMSI was heard elsewhere.
+func (d *Detector) heardAway(v *vessel, p *track.Point) {
+	s := &v.loiter
+	if !s.on || !v.jumped || !s.away.IsZero() || !p.Time.After(s.end) {
+		return
+	}
+	if geo.DistanceKm(s.lat, s.lon, p.Lat, p.Lon)/kmPerNm > d.cfg.LoiterSpeedKn*p.Time.Sub(s.end).Hours()+1 {
+		s.away = p.Time
 	}
 }
 
@@ -110,6 +128,15 @@ func (d *Detector) endLoiter(v *vessel, st *segState, atEnd bool) {
 // is not reported (too short, or its start or end unknown).
 func (d *Detector) loitering(v *vessel, st *segState, atEnd bool) *event.Event {
 	s := &st.loiter
+	// A run on a stream that began with an impossible jump, the MMSI heard
+	// elsewhere soon after its last fix, was a displaced position, however
+	// the run ended (seed 10009: a tanker moored in Vostochnyy shown 200 km
+	// off at sea for 4 h; the tracker flagged its berth fixes after the jump
+	// back ambiguous, and the first it took ended the run as if the ship had
+	// sailed there).
+	if st.jumped && !s.away.IsZero() && s.away.Sub(s.end) < d.cfg.LoiterBack {
+		return nil
+	}
 	if atEnd && d.now.Sub(s.end) >= d.cfg.GapMin {
 		// The run's stream fell silent long before: it ended in the data
 		// (a tanker dropping an MMSI it borrowed while drifting), as far

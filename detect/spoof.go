@@ -352,7 +352,14 @@ func (d *Detector) spoofPoint(v *vessel, p *track.Point) {
 	s.lastSeg, s.lastSI = seg, si
 	if len(s.segs) > 1 { // most vessels have one segment: nothing to forget
 		for id, o := range s.segs {
-			if id != seg && p.Time.Sub(o.last) > d.cfg.SpoofSegmentIdle {
+			idle := d.cfg.SpoofSegmentIdle
+			if o.n == 1 && o.spikes > 0 && o.sog < d.cfg.SpoofCircleKn {
+				// A lone stopped fix undone as a glitch: a second hull
+				// heard seldom comes back to it (seed 10014: after
+				// 25.7 h), as the tracker reopens it (LoneMaxIdle).
+				idle = max(idle, d.cfg.SpoofLoneIdle)
+			}
+			if id != seg && p.Time.Sub(o.last) > idle {
 				d.firstStreamLeft(v, o, si)
 				delete(s.segs, id)
 			}

@@ -108,6 +108,13 @@ type Config struct {
 	AmbiguityRatio float64
 	// SegmentMaxIdle closes a segment that has heard nothing for this long.
 	SegmentMaxIdle time.Duration
+	// LoneMaxIdle: a segment GlitchIdle closed (one fix, off the track,
+	// stopped) is reopened by a fix where it would be now for this long
+	// after it:
+	// a second hull heard by satellites only now and then may be heard
+	// again a day and more later, a glitch does not come back (seed 10014:
+	// 25.7 h between a second hull's first two fixes). 0: SegmentMaxIdle.
+	LoneMaxIdle time.Duration
 	// InlandKm: a fix on land further than this from the shore is flagged
 	// (a fix on the coastline or in a river port is not).
 	InlandKm float64
@@ -151,6 +158,7 @@ func DefaultConfig() Config {
 		SegmentNoiseKm: 1,
 		AmbiguityRatio: 2,
 		SegmentMaxIdle: 24 * time.Hour,
+		LoneMaxIdle:    48 * time.Hour,
 		InlandKm:       2,
 		// An hour ahead is a quiet spell on any feed worth analysing; a
 		// day behind covers satellite data merged late.
@@ -450,6 +458,17 @@ func (t *Tracker) process(it *item) {
 	t.sink.Point(p)
 }
 
+// loneMaxIdle is how long a lone segment whose fix is f may be reopened:
+// LoneMaxIdle if f was stopped, else SegmentMaxIdle (a glitch carries
+// its ship's speed and course, and dead-reckoned on for two days it meets
+// the ship's own track after a long silence: seed 10021).
+func (t *Tracker) loneMaxIdle(f *Fix) time.Duration {
+	if t.cfg.LoneMaxIdle > 0 && f.SOG < underWayKn {
+		return max(t.cfg.LoneMaxIdle, t.cfg.SegmentMaxIdle)
+	}
+	return t.cfg.SegmentMaxIdle
+}
+
 // segment assigns p to the open segment whose dead-reckoned position it
 // fits best, as Global Fishing Watch's gpsdio-segment does: the discrepancy
 // between the predicted and reported position must fit within an envelope
@@ -555,7 +574,7 @@ func (t *Tracker) segment(v *vessel, p *Point) {
 	if best < 0 {
 		for i, s := range v.lone {
 			hours := f.Time.Sub(s.last.Time).Hours()
-			if hours < 0 || f.Time.Sub(s.last.Time) > t.cfg.SegmentMaxIdle {
+			if hours < 0 || f.Time.Sub(s.last.Time) > t.loneMaxIdle(&s.last) {
 				continue
 			}
 			plat, plon := deadReckon(s.last, hours)
