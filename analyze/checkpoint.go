@@ -45,14 +45,13 @@ func (c *checkpoints) changed(mmsi uint32, blob []byte) bool {
 	return true
 }
 
-// joinParts is one blob of Snapshot's format: the tracker's part, then the
-// detectors'.
-func joinParts(t, d []byte) []byte {
-	b := make([]byte, 0, 1+binary.MaxVarintLen64+len(t)+len(d))
-	b = append(b, checkpointFormat)
-	b = binary.AppendUvarint(b, uint64(len(t)))
-	b = append(b, t...)
-	return append(b, d...)
+// appendTrackerPart begins a blob of Snapshot's format on dst: the format,
+// then the tracker's part t; the detectors' part follows it to the end.
+// splitParts reads it back.
+func appendTrackerPart(dst, t []byte) []byte {
+	dst = append(dst, checkpointFormat)
+	dst = binary.AppendUvarint(dst, uint64(len(t)))
+	return append(dst, t...)
 }
 
 func splitParts(b []byte) (t, d []byte, err error) {
@@ -81,8 +80,7 @@ func (a *Analyzer) Snapshot() (map[uint32][]byte, error) {
 		if tb, err = trk(tb[:0]); err != nil {
 			return err
 		}
-		b = binary.AppendUvarint(append(b[:0], checkpointFormat), uint64(len(tb)))
-		b = append(b, tb...)
+		b = appendTrackerPart(b[:0], tb)
 		if b, err = det(b); err != nil {
 			return err
 		}
@@ -171,7 +169,7 @@ func MarshalStages(tr *track.Tracker, det *detect.Detector) ([]byte, error) {
 	if err != nil {
 		return nil, err
 	}
-	out := appendBlob(nil, joinParts(ts, ds))
+	out := appendBlob(nil, append(appendTrackerPart(nil, ts), ds...))
 	slices.Sort(mmsis)
 	mmsis = slices.Compact(mmsis)
 	out = binary.AppendUvarint(out, uint64(len(mmsis)))
@@ -187,7 +185,7 @@ func MarshalStages(tr *track.Tracker, det *detect.Detector) ([]byte, error) {
 			return nil, err
 		}
 		out = binary.LittleEndian.AppendUint32(out, m)
-		out = appendBlob(out, joinParts(tb, db))
+		out = appendBlob(out, append(appendTrackerPart(nil, tb), db...))
 	}
 	return out, nil
 }
