@@ -367,3 +367,18 @@ func TestRealTrackBetweenTwoSpoofsIsNotDisplaced(t *testing.T) {
 		t.Errorf("the run put south not reported: %+v", sp)
 	}
 }
+
+// A class B ship moored at Longkou, heard every 30-45 min, is put by a
+// GNSS interference on a 2 km circle 78 km away for 6 h (11 fixes at 0
+// kn), 70 min after its last fix at the berth (31 kn: a ship could have
+// sailed it, so the tracker measured no impossible jump), and is heard at
+// its berth again 35 min after the last (72 kn). Seed 10510: the data show
+// the displaced run, one spoofing episode.
+func TestSlowJumpOutFastBack(t *testing.T) {
+	fixes, _ := readFixes(t, "testdata/gnss-slow-jump.csv.gz")
+	on, off := time.Date(2024, 3, 15, 11, 1, 0, 0, time.UTC), time.Date(2024, 3, 15, 16, 49, 0, 0, time.UTC)
+	sp := only(runOn(geo.DefaultLand(), fixes), event.Spoofing)
+	if len(sp) != 1 || sp[0].Start.Before(on) || sp[0].End.After(off) {
+		t.Fatalf("spoofing %+v, want one episode within %s..%s", sp, on, off)
+	}
+}

@@ -105,6 +105,9 @@ type segInfo struct {
 	back bool
 	// from is the stream the MMSI was on when this one opened (0: none).
 	from int
+	// offTrack: the stream opened with a fix the tracker flagged off the
+	// track at a speed a ship can sail (track.Displaced), not a jump.
+	offTrack bool
 }
 
 // lastFix is the stream's last fix, as coherent takes it.
@@ -230,9 +233,9 @@ func (d *Detector) spoofPoint(v *vessel, p *track.Point) {
 	}
 	seg := p.Seg
 	si := s.segs[seg]
-	if o := s.lastSI; si != nil && o != nil && si != o && s.segs[s.lastSeg] == o && o.runN >= d.cfg.SpoofSegmentPoints &&
-		d.sustained(o.runStart, o.last) && !d.impossibleSwitch(o, p) &&
-		geo.DistanceKm(o.lat, o.lon, p.Lat, p.Lon) < geo.DistanceKm(si.lat, si.lon, p.Lat, p.Lon) {
+	if o := s.lastSI; si != nil && o != nil && si != o && s.segs[s.lastSeg] == o &&
+		(o.runN >= d.cfg.SpoofSegmentPoints && d.sustained(o.runStart, o.last) || o.offTrack && o.spikes == 0 && !d.coherent(si.lastFix(), &p.Fix)) &&
+		!d.impossibleSwitch(o, p) && geo.DistanceKm(o.lat, o.lon, p.Lat, p.Lon) < geo.DistanceKm(si.lat, si.lon, p.Lat, p.Lon) {
 		// The tracker put p on a stream whose envelope grew through a
 		// silence while the MMSI was heard on another, nearer which p
 		// lies and from which a ship can have sailed to it: p goes on
@@ -248,7 +251,13 @@ func (d *Detector) spoofPoint(v *vessel, p *track.Point) {
 		// over SpoofSustainMin): one fix there may be a glitch ahead on
 		// the track, and the track taken onto it would never come back
 		// (fresh seed 7241: the track of 20 days 'left' for a glitch's
-		// stream).
+		// stream). Unless that one fix opened the stream off the track
+		// at a ship's speed (track.Displaced) and p lies where the ship
+		// cannot have sailed from the stream the tracker gave it, at the
+		// speeds it reported: a second place, not a glitch ahead on the
+		// track (seed 10510: a ship moored at 0 kn, heard every 30-45
+		// min, put on a circle 78 km off by a GNSS interference; its
+		// berth's stream took the circle from the second fix on).
 		seg, si = s.lastSeg, o
 	}
 	if si == nil && hasPrev {
@@ -273,7 +282,7 @@ func (d *Detector) spoofPoint(v *vessel, p *track.Point) {
 		s.undo = u
 	}
 	if si == nil {
-		si = &segInfo{first: p.Time, jumped: (p.Flag == track.TooFast && !glitch || p.NewSeg && kn > d.cfg.SpoofSpeedKn) &&
+		si = &segInfo{first: p.Time, offTrack: p.Flag == track.Displaced && !glitch, jumped: (p.Flag == track.TooFast && !glitch || p.NewSeg && kn > d.cfg.SpoofSpeedKn) &&
 			(s.lastSI == nil || p.Time.Sub(s.lastSI.last) >= d.cfg.SpoofSwitchMin || d.impossibleSwitch(s.lastSI, p)),
 			opening: s.lastSI == nil || p.Time.Sub(s.lastSI.last) > d.cfg.SpoofSegmentIdle, from: s.lastSeg}
 		s.segs[seg] = si
@@ -331,7 +340,9 @@ func (d *Detector) spoofPoint(v *vessel, p *track.Point) {
 	// Out and back: the previous fix's segment lived on for several fixes
 	// and is now left by an impossible jump, and either it was entered by
 	// one too or this fix returns to an older track (the way out, across a
-	// silence, only broke the segmenter's envelope). A lone glitch is one
+	// silence, only broke the segmenter's envelope). Entered off the
+	// track at a ship's speed counts as a jump (seed 10510: a ship moored
+	// at 0 kn shown 78 km off 70 min later). A lone glitch is one
 	// fix; a displaced run is a position being faked. Segment numbers grow,
 	// so an older track is known even after segs forgot it. The track
 	// returned to must have been silent meanwhile: two hulls heard in turn
@@ -340,7 +351,7 @@ func (d *Detector) spoofPoint(v *vessel, p *track.Point) {
 	// row), and so must the way back: it counts once this stream goes on
 	// for SpoofSegmentPoints fixes in a row (above).
 	if o := s.lastSI; o != nil && s.lastSeg != seg && o != si && !o.counted &&
-		(o.jumped && d.backWhence(s, o, p) || seg < s.lastSeg) && (si.n == 0 || !si.last.After(o.first)) &&
+		((o.jumped || o.offTrack) && d.backWhence(s, o, p) || seg < s.lastSeg) && (si.n == 0 || !si.last.After(o.first)) &&
 		o.runN >= d.cfg.SpoofSegmentPoints && d.sustained(o.runStart, o.last) && kn > d.cfg.SpoofSpeedKn {
 		s.retFrom, s.retTo, s.retKn = s.lastSeg, seg, kn
 		if si.runN >= d.cfg.SpoofSegmentPoints { // SpoofSegmentPoints of 1
