@@ -382,3 +382,22 @@ func TestSlowJumpOutFastBack(t *testing.T) {
 		t.Fatalf("spoofing %+v, want one episode within %s..%s", sp, on, off)
 	}
 }
+
+// Two hulls under one MMSI, 770 km apart, each heard every 20 min for two
+// days (seed 10503: a clone moored at Nakhodka while the other sailed
+// along Korea). One episode, for as long as both are heard: it does not
+// end a SpoofWindow after the two places were first told apart.
+func TestTwoPlacesLastWhileBothHeard(t *testing.T) {
+	w := newWorld()
+	a := newScript(273000700, 0, 40.0, 131.0)
+	a.every = 20 * time.Minute
+	a.stay(48*time.Hour, 0)
+	b := newScript(273000700, 10*time.Minute, 40.0, 140.0)
+	b.every = 20 * time.Minute
+	b.stay(48*time.Hour, 0)
+	w.add(a, b)
+	sp := only(w.run(t), event.Spoofing)
+	if len(sp) != 1 || sp[0].End.Before(t0.Add(47*time.Hour)) {
+		t.Fatalf("spoofing %+v, want one episode until both stop, at about %s", sp, t0.Add(48*time.Hour))
+	}
+}

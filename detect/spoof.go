@@ -335,6 +335,17 @@ func (d *Detector) spoofPoint(v *vessel, p *track.Point) {
 				s.undo.marked = m
 			}
 			m.jumped = true
+			// Two places told apart go on being two places while both
+			// streams are heard in turn: the episode lasts as long
+			// (seed 10503: two hulls under one MMSI heard for 2.6 days
+			// were an episode of 1.2 h, closed a SpoofWindow later, and
+			// a second one when one of them opened a stream of its
+			// own). Streams of SpoofSegmentPoints fixes each: a glitch
+			// is one.
+			if ep := s.episode; ep != nil && ep.kinds["two_places"] > 0 && p.Time.After(ep.end) &&
+				o.n >= d.cfg.SpoofSegmentPoints && si.n >= d.cfg.SpoofSegmentPoints {
+				ep.end = p.Time
+			}
 		}
 	}
 	// Out and back: the previous fix's segment lived on for several fixes
