@@ -401,3 +401,21 @@ func TestTwoPlacesLastWhileBothHeard(t *testing.T) {
 		t.Fatalf("spoofing %+v, want one episode until both stop, at about %s", sp, t0.Add(48*time.Hour))
 	}
 }
+
+// As above, but the second hull is not heard for 14 h after the first
+// 20 (out of range, heard by satellites now and then at sea): still one
+// episode, for as long as both are heard.
+func TestTwoPlacesLastAcrossASilence(t *testing.T) {
+	w := newWorld()
+	a := newScript(273000710, 0, 40.0, 131.0)
+	a.every = 20 * time.Minute
+	a.stay(54*time.Hour, 0)
+	b := newScript(273000710, 10*time.Minute, 40.0, 140.0)
+	b.every = 20 * time.Minute
+	b.stay(20*time.Hour, 0).silent(14 * time.Hour).stay(20*time.Hour, 0)
+	w.add(a, b)
+	sp := only(w.run(t), event.Spoofing)
+	if len(sp) != 1 || sp[0].End.Before(t0.Add(53*time.Hour)) {
+		t.Fatalf("spoofing %+v, want one episode until both stop, at about %s", sp, t0.Add(54*time.Hour))
+	}
+}

@@ -335,16 +335,9 @@ func (d *Detector) spoofPoint(v *vessel, p *track.Point) {
 				s.undo.marked = m
 			}
 			m.jumped = true
-			// Two places told apart go on being two places while both
-			// streams are heard in turn: the episode lasts as long
-			// (seed 10503: two hulls under one MMSI heard for 2.6 days
-			// were an episode of 1.2 h, closed a SpoofWindow later, and
-			// a second one when one of them opened a stream of its
-			// own). Streams of SpoofSegmentPoints fixes each: a glitch
-			// is one.
-			if ep := s.episode; ep != nil && ep.kinds["two_places"] > 0 && p.Time.After(ep.end) &&
-				o.n >= d.cfg.SpoofSegmentPoints && si.n >= d.cfg.SpoofSegmentPoints {
-				ep.end = p.Time
+			// Streams of SpoofSegmentPoints fixes each: a glitch is one.
+			if o.n >= d.cfg.SpoofSegmentPoints && si.n >= d.cfg.SpoofSegmentPoints {
+				d.twoPlacesGoOn(s, o, p)
 			}
 		}
 	}
@@ -412,6 +405,7 @@ func (d *Detector) spoofPoint(v *vessel, p *track.Point) {
 			}
 			if o.last.After(si.first) && d.impossibleSwitch(o, p) {
 				si.counted = true
+				d.twoPlacesGoOn(s, o, p)
 				ep := d.spoofEpisode(v, si.first, p)
 				ep.kinds["two_places"]++
 				ep.maxSepKm = math.Max(ep.maxSepKm, geo.DistanceKm(si.lat, si.lon, o.lat, o.lon))
@@ -423,6 +417,28 @@ func (d *Detector) spoofPoint(v *vessel, p *track.Point) {
 		d.circling(v, p)
 		d.sailingInPlace(v, p)
 	}
+}
+
+// twoPlacesGoOn extends the MMSI's latest two-places episode (open, or
+// closed and held back) to p, on a switch faster than a ship sails
+// between stream o and p's, when o was heard during that episode: two
+// places told apart go on being two places while both are heard in turn,
+// whatever silences come between (seed 10503: two hulls under one MMSI
+// for 2.6 days, one of them heard only by satellites for 17 h, were an
+// episode of 1.2 h, closed a SpoofWindow later, and a second one when
+// that hull was heard again on a stream of its own).
+func (d *Detector) twoPlacesGoOn(s *spoofState, o *segInfo, p *track.Point) {
+	ep := s.episode
+	if ep == nil {
+		ep = s.pending
+	}
+	if ep == nil || ep.kinds["two_places"] == 0 || !o.first.Before(ep.end) || !p.Time.After(ep.end) {
+		return
+	}
+	if s.episode == nil {
+		s.episode, s.pending = ep, nil
+	}
+	ep.end = p.Time
 }
 
 // backWhence says whether p, leaving stream o (entered by a jump), lies
