@@ -296,6 +296,9 @@ func (d *Detector) point(p *track.Point, displaced bool) bool {
 		displaced = d.interferencePoint(v, p)
 	}
 	if displaced {
+		if move && p.HasPos {
+			d.displacedLoiter(v, p)
+		}
 		return true
 	}
 	if move && p.HasPos && p.Flag != track.OK {

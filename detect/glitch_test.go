@@ -367,3 +367,55 @@ func TestRealTrackBetweenTwoSpoofsIsNotDisplaced(t *testing.T) {
 		t.Errorf("the run put south not reported: %+v", sp)
 	}
 }
+
+// A class B ship moored at Longkou, heard every 30-45 min, is put by a
+// GNSS interference on a 2 km circle 78 km away for 6 h (11 fixes at 0
+// kn), 70 min after its last fix at the berth (31 kn: a ship could have
+// sailed it, so the tracker measured no impossible jump), and is heard at
+// its berth again 35 min after the last (72 kn). Seed 10510: the data show
+// the displaced run, one spoofing episode.
+func TestSlowJumpOutFastBack(t *testing.T) {
+	fixes, _ := readFixes(t, "testdata/gnss-slow-jump.csv.gz")
+	on, off := time.Date(2024, 3, 15, 11, 1, 0, 0, time.UTC), time.Date(2024, 3, 15, 16, 49, 0, 0, time.UTC)
+	sp := only(runOn(geo.DefaultLand(), fixes), event.Spoofing)
+	if len(sp) != 1 || sp[0].Start.Before(on) || sp[0].End.After(off) {
+		t.Fatalf("spoofing %+v, want one episode within %s..%s", sp, on, off)
+	}
+}
+
+// Two hulls under one MMSI, 770 km apart, each heard every 20 min for two
+// days (seed 10503: a clone moored at Nakhodka while the other sailed
+// along Korea). One episode, for as long as both are heard: it does not
+// end a SpoofWindow after the two places were first told apart.
+func TestTwoPlacesLastWhileBothHeard(t *testing.T) {
+	w := newWorld()
+	a := newScript(273000700, 0, 40.0, 131.0)
+	a.every = 20 * time.Minute
+	a.stay(48*time.Hour, 0)
+	b := newScript(273000700, 10*time.Minute, 40.0, 140.0)
+	b.every = 20 * time.Minute
+	b.stay(48*time.Hour, 0)
+	w.add(a, b)
+	sp := only(w.run(t), event.Spoofing)
+	if len(sp) != 1 || sp[0].End.Before(t0.Add(47*time.Hour)) {
+		t.Fatalf("spoofing %+v, want one episode until both stop, at about %s", sp, t0.Add(48*time.Hour))
+	}
+}
+
+// As above, but the second hull is not heard for 14 h after the first
+// 20 (out of range, heard by satellites now and then at sea): still one
+// episode, for as long as both are heard.
+func TestTwoPlacesLastAcrossASilence(t *testing.T) {
+	w := newWorld()
+	a := newScript(273000710, 0, 40.0, 131.0)
+	a.every = 20 * time.Minute
+	a.stay(54*time.Hour, 0)
+	b := newScript(273000710, 10*time.Minute, 40.0, 140.0)
+	b.every = 20 * time.Minute
+	b.stay(20*time.Hour, 0).silent(14 * time.Hour).stay(20*time.Hour, 0)
+	w.add(a, b)
+	sp := only(w.run(t), event.Spoofing)
+	if len(sp) != 1 || sp[0].End.Before(t0.Add(53*time.Hour)) {
+		t.Fatalf("spoofing %+v, want one episode until both stop, at about %s", sp, t0.Add(54*time.Hour))
+	}
+}

@@ -340,3 +340,43 @@ func interferedLanes(pLat, pLon float64) []*script {
 	}
 	return out
 }
+
+// Seed 10511: two ships moored in port put on an interference's circle at
+// sea, 80 km off, for 7 h, and a third put there only in the last 2.5 h,
+// which showed the interference (three vessels) after the first two had
+// been on the circle for 5 h at 0 kn. Their fixes before it was shown are
+// displaced fixes as much as those after: no loitering there.
+func TestNoLoiteringBeforeInterferenceShown(t *testing.T) {
+	pLat, pLon := 40.30, 131.30
+	w := newWorld()
+	for i := range 3 {
+		mmsi := uint32(273000600 + i)
+		on, off := t0.Add(time.Hour+time.Duration(i)*5*time.Minute), t0.Add(8*time.Hour)
+		var s *script
+		if i < 2 {
+			s = newScript(mmsi, time.Duration(i)*time.Minute, 40.0, 130.05+0.01*float64(i))
+			s.every = 15 * time.Minute
+			// Heard on in port for 8 days: the displaced stream left
+			// waiting is given up a week after its last fix.
+			s.stay(8*24*time.Hour, 0)
+		} else {
+			on = t0.Add(5*time.Hour + 30*time.Minute)
+			s = newScript(mmsi, 0, 40.6, 130.5)
+			s.sail(40.6, 132.5, 12) // about 10 h
+		}
+		for k := range s.fixes {
+			if f := &s.fixes[k]; !f.Time.Before(on) && f.Time.Before(off) {
+				f.Lat, f.Lon = geo.Destination(pLat, pLon, float64((k+40*i)*37%360), 2)
+				f.SOG, f.COG = 0, 0
+			}
+		}
+		w.add(s)
+	}
+	evs := w.run(t)
+	if gi := only(evs, event.GNSSInterference); len(gi) != 1 || gi[0].Evidence["vessel_count"] != 3 {
+		t.Fatalf("gnss_interference %+v, want one of 3 vessels", gi)
+	}
+	if lo := only(evs, event.Loitering); len(lo) != 0 {
+		t.Errorf("%d loitering events on displaced positions: %+v", len(lo), lo)
+	}
+}

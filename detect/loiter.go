@@ -33,6 +33,9 @@ type loiterState struct {
 	// the run's latest fix than it could have drifted since (see
 	// heardAway); zero once the run takes a fix again.
 	away time.Time
+	// displaced: the run's fixes were displaced by an interference shown
+	// after they came (see displacedLoiter); it is not reported.
+	displaced bool
 }
 
 // loiterPoint extends or ends the vessel's loitering run. A run is broken
@@ -124,10 +127,31 @@ func (d *Detector) endLoiter(v *vessel, st *segState, atEnd bool) {
 	}
 }
 
+// displacedLoiter marks the vessel's open run not to be reported when p,
+// a fix of v judged displaced by an interference, lies where the run is:
+// the run's fixes were put there too, taken before the interference was
+// shown (seed 10511: two ships moored in port were put on a circle at sea
+// for 8 h; a third vessel, put there in the last hour, showed it after
+// 7 h, and both reported 6 h of loitering on the circle once heard in
+// port again, too long after the run's last fix for LoiterBack). A ship
+// really waiting there is not placed in the area (it neither jumped there
+// nor arrived unseen), so its fixes are never judged displaced. The run
+// goes on until it would end: it is still the context of a draught change
+// meanwhile, as before the interference was shown.
+func (d *Detector) displacedLoiter(v *vessel, p *track.Point) {
+	s := &v.loiter
+	if s.on && withinKm(s.lat, s.lon, p.Lat, p.Lon, 2*d.cfg.InterferenceKm) {
+		s.displaced = true
+	}
+}
+
 // loitering is the event of the run of st that just ended, or nil when it
 // is not reported (too short, or its start or end unknown).
 func (d *Detector) loitering(v *vessel, st *segState, atEnd bool) *event.Event {
 	s := &st.loiter
+	if s.displaced {
+		return nil
+	}
 	// A run on a stream that began with an impossible jump, the MMSI heard
 	// elsewhere soon after its last fix, was a displaced position, however
 	// the run ended (seed 10009: a tanker moored in Vostochnyy shown 200 km

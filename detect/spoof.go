@@ -105,6 +105,9 @@ type segInfo struct {
 	back bool
 	// from is the stream the MMSI was on when this one opened (0: none).
 	from int
+	// offTrack: the stream opened with a fix the tracker flagged off the
+	// track at a speed a ship can sail (track.Displaced), not a jump.
+	offTrack bool
 }
 
 // lastFix is the stream's last fix, as coherent takes it.
@@ -230,9 +233,9 @@ func (d *Detector) spoofPoint(v *vessel, p *track.Point) {
 	}
 	seg := p.Seg
 	si := s.segs[seg]
-	if o := s.lastSI; si != nil && o != nil && si != o && s.segs[s.lastSeg] == o && o.runN >= d.cfg.SpoofSegmentPoints &&
-		d.sustained(o.runStart, o.last) && !d.impossibleSwitch(o, p) &&
-		geo.DistanceKm(o.lat, o.lon, p.Lat, p.Lon) < geo.DistanceKm(si.lat, si.lon, p.Lat, p.Lon) {
+	if o := s.lastSI; si != nil && o != nil && si != o && s.segs[s.lastSeg] == o &&
+		(o.runN >= d.cfg.SpoofSegmentPoints && d.sustained(o.runStart, o.last) || o.offTrack && o.spikes == 0 && !d.coherent(si.lastFix(), &p.Fix)) &&
+		!d.impossibleSwitch(o, p) && geo.DistanceKm(o.lat, o.lon, p.Lat, p.Lon) < geo.DistanceKm(si.lat, si.lon, p.Lat, p.Lon) {
 		// The tracker put p on a stream whose envelope grew through a
 		// silence while the MMSI was heard on another, nearer which p
 		// lies and from which a ship can have sailed to it: p goes on
@@ -248,7 +251,13 @@ func (d *Detector) spoofPoint(v *vessel, p *track.Point) {
 		// over SpoofSustainMin): one fix there may be a glitch ahead on
 		// the track, and the track taken onto it would never come back
 		// (fresh seed 7241: the track of 20 days 'left' for a glitch's
-		// stream).
+		// stream). Unless that one fix opened the stream off the track
+		// at a ship's speed (track.Displaced) and p lies where the ship
+		// cannot have sailed from the stream the tracker gave it, at the
+		// speeds it reported: a second place, not a glitch ahead on the
+		// track (seed 10510: a ship moored at 0 kn, heard every 30-45
+		// min, put on a circle 78 km off by a GNSS interference; its
+		// berth's stream took the circle from the second fix on).
 		seg, si = s.lastSeg, o
 	}
 	if si == nil && hasPrev {
@@ -273,7 +282,7 @@ func (d *Detector) spoofPoint(v *vessel, p *track.Point) {
 		s.undo = u
 	}
 	if si == nil {
-		si = &segInfo{first: p.Time, jumped: (p.Flag == track.TooFast && !glitch || p.NewSeg && kn > d.cfg.SpoofSpeedKn) &&
+		si = &segInfo{first: p.Time, offTrack: p.Flag == track.Displaced && !glitch, jumped: (p.Flag == track.TooFast && !glitch || p.NewSeg && kn > d.cfg.SpoofSpeedKn) &&
 			(s.lastSI == nil || p.Time.Sub(s.lastSI.last) >= d.cfg.SpoofSwitchMin || d.impossibleSwitch(s.lastSI, p)),
 			opening: s.lastSI == nil || p.Time.Sub(s.lastSI.last) > d.cfg.SpoofSegmentIdle, from: s.lastSeg}
 		s.segs[seg] = si
@@ -326,12 +335,18 @@ func (d *Detector) spoofPoint(v *vessel, p *track.Point) {
 				s.undo.marked = m
 			}
 			m.jumped = true
+			// Streams of SpoofSegmentPoints fixes each: a glitch is one.
+			if o.n >= d.cfg.SpoofSegmentPoints && si.n >= d.cfg.SpoofSegmentPoints {
+				d.twoPlacesGoOn(s, o, p)
+			}
 		}
 	}
 	// Out and back: the previous fix's segment lived on for several fixes
 	// and is now left by an impossible jump, and either it was entered by
 	// one too or this fix returns to an older track (the way out, across a
-	// silence, only broke the segmenter's envelope). A lone glitch is one
+	// silence, only broke the segmenter's envelope). Entered off the
+	// track at a ship's speed counts as a jump (seed 10510: a ship moored
+	// at 0 kn shown 78 km off 70 min later). A lone glitch is one
 	// fix; a displaced run is a position being faked. Segment numbers grow,
 	// so an older track is known even after segs forgot it. The track
 	// returned to must have been silent meanwhile: two hulls heard in turn
@@ -340,7 +355,7 @@ func (d *Detector) spoofPoint(v *vessel, p *track.Point) {
 	// row), and so must the way back: it counts once this stream goes on
 	// for SpoofSegmentPoints fixes in a row (above).
 	if o := s.lastSI; o != nil && s.lastSeg != seg && o != si && !o.counted &&
-		(o.jumped && d.backWhence(s, o, p) || seg < s.lastSeg) && (si.n == 0 || !si.last.After(o.first)) &&
+		((o.jumped || o.offTrack) && d.backWhence(s, o, p) || seg < s.lastSeg) && (si.n == 0 || !si.last.After(o.first)) &&
 		o.runN >= d.cfg.SpoofSegmentPoints && d.sustained(o.runStart, o.last) && kn > d.cfg.SpoofSpeedKn {
 		s.retFrom, s.retTo, s.retKn = s.lastSeg, seg, kn
 		if si.runN >= d.cfg.SpoofSegmentPoints { // SpoofSegmentPoints of 1
@@ -390,6 +405,7 @@ func (d *Detector) spoofPoint(v *vessel, p *track.Point) {
 			}
 			if o.last.After(si.first) && d.impossibleSwitch(o, p) {
 				si.counted = true
+				d.twoPlacesGoOn(s, o, p)
 				ep := d.spoofEpisode(v, si.first, p)
 				ep.kinds["two_places"]++
 				ep.maxSepKm = math.Max(ep.maxSepKm, geo.DistanceKm(si.lat, si.lon, o.lat, o.lon))
@@ -401,6 +417,28 @@ func (d *Detector) spoofPoint(v *vessel, p *track.Point) {
 		d.circling(v, p)
 		d.sailingInPlace(v, p)
 	}
+}
+
+// twoPlacesGoOn extends the MMSI's latest two-places episode (open, or
+// closed and held back) to p, on a switch faster than a ship sails
+// between stream o and p's, when o was heard during that episode: two
+// places told apart go on being two places while both are heard in turn,
+// whatever silences come between (seed 10503: two hulls under one MMSI
+// for 2.6 days, one of them heard only by satellites for 17 h, were an
+// episode of 1.2 h, closed a SpoofWindow later, and a second one when
+// that hull was heard again on a stream of its own).
+func (d *Detector) twoPlacesGoOn(s *spoofState, o *segInfo, p *track.Point) {
+	ep := s.episode
+	if ep == nil {
+		ep = s.pending
+	}
+	if ep == nil || ep.kinds["two_places"] == 0 || !o.first.Before(ep.end) || !p.Time.After(ep.end) {
+		return
+	}
+	if s.episode == nil {
+		s.episode, s.pending = ep, nil
+	}
+	ep.end = p.Time
 }
 
 // backWhence says whether p, leaving stream o (entered by a jump), lies
