@@ -259,9 +259,13 @@ func (h *hullDraught) vote(seg int) {
 // on the other hull's loitering 500 km away, made a possible dark
 // transfer of a tanker whose draught had not changed).
 func (d *Detector) hullSeg(v *vessel, i int) (st *segState, seg int, shared bool) {
+	if len(v.draught) < 2 || v.draught[i].hull == ([2]int32{}) {
+		// (A report without dimensions names no hull.)
+		return nil, 0, false
+	}
 	for j := range v.draught {
 		o := &v.draught[j]
-		if j != i && (d.now.Sub(o.t) <= d.cfg.CloneIdle || o.n > 0 && d.now.Sub(o.nextT) <= d.cfg.CloneIdle) {
+		if j != i && o.hull != ([2]int32{}) && (d.now.Sub(o.t) <= d.cfg.CloneIdle || o.n > 0 && d.now.Sub(o.nextT) <= d.cfg.CloneIdle) {
 			shared = true
 		}
 	}
