@@ -155,12 +155,13 @@ type vessel struct {
 	draught    []hullDraught
 	lastGap    *event.Event // latest gap, a dark activity for draught changes
 	lastLoiter *event.Event // latest loitering, for transfers with an unseen partner
+	activity   *event.Event // latest port visit or encounter, for draught changes
+	activityAt time.Time    // when activity was reported (see DecideDraught)
+	closeTo    uint32       // vessel it was last together with (encounter), and when
 	// lastLoiterSeg is the segment lastLoiter was on: of two hulls under
-	// one MMSI, the one on it (see hullSeg).
+	// one MMSI, the one on it (see hullSeg). (Here, it takes the padding
+	// after closeTo.)
 	lastLoiterSeg int32
-	activity      *event.Event // latest port visit or encounter, for draught changes
-	activityAt    time.Time    // when activity was reported (see DecideDraught)
-	closeTo       uint32       // vessel it was last together with (encounter), and when
 	closeAt       time.Time
 	closeLat      float64
 	closeLon      float64
