@@ -233,3 +233,72 @@ func TestDraughtChangeWhileDisplacedAcrossPartitions(t *testing.T) {
 		t.Errorf("one process reports %d draught changes of %d, want 1: the scenario does not test it", n, ships[0])
 	}
 }
+
+// TestClonedHullsAcrossStages: seed 10532's cloned MMSI. One hull loiters
+// at sea for six hours and reports a lighter draught midway; another hull
+// under the same MMSI, smaller, lies in Vostochnyy and reports a deeper
+// draught from an hour before the run ends, confirmed after it. One process reports one possible dark transfer, the
+// loitering hull's, and the other hull's change in port; the workers,
+// whose first stage hands the loitering hull's change to the second, the
+// same.
+func TestClonedHullsAcrossStages(t *testing.T) {
+	if testing.Short() {
+		t.Skip("runs workers")
+	}
+	a := uint32(273100041)
+	t0 := time.Date(2026, 3, 1, 0, 0, 0, 0, time.UTC)
+	var ms []ais.Message
+	for i := 0; i < 14*20; i++ {
+		at := t0.Add(time.Duration(i)*3*time.Minute + 17*time.Second)
+		lat, kn := 39.0-float64(2*20-i)*0.0083, 10.0
+		switch {
+		case i >= 8*20:
+			lat = 39.0 + float64(i-8*20)*0.0083
+		case i >= 2*20:
+			lat, kn = 39.0, 0.5
+		}
+		p := posMsg(a, at, lat, 134.2)
+		p.PosA.Speed = kn
+		ms = append(ms, p)
+		if i%10 == 0 {
+			d := 12.0
+			if i >= 5*20 {
+				d = 8.0
+			}
+			ms = append(ms, withDraught(staticMsg(a, at.Add(time.Second), 9514755, "NORDIC HAMBURG"), d))
+		}
+		if i%5 == 2 {
+			// The clone, moored.
+			at = at.Add(time.Minute)
+			p := posMsg(a, at, 42.748, 133.076)
+			p.PosA.Speed = 0
+			ms = append(ms, p)
+			if i%20 == 2 {
+				d := 2.6
+				if i >= 7*20 {
+					d = 4.6
+				}
+				s := withDraught(staticMsg(a, at.Add(time.Second), 9514755, "NORDIC HAMBURG"), d)
+				s.StaticA.Dim = ais.Dimensions{ToBow: 70, ToStern: 9, ToPort: 6, ToStarboard: 7}
+				ms = append(ms, s)
+			}
+		}
+	}
+	sort.SliceStable(ms, func(i, j int) bool { return ms[i].RxTime.Before(ms[j].RxTime) })
+	local, _ := equalOneProcess(t, ms)
+	var dt, inPort int
+	for _, e := range local.events {
+		switch {
+		case e.MMSI != a:
+		case e.Type == event.PossibleDarkTransfer && e.Evidence["change_m"] == -4.0:
+			dt++
+		case e.Type == event.PossibleDarkTransfer:
+			dt += 100
+		case e.Type == event.DraughtChange && e.Evidence["length_m"] == 79.0 && e.Evidence["context"] == "port_visit":
+			inPort++
+		}
+	}
+	if dt != 1 || inPort != 1 {
+		t.Errorf("one process: possible dark transfers %d (100 per other than the loitering hull's), the moored hull's change in port %d; want 1 and 1", dt, inPort)
+	}
+}

@@ -152,17 +152,21 @@ type vessel struct {
 	// draught is the last reported draught and when, per hull dimensions:
 	// two hulls sharing one MMSI each report their own. (A slice: nearly
 	// every vessel has one hull, whose entry a map kept in room for eight.)
-	draught     []hullDraught
-	lastGap     *event.Event // latest gap, a dark activity for draught changes
-	lastLoiter  *event.Event // latest loitering, for transfers with an unseen partner
-	activity    *event.Event // latest port visit or encounter, for draught changes
-	activityAt  time.Time    // when activity was reported (see DecideDraught)
-	closeTo     uint32       // vessel it was last together with (encounter), and when
-	closeAt     time.Time
-	closeLat    float64
-	closeLon    float64
-	identified  bool // dimensions indexed
-	silentCheck bool // checked for a reappearing hull
+	draught    []hullDraught
+	lastGap    *event.Event // latest gap, a dark activity for draught changes
+	lastLoiter *event.Event // latest loitering, for transfers with an unseen partner
+	activity   *event.Event // latest port visit or encounter, for draught changes
+	activityAt time.Time    // when activity was reported (see DecideDraught)
+	closeTo    uint32       // vessel it was last together with (encounter), and when
+	// lastLoiterSeg is the segment lastLoiter was on: of two hulls under
+	// one MMSI, the one on it (see hullSeg). (Here, it takes the padding
+	// after closeTo.)
+	lastLoiterSeg int32
+	closeAt       time.Time
+	closeLat      float64
+	closeLon      float64
+	identified    bool // dimensions indexed
+	silentCheck   bool // checked for a reappearing hull
 	// An identity pair already links this MMSI to the hull's next number
 	// (succeeded) or to its previous one (succeeds): a hull has one of each.
 	succeeded, succeeds bool
@@ -185,6 +189,9 @@ type vessel struct {
 	// held are draught changes during loitering, waiting for the
 	// encounter detector (transfer.go).
 	held []heldDraught
+	// transferRun is the start (Unix ns) of the loitering run of the
+	// latest possible dark transfer reported: one per run.
+	transferRun int64
 	// gnssPrev is the previous positioned fix, for GNSS interference.
 	gnssPrev gnssPrev
 }

@@ -225,7 +225,76 @@ func (d *Detector) flushIdentity(v *vessel) {
 // vessel was last at (nextLat, nextLon) (placed: it had a position).
 type hullDraught struct {
 	hull [2]int32 // dimKey
+	// seg is the track segment this hull's static reports come with: the
+	// one fed when each came, by majority (votes is its lead, at most
+	// hullVotes). A transponder sends its static report among its own
+	// positions, so while two hulls share the MMSI each report mostly
+	// follows a fix of its own hull.
+	seg   int32
+	votes int8
 	draughtAt
+}
+
+// hullVotes caps a hull's lead for its segment: a hull that went on on a
+// new segment (after a silence) has it again within a few reports.
+const hullVotes = 4
+
+func (h *hullDraught) vote(seg int) {
+	switch {
+	case seg == 0:
+	case int(h.seg) == seg:
+		h.votes = min(h.votes+1, hullVotes)
+	case h.votes > 0:
+		h.votes--
+	default:
+		h.seg, h.votes = int32(seg), 1
+	}
+}
+
+// hullSeg says whether hull i of v shares the MMSI with another hull
+// (other dimensions reported within CloneIdle), and then the segment it
+// is on and that segment's state, when it is open and was heard within
+// IdentityConfirm: the draught of the hull reporting is decided where
+// that hull is (seed 10532: a clone's new draught in Vostochnyy, decided
+// on the other hull's loitering 500 km away, made a possible dark
+// transfer of a tanker whose draught had not changed).
+func (d *Detector) hullSeg(v *vessel, i int) (st *segState, seg int, shared bool) {
+	if len(v.draught) < 2 || v.draught[i].hull == ([2]int32{}) {
+		// (A report without dimensions names no hull.)
+		return nil, 0, false
+	}
+	for j := range v.draught {
+		o := &v.draught[j]
+		if j != i && o.hull != ([2]int32{}) && (d.now.Sub(o.t) <= d.cfg.CloneIdle || o.n > 0 && d.now.Sub(o.nextT) <= d.cfg.CloneIdle) {
+			shared = true
+		}
+	}
+	seg = int(v.draught[i].seg)
+	switch {
+	case !shared || seg == 0:
+		return nil, 0, shared
+	case seg == v.seg:
+		st = &v.segState
+	default:
+		st = v.segs[seg]
+	}
+	if st == nil || d.now.Sub(st.lastSlotFix.Time) > d.cfg.IdentityConfirm {
+		return nil, 0, shared
+	}
+	return st, seg, true
+}
+
+// segOf is the number of v's segment whose state st is (0: none).
+func (v *vessel) segOf(st *segState) int32 {
+	if st == &v.segState {
+		return int32(v.seg)
+	}
+	for k, o := range v.segs {
+		if o == st {
+			return int32(k)
+		}
+	}
+	return 0
 }
 
 type draughtAt struct {
@@ -397,6 +466,14 @@ func (d *Detector) draughtCheck(v *vessel, s *track.Static, id track.Identity) {
 		v.draught = append(v.draught, hullDraught{hull: hull})
 		i = len(v.draught) - 1
 	}
+	v.draught[i].vote(v.seg)
+	// The segment state, last fix and latest activity of this hull.
+	st, fix, placed, activity := &v.segState, v.last, v.has, v.activity
+	hs, seg, shared := d.hullSeg(v, i)
+	other := hs != nil && seg != v.seg
+	if other {
+		st, fix, placed, activity = hs, hs.lastSlotFix, true, hs.lastVisit
+	}
 	at := &v.draught[i].draughtAt
 	prev := *at
 	old, oldT := prev.m, prev.t
@@ -407,7 +484,7 @@ func (d *Detector) draughtCheck(v *vessel, s *track.Static, id track.Identity) {
 	cur := prev
 	if cur.n == 0 || math.Abs(s.Draught-cur.next) >= d.cfg.DraughtMinChangeM {
 		cur.next, cur.nextT, cur.n = s.Draught, s.Time, 0
-		cur.nextLat, cur.nextLon, cur.placed = v.last.Lat, v.last.Lon, v.has
+		cur.nextLat, cur.nextLon, cur.placed = fix.Lat, fix.Lon, placed
 	}
 	cur.n++
 	if cur.n < d.cfg.DraughtConfirm || s.Time.Sub(cur.nextT) < d.cfg.DraughtConfirmMin {
@@ -421,36 +498,46 @@ func (d *Detector) draughtCheck(v *vessel, s *track.Static, id track.Identity) {
 	}
 	c := &DraughtCase{MMSI: v.mmsi, Visit: v.activity, VisitAt: v.activityAt, Old: old, OldT: oldT, New: newM, NewT: newT, Length: id.Length, Beam: id.Beam,
 		Gap: v.lastGap, LastLoiter: v.lastLoiter, Lat: cur.nextLat, Lon: cur.nextLon, Placed: cur.placed}
-	if v.port.in {
-		c.PortIn = &DraughtPort{Name: v.port.port.Name, ID: v.port.port.ID, Group: v.port.port.Group(),
-			Lat: v.port.port.Lat, Lon: v.port.port.Lon}
+	if shared && (hs == nil || v.lastLoiterSeg != int32(seg)) {
+		// The MMSI's last loitering was the other hull's, or which hull
+		// is this one is not known.
+		c.LastLoiter = nil
 	}
-	if lo := &v.loiter; lo.on {
+	if other {
+		// The vessel's gap and encounters may be the other hull's: this
+		// one's activity is its segment's port visit.
+		c.OtherHull, c.Visit, c.VisitAt, c.Gap = true, activity, time.Time{}, nil
+	}
+	if st.port.in {
+		c.PortIn = &DraughtPort{Name: st.port.port.Name, ID: st.port.port.ID, Group: st.port.port.Group(),
+			Lat: st.port.port.Lat, Lon: st.port.port.Lon}
+	}
+	if lo := &st.loiter; lo.on && (!shared || hs != nil) {
 		c.Loiter = &DraughtLoiter{Start: lo.start, End: lo.end, Lat: lo.sumLat / float64(lo.n), Lon: lo.sumLon / float64(lo.n)}
 	}
 	if d.run&Encounters == 0 && d.DeferDraught != nil {
 		// The encounters are found elsewhere: the decision is made
 		// there (DecideDraught), with a loitering run's end sent after.
 		if c.Loiter != nil {
-			v.loiter.deferred, v.loiter.deferLat, v.loiter.deferLon = true, c.Lat, c.Lon
+			st.loiter.deferred, st.loiter.deferLat, st.loiter.deferLon = true, c.Lat, c.Lon
 		}
 		d.DeferDraught(c)
 		return
 	}
-	e, how := d.draughtEvent(v, c, v.activity)
+	e, how := d.draughtEvent(v, c, activity)
 	switch how {
 	case draughtNone:
 	case draughtOut:
 		d.out(e)
 	case draughtRun:
-		lo := &v.loiter
+		lo := &st.loiter
 		if lo.draught != nil {
 			// A second change in one run: the transfer is the latest.
-			d.hold(v, nil, lo.draught, lo.start, v.activity)
+			d.hold(v, nil, lo.draught, lo.start, activity)
 		}
 		lo.draught = e
 	case draughtLast:
-		d.hold(v, c.LastLoiter, e, c.LastLoiter.Start, v.activity)
+		d.hold(v, c.LastLoiter, e, c.LastLoiter.Start, activity)
 	}
 }
 
@@ -492,7 +579,7 @@ func (d *Detector) draughtEvent(v *vessel, c *DraughtCase, activity *event.Event
 		// Dark the while: a port visit or transfer nobody saw.
 		kind, when, lat, lon, other, port = "gap", g.End, g.Lat, g.Lon, 0, nil
 	}
-	if v.closeAt.After(when) {
+	if v.closeAt.After(when) && !c.OtherHull {
 		kind, when, lat, lon, other, port = string(event.Encounter), v.closeAt, v.closeLat, v.closeLon, v.closeTo, nil
 	}
 	// Loitering at sea: a transfer, with a partner alongside or with a

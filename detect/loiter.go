@@ -112,7 +112,7 @@ func (d *Detector) endLoiter(v *vessel, st *segState, atEnd bool) {
 	lo := d.loitering(v, st, atEnd)
 	if lo != nil {
 		d.out(lo)
-		v.lastLoiter = lo
+		v.lastLoiter, v.lastLoiterSeg = lo, v.segOf(st)
 	}
 	if s.draught != nil {
 		// Reported, with a possible dark transfer, once the encounter

@@ -194,6 +194,10 @@ type DraughtCase struct {
 	// explain it: where the case is decided.
 	Lat, Lon float64
 	Placed   bool
+	// OtherHull: two hulls share the MMSI and the case is the one whose
+	// positions were not being fed (see hullSeg); Visit is its own
+	// segment's, and the vessel's encounters are not its context.
+	OtherHull bool `json:",omitempty"`
 }
 
 // DraughtPort is the port a draught change happened in.
@@ -230,6 +234,9 @@ type LoiterEnd struct {
 func (d *Detector) DecideDraught(c *DraughtCase) {
 	v := d.vessel(c.MMSI)
 	activity := latestActivity(v, c.Visit, c.VisitAt)
+	if c.OtherHull {
+		activity = c.Visit
+	}
 	e, how := d.draughtEvent(v, c, activity)
 	switch how {
 	case draughtOut:

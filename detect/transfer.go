@@ -29,6 +29,20 @@ type heldDraught struct {
 // (lo, when reported), until the encounter detector is past it; activity
 // is the vessel's latest port visit or encounter.
 func (d *Detector) hold(v *vessel, lo, dr *event.Event, from time.Time, activity *event.Event) {
+	if lo != nil {
+		for k := range v.held {
+			// One run is one transfer: the latest change's, as when both
+			// came during the run (seed 10532: one confirmed during the
+			// run, one after it, gave two).
+			if o := &v.held[k]; o.loiter != nil && o.loiter.Start.Equal(lo.Start) {
+				if o.draught.End.After(dr.End) {
+					lo = nil
+				} else {
+					o.loiter = nil
+				}
+			}
+		}
+	}
 	h := heldDraught{draught: dr, loiter: lo, from: from, until: dr.End}
 	if lo != nil && lo.End.After(h.until) {
 		h.until = lo.End
@@ -87,8 +101,11 @@ func (d *Detector) settle(v *vessel, h *heldDraught) {
 		return
 	}
 	d.out(dr)
-	if h.loiter != nil {
-		d.darkTransfer(v, h.loiter, dr)
+	if lo := h.loiter; lo != nil && v.transferRun != lo.Start.UnixNano() {
+		// (A change of the run released before the next was held has
+		// made its transfer already.)
+		v.transferRun = lo.Start.UnixNano()
+		d.darkTransfer(v, lo, dr)
 	}
 }
 

@@ -364,3 +364,38 @@ func TestLoiteringKeepsOffShoreAllAlong(t *testing.T) {
 		}
 	}
 }
+
+// A meeting during which one ship changes the MMSI it broadcasts is one
+// encounter per pair of numbers, each scored only when AIS shows it
+// (seed 10503: the whole meeting was claimed under the number dropped an
+// hour in).
+func TestEncounterCutAtMMSIChange(t *testing.T) {
+	w, err := newWorld(Config{Seed: 3, Days: 2, Vessels: 20})
+	if err != nil {
+		t.Fatal(err)
+	}
+	a, b := w.hulls[0], w.hulls[1]
+	a.off, b.off = nil, nil
+	meet := span{w.t0 + 10*hour, w.t0 + 13*hour}
+	switchAt := meet.from + 50*60
+	own := b.identAt(meet.from)
+	b.idents = []identStep{{from: 0, id: &Identity{MMSI: 999000001, Name: "BORROWED"}}, {from: switchAt, id: own}}
+	w.sts = []*stsPlan{{a: a, b: b, meet: meet, lat: 41, lon: 132, gapM: 100, speedKn: 1}}
+	for _, h := range []*Hull{a, b} {
+		h.log = h.log[:0]
+		for t := meet.from - hour; t <= meet.to+hour; t += 300 {
+			h.log = append(h.log, rx{t: t, tLast: t, id: h.identAt(t), kind: rxPosition})
+		}
+	}
+	evs := w.encounterEvents()
+	if len(evs) != 2 {
+		t.Fatalf("encounters %+v, want two, one per number of b", evs)
+	}
+	first, second := evs[0], evs[1]
+	if first.MMSI != 999000001 && first.OtherMMSI != 999000001 || first.Source != event.SourceSatellite || first.End.Unix() != switchAt {
+		t.Errorf("first piece %+v, want under the borrowed number until the switch, satellite-only (50 min)", first)
+	}
+	if second.MMSI != own.MMSI && second.OtherMMSI != own.MMSI || second.Source != event.SourceAIS || second.Start.Unix() != switchAt {
+		t.Errorf("second piece %+v, want under b's own number from the switch, shown in AIS (2 h 10 min)", second)
+	}
+}

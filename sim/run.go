@@ -241,7 +241,7 @@ type scenario struct {
 }
 
 // simVersion changes whenever the same seed would give different output.
-const simVersion = 11
+const simVersion = 12
 
 func scenarioOf(c Config) scenario {
 	return scenario{c.Seed, c.Days, c.Start.UTC(), c.Vessels, c.Covert, c.Receivers, c.Interval.Seconds(), simVersion, c.RealRate}

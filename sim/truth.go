@@ -439,25 +439,42 @@ func (w *world) encounterEvents() []event.Event {
 		if m.to-m.from < encounterMin {
 			continue
 		}
-		ma, mb := s.a.identAt(m.from).MMSI, s.b.identAt(m.from).MMSI
-		if ma > mb {
-			ma, mb = mb, ma
-		}
-		src := event.SourceAIS
-		if !shownInAIS(s.a.log, s.b.log, m) {
-			src = event.SourceSatellite
-		}
 		_, pd, ok := w.cat.NearestPort(s.lat, s.lon, 200)
 		if !ok {
 			pd = 200
 		}
-		evs = append(evs, event.Event{Type: event.Encounter, MMSI: ma, OtherMMSI: mb, Start: ts(m.from), End: ts(m.to),
-			Lat: math.Round(s.lat*1e5) / 1e5, Lon: math.Round(s.lon*1e5) / 1e5, Confidence: 1, Source: src, Evidence: map[string]any{
-				"duration_h": r3(float64(m.to-m.from) / 3600), "min_distance_m": math.Round(s.gapM),
-				"median_speed_kn": r3(s.speedKn), "distance_to_port_km": r3(pd),
-			}})
+		// AIS shows a meeting per pair of numbers broadcast: a ship that
+		// changes its MMSI alongside (seed 10503: a hull ending a shared-
+		// MMSI episode an hour into a transfer) makes two meetings, each
+		// under its pair and scored only when AIS shows it (shownInAIS:
+		// 2 h heard together), as loitering is cut (loiterRun).
+		for _, pc := range meetingPieces(s.a, s.b, m) {
+			ma, mb := s.a.identAt(pc.from).MMSI, s.b.identAt(pc.from).MMSI
+			if ma > mb {
+				ma, mb = mb, ma
+			}
+			src := event.SourceAIS
+			if !shownInAIS(s.a.log, s.b.log, pc) {
+				src = event.SourceSatellite
+			}
+			evs = append(evs, event.Event{Type: event.Encounter, MMSI: ma, OtherMMSI: mb, Start: ts(pc.from), End: ts(pc.to),
+				Lat: math.Round(s.lat*1e5) / 1e5, Lon: math.Round(s.lon*1e5) / 1e5, Confidence: 1, Source: src, Evidence: map[string]any{
+					"duration_h": r3(float64(pc.to-pc.from) / 3600), "min_distance_m": math.Round(s.gapM),
+					"median_speed_kn": r3(s.speedKn), "distance_to_port_km": r3(pd),
+				}})
+		}
 	}
 	return evs
+}
+
+// meetingPieces cuts meeting m of hulls a and b where either changes the
+// MMSI it broadcasts.
+func meetingPieces(a, b *Hull, m span) []span {
+	var out []span
+	for _, pa := range a.identSpans(m) {
+		out = append(out, b.identSpans(pa)...)
+	}
+	return out
 }
 
 // loiterEvents finds runs of the true track slower than 2 kn for 4 h or

@@ -1,0 +1,119 @@
+package detect
+
+import (
+	"slices"
+	"testing"
+	"time"
+
+	"github.com/lookout-osint/lookout/event"
+	"github.com/lookout-osint/lookout/track"
+)
+
+// clonedTankers is seed 10532's cloned MMSI: hull A (150×24 m) drifts at
+// 1 kn 150 km out for 7 h, reporting draught 6 m, then 9 m (when aChange
+// > 0) from hour aChange; hull B (80×13 m) under the same MMSI lies in
+// port ALPHA, 500 km away, reporting 2.6 m, then 4.6 m from hour 5. Each
+// hull sends its static report a second after one of its own fixes, as a
+// transponder does, so the reports of both come in turn between the two
+// streams of positions.
+func clonedTankers(aChange time.Duration) *world {
+	w := newWorld()
+	lon := 130 + kmEast(150)
+	a := newScript(1, 0, 45.0, lon+0.3).sail(45.0, lon, 10).sail(45.1, lon, 1).sail(45.0, lon+0.5, 10)
+	b := newScript(1, 7*time.Minute, 40.0, 130.05)
+	b.every = 15 * time.Minute
+	b.stay(16*time.Hour, 0)
+	w.add(a, b)
+	for i, f := range a.fixes {
+		if i%6 == 0 {
+			dr := 6.0
+			if aChange > 0 && f.Time.Sub(t0) >= aChange {
+				dr = 9
+			}
+			w.static(track.Static{MMSI: 1, Time: f.Time.Add(time.Second), Name: "TANKER", IMO: 9000001,
+				ShipType: 80, Length: 150, Beam: 24, Draught: dr})
+		}
+	}
+	for i, f := range b.fixes {
+		if i%4 == 1 {
+			dr := 2.6
+			if f.Time.Sub(t0) >= 5*time.Hour {
+				dr = 4.6
+			}
+			w.static(track.Static{MMSI: 1, Time: f.Time.Add(time.Second), Name: "TANKER", IMO: 9000001,
+				ShipType: 80, Length: 80, Beam: 13, Draught: dr})
+		}
+	}
+	slices.SortStableFunc(w.statics, func(x, y track.Static) int { return x.Time.Compare(y.Time) })
+	return w
+}
+
+// TestClonedHullsDraughtStaysWithItsHull: the draught of the hull in port
+// changes while the other hull under its MMSI loiters at sea. That change
+// is the port's (seed 10532: put at the loitering position, it made a
+// possible dark transfer of a tanker whose own draught had not changed).
+func TestClonedHullsDraughtStaysWithItsHull(t *testing.T) {
+	evs := clonedTankers(0).run(t)
+	if dt := only(evs, event.PossibleDarkTransfer); len(dt) != 0 {
+		t.Errorf("possible dark transfers %+v, want none: the loitering hull's draught did not change", dt)
+	}
+	if len(only(evs, event.Loitering)) != 1 {
+		t.Fatalf("loitering %+v, want one: the scenario does not test it", only(evs, event.Loitering))
+	}
+	dc := only(evs, event.DraughtChange)
+	if len(dc) != 1 || dc[0].Evidence["context"] != "port_visit" || dc[0].Port != "ALPHA" || dc[0].Evidence["length_m"] != 80.0 {
+		t.Fatalf("draught changes %+v, want the 80 m hull's, in port ALPHA", dc)
+	}
+}
+
+// TestClonedHullsDarkTransferOfTheLoiteringHull: the same, with the
+// loitering hull's own draught rising during its run: one possible dark
+// transfer, the loitering hull's (its dimensions give the cargo), and the
+// port hull's change stays in port.
+func TestClonedHullsDarkTransferOfTheLoiteringHull(t *testing.T) {
+	evs := clonedTankers(4 * time.Hour).run(t)
+	dt := only(evs, event.PossibleDarkTransfer)
+	if len(dt) != 1 || dt[0].Evidence["change_m"] != 3.0 {
+		t.Fatalf("possible dark transfers %+v, want the loitering hull's (3 m)", dt)
+	}
+	ctx := map[any]any{}
+	for _, e := range only(evs, event.DraughtChange) {
+		ctx[e.Evidence["length_m"]] = e.Evidence["context"]
+	}
+	if len(ctx) != 2 || ctx[150.0] != "loitering" || ctx[80.0] != "port_visit" {
+		t.Errorf("draught changes by hull length: %v, want 150 m loitering, 80 m in port", ctx)
+	}
+}
+
+// TestOneLoiteringRunOneDarkTransfer: a tanker's draught rises twice while
+// it drifts, the second change confirmed only after the run ended. One
+// run is one transfer: one possible dark transfer, the latest change's
+// (seed 10532 gave two for one run).
+func TestOneLoiteringRunOneDarkTransfer(t *testing.T) {
+	w := newWorld()
+	lon := 130 + kmEast(150)
+	w.add(newScript(1, 0, 45.0, lon+0.3).sail(45.0, lon, 10).sail(45.1, lon, 1).sail(45.0, lon+0.5, 10))
+	for at := time.Duration(0); at < 16*time.Hour; at += 30 * time.Minute {
+		dr := 6.0
+		switch {
+		case at >= 6*time.Hour+30*time.Minute:
+			dr = 12
+		case at >= 3*time.Hour:
+			dr = 9
+		}
+		w.static(track.Static{MMSI: 1, Time: t0.Add(at + time.Minute), Name: "TANKER", IMO: 9000001,
+			ShipType: 80, Length: 150, Beam: 24, Draught: dr})
+	}
+	evs := w.run(t)
+	lo := only(evs, event.Loitering)
+	if len(lo) != 1 || !lo[0].End.After(t0.Add(6*time.Hour+31*time.Minute)) || !lo[0].End.Before(t0.Add(7*time.Hour+31*time.Minute)) {
+		t.Fatalf("loitering %+v, want one, ending before the second change is confirmed: the scenario does not test it", lo)
+	}
+	if dc := only(evs, event.DraughtChange); len(dc) != 2 {
+		t.Fatalf("draught changes %+v, want two", dc)
+	}
+	dt := only(evs, event.PossibleDarkTransfer)
+	if len(dt) != 1 || dt[0].Evidence["new_draught_m"] != 12.0 {
+		t.Fatalf("possible dark transfers %+v, want one, of the change to 12 m", dt)
+	}
+}
