@@ -347,3 +347,64 @@ func TestKilledWorkerWhilePointsWaitForVerdicts(t *testing.T) {
 	}
 	diffEvents(t, local, got)
 }
+
+// TestDrainedBackfillGivenMoreFilesDuringInterference: a backfill drained
+// before a GNSS interference across partitions, then given the files of
+// it and drained again, stores the events of one process over all of
+// them. The first run's last fixes (its tracker's flush) were numbered
+// where the second run's fixes of the same time go on: the interference
+// unit, replaying its subject, skipped those numbers as sent already,
+// and sent its verdicts on everything after as the first run's end's,
+// which the partitions passed over until their own end (so here the
+// displaced fixes reached the detectors undisplaced, all at once;
+// TestFixUnitRunCarriesOnFromEnding shows the numbering itself).
+func TestDrainedBackfillGivenMoreFilesDuringInterference(t *testing.T) {
+	if testing.Short() {
+		t.Skip("runs workers")
+	}
+	defer func(d time.Duration) { partitionCheckpointEvery = d }(partitionCheckpointEvery)
+	partitionCheckpointEvery = 0
+	ms, _ := displacedShips(273100081, 12, 5, 10, 0.2, 0)
+	opt := analyze.DefaultOptions()
+	local := oneProcess(t, opt, ms)
+	n := 0
+	for _, e := range local.events {
+		if e.Type == event.GNSSInterference {
+			n++
+		}
+	}
+	if n != 1 {
+		t.Fatalf("one process reports %d interferences, want 1: the scenario does not test it", n)
+	}
+	// The first files end at 4 h, within the interference (2 h to 7 h).
+	cut := ms[0].RxTime.Truncate(time.Hour).Add(4 * time.Hour)
+	half := 0
+	for half < len(ms) && ms[half].RxTime.Before(cut) {
+		half++
+	}
+
+	js, c := testStream(t, 4)
+	st, err := State(context.Background(), js, c)
+	if err != nil {
+		t.Fatal(err)
+	}
+	got := newSink()
+	run := func() *Worker {
+		w := &Worker{JS: js, Config: c, Options: opt, Emit: got.emit, State: st, Drain: true}
+		ctx, cancel := context.WithTimeout(context.Background(), 60*time.Second)
+		defer cancel()
+		if err := w.Run(ctx); err != nil {
+			t.Fatal(err)
+		}
+		return w
+	}
+	publishFiles(t, js, c, ms[:half], 1)
+	first := run()
+	publishFiles(t, js, c, ms[half:], 1)
+	second := run()
+	t.Logf("first run: %d messages; second: %d messages", first.Messages.Load(), second.Messages.Load())
+	if n := second.Messages.Load(); n >= int64(len(ms)) || n < int64(len(ms)-half) {
+		t.Errorf("the second run read %d messages, %d of them new: it should carry on from its checkpoints", n, len(ms)-half)
+	}
+	diffEvents(t, local, got)
+}
