@@ -388,9 +388,20 @@ func TestDrainedBackfillGivenMoreFilesDuringInterference(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
+	// The workers keep their progress, the interference unit's too.
+	kv, err := js.CreateOrUpdateKeyValue(context.Background(), jetstream.KeyValueConfig{Bucket: WorkersBucket})
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() {
+		for _, k := range []string{c.InterferenceKey(), c.ProgressKey(0), c.ProgressKey(1), c.ProgressKey(2), c.ProgressKey(3),
+			fmt.Sprintf("%s.s0", c.Stream), fmt.Sprintf("%s.s1", c.Stream), fmt.Sprintf("%s.s2", c.Stream)} {
+			kv.Purge(context.Background(), k)
+		}
+	})
 	got := newSink()
 	run := func() *Worker {
-		w := &Worker{JS: js, Config: c, Options: opt, Emit: got.emit, State: st, Drain: true}
+		w := &Worker{JS: js, Config: c, Options: opt, Emit: got.emit, State: st, Drain: true, KV: kv}
 		ctx, cancel := context.WithTimeout(context.Background(), 60*time.Second)
 		defer cancel()
 		if err := w.Run(ctx); err != nil {
@@ -407,4 +418,13 @@ func TestDrainedBackfillGivenMoreFilesDuringInterference(t *testing.T) {
 		t.Errorf("the second run read %d messages, %d of them new: it should carry on from its checkpoints", n, len(ms)-half)
 	}
 	diffEvents(t, local, got)
+	// lookout backfill status shows how far the unit judged: every fix,
+	// to the last, none differing from the first run's end.
+	u, err := Interference(context.Background(), js, c)
+	if err != nil || u == nil {
+		t.Fatalf("the interference unit's progress: %v, %v", u, err)
+	}
+	if !u.Ended || u.Waiting != 0 || u.Judged == 0 || u.Through != ms[len(ms)-1].RxTime.Unix() || u.Lost != 0 || u.Diverged != 0 {
+		t.Errorf("the interference unit's progress at the end: %+v, want every fix judged to %d", *u, ms[len(ms)-1].RxTime.Unix())
+	}
 }

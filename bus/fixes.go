@@ -4,6 +4,7 @@ import (
 	"bytes"
 	"context"
 	"encoding/binary"
+	"encoding/json"
 	"errors"
 	"fmt"
 	"hash/fnv"
@@ -276,6 +277,9 @@ type fixUnit struct {
 	slab   pointSlab
 	bad    map[string]int64
 	lost   int64
+	// judgedN counts the fixes judged, judgedAt is the time of the last
+	// (Unix ns): how far the unit has got (InterferenceProgress).
+	judgedN, judgedAt int64
 	// diverged counts the fixes of a run carrying on from an ending that
 	// differ from the ending's under the same number, from the first:
 	// the detector took the ending's, and takes these too.
@@ -493,6 +497,8 @@ func (u *fixUnit) judge() {
 		}
 		u.ending = u.ending || x.final
 		displaced := u.det.Interfered(x.p)
+		u.judgedN++
+		u.judgedAt = max(u.judgedAt, x.p.Time.UnixNano())
 		if displaced {
 			u.displaced[best] = append(u.displaced[best], x.num)
 		}
@@ -591,8 +597,10 @@ func (w *Worker) fixes(ctx context.Context, k int) error {
 		if w.Drain && md.NumPending == 0 && w.fixesDone(u) {
 			flushing = true
 			det.Flush()
+			w.unitProgress(ctx, u, true)
 			return true, nil
 		}
+		w.unitProgress(ctx, u, false)
 		return false, nil
 	})
 	if err != nil && ctx.Err() == nil {
@@ -652,4 +660,85 @@ func (w *Worker) judgeVerdicts(ctx context.Context, part int, pl *pipeline) erro
 		return fmt.Errorf("partition %d: verdicts: %w", part, err)
 	}
 	return err
+}
+
+// InterferenceKey is the interference unit's key in WorkersBucket.
+func (c Config) InterferenceKey() string { return c.withDefaults().Stream + ".g" }
+
+// InterferenceProgress is how far the interference unit has got, as its
+// worker keeps it in WorkersBucket (lookout backfill status).
+type InterferenceProgress struct {
+	// Judged fixes, up to the time of the latest (Unix s; 0: none).
+	Judged  int64 `json:"judged"`
+	Through int64 `json:"through"`
+	// Waiting fixes: sent, not yet judged, since a partition may still
+	// send earlier ones; Slowest is the partition whose watermark they
+	// wait for (-1: none).
+	Waiting int `json:"waiting"`
+	Slowest int `json:"slowest"`
+	// Ended: every partition's run had ended, and every fix was judged.
+	Ended bool `json:"ended"`
+	// Lost fixes (frames missing or unreadable) and fixes of a run
+	// carrying on from an ending that differed from it (fixUnit.diverged).
+	Lost     int64 `json:"lost"`
+	Diverged int64 `json:"diverged"`
+	Saved    int64 `json:"saved"` // Unix s
+}
+
+// progress returns the unit's progress.
+func (u *fixUnit) progress() InterferenceProgress {
+	pr := InterferenceProgress{Judged: u.judgedN, Slowest: -1, Lost: u.lost + u.badFrames(), Diverged: u.diverged}
+	if u.judgedN > 0 {
+		pr.Through = floorDiv(u.judgedAt, int64(time.Second))
+	}
+	low := int64(math.MaxInt64)
+	for p, q := range u.q {
+		pr.Waiting += len(q)
+		if !u.done[p] && u.wm[p] < low {
+			low, pr.Slowest = u.wm[p], p
+		}
+	}
+	return pr
+}
+
+// unitProgress keeps the unit's progress in KV (at most once a second
+// unless final).
+func (w *Worker) unitProgress(ctx context.Context, u *fixUnit, final bool) {
+	if w.KV == nil || !final && time.Since(w.unitSaved) < time.Second {
+		return
+	}
+	w.unitSaved = time.Now()
+	pr := u.progress()
+	pr.Ended = final
+	pr.Saved = w.unitSaved.Unix()
+	b, err := json.Marshal(pr)
+	if err != nil {
+		return
+	}
+	sctx, cancel := context.WithTimeout(context.WithoutCancel(ctx), 5*time.Second)
+	defer cancel()
+	w.KV.Put(sctx, w.Config.InterferenceKey(), b)
+}
+
+// Interference reads the interference unit's progress (nil: none kept).
+func Interference(ctx context.Context, js jetstream.JetStream, c Config) (*InterferenceProgress, error) {
+	kv, err := js.KeyValue(ctx, WorkersBucket)
+	if errors.Is(err, jetstream.ErrBucketNotFound) {
+		return nil, nil
+	}
+	if err != nil {
+		return nil, err
+	}
+	e, err := kv.Get(ctx, c.InterferenceKey())
+	if errors.Is(err, jetstream.ErrKeyNotFound) {
+		return nil, nil
+	}
+	if err != nil {
+		return nil, err
+	}
+	var pr InterferenceProgress
+	if err := json.Unmarshal(e.Value(), &pr); err != nil {
+		return nil, fmt.Errorf("interference unit's progress: %w", err)
+	}
+	return &pr, nil
 }

@@ -108,6 +108,7 @@ type Worker struct {
 	epochMu        sync.Mutex
 	epochs         map[int]uint64 // this run of each partition it runs
 	runs           map[int]bool   // with Members: the units it has run
+	unitSaved      time.Time      // the interference unit's progress, last kept
 }
 
 func randEpoch() uint64 { return rand.Uint64() | 1 }

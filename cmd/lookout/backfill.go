@@ -221,5 +221,39 @@ func backfillStatus(ctx context.Context, js jetstream.JetStream, kv jetstream.Ke
 		}
 		fmt.Fprintf(tw, "%d\t%d\t%d\t%s\t%d\t%s\t%s\n", p.Partition, p.Batches, perPart[p.Partition], at, p.Lag, rate, eta)
 	}
-	return tw.Flush()
+	if err := tw.Flush(); err != nil {
+		return err
+	}
+	u, err := bus.Interference(ctx, js, c)
+	if err != nil {
+		return err
+	}
+	fmt.Println(interferenceLine(u))
+	return nil
+}
+
+// interferenceLine says how far the interference unit (beside shard 1)
+// has judged the partitions' fixes: the partitions' detectors wait for it.
+func interferenceLine(u *bus.InterferenceProgress) string {
+	if u == nil {
+		return "interference unit: no worker yet"
+	}
+	s := fmt.Sprintf("interference unit: %d fixes judged", u.Judged)
+	if u.Through != 0 {
+		s += ", up to " + time.Unix(u.Through, 0).UTC().Format(time.RFC3339)
+	}
+	s += fmt.Sprintf("; %d waiting", u.Waiting)
+	if u.Slowest >= 0 {
+		s += fmt.Sprintf(" for partition %d", u.Slowest)
+	}
+	if u.Ended {
+		s += "; ended with the data"
+	}
+	if u.Lost > 0 {
+		s += fmt.Sprintf("; %d lost", u.Lost)
+	}
+	if u.Diverged > 0 {
+		s += fmt.Sprintf("; %d differed from an earlier run's end", u.Diverged)
+	}
+	return s + fmt.Sprintf(" (as of %s)", time.Unix(u.Saved, 0).UTC().Format(time.RFC3339))
 }
