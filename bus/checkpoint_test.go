@@ -4,6 +4,7 @@ import (
 	"context"
 	"fmt"
 	"reflect"
+	"slices"
 	"testing"
 	"time"
 
@@ -426,5 +427,8 @@ func TestDrainedBackfillGivenMoreFilesDuringInterference(t *testing.T) {
 	}
 	if !u.Ended || u.Waiting != 0 || u.Judged == 0 || u.Through != ms[len(ms)-1].RxTime.Unix() || u.Lost != 0 || u.Diverged != 0 {
 		t.Errorf("the interference unit's progress at the end: %+v, want every fix judged to %d", *u, ms[len(ms)-1].RxTime.Unix())
+	}
+	if len(u.Held) != c.Partitions || slices.ContainsFunc(u.Held, func(n uint64) bool { return n != 0 }) {
+		t.Errorf("fixes held for verdicts at the end: %v, want none of %d partitions", u.Held, c.Partitions)
 	}
 }

@@ -676,6 +676,9 @@ type InterferenceProgress struct {
 	// wait for (-1: none).
 	Waiting int `json:"waiting"`
 	Slowest int `json:"slowest"`
+	// Held is, per partition, its fixes sent and not yet judged: what its
+	// detectors wait for.
+	Held []uint64 `json:"held"`
 	// Ended: every partition's run had ended, and every fix was judged.
 	Ended bool `json:"ended"`
 	// Lost fixes (frames missing or unreadable) and fixes of a run
@@ -692,8 +695,10 @@ func (u *fixUnit) progress() InterferenceProgress {
 		pr.Through = floorDiv(u.judgedAt, int64(time.Second))
 	}
 	low := int64(math.MaxInt64)
+	pr.Held = make([]uint64, len(u.q))
 	for p, q := range u.q {
 		pr.Waiting += len(q)
+		pr.Held[p] = u.next[p] - min(u.judged[p], u.next[p])
 		if !u.done[p] && u.wm[p] < low {
 			low, pr.Slowest = u.wm[p], p
 		}

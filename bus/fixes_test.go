@@ -1,6 +1,7 @@
 package bus
 
 import (
+	"slices"
 	"testing"
 	"time"
 
@@ -83,5 +84,41 @@ func TestFixUnitRunCarriesOnFromEnding(t *testing.T) {
 	}
 	if u.ending {
 		t.Error("the unit still reports as at the end of the data")
+	}
+}
+
+// TestFixUnitProgress: what lookout backfill status shows of the
+// interference unit: fixes wait for the slowest partition's watermark,
+// held meanwhile by the partition that sent them.
+func TestFixUnitProgress(t *testing.T) {
+	opt := analyze.DefaultOptions()
+	det, _ := analyze.NewDetector(opt, nil)
+	u := newFixUnit(2, det)
+	c := Config{Partitions: 2}
+	t0 := time.Date(2026, 3, 1, 0, 0, 0, 0, time.UTC)
+	send := func(o *stageOut, wm time.Time) {
+		o.mu.Lock()
+		frames := o.fixFrames(wm.Unix())
+		o.mu.Unlock()
+		for _, f := range frames {
+			u.apply(f)
+		}
+	}
+	a, b := newStageOut(c, 0, 1, opt.Detect, nil), newStageOut(c, 1, 1, opt.Detect, nil)
+	for i := range 5 {
+		p := track.Point{}
+		p.MMSI, p.Time, p.Lat, p.Lon, p.HasPos = 273100001, t0.Add(time.Duration(i)*time.Minute), 55, 20, true
+		a.fix(&p)
+	}
+	send(a, t0.Add(10*time.Minute))
+	send(b, t0)
+	pr := u.progress()
+	if pr.Judged != 0 || pr.Waiting != 5 || pr.Slowest != 1 || !slices.Equal(pr.Held, []uint64{5, 0}) {
+		t.Errorf("behind partition 1: %+v, want 5 fixes of partition 0 waiting for it", pr)
+	}
+	send(b, t0.Add(10*time.Minute))
+	pr = u.progress()
+	if pr.Judged != 5 || pr.Waiting != 0 || pr.Through != t0.Add(4*time.Minute).Unix() || !slices.Equal(pr.Held, []uint64{0, 0}) {
+		t.Errorf("both partitions past the fixes: %+v, want 5 judged to %s", pr, t0.Add(4*time.Minute))
 	}
 }

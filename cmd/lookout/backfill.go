@@ -199,8 +199,12 @@ func backfillStatus(ctx context.Context, js jetstream.JetStream, kv jetstream.Ke
 			return err
 		}
 	}
+	u, err := bus.Interference(ctx, js, c)
+	if err != nil {
+		return err
+	}
 	tw = tabwriter.NewWriter(os.Stdout, 2, 4, 2, ' ', 0)
-	fmt.Fprintln(tw, "PARTITION\tBATCHES\tMESSAGES OF DONE FILES\tWORKER AT\tLAG (BATCHES)\tRATE (BATCHES/S)\tETA")
+	fmt.Fprintln(tw, "PARTITION\tBATCHES\tMESSAGES OF DONE FILES\tWORKER AT\tLAG (BATCHES)\tRATE (BATCHES/S)\tETA\tFIXES HELD FOR VERDICTS")
 	for i, p := range p1 {
 		rate, eta := "-", "-"
 		if p2 != nil {
@@ -219,13 +223,13 @@ func backfillStatus(ctx context.Context, js jetstream.JetStream, kv jetstream.Ke
 		if p.Worker > 0 {
 			at = fmt.Sprintf("seq %d", p.Worker)
 		}
-		fmt.Fprintf(tw, "%d\t%d\t%d\t%s\t%d\t%s\t%s\n", p.Partition, p.Batches, perPart[p.Partition], at, p.Lag, rate, eta)
+		held := "-"
+		if u != nil && p.Partition < len(u.Held) {
+			held = fmt.Sprint(u.Held[p.Partition])
+		}
+		fmt.Fprintf(tw, "%d\t%d\t%d\t%s\t%d\t%s\t%s\t%s\n", p.Partition, p.Batches, perPart[p.Partition], at, p.Lag, rate, eta, held)
 	}
 	if err := tw.Flush(); err != nil {
-		return err
-	}
-	u, err := bus.Interference(ctx, js, c)
-	if err != nil {
 		return err
 	}
 	fmt.Println(interferenceLine(u))
