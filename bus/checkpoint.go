@@ -249,7 +249,7 @@ func (w *Worker) loadPartition(p int, parts [][]byte, pl *pipeline, out *stageOu
 // shardCodec carries a shard's own state; its detectors and reception
 // evidence are encoded apart.
 var shardCodec = statecodec.New(shard{}, statecodec.Skip(shard{},
-	"idx", "parts", "grader", "rx", "links", "slab", "emit", "lost", "bad", "applied", "repeated"))
+	"idx", "parts", "grader", "rx", "links", "slab", "emit", "lost", "bad", "applied", "repeated", "superseded", "by", "passOver"))
 
 // checkpoint returns the shard's state after stream sequence seq.
 func (s *shard) checkpoint(seq uint64, id streamsID) ([]byte, error) {

@@ -432,3 +432,49 @@ func TestDrainedBackfillGivenMoreFilesDuringInterference(t *testing.T) {
 		t.Errorf("fixes held for verdicts at the end: %v, want none of %d partitions", u.Held, c.Partitions)
 	}
 }
+
+// TestDrainedBackfillGivenMoreFilesDuringEncounter: a backfill drained
+// before, during or after an encounter of ships of two partitions (and a
+// draught change put down to it), then given the rest of the files and
+// drained again, stores the events of one process. The second stage
+// took the first run's end (what its trackers flushed, what was open)
+// when replaying its subject, and then the second run's frames, which
+// send those points again as the data goes on: the encounter was lost
+// (drained at 2 h), cut at the first end (4 h), or had a slot counted
+// twice (5 h), and the draught change lost its partner.
+func TestDrainedBackfillGivenMoreFilesDuringEncounter(t *testing.T) {
+	if testing.Short() {
+		t.Skip("runs workers")
+	}
+	ms, _, _ := alongside()
+	opt := analyze.DefaultOptions()
+	local := oneProcess(t, opt, ms)
+	for _, h := range []int{2, 4, 5} {
+		t.Run(fmt.Sprintf("%dh", h), func(t *testing.T) {
+			cut := ms[0].RxTime.Truncate(time.Hour).Add(time.Duration(h) * time.Hour)
+			half := 0
+			for half < len(ms) && ms[half].RxTime.Before(cut) {
+				half++
+			}
+			js, c := testStream(t, 4)
+			st, err := State(context.Background(), js, c)
+			if err != nil {
+				t.Fatal(err)
+			}
+			got := newSink()
+			run := func() {
+				w := &Worker{JS: js, Config: c, Options: opt, Emit: got.emit, State: st, Drain: true}
+				ctx, cancel := context.WithTimeout(context.Background(), 60*time.Second)
+				defer cancel()
+				if err := w.Run(ctx); err != nil {
+					t.Fatal(err)
+				}
+			}
+			publishFiles(t, js, c, ms[:half], 1)
+			run()
+			publishFiles(t, js, c, ms[half:], 1)
+			run()
+			diffEvents(t, local, got)
+		})
+	}
+}
