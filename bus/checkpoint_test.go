@@ -449,8 +449,9 @@ func TestDrainedBackfillGivenMoreFilesDuringEncounter(t *testing.T) {
 	ms, _, _ := alongside()
 	opt := analyze.DefaultOptions()
 	local := oneProcess(t, opt, ms)
-	for _, h := range []int{2, 4, 5} {
-		t.Run(fmt.Sprintf("%dh", h), func(t *testing.T) {
+	for _, x := range []struct{ h, workers int }{{2, 1}, {4, 1}, {5, 1}, {4, 2}} {
+		h := x.h
+		t.Run(fmt.Sprintf("%dh/%d workers", h, x.workers), func(t *testing.T) {
 			cut := ms[0].RxTime.Truncate(time.Hour).Add(time.Duration(h) * time.Hour)
 			half := 0
 			for half < len(ms) && ms[half].RxTime.Before(cut) {
@@ -463,12 +464,13 @@ func TestDrainedBackfillGivenMoreFilesDuringEncounter(t *testing.T) {
 			}
 			got := newSink()
 			run := func() {
-				w := &Worker{JS: js, Config: c, Options: opt, Emit: got.emit, State: st, Drain: true}
+				var ws []*Worker
+				for i := range x.workers {
+					ws = append(ws, &Worker{JS: js, Config: c, Index: i, Of: x.workers, Options: opt, Emit: got.emit, State: st, Drain: true})
+				}
 				ctx, cancel := context.WithTimeout(context.Background(), 60*time.Second)
 				defer cancel()
-				if err := w.Run(ctx); err != nil {
-					t.Fatal(err)
-				}
+				runAll(ctx, t, ws...)
 			}
 			publishFiles(t, js, c, ms[:half], 1)
 			run()

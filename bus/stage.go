@@ -842,15 +842,25 @@ type run struct {
 	epoch uint64
 }
 
+// newRun tells whether frame data is of a new run of a partition whose
+// run before ended, that end taken.
+func (s *shard) newRun(data []byte) (int, bool) {
+	f, err := decodeFrame(data)
+	if err != nil || f.part < 0 || f.part >= s.parts {
+		return 0, false
+	}
+	return f.part, s.done[f.part] && f.epoch != s.epoch[f.part]
+}
+
 // supersededRuns adds to runs those whose ends the shard took and a new
-// run supersedes: the one of partition s.by, and those of partitions
-// whose current run (epoch; 0: not known) is another, begun or not.
-// An end of another partition stands until its next run shows up, as
-// workers drained one after the other take those ends of the partitions
-// they do not run.
-func (s *shard) supersededRuns(runs map[run]bool, epoch func(part int) uint64) {
+// run supersedes: those of the partitions in news (whose new runs have
+// shown up), and of those whose current run (epoch; 0: not known) is
+// another, begun or not. An end of another partition stands until its
+// next run shows up, as workers drained one after the other take those
+// ends of the partitions they do not run.
+func (s *shard) supersededRuns(runs map[run]bool, news map[int]bool, epoch func(part int) uint64) {
 	for p, d := range s.done {
-		if e := epoch(p); d && (p == s.by || e != 0 && e != s.epoch[p]) {
+		if e := epoch(p); d && (news[p] || e != 0 && e != s.epoch[p]) {
 			runs[run{p, s.epoch[p]}] = true
 		}
 	}

@@ -607,7 +607,28 @@ func (w *Worker) shard(ctx context.Context, k int) (err error) {
 				lost, items, repeats := sh.lost+sh.badFrames(), sh.applied, sh.repeated
 				sh.apply(msg.Data())
 				if sh.superseded {
-					sh.supersededRuns(passOver, w.epochOf)
+					// The new runs of other partitions published
+					// already are passed over at once: each would
+					// have the shard built again.
+					news := map[int]bool{sh.by: true}
+					for pending := md.NumPending; pending > 0; {
+						msg, err := it.Next()
+						if err != nil {
+							if ctx.Err() != nil {
+								return false, ctx.Err()
+							}
+							return false, fmt.Errorf("shard %d: %w", k, err)
+						}
+						md, err := msg.Metadata()
+						if err != nil {
+							return false, fmt.Errorf("shard %d: %w", k, err)
+						}
+						pending = md.NumPending
+						if p, ok := sh.newRun(msg.Data()); ok {
+							news[p] = true
+						}
+					}
+					sh.supersededRuns(passOver, news, w.epochOf)
 					restartAt = seq
 					return true, nil
 				}
