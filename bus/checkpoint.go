@@ -34,8 +34,10 @@ import (
 // (a drained run's) reaches it: what the end flushed is not in the state a
 // later run carries on from. (Saving it also as the end came cost 12% of
 // a worker's CPU on a real-rate day, so a backfill drained and given more
-// files later replays its shards.) A later run loads the checkpoint and
-// consumes from the next message on.
+// files later replays its shards; once a partition's next run shows up
+// after its end, a shard is built again from that checkpoint without the
+// ends superseded, see shard.superseded.) A later run loads the
+// checkpoint and consumes from the next message on.
 //
 // Exactly once: a checkpoint is saved only after the events emitted
 // before it are stored (Worker.Sync) and, for a partition, the
@@ -249,7 +251,7 @@ func (w *Worker) loadPartition(p int, parts [][]byte, pl *pipeline, out *stageOu
 // shardCodec carries a shard's own state; its detectors and reception
 // evidence are encoded apart.
 var shardCodec = statecodec.New(shard{}, statecodec.Skip(shard{},
-	"idx", "parts", "grader", "rx", "links", "slab", "emit", "lost", "bad", "applied", "repeated"))
+	"idx", "parts", "grader", "rx", "links", "slab", "emit", "lost", "bad", "applied", "repeated", "superseded", "by", "passOver"))
 
 // checkpoint returns the shard's state after stream sequence seq.
 func (s *shard) checkpoint(seq uint64, id streamsID) ([]byte, error) {

@@ -4,6 +4,7 @@ import (
 	"context"
 	"fmt"
 	"reflect"
+	"slices"
 	"testing"
 	"time"
 
@@ -346,4 +347,136 @@ func TestKilledWorkerWhilePointsWaitForVerdicts(t *testing.T) {
 		t.Errorf("one process reports %d interferences, want 1: the scenario does not test it", n)
 	}
 	diffEvents(t, local, got)
+}
+
+// TestDrainedBackfillGivenMoreFilesDuringInterference: a backfill drained
+// before a GNSS interference across partitions, then given the files of
+// it and drained again, stores the events of one process over all of
+// them. The first run's last fixes (its tracker's flush) were numbered
+// where the second run's fixes of the same time go on: the interference
+// unit, replaying its subject, skipped those numbers as sent already,
+// and sent its verdicts on everything after as the first run's end's,
+// which the partitions passed over until their own end (so here the
+// displaced fixes reached the detectors undisplaced, all at once;
+// TestFixUnitRunCarriesOnFromEnding shows the numbering itself).
+func TestDrainedBackfillGivenMoreFilesDuringInterference(t *testing.T) {
+	if testing.Short() {
+		t.Skip("runs workers")
+	}
+	defer func(d time.Duration) { partitionCheckpointEvery = d }(partitionCheckpointEvery)
+	partitionCheckpointEvery = 0
+	ms, _ := displacedShips(273100081, 12, 5, 10, 0.2, 0)
+	opt := analyze.DefaultOptions()
+	local := oneProcess(t, opt, ms)
+	n := 0
+	for _, e := range local.events {
+		if e.Type == event.GNSSInterference {
+			n++
+		}
+	}
+	if n != 1 {
+		t.Fatalf("one process reports %d interferences, want 1: the scenario does not test it", n)
+	}
+	// The first files end at 4 h, within the interference (2 h to 7 h).
+	cut := ms[0].RxTime.Truncate(time.Hour).Add(4 * time.Hour)
+	half := 0
+	for half < len(ms) && ms[half].RxTime.Before(cut) {
+		half++
+	}
+
+	js, c := testStream(t, 4)
+	st, err := State(context.Background(), js, c)
+	if err != nil {
+		t.Fatal(err)
+	}
+	// The workers keep their progress, the interference unit's too.
+	kv, err := js.CreateOrUpdateKeyValue(context.Background(), jetstream.KeyValueConfig{Bucket: WorkersBucket})
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() {
+		for _, k := range []string{c.InterferenceKey(), c.ProgressKey(0), c.ProgressKey(1), c.ProgressKey(2), c.ProgressKey(3),
+			fmt.Sprintf("%s.s0", c.Stream), fmt.Sprintf("%s.s1", c.Stream), fmt.Sprintf("%s.s2", c.Stream)} {
+			kv.Purge(context.Background(), k)
+		}
+	})
+	got := newSink()
+	run := func() *Worker {
+		w := &Worker{JS: js, Config: c, Options: opt, Emit: got.emit, State: st, Drain: true, KV: kv}
+		ctx, cancel := context.WithTimeout(context.Background(), 60*time.Second)
+		defer cancel()
+		if err := w.Run(ctx); err != nil {
+			t.Fatal(err)
+		}
+		return w
+	}
+	publishFiles(t, js, c, ms[:half], 1)
+	first := run()
+	publishFiles(t, js, c, ms[half:], 1)
+	second := run()
+	t.Logf("first run: %d messages; second: %d messages", first.Messages.Load(), second.Messages.Load())
+	if n := second.Messages.Load(); n >= int64(len(ms)) || n < int64(len(ms)-half) {
+		t.Errorf("the second run read %d messages, %d of them new: it should carry on from its checkpoints", n, len(ms)-half)
+	}
+	diffEvents(t, local, got)
+	// lookout backfill status shows how far the unit judged: every fix,
+	// to the last, none differing from the first run's end.
+	u, err := Interference(context.Background(), js, c)
+	if err != nil || u == nil {
+		t.Fatalf("the interference unit's progress: %v, %v", u, err)
+	}
+	if !u.Ended || u.Waiting != 0 || u.Judged == 0 || u.Through != ms[len(ms)-1].RxTime.Unix() || u.Lost != 0 || u.Diverged != 0 {
+		t.Errorf("the interference unit's progress at the end: %+v, want every fix judged to %d", *u, ms[len(ms)-1].RxTime.Unix())
+	}
+	if len(u.Held) != c.Partitions || slices.ContainsFunc(u.Held, func(n uint64) bool { return n != 0 }) {
+		t.Errorf("fixes held for verdicts at the end: %v, want none of %d partitions", u.Held, c.Partitions)
+	}
+}
+
+// TestDrainedBackfillGivenMoreFilesDuringEncounter: a backfill drained
+// before, during or after an encounter of ships of two partitions (and a
+// draught change put down to it), then given the rest of the files and
+// drained again, stores the events of one process. The second stage
+// took the first run's end (what its trackers flushed, what was open)
+// when replaying its subject, and then the second run's frames, which
+// send those points again as the data goes on: the encounter was lost
+// (drained at 2 h), cut at the first end (4 h), or had a slot counted
+// twice (5 h), and the draught change lost its partner.
+func TestDrainedBackfillGivenMoreFilesDuringEncounter(t *testing.T) {
+	if testing.Short() {
+		t.Skip("runs workers")
+	}
+	ms, _, _ := alongside()
+	opt := analyze.DefaultOptions()
+	local := oneProcess(t, opt, ms)
+	for _, x := range []struct{ h, workers int }{{2, 1}, {4, 1}, {5, 1}, {4, 2}} {
+		h := x.h
+		t.Run(fmt.Sprintf("%dh/%d workers", h, x.workers), func(t *testing.T) {
+			cut := ms[0].RxTime.Truncate(time.Hour).Add(time.Duration(h) * time.Hour)
+			half := 0
+			for half < len(ms) && ms[half].RxTime.Before(cut) {
+				half++
+			}
+			js, c := testStream(t, 4)
+			st, err := State(context.Background(), js, c)
+			if err != nil {
+				t.Fatal(err)
+			}
+			got := newSink()
+			run := func() {
+				var ws []*Worker
+				for i := range x.workers {
+					ws = append(ws, &Worker{JS: js, Config: c, Index: i, Of: x.workers, Options: opt, Emit: got.emit, State: st, Drain: true})
+				}
+				ctx, cancel := context.WithTimeout(context.Background(), 60*time.Second)
+				defer cancel()
+				runAll(ctx, t, ws...)
+			}
+			publishFiles(t, js, c, ms[:half], 1)
+			run()
+			publishFiles(t, js, c, ms[half:], 1)
+			run()
+			diffEvents(t, local, got)
+		})
+	}
 }

@@ -32,13 +32,30 @@ func TestDraughtChangeDuringEncounterAcrossPartitions(t *testing.T) {
 	if testing.Short() {
 		t.Skip("runs workers")
 	}
+	ms, a, b := alongside()
+	local, _ := equalOneProcess(t, ms)
+	n := 0
+	for _, e := range local.events {
+		if e.Type == event.DraughtChange && e.MMSI == a && e.Evidence["context"] == string(event.Encounter) && e.OtherMMSI == b {
+			n++
+		}
+	}
+	if n != 1 {
+		t.Errorf("one process reports %d draught changes of %d in an encounter with %d, want 1: the scenario does not test it", n, a, b)
+	}
+}
+
+// alongside simulates two ships of two partitions drifting side by side
+// for six hours (an encounter), then parting north and south at 10 kn;
+// the first reports a lighter draught from hour 3. It returns their
+// messages in time order and MMSIs.
+func alongside() (ms []ais.Message, a, b uint32) {
 	cw := Config{Partitions: 4}.withDefaults()
-	a, b := uint32(273100021), uint32(273100022)
+	a, b = uint32(273100021), uint32(273100022)
 	for cw.Partition(a) == cw.Partition(b) {
 		b++
 	}
 	t0 := time.Date(2026, 3, 1, 0, 0, 0, 0, time.UTC)
-	var ms []ais.Message
 	for i := 0; i < 12*20; i++ {
 		at := t0.Add(time.Duration(i)*3*time.Minute + 17*time.Second)
 		lat, kn := 39.0, 0.5
@@ -60,16 +77,7 @@ func TestDraughtChangeDuringEncounterAcrossPartitions(t *testing.T) {
 		}
 	}
 	sort.SliceStable(ms, func(i, j int) bool { return ms[i].RxTime.Before(ms[j].RxTime) })
-	local, _ := equalOneProcess(t, ms)
-	n := 0
-	for _, e := range local.events {
-		if e.Type == event.DraughtChange && e.MMSI == a && e.Evidence["context"] == string(event.Encounter) && e.OtherMMSI == b {
-			n++
-		}
-	}
-	if n != 1 {
-		t.Errorf("one process reports %d draught changes of %d in an encounter with %d, want 1: the scenario does not test it", n, a, b)
-	}
+	return ms, a, b
 }
 
 // TestDarkTransferWithNobodyAlongside: a tanker loiters at sea for six

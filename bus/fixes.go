@@ -1,8 +1,10 @@
 package bus
 
 import (
+	"bytes"
 	"context"
 	"encoding/binary"
+	"encoding/json"
 	"errors"
 	"fmt"
 	"hash/fnv"
@@ -260,6 +262,14 @@ type fixUnit struct {
 	ends      []map[uint64]uint64
 	displaced [][]uint64
 	changed   []bool
+	// The last ending taken of each partition (see carryOn): its finalKey,
+	// the number of its first fix, each fix as sent and its verdict.
+	endKey  []uint64
+	endFrom []uint64
+	end     [][]endFix
+	// carry: the partition's run is a later one than the ending's; its
+	// fixes under the ending's numbers are compared with the ending's.
+	carry []bool
 	// ending: the unit judges the fixes of a partition's flush (what it
 	// reports from then on was open when the data ended, as in one
 	// process's finish).
@@ -267,6 +277,20 @@ type fixUnit struct {
 	slab   pointSlab
 	bad    map[string]int64
 	lost   int64
+	// judgedN counts the fixes judged, judgedAt is the time of the last
+	// (Unix ns): how far the unit has got (InterferenceProgress).
+	judgedN, judgedAt int64
+	// diverged counts the fixes of a run carrying on from an ending that
+	// differ from the ending's under the same number, from the first:
+	// the detector took the ending's, and takes these too.
+	diverged int64
+}
+
+// endFix is a fix of a partition's ending: as sent, and its verdict once
+// judged.
+type endFix struct {
+	item              []byte
+	judged, displaced bool
 }
 
 type numbered struct {
@@ -280,6 +304,7 @@ func newFixUnit(parts int, det *detect.Detector) *fixUnit {
 	u := &fixUnit{det: det, wm: make([]int64, parts), epoch: make([]uint64, parts), done: make([]bool, parts),
 		next: make([]uint64, parts), q: make([][]numbered, parts), judged: make([]uint64, parts),
 		finalFrom: make([]uint64, parts), key: make([]uint64, parts), ends: make([]map[uint64]uint64, parts), displaced: make([][]uint64, parts), changed: make([]bool, parts),
+		endKey: make([]uint64, parts), endFrom: make([]uint64, parts), end: make([][]endFix, parts), carry: make([]bool, parts),
 		bad: map[string]int64{}}
 	for i := range u.wm {
 		u.wm[i] = math.MinInt64
@@ -298,31 +323,31 @@ func (u *fixUnit) apply(data []byte) {
 		return
 	}
 	if f.epoch != u.epoch[f.part] {
+		u.newRun(f.part)
 		u.epoch[f.part], u.done[f.part] = f.epoch, false
 	}
-	if f.first > u.next[f.part] {
+	// An ending's fixes are numbered on from the run's others and are not
+	// counted in next: a later run that reads further sends others under
+	// those numbers.
+	if !f.done && f.first > u.next[f.part] {
 		u.lost += int64(f.first - u.next[f.part])
 		u.next[f.part] = f.first
 		u.judged[f.part] = max(u.judged[f.part], f.first)
 	}
 	d := decoder{b: f.items}
-	fresh := true // the last fixes of a run are taken once per ending
+	var key uint64
 	if f.done {
-		key := binary.LittleEndian.Uint64(d.take(8))
+		key = binary.LittleEndian.Uint64(d.take(8))
 		if key != u.key[f.part] {
 			u.finalFrom[f.part], u.key[f.part] = f.first+1, key
 		}
 		if u.ends[f.part] == nil {
 			u.ends[f.part] = map[uint64]uint64{}
 		}
-		if next, ok := u.ends[f.part][key]; ok && f.first < next {
-			fresh = false
-		} else {
-			u.ends[f.part][key] = f.first + f.n
-		}
 	}
 	for i := uint64(0); i < f.n && d.err == nil; i++ {
 		num := f.first + i
+		raw := d.b
 		if kind := d.u8(); kind != itemFix {
 			d.err = fmt.Errorf("item kind %d", kind)
 			break
@@ -333,10 +358,27 @@ func (u *fixUnit) apply(data []byte) {
 		p.Lat, p.Lon, p.ImpliedKn = d.f64(), d.f64(), d.f64()
 		p.Flag, p.NewSeg = track.Reason(d.str()), d.bool()
 		p.HasPos = true
-		if d.err == nil && (f.done && fresh || !f.done && num >= u.next[f.part]) {
-			u.q[f.part] = append(u.q[f.part], numbered{num, f.done, p})
-			u.next[f.part] = max(u.next[f.part], num+1)
+		if d.err != nil {
+			break
 		}
+		raw = raw[:len(raw)-len(d.b)]
+		switch {
+		case f.done:
+			// The last fixes of a run are taken once per ending.
+			if next, ok := u.ends[f.part][key]; ok && num < next {
+				continue
+			}
+			u.ends[f.part][key] = num + 1
+			u.endFix(f.part, key, num, raw)
+		case num < u.next[f.part]:
+			continue
+		default:
+			u.next[f.part] = num + 1
+			if u.carryOn(f.part, num, raw) {
+				continue
+			}
+		}
+		u.q[f.part] = append(u.q[f.part], numbered{num, f.done, p})
 	}
 	if d.err != nil {
 		u.bad["frame: "+d.err.Error()]++
@@ -346,6 +388,79 @@ func (u *fixUnit) apply(data []byte) {
 		u.done[f.part] = true
 	}
 	u.judge()
+}
+
+// newRun begins partition p's next run. If the one before ended, its
+// ending's fixes not yet judged are dropped, as the new run sends its
+// own under their numbers (the same ending again, or what follows its
+// checkpoint when it reads further), and the ending's verdicts no longer
+// split those the unit sends.
+func (u *fixUnit) newRun(p int) {
+	if u.finalFrom[p] == 0 {
+		return
+	}
+	keep := u.q[p][:0]
+	for _, x := range u.q[p] {
+		if !x.final {
+			keep = append(keep, x)
+		} else if next, ok := u.ends[p][u.endKey[p]]; ok && x.num < next {
+			u.ends[p][u.endKey[p]] = x.num
+		}
+	}
+	clear(u.q[p][len(keep):])
+	u.q[p] = keep
+	from := u.finalFrom[p] - 1
+	u.judged[p] = min(u.judged[p], from)
+	u.key[p], u.finalFrom[p] = 0, 0
+	u.carry[p] = len(u.end[p]) > 0
+	// The data goes on: what the unit reports now was not open at its end.
+	u.ending = false
+}
+
+// endFix notes fix num of partition p's ending key, as sent (raw).
+func (u *fixUnit) endFix(p int, key, num uint64, raw []byte) {
+	if key != u.endKey[p] || num < u.endFrom[p] {
+		u.endKey[p], u.endFrom[p], u.end[p] = key, num, u.end[p][:0]
+	}
+	i := num - u.endFrom[p]
+	if i > uint64(len(u.end[p])) {
+		return // not from its first fix: not compared
+	}
+	u.end[p] = append(u.end[p][:i], endFix{item: append([]byte(nil), raw...)})
+}
+
+// carryOn takes fix num (raw, as sent) of a run of partition p carrying
+// on from the ending before it, when it is the ending's fix of that
+// number: the detector took that one already (the unit replays its
+// subject, so a later run's fixes follow an earlier run's ending), and
+// the verdict on it holds. It reports whether the fix was taken so.
+// A run reading further sends under the ending's numbers the fixes its
+// tracker had held at the end of the earlier data, as it releases them.
+func (u *fixUnit) carryOn(p int, num uint64, raw []byte) bool {
+	if !u.carry[p] || num < u.endFrom[p] {
+		return false
+	}
+	i := num - u.endFrom[p]
+	if i >= uint64(len(u.end[p])) {
+		u.carry[p] = false
+		return false
+	}
+	e := &u.end[p][i]
+	if !e.judged {
+		// Dropped unjudged (newRun): the detector has not taken it.
+		u.carry[p] = false
+		return false
+	}
+	if u.judged[p] != num || len(u.q[p]) > 0 || !bytes.Equal(e.item, raw) {
+		u.carry[p] = false
+		u.diverged++
+		return false
+	}
+	if e.displaced {
+		u.displaced[p] = append(u.displaced[p], num)
+	}
+	u.judged[p], u.changed[p] = num+1, true
+	return true
 }
 
 // judge feeds the detector, in time order, every fix no partition can
@@ -381,8 +496,15 @@ func (u *fixUnit) judge() {
 			u.q[best] = nil // let the slice's array go
 		}
 		u.ending = u.ending || x.final
-		if u.det.Interfered(x.p) {
+		displaced := u.det.Interfered(x.p)
+		u.judgedN++
+		u.judgedAt = max(u.judgedAt, x.p.Time.UnixNano())
+		if displaced {
 			u.displaced[best] = append(u.displaced[best], x.num)
+		}
+		if x.final && u.endKey[best] == u.key[best] && x.num >= u.endFrom[best] && x.num-u.endFrom[best] < uint64(len(u.end[best])) {
+			e := &u.end[best][x.num-u.endFrom[best]]
+			e.judged, e.displaced = true, displaced
 		}
 		u.judged[best] = max(u.judged[best], x.num+1)
 		u.changed[best] = true
@@ -475,8 +597,10 @@ func (w *Worker) fixes(ctx context.Context, k int) error {
 		if w.Drain && md.NumPending == 0 && w.fixesDone(u) {
 			flushing = true
 			det.Flush()
+			w.unitProgress(ctx, u, true)
 			return true, nil
 		}
+		w.unitProgress(ctx, u, false)
 		return false, nil
 	})
 	if err != nil && ctx.Err() == nil {
@@ -536,4 +660,90 @@ func (w *Worker) judgeVerdicts(ctx context.Context, part int, pl *pipeline) erro
 		return fmt.Errorf("partition %d: verdicts: %w", part, err)
 	}
 	return err
+}
+
+// InterferenceKey is the interference unit's key in WorkersBucket.
+func (c Config) InterferenceKey() string { return c.withDefaults().Stream + ".g" }
+
+// InterferenceProgress is how far the interference unit has got, as its
+// worker keeps it in WorkersBucket (lookout backfill status).
+type InterferenceProgress struct {
+	// Judged fixes, up to the time of the latest (Unix s; 0: none).
+	Judged  int64 `json:"judged"`
+	Through int64 `json:"through"`
+	// Waiting fixes: sent, not yet judged, since a partition may still
+	// send earlier ones; Slowest is the partition whose watermark they
+	// wait for (-1: none).
+	Waiting int `json:"waiting"`
+	Slowest int `json:"slowest"`
+	// Held is, per partition, its fixes sent and not yet judged: what its
+	// detectors wait for.
+	Held []uint64 `json:"held"`
+	// Ended: every partition's run had ended, and every fix was judged.
+	Ended bool `json:"ended"`
+	// Lost fixes (frames missing or unreadable) and fixes of a run
+	// carrying on from an ending that differed from it (fixUnit.diverged).
+	Lost     int64 `json:"lost"`
+	Diverged int64 `json:"diverged"`
+	Saved    int64 `json:"saved"` // Unix s
+}
+
+// progress returns the unit's progress.
+func (u *fixUnit) progress() InterferenceProgress {
+	pr := InterferenceProgress{Judged: u.judgedN, Slowest: -1, Lost: u.lost + u.badFrames(), Diverged: u.diverged}
+	if u.judgedN > 0 {
+		pr.Through = floorDiv(u.judgedAt, int64(time.Second))
+	}
+	low := int64(math.MaxInt64)
+	pr.Held = make([]uint64, len(u.q))
+	for p, q := range u.q {
+		pr.Waiting += len(q)
+		pr.Held[p] = u.next[p] - min(u.judged[p], u.next[p])
+		if !u.done[p] && u.wm[p] < low {
+			low, pr.Slowest = u.wm[p], p
+		}
+	}
+	return pr
+}
+
+// unitProgress keeps the unit's progress in KV (at most once a second
+// unless final).
+func (w *Worker) unitProgress(ctx context.Context, u *fixUnit, final bool) {
+	if w.KV == nil || !final && time.Since(w.unitSaved) < time.Second {
+		return
+	}
+	w.unitSaved = time.Now()
+	pr := u.progress()
+	pr.Ended = final
+	pr.Saved = w.unitSaved.Unix()
+	b, err := json.Marshal(pr)
+	if err != nil {
+		return
+	}
+	sctx, cancel := context.WithTimeout(context.WithoutCancel(ctx), 5*time.Second)
+	defer cancel()
+	w.KV.Put(sctx, w.Config.InterferenceKey(), b)
+}
+
+// Interference reads the interference unit's progress (nil: none kept).
+func Interference(ctx context.Context, js jetstream.JetStream, c Config) (*InterferenceProgress, error) {
+	kv, err := js.KeyValue(ctx, WorkersBucket)
+	if errors.Is(err, jetstream.ErrBucketNotFound) {
+		return nil, nil
+	}
+	if err != nil {
+		return nil, err
+	}
+	e, err := kv.Get(ctx, c.InterferenceKey())
+	if errors.Is(err, jetstream.ErrKeyNotFound) {
+		return nil, nil
+	}
+	if err != nil {
+		return nil, err
+	}
+	var pr InterferenceProgress
+	if err := json.Unmarshal(e.Value(), &pr); err != nil {
+		return nil, fmt.Errorf("interference unit's progress: %w", err)
+	}
+	return &pr, nil
 }

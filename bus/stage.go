@@ -51,9 +51,13 @@ import (
 // partition replays its input from the start and republishes the same
 // items under the same numbers, which a shard skips. Only what a drained
 // partition flushes at its end (events still open) is not numbered: a
-// later run that reads further does not produce it. Each run of a
+// later run that reads further does not produce it, but sends, numbered,
+// the points its tracker had held and flushed there. Each run of a
 // partition has an epoch of its own, so that a shard knows whether the
-// partition's last end still holds. A restarted shard replays its subject
+// partition's last end still holds: a shard that took an end and then
+// meets the partition's next run is built again from its checkpoint (saved
+// before any end) and fed again, passing the ends before over
+// (shard.superseded). A restarted shard replays its subject
 // and re-emits its events (the store keeps one copy).
 
 // Stage2Stream is the name of the second-stage stream.
@@ -633,6 +637,15 @@ type shard struct {
 	// a run that carries on from a checkpoint would not have taken: no
 	// checkpoint is saved after.
 	sawEnd bool
+	// superseded is set by a frame of a partition's new run once its run
+	// before ended and that end was taken: the shard must be built again
+	// without the ends taken (the new run may read further, and send
+	// again, numbered, what its end flushed), and that frame is not taken.
+	// by is the partition whose new run it is. passOver are the runs whose
+	// ends the shard built again passes over.
+	superseded bool
+	by         int
+	passOver   map[run]bool
 	// The identity links' detector (on linkShard only) and its static
 	// reports and points waiting for every partition's watermark.
 	links   *detect.Detector
@@ -676,8 +689,15 @@ func (s *shard) apply(data []byte) {
 		s.bad[err.Error()]++
 		return
 	}
+	if f.done && s.passOver[run{f.part, f.epoch}] {
+		return
+	}
 	if f.epoch != s.epoch[f.part] {
-		s.epoch[f.part], s.done[f.part] = f.epoch, false
+		if s.done[f.part] {
+			s.superseded, s.by = true, f.part
+			return
+		}
+		s.epoch[f.part] = f.epoch
 	}
 	if !f.done && f.first > s.next[f.part] {
 		s.lost += int64(f.first - s.next[f.part])
@@ -814,6 +834,36 @@ func (s *shard) low() int64 {
 		}
 	}
 	return low
+}
+
+// run names a partition's run.
+type run struct {
+	part  int
+	epoch uint64
+}
+
+// newRun tells whether frame data is of a new run of a partition whose
+// run before ended, that end taken.
+func (s *shard) newRun(data []byte) (int, bool) {
+	f, err := decodeFrame(data)
+	if err != nil || f.part < 0 || f.part >= s.parts {
+		return 0, false
+	}
+	return f.part, s.done[f.part] && f.epoch != s.epoch[f.part]
+}
+
+// supersededRuns adds to runs those whose ends the shard took and a new
+// run supersedes: those of the partitions in news (whose new runs have
+// shown up), and of those whose current run (epoch; 0: not known) is
+// another, begun or not. An end of another partition stands until its
+// next run shows up, as workers drained one after the other take those
+// ends of the partitions they do not run.
+func (s *shard) supersededRuns(runs map[run]bool, news map[int]bool, epoch func(part int) uint64) {
+	for p, d := range s.done {
+		if e := epoch(p); d && (news[p] || e != 0 && e != s.epoch[p]) {
+			runs[run{p, s.epoch[p]}] = true
+		}
+	}
 }
 
 // ended reports whether every partition's current run has ended.

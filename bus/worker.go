@@ -108,6 +108,7 @@ type Worker struct {
 	epochMu        sync.Mutex
 	epochs         map[int]uint64 // this run of each partition it runs
 	runs           map[int]bool   // with Members: the units it has run
+	unitSaved      time.Time      // the interference unit's progress, last kept
 }
 
 func randEpoch() uint64 { return rand.Uint64() | 1 }
@@ -553,66 +554,123 @@ func (w *Worker) shard(ctx context.Context, k int) (err error) {
 	if saver != nil {
 		defer saver.close()
 	}
-	cons, err := w.JS.OrderedConsumer(ctx, c.Stage2Stream(), jetstream.OrderedConsumerConfig{
-		FilterSubjects: []string{c.Stage2Subject(k)}, DeliverPolicy: jetstream.DeliverByStartSequencePolicy, OptStartSeq: start})
-	if err != nil {
-		return fmt.Errorf("shard %d: %w", k, err)
-	}
 	pr, err := w.progress(ctx, fmt.Sprintf("%s.s%d", c.Stream, k))
 	if err != nil {
 		return fmt.Errorf("shard %d: %w", k, err)
 	}
-	replaying := pr.marker >= start && w.Replay != nil
+	replayTo := pr.marker
+	replaying := replayTo >= start && w.Replay != nil
 	if replaying {
 		w.Replay(-1-k, true)
 	}
 	var done uint64
 	defer func() { pr.saveFinal(ctx, done) }()
 	saved := time.Now()
-	it, err := cons.Messages(jetstream.PullMaxMessages(64))
-	if err != nil {
-		return fmt.Errorf("shard %d: %w", k, err)
-	}
-	stop := context.AfterFunc(ctx, it.Stop)
-	defer stop()
+	// Runs whose ends are passed over, and the frame that showed they were
+	// superseded (see shard.superseded).
+	passOver := map[run]bool{}
+	var restartAt uint64
 	for {
-		msg, err := it.Next()
+		cons, err := w.JS.OrderedConsumer(ctx, c.Stage2Stream(), jetstream.OrderedConsumerConfig{
+			FilterSubjects: []string{c.Stage2Subject(k)}, DeliverPolicy: jetstream.DeliverByStartSequencePolicy, OptStartSeq: start})
 		if err != nil {
-			if ctx.Err() != nil {
-				return ctx.Err()
+			return fmt.Errorf("shard %d: %w", k, err)
+		}
+		it, err := cons.Messages(jetstream.PullMaxMessages(64))
+		if err != nil {
+			return fmt.Errorf("shard %d: %w", k, err)
+		}
+		again, err := func() (bool, error) {
+			stop := context.AfterFunc(ctx, it.Stop)
+			defer stop()
+			defer it.Stop()
+			for {
+				msg, err := it.Next()
+				if err != nil {
+					if ctx.Err() != nil {
+						return false, ctx.Err()
+					}
+					return false, fmt.Errorf("shard %d: %w", k, err)
+				}
+				md, err := msg.Metadata()
+				if err != nil {
+					return false, fmt.Errorf("shard %d: %w", k, err)
+				}
+				seq := md.Sequence.Stream
+				if err := w.gate.hold(ctx); err != nil {
+					return false, err
+				}
+				if replaying && seq > replayTo {
+					replaying = false
+					w.Replay(-1-k, false)
+				}
+				lost, items, repeats := sh.lost+sh.badFrames(), sh.applied, sh.repeated
+				sh.apply(msg.Data())
+				if sh.superseded {
+					// The new runs of other partitions published
+					// already are passed over at once: each would
+					// have the shard built again.
+					news := map[int]bool{sh.by: true}
+					for pending := md.NumPending; pending > 0; {
+						msg, err := it.Next()
+						if err != nil {
+							if ctx.Err() != nil {
+								return false, ctx.Err()
+							}
+							return false, fmt.Errorf("shard %d: %w", k, err)
+						}
+						md, err := msg.Metadata()
+						if err != nil {
+							return false, fmt.Errorf("shard %d: %w", k, err)
+						}
+						pending = md.NumPending
+						if p, ok := sh.newRun(msg.Data()); ok {
+							news[p] = true
+						}
+					}
+					sh.supersededRuns(passOver, news, w.epochOf)
+					restartAt = seq
+					return true, nil
+				}
+				w.Lost.Add(sh.lost + sh.badFrames() - lost)
+				w.Items.Add(sh.applied - items)
+				w.Repeats.Add(sh.repeated - repeats)
+				w.Frames.Add(1)
+				done = max(done, seq)
+				pr.save(ctx, done, false)
+				if saver != nil && !sh.sawEnd && time.Since(saved) >= shardCheckpointEvery {
+					if b, err := sh.checkpoint(seq, ids); err == nil {
+						saver.put(b)
+					}
+					saved = time.Now()
+				}
+				if w.Drain && w.allDone(sh) && md.NumPending == 0 {
+					sh.finish()
+					return false, nil
+				}
 			}
-			return fmt.Errorf("shard %d: %w", k, err)
-		}
-		md, err := msg.Metadata()
-		if err != nil {
-			return fmt.Errorf("shard %d: %w", k, err)
-		}
-		seq := md.Sequence.Stream
-		if err := w.gate.hold(ctx); err != nil {
+		}()
+		if !again {
 			return err
 		}
-		if replaying && seq > pr.marker {
-			replaying = false
-			w.Replay(-1-k, false)
-		}
-		lost, items, repeats := sh.lost+sh.badFrames(), sh.applied, sh.repeated
-		sh.apply(msg.Data())
-		w.Lost.Add(sh.lost + sh.badFrames() - lost)
-		w.Items.Add(sh.applied - items)
-		w.Repeats.Add(sh.repeated - repeats)
-		w.Frames.Add(1)
-		done = seq
-		pr.save(ctx, done, false)
-		if saver != nil && !sh.sawEnd && time.Since(saved) >= shardCheckpointEvery {
-			if b, err := sh.checkpoint(seq, ids); err == nil {
-				saver.put(b)
+		// Built again from the last checkpoint (saved before any end was
+		// taken) and fed again, passing the ends over.
+		build()
+		start = 1
+		if w.State != nil {
+			if seq, parts, err := w.readCheckpoint(ctx, shardCheckpointName(k), ids); err == nil && parts != nil {
+				if sh.load(parts) == nil {
+					start = seq + 1
+				} else {
+					build()
+				}
 			}
-			saved = time.Now()
 		}
-		if w.Drain && w.allDone(sh) && md.NumPending == 0 {
-			sh.finish()
-			it.Stop()
-			return nil
+		sh.passOver = passOver
+		replayTo = max(replayTo, restartAt)
+		if w.Replay != nil && !replaying {
+			replaying = true
+			w.Replay(-1-k, true)
 		}
 	}
 }

@@ -199,8 +199,12 @@ func backfillStatus(ctx context.Context, js jetstream.JetStream, kv jetstream.Ke
 			return err
 		}
 	}
+	u, err := bus.Interference(ctx, js, c)
+	if err != nil {
+		return err
+	}
 	tw = tabwriter.NewWriter(os.Stdout, 2, 4, 2, ' ', 0)
-	fmt.Fprintln(tw, "PARTITION\tBATCHES\tMESSAGES OF DONE FILES\tWORKER AT\tLAG (BATCHES)\tRATE (BATCHES/S)\tETA")
+	fmt.Fprintln(tw, "PARTITION\tBATCHES\tMESSAGES OF DONE FILES\tWORKER AT\tLAG (BATCHES)\tRATE (BATCHES/S)\tETA\tFIXES HELD FOR VERDICTS")
 	for i, p := range p1 {
 		rate, eta := "-", "-"
 		if p2 != nil {
@@ -219,7 +223,41 @@ func backfillStatus(ctx context.Context, js jetstream.JetStream, kv jetstream.Ke
 		if p.Worker > 0 {
 			at = fmt.Sprintf("seq %d", p.Worker)
 		}
-		fmt.Fprintf(tw, "%d\t%d\t%d\t%s\t%d\t%s\t%s\n", p.Partition, p.Batches, perPart[p.Partition], at, p.Lag, rate, eta)
+		held := "-"
+		if u != nil && p.Partition < len(u.Held) {
+			held = fmt.Sprint(u.Held[p.Partition])
+		}
+		fmt.Fprintf(tw, "%d\t%d\t%d\t%s\t%d\t%s\t%s\t%s\n", p.Partition, p.Batches, perPart[p.Partition], at, p.Lag, rate, eta, held)
 	}
-	return tw.Flush()
+	if err := tw.Flush(); err != nil {
+		return err
+	}
+	fmt.Println(interferenceLine(u))
+	return nil
+}
+
+// interferenceLine says how far the interference unit (beside shard 1)
+// has judged the partitions' fixes: the partitions' detectors wait for it.
+func interferenceLine(u *bus.InterferenceProgress) string {
+	if u == nil {
+		return "interference unit: no worker yet"
+	}
+	s := fmt.Sprintf("interference unit: %d fixes judged", u.Judged)
+	if u.Through != 0 {
+		s += ", up to " + time.Unix(u.Through, 0).UTC().Format(time.RFC3339)
+	}
+	s += fmt.Sprintf("; %d waiting", u.Waiting)
+	if u.Slowest >= 0 {
+		s += fmt.Sprintf(" for partition %d", u.Slowest)
+	}
+	if u.Ended {
+		s += "; ended with the data"
+	}
+	if u.Lost > 0 {
+		s += fmt.Sprintf("; %d lost", u.Lost)
+	}
+	if u.Diverged > 0 {
+		s += fmt.Sprintf("; %d differed from an earlier run's end", u.Diverged)
+	}
+	return s + fmt.Sprintf(" (as of %s)", time.Unix(u.Saved, 0).UTC().Format(time.RFC3339))
 }
