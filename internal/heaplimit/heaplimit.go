@@ -63,7 +63,7 @@ func Start() (int64, error) {
 	}
 	state.Lock()
 	first := state.sample == nil
-	state.budget = budget
+	state.budget, state.limit = budget, 0
 	state.sample = []metrics.Sample{{Name: "/gc/heap/live:bytes"}}
 	state.Unlock()
 	adjust()
@@ -105,6 +105,9 @@ func limitFor(budget, live int64) int64 { return max(budget, live+live/2) }
 func adjust() {
 	state.Lock()
 	defer state.Unlock()
+	if state.budget == 0 {
+		return
+	}
 	metrics.Read(state.sample)
 	var live int64
 	if s := state.sample[0]; s.Value.Kind() == metrics.KindUint64 {
@@ -114,6 +117,14 @@ func adjust() {
 		state.limit = l
 		debug.SetMemoryLimit(l)
 	}
+}
+
+// stop leaves the limit to the runtime again (tests).
+func stop(limit int64) {
+	state.Lock()
+	defer state.Unlock()
+	state.budget, state.limit = 0, 0
+	debug.SetMemoryLimit(limit)
 }
 
 // sentinel is garbage as soon as it is made: its finalizer runs after the

@@ -27,7 +27,7 @@ func TestParse(t *testing.T) {
 func TestLimitFollowsLiveHeap(t *testing.T) {
 	t.Setenv("GOMEMLIMIT", "")
 	t.Setenv(Env, "8MiB")
-	defer debug.SetMemoryLimit(debug.SetMemoryLimit(-1))
+	defer stop(debug.SetMemoryLimit(-1))
 	runtime.GC()
 	budget, err := Start()
 	if err != nil || budget != 8<<20 {
