@@ -1,7 +1,9 @@
 package detect
 
 import (
+	"maps"
 	"math"
+	"slices"
 	"time"
 
 	"github.com/lookout-osint/lookout/event"
@@ -298,8 +300,10 @@ func (d *Detector) spoofPoint(v *vessel, p *track.Point) {
 	if len(s.segs) > 1 && si.runN == d.cfg.SpoofSegmentPoints && !si.prevLast.IsZero() {
 		// Back on an older track, for good, after a jumped one lived on
 		// while this one was silent: the vessel was put somewhere else for
-		// a while.
-		for _, o := range s.segs {
+		// a while. In segment order: each finding may close the open
+		// episode, so the order decides the episodes.
+		for _, id := range slices.Sorted(maps.Keys(s.segs)) {
+			o := s.segs[id]
 			if o != si && o.jumped && !o.counted && o.n >= d.cfg.SpoofSegmentPoints && d.sustained(o.first, o.last) &&
 				o.first.After(si.prevLast) && o.last.Before(si.runStart) {
 				o.counted = true
@@ -399,18 +403,25 @@ func (d *Detector) spoofPoint(v *vessel, p *track.Point) {
 	// any ship sails in SpoofSwitchMin (a track split in two by a glitch
 	// runs on side by side).
 	if si.jumped && !si.counted && si.n >= d.cfg.SpoofSegmentPoints && si.entries >= d.cfg.SpoofSegmentPoints && d.sustained(si.first, p.Time) {
+		// The other stream is the lowest-numbered one that qualifies:
+		// taking whichever the map gave first made the separation
+		// reported differ from run to run when several did.
+		var other *segInfo
+		otherID := 0
 		for id, o := range s.segs {
-			if id == seg || o.n < d.cfg.SpoofSegmentPoints || o.entries < d.cfg.SpoofSegmentPoints {
+			if id == seg || other != nil && id > otherID || o.n < d.cfg.SpoofSegmentPoints || o.entries < d.cfg.SpoofSegmentPoints {
 				continue
 			}
 			if o.last.After(si.first) && d.impossibleSwitch(o, p) {
-				si.counted = true
-				d.twoPlacesGoOn(s, o, p)
-				ep := d.spoofEpisode(v, si.first, p)
-				ep.kinds["two_places"]++
-				ep.maxSepKm = math.Max(ep.maxSepKm, geo.DistanceKm(si.lat, si.lon, o.lat, o.lon))
-				break
+				other, otherID = o, id
 			}
+		}
+		if o := other; o != nil {
+			si.counted = true
+			d.twoPlacesGoOn(s, o, p)
+			ep := d.spoofEpisode(v, si.first, p)
+			ep.kinds["two_places"]++
+			ep.maxSepKm = math.Max(ep.maxSepKm, geo.DistanceKm(si.lat, si.lon, o.lat, o.lon))
 		}
 	}
 	if p.Flag == track.OK {

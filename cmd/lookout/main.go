@@ -7,6 +7,7 @@ import (
 	"fmt"
 	"os"
 
+	"github.com/lookout-osint/lookout/internal/heaplimit"
 	"github.com/spf13/cobra"
 )
 
@@ -20,6 +21,9 @@ var root = &cobra.Command{
 }
 
 func main() {
+	if _, err := heaplimit.Start(); err != nil {
+		fmt.Fprintln(os.Stderr, "lookout:", err, "(using the default)")
+	}
 	stop := startProfiles()
 	err := root.Execute()
 	stop()
