@@ -218,7 +218,7 @@ func polygonRadiusKm(p *Port) float64 {
 // or plainly apart (farTest): consecutive fixes of a ship a few seconds
 // apart are asked about on every fix.
 func withinKm(lat1, lon1, lat2, lon2, km float64) bool {
-	if upperKm(lat1, lon1, lat2, lon2) <= km {
+	if pathKm(lat1, lon1, lat2, lon2) <= km {
 		return true
 	}
 	if math.Abs(lat2-lat1)*kmPerDegLat*(1-1e-9) > km {
@@ -228,6 +228,19 @@ func withinKm(lat1, lon1, lat2, lon2, km float64) bool {
 		return false
 	}
 	return geo.DistanceKm(lat1, lon1, lat2, lon2) <= km
+}
+
+// pathKm bounds the great-circle distance from above as upperKm does,
+// closer by the parallel's length: along the parallel of the point
+// nearer a pole (the shorter) at an upper bound of its latitude's cosine
+// (cos x <= 1 - x²/2 + x⁴/24 for every x). At 55° it is ~40% below
+// upperKm, which left a ship's fixes a few hundred metres apart (a stay
+// being followed, a circle's turns) to the full formula.
+func pathKm(lat1, lon1, lat2, lon2 float64) float64 {
+	x := math.Max(math.Abs(lat1), math.Abs(lat2)) * (math.Pi / 180)
+	x2 := x * x
+	c := math.Min(1, 1-x2/2*(1-x2/12))
+	return (math.Abs(lat2-lat1) + c*math.Abs(lon2-lon1)) * kmPerDegLat * (1 + 1e-9)
 }
 
 // upperKm bounds the great-circle distance from above without

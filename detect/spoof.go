@@ -816,7 +816,7 @@ func (d *Detector) circling(v *vessel, p *track.Point) {
 		for cut < n-1 {
 			t := &s.turns[cut]
 			if ns-t.ns <= int64(d.cfg.SpoofCircleWindow) {
-				if tlat, tlon := t.latLon(); geo.DistanceKm(tlat, tlon, nlat, nlon) <= far {
+				if tlat, tlon := t.latLon(); withinKm(tlat, tlon, nlat, nlon, far) {
 					break
 				}
 			}
