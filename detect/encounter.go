@@ -203,6 +203,9 @@ func (e *encounters) pairUp(idx int64, ss []sample) {
 		}
 		seen[a.mmsi] = true
 		far := newFarTest(a.lat, a.lon, e.maxDistK)
+		// a's latitude cosine, taken once for all its neighbours (NaN:
+		// not yet): DistanceKmCos is DistanceKm to the last bit.
+		ca := math.NaN()
 		c := cells[i]
 		// The 3×3 cells around a's, row by row, each row's three cells
 		// left to right and their samples in slot order. Each row has its
@@ -234,7 +237,10 @@ func (e *encounters) pairUp(idx int64, ss []sample) {
 				if far.far(b.lat, b.lon) {
 					continue
 				}
-				dkm := geo.DistanceKm(a.lat, a.lon, b.lat, b.lon)
+				if math.IsNaN(ca) {
+					ca = math.Cos(a.lat * rad)
+				}
+				dkm := geo.DistanceKmCos(a.lat, a.lon, ca, b.lat, b.lon, math.Cos(b.lat*rad))
 				if dkm > e.maxDistK {
 					continue
 				}
