@@ -237,6 +237,14 @@ func (e *encounters) pairUp(idx int64, ss []sample) {
 				if far.far(b.lat, b.lon) {
 					continue
 				}
+				// A pair whose midpoint lies at a port is none, however
+				// close: asked before the distance, which in busy waters
+				// was measured for nothing (on a national feed nearly
+				// every pair within reach lay in a port).
+				lat, lon := (a.lat+b.lat)/2, (a.lon+b.lon)/2
+				if e.d.ports != nil && e.d.ports.Near(lat, lon, e.d.cfg.EncounterPortKm) {
+					continue
+				}
 				if math.IsNaN(ca) {
 					ca = math.Cos(a.lat * rad)
 				}
@@ -244,7 +252,7 @@ func (e *encounters) pairUp(idx int64, ss []sample) {
 				if dkm > e.maxDistK {
 					continue
 				}
-				e.together(idx, a, b, dkm)
+				e.together(idx, a, b, lat, lon, dkm)
 			}
 		}
 	}
@@ -258,13 +266,9 @@ func (e *encounters) colDeg(y int32) float64 {
 	return e.cellDeg / math.Max(math.Cos(lat*math.Pi/180), 0.05)
 }
 
-func (e *encounters) together(idx int64, a, b *sample, dkm float64) {
-	lat, lon := (a.lat+b.lat)/2, (a.lon+b.lon)/2
-	if e.d.ports != nil {
-		if e.d.ports.Near(lat, lon, e.d.cfg.EncounterPortKm) {
-			return
-		}
-	}
+// together records a and b within reach in slot idx, dkm apart, their
+// midpoint (lat, lon) at no port.
+func (e *encounters) together(idx int64, a, b *sample, lat, lon, dkm float64) {
 	k := [2]uint32{a.mmsi, b.mmsi}
 	ps := e.pairs[k]
 	if ps == nil {
