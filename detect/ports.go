@@ -237,9 +237,18 @@ func withinKm(lat1, lon1, lat2, lon2, km float64) bool {
 // upperKm, which left a ship's fixes a few hundred metres apart (a stay
 // being followed, a circle's turns) to the full formula.
 func pathKm(lat1, lon1, lat2, lon2 float64) float64 {
-	x := math.Max(math.Abs(lat1), math.Abs(lat2)) * (math.Pi / 180)
+	// Plain comparisons: math.Max and math.Min are calls, not inlined,
+	// and were most of this function's cost.
+	x := math.Abs(lat1)
+	if a := math.Abs(lat2); a > x {
+		x = a
+	}
+	x *= math.Pi / 180
 	x2 := x * x
-	c := math.Min(1, 1-x2/2*(1-x2/12))
+	c := 1 - x2/2*(1-x2/12)
+	if c > 1 { // past ±198°: no latitude
+		c = 1
+	}
 	return (math.Abs(lat2-lat1) + c*math.Abs(lon2-lon1)) * kmPerDegLat * (1 + 1e-9)
 }
 
