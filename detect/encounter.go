@@ -203,6 +203,9 @@ func (e *encounters) pairUp(idx int64, ss []sample) {
 		}
 		seen[a.mmsi] = true
 		far := newFarTest(a.lat, a.lon, e.maxDistK)
+		// a's latitude cosine, taken once for all its neighbours (NaN:
+		// not yet): DistanceKmCos is DistanceKm to the last bit.
+		ca := math.NaN()
 		c := cells[i]
 		// The 3×3 cells around a's, row by row, each row's three cells
 		// left to right and their samples in slot order. Each row has its
@@ -234,11 +237,22 @@ func (e *encounters) pairUp(idx int64, ss []sample) {
 				if far.far(b.lat, b.lon) {
 					continue
 				}
-				dkm := geo.DistanceKm(a.lat, a.lon, b.lat, b.lon)
+				// A pair whose midpoint lies at a port is none, however
+				// close: asked before the distance, which in busy waters
+				// was measured for nothing (on a national feed nearly
+				// every pair within reach lay in a port).
+				lat, lon := (a.lat+b.lat)/2, (a.lon+b.lon)/2
+				if e.d.ports != nil && e.d.ports.Near(lat, lon, e.d.cfg.EncounterPortKm) {
+					continue
+				}
+				if math.IsNaN(ca) {
+					ca = math.Cos(a.lat * rad)
+				}
+				dkm := geo.DistanceKmCos(a.lat, a.lon, ca, b.lat, b.lon, math.Cos(b.lat*rad))
 				if dkm > e.maxDistK {
 					continue
 				}
-				e.together(idx, a, b, dkm)
+				e.together(idx, a, b, lat, lon, dkm)
 			}
 		}
 	}
@@ -252,13 +266,9 @@ func (e *encounters) colDeg(y int32) float64 {
 	return e.cellDeg / math.Max(math.Cos(lat*math.Pi/180), 0.05)
 }
 
-func (e *encounters) together(idx int64, a, b *sample, dkm float64) {
-	lat, lon := (a.lat+b.lat)/2, (a.lon+b.lon)/2
-	if e.d.ports != nil {
-		if e.d.ports.Near(lat, lon, e.d.cfg.EncounterPortKm) {
-			return
-		}
-	}
+// together records a and b within reach in slot idx, dkm apart, their
+// midpoint (lat, lon) at no port.
+func (e *encounters) together(idx int64, a, b *sample, lat, lon, dkm float64) {
 	k := [2]uint32{a.mmsi, b.mmsi}
 	ps := e.pairs[k]
 	if ps == nil {

@@ -412,7 +412,7 @@ func TestTwoPlacesLastAcrossASilence(t *testing.T) {
 	a.stay(54*time.Hour, 0)
 	b := newScript(273000710, 10*time.Minute, 40.0, 140.0)
 	b.every = 20 * time.Minute
-	b.stay(20*time.Hour, 0).silent(14 * time.Hour).stay(20*time.Hour, 0)
+	b.stay(20*time.Hour, 0).silent(14*time.Hour).stay(20*time.Hour, 0)
 	w.add(a, b)
 	sp := only(w.run(t), event.Spoofing)
 	if len(sp) != 1 || sp[0].End.Before(t0.Add(53*time.Hour)) {

@@ -250,7 +250,7 @@ func (d *Detector) gnssNear(lat, lon float64) *gnssArea {
 				if int(i) >= best {
 					break // ascending: the rest come later in d.gnss
 				}
-				if a := d.gnss[i]; !far.far(a.Lat, a.Lon) && geo.DistanceKm(a.Lat, a.Lon, lat, lon) <= km {
+				if a := d.gnss[i]; !far.far(a.Lat, a.Lon) && (pathKm(a.Lat, a.Lon, lat, lon) <= km || geo.DistanceKm(a.Lat, a.Lon, lat, lon) <= km) {
 					best = int(i)
 				}
 			}
@@ -265,7 +265,7 @@ func (d *Detector) gnssNear(lat, lon float64) *gnssArea {
 // gnssScan is gnssNear by measuring to every area.
 func (d *Detector) gnssScan(far *farTest) *gnssArea {
 	for _, a := range d.gnss {
-		if !far.far(a.Lat, a.Lon) && geo.DistanceKm(a.Lat, a.Lon, far.lat, far.lon) <= d.cfg.InterferenceKm {
+		if !far.far(a.Lat, a.Lon) && (pathKm(a.Lat, a.Lon, far.lat, far.lon) <= d.cfg.InterferenceKm || geo.DistanceKm(a.Lat, a.Lon, far.lat, far.lon) <= d.cfg.InterferenceKm) {
 			return a
 		}
 	}

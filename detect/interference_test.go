@@ -380,3 +380,26 @@ func TestNoLoiteringBeforeInterferenceShown(t *testing.T) {
 		t.Errorf("%d loitering events on displaced positions: %+v", len(lo), lo)
 	}
 }
+
+// pathKm must never fall below the great-circle distance (withinKm
+// answers true on it without the formula), at every latitude, across the
+// antimeridian and for points on one parallel (the worst case of the
+// cosine's bound); and at Danish latitudes it must be well below upperKm
+// for an east-west step, or it settles nothing more.
+func TestPathKmBoundsDistance(t *testing.T) {
+	rng := rand.New(rand.NewPCG(3, 4))
+	for i := 0; i < 300000; i++ {
+		lat, lon := rng.Float64()*180-90, rng.Float64()*360-180
+		step := []float64{1e-4, 1e-2, 1, 30}[i%4]
+		lat2, lon2 := lat, geo.NormLon(lon+(rng.Float64()*2-1)*step)
+		if i%2 == 0 {
+			lat2 = math.Max(-90, math.Min(90, lat+(rng.Float64()*2-1)*step))
+		}
+		if u, d := pathKm(lat, lon, lat2, lon2), geo.DistanceKm(lat, lon, lat2, lon2); u < d {
+			t.Fatalf("(%v,%v) to (%v,%v): pathKm %v below the distance %v", lat, lon, lat2, lon2, u, d)
+		}
+	}
+	if p, u := pathKm(55, 10, 55, 10.01), upperKm(55, 10, 55, 10.01); p > 0.6*u {
+		t.Errorf("pathKm %v against upperKm %v at 55°N: no tighter", p, u)
+	}
+}

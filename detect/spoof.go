@@ -46,6 +46,7 @@ type spoofState struct {
 	prevLat, prevLon float64
 	hasPrev          bool
 	hasBrg           bool
+	lastIn           bool // segs holds lastSI under lastSeg (see spoofPoint)
 	episode          *episode
 	pending          *episode // closed, not yet reported
 	// An impossible jump left the displaced stream retFrom (a segment
@@ -234,8 +235,18 @@ func (d *Detector) spoofPoint(v *vessel, p *track.Point) {
 		kn = 0
 	}
 	seg := p.Seg
-	si := s.segs[seg]
-	if o := s.lastSI; si != nil && o != nil && si != o && s.segs[s.lastSeg] == o &&
+	// A vessel's fixes mostly stay on one stream: its state is lastSI
+	// while segs is known to hold it (lastIn: since the fix that set it;
+	// not saved, so a restored state looks it up once). The map lookup,
+	// a cache miss per fix at real rates, was an eighth of this
+	// detector's time on a national feed.
+	var si *segInfo
+	if s.lastIn && seg == s.lastSeg {
+		si = s.lastSI
+	} else {
+		si = s.segs[seg]
+	}
+	if o := s.lastSI; si != nil && o != nil && si != o && (s.lastIn || s.segs[s.lastSeg] == o) &&
 		(o.runN >= d.cfg.SpoofSegmentPoints && d.sustained(o.runStart, o.last) || o.offTrack && o.spikes == 0 && !d.coherent(si.lastFix(), &p.Fix)) &&
 		!d.impossibleSwitch(o, p) && geo.DistanceKm(o.lat, o.lon, p.Lat, p.Lon) < geo.DistanceKm(si.lat, si.lon, p.Lat, p.Lon) {
 		// The tracker put p on a stream whose envelope grew through a
@@ -368,7 +379,7 @@ func (d *Detector) spoofPoint(v *vessel, p *track.Point) {
 		}
 	}
 	si.last, si.n, si.lat, si.lon, si.sog = p.Time, si.n+1, p.Lat, p.Lon, p.SOG
-	s.lastSeg, s.lastSI = seg, si
+	s.lastSeg, s.lastSI, s.lastIn = seg, si, true
 	if len(s.segs) > 1 { // most vessels have one segment: nothing to forget
 		for id, o := range s.segs {
 			idle := d.cfg.SpoofSegmentIdle
@@ -381,6 +392,7 @@ func (d *Detector) spoofPoint(v *vessel, p *track.Point) {
 			if id != seg && p.Time.Sub(o.last) > idle {
 				d.firstStreamLeft(v, o, si)
 				delete(s.segs, id)
+				s.lastIn = s.lastIn && id != s.lastSeg
 			}
 		}
 	}
@@ -396,6 +408,7 @@ func (d *Detector) spoofPoint(v *vessel, p *track.Point) {
 		}
 		d.firstStreamLeft(v, s.segs[old], si)
 		delete(s.segs, old)
+		s.lastIn = s.lastIn && old != s.lastSeg
 	}
 	// Two transmitters at once, sustained: the streams heard in turn (each
 	// come back to SpoofSegmentPoints times or more; a glitch that joins
@@ -558,7 +571,8 @@ func (d *Detector) undoSpike(s *spoofState) {
 		s.jumps = s.jumps[:len(s.jumps)-1]
 	}
 	s.sinceGlitch = 0
-	s.lastSeg, s.lastSI = u.lastSeg, u.lastSI
+	// The stream restored as the last may have been forgotten since.
+	s.lastSeg, s.lastSI, s.lastIn = u.lastSeg, u.lastSI, false
 	s.retFrom, s.retTo, s.retKn = u.retFrom, u.retTo, u.retKn
 }
 
@@ -865,7 +879,7 @@ func (d *Detector) circling(v *vessel, p *track.Point) {
 		for cut < n-1 {
 			t := &s.turns[cut]
 			if ns-t.ns <= int64(d.cfg.SpoofCircleWindow) {
-				if tlat, tlon := t.latLon(); geo.DistanceKm(tlat, tlon, nlat, nlon) <= far {
+				if tlat, tlon := t.latLon(); withinKm(tlat, tlon, nlat, nlon, far) {
 					break
 				}
 			}

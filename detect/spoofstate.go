@@ -149,6 +149,7 @@ func shrink[T any](s []T) []T {
 }
 
 var spoofCodecs = []statecodec.Option{
+	statecodec.Skip(spoofState{}, "lastIn"),
 	statecodec.With([]turn(nil), statecodec.Custom{Enc: encTurns, Dec: decTurns}),
 	statecodec.With(inPlaceRun{}, statecodec.Custom{Enc: encInPlace, Dec: decInPlace}),
 }

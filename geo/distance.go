@@ -24,6 +24,12 @@ func DistanceKm(lat1, lon1, lat2, lon2 float64) float64 {
 func DistanceKmCos(lat1, lon1, c1, lat2, lon2, c2 float64) float64 {
 	dLat := (lat2 - lat1) * rad
 	dLon := (lon2 - lon1) * rad
+	if dLat == 0 && dLon == 0 && !math.IsNaN(c1*c2) {
+		// What the formula gives, without its three calls: a moored
+		// ship repeats its position (a seventh of a national feed's
+		// fixes repeat the one before).
+		return 0
+	}
 	s1, s2 := math.Sin(dLat/2), math.Sin(dLon/2)
 	a := s1*s1 + c1*c2*s2*s2
 	if a > 1 {

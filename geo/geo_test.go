@@ -113,3 +113,21 @@ func TestOnLandAntimeridian(t *testing.T) {
 		}
 	}
 }
+
+// A point repeated is 0 km from itself, as the formula says (+0), and
+// what the formula makes NaN stays NaN.
+func TestDistanceKmSamePoint(t *testing.T) {
+	for _, p := range [][2]float64{{0, 0}, {55.7, 12.6}, {-90, 0}, {90, 179.9}, {-33.9, -180}} {
+		if d := DistanceKm(p[0], p[1], p[0], p[1]); d != 0 || math.Signbit(d) {
+			t.Errorf("%v: %v", p, d)
+		}
+	}
+	for _, c := range [][2]float64{{math.Inf(1), 0}, {0, math.Inf(-1)}, {math.NaN(), 0}} {
+		if d := DistanceKm(c[0], c[1], c[0], c[1]); !math.IsNaN(d) {
+			t.Errorf("%v: %v, want NaN", c, d)
+		}
+	}
+	if d := DistanceKmCos(1, 2, math.NaN(), 1, 2, 1); !math.IsNaN(d) {
+		t.Errorf("NaN cosine: %v, want NaN", d)
+	}
+}

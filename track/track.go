@@ -504,7 +504,15 @@ func (t *Tracker) segment(v *vessel, p *Point) {
 	// glitch, dead-reckoned on, would take the track it left.
 	lone, loneScore := -1, math.Inf(1)
 	bestVia := false
+	// Beside other segments, a glitch's is scored only if none of them
+	// fits: a glitch's segment stays open for GlitchIdle, and every fix
+	// of the track meanwhile paid its dead reckoning and distances.
+	deferLone, hasLone := len(v.segs) > 1, false
 	for i, s := range v.segs {
+		if deferLone && s.jumped && s.n == 1 {
+			hasLone = true
+			continue
+		}
 		hours := Elapsed(s.last.Time, f.Time).Hours()
 		if hours < 0 {
 			hours = 0
@@ -566,6 +574,29 @@ func (t *Tracker) segment(v *vessel, p *Point) {
 			best, bestScore, bestVia = i, score, via
 		} else if score < secondScore {
 			second, secondScore = i, score
+		}
+	}
+	if best < 0 && hasLone {
+		for i, s := range v.segs {
+			if !s.jumped || s.n != 1 {
+				continue
+			}
+			hours := Elapsed(s.last.Time, f.Time).Hours()
+			if hours < 0 {
+				hours = 0
+			}
+			allowed := t.cfg.SegmentSpeedKn*kmPerNm*hours + t.cfg.SegmentNoiseKm
+			plat, plon := deadReckon(s.last, hours)
+			disc := geo.DistanceKm(plat, plon, f.Lat, f.Lon)
+			if d := geo.DistanceKm(s.last.Lat, s.last.Lon, f.Lat, f.Lon); d < disc {
+				disc = d
+			}
+			if disc > allowed {
+				continue
+			}
+			if score := disc / allowed; score < loneScore {
+				lone, loneScore = i, score
+			}
 		}
 	}
 	if best < 0 {
