@@ -76,8 +76,28 @@ func Files(ctx context.Context, st store.Store, cfg Config, paths []string) (Sum
 	if err := in.Restore(ctx); err != nil {
 		return sum, err
 	}
-	for _, p := range paths {
-		res, err := in.File(ctx, p)
+	// The detectors are finished while the last file's last batch is
+	// being stored, rather than after: on two cores the store's write of
+	// that batch (every vessel's checkpoint) and Finish ran one after the
+	// other, each leaving a core idle. Their state is in that batch
+	// already, and the events Finish emits wait in the Ingester for Flush.
+	var finished *analyze.Totals
+	var finishErr error
+	finish := func() {
+		a, err := lazy.get()
+		if err != nil {
+			finishErr = err
+			return
+		}
+		tot := a.Finish()
+		finished = &tot
+	}
+	for i, p := range paths {
+		var whileStoring func()
+		if lazy != nil && i == len(paths)-1 {
+			whileStoring = finish
+		}
+		res, err := in.file(ctx, p, whileStoring)
 		if errors.Is(err, source.ErrUnknownFormat) {
 			sum.Refused = append(sum.Refused, p)
 			if cfg.OnRefused != nil {
@@ -102,11 +122,16 @@ func Files(ctx context.Context, st store.Store, cfg Config, paths []string) (Sum
 	if lazy == nil || !in.NeedsFinish() {
 		return sum, nil
 	}
-	a, err := lazy.get()
-	if err != nil {
-		return sum, err
+	if finishErr != nil {
+		return sum, finishErr
 	}
-	sum.Totals = a.Finish()
+	if finished == nil {
+		finish()
+		if finishErr != nil {
+			return sum, finishErr
+		}
+	}
+	sum.Totals = *finished
 	n, err := in.Flush(ctx)
 	sum.Events += int64(n)
 	sum.Finished = err == nil

@@ -181,6 +181,15 @@ func spool(path string) (string, func(), error) {
 // package source recognises): a file, or "-", a pipe or a FIFO, which are
 // read once into a temporary copy first.
 func (in *Ingester) File(ctx context.Context, path string) (FileResult, error) {
+	return in.file(ctx, path, nil)
+}
+
+// file is File, calling whileStoring (when set, and the file was read to
+// its end) once the file's last batch is handed to the writer, before
+// waiting for the store to take it: the last batch carries every vessel's
+// checkpoint, the longest write of a file, which the caller's own work can
+// overlap.
+func (in *Ingester) file(ctx context.Context, path string, whileStoring func()) (FileResult, error) {
 	res := FileResult{Name: path}
 	local, cleanup, err := spool(path)
 	if err != nil {
@@ -257,6 +266,9 @@ func (in *Ingester) File(ctx context.Context, path string) (FileResult, error) {
 		var cps []store.Checkpoint
 		if cps, t.err = in.fileEnd(); t.err == nil {
 			t.err = t.flush(cps)
+		}
+		if t.err == nil && whileStoring != nil {
+			whileStoring()
 		}
 	}
 	if werr := t.w.finish(); werr != nil {
