@@ -584,17 +584,24 @@ func (w *Worker) shard(ctx context.Context, k int) (err error) {
 			stop := context.AfterFunc(ctx, it.Stop)
 			defer stop()
 			defer it.Stop()
-			for {
+			next := func() (jetstream.Msg, *jetstream.MsgMetadata, error) {
 				msg, err := it.Next()
 				if err != nil {
 					if ctx.Err() != nil {
-						return false, ctx.Err()
+						return nil, nil, ctx.Err()
 					}
-					return false, fmt.Errorf("shard %d: %w", k, err)
+					return nil, nil, fmt.Errorf("shard %d: %w", k, err)
 				}
 				md, err := msg.Metadata()
 				if err != nil {
-					return false, fmt.Errorf("shard %d: %w", k, err)
+					return nil, nil, fmt.Errorf("shard %d: %w", k, err)
+				}
+				return msg, md, nil
+			}
+			for {
+				msg, md, err := next()
+				if err != nil {
+					return false, err
 				}
 				seq := md.Sequence.Stream
 				if err := w.gate.hold(ctx); err != nil {
@@ -612,16 +619,9 @@ func (w *Worker) shard(ctx context.Context, k int) (err error) {
 					// have the shard built again.
 					news := map[int]bool{sh.by: true}
 					for pending := md.NumPending; pending > 0; {
-						msg, err := it.Next()
+						msg, md, err := next()
 						if err != nil {
-							if ctx.Err() != nil {
-								return false, ctx.Err()
-							}
-							return false, fmt.Errorf("shard %d: %w", k, err)
-						}
-						md, err := msg.Metadata()
-						if err != nil {
-							return false, fmt.Errorf("shard %d: %w", k, err)
+							return false, err
 						}
 						pending = md.NumPending
 						if p, ok := sh.newRun(msg.Data()); ok {
