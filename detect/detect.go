@@ -487,8 +487,9 @@ func (d *Detector) switchSegment(v *vessel, seg int, keep bool) {
 	}
 	v.seg = seg
 	// Forget segments idle for longer than any state could matter.
-	for id, st := range v.segs {
-		if d.now.Sub(st.lastSlotFix.Time) > 7*24*time.Hour {
+	// In segment order: ending a run may report it.
+	for _, id := range sortedSegs(v.segs) {
+		if st := v.segs[id]; d.now.Sub(st.lastSlotFix.Time) > 7*24*time.Hour {
 			d.endLoiter(v, st, true)
 			delete(v.segs, id)
 		}
