@@ -63,8 +63,9 @@ the identity changes detected per real change (an alternation storm shows
 as many on one), when truth has GNSS interference, the affected vessels that
 got spoofing risk points for it, and, when the truth file has a
 glitches.jsonl beside it (the GPS glitches lookout simulate sent and a
-station heard), the spoofing events falling on one within --tolerance: a
-lone bad fix is no spoofing.`,
+station heard), the spoofing events falling on one within --tolerance,
+but for those truth explains (a true episode of the vessel starting within
+--tolerance of it): a lone bad fix is no spoofing.`,
 		Example: `  lookout eval --truth out/truth.jsonl events.jsonl
   lookout eval --truth lookout-demo/scenario/truth.jsonl --db lookout-demo/lookout.duckdb
   lookout analyze out/ais.nmea.gz --format jsonl | lookout eval --truth out/truth.jsonl -v -
@@ -108,7 +109,7 @@ lone bad fix is no spoofing.`,
 			if gl, err := readGlitches(filepath.Join(filepath.Dir(truthPath), "glitches.jsonl")); err != nil {
 				return err
 			} else if gl != nil {
-				res.Glitches = eval.CheckGlitches(gl, det, cfg.Tolerance)
+				res.Glitches = eval.CheckGlitches(gl, truth, det, cfg.Tolerance)
 			}
 			out := cmd.OutOrStdout()
 			switch format {
