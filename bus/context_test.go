@@ -90,12 +90,29 @@ func TestDarkTransferWithNobodyAlongside(t *testing.T) {
 		t.Skip("runs workers")
 	}
 	a := uint32(273100031)
+	ms := loiteringTanker(a, nil)
+	local, _ := equalOneProcess(t, ms)
+	n := 0
+	for _, e := range local.events {
+		if e.Type == event.PossibleDarkTransfer && e.MMSI == a {
+			n++
+		}
+	}
+	if n != 1 {
+		t.Errorf("one process reports %d possible dark transfers, want 1: the scenario does not test it", n)
+	}
+}
+
+// loiteringTanker is tanker a's messages every 3 minutes for 14 hours:
+// two hours coming from the south at 10 kn (a run that begins with the
+// data is not reported), six hours still, on north, its draught every 30
+// minutes, 12 m, 8 m from hour 5. more, if set, adds to them at each step
+// i (time at).
+func loiteringTanker(a uint32, more func(i int, at time.Time, ms []ais.Message) []ais.Message) []ais.Message {
 	t0 := time.Date(2026, 3, 1, 0, 0, 0, 0, time.UTC)
 	var ms []ais.Message
 	for i := 0; i < 14*20; i++ {
 		at := t0.Add(time.Duration(i)*3*time.Minute + 17*time.Second)
-		// Two hours coming from the south at 10 kn (a run that begins
-		// with the data is not reported), six hours still, on north.
 		lat, kn := 39.0-float64(2*20-i)*0.0083, 10.0
 		switch {
 		case i >= 8*20:
@@ -113,17 +130,11 @@ func TestDarkTransferWithNobodyAlongside(t *testing.T) {
 			}
 			ms = append(ms, withDraught(staticMsg(a, at.Add(time.Second), 9514755, "NORDIC HAMBURG"), d))
 		}
-	}
-	local, _ := equalOneProcess(t, ms)
-	n := 0
-	for _, e := range local.events {
-		if e.Type == event.PossibleDarkTransfer && e.MMSI == a {
-			n++
+		if more != nil {
+			ms = more(i, at, ms)
 		}
 	}
-	if n != 1 {
-		t.Errorf("one process reports %d possible dark transfers, want 1: the scenario does not test it", n)
-	}
+	return ms
 }
 
 // displacedShips simulates three ships of three partitions (the first
@@ -254,27 +265,7 @@ func TestClonedHullsAcrossStages(t *testing.T) {
 		t.Skip("runs workers")
 	}
 	a := uint32(273100041)
-	t0 := time.Date(2026, 3, 1, 0, 0, 0, 0, time.UTC)
-	var ms []ais.Message
-	for i := 0; i < 14*20; i++ {
-		at := t0.Add(time.Duration(i)*3*time.Minute + 17*time.Second)
-		lat, kn := 39.0-float64(2*20-i)*0.0083, 10.0
-		switch {
-		case i >= 8*20:
-			lat = 39.0 + float64(i-8*20)*0.0083
-		case i >= 2*20:
-			lat, kn = 39.0, 0.5
-		}
-		p := posMsg(a, at, lat, 134.2)
-		p.PosA.Speed = kn
-		ms = append(ms, p)
-		if i%10 == 0 {
-			d := 12.0
-			if i >= 5*20 {
-				d = 8.0
-			}
-			ms = append(ms, withDraught(staticMsg(a, at.Add(time.Second), 9514755, "NORDIC HAMBURG"), d))
-		}
+	ms := loiteringTanker(a, func(i int, at time.Time, ms []ais.Message) []ais.Message {
 		if i%5 == 2 {
 			// The clone, moored.
 			at = at.Add(time.Minute)
@@ -291,7 +282,8 @@ func TestClonedHullsAcrossStages(t *testing.T) {
 				ms = append(ms, s)
 			}
 		}
-	}
+		return ms
+	})
 	sort.SliceStable(ms, func(i, j int) bool { return ms[i].RxTime.Before(ms[j].RxTime) })
 	local, _ := equalOneProcess(t, ms)
 	var dt, inPort int
