@@ -521,17 +521,7 @@ func (u *fixUnit) take(p int) (verdicts, bool) {
 	return v, true
 }
 
-func (u *fixUnit) allDone(epochs map[int]uint64) bool {
-	for p, d := range u.done {
-		if !d {
-			return false
-		}
-		if e, ok := epochs[p]; ok && u.epoch[p] != e {
-			return false
-		}
-	}
-	return true
-}
+func (u *fixUnit) allDone(epochs map[int]uint64) bool { return runsEnded(u.done, u.epoch, epochs) }
 
 func (u *fixUnit) badFrames() int64 {
 	var n int64

@@ -871,12 +871,18 @@ func (s *shard) ended() bool { return s.low() == math.MaxInt64 }
 
 // allDone reports whether every partition's run has ended, and those
 // runs named in epochs (partition -> epoch) are the ones that ended.
-func (s *shard) allDone(epochs map[int]uint64) bool {
-	for p, d := range s.done {
+func (s *shard) allDone(epochs map[int]uint64) bool { return runsEnded(s.done, s.epoch, epochs) }
+
+// runsEnded reports whether every partition's run has ended (done, by
+// partition) and those named in epochs are the runs that ended (epoch):
+// what a shard and the interference unit wait for before a drained
+// worker stops.
+func runsEnded(done []bool, epoch []uint64, epochs map[int]uint64) bool {
+	for p, d := range done {
 		if !d {
 			return false
 		}
-		if e, ok := epochs[p]; ok && s.epoch[p] != e {
+		if e, ok := epochs[p]; ok && epoch[p] != e {
 			return false
 		}
 	}
