@@ -378,11 +378,7 @@ func TestDrainedBackfillGivenMoreFilesDuringInterference(t *testing.T) {
 		t.Fatalf("one process reports %d interferences, want 1: the scenario does not test it", n)
 	}
 	// The first files end at 4 h, within the interference (2 h to 7 h).
-	cut := ms[0].RxTime.Truncate(time.Hour).Add(4 * time.Hour)
-	half := 0
-	for half < len(ms) && ms[half].RxTime.Before(cut) {
-		half++
-	}
+	half := hoursIn(ms, 4)
 
 	js, c := testStream(t, 4)
 	st, err := State(context.Background(), js, c)
@@ -503,6 +499,17 @@ func TestDrainedWorkerWaitsForAnotherWorkersNextRun(t *testing.T) {
 	})
 }
 
+// hoursIn returns how many of ms (in time order) fall in the first h
+// hours, from the hour of the first.
+func hoursIn(ms []ais.Message, h int) int {
+	cut := ms[0].RxTime.Truncate(time.Hour).Add(time.Duration(h) * time.Hour)
+	n := 0
+	for n < len(ms) && ms[n].RxTime.Before(cut) {
+		n++
+	}
+	return n
+}
+
 // drainer drains a backfill with workers it makes (i of of).
 type drainer func(ctx context.Context, worker func(i, of int) *Worker)
 
@@ -514,11 +521,7 @@ func drainedTwice(t *testing.T, h int, first, second drainer) {
 	ms, _, _ := alongside()
 	opt := analyze.DefaultOptions()
 	local := oneProcess(t, opt, ms)
-	cut := ms[0].RxTime.Truncate(time.Hour).Add(time.Duration(h) * time.Hour)
-	half := 0
-	for half < len(ms) && ms[half].RxTime.Before(cut) {
-		half++
-	}
+	half := hoursIn(ms, h)
 	js, c := testStream(t, 4)
 	st, err := State(context.Background(), js, c)
 	if err != nil {
