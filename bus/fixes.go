@@ -52,6 +52,8 @@ func (c Config) fixShard() int { return 1 % c.withDefaults().Shards }
 
 const itemFix = 9 // a positioned fix, to the interference unit
 
+// verdictVersion is the verdict frames' version, apart from the
+// partitions' frames' (frameVersion): the unit's verdicts did not change.
 const verdictVersion = 1
 
 // fix sends p (positioned, any flag) to the interference unit and returns
