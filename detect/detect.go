@@ -165,8 +165,12 @@ type vessel struct {
 	closeAt       time.Time
 	closeLat      float64
 	closeLon      float64
-	identified    bool // dimensions indexed
-	silentCheck   bool // checked for a reappearing hull
+	// closeFrom is when the pair of closeAt was first together (Unix
+	// seconds): a ship that came alongside only after a new draught was
+	// reported did not bring it about.
+	closeFrom   int64
+	identified  bool // dimensions indexed
+	silentCheck bool // checked for a reappearing hull
 	// An identity pair already links this MMSI to the hull's next number
 	// (succeeded) or to its previous one (succeeds): a hull has one of each.
 	succeeded, succeeds bool

@@ -281,9 +281,14 @@ func (e *encounters) together(idx int64, a, b *sample, lat, lon, dkm float64) {
 	ps.runLat += lat
 	ps.runLon += lon
 	ps.runN++
+	first := ps.runStart
+	if len(ps.pieces) > 0 {
+		first = ps.pieces[0].start
+	}
 	for _, m := range [2]uint32{a.mmsi, b.mmsi} {
 		v := e.d.vessel(m)
 		v.closeAt = time.Unix(idx*e.slot(), 0).UTC()
+		v.closeFrom = first * e.slot()
 		v.closeTo = a.mmsi ^ b.mmsi ^ m
 		v.closeLat, v.closeLon = lat, lon
 	}

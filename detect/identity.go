@@ -579,7 +579,12 @@ func (d *Detector) draughtEvent(v *vessel, c *DraughtCase, activity *event.Event
 		// Dark the while: a port visit or transfer nobody saw.
 		kind, when, lat, lon, other, port = "gap", g.End, g.Lat, g.Lon, 0, nil
 	}
-	if v.closeAt.After(when) && !c.OtherHull {
+	if v.closeAt.After(when) && !c.OtherHull && v.closeFrom <= newT.Add(d.cfg.EncounterSlot).Unix() {
+		// (Together by the new draught's first report, within the slot
+		// the pairing samples: seed 10544's fishing boat crossing a
+		// tanker's way under way after its loitering, before the new
+		// draught was confirmed, took the place of the partner whose AIS
+		// was off.)
 		kind, when, lat, lon, other, port = string(event.Encounter), v.closeAt, v.closeLat, v.closeLon, v.closeTo, nil
 	}
 	// Loitering at sea: a transfer, with a partner alongside or with a
