@@ -248,6 +248,10 @@ type segment struct {
 	// turn would otherwise be one segment.
 	prev    Fix
 	forgave bool
+	// zig: opened by split, with the fix another hull on the MMSI sent
+	// between two of this one's (see split); closed like a lone glitch
+	// unless a second fix joins it.
+	zig bool
 	// fit is how well the last fix fitted the envelope when it joined
 	// (discrepancy over allowance, an upper bound on the shortcut path):
 	// only a last fix that fitted poorly can be the glitch.
@@ -482,7 +486,7 @@ func (t *Tracker) segment(v *vessel, p *Point) {
 		idle := Elapsed(s.last.Time, f.Time)
 		switch {
 		case idle > t.cfg.SegmentMaxIdle:
-		case s.jumped && s.n == 1 && t.cfg.GlitchIdle > 0 && idle > t.cfg.GlitchIdle:
+		case (s.jumped || s.zig) && s.n == 1 && t.cfg.GlitchIdle > 0 && idle > t.cfg.GlitchIdle:
 			v.lone = append(v.lone, s)
 			if len(v.lone) > 4 {
 				v.lone = v.lone[1:]
@@ -643,6 +647,9 @@ func (t *Tracker) segment(v *vessel, p *Point) {
 		return
 	}
 	s := v.segs[best]
+	if !p.NewSeg && !bestVia {
+		t.split(v, s, &f)
+	}
 	s.prev, s.forgave, s.fit = s.last, bestVia, bestScore
 	s.last = f
 	s.n++
@@ -669,6 +676,42 @@ func (t *Tracker) segment(v *vessel, p *Point) {
 		}
 	}
 }
+
+// split takes s's last fix off s into a segment of its own when it lay
+// zigKm or more off the way s's fix before it was going, and f, zigKm or
+// more from it, lies where that fix's way leads (within SegmentNoiseKm
+// and a twentieth of the way): two hulls sharing one MMSI, heard in turn
+// too seldom for the jump between them to break the envelope (11 km
+// apart, a fix every 15 minutes), zig-zag on one track, and every
+// detector took the mean of the two (the other hull's draught change put
+// down to this one's encounter). A lone glitch splits off too, and its
+// segment closes after GlitchIdle when nothing joins it (a second hull's
+// next fix does); a ship's own scatter is far less than zigKm.
+func (t *Tracker) split(v *vessel, s *segment, f *Fix) {
+	if s.n < 2 || t.cfg.MaxSegments > 0 && len(v.segs) >= t.cfg.MaxSegments {
+		return
+	}
+	prev, last := &s.prev, &s.last
+	if devKm(*prev, math.Max(0, Elapsed(prev.Time, last.Time).Hours()), last) < zigKm ||
+		devKm(*last, math.Max(0, Elapsed(last.Time, f.Time).Hours()), f) < zigKm {
+		return
+	}
+	h := math.Max(0, Elapsed(prev.Time, f.Time).Hours())
+	plat, plon := deadReckon(*prev, h)
+	way := geo.DistanceKm(prev.Lat, prev.Lon, plat, plon)
+	if devKm(*prev, h, f) > t.cfg.SegmentNoiseKm+way/20 {
+		return
+	}
+	v.nextSeg++
+	v.segs = append(v.segs, &segment{id: v.nextSeg, last: *last, n: 1, zig: true})
+	t.stats.Segments++
+	s.last = *prev
+	s.n--
+}
+
+// zigKm is how far a fix must lie off its segment's way, and from the
+// next fix, for split to take it for another hull's.
+const zigKm = 5
 
 // A last fix that fitted its segment's envelope worse than glitchFit may
 // be a glitch; the next fix is then measured from the one before, and

@@ -360,3 +360,53 @@ func TestGlitchBackAlongTheTrack(t *testing.T) {
 		t.Errorf("%d segments open at the end, want 1", open)
 	}
 }
+
+// Two hulls drifting 11 km apart under one MMSI, each heard every 30
+// minutes, 15 minutes after the other: every jump between them is within
+// the envelope (24 kn), so only the way they zig-zag shows two tracks.
+// From each hull's second fix on, each keeps a segment of its own. A ship
+// whose fixes scatter by a few hundred metres at a berth, and one with a
+// lone glitch 9 km off within the envelope, keep one track.
+func TestCloseHullsSplit(t *testing.T) {
+	r := &rec{}
+	tr := New(DefaultConfig(), nil, r)
+	for min := 0; min < 600; min += 15 {
+		f := fix(7, min, 40, 131)
+		if min%30 == 15 {
+			f.Lon += 0.129 // 11 km east
+		}
+		f.SOG, f.COG = 0.3, 0
+		tr.AddFix(f)
+	}
+	tr.Flush()
+	seg := map[bool]map[int]int{false: {}, true: {}}
+	for i, p := range r.pts {
+		if i >= 3 {
+			seg[p.Lon > 131][p.Seg]++
+		}
+	}
+	if len(seg[false]) != 1 || len(seg[true]) != 1 || seg[false][1] == 0 || seg[true][1] != 0 {
+		t.Fatalf("segments of hull A %v, hull B %v: want each its own from its second fix on", seg[false], seg[true])
+	}
+
+	rng := rand.New(rand.NewSource(1))
+	at, open := lane(t, 0, 15, func(min int, f *Fix) bool {
+		f.Lat += (rng.Float64() - 0.5) * 0.006
+		f.Lon += (rng.Float64() - 0.5) * 0.006
+		return true
+	})
+	onTrack(t, at, func(int) bool { return false })
+	if open != 1 {
+		t.Errorf("scatter at a berth: %d segments open at the end, want 1", open)
+	}
+	at, open = lane(t, 8.5, 15, func(min int, f *Fix) bool {
+		if min == 150 {
+			f.Lat += 0.08 // 9 km north, 36 kn from the fix before
+		}
+		return true
+	})
+	onTrack(t, at, func(min int) bool { return min == 150 })
+	if open != 1 {
+		t.Errorf("lone glitch: %d segments open at the end, want 1", open)
+	}
+}
