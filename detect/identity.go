@@ -264,8 +264,7 @@ func (d *Detector) hullSeg(v *vessel, i int) (st *segState, seg int, shared bool
 		return nil, 0, false
 	}
 	for j := range v.draught {
-		o := &v.draught[j]
-		if j != i && o.hull != ([2]int32{}) && (d.now.Sub(o.t) <= d.cfg.CloneIdle || o.n > 0 && d.now.Sub(o.nextT) <= d.cfg.CloneIdle) {
+		if j != i && d.hullHeard(&v.draught[j]) {
 			shared = true
 		}
 	}
@@ -282,6 +281,24 @@ func (d *Detector) hullSeg(v *vessel, i int) (st *segState, seg int, shared bool
 		return nil, 0, shared
 	}
 	return st, seg, true
+}
+
+// hullHeard says whether h names a hull (dimensions) that reported
+// within CloneIdle.
+func (d *Detector) hullHeard(h *hullDraught) bool {
+	return h.hull != ([2]int32{}) && (d.now.Sub(h.t) <= d.cfg.CloneIdle || h.n > 0 && d.now.Sub(h.nextT) <= d.cfg.CloneIdle)
+}
+
+// twoHulls says whether two hulls (other dimensions) reported under v's
+// MMSI within CloneIdle.
+func (d *Detector) twoHulls(v *vessel) bool {
+	n := 0
+	for i := range v.draught {
+		if d.hullHeard(&v.draught[i]) {
+			n++
+		}
+	}
+	return n >= 2
 }
 
 // segOf is the number of v's segment whose state st is (0: none).
@@ -498,6 +515,9 @@ func (d *Detector) draughtCheck(v *vessel, s *track.Static, id track.Identity) {
 	}
 	c := &DraughtCase{MMSI: v.mmsi, Visit: v.activity, VisitAt: v.activityAt, Old: old, OldT: oldT, New: newM, NewT: newT, Length: id.Length, Beam: id.Beam,
 		Gap: v.lastGap, LastLoiter: v.lastLoiter, Lat: cur.nextLat, Lon: cur.nextLon, Placed: cur.placed}
+	if hs != nil {
+		c.Seg = int32(seg)
+	}
 	if shared && (hs == nil || v.lastLoiterSeg != int32(seg)) {
 		// The MMSI's last loitering was the other hull's, or which hull
 		// is this one is not known.
@@ -520,6 +540,7 @@ func (d *Detector) draughtCheck(v *vessel, s *track.Static, id track.Identity) {
 		// there (DecideDraught), with a loitering run's end sent after.
 		if c.Loiter != nil {
 			st.loiter.deferred, st.loiter.deferLat, st.loiter.deferLon = true, c.Lat, c.Lon
+			st.loiter.draughtSeg = c.Seg
 		}
 		d.DeferDraught(c)
 		return
@@ -533,11 +554,11 @@ func (d *Detector) draughtCheck(v *vessel, s *track.Static, id track.Identity) {
 		lo := &st.loiter
 		if lo.draught != nil {
 			// A second change in one run: the transfer is the latest.
-			d.hold(v, nil, lo.draught, lo.start, activity)
+			d.hold(v, nil, lo.draught, lo.start, activity, lo.draughtSeg)
 		}
-		lo.draught = e
+		lo.draught, lo.draughtSeg = e, c.Seg
 	case draughtLast:
-		d.hold(v, c.LastLoiter, e, c.LastLoiter.Start, activity)
+		d.hold(v, c.LastLoiter, e, c.LastLoiter.Start, activity, c.Seg)
 	}
 }
 
@@ -565,7 +586,7 @@ func (d *Detector) draughtEvent(v *vessel, c *DraughtCase, activity *event.Event
 		kind, lat, lon, when = "port_visit", p.Lat, p.Lon, newT
 		port = &event.Event{Port: p.Name, PortID: p.ID, PortGroup: p.Group}
 	}
-	if a := activity; a != nil && a.End.After(when) {
+	if a := activity; a != nil && a.End.After(when) && sameHull(c.Seg, v.encounterSeg(a)) {
 		when, lat, lon = a.End, a.Lat, a.Lon
 		kind = string(a.Type)
 		port, other = nil, 0
@@ -579,7 +600,7 @@ func (d *Detector) draughtEvent(v *vessel, c *DraughtCase, activity *event.Event
 		// Dark the while: a port visit or transfer nobody saw.
 		kind, when, lat, lon, other, port = "gap", g.End, g.Lat, g.Lon, 0, nil
 	}
-	if v.closeAt.After(when) && !c.OtherHull && v.closeFrom <= newT.Add(d.cfg.EncounterSlot).Unix() {
+	if v.closeAt.After(when) && !c.OtherHull && sameHull(c.Seg, v.closeSeg) && v.closeFrom <= newT.Add(d.cfg.EncounterSlot).Unix() {
 		// (Together by the new draught's first report, within the slot
 		// the pairing samples: seed 10544's fishing boat crossing a
 		// tanker's way under way after its loitering, before the new

@@ -23,12 +23,17 @@ type heldDraught struct {
 	from, until time.Time
 	// enc is an encounter of the vessel during that time.
 	enc *event.Event
+	// seg is the segment of the hull whose draught changed, when two
+	// hulls share the MMSI (0: one hull, or not known): the other hull's
+	// encounters are not its partners.
+	seg int32
 }
 
 // hold keeps the draught change dr, put down to loitering from from on
 // (lo, when reported), until the encounter detector is past it; activity
-// is the vessel's latest port visit or encounter.
-func (d *Detector) hold(v *vessel, lo, dr *event.Event, from time.Time, activity *event.Event) {
+// is the vessel's latest port visit or encounter; seg is the hull's
+// segment (see heldDraught).
+func (d *Detector) hold(v *vessel, lo, dr *event.Event, from time.Time, activity *event.Event, seg int32) {
 	if lo != nil {
 		for k := range v.held {
 			// One run is one transfer: the latest change's, as when both
@@ -43,12 +48,12 @@ func (d *Detector) hold(v *vessel, lo, dr *event.Event, from time.Time, activity
 			}
 		}
 	}
-	h := heldDraught{draught: dr, loiter: lo, from: from, until: dr.End}
+	h := heldDraught{draught: dr, loiter: lo, from: from, until: dr.End, seg: seg}
 	if lo != nil && lo.End.After(h.until) {
 		h.until = lo.End
 	}
 	if a := activity; a != nil && a.Type == event.Encounter {
-		h.noteEncounter(a)
+		h.noteEncounter(a, v.encounterSeg(a))
 	}
 	v.held = append(v.held, h)
 	if !slices.Contains(d.holding, v.mmsi) {
@@ -56,12 +61,23 @@ func (d *Detector) hold(v *vessel, lo, dr *event.Event, from time.Time, activity
 	}
 }
 
-// noteEncounter takes encounter e as the partner of h if it was together
-// during h's time.
-func (h *heldDraught) noteEncounter(e *event.Event) {
-	if h.enc == nil && !e.Start.After(h.until) && !e.End.Before(h.from) {
+// noteEncounter takes encounter e, of the vessel's segment seg, as the
+// partner of h if it was together during h's time, with h's hull.
+func (h *heldDraught) noteEncounter(e *event.Event, seg int32) {
+	if h.enc == nil && !e.Start.After(h.until) && !e.End.Before(h.from) && sameHull(h.seg, seg) {
 		h.enc = e
 	}
+}
+
+// sameHull says whether segments a and b may be one hull's: 0 is any.
+func sameHull(a, b int32) bool { return a == 0 || b == 0 || a == b }
+
+// encounterSeg is v's segment in encounter a: known for its latest.
+func (v *vessel) encounterSeg(a *event.Event) int32 {
+	if a == v.activity {
+		return v.activitySeg
+	}
+	return 0
 }
 
 // releaseHeld reports the held draught changes the encounter detector has

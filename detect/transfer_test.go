@@ -166,3 +166,57 @@ func TestPassingAfterTheRunIsNoPartner(t *testing.T) {
 		t.Errorf("possible dark transfers %+v, want one", dt)
 	}
 }
+
+// closeClones is one MMSI used by two hulls 11 km apart at sea, each
+// heard every 30 minutes, the one 15 minutes after the other: every fix
+// of the MMSI is within a ship's reach of the one before, so the
+// tracker's envelope alone keeps both hulls on one track, which zig-zags
+// between them. Hull A (150×24 m, IMO 9074729) drifts for 6 h with
+// tanker 2 alongside, whose AIS is on; hull B (80×13 m, IMO 9321483),
+// 11 km east, drifts alone, its draught rising from 5 to 8 m at hour 3.
+// Each hull sends its static report a second after one of its own fixes.
+func closeClones() *world {
+	w := newWorld()
+	lon := 130 + kmEast(150)
+	eastB := kmEast(11)
+	a := newScript(1, 0, 45.0, lon+0.5)
+	a.every = 30 * time.Minute
+	a.sail(45.0, lon, 10).stay(6*time.Hour, 0.5).sail(45.3, lon, 10)
+	b := newScript(1, 15*time.Minute, 45.0, lon+eastB+0.5)
+	b.every = 30 * time.Minute
+	b.sail(45.0, lon+eastB, 10).stay(6*time.Hour, 0.5).sail(44.7, lon+eastB, 10)
+	c := newScript(2, 0, 45.4, lon+0.001).sail(45.0, lon+0.001, 10).stay(6*time.Hour, 0.5).sail(45.3, lon+0.5, 10)
+	w.add(a, b, c)
+	for _, f := range a.fixes {
+		w.static(track.Static{MMSI: 1, Time: f.Time.Add(time.Second), Name: "TANKER A", IMO: 9074729,
+			ShipType: 80, Length: 150, Beam: 24, Draught: 9})
+	}
+	for _, f := range b.fixes {
+		dr := 5.0
+		if f.Time.Sub(t0) >= 3*time.Hour {
+			dr = 8
+		}
+		w.static(track.Static{MMSI: 1, Time: f.Time.Add(time.Second), Name: "TANKER B", IMO: 9321483,
+			ShipType: 80, Length: 80, Beam: 13, Draught: dr})
+	}
+	w.static(track.Static{MMSI: 2, Time: t0.Add(time.Minute), Name: "PARTNER", IMO: 9514755, ShipType: 80, Length: 120, Beam: 20})
+	slices.SortStableFunc(w.statics, func(x, y track.Static) int { return x.Time.Compare(y.Time) })
+	return w
+}
+
+// TestCloseClonesDraughtStaysWithItsHull: hull B's draught change is its
+// own, made drifting with nobody alongside (a possible dark transfer),
+// not hull A's encounter with tanker 2, 11 km away.
+func TestCloseClonesDraughtStaysWithItsHull(t *testing.T) {
+	evs := closeClones().run(t)
+	if en := only(evs, event.Encounter); len(en) != 1 || en[0].Duration() < 4*time.Hour {
+		t.Fatalf("encounters %+v, want hull A's with tanker 2: the scenario does not test it", en)
+	}
+	dc := only(evs, event.DraughtChange)
+	if len(dc) != 1 || dc[0].Evidence["length_m"] != 80.0 || dc[0].OtherMMSI != 0 || dc[0].Evidence["context"] != "loitering" {
+		t.Fatalf("draught changes %+v, want hull B's (80 m), loitering alone", dc)
+	}
+	if dt := only(evs, event.PossibleDarkTransfer); len(dt) != 1 || dt[0].Evidence["change_m"] != 3.0 {
+		t.Errorf("possible dark transfers %+v, want hull B's (3 m)", dt)
+	}
+}
