@@ -680,9 +680,10 @@ func (t *Tracker) segment(v *vessel, p *Point) {
 // split takes s's last fix off s into a segment of its own when it lay
 // zigKm or more off the way s's fix before it was going, and f, zigKm or
 // more from it, lies where that fix's way leads (within SegmentNoiseKm
-// and a twentieth of the way): two hulls sharing one MMSI, heard in turn
-// too seldom for the jump between them to break the envelope (11 km
-// apart, a fix every 15 minutes), zig-zag on one track, and every
+// and a twentieth of the way), each within zigWithin of the next: two
+// hulls sharing one MMSI, heard in turn too seldom for the jump between
+// them to break the envelope (11 km apart, a fix every 15 minutes),
+// zig-zag on one track, and every
 // detector took the mean of the two (the other hull's draught change put
 // down to this one's encounter). A lone glitch splits off too, and its
 // segment closes after GlitchIdle when nothing joins it (a second hull's
@@ -692,6 +693,9 @@ func (t *Tracker) split(v *vessel, s *segment, f *Fix) {
 		return
 	}
 	prev, last := &s.prev, &s.last
+	if Elapsed(prev.Time, last.Time) > zigWithin || Elapsed(last.Time, f.Time) > zigWithin {
+		return
+	}
 	if devKm(*prev, math.Max(0, Elapsed(prev.Time, last.Time).Hours()), last) < zigKm ||
 		devKm(*last, math.Max(0, Elapsed(last.Time, f.Time).Hours()), f) < zigKm {
 		return
@@ -710,8 +714,14 @@ func (t *Tracker) split(v *vessel, s *segment, f *Fix) {
 }
 
 // zigKm is how far a fix must lie off its segment's way, and from the
-// next fix, for split to take it for another hull's.
-const zigKm = 5
+// next fix, for split to take it for another hull's; zigWithin how soon
+// after the fix before it, and before the next, it must come: hours
+// apart (a ship heard by satellites now and then), the way dead-reckoned
+// strays from a great circle or a ship's turns by more than zigKm.
+const (
+	zigKm     = 5
+	zigWithin = time.Hour
+)
 
 // A last fix that fitted its segment's envelope worse than glitchFit may
 // be a glitch; the next fix is then measured from the one before, and
