@@ -462,15 +462,15 @@ func (d *Detector) useSegment(v *vessel, p *track.Point) {
 		v.seg = p.Seg
 		return
 	}
-	if v.loiter.on && p.ImpliedKn <= d.cfg.SpoofSpeedKn && !d.twoHulls(v) {
+	if v.loiter.on && p.ImpliedKn <= d.cfg.SpoofSpeedKn && !d.twoHulls(v, v.seg, p.Seg) {
 		// The ship went on from the run's last fix at a ship's speed, on
 		// a segment the tracker had open too: the run ended there. Left
 		// open, it waited with a segment that began with a jump and was
 		// dropped with it (seed 8201: after a GNSS interference the
 		// tracker put a tanker's real track on its displaced segment, and
 		// its 5 h transfer drift went unreported).
-		// Not while two hulls share the MMSI: the other hull's fix
-		// says nothing of this one's run.
+		// Not when the two segments are two hulls' under the MMSI: the
+		// other hull's fix says nothing of this one's run.
 		d.closeLoiter(v, false)
 	}
 	d.switchSegment(v, p.Seg, true)

@@ -289,16 +289,31 @@ func (d *Detector) hullHeard(h *hullDraught) bool {
 	return h.hull != ([2]int32{}) && (d.now.Sub(h.t) <= d.cfg.CloneIdle || h.n > 0 && d.now.Sub(h.nextT) <= d.cfg.CloneIdle)
 }
 
-// twoHulls says whether two hulls (other dimensions) reported under v's
-// MMSI within CloneIdle.
-func (d *Detector) twoHulls(v *vessel) bool {
-	n := 0
-	for i := range v.draught {
-		if d.hullHeard(&v.draught[i]) {
-			n++
+// otherHullSeg is the segment another hull of v than hull i is on, by
+// their static reports' votes, when it is not hull i's (0: none known).
+func (d *Detector) otherHullSeg(v *vessel, i int) int32 {
+	for j := range v.draught {
+		if h := &v.draught[j]; j != i && h.votes > 0 && h.seg != v.draught[i].seg && d.hullHeard(h) {
+			return h.seg
 		}
 	}
-	return n >= 2
+	return 0
+}
+
+// twoHulls says whether segments a and b of v are those of two hulls
+// (other dimensions) that reported under v's MMSI within CloneIdle, by
+// their static reports' votes (see hullDraught).
+func (d *Detector) twoHulls(v *vessel, a, b int) bool {
+	on := func(seg int) int {
+		for i := range v.draught {
+			if h := &v.draught[i]; int(h.seg) == seg && h.votes > 0 && d.hullHeard(h) {
+				return i
+			}
+		}
+		return -1
+	}
+	i, j := on(a), on(b)
+	return a != b && i >= 0 && j >= 0 && i != j
 }
 
 // segOf is the number of v's segment whose state st is (0: none).
@@ -515,9 +530,7 @@ func (d *Detector) draughtCheck(v *vessel, s *track.Static, id track.Identity) {
 	}
 	c := &DraughtCase{MMSI: v.mmsi, Visit: v.activity, VisitAt: v.activityAt, Old: old, OldT: oldT, New: newM, NewT: newT, Length: id.Length, Beam: id.Beam,
 		Gap: v.lastGap, LastLoiter: v.lastLoiter, Lat: cur.nextLat, Lon: cur.nextLon, Placed: cur.placed}
-	if hs != nil {
-		c.Seg = int32(seg)
-	}
+	c.OtherSeg = d.otherHullSeg(v, i)
 	if shared && (hs == nil || v.lastLoiterSeg != int32(seg)) {
 		// The MMSI's last loitering was the other hull's, or which hull
 		// is this one is not known.
@@ -540,7 +553,7 @@ func (d *Detector) draughtCheck(v *vessel, s *track.Static, id track.Identity) {
 		// there (DecideDraught), with a loitering run's end sent after.
 		if c.Loiter != nil {
 			st.loiter.deferred, st.loiter.deferLat, st.loiter.deferLon = true, c.Lat, c.Lon
-			st.loiter.draughtSeg = c.Seg
+			st.loiter.draughtOther = c.OtherSeg
 		}
 		d.DeferDraught(c)
 		return
@@ -554,11 +567,11 @@ func (d *Detector) draughtCheck(v *vessel, s *track.Static, id track.Identity) {
 		lo := &st.loiter
 		if lo.draught != nil {
 			// A second change in one run: the transfer is the latest.
-			d.hold(v, nil, lo.draught, lo.start, activity, lo.draughtSeg)
+			d.hold(v, nil, lo.draught, lo.start, activity, lo.draughtOther)
 		}
-		lo.draught, lo.draughtSeg = e, c.Seg
+		lo.draught, lo.draughtOther = e, c.OtherSeg
 	case draughtLast:
-		d.hold(v, c.LastLoiter, e, c.LastLoiter.Start, activity, c.Seg)
+		d.hold(v, c.LastLoiter, e, c.LastLoiter.Start, activity, c.OtherSeg)
 	}
 }
 
@@ -586,7 +599,7 @@ func (d *Detector) draughtEvent(v *vessel, c *DraughtCase, activity *event.Event
 		kind, lat, lon, when = "port_visit", p.Lat, p.Lon, newT
 		port = &event.Event{Port: p.Name, PortID: p.ID, PortGroup: p.Group}
 	}
-	if a := activity; a != nil && a.End.After(when) && sameHull(c.Seg, v.encounterSeg(a)) {
+	if a := activity; a != nil && a.End.After(when) && !otherHull(c.OtherSeg, v.encounterSeg(a)) {
 		when, lat, lon = a.End, a.Lat, a.Lon
 		kind = string(a.Type)
 		port, other = nil, 0
@@ -600,7 +613,7 @@ func (d *Detector) draughtEvent(v *vessel, c *DraughtCase, activity *event.Event
 		// Dark the while: a port visit or transfer nobody saw.
 		kind, when, lat, lon, other, port = "gap", g.End, g.Lat, g.Lon, 0, nil
 	}
-	if v.closeAt.After(when) && !c.OtherHull && sameHull(c.Seg, v.closeSeg) && v.closeFrom <= newT.Add(d.cfg.EncounterSlot).Unix() {
+	if v.closeAt.After(when) && !c.OtherHull && !otherHull(c.OtherSeg, v.closeSeg) && v.closeFrom <= newT.Add(d.cfg.EncounterSlot).Unix() {
 		// (Together by the new draught's first report, within the slot
 		// the pairing samples: seed 10544's fishing boat crossing a
 		// tanker's way under way after its loitering, before the new

@@ -29,9 +29,9 @@ type loiterState struct {
 	// the run's end goes too.
 	deferred           bool
 	deferLat, deferLon float64
-	// draughtSeg is the segment of the hull whose draught changed (see
-	// heldDraught), with draught or deferred.
-	draughtSeg int32
+	// draughtOther is the other hull's segment (see heldDraught), with
+	// draught or deferred.
+	draughtOther int32
 	// away: the MMSI was heard, by a fix the tracker flagged, further from
 	// the run's latest fix than it could have drifted since (see
 	// heardAway); zero once the run takes a fix again.
@@ -120,12 +120,12 @@ func (d *Detector) endLoiter(v *vessel, st *segState, atEnd bool) {
 	if s.draught != nil {
 		// Reported, with a possible dark transfer, once the encounter
 		// detector can tell whether anybody was alongside.
-		d.hold(v, lo, s.draught, s.start, v.activity, s.draughtSeg)
+		d.hold(v, lo, s.draught, s.start, v.activity, s.draughtOther)
 		s.draught = nil
 	}
 	if s.deferred {
 		d.DeferLoiterEnd(&LoiterEnd{MMSI: v.mmsi, At: d.now, Loitering: lo, From: s.start,
-			Visit: v.activity, VisitAt: v.activityAt, Lat: s.deferLat, Lon: s.deferLon, Seg: s.draughtSeg})
+			Visit: v.activity, VisitAt: v.activityAt, Lat: s.deferLat, Lon: s.deferLon, OtherSeg: s.draughtOther})
 		s.deferred = false
 	}
 }

@@ -23,17 +23,16 @@ type heldDraught struct {
 	from, until time.Time
 	// enc is an encounter of the vessel during that time.
 	enc *event.Event
-	// seg is the segment of the hull whose draught changed, when two
-	// hulls share the MMSI (0: one hull, or not known): the other hull's
-	// encounters are not its partners.
-	seg int32
+	// otherSeg is the segment of the other hull, when two share the
+	// MMSI (0: none known): its encounters are not this hull's partners.
+	otherSeg int32
 }
 
 // hold keeps the draught change dr, put down to loitering from from on
 // (lo, when reported), until the encounter detector is past it; activity
-// is the vessel's latest port visit or encounter; seg is the hull's
-// segment (see heldDraught).
-func (d *Detector) hold(v *vessel, lo, dr *event.Event, from time.Time, activity *event.Event, seg int32) {
+// is the vessel's latest port visit or encounter; otherSeg the other
+// hull's segment (see heldDraught).
+func (d *Detector) hold(v *vessel, lo, dr *event.Event, from time.Time, activity *event.Event, otherSeg int32) {
 	if lo != nil {
 		for k := range v.held {
 			// One run is one transfer: the latest change's, as when both
@@ -48,7 +47,7 @@ func (d *Detector) hold(v *vessel, lo, dr *event.Event, from time.Time, activity
 			}
 		}
 	}
-	h := heldDraught{draught: dr, loiter: lo, from: from, until: dr.End, seg: seg}
+	h := heldDraught{draught: dr, loiter: lo, from: from, until: dr.End, otherSeg: otherSeg}
 	if lo != nil && lo.End.After(h.until) {
 		h.until = lo.End
 	}
@@ -62,15 +61,16 @@ func (d *Detector) hold(v *vessel, lo, dr *event.Event, from time.Time, activity
 }
 
 // noteEncounter takes encounter e, of the vessel's segment seg, as the
-// partner of h if it was together during h's time, with h's hull.
+// partner of h if it was together during h's time, not with the other
+// hull.
 func (h *heldDraught) noteEncounter(e *event.Event, seg int32) {
-	if h.enc == nil && !e.Start.After(h.until) && !e.End.Before(h.from) && sameHull(h.seg, seg) {
+	if h.enc == nil && !e.Start.After(h.until) && !e.End.Before(h.from) && !otherHull(h.otherSeg, seg) {
 		h.enc = e
 	}
 }
 
-// sameHull says whether segments a and b may be one hull's: 0 is any.
-func sameHull(a, b int32) bool { return a == 0 || b == 0 || a == b }
+// otherHull says whether segment seg is the other hull's, otherSeg.
+func otherHull(otherSeg, seg int32) bool { return otherSeg != 0 && seg == otherSeg }
 
 // encounterSeg is v's segment in encounter a: known for its latest.
 func (v *vessel) encounterSeg(a *event.Event) int32 {
