@@ -72,9 +72,10 @@ func (h *heldDraught) noteEncounter(e *event.Event, seg int32) {
 // otherHull says whether segment seg is the other hull's, otherSeg.
 func otherHull(otherSeg, seg int32) bool { return otherSeg != 0 && seg == otherSeg }
 
-// encounterSeg is v's segment in encounter a: known for its latest.
+// encounterSeg is v's segment in encounter a: known for its latest (0
+// for anything else: a port visit is no encounter).
 func (v *vessel) encounterSeg(a *event.Event) int32 {
-	if a == v.activity {
+	if a == v.activity && a.Type == event.Encounter {
 		return v.activitySeg
 	}
 	return 0
