@@ -275,10 +275,44 @@ type vessel struct {
 	prevCos float64
 	recent  [4]dedupKey
 	ri      int
+	// hulls are the latest two hull dimensions the MMSI's static reports
+	// gave, and when each was last reported (see split).
+	hulls [2]hullSeen
 	// The last land answer, for the cell the vessel is most likely still in.
 	landKey uint64
 	land    bool
 	landOK  bool
+}
+
+type hullSeen struct {
+	dim [2]int16 // length, beam (m)
+	ns  int64
+}
+
+// sawHull notes the dimensions of a static report of v at ns.
+func (v *vessel) sawHull(s *Static, ns int64) {
+	if s.Length <= 0 || s.Beam <= 0 {
+		return
+	}
+	k := [2]int16{int16(min(math.Round(s.Length), 9999)), int16(min(math.Round(s.Beam), 9999))}
+	switch {
+	case v.hulls[0].dim == k:
+		v.hulls[0].ns = ns
+	case v.hulls[1].dim == k:
+		v.hulls[1].ns = ns
+	case v.hulls[0].ns <= v.hulls[1].ns:
+		v.hulls[0] = hullSeen{k, ns}
+	default:
+		v.hulls[1] = hullSeen{k, ns}
+	}
+}
+
+// twoHulls says whether static reports of two hulls' dimensions came
+// under the MMSI within a day before ns.
+func (v *vessel) twoHulls(ns int64) bool {
+	const day = int64(24 * time.Hour)
+	h := &v.hulls
+	return h[0].ns != 0 && h[1].ns != 0 && ns-h[0].ns <= day && ns-h[1].ns <= day
 }
 
 type dedupKey struct {
@@ -410,6 +444,14 @@ func (t *Tracker) Flush() {
 func (t *Tracker) process(it *item) {
 	t.emitted = it.ns
 	if it.static != nil {
+		v := t.vessels[it.static.MMSI]
+		if v == nil && it.static.Length > 0 {
+			v = &vessel{}
+			t.vessels[it.static.MMSI] = v
+		}
+		if v != nil {
+			v.sawHull(it.static, it.ns)
+		}
 		t.sink.Static(it.static)
 		t.spare = append(t.spare, it.static)
 		return
@@ -685,11 +727,14 @@ func (t *Tracker) segment(v *vessel, p *Point) {
 // them to break the envelope (11 km apart, a fix every 15 minutes),
 // zig-zag on one track, and every
 // detector took the mean of the two (the other hull's draught change put
-// down to this one's encounter). A lone glitch splits off too, and its
-// segment closes after GlitchIdle when nothing joins it (a second hull's
-// next fix does); a ship's own scatter is far less than zigKm.
+// down to this one's encounter). Only while static reports of two hulls'
+// dimensions come under the MMSI (within a day): a single ship's GPS
+// glitch within the envelope would otherwise split off too (seeds 10546
+// and 10558 lost voyages to that). A glitch of a shared MMSI's hull
+// splits off too; its segment closes after GlitchIdle when nothing joins
+// it (a second hull's next fix does).
 func (t *Tracker) split(v *vessel, s *segment, f *Fix) {
-	if s.n < 2 || t.cfg.MaxSegments > 0 && len(v.segs) >= t.cfg.MaxSegments {
+	if s.n < 2 || !v.twoHulls(f.Time.UnixNano()) || t.cfg.MaxSegments > 0 && len(v.segs) >= t.cfg.MaxSegments {
 		return
 	}
 	prev, last := &s.prev, &s.last

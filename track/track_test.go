@@ -364,9 +364,10 @@ func TestGlitchBackAlongTheTrack(t *testing.T) {
 // Two hulls drifting 11 km apart under one MMSI, each heard every 30
 // minutes, 15 minutes after the other: every jump between them is within
 // the envelope (24 kn), so only the way they zig-zag shows two tracks.
-// From each hull's second fix on, each keeps a segment of its own. A ship
-// whose fixes scatter by a few hundred metres at a berth, and one with a
-// lone glitch 9 km off within the envelope, keep one track.
+// With static reports of both hulls' dimensions, from each hull's second
+// fix on each keeps a segment of its own. A ship whose fixes scatter by a
+// few hundred metres at a berth, and one with a lone glitch 9 km off
+// within the envelope, keep one track.
 func TestCloseHullsSplit(t *testing.T) {
 	r := &rec{}
 	tr := New(DefaultConfig(), nil, r)
@@ -377,6 +378,12 @@ func TestCloseHullsSplit(t *testing.T) {
 		}
 		f.SOG, f.COG = 0.3, 0
 		tr.AddFix(f)
+		// Each hull's static report after its fix: two hulls' dimensions.
+		st := Static{MMSI: 7, Time: f.Time.Add(time.Second), Length: 150, Beam: 24}
+		if min%30 == 15 {
+			st.Length, st.Beam = 80, 13
+		}
+		tr.AddStatic(st)
 	}
 	tr.Flush()
 	seg := map[bool]map[int]int{false: {}, true: {}}
