@@ -118,16 +118,24 @@ func TestCheckpointsResumeExactly(t *testing.T) {
 	}
 }
 
-// TestSnapshotRoundTrip: a restored Analyzer snapshots to the same bytes,
-// so every field of the state survived (the codec carries unexported
-// fields by reflection; a field it could not encode fails here).
-func TestSnapshotRoundTrip(t *testing.T) {
+// firstDay returns an Analyzer that read the first of two days of 30
+// simulated vessels, and both days.
+func firstDay(t *testing.T) (*Analyzer, [][]byte) {
+	t.Helper()
 	if testing.Short() {
 		t.Skip("simulates a scenario and loads the land index")
 	}
 	chunks := splitDays(t, 5, 2, 30)
 	a := New(DefaultOptions(), func(*event.Event) {})
 	read(t, a, chunks[0])
+	return a, chunks
+}
+
+// TestSnapshotRoundTrip: a restored Analyzer snapshots to the same bytes,
+// so every field of the state survived (the codec carries unexported
+// fields by reflection; a field it could not encode fails here).
+func TestSnapshotRoundTrip(t *testing.T) {
+	a, _ := firstDay(t)
 	snap, err := a.Snapshot()
 	if err != nil {
 		t.Fatal(err)
@@ -214,12 +222,7 @@ func snapBytes(m map[uint32][]byte) int {
 // on a national feed's thousands of vessels) is the one encoded serially,
 // what changed included.
 func TestSnapshotPartsAgree(t *testing.T) {
-	if testing.Short() {
-		t.Skip("simulates a scenario and loads the land index")
-	}
-	chunks := splitDays(t, 5, 2, 30)
-	a := New(DefaultOptions(), func(*event.Event) {})
-	read(t, a, chunks[0])
+	a, chunks := firstDay(t)
 	snaps := map[int]map[uint32][]byte{}
 	for _, parts := range []int{1, 4, 31} {
 		a.cp = checkpoints{}
