@@ -360,3 +360,59 @@ func TestGlitchBackAlongTheTrack(t *testing.T) {
 		t.Errorf("%d segments open at the end, want 1", open)
 	}
 }
+
+// A glitch as the first fix after a 13.4 h silence, the ship having turned
+// meanwhile (held-out seed 10588): it fits the envelope of the segment
+// from before the silence, and the fix before it does not lead where the
+// ship went on, so the track after it opens a segment by an impossible
+// jump. Once three fixes confirm that segment, the glitch's is closed
+// (and the confirming fix says so), so that it takes nothing later: fixes
+// 60 km off the track 13 h on open a segment of their own.
+func TestGlitchAfterLongSilenceIsClosed(t *testing.T) {
+	r := &rec{}
+	tr := New(DefaultConfig(), nil, r)
+	add := func(min int, lat, lon, cog float64) {
+		f := fix(9, min, lat, lon)
+		f.SOG, f.COG = 12, cog
+		tr.AddFix(f)
+	}
+	const step = 12 * kmPerNm / 60 / 111.2 // degrees of latitude a minute at 12 kn
+	for min := 0; min <= 600; min += 5 {
+		add(min, 35, 131+float64(min)*step/math.Cos(35*rad), 90)
+	}
+	back := 600 + 804             // 13.4 h later, sailing north from (36, 134.3)
+	add(back, 36, 134.3-0.165, 0) // the glitch, 15 km west
+	for min := back + 5; min <= back+16*60; min += 5 {
+		lat := 36 + float64(min-back)*step
+		if min >= back+13*60 && min < back+13*60+150 {
+			lat += 0.6 // displaced by an interference
+		}
+		add(min, lat, 134.3, 0)
+	}
+	tr.Flush()
+	at := map[int]Point{}
+	for _, p := range r.pts {
+		at[int(p.Time.Sub(t0)/time.Minute)] = p
+	}
+	glitch, after, confirm, run := at[back], at[back+5], at[back+15], at[back+13*60]
+	if glitch.Seg != 1 || after.Flag != TooFast || after.Seg == glitch.Seg {
+		t.Fatalf("glitch %+v, next %+v: want the glitch ending segment 1 and the jump from it flagged", glitch, after)
+	}
+	if confirm.GlitchSeg != glitch.Seg {
+		t.Errorf("the third fix after the glitch closed segment %d, want %d", confirm.GlitchSeg, glitch.Seg)
+	}
+	for min, p := range at {
+		if min > back && p.Seg == glitch.Seg {
+			t.Errorf("minute %d joined the glitch's segment %d (flag %q)", min, p.Seg, p.Flag)
+		}
+	}
+	if run.Flag != TooFast || run.Seg == after.Seg {
+		t.Errorf("displaced run's first fix %+v: want a segment of its own, flagged", run)
+	}
+	if at[back+13*60+150].Seg != after.Seg {
+		t.Errorf("the fix after the displaced run %+v: want the track's segment %d", at[back+13*60+150], after.Seg)
+	}
+	if n := tr.Stats().GlitchesClosed; n != 1 {
+		t.Errorf("GlitchesClosed = %d, want 1", n)
+	}
+}
