@@ -688,7 +688,7 @@ func (t *Tracker) segment(v *vessel, p *Point, before time.Time) {
 			s.jumped = true
 		}
 		if p.Flag == TooFast {
-			s.left, s.leftAt = leftAlone(v, s, before)
+			s.left, s.leftAt = leftAlone(v, s, before, &f)
 		}
 	}
 }
@@ -710,15 +710,27 @@ const (
 
 // leftAlone returns the segment (id, and its last fix's time) whose last
 // fix, the MMSI's previous one (at before), was heard alone after a
-// silence, which s's first fix has just left by an impossible jump.
-func leftAlone(v *vessel, s *segment, before time.Time) (int, time.Time) {
+// silence, which f, s's first fix, has just left by an impossible jump.
+// A glitch carries its ship's speed and course: the fix left must report
+// those of f, under way. A second hull under the number, moored or
+// sailing its own way, is no glitch.
+func leftAlone(v *vessel, s *segment, before time.Time, f *Fix) (int, time.Time) {
 	for _, o := range v.segs {
-		if o != s && o.n >= 2 && o.last.Time.Equal(before) && Elapsed(o.prev.Time, o.last.Time) >= aloneAfter {
-			return o.id, o.last.Time
+		g := &o.last
+		if o != s && o.n >= 2 && g.Time.Equal(before) && Elapsed(o.prev.Time, g.Time) >= aloneAfter &&
+			g.SOG >= underWayKn && math.Abs(g.SOG-f.SOG) <= sameKn && math.Abs(math.Mod(g.COG-f.COG+540, 360)-180) <= sameDeg {
+			return o.id, g.Time
 		}
 	}
 	return 0, time.Time{}
 }
+
+// sameKn and sameDeg: two reports a few minutes apart whose speeds and
+// courses differ by no more are one ship's way.
+const (
+	sameKn  = 2
+	sameDeg = 30
+)
 
 // closeLeft closes the segment s left, now that s is confirmed, if
 // nothing joined it since (its last fix was the glitch), and returns its
