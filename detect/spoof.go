@@ -273,6 +273,13 @@ func (d *Detector) spoofPoint(v *vessel, p *track.Point) {
 		// berth's stream took the circle from the second fix on).
 		seg, si = s.lastSeg, o
 	}
+	if p.GlitchSeg != 0 && si != nil && si.from == p.GlitchSeg {
+		// The tracker closed the stream this one jumped from: its last
+		// fix was a glitch heard alone after a silence, so the jump was
+		// none off the track (else a displaced run later, jumped to from
+		// here, would be the way back to that stream).
+		si.jumped = false
+	}
 	if si == nil && hasPrev {
 		// A new stream where an older one would be now: the MMSI is
 		// back on that track (the tracker gave it a segment of its own
