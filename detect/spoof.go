@@ -22,7 +22,7 @@ type spoofState struct {
 	maxKn     float64
 	segs      map[int]*segInfo
 	landRun   int
-	landStart time.Time
+	landStart stamp
 	// landJumped: the run of inland fixes was entered, or moved within, by
 	// a step no track explains (see coherent); landCounted: it is already
 	// part of an episode.
@@ -179,19 +179,19 @@ func (d *Detector) spoofPoint(v *vessel, p *track.Point) {
 	if p.Flag == track.OnLand {
 		jump := hasPrev && !d.coherent(&prev, &p.Fix)
 		if s.landRun == 0 {
-			s.landStart, s.landJumped, s.landCounted = p.Time, jump, false
+			s.landStart, s.landJumped, s.landCounted = stampOf(p.Time), jump, false
 		}
 		s.landJumped = s.landJumped || jump
 		s.landRun++
-		if s.landRun >= d.cfg.SpoofLandFixes && d.sustained(s.landStart, p.Time) && (s.landJumped || d.farFromWater(s, p.Lat, p.Lon)) {
-			d.landEpisode(v, s.landStart, p.Time, p.Lat, p.Lon)
+		if s.landRun >= d.cfg.SpoofLandFixes && d.sustained(s.landStart.time(), p.Time) && (s.landJumped || d.farFromWater(s, p.Lat, p.Lon)) {
+			d.landEpisode(v, s.landStart.time(), p.Time, p.Lat, p.Lon)
 		}
 		return
 	}
-	if s.landRun >= d.cfg.SpoofLandFixes && !s.landCounted && d.sustained(s.landStart, prev.Time) && hasPrev && !d.coherent(&prev, &p.Fix) {
+	if s.landRun >= d.cfg.SpoofLandFixes && !s.landCounted && d.sustained(s.landStart.time(), prev.Time) && hasPrev && !d.coherent(&prev, &p.Fix) {
 		// Left by a jump: the run was put there (the data began during it,
 		// so the jump in was not seen).
-		d.landEpisode(v, s.landStart, prev.Time, prev.Lat, prev.Lon)
+		d.landEpisode(v, s.landStart.time(), prev.Time, prev.Lat, prev.Lon)
 	}
 	s.landRun = 0
 
