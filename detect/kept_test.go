@@ -16,6 +16,9 @@ func TestVesselRecordSize(t *testing.T) {
 	if n := unsafe.Sizeof(vessel{}); n > 1280 {
 		t.Errorf("vessel record %d bytes, want at most 1280", n)
 	}
+	if n := unsafe.Sizeof(inPlaceFix{}); n > 12 {
+		t.Errorf("a sailing-in-place fix takes %d bytes beside its time, want 12", n)
+	}
 }
 
 // TestKeptPointRoundTrip: a kept fix and a stamp give back what they kept,

@@ -8,13 +8,11 @@ import (
 
 // loiterState is a run of slow fixes far from shore.
 type loiterState struct {
-	on             bool
 	start, end     stamp
 	sumKn          float64
 	sumLat, sumLon float64
 	n              int
 	minShoreNm     float64
-	cut            bool // began with the vessel's first fix: its start is unknown
 	// lat, lon is the run's latest fix, where a silence began.
 	lat, lon float64
 	// draught is a draught change during the run, held until the run
@@ -22,15 +20,19 @@ type loiterState struct {
 	// was alongside; if none was, with the loitering, a possible transfer
 	// with a partner whose AIS was off (see hold).
 	draught *event.Event
-	// deferred: a draught change during the run was sent to be decided
-	// elsewhere (DeferDraught), with the vessel's position then, where
-	// the run's end goes too.
-	deferred           bool
+	// deferLat, deferLon: where the vessel was when a draught change
+	// during the run was deferred (see deferred).
 	deferLat, deferLon float64
 	// away: the MMSI was heard, by a fix the tracker flagged, further from
 	// the run's latest fix than it could have drifted since (see
 	// heardAway); zero once the run takes a fix again.
 	away stamp
+	on   bool
+	cut  bool // began with the vessel's first fix: its start is unknown
+	// deferred: a draught change during the run was sent to be decided
+	// elsewhere (DeferDraught), with the vessel's position then, where
+	// the run's end goes too.
+	deferred bool
 	// displaced: the run's fixes were displaced by an interference shown
 	// after they came (see displacedLoiter); it is not reported.
 	displaced bool

@@ -693,8 +693,7 @@ func (d *Detector) sailingInPlace(v *vessel, p *track.Point) {
 	// then costs a vessel 1,440 fixes at most, not 20,000, and a ship
 	// sailing on a few dozen.
 	if n := len(r.fixes); n > r.head {
-		last := &r.fixes[n-1]
-		if p.Time.UnixNano()-last.ns < int64(minCircleLeg) && int(last.quad) == quadrant(p.COG) {
+		if p.Time.UnixNano()-r.ns[n-1] < int64(minCircleLeg) && r.fixes[n-1].quad() == quadrant(p.COG) {
 			return
 		}
 	}
@@ -711,17 +710,17 @@ func (d *Detector) sailingInPlace(v *vessel, p *track.Point) {
 	// differs only when a run of more than inPlaceFloor fixes first shows
 	// all four quadrants after a day (its episode then starts a day
 	// before, not when the run began) or shows one only before the last day.
-	r.add(cut, inPlaceAt(p.Time.UnixNano(), uint8(quadrant(p.COG)), &at, reach), 2*d.cfg.SpoofInPlaceMin)
-	run := r.live()
-	if len(run) < d.cfg.SpoofInPlaceFixes || p.Time.UnixNano()-run[0].ns < int64(d.cfg.SpoofInPlaceMin) {
+	r.add(cut, inPlaceAt(uint8(quadrant(p.COG)), &at, reach), p.Time.UnixNano(), 2*d.cfg.SpoofInPlaceMin)
+	run, start := r.live(), r.ns[r.head]
+	if len(run) < d.cfg.SpoofInPlaceFixes || p.Time.UnixNano()-start < int64(d.cfg.SpoofInPlaceMin) {
 		return
 	}
 	quads := 0
-	for _, f := range run {
-		quads |= 1 << f.quad
+	for i := range run {
+		quads |= 1 << run[i].quad()
 	}
 	if quads == 0xF && goesRound(run, d.cfg.SpoofCircleKm) {
-		ep := d.spoofEpisode(v, nsTime(run[0].ns), p)
+		ep := d.spoofEpisode(v, nsTime(start), p)
 		ep.kinds["circling"]++
 	}
 }
@@ -744,10 +743,11 @@ func goesRound(run []inPlaceFix, maxKm float64) bool {
 	if len(run) < 3 {
 		return false
 	}
-	lat0, lon0 := fromUnits(run[0].lat), fromUnits(run[0].lon)
+	lat0, lon0 := run[0].latLon()
 	kx := kmPerDegLat * math.Cos(lat0*math.Pi/180)
 	xy := func(f *inPlaceFix) (float64, float64) {
-		return (fromUnits(f.lon) - lon0) * kx, (fromUnits(f.lat) - lat0) * kmPerDegLat
+		lat, lon := f.latLon()
+		return (lon - lon0) * kx, (lat - lat0) * kmPerDegLat
 	}
 	on := make([]bool, len(run))
 	for i := range on {
@@ -772,10 +772,10 @@ func goesRound(run []inPlaceFix, maxKm float64) bool {
 			n++
 			brg := math.Mod(math.Atan2(x-cx, y-cy)*180/math.Pi+360, 360) // from the centre
 			sides |= 1 << quadrant(brg)
-			if int(run[i].quad) == quadrant(math.Mod(brg+90, 360)) {
+			if run[i].quad() == quadrant(math.Mod(brg+90, 360)) {
 				cw++
 			}
-			if int(run[i].quad) == quadrant(math.Mod(brg+270, 360)) {
+			if run[i].quad() == quadrant(math.Mod(brg+270, 360)) {
 				ccw++
 			}
 		}

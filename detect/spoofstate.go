@@ -61,35 +61,45 @@ func addTurn(ts []turn, t turn) []turn {
 // settle it). Its unit vector is taken again when tested (unit) rather
 // than kept: the same bits from the same units, where keeping it doubled
 // a kept fix, and the runs kept were the largest share of a vessel's
-// state at real rates.
+// state at real rates. Its time is kept beside it (inPlaceRun.ns), and
+// its course's quadrant in the low bits of its latitude (whose AIS units
+// need 27 bits): 12 bytes and 8, where a fix with its time took 24.
 type inPlaceFix struct {
-	ns       int64   // time, Unix nanoseconds
-	reach    float32 // see kmTest.cutFar
-	lat, lon int32   // AIS units
-	quad     uint8   // quadrant of the course
+	reach     float32 // see kmTest.cutFar
+	latq, lon int32   // AIS units; latq is the latitude's times 4 plus the quadrant
 }
 
-// inPlaceAt is the kept fix at ns on course quadrant quad, at (whose
-// position is on AIS units), with reach.
-func inPlaceAt(ns int64, quad uint8, at *placed, reach float64) inPlaceFix {
-	return inPlaceFix{ns: ns, reach: up32(reach), lat: toUnits(at.lat), lon: toUnits(at.lon), quad: quad}
+// inPlaceAt is the kept fix on course quadrant quad, at (whose position
+// is on AIS units), with reach.
+func inPlaceAt(quad uint8, at *placed, reach float64) inPlaceFix {
+	return inPlaceFix{reach: up32(reach), latq: toUnits(at.lat)<<2 | int32(quad&3), lon: toUnits(at.lon)}
 }
+
+func (f *inPlaceFix) lat() int32 { return f.latq >> 2 }
+func (f *inPlaceFix) quad() int  { return int(f.latq & 3) }
+
+func (f *inPlaceFix) latLon() (float64, float64) { return fromUnits(f.lat()), fromUnits(f.lon) }
 
 // unit is f's unit vector, as place gave it when f was kept.
-func (f *inPlaceFix) unit() [3]float64 { return place(fromUnits(f.lat), fromUnits(f.lon)).u }
+func (f *inPlaceFix) unit() [3]float64 { return place(f.latLon()).u }
 
 // inPlaceRun is the run of fixes at speed that sailingInPlace keeps:
-// fixes[head:]. fixes[:head] are dropped fixes whose room is reused;
-// travelled is cutFar's.
+// fixes[head:], at the times (Unix nanoseconds) ns[head:]. fixes[:head]
+// are dropped fixes whose room is reused; travelled is cutFar's.
 type inPlaceRun struct {
 	fixes     []inPlaceFix
+	ns        []int64
 	head      int
 	travelled float64
 }
 
 func (r *inPlaceRun) live() []inPlaceFix { return r.fixes[r.head:] }
 
-func (r *inPlaceRun) reset() { r.fixes, r.head, r.travelled = shrink(r.fixes), 0, 0 }
+func (r *inPlaceRun) liveNs() []int64 { return r.ns[r.head:] }
+
+func (r *inPlaceRun) reset() {
+	r.fixes, r.ns, r.head, r.travelled = shrink(r.fixes), shrink(r.ns), 0, 0
+}
 
 // add drops the cut oldest live fixes, and appends f after dropping the
 // oldest while more than inPlaceFloor are live and the oldest is more than
@@ -104,9 +114,9 @@ func (r *inPlaceRun) reset() { r.fixes, r.head, r.travelled = shrink(r.fixes), 0
 // copies cost little beside cutFar's tests, and the runs were still 40%
 // room no fix used on the real-rate demo day (6.9 kB of state a vessel
 // then, 6.5 kB now).
-func (r *inPlaceRun) add(cut int, f inPlaceFix, keep time.Duration) {
+func (r *inPlaceRun) add(cut int, f inPlaceFix, ns int64, keep time.Duration) {
 	r.head += cut
-	for live := len(r.fixes) - r.head; live >= maxInPlaceFixes || live > inPlaceFloor && f.ns-r.fixes[r.head].ns > int64(keep); live-- {
+	for live := len(r.fixes) - r.head; live >= maxInPlaceFixes || live > inPlaceFloor && ns-r.ns[r.head] > int64(keep); live-- {
 		r.head++
 	}
 	if len(r.fixes) == cap(r.fixes) {
@@ -118,14 +128,19 @@ func (r *inPlaceRun) add(cut int, f inPlaceFix, keep time.Duration) {
 		if cap(r.fixes) >= room && cap(r.fixes) <= room+room/4 {
 			n := copy(r.fixes, r.live())
 			r.fixes = r.fixes[:n]
+			r.ns = r.ns[:copy(r.ns, r.liveNs())]
 		} else {
 			fs := make([]inPlaceFix, live, room)
 			copy(fs, r.live())
 			r.fixes = fs
+			ns := make([]int64, live, room)
+			copy(ns, r.liveNs())
+			r.ns = ns
 		}
 		r.head = 0
 	}
 	r.fixes = append(r.fixes, f)
+	r.ns = append(r.ns, ns)
 }
 
 // A run of up to inPlaceFloor fixes is kept whole, however long it lasts:
@@ -242,13 +257,13 @@ func decTurns(r *statecodec.Reader, v reflect.Value) error {
 // is sure) start over.
 func encInPlace(w *statecodec.Writer, v reflect.Value) error {
 	run := v.Addr().Interface().(*inPlaceRun)
-	fs := run.live()
+	fs, ns := run.live(), run.liveNs()
 	w.Uvarint(uint64(len(fs)))
 	var at deltas
 	for i := range fs {
 		f := &fs[i]
-		at.enc(w, f.ns, f.lat, f.lon)
-		w.Uvarint(uint64(f.quad))
+		at.enc(w, ns[i], f.lat(), f.lon)
+		w.Uvarint(uint64(f.quad()))
 	}
 	return nil
 }
@@ -258,7 +273,7 @@ func decInPlace(r *statecodec.Reader, v reflect.Value) error {
 	if err != nil {
 		return err
 	}
-	run := inPlaceRun{fixes: make([]inPlaceFix, 0, min(n, 1<<16))}
+	run := inPlaceRun{fixes: make([]inPlaceFix, 0, min(n, 1<<16)), ns: make([]int64, 0, min(n, 1<<16))}
 	var at deltas
 	for range n {
 		if err := at.dec(r); err != nil {
@@ -269,7 +284,8 @@ func decInPlace(r *statecodec.Reader, v reflect.Value) error {
 			return err
 		}
 		pl := place(fromUnits(at.lat), fromUnits(at.lon))
-		run.fixes = append(run.fixes, inPlaceAt(at.ns, uint8(q)&3, &pl, math.Inf(1)))
+		run.fixes = append(run.fixes, inPlaceAt(uint8(q)&3, &pl, math.Inf(1)))
+		run.ns = append(run.ns, at.ns)
 	}
 	v.Set(reflect.ValueOf(run))
 	return nil

@@ -13,7 +13,7 @@ func TestInPlaceRunRoomFollowsLiveFixes(t *testing.T) {
 	ns := int64(0)
 	add := func(cut int) {
 		ns += int64(30 * time.Second)
-		r.add(cut, inPlaceFix{ns: ns}, 48*time.Hour)
+		r.add(cut, inPlaceFix{}, ns, 48*time.Hour)
 	}
 	for range 400 {
 		add(0)
@@ -33,9 +33,12 @@ func TestInPlaceRunRoomFollowsLiveFixes(t *testing.T) {
 	if c := cap(r.fixes); c > live+live/4 {
 		t.Errorf("room for %d fixes held for %d live ones, want at most %d", c, live, live+live/4)
 	}
-	for i, f := range r.live() {
-		if want := ns - int64(99-i)*int64(30*time.Second); f.ns != want {
-			t.Fatalf("live fix %d at %d, want %d", i, f.ns, want)
+	if cap(r.ns) != cap(r.fixes) || len(r.ns) != len(r.fixes) {
+		t.Errorf("times %d of room %d beside fixes %d of room %d", len(r.ns), cap(r.ns), len(r.fixes), cap(r.fixes))
+	}
+	for i, f := range r.liveNs() {
+		if want := ns - int64(99-i)*int64(30*time.Second); f != want {
+			t.Fatalf("live fix %d at %d, want %d", i, f, want)
 		}
 	}
 }
@@ -55,5 +58,22 @@ func TestAddTurnRoom(t *testing.T) {
 	}
 	if ts[0].ns != 800 || ts[199].ns != 999 {
 		t.Errorf("turns %d..%d kept, want 800..999", ts[0].ns, ts[199].ns)
+	}
+}
+
+// TestInPlaceFixPacksQuadrant: a kept fix gives back its position in AIS
+// units and its course's quadrant, south and west and at the poles too.
+func TestInPlaceFixPacksQuadrant(t *testing.T) {
+	for _, ll := range [][2]float64{{-54.123456, -179.5}, {90, 180}, {-90, -180}, {0, 0}, {38.2, 130.1}} {
+		for q := range uint8(4) {
+			at := place(onUnits(ll[0]), onUnits(ll[1]))
+			f := inPlaceAt(q, &at, 1)
+			if f.lat() != toUnits(ll[0]) || f.lon != toUnits(ll[1]) || f.quad() != int(q) {
+				t.Errorf("%v quadrant %d kept as %d, %d quadrant %d", ll, q, f.lat(), f.lon, f.quad())
+			}
+			if lat, lon := f.latLon(); lat != at.lat || lon != at.lon || f.unit() != at.u {
+				t.Errorf("%v gave back %v, %v", ll, lat, lon)
+			}
+		}
 	}
 }
