@@ -173,6 +173,8 @@ type vessel struct {
 	// An identity pair already links this MMSI to the hull's next number
 	// (succeeded) or to its previous one (succeeds): a hull has one of each.
 	succeeded, succeeds bool
+	// rxHour goes with rxKey (taking the padding after the flags).
+	rxHour int32
 	// idPending is an identity change of this MMSI waiting for
 	// IdentityConfirm; clone an MMSI used by two hulls (see Static).
 	idPending *event.Event
@@ -188,7 +190,6 @@ type vessel struct {
 	// bytes there.
 	standInNs int64
 	rxKey     [2]int32
-	rxHour    int32
 	// held are draught changes during loitering, waiting for the
 	// encounter detector (transfer.go).
 	held []heldDraught

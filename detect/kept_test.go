@@ -19,6 +19,9 @@ func TestVesselRecordSize(t *testing.T) {
 	if n := unsafe.Sizeof(inPlaceFix{}); n > 12 {
 		t.Errorf("a sailing-in-place fix takes %d bytes beside its time, want 12", n)
 	}
+	if n := unsafe.Sizeof(turn{}); n > 12 {
+		t.Errorf("a circling turn takes %d bytes beside its time, want 12", n)
+	}
 }
 
 // TestKeptPointRoundTrip: a kept fix and a stamp give back what they kept,

@@ -27,14 +27,14 @@ type spoofState struct {
 	// a step no track explains (see coherent); landCounted: it is already
 	// part of an episode.
 	landJumped, landCounted bool
+	hasLast                 bool // lastFix is set
+	// far caches farFromWater for the 0.1° cell farKey (+1: far, -1: not).
+	far    int8
+	farKey [2]int32
 	// The MMSI's previous positioned fix, any flag: the step from it to a
 	// fix says whether a track leads there.
 	lastFix stepFix
-	hasLast bool
-	// far caches farFromWater for the 0.1° cell farKey (+1: far, -1: not).
-	farKey  [2]int32
-	far     int8
-	turns   []turn
+	turns   turnRun
 	absTurn float64 // sum of |turn| over turns
 
 	inPlace inPlaceRun // fixes at speed within the in-place circle
@@ -115,7 +115,7 @@ type segInfo struct {
 
 // lastFix is the stream's last fix, as coherent takes it.
 func (o *segInfo) lastFix() *stepFix {
-	return &stepFix{o.last, o.lat, o.lon, o.sog, math.NaN()}
+	return &stepFix{stampOf(o.last), o.lat, o.lon, o.sog, math.NaN()}
 }
 
 // minCircleLeg is the shortest leg circling takes a bearing over. Fixes
@@ -162,7 +162,7 @@ func (d *Detector) spoofPoint(v *vessel, p *track.Point) {
 		return
 	}
 	prev, hasPrev := s.lastFix, s.hasLast
-	s.lastFix, s.hasLast = stepFix{p.Time, p.Lat, p.Lon, p.SOG, p.COG}, true
+	s.lastFix, s.hasLast = stepFix{stampOf(p.Time), p.Lat, p.Lon, p.SOG, p.COG}, true
 	// The previous fix was a GPS glitch when it jumped off the track and
 	// this one jumps back to it: its effects are undone (see spike).
 	glitch := p.Flag != track.OnLand && d.spike(s, &prev, &p.Fix)
@@ -188,10 +188,10 @@ func (d *Detector) spoofPoint(v *vessel, p *track.Point) {
 		}
 		return
 	}
-	if s.landRun >= d.cfg.SpoofLandFixes && !s.landCounted && d.sustained(s.landStart.time(), prev.Time) && hasPrev && !d.coherent(&prev, &p.Fix) {
+	if s.landRun >= d.cfg.SpoofLandFixes && !s.landCounted && d.sustained(s.landStart.time(), prev.at.time()) && hasPrev && !d.coherent(&prev, &p.Fix) {
 		// Left by a jump: the run was put there (the data began during it,
 		// so the jump in was not seen).
-		d.landEpisode(v, s.landStart.time(), prev.Time, prev.Lat, prev.Lon)
+		d.landEpisode(v, s.landStart.time(), prev.at.time(), prev.Lat, prev.Lon)
 	}
 	s.landRun = 0
 
@@ -533,7 +533,7 @@ func (d *Detector) spike(s *spoofState, prev *stepFix, p *track.Fix) bool {
 // under way.
 func (d *Detector) comesBack(o *segInfo, f *stepFix) bool {
 	lat, lon, way := o.lat, o.lon, 0.0
-	if h := f.Time.Sub(o.last).Hours(); h > 0 && !math.IsNaN(f.SOG) && !math.IsNaN(f.COG) {
+	if h := f.at.time().Sub(o.last).Hours(); h > 0 && !math.IsNaN(f.SOG) && !math.IsNaN(f.COG) {
 		way = f.SOG * kmPerNm * h
 		lat, lon = geo.Destination(lat, lon, f.COG, way)
 	}
@@ -541,7 +541,7 @@ func (d *Detector) comesBack(o *segInfo, f *stepFix) bool {
 		return true
 	}
 	return o.sog >= d.cfg.SpoofCircleKn && f.SOG < d.cfg.PortStopKn &&
-		d.coherent(o.lastFix(), &track.Fix{Time: f.Time, Lat: f.Lat, Lon: f.Lon, SOG: f.SOG, COG: f.COG})
+		d.coherent(o.lastFix(), &track.Fix{Time: f.at.time(), Lat: f.Lat, Lon: f.Lon, SOG: f.SOG, COG: f.COG})
 }
 
 // undoSpike takes back what the glitch the previous fix was changed: its
@@ -601,7 +601,7 @@ func (d *Detector) coherent(a *stepFix, b *track.Fix) bool {
 	if upperKm(a.Lat, a.Lon, b.Lat, b.Lon) <= d.cfg.SpoofTrackKm {
 		return true
 	}
-	h := math.Abs(b.Time.Sub(a.Time).Hours())
+	h := math.Abs(b.Time.Sub(a.at.time()).Hours())
 	km := geo.DistanceKm(a.Lat, a.Lon, b.Lat, b.Lon)
 	if km <= d.cfg.SpoofTrackKm {
 		return true
@@ -856,13 +856,14 @@ func (d *Detector) circling(v *vessel, p *track.Point) {
 	}
 	s.prevNs, s.prevLat, s.prevLon = ns, p.Lat, p.Lon
 	if dist/kmPerNm/h < d.cfg.SpoofCircleKn || h > 1 {
-		s.hasBrg, s.turns, s.absTurn = false, shrink(s.turns), 0
+		s.hasBrg, s.absTurn = false, 0
+		s.turns.reset()
 		return
 	}
 	brg := bearingCos(qLat, qLon, c1, p.Lat, p.Lon, c2)
 	if s.hasBrg {
 		dd := float32(math.Mod(brg-s.prevBrg+540, 360) - 180)
-		s.turns = addTurn(s.turns, turn{ns, dd, toUnits(p.Lat), toUnits(p.Lon)})
+		s.turns.add(turn{dd, toUnits(p.Lat), toUnits(p.Lon)}, ns)
 		s.absTurn += math.Abs(float64(dd))
 	}
 	s.prevBrg, s.hasBrg = brg, true
@@ -873,12 +874,12 @@ func (d *Detector) circling(v *vessel, p *track.Point) {
 	// is never a circle. A ship on passage keeps the turns of its last
 	// 10 km, not of 6 h.
 	cut := 0
-	if n := len(s.turns); n > 0 { // the newest, just added, stays
+	if n := len(s.turns.at); n > 0 { // the newest, just added, stays
 		far := 2 * d.cfg.SpoofCircleKm * (1 + 1e-9)
-		nlat, nlon := s.turns[n-1].latLon()
+		nlat, nlon := s.turns.at[n-1].latLon()
 		for cut < n-1 {
-			t := &s.turns[cut]
-			if ns-t.ns <= int64(d.cfg.SpoofCircleWindow) {
+			t := &s.turns.at[cut]
+			if ns-s.turns.ns[cut] <= int64(d.cfg.SpoofCircleWindow) {
 				if tlat, tlon := t.latLon(); withinKm(tlat, tlon, nlat, nlon, far) {
 					break
 				}
@@ -887,14 +888,14 @@ func (d *Detector) circling(v *vessel, p *track.Point) {
 			cut++
 		}
 	}
-	s.turns = s.turns[cut:]
+	s.turns.drop(cut)
 	if s.absTurn < d.cfg.SpoofCircleTurns*360 {
 		return // cannot have turned enough: the common case, kept cheap
 	}
 	// The most recent stretch that turns SpoofCircleTurns times, if any.
 	sum, from := 0.0, -1
-	for i := len(s.turns) - 1; i >= 0; i-- {
-		sum += float64(s.turns[i].deg)
+	for i := len(s.turns.at) - 1; i >= 0; i-- {
+		sum += float64(s.turns.at[i].deg)
 		if math.Abs(sum) >= d.cfg.SpoofCircleTurns*360 {
 			from = i
 			break
@@ -904,7 +905,7 @@ func (d *Detector) circling(v *vessel, p *track.Point) {
 		return
 	}
 	var lat, lon float64
-	loop := s.turns[from:]
+	loop := s.turns.at[from:]
 	for i := range loop {
 		tlat, tlon := loop[i].latLon()
 		lat += tlat
@@ -930,7 +931,7 @@ func (d *Detector) circling(v *vessel, p *track.Point) {
 	if mean <= 0 || math.Sqrt(math.Max(0, sum2/n-mean*mean)) > d.cfg.SpoofCircleSpread*mean {
 		return
 	}
-	ep := d.spoofEpisode(v, nsTime(loop[0].ns), p)
+	ep := d.spoofEpisode(v, nsTime(s.turns.ns[from]), p)
 	ep.kinds["circling"]++
 	ep.turns = math.Max(ep.turns, math.Abs(sum)/360)
 }

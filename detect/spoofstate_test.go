@@ -46,18 +46,18 @@ func TestInPlaceRunRoomFollowsLiveFixes(t *testing.T) {
 // TestAddTurnRoom: turns dropped from the front leave a room an eighth
 // larger than those live when it fills.
 func TestAddTurnRoom(t *testing.T) {
-	var ts []turn
+	var ts turnRun
 	for i := range 1000 {
-		ts = addTurn(ts, turn{ns: int64(i)})
-		if len(ts) > 200 {
-			ts = ts[len(ts)-200:]
+		ts.add(turn{lat: int32(i)}, int64(i))
+		if n := len(ts.at); n > 200 {
+			ts.drop(n - 200)
 		}
 	}
-	if c := cap(ts); c > 200+200/8+1 {
-		t.Errorf("room for %d turns held for 200", c)
+	if c := cap(ts.at); c > 200+200/8+1 || cap(ts.ns) != c {
+		t.Errorf("room for %d turns and %d times held for 200", c, cap(ts.ns))
 	}
-	if ts[0].ns != 800 || ts[199].ns != 999 {
-		t.Errorf("turns %d..%d kept, want 800..999", ts[0].ns, ts[199].ns)
+	if ts.ns[0] != 800 || ts.ns[199] != 999 || ts.at[0].lat != 800 || ts.at[199].lat != 999 {
+		t.Errorf("turns %d..%d kept, want 800..999", ts.ns[0], ts.ns[199])
 	}
 }
 
