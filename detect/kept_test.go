@@ -19,6 +19,11 @@ func TestVesselRecordSize(t *testing.T) {
 	if n := unsafe.Sizeof(inPlaceFix{}); n > 12 {
 		t.Errorf("a sailing-in-place fix takes %d bytes beside its time, want 12", n)
 	}
+	// A stream's record, one per MMSI at least while its fixes are
+	// spoofing's (192 bytes with time.Time fields).
+	if n := unsafe.Sizeof(segInfo{}); n > 112 {
+		t.Errorf("a stream's record takes %d bytes, want at most 112", n)
+	}
 	if n := unsafe.Sizeof(turn{}); n > 12 {
 		t.Errorf("a circling turn takes %d bytes beside its time, want 12", n)
 	}

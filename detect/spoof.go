@@ -82,32 +82,34 @@ type spoofUndo struct {
 }
 
 type segInfo struct {
-	first, last time.Time
+	first, last stamp
 	n           int
 	lat, lon    float64
-	jumped      bool
-	counted     bool
+	// The latest run of consecutive fixes of the MMSI in this stream: from
+	// runStart, runN fixes; prevLast is the stream's last fix before it.
+	// entries counts the runs (how often the MMSI came to this stream).
+	runStart, prevLast stamp
+	runN, entries      int
+	// spikes counts the glitches undone on this stream (see scattered).
+	spikes int
+	// sog is the last fix's reported speed.
+	sog float64
+	// from is the stream the MMSI was on when this one opened (0: none).
+	from    int
+	jumped  bool
+	counted bool
 	// opening: the MMSI's first stream, or its first after a silence
 	// longer than SpoofSegmentIdle (every older stream forgotten), with no
 	// track before it to return to (a hull that took the number and faked
 	// where it was from the start; seed 9643: a tanker back from 107 h
 	// dark, shown 280 km off for 2.8 h, then where it was).
 	opening bool
-	// The latest run of consecutive fixes of the MMSI in this stream: from
-	// runStart, runN fixes; prevLast is the stream's last fix before it.
-	// entries counts the runs (how often the MMSI came to this stream).
-	runStart, prevLast time.Time
-	runN, entries      int
-	// spikes counts the glitches undone on this stream; scattered: one of
-	// them came after another and not back to it (see spike).
-	spikes    int
+	// scattered: one of the glitches undone came after another and not
+	// back to it (see spike).
 	scattered bool
-	// sog is the last fix's reported speed; back: the MMSI was heard
-	// again where this stream would be, on a stream of its own.
-	sog  float64
+	// back: the MMSI was heard again where this stream would be, on a
+	// stream of its own.
 	back bool
-	// from is the stream the MMSI was on when this one opened (0: none).
-	from int
 	// offTrack: the stream opened with a fix the tracker flagged off the
 	// track at a speed a ship can sail (track.Displaced), not a jump.
 	offTrack bool
@@ -115,7 +117,7 @@ type segInfo struct {
 
 // lastFix is the stream's last fix, as coherent takes it.
 func (o *segInfo) lastFix() *stepFix {
-	return &stepFix{stampOf(o.last), o.lat, o.lon, o.sog, math.NaN()}
+	return &stepFix{o.last, o.lat, o.lon, o.sog, math.NaN()}
 }
 
 // minCircleLeg is the shortest leg circling takes a bearing over. Fixes
@@ -247,7 +249,7 @@ func (d *Detector) spoofPoint(v *vessel, p *track.Point) {
 		si = s.segs[seg]
 	}
 	if o := s.lastSI; si != nil && o != nil && si != o && (s.lastIn || s.segs[s.lastSeg] == o) &&
-		(o.runN >= d.cfg.SpoofSegmentPoints && d.sustained(o.runStart, o.last) || o.offTrack && o.spikes == 0 && !d.coherent(si.lastFix(), &p.Fix)) &&
+		(o.runN >= d.cfg.SpoofSegmentPoints && d.sustained(o.runStart.time(), o.last.time()) || o.offTrack && o.spikes == 0 && !d.coherent(si.lastFix(), &p.Fix)) &&
 		!d.impossibleSwitch(o, p) && geo.DistanceKm(o.lat, o.lon, p.Lat, p.Lon) < geo.DistanceKm(si.lat, si.lon, p.Lat, p.Lon) {
 		// The tracker put p on a stream whose envelope grew through a
 		// silence while the MMSI was heard on another, nearer which p
@@ -295,30 +297,30 @@ func (d *Detector) spoofPoint(v *vessel, p *track.Point) {
 		s.undo = u
 	}
 	if si == nil {
-		si = &segInfo{first: p.Time, offTrack: p.Flag == track.Displaced && !glitch, jumped: (p.Flag == track.TooFast && !glitch || p.NewSeg && kn > d.cfg.SpoofSpeedKn) &&
-			(s.lastSI == nil || p.Time.Sub(s.lastSI.last) >= d.cfg.SpoofSwitchMin || d.impossibleSwitch(s.lastSI, p)),
-			opening: s.lastSI == nil || p.Time.Sub(s.lastSI.last) > d.cfg.SpoofSegmentIdle, from: s.lastSeg}
+		si = &segInfo{first: stampOf(p.Time), offTrack: p.Flag == track.Displaced && !glitch, jumped: (p.Flag == track.TooFast && !glitch || p.NewSeg && kn > d.cfg.SpoofSpeedKn) &&
+			(s.lastSI == nil || p.Time.Sub(s.lastSI.last.time()) >= d.cfg.SpoofSwitchMin || d.impossibleSwitch(s.lastSI, p)),
+			opening: s.lastSI == nil || p.Time.Sub(s.lastSI.last.time()) > d.cfg.SpoofSegmentIdle, from: s.lastSeg}
 		s.segs[seg] = si
 		if s.undo != nil {
 			s.undo.si, s.undo.opened = si, true
 		}
 	}
 	if s.lastSeg != seg || s.lastSI != si {
-		si.runStart, si.runN, si.prevLast = p.Time, 0, si.last
+		si.runStart, si.runN, si.prevLast = stampOf(p.Time), 0, si.last
 		si.entries++
 	}
 	si.runN++
-	if len(s.segs) > 1 && si.runN == d.cfg.SpoofSegmentPoints && !si.prevLast.IsZero() {
+	if len(s.segs) > 1 && si.runN == d.cfg.SpoofSegmentPoints && !si.prevLast.isZero() {
 		// Back on an older track, for good, after a jumped one lived on
 		// while this one was silent: the vessel was put somewhere else for
 		// a while. In segment order: each finding may close the open
 		// episode, so the order decides the episodes.
 		for _, id := range slices.Sorted(maps.Keys(s.segs)) {
 			o := s.segs[id]
-			if o != si && o.jumped && !o.counted && o.n >= d.cfg.SpoofSegmentPoints && d.sustained(o.first, o.last) &&
-				o.first.After(si.prevLast) && o.last.Before(si.runStart) {
+			if o != si && o.jumped && !o.counted && o.n >= d.cfg.SpoofSegmentPoints && d.sustained(o.first.time(), o.last.time()) &&
+				o.first.time().After(si.prevLast.time()) && o.last.time().Before(si.runStart.time()) {
 				o.counted = true
-				ep := d.spoofEpisodeAt(v, o.first, o.last, o.lat, o.lon)
+				ep := d.spoofEpisodeAt(v, o.first.time(), o.last.time(), o.lat, o.lon)
 				ep.kinds["impossible_jump"]++
 				ep.maxSepKm = math.Max(ep.maxSepKm, geo.DistanceKm(si.lat, si.lon, o.lat, o.lon))
 			}
@@ -341,9 +343,9 @@ func (d *Detector) spoofPoint(v *vessel, p *track.Point) {
 	// The younger stream is the one put elsewhere: an older track returned
 	// to is the out-and-back case below.
 	if o := s.lastSI; o != nil && o != si && si.n > 0 {
-		if p.Time.After(o.last) && d.impossibleSwitch(o, p) {
+		if p.Time.After(o.last.time()) && d.impossibleSwitch(o, p) {
 			m := si
-			if o.first.After(si.first) {
+			if o.first.time().After(si.first.time()) {
 				m = o
 			}
 			if !m.jumped && s.undo != nil {
@@ -370,15 +372,15 @@ func (d *Detector) spoofPoint(v *vessel, p *track.Point) {
 	// row), and so must the way back: it counts once this stream goes on
 	// for SpoofSegmentPoints fixes in a row (above).
 	if o := s.lastSI; o != nil && s.lastSeg != seg && o != si && !o.counted &&
-		((o.jumped || o.offTrack) && d.backWhence(s, o, p) || seg < s.lastSeg) && (si.n == 0 || !si.last.After(o.first)) &&
-		o.runN >= d.cfg.SpoofSegmentPoints && d.sustained(o.runStart, o.last) && kn > d.cfg.SpoofSpeedKn {
+		((o.jumped || o.offTrack) && d.backWhence(s, o, p) || seg < s.lastSeg) && (si.n == 0 || !si.last.time().After(o.first.time())) &&
+		o.runN >= d.cfg.SpoofSegmentPoints && d.sustained(o.runStart.time(), o.last.time()) && kn > d.cfg.SpoofSpeedKn {
 		s.retFrom, s.retTo, s.retKn = s.lastSeg, seg, kn
 		if si.runN >= d.cfg.SpoofSegmentPoints { // SpoofSegmentPoints of 1
 			d.wentBack(v, o, si, kn)
 			s.retFrom = 0
 		}
 	}
-	si.last, si.n, si.lat, si.lon, si.sog = p.Time, si.n+1, p.Lat, p.Lon, p.SOG
+	si.last, si.n, si.lat, si.lon, si.sog = stampOf(p.Time), si.n+1, p.Lat, p.Lon, p.SOG
 	s.lastSeg, s.lastSI, s.lastIn = seg, si, true
 	if len(s.segs) > 1 { // most vessels have one segment: nothing to forget
 		for id, o := range s.segs {
@@ -389,7 +391,7 @@ func (d *Detector) spoofPoint(v *vessel, p *track.Point) {
 				// 25.7 h), as the tracker reopens it (LoneMaxIdle).
 				idle = max(idle, d.cfg.SpoofLoneIdle)
 			}
-			if id != seg && p.Time.Sub(o.last) > idle {
+			if id != seg && p.Time.Sub(o.last.time()) > idle {
 				d.firstStreamLeft(v, o, si)
 				delete(s.segs, id)
 				s.lastIn = s.lastIn && id != s.lastSeg
@@ -402,7 +404,7 @@ func (d *Detector) spoofPoint(v *vessel, p *track.Point) {
 		// forgotten, so that a flood costs bounded state and work per fix.
 		old := -1
 		for id, o := range s.segs {
-			if id != seg && (old < 0 || o.last.Before(s.segs[old].last) || o.last.Equal(s.segs[old].last) && id < old) {
+			if id != seg && (old < 0 || o.last.time().Before(s.segs[old].last.time()) || o.last.time().Equal(s.segs[old].last.time()) && id < old) {
 				old = id
 			}
 		}
@@ -415,7 +417,7 @@ func (d *Detector) spoofPoint(v *vessel, p *track.Point) {
 	// an old stream comes once) for SpoofSustainMin, further apart than
 	// any ship sails in SpoofSwitchMin (a track split in two by a glitch
 	// runs on side by side).
-	if si.jumped && !si.counted && si.n >= d.cfg.SpoofSegmentPoints && si.entries >= d.cfg.SpoofSegmentPoints && d.sustained(si.first, p.Time) {
+	if si.jumped && !si.counted && si.n >= d.cfg.SpoofSegmentPoints && si.entries >= d.cfg.SpoofSegmentPoints && d.sustained(si.first.time(), p.Time) {
 		// The other stream is the lowest-numbered one that qualifies:
 		// taking whichever the map gave first made the separation
 		// reported differ from run to run when several did.
@@ -425,14 +427,14 @@ func (d *Detector) spoofPoint(v *vessel, p *track.Point) {
 			if id == seg || other != nil && id > otherID || o.n < d.cfg.SpoofSegmentPoints || o.entries < d.cfg.SpoofSegmentPoints {
 				continue
 			}
-			if o.last.After(si.first) && d.impossibleSwitch(o, p) {
+			if o.last.time().After(si.first.time()) && d.impossibleSwitch(o, p) {
 				other, otherID = o, id
 			}
 		}
 		if o := other; o != nil {
 			si.counted = true
 			d.twoPlacesGoOn(s, o, p)
-			ep := d.spoofEpisode(v, si.first, p)
+			ep := d.spoofEpisode(v, si.first.time(), p)
 			ep.kinds["two_places"]++
 			ep.maxSepKm = math.Max(ep.maxSepKm, geo.DistanceKm(si.lat, si.lon, o.lat, o.lon))
 		}
@@ -456,7 +458,7 @@ func (d *Detector) twoPlacesGoOn(s *spoofState, o *segInfo, p *track.Point) {
 	if ep == nil {
 		ep = s.pending
 	}
-	if ep == nil || ep.kinds["two_places"] == 0 || !o.first.Before(ep.end) || !p.Time.After(ep.end) {
+	if ep == nil || ep.kinds["two_places"] == 0 || !o.first.time().Before(ep.end) || !p.Time.After(ep.end) {
 		return
 	}
 	if s.episode == nil {
@@ -488,7 +490,7 @@ func (d *Detector) backWhence(s *spoofState, o *segInfo, p *track.Point) bool {
 // and the berth became a displaced run).
 func (d *Detector) wentBack(v *vessel, o, si *segInfo, kn float64) {
 	o.counted = true
-	ep := d.spoofEpisodeAt(v, o.first, o.last, o.lat, o.lon)
+	ep := d.spoofEpisodeAt(v, o.first.time(), o.last.time(), o.lat, o.lon)
 	ep.kinds["impossible_jump"]++
 	ep.maxKn = math.Max(ep.maxKn, kn)
 	si.jumped = false
@@ -533,7 +535,7 @@ func (d *Detector) spike(s *spoofState, prev *stepFix, p *track.Fix) bool {
 // under way.
 func (d *Detector) comesBack(o *segInfo, f *stepFix) bool {
 	lat, lon, way := o.lat, o.lon, 0.0
-	if h := f.at.time().Sub(o.last).Hours(); h > 0 && !math.IsNaN(f.SOG) && !math.IsNaN(f.COG) {
+	if h := f.at.time().Sub(o.last.time()).Hours(); h > 0 && !math.IsNaN(f.SOG) && !math.IsNaN(f.COG) {
 		way = f.SOG * kmPerNm * h
 		lat, lon = geo.Destination(lat, lon, f.COG, way)
 	}
@@ -654,13 +656,13 @@ func (d *Detector) farFromWater(s *spoofState, lat, lon float64) bool {
 // heard for 4.6 days, was 'put elsewhere' when it fell silent and the
 // clone went on; the clone's two places are the spoof).
 func (d *Detector) firstStreamLeft(v *vessel, o, si *segInfo) {
-	if !o.opening || o.counted || o.back || o.n < d.cfg.SpoofSegmentPoints || !d.sustained(o.first, o.last) ||
-		o.last.Sub(o.first) > d.cfg.SpoofSegmentIdle ||
-		!si.jumped || si.n < d.cfg.SpoofSegmentPoints || si.first.Before(o.last) {
+	if !o.opening || o.counted || o.back || o.n < d.cfg.SpoofSegmentPoints || !d.sustained(o.first.time(), o.last.time()) ||
+		o.last.time().Sub(o.first.time()) > d.cfg.SpoofSegmentIdle ||
+		!si.jumped || si.n < d.cfg.SpoofSegmentPoints || si.first.time().Before(o.last.time()) {
 		return
 	}
 	o.counted = true
-	ep := d.spoofEpisodeAt(v, o.first, o.last, o.lat, o.lon)
+	ep := d.spoofEpisodeAt(v, o.first.time(), o.last.time(), o.lat, o.lon)
 	ep.kinds["impossible_jump"]++
 }
 
@@ -670,7 +672,7 @@ func (d *Detector) firstStreamLeft(v *vessel, o, si *segInfo) {
 // apart heard in turn within a minute (two tankers leaving one port under
 // one number, seed 402) show no ship to be anywhere it could not be.
 func (d *Detector) impossibleSwitch(o *segInfo, p *track.Point) bool {
-	h := max(p.Time.Sub(o.last), d.cfg.SpoofSwitchMin).Hours()
+	h := max(p.Time.Sub(o.last.time()), d.cfg.SpoofSwitchMin).Hours()
 	return h > 0 && geo.DistanceKm(o.lat, o.lon, p.Lat, p.Lon)/kmPerNm/h > d.cfg.SpoofSpeedKn
 }
 
