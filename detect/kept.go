@@ -9,9 +9,11 @@ import (
 // What the detectors keep per vessel is mostly times and fixes: as
 // time.Time (24 bytes) and track.Point (112) they made a vessel's record
 // 1.7 kB. Kept, they are a stamp (8 bytes) and a keptPoint (64). Every
-// time the tracker passes on is UTC without a monotonic reading (the
-// sources convert theirs, and events are written in UTC), which is what a
-// stamp gives back: the same time.Time, to the bit.
+// source gives UTC times without a monotonic reading (each converts its
+// own), which is what a stamp gives back: the same time.Time, to the bit.
+// A time in another location (the NATS stage's clock, time.Unix) comes
+// back as the same instant in UTC: compared alike, and written alike,
+// since events are written in UTC.
 
 // stamp is a time as Unix nanoseconds; 0 is the zero time.Time (the
 // tracker passes on no time before 2000).
