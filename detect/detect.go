@@ -110,33 +110,36 @@ type segState struct {
 	port        portState
 	lastVisit   *event.Event
 	loiter      loiterState
-	lastSlotFix track.Point
+	lastSlotFix keptPoint
 	// jumped: the segment began with an impossible jump from another of
 	// the MMSI's streams (a displaced, spoofed stream, or another hull).
 	jumped bool
 	// left is when the MMSI was next heard on another segment after this
 	// one's latest fix, while it waits in segs (zero while it is fed).
-	left time.Time
+	left stamp
 }
 
 // vessel is the state of one MMSI across all detectors.
 type vessel struct {
-	mmsi        uint32
-	first, last track.Point // first and last positioned, unflagged fix
-	has         bool
-	lastMsg     time.Time // last message of any kind
-	gaps        []gapSpan // silences waiting for the next position
-	// An absence (see reportGaps) open since absFrom, after the credible
-	// fix absAt.
+	mmsi uint32
+	// has: first and last are set. (It, absent and absOn share the
+	// MMSI's word.)
+	has     bool
 	absent  bool
-	absFrom time.Time
-	absAt   track.Point
+	absOn   bool
+	first   keptPoint   // first positioned, unflagged fix
+	last    track.Point // last positioned, unflagged fix
+	lastMsg stamp       // last message of any kind
+	gaps    []gapSpan   // silences waiting for the next position
+	// An absence (see reportGaps) open (absent) since absFrom, after the
+	// credible fix absAt.
+	absFrom stamp
+	absAt   keptPoint
 	// absOff is where the first fix going nowhere during the absence lay,
 	// as offsets from absAt (degrees), once absOn.
 	absOff    [2]float32
-	absOn     bool
-	placeAt   track.Point // where the latest run of positions going nowhere began
-	heldVisit *heldVisit  // an absence's visit waiting for the fixes after it
+	placeAt   keptPoint  // where the latest run of positions going nowhere began
+	heldVisit *heldVisit // an absence's visit waiting for the fixes after it
 	spoof     spoofState
 	maxKn     float64   // highest plausible speed seen, for dark visits
 	stay      stayState // the stationary spell, for learned port areas
@@ -156,13 +159,13 @@ type vessel struct {
 	lastGap    *event.Event // latest gap, a dark activity for draught changes
 	lastLoiter *event.Event // latest loitering, for transfers with an unseen partner
 	activity   *event.Event // latest port visit or encounter, for draught changes
-	activityAt time.Time    // when activity was reported (see DecideDraught)
+	activityAt stamp        // when activity was reported (see DecideDraught)
 	closeTo    uint32       // vessel it was last together with (encounter), and when
 	// lastLoiterSeg is the segment lastLoiter was on: of two hulls under
 	// one MMSI, the one on it (see hullSeg). (Here, it takes the padding
 	// after closeTo.)
 	lastLoiterSeg int32
-	closeAt       time.Time
+	closeAt       stamp
 	closeLat      float64
 	closeLon      float64
 	identified    bool // dimensions indexed
@@ -170,6 +173,8 @@ type vessel struct {
 	// An identity pair already links this MMSI to the hull's next number
 	// (succeeded) or to its previous one (succeeds): a hull has one of each.
 	succeeded, succeeds bool
+	// rxHour goes with rxKey (taking the padding after the flags).
+	rxHour int32
 	// idPending is an identity change of this MMSI waiting for
 	// IdentityConfirm; clone an MMSI used by two hulls (see Static).
 	idPending *event.Event
@@ -177,7 +182,7 @@ type vessel struct {
 	// cloned are the two identities of the MMSI's last clone finding: a
 	// switch between them later is those hulls again, no change.
 	cloned []track.Identity
-	jumpAt time.Time // latest fix that jumped to another place
+	jumpAt stamp // latest fix that jumped to another place
 	// standInNs is when the MMSI's track last began anew (standin.go),
 	// in Unix nanoseconds, while no credible fix has followed (0: none;
 	// a credible fix dates the silence from then on). Not a time.Time:
@@ -185,7 +190,6 @@ type vessel struct {
 	// bytes there.
 	standInNs int64
 	rxKey     [2]int32
-	rxHour    int32
 	// held are draught changes during loitering, waiting for the
 	// encounter detector (transfer.go).
 	held []heldDraught
@@ -294,7 +298,7 @@ func (d *Detector) point(p *track.Point, displaced bool) bool {
 		d.spoofPoint(v, p)
 	}
 	if move && p.HasPos && (p.Flag == track.TooFast || p.NewSeg && p.ImpliedKn > d.cfg.SpoofSpeedKn) {
-		v.jumpAt = p.Time
+		v.jumpAt = stampOf(p.Time)
 	}
 	if move && p.HasPos {
 		d.noteStandIn(v, p)
@@ -315,7 +319,7 @@ func (d *Detector) point(p *track.Point, displaced bool) bool {
 		return false
 	}
 	if !v.has {
-		v.first = *p
+		v.first = keepPoint(p)
 	}
 	if move {
 		// The speed a ship comes back from a silence at is one it can
@@ -339,7 +343,7 @@ func (d *Detector) point(p *track.Point, displaced bool) bool {
 		d.enc.point(v, p)
 	} else {
 		// The segment's last fix also dates it for switchSegment.
-		v.lastSlotFix = *p
+		v.lastSlotFix = keepPoint(p)
 	}
 	if move && !v.silentCheck && v.identified {
 		d.reappear(v)
@@ -472,14 +476,14 @@ func (d *Detector) switchSegment(v *vessel, seg int, keep bool) {
 	}
 	if keep {
 		cur := v.segState
-		cur.left = d.now
+		cur.left = stampOf(d.now)
 		v.segs[v.seg] = &cur
 	}
 	if st, ok := v.segs[seg]; ok {
 		v.segState = *st
 		if keep {
 			// Fed again (Flush restores segments only to close them).
-			v.segState.left = time.Time{}
+			v.segState.left = 0
 		}
 		delete(v.segs, seg)
 	} else {
@@ -489,7 +493,7 @@ func (d *Detector) switchSegment(v *vessel, seg int, keep bool) {
 	// Forget segments idle for longer than any state could matter.
 	// In segment order: ending a run may report it.
 	for _, id := range sortedSegs(v.segs) {
-		if st := v.segs[id]; d.now.Sub(st.lastSlotFix.Time) > 7*24*time.Hour {
+		if st := v.segs[id]; d.now.Sub(st.lastSlotFix.at.time()) > 7*24*time.Hour {
 			d.endLoiter(v, st, true)
 			delete(v.segs, id)
 		}

@@ -78,7 +78,7 @@ func (a *gnssArea) place(mmsi uint32, t time.Time, jump bool) {
 // gnssPrev is what the interference detector remembers of a vessel's
 // previous positioned fix.
 type gnssPrev struct {
-	t        time.Time
+	t        stamp
 	lat, lon float64
 	// placed: that fix was a displaced one (it jumped into an area, or
 	// its vessel was placed in one).
@@ -95,7 +95,7 @@ func (d *Detector) interferencePoint(v *vessel, p *track.Point) bool {
 		return false
 	}
 	placed, shown := d.gnssPlace(v, p)
-	v.gnssPrev = gnssPrev{t: p.Time, lat: p.Lat, lon: p.Lon, placed: placed}
+	v.gnssPrev = gnssPrev{t: stampOf(p.Time), lat: p.Lat, lon: p.Lon, placed: placed}
 	return placed && shown
 }
 
@@ -169,10 +169,10 @@ func (d *Detector) gnssArrived(v *vessel, p *track.Point, at *gnssArea) bool {
 		return true
 	}
 	prev := &v.gnssPrev
-	if prev.t.IsZero() || withinKm(prev.lat, prev.lon, at.Lat, at.Lon, 2*d.cfg.InterferenceKm) {
+	if prev.t.isZero() || withinKm(prev.lat, prev.lon, at.Lat, at.Lon, 2*d.cfg.InterferenceKm) {
 		return false
 	}
-	dt := p.Time.Sub(prev.t)
+	dt := p.Time.Sub(prev.t.time())
 	return dt >= time.Hour ||
 		geo.DistanceKm(prev.lat, prev.lon, p.Lat, p.Lon)/kmPerNm > d.cfg.SpoofSpeedKn*max(dt, d.cfg.SpoofSwitchMin).Hours()
 }

@@ -41,7 +41,7 @@ const learnKeep = 16
 // stayState follows one vessel's current stationary spell.
 type stayState struct {
 	lat, lon float64
-	since    time.Time
+	since    stamp
 	counted  bool
 }
 
@@ -103,12 +103,12 @@ func (d *Detector) learnPoint(v *vessel, p *track.Point) {
 		return
 	}
 	s := &v.stay
-	if s.since.IsZero() || !withinKm(s.lat, s.lon, p.Lat, p.Lon, d.cfg.LearnStopKm) ||
+	if s.since.isZero() || !withinKm(s.lat, s.lon, p.Lat, p.Lon, d.cfg.LearnStopKm) ||
 		track.Elapsed(v.last.Time, p.Time) > d.cfg.GapMin {
-		*s = stayState{lat: p.Lat, lon: p.Lon, since: p.Time}
+		*s = stayState{lat: p.Lat, lon: p.Lon, since: stampOf(p.Time)}
 		return
 	}
-	if s.counted || track.Elapsed(s.since, p.Time) < d.cfg.LearnStopMin {
+	if s.counted || track.Elapsed(s.since.time(), p.Time) < d.cfg.LearnStopMin {
 		return
 	}
 	s.counted = true
@@ -116,7 +116,7 @@ func (d *Detector) learnPoint(v *vessel, p *track.Point) {
 	k := cellKey(y, x)
 	c := d.learn.Cells[k]
 	if c == nil {
-		c = &learnCell{First: s.since}
+		c = &learnCell{First: s.since.time()}
 		d.learn.Cells[k] = c
 	}
 	c.Last = p.Time
