@@ -26,18 +26,9 @@ func TestFixUnitRunCarriesOnFromEnding(t *testing.T) {
 	c := Config{Partitions: 1}
 	t0 := time.Date(2026, 3, 1, 0, 0, 0, 0, time.UTC)
 	fix := func(o *stageOut, i int, lat float64) {
-		p := track.Point{}
-		p.MMSI, p.Time, p.Lat, p.Lon, p.HasPos = 273100001, t0.Add(time.Duration(i)*time.Minute), lat, 20, true
-		o.fix(&p)
+		sendFix(o, 273100001, t0.Add(time.Duration(i)*time.Minute), lat)
 	}
-	send := func(o *stageOut, wm time.Time) {
-		o.mu.Lock()
-		frames := o.fixFrames(wm.Unix())
-		o.mu.Unlock()
-		for _, f := range frames {
-			u.apply(f)
-		}
-	}
+	send := func(o *stageOut, wm time.Time) { u.applyFrom(o, wm) }
 	lat := func(i int) float64 { return 55 + float64(i)*0.001 }
 
 	// The first run: fixes 0-9 as read, 10-11 its tracker's flush.
@@ -96,19 +87,10 @@ func TestFixUnitProgress(t *testing.T) {
 	u := newFixUnit(2, det)
 	c := Config{Partitions: 2}
 	t0 := time.Date(2026, 3, 1, 0, 0, 0, 0, time.UTC)
-	send := func(o *stageOut, wm time.Time) {
-		o.mu.Lock()
-		frames := o.fixFrames(wm.Unix())
-		o.mu.Unlock()
-		for _, f := range frames {
-			u.apply(f)
-		}
-	}
+	send := func(o *stageOut, wm time.Time) { u.applyFrom(o, wm) }
 	a, b := newStageOut(c, 0, 1, opt.Detect, nil), newStageOut(c, 1, 1, opt.Detect, nil)
 	for i := range 5 {
-		p := track.Point{}
-		p.MMSI, p.Time, p.Lat, p.Lon, p.HasPos = 273100001, t0.Add(time.Duration(i)*time.Minute), 55, 20, true
-		a.fix(&p)
+		sendFix(a, 273100001, t0.Add(time.Duration(i)*time.Minute), 55)
 	}
 	send(a, t0.Add(10*time.Minute))
 	send(b, t0)
@@ -140,18 +122,9 @@ func TestFixUnitPassesOverEndOfEarlierRun(t *testing.T) {
 	c := Config{Partitions: 2}
 	t0 := time.Date(2026, 3, 1, 0, 0, 0, 0, time.UTC)
 	fix := func(o *stageOut, mmsi uint32, i int, lat float64) {
-		p := track.Point{}
-		p.MMSI, p.Time, p.Lat, p.Lon, p.HasPos = mmsi, t0.Add(time.Duration(i)*time.Minute), lat, 20, true
-		o.fix(&p)
+		sendFix(o, mmsi, t0.Add(time.Duration(i)*time.Minute), lat)
 	}
-	send := func(o *stageOut, wm time.Time) {
-		o.mu.Lock()
-		frames := o.fixFrames(wm.Unix())
-		o.mu.Unlock()
-		for _, f := range frames {
-			u.apply(f)
-		}
-	}
+	send := func(o *stageOut, wm time.Time) { u.applyFrom(o, wm) }
 	// Partition 0's first run: fixes at minutes 0-4 as read, 5 its
 	// tracker's flush. Partition 1: minutes 0-19.
 	one := newStageOut(c, 0, 1, opt.Detect, nil)
@@ -182,5 +155,22 @@ func TestFixUnitPassesOverEndOfEarlierRun(t *testing.T) {
 	pr = u.progress()
 	if pr.Judged != 40 || pr.Waiting != 0 || pr.Diverged != 0 || pr.Lost != 0 || !slices.Equal(pr.Held, []uint64{0, 0}) {
 		t.Errorf("partition 0's later run past partition 1: %+v, want every fix of its runs but the earlier end judged, 40", pr)
+	}
+}
+
+// sendFix has o send the unit a fix of vessel mmsi at (lat, 20).
+func sendFix(o *stageOut, mmsi uint32, at time.Time, lat float64) {
+	p := track.Point{}
+	p.MMSI, p.Time, p.Lat, p.Lon, p.HasPos = mmsi, at, lat, 20, true
+	o.fix(&p)
+}
+
+// applyFrom has u take the frames of fixes o has to send, watermark wm.
+func (u *fixUnit) applyFrom(o *stageOut, wm time.Time) {
+	o.mu.Lock()
+	frames := o.fixFrames(wm.Unix())
+	o.mu.Unlock()
+	for _, f := range frames {
+		u.apply(f)
 	}
 }
