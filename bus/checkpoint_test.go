@@ -468,7 +468,7 @@ func TestDrainedBackfillGivenMoreFilesDuringEncounter(t *testing.T) {
 // they came, before a partition's later run had sent those that come
 // first in time. Without checkpoints every run differed (an interference
 // begun at another ship, or found twice; an encounter of two ships put on
-// one spot); with them, rarely (2 drains in 220 under load).
+// one spot); with them, 2 runs in 340 under load.
 func TestTwoWorkersDrainedTwiceDuringInterference(t *testing.T) {
 	if testing.Short() {
 		t.Skip("runs workers")
