@@ -283,6 +283,11 @@ type fixUnit struct {
 	// differ from the ending's under the same number, from the first:
 	// the detector took the ending's, and takes these too.
 	diverged int64
+	// final, if set, tells whether the end of partition part's run epoch,
+	// which read its input through input, is its last (nil: every end
+	// is); finals keeps its answers.
+	final  func(part int, epoch, input uint64) bool
+	finals map[run]bool
 }
 
 // endFix is a fix of a partition's ending: as sent, and its verdict once
@@ -319,6 +324,15 @@ func (u *fixUnit) apply(data []byte) {
 	}
 	if err != nil {
 		u.bad[err.Error()]++
+		return
+	}
+	if f.done && !u.lastEnd(f) {
+		// A later run of the partition reads on from before this end: its
+		// fixes are judged as they come from that run, and meanwhile the
+		// partition's watermark stays where its frames before the end
+		// left it. Taken, the end's fixes would have been judged, and the
+		// other partitions' later fixes with them, before those of the
+		// later run that come first in time.
 		return
 	}
 	if f.epoch != u.epoch[f.part] {
@@ -387,6 +401,24 @@ func (u *fixUnit) apply(data []byte) {
 		u.done[f.part], u.input[f.part] = true, f.input
 	}
 	u.judge()
+}
+
+// lastEnd tells whether end frame f is of its partition's last run
+// (final).
+func (u *fixUnit) lastEnd(f frame) bool {
+	if u.final == nil {
+		return true
+	}
+	r := run{f.part, f.epoch}
+	last, ok := u.finals[r]
+	if !ok {
+		last = u.final(f.part, f.epoch, f.input)
+		if u.finals == nil {
+			u.finals = map[run]bool{}
+		}
+		u.finals[r] = last
+	}
+	return last
 }
 
 // newRun begins partition p's next run. If the one before ended, its
@@ -550,6 +582,12 @@ func (w *Worker) fixes(ctx context.Context, k int) error {
 		w.mu.Unlock()
 	})
 	u = newFixUnit(c.Partitions, det)
+	u.final = func(p int, epoch, input uint64) bool {
+		if e := w.epochOf(p); e != 0 {
+			return e == epoch
+		}
+		return w.inputRead(ctx, p, input)
+	}
 	send := func() error {
 		for p := range u.changed {
 			v, ok := u.take(p)
