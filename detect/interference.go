@@ -33,7 +33,8 @@ import (
 // A fix placed in an area not yet shown is taken by the movement
 // detectors, but the area may be shown later: the ships put on a circle
 // may have left it, their loitering there ended, before enough vessels
-// were put there to show it (seed 10571). So a loitering run on such
+// were put there to show it (a ship heard first on the circle after a
+// silence, whose run no jump began, reported it). So a loitering run on such
 // fixes is held, and what depends on it (a draught change during it, a
 // possible dark transfer), until the area is decided (DecideArea): shown,
 // it is not reported; closed unshown, or unshown InterferenceHold after it
