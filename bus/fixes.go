@@ -347,6 +347,7 @@ type fixUnit struct {
 type endFix struct {
 	item              []byte
 	judged, displaced bool
+	area              uint64 // placed there (detect.Verdict)
 }
 
 type numbered struct {
@@ -527,6 +528,10 @@ func (u *fixUnit) carryOn(p int, num uint64, raw []byte) bool {
 	if e.displaced {
 		u.displaced[p] = append(u.displaced[p], num)
 	}
+	if _, open := u.areaParts[e.area]; open {
+		// (An area decided since owes this run no decision.)
+		u.place(p, num, e.area)
+	}
 	u.judged[p], u.changed[p] = num+1, true
 	return true
 }
@@ -571,18 +576,24 @@ func (u *fixUnit) judge() {
 		if displaced {
 			u.displaced[best] = append(u.displaced[best], x.num)
 		}
-		if a := verdict.Area; a != 0 {
-			u.placed[best] = append(u.placed[best], placedFix{x.num, a})
-			if l := u.areaParts[a]; !slices.Contains(l, best) {
-				u.areaParts[a] = append(l, best)
-			}
+		if verdict.Area != 0 {
+			u.place(best, x.num, verdict.Area)
 		}
 		if x.final && u.endKey[best] == u.key[best] && x.num >= u.endFrom[best] && x.num-u.endFrom[best] < uint64(len(u.end[best])) {
 			e := &u.end[best][x.num-u.endFrom[best]]
-			e.judged, e.displaced = true, displaced
+			e.judged, e.displaced, e.area = true, displaced, verdict.Area
 		}
 		u.judged[best] = max(u.judged[best], x.num+1)
 		u.changed[best] = true
+	}
+}
+
+// place tells partition p its fix num is placed in area, and sends it the
+// area's decision.
+func (u *fixUnit) place(p int, num, area uint64) {
+	u.placed[p] = append(u.placed[p], placedFix{num, area})
+	if l := u.areaParts[area]; !slices.Contains(l, p) {
+		u.areaParts[area] = append(l, p)
 	}
 }
 
