@@ -1,11 +1,13 @@
 package detect
 
 import (
+	"sort"
 	"testing"
 	"time"
 
 	"github.com/lookout-osint/lookout/event"
 	"github.com/lookout-osint/lookout/geo"
+	"github.com/lookout-osint/lookout/track"
 )
 
 // A ship heard again on an interference's circle after a silence arrived
@@ -113,3 +115,77 @@ func leftBeforeShown(shown bool) (*world, uint32, uint32) {
 	w.add(tanker)
 	return w, a.mmsi, tanker.mmsi
 }
+
+// The loitering held for an area, and the area's decision owed, are
+// carried by the detectors' saved state: a run resumed from it while the
+// arrived ship's run waits (after it left the circle, before the third
+// ship showed the interference, or the area was given up unshown)
+// reports what one run does.
+func TestLoiteringHeldAcrossSavedState(t *testing.T) {
+	for _, shown := range []bool{true, false} {
+		if n := loiteringAfterSavedState(t, shown); n != map[bool]int{true: 0, false: 1}[shown] {
+			t.Errorf("interference shown %v: %d loitering events on the circle after the saved state", shown, n)
+		}
+	}
+}
+
+// loiteringAfterSavedState runs leftBeforeShown(shown) through a Detector
+// saved and restored while the loitering on the circle is held, and
+// returns how many loitering events of the ship heard on the circle it
+// reports.
+func loiteringAfterSavedState(t *testing.T, shown bool) int {
+	w, arrived, _ := leftBeforeShown(shown)
+	rec := &recorder{}
+	tr := track.New(track.DefaultConfig(), fakeShore{}, rec)
+	sort.SliceStable(w.fixes, func(i, j int) bool { return w.fixes[i].Time.Before(w.fixes[j].Time) })
+	for _, f := range w.fixes {
+		tr.AddFix(f)
+	}
+	tr.Flush()
+	var got []event.Event
+	emit := func(e *event.Event) { got = append(got, *e) }
+	d := New(w.cfg, NewPortIndex(testPorts, 20), fakeShore{}, emit)
+	cut := t0.Add(9*time.Hour + 30*time.Minute)
+	i := 0
+	for ; i < len(rec.points) && rec.points[i].Time.Before(cut); i++ {
+		d.Point(&rec.points[i])
+	}
+	v := d.vessels[arrived]
+	if v == nil || len(v.pending) != 1 {
+		t.Fatalf("at %s, %d has no loitering held: the case does not test saved state", cut.Format("15:04"), arrived)
+	}
+	shared, err := d.MarshalShared(nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	e := New(w.cfg, NewPortIndex(testPorts, 20), fakeShore{}, emit)
+	if err := e.UnmarshalShared(shared); err != nil {
+		t.Fatal(err)
+	}
+	for _, m := range d.MMSIs() {
+		b, _, err := d.MarshalVessel(nil, m)
+		if err == nil {
+			err = e.UnmarshalVessel(m, b)
+		}
+		if err != nil {
+			t.Fatal(err)
+		}
+	}
+	for ; i < len(rec.points); i++ {
+		e.Point(&rec.points[i])
+	}
+	e.Flush()
+	n := 0
+	for _, ev := range got {
+		if ev.Type == event.Loitering && ev.MMSI == arrived {
+			n++
+		}
+	}
+	return n
+}
+
+// recorder keeps a tracker's points.
+type recorder struct{ points []track.Point }
+
+func (r *recorder) Point(p *track.Point)   { r.points = append(r.points, *p) }
+func (r *recorder) Static(s *track.Static) {}
