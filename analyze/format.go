@@ -15,7 +15,7 @@ import (
 )
 
 // Formats lists the output formats of NewWriter.
-var Formats = []string{"jsonl", "table", "csv", "geojson", "kml"}
+var Formats = []string{"jsonl", "json", "table", "csv", "geojson", "kml"}
 
 // Writer writes events in one output format. Close finishes the document
 // (GeoJSON and KML need a footer; the table is aligned at the end).
@@ -33,6 +33,8 @@ func NewNamedWriter(w io.Writer, format string, name func(mmsi uint32) string) (
 	switch format {
 	case "jsonl":
 		return jsonlWriter{event.NewWriter(w)}, nil
+	case "json":
+		return &jsonArrayWriter{w: w}, nil
 	case "table":
 		tw := tabwriter.NewWriter(w, 2, 4, 2, ' ', 0)
 		fmt.Fprintln(tw, "TYPE\tMMSI\tOTHER\tSTART\tEND\tHOURS\tLAT\tLON\tPORT\tCONF\tEVIDENCE")
@@ -56,6 +58,40 @@ type jsonlWriter struct{ w *event.Writer }
 
 func (j jsonlWriter) Write(e *event.Event) error { return j.w.Write(e) }
 func (j jsonlWriter) Close() error               { return nil }
+
+// jsonArrayWriter writes one indented JSON array, event by event, so a
+// month of events is never held to be written (json.Encoder on a slice
+// would need them all).
+type jsonArrayWriter struct {
+	w io.Writer
+	n int
+}
+
+func (j *jsonArrayWriter) Write(e *event.Event) error {
+	b, err := json.MarshalIndent(e, "  ", "  ")
+	if err != nil {
+		return err
+	}
+	sep := ",\n  "
+	if j.n == 0 {
+		sep = "[\n  "
+	}
+	j.n++
+	if _, err := io.WriteString(j.w, sep); err != nil {
+		return err
+	}
+	_, err = j.w.Write(b)
+	return err
+}
+
+func (j *jsonArrayWriter) Close() error {
+	end := "\n]\n"
+	if j.n == 0 {
+		end = "[]\n"
+	}
+	_, err := io.WriteString(j.w, end)
+	return err
+}
 
 type tableWriter struct {
 	tw   *tabwriter.Writer

@@ -76,9 +76,10 @@ const checkpointVersion = 2
 // between frames: numbering, watermarks and what was sent of each vessel.
 var stageOutCodec = statecodec.New(stageOut{}, statecodec.Skip(stageOut{},
 	// Configuration and plumbing; this run's epoch; buffers, empty once
-	// flushed before a checkpoint; counts towards the next flush.
+	// flushed before a checkpoint; counts towards the next flush; where
+	// the run's input ended, set as it ends.
 	"cfg", "part", "epoch", "publish", "flushMu", "mu", "bufs", "counts", "since", "done",
-	"slot", "maxInterp", "reappearAfter"))
+	"slot", "maxInterp", "reappearAfter", "input"))
 
 // streamsID names the two streams a checkpoint belongs to.
 type streamsID struct{ ais, x int64 }
@@ -256,9 +257,10 @@ func (w *Worker) loadPartition(p int, parts [][]byte, pl *pipeline, out *stageOu
 }
 
 // shardCodec carries a shard's own state; its detectors and reception
-// evidence are encoded apart.
+// evidence are encoded apart. Where the partitions' ended runs' input
+// ended is not: no checkpoint is saved once an end is taken (sawEnd).
 var shardCodec = statecodec.New(shard{}, statecodec.Skip(shard{},
-	"idx", "parts", "grader", "rx", "links", "slab", "emit", "lost", "bad", "applied", "repeated", "superseded", "by", "passOver"))
+	"idx", "parts", "grader", "rx", "links", "slab", "emit", "lost", "bad", "applied", "repeated", "superseded", "by", "passOver", "input"))
 
 // checkpoint returns the shard's state after stream sequence seq.
 func (s *shard) checkpoint(seq uint64, id streamsID) ([]byte, error) {

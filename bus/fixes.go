@@ -53,6 +53,11 @@ func (c Config) fixShard() int { return 1 % c.withDefaults().Shards }
 
 const itemFix = 9 // a positioned fix, to the interference unit
 
+// verdictVersion is the verdict frames' version, apart from the
+// partitions' frames' (frameVersion): 2 once they carried the fixes
+// placed in areas not yet decided and the decisions.
+const verdictVersion = 2
+
 // fix sends p (positioned, any flag) to the interference unit and returns
 // its number there.
 func (o *stageOut) fix(p *track.Point) uint64 {
@@ -132,13 +137,7 @@ func (o *stageOut) fixFrames(wm int64) [][]byte {
 		if n < len(o.fixOff) {
 			end = o.fixOff[n]
 		}
-		f := []byte{frameVersion}
-		f = binary.AppendUvarint(f, uint64(o.part))
-		f = binary.LittleEndian.AppendUint64(f, o.epoch)
-		f = append(f, b2u(sealed))
-		f = binary.AppendVarint(f, wm)
-		f = binary.AppendUvarint(f, o.fixOrd)
-		f = binary.AppendUvarint(f, uint64(n))
+		f := o.frameHead(sealed, wm, o.fixOrd, uint64(n))
 		if sealed {
 			f = binary.LittleEndian.AppendUint64(f, o.finalKey)
 		}
@@ -216,7 +215,7 @@ type areaDecision struct {
 }
 
 func (v *verdicts) encode() []byte {
-	b := []byte{frameVersion}
+	b := []byte{verdictVersion}
 	b = binary.LittleEndian.AppendUint64(b, v.key)
 	b = binary.AppendUvarint(b, v.through)
 	b = binary.AppendUvarint(b, v.finalFrom)
@@ -238,7 +237,7 @@ func (v *verdicts) encode() []byte {
 
 func decodeVerdicts(b []byte) (verdicts, error) {
 	var v verdicts
-	if len(b) < 1 || b[0] != frameVersion {
+	if len(b) < 1 || b[0] != verdictVersion {
 		return v, errors.New("unknown verdict frame version")
 	}
 	d := decoder{b: b[1:]}
@@ -301,6 +300,7 @@ type fixUnit struct {
 	wm    []int64
 	epoch []uint64
 	done  []bool
+	input []uint64 // where the ended run's input ended (frame.input)
 	next  []uint64 // next number expected from each partition
 	// Each partition's fixes waiting for every watermark, in its order.
 	q [][]numbered
@@ -358,7 +358,7 @@ type numbered struct {
 
 func newFixUnit(parts int, det *detect.Detector) *fixUnit {
 	det.Only(detect.Interference)
-	u := &fixUnit{det: det, wm: make([]int64, parts), epoch: make([]uint64, parts), done: make([]bool, parts),
+	u := &fixUnit{det: det, wm: make([]int64, parts), epoch: make([]uint64, parts), done: make([]bool, parts), input: make([]uint64, parts),
 		next: make([]uint64, parts), q: make([][]numbered, parts), judged: make([]uint64, parts),
 		finalFrom: make([]uint64, parts), key: make([]uint64, parts), ends: make([]map[uint64]uint64, parts), displaced: make([][]uint64, parts),
 		placed: make([][]placedFix, parts), decided: make([][]areaDecision, parts), areaParts: map[uint64][]int{}, changed: make([]bool, parts),
@@ -454,7 +454,7 @@ func (u *fixUnit) apply(data []byte) {
 	}
 	u.wm[f.part] = max(u.wm[f.part], f.wm)
 	if f.done {
-		u.done[f.part] = true
+		u.done[f.part], u.input[f.part] = true, f.input
 	}
 	u.judge()
 }
@@ -608,8 +608,6 @@ func (u *fixUnit) take(p int) (verdicts, bool) {
 	return v, true
 }
 
-func (u *fixUnit) allDone(epochs map[int]uint64) bool { return runsEnded(u.done, u.epoch, epochs) }
-
 func (u *fixUnit) badFrames() int64 {
 	var n int64
 	for _, v := range u.bad {
@@ -670,7 +668,7 @@ func (w *Worker) fixes(ctx context.Context, k int) error {
 		if err := send(); err != nil {
 			return false, err
 		}
-		if w.Drain && md.NumPending == 0 && w.fixesDone(u) {
+		if w.Drain && md.NumPending == 0 && w.runsEnded(ctx, u.done, u.epoch, u.input) {
 			u.flushing = true
 			det.Flush()
 			// The areas still open are decided: the partitions' detectors
@@ -717,12 +715,6 @@ func (w *Worker) follow(ctx context.Context, subject string, take func(jetstream
 			return err
 		}
 	}
-}
-
-func (w *Worker) fixesDone(u *fixUnit) bool {
-	w.epochMu.Lock()
-	defer w.epochMu.Unlock()
-	return u.allDone(w.epochs)
 }
 
 // judgeVerdicts follows partition part's verdicts and hands them to pl

@@ -57,7 +57,10 @@ import (
 // partition's last end still holds: a shard that took an end and then
 // meets the partition's next run is built again from its checkpoint (saved
 // before any end) and fed again, passing the ends before over
-// (shard.superseded). A restarted shard replays its subject
+// (shard.superseded). An end also says how far the run read its input, so
+// that a drained worker does not take another worker's partition's end,
+// replayed before that partition's next run has begun, for the last
+// (runsEnded). A restarted shard replays its subject
 // and re-emits its events (the store keeps one copy).
 
 // Stage2Stream is the name of the second-stage stream.
@@ -157,7 +160,9 @@ func SetupStage2(ctx context.Context, js jetstream.JetStream, c Config) error {
 }
 
 const (
-	frameVersion  = 1
+	// Version 2 frames say, in a partition's end, where its run's input
+	// ended (frame.input); version 1 frames are still read.
+	frameVersion  = 2
 	itemSighting  = 1
 	itemEvent     = 2
 	itemPoint     = 3
@@ -208,6 +213,9 @@ type stageOut struct {
 	fixSentDone bool
 	finalKey    uint64 // of the run's last fixes, once sealed
 	waitNs      int64  // see hold
+	// input is the stream sequence of the last input batch the run read,
+	// which its end frames carry (see runsEnded).
+	input uint64
 }
 
 type heldPoint struct {
@@ -328,6 +336,14 @@ func (o *stageOut) routePoint(p *track.Point) {
 func (o *stageOut) clock(wm int64) {
 	o.mu.Lock()
 	o.wm = max(o.wm, wm)
+	o.mu.Unlock()
+}
+
+// endInput notes seq, the last input batch the run read, for its end
+// frames.
+func (o *stageOut) endInput(seq uint64) {
+	o.mu.Lock()
+	o.input = seq
 	o.mu.Unlock()
 }
 
@@ -524,15 +540,8 @@ func (o *stageOut) flush(ctx context.Context, done bool) error {
 		if o.counts[s] == 0 && o.sentWM[s] == wm && !done {
 			continue
 		}
-		f := []byte{frameVersion}
-		f = binary.AppendUvarint(f, uint64(o.part))
-		f = binary.LittleEndian.AppendUint64(f, o.epoch)
-		f = append(f, b2u(o.done))
-		f = binary.AppendVarint(f, wm)
-		f = binary.AppendUvarint(f, o.ord[s])
-		f = binary.AppendUvarint(f, uint64(o.counts[s]))
-		f = append(f, o.bufs[s]...)
-		frames = append(frames, frame{s, f})
+		f := o.frameHead(o.done, wm, o.ord[s], uint64(o.counts[s]))
+		frames = append(frames, frame{s, append(f, o.bufs[s]...)})
 		if !done {
 			o.ord[s] += uint64(o.counts[s])
 		}
@@ -558,26 +567,52 @@ func (o *stageOut) flush(ctx context.Context, done bool) error {
 	return nil
 }
 
+// frameHead begins a frame of the partition's n items numbered from first
+// (done: of its end), with watermark wm.
+func (o *stageOut) frameHead(done bool, wm int64, first, n uint64) []byte {
+	f := []byte{frameVersion}
+	f = binary.AppendUvarint(f, uint64(o.part))
+	f = binary.LittleEndian.AppendUint64(f, o.epoch)
+	f = append(f, b2u(done))
+	if done {
+		f = binary.AppendUvarint(f, o.input)
+	}
+	f = binary.AppendVarint(f, wm)
+	f = binary.AppendUvarint(f, first)
+	return binary.AppendUvarint(f, n)
+}
+
 // A frame as read by a shard.
 type frame struct {
 	part  int
 	epoch uint64
 	done  bool
+	// input, in an end (done), is the stream sequence of the last input
+	// batch the run read; inputUnknown in a version 1 frame.
+	input uint64
 	wm    int64
 	first uint64
 	n     uint64
 	items []byte
 }
 
+// inputUnknown is the input of an end that does not say where it ended
+// (a version 1 frame): it is taken as the input's end, as it was then.
+const inputUnknown = math.MaxUint64
+
 func decodeFrame(b []byte) (frame, error) {
 	var f frame
-	if len(b) < 1 || b[0] != frameVersion {
+	if len(b) < 1 || b[0] != 1 && b[0] != frameVersion {
 		return f, errors.New("unknown frame version")
 	}
 	d := decoder{b: b[1:]}
 	p := d.uvarint()
 	f.epoch = binary.LittleEndian.Uint64(d.take(8))
 	f.done = d.bool()
+	f.input = inputUnknown
+	if f.done && b[0] >= 2 {
+		f.input = d.uvarint()
+	}
 	f.wm = d.varint()
 	f.first, f.n = d.uvarint(), d.uvarint()
 	f.part, f.items = int(p), d.b
@@ -622,6 +657,7 @@ type shard struct {
 	wm     []int64
 	epoch  []uint64
 	done   []bool   // the partition's current run has ended
+	input  []uint64 // where its input ended, if done (frame.input)
 	next   []uint64 // next item number expected from each partition
 	queue  []event.Event
 	gapDel map[uint32]bool // last graded gap of a vessel: deliberate?
@@ -667,7 +703,7 @@ func newShard(c Config, idx int, grader, links *detect.Detector, emit func(*even
 	c = c.withDefaults()
 	grader.Only(detect.Encounters)
 	s := &shard{idx: idx, parts: c.Partitions, grader: grader, rx: detect.NewReception(), wm: make([]int64, c.Partitions),
-		epoch: make([]uint64, c.Partitions), done: make([]bool, c.Partitions), next: make([]uint64, c.Partitions), gapDel: map[uint32]bool{}, emit: emit, bad: map[string]int64{}}
+		epoch: make([]uint64, c.Partitions), done: make([]bool, c.Partitions), input: make([]uint64, c.Partitions), next: make([]uint64, c.Partitions), gapDel: map[uint32]bool{}, emit: emit, bad: map[string]int64{}}
 	if idx == linkShard && links != nil {
 		links.Only(0)
 		s.links = links
@@ -784,7 +820,7 @@ func (s *shard) apply(data []byte) {
 		s.wm[f.part] = f.wm
 	}
 	if f.done {
-		s.done[f.part], s.sawEnd = true, true
+		s.done[f.part], s.input[f.part], s.sawEnd = true, f.input, true
 	}
 	s.release()
 }
@@ -869,20 +905,28 @@ func (s *shard) supersededRuns(runs map[run]bool, news map[int]bool, epoch func(
 // ended reports whether every partition's current run has ended.
 func (s *shard) ended() bool { return s.low() == math.MaxInt64 }
 
-// allDone reports whether every partition's run has ended, and those
-// runs named in epochs (partition -> epoch) are the ones that ended.
-func (s *shard) allDone(epochs map[int]uint64) bool { return runsEnded(s.done, s.epoch, epochs) }
-
 // runsEnded reports whether every partition's run has ended (done, by
-// partition) and those named in epochs are the runs that ended (epoch):
-// what a shard and the interference unit wait for before a drained
-// worker stops.
-func runsEnded(done []bool, epoch []uint64, epochs map[int]uint64) bool {
+// partition), those named in epochs (partition -> epoch: the worker's
+// own) being the runs that ended (epoch), and the others' ends being
+// final: read(p, input[p]) tells whether partition p's run, having read
+// its input through input[p], read all of it. That is what a shard and
+// the interference unit wait for before a drained worker stops. The end
+// they took of another worker's partition may be its earlier run's,
+// replayed from their subject before its next run has begun (its worker
+// slow to start, given files after the earlier drain): taken as final,
+// it let the interference unit leave, and that run then waited for
+// verdicts for ever.
+func runsEnded(done []bool, epoch, input []uint64, epochs map[int]uint64, read func(p int, input uint64) bool) bool {
 	for p, d := range done {
 		if !d {
 			return false
 		}
 		if e, ok := epochs[p]; ok && epoch[p] != e {
+			return false
+		}
+	}
+	for p := range done {
+		if _, ok := epochs[p]; !ok && !read(p, input[p]) {
 			return false
 		}
 	}

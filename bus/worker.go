@@ -4,6 +4,7 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"maps"
 	"math/rand/v2"
 	"strconv"
 	"sync"
@@ -109,6 +110,13 @@ type Worker struct {
 	epochs         map[int]uint64 // this run of each partition it runs
 	runs           map[int]bool   // with Members: the units it has run
 	unitSaved      time.Time      // the interference unit's progress, last kept
+	// inputEnd is the input stream's last sequence as a drained run
+	// began (see inputRead).
+	inputEnd uint64
+	// waiting, if set (tests), is told of each partition of another
+	// worker a drained shard or interference unit waits for, its end
+	// taken being short of the input.
+	waiting func(p int)
 }
 
 func randEpoch() uint64 { return rand.Uint64() | 1 }
@@ -130,11 +138,69 @@ func (w *Worker) epochOf(p int) uint64 {
 	return w.epochs[p]
 }
 
-// allDone is shard sh's allDone with this worker's epochs.
-func (w *Worker) allDone(sh *shard) bool {
+// runsEnded is runsEnded for a drained shard's or interference unit's
+// partitions (done, epoch, input), this worker's runs being its own.
+func (w *Worker) runsEnded(ctx context.Context, done []bool, epoch, input []uint64) bool {
 	w.epochMu.Lock()
-	defer w.epochMu.Unlock()
-	return sh.allDone(w.epochs)
+	epochs := maps.Clone(w.epochs)
+	w.epochMu.Unlock()
+	return runsEnded(done, epoch, input, epochs, func(p int, input uint64) bool { return w.inputRead(ctx, p, input) })
+}
+
+// inputRead reports whether partition p's run, which read its input
+// through stream sequence input, read all the input held when this
+// worker began (inputEnd): a drain takes what was published before it.
+// Files published during a drain may be left for the next, as a
+// partition that has caught up leaves.
+func (w *Worker) inputRead(ctx context.Context, p int, input uint64) bool {
+	if input == inputUnknown || input >= w.inputEnd {
+		return true
+	}
+	c := w.Config.withDefaults()
+	var next uint64
+	err := retryAdmin(ctx, func(ctx context.Context) error {
+		s, err := w.JS.Stream(ctx, c.Stream)
+		if err != nil {
+			return err
+		}
+		m, err := s.GetMsg(ctx, input+1, jetstream.WithGetMsgSubject(c.Subject(p)))
+		if err != nil {
+			return err
+		}
+		next = m.Sequence
+		return nil
+	})
+	switch {
+	case errors.Is(err, jetstream.ErrMsgNotFound):
+		return true
+	case err != nil && ctx.Err() != nil:
+		return false
+	case err != nil:
+		// Asked what it cannot answer, the broker leaves the end taken as
+		// final, as before ends said where they were.
+		return true
+	}
+	if next <= w.inputEnd && w.waiting != nil {
+		w.waiting(p)
+	}
+	return next > w.inputEnd
+}
+
+// lastInput returns the input stream's last sequence (0: no stream yet).
+func (w *Worker) lastInput(ctx context.Context) (uint64, error) {
+	var last uint64
+	err := retryAdmin(ctx, func(ctx context.Context) error {
+		s, err := w.JS.Stream(ctx, w.Config.withDefaults().Stream)
+		if err != nil {
+			return err
+		}
+		last = s.CachedInfo().State.LastSeq
+		return nil
+	})
+	if errors.Is(err, jetstream.ErrStreamNotFound) {
+		return 0, nil
+	}
+	return last, err
 }
 
 func (w *Worker) ran(u int) {
@@ -194,6 +260,11 @@ func (w *Worker) Run(ctx context.Context) (err error) {
 	}
 	if err := SetupStage2(ctx, w.JS, w.Config); err != nil {
 		return err
+	}
+	if w.Drain {
+		if w.inputEnd, err = w.lastInput(ctx); err != nil {
+			return fmt.Errorf("stream %s: %w", w.Config.withDefaults().Stream, err)
+		}
 	}
 	if w.Control != nil {
 		var cancel context.CancelCauseFunc
@@ -416,6 +487,7 @@ func (w *Worker) partition(ctx context.Context, p int) (err error) {
 			// final frames (see flush).
 			stopTicker()
 			<-tickerDone
+			out.endInput(src.done.Load())
 			if err = out.flush(ctx, false); err == nil {
 				if err = pl.finish(ctx); err == nil {
 					err = out.flush(ctx, true)
@@ -644,7 +716,7 @@ func (w *Worker) shard(ctx context.Context, k int) (err error) {
 					}
 					saved = time.Now()
 				}
-				if w.Drain && w.allDone(sh) && md.NumPending == 0 {
+				if w.Drain && md.NumPending == 0 && w.runsEnded(ctx, sh.done, sh.epoch, sh.input) {
 					sh.finish()
 					return false, nil
 				}

@@ -692,3 +692,25 @@ func TestNeighbourCastingOffIsNoStandIn(t *testing.T) {
 		t.Fatalf("dark visits %+v, want one of 1 to BRAVO", dv)
 	}
 }
+
+// One hull of a cloned MMSI meets a tanker at sea while the other hull,
+// heard in turn with it, sails 300 km away: the encounter is the near
+// hull's (seed 10609: the far hull's samples came first in each slot and
+// the pair was never measured, so a 2.4 h transfer went unreported).
+func TestEncounterOfOneHullOfClonedMMSI(t *testing.T) {
+	w := newWorld()
+	// The far hull's fixes come a minute before the near hull's: each
+	// slot boundary is crossed by the far hull first.
+	near := newScript(5, 2*time.Minute, 40.5, 133.0).sail(40.5, 132.0, 10).stay(4*time.Hour, 0.5).sail(40.5, 131.5, 10)
+	far := newScript(5, time.Minute, 38.0, 135.0)
+	far.sail(38.0, 137.5, 10)
+	partner := newScript(20, 2*time.Hour, 41.0, 132.0).sail(40.5+0.002, 132.0, 11).stay(4*time.Hour, 0.5).sail(41.0, 133.0, 10)
+	w.add(near, far, partner)
+	en := only(w.run(t), event.Encounter)
+	if len(en) != 1 || en[0].MMSI != 5 || en[0].OtherMMSI != 20 {
+		t.Fatalf("encounters %+v, want one of 5 and 20", en)
+	}
+	if d := en[0].Duration(); d < 3*time.Hour {
+		t.Errorf("duration %v, want the 4 h together", d)
+	}
+}

@@ -26,7 +26,6 @@ type encounters struct {
 	maxDistK float64
 	// Scratch space for pairUp, reused between slots.
 	grid  []cellSample
-	seen  map[uint32]bool
 	cells [][2]int32
 }
 
@@ -174,13 +173,8 @@ func sortPairs(keys [][2]uint32) {
 }
 
 func (e *encounters) pairUp(idx int64, ss []sample) {
-	// The grid and the seen set are kept between slots (cleared, not
-	// reallocated): a slot is processed every 10 simulated minutes.
-	if e.seen == nil {
-		e.seen = map[uint32]bool{}
-	}
-	seen := e.seen
-	clear(seen)
+	// The grid is kept between slots (cleared, not reallocated): a slot
+	// is processed every 10 simulated minutes.
 	cells, grid := e.cells[:0], e.grid[:0]
 	for i := range ss {
 		s := &ss[i]
@@ -198,10 +192,9 @@ func (e *encounters) pairUp(idx int64, ss []sample) {
 	e.cells, e.grid = cells, grid
 	for i := range ss {
 		a := &ss[i]
-		if seen[a.mmsi] {
-			continue // one sample per vessel and slot
-		}
-		seen[a.mmsi] = true
+		// Every sample is measured, also a second one of the same MMSI:
+		// two hulls sharing it each have their own track segment, and a
+		// transfer by the one must not hide behind the other's sample.
 		far := newFarTest(a.lat, a.lon, e.maxDistK)
 		// a's latitude cosine, taken once for all its neighbours (NaN:
 		// not yet): DistanceKmCos is DistanceKm to the last bit.
@@ -274,6 +267,8 @@ func (e *encounters) together(idx int64, a, b *sample, lat, lon, dkm float64) {
 	if ps == nil {
 		ps = &pairState{runStart: idx, runLast: idx}
 		e.pairs[k] = ps
+	} else if ps.runN > 0 && ps.runLast == idx {
+		return // once per pair and slot, whichever hulls met
 	}
 	// A run tolerates two missing slots (a lost fix or a brief drift apart).
 	if idx-ps.runLast > 3 {

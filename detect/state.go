@@ -32,7 +32,7 @@ var (
 		// replays instead of saving state.
 		statecodec.Skip(Detector{}, "DeferDraught", "DeferLoiterEnd", "runDraught", "AreaDecided"),
 		// Back pointer and configuration; scratch space of pairUp.
-		statecodec.Skip(encounters{}, "d", "cellDeg", "maxDistK", "grid", "seen", "cells"),
+		statecodec.Skip(encounters{}, "d", "cellDeg", "maxDistK", "grid", "cells"),
 		// A count for tests.
 		statecodec.Skip(reception{}, "looked"))
 	vesselCodec = statecodec.New(vessel{}, append(spoofCodecs, portCodec)...)

@@ -2,7 +2,6 @@ package main
 
 import (
 	"context"
-	"encoding/json"
 	"fmt"
 	"os"
 	"slices"
@@ -101,7 +100,7 @@ func init() {
 		dsn, types, bbox, since, until, vessel, format string
 		limit                                          int
 	)
-	formats := append([]string{"json"}, analyze.Formats...)
+
 	cmd := &cobra.Command{
 		Use:   "events",
 		Short: "List stored events by type, place, time and vessel",
@@ -109,7 +108,7 @@ func init() {
 matches --since/--until when it overlaps the window; --vessel matches the
 vessel or the other vessel of an encounter, by MMSI, IMO number or name.
 
-Formats: ` + strings.Join(formats, ", ") + ` (json is one array; jsonl one event per line).`,
+Formats: ` + strings.Join(analyze.Formats, ", ") + ` (json is one array; jsonl one event per line).`,
 		Example: `  lookout events --type encounter,gap --since 2026-03-01 --format table
   lookout events --bbox 124,37,131,43 --until 2026-04-01 --format geojson > dprk.geojson
   lookout events --vessel "CHON MA SAN" --db postgres://analyst@db.example.org/lookout --format csv`,
@@ -136,8 +135,8 @@ Formats: ` + strings.Join(formats, ", ") + ` (json is one array; jsonl one event
 					return err
 				}
 			}
-			if !slices.Contains(formats, format) {
-				return fmt.Errorf("--format %q: want one of %s", format, strings.Join(formats, ", "))
+			if !slices.Contains(analyze.Formats, format) {
+				return fmt.Errorf("--format %q: want one of %s", format, strings.Join(analyze.Formats, ", "))
 			}
 			st, err := openExisting(ctx, dsn)
 			if err != nil {
@@ -174,14 +173,6 @@ Formats: ` + strings.Join(formats, ", ") + ` (json is one array; jsonl one event
 					evs = evs[:limit]
 				}
 			}
-			if format == "json" {
-				if evs == nil {
-					evs = []event.Event{}
-				}
-				enc := json.NewEncoder(os.Stdout)
-				enc.SetIndent("", "  ")
-				return enc.Encode(evs)
-			}
 			dir := output.NewDirectory(ctx, st)
 			w, err := analyze.NewNamedWriter(os.Stdout, format, dir.Name)
 			if err != nil {
@@ -205,7 +196,7 @@ Formats: ` + strings.Join(formats, ", ") + ` (json is one array; jsonl one event
 	f.StringVar(&since, "since", "", "events that end at or after this time (date or RFC 3339, UTC)")
 	f.StringVar(&until, "until", "", "events that start before this time")
 	f.StringVar(&vessel, "vessel", "", "an MMSI, IMO number or (part of a) name")
-	f.StringVar(&format, "format", "table", "output format: "+strings.Join(formats, ", "))
+	f.StringVar(&format, "format", "table", "output format: "+strings.Join(analyze.Formats, ", "))
 	f.IntVar(&limit, "limit", 0, "at most this many events (0: all)")
 	root.AddCommand(cmd)
 }

@@ -17,14 +17,14 @@ package heaplimit
 
 import (
 	"fmt"
-	"math"
 	"os"
 	"runtime"
 	"runtime/debug"
 	"runtime/metrics"
-	"strconv"
 	"strings"
 	"sync"
+
+	"github.com/lookout-osint/lookout/internal/bytesize"
 )
 
 // DefaultBudget is the Go heap's budget unless LOOKOUT_HEAP_LIMIT says
@@ -83,18 +83,11 @@ func Parse(v string) (int64, error) {
 	case "off", "0":
 		return 0, nil
 	}
-	i := strings.IndexFunc(v, func(r rune) bool { return (r < '0' || r > '9') && r != '.' })
-	num, unit := v, ""
-	if i >= 0 {
-		num, unit = v[:i], strings.ToLower(strings.TrimSpace(v[i:]))
-	}
-	n, err := strconv.ParseFloat(num, 64)
-	mult := map[string]float64{"": 1, "b": 1, "kb": 1e3, "mb": 1e6, "gb": 1e9,
-		"kib": 1 << 10, "mib": 1 << 20, "gib": 1 << 30}[unit]
-	if err != nil || mult == 0 || n <= 0 || n*mult > math.MaxInt64/2 {
+	n, ok := bytesize.Parse(v)
+	if !ok {
 		return 0, fmt.Errorf("%s=%q: want a size such as 256MiB or 1GB, or off", Env, v)
 	}
-	return int64(n * mult), nil
+	return n, nil
 }
 
 // limitFor is the soft limit for a live heap: the budget, or one and a

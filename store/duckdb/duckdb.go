@@ -21,6 +21,7 @@ import (
 	duckdb "github.com/duckdb/duckdb-go/v2"
 
 	"github.com/lookout-osint/lookout/event"
+	"github.com/lookout-osint/lookout/internal/bytesize"
 	"github.com/lookout-osint/lookout/store"
 	"github.com/lookout-osint/lookout/store/internal/sqlstore"
 )
@@ -104,7 +105,7 @@ func open(ctx context.Context, path string, readOnly bool) (*Store, error) {
 		db.Close()
 		return nil, fmt.Errorf("open duckdb %q: LOOKOUT_DUCKDB_MEMORY_LIMIT: %w", path, err)
 	}
-	s.memLimit = parseSize(lim)
+	s.memLimit, _ = bytesize.Parse(lim)
 	if _, err := conn.ExecContext(ctx, schema); err != nil {
 		conn.Close()
 		db.Close()

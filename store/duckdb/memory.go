@@ -29,27 +29,6 @@ func memoryLimit() string {
 	return v
 }
 
-// parseSize reads a DuckDB size ("128MB", "1.5 GiB", "512KB"): the bytes,
-// or 0 when it is not one.
-func parseSize(v string) int64 {
-	v = strings.ToLower(strings.TrimSpace(v))
-	i := strings.IndexFunc(v, func(r rune) bool { return (r < '0' || r > '9') && r != '.' })
-	if i <= 0 {
-		return 0
-	}
-	n, err := strconv.ParseFloat(v[:i], 64)
-	if err != nil {
-		return 0
-	}
-	units := map[string]float64{"b": 1, "bytes": 1, "kb": 1e3, "mb": 1e6, "gb": 1e9, "tb": 1e12,
-		"kib": 1 << 10, "mib": 1 << 20, "gib": 1 << 30, "tib": 1 << 40}
-	u, ok := units[strings.TrimSpace(v[i:])]
-	if !ok {
-		return 0
-	}
-	return int64(n * u)
-}
-
 // withMemory runs fn with DuckDB's memory limit raised by extra bytes. A
 // transaction keeps the rows it writes in memory until it commits, and
 // DuckDB fails a write it cannot fit rather than spill it: the detectors'
