@@ -671,8 +671,8 @@ func (w *Worker) fixes(ctx context.Context, k int) error {
 		if w.Drain && md.NumPending == 0 && w.runsEnded(ctx, u.done, u.epoch, u.input) {
 			u.flushing = true
 			det.Flush()
-			// The areas still open are decided: the partitions' detectors
-			// wait for that before their own flush.
+			// The areas still open are decided: partitions not yet
+			// flushed take it.
 			if err := send(); err != nil {
 				return false, err
 			}

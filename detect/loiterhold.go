@@ -100,11 +100,6 @@ func decideRun(s *loiterState, id uint64, shown bool) {
 	}
 }
 
-// Undecided tells how many areas the loitering runs wait for: a Detector
-// taking the verdicts of another (PointJudged) is flushed once they are
-// decided, as one Detector running All decides every area at its end.
-func (d *Detector) Undecided() int { return len(d.areaRuns) }
-
 // flushPending reports the runs still waiting for areas as the data ends:
 // an area not decided by then was never shown.
 func (d *Detector) flushPending(v *vessel) {
