@@ -78,6 +78,10 @@ type Detector struct {
 	// runDraught holds, by loitering run, the draught changes
 	// DecideDraught keeps until EndLoiter.
 	runDraught map[runKey]*event.Event
+	// AreaDecided, if set on a Detector running Interference, receives
+	// the decision on each area a Verdict named (shown or not), for the
+	// Detectors taking those verdicts (DecideArea).
+	AreaDecided func(id uint64, shown bool)
 
 	now     time.Time
 	vessels map[uint32]*vessel
@@ -95,6 +99,11 @@ type Detector struct {
 	gnss     []*gnssArea
 	gnssNext time.Time
 	gnssGrid gnssGrid // finds d.gnss's areas near a point
+	gnssSeq  uint64   // the last area's ID
+	// areaRuns lists, by area not yet decided, the vessels whose
+	// loitering runs (open or ended, in vessel.pending) took fixes
+	// placed there (loiterhold.go).
+	areaRuns map[uint64][]uint32
 	// Where tracks began anew, by reception cell (standin.go).
 	standIns map[[2]int32][]standIn
 	// Vessels with draught changes held for the encounter detector
@@ -198,6 +207,9 @@ type vessel struct {
 	transferRun int64
 	// gnssPrev is the previous positioned fix, for GNSS interference.
 	gnssPrev gnssPrev
+	// pending are loitering runs ended on fixes placed in areas not yet
+	// decided (loiterhold.go).
+	pending []pendingLoiter
 }
 
 // New returns a Detector. ports and shore may be nil: the detectors that
@@ -271,23 +283,26 @@ func (d *Detector) Advance(t time.Time) {
 }
 
 // Point feeds one track point; points must come in time order.
-func (d *Detector) Point(p *track.Point) { d.point(p, false) }
+func (d *Detector) Point(p *track.Point) { d.point(p, Verdict{}) }
 
 // Interfered feeds p to a Detector running Interference (and no other
 // Movement detector) as Point does, and returns its verdict on p: a
 // displaced fix of an interference already shown, which the Movement
-// detectors must not take (PointJudged).
-func (d *Detector) Interfered(p *track.Point) bool { return d.point(p, false) }
+// detectors must not take, or one placed in an area not yet decided
+// (PointJudged); the decisions go to AreaDecided.
+func (d *Detector) Interfered(p *track.Point) Verdict { return d.point(p, Verdict{}) }
 
 // PointJudged feeds p as Point does to a Detector running Movement without
 // Interference, with the verdict on p (Interfered) of the Detector that
-// runs Interference over every vessel: the Movement detectors then take
-// the fixes they would take from one Detector running All.
-func (d *Detector) PointJudged(p *track.Point, displaced bool) { d.point(p, displaced) }
+// runs Interference over every vessel, and that Detector's decisions on
+// areas (DecideArea) in their place among the points: the Movement
+// detectors then take the fixes they would take from one Detector running
+// All.
+func (d *Detector) PointJudged(p *track.Point, v Verdict) { d.point(p, v) }
 
-// point feeds p, displaced if the interference detector run elsewhere
-// says so, and returns whether p is a displaced fix of an interference.
-func (d *Detector) point(p *track.Point, displaced bool) bool {
+// point feeds p, with the verdict of the interference detector if that
+// runs elsewhere, and returns the verdict on p.
+func (d *Detector) point(p *track.Point, verdict Verdict) Verdict {
 	d.Advance(p.Time)
 	v := d.vessel(p.MMSI)
 	move := d.run&moving != 0
@@ -304,19 +319,19 @@ func (d *Detector) point(p *track.Point, displaced bool) bool {
 		d.noteStandIn(v, p)
 	}
 	if d.run&Interference != 0 {
-		displaced = d.interferencePoint(v, p)
+		verdict = d.interferencePoint(v, p)
 	}
-	if displaced {
+	if verdict.Displaced {
 		if move && p.HasPos {
 			d.displacedLoiter(v, p)
 		}
-		return true
+		return verdict
 	}
 	if move && p.HasPos && p.Flag != track.OK {
 		d.heardAway(v, p)
 	}
 	if !p.HasPos || p.Flag != track.OK || d.run&(moving|Encounters) == 0 {
-		return false
+		return verdict
 	}
 	if !v.has {
 		v.first = keepPoint(p)
@@ -337,7 +352,7 @@ func (d *Detector) point(p *track.Point, displaced bool) bool {
 	d.learnPoint(v, p)
 	if move {
 		d.portPoint(v, p)
-		d.loiterPoint(v, p)
+		d.loiterPoint(v, p, verdict.Area)
 	}
 	if d.run&Encounters != 0 {
 		d.enc.point(v, p)
@@ -352,7 +367,7 @@ func (d *Detector) point(p *track.Point, displaced bool) bool {
 	if v.standInNs != 0 && v.standInNs <= p.Time.UnixNano() {
 		v.standInNs = 0
 	}
-	return false
+	return verdict
 }
 
 // MoveSpoofing moves the spoofing detector's state of the vessels for
@@ -398,6 +413,7 @@ func (d *Detector) Flush() {
 				}
 				d.closeLoiter(v, true)
 			}
+			d.flushPending(v)
 		}
 		if d.run&moving != 0 {
 			d.flushIdentity(v)

@@ -36,14 +36,18 @@ type loiterState struct {
 	// displaced: the run's fixes were displaced by an interference shown
 	// after they came (see displacedLoiter); it is not reported.
 	displaced bool
+	// areas are the areas not yet decided that fixes of the run were
+	// placed in (loiterhold.go).
+	areas []uint64
 }
 
 // loiterPoint extends or ends the vessel's loitering run. A run is broken
 // by a fix at or above LoiterSpeedKn, by coming within LoiterShoreNm of the
 // shore, or by a silence of GapMin or more across which the ship moved at
 // LoiterSpeedKn or more. A silence it could have drifted across is part of
-// the wait (event/loitering.go).
-func (d *Detector) loiterPoint(v *vessel, p *track.Point) {
+// the wait (event/loitering.go). area is the area not yet decided p was
+// placed in (0: none).
+func (d *Detector) loiterPoint(v *vessel, p *track.Point, area uint64) {
 	s := &v.loiter
 	kn := speedOf(v, p)
 	// The shore distance is the costliest figure: only ask for slow fixes.
@@ -68,6 +72,9 @@ func (d *Detector) loiterPoint(v *vessel, p *track.Point) {
 	s.n++
 	if shoreNm < s.minShoreNm {
 		s.minShoreNm = shoreNm
+	}
+	if area != 0 {
+		d.holdRun(v, s, area)
 	}
 }
 
@@ -109,21 +116,43 @@ func (d *Detector) endLoiter(v *vessel, st *segState, atEnd bool) {
 		return
 	}
 	s.on = false
-	lo := d.loitering(v, st, atEnd)
+	end := pendingLoiter{Loitering: d.loitering(v, st, atEnd), Seg: v.segOf(st), Draught: s.draught, From: s.start.time(),
+		Deferred: s.deferred, Lat: s.deferLat, Lon: s.deferLon, At: d.now}
+	s.draught, s.deferred = nil, false
+	areas := s.areas
+	s.areas = nil
+	if end.Loitering != nil && len(areas) > 0 {
+		// Placed in areas not yet decided: it waits for them.
+		end.Areas = areas
+		v.pending = append(v.pending, end)
+		return
+	}
+	d.reportLoiter(v, &end, false)
+}
+
+// reportLoiter reports the end of a loitering run: its event if it has
+// one, and the draught change during it, held until the encounter
+// detector can tell whether anybody was alongside (then a possible dark
+// transfer) or handed over (DeferLoiterEnd); late: after waiting for
+// interference areas.
+func (d *Detector) reportLoiter(v *vessel, e *pendingLoiter, late bool) {
+	lo := e.Loitering
 	if lo != nil {
 		d.out(lo)
-		v.lastLoiter, v.lastLoiterSeg = lo, v.segOf(st)
+		// A run released late is the latest only if no later one ended
+		// meanwhile.
+		if !late || v.lastLoiter == nil || !lo.End.Before(v.lastLoiter.End) {
+			v.lastLoiter, v.lastLoiterSeg = lo, e.Seg
+		}
 	}
-	if s.draught != nil {
+	if e.Draught != nil {
 		// Reported, with a possible dark transfer, once the encounter
 		// detector can tell whether anybody was alongside.
-		d.hold(v, lo, s.draught, s.start.time(), v.activity)
-		s.draught = nil
+		d.hold(v, lo, e.Draught, e.From, v.activity)
 	}
-	if s.deferred {
-		d.DeferLoiterEnd(&LoiterEnd{MMSI: v.mmsi, At: d.now, Loitering: lo, From: s.start.time(),
-			Visit: v.activity, VisitAt: v.activityAt.time(), Lat: s.deferLat, Lon: s.deferLon})
-		s.deferred = false
+	if e.Deferred {
+		d.DeferLoiterEnd(&LoiterEnd{MMSI: v.mmsi, At: e.At, Loitering: lo, From: e.From,
+			Visit: v.activity, VisitAt: v.activityAt.time(), Lat: e.Lat, Lon: e.Lon})
 	}
 }
 
