@@ -25,6 +25,12 @@ import (
 // suffice here, and only near the shore: stationary ships far out are at
 // an offshore anchorage or a transfer spot, which is just what encounters
 // watch, so a transfer with its partner at sea never teaches itself away.
+// Nor does one nearer the shore: a stop spent beside exactly one other
+// stationary vessel is a transfer's, not a port's, evidence (issue 18: a
+// second pair using an STS spot 4 km off the shore made it a port area
+// and went unreported). An anchorage still shows itself in ships stopping
+// alone or among several; in a marina (within LearnCoastKm), where two
+// boats suffice, a pair is counted as before.
 
 // learnCell is one cell's distinct stationary vessels (up to learnKeep of
 // them: more never changes a decision) and when they stopped there.
@@ -43,6 +49,8 @@ type stayState struct {
 	lat, lon float64
 	since    time.Time
 	counted  bool
+	// listed: the spell has lasted EncounterSlot and is in learned.Stays.
+	listed bool
 }
 
 // learned holds the cells and the ones that are port areas.
@@ -50,10 +58,15 @@ type learned struct {
 	Cells map[uint64]*learnCell
 	// Areas marks the cells that are port areas.
 	Areas map[uint64]bool
+	// Stays lists, by the cell of its place, each vessel whose current
+	// stationary spell has lasted EncounterSlot: the vessels a stop being
+	// counted may lie beside. Short spells are left out, since every fix
+	// of a ship under way begins one.
+	Stays map[uint64][]uint32
 }
 
 func newLearned() *learned {
-	return &learned{Cells: map[uint64]*learnCell{}, Areas: map[uint64]bool{}}
+	return &learned{Cells: map[uint64]*learnCell{}, Areas: map[uint64]bool{}, Stays: map[uint64][]uint32{}}
 }
 
 // learnCellDeg is a cell's height in degrees of latitude.
@@ -105,13 +118,24 @@ func (d *Detector) learnPoint(v *vessel, p *track.Point) {
 	s := &v.stay
 	if s.since.IsZero() || !withinKm(s.lat, s.lon, p.Lat, p.Lon, d.cfg.LearnStopKm) ||
 		track.Elapsed(v.last.Time, p.Time) > d.cfg.GapMin {
+		if s.listed {
+			d.unlistStay(v)
+		}
 		*s = stayState{lat: p.Lat, lon: p.Lon, since: p.Time}
 		return
+	}
+	if !s.listed && track.Elapsed(s.since, p.Time) >= d.cfg.EncounterSlot {
+		s.listed = true
+		k := cellKey(d.learnCellOf(s.lat, s.lon))
+		d.learn.Stays[k] = append(d.learn.Stays[k], v.mmsi)
 	}
 	if s.counted || track.Elapsed(s.since, p.Time) < d.cfg.LearnStopMin {
 		return
 	}
 	s.counted = true
+	if d.pairedStop(v, p) {
+		return
+	}
 	y, x := d.learnCellOf(s.lat, s.lon)
 	k := cellKey(y, x)
 	c := d.learn.Cells[k]
@@ -125,6 +149,42 @@ func (d *Detector) learnPoint(v *vessel, p *track.Point) {
 	}
 	// A new vessel here may make this cell or a neighbour a port area.
 	d.learnAround(y, x, d.learnCheck)
+}
+
+// unlistStay takes v's spell, which has ended, out of learned.Stays.
+func (d *Detector) unlistStay(v *vessel) {
+	k := cellKey(d.learnCellOf(v.stay.lat, v.stay.lon))
+	l := slices.DeleteFunc(d.learn.Stays[k], func(m uint32) bool { return m == v.mmsi })
+	if len(l) == 0 {
+		delete(d.learn.Stays, k)
+	} else {
+		d.learn.Stays[k] = l
+	}
+}
+
+// pairedStop tells whether v, stationary at p for LearnStopMin, is one of
+// a pair alone: the only other vessel stationary (and heard within
+// EncounterMaxInterp) in its cell and the eight around lies within
+// EncounterDistanceM, as in a ship-to-ship transfer. Alone, or with others
+// near, it is at an anchorage or a harbour (DMA sample: two boats moored
+// 8 m apart off Göteborg, a third 1 km away). Within LearnCoastKm of the
+// shore two boats make a marina: no stop there is a pair's.
+func (d *Detector) pairedStop(v *vessel, p *track.Point) bool {
+	if d.shore != nil && d.shoreKm(v.stay.lat, v.stay.lon) <= d.cfg.LearnCoastKm {
+		return false
+	}
+	var partner *vessel
+	n := 0
+	y, x := d.learnCellOf(v.stay.lat, v.stay.lon)
+	d.learnAround(y, x, func(y, x int32) {
+		for _, m := range d.learn.Stays[cellKey(y, x)] {
+			if o := d.vessels[m]; m != v.mmsi && track.Elapsed(o.last.Time, p.Time) <= d.cfg.EncounterMaxInterp {
+				n++
+				partner = o
+			}
+		}
+	})
+	return n == 1 && withinKm(p.Lat, p.Lon, partner.last.Lat, partner.last.Lon, d.cfg.EncounterDistanceM/1000)
 }
 
 // learnCheck makes cell (y, x) a port area if enough distinct vessels were
