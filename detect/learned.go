@@ -51,6 +51,8 @@ type stayState struct {
 	counted  bool
 	// listed: the spell has lasted EncounterSlot and is in learned.Stays.
 	listed bool
+	// added: the spell added the vessel to its cell (it was not there).
+	added bool
 }
 
 // learned holds the cells and the ones that are port areas.
@@ -133,7 +135,13 @@ func (d *Detector) learnPoint(v *vessel, p *track.Point) {
 		return
 	}
 	s.counted = true
-	if d.pairedStop(v, p) {
+	if o := d.stopPartner(v, p); o != nil {
+		// The partner may have lain there alone for LearnStopMin before
+		// this one came (the simulator's second tanker comes an hour
+		// after the first): its stop was a pair's too.
+		if o.stay.added {
+			d.uncount(o)
+		}
 		return
 	}
 	y, x := d.learnCellOf(s.lat, s.lon)
@@ -146,6 +154,7 @@ func (d *Detector) learnPoint(v *vessel, p *track.Point) {
 	c.Last = p.Time
 	if !slices.Contains(c.MMSIs, v.mmsi) && len(c.MMSIs) < learnKeep {
 		c.MMSIs = append(c.MMSIs, v.mmsi)
+		s.added = true
 	}
 	// A new vessel here may make this cell or a neighbour a port area.
 	d.learnAround(y, x, d.learnCheck)
@@ -162,16 +171,16 @@ func (d *Detector) unlistStay(v *vessel) {
 	}
 }
 
-// pairedStop tells whether v, stationary at p for LearnStopMin, is one of
-// a pair alone: the only other vessel stationary (and heard within
-// EncounterMaxInterp) in its cell and the eight around lies within
+// stopPartner returns v's partner if v, stationary at p for LearnStopMin,
+// is one of a pair alone: the only other vessel stationary (and heard
+// within EncounterMaxInterp) in its cell and the eight around lies within
 // EncounterDistanceM, as in a ship-to-ship transfer. Alone, or with others
 // near, it is at an anchorage or a harbour (DMA sample: two boats moored
 // 8 m apart off Göteborg, a third 1 km away). Within LearnCoastKm of the
 // shore two boats make a marina: no stop there is a pair's.
-func (d *Detector) pairedStop(v *vessel, p *track.Point) bool {
+func (d *Detector) stopPartner(v *vessel, p *track.Point) *vessel {
 	if d.shore != nil && d.shoreKm(v.stay.lat, v.stay.lon) <= d.cfg.LearnCoastKm {
-		return false
+		return nil
 	}
 	var partner *vessel
 	n := 0
@@ -184,7 +193,31 @@ func (d *Detector) pairedStop(v *vessel, p *track.Point) bool {
 			}
 		}
 	})
-	return n == 1 && withinKm(p.Lat, p.Lon, partner.last.Lat, partner.last.Lon, d.cfg.EncounterDistanceM/1000)
+	if n != 1 || !withinKm(p.Lat, p.Lon, partner.last.Lat, partner.last.Lon, d.cfg.EncounterDistanceM/1000) {
+		return nil
+	}
+	return partner
+}
+
+// uncount takes v, counted in its spell's cell by this spell, out of it
+// again, and unmakes the port areas learned in this run that thereby lack
+// vessels (one restored from the store stays).
+func (d *Detector) uncount(v *vessel) {
+	v.stay.added = false
+	y, x := d.learnCellOf(v.stay.lat, v.stay.lon)
+	k := cellKey(y, x)
+	if c := d.learn.Cells[k]; c != nil {
+		c.MMSIs = slices.DeleteFunc(c.MMSIs, func(m uint32) bool { return m == v.mmsi })
+		if len(c.MMSIs) == 0 && c.Before == 0 {
+			delete(d.learn.Cells, k)
+		}
+	}
+	d.learnAround(y, x, func(y, x int32) {
+		k := cellKey(y, x)
+		if c := d.learn.Cells[k]; d.learn.Areas[k] && (c == nil || c.Before == 0 && !d.learnEnough(y, x)) {
+			delete(d.learn.Areas, k)
+		}
+	})
 }
 
 // learnCheck makes cell (y, x) a port area if enough distinct vessels were
@@ -194,6 +227,15 @@ func (d *Detector) learnCheck(y, x int32) {
 	if d.learn.Areas[k] || d.learn.Cells[k] == nil {
 		return
 	}
+	if d.learnEnough(y, x) {
+		d.learn.Areas[k] = true
+	}
+}
+
+// learnEnough tells whether enough distinct vessels were stationary in
+// cell (y, x) and its neighbours for a port area, and the cell is near
+// enough the shore.
+func (d *Detector) learnEnough(y, x int32) bool {
 	var seen []uint32
 	d.learnAround(y, x, func(y, x int32) {
 		if c := d.learn.Cells[cellKey(y, x)]; c != nil {
@@ -206,17 +248,14 @@ func (d *Detector) learnCheck(y, x int32) {
 	})
 	need := d.cfg.LearnVessels
 	if len(seen) < min(need, d.cfg.LearnCoastVessels) {
-		return
+		return false
 	}
 	lat, lon := d.learnCentre(y, x)
 	shore := d.shoreKm(lat, lon)
 	if d.shore != nil && shore <= d.cfg.LearnCoastKm {
 		need = min(need, d.cfg.LearnCoastVessels)
 	}
-	if len(seen) < need || d.shore != nil && shore > d.cfg.LearnShoreKm {
-		return
-	}
-	d.learn.Areas[k] = true
+	return len(seen) >= need && (d.shore == nil || shore <= d.cfg.LearnShoreKm)
 }
 
 // inLearnedArea tells whether (lat, lon) is within km of a learned port

@@ -84,14 +84,15 @@ func anchorAt(mmsi uint32, at time.Duration, lat, lon float64, dur time.Duration
 func TestSTSSpotUsedAgainStaysEncounter(t *testing.T) {
 	// Issue 18: tankers at anchor side by side 12 km north of ALPHA
 	// (beyond EncounterPortKm), 4.3 km from the shore, a pair at a time
-	// and weeks apart, the second ship 40 min after the first. The second
-	// pair's stops made the spot a learned port area (three vessels) and
-	// its encounter was dropped.
+	// and weeks apart, the second ship an hour after the first (as the
+	// simulator has them: the first has lain there alone that long). The
+	// second pair's stops made the spot a learned port area (three
+	// vessels) and its encounter was dropped.
 	w := newWorld()
 	lat, lon := 40.0+12/111.195, 130.05
 	for i, at := range []time.Duration{0, 16 * 24 * time.Hour, 30 * 24 * time.Hour} {
 		a := uint32(2*i + 1)
-		w.add(anchorAt(a, at, lat, lon, 7*time.Hour), anchorAt(a+1, at+40*time.Minute, lat+0.0009, lon, 6*time.Hour))
+		w.add(anchorAt(a, at, lat, lon, 7*time.Hour), anchorAt(a+1, at+time.Hour, lat+0.0009, lon, 6*time.Hour))
 	}
 	en := only(w.run(t), event.Encounter)
 	if len(en) != 3 {
