@@ -47,7 +47,7 @@ type Config struct {
 	LearnCellKm       float64       `help:"learned port areas: cell size (GFW anchorages: S2 level 14, about 0.5 km)"`
 	LearnStopKm       float64       `help:"learned port areas: a vessel staying within this distance … (GFW: 0.5 km)"`
 	LearnStopMin      time.Duration `help:"… for this long is stationary (GFW: 12 h over years of data; shorter so that a feed knows a harbour before its first encounter there ends)"`
-	LearnVessels      int           `help:"learned port areas: distinct stationary vessels in a cell and its neighbours that make it a port area (GFW: 20 over years; 0 learns none)"`
+	LearnVessels      int           `help:"learned port areas: distinct stationary vessels in a cell and its neighbours that make it a port area (GFW: 20 over years; 0 learns none); beyond LearnCoastKm a vessel stopped with one other beside it (within EncounterDistanceM) and no one else stationary in the cell and its neighbours is not counted, nor is that partner: that is a ship-to-ship transfer"`
 	LearnCoastVessels int           `help:"… within LearnCoastKm of the shore (boats moored in a marina)"`
 	LearnCoastKm      float64       `help:"learned port areas: the shore distance under which LearnCoastVessels suffice"`
 	LearnShoreKm      float64       `help:"learned port areas: none further than this from the shore (ships stationary further out are at an offshore anchorage or transfer spot, which encounters watch)"`
