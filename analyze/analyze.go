@@ -64,10 +64,13 @@ type Totals struct {
 	// (track.Stats): reports processed early because the reorder queue
 	// was full, segments closed early because an MMSI had too many open.
 	Overflow, SegmentsClosed int64
-	Flagged                  map[track.Reason]int64
-	Vessels                  int
-	Events                   map[event.Type]int
-	Rejected                 map[string]int64
+	// GlitchesClosed counts the fixes heard alone after a silence that
+	// the track left at once for good: GPS glitches (track.Point.GlitchSeg).
+	GlitchesClosed int64
+	Flagged        map[track.Reason]int64
+	Vessels        int
+	Events         map[event.Type]int
+	Rejected       map[string]int64
 }
 
 // NoTimeHint tells a user what to do about messages without a receive time.
@@ -344,7 +347,7 @@ func (a *Analyzer) Finish() Totals {
 	a.det.Flush()
 	st := a.tracker.Stats()
 	a.tot.Duplicates = st.Duplicates
-	a.tot.Overflow, a.tot.SegmentsClosed = st.Overflow, st.SegmentsClosed
+	a.tot.Overflow, a.tot.SegmentsClosed, a.tot.GlitchesClosed = st.Overflow, st.SegmentsClosed, st.GlitchesClosed
 	a.tot.Flagged = st.Flagged
 	a.tot.Vessels = a.tracker.Vessels()
 	a.tot.Events = a.sink.counts()
@@ -481,6 +484,9 @@ func WriteTotals(w io.Writer, t Totals) {
 	fmt.Fprintf(w, "merged duplicates %d", t.Duplicates)
 	for _, r := range sortedKeys(t.Flagged) {
 		fmt.Fprintf(w, ", flagged %s %d", r, t.Flagged[track.Reason(r)])
+	}
+	if t.GlitchesClosed > 0 {
+		fmt.Fprintf(w, ", glitches after a silence %d", t.GlitchesClosed)
 	}
 	fmt.Fprintln(w)
 	if t.Overflow > 0 || t.SegmentsClosed > 0 {

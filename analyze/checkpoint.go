@@ -6,7 +6,9 @@ import (
 	"errors"
 	"fmt"
 	"hash/maphash"
+	"runtime"
 	"slices"
+	"sync"
 
 	"github.com/lookout-osint/lookout/detect"
 	"github.com/lookout-osint/lookout/track"
@@ -33,16 +35,44 @@ type checkpoints struct {
 	saved map[uint32]uint64 // MMSI -> hash of the blob last saved or restored
 }
 
-func (c *checkpoints) changed(mmsi uint32, blob []byte) bool {
+func (c *checkpoints) init() {
 	if c.saved == nil {
 		c.seed, c.saved = maphash.MakeSeed(), map[uint32]uint64{}
 	}
+}
+
+func (c *checkpoints) changed(mmsi uint32, blob []byte) bool {
+	c.init()
 	h := maphash.Bytes(c.seed, blob)
 	if old, ok := c.saved[mmsi]; ok && old == h {
 		return false
 	}
 	c.saved[mmsi] = h
 	return true
+}
+
+// encode encodes the blob of mmsi (its tracker part by trk, then its
+// detectors' part by det) into buf (nil: fresh buffers) and appends it to
+// out if it differs from the one saved last; c.saved is only read, so
+// that parts of a Snapshot may encode side by side.
+func (c *checkpoints) encode(out []savedBlob, mmsi uint32, buf *[2][]byte, trk, det func(dst []byte) ([]byte, error)) ([]savedBlob, error) {
+	if buf == nil {
+		buf = new([2][]byte)
+	}
+	tb, err := trk(buf[0][:0])
+	if err != nil {
+		return nil, err
+	}
+	b := appendTrackerPart(buf[1][:0], tb)
+	if b, err = det(b); err != nil {
+		return nil, err
+	}
+	buf[0], buf[1] = tb, b
+	h := maphash.Bytes(c.seed, b)
+	if old, ok := c.saved[mmsi]; ok && old == h {
+		return out, nil
+	}
+	return append(out, savedBlob{mmsi, h, bytes.Clone(b)}), nil
 }
 
 // appendTrackerPart begins a blob of Snapshot's format on dst: the format,
@@ -69,37 +99,45 @@ func splitParts(b []byte) (t, d []byte, err error) {
 // Snapshot returns the state that changed since the last Snapshot or
 // Restore, keyed by MMSI (0: shared state). Call it between Reads.
 func (a *Analyzer) Snapshot() (map[uint32][]byte, error) {
-	out := map[uint32][]byte{}
-	// Each blob is encoded into buffers reused for the next, and kept
-	// (copied out) only when it changed: a blob per vessel, each grown
-	// from nothing, made garbage of six times the state saved, which
-	// showed as a spike in the ingest's memory at the end of every file.
-	var tb, b []byte
-	blob := func(m uint32, trk, det func(dst []byte) ([]byte, error)) error {
-		var err error
-		if tb, err = trk(tb[:0]); err != nil {
-			return err
-		}
-		b = appendTrackerPart(b[:0], tb)
-		if b, err = det(b); err != nil {
-			return err
-		}
-		if a.cp.changed(m, b) {
-			out[m] = bytes.Clone(b)
-		}
-		return nil
-	}
-	if err := blob(0, a.tracker.MarshalShared, a.det.MarshalShared); err != nil {
-		return nil, err
-	}
+	return a.snapshot(runtime.GOMAXPROCS(0), snapshotMin)
+}
+
+// snapshotMin is the fewest vessels a part of a Snapshot encodes: below
+// it, a goroutine costs more than it saves.
+const snapshotMin = 256
+
+// snapshot is Snapshot with the vessels encoded in up to parts slices of
+// the MMSIs side by side, each of at least least vessels: at the end of a national feed's file it was a
+// serial tail (3,000 vessels, a second or more of wall time on a loaded
+// machine) with the other core idle. Encoding only reads the stages, and
+// the record of what was saved is read by every part and written once
+// they are done, so the result does not depend on parts.
+func (a *Analyzer) snapshot(parts, least int) (map[uint32][]byte, error) {
+	a.cp.init()
 	mmsis := append(a.tracker.MMSIs(), a.det.MMSIs()...)
 	slices.Sort(mmsis)
 	mmsis = slices.Compact(mmsis)
-	for _, m := range mmsis {
-		trk := func(dst []byte) ([]byte, error) { b, _, err := a.tracker.MarshalVessel(dst, m); return b, err }
-		det := func(dst []byte) ([]byte, error) { b, _, err := a.det.MarshalVessel(dst, m); return b, err }
-		if err := blob(m, trk, det); err != nil {
-			return nil, err
+	parts = max(1, min(parts, len(mmsis)/least))
+	found := make([][]savedBlob, parts)
+	errs := make([]error, parts+1)
+	var wg sync.WaitGroup
+	for i := range parts {
+		wg.Go(func() {
+			part := mmsis[i*len(mmsis)/parts : (i+1)*len(mmsis)/parts]
+			found[i], errs[i] = a.encodeVessels(part)
+		})
+	}
+	shared, err := a.cp.encode(nil, 0, nil, a.tracker.MarshalShared, a.det.MarshalShared)
+	errs[parts] = err
+	wg.Wait()
+	if err := errors.Join(errs...); err != nil {
+		return nil, err
+	}
+	out := map[uint32][]byte{}
+	for _, l := range append(found, shared) {
+		for _, f := range l {
+			out[f.mmsi] = f.blob
+			a.cp.saved[f.mmsi] = f.hash
 		}
 	}
 	// A vessel whose state is gone has its saved state deleted.
@@ -107,6 +145,32 @@ func (a *Analyzer) Snapshot() (map[uint32][]byte, error) {
 		if _, ok := slices.BinarySearch(mmsis, m); !ok && m != 0 {
 			out[m] = nil
 			delete(a.cp.saved, m)
+		}
+	}
+	return out, nil
+}
+
+// savedBlob is a blob that changed, with the hash to remember it by.
+type savedBlob struct {
+	mmsi uint32
+	hash uint64
+	blob []byte
+}
+
+// encodeVessels encodes the blobs of mmsis and returns those that changed.
+// Each blob is encoded into buffers reused for the next, and kept (copied
+// out) only when it changed: a blob per vessel, each grown from nothing,
+// made garbage of six times the state saved, which showed as a spike in
+// the ingest's memory at the end of every file.
+func (a *Analyzer) encodeVessels(mmsis []uint32) ([]savedBlob, error) {
+	var out []savedBlob
+	var err error
+	var buf [2][]byte
+	for _, m := range mmsis {
+		trk := func(dst []byte) ([]byte, error) { b, _, err := a.tracker.MarshalVessel(dst, m); return b, err }
+		det := func(dst []byte) ([]byte, error) { b, _, err := a.det.MarshalVessel(dst, m); return b, err }
+		if out, err = a.cp.encode(out, m, &buf, trk, det); err != nil {
+			return nil, err
 		}
 	}
 	return out, nil

@@ -118,16 +118,24 @@ func TestCheckpointsResumeExactly(t *testing.T) {
 	}
 }
 
-// TestSnapshotRoundTrip: a restored Analyzer snapshots to the same bytes,
-// so every field of the state survived (the codec carries unexported
-// fields by reflection; a field it could not encode fails here).
-func TestSnapshotRoundTrip(t *testing.T) {
+// firstDay returns an Analyzer that read the first of two days of 30
+// simulated vessels, and both days.
+func firstDay(t *testing.T) (*Analyzer, [][]byte) {
+	t.Helper()
 	if testing.Short() {
 		t.Skip("simulates a scenario and loads the land index")
 	}
 	chunks := splitDays(t, 5, 2, 30)
 	a := New(DefaultOptions(), func(*event.Event) {})
 	read(t, a, chunks[0])
+	return a, chunks
+}
+
+// TestSnapshotRoundTrip: a restored Analyzer snapshots to the same bytes,
+// so every field of the state survived (the codec carries unexported
+// fields by reflection; a field it could not encode fails here).
+func TestSnapshotRoundTrip(t *testing.T) {
+	a, _ := firstDay(t)
 	snap, err := a.Snapshot()
 	if err != nil {
 		t.Fatal(err)
@@ -208,4 +216,51 @@ func snapBytes(m map[uint32][]byte) int {
 		n += len(b)
 	}
 	return n
+}
+
+// TestSnapshotPartsAgree: a Snapshot encoded in parts side by side (as
+// on a national feed's thousands of vessels) is the one encoded serially,
+// what changed included.
+func TestSnapshotPartsAgree(t *testing.T) {
+	a, chunks := firstDay(t)
+	snaps := map[int]map[uint32][]byte{}
+	for _, parts := range []int{1, 4, 31} {
+		a.cp = checkpoints{}
+		s, err := a.snapshot(parts, 1)
+		if err != nil {
+			t.Fatal(err)
+		}
+		snaps[parts] = s
+	}
+	if len(snaps[1]) < 20 {
+		t.Fatalf("only %d blobs in a day of 30 vessels", len(snaps[1]))
+	}
+	for _, parts := range []int{4, 31} {
+		if !reflect.DeepEqual(snaps[parts], snaps[1]) {
+			t.Fatalf("%d parts: the snapshot differs from one part's", parts)
+		}
+	}
+	// Only what changed: the next day's vessels, and the shared state.
+	read(t, a, chunks[1])
+	again, err := a.snapshot(4, 1)
+	if err != nil {
+		t.Fatal(err)
+	}
+	b := New(DefaultOptions(), func(*event.Event) {})
+	for m, data := range snaps[31] {
+		if err := b.Restore(m, data); err != nil {
+			t.Fatal(err)
+		}
+	}
+	read(t, b, chunks[1])
+	serial, err := b.snapshot(1, 1)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if len(again) == 0 || !reflect.DeepEqual(again, serial) {
+		t.Fatalf("second snapshot: %d blobs in parts, %d serially", len(again), len(serial))
+	}
+	if _, ok := again[0]; !ok {
+		t.Fatal("the shared state changed in a day and was not saved")
+	}
 }

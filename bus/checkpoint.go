@@ -175,6 +175,8 @@ type heldState struct {
 	Waiting []waitingInput
 	Through uint64
 	Disp    map[uint64]struct{}
+	Placed  map[uint64]uint64
+	Decided []areaDecision
 }
 
 var heldCodec = statecodec.New(heldState{})
@@ -201,7 +203,8 @@ func (w *Worker) encodePartition(ctx context.Context, p int, seq uint64, id stre
 	if err != nil {
 		return nil, err
 	}
-	hb, err := heldCodec.Marshal(&heldState{Waiting: pl.waiting[pl.head:], Through: pl.through, Disp: pl.disp}, nil)
+	hb, err := heldCodec.Marshal(&heldState{Waiting: pl.waiting[pl.head:], Through: pl.through, Disp: pl.disp,
+		Placed: pl.placed, Decided: pl.decided}, nil)
 	if err != nil {
 		return nil, err
 	}
@@ -242,6 +245,10 @@ func (w *Worker) loadPartition(p int, parts [][]byte, pl *pipeline, out *stageOu
 	if h.Disp != nil {
 		pl.disp = h.Disp
 	}
+	if h.Placed != nil {
+		pl.placed = h.Placed
+	}
+	pl.decided = h.Decided
 	pl.mu.Unlock()
 	if w.LoadState != nil {
 		return w.LoadState(p, parts[3])

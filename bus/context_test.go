@@ -1,12 +1,14 @@
 package bus
 
 import (
+	"slices"
 	"sort"
 	"testing"
 	"time"
 
 	"github.com/lookout-osint/lookout/ais"
 	"github.com/lookout-osint/lookout/event"
+	"github.com/lookout-osint/lookout/geo"
 )
 
 // The decisions made per vessel from evidence that comes from vessels of
@@ -375,4 +377,108 @@ func TestCloseClonesAcrossStages(t *testing.T) {
 	if enc != 1 || dt != 1 || own != 1 {
 		t.Errorf("one process: %d encounters (want A's with b), %d possible dark transfers and %d draught changes of hull B loitering alone; want 1 each", enc, dt, own)
 	}
+}
+
+// TestLoiteringHeldUntilInterferenceShownAcrossPartitions: ships of
+// several partitions are put on an interference's circle, one of them
+// heard there first after a silence (placed there, but no jump), lying
+// there 5 h at 0 kn; all leave it before a fourth ship, jumping there,
+// shows the interference. One process holds that ship's loitering on the
+// circle until the area is decided and then drops it, and reports the
+// loitering of a tanker drifting far away meanwhile; the workers, whose
+// partitions learn of the area's decision from the interference unit, the
+// same.
+func TestLoiteringHeldUntilInterferenceShownAcrossPartitions(t *testing.T) {
+	if testing.Short() {
+		t.Skip("runs workers")
+	}
+	ms, arrived, drift := leftBeforeShown(true)
+	local, _ := equalOneProcess(t, ms)
+	n := 0
+	for _, e := range local.events {
+		switch {
+		case e.Type == event.Loitering && e.MMSI == drift:
+			n++
+		case e.Type == event.Loitering:
+			t.Errorf("one process reports loitering of %d (the ship heard on the circle is %d): the scenario does not test it", e.MMSI, arrived)
+		}
+	}
+	if n != 1 {
+		t.Errorf("one process reports %d loitering events of the drifting tanker, want 1", n)
+	}
+	// Never shown (no fourth ship), the area releases the loitering it
+	// held: the workers report it too.
+	ms, arrived, _ = leftBeforeShown(false)
+	local, _ = equalOneProcess(t, ms)
+	n = 0
+	for _, e := range local.events {
+		if e.Type == event.Loitering && e.MMSI == arrived {
+			n++
+		}
+	}
+	if n != 1 {
+		t.Errorf("one process reports %d loitering events of %d on a circle no interference showed, want 1: the scenario does not test it", n, arrived)
+	}
+}
+
+// leftBeforeShown builds the case of
+// TestLoiteringHeldUntilInterferenceShownAcrossPartitions (with the fourth
+// ship if shown), returning the messages in time order, the ship heard
+// first on the circle and the drifting tanker.
+func leftBeforeShown(shown bool) (ms []ais.Message, arrived, drift uint32) {
+	cw := Config{Partitions: 4}.withDefaults()
+	var ships []uint32
+	for m := uint32(273100071); len(ships) < 4; m++ {
+		if !slices.ContainsFunc(ships, func(o uint32) bool { return cw.Partition(o) == cw.Partition(m) }) {
+			ships = append(ships, m)
+		}
+	}
+	arrived, drift = ships[2], ships[0]+100
+	t0 := time.Date(2026, 3, 1, 0, 0, 0, 0, time.UTC)
+	circle := func(m uint32, at time.Time, k int) ais.Message {
+		lat, lon := geo.Destination(40.30, 131.30, float64(k*37%360), 2)
+		pm := posMsg(m, at, lat, lon)
+		pm.PosA.Speed = 0
+		return pm
+	}
+	for k, m := range ships {
+		on, off := time.Duration(k)*5*time.Minute+time.Hour, 6*time.Hour
+		switch k {
+		case 2:
+			on, off = 4*time.Hour, 9*time.Hour
+		case 3:
+			on, off = 10*time.Hour, 12*time.Hour
+			if !shown {
+				continue
+			}
+		}
+		for i := 0; i < 13*6; i++ {
+			d := time.Duration(i)*10*time.Minute + time.Duration(17+k*60)*time.Second
+			at := t0.Add(d)
+			if k == 2 && d >= time.Hour && d < 4*time.Hour {
+				continue // silent
+			}
+			pm := posMsg(m, at, 39.3+0.2*float64(k), 130.6+float64(i)*0.0257)
+			pm.PosA.Speed = 8
+			if d >= on && d < off {
+				pm = circle(m, at, i+40*k)
+			}
+			ms = append(ms, pm)
+		}
+	}
+	for i := 0; i < 12*6; i++ {
+		at := t0.Add(time.Duration(i)*10*time.Minute + time.Hour + 41*time.Second)
+		lat, kn := 41.5, 0.5
+		switch {
+		case i < 6:
+			lat, kn = 41.3+float64(i)*0.0278, 10
+		case i >= 42:
+			lat, kn = 41.5+float64(i-42)*0.0278, 10
+		}
+		pm := posMsg(drift, at, lat, 132.5)
+		pm.PosA.Speed = kn
+		ms = append(ms, pm)
+	}
+	sort.SliceStable(ms, func(i, j int) bool { return ms[i].RxTime.Before(ms[j].RxTime) })
+	return ms, arrived, drift
 }

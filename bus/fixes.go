@@ -9,6 +9,7 @@ import (
 	"fmt"
 	"hash/fnv"
 	"math"
+	"slices"
 	"strconv"
 	"time"
 
@@ -53,8 +54,9 @@ func (c Config) fixShard() int { return 1 % c.withDefaults().Shards }
 const itemFix = 9 // a positioned fix, to the interference unit
 
 // verdictVersion is the verdict frames' version, apart from the
-// partitions' frames' (frameVersion): the unit's verdicts did not change.
-const verdictVersion = 1
+// partitions' frames' (frameVersion): 2 once they carried the fixes
+// placed in areas not yet decided and the decisions.
+const verdictVersion = 2
 
 // fix sends p (positioned, any flag) to the interference unit and returns
 // its number there.
@@ -185,15 +187,31 @@ func floorDiv(a, b int64) int64 {
 }
 
 // A verdict frame: which fixes of a partition are displaced (their
-// numbers), and up to which number all are judged. The last fixes of a
-// run that has ended (from finalFrom-1 on; finalFrom 0: none) are judged
-// for the runs that sent the same (key, see finalKey): a run that reads
-// further sends others under those numbers.
+// numbers), which are placed in areas not yet decided, the decisions on
+// those areas since, and up to which number all are judged. The last
+// fixes of a run that has ended (from finalFrom-1 on; finalFrom 0: none),
+// and the decisions made while the data's end was judged, are for the
+// runs that sent the same (key, see finalKey): a run that reads further
+// sends others under those numbers.
 type verdicts struct {
 	key       uint64
 	through   uint64
 	finalFrom uint64
 	displaced []uint64
+	placed    []placedFix
+	decided   []areaDecision
+}
+
+// placedFix is fix Num, placed in area Area not yet decided
+// (detect.Verdict).
+type placedFix struct{ Num, Area uint64 }
+
+// areaDecision is the interference unit's decision on area Area (see
+// detect.Detector.DecideArea), to be taken before the partition's fix
+// numbered Before; Final: made while the data's end was judged.
+type areaDecision struct {
+	Area, Before uint64
+	Shown, Final bool
 }
 
 func (v *verdicts) encode() []byte {
@@ -204,6 +222,15 @@ func (v *verdicts) encode() []byte {
 	b = binary.AppendUvarint(b, uint64(len(v.displaced)))
 	for _, n := range v.displaced {
 		b = binary.AppendUvarint(b, n)
+	}
+	b = binary.AppendUvarint(b, uint64(len(v.placed)))
+	for _, x := range v.placed {
+		b = binary.AppendUvarint(binary.AppendUvarint(b, x.Num), x.Area)
+	}
+	b = binary.AppendUvarint(b, uint64(len(v.decided)))
+	for _, x := range v.decided {
+		b = binary.AppendUvarint(binary.AppendUvarint(b, x.Area), x.Before)
+		b = append(b, b2u(x.Shown)|b2u(x.Final)<<1)
 	}
 	return b
 }
@@ -219,6 +246,17 @@ func decodeVerdicts(b []byte) (verdicts, error) {
 	n := d.uvarint()
 	for i := uint64(0); i < n && d.err == nil; i++ {
 		v.displaced = append(v.displaced, d.uvarint())
+	}
+	n = d.uvarint()
+	for i := uint64(0); i < n && d.err == nil; i++ {
+		v.placed = append(v.placed, placedFix{d.uvarint(), d.uvarint()})
+	}
+	n = d.uvarint()
+	for i := uint64(0); i < n && d.err == nil; i++ {
+		x := areaDecision{Area: d.uvarint(), Before: d.uvarint()}
+		f := d.u8()
+		x.Shown, x.Final = f&1 != 0, f&2 != 0
+		v.decided = append(v.decided, x)
 	}
 	return v, d.err
 }
@@ -237,6 +275,20 @@ func (v *verdicts) split() (common, final verdicts) {
 			common.displaced = append(common.displaced, n)
 		} else {
 			final.displaced = append(final.displaced, n)
+		}
+	}
+	for _, x := range v.placed {
+		if x.Num < from {
+			common.placed = append(common.placed, x)
+		} else {
+			final.placed = append(final.placed, x)
+		}
+	}
+	for _, x := range v.decided {
+		if x.Final || x.Before > from {
+			final.decided = append(final.decided, x)
+		} else {
+			common.decided = append(common.decided, x)
 		}
 	}
 	return common, final
@@ -260,6 +312,11 @@ type fixUnit struct {
 	// expected, by finalKey.
 	ends      []map[uint64]uint64
 	displaced [][]uint64
+	placed    [][]placedFix
+	decided   [][]areaDecision
+	// areaParts lists, by area not yet decided, the partitions told of
+	// fixes placed there: those the decision goes to.
+	areaParts map[uint64][]int
 	changed   []bool
 	// The last ending taken of each partition (see carryOn): its finalKey,
 	// the number of its first fix, each fix as sent and its verdict.
@@ -271,11 +328,11 @@ type fixUnit struct {
 	carry []bool
 	// ending: the unit judges the fixes of a partition's flush (what it
 	// reports from then on was open when the data ended, as in one
-	// process's finish).
-	ending bool
-	slab   pointSlab
-	bad    map[string]int64
-	lost   int64
+	// process's finish); flushing: the unit's detector is flushed.
+	ending, flushing bool
+	slab             pointSlab
+	bad              map[string]int64
+	lost             int64
 	// judgedN counts the fixes judged, judgedAt is the time of the last
 	// (Unix ns): how far the unit has got (InterferenceProgress).
 	judgedN, judgedAt int64
@@ -283,6 +340,11 @@ type fixUnit struct {
 	// differ from the ending's under the same number, from the first:
 	// the detector took the ending's, and takes these too.
 	diverged int64
+	// final, if set, tells whether the end of partition part's run epoch,
+	// which read its input through input, is its last (nil: every end
+	// is); finals keeps its answers.
+	final  func(part int, epoch, input uint64) bool
+	finals map[run]bool
 }
 
 // endFix is a fix of a partition's ending: as sent, and its verdict once
@@ -290,6 +352,7 @@ type fixUnit struct {
 type endFix struct {
 	item              []byte
 	judged, displaced bool
+	area              uint64 // placed there (detect.Verdict)
 }
 
 type numbered struct {
@@ -302,13 +365,25 @@ func newFixUnit(parts int, det *detect.Detector) *fixUnit {
 	det.Only(detect.Interference)
 	u := &fixUnit{det: det, wm: make([]int64, parts), epoch: make([]uint64, parts), done: make([]bool, parts), input: make([]uint64, parts),
 		next: make([]uint64, parts), q: make([][]numbered, parts), judged: make([]uint64, parts),
-		finalFrom: make([]uint64, parts), key: make([]uint64, parts), ends: make([]map[uint64]uint64, parts), displaced: make([][]uint64, parts), changed: make([]bool, parts),
+		finalFrom: make([]uint64, parts), key: make([]uint64, parts), ends: make([]map[uint64]uint64, parts), displaced: make([][]uint64, parts),
+		placed: make([][]placedFix, parts), decided: make([][]areaDecision, parts), areaParts: map[uint64][]int{}, changed: make([]bool, parts),
 		endKey: make([]uint64, parts), endFrom: make([]uint64, parts), end: make([][]endFix, parts), carry: make([]bool, parts),
 		bad: map[string]int64{}}
 	for i := range u.wm {
 		u.wm[i] = math.MinInt64
 	}
+	det.AreaDecided = u.areaDecided
 	return u
+}
+
+// areaDecided sends the decision on area id to the partitions told of
+// fixes placed there, before the next fix of each to judge.
+func (u *fixUnit) areaDecided(id uint64, shown bool) {
+	for _, p := range u.areaParts[id] {
+		u.decided[p] = append(u.decided[p], areaDecision{Area: id, Before: u.judged[p], Shown: shown, Final: u.ending || u.flushing})
+		u.changed[p] = true
+	}
+	delete(u.areaParts, id)
 }
 
 // apply takes one frame of fixes and judges what every watermark allows.
@@ -319,6 +394,15 @@ func (u *fixUnit) apply(data []byte) {
 	}
 	if err != nil {
 		u.bad[err.Error()]++
+		return
+	}
+	if f.done && !u.lastEnd(f) {
+		// A later run of the partition reads on from before this end: its
+		// fixes are judged as they come from that run, and meanwhile the
+		// partition's watermark stays where its frames before the end
+		// left it. Taken, the end's fixes would have been judged, and the
+		// other partitions' later fixes with them, before those of the
+		// later run that come first in time.
 		return
 	}
 	if f.epoch != u.epoch[f.part] {
@@ -387,6 +471,24 @@ func (u *fixUnit) apply(data []byte) {
 		u.done[f.part], u.input[f.part] = true, f.input
 	}
 	u.judge()
+}
+
+// lastEnd tells whether end frame f is of its partition's last run
+// (final).
+func (u *fixUnit) lastEnd(f frame) bool {
+	if u.final == nil {
+		return true
+	}
+	r := run{f.part, f.epoch}
+	last, ok := u.finals[r]
+	if !ok {
+		last = u.final(f.part, f.epoch, f.input)
+		if u.finals == nil {
+			u.finals = map[run]bool{}
+		}
+		u.finals[r] = last
+	}
+	return last
 }
 
 // newRun begins partition p's next run. If the one before ended, its
@@ -458,6 +560,10 @@ func (u *fixUnit) carryOn(p int, num uint64, raw []byte) bool {
 	if e.displaced {
 		u.displaced[p] = append(u.displaced[p], num)
 	}
+	if _, open := u.areaParts[e.area]; open {
+		// (An area decided since owes this run no decision.)
+		u.place(p, num, e.area)
+	}
 	u.judged[p], u.changed[p] = num+1, true
 	return true
 }
@@ -495,18 +601,31 @@ func (u *fixUnit) judge() {
 			u.q[best] = nil // let the slice's array go
 		}
 		u.ending = u.ending || x.final
-		displaced := u.det.Interfered(x.p)
+		verdict := u.det.Interfered(x.p)
+		displaced := verdict.Displaced
 		u.judgedN++
 		u.judgedAt = max(u.judgedAt, x.p.Time.UnixNano())
 		if displaced {
 			u.displaced[best] = append(u.displaced[best], x.num)
 		}
+		if verdict.Area != 0 {
+			u.place(best, x.num, verdict.Area)
+		}
 		if x.final && u.endKey[best] == u.key[best] && x.num >= u.endFrom[best] && x.num-u.endFrom[best] < uint64(len(u.end[best])) {
 			e := &u.end[best][x.num-u.endFrom[best]]
-			e.judged, e.displaced = true, displaced
+			e.judged, e.displaced, e.area = true, displaced, verdict.Area
 		}
 		u.judged[best] = max(u.judged[best], x.num+1)
 		u.changed[best] = true
+	}
+}
+
+// place tells partition p its fix num is placed in area, and sends it the
+// area's decision.
+func (u *fixUnit) place(p int, num, area uint64) {
+	u.placed[p] = append(u.placed[p], placedFix{num, area})
+	if l := u.areaParts[area]; !slices.Contains(l, p) {
+		u.areaParts[area] = append(l, p)
 	}
 }
 
@@ -515,8 +634,9 @@ func (u *fixUnit) take(p int) (verdicts, bool) {
 	if !u.changed[p] {
 		return verdicts{}, false
 	}
-	v := verdicts{key: u.key[p], through: u.judged[p], finalFrom: u.finalFrom[p], displaced: u.displaced[p]}
-	u.displaced[p], u.changed[p] = nil, false
+	v := verdicts{key: u.key[p], through: u.judged[p], finalFrom: u.finalFrom[p], displaced: u.displaced[p],
+		placed: u.placed[p], decided: u.decided[p]}
+	u.displaced[p], u.placed[p], u.decided[p], u.changed[p] = nil, nil, nil, false
 	return v, true
 }
 
@@ -540,9 +660,8 @@ func (u *fixUnit) badFrames() int64 {
 func (w *Worker) fixes(ctx context.Context, k int) error {
 	c := w.Config.withDefaults()
 	var u *fixUnit
-	flushing := false
 	det, _ := analyze.NewDetector(w.Options, func(e *event.Event) {
-		if u.ending || flushing {
+		if u.ending || u.flushing {
 			e.Open = true
 		}
 		w.mu.Lock()
@@ -550,6 +669,12 @@ func (w *Worker) fixes(ctx context.Context, k int) error {
 		w.mu.Unlock()
 	})
 	u = newFixUnit(c.Partitions, det)
+	u.final = func(p int, epoch, input uint64) bool {
+		if e := w.epochOf(p); e != 0 {
+			return e == epoch
+		}
+		return w.inputRead(ctx, p, input)
+	}
 	send := func() error {
 		for p := range u.changed {
 			v, ok := u.take(p)
@@ -582,8 +707,13 @@ func (w *Worker) fixes(ctx context.Context, k int) error {
 			return false, err
 		}
 		if w.Drain && md.NumPending == 0 && w.runsEnded(ctx, u.done, u.epoch, u.input) {
-			flushing = true
+			u.flushing = true
 			det.Flush()
+			// The areas still open are decided: partitions not yet
+			// flushed take it.
+			if err := send(); err != nil {
+				return false, err
+			}
 			w.unitProgress(ctx, u, true)
 			return true, nil
 		}

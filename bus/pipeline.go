@@ -45,6 +45,8 @@ type pipeline struct {
 	head    int
 	through uint64              // fixes numbered below are judged
 	disp    map[uint64]struct{} // displaced fixes among those waiting
+	placed  map[uint64]uint64   // fixes waiting placed in areas not yet decided: the area
+	decided []areaDecision      // decisions waiting for the fixes before them
 	// finals are the verdicts on the last fixes of runs, by finalKey,
 	// until this run's key is known.
 	finals   map[uint64]*verdicts
@@ -67,7 +69,7 @@ type waitingInput struct {
 }
 
 func newPipeline(opt analyze.Options, out *stageOut, emit func(*event.Event)) *pipeline {
-	pl := &pipeline{out: out, window: int64(opt.Track.ReorderWindow), disp: map[uint64]struct{}{},
+	pl := &pipeline{out: out, window: int64(opt.Track.ReorderWindow), disp: map[uint64]struct{}{}, placed: map[uint64]uint64{},
 		finals: map[uint64]*verdicts{}, released: make(chan struct{}, 1)}
 	pl.room = sync.NewCond(&pl.mu)
 	var land track.Land
@@ -160,6 +162,8 @@ func (pl *pipeline) verdict(v *verdicts) {
 		if f := pl.finals[final.key]; f != nil {
 			f.through = max(f.through, final.through)
 			f.displaced = append(f.displaced, final.displaced...)
+			f.placed = append(f.placed, final.placed...)
+			f.decided = append(f.decided, final.decided...)
 		} else {
 			pl.finals[final.key] = &final
 		}
@@ -179,7 +183,32 @@ func (pl *pipeline) judged(v *verdicts) {
 			pl.disp[n] = struct{}{}
 		}
 	}
+	for _, x := range v.placed {
+		if x.Num >= pl.through {
+			pl.placed[x.Num] = x.Area
+		}
+	}
+	// A decision read again (a resumed run reads its verdicts from the
+	// start) is taken again: it names an area only what followed the
+	// fixes placed there holds, and deciding one twice changes nothing.
+	pl.decided = append(pl.decided, v.decided...)
 	pl.through = max(pl.through, v.through)
+}
+
+// decide passes the detectors the decisions to take before fix num;
+// pl.mu is held.
+func (pl *pipeline) decide(num uint64) {
+	n := 0
+	for _, x := range pl.decided {
+		if x.Before > num {
+			pl.decided[n] = x
+			n++
+			continue
+		}
+		pl.det.DecideArea(x.Area, x.Shown)
+	}
+	clear(pl.decided[n:])
+	pl.decided = pl.decided[:n]
 }
 
 // release feeds the detectors what is judged, in order; pl.mu is held.
@@ -192,6 +221,9 @@ func (pl *pipeline) release() {
 	}()
 	for pl.head < len(pl.waiting) {
 		in := &pl.waiting[pl.head]
+		if in.fix && len(pl.decided) > 0 {
+			pl.decide(in.num)
+		}
 		if in.fix && in.num >= pl.through || in.ending && !pl.open {
 			break
 		}
@@ -201,15 +233,17 @@ func (pl *pipeline) release() {
 			pl.out.static(in.s)
 		} else {
 			pl.at = max(pl.at, in.p.Time.UnixNano())
-			_, displaced := pl.disp[in.num]
-			if displaced {
+			var v detect.Verdict
+			if in.fix {
+				_, v.Displaced = pl.disp[in.num]
+				v.Area = pl.placed[in.num]
 				delete(pl.disp, in.num)
+				delete(pl.placed, in.num)
 			}
-			displaced = displaced && in.fix
-			pl.det.PointJudged(&in.p, displaced)
+			pl.det.PointJudged(&in.p, v)
 			// A displaced fix is no one's reception, encounter or
 			// place, as in one process.
-			if !displaced {
+			if !v.Displaced {
 				pl.out.point(&in.p)
 			}
 		}
@@ -223,6 +257,9 @@ func (pl *pipeline) release() {
 		}
 	}
 	if pl.head == len(pl.waiting) {
+		if len(pl.decided) > 0 {
+			pl.decide(math.MaxUint64)
+		}
 		pl.waiting, pl.head = pl.waiting[:0], 0
 		pl.out.hold(math.MaxInt64)
 		select {
@@ -296,6 +333,12 @@ func (pl *pipeline) finish(ctx context.Context) error {
 	pl.open = true
 	pl.release()
 	pl.mu.Unlock()
+	// Loitering still waiting for an area's decision is reported by the
+	// flush, as one process reports it when the area closes unshown at
+	// its end. (Waiting for the unit's last decisions instead hung a
+	// drained worker restarted through faults, TestBackfillThroughFaults:
+	// an area shown only by fixes later than all of this partition's is
+	// the case left.)
 	if err := pl.wait(ctx, func() bool { return pl.head == len(pl.waiting) }); err != nil {
 		return err
 	}

@@ -47,7 +47,7 @@ type Config struct {
 	LearnCellKm       float64       `help:"learned port areas: cell size (GFW anchorages: S2 level 14, about 0.5 km)"`
 	LearnStopKm       float64       `help:"learned port areas: a vessel staying within this distance … (GFW: 0.5 km)"`
 	LearnStopMin      time.Duration `help:"… for this long is stationary (GFW: 12 h over years of data; shorter so that a feed knows a harbour before its first encounter there ends)"`
-	LearnVessels      int           `help:"learned port areas: distinct stationary vessels in a cell and its neighbours that make it a port area (GFW: 20 over years; 0 learns none)"`
+	LearnVessels      int           `help:"learned port areas: distinct stationary vessels in a cell and its neighbours that make it a port area (GFW: 20 over years; 0 learns none); beyond LearnCoastKm a vessel stopped with one other beside it (within EncounterDistanceM) and no one else stationary in the cell and its neighbours is not counted, nor is that partner: that is a ship-to-ship transfer"`
 	LearnCoastVessels int           `help:"… within LearnCoastKm of the shore (boats moored in a marina)"`
 	LearnCoastKm      float64       `help:"learned port areas: the shore distance under which LearnCoastVessels suffice"`
 	LearnShoreKm      float64       `help:"learned port areas: none further than this from the shore (ships stationary further out are at an offshore anchorage or transfer spot, which encounters watch)"`
@@ -100,6 +100,7 @@ type Config struct {
 	InterferenceKm      float64       `help:"… radius of the area the displaced positions fall in"`
 	InterferenceIdle    time.Duration `help:"… an interference ends when no affected vessel was placed in the area for this long"`
 	InterferenceFixes   int           `help:"… a vessel is affected once this many of its fixes were placed in the area: one or two are what a GPS glitch also gives"`
+	InterferenceHold    time.Duration `help:"… a loitering run on fixes placed in an area not (yet) shown an interference waits for the area's verdict (shown: not reported) for this long from the area's start at most; then it is reported, and the area holds no more"`
 	IdentityConfirm     time.Duration `help:"while an MMSI's positions come from two places, a changed identity (name, call sign, IMO, type) is reported once it has held this long without the MMSI going back to the one before, and positions come from one place again (or CloneIdle passed since the one before): two hulls under one MMSI send their own static data in turn, one of them maybe hours apart"`
 	CloneIdle           time.Duration `help:"an MMSI used by two hulls (their identities in turn) is one cloned_mmsi finding, closed when no switch came for this long"`
 	ReappearWithin      time.Duration `help:"a hull silent this long at most may reappear under another MMSI"`
@@ -197,6 +198,7 @@ func DefaultConfig() Config {
 		InterferenceKm:      5,
 		InterferenceIdle:    6 * time.Hour,
 		InterferenceFixes:   3,
+		InterferenceHold:    24 * time.Hour,
 		IdentityConfirm:     2 * time.Hour,
 		CloneIdle:           24 * time.Hour,
 		ReappearWithin:      30 * 24 * time.Hour,

@@ -78,6 +78,10 @@ type Detector struct {
 	// runDraught holds, by loitering run, the draught changes
 	// DecideDraught keeps until EndLoiter.
 	runDraught map[runKey]*event.Event
+	// AreaDecided, if set on a Detector running Interference, receives
+	// the decision on each area a Verdict named (shown or not), for the
+	// Detectors taking those verdicts (DecideArea).
+	AreaDecided func(id uint64, shown bool)
 
 	now     time.Time
 	vessels map[uint32]*vessel
@@ -95,6 +99,11 @@ type Detector struct {
 	gnss     []*gnssArea
 	gnssNext time.Time
 	gnssGrid gnssGrid // finds d.gnss's areas near a point
+	gnssSeq  uint64   // the last area's ID
+	// areaRuns lists, by area not yet decided, the vessels whose
+	// loitering runs (open or ended, in vessel.pending) took fixes
+	// placed there (loiterhold.go).
+	areaRuns map[uint64][]uint32
 	// Where tracks began anew, by reception cell (standin.go).
 	standIns map[[2]int32][]standIn
 	// Vessels with draught changes held for the encounter detector
@@ -110,33 +119,36 @@ type segState struct {
 	port        portState
 	lastVisit   *event.Event
 	loiter      loiterState
-	lastSlotFix track.Point
+	lastSlotFix keptPoint
 	// jumped: the segment began with an impossible jump from another of
 	// the MMSI's streams (a displaced, spoofed stream, or another hull).
 	jumped bool
 	// left is when the MMSI was next heard on another segment after this
 	// one's latest fix, while it waits in segs (zero while it is fed).
-	left time.Time
+	left stamp
 }
 
 // vessel is the state of one MMSI across all detectors.
 type vessel struct {
-	mmsi        uint32
-	first, last track.Point // first and last positioned, unflagged fix
-	has         bool
-	lastMsg     time.Time // last message of any kind
-	gaps        []gapSpan // silences waiting for the next position
-	// An absence (see reportGaps) open since absFrom, after the credible
-	// fix absAt.
+	mmsi uint32
+	// has: first and last are set. (It, absent and absOn share the
+	// MMSI's word.)
+	has     bool
 	absent  bool
-	absFrom time.Time
-	absAt   track.Point
+	absOn   bool
+	first   keptPoint   // first positioned, unflagged fix
+	last    track.Point // last positioned, unflagged fix
+	lastMsg stamp       // last message of any kind
+	gaps    []gapSpan   // silences waiting for the next position
+	// An absence (see reportGaps) open (absent) since absFrom, after the
+	// credible fix absAt.
+	absFrom stamp
+	absAt   keptPoint
 	// absOff is where the first fix going nowhere during the absence lay,
 	// as offsets from absAt (degrees), once absOn.
 	absOff    [2]float32
-	absOn     bool
-	placeAt   track.Point // where the latest run of positions going nowhere began
-	heldVisit *heldVisit  // an absence's visit waiting for the fixes after it
+	placeAt   keptPoint  // where the latest run of positions going nowhere began
+	heldVisit *heldVisit // an absence's visit waiting for the fixes after it
 	spoof     spoofState
 	maxKn     float64   // highest plausible speed seen, for dark visits
 	stay      stayState // the stationary spell, for learned port areas
@@ -156,7 +168,7 @@ type vessel struct {
 	lastGap    *event.Event // latest gap, a dark activity for draught changes
 	lastLoiter *event.Event // latest loitering, for transfers with an unseen partner
 	activity   *event.Event // latest port visit or encounter, for draught changes
-	activityAt time.Time    // when activity was reported (see DecideDraught)
+	activityAt stamp        // when activity was reported (see DecideDraught)
 	closeTo    uint32       // vessel it was last together with (encounter), and when
 	// lastLoiterSeg is the segment lastLoiter was on: of two hulls under
 	// one MMSI, the one on it (see hullSeg). (Here, it takes the padding
@@ -166,7 +178,7 @@ type vessel struct {
 	// closeTo and in activity (an encounter): of two hulls under one
 	// MMSI, the one that was there.
 	closeSeg, activitySeg int32
-	closeAt               time.Time
+	closeAt               stamp
 	closeLat              float64
 	closeLon              float64
 	// closeFrom is when the pair of closeAt was first together (Unix
@@ -178,6 +190,8 @@ type vessel struct {
 	// An identity pair already links this MMSI to the hull's next number
 	// (succeeded) or to its previous one (succeeds): a hull has one of each.
 	succeeded, succeeds bool
+	// rxHour goes with rxKey (taking the padding after the flags).
+	rxHour int32
 	// idPending is an identity change of this MMSI waiting for
 	// IdentityConfirm; clone an MMSI used by two hulls (see Static).
 	idPending *event.Event
@@ -185,7 +199,7 @@ type vessel struct {
 	// cloned are the two identities of the MMSI's last clone finding: a
 	// switch between them later is those hulls again, no change.
 	cloned []track.Identity
-	jumpAt time.Time // latest fix that jumped to another place
+	jumpAt stamp // latest fix that jumped to another place
 	// standInNs is when the MMSI's track last began anew (standin.go),
 	// in Unix nanoseconds, while no credible fix has followed (0: none;
 	// a credible fix dates the silence from then on). Not a time.Time:
@@ -193,7 +207,6 @@ type vessel struct {
 	// bytes there.
 	standInNs int64
 	rxKey     [2]int32
-	rxHour    int32
 	// held are draught changes during loitering, waiting for the
 	// encounter detector (transfer.go).
 	held []heldDraught
@@ -202,6 +215,9 @@ type vessel struct {
 	transferRun int64
 	// gnssPrev is the previous positioned fix, for GNSS interference.
 	gnssPrev gnssPrev
+	// pending are loitering runs ended on fixes placed in areas not yet
+	// decided (loiterhold.go).
+	pending []pendingLoiter
 }
 
 // New returns a Detector. ports and shore may be nil: the detectors that
@@ -275,23 +291,26 @@ func (d *Detector) Advance(t time.Time) {
 }
 
 // Point feeds one track point; points must come in time order.
-func (d *Detector) Point(p *track.Point) { d.point(p, false) }
+func (d *Detector) Point(p *track.Point) { d.point(p, Verdict{}) }
 
 // Interfered feeds p to a Detector running Interference (and no other
 // Movement detector) as Point does, and returns its verdict on p: a
 // displaced fix of an interference already shown, which the Movement
-// detectors must not take (PointJudged).
-func (d *Detector) Interfered(p *track.Point) bool { return d.point(p, false) }
+// detectors must not take, or one placed in an area not yet decided
+// (PointJudged); the decisions go to AreaDecided.
+func (d *Detector) Interfered(p *track.Point) Verdict { return d.point(p, Verdict{}) }
 
 // PointJudged feeds p as Point does to a Detector running Movement without
 // Interference, with the verdict on p (Interfered) of the Detector that
-// runs Interference over every vessel: the Movement detectors then take
-// the fixes they would take from one Detector running All.
-func (d *Detector) PointJudged(p *track.Point, displaced bool) { d.point(p, displaced) }
+// runs Interference over every vessel, and that Detector's decisions on
+// areas (DecideArea) in their place among the points: the Movement
+// detectors then take the fixes they would take from one Detector running
+// All.
+func (d *Detector) PointJudged(p *track.Point, v Verdict) { d.point(p, v) }
 
-// point feeds p, displaced if the interference detector run elsewhere
-// says so, and returns whether p is a displaced fix of an interference.
-func (d *Detector) point(p *track.Point, displaced bool) bool {
+// point feeds p, with the verdict of the interference detector if that
+// runs elsewhere, and returns the verdict on p.
+func (d *Detector) point(p *track.Point, verdict Verdict) Verdict {
 	d.Advance(p.Time)
 	v := d.vessel(p.MMSI)
 	move := d.run&moving != 0
@@ -302,28 +321,28 @@ func (d *Detector) point(p *track.Point, displaced bool) bool {
 		d.spoofPoint(v, p)
 	}
 	if move && p.HasPos && (p.Flag == track.TooFast || p.NewSeg && p.ImpliedKn > d.cfg.SpoofSpeedKn) {
-		v.jumpAt = p.Time
+		v.jumpAt = stampOf(p.Time)
 	}
 	if move && p.HasPos {
 		d.noteStandIn(v, p)
 	}
 	if d.run&Interference != 0 {
-		displaced = d.interferencePoint(v, p)
+		verdict = d.interferencePoint(v, p)
 	}
-	if displaced {
+	if verdict.Displaced {
 		if move && p.HasPos {
 			d.displacedLoiter(v, p)
 		}
-		return true
+		return verdict
 	}
 	if move && p.HasPos && p.Flag != track.OK {
 		d.heardAway(v, p)
 	}
 	if !p.HasPos || p.Flag != track.OK || d.run&(moving|Encounters) == 0 {
-		return false
+		return verdict
 	}
 	if !v.has {
-		v.first = *p
+		v.first = keepPoint(p)
 	}
 	if move {
 		// The speed a ship comes back from a silence at is one it can
@@ -341,13 +360,13 @@ func (d *Detector) point(p *track.Point, displaced bool) bool {
 	d.learnPoint(v, p)
 	if move {
 		d.portPoint(v, p)
-		d.loiterPoint(v, p)
+		d.loiterPoint(v, p, verdict.Area)
 	}
 	if d.run&Encounters != 0 {
 		d.enc.point(v, p)
 	} else {
 		// The segment's last fix also dates it for switchSegment.
-		v.lastSlotFix = *p
+		v.lastSlotFix = keepPoint(p)
 	}
 	if move && !v.silentCheck && v.identified {
 		d.reappear(v)
@@ -356,7 +375,7 @@ func (d *Detector) point(p *track.Point, displaced bool) bool {
 	if v.standInNs != 0 && v.standInNs <= p.Time.UnixNano() {
 		v.standInNs = 0
 	}
-	return false
+	return verdict
 }
 
 // MoveSpoofing moves the spoofing detector's state of the vessels for
@@ -402,6 +421,7 @@ func (d *Detector) Flush() {
 				}
 				d.closeLoiter(v, true)
 			}
+			d.flushPending(v)
 		}
 		if d.run&moving != 0 {
 			d.flushIdentity(v)
@@ -482,14 +502,14 @@ func (d *Detector) switchSegment(v *vessel, seg int, keep bool) {
 	}
 	if keep {
 		cur := v.segState
-		cur.left = d.now
+		cur.left = stampOf(d.now)
 		v.segs[v.seg] = &cur
 	}
 	if st, ok := v.segs[seg]; ok {
 		v.segState = *st
 		if keep {
 			// Fed again (Flush restores segments only to close them).
-			v.segState.left = time.Time{}
+			v.segState.left = 0
 		}
 		delete(v.segs, seg)
 	} else {
@@ -499,7 +519,7 @@ func (d *Detector) switchSegment(v *vessel, seg int, keep bool) {
 	// Forget segments idle for longer than any state could matter.
 	// In segment order: ending a run may report it.
 	for _, id := range sortedSegs(v.segs) {
-		if st := v.segs[id]; d.now.Sub(st.lastSlotFix.Time) > 7*24*time.Hour {
+		if st := v.segs[id]; d.now.Sub(st.lastSlotFix.at.time()) > 7*24*time.Hour {
 			d.endLoiter(v, st, true)
 			delete(v.segs, id)
 		}

@@ -103,8 +103,20 @@ func (s sinkFn) Static(x *track.Static) { s.d.Static(x) }
 
 func (w *world) run(t *testing.T) []event.Event {
 	t.Helper()
+	return w.runOn(t, New(w.cfg, NewPortIndex(testPorts, 20), fakeShore{}, nil), nil)
+}
+
+// runOn runs the world through d (made by New with emit nil), calling
+// each, if set, as each event is emitted.
+func (w *world) runOn(t *testing.T, d *Detector, each func()) []event.Event {
+	t.Helper()
 	var out []event.Event
-	d := New(w.cfg, NewPortIndex(testPorts, 20), fakeShore{}, func(e *event.Event) { out = append(out, *e) })
+	d.emit = func(e *event.Event) {
+		out = append(out, *e)
+		if each != nil {
+			each()
+		}
+	}
 	d.RestoreLearned(w.restore)
 	w.last = d
 	d.Flag = w.flag

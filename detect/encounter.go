@@ -82,31 +82,31 @@ func (e *encounters) slot() int64 { return int64(e.d.cfg.EncounterSlot / time.Se
 // since its previous fix.
 func (e *encounters) point(v *vessel, p *track.Point) {
 	q := v.lastSlotFix
-	v.lastSlotFix = *p
-	if q.Time.IsZero() {
+	v.lastSlotFix = keepPoint(p)
+	if q.at.time().IsZero() {
 		return
 	}
-	dt := track.Elapsed(q.Time, p.Time)
+	dt := track.Elapsed(q.at.time(), p.Time)
 	if dt <= 0 || dt > e.d.cfg.EncounterMaxInterp {
 		return
 	}
 	step := e.slot()
-	t0, t1 := q.Time.Unix(), p.Time.Unix()
+	t0, t1 := q.at.time().Unix(), p.Time.Unix()
 	first := (t0/step + 1) * step
 	if first > t1 {
 		return // most fixes cross no slot boundary: nothing to sample
 	}
 	var kn float64
-	if !math.IsNaN(p.SOG) && !math.IsNaN(q.SOG) {
+	if !math.IsNaN(p.SOG) && !math.IsNaN(q.sog) {
 		// Reported speed is steadier than speed from noisy fixes at anchor.
-		kn = (p.SOG + q.SOG) / 2
+		kn = (p.SOG + q.sog) / 2
 	} else {
-		kn = geo.DistanceKm(q.Lat, q.Lon, p.Lat, p.Lon) / kmPerNm / dt.Hours()
+		kn = geo.DistanceKm(q.lat, q.lon, p.Lat, p.Lon) / kmPerNm / dt.Hours()
 	}
 	for s := first; s <= t1; s += step {
 		f := float64(s-t0) / float64(t1-t0)
-		lat := q.Lat + (p.Lat-q.Lat)*f
-		lon := q.Lon + (p.Lon-q.Lon)*f
+		lat := q.lat + (p.Lat-q.lat)*f
+		lon := q.lon + (p.Lon-q.lon)*f
 		idx := s / step
 		if e.next < 0 {
 			e.next = idx
@@ -294,7 +294,7 @@ func (e *encounters) together(idx int64, a, b *sample, lat, lon, dkm float64) {
 	ps.segs = [2]int32{a.seg, b.seg}
 	for i, m := range [2]uint32{a.mmsi, b.mmsi} {
 		v := e.d.vessel(m)
-		v.closeAt = time.Unix(idx*e.slot(), 0).UTC()
+		v.closeAt = stampOf(time.Unix(idx*e.slot(), 0))
 		v.closeFrom = first * e.slot()
 		v.closeTo = a.mmsi ^ b.mmsi ^ m
 		v.closeSeg = ps.segs[i]
@@ -373,7 +373,7 @@ func (e *encounters) finish(k [2]uint32, ps *pairState) {
 	at := time.Unix(e.next*step, 0).Add(e.d.cfg.EncounterMaxInterp + e.d.cfg.EncounterSlot).UTC()
 	for j, m := range k {
 		v := e.d.vessel(m)
-		v.activity, v.activityAt, v.activitySeg = ev, at, ps.segs[j]
+		v.activity, v.activityAt, v.activitySeg = ev, stampOf(at), ps.segs[j]
 		for i := range v.held {
 			v.held[i].noteEncounter(ev, ps.segs[j])
 		}

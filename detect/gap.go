@@ -140,11 +140,11 @@ type gapSpan struct{ from, to time.Time }
 func (d *Detector) message(v *vessel, t time.Time) {
 	// A silence before the first position is a gap too (the MMSI was
 	// heard, by its static reports); it is placed where it ends.
-	if !v.lastMsg.IsZero() && track.Elapsed(v.lastMsg, t) >= d.cfg.GapMin {
-		v.gaps = append(v.gaps, gapSpan{v.lastMsg, t})
+	if !v.lastMsg.isZero() && track.Elapsed(v.lastMsg.time(), t) >= d.cfg.GapMin {
+		v.gaps = append(v.gaps, gapSpan{v.lastMsg.time(), t})
 	}
-	if t.After(v.lastMsg) {
-		v.lastMsg = t
+	if t.After(v.lastMsg.time()) {
+		v.lastMsg = stampOf(t)
 	}
 }
 
@@ -173,7 +173,7 @@ func (d *Detector) reportGaps(v *vessel, p *track.Point) {
 			d.reportGap(v, p, &v.gaps[i])
 		}
 		if v.has && !v.absent {
-			v.absent, v.absFrom, v.absAt, v.absOn = true, v.gaps[0].from, v.last, false
+			v.absent, v.absFrom, v.absAt, v.absOn = true, stampOf(v.gaps[0].from), keepPoint(&v.last), false
 			d.resumeAbsence(v, p)
 		}
 		v.gaps = v.gaps[:0]
@@ -189,32 +189,33 @@ func (d *Detector) reportGaps(v *vessel, p *track.Point) {
 			return
 		}
 		lg := v.lastGap
-		deliberate := lg != nil && !lg.Start.Before(v.absFrom) && lg.Evidence["deliberate"] == true
+		deliberate := lg != nil && !lg.Start.Before(v.absFrom.time()) && lg.Evidence["deliberate"] == true
 		v.heldVisit = nil
 		if p.SOG >= d.cfg.SpoofCircleKn {
-			v.heldVisit = &heldVisit{from: v.absFrom, at: v.absAt, end: *p, deliberate: deliberate}
+			v.heldVisit = &heldVisit{from: v.absFrom.time(), at: v.absAt.point(), end: *p, deliberate: deliberate}
 		} else {
-			d.darkVisit(v, &v.absAt, p, &gapSpan{v.absFrom, p.Time}, deliberate)
+			at := v.absAt.point()
+			d.darkVisit(v, &at, p, &gapSpan{v.absFrom.time(), p.Time}, deliberate)
 		}
-		v.placeAt = *p
+		v.placeAt = keepPoint(p)
 		return
 	}
 	if atEnd {
 		d.releaseVisit(v)
 		return
 	}
-	if !v.placeAt.Time.IsZero() && d.goesNowhere(&v.placeAt, p) {
+	if q := v.placeAt.point(); !v.placeAt.at.isZero() && d.goesNowhere(&q, p) {
 		if h := v.heldVisit; h != nil && d.drawn(&h.end, p) {
 			h.drawn = true
 		}
-		if track.Elapsed(v.placeAt.Time, p.Time) >= d.cfg.SpoofInPlaceMin {
-			v.absent, v.absFrom, v.absAt, v.absOn = true, v.placeAt.Time, v.placeAt, false
+		if track.Elapsed(v.placeAt.at.time(), p.Time) >= d.cfg.SpoofInPlaceMin {
+			v.absent, v.absFrom, v.absAt, v.absOn = true, v.placeAt.at, v.placeAt, false
 			d.resumeAbsence(v, p)
 		}
 		return
 	}
 	d.releaseVisit(v)
-	v.placeAt = *p
+	v.placeAt = keepPoint(p)
 }
 
 // heldVisit is an absence that ended at a fix reporting way (end), whose
@@ -250,14 +251,14 @@ func (d *Detector) resumeAbsence(v *vessel, p *track.Point) {
 	if h == nil {
 		return
 	}
-	if !v.placeAt.Time.Equal(h.end.Time) || !h.drawn && !d.drawn(&h.end, p) {
+	if !v.placeAt.at.time().Equal(h.end.Time) || !h.drawn && !d.drawn(&h.end, p) {
 		d.releaseVisit(v)
 		return
 	}
 	// It began where the held one did, and goes on while fixes stay near
 	// where the held one ended (staysAbsent); held still, to be reported
 	// as it was should the data end in this absence.
-	v.absFrom, v.absAt, v.absOn = h.from, h.at, true
+	v.absFrom, v.absAt, v.absOn = stampOf(h.from), keepPoint(&h.at), true
 	v.absOff = [2]float32{float32(h.end.Lat - h.at.Lat), float32(math.Mod(h.end.Lon-h.at.Lon+540, 360) - 180)}
 }
 
@@ -281,14 +282,14 @@ func (d *Detector) releaseVisit(v *vessel) {
 // there cut one absence of 5.3 days in two, the second half a false call
 // in Pos'yet). A ship sailing on leaves both behind.
 func (d *Detector) staysAbsent(v *vessel, p *track.Point) bool {
-	q := &v.absAt
+	q := v.absAt.point()
 	if v.absOn {
 		// The first fix's offsets from absAt, the longitude's across the
 		// antimeridian too.
-		return d.goesNowhere(q, p) || p.SOG >= d.cfg.SpoofCircleKn &&
+		return d.goesNowhere(&q, p) || p.SOG >= d.cfg.SpoofCircleKn &&
 			withinKm(q.Lat+float64(v.absOff[0]), q.Lon+float64(v.absOff[1]), p.Lat, p.Lon, 2*d.cfg.SpoofCircleKm)
 	}
-	if !d.goesNowhere(q, p) {
+	if !d.goesNowhere(&q, p) {
 		return false
 	}
 	v.absOn = true

@@ -419,3 +419,31 @@ func TestTwoPlacesLastAcrossASilence(t *testing.T) {
 		t.Fatalf("spoofing %+v, want one episode until both stop, at about %s", sp, t0.Add(54*time.Hour))
 	}
 }
+
+// A ship heard for a day sails east, is silent 13.4 h (turning north
+// meanwhile), and the first fix it sends after is a glitch 15 km off; it
+// sails on north, and 13 h later a GNSS interference shows it 0.6° north
+// for 30 fixes (held-out seed 10588). The glitch's stream, dead-reckoned
+// on, took the displaced fixes: the ship's real track since the glitch
+// was the displaced run, an episode 13 h early. One episode: the
+// displaced run.
+// Heard for 4 h only before the silence, the ship's first stream is no
+// track put elsewhere from the start and left for good either.
+func TestGlitchAfterLongSilenceTakesNoDisplacedRun(t *testing.T) {
+	for _, east := range []float64{134.0, 132.0} {
+		w := newWorld()
+		s := newScript(1, 0, 35.0, 131.0).sail(35.0, east, 12).silent(13*time.Hour + 24*time.Minute)
+		s.lat, s.lon = 36.0, 134.3
+		g := len(s.fixes)
+		s.sail(39.6, 134.3, 12)
+		s.fixes[g].Lat, s.fixes[g].Lon = geo.Destination(s.fixes[g].Lat, s.fixes[g].Lon, 270, 15)
+		run := g + 13*12
+		displaced(s, run, 30, 0.6, 0)
+		w.add(s)
+		from, to := s.fixes[run].Time, s.fixes[run+29].Time
+		sp := only(w.run(t), event.Spoofing)
+		if len(sp) != 1 || !sp[0].Start.Equal(from) || !sp[0].End.Equal(to) {
+			t.Errorf("heard from 131 to %.0f°E: spoofing %+v, want one episode from %v to %v", east, sp, from, to)
+		}
+	}
+}

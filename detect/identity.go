@@ -140,11 +140,11 @@ func (d *Detector) secondHull(v *vessel, imo uint32, t time.Time) bool {
 // segments) within IdentityConfirm: only then may a changed identity be
 // another hull's, and is held until it holds.
 func (d *Detector) twoStreams(v *vessel) bool {
-	if !v.jumpAt.IsZero() && d.now.Sub(v.jumpAt) <= d.cfg.IdentityConfirm {
+	if !v.jumpAt.isZero() && d.now.Sub(v.jumpAt.time()) <= d.cfg.IdentityConfirm {
 		return true
 	}
 	for _, st := range v.segs {
-		if d.now.Sub(st.lastSlotFix.Time) <= d.cfg.IdentityConfirm {
+		if d.now.Sub(st.lastSlotFix.at.time()) <= d.cfg.IdentityConfirm {
 			return true
 		}
 	}
@@ -277,7 +277,7 @@ func (d *Detector) hullSeg(v *vessel, i int) (st *segState, seg int, shared bool
 	default:
 		st = v.segs[seg]
 	}
-	if st == nil || d.now.Sub(st.lastSlotFix.Time) > d.cfg.IdentityConfirm {
+	if st == nil || d.now.Sub(st.lastSlotFix.at.time()) > d.cfg.IdentityConfirm {
 		return nil, 0, shared
 	}
 	return st, seg, true
@@ -393,11 +393,11 @@ func (d *Detector) reappear(v *vessel) {
 				if oid.ShipType != 0 && cur.ShipType != 0 && oid.ShipType/10 != cur.ShipType/10 {
 					continue
 				}
-				silent := v.first.Time.Sub(o.last.Time)
+				silent := v.first.at.time().Sub(o.last.Time)
 				if silent < d.cfg.ReappearAfter || silent > d.cfg.ReappearWithin {
 					continue
 				}
-				km := geo.DistanceKm(o.last.Lat, o.last.Lon, v.first.Lat, v.first.Lon)
+				km := geo.DistanceKm(o.last.Lat, o.last.Lon, v.first.lat, v.first.lon)
 				if km > d.cfg.ReappearKm {
 					continue
 				}
@@ -419,7 +419,7 @@ func (d *Detector) reappear(v *vessel) {
 		return
 	}
 	ev := map[string]any{
-		"silent_h":    round(v.first.Time.Sub(best.last.Time).Hours(), 1),
+		"silent_h":    round(v.first.at.time().Sub(best.last.Time).Hours(), 1),
 		"distance_km": round(bestKm, 1),
 		"length_m":    cur.Length,
 		"beam_m":      cur.Beam,
@@ -452,8 +452,8 @@ func (d *Detector) identityPair(v, o *vessel, reason string, ev map[string]any) 
 		start = o.last.Time
 	}
 	end := d.now
-	if v.has && v.first.Time.After(start) {
-		end = v.first.Time
+	if v.has && v.first.at.time().After(start) {
+		end = v.first.at.time()
 	}
 	if newID, ok := d.ids.Current(v.mmsi); ok {
 		ev["new_name"] = newID.Name
@@ -473,7 +473,7 @@ func (d *Detector) identityPair(v, o *vessel, reason string, ev map[string]any) 
 			ev["flag_hopping"] = true
 		}
 	}
-	lat, lon := v.first.Lat, v.first.Lon
+	lat, lon := v.first.lat, v.first.lon
 	if !v.has && o != nil {
 		lat, lon = o.last.Lat, o.last.Lon
 	}
@@ -504,7 +504,7 @@ func (d *Detector) draughtCheck(v *vessel, s *track.Static, id track.Identity) {
 	hs, seg, shared := d.hullSeg(v, i)
 	other := hs != nil && seg != v.seg
 	if other {
-		st, fix, placed, activity = hs, hs.lastSlotFix, true, hs.lastVisit
+		st, fix, placed, activity = hs, hs.lastSlotFix.point(), true, hs.lastVisit
 	}
 	at := &v.draught[i].draughtAt
 	prev := *at
@@ -528,7 +528,7 @@ func (d *Detector) draughtCheck(v *vessel, s *track.Static, id track.Identity) {
 	if s.Length > 0 {
 		id.Length, id.Beam = s.Length, s.Beam
 	}
-	c := &DraughtCase{MMSI: v.mmsi, Visit: v.activity, VisitAt: v.activityAt, Old: old, OldT: oldT, New: newM, NewT: newT, Length: id.Length, Beam: id.Beam,
+	c := &DraughtCase{MMSI: v.mmsi, Visit: v.activity, VisitAt: v.activityAt.time(), Old: old, OldT: oldT, New: newM, NewT: newT, Length: id.Length, Beam: id.Beam,
 		Gap: v.lastGap, LastLoiter: v.lastLoiter, Lat: cur.nextLat, Lon: cur.nextLon, Placed: cur.placed}
 	c.OtherSeg = d.otherHullSeg(v, i)
 	if shared && (hs == nil || v.lastLoiterSeg != int32(seg)) {
@@ -546,7 +546,7 @@ func (d *Detector) draughtCheck(v *vessel, s *track.Static, id track.Identity) {
 			Lat: st.port.port.Lat, Lon: st.port.port.Lon}
 	}
 	if lo := &st.loiter; lo.on && (!shared || hs != nil) {
-		c.Loiter = &DraughtLoiter{Start: lo.start, End: lo.end, Lat: lo.sumLat / float64(lo.n), Lon: lo.sumLon / float64(lo.n)}
+		c.Loiter = &DraughtLoiter{Start: lo.start.time(), End: lo.end.time(), Lat: lo.sumLat / float64(lo.n), Lon: lo.sumLon / float64(lo.n)}
 	}
 	if d.run&Encounters == 0 && d.DeferDraught != nil {
 		// The encounters are found elsewhere: the decision is made
@@ -567,7 +567,7 @@ func (d *Detector) draughtCheck(v *vessel, s *track.Static, id track.Identity) {
 		lo := &st.loiter
 		if lo.draught != nil {
 			// A second change in one run: the transfer is the latest.
-			d.hold(v, nil, lo.draught, lo.start, activity, lo.draughtOther)
+			d.hold(v, nil, lo.draught, lo.start.time(), activity, lo.draughtOther)
 		}
 		lo.draught, lo.draughtOther = e, c.OtherSeg
 	case draughtLast:
@@ -613,13 +613,13 @@ func (d *Detector) draughtEvent(v *vessel, c *DraughtCase, activity *event.Event
 		// Dark the while: a port visit or transfer nobody saw.
 		kind, when, lat, lon, other, port = "gap", g.End, g.Lat, g.Lon, 0, nil
 	}
-	if v.closeAt.After(when) && !c.OtherHull && !otherHull(c.OtherSeg, v.closeSeg) && v.closeFrom <= newT.Add(d.cfg.EncounterSlot).Unix() {
+	if v.closeAt.time().After(when) && !c.OtherHull && !otherHull(c.OtherSeg, v.closeSeg) && v.closeFrom <= newT.Add(d.cfg.EncounterSlot).Unix() {
 		// (Together by the new draught's first report, within the slot
 		// the pairing samples: seed 10544's fishing boat crossing a
 		// tanker's way under way after its loitering, before the new
 		// draught was confirmed, took the place of the partner whose AIS
 		// was off.)
-		kind, when, lat, lon, other, port = string(event.Encounter), v.closeAt, v.closeLat, v.closeLon, v.closeTo, nil
+		kind, when, lat, lon, other, port = string(event.Encounter), v.closeAt.time(), v.closeLat, v.closeLon, v.closeTo, nil
 	}
 	// Loitering at sea: a transfer, with a partner alongside or with a
 	// partner whose AIS was off (a possible dark transfer). Which one,

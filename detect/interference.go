@@ -29,6 +29,26 @@ import (
 // interference only), or alone over every vessel (Interference), handing
 // its verdict on each fix to Detectors running the other Movement
 // detectors on some vessels each (PointJudged).
+//
+// A fix placed in an area not yet shown is taken by the movement
+// detectors, but the area may be shown later: the ships put on a circle
+// may have left it, their loitering there ended, before enough vessels
+// were put there to show it (a ship heard first on the circle after a
+// silence, whose run no jump began, reported it). So a loitering run on such
+// fixes is held, and what depends on it (a draught change during it, a
+// possible dark transfer), until the area is decided (DecideArea): shown,
+// it is not reported; closed unshown, or unshown InterferenceHold after it
+// began, it is reported as it was. Real loitering elsewhere, or beside the
+// area without being placed in it, is not held.
+
+// Verdict is the interference detector's verdict on one fix: Displaced,
+// into an area already shown (the movement detectors do not take it), or
+// else placed in area Area (0: none) not shown yet, nor given up, whose
+// decision DecideArea will bring.
+type Verdict struct {
+	Displaced bool
+	Area      uint64
+}
 
 // gnssArea is an area where displaced positions land.
 type gnssArea struct {
@@ -45,6 +65,13 @@ type gnssArea struct {
 	Fixes []int
 	// Jumped tells which vessels jumped there (the others arrived unseen).
 	Jumped []bool
+	// ID names the area in Verdicts and decisions (from 1, in order of
+	// opening).
+	ID uint64
+	// Held: a fix placed there was judged before the area was shown, so
+	// a decision on it is owed; Released: it was given up
+	// (InterferenceHold), and judges no more fixes as held.
+	Held, Released bool
 }
 
 // shown tells whether InterferenceVessels vessels that jumped there are
@@ -78,7 +105,7 @@ func (a *gnssArea) place(mmsi uint32, t time.Time, jump bool) {
 // gnssPrev is what the interference detector remembers of a vessel's
 // previous positioned fix.
 type gnssPrev struct {
-	t        time.Time
+	t        stamp
 	lat, lon float64
 	// placed: that fix was a displaced one (it jumped into an area, or
 	// its vessel was placed in one).
@@ -90,18 +117,27 @@ type gnssPrev struct {
 // InterferenceVessels vessels): not where the ship is, so the movement
 // detectors do not take it (a ship put on a circle at sea for hours is
 // not loitering there).
-func (d *Detector) interferencePoint(v *vessel, p *track.Point) bool {
+func (d *Detector) interferencePoint(v *vessel, p *track.Point) Verdict {
 	if !p.HasPos {
-		return false
+		return Verdict{}
 	}
-	placed, shown := d.gnssPlace(v, p)
-	v.gnssPrev = gnssPrev{t: p.Time, lat: p.Lat, lon: p.Lon, placed: placed}
-	return placed && shown
+	at := d.gnssPlace(v, p)
+	v.gnssPrev = gnssPrev{t: stampOf(p.Time), lat: p.Lat, lon: p.Lon, placed: at != nil}
+	switch {
+	case at == nil:
+		return Verdict{}
+	case at.shown(&d.cfg):
+		return Verdict{Displaced: true}
+	case at.Released:
+		return Verdict{}
+	}
+	at.Held = true
+	return Verdict{Area: at.ID}
 }
 
-// gnssPlace tells whether p is a displaced fix (placed in an area), and
-// whether that area is shown.
-func (d *Detector) gnssPlace(v *vessel, p *track.Point) (placed, shown bool) {
+// gnssPlace returns the area p is a displaced fix in (placed there), or
+// nil.
+func (d *Detector) gnssPlace(v *vessel, p *track.Point) *gnssArea {
 	if !d.gnssNext.After(p.Time) {
 		d.closeInterference(false)
 		d.gnssNext = p.Time.Add(10 * time.Minute)
@@ -121,27 +157,27 @@ func (d *Detector) gnssPlace(v *vessel, p *track.Point) (placed, shown bool) {
 		jump = false
 	}
 	if !jump && len(d.gnss) == 0 {
-		return false, false
+		return nil
 	}
 	at := d.gnssNear(p.Lat, p.Lon)
 	if !jump {
 		if at == nil {
-			return false, false
+			return nil
 		}
-		shown = at.shown(&d.cfg)
 		_, listed := slices.BinarySearch(at.Vessels, v.mmsi)
 		if !listed && !back && d.gnssArrived(v, p, at) {
 			listed = true
 		}
-		if listed {
-			// A vessel placed there goes on being reported there.
-			at.place(v.mmsi, p.Time, false)
-			shown = at.shown(&d.cfg)
+		if !listed {
+			return nil
 		}
-		return listed, shown
+		// A vessel placed there goes on being reported there.
+		d.gnssCount(at, v.mmsi, p.Time, false)
+		return at
 	}
 	if at == nil {
-		at = &gnssArea{Start: p.Time, Lat: p.Lat, Lon: p.Lon}
+		d.gnssSeq++
+		at = &gnssArea{Start: p.Time, Lat: p.Lat, Lon: p.Lon, ID: d.gnssSeq}
 		d.gnss = append(d.gnss, at)
 	}
 	d.gnssGrid.ok = false // the area is new or its centre moves
@@ -150,8 +186,29 @@ func (d *Detector) gnssPlace(v *vessel, p *track.Point) (placed, shown bool) {
 	at.Jumps++
 	at.Lat, at.Lon = at.SumLat/float64(at.Jumps), at.SumLon/float64(at.Jumps)
 	at.MaxKm = math.Max(at.MaxKm, geo.DistanceKm(at.Lat, at.Lon, p.Lat, p.Lon))
-	at.place(v.mmsi, p.Time, true)
-	return true, at.shown(&d.cfg)
+	d.gnssCount(at, v.mmsi, p.Time, true)
+	return at
+}
+
+// gnssCount places a fix of mmsi in area at, deciding the area shown if
+// that fix shows it and fixes were held for it.
+func (d *Detector) gnssCount(at *gnssArea, mmsi uint32, t time.Time, jump bool) {
+	was := at.shown(&d.cfg)
+	at.place(mmsi, t, jump)
+	if !was && at.Held && !at.Released && at.shown(&d.cfg) {
+		d.areaDecided(at.ID, true)
+	}
+}
+
+// areaDecided passes the decision on area id to the movement detectors,
+// here and (AreaDecided) elsewhere.
+func (d *Detector) areaDecided(id uint64, shown bool) {
+	if d.run&moving != 0 {
+		d.DecideArea(id, shown)
+	}
+	if d.AreaDecided != nil {
+		d.AreaDecided(id, shown)
+	}
 }
 
 // gnssArrived tells whether vessel v, not listed in area at, came into it
@@ -169,10 +226,10 @@ func (d *Detector) gnssArrived(v *vessel, p *track.Point, at *gnssArea) bool {
 		return true
 	}
 	prev := &v.gnssPrev
-	if prev.t.IsZero() || withinKm(prev.lat, prev.lon, at.Lat, at.Lon, 2*d.cfg.InterferenceKm) {
+	if prev.t.isZero() || withinKm(prev.lat, prev.lon, at.Lat, at.Lon, 2*d.cfg.InterferenceKm) {
 		return false
 	}
-	dt := p.Time.Sub(prev.t)
+	dt := p.Time.Sub(prev.t.time())
 	return dt >= time.Hour ||
 		geo.DistanceKm(prev.lat, prev.lon, p.Lat, p.Lon)/kmPerNm > d.cfg.SpoofSpeedKn*max(dt, d.cfg.SpoofSwitchMin).Hours()
 }
@@ -184,10 +241,19 @@ func (d *Detector) closeInterference(all bool) {
 	keep := d.gnss[:0]
 	for _, a := range d.gnss {
 		if !all && d.now.Sub(a.End) <= d.cfg.InterferenceIdle {
+			if a.Held && !a.Released && d.now.Sub(a.Start) > d.cfg.InterferenceHold && !a.shown(&d.cfg) {
+				// Held long enough: a vessel's own spoofed spot, say,
+				// which no other is put on, holds its loitering no more.
+				a.Released = true
+				d.areaDecided(a.ID, false)
+			}
 			keep = append(keep, a)
 			continue
 		}
 		if !a.shown(&d.cfg) {
+			if a.Held && !a.Released {
+				d.areaDecided(a.ID, false)
+			}
 			continue
 		}
 		var vessels []uint32

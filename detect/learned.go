@@ -25,6 +25,12 @@ import (
 // suffice here, and only near the shore: stationary ships far out are at
 // an offshore anchorage or a transfer spot, which is just what encounters
 // watch, so a transfer with its partner at sea never teaches itself away.
+// Nor does one nearer the shore: a stop spent beside exactly one other
+// stationary vessel is a transfer's, not a port's, evidence (issue 18: a
+// second pair using an STS spot 4 km off the shore made it a port area
+// and went unreported). An anchorage still shows itself in ships stopping
+// alone or among several; in a marina (within LearnCoastKm), where two
+// boats suffice, a pair is counted as before.
 
 // learnCell is one cell's distinct stationary vessels (up to learnKeep of
 // them: more never changes a decision) and when they stopped there.
@@ -41,8 +47,12 @@ const learnKeep = 16
 // stayState follows one vessel's current stationary spell.
 type stayState struct {
 	lat, lon float64
-	since    time.Time
+	since    stamp
 	counted  bool
+	// listed: the spell has lasted EncounterSlot and is in learned.Stays.
+	listed bool
+	// added: the spell added the vessel to its cell (it was not there).
+	added bool
 }
 
 // learned holds the cells and the ones that are port areas.
@@ -50,10 +60,15 @@ type learned struct {
 	Cells map[uint64]*learnCell
 	// Areas marks the cells that are port areas.
 	Areas map[uint64]bool
+	// Stays lists, by the cell of its place, each vessel whose current
+	// stationary spell has lasted EncounterSlot: the vessels a stop being
+	// counted may lie beside. Short spells are left out, since every fix
+	// of a ship under way begins one.
+	Stays map[uint64][]uint32
 }
 
 func newLearned() *learned {
-	return &learned{Cells: map[uint64]*learnCell{}, Areas: map[uint64]bool{}}
+	return &learned{Cells: map[uint64]*learnCell{}, Areas: map[uint64]bool{}, Stays: map[uint64][]uint32{}}
 }
 
 // learnCellDeg is a cell's height in degrees of latitude.
@@ -103,28 +118,106 @@ func (d *Detector) learnPoint(v *vessel, p *track.Point) {
 		return
 	}
 	s := &v.stay
-	if s.since.IsZero() || !withinKm(s.lat, s.lon, p.Lat, p.Lon, d.cfg.LearnStopKm) ||
+	if s.since.isZero() || !withinKm(s.lat, s.lon, p.Lat, p.Lon, d.cfg.LearnStopKm) ||
 		track.Elapsed(v.last.Time, p.Time) > d.cfg.GapMin {
-		*s = stayState{lat: p.Lat, lon: p.Lon, since: p.Time}
+		if s.listed {
+			d.unlistStay(v)
+		}
+		*s = stayState{lat: p.Lat, lon: p.Lon, since: stampOf(p.Time)}
 		return
 	}
-	if s.counted || track.Elapsed(s.since, p.Time) < d.cfg.LearnStopMin {
+	if !s.listed && track.Elapsed(s.since.time(), p.Time) >= d.cfg.EncounterSlot {
+		s.listed = true
+		k := cellKey(d.learnCellOf(s.lat, s.lon))
+		d.learn.Stays[k] = append(d.learn.Stays[k], v.mmsi)
+	}
+	if s.counted || track.Elapsed(s.since.time(), p.Time) < d.cfg.LearnStopMin {
 		return
 	}
 	s.counted = true
+	if o := d.stopPartner(v, p); o != nil {
+		// The partner may have lain there alone for LearnStopMin before
+		// this one came (the simulator's second tanker comes an hour
+		// after the first): its stop was a pair's too.
+		if o.stay.added {
+			d.uncount(o)
+		}
+		return
+	}
 	y, x := d.learnCellOf(s.lat, s.lon)
 	k := cellKey(y, x)
 	c := d.learn.Cells[k]
 	if c == nil {
-		c = &learnCell{First: s.since}
+		c = &learnCell{First: s.since.time()}
 		d.learn.Cells[k] = c
 	}
 	c.Last = p.Time
 	if !slices.Contains(c.MMSIs, v.mmsi) && len(c.MMSIs) < learnKeep {
 		c.MMSIs = append(c.MMSIs, v.mmsi)
+		s.added = true
 	}
 	// A new vessel here may make this cell or a neighbour a port area.
 	d.learnAround(y, x, d.learnCheck)
+}
+
+// unlistStay takes v's spell, which has ended, out of learned.Stays.
+func (d *Detector) unlistStay(v *vessel) {
+	k := cellKey(d.learnCellOf(v.stay.lat, v.stay.lon))
+	l := slices.DeleteFunc(d.learn.Stays[k], func(m uint32) bool { return m == v.mmsi })
+	if len(l) == 0 {
+		delete(d.learn.Stays, k)
+	} else {
+		d.learn.Stays[k] = l
+	}
+}
+
+// stopPartner returns v's partner if v, stationary at p for LearnStopMin,
+// is one of a pair alone: the only other vessel stationary (and heard
+// within EncounterMaxInterp) in its cell and the eight around lies within
+// EncounterDistanceM, as in a ship-to-ship transfer. Alone, or with others
+// near, it is at an anchorage or a harbour (DMA sample: two boats moored
+// 8 m apart off Göteborg, a third 1 km away). Within LearnCoastKm of the
+// shore two boats make a marina: no stop there is a pair's.
+func (d *Detector) stopPartner(v *vessel, p *track.Point) *vessel {
+	if d.shore != nil && d.shoreKm(v.stay.lat, v.stay.lon) <= d.cfg.LearnCoastKm {
+		return nil
+	}
+	var partner *vessel
+	n := 0
+	y, x := d.learnCellOf(v.stay.lat, v.stay.lon)
+	d.learnAround(y, x, func(y, x int32) {
+		for _, m := range d.learn.Stays[cellKey(y, x)] {
+			if o := d.vessels[m]; m != v.mmsi && track.Elapsed(o.last.Time, p.Time) <= d.cfg.EncounterMaxInterp {
+				n++
+				partner = o
+			}
+		}
+	})
+	if n != 1 || !withinKm(p.Lat, p.Lon, partner.last.Lat, partner.last.Lon, d.cfg.EncounterDistanceM/1000) {
+		return nil
+	}
+	return partner
+}
+
+// uncount takes v, counted in its spell's cell by this spell, out of it
+// again, and unmakes the port areas learned in this run that thereby lack
+// vessels (one restored from the store stays).
+func (d *Detector) uncount(v *vessel) {
+	v.stay.added = false
+	y, x := d.learnCellOf(v.stay.lat, v.stay.lon)
+	k := cellKey(y, x)
+	if c := d.learn.Cells[k]; c != nil {
+		c.MMSIs = slices.DeleteFunc(c.MMSIs, func(m uint32) bool { return m == v.mmsi })
+		if len(c.MMSIs) == 0 && c.Before == 0 {
+			delete(d.learn.Cells, k)
+		}
+	}
+	d.learnAround(y, x, func(y, x int32) {
+		k := cellKey(y, x)
+		if c := d.learn.Cells[k]; d.learn.Areas[k] && (c == nil || c.Before == 0 && !d.learnEnough(y, x)) {
+			delete(d.learn.Areas, k)
+		}
+	})
 }
 
 // learnCheck makes cell (y, x) a port area if enough distinct vessels were
@@ -134,6 +227,15 @@ func (d *Detector) learnCheck(y, x int32) {
 	if d.learn.Areas[k] || d.learn.Cells[k] == nil {
 		return
 	}
+	if d.learnEnough(y, x) {
+		d.learn.Areas[k] = true
+	}
+}
+
+// learnEnough tells whether enough distinct vessels were stationary in
+// cell (y, x) and its neighbours for a port area, and the cell is near
+// enough the shore.
+func (d *Detector) learnEnough(y, x int32) bool {
 	var seen []uint32
 	d.learnAround(y, x, func(y, x int32) {
 		if c := d.learn.Cells[cellKey(y, x)]; c != nil {
@@ -146,17 +248,14 @@ func (d *Detector) learnCheck(y, x int32) {
 	})
 	need := d.cfg.LearnVessels
 	if len(seen) < min(need, d.cfg.LearnCoastVessels) {
-		return
+		return false
 	}
 	lat, lon := d.learnCentre(y, x)
 	shore := d.shoreKm(lat, lon)
 	if d.shore != nil && shore <= d.cfg.LearnCoastKm {
 		need = min(need, d.cfg.LearnCoastVessels)
 	}
-	if len(seen) < need || d.shore != nil && shore > d.cfg.LearnShoreKm {
-		return
-	}
-	d.learn.Areas[k] = true
+	return len(seen) >= need && (d.shore == nil || shore <= d.cfg.LearnShoreKm)
 }
 
 // inLearnedArea tells whether (lat, lon) is within km of a learned port

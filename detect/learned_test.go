@@ -75,6 +75,60 @@ func TestTransferJustOutsidePortIsFlaggedNearPort(t *testing.T) {
 	}
 }
 
+// anchorAt is a ship that comes at 8 kn from 4 km east, lies at (lat,
+// lon) for dur from at on, and sails back east.
+func anchorAt(mmsi uint32, at time.Duration, lat, lon float64, dur time.Duration) *script {
+	return newScript(mmsi, at, lat, lon+0.05).sail(lat, lon, 8).stay(dur, 0).sail(lat, lon+0.05, 8)
+}
+
+func TestSTSSpotUsedAgainStaysEncounter(t *testing.T) {
+	// Issue 18: tankers at anchor side by side 12 km north of ALPHA
+	// (beyond EncounterPortKm), 4.3 km from the shore, a pair at a time
+	// and weeks apart, the second ship an hour after the first (as the
+	// simulator has them: the first has lain there alone that long). The
+	// second pair's stops made the spot a learned port area (three
+	// vessels) and its encounter was dropped.
+	w := newWorld()
+	lat, lon := 40.0+12/111.195, 130.05
+	for i, at := range []time.Duration{0, 16 * 24 * time.Hour, 30 * 24 * time.Hour} {
+		a := uint32(2*i + 1)
+		w.add(anchorAt(a, at, lat, lon, 7*time.Hour), anchorAt(a+1, at+time.Hour, lat+0.0009, lon, 6*time.Hour))
+	}
+	en := only(w.run(t), event.Encounter)
+	if len(en) != 3 {
+		t.Fatalf("three transfers at one spot: %d encounters, want 3: %+v", len(en), en)
+	}
+	for _, e := range en {
+		if e.MMSI+1 != e.OtherMMSI || e.Evidence["near_port"] != true || e.Evidence["near_port_name"] != "ALPHA" {
+			t.Errorf("encounter %d-%d evidence %v, want near_port ALPHA", e.MMSI, e.OtherMMSI, e.Evidence)
+		}
+	}
+	if a := w.detector(t).LearnedAreas(); len(a) != 0 {
+		t.Fatalf("a transfer spot learned as a port area: %+v", a)
+	}
+}
+
+func TestAnchorageOfSeveralShipsStillSilencesPairs(t *testing.T) {
+	// The same waters, 4.3 km off the shore: four ships at anchor 400 m
+	// apart in a square, each beside two others, make an anchorage; two
+	// tankers anchored 100 m apart in it a day later are no encounter,
+	// nor are the four among themselves.
+	w := newWorld()
+	lat, lon := 40.0+12/111.195, 130.05
+	dLat, dLon := 0.4/111.195, 0.4/(111.195*math.Cos(lat*math.Pi/180))
+	for i := range 4 {
+		w.add(anchorAt(uint32(i+1), time.Duration(i)*20*time.Minute, lat+float64(i/2)*dLat, lon+float64(i%2)*dLon, 8*time.Hour))
+	}
+	day := 24 * time.Hour
+	w.add(anchorAt(5, day, lat+dLat/2, lon+dLon/2, 6*time.Hour), anchorAt(6, day, lat+dLat/2+0.0009, lon+dLon/2, 6*time.Hour))
+	if en := only(w.run(t), event.Encounter); len(en) != 0 {
+		t.Fatalf("ships at an anchorage: %d encounters, want 0: %+v", len(en), en)
+	}
+	if a := w.detector(t).LearnedAreas(); len(a) != 1 || a[0].Vessels < 4 {
+		t.Fatalf("learned areas %+v, want the anchorage", a)
+	}
+}
+
 func TestTugEscortIsNoEncounter(t *testing.T) {
 	// A tug holding 100 m off a tanker at 1 kn for 3 h, 100 km out.
 	w := newWorld()

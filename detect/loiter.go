@@ -1,8 +1,6 @@
 package detect
 
 import (
-	"time"
-
 	"github.com/lookout-osint/lookout/event"
 	"github.com/lookout-osint/lookout/geo"
 	"github.com/lookout-osint/lookout/track"
@@ -10,13 +8,11 @@ import (
 
 // loiterState is a run of slow fixes far from shore.
 type loiterState struct {
-	on             bool
-	start, end     time.Time
+	start, end     stamp
 	sumKn          float64
 	sumLat, sumLon float64
 	n              int
 	minShoreNm     float64
-	cut            bool // began with the vessel's first fix: its start is unknown
 	// lat, lon is the run's latest fix, where a silence began.
 	lat, lon float64
 	// draught is a draught change during the run, held until the run
@@ -24,29 +20,37 @@ type loiterState struct {
 	// was alongside; if none was, with the loitering, a possible transfer
 	// with a partner whose AIS was off (see hold).
 	draught *event.Event
-	// deferred: a draught change during the run was sent to be decided
-	// elsewhere (DeferDraught), with the vessel's position then, where
-	// the run's end goes too.
-	deferred           bool
+	// deferLat, deferLon: where the vessel was when a draught change
+	// during the run was deferred (see deferred).
 	deferLat, deferLon float64
-	// draughtOther is the other hull's segment (see heldDraught), with
-	// draught or deferred.
-	draughtOther int32
 	// away: the MMSI was heard, by a fix the tracker flagged, further from
 	// the run's latest fix than it could have drifted since (see
 	// heardAway); zero once the run takes a fix again.
-	away time.Time
+	away stamp
+	on   bool
+	cut  bool // began with the vessel's first fix: its start is unknown
+	// deferred: a draught change during the run was sent to be decided
+	// elsewhere (DeferDraught), with the vessel's position then, where
+	// the run's end goes too.
+	deferred bool
 	// displaced: the run's fixes were displaced by an interference shown
 	// after they came (see displacedLoiter); it is not reported.
 	displaced bool
+	// draughtOther is the other hull's segment (see heldDraught), with
+	// draught or deferred. (Here, it takes the padding after the flags.)
+	draughtOther int32
+	// areas are the areas not yet decided that fixes of the run were
+	// placed in (loiterhold.go).
+	areas []uint64
 }
 
 // loiterPoint extends or ends the vessel's loitering run. A run is broken
 // by a fix at or above LoiterSpeedKn, by coming within LoiterShoreNm of the
 // shore, or by a silence of GapMin or more across which the ship moved at
 // LoiterSpeedKn or more. A silence it could have drifted across is part of
-// the wait (event/loitering.go).
-func (d *Detector) loiterPoint(v *vessel, p *track.Point) {
+// the wait (event/loitering.go). area is the area not yet decided p was
+// placed in (0: none).
+func (d *Detector) loiterPoint(v *vessel, p *track.Point, area uint64) {
 	s := &v.loiter
 	kn := speedOf(v, p)
 	// The shore distance is the costliest figure: only ask for slow fixes.
@@ -62,15 +66,18 @@ func (d *Detector) loiterPoint(v *vessel, p *track.Point) {
 		return
 	}
 	if !s.on {
-		*s = loiterState{on: true, start: p.Time, minShoreNm: shoreNm, cut: !v.has}
+		*s = loiterState{on: true, start: stampOf(p.Time), minShoreNm: shoreNm, cut: !v.has}
 	}
-	s.end, s.lat, s.lon, s.away = p.Time, p.Lat, p.Lon, time.Time{}
+	s.end, s.lat, s.lon, s.away = stampOf(p.Time), p.Lat, p.Lon, 0
 	s.sumKn += kn
 	s.sumLat += p.Lat
 	s.sumLon += p.Lon
 	s.n++
 	if shoreNm < s.minShoreNm {
 		s.minShoreNm = shoreNm
+	}
+	if area != 0 {
+		d.holdRun(v, s, area)
 	}
 }
 
@@ -80,11 +87,11 @@ func (d *Detector) loiterPoint(v *vessel, p *track.Point) {
 // noise: the MMSI was heard elsewhere.
 func (d *Detector) heardAway(v *vessel, p *track.Point) {
 	s := &v.loiter
-	if !s.on || !v.jumped || !s.away.IsZero() || !p.Time.After(s.end) {
+	if !s.on || !v.jumped || !s.away.isZero() || !p.Time.After(s.end.time()) {
 		return
 	}
-	if geo.DistanceKm(s.lat, s.lon, p.Lat, p.Lon)/kmPerNm > d.cfg.LoiterSpeedKn*p.Time.Sub(s.end).Hours()+1 {
-		s.away = p.Time
+	if geo.DistanceKm(s.lat, s.lon, p.Lat, p.Lon)/kmPerNm > d.cfg.LoiterSpeedKn*p.Time.Sub(s.end.time()).Hours()+1 {
+		s.away = stampOf(p.Time)
 	}
 }
 
@@ -93,7 +100,7 @@ func (d *Detector) heardAway(v *vessel, p *track.Point) {
 // at LoiterSpeedKn covers in that time. Over a shorter one the speed p
 // reports decides, as for every fix.
 func (d *Detector) movedAcross(s *loiterState, p *track.Point) bool {
-	h := p.Time.Sub(s.end).Hours()
+	h := p.Time.Sub(s.end.time()).Hours()
 	if h < d.cfg.GapMin.Hours() {
 		return false
 	}
@@ -112,21 +119,43 @@ func (d *Detector) endLoiter(v *vessel, st *segState, atEnd bool) {
 		return
 	}
 	s.on = false
-	lo := d.loitering(v, st, atEnd)
+	end := pendingLoiter{Loitering: d.loitering(v, st, atEnd), Seg: v.segOf(st), Draught: s.draught, From: s.start.time(),
+		Deferred: s.deferred, Lat: s.deferLat, Lon: s.deferLon, At: d.now, OtherSeg: s.draughtOther}
+	s.draught, s.deferred, s.draughtOther = nil, false, 0
+	areas := s.areas
+	s.areas = nil
+	if end.Loitering != nil && len(areas) > 0 {
+		// Placed in areas not yet decided: it waits for them.
+		end.Areas = areas
+		v.pending = append(v.pending, end)
+		return
+	}
+	d.reportLoiter(v, &end, false)
+}
+
+// reportLoiter reports the end of a loitering run: its event if it has
+// one, and the draught change during it, held until the encounter
+// detector can tell whether anybody was alongside (then a possible dark
+// transfer) or handed over (DeferLoiterEnd); late: after waiting for
+// interference areas.
+func (d *Detector) reportLoiter(v *vessel, e *pendingLoiter, late bool) {
+	lo := e.Loitering
 	if lo != nil {
 		d.out(lo)
-		v.lastLoiter, v.lastLoiterSeg = lo, v.segOf(st)
+		// A run released late is the latest only if no later one ended
+		// meanwhile.
+		if !late || v.lastLoiter == nil || !lo.End.Before(v.lastLoiter.End) {
+			v.lastLoiter, v.lastLoiterSeg = lo, e.Seg
+		}
 	}
-	if s.draught != nil {
+	if e.Draught != nil {
 		// Reported, with a possible dark transfer, once the encounter
 		// detector can tell whether anybody was alongside.
-		d.hold(v, lo, s.draught, s.start, v.activity, s.draughtOther)
-		s.draught = nil
+		d.hold(v, lo, e.Draught, e.From, v.activity, e.OtherSeg)
 	}
-	if s.deferred {
-		d.DeferLoiterEnd(&LoiterEnd{MMSI: v.mmsi, At: d.now, Loitering: lo, From: s.start,
-			Visit: v.activity, VisitAt: v.activityAt, Lat: s.deferLat, Lon: s.deferLon, OtherSeg: s.draughtOther})
-		s.deferred = false
+	if e.Deferred {
+		d.DeferLoiterEnd(&LoiterEnd{MMSI: v.mmsi, At: e.At, Loitering: lo, From: e.From,
+			Visit: v.activity, VisitAt: v.activityAt.time(), Lat: e.Lat, Lon: e.Lon, OtherSeg: e.OtherSeg})
 	}
 }
 
@@ -161,10 +190,10 @@ func (d *Detector) loitering(v *vessel, st *segState, atEnd bool) *event.Event {
 	// off at sea for 4 h; the tracker flagged its berth fixes after the jump
 	// back ambiguous, and the first it took ended the run as if the ship had
 	// sailed there).
-	if st.jumped && !s.away.IsZero() && s.away.Sub(s.end) < d.cfg.LoiterBack {
+	if st.jumped && !s.away.isZero() && s.away.time().Sub(s.end.time()) < d.cfg.LoiterBack {
 		return nil
 	}
-	if atEnd && d.now.Sub(s.end) >= d.cfg.GapMin {
+	if atEnd && d.now.Sub(s.end.time()) >= d.cfg.GapMin {
 		// The run's stream fell silent long before: it ended in the data
 		// (a tanker dropping an MMSI it borrowed while drifting), as far
 		// as the data can show: it is reported. Unless the stream began with an
@@ -174,17 +203,17 @@ func (d *Detector) loitering(v *vessel, st *segState, atEnd bool) *event.Event {
 		// the other one silent too is a hull of its own (seed 8206: a
 		// tanker drifting 5 h under an MMSI a clone used far away, then
 		// dark).
-		if st.jumped && !st.left.IsZero() && st.left.Sub(s.end) < d.cfg.LoiterBack {
+		if st.jumped && !st.left.isZero() && st.left.time().Sub(s.end.time()) < d.cfg.LoiterBack {
 			return nil
 		}
 		atEnd = false
 	}
-	dur := s.end.Sub(s.start)
+	dur := s.end.time().Sub(s.start.time())
 	if dur < d.cfg.LoiterMin || s.n == 0 || (s.cut || atEnd) && !d.cfg.Partial {
 		return nil
 	}
 	avg := s.sumKn / float64(s.n)
-	return &event.Event{Type: event.Loitering, MMSI: v.mmsi, Start: s.start, End: s.end,
+	return &event.Event{Type: event.Loitering, MMSI: v.mmsi, Start: s.start.time(), End: s.end.time(),
 		Lat: s.sumLat / float64(s.n), Lon: s.sumLon / float64(s.n), Confidence: 0.8, Source: event.SourceAIS,
 		Evidence: map[string]any{
 			"duration_h":       round(dur.Hours(), 2),

@@ -114,7 +114,7 @@ func TestCutFarMatchesWithin(t *testing.T) {
 		if cut != want {
 			t.Fatalf("fix %d: cutFar drops %d, within %d", i, cut, want)
 		}
-		run = append(run[cut:], inPlaceAt(0, 0, &at, reach))
+		run = append(run[cut:], inPlaceAt(0, &at, reach))
 	}
 }
 

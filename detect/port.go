@@ -1,8 +1,6 @@
 package detect
 
 import (
-	"time"
-
 	"github.com/lookout-osint/lookout/event"
 	"github.com/lookout-osint/lookout/track"
 )
@@ -13,17 +11,17 @@ import (
 // rises above PortMoveKn), gaps (silences of PortGap or more inside) and an
 // exit (first fix beyond the exit radius).
 type portState struct {
-	in        bool
 	port      *Port
-	entry     bool // the entry was observed (the vessel was seen outside first)
-	start     time.Time
-	lastIn    time.Time
-	stopped   bool
+	start     stamp
+	lastIn    stamp
 	stops     int
 	gaps      int
 	maxGapH   float64
 	minDistKm float64
 	fixes     int
+	in        bool
+	entry     bool // the entry was observed (the vessel was seen outside first)
+	stopped   bool
 	seenOut   bool
 }
 
@@ -40,7 +38,7 @@ func (d *Detector) portPoint(v *vessel, p *track.Point) {
 		if dist > d.exitKm() {
 			d.closeVisit(v, true)
 		} else {
-			if h := p.Time.Sub(s.lastIn).Hours(); h >= d.cfg.PortGap.Hours() {
+			if h := p.Time.Sub(s.lastIn.time()).Hours(); h >= d.cfg.PortGap.Hours() {
 				s.gaps++
 				if h > s.maxGapH {
 					s.maxGapH = h
@@ -56,7 +54,7 @@ func (d *Detector) portPoint(v *vessel, p *track.Point) {
 			if dist < s.minDistKm {
 				s.minDistKm = dist
 			}
-			s.lastIn = p.Time
+			s.lastIn = stampOf(p.Time)
 			s.fixes++
 			return
 		}
@@ -67,7 +65,7 @@ func (d *Detector) portPoint(v *vessel, p *track.Point) {
 		return
 	}
 	kn := speedOf(v, p)
-	*s = portState{in: true, port: port, entry: s.seenOut, start: p.Time, lastIn: p.Time,
+	*s = portState{in: true, port: port, entry: s.seenOut, start: stampOf(p.Time), lastIn: stampOf(p.Time),
 		minDistKm: dist, fixes: 1, stopped: kn < d.cfg.PortStopKn}
 	if s.stopped {
 		s.stops = 1
@@ -85,7 +83,7 @@ func (d *Detector) closeVisit(v *vessel, exited bool) {
 	// A long dwell counts as a stop: a ship manoeuvring at a berth may never
 	// report under PortStopKn. Without either the ship only passed through
 	// the circle, which is no visit at all (and must end no voyage).
-	dwell := s.lastIn.Sub(s.start) >= d.cfg.PortDwell
+	dwell := s.lastIn.time().Sub(s.start.time()) >= d.cfg.PortDwell
 	if s.stops == 0 && s.gaps == 0 && !dwell {
 		return
 	}
@@ -100,7 +98,7 @@ func (d *Detector) closeVisit(v *vessel, exited bool) {
 		return
 	}
 	p := s.port
-	e := &event.Event{Type: event.PortVisit, MMSI: v.mmsi, Start: s.start, End: s.lastIn,
+	e := &event.Event{Type: event.PortVisit, MMSI: v.mmsi, Start: s.start.time(), End: s.lastIn.time(),
 		Lat: p.Lat, Lon: p.Lon, Port: p.Name, PortID: p.ID, PortGroup: p.Group(),
 		Confidence: float64(conf), Source: event.SourceAIS,
 		Evidence: map[string]any{
@@ -114,7 +112,7 @@ func (d *Detector) closeVisit(v *vessel, exited bool) {
 			"exit_radius_km":  d.exitKm(),
 			"fixes":           s.fixes,
 			"dwell_min_h":     d.cfg.PortDwell.Hours(),
-			"duration_h":      round(s.lastIn.Sub(s.start).Hours(), 2),
+			"duration_h":      round(s.lastIn.time().Sub(s.start.time()).Hours(), 2),
 		}}
 	d.out(e)
 	if prev := v.lastVisit; prev != nil {
@@ -130,5 +128,5 @@ func (d *Detector) closeVisit(v *vessel, exited bool) {
 			}})
 	}
 	v.lastVisit = e
-	v.activity, v.activityAt = e, d.now
+	v.activity, v.activityAt = e, stampOf(d.now)
 }

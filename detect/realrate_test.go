@@ -25,7 +25,7 @@ func TestSpoofStateBoundedAtRealRate(t *testing.T) {
 		tr.AddFix(f)
 		if i%1000 == 0 {
 			for _, v := range d.vessels {
-				maxTurns = max(maxTurns, cap(v.spoof.turns))
+				maxTurns = max(maxTurns, cap(v.spoof.turns.at))
 				maxInPlace = max(maxInPlace, cap(v.spoof.inPlace.fixes))
 			}
 		}

@@ -22,19 +22,19 @@ type spoofState struct {
 	maxKn     float64
 	segs      map[int]*segInfo
 	landRun   int
-	landStart time.Time
+	landStart stamp
 	// landJumped: the run of inland fixes was entered, or moved within, by
 	// a step no track explains (see coherent); landCounted: it is already
 	// part of an episode.
 	landJumped, landCounted bool
+	hasLast                 bool // lastFix is set
+	// far caches farFromWater for the 0.1° cell farKey (+1: far, -1: not).
+	far    int8
+	farKey [2]int32
 	// The MMSI's previous positioned fix, any flag: the step from it to a
 	// fix says whether a track leads there.
 	lastFix stepFix
-	hasLast bool
-	// far caches farFromWater for the 0.1° cell farKey (+1: far, -1: not).
-	farKey  [2]int32
-	far     int8
-	turns   []turn
+	turns   turnRun
 	absTurn float64 // sum of |turn| over turns
 
 	inPlace inPlaceRun // fixes at speed within the in-place circle
@@ -82,32 +82,34 @@ type spoofUndo struct {
 }
 
 type segInfo struct {
-	first, last time.Time
+	first, last stamp
 	n           int
 	lat, lon    float64
-	jumped      bool
-	counted     bool
+	// The latest run of consecutive fixes of the MMSI in this stream: from
+	// runStart, runN fixes; prevLast is the stream's last fix before it.
+	// entries counts the runs (how often the MMSI came to this stream).
+	runStart, prevLast stamp
+	runN, entries      int
+	// spikes counts the glitches undone on this stream (see scattered).
+	spikes int
+	// sog is the last fix's reported speed.
+	sog float64
+	// from is the stream the MMSI was on when this one opened (0: none).
+	from    int
+	jumped  bool
+	counted bool
 	// opening: the MMSI's first stream, or its first after a silence
 	// longer than SpoofSegmentIdle (every older stream forgotten), with no
 	// track before it to return to (a hull that took the number and faked
 	// where it was from the start; seed 9643: a tanker back from 107 h
 	// dark, shown 280 km off for 2.8 h, then where it was).
 	opening bool
-	// The latest run of consecutive fixes of the MMSI in this stream: from
-	// runStart, runN fixes; prevLast is the stream's last fix before it.
-	// entries counts the runs (how often the MMSI came to this stream).
-	runStart, prevLast time.Time
-	runN, entries      int
-	// spikes counts the glitches undone on this stream; scattered: one of
-	// them came after another and not back to it (see spike).
-	spikes    int
+	// scattered: one of the glitches undone came after another and not
+	// back to it (see spike).
 	scattered bool
-	// sog is the last fix's reported speed; back: the MMSI was heard
-	// again where this stream would be, on a stream of its own.
-	sog  float64
+	// back: the MMSI was heard again where this stream would be, on a
+	// stream of its own.
 	back bool
-	// from is the stream the MMSI was on when this one opened (0: none).
-	from int
 	// offTrack: the stream opened with a fix the tracker flagged off the
 	// track at a speed a ship can sail (track.Displaced), not a jump.
 	offTrack bool
@@ -162,7 +164,7 @@ func (d *Detector) spoofPoint(v *vessel, p *track.Point) {
 		return
 	}
 	prev, hasPrev := s.lastFix, s.hasLast
-	s.lastFix, s.hasLast = stepFix{p.Time, p.Lat, p.Lon, p.SOG, p.COG}, true
+	s.lastFix, s.hasLast = stepFix{stampOf(p.Time), p.Lat, p.Lon, p.SOG, p.COG}, true
 	// The previous fix was a GPS glitch when it jumped off the track and
 	// this one jumps back to it: its effects are undone (see spike).
 	glitch := p.Flag != track.OnLand && d.spike(s, &prev, &p.Fix)
@@ -179,19 +181,19 @@ func (d *Detector) spoofPoint(v *vessel, p *track.Point) {
 	if p.Flag == track.OnLand {
 		jump := hasPrev && !d.coherent(&prev, &p.Fix)
 		if s.landRun == 0 {
-			s.landStart, s.landJumped, s.landCounted = p.Time, jump, false
+			s.landStart, s.landJumped, s.landCounted = stampOf(p.Time), jump, false
 		}
 		s.landJumped = s.landJumped || jump
 		s.landRun++
-		if s.landRun >= d.cfg.SpoofLandFixes && d.sustained(s.landStart, p.Time) && (s.landJumped || d.farFromWater(s, p.Lat, p.Lon)) {
-			d.landEpisode(v, s.landStart, p.Time, p.Lat, p.Lon)
+		if s.landRun >= d.cfg.SpoofLandFixes && d.sustained(s.landStart.time(), p.Time) && (s.landJumped || d.farFromWater(s, p.Lat, p.Lon)) {
+			d.landEpisode(v, s.landStart.time(), p.Time, p.Lat, p.Lon)
 		}
 		return
 	}
-	if s.landRun >= d.cfg.SpoofLandFixes && !s.landCounted && d.sustained(s.landStart, prev.Time) && hasPrev && !d.coherent(&prev, &p.Fix) {
+	if s.landRun >= d.cfg.SpoofLandFixes && !s.landCounted && d.sustained(s.landStart.time(), prev.at.time()) && hasPrev && !d.coherent(&prev, &p.Fix) {
 		// Left by a jump: the run was put there (the data began during it,
 		// so the jump in was not seen).
-		d.landEpisode(v, s.landStart, prev.Time, prev.Lat, prev.Lon)
+		d.landEpisode(v, s.landStart.time(), prev.at.time(), prev.Lat, prev.Lon)
 	}
 	s.landRun = 0
 
@@ -247,7 +249,7 @@ func (d *Detector) spoofPoint(v *vessel, p *track.Point) {
 		si = s.segs[seg]
 	}
 	if o := s.lastSI; si != nil && o != nil && si != o && (s.lastIn || s.segs[s.lastSeg] == o) &&
-		(o.runN >= d.cfg.SpoofSegmentPoints && d.sustained(o.runStart, o.last) || o.offTrack && o.spikes == 0 && !d.coherent(si.lastFix(), &p.Fix)) &&
+		(o.runN >= d.cfg.SpoofSegmentPoints && d.sustained(o.runStart.time(), o.last.time()) || o.offTrack && o.spikes == 0 && !d.coherent(si.lastFix(), &p.Fix)) &&
 		!d.impossibleSwitch(o, p) && geo.DistanceKm(o.lat, o.lon, p.Lat, p.Lon) < geo.DistanceKm(si.lat, si.lon, p.Lat, p.Lon) {
 		// The tracker put p on a stream whose envelope grew through a
 		// silence while the MMSI was heard on another, nearer which p
@@ -273,6 +275,13 @@ func (d *Detector) spoofPoint(v *vessel, p *track.Point) {
 		// berth's stream took the circle from the second fix on).
 		seg, si = s.lastSeg, o
 	}
+	if p.GlitchSeg != 0 && si != nil && si.from == p.GlitchSeg {
+		// The tracker closed the stream this one jumped from: its last
+		// fix was a glitch heard alone after a silence, so the jump was
+		// none off the track (else a displaced run later, jumped to from
+		// here, would be the way back to that stream).
+		si.jumped = false
+	}
 	if si == nil && hasPrev {
 		// A new stream where an older one would be now: the MMSI is
 		// back on that track (the tracker gave it a segment of its own
@@ -295,30 +304,30 @@ func (d *Detector) spoofPoint(v *vessel, p *track.Point) {
 		s.undo = u
 	}
 	if si == nil {
-		si = &segInfo{first: p.Time, offTrack: p.Flag == track.Displaced && !glitch, jumped: (p.Flag == track.TooFast && !glitch || p.NewSeg && kn > d.cfg.SpoofSpeedKn) &&
-			(s.lastSI == nil || p.Time.Sub(s.lastSI.last) >= d.cfg.SpoofSwitchMin || d.impossibleSwitch(s.lastSI, p)),
-			opening: s.lastSI == nil || p.Time.Sub(s.lastSI.last) > d.cfg.SpoofSegmentIdle, from: s.lastSeg}
+		si = &segInfo{first: stampOf(p.Time), offTrack: p.Flag == track.Displaced && !glitch, jumped: (p.Flag == track.TooFast && !glitch || p.NewSeg && kn > d.cfg.SpoofSpeedKn) &&
+			(s.lastSI == nil || p.Time.Sub(s.lastSI.last.time()) >= d.cfg.SpoofSwitchMin || d.impossibleSwitch(s.lastSI, p)),
+			opening: s.lastSI == nil || p.Time.Sub(s.lastSI.last.time()) > d.cfg.SpoofSegmentIdle, from: s.lastSeg}
 		s.segs[seg] = si
 		if s.undo != nil {
 			s.undo.si, s.undo.opened = si, true
 		}
 	}
 	if s.lastSeg != seg || s.lastSI != si {
-		si.runStart, si.runN, si.prevLast = p.Time, 0, si.last
+		si.runStart, si.runN, si.prevLast = stampOf(p.Time), 0, si.last
 		si.entries++
 	}
 	si.runN++
-	if len(s.segs) > 1 && si.runN == d.cfg.SpoofSegmentPoints && !si.prevLast.IsZero() {
+	if len(s.segs) > 1 && si.runN == d.cfg.SpoofSegmentPoints && !si.prevLast.isZero() {
 		// Back on an older track, for good, after a jumped one lived on
 		// while this one was silent: the vessel was put somewhere else for
 		// a while. In segment order: each finding may close the open
 		// episode, so the order decides the episodes.
 		for _, id := range slices.Sorted(maps.Keys(s.segs)) {
 			o := s.segs[id]
-			if o != si && o.jumped && !o.counted && o.n >= d.cfg.SpoofSegmentPoints && d.sustained(o.first, o.last) &&
-				o.first.After(si.prevLast) && o.last.Before(si.runStart) {
+			if o != si && o.jumped && !o.counted && o.n >= d.cfg.SpoofSegmentPoints && d.sustained(o.first.time(), o.last.time()) &&
+				o.first.time().After(si.prevLast.time()) && o.last.time().Before(si.runStart.time()) {
 				o.counted = true
-				ep := d.spoofEpisodeAt(v, o.first, o.last, o.lat, o.lon)
+				ep := d.spoofEpisodeAt(v, o.first.time(), o.last.time(), o.lat, o.lon)
 				ep.kinds["impossible_jump"]++
 				ep.maxSepKm = math.Max(ep.maxSepKm, geo.DistanceKm(si.lat, si.lon, o.lat, o.lon))
 			}
@@ -341,9 +350,9 @@ func (d *Detector) spoofPoint(v *vessel, p *track.Point) {
 	// The younger stream is the one put elsewhere: an older track returned
 	// to is the out-and-back case below.
 	if o := s.lastSI; o != nil && o != si && si.n > 0 {
-		if p.Time.After(o.last) && d.impossibleSwitch(o, p) {
+		if p.Time.After(o.last.time()) && d.impossibleSwitch(o, p) {
 			m := si
-			if o.first.After(si.first) {
+			if o.first.time().After(si.first.time()) {
 				m = o
 			}
 			if !m.jumped && s.undo != nil {
@@ -370,15 +379,15 @@ func (d *Detector) spoofPoint(v *vessel, p *track.Point) {
 	// row), and so must the way back: it counts once this stream goes on
 	// for SpoofSegmentPoints fixes in a row (above).
 	if o := s.lastSI; o != nil && s.lastSeg != seg && o != si && !o.counted &&
-		((o.jumped || o.offTrack) && d.backWhence(s, o, p) || seg < s.lastSeg) && (si.n == 0 || !si.last.After(o.first)) &&
-		o.runN >= d.cfg.SpoofSegmentPoints && d.sustained(o.runStart, o.last) && kn > d.cfg.SpoofSpeedKn {
+		((o.jumped || o.offTrack) && d.backWhence(s, o, p) || seg < s.lastSeg) && (si.n == 0 || !si.last.time().After(o.first.time())) &&
+		o.runN >= d.cfg.SpoofSegmentPoints && d.sustained(o.runStart.time(), o.last.time()) && kn > d.cfg.SpoofSpeedKn {
 		s.retFrom, s.retTo, s.retKn = s.lastSeg, seg, kn
 		if si.runN >= d.cfg.SpoofSegmentPoints { // SpoofSegmentPoints of 1
 			d.wentBack(v, o, si, kn)
 			s.retFrom = 0
 		}
 	}
-	si.last, si.n, si.lat, si.lon, si.sog = p.Time, si.n+1, p.Lat, p.Lon, p.SOG
+	si.last, si.n, si.lat, si.lon, si.sog = stampOf(p.Time), si.n+1, p.Lat, p.Lon, p.SOG
 	s.lastSeg, s.lastSI, s.lastIn = seg, si, true
 	if len(s.segs) > 1 { // most vessels have one segment: nothing to forget
 		for id, o := range s.segs {
@@ -389,7 +398,7 @@ func (d *Detector) spoofPoint(v *vessel, p *track.Point) {
 				// 25.7 h), as the tracker reopens it (LoneMaxIdle).
 				idle = max(idle, d.cfg.SpoofLoneIdle)
 			}
-			if id != seg && p.Time.Sub(o.last) > idle {
+			if id != seg && p.Time.Sub(o.last.time()) > idle {
 				d.firstStreamLeft(v, o, si)
 				delete(s.segs, id)
 				s.lastIn = s.lastIn && id != s.lastSeg
@@ -402,7 +411,7 @@ func (d *Detector) spoofPoint(v *vessel, p *track.Point) {
 		// forgotten, so that a flood costs bounded state and work per fix.
 		old := -1
 		for id, o := range s.segs {
-			if id != seg && (old < 0 || o.last.Before(s.segs[old].last) || o.last.Equal(s.segs[old].last) && id < old) {
+			if id != seg && (old < 0 || o.last.time().Before(s.segs[old].last.time()) || o.last.time().Equal(s.segs[old].last.time()) && id < old) {
 				old = id
 			}
 		}
@@ -415,7 +424,7 @@ func (d *Detector) spoofPoint(v *vessel, p *track.Point) {
 	// an old stream comes once) for SpoofSustainMin, further apart than
 	// any ship sails in SpoofSwitchMin (a track split in two by a glitch
 	// runs on side by side).
-	if si.jumped && !si.counted && si.n >= d.cfg.SpoofSegmentPoints && si.entries >= d.cfg.SpoofSegmentPoints && d.sustained(si.first, p.Time) {
+	if si.jumped && !si.counted && si.n >= d.cfg.SpoofSegmentPoints && si.entries >= d.cfg.SpoofSegmentPoints && d.sustained(si.first.time(), p.Time) {
 		// The other stream is the lowest-numbered one that qualifies:
 		// taking whichever the map gave first made the separation
 		// reported differ from run to run when several did.
@@ -425,14 +434,14 @@ func (d *Detector) spoofPoint(v *vessel, p *track.Point) {
 			if id == seg || other != nil && id > otherID || o.n < d.cfg.SpoofSegmentPoints || o.entries < d.cfg.SpoofSegmentPoints {
 				continue
 			}
-			if o.last.After(si.first) && d.impossibleSwitch(o, p) {
+			if o.last.time().After(si.first.time()) && d.impossibleSwitch(o, p) {
 				other, otherID = o, id
 			}
 		}
 		if o := other; o != nil {
 			si.counted = true
 			d.twoPlacesGoOn(s, o, p)
-			ep := d.spoofEpisode(v, si.first, p)
+			ep := d.spoofEpisode(v, si.first.time(), p)
 			ep.kinds["two_places"]++
 			ep.maxSepKm = math.Max(ep.maxSepKm, geo.DistanceKm(si.lat, si.lon, o.lat, o.lon))
 		}
@@ -456,7 +465,7 @@ func (d *Detector) twoPlacesGoOn(s *spoofState, o *segInfo, p *track.Point) {
 	if ep == nil {
 		ep = s.pending
 	}
-	if ep == nil || ep.kinds["two_places"] == 0 || !o.first.Before(ep.end) || !p.Time.After(ep.end) {
+	if ep == nil || ep.kinds["two_places"] == 0 || !o.first.time().Before(ep.end) || !p.Time.After(ep.end) {
 		return
 	}
 	if s.episode == nil {
@@ -488,7 +497,7 @@ func (d *Detector) backWhence(s *spoofState, o *segInfo, p *track.Point) bool {
 // and the berth became a displaced run).
 func (d *Detector) wentBack(v *vessel, o, si *segInfo, kn float64) {
 	o.counted = true
-	ep := d.spoofEpisodeAt(v, o.first, o.last, o.lat, o.lon)
+	ep := d.spoofEpisodeAt(v, o.first.time(), o.last.time(), o.lat, o.lon)
 	ep.kinds["impossible_jump"]++
 	ep.maxKn = math.Max(ep.maxKn, kn)
 	si.jumped = false
@@ -533,7 +542,7 @@ func (d *Detector) spike(s *spoofState, prev *stepFix, p *track.Fix) bool {
 // under way.
 func (d *Detector) comesBack(o *segInfo, f *stepFix) bool {
 	lat, lon, way := o.lat, o.lon, 0.0
-	if h := f.Time.Sub(o.last).Hours(); h > 0 && !math.IsNaN(f.SOG) && !math.IsNaN(f.COG) {
+	if h := f.at.time().Sub(o.last.time()).Hours(); h > 0 && !math.IsNaN(f.SOG) && !math.IsNaN(f.COG) {
 		way = f.SOG * kmPerNm * h
 		lat, lon = geo.Destination(lat, lon, f.COG, way)
 	}
@@ -541,7 +550,7 @@ func (d *Detector) comesBack(o *segInfo, f *stepFix) bool {
 		return true
 	}
 	return o.sog >= d.cfg.SpoofCircleKn && f.SOG < d.cfg.PortStopKn &&
-		d.coherent(o.lastFix(), &track.Fix{Time: f.Time, Lat: f.Lat, Lon: f.Lon, SOG: f.SOG, COG: f.COG})
+		d.coherent(o.lastFix(), &track.Fix{Time: f.at.time(), Lat: f.Lat, Lon: f.Lon, SOG: f.SOG, COG: f.COG})
 }
 
 // undoSpike takes back what the glitch the previous fix was changed: its
@@ -601,7 +610,7 @@ func (d *Detector) coherent(a *stepFix, b *track.Fix) bool {
 	if upperKm(a.Lat, a.Lon, b.Lat, b.Lon) <= d.cfg.SpoofTrackKm {
 		return true
 	}
-	h := math.Abs(b.Time.Sub(a.Time).Hours())
+	h := math.Abs(b.Time.Sub(a.at.time()).Hours())
 	km := geo.DistanceKm(a.Lat, a.Lon, b.Lat, b.Lon)
 	if km <= d.cfg.SpoofTrackKm {
 		return true
@@ -654,13 +663,13 @@ func (d *Detector) farFromWater(s *spoofState, lat, lon float64) bool {
 // heard for 4.6 days, was 'put elsewhere' when it fell silent and the
 // clone went on; the clone's two places are the spoof).
 func (d *Detector) firstStreamLeft(v *vessel, o, si *segInfo) {
-	if !o.opening || o.counted || o.back || o.n < d.cfg.SpoofSegmentPoints || !d.sustained(o.first, o.last) ||
-		o.last.Sub(o.first) > d.cfg.SpoofSegmentIdle ||
-		!si.jumped || si.n < d.cfg.SpoofSegmentPoints || si.first.Before(o.last) {
+	if !o.opening || o.counted || o.back || o.n < d.cfg.SpoofSegmentPoints || !d.sustained(o.first.time(), o.last.time()) ||
+		o.last.time().Sub(o.first.time()) > d.cfg.SpoofSegmentIdle ||
+		!si.jumped || si.n < d.cfg.SpoofSegmentPoints || si.first.time().Before(o.last.time()) {
 		return
 	}
 	o.counted = true
-	ep := d.spoofEpisodeAt(v, o.first, o.last, o.lat, o.lon)
+	ep := d.spoofEpisodeAt(v, o.first.time(), o.last.time(), o.lat, o.lon)
 	ep.kinds["impossible_jump"]++
 }
 
@@ -670,7 +679,7 @@ func (d *Detector) firstStreamLeft(v *vessel, o, si *segInfo) {
 // apart heard in turn within a minute (two tankers leaving one port under
 // one number, seed 402) show no ship to be anywhere it could not be.
 func (d *Detector) impossibleSwitch(o *segInfo, p *track.Point) bool {
-	h := max(p.Time.Sub(o.last), d.cfg.SpoofSwitchMin).Hours()
+	h := max(p.Time.Sub(o.last.time()), d.cfg.SpoofSwitchMin).Hours()
 	return h > 0 && geo.DistanceKm(o.lat, o.lon, p.Lat, p.Lon)/kmPerNm/h > d.cfg.SpoofSpeedKn
 }
 
@@ -693,8 +702,7 @@ func (d *Detector) sailingInPlace(v *vessel, p *track.Point) {
 	// then costs a vessel 1,440 fixes at most, not 20,000, and a ship
 	// sailing on a few dozen.
 	if n := len(r.fixes); n > r.head {
-		last := &r.fixes[n-1]
-		if p.Time.UnixNano()-last.ns < int64(minCircleLeg) && int(last.quad) == quadrant(p.COG) {
+		if p.Time.UnixNano()-r.ns[n-1] < int64(minCircleLeg) && r.fixes[n-1].quad() == quadrant(p.COG) {
 			return
 		}
 	}
@@ -711,17 +719,17 @@ func (d *Detector) sailingInPlace(v *vessel, p *track.Point) {
 	// differs only when a run of more than inPlaceFloor fixes first shows
 	// all four quadrants after a day (its episode then starts a day
 	// before, not when the run began) or shows one only before the last day.
-	r.add(cut, inPlaceAt(p.Time.UnixNano(), uint8(quadrant(p.COG)), &at, reach), 2*d.cfg.SpoofInPlaceMin)
-	run := r.live()
-	if len(run) < d.cfg.SpoofInPlaceFixes || p.Time.UnixNano()-run[0].ns < int64(d.cfg.SpoofInPlaceMin) {
+	r.add(cut, inPlaceAt(uint8(quadrant(p.COG)), &at, reach), p.Time.UnixNano(), 2*d.cfg.SpoofInPlaceMin)
+	run, start := r.live(), r.ns[r.head]
+	if len(run) < d.cfg.SpoofInPlaceFixes || p.Time.UnixNano()-start < int64(d.cfg.SpoofInPlaceMin) {
 		return
 	}
 	quads := 0
-	for _, f := range run {
-		quads |= 1 << f.quad
+	for i := range run {
+		quads |= 1 << run[i].quad()
 	}
 	if quads == 0xF && goesRound(run, d.cfg.SpoofCircleKm) {
-		ep := d.spoofEpisode(v, nsTime(run[0].ns), p)
+		ep := d.spoofEpisode(v, nsTime(start), p)
 		ep.kinds["circling"]++
 	}
 }
@@ -744,10 +752,11 @@ func goesRound(run []inPlaceFix, maxKm float64) bool {
 	if len(run) < 3 {
 		return false
 	}
-	lat0, lon0 := fromUnits(run[0].lat), fromUnits(run[0].lon)
+	lat0, lon0 := run[0].latLon()
 	kx := kmPerDegLat * math.Cos(lat0*math.Pi/180)
 	xy := func(f *inPlaceFix) (float64, float64) {
-		return (fromUnits(f.lon) - lon0) * kx, (fromUnits(f.lat) - lat0) * kmPerDegLat
+		lat, lon := f.latLon()
+		return (lon - lon0) * kx, (lat - lat0) * kmPerDegLat
 	}
 	on := make([]bool, len(run))
 	for i := range on {
@@ -772,10 +781,10 @@ func goesRound(run []inPlaceFix, maxKm float64) bool {
 			n++
 			brg := math.Mod(math.Atan2(x-cx, y-cy)*180/math.Pi+360, 360) // from the centre
 			sides |= 1 << quadrant(brg)
-			if int(run[i].quad) == quadrant(math.Mod(brg+90, 360)) {
+			if run[i].quad() == quadrant(math.Mod(brg+90, 360)) {
 				cw++
 			}
-			if int(run[i].quad) == quadrant(math.Mod(brg+270, 360)) {
+			if run[i].quad() == quadrant(math.Mod(brg+270, 360)) {
 				ccw++
 			}
 		}
@@ -856,13 +865,14 @@ func (d *Detector) circling(v *vessel, p *track.Point) {
 	}
 	s.prevNs, s.prevLat, s.prevLon = ns, p.Lat, p.Lon
 	if dist/kmPerNm/h < d.cfg.SpoofCircleKn || h > 1 {
-		s.hasBrg, s.turns, s.absTurn = false, shrink(s.turns), 0
+		s.hasBrg, s.absTurn = false, 0
+		s.turns.reset()
 		return
 	}
 	brg := bearingCos(qLat, qLon, c1, p.Lat, p.Lon, c2)
 	if s.hasBrg {
 		dd := float32(math.Mod(brg-s.prevBrg+540, 360) - 180)
-		s.turns = addTurn(s.turns, turn{ns, dd, toUnits(p.Lat), toUnits(p.Lon)})
+		s.turns.add(turn{dd, toUnits(p.Lat), toUnits(p.Lon)}, ns)
 		s.absTurn += math.Abs(float64(dd))
 	}
 	s.prevBrg, s.hasBrg = brg, true
@@ -873,12 +883,12 @@ func (d *Detector) circling(v *vessel, p *track.Point) {
 	// is never a circle. A ship on passage keeps the turns of its last
 	// 10 km, not of 6 h.
 	cut := 0
-	if n := len(s.turns); n > 0 { // the newest, just added, stays
+	if n := len(s.turns.at); n > 0 { // the newest, just added, stays
 		far := 2 * d.cfg.SpoofCircleKm * (1 + 1e-9)
-		nlat, nlon := s.turns[n-1].latLon()
+		nlat, nlon := s.turns.at[n-1].latLon()
 		for cut < n-1 {
-			t := &s.turns[cut]
-			if ns-t.ns <= int64(d.cfg.SpoofCircleWindow) {
+			t := &s.turns.at[cut]
+			if ns-s.turns.ns[cut] <= int64(d.cfg.SpoofCircleWindow) {
 				if tlat, tlon := t.latLon(); withinKm(tlat, tlon, nlat, nlon, far) {
 					break
 				}
@@ -887,14 +897,14 @@ func (d *Detector) circling(v *vessel, p *track.Point) {
 			cut++
 		}
 	}
-	s.turns = s.turns[cut:]
+	s.turns.drop(cut)
 	if s.absTurn < d.cfg.SpoofCircleTurns*360 {
 		return // cannot have turned enough: the common case, kept cheap
 	}
 	// The most recent stretch that turns SpoofCircleTurns times, if any.
 	sum, from := 0.0, -1
-	for i := len(s.turns) - 1; i >= 0; i-- {
-		sum += float64(s.turns[i].deg)
+	for i := len(s.turns.at) - 1; i >= 0; i-- {
+		sum += float64(s.turns.at[i].deg)
 		if math.Abs(sum) >= d.cfg.SpoofCircleTurns*360 {
 			from = i
 			break
@@ -904,7 +914,7 @@ func (d *Detector) circling(v *vessel, p *track.Point) {
 		return
 	}
 	var lat, lon float64
-	loop := s.turns[from:]
+	loop := s.turns.at[from:]
 	for i := range loop {
 		tlat, tlon := loop[i].latLon()
 		lat += tlat
@@ -930,7 +940,7 @@ func (d *Detector) circling(v *vessel, p *track.Point) {
 	if mean <= 0 || math.Sqrt(math.Max(0, sum2/n-mean*mean)) > d.cfg.SpoofCircleSpread*mean {
 		return
 	}
-	ep := d.spoofEpisode(v, nsTime(loop[0].ns), p)
+	ep := d.spoofEpisode(v, nsTime(s.turns.ns[from]), p)
 	ep.kinds["circling"]++
 	ep.turns = math.Max(ep.turns, math.Abs(sum)/360)
 }

@@ -28,100 +28,134 @@ func onUnits(deg float64) float64 { return fromUnits(toUnits(deg)) }
 
 // stepFix is what coherent (and spike) need of the MMSI's previous fix.
 type stepFix struct {
-	Time               time.Time
+	at                 stamp
 	Lat, Lon, SOG, COG float64
 }
 
-// turn is the signed turn at the end of a leg, where the leg ended. Times
-// are Unix nanoseconds, the turn a float32 (a few millionths of a degree
-// off, on sums compared with whole turns).
+// turn is the signed turn at the end of a leg, where the leg ended, the
+// turn a float32 (a few millionths of a degree off, on sums compared with
+// whole turns).
 type turn struct {
-	ns       int64
 	deg      float32
 	lat, lon int32 // AIS units
 }
 
 func (t *turn) latLon() (float64, float64) { return fromUnits(t.lat), fromUnits(t.lon) }
 
-// addTurn appends t to ts. The oldest turns are dropped by slicing them
-// off the front, so append would keep doubling a room whose front is
-// dead; a full one is replaced by a room a quarter larger than the live
-// turns instead (as inPlaceRun.add does).
-func addTurn(ts []turn, t turn) []turn {
-	if len(ts) == cap(ts) {
-		room := make([]turn, len(ts), max(keptRoom, len(ts)+len(ts)/4+1))
-		copy(room, ts)
-		ts = room
-	}
-	return append(ts, t)
+// turnRun is circling's turns, at[i] made at ns[i] (Unix nanoseconds):
+// kept apart, a turn takes 12 bytes and its time 8, where the two together
+// took 24.
+type turnRun struct {
+	at []turn
+	ns []int64
 }
+
+// add appends t made at ns. The oldest turns are dropped by slicing them
+// off the front (drop), so append would keep doubling a room whose front
+// is dead; a full one is replaced by a room an eighth larger than the
+// live turns instead (as inPlaceRun.add does).
+func (r *turnRun) add(t turn, ns int64) {
+	if len(r.at) == cap(r.at) {
+		room := max(keptRoom, len(r.at)+len(r.at)/8+1)
+		at := make([]turn, len(r.at), room)
+		copy(at, r.at)
+		nss := make([]int64, len(r.ns), room)
+		copy(nss, r.ns)
+		r.at, r.ns = at, nss
+	}
+	r.at, r.ns = append(r.at, t), append(r.ns, ns)
+}
+
+// drop drops the n oldest turns.
+func (r *turnRun) drop(n int) { r.at, r.ns = r.at[n:], r.ns[n:] }
+
+func (r *turnRun) reset() { r.at, r.ns = shrink(r.at), shrink(r.ns) }
 
 // inPlaceFix is a fix of the run at speed, placed by its position in AIS
 // units (every new fix is tested against those kept whose reach does not
 // settle it). Its unit vector is taken again when tested (unit) rather
 // than kept: the same bits from the same units, where keeping it doubled
 // a kept fix, and the runs kept were the largest share of a vessel's
-// state at real rates.
+// state at real rates. Its time is kept beside it (inPlaceRun.ns), and
+// its course's quadrant in the low bits of its latitude (whose AIS units
+// need 27 bits): 12 bytes and 8, where a fix with its time took 24.
 type inPlaceFix struct {
-	ns       int64   // time, Unix nanoseconds
-	reach    float32 // see kmTest.cutFar
-	lat, lon int32   // AIS units
-	quad     uint8   // quadrant of the course
+	reach     float32 // see kmTest.cutFar
+	latq, lon int32   // AIS units; latq is the latitude's times 4 plus the quadrant
 }
 
-// inPlaceAt is the kept fix at ns on course quadrant quad, at (whose
-// position is on AIS units), with reach.
-func inPlaceAt(ns int64, quad uint8, at *placed, reach float64) inPlaceFix {
-	return inPlaceFix{ns: ns, reach: up32(reach), lat: toUnits(at.lat), lon: toUnits(at.lon), quad: quad}
+// inPlaceAt is the kept fix on course quadrant quad, at (whose position
+// is on AIS units), with reach.
+func inPlaceAt(quad uint8, at *placed, reach float64) inPlaceFix {
+	return inPlaceFix{reach: up32(reach), latq: toUnits(at.lat)<<2 | int32(quad&3), lon: toUnits(at.lon)}
 }
+
+func (f *inPlaceFix) lat() int32 { return f.latq >> 2 }
+func (f *inPlaceFix) quad() int  { return int(f.latq & 3) }
+
+func (f *inPlaceFix) latLon() (float64, float64) { return fromUnits(f.lat()), fromUnits(f.lon) }
 
 // unit is f's unit vector, as place gave it when f was kept.
-func (f *inPlaceFix) unit() [3]float64 { return place(fromUnits(f.lat), fromUnits(f.lon)).u }
+func (f *inPlaceFix) unit() [3]float64 { return place(f.latLon()).u }
 
 // inPlaceRun is the run of fixes at speed that sailingInPlace keeps:
-// fixes[head:]. fixes[:head] are dropped fixes whose room is reused;
-// travelled is cutFar's.
+// fixes[head:], at the times (Unix nanoseconds) ns[head:]. fixes[:head]
+// are dropped fixes whose room is reused; travelled is cutFar's.
 type inPlaceRun struct {
 	fixes     []inPlaceFix
+	ns        []int64
 	head      int
 	travelled float64
 }
 
 func (r *inPlaceRun) live() []inPlaceFix { return r.fixes[r.head:] }
 
-func (r *inPlaceRun) reset() { r.fixes, r.head, r.travelled = shrink(r.fixes), 0, 0 }
+func (r *inPlaceRun) liveNs() []int64 { return r.ns[r.head:] }
+
+func (r *inPlaceRun) reset() {
+	r.fixes, r.ns, r.head, r.travelled = shrink(r.fixes), shrink(r.ns), 0, 0
+}
 
 // add drops the cut oldest live fixes, and appends f after dropping the
 // oldest while more than inPlaceFloor are live and the oldest is more than
 // keep older than f, or maxInPlaceFixes are live. A ship
 // sailing on drops its oldest fix on every fix: the dropped ones stay in
-// front of head until half the room is theirs rather than the rest being
-// copied down each time. Room a run no longer needs goes: a run of a few
-// hundred fixes at 3-5 kn, followed by a few dozen sailing on at 12 kn,
-// kept its peak's room for good (a quarter of the pipeline's heap per
-// vessel on the real-rate demo day).
-func (r *inPlaceRun) add(cut int, f inPlaceFix, keep time.Duration) {
+// front of head until the room is full rather than the rest being copied
+// down each time. Room a run no longer needs goes: a run of a few hundred
+// fixes at 3-5 kn, followed by a few dozen sailing on at 12 kn, kept its
+// peak's room for good (a quarter of the pipeline's heap per vessel on the
+// real-rate demo day). The room is an eighth larger than the live fixes,
+// not a quarter, and is kept only up to a quarter more than that: the
+// copies cost little beside cutFar's tests, and the runs were still 40%
+// room no fix used on the real-rate demo day (6.9 kB of state a vessel
+// then, 6.5 kB now).
+func (r *inPlaceRun) add(cut int, f inPlaceFix, ns int64, keep time.Duration) {
 	r.head += cut
-	for live := len(r.fixes) - r.head; live >= maxInPlaceFixes || live > inPlaceFloor && f.ns-r.fixes[r.head].ns > int64(keep); live-- {
+	for live := len(r.fixes) - r.head; live >= maxInPlaceFixes || live > inPlaceFloor && ns-r.ns[r.head] > int64(keep); live-- {
 		r.head++
 	}
 	if len(r.fixes) == cap(r.fixes) {
-		// Full: the live fixes go to the start of a room a quarter
+		// Full: the live fixes go to the start of a room an eighth
 		// larger than they need (the slice's own growth would double
-		// it), this one if that fits and it is not four times that.
+		// it), this one if that fits and is not much larger.
 		live := len(r.fixes) - r.head
-		room := max(keptRoom, live+live/4+1)
-		if cap(r.fixes) >= room && cap(r.fixes) <= 4*room {
+		room := max(keptRoom, live+live/8+1)
+		if cap(r.fixes) >= room && cap(r.fixes) <= room+room/4 {
 			n := copy(r.fixes, r.live())
 			r.fixes = r.fixes[:n]
+			r.ns = r.ns[:copy(r.ns, r.liveNs())]
 		} else {
 			fs := make([]inPlaceFix, live, room)
 			copy(fs, r.live())
 			r.fixes = fs
+			ns := make([]int64, live, room)
+			copy(ns, r.liveNs())
+			r.ns = ns
 		}
 		r.head = 0
 	}
 	r.fixes = append(r.fixes, f)
+	r.ns = append(r.ns, ns)
 }
 
 // A run of up to inPlaceFloor fixes is kept whole, however long it lasts:
@@ -150,7 +184,7 @@ func shrink[T any](s []T) []T {
 
 var spoofCodecs = []statecodec.Option{
 	statecodec.Skip(spoofState{}, "lastIn"),
-	statecodec.With([]turn(nil), statecodec.Custom{Enc: encTurns, Dec: decTurns}),
+	statecodec.With(turnRun{}, statecodec.Custom{Enc: encTurns, Dec: decTurns}),
 	statecodec.With(inPlaceRun{}, statecodec.Custom{Enc: encInPlace, Dec: decInPlace}),
 }
 
@@ -201,11 +235,11 @@ func (d *deltas) dec(r *statecodec.Reader) error {
 }
 
 func encTurns(w *statecodec.Writer, v reflect.Value) error {
-	ts := v.Interface().([]turn)
-	w.Uvarint(uint64(len(ts)))
+	ts := v.Addr().Interface().(*turnRun)
+	w.Uvarint(uint64(len(ts.at)))
 	var at deltas
-	for _, t := range ts {
-		at.enc(w, t.ns, t.lat, t.lon)
+	for i, t := range ts.at {
+		at.enc(w, ts.ns[i], t.lat, t.lon)
 		w.Float32(t.deg)
 	}
 	return nil
@@ -217,7 +251,7 @@ func decTurns(r *statecodec.Reader, v reflect.Value) error {
 		v.Set(reflect.Zero(v.Type()))
 		return err
 	}
-	ts := make([]turn, 0, min(n, 1<<16))
+	ts := turnRun{make([]turn, 0, min(n, 1<<16)), make([]int64, 0, min(n, 1<<16))}
 	var at deltas
 	for range n {
 		if err := at.dec(r); err != nil {
@@ -227,7 +261,7 @@ func decTurns(r *statecodec.Reader, v reflect.Value) error {
 		if err != nil {
 			return err
 		}
-		ts = append(ts, turn{at.ns, deg, at.lat, at.lon})
+		ts.at, ts.ns = append(ts.at, turn{deg, at.lat, at.lon}), append(ts.ns, at.ns)
 	}
 	v.Set(reflect.ValueOf(ts))
 	return nil
@@ -238,13 +272,13 @@ func decTurns(r *statecodec.Reader, v reflect.Value) error {
 // is sure) start over.
 func encInPlace(w *statecodec.Writer, v reflect.Value) error {
 	run := v.Addr().Interface().(*inPlaceRun)
-	fs := run.live()
+	fs, ns := run.live(), run.liveNs()
 	w.Uvarint(uint64(len(fs)))
 	var at deltas
 	for i := range fs {
 		f := &fs[i]
-		at.enc(w, f.ns, f.lat, f.lon)
-		w.Uvarint(uint64(f.quad))
+		at.enc(w, ns[i], f.lat(), f.lon)
+		w.Uvarint(uint64(f.quad()))
 	}
 	return nil
 }
@@ -254,7 +288,7 @@ func decInPlace(r *statecodec.Reader, v reflect.Value) error {
 	if err != nil {
 		return err
 	}
-	run := inPlaceRun{fixes: make([]inPlaceFix, 0, min(n, 1<<16))}
+	run := inPlaceRun{fixes: make([]inPlaceFix, 0, min(n, 1<<16)), ns: make([]int64, 0, min(n, 1<<16))}
 	var at deltas
 	for range n {
 		if err := at.dec(r); err != nil {
@@ -265,7 +299,8 @@ func decInPlace(r *statecodec.Reader, v reflect.Value) error {
 			return err
 		}
 		pl := place(fromUnits(at.lat), fromUnits(at.lon))
-		run.fixes = append(run.fixes, inPlaceAt(at.ns, uint8(q)&3, &pl, math.Inf(1)))
+		run.fixes = append(run.fixes, inPlaceAt(uint8(q)&3, &pl, math.Inf(1)))
+		run.ns = append(run.ns, at.ns)
 	}
 	v.Set(reflect.ValueOf(run))
 	return nil

@@ -154,7 +154,7 @@ func (d *Detector) LinkPoint(p *track.Point) {
 	d.Advance(p.Time)
 	v := d.vessel(p.MMSI)
 	if !v.has {
-		v.first = *p
+		v.first = keepPoint(p)
 	}
 	if !v.silentCheck && v.identified {
 		d.reappear(v)
@@ -289,7 +289,7 @@ func latestActivity(v *vessel, visit *event.Event, visitAt time.Time) *event.Eve
 	// An encounter reported at a port visit's very time came first: the
 	// point that ended the visit advanced the encounters before the port
 	// detector took it.
-	if a := v.activity; a != nil && (visit == nil || a.Type == event.Encounter && v.activityAt.After(visitAt)) {
+	if a := v.activity; a != nil && (visit == nil || a.Type == event.Encounter && v.activityAt.time().After(visitAt)) {
 		return a
 	}
 	return visit

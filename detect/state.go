@@ -30,7 +30,7 @@ var (
 		// Plumbing to a Detector deciding other processes' draught
 		// changes (bus's second stage), and what that one keeps: it
 		// replays instead of saving state.
-		statecodec.Skip(Detector{}, "DeferDraught", "DeferLoiterEnd", "runDraught"),
+		statecodec.Skip(Detector{}, "DeferDraught", "DeferLoiterEnd", "runDraught", "AreaDecided"),
 		// Back pointer and configuration; scratch space of pairUp.
 		statecodec.Skip(encounters{}, "d", "cellDeg", "maxDistK", "grid", "cells"),
 		// A count for tests.

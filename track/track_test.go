@@ -417,3 +417,137 @@ func TestCloseHullsSplit(t *testing.T) {
 		t.Errorf("lone glitch: %d segments open at the end, want 1", open)
 	}
 }
+
+// A glitch as the first fix after a 13.4 h silence, the ship having turned
+// meanwhile (held-out seed 10588): it fits the envelope of the segment
+// from before the silence, and the fix before it does not lead where the
+// ship went on, so the track after it opens a segment by an impossible
+// jump. Once three fixes confirm that segment, the glitch's is closed
+// (and the confirming fix says so), so that it takes nothing later: fixes
+// 60 km off the track 13 h on open a segment of their own.
+func TestGlitchAfterLongSilenceIsClosed(t *testing.T) {
+	at, tr := afterSilence(12, 0)
+	const back = afterSilenceAt
+	glitch, after, confirm, run := at[back], at[back+5], at[back+15], at[back+13*60]
+	if glitch.Seg != 1 || after.Flag != TooFast || after.Seg == glitch.Seg {
+		t.Fatalf("glitch %+v, next %+v: want the glitch ending segment 1 and the jump from it flagged", glitch, after)
+	}
+	if confirm.GlitchSeg != glitch.Seg {
+		t.Errorf("the third fix after the glitch closed segment %d, want %d", confirm.GlitchSeg, glitch.Seg)
+	}
+	for min, p := range at {
+		if min > back && p.Seg == glitch.Seg {
+			t.Errorf("minute %d joined the glitch's segment %d (flag %q)", min, p.Seg, p.Flag)
+		}
+	}
+	if run.Flag != TooFast || run.Seg == after.Seg {
+		t.Errorf("displaced run's first fix %+v: want a segment of its own, flagged", run)
+	}
+	if at[back+13*60+150].Seg != after.Seg {
+		t.Errorf("the fix after the displaced run %+v: want the track's segment %d", at[back+13*60+150], after.Seg)
+	}
+	if n := tr.Stats().GlitchesClosed; n != 1 {
+		t.Errorf("GlitchesClosed = %d, want 1", n)
+	}
+}
+
+// afterSilenceAt is the minute at which afterSilence's ship is heard again.
+const afterSilenceAt = 600 + 804
+
+// afterSilence: MMSI 9 sails east at 12 kn for 10 h, is silent 13.4 h,
+// then its first fix comes 15 km west of where it sails on north, and 13 h
+// later it is put 0.6° north for 150 minutes. The first fix after the
+// silence reports kn knots, north, and is heard again at minute again
+// after it (0: never). It returns the points by minute, and the tracker.
+func afterSilence(kn float64, again int) (map[int]Point, *Tracker) {
+	r := &rec{}
+	tr := New(DefaultConfig(), nil, r)
+	add := func(min int, lat, lon, sog, cog float64) {
+		f := fix(9, min, lat, lon)
+		f.SOG, f.COG = sog, cog
+		tr.AddFix(f)
+	}
+	const step = 12 * kmPerNm / 60 / 111.2 // degrees of latitude a minute at 12 kn
+	for min := 0; min <= 600; min += 5 {
+		add(min, 35, 131+float64(min)*step/math.Cos(35*rad), 12, 90)
+	}
+	const back = afterSilenceAt
+	add(back, 36, 134.3-0.165, kn, 0) // 15 km west of the track
+	for min := back + 5; min <= back+16*60; min += 5 {
+		if again > min-5-back && again <= min-back {
+			add(back+again, 36, 134.3-0.165, kn, 0)
+		}
+		lat := 36 + float64(min-back)*step
+		if min >= back+13*60 && min < back+13*60+150 {
+			lat += 0.6 // displaced by an interference
+		}
+		add(min, lat, 134.3, 12, 0)
+	}
+	tr.Flush()
+	at := map[int]Point{}
+	for _, p := range r.pts {
+		at[int(p.Time.Sub(t0)/time.Minute)] = p
+	}
+	return at, tr
+}
+
+// As above, but the fix after the silence reports 0 kn: a second hull
+// moored under the number, heard again where it lay hours later, is no
+// glitch of the ship sailing on (a glitch carries its ship's speed and
+// course), and keeps its segment.
+func TestMooredHullAfterLongSilenceIsNoGlitch(t *testing.T) {
+	const back = afterSilenceAt
+	at, tr := afterSilence(0, 6*60+2)
+	if n := tr.Stats().GlitchesClosed; n != 0 || at[back+15].GlitchSeg != 0 {
+		t.Errorf("GlitchesClosed = %d (at the third fix after: %d), want none", n, at[back+15].GlitchSeg)
+	}
+	if p := at[back+6*60+2]; p.Seg != at[back].Seg {
+		t.Errorf("the moored hull heard again 6 h on %+v: want its segment %d", p, at[back].Seg)
+	}
+}
+
+// As TestGlitchAfterLongSilenceIsClosed, but static reports of two hulls'
+// dimensions came under the MMSI, and the fix after the jump's first lies
+// 5.5 km east of the track, 15 minutes from the fixes either side: the
+// fix that confirms the track after the glitch is also one split would
+// take it for another hull's. The glitch rule goes first: the third fix
+// after the glitch closes its segment, as with one hull.
+func TestGlitchClosedBeforeSplit(t *testing.T) {
+	r := &rec{}
+	tr := New(DefaultConfig(), nil, r)
+	add := func(min int, lat, lon float64) {
+		f := fix(9, min, lat, lon)
+		f.SOG, f.COG = 12, 0
+		if min <= 600 {
+			f.COG = 90
+		}
+		tr.AddFix(f)
+	}
+	const step = 12 * kmPerNm / 60 / 111.2
+	for min := 0; min <= 600; min += 5 {
+		add(min, 35, 131+float64(min)*step/math.Cos(35*rad))
+	}
+	const back = afterSilenceAt
+	for _, d := range [][2]float64{{150, 24}, {80, 13}} {
+		tr.AddStatic(Static{MMSI: 9, Time: t0.Add((back - 1) * time.Minute), Length: d[0], Beam: d[1]})
+	}
+	add(back, 36, 134.3-0.44) // the glitch, 40 km west of the track
+	for min := back + 5; min <= back+95; min += 15 {
+		lon := 134.3
+		if min == back+20 {
+			lon += 0.061 // 5.5 km east
+		}
+		add(min, 36+float64(min-back)*step, lon)
+	}
+	tr.Flush()
+	at := map[int]Point{}
+	for _, p := range r.pts {
+		at[int(p.Time.Sub(t0)/time.Minute)] = p
+	}
+	if glitch, after := at[back], at[back+5]; after.Flag != TooFast || after.Seg == glitch.Seg {
+		t.Fatalf("glitch %+v, next %+v: want the jump from the glitch flagged", glitch, after)
+	}
+	if p := at[back+35]; p.GlitchSeg != at[back].Seg {
+		t.Errorf("the third fix after the glitch %+v closed segment %d, want %d", p, p.GlitchSeg, at[back].Seg)
+	}
+}

@@ -1,0 +1,59 @@
+package detect
+
+import (
+	"math"
+	"testing"
+	"time"
+	"unsafe"
+
+	"github.com/lookout-osint/lookout/track"
+)
+
+// TestVesselRecordSize: a vessel's record is held for every MMSI heard
+// (issue 17: 2 kB of state per live vessel); as time.Time and track.Point
+// fields it took 1,744 bytes (a 1,792-byte allocation). 48 of the 1,344
+// are the loitering held for an interference area not yet decided
+// (loiterhold.go), and 16 the segments of the latest encounter and close
+// approach and when its pair was first together (two hulls under one
+// MMSI each judge a draught change with their own encounters).
+func TestVesselRecordSize(t *testing.T) {
+	if n := unsafe.Sizeof(vessel{}); n > 1344 {
+		t.Errorf("vessel record %d bytes, want at most 1344", n)
+	}
+	if n := unsafe.Sizeof(inPlaceFix{}); n > 12 {
+		t.Errorf("a sailing-in-place fix takes %d bytes beside its time, want 12", n)
+	}
+	// A stream's record, one per MMSI at least while its fixes are
+	// spoofing's (192 bytes with time.Time fields).
+	if n := unsafe.Sizeof(segInfo{}); n > 112 {
+		t.Errorf("a stream's record takes %d bytes, want at most 112", n)
+	}
+	if n := unsafe.Sizeof(turn{}); n > 12 {
+		t.Errorf("a circling turn takes %d bytes beside its time, want 12", n)
+	}
+}
+
+// TestKeptPointRoundTrip: a kept fix and a stamp give back what they kept,
+// to the bit, as the detectors compare and report it.
+func TestKeptPointRoundTrip(t *testing.T) {
+	at := time.Date(2026, 3, 1, 12, 30, 15, 250_000_000, time.UTC)
+	p := track.Point{Fix: track.Fix{MMSI: 273123456, HasPos: true, Class: 'A', Heading: 511 - 300, Status: 7,
+		Time: at, Lat: 59.123456789, Lon: -179.99, SOG: 12.3, COG: math.NaN()}, Seg: 3, ImpliedKn: math.NaN(), NewSeg: true}
+	got := keepPoint(&p)
+	q := got.point()
+	if q.Time != p.Time || q.MMSI != p.MMSI || !q.HasPos || q.Class != p.Class || q.Heading != p.Heading ||
+		q.Status != p.Status || q.Lat != p.Lat || q.Lon != p.Lon || q.SOG != p.SOG || !math.IsNaN(q.COG) ||
+		q.Seg != p.Seg || q.Flag != track.OK || !math.IsNaN(q.ImpliedKn) || !q.NewSeg {
+		t.Errorf("kept %+v, gave back %+v", p, q)
+	}
+	var zero track.Point
+	if z := keepPoint(&zero); z.point() != zero || !z.at.isZero() {
+		t.Errorf("zero point gave back %+v", z.point())
+	}
+	if s := stampOf(at); s.time() != at || s.isZero() {
+		t.Errorf("stamp of %v gave back %v", at, s.time())
+	}
+	if s := stampOf(time.Time{}); !s.isZero() || !s.time().IsZero() {
+		t.Errorf("zero time stamped %d", s)
+	}
+}
