@@ -305,6 +305,80 @@ func TestClonedHullsAcrossStages(t *testing.T) {
 	}
 }
 
+// TestCloseClonesAcrossStages: hull A of MMSI a lies still at sea for six
+// hours with tanker b of another partition alongside; hull B under the
+// same MMSI, smaller, lies still 11 km east and reports a deeper draught
+// from hour 5. Each hull is heard every 30 minutes, 15 minutes after the
+// other, so the tracker keeps them apart only by the way they zig-zag.
+// One process reports hull B's change as its own, loitering alone (a
+// possible dark transfer), not as A's encounter with b; the workers, whose
+// first stage hands the change to the second, the same.
+func TestCloseClonesAcrossStages(t *testing.T) {
+	if testing.Short() {
+		t.Skip("runs workers")
+	}
+	cw := Config{Partitions: 4}.withDefaults()
+	a, b := uint32(273100051), uint32(273100052)
+	for cw.Partition(a) == cw.Partition(b) {
+		b++
+	}
+	t0 := time.Date(2026, 3, 1, 0, 0, 0, 0, time.UTC)
+	lat := func(i int) float64 { // two hours from the south at 10 kn, six still, on north
+		switch {
+		case i < 4:
+			return 39.0 - float64(4-i)*0.0833
+		case i < 16:
+			return 39.0
+		}
+		return 39.0 + float64(i-16)*0.0833
+	}
+	var ms []ais.Message
+	for i := 0; i < 22; i++ {
+		at := t0.Add(time.Duration(i)*30*time.Minute + 17*time.Second)
+		kn := 10.0
+		if i >= 4 && i < 16 {
+			kn = 0.5
+		}
+		pa := posMsg(a, at, lat(i), 134.2)
+		pa.PosA.Speed = kn
+		pb := posMsg(a, at.Add(15*time.Minute), lat(i), 134.2+0.1273)
+		pb.PosA.Speed = kn
+		d := 5.0
+		if i >= 10 {
+			d = 8.0
+		}
+		sb := withDraught(staticMsg(a, at.Add(15*time.Minute+time.Second), 9514755, "NORDIC HAMBURG"), d)
+		sb.StaticA.Dim = ais.Dimensions{ToBow: 70, ToStern: 9, ToPort: 6, ToStarboard: 7}
+		ms = append(ms, pa, withDraught(staticMsg(a, at.Add(time.Second), 9321483, "SEA DRAGON"), 12), pb, sb)
+		if i >= 4 && i < 16 {
+			for k := 0; k < 10; k++ { // b alongside, every 3 minutes
+				p := posMsg(b, at.Add(time.Duration(k)*3*time.Minute+40*time.Second), 39.001, 134.2)
+				p.PosA.Speed = 0.5
+				ms = append(ms, p)
+			}
+			ms = append(ms, withDraught(staticMsg(b, at.Add(41*time.Second), 9074729, "PARTNER"), 6))
+		}
+	}
+	sort.SliceStable(ms, func(i, j int) bool { return ms[i].RxTime.Before(ms[j].RxTime) })
+	local, _ := equalOneProcess(t, ms)
+	var enc, dt, own int
+	for _, e := range local.events {
+		switch {
+		case e.Type == event.Encounter:
+			enc++
+		case e.Type == event.PossibleDarkTransfer && e.MMSI == a && e.Evidence["change_m"] == 3.0:
+			dt++
+		case e.Type == event.DraughtChange && e.MMSI == a && e.Evidence["length_m"] == 79.0 && e.Evidence["context"] == string(event.Loitering) && e.OtherMMSI == 0:
+			own++
+		case e.Type == event.DraughtChange || e.Type == event.PossibleDarkTransfer:
+			t.Errorf("one process: %s %+v, want hull B's change alone", e.Type, e)
+		}
+	}
+	if enc != 1 || dt != 1 || own != 1 {
+		t.Errorf("one process: %d encounters (want A's with b), %d possible dark transfers and %d draught changes of hull B loitering alone; want 1 each", enc, dt, own)
+	}
+}
+
 // TestLoiteringHeldUntilInterferenceShownAcrossPartitions: ships of
 // several partitions are put on an interference's circle, one of them
 // heard there first after a silence (placed there, but no jump), lying

@@ -174,11 +174,19 @@ type vessel struct {
 	// one MMSI, the one on it (see hullSeg). (Here, it takes the padding
 	// after closeTo.)
 	lastLoiterSeg int32
-	closeAt       stamp
-	closeLat      float64
-	closeLon      float64
-	identified    bool // dimensions indexed
-	silentCheck   bool // checked for a reappearing hull
+	// closeSeg and activitySeg are the segments v was on when close to
+	// closeTo and in activity (an encounter): of two hulls under one
+	// MMSI, the one that was there.
+	closeSeg, activitySeg int32
+	closeAt               stamp
+	closeLat              float64
+	closeLon              float64
+	// closeFrom is when the pair of closeAt was first together (Unix
+	// seconds): a ship that came alongside only after a new draught was
+	// reported did not bring it about.
+	closeFrom   int64
+	identified  bool // dimensions indexed
+	silentCheck bool // checked for a reappearing hull
 	// An identity pair already links this MMSI to the hull's next number
 	// (succeeded) or to its previous one (succeeds): a hull has one of each.
 	succeeded, succeeds bool
@@ -474,13 +482,15 @@ func (d *Detector) useSegment(v *vessel, p *track.Point) {
 		v.seg = p.Seg
 		return
 	}
-	if v.loiter.on && p.ImpliedKn <= d.cfg.SpoofSpeedKn {
+	if v.loiter.on && p.ImpliedKn <= d.cfg.SpoofSpeedKn && !d.twoHulls(v, v.seg, p.Seg) {
 		// The ship went on from the run's last fix at a ship's speed, on
 		// a segment the tracker had open too: the run ended there. Left
 		// open, it waited with a segment that began with a jump and was
 		// dropped with it (seed 8201: after a GNSS interference the
 		// tracker put a tanker's real track on its displaced segment, and
 		// its 5 h transfer drift went unreported).
+		// Not when the two segments are two hulls' under the MMSI: the
+		// other hull's fix says nothing of this one's run.
 		d.closeLoiter(v, false)
 	}
 	d.switchSegment(v, p.Seg, true)

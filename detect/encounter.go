@@ -42,7 +42,10 @@ type cellSample struct {
 func cellOrder(y, x int32) int64 { return int64(y)<<32 + int64(x) }
 
 type sample struct {
-	mmsi     uint32
+	mmsi uint32
+	// seg is the vessel's track segment: of two hulls under one MMSI,
+	// the one together with the other vessel (see hullSeg).
+	seg      int32
 	lat, lon float64
 	kn       float64
 }
@@ -54,6 +57,9 @@ type pairState struct {
 	runLat, runLon    float64
 	runN              int
 	pieces            []piece
+	// segs are the segments of the pair's two MMSIs (in key order) when
+	// last together.
+	segs [2]int32
 }
 
 type piece struct {
@@ -108,7 +114,7 @@ func (e *encounters) point(v *vessel, p *track.Point) {
 		if idx < e.next {
 			continue
 		}
-		e.slots[idx] = append(e.slots[idx], sample{p.MMSI, lat, lon, kn})
+		e.slots[idx] = append(e.slots[idx], sample{p.MMSI, int32(p.Seg), lat, lon, kn})
 	}
 }
 
@@ -281,10 +287,17 @@ func (e *encounters) together(idx int64, a, b *sample, lat, lon, dkm float64) {
 	ps.runLat += lat
 	ps.runLon += lon
 	ps.runN++
-	for _, m := range [2]uint32{a.mmsi, b.mmsi} {
+	first := ps.runStart
+	if len(ps.pieces) > 0 {
+		first = ps.pieces[0].start
+	}
+	ps.segs = [2]int32{a.seg, b.seg}
+	for i, m := range [2]uint32{a.mmsi, b.mmsi} {
 		v := e.d.vessel(m)
 		v.closeAt = stampOf(time.Unix(idx*e.slot(), 0))
+		v.closeFrom = first * e.slot()
 		v.closeTo = a.mmsi ^ b.mmsi ^ m
+		v.closeSeg = ps.segs[i]
 		v.closeLat, v.closeLon = lat, lon
 	}
 }
@@ -358,11 +371,11 @@ func (e *encounters) finish(k [2]uint32, ps *pairState) {
 	// advance): when one process reports it, ahead of a port visit
 	// reported then or later (DecideDraught compares the two).
 	at := time.Unix(e.next*step, 0).Add(e.d.cfg.EncounterMaxInterp + e.d.cfg.EncounterSlot).UTC()
-	for _, m := range k {
+	for j, m := range k {
 		v := e.d.vessel(m)
-		v.activity, v.activityAt = ev, stampOf(at)
+		v.activity, v.activityAt, v.activitySeg = ev, stampOf(at), ps.segs[j]
 		for i := range v.held {
-			v.held[i].noteEncounter(ev)
+			v.held[i].noteEncounter(ev, ps.segs[j])
 		}
 	}
 }

@@ -264,8 +264,7 @@ func (d *Detector) hullSeg(v *vessel, i int) (st *segState, seg int, shared bool
 		return nil, 0, false
 	}
 	for j := range v.draught {
-		o := &v.draught[j]
-		if j != i && o.hull != ([2]int32{}) && (d.now.Sub(o.t) <= d.cfg.CloneIdle || o.n > 0 && d.now.Sub(o.nextT) <= d.cfg.CloneIdle) {
+		if j != i && d.hullHeard(&v.draught[j]) {
 			shared = true
 		}
 	}
@@ -282,6 +281,39 @@ func (d *Detector) hullSeg(v *vessel, i int) (st *segState, seg int, shared bool
 		return nil, 0, shared
 	}
 	return st, seg, true
+}
+
+// hullHeard says whether h names a hull (dimensions) that reported
+// within CloneIdle.
+func (d *Detector) hullHeard(h *hullDraught) bool {
+	return h.hull != ([2]int32{}) && (d.now.Sub(h.t) <= d.cfg.CloneIdle || h.n > 0 && d.now.Sub(h.nextT) <= d.cfg.CloneIdle)
+}
+
+// otherHullSeg is the segment another hull of v than hull i is on, by
+// their static reports' votes, when it is not hull i's (0: none known).
+func (d *Detector) otherHullSeg(v *vessel, i int) int32 {
+	for j := range v.draught {
+		if h := &v.draught[j]; j != i && h.votes > 0 && h.seg != v.draught[i].seg && d.hullHeard(h) {
+			return h.seg
+		}
+	}
+	return 0
+}
+
+// twoHulls says whether segments a and b of v are those of two hulls
+// (other dimensions) that reported under v's MMSI within CloneIdle, by
+// their static reports' votes (see hullDraught).
+func (d *Detector) twoHulls(v *vessel, a, b int) bool {
+	on := func(seg int) int {
+		for i := range v.draught {
+			if h := &v.draught[i]; int(h.seg) == seg && h.votes > 0 && d.hullHeard(h) {
+				return i
+			}
+		}
+		return -1
+	}
+	i, j := on(a), on(b)
+	return a != b && i >= 0 && j >= 0 && i != j
 }
 
 // segOf is the number of v's segment whose state st is (0: none).
@@ -498,6 +530,7 @@ func (d *Detector) draughtCheck(v *vessel, s *track.Static, id track.Identity) {
 	}
 	c := &DraughtCase{MMSI: v.mmsi, Visit: v.activity, VisitAt: v.activityAt.time(), Old: old, OldT: oldT, New: newM, NewT: newT, Length: id.Length, Beam: id.Beam,
 		Gap: v.lastGap, LastLoiter: v.lastLoiter, Lat: cur.nextLat, Lon: cur.nextLon, Placed: cur.placed}
+	c.OtherSeg = d.otherHullSeg(v, i)
 	if shared && (hs == nil || v.lastLoiterSeg != int32(seg)) {
 		// The MMSI's last loitering was the other hull's, or which hull
 		// is this one is not known.
@@ -520,6 +553,7 @@ func (d *Detector) draughtCheck(v *vessel, s *track.Static, id track.Identity) {
 		// there (DecideDraught), with a loitering run's end sent after.
 		if c.Loiter != nil {
 			st.loiter.deferred, st.loiter.deferLat, st.loiter.deferLon = true, c.Lat, c.Lon
+			st.loiter.draughtOther = c.OtherSeg
 		}
 		d.DeferDraught(c)
 		return
@@ -533,11 +567,11 @@ func (d *Detector) draughtCheck(v *vessel, s *track.Static, id track.Identity) {
 		lo := &st.loiter
 		if lo.draught != nil {
 			// A second change in one run: the transfer is the latest.
-			d.hold(v, nil, lo.draught, lo.start.time(), activity)
+			d.hold(v, nil, lo.draught, lo.start.time(), activity, lo.draughtOther)
 		}
-		lo.draught = e
+		lo.draught, lo.draughtOther = e, c.OtherSeg
 	case draughtLast:
-		d.hold(v, c.LastLoiter, e, c.LastLoiter.Start, activity)
+		d.hold(v, c.LastLoiter, e, c.LastLoiter.Start, activity, c.OtherSeg)
 	}
 }
 
@@ -565,7 +599,7 @@ func (d *Detector) draughtEvent(v *vessel, c *DraughtCase, activity *event.Event
 		kind, lat, lon, when = "port_visit", p.Lat, p.Lon, newT
 		port = &event.Event{Port: p.Name, PortID: p.ID, PortGroup: p.Group}
 	}
-	if a := activity; a != nil && a.End.After(when) {
+	if a := activity; a != nil && a.End.After(when) && !otherHull(c.OtherSeg, v.encounterSeg(a)) {
 		when, lat, lon = a.End, a.Lat, a.Lon
 		kind = string(a.Type)
 		port, other = nil, 0
@@ -579,7 +613,12 @@ func (d *Detector) draughtEvent(v *vessel, c *DraughtCase, activity *event.Event
 		// Dark the while: a port visit or transfer nobody saw.
 		kind, when, lat, lon, other, port = "gap", g.End, g.Lat, g.Lon, 0, nil
 	}
-	if v.closeAt.time().After(when) && !c.OtherHull {
+	if v.closeAt.time().After(when) && !c.OtherHull && !otherHull(c.OtherSeg, v.closeSeg) && v.closeFrom <= newT.Add(d.cfg.EncounterSlot).Unix() {
+		// (Together by the new draught's first report, within the slot
+		// the pairing samples: seed 10544's fishing boat crossing a
+		// tanker's way under way after its loitering, before the new
+		// draught was confirmed, took the place of the partner whose AIS
+		// was off.)
 		kind, when, lat, lon, other, port = string(event.Encounter), v.closeAt.time(), v.closeLat, v.closeLon, v.closeTo, nil
 	}
 	// Loitering at sea: a transfer, with a partner alongside or with a

@@ -36,6 +36,9 @@ type loiterState struct {
 	// displaced: the run's fixes were displaced by an interference shown
 	// after they came (see displacedLoiter); it is not reported.
 	displaced bool
+	// draughtOther is the other hull's segment (see heldDraught), with
+	// draught or deferred. (Here, it takes the padding after the flags.)
+	draughtOther int32
 	// areas are the areas not yet decided that fixes of the run were
 	// placed in (loiterhold.go).
 	areas []uint64
@@ -117,8 +120,8 @@ func (d *Detector) endLoiter(v *vessel, st *segState, atEnd bool) {
 	}
 	s.on = false
 	end := pendingLoiter{Loitering: d.loitering(v, st, atEnd), Seg: v.segOf(st), Draught: s.draught, From: s.start.time(),
-		Deferred: s.deferred, Lat: s.deferLat, Lon: s.deferLon, At: d.now}
-	s.draught, s.deferred = nil, false
+		Deferred: s.deferred, Lat: s.deferLat, Lon: s.deferLon, At: d.now, OtherSeg: s.draughtOther}
+	s.draught, s.deferred, s.draughtOther = nil, false, 0
 	areas := s.areas
 	s.areas = nil
 	if end.Loitering != nil && len(areas) > 0 {
@@ -148,11 +151,11 @@ func (d *Detector) reportLoiter(v *vessel, e *pendingLoiter, late bool) {
 	if e.Draught != nil {
 		// Reported, with a possible dark transfer, once the encounter
 		// detector can tell whether anybody was alongside.
-		d.hold(v, lo, e.Draught, e.From, v.activity)
+		d.hold(v, lo, e.Draught, e.From, v.activity, e.OtherSeg)
 	}
 	if e.Deferred {
 		d.DeferLoiterEnd(&LoiterEnd{MMSI: v.mmsi, At: e.At, Loitering: lo, From: e.From,
-			Visit: v.activity, VisitAt: v.activityAt.time(), Lat: e.Lat, Lon: e.Lon})
+			Visit: v.activity, VisitAt: v.activityAt.time(), Lat: e.Lat, Lon: e.Lon, OtherSeg: e.OtherSeg})
 	}
 }
 

@@ -18,6 +18,7 @@ import (
 type pendingLoiter struct {
 	Loitering *event.Event
 	Seg       int32
+	OtherSeg  int32 // the other hull's segment, with Draught or Deferred (see heldDraught)
 	Draught   *event.Event
 	From, At  time.Time
 	Deferred  bool

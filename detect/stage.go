@@ -198,6 +198,9 @@ type DraughtCase struct {
 	// positions were not being fed (see hullSeg); Visit is its own
 	// segment's, and the vessel's encounters are not its context.
 	OtherHull bool `json:",omitempty"`
+	// OtherSeg is the segment of another hull under the MMSI, by its
+	// static reports (0: none known): encounters on it are that hull's.
+	OtherSeg int32 `json:",omitempty"`
 }
 
 // DraughtPort is the port a draught change happened in.
@@ -225,6 +228,8 @@ type LoiterEnd struct {
 	Visit     *event.Event `json:",omitempty"`
 	VisitAt   time.Time
 	Lat, Lon  float64
+	// OtherSeg is the case's DraughtCase.OtherSeg.
+	OtherSeg int32 `json:",omitempty"`
 }
 
 // DecideDraught reports draught change c (or holds it for the encounters
@@ -248,14 +253,14 @@ func (d *Detector) DecideDraught(c *DraughtCase) {
 		k := runKey{c.MMSI, c.Loiter.Start.UnixNano()}
 		if prev := d.runDraught[k]; prev != nil {
 			// A second change in one run: the transfer is the latest.
-			d.hold(v, nil, prev, c.Loiter.Start, activity)
+			d.hold(v, nil, prev, c.Loiter.Start, activity, c.OtherSeg)
 		}
 		if d.runDraught == nil {
 			d.runDraught = map[runKey]*event.Event{}
 		}
 		d.runDraught[k] = e
 	case draughtLast:
-		d.hold(v, c.LastLoiter, e, c.LastLoiter.Start, activity)
+		d.hold(v, c.LastLoiter, e, c.LastLoiter.Start, activity, c.OtherSeg)
 	}
 }
 
@@ -266,7 +271,7 @@ func (d *Detector) EndLoiter(l *LoiterEnd) {
 	k := runKey{l.MMSI, l.From.UnixNano()}
 	if e := d.runDraught[k]; e != nil {
 		v := d.vessel(l.MMSI)
-		d.hold(v, l.Loitering, e, l.From, latestActivity(v, l.Visit, l.VisitAt))
+		d.hold(v, l.Loitering, e, l.From, latestActivity(v, l.Visit, l.VisitAt), l.OtherSeg)
 		delete(d.runDraught, k)
 	}
 }

@@ -23,12 +23,16 @@ type heldDraught struct {
 	from, until time.Time
 	// enc is an encounter of the vessel during that time.
 	enc *event.Event
+	// otherSeg is the segment of the other hull, when two share the
+	// MMSI (0: none known): its encounters are not this hull's partners.
+	otherSeg int32
 }
 
 // hold keeps the draught change dr, put down to loitering from from on
 // (lo, when reported), until the encounter detector is past it; activity
-// is the vessel's latest port visit or encounter.
-func (d *Detector) hold(v *vessel, lo, dr *event.Event, from time.Time, activity *event.Event) {
+// is the vessel's latest port visit or encounter; otherSeg the other
+// hull's segment (see heldDraught).
+func (d *Detector) hold(v *vessel, lo, dr *event.Event, from time.Time, activity *event.Event, otherSeg int32) {
 	if lo != nil {
 		for k := range v.held {
 			// One run is one transfer: the latest change's, as when both
@@ -43,12 +47,12 @@ func (d *Detector) hold(v *vessel, lo, dr *event.Event, from time.Time, activity
 			}
 		}
 	}
-	h := heldDraught{draught: dr, loiter: lo, from: from, until: dr.End}
+	h := heldDraught{draught: dr, loiter: lo, from: from, until: dr.End, otherSeg: otherSeg}
 	if lo != nil && lo.End.After(h.until) {
 		h.until = lo.End
 	}
 	if a := activity; a != nil && a.Type == event.Encounter {
-		h.noteEncounter(a)
+		h.noteEncounter(a, v.encounterSeg(a))
 	}
 	v.held = append(v.held, h)
 	if !slices.Contains(d.holding, v.mmsi) {
@@ -56,12 +60,25 @@ func (d *Detector) hold(v *vessel, lo, dr *event.Event, from time.Time, activity
 	}
 }
 
-// noteEncounter takes encounter e as the partner of h if it was together
-// during h's time.
-func (h *heldDraught) noteEncounter(e *event.Event) {
-	if h.enc == nil && !e.Start.After(h.until) && !e.End.Before(h.from) {
+// noteEncounter takes encounter e, of the vessel's segment seg, as the
+// partner of h if it was together during h's time, not with the other
+// hull.
+func (h *heldDraught) noteEncounter(e *event.Event, seg int32) {
+	if h.enc == nil && !e.Start.After(h.until) && !e.End.Before(h.from) && !otherHull(h.otherSeg, seg) {
 		h.enc = e
 	}
+}
+
+// otherHull says whether segment seg is the other hull's, otherSeg.
+func otherHull(otherSeg, seg int32) bool { return otherSeg != 0 && seg == otherSeg }
+
+// encounterSeg is v's segment in encounter a: known for its latest (0
+// for anything else: a port visit is no encounter).
+func (v *vessel) encounterSeg(a *event.Event) int32 {
+	if a == v.activity && a.Type == event.Encounter {
+		return v.activitySeg
+	}
+	return 0
 }
 
 // releaseHeld reports the held draught changes the encounter detector has

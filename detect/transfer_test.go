@@ -117,3 +117,106 @@ func TestOneLoiteringRunOneDarkTransfer(t *testing.T) {
 		t.Fatalf("possible dark transfers %+v, want one, of the change to 12 m", dt)
 	}
 }
+
+// TestPassingAfterTheRunIsNoPartner: seed 10544's tanker drifts 150 km
+// out, its draught falls during the run, then it sails off at 10 kn and a
+// fishing boat going the other way crosses its track within 500 m, an
+// hour and a half after the new draught was first reported and before it
+// was confirmed. That crossing is no partner of the transfer (it came
+// after the new draught): one possible dark transfer.
+func TestPassingAfterTheRunIsNoPartner(t *testing.T) {
+	w := newWorld()
+	lon := 130 + kmEast(150)
+	tanker := newScript(1, 0, 45.0, lon+0.1).sail(45.0, lon, 10).stay(4*time.Hour+35*time.Minute, 0.5).sail(45.5, lon, 10)
+	var at track.Fix
+	for _, f := range tanker.fixes {
+		if f.Time.Equal(t0.Add(5*time.Hour + 30*time.Minute)) {
+			at = f
+		}
+	}
+	if at.Time.IsZero() {
+		t.Fatal("no tanker fix at 5h30: the scenario does not test it")
+	}
+	fisher := &script{mmsi: 2, every: 5 * time.Minute}
+	for m := -60; m <= 60; m += 5 {
+		// South at 4 kn along the tanker's way, at its fix at 5h30 then.
+		fisher.t, fisher.lat, fisher.lon = at.Time.Add(time.Duration(m)*time.Minute), at.Lat-float64(m)/60*4*kmPerNm/111.195, at.Lon
+		fisher.add(4, 180)
+	}
+	w.add(tanker, fisher)
+	w.static(track.Static{MMSI: 2, Time: t0.Add(4*time.Hour + 40*time.Minute), Name: "FISHER", ShipType: 30, Length: 40, Beam: 8})
+	for _, m := range []time.Duration{1, 31, 61, 91, 121, 151, 181, 211, 241, 421, 451} {
+		dr := 6.0
+		if m >= 241 {
+			dr = 3.5
+		}
+		w.static(track.Static{MMSI: 1, Time: t0.Add(m * time.Minute), Name: "TANKER", IMO: 9000001,
+			ShipType: 80, Length: 150, Beam: 24, Draught: dr})
+	}
+	slices.SortStableFunc(w.statics, func(x, y track.Static) int { return x.Time.Compare(y.Time) })
+	evs := w.run(t)
+	if lo := only(evs, event.Loitering); len(lo) != 1 || lo[0].End.After(t0.Add(5*time.Hour+10*time.Minute)) {
+		t.Fatalf("loitering %+v, want one ending by 5h10: the scenario does not test it", lo)
+	}
+	dc := only(evs, event.DraughtChange)
+	if len(dc) != 1 || dc[0].Evidence["context"] != "loitering" || dc[0].OtherMMSI != 0 {
+		t.Errorf("draught changes %+v, want one, of the loitering", dc)
+	}
+	if dt := only(evs, event.PossibleDarkTransfer); len(dt) != 1 {
+		t.Errorf("possible dark transfers %+v, want one", dt)
+	}
+}
+
+// closeClones is one MMSI used by two hulls 11 km apart at sea, each
+// heard every 30 minutes, the one 15 minutes after the other: every fix
+// of the MMSI is within a ship's reach of the one before, so the
+// tracker's envelope alone keeps both hulls on one track, which zig-zags
+// between them. Hull A (150×24 m, IMO 9074729) drifts for 6 h with
+// tanker 2 alongside, whose AIS is on; hull B (80×13 m, IMO 9321483),
+// 11 km east, drifts alone, its draught rising from 5 to 8 m at hour 3.
+// Each hull sends its static report a second after one of its own fixes.
+func closeClones() *world {
+	w := newWorld()
+	lon := 130 + kmEast(150)
+	eastB := kmEast(11)
+	a := newScript(1, 0, 45.0, lon+0.5)
+	a.every = 30 * time.Minute
+	a.sail(45.0, lon, 10).stay(6*time.Hour, 0.5).sail(45.3, lon, 10)
+	b := newScript(1, 15*time.Minute, 45.0, lon+eastB+0.5)
+	b.every = 30 * time.Minute
+	b.sail(45.0, lon+eastB, 10).stay(6*time.Hour, 0.5).sail(44.7, lon+eastB, 10)
+	c := newScript(2, 0, 45.4, lon+0.001).sail(45.0, lon+0.001, 10).stay(6*time.Hour, 0.5).sail(45.3, lon+0.5, 10)
+	w.add(a, b, c)
+	for _, f := range a.fixes {
+		w.static(track.Static{MMSI: 1, Time: f.Time.Add(time.Second), Name: "TANKER A", IMO: 9074729,
+			ShipType: 80, Length: 150, Beam: 24, Draught: 9})
+	}
+	for _, f := range b.fixes {
+		dr := 5.0
+		if f.Time.Sub(t0) >= 3*time.Hour {
+			dr = 8
+		}
+		w.static(track.Static{MMSI: 1, Time: f.Time.Add(time.Second), Name: "TANKER B", IMO: 9321483,
+			ShipType: 80, Length: 80, Beam: 13, Draught: dr})
+	}
+	w.static(track.Static{MMSI: 2, Time: t0.Add(time.Minute), Name: "PARTNER", IMO: 9514755, ShipType: 80, Length: 120, Beam: 20})
+	slices.SortStableFunc(w.statics, func(x, y track.Static) int { return x.Time.Compare(y.Time) })
+	return w
+}
+
+// TestCloseClonesDraughtStaysWithItsHull: hull B's draught change is its
+// own, made drifting with nobody alongside (a possible dark transfer),
+// not hull A's encounter with tanker 2, 11 km away.
+func TestCloseClonesDraughtStaysWithItsHull(t *testing.T) {
+	evs := closeClones().run(t)
+	if en := only(evs, event.Encounter); len(en) != 1 || en[0].Duration() < 4*time.Hour {
+		t.Fatalf("encounters %+v, want hull A's with tanker 2: the scenario does not test it", en)
+	}
+	dc := only(evs, event.DraughtChange)
+	if len(dc) != 1 || dc[0].Evidence["length_m"] != 80.0 || dc[0].OtherMMSI != 0 || dc[0].Evidence["context"] != "loitering" {
+		t.Fatalf("draught changes %+v, want hull B's (80 m), loitering alone", dc)
+	}
+	if dt := only(evs, event.PossibleDarkTransfer); len(dt) != 1 || dt[0].Evidence["change_m"] != 3.0 {
+		t.Errorf("possible dark transfers %+v, want hull B's (3 m)", dt)
+	}
+}

@@ -258,6 +258,10 @@ type segment struct {
 	// turn would otherwise be one segment.
 	prev    Fix
 	forgave bool
+	// zig: opened by split, with the fix another hull on the MMSI sent
+	// between two of this one's (see split); closed like a lone glitch
+	// unless a second fix joins it.
+	zig bool
 	// fit is how well the last fix fitted the envelope when it joined
 	// (discrepancy over allowance, an upper bound on the shortcut path):
 	// only a last fix that fitted poorly can be the glitch.
@@ -286,10 +290,44 @@ type vessel struct {
 	prevCos float64
 	recent  [4]dedupKey
 	ri      int
+	// hulls are the latest two hull dimensions the MMSI's static reports
+	// gave, and when each was last reported (see split).
+	hulls [2]hullSeen
 	// The last land answer, for the cell the vessel is most likely still in.
 	landKey uint64
 	land    bool
 	landOK  bool
+}
+
+type hullSeen struct {
+	dim [2]int16 // length, beam (m)
+	ns  int64
+}
+
+// sawHull notes the dimensions of a static report of v at ns.
+func (v *vessel) sawHull(s *Static, ns int64) {
+	if s.Length <= 0 || s.Beam <= 0 {
+		return
+	}
+	k := [2]int16{int16(min(math.Round(s.Length), 9999)), int16(min(math.Round(s.Beam), 9999))}
+	switch {
+	case v.hulls[0].dim == k:
+		v.hulls[0].ns = ns
+	case v.hulls[1].dim == k:
+		v.hulls[1].ns = ns
+	case v.hulls[0].ns <= v.hulls[1].ns:
+		v.hulls[0] = hullSeen{k, ns}
+	default:
+		v.hulls[1] = hullSeen{k, ns}
+	}
+}
+
+// twoHulls says whether static reports of two hulls' dimensions came
+// under the MMSI within a day before ns.
+func (v *vessel) twoHulls(ns int64) bool {
+	const day = int64(24 * time.Hour)
+	h := &v.hulls
+	return h[0].ns != 0 && h[1].ns != 0 && ns-h[0].ns <= day && ns-h[1].ns <= day
 }
 
 type dedupKey struct {
@@ -421,6 +459,14 @@ func (t *Tracker) Flush() {
 func (t *Tracker) process(it *item) {
 	t.emitted = it.ns
 	if it.static != nil {
+		v := t.vessels[it.static.MMSI]
+		if v == nil && it.static.Length > 0 {
+			v = &vessel{}
+			t.vessels[it.static.MMSI] = v
+		}
+		if v != nil {
+			v.sawHull(it.static, it.ns)
+		}
 		t.sink.Static(it.static)
 		t.spare = append(t.spare, it.static)
 		return
@@ -499,7 +545,7 @@ func (t *Tracker) segment(v *vessel, p *Point, before time.Time) {
 		idle := Elapsed(s.last.Time, f.Time)
 		switch {
 		case idle > t.cfg.SegmentMaxIdle:
-		case s.jumped && s.n == 1 && t.cfg.GlitchIdle > 0 && idle > t.cfg.GlitchIdle:
+		case (s.jumped || s.zig) && s.n == 1 && t.cfg.GlitchIdle > 0 && idle > t.cfg.GlitchIdle:
 			v.lone = append(v.lone, s)
 			if len(v.lone) > 4 {
 				v.lone = v.lone[1:]
@@ -660,6 +706,13 @@ func (t *Tracker) segment(v *vessel, p *Point, before time.Time) {
 		return
 	}
 	s := v.segs[best]
+	// A fix that confirms the track a glitch after a silence was left for
+	// closes the glitch's segment below; split, taking a fix off s, would
+	// put its count and that rule at odds, so it runs only when that rule
+	// does not fire.
+	if !p.NewSeg && !bestVia && !(s.left != 0 && s.n+1 >= confirmFixes) {
+		t.split(v, s, &f)
+	}
 	s.prev, s.forgave, s.fit = s.last, bestVia, bestScore
 	s.last = f
 	s.n++
@@ -692,6 +745,55 @@ func (t *Tracker) segment(v *vessel, p *Point, before time.Time) {
 		}
 	}
 }
+
+// split takes s's last fix off s into a segment of its own when it lay
+// zigKm or more off the way s's fix before it was going, and f, zigKm or
+// more from it, lies where that fix's way leads (within SegmentNoiseKm
+// and a twentieth of the way), each within zigWithin of the next: two
+// hulls sharing one MMSI, heard in turn too seldom for the jump between
+// them to break the envelope (11 km apart, a fix every 15 minutes),
+// zig-zag on one track, and every
+// detector took the mean of the two (the other hull's draught change put
+// down to this one's encounter). Only while static reports of two hulls'
+// dimensions come under the MMSI (within a day): a single ship's GPS
+// glitch within the envelope would otherwise split off too (seeds 10546
+// and 10558 lost voyages to that). A glitch of a shared MMSI's hull
+// splits off too; its segment closes after GlitchIdle when nothing joins
+// it (a second hull's next fix does).
+func (t *Tracker) split(v *vessel, s *segment, f *Fix) {
+	if s.n < 2 || !v.twoHulls(f.Time.UnixNano()) || t.cfg.MaxSegments > 0 && len(v.segs) >= t.cfg.MaxSegments {
+		return
+	}
+	prev, last := &s.prev, &s.last
+	if Elapsed(prev.Time, last.Time) > zigWithin || Elapsed(last.Time, f.Time) > zigWithin {
+		return
+	}
+	if devKm(*prev, math.Max(0, Elapsed(prev.Time, last.Time).Hours()), last) < zigKm ||
+		devKm(*last, math.Max(0, Elapsed(last.Time, f.Time).Hours()), f) < zigKm {
+		return
+	}
+	h := math.Max(0, Elapsed(prev.Time, f.Time).Hours())
+	plat, plon := deadReckon(*prev, h)
+	way := geo.DistanceKm(prev.Lat, prev.Lon, plat, plon)
+	if devKm(*prev, h, f) > t.cfg.SegmentNoiseKm+way/20 {
+		return
+	}
+	v.nextSeg++
+	v.segs = append(v.segs, &segment{id: v.nextSeg, last: *last, n: 1, zig: true})
+	t.stats.Segments++
+	s.last = *prev
+	s.n--
+}
+
+// zigKm is how far a fix must lie off its segment's way, and from the
+// next fix, for split to take it for another hull's; zigWithin how soon
+// after the fix before it, and before the next, it must come: hours
+// apart (a ship heard by satellites now and then), the way dead-reckoned
+// strays from a great circle or a ship's turns by more than zigKm.
+const (
+	zigKm     = 5
+	zigWithin = time.Hour
+)
 
 // A segment's last fix heard after a silence of aloneAfter or more fits
 // its envelope wherever a glitch puts it (25 kn over the silence), and a

@@ -361,6 +361,63 @@ func TestGlitchBackAlongTheTrack(t *testing.T) {
 	}
 }
 
+// Two hulls drifting 11 km apart under one MMSI, each heard every 30
+// minutes, 15 minutes after the other: every jump between them is within
+// the envelope (24 kn), so only the way they zig-zag shows two tracks.
+// With static reports of both hulls' dimensions, from each hull's second
+// fix on each keeps a segment of its own. A ship whose fixes scatter by a
+// few hundred metres at a berth, and one with a lone glitch 9 km off
+// within the envelope, keep one track.
+func TestCloseHullsSplit(t *testing.T) {
+	r := &rec{}
+	tr := New(DefaultConfig(), nil, r)
+	for min := 0; min < 600; min += 15 {
+		f := fix(7, min, 40, 131)
+		if min%30 == 15 {
+			f.Lon += 0.129 // 11 km east
+		}
+		f.SOG, f.COG = 0.3, 0
+		tr.AddFix(f)
+		// Each hull's static report after its fix: two hulls' dimensions.
+		st := Static{MMSI: 7, Time: f.Time.Add(time.Second), Length: 150, Beam: 24}
+		if min%30 == 15 {
+			st.Length, st.Beam = 80, 13
+		}
+		tr.AddStatic(st)
+	}
+	tr.Flush()
+	seg := map[bool]map[int]int{false: {}, true: {}}
+	for i, p := range r.pts {
+		if i >= 3 {
+			seg[p.Lon > 131][p.Seg]++
+		}
+	}
+	if len(seg[false]) != 1 || len(seg[true]) != 1 || seg[false][1] == 0 || seg[true][1] != 0 {
+		t.Fatalf("segments of hull A %v, hull B %v: want each its own from its second fix on", seg[false], seg[true])
+	}
+
+	rng := rand.New(rand.NewSource(1))
+	at, open := lane(t, 0, 15, func(min int, f *Fix) bool {
+		f.Lat += (rng.Float64() - 0.5) * 0.006
+		f.Lon += (rng.Float64() - 0.5) * 0.006
+		return true
+	})
+	onTrack(t, at, func(int) bool { return false })
+	if open != 1 {
+		t.Errorf("scatter at a berth: %d segments open at the end, want 1", open)
+	}
+	at, open = lane(t, 8.5, 15, func(min int, f *Fix) bool {
+		if min == 150 {
+			f.Lat += 0.08 // 9 km north, 36 kn from the fix before
+		}
+		return true
+	})
+	onTrack(t, at, func(min int) bool { return min == 150 })
+	if open != 1 {
+		t.Errorf("lone glitch: %d segments open at the end, want 1", open)
+	}
+}
+
 // A glitch as the first fix after a 13.4 h silence, the ship having turned
 // meanwhile (held-out seed 10588): it fits the envelope of the segment
 // from before the silence, and the fix before it does not lead where the
@@ -446,5 +503,51 @@ func TestMooredHullAfterLongSilenceIsNoGlitch(t *testing.T) {
 	}
 	if p := at[back+6*60+2]; p.Seg != at[back].Seg {
 		t.Errorf("the moored hull heard again 6 h on %+v: want its segment %d", p, at[back].Seg)
+	}
+}
+
+// As TestGlitchAfterLongSilenceIsClosed, but static reports of two hulls'
+// dimensions came under the MMSI, and the fix after the jump's first lies
+// 5.5 km east of the track, 15 minutes from the fixes either side: the
+// fix that confirms the track after the glitch is also one split would
+// take it for another hull's. The glitch rule goes first: the third fix
+// after the glitch closes its segment, as with one hull.
+func TestGlitchClosedBeforeSplit(t *testing.T) {
+	r := &rec{}
+	tr := New(DefaultConfig(), nil, r)
+	add := func(min int, lat, lon float64) {
+		f := fix(9, min, lat, lon)
+		f.SOG, f.COG = 12, 0
+		if min <= 600 {
+			f.COG = 90
+		}
+		tr.AddFix(f)
+	}
+	const step = 12 * kmPerNm / 60 / 111.2
+	for min := 0; min <= 600; min += 5 {
+		add(min, 35, 131+float64(min)*step/math.Cos(35*rad))
+	}
+	const back = afterSilenceAt
+	for _, d := range [][2]float64{{150, 24}, {80, 13}} {
+		tr.AddStatic(Static{MMSI: 9, Time: t0.Add((back - 1) * time.Minute), Length: d[0], Beam: d[1]})
+	}
+	add(back, 36, 134.3-0.44) // the glitch, 40 km west of the track
+	for min := back + 5; min <= back+95; min += 15 {
+		lon := 134.3
+		if min == back+20 {
+			lon += 0.061 // 5.5 km east
+		}
+		add(min, 36+float64(min-back)*step, lon)
+	}
+	tr.Flush()
+	at := map[int]Point{}
+	for _, p := range r.pts {
+		at[int(p.Time.Sub(t0)/time.Minute)] = p
+	}
+	if glitch, after := at[back], at[back+5]; after.Flag != TooFast || after.Seg == glitch.Seg {
+		t.Fatalf("glitch %+v, next %+v: want the jump from the glitch flagged", glitch, after)
+	}
+	if p := at[back+35]; p.GlitchSeg != at[back].Seg {
+		t.Errorf("the third fix after the glitch %+v closed segment %d, want %d", p, p.GlitchSeg, at[back].Seg)
 	}
 }
