@@ -714,3 +714,36 @@ func TestEncounterOfOneHullOfClonedMMSI(t *testing.T) {
 		t.Errorf("duration %v, want the 4 h together", d)
 	}
 }
+
+// Three hulls on one MMSI: the third stream qualifies against both older
+// ones, and the separation reported is always to the lowest-numbered (map
+// order made it differ from run to run on a national feed's replay).
+func TestSpoofingSameEveryRun(t *testing.T) {
+	run := func() []event.Event {
+		w := newWorld()
+		a := newScript(7, 0, 42.0, 132.7).sail(42.4, 132.9, 11)
+		b := newScript(7, 150*time.Second, 42.6, 134.0)
+		b.every = 15 * time.Minute
+		b.sail(42.6, 133.5, 11)
+		c := newScript(7, 40*time.Minute, 41.2, 133.8)
+		c.every = 20 * time.Minute
+		c.sail(41.4, 134.4, 11)
+		w.add(a, b, c)
+		return only(w.run(t), event.Spoofing)
+	}
+	first := run()
+	if len(first) == 0 {
+		t.Fatal("no spoofing event: the input no longer shows the case")
+	}
+	for i := range 8 {
+		again := run()
+		if len(again) != len(first) {
+			t.Fatalf("run %d: %d events, first run %d", i+2, len(again), len(first))
+		}
+		for j := range again {
+			if again[j].ID() != first[j].ID() || again[j].Evidence["max_separation_km"] != first[j].Evidence["max_separation_km"] {
+				t.Fatalf("run %d gave %+v, first run %+v", i+2, again[j], first[j])
+			}
+		}
+	}
+}

@@ -531,6 +531,14 @@ func (t *Tracker) loneMaxIdle(f *Fix) time.Duration {
 	return t.cfg.SegmentMaxIdle
 }
 
+// freshHours and staleHours: a fix fitting a segment heard within
+// freshHours goes to it rather than to a better-scoring one silent for
+// staleHours or more.
+const (
+	freshHours = 0.5
+	staleHours = 3.0
+)
+
 // segment assigns p to the open segment whose dead-reckoned position it
 // fits best, as Global Fishing Watch's gpsdio-segment does: the discrepancy
 // between the predicted and reported position must fit within an envelope
@@ -567,6 +575,7 @@ func (t *Tracker) segment(v *vessel, p *Point, before time.Time) {
 	// glitch, dead-reckoned on, would take the track it left.
 	lone, loneScore := -1, math.Inf(1)
 	bestVia := false
+	fresh, freshScore, freshVia := -1, 0.0, false
 	// Beside other segments, a glitch's is scored only if none of them
 	// fits: a glitch's segment stays open for GlitchIdle, and every fix
 	// of the track meanwhile paid its dead reckoning and distances.
@@ -638,6 +647,18 @@ func (t *Tracker) segment(v *vessel, p *Point, before time.Time) {
 		} else if score < secondScore {
 			second, secondScore = i, score
 		}
+		if hours <= freshHours && (fresh < 0 || s.last.Time.After(v.segs[fresh].last.Time)) {
+			fresh, freshScore, freshVia = i, score, via
+		}
+	}
+	if fresh >= 0 && best != fresh && Elapsed(v.segs[best].last.Time, f.Time).Hours() >= staleHours {
+		// A fix that fits a segment heard minutes ago is that segment's,
+		// not one's silent for hours, whose envelope (25 kn over the
+		// silence) holds anything and so scores any fix well (seed
+		// 10622: a moored ship's berth segment took a fix of the GNSS
+		// interference that displaced it, went on from there, and two
+		// segments followed the ship for days: two places at once).
+		best, bestScore, bestVia, second = fresh, freshScore, freshVia, -1
 	}
 	if best < 0 && hasLone {
 		for i, s := range v.segs {
