@@ -482,3 +482,25 @@ func leftBeforeShown(shown bool) (ms []ais.Message, arrived, drift uint32) {
 	sort.SliceStable(ms, func(i, j int) bool { return ms[i].RxTime.Before(ms[j].RxTime) })
 	return ms, arrived, drift
 }
+
+// TestTugAlongsideAcrossPartitions: a tug (AIS ship type 52) lies six
+// hours beside a ship of another partition. Ships that serve others make
+// no encounter, in one process as in the workers, whose encounter shards
+// learn the ship types the partitions hear.
+func TestTugAlongsideAcrossPartitions(t *testing.T) {
+	if testing.Short() {
+		t.Skip("runs workers")
+	}
+	ms, _, b := alongside()
+	for i := range ms {
+		if ms[i].MMSI == b && ms[i].Type == 5 {
+			ms[i].StaticA.ShipType = 52
+		}
+	}
+	local, _ := equalOneProcess(t, ms)
+	for _, e := range local.events {
+		if e.Type == event.Encounter {
+			t.Errorf("one process reports an encounter with the tug: %+v", e)
+		}
+	}
+}

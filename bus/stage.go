@@ -171,6 +171,7 @@ const (
 	itemClone     = 6    // a cloned_mmsi finding, to name the IMOs' own MMSIs
 	itemDraught   = 7    // a draught change to decide (detect.DraughtCase)
 	itemLoiterEnd = 8    // the end of a loitering run it fell in
+	itemShipType  = 9    // a vessel's ship type, to every shard (encounters)
 	flushItems    = 4096 // input messages or items between frames, at most
 	frameInterval = 200 * time.Millisecond
 )
@@ -216,6 +217,11 @@ type stageOut struct {
 	// input is the stream sequence of the last input batch the run read,
 	// which its end frames carry (see runsEnded).
 	input uint64
+	// Ship types that make no encounter (tugs, pilots: detect's
+	// EncounterService), and the vessels every shard was told serve
+	// others (see static).
+	service    []int
+	serviceNow map[uint32]bool
 }
 
 type heldPoint struct {
@@ -234,7 +240,8 @@ func newStageOut(c Config, part int, epoch uint64, dc detect.Config, publish fun
 		ord: make([]uint64, c.Shards), sentWM: make([]int64, c.Shards), wm: math.MinInt64, rxLast: map[uint32]rxSeen{},
 		ptLast: map[uint32]uint64{}, held: map[uint32]*heldPoint{},
 		slot: int64(max(dc.EncounterSlot/time.Second, 1)), maxInterp: dc.EncounterMaxInterp,
-		links: map[uint32]*linkSeen{}, reappearAfter: dc.ReappearAfter, fixWM: math.MinInt64, waitNs: math.MaxInt64}
+		links: map[uint32]*linkSeen{}, reappearAfter: dc.ReappearAfter, fixWM: math.MinInt64, waitNs: math.MaxInt64,
+		service: slices.Clone(dc.EncounterService), serviceNow: map[uint32]bool{}}
 	for i := range o.sentWM {
 		o.sentWM[i] = math.MinInt64
 	}
@@ -430,6 +437,24 @@ func (o *stageOut) static(s *track.Static) {
 	o.bufs[linkShard] = appendStr(b, s.Destination)
 	o.counts[linkShard]++
 	o.since++
+	// Every shard pairs vessels for encounters, which leave out ships
+	// that serve others: each is told when a vessel starts or stops being
+	// one (without it, the workers reported a tug alongside a ship as an
+	// encounter, one process none).
+	if t := s.ShipType; t != 0 && slices.Contains(o.service, t) != o.serviceNow[s.MMSI] {
+		if o.serviceNow[s.MMSI] {
+			delete(o.serviceNow, s.MMSI)
+		} else {
+			o.serviceNow[s.MMSI] = true
+		}
+		for k := range o.bufs {
+			b := append(o.bufs[k], itemShipType)
+			b = binary.LittleEndian.AppendUint32(b, s.MMSI)
+			b = binary.AppendVarint(b, s.Time.UnixNano())
+			o.bufs[k] = binary.AppendUvarint(b, uint64(t))
+			o.counts[k]++
+		}
+	}
 }
 
 func (o *stageOut) event(e *event.Event) {
@@ -776,6 +801,14 @@ func (s *shard) apply(data []byte) {
 				s.arrived++
 				s.linkQ.push(waiting{t: st.Time.UnixNano(), part: int32(f.part), arrived: s.arrived, s: &st})
 			}
+		case itemShipType:
+			st := &track.Static{MMSI: d.u32()}
+			st.Time = time.Unix(0, d.varint()).UTC()
+			st.ShipType = int(d.uvarint())
+			if apply && d.err == nil {
+				s.arrived++
+				s.pts.push(waiting{t: st.Time.UnixNano(), part: int32(f.part), arrived: s.arrived, s: st})
+			}
 		case itemLinkPoint:
 			p := s.slab.point()
 			p.MMSI = d.u32()
@@ -1047,7 +1080,7 @@ func (s *shard) decide(low int64) {
 			break
 		}
 		for h := s.pts.head(); h != nil && h.t <= x.at; h = s.pts.head() {
-			s.grader.Point(s.pts.pop().p)
+			s.feedGrader(s.pts.pop())
 		}
 		if x.at != math.MaxInt64 {
 			s.grader.Advance(time.Unix(0, x.at))
@@ -1063,6 +1096,15 @@ func (s *shard) decide(low int64) {
 	s.decisions = slices.Delete(s.decisions, 0, n)
 }
 
+// feedGrader gives the encounter detector a point, or a vessel's ship type.
+func (s *shard) feedGrader(w waiting) {
+	if w.s != nil {
+		s.grader.Static(w.s)
+	} else {
+		s.grader.Point(w.p)
+	}
+}
+
 func (s *shard) feedLink(w waiting) {
 	if w.s != nil {
 		s.links.LinkStatic(w.s)
@@ -1075,8 +1117,8 @@ func (s *shard) feedLink(w waiting) {
 // precede, in time order, and moves its clock to low: slots no later point
 // can reach are paired and closed.
 func (s *shard) feed(low int64) {
-	for h := s.pts.head(); h != nil && h.p.Time.Unix() <= low; h = s.pts.head() {
-		s.grader.Point(s.pts.pop().p)
+	for h := s.pts.head(); h != nil && h.unix() <= low; h = s.pts.head() {
+		s.feedGrader(s.pts.pop())
 	}
 	for h := s.linkQ.head(); h != nil && h.unix() <= low; h = s.linkQ.head() {
 		s.feedLink(s.linkQ.pop())
@@ -1113,7 +1155,7 @@ type waiting struct {
 	part    int32
 	arrived uint64
 	p       *track.Point
-	s       *track.Static // instead of p, in the identity links' queue
+	s       *track.Static // instead of p: in the identity links' queue, or a ship type
 }
 
 func (a *waiting) unix() int64 {
