@@ -270,7 +270,12 @@ func runAll(ctx context.Context, t *testing.T, ws ...*Worker) {
 
 func drainStage(t *testing.T, js jetstream.JetStream, c Config, idx, of, stage int, s *sink) *Worker {
 	t.Helper()
-	w := &Worker{JS: js, Config: c, Index: idx, Of: of, Stage: stage, Options: testOptions(), Emit: s.emit, Drain: true}
+	return runDrained(t, &Worker{JS: js, Config: c, Index: idx, Of: of, Stage: stage, Options: testOptions(), Emit: s.emit, Drain: true})
+}
+
+// runDrained runs one drained worker to its end, within a minute.
+func runDrained(t *testing.T, w *Worker) *Worker {
+	t.Helper()
 	ctx, cancel := context.WithTimeout(context.Background(), 60*time.Second)
 	defer cancel()
 	if err := w.Run(ctx); err != nil {
@@ -501,11 +506,7 @@ func TestRestartKnowsWhatIsReplayed(t *testing.T) {
 			Watch: func(p int, r source.Reader) source.Reader {
 				return &countingReader{Reader: r, muted: muted[p], n: counts[p]}
 			}}
-		ctx, cancel := context.WithTimeout(context.Background(), 60*time.Second)
-		defer cancel()
-		if err := w.Run(ctx); err != nil {
-			t.Fatal(err)
-		}
+		runDrained(t, w)
 		for _, n := range counts {
 			replayed += *n
 		}

@@ -210,13 +210,7 @@ func TestDrainedWorkerCarriesOnFromCheckpoint(t *testing.T) {
 	}
 	two := newSink()
 	run := func() *Worker {
-		w := &Worker{JS: js, Config: c, Options: testOptions(), Emit: two.emit, State: st, Drain: true}
-		ctx, cancel := context.WithTimeout(context.Background(), 60*time.Second)
-		defer cancel()
-		if err := w.Run(ctx); err != nil {
-			t.Fatal(err)
-		}
-		return w
+		return runDrained(t, &Worker{JS: js, Config: c, Options: testOptions(), Emit: two.emit, State: st, Drain: true})
 	}
 	publishFiles(t, js, c, ms[:half], 6)
 	first := run()
@@ -398,13 +392,7 @@ func TestDrainedBackfillGivenMoreFilesDuringInterference(t *testing.T) {
 	})
 	got := newSink()
 	run := func() *Worker {
-		w := &Worker{JS: js, Config: c, Options: opt, Emit: got.emit, State: st, Drain: true, KV: kv}
-		ctx, cancel := context.WithTimeout(context.Background(), 60*time.Second)
-		defer cancel()
-		if err := w.Run(ctx); err != nil {
-			t.Fatal(err)
-		}
-		return w
+		return runDrained(t, &Worker{JS: js, Config: c, Options: opt, Emit: got.emit, State: st, Drain: true, KV: kv})
 	}
 	publishFiles(t, js, c, ms[:half], 1)
 	first := run()
