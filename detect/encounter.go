@@ -83,15 +83,16 @@ func (e *encounters) slot() int64 { return int64(e.d.cfg.EncounterSlot / time.Se
 func (e *encounters) point(v *vessel, p *track.Point) {
 	q := v.lastSlotFix
 	v.lastSlotFix = keepPoint(p)
-	if q.at.time().IsZero() {
+	if q.at.isZero() {
 		return
 	}
-	dt := track.Elapsed(q.at.time(), p.Time)
+	qt := q.at.time()
+	dt := track.Elapsed(qt, p.Time)
 	if dt <= 0 || dt > e.d.cfg.EncounterMaxInterp {
 		return
 	}
 	step := e.slot()
-	t0, t1 := q.at.time().Unix(), p.Time.Unix()
+	t0, t1 := qt.Unix(), p.Time.Unix()
 	first := (t0/step + 1) * step
 	if first > t1 {
 		return // most fixes cross no slot boundary: nothing to sample
