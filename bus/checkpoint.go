@@ -79,7 +79,7 @@ var stageOutCodec = statecodec.New(stageOut{}, statecodec.Skip(stageOut{},
 	// flushed before a checkpoint; counts towards the next flush; where
 	// the run's input ended, set as it ends.
 	"cfg", "part", "epoch", "publish", "flushMu", "mu", "bufs", "counts", "since", "done",
-	"slot", "maxInterp", "reappearAfter", "input"))
+	"slot", "maxInterp", "reappearAfter", "service", "input"))
 
 // streamsID names the two streams a checkpoint belongs to.
 type streamsID struct{ ais, x int64 }
