@@ -283,22 +283,21 @@ func (d *Detector) closeInterference(all bool) {
 // while any area is open, and each lone jump opens one for
 // InterferenceIdle: hundreds at once on a national feed, so they are found
 // through a grid of their centres (rebuilt when one moves, that is on a
-// jump) and a farTest, not by measuring to each.
+// jump) and a farTest, not by measuring to each. Most fixes are near
+// none: the grid's reach bits settle those with one test.
 func (d *Detector) gnssNear(lat, lon float64) *gnssArea {
 	km := d.cfg.InterferenceKm
-	far := newFarTest(lat, lon, km)
 	g := &d.gnssGrid
-	// Within km, a centre lies at most latDeg off in latitude and lonDeg
-	// in longitude (farTest's bound, with 1% for its cubic term, valid
-	// while the angle stays under 0.4 rad).
-	xmax := far.km / (geo.EarthRadiusKm * far.c) / 0.99
-	lonDeg := xmax * 180 / math.Pi
-	if far.c <= 0 || xmax >= 0.4 || lon-lonDeg <= -180 || lon+lonDeg >= 180 || far.latDeg <= 0 {
-		return d.gnssScan(&far)
+	if !g.ok {
+		g.build(d.gnss, km)
 	}
-	// Cells four times the radius: a point's reach mostly lies in one.
-	if cell := 4 * far.latDeg; !g.ok || g.cellDeg != cell {
-		g.build(d.gnss, cell)
+	if !g.anywhere && !g.reached(lat, lon) {
+		return nil
+	}
+	far := newFarTest(lat, lon, km)
+	lonDeg, ok := far.lonReach(lon)
+	if !ok {
+		return d.gnssScan(&far)
 	}
 	y0, y1 := int32(math.Floor((lat-far.latDeg)/g.cellDeg)), int32(math.Floor((lat+far.latDeg)/g.cellDeg))
 	x0, x1 := int32(math.Floor((lon-lonDeg)/g.cellDeg)), int32(math.Floor((lon+lonDeg)/g.cellDeg))
@@ -338,14 +337,23 @@ func (d *Detector) gnssScan(far *farTest) *gnssArea {
 	return nil
 }
 
-// gnssGrid indexes the open areas' centres by cell of cellDeg degrees.
+// gnssGrid indexes the open areas' centres by cell of cellDeg degrees
+// (four times the radius: a point's reach mostly lies in one).
 type gnssGrid struct {
 	ok      bool
 	cellDeg float64
 	cells   map[uint64][]int32 // indexes into Detector.gnss, ascending
 	// bits has the bit of every cell in cells set (by a hash of the
-	// cell): most fixes are near no area and skip the map.
+	// cell): a search skips the map for the others.
 	bits [256]uint64
+	// reach has the bit (by another hash) of every cell of reachDeg (the
+	// radius in latitude: few fixes but those near a centre fall in one)
+	// holding a point within km of some centre, or anywhere is set (a
+	// centre whose reach the cells cannot bound, near a pole or the
+	// antimeridian): a fix in a cell whose bit is clear is near no area.
+	reach    [1024]uint64
+	reachDeg float64
+	anywhere bool
 }
 
 func gnssBit(k uint64) uint64 { return (k * 0x9E3779B97F4A7C15) >> (64 - 14) }
@@ -357,7 +365,16 @@ func (g *gnssGrid) used(k uint64) bool {
 
 func gnssCell(y, x int32) uint64 { return uint64(uint32(y))<<32 | uint64(uint32(x)) }
 
-func (g *gnssGrid) build(areas []*gnssArea, cellDeg float64) {
+// reachBit is the bit of cell k in reach.
+func reachBit(k uint64) uint64 { return (k * 0xD6E8FEB86659FD93) >> (64 - 16) }
+
+// reached tells whether the reach cell of (lat, lon) has its bit set.
+func (g *gnssGrid) reached(lat, lon float64) bool {
+	b := reachBit(gnssCell(int32(math.Floor(lat/g.reachDeg)), int32(math.Floor(lon/g.reachDeg))))
+	return g.reach[b/64]&(1<<(b%64)) != 0
+}
+
+func (g *gnssGrid) build(areas []*gnssArea, km float64) {
 	if g.cells == nil || len(g.cells) > 2*len(areas)+64 {
 		// Areas move and close: the cells they left go, so that the
 		// grid stays the size of the areas open, not of their history.
@@ -366,13 +383,32 @@ func (g *gnssGrid) build(areas []*gnssArea, cellDeg float64) {
 	for k, l := range g.cells {
 		g.cells[k] = l[:0]
 	}
-	g.cellDeg = cellDeg
+	g.reachDeg = newFarTest(0, 0, km).latDeg
+	g.cellDeg = 4 * g.reachDeg
 	clear(g.bits[:])
+	clear(g.reach[:])
+	g.anywhere = !(g.reachDeg > 0)
 	for i, a := range areas {
-		k := gnssCell(int32(math.Floor(a.Lat/cellDeg)), int32(math.Floor(a.Lon/cellDeg)))
+		k := gnssCell(int32(math.Floor(a.Lat/g.cellDeg)), int32(math.Floor(a.Lon/g.cellDeg)))
 		g.cells[k] = append(g.cells[k], int32(i))
 		b := gnssBit(k)
 		g.bits[b/64] |= 1 << (b % 64)
+		// A point within km of the centre passes the farTest around it:
+		// it lies in the box of latDeg and lonDeg around it.
+		far := newFarTest(a.Lat, a.Lon, km)
+		lonDeg, ok := far.lonReach(a.Lon)
+		y0, y1 := int32(math.Floor((a.Lat-far.latDeg)/g.reachDeg)), int32(math.Floor((a.Lat+far.latDeg)/g.reachDeg))
+		x0, x1 := int32(math.Floor((a.Lon-lonDeg)/g.reachDeg)), int32(math.Floor((a.Lon+lonDeg)/g.reachDeg))
+		if !ok || x1-x0 > 16 || y1-y0 > 16 {
+			g.anywhere = true
+			continue
+		}
+		for y := y0; y <= y1; y++ {
+			for x := x0; x <= x1; x++ {
+				b := reachBit(gnssCell(y, x))
+				g.reach[b/64] |= 1 << (b % 64)
+			}
+		}
 	}
 	g.ok = true
 }
@@ -392,10 +428,29 @@ func newFarTest(lat, lon, km float64) farTest {
 	latDeg := km / kmPerDegLat * (1 + 1e-9)
 	// cos x >= 1 - x²/2 + x⁴/24 - x⁶/720 for every x (the Taylor series
 	// alternates), within 1e-5 at 40° and no math.Cos on every fix.
-	x := math.Min(90, math.Abs(lat)+latDeg) * math.Pi / 180
+	// (Plain comparisons, as math.Min and math.Max would give: those are
+	// calls, a fifth of this on every fix.)
+	x := math.Abs(lat) + latDeg
+	if x > 90 {
+		x = 90
+	}
+	x = x * math.Pi / 180
 	x2 := x * x
 	c := (1 - x2/2*(1-x2/12*(1-x2/30))) * (1 - 1e-9)
-	return farTest{lat, lon, km * (1 + 1e-9), latDeg, math.Max(c, 0)}
+	if c <= 0 {
+		c = 0
+	}
+	return farTest{lat, lon, km * (1 + 1e-9), latDeg, c}
+}
+
+// lonReach bounds the longitudes of the points within t.km of t's centre,
+// lon: at most lonDeg degrees off (farTest's bound, with 1% for its cubic
+// term, valid while the angle stays under 0.4 rad). ok is false where that
+// bound does not hold or the span crosses the antimeridian.
+func (t *farTest) lonReach(lon float64) (lonDeg float64, ok bool) {
+	xmax := t.km / (geo.EarthRadiusKm * t.c) / 0.99
+	lonDeg = xmax * 180 / math.Pi
+	return lonDeg, !(t.c <= 0 || xmax >= 0.4 || lon-lonDeg <= -180 || lon+lonDeg >= 180 || t.latDeg <= 0)
 }
 
 func (t *farTest) far(lat, lon float64) bool {
