@@ -73,6 +73,14 @@ func nearT2(lo, hi, t2 float64) int {
 	return 0
 }
 
+// kmBounds bounds geo.DistanceKm between two points from below and above
+// as havBounds does its haversine term (ok false where that cannot).
+func kmBounds(lat1, lon1, lat2, lon2 float64) (lo, hi float64, ok bool) {
+	alo, ahi, ok := havBounds(lat1, lon1, lat2, lon2)
+	// 2R asin √a, asin s lying within [s, s(1 + 1.01 s²/6)] (see nearT2).
+	return 2 * geo.EarthRadiusKm * math.Sqrt(alo), 2 * geo.EarthRadiusKm * math.Sqrt(ahi) * (1 + ahi*(1.01/6)), ok
+}
+
 // kmTest tells whether two positions are within km of each other, giving
 // exactly the answer of geo.DistanceKm <= km, and bounds the chord between
 // them (in Earth radii) for cutFar.

@@ -141,7 +141,7 @@ func TestCellOrderIsLexicographic(t *testing.T) {
 }
 
 // havBounds must hold the haversine term of geo.DistanceKm between its
-// bounds, and nearKm and withinKm must never contradict the formula: at
+// bounds, kmBounds the distance, and nearKm and withinKm must never contradict the formula: at
 // the threshold and a hair either side of it, near the poles, across the
 // antimeridian, and for points too far apart to bound. Away from the
 // threshold, nearKm must decide (else withinKm gains nothing).
@@ -171,6 +171,9 @@ func TestNearKmMatchesDistance(t *testing.T) {
 			if a < lo*(1-1e-12) || a > hi*(1+1e-12) {
 				t.Fatalf("(%v, %v) to (%v, %v): a = %v outside [%v, %v]", lat1, lon1, lat2, lon2, a, lo, hi)
 			}
+		}
+		if lo, hi, ok := kmBounds(lat1, lon1, lat2, lon2); ok && (d < lo*(1-1e-12) || d > hi*(1+1e-12)) {
+			t.Fatalf("(%v, %v) to (%v, %v): %v km outside [%v, %v]", lat1, lon1, lat2, lon2, d, lo, hi)
 		}
 		got := nearKm(lat1, lon1, lat2, lon2, km)
 		if got != 0 && (got > 0) != (d <= km) {
