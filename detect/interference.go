@@ -282,81 +282,50 @@ func (d *Detector) closeInterference(all bool) {
 // within InterferenceKm of (lat, lon), or nil. Every positioned fix asks
 // while any area is open, and each lone jump opens one for
 // InterferenceIdle: hundreds at once on a national feed, so they are found
-// through a grid of their centres (rebuilt when one moves, that is on a
-// jump) and a farTest, not by measuring to each. Most fixes are near
-// none: the grid's reach bits settle those with one test.
+// through a grid (rebuilt when a centre moves, that is on a jump) that
+// lists, by cell, the areas within reach of it, not by measuring to each.
+// Most fixes are near none: a bit of the cell settles those.
 func (d *Detector) gnssNear(lat, lon float64) *gnssArea {
 	km := d.cfg.InterferenceKm
 	g := &d.gnssGrid
 	if !g.ok {
 		g.build(d.gnss, km)
 	}
-	if !g.anywhere && !g.reached(lat, lon) {
-		return nil
+	var near []int32
+	if k := g.cell(lat, lon); g.used(k) {
+		near = g.cells[k]
 	}
-	far := newFarTest(lat, lon, km)
-	lonDeg, ok := far.lonReach(lon)
-	if !ok {
-		return d.gnssScan(&far)
-	}
-	y0, y1 := int32(math.Floor((lat-far.latDeg)/g.cellDeg)), int32(math.Floor((lat+far.latDeg)/g.cellDeg))
-	x0, x1 := int32(math.Floor((lon-lonDeg)/g.cellDeg)), int32(math.Floor((lon+lonDeg)/g.cellDeg))
-	if x1-x0 > 8 {
-		return d.gnssScan(&far)
-	}
-	best := len(d.gnss)
-	for yy := y0; yy <= y1; yy++ {
-		for xx := x0; xx <= x1; xx++ {
-			k := gnssCell(yy, xx)
-			if !g.used(k) {
-				continue
-			}
-			for _, i := range g.cells[k] {
-				if int(i) >= best {
-					break // ascending: the rest come later in d.gnss
-				}
-				if a := d.gnss[i]; !far.far(a.Lat, a.Lon) && (pathKm(a.Lat, a.Lon, lat, lon) <= km || geo.DistanceKm(a.Lat, a.Lon, lat, lon) <= km) {
-					best = int(i)
-				}
-			}
+	// The areas of both lists in d.gnss order: the first within km.
+	loose := g.loose
+	for len(near) > 0 || len(loose) > 0 {
+		var i int32
+		if len(loose) == 0 || len(near) > 0 && near[0] < loose[0] {
+			i, near = near[0], near[1:]
+		} else {
+			i, loose = loose[0], loose[1:]
 		}
-	}
-	if best == len(d.gnss) {
-		return nil
-	}
-	return d.gnss[best]
-}
-
-// gnssScan is gnssNear by measuring to every area.
-func (d *Detector) gnssScan(far *farTest) *gnssArea {
-	for _, a := range d.gnss {
-		if !far.far(a.Lat, a.Lon) && (pathKm(a.Lat, a.Lon, far.lat, far.lon) <= d.cfg.InterferenceKm || geo.DistanceKm(a.Lat, a.Lon, far.lat, far.lon) <= d.cfg.InterferenceKm) {
+		if a := d.gnss[i]; withinKm(a.Lat, a.Lon, lat, lon, km) {
 			return a
 		}
 	}
 	return nil
 }
 
-// gnssGrid indexes the open areas' centres by cell of cellDeg degrees
-// (four times the radius: a point's reach mostly lies in one).
+// gnssGrid lists the open areas by the cells (of the radius in latitude,
+// cellDeg) holding points within reach of their centres.
 type gnssGrid struct {
 	ok      bool
 	cellDeg float64
 	cells   map[uint64][]int32 // indexes into Detector.gnss, ascending
 	// bits has the bit of every cell in cells set (by a hash of the
-	// cell): a search skips the map for the others.
-	bits [256]uint64
-	// reach has the bit (by another hash) of every cell of reachDeg (the
-	// radius in latitude: few fixes but those near a centre fall in one)
-	// holding a point within km of some centre, or anywhere is set (a
-	// centre whose reach the cells cannot bound, near a pole or the
-	// antimeridian): a fix in a cell whose bit is clear is near no area.
-	reach    [1024]uint64
-	reachDeg float64
-	anywhere bool
+	// cell): most fixes are near no area and skip the map.
+	bits [1024]uint64
+	// loose are the areas whose reach the cells cannot bound (near a
+	// pole or the antimeridian), measured to from every fix.
+	loose []int32
 }
 
-func gnssBit(k uint64) uint64 { return (k * 0x9E3779B97F4A7C15) >> (64 - 14) }
+func gnssBit(k uint64) uint64 { return (k * 0x9E3779B97F4A7C15) >> (64 - 16) }
 
 func (g *gnssGrid) used(k uint64) bool {
 	b := gnssBit(k)
@@ -365,17 +334,12 @@ func (g *gnssGrid) used(k uint64) bool {
 
 func gnssCell(y, x int32) uint64 { return uint64(uint32(y))<<32 | uint64(uint32(x)) }
 
-// reachBit is the bit of cell k in reach.
-func reachBit(k uint64) uint64 { return (k * 0xD6E8FEB86659FD93) >> (64 - 16) }
-
-// reached tells whether the reach cell of (lat, lon) has its bit set.
-func (g *gnssGrid) reached(lat, lon float64) bool {
-	b := reachBit(gnssCell(int32(math.Floor(lat/g.reachDeg)), int32(math.Floor(lon/g.reachDeg))))
-	return g.reach[b/64]&(1<<(b%64)) != 0
+func (g *gnssGrid) cell(lat, lon float64) uint64 {
+	return gnssCell(int32(math.Floor(lat/g.cellDeg)), int32(math.Floor(lon/g.cellDeg)))
 }
 
 func (g *gnssGrid) build(areas []*gnssArea, km float64) {
-	if g.cells == nil || len(g.cells) > 2*len(areas)+64 {
+	if g.cells == nil || len(g.cells) > 16*len(areas)+64 {
 		// Areas move and close: the cells they left go, so that the
 		// grid stays the size of the areas open, not of their history.
 		g.cells = map[uint64][]int32{}
@@ -383,30 +347,26 @@ func (g *gnssGrid) build(areas []*gnssArea, km float64) {
 	for k, l := range g.cells {
 		g.cells[k] = l[:0]
 	}
-	g.reachDeg = newFarTest(0, 0, km).latDeg
-	g.cellDeg = 4 * g.reachDeg
 	clear(g.bits[:])
-	clear(g.reach[:])
-	g.anywhere = !(g.reachDeg > 0)
+	g.loose = g.loose[:0]
+	g.cellDeg = newFarTest(0, 0, km).latDeg
 	for i, a := range areas {
-		k := gnssCell(int32(math.Floor(a.Lat/g.cellDeg)), int32(math.Floor(a.Lon/g.cellDeg)))
-		g.cells[k] = append(g.cells[k], int32(i))
-		b := gnssBit(k)
-		g.bits[b/64] |= 1 << (b % 64)
 		// A point within km of the centre passes the farTest around it:
 		// it lies in the box of latDeg and lonDeg around it.
 		far := newFarTest(a.Lat, a.Lon, km)
 		lonDeg, ok := far.lonReach(a.Lon)
-		y0, y1 := int32(math.Floor((a.Lat-far.latDeg)/g.reachDeg)), int32(math.Floor((a.Lat+far.latDeg)/g.reachDeg))
-		x0, x1 := int32(math.Floor((a.Lon-lonDeg)/g.reachDeg)), int32(math.Floor((a.Lon+lonDeg)/g.reachDeg))
-		if !ok || x1-x0 > 16 || y1-y0 > 16 {
-			g.anywhere = true
+		y0, y1 := int32(math.Floor((a.Lat-far.latDeg)/g.cellDeg)), int32(math.Floor((a.Lat+far.latDeg)/g.cellDeg))
+		x0, x1 := int32(math.Floor((a.Lon-lonDeg)/g.cellDeg)), int32(math.Floor((a.Lon+lonDeg)/g.cellDeg))
+		if !ok || !(g.cellDeg > 0) || x1-x0 > 16 || y1-y0 > 16 {
+			g.loose = append(g.loose, int32(i))
 			continue
 		}
 		for y := y0; y <= y1; y++ {
 			for x := x0; x <= x1; x++ {
-				b := reachBit(gnssCell(y, x))
-				g.reach[b/64] |= 1 << (b % 64)
+				k := gnssCell(y, x)
+				g.cells[k] = append(g.cells[k], int32(i))
+				b := gnssBit(k)
+				g.bits[b/64] |= 1 << (b % 64)
 			}
 		}
 	}
