@@ -204,9 +204,10 @@ func (d *Detector) reportGaps(v *vessel, p *track.Point) {
 		d.releaseVisit(v)
 		return
 	}
-	// (placeAt's position only: taking it as a track.Point on every fix,
-	// its time converted, cost more than the test.)
-	if !v.placeAt.at.isZero() && d.goesNowhere(v.placeAt.lat, v.placeAt.lon, p) {
+	// goesNowhere from placeAt, whose position is all it reads: taking
+	// placeAt as a track.Point on every fix, its time converted, cost
+	// more than the test.
+	if pa := &v.placeAt; !pa.at.isZero() && p.SOG >= d.cfg.SpoofCircleKn && withinKm(pa.lat, pa.lon, p.Lat, p.Lon, 2*d.cfg.SpoofCircleKm) {
 		if h := v.heldVisit; h != nil && d.drawn(&h.end, p) {
 			h.drawn = true
 		}
@@ -242,7 +243,7 @@ type heldVisit struct {
 // drawn says whether p, going nowhere from q, came long enough after it
 // for q's reported speed to have carried the ship beyond 2*SpoofCircleKm.
 func (d *Detector) drawn(q, p *track.Point) bool {
-	return d.goesNowhere(q.Lat, q.Lon, p) && p.Time.Sub(q.Time).Hours()*q.SOG*kmPerNm > 2*d.cfg.SpoofCircleKm
+	return d.goesNowhere(q, p) && p.Time.Sub(q.Time).Hours()*q.SOG*kmPerNm > 2*d.cfg.SpoofCircleKm
 }
 
 // resumeAbsence joins the absence just begun, at p, to the held one when
@@ -284,25 +285,24 @@ func (d *Detector) releaseVisit(v *vessel) {
 // there cut one absence of 5.3 days in two, the second half a false call
 // in Pos'yet). A ship sailing on leaves both behind.
 func (d *Detector) staysAbsent(v *vessel, p *track.Point) bool {
-	lat, lon := v.absAt.lat, v.absAt.lon
+	q := v.absAt.point()
 	if v.absOn {
 		// The first fix's offsets from absAt, the longitude's across the
 		// antimeridian too.
-		return d.goesNowhere(lat, lon, p) || p.SOG >= d.cfg.SpoofCircleKn &&
-			withinKm(lat+float64(v.absOff[0]), lon+float64(v.absOff[1]), p.Lat, p.Lon, 2*d.cfg.SpoofCircleKm)
+		return d.goesNowhere(&q, p) || p.SOG >= d.cfg.SpoofCircleKn &&
+			withinKm(q.Lat+float64(v.absOff[0]), q.Lon+float64(v.absOff[1]), p.Lat, p.Lon, 2*d.cfg.SpoofCircleKm)
 	}
-	if !d.goesNowhere(lat, lon, p) {
+	if !d.goesNowhere(&q, p) {
 		return false
 	}
 	v.absOn = true
-	v.absOff = [2]float32{float32(p.Lat - lat), float32(math.Mod(p.Lon-lon+540, 360) - 180)}
+	v.absOff = [2]float32{float32(p.Lat - q.Lat), float32(math.Mod(p.Lon-q.Lon+540, 360) - 180)}
 	return true
 }
 
-// goesNowhere says whether p reports way yet lies where a fix at (lat,
-// lon) was.
-func (d *Detector) goesNowhere(lat, lon float64, p *track.Point) bool {
-	return p.SOG >= d.cfg.SpoofCircleKn && withinKm(lat, lon, p.Lat, p.Lon, 2*d.cfg.SpoofCircleKm)
+// goesNowhere says whether p reports way yet lies where q was.
+func (d *Detector) goesNowhere(q, p *track.Point) bool {
+	return p.SOG >= d.cfg.SpoofCircleKn && withinKm(q.Lat, q.Lon, p.Lat, p.Lon, 2*d.cfg.SpoofCircleKm)
 }
 
 // reportGap reports one silence, and a possible dark port visit when a
