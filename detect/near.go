@@ -9,6 +9,8 @@ import (
 // placed is a kept fix's position, on AIS units (see sailingInPlace).
 type placed struct{ lat, lon float64 }
 
+func place(lat, lon float64) placed { return placed{lat, lon} }
+
 // havBounds bounds from below and above the haversine term a of
 // geo.DistanceKm between two points (a = sin²(Δφ/2) + cos φ1 cos φ2
 // sin²(Δλ/2), the distance being 2R asin √a) with no trigonometry. Since

@@ -709,7 +709,7 @@ func (d *Detector) sailingInPlace(v *vessel, p *track.Point) {
 	// The newest fix far from p ends the dropped run: searching from the
 	// newest stops there. Positions are kept in AIS units (see
 	// spoofstate.go), so that a checkpoint restores them to the bit.
-	at := placed{onUnits(p.Lat), onUnits(p.Lon)}
+	at := place(onUnits(p.Lat), onUnits(p.Lon))
 	cut, reach := d.inPlaceKm.cutFar(r.live(), &at, &r.travelled)
 	// A dense run keeps twice SpoofInPlaceMin: the pattern is found with
 	// the run's true start (an episode then keeps it), and a vessel

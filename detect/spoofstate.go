@@ -290,7 +290,7 @@ func decInPlace(r *statecodec.Reader, v reflect.Value) error {
 		if err != nil {
 			return err
 		}
-		pl := placed{fromUnits(at.lat), fromUnits(at.lon)}
+		pl := place(fromUnits(at.lat), fromUnits(at.lon))
 		run.fixes = append(run.fixes, inPlaceAt(uint8(q)&3, &pl, math.Inf(1)))
 		run.ns = append(run.ns, at.ns)
 	}
