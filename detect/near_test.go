@@ -193,3 +193,33 @@ func TestNearKmMatchesDistance(t *testing.T) {
 		t.Errorf("nearKm left %d of %d distances more than 1e-5 from the threshold undecided", undecided, clear)
 	}
 }
+
+// BenchmarkWithinKm times withinKm on what a ship on passage asks on each
+// leg (circling's oldest turn, 9-11 km back on a diagonal, at 55°N), beside
+// the formula it replaces there.
+func BenchmarkWithinKm(b *testing.B) {
+	r := rand.New(rand.NewSource(6))
+	var pts [1024][4]float64
+	for i := range pts {
+		lat, lon := 55+r.Float64(), 10+r.Float64()
+		lat2, lon2 := geo.Destination(lat, lon, 45+r.Float64()*10, 9+r.Float64()*2)
+		pts[i] = [4]float64{lat, lon, lat2, lon2}
+	}
+	n := 0
+	b.Run("withinKm", func(b *testing.B) {
+		for i := 0; i < b.N; i++ {
+			p := &pts[i%len(pts)]
+			if withinKm(p[0], p[1], p[2], p[3], 10) {
+				n++
+			}
+		}
+	})
+	b.Run("formula", func(b *testing.B) {
+		for i := 0; i < b.N; i++ {
+			p := &pts[i%len(pts)]
+			if geo.DistanceKm(p[0], p[1], p[2], p[3]) <= 10 {
+				n++
+			}
+		}
+	})
+}
