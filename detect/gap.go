@@ -204,7 +204,10 @@ func (d *Detector) reportGaps(v *vessel, p *track.Point) {
 		d.releaseVisit(v)
 		return
 	}
-	if q := v.placeAt.point(); !v.placeAt.at.isZero() && d.goesNowhere(&q, p) {
+	// goesNowhere from placeAt, whose position is all it reads: taking
+	// placeAt as a track.Point on every fix, its time converted, cost
+	// more than the test.
+	if pa := &v.placeAt; !pa.at.isZero() && p.SOG >= d.cfg.SpoofCircleKn && withinKm(pa.lat, pa.lon, p.Lat, p.Lon, 2*d.cfg.SpoofCircleKm) {
 		if h := v.heldVisit; h != nil && d.drawn(&h.end, p) {
 			h.drawn = true
 		}

@@ -282,73 +282,50 @@ func (d *Detector) closeInterference(all bool) {
 // within InterferenceKm of (lat, lon), or nil. Every positioned fix asks
 // while any area is open, and each lone jump opens one for
 // InterferenceIdle: hundreds at once on a national feed, so they are found
-// through a grid of their centres (rebuilt when one moves, that is on a
-// jump) and a farTest, not by measuring to each.
+// through a grid (rebuilt when a centre moves, that is on a jump) that
+// lists, by cell, the areas within reach of it, not by measuring to each.
+// Most fixes are near none: a bit of the cell settles those.
 func (d *Detector) gnssNear(lat, lon float64) *gnssArea {
 	km := d.cfg.InterferenceKm
-	far := newFarTest(lat, lon, km)
 	g := &d.gnssGrid
-	// Within km, a centre lies at most latDeg off in latitude and lonDeg
-	// in longitude (farTest's bound, with 1% for its cubic term, valid
-	// while the angle stays under 0.4 rad).
-	xmax := far.km / (geo.EarthRadiusKm * far.c) / 0.99
-	lonDeg := xmax * 180 / math.Pi
-	if far.c <= 0 || xmax >= 0.4 || lon-lonDeg <= -180 || lon+lonDeg >= 180 || far.latDeg <= 0 {
-		return d.gnssScan(&far)
+	if !g.ok {
+		g.build(d.gnss, km)
 	}
-	// Cells four times the radius: a point's reach mostly lies in one.
-	if cell := 4 * far.latDeg; !g.ok || g.cellDeg != cell {
-		g.build(d.gnss, cell)
+	var near []int32
+	if k := g.cell(lat, lon); g.used(k) {
+		near = g.cells[k]
 	}
-	y0, y1 := int32(math.Floor((lat-far.latDeg)/g.cellDeg)), int32(math.Floor((lat+far.latDeg)/g.cellDeg))
-	x0, x1 := int32(math.Floor((lon-lonDeg)/g.cellDeg)), int32(math.Floor((lon+lonDeg)/g.cellDeg))
-	if x1-x0 > 8 {
-		return d.gnssScan(&far)
-	}
-	best := len(d.gnss)
-	for yy := y0; yy <= y1; yy++ {
-		for xx := x0; xx <= x1; xx++ {
-			k := gnssCell(yy, xx)
-			if !g.used(k) {
-				continue
-			}
-			for _, i := range g.cells[k] {
-				if int(i) >= best {
-					break // ascending: the rest come later in d.gnss
-				}
-				if a := d.gnss[i]; !far.far(a.Lat, a.Lon) && (pathKm(a.Lat, a.Lon, lat, lon) <= km || geo.DistanceKm(a.Lat, a.Lon, lat, lon) <= km) {
-					best = int(i)
-				}
-			}
+	// The areas of both lists in d.gnss order: the first within km.
+	loose := g.loose
+	for len(near) > 0 || len(loose) > 0 {
+		var i int32
+		if len(loose) == 0 || len(near) > 0 && near[0] < loose[0] {
+			i, near = near[0], near[1:]
+		} else {
+			i, loose = loose[0], loose[1:]
 		}
-	}
-	if best == len(d.gnss) {
-		return nil
-	}
-	return d.gnss[best]
-}
-
-// gnssScan is gnssNear by measuring to every area.
-func (d *Detector) gnssScan(far *farTest) *gnssArea {
-	for _, a := range d.gnss {
-		if !far.far(a.Lat, a.Lon) && (pathKm(a.Lat, a.Lon, far.lat, far.lon) <= d.cfg.InterferenceKm || geo.DistanceKm(a.Lat, a.Lon, far.lat, far.lon) <= d.cfg.InterferenceKm) {
+		if a := d.gnss[i]; withinKm(a.Lat, a.Lon, lat, lon, km) {
 			return a
 		}
 	}
 	return nil
 }
 
-// gnssGrid indexes the open areas' centres by cell of cellDeg degrees.
+// gnssGrid lists the open areas by the cells (of the radius in latitude,
+// cellDeg) holding points within reach of their centres.
 type gnssGrid struct {
 	ok      bool
 	cellDeg float64
 	cells   map[uint64][]int32 // indexes into Detector.gnss, ascending
 	// bits has the bit of every cell in cells set (by a hash of the
 	// cell): most fixes are near no area and skip the map.
-	bits [256]uint64
+	bits [1024]uint64
+	// loose are the areas whose reach the cells cannot bound (near a
+	// pole or the antimeridian), measured to from every fix.
+	loose []int32
 }
 
-func gnssBit(k uint64) uint64 { return (k * 0x9E3779B97F4A7C15) >> (64 - 14) }
+func gnssBit(k uint64) uint64 { return (k * 0x9E3779B97F4A7C15) >> (64 - 16) }
 
 func (g *gnssGrid) used(k uint64) bool {
 	b := gnssBit(k)
@@ -357,8 +334,12 @@ func (g *gnssGrid) used(k uint64) bool {
 
 func gnssCell(y, x int32) uint64 { return uint64(uint32(y))<<32 | uint64(uint32(x)) }
 
-func (g *gnssGrid) build(areas []*gnssArea, cellDeg float64) {
-	if g.cells == nil || len(g.cells) > 2*len(areas)+64 {
+func (g *gnssGrid) cell(lat, lon float64) uint64 {
+	return gnssCell(int32(math.Floor(lat/g.cellDeg)), int32(math.Floor(lon/g.cellDeg)))
+}
+
+func (g *gnssGrid) build(areas []*gnssArea, km float64) {
+	if g.cells == nil || len(g.cells) > 16*len(areas)+64 {
 		// Areas move and close: the cells they left go, so that the
 		// grid stays the size of the areas open, not of their history.
 		g.cells = map[uint64][]int32{}
@@ -366,13 +347,28 @@ func (g *gnssGrid) build(areas []*gnssArea, cellDeg float64) {
 	for k, l := range g.cells {
 		g.cells[k] = l[:0]
 	}
-	g.cellDeg = cellDeg
 	clear(g.bits[:])
+	g.loose = g.loose[:0]
+	g.cellDeg = newFarTest(0, 0, km).latDeg
 	for i, a := range areas {
-		k := gnssCell(int32(math.Floor(a.Lat/cellDeg)), int32(math.Floor(a.Lon/cellDeg)))
-		g.cells[k] = append(g.cells[k], int32(i))
-		b := gnssBit(k)
-		g.bits[b/64] |= 1 << (b % 64)
+		// A point within km of the centre passes the farTest around it:
+		// it lies in the box of latDeg and lonDeg around it.
+		far := newFarTest(a.Lat, a.Lon, km)
+		lonDeg, ok := far.lonReach(a.Lon)
+		y0, y1 := int32(math.Floor((a.Lat-far.latDeg)/g.cellDeg)), int32(math.Floor((a.Lat+far.latDeg)/g.cellDeg))
+		x0, x1 := int32(math.Floor((a.Lon-lonDeg)/g.cellDeg)), int32(math.Floor((a.Lon+lonDeg)/g.cellDeg))
+		if !ok || !(g.cellDeg > 0) || x1-x0 > 16 || y1-y0 > 16 {
+			g.loose = append(g.loose, int32(i))
+			continue
+		}
+		for y := y0; y <= y1; y++ {
+			for x := x0; x <= x1; x++ {
+				k := gnssCell(y, x)
+				g.cells[k] = append(g.cells[k], int32(i))
+				b := gnssBit(k)
+				g.bits[b/64] |= 1 << (b % 64)
+			}
+		}
 	}
 	g.ok = true
 }
@@ -392,10 +388,29 @@ func newFarTest(lat, lon, km float64) farTest {
 	latDeg := km / kmPerDegLat * (1 + 1e-9)
 	// cos x >= 1 - x²/2 + x⁴/24 - x⁶/720 for every x (the Taylor series
 	// alternates), within 1e-5 at 40° and no math.Cos on every fix.
-	x := math.Min(90, math.Abs(lat)+latDeg) * math.Pi / 180
+	// (Plain comparisons, as math.Min and math.Max would give: those are
+	// calls, a fifth of this on every fix.)
+	x := math.Abs(lat) + latDeg
+	if x > 90 {
+		x = 90
+	}
+	x = x * math.Pi / 180
 	x2 := x * x
 	c := (1 - x2/2*(1-x2/12*(1-x2/30))) * (1 - 1e-9)
-	return farTest{lat, lon, km * (1 + 1e-9), latDeg, math.Max(c, 0)}
+	if c <= 0 {
+		c = 0
+	}
+	return farTest{lat, lon, km * (1 + 1e-9), latDeg, c}
+}
+
+// lonReach bounds the longitudes of the points within t.km of t's centre,
+// lon: at most lonDeg degrees off (farTest's bound, with 1% for its cubic
+// term, valid while the angle stays under 0.4 rad). ok is false where that
+// bound does not hold or the span crosses the antimeridian.
+func (t *farTest) lonReach(lon float64) (lonDeg float64, ok bool) {
+	xmax := t.km / (geo.EarthRadiusKm * t.c) / 0.99
+	lonDeg = xmax * 180 / math.Pi
+	return lonDeg, !(t.c <= 0 || xmax >= 0.4 || lon-lonDeg <= -180 || lon+lonDeg >= 180 || t.latDeg <= 0)
 }
 
 func (t *farTest) far(lat, lon float64) bool {

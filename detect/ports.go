@@ -214,12 +214,17 @@ func polygonRadiusKm(p *Port) float64 {
 }
 
 // withinKm is geo.DistanceKm(lat1, lon1, lat2, lon2) <= km, the same
-// answer, with no trigonometry when the points are plainly close (upperKm)
-// or plainly apart (farTest): consecutive fixes of a ship a few seconds
-// apart are asked about on every fix.
+// answer, with no trigonometry unless the distance is within a few
+// millionths of km (nearKm) or the points are degrees apart and not
+// plainly so (farTest): consecutive fixes of a ship a few seconds apart
+// are asked about on every fix, and a ship on passage holds a fix near
+// the threshold (circling's oldest turn, 10 km back) on each.
 func withinKm(lat1, lon1, lat2, lon2, km float64) bool {
 	if pathKm(lat1, lon1, lat2, lon2) <= km {
 		return true
+	}
+	if r := nearKm(lat1, lon1, lat2, lon2, km); r != 0 {
+		return r > 0
 	}
 	if math.Abs(lat2-lat1)*kmPerDegLat*(1-1e-9) > km {
 		return false

@@ -858,17 +858,28 @@ func (d *Detector) circling(v *vessel, p *track.Point) {
 	if h <= 0 || time.Duration(ns-s.prevNs) < minCircleLeg || upperKm(qLat, qLon, p.Lat, p.Lon) < 0.05 {
 		return
 	}
-	c1, c2 := math.Cos(qLat*rad), math.Cos(p.Lat*rad)
-	dist := geo.DistanceKmCos(qLat, qLon, c1, p.Lat, p.Lon, c2)
-	if dist < 0.05 {
+	// All the leg's length decides is whether it is 50 m long and was
+	// sailed at SpoofCircleKn: bounds of it settle both for nearly every
+	// leg, with margins that keep the formula's answers.
+	var short, slow bool
+	kn := d.cfg.SpoofCircleKn
+	if lo, hi, ok := kmBounds(qLat, qLon, p.Lat, p.Lon); ok && lo > 0.05*(1+1e-9) &&
+		(lo/kmPerNm/h > kn*(1+1e-9) || hi/kmPerNm/h < kn*(1-1e-9)) {
+		slow = hi/kmPerNm/h < kn*(1-1e-9)
+	} else {
+		dist := geo.DistanceKm(qLat, qLon, p.Lat, p.Lon)
+		short, slow = dist < 0.05, dist/kmPerNm/h < kn
+	}
+	if short {
 		return
 	}
 	s.prevNs, s.prevLat, s.prevLon = ns, p.Lat, p.Lon
-	if dist/kmPerNm/h < d.cfg.SpoofCircleKn || h > 1 {
+	if slow || h > 1 {
 		s.hasBrg, s.absTurn = false, 0
 		s.turns.reset()
 		return
 	}
+	c1, c2 := math.Cos(qLat*rad), math.Cos(p.Lat*rad)
 	brg := bearingCos(qLat, qLon, c1, p.Lat, p.Lon, c2)
 	if s.hasBrg {
 		dd := float32(math.Mod(brg-s.prevBrg+540, 360) - 180)

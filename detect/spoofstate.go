@@ -14,8 +14,7 @@ import (
 // 12.7 kB checkpoint (issue 17 wants 2 kB per live vessel). Positions are
 // kept in AIS units, which hold every decoded AIS position exactly, and
 // saved as differences from the previous one; a checkpoint holds only the
-// live part of a run, and what can be computed again (unit vectors, reach
-// bounds) is.
+// live part of a run, and what can be computed again (reach bounds) is.
 
 // aisUnits is the AIS position resolution, 1/10000 minute: a decoded AIS
 // position is a whole number of these, so int32 units hold it exactly (a
@@ -73,10 +72,7 @@ func (r *turnRun) reset() { r.at, r.ns = shrink(r.at), shrink(r.ns) }
 
 // inPlaceFix is a fix of the run at speed, placed by its position in AIS
 // units (every new fix is tested against those kept whose reach does not
-// settle it). Its unit vector is taken again when tested (unit) rather
-// than kept: the same bits from the same units, where keeping it doubled
-// a kept fix, and the runs kept were the largest share of a vessel's
-// state at real rates. Its time is kept beside it (inPlaceRun.ns), and
+// settle it). Its time is kept beside it (inPlaceRun.ns), and
 // its course's quadrant in the low bits of its latitude (whose AIS units
 // need 27 bits): 12 bytes and 8, where a fix with its time took 24.
 type inPlaceFix struct {
@@ -94,9 +90,6 @@ func (f *inPlaceFix) lat() int32 { return f.latq >> 2 }
 func (f *inPlaceFix) quad() int  { return int(f.latq & 3) }
 
 func (f *inPlaceFix) latLon() (float64, float64) { return fromUnits(f.lat()), fromUnits(f.lon) }
-
-// unit is f's unit vector, as place gave it when f was kept.
-func (f *inPlaceFix) unit() [3]float64 { return place(f.latLon()).u }
 
 // inPlaceRun is the run of fixes at speed that sailingInPlace keeps:
 // fixes[head:], at the times (Unix nanoseconds) ns[head:]. fixes[:head]
@@ -267,8 +260,7 @@ func decTurns(r *statecodec.Reader, v reflect.Value) error {
 	return nil
 }
 
-// encInPlace saves the live fixes only; their unit vectors are computed
-// again, and the reach bounds (a cache that only skips tests whose answer
+// encInPlace saves the live fixes only; the reach bounds (a cache that only skips tests whose answer
 // is sure) start over.
 func encInPlace(w *statecodec.Writer, v reflect.Value) error {
 	run := v.Addr().Interface().(*inPlaceRun)

@@ -66,12 +66,12 @@ func TestAddTurnRoom(t *testing.T) {
 func TestInPlaceFixPacksQuadrant(t *testing.T) {
 	for _, ll := range [][2]float64{{-54.123456, -179.5}, {90, 180}, {-90, -180}, {0, 0}, {38.2, 130.1}} {
 		for q := range uint8(4) {
-			at := place(onUnits(ll[0]), onUnits(ll[1]))
+			at := placed{onUnits(ll[0]), onUnits(ll[1])}
 			f := inPlaceAt(q, &at, 1)
 			if f.lat() != toUnits(ll[0]) || f.lon != toUnits(ll[1]) || f.quad() != int(q) {
 				t.Errorf("%v quadrant %d kept as %d, %d quadrant %d", ll, q, f.lat(), f.lon, f.quad())
 			}
-			if lat, lon := f.latLon(); lat != at.lat || lon != at.lon || f.unit() != at.u {
+			if lat, lon := f.latLon(); lat != at.lat || lon != at.lon {
 				t.Errorf("%v gave back %v, %v", ll, lat, lon)
 			}
 		}
