@@ -237,7 +237,7 @@ type Tracker struct {
 	wallNs   int64
 	wallUses int
 	live     bool // Advance has seen the stream keep up with the wall clock
-	vessels  map[uint32]*vessel
+	vessels  vesselTable
 	stats    Stats
 	land01   map[uint64]bool
 	pt       Point
@@ -337,7 +337,7 @@ type dedupKey struct {
 
 // New returns a Tracker writing to sink. land may be nil (no land check).
 func New(cfg Config, land Land, sink Sink) *Tracker {
-	t := &Tracker{cfg: cfg, land: land, sink: sink, vessels: map[uint32]*vessel{},
+	t := &Tracker{cfg: cfg, land: land, sink: sink,
 		stats: Stats{Flagged: map[Reason]int64{}}}
 	t.queue.setup(t.window())
 	return t
@@ -352,7 +352,7 @@ func (t *Tracker) Stats() Stats {
 }
 
 // Vessels returns how many MMSIs the tracker has seen.
-func (t *Tracker) Vessels() int { return len(t.vessels) }
+func (t *Tracker) Vessels() int { return t.vessels.len() }
 
 // OnQuarantine has fn told of every position report the tracker
 // quarantines for its receive time, when it does: a stray time is judged
@@ -459,12 +459,14 @@ func (t *Tracker) Flush() {
 func (t *Tracker) process(it *item) {
 	t.emitted = it.ns
 	if it.static != nil {
-		v := t.vessels[it.static.MMSI]
-		if v == nil && it.static.Length > 0 {
-			v = &vessel{}
-			t.vessels[it.static.MMSI] = v
-		}
-		if v != nil {
+		// Only a report with a length makes or changes a vessel (sawHull):
+		// the rest (names alone, as type 24 part A sends) need no lookup.
+		if it.static.Length > 0 {
+			v := t.vessels.get(it.static.MMSI)
+			if v == nil {
+				v = &vessel{}
+				t.vessels.put(it.static.MMSI, v)
+			}
 			v.sawHull(it.static, it.ns)
 		}
 		t.sink.Static(it.static)
@@ -473,10 +475,10 @@ func (t *Tracker) process(it *item) {
 	}
 	f := it.fix
 	t.stats.Fixes++
-	v := t.vessels[f.MMSI]
+	v := t.vessels.get(f.MMSI)
 	if v == nil {
 		v = &vessel{}
-		t.vessels[f.MMSI] = v
+		t.vessels.put(f.MMSI, v)
 	}
 	// One Point reused for every fix: the sink must copy what it keeps.
 	p := &t.pt
