@@ -2,6 +2,7 @@ package ais
 
 import (
 	"bytes"
+	"encoding/binary"
 	"fmt"
 	"io"
 	"time"
@@ -72,7 +73,7 @@ type Reader struct {
 	groupStation []byte
 	groupTime    time.Time
 	stationBuf   []byte
-	stations     [256]string // station's cache
+	stations     [1 << stationBits]string // station's cache
 
 	lines, sentences, messages int64
 	other, tagOnly             int64
@@ -368,19 +369,30 @@ func (r *Reader) decode(line, payload []byte, fill int, s *Sentence) bool {
 	return true
 }
 
+// stationBits sizes the station cache: 256 names.
+const stationBits = 8
+
 // station interns a station name, named on nearly every line: a
-// direct-mapped cache by FNV-1a of the name answers before the Decoder's
-// map (whose lookups were a sixth of the reader's time on a national feed
-// of some 300 stations).
+// direct-mapped cache answers before the Decoder's map (whose lookups
+// were a sixth of the reader's time on a national feed of some 300
+// stations). It is indexed by a hash of the name's first and last eight
+// bytes and its length: FNV-1a, a multiply per byte in a chain, took
+// half the time of the lookup.
 func (r *Reader) station(b []byte) string {
-	if len(b) == 0 {
+	n := len(b)
+	if n == 0 {
 		return ""
 	}
-	h := uint32(2166136261)
-	for _, c := range b {
-		h = (h ^ uint32(c)) * 16777619
+	var h uint64
+	if n >= 8 {
+		h = binary.LittleEndian.Uint64(b) ^ binary.LittleEndian.Uint64(b[n-8:])*0x9E3779B97F4A7C15
+	} else {
+		for _, c := range b {
+			h = h<<8 | uint64(c)
+		}
 	}
-	e := &r.stations[h%uint32(len(r.stations))]
+	h = (h ^ uint64(n)) * 0xC2B2AE3D27D4EB4F
+	e := &r.stations[h>>(64-stationBits)]
 	if *e == string(b) {
 		return *e
 	}

@@ -140,7 +140,7 @@ func (g *clockGuard) fits(clock, ns int64, cfg *Config) bool {
 
 // admit checks an input's time and passes it on, holds it, or quarantines
 // it.
-func (t *Tracker) admit(it item) {
+func (t *Tracker) admit(it *item) {
 	cfg := &t.cfg
 	if cfg.ClockConfirm <= 0 {
 		t.push(it)
@@ -148,7 +148,7 @@ func (t *Tracker) admit(it item) {
 	}
 	wall := t.wall(it.ns)
 	if why := impossible(it.ns, wall, cfg.FutureSlack); why != OK {
-		t.quarantine(&it, why)
+		t.quarantine(it, why)
 		return
 	}
 	g := &t.clock
@@ -160,11 +160,12 @@ func (t *Tracker) admit(it item) {
 	}
 	if g.set && g.fits(g.now, it.ns, cfg) {
 		g.now = max(g.now, it.ns)
+		ns := it.ns // push moves a late input's time
 		t.push(it)
 		// Only a candidate this input does not fit is contradicted: the
 		// next report of a vessel that began a jump back may fit both.
 		for i := range g.cand {
-			if c := &g.cand[i]; len(c.items) > 0 && !g.fits(c.latest, it.ns, cfg) {
+			if c := &g.cand[i]; len(c.items) > 0 && !g.fits(c.latest, ns, cfg) {
 				t.contradict(i)
 			}
 		}
@@ -179,7 +180,7 @@ func (t *Tracker) admit(it item) {
 		// also takes any later input: a stream gone sparse (satellite
 		// passes hours apart) moves on in steps longer than any tolerance.
 		if g.fits(c.latest, it.ns, cfg) || g.set && c.against == 0 && it.ns >= c.latest {
-			c.items = append(c.items, it)
+			c.items = append(c.items, *it)
 			c.latest = max(c.latest, it.ns)
 			if o := &g.cand[1-i]; len(o.items) > 0 && g.fits(c.latest, o.latest, cfg) {
 				// The stream turned out sparser than it looked: one clock.
@@ -205,14 +206,14 @@ func (t *Tracker) admit(it item) {
 	}
 	for i := range g.cand {
 		if c := &g.cand[i]; len(c.items) == 0 {
-			c.items = append(c.items, it)
+			c.items = append(c.items, *it)
 			c.latest = it.ns
 			t.contradict(1 - i)
 			return
 		}
 	}
 	// Neither clock nor candidate: a third time at once is noise.
-	t.quarantine(&it, TimeStray)
+	t.quarantine(it, TimeStray)
 }
 
 // wall is the wall clock (Unix ns) for judging an input at ns. Reading
@@ -266,7 +267,7 @@ func (t *Tracker) release(i int) {
 	items := c.items
 	*c = clockCand{items: items[:0]}
 	for j := range items {
-		t.push(items[j])
+		t.push(&items[j])
 		items[j] = item{}
 	}
 }

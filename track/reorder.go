@@ -113,22 +113,24 @@ func (q *reorder) enqueue(it *item) qitem {
 	return x
 }
 
-// dequeue gives x back as the item it was queued from.
-func (q *reorder) dequeue(x *qitem) item {
+// dequeue gives x back into it as the item it was queued from.
+func (q *reorder) dequeue(x *qitem, it *item) {
 	switch {
 	case x.bits&qStatic != 0:
 		p := q.statics[x.ext]
 		q.statics[x.ext] = nil
 		q.freeS = append(q.freeS, x.ext)
-		return item{ns: x.ns, static: p, fix: Fix{MMSI: x.mmsi}}
+		*it = item{ns: x.ns, static: p, fix: Fix{MMSI: x.mmsi}}
+		return
 	case x.bits&qSpilled != 0:
-		f := q.spilled[x.ext]
+		it.ns, it.static, it.fix = x.ns, nil, q.spilled[x.ext]
 		q.spilled[x.ext] = Fix{}
 		q.freeF = append(q.freeF, x.ext)
-		return item{ns: x.ns, fix: f}
+		return
 	}
-	return item{ns: x.ns, fix: Fix{MMSI: x.mmsi, HasPos: x.bits&qPos != 0, Class: x.class, Heading: x.heading,
-		Status: x.bits & 15, Time: nsTime(x.ns), Lat: x.lat, Lon: x.lon, SOG: fromTenths(x.sog), COG: fromTenths(x.cog)}}
+	it.ns, it.static = x.ns, nil
+	it.fix = Fix{MMSI: x.mmsi, HasPos: x.bits&qPos != 0, Class: x.class, Heading: x.heading,
+		Status: x.bits & 15, Time: nsTime(x.ns), Lat: x.lat, Lon: x.lon, SOG: fromTenths(x.sog), COG: fromTenths(x.cog)}
 }
 
 // take puts v in the side table s, in a free entry if there is one, and
@@ -156,7 +158,9 @@ func (q *reorder) setup(window int64) {
 	}
 	var all []item
 	for q.n > 0 {
-		all = append(all, q.pop())
+		var it item
+		q.pop(&it)
+		all = append(all, it)
 	}
 	*q = reorder{width: width, buckets: make([]bucket, size)}
 	for i := range all {
@@ -225,9 +229,10 @@ func (q *reorder) front() *qitem {
 	return &bk.items[bk.head]
 }
 
-// pop removes and returns the earliest input; the queue must not be empty.
-func (q *reorder) pop() item {
-	it := q.dequeue(q.front())
+// pop removes the earliest input and gives it back in it; the queue must
+// not be empty.
+func (q *reorder) pop(it *item) {
+	q.dequeue(q.front(), it)
 	bk := q.at(q.first)
 	bk.head++
 	if n := len(bk.items); bk.head == n {
@@ -250,7 +255,6 @@ func (q *reorder) pop() item {
 		// A burst's side tables go with it.
 		q.statics, q.spilled, q.freeS, q.freeF = nil, nil, nil, nil
 	}
-	return it
 }
 
 // compact moves each bucket's waiting inputs to its start, so that saved

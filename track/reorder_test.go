@@ -47,7 +47,8 @@ func TestReorderGivesInputsBack(t *testing.T) {
 	// Out in time order, those of one time in arrival order.
 	order := []int{1, 0, 3, 4, 5, 6, 7, 2}
 	for _, i := range order {
-		got := q.pop()
+		var got item
+		q.pop(&got)
 		w := want[i]
 		if got.ns != w.ns || got.static != w.static || !sameFix(got.fix, w.fix) {
 			t.Errorf("input %d came back as %+v, want %+v", i, got, w)

@@ -2,7 +2,6 @@ package track
 
 import (
 	"fmt"
-	"maps"
 	"slices"
 
 	"github.com/lookout-osint/lookout/internal/statecodec"
@@ -43,12 +42,16 @@ func (t *Tracker) UnmarshalShared(data []byte) error {
 }
 
 // MMSIs lists the vessels the tracker holds state for, in ascending order.
-func (t *Tracker) MMSIs() []uint32 { return slices.Sorted(maps.Keys(t.vessels)) }
+func (t *Tracker) MMSIs() []uint32 {
+	m := t.vessels.mmsis(nil)
+	slices.Sort(m)
+	return m
+}
 
 // MarshalVessel appends one vessel's state to dst; ok is false when the
 // tracker has none (data is then dst).
 func (t *Tracker) MarshalVessel(dst []byte, mmsi uint32) (data []byte, ok bool, err error) {
-	v := t.vessels[mmsi]
+	v := t.vessels.get(mmsi)
 	if v == nil {
 		return dst, false, nil
 	}
@@ -62,6 +65,6 @@ func (t *Tracker) UnmarshalVessel(mmsi uint32, data []byte) error {
 	if err := vesselCodec.Unmarshal(data, v, nil); err != nil {
 		return fmt.Errorf("tracker state of %d: %w", mmsi, err)
 	}
-	t.vessels[mmsi] = v
+	t.vessels.put(mmsi, v)
 	return nil
 }

@@ -237,7 +237,7 @@ type Tracker struct {
 	wallNs   int64
 	wallUses int
 	live     bool // Advance has seen the stream keep up with the wall clock
-	vessels  map[uint32]*vessel
+	vessels  vesselTable
 	stats    Stats
 	land01   map[uint64]bool
 	pt       Point
@@ -337,7 +337,7 @@ type dedupKey struct {
 
 // New returns a Tracker writing to sink. land may be nil (no land check).
 func New(cfg Config, land Land, sink Sink) *Tracker {
-	t := &Tracker{cfg: cfg, land: land, sink: sink, vessels: map[uint32]*vessel{},
+	t := &Tracker{cfg: cfg, land: land, sink: sink,
 		stats: Stats{Flagged: map[Reason]int64{}}}
 	t.queue.setup(t.window())
 	return t
@@ -352,7 +352,7 @@ func (t *Tracker) Stats() Stats {
 }
 
 // Vessels returns how many MMSIs the tracker has seen.
-func (t *Tracker) Vessels() int { return len(t.vessels) }
+func (t *Tracker) Vessels() int { return t.vessels.len() }
 
 // OnQuarantine has fn told of every position report the tracker
 // quarantines for its receive time, when it does: a stray time is judged
@@ -362,7 +362,8 @@ func (t *Tracker) OnQuarantine(fn func(mmsi uint32, t time.Time, why Reason)) { 
 
 // AddFix queues a position report.
 func (t *Tracker) AddFix(f Fix) {
-	t.admit(item{ns: f.Time.UnixNano(), fix: f})
+	it := item{ns: f.Time.UnixNano(), fix: f}
+	t.admit(&it)
 }
 
 // AddStatic queues a static report.
@@ -375,10 +376,11 @@ func (t *Tracker) AddStatic(s Static) {
 		p = new(Static)
 	}
 	*p = s
-	t.admit(item{ns: s.Time.UnixNano(), static: p, fix: Fix{MMSI: s.MMSI}})
+	it := item{ns: s.Time.UnixNano(), static: p, fix: Fix{MMSI: s.MMSI}}
+	t.admit(&it)
 }
 
-func (t *Tracker) push(it item) {
+func (t *Tracker) push(it *item) {
 	if it.ns < t.emitted {
 		// Too late to reorder: process now rather than lose it.
 		t.stats.Late++
@@ -393,21 +395,22 @@ func (t *Tracker) push(it item) {
 			// Earlier than all that waits by more than the window (a
 			// late input after a jump of the clock): it goes now, and
 			// what waits stays, as the latest time seen has not moved.
-			t.process(&it)
+			t.process(it)
 			return
 		}
 		// A jump ahead of the window: what it leaves behind goes first,
 		// as it would once it were queued.
 		t.popBefore(limit)
 	}
-	t.queue.push(&it)
+	t.queue.push(it)
 	t.popBefore(limit)
 	// A flood that fills the window faster than it drains (a million
 	// reports of one MMSI in a minute) would hold all of them: past
 	// MaxQueued the earliest go before their window has passed, counted.
 	for t.cfg.MaxQueued > 0 && t.queue.n > t.cfg.MaxQueued {
 		t.stats.Overflow++
-		it := t.queue.pop()
+		var it item
+		t.queue.pop(&it)
 		t.process(&it)
 	}
 }
@@ -415,7 +418,8 @@ func (t *Tracker) push(it item) {
 // popBefore processes the queued inputs older than limit (Unix ns).
 func (t *Tracker) popBefore(limit int64) {
 	for t.queue.n > 0 && t.queue.peek() < limit {
-		it := t.queue.pop()
+		var it item
+		t.queue.pop(&it)
 		t.process(&it)
 	}
 }
@@ -451,7 +455,8 @@ func (t *Tracker) Advance(now time.Time) {
 func (t *Tracker) Flush() {
 	t.settle()
 	for t.queue.n > 0 {
-		it := t.queue.pop()
+		var it item
+		t.queue.pop(&it)
 		t.process(&it)
 	}
 }
@@ -459,28 +464,32 @@ func (t *Tracker) Flush() {
 func (t *Tracker) process(it *item) {
 	t.emitted = it.ns
 	if it.static != nil {
-		v := t.vessels[it.static.MMSI]
-		if v == nil && it.static.Length > 0 {
-			v = &vessel{}
-			t.vessels[it.static.MMSI] = v
-		}
-		if v != nil {
+		// Only a report with a length makes or changes a vessel (sawHull):
+		// the rest (names alone, as type 24 part A sends) need no lookup.
+		if it.static.Length > 0 {
+			v := t.vessels.get(it.static.MMSI)
+			if v == nil {
+				v = &vessel{}
+				t.vessels.put(it.static.MMSI, v)
+			}
 			v.sawHull(it.static, it.ns)
 		}
 		t.sink.Static(it.static)
 		t.spare = append(t.spare, it.static)
 		return
 	}
-	f := it.fix
 	t.stats.Fixes++
-	v := t.vessels[f.MMSI]
+	v := t.vessels.get(it.fix.MMSI)
 	if v == nil {
 		v = &vessel{}
-		t.vessels[f.MMSI] = v
+		t.vessels.put(it.fix.MMSI, v)
 	}
 	// One Point reused for every fix: the sink must copy what it keeps.
 	p := &t.pt
-	*p = Point{Fix: f, ImpliedKn: math.NaN()}
+	*p = Point{Fix: it.fix, ImpliedKn: math.NaN()}
+	// The fix as it came, not copied again: of what follows only the
+	// NoPosition case changes p.Fix, and it reads f no more.
+	f := &p.Fix
 	if !f.HasPos || math.IsNaN(f.Lat) || math.Abs(f.Lat) > 90 || math.Abs(f.Lon) > 180 {
 		p.Flag = NoPosition
 		p.HasPos = false
@@ -505,10 +514,10 @@ func (t *Tracker) process(it *item) {
 		if v.prevCos == 0 {
 			v.prevCos = math.Cos(v.prev.Lat * rad)
 		}
-		p.ImpliedKn = impliedKn(&v.prev, v.prevCos, &f, c)
+		p.ImpliedKn = impliedKn(&v.prev, v.prevCos, f, c)
 	}
 	before := v.prev.Time
-	v.prev, v.hasPrev, v.prevCos = f, true, c
+	v.prev, v.hasPrev, v.prevCos = *f, true, c
 
 	if t.inland(v, f.Lat, f.Lon) {
 		p.Flag = OnLand

@@ -248,7 +248,7 @@ func TestGlitchSplitsNoTrack(t *testing.T) {
 	if segs[1] != len(r.pts)-1 || segs[2] != 1 || len(segs) != 2 {
 		t.Errorf("segments %v: want the track in one and the first glitch alone", segs)
 	}
-	if n := len(tr.vessels[9].segs); n != 1 {
+	if n := len(tr.vessels.get(9).segs); n != 1 {
 		t.Errorf("%d segments open at the end, want the glitch's closed", n)
 	}
 }
@@ -273,7 +273,7 @@ func lane(t *testing.T, kn float64, every int, edit func(min int, f *Fix) bool) 
 	for _, p := range r.pts {
 		at[int(p.Time.Sub(t0)/time.Minute)] = p
 	}
-	return at, len(tr.vessels[9].segs)
+	return at, len(tr.vessels.get(9).segs)
 }
 
 // onTrack reports the points other than the glitches that left segment 1.
@@ -645,6 +645,52 @@ func TestDisplacedFixesStayOffTheSilentBerth(t *testing.T) {
 	for s := range at[true] {
 		if at[false][s] {
 			t.Fatalf("segment %d holds fixes at the berth and on the circle", s)
+		}
+	}
+}
+
+// TestVesselTable checks the MMSI table against a map through growth,
+// MMSI 0 and overwrites.
+func TestVesselTable(t *testing.T) {
+	var m vesselTable
+	want := map[uint32]*vessel{}
+	if m.get(7) != nil || m.get(0) != nil {
+		t.Fatal("empty table has a vessel")
+	}
+	for i := range uint32(100000) {
+		k := i * 2654435761 // spread, and some collide in the low bits
+		if i%7 == 0 {
+			k = i << 16 // and some differ only in the high bits
+		}
+		v := &vessel{nextSeg: int(i)}
+		m.put(k, v)
+		want[k] = v
+		if i%3 == 0 { // overwrite
+			v = &vessel{nextSeg: -int(i)}
+			m.put(k, v)
+			want[k] = v
+		}
+	}
+	if m.len() != len(want) {
+		t.Fatalf("len %d, want %d", m.len(), len(want))
+	}
+	for k, v := range want {
+		if m.get(k) != v {
+			t.Fatalf("get(%d) = %p, want %p", k, m.get(k), v)
+		}
+	}
+	for _, k := range []uint32{1, 3, 99999999} {
+		if _, ok := want[k]; !ok && m.get(k) != nil {
+			t.Fatalf("get(%d) found a vessel never put", k)
+		}
+	}
+	got := m.mmsis(nil)
+	if len(got) != len(want) {
+		t.Fatalf("mmsis gives %d, want %d", len(got), len(want))
+	}
+	for _, k := range got {
+		if want[k] == nil {
+			t.Fatalf("mmsis gives %d, never put", k)
 		}
 	}
 }
