@@ -234,12 +234,15 @@ func (s *Store) insertPositions(ctx context.Context, ps []store.Position) error 
 	// DuckDB inserts on several threads only when it need not keep the
 	// rows in the order the function returns them; each thread keeps the
 	// order within its ranges (positions.go), which is what the row groups'
-	// statistics need.
-	if _, err := s.conn.ExecContext(ctx, "SET threads = "+strconv.Itoa(insertThreads)+"; SET preserve_insertion_order = false"); err != nil {
+	// statistics need. The insert writes its row groups to the file as it
+	// goes, trying every compression method on every column
+	// (positionsSkipCompression).
+	if _, err := s.conn.ExecContext(ctx, "SET threads = "+strconv.Itoa(insertThreads)+"; SET preserve_insertion_order = false; "+
+		"SET disabled_compression_methods = '"+positionsSkipCompression+"'"); err != nil {
 		return fmt.Errorf("insert positions: %w", err)
 	}
 	_, err := s.conn.ExecContext(ctx, insertSQL(tok), src.stations)
-	if _, rerr := s.conn.ExecContext(context.WithoutCancel(ctx), "RESET threads; RESET preserve_insertion_order"); rerr != nil && err == nil {
+	if _, rerr := s.conn.ExecContext(context.WithoutCancel(ctx), "RESET threads; RESET preserve_insertion_order; RESET disabled_compression_methods"); rerr != nil && err == nil {
 		err = rerr
 	}
 	if err != nil {

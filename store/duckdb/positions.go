@@ -219,6 +219,19 @@ func newPositionSource(ps []store.Position, buf *rowBuf) *positionSource {
 	return src
 }
 
+// positionsSkipCompression lists the compression methods DuckDB is told not
+// to try while it inserts positions. It tries each method on each column of
+// every row group it writes and keeps the smallest; these never won on
+// positions, while trying them cost about a tenth of DuckDB's insert work
+// (FSST's symbol table above all, built for the station column, which a
+// dictionary of a few hundred receivers' names stores smaller): the file is
+// the same size without them. FSST and ZSTD are for long, varied strings;
+// Chimp and Patas are older float methods that ALP and ALP-RD beat (both
+// stay: ALP wins on decimal coordinates, as CSV sources write them).
+// Other tables, and what is read, are untouched: the setting is reset
+// after the insert.
+const positionsSkipCompression = "fsst,dict_fsst,zstd,chimp,patas"
+
 // insertSQL is the statement that stores the source's rows; its one
 // parameter is the list of station names.
 func insertSQL(tok int64) string {
