@@ -130,9 +130,19 @@ type segState struct {
 
 // vessel is the state of one MMSI across all detectors.
 type vessel struct {
-	mmsi uint32
-	// has: first and last are set. (It, absent and absOn share the
-	// MMSI's word.)
+	mmsi  uint32
+	spoof spoofState
+	// The other detectors' state, which a Detector running Spoofing only
+	// (each of analyze's spoofing shards) keeps none of: a shard held a
+	// whole 1.3 kB record for each MMSI it was fed, for its 0.3 kB of
+	// spoofing state, beside the record of the Detector running the rest.
+	*moveState
+}
+
+// moveState is what the Movement and Encounters detectors keep of a
+// vessel.
+type moveState struct {
+	// has: first and last are set.
 	has     bool
 	absent  bool
 	absOn   bool
@@ -149,9 +159,8 @@ type vessel struct {
 	absOff    [2]float32
 	placeAt   keptPoint  // where the latest run of positions going nowhere began
 	heldVisit *heldVisit // an absence's visit waiting for the fixes after it
-	spoof     spoofState
-	maxKn     float64   // highest plausible speed seen, for dark visits
-	stay      stayState // the stationary spell, for learned port areas
+	maxKn     float64    // highest plausible speed seen, for dark visits
+	stay      stayState  // the stationary spell, for learned port areas
 	// shipType is the latest AIS ship type reported (0: none yet).
 	shipType int
 
@@ -255,6 +264,9 @@ func (d *Detector) vessel(mmsi uint32) *vessel {
 	v := d.vessels[mmsi]
 	if v == nil {
 		v = &vessel{mmsi: mmsi}
+		if d.run != Spoofing {
+			v.moveState = &moveState{}
+		}
 		d.vessels[mmsi] = v
 	}
 	return v
@@ -270,7 +282,16 @@ func (d *Detector) vessel(mmsi uint32) *vessel {
 // all) unless DeferDraught hands draught changes to a Detector running
 // Encounters, and a Detector running Encounters alone reports encounters
 // only. Spoofing state can be moved between Detectors with MoveSpoofing.
-func (d *Detector) Only(which Detectors) { d.run = which }
+func (d *Detector) Only(which Detectors) {
+	d.run = which
+	if which != Spoofing {
+		for _, v := range d.vessels {
+			if v.moveState == nil {
+				v.moveState = &moveState{}
+			}
+		}
+	}
+}
 
 // Advance moves the detectors' clock to t (if later than any point or
 // report fed so far), closing what that ends: encounters report the slots

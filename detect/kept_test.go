@@ -6,6 +6,7 @@ import (
 	"time"
 	"unsafe"
 
+	"github.com/lookout-osint/lookout/event"
 	"github.com/lookout-osint/lookout/track"
 )
 
@@ -15,10 +16,15 @@ import (
 // are the loitering held for an interference area not yet decided
 // (loiterhold.go), and 16 the segments of the latest encounter and close
 // approach and when its pair was first together (two hulls under one
-// MMSI each judge a draught change with their own encounters).
+// MMSI each judge a draught change with their own encounters). A spoofing
+// shard's record is the spoofing state alone (360 bytes), a whole one
+// 1,360 in two allocations (384 and 1,024 bytes).
 func TestVesselRecordSize(t *testing.T) {
-	if n := unsafe.Sizeof(vessel{}); n > 1344 {
-		t.Errorf("vessel record %d bytes, want at most 1344", n)
+	if n := unsafe.Sizeof(vessel{}); n > 360 {
+		t.Errorf("a spoofing shard's vessel record %d bytes, want at most 360", n)
+	}
+	if n := unsafe.Sizeof(vessel{}) + unsafe.Sizeof(moveState{}); n > 1360 {
+		t.Errorf("vessel record %d bytes, want at most 1360", n)
 	}
 	if n := unsafe.Sizeof(inPlaceFix{}); n > 12 {
 		t.Errorf("a sailing-in-place fix takes %d bytes beside its time, want 12", n)
@@ -56,4 +62,27 @@ func TestKeptPointRoundTrip(t *testing.T) {
 	if s := stampOf(time.Time{}); !s.isZero() || !s.time().IsZero() {
 		t.Errorf("zero time stamped %d", s)
 	}
+}
+
+// TestSpoofingOnlyRecord: a Detector running Spoofing only keeps no other
+// detector's state for the vessels it is fed, and one widened later (Only)
+// gives every vessel the rest before it feeds them.
+func TestSpoofingOnlyRecord(t *testing.T) {
+	d := New(DefaultConfig(), nil, nil, func(*event.Event) {})
+	d.Only(Spoofing)
+	at := time.Date(2026, 3, 1, 0, 0, 0, 0, time.UTC)
+	for i := range 3 {
+		d.Point(&track.Point{Fix: track.Fix{MMSI: 273123456, HasPos: true, Time: at.Add(time.Duration(i) * time.Minute),
+			Lat: 60 + float64(i)/1000, Lon: 20, SOG: 10, COG: 0}, Seg: 1})
+	}
+	v := d.vessels[273123456]
+	if v == nil || v.moveState != nil {
+		t.Fatalf("spoofing-only record %+v, want one without the other detectors' state", v)
+	}
+	d.Only(All)
+	if v.moveState == nil {
+		t.Fatal("widened to All, the vessel still has no movement state")
+	}
+	d.Point(&track.Point{Fix: track.Fix{MMSI: 273123456, HasPos: true, Time: at.Add(time.Hour), Lat: 60.01, Lon: 20, SOG: 10, COG: 0}, Seg: 1})
+	d.Flush()
 }

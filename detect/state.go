@@ -122,6 +122,10 @@ func (d *Detector) UnmarshalVessel(mmsi uint32, data []byte) error {
 	if err := vesselCodec.Unmarshal(data, v, d); err != nil {
 		return fmt.Errorf("detector state of %d: %w", mmsi, err)
 	}
+	if v.moveState == nil && d.run != Spoofing {
+		// Saved by a Detector running Spoofing only.
+		v.moveState = &moveState{}
+	}
 	d.vessels[mmsi] = v
 	return nil
 }
