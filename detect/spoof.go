@@ -702,7 +702,7 @@ func (d *Detector) sailingInPlace(v *vessel, p *track.Point) {
 	// then costs a vessel 1,440 fixes at most, not 20,000, and a ship
 	// sailing on a few dozen.
 	if n := len(r.fixes); n > r.head {
-		if p.Time.UnixNano()-r.ns[n-1] < int64(minCircleLeg) && r.fixes[n-1].quad() == quadrant(p.COG) {
+		if p.Time.UnixNano()-r.ns(n-1) < int64(minCircleLeg) && r.fixes[n-1].quad() == quadrant(p.COG) {
 			return
 		}
 	}
@@ -720,7 +720,7 @@ func (d *Detector) sailingInPlace(v *vessel, p *track.Point) {
 	// all four quadrants after a day (its episode then starts a day
 	// before, not when the run began) or shows one only before the last day.
 	r.add(cut, inPlaceAt(uint8(quadrant(p.COG)), &at, reach), p.Time.UnixNano(), 2*d.cfg.SpoofInPlaceMin)
-	run, start := r.live(), r.ns[r.head]
+	run, start := r.live(), r.ns(r.head)
 	if len(run) < d.cfg.SpoofInPlaceFixes || p.Time.UnixNano()-start < int64(d.cfg.SpoofInPlaceMin) {
 		return
 	}
@@ -872,7 +872,7 @@ func (d *Detector) circling(v *vessel, p *track.Point) {
 	brg := bearingCos(qLat, qLon, c1, p.Lat, p.Lon, c2)
 	if s.hasBrg {
 		dd := float32(math.Mod(brg-s.prevBrg+540, 360) - 180)
-		s.turns.add(turn{dd, toUnits(p.Lat), toUnits(p.Lon)}, ns)
+		s.turns.add(turn{deg: dd, lat: toUnits(p.Lat), lon: toUnits(p.Lon)}, ns)
 		s.absTurn += math.Abs(float64(dd))
 	}
 	s.prevBrg, s.hasBrg = brg, true
@@ -888,7 +888,7 @@ func (d *Detector) circling(v *vessel, p *track.Point) {
 		nlat, nlon := s.turns.at[n-1].latLon()
 		for cut < n-1 {
 			t := &s.turns.at[cut]
-			if ns-s.turns.ns[cut] <= int64(d.cfg.SpoofCircleWindow) {
+			if ns-s.turns.ns(cut) <= int64(d.cfg.SpoofCircleWindow) {
 				if tlat, tlon := t.latLon(); withinKm(tlat, tlon, nlat, nlon, far) {
 					break
 				}
@@ -940,7 +940,7 @@ func (d *Detector) circling(v *vessel, p *track.Point) {
 	if mean <= 0 || math.Sqrt(math.Max(0, sum2/n-mean*mean)) > d.cfg.SpoofCircleSpread*mean {
 		return
 	}
-	ep := d.spoofEpisode(v, nsTime(s.turns.ns[from]), p)
+	ep := d.spoofEpisode(v, nsTime(s.turns.ns(from)), p)
 	ep.kinds["circling"]++
 	ep.turns = math.Max(ep.turns, math.Abs(sum)/360)
 }
