@@ -16,16 +16,15 @@ import (
 // are the loitering held for an interference area not yet decided
 // (loiterhold.go), and 16 the segments of the latest encounter and close
 // approach and when its pair was first together (two hulls under one
-// MMSI each judge a draught change with their own encounters); 16 the
-// bases of the spoofing runs' clocks (runClock). A spoofing shard's
-// record is the spoofing state alone (376 bytes, a 384-byte allocation),
-// a whole one 1,376 in two (384 and 1,024 bytes).
+// MMSI each judge a draught change with their own encounters). A spoofing
+// shard's record is the spoofing state alone (360 bytes, a 384-byte
+// allocation), a whole one 1,360 in two (384 and 1,024 bytes).
 func TestVesselRecordSize(t *testing.T) {
-	if n := unsafe.Sizeof(vessel{}); n > 376 {
-		t.Errorf("a spoofing shard's vessel record %d bytes, want at most 376", n)
+	if n := unsafe.Sizeof(vessel{}); n > 360 {
+		t.Errorf("a spoofing shard's vessel record %d bytes, want at most 360", n)
 	}
-	if n := unsafe.Sizeof(vessel{}) + unsafe.Sizeof(moveState{}); n > 1376 {
-		t.Errorf("vessel record %d bytes, want at most 1376", n)
+	if n := unsafe.Sizeof(vessel{}) + unsafe.Sizeof(moveState{}); n > 1360 {
+		t.Errorf("vessel record %d bytes, want at most 1360", n)
 	}
 	if n := unsafe.Sizeof(inPlaceFix{}); n > 16 {
 		t.Errorf("a sailing-in-place fix takes %d bytes with its time, want 16", n)

@@ -3,6 +3,7 @@ package detect
 import (
 	"math"
 	"reflect"
+	"slices"
 	"time"
 
 	"github.com/lookout-osint/lookout/internal/statecodec"
@@ -32,16 +33,51 @@ type stepFix struct {
 	Lat, Lon, SOG, COG float64
 }
 
+// streams are the MMSI's position streams spoofPoint follows, by segment
+// number, in ascending order (segments are numbered as they open, so a
+// new one goes last): a vessel has one or two, up to maxSpoofSegs, which
+// a map held in 190 bytes for one.
+type streams []stream
+
+type stream struct {
+	id int
+	si *segInfo
+}
+
+func (ss streams) get(id int) *segInfo {
+	for i := range ss {
+		if ss[i].id == id {
+			return ss[i].si
+		}
+	}
+	return nil
+}
+
+// put adds stream id, which ss does not hold.
+func (ss *streams) put(id int, si *segInfo) {
+	i := len(*ss)
+	for i > 0 && (*ss)[i-1].id > id {
+		i--
+	}
+	*ss = slices.Insert(*ss, i, stream{id, si})
+}
+
+func (ss *streams) del(id int) {
+	*ss = slices.DeleteFunc(*ss, func(x stream) bool { return x.id == id })
+}
+
 // runClock dates the entries of a run (turns, fixes at speed): each keeps
 // its time as the whole seconds since base (its sec), which is what the
 // whole-second receive times of AIS feeds give, in 4 bytes where Unix
 // nanoseconds took 8 (the runs are most of a vessel's state at real
 // rates). A time that is not whole seconds after base (a fraction of a
 // second, 136 years on) makes the run keep every entry's time whole in
-// wide, beside its entries, until it empties.
+// wide, beside its entries, until it empties (behind a pointer: it is
+// rare, and the pointer keeps a vessel's spoofing state in a 384-byte
+// allocation).
 type runClock struct {
-	base int64   // Unix nanoseconds
-	wide []int64 // nil while each entry's time is base plus its sec
+	base int64    // Unix nanoseconds
+	wide *[]int64 // nil while each entry's time is base plus its sec
 }
 
 // sec is ns as whole seconds since c.base; ok is false when it cannot be.
@@ -56,7 +92,7 @@ func (c *runClock) sec(ns int64) (sec uint32, ok bool) {
 // ns is the time of entry i, which keeps sec.
 func (c *runClock) ns(i int, sec uint32) int64 {
 	if c.wide != nil {
-		return c.wide[i]
+		return (*c.wide)[i]
 	}
 	return c.base + int64(sec)*1e9
 }
@@ -64,10 +100,11 @@ func (c *runClock) ns(i int, sec uint32) int64 {
 // widen makes c keep whole times for n entries in a room of room, the
 // seconds of entry i being sec(i).
 func (c *runClock) widen(n, room int, sec func(int) uint32) {
-	c.wide = make([]int64, n, room)
-	for i := range n {
-		c.wide[i] = c.base + int64(sec(i))*1e9
+	wide := make([]int64, n, room)
+	for i := range wide {
+		wide[i] = c.base + int64(sec(i))*1e9
 	}
+	c.wide = &wide
 }
 
 // turn is the signed turn at the end of a leg, where the leg ended, the
@@ -103,8 +140,8 @@ func (r *turnRun) add(t turn, ns int64) {
 		r.at = at
 		if r.clock.wide != nil {
 			wide := make([]int64, len(r.at), room)
-			copy(wide, r.clock.wide)
-			r.clock.wide = wide
+			copy(wide, *r.clock.wide)
+			*r.clock.wide = wide
 		}
 	}
 	r.put(t, ns)
@@ -122,7 +159,7 @@ func (r *turnRun) put(t turn, ns int64) {
 	t.sec = sec
 	r.at = append(r.at, t)
 	if r.clock.wide != nil {
-		r.clock.wide = append(r.clock.wide, ns)
+		*r.clock.wide = append(*r.clock.wide, ns)
 	}
 }
 
@@ -130,7 +167,7 @@ func (r *turnRun) put(t turn, ns int64) {
 func (r *turnRun) drop(n int) {
 	r.at = r.at[n:]
 	if r.clock.wide != nil {
-		r.clock.wide = r.clock.wide[n:]
+		*r.clock.wide = (*r.clock.wide)[n:]
 	}
 }
 
@@ -207,19 +244,19 @@ func (r *inPlaceRun) add(cut int, f inPlaceFix, ns int64, keep time.Duration) {
 		// it), this one if that fits and is not much larger.
 		live := len(r.fixes) - r.head
 		room := max(keptRoom, live+live/8+1)
-		wide := r.clock.wide
 		if cap(r.fixes) >= room && cap(r.fixes) <= room+room/4 {
 			r.fixes = r.fixes[:copy(r.fixes, r.live())]
-			if wide != nil {
-				r.clock.wide = wide[:copy(wide, wide[r.head:])]
+			if w := r.clock.wide; w != nil {
+				*w = (*w)[:copy(*w, (*w)[r.head:])]
 			}
 		} else {
 			fs := make([]inPlaceFix, live, room)
 			copy(fs, r.live())
 			r.fixes = fs
-			if wide != nil {
-				r.clock.wide = make([]int64, live, room)
-				copy(r.clock.wide, wide[r.head:])
+			if w := r.clock.wide; w != nil {
+				wide := make([]int64, live, room)
+				copy(wide, (*w)[r.head:])
+				*w = wide
 			}
 		}
 		r.head = 0
@@ -241,7 +278,7 @@ func (r *inPlaceRun) put(f inPlaceFix, ns int64) {
 	f.sec = sec
 	r.fixes = append(r.fixes, f)
 	if r.clock.wide != nil {
-		r.clock.wide = append(r.clock.wide, ns)
+		*r.clock.wide = append(*r.clock.wide, ns)
 	}
 }
 

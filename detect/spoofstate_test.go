@@ -34,7 +34,7 @@ func TestInPlaceRunRoomFollowsLiveFixes(t *testing.T) {
 		t.Errorf("room for %d fixes held for %d live ones, want at most %d", c, live, live+live/4)
 	}
 	if r.clock.wide != nil {
-		t.Errorf("times of whole seconds kept whole (%d)", len(r.clock.wide))
+		t.Errorf("times of whole seconds kept whole (%d)", len(*r.clock.wide))
 	}
 	for i := range r.live() {
 		if f, want := r.ns(r.head+i), ns-int64(99-i)*int64(30*time.Second); f != want {
@@ -53,8 +53,9 @@ func TestAddTurnRoom(t *testing.T) {
 			ts.drop(n - 200)
 		}
 	}
-	if c := cap(ts.at); c > 200+200/8+1 || cap(ts.clock.wide) > c {
-		t.Errorf("room for %d turns and %d times held for 200", c, cap(ts.clock.wide))
+	// (Times of a few nanoseconds: kept whole, beside the turns.)
+	if c := cap(ts.at); c > 200+200/8+1 || ts.clock.wide == nil || cap(*ts.clock.wide) > c {
+		t.Errorf("room for %d turns held for 200, and for their times %v", c, ts.clock.wide)
 	}
 	if ts.ns(0) != 800 || ts.ns(199) != 999 || ts.at[0].lat != 800 || ts.at[199].lat != 999 {
 		t.Errorf("turns %d..%d kept, want 800..999", ts.ns(0), ts.ns(199))
@@ -115,5 +116,23 @@ func TestInPlaceFixPacksQuadrant(t *testing.T) {
 				t.Errorf("%v gave back %v, %v", ll, lat, lon)
 			}
 		}
+	}
+}
+
+// TestStreams: a vessel's streams stay in segment order whatever order
+// they open in (the order spoofPoint's findings are made in), and one
+// forgotten is gone.
+func TestStreams(t *testing.T) {
+	var ss streams
+	a, b, c := &segInfo{n: 1}, &segInfo{n: 2}, &segInfo{n: 3}
+	ss.put(5, b)
+	ss.put(9, c)
+	ss.put(2, a)
+	if len(ss) != 3 || ss[0].id != 2 || ss[1].id != 5 || ss[2].id != 9 || ss.get(5) != b || ss.get(2) != a || ss.get(7) != nil {
+		t.Fatalf("streams %v", ss)
+	}
+	ss.del(5)
+	if len(ss) != 2 || ss.get(5) != nil || ss.get(9) != c || ss[0].id != 2 {
+		t.Fatalf("streams after forgetting 5: %v", ss)
 	}
 }
