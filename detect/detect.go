@@ -144,19 +144,13 @@ type vessel struct {
 type moveState struct {
 	// has: first and last are set.
 	has     bool
-	absent  bool
-	absOn   bool
-	first   keptPoint   // first positioned, unflagged fix
+	first   keptPlace   // first positioned, unflagged fix
 	last    track.Point // last positioned, unflagged fix
 	lastMsg stamp       // last message of any kind
 	gaps    []gapSpan   // silences waiting for the next position
-	// An absence (see reportGaps) open (absent) since absFrom, after the
-	// credible fix absAt.
-	absFrom stamp
-	absAt   keptPoint
-	// absOff is where the first fix going nowhere during the absence lay,
-	// as offsets from absAt (degrees), once absOn.
-	absOff    [2]float32
+	// abs is the absence open (see reportGaps), if any: most vessels are
+	// in none, and it took 80 bytes of every record.
+	abs       *absence
 	placeAt   keptPoint  // where the latest run of positions going nowhere began
 	heldVisit *heldVisit // an absence's visit waiting for the fixes after it
 	maxKn     float64    // highest plausible speed seen, for dark visits
@@ -363,7 +357,7 @@ func (d *Detector) point(p *track.Point, verdict Verdict) Verdict {
 		return verdict
 	}
 	if !v.has {
-		v.first = keepPoint(p)
+		v.first = placeOf(p)
 	}
 	if move {
 		// The speed a ship comes back from a silence at is one it can
@@ -430,7 +424,7 @@ func (d *Detector) Flush() {
 	for _, m := range mmsis {
 		v := d.vessels[m]
 		if d.run&moving != 0 {
-			if (len(v.gaps) > 0 || v.absent || v.heldVisit != nil) && v.has {
+			if (len(v.gaps) > 0 || v.abs != nil || v.heldVisit != nil) && v.has {
 				d.reportGaps(v, &v.last)
 			}
 			for _, seg := range append([]int{v.seg}, sortedSegs(v.segs)...) {
