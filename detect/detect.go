@@ -128,16 +128,19 @@ type segState struct {
 	left stamp
 }
 
-// vessel is the state of one MMSI across all detectors.
+// vessel is the state of one MMSI across all detectors, each part held
+// only by a Detector running its detectors: while a Read runs, analyze's
+// spoofing shards hold the spoofing state and the merger's Detector the
+// rest (a shard held a whole 1.3 kB record for each MMSI it was fed, for
+// its 0.3 kB of spoofing state, and the merger an empty spoofing state).
 type vessel struct {
-	mmsi  uint32
-	spoof spoofState
-	// The other detectors' state, which a Detector running Spoofing only
-	// (each of analyze's spoofing shards) keeps none of: a shard held a
-	// whole 1.3 kB record for each MMSI it was fed, for its 0.3 kB of
-	// spoofing state, beside the record of the Detector running the rest.
+	mmsi uint32
+	*spoofed
 	*moveState
 }
+
+// spoofed is the spoofing detector's part of a vessel.
+type spoofed struct{ spoof spoofState }
 
 // moveState is what the Movement and Encounters detectors keep of a
 // vessel.
@@ -258,9 +261,7 @@ func (d *Detector) vessel(mmsi uint32) *vessel {
 	v := d.vessels[mmsi]
 	if v == nil {
 		v = &vessel{mmsi: mmsi}
-		if d.run != Spoofing {
-			v.moveState = &moveState{}
-		}
+		d.give(v)
 		d.vessels[mmsi] = v
 	}
 	return v
@@ -278,12 +279,19 @@ func (d *Detector) vessel(mmsi uint32) *vessel {
 // only. Spoofing state can be moved between Detectors with MoveSpoofing.
 func (d *Detector) Only(which Detectors) {
 	d.run = which
-	if which != Spoofing {
-		for _, v := range d.vessels {
-			if v.moveState == nil {
-				v.moveState = &moveState{}
-			}
-		}
+	for _, v := range d.vessels {
+		d.give(v)
+	}
+}
+
+// give gives v the parts of a vessel's state the detectors run keep that
+// it lacks.
+func (d *Detector) give(v *vessel) {
+	if v.spoofed == nil && d.run&Spoofing != 0 {
+		v.spoofed = &spoofed{}
+	}
+	if v.moveState == nil && d.run != Spoofing {
+		v.moveState = &moveState{}
 	}
 }
 
@@ -399,9 +407,14 @@ func (d *Detector) point(p *track.Point, verdict Verdict) Verdict {
 // that then runs All, to flush or to save its state).
 func (d *Detector) MoveSpoofing(dst *Detector, pick func(mmsi uint32) bool) {
 	for m, v := range d.vessels {
-		if pick(m) {
-			dst.vessel(m).spoof = v.spoof
-			v.spoof = spoofState{}
+		if pick(m) && v.spoofed != nil {
+			w := dst.vessels[m]
+			if w == nil {
+				w = &vessel{mmsi: m}
+				dst.vessels[m] = w
+			}
+			w.spoofed, v.spoofed = v.spoofed, nil
+			dst.give(w)
 		}
 	}
 }

@@ -16,13 +16,16 @@ import (
 // are the loitering held for an interference area not yet decided
 // (loiterhold.go), and 16 the segments of the latest encounter and close
 // approach and when its pair was first together (two hulls under one
-// MMSI each judge a draught change with their own encounters). A spoofing
-// shard's record is the spoofing state alone (360 bytes, a 384-byte
-// allocation), a whole one 1,248 in two (384 and 896 bytes; an open
-// absence and the first fix's place as a whole kept fix took it to 1,024).
+// MMSI each judge a draught change with their own encounters). It is
+// three allocations now, each held only by a Detector running its
+// detectors (24, 352 and 896 bytes; an open absence and the first fix's
+// place as a whole kept fix took the third to 1,024).
 func TestVesselRecordSize(t *testing.T) {
-	if n := unsafe.Sizeof(vessel{}); n > 360 {
-		t.Errorf("a spoofing shard's vessel record %d bytes, want at most 360", n)
+	if n := unsafe.Sizeof(vessel{}); n > 24 {
+		t.Errorf("a vessel's record %d bytes, want at most 24", n)
+	}
+	if n := unsafe.Sizeof(spoofed{}); n > 352 {
+		t.Errorf("the spoofing detector's record of a vessel %d bytes, want at most 352", n)
 	}
 	if n := unsafe.Sizeof(moveState{}); n > 896 {
 		t.Errorf("the other detectors' record of a vessel %d bytes, want at most 896", n)
@@ -66,24 +69,42 @@ func TestKeptPointRoundTrip(t *testing.T) {
 }
 
 // TestSpoofingOnlyRecord: a Detector running Spoofing only keeps no other
-// detector's state for the vessels it is fed, and one widened later (Only)
-// gives every vessel the rest before it feeds them.
+// detector's state for the vessels it is fed, one running the others none
+// of spoofing's, and one widened later (Only) gives every vessel what it
+// lacks before it feeds them. MoveSpoofing moves spoofing's part whole.
 func TestSpoofingOnlyRecord(t *testing.T) {
-	d := New(DefaultConfig(), nil, nil, func(*event.Event) {})
-	d.Only(Spoofing)
+	const mmsi = 273123456
 	at := time.Date(2026, 3, 1, 0, 0, 0, 0, time.UTC)
-	for i := range 3 {
-		d.Point(&track.Point{Fix: track.Fix{MMSI: 273123456, HasPos: true, Time: at.Add(time.Duration(i) * time.Minute),
-			Lat: 60 + float64(i)/1000, Lon: 20, SOG: 10, COG: 0}, Seg: 1})
+	feed := func(d *Detector, from int) {
+		for i := from; i < from+3; i++ {
+			d.Point(&track.Point{Fix: track.Fix{MMSI: mmsi, HasPos: true, Time: at.Add(time.Duration(i) * time.Minute),
+				Lat: 60 + float64(i)/1000, Lon: 20, SOG: 10, COG: 0}, Seg: 1})
+		}
 	}
-	v := d.vessels[273123456]
-	if v == nil || v.moveState != nil {
-		t.Fatalf("spoofing-only record %+v, want one without the other detectors' state", v)
+	sp := New(DefaultConfig(), nil, nil, func(*event.Event) {})
+	sp.Only(Spoofing)
+	rest := New(DefaultConfig(), nil, nil, func(*event.Event) {})
+	rest.Only(Movement | Encounters)
+	feed(sp, 0)
+	feed(rest, 0)
+	v, w := sp.vessels[mmsi], rest.vessels[mmsi]
+	if v == nil || v.moveState != nil || v.spoofed == nil || !v.spoof.hasLast {
+		t.Fatalf("spoofing-only record %+v, want spoofing's state alone", v)
 	}
-	d.Only(All)
-	if v.moveState == nil {
-		t.Fatal("widened to All, the vessel still has no movement state")
+	if w == nil || w.spoofed != nil || w.moveState == nil || !w.has {
+		t.Fatalf("record without spoofing %+v, want the other detectors' state alone", w)
 	}
-	d.Point(&track.Point{Fix: track.Fix{MMSI: 273123456, HasPos: true, Time: at.Add(time.Hour), Lat: 60.01, Lon: 20, SOG: 10, COG: 0}, Seg: 1})
-	d.Flush()
+	sp.MoveSpoofing(rest, func(uint32) bool { return true })
+	if v.spoofed != nil || w.spoofed == nil || !w.spoof.hasLast {
+		t.Fatal("spoofing's state not moved whole")
+	}
+	sp.Only(All)
+	rest.Only(All)
+	if v.moveState == nil || v.spoofed == nil {
+		t.Fatal("widened to All, the vessel still lacks a detector's state")
+	}
+	feed(sp, 60)
+	feed(rest, 60)
+	sp.Flush()
+	rest.Flush()
 }
