@@ -128,30 +128,36 @@ type segState struct {
 	left stamp
 }
 
-// vessel is the state of one MMSI across all detectors.
+// vessel is the state of one MMSI across all detectors, each part held
+// only by a Detector running its detectors: while a Read runs, analyze's
+// spoofing shards hold the spoofing state and the merger's Detector the
+// rest (a shard held a whole 1.3 kB record for each MMSI it was fed, for
+// its 0.3 kB of spoofing state, and the merger an empty spoofing state).
 type vessel struct {
 	mmsi uint32
-	// has: first and last are set. (It, absent and absOn share the
-	// MMSI's word.)
+	*spoofed
+	*moveState
+}
+
+// spoofed is the spoofing detector's part of a vessel.
+type spoofed struct{ spoof spoofState }
+
+// moveState is what the Movement and Encounters detectors keep of a
+// vessel.
+type moveState struct {
+	// has: first and last are set.
 	has     bool
-	absent  bool
-	absOn   bool
-	first   keptPoint   // first positioned, unflagged fix
+	first   keptPlace   // first positioned, unflagged fix
 	last    track.Point // last positioned, unflagged fix
 	lastMsg stamp       // last message of any kind
 	gaps    []gapSpan   // silences waiting for the next position
-	// An absence (see reportGaps) open (absent) since absFrom, after the
-	// credible fix absAt.
-	absFrom stamp
-	absAt   keptPoint
-	// absOff is where the first fix going nowhere during the absence lay,
-	// as offsets from absAt (degrees), once absOn.
-	absOff    [2]float32
+	// abs is the absence open (see reportGaps), if any: most vessels are
+	// in none, and it took 80 bytes of every record.
+	abs       *absence
 	placeAt   keptPoint  // where the latest run of positions going nowhere began
 	heldVisit *heldVisit // an absence's visit waiting for the fixes after it
-	spoof     spoofState
-	maxKn     float64   // highest plausible speed seen, for dark visits
-	stay      stayState // the stationary spell, for learned port areas
+	maxKn     float64    // highest plausible speed seen, for dark visits
+	stay      stayState  // the stationary spell, for learned port areas
 	// shipType is the latest AIS ship type reported (0: none yet).
 	shipType int
 
@@ -255,6 +261,7 @@ func (d *Detector) vessel(mmsi uint32) *vessel {
 	v := d.vessels[mmsi]
 	if v == nil {
 		v = &vessel{mmsi: mmsi}
+		d.give(v)
 		d.vessels[mmsi] = v
 	}
 	return v
@@ -270,7 +277,23 @@ func (d *Detector) vessel(mmsi uint32) *vessel {
 // all) unless DeferDraught hands draught changes to a Detector running
 // Encounters, and a Detector running Encounters alone reports encounters
 // only. Spoofing state can be moved between Detectors with MoveSpoofing.
-func (d *Detector) Only(which Detectors) { d.run = which }
+func (d *Detector) Only(which Detectors) {
+	d.run = which
+	for _, v := range d.vessels {
+		d.give(v)
+	}
+}
+
+// give gives v the parts of a vessel's state the detectors run keep that
+// it lacks.
+func (d *Detector) give(v *vessel) {
+	if v.spoofed == nil && d.run&Spoofing != 0 {
+		v.spoofed = &spoofed{}
+	}
+	if v.moveState == nil && d.run != Spoofing {
+		v.moveState = &moveState{}
+	}
+}
 
 // Advance moves the detectors' clock to t (if later than any point or
 // report fed so far), closing what that ends: encounters report the slots
@@ -342,7 +365,7 @@ func (d *Detector) point(p *track.Point, verdict Verdict) Verdict {
 		return verdict
 	}
 	if !v.has {
-		v.first = keepPoint(p)
+		v.first = placeOf(p)
 	}
 	if move {
 		// The speed a ship comes back from a silence at is one it can
@@ -384,9 +407,14 @@ func (d *Detector) point(p *track.Point, verdict Verdict) Verdict {
 // that then runs All, to flush or to save its state).
 func (d *Detector) MoveSpoofing(dst *Detector, pick func(mmsi uint32) bool) {
 	for m, v := range d.vessels {
-		if pick(m) {
-			dst.vessel(m).spoof = v.spoof
-			v.spoof = spoofState{}
+		if pick(m) && v.spoofed != nil {
+			w := dst.vessels[m]
+			if w == nil {
+				w = &vessel{mmsi: m}
+				dst.vessels[m] = w
+			}
+			w.spoofed, v.spoofed = v.spoofed, nil
+			dst.give(w)
 		}
 	}
 }
@@ -409,7 +437,7 @@ func (d *Detector) Flush() {
 	for _, m := range mmsis {
 		v := d.vessels[m]
 		if d.run&moving != 0 {
-			if (len(v.gaps) > 0 || v.absent || v.heldVisit != nil) && v.has {
+			if (len(v.gaps) > 0 || v.abs != nil || v.heldVisit != nil) && v.has {
 				d.reportGaps(v, &v.last)
 			}
 			for _, seg := range append([]int{v.seg}, sortedSegs(v.segs)...) {

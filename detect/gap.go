@@ -172,30 +172,30 @@ func (d *Detector) reportGaps(v *vessel, p *track.Point) {
 		for i := range v.gaps {
 			d.reportGap(v, p, &v.gaps[i])
 		}
-		if v.has && !v.absent {
-			v.absent, v.absFrom, v.absAt, v.absOn = true, stampOf(v.gaps[0].from), keepPoint(&v.last), false
+		if v.has && v.abs == nil {
+			v.abs = &absence{from: stampOf(v.gaps[0].from), at: keepPoint(&v.last)}
 			d.resumeAbsence(v, p)
 		}
 		v.gaps = v.gaps[:0]
 	}
 	atEnd := p == &v.last
-	if v.absent {
+	if a := v.abs; a != nil {
 		if !atEnd && d.staysAbsent(v, p) {
 			return
 		}
-		v.absent = false
+		v.abs = nil
 		if atEnd {
 			d.releaseVisit(v)
 			return
 		}
 		lg := v.lastGap
-		deliberate := lg != nil && !lg.Start.Before(v.absFrom.time()) && lg.Evidence["deliberate"] == true
+		deliberate := lg != nil && !lg.Start.Before(a.from.time()) && lg.Evidence["deliberate"] == true
 		v.heldVisit = nil
 		if p.SOG >= d.cfg.SpoofCircleKn {
-			v.heldVisit = &heldVisit{from: v.absFrom.time(), at: v.absAt.point(), end: *p, deliberate: deliberate}
+			v.heldVisit = &heldVisit{from: a.from.time(), at: a.at.point(), end: *p, deliberate: deliberate}
 		} else {
-			at := v.absAt.point()
-			d.darkVisit(v, &at, p, &gapSpan{v.absFrom.time(), p.Time}, deliberate)
+			at := a.at.point()
+			d.darkVisit(v, &at, p, &gapSpan{a.from.time(), p.Time}, deliberate)
 		}
 		v.placeAt = keepPoint(p)
 		return
@@ -212,7 +212,7 @@ func (d *Detector) reportGaps(v *vessel, p *track.Point) {
 			h.drawn = true
 		}
 		if track.Elapsed(v.placeAt.at.time(), p.Time) >= d.cfg.SpoofInPlaceMin {
-			v.absent, v.absFrom, v.absAt, v.absOn = true, v.placeAt.at, v.placeAt, false
+			v.abs = &absence{from: v.placeAt.at, at: v.placeAt}
 			d.resumeAbsence(v, p)
 		}
 		return
@@ -261,8 +261,8 @@ func (d *Detector) resumeAbsence(v *vessel, p *track.Point) {
 	// It began where the held one did, and goes on while fixes stay near
 	// where the held one ended (staysAbsent); held still, to be reported
 	// as it was should the data end in this absence.
-	v.absFrom, v.absAt, v.absOn = stampOf(h.from), keepPoint(&h.at), true
-	v.absOff = [2]float32{float32(h.end.Lat - h.at.Lat), float32(math.Mod(h.end.Lon-h.at.Lon+540, 360) - 180)}
+	*v.abs = absence{from: stampOf(h.from), at: keepPoint(&h.at), on: true,
+		off: [2]float32{float32(h.end.Lat - h.at.Lat), float32(math.Mod(h.end.Lon-h.at.Lon+540, 360) - 180)}}
 }
 
 // releaseVisit reports the held absence's possible dark visit: the vessel
@@ -285,19 +285,31 @@ func (d *Detector) releaseVisit(v *vessel) {
 // there cut one absence of 5.3 days in two, the second half a false call
 // in Pos'yet). A ship sailing on leaves both behind.
 func (d *Detector) staysAbsent(v *vessel, p *track.Point) bool {
-	q := v.absAt.point()
-	if v.absOn {
-		// The first fix's offsets from absAt, the longitude's across the
+	a := v.abs
+	q := a.at.point()
+	if a.on {
+		// The first fix's offsets from at, the longitude's across the
 		// antimeridian too.
 		return d.goesNowhere(&q, p) || p.SOG >= d.cfg.SpoofCircleKn &&
-			withinKm(q.Lat+float64(v.absOff[0]), q.Lon+float64(v.absOff[1]), p.Lat, p.Lon, 2*d.cfg.SpoofCircleKm)
+			withinKm(q.Lat+float64(a.off[0]), q.Lon+float64(a.off[1]), p.Lat, p.Lon, 2*d.cfg.SpoofCircleKm)
 	}
 	if !d.goesNowhere(&q, p) {
 		return false
 	}
-	v.absOn = true
-	v.absOff = [2]float32{float32(p.Lat - q.Lat), float32(math.Mod(p.Lon-q.Lon+540, 360) - 180)}
+	a.on = true
+	a.off = [2]float32{float32(p.Lat - q.Lat), float32(math.Mod(p.Lon-q.Lon+540, 360) - 180)}
 	return true
+}
+
+// absence is a vessel's absence (see reportGaps), open since from, after
+// the credible fix at.
+type absence struct {
+	from stamp
+	at   keptPoint
+	// off is where the first fix going nowhere during the absence lay, as
+	// offsets from at (degrees), once on.
+	off [2]float32
+	on  bool
 }
 
 // goesNowhere says whether p reports way yet lies where q was.

@@ -11,7 +11,7 @@ import (
 func TestHeardFractionWorkBounded(t *testing.T) {
 	r := newReception()
 	start := time.Date(2024, 3, 1, 0, 0, 0, 0, time.UTC)
-	v, w := &vessel{}, &vessel{}
+	v, w := &vessel{moveState: &moveState{}}, &vessel{moveState: &moveState{}}
 	// Two other vessels heard near (40, 130) every hour for three days.
 	for h := range 72 {
 		at := start.Add(time.Duration(h) * time.Hour)

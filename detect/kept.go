@@ -53,6 +53,15 @@ func keepPoint(p *track.Point) keptPoint {
 		seg: int32(p.Seg), mmsi: p.MMSI, heading: p.Heading, status: p.Status, class: p.Class, newSeg: p.NewSeg}
 }
 
+// keptPlace is where and when a fix was, where that is all the detectors
+// read of it (a vessel's first fix): 24 bytes to a keptPoint's 64.
+type keptPlace struct {
+	at       stamp
+	lat, lon float64
+}
+
+func placeOf(p *track.Point) keptPlace { return keptPlace{stampOf(p.Time), p.Lat, p.Lon} }
+
 // point is k as the track.Point it was kept from.
 func (k *keptPoint) point() track.Point {
 	if k.at == 0 {

@@ -1,9 +1,7 @@
 package detect
 
 import (
-	"maps"
 	"math"
-	"slices"
 	"time"
 
 	"github.com/lookout-osint/lookout/event"
@@ -20,7 +18,7 @@ import (
 type spoofState struct {
 	jumps     []time.Time
 	maxKn     float64
-	segs      map[int]*segInfo
+	segs      streams
 	landRun   int
 	landStart stamp
 	// landJumped: the run of inland fixes was entered, or moved within, by
@@ -227,9 +225,6 @@ func (d *Detector) spoofPoint(v *vessel, p *track.Point) {
 	}
 	// Two places at once: a segment opened by an impossible jump that goes
 	// on receiving fixes while another segment of this MMSI is alive.
-	if s.segs == nil {
-		s.segs = map[int]*segInfo{}
-	}
 	// The speed the step to p implies; after a glitch, from the fix
 	// before it, which p's track continues (coherent).
 	kn := p.ImpliedKn
@@ -246,9 +241,9 @@ func (d *Detector) spoofPoint(v *vessel, p *track.Point) {
 	if s.lastIn && seg == s.lastSeg {
 		si = s.lastSI
 	} else {
-		si = s.segs[seg]
+		si = s.segs.get(seg)
 	}
-	if o := s.lastSI; si != nil && o != nil && si != o && (s.lastIn || s.segs[s.lastSeg] == o) &&
+	if o := s.lastSI; si != nil && o != nil && si != o && (s.lastIn || s.segs.get(s.lastSeg) == o) &&
 		(o.runN >= d.cfg.SpoofSegmentPoints && d.sustained(o.runStart.time(), o.last.time()) || o.offTrack && o.spikes == 0 && !d.coherent(si.lastFix(), &p.Fix)) &&
 		!d.impossibleSwitch(o, p) && geo.DistanceKm(o.lat, o.lon, p.Lat, p.Lon) < geo.DistanceKm(si.lat, si.lon, p.Lat, p.Lon) {
 		// The tracker put p on a stream whose envelope grew through a
@@ -287,8 +282,8 @@ func (d *Detector) spoofPoint(v *vessel, p *track.Point) {
 		// back on that track (the tracker gave it a segment of its own
 		// after a displaced run moved the old one's envelope), so the
 		// older stream was not left for good (firstStreamLeft).
-		for _, o := range s.segs {
-			if o != s.lastSI && d.coherent(o.lastFix(), &p.Fix) {
+		for _, x := range s.segs {
+			if o := x.si; o != s.lastSI && d.coherent(o.lastFix(), &p.Fix) {
 				o.back = true
 			}
 		}
@@ -307,7 +302,7 @@ func (d *Detector) spoofPoint(v *vessel, p *track.Point) {
 		si = &segInfo{first: stampOf(p.Time), offTrack: p.Flag == track.Displaced && !glitch, jumped: (p.Flag == track.TooFast && !glitch || p.NewSeg && kn > d.cfg.SpoofSpeedKn) &&
 			(s.lastSI == nil || p.Time.Sub(s.lastSI.last.time()) >= d.cfg.SpoofSwitchMin || d.impossibleSwitch(s.lastSI, p)),
 			opening: s.lastSI == nil || p.Time.Sub(s.lastSI.last.time()) > d.cfg.SpoofSegmentIdle, from: s.lastSeg}
-		s.segs[seg] = si
+		s.segs.put(seg, si)
 		if s.undo != nil {
 			s.undo.si, s.undo.opened = si, true
 		}
@@ -322,9 +317,8 @@ func (d *Detector) spoofPoint(v *vessel, p *track.Point) {
 		// while this one was silent: the vessel was put somewhere else for
 		// a while. In segment order: each finding may close the open
 		// episode, so the order decides the episodes.
-		for _, id := range slices.Sorted(maps.Keys(s.segs)) {
-			o := s.segs[id]
-			if o != si && o.jumped && !o.counted && o.n >= d.cfg.SpoofSegmentPoints && d.sustained(o.first.time(), o.last.time()) &&
+		for _, x := range s.segs {
+			if o := x.si; o != si && o.jumped && !o.counted && o.n >= d.cfg.SpoofSegmentPoints && d.sustained(o.first.time(), o.last.time()) &&
 				o.first.time().After(si.prevLast.time()) && o.last.time().Before(si.runStart.time()) {
 				o.counted = true
 				ep := d.spoofEpisodeAt(v, o.first.time(), o.last.time(), o.lat, o.lon)
@@ -337,7 +331,7 @@ func (d *Detector) spoofPoint(v *vessel, p *track.Point) {
 		s.retFrom = 0 // the way back was a glitch
 	}
 	if s.retFrom != 0 && si.runN >= d.cfg.SpoofSegmentPoints {
-		if o := s.segs[s.retFrom]; o != nil && !o.counted {
+		if o := s.segs.get(s.retFrom); o != nil && !o.counted {
 			d.wentBack(v, o, si, s.retKn)
 		}
 		s.retFrom = 0
@@ -390,7 +384,8 @@ func (d *Detector) spoofPoint(v *vessel, p *track.Point) {
 	si.last, si.n, si.lat, si.lon, si.sog = stampOf(p.Time), si.n+1, p.Lat, p.Lon, p.SOG
 	s.lastSeg, s.lastSI, s.lastIn = seg, si, true
 	if len(s.segs) > 1 { // most vessels have one segment: nothing to forget
-		for id, o := range s.segs {
+		for i := 0; i < len(s.segs); {
+			id, o := s.segs[i].id, s.segs[i].si
 			idle := d.cfg.SpoofSegmentIdle
 			if o.n == 1 && o.spikes > 0 && o.sog < d.cfg.SpoofCircleKn {
 				// A lone stopped fix undone as a glitch: a second hull
@@ -400,9 +395,11 @@ func (d *Detector) spoofPoint(v *vessel, p *track.Point) {
 			}
 			if id != seg && p.Time.Sub(o.last.time()) > idle {
 				d.firstStreamLeft(v, o, si)
-				delete(s.segs, id)
+				s.segs.del(id)
 				s.lastIn = s.lastIn && id != s.lastSeg
+				continue
 			}
+			i++
 		}
 	}
 	for len(s.segs) > maxSpoofSegs {
@@ -410,13 +407,13 @@ func (d *Detector) spoofPoint(v *vessel, p *track.Point) {
 		// forget the stream heard from longest ago as an idle one is
 		// forgotten, so that a flood costs bounded state and work per fix.
 		old := -1
-		for id, o := range s.segs {
-			if id != seg && (old < 0 || o.last.time().Before(s.segs[old].last.time()) || o.last.time().Equal(s.segs[old].last.time()) && id < old) {
+		for _, x := range s.segs {
+			if id, o := x.id, x.si; id != seg && (old < 0 || o.last.time().Before(s.segs.get(old).last.time()) || o.last.time().Equal(s.segs.get(old).last.time()) && id < old) {
 				old = id
 			}
 		}
-		d.firstStreamLeft(v, s.segs[old], si)
-		delete(s.segs, old)
+		d.firstStreamLeft(v, s.segs.get(old), si)
+		s.segs.del(old)
 		s.lastIn = s.lastIn && old != s.lastSeg
 	}
 	// Two transmitters at once, sustained: the streams heard in turn (each
@@ -430,7 +427,8 @@ func (d *Detector) spoofPoint(v *vessel, p *track.Point) {
 		// reported differ from run to run when several did.
 		var other *segInfo
 		otherID := 0
-		for id, o := range s.segs {
+		for _, x := range s.segs {
+			id, o := x.id, x.si
 			if id == seg || other != nil && id > otherID || o.n < d.cfg.SpoofSegmentPoints || o.entries < d.cfg.SpoofSegmentPoints {
 				continue
 			}
@@ -483,7 +481,7 @@ func (d *Detector) twoPlacesGoOn(s *spoofState, o *segInfo, p *track.Point) {
 // SpoofSegmentIdle) has been the MMSI's only track for a day: no run
 // displaced from a track still there.
 func (d *Detector) backWhence(s *spoofState, o *segInfo, p *track.Point) bool {
-	f := s.segs[o.from]
+	f := s.segs.get(o.from)
 	return f != nil && f != o && d.coherent(f.lastFix(), &p.Fix)
 }
 
@@ -702,7 +700,7 @@ func (d *Detector) sailingInPlace(v *vessel, p *track.Point) {
 	// then costs a vessel 1,440 fixes at most, not 20,000, and a ship
 	// sailing on a few dozen.
 	if n := len(r.fixes); n > r.head {
-		if p.Time.UnixNano()-r.ns[n-1] < int64(minCircleLeg) && r.fixes[n-1].quad() == quadrant(p.COG) {
+		if p.Time.UnixNano()-r.ns(n-1) < int64(minCircleLeg) && r.fixes[n-1].quad() == quadrant(p.COG) {
 			return
 		}
 	}
@@ -720,7 +718,7 @@ func (d *Detector) sailingInPlace(v *vessel, p *track.Point) {
 	// all four quadrants after a day (its episode then starts a day
 	// before, not when the run began) or shows one only before the last day.
 	r.add(cut, inPlaceAt(uint8(quadrant(p.COG)), &at, reach), p.Time.UnixNano(), 2*d.cfg.SpoofInPlaceMin)
-	run, start := r.live(), r.ns[r.head]
+	run, start := r.live(), r.ns(r.head)
 	if len(run) < d.cfg.SpoofInPlaceFixes || p.Time.UnixNano()-start < int64(d.cfg.SpoofInPlaceMin) {
 		return
 	}
@@ -883,7 +881,7 @@ func (d *Detector) circling(v *vessel, p *track.Point) {
 	brg := bearingCos(qLat, qLon, c1, p.Lat, p.Lon, c2)
 	if s.hasBrg {
 		dd := float32(math.Mod(brg-s.prevBrg+540, 360) - 180)
-		s.turns.add(turn{dd, toUnits(p.Lat), toUnits(p.Lon)}, ns)
+		s.turns.add(turn{deg: dd, lat: toUnits(p.Lat), lon: toUnits(p.Lon)}, ns)
 		s.absTurn += math.Abs(float64(dd))
 	}
 	s.prevBrg, s.hasBrg = brg, true
@@ -899,7 +897,7 @@ func (d *Detector) circling(v *vessel, p *track.Point) {
 		nlat, nlon := s.turns.at[n-1].latLon()
 		for cut < n-1 {
 			t := &s.turns.at[cut]
-			if ns-s.turns.ns[cut] <= int64(d.cfg.SpoofCircleWindow) {
+			if ns-s.turns.ns(cut) <= int64(d.cfg.SpoofCircleWindow) {
 				if tlat, tlon := t.latLon(); withinKm(tlat, tlon, nlat, nlon, far) {
 					break
 				}
@@ -951,7 +949,7 @@ func (d *Detector) circling(v *vessel, p *track.Point) {
 	if mean <= 0 || math.Sqrt(math.Max(0, sum2/n-mean*mean)) > d.cfg.SpoofCircleSpread*mean {
 		return
 	}
-	ep := d.spoofEpisode(v, nsTime(s.turns.ns[from]), p)
+	ep := d.spoofEpisode(v, nsTime(s.turns.ns(from)), p)
 	ep.kinds["circling"]++
 	ep.turns = math.Max(ep.turns, math.Abs(sum)/360)
 }

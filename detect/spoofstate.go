@@ -3,6 +3,7 @@ package detect
 import (
 	"math"
 	"reflect"
+	"slices"
 	"time"
 
 	"github.com/lookout-osint/lookout/internal/statecodec"
@@ -31,23 +32,100 @@ type stepFix struct {
 	Lat, Lon, SOG, COG float64
 }
 
+// streams are the MMSI's position streams spoofPoint follows, by segment
+// number, in ascending order (segments are numbered as they open, so a
+// new one goes last): a vessel has one or two, up to maxSpoofSegs, which
+// a map held in 190 bytes for one.
+type streams []stream
+
+type stream struct {
+	id int
+	si *segInfo
+}
+
+func (ss streams) get(id int) *segInfo {
+	for i := range ss {
+		if ss[i].id == id {
+			return ss[i].si
+		}
+	}
+	return nil
+}
+
+// put adds stream id, which ss does not hold.
+func (ss *streams) put(id int, si *segInfo) {
+	i := len(*ss)
+	for i > 0 && (*ss)[i-1].id > id {
+		i--
+	}
+	*ss = slices.Insert(*ss, i, stream{id, si})
+}
+
+func (ss *streams) del(id int) {
+	*ss = slices.DeleteFunc(*ss, func(x stream) bool { return x.id == id })
+}
+
+// runClock dates the entries of a run (turns, fixes at speed): each keeps
+// its time as the whole seconds since base (its sec), which is what the
+// whole-second receive times of AIS feeds give, in 4 bytes where Unix
+// nanoseconds took 8 (the runs are most of a vessel's state at real
+// rates). A time that is not whole seconds after base (a fraction of a
+// second, 136 years on) makes the run keep every entry's time whole in
+// wide, beside its entries, until it empties (behind a pointer: it is
+// rare, and the pointer keeps a vessel's spoofing state in a 384-byte
+// allocation).
+type runClock struct {
+	base int64    // Unix nanoseconds
+	wide *[]int64 // nil while each entry's time is base plus its sec
+}
+
+// sec is ns as whole seconds since c.base; ok is false when it cannot be.
+func (c *runClock) sec(ns int64) (sec uint32, ok bool) {
+	d := ns - c.base
+	if d < 0 || d%1e9 != 0 || d/1e9 > math.MaxUint32 {
+		return 0, false
+	}
+	return uint32(d / 1e9), true
+}
+
+// ns is the time of entry i, which keeps sec.
+func (c *runClock) ns(i int, sec uint32) int64 {
+	if c.wide != nil {
+		return (*c.wide)[i]
+	}
+	return c.base + int64(sec)*1e9
+}
+
+// widen makes c keep whole times for n entries in a room of room, the
+// seconds of entry i being sec(i).
+func (c *runClock) widen(n, room int, sec func(int) uint32) {
+	wide := make([]int64, n, room)
+	for i := range wide {
+		wide[i] = c.base + int64(sec(i))*1e9
+	}
+	c.wide = &wide
+}
+
 // turn is the signed turn at the end of a leg, where the leg ended, the
 // turn a float32 (a few millionths of a degree off, on sums compared with
-// whole turns).
+// whole turns), and when (see runClock).
 type turn struct {
 	deg      float32
 	lat, lon int32 // AIS units
+	sec      uint32
 }
 
 func (t *turn) latLon() (float64, float64) { return fromUnits(t.lat), fromUnits(t.lon) }
 
-// turnRun is circling's turns, at[i] made at ns[i] (Unix nanoseconds):
-// kept apart, a turn takes 12 bytes and its time 8, where the two together
-// took 24.
+// turnRun is circling's turns: 16 bytes a turn with its time, where a
+// turn and its time as Unix nanoseconds took 20.
 type turnRun struct {
-	at []turn
-	ns []int64
+	at    []turn
+	clock runClock
 }
+
+// ns is when turn i was made (Unix nanoseconds).
+func (r *turnRun) ns(i int) int64 { return r.clock.ns(i, r.at[i].sec) }
 
 // add appends t made at ns. The oldest turns are dropped by slicing them
 // off the front (drop), so append would keep doubling a room whose front
@@ -58,26 +136,51 @@ func (r *turnRun) add(t turn, ns int64) {
 		room := max(keptRoom, len(r.at)+len(r.at)/8+1)
 		at := make([]turn, len(r.at), room)
 		copy(at, r.at)
-		nss := make([]int64, len(r.ns), room)
-		copy(nss, r.ns)
-		r.at, r.ns = at, nss
+		r.at = at
+		if r.clock.wide != nil {
+			wide := make([]int64, len(r.at), room)
+			copy(wide, *r.clock.wide)
+			*r.clock.wide = wide
+		}
 	}
-	r.at, r.ns = append(r.at, t), append(r.ns, ns)
+	r.put(t, ns)
+}
+
+// put appends t made at ns in the room there is.
+func (r *turnRun) put(t turn, ns int64) {
+	if len(r.at) == 0 {
+		r.clock = runClock{base: ns}
+	}
+	sec, ok := r.clock.sec(ns)
+	if !ok && r.clock.wide == nil {
+		r.clock.widen(len(r.at), cap(r.at), func(i int) uint32 { return r.at[i].sec })
+	}
+	t.sec = sec
+	r.at = append(r.at, t)
+	if r.clock.wide != nil {
+		*r.clock.wide = append(*r.clock.wide, ns)
+	}
 }
 
 // drop drops the n oldest turns.
-func (r *turnRun) drop(n int) { r.at, r.ns = r.at[n:], r.ns[n:] }
+func (r *turnRun) drop(n int) {
+	r.at = r.at[n:]
+	if r.clock.wide != nil {
+		*r.clock.wide = (*r.clock.wide)[n:]
+	}
+}
 
-func (r *turnRun) reset() { r.at, r.ns = shrink(r.at), shrink(r.ns) }
+func (r *turnRun) reset() { r.at, r.clock = shrink(r.at), runClock{} }
 
 // inPlaceFix is a fix of the run at speed, placed by its position in AIS
 // units (every new fix is tested against those kept whose reach does not
-// settle it). Its time is kept beside it (inPlaceRun.ns), and
-// its course's quadrant in the low bits of its latitude (whose AIS units
-// need 27 bits): 12 bytes and 8, where a fix with its time took 24.
+// settle it). Its course's quadrant is kept in the low bits of its
+// latitude (whose AIS units need 27 bits), and its time as seconds (see
+// runClock): 16 bytes, where a fix with its time took 24, then 20.
 type inPlaceFix struct {
 	reach     float32 // see kmTest.cutFar
 	latq, lon int32   // AIS units; latq is the latitude's times 4 plus the quadrant
+	sec       uint32
 }
 
 // inPlaceAt is the kept fix on course quadrant quad, at (whose position
@@ -92,21 +195,22 @@ func (f *inPlaceFix) quad() int  { return int(f.latq & 3) }
 func (f *inPlaceFix) latLon() (float64, float64) { return fromUnits(f.lat()), fromUnits(f.lon) }
 
 // inPlaceRun is the run of fixes at speed that sailingInPlace keeps:
-// fixes[head:], at the times (Unix nanoseconds) ns[head:]. fixes[:head]
-// are dropped fixes whose room is reused; travelled is cutFar's.
+// fixes[head:]. fixes[:head] are dropped fixes whose room is reused;
+// travelled is cutFar's.
 type inPlaceRun struct {
 	fixes     []inPlaceFix
-	ns        []int64
+	clock     runClock
 	head      int
 	travelled float64
 }
 
 func (r *inPlaceRun) live() []inPlaceFix { return r.fixes[r.head:] }
 
-func (r *inPlaceRun) liveNs() []int64 { return r.ns[r.head:] }
+// ns is when fixes[i] was reported (Unix nanoseconds).
+func (r *inPlaceRun) ns(i int) int64 { return r.clock.ns(i, r.fixes[i].sec) }
 
 func (r *inPlaceRun) reset() {
-	r.fixes, r.ns, r.head, r.travelled = shrink(r.fixes), shrink(r.ns), 0, 0
+	r.fixes, r.clock, r.head, r.travelled = shrink(r.fixes), runClock{}, 0, 0
 }
 
 // add drops the cut oldest live fixes, and appends f after dropping the
@@ -124,7 +228,7 @@ func (r *inPlaceRun) reset() {
 // then, 6.5 kB now).
 func (r *inPlaceRun) add(cut int, f inPlaceFix, ns int64, keep time.Duration) {
 	r.head += cut
-	for live := len(r.fixes) - r.head; live >= maxInPlaceFixes || live > inPlaceFloor && ns-r.ns[r.head] > int64(keep); live-- {
+	for live := len(r.fixes) - r.head; live >= maxInPlaceFixes || live > inPlaceFloor && ns-r.ns(r.head) > int64(keep); live-- {
 		r.head++
 	}
 	if len(r.fixes) == cap(r.fixes) {
@@ -134,21 +238,41 @@ func (r *inPlaceRun) add(cut int, f inPlaceFix, ns int64, keep time.Duration) {
 		live := len(r.fixes) - r.head
 		room := max(keptRoom, live+live/8+1)
 		if cap(r.fixes) >= room && cap(r.fixes) <= room+room/4 {
-			n := copy(r.fixes, r.live())
-			r.fixes = r.fixes[:n]
-			r.ns = r.ns[:copy(r.ns, r.liveNs())]
+			r.fixes = r.fixes[:copy(r.fixes, r.live())]
+			if w := r.clock.wide; w != nil {
+				*w = (*w)[:copy(*w, (*w)[r.head:])]
+			}
 		} else {
 			fs := make([]inPlaceFix, live, room)
 			copy(fs, r.live())
 			r.fixes = fs
-			ns := make([]int64, live, room)
-			copy(ns, r.liveNs())
-			r.ns = ns
+			if w := r.clock.wide; w != nil {
+				wide := make([]int64, live, room)
+				copy(wide, (*w)[r.head:])
+				*w = wide
+			}
 		}
 		r.head = 0
 	}
+	r.put(f, ns)
+}
+
+// put appends f reported at ns in the room there is.
+func (r *inPlaceRun) put(f inPlaceFix, ns int64) {
+	if len(r.fixes) == r.head {
+		// No fix is live: the clock starts again (the dropped fixes'
+		// times are never read).
+		r.clock = runClock{base: ns}
+	}
+	sec, ok := r.clock.sec(ns)
+	if !ok && r.clock.wide == nil {
+		r.clock.widen(len(r.fixes), cap(r.fixes), func(i int) uint32 { return r.fixes[i].sec })
+	}
+	f.sec = sec
 	r.fixes = append(r.fixes, f)
-	r.ns = append(r.ns, ns)
+	if r.clock.wide != nil {
+		*r.clock.wide = append(*r.clock.wide, ns)
+	}
 }
 
 // A run of up to inPlaceFloor fixes is kept whole, however long it lasts:
@@ -232,7 +356,7 @@ func encTurns(w *statecodec.Writer, v reflect.Value) error {
 	w.Uvarint(uint64(len(ts.at)))
 	var at deltas
 	for i, t := range ts.at {
-		at.enc(w, ts.ns[i], t.lat, t.lon)
+		at.enc(w, ts.ns(i), t.lat, t.lon)
 		w.Float32(t.deg)
 	}
 	return nil
@@ -244,7 +368,7 @@ func decTurns(r *statecodec.Reader, v reflect.Value) error {
 		v.Set(reflect.Zero(v.Type()))
 		return err
 	}
-	ts := turnRun{make([]turn, 0, min(n, 1<<16)), make([]int64, 0, min(n, 1<<16))}
+	ts := turnRun{at: make([]turn, 0, min(n, 1<<16))}
 	var at deltas
 	for range n {
 		if err := at.dec(r); err != nil {
@@ -254,7 +378,7 @@ func decTurns(r *statecodec.Reader, v reflect.Value) error {
 		if err != nil {
 			return err
 		}
-		ts.at, ts.ns = append(ts.at, turn{deg, at.lat, at.lon}), append(ts.ns, at.ns)
+		ts.add(turn{deg: deg, lat: at.lat, lon: at.lon}, at.ns)
 	}
 	v.Set(reflect.ValueOf(ts))
 	return nil
@@ -264,12 +388,12 @@ func decTurns(r *statecodec.Reader, v reflect.Value) error {
 // is sure) start over.
 func encInPlace(w *statecodec.Writer, v reflect.Value) error {
 	run := v.Addr().Interface().(*inPlaceRun)
-	fs, ns := run.live(), run.liveNs()
+	fs := run.live()
 	w.Uvarint(uint64(len(fs)))
 	var at deltas
 	for i := range fs {
 		f := &fs[i]
-		at.enc(w, ns[i], f.lat(), f.lon)
+		at.enc(w, run.ns(run.head+i), f.lat(), f.lon)
 		w.Uvarint(uint64(f.quad()))
 	}
 	return nil
@@ -280,7 +404,7 @@ func decInPlace(r *statecodec.Reader, v reflect.Value) error {
 	if err != nil {
 		return err
 	}
-	run := inPlaceRun{fixes: make([]inPlaceFix, 0, min(n, 1<<16)), ns: make([]int64, 0, min(n, 1<<16))}
+	run := inPlaceRun{fixes: make([]inPlaceFix, 0, min(n, 1<<16))}
 	var at deltas
 	for range n {
 		if err := at.dec(r); err != nil {
@@ -291,8 +415,7 @@ func decInPlace(r *statecodec.Reader, v reflect.Value) error {
 			return err
 		}
 		pl := place(fromUnits(at.lat), fromUnits(at.lon))
-		run.fixes = append(run.fixes, inPlaceAt(uint8(q)&3, &pl, math.Inf(1)))
-		run.ns = append(run.ns, at.ns)
+		run.put(inPlaceAt(uint8(q)&3, &pl, math.Inf(1)), at.ns)
 	}
 	v.Set(reflect.ValueOf(run))
 	return nil

@@ -154,7 +154,7 @@ func (d *Detector) LinkPoint(p *track.Point) {
 	d.Advance(p.Time)
 	v := d.vessel(p.MMSI)
 	if !v.has {
-		v.first = keepPoint(p)
+		v.first = placeOf(p)
 	}
 	if !v.silentCheck && v.identified {
 		d.reappear(v)

@@ -113,7 +113,7 @@ func TestLatestActivity(t *testing.T) {
 	t0 := time.Date(2026, 3, 1, 0, 0, 0, 0, time.UTC)
 	enc := &event.Event{Type: event.Encounter}
 	visit := &event.Event{Type: event.PortVisit}
-	v := &vessel{activity: enc, activityAt: stampOf(t0)}
+	v := &vessel{moveState: &moveState{activity: enc, activityAt: stampOf(t0)}}
 	for _, c := range []struct {
 		visitAt time.Time
 		want    *event.Event

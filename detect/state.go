@@ -122,6 +122,8 @@ func (d *Detector) UnmarshalVessel(mmsi uint32, data []byte) error {
 	if err := vesselCodec.Unmarshal(data, v, d); err != nil {
 		return fmt.Errorf("detector state of %d: %w", mmsi, err)
 	}
+	// Saved by a Detector running other detectors than d.
+	d.give(v)
 	d.vessels[mmsi] = v
 	return nil
 }
