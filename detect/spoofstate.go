@@ -106,6 +106,24 @@ func (c *runClock) widen(n, room int, sec func(int) uint32) {
 	c.wide = &wide
 }
 
+// stamp is ns as the run keeps it, for an entry put after the n (of room)
+// it holds, whose seconds sec reads: the first time seconds cannot hold
+// widens the run's clock to whole times.
+func (c *runClock) stamp(ns int64, n, room int, sec func(i int) uint32) uint32 {
+	s, ok := c.sec(ns)
+	if !ok && c.wide == nil {
+		c.widen(n, room, sec)
+	}
+	return s
+}
+
+// kept notes the whole time of the entry just put, on a widened clock.
+func (c *runClock) kept(ns int64) {
+	if c.wide != nil {
+		*c.wide = append(*c.wide, ns)
+	}
+}
+
 // turn is the signed turn at the end of a leg, where the leg ended, the
 // turn a float32 (a few millionths of a degree off, on sums compared with
 // whole turns), and when (see runClock).
@@ -151,15 +169,9 @@ func (r *turnRun) put(t turn, ns int64) {
 	if len(r.at) == 0 {
 		r.clock = runClock{base: ns}
 	}
-	sec, ok := r.clock.sec(ns)
-	if !ok && r.clock.wide == nil {
-		r.clock.widen(len(r.at), cap(r.at), func(i int) uint32 { return r.at[i].sec })
-	}
-	t.sec = sec
+	t.sec = r.clock.stamp(ns, len(r.at), cap(r.at), func(i int) uint32 { return r.at[i].sec })
 	r.at = append(r.at, t)
-	if r.clock.wide != nil {
-		*r.clock.wide = append(*r.clock.wide, ns)
-	}
+	r.clock.kept(ns)
 }
 
 // drop drops the n oldest turns.
@@ -264,15 +276,9 @@ func (r *inPlaceRun) put(f inPlaceFix, ns int64) {
 		// times are never read).
 		r.clock = runClock{base: ns}
 	}
-	sec, ok := r.clock.sec(ns)
-	if !ok && r.clock.wide == nil {
-		r.clock.widen(len(r.fixes), cap(r.fixes), func(i int) uint32 { return r.fixes[i].sec })
-	}
-	f.sec = sec
+	f.sec = r.clock.stamp(ns, len(r.fixes), cap(r.fixes), func(i int) uint32 { return r.fixes[i].sec })
 	r.fixes = append(r.fixes, f)
-	if r.clock.wide != nil {
-		*r.clock.wide = append(*r.clock.wide, ns)
-	}
+	r.clock.kept(ns)
 }
 
 // A run of up to inPlaceFloor fixes is kept whole, however long it lasts:
